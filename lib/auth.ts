@@ -1,0 +1,294 @@
+/**
+ * OAuth for an installed app: the client secret file, the loopback authorisation flow with
+ * PKCE, and access tokens that refresh themselves.
+ * @module
+ */
+import * as oauth from "oauth4webapi";
+import { AuthError, PhotosyncError, UsageError } from "./errors.ts";
+import type { Logger } from "./render.ts";
+
+/** The only read scope Google still grants the Library API (since 2025-03-31). */
+export const LIBRARY_SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";
+/** Google's endpoints, used when the client secret file names none. */
+export const GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth";
+export const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
+
+/** An OAuth client: from a client secret file or the environment. */
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+  authUri: string;
+  tokenUri: string;
+}
+
+/** Tokens as stored in `sync.db`. */
+export interface TokenSet {
+  accessToken: string;
+  /** Epoch milliseconds after which the access token is no longer used. */
+  expiresAt: number;
+  refreshToken?: string;
+}
+
+/** Supplies a valid access token for API calls. */
+export interface TokenSource {
+  /** A usable access token; `refresh` forces a new one (after a 401). */
+  accessToken(refresh?: boolean): Promise<string>;
+}
+
+/** Read a client secret JSON file (Google's `installed` or `web` shape). */
+export async function readClientSecret(path: string): Promise<OAuthClient> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UsageError(
+        `client secret file ${path} not found; download a "Desktop app" OAuth client JSON from the Google Cloud console and pass --creds=FILE`,
+        { cause: error },
+      );
+    }
+    throw new UsageError(`cannot read client secret file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`client secret file ${path} is not JSON; download it again from the Google Cloud console`, {
+      cause: error,
+    });
+  }
+  const shape = json as Record<string, Record<string, unknown> | undefined> | null;
+  const entry = shape?.installed ?? shape?.web;
+  if (typeof entry !== "object" || entry === null) {
+    throw new UsageError(
+      `client secret file ${path} has no "installed" or "web" client; download a "Desktop app" OAuth client JSON`,
+    );
+  }
+  const { client_id: clientId, client_secret: clientSecret, auth_uri: authUri, token_uri: tokenUri } = entry;
+  if (typeof clientId !== "string" || typeof clientSecret !== "string") {
+    throw new UsageError(`client secret file ${path} lacks client_id or client_secret; download it again`);
+  }
+  return {
+    clientId,
+    clientSecret,
+    authUri: typeof authUri === "string" ? authUri : GOOGLE_AUTH_URI,
+    tokenUri: typeof tokenUri === "string" ? tokenUri : GOOGLE_TOKEN_URI,
+  };
+}
+
+/** I/O edges of the interactive flow. */
+export interface AuthorizeOptions {
+  logger: Logger;
+  fetch?: typeof fetch;
+  /** Open the URL in a browser; omitted when `--no-browser` or there is no display. */
+  openBrowser?: (url: string) => void;
+  /** Lines typed by the user: a pasted redirect URL is accepted instead of the callback. */
+  input?: ReadableStream<Uint8Array>;
+  /** Give up waiting for the user after this long. */
+  timeoutMs?: number;
+}
+
+/**
+ * The loopback flow (RFC 8252) with PKCE and `state`: listen on 127.0.0.1, print the
+ * authorisation URL, take the redirect (or a pasted copy of it) and exchange the code.
+ */
+export async function authorizeInteractive(client: OAuthClient, options: AuthorizeOptions): Promise<TokenSet> {
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const abort = new AbortController();
+  const { promise: callback, resolve } = Promise.withResolvers<URL>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, signal: abort.signal, onListen() {} }, (request) => {
+    const url = new URL(request.url);
+    if (url.pathname !== "/" || (!url.searchParams.has("state") && !url.searchParams.has("error"))) {
+      return new Response("Not found", { status: 404 });
+    }
+    resolve(url);
+    const ok = url.searchParams.get("state") === state && url.searchParams.has("code");
+    return new Response(
+      ok
+        ? "photosync is authorised. You can close this tab."
+        : "photosync was not authorised. See the terminal for what to do.",
+      { headers: { "content-type": "text/plain; charset=utf-8" } },
+    );
+  });
+  const redirectUri = `http://127.0.0.1:${server.addr.port}/`;
+  const authUrl = new URL(client.authUri);
+  authUrl.search = new URLSearchParams({
+    client_id: client.clientId,
+    redirect_uri: redirectUri,
+    response_type: "code",
+    scope: LIBRARY_SCOPE,
+    state,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    access_type: "offline",
+    prompt: "consent",
+  }).toString();
+
+  const { logger } = options;
+  logger.notice("To authorise photosync, open this URL in a browser:");
+  logger.notice(authUrl.href);
+  logger.notice(
+    "If that browser runs on another machine, paste here the address it was sent to (http://127.0.0.1:...).",
+  );
+  options.openBrowser?.(authUrl.href);
+
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AuthError(`no authorisation within ${timeoutMs / 60_000} minutes; run photosync again`)),
+      timeoutMs,
+    );
+  });
+  let answer: URL;
+  try {
+    answer = await Promise.race([callback, pastedRedirect(options.input, redirectUri), timeout]);
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+    await server.finished;
+  }
+  const params = validateCallback(client, answer, state);
+  const response = await tokenRequest(client, options.fetch, (as, c, auth, opts) =>
+    oauth.authorizationCodeGrantRequest(as, c, auth, params, redirectUri, verifier, opts));
+  const result = await processTokens(
+    () => oauth.processAuthorizationCodeResponse(serverOf(client), { client_id: client.clientId }, response),
+  );
+  if (!result.refresh_token) {
+    throw new AuthError("Google returned no refresh token; revoke photosync's access in your Google account and retry");
+  }
+  return toTokenSet(result, Date.now());
+}
+
+function validateCallback(client: OAuthClient, answer: URL, state: string): URLSearchParams {
+  try {
+    return oauth.validateAuthResponse(serverOf(client), { client_id: client.clientId }, answer, state);
+  } catch (error) {
+    if (error instanceof oauth.AuthorizationResponseError) {
+      const reason = error.error === "access_denied" ? "access was denied in the browser" : error.error;
+      throw new AuthError(`authorisation failed: ${reason}; run photosync again to retry`, { cause: error });
+    }
+    throw new AuthError("authorisation failed: the answer did not match this request (state); run photosync again", {
+      cause: error,
+    });
+  }
+}
+
+/** Resolves with the first pasted line that is a redirect to our loopback address; never rejects. */
+function pastedRedirect(input: ReadableStream<Uint8Array> | undefined, redirectUri: string): Promise<URL> {
+  return new Promise((resolve) => {
+    if (!input) return;
+    const origin = new URL(redirectUri).origin;
+    (async () => {
+      let buffer = "";
+      for await (const chunk of input.pipeThrough(new TextDecoderStream())) {
+        buffer += chunk;
+        const lines = buffer.split(/\r?\n/);
+        buffer = lines.pop() ?? "";
+        for (const line of lines) {
+          const url = URL.parse(line.trim());
+          if (url?.origin === origin) return resolve(url);
+        }
+      }
+    })().catch(() => {});
+  });
+}
+
+/** Tokens from a refresh token that refresh themselves; `onRefresh` persists new ones. */
+export class RefreshingTokens implements TokenSource {
+  readonly #client: OAuthClient;
+  readonly #fetch?: typeof fetch;
+  readonly #onRefresh: (tokens: TokenSet) => void;
+  readonly #now: () => number;
+  #tokens: TokenSet;
+  #pending?: Promise<string>;
+
+  constructor(
+    client: OAuthClient,
+    tokens: TokenSet,
+    options: { fetch?: typeof fetch; onRefresh?: (tokens: TokenSet) => void; now?: () => number } = {},
+  ) {
+    this.#client = client;
+    this.#tokens = tokens;
+    this.#fetch = options.fetch;
+    this.#onRefresh = options.onRefresh ?? (() => {});
+    this.#now = options.now ?? Date.now;
+  }
+
+  accessToken(refresh = false): Promise<string> {
+    if (!refresh && this.#tokens.expiresAt - 60_000 > this.#now()) return Promise.resolve(this.#tokens.accessToken);
+    // Concurrent callers share one refresh.
+    this.#pending ??= this.#refresh().finally(() => this.#pending = undefined);
+    return this.#pending;
+  }
+
+  async #refresh(): Promise<string> {
+    const refreshToken = this.#tokens.refreshToken;
+    if (!refreshToken) throw new AuthError("no refresh token saved; run photosync with --creds=FILE to authorise");
+    const response = await tokenRequest(this.#client, this.#fetch, (as, c, auth, opts) =>
+      oauth.refreshTokenGrantRequest(as, c, auth, refreshToken, opts));
+    const result = await processTokens(() =>
+      oauth.processRefreshTokenResponse(serverOf(this.#client), { client_id: this.#client.clientId }, response)
+    );
+    const tokens = toTokenSet(result, this.#now());
+    this.#tokens = { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
+    this.#onRefresh(this.#tokens);
+    return this.#tokens.accessToken;
+  }
+}
+
+function serverOf(client: OAuthClient): oauth.AuthorizationServer {
+  return {
+    issuer: new URL(client.tokenUri).origin,
+    authorization_endpoint: client.authUri,
+    token_endpoint: client.tokenUri,
+  };
+}
+
+type TokenCall = (
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  auth: oauth.ClientAuth,
+  options: oauth.TokenEndpointRequestOptions,
+) => Promise<Response>;
+
+async function tokenRequest(client: OAuthClient, fetcher: typeof fetch | undefined, call: TokenCall) {
+  const insecure = new URL(client.tokenUri).protocol === "http:";
+  try {
+    return await call(serverOf(client), { client_id: client.clientId }, oauth.ClientSecretPost(client.clientSecret), {
+      [oauth.customFetch]: fetcher,
+      [oauth.allowInsecureRequests]: insecure,
+    });
+  } catch (error) {
+    throw new PhotosyncError(`cannot reach the token endpoint ${client.tokenUri}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+async function processTokens(process: () => Promise<oauth.TokenEndpointResponse>) {
+  try {
+    return await process();
+  } catch (error) {
+    if (error instanceof oauth.ResponseBodyError && error.error === "invalid_grant") {
+      throw new AuthError(
+        "Google refused the saved authorisation (invalid_grant: it expired or was revoked; apps in " +
+          '"Testing" mode lose it after 7 days); run photosync with --creds=FILE to authorise again',
+        { cause: error },
+      );
+    }
+    if (error instanceof oauth.ResponseBodyError) {
+      throw new AuthError(`the token endpoint refused the request: ${error.error}`, { cause: error });
+    }
+    throw new AuthError(`unexpected answer from the token endpoint: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function toTokenSet(result: oauth.TokenEndpointResponse, now: number): TokenSet {
+  return {
+    accessToken: result.access_token,
+    expiresAt: now + (result.expires_in ?? 3600) * 1000,
+    refreshToken: result.refresh_token,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Where a run's tokens come from: the environment (unattended runs), a new authorisation,
+ * or the tokens saved in `sync.db`.
+ * @module
+ */
+import {
+  authorizeInteractive,
+  type AuthorizeOptions,
+  GOOGLE_AUTH_URI,
+  GOOGLE_TOKEN_URI,
+  type OAuthClient,
+  readClientSecret,
+  RefreshingTokens,
+  type TokenSet,
+  type TokenSource,
+} from "./auth.ts";
+import { UsageError } from "./errors.ts";
+import type { Store } from "./store.ts";
+
+/** The client secret file looked for when `--creds` is not given and nothing is saved. */
+export const DEFAULT_CREDS = "clientsecret.json";
+
+const SAVED_KEY = "oauth";
+
+interface Saved {
+  client: OAuthClient;
+  tokens: TokenSet;
+}
+
+/** Inputs of {@link authorize}. */
+export interface AuthorizationInput extends AuthorizeOptions {
+  /** `--creds`: a client secret file; given explicitly, it means "authorise again". */
+  creds?: string;
+  /** Environment lookup (`PHOTOSYNC_REFRESH_TOKEN`, `PHOTOSYNC_CLIENT_ID`, `PHOTOSYNC_CLIENT_SECRET`). */
+  env: (name: string) => string | undefined;
+}
+
+/**
+ * A token source for this run:
+ * 1. `PHOTOSYNC_REFRESH_TOKEN` set: that token, with the client from `--creds` or
+ *    `PHOTOSYNC_CLIENT_ID`/`PHOTOSYNC_CLIENT_SECRET` (nothing is saved);
+ * 2. `--creds` given, or nothing saved: the interactive flow, its tokens saved in `sync.db`;
+ * 3. otherwise the saved tokens, refreshed and saved again as needed.
+ */
+export async function authorize(store: Store, input: AuthorizationInput): Promise<TokenSource> {
+  const refreshToken = input.env("PHOTOSYNC_REFRESH_TOKEN");
+  if (refreshToken) {
+    const client = input.creds ? await readClientSecret(input.creds) : clientFromEnv(input.env);
+    return new RefreshingTokens(client, { accessToken: "", expiresAt: 0, refreshToken }, { fetch: input.fetch });
+  }
+  const saved = store.secret(SAVED_KEY);
+  let session: Saved;
+  if (input.creds || !saved) {
+    const client = await readClientSecret(input.creds ?? DEFAULT_CREDS);
+    session = { client, tokens: await authorizeInteractive(client, input) };
+    store.setSecret(SAVED_KEY, JSON.stringify(session));
+  } else {
+    session = JSON.parse(saved);
+  }
+  return new RefreshingTokens(session.client, session.tokens, {
+    fetch: input.fetch,
+    onRefresh: (tokens) => store.setSecret(SAVED_KEY, JSON.stringify({ ...session, tokens })),
+  });
+}
+
+function clientFromEnv(env: (name: string) => string | undefined): OAuthClient {
+  const clientId = env("PHOTOSYNC_CLIENT_ID");
+  const clientSecret = env("PHOTOSYNC_CLIENT_SECRET");
+  if (!clientId || !clientSecret) {
+    throw new UsageError(
+      "PHOTOSYNC_REFRESH_TOKEN needs a client: pass --creds=FILE or set PHOTOSYNC_CLIENT_ID and PHOTOSYNC_CLIENT_SECRET",
+    );
+  }
+  return { clientId, clientSecret, authUri: GOOGLE_AUTH_URI, tokenUri: GOOGLE_TOKEN_URI };
+}

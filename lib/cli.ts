@@ -1,0 +1,54 @@
+/**
+ * The command line: picks the subcommand, owns the renderer, and is the one place where
+ * errors become a one-line message and an exit code.
+ * @module
+ */
+import { ExitCode, PhotosyncError } from "./errors.ts";
+import { Renderer } from "./render.ts";
+import type { sync } from "../main.ts";
+import syncCommand from "./commands/sync.ts";
+import statusCommand from "./commands/status.ts";
+import queryCommand from "./commands/query.ts";
+
+/** What every subcommand gets. */
+export interface CommandContext {
+  renderer: Renderer;
+  sync: typeof sync;
+  env: (name: string) => string | undefined;
+}
+
+/** A subcommand: parses its own flags, returns the exit code. */
+export type Command = (args: string[], context: CommandContext) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = { sync: syncCommand, status: statusCommand, query: queryCommand };
+
+/** Run photosync with `args`; returns the exit code. */
+export async function runCli(args: string[], pipeline: typeof sync): Promise<number> {
+  const renderer = new Renderer({
+    verbosity: args.includes("--quiet") ? "quiet" : args.includes("--verbose") ? "verbose" : "normal",
+  });
+  const [first, ...rest] = args;
+  const named = first !== undefined && Object.hasOwn(COMMANDS, first);
+  const command = named ? COMMANDS[first] : syncCommand;
+  try {
+    return await command(named ? rest : args, { renderer, sync: pipeline, env: readEnv });
+  } catch (error) {
+    renderer.finish();
+    if (error instanceof PhotosyncError) {
+      renderer.error(error.message);
+      return error.exitCode;
+    }
+    renderer.error(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+    return ExitCode.failure;
+  } finally {
+    renderer.finish();
+  }
+}
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // Not among the variables photosync is allowed to read.
+  }
+}

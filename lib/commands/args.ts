@@ -1,0 +1,38 @@
+/**
+ * Flag parsing shared by the subcommands: `node:util` parseArgs with one-line errors.
+ * @module
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "../errors.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Parse `args` strictly against `options`; unknown flags and bad values become {@link UsageError}. */
+export function parseFlags<T extends Options>(command: string, args: string[], options: T, positionals = 0) {
+  try {
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals: positionals > 0 });
+    if (parsed.positionals.length > positionals) {
+      throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"; see photosync ${command} --help`);
+    }
+    return parsed;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const message = (error as Error).message;
+    const flag = /'(-[^' ]+)/.exec(message)?.[1];
+    const code = (error as { code?: string }).code;
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      throw new UsageError(`unknown flag ${flag}; see photosync ${command} --help`, { cause: error });
+    }
+    throw new UsageError(`${message.split(".")[0]}; see photosync ${command} --help`, { cause: error });
+  }
+}
+
+/** `--concurrency`: a whole number from 1 to 64. */
+export function parseConcurrency(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > 64) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${text}"`);
+  }
+  return value;
+}

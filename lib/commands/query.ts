@@ -1,0 +1,50 @@
+/**
+ * `photosync query ID`: print one media item's JSON as the API returns it.
+ * @module
+ */
+import { join } from "node:path";
+import { authorize } from "../authorize.ts";
+import { browserOpener } from "../browser.ts";
+import { ExitCode, UsageError } from "../errors.ts";
+import { LibraryClient } from "../library_api.ts";
+import { prepareOutputDir } from "../output_dir.ts";
+import { Store } from "../store.ts";
+import type { Command } from "../cli.ts";
+import { parseFlags } from "./args.ts";
+
+const HELP = `Usage: photosync query ID [--dir=DIR] [--creds=FILE]
+
+Print the media item ID as JSON, fresh from the Library API.
+  --dir=DIR      the folder given to sync, whose saved authorisation is used (default: .)
+  --creds=FILE   authorise with this client secret file`;
+
+const queryCommand: Command = async (args, { renderer, env }) => {
+  const { values, positionals } = parseFlags("query", args, {
+    dir: { type: "string", default: "." },
+    creds: { type: "string" },
+    "no-browser": { type: "boolean" },
+    quiet: { type: "boolean" },
+    verbose: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  }, 1);
+  if (values.help) {
+    renderer.output(HELP);
+    return ExitCode.ok;
+  }
+  const [id] = positionals;
+  if (!id) throw new UsageError("photosync query needs a media item ID; see photosync query --help");
+  await prepareOutputDir(values.dir);
+  using store = Store.open(join(values.dir, "sync.db"));
+  const tokens = await authorize(store, {
+    creds: values.creds,
+    env,
+    logger: renderer,
+    openBrowser: values["no-browser"] ? undefined : browserOpener(env),
+    input: Deno.stdin.readable,
+  });
+  const library = new LibraryClient({ tokens, apiUrl: env("PHOTOSYNC_API_URL") });
+  renderer.output(JSON.stringify(await library.get(id), null, 2));
+  return ExitCode.ok;
+};
+
+export default queryCommand;

@@ -1,0 +1,114 @@
+/**
+ * `photosync [sync]`: index the library and download what is new.
+ * @module
+ */
+import { browserOpener } from "../browser.ts";
+import { parseDateRange } from "../dates.ts";
+import { ExitCode, UsageError } from "../errors.ts";
+import { DEFAULT_LAYOUT, layoutMapper } from "../paths.ts";
+import { formatBytes, formatDuration } from "../render.ts";
+import { GOOGLE_API_URL } from "../library_api.ts";
+import type { Command } from "../cli.ts";
+import { VERSION } from "../version.ts";
+import { parseConcurrency, parseFlags } from "./args.ts";
+import queryCommand from "./query.ts";
+
+const HELP = `photosync ${VERSION}: back up Google Photos to a local folder
+
+Usage: photosync [sync] [flags]
+       photosync status [--dir=DIR] [--json]
+       photosync query ID [--dir=DIR]
+
+Sync flags:
+  --dir=DIR            folder for sync.db and the photos (default: .; created if missing)
+  --creds=FILE         OAuth client secret JSON ("Desktop app" client); default ./clientsecret.json
+                       when no token is saved yet; giving it again authorises again
+  --all                search the whole library (default: only days older than the oldest and
+                       newer than the newest item already indexed, boundary days included)
+  --dates=FROM[:TO]    search only these days (YYYY-MM-DD, both ends included)
+  --resync             download again files that are missing or have the wrong size
+  --index-only         update sync.db only; a later run downloads
+  --concurrency=N      downloads at once, 1-64 (default 8)
+  --layout=TEMPLATE    folders under --dir, from {year} {month} {day} of the creation time in UTC
+                       (default ${DEFAULT_LAYOUT})
+  --query=ID           print one item's JSON from the API and exit
+  --no-browser         do not open a browser to authorise; print the URL only
+  --quiet              print only warnings and errors
+  --verbose            print more detail
+  --help, --version
+
+Environment:
+  PHOTOSYNC_REFRESH_TOKEN   authorise unattended with this refresh token; client from --creds or
+  PHOTOSYNC_CLIENT_ID, PHOTOSYNC_CLIENT_SECRET
+  PHOTOSYNC_API_URL         Library API root (default ${GOOGLE_API_URL})
+
+Exit codes: 0 all synced, 1 failure, 2 bad input, 3 some items not downloaded
+(see photosync status), 4 authorisation needed or refused.`;
+
+const syncCommand: Command = async (args, { renderer, sync, env }) => {
+  const { values } = parseFlags("sync", args, {
+    dir: { type: "string", default: "." },
+    creds: { type: "string" },
+    all: { type: "boolean" },
+    dates: { type: "string" },
+    resync: { type: "boolean" },
+    "index-only": { type: "boolean" },
+    concurrency: { type: "string" },
+    layout: { type: "string", default: DEFAULT_LAYOUT },
+    query: { type: "string" },
+    "no-browser": { type: "boolean" },
+    quiet: { type: "boolean" },
+    verbose: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean" },
+  });
+  if (values.help) {
+    renderer.output(HELP);
+    return ExitCode.ok;
+  }
+  if (values.version) {
+    renderer.output(`photosync ${VERSION}`);
+    return ExitCode.ok;
+  }
+  if (values.query !== undefined) {
+    const passOn = ["dir", "creds"].flatMap((flag) => {
+      const value = values[flag as "dir" | "creds"];
+      return value === undefined ? [] : [`--${flag}=${value}`];
+    });
+    return await queryCommand([values.query, ...passOn], { renderer, sync, env });
+  }
+  if (values.all && values.dates !== undefined) {
+    throw new UsageError("--all and --dates cannot be combined: --all searches everything, --dates only a range");
+  }
+  const started = Date.now();
+  const summary = await sync({
+    dir: values.dir,
+    logger: renderer,
+    creds: values.creds,
+    dates: values.all ? "all" : values.dates === undefined ? undefined : parseDateRange(values.dates),
+    resync: values.resync,
+    indexOnly: values["index-only"],
+    concurrency: parseConcurrency(values.concurrency),
+    pathMapper: layoutMapper(values.layout),
+    apiUrl: env("PHOTOSYNC_API_URL"),
+    env,
+    openBrowser: values["no-browser"] ? undefined : browserOpener(env),
+    input: Deno.stdin.readable,
+  });
+  renderer.finish();
+  const seconds = (Date.now() - started) / 1000;
+  const { downloads } = summary;
+  const parts = [`indexed ${summary.added} new and ${summary.updated} changed items`];
+  if (summary.requeued) parts.push(`${summary.requeued} missing files queued again`);
+  if (downloads) parts.push(`downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`);
+  renderer.info(`done in ${formatDuration(seconds)}: ${parts.join(", ")}`);
+  if (downloads && (downloads.failed || downloads.deferred)) {
+    renderer.warn(
+      `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir=${values.dir}`,
+    );
+    return ExitCode.incomplete;
+  }
+  return ExitCode.ok;
+};
+
+export default syncCommand;

@@ -1,0 +1,87 @@
+/**
+ * Which days a sync searches: `--dates`, `--all`, or the incremental default (older than the
+ * oldest and newer than the newest known item).
+ * @module
+ */
+import { UsageError } from "./errors.ts";
+
+/** A calendar day as the Library API's date filter takes it. */
+export interface CivilDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+/** Whole days, both ends included. */
+export interface DateRange {
+  startDate: CivilDate;
+  endDate: CivilDate;
+}
+
+/** The earliest day the API accepts in a date filter. */
+export const EARLIEST: CivilDate = { year: 1, month: 1, day: 1 };
+
+const DAY_MS = 86_400_000;
+
+/** Parse `YYYY-MM-DD` strictly (a real calendar day), or throw {@link UsageError}. */
+export function parseDate(text: string, flag = "--dates"): CivilDate {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const date = match ? { year: +match[1], month: +match[2], day: +match[3] } : undefined;
+  if (!date || date.year < 1 || toDayNumber(date) === undefined) {
+    throw new UsageError(`${flag}: "${text}" is not a date; use YYYY-MM-DD, e.g. 2024-06-30`);
+  }
+  return date;
+}
+
+/** Parse `--dates=FROM[:TO]`; one date means that one day. */
+export function parseDateRange(spec: string): DateRange {
+  const [from, to, ...rest] = spec.split(":");
+  if (rest.length > 0 || from === "") {
+    throw new UsageError(`--dates: "${spec}" is not a range; use FROM[:TO], e.g. 2023-01-01:2023-12-31`);
+  }
+  const startDate = parseDate(from);
+  const endDate = to === undefined ? startDate : parseDate(to);
+  if (toDayNumber(startDate)! > toDayNumber(endDate)!) {
+    throw new UsageError(`--dates: ${from} is after ${to}; put the earlier date first`);
+  }
+  return { startDate, endDate };
+}
+
+/**
+ * The ranges of the incremental default: everything up to the oldest known day and
+ * everything from the newest known day to tomorrow (UTC, boundary days included). An empty
+ * store gives `undefined`: search everything.
+ */
+export function incrementalRanges(
+  span: { oldest: number; newest: number } | undefined,
+  nowMs: number,
+): DateRange[] | undefined {
+  if (!span) return undefined;
+  const oldest = civilDate(span.oldest);
+  const newest = civilDate(span.newest);
+  const tomorrow = civilDate(nowMs + DAY_MS);
+  if (toDayNumber(newest)! > toDayNumber(tomorrow)!) return [{ startDate: EARLIEST, endDate: newest }];
+  return [{ startDate: EARLIEST, endDate: oldest }, { startDate: newest, endDate: tomorrow }];
+}
+
+/** The UTC calendar day of an epoch-millisecond time. */
+export function civilDate(ms: number): CivilDate {
+  const date = new Date(ms);
+  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+}
+
+/** `YYYY-MM-DD`. */
+export function formatDate(date: CivilDate): string {
+  return `${String(date.year).padStart(4, "0")}-${String(date.month).padStart(2, "0")}-${
+    String(date.day).padStart(2, "0")
+  }`;
+}
+
+/** Days since 1970-01-01, or undefined for a day that does not exist. */
+function toDayNumber(date: CivilDate): number | undefined {
+  const d = new Date(0);
+  d.setUTCFullYear(date.year, date.month - 1, date.day);
+  const valid = d.getUTCFullYear() === date.year && d.getUTCMonth() === date.month - 1 &&
+    d.getUTCDate() === date.day;
+  return valid ? Math.floor(d.getTime() / DAY_MS) : undefined;
+}

@@ -1,0 +1,59 @@
+/**
+ * Error classes shared by the whole program. Every error the user should see is a
+ * {@link PhotosyncError}: its message is one actionable line and it carries the exit code.
+ * @module
+ */
+
+/** Exit codes, documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  /** A run error: network, API, file system. */
+  failure: 1,
+  /** Bad input: flags, dates, client secret file, output directory. */
+  usage: 2,
+  /** The run finished, but some items could not be downloaded (see `photosync status`). */
+  incomplete: 3,
+  /** Authorisation is needed or was refused. */
+  auth: 4,
+} as const;
+
+/** Base class of the errors printed as one line by the top-level error printer. */
+export class PhotosyncError extends Error {
+  /** Process exit code for this error. */
+  readonly exitCode: number;
+  constructor(message: string, options?: ErrorOptions & { exitCode?: number }) {
+    super(message, options);
+    this.name = "PhotosyncError";
+    this.exitCode = options?.exitCode ?? ExitCode.failure;
+  }
+}
+
+/** Bad command-line input or configuration. */
+export class UsageError extends PhotosyncError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, exitCode: ExitCode.usage });
+    this.name = "UsageError";
+  }
+}
+
+/** Authorisation failed, was refused, or must be repeated. */
+export class AuthError extends PhotosyncError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, exitCode: ExitCode.auth });
+    this.name = "AuthError";
+  }
+}
+
+/** An error answer from a Google API: `{"error":{"code","message","status"}}`. */
+export class ApiError extends PhotosyncError {
+  /** HTTP status of the response. */
+  readonly httpStatus: number;
+  /** Google's status string, e.g. `RESOURCE_EXHAUSTED`. */
+  readonly status: string;
+  constructor(httpStatus: number, status: string, message: string, options?: ErrorOptions) {
+    super(`Google Photos API error ${httpStatus} ${status}: ${message}`, options);
+    this.name = "ApiError";
+    this.httpStatus = httpStatus;
+    this.status = status;
+  }
+}

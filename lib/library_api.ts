@@ -1,0 +1,144 @@
+/**
+ * Client of the Photos Library API: paged search as an async generator, batchGet, get.
+ * @module
+ */
+import { ApiError, PhotosyncError } from "./errors.ts";
+import type { DateRange } from "./dates.ts";
+import type { MediaItem } from "./media_item.ts";
+import type { TokenSource } from "./auth.ts";
+import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "./retry.ts";
+
+/** Google's Library API root; `PHOTOSYNC_API_URL` replaces it (e.g. with the emulator). */
+export const GOOGLE_API_URL = "https://photoslibrary.googleapis.com";
+
+/** Items per search page: the API's maximum. */
+export const PAGE_SIZE = 100;
+/** Ids per batchGet call: the API's maximum. */
+export const BATCH_SIZE = 50;
+
+/** The daily quota is used up: retrying today is pointless. */
+export class QuotaExhaustedError extends ApiError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(429, "RESOURCE_EXHAUSTED", message, options);
+    this.name = "QuotaExhaustedError";
+  }
+}
+
+/** One answer of batchGet: the item, or why Google would not give it. */
+export type BatchResult = { id: string; item: MediaItem } | { id: string; error: string };
+
+/** Options of {@link LibraryClient}. */
+export interface LibraryClientOptions {
+  tokens: TokenSource;
+  apiUrl?: string;
+  fetch?: typeof fetch;
+  retry?: RetryOptions;
+}
+
+/** The Library API, reached through `fetch` at `apiUrl`. */
+export class LibraryClient {
+  readonly #tokens: TokenSource;
+  readonly #apiUrl: string;
+  readonly #fetch: typeof fetch;
+  readonly #retry: RetryOptions;
+
+  constructor(options: LibraryClientOptions) {
+    this.#tokens = options.tokens;
+    this.#apiUrl = (options.apiUrl ?? GOOGLE_API_URL).replace(/\/+$/, "");
+    this.#fetch = options.fetch ?? fetch;
+    this.#retry = options.retry ?? {};
+  }
+
+  /**
+   * Pages of `mediaItems:search`, archived items included. `ranges` limits the search to
+   * those days (at most 5 ranges); `undefined` searches the whole library.
+   */
+  async *search(ranges?: readonly DateRange[]): AsyncGenerator<MediaItem[]> {
+    const filters = { includeArchivedMedia: true, ...(ranges ? { dateFilter: { ranges } } : {}) };
+    let pageToken: string | undefined;
+    do {
+      const page = await this.#call<{ mediaItems?: MediaItem[]; nextPageToken?: string }>(
+        "POST",
+        "/v1/mediaItems:search",
+        { pageSize: PAGE_SIZE, filters, ...(pageToken ? { pageToken } : {}) },
+      );
+      yield page.mediaItems ?? [];
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  /** Fresh metadata (and `baseUrl`s) for up to {@link BATCH_SIZE} ids, in request order. */
+  async batchGet(ids: readonly string[]): Promise<BatchResult[]> {
+    const query = new URLSearchParams(ids.map((id) => ["mediaItemIds", id]));
+    const answer = await this.#call<{
+      mediaItemResults?: { mediaItem?: MediaItem; status?: { code?: number; message?: string } }[];
+    }>("GET", `/v1/mediaItems:batchGet?${query}`);
+    const results = answer.mediaItemResults ?? [];
+    return ids.map((id, index) => {
+      const result = results[index];
+      if (result?.mediaItem) return { id, item: result.mediaItem };
+      return { id, error: result?.status?.message ?? "no result from batchGet" };
+    });
+  }
+
+  /** One item, as the API returns it. */
+  get(id: string): Promise<MediaItem> {
+    return this.#call<MediaItem>("GET", `/v1/mediaItems/${encodeURIComponent(id)}`);
+  }
+
+  #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return withRetry(async () => {
+      let response = await this.#send(method, path, body, false);
+      if (response.status === 401) {
+        await response.body?.cancel();
+        response = await this.#send(method, path, body, true);
+      }
+      if (response.ok) return await response.json() as T;
+      throw await apiError(response);
+    }, this.#retry);
+  }
+
+  async #send(method: string, path: string, body: unknown, refresh: boolean): Promise<Response> {
+    const token = await this.#tokens.accessToken(refresh);
+    try {
+      return await this.#fetch(this.#apiUrl + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new TransientError(`cannot reach ${this.#apiUrl}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+/** Turn an error response into the error to throw: transient (retry), quota, or final. */
+async function apiError(response: Response): Promise<Error> {
+  const text = await response.text().catch(() => "");
+  let status = response.statusText;
+  let message = text.slice(0, 200);
+  try {
+    const error = JSON.parse(text).error;
+    if (error?.status) status = error.status;
+    if (error?.message) message = error.message;
+  } catch {
+    // Not Google's JSON error shape: keep the raw text.
+  }
+  if (response.status === 429 && /per day/i.test(message)) return new QuotaExhaustedError(message);
+  if (response.status === 429 || response.status >= 500) {
+    return new TransientError(`HTTP ${response.status} ${status}: ${message}`, {
+      retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+      cause: new ApiError(response.status, status, message),
+    });
+  }
+  if (response.status === 401 || response.status === 403) {
+    return new PhotosyncError(
+      `Google refused access (${response.status} ${status}: ${message}); run photosync with --creds=FILE to authorise again`,
+      { cause: new ApiError(response.status, status, message) },
+    );
+  }
+  return new ApiError(response.status, status, message);
+}

@@ -1,0 +1,177 @@
+// deno-lint-ignore-file no-console
+/**
+ * The one place that writes to the terminal. On a TTY it keeps a redrawn progress line on
+ * stderr; otherwise every event is a plain line. Everything else in photosync talks to the
+ * {@link Logger} interface.
+ * @module
+ */
+
+/** Counters shown by the progress display. */
+export interface Progress {
+  /** Media items written to the index in this run. */
+  indexed: number;
+  /** Files downloaded in this run. */
+  files: number;
+  /** Files this run is trying to download. */
+  filesTotal: number;
+  /** Bytes downloaded in this run. */
+  bytes: number;
+}
+
+/** What the program reports while it works. */
+export interface Logger {
+  /** A plain event line (hidden by `--quiet`). */
+  info(message: string): void;
+  /** Detail shown only with `--verbose`. */
+  verbose(message: string): void;
+  /** Something the user should know about even with `--quiet`. */
+  warn(message: string): void;
+  /** A line the user must see to go on (e.g. the authorisation URL), even with `--quiet`. */
+  notice(message: string): void;
+  /** Update the progress counters (redrawn on a TTY, silent otherwise). */
+  progress(update: Partial<Progress>): void;
+  /** Data for stdout (JSON, tables): never mixed with the progress display. */
+  output(text: string): void;
+}
+
+/** How much the renderer says. */
+export type Verbosity = "quiet" | "normal" | "verbose";
+
+/** Options of {@link Renderer}. */
+export interface RendererOptions {
+  verbosity?: Verbosity;
+  /** Draw a progress line: defaults to whether stderr is a terminal. */
+  tty?: boolean;
+  /** Clock in milliseconds, for rates and redraw throttling. */
+  now?: () => number;
+}
+
+const REDRAW_MS = 100;
+
+/** The terminal renderer: a {@link Logger} writing to stderr (and stdout for {@link Logger.output}). */
+export class Renderer implements Logger {
+  readonly #verbosity: Verbosity;
+  readonly #tty: boolean;
+  readonly #now: () => number;
+  readonly #started: number;
+  #state: Progress = { indexed: 0, files: 0, filesTotal: 0, bytes: 0 };
+  #lineShown = false;
+  #lastDraw = 0;
+
+  constructor(options: RendererOptions = {}) {
+    this.#verbosity = options.verbosity ?? "normal";
+    this.#tty = options.tty ?? Deno.stderr.isTerminal();
+    this.#now = options.now ?? Date.now;
+    this.#started = this.#now();
+  }
+
+  /** Counters accumulated so far. */
+  get state(): Readonly<Progress> {
+    return this.#state;
+  }
+
+  info(message: string): void {
+    if (this.#verbosity !== "quiet") this.#line(message);
+  }
+
+  verbose(message: string): void {
+    if (this.#verbosity === "verbose") this.#line(message);
+  }
+
+  warn(message: string): void {
+    this.#line(`warning: ${message}`);
+  }
+
+  notice(message: string): void {
+    this.#line(message);
+  }
+
+  /** Print a one-line error (the top-level error printer's output). */
+  error(message: string): void {
+    this.#line(`error: ${message}`);
+  }
+
+  progress(update: Partial<Progress>): void {
+    this.#state = { ...this.#state, ...update };
+    if (!this.#tty || this.#verbosity === "quiet") return;
+    const now = this.#now();
+    if (now - this.#lastDraw < REDRAW_MS) return;
+    this.#lastDraw = now;
+    this.#draw();
+  }
+
+  output(text: string): void {
+    this.#clear();
+    console.log(text);
+    this.#redraw();
+  }
+
+  /** Remove the progress line (call before exiting). */
+  finish(): void {
+    this.#clear();
+  }
+
+  /** One line describing the progress so far, e.g. for the end-of-run summary. */
+  describe(): string {
+    const { indexed, files, filesTotal, bytes } = this.#state;
+    const seconds = Math.max((this.#now() - this.#started) / 1000, 0.001);
+    const parts = [`indexed ${indexed}`];
+    if (filesTotal > 0) {
+      parts.push(`downloaded ${files}/${filesTotal} files, ${formatBytes(bytes)}, ${formatBytes(bytes / seconds)}/s`);
+      const remaining = filesTotal - files;
+      if (files > 0 && remaining > 0) parts.push(`ETA ${formatDuration((seconds / files) * remaining)}`);
+    }
+    return parts.join(" · ");
+  }
+
+  #line(message: string): void {
+    this.#clear();
+    console.error(message);
+    this.#redraw();
+  }
+
+  #draw(): void {
+    const columns = consoleColumns();
+    const text = this.describe().slice(0, columns - 1);
+    Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[K${text}`));
+    this.#lineShown = true;
+  }
+
+  #redraw(): void {
+    if (this.#tty && this.#verbosity !== "quiet" && this.#lastDraw > 0) this.#draw();
+  }
+
+  #clear(): void {
+    if (!this.#lineShown) return;
+    Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
+    this.#lineShown = false;
+  }
+}
+
+function consoleColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 80;
+  }
+}
+
+/** Human-readable byte count: `512 B`, `1.5 MB`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Human-readable duration: `45s`, `3m05s`, `2h10m`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}

@@ -1,0 +1,56 @@
+/**
+ * Retrying transient failures with exponential backoff and jitter.
+ * @module
+ */
+
+/** A failure worth another try; `retryAfterMs` comes from a `Retry-After` header. */
+export class TransientError extends Error {
+  readonly retryAfterMs?: number;
+  constructor(message: string, options?: ErrorOptions & { retryAfterMs?: number }) {
+    super(message, options);
+    this.name = "TransientError";
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/** Backoff settings. */
+export interface RetryOptions {
+  /** Attempts in all, the first included. */
+  attempts?: number;
+  /** First delay; doubled on each retry. */
+  baseDelayMs?: number;
+  /** Longest single delay. */
+  maxDelayMs?: number;
+  /** Sleep (replaceable to make tests and benchmarks fast). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called before each retry. */
+  onRetry?: (error: TransientError, delayMs: number, attempt: number) => void;
+}
+
+/** Run `fn`, retrying when it throws {@link TransientError}; any other error ends at once. */
+export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 6;
+  const base = options.baseDelayMs ?? 500;
+  const max = options.maxDelayMs ?? 30_000;
+  const sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof TransientError) || attempt >= attempts) throw error;
+      const backoff = Math.min(max, base * 2 ** (attempt - 1));
+      const delay = error.retryAfterMs ?? Math.round(backoff / 2 + Math.random() * backoff / 2);
+      options.onRetry?.(error, delay, attempt);
+      await sleep(delay);
+    }
+  }
+}
+
+/** Parse a `Retry-After` header (seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}

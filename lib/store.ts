@@ -1,0 +1,272 @@
+/**
+ * The SQLite index (`<dir>/sync.db`): media items, their download state, and credentials.
+ * @module
+ */
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { creationMs, isVideo, type MediaItem } from "./media_item.ts";
+import { PhotosyncError, UsageError } from "./errors.ts";
+
+/** Schema version this build writes; a newer file is refused rather than damaged. */
+export const SCHEMA_VERSION = 1;
+
+const SQLITE_MAGIC = "SQLite format 3\0";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS items (
+  id TEXT PRIMARY KEY,
+  filename TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  is_video INTEGER NOT NULL,
+  json TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'downloaded', 'failed')),
+  path TEXT,
+  path_key TEXT UNIQUE,
+  size INTEGER,
+  note TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS items_created ON items (created_ms);
+CREATE INDEX IF NOT EXISTS items_pending ON items (status, created_ms, id);
+CREATE TABLE IF NOT EXISTS secrets (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+`;
+
+/** A row of the items table. */
+export interface ItemRow {
+  id: string;
+  filename: string;
+  createdMs: number;
+  isVideo: boolean;
+  status: "pending" | "downloaded" | "failed";
+  /** Path relative to the output directory, assigned before the first download. */
+  path: string | null;
+  size: number | null;
+  note: string | null;
+}
+
+/** What a page write changed. */
+export interface PageResult {
+  added: number;
+  updated: number;
+}
+
+/** Counts shown by `photosync status`. */
+export interface StoreCounts {
+  items: number;
+  downloaded: number;
+  pending: number;
+  failed: number;
+  bytes: number;
+  failures: { id: string; filename: string; reason: string }[];
+  notes: { id: string; filename: string; note: string }[];
+}
+
+/** Handle on `sync.db`. Synchronous: SQLite calls are short and run on the main thread. */
+export class Store {
+  readonly #db: DatabaseSync;
+  readonly #find: StatementSync;
+  readonly #upsert: StatementSync;
+
+  private constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#find = db.prepare("SELECT json, status FROM items WHERE id = ?");
+    this.#upsert = db.prepare(`
+      INSERT INTO items (id, filename, created_ms, is_video, json) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET
+        filename = excluded.filename, created_ms = excluded.created_ms,
+        is_video = excluded.is_video, json = excluded.json,
+        status = CASE status WHEN 'failed' THEN 'pending' ELSE status END,
+        note = CASE status WHEN 'failed' THEN NULL ELSE note END`);
+  }
+
+  /**
+   * Open (creating it with mode 0600 when missing) the index at `path`. Refuses a file that
+   * is not SQLite or was written by a newer photosync, leaving it untouched.
+   */
+  static open(path: string): Store {
+    let header: Uint8Array | undefined;
+    try {
+      using file = Deno.openSync(path, { read: true });
+      const buffer = new Uint8Array(16);
+      const read = file.readSync(buffer) ?? 0;
+      header = buffer.subarray(0, read);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw new UsageError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+      }
+      Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
+    }
+    if (header && header.length > 0 && new TextDecoder().decode(header) !== SQLITE_MAGIC) {
+      throw new UsageError(`${path} is not a photosync database; move it away or choose another --dir`);
+    }
+    const db = new DatabaseSync(path);
+    try {
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+      const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
+      if (version > SCHEMA_VERSION) {
+        throw new UsageError(
+          `${path} was written by a newer photosync (schema ${version}); upgrade photosync to use it`,
+        );
+      }
+      db.exec(SCHEMA);
+      db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    } catch (error) {
+      db.close();
+      if (error instanceof PhotosyncError) throw error;
+      throw new UsageError(`cannot use ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    Deno.chmodSync(path, 0o600);
+    return new Store(db);
+  }
+
+  /** Run `fn` in one transaction. */
+  transaction<T>(fn: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /**
+   * Write one page of items in one transaction: new items are added as pending, changed
+   * ones updated in place, and failed ones seen again are given another try.
+   */
+  savePage(items: readonly MediaItem[]): PageResult {
+    return this.transaction(() => {
+      const result: PageResult = { added: 0, updated: 0 };
+      for (const item of items) {
+        const { baseUrl: _, ...kept } = item;
+        const json = JSON.stringify(kept);
+        const known = this.#find.get(item.id) as { json: string; status: string } | undefined;
+        if (known && known.json === json && known.status !== "failed") continue;
+        this.#upsert.run(item.id, item.filename ?? "", creationMs(item), isVideo(item) ? 1 : 0, json);
+        if (known) result.updated++;
+        else result.added++;
+      }
+      return result;
+    });
+  }
+
+  /** Creation times (epoch ms) of the oldest and newest known items, or undefined when empty. */
+  knownSpan(): { oldest: number; newest: number } | undefined {
+    const row = this.#db.prepare("SELECT min(created_ms) AS oldest, max(created_ms) AS newest FROM items")
+      .get() as { oldest: number | null; newest: number | null };
+    return row.oldest === null || row.newest === null ? undefined : { oldest: row.oldest, newest: row.newest };
+  }
+
+  /** Pending items after `(createdMs, id)` in creation order, at most `limit`. */
+  pendingAfter(after: { createdMs: number; id: string } | undefined, limit: number): ItemRow[] {
+    const rows = this.#db.prepare(`
+      SELECT * FROM items WHERE status = 'pending' AND (created_ms, id) > (?, ?)
+      ORDER BY created_ms, id LIMIT ?`).all(after?.createdMs ?? -8.64e15, after?.id ?? "", limit);
+    return rows.map(toRow);
+  }
+
+  /** Number of pending items. */
+  pendingCount(): number {
+    return (this.#db.prepare("SELECT count(*) AS n FROM items WHERE status = 'pending'").get() as { n: number }).n;
+  }
+
+  /**
+   * Record `path` for the item unless another item holds it (compared case-insensitively,
+   * as macOS and Windows file systems do). Returns whether the path is now the item's.
+   */
+  claimPath(id: string, path: string): boolean {
+    const result = this.#db.prepare("UPDATE OR IGNORE items SET path = ?, path_key = ? WHERE id = ?")
+      .run(path, path.toLowerCase(), id);
+    return result.changes === 1;
+  }
+
+  /** Mark an item downloaded with its final size. */
+  markDownloaded(id: string, size: number): void {
+    this.#db.prepare("UPDATE items SET status = 'downloaded', size = ?, note = NULL WHERE id = ?").run(size, id);
+  }
+
+  /** Mark an item failed with a reason; indexing it again gives it another try. */
+  markFailed(id: string, reason: string): void {
+    this.#db.prepare("UPDATE items SET status = 'failed', note = ? WHERE id = ?").run(reason, id);
+  }
+
+  /** Attach a note to a pending item (e.g. a video still being processed). */
+  notePending(id: string, note: string): void {
+    this.#db.prepare("UPDATE items SET note = ? WHERE id = ? AND status = 'pending'").run(note, id);
+  }
+
+  /** All downloaded items (for `--resync`). */
+  *downloaded(): Generator<ItemRow> {
+    const statement = this.#db.prepare("SELECT * FROM items WHERE status = 'downloaded' ORDER BY created_ms, id");
+    for (const row of statement.iterate()) yield toRow(row as Record<string, unknown>);
+  }
+
+  /** Put downloaded items back to pending. */
+  requeue(ids: readonly string[]): void {
+    const statement = this.#db.prepare("UPDATE items SET status = 'pending', size = NULL WHERE id = ?");
+    this.transaction(() => ids.forEach((id) => statement.run(id)));
+  }
+
+  /** The stored JSON of an item, or undefined. */
+  itemJson(id: string): MediaItem | undefined {
+    const row = this.#db.prepare("SELECT json FROM items WHERE id = ?").get(id) as { json: string } | undefined;
+    return row ? JSON.parse(row.json) : undefined;
+  }
+
+  /** Counts for `photosync status`. */
+  counts(): StoreCounts {
+    const totals = this.#db.prepare(`
+      SELECT count(*) AS items,
+        coalesce(sum(status = 'downloaded'), 0) AS downloaded,
+        coalesce(sum(status = 'pending'), 0) AS pending,
+        coalesce(sum(status = 'failed'), 0) AS failed,
+        coalesce(sum(CASE status WHEN 'downloaded' THEN size END), 0) AS bytes
+      FROM items`).get() as Omit<StoreCounts, "failures" | "notes">;
+    const failures = this.#db.prepare(
+      "SELECT id, filename, note AS reason FROM items WHERE status = 'failed' ORDER BY created_ms, id",
+    ).all() as StoreCounts["failures"];
+    const notes = this.#db.prepare(
+      "SELECT id, filename, note FROM items WHERE status = 'pending' AND note IS NOT NULL ORDER BY created_ms, id",
+    ).all() as StoreCounts["notes"];
+    return { ...totals, failures, notes };
+  }
+
+  /** A stored secret (tokens, client credentials), or undefined. */
+  secret(key: string): string | undefined {
+    const row = this.#db.prepare("SELECT value FROM secrets WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  /** Store or replace a secret. */
+  setSecret(key: string, value: string): void {
+    this.#db.prepare("INSERT OR REPLACE INTO secrets (key, value) VALUES (?, ?)").run(key, value);
+  }
+
+  /** Remove a secret. */
+  deleteSecret(key: string): void {
+    this.#db.prepare("DELETE FROM secrets WHERE key = ?").run(key);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+function toRow(row: Record<string, unknown>): ItemRow {
+  return {
+    id: row.id as string,
+    filename: row.filename as string,
+    createdMs: row.created_ms as number,
+    isVideo: row.is_video === 1,
+    status: row.status as ItemRow["status"],
+    path: row.path as string | null,
+    size: row.size as number | null,
+    note: row.note as string | null,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * photosync: back up Google Photos to a local folder.
+ *
+ * The whole pipeline is {@link sync}: authorise, stream pages of media items from the
+ * Library API into `sync.db`, then drain pending items to `<dir>/YYYY/MM/DD/<file>` through
+ * a bounded download pool. Stop it at any moment; the next run resumes.
+ * @module
+ */
+import { join } from "node:path";
+import { authorize } from "./lib/authorize.ts";
+import { runCli } from "./lib/cli.ts";
+import { type DateRange, incrementalRanges } from "./lib/dates.ts";
+import { downloadPending, type DownloadResult, requeueMissing } from "./lib/downloader.ts";
+import { LibraryClient } from "./lib/library_api.ts";
+import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./lib/paths.ts";
+import { prepareOutputDir } from "./lib/output_dir.ts";
+import type { Logger } from "./lib/render.ts";
+import type { RetryOptions } from "./lib/retry.ts";
+import { Store } from "./lib/store.ts";
+
+export type { PathItem, PathMapper } from "./lib/paths.ts";
+
+/** What to sync and the I/O edges to do it with. */
+export interface SyncOptions {
+  /** Output directory: holds `sync.db` and the photos. */
+  dir: string;
+  logger: Logger;
+  /** Which days to search: a range (`--dates`), `"all"`, or by default the incremental ranges. */
+  dates?: DateRange | "all";
+  /** Client secret file; giving it authorises again. */
+  creds?: string;
+  /** Download again items whose file is missing or has the wrong size. */
+  resync?: boolean;
+  /** Update the index only. */
+  indexOnly?: boolean;
+  /** Downloads at once (default 8). */
+  concurrency?: number;
+  /** Where an item goes under `dir` (default: the `{year}/{month}/{day}` layout). */
+  pathMapper?: PathMapper;
+  /** Library API root (default Google's). */
+  apiUrl?: string;
+  fetch?: typeof fetch;
+  env?: (name: string) => string | undefined;
+  openBrowser?: (url: string) => void;
+  /** Where a pasted redirect URL may come from (default none). */
+  input?: ReadableStream<Uint8Array>;
+  now?: () => number;
+  retry?: RetryOptions;
+}
+
+/** What a sync did. */
+export interface SyncSummary {
+  added: number;
+  updated: number;
+  requeued: number;
+  downloads?: DownloadResult;
+}
+
+/** Run one sync: index, then download. */
+export async function sync(options: SyncOptions): Promise<SyncSummary> {
+  const { dir, logger, fetch: fetcher, env = () => undefined, now = Date.now } = options;
+  await prepareOutputDir(dir);
+  using store = Store.open(join(dir, "sync.db"));
+  const tokens = await authorize(store, { ...options, env });
+  const library = new LibraryClient({ tokens, apiUrl: options.apiUrl, fetch: fetcher, retry: options.retry });
+  const summary: SyncSummary = { added: 0, updated: 0, requeued: 0 };
+  if (options.resync) summary.requeued = await requeueMissing(store, dir);
+
+  const ranges = options.dates === "all"
+    ? undefined
+    : options.dates
+    ? [options.dates]
+    : incrementalRanges(store.knownSpan(), now());
+  for await (const page of library.search(ranges)) {
+    const { added, updated } = store.savePage(page);
+    summary.added += added;
+    summary.updated += updated;
+    logger.progress({ indexed: summary.added + summary.updated });
+    logger.verbose(`indexed a page of ${page.length} items: ${added} new, ${updated} changed`);
+  }
+
+  if (!options.indexOnly) {
+    summary.downloads = await downloadPending({
+      store,
+      library,
+      dir,
+      logger,
+      fetch: fetcher,
+      concurrency: options.concurrency ?? 8,
+      pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
+      retry: options.retry,
+    });
+  }
+  return summary;
+}
+
+if (import.meta.main) {
+  Deno.exit(await runCli(Deno.args, sync));
+}

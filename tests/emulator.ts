@@ -1,0 +1,650 @@
+/**
+ * An emulator of Google's OAuth endpoints, the Photos Library API and the media byte host, served on one
+ * loopback port, following `/work/shared/google-photos-api.md` (sections 2 and 3).
+ *
+ * ```ts ignore
+ * await using emulator = await Emulator.start({ items: generateLibrary({ count: 100 }) });
+ * const secret = emulator.clientSecretJson(); // hand it to the client under test
+ * ```
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { createHash, randomBytes } from "node:crypto";
+import { type FixtureItem, mediaStream, stillFrameBytes } from "./library_fixture.ts";
+
+/** Options of {@linkcode Emulator.start}. */
+export interface EmulatorOptions {
+  /** The library; default empty. */
+  items?: FixtureItem[];
+  /** Default `test-client.apps.googleusercontent.com`. */
+  clientId?: string;
+  /** Default `test-secret-` and a random suffix. */
+  clientSecret?: string;
+  /** `expires_in` of issued access tokens; default 3600. */
+  accessTokenTtlSec?: number;
+  /** Lifetime of `baseUrl`s; default 60 minutes. */
+  baseUrlTtlMs?: number;
+  /** The clock deciding token, `baseUrl` and "future item" expiry; default `Date.now`. */
+  now?: () => number;
+}
+
+/** One request seen by the emulator. */
+export interface LoggedRequest {
+  /** `auth`, `token`, `search`, `list`, `get`, `batchGet`, `media` or `other`. */
+  route: string;
+  method: string;
+  url: string;
+  status: number;
+  /** The request body, parsed, for `token` (form fields) and `search` (JSON). */
+  body?: unknown;
+}
+
+type Json = Record<string, unknown>;
+type Handler = (req: Request, url: URL, log: LoggedRequest) => Response | Promise<Response>;
+
+const SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";
+const REMOVED_SCOPES = ["photoslibrary", "photoslibrary.readonly", "photoslibrary.sharing"]
+  .map((name) => `https://www.googleapis.com/auth/${name}`);
+const ROUTES = ["auth", "token", "search", "list", "get", "batchGet", "media", "other"];
+/** Header by which {@linkcode Emulator.consent} tells the authorization endpoint that the user said no. */
+const CONSENT_HEADER = "x-emulator-consent";
+const CREDENTIALS_HELP =
+  "Expected OAuth 2 access token, login cookie or other valid authentication credential. " +
+  "See https://developers.google.com/identity/sign-in/web/devconsole-project.";
+
+/** Thrown by handlers to answer with an error response. */
+class Failure extends Error {
+  constructor(readonly response: Response) {
+    super(`HTTP ${response.status}`);
+  }
+}
+
+/** A running emulator. Start it with {@linkcode Emulator.start}; stop it with {@linkcode Emulator.close}. */
+export class Emulator {
+  /** `http://127.0.0.1:PORT`. */
+  readonly origin: string;
+  /** Root of the Library API (paths `/v1/...`). */
+  readonly apiUrl: string;
+  /** The authorization endpoint. */
+  readonly authUri: string;
+  /** The token endpoint. */
+  readonly tokenUri: string;
+  /** The only known OAuth client. */
+  readonly clientId: string;
+  /** Its secret. */
+  readonly clientSecret: string;
+  /** The library by id; tests may add, replace and delete items at any time. */
+  items: Map<string, FixtureItem>;
+  /** Every access and refresh token ever issued. */
+  readonly issuedTokens: string[] = [];
+  /** Number of requests per route (see {@linkcode LoggedRequest.route}). */
+  readonly counts: Record<string, number> = {};
+  /** Every request, in order of completion. */
+  readonly requests: LoggedRequest[] = [];
+
+  #now: () => number;
+  #accessTokenTtlSec: number;
+  #baseUrlTtlMs: number;
+  #server: Deno.HttpServer<Deno.NetAddr>;
+  /** Unused authorization codes. */
+  #codes = new Map<string, { redirectUri: string; challenge: string; scope: string }>();
+  /** Access token → expiry time (ms). */
+  #accessTokens = new Map<string, number>();
+  /** Valid refresh token → granted scope. */
+  #refreshTokens = new Map<string, string>();
+
+  private constructor(opts: EmulatorOptions) {
+    this.items = new Map(opts.items?.map((item) => [item.id, item]));
+    this.clientId = opts.clientId ?? "test-client.apps.googleusercontent.com";
+    this.clientSecret = opts.clientSecret ?? `test-secret-${random(12)}`;
+    this.#accessTokenTtlSec = opts.accessTokenTtlSec ?? 3600;
+    this.#baseUrlTtlMs = opts.baseUrlTtlMs ?? 60 * 60_000;
+    this.#now = opts.now ?? Date.now;
+    this.resetCounts();
+    this.#server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, this.#handle);
+    this.origin = `http://127.0.0.1:${this.#server.addr.port}`;
+    this.apiUrl = this.origin;
+    this.authUri = `${this.origin}/o/oauth2/auth`;
+    this.tokenUri = `${this.origin}/token`;
+  }
+
+  /** Starts an emulator on a free loopback port. */
+  static start(opts: EmulatorOptions = {}): Promise<Emulator> {
+    return Promise.resolve(new Emulator(opts));
+  }
+
+  /** A client secret file's content, of the "installed" (default) or "web" shape, pointing at this emulator. */
+  clientSecretJson(shape: "installed" | "web" = "installed"): Record<string, unknown> {
+    return {
+      [shape]: {
+        client_id: this.clientId,
+        project_id: "photosync-test",
+        auth_uri: this.authUri,
+        token_uri: this.tokenUri,
+        auth_provider_x509_cert_url: "https://www.googleapis.com/oauth2/v1/certs",
+        client_secret: this.clientSecret,
+        redirect_uris: ["http://localhost"],
+      },
+    };
+  }
+
+  /** Sets every count to 0 and empties the request log. */
+  resetCounts(): void {
+    for (const route of ROUTES) this.counts[route] = 0;
+    this.requests.length = 0;
+  }
+
+  /**
+   * Plays the user's browser: requests the authorization URL and returns the redirect location (the loopback
+   * URL with `code` and `state`, or with `error=access_denied` if `deny`). Throws if the request is rejected.
+   */
+  async consent(authUrl: string, opts: { deny?: boolean } = {}): Promise<string> {
+    const url = new URL(authUrl);
+    if (url.origin + url.pathname !== this.authUri) {
+      throw new Error(`Not this emulator's authorization endpoint: ${authUrl}`);
+    }
+    const res = await fetch(url, {
+      redirect: "manual",
+      headers: opts.deny ? { [CONSENT_HEADER]: "deny" } : {},
+    });
+    const body = await res.text();
+    const location = res.headers.get("location");
+    if (res.status !== 302 || !location) throw new Error(`Authorization rejected (${res.status}): ${body}`);
+    return location;
+  }
+
+  /** Revokes every refresh token: refreshing then fails with `invalid_grant`. */
+  revokeRefreshTokens(): void {
+    this.#refreshTokens.clear();
+  }
+
+  /** Invalidates every access token issued so far: API calls with them get 401. */
+  expireAccessTokens(): void {
+    this.#accessTokens.clear();
+  }
+
+  /** Stops the server, waiting for responses in flight. */
+  async close(): Promise<void> {
+    await this.#server.shutdown();
+  }
+
+  /** Same as {@linkcode Emulator.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #handle = async (req: Request): Promise<Response> => {
+    const url = new URL(req.url);
+    const [route, handler] = this.#route(req.method, url.pathname);
+    const log: LoggedRequest = { route, method: req.method, url: req.url, status: 0 };
+    let res: Response;
+    try {
+      res = await handler(req, url, log);
+    } catch (error) {
+      res = error instanceof Failure ? error.response : apiError(500, "INTERNAL", String(error)).response;
+    }
+    log.status = res.status;
+    this.counts[route]++;
+    this.requests.push(log);
+    return res;
+  };
+
+  #route(method: string, path: string): [string, Handler] {
+    if (method === "GET" && path === "/o/oauth2/auth") return ["auth", this.#authorize];
+    if (method === "POST" && path === "/token") return ["token", this.#token];
+    if (method === "POST" && path === "/v1/mediaItems:search") return ["search", this.#search];
+    if (method === "GET" && path === "/v1/mediaItems") return ["list", this.#list];
+    if (method === "GET" && path === "/v1/mediaItems:batchGet") return ["batchGet", this.#batchGet];
+    if (method === "GET" && /^\/v1\/mediaItems\/[^/]+$/.test(path)) return ["get", this.#get];
+    if ((method === "GET" || method === "HEAD") && path.startsWith("/media/")) return ["media", this.#media];
+    return ["other", () => {
+      throw apiError(404, "NOT_FOUND", `The emulator has no ${method} ${path}.`);
+    }];
+  }
+
+  // OAuth
+
+  #authorize: Handler = (req, url) => {
+    const param = (name: string) => url.searchParams.get(name) ?? "";
+    if (param("client_id") !== this.clientId) {
+      throw oauthError(401, "invalid_client", "The OAuth client was not found.");
+    }
+    const redirectUri = param("redirect_uri");
+    if (!/^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}(\/[^?#]*)?$/.test(redirectUri)) {
+      throw oauthError(400, "redirect_uri_mismatch", `Not a loopback redirect_uri: "${redirectUri}".`);
+    }
+    if (param("response_type") !== "code") {
+      throw oauthError(
+        400,
+        "unsupported_response_type",
+        `Invalid response_type: "${param("response_type")}".`,
+      );
+    }
+    const scopes = param("scope").split(" ").filter(Boolean);
+    const removed = scopes.filter((scope) => REMOVED_SCOPES.includes(scope));
+    if (removed.length) {
+      throw oauthError(400, "invalid_scope", `Some requested scopes were invalid: ${removed}.`);
+    }
+    if (!scopes.includes(SCOPE)) throw oauthError(400, "invalid_scope", `The scope ${SCOPE} is required.`);
+    if (!param("state")) throw oauthError(400, "invalid_request", "Missing state.");
+    if (param("code_challenge_method") !== "S256") {
+      throw oauthError(400, "invalid_request", "code_challenge_method must be S256.");
+    }
+    const challenge = param("code_challenge");
+    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(challenge)) {
+      throw oauthError(400, "invalid_request", "Invalid code_challenge.");
+    }
+    const location = new URL(redirectUri);
+    const scope = scopes.join(" ");
+    if (req.headers.get(CONSENT_HEADER) === "deny") {
+      location.search = new URLSearchParams({ error: "access_denied", state: param("state") }).toString();
+    } else {
+      const code = `4/0A${random(54)}`;
+      this.#codes.set(code, { redirectUri, challenge, scope });
+      location.search = new URLSearchParams({ code, state: param("state"), scope }).toString();
+    }
+    return new Response(null, { status: 302, headers: { location: location.href } });
+  };
+
+  #token: Handler = async (req, _url, log) => {
+    if (!req.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded")) {
+      throw oauthError(400, "invalid_request", "The body must be application/x-www-form-urlencoded.");
+    }
+    const form = new URLSearchParams(await req.text());
+    log.body = Object.fromEntries(form);
+    if (form.get("client_id") !== this.clientId) {
+      throw oauthError(401, "invalid_client", "The OAuth client was not found.");
+    }
+    if (form.get("client_secret") !== this.clientSecret) {
+      throw oauthError(401, "invalid_client", "Unauthorized");
+    }
+    const grantType = form.get("grant_type");
+    if (grantType === "authorization_code") {
+      const code = form.get("code") ?? "";
+      const grant = this.#codes.get(code);
+      this.#codes.delete(code);
+      if (!grant) throw oauthError(400, "invalid_grant", "Malformed auth code.");
+      if (form.get("redirect_uri") !== grant.redirectUri) {
+        throw oauthError(400, "invalid_grant", "redirect_uri differs from the authorization request.");
+      }
+      const verifier = form.get("code_verifier");
+      if (!verifier) throw oauthError(400, "invalid_grant", "Missing code verifier.");
+      if (createHash("sha256").update(verifier).digest("base64url") !== grant.challenge) {
+        throw oauthError(400, "invalid_grant", "Invalid code verifier.");
+      }
+      const refreshToken = `1//0${random(75)}`;
+      this.#refreshTokens.set(refreshToken, grant.scope);
+      this.issuedTokens.push(refreshToken);
+      return this.#tokenResponse(grant.scope, refreshToken);
+    }
+    if (grantType === "refresh_token") {
+      const scope = this.#refreshTokens.get(form.get("refresh_token") ?? "");
+      if (scope === undefined) throw oauthError(400, "invalid_grant", "Token has been expired or revoked.");
+      return this.#tokenResponse(scope);
+    }
+    throw oauthError(400, "unsupported_grant_type", `Invalid grant_type: ${grantType}`);
+  };
+
+  #tokenResponse(scope: string, refreshToken?: string): Response {
+    const accessToken = `ya29.a0${random(150)}`;
+    this.#accessTokens.set(accessToken, this.#now() + this.#accessTokenTtlSec * 1000);
+    this.issuedTokens.push(accessToken);
+    return json(200, {
+      access_token: accessToken,
+      expires_in: this.#accessTokenTtlSec,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      scope,
+      token_type: "Bearer",
+    }, { "cache-control": "no-store" });
+  }
+
+  // Library API
+
+  #checkAccess(req: Request): void {
+    const token = /^Bearer (\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
+    if (!token) {
+      throw apiError(
+        401,
+        "UNAUTHENTICATED",
+        `Request is missing required authentication credential. ${CREDENTIALS_HELP}`,
+      );
+    }
+    const expiresAt = this.#accessTokens.get(token);
+    if (expiresAt === undefined || this.#now() >= expiresAt) {
+      throw apiError(
+        401,
+        "UNAUTHENTICATED",
+        `Request had invalid authentication credentials. ${CREDENTIALS_HELP}`,
+      );
+    }
+  }
+
+  #search: Handler = async (req, _url, log) => {
+    this.#checkAccess(req);
+    const text = await req.text();
+    try {
+      log.body = JSON.parse(text || "{}");
+    } catch {
+      log.body = text;
+      throw invalidArgument("Invalid JSON payload received.");
+    }
+    const body = fields(log.body, "", ["albumId", "pageSize", "pageToken", "filters", "orderBy"]);
+    if (body.albumId !== undefined) {
+      throw invalidArgument(
+        body.filters === undefined ? "Invalid album ID." : "albumId and filters cannot be combined.",
+      );
+    }
+    return this.#page(searchQuery(body.filters, body.orderBy), body.pageSize, body.pageToken);
+  };
+
+  #list: Handler = (req, url) => {
+    this.#checkAccess(req);
+    const query: Query = {
+      kind: "list",
+      mediaType: "ALL_MEDIA",
+      archived: false,
+      ranges: [],
+      dates: [],
+      ascending: false,
+    };
+    return this.#page(query, url.searchParams.get("pageSize"), url.searchParams.get("pageToken"));
+  };
+
+  #get: Handler = (req, url) => {
+    this.#checkAccess(req);
+    let item: FixtureItem | undefined;
+    try {
+      item = this.items.get(decodeURIComponent(url.pathname.slice("/v1/mediaItems/".length)));
+    } catch { /* a malformed id is not found either */ }
+    if (!item) throw apiError(404, "NOT_FOUND", "Requested entity was not found.");
+    return json(200, this.#mediaItem(item));
+  };
+
+  #batchGet: Handler = (req, url) => {
+    this.#checkAccess(req);
+    const ids = url.searchParams.getAll("mediaItemIds");
+    if (ids.length < 1 || ids.length > 50) {
+      throw invalidArgument(`Between 1 and 50 mediaItemIds expected, got ${ids.length}.`);
+    }
+    const mediaItemResults = ids.map((id) => {
+      const item = this.items.get(id);
+      return item
+        ? { mediaItem: this.#mediaItem(item) }
+        : { status: { code: 3, message: "Invalid media item ID." } };
+    });
+    return json(200, { mediaItemResults });
+  };
+
+  /** Answers one page of the items matching `query`, paged by the offset kept in `pageToken`. */
+  #page(query: Query, pageSize: unknown, pageToken: unknown): Response {
+    const size = pageSize === undefined || pageSize === null || pageSize === "" ? 0 : Number(pageSize);
+    if (!Number.isInteger(size) || size < 0 || size > 100) {
+      throw invalidArgument(`pageSize must be an integer from 0 to 100, got ${JSON.stringify(pageSize)}.`);
+    }
+    const limit = size || 25;
+    const fingerprint = createHash("sha256").update(JSON.stringify(query)).digest("base64url").slice(0, 16);
+    let offset = 0;
+    if (pageToken !== undefined && pageToken !== null && pageToken !== "") {
+      const [tokenOffset, tokenFingerprint] = decode(pageToken) ?? [];
+      if (
+        !(Number.isSafeInteger(tokenOffset) && (tokenOffset as number) >= 0) ||
+        tokenFingerprint !== fingerprint
+      ) {
+        throw invalidArgument("Invalid page token: it does not belong to this query.");
+      }
+      offset = tokenOffset as number;
+    }
+    const all = this.#select(query);
+    const page = all.slice(offset, offset + limit);
+    return json(200, {
+      ...(page.length ? { mediaItems: page.map((item) => this.#mediaItem(item)) } : {}),
+      ...(offset + limit < all.length ? { nextPageToken: encode([offset + limit, fingerprint]) } : {}),
+    });
+  }
+
+  /** The items matching `query`, in its order (ties broken by id). */
+  #select(query: Query): FixtureItem[] {
+    const dated = query.ranges.length + query.dates.length > 0;
+    const now = this.#now();
+    const rows: { time: number; item: FixtureItem }[] = [];
+    for (const item of this.items.values()) {
+      const time = Date.parse(item.creationTime);
+      if (
+        (item.archived && !query.archived) ||
+        (query.mediaType !== "ALL_MEDIA" && (query.mediaType === "VIDEO") !== isVideo(item)) ||
+        (dated && (time > now || !matchesDay(time, query)))
+      ) continue;
+      rows.push({ time, item });
+    }
+    rows.sort((a, b) => a.time - b.time || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0));
+    if (!query.ascending) rows.reverse();
+    return rows.map((row) => row.item);
+  }
+
+  /** The MediaItem JSON of an item, with a freshly minted `baseUrl`. */
+  #mediaItem(item: FixtureItem): Json {
+    const camera = { cameraMake: "Pixel", cameraModel: "Pixel 7" };
+    const media = isVideo(item)
+      ? {
+        video: { ...camera, ...(item.video?.fps ? { fps: item.video.fps } : {}), status: videoStatus(item) },
+      }
+      : {
+        photo: {
+          ...camera,
+          focalLength: 6.81,
+          apertureFNumber: 1.85,
+          isoEquivalent: 50,
+          exposureTime: "0.008s",
+        },
+      };
+    return {
+      id: item.id,
+      ...(item.description === undefined ? {} : { description: item.description }),
+      productUrl: `https://photos.google.com/lr/photo/${item.id}`,
+      baseUrl: `${this.origin}/media/${encode([item.id, this.#now() + this.#baseUrlTtlMs])}`,
+      mimeType: item.mimeType,
+      filename: item.filename,
+      mediaMetadata: {
+        creationTime: item.creationTime,
+        width: String(item.width),
+        height: String(item.height),
+        ...media,
+      },
+    };
+  }
+
+  // Media host
+
+  #media: Handler = (req, url) => {
+    const path = url.pathname.slice("/media/".length);
+    const at = path.lastIndexOf("=");
+    const [id, expiresAt] = decode(at < 0 ? path : path.slice(0, at)) ?? [];
+    const item = typeof id === "string" ? this.items.get(id) : undefined;
+    if (!item || typeof expiresAt !== "number") throw apiError(404, "NOT_FOUND", "Unknown media URL.");
+    if (this.#now() >= expiresAt) throw apiError(403, "PERMISSION_DENIED", "The media URL has expired.");
+    const option = at < 0 ? "" : path.slice(at + 1);
+    if (option !== "d" && option !== "dv") {
+      throw invalidArgument(`The emulator serves only "=d" and "=dv", not "${option}".`);
+    }
+    let still: Uint8Array | undefined;
+    if (!isVideo(item)) {
+      if (option === "dv") throw invalidArgument("=dv is only for videos.");
+    } else if (option === "d") {
+      still = stillFrameBytes(item);
+    } else if (videoStatus(item) !== "READY") {
+      throw apiError(404, "NOT_FOUND", `The video is not ready (status ${videoStatus(item)}).`);
+    }
+    const headers = {
+      "content-type": still ? "image/jpeg" : item.mimeType,
+      "content-length": String(still?.length ?? item.size),
+    };
+    return new Response(req.method === "HEAD" ? null : still ?? mediaStream(item), { headers });
+  };
+}
+
+/** A normalised listing or search, also the source of its page tokens' fingerprint. */
+interface Query {
+  kind: "list" | "search";
+  mediaType: "ALL_MEDIA" | "PHOTO" | "VIDEO";
+  /** Whether archived items are included. */
+  archived: boolean;
+  /** [start, end) in ms. */
+  ranges: [number, number][];
+  /** [year, month, day], 0 meaning any. */
+  dates: number[][];
+  ascending: boolean;
+}
+
+function searchQuery(filtersValue: unknown, orderBy: unknown): Query {
+  const filters = fields(filtersValue, "filters", [
+    "dateFilter",
+    "mediaTypeFilter",
+    "includeArchivedMedia",
+    "excludeNonAppCreatedData",
+  ]);
+  const dateFilter = fields(filters.dateFilter, "filters.dateFilter", ["ranges", "dates"]);
+  const ranges = list(dateFilter.ranges, "filters.dateFilter.ranges", 5).map((value, i) => {
+    const path = `filters.dateFilter.ranges[${i}]`;
+    const range = fields(value, path, ["startDate", "endDate"]);
+    const [startYear, startMonth, startDay] = date(range.startDate, `${path}.startDate`);
+    const [endYear, endMonth, endDay] = date(range.endDate, `${path}.endDate`);
+    if (!startYear || !endYear) throw invalidArgument(`${path} needs a year at both ends.`);
+    const start = utc(startYear, (startMonth || 1) - 1, startDay || 1);
+    const end = endMonth === 0
+      ? utc(endYear + 1, 0, 1)
+      : endDay === 0
+      ? utc(endYear, endMonth, 1)
+      : utc(endYear, endMonth - 1, endDay + 1);
+    if (start >= end) throw invalidArgument(`${path} ends before it starts.`);
+    return [start, end] as [number, number];
+  });
+  const dates = list(dateFilter.dates, "filters.dateFilter.dates", 5)
+    .map((value, i) => date(value, `filters.dateFilter.dates[${i}]`));
+  const mediaTypes = list(
+    fields(filters.mediaTypeFilter, "filters.mediaTypeFilter", ["mediaTypes"]).mediaTypes,
+    "filters.mediaTypeFilter.mediaTypes",
+    1,
+  );
+  const mediaType = mediaTypes[0] ?? "ALL_MEDIA";
+  if (mediaType !== "ALL_MEDIA" && mediaType !== "PHOTO" && mediaType !== "VIDEO") {
+    throw invalidArgument(
+      `Invalid value at 'filters.mediaTypeFilter.mediaTypes[0]': ${JSON.stringify(mediaType)}.`,
+    );
+  }
+  const archived = filters.includeArchivedMedia ?? false;
+  if (typeof archived !== "boolean") throw invalidArgument("filters.includeArchivedMedia must be a boolean.");
+  if (orderBy !== undefined) {
+    if (orderBy !== "MediaMetadata.creation_time" && orderBy !== "MediaMetadata.creation_time desc") {
+      throw invalidArgument(`Invalid orderBy: ${JSON.stringify(orderBy)}.`);
+    }
+    if (!ranges.length && !dates.length) throw invalidArgument("orderBy needs a dateFilter.");
+  }
+  return {
+    kind: "search",
+    mediaType,
+    archived,
+    ranges,
+    dates,
+    ascending: orderBy === "MediaMetadata.creation_time",
+  };
+}
+
+/** `value` as an object having only the given fields (`{}` if undefined); else 400. */
+function fields(value: unknown, path: string, names: string[]): Json {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalidArgument(`Invalid JSON payload received. Expected an object${path && ` at '${path}'`}.`);
+  }
+  const unknown = Object.keys(value).find((name) => !names.includes(name));
+  if (unknown !== undefined) {
+    throw invalidArgument(
+      `Invalid JSON payload received. Unknown name "${unknown}"${
+        path && ` at '${path}'`
+      }: Cannot find field.`,
+    );
+  }
+  return value as Json;
+}
+
+/** `value` as an array of at most `max` elements (`[]` if undefined); else 400. */
+function list(value: unknown, path: string, max: number): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw invalidArgument(`Invalid JSON payload received. Expected a list at '${path}'.`);
+  }
+  if (value.length > max) throw invalidArgument(`At most ${max} values are allowed at '${path}'.`);
+  return value;
+}
+
+/** A Date message as [year, month, day], where 0 means "any"; else 400. */
+function date(value: unknown, path: string): number[] {
+  const parts = fields(value, path, ["year", "month", "day"]);
+  const values = [parts.year, parts.month, parts.day].map((part) => part ?? 0);
+  const [year, month, day] = values as number[];
+  if (
+    !values.every(Number.isInteger) ||
+    !(year >= 0 && year <= 9999 && month >= 0 && month <= 12 && day >= 0 && day <= 31) ||
+    (month === 0 && day !== 0) || (year === 0 && month === 0)
+  ) throw invalidArgument(`Invalid date at '${path}': ${JSON.stringify(value)}.`);
+  return [year, month, day];
+}
+
+function matchesDay(time: number, query: Query): boolean {
+  if (query.ranges.some(([start, end]) => time >= start && time < end)) return true;
+  const day = new Date(time);
+  const [year, month, date] = [day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()];
+  return query.dates.some(([y, m, d]) => (!y || y === year) && (!m || m === month) && (!d || d === date));
+}
+
+/** Milliseconds of a UTC midnight; unlike `Date.UTC`, right for years below 100 too. */
+function utc(year: number, monthIndex: number, day: number): number {
+  return new Date(0).setUTCFullYear(year, monthIndex, day);
+}
+
+function isVideo(item: FixtureItem): boolean {
+  return item.mimeType.startsWith("video/");
+}
+
+function videoStatus(item: FixtureItem): string {
+  return item.video?.status ?? "READY";
+}
+
+/** An opaque URL-safe token carrying `value`. */
+function encode(value: unknown[]): string {
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
+
+/** The value of an {@linkcode encode}d token, or undefined if it is not one. */
+function decode(token: unknown): unknown[] | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(String(token), "base64url").toString());
+    return Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function random(length: number): string {
+  return randomBytes(length).toString("base64url").slice(0, length);
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return Response.json(body, {
+    status,
+    headers: { "content-type": "application/json; charset=UTF-8", ...headers },
+  });
+}
+
+function apiError(code: number, status: string, message: string): Failure {
+  return new Failure(json(code, { error: { code, message, status } }));
+}
+
+function invalidArgument(message: string): Failure {
+  return apiError(400, "INVALID_ARGUMENT", message);
+}
+
+function oauthError(code: number, error: string, description: string): Failure {
+  return new Failure(json(code, { error, error_description: description }));
+}

@@ -1,0 +1,149 @@
+/**
+ * Running the real CLI as a child process against the emulator, and playing the user's
+ * browser during authorisation.
+ * @module
+ */
+import { join } from "node:path";
+import { RUN_PERMISSIONS } from "../scripts/permissions.ts";
+import type { Emulator } from "./emulator.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+/** A finished CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** How to start the CLI. */
+export interface CliOptions {
+  /** Environment on top of PATH and HOME (PHOTOSYNC_API_URL is set from the emulator). */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Answer the authorisation prompt: through the loopback callback, by pasting the URL on stdin, or not at all. */
+  auth?: "browser" | "paste" | "deny" | "none";
+  /** Also copy the CLI's stderr to ours (for the demo). */
+  echo?: boolean;
+}
+
+/** A running CLI process whose stderr is read line by line. */
+export class CliProcess {
+  readonly child: Deno.ChildProcess;
+  readonly #stderrLines: string[] = [];
+  readonly #waiters: { test: (line: string) => boolean; resolve: (line: string) => void }[] = [];
+  readonly #stdout: Promise<string>;
+  readonly #stderrDone: Promise<void>;
+  readonly #echo: boolean;
+
+  constructor(args: string[], emulator: Emulator, options: CliOptions = {}) {
+    this.#echo = options.echo ?? false;
+    this.child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...RUN_PERMISSIONS, MAIN, ...args],
+      cwd: options.cwd,
+      clearEnv: true,
+      env: {
+        PATH: Deno.env.get("PATH") ?? "",
+        HOME: Deno.env.get("HOME") ?? "",
+        NO_COLOR: "1",
+        PHOTOSYNC_API_URL: emulator.apiUrl,
+        ...options.env,
+      },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#stdout = new Response(this.child.stdout).text();
+    this.#stderrDone = this.#readStderr();
+  }
+
+  async #readStderr(): Promise<void> {
+    let buffer = "";
+    for await (const chunk of this.child.stderr.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      const lines = buffer.split("\n");
+      buffer = lines.pop()!;
+      lines.forEach((line) => this.#push(line));
+    }
+    if (buffer) this.#push(buffer);
+  }
+
+  #push(line: string): void {
+    this.#stderrLines.push(line);
+    if (this.#echo) Deno.stderr.writeSync(new TextEncoder().encode(`${line}\n`));
+    for (const waiter of [...this.#waiters]) {
+      if (waiter.test(line)) {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  }
+
+  /** The first stderr line (already printed or still to come) that passes `test`. */
+  waitForLine(test: (line: string) => boolean): Promise<string> {
+    const seen = this.#stderrLines.find(test);
+    if (seen !== undefined) return Promise.resolve(seen);
+    const { promise, resolve, reject } = Promise.withResolvers<string>();
+    this.#waiters.push({ test, resolve });
+    this.#stderrDone.then(() =>
+      reject(new Error(`CLI ended without such a line:\n${this.#stderrLines.join("\n")}`))
+    );
+    return promise;
+  }
+
+  /** Write text to the CLI's stdin. */
+  async type(text: string): Promise<void> {
+    const writer = this.child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(text));
+    writer.releaseLock();
+  }
+
+  /** Wait for the exit; stdin is closed first. */
+  async result(): Promise<CliResult> {
+    await this.child.stdin.close().catch(() => {});
+    const [{ code }, stdout] = await Promise.all([this.child.status, this.#stdout, this.#stderrDone]);
+    return { code, stdout, stderr: this.#stderrLines.join("\n") };
+  }
+}
+
+/** Run the CLI to completion, answering the authorisation prompt as `options.auth` says. */
+export async function runCli(
+  args: string[],
+  emulator: Emulator,
+  options: CliOptions = {},
+): Promise<CliResult> {
+  const cli = new CliProcess(args, emulator, options);
+  await answerAuth(cli, emulator, options.auth ?? "none");
+  return await cli.result();
+}
+
+/** Play the user's part in the authorisation: open the printed URL, consent (or deny), deliver the redirect. */
+export async function answerAuth(
+  cli: CliProcess,
+  emulator: Emulator,
+  auth: CliOptions["auth"],
+): Promise<void> {
+  if (auth === "none" || auth === undefined) return;
+  const authUrl = await cli.waitForLine((line) => line.startsWith(emulator.authUri));
+  const redirect = await emulator.consent(authUrl, { deny: auth === "deny" });
+  if (auth === "paste") await cli.type(`${redirect}\n`);
+  else await (await fetch(redirect)).body?.cancel();
+}
+
+/** A fresh temporary folder with the emulator's client secret in `clientsecret.json`; returns its path. */
+export async function workspace(emulator: Emulator): Promise<string> {
+  const root = await Deno.makeTempDir({ prefix: "photosync-test-" });
+  await Deno.writeTextFile(join(root, "clientsecret.json"), JSON.stringify(emulator.clientSecretJson()));
+  return root;
+}
+
+/** Every file under `dir` (relative, `/`-separated), sorted, skipping `sync.db*`. */
+export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(join(dir, prefix))) {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory) files.push(...await listFiles(dir, path));
+    else if (!path.startsWith("sync.db")) files.push(path);
+  }
+  return files.sort();
+}
