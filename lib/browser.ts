@@ -3,20 +3,24 @@
  * @module
  */
 
+/** The program that opens a URL in the default browser, per OS (absolute, as `--allow-run` lists it). */
+export const BROWSER_OPENERS: Partial<Record<typeof Deno.build.os, { command: string; args: string[] }>> = {
+  linux: { command: "/usr/bin/xdg-open", args: [] },
+  darwin: { command: "/usr/bin/open", args: [] },
+  windows: { command: "C:\\Windows\\System32\\rundll32.exe", args: ["url.dll,FileProtocolHandler"] },
+};
+
 /** A function opening a URL in the default browser, or undefined where none can be shown. */
 export function browserOpener(
   env: (name: string) => string | undefined,
   os: typeof Deno.build.os = Deno.build.os,
 ): ((url: string) => void) | undefined {
-  let command: string[];
-  if (os === "darwin") command = ["open"];
-  else if (os === "windows") command = ["rundll32", "url.dll,FileProtocolHandler"];
-  else if (env("DISPLAY") || env("WAYLAND_DISPLAY")) command = ["xdg-open"];
-  else return undefined;
+  const opener = BROWSER_OPENERS[os];
+  if (!opener || (os === "linux" && !env("DISPLAY") && !env("WAYLAND_DISPLAY"))) return undefined;
   return (url) => {
     try {
-      const child = new Deno.Command(command[0], {
-        args: [...command.slice(1), url],
+      const child = new Deno.Command(opener.command, {
+        args: [...opener.args, url],
         stdin: "null",
         stdout: "null",
         stderr: "null",

@@ -4,21 +4,23 @@
  * reachable: the release workflow (.github/workflows/release.yml).
  * @module
  */
-import { RUN_PERMISSIONS } from "./permissions.ts";
+import { runPermissions } from "./permissions.ts";
 
-const TARGETS = [
-  "x86_64-unknown-linux-gnu",
-  "aarch64-unknown-linux-gnu",
-  "x86_64-apple-darwin",
-  "aarch64-apple-darwin",
-  "x86_64-pc-windows-msvc",
-];
+const TARGETS: Record<string, typeof Deno.build.os> = {
+  "x86_64-unknown-linux-gnu": "linux",
+  "aarch64-unknown-linux-gnu": "linux",
+  "x86_64-apple-darwin": "darwin",
+  "aarch64-apple-darwin": "darwin",
+  "x86_64-pc-windows-msvc": "windows",
+};
 
-const only = Deno.args.length > 0 ? Deno.args : TARGETS;
+const only = Deno.args.length > 0 ? Deno.args : Object.keys(TARGETS);
 for (const target of only) {
+  const os = TARGETS[target];
+  if (!os) throw new Error(`unknown target ${target}; use one of ${Object.keys(TARGETS).join(", ")}`);
   const output = `dist/photosync-${target}${target.includes("windows") ? ".exe" : ""}`;
   const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["compile", ...RUN_PERMISSIONS, "--no-prompt", "--target", target, "--output", output, "main.ts"],
+    args: ["compile", ...runPermissions(os), "--no-prompt", "--target", target, "--output", output, "main.ts"],
   }).spawn().status;
   if (code !== 0) Deno.exit(code);
 }

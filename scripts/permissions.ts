@@ -3,6 +3,7 @@
  * and spelled out again in deno.json's `photosync` task.
  * @module
  */
+import { BROWSER_OPENERS } from "../lib/browser.ts";
 
 /** Environment variables photosync reads. */
 export const ENV_VARS = [
@@ -14,14 +15,14 @@ export const ENV_VARS = [
   "WAYLAND_DISPLAY",
 ];
 
-/** Programs photosync may start: the browser openers of Linux, macOS and Windows. */
-export const BROWSER_OPENERS = ["xdg-open", "open", "rundll32"];
-
-/** Permission flags for `deno run` and `deno compile`. */
-export const RUN_PERMISSIONS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-net",
-  `--allow-env=${ENV_VARS.join(",")}`,
-  `--allow-run=${BROWSER_OPENERS.join(",")}`,
-];
+/** Permission flags for `deno run` and `deno compile` on `os`. */
+export function runPermissions(os: typeof Deno.build.os = Deno.build.os): string[] {
+  const opener = BROWSER_OPENERS[os];
+  return [
+    "--allow-read",
+    "--allow-write",
+    "--allow-net",
+    `--allow-env=${ENV_VARS.join(",")}`,
+    ...(opener ? [`--allow-run=${opener.command}`] : []),
+  ];
+}

@@ -468,7 +468,7 @@ export class Emulator {
     if (option !== "d" && option !== "dv") {
       throw invalidArgument(`The emulator serves only "=d" and "=dv", not "${option}".`);
     }
-    let still: Uint8Array | undefined;
+    let still: Uint8Array<ArrayBuffer> | undefined;
     if (!isVideo(item)) {
       if (option === "dv") throw invalidArgument("=dv is only for videos.");
     } else if (option === "d") {

@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "node:path";
-import { RUN_PERMISSIONS } from "../scripts/permissions.ts";
+import { runPermissions } from "../scripts/permissions.ts";
 import type { Emulator } from "./emulator.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -39,7 +39,7 @@ export class CliProcess {
   constructor(args: string[], emulator: Emulator, options: CliOptions = {}) {
     this.#echo = options.echo ?? false;
     this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...RUN_PERMISSIONS, MAIN, ...args],
+      args: ["run", ...runPermissions(), MAIN, ...args],
       cwd: options.cwd,
       clearEnv: true,
       env: {
