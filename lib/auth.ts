@@ -47,15 +47,20 @@ export async function readClientSecret(path: string): Promise<OAuthClient> {
         { cause: error },
       );
     }
-    throw new UsageError(`cannot read client secret file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new UsageError(`cannot read client secret file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`client secret file ${path} is not JSON; download it again from the Google Cloud console`, {
-      cause: error,
-    });
+    throw new UsageError(
+      `client secret file ${path} is not JSON; download it again from the Google Cloud console`,
+      {
+        cause: error,
+      },
+    );
   }
   const shape = json as Record<string, Record<string, unknown> | undefined> | null;
   const entry = shape?.installed ?? shape?.web;
@@ -92,25 +97,31 @@ export interface AuthorizeOptions {
  * The loopback flow (RFC 8252) with PKCE and `state`: listen on 127.0.0.1, print the
  * authorisation URL, take the redirect (or a pasted copy of it) and exchange the code.
  */
-export async function authorizeInteractive(client: OAuthClient, options: AuthorizeOptions): Promise<TokenSet> {
+export async function authorizeInteractive(
+  client: OAuthClient,
+  options: AuthorizeOptions,
+): Promise<TokenSet> {
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const abort = new AbortController();
   const { promise: callback, resolve } = Promise.withResolvers<URL>();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, signal: abort.signal, onListen() {} }, (request) => {
-    const url = new URL(request.url);
-    if (url.pathname !== "/" || (!url.searchParams.has("state") && !url.searchParams.has("error"))) {
-      return new Response("Not found", { status: 404 });
-    }
-    resolve(url);
-    const ok = url.searchParams.get("state") === state && url.searchParams.has("code");
-    return new Response(
-      ok
-        ? "photosync is authorised. You can close this tab."
-        : "photosync was not authorised. See the terminal for what to do.",
-      { headers: { "content-type": "text/plain; charset=utf-8" } },
-    );
-  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: abort.signal, onListen() {} },
+    (request) => {
+      const url = new URL(request.url);
+      if (url.pathname !== "/" || (!url.searchParams.has("state") && !url.searchParams.has("error"))) {
+        return new Response("Not found", { status: 404 });
+      }
+      resolve(url);
+      const ok = url.searchParams.get("state") === state && url.searchParams.has("code");
+      return new Response(
+        ok
+          ? "photosync is authorised. You can close this tab."
+          : "photosync was not authorised. See the terminal for what to do.",
+        { headers: { "content-type": "text/plain; charset=utf-8" } },
+      );
+    },
+  );
   const redirectUri = `http://127.0.0.1:${server.addr.port}/`;
   const authUrl = new URL(client.authUri);
   authUrl.search = new URLSearchParams({
@@ -137,7 +148,8 @@ export async function authorizeInteractive(client: OAuthClient, options: Authori
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new AuthError(`no authorisation within ${timeoutMs / 60_000} minutes; run photosync again`)),
+      () =>
+        reject(new AuthError(`no authorisation within ${timeoutMs / 60_000} minutes; run photosync again`)),
       timeoutMs,
     );
   });
@@ -150,13 +162,19 @@ export async function authorizeInteractive(client: OAuthClient, options: Authori
     await server.finished;
   }
   const params = validateCallback(client, answer, state);
-  const response = await tokenRequest(client, options.fetch, (as, c, auth, opts) =>
-    oauth.authorizationCodeGrantRequest(as, c, auth, params, redirectUri, verifier, opts));
+  const response = await tokenRequest(
+    client,
+    options.fetch,
+    (as, c, auth, opts) =>
+      oauth.authorizationCodeGrantRequest(as, c, auth, params, redirectUri, verifier, opts),
+  );
   const result = await processTokens(
     () => oauth.processAuthorizationCodeResponse(serverOf(client), { client_id: client.clientId }, response),
   );
   if (!result.refresh_token) {
-    throw new AuthError("Google returned no refresh token; revoke photosync's access in your Google account and retry");
+    throw new AuthError(
+      "Google returned no refresh token; revoke photosync's access in your Google account and retry",
+    );
   }
   return toTokenSet(result, Date.now());
 }
@@ -169,9 +187,12 @@ function validateCallback(client: OAuthClient, answer: URL, state: string): URLS
       const reason = error.error === "access_denied" ? "access was denied in the browser" : error.error;
       throw new AuthError(`authorisation failed: ${reason}; run photosync again to retry`, { cause: error });
     }
-    throw new AuthError("authorisation failed: the answer did not match this request (state); run photosync again", {
-      cause: error,
-    });
+    throw new AuthError(
+      "authorisation failed: the answer did not match this request (state); run photosync again",
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -217,7 +238,9 @@ export class RefreshingTokens implements TokenSource {
   }
 
   accessToken(refresh = false): Promise<string> {
-    if (!refresh && this.#tokens.expiresAt - 60_000 > this.#now()) return Promise.resolve(this.#tokens.accessToken);
+    if (!refresh && this.#tokens.expiresAt - 60_000 > this.#now()) {
+      return Promise.resolve(this.#tokens.accessToken);
+    }
     // Concurrent callers share one refresh.
     this.#pending ??= this.#refresh().finally(() => this.#pending = undefined);
     return this.#pending;
@@ -225,11 +248,20 @@ export class RefreshingTokens implements TokenSource {
 
   async #refresh(): Promise<string> {
     const refreshToken = this.#tokens.refreshToken;
-    if (!refreshToken) throw new AuthError("no refresh token saved; run photosync with --creds=FILE to authorise");
-    const response = await tokenRequest(this.#client, this.#fetch, (as, c, auth, opts) =>
-      oauth.refreshTokenGrantRequest(as, c, auth, refreshToken, opts));
+    if (!refreshToken) {
+      throw new AuthError("no refresh token saved; run photosync with --creds=FILE to authorise");
+    }
+    const response = await tokenRequest(
+      this.#client,
+      this.#fetch,
+      (as, c, auth, opts) => oauth.refreshTokenGrantRequest(as, c, auth, refreshToken, opts),
+    );
     const result = await processTokens(() =>
-      oauth.processRefreshTokenResponse(serverOf(this.#client), { client_id: this.#client.clientId }, response)
+      oauth.processRefreshTokenResponse(
+        serverOf(this.#client),
+        { client_id: this.#client.clientId },
+        response,
+      )
     );
     const tokens = toTokenSet(result, this.#now());
     this.#tokens = { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
@@ -256,14 +288,22 @@ type TokenCall = (
 async function tokenRequest(client: OAuthClient, fetcher: typeof fetch | undefined, call: TokenCall) {
   const insecure = new URL(client.tokenUri).protocol === "http:";
   try {
-    return await call(serverOf(client), { client_id: client.clientId }, oauth.ClientSecretPost(client.clientSecret), {
-      [oauth.customFetch]: fetcher,
-      [oauth.allowInsecureRequests]: insecure,
-    });
+    return await call(
+      serverOf(client),
+      { client_id: client.clientId },
+      oauth.ClientSecretPost(client.clientSecret),
+      {
+        [oauth.customFetch]: fetcher,
+        [oauth.allowInsecureRequests]: insecure,
+      },
+    );
   } catch (error) {
-    throw new PhotosyncError(`cannot reach the token endpoint ${client.tokenUri}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new PhotosyncError(
+      `cannot reach the token endpoint ${client.tokenUri}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -281,7 +321,9 @@ async function processTokens(process: () => Promise<oauth.TokenEndpointResponse>
     if (error instanceof oauth.ResponseBodyError) {
       throw new AuthError(`the token endpoint refused the request: ${error.error}`, { cause: error });
     }
-    throw new AuthError(`unexpected answer from the token endpoint: ${(error as Error).message}`, { cause: error });
+    throw new AuthError(`unexpected answer from the token endpoint: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

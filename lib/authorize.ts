@@ -46,7 +46,9 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
   const refreshToken = input.env("PHOTOSYNC_REFRESH_TOKEN");
   if (refreshToken) {
     const client = input.creds ? await readClientSecret(input.creds) : clientFromEnv(input.env);
-    return new RefreshingTokens(client, { accessToken: "", expiresAt: 0, refreshToken }, { fetch: input.fetch });
+    return new RefreshingTokens(client, { accessToken: "", expiresAt: 0, refreshToken }, {
+      fetch: input.fetch,
+    });
   }
   const saved = store.secret(SAVED_KEY);
   let session: Saved;

@@ -11,7 +11,7 @@ import { isVideo, type MediaItem } from "./media_item.ts";
 import { idTag, type PathMapper, taggedName } from "./paths.ts";
 import type { Logger } from "./render.ts";
 import type { ItemRow, Store } from "./store.ts";
-import { TransientError, withRetry, type RetryOptions } from "./retry.ts";
+import { type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import { PhotosyncError } from "./errors.ts";
 
 /** Folder under the output directory holding partial downloads. */
@@ -196,8 +196,13 @@ function assignPaths(store: Store, rows: ItemRow[], pathMapper: PathMapper): Ite
 /** A mapper's path must stay inside the output directory. */
 function checkedPath(path: string, id: string): string {
   const parts = path.split("/");
-  if (path.startsWith("/") || parts.some((part) => part === "" || part === "." || part === ".." || part.includes("\\"))) {
-    throw new PhotosyncError(`path mapper gave "${path}" for item ${id}: paths must be relative, "/"-separated`);
+  if (
+    path.startsWith("/") ||
+    parts.some((part) => part === "" || part === "." || part === ".." || part.includes("\\"))
+  ) {
+    throw new PhotosyncError(
+      `path mapper gave "${path}" for item ${id}: paths must be relative, "/"-separated`,
+    );
   }
   return path;
 }

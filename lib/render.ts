@@ -117,7 +117,9 @@ export class Renderer implements Logger {
     const seconds = Math.max((this.#now() - this.#started) / 1000, 0.001);
     const parts = [`indexed ${indexed}`];
     if (filesTotal > 0) {
-      parts.push(`downloaded ${files}/${filesTotal} files, ${formatBytes(bytes)}, ${formatBytes(bytes / seconds)}/s`);
+      parts.push(
+        `downloaded ${files}/${filesTotal} files, ${formatBytes(bytes)}, ${formatBytes(bytes / seconds)}/s`,
+      );
       const remaining = filesTotal - files;
       if (files > 0 && remaining > 0) parts.push(`ETA ${formatDuration((seconds / files) * remaining)}`);
     }

@@ -142,7 +142,9 @@ export class Store {
         const json = JSON.stringify(kept);
         const known = this.#find.get(item.id) as { json: string; status: string } | undefined;
         if (known && known.json === json && known.status !== "failed") continue;
-        this.#upsert.run(item.id, item.filename ?? "", creationMs(item), isVideo(item) ? 1 : 0, json);
+        // SQLite hands text back only up to a NUL; the JSON keeps the original name.
+        const filename = (item.filename ?? "").replaceAll("\0", "_");
+        this.#upsert.run(item.id, filename, creationMs(item), isVideo(item) ? 1 : 0, json);
         if (known) result.updated++;
         else result.added++;
       }
@@ -154,7 +156,9 @@ export class Store {
   knownSpan(): { oldest: number; newest: number } | undefined {
     const row = this.#db.prepare("SELECT min(created_ms) AS oldest, max(created_ms) AS newest FROM items")
       .get() as { oldest: number | null; newest: number | null };
-    return row.oldest === null || row.newest === null ? undefined : { oldest: row.oldest, newest: row.newest };
+    return row.oldest === null || row.newest === null
+      ? undefined
+      : { oldest: row.oldest, newest: row.newest };
   }
 
   /** Pending items after `(createdMs, id)` in creation order, at most `limit`. */
@@ -167,7 +171,9 @@ export class Store {
 
   /** Number of pending items. */
   pendingCount(): number {
-    return (this.#db.prepare("SELECT count(*) AS n FROM items WHERE status = 'pending'").get() as { n: number }).n;
+    return (this.#db.prepare("SELECT count(*) AS n FROM items WHERE status = 'pending'").get() as {
+      n: number;
+    }).n;
   }
 
   /**
@@ -182,7 +188,10 @@ export class Store {
 
   /** Mark an item downloaded with its final size. */
   markDownloaded(id: string, size: number): void {
-    this.#db.prepare("UPDATE items SET status = 'downloaded', size = ?, note = NULL WHERE id = ?").run(size, id);
+    this.#db.prepare("UPDATE items SET status = 'downloaded', size = ?, note = NULL WHERE id = ?").run(
+      size,
+      id,
+    );
   }
 
   /** Mark an item failed with a reason; indexing it again gives it another try. */
@@ -197,7 +206,9 @@ export class Store {
 
   /** All downloaded items (for `--resync`). */
   *downloaded(): Generator<ItemRow> {
-    const statement = this.#db.prepare("SELECT * FROM items WHERE status = 'downloaded' ORDER BY created_ms, id");
+    const statement = this.#db.prepare(
+      "SELECT * FROM items WHERE status = 'downloaded' ORDER BY created_ms, id",
+    );
     for (const row of statement.iterate()) yield toRow(row as Record<string, unknown>);
   }
 
@@ -209,7 +220,9 @@ export class Store {
 
   /** The stored JSON of an item, or undefined. */
   itemJson(id: string): MediaItem | undefined {
-    const row = this.#db.prepare("SELECT json FROM items WHERE id = ?").get(id) as { json: string } | undefined;
+    const row = this.#db.prepare("SELECT json FROM items WHERE id = ?").get(id) as
+      | { json: string }
+      | undefined;
     return row ? JSON.parse(row.json) : undefined;
   }
 

@@ -20,7 +20,16 @@ for (const target of only) {
   if (!os) throw new Error(`unknown target ${target}; use one of ${Object.keys(TARGETS).join(", ")}`);
   const output = `dist/photosync-${target}${target.includes("windows") ? ".exe" : ""}`;
   const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["compile", ...runPermissions(os), "--no-prompt", "--target", target, "--output", output, "main.ts"],
+    args: [
+      "compile",
+      ...runPermissions(os),
+      "--no-prompt",
+      "--target",
+      target,
+      "--output",
+      output,
+      "main.ts",
+    ],
   }).spawn().status;
   if (code !== 0) Deno.exit(code);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 // deno-lint-ignore-file no-console
+import { Buffer } from "node:buffer";
 import { DatabaseSync } from "node:sqlite";
 import { join, resolve } from "node:path";
 import { Emulator } from "../tests/emulator.ts";
@@ -36,12 +37,14 @@ try {
   for (const { id, path } of rows) {
     const expected = mediaBytes(emulator.items.get(id)!);
     const actual = await Deno.readFile(join(dir, path));
-    if (actual.length === expected.length && actual.every((byte, i) => byte === expected[i])) matching++;
+    if (Buffer.from(actual).equals(expected)) matching++;
     const year = path.split("/")[0];
     years.set(year, (years.get(year) ?? 0) + 1);
   }
   console.log(`\nphotosync exited with ${code}.`);
-  console.log(`${rows.length} of ${items.length} items downloaded; ${matching} files match the emulator's bytes.`);
+  console.log(
+    `${rows.length} of ${items.length} items downloaded; ${matching} files match the emulator's bytes.`,
+  );
   console.log([...years].sort().map(([year, count]) => `  ${dir}/${year}/  ${count} files`).join("\n"));
   if (code !== 0 || matching !== items.length) Deno.exitCode = 1;
 } finally {

@@ -1,6 +1,7 @@
 /**
- * An emulator of Google's OAuth endpoints, the Photos Library API and the media byte host, served on one
- * loopback port, following `/work/shared/google-photos-api.md` (sections 2 and 3).
+ * An emulator of Google's OAuth endpoints (installed-app loopback flow with PKCE), the Photos Library API
+ * (`mediaItems` list, search, get and batchGet) and the media byte host (`baseUrl=d`, `=dv`), served on one
+ * loopback port.
  *
  * ```ts ignore
  * await using emulator = await Emulator.start({ items: generateLibrary({ count: 100 }) });
@@ -94,6 +95,8 @@ export class Emulator {
   #accessTokens = new Map<string, number>();
   /** Valid refresh token → granted scope. */
   #refreshTokens = new Map<string, string>();
+  /** Ordered ids of the listings and searches that have further pages, by snapshot id. */
+  #snapshots = new Map<string, Snapshot>();
 
   private constructor(opts: EmulatorOptions) {
     this.items = new Map(opts.items?.map((item) => [item.id, item]));
@@ -377,38 +380,44 @@ export class Emulator {
     return json(200, { mediaItemResults });
   };
 
-  /** Answers one page of the items matching `query`, paged by the offset kept in `pageToken`. */
+  /**
+   * Answers one page of the items matching `query`. A first page snapshots the matching ids in their order;
+   * its page tokens carry the snapshot's id and an offset, and are good for this query only.
+   */
   #page(query: Query, pageSize: unknown, pageToken: unknown): Response {
     const size = pageSize === undefined || pageSize === null || pageSize === "" ? 0 : Number(pageSize);
     if (!Number.isInteger(size) || size < 0 || size > 100) {
       throw invalidArgument(`pageSize must be an integer from 0 to 100, got ${JSON.stringify(pageSize)}.`);
     }
     const limit = size || 25;
-    const fingerprint = createHash("sha256").update(JSON.stringify(query)).digest("base64url").slice(0, 16);
+    const fingerprint = JSON.stringify(query);
+    let snapshotId = random(16);
     let offset = 0;
-    if (pageToken !== undefined && pageToken !== null && pageToken !== "") {
-      const [tokenOffset, tokenFingerprint] = decode(pageToken) ?? [];
-      if (
-        !(Number.isSafeInteger(tokenOffset) && (tokenOffset as number) >= 0) ||
-        tokenFingerprint !== fingerprint
-      ) {
+    let snapshot: Snapshot;
+    if (pageToken) {
+      const [id, at] = decode(pageToken) ?? [];
+      const found = this.#snapshots.get(String(id));
+      if (found?.fingerprint !== fingerprint || !Number.isSafeInteger(at) || (at as number) < 0) {
         throw invalidArgument("Invalid page token: it does not belong to this query.");
       }
-      offset = tokenOffset as number;
+      [snapshotId, offset, snapshot] = [String(id), at as number, found];
+    } else {
+      snapshot = { fingerprint, ids: this.#select(query) };
     }
-    const all = this.#select(query);
-    const page = all.slice(offset, offset + limit);
+    const more = offset + limit < snapshot.ids.length;
+    if (more) this.#snapshots.set(snapshotId, snapshot);
+    const page = snapshot.ids.slice(offset, offset + limit).flatMap((id) => this.items.get(id) ?? []);
     return json(200, {
       ...(page.length ? { mediaItems: page.map((item) => this.#mediaItem(item)) } : {}),
-      ...(offset + limit < all.length ? { nextPageToken: encode([offset + limit, fingerprint]) } : {}),
+      ...(more ? { nextPageToken: encode([snapshotId, offset + limit]) } : {}),
     });
   }
 
-  /** The items matching `query`, in its order (ties broken by id). */
-  #select(query: Query): FixtureItem[] {
+  /** The ids of the items matching `query`, in its order (ties broken by id). */
+  #select(query: Query): string[] {
     const dated = query.ranges.length + query.dates.length > 0;
     const now = this.#now();
-    const rows: { time: number; item: FixtureItem }[] = [];
+    const rows: { time: number; id: string }[] = [];
     for (const item of this.items.values()) {
       const time = Date.parse(item.creationTime);
       if (
@@ -416,11 +425,11 @@ export class Emulator {
         (query.mediaType !== "ALL_MEDIA" && (query.mediaType === "VIDEO") !== isVideo(item)) ||
         (dated && (time > now || !matchesDay(time, query)))
       ) continue;
-      rows.push({ time, item });
+      rows.push({ time, id: item.id });
     }
-    rows.sort((a, b) => a.time - b.time || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0));
+    rows.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (!query.ascending) rows.reverse();
-    return rows.map((row) => row.item);
+    return rows.map((row) => row.id);
   }
 
   /** The MediaItem JSON of an item, with a freshly minted `baseUrl`. */
@@ -484,8 +493,15 @@ export class Emulator {
   };
 }
 
-/** A normalised listing or search, also the source of its page tokens' fingerprint. */
+/** The ids matching a query, in order, with the query's fingerprint (its {@linkcode Query} as JSON). */
+interface Snapshot {
+  fingerprint: string;
+  ids: string[];
+}
+
+/** A normalised listing or search. */
 interface Query {
+  /** Keeps the page tokens of listings and searches apart. */
   kind: "list" | "search";
   mediaType: "ALL_MEDIA" | "PHOTO" | "VIDEO";
   /** Whether archived items are included. */
@@ -554,15 +570,14 @@ function searchQuery(filtersValue: unknown, orderBy: unknown): Query {
 /** `value` as an object having only the given fields (`{}` if undefined); else 400. */
 function fields(value: unknown, path: string, names: string[]): Json {
   if (value === undefined) return {};
+  const where = path ? ` at '${path}'` : "";
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw invalidArgument(`Invalid JSON payload received. Expected an object${path && ` at '${path}'`}.`);
+    throw invalidArgument(`Invalid JSON payload received. Expected an object${where}.`);
   }
   const unknown = Object.keys(value).find((name) => !names.includes(name));
   if (unknown !== undefined) {
     throw invalidArgument(
-      `Invalid JSON payload received. Unknown name "${unknown}"${
-        path && ` at '${path}'`
-      }: Cannot find field.`,
+      `Invalid JSON payload received. Unknown name "${unknown}"${where}: Cannot find field.`,
     );
   }
   return value as Json;

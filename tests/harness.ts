@@ -137,13 +137,13 @@ export async function workspace(emulator: Emulator): Promise<string> {
   return root;
 }
 
-/** Every file under `dir` (relative, `/`-separated), sorted, skipping `sync.db*`. */
+/** Every file under `dir` (relative, `/`-separated), sorted, skipping `dir`'s own `sync.db*`. */
 export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   const files: string[] = [];
   for await (const entry of Deno.readDir(join(dir, prefix))) {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory) files.push(...await listFiles(dir, path));
-    else if (!path.startsWith("sync.db")) files.push(path);
+    else if (prefix || !entry.name.startsWith("sync.db")) files.push(path);
   }
   return files.sort();
 }

@@ -12,7 +12,9 @@ export function parseFlags<T extends Options>(command: string, args: string[], o
   try {
     const parsed = parseArgs({ args, options, strict: true, allowPositionals: positionals > 0 });
     if (parsed.positionals.length > positionals) {
-      throw new UsageError(`unexpected argument "${parsed.positionals[positionals]}"; see photosync ${command} --help`);
+      throw new UsageError(
+        `unexpected argument "${parsed.positionals[positionals]}"; see photosync ${command} --help`,
+      );
     }
     return parsed;
   } catch (error) {

@@ -78,7 +78,9 @@ const syncCommand: Command = async (args, { renderer, sync, env }) => {
     return await queryCommand([values.query, ...passOn], { renderer, sync, env });
   }
   if (values.all && values.dates !== undefined) {
-    throw new UsageError("--all and --dates cannot be combined: --all searches everything, --dates only a range");
+    throw new UsageError(
+      "--all and --dates cannot be combined: --all searches everything, --dates only a range",
+    );
   }
   const started = Date.now();
   const summary = await sync({

@@ -1,0 +1,295 @@
+/**
+ * End-to-end: the CLI as a child process against the emulator.
+ */
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { join } from "node:path";
+import { Emulator } from "./emulator.ts";
+import { type FixtureItem, generateLibrary, mediaBytes } from "./library_fixture.ts";
+import { CliProcess, listFiles, runCli, workspace } from "./harness.ts";
+
+/** A photo (or video) item on a given UTC time. */
+function item(
+  id: string,
+  filename: string,
+  creationTime: string,
+  extra: Partial<FixtureItem> = {},
+): FixtureItem {
+  return {
+    id,
+    filename,
+    mimeType: "image/jpeg",
+    creationTime,
+    width: 4032,
+    height: 3024,
+    size: 5000,
+    ...extra,
+  };
+}
+
+/** Emulator + workspace, and a first sync authorised through the loopback flow. */
+async function synced(items: FixtureItem[], args: string[] = []) {
+  const emulator = await Emulator.start({ items });
+  const root = await workspace(emulator);
+  const dir = join(root, "photos");
+  const first = await runCli([`--dir=${dir}`, "--no-browser", ...args], emulator, {
+    cwd: root,
+    auth: "browser",
+  });
+  return {
+    emulator,
+    root,
+    dir,
+    first,
+    run: (more: string[] = [], options = {}) =>
+      runCli([`--dir=${dir}`, ...more], emulator, { cwd: root, ...options }),
+    async [Symbol.asyncDispose]() {
+      await emulator.close();
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+async function assertSameBytes(path: string, expected: FixtureItem) {
+  const actual = await Deno.readFile(path);
+  assert.deepEqual(actual.length, expected.size, `${path} size`);
+  assert.ok(Buffer.from(actual).equals(mediaBytes(expected)), `${path} differs from the emulator's bytes`);
+}
+
+Deno.test("first run authorises in the browser, downloads everything into YYYY/MM/DD with mtimes", async () => {
+  const items = generateLibrary({
+    count: 60,
+    seed: 7,
+    from: "1998-06-01",
+    to: "2024-12-31",
+    videoRatio: 0.2,
+  });
+  await using env = await synced(items);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  const files = await listFiles(env.dir);
+  assert.deepEqual(files.length, items.length);
+  for (const it of items) {
+    const day = it.creationTime.slice(0, 10).replaceAll("-", "/");
+    const path = join(env.dir, day, it.filename);
+    await assertSameBytes(path, it);
+    assert.deepEqual((await Deno.stat(path)).mtime?.getTime(), Date.parse(it.creationTime), `${path} mtime`);
+  }
+  assert.deepEqual((await Deno.stat(join(env.dir, "sync.db"))).mode! & 0o777, 0o600);
+  for (const token of env.emulator.issuedTokens) {
+    assert.doesNotMatch(
+      env.first.stderr + env.first.stdout,
+      new RegExp(token.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")),
+    );
+  }
+  // Videos were fetched with =dv, photos with =d.
+  const media = env.emulator.requests.filter((r) => r.route === "media").map((r) => r.url);
+  assert.deepEqual(media.filter((url) => url.endsWith("=dv")).length, items.filter((i) => i.video).length);
+});
+
+Deno.test("a second run with nothing new downloads nothing and asks little", async () => {
+  await using env = await synced(generateLibrary({ count: 30, seed: 3 }));
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  env.emulator.resetCounts();
+  const second = await env.run();
+  assert.deepEqual(second.code, 0, second.stderr);
+  assert.deepEqual(env.emulator.counts.media, 0);
+  assert.deepEqual(env.emulator.counts.batchGet, 0);
+  assert.deepEqual(env.emulator.counts.auth, 0);
+  assert.deepEqual(env.emulator.counts.search, 1);
+});
+
+Deno.test("incremental runs find newer and older items; --all finds one in the middle", async () => {
+  const items = [
+    item("A1", "a.jpg", "2010-05-05T10:00:00Z"),
+    item("A2", "b.jpg", "2015-05-05T10:00:00Z"),
+    item("A3", "c.jpg", "2020-05-05T10:00:00Z"),
+  ];
+  await using env = await synced(items);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  const newer = item("N1", "new.jpg", "2021-01-02T03:04:05Z");
+  const older = item("O1", "old.jpg", "1999-12-31T23:59:59Z");
+  const sameDayAsNewest = item("S1", "same.jpg", "2020-05-05T18:00:00Z");
+  const middle = item("M1", "middle.jpg", "2016-01-01T00:00:00Z");
+  for (const it of [newer, older, sameDayAsNewest, middle]) env.emulator.items.set(it.id, it);
+
+  const second = await env.run();
+  assert.deepEqual(second.code, 0, second.stderr);
+  const files = await listFiles(env.dir);
+  assert.ok(files.includes("2021/01/02/new.jpg"));
+  assert.ok(files.includes("1999/12/31/old.jpg"));
+  assert.ok(files.includes("2020/05/05/same.jpg"), "boundary day is searched again");
+  assert.ok(!files.includes("2016/01/01/middle.jpg"), "days inside the known span are not searched");
+
+  const third = await env.run(["--all"]);
+  assert.deepEqual(third.code, 0, third.stderr);
+  assert.ok((await listFiles(env.dir)).includes("2016/01/01/middle.jpg"));
+});
+
+Deno.test("--dates searches only that range, both ends included", async () => {
+  const items = [
+    item("D1", "before.jpg", "2022-02-28T23:59:59Z"),
+    item("D2", "first.jpg", "2022-03-01T00:00:00Z"),
+    item("D3", "last.jpg", "2022-03-31T23:59:59Z"),
+    item("D4", "after.jpg", "2022-04-01T00:00:00Z"),
+  ];
+  await using env = await synced(items, ["--dates=2022-03-01:2022-03-31"]);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  assert.deepEqual(await listFiles(env.dir), ["2022/03/01/first.jpg", "2022/03/31/last.jpg"]);
+  const single = await env.run(["--dates=2022-04-01"]);
+  assert.deepEqual(single.code, 0, single.stderr);
+  assert.deepEqual((await listFiles(env.dir)).length, 3);
+});
+
+Deno.test("--resync downloads missing and damaged files again, nothing else", async () => {
+  const items = generateLibrary({ count: 10, seed: 11 });
+  await using env = await synced(items);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  const [gone, cut] = (await listFiles(env.dir)).slice(0, 2);
+  await Deno.remove(join(env.dir, gone));
+  await Deno.truncate(join(env.dir, cut), 10);
+  env.emulator.resetCounts();
+  const plain = await env.run();
+  assert.deepEqual(env.emulator.counts.media, 0, "a plain run trusts sync.db");
+  assert.deepEqual(plain.code, 0);
+  const resync = await env.run(["--resync"]);
+  assert.deepEqual(resync.code, 0, resync.stderr);
+  assert.deepEqual(env.emulator.counts.media, 2);
+  for (const it of items) {
+    await assertSameBytes(join(env.dir, it.creationTime.slice(0, 10).replaceAll("-", "/"), it.filename), it);
+  }
+});
+
+Deno.test("two items with one name on one day both survive under stable names", async () => {
+  const items = [
+    item("X-first", "IMG_0001.JPG", "2023-07-01T08:00:00Z", { size: 1000 }),
+    item("X-second", "IMG_0001.JPG", "2023-07-01T09:00:00Z", { size: 2000 }),
+    item("X-third", "img_0001.jpg", "2023-07-01T10:00:00Z", { size: 3000 }),
+  ];
+  await using env = await synced(items);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  const files = await listFiles(env.dir);
+  assert.deepEqual(files.length, 3);
+  assert.ok(files.includes("2023/07/01/IMG_0001.JPG"), "the earliest keeps its name");
+  const sizes = await Promise.all(files.map(async (f) => (await Deno.stat(join(env.dir, f))).size));
+  assert.deepEqual(sizes.sort(), [1000, 2000, 3000]);
+  // Same names from a fresh folder: deterministic.
+  await using again = await synced(items);
+  assert.deepEqual(await listFiles(again.dir), files);
+  // A resync keeps every name.
+  await Deno.remove(join(env.dir, files[1]));
+  assert.deepEqual((await env.run(["--resync"])).code, 0);
+  assert.deepEqual(await listFiles(env.dir), files);
+});
+
+Deno.test("hostile file names never leave --dir", async () => {
+  const long = "x".repeat(300) + ".jpg";
+  const items = [
+    item("H1", "../../escape.jpg", "2020-01-01T00:00:00Z"),
+    item("H2", "/etc/passwd", "2020-01-01T00:00:01Z"),
+    item("H3", "..\\..\\win.jpg", "2020-01-01T00:00:02Z"),
+    item("H4", "nul\u0000byte\u0007bell\nnewline.jpg", "2020-01-01T00:00:03Z"),
+    item("H5", long, "2020-01-01T00:00:04Z"),
+    item("H6", "..", "2020-01-01T00:00:05Z"),
+    item("H7", "", "2020-01-01T00:00:06Z"),
+    item("H8", "sync.db", "2020-01-01T00:00:07Z"),
+  ];
+  await using env = await synced(items, ["--layout={year}"]);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  const inside = await listFiles(env.dir);
+  assert.deepEqual(inside.length, items.length, inside.join("\n"));
+  const outside = (await listFiles(env.root)).filter((f) => !f.startsWith("photos/"));
+  assert.deepEqual(outside, ["clientsecret.json"], "nothing is written outside --dir");
+  for (const file of inside) {
+    const name = file.split("/").pop()!;
+    assert.ok(new TextEncoder().encode(name).length <= 255, `${name} is too long`);
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(name, /[\u0000-\u001f\\]/);
+  }
+  assert.ok(inside.some((f) => f.startsWith("2020/") && f.endsWith(".jpg") && f.includes("xxxx")));
+
+  // With an empty layout, an item called sync.db must not replace the database.
+  await using flat = await synced([item("R1", "sync.db", "2020-01-01T00:00:00Z")], ["--layout="]);
+  assert.deepEqual(flat.first.code, 0, flat.first.stderr);
+  const [stored] = await listFiles(flat.dir);
+  assert.match(stored, /^sync \([0-9a-f]{8}\)\.db$/);
+  assert.deepEqual((await runStatus(flat)).downloaded, 1, "sync.db is still the database");
+});
+
+Deno.test("status --json counts items, downloaded, pending and failed", async () => {
+  const items = generateLibrary({ count: 12, seed: 5 });
+  await using env = await synced(items, ["--index-only"]);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  assert.deepEqual(await listFiles(env.dir), [], "--index-only downloads nothing");
+  const pending = await runStatus(env);
+  assert.deepEqual([pending.items, pending.downloaded, pending.pending, pending.failed], [12, 0, 12, 0]);
+  assert.deepEqual((await env.run()).code, 0);
+  const done = await runStatus(env);
+  assert.deepEqual([done.items, done.downloaded, done.pending, done.failed], [12, 12, 0, 0]);
+  assert.deepEqual(done.bytes, items.reduce((sum, it) => sum + it.size, 0));
+});
+
+async function runStatus(env: { dir: string; emulator: Emulator; root: string }) {
+  const result = await runCli(["status", `--dir=${env.dir}`, "--json"], env.emulator, { cwd: env.root });
+  assert.deepEqual(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout);
+}
+
+Deno.test("a video that is not READY stays pending with a note; a failed batchGet item is listed", async () => {
+  const video = item("V1", "clip.mp4", "2021-03-03T03:03:03Z", {
+    mimeType: "video/mp4",
+    video: { status: "PROCESSING" },
+  });
+  const photo = item("P1", "pic.jpg", "2021-03-03T04:00:00Z");
+  const doomed = item("G1", "gone.jpg", "2021-03-03T05:00:00Z");
+  await using env = await synced([video, photo, doomed], ["--index-only"]);
+  env.emulator.items.delete("G1");
+  const run = await env.run();
+  assert.deepEqual(run.code, 3, run.stderr);
+  assert.match(run.stderr, /photosync status/);
+  const counts = await runStatus(env);
+  assert.deepEqual([counts.downloaded, counts.pending, counts.failed], [1, 1, 1]);
+  assert.match(counts.failures[0].reason, /Invalid media item ID/);
+  assert.match(counts.notes[0].note, /not ready/);
+  const text = await runCli(["status", `--dir=${env.dir}`], env.emulator, { cwd: env.root });
+  assert.match(text.stdout, /failed gone\.jpg \(G1\): Invalid media item ID/);
+
+  env.emulator.items.set("V1", { ...video, video: { status: "READY" } });
+  const later = await env.run();
+  assert.deepEqual(later.code, 0, "the deleted item is out of reach: not a failure of this run");
+  assert.deepEqual((await runStatus(env)).failed, 1, "but status still lists it");
+  await assertSameBytes(join(env.dir, "2021/03/03/clip.mp4"), env.emulator.items.get("V1")!);
+});
+
+Deno.test("a run killed mid-download resumes to the same tree without leftovers", async () => {
+  const items = generateLibrary({ count: 80, seed: 21, minSize: 200_000, maxSize: 400_000 });
+  await using env = await synced([], []);
+  for (const it of items) env.emulator.items.set(it.id, it);
+  const cli = new CliProcess([`--dir=${env.dir}`, "--concurrency=2", "--all"], env.emulator, {
+    cwd: env.root,
+  });
+  await cli.waitForLine((line) => line.startsWith("downloaded "));
+  cli.child.kill("SIGKILL");
+  await cli.result();
+  const partial = (await listFiles(env.dir)).filter((f) => !f.startsWith(".photosync-tmp"));
+  assert.ok(partial.length < items.length, "killed before the end");
+  const resumed = await env.run();
+  assert.deepEqual(resumed.code, 0, resumed.stderr);
+  const files = await listFiles(env.dir);
+  assert.deepEqual(files.length, items.length, "no temporary files are left");
+  for (const it of items) {
+    await assertSameBytes(join(env.dir, it.creationTime.slice(0, 10).replaceAll("-", "/"), it.filename), it);
+  }
+});
+
+Deno.test("--layout, --query and status text", async () => {
+  const items = [item("L1", "one.jpg", "2019-02-03T04:05:06Z", { description: "hello" })];
+  await using env = await synced(items, ["--layout={year}/{year}-{month}"]);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  assert.deepEqual(await listFiles(env.dir), ["2019/2019-02/one.jpg"]);
+  const query = await env.run(["--query=L1"]);
+  assert.deepEqual(query.code, 0, query.stderr);
+  assert.deepEqual(JSON.parse(query.stdout).id, "L1");
+  assert.deepEqual(JSON.parse(query.stdout).description, "hello");
+  const sub = await runCli(["query", "L1", `--dir=${env.dir}`], env.emulator, { cwd: env.root });
+  assert.deepEqual(JSON.parse(sub.stdout).filename, "one.jpg");
+});
