@@ -1,0 +1,141 @@
+/**
+ * Authorisation through the CLI: loopback and pasted redirects, refusals, token refresh,
+ * re-authorisation and unattended refresh tokens.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Emulator } from "./emulator.ts";
+import { generateLibrary } from "./library_fixture.ts";
+import { CliProcess, listFiles, runCli, workspace } from "./harness.ts";
+
+async function setup(options: { accessTokenTtlSec?: number } = {}) {
+  const emulator = await Emulator.start({ items: generateLibrary({ count: 5, seed: 9 }), ...options });
+  const root = await workspace(emulator);
+  const dir = join(root, "photos");
+  return {
+    emulator,
+    root,
+    dir,
+    run: (args: string[] = [], options: Parameters<typeof runCli>[2] = {}) =>
+      runCli([`--dir=${dir}`, "--no-browser", ...args], emulator, { cwd: root, ...options }),
+    async [Symbol.asyncDispose]() {
+      await emulator.close();
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+function escape(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+}
+
+function assertOneLineError(stderr: string, pattern: RegExp) {
+  const errors = stderr.split("\n").filter((line) => line.startsWith("error: "));
+  assert.equal(errors.length, 1, stderr);
+  assert.match(errors[0], pattern);
+  assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
+}
+
+Deno.test("the redirect URL can be pasted on stdin instead of reaching the loopback listener", async () => {
+  await using env = await setup();
+  const result = await env.run([], { auth: "paste" });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal((await listFiles(env.dir)).length, 5);
+  assert.match(result.stderr, /paste here/);
+});
+
+Deno.test("the authorisation URL asks for the app-created-data scope with PKCE S256, offline access", async () => {
+  await using env = await setup();
+  const result = await env.run([], { auth: "browser" });
+  assert.equal(result.code, 0, result.stderr);
+  const line = result.stderr.split("\n").find((l) => l.startsWith(env.emulator.authUri))!;
+  const params = new URL(line).searchParams;
+  assert.equal(params.get("scope"), "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata");
+  assert.equal(params.get("code_challenge_method"), "S256");
+  assert.equal(params.get("access_type"), "offline");
+  assert.match(params.get("redirect_uri")!, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  assert.ok(params.get("state")!.length >= 16);
+});
+
+Deno.test("access denied in the browser ends with one line and exit 4", async () => {
+  await using env = await setup();
+  const result = await env.run([], { auth: "deny" });
+  assert.equal(result.code, 4);
+  assertOneLineError(result.stderr, /denied/);
+});
+
+Deno.test("a redirect whose state does not match is refused", async () => {
+  await using env = await setup();
+  const cli = new CliProcess([`--dir=${env.dir}`, "--no-browser"], env.emulator, { cwd: env.root });
+  const authUrl = await cli.waitForLine((line) => line.startsWith(env.emulator.authUri));
+  const redirect = new URL(await env.emulator.consent(authUrl));
+  redirect.searchParams.set("state", "forged");
+  await (await fetch(redirect)).body?.cancel();
+  const result = await cli.result();
+  assert.equal(result.code, 4);
+  assertOneLineError(result.stderr, /state/);
+  assert.equal(env.emulator.counts.token, 0, "the code was not exchanged");
+});
+
+Deno.test("tokens are saved, refreshed before expiry, refreshed once on a 401, never printed", async () => {
+  await using env = await setup({ accessTokenTtlSec: 30 });
+  const first = await env.run(["--verbose"], { auth: "browser" });
+  assert.equal(first.code, 0, first.stderr);
+  env.emulator.resetCounts();
+  // 30 s tokens are within the 60 s margin: the next run refreshes before its first call.
+  const second = await env.run(["--verbose"]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(env.emulator.counts.auth, 0, "no new consent");
+  assert.equal(env.emulator.counts.token, 1);
+  assert.ok(env.emulator.requests.every((r) => r.status !== 401));
+
+  await using longLived = await setup();
+  assert.equal((await longLived.run([], { auth: "browser" })).code, 0);
+  longLived.emulator.expireAccessTokens();
+  longLived.emulator.resetCounts();
+  const afterExpiry = await longLived.run(["--all", "--verbose"]);
+  assert.equal(afterExpiry.code, 0, afterExpiry.stderr);
+  assert.equal(longLived.emulator.requests.filter((r) => r.status === 401).length, 1);
+  assert.equal(longLived.emulator.counts.token, 1);
+
+  for (const token of [...env.emulator.issuedTokens, ...longLived.emulator.issuedTokens]) {
+    for (const output of [first, second, afterExpiry]) {
+      assert.doesNotMatch(output.stderr + output.stdout, escape(token));
+    }
+  }
+});
+
+Deno.test("invalid_grant asks to authorise again with --creds, which works", async () => {
+  await using env = await setup();
+  assert.equal((await env.run([], { auth: "browser" })).code, 0);
+  env.emulator.revokeRefreshTokens();
+  env.emulator.expireAccessTokens();
+  const refused = await env.run();
+  assert.equal(refused.code, 4);
+  assertOneLineError(refused.stderr, /invalid_grant.*--creds/);
+  const again = await env.run(["--creds=clientsecret.json", "--all"], { auth: "browser" });
+  assert.equal(again.code, 0, again.stderr);
+});
+
+Deno.test("PHOTOSYNC_REFRESH_TOKEN runs unattended with a --creds client, a web-shaped one too", async () => {
+  await using env = await setup();
+  assert.equal((await env.run([], { auth: "browser" })).code, 0);
+  const refreshToken = env.emulator.issuedTokens.find((token) => token.startsWith("1//"))!;
+  await Deno.writeTextFile(join(env.root, "web.json"), JSON.stringify(env.emulator.clientSecretJson("web")));
+  const ci = await runCli(
+    [`--dir=${join(env.root, "ci")}`, `--creds=${join(env.root, "web.json")}`],
+    env.emulator,
+    { cwd: env.root, env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken } },
+  );
+  assert.equal(ci.code, 0, ci.stderr);
+  assert.equal((await listFiles(join(env.root, "ci"))).length, 5);
+  assert.doesNotMatch(ci.stderr, /open this URL/);
+  assert.doesNotMatch(ci.stderr + ci.stdout, escape(refreshToken));
+
+  const noClient = await runCli([`--dir=${join(env.root, "ci2")}`], env.emulator, {
+    cwd: env.root,
+    env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken },
+  });
+  assert.equal(noClient.code, 2);
+  assertOneLineError(noClient.stderr, /PHOTOSYNC_CLIENT_ID/);
+});
