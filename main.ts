@@ -76,7 +76,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     summary.added += added;
     summary.updated += updated;
     logger.progress({ indexed: summary.added + summary.updated });
-    logger.verbose(`indexed a page of ${page.length} items: ${added} new, ${updated} changed`);
+    logger.event(`indexed ${page.length} items: ${added} new, ${updated} changed`);
   }
 
   if (!options.indexOnly) {

@@ -76,7 +76,7 @@ export async function downloadPending(options: DownloadOptions): Promise<Downloa
         const status = answer.item.mediaMetadata?.video?.status;
         if (isVideo(answer.item) && status !== undefined && status !== "READY") {
           store.notePending(row.id, `video not ready (${status}); a later run downloads it`);
-          logger.info(`skipped ${row.path}: video not ready yet (${status})`);
+          logger.event(`skipped ${row.path}: video not ready yet (${status})`);
           result.deferred++;
           continue;
         }
@@ -91,7 +91,8 @@ export async function downloadPending(options: DownloadOptions): Promise<Downloa
       store.markDownloaded(row.id, size);
       result.downloaded++;
       result.bytes += size;
-      logger.info(`downloaded ${row.path}`);
+      logger.event(`downloaded ${row.path}`);
+      logger.progress({ files: result.downloaded, bytes: result.bytes });
     } catch (error) {
       if (!(error instanceof DownloadError)) throw error;
       store.notePending(row.id, error.message);

@@ -20,8 +20,10 @@ export interface Progress {
 
 /** What the program reports while it works. */
 export interface Logger {
-  /** A plain event line (hidden by `--quiet`). */
+  /** A line for the user, e.g. the end-of-run summary (hidden by `--quiet`). */
   info(message: string): void;
+  /** One step of the work, e.g. a file downloaded: a plain line when stderr is not a terminal, folded into the progress line when it is (shown there with `--verbose`). */
+  event(message: string): void;
   /** Detail shown only with `--verbose`. */
   verbose(message: string): void;
   /** Something the user should know about even with `--quiet`. */
@@ -72,6 +74,10 @@ export class Renderer implements Logger {
 
   info(message: string): void {
     if (this.#verbosity !== "quiet") this.#line(message);
+  }
+
+  event(message: string): void {
+    if (this.#tty ? this.#verbosity === "verbose" : this.#verbosity !== "quiet") this.#line(message);
   }
 
   verbose(message: string): void {

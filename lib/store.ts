@@ -99,13 +99,13 @@ export class Store {
     }
     const db = new DatabaseSync(path);
     try {
-      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
       const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
       if (version > SCHEMA_VERSION) {
         throw new UsageError(
           `${path} was written by a newer photosync (schema ${version}); upgrade photosync to use it`,
         );
       }
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
       db.exec(SCHEMA);
       db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     } catch (error) {

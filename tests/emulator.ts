@@ -84,6 +84,8 @@ export class Emulator {
   readonly counts: Record<string, number> = {};
   /** Every request, in order of completion. */
   readonly requests: LoggedRequest[] = [];
+  /** The most media bodies that were being sent at once. */
+  maxMediaInFlight = 0;
 
   #now: () => number;
   #accessTokenTtlSec: number;
@@ -489,8 +491,36 @@ export class Emulator {
       "content-type": still ? "image/jpeg" : item.mimeType,
       "content-length": String(still?.length ?? item.size),
     };
-    return new Response(req.method === "HEAD" ? null : still ?? mediaStream(item), { headers });
+    return new Response(req.method === "HEAD" ? null : this.#tracked(still ?? mediaStream(item)), {
+      headers,
+    });
   };
+
+  #mediaInFlight = 0;
+
+  /** Counts a media body as in flight until it has been read to the end or cancelled. */
+  #tracked(body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array<ArrayBuffer>>) {
+    const reader = (body instanceof Uint8Array ? new Blob([body]).stream() : body).getReader();
+    this.maxMediaInFlight = Math.max(this.maxMediaInFlight, ++this.#mediaInFlight);
+    let open = true;
+    const end = () => {
+      if (open) this.#mediaInFlight--;
+      open = false;
+    };
+    return new ReadableStream<Uint8Array<ArrayBuffer>>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) {
+          end();
+          controller.close();
+        } else controller.enqueue(value as Uint8Array<ArrayBuffer>);
+      },
+      cancel(reason) {
+        end();
+        return reader.cancel(reason);
+      },
+    });
+  }
 }
 
 /** The ids matching a query, in order, with the query's fingerprint (its {@linkcode Query} as JSON). */

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { runPermissions } from "../scripts/permissions.ts";
 import type { Emulator } from "./emulator.ts";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
+/** Path of the CLI's entry point. */
+export const MAIN: string = new URL("../main.ts", import.meta.url).pathname;
 
 /** A finished CLI run. */
 export interface CliResult {

@@ -6,7 +6,11 @@ import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { Emulator } from "./emulator.ts";
 import { type FixtureItem, generateLibrary, mediaBytes } from "./library_fixture.ts";
-import { CliProcess, listFiles, runCli, workspace } from "./harness.ts";
+import { DatabaseSync } from "node:sqlite";
+import { sync } from "../main.ts";
+import { Renderer } from "../lib/render.ts";
+import { runPermissions } from "../scripts/permissions.ts";
+import { CliProcess, listFiles, MAIN, runCli, workspace } from "./harness.ts";
 
 /** A photo (or video) item on a given UTC time. */
 function item(
@@ -292,4 +296,83 @@ Deno.test("--layout, --query and status text", async () => {
   assert.deepEqual(JSON.parse(query.stdout).description, "hello");
   const sub = await runCli(["query", "L1", `--dir=${env.dir}`], env.emulator, { cwd: env.root });
   assert.deepEqual(JSON.parse(sub.stdout).filename, "one.jpg");
+});
+
+Deno.test("an item whose metadata changed is updated in place, not duplicated", async () => {
+  const original = item("U1", "edit.jpg", "2018-08-08T08:08:08Z", { description: "before" });
+  await using env = await synced([original]);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  env.emulator.items.set("U1", { ...original, description: "after" });
+  const rerun = await env.run(["--all"]);
+  assert.deepEqual(rerun.code, 0, rerun.stderr);
+  assert.match(rerun.stderr, /indexed 0 new and 1 changed items/);
+  const counts = await runStatus(env);
+  assert.deepEqual([counts.items, counts.downloaded], [1, 1]);
+  const db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
+  const row = db.prepare("SELECT json FROM items WHERE id = 'U1'").get() as { json: string };
+  db.close();
+  assert.deepEqual(JSON.parse(row.json).description, "after");
+});
+
+Deno.test("--concurrency bounds the downloads in flight", async () => {
+  const items = generateLibrary({ count: 24, seed: 4, minSize: 300_000, maxSize: 600_000, videoRatio: 0 });
+  for (const concurrency of [1, 3]) {
+    await using env = await synced(items, ["--index-only"]);
+    const run = await env.run([`--concurrency=${concurrency}`]);
+    assert.deepEqual(run.code, 0, run.stderr);
+    assert.deepEqual((await listFiles(env.dir)).length, items.length);
+    assert.ok(
+      env.emulator.maxMediaInFlight <= concurrency,
+      `${env.emulator.maxMediaInFlight} > ${concurrency}`,
+    );
+  }
+});
+
+Deno.test("plain event lines off a terminal, a progress line on one, a summary on both, --quiet", async () => {
+  const items = generateLibrary({ count: 6, seed: 8 });
+  await using env = await synced(items, ["--index-only"]);
+  const plain = await env.run(["--index-only"]);
+  assert.match(plain.stderr, /^done in .*: indexed/m);
+  assert.doesNotMatch(plain.stderr, /\x1b\[K/, "no terminal codes off a terminal");
+
+  // On a pseudo-terminal (util-linux `script`), per-file lines give way to a redrawn progress line.
+  const command = [Deno.execPath(), "run", ...runPermissions(), MAIN, `--dir=${env.dir}`]
+    .map((word) => `'${word}'`).join(" ");
+  const tty = await new Deno.Command("script", {
+    args: ["-qec", command, "/dev/null"],
+    cwd: env.root,
+    clearEnv: true,
+    env: { PATH: Deno.env.get("PATH") ?? "", PHOTOSYNC_API_URL: env.emulator.apiUrl, TERM: "xterm" },
+    stdin: "null",
+  }).output();
+  const screen = new TextDecoder().decode(tty.stdout);
+  assert.deepEqual(tty.code, 0, screen);
+  assert.match(screen, /\r\x1b\[Kindexed \d+ · downloaded \d+\/6 files/);
+  assert.doesNotMatch(screen, /^downloaded /m);
+  assert.match(screen, /done in .*downloaded 6 files/);
+
+  await using quiet = await synced(items, ["--index-only"]);
+  const silent = await quiet.run(["--quiet"]);
+  assert.deepEqual(silent.code, 0, silent.stderr);
+  assert.deepEqual(silent.stderr, "");
+});
+
+Deno.test("the TypeScript API takes a pathMapper", async () => {
+  const items = generateLibrary({ count: 4, seed: 12 });
+  await using env = await synced(items, ["--index-only"]);
+  const refreshToken = env.emulator.issuedTokens.find((token) => token.startsWith("1//"))!;
+  const dir = join(env.root, "api");
+  const summary = await sync({
+    dir,
+    logger: new Renderer({ verbosity: "quiet", tty: false }),
+    creds: join(env.root, "clientsecret.json"),
+    apiUrl: env.emulator.apiUrl,
+    env: (name) => name === "PHOTOSYNC_REFRESH_TOKEN" ? refreshToken : undefined,
+    pathMapper: (it) => `by-id/${it.id}${it.isVideo ? ".video" : ".photo"}`,
+  });
+  assert.deepEqual(summary.downloads?.downloaded, 4);
+  assert.deepEqual(
+    await listFiles(dir),
+    items.map((it) => `by-id/${it.id}${it.video ? ".video" : ".photo"}`).sort(),
+  );
 });
