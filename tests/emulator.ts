@@ -29,6 +29,8 @@ export interface EmulatorOptions {
   baseUrlTtlMs?: number;
   /** The clock deciding token, `baseUrl` and "future item" expiry; default `Date.now`. */
   now?: () => number;
+  /** Called after each request is answered (e.g. to move a test's clock at a given moment). */
+  onRequest?: (request: LoggedRequest) => void;
 }
 
 /** One request seen by the emulator. */
@@ -88,6 +90,7 @@ export class Emulator {
   maxMediaInFlight = 0;
 
   #now: () => number;
+  #onRequest?: (request: LoggedRequest) => void;
   #accessTokenTtlSec: number;
   #baseUrlTtlMs: number;
   #server: Deno.HttpServer<Deno.NetAddr>;
@@ -107,6 +110,7 @@ export class Emulator {
     this.#accessTokenTtlSec = opts.accessTokenTtlSec ?? 3600;
     this.#baseUrlTtlMs = opts.baseUrlTtlMs ?? 60 * 60_000;
     this.#now = opts.now ?? Date.now;
+    this.#onRequest = opts.onRequest;
     this.resetCounts();
     this.#server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, this.#handle);
     this.origin = `http://127.0.0.1:${this.#server.addr.port}`;
@@ -193,6 +197,7 @@ export class Emulator {
     log.status = res.status;
     this.counts[route]++;
     this.requests.push(log);
+    this.#onRequest?.(log);
     return res;
   };
 

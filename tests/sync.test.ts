@@ -377,3 +377,32 @@ Deno.test("the TypeScript API takes a pathMapper", async () => {
     items.map((it) => `by-id/${it.id}${it.video ? ".video" : ".photo"}`).sort(),
   );
 });
+
+Deno.test("an hour passing mid-run: expired baseUrls and access tokens are renewed", async () => {
+  let offset = 0;
+  const emulator = await Emulator.start({
+    items: generateLibrary({ count: 12, seed: 30, videoRatio: 0.3 }),
+    now: () => Date.now() + offset,
+    onRequest: (request) => {
+      if (request.route === "media" && offset === 0) offset = 61 * 60_000;
+    },
+  });
+  const root = await workspace(emulator);
+  try {
+    const dir = join(root, "photos");
+    const run = await runCli([`--dir=${dir}`, "--no-browser", "--concurrency=1"], emulator, {
+      cwd: root,
+      auth: "browser",
+    });
+    assert.deepEqual(run.code, 0, run.stderr);
+    assert.ok(emulator.requests.some((r) => r.route === "media" && r.status === 403), "a URL expired");
+    assert.ok(emulator.requests.some((r) => r.status === 401), "the access token expired");
+    assert.ok(emulator.counts.batchGet > 1, "fresh URLs were fetched");
+    for (const it of emulator.items.values()) {
+      await assertSameBytes(join(dir, it.creationTime.slice(0, 10).replaceAll("-", "/"), it.filename), it);
+    }
+  } finally {
+    await emulator.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
