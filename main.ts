@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { authorize } from "./lib/authorize.ts";
 import { runCli } from "./lib/cli.ts";
-import { type DateRange, incrementalRanges } from "./lib/dates.ts";
+import { type DateRange, searchRanges } from "./lib/dates.ts";
 import { downloadPending, type DownloadResult, requeueMissing } from "./lib/downloader.ts";
 import { LibraryClient } from "./lib/library_api.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./lib/paths.ts";
@@ -66,17 +66,17 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const summary: SyncSummary = { added: 0, updated: 0, requeued: 0 };
   if (options.resync) summary.requeued = await requeueMissing(store, dir);
 
-  const ranges = options.dates === "all"
-    ? undefined
-    : options.dates
-    ? [options.dates]
-    : incrementalRanges(store.knownSpan(), now());
-  for await (const page of library.search(ranges)) {
-    const { added, updated } = store.savePage(page);
-    summary.added += added;
-    summary.updated += updated;
-    logger.progress({ indexed: summary.added + summary.updated });
-    logger.event(`indexed ${page.length} items: ${added} new, ${updated} changed`);
+  // Searches are recorded before they start, so an interrupted one is resumed next time.
+  const searches = store.planSearches(searchRanges(options.dates, store.knownSpan(), now()));
+  for (const search of searches) {
+    for await (const page of library.search(search.range)) {
+      const { added, updated } = store.savePage(page, search);
+      summary.added += added;
+      summary.updated += updated;
+      logger.progress({ indexed: summary.added + summary.updated });
+      logger.event(`indexed ${page.length} items: ${added} new, ${updated} changed`);
+    }
+    store.finishSearch(search);
   }
 
   if (!options.indexOnly) {

@@ -48,20 +48,24 @@ export function parseDateRange(spec: string): DateRange {
 }
 
 /**
- * The ranges of the incremental default: everything up to the oldest known day and
- * everything from the newest known day to tomorrow (UTC, boundary days included). An empty
- * store gives `undefined`: search everything.
+ * The ranges a sync searches, `undefined` standing for the whole library: `"all"` or a
+ * `--dates` range as given; by default everything up to the oldest known day and everything
+ * from the newest known day to tomorrow (UTC, boundary days included), or the whole library
+ * when nothing is known yet.
  */
-export function incrementalRanges(
+export function searchRanges(
+  dates: DateRange | "all" | undefined,
   span: { oldest: number; newest: number } | undefined,
   nowMs: number,
-): DateRange[] | undefined {
-  if (!span) return undefined;
-  const oldest = civilDate(span.oldest);
-  const newest = civilDate(span.newest);
+): (DateRange | undefined)[] {
+  if (dates === "all" || (!dates && !span)) return [undefined];
+  if (dates) return [dates];
+  const newest = civilDate(span!.newest);
   const tomorrow = civilDate(nowMs + DAY_MS);
-  if (toDayNumber(newest)! > toDayNumber(tomorrow)!) return [{ startDate: EARLIEST, endDate: newest }];
-  return [{ startDate: EARLIEST, endDate: oldest }, { startDate: newest, endDate: tomorrow }];
+  const older = { startDate: EARLIEST, endDate: civilDate(span!.oldest) };
+  return toDayNumber(newest)! > toDayNumber(tomorrow)!
+    ? [older]
+    : [older, { startDate: newest, endDate: tomorrow }];
 }
 
 /** The UTC calendar day of an epoch-millisecond time. */

@@ -50,11 +50,11 @@ export class LibraryClient {
   }
 
   /**
-   * Pages of `mediaItems:search`, archived items included. `ranges` limits the search to
-   * those days (at most 5 ranges); `undefined` searches the whole library.
+   * Pages of `mediaItems:search`, newest first, archived items included. `range` limits the
+   * search to those days; without it the whole library is searched.
    */
-  async *search(ranges?: readonly DateRange[]): AsyncGenerator<MediaItem[]> {
-    const filters = { includeArchivedMedia: true, ...(ranges ? { dateFilter: { ranges } } : {}) };
+  async *search(range?: DateRange): AsyncGenerator<MediaItem[]> {
+    const filters = { includeArchivedMedia: true, ...(range ? { dateFilter: { ranges: [range] } } : {}) };
     let pageToken: string | undefined;
     do {
       const page = await this.#call<{ mediaItems?: MediaItem[]; nextPageToken?: string }>(

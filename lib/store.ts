@@ -5,6 +5,7 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { creationMs, isVideo, type MediaItem } from "./media_item.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
+import { civilDate, type DateRange, EARLIEST, formatDate, parseDate } from "./dates.ts";
 
 /** Schema version this build writes; a newer file is refused rather than damaged. */
 export const SCHEMA_VERSION = 1;
@@ -27,7 +28,23 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE INDEX IF NOT EXISTS items_created ON items (created_ms);
 CREATE INDEX IF NOT EXISTS items_pending ON items (status, created_ms, id);
 CREATE TABLE IF NOT EXISTS secrets (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS searches (
+  id INTEGER PRIMARY KEY,
+  start_date TEXT NOT NULL,
+  end_date TEXT NOT NULL,
+  UNIQUE (start_date, end_date)
+) STRICT;
 `;
+
+/**
+ * A search still to finish: the days left to search (both ends included, newest first), or
+ * the whole library when `range` is undefined. Stored so that an interrupted run's next run
+ * picks it up where it stopped.
+ */
+export interface OpenSearch {
+  id: number;
+  range?: DateRange;
+}
 
 /** A row of the items table. */
 export interface ItemRow {
@@ -131,11 +148,47 @@ export class Store {
   }
 
   /**
-   * Write one page of items in one transaction: new items are added as pending, changed
-   * ones updated in place, and failed ones seen again are given another try.
+   * Record `ranges` as searches to do (undefined: the whole library) and return every open
+   * search, those left by an interrupted run first.
    */
-  savePage(items: readonly MediaItem[]): PageResult {
+  planSearches(ranges: readonly (DateRange | undefined)[]): OpenSearch[] {
+    const insert = this.#db.prepare("INSERT OR IGNORE INTO searches (start_date, end_date) VALUES (?, ?)");
+    this.transaction(() => {
+      for (const range of ranges) {
+        insert.run(range ? formatDate(range.startDate) : "", range ? formatDate(range.endDate) : "");
+      }
+    });
+    const rows = this.#db.prepare("SELECT id, start_date, end_date FROM searches ORDER BY id").all() as {
+      id: number;
+      start_date: string;
+      end_date: string;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      range: row.start_date === ""
+        ? undefined
+        : { startDate: parseDate(row.start_date), endDate: parseDate(row.end_date) },
+    }));
+  }
+
+  /** A search is complete: forget it. */
+  finishSearch(search: OpenSearch): void {
+    this.#db.prepare("DELETE FROM searches WHERE id = ?").run(search.id);
+  }
+
+  /**
+   * Write one page of items in one transaction: new items are added as pending, changed
+   * ones updated in place, and failed ones seen again are given another try. With `search`,
+   * its remaining days shrink to those not yet passed (pages come newest first).
+   */
+  savePage(items: readonly MediaItem[], search?: OpenSearch): PageResult {
     return this.transaction(() => {
+      if (search && items.length > 0) {
+        const reached = formatDate(civilDate(Math.min(...items.map(creationMs))));
+        this.#db.prepare(
+          "UPDATE OR REPLACE searches SET start_date = ?, end_date = min(end_date, ?) WHERE id = ?",
+        ).run(search.range ? formatDate(search.range.startDate) : formatDate(EARLIEST), reached, search.id);
+      }
       const result: PageResult = { added: 0, updated: 0 };
       for (const item of items) {
         const { baseUrl: _, ...kept } = item;

@@ -99,7 +99,11 @@ Deno.test("a second run with nothing new downloads nothing and asks little", asy
   assert.deepEqual(env.emulator.counts.media, 0);
   assert.deepEqual(env.emulator.counts.batchGet, 0);
   assert.deepEqual(env.emulator.counts.auth, 0);
-  assert.deepEqual(env.emulator.counts.search, 1);
+  assert.deepEqual(
+    env.emulator.counts.search,
+    2,
+    "one search older than the oldest, one newer than the newest",
+  );
 });
 
 Deno.test("incremental runs find newer and older items; --all finds one in the middle", async () => {
@@ -401,6 +405,40 @@ Deno.test("an hour passing mid-run: expired baseUrls and access tokens are renew
     for (const it of emulator.items.values()) {
       await assertSameBytes(join(dir, it.creationTime.slice(0, 10).replaceAll("-", "/"), it.filename), it);
     }
+  } finally {
+    await emulator.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a run killed while indexing is resumed: no item is skipped by the next incremental run", async () => {
+  let victim: CliProcess | undefined;
+  const emulator = await Emulator.start({
+    items: [item("K0", "known.jpg", "2010-01-01T00:00:00Z")],
+    onRequest: (request) => {
+      // Kill the CLI as the second page of its search is about to arrive: one page is saved.
+      const secondPage = request.route === "search" && (request.body as { pageToken?: string }).pageToken;
+      if (victim && secondPage) victim.child.kill("SIGKILL");
+    },
+  });
+  const root = await workspace(emulator);
+  try {
+    const dir = join(root, "photos");
+    const first = await runCli([`--dir=${dir}`, "--no-browser"], emulator, { cwd: root, auth: "browser" });
+    assert.deepEqual(first.code, 0, first.stderr);
+    const added = generateLibrary({ count: 450, seed: 40, from: "2015-01-01", to: "2020-12-31" });
+    for (const it of added) emulator.items.set(it.id, it);
+
+    victim = new CliProcess([`--dir=${dir}`, "--index-only"], emulator, { cwd: root });
+    assert.notDeepEqual((await victim.result()).code, 0, "killed");
+    victim = undefined;
+    const indexedBeforeKill = (await runStatus({ dir, emulator, root })).items;
+    assert.ok(indexedBeforeKill > 1 && indexedBeforeKill < 451, `${indexedBeforeKill} items after the kill`);
+
+    const resumed = await runCli([`--dir=${dir}`], emulator, { cwd: root });
+    assert.deepEqual(resumed.code, 0, resumed.stderr);
+    const counts = await runStatus({ dir, emulator, root });
+    assert.deepEqual([counts.items, counts.downloaded], [451, 451]);
   } finally {
     await emulator.close();
     await Deno.remove(root, { recursive: true });
