@@ -5,6 +5,7 @@
  */
 import * as oauth from "oauth4webapi";
 import { AuthError, PhotosyncError, UsageError } from "./errors.ts";
+import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import type { Logger } from "./render.ts";
 
 /** The only read scope Google still grants the Library API (since 2025-03-31). */
@@ -167,6 +168,7 @@ export async function authorizeInteractive(
     options.fetch,
     (as, c, auth, opts) =>
       oauth.authorizationCodeGrantRequest(as, c, auth, params, redirectUri, verifier, opts),
+    false,
   );
   const result = await processTokens(
     () => oauth.processAuthorizationCodeResponse(serverOf(client), { client_id: client.clientId }, response),
@@ -222,23 +224,33 @@ export class RefreshingTokens implements TokenSource {
   readonly #fetch?: typeof fetch;
   readonly #onRefresh: (tokens: TokenSet) => void;
   readonly #now: () => number;
+  readonly #retry: RetryOptions;
   #tokens: TokenSet;
+  /** When to refresh: a minute before expiry (half the lifetime for short-lived tokens). */
+  #refreshAt: number;
   #pending?: Promise<string>;
 
   constructor(
     client: OAuthClient,
     tokens: TokenSet,
-    options: { fetch?: typeof fetch; onRefresh?: (tokens: TokenSet) => void; now?: () => number } = {},
+    options: {
+      fetch?: typeof fetch;
+      onRefresh?: (tokens: TokenSet) => void;
+      now?: () => number;
+      retry?: RetryOptions;
+    } = {},
   ) {
     this.#client = client;
+    this.#retry = options.retry ?? {};
     this.#tokens = tokens;
     this.#fetch = options.fetch;
     this.#onRefresh = options.onRefresh ?? (() => {});
     this.#now = options.now ?? Date.now;
+    this.#refreshAt = tokens.expiresAt - 60_000;
   }
 
   accessToken(refresh = false): Promise<string> {
-    if (!refresh && this.#tokens.expiresAt - 60_000 > this.#now()) {
+    if (!refresh && this.#refreshAt > this.#now()) {
       return Promise.resolve(this.#tokens.accessToken);
     }
     // Concurrent callers share one refresh.
@@ -255,6 +267,7 @@ export class RefreshingTokens implements TokenSource {
       this.#client,
       this.#fetch,
       (as, c, auth, opts) => oauth.refreshTokenGrantRequest(as, c, auth, refreshToken, opts),
+      this.#retry,
     );
     const result = await processTokens(() =>
       oauth.processRefreshTokenResponse(
@@ -263,7 +276,10 @@ export class RefreshingTokens implements TokenSource {
         response,
       )
     );
-    const tokens = toTokenSet(result, this.#now());
+    const now = this.#now();
+    const tokens = toTokenSet(result, now);
+    const lifetime = tokens.expiresAt - now;
+    this.#refreshAt = now + lifetime - Math.min(60_000, lifetime / 2);
     this.#tokens = { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
     this.#onRefresh(this.#tokens);
     return this.#tokens.accessToken;
@@ -285,25 +301,47 @@ type TokenCall = (
   options: oauth.TokenEndpointRequestOptions,
 ) => Promise<Response>;
 
-async function tokenRequest(client: OAuthClient, fetcher: typeof fetch | undefined, call: TokenCall) {
-  const insecure = new URL(client.tokenUri).protocol === "http:";
+/**
+ * Call the token endpoint. With `retry`, network failures, 429 and 5xx answers are retried
+ * (refreshing is repeatable; exchanging a one-time code is not).
+ */
+async function tokenRequest(
+  client: OAuthClient,
+  fetcher: typeof fetch | undefined,
+  call: TokenCall,
+  retry: RetryOptions | false,
+): Promise<Response> {
+  const options = {
+    [oauth.customFetch]: fetcher,
+    [oauth.allowInsecureRequests]: new URL(client.tokenUri).protocol === "http:",
+  };
+  const attempt = async () => {
+    let response: Response;
+    try {
+      response = await call(
+        serverOf(client),
+        { client_id: client.clientId },
+        oauth.ClientSecretPost(client.clientSecret),
+        options,
+      );
+    } catch (error) {
+      throw new TransientError((error as Error).message, { cause: error });
+    }
+    if (retry && (response.status === 429 || response.status >= 500)) {
+      await response.body?.cancel();
+      throw new TransientError(`HTTP ${response.status}`, {
+        retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+      });
+    }
+    return response;
+  };
   try {
-    return await call(
-      serverOf(client),
-      { client_id: client.clientId },
-      oauth.ClientSecretPost(client.clientSecret),
-      {
-        [oauth.customFetch]: fetcher,
-        [oauth.allowInsecureRequests]: insecure,
-      },
-    );
+    return await (retry ? withRetry(attempt, retry) : attempt());
   } catch (error) {
-    throw new PhotosyncError(
-      `cannot reach the token endpoint ${client.tokenUri}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    if (!(error instanceof TransientError)) throw error;
+    throw new PhotosyncError(`cannot reach the token endpoint ${client.tokenUri}: ${error.message}`, {
+      cause: error,
+    });
   }
 }
 

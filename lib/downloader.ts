@@ -1,18 +1,20 @@
 /**
- * Drains pending items to disk through a bounded pool: fresh `baseUrl`s from batchGet, bytes
- * streamed to a temporary file, renamed into place when complete, mtime set to the creation time.
+ * Drains pending items to disk through a bounded pool: fresh `baseUrl`s from batchGet (the
+ * next batch fetched while the workers drain this one), bytes streamed to a temporary file
+ * and renamed into place when complete, mtime set to the creation time.
  * @module
  */
-import pMap from "p-map";
-import { dirname, join } from "node:path";
-import type { LibraryClient } from "./library_api.ts";
-import { BATCH_SIZE } from "./library_api.ts";
+import { join } from "node:path";
+import { BodyError, OutputTree, UnsafePathError } from "./atomic_file.ts";
+import { PhotosyncError } from "./errors.ts";
+import { fetchWithIdleTimeout } from "./http.ts";
+import { BATCH_SIZE, type BatchResult, type LibraryClient, quotaError } from "./library_api.ts";
 import { isVideo, type MediaItem } from "./media_item.ts";
 import { idTag, type PathMapper, taggedName } from "./paths.ts";
+import { pooled } from "./pool.ts";
 import type { Logger } from "./render.ts";
+import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import type { ItemRow, Store } from "./store.ts";
-import { type RetryOptions, TransientError, withRetry } from "./retry.ts";
-import { PhotosyncError } from "./errors.ts";
 
 /** Folder under the output directory holding partial downloads. */
 export const TEMP_DIR = ".photosync-tmp";
@@ -30,6 +32,8 @@ export interface DownloadOptions {
   logger: Logger;
   fetch?: typeof fetch;
   retry?: RetryOptions;
+  /** Give up on a download that sends nothing for this long (default 60 s). */
+  idleTimeoutMs?: number;
 }
 
 /** Outcome of a download pass. */
@@ -43,65 +47,146 @@ export interface DownloadResult {
 }
 
 interface Job {
-  row: ItemRow;
+  row: ItemRow & { path: string };
   item: MediaItem;
 }
 
-/** Download every pending item. Fatal errors (auth, quota) end the pass; others leave the item pending. */
+/** This item could not be downloaded this time; it stays pending with the reason as a note. */
+class ItemError extends Error {}
+
+/** Download every pending item. Fatal errors (auth, quota, disk) stop the pass; others leave the item pending. */
 export async function downloadPending(options: DownloadOptions): Promise<DownloadResult> {
-  const { store, logger, dir } = options;
-  const fetcher = options.fetch ?? fetch;
-  const tempDir = join(dir, TEMP_DIR);
-  await Deno.remove(tempDir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(tempDir, { recursive: true });
+  const { store, logger, dir, library } = options;
+  const tree = new OutputTree(dir, join(dir, TEMP_DIR));
+  // Leftovers of an interrupted run are never complete files: start clean.
+  await Deno.remove(tree.tempDir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(tree.tempDir, { recursive: true });
   const result: DownloadResult = { downloaded: 0, bytes: 0, failed: 0, deferred: 0 };
   logger.progress({ filesTotal: store.pendingCount(), files: 0, bytes: 0 });
 
+  /** Pending items with fresh URLs, one batchGet ahead of the workers. */
   async function* jobs(): AsyncGenerator<Job> {
     let cursor: ItemRow | undefined;
-    for (;;) {
+    const load = async () => {
       const rows = store.pendingAfter(cursor, BATCH_SIZE);
-      if (rows.length === 0) return;
+      if (rows.length === 0) return undefined;
       cursor = rows[rows.length - 1];
       const placed = assignPaths(store, rows, options.pathMapper);
-      const answers = await options.library.batchGet(rows.map((row) => row.id));
-      for (const [index, answer] of answers.entries()) {
-        const row = placed[index];
-        if ("error" in answer) {
-          store.markFailed(row.id, answer.error);
-          logger.warn(`${row.filename} (${row.id}): ${answer.error}`);
-          result.failed++;
-          continue;
-        }
-        const status = answer.item.mediaMetadata?.video?.status;
-        if (isVideo(answer.item) && status !== undefined && status !== "READY") {
-          store.notePending(row.id, `video not ready (${status}); a later run downloads it`);
-          logger.event(`skipped ${row.path}: video not ready yet (${status})`);
-          result.deferred++;
-          continue;
-        }
-        yield { row, item: answer.item };
-      }
+      return { placed, answers: await library.batchGet(placed.map((row) => row.id)) };
+    };
+    let next = load();
+    for (;;) {
+      const batch = await next;
+      if (!batch) return;
+      next = load();
+      next.catch(() => {}); // Awaited on the next turn; never an unhandled rejection if we stop first.
+      yield* usable(batch.placed, batch.answers);
     }
   }
 
-  await pMap(jobs(), async ({ row, item }) => {
-    try {
-      const size = await downloadOne(row, item, { ...options, fetch: fetcher, tempDir });
-      store.markDownloaded(row.id, size);
-      result.downloaded++;
-      result.bytes += size;
-      logger.event(`downloaded ${row.path}`);
-      logger.progress({ files: result.downloaded, bytes: result.bytes });
-    } catch (error) {
-      if (!(error instanceof DownloadError)) throw error;
-      store.notePending(row.id, error.message);
-      logger.warn(`${row.path}: ${error.message}`);
-      result.deferred++;
+  function* usable(rows: (ItemRow & { path: string })[], answers: BatchResult[]): Generator<Job> {
+    for (const [index, answer] of answers.entries()) {
+      const row = rows[index];
+      if ("error" in answer) {
+        store.markFailed(row.id, answer.error);
+        logger.warn(`${row.path} (${row.id}): ${answer.error}`);
+        result.failed++;
+        continue;
+      }
+      const status = answer.item.mediaMetadata?.video?.status;
+      if (isVideo(answer.item) && status !== undefined && status !== "READY") {
+        store.notePending(row.id, `video not ready (${status}); a later run downloads it`);
+        logger.event(`skipped ${row.path}: video not ready yet (${status})`);
+        result.deferred++;
+        continue;
+      }
+      yield { row, item: answer.item };
     }
-  }, { concurrency: options.concurrency });
-  await Deno.remove(tempDir).catch(() => {});
+  }
+
+  try {
+    await pooled(jobs(), options.concurrency, async (job, signal) => {
+      try {
+        const size = await download(job, { ...options, tree, signal });
+        store.markDownloaded(job.row.id, size);
+        result.downloaded++;
+        result.bytes += size;
+        logger.event(`downloaded ${job.row.path}`);
+        logger.progress({ files: result.downloaded, bytes: result.bytes });
+      } catch (error) {
+        if (!(error instanceof ItemError)) throw error;
+        store.notePending(job.row.id, error.message);
+        logger.warn(`${job.row.path}: ${error.message}`);
+        result.deferred++;
+      }
+    });
+  } finally {
+    await Deno.remove(tree.tempDir, { recursive: true }).catch(() => {});
+  }
   return result;
+}
+
+/** Download one item with retries; returns its size. */
+async function download(
+  { row, item: first }: Job,
+  options: DownloadOptions & { tree: OutputTree; signal: AbortSignal },
+): Promise<number> {
+  let item = first;
+  const suffix = isVideo(item) ? "=dv" : "=d";
+  const idleMs = options.idleTimeoutMs ?? 60_000;
+  try {
+    return await withRetry(async () => {
+      if (options.signal.aborted) throw options.signal.reason;
+      let response: Response;
+      try {
+        response = await fetchWithIdleTimeout(item.baseUrl + suffix, {}, {
+          fetch: options.fetch,
+          idleMs,
+          signal: options.signal,
+        });
+      } catch (error) {
+        if (options.signal.aborted) throw error;
+        throw new TransientError(`download failed: ${(error as Error).message}`, { cause: error });
+      }
+      if (response.status === 403 || response.status === 404) {
+        // The baseUrl expired: get a fresh one and try again at once.
+        await response.body?.cancel();
+        const [answer] = await options.library.batchGet([row.id]);
+        if ("error" in answer) throw new ItemError(answer.error);
+        item = answer.item;
+        throw new TransientError(`download URL expired (HTTP ${response.status})`, { retryAfterMs: 0 });
+      }
+      if (!response.ok || !response.body) {
+        const text = await response.text().catch(() => "");
+        const quota = quotaError(response.status, text);
+        if (quota) throw quota;
+        const error = `download failed: HTTP ${response.status}`;
+        if (response.status === 429 || response.status >= 500) {
+          throw new TransientError(error, {
+            retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+          });
+        }
+        throw new ItemError(error);
+      }
+      const length = response.headers.get("content-length");
+      try {
+        return await options.tree.write(response.body, row.path, {
+          expectedSize: length === null ? undefined : Number(length),
+          mtime: new Date(row.createdMs),
+          tempName: `${idTag(row.id)}-${crypto.randomUUID()}.part`,
+        });
+      } catch (error) {
+        if (error instanceof BodyError && !options.signal.aborted) {
+          throw new TransientError(error.message, { cause: error });
+        }
+        throw error;
+      }
+    }, options.retry);
+  } catch (error) {
+    if (error instanceof TransientError) throw new ItemError(`${error.message} (gave up after retries)`);
+    if (error instanceof UnsafePathError) throw new ItemError(error.message);
+    throw error;
+  }
 }
 
 /**
@@ -118,71 +203,14 @@ export async function requeueMissing(store: Store, dir: string): Promise<number>
   return missing.length;
 }
 
-/** A single file could not be downloaded this time; it stays pending. */
-class DownloadError extends PhotosyncError {}
-
-async function downloadOne(
-  row: ItemRow,
-  first: MediaItem,
-  options: DownloadOptions & { fetch: typeof fetch; tempDir: string },
-): Promise<number> {
-  let item = first;
-  const suffix = isVideo(item) ? "=dv" : "=d";
-  const temp = join(options.tempDir, `${idTag(row.id)}-${crypto.randomUUID()}.part`);
-  const target = join(options.dir, ...row.path!.split("/"));
-  return await withRetry(async () => {
-    let response: Response;
-    try {
-      response = await options.fetch(item.baseUrl + suffix);
-    } catch (error) {
-      throw new TransientError(`download failed: ${(error as Error).message}`, { cause: error });
-    }
-    if (response.status === 403 || response.status === 404) {
-      // The baseUrl expired: get a fresh one and try again.
-      await response.body?.cancel();
-      const [answer] = await options.library.batchGet([row.id]);
-      if ("error" in answer) throw new DownloadError(answer.error);
-      item = answer.item;
-      throw new TransientError(`download URL expired (HTTP ${response.status})`, { retryAfterMs: 0 });
-    }
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      const error = `download failed: HTTP ${response.status}`;
-      if (response.status === 429 || response.status >= 500) throw new TransientError(error);
-      throw new DownloadError(error);
-    }
-    try {
-      const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
-      await response.body.pipeTo(file.writable);
-      const { size } = await Deno.stat(temp);
-      const expected = Number(response.headers.get("content-length") ?? NaN);
-      if (Number.isFinite(expected) && size !== expected) {
-        throw new TransientError(`download cut short: ${size} of ${expected} bytes`);
-      }
-      const created = new Date(row.createdMs);
-      await Deno.utime(temp, created, created);
-      await Deno.mkdir(dirname(target), { recursive: true });
-      await Deno.rename(temp, target);
-      return size;
-    } catch (error) {
-      await Deno.remove(temp).catch(() => {});
-      if (error instanceof PhotosyncError || error instanceof TransientError) throw error;
-      throw new TransientError(`download failed: ${(error as Error).message}`, { cause: error });
-    }
-  }, options.retry).catch((error) => {
-    if (error instanceof TransientError) throw new DownloadError(error.message, { cause: error });
-    throw error;
-  });
-}
-
 /**
  * Give each row without a path one, in creation order, so that names are deterministic:
  * the first item keeps its name, a later one with the same path gets a tag from its id.
  */
-function assignPaths(store: Store, rows: ItemRow[], pathMapper: PathMapper): ItemRow[] {
+function assignPaths(store: Store, rows: ItemRow[], pathMapper: PathMapper): (ItemRow & { path: string })[] {
   return store.transaction(() =>
     rows.map((row) => {
-      if (row.path) return row;
+      if (row.path) return { ...row, path: row.path };
       const wanted = checkedPath(pathMapper(row), row.id);
       const candidates = [wanted, taggedName(wanted, idTag(row.id)), taggedName(wanted, row.id)];
       const path = candidates.find((path) =>

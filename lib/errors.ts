@@ -15,6 +15,8 @@ export const ExitCode = {
   incomplete: 3,
   /** Authorisation is needed or was refused. */
   auth: 4,
+  /** Google's daily quota is used up: run again after midnight Pacific Time. */
+  quota: 5,
 } as const;
 
 /** Base class of the errors printed as one line by the top-level error printer. */

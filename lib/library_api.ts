@@ -2,7 +2,8 @@
  * Client of the Photos Library API: paged search as an async generator, batchGet, get.
  * @module
  */
-import { ApiError, PhotosyncError } from "./errors.ts";
+import { ApiError, ExitCode, PhotosyncError } from "./errors.ts";
+import { fetchWithIdleTimeout } from "./http.ts";
 import type { DateRange } from "./dates.ts";
 import type { MediaItem } from "./media_item.ts";
 import type { TokenSource } from "./auth.ts";
@@ -17,11 +18,56 @@ export const PAGE_SIZE = 100;
 export const BATCH_SIZE = 50;
 
 /** The daily quota is used up: retrying today is pointless. */
-export class QuotaExhaustedError extends ApiError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(429, "RESOURCE_EXHAUSTED", message, options);
+export class QuotaExhaustedError extends PhotosyncError {
+  constructor(message: string, now = Date.now()) {
+    const resume = nextPacificMidnight(now);
+    const hours = Math.max(1, Math.round((resume.getTime() - now) / 3_600_000));
+    super(
+      `Google's daily quota for this project is used up (${message.slice(0, 120)}); progress is saved: ` +
+        `run photosync again after midnight Pacific Time (${
+          resume.toISOString().slice(0, 16)
+        }Z, in about ${hours} h)`,
+      { exitCode: ExitCode.quota },
+    );
     this.name = "QuotaExhaustedError";
   }
+}
+
+/** The per-day quota error in a 429 answer's text, or undefined. */
+export function quotaError(httpStatus: number, text: string): QuotaExhaustedError | undefined {
+  if (httpStatus !== 429) return undefined;
+  let message = text;
+  try {
+    message = JSON.parse(text).error?.message ?? text;
+  } catch {
+    // Not JSON: look at the raw text.
+  }
+  return /per day/i.test(message) ? new QuotaExhaustedError(message) : undefined;
+}
+
+/** When Google's daily quotas reset: the next midnight in America/Los_Angeles. */
+export function nextPacificMidnight(now: number): Date {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/Los_Angeles",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      hourCycle: "h23",
+    }).formatToParts(now).map((part) => [part.type, Number(part.value)]),
+  );
+  // Midnight after today in Pacific Time is 07:00 or 08:00 UTC, by daylight saving time.
+  for (const offsetHours of [7, 8]) {
+    const candidate = Date.UTC(parts.year, parts.month - 1, parts.day + 1, offsetHours);
+    const hour = new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/Los_Angeles",
+      hour: "numeric",
+      hourCycle: "h23",
+    }).format(candidate);
+    if (Number(hour) === 0) return new Date(candidate);
+  }
+  return new Date(Date.UTC(parts.year, parts.month - 1, parts.day + 1, 8));
 }
 
 /** One answer of batchGet: the item, or why Google would not give it. */
@@ -33,6 +79,8 @@ export interface LibraryClientOptions {
   apiUrl?: string;
   fetch?: typeof fetch;
   retry?: RetryOptions;
+  /** Give up on a request that sends nothing for this long (default 60 s). */
+  idleTimeoutMs?: number;
 }
 
 /** The Library API, reached through `fetch` at `apiUrl`. */
@@ -41,12 +89,14 @@ export class LibraryClient {
   readonly #apiUrl: string;
   readonly #fetch: typeof fetch;
   readonly #retry: RetryOptions;
+  readonly #idleTimeoutMs: number;
 
   constructor(options: LibraryClientOptions) {
     this.#tokens = options.tokens;
     this.#apiUrl = (options.apiUrl ?? GOOGLE_API_URL).replace(/\/+$/, "");
     this.#fetch = options.fetch ?? fetch;
     this.#retry = options.retry ?? {};
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   }
 
   /**
@@ -93,22 +143,26 @@ export class LibraryClient {
         await response.body?.cancel();
         response = await this.#send(method, path, body, true);
       }
-      if (response.ok) return await response.json() as T;
-      throw await apiError(response);
+      if (!response.ok) throw await apiError(response);
+      try {
+        return await response.json() as T;
+      } catch (error) {
+        throw new TransientError(`broken answer from ${path}: ${(error as Error).message}`, { cause: error });
+      }
     }, this.#retry);
   }
 
   async #send(method: string, path: string, body: unknown, refresh: boolean): Promise<Response> {
     const token = await this.#tokens.accessToken(refresh);
     try {
-      return await this.#fetch(this.#apiUrl + path, {
+      return await fetchWithIdleTimeout(this.#apiUrl + path, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      }, { fetch: this.#fetch, idleMs: this.#idleTimeoutMs });
     } catch (error) {
       throw new TransientError(`cannot reach ${this.#apiUrl}: ${(error as Error).message}`, { cause: error });
     }
@@ -118,6 +172,8 @@ export class LibraryClient {
 /** Turn an error response into the error to throw: transient (retry), quota, or final. */
 async function apiError(response: Response): Promise<Error> {
   const text = await response.text().catch(() => "");
+  const quota = quotaError(response.status, text);
+  if (quota) return quota;
   let status = response.statusText;
   let message = text.slice(0, 200);
   try {
@@ -127,7 +183,6 @@ async function apiError(response: Response): Promise<Error> {
   } catch {
     // Not Google's JSON error shape: keep the raw text.
   }
-  if (response.status === 429 && /per day/i.test(message)) return new QuotaExhaustedError(message);
   if (response.status === 429 || response.status >= 500) {
     return new TransientError(`HTTP ${response.status} ${status}: ${message}`, {
       retryAfterMs: retryAfterMs(response.headers.get("retry-after")),

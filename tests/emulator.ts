@@ -8,6 +8,13 @@
  * const secret = emulator.clientSecretJson(); // hand it to the client under test
  * ```
  *
+ * Faults (429s, 5xx, broken, short and stalled bodies, daily quotas) and latency can be injected, from the
+ * start or between requests:
+ *
+ * ```ts ignore
+ * emulator.faults = { rates: { media: { reset: 0.2 }, search: { "429": 0.1 } }, latencyMs: { media: 20 } };
+ * ```
+ *
  * @module
  */
 
@@ -31,7 +38,66 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Called after each request is answered (e.g. to move a test's clock at a given moment). */
   onRequest?: (request: LoggedRequest) => void;
+  /** Faults and latency to inject; default none. Also settable later through {@linkcode Emulator.faults}. */
+  faults?: FaultOptions;
 }
+
+/** Route names as in {@linkcode LoggedRequest.route}. */
+export type Route = "auth" | "token" | "search" | "list" | "get" | "batchGet" | "media";
+
+/** Faults the emulator can inject instead of (or into) a normal answer. */
+export type Fault =
+  /** 429 `RESOURCE_EXHAUSTED` of the per-minute quota, with `Retry-After: <retryAfterSec>`. */
+  | "429"
+  /** The same 429 without a `Retry-After` header. */
+  | "429-bare"
+  /** 500 `INTERNAL`. */
+  | "500"
+  /** 503 `UNAVAILABLE`. */
+  | "503"
+  /**
+   * The connection breaks: a media body errors after about half of it was sent; any other route's body errors
+   * at once (status 200 and headers were sent). The client sees a network error reading the body.
+   */
+  | "reset"
+  /** Media: `Content-Length` is the full size but the body ends after about half. Other routes: `reset`. */
+  | "short"
+  /**
+   * Media: about half of the body is sent, then nothing until the client gives up or the emulator closes.
+   * Other routes: status 200 and headers are sent, then no body at all, likewise.
+   */
+  | "stall";
+
+/** Faults and latency of an {@linkcode Emulator}. */
+export interface FaultOptions {
+  /**
+   * Probability (0..1) per route of each fault. Each request of a route draws one number from a seeded PRNG
+   * and gets at most one fault, fault `f` with probability `rates[route][f]` (if the rates of a route add up
+   * to more than 1, the later faults of {@linkcode FAULTS} get less).
+   */
+  rates?: Partial<Record<Route, Partial<Record<Fault, number>>>>;
+  /**
+   * Seed of the PRNG deciding faults (default 1): same seed and same request order → same faults. Every
+   * request but `other` draws a number, whatever the rates. The PRNG restarts from the seed whenever
+   * {@linkcode Emulator.faults} is given a new object or its `seed` changes.
+   */
+  seed?: number;
+  /** `Retry-After` seconds sent with "429" (default 1; may be 0). */
+  retryAfterSec?: number;
+  /** Latency added before answering each request of a route, in ms; requests wait concurrently. */
+  latencyMs?: Partial<Record<Route, number>>;
+  /**
+   * API requests (`search`, `list`, `get`, `batchGet`) allowed before every further one gets the per-day 429
+   * (`RESOURCE_EXHAUSTED`, no `Retry-After`). Undefined = unlimited. Only requests made while it is defined
+   * use the allowance; the per-day 429s do not; {@linkcode Emulator.resetQuota} restores it.
+   */
+  dailyApiQuota?: number;
+  /** The same for media (byte) requests. */
+  dailyMediaQuota?: number;
+}
+
+/** Every {@linkcode Fault}, in the order in which a request's PRNG draw is matched against the rates. */
+export const FAULTS: readonly Fault[] = ["429", "429-bare", "500", "503", "reset", "short", "stall"];
 
 /** One request seen by the emulator. */
 export interface LoggedRequest {
@@ -42,6 +108,11 @@ export interface LoggedRequest {
   status: number;
   /** The request body, parsed, for `token` (form fields) and `search` (JSON). */
   body?: unknown;
+  /**
+   * The injected fault, if any: `quota-day` for the per-day 429. `status` is the injected one (429, 500,
+   * 503), or 200 for `reset`, `short` and `stall`, whose status line went out before the body broke.
+   */
+  fault?: Fault | "quota-day";
 }
 
 type Json = Record<string, unknown>;
@@ -51,6 +122,12 @@ const SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreated
 const REMOVED_SCOPES = ["photoslibrary", "photoslibrary.readonly", "photoslibrary.sharing"]
   .map((name) => `https://www.googleapis.com/auth/${name}`);
 const ROUTES = ["auth", "token", "search", "list", "get", "batchGet", "media", "other"];
+const API_ROUTES: readonly string[] = ["search", "list", "get", "batchGet"];
+const CONSUMER = "of service 'photoslibrary.googleapis.com' for consumer 'project_number:123'";
+const PER_MINUTE_QUOTA =
+  `Quota exceeded for quota metric 'All requests' and limit 'All requests per minute per user' ${CONSUMER}.`;
+const PER_DAY_QUOTA =
+  `Quota exceeded for quota metric 'All requests' and limit 'All requests per day' ${CONSUMER}.`;
 /** Header by which {@linkcode Emulator.consent} tells the authorization endpoint that the user said no. */
 const CONSENT_HEADER = "x-emulator-consent";
 const CREDENTIALS_HELP =
@@ -63,6 +140,12 @@ class Failure extends Error {
     super(`HTTP ${response.status}`);
   }
 }
+
+/** The error with which a faulted response body breaks (kept out of the server's error log). */
+class InjectedFault extends Error {}
+
+/** A fault breaking a response body. */
+type BodyFault = "reset" | "short" | "stall";
 
 /** A running emulator. Start it with {@linkcode Emulator.start}; stop it with {@linkcode Emulator.close}. */
 export class Emulator {
@@ -88,6 +171,10 @@ export class Emulator {
   readonly requests: LoggedRequest[] = [];
   /** The most media bodies that were being sent at once. */
   maxMediaInFlight = 0;
+  /** Faults and latency to inject; may be replaced or changed at any time, taking effect at the next request. */
+  faults: FaultOptions;
+  /** Number of injected faults by `${route}:${fault}` (e.g. `media:reset`, `search:quota-day`). */
+  readonly injected: Record<string, number> = {};
 
   #now: () => number;
   #onRequest?: (request: LoggedRequest) => void;
@@ -102,6 +189,14 @@ export class Emulator {
   #refreshTokens = new Map<string, string>();
   /** Ordered ids of the listings and searches that have further pages, by snapshot id. */
   #snapshots = new Map<string, Snapshot>();
+  /** The PRNG deciding faults, and the options and seed it was started for. */
+  #prng?: { faults: FaultOptions; seed: number; next: () => number };
+  /** Requests used against `dailyApiQuota` and `dailyMediaQuota`. */
+  #quotaUsed = { api: 0, media: 0 };
+  /** Aborted by {@linkcode Emulator.close}: ends latency waits early. */
+  #closing = new AbortController();
+  /** Stops each stalled body in flight. */
+  #stalls = new Set<() => void>();
 
   private constructor(opts: EmulatorOptions) {
     this.items = new Map(opts.items?.map((item) => [item.id, item]));
@@ -111,8 +206,9 @@ export class Emulator {
     this.#baseUrlTtlMs = opts.baseUrlTtlMs ?? 60 * 60_000;
     this.#now = opts.now ?? Date.now;
     this.#onRequest = opts.onRequest;
+    this.faults = opts.faults ?? {};
     this.resetCounts();
-    this.#server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, this.#handle);
+    this.#server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {}, onError }, this.#handle);
     this.origin = `http://127.0.0.1:${this.#server.addr.port}`;
     this.apiUrl = this.origin;
     this.authUri = `${this.origin}/o/oauth2/auth`;
@@ -139,10 +235,16 @@ export class Emulator {
     };
   }
 
-  /** Sets every count to 0 and empties the request log. */
+  /** Sets every count to 0, empties the request log and forgets the injected faults. */
   resetCounts(): void {
     for (const route of ROUTES) this.counts[route] = 0;
+    for (const key of Object.keys(this.injected)) delete this.injected[key];
     this.requests.length = 0;
+  }
+
+  /** Restores the daily allowances of {@linkcode FaultOptions.dailyApiQuota} and `dailyMediaQuota` ("a new day"). */
+  resetQuota(): void {
+    this.#quotaUsed = { api: 0, media: 0 };
   }
 
   /**
@@ -174,8 +276,10 @@ export class Emulator {
     this.#accessTokens.clear();
   }
 
-  /** Stops the server, waiting for responses in flight. */
+  /** Stops the server, waiting for responses in flight; stalled bodies are broken off, latency is cut short. */
   async close(): Promise<void> {
+    this.#closing.abort();
+    for (const stop of this.#stalls) stop();
     await this.#server.shutdown();
   }
 
@@ -188,18 +292,154 @@ export class Emulator {
     const url = new URL(req.url);
     const [route, handler] = this.#route(req.method, url.pathname);
     const log: LoggedRequest = { route, method: req.method, url: req.url, status: 0 };
+    const faults = this.faults;
+    const fault = route === "other" ? undefined : this.#fault(route as Route, faults);
+    const latency = route === "other" ? 0 : faults.latencyMs?.[route as Route] ?? 0;
+    if (latency > 0) await sleep(latency, this.#closing.signal);
     let res: Response;
     try {
-      res = await handler(req, url, log);
+      if (fault === "quota-day") {
+        await logBody(req, route, log);
+        res = apiError(429, "RESOURCE_EXHAUSTED", PER_DAY_QUOTA).response;
+      } else if (fault && route !== "media") {
+        // Decided before the handler runs, so that a faulted request has no side effects.
+        await logBody(req, route, log);
+        res = this.#faultResponse(fault, faults);
+      } else {
+        res = await handler(req, url, log);
+        if (fault) res = this.#faultMedia(res, fault, faults, req.method);
+      }
     } catch (error) {
       res = error instanceof Failure ? error.response : apiError(500, "INTERNAL", String(error)).response;
     }
+    const injected = res.headers.get(FAULT_HEADER) as Fault | "quota-day" | null;
+    if (fault === "quota-day" || injected) {
+      log.fault = fault === "quota-day" ? fault : injected!;
+      const key = `${route}:${log.fault}`;
+      this.injected[key] = (this.injected[key] ?? 0) + 1;
+    }
+    res.headers.delete(FAULT_HEADER);
     log.status = res.status;
     this.counts[route]++;
     this.requests.push(log);
     this.#onRequest?.(log);
     return res;
   };
+
+  /**
+   * Draws the fault of a request: the per-day 429 if its daily allowance is used up (else it uses one), or a
+   * random fault from the rates.
+   */
+  #fault(route: Route, faults: FaultOptions): Fault | "quota-day" | undefined {
+    const seed = faults.seed ?? 1;
+    if (this.#prng?.faults !== faults || this.#prng.seed !== seed) {
+      this.#prng = { faults, seed, next: mulberry32(seed) };
+    }
+    const draw = this.#prng.next();
+    const [quota, kind] = route === "media"
+      ? [faults.dailyMediaQuota, "media" as const]
+      : API_ROUTES.includes(route)
+      ? [faults.dailyApiQuota, "api" as const]
+      : [undefined, undefined];
+    if (quota !== undefined && kind) {
+      if (this.#quotaUsed[kind] >= quota) return "quota-day";
+      this.#quotaUsed[kind]++;
+    }
+    const rates = faults.rates?.[route] ?? {};
+    let sum = 0;
+    for (const fault of FAULTS) {
+      sum += rates[fault] ?? 0;
+      if (draw < sum) return fault;
+    }
+    return undefined;
+  }
+
+  /** The answer of a faulted request other than media: an error, or a body that breaks or stalls. */
+  #faultResponse(fault: Fault, faults: FaultOptions): Response {
+    if (fault === "429" || fault === "429-bare") {
+      const res = apiError(429, "RESOURCE_EXHAUSTED", PER_MINUTE_QUOTA).response;
+      if (fault === "429") res.headers.set("retry-after", String(faults.retryAfterSec ?? 1));
+      return marked(res, fault);
+    }
+    if (fault === "500") {
+      return marked(apiError(500, "INTERNAL", "Internal error encountered.").response, fault);
+    }
+    if (fault === "503") {
+      return marked(apiError(503, "UNAVAILABLE", "The service is currently unavailable.").response, fault);
+    }
+    const bodyFault = fault === "stall" ? "stall" : "reset";
+    return marked(
+      new Response(this.#brokenBody(bodyFault), {
+        headers: { "content-type": "application/json; charset=UTF-8" },
+      }),
+      bodyFault,
+    );
+  }
+
+  /**
+   * Applies a fault to a media answer: status faults replace it; body faults break its body after about half
+   * of it, but only if it is a 200 with a body (else the answer stays as it is, and no fault is injected).
+   */
+  #faultMedia(res: Response, fault: Fault, faults: FaultOptions, method: string): Response {
+    if (fault !== "reset" && fault !== "short" && fault !== "stall") {
+      res.body?.cancel();
+      return this.#faultResponse(fault, faults);
+    }
+    if (res.status !== 200 || !res.body || method === "HEAD") return res;
+    const length = Number(res.headers.get("content-length"));
+    const body = this.#brokenBody(fault, res.body, Math.floor(length / 2));
+    return marked(new Response(body, { status: res.status, headers: res.headers }), fault);
+  }
+
+  /**
+   * A body passing on the first `cutAt` bytes of `source`, then erroring (`reset`), ending (`short`) or
+   * waiting (`stall`) until the client cancels it or the emulator closes (then it errors).
+   */
+  #brokenBody(
+    fault: BodyFault,
+    source?: ReadableStream<Uint8Array<ArrayBuffer>>,
+    cutAt = 0,
+  ): ReadableStream<Uint8Array<ArrayBuffer>> {
+    const reader = source?.getReader();
+    const stalls = this.#stalls;
+    const closing = this.#closing.signal;
+    let sent = 0;
+    /** Ends a stall: wakes the pending pull and forgets the stall. */
+    let wake: (() => void) | undefined;
+    const release = () => {
+      reader?.cancel().catch(() => {});
+      wake?.();
+    };
+    return new ReadableStream<Uint8Array<ArrayBuffer>>({
+      async pull(controller) {
+        if (reader && sent < cutAt) {
+          const { done, value } = await reader.read();
+          if (!done) {
+            const part = value.length > cutAt - sent ? value.subarray(0, cutAt - sent) : value;
+            sent += part.length;
+            controller.enqueue(part);
+            return;
+          }
+        }
+        reader?.cancel().catch(() => {});
+        if (fault === "short") return controller.close();
+        if (fault === "reset" || closing.aborted) return controller.error(new InjectedFault(fault));
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            controller.error(new InjectedFault("stall: the emulator closed"));
+            wake?.();
+          };
+          wake = () => {
+            stalls.delete(stop);
+            wake = undefined;
+            resolve();
+          };
+          stalls.add(stop);
+        });
+      },
+      cancel: release,
+    }, { highWaterMark: 0 });
+  }
 
   #route(method: string, path: string): [string, Handler] {
     if (method === "GET" && path === "/o/oauth2/auth") return ["auth", this.#authorize];
@@ -697,4 +937,62 @@ function invalidArgument(message: string): Failure {
 
 function oauthError(code: number, error: string, description: string): Failure {
   return new Failure(json(code, { error, error_description: description }));
+}
+
+/** Internal header by which a response carries the fault injected into it, from building it to logging it. */
+const FAULT_HEADER = "x-emulator-fault";
+
+/** `res` marked as carrying an injected fault. */
+function marked(res: Response, fault: Fault): Response {
+  res.headers.set(FAULT_HEADER, fault);
+  return res;
+}
+
+/** Logs the body of a faulted `token` or `search` request, as its handler would have. */
+async function logBody(req: Request, route: string, log: LoggedRequest): Promise<void> {
+  if (route !== "token" && route !== "search") return;
+  const text = await req.text();
+  if (route === "token") {
+    log.body = Object.fromEntries(new URLSearchParams(text));
+  } else {
+    try {
+      log.body = JSON.parse(text || "{}");
+    } catch {
+      log.body = text;
+    }
+  }
+}
+
+/** Waits `ms` milliseconds, or less if `signal` is aborted. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
+}
+
+/** The server's error handler: injected body faults are expected; anything else is reported on stderr. */
+function onError(error: unknown): Response {
+  if (!(error instanceof InjectedFault)) {
+    const text = error instanceof Error ? error.stack ?? String(error) : String(error);
+    Deno.stderr.writeSync(new TextEncoder().encode(`Emulator: ${text}\n`));
+  }
+  return apiError(500, "INTERNAL", String(error)).response;
+}
+
+/** mulberry32: a small seeded PRNG of floats in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -1,0 +1,136 @@
+/**
+ * Writing a download into the output tree: streamed to a temporary file, checked, given its
+ * mtime, then renamed into place, never through a symbolic link.
+ * @module
+ */
+import { join } from "node:path";
+import { PhotosyncError } from "./errors.ts";
+
+/** A write failed for a reason of the file system (full, not permitted): the run stops. */
+export class FileSystemError extends PhotosyncError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "FileSystemError";
+  }
+}
+
+/** Reading the body failed or ended early: a network problem worth another try. */
+export class BodyError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BodyError";
+  }
+}
+
+/** The target's folder is (or goes through) a symbolic link or a file: this item cannot be placed. */
+export class UnsafePathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnsafePathError";
+  }
+}
+
+/** The output tree below one directory, with the folders already checked in this run. */
+export class OutputTree {
+  readonly root: string;
+  readonly tempDir: string;
+  readonly #checked = new Set<string>();
+
+  constructor(root: string, tempDir: string) {
+    this.root = root;
+    this.tempDir = tempDir;
+  }
+
+  /**
+   * Stream `body` to a temporary file, check its length against `expectedSize` (when known),
+   * set its mtime, and move it to `relativePath` (`/`-separated). Returns the size written.
+   * Nothing is left at the final path unless every byte arrived.
+   */
+  async write(
+    body: ReadableStream<Uint8Array>,
+    relativePath: string,
+    options: { expectedSize?: number; mtime: Date; tempName: string },
+  ): Promise<number> {
+    const parts = relativePath.split("/");
+    const target = join(this.root, ...parts);
+    const temp = join(this.tempDir, options.tempName);
+    try {
+      let size = 0;
+      {
+        using file = await fsCall(
+          "create",
+          temp,
+          () => Deno.open(temp, { write: true, createNew: true, mode: 0o644 }),
+        );
+        const reader = body.getReader();
+        for (;;) {
+          let chunk: ReadableStreamReadResult<Uint8Array>;
+          try {
+            chunk = await reader.read();
+          } catch (error) {
+            throw new BodyError(`download broke off after ${size} bytes: ${(error as Error).message}`, {
+              cause: error,
+            });
+          }
+          if (chunk.done) break;
+          await fsCall("write", temp, () => writeAll(file, chunk.value));
+          size += chunk.value.length;
+        }
+      }
+      if (options.expectedSize !== undefined && size !== options.expectedSize) {
+        throw new BodyError(`download cut short: ${size} of ${options.expectedSize} bytes`);
+      }
+      await fsCall("set the time of", temp, () => Deno.utime(temp, options.mtime, options.mtime));
+      await this.#folders(parts.slice(0, -1));
+      await fsCall("move into place", target, () => Deno.rename(temp, target));
+      return size;
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Create the folders on the way to a file, refusing any that is a link or not a folder. */
+  async #folders(parts: string[]): Promise<void> {
+    let path = this.root;
+    for (const part of parts) {
+      path = join(path, part);
+      if (this.#checked.has(path)) continue;
+      const stat = await Deno.lstat(path).catch((error) => {
+        if (error instanceof Deno.errors.NotFound) return undefined;
+        throw new FileSystemError(`cannot inspect ${path}: ${error.message}`, { cause: error });
+      });
+      if (stat?.isSymlink) {
+        throw new UnsafePathError(`${path} is a symbolic link; photosync does not write through links`);
+      }
+      if (stat && !stat.isDirectory) throw new UnsafePathError(`${path} is in the way: it is not a folder`);
+      if (!stat) {
+        await fsCall("create folder", path, () =>
+          Deno.mkdir(path).catch((error) => {
+            if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+          }));
+      }
+      this.#checked.add(path);
+    }
+  }
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < bytes.length;) offset += await file.write(bytes.subarray(offset));
+}
+
+/** Run a file-system call, turning its failure into a {@link FileSystemError} that says what to do. */
+async function fsCall<T>(what: string, path: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/no space left|os error 28|ENOSPC|disk quota/i.test(message)) {
+      throw new FileSystemError(
+        `the disk is full (writing ${path}); free some space and run photosync again: nothing downloaded so far is lost`,
+        { cause: error },
+      );
+    }
+    throw new FileSystemError(`cannot ${what} ${path}: ${message}`, { cause: error });
+  }
+}

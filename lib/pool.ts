@@ -1,0 +1,40 @@
+/**
+ * A bounded pool of workers draining an async iterable.
+ * @module
+ */
+
+/**
+ * Run `worker` on each item of `items`, at most `concurrency` at once. On the first error
+ * no new item is started, the signal given to running workers is aborted, and once they have
+ * all settled the error is thrown.
+ */
+export async function pooled<T>(
+  items: AsyncIterable<T>,
+  concurrency: number,
+  worker: (item: T, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const iterator = items[Symbol.asyncIterator]();
+  const abort = new AbortController();
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    abort.abort(error);
+  };
+  const lane = async () => {
+    while (!failure) {
+      let next: IteratorResult<T>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        return fail(error);
+      }
+      if (next.done || failure) return;
+      await worker(next.value, abort.signal).catch(fail);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  if (failure) {
+    await iterator.return?.(undefined).catch(() => {});
+    throw failure.error;
+  }
+}
