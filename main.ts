@@ -35,6 +35,8 @@ export interface SyncOptions {
   indexOnly?: boolean;
   /** Downloads at once (default 8). */
   concurrency?: number;
+  /** Give up on a request that sends nothing for this long (default 60 s). */
+  idleTimeoutMs?: number;
   /** Where an item goes under `dir` (default: the `{year}/{month}/{day}` layout). */
   pathMapper?: PathMapper;
   /** Library API root (default Google's). */
@@ -62,7 +64,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   await prepareOutputDir(dir);
   using store = Store.open(join(dir, "sync.db"));
   const tokens = await authorize(store, { ...options, env });
-  const library = new LibraryClient({ tokens, apiUrl: options.apiUrl, fetch: fetcher, retry: options.retry });
+  const { apiUrl, retry, idleTimeoutMs } = options;
+  const library = new LibraryClient({ tokens, apiUrl, fetch: fetcher, retry, idleTimeoutMs });
   const summary: SyncSummary = { added: 0, updated: 0, requeued: 0 };
   if (options.resync) summary.requeued = await requeueMissing(store, dir);
 
@@ -88,7 +91,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       fetch: fetcher,
       concurrency: options.concurrency ?? 8,
       pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
-      retry: options.retry,
+      retry,
+      idleTimeoutMs,
     });
   }
   return summary;

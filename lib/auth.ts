@@ -5,6 +5,7 @@
  */
 import * as oauth from "oauth4webapi";
 import { AuthError, PhotosyncError, UsageError } from "./errors.ts";
+import { requestError } from "./http.ts";
 import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import type { Logger } from "./render.ts";
 
@@ -325,7 +326,7 @@ async function tokenRequest(
         options,
       );
     } catch (error) {
-      throw new TransientError((error as Error).message, { cause: error });
+      throw requestError(client.tokenUri, error, "network failure");
     }
     if (retry && (response.status === 429 || response.status >= 500)) {
       await response.body?.cancel();

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { BodyError, OutputTree, UnsafePathError } from "./atomic_file.ts";
 import { PhotosyncError } from "./errors.ts";
-import { fetchWithIdleTimeout } from "./http.ts";
+import { fetchWithIdleTimeout, requestError } from "./http.ts";
 import { BATCH_SIZE, type BatchResult, type LibraryClient, quotaError } from "./library_api.ts";
 import { isVideo, type MediaItem } from "./media_item.ts";
 import { idTag, type PathMapper, taggedName } from "./paths.ts";
@@ -146,7 +146,7 @@ async function download(
         });
       } catch (error) {
         if (options.signal.aborted) throw error;
-        throw new TransientError(`download failed: ${(error as Error).message}`, { cause: error });
+        throw requestError(item.baseUrl ?? "", error, "download failed");
       }
       if (response.status === 403 || response.status === 404) {
         // The baseUrl expired: get a fresh one and try again at once.

@@ -3,6 +3,8 @@
  * whole idle period aborts the request.
  * @module
  */
+import { PhotosyncError } from "./errors.ts";
+import { TransientError } from "./retry.ts";
 
 /** The server sent nothing for the idle period. */
 export class StalledError extends Error {
@@ -10,6 +12,22 @@ export class StalledError extends Error {
     super(`no data for ${Math.round(idleMs / 1000)} s`);
     this.name = "StalledError";
   }
+}
+
+/**
+ * The error to throw for a request that could not be sent: not allowed by Deno's permissions
+ * (final: one line saying which host), or a network failure (worth another try).
+ */
+export function requestError(url: string, error: unknown, what: string): Error {
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return new PhotosyncError(
+      `photosync may not connect to ${
+        new URL(url).host
+      }: its permissions allow Google's hosts and 127.0.0.1 only`,
+      { cause: error },
+    );
+  }
+  return new TransientError(`${what}: ${(error as Error).message}`, { cause: error });
 }
 
 /** Options of {@link fetchWithIdleTimeout}. */

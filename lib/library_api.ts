@@ -3,7 +3,7 @@
  * @module
  */
 import { ApiError, ExitCode, PhotosyncError } from "./errors.ts";
-import { fetchWithIdleTimeout } from "./http.ts";
+import { fetchWithIdleTimeout, requestError } from "./http.ts";
 import type { DateRange } from "./dates.ts";
 import type { MediaItem } from "./media_item.ts";
 import type { TokenSource } from "./auth.ts";
@@ -164,7 +164,7 @@ export class LibraryClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       }, { fetch: this.#fetch, idleMs: this.#idleTimeoutMs });
     } catch (error) {
-      throw new TransientError(`cannot reach ${this.#apiUrl}: ${(error as Error).message}`, { cause: error });
+      throw requestError(this.#apiUrl + path, error, `cannot reach ${this.#apiUrl}`);
     }
   }
 }

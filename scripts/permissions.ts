@@ -15,13 +15,27 @@ export const ENV_VARS = [
   "WAYLAND_DISPLAY",
 ];
 
+/**
+ * Hosts photosync talks to: Google's OAuth, API and media hosts, and the loopback address
+ * (the authorisation callback, and the emulator that `PHOTOSYNC_API_URL` may point to).
+ */
+export const NET_HOSTS = [
+  "127.0.0.1",
+  "localhost",
+  "accounts.google.com",
+  "oauth2.googleapis.com",
+  "www.googleapis.com",
+  "photoslibrary.googleapis.com",
+  "*.googleusercontent.com",
+];
+
 /** Permission flags for `deno run` and `deno compile` on `os`. */
 export function runPermissions(os: typeof Deno.build.os = Deno.build.os): string[] {
   const opener = BROWSER_OPENERS[os];
   return [
     "--allow-read",
     "--allow-write",
-    "--allow-net",
+    `--allow-net=${NET_HOSTS.join(",")}`,
     `--allow-env=${ENV_VARS.join(",")}`,
     ...(opener ? [`--allow-run=${opener.command}`] : []),
   ];

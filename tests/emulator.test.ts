@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { Emulator, type EmulatorOptions } from "./emulator.ts";
+import { Emulator, type EmulatorOptions, type FaultOptions } from "./emulator.ts";
 import {
   type FixtureItem,
   generateLibrary,
@@ -297,4 +297,223 @@ Deno.test("fixture is deterministic and streams the same bytes it returns", asyn
   assert.deepEqual(await new Response(mediaStream(photo)).bytes(), bytes);
   assert.equal(new TextDecoder().decode(mediaBytes(video).subarray(4, 12)), "ftypisom");
   assert.equal(mediaBytes(video).length, video.size);
+});
+
+/** An emulator with one photo, a signed-in `call` that answers raw responses, and the photo's `=d` URL. */
+async function setUpFaults(faults: FaultOptions = {}, opts: EmulatorOptions = {}) {
+  const items = generateLibrary({ count: 1, videoRatio: 0, minSize: 600_000, maxSize: 600_000 });
+  const emulator = await Emulator.start({ items, ...opts });
+  const { access_token } = await signIn(emulator);
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(emulator.apiUrl + path, { ...init, headers: { authorization: `Bearer ${access_token}` } });
+  const list = await (await call("/v1/mediaItems")).json();
+  const mediaUrl = `${list.mediaItems[0].baseUrl}=d`;
+  const search = () =>
+    call("/v1/mediaItems:search", { method: "POST", body: JSON.stringify({ pageSize: 5 }) });
+  emulator.faults = faults;
+  emulator.resetCounts();
+  return { emulator, item: items[0], call, search, mediaUrl, access_token };
+}
+
+/** Reads a body to its end or error, and answers the number of bytes read and the error if any. */
+async function drain(res: Response): Promise<[number, unknown]> {
+  const reader = res.body!.getReader();
+  let bytes = 0;
+  try {
+    for (let read = await reader.read(); !read.done; read = await reader.read()) bytes += read.value.length;
+    return [bytes, undefined];
+  } catch (error) {
+    return [bytes, error];
+  }
+}
+
+Deno.test("faults: 429, 429-bare, 500 and 503 on search and media, without side effects", async () => {
+  const { emulator, search, mediaUrl, call } = await setUpFaults();
+  await using _ = emulator;
+  const expected: Record<string, [number, string, string]> = {
+    "429": [429, "RESOURCE_EXHAUSTED", "limit 'All requests per minute per user'"],
+    "429-bare": [429, "RESOURCE_EXHAUSTED", "limit 'All requests per minute per user'"],
+    "500": [500, "INTERNAL", "Internal error encountered."],
+    "503": [503, "UNAVAILABLE", "The service is currently unavailable."],
+  };
+  for (const [fault, [code, status, message]] of Object.entries(expected)) {
+    emulator.faults = { rates: { search: { [fault]: 1 }, media: { [fault]: 1 } }, retryAfterSec: 0 };
+    for (const res of [await search(), await fetch(mediaUrl)]) {
+      assert.equal(res.status, code, fault);
+      const { error } = await res.json();
+      assert.deepEqual(Object.keys(error).sort(), ["code", "message", "status"]);
+      assert.deepEqual([error.code, error.status], [code, status]);
+      assert.ok(error.message.includes(message), error.message);
+      assert.equal(res.headers.get("retry-after"), fault === "429" ? "0" : null, fault);
+    }
+  }
+  emulator.faults = { rates: { search: { "429": 1 } } };
+  const res = await search();
+  assert.equal(res.headers.get("retry-after"), "1");
+  await res.body?.cancel();
+  assert.deepEqual(emulator.injected, {
+    "search:429": 2,
+    "search:429-bare": 1,
+    "search:500": 1,
+    "search:503": 1,
+    "media:429": 1,
+    "media:429-bare": 1,
+    "media:500": 1,
+    "media:503": 1,
+  });
+  const last = emulator.requests.at(-1)!;
+  assert.deepEqual([last.route, last.status, last.fault, last.body], ["search", 429, "429", { pageSize: 5 }]);
+
+  // A faulted token request issues no token; a faulted batchGet mints no baseUrl (it is not even answered).
+  emulator.faults = { rates: { token: { "503": 1 }, batchGet: { "500": 1 } } };
+  const issued = emulator.issuedTokens.length;
+  await assert.rejects(signIn(emulator));
+  assert.equal(emulator.issuedTokens.length, issued);
+  const batch = await call(`/v1/mediaItems:batchGet?mediaItemIds=x`);
+  assert.equal(batch.status, 500);
+  await batch.body?.cancel();
+  emulator.faults = {};
+  assert.equal((await search()).status, 200);
+  emulator.resetCounts();
+  assert.deepEqual(emulator.injected, {});
+});
+
+Deno.test("faults: reset and short break the body; media after about half of it", async () => {
+  const { emulator, search, mediaUrl, item } = await setUpFaults();
+  await using _ = emulator;
+  for (const fault of ["reset", "short"] as const) {
+    emulator.faults = { rates: { search: { [fault]: 1 }, media: { [fault]: 1 } } };
+    const media = await fetch(mediaUrl);
+    assert.equal(media.status, 200);
+    assert.equal(media.headers.get("content-length"), String(item.size));
+    const [bytes, error] = await drain(media);
+    assert.ok(error instanceof TypeError, `${fault}: ${error}`);
+    assert.ok(bytes > 0 && bytes <= item.size / 2, `${fault}: ${bytes} bytes`);
+    assert.equal((await fetch(mediaUrl)).status, 200);
+    await assert.rejects((await fetch(mediaUrl)).arrayBuffer());
+
+    const res = await search();
+    assert.equal(res.status, 200);
+    await assert.rejects(res.arrayBuffer());
+  }
+  assert.deepEqual(emulator.injected, { "media:reset": 3, "media:short": 3, "search:reset": 2 });
+  assert.deepEqual(
+    emulator.requests.map((request) => [request.route, request.status, request.fault]).slice(-4),
+    [["media", 200, "short"], ["media", 200, "short"], ["media", 200, "short"], ["search", 200, "reset"]],
+  );
+  emulator.faults = {};
+  assert.deepEqual(await (await fetch(mediaUrl)).bytes(), mediaBytes(item));
+});
+
+Deno.test("faults: a stalled body waits until the client gives up or the emulator closes", async () => {
+  const { emulator, search, mediaUrl, item } = await setUpFaults({
+    rates: { media: { stall: 1 }, search: { stall: 1 } },
+  });
+  await using _ = emulator;
+  for (const url of [mediaUrl, undefined]) {
+    const start = performance.now();
+    const signal = AbortSignal.timeout(200);
+    const res = url ? await fetch(url, { signal }) : await search();
+    assert.equal(res.status, 200);
+    if (url) {
+      const reader = res.body!.getReader();
+      let bytes = 0;
+      await assert.rejects(async () => {
+        while (true) bytes += (await reader.read()).value?.length ?? 0;
+      });
+      assert.ok(bytes > 0 && bytes <= item.size / 2, `${bytes} bytes`);
+      assert.ok(performance.now() - start >= 190);
+    } else {
+      // The client does not give up: close() breaks the body off.
+      const read = res.arrayBuffer();
+      const closed = emulator.close();
+      await assert.rejects(read);
+      await closed;
+    }
+  }
+  assert.deepEqual(emulator.injected, { "media:stall": 1, "search:stall": 1 });
+});
+
+Deno.test("faults: the same seed gives the same faults for the same requests", async () => {
+  const rates: FaultOptions["rates"] = { list: { "500": 0.3, "503": 0.2 } };
+  const run = async (seed: number) => {
+    const { emulator, call } = await setUpFaults({ rates, seed });
+    await using _ = emulator;
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await call("/v1/mediaItems");
+      statuses.push(res.status);
+      await res.body?.cancel();
+    }
+    // A new faults object starts the PRNG over.
+    emulator.faults = { rates, seed };
+    const again: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await call("/v1/mediaItems");
+      again.push(res.status);
+      await res.body?.cancel();
+    }
+    assert.deepEqual(again, statuses);
+    return statuses;
+  };
+  const first = await run(7);
+  assert.deepEqual(await run(7), first);
+  assert.ok([200, 500, 503].every((status) => first.includes(status)), String(first));
+  assert.notDeepEqual(await run(8), first);
+});
+
+Deno.test("faults: daily quotas answer the per-day 429 until resetQuota", async () => {
+  const { emulator, call, mediaUrl } = await setUpFaults({ dailyApiQuota: 3, dailyMediaQuota: 2 });
+  await using _ = emulator;
+  const status = async (path: string) => {
+    const res = await (path.startsWith("http") ? fetch(path) : call(path));
+    await res.body?.cancel();
+    return res.status;
+  };
+  const api = async (n: number) => {
+    const statuses = [];
+    for (let i = 0; i < n; i++) statuses.push(await status("/v1/mediaItems"));
+    return statuses;
+  };
+  assert.deepEqual(await api(5), [200, 200, 200, 429, 429]);
+  const res = await call("/v1/mediaItems/x");
+  assert.equal(res.status, 429);
+  assert.equal(res.headers.get("retry-after"), null);
+  assert.deepEqual(await res.json(), {
+    error: {
+      code: 429,
+      status: "RESOURCE_EXHAUSTED",
+      message: "Quota exceeded for quota metric 'All requests' and limit 'All requests per day' of service " +
+        "'photoslibrary.googleapis.com' for consumer 'project_number:123'.",
+    },
+  });
+  // OAuth does not count; media has its own allowance.
+  await signIn(emulator);
+  assert.deepEqual([await status(mediaUrl), await status(mediaUrl), await status(mediaUrl)], [200, 200, 429]);
+  assert.equal(emulator.counts.list, 5);
+  assert.deepEqual(emulator.injected, { "list:quota-day": 2, "get:quota-day": 1, "media:quota-day": 1 });
+  assert.equal(emulator.requests.find((request) => request.status === 429)?.fault, "quota-day");
+
+  emulator.resetQuota();
+  assert.deepEqual(await api(4), [200, 200, 200, 429]);
+  assert.equal(await status(mediaUrl), 200);
+  emulator.faults = {};
+  assert.deepEqual(await api(2), [200, 200]);
+});
+
+Deno.test("faults: latency delays each request without holding up the others", async () => {
+  const { emulator, call } = await setUpFaults({ latencyMs: { list: 150 } });
+  await using _ = emulator;
+  const timed = async () => {
+    const res = await call("/v1/mediaItems");
+    await res.body?.cancel();
+    return res.status;
+  };
+  let start = performance.now();
+  assert.equal(await timed(), 200);
+  assert.ok(performance.now() - start >= 150);
+  start = performance.now();
+  assert.deepEqual(await Promise.all([timed(), timed()]), [200, 200]);
+  const both = performance.now() - start;
+  assert.ok(both >= 150 && both < 280, `${both} ms`);
 });

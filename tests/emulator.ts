@@ -197,6 +197,8 @@ export class Emulator {
   #closing = new AbortController();
   /** Stops each stalled body in flight. */
   #stalls = new Set<() => void>();
+  /** The server's shutdown, once {@linkcode Emulator.close} was called. */
+  #closed?: Promise<void>;
 
   private constructor(opts: EmulatorOptions) {
     this.items = new Map(opts.items?.map((item) => [item.id, item]));
@@ -242,7 +244,7 @@ export class Emulator {
     this.requests.length = 0;
   }
 
-  /** Restores the daily allowances of {@linkcode FaultOptions.dailyApiQuota} and `dailyMediaQuota` ("a new day"). */
+  /** Restores the allowances of {@linkcode FaultOptions.dailyApiQuota} and `dailyMediaQuota`: a new day. */
   resetQuota(): void {
     this.#quotaUsed = { api: 0, media: 0 };
   }
@@ -276,11 +278,17 @@ export class Emulator {
     this.#accessTokens.clear();
   }
 
-  /** Stops the server, waiting for responses in flight; stalled bodies are broken off, latency is cut short. */
-  async close(): Promise<void> {
-    this.#closing.abort();
-    for (const stop of this.#stalls) stop();
-    await this.#server.shutdown();
+  /**
+   * Stops the server, waiting for responses in flight; stalled bodies are broken off and latency is cut short.
+   * Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closing.abort();
+      for (const stop of this.#stalls) stop();
+      this.#closed = this.#server.shutdown();
+    }
+    return this.#closed;
   }
 
   /** Same as {@linkcode Emulator.close}. */
@@ -298,27 +306,22 @@ export class Emulator {
     if (latency > 0) await sleep(latency, this.#closing.signal);
     let res: Response;
     try {
-      if (fault === "quota-day") {
-        await logBody(req, route, log);
-        res = apiError(429, "RESOURCE_EXHAUSTED", PER_DAY_QUOTA).response;
-      } else if (fault && route !== "media") {
+      if (fault && (route !== "media" || !isBodyFault(fault))) {
         // Decided before the handler runs, so that a faulted request has no side effects.
         await logBody(req, route, log);
-        res = this.#faultResponse(fault, faults);
+        [res, log.fault] = this.#faultResponse(fault, faults);
       } else {
         res = await handler(req, url, log);
-        if (fault) res = this.#faultMedia(res, fault, faults, req.method);
+        // Media body faults need the real body.
+        if (fault) [res, log.fault] = this.#faultMedia(res, fault as BodyFault, req.method);
       }
     } catch (error) {
       res = error instanceof Failure ? error.response : apiError(500, "INTERNAL", String(error)).response;
     }
-    const injected = res.headers.get(FAULT_HEADER) as Fault | "quota-day" | null;
-    if (fault === "quota-day" || injected) {
-      log.fault = fault === "quota-day" ? fault : injected!;
+    if (log.fault) {
       const key = `${route}:${log.fault}`;
       this.injected[key] = (this.injected[key] ?? 0) + 1;
-    }
-    res.headers.delete(FAULT_HEADER);
+    } else delete log.fault;
     log.status = res.status;
     this.counts[route]++;
     this.requests.push(log);
@@ -354,41 +357,39 @@ export class Emulator {
     return undefined;
   }
 
-  /** The answer of a faulted request other than media: an error, or a body that breaks or stalls. */
-  #faultResponse(fault: Fault, faults: FaultOptions): Response {
-    if (fault === "429" || fault === "429-bare") {
-      const res = apiError(429, "RESOURCE_EXHAUSTED", PER_MINUTE_QUOTA).response;
-      if (fault === "429") res.headers.set("retry-after", String(faults.retryAfterSec ?? 1));
-      return marked(res, fault);
-    }
-    if (fault === "500") {
-      return marked(apiError(500, "INTERNAL", "Internal error encountered.").response, fault);
-    }
-    if (fault === "503") {
-      return marked(apiError(503, "UNAVAILABLE", "The service is currently unavailable.").response, fault);
+  /**
+   * The answer of a faulted request (but for body faults of media) and the fault injected: an error, or a 200
+   * whose body breaks (`short` becomes `reset`) or stalls at once.
+   */
+  #faultResponse(fault: Fault | "quota-day", faults: FaultOptions): [Response, Fault | "quota-day"] {
+    switch (fault) {
+      case "quota-day":
+        return [apiError(429, "RESOURCE_EXHAUSTED", PER_DAY_QUOTA).response, fault];
+      case "429":
+      case "429-bare": {
+        const res = apiError(429, "RESOURCE_EXHAUSTED", PER_MINUTE_QUOTA).response;
+        if (fault === "429") res.headers.set("retry-after", String(faults.retryAfterSec ?? 1));
+        return [res, fault];
+      }
+      case "500":
+        return [apiError(500, "INTERNAL", "Internal error encountered.").response, fault];
+      case "503":
+        return [apiError(503, "UNAVAILABLE", "The service is currently unavailable.").response, fault];
     }
     const bodyFault = fault === "stall" ? "stall" : "reset";
-    return marked(
-      new Response(this.#brokenBody(bodyFault), {
-        headers: { "content-type": "application/json; charset=UTF-8" },
-      }),
-      bodyFault,
-    );
+    const headers = { "content-type": "application/json; charset=UTF-8" };
+    return [new Response(this.#brokenBody(bodyFault), { headers }), bodyFault];
   }
 
   /**
-   * Applies a fault to a media answer: status faults replace it; body faults break its body after about half
-   * of it, but only if it is a 200 with a body (else the answer stays as it is, and no fault is injected).
+   * Breaks the body of a media answer after about half of it, if it is a 200 with a body; else the answer
+   * stays as it is, and no fault is injected.
    */
-  #faultMedia(res: Response, fault: Fault, faults: FaultOptions, method: string): Response {
-    if (fault !== "reset" && fault !== "short" && fault !== "stall") {
-      res.body?.cancel();
-      return this.#faultResponse(fault, faults);
-    }
-    if (res.status !== 200 || !res.body || method === "HEAD") return res;
+  #faultMedia(res: Response, fault: BodyFault, method: string): [Response, Fault | undefined] {
+    if (res.status !== 200 || !res.body || method === "HEAD") return [res, undefined];
     const length = Number(res.headers.get("content-length"));
     const body = this.#brokenBody(fault, res.body, Math.floor(length / 2));
-    return marked(new Response(body, { status: res.status, headers: res.headers }), fault);
+    return [new Response(body, { status: res.status, headers: res.headers }), fault];
   }
 
   /**
@@ -939,13 +940,8 @@ function oauthError(code: number, error: string, description: string): Failure {
   return new Failure(json(code, { error, error_description: description }));
 }
 
-/** Internal header by which a response carries the fault injected into it, from building it to logging it. */
-const FAULT_HEADER = "x-emulator-fault";
-
-/** `res` marked as carrying an injected fault. */
-function marked(res: Response, fault: Fault): Response {
-  res.headers.set(FAULT_HEADER, fault);
-  return res;
+function isBodyFault(fault: Fault | "quota-day"): fault is BodyFault {
+  return fault === "reset" || fault === "short" || fault === "stall";
 }
 
 /** Logs the body of a faulted `token` or `search` request, as its handler would have. */

@@ -29,6 +29,16 @@ export function parseFlags<T extends Options>(command: string, args: string[], o
   }
 }
 
+/** `--timeout`: seconds (a positive number up to an hour), returned in milliseconds. */
+export function parseTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > 3600) {
+    throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600, not "${text}"`);
+  }
+  return seconds * 1000;
+}
+
 /** `--concurrency`: a whole number from 1 to 64. */
 export function parseConcurrency(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;

@@ -10,7 +10,7 @@ import { formatBytes, formatDuration } from "../render.ts";
 import { GOOGLE_API_URL } from "../library_api.ts";
 import type { Command } from "../cli.ts";
 import { VERSION } from "../version.ts";
-import { parseConcurrency, parseFlags } from "./args.ts";
+import { parseConcurrency, parseFlags, parseTimeout } from "./args.ts";
 import queryCommand from "./query.ts";
 
 const HELP = `photosync ${VERSION}: back up Google Photos to a local folder
@@ -29,6 +29,7 @@ Sync flags:
   --resync             download again files that are missing or have the wrong size
   --index-only         update sync.db only; a later run downloads
   --concurrency=N      downloads at once, 1-64 (default 8)
+  --timeout=SECONDS    give up on a request that sends nothing for this long (default 60)
   --layout=TEMPLATE    folders under --dir, from {year} {month} {day} of the creation time in UTC
                        (default ${DEFAULT_LAYOUT})
   --query=ID           print one item's JSON from the API and exit
@@ -43,7 +44,8 @@ Environment:
   PHOTOSYNC_API_URL         Library API root (default ${GOOGLE_API_URL})
 
 Exit codes: 0 all synced, 1 failure, 2 bad input, 3 some items not downloaded
-(see photosync status), 4 authorisation needed or refused.`;
+(see photosync status), 4 authorisation needed or refused, 5 Google's daily quota
+used up (run again after midnight Pacific Time).`;
 
 const syncCommand: Command = async (args, { renderer, sync, env }) => {
   const { values } = parseFlags("sync", args, {
@@ -54,6 +56,7 @@ const syncCommand: Command = async (args, { renderer, sync, env }) => {
     resync: { type: "boolean" },
     "index-only": { type: "boolean" },
     concurrency: { type: "string" },
+    timeout: { type: "string" },
     layout: { type: "string", default: DEFAULT_LAYOUT },
     query: { type: "string" },
     "no-browser": { type: "boolean" },
@@ -91,6 +94,7 @@ const syncCommand: Command = async (args, { renderer, sync, env }) => {
     resync: values.resync,
     indexOnly: values["index-only"],
     concurrency: parseConcurrency(values.concurrency),
+    idleTimeoutMs: parseTimeout(values.timeout),
     pathMapper: layoutMapper(values.layout),
     apiUrl: env("PHOTOSYNC_API_URL"),
     env,
