@@ -3,7 +3,7 @@
  * whole idle period aborts the request.
  * @module
  */
-import { PhotosyncError } from "./errors.ts";
+import { UsageError } from "./errors.ts";
 import { TransientError } from "./retry.ts";
 
 /** The server sent nothing for the idle period. */
@@ -20,7 +20,7 @@ export class StalledError extends Error {
  */
 export function requestError(url: string, error: unknown, what: string): Error {
   if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-    return new PhotosyncError(
+    return new UsageError(
       `photosync may not connect to ${
         new URL(url).host
       }: its permissions allow Google's hosts and 127.0.0.1 only`,

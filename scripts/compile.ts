@@ -22,7 +22,7 @@ for (const target of only) {
   const { code } = await new Deno.Command(Deno.execPath(), {
     args: [
       "compile",
-      ...runPermissions(os),
+      ...runPermissions([os]),
       "--no-prompt",
       "--target",
       target,

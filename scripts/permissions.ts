@@ -1,6 +1,6 @@
 /**
  * The Deno permissions photosync runs with: used by the demo, the tests and `deno compile`,
- * and spelled out again in deno.json's `photosync` task.
+ * and spelled out again in deno.json's `photosync` task (for Linux and macOS; a test keeps the two equal).
  * @module
  */
 import { BROWSER_OPENERS } from "../lib/browser.ts";
@@ -29,14 +29,14 @@ export const NET_HOSTS = [
   "*.googleusercontent.com",
 ];
 
-/** Permission flags for `deno run` and `deno compile` on `os`. */
-export function runPermissions(os: typeof Deno.build.os = Deno.build.os): string[] {
-  const opener = BROWSER_OPENERS[os];
+/** Permission flags for `deno run` and `deno compile` on the systems `oses`. */
+export function runPermissions(oses: (typeof Deno.build.os)[] = [Deno.build.os]): string[] {
+  const openers = oses.flatMap((os) => BROWSER_OPENERS[os]?.command ?? []);
   return [
     "--allow-read",
     "--allow-write",
     `--allow-net=${NET_HOSTS.join(",")}`,
     `--allow-env=${ENV_VARS.join(",")}`,
-    ...(opener ? [`--allow-run=${opener.command}`] : []),
+    ...(openers.length > 0 ? [`--allow-run=${openers.join(",")}`] : []),
   ];
 }
