@@ -105,9 +105,9 @@ export async function downloadPending(options: DownloadOptions): Promise<Downloa
   }
 
   try {
-    await pooled(jobs(), options.concurrency, async (job, signal) => {
+    await pooled(jobs(), options.concurrency, async (job) => {
       try {
-        const size = await download(job, { ...options, tree, signal });
+        const size = await download(job, { ...options, tree });
         store.markDownloaded(job.row.id, size);
         result.downloaded++;
         result.bytes += size;
@@ -129,23 +129,17 @@ export async function downloadPending(options: DownloadOptions): Promise<Downloa
 /** Download one item with retries; returns its size. */
 async function download(
   { row, item: first }: Job,
-  options: DownloadOptions & { tree: OutputTree; signal: AbortSignal },
+  options: DownloadOptions & { tree: OutputTree },
 ): Promise<number> {
   let item = first;
   const suffix = isVideo(item) ? "=dv" : "=d";
   const idleMs = options.idleTimeoutMs ?? 60_000;
   try {
     return await withRetry(async () => {
-      if (options.signal.aborted) throw options.signal.reason;
       let response: Response;
       try {
-        response = await fetchWithIdleTimeout(item.baseUrl + suffix, {}, {
-          fetch: options.fetch,
-          idleMs,
-          signal: options.signal,
-        });
+        response = await fetchWithIdleTimeout(item.baseUrl + suffix, {}, { fetch: options.fetch, idleMs });
       } catch (error) {
-        if (options.signal.aborted) throw error;
         throw requestError(item.baseUrl ?? "", error, "download failed");
       }
       if (response.status === 403 || response.status === 404) {
@@ -176,7 +170,7 @@ async function download(
           tempName: `${idTag(row.id)}-${crypto.randomUUID()}.part`,
         });
       } catch (error) {
-        if (error instanceof BodyError && !options.signal.aborted) {
+        if (error instanceof BodyError) {
           throw new TransientError(error.message, { cause: error });
         }
         throw error;

@@ -35,8 +35,6 @@ export interface IdleFetchOptions {
   fetch?: typeof fetch;
   /** Abort when nothing arrives for this long. */
   idleMs: number;
-  /** Abort from outside (e.g. the run is stopping). */
-  signal?: AbortSignal;
 }
 
 /**
@@ -54,7 +52,7 @@ export async function fetchWithIdleTimeout(
     clearTimeout(timer);
     timer = setTimeout(() => idle.abort(new StalledError(options.idleMs)), options.idleMs);
   };
-  const signal = options.signal ? AbortSignal.any([idle.signal, options.signal]) : idle.signal;
+  const signal = idle.signal;
   arm();
   let response: Response;
   try {

@@ -4,21 +4,18 @@
  */
 
 /**
- * Run `worker` on each item of `items`, at most `concurrency` at once. On the first error
- * no new item is started, the signal given to running workers is aborted, and once they have
- * all settled the error is thrown.
+ * Run `worker` on each item of `items`, at most `concurrency` at once. On the first error no
+ * new item is started; once the running workers have finished, the error is thrown.
  */
 export async function pooled<T>(
   items: AsyncIterable<T>,
   concurrency: number,
-  worker: (item: T, signal: AbortSignal) => Promise<void>,
+  worker: (item: T) => Promise<void>,
 ): Promise<void> {
   const iterator = items[Symbol.asyncIterator]();
-  const abort = new AbortController();
   let failure: { error: unknown } | undefined;
   const fail = (error: unknown) => {
     failure ??= { error };
-    abort.abort(error);
   };
   const lane = async () => {
     while (!failure) {
@@ -29,7 +26,7 @@ export async function pooled<T>(
         return fail(error);
       }
       if (next.done || failure) return;
-      await worker(next.value, abort.signal).catch(fail);
+      await worker(next.value).catch(fail);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));

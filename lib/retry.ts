@@ -29,7 +29,7 @@ export interface RetryOptions {
 
 /** Run `fn`, retrying when it throws {@link TransientError}; any other error ends at once. */
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = options.attempts ?? 6;
+  const attempts = options.attempts ?? 8;
   const base = options.baseDelayMs ?? 500;
   const max = options.maxDelayMs ?? 30_000;
   const sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));

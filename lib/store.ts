@@ -186,7 +186,8 @@ export class Store {
       if (search && items.length > 0) {
         const reached = formatDate(civilDate(Math.min(...items.map(creationMs))));
         this.#db.prepare(
-          "UPDATE OR REPLACE searches SET start_date = ?, end_date = min(end_date, ?) WHERE id = ?",
+          `UPDATE OR REPLACE searches SET start_date = ?,
+             end_date = CASE end_date WHEN '' THEN ?2 ELSE min(end_date, ?2) END WHERE id = ?3`,
         ).run(search.range ? formatDate(search.range.startDate) : formatDate(EARLIEST), reached, search.id);
       }
       const result: PageResult = { added: 0, updated: 0 };

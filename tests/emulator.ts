@@ -108,6 +108,8 @@ export interface LoggedRequest {
   status: number;
   /** The request body, parsed, for `token` (form fields) and `search` (JSON). */
   body?: unknown;
+  /** When the request arrived (epoch ms, real clock). */
+  time: number;
   /**
    * The injected fault, if any: `quota-day` for the per-day 429. `status` is the injected one (429, 500,
    * 503), or 200 for `reset`, `short` and `stall`, whose status line went out before the body broke.
@@ -299,7 +301,7 @@ export class Emulator {
   #handle = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
     const [route, handler] = this.#route(req.method, url.pathname);
-    const log: LoggedRequest = { route, method: req.method, url: req.url, status: 0 };
+    const log: LoggedRequest = { route, method: req.method, url: req.url, status: 0, time: Date.now() };
     const faults = this.faults;
     const fault = route === "other" ? undefined : this.#fault(route as Route, faults);
     const latency = route === "other" ? 0 : faults.latencyMs?.[route as Route] ?? 0;
