@@ -38,7 +38,12 @@ export async function runCli(args: string[], pipeline: typeof sync): Promise<num
       renderer.error(error.message);
       return error.exitCode;
     }
-    renderer.error(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    renderer.error(
+      /disk is full|no space left/i.test(message)
+        ? "the disk is full; free some space and run photosync again: nothing downloaded so far is lost"
+        : `unexpected failure: ${message}`,
+    );
     return ExitCode.failure;
   } finally {
     renderer.finish();

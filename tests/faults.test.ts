@@ -5,9 +5,10 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { Emulator, type FaultOptions } from "./emulator.ts";
+import { Emulator } from "./emulator.ts";
 import { type FixtureItem, generateLibrary, mediaBytes } from "./library_fixture.ts";
-import { listFiles, runCli, workspace } from "./harness.ts";
+import { listFiles, MAIN, runCli, workspace } from "./harness.ts";
+import { runPermissions } from "../scripts/permissions.ts";
 
 /** An emulator with `items`, authorised once (without faults) into `dir`. */
 async function authorised(items: FixtureItem[]) {
@@ -167,4 +168,60 @@ Deno.test("a batchGet per-item error marks that item failed; re-indexing its day
   assert.equal(repaired.code, 0, repaired.stderr);
   assert.deepEqual([(await env.status()).downloaded, (await env.status()).failed], [12, 0]);
   await assertTree(env.dir, items);
+});
+
+Deno.test("a full disk stops the run with one line; whole files and pending rows are kept", async () => {
+  const items = generateLibrary({ count: 20, seed: 58, minSize: 90_000, maxSize: 110_000, videoRatio: 0 });
+  await using env = await authorised(items);
+  const refreshToken = env.emulator.issuedTokens.find((token) => token.startsWith("1//"))!;
+  const full = join(env.root, "full");
+  const after = join(env.root, "after");
+  await Deno.mkdir(full);
+  // A private mount namespace with a 1 MB tmpfs as --dir; its content is copied out before it goes.
+  const script = 'mount -t tmpfs -o size=1m tmpfs "$1" && "${@:3}"; code=$?; cp -a "$1" "$2"; exit $code';
+  const cli = [
+    Deno.execPath(),
+    "run",
+    ...runPermissions(),
+    MAIN,
+    `--dir=${full}`,
+    "--creds=clientsecret.json",
+  ];
+  const run = await new Deno.Command("unshare", {
+    args: ["-rm", "bash", "-c", script, "bash", full, after, ...cli, "--all", "--concurrency=2"],
+    cwd: env.root,
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      PHOTOSYNC_API_URL: env.emulator.apiUrl,
+      PHOTOSYNC_REFRESH_TOKEN: refreshToken,
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(run.stderr);
+  assert.equal(run.code, 1, stderr);
+  assert.match(oneErrorLine(stderr), /disk is full.*free some space and run photosync again/);
+
+  const files = await listFiles(after);
+  assert.ok(files.length > 0 && files.length < items.length, `${files.length} files fit`);
+  const byPath = new Map(
+    items.map((it) => [`${it.creationTime.slice(0, 10).replaceAll("-", "/")}/${it.filename}`, it]),
+  );
+  for (const file of files) {
+    assert.ok(
+      Buffer.from(await Deno.readFile(join(after, file))).equals(mediaBytes(byPath.get(file)!)),
+      file,
+    );
+  }
+  const counts = JSON.parse((await runCli(["status", `--dir=${after}`, "--json"], env.emulator)).stdout);
+  assert.deepEqual([counts.downloaded, counts.pending], [files.length, items.length - files.length]);
+
+  // With room again, a plain run completes the rest.
+  const resumed = await runCli([`--dir=${after}`, "--creds=clientsecret.json"], env.emulator, {
+    cwd: env.root,
+    env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken },
+  });
+  assert.equal(resumed.code, 0, resumed.stderr);
+  await assertTree(after, items);
 });
