@@ -13,6 +13,9 @@ export class TransientError extends Error {
   }
 }
 
+/** The longest `Retry-After` obeyed; a longer one is cut to this. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
 /** Backoff settings. */
 export interface RetryOptions {
   /** Attempts in all, the first included. */
@@ -39,7 +42,9 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
     } catch (error) {
       if (!(error instanceof TransientError) || attempt >= attempts) throw error;
       const backoff = Math.min(max, base * 2 ** (attempt - 1));
-      const delay = error.retryAfterMs ?? Math.round(backoff / 2 + Math.random() * backoff / 2);
+      const delay = error.retryAfterMs !== undefined
+        ? Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)
+        : Math.round(backoff / 2 + Math.random() * backoff / 2);
       options.onRetry?.(error, delay, attempt);
       await sleep(delay);
     }
