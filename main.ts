@@ -12,6 +12,7 @@ import { runCli } from "./lib/cli.ts";
 import { type DateRange, searchRanges } from "./lib/dates.ts";
 import { downloadPending, type DownloadResult, requeueMissing } from "./lib/downloader.ts";
 import { LibraryClient } from "./lib/library_api.ts";
+import { shardedSearch } from "./lib/sharded_search.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./lib/paths.ts";
 import { prepareOutputDir } from "./lib/output_dir.ts";
 import type { Logger } from "./lib/render.ts";
@@ -69,17 +70,14 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const summary: SyncSummary = { added: 0, updated: 0, requeued: 0 };
   if (options.resync) summary.requeued = await requeueMissing(store, dir);
 
-  // Searches are recorded before they start, so an interrupted one is resumed next time.
+  // Searches are recorded before they start and as they progress: an interrupted one resumes.
   const searches = store.planSearches(searchRanges(options.dates, store.knownSpan(), now()));
-  for (const search of searches) {
-    for await (const page of library.search(search.range)) {
-      const { added, updated } = store.savePage(page, search);
-      summary.added += added;
-      summary.updated += updated;
-      logger.progress({ indexed: summary.added + summary.updated });
-      logger.event(`indexed ${page.length} items: ${added} new, ${updated} changed`);
-    }
-    store.finishSearch(search);
+  for await (const page of shardedSearch(library, searches)) {
+    const { added, updated } = store.savePage(page);
+    summary.added += added;
+    summary.updated += updated;
+    logger.progress({ indexed: summary.added + summary.updated });
+    logger.event(`indexed ${page.items.length} items: ${added} new, ${updated} changed`);
   }
 
   if (!options.indexOnly) {

@@ -27,7 +27,7 @@ const DAY_MS = 86_400_000;
 export function parseDate(text: string, flag = "--dates"): CivilDate {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const date = match ? { year: +match[1], month: +match[2], day: +match[3] } : undefined;
-  if (!date || date.year < 1 || toDayNumber(date) === undefined) {
+  if (!date || date.year < 1 || !isRealDate(date)) {
     throw new UsageError(`${flag}: "${text}" is not a date; use YYYY-MM-DD, e.g. 2024-06-30`);
   }
   return date;
@@ -41,7 +41,7 @@ export function parseDateRange(spec: string): DateRange {
   }
   const startDate = parseDate(from);
   const endDate = to === undefined ? startDate : parseDate(to);
-  if (toDayNumber(startDate)! > toDayNumber(endDate)!) {
+  if (dayNumber(startDate) > dayNumber(endDate)) {
     throw new UsageError(`--dates: ${from} is after ${to}; put the earlier date first`);
   }
   return { startDate, endDate };
@@ -63,7 +63,7 @@ export function searchRanges(
   const newest = civilDate(span!.newest);
   const tomorrow = civilDate(nowMs + DAY_MS);
   const older = { startDate: EARLIEST, endDate: civilDate(span!.oldest) };
-  return toDayNumber(newest)! > toDayNumber(tomorrow)!
+  return dayNumber(newest) > dayNumber(tomorrow)
     ? [older]
     : [older, { startDate: newest, endDate: tomorrow }];
 }
@@ -81,11 +81,20 @@ export function formatDate(date: CivilDate): string {
   }`;
 }
 
-/** Days since 1970-01-01, or undefined for a day that does not exist. */
-function toDayNumber(date: CivilDate): number | undefined {
+/** Days since 1970-01-01 (negative before). */
+export function dayNumber(date: CivilDate): number {
   const d = new Date(0);
   d.setUTCFullYear(date.year, date.month - 1, date.day);
-  const valid = d.getUTCFullYear() === date.year && d.getUTCMonth() === date.month - 1 &&
-    d.getUTCDate() === date.day;
-  return valid ? Math.floor(d.getTime() / DAY_MS) : undefined;
+  return Math.floor(d.getTime() / DAY_MS);
+}
+
+/** The day `days` after 1970-01-01. */
+export function fromDayNumber(days: number): CivilDate {
+  return civilDate(days * DAY_MS);
+}
+
+/** Whether `date` exists in the calendar (no 2024-02-30). */
+function isRealDate(date: CivilDate): boolean {
+  const back = fromDayNumber(dayNumber(date));
+  return back.year === date.year && back.month === date.month && back.day === date.day;
 }

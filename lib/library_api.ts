@@ -70,6 +70,13 @@ export function nextPacificMidnight(now: number): Date {
   return new Date(Date.UTC(parts.year, parts.month - 1, parts.day + 1, 8));
 }
 
+/** A page of search results. */
+export interface SearchResult {
+  items: MediaItem[];
+  /** Present when more pages follow. */
+  nextPageToken?: string;
+}
+
 /** One answer of batchGet: the item, or why Google would not give it. */
 export type BatchResult = { id: string; item: MediaItem } | { id: string; error: string };
 
@@ -100,21 +107,17 @@ export class LibraryClient {
   }
 
   /**
-   * Pages of `mediaItems:search`, newest first, archived items included. `range` limits the
-   * search to those days; without it the whole library is searched.
+   * One page of `mediaItems:search`, newest first, archived items included. `range` limits
+   * the search to those days; without it the whole library is searched.
    */
-  async *search(range?: DateRange): AsyncGenerator<MediaItem[]> {
+  async searchPage(range: DateRange | undefined, pageToken?: string): Promise<SearchResult> {
     const filters = { includeArchivedMedia: true, ...(range ? { dateFilter: { ranges: [range] } } : {}) };
-    let pageToken: string | undefined;
-    do {
-      const page = await this.#call<{ mediaItems?: MediaItem[]; nextPageToken?: string }>(
-        "POST",
-        "/v1/mediaItems:search",
-        { pageSize: PAGE_SIZE, filters, ...(pageToken ? { pageToken } : {}) },
-      );
-      yield page.mediaItems ?? [];
-      pageToken = page.nextPageToken;
-    } while (pageToken);
+    const page = await this.#call<{ mediaItems?: MediaItem[]; nextPageToken?: string }>(
+      "POST",
+      "/v1/mediaItems:search",
+      { pageSize: PAGE_SIZE, filters, ...(pageToken ? { pageToken } : {}) },
+    );
+    return { items: page.mediaItems ?? [], nextPageToken: page.nextPageToken || undefined };
   }
 
   /** Fresh metadata (and `baseUrl`s) for up to {@link BATCH_SIZE} ids, in request order. */

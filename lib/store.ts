@@ -29,7 +29,7 @@ CREATE INDEX IF NOT EXISTS items_created ON items (created_ms);
 CREATE INDEX IF NOT EXISTS items_pending ON items (status, created_ms, id);
 CREATE TABLE IF NOT EXISTS secrets (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS searches (
-  id INTEGER PRIMARY KEY,
+  key TEXT PRIMARY KEY,
   start_date TEXT NOT NULL,
   end_date TEXT NOT NULL,
   UNIQUE (start_date, end_date)
@@ -42,8 +42,19 @@ CREATE TABLE IF NOT EXISTS searches (
  * picks it up where it stopped.
  */
 export interface OpenSearch {
-  id: number;
+  key: string;
   range?: DateRange;
+}
+
+/** One page of a search and what it means for that search. */
+export interface SearchPage {
+  search: OpenSearch;
+  items: MediaItem[];
+  /**
+   * `more`: further pages follow (its days narrow to those not yet passed); `done`: the search
+   * is complete; `split`: the rest of its days are searched as these smaller searches instead.
+   */
+  outcome: { kind: "more" } | { kind: "done" } | { kind: "split"; searches: OpenSearch[] };
 }
 
 /** A row of the items table. */
@@ -152,43 +163,44 @@ export class Store {
    * search, those left by an interrupted run first.
    */
   planSearches(ranges: readonly (DateRange | undefined)[]): OpenSearch[] {
-    const insert = this.#db.prepare("INSERT OR IGNORE INTO searches (start_date, end_date) VALUES (?, ?)");
-    this.transaction(() => {
-      for (const range of ranges) {
-        insert.run(range ? formatDate(range.startDate) : "", range ? formatDate(range.endDate) : "");
-      }
-    });
-    const rows = this.#db.prepare("SELECT id, start_date, end_date FROM searches ORDER BY id").all() as {
-      id: number;
+    this.transaction(() =>
+      ranges.forEach((range) => this.#insertSearch({ key: crypto.randomUUID(), range }))
+    );
+    const rows = this.#db.prepare("SELECT key, start_date, end_date FROM searches ORDER BY rowid").all() as {
+      key: string;
       start_date: string;
       end_date: string;
     }[];
     return rows.map((row) => ({
-      id: row.id,
+      key: row.key,
       range: row.start_date === ""
         ? undefined
         : { startDate: parseDate(row.start_date), endDate: parseDate(row.end_date) },
     }));
   }
 
-  /** A search is complete: forget it. */
-  finishSearch(search: OpenSearch): void {
-    this.#db.prepare("DELETE FROM searches WHERE id = ?").run(search.id);
+  #insertSearch({ key, range }: OpenSearch): void {
+    this.#db.prepare("INSERT OR IGNORE INTO searches (key, start_date, end_date) VALUES (?, ?, ?)")
+      .run(key, range ? formatDate(range.startDate) : "", range ? formatDate(range.endDate) : "");
   }
 
   /**
-   * Write one page of items in one transaction: new items are added as pending, changed
-   * ones updated in place, and failed ones seen again are given another try. With `search`,
-   * its remaining days shrink to those not yet passed (pages come newest first).
+   * Write one page of a search in one transaction: new items are added as pending, changed
+   * ones updated in place, failed ones seen again are given another try; and the search is
+   * narrowed, finished or replaced by its parts, as the page's outcome says.
    */
-  savePage(items: readonly MediaItem[], search?: OpenSearch): PageResult {
+  savePage({ search, items, outcome }: SearchPage): PageResult {
     return this.transaction(() => {
-      if (search && items.length > 0) {
+      if (outcome.kind === "more" && items.length > 0) {
+        // Pages come newest first: the days after the oldest item of this page are done.
         const reached = formatDate(civilDate(Math.min(...items.map(creationMs))));
         this.#db.prepare(
           `UPDATE OR REPLACE searches SET start_date = ?,
-             end_date = CASE end_date WHEN '' THEN ?2 ELSE min(end_date, ?2) END WHERE id = ?3`,
-        ).run(search.range ? formatDate(search.range.startDate) : formatDate(EARLIEST), reached, search.id);
+             end_date = CASE end_date WHEN '' THEN ?2 ELSE min(end_date, ?2) END WHERE key = ?3`,
+        ).run(search.range ? formatDate(search.range.startDate) : formatDate(EARLIEST), reached, search.key);
+      } else if (outcome.kind !== "more") {
+        this.#db.prepare("DELETE FROM searches WHERE key = ?").run(search.key);
+        if (outcome.kind === "split") outcome.searches.forEach((part) => this.#insertSearch(part));
       }
       const result: PageResult = { added: 0, updated: 0 };
       for (const item of items) {

@@ -413,12 +413,12 @@ Deno.test("an hour passing mid-run: expired baseUrls and access tokens are renew
 
 Deno.test("a run killed while indexing is resumed: no item is skipped by the next incremental run", async () => {
   let victim: CliProcess | undefined;
+  let searches = 0;
   const emulator = await Emulator.start({
     items: [item("K0", "known.jpg", "2010-01-01T00:00:00Z")],
     onRequest: (request) => {
-      // Kill the CLI as the second page of its search is about to arrive: one page is saved.
-      const secondPage = request.route === "search" && (request.body as { pageToken?: string }).pageToken;
-      if (victim && secondPage) victim.child.kill("SIGKILL");
+      // Kill the CLI as its fourth search is answered: some pages are saved, most are not.
+      if (victim && request.route === "search" && ++searches === 4) victim.child.kill("SIGKILL");
     },
   });
   const root = await workspace(emulator);
@@ -443,4 +443,34 @@ Deno.test("a run killed while indexing is resumed: no item is skipped by the nex
     await emulator.close();
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("sharded indexing finds every item once: dense days, shard boundaries, sparse decades", async () => {
+  const items: FixtureItem[] = [
+    ...generateLibrary({ count: 700, seed: 60, from: "2019-01-01", to: "2021-12-31" }),
+    ...generateLibrary({ count: 30, seed: 61, from: "1950-01-01", to: "1999-12-31" }),
+  ];
+  // 250 items on one day (more than a page), and pairs straddling midnight all over.
+  for (let i = 0; i < 250; i++) {
+    items.push(item(`DENSE${i}`, `burst_${i}.jpg`, new Date(Date.UTC(2020, 6, 4, 0, 0, i)).toISOString()));
+  }
+  for (let day = 0; day < 60; day++) {
+    const midnight = Date.UTC(2018, 0, 1) + day * 7 * 86_400_000;
+    items.push(item(`EVE${day}`, `eve_${day}.jpg`, new Date(midnight - 1000).toISOString()));
+    items.push(item(`MORN${day}`, `morn_${day}.jpg`, new Date(midnight).toISOString()));
+  }
+  await using env = await synced(items, ["--index-only"]);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  const db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
+  const ids = (db.prepare("SELECT id FROM items").all() as { id: string }[]).map((row) => row.id);
+  db.close();
+  assert.deepEqual(ids.length, new Set(ids).size, "no duplicates");
+  assert.deepEqual(new Set(ids), new Set(items.map((it) => it.id)), "no gaps");
+  const searches = env.emulator.requests.filter((r) => r.route === "search");
+  const ranged = searches.filter((r) => JSON.stringify(r.body).includes('"ranges"'));
+  assert.ok(ranged.length > 10, `the library was searched in shards (${ranged.length})`);
+  assert.ok(
+    searches.some((r) => (r.body as { pageToken?: string }).pageToken),
+    "the dense day was paged through",
+  );
 });
