@@ -55,28 +55,18 @@ export class OutputTree {
     const target = join(this.root, ...parts);
     const temp = join(this.tempDir, options.tempName);
     try {
-      let size = 0;
-      {
-        using file = await fsCall(
-          "create",
-          temp,
-          () => Deno.open(temp, { write: true, createNew: true, mode: 0o644 }),
-        );
-        const reader = body.getReader();
-        for (;;) {
-          let chunk: ReadableStreamReadResult<Uint8Array>;
-          try {
-            chunk = await reader.read();
-          } catch (error) {
-            throw new BodyError(`download broke off after ${size} bytes: ${(error as Error).message}`, {
-              cause: error,
-            });
-          }
-          if (chunk.done) break;
-          await fsCall("write", temp, () => writeAll(file, chunk.value));
-          size += chunk.value.length;
-        }
+      const file = await fsCall(
+        "create",
+        temp,
+        () => Deno.open(temp, { write: true, createNew: true, mode: 0o644 }),
+      );
+      try {
+        await body.pipeTo(file.writable);
+      } catch (error) {
+        if (isFileSystemError(error)) throw fileSystemError("write", temp, error);
+        throw new BodyError(`download broke off: ${(error as Error).message}`, { cause: error });
       }
+      const { size } = await fsCall("inspect", temp, () => Deno.stat(temp));
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new BodyError(`download cut short: ${size} of ${options.expectedSize} bytes`);
       }
@@ -115,22 +105,31 @@ export class OutputTree {
   }
 }
 
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length;) offset += await file.write(bytes.subarray(offset));
+/** Whether an error came from the file system rather than the network. */
+function isFileSystemError(error: unknown): boolean {
+  return Object.values(Deno.errors).some((type) =>
+    error instanceof type && type !== Deno.errors.Interrupted
+  ) ||
+    /no space left|os error 28|disk quota/i.test((error as Error)?.message ?? "");
 }
 
-/** Run a file-system call, turning its failure into a {@link FileSystemError} that says what to do. */
+/** A {@link FileSystemError} saying what failed and, for a full disk, what to do. */
+function fileSystemError(what: string, path: string, error: unknown): FileSystemError {
+  const message = (error as Error).message;
+  if (/no space left|os error 28|ENOSPC|disk quota/i.test(message)) {
+    return new FileSystemError(
+      `the disk is full (writing ${path}); free some space and run photosync again: nothing downloaded so far is lost`,
+      { cause: error },
+    );
+  }
+  return new FileSystemError(`cannot ${what} ${path}: ${message}`, { cause: error });
+}
+
+/** Run a file-system call, turning its failure into a {@link FileSystemError}. */
 async function fsCall<T>(what: string, path: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    const message = (error as Error).message;
-    if (/no space left|os error 28|ENOSPC|disk quota/i.test(message)) {
-      throw new FileSystemError(
-        `the disk is full (writing ${path}); free some space and run photosync again: nothing downloaded so far is lost`,
-        { cause: error },
-      );
-    }
-    throw new FileSystemError(`cannot ${what} ${path}: ${message}`, { cause: error });
+    throw fileSystemError(what, path, error);
   }
 }

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { BodyError, OutputTree, UnsafePathError } from "./atomic_file.ts";
 import { PhotosyncError } from "./errors.ts";
-import { fetchWithIdleTimeout, requestError } from "./http.ts";
+import { IdleWatchdog, requestError } from "./http.ts";
 import { BATCH_SIZE, type BatchResult, type LibraryClient, quotaError } from "./library_api.ts";
 import { isVideo, type MediaItem } from "./media_item.ts";
 import { idTag, type PathMapper, taggedName } from "./paths.ts";
@@ -136,9 +136,12 @@ async function download(
   const idleMs = options.idleTimeoutMs ?? 60_000;
   try {
     return await withRetry(async () => {
+      const tempName = `${idTag(row.id)}-${crypto.randomUUID()}.part`;
+      const temp = join(options.tree.tempDir, tempName);
+      using watchdog = new IdleWatchdog(idleMs, () => Deno.stat(temp).then((stat) => stat.size, () => -1));
       let response: Response;
       try {
-        response = await fetchWithIdleTimeout(item.baseUrl + suffix, {}, { fetch: options.fetch, idleMs });
+        response = await (options.fetch ?? fetch)(item.baseUrl + suffix, { signal: watchdog.signal });
       } catch (error) {
         throw requestError(item.baseUrl ?? "", error, "download failed");
       }
@@ -167,7 +170,7 @@ async function download(
         return await options.tree.write(response.body, row.path, {
           expectedSize: length === null ? undefined : Number(length),
           mtime: new Date(row.createdMs),
-          tempName: `${idTag(row.id)}-${crypto.randomUUID()}.part`,
+          tempName,
         });
       } catch (error) {
         if (error instanceof BodyError) {
