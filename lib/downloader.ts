@@ -18,6 +18,10 @@ import type { ItemRow, Store } from "./store.ts";
 
 /** Folder under the output directory holding partial downloads. */
 export const TEMP_DIR = ".photosync-tmp";
+/** Longest time a finished download waits to be marked in sync.db. */
+const MARK_INTERVAL_MS = 250;
+/** batchGet calls kept in flight ahead of the download workers. */
+const BATCHES_AHEAD = 3;
 /** Names under the output directory that items may never take. */
 const RESERVED = new Set(["sync.db", "sync.db-wal", "sync.db-shm", "sync.db-journal", TEMP_DIR]);
 
@@ -74,12 +78,15 @@ export async function downloadPending(options: DownloadOptions): Promise<Downloa
       const placed = assignPaths(store, rows, options.pathMapper);
       return { placed, answers: await library.batchGet(placed.map((row) => row.id)) };
     };
-    let next = load();
+    // Batches are taken in order; their batchGets run ahead of the workers.
+    const ahead = Array.from({ length: BATCHES_AHEAD }, load);
+    ahead.forEach((batch) => batch.catch(() => {}));
     for (;;) {
-      const batch = await next;
+      const batch = await ahead.shift()!;
       if (!batch) return;
-      next = load();
-      next.catch(() => {}); // Awaited on the next turn; never an unhandled rejection if we stop first.
+      const next = load();
+      next.catch(() => {}); // Awaited later; never an unhandled rejection if we stop first.
+      ahead.push(next);
       yield* usable(batch.placed, batch.answers);
     }
   }
@@ -104,11 +111,20 @@ export async function downloadPending(options: DownloadOptions): Promise<Downloa
     }
   }
 
+  // Downloaded items are marked in batches; a crash loses only marks, and those files are fetched again.
+  const done: { id: string; size: number }[] = [];
+  let flushed = Date.now();
+  const flush = () => {
+    store.markDownloaded(done.splice(0));
+    flushed = Date.now();
+  };
   try {
     await pooled(jobs(), options.concurrency, async (job) => {
       try {
         const size = await download(job, { ...options, tree });
-        store.markDownloaded(job.row.id, size);
+        if (done.push({ id: job.row.id, size }) >= BATCH_SIZE || Date.now() - flushed > MARK_INTERVAL_MS) {
+          flush();
+        }
         result.downloaded++;
         result.bytes += size;
         logger.event(`downloaded ${job.row.path}`);
@@ -120,9 +136,17 @@ export async function downloadPending(options: DownloadOptions): Promise<Downloa
         result.deferred++;
       }
     });
-  } finally {
+  } catch (error) {
+    try {
+      flush();
+    } catch {
+      // The first error says more (a full disk fails both); those files are fetched again next time.
+    }
     await Deno.remove(tree.tempDir, { recursive: true }).catch(() => {});
+    throw error;
   }
+  flush();
+  await Deno.remove(tree.tempDir, { recursive: true }).catch(() => {});
   return result;
 }
 

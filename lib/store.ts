@@ -153,7 +153,8 @@ export class Store {
       this.#db.exec("COMMIT");
       return result;
     } catch (error) {
-      this.#db.exec("ROLLBACK");
+      // SQLite may have rolled back already (e.g. on a full disk).
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw error;
     }
   }
@@ -252,12 +253,12 @@ export class Store {
     return result.changes === 1;
   }
 
-  /** Mark an item downloaded with its final size. */
-  markDownloaded(id: string, size: number): void {
-    this.#db.prepare("UPDATE items SET status = 'downloaded', size = ?, note = NULL WHERE id = ?").run(
-      size,
-      id,
+  /** Mark items downloaded with their final sizes, in one transaction. */
+  markDownloaded(done: readonly { id: string; size: number }[]): void {
+    const statement = this.#db.prepare(
+      "UPDATE items SET status = 'downloaded', size = ?, note = NULL WHERE id = ?",
     );
+    this.transaction(() => done.forEach(({ id, size }) => statement.run(size, id)));
   }
 
   /** Mark an item failed with a reason; indexing it again gives it another try. */

@@ -219,8 +219,10 @@ Deno.test("a full disk stops the run with one line; whole files and pending rows
       file,
     );
   }
+  // Files marked downloaded are all there; a file whose mark did not fit on the disk is fetched again.
   const counts = JSON.parse((await runCli(["status", `--dir=${after}`, "--json"], env.emulator)).stdout);
-  assert.deepEqual([counts.downloaded, counts.pending], [files.length, items.length - files.length]);
+  assert.ok(counts.downloaded <= files.length);
+  assert.equal(counts.pending, items.length - counts.downloaded);
 
   // With room again, a plain run completes the rest.
   const resumed = await runCli([`--dir=${after}`, "--creds=clientsecret.json"], env.emulator, {
