@@ -8,25 +8,15 @@ import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Emulator } from "./emulator.ts";
-import { generateLibrary, mediaBytes } from "./library_fixture.ts";
+import { generateLibrary, mediaBytes, mulberry32 } from "./library_fixture.ts";
 import { CliProcess, listFiles, runCli, workspace } from "./harness.ts";
 
 /** Runs to kill; `PHOTOSYNC_TEST_KILLS` raises it for a soak run. */
 const KILLS = Number(Deno.env.get("PHOTOSYNC_TEST_KILLS") ?? 12);
 
-/** Seeded PRNG (mulberry32) for reproducible kill points. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 Deno.test(`${KILLS} random kill -9s: each series of interrupted runs ends with an uninterrupted run's tree`, async () => {
   const items = generateLibrary({ count: 150, seed: 77, minSize: 30_000, maxSize: 300_000, videoRatio: 0.2 });
-  const next = random(2026);
+  const next = mulberry32(2026); // Reproducible kill points.
   let victim: CliProcess | undefined;
   let killAt = 0;
   let served = 0;

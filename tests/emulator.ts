@@ -20,7 +20,7 @@
 
 import { Buffer } from "node:buffer";
 import { createHash, randomBytes } from "node:crypto";
-import { type FixtureItem, mediaStream, stillFrameBytes } from "./library_fixture.ts";
+import { type FixtureItem, mediaStream, mulberry32, stillFrameBytes } from "./library_fixture.ts";
 
 /** Options of {@linkcode Emulator.start}. */
 export interface EmulatorOptions {
@@ -982,15 +982,4 @@ function onError(error: unknown): Response {
     Deno.stderr.writeSync(new TextEncoder().encode(`Emulator: ${text}\n`));
   }
   return apiError(500, "INTERNAL", String(error)).response;
-}
-
-/** mulberry32: a small seeded PRNG of floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
