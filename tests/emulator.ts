@@ -203,7 +203,8 @@ export class Emulator {
   #closed?: Promise<void>;
 
   private constructor(opts: EmulatorOptions) {
-    this.items = new Map(opts.items?.map((item) => [item.id, item]));
+    this.items = new VersionedMap();
+    for (const item of opts.items ?? []) this.items.set(item.id, item);
     this.clientId = opts.clientId ?? "test-client.apps.googleusercontent.com";
     this.clientSecret = opts.clientSecret ?? `test-secret-${random(12)}`;
     this.#accessTokenTtlSec = opts.accessTokenTtlSec ?? 3600;
@@ -667,19 +668,42 @@ export class Emulator {
   #select(query: Query): string[] {
     const dated = query.ranges.length + query.dates.length > 0;
     const now = this.#now();
-    const rows: { time: number; id: string }[] = [];
-    for (const item of this.items.values()) {
-      const time = Date.parse(item.creationTime);
+    const index = this.#timeIndex();
+    // Whole-day ranges without `dates` are cut out of the time index by binary search.
+    let rows = index;
+    if (query.ranges.length > 0 && query.dates.length === 0) {
+      const cut = query.ranges.flatMap(([start, end]) =>
+        index.slice(lowerBound(index, start), lowerBound(index, end))
+      );
+      rows = query.ranges.length === 1 ? cut : [...new Set(cut)].sort(byTimeThenId);
+    }
+    const ids: string[] = [];
+    for (const row of rows) {
+      const item = this.items.get(row.id)!;
       if (
         (item.archived && !query.archived) ||
         (query.mediaType !== "ALL_MEDIA" && (query.mediaType === "VIDEO") !== isVideo(item)) ||
-        (dated && (time > now || !matchesDay(time, query)))
+        (dated && (row.time > now || !matchesDay(row.time, query)))
       ) continue;
-      rows.push({ time, id: item.id });
+      ids.push(item.id);
     }
-    rows.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    if (!query.ascending) rows.reverse();
-    return rows.map((row) => row.id);
+    if (!query.ascending) ids.reverse();
+    return ids;
+  }
+
+  #index?: { items: Map<string, FixtureItem>; version: number; rows: TimeRow[] };
+
+  /** Every item by creation time (then id), rebuilt when {@linkcode Emulator.items} changed. */
+  #timeIndex(): TimeRow[] {
+    const version = this.items instanceof VersionedMap ? this.items.version : Number.NaN;
+    if (this.#index?.items !== this.items || this.#index.version !== version) {
+      const rows = [...this.items.values()].map((item) => ({
+        time: Date.parse(item.creationTime),
+        id: item.id,
+      }));
+      this.#index = { items: this.items, version, rows: rows.sort(byTimeThenId) };
+    }
+    return this.#index.rows;
   }
 
   /** The MediaItem JSON of an item, with a freshly minted `baseUrl`. */
@@ -882,6 +906,48 @@ function date(value: unknown, path: string): number[] {
     (month === 0 && day !== 0) || (year === 0 && month === 0)
   ) throw invalidArgument(`Invalid date at '${path}': ${JSON.stringify(value)}.`);
   return [year, month, day];
+}
+
+/** An item's place in the time index. */
+interface TimeRow {
+  time: number;
+  id: string;
+}
+
+function byTimeThenId(a: TimeRow, b: TimeRow): number {
+  return a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The first index of `rows` whose time is at least `time`. */
+function lowerBound(rows: readonly TimeRow[], time: number): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (rows[middle].time < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** A Map that counts its changes, so that an index built from it knows when it is stale. */
+class VersionedMap<K, V> extends Map<K, V> {
+  version = 0;
+
+  override set(key: K, value: V): this {
+    this.version++;
+    return super.set(key, value);
+  }
+
+  override delete(key: K): boolean {
+    this.version++;
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.version++;
+    super.clear();
+  }
 }
 
 function matchesDay(time: number, query: Query): boolean {
