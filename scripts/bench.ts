@@ -9,7 +9,7 @@
 // deno-lint-ignore-file no-console
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { runPermissions } from "./permissions.ts";
+import { runFlags } from "./run_flags.ts";
 import { Emulator, type Route } from "../tests/emulator.ts";
 import { type FixtureItem, generateLibrary } from "../tests/library_fixture.ts";
 import { MAIN, runCli, workspace } from "../tests/harness.ts";
@@ -49,7 +49,7 @@ interface Measured {
 async function measure(emulator: Emulator, root: string, args: string[], env: Record<string, string> = {}) {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...runPermissions(), MAIN, ...args, "--quiet"],
+    args: ["run", ...runFlags(), MAIN, ...args, "--quiet"],
     cwd: root,
     clearEnv: true,
     env: {

@@ -4,7 +4,7 @@
  * reachable: the release workflow (.github/workflows/release.yml).
  * @module
  */
-import { runPermissions } from "./permissions.ts";
+import { runFlags } from "./run_flags.ts";
 
 const TARGETS: Record<string, typeof Deno.build.os> = {
   "x86_64-unknown-linux-gnu": "linux",
@@ -22,7 +22,7 @@ for (const target of only) {
   const { code } = await new Deno.Command(Deno.execPath(), {
     args: [
       "compile",
-      ...runPermissions([os]),
+      ...runFlags([os]),
       "--no-prompt",
       "--target",
       target,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Emulator } from "./emulator.ts";
 import { type FixtureItem, generateLibrary, mediaBytes } from "./library_fixture.ts";
 import { listFiles, MAIN, runCli, workspace } from "./harness.ts";
-import { runPermissions } from "../scripts/permissions.ts";
+import { runFlags } from "../scripts/run_flags.ts";
 
 /** An emulator with `items`, authorised once (without faults) into `dir`. */
 async function authorised(items: FixtureItem[]) {
@@ -187,7 +187,7 @@ Deno.test("a full disk stops the run with one line; whole files and pending rows
   const cli = [
     Deno.execPath(),
     "run",
-    ...runPermissions(),
+    ...runFlags(),
     MAIN,
     `--dir=${full}`,
     "--creds=clientsecret.json",

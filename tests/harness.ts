@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "node:path";
-import { runPermissions } from "../scripts/permissions.ts";
+import { runFlags } from "../scripts/run_flags.ts";
 import type { Emulator } from "./emulator.ts";
 
 /** Path of the CLI's entry point. */
@@ -40,7 +40,7 @@ export class CliProcess {
   constructor(args: string[], emulator: Emulator, options: CliOptions = {}) {
     this.#echo = options.echo ?? false;
     this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...runPermissions(), MAIN, ...args],
+      args: ["run", ...runFlags(), MAIN, ...args],
       cwd: options.cwd,
       clearEnv: true,
       env: {

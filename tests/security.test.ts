@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Emulator } from "./emulator.ts";
 import type { FixtureItem } from "./library_fixture.ts";
 import { CliProcess, listFiles, runCli, workspace } from "./harness.ts";
-import { runPermissions } from "../scripts/permissions.ts";
+import { runFlags } from "../scripts/run_flags.ts";
 
 function item(id: string, filename: string, creationTime: string): FixtureItem {
   return { id, filename, mimeType: "image/jpeg", creationTime, width: 10, height: 10, size: 4000 };
@@ -104,9 +104,9 @@ Deno.test("the run task carries exactly the permissions the tests use; other hos
   const denoJson = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   assert.equal(
     denoJson.tasks.photosync,
-    `deno run --quiet ${runPermissions(["linux", "darwin"]).join(" ")} main.ts`,
+    `deno run --quiet ${runFlags(["linux", "darwin"]).join(" ")} main.ts`,
   );
-  for (const flag of runPermissions()) {
+  for (const flag of runFlags()) {
     assert.ok(flag !== "--allow-net" && flag !== "--allow-env" && flag !== "--allow-run");
   }
 

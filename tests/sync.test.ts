@@ -9,7 +9,7 @@ import { type FixtureItem, generateLibrary, mediaBytes } from "./library_fixture
 import { DatabaseSync } from "node:sqlite";
 import { sync } from "../main.ts";
 import { Renderer } from "../lib/render.ts";
-import { runPermissions } from "../scripts/permissions.ts";
+import { runFlags } from "../scripts/run_flags.ts";
 import { CliProcess, listFiles, MAIN, runCli, workspace } from "./harness.ts";
 
 /** A photo (or video) item on a given UTC time. */
@@ -340,7 +340,7 @@ Deno.test("plain event lines off a terminal, a progress line on one, a summary o
   assert.ok(!plain.stderr.includes("\x1b["), "no terminal codes off a terminal");
 
   // On a pseudo-terminal (util-linux `script`), per-file lines give way to a redrawn progress line.
-  const command = [Deno.execPath(), "run", ...runPermissions(), MAIN, `--dir=${env.dir}`]
+  const command = [Deno.execPath(), "run", ...runFlags(), MAIN, `--dir=${env.dir}`]
     .map((word) => `'${word}'`).join(" ");
   const tty = await new Deno.Command("script", {
     args: ["-qec", command, "/dev/null"],
