@@ -86,19 +86,17 @@ export class OutputTree {
     for (const part of parts) {
       path = join(path, part);
       if (this.#checked.has(path)) continue;
-      const stat = await Deno.lstat(path).catch((error) => {
-        if (error instanceof Deno.errors.NotFound) return undefined;
-        throw new FileSystemError(`cannot inspect ${path}: ${error.message}`, { cause: error });
+      // A folder we create is a real one; only an existing name needs a look.
+      const created = await Deno.mkdir(path).then(() => true, (error) => {
+        if (error instanceof Deno.errors.AlreadyExists) return false;
+        throw fileSystemError("create folder", path, error);
       });
-      if (stat?.isSymlink) {
-        throw new UnsafePathError(`${path} is a symbolic link; photosync does not write through links`);
-      }
-      if (stat && !stat.isDirectory) throw new UnsafePathError(`${path} is in the way: it is not a folder`);
-      if (!stat) {
-        await fsCall("create folder", path, () =>
-          Deno.mkdir(path).catch((error) => {
-            if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-          }));
+      if (!created) {
+        const stat = await fsCall("inspect", path, () => Deno.lstat(path));
+        if (stat.isSymlink) {
+          throw new UnsafePathError(`${path} is a symbolic link; photosync does not write through links`);
+        }
+        if (!stat.isDirectory) throw new UnsafePathError(`${path} is in the way: it is not a folder`);
       }
       this.#checked.add(path);
     }

@@ -173,9 +173,10 @@ async function downloading(run: number) {
       const out = join(env.root, "baseline");
       const started = performance.now();
       const { code } = await new Deno.Command(Deno.execPath(), {
+        // The same runtime flags (permissions, V8) as the CLI: only the code differs.
         args: [
           "run",
-          "-A",
+          ...runFlags(),
           new URL("./bench_fetch.ts", import.meta.url).pathname,
           list,
           out,

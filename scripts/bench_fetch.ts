@@ -2,7 +2,7 @@
  * The download baseline of `deno task bench`: plain concurrent `fetch` of the given URLs to
  * files, at the given concurrency, in a process of its own like the CLI's (and timed the same
  * way, from start to exit).
- * Usage: deno run -A scripts/bench_fetch.ts URLS.json OUT_DIR CONCURRENCY
+ * Usage: deno run [photosync's flags] scripts/bench_fetch.ts URLS.json OUT_DIR CONCURRENCY
  * @module
  */
 import { join } from "node:path";
