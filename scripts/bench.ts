@@ -47,6 +47,7 @@ interface Measured {
 
 /** Run the CLI with `args`, polling its peak RSS (VmHWM) until it exits. */
 async function measure(emulator: Emulator, root: string, args: string[], env: Record<string, string> = {}) {
+  await settleDisk();
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...runFlags(), MAIN, ...args, "--quiet"],
@@ -75,6 +76,14 @@ async function measure(emulator: Emulator, root: string, args: string[], env: Re
   clearInterval(poll);
   if (code !== 0) throw new Error(`photosync ${args.join(" ")} exited with ${code}: ${stderr}`);
   return { seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024 } satisfies Measured;
+}
+
+/**
+ * Write back what earlier steps left in the page cache, so that no measurement pays for the
+ * writes of the one before it.
+ */
+async function settleDisk(): Promise<void> {
+  await new Deno.Command("sync").output();
 }
 
 /** An emulator with `items`, and a folder whose sync.db holds an authorisation for it. */
@@ -171,6 +180,7 @@ async function downloading(run: number) {
       const list = join(env.root, "urls.json");
       await Deno.writeTextFile(list, JSON.stringify(urls));
       const out = join(env.root, "baseline");
+      await settleDisk();
       const started = performance.now();
       const { code } = await new Deno.Command(Deno.execPath(), {
         // The same runtime flags (permissions, V8) as the CLI: only the code differs.
