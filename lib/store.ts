@@ -285,14 +285,6 @@ export class Store {
     this.transaction(() => ids.forEach((id) => statement.run(id)));
   }
 
-  /** The stored JSON of an item, or undefined. */
-  itemJson(id: string): MediaItem | undefined {
-    const row = this.#db.prepare("SELECT json FROM items WHERE id = ?").get(id) as
-      | { json: string }
-      | undefined;
-    return row ? JSON.parse(row.json) : undefined;
-  }
-
   /** Counts for `photosync status`. */
   counts(): StoreCounts {
     const totals = this.#db.prepare(`
@@ -322,11 +314,6 @@ export class Store {
   /** Store or replace a secret. */
   setSecret(key: string, value: string): void {
     this.#db.prepare("INSERT OR REPLACE INTO secrets (key, value) VALUES (?, ?)").run(key, value);
-  }
-
-  /** Remove a secret. */
-  deleteSecret(key: string): void {
-    this.#db.prepare("DELETE FROM secrets WHERE key = ?").run(key);
   }
 
   close(): void {
