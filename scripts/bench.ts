@@ -10,9 +10,9 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { runFlags } from "./run_flags.ts";
-import { Emulator, type Route } from "../tests/emulator.ts";
-import { type FixtureItem, generateLibrary } from "../tests/library_fixture.ts";
-import { MAIN, runCli, workspace } from "../tests/harness.ts";
+import { Emulator, type Route } from "../testing/emulator.ts";
+import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts";
+import { MAIN, runCli, workspace } from "../testing/harness.ts";
 
 const { values: flags } = parseArgs({
   options: {

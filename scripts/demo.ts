@@ -8,9 +8,9 @@
 import { Buffer } from "node:buffer";
 import { DatabaseSync } from "node:sqlite";
 import { join, resolve } from "node:path";
-import { Emulator } from "../tests/emulator.ts";
-import { generateLibrary, mediaBytes } from "../tests/library_fixture.ts";
-import { answerAuth, CliProcess } from "../tests/harness.ts";
+import { Emulator } from "../testing/emulator.ts";
+import { generateLibrary, mediaBytes } from "../testing/library_fixture.ts";
+import { answerAuth, CliProcess } from "../testing/harness.ts";
 
 const dir = resolve("demo-photos");
 const items = generateLibrary({ count: 300, seed: 2026, from: "2016-01-01", to: "2024-12-31" });

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Emulator } from "./emulator.ts";
-import { generateLibrary } from "./library_fixture.ts";
-import { CliProcess, listFiles, runCli, workspace } from "./harness.ts";
+import { Emulator } from "../testing/emulator.ts";
+import { generateLibrary } from "../testing/library_fixture.ts";
+import { CliProcess, listFiles, runCli, workspace } from "../testing/harness.ts";
 
 async function setup(options: { accessTokenTtlSec?: number } = {}) {
   const emulator = await Emulator.start({ items: generateLibrary({ count: 5, seed: 9 }), ...options });

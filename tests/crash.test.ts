@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { Emulator } from "./emulator.ts";
-import { generateLibrary, mediaBytes, mulberry32 } from "./library_fixture.ts";
-import { CliProcess, listFiles, runCli, workspace } from "./harness.ts";
+import { Emulator } from "../testing/emulator.ts";
+import { generateLibrary, mediaBytes, mulberry32 } from "../testing/library_fixture.ts";
+import { CliProcess, listFiles, runCli, workspace } from "../testing/harness.ts";
 
 /** Runs to kill; `PHOTOSYNC_TEST_KILLS` raises it for a soak run. */
 const KILLS = Number(Deno.env.get("PHOTOSYNC_TEST_KILLS") ?? 12);

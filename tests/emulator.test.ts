@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { Emulator, type EmulatorOptions, type FaultOptions } from "./emulator.ts";
+import { Emulator, type EmulatorOptions, type FaultOptions } from "../testing/emulator.ts";
 import {
   type FixtureItem,
   generateLibrary,
   mediaBytes,
   mediaStream,
   stillFrameBytes,
-} from "./library_fixture.ts";
+} from "../testing/library_fixture.ts";
 
 const SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";
 const REDIRECT_URI = "http://127.0.0.1:53682/";

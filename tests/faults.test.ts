@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { Emulator } from "./emulator.ts";
-import { type FixtureItem, generateLibrary, mediaBytes } from "./library_fixture.ts";
-import { listFiles, MAIN, runCli, workspace } from "./harness.ts";
+import { Emulator } from "../testing/emulator.ts";
+import { type FixtureItem, generateLibrary, mediaBytes } from "../testing/library_fixture.ts";
+import { listFiles, MAIN, runCli, workspace } from "../testing/harness.ts";
 import { runFlags } from "../scripts/run_flags.ts";
 
 /** An emulator with `items`, authorised once (without faults) into `dir`. */

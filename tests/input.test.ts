@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { Emulator } from "./emulator.ts";
-import { type CliResult, runCli, workspace } from "./harness.ts";
+import { Emulator } from "../testing/emulator.ts";
+import { type CliResult, runCli, workspace } from "../testing/harness.ts";
 
 const BAD_INPUT = 2;
 

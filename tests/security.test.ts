@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Emulator } from "./emulator.ts";
-import type { FixtureItem } from "./library_fixture.ts";
-import { CliProcess, listFiles, runCli, workspace } from "./harness.ts";
+import { Emulator } from "../testing/emulator.ts";
+import type { FixtureItem } from "../testing/library_fixture.ts";
+import { CliProcess, listFiles, runCli, workspace } from "../testing/harness.ts";
 import { runFlags } from "../scripts/run_flags.ts";
 
 function item(id: string, filename: string, creationTime: string): FixtureItem {

@@ -4,13 +4,13 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { Emulator } from "./emulator.ts";
-import { type FixtureItem, generateLibrary, mediaBytes } from "./library_fixture.ts";
+import { Emulator } from "../testing/emulator.ts";
+import { type FixtureItem, generateLibrary, mediaBytes } from "../testing/library_fixture.ts";
 import { DatabaseSync } from "node:sqlite";
 import { sync } from "../main.ts";
 import { Renderer } from "../lib/render.ts";
 import { runFlags } from "../scripts/run_flags.ts";
-import { CliProcess, listFiles, MAIN, runCli, workspace } from "./harness.ts";
+import { CliProcess, listFiles, MAIN, runCli, workspace } from "../testing/harness.ts";
 
 /** A photo (or video) item on a given UTC time. */
 function item(
