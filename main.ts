@@ -7,19 +7,19 @@
  * @module
  */
 import { join } from "node:path";
-import { authorize } from "./lib/authorize.ts";
-import { runCli } from "./lib/cli.ts";
-import { type DateRange, searchRanges } from "./lib/dates.ts";
-import { downloadPending, type DownloadResult, requeueMissing } from "./lib/downloader.ts";
-import { LibraryClient } from "./lib/library_api.ts";
-import { shardedSearch } from "./lib/sharded_search.ts";
-import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./lib/paths.ts";
-import { prepareOutputDir } from "./lib/output_dir.ts";
-import type { Logger } from "./lib/render.ts";
-import type { RetryOptions } from "./lib/retry.ts";
-import { Store } from "./lib/store.ts";
+import { authorize } from "./lib/google/credentials.ts";
+import { runCli } from "./lib/cli/run.ts";
+import { type DateRange, searchRanges } from "./lib/core/dates.ts";
+import { downloadPending, type DownloadResult, requeueMissing } from "./lib/core/transfer.ts";
+import { LibraryClient } from "./lib/sources/library/client.ts";
+import { shardedSearch } from "./lib/sources/library/sharded_search.ts";
+import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./lib/core/layout.ts";
+import { prepareOutputDir } from "./lib/core/output_dir.ts";
+import type { Logger } from "./lib/cli/render.ts";
+import type { RetryOptions } from "./lib/core/retry.ts";
+import { Store } from "./lib/core/store.ts";
 
-export type { PathItem, PathMapper } from "./lib/paths.ts";
+export type { PathItem, PathMapper } from "./lib/core/layout.ts";
 
 /** What to sync and the I/O edges to do it with. */
 export interface SyncOptions {

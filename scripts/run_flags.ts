@@ -4,7 +4,7 @@
  * task (for Linux and macOS; a test keeps the two equal).
  * @module
  */
-import { BROWSER_OPENERS } from "../lib/browser.ts";
+import { BROWSER_OPENERS } from "../lib/cli/browser.ts";
 
 /** Environment variables photosync reads. */
 export const ENV_VARS = [

@@ -8,7 +8,7 @@ import { Emulator } from "../testing/emulator.ts";
 import { type FixtureItem, generateLibrary, mediaBytes } from "../testing/library_fixture.ts";
 import { DatabaseSync } from "node:sqlite";
 import { sync } from "../main.ts";
-import { Renderer } from "../lib/render.ts";
+import { Renderer } from "../lib/cli/render.ts";
 import { runFlags } from "../scripts/run_flags.ts";
 import { CliProcess, listFiles, MAIN, runCli, workspace } from "../testing/harness.ts";
 

@@ -2,12 +2,12 @@
  * Client of the Photos Library API: paged search as an async generator, batchGet, get.
  * @module
  */
-import { ApiError, ExitCode, PhotosyncError } from "./errors.ts";
-import { fetchWithIdleTimeout, requestError } from "./http.ts";
-import type { DateRange } from "./dates.ts";
+import { ApiError, ExitCode, PhotosyncError } from "../../core/errors.ts";
+import { fetchWithIdleTimeout, requestError } from "../../google/http.ts";
+import type { DateRange } from "../../core/dates.ts";
 import type { MediaItem } from "./media_item.ts";
-import type { TokenSource } from "./auth.ts";
-import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "./retry.ts";
+import type { TokenSource } from "../../google/oauth.ts";
+import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../../core/retry.ts";
 
 /** Google's Library API root; `PHOTOSYNC_API_URL` replaces it (e.g. with the emulator). */
 export const GOOGLE_API_URL = "https://photoslibrary.googleapis.com";

@@ -3,11 +3,11 @@
  * @module
  */
 import { join } from "node:path";
-import { ExitCode, UsageError } from "../errors.ts";
+import { ExitCode, UsageError } from "../../core/errors.ts";
 import { formatBytes } from "../render.ts";
-import { Store } from "../store.ts";
-import type { Command } from "../cli.ts";
-import { parseFlags } from "./args.ts";
+import { Store } from "../../core/store.ts";
+import type { Command } from "../run.ts";
+import { parseFlags } from "../args.ts";
 
 const HELP = `Usage: photosync status [--dir=DIR] [--json]
 

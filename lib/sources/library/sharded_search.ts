@@ -6,10 +6,10 @@
  * every step and an interrupted run resumes where it stopped.
  * @module
  */
-import { civilDate, type DateRange, dayNumber, EARLIEST, fromDayNumber } from "./dates.ts";
-import { type LibraryClient, PAGE_SIZE, type SearchResult } from "./library_api.ts";
+import { civilDate, type DateRange, dayNumber, EARLIEST, fromDayNumber } from "../../core/dates.ts";
+import { type LibraryClient, PAGE_SIZE, type SearchResult } from "./client.ts";
 import { creationMs, type MediaItem } from "./media_item.ts";
-import type { OpenSearch, SearchPage } from "./store.ts";
+import type { OpenSearch, SearchPage } from "../../core/store.ts";
 
 /** Searches in flight at once. */
 export const SEARCH_CONCURRENCY = 16;

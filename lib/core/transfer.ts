@@ -5,14 +5,14 @@
  * @module
  */
 import { join } from "node:path";
-import { BodyError, OutputTree, UnsafePathError } from "./atomic_file.ts";
+import { BodyError, OutputTree, UnsafePathError } from "./output_tree.ts";
 import { PhotosyncError } from "./errors.ts";
-import { IdleWatchdog, requestError } from "./http.ts";
-import { BATCH_SIZE, type BatchResult, type LibraryClient, quotaError } from "./library_api.ts";
-import { isVideo, type MediaItem } from "./media_item.ts";
-import { idTag, type PathMapper, taggedName } from "./paths.ts";
+import { IdleWatchdog, requestError } from "../google/http.ts";
+import { BATCH_SIZE, type BatchResult, type LibraryClient, quotaError } from "../sources/library/client.ts";
+import { isVideo, type MediaItem } from "../sources/library/media_item.ts";
+import { idTag, type PathMapper, taggedName } from "./layout.ts";
 import { pooled } from "./pool.ts";
-import type { Logger } from "./render.ts";
+import type { Logger } from "../cli/render.ts";
 import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import type { ItemRow, Store } from "./store.ts";
 

@@ -3,14 +3,14 @@
  * @module
  */
 import { browserOpener } from "../browser.ts";
-import { parseDateRange } from "../dates.ts";
-import { ExitCode, UsageError } from "../errors.ts";
-import { DEFAULT_LAYOUT, layoutMapper } from "../paths.ts";
+import { parseDateRange } from "../../core/dates.ts";
+import { ExitCode, UsageError } from "../../core/errors.ts";
+import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { formatBytes, formatDuration } from "../render.ts";
-import { GOOGLE_API_URL } from "../library_api.ts";
-import type { Command } from "../cli.ts";
+import { GOOGLE_API_URL } from "../../sources/library/client.ts";
+import type { Command } from "../run.ts";
 import { VERSION } from "../version.ts";
-import { parseConcurrency, parseFlags, parseTimeout } from "./args.ts";
+import { parseConcurrency, parseFlags, parseTimeout } from "../args.ts";
 import queryCommand from "./query.ts";
 
 const HELP = `photosync ${VERSION}: back up Google Photos to a local folder

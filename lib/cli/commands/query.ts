@@ -3,14 +3,14 @@
  * @module
  */
 import { join } from "node:path";
-import { authorize } from "../authorize.ts";
+import { authorize } from "../../google/credentials.ts";
 import { browserOpener } from "../browser.ts";
-import { ExitCode, UsageError } from "../errors.ts";
-import { LibraryClient } from "../library_api.ts";
-import { prepareOutputDir } from "../output_dir.ts";
-import { Store } from "../store.ts";
-import type { Command } from "../cli.ts";
-import { parseFlags } from "./args.ts";
+import { ExitCode, UsageError } from "../../core/errors.ts";
+import { LibraryClient } from "../../sources/library/client.ts";
+import { prepareOutputDir } from "../../core/output_dir.ts";
+import { Store } from "../../core/store.ts";
+import type { Command } from "../run.ts";
+import { parseFlags } from "../args.ts";
 
 const HELP = `Usage: photosync query ID [--dir=DIR] [--creds=FILE]
 

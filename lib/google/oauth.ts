@@ -4,10 +4,10 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import { AuthError, PhotosyncError, UsageError } from "./errors.ts";
+import { AuthError, PhotosyncError, UsageError } from "../core/errors.ts";
 import { requestError } from "./http.ts";
-import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "./retry.ts";
-import type { Logger } from "./render.ts";
+import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../core/retry.ts";
+import type { Logger } from "../cli/render.ts";
 
 /** The only read scope Google still grants the Library API (since 2025-03-31). */
 export const LIBRARY_SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";

@@ -13,9 +13,9 @@ import {
   RefreshingTokens,
   type TokenSet,
   type TokenSource,
-} from "./auth.ts";
-import { UsageError } from "./errors.ts";
-import type { Store } from "./store.ts";
+} from "./oauth.ts";
+import { UsageError } from "../core/errors.ts";
+import type { Store } from "../core/store.ts";
 
 /** The client secret file looked for when `--creds` is not given and nothing is saved. */
 export const DEFAULT_CREDS = "clientsecret.json";

@@ -2,7 +2,7 @@
  * The program's version, from `deno.json`.
  * @module
  */
-import denoJson from "../deno.json" with { type: "json" };
+import denoJson from "../../deno.json" with { type: "json" };
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;

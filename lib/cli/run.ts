@@ -3,9 +3,9 @@
  * errors become a one-line message and an exit code.
  * @module
  */
-import { ExitCode, PhotosyncError } from "./errors.ts";
+import { ExitCode, PhotosyncError } from "../core/errors.ts";
 import { Renderer } from "./render.ts";
-import type { sync } from "../main.ts";
+import type { sync } from "../../main.ts";
 import syncCommand from "./commands/sync.ts";
 import statusCommand from "./commands/status.ts";
 import queryCommand from "./commands/query.ts";

@@ -3,7 +3,7 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../core/errors.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

@@ -3,7 +3,7 @@
  * @module
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { creationMs, isVideo, type MediaItem } from "./media_item.ts";
+import { creationMs, isVideo, type MediaItem } from "../sources/library/media_item.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
 import { civilDate, type DateRange, EARLIEST, formatDate, parseDate } from "./dates.ts";
 

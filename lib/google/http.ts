@@ -3,8 +3,8 @@
  * whole idle period aborts the request.
  * @module
  */
-import { UsageError } from "./errors.ts";
-import { TransientError } from "./retry.ts";
+import { UsageError } from "../core/errors.ts";
+import { TransientError } from "../core/retry.ts";
 
 /** The server sent nothing for the idle period. */
 export class StalledError extends Error {
