@@ -8,7 +8,7 @@ import { Emulator } from "../testing/emulator.ts";
 import { type FixtureItem, generateLibrary, mediaBytes } from "../testing/library_fixture.ts";
 import { DatabaseSync } from "node:sqlite";
 import { sync } from "../main.ts";
-import { Renderer } from "../lib/cli/render.ts";
+import { Renderer } from "../main.ts";
 import { runFlags } from "../scripts/run_flags.ts";
 import { CliProcess, listFiles, MAIN, runCli, workspace } from "../testing/harness.ts";
 
@@ -372,7 +372,7 @@ Deno.test("the TypeScript API takes a pathMapper", async () => {
     logger: new Renderer({ verbosity: "quiet", tty: false }),
     creds: join(env.root, "clientsecret.json"),
     apiUrl: env.emulator.apiUrl,
-    env: (name) => name === "PHOTOSYNC_REFRESH_TOKEN" ? refreshToken : undefined,
+    io: { env: (name) => name === "PHOTOSYNC_REFRESH_TOKEN" ? refreshToken : undefined },
     pathMapper: (it) => `by-id/${it.id}${it.isVideo ? ".video" : ".photo"}`,
   });
   assert.deepEqual(summary.downloads?.downloaded, 4);

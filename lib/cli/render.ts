@@ -5,36 +5,7 @@
  * {@link Logger} interface.
  * @module
  */
-
-/** Counters shown by the progress display. */
-export interface Progress {
-  /** Media items written to the index in this run. */
-  indexed: number;
-  /** Files downloaded in this run. */
-  files: number;
-  /** Files this run is trying to download. */
-  filesTotal: number;
-  /** Bytes downloaded in this run. */
-  bytes: number;
-}
-
-/** What the program reports while it works. */
-export interface Logger {
-  /** A line for the user, e.g. the end-of-run summary (hidden by `--quiet`). */
-  info(message: string): void;
-  /** One step of the work, e.g. a file downloaded: a plain line when stderr is not a terminal, folded into the progress line when it is (shown there with `--verbose`). */
-  event(message: string): void;
-  /** Detail shown only with `--verbose`. */
-  verbose(message: string): void;
-  /** Something the user should know about even with `--quiet`. */
-  warn(message: string): void;
-  /** A line the user must see to go on (e.g. the authorisation URL), even with `--quiet`. */
-  notice(message: string): void;
-  /** Update the progress counters (redrawn on a TTY, silent otherwise). */
-  progress(update: Partial<Progress>): void;
-  /** Data for stdout (JSON, tables): never mixed with the progress display. */
-  output(text: string): void;
-}
+import type { Logger, Progress } from "../core/logger.ts";
 
 /** How much the renderer says. */
 export type Verbosity = "quiet" | "normal" | "verbose";

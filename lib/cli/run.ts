@@ -5,16 +5,16 @@
  */
 import { ExitCode, PhotosyncError } from "../core/errors.ts";
 import { Renderer } from "./render.ts";
-import type { sync } from "../../main.ts";
 import syncCommand from "./commands/sync.ts";
 import statusCommand from "./commands/status.ts";
 import queryCommand from "./commands/query.ts";
 
-/** What every subcommand gets. */
+/** What every subcommand gets: the renderer and the process's I/O edges. */
 export interface CommandContext {
   renderer: Renderer;
-  sync: typeof sync;
   env: (name: string) => string | undefined;
+  /** Lines the user types (a pasted redirect URL). */
+  stdin: ReadableStream<Uint8Array>;
 }
 
 /** A subcommand: parses its own flags, returns the exit code. */
@@ -23,7 +23,7 @@ export type Command = (args: string[], context: CommandContext) => Promise<numbe
 const COMMANDS: Record<string, Command> = { sync: syncCommand, status: statusCommand, query: queryCommand };
 
 /** Run photosync with `args`; returns the exit code. */
-export async function runCli(args: string[], pipeline: typeof sync): Promise<number> {
+export async function runCli(args: string[]): Promise<number> {
   const renderer = new Renderer({
     verbosity: args.includes("--quiet") ? "quiet" : args.includes("--verbose") ? "verbose" : "normal",
   });
@@ -31,7 +31,7 @@ export async function runCli(args: string[], pipeline: typeof sync): Promise<num
   const named = first !== undefined && Object.hasOwn(COMMANDS, first);
   const command = named ? COMMANDS[first] : syncCommand;
   try {
-    return await command(named ? rest : args, { renderer, sync: pipeline, env: readEnv });
+    return await command(named ? rest : args, { renderer, env: readEnv, stdin: Deno.stdin.readable });
   } catch (error) {
     renderer.finish();
     if (error instanceof PhotosyncError) {

@@ -1,6 +1,5 @@
 /**
- * Which days a sync searches: `--dates`, `--all`, or the incremental default (older than the
- * oldest and newer than the newest known item).
+ * Calendar days: parsing `YYYY-MM-DD` and `--dates` ranges, day arithmetic in UTC.
  * @module
  */
 import { UsageError } from "./errors.ts";
@@ -45,27 +44,6 @@ export function parseDateRange(spec: string): DateRange {
     throw new UsageError(`--dates: ${from} is after ${to}; put the earlier date first`);
   }
   return { startDate, endDate };
-}
-
-/**
- * The ranges a sync searches, `undefined` standing for the whole library: `"all"` or a
- * `--dates` range as given; by default everything up to the oldest known day and everything
- * from the newest known day to tomorrow (UTC, boundary days included), or the whole library
- * when nothing is known yet.
- */
-export function searchRanges(
-  dates: DateRange | "all" | undefined,
-  span: { oldest: number; newest: number } | undefined,
-  nowMs: number,
-): (DateRange | undefined)[] {
-  if (dates === "all" || (!dates && !span)) return [undefined];
-  if (dates) return [dates];
-  const newest = civilDate(span!.newest);
-  const tomorrow = civilDate(nowMs + DAY_MS);
-  const older = { startDate: EARLIEST, endDate: civilDate(span!.oldest) };
-  return dayNumber(newest) > dayNumber(tomorrow)
-    ? [older]
-    : [older, { startDate: newest, endDate: tomorrow }];
 }
 
 /** The UTC calendar day of an epoch-millisecond time. */

@@ -1,10 +1,22 @@
 /**
- * Writing a download into the output tree: streamed to a temporary file, checked, given its
- * mtime, then renamed into place, never through a symbolic link.
+ * The output tree: the folder that holds `sync.db` and the photos. Files are streamed to a
+ * temporary file, checked, given their mtime, then renamed into place, never through a
+ * symbolic link.
  * @module
  */
 import { join } from "node:path";
-import { PhotosyncError } from "./errors.ts";
+import { PhotosyncError, UsageError } from "./errors.ts";
+import { DB_FILE } from "./store.ts";
+
+/** Folder under the output directory holding partial files. */
+export const TEMP_DIR = ".photosync-tmp";
+
+/** Names directly under the output directory that items may never take (lower case). */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(
+  [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, TEMP_DIR].map((name) =>
+    name.toLowerCase()
+  ),
+);
 
 /** A write failed for a reason of the file system (full, not permitted): the run stops. */
 export class FileSystemError extends PhotosyncError {
@@ -36,9 +48,20 @@ export class OutputTree {
   readonly tempDir: string;
   readonly #checked = new Set<string>();
 
-  constructor(root: string, tempDir: string) {
+  constructor(root: string) {
     this.root = root;
-    this.tempDir = tempDir;
+    this.tempDir = join(root, TEMP_DIR);
+  }
+
+  /** Start with an empty temporary folder: leftovers of an interrupted run are never complete files. */
+  async clearTemp(): Promise<void> {
+    await this.removeTemp();
+    await Deno.mkdir(this.tempDir, { recursive: true });
+  }
+
+  /** Remove the temporary folder and anything left in it. */
+  async removeTemp(): Promise<void> {
+    await Deno.remove(this.tempDir, { recursive: true }).catch(() => {});
   }
 
   /**
@@ -129,5 +152,25 @@ async function fsCall<T>(what: string, path: string, call: () => Promise<T>): Pr
     return await call();
   } catch (error) {
     throw fileSystemError(what, path, error);
+  }
+}
+
+/** Create `dir` if missing and make sure it is a writable folder, or throw {@link UsageError}. */
+export async function prepareOutputDir(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) {
+      throw new UsageError(`--dir ${dir} cannot be created: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const stat = await Deno.stat(dir);
+  if (!stat.isDirectory) throw new UsageError(`--dir ${dir} is a file, not a folder; choose another --dir`);
+  try {
+    await Deno.remove(await Deno.makeTempFile({ dir, prefix: ".photosync-write-test-" }));
+  } catch (error) {
+    throw new UsageError(`--dir ${dir} is not writable (${(error as Error).message}); choose another --dir`, {
+      cause: error,
+    });
   }
 }

@@ -1,14 +1,21 @@
 /**
- * The SQLite index (`<dir>/sync.db`): media items, their download state, and credentials.
+ * The SQLite index (`<dir>/sync.db`) shared by every source: media items and their transfer
+ * state, albums, each source's resume points, and credentials. It knows rows, not HTTP or
+ * archives: sources hand it {@link NewItem}s and opaque checkpoints.
  * @module
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { creationMs, isVideo, type MediaItem } from "../sources/library/media_item.ts";
+import { join } from "node:path";
 import { PhotosyncError, UsageError } from "./errors.ts";
-import { civilDate, type DateRange, EARLIEST, formatDate, parseDate } from "./dates.ts";
+
+/** The index's file name inside the output directory. */
+export const DB_FILE = "sync.db";
 
 /** Schema version this build writes; a newer file is refused rather than damaged. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** Where items come from. */
+export type SourceName = "library" | "takeout" | "picker";
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 
@@ -23,43 +30,83 @@ CREATE TABLE IF NOT EXISTS items (
   path TEXT,
   path_key TEXT UNIQUE,
   size INTEGER,
-  note TEXT
+  note TEXT,
+  source TEXT NOT NULL DEFAULT 'library' CHECK (source IN ('library', 'takeout', 'picker')),
+  hash TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS items_created ON items (created_ms);
 CREATE INDEX IF NOT EXISTS items_pending ON items (status, created_ms, id);
-CREATE TABLE IF NOT EXISTS secrets (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-CREATE TABLE IF NOT EXISTS searches (
-  key TEXT PRIMARY KEY,
-  start_date TEXT NOT NULL,
-  end_date TEXT NOT NULL,
-  UNIQUE (start_date, end_date)
+CREATE INDEX IF NOT EXISTS items_hash ON items (hash) WHERE hash IS NOT NULL;
+CREATE TABLE IF NOT EXISTS albums (
+  id TEXT PRIMARY KEY,
+  source TEXT NOT NULL,
+  title TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS item_albums (
+  item_id TEXT NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  album_id TEXT NOT NULL REFERENCES albums (id) ON DELETE CASCADE,
+  PRIMARY KEY (item_id, album_id)
+) STRICT;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  source TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (source, key)
+) STRICT;
+CREATE TABLE IF NOT EXISTS secrets (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 `;
 
 /**
- * A search still to finish: the days left to search (both ends included, newest first), or
- * the whole library when `range` is undefined. Stored so that an interrupted run's next run
- * picks it up where it stopped.
+ * Version 1 → 2: items gain their source and content hash; the Library API's open searches
+ * become its checkpoints (`{start, end}`, both empty for the whole library); albums are new.
  */
-export interface OpenSearch {
-  key: string;
-  range?: DateRange;
+const MIGRATE_1_TO_2 = `
+ALTER TABLE items ADD COLUMN source TEXT NOT NULL DEFAULT 'library'
+  CHECK (source IN ('library', 'takeout', 'picker'));
+ALTER TABLE items ADD COLUMN hash TEXT;
+CREATE TABLE checkpoints (
+  source TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (source, key)
+) STRICT;
+INSERT INTO checkpoints (source, key, value)
+  SELECT 'library', key, json_object('start', start_date, 'end', end_date) FROM searches;
+DROP TABLE searches;
+`;
+
+/** An item as a source hands it to the store. */
+export interface NewItem {
+  id: string;
+  source: SourceName;
+  /** File name as the source gave it (hostile: sanitised only when a path is chosen). */
+  filename: string;
+  /** Capture time, epoch milliseconds. */
+  createdMs: number;
+  isVideo: boolean;
+  /** The source's metadata, kept as JSON; a change of it counts as an update. */
+  json: string;
+  /** sha256 of the bytes (hex), where the source knows it. */
+  hash?: string;
 }
 
-/** One page of a search and what it means for that search. */
-export interface SearchPage {
-  search: OpenSearch;
-  items: MediaItem[];
-  /**
-   * `more`: further pages follow (its days narrow to those not yet passed); `done`: the search
-   * is complete; `split`: the rest of its days are searched as these smaller searches instead.
-   */
-  outcome: { kind: "more" } | { kind: "done" } | { kind: "split"; searches: OpenSearch[] };
+/** Changes to a source's resume points, written with the batch they belong to. */
+export interface CheckpointChange {
+  remove?: string[];
+  put?: { key: string; value: string }[];
+}
+
+/** A batch of items and the resume point it reaches, written in one transaction. */
+export interface ItemBatch {
+  source: SourceName;
+  items: readonly NewItem[];
+  checkpoint?: CheckpointChange;
 }
 
 /** A row of the items table. */
 export interface ItemRow {
   id: string;
+  source: SourceName;
   filename: string;
   createdMs: number;
   isVideo: boolean;
@@ -68,10 +115,13 @@ export interface ItemRow {
   path: string | null;
   size: number | null;
   note: string | null;
+  hash: string | null;
+  /** The source's metadata. */
+  json: string;
 }
 
-/** What a page write changed. */
-export interface PageResult {
+/** What a batch write changed. */
+export interface BatchResult {
   added: number;
   updated: number;
 }
@@ -83,6 +133,8 @@ export interface StoreCounts {
   pending: number;
   failed: number;
   bytes: number;
+  /** Items per source. */
+  sources: Record<string, number>;
   failures: { id: string; filename: string; reason: string }[];
   notes: { id: string; filename: string; note: string }[];
 }
@@ -97,19 +149,21 @@ export class Store {
     this.#db = db;
     this.#find = db.prepare("SELECT json, status FROM items WHERE id = ?");
     this.#upsert = db.prepare(`
-      INSERT INTO items (id, filename, created_ms, is_video, json) VALUES (?, ?, ?, ?, ?)
+      INSERT INTO items (id, source, filename, created_ms, is_video, json, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET
         filename = excluded.filename, created_ms = excluded.created_ms,
-        is_video = excluded.is_video, json = excluded.json,
+        is_video = excluded.is_video, json = excluded.json, hash = coalesce(excluded.hash, hash),
         status = CASE status WHEN 'failed' THEN 'pending' ELSE status END,
         note = CASE status WHEN 'failed' THEN NULL ELSE note END`);
   }
 
   /**
-   * Open (creating it with mode 0600 when missing) the index at `path`. Refuses a file that
-   * is not SQLite or was written by a newer photosync, leaving it untouched.
+   * Open (creating it with mode 0600 when missing) `sync.db` in the output directory `dir`.
+   * Refuses a file that is not SQLite or was written by a newer photosync, leaving it
+   * untouched; migrates an older one in place, in one transaction.
    */
-  static open(path: string): Store {
+  static open(dir: string, options: { readOnly?: boolean } = {}): Store {
+    const path = join(dir, DB_FILE);
     let header: Uint8Array | undefined;
     try {
       using file = Deno.openSync(path, { read: true });
@@ -120,12 +174,13 @@ export class Store {
       if (!(error instanceof Deno.errors.NotFound)) {
         throw new UsageError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
       }
+      if (options.readOnly) throw new UsageError(`no ${path}: run photosync --dir=${dir} first`);
       Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
     }
     if (header && header.length > 0 && new TextDecoder().decode(header) !== SQLITE_MAGIC) {
       throw new UsageError(`${path} is not a photosync database; move it away or choose another --dir`);
     }
-    const db = new DatabaseSync(path);
+    const db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
     try {
       const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
       if (version > SCHEMA_VERSION) {
@@ -133,15 +188,23 @@ export class Store {
           `${path} was written by a newer photosync (schema ${version}); upgrade photosync to use it`,
         );
       }
-      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-      db.exec(SCHEMA);
-      db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      if (options.readOnly) {
+        if (version < SCHEMA_VERSION) {
+          throw new UsageError(
+            `${path} is from an older photosync; run photosync --dir=${dir} once to update it`,
+          );
+        }
+      } else {
+        db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+        migrate(db, version);
+      }
+      db.exec("PRAGMA foreign_keys = ON");
     } catch (error) {
       db.close();
       if (error instanceof PhotosyncError) throw error;
       throw new UsageError(`cannot use ${path}: ${(error as Error).message}`, { cause: error });
     }
-    Deno.chmodSync(path, 0o600);
+    if (!options.readOnly) Deno.chmodSync(path, 0o600);
     return new Store(db);
   }
 
@@ -159,59 +222,48 @@ export class Store {
     }
   }
 
-  /**
-   * Record `ranges` as searches to do (undefined: the whole library) and return every open
-   * search, those left by an interrupted run first.
-   */
-  planSearches(ranges: readonly (DateRange | undefined)[]): OpenSearch[] {
-    this.transaction(() =>
-      ranges.forEach((range) => this.#insertSearch({ key: crypto.randomUUID(), range }))
-    );
-    const rows = this.#db.prepare("SELECT key, start_date, end_date FROM searches ORDER BY rowid").all() as {
-      key: string;
-      start_date: string;
-      end_date: string;
-    }[];
-    return rows.map((row) => ({
-      key: row.key,
-      range: row.start_date === ""
-        ? undefined
-        : { startDate: parseDate(row.start_date), endDate: parseDate(row.end_date) },
-    }));
+  /** A source's resume points, in the order they were written. */
+  checkpoints(source: SourceName): { key: string; value: string }[] {
+    return this.#db.prepare("SELECT key, value FROM checkpoints WHERE source = ? ORDER BY rowid").all(
+      source,
+    ) as { key: string; value: string }[];
   }
 
-  #insertSearch({ key, range }: OpenSearch): void {
-    this.#db.prepare("INSERT OR IGNORE INTO searches (key, start_date, end_date) VALUES (?, ?, ?)")
-      .run(key, range ? formatDate(range.startDate) : "", range ? formatDate(range.endDate) : "");
+  /** Apply a change to a source's resume points in one transaction. */
+  updateCheckpoints(source: SourceName, change: CheckpointChange): void {
+    this.transaction(() => this.#applyCheckpoint(source, change));
+  }
+
+  #applyCheckpoint(source: SourceName, { remove = [], put = [] }: CheckpointChange): void {
+    const del = this.#db.prepare("DELETE FROM checkpoints WHERE source = ? AND key = ?");
+    remove.forEach((key) => del.run(source, key));
+    const set = this.#db.prepare("INSERT OR REPLACE INTO checkpoints (source, key, value) VALUES (?, ?, ?)");
+    put.forEach(({ key, value }) => set.run(source, key, value));
   }
 
   /**
-   * Write one page of a search in one transaction: new items are added as pending, changed
-   * ones updated in place, failed ones seen again are given another try; and the search is
-   * narrowed, finished or replaced by its parts, as the page's outcome says.
+   * Write a batch in one transaction: new items are added as pending, changed ones updated
+   * in place, failed ones seen again are given another try; and the source's checkpoint
+   * moves with them, so that an interrupted run resumes exactly after the last batch.
    */
-  savePage({ search, items, outcome }: SearchPage): PageResult {
+  saveBatch({ source, items, checkpoint }: ItemBatch): BatchResult {
     return this.transaction(() => {
-      if (outcome.kind === "more" && items.length > 0) {
-        // Pages come newest first: the days after the oldest item of this page are done.
-        const reached = formatDate(civilDate(Math.min(...items.map(creationMs))));
-        this.#db.prepare(
-          `UPDATE OR REPLACE searches SET start_date = ?,
-             end_date = CASE end_date WHEN '' THEN ?2 ELSE min(end_date, ?2) END WHERE key = ?3`,
-        ).run(search.range ? formatDate(search.range.startDate) : formatDate(EARLIEST), reached, search.key);
-      } else if (outcome.kind !== "more") {
-        this.#db.prepare("DELETE FROM searches WHERE key = ?").run(search.key);
-        if (outcome.kind === "split") outcome.searches.forEach((part) => this.#insertSearch(part));
-      }
-      const result: PageResult = { added: 0, updated: 0 };
+      if (checkpoint) this.#applyCheckpoint(source, checkpoint);
+      const result: BatchResult = { added: 0, updated: 0 };
       for (const item of items) {
-        const { baseUrl: _, ...kept } = item;
-        const json = JSON.stringify(kept);
         const known = this.#find.get(item.id) as { json: string; status: string } | undefined;
-        if (known && known.json === json && known.status !== "failed") continue;
+        if (known && known.json === item.json && known.status !== "failed") continue;
         // SQLite hands text back only up to a NUL; the JSON keeps the original name.
-        const filename = (item.filename ?? "").replaceAll("\0", "_");
-        this.#upsert.run(item.id, filename, creationMs(item), isVideo(item) ? 1 : 0, json);
+        const filename = item.filename.replaceAll("\0", "_");
+        this.#upsert.run(
+          item.id,
+          item.source,
+          filename,
+          item.createdMs,
+          item.isVideo ? 1 : 0,
+          item.json,
+          item.hash ?? null,
+        );
         if (known) result.updated++;
         else result.added++;
       }
@@ -219,46 +271,67 @@ export class Store {
     });
   }
 
-  /** Creation times (epoch ms) of the oldest and newest known items, or undefined when empty. */
-  knownSpan(): { oldest: number; newest: number } | undefined {
-    const row = this.#db.prepare("SELECT min(created_ms) AS oldest, max(created_ms) AS newest FROM items")
-      .get() as { oldest: number | null; newest: number | null };
+  /** Creation times (epoch ms) of a source's oldest and newest items up to `maxMs`, or undefined. */
+  knownSpan(
+    source: SourceName,
+    maxMs = Number.MAX_SAFE_INTEGER,
+  ): { oldest: number; newest: number } | undefined {
+    const row = this.#db.prepare(
+      "SELECT min(created_ms) AS oldest, max(created_ms) AS newest FROM items WHERE source = ? AND created_ms <= ?",
+    ).get(source, maxMs) as { oldest: number | null; newest: number | null };
     return row.oldest === null || row.newest === null
       ? undefined
       : { oldest: row.oldest, newest: row.newest };
   }
 
-  /** Pending items after `(createdMs, id)` in creation order, at most `limit`. */
-  pendingAfter(after: { createdMs: number; id: string } | undefined, limit: number): ItemRow[] {
+  /** A source's pending items after `(createdMs, id)` in creation order, at most `limit`. */
+  pendingAfter(
+    source: SourceName,
+    after: { createdMs: number; id: string } | undefined,
+    limit: number,
+  ): ItemRow[] {
     const rows = this.#db.prepare(`
-      SELECT * FROM items WHERE status = 'pending' AND (created_ms, id) > (?, ?)
-      ORDER BY created_ms, id LIMIT ?`).all(after?.createdMs ?? -8.64e15, after?.id ?? "", limit);
+      SELECT * FROM items WHERE status = 'pending' AND source = ? AND (created_ms, id) > (?, ?)
+      ORDER BY created_ms, id LIMIT ?`).all(source, after?.createdMs ?? -8.64e15, after?.id ?? "", limit);
     return rows.map(toRow);
   }
 
-  /** Number of pending items. */
-  pendingCount(): number {
-    return (this.#db.prepare("SELECT count(*) AS n FROM items WHERE status = 'pending'").get() as {
-      n: number;
-    }).n;
+  /** Number of a source's pending items. */
+  pendingCount(source: SourceName): number {
+    return (this.#db.prepare("SELECT count(*) AS n FROM items WHERE status = 'pending' AND source = ?").get(
+      source,
+    ) as { n: number }).n;
+  }
+
+  /** One item, or undefined. */
+  item(id: string): ItemRow | undefined {
+    const row = this.#db.prepare("SELECT * FROM items WHERE id = ?").get(id);
+    return row ? toRow(row as Record<string, unknown>) : undefined;
+  }
+
+  /** The item holding these bytes, or undefined. */
+  itemByHash(hash: string): ItemRow | undefined {
+    const row = this.#db.prepare("SELECT * FROM items WHERE hash = ? ORDER BY rowid LIMIT 1").get(hash);
+    return row ? toRow(row as Record<string, unknown>) : undefined;
   }
 
   /**
-   * Record `path` for the item unless another item holds it (compared case-insensitively,
-   * as macOS and Windows file systems do). Returns whether the path is now the item's.
+   * Record `path` for the item unless another item holds it (compared case-insensitively
+   * and after Unicode NFC normalisation, as macOS and Windows file systems do). Returns
+   * whether the path is now the item's.
    */
   claimPath(id: string, path: string): boolean {
     const result = this.#db.prepare("UPDATE OR IGNORE items SET path = ?, path_key = ? WHERE id = ?")
-      .run(path, path.toLowerCase(), id);
+      .run(path, path.normalize("NFC").toLowerCase(), id);
     return result.changes === 1;
   }
 
-  /** Mark items downloaded with their final sizes, in one transaction. */
-  markDownloaded(done: readonly { id: string; size: number }[]): void {
+  /** Mark items downloaded with their final sizes (and hashes, when known), in one transaction. */
+  markDownloaded(done: readonly { id: string; size: number; hash?: string }[]): void {
     const statement = this.#db.prepare(
-      "UPDATE items SET status = 'downloaded', size = ?, note = NULL WHERE id = ?",
+      "UPDATE items SET status = 'downloaded', size = ?, hash = coalesce(?, hash), note = NULL WHERE id = ?",
     );
-    this.transaction(() => done.forEach(({ id, size }) => statement.run(size, id)));
+    this.transaction(() => done.forEach(({ id, size, hash }) => statement.run(size, hash ?? null, id)));
   }
 
   /** Mark an item failed with a reason; indexing it again gives it another try. */
@@ -269,6 +342,24 @@ export class Store {
   /** Attach a note to a pending item (e.g. a video still being processed). */
   notePending(id: string, note: string): void {
     this.#db.prepare("UPDATE items SET note = ? WHERE id = ? AND status = 'pending'").run(note, id);
+  }
+
+  /** Record that items are in an album (created or retitled as needed). */
+  addToAlbum(album: { id: string; source: SourceName; title: string }, itemIds: readonly string[]): void {
+    this.transaction(() => {
+      this.#db.prepare(
+        "INSERT INTO albums (id, source, title) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET title = excluded.title",
+      ).run(album.id, album.source, album.title);
+      const link = this.#db.prepare("INSERT OR IGNORE INTO item_albums (item_id, album_id) VALUES (?, ?)");
+      itemIds.forEach((id) => link.run(id, album.id));
+    });
+  }
+
+  /** Titles of the albums an item is in. */
+  albumsOf(id: string): string[] {
+    return (this.#db.prepare(
+      "SELECT title FROM albums JOIN item_albums ON album_id = albums.id WHERE item_id = ? ORDER BY title",
+    ).all(id) as { title: string }[]).map((row) => row.title);
   }
 
   /** All downloaded items (for `--resync`). */
@@ -293,14 +384,20 @@ export class Store {
         coalesce(sum(status = 'pending'), 0) AS pending,
         coalesce(sum(status = 'failed'), 0) AS failed,
         coalesce(sum(CASE status WHEN 'downloaded' THEN size END), 0) AS bytes
-      FROM items`).get() as Omit<StoreCounts, "failures" | "notes">;
+      FROM items`).get() as Omit<StoreCounts, "failures" | "notes" | "sources">;
+    const sources = Object.fromEntries(
+      (this.#db.prepare("SELECT source, count(*) AS n FROM items GROUP BY source ORDER BY source").all() as {
+        source: string;
+        n: number;
+      }[]).map((row) => [row.source, row.n]),
+    );
     const failures = this.#db.prepare(
       "SELECT id, filename, note AS reason FROM items WHERE status = 'failed' ORDER BY created_ms, id",
     ).all() as StoreCounts["failures"];
     const notes = this.#db.prepare(
       "SELECT id, filename, note FROM items WHERE status = 'pending' AND note IS NOT NULL ORDER BY created_ms, id",
     ).all() as StoreCounts["notes"];
-    return { ...totals, failures, notes };
+    return { ...totals, sources, failures, notes };
   }
 
   /** A stored secret (tokens, client credentials), or undefined. */
@@ -325,9 +422,25 @@ export class Store {
   }
 }
 
+/** Bring a database of schema `version` (0: new) up to {@link SCHEMA_VERSION}, in one transaction. */
+function migrate(db: DatabaseSync, version: number): void {
+  if (version === SCHEMA_VERSION) return;
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    if (version === 1) db.exec(MIGRATE_1_TO_2);
+    db.exec(SCHEMA);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    db.exec("COMMIT");
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
 function toRow(row: Record<string, unknown>): ItemRow {
   return {
     id: row.id as string,
+    source: row.source as SourceName,
     filename: row.filename as string,
     createdMs: row.created_ms as number,
     isVideo: row.is_video === 1,
@@ -335,5 +448,7 @@ function toRow(row: Record<string, unknown>): ItemRow {
     path: row.path as string | null,
     size: row.size as number | null,
     note: row.note as string | null,
+    hash: row.hash as string | null,
+    json: row.json as string,
   };
 }

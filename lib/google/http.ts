@@ -1,52 +1,12 @@
 /**
- * `fetch` that gives up on a silent server: no response headers, or no body bytes, for a
- * whole idle period aborts the request.
+ * HTTP with Google: `fetch` that gives up on a silent server (no response headers, or no body
+ * bytes, for a whole idle period), and Google's error answers turned into the errors photosync
+ * acts on (retry, stop for the daily quota, or a one-line final error).
  * @module
  */
-import { UsageError } from "../core/errors.ts";
-import { TransientError } from "../core/retry.ts";
-
-/** The server sent nothing for the idle period. */
-export class StalledError extends Error {
-  constructor(idleMs: number) {
-    super(`no data for ${Math.round(idleMs / 1000)} s`);
-    this.name = "StalledError";
-  }
-}
-
-/**
- * Aborts its signal when the watched work makes no progress for `idleMs`: `progress` is
- * polled a few times per period (for downloads, the size of the file being written), which
- * costs nothing per chunk of the body.
- */
-export class IdleWatchdog {
-  readonly #controller = new AbortController();
-  readonly #timer: ReturnType<typeof setInterval>;
-
-  constructor(idleMs: number, progress: () => Promise<number>) {
-    let last = Number.NaN;
-    let quietSince = Date.now();
-    this.#timer = setInterval(async () => {
-      const now = await progress();
-      if (now !== last) {
-        last = now;
-        quietSince = Date.now();
-      } else if (Date.now() - quietSince >= idleMs) {
-        this.#controller.abort(new StalledError(idleMs));
-      }
-    }, Math.max(10, Math.min(1000, idleMs / 4)));
-  }
-
-  /** Aborted when the watched work went silent. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  /** The work is over. */
-  [Symbol.dispose](): void {
-    clearInterval(this.#timer);
-  }
-}
+import { ApiError, ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
+import { StalledError } from "../core/idle_watchdog.ts";
+import { retryAfterMs, TransientError } from "../core/retry.ts";
 
 /**
  * The error to throw for a request that could not be sent: not allowed by Deno's permissions
@@ -122,4 +82,86 @@ export async function fetchWithIdleTimeout(
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+/** The daily quota is used up: retrying today is pointless. */
+export class QuotaExhaustedError extends PhotosyncError {
+  constructor(message: string, now = Date.now()) {
+    const resume = nextPacificMidnight(now);
+    const hours = Math.max(1, Math.round((resume.getTime() - now) / 3_600_000));
+    super(
+      `Google's daily quota for this project is used up (${message.slice(0, 120)}); progress is saved: ` +
+        `run photosync again after midnight Pacific Time (${
+          resume.toISOString().slice(0, 16)
+        }Z, in about ${hours} h)`,
+      { exitCode: ExitCode.quota },
+    );
+    this.name = "QuotaExhaustedError";
+  }
+}
+
+/** The per-day quota error in a 429 answer's text, or undefined. */
+export function quotaError(httpStatus: number, text: string): QuotaExhaustedError | undefined {
+  if (httpStatus !== 429) return undefined;
+  let message = text;
+  try {
+    message = JSON.parse(text).error?.message ?? text;
+  } catch {
+    // Not JSON: look at the raw text.
+  }
+  return /per day/i.test(message) ? new QuotaExhaustedError(message) : undefined;
+}
+
+/** When Google's daily quotas reset: the next midnight in America/Los_Angeles. */
+export function nextPacificMidnight(now: number): Date {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/Los_Angeles",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      hourCycle: "h23",
+    }).formatToParts(now).map((part) => [part.type, Number(part.value)]),
+  );
+  // Midnight after today in Pacific Time is 07:00 or 08:00 UTC, by daylight saving time.
+  for (const offsetHours of [7, 8]) {
+    const candidate = Date.UTC(parts.year, parts.month - 1, parts.day + 1, offsetHours);
+    const hour = new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/Los_Angeles",
+      hour: "numeric",
+      hourCycle: "h23",
+    }).format(candidate);
+    if (Number(hour) === 0) return new Date(candidate);
+  }
+  return new Date(Date.UTC(parts.year, parts.month - 1, parts.day + 1, 8));
+}
+
+/** Turn an error response into the error to throw: transient (retry), quota, or final. */
+export async function apiError(response: Response): Promise<Error> {
+  const text = await response.text().catch(() => "");
+  const quota = quotaError(response.status, text);
+  if (quota) return quota;
+  let status = response.statusText;
+  let message = text.slice(0, 200);
+  try {
+    const error = JSON.parse(text).error;
+    if (error?.status) status = error.status;
+    if (error?.message) message = error.message;
+  } catch {
+    // Not Google's JSON error shape: keep the raw text.
+  }
+  if (response.status === 429 || response.status >= 500) {
+    return new TransientError(`HTTP ${response.status} ${status}: ${message}`, {
+      retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+      cause: new ApiError(response.status, status, message),
+    });
+  }
+  if (response.status === 401 || response.status === 403) {
+    return new PhotosyncError(
+      `Google refused access (${response.status} ${status}: ${message}); run photosync with --creds=FILE to authorise again`,
+      { cause: new ApiError(response.status, status, message) },
+    );
+  }
+  return new ApiError(response.status, status, message);
 }

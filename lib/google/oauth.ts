@@ -7,7 +7,7 @@ import * as oauth from "oauth4webapi";
 import { AuthError, PhotosyncError, UsageError } from "../core/errors.ts";
 import { requestError } from "./http.ts";
 import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../core/retry.ts";
-import type { Logger } from "../cli/render.ts";
+import type { Logger } from "../core/logger.ts";
 
 /** The only read scope Google still grants the Library API (since 2025-03-31). */
 export const LIBRARY_SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";

@@ -2,12 +2,11 @@
  * `photosync query ID`: print one media item's JSON as the API returns it.
  * @module
  */
-import { join } from "node:path";
 import { authorize } from "../../google/credentials.ts";
 import { browserOpener } from "../browser.ts";
 import { ExitCode, UsageError } from "../../core/errors.ts";
 import { LibraryClient } from "../../sources/library/client.ts";
-import { prepareOutputDir } from "../../core/output_dir.ts";
+import { prepareOutputDir } from "../../core/output_tree.ts";
 import { Store } from "../../core/store.ts";
 import type { Command } from "../run.ts";
 import { parseFlags } from "../args.ts";
@@ -18,7 +17,7 @@ Print the media item ID as JSON, fresh from the Library API.
   --dir=DIR      the folder given to sync, whose saved authorisation is used (default: .)
   --creds=FILE   authorise with this client secret file`;
 
-const queryCommand: Command = async (args, { renderer, env }) => {
+const queryCommand: Command = async (args, { renderer, env, stdin }) => {
   const { values, positionals } = parseFlags("query", args, {
     dir: { type: "string", default: "." },
     creds: { type: "string" },
@@ -34,13 +33,13 @@ const queryCommand: Command = async (args, { renderer, env }) => {
   const [id] = positionals;
   if (!id) throw new UsageError("photosync query needs a media item ID; see photosync query --help");
   await prepareOutputDir(values.dir);
-  using store = Store.open(join(values.dir, "sync.db"));
+  using store = Store.open(values.dir);
   const tokens = await authorize(store, {
     creds: values.creds,
     env,
     logger: renderer,
     openBrowser: values["no-browser"] ? undefined : browserOpener(env),
-    input: Deno.stdin.readable,
+    input: stdin,
   });
   const library = new LibraryClient({ tokens, apiUrl: env("PHOTOSYNC_API_URL") });
   renderer.output(JSON.stringify(await library.get(id), null, 2));

@@ -2,9 +2,8 @@
  * `photosync status`: what `sync.db` holds.
  * @module
  */
-import { join } from "node:path";
-import { ExitCode, UsageError } from "../../core/errors.ts";
-import { formatBytes } from "../render.ts";
+import { ExitCode } from "../../core/errors.ts";
+import { formatBytes, type Renderer } from "../render.ts";
 import { Store } from "../../core/store.ts";
 import type { Command } from "../run.ts";
 import { parseFlags } from "../args.ts";
@@ -13,9 +12,11 @@ const HELP = `Usage: photosync status [--dir=DIR] [--json]
 
 Counts of items, downloaded, pending and failed (with reasons) in DIR/sync.db.
   --dir=DIR   the folder given to sync (default: .)
-  --json      one JSON object: items, downloaded, pending, failed, bytes, failures, notes`;
+  --json      one JSON object: items, downloaded, pending, failed, bytes, sources, failures, notes`;
 
-const statusCommand: Command = async (args, { renderer }) => {
+const statusCommand: Command = (args, { renderer }) => Promise.resolve(status(args, renderer));
+
+function status(args: string[], renderer: Renderer): number {
   const { values } = parseFlags("status", args, {
     dir: { type: "string", default: "." },
     json: { type: "boolean" },
@@ -27,18 +28,14 @@ const statusCommand: Command = async (args, { renderer }) => {
     renderer.output(HELP);
     return ExitCode.ok;
   }
-  const path = join(values.dir, "sync.db");
-  if (!(await Deno.stat(path).catch(() => undefined))?.isFile) {
-    throw new UsageError(`no ${path}: run photosync --dir=${values.dir} first`);
-  }
-  using store = Store.open(path);
+  using store = Store.open(values.dir, { readOnly: true });
   const counts = store.counts();
   if (values.json) {
     renderer.output(JSON.stringify(counts));
     return ExitCode.ok;
   }
   const lines = [
-    `items:      ${counts.items}`,
+    `items:      ${counts.items}${bySource(counts.sources)}`,
     `downloaded: ${counts.downloaded} (${formatBytes(counts.bytes)})`,
     `pending:    ${counts.pending}`,
     `failed:     ${counts.failed}`,
@@ -47,6 +44,12 @@ const statusCommand: Command = async (args, { renderer }) => {
   ];
   renderer.output(lines.join("\n"));
   return ExitCode.ok;
-};
+}
+
+/** ` (library 10, takeout 5)`, or nothing when there is one source or none. */
+function bySource(sources: Record<string, number>): string {
+  const entries = Object.entries(sources);
+  return entries.length > 1 ? ` (${entries.map(([source, n]) => `${source} ${n}`).join(", ")})` : "";
+}
 
 export default statusCommand;

@@ -8,6 +8,7 @@ import { ExitCode, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { formatBytes, formatDuration } from "../render.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
+import { sync } from "../../sync.ts";
 import type { Command } from "../run.ts";
 import { VERSION } from "../version.ts";
 import { parseConcurrency, parseFlags, parseTimeout } from "../args.ts";
@@ -47,8 +48,9 @@ Exit codes: 0 all synced, 1 failure, 2 bad input, 3 some items not downloaded
 (see photosync status), 4 authorisation needed or refused, 5 Google's daily quota
 used up (run again after midnight Pacific Time).`;
 
-const syncCommand: Command = async (args, { renderer, sync, env }) => {
-  const { values } = parseFlags("sync", args, {
+/** The flags of `photosync sync`, parsed strictly. */
+export function parseSyncFlags(args: string[]) {
+  return parseFlags("sync", args, {
     dir: { type: "string", default: "." },
     creds: { type: "string" },
     all: { type: "boolean" },
@@ -64,7 +66,12 @@ const syncCommand: Command = async (args, { renderer, sync, env }) => {
     verbose: { type: "boolean" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
-  });
+  }).values;
+}
+
+const syncCommand: Command = async (args, context) => {
+  const { renderer, env } = context;
+  const values = parseSyncFlags(args);
   if (values.help) {
     renderer.output(HELP);
     return ExitCode.ok;
@@ -78,7 +85,7 @@ const syncCommand: Command = async (args, { renderer, sync, env }) => {
       const value = values[flag as "dir" | "creds"];
       return value === undefined ? [] : [`--${flag}=${value}`];
     });
-    return await queryCommand([values.query, ...passOn], { renderer, sync, env });
+    return await queryCommand([values.query, ...passOn], context);
   }
   if (values.all && values.dates !== undefined) {
     throw new UsageError(
@@ -97,9 +104,7 @@ const syncCommand: Command = async (args, { renderer, sync, env }) => {
     idleTimeoutMs: parseTimeout(values.timeout),
     pathMapper: layoutMapper(values.layout),
     apiUrl: env("PHOTOSYNC_API_URL"),
-    env,
-    openBrowser: values["no-browser"] ? undefined : browserOpener(env),
-    input: Deno.stdin.readable,
+    io: { env, openBrowser: values["no-browser"] ? undefined : browserOpener(env), input: context.stdin },
   });
   renderer.finish();
   const seconds = (Date.now() - started) / 1000;

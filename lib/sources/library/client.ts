@@ -2,12 +2,11 @@
  * Client of the Photos Library API: paged search as an async generator, batchGet, get.
  * @module
  */
-import { ApiError, ExitCode, PhotosyncError } from "../../core/errors.ts";
-import { fetchWithIdleTimeout, requestError } from "../../google/http.ts";
+import { apiError, fetchWithIdleTimeout, requestError } from "../../google/http.ts";
 import type { DateRange } from "../../core/dates.ts";
 import type { MediaItem } from "./media_item.ts";
 import type { TokenSource } from "../../google/oauth.ts";
-import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../../core/retry.ts";
+import { type RetryOptions, TransientError, withRetry } from "../../core/retry.ts";
 
 /** Google's Library API root; `PHOTOSYNC_API_URL` replaces it (e.g. with the emulator). */
 export const GOOGLE_API_URL = "https://photoslibrary.googleapis.com";
@@ -16,59 +15,6 @@ export const GOOGLE_API_URL = "https://photoslibrary.googleapis.com";
 export const PAGE_SIZE = 100;
 /** Ids per batchGet call: the API's maximum. */
 export const BATCH_SIZE = 50;
-
-/** The daily quota is used up: retrying today is pointless. */
-export class QuotaExhaustedError extends PhotosyncError {
-  constructor(message: string, now = Date.now()) {
-    const resume = nextPacificMidnight(now);
-    const hours = Math.max(1, Math.round((resume.getTime() - now) / 3_600_000));
-    super(
-      `Google's daily quota for this project is used up (${message.slice(0, 120)}); progress is saved: ` +
-        `run photosync again after midnight Pacific Time (${
-          resume.toISOString().slice(0, 16)
-        }Z, in about ${hours} h)`,
-      { exitCode: ExitCode.quota },
-    );
-    this.name = "QuotaExhaustedError";
-  }
-}
-
-/** The per-day quota error in a 429 answer's text, or undefined. */
-export function quotaError(httpStatus: number, text: string): QuotaExhaustedError | undefined {
-  if (httpStatus !== 429) return undefined;
-  let message = text;
-  try {
-    message = JSON.parse(text).error?.message ?? text;
-  } catch {
-    // Not JSON: look at the raw text.
-  }
-  return /per day/i.test(message) ? new QuotaExhaustedError(message) : undefined;
-}
-
-/** When Google's daily quotas reset: the next midnight in America/Los_Angeles. */
-export function nextPacificMidnight(now: number): Date {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone: "America/Los_Angeles",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      hourCycle: "h23",
-    }).formatToParts(now).map((part) => [part.type, Number(part.value)]),
-  );
-  // Midnight after today in Pacific Time is 07:00 or 08:00 UTC, by daylight saving time.
-  for (const offsetHours of [7, 8]) {
-    const candidate = Date.UTC(parts.year, parts.month - 1, parts.day + 1, offsetHours);
-    const hour = new Intl.DateTimeFormat("en-US", {
-      timeZone: "America/Los_Angeles",
-      hour: "numeric",
-      hourCycle: "h23",
-    }).format(candidate);
-    if (Number(hour) === 0) return new Date(candidate);
-  }
-  return new Date(Date.UTC(parts.year, parts.month - 1, parts.day + 1, 8));
-}
 
 /** A page of search results. */
 export interface SearchResult {
@@ -170,33 +116,4 @@ export class LibraryClient {
       throw requestError(this.#apiUrl + path, error, `cannot reach ${this.#apiUrl}`);
     }
   }
-}
-
-/** Turn an error response into the error to throw: transient (retry), quota, or final. */
-async function apiError(response: Response): Promise<Error> {
-  const text = await response.text().catch(() => "");
-  const quota = quotaError(response.status, text);
-  if (quota) return quota;
-  let status = response.statusText;
-  let message = text.slice(0, 200);
-  try {
-    const error = JSON.parse(text).error;
-    if (error?.status) status = error.status;
-    if (error?.message) message = error.message;
-  } catch {
-    // Not Google's JSON error shape: keep the raw text.
-  }
-  if (response.status === 429 || response.status >= 500) {
-    return new TransientError(`HTTP ${response.status} ${status}: ${message}`, {
-      retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
-      cause: new ApiError(response.status, status, message),
-    });
-  }
-  if (response.status === 401 || response.status === 403) {
-    return new PhotosyncError(
-      `Google refused access (${response.status} ${status}: ${message}); run photosync with --creds=FILE to authorise again`,
-      { cause: new ApiError(response.status, status, message) },
-    );
-  }
-  return new ApiError(response.status, status, message);
 }

@@ -6,10 +6,66 @@
  * every step and an interrupted run resumes where it stopped.
  * @module
  */
-import { civilDate, type DateRange, dayNumber, EARLIEST, fromDayNumber } from "../../core/dates.ts";
+import {
+  civilDate,
+  type DateRange,
+  dayNumber,
+  EARLIEST,
+  formatDate,
+  fromDayNumber,
+  parseDate,
+} from "../../core/dates.ts";
 import { type LibraryClient, PAGE_SIZE, type SearchResult } from "./client.ts";
 import { creationMs, type MediaItem } from "./media_item.ts";
-import type { OpenSearch, SearchPage } from "../../core/store.ts";
+
+/**
+ * A search still to finish: the days left to search (both ends included, newest first), or
+ * the whole library when `range` is undefined. Recorded as a checkpoint so that an
+ * interrupted run's next run picks it up where it stopped.
+ */
+export interface OpenSearch {
+  key: string;
+  range?: DateRange;
+}
+
+/** One page of a search and what it means for that search. */
+export interface SearchPage {
+  search: OpenSearch;
+  items: MediaItem[];
+  /**
+   * `more`: further pages follow (its days narrow to those not yet passed); `done`: the search
+   * is complete; `split`: the rest of its days are searched as these smaller searches instead.
+   */
+  outcome: { kind: "more" } | { kind: "done" } | { kind: "split"; searches: OpenSearch[] };
+}
+
+/** The days still to search once a page with `items` of `search` is saved (pages come newest first). */
+export function narrowed(search: OpenSearch, items: readonly MediaItem[]): OpenSearch {
+  if (items.length === 0) return search;
+  const reached = civilDate(Math.min(...items.map(creationMs)));
+  const endDate = search.range && dayNumber(search.range.endDate) < dayNumber(reached)
+    ? search.range.endDate
+    : reached;
+  return { key: search.key, range: { startDate: search.range?.startDate ?? EARLIEST, endDate } };
+}
+
+/** A search as a checkpoint value: `{start, end}` as `YYYY-MM-DD`, both empty for the whole library. */
+export function encodeSearch(search: OpenSearch): { key: string; value: string } {
+  const { range } = search;
+  return {
+    key: search.key,
+    value: JSON.stringify({
+      start: range ? formatDate(range.startDate) : "",
+      end: range ? formatDate(range.endDate) : "",
+    }),
+  };
+}
+
+/** The search recorded as a checkpoint by {@link encodeSearch}. */
+export function decodeSearch({ key, value }: { key: string; value: string }): OpenSearch {
+  const { start, end } = JSON.parse(value) as { start: string; end: string };
+  return { key, range: start === "" ? undefined : { startDate: parseDate(start), endDate: parseDate(end) } };
+}
 
 /** Searches in flight at once. */
 export const SEARCH_CONCURRENCY = 16;

@@ -1,0 +1,46 @@
+/**
+ * Noticing work that went silent: a request with no answer, a body with no bytes.
+ * @module
+ */
+
+/** The server sent nothing for the idle period. */
+export class StalledError extends Error {
+  constructor(idleMs: number) {
+    super(`no data for ${Math.round(idleMs / 1000)} s`);
+    this.name = "StalledError";
+  }
+}
+
+/**
+ * Aborts its signal when the watched work makes no progress for `idleMs`: `progress` is
+ * polled a few times per period (for downloads, the size of the file being written), which
+ * costs nothing per chunk of the body.
+ */
+export class IdleWatchdog {
+  readonly #controller = new AbortController();
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  constructor(idleMs: number, progress: () => Promise<number>) {
+    let last = Number.NaN;
+    let quietSince = Date.now();
+    this.#timer = setInterval(async () => {
+      const now = await progress();
+      if (now !== last) {
+        last = now;
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= idleMs) {
+        this.#controller.abort(new StalledError(idleMs));
+      }
+    }, Math.max(10, Math.min(1000, idleMs / 4)));
+  }
+
+  /** Aborted when the watched work went silent. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The work is over. */
+  [Symbol.dispose](): void {
+    clearInterval(this.#timer);
+  }
+}

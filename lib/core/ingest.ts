@@ -1,0 +1,20 @@
+/**
+ * Writing a source's batches into the store, one transaction each, as they arrive.
+ * @module
+ */
+import type { Logger } from "./logger.ts";
+import type { BatchResult, Store } from "./store.ts";
+import type { Source } from "../sources/source.ts";
+
+/** Index everything `source` yields into `store`; returns how many items were added and changed. */
+export async function ingest(store: Store, source: Source, logger: Logger): Promise<BatchResult> {
+  const total: BatchResult = { added: 0, updated: 0 };
+  for await (const batch of source.index(store)) {
+    const { added, updated } = store.saveBatch(batch);
+    total.added += added;
+    total.updated += updated;
+    logger.progress({ indexed: total.added + total.updated });
+    logger.event(`indexed ${batch.items.length} items: ${added} new, ${updated} changed`);
+  }
+  return total;
+}

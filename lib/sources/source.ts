@@ -1,0 +1,52 @@
+/**
+ * The one interface every source of media implements (`library`, `takeout`, `picker`):
+ * batches of items for the shared store, and the bytes of pending items for the shared
+ * transfer. Everything after a source (store, names and layout, output tree, pool, retries,
+ * progress) is common.
+ * @module
+ */
+import type { ItemBatch, ItemRow, SourceName, Store } from "../core/store.ts";
+
+/** A pending item whose path under the output directory is settled. */
+export type PlacedRow = ItemRow & { path: string };
+
+/** How to get one pending item's bytes. */
+export interface Transfer {
+  row: PlacedRow;
+  /**
+   * Open the bytes. Throws `TransientError` for a failure worth another try (the transfer
+   * retries), `ItemError` to leave the item pending with a note, anything else to stop.
+   */
+  open(signal: AbortSignal): Promise<{ body: ReadableStream<Uint8Array>; size?: number }>;
+}
+
+/** A pending item that cannot be transferred now: `failed` (Google will not give it) or `deferred`. */
+export interface Skipped {
+  row: PlacedRow;
+  skip: "failed" | "deferred";
+  reason: string;
+}
+
+/** A source of media items. */
+export interface Source {
+  readonly name: SourceName;
+  /**
+   * New and changed items in batches, each carrying the resume point it reaches. The caller
+   * writes each batch (in one transaction) before asking for the next; the store is passed
+   * for reading the source's own checkpoints and what it already holds.
+   */
+  index(store: Store): AsyncIterable<ItemBatch>;
+  /**
+   * Turn a batch of pending rows into transfers (e.g. fetch fresh download URLs). Called for
+   * a few batches ahead of the workers that drain them.
+   */
+  prepare(rows: readonly PlacedRow[]): Promise<(Transfer | Skipped)[]>;
+}
+
+/** The item could not be transferred this time; it stays pending with the message as a note. */
+export class ItemError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ItemError";
+  }
+}
