@@ -1,0 +1,110 @@
+/**
+ * The media byte host: it mints the `baseUrl`s of media items, which expire, and serves their bytes at
+ * `baseUrl=d` (a photo, or a video's still frame) and `baseUrl=dv` (a video), counting the bodies in flight.
+ *
+ * @module
+ */
+
+import { type FixtureItem, mediaStream, stillFrameBytes } from "../library_fixture.ts";
+import { apiError, decode, encode, invalidArgument, type RouteHandler, type Service } from "./server.ts";
+
+const PREFIX = "/media/";
+
+/** Whether an item is a video (else a photo). */
+export function isVideo(item: FixtureItem): boolean {
+  return item.mimeType.startsWith("video/");
+}
+
+/** A video's processing status; only `READY` videos can be downloaded. */
+export function videoStatus(item: FixtureItem): string {
+  return item.video?.status ?? "READY";
+}
+
+/** The byte host, under `/media/` of the emulator's origin. */
+export class MediaHost implements Service<"media"> {
+  readonly routes: readonly RouteHandler<"media">[] = [{
+    route: "media",
+    methods: ["GET", "HEAD"],
+    path: new RegExp(`^${PREFIX}`),
+    quota: "media",
+    streamed: true,
+    handle: (req, url) => this.#serve(req, url),
+  }];
+  /** The most media bodies that were being sent at once. */
+  maxInFlight = 0;
+
+  #origin: string;
+  #now: () => number;
+  #items: () => Map<string, FixtureItem>;
+  #baseUrlTtlMs: number;
+  #inFlight = 0;
+
+  constructor(opts: {
+    origin: string;
+    now: () => number;
+    items: () => Map<string, FixtureItem>;
+    baseUrlTtlMs: number;
+  }) {
+    this.#origin = opts.origin;
+    this.#now = opts.now;
+    this.#items = opts.items;
+    this.#baseUrlTtlMs = opts.baseUrlTtlMs;
+  }
+
+  /** A fresh `baseUrl` of an item: it carries the item's id and its expiry time. */
+  baseUrl(item: FixtureItem): string {
+    return `${this.#origin}${PREFIX}${encode([item.id, this.#now() + this.#baseUrlTtlMs])}`;
+  }
+
+  #serve(req: Request, url: URL): Response {
+    const path = url.pathname.slice(PREFIX.length);
+    const at = path.lastIndexOf("=");
+    const [id, expiresAt] = decode(at < 0 ? path : path.slice(0, at)) ?? [];
+    const item = typeof id === "string" ? this.#items().get(id) : undefined;
+    if (!item || typeof expiresAt !== "number") throw apiError(404, "NOT_FOUND", "Unknown media URL.");
+    if (this.#now() >= expiresAt) throw apiError(403, "PERMISSION_DENIED", "The media URL has expired.");
+    const option = at < 0 ? "" : path.slice(at + 1);
+    if (option !== "d" && option !== "dv") {
+      throw invalidArgument(`The emulator serves only "=d" and "=dv", not "${option}".`);
+    }
+    let still: Uint8Array<ArrayBuffer> | undefined;
+    if (!isVideo(item)) {
+      if (option === "dv") throw invalidArgument("=dv is only for videos.");
+    } else if (option === "d") {
+      still = stillFrameBytes(item);
+    } else if (videoStatus(item) !== "READY") {
+      throw apiError(404, "NOT_FOUND", `The video is not ready (status ${videoStatus(item)}).`);
+    }
+    const headers = {
+      "content-type": still ? "image/jpeg" : item.mimeType,
+      "content-length": String(still?.length ?? item.size),
+    };
+    return new Response(req.method === "HEAD" ? null : this.#tracked(still ?? mediaStream(item)), {
+      headers,
+    });
+  }
+
+  /** Counts a media body as in flight until it has been read to the end or cancelled. */
+  #tracked(body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array<ArrayBuffer>>) {
+    const reader = (body instanceof Uint8Array ? new Blob([body]).stream() : body).getReader();
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.#inFlight);
+    let open = true;
+    const end = () => {
+      if (open) this.#inFlight--;
+      open = false;
+    };
+    return new ReadableStream<Uint8Array<ArrayBuffer>>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) {
+          end();
+          controller.close();
+        } else controller.enqueue(value as Uint8Array<ArrayBuffer>);
+      },
+      cancel(reason) {
+        end();
+        return reader.cancel(reason);
+      },
+    });
+  }
+}
