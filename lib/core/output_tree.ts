@@ -74,8 +74,20 @@ export class OutputTree {
     relativePath: string,
     options: { expectedSize?: number; mtime: Date; tempName: string },
   ): Promise<number> {
-    const parts = relativePath.split("/");
-    const target = join(this.root, ...parts);
+    const { temp, size } = await this.writeTemp(body, options);
+    await this.place(temp, relativePath, options.mtime);
+    return size;
+  }
+
+  /**
+   * Stream `body` to the temporary file `tempName` and check its length against
+   * `expectedSize` (when known). Returns the temporary file's path and size; on failure the
+   * temporary file is gone.
+   */
+  async writeTemp(
+    body: ReadableStream<Uint8Array>,
+    options: { expectedSize?: number; tempName: string },
+  ): Promise<{ temp: string; size: number }> {
     const temp = join(this.tempDir, options.tempName);
     try {
       const file = await fsCall(
@@ -93,14 +105,47 @@ export class OutputTree {
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new BodyError(`download cut short: ${size} of ${options.expectedSize} bytes`);
       }
-      await fsCall("set the time of", temp, () => Deno.utime(temp, options.mtime, options.mtime));
-      await this.#folders(parts.slice(0, -1));
-      await fsCall("move into place", target, () => Deno.rename(temp, target));
-      return size;
+      return { temp, size };
     } catch (error) {
       await Deno.remove(temp).catch(() => {});
       throw error;
     }
+  }
+
+  /** Give the complete temporary file `temp` its mtime and move it to `relativePath` (`/`-separated). */
+  async place(temp: string, relativePath: string, mtime: Date): Promise<void> {
+    const parts = relativePath.split("/");
+    const target = join(this.root, ...parts);
+    try {
+      await fsCall("set the time of", temp, () => Deno.utime(temp, mtime, mtime));
+      await this.#folders(parts.slice(0, -1));
+      await fsCall("move into place", target, () => Deno.rename(temp, target));
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * A relative symbolic link at `relativePath` pointing to the file at `targetPath` (both
+   * relative to the root), or a hard link where symbolic links are not allowed. Returns
+   * false when something is already there.
+   */
+  async link(relativePath: string, targetPath: string): Promise<boolean> {
+    const parts = relativePath.split("/");
+    const at = join(this.root, ...parts);
+    await this.#folders(parts.slice(0, -1));
+    const up = "../".repeat(parts.length - 1);
+    try {
+      await Deno.symlink(up + targetPath, at);
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) return false;
+      if (!(error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotSupported)) {
+        throw fileSystemError("link", at, error);
+      }
+      await fsCall("link", at, () => Deno.link(join(this.root, ...targetPath.split("/")), at));
+    }
+    return true;
   }
 
   /** Create the folders on the way to a file, refusing any that is a link or not a folder. */

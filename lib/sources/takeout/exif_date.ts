@@ -1,0 +1,59 @@
+/**
+ * A capture time from a file's EXIF header (read with exifr, from the first bytes only).
+ * @module
+ */
+import exifr from "exifr";
+
+/** Bytes of a file's start handed to the EXIF reader: EXIF lives in the header. */
+export const EXIF_HEAD_BYTES = 256 * 1024;
+
+/**
+ * `DateTimeOriginal` as epoch ms: with `OffsetTimeOriginal` when present, else read in the
+ * importing machine's time zone (`TZ`); undefined when there is none or it is not a date.
+ */
+export async function dateFromExif(head: Uint8Array): Promise<number | undefined> {
+  let tags: Record<string, unknown> | undefined;
+  try {
+    tags = await exifr.parse(head, {
+      pick: ["DateTimeOriginal", "OffsetTimeOriginal", "CreateDate"],
+      reviveValues: false,
+      tiff: true,
+      exif: true,
+      gps: false,
+      ifd1: false,
+      xmp: false,
+      icc: false,
+      iptc: false,
+    });
+  } catch {
+    return undefined; // Not an image exifr knows, or a damaged header: the next rule dates it.
+  }
+  return exifDateTime(tags?.DateTimeOriginal ?? tags?.CreateDate, tags?.OffsetTimeOriginal);
+}
+
+/**
+ * An EXIF `YYYY:MM:DD HH:MM:SS` date and an optional `±HH:MM` offset as epoch ms.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exifDateTime } from "./exif_date.ts";
+ * assert.equal(exifDateTime("2019:04:05 10:11:12", "+02:00"), Date.UTC(2019, 3, 5, 8, 11, 12));
+ * assert.equal(exifDateTime("0000:00:00 00:00:00", undefined), undefined);
+ * ```
+ */
+export function exifDateTime(value: unknown, offset: unknown): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const match = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(value.trim());
+  if (!match) return undefined;
+  const [y, mo, d, h, mi, s] = match.slice(1).map(Number);
+  if (y < 1800 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  const zone = typeof offset === "string" ? /^([+-])(\d{2}):?(\d{2})$/.exec(offset.trim()) : null;
+  if (zone) {
+    const minutes = (zone[1] === "-" ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3]));
+    return Date.UTC(y, mo - 1, d, h, mi, s) - minutes * 60_000;
+  }
+  const local = new Date(y, mo - 1, d, h, mi, s);
+  local.setFullYear(y); // Years before 100 would otherwise be read as 19xx.
+  return local.getTime();
+}
