@@ -1,0 +1,110 @@
+/**
+ * Which files of a Takeout folder are media, and which video files are the moving part of
+ * a motion photo. A motion photo is one item in Google Photos but two files in Takeout; only
+ * the still has a sidecar, and the video belongs with it:
+ *
+ * - Apple Live Photos and Samsung motion photos: `IMG_1234.HEIC` + `IMG_1234.MOV`,
+ *   `20231227_152817.jpg` + `20231227_152817.MP4`;
+ * - older Google Camera: `MVIMG_20190101_101010.jpg` + `MVIMG_20190101_101010.mp4`;
+ * - Pixel: `PXL_20230615_123456789.MP.jpg` + `PXL_20230615_123456789.MP` (no extension of
+ *   its own) or, for an edited one, `….MP~2.jpg` + `….MP~2`.
+ *
+ * The extensions counted as media are data, in `media_extensions.json`.
+ * @module
+ */
+import mediaExtensions from "./media_extensions.json" with { type: "json" };
+import { splitExtension } from "./name_parts.ts";
+
+const MEDIA_EXTENSIONS = new Set(
+  [...mediaExtensions.photo, ...mediaExtensions.video].map((ext) => `.${ext}`),
+);
+
+/** Stills that may have a video part, the likeliest first. */
+const STILL_EXTENSIONS = [".heic", ".heif", ".jpg", ".jpeg"];
+
+/** Video parts paired by stem, the likeliest first. */
+const VIDEO_EXTENSIONS = [".mov", ".mp4"];
+
+/** A Pixel video part: `PXL_….MP`, `PXL_….MP~2`, whose still is the same name plus `.jpg`. */
+const PIXEL_VIDEO = /^\.mp(~\d+)?$/i;
+
+/** Extensions of a Pixel video part's still. */
+const PIXEL_STILL_EXTENSIONS = [".jpg", ".jpeg"];
+
+/**
+ * Whether a file name has a photo or video extension (any case), the Pixel motion parts
+ * `.MP` and `.MP~2` included. Sidecars, album metadata and other files are not media.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * assert.strictEqual(isMediaName("IMG_1234.HEIC"), true);
+ * assert.strictEqual(isMediaName("PXL_20230615_123456789.MP~2"), true);
+ * assert.strictEqual(isMediaName("IMG_1234.HEIC.json"), false);
+ * ```
+ */
+export function isMediaName(name: string): boolean {
+  const { ext } = splitExtension(name);
+  return MEDIA_EXTENSIONS.has(ext.toLowerCase()) || PIXEL_VIDEO.test(ext);
+}
+
+/**
+ * Pair the video parts of motion photos with their stills, among the names of ONE folder:
+ * a map from each video part's name to its still's name, for pairs whose two files are
+ * both there. Extensions compare without regard to case, stems exactly. Each still takes
+ * one video: when several could pair (`IMG_1.MOV` and `IMG_1.MP4`), `.MOV` before `.MP4`
+ * and, within one extension, the name listed first; a still is chosen likewise, HEIC
+ * before HEIF, JPG, JPEG.
+ *
+ * Same-stem pairs are not proof: a short clip and a photo given one stem by hand pair too.
+ * The caller may check the video's duration if that matters.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * const pairs = pairMotionPhotos(["IMG_1234.HEIC", "IMG_1234.MOV", "PXL_1.MP.jpg", "PXL_1.MP", "clip.mp4"]);
+ * assert.deepStrictEqual([...pairs], [["IMG_1234.MOV", "IMG_1234.HEIC"], ["PXL_1.MP", "PXL_1.MP.jpg"]]);
+ * ```
+ */
+export function pairMotionPhotos(names: string[]): Map<string, string> {
+  const byStem = new Map<string, Map<string, string>>();
+  for (const name of names) {
+    const { stem, ext } = splitExtension(name);
+    let exts = byStem.get(stem);
+    if (!exts) byStem.set(stem, exts = new Map());
+    if (!exts.has(ext.toLowerCase())) exts.set(ext.toLowerCase(), name);
+  }
+  const pairs = new Map<string, string>();
+  const paired = new Set<string>();
+  for (const video of videoParts(names)) {
+    const { stem, exts } = stillOf(video);
+    const still = exts.map((ext) => byStem.get(stem)?.get(ext)).find((still) => still && !paired.has(still));
+    if (!still) continue;
+    pairs.set(video, still);
+    paired.add(still);
+  }
+  return pairs;
+}
+
+/** The names that may be video parts, in the order they claim stills. */
+function videoParts(names: string[]): string[] {
+  return [...new Set(names)].filter((name) => videoRank(name) >= 0).sort((a, b) =>
+    videoRank(a) - videoRank(b)
+  );
+}
+
+/** A video part's priority when claiming a still, lower first; -1 for other files. */
+function videoRank(name: string): number {
+  const ext = splitExtension(name).ext.toLowerCase();
+  if (PIXEL_VIDEO.test(ext)) return 0;
+  const index = VIDEO_EXTENSIONS.indexOf(ext);
+  return index < 0 ? -1 : index + 1;
+}
+
+/** Where a video part's still is: its stem and the extensions it may have, likeliest first. */
+function stillOf(video: string): { stem: string; exts: string[] } {
+  const { stem, ext } = splitExtension(video);
+  return PIXEL_VIDEO.test(ext)
+    ? { stem: video, exts: PIXEL_STILL_EXTENSIONS }
+    : { stem, exts: STILL_EXTENSIONS };
+}
