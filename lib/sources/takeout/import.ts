@@ -1,0 +1,273 @@
+/**
+ * The second pass over a Takeout export: stream each media file straight from its archive
+ * into the output tree's temporary folder while hashing it, then store it once (by content),
+ * date it (sidecar, EXIF, file name, entry time), and rename it into the dated tree. Every
+ * entry done is recorded, so a re-run (after a crash, or of an overlapping export) skips it.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { basename } from "node:path";
+import type { PathMapper } from "../../core/layout.ts";
+import type { Logger } from "../../core/logger.ts";
+import { idTag, sanitizeName, taggedName } from "../../core/names.ts";
+import { BodyError, type OutputTree } from "../../core/output_tree.ts";
+import { pooled } from "../../core/pool.ts";
+import type { Store } from "../../core/store.ts";
+import { placeRows } from "../../core/transfer.ts";
+import { ArchiveError, readArchive } from "./archive.ts";
+import type { ArchiveInput, Catalog, MediaPlan } from "./catalog.ts";
+import { dateFromExif, EXIF_HEAD_BYTES } from "./exif_date.ts";
+import { dateFromName } from "./name_dates.ts";
+
+/** Archives read at once. */
+const ARCHIVES_AT_ONCE = 2;
+/** Folder under the output directory holding the album links. */
+export const ALBUMS_DIR = "albums";
+
+/** Where a media file's capture time came from. */
+export type DateSource = "sidecar" | "exif" | "name" | "file time";
+
+/** Options of {@link importTakeout}. */
+export interface ImportOptions {
+  store: Store;
+  tree: OutputTree;
+  inputs: readonly ArchiveInput[];
+  logger: Logger;
+  pathMapper: PathMapper;
+  /** `links`: album folders of links into the dated tree; `none`: membership recorded only. */
+  albums: "links" | "none";
+  includeTrashed: boolean;
+}
+
+/** What an import did; the entry counts add up to {@link TakeoutReport.entries}. */
+export interface TakeoutReport {
+  entries: number;
+  imported: number;
+  alreadyPresent: number;
+  duplicates: number;
+  sidecarsUsed: number;
+  trashed: number;
+  notMedia: number;
+  unmatchedSidecars: number;
+  failed: number;
+  /** Entries of damaged archives that could not be listed or reached. */
+  unread: number;
+  bytes: number;
+  datedFrom: Record<DateSource, number>;
+  /** Files dated only by their archive entry time. */
+  datedByFileTime: string[];
+  /** Media files for which two sidecars fit (the first was used). */
+  ambiguous: string[];
+  unmatchedSidecarNames: string[];
+  /** One line per failed entry or damaged archive. */
+  failures: string[];
+}
+
+/** Import every media file the catalog planned; returns the report. */
+export async function importTakeout(catalog: Catalog, options: ImportOptions): Promise<TakeoutReport> {
+  const { store, tree, inputs, logger } = options;
+  const report: TakeoutReport = {
+    entries: catalog.entries,
+    imported: 0,
+    alreadyPresent: 0,
+    duplicates: 0,
+    sidecarsUsed: catalog.sidecarsUsed.length,
+    trashed: 0,
+    notMedia: catalog.notMedia.length,
+    unmatchedSidecars: catalog.unmatchedSidecars.length,
+    failed: 0,
+    unread: 0,
+    bytes: 0,
+    datedFrom: { sidecar: 0, exif: 0, name: 0, "file time": 0 },
+    datedByFileTime: [],
+    ambiguous: [],
+    unmatchedSidecarNames: catalog.unmatchedSidecars.map((ref) => ref.path),
+    failures: catalog.damaged.map(({ archive, error }) => `${inputs[archive].path}: ${error}`),
+  };
+  const plans = new Map(catalog.media.map((plan) => [entryKey(plan.entry.archive, plan.entry.path), plan]));
+  const done = new Set(store.checkpoints("takeout").map((checkpoint) => checkpoint.key));
+  const seenThisRun = new Set<string>();
+  const inFlight = new Map<string, Promise<void>>();
+  const links: { title: string; id: string }[] = [];
+  const wanted = catalog.media.filter((plan) => options.includeTrashed || !plan.sidecar?.data.trashed);
+  report.trashed = catalog.media.length - wanted.length;
+  for (const plan of wanted) if (plan.sidecar?.ambiguous?.length) report.ambiguous.push(plan.entry.path);
+  logger.progress({ filesTotal: wanted.length, files: 0, bytes: 0 });
+  let files = 0;
+  await tree.clearTemp();
+
+  const importOne = async (plan: MediaPlan, body: ReadableStream<Uint8Array>): Promise<void> => {
+    const archiveName = basename(inputs[plan.entry.archive].path);
+    const checkpoint = `${archiveName}\0${plan.entry.path}\0${plan.entry.size}`;
+    const tempName = `${idTag(checkpoint)}-${crypto.randomUUID()}.part`;
+    const hash = createHash("sha256");
+    const head: Uint8Array[] = [];
+    let headBytes = 0;
+    const hashed = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          hash.update(chunk);
+          if (headBytes < EXIF_HEAD_BYTES) {
+            head.push(chunk.slice(0, EXIF_HEAD_BYTES - headBytes));
+            headBytes += head[head.length - 1].length;
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    const { temp, size } = await tree.writeTemp(hashed, { tempName, expectedSize: plan.entry.size });
+    const digest = hash.digest("hex");
+    const id = `takeout:${digest}`;
+    // The same bytes from another archive at the same moment: let the first finish.
+    await inFlight.get(digest);
+    const known = store.item(id);
+    if (known?.status === "downloaded") {
+      await Deno.remove(temp).catch(() => {});
+      if (seenThisRun.has(digest)) report.duplicates++;
+      else report.alreadyPresent++;
+      seenThisRun.add(digest);
+    } else {
+      const finished = (async () => {
+        const { ms, source } = await captureTime(plan, concat(head));
+        report.datedFrom[source]++;
+        if (source === "file time") report.datedByFileTime.push(plan.entry.path);
+        store.saveBatch({
+          source: "takeout",
+          items: [{
+            id,
+            source: "takeout",
+            filename: plan.sidecar?.data.title && !plan.editedOf && !plan.motionOf ? plan.sidecar.data.title : plan.name,
+            createdMs: ms,
+            isVideo: /^(video\/|$)/.test(mimeOf(plan.name)) && !/^image\//.test(mimeOf(plan.name)),
+            json: JSON.stringify(metadataOf(plan, source, archiveName)),
+            hash: digest,
+          }],
+        });
+        const [row] = placeRows(store, [store.item(id)!], options.pathMapper);
+        await tree.place(temp, row.path, new Date(ms));
+        store.markDownloaded([{ id, size, hash: digest }]);
+        report.imported++;
+        report.bytes += size;
+        seenThisRun.add(digest);
+        logger.event(`imported ${row.path}`);
+        logger.verbose(`${plan.entry.path}: sidecar ${plan.sidecar ? `${plan.sidecar.name} (${plan.sidecar.rule})` : "none"}; dated from ${source}`);
+      })();
+      inFlight.set(digest, finished.catch(() => {}));
+      try {
+        await finished;
+      } finally {
+        inFlight.delete(digest);
+      }
+    }
+    if (plan.album) {
+      store.addToAlbum({ id: plan.album.id, source: "takeout", title: plan.album.title }, [id]);
+      links.push({ title: plan.album.title, id });
+    }
+    store.updateCheckpoints("takeout", { put: [{ key: checkpoint, value: id }] });
+    files++;
+    logger.progress({ files, bytes: report.bytes });
+  };
+
+  await pooled(toIterable(inputs.keys()), ARCHIVES_AT_ONCE, async (archive) => {
+    if (catalog.damaged.some((damage) => damage.archive === archive)) {
+      report.unread += catalog.media.filter((plan) => plan.entry.archive === archive).length;
+    }
+    const archiveName = basename(inputs[archive].path);
+    const remaining = new Set(
+      wanted.filter((plan) => plan.entry.archive === archive).map((plan) => entryKey(archive, plan.entry.path)),
+    );
+    try {
+      for await (const entry of readArchive(inputs[archive].path, inputs[archive].kind)) {
+        const key = entryKey(archive, entry.path);
+        if (!remaining.delete(key)) continue;
+        const plan = plans.get(key)!;
+        if (done.has(`${archiveName}\0${entry.path}\0${entry.size}`)) {
+          report.alreadyPresent++;
+          files++;
+          continue;
+        }
+        try {
+          await importOne(plan, entry.body());
+        } catch (error) {
+          if (!(error instanceof BodyError || error instanceof ArchiveError)) throw error;
+          report.failed++;
+          report.failures.push(`${inputs[archive].path}: ${entry.path}: ${(error.cause as Error)?.message ?? error.message}`);
+          // A tar stream cannot go on past a broken entry; a zip can.
+          if (inputs[archive].kind === "tgz") throw error;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof ArchiveError || error instanceof BodyError)) throw error;
+      if (!report.failures.some((line) => line.startsWith(`${inputs[archive].path}: `))) {
+        report.failures.push(`${inputs[archive].path}: ${error.message}`);
+      }
+    }
+    // Entries listed in the first pass but not reached now (the archive broke off).
+    report.unread += remaining.size;
+  });
+  await tree.removeTemp();
+  if (options.albums === "links") await linkAlbums(store, tree, links);
+  return report;
+}
+
+/** `albums/<title>/<name>`: a link to each album member's file in the dated tree. */
+async function linkAlbums(store: Store, tree: OutputTree, links: { title: string; id: string }[]): Promise<void> {
+  for (const { title, id } of links) {
+    const path = store.item(id)?.path;
+    if (!path) continue;
+    const wanted = `${ALBUMS_DIR}/${sanitizeName(title, "album")}/${path.slice(path.lastIndexOf("/") + 1)}`;
+    for (const candidate of [wanted, taggedName(wanted, idTag(id))]) {
+      if (await tree.link(candidate, path)) break;
+      // Already there: done if it is this item's link (a re-run), else try the tagged name.
+      const target = await Deno.readLink(`${tree.root}/${candidate}`).catch(() => "");
+      if (target.endsWith(`/${path}`)) break;
+    }
+  }
+}
+
+/** The capture time of a media file and where it came from. */
+async function captureTime(plan: MediaPlan, head: Uint8Array): Promise<{ ms: number; source: DateSource }> {
+  if (plan.sidecar?.data.takenMs !== undefined) return { ms: plan.sidecar.data.takenMs, source: "sidecar" };
+  const exif = await dateFromExif(head);
+  if (exif !== undefined) return { ms: exif, source: "exif" };
+  const named = dateFromName(plan.name);
+  if (named !== undefined) return { ms: named, source: "name" };
+  return { ms: plan.entry.mtimeMs, source: "file time" };
+}
+
+/** What `sync.db` keeps of a Takeout file: its sidecar's metadata and how it was matched. */
+function metadataOf(plan: MediaPlan, dateSource: DateSource, archive: string) {
+  const data = plan.sidecar?.data;
+  return {
+    takeout: { archive, entry: plan.entry.path, sidecar: plan.sidecar?.name, rule: plan.sidecar?.rule, dateSource },
+    ...(data ?? {}),
+    ...(plan.editedOf ? { editedOf: plan.editedOf } : {}),
+    ...(plan.motionOf ? { motionOf: plan.motionOf } : {}),
+  };
+}
+
+function mimeOf(name: string): string {
+  const ext = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
+  if (/^(mp4|mov|m4v|3gp|mkv|avi|mts|m2ts|webm|wmv|mpg|mpeg)$/.test(ext) || /\.MP(~\d+)?$/i.test(name)) {
+    return "video/";
+  }
+  return "image/";
+}
+
+function entryKey(archive: number, path: string): string {
+  return `${archive}\0${path}`;
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+async function* toIterable<T>(values: Iterable<T>): AsyncGenerator<T> {
+  yield* values;
+}
