@@ -54,7 +54,7 @@ export function isMediaName(name: string): boolean {
  * both there. Extensions compare without regard to case, stems exactly. Each still takes
  * one video: when several could pair (`IMG_1.MOV` and `IMG_1.MP4`), `.MOV` before `.MP4`
  * and, within one extension, the name listed first; a still is chosen likewise, HEIC
- * before HEIF, JPG, JPEG.
+ * before HEIF, JPG, JPEG. The map lists the videos in the order given.
  *
  * Same-stem pairs are not proof: a short clip and a photo given one stem by hand pair too.
  * The caller may check the video's duration if that matters.
@@ -83,7 +83,7 @@ export function pairMotionPhotos(names: string[]): Map<string, string> {
     pairs.set(video, still);
     paired.add(still);
   }
-  return pairs;
+  return new Map(names.filter((name) => pairs.has(name)).map((video) => [video, pairs.get(video)!]));
 }
 
 /** The names that may be video parts, in the order they claim stills. */

@@ -47,8 +47,8 @@ Deno.test("pairMotionPhotos: other extensions do not pair", () => {
 
 Deno.test("pairMotionPhotos: one video per still, .MOV first, HEIC first", () => {
   assert.deepStrictEqual([...pairMotionPhotos(["a.mp4", "a.jpg", "a.mov", "a.heic"])], [
-    ["a.mov", "a.heic"],
     ["a.mp4", "a.jpg"],
+    ["a.mov", "a.heic"],
   ]);
   assert.deepStrictEqual([...pairMotionPhotos(["a.mp4", "a.MOV", "a.mov", "a.HEIC"])], [["a.MOV", "a.HEIC"]]);
 });

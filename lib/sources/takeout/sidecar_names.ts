@@ -161,7 +161,7 @@ export function matchSidecars(mediaNames: string[], sidecars: SidecarFile[]): Ma
     const found = named.get(name);
     if (offer) {
       const others = offers.get(name)!.filter((other) =>
-        other !== offer && other.fit <= Math.max(offer.fit, Fit.Unknown) && !taken.has(other.sidecar)
+        other !== offer && other.fit <= Math.max(offer.fit, Fit.unknown) && !taken.has(other.sidecar)
       );
       result.set(name, match(offer.sidecar, offer.rule, others.map((other) => other.sidecar)));
     } else if (found) {
@@ -172,11 +172,15 @@ export function matchSidecars(mediaNames: string[], sidecars: SidecarFile[]): Ma
 }
 
 /** How well a sidecar's title agrees with a candidate; lower is better. */
-enum Fit {
-  Fits,
-  Unknown,
-  Differs,
-}
+const Fit = {
+  /** The title is the original name the candidate assumes. */
+  fits: 0,
+  /** The sidecar's title was not given. */
+  unknown: 1,
+  /** The title names another file: a weak match, kept as names can be sanitised. */
+  differs: 2,
+} as const;
+type Fit = typeof Fit[keyof typeof Fit];
 
 /** A sidecar that exists among a media file's candidates. */
 interface Offer {
@@ -196,11 +200,11 @@ function offersFor(mediaName: string, order: number, byName: Map<string, Sidecar
     const sidecar = byName.get(candidate.name.normalize("NFC"));
     if (!sidecar) continue;
     const fit = !sidecar.title
-      ? Fit.Unknown
+      ? Fit.unknown
       : titleFits(sidecar.title, candidate.original)
-      ? Fit.Fits
-      : Fit.Differs;
-    const rule = fit === Fit.Differs ? `${candidate.rule}, title differs` : candidate.rule;
+      ? Fit.fits
+      : Fit.differs;
+    const rule = fit === Fit.differs ? `${candidate.rule}, title differs` : candidate.rule;
     offers.push({ sidecar, rule, fit, index, order });
   }
   return offers.sort(compareOffers);

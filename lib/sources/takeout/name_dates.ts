@@ -1,0 +1,94 @@
+/**
+ * Capture dates written into file names by cameras and apps: the last resort for an item's
+ * date, after the sidecar's `photoTakenTime` and EXIF. Names carry wall-clock time without
+ * a zone, so the fields are read as local time where the import runs (the zone the phone
+ * most likely was in, and the one a user browsing the backup sees).
+ * @module
+ */
+
+/**
+ * The ways names write a date, tried in order; the first that yields a real date wins.
+ * Named groups y, mo, d and optionally h, mi, s, ms. Digits may not touch a match on either
+ * side, so parts of longer numbers are never read as dates.
+ */
+const PATTERNS: RegExp[] = [
+  // Android cameras, Samsung, Pixel (…_HHMMSSmmm), screenshots: IMG_20190405_101112.jpg,
+  // 20140102_123456.jpg, PXL_20230615_123456789.jpg, Screenshot_20231027_123303_Facebook.jpg.
+  /(?<!\d)(?<y>\d{4})(?<mo>\d{2})(?<d>\d{2})[_-](?<h>\d{2})(?<mi>\d{2})(?<s>\d{2})(?<ms>\d{3})?(?!\d)/g,
+  // Separated fields: Screenshot_2021-01-02-03-04-05.png, signal-2022-03-04-05-06-07-123.jpg,
+  // 2014-01-02 12.34.56.jpg (Dropbox), Screenshot 2021-01-02 at 03.04.05.png (macOS).
+  /(?<!\d)(?<y>\d{4})-(?<mo>\d{2})-(?<d>\d{2})[ _-](?:at )?(?<h>\d{2})[.-](?<mi>\d{2})[.-](?<s>\d{2})(?:-(?<ms>\d{3}))?(?!\d)/g,
+  // Fourteen digits in a row: IMG20231202123456.jpg (Oppo, Realme, OnePlus).
+  /(?<!\d)(?<y>\d{4})(?<mo>\d{2})(?<d>\d{2})(?<h>\d{2})(?<mi>\d{2})(?<s>\d{2})(?!\d)/g,
+  // WhatsApp keeps the day only: IMG-20200101-WA0001.jpg, VID-20200101-WA0001.mp4.
+  /(?<!\d)(?<y>\d{4})(?<mo>\d{2})(?<d>\d{2})-WA\d/g,
+];
+
+/** Years a name's date may have; others are taken for some other number. */
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2100;
+
+/**
+ * The capture time a file name gives, in epoch milliseconds, or undefined when it has
+ * none. The fields are wall-clock time: by default in this process's time zone (as
+ * `new Date(y, m - 1, d, h, min, s, ms)` reads them, so `TZ` applies); or in the zone
+ * `timeZoneOffsetMinutes` describes: called with the fields read as if they were UTC, it
+ * returns that zone's offset east of UTC in minutes at that time (120 for CEST, -300 for
+ * EST; note the sign is the opposite of `Date.prototype.getTimezoneOffset`).
+ *
+ * Names with a day but no time (WhatsApp) give local midnight, the start of the day the name
+ * knows. Note that a layout by UTC day (photosync's `--layout` is one) puts such an item on
+ * the day before when the zone is east of UTC.
+ *
+ * Impossible dates (month 13, 30 February, hour 24) and years outside 1900–2100 are no date.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * assert.strictEqual(dateFromName("IMG_20190405_101112.jpg"), new Date(2019, 3, 5, 10, 11, 12).getTime());
+ * assert.strictEqual(dateFromName("IMG_20190405_101112.jpg", () => 120), Date.UTC(2019, 3, 5, 8, 11, 12));
+ * assert.strictEqual(dateFromName("IMG_20191305_101112.jpg"), undefined);
+ * ```
+ */
+export function dateFromName(
+  name: string,
+  timeZoneOffsetMinutes?: (localMs: number) => number,
+): number | undefined {
+  for (const pattern of PATTERNS) {
+    for (const match of name.matchAll(pattern)) {
+      const fields = wallClock(match.groups!);
+      if (!fields) continue;
+      if (!timeZoneOffsetMinutes) {
+        return new Date(fields.y, fields.mo - 1, fields.d, fields.h, fields.mi, fields.s, fields.ms)
+          .getTime();
+      }
+      return fields.utcMs - timeZoneOffsetMinutes(fields.utcMs) * 60_000;
+    }
+  }
+  return undefined;
+}
+
+interface WallClock {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+  ms: number;
+  /** The fields read as UTC. */
+  utcMs: number;
+}
+
+/** The matched fields as numbers, or undefined when they name no real moment. */
+function wallClock(groups: Record<string, string | undefined>): WallClock | undefined {
+  const [y, mo, d, h, mi, s, ms] = ["y", "mo", "d", "h", "mi", "s", "ms"].map((key) =>
+    Number(groups[key] ?? 0)
+  );
+  if (y < FIRST_YEAR || y > LAST_YEAR) return undefined;
+  const utcMs = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const back = new Date(utcMs);
+  const real = back.getUTCMonth() === mo - 1 && back.getUTCDate() === d && back.getUTCHours() === h &&
+    back.getUTCMinutes() === mi && back.getUTCSeconds() === s;
+  return real ? { y, mo, d, h, mi, s, ms, utcMs } : undefined;
+}
