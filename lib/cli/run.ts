@@ -8,6 +8,7 @@ import { Renderer } from "./render.ts";
 import syncCommand from "./commands/sync.ts";
 import statusCommand from "./commands/status.ts";
 import queryCommand from "./commands/query.ts";
+import takeoutCommand from "./commands/takeout.ts";
 
 /** What every subcommand gets: the renderer and the process's I/O edges. */
 export interface CommandContext {
@@ -20,7 +21,12 @@ export interface CommandContext {
 /** A subcommand: parses its own flags, returns the exit code. */
 export type Command = (args: string[], context: CommandContext) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { sync: syncCommand, status: statusCommand, query: queryCommand };
+const COMMANDS: Record<string, Command> = {
+  sync: syncCommand,
+  status: statusCommand,
+  query: queryCommand,
+  takeout: takeoutCommand,
+};
 
 /** Run photosync with `args`; returns the exit code. */
 export async function runCli(args: string[]): Promise<number> {

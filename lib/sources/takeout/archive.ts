@@ -42,7 +42,9 @@ export class ArchiveError extends Error {
 /** The kind of `path` by its name and what it is, or a {@link UsageError} saying why it cannot be read. */
 export async function archiveKind(path: string): Promise<ArchiveKind> {
   const stat = await Deno.stat(path).catch((error) => {
-    throw new UsageError(`${path}: ${error instanceof Deno.errors.NotFound ? "no such file" : error.message}`);
+    throw new UsageError(
+      `${path}: ${error instanceof Deno.errors.NotFound ? "no such file" : error.message}`,
+    );
   });
   if (stat.isDirectory) return "folder";
   if (/\.zip$/i.test(path)) return "zip";
@@ -111,7 +113,9 @@ async function* zipEntries(path: string): AsyncGenerator<ArchiveEntry> {
         const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
         getData(writable, { checkSignature: true }).catch(async (error: unknown) => {
           // zip.js closes the stream itself when it succeeds; on failure the reader must hear why.
-          await writable.abort(new ArchiveError(`${entry.filename}: ${(error as Error).message}`)).catch(() => {});
+          await writable.abort(new ArchiveError(`${entry.filename}: ${(error as Error).message}`)).catch(
+            () => {},
+          );
         });
         return readable;
       },

@@ -15,7 +15,9 @@ import nonSidecarNames from "./non_sidecar_names.json" with { type: "json" };
 /** JSON files larger than this are no sidecar or album metadata, and are not read. */
 const MAX_JSON_BYTES = 1 << 20;
 
-const ALBUM_METADATA = new Set(nonSidecarNames.albumMetadata.map((name) => name.normalize("NFC").toLowerCase()));
+const ALBUM_METADATA = new Set(
+  nonSidecarNames.albumMetadata.map((name) => name.normalize("NFC").toLowerCase()),
+);
 
 /** One archive (or folder) given on the command line. */
 export interface ArchiveInput {
@@ -72,7 +74,14 @@ interface JsonFile {
 /** List and match every entry of `inputs`. A damaged archive is reported; the others are read. */
 export async function catalog(inputs: readonly ArchiveInput[]): Promise<Catalog> {
   const folders = new Map<string, { media: { ref: EntryRef; name: string }[]; json: JsonFile[] }>();
-  const result: Catalog = { media: [], sidecarsUsed: [], unmatchedSidecars: [], notMedia: [], entries: 0, damaged: [] };
+  const result: Catalog = {
+    media: [],
+    sidecarsUsed: [],
+    unmatchedSidecars: [],
+    notMedia: [],
+    entries: 0,
+    damaged: [],
+  };
   for (const [archive, input] of inputs.entries()) {
     try {
       for await (const entry of readArchive(input.path, input.kind)) {
@@ -83,7 +92,12 @@ export async function catalog(inputs: readonly ArchiveInput[]): Promise<Catalog>
         if (!group) folders.set(folder, group = { media: [], json: [] });
         if (/\.json$/i.test(name) && entry.size <= MAX_JSON_BYTES) {
           const text = await new Response(entry.body()).text();
-          group.json.push({ ref, name, sidecar: parseSidecar(text), albumTitle: albumMetadataTitle(name, text) });
+          group.json.push({
+            ref,
+            name,
+            sidecar: parseSidecar(text),
+            albumTitle: albumMetadataTitle(name, text),
+          });
         } else if (isMediaName(name)) {
           group.media.push({ ref, name });
         } else {
@@ -107,11 +121,17 @@ function matchFolder(
   const metadata = group.json.find((file) => file.albumTitle !== undefined);
   // A folder with an album's metadata.json is an album; its title is localised there.
   const album = metadata
-    ? { id: `takeout:${folder}`, title: metadata.albumTitle || folder.split(/[/\\]/).filter(Boolean).pop() || "album" }
+    ? {
+      id: `takeout:${folder}`,
+      title: metadata.albumTitle || folder.split(/[/\\]/).filter(Boolean).pop() || "album",
+    }
     : undefined;
   const sidecars = group.json.filter((file) => file !== metadata && file.sidecar && isSidecarName(file.name));
   const names = group.media.map((media) => media.name);
-  const matches = matchSidecars(names, sidecars.map((file) => ({ name: file.name, title: file.sidecar?.title })));
+  const matches = matchSidecars(
+    names,
+    sidecars.map((file) => ({ name: file.name, title: file.sidecar?.title })),
+  );
   const byName = new Map(sidecars.map((file) => [file.name, file]));
   const used = new Set<string>();
   const plans = new Map<string, MediaPlan>();
@@ -120,7 +140,12 @@ function matchFolder(
     const match = matches.get(name);
     if (match) {
       const file = byName.get(match.sidecar)!;
-      plan.sidecar = { name: match.sidecar, rule: match.rule, data: file.sidecar!, ambiguous: match.ambiguous };
+      plan.sidecar = {
+        name: match.sidecar,
+        rule: match.rule,
+        data: file.sidecar!,
+        ambiguous: match.ambiguous,
+      };
       used.add(match.sidecar);
     }
     plans.set(name, plan);
@@ -135,7 +160,12 @@ function matchFolder(
     const from = originalName ? plans.get(originalName) : still ? plans.get(still) : undefined;
     if (originalName) plan.editedOf = originalName;
     else if (still) plan.motionOf = still;
-    if (from?.sidecar) plan.sidecar = { ...from.sidecar, rule: `${originalName ? "edited copy of" : "motion video of"} ${from.name}` };
+    if (from?.sidecar) {
+      plan.sidecar = {
+        ...from.sidecar,
+        rule: `${originalName ? "edited copy of" : "motion video of"} ${from.name}`,
+      };
+    }
   }
   result.media.push(...plans.values());
   for (const file of group.json) {

@@ -52,6 +52,8 @@ export interface TakeoutReport {
   failed: number;
   /** Entries of damaged archives that could not be listed or reached. */
   unread: number;
+  /** Archives that broke off (truncated, corrupt): what was read before is kept. */
+  damagedArchives: number;
   bytes: number;
   datedFrom: Record<DateSource, number>;
   /** Files dated only by their archive entry time. */
@@ -77,6 +79,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     unmatchedSidecars: catalog.unmatchedSidecars.length,
     failed: 0,
     unread: 0,
+    damagedArchives: catalog.damaged.length,
     bytes: 0,
     datedFrom: { sidecar: 0, exif: 0, name: 0, "file time": 0 },
     datedByFileTime: [],
@@ -98,7 +101,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
 
   const importOne = async (plan: MediaPlan, body: ReadableStream<Uint8Array>): Promise<void> => {
     const archiveName = basename(inputs[plan.entry.archive].path);
-    const checkpoint = `${archiveName}\0${plan.entry.path}\0${plan.entry.size}`;
+    const checkpoint = doneKey(archiveName, plan.entry.path, plan.entry.size);
     const tempName = `${idTag(checkpoint)}-${crypto.randomUUID()}.part`;
     const hash = createHash("sha256");
     const head: Uint8Array[] = [];
@@ -136,7 +139,9 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
           items: [{
             id,
             source: "takeout",
-            filename: plan.sidecar?.data.title && !plan.editedOf && !plan.motionOf ? plan.sidecar.data.title : plan.name,
+            filename: plan.sidecar?.data.title && !plan.editedOf && !plan.motionOf
+              ? plan.sidecar.data.title
+              : plan.name,
             createdMs: ms,
             isVideo: /^(video\/|$)/.test(mimeOf(plan.name)) && !/^image\//.test(mimeOf(plan.name)),
             json: JSON.stringify(metadataOf(plan, source, archiveName)),
@@ -150,7 +155,11 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
         report.bytes += size;
         seenThisRun.add(digest);
         logger.event(`imported ${row.path}`);
-        logger.verbose(`${plan.entry.path}: sidecar ${plan.sidecar ? `${plan.sidecar.name} (${plan.sidecar.rule})` : "none"}; dated from ${source}`);
+        logger.verbose(
+          `${plan.entry.path}: sidecar ${
+            plan.sidecar ? `${plan.sidecar.name} (${plan.sidecar.rule})` : "none"
+          }; dated from ${source}`,
+        );
       })();
       inFlight.set(digest, finished.catch(() => {}));
       try {
@@ -169,19 +178,18 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   };
 
   await pooled(toIterable(inputs.keys()), ARCHIVES_AT_ONCE, async (archive) => {
-    if (catalog.damaged.some((damage) => damage.archive === archive)) {
-      report.unread += catalog.media.filter((plan) => plan.entry.archive === archive).length;
-    }
     const archiveName = basename(inputs[archive].path);
     const remaining = new Set(
-      wanted.filter((plan) => plan.entry.archive === archive).map((plan) => entryKey(archive, plan.entry.path)),
+      wanted.filter((plan) => plan.entry.archive === archive).map((plan) =>
+        entryKey(archive, plan.entry.path)
+      ),
     );
     try {
       for await (const entry of readArchive(inputs[archive].path, inputs[archive].kind)) {
         const key = entryKey(archive, entry.path);
         if (!remaining.delete(key)) continue;
         const plan = plans.get(key)!;
-        if (done.has(`${archiveName}\0${entry.path}\0${entry.size}`)) {
+        if (done.has(doneKey(archiveName, entry.path, entry.size))) {
           report.alreadyPresent++;
           files++;
           continue;
@@ -191,13 +199,16 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
         } catch (error) {
           if (!(error instanceof BodyError || error instanceof ArchiveError)) throw error;
           report.failed++;
-          report.failures.push(`${inputs[archive].path}: ${entry.path}: ${(error.cause as Error)?.message ?? error.message}`);
+          report.failures.push(
+            `${inputs[archive].path}: ${entry.path}: ${(error.cause as Error)?.message ?? error.message}`,
+          );
           // A tar stream cannot go on past a broken entry; a zip can.
           if (inputs[archive].kind === "tgz") throw error;
         }
       }
     } catch (error) {
       if (!(error instanceof ArchiveError || error instanceof BodyError)) throw error;
+      report.damagedArchives++;
       if (!report.failures.some((line) => line.startsWith(`${inputs[archive].path}: `))) {
         report.failures.push(`${inputs[archive].path}: ${error.message}`);
       }
@@ -211,7 +222,11 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
 }
 
 /** `albums/<title>/<name>`: a link to each album member's file in the dated tree. */
-async function linkAlbums(store: Store, tree: OutputTree, links: { title: string; id: string }[]): Promise<void> {
+async function linkAlbums(
+  store: Store,
+  tree: OutputTree,
+  links: { title: string; id: string }[],
+): Promise<void> {
   for (const { title, id } of links) {
     const path = store.item(id)?.path;
     if (!path) continue;
@@ -239,7 +254,13 @@ async function captureTime(plan: MediaPlan, head: Uint8Array): Promise<{ ms: num
 function metadataOf(plan: MediaPlan, dateSource: DateSource, archive: string) {
   const data = plan.sidecar?.data;
   return {
-    takeout: { archive, entry: plan.entry.path, sidecar: plan.sidecar?.name, rule: plan.sidecar?.rule, dateSource },
+    takeout: {
+      archive,
+      entry: plan.entry.path,
+      sidecar: plan.sidecar?.name,
+      rule: plan.sidecar?.rule,
+      dateSource,
+    },
     ...(data ?? {}),
     ...(plan.editedOf ? { editedOf: plan.editedOf } : {}),
     ...(plan.motionOf ? { motionOf: plan.motionOf } : {}),
@@ -252,6 +273,11 @@ function mimeOf(name: string): string {
     return "video/";
   }
   return "image/";
+}
+
+/** The checkpoint recording that an archive entry was imported (JSON: SQLite text stops at a NUL). */
+function doneKey(archiveName: string, path: string, size: number): string {
+  return JSON.stringify([archiveName, path, size]);
 }
 
 function entryKey(archive: number, path: string): string {

@@ -1,0 +1,113 @@
+/**
+ * `photosync takeout PATH...`: import Google Takeout archives into the backup.
+ * @module
+ */
+import { ExitCode, UsageError } from "../../core/errors.ts";
+import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
+import { takeout, type TakeoutReport } from "../../takeout.ts";
+import type { Command } from "../run.ts";
+import { parseFlags } from "../args.ts";
+import { formatBytes, formatDuration } from "../render.ts";
+
+const HELP = `Usage: photosync takeout [--dir=DIR] [--albums=links|none] [--include-trashed] PATH...
+
+Import a Google Takeout export of Google Photos into DIR: the same sync.db and
+YYYY/MM/DD tree that photosync sync builds. Each PATH is a .zip, a .tgz/.tar.gz or an
+extracted folder; give all archives of an export (any order): a file's sidecar JSON
+often sits in another archive than the file.
+  --dir=DIR            folder for sync.db and the photos (default: .)
+  --albums=links       albums/<album title>/ folders of links to the dated files (default)
+  --albums=none        record album membership in sync.db only
+  --include-trashed    also import what was in Google Photos' trash
+  --layout=TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
+  --quiet, --verbose   less / more output (--verbose: each file, its sidecar rule and date source)
+
+Exit codes: 0 all imported, 1 failure (e.g. a damaged archive: the rest is imported),
+2 bad input, 3 some files could not be imported.`;
+
+/** The flags of `photosync takeout`, parsed strictly. */
+export function parseTakeoutFlags(args: string[]) {
+  const { values, positionals } = parseFlags("takeout", args, {
+    dir: { type: "string", default: "." },
+    albums: { type: "string", default: "links" },
+    "include-trashed": { type: "boolean" },
+    layout: { type: "string", default: DEFAULT_LAYOUT },
+    quiet: { type: "boolean" },
+    verbose: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  }, Infinity);
+  if (values.albums !== "links" && values.albums !== "none") {
+    throw new UsageError(`--albums must be links or none, not "${values.albums}"`);
+  }
+  return { ...values, albums: values.albums as "links" | "none", paths: positionals };
+}
+
+const takeoutCommand: Command = async (args, { renderer }) => {
+  const flags = parseTakeoutFlags(args);
+  if (flags.help) {
+    renderer.output(HELP);
+    return ExitCode.ok;
+  }
+  if (flags.paths.length === 0) {
+    throw new UsageError(
+      "photosync takeout needs the Takeout archives or folders to import; see photosync takeout --help",
+    );
+  }
+  const started = Date.now();
+  const report = await takeout({
+    dir: flags.dir,
+    paths: flags.paths,
+    logger: renderer,
+    albums: flags.albums,
+    includeTrashed: flags["include-trashed"],
+    pathMapper: layoutMapper(flags.layout),
+  });
+  renderer.finish();
+  summarise(report, (Date.now() - started) / 1000, renderer);
+  if (report.damagedArchives > 0) {
+    for (const failure of report.failures) renderer.error(failure);
+    return ExitCode.failure;
+  }
+  if (report.failed > 0) {
+    for (const failure of report.failures) renderer.warn(failure);
+    return ExitCode.incomplete;
+  }
+  return ExitCode.ok;
+};
+
+/** The end-of-run report: every entry of every archive, accounted for. */
+function summarise(
+  report: TakeoutReport,
+  seconds: number,
+  renderer: Parameters<Command>[1]["renderer"],
+): void {
+  const { datedFrom } = report;
+  renderer.info(
+    `done in ${formatDuration(seconds)}: ${report.entries} entries: ${report.imported} imported ` +
+      `(${
+        formatBytes(report.bytes)
+      }), ${report.alreadyPresent} already present, ${report.duplicates} duplicates skipped, ` +
+      `${report.trashed} trashed skipped, ${report.sidecarsUsed} sidecars used, ${report.unmatchedSidecars} unmatched sidecars, ` +
+      `${report.notMedia} not media, ${report.failed} failed${
+        report.unread ? `, ${report.unread} unread` : ""
+      }`,
+  );
+  renderer.info(
+    `dated from sidecar ${datedFrom.sidecar}, EXIF ${datedFrom.exif}, file name ${datedFrom.name}, file time ${
+      datedFrom["file time"]
+    }`,
+  );
+  if (report.datedByFileTime.length > 0) {
+    renderer.warn(
+      `${report.datedByFileTime.length} files had no date but their archive entry time: ${
+        report.datedByFileTime.join(", ")
+      }`,
+    );
+  }
+  if (report.ambiguous.length > 0) {
+    renderer.warn(`two sidecars fit these files (the first was used): ${report.ambiguous.join(", ")}`);
+  }
+  for (const name of report.unmatchedSidecarNames) renderer.verbose(`unmatched sidecar: ${name}`);
+}
+
+export default takeoutCommand;

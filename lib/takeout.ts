@@ -1,0 +1,51 @@
+/**
+ * `takeout()`: import a Google Takeout export (zip, tgz or extracted folders, in any order
+ * and mix) into the same `sync.db` and dated tree that `sync()` builds.
+ * @module
+ */
+import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./core/layout.ts";
+import type { Logger } from "./core/logger.ts";
+import { OutputTree, prepareOutputDir } from "./core/output_tree.ts";
+import { Store } from "./core/store.ts";
+import { archiveKind } from "./sources/takeout/archive.ts";
+import { catalog } from "./sources/takeout/catalog.ts";
+import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
+
+export type { TakeoutReport } from "./sources/takeout/import.ts";
+
+/** What to import. */
+export interface TakeoutOptions {
+  /** Output directory: holds `sync.db` and the photos (shared with `sync`). */
+  dir: string;
+  /** Archives (`.zip`, `.tgz`, `.tar.gz`) and extracted folders of one or more exports. */
+  paths: string[];
+  logger: Logger;
+  /** `links` (default): `albums/<title>/` folders of links; `none`: membership in sync.db only. */
+  albums?: "links" | "none";
+  /** Import items Google had in the trash (default: skipped). */
+  includeTrashed?: boolean;
+  /** Where an item goes under `dir` (default: the `{year}/{month}/{day}` layout). */
+  pathMapper?: PathMapper;
+}
+
+/** Import the export; the report accounts for every entry of every archive. */
+export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
+  const { dir, logger } = options;
+  // Every path is checked before anything is written.
+  const inputs = await Promise.all(
+    options.paths.map(async (path) => ({ path, kind: await archiveKind(path) })),
+  );
+  await prepareOutputDir(dir);
+  using store = Store.open(dir);
+  logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
+  const found = await catalog(inputs);
+  return await importTakeout(found, {
+    store,
+    tree: new OutputTree(dir),
+    inputs,
+    logger,
+    pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
+    albums: options.albums ?? "links",
+    includeTrashed: options.includeTrashed ?? false,
+  });
+}
