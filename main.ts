@@ -9,7 +9,8 @@
  *                                  →  output tree: renamed to <dir>/YYYY/MM/DD/<file>, mtime = capture time
  * ```
  *
- * - {@link sync}: the Library API (`lib/sources/library/`), {@link runCli}: the command line.
+ * - {@link sync}: the Library API (`lib/sources/library/`); {@link takeout}: Google Takeout
+ *   archives (`lib/sources/takeout/`); {@link runCli}: the command line.
  * - Stop it at any moment; the next run resumes from what `sync.db` recorded.
  *
  * See ARCHITECTURE.md for the folders and what may import what.
@@ -18,6 +19,7 @@
 import { runCli } from "./lib/cli/run.ts";
 
 export { sync, type SyncIo, type SyncOptions, type SyncSummary } from "./lib/sync.ts";
+export { takeout, type TakeoutOptions, type TakeoutReport } from "./lib/takeout.ts";
 export type { PathItem, PathMapper } from "./lib/core/layout.ts";
 export type { Logger, Progress } from "./lib/core/logger.ts";
 export { Renderer } from "./lib/cli/render.ts";

@@ -5,21 +5,11 @@
  */
 import { ExitCode, PhotosyncError } from "../core/errors.ts";
 import { Renderer } from "./render.ts";
+import type { Command } from "./command.ts";
 import syncCommand from "./commands/sync.ts";
 import statusCommand from "./commands/status.ts";
 import queryCommand from "./commands/query.ts";
 import takeoutCommand from "./commands/takeout.ts";
-
-/** What every subcommand gets: the renderer and the process's I/O edges. */
-export interface CommandContext {
-  renderer: Renderer;
-  env: (name: string) => string | undefined;
-  /** Lines the user types (a pasted redirect URL). */
-  stdin: ReadableStream<Uint8Array>;
-}
-
-/** A subcommand: parses its own flags, returns the exit code. */
-export type Command = (args: string[], context: CommandContext) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   sync: syncCommand,

@@ -4,7 +4,7 @@
  */
 import type { Logger } from "./logger.ts";
 import type { BatchResult, Store } from "./store.ts";
-import type { Source } from "../sources/source.ts";
+import type { Source } from "./source.ts";
 
 /** Index everything `source` yields into `store`; returns how many items were added and changed. */
 export async function ingest(store: Store, source: Source, logger: Logger): Promise<BatchResult> {

@@ -15,7 +15,7 @@ import { BodyError, type OutputTree, RESERVED_NAMES, UnsafePathError } from "./o
 import { pooled } from "./pool.ts";
 import { type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import type { ItemRow, Store } from "./store.ts";
-import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "../sources/source.ts";
+import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "./source.ts";
 
 /** Longest time a finished transfer waits to be marked in sync.db. */
 const MARK_INTERVAL_MS = 250;

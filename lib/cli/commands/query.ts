@@ -8,7 +8,7 @@ import { ExitCode, UsageError } from "../../core/errors.ts";
 import { LibraryClient } from "../../sources/library/client.ts";
 import { prepareOutputDir } from "../../core/output_tree.ts";
 import { Store } from "../../core/store.ts";
-import type { Command } from "../run.ts";
+import type { Command } from "../command.ts";
 import { parseFlags } from "../args.ts";
 
 const HELP = `Usage: photosync query ID [--dir=DIR] [--creds=FILE]

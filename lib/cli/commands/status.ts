@@ -5,7 +5,7 @@
 import { ExitCode } from "../../core/errors.ts";
 import { formatBytes, type Renderer } from "../render.ts";
 import { Store } from "../../core/store.ts";
-import type { Command } from "../run.ts";
+import type { Command } from "../command.ts";
 import { parseFlags } from "../args.ts";
 
 const HELP = `Usage: photosync status [--dir=DIR] [--json]

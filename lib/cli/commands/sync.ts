@@ -9,7 +9,7 @@ import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { formatBytes, formatDuration } from "../render.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
 import { sync } from "../../sync.ts";
-import type { Command } from "../run.ts";
+import type { Command } from "../command.ts";
 import { VERSION } from "../version.ts";
 import { parseConcurrency, parseFlags, parseTimeout } from "../args.ts";
 import queryCommand from "./query.ts";

@@ -5,7 +5,7 @@
 import { ExitCode, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { takeout, type TakeoutReport } from "../../takeout.ts";
-import type { Command } from "../run.ts";
+import type { Command } from "../command.ts";
 import { parseFlags } from "../args.ts";
 import { formatBytes, formatDuration } from "../render.ts";
 

@@ -7,7 +7,7 @@ import type { DateRange } from "../../core/dates.ts";
 import type { ItemBatch, NewItem, Store } from "../../core/store.ts";
 import { quotaError, requestError } from "../../google/http.ts";
 import { retryAfterMs, TransientError } from "../../core/retry.ts";
-import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "../source.ts";
+import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "../../core/source.ts";
 import type { LibraryClient } from "./client.ts";
 import { creationMs, isVideo, type MediaItem } from "./media_item.ts";
 import { searchRanges } from "./search_ranges.ts";

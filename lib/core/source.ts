@@ -5,7 +5,7 @@
  * progress) is common.
  * @module
  */
-import type { ItemBatch, ItemRow, SourceName, Store } from "../core/store.ts";
+import type { ItemBatch, ItemRow, SourceName, Store } from "./store.ts";
 
 /** A pending item whose path under the output directory is settled. */
 export type PlacedRow = ItemRow & { path: string };
