@@ -783,17 +783,17 @@ export function generateTakeout(options: TakeoutOptions = {}): TakeoutExport {
     }
   }
 
-  // Albums: hand-picked special drafts, then ordinary drafts of fitting years.
+  // Albums: the special drafts name theirs; ordinary drafts of fitting years join too.
   const inYear = (y: number) =>
     drafts.filter((d, i) => i >= ordinaryStart && !d.trashed && new Date(d.takenMs).getUTCFullYear() === y);
-  const join2 = (album: number, list: Draft[], max: number) => {
+  const addToAlbum = (album: number, list: Draft[], max: number) => {
     for (const d of list.slice(0, max)) if (!d.albums.includes(album)) d.albums.push(album);
   };
-  join2(0, inYear(2019), 8);
-  join2(1, inYear(2019).slice(-4), 4); // overlaps album 0 when 2019 is small: a file in three folders
-  join2(2, inYear(2021), 5);
-  join2(3, inYear(2018), 5);
-  join2(4, inYear(2023), 3);
+  addToAlbum(0, inYear(2019), 8);
+  addToAlbum(1, inYear(2019).slice(-4), 4); // overlaps album 0 when 2019 is small: a file in three folders
+  addToAlbum(2, inYear(2021), 5);
+  addToAlbum(3, inYear(2018), 5);
+  addToAlbum(4, inYear(2023), 3);
   const usedAlbums = albumDefs.map((_, i) => drafts.some((d) => d.albums.includes(i)));
 
   // Place every file: the year (or trash) folder first, then album copies.
@@ -1346,7 +1346,6 @@ function specialDrafts(): Draft[] {
           sidecar: "Screenshot_20231027_123303_Facebook.jpg.json",
         },
       },
-      quirks: ["sidecar-cut"],
     }),
     at("2023-10-27 12:33:03", 120, {
       title: "Screenshot_20231027_123303_Facebook.jpg",
@@ -1592,7 +1591,7 @@ function specialDrafts(): Draft[] {
       exif: exifAt("2019-07-04 12:00:00", false, "Google", "Pixel 3"),
       nameMs: utc("2019-07-04 12:00:00"),
       motion: { title: "MVIMG_20190704_120000.mp4", kind: "mp4" },
-      albums: [0],
+      albums: [0, 1],
       literal: {
         new: {
           name: "MVIMG_20190704_120000.jpg",
@@ -2055,8 +2054,9 @@ async function writeFolder(path: string, entries: TakeoutEntry[]): Promise<void>
 
 /**
  * Damages a written archive in place: `truncate` cuts it to 60 % of its length (a zip loses its central
- * directory, a tgz its end); `corrupt` inverts 64 bytes in its middle (an entry's data or header there no longer
- * checks out, the rest of the archive stays readable).
+ * directory, a tgz its end); `corrupt` inverts 64 bytes in its middle, keeping the length: the entry there no
+ * longer matches its CRC-32 (which zip.js checks only with `checkCrc32: true`; gzip always checks its own), while
+ * the rest of a zip stays readable.
  */
 export async function damageArchive(path: string, how: "truncate" | "corrupt"): Promise<void> {
   const { size, isFile } = await Deno.stat(path);
