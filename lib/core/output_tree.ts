@@ -6,14 +6,14 @@
  */
 import { join } from "node:path";
 import { PhotosyncError, UsageError } from "./errors.ts";
-import { DB_FILE } from "./store.ts";
+import { DB_FILE, LOCK_FILE } from "./store.ts";
 
 /** Folder under the output directory holding partial files. */
 export const TEMP_DIR = ".photosync-tmp";
 
 /** Names directly under the output directory that items may never take (lower case). */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(
-  [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, TEMP_DIR].map((name) =>
+  [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, LOCK_FILE, TEMP_DIR].map((name) =>
     name.toLowerCase()
   ),
 );

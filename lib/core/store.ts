@@ -11,6 +11,9 @@ import { PhotosyncError, UsageError } from "./errors.ts";
 /** The index's file name inside the output directory. */
 export const DB_FILE = "sync.db";
 
+/** A file beside the index that a running photosync holds locked, so two runs never share a folder. */
+export const LOCK_FILE = `${DB_FILE}-lock`;
+
 /** Schema version this build writes; a newer file is refused rather than damaged. */
 export const SCHEMA_VERSION = 2;
 
@@ -144,9 +147,11 @@ export class Store {
   readonly #db: DatabaseSync;
   readonly #find: StatementSync;
   readonly #upsert: StatementSync;
+  readonly #lock?: Deno.FsFile;
 
-  private constructor(db: DatabaseSync) {
+  private constructor(db: DatabaseSync, lock?: Deno.FsFile) {
     this.#db = db;
+    this.#lock = lock;
     this.#find = db.prepare("SELECT json, status FROM items WHERE id = ?");
     this.#upsert = db.prepare(`
       INSERT INTO items (id, source, filename, created_ms, is_video, json, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -164,6 +169,19 @@ export class Store {
    */
   static open(dir: string, options: { readOnly?: boolean } = {}): Store {
     const path = join(dir, DB_FILE);
+    const lock = options.readOnly ? undefined : lockFolder(dir);
+    try {
+      return Store.#open(dir, path, lock?.file, options.readOnly ?? false);
+    } catch (error) {
+      lock?.file.close();
+      // A refused folder is left as it was found.
+      if (lock?.created) Deno.removeSync(join(dir, LOCK_FILE));
+      throw error;
+    }
+  }
+
+  static #open(dir: string, path: string, lock: Deno.FsFile | undefined, readOnly: boolean): Store {
+    const options = { readOnly };
     let header: Uint8Array | undefined;
     try {
       using file = Deno.openSync(path, { read: true });
@@ -205,7 +223,7 @@ export class Store {
       throw new UsageError(`cannot use ${path}: ${(error as Error).message}`, { cause: error });
     }
     if (!options.readOnly) Deno.chmodSync(path, 0o600);
-    return new Store(db);
+    return new Store(db, lock);
   }
 
   /** Run `fn` in one transaction. */
@@ -415,11 +433,34 @@ export class Store {
 
   close(): void {
     this.#db.close();
+    this.#lock?.close();
   }
 
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/**
+ * Hold the output folder's lock file for this run, or refuse: overlapping runs (two cron jobs)
+ * would delete each other's temporary files and fight over names.
+ */
+function lockFolder(dir: string): { file: Deno.FsFile; created: boolean } {
+  const path = join(dir, LOCK_FILE);
+  const created = !existsSync(path);
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true, write: true, create: true, mode: 0o600 });
+  } catch (error) {
+    throw new UsageError(`cannot create ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!file.tryLockSync(true)) {
+    file.close();
+    throw new PhotosyncError(
+      `another photosync is using ${dir} (it holds ${LOCK_FILE}); wait for it to finish, or use another --dir`,
+    );
+  }
+  return { file, created };
 }
 
 /** Bring a database of schema `version` (0: new) up to {@link SCHEMA_VERSION}, in one transaction. */
@@ -434,6 +475,15 @@ function migrate(db: DatabaseSync, version: number): void {
   } catch (error) {
     if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
+  }
+}
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -37,15 +37,17 @@ export interface AuthorizationInput extends AuthorizeOptions {
 
 /**
  * A token source for this run:
- * 1. `PHOTOSYNC_REFRESH_TOKEN` set: that token, with the client from `--creds` or
- *    `PHOTOSYNC_CLIENT_ID`/`PHOTOSYNC_CLIENT_SECRET` (nothing is saved);
+ * 1. `PHOTOSYNC_REFRESH_TOKEN` set: that token, with the client from `--creds`,
+ *    `PHOTOSYNC_CLIENT_ID`/`PHOTOSYNC_CLIENT_SECRET`, or the one `sync.db` saved (nothing is saved);
  * 2. `--creds` given, or nothing saved: the interactive flow, its tokens saved in `sync.db`;
  * 3. otherwise the saved tokens, refreshed and saved again as needed.
  */
 export async function authorize(store: Store, input: AuthorizationInput): Promise<TokenSource> {
   const refreshToken = input.env("PHOTOSYNC_REFRESH_TOKEN");
   if (refreshToken) {
-    const client = input.creds ? await readClientSecret(input.creds) : clientFromEnv(input.env);
+    // The client: --creds, else the environment, else the one saved by an earlier --creds run.
+    const savedClient = (JSON.parse(store.secret(SAVED_KEY) ?? "null") as Saved | null)?.client;
+    const client = input.creds ? await readClientSecret(input.creds) : clientFromEnv(input.env, savedClient);
     return new RefreshingTokens(client, { accessToken: "", expiresAt: 0, refreshToken }, {
       fetch: input.fetch,
     });
@@ -65,12 +67,13 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
   });
 }
 
-function clientFromEnv(env: (name: string) => string | undefined): OAuthClient {
+function clientFromEnv(env: (name: string) => string | undefined, saved?: OAuthClient): OAuthClient {
   const clientId = env("PHOTOSYNC_CLIENT_ID");
   const clientSecret = env("PHOTOSYNC_CLIENT_SECRET");
+  if ((!clientId || !clientSecret) && saved) return saved;
   if (!clientId || !clientSecret) {
     throw new UsageError(
-      "PHOTOSYNC_REFRESH_TOKEN needs a client: pass --creds=FILE or set PHOTOSYNC_CLIENT_ID and PHOTOSYNC_CLIENT_SECRET",
+      "PHOTOSYNC_REFRESH_TOKEN needs a client: pass --creds=FILE or set PHOTOSYNC_CLIENT_ID and PHOTOSYNC_CLIENT_SECRET (or authorise once with --creds)",
     );
   }
   return { clientId, clientSecret, authUri: GOOGLE_AUTH_URI, tokenUri: GOOGLE_TOKEN_URI };

@@ -33,8 +33,11 @@ export interface TokenSet {
 
 /** Supplies a valid access token for API calls. */
 export interface TokenSource {
-  /** A usable access token; `refresh` forces a new one (after a 401). */
-  accessToken(refresh?: boolean): Promise<string>;
+  /**
+   * A usable access token. `rejected`: the token a 401 answered; a new one is fetched only
+   * if it is still the current one (many requests refused at once cause one refresh).
+   */
+  accessToken(rejected?: string): Promise<string>;
 }
 
 /** Read a client secret JSON file (Google's `installed` or `web` shape). */
@@ -250,7 +253,8 @@ export class RefreshingTokens implements TokenSource {
     this.#refreshAt = tokens.expiresAt - 60_000;
   }
 
-  accessToken(refresh = false): Promise<string> {
+  accessToken(rejected?: string): Promise<string> {
+    const refresh = rejected !== undefined && rejected === this.#tokens.accessToken;
     if (!refresh && this.#refreshAt > this.#now()) {
       return Promise.resolve(this.#tokens.accessToken);
     }

@@ -32,6 +32,10 @@ const queryCommand: Command = async (args, { renderer, env, stdin }) => {
   }
   const [id] = positionals;
   if (!id) throw new UsageError("photosync query needs a media item ID; see photosync query --help");
+  // query reads what sync saved: a mistyped --dir must not start a new folder and authorisation.
+  if (!values.creds && !(await Deno.stat(values.dir).catch(() => undefined))?.isDirectory) {
+    throw new UsageError(`--dir ${values.dir} is not a folder photosync has synced into; check --dir`);
+  }
   await prepareOutputDir(values.dir);
   using store = Store.open(values.dir);
   const tokens = await authorize(store, {

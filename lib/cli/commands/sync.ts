@@ -85,6 +85,7 @@ const syncCommand: Command = async (args, context) => {
       const value = values[flag as "dir" | "creds"];
       return value === undefined ? [] : [`--${flag}=${value}`];
     });
+    if (values["no-browser"]) passOn.push("--no-browser");
     return await queryCommand([values.query, ...passOn], context);
   }
   if (values.all && values.dates !== undefined) {

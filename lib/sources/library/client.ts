@@ -87,10 +87,11 @@ export class LibraryClient {
 
   #call<T>(method: string, path: string, body?: unknown): Promise<T> {
     return withRetry(async () => {
-      let response = await this.#send(method, path, body, false);
+      const token = await this.#tokens.accessToken();
+      let response = await this.#send(method, path, body, token);
       if (response.status === 401) {
         await response.body?.cancel();
-        response = await this.#send(method, path, body, true);
+        response = await this.#send(method, path, body, await this.#tokens.accessToken(token));
       }
       if (!response.ok) throw await apiError(response);
       try {
@@ -101,8 +102,7 @@ export class LibraryClient {
     }, this.#retry);
   }
 
-  async #send(method: string, path: string, body: unknown, refresh: boolean): Promise<Response> {
-    const token = await this.#tokens.accessToken(refresh);
+  async #send(method: string, path: string, body: unknown, token: string): Promise<Response> {
     try {
       return await fetchWithIdleTimeout(this.#apiUrl + path, {
         method,

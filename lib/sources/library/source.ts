@@ -91,7 +91,11 @@ function mediaTransfer(
     async open(signal) {
       let response: Response;
       try {
-        response = await fetcher(item.baseUrl + suffix, { signal });
+        // Ask for the bytes as stored: a transparently decoded body would not match Content-Length.
+        response = await fetcher(item.baseUrl + suffix, {
+          signal,
+          headers: { "accept-encoding": "identity" },
+        });
       } catch (error) {
         throw requestError(item.baseUrl ?? "", error, "download failed");
       }
@@ -116,7 +120,8 @@ function mediaTransfer(
         throw new ItemError(error);
       }
       const length = response.headers.get("content-length");
-      return { body: response.body, size: length === null ? undefined : Number(length) };
+      const encoded = (response.headers.get("content-encoding") ?? "identity") !== "identity";
+      return { body: response.body, size: length === null || encoded ? undefined : Number(length) };
     },
   };
 }
