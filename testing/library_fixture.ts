@@ -149,11 +149,11 @@ export function stillFrameBytes(item: FixtureItem): Uint8Array<ArrayBuffer> {
 }
 
 /** Bytes made of xorshift32 filler words (little endian) from `seed`, with a header and a trailer over them. */
-interface Content {
+export interface Content {
   seed: number;
   size: number;
-  header: number[];
-  trailer: number[];
+  header: ArrayLike<number>;
+  trailer: ArrayLike<number>;
 }
 
 function mediaContent(item: FixtureItem): Content {
@@ -175,7 +175,7 @@ function render(content: Content): Uint8Array<ArrayBuffer> {
  * Fills `out` with the xorshift32 words following `state` and returns the new state. `out` must start on a
  * 4-byte boundary of its buffer, and its length be a multiple of 4 unless it is the last piece of the content.
  */
-function fill(out: Uint8Array, state: number): number {
+export function fill(out: Uint8Array, state: number): number {
   const words = new Uint32Array(out.buffer, out.byteOffset, out.length >>> 2);
   let x = state;
   for (let i = 0; i < words.length; i++) {
@@ -194,8 +194,8 @@ function fill(out: Uint8Array, state: number): number {
 }
 
 /** Writes the parts of the header and trailer that fall into `out`, which holds the bytes from `offset` on. */
-function overlay(out: Uint8Array, offset: number, { size, header, trailer }: Content): void {
-  const put = (bytes: number[], at: number) => {
+export function overlay(out: Uint8Array, offset: number, { size, header, trailer }: Content): void {
+  const put = (bytes: ArrayLike<number>, at: number) => {
     for (let i = Math.max(0, offset - at); i < bytes.length && at + i < offset + out.length; i++) {
       out[at + i - offset] = bytes[i];
     }
@@ -205,7 +205,7 @@ function overlay(out: Uint8Array, offset: number, { size, header, trailer }: Con
 }
 
 /** FNV-1a hash of a string, never 0 (a valid xorshift32 state). */
-function hash(text: string): number {
+export function hash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0) || 1;

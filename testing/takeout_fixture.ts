@@ -14,7 +14,7 @@ import { configure, ZipWriter } from "@zip.js/zip.js";
 import tar from "tar-stream";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { mulberry32 } from "./library_fixture.ts";
+import { type Content as FillerContent, fill, hash, mulberry32, overlay } from "./library_fixture.ts";
 
 /** Languages of the localised folder names and edited-copy suffixes. */
 export type TakeoutLanguage = "en" | "de" | "fr" | "es" | "it" | "nl";
@@ -341,12 +341,7 @@ const MIME: Record<ContentKind, string> = {
 };
 
 /** Bytes made of xorshift32 filler words (little endian) from `seed`, with a header and a trailer over them. */
-interface Content {
-  seed: number;
-  size: number;
-  header: Uint8Array;
-  trailer: Uint8Array;
-}
+type Content = FillerContent & { header: Uint8Array; trailer: Uint8Array };
 
 const CHUNK_SIZE = 256 * 1024;
 const enc = new TextEncoder();
@@ -484,43 +479,6 @@ function contentStream(content: Content): ReadableStream<Uint8Array> {
       controller.enqueue(chunk);
     },
   }, { highWaterMark: 0 });
-}
-
-/** Fills `out` (4-byte aligned; a multiple of 4 long unless it ends the content) with xorshift32 words. */
-function fill(out: Uint8Array, state: number): number {
-  const words = new Uint32Array(out.buffer, out.byteOffset, out.length >>> 2);
-  let x = state;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x;
-  }
-  if (out.length % 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    for (let i = words.length * 4, shift = 0; i < out.length; i++, shift += 8) out[i] = x >>> shift;
-  }
-  return x;
-}
-
-/** Writes the parts of header and trailer that fall into `out`, which holds the bytes from `offset` on. */
-function overlay(out: Uint8Array, offset: number, { size, header, trailer }: Content): void {
-  const put = (bytes: Uint8Array, at: number) => {
-    for (let i = Math.max(0, offset - at); i < bytes.length && at + i < offset + out.length; i++) {
-      out[at + i - offset] = bytes[i];
-    }
-  };
-  put(header, 0);
-  put(trailer, size - trailer.length);
-}
-
-/** FNV-1a hash of a string, never 0 (a valid xorshift32 state). */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0) || 1;
 }
 
 /** Contents of files whose bytes are generated on demand ({@linkcode bigExport}). */
