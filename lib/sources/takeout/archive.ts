@@ -98,7 +98,10 @@ async function* zipEntries(path: string): AsyncGenerator<ArchiveEntry> {
   const zip = new ZipReader(new FileReader(file, size));
   let entries;
   try {
-    entries = await zip.getEntries({ filenameEncoding: "utf-8" });
+    // Names are read as they are ("tolerant"): zip.js would otherwise reject the whole archive
+    // for one entry named `../x` or `/x`, losing every other entry. photosync never uses an
+    // entry's path as an output path (only its sanitised base name), as for tgz and folders.
+    entries = await zip.getEntries({ filenameEncoding: "utf-8", filenameValidation: "tolerant" });
   } catch (error) {
     throw new ArchiveError(`cannot read the zip directory (${(error as Error).message})`, { cause: error });
   }

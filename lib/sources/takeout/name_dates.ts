@@ -36,9 +36,9 @@ const LAST_YEAR = 2100;
  * returns that zone's offset east of UTC in minutes at that time (120 for CEST, -300 for
  * EST; note the sign is the opposite of `Date.prototype.getTimezoneOffset`).
  *
- * Names with a day but no time (WhatsApp) give local midnight, the start of the day the name
- * knows. Note that a layout by UTC day (photosync's `--layout` is one) puts such an item on
- * the day before when the zone is east of UTC.
+ * Names with a day but no time (WhatsApp) give local noon of that day: midnight would put
+ * such an item on the day before in a layout by UTC day (photosync's `--layout` is one) when
+ * the zone is east of UTC; noon keeps the day for every zone within ±12 hours.
  *
  * Impossible dates (month 13, 30 February, hour 24) and years outside 1900–2100 are no date.
  *
@@ -85,6 +85,9 @@ function wallClock(groups: Record<string, string | undefined>): WallClock | unde
   const [y, mo, d, h, mi, s, ms] = ["y", "mo", "d", "h", "mi", "s", "ms"].map((key) =>
     Number(groups[key] ?? 0)
   );
+  // A day without a time (WhatsApp) means noon, so that its UTC day is the named one in any
+  // zone within ±12 hours (midnight east of UTC falls on the UTC day before).
+  if (groups.h === undefined) return wallClock({ ...groups, h: "12" });
   if (y < FIRST_YEAR || y > LAST_YEAR) return undefined;
   const utcMs = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const back = new Date(utcMs);

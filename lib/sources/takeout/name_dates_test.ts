@@ -27,16 +27,23 @@ Deno.test("dateFromName reads camera, phone and app names as local time", () => 
   for (const [name, expected] of cases) assert.strictEqual(dateFromName(name), expected, name);
 });
 
-Deno.test("dateFromName: WhatsApp names give local midnight of their day", () => {
-  assert.strictEqual(dateFromName("VID-20200101-WA0001.mp4"), local(2020, 1, 1));
-  assert.strictEqual(dateFromName("IMG-20200229-WA0042.jpg"), local(2020, 2, 29));
+Deno.test("dateFromName: WhatsApp names give local noon of their day", () => {
+  assert.strictEqual(dateFromName("VID-20200101-WA0001.mp4"), local(2020, 1, 1, 12));
+  assert.strictEqual(dateFromName("IMG-20200229-WA0042.jpg"), local(2020, 2, 29, 12));
+});
+
+Deno.test("dateFromName: a WhatsApp day stays on its UTC day east and west of UTC", () => {
+  for (const offset of [-600, -300, 0, 330, 540, 720]) {
+    const ms = dateFromName("IMG-20200101-WA0001.jpg", () => offset)!;
+    assert.strictEqual(new Date(ms).toISOString().slice(0, 10), "2020-01-01", `offset ${offset}`);
+  }
 });
 
 Deno.test("dateFromName: an explicit zone, east and west of UTC", () => {
   assert.strictEqual(dateFromName("IMG_20190405_101112.jpg", () => 120), Date.UTC(2019, 3, 5, 8, 11, 12));
   assert.strictEqual(dateFromName("IMG_20190405_101112.jpg", () => -300), Date.UTC(2019, 3, 5, 15, 11, 12));
   assert.strictEqual(dateFromName("PXL_20230615_123456789.jpg", UTC), Date.UTC(2023, 5, 15, 12, 34, 56, 789));
-  assert.strictEqual(dateFromName("VID-20200101-WA0001.mp4", () => 330), Date.UTC(2019, 11, 31, 18, 30));
+  assert.strictEqual(dateFromName("VID-20200101-WA0001.mp4", () => 330), Date.UTC(2020, 0, 1, 6, 30));
 });
 
 Deno.test("dateFromName: the zone is asked about the wall-clock time, read as UTC", () => {
