@@ -10,7 +10,9 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 /** Parse `args` strictly against `options`; unknown flags and bad values become {@link UsageError}. */
 export function parseFlags<T extends Options>(command: string, args: string[], options: T, positionals = 0) {
   try {
-    const parsed = parseArgs({ args, options, strict: true, allowPositionals: positionals > 0 });
+    // Positionals are counted below rather than refused by node: node's message is cut at its
+    // first full stop in the catch below, which would mangle an argument like `photo.jpg`.
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
     if (parsed.positionals.length > positionals) {
       throw new UsageError(
         `unexpected argument "${parsed.positionals[positionals]}"; see photosync ${command} --help`,
@@ -33,7 +35,7 @@ export function parseFlags<T extends Options>(command: string, args: string[], o
 export function parseTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const seconds = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > 3600) {
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds < 0.1 || seconds > 3600) {
     throw new UsageError(`--timeout must be a number of seconds from 0.1 to 3600, not "${text}"`);
   }
   return seconds * 1000;

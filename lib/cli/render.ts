@@ -135,7 +135,18 @@ function consoleColumns(): number {
   }
 }
 
-/** Human-readable byte count: `512 B`, `1.5 MB`. */
+/**
+ * Human-readable byte count: `512 B`, `1.5 MB`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatBytes } from "./render.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatBytes(512), "512 B");
+ * assert.equal(formatBytes(1_500_000), "1.5 MB");
+ * ```
+ */
 export function formatBytes(bytes: number): string {
   const units = ["B", "kB", "MB", "GB", "TB"];
   let value = bytes;
@@ -147,7 +158,19 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** Human-readable duration: `45s`, `3m05s`, `2h10m`. */
+/**
+ * Human-readable duration: `45s`, `3m05s`, `2h10m`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatDuration } from "./render.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatDuration(45), "45s");
+ * assert.equal(formatDuration(185), "3m05s");
+ * assert.equal(formatDuration(7800), "2h10m");
+ * ```
+ */
 export function formatDuration(seconds: number): string {
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;

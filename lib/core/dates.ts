@@ -22,7 +22,18 @@ export const EARLIEST: CivilDate = { year: 1, month: 1, day: 1 };
 
 const DAY_MS = 86_400_000;
 
-/** Parse `YYYY-MM-DD` strictly (a real calendar day), or throw {@link UsageError}. */
+/**
+ * Parse `YYYY-MM-DD` strictly (a real calendar day), or throw {@link UsageError}.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseDate } from "./dates.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(parseDate("2024-02-29"), { year: 2024, month: 2, day: 29 });
+ * assert.throws(() => parseDate("2023-02-29"), /is not a date/);
+ * ```
+ */
 export function parseDate(text: string, flag = "--dates"): CivilDate {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const date = match ? { year: +match[1], month: +match[2], day: +match[3] } : undefined;
@@ -32,7 +43,19 @@ export function parseDate(text: string, flag = "--dates"): CivilDate {
   return date;
 }
 
-/** Parse `--dates=FROM[:TO]`; one date means that one day. */
+/**
+ * Parse `--dates=FROM[:TO]`; one date means that one day.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseDateRange } from "./dates.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const day = { year: 2024, month: 6, day: 30 };
+ * assert.deepEqual(parseDateRange("2024-06-30"), { startDate: day, endDate: day });
+ * assert.throws(() => parseDateRange("2024-12-31:2024-01-01"), /put the earlier date first/);
+ * ```
+ */
 export function parseDateRange(spec: string): DateRange {
   const [from, to, ...rest] = spec.split(":");
   if (rest.length > 0 || from === "") {
@@ -46,20 +69,51 @@ export function parseDateRange(spec: string): DateRange {
   return { startDate, endDate };
 }
 
-/** The UTC calendar day of an epoch-millisecond time. */
+/**
+ * The UTC calendar day of an epoch-millisecond time.
+ *
+ * @example Usage
+ * ```ts
+ * import { civilDate } from "./dates.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(civilDate(Date.parse("2024-06-30T23:30:00-05:00")), { year: 2024, month: 7, day: 1 });
+ * ```
+ */
 export function civilDate(ms: number): CivilDate {
   const date = new Date(ms);
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
 }
 
-/** `YYYY-MM-DD`. */
+/**
+ * `YYYY-MM-DD`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatDate } from "./dates.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatDate({ year: 800, month: 1, day: 5 }), "0800-01-05");
+ * ```
+ */
 export function formatDate(date: CivilDate): string {
   return `${String(date.year).padStart(4, "0")}-${String(date.month).padStart(2, "0")}-${
     String(date.day).padStart(2, "0")
   }`;
 }
 
-/** Days since 1970-01-01 (negative before). */
+/**
+ * Days since 1970-01-01 (negative before).
+ *
+ * @example Usage
+ * ```ts
+ * import { dayNumber } from "./dates.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(dayNumber({ year: 1970, month: 1, day: 2 }), 1);
+ * assert.equal(dayNumber({ year: 1969, month: 12, day: 31 }), -1);
+ * ```
+ */
 export function dayNumber(date: CivilDate): number {
   const d = new Date(0);
   d.setUTCFullYear(date.year, date.month - 1, date.day);

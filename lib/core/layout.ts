@@ -26,6 +26,17 @@ const TOKENS = new Set(["year", "month", "day"]);
  * A {@link PathMapper} from a layout template: `{year}`, `{month}` and `{day}` (zero-padded,
  * from the creation time in UTC) in folder names, followed by the sanitised file name.
  * Throws {@link UsageError} for unknown tokens or a template that leaves the output directory.
+ *
+ * @example Usage
+ * ```ts
+ * import { layoutMapper } from "./layout.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const byMonth = layoutMapper("{year}/{month}");
+ * const createdMs = Date.parse("2024-03-05T10:00:00Z");
+ * assert.equal(byMonth({ id: "AF1Qip", filename: "IMG.jpg", createdMs, isVideo: false }), "2024/03/IMG.jpg");
+ * assert.throws(() => layoutMapper("../{year}"), /relative path inside --dir/);
+ * ```
  */
 export function layoutMapper(template: string): PathMapper {
   for (const [, token] of template.matchAll(TOKEN)) {

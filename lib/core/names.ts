@@ -11,16 +11,44 @@ const MAX_NAME_BYTES = 255;
  * Make one path segment safe on every platform: no separators, NUL, control or reserved
  * characters, no `.`/`..`, no trailing dots or spaces, at most 255 bytes of UTF-8 (keeping
  * the extension). An empty result becomes `fallback`.
+ *
+ * @example Usage
+ * ```ts
+ * import { sanitizeName } from "./names.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(sanitizeName("a/b"), "a_b");
+ * assert.equal(sanitizeName("notes. "), "notes");
+ * assert.equal(sanitizeName("CON.txt"), "_CON.txt");
+ * assert.equal(sanitizeName("..", "AF1QipId"), "AF1QipId");
+ * assert.equal(new TextEncoder().encode(sanitizeName("x".repeat(300) + ".jpg")).length, 255);
+ * ```
  */
 export function sanitizeName(name: string, fallback = "unnamed"): string {
   // deno-lint-ignore no-control-regex
   let safe = name.replace(/[\u0000-\u001f\u007f/\\<>:"|?*]/g, "_").replace(/[. ]+$/, "");
-  if (safe === "" || /^\.+$/.test(safe)) safe = sanitizeName(fallback, "unnamed");
-  if (/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(safe)) safe = `_${safe}`;
-  return truncateName(safe, MAX_NAME_BYTES);
+  // Trimmed before the cut so that the extension kept is the real one, and again after it:
+  // cutting can expose a dot or space (or a reserved name) that was not at the end before.
+  // The `_` prefix may need one more cut.
+  for (;;) {
+    safe = truncateName(safe, MAX_NAME_BYTES).replace(/[. ]+$/, "");
+    if (safe === "") return sanitizeName(fallback, "unnamed");
+    if (!/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(safe)) return safe;
+    safe = `_${safe}`;
+  }
 }
 
-/** `IMG.jpg` → `IMG (tag).jpg`, still within 255 bytes: the name for a second item at a taken path. */
+/**
+ * `IMG.jpg` → `IMG (tag).jpg`, still within 255 bytes: the name for a second item at a taken path.
+ *
+ * @example Usage
+ * ```ts
+ * import { taggedName } from "./names.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(taggedName("2024/05/01/IMG.jpg", "1a2b3c4d"), "2024/05/01/IMG (1a2b3c4d).jpg");
+ * ```
+ */
 export function taggedName(path: string, tag: string): string {
   const slash = path.lastIndexOf("/");
   const dir = path.slice(0, slash + 1);
@@ -30,7 +58,17 @@ export function taggedName(path: string, tag: string): string {
   return dir + truncateName(stem, MAX_NAME_BYTES - byteLength(suffix)) + suffix;
 }
 
-/** A short, stable tag derived from an item id (FNV-1a, 8 hex digits). */
+/**
+ * A short, stable tag derived from an item id (FNV-1a, 8 hex digits).
+ *
+ * @example Usage
+ * ```ts
+ * import { idTag } from "./names.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(idTag("foobar"), "bf9cf968");
+ * ```
+ */
 export function idTag(id: string): string {
   let hash = 0x811c9dc5;
   for (const byte of new TextEncoder().encode(id)) {

@@ -6,6 +6,21 @@
 /**
  * Run `worker` on each item of `items`, at most `concurrency` at once. On the first error no
  * new item is started; once the running workers have finished, the error is thrown.
+ *
+ * @example Usage
+ * ```ts
+ * import { pooled } from "./pool.ts";
+ * import assert from "node:assert/strict";
+ *
+ * async function* sizes() {
+ *   yield* [3, 1, 2];
+ * }
+ * let total = 0;
+ * await pooled(sizes(), 2, async (size) => {
+ *   total += size;
+ * });
+ * assert.equal(total, 6);
+ * ```
  */
 export async function pooled<T>(
   items: AsyncIterable<T>,

@@ -30,9 +30,32 @@ export interface RetryOptions {
   onRetry?: (error: TransientError, delayMs: number, attempt: number) => void;
 }
 
-/** Run `fn`, retrying when it throws {@link TransientError}; any other error ends at once. */
+/**
+ * Run `fn`, retrying when it throws {@link TransientError}; any other error ends at once.
+ * Rejects with `RangeError`, without calling `fn`, when `attempts` is not a whole number of at
+ * least 1.
+ *
+ * @example Usage
+ * ```ts
+ * import { TransientError, withRetry } from "./retry.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let calls = 0;
+ * const answer = await withRetry(() => {
+ *   calls++;
+ *   return calls < 3 ? Promise.reject(new TransientError("busy")) : Promise.resolve("ok");
+ * }, { attempts: 5, sleep: () => Promise.resolve() });
+ * assert.equal(answer, "ok");
+ * assert.equal(calls, 3);
+ * ```
+ */
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 8;
+  // Checked up front, as std's async/retry does: otherwise 0 would still call `fn` once, NaN
+  // would retry for ever and 2.5 would quietly mean 3.
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new RangeError(`withRetry: attempts must be a whole number of at least 1, not ${attempts}`);
+  }
   const base = options.baseDelayMs ?? 500;
   const max = options.maxDelayMs ?? 30_000;
   const sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -51,7 +74,21 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
   }
 }
 
-/** Parse a `Retry-After` header (seconds or an HTTP date) into milliseconds. */
+/**
+ * Parse a `Retry-After` header (seconds or an HTTP date) into milliseconds: a negative delay
+ * or a past date is 0, a header that is neither undefined.
+ *
+ * @example Usage
+ * ```ts
+ * import { retryAfterMs } from "./retry.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(retryAfterMs("120"), 120_000);
+ * const now = Date.parse("2015-10-21T07:27:00Z");
+ * assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", now), 60_000);
+ * assert.equal(retryAfterMs("soon"), undefined);
+ * ```
+ */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);

@@ -4,7 +4,7 @@
  * acts on (retry, stop for the daily quota, or a one-line final error).
  * @module
  */
-import { ApiError, ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
+import { ApiError, AuthError, ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
 import { StalledError } from "../core/idle_watchdog.ts";
 import { retryAfterMs, TransientError } from "../core/retry.ts";
 
@@ -112,7 +112,20 @@ export function quotaError(httpStatus: number, text: string): QuotaExhaustedErro
   return /per day/i.test(message) ? new QuotaExhaustedError(message) : undefined;
 }
 
-/** When Google's daily quotas reset: the next midnight in America/Los_Angeles. */
+/**
+ * When Google's daily quotas reset: the next midnight in America/Los_Angeles.
+ *
+ * @example Usage
+ * ```ts
+ * import { nextPacificMidnight } from "./http.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const next = (iso: string) => nextPacificMidnight(Date.parse(iso)).toISOString();
+ * // 08:00Z in winter (PST), 07:00Z in summer (PDT).
+ * assert.equal(next("2026-01-15T20:00:00Z"), "2026-01-16T08:00:00.000Z");
+ * assert.equal(next("2026-07-01T12:00:00Z"), "2026-07-02T07:00:00.000Z");
+ * ```
+ */
 export function nextPacificMidnight(now: number): Date {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat("en-US", {
@@ -158,7 +171,8 @@ export async function apiError(response: Response): Promise<Error> {
     });
   }
   if (response.status === 401 || response.status === 403) {
-    return new PhotosyncError(
+    // Exit code 4 (authorisation), as the README's table says for "run again with --creds".
+    return new AuthError(
       `Google refused access (${response.status} ${status}: ${message}); run photosync with --creds=FILE to authorise again`,
       { cause: new ApiError(response.status, status, message) },
     );

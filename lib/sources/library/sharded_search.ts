@@ -122,8 +122,14 @@ export async function* shardedSearch(
 /**
  * The days of `range` not covered by `items` (its newest page), cut into parts expected to
  * hold about a page each, or undefined when they are a single day (or the page was empty).
+ * The parts are contiguous and oldest first; the oldest day of the page is searched again, as
+ * it may hold more items than the page showed. Exported for its unit test; callers use
+ * {@link shardedSearch}.
  */
-function splitRest(range: DateRange | undefined, items: readonly MediaItem[]): DateRange[] | undefined {
+export function splitRest(
+  range: DateRange | undefined,
+  items: readonly MediaItem[],
+): DateRange[] | undefined {
   if (items.length === 0) return undefined;
   const times = items.map(creationMs);
   const first = dayNumber(range?.startDate ?? EARLIEST);

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../core/errors.ts";
+import { parseConcurrency, parseFlags, parseTimeout } from "./args.ts";
+
+/** Assert that `fn` throws a {@link UsageError} (exit code 2) with exactly `message`. */
+function assertUsageError(fn: () => unknown, message: string, label: string) {
+  assert.throws(fn, (error) => {
+    assert.ok(error instanceof UsageError, `${label}: ${error}`);
+    assert.equal(error.message, message, label);
+    assert.equal(error.exitCode, 2);
+    return true;
+  });
+}
+
+const OPTIONS = {
+  dir: { type: "string", default: "." },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+Deno.test("parseFlags: values, defaults and positionals", () => {
+  const cases: { args: string[]; positionals?: number; values: Record<string, unknown>; rest?: string[] }[] =
+    [
+      { args: [], values: { dir: "." } },
+      { args: ["--dir=photos", "--json"], values: { dir: "photos", json: true } },
+      { args: ["--dir", "photos"], values: { dir: "photos" } },
+      { args: ["--dir=a", "--dir=b"], values: { dir: "b" } },
+      { args: ["--dir="], values: { dir: "" } },
+      { args: ["-h"], values: { dir: ".", help: true } },
+      { args: ["ID1", "--json"], positionals: 1, values: { dir: ".", json: true }, rest: ["ID1"] },
+      { args: ["--", "--json"], positionals: 1, values: { dir: "." }, rest: ["--json"] },
+    ];
+  for (const { args, positionals, values, rest = [] } of cases) {
+    const parsed = parseFlags("status", args, OPTIONS, positionals);
+    assert.deepEqual({ ...parsed.values }, values, args.join(" "));
+    assert.deepEqual(parsed.positionals, rest, args.join(" "));
+  }
+});
+
+Deno.test("parseFlags: mistakes become one-line UsageErrors naming the command", () => {
+  const cases: { args: string[]; positionals?: number; message: string }[] = [
+    { args: ["--bogus"], message: "unknown flag --bogus; see photosync status --help" },
+    { args: ["-x"], message: "unknown flag -x; see photosync status --help" },
+    { args: ["-hx"], message: "unknown flag -x; see photosync status --help" },
+    { args: ["--Dir=photos"], message: "unknown flag --Dir; see photosync status --help" },
+    { args: ["--dir"], message: "Option '--dir <value>' argument missing; see photosync status --help" },
+    {
+      args: ["--json=yes"],
+      message: "Option '--json' does not take an argument; see photosync status --help",
+    },
+    { args: ["extra"], message: 'unexpected argument "extra"; see photosync status --help' },
+    // A full stop in the argument does not cut the message short.
+    { args: ["photo.jpg"], message: 'unexpected argument "photo.jpg"; see photosync status --help' },
+    { args: ["--", "--json"], message: 'unexpected argument "--json"; see photosync status --help' },
+    { args: ["a", "b.c"], positionals: 1, message: 'unexpected argument "b.c"; see photosync status --help' },
+  ];
+  for (const { args, positionals, message } of cases) {
+    assertUsageError(() => parseFlags("status", args, OPTIONS, positionals), message, args.join(" "));
+  }
+});
+
+Deno.test("parseTimeout: seconds from 0.1 to 3600, in milliseconds", () => {
+  const good: [string | undefined, number | undefined][] = [
+    [undefined, undefined],
+    ["0.1", 100],
+    ["0.3", 300],
+    ["1", 1000],
+    ["60", 60_000],
+    ["2.5", 2500],
+    ["3600", 3_600_000],
+    ["3600.0", 3_600_000],
+  ];
+  for (const [text, ms] of good) assert.equal(parseTimeout(text), ms, String(text));
+  const bad = [
+    "0",
+    "0.0",
+    "0.05",
+    "3600.5",
+    "3601",
+    "-1",
+    "",
+    " 5",
+    "5s",
+    "1e3",
+    ".5",
+    "10.",
+    "Infinity",
+    "NaN",
+  ];
+  for (const text of bad) {
+    assertUsageError(
+      () => parseTimeout(text),
+      `--timeout must be a number of seconds from 0.1 to 3600, not "${text}"`,
+      text,
+    );
+  }
+});
+
+Deno.test("parseConcurrency: a whole number from 1 to 64", () => {
+  const good: [string | undefined, number | undefined][] = [
+    [undefined, undefined],
+    ["1", 1],
+    ["8", 8],
+    ["08", 8],
+    ["64", 64],
+  ];
+  for (const [text, value] of good) assert.equal(parseConcurrency(text), value, String(text));
+  for (const text of ["0", "65", "1000", "-1", "+2", "1.0", "2.5", "", " 4", "four", "0x10"]) {
+    assertUsageError(
+      () => parseConcurrency(text),
+      `--concurrency must be a whole number from 1 to 64, not "${text}"`,
+      text,
+    );
+  }
+});

@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { idTag, sanitizeName, taggedName } from "./names.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text).length;
+
+/** No lone surrogate: the name survives a UTF-8 round trip unchanged. */
+function assertWellFormed(name: string) {
+  assert.equal(new TextDecoder().decode(new TextEncoder().encode(name)), name);
+}
+
+Deno.test("sanitizeName replaces separators, reserved characters, NUL and control characters", () => {
+  const cases: [string, string][] = [
+    ["a/b", "a_b"],
+    ["a\\b", "a_b"],
+    ["a\0b", "a_b"],
+    ["tab\there", "tab_here"],
+    ["bell\x07\x1f\x7f", "bell___"],
+    ['a<b>c:d"e|f?g*h', "a_b_c_d_e_f_g_h"],
+    ["IMG_0001.jpg", "IMG_0001.jpg"],
+    [".hidden", ".hidden"],
+    ["ünïcödé 写真.heic", "ünïcödé 写真.heic"],
+  ];
+  for (const [name, expected] of cases) assert.equal(sanitizeName(name), expected, JSON.stringify(name));
+});
+
+Deno.test("sanitizeName never returns . or .., nor trailing dots or spaces", () => {
+  const cases: [string, string][] = [
+    [".", "unnamed"],
+    ["..", "unnamed"],
+    ["...", "unnamed"],
+    ["", "unnamed"],
+    ["   ", "unnamed"],
+    ["a. . ", "a"],
+    ["photo.jpg.", "photo.jpg"],
+    ["photo ", "photo"],
+  ];
+  for (const [name, expected] of cases) assert.equal(sanitizeName(name), expected, JSON.stringify(name));
+  assert.equal(sanitizeName("..", "AF1Qip-id"), "AF1Qip-id");
+  // The fallback is itself made safe.
+  assert.equal(sanitizeName("", "a/b"), "a_b");
+  assert.equal(sanitizeName("", ".."), "unnamed");
+});
+
+Deno.test("sanitizeName prefixes Windows reserved device names, with or without an extension", () => {
+  const cases: [string, string][] = [
+    ["CON", "_CON"],
+    ["con.txt", "_con.txt"],
+    ["Prn", "_Prn"],
+    ["aux.tar.gz", "_aux.tar.gz"],
+    ["NUL", "_NUL"],
+    ["COM1.jpg", "_COM1.jpg"],
+    ["lpt9", "_lpt9"],
+    // Only the whole first part is reserved.
+    ["console.log", "console.log"],
+    ["icon.png", "icon.png"],
+    ["com.jpg", "com.jpg"],
+    ["nullable", "nullable"],
+  ];
+  for (const [name, expected] of cases) assert.equal(sanitizeName(name), expected, name);
+});
+
+Deno.test("sanitizeName cuts to 255 bytes of UTF-8, keeping the extension", () => {
+  const ascii = sanitizeName("x".repeat(300) + ".jpg");
+  assert.equal(bytes(ascii), 255);
+  assert.ok(ascii.endsWith("x.jpg"));
+
+  // é is two bytes: 125 of them and ".jpg" are 254 bytes; a 126th would make 256.
+  const accented = sanitizeName("é".repeat(200) + ".jpg");
+  assert.equal(accented, "é".repeat(125) + ".jpg");
+
+  // 255 bytes exactly is left alone; 256 is cut.
+  assert.equal(sanitizeName("y".repeat(255)), "y".repeat(255));
+  assert.equal(sanitizeName("y".repeat(256)), "y".repeat(255));
+
+  // A long "extension" is not one: the name is cut as a whole.
+  const longExt = sanitizeName("a".repeat(200) + "." + "b".repeat(100));
+  assert.equal(longExt, "a".repeat(200) + "." + "b".repeat(54));
+});
+
+Deno.test("sanitizeName never splits a multi-byte character or an emoji's surrogate pair", () => {
+  // 😀 is four UTF-8 bytes and two UTF-16 code units.
+  const emoji = sanitizeName("😀".repeat(100));
+  assert.equal(emoji, "😀".repeat(63));
+  assertWellFormed(emoji);
+
+  const withExt = sanitizeName("😀".repeat(100) + ".png");
+  assert.equal(withExt, "😀".repeat(62) + ".png");
+  assertWellFormed(withExt);
+
+  // A four-byte character straddling byte 255 is dropped whole.
+  const straddling = sanitizeName("a".repeat(253) + "😀");
+  assert.equal(straddling, "a".repeat(253));
+
+  const cjk = sanitizeName("写".repeat(100)); // Three bytes each.
+  assert.equal(cjk, "写".repeat(85));
+  for (const name of [emoji, withExt, straddling, cjk]) assert.ok(bytes(name) <= 255);
+});
+
+Deno.test("sanitizeName trims a dot, space or reserved name that the cut exposes", () => {
+  // The cut falls just after a space: the name must not end in it.
+  assert.equal(sanitizeName("x".repeat(254) + " y"), "x".repeat(254));
+  assert.equal(sanitizeName("x".repeat(254) + ".yyyyyyyyyyyyyyyyyyyy"), "x".repeat(254));
+  // The cut leaves only a reserved name followed by spaces.
+  assert.equal(sanitizeName("con" + " ".repeat(300) + "x"), "_con");
+  // Prefixing a reserved name of 255 bytes cuts it again.
+  const reserved = sanitizeName("con." + "x".repeat(251));
+  assert.equal(reserved, "_con." + "x".repeat(250));
+  // A trailing run of dots is not mistaken for the extension to keep.
+  assert.ok(sanitizeName("x".repeat(300) + ".jpg. . ").endsWith("x.jpg"));
+});
+
+Deno.test("taggedName puts the tag before the extension and keeps the folder", () => {
+  assert.equal(taggedName("2024/01/02/IMG.jpg", "1a2b3c4d"), "2024/01/02/IMG (1a2b3c4d).jpg");
+  assert.equal(taggedName("IMG.jpg", "t"), "IMG (t).jpg");
+  assert.equal(taggedName("a/README", "t"), "a/README (t)");
+  assert.equal(taggedName("a/.hidden", "t"), "a/.hidden (t)");
+  assert.equal(taggedName("a/archive.tar.gz", "t"), "a/archive.tar (t).gz");
+});
+
+Deno.test("taggedName stays within 255 bytes, cutting the stem and never a character", () => {
+  const long = taggedName("2024/" + "x".repeat(251) + ".jpg", "12345678");
+  const name = long.slice("2024/".length);
+  assert.equal(bytes(name), 255);
+  assert.ok(name.endsWith("x (12345678).jpg"));
+
+  const emoji = taggedName("😀".repeat(63), "abcdef01").split("/").pop()!;
+  assert.ok(bytes(emoji) <= 255);
+  assert.ok(emoji.endsWith("😀 (abcdef01)"));
+  assertWellFormed(emoji);
+});
+
+Deno.test("idTag is FNV-1a as 8 hex digits: stable across calls and runs, different per id", () => {
+  // Known FNV-1a 32-bit values: a change of the hash would rename files on disk.
+  assert.equal(idTag(""), "811c9dc5");
+  assert.equal(idTag("a"), "e40c292c");
+  assert.equal(idTag("foobar"), "bf9cf968");
+  const id = "AF1QipKtyPp4dsOqurusJWQ-D8";
+  assert.equal(idTag(id), idTag(id));
+  assert.match(idTag(id), /^[0-9a-f]{8}$/);
+  assert.notEqual(idTag(id), idTag(id + "x"));
+  // Multi-byte ids are hashed as UTF-8.
+  assert.match(idTag("写真😀"), /^[0-9a-f]{8}$/);
+  // A hash with leading zero bits is still 8 digits.
+  const tags = Array.from({ length: 2000 }, (_, i) => idTag(`id${i}`));
+  assert.ok(tags.some((tag) => tag.startsWith("0")));
+  assert.ok(tags.every((tag) => tag.length === 8));
+});

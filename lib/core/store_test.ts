@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
+import { UsageError } from "./errors.ts";
+import { DB_FILE, SCHEMA_VERSION, Store } from "./store.ts";
+
+/** A schema-1 sync.db written by the previous release. Tests copy it and never open it. */
+const FIXTURE_V1 = new URL("../../testing/fixtures/sync-v1.db", import.meta.url);
+
+const ITEM_COLUMNS = "id, filename, created_ms, is_video, status, path, path_key, size, note, json";
+
+/** A temporary folder, removed when the test's `using` scope ends. */
+function tempDir() {
+  const path = Deno.makeTempDirSync({ prefix: "photosync-store-test-" });
+  return { path, [Symbol.dispose]: () => Deno.removeSync(path, { recursive: true }) };
+}
+
+function query<T>(file: string, sql: string): T[] {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+const userVersion = (file: string) =>
+  query<{ user_version: number }>(file, "PRAGMA user_version")[0].user_version;
+
+Deno.test("Store.open migrates a schema-1 sync.db to schema 2 in place, keeping every row", () => {
+  using dir = tempDir();
+  const file = join(dir.path, DB_FILE);
+  Deno.copyFileSync(FIXTURE_V1, file);
+  assert.equal(userVersion(file), 1);
+  const before = query<Record<string, unknown>>(file, `SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`);
+  const secrets = query<{ key: string; value: string }>(file, "SELECT key, value FROM secrets ORDER BY key");
+  // The fixture must hold something for the comparison to mean anything.
+  assert.ok(before.length >= 10);
+  assert.ok(
+    before.some((row) => row.status === "downloaded") && before.some((row) => row.status === "pending"),
+  );
+  assert.deepEqual(secrets.map((row) => row.key), ["oauth"]);
+  // An interrupted v1 run's open searches, to see them become checkpoints.
+  const v1 = new DatabaseSync(file);
+  v1.exec(`INSERT INTO searches (key, start_date, end_date) VALUES
+    ('s1', '2019-01-01', '2019-06-30'), ('s2', '', '')`);
+  v1.close();
+
+  {
+    using store = Store.open(dir.path);
+    for (const row of before) {
+      const item = store.item(row.id as string);
+      assert.ok(item, `${row.id} is gone`);
+      assert.equal(item.source, "library");
+      assert.equal(item.hash, null);
+    }
+    assert.equal(store.secret("oauth"), secrets[0].value);
+    // Rows come back with a null prototype: copy them into plain objects to compare.
+    assert.deepEqual(store.checkpoints("library").map(({ key, value }) => ({ key, value })), [
+      { key: "s1", value: '{"start":"2019-01-01","end":"2019-06-30"}' },
+      { key: "s2", value: '{"start":"","end":""}' },
+    ]);
+    assert.deepEqual(store.counts().sources, { library: before.length });
+  }
+
+  assert.equal(userVersion(file), SCHEMA_VERSION);
+  assert.equal(SCHEMA_VERSION, 2);
+  const after = query<Record<string, unknown>>(file, `SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`);
+  assert.deepEqual(after, before);
+  const sources = query<{ source: string }>(file, "SELECT DISTINCT source FROM items");
+  assert.deepEqual(sources.map((row) => row.source), ["library"]);
+  assert.deepEqual(query(file, "SELECT key, value FROM secrets ORDER BY key"), secrets);
+  const tables = query<{ name: string }>(
+    file,
+    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+  );
+  assert.deepEqual(tables.map((row) => row.name), [
+    "albums",
+    "checkpoints",
+    "item_albums",
+    "items",
+    "secrets",
+  ]);
+  // Opening again leaves a current file as it is.
+  Store.open(dir.path).close();
+  assert.deepEqual(query(file, `SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`), before);
+});
+
+Deno.test("Store.open read-only refuses a schema-1 file and leaves it untouched", () => {
+  using dir = tempDir();
+  const file = join(dir.path, DB_FILE);
+  Deno.copyFileSync(FIXTURE_V1, file);
+  const bytes = Deno.readFileSync(file);
+  assert.throws(() => Store.open(dir.path, { readOnly: true }), (error) => {
+    assert.ok(error instanceof UsageError);
+    assert.match(error.message, /is from an older photosync; run photosync --dir=.* once to update it/);
+    return true;
+  });
+  assert.deepEqual(Deno.readFileSync(file), bytes);
+  assert.equal(userVersion(file), 1);
+});
+
+Deno.test("Store.open refuses a file from a newer photosync (schema 99) and leaves it untouched", () => {
+  using dir = tempDir();
+  const file = join(dir.path, DB_FILE);
+  const newer = new DatabaseSync(file);
+  newer.exec("CREATE TABLE items (id TEXT PRIMARY KEY, future TEXT); INSERT INTO items VALUES ('a', 'b');");
+  newer.exec("PRAGMA user_version = 99");
+  newer.close();
+  const bytes = Deno.readFileSync(file);
+  const mode = Deno.statSync(file).mode;
+  for (const readOnly of [false, true]) {
+    assert.throws(() => Store.open(dir.path, { readOnly }), (error) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, /was written by a newer photosync \(schema 99\); upgrade photosync/);
+      return true;
+    });
+  }
+  assert.deepEqual(Deno.readFileSync(file), bytes);
+  assert.equal(Deno.statSync(file).mode, mode);
+  // No journal left behind either.
+  assert.deepEqual([...Deno.readDirSync(dir.path)].map((entry) => entry.name), [DB_FILE]);
+});
+
+Deno.test("Store.open refuses a file that is not SQLite and leaves it untouched", () => {
+  using dir = tempDir();
+  const file = join(dir.path, DB_FILE);
+  Deno.writeTextFileSync(file, "my notes about photos\n");
+  assert.throws(() => Store.open(dir.path), /is not a photosync database/);
+  assert.equal(Deno.readTextFileSync(file), "my notes about photos\n");
+});
+
+Deno.test({
+  name: "Store.open creates a new sync.db with mode 0600, and tightens an existing one",
+  ignore: Deno.build.os === "windows",
+  fn() {
+    using dir = tempDir();
+    const file = join(dir.path, DB_FILE);
+    Store.open(dir.path).close();
+    assert.equal(Deno.statSync(file).mode! & 0o777, 0o600);
+    assert.equal(userVersion(file), SCHEMA_VERSION);
+
+    // A copy made with the default umask (e.g. by a backup tool) is readable by others.
+    using other = tempDir();
+    const copy = join(other.path, DB_FILE);
+    Deno.copyFileSync(FIXTURE_V1, copy);
+    Deno.chmodSync(copy, 0o644);
+    Store.open(other.path).close();
+    assert.equal(Deno.statSync(copy).mode! & 0o777, 0o600);
+  },
+});
+
+Deno.test("Store.open read-only does not create a missing sync.db", () => {
+  using dir = tempDir();
+  assert.throws(() => Store.open(dir.path, { readOnly: true }), /no .*sync\.db: run photosync --dir=/);
+  assert.deepEqual([...Deno.readDirSync(dir.path)], []);
+});

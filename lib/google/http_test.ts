@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { ApiError, AuthError, ExitCode } from "../core/errors.ts";
+import { TransientError } from "../core/retry.ts";
+import { apiError, nextPacificMidnight, quotaError, QuotaExhaustedError } from "./http.ts";
+
+Deno.test("nextPacificMidnight is 08:00Z in winter and 07:00Z in summer, across both 2026 switches", () => {
+  // [now, next midnight in America/Los_Angeles]. Clocks go forward on 2026-03-08 at 02:00
+  // (PST, UTC-8 → PDT, UTC-7) and back on 2026-11-01 at 02:00.
+  const cases: [string, string][] = [
+    // Winter.
+    ["2026-01-15T20:00:00Z", "2026-01-16T08:00:00Z"],
+    // 23:59 and 00:00 PST on the eve of the spring switch: midnight on the 8th is still PST.
+    ["2026-03-08T07:59:00Z", "2026-03-08T08:00:00Z"],
+    ["2026-03-08T08:00:00Z", "2026-03-09T07:00:00Z"],
+    // During the short day of the switch, and at 23:59 PDT at its end.
+    ["2026-03-08T12:00:00Z", "2026-03-09T07:00:00Z"],
+    ["2026-03-09T06:59:00Z", "2026-03-09T07:00:00Z"],
+    ["2026-03-09T07:00:00Z", "2026-03-10T07:00:00Z"],
+    // Summer.
+    ["2026-07-01T12:00:00Z", "2026-07-02T07:00:00Z"],
+    // 23:59 and 00:00 PDT on the eve of the autumn switch: midnight on the 1st is still PDT.
+    ["2026-11-01T06:59:00Z", "2026-11-01T07:00:00Z"],
+    ["2026-11-01T07:00:00Z", "2026-11-02T08:00:00Z"],
+    // During the long day of the switch (01:30 happens twice), and at 23:59 PST at its end.
+    ["2026-11-01T08:30:00Z", "2026-11-02T08:00:00Z"],
+    ["2026-11-01T09:30:00Z", "2026-11-02T08:00:00Z"],
+    ["2026-11-02T07:59:00Z", "2026-11-02T08:00:00Z"],
+    ["2026-11-02T08:00:00Z", "2026-11-03T08:00:00Z"],
+    // Year end and a leap day.
+    ["2026-12-31T08:00:00Z", "2027-01-01T08:00:00Z"],
+    ["2028-02-28T09:00:00Z", "2028-02-29T08:00:00Z"],
+  ];
+  for (const [now, expected] of cases) {
+    assert.equal(nextPacificMidnight(Date.parse(now)).toISOString(), expected.replace("Z", ".000Z"), now);
+  }
+});
+
+Deno.test("nextPacificMidnight is always after now and at most 25 hours away", () => {
+  const start = Date.parse("2026-01-01T00:00:00Z");
+  for (let ms = start; ms < start + 366 * 86_400_000; ms += 3_600_000 * 23 + 7 * 60_000) {
+    const next = nextPacificMidnight(ms).getTime() - ms;
+    assert.ok(next > 0 && next <= 25 * 3_600_000, new Date(ms).toISOString());
+  }
+});
+
+const googleError = (code: number, status: string, message: string) =>
+  JSON.stringify({ error: { code, status, message } });
+
+const PER_DAY = "Quota exceeded for quota metric 'All requests' and limit 'All requests per day' " +
+  "of service 'photoslibrary.googleapis.com' for consumer 'project_number:123'.";
+const PER_MINUTE = "Quota exceeded for quota metric 'All requests' and limit 'All requests per minute " +
+  "per user' of service 'photoslibrary.googleapis.com' for consumer 'project_number:123'.";
+
+Deno.test("quotaError picks out the per-day quota and ignores per-minute ones", () => {
+  const daily = quotaError(429, googleError(429, "RESOURCE_EXHAUSTED", PER_DAY));
+  assert.ok(daily instanceof QuotaExhaustedError);
+  assert.equal(daily.exitCode, ExitCode.quota);
+  assert.match(daily.message, /daily quota/);
+  assert.match(daily.message, /run photosync again after midnight Pacific Time \(\d{4}-\d\d-\d\dT\d\d:00Z/);
+
+  assert.equal(quotaError(429, googleError(429, "RESOURCE_EXHAUSTED", PER_MINUTE)), undefined);
+  // Only a 429 can be the quota.
+  assert.equal(quotaError(403, googleError(403, "PERMISSION_DENIED", PER_DAY)), undefined);
+  assert.equal(quotaError(503, PER_DAY), undefined);
+  // Not JSON: the raw text is read.
+  assert.ok(quotaError(429, `<html>${PER_DAY}</html>`) instanceof QuotaExhaustedError);
+  assert.equal(quotaError(429, "Too Many Requests"), undefined);
+  assert.equal(quotaError(429, ""), undefined);
+});
+
+Deno.test("QuotaExhaustedError says when to come back", () => {
+  const now = Date.parse("2026-07-01T12:00:00Z");
+  const error = new QuotaExhaustedError("per day", now);
+  assert.match(error.message, /after midnight Pacific Time \(2026-07-02T07:00Z, in about 19 h\)/);
+  // Never "in about 0 h".
+  assert.match(
+    new QuotaExhaustedError("per day", Date.parse("2026-07-02T06:59:00Z")).message,
+    /in about 1 h/,
+  );
+});
+
+Deno.test("apiError: 429 and 5xx are transient, with Retry-After when given", async () => {
+  const busy = await apiError(
+    new Response(googleError(429, "RESOURCE_EXHAUSTED", PER_MINUTE), {
+      status: 429,
+      headers: { "retry-after": "7" },
+    }),
+  );
+  assert.ok(busy instanceof TransientError);
+  assert.equal(busy.retryAfterMs, 7000);
+  assert.match(busy.message, /^HTTP 429 RESOURCE_EXHAUSTED: Quota exceeded/);
+  assert.ok(busy.cause instanceof ApiError);
+  assert.equal(busy.cause.httpStatus, 429);
+
+  const later = Date.now() + 60_000;
+  const dated = await apiError(
+    new Response("", { status: 503, headers: { "retry-after": new Date(later).toUTCString() } }),
+  );
+  assert.ok(dated instanceof TransientError);
+  // An HTTP date has whole seconds: up to a second less, and less still as the test runs.
+  assert.ok(dated.retryAfterMs! > 50_000 && dated.retryAfterMs! <= 60_000, String(dated.retryAfterMs));
+
+  for (const status of [500, 502, 503, 504]) {
+    const error = await apiError(new Response("upstream connect error", { status, statusText: "Oops" }));
+    assert.ok(error instanceof TransientError, String(status));
+    assert.equal(error.retryAfterMs, undefined);
+    assert.equal(error.message, `HTTP ${status} Oops: upstream connect error`);
+  }
+});
+
+Deno.test("apiError: the per-day quota stops the run instead of retrying", async () => {
+  const error = await apiError(
+    new Response(googleError(429, "RESOURCE_EXHAUSTED", PER_DAY), {
+      status: 429,
+      headers: { "retry-after": "30" },
+    }),
+  );
+  assert.ok(error instanceof QuotaExhaustedError);
+  assert.ok(!(error instanceof TransientError));
+});
+
+Deno.test("apiError: 401 and 403 are final authorisation errors (exit code 4) saying how to authorise again", async () => {
+  for (const status of [401, 403]) {
+    const error = await apiError(
+      new Response(
+        googleError(status, "UNAUTHENTICATED", "Request had invalid authentication credentials."),
+        {
+          status,
+          headers: { "retry-after": "1" },
+        },
+      ),
+    );
+    assert.ok(!(error instanceof TransientError), String(status));
+    assert.ok(error instanceof AuthError);
+    assert.equal(error.exitCode, ExitCode.auth);
+    assert.match(
+      error.message,
+      new RegExp(`^Google refused access \\(${status} UNAUTHENTICATED: Request had`),
+    );
+    assert.match(error.message, /--creds=FILE/);
+    assert.ok(error.cause instanceof ApiError);
+  }
+});
+
+Deno.test("apiError: other statuses are final ApiErrors with Google's status and message", async () => {
+  const bad = await apiError(
+    new Response(googleError(400, "INVALID_ARGUMENT", "Invalid date filter."), {
+      status: 400,
+      statusText: "Bad Request",
+    }),
+  );
+  assert.ok(bad instanceof ApiError);
+  assert.ok(!(bad instanceof TransientError));
+  assert.equal(bad.httpStatus, 400);
+  assert.equal(bad.status, "INVALID_ARGUMENT");
+  assert.equal(bad.message, "Google Photos API error 400 INVALID_ARGUMENT: Invalid date filter.");
+
+  // Not Google's JSON: the status text and the start of the body.
+  const raw = await apiError(new Response("x".repeat(500), { status: 404, statusText: "Not Found" }));
+  assert.ok(raw instanceof ApiError);
+  assert.equal(raw.message, `Google Photos API error 404 Not Found: ${"x".repeat(200)}`);
+});
