@@ -1,14 +1,21 @@
 /**
- * Running the real CLI as a child process against the emulator, and playing the user's
- * browser during authorisation.
+ * Running the real CLI as a child process against the emulator, playing the user's browser during
+ * authorisation, and the test environment (an emulator and a workspace folder) the runs share.
  * @module
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
+import type { StoreCounts } from "../lib/core/store.ts";
 import { runFlags } from "../scripts/run_flags.ts";
-import type { Emulator } from "./emulator.ts";
+import { Emulator, type EmulatorOptions } from "./emulator.ts";
 
 /** Path of the CLI's entry point. */
 export const MAIN: string = new URL("../main.ts", import.meta.url).pathname;
+
+/** The command line running the CLI with `args` and the flags photosync runs with. */
+export function cliCommand(args: string[]): string[] {
+  return [Deno.execPath(), "run", ...runFlags(), MAIN, ...args];
+}
 
 /** A finished CLI run. */
 export interface CliResult {
@@ -39,8 +46,9 @@ export class CliProcess {
 
   constructor(args: string[], emulator: Emulator, options: CliOptions = {}) {
     this.#echo = options.echo ?? false;
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...runFlags(), MAIN, ...args],
+    const [program, ...programArgs] = cliCommand(args);
+    this.child = new Deno.Command(program, {
+      args: programArgs,
       cwd: options.cwd,
       clearEnv: true,
       env: {
@@ -147,4 +155,70 @@ export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
     else if (prefix || !entry.name.startsWith("sync.db")) files.push(path);
   }
   return files.sort();
+}
+
+/**
+ * An emulator and a {@linkcode workspace} folder whose `photos` subfolder is the output folder. `await using`
+ * it: disposing closes the emulator and removes the folder.
+ */
+export class TestEnv implements AsyncDisposable {
+  /** The output folder, `<root>/photos` (not created). */
+  readonly dir: string;
+
+  private constructor(readonly emulator: Emulator, readonly root: string) {
+    this.dir = join(root, "photos");
+  }
+
+  /** Starts an emulator with `options` and makes its workspace. */
+  static async start(options: EmulatorOptions = {}): Promise<TestEnv> {
+    const emulator = await Emulator.start(options);
+    try {
+      return new TestEnv(emulator, await workspace(emulator));
+    } catch (error) {
+      await emulator.close();
+      throw error;
+    }
+  }
+
+  /** Runs the CLI with exactly `args`, in the workspace. */
+  cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+    return runCli(args, this.emulator, { cwd: this.root, ...options });
+  }
+
+  /**
+   * Runs a sync into {@linkcode TestEnv.dir} with `args`. Where `options.auth` answers the authorisation
+   * prompt, `--no-browser` is added: the harness plays the browser.
+   */
+  run(args: string[] = [], options: CliOptions = {}): Promise<CliResult> {
+    return this.cli(this.#syncArgs(args, options), options);
+  }
+
+  /** Starts a sync into {@linkcode TestEnv.dir} with `args` (see {@linkcode TestEnv.run}) without waiting. */
+  spawn(args: string[] = [], options: CliOptions = {}): CliProcess {
+    return new CliProcess(this.#syncArgs(args, options), this.emulator, { cwd: this.root, ...options });
+  }
+
+  /** `photosync status --json` of `dir` (by default {@linkcode TestEnv.dir}), which must exit 0. */
+  async status(dir: string = this.dir): Promise<StoreCounts> {
+    const result = await this.cli(["status", `--dir=${dir}`, "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout);
+  }
+
+  /** The first refresh token the emulator issued (after a first authorised run). */
+  refreshToken(): string {
+    const token = this.emulator.issuedTokens.find((issued) => issued.startsWith("1//"));
+    if (token === undefined) throw new Error("No refresh token was issued yet");
+    return token;
+  }
+
+  #syncArgs(args: string[], options: CliOptions): string[] {
+    const browser = options.auth !== undefined && options.auth !== "none" ? ["--no-browser"] : [];
+    return [`--dir=${this.dir}`, ...browser, ...args];
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.emulator.close();
+    await Deno.remove(this.root, { recursive: true });
+  }
 }

@@ -28,6 +28,25 @@ export interface FixtureItem {
   archived?: boolean;
 }
 
+/** A 4032×3024 JPEG photo of 5,000 bytes created at `creationTime` (UTC); `extra` overrides any field. */
+export function fixtureItem(
+  id: string,
+  filename: string,
+  creationTime: string,
+  extra: Partial<FixtureItem> = {},
+): FixtureItem {
+  return {
+    id,
+    filename,
+    mimeType: "image/jpeg",
+    creationTime,
+    width: 4032,
+    height: 3024,
+    size: 5000,
+    ...extra,
+  };
+}
+
 /** Options of {@linkcode generateLibrary}. */
 export interface LibraryOptions {
   /** Number of items. */

@@ -4,36 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Emulator } from "../testing/emulator.ts";
+import type { EmulatorOptions } from "../testing/emulator.ts";
 import { generateLibrary } from "../testing/library_fixture.ts";
-import { CliProcess, listFiles, runCli, workspace } from "../testing/harness.ts";
+import { listFiles, TestEnv } from "../testing/harness.ts";
+import { assertNoSecrets, assertOneLineError } from "../testing/asserts.ts";
 
-async function setup(options: { accessTokenTtlSec?: number } = {}) {
-  const emulator = await Emulator.start({ items: generateLibrary({ count: 5, seed: 9 }), ...options });
-  const root = await workspace(emulator);
-  const dir = join(root, "photos");
-  return {
-    emulator,
-    root,
-    dir,
-    run: (args: string[] = [], options: Parameters<typeof runCli>[2] = {}) =>
-      runCli([`--dir=${dir}`, "--no-browser", ...args], emulator, { cwd: root, ...options }),
-    async [Symbol.asyncDispose]() {
-      await emulator.close();
-      await Deno.remove(root, { recursive: true });
-    },
-  };
-}
-
-function escape(text: string): RegExp {
-  return new RegExp(text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
-}
-
-function assertOneLineError(stderr: string, pattern: RegExp) {
-  const errors = stderr.split("\n").filter((line) => line.startsWith("error: "));
-  assert.equal(errors.length, 1, stderr);
-  assert.match(errors[0], pattern);
-  assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
+/** An emulator with a library of five items, and its workspace. */
+function setup(options: EmulatorOptions = {}): Promise<TestEnv> {
+  return TestEnv.start({ items: generateLibrary({ count: 5, seed: 9 }), ...options });
 }
 
 Deno.test("the redirect URL can be pasted on stdin instead of reaching the loopback listener", async () => {
@@ -60,20 +38,18 @@ Deno.test("the authorisation URL asks for the app-created-data scope with PKCE S
 Deno.test("access denied in the browser ends with one line and exit 4", async () => {
   await using env = await setup();
   const result = await env.run([], { auth: "deny" });
-  assert.equal(result.code, 4);
-  assertOneLineError(result.stderr, /denied/);
+  assertOneLineError(result, 4, /denied/);
 });
 
 Deno.test("a redirect whose state does not match is refused", async () => {
   await using env = await setup();
-  const cli = new CliProcess([`--dir=${env.dir}`, "--no-browser"], env.emulator, { cwd: env.root });
+  const cli = env.spawn(["--no-browser"]);
   const authUrl = await cli.waitForLine((line) => line.startsWith(env.emulator.authUri));
   const redirect = new URL(await env.emulator.consent(authUrl));
   redirect.searchParams.set("state", "forged");
   await (await fetch(redirect)).body?.cancel();
   const result = await cli.result();
-  assert.equal(result.code, 4);
-  assertOneLineError(result.stderr, /state/);
+  assertOneLineError(result, 4, /state/);
   assert.equal(env.emulator.counts.token, 0, "the code was not exchanged");
 });
 
@@ -98,11 +74,10 @@ Deno.test("tokens are saved, refreshed before expiry, refreshed once on a 401, n
   assert.equal(longLived.emulator.requests.filter((r) => r.status === 401).length, 1);
   assert.equal(longLived.emulator.counts.token, 1);
 
-  for (const token of [...env.emulator.issuedTokens, ...longLived.emulator.issuedTokens]) {
-    for (const output of [first, second, afterExpiry]) {
-      assert.doesNotMatch(output.stderr + output.stdout, escape(token));
-    }
-  }
+  assertNoSecrets([first, second, afterExpiry], [
+    ...env.emulator.issuedTokens,
+    ...longLived.emulator.issuedTokens,
+  ]);
 });
 
 Deno.test("invalid_grant asks to authorise again with --creds, which works", async () => {
@@ -111,8 +86,7 @@ Deno.test("invalid_grant asks to authorise again with --creds, which works", asy
   env.emulator.revokeRefreshTokens();
   env.emulator.expireAccessTokens();
   const refused = await env.run();
-  assert.equal(refused.code, 4);
-  assertOneLineError(refused.stderr, /invalid_grant.*--creds/);
+  assertOneLineError(refused, 4, /invalid_grant.*--creds/);
   const again = await env.run(["--creds=clientsecret.json", "--all"], { auth: "browser" });
   assert.equal(again.code, 0, again.stderr);
 });
@@ -120,22 +94,18 @@ Deno.test("invalid_grant asks to authorise again with --creds, which works", asy
 Deno.test("PHOTOSYNC_REFRESH_TOKEN runs unattended with a --creds client, a web-shaped one too", async () => {
   await using env = await setup();
   assert.equal((await env.run([], { auth: "browser" })).code, 0);
-  const refreshToken = env.emulator.issuedTokens.find((token) => token.startsWith("1//"))!;
+  const refreshToken = env.refreshToken();
   await Deno.writeTextFile(join(env.root, "web.json"), JSON.stringify(env.emulator.clientSecretJson("web")));
-  const ci = await runCli(
-    [`--dir=${join(env.root, "ci")}`, `--creds=${join(env.root, "web.json")}`],
-    env.emulator,
-    { cwd: env.root, env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken } },
-  );
+  const ci = await env.cli([`--dir=${join(env.root, "ci")}`, `--creds=${join(env.root, "web.json")}`], {
+    env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken },
+  });
   assert.equal(ci.code, 0, ci.stderr);
   assert.equal((await listFiles(join(env.root, "ci"))).length, 5);
   assert.doesNotMatch(ci.stderr, /open this URL/);
-  assert.doesNotMatch(ci.stderr + ci.stdout, escape(refreshToken));
+  assertNoSecrets([ci], [refreshToken]);
 
-  const noClient = await runCli([`--dir=${join(env.root, "ci2")}`], env.emulator, {
-    cwd: env.root,
+  const noClient = await env.cli([`--dir=${join(env.root, "ci2")}`], {
     env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken },
   });
-  assert.equal(noClient.code, 2);
-  assertOneLineError(noClient.stderr, /PHOTOSYNC_CLIENT_ID/);
+  assertOneLineError(noClient, 2, /PHOTOSYNC_CLIENT_ID/);
 });

@@ -439,21 +439,19 @@ Deno.test("faults: the same seed gives the same faults for the same requests", a
   const run = async (seed: number) => {
     const { emulator, call } = await setUpFaults({ rates, seed });
     await using _ = emulator;
-    const statuses: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const res = await call("/v1/mediaItems");
-      statuses.push(res.status);
-      await res.body?.cancel();
-    }
+    const thirtyCalls = async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const res = await call("/v1/mediaItems");
+        statuses.push(res.status);
+        await res.body?.cancel();
+      }
+      return statuses;
+    };
+    const statuses = await thirtyCalls();
     // A new faults object starts the PRNG over.
     emulator.faults = { rates, seed };
-    const again: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const res = await call("/v1/mediaItems");
-      again.push(res.status);
-      await res.body?.cancel();
-    }
-    assert.deepEqual(again, statuses);
+    assert.deepEqual(await thirtyCalls(), statuses);
     return statuses;
   };
   const first = await run(7);

@@ -3,57 +3,26 @@
  * truncated bodies, the per-day quota, and per-item batchGet failures.
  */
 import assert from "node:assert/strict";
-import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { Emulator } from "../testing/emulator.ts";
-import { type FixtureItem, generateLibrary, mediaBytes } from "../testing/library_fixture.ts";
-import { listFiles, MAIN, runCli, workspace } from "../testing/harness.ts";
-import { runFlags } from "../scripts/run_flags.ts";
+import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts";
+import { cliCommand, listFiles, TestEnv } from "../testing/harness.ts";
+import { assertOneLineError, assertSameBytes, assertTree, expectedPath } from "../testing/asserts.ts";
 
-/** An emulator with `items`, authorised once (without faults) into `dir`. */
-async function authorised(items: FixtureItem[]) {
-  const emulator = await Emulator.start({ items });
-  const root = await workspace(emulator);
-  const dir = join(root, "photos");
-  const first = await runCli(
-    [`--dir=${dir}`, "--no-browser", "--index-only", "--dates=1900-01-01"],
-    emulator,
-    {
-      cwd: root,
-      auth: "browser",
-    },
-  );
+/** An emulator with `items`, authorised once (without faults, indexing nothing) into `dir`. */
+async function authorised(items: FixtureItem[]): Promise<TestEnv> {
+  const env = await TestEnv.start({ items });
+  const first = await env.run(["--index-only", "--dates=1900-01-01"], { auth: "browser" });
   assert.equal(first.code, 0, first.stderr);
-  emulator.resetCounts();
-  return {
-    emulator,
-    root,
-    dir,
-    run: (args: string[] = []) => runCli([`--dir=${dir}`, ...args], emulator, { cwd: root }),
-    status: async () =>
-      JSON.parse((await runCli(["status", `--dir=${dir}`, "--json"], emulator, { cwd: root })).stdout),
-    async [Symbol.asyncDispose]() {
-      await emulator.close();
-      await Deno.remove(root, { recursive: true });
-    },
-  };
+  env.emulator.resetCounts();
+  return env;
 }
 
-async function assertTree(dir: string, items: Iterable<FixtureItem>) {
-  let count = 0;
-  for (const it of items) {
-    const path = join(dir, it.creationTime.slice(0, 10).replaceAll("-", "/"), it.filename);
-    assert.ok(Buffer.from(await Deno.readFile(path)).equals(mediaBytes(it)), `${path} differs`);
-    count++;
-  }
-  assert.equal((await listFiles(dir)).length, count, "no other files (no temporary ones)");
-}
-
-function oneErrorLine(stderr: string): string {
-  const errors = stderr.split("\n").filter((line) => line.startsWith("error: "));
-  assert.equal(errors.length, 1, stderr);
-  assert.doesNotMatch(stderr, /^\s+at /m);
-  return errors[0];
+/** Without faults, a plain run completes the sync: every item on disk and nothing else. */
+async function assertResumes(env: TestEnv, items: FixtureItem[]): Promise<void> {
+  env.emulator.faults = {};
+  const resumed = await env.run();
+  assert.equal(resumed.code, 0, resumed.stderr);
+  await assertTree(env.dir, items);
 }
 
 Deno.test("429s, 5xx and broken connections on every endpoint are retried until the sync is whole", async () => {
@@ -122,8 +91,7 @@ Deno.test("the per-day API quota stops the run cleanly with exit 5; the next day
   await using env = await authorised(items);
   env.emulator.faults = { dailyApiQuota: 2 };
   const stopped = await env.run(["--all"]);
-  assert.equal(stopped.code, 5, stopped.stderr);
-  assert.match(oneErrorLine(stopped.stderr), /daily quota.*run photosync again after midnight Pacific Time/);
+  assertOneLineError(stopped, 5, /daily quota.*run photosync again after midnight Pacific Time/);
   const kept = (await env.status()).items;
   assert.ok(kept >= 100 && kept < items.length, `the pages that arrived are kept (${kept})`);
   const refused = env.emulator.requests.filter((r) => r.fault === "quota-day").map((r) =>
@@ -131,11 +99,7 @@ Deno.test("the per-day API quota stops the run cleanly with exit 5; the next day
   );
   assert.ok(refused.length > 0);
   assert.equal(new Set(refused).size, refused.length, "no search refused for the day is retried");
-
-  env.emulator.faults = {};
-  const resumed = await env.run();
-  assert.equal(resumed.code, 0, resumed.stderr);
-  await assertTree(env.dir, items);
+  await assertResumes(env, items);
 });
 
 Deno.test("the per-day byte quota stops downloads cleanly: finished files kept, no partial ones", async () => {
@@ -143,16 +107,11 @@ Deno.test("the per-day byte quota stops downloads cleanly: finished files kept, 
   await using env = await authorised(items);
   env.emulator.faults = { dailyMediaQuota: 12 };
   const stopped = await env.run(["--all", "--concurrency=4"]);
-  assert.equal(stopped.code, 5, stopped.stderr);
-  oneErrorLine(stopped.stderr);
+  assertOneLineError(stopped, 5);
   const counts = await env.status();
   assert.equal(counts.downloaded, 12);
   assert.equal((await listFiles(env.dir)).length, 12, "only whole files, no temporary ones");
-
-  env.emulator.faults = {};
-  const resumed = await env.run();
-  assert.equal(resumed.code, 0, resumed.stderr);
-  await assertTree(env.dir, items);
+  await assertResumes(env, items);
 });
 
 Deno.test("a batchGet per-item error marks that item failed; re-indexing its day repairs it", async () => {
@@ -178,22 +137,15 @@ Deno.test("a batchGet per-item error marks that item failed; re-indexing its day
 Deno.test("a full disk stops the run with one line; whole files and pending rows are kept", async () => {
   const items = generateLibrary({ count: 20, seed: 58, minSize: 90_000, maxSize: 110_000, videoRatio: 0 });
   await using env = await authorised(items);
-  const refreshToken = env.emulator.issuedTokens.find((token) => token.startsWith("1//"))!;
+  const refreshToken = env.refreshToken();
   const full = join(env.root, "full");
   const after = join(env.root, "after");
   await Deno.mkdir(full);
   // A private mount namespace with a 1 MB tmpfs as --dir; its content is copied out before it goes.
   const script = 'mount -t tmpfs -o size=1m tmpfs "$1" && "${@:3}"; code=$?; cp -a "$1" "$2"; exit $code';
-  const cli = [
-    Deno.execPath(),
-    "run",
-    ...runFlags(),
-    MAIN,
-    `--dir=${full}`,
-    "--creds=clientsecret.json",
-  ];
+  const cli = cliCommand([`--dir=${full}`, "--creds=clientsecret.json", "--all", "--concurrency=2"]);
   const run = await new Deno.Command("unshare", {
-    args: ["-rm", "bash", "-c", script, "bash", full, after, ...cli, "--all", "--concurrency=2"],
+    args: ["-rm", "bash", "-c", script, "bash", full, after, ...cli],
     cwd: env.root,
     clearEnv: true,
     env: {
@@ -204,29 +156,24 @@ Deno.test("a full disk stops the run with one line; whole files and pending rows
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const stderr = new TextDecoder().decode(run.stderr);
-  assert.equal(run.code, 1, stderr);
-  assert.match(oneErrorLine(stderr), /disk is full.*free some space and run photosync again/);
+  const [stdout, stderr] = [run.stdout, run.stderr].map((bytes) => new TextDecoder().decode(bytes));
+  assertOneLineError(
+    { code: run.code, stdout, stderr },
+    1,
+    /disk is full.*free some space and run photosync again/,
+  );
 
   const files = await listFiles(after);
   assert.ok(files.length > 0 && files.length < items.length, `${files.length} files fit`);
-  const byPath = new Map(
-    items.map((it) => [`${it.creationTime.slice(0, 10).replaceAll("-", "/")}/${it.filename}`, it]),
-  );
-  for (const file of files) {
-    assert.ok(
-      Buffer.from(await Deno.readFile(join(after, file))).equals(mediaBytes(byPath.get(file)!)),
-      file,
-    );
-  }
+  const byPath = new Map(items.map((it) => [expectedPath(it), it]));
+  for (const file of files) await assertSameBytes(join(after, file), byPath.get(file)!, file);
   // Files marked downloaded are all there; a file whose mark did not fit on the disk is fetched again.
-  const counts = JSON.parse((await runCli(["status", `--dir=${after}`, "--json"], env.emulator)).stdout);
+  const counts = await env.status(after);
   assert.ok(counts.downloaded <= files.length);
   assert.equal(counts.pending, items.length - counts.downloaded);
 
   // With room again, a plain run completes the rest.
-  const resumed = await runCli([`--dir=${after}`, "--creds=clientsecret.json"], env.emulator, {
-    cwd: env.root,
+  const resumed = await env.cli([`--dir=${after}`, "--creds=clientsecret.json"], {
     env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken },
   });
   assert.equal(resumed.code, 0, resumed.stderr);

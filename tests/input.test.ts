@@ -4,34 +4,20 @@
  * that existed before still there with the same bytes.
  */
 import assert from "node:assert/strict";
-import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { Emulator } from "../testing/emulator.ts";
-import { type CliResult, runCli, workspace } from "../testing/harness.ts";
+import { type CliResult, TestEnv } from "../testing/harness.ts";
+import { assertOneLineError, assertSameBytes } from "../testing/asserts.ts";
 
 const BAD_INPUT = 2;
 
 /** An emulator and a workspace (`clientsecret.json`, and a photo already in `photos/`). */
-async function setup() {
-  const emulator = await Emulator.start();
-  const root = await workspace(emulator);
-  const dir = join(root, "photos");
-  await Deno.mkdir(join(dir, "2020/01/01"), { recursive: true });
-  await Deno.writeTextFile(join(dir, "2020/01/01/keep.jpg"), "a photo synced earlier");
-  return {
-    emulator,
-    root,
-    dir,
-    run: (args: string[]) => runCli(args, emulator, { cwd: root }),
-    async [Symbol.asyncDispose]() {
-      await emulator.close();
-      await Deno.remove(root, { recursive: true });
-    },
-  };
+async function setup(): Promise<TestEnv> {
+  const env = await TestEnv.start();
+  await Deno.mkdir(join(env.dir, "2020/01/01"), { recursive: true });
+  await Deno.writeTextFile(join(env.dir, "2020/01/01/keep.jpg"), "a photo synced earlier");
+  return env;
 }
-
-type Setup = Awaited<ReturnType<typeof setup>>;
 
 /** Every file under `dir` (relative path → bytes). */
 async function snapshot(dir: string, prefix = ""): Promise<Map<string, Uint8Array>> {
@@ -45,30 +31,29 @@ async function snapshot(dir: string, prefix = ""): Promise<Map<string, Uint8Arra
   return files;
 }
 
-/** Exit code 2 and one `error: ` line matching `message`, without a stack trace. */
-function assertOneLineError(result: CliResult, message: RegExp): void {
-  const detail = `exit ${result.code}\nstderr:\n${result.stderr}\nstdout:\n${result.stdout}`;
-  assert.deepEqual(result.code, BAD_INPUT, detail);
-  assert.doesNotMatch(result.stderr, /^\s+at /m, `stack trace on stderr\n${detail}`);
-  const lines = result.stderr.split("\n");
-  assert.deepEqual(lines.length, 1, `stderr is not one line\n${detail}`);
-  assert.match(lines[0], /^error: /, detail);
-  assert.match(lines[0], message, detail);
-}
-
-/** Run `args` in `env.root`; assert a one-line bad-input error, no API request and no file lost or changed. */
-async function assertBadInput(env: Setup, args: string[], message: RegExp): Promise<CliResult> {
+/**
+ * Run `args` in `env.root`; assert exit 2 with stderr one `error: ` line matching `message` (no stack trace),
+ * no API request, and no file lost or changed.
+ */
+async function assertBadInput(env: TestEnv, args: string[], message: RegExp): Promise<CliResult> {
   const before = await snapshot(env.root);
-  const result = await env.run(args);
-  assertOneLineError(result, message);
+  const result = await env.cli(args);
+  assertOneLineError(result, BAD_INPUT, message, { alone: true });
   assert.deepEqual(env.emulator.requests.map((r) => r.url), [], "bad input reaches no endpoint");
   const after = await snapshot(env.root);
   for (const [path, bytes] of before) {
     const now = after.get(path);
     assert.ok(now !== undefined, `${path} was deleted`);
-    assert.ok(Buffer.from(now).equals(bytes), `${path} was changed`);
+    await assertSameBytes(now, bytes, `${path} was changed`);
   }
   return result;
+}
+
+/** {@linkcode assertBadInput}, and no file is added to `env.dir` (next to its sync.db). */
+async function assertBadInputAddsNothing(env: TestEnv, args: string[], message: RegExp): Promise<void> {
+  const before = [...(await snapshot(env.dir)).keys()].sort();
+  await assertBadInput(env, args, message);
+  assert.deepEqual([...(await snapshot(env.dir)).keys()].sort(), before, "no file is added next to it");
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -77,70 +62,33 @@ async function exists(path: string): Promise<boolean> {
 
 // Flags.
 
-Deno.test("an unknown flag is refused", async () => {
-  await using env = await setup();
-  await assertBadInput(env, [`--dir=${env.dir}`, "--bogus"], /unknown flag --bogus/);
-});
+/** Sync flags refused as bad input: the test's name, the flags after `--dir`, the error. */
+const REFUSED_FLAGS: [string, string[], RegExp][] = [
+  ["an unknown flag is refused", ["--bogus"], /unknown flag --bogus/],
+  ["--dates that is not a date is refused", ["--dates=notadate"], /--dates.*"notadate".*YYYY-MM-DD/],
+  ["--dates with month 13 is refused", ["--dates=2024-13-01"], /--dates.*"2024-13-01" is not a date/],
+  ["--dates on February 30 is refused", ["--dates=2024-02-30"], /--dates.*"2024-02-30" is not a date/],
+  [
+    "--dates with the later date first is refused",
+    ["--dates=2024-05-01:2024-04-01"],
+    /--dates.*2024-05-01 is after 2024-04-01/,
+  ],
+  ["--all with --dates is refused", ["--all", "--dates=2024-01-01"], /--all and --dates cannot be combined/],
+  ["--concurrency=0 is refused", ["--concurrency=0"], /--concurrency.*1 to 64.*"0"/],
+  ["--concurrency=abc is refused", ["--concurrency=abc"], /--concurrency.*1 to 64.*"abc"/],
+  ["--layout with an unknown token is refused", ["--layout={hour}"], /--layout.*unknown token \{hour\}/],
+];
+
+for (const [name, flags, message] of REFUSED_FLAGS) {
+  Deno.test(name, async () => {
+    await using env = await setup();
+    await assertBadInput(env, [`--dir=${env.dir}`, ...flags], message);
+  });
+}
 
 Deno.test("an unknown flag on status is refused", async () => {
   await using env = await setup();
   await assertBadInput(env, ["status", `--dir=${env.dir}`, "--bogus"], /unknown flag --bogus.*status/);
-});
-
-Deno.test("--dates that is not a date is refused", async () => {
-  await using env = await setup();
-  await assertBadInput(env, [`--dir=${env.dir}`, "--dates=notadate"], /--dates.*"notadate".*YYYY-MM-DD/);
-});
-
-Deno.test("--dates with month 13 is refused", async () => {
-  await using env = await setup();
-  await assertBadInput(
-    env,
-    [`--dir=${env.dir}`, "--dates=2024-13-01"],
-    /--dates.*"2024-13-01" is not a date/,
-  );
-});
-
-Deno.test("--dates on February 30 is refused", async () => {
-  await using env = await setup();
-  await assertBadInput(
-    env,
-    [`--dir=${env.dir}`, "--dates=2024-02-30"],
-    /--dates.*"2024-02-30" is not a date/,
-  );
-});
-
-Deno.test("--dates with the later date first is refused", async () => {
-  await using env = await setup();
-  await assertBadInput(
-    env,
-    [`--dir=${env.dir}`, "--dates=2024-05-01:2024-04-01"],
-    /--dates.*2024-05-01 is after 2024-04-01/,
-  );
-});
-
-Deno.test("--all with --dates is refused", async () => {
-  await using env = await setup();
-  await assertBadInput(
-    env,
-    [`--dir=${env.dir}`, "--all", "--dates=2024-01-01"],
-    /--all and --dates cannot be combined/,
-  );
-});
-
-Deno.test("--concurrency=0 is refused", async () => {
-  await using env = await setup();
-  await assertBadInput(env, [`--dir=${env.dir}`, "--concurrency=0"], /--concurrency.*1 to 64.*"0"/);
-});
-
-Deno.test("--concurrency=abc is refused", async () => {
-  await using env = await setup();
-  await assertBadInput(env, [`--dir=${env.dir}`, "--concurrency=abc"], /--concurrency.*1 to 64.*"abc"/);
-});
-
-Deno.test("--layout with an unknown token is refused", async () => {
-  await using env = await setup();
-  await assertBadInput(env, [`--dir=${env.dir}`, "--layout={hour}"], /--layout.*unknown token \{hour\}/);
 });
 
 Deno.test("--layout leaving --dir is refused", async () => {
@@ -162,50 +110,42 @@ Deno.test("no clientsecret.json in the working folder and no --creds is refused"
   await assertBadInput(env, [`--dir=${env.dir}`, "--no-browser"], /clientsecret\.json not found.*--creds/);
 });
 
-Deno.test("--creds naming a missing file is refused", async () => {
-  await using env = await setup();
-  const missing = join(env.root, "missing.json");
-  await assertBadInput(
-    env,
-    [`--dir=${env.dir}`, "--no-browser", `--creds=${missing}`],
-    /missing\.json not found/,
-  );
-});
-
-Deno.test("--creds that is not JSON is refused", async () => {
-  await using env = await setup();
-  const creds = join(env.root, "creds.json");
-  await Deno.writeTextFile(creds, "<html>not json</html>");
-  await assertBadInput(
-    env,
-    [`--dir=${env.dir}`, "--no-browser", `--creds=${creds}`],
+/** Client secret files refused: the test's name, the file's name and content (none: missing), the error. */
+const REFUSED_CREDS: [string, string, (env: TestEnv) => string | undefined, RegExp][] = [
+  ["--creds naming a missing file is refused", "missing.json", () => undefined, /missing\.json not found/],
+  [
+    "--creds that is not JSON is refused",
+    "creds.json",
+    () => "<html>not json</html>",
     /creds\.json is not JSON/,
-  );
-});
-
-Deno.test("--creds without an installed or web client is refused", async () => {
-  await using env = await setup();
-  const creds = join(env.root, "creds.json");
-  await Deno.writeTextFile(creds, JSON.stringify({ other: { client_id: "x", client_secret: "y" } }));
-  await assertBadInput(
-    env,
-    [`--dir=${env.dir}`, "--no-browser", `--creds=${creds}`],
+  ],
+  [
+    "--creds without an installed or web client is refused",
+    "creds.json",
+    () => JSON.stringify({ other: { client_id: "x", client_secret: "y" } }),
     /creds\.json has no "installed" or "web" client/,
-  );
-});
-
-Deno.test("--creds whose installed client lacks client_secret is refused", async () => {
-  await using env = await setup();
-  const creds = join(env.root, "creds.json");
-  const { installed } = env.emulator.clientSecretJson() as { installed: Record<string, unknown> };
-  delete installed.client_secret;
-  await Deno.writeTextFile(creds, JSON.stringify({ installed }));
-  await assertBadInput(
-    env,
-    [`--dir=${env.dir}`, "--no-browser", `--creds=${creds}`],
+  ],
+  [
+    "--creds whose installed client lacks client_secret is refused",
+    "creds.json",
+    (env) => {
+      const { installed } = env.emulator.clientSecretJson() as { installed: Record<string, unknown> };
+      delete installed.client_secret;
+      return JSON.stringify({ installed });
+    },
     /creds\.json lacks .*client_secret/,
-  );
-});
+  ],
+];
+
+for (const [name, file, content, message] of REFUSED_CREDS) {
+  Deno.test(name, async () => {
+    await using env = await setup();
+    const creds = join(env.root, file);
+    const text = content(env);
+    if (text !== undefined) await Deno.writeTextFile(creds, text);
+    await assertBadInput(env, [`--dir=${env.dir}`, "--no-browser", `--creds=${creds}`], message);
+  });
+}
 
 // Output folder.
 
@@ -225,23 +165,25 @@ Deno.test("--dir under a file (cannot be created, even by root) is refused", asy
 
 // chmod does not stop root from writing, so this case only means something for other users; the case
 // above covers an unusable --dir for root too.
-Deno.test({
-  name: "--dir that is not writable is refused",
-  async fn() {
-    await using env = await setup();
-    const dir = join(env.root, "readonly");
-    await Deno.mkdir(dir, { mode: 0o500 });
-    // Root writes through file modes: as root, make the folder immutable instead.
-    const asRoot = Deno.uid() === 0;
-    if (asRoot) await chattr("+i", dir);
-    try {
-      await assertBadInput(env, [`--dir=${dir}`, "--no-browser"], /--dir .*readonly is not writable/);
-    } finally {
+Deno.test("--dir that is not writable is refused", async () => {
+  await using env = await setup();
+  const dir = join(env.root, "readonly");
+  await using _ = await unwritable(dir);
+  await assertBadInput(env, [`--dir=${dir}`, "--no-browser"], /--dir .*readonly is not writable/);
+});
+
+/** Makes the folder `dir` unwritable until disposed; root writes through file modes, so as root it is immutable. */
+async function unwritable(dir: string): Promise<AsyncDisposable> {
+  await Deno.mkdir(dir, { mode: 0o500 });
+  const asRoot = Deno.uid() === 0;
+  if (asRoot) await chattr("+i", dir);
+  return {
+    async [Symbol.asyncDispose]() {
       if (asRoot) await chattr("-i", dir);
       await Deno.chmod(dir, 0o700);
-    }
-  },
-});
+    },
+  };
+}
 
 async function chattr(flag: string, path: string) {
   const { code, stderr } = await new Deno.Command("chattr", { args: [flag, path], stderr: "piped" }).output();
@@ -253,25 +195,27 @@ async function chattr(flag: string, path: string) {
 Deno.test("a sync.db that is not SQLite is refused and left untouched", async () => {
   await using env = await setup();
   await Deno.writeTextFile(join(env.dir, "sync.db"), "hello");
-  const before = [...(await snapshot(env.dir)).keys()].sort();
-  await assertBadInput(env, [`--dir=${env.dir}`, "--no-browser"], /sync\.db is not a photosync database/);
-  assert.deepEqual([...(await snapshot(env.dir)).keys()].sort(), before, "no file is added next to it");
+  await assertBadInputAddsNothing(
+    env,
+    [`--dir=${env.dir}`, "--no-browser"],
+    /sync\.db is not a photosync database/,
+  );
 });
 
 Deno.test("status on a sync.db that is not SQLite is refused and leaves it untouched", async () => {
   await using env = await setup();
   await Deno.writeTextFile(join(env.dir, "sync.db"), "hello");
-  const before = [...(await snapshot(env.dir)).keys()].sort();
-  await assertBadInput(env, ["status", `--dir=${env.dir}`], /sync\.db is not a photosync database/);
-  assert.deepEqual([...(await snapshot(env.dir)).keys()].sort(), before, "no file is added next to it");
+  await assertBadInputAddsNothing(
+    env,
+    ["status", `--dir=${env.dir}`],
+    /sync\.db is not a photosync database/,
+  );
 });
 
 Deno.test("a sync.db with a SQLite header but damaged content is refused and left untouched", async () => {
   await using env = await setup();
   await Deno.writeTextFile(join(env.dir, "sync.db"), "SQLite format 3\0" + "x".repeat(2000));
-  const before = [...(await snapshot(env.dir)).keys()].sort();
-  await assertBadInput(env, [`--dir=${env.dir}`, "--no-browser"], /sync\.db.*not a database/);
-  assert.deepEqual([...(await snapshot(env.dir)).keys()].sort(), before, "no file is added next to it");
+  await assertBadInputAddsNothing(env, [`--dir=${env.dir}`, "--no-browser"], /sync\.db.*not a database/);
 });
 
 Deno.test("a sync.db from a newer photosync is refused and left untouched", async () => {
@@ -280,9 +224,7 @@ Deno.test("a sync.db from a newer photosync is refused and left untouched", asyn
   db.exec("CREATE TABLE future (id TEXT PRIMARY KEY, data BLOB); INSERT INTO future VALUES ('a', x'00ff');");
   db.exec("PRAGMA user_version = 99");
   db.close();
-  const before = [...(await snapshot(env.dir)).keys()].sort();
-  await assertBadInput(env, [`--dir=${env.dir}`, "--no-browser"], /sync\.db .*newer photosync/);
-  assert.deepEqual([...(await snapshot(env.dir)).keys()].sort(), before, "no file is added next to it");
+  await assertBadInputAddsNothing(env, [`--dir=${env.dir}`, "--no-browser"], /sync\.db .*newer photosync/);
 });
 
 Deno.test("status on a folder without sync.db is refused and creates nothing", async () => {
@@ -295,7 +237,7 @@ Deno.test("status on a folder without sync.db is refused and creates nothing", a
 
 Deno.test("--help prints usage to stdout and exits 0", async () => {
   await using env = await setup();
-  const result = await env.run(["--help"]);
+  const result = await env.cli(["--help"]);
   assert.deepEqual(result.code, 0, result.stderr);
   assert.match(result.stdout, /^photosync .*\n\nUsage: photosync \[sync\] \[flags\]/);
   assert.match(result.stdout, /--dates=FROM\[:TO\]/);
@@ -305,7 +247,7 @@ Deno.test("--help prints usage to stdout and exits 0", async () => {
 
 Deno.test("--version prints photosync 0.1.0 and exits 0", async () => {
   await using env = await setup();
-  const result = await env.run(["--version"]);
+  const result = await env.cli(["--version"]);
   assert.deepEqual(result.code, 0, result.stderr);
   assert.deepEqual(result.stdout, "photosync 0.1.0\n");
   assert.deepEqual(result.stderr, "");
