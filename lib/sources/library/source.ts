@@ -28,7 +28,9 @@ export function librarySource(client: LibraryClient, options: LibrarySourceOptio
     async *index(store: Store): AsyncGenerator<ItemBatch> {
       const now = options.now();
       // Searches are recorded before they start and as they progress: an interrupted one resumes.
-      const planned = searchRanges(options.dates, store.knownSpan("library"), now);
+      // The window is computed from items dated up to tomorrow: one photo from a camera set to
+      // 2031 must not stop the "newer than the newest" search.
+      const planned = searchRanges(options.dates, store.knownSpan("library", now + 86_400_000), now);
       store.updateCheckpoints("library", {
         put: planned.map((range) => encodeSearch({ key: crypto.randomUUID(), range })),
       });
