@@ -3,7 +3,9 @@
  * library size, API latency and file sizes. Prints one table (medians of `--runs`) and writes
  * the figures as JSON. Measures: index time and items/s; a no-op re-run; download MB/s next to
  * a plain concurrent `fetch` baseline measured in the same run; peak RSS of the CLI while
- * indexing, while downloading many files and while downloading one very large video.
+ * indexing, while downloading many files and while downloading one very large video; and
+ * `photosync takeout` of a large zip export next to `unzip` of the same archives (both timed until
+ * the bytes are on disk), with the import's peak RSS.
  * @module
  */
 // deno-lint-ignore-file no-console
@@ -13,6 +15,7 @@ import { runFlags } from "./run_flags.ts";
 import { Emulator, type Route } from "../testing/emulator.ts";
 import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts";
 import { MAIN, runCli, workspace } from "../testing/harness.ts";
+import { bigExport, writeArchives } from "../testing/takeout_fixture.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -23,6 +26,7 @@ const { values: flags } = parseArgs({
     "max-mb": { type: "string", default: "5" },
     concurrency: { type: "string", default: "8" },
     "big-mb": { type: "string", default: "1024" },
+    "takeout-mb": { type: "string", default: "1000" },
     runs: { type: "string", default: "3" },
     out: { type: "string", default: "bench-results" },
   },
@@ -36,6 +40,7 @@ const config = {
   maxBytes: Number(flags["max-mb"]) * MB,
   concurrency: Number(flags.concurrency),
   bigBytes: Number(flags["big-mb"]) * 1024 * 1024,
+  takeoutBytes: Number(flags["takeout-mb"]) * MB,
   runs: Number(flags.runs),
 };
 
@@ -45,8 +50,17 @@ interface Measured {
   peakRssMb: number;
 }
 
-/** Run the CLI with `args`, polling its peak RSS (VmHWM) until it exits. */
-async function measure(emulator: Emulator, root: string, args: string[], env: Record<string, string> = {}) {
+/**
+ * Run the CLI with `args`, polling its peak RSS (VmHWM) until it exits; with `syncAfter`, the
+ * time includes a `sync` after the exit (until the written bytes are on disk).
+ */
+async function measure(
+  emulator: Emulator | undefined,
+  root: string,
+  args: string[],
+  env: Record<string, string> = {},
+  syncAfter = false,
+) {
   await settleDisk();
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
@@ -56,7 +70,7 @@ async function measure(emulator: Emulator, root: string, args: string[], env: Re
     env: {
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "",
-      PHOTOSYNC_API_URL: emulator.apiUrl,
+      ...(emulator ? { PHOTOSYNC_API_URL: emulator.apiUrl } : {}),
       ...env,
     },
     stdin: "null",
@@ -75,6 +89,7 @@ async function measure(emulator: Emulator, root: string, args: string[], env: Re
   const [{ code }, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
   clearInterval(poll);
   if (code !== 0) throw new Error(`photosync ${args.join(" ")} exited with ${code}: ${stderr}`);
+  if (syncAfter) await settleDisk();
   return { seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024 } satisfies Measured;
 }
 
@@ -246,10 +261,123 @@ async function bigVideo() {
   }
 }
 
+/** The export of the Takeout measurement: written once, outside the timing, as deflated zips. */
+async function takeoutExport() {
+  const root = await Deno.makeTempDir({ prefix: "photosync-bench-takeout-" });
+  const exp = bigExport({ totalBytes: config.takeoutBytes, fileBytes: 2_500_000 });
+  console.error(
+    `writing a Takeout export of ${exp.files.length} files (${flags["takeout-mb"]} MB) as 3 zips...`,
+  );
+  const archives = await writeArchives(exp, join(root, "archives"), { format: "zip", parts: 3 });
+  return {
+    root,
+    archives,
+    files: exp.files.length,
+    bytes: exp.files.reduce((sum, file) => sum + file.size, 0),
+    async close() {
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+/** Regular files under `dir` and their bytes (album links and sync.db aside). */
+async function filesUnder(dir: string): Promise<{ count: number; bytes: number }> {
+  let count = 0;
+  let bytes = 0;
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) {
+      const inner = await filesUnder(path);
+      count += inner.count;
+      bytes += inner.bytes;
+    } else if (entry.isFile && !entry.name.startsWith("sync.db")) {
+      count++;
+      bytes += (await Deno.stat(path)).size;
+    }
+  }
+  return { count, bytes };
+}
+
+/**
+ * `photosync takeout` of the export next to `unzip` of each archive in turn (as a user would
+ * extract them), both timed from start until a `sync` after them returns, on a settled disk.
+ */
+async function takeoutImport(run: number, exp: Awaited<ReturnType<typeof takeoutExport>>) {
+  const out = join(exp.root, "photosync");
+  const out2 = join(exp.root, "unzip");
+  const drop = async () => {
+    await Deno.remove(out, { recursive: true }).catch(() => {});
+    await Deno.remove(out2, { recursive: true }).catch(() => {});
+    await settleDisk();
+  };
+  const cli = async () => {
+    await drop();
+    const measured = await measure(
+      undefined,
+      exp.root,
+      ["takeout", `--dir=${out}`, ...exp.archives],
+      {},
+      true,
+    );
+    const written = await filesUnder(out);
+    if (written.count !== exp.files || written.bytes !== exp.bytes) {
+      throw new Error(
+        `photosync takeout wrote ${written.count} files of ${written.bytes} bytes, not ${exp.files}`,
+      );
+    }
+    return measured;
+  };
+  const unzip = async () => {
+    await drop();
+    const started = performance.now();
+    for (const archive of exp.archives) {
+      const { code, stderr } = await new Deno.Command("unzip", {
+        args: ["-q", "-o", archive, "-d", out2],
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      if (code !== 0) {
+        throw new Error(`unzip ${archive} exited with ${code}: ${new TextDecoder().decode(stderr)}`);
+      }
+    }
+    await settleDisk();
+    return (performance.now() - started) / 1000;
+  };
+  let measured: Measured;
+  let unzipSeconds: number;
+  if (run % 2 === 0) {
+    measured = await cli();
+    unzipSeconds = await unzip();
+  } else {
+    unzipSeconds = await unzip();
+    measured = await cli();
+  }
+  await drop();
+  return {
+    takeoutSeconds: measured.seconds,
+    unzipSeconds,
+    takeoutRatio: measured.seconds / unzipSeconds,
+    takeoutMBs: exp.bytes / MB / measured.seconds,
+    unzipMBs: exp.bytes / MB / unzipSeconds,
+    takeoutPeakRssMb: measured.peakRssMb,
+  };
+}
+
+const exported = config.takeoutBytes > 0 ? await takeoutExport() : undefined;
 const runs: Record<string, number>[] = [];
-for (let run = 0; run < config.runs; run++) {
-  console.error(`run ${run + 1} of ${config.runs}...`);
-  runs.push({ ...await indexing(), ...await downloading(run), ...await bigVideo() });
+try {
+  for (let run = 0; run < config.runs; run++) {
+    console.error(`run ${run + 1} of ${config.runs}...`);
+    runs.push({
+      ...(config.items > 0 ? await indexing() : {}),
+      ...(config.files > 0 ? await downloading(run) : {}),
+      ...(config.bigBytes > 0 ? await bigVideo() : {}),
+      ...(exported ? await takeoutImport(run, exported) : {}),
+    });
+  }
+} finally {
+  await exported?.close();
 }
 const median = (key: string) => {
   const sorted = runs.map((r) => r[key]).sort((a, b) => a - b);
@@ -257,20 +385,25 @@ const median = (key: string) => {
 };
 const results = Object.fromEntries(Object.keys(runs[0]).map((key) => [key, median(key)]));
 
-const rows: [string, string, string][] = [
-  [
-    `index ${config.items} items, ${config.latencyMs} ms per API call`,
-    `${results.indexSeconds.toFixed(2)} s (${
-      Math.round(results.itemsPerSecond)
-    } items/s, ${results.indexSearches} searches)`,
-    "≤ 10 s",
-  ],
-  [
-    "no-op re-run over that store",
-    `${results.noopSeconds.toFixed(2)} s (${results.noopApiCalls} API calls)`,
-    "≤ 2 s",
-  ],
-  [
+const rows: [string, string, string][] = [];
+if (config.items > 0) {
+  rows.push(
+    [
+      `index ${config.items} items, ${config.latencyMs} ms per API call`,
+      `${results.indexSeconds.toFixed(2)} s (${
+        Math.round(results.itemsPerSecond)
+      } items/s, ${results.indexSearches} searches)`,
+      "≤ 10 s",
+    ],
+    [
+      "no-op re-run over that store",
+      `${results.noopSeconds.toFixed(2)} s (${results.noopApiCalls} API calls)`,
+      "≤ 2 s",
+    ],
+  );
+}
+if (config.files > 0) {
+  rows.push([
     `download ${config.files} files of ${flags["min-mb"]}-${
       flags["max-mb"]
     } MB, concurrency ${config.concurrency}`,
@@ -278,17 +411,55 @@ const rows: [string, string, string][] = [
       results.ratio.toFixed(2)
     }x)`,
     "≥ 0.9x",
-  ],
-  [`download one ${flags["big-mb"]} MiB video`, `${results.bigVideoMBs.toFixed(0)} MB/s`, ""],
-  ["peak RSS: indexing", `${results.indexPeakRssMb.toFixed(0)} MB`, "≤ 150 MB"],
-  [
-    `peak RSS: downloading ${config.items} small files`,
-    `${results.smallFilesPeakRssMb.toFixed(0)} MB (${results.smallFilesSeconds.toFixed(1)} s)`,
+  ]);
+}
+if (config.bigBytes > 0) {
+  rows.push([`download one ${flags["big-mb"]} MiB video`, `${results.bigVideoMBs.toFixed(0)} MB/s`, ""]);
+}
+if (exported) {
+  rows.push(
+    [
+      `takeout ${exported.files} files, ${flags["takeout-mb"]} MB in 3 zips, until synced`,
+      `${results.takeoutSeconds.toFixed(2)} s (${results.takeoutMBs.toFixed(0)} MB/s)`,
+      "",
+    ],
+    [
+      "unzip -q -o of the same zips, one by one, until synced",
+      `${results.unzipSeconds.toFixed(2)} s (${results.unzipMBs.toFixed(0)} MB/s)`,
+      "",
+    ],
+    [
+      "takeout / unzip (medians; per run)",
+      `${(results.takeoutSeconds / results.unzipSeconds).toFixed(2)}x (${
+        runs.map((r) => r.takeoutRatio.toFixed(2)).join(", ")
+      })`,
+      "≤ 1.0x",
+    ],
+  );
+}
+if (config.items > 0) {
+  rows.push(
+    ["peak RSS: indexing", `${results.indexPeakRssMb.toFixed(0)} MB`, "≤ 150 MB"],
+    [
+      `peak RSS: downloading ${config.items} small files`,
+      `${results.smallFilesPeakRssMb.toFixed(0)} MB (${results.smallFilesSeconds.toFixed(1)} s)`,
+      "≤ 150 MB",
+    ],
+  );
+}
+if (config.files > 0) {
+  rows.push(["peak RSS: downloading many files", `${results.downloadPeakRssMb.toFixed(0)} MB`, "≤ 150 MB"]);
+}
+if (config.bigBytes > 0) {
+  rows.push([
+    "peak RSS: downloading the big video",
+    `${results.bigVideoPeakRssMb.toFixed(0)} MB`,
     "≤ 150 MB",
-  ],
-  ["peak RSS: downloading many files", `${results.downloadPeakRssMb.toFixed(0)} MB`, "≤ 150 MB"],
-  ["peak RSS: downloading the big video", `${results.bigVideoPeakRssMb.toFixed(0)} MB`, "≤ 150 MB"],
-];
+  ]);
+}
+if (exported) {
+  rows.push(["peak RSS: takeout import", `${results.takeoutPeakRssMb.toFixed(0)} MB`, "≤ 200 MB"]);
+}
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 6));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
 console.log(
@@ -299,5 +470,19 @@ console.log(line(widths.map((w) => "-".repeat(w))));
 for (const row of rows) console.log(line(row));
 await Deno.mkdir(flags.out, { recursive: true });
 const file = join(flags.out, `bench-${new Date().toISOString().replaceAll(":", "-").slice(0, 19)}.json`);
-await Deno.writeTextFile(file, JSON.stringify({ config, median: results, runs }, null, 2));
+await Deno.writeTextFile(
+  file,
+  JSON.stringify(
+    {
+      config,
+      median: {
+        ...results,
+        ...(exported ? { takeoutRatioOfMedians: results.takeoutSeconds / results.unzipSeconds } : {}),
+      },
+      runs,
+    },
+    null,
+    2,
+  ),
+);
 console.log(`\nwritten to ${file}`);

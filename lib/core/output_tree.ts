@@ -81,12 +81,12 @@ export class OutputTree {
 
   /**
    * Stream `body` to the temporary file `tempName` and check its length against
-   * `expectedSize` (when known). Returns the temporary file's path and size; on failure the
-   * temporary file is gone.
+   * `expectedSize` (when known); `onChunk` sees each chunk before it is written. Returns the
+   * temporary file's path and size; on failure the temporary file is gone.
    */
   async writeTemp(
     body: ReadableStream<Uint8Array>,
-    options: { expectedSize?: number; tempName: string },
+    options: { expectedSize?: number; tempName: string; onChunk?: (chunk: Uint8Array) => void },
   ): Promise<{ temp: string; size: number }> {
     const temp = join(this.tempDir, options.tempName);
     try {
@@ -95,11 +95,30 @@ export class OutputTree {
         temp,
         () => Deno.open(temp, { write: true, createNew: true, mode: 0o644 }),
       );
+      // A plain loop rather than pipeTo: no stream layers between the body and the file.
+      const reader = body.getReader();
       try {
-        await body.pipeTo(file.writable);
-      } catch (error) {
-        if (isFileSystemError(error)) throw fileSystemError("write", temp, error);
-        throw new BodyError(`download broke off: ${(error as Error).message}`, { cause: error });
+        while (true) {
+          let next: ReadableStreamReadResult<Uint8Array>;
+          try {
+            next = await reader.read();
+          } catch (error) {
+            throw new BodyError(`download broke off: ${(error as Error).message}`, { cause: error });
+          }
+          if (next.done) break;
+          const chunk = next.value;
+          options.onChunk?.(chunk);
+          try {
+            for (let at = 0; at < chunk.length;) at += await file.write(chunk.subarray(at));
+          } catch (error) {
+            await reader.cancel(error).catch(() => {});
+            if (isFileSystemError(error)) throw fileSystemError("write", temp, error);
+            throw new BodyError(`download broke off: ${(error as Error).message}`, { cause: error });
+          }
+        }
+      } finally {
+        reader.releaseLock();
+        file.close();
       }
       const { size } = await fsCall("inspect", temp, () => Deno.stat(temp));
       if (options.expectedSize !== undefined && size !== options.expectedSize) {

@@ -106,19 +106,17 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     const hash = createHash("sha256");
     const head: Uint8Array[] = [];
     let headBytes = 0;
-    const hashed = body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          hash.update(chunk);
-          if (headBytes < EXIF_HEAD_BYTES) {
-            head.push(chunk.slice(0, EXIF_HEAD_BYTES - headBytes));
-            headBytes += head[head.length - 1].length;
-          }
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    const { temp, size } = await tree.writeTemp(hashed, { tempName, expectedSize: plan.entry.size });
+    const { temp, size } = await tree.writeTemp(body, {
+      tempName,
+      expectedSize: plan.entry.size,
+      onChunk(chunk) {
+        hash.update(chunk);
+        if (headBytes < EXIF_HEAD_BYTES) {
+          head.push(chunk.slice(0, EXIF_HEAD_BYTES - headBytes));
+          headBytes += head[head.length - 1].length;
+        }
+      },
+    });
     const digest = hash.digest("hex");
     const id = `takeout:${digest}`;
     // The same bytes from another archive at the same moment: let the first finish.
