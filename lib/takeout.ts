@@ -35,6 +35,8 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   const inputs = await Promise.all(
     options.paths.map(async (path) => ({ path, kind: await archiveKind(path) })),
   );
+  // A fixed order (by name, as Google numbers the parts), whatever order they were given in.
+  inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   await prepareOutputDir(dir);
   using store = Store.open(dir);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);

@@ -19,8 +19,12 @@ import type { ArchiveInput, Catalog, MediaPlan } from "./catalog.ts";
 import { dateFromExif, EXIF_HEAD_BYTES } from "./exif_date.ts";
 import { dateFromName } from "./name_dates.ts";
 
-/** Archives read at once. */
-const ARCHIVES_AT_ONCE = 2;
+/**
+ * Archives read at once. One, in a fixed order: which of two same-named files on one day
+ * keeps the plain name must not depend on timing, or a resumed import could name files
+ * differently from an uninterrupted one.
+ */
+const ARCHIVES_AT_ONCE = 1;
 /** Folder under the output directory holding the album links. */
 export const ALBUMS_DIR = "albums";
 
