@@ -217,15 +217,7 @@ async function downloading(run: number) {
     // Warm the emulator and the disk up, then alternate the order between runs so that
     // neither always goes first.
     await baseline(Math.min(200, items.length));
-    let measured: Measured;
-    let baselineSeconds: number;
-    if (run % 2 === 0) {
-      measured = await cli();
-      baselineSeconds = await baseline();
-    } else {
-      baselineSeconds = await baseline();
-      measured = await cli();
-    }
+    const [measured, baselineSeconds] = await alternate(run, cli, () => baseline());
     const cliMBs = bytes / MB / measured.seconds;
     const baselineMBs = bytes / MB / baselineSeconds;
     return {
@@ -344,15 +336,7 @@ async function takeoutImport(run: number, exp: Awaited<ReturnType<typeof takeout
     await settleDisk();
     return (performance.now() - started) / 1000;
   };
-  let measured: Measured;
-  let unzipSeconds: number;
-  if (run % 2 === 0) {
-    measured = await cli();
-    unzipSeconds = await unzip();
-  } else {
-    unzipSeconds = await unzip();
-    measured = await cli();
-  }
+  const [measured, unzipSeconds] = await alternate(run, cli, unzip);
   await drop();
   return {
     takeoutSeconds: measured.seconds,
@@ -486,3 +470,13 @@ await Deno.writeTextFile(
   ),
 );
 console.log(`\nwritten to ${file}`);
+
+/** Run `a` and `b` one after the other, `a` first in even runs and `b` first in odd ones, so neither always goes first. */
+async function alternate<A, B>(run: number, a: () => Promise<A>, b: () => Promise<B>): Promise<[A, B]> {
+  if (run % 2 === 0) {
+    const first = await a();
+    return [first, await b()];
+  }
+  const second = await b();
+  return [await a(), second];
+}

@@ -15,6 +15,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join, resolve } from "node:path";
 import { Emulator } from "../testing/emulator.ts";
 import { generateLibrary, mediaBytes } from "../testing/library_fixture.ts";
+import { DB_FILE } from "../lib/core/store.ts";
 import { answerAuth, CliProcess } from "../testing/harness.ts";
 import { generateTakeout, writeArchives } from "../testing/takeout_fixture.ts";
 
@@ -32,7 +33,7 @@ try {
   await answerAuth(cli, emulator, "browser");
   const { code } = await cli.result();
 
-  const db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+  const db = new DatabaseSync(join(dir, DB_FILE), { readOnly: true });
   const rows = db.prepare("SELECT id, path FROM items WHERE status = 'downloaded'").all() as {
     id: string;
     path: string;
@@ -63,7 +64,7 @@ try {
   );
   const importer = new CliProcess(["takeout", `--dir=${takeoutDir}`, ...archives], emulator, { echo: true });
   const imported = await importer.result();
-  const takeoutDb = new DatabaseSync(join(takeoutDir, "sync.db"), { readOnly: true });
+  const takeoutDb = new DatabaseSync(join(takeoutDir, DB_FILE), { readOnly: true });
   const stored = new Map(
     (takeoutDb.prepare("SELECT id, path, status FROM items WHERE source = 'takeout'").all() as {
       id: string;

@@ -146,7 +146,11 @@ export function mediaBytes(item: FixtureItem): Uint8Array<ArrayBuffer> {
 
 /** The bytes of {@linkcode mediaBytes}, generated chunk by chunk as they are read, so any size fits in memory. */
 export function mediaStream(item: FixtureItem): ReadableStream<Uint8Array<ArrayBuffer>> {
-  const content = mediaContent(item);
+  return contentStream(mediaContent(item));
+}
+
+/** The bytes of `content`, generated chunk by chunk as they are read. */
+export function contentStream(content: Content): ReadableStream<Uint8Array<ArrayBuffer>> {
   let offset = 0;
   let state = content.seed;
   return new ReadableStream({

@@ -14,7 +14,14 @@ import { configure, ZipWriter } from "@zip.js/zip.js";
 import tar from "tar-stream";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { type Content as FillerContent, fill, hash, mulberry32, overlay } from "./library_fixture.ts";
+import {
+  type Content as FillerContent,
+  contentStream,
+  fill,
+  hash,
+  mulberry32,
+  overlay,
+} from "./library_fixture.ts";
 
 /** Languages of the localised folder names and edited-copy suffixes. */
 export type TakeoutLanguage = "en" | "de" | "fr" | "es" | "it" | "nl";
@@ -343,7 +350,6 @@ const MIME: Record<ContentKind, string> = {
 /** Bytes made of xorshift32 filler words (little endian) from `seed`, with a header and a trailer over them. */
 type Content = FillerContent & { header: Uint8Array; trailer: Uint8Array };
 
-const CHUNK_SIZE = 256 * 1024;
 const enc = new TextEncoder();
 
 function bytesOf(...parts: (number[] | Uint8Array | string)[]): Uint8Array {
@@ -464,21 +470,6 @@ function render(content: Content): Uint8Array<ArrayBuffer> {
   fill(bytes, content.seed);
   overlay(bytes, 0, content);
   return bytes;
-}
-
-function contentStream(content: Content): ReadableStream<Uint8Array> {
-  let offset = 0;
-  let state = content.seed;
-  return new ReadableStream({
-    pull(controller) {
-      if (offset === content.size) return controller.close();
-      const chunk = new Uint8Array(Math.min(CHUNK_SIZE, content.size - offset));
-      state = fill(chunk, state);
-      overlay(chunk, offset, content);
-      offset += chunk.length;
-      controller.enqueue(chunk);
-    },
-  }, { highWaterMark: 0 });
 }
 
 /** Contents of files whose bytes are generated on demand ({@linkcode bigExport}). */

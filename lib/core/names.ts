@@ -53,7 +53,7 @@ export function taggedName(path: string, tag: string): string {
   const slash = path.lastIndexOf("/");
   const dir = path.slice(0, slash + 1);
   const name = path.slice(slash + 1);
-  const { stem, ext } = splitExtension(name);
+  const { stem, ext } = splitExtension(name, MAX_EXT_LENGTH);
   const suffix = ` (${tag})${ext}`;
   return dir + truncateName(stem, MAX_NAME_BYTES - byteLength(suffix)) + suffix;
 }
@@ -77,11 +77,26 @@ export function idTag(id: string): string {
   return hash.toString(16).padStart(8, "0");
 }
 
-function splitExtension(name: string): { stem: string; ext: string } {
+/**
+ * A file name's stem and extension (from the last dot; a leading dot starts no extension).
+ * `maxExtLength`: a longer "extension" (dot included) is part of the stem.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { splitExtension } from "./names.ts";
+ * assert.deepEqual(splitExtension("PXL_1.MP.jpg"), { stem: "PXL_1.MP", ext: ".jpg" });
+ * assert.deepEqual(splitExtension(".hidden"), { stem: ".hidden", ext: "" });
+ * ```
+ */
+export function splitExtension(name: string, maxExtLength = Infinity): { stem: string; ext: string } {
   const dot = name.lastIndexOf(".");
-  if (dot <= 0 || name.length - dot > 16) return { stem: name, ext: "" };
+  if (dot <= 0 || name.length - dot > maxExtLength) return { stem: name, ext: "" };
   return { stem: name.slice(0, dot), ext: name.slice(dot) };
 }
+
+/** Extensions kept when a name is cut or tagged are at most this long, dot included. */
+const MAX_EXT_LENGTH = 16;
 
 function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
@@ -90,7 +105,7 @@ function byteLength(text: string): number {
 /** Cut `name` to `max` UTF-8 bytes on a character boundary, keeping a short extension. */
 function truncateName(name: string, max: number): string {
   if (byteLength(name) <= max) return name;
-  const { stem, ext } = splitExtension(name);
+  const { stem, ext } = splitExtension(name, MAX_EXT_LENGTH);
   const keepExt = byteLength(ext) < max / 2 ? ext : "";
   let budget = max - byteLength(keepExt);
   let out = "";

@@ -39,7 +39,6 @@ CREATE TABLE IF NOT EXISTS items (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS items_created ON items (created_ms);
 CREATE INDEX IF NOT EXISTS items_pending ON items (status, created_ms, id);
-CREATE INDEX IF NOT EXISTS items_hash ON items (hash) WHERE hash IS NOT NULL;
 CREATE TABLE IF NOT EXISTS albums (
   id TEXT PRIMARY KEY,
   source TEXT NOT NULL,
@@ -327,12 +326,6 @@ export class Store {
     return row ? toRow(row as Record<string, unknown>) : undefined;
   }
 
-  /** The item holding these bytes, or undefined. */
-  itemByHash(hash: string): ItemRow | undefined {
-    const row = this.#db.prepare("SELECT * FROM items WHERE hash = ? ORDER BY rowid LIMIT 1").get(hash);
-    return row ? toRow(row as Record<string, unknown>) : undefined;
-  }
-
   /**
    * Record `path` for the item unless another item holds it (compared case-insensitively
    * and after Unicode NFC normalisation, as macOS and Windows file systems do). Returns
@@ -371,13 +364,6 @@ export class Store {
       const link = this.#db.prepare("INSERT OR IGNORE INTO item_albums (item_id, album_id) VALUES (?, ?)");
       itemIds.forEach((id) => link.run(id, album.id));
     });
-  }
-
-  /** Titles of the albums an item is in. */
-  albumsOf(id: string): string[] {
-    return (this.#db.prepare(
-      "SELECT title FROM albums JOIN item_albums ON album_id = albums.id WHERE item_id = ? ORDER BY title",
-    ).all(id) as { title: string }[]).map((row) => row.title);
   }
 
   /** All downloaded items (for `--resync`). */

@@ -7,7 +7,7 @@ import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { takeout, type TakeoutReport } from "../../takeout.ts";
 import type { Command } from "../command.ts";
 import { parseFlags } from "../args.ts";
-import { formatBytes, formatDuration } from "../render.ts";
+import { formatBytes, formatDuration, type Renderer } from "../render.ts";
 
 const HELP = `Usage: photosync takeout [--dir=DIR] [--albums=links|none] [--include-trashed] PATH...
 
@@ -79,7 +79,7 @@ const takeoutCommand: Command = async (args, { renderer }) => {
 function summarise(
   report: TakeoutReport,
   seconds: number,
-  renderer: Parameters<Command>[1]["renderer"],
+  renderer: Renderer,
 ): void {
   const { datedFrom } = report;
   renderer.info(

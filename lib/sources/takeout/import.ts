@@ -11,20 +11,14 @@ import type { PathMapper } from "../../core/layout.ts";
 import type { Logger } from "../../core/logger.ts";
 import { idTag, sanitizeName, taggedName } from "../../core/names.ts";
 import { BodyError, type OutputTree } from "../../core/output_tree.ts";
-import { pooled } from "../../core/pool.ts";
 import type { Store } from "../../core/store.ts";
 import { placeRows } from "../../core/transfer.ts";
 import { ArchiveError, readArchive } from "./archive.ts";
 import type { ArchiveInput, Catalog, MediaPlan } from "./catalog.ts";
 import { dateFromExif, EXIF_HEAD_BYTES } from "./exif_date.ts";
+import { isVideoName } from "./motion.ts";
 import { dateFromName } from "./name_dates.ts";
 
-/**
- * Archives read at once. One, in a fixed order: which of two same-named files on one day
- * keeps the plain name must not depend on timing, or a resumed import could name files
- * differently from an uninterrupted one.
- */
-const ARCHIVES_AT_ONCE = 1;
 /** Folder under the output directory holding the album links. */
 export const ALBUMS_DIR = "albums";
 
@@ -94,7 +88,6 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   const plans = new Map(catalog.media.map((plan) => [entryKey(plan.entry.archive, plan.entry.path), plan]));
   const done = new Set(store.checkpoints("takeout").map((checkpoint) => checkpoint.key));
   const seenThisRun = new Set<string>();
-  const inFlight = new Map<string, Promise<void>>();
   const links: { title: string; id: string }[] = [];
   const wanted = catalog.media.filter((plan) => options.includeTrashed || !plan.sidecar?.data.trashed);
   report.trashed = catalog.media.length - wanted.length;
@@ -108,68 +101,59 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     const checkpoint = doneKey(archiveName, plan.entry.path, plan.entry.size);
     const tempName = `${idTag(checkpoint)}-${crypto.randomUUID()}.part`;
     const hash = createHash("sha256");
-    const head: Uint8Array[] = [];
+    // The first bytes, for the EXIF reader when no sidecar dates the file.
+    const head = new Uint8Array(Math.min(EXIF_HEAD_BYTES, plan.entry.size));
     let headBytes = 0;
     const { temp, size } = await tree.writeTemp(body, {
       tempName,
       expectedSize: plan.entry.size,
       onChunk(chunk) {
         hash.update(chunk);
-        if (headBytes < EXIF_HEAD_BYTES) {
-          head.push(chunk.slice(0, EXIF_HEAD_BYTES - headBytes));
-          headBytes += head[head.length - 1].length;
+        if (headBytes < head.length) {
+          const part = chunk.subarray(0, head.length - headBytes);
+          head.set(part, headBytes);
+          headBytes += part.length;
         }
       },
     });
     const digest = hash.digest("hex");
     const id = `takeout:${digest}`;
-    // The same bytes from another archive at the same moment: let the first finish.
-    await inFlight.get(digest);
     const known = store.item(id);
     if (known?.status === "downloaded") {
       await Deno.remove(temp).catch(() => {});
       if (seenThisRun.has(digest)) report.duplicates++;
       else report.alreadyPresent++;
-      seenThisRun.add(digest);
     } else {
-      const finished = (async () => {
-        const { ms, source } = await captureTime(plan, concat(head));
-        report.datedFrom[source]++;
-        if (source === "file time") report.datedByFileTime.push(plan.entry.path);
-        store.saveBatch({
+      const { ms, source } = await captureTime(plan, head.subarray(0, headBytes));
+      report.datedFrom[source]++;
+      if (source === "file time") report.datedByFileTime.push(plan.entry.path);
+      store.saveBatch({
+        source: "takeout",
+        items: [{
+          id,
           source: "takeout",
-          items: [{
-            id,
-            source: "takeout",
-            filename: plan.sidecar?.data.title && !plan.editedOf && !plan.motionOf
-              ? plan.sidecar.data.title
-              : plan.name,
-            createdMs: ms,
-            isVideo: /^(video\/|$)/.test(mimeOf(plan.name)) && !/^image\//.test(mimeOf(plan.name)),
-            json: JSON.stringify(metadataOf(plan, source, archiveName)),
-            hash: digest,
-          }],
-        });
-        const [row] = placeRows(store, [store.item(id)!], options.pathMapper);
-        await tree.place(temp, row.path, new Date(ms));
-        store.markDownloaded([{ id, size, hash: digest }]);
-        report.imported++;
-        report.bytes += size;
-        seenThisRun.add(digest);
-        logger.event(`imported ${row.path}`);
-        logger.verbose(
-          `${plan.entry.path}: sidecar ${
-            plan.sidecar ? `${plan.sidecar.name} (${plan.sidecar.rule})` : "none"
-          }; dated from ${source}`,
-        );
-      })();
-      inFlight.set(digest, finished.catch(() => {}));
-      try {
-        await finished;
-      } finally {
-        inFlight.delete(digest);
-      }
+          filename: plan.sidecar?.data.title && !plan.editedOf && !plan.motionOf
+            ? plan.sidecar.data.title
+            : plan.name,
+          createdMs: ms,
+          isVideo: isVideoName(plan.name),
+          json: JSON.stringify(metadataOf(plan, source, archiveName)),
+          hash: digest,
+        }],
+      });
+      const [row] = placeRows(store, [store.item(id)!], options.pathMapper);
+      await tree.place(temp, row.path, new Date(ms));
+      store.markDownloaded([{ id, size, hash: digest }]);
+      report.imported++;
+      report.bytes += size;
+      logger.event(`imported ${row.path}`);
+      logger.verbose(
+        `${plan.entry.path}: sidecar ${
+          plan.sidecar ? `${plan.sidecar.name} (${plan.sidecar.rule})` : "none"
+        }; dated from ${source}`,
+      );
     }
+    seenThisRun.add(digest);
     if (plan.album) {
       store.addToAlbum({ id: plan.album.id, source: "takeout", title: plan.album.title }, [id]);
       links.push({ title: plan.album.title, id });
@@ -179,15 +163,18 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     logger.progress({ files, bytes: report.bytes });
   };
 
-  await pooled(toIterable(inputs.keys()), ARCHIVES_AT_ONCE, async (archive) => {
-    const archiveName = basename(inputs[archive].path);
+  // One archive at a time, in the given (sorted) order: which of two same-named files on one
+  // day keeps the plain name must not depend on timing, or a resumed import could name files
+  // differently from an uninterrupted one.
+  for (const [archive, input] of inputs.entries()) {
+    const archiveName = basename(input.path);
     const remaining = new Set(
       wanted.filter((plan) => plan.entry.archive === archive).map((plan) =>
         entryKey(archive, plan.entry.path)
       ),
     );
     try {
-      for await (const entry of readArchive(inputs[archive].path, inputs[archive].kind)) {
+      for await (const entry of readArchive(input.path, input.kind)) {
         const key = entryKey(archive, entry.path);
         if (!remaining.delete(key)) continue;
         const plan = plans.get(key)!;
@@ -202,22 +189,22 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
           if (!(error instanceof BodyError || error instanceof ArchiveError)) throw error;
           report.failed++;
           report.failures.push(
-            `${inputs[archive].path}: ${entry.path}: ${(error.cause as Error)?.message ?? error.message}`,
+            `${input.path}: ${entry.path}: ${(error.cause as Error)?.message ?? error.message}`,
           );
           // A tar stream cannot go on past a broken entry; a zip can.
-          if (inputs[archive].kind === "tgz") throw error;
+          if (input.kind === "tgz") throw error;
         }
       }
     } catch (error) {
       if (!(error instanceof ArchiveError || error instanceof BodyError)) throw error;
       report.damagedArchives++;
-      if (!report.failures.some((line) => line.startsWith(`${inputs[archive].path}: `))) {
-        report.failures.push(`${inputs[archive].path}: ${error.message}`);
+      if (!report.failures.some((line) => line.startsWith(`${input.path}: `))) {
+        report.failures.push(`${input.path}: ${error.message}`);
       }
     }
     // Entries listed in the first pass but not reached now (the archive broke off).
     report.unread += remaining.size;
-  });
+  }
   await tree.removeTemp();
   if (options.albums === "links") await linkAlbums(store, tree, links);
   return report;
@@ -269,14 +256,6 @@ function metadataOf(plan: MediaPlan, dateSource: DateSource, archive: string) {
   };
 }
 
-function mimeOf(name: string): string {
-  const ext = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
-  if (/^(mp4|mov|m4v|3gp|mkv|avi|mts|m2ts|webm|wmv|mpg|mpeg)$/.test(ext) || /\.MP(~\d+)?$/i.test(name)) {
-    return "video/";
-  }
-  return "image/";
-}
-
 /** The checkpoint recording that an archive entry was imported (JSON: SQLite text stops at a NUL). */
 function doneKey(archiveName: string, path: string, size: number): string {
   return JSON.stringify([archiveName, path, size]);
@@ -284,18 +263,4 @@ function doneKey(archiveName: string, path: string, size: number): string {
 
 function entryKey(archive: number, path: string): string {
   return `${archive}\0${path}`;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
-async function* toIterable<T>(values: Iterable<T>): AsyncGenerator<T> {
-  yield* values;
 }

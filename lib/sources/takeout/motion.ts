@@ -15,9 +15,11 @@
 import mediaExtensions from "./media_extensions.json" with { type: "json" };
 import { splitExtension } from "./name_parts.ts";
 
-const MEDIA_EXTENSIONS = new Set(
-  [...mediaExtensions.photo, ...mediaExtensions.video].map((ext) => `.${ext}`),
-);
+const VIDEO_FILE_EXTENSIONS = new Set(mediaExtensions.video.map((ext) => `.${ext}`));
+const MEDIA_EXTENSIONS = new Set([
+  ...mediaExtensions.photo.map((ext) => `.${ext}`),
+  ...VIDEO_FILE_EXTENSIONS,
+]);
 
 /** Stills that may have a video part, the likeliest first. */
 const STILL_EXTENSIONS = [".heic", ".heif", ".jpg", ".jpeg"];
@@ -46,6 +48,22 @@ const PIXEL_STILL_EXTENSIONS = [".jpg", ".jpeg"];
 export function isMediaName(name: string): boolean {
   const { ext } = splitExtension(name);
   return MEDIA_EXTENSIONS.has(ext.toLowerCase()) || PIXEL_VIDEO.test(ext);
+}
+
+/**
+ * Whether a media file name is a video's: a video extension, or a Pixel motion part.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * assert.strictEqual(isVideoName("IMG_1234.MOV"), true);
+ * assert.strictEqual(isVideoName("PXL_20230615_123456789.MP"), true);
+ * assert.strictEqual(isVideoName("IMG_1234.HEIC"), false);
+ * ```
+ */
+export function isVideoName(name: string): boolean {
+  const { ext } = splitExtension(name);
+  return VIDEO_FILE_EXTENSIONS.has(ext.toLowerCase()) || PIXEL_VIDEO.test(ext);
 }
 
 /**

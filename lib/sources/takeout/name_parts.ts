@@ -3,14 +3,9 @@
  * duplicate counter `(n)` Google puts before it when two files in a folder share a name.
  * @module
  */
+import { splitExtension } from "../../core/names.ts";
 
-/** A file name cut at its last dot. */
-export interface NameParts {
-  /** Everything before the last dot. */
-  stem: string;
-  /** The last dot and what follows it, or "" when the name has no extension. */
-  ext: string;
-}
+export { splitExtension };
 
 /** A file name with Google's duplicate counter taken out. */
 export interface CounterParts {
@@ -21,25 +16,6 @@ export interface CounterParts {
 }
 
 const TRAILING_COUNTER = /^(.+)(\(\d+\))$/;
-
-/**
- * Split a file name at its last dot. A leading dot (`.nomedia`) starts no extension, so
- * the stem is never empty for a non-empty name.
- *
- * @example
- * ```ts
- * import assert from "node:assert";
- * assert.deepStrictEqual(splitExtension("PXL_20230615_123456789.MP.jpg"), {
- *   stem: "PXL_20230615_123456789.MP",
- *   ext: ".jpg",
- * });
- * assert.deepStrictEqual(splitExtension("README"), { stem: "README", ext: "" });
- * ```
- */
-export function splitExtension(name: string): NameParts {
-  const dot = name.lastIndexOf(".");
-  return dot > 0 ? { stem: name.slice(0, dot), ext: name.slice(dot) } : { stem: name, ext: "" };
-}
 
 /**
  * Take out the counter `(n)` that ends a name's stem: Google names the second
