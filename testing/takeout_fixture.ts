@@ -1799,6 +1799,8 @@ export interface ArchiveOptions {
   maxPartBytes?: number;
   /** Deflate level of zips, 0–9 (default 6, which uses the native `CompressionStream`). */
   level?: number;
+  /** Write zips in the ZIP64 format even when small (as archives over 4 GB must be). */
+  zip64?: boolean;
 }
 
 const bytesStream = (bytes: Uint8Array) => () =>
@@ -1932,7 +1934,7 @@ export async function writeArchives(
   dir: string,
   options: ArchiveOptions = {},
 ): Promise<string[]> {
-  const { format = "zip", level } = options;
+  const { format = "zip", level, zip64 } = options;
   if (level !== undefined && (!Number.isSafeInteger(level) || level < 0 || level > 9)) {
     throw new RangeError(`level must be 0..9, got ${level}`);
   }
@@ -1940,7 +1942,7 @@ export async function writeArchives(
   const paths: string[] = [];
   for (const part of planArchives(exp, options)) {
     const path = join(dir, part.name);
-    if (format === "zip") await writeZip(path, part.entries, level);
+    if (format === "zip") await writeZip(path, part.entries, { level, zip64 });
     else if (format === "tgz") await writeTgz(path, part.entries);
     else await writeFolder(path, part.entries);
     paths.push(path);
@@ -1950,10 +1952,17 @@ export async function writeArchives(
 
 let zipConfigured = false;
 
-async function writeZip(path: string, entries: TakeoutEntry[], level: number | undefined): Promise<void> {
+async function writeZip(
+  path: string,
+  entries: TakeoutEntry[],
+  options: { level?: number; zip64?: boolean },
+): Promise<void> {
   if (!zipConfigured) (configure({ useWebWorkers: false }), zipConfigured = true);
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const zip = new ZipWriter(file.writable, level === undefined ? {} : { level });
+  const zip = new ZipWriter(file.writable, {
+    ...(options.level === undefined ? {} : { level: options.level }),
+    ...(options.zip64 ? { zip64: true } : {}),
+  });
   for (const e of entries) {
     await zip.add(e.path, e.open(), { lastModDate: new Date(e.mtimeMs) });
   }

@@ -341,6 +341,21 @@ Deno.test("an extracted export (folders) imports the same tree as the zips", asy
   await assertImported(dir, EXPORT);
 });
 
+Deno.test("ZIP64 archives (the format of exports over 4 GB) import the same tree as the zips", async () => {
+  const zip64 = await writeArchives(EXPORT, join(WORK, "zip64"), { parts: 2, zip64: true });
+  // The ZIP64 end-of-central-directory record is there: signature 0x06064b50.
+  const bytes = await Deno.readFile(zip64[0]);
+  assert.ok(
+    bytes.findLastIndex((_, i) =>
+      bytes[i] === 0x50 && bytes[i + 1] === 0x4b && bytes[i + 2] === 6 && bytes[i + 3] === 6
+    ) > 0,
+  );
+  const dir = outDir("zip64");
+  const run = await cli(["takeout", `--dir=${dir}`, ...zip64]);
+  assert.equal(run.code, 0, run.stderr);
+  await assertImported(dir, EXPORT);
+});
+
 Deno.test("one export as a mix of a tgz, a zip and an extracted folder imports completely", async () => {
   const dir = outDir("mix");
   const run = await cli(["takeout", `--dir=${dir}`, TGZS[2], FOLDERS[0], ZIPS[1]]);

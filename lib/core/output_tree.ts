@@ -95,17 +95,22 @@ export class OutputTree {
         temp,
         () => Deno.open(temp, { write: true, createNew: true, mode: 0o644 }),
       );
-      // A plain loop rather than pipeTo: no stream layers between the body and the file.
+      // A plain loop rather than pipeTo: no stream layers between the body and the file. The
+      // next chunk is asked for before this one is written, so producing it (inflating an
+      // archive entry, receiving a download) overlaps the write.
       const reader = body.getReader();
+      let ahead = reader.read();
       try {
         while (true) {
           let next: ReadableStreamReadResult<Uint8Array>;
           try {
-            next = await reader.read();
+            next = await ahead;
           } catch (error) {
             throw new BodyError(`download broke off: ${(error as Error).message}`, { cause: error });
           }
           if (next.done) break;
+          ahead = reader.read();
+          ahead.catch(() => {}); // Awaited on the next turn, or given up with the write's error.
           const chunk = next.value;
           options.onChunk?.(chunk);
           try {
