@@ -695,6 +695,45 @@ Deno.test("a truncated zip and a corrupt tgz fail with one line each; the good a
   assert.equal(await exists(join(dir, ".photosync-tmp")), false);
 });
 
+Deno.test("a corrupt entry in a zip is reported with the entry's name (exit 3); the rest imports", async () => {
+  const [zip] = await writeArchives(EXPORT, join(WORK, "corrupt-zip"), { parts: 1 });
+  await damageArchive(zip, "corrupt");
+  const dir = outDir("corrupt-zip");
+  const run = await cli(["takeout", `--dir=${dir}`, zip]);
+  assert.equal(run.code, 3, run.stderr);
+  const warnings = run.lines.filter((l) => l.startsWith("warning: ") && l.includes(zip));
+  assert.equal(warnings.length, 1, run.stderr);
+  assert.match(warnings[0], /Takeout\/.+: .+/, "the entry is named");
+  const { items } = readDb(dir);
+  const truth = copiesByHash(EXPORT);
+  assert.ok(items.length > 0);
+  for (const item of items) assert.ok(truth.has(item.hash!), `${item.path}: recorded bytes are the export's`);
+  for (const [path, entry] of await listing(dir)) {
+    if (!entry.link) assert.ok(truth.has(entry.hash!), `${path} is a complete file of the export`);
+  }
+  assert.equal(await exists(join(dir, ".photosync-tmp")), false);
+});
+
+Deno.test("a corrupt sidecar in a zip is reported with its name (exit 3); every media file imports", async () => {
+  const [zip] = await writeArchives(EXPORT, join(WORK, "corrupt-sidecar"), { parts: 1, level: 0 });
+  // Stored (level 0): the JSON text is in the file as is; change one byte of the first sidecar.
+  const bytes = await Deno.readFile(zip);
+  const at = new TextDecoder("latin1").decode(bytes).indexOf('"photoTakenTime"');
+  bytes[at + 1] ^= 0x20;
+  await Deno.writeFile(zip, bytes);
+  const dir = outDir("corrupt-sidecar");
+  const run = await cli(["takeout", `--dir=${dir}`, zip]);
+  assert.equal(run.code, 3, run.stderr);
+  const warnings = run.lines.filter((l) => l.startsWith("warning: ") && l.includes(zip));
+  assert.equal(warnings.length, 1, run.stderr);
+  assert.match(warnings[0], /\.json: /, "the sidecar is named");
+  const { items } = readDb(dir);
+  assert.equal(
+    items.length,
+    new Set(EXPORT.files.filter((f) => !f.trashed).map((f) => sha256(f.bytes))).size,
+  );
+});
+
 Deno.test("a path that is no archive or folder exits 2 with one line and writes nothing", async () => {
   const notes = join(WORK, "notes.txt");
   await Deno.writeTextFile(notes, "not an archive");

@@ -62,6 +62,8 @@ export interface Catalog {
   entries: number;
   /** Archives that could not be listed, with why. */
   damaged: { archive: number; error: string }[];
+  /** JSON entries whose bytes could not be read (a corrupt entry), with why. */
+  unreadable: { ref: EntryRef; error: string }[];
 }
 
 interface JsonFile {
@@ -81,6 +83,7 @@ export async function catalog(inputs: readonly ArchiveInput[]): Promise<Catalog>
     notMedia: [],
     entries: 0,
     damaged: [],
+    unreadable: [],
   };
   for (const [archive, input] of inputs.entries()) {
     try {
@@ -91,7 +94,15 @@ export async function catalog(inputs: readonly ArchiveInput[]): Promise<Catalog>
         let group = folders.get(folder);
         if (!group) folders.set(folder, group = { media: [], json: [] });
         if (/\.json$/i.test(name) && entry.size <= MAX_JSON_BYTES) {
-          const text = await new Response(entry.body()).text();
+          let text: string;
+          try {
+            text = await new Response(entry.body()).text();
+          } catch (error) {
+            // A zip goes on past a corrupt entry; a tar stream cannot, and the archive is reported.
+            if (input.kind === "tgz") throw error;
+            result.unreadable.push({ ref, error: (error as Error).message });
+            continue;
+          }
           group.json.push({
             ref,
             name,

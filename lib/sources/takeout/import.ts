@@ -75,7 +75,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     trashed: 0,
     notMedia: catalog.notMedia.length,
     unmatchedSidecars: catalog.unmatchedSidecars.length,
-    failed: 0,
+    failed: catalog.unreadable.length,
     unread: 0,
     damagedArchives: catalog.damaged.length,
     bytes: 0,
@@ -83,7 +83,10 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     datedByFileTime: [],
     ambiguous: [],
     unmatchedSidecarNames: catalog.unmatchedSidecars.map((ref) => ref.path),
-    failures: catalog.damaged.map(({ archive, error }) => `${inputs[archive].path}: ${error}`),
+    failures: [
+      ...catalog.damaged.map(({ archive, error }) => `${inputs[archive].path}: ${error}`),
+      ...catalog.unreadable.map(({ ref, error }) => `${inputs[ref.archive].path}: ${ref.path}: ${error}`),
+    ],
   };
   const plans = new Map(catalog.media.map((plan) => [entryKey(plan.entry.archive, plan.entry.path), plan]));
   const done = new Set(store.checkpoints("takeout").map((checkpoint) => checkpoint.key));
