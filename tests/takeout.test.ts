@@ -11,7 +11,7 @@ import { DatabaseSync } from "node:sqlite";
 import { ZipWriter } from "@zip.js/zip.js";
 import tar from "tar-stream";
 import { runFlags } from "../scripts/run_flags.ts";
-import { MAIN } from "../testing/harness.ts";
+import { cliCommand, MAIN } from "../testing/harness.ts";
 import {
   damageArchive,
   generateTakeout,
@@ -594,6 +594,26 @@ Deno.test("the summary accounts for every entry of every archive", async () => {
   assert.equal(counts["sidecars used"], EXPORT.files.filter((f) => f.sidecar).length);
   assert.equal(counts["not media"], EXPORT.extras.length);
   assert.equal(counts.failed, 0);
+});
+
+Deno.test("on a terminal a progress line shows files and bytes of the total; off one, a line per file", async () => {
+  const dir = outDir("tty");
+  // On a pseudo-terminal (util-linux `script`), per-file lines give way to a redrawn progress line.
+  const command = cliCommand(["takeout", `--dir=${dir}`, ...ZIPS]).map((word) => `'${word}'`).join(" ");
+  const tty = await new Deno.Command("script", {
+    args: ["-qec", command, "/dev/null"],
+    clearEnv: true,
+    env: { PATH: Deno.env.get("PATH") ?? "", TERM: "xterm", TZ: "UTC" },
+    stdin: "null",
+  }).output();
+  const screen = new TextDecoder().decode(tty.stdout);
+  assert.equal(tty.code, 0, screen);
+  assert.match(screen, /\r\x1b\[Kimported \d+\/\d+ files, [\d.]+ \w?B of [\d.]+ \w?B, /);
+  assert.doesNotMatch(screen, /^imported /m, "no line per file on a terminal");
+  assert.match(screen, /done in /);
+  const { run } = await importZips();
+  assert.match(run.stderr, /^imported \d{4}\/\d{2}\/\d{2}\//m, "a plain line per file off a terminal");
+  assert.ok(!run.stderr.includes("\x1b["), "no terminal codes off a terminal");
 });
 
 Deno.test("photosync status --json counts the imported items under sources.takeout", async () => {

@@ -27,7 +27,7 @@ export class Renderer implements Logger {
   readonly #tty: boolean;
   readonly #now: () => number;
   readonly #started: number;
-  #state: Progress = { indexed: 0, files: 0, filesTotal: 0, bytes: 0 };
+  #state: Progress = { indexed: 0, files: 0, filesTotal: 0, bytes: 0, bytesTotal: 0, action: "downloaded" };
   #lineShown = false;
   #lastDraw = 0;
 
@@ -90,15 +90,18 @@ export class Renderer implements Logger {
 
   /** One line describing the progress so far, e.g. for the end-of-run summary. */
   describe(): string {
-    const { indexed, files, filesTotal, bytes } = this.#state;
+    const { indexed, files, filesTotal, bytes, bytesTotal, action } = this.#state;
     const seconds = Math.max((this.#now() - this.#started) / 1000, 0.001);
-    const parts = [`indexed ${indexed}`];
+    // An import indexes nothing of its own: its line is about files and bytes only.
+    const parts = action === "downloaded" ? [`indexed ${indexed}`] : [];
     if (filesTotal > 0) {
-      parts.push(
-        `downloaded ${files}/${filesTotal} files, ${formatBytes(bytes)}, ${formatBytes(bytes / seconds)}/s`,
-      );
-      const remaining = filesTotal - files;
-      if (files > 0 && remaining > 0) parts.push(`ETA ${formatDuration((seconds / files) * remaining)}`);
+      const size = bytesTotal > 0
+        ? `${formatBytes(bytes)} of ${formatBytes(bytesTotal)}`
+        : formatBytes(bytes);
+      parts.push(`${action} ${files}/${filesTotal} files, ${size}, ${formatBytes(bytes / seconds)}/s`);
+      // By bytes where the total is known (files differ in size), else by files.
+      const done = bytesTotal > 0 ? bytes / bytesTotal : files / filesTotal;
+      if (done > 0 && done < 1) parts.push(`ETA ${formatDuration((seconds / done) * (1 - done))}`);
     }
     return parts.join(" · ");
   }

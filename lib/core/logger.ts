@@ -14,6 +14,10 @@ export interface Progress {
   filesTotal: number;
   /** Bytes downloaded in this run. */
   bytes: number;
+  /** Bytes this run is trying to transfer, when known in advance (0: unknown). */
+  bytesTotal: number;
+  /** What a transfer is called on the progress line: `downloaded` (default) or `imported`. */
+  action: "downloaded" | "imported";
 }
 
 /** What the program reports while it works. */

@@ -95,8 +95,20 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   const wanted = catalog.media.filter((plan) => options.includeTrashed || !plan.sidecar?.data.trashed);
   report.trashed = catalog.media.length - wanted.length;
   for (const plan of wanted) if (plan.sidecar?.ambiguous?.length) report.ambiguous.push(plan.entry.path);
-  logger.progress({ filesTotal: wanted.length, files: 0, bytes: 0 });
-  let files = 0;
+  logger.progress({
+    action: "imported",
+    filesTotal: wanted.length,
+    bytesTotal: wanted.reduce((sum, plan) => sum + plan.entry.size, 0),
+    files: 0,
+    bytes: 0,
+  });
+  // Progress counts every file gone through (imported, duplicate or already there) and its bytes.
+  const progress = { files: 0, bytes: 0 };
+  const advance = (size: number) => {
+    progress.files++;
+    progress.bytes += size;
+    logger.progress(progress);
+  };
   await tree.clearTemp();
 
   const importOne = async (plan: MediaPlan, body: ReadableStream<Uint8Array>): Promise<void> => {
@@ -162,8 +174,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
       links.push({ title: plan.album.title, id });
     }
     store.updateCheckpoints("takeout", { put: [{ key: checkpoint, value: id }] });
-    files++;
-    logger.progress({ files, bytes: report.bytes });
+    advance(size);
   };
 
   // One archive at a time, in the given (sorted) order: which of two same-named files on one
@@ -183,7 +194,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
         const plan = plans.get(key)!;
         if (done.has(doneKey(archiveName, entry.path, entry.size))) {
           report.alreadyPresent++;
-          files++;
+          advance(entry.size);
           continue;
         }
         try {
