@@ -474,10 +474,17 @@ async function writeZip(path: string, entries: [string, Uint8Array, number?][]):
   await zip.close();
 }
 
-/** A tgz of `entries`, names exactly as given. */
-async function writeTgz(path: string, entries: [string, Uint8Array][]): Promise<void> {
+/** A tgz of `entries`, names exactly as given; an entry with a `linkname` is a link (no bytes). */
+async function writeTgz(
+  path: string,
+  entries: ([string, Uint8Array] | [string, { type: "symlink" | "link"; linkname: string }])[],
+): Promise<void> {
   const pack = tar.pack();
-  for (const [name, bytes] of entries) pack.entry({ name, mtime: new Date(Date.UTC(2024, 0, 1)) }, bytes);
+  const mtime = new Date(Date.UTC(2024, 0, 1));
+  for (const [name, content] of entries) {
+    if (content instanceof Uint8Array) pack.entry({ name, mtime }, content);
+    else pack.entry({ name, mtime, ...content });
+  }
   pack.finalize();
   const gzip = new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
   await Deno.writeFile(path, ReadableStream.from(pack as AsyncIterable<Uint8Array>).pipeThrough(gzip));
@@ -818,6 +825,10 @@ Deno.test("entry names that climb out of --dir (../, absolute, album titles) nev
     ["../../tgz-escape.jpg", bytes("tgz escape")],
     ["/abs/tgz-evil.jpg", bytes("tgz absolute")],
     ["Takeout/Google Photos/../../../../../tgz-climb.jpg", bytes("tgz climb")],
+    // Links inside a tgz are never followed nor made: they are no files of an export.
+    ["Takeout/Google Photos/Photos from 2020/passwd.jpg", { type: "symlink", linkname: "/etc/passwd" }],
+    ["Takeout/Google Photos/Photos from 2020/up.jpg", { type: "symlink", linkname: "../../../../escape" }],
+    ["Takeout/Google Photos/Photos from 2020/hard.jpg", { type: "link", linkname: "../../tgz-escape.jpg" }],
   ]);
   const run = await cli(["takeout", `--dir=${dir}`, zipPath, tgzPath]);
   assert.ok(run.code === 0 || run.code === 3, run.stderr);
@@ -828,6 +839,8 @@ Deno.test("entry names that climb out of --dir (../, absolute, album titles) nev
   // Inside: the files are imported, each under its date.
   const { items } = readDb(dir);
   assert.equal(items.length, 8, run.stderr);
+  // The links are entries too: the report counts 7 + 3 + 3 of them.
+  assert.match(run.stderr, /: 13 entries: /);
   for (const item of items) {
     assert.match(item.path!, /^\d{4}\/\d{2}\/\d{2}\/[^/]+$/);
     assert.ok(item.path!.split("/").every((part) => part !== ".." && part !== "."), item.path!);

@@ -24,6 +24,8 @@ export interface ArchiveEntry {
   size: number;
   /** Modification time stored for the entry, epoch ms. */
   mtimeMs: number;
+  /** A link (tgz): listed so that the report counts it, never followed or made. */
+  link?: boolean;
   /**
    * The bytes, streamed. Call at most once; read it to the end (or cancel it) before asking
    * for the next entry.
@@ -137,15 +139,17 @@ async function* tgzEntries(path: string): AsyncGenerator<ArchiveEntry> {
   try {
     for await (const entry of extract) {
       const { header } = entry;
-      if (header.type !== "file" && header.type !== "contiguous-file") {
+      const link = header.type === "symlink" || header.type === "link";
+      if (header.type !== "file" && header.type !== "contiguous-file" && !link) {
         entry.resume();
         continue;
       }
       let taken = false;
       yield {
         path: header.name,
-        size: header.size ?? 0,
+        size: link ? 0 : header.size ?? 0,
         mtimeMs: header.mtime?.getTime() ?? 0,
+        ...(link ? { link } : {}),
         body() {
           taken = true;
           return ReadableStream.from(entry as AsyncIterable<Uint8Array>);

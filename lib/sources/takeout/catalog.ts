@@ -93,7 +93,9 @@ export async function catalog(inputs: readonly ArchiveInput[]): Promise<Catalog>
         const { folder, name } = splitPath(entry.path);
         let group = folders.get(folder);
         if (!group) folders.set(folder, group = { media: [], json: [] });
-        if (/\.json$/i.test(name) && entry.size <= MAX_JSON_BYTES) {
+        if (entry.link) {
+          result.notMedia.push(ref);
+        } else if (/\.json$/i.test(name) && entry.size <= MAX_JSON_BYTES) {
           let text: string;
           try {
             text = await new Response(entry.body()).text();
