@@ -148,13 +148,15 @@ function consoleColumns(): number {
  *
  * assert.equal(formatBytes(512), "512 B");
  * assert.equal(formatBytes(1_500_000), "1.5 MB");
+ * assert.equal(formatBytes(999_999), "1.0 MB");
  * ```
  */
 export function formatBytes(bytes: number): string {
   const units = ["B", "kB", "MB", "GB", "TB"];
   let value = bytes;
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
+  // Move up a unit when the shown figure would round to 1000 (999,999 B is "1.0 MB", not "1000.0 kB").
+  while ((unit === 0 ? value >= 999.5 : value >= 999.95) && unit < units.length - 1) {
     value /= 1000;
     unit++;
   }
