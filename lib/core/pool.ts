@@ -27,6 +27,10 @@ export async function pooled<T>(
   concurrency: number,
   worker: (item: T) => Promise<void>,
 ): Promise<void> {
+  // Zero lanes would drain nothing and report success.
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`pooled: concurrency must be a whole number of at least 1, not ${concurrency}`);
+  }
   const iterator = items[Symbol.asyncIterator]();
   let failure: { error: unknown } | undefined;
   const fail = (error: unknown) => {

@@ -173,3 +173,14 @@ Deno.test("pooled closes an async generator source early on failure (its finally
   assert.ok(closed);
   assert.ok(produced < 10, `${produced} items produced after the failure`);
 });
+
+Deno.test("pooled refuses a concurrency below 1 before starting anything", async () => {
+  let started = 0;
+  async function* one() {
+    yield 1;
+  }
+  for (const concurrency of [0, -1, 1.5, Number.NaN]) {
+    await assert.rejects(pooled(one(), concurrency, async () => void started++), RangeError);
+  }
+  assert.equal(started, 0);
+});
