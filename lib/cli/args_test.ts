@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../core/errors.ts";
-import { parseConcurrency, parseFlags, parseTimeout } from "./args.ts";
+import { parseConcurrency, parseDuration, parseFlags, parseTimeout } from "./args.ts";
 
 /** Assert that `fn` throws a {@link UsageError} (exit code 2) with exactly `message`. */
 function assertUsageError(fn: () => unknown, message: string, label: string) {
@@ -109,6 +109,30 @@ Deno.test("parseConcurrency: a whole number from 1 to 64", () => {
     assertUsageError(
       () => parseConcurrency(text),
       `--concurrency must be a whole number from 1 to 64, not "${text}"`,
+      text,
+    );
+  }
+});
+
+Deno.test("parseDuration: hours, minutes and seconds in that order, from 0.1s to 500h, in milliseconds", () => {
+  const good: [string | undefined, number | undefined][] = [
+    [undefined, undefined],
+    ["5h30m", 19_800_000],
+    ["90m", 5_400_000],
+    ["45s", 45_000],
+    ["1h2m3s", 3_723_000],
+    ["1.5h", 5_400_000],
+    ["0.1s", 100],
+    ["2h0m", 7_200_000],
+    ["500h", 1_800_000_000],
+  ];
+  for (const [text, ms] of good) assert.equal(parseDuration(text), ms, String(text));
+  for (
+    const text of ["", "90", "5m30h", "1d", "0s", "0.05s", "501h", "-5m", "5 m", "h", "1.h", "5H", "1e3s"]
+  ) {
+    assertUsageError(
+      () => parseDuration(text),
+      `--max-time must be a duration such as 5h30m, 90m or 45s (from 0.1s to 500h), not "${text}"`,
       text,
     );
   }

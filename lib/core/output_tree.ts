@@ -82,7 +82,9 @@ export class OutputTree {
   /**
    * Stream `body` to the temporary file `tempName` and check its length against
    * `expectedSize` (when known); `onChunk` sees each chunk before it is written. Returns the
-   * temporary file's path and size; on failure the temporary file is gone.
+   * temporary file's path and size; on failure the temporary file is gone. Reading `body`
+   * fails with {@link BodyError} (the network's side: worth another try), writing the file with
+   * {@link FileSystemError} (the file system's: the run stops).
    */
   async writeTemp(
     body: ReadableStream<Uint8Array>,
@@ -111,9 +113,9 @@ export class OutputTree {
           try {
             for (let at = 0; at < chunk.length;) at += await file.write(chunk.subarray(at));
           } catch (error) {
+            // Which side threw tells the cause: reading is the network's, writing the file system's.
             await reader.cancel(error).catch(() => {});
-            if (isFileSystemError(error)) throw fileSystemError("write", temp, error);
-            throw new BodyError(`download broke off: ${(error as Error).message}`, { cause: error });
+            throw fileSystemError("write", temp, error);
           }
         }
       } finally {
@@ -188,14 +190,6 @@ export class OutputTree {
       this.#checked.add(path);
     }
   }
-}
-
-/** Whether an error came from the file system rather than the network. */
-function isFileSystemError(error: unknown): boolean {
-  return Object.values(Deno.errors).some((type) =>
-    error instanceof type && type !== Deno.errors.Interrupted
-  ) ||
-    /no space left|os error 28|disk quota/i.test((error as Error)?.message ?? "");
 }
 
 /** A {@link FileSystemError} saying what failed and, for a full disk, what to do. */

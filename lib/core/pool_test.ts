@@ -183,7 +183,9 @@ Deno.test("pooled aborts `stop` with the first error, so that workers heeding it
     started.push(item);
     if (item === 2) return Promise.reject(first);
     // The others wait (as for a long Retry-After) until the stop.
-    return new Promise((_, reject) => stop.signal.addEventListener("abort", () => reject(stop.signal.reason)));
+    return new Promise((_, reject) =>
+      stop.signal.addEventListener("abort", () => reject(stop.signal.reason))
+    );
   }, stop);
   await assert.rejects(run, (error) => error === first);
   assert.equal(stop.signal.reason, first);

@@ -162,7 +162,10 @@ Deno.test("withRetry: an attempt broken by the stop rejects with the stop's reas
   );
   assert.equal(calls, 1);
   // Aborted before it starts: fn is not called.
-  await assert.rejects(withRetry(() => Promise.resolve(calls++), { signal: stop.signal }), (e) => e === reason);
+  await assert.rejects(
+    withRetry(() => Promise.resolve(calls++), { signal: stop.signal }),
+    (e) => e === reason,
+  );
   assert.equal(calls, 1);
   await assert.rejects(delay(10, stop.signal), (error) => error === reason);
 });

@@ -29,11 +29,13 @@ export interface IdleFetchOptions {
   fetch?: typeof fetch;
   /** Abort when nothing arrives for this long. */
   idleMs: number;
+  /** The run's stop: aborts the request (and the reading of its body) with its reason. */
+  signal?: AbortSignal;
 }
 
 /**
  * Like `fetch`, but the request (and later the reading of its body) is aborted with a
- * {@link StalledError} when nothing arrives for `idleMs`.
+ * {@link StalledError} when nothing arrives for `idleMs`, or with `signal`'s reason.
  */
 export async function fetchWithIdleTimeout(
   url: string,
@@ -46,7 +48,7 @@ export async function fetchWithIdleTimeout(
     clearTimeout(timer);
     timer = setTimeout(() => idle.abort(new StalledError(options.idleMs)), options.idleMs);
   };
-  const signal = idle.signal;
+  const signal = options.signal ? AbortSignal.any([idle.signal, options.signal]) : idle.signal;
   arm();
   let response: Response;
   try {
@@ -82,6 +84,54 @@ export async function fetchWithIdleTimeout(
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+/**
+ * The bytes of a media response as stored. A server may encode the body although photosync
+ * asks for `identity`: then it is decoded here, and its length on the wire, not the decoded
+ * one, is checked against `Content-Length` (a short body errors). Returns the size the
+ * decoded bytes must have, when known.
+ */
+export function mediaBody(response: Response & { body: ReadableStream<Uint8Array<ArrayBuffer>> }): {
+  body: ReadableStream<Uint8Array>;
+  size?: number;
+} {
+  const header = response.headers.get("content-length");
+  const length = header === null ? undefined : Number(header);
+  const encoding = (response.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  if (encoding === "identity" || encoding === "") return { body: response.body, size: length };
+  const format = ({ gzip: "gzip", "x-gzip": "gzip", deflate: "deflate", br: "brotli" } as const)[
+    encoding as "gzip"
+  ];
+  if (!format) {
+    response.body.cancel().catch(() => {});
+    throw new TransientError(
+      `download came with Content-Encoding ${encoding}, which photosync cannot decode`,
+    );
+  }
+  let received = 0;
+  const counted = response.body.pipeThrough(
+    new TransformStream<Uint8Array<ArrayBuffer>, BufferSource>({
+      transform(chunk, controller) {
+        received += chunk.length;
+        controller.enqueue(chunk);
+      },
+      flush(controller) {
+        if (length !== undefined && received !== length) {
+          controller.error(new Error(`${encoding} body cut short: ${received} of ${length} bytes`));
+        }
+      },
+    }),
+  );
+  return { body: counted.pipeThrough(new DecompressionStream(format)) };
+}
+
+/** Retries of a request to Google ran out: one line saying so (exit 1). */
+export function keptFailing(what: string, error: TransientError): PhotosyncError {
+  return new PhotosyncError(
+    `Google kept failing (${what}: ${error.message}); progress is saved: run photosync again later`,
+    { cause: error },
+  );
 }
 
 /** The daily quota is used up: retrying today is pointless. */
