@@ -72,7 +72,7 @@ export class OutputTree {
   async write(
     body: ReadableStream<Uint8Array>,
     relativePath: string,
-    options: { expectedSize?: number; mtime: Date; tempName: string },
+    options: { expectedSize?: number; mtime: Date; tempName: string; signal?: AbortSignal },
   ): Promise<number> {
     const { temp, size } = await this.writeTemp(body, options);
     await this.place(temp, relativePath, options.mtime);
@@ -84,13 +84,22 @@ export class OutputTree {
    * `expectedSize` (when known); `onChunk` sees each chunk before it is written. Returns the
    * temporary file's path and size; on failure the temporary file is gone. Reading `body`
    * fails with {@link BodyError} (the network's side: worth another try), writing the file with
-   * {@link FileSystemError} (the file system's: the run stops).
+   * {@link FileSystemError} (the file system's: the run stops). `signal` aborting breaks off
+   * the reading (a {@link BodyError}), whatever the body's own source does.
    */
   async writeTemp(
     body: ReadableStream<Uint8Array>,
-    options: { expectedSize?: number; tempName: string; onChunk?: (chunk: Uint8Array) => void },
+    options: {
+      expectedSize?: number;
+      tempName: string;
+      onChunk?: (chunk: Uint8Array) => void;
+      signal?: AbortSignal;
+    },
   ): Promise<{ temp: string; size: number }> {
     const temp = join(this.tempDir, options.tempName);
+    const { signal } = options;
+    const broken = (error: unknown) =>
+      new BodyError(`download broke off: ${(error as Error)?.message ?? error}`, { cause: error });
     try {
       const file = await fsCall(
         "create",
@@ -99,14 +108,19 @@ export class OutputTree {
       );
       // A plain loop rather than pipeTo: no stream layers between the body and the file.
       const reader = body.getReader();
+      // Cancelling the reader ends a pending read at once. A fetch's own signal may not reach its
+      // body: Deno ties that to the Request's signal, which it may collect once the response is there.
+      const stop = () => reader.cancel(signal!.reason).catch(() => {});
+      signal?.addEventListener("abort", stop, { once: true });
       try {
         while (true) {
           let next: ReadableStreamReadResult<Uint8Array>;
           try {
             next = await reader.read();
           } catch (error) {
-            throw new BodyError(`download broke off: ${(error as Error).message}`, { cause: error });
+            throw broken(error);
           }
+          if (signal?.aborted) throw broken(signal.reason);
           if (next.done) break;
           const chunk = next.value;
           options.onChunk?.(chunk);
@@ -119,6 +133,7 @@ export class OutputTree {
           }
         }
       } finally {
+        signal?.removeEventListener("abort", stop);
         reader.releaseLock();
         file.close();
       }

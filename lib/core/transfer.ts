@@ -161,13 +161,15 @@ async function transferOne(
     return await withRetry(async () => {
       const tempName = `${idTag(row.id)}-${crypto.randomUUID()}.part`;
       const temp = join(options.tree.tempDir, tempName);
-      using watchdog = new IdleWatchdog(idleMs, () => Deno.stat(temp).then((stat) => stat.size, () => -1));
-      const { body, size } = await open(AbortSignal.any([watchdog.signal, stopped]));
+      const written = () => Deno.stat(temp).then((stat) => stat.size, () => -1);
+      using watchdog = new IdleWatchdog(idleMs, written, stopped);
+      const { body, size } = await open(watchdog.signal);
       try {
         return await options.tree.write(body, row.path, {
           expectedSize: size,
           mtime: new Date(row.createdMs),
           tempName,
+          signal: watchdog.signal,
         });
       } catch (error) {
         if (error instanceof BodyError) throw new TransientError(error.message, { cause: error });

@@ -42,23 +42,33 @@ export async function fetchWithIdleTimeout(
   init: RequestInit,
   options: IdleFetchOptions,
 ): Promise<Response> {
-  const idle = new AbortController();
+  // One controller for both causes: a listener on the stop rather than `AbortSignal.any`, whose signal
+  // Deno may collect while only the request refers to it (the abort would never arrive).
+  const request = new AbortController();
+  const stop = options.signal;
+  const onStop = () => request.abort(stop!.reason);
+  if (stop?.aborted) request.abort(stop.reason);
+  else stop?.addEventListener("abort", onStop, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => idle.abort(new StalledError(options.idleMs)), options.idleMs);
+    timer = setTimeout(() => request.abort(new StalledError(options.idleMs)), options.idleMs);
   };
-  const signal = options.signal ? AbortSignal.any([idle.signal, options.signal]) : idle.signal;
+  const done = () => {
+    clearTimeout(timer);
+    stop?.removeEventListener("abort", onStop);
+  };
+  const signal = request.signal;
   arm();
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(url, { ...init, signal });
   } catch (error) {
-    clearTimeout(timer);
+    done();
     throw signal.aborted ? signal.reason : error;
   }
   if (!response.body) {
-    clearTimeout(timer);
+    done();
     return response;
   }
   arm();
@@ -69,16 +79,16 @@ export async function fetchWithIdleTimeout(
         controller.enqueue(chunk);
       },
       flush() {
-        clearTimeout(timer);
+        done();
       },
       cancel() {
-        clearTimeout(timer);
+        done();
       },
     }),
     { signal },
   );
   // Stop the timer when the reader gives up early, too.
-  signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+  signal.addEventListener("abort", done, { once: true });
   return new Response(watched, {
     status: response.status,
     statusText: response.statusText,
