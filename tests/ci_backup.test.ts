@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { generateLibrary } from "../testing/library_fixture.ts";
 import { cliCommand, listFiles, TestEnv } from "../testing/harness.ts";
-import { assertItemFiles, expectedPath } from "../testing/asserts.ts";
+import { assertItemFiles, assertOneLineError, expectedPath } from "../testing/asserts.ts";
 
 const WORKFLOW = new URL("../examples/github-actions-backup.yml", import.meta.url);
 
@@ -68,6 +68,9 @@ Deno.test("the GitHub Actions example uploads each run's new files; out of time 
   assert.ok(!first.failed, JSON.stringify(first.logs, null, 2));
   assert.match(first.outputs.collect.date, /^\d{4}-\d\d-\d\d-\d{4}$/);
   assert.deepEqual(await listFiles(join(first.workspace, "increment")), items.map(expectedPath).sort());
+  // The cached sync.db holds no token: an unattended run saves none.
+  const cached = await env.cli(["token", `--dir=${join(first.workspace, "photos")}`]);
+  assertOneLineError(cached, 4, /no authorisation is saved/);
 
   const added = generateLibrary({ count: 3, seed: 71, from: "2025-01-01", to: "2025-06-30" });
   for (const it of added) env.emulator.items.set(it.id, it);
