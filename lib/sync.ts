@@ -88,24 +88,28 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   try {
     await prepareOutputDir(dir);
     using store = Store.open(dir);
-    const tokens = await authorize(store, {
-      ...io,
-      env: io.env ?? (() => undefined),
-      creds: options.creds,
-      logger,
-      signal: stop.signal,
-    });
-    const client = new LibraryClient({
-      tokens,
-      apiUrl: options.apiUrl,
-      fetch: io.fetch,
-      retry,
-      idleTimeoutMs,
-      signal: stop.signal,
-    });
-    const source = librarySource(client, { dates: options.dates, now: io.now ?? Date.now, fetch: io.fetch });
     const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, pending: 0 };
     try {
+      const tokens = await authorize(store, {
+        ...io,
+        env: io.env ?? (() => undefined),
+        creds: options.creds,
+        logger,
+        signal: stop.signal,
+      });
+      const client = new LibraryClient({
+        tokens,
+        apiUrl: options.apiUrl,
+        fetch: io.fetch,
+        retry,
+        idleTimeoutMs,
+        signal: stop.signal,
+      });
+      const source = librarySource(client, {
+        dates: options.dates,
+        now: io.now ?? Date.now,
+        fetch: io.fetch,
+      });
       summary.requeued = options.resync ? await requeueMissing(store, dir) : 0;
       Object.assign(summary, await ingest(store, source, logger, stop.signal));
       if (!options.indexOnly) {
@@ -127,7 +131,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       if (!(error instanceof StopRequest)) throw error;
       summary.stopped = phase;
     }
-    summary.pending = store.pendingCount(source.name);
+    summary.pending = store.pendingCount("library");
     return summary;
   } finally {
     clearTimeout(timer);
