@@ -108,7 +108,7 @@ function mediaTransfer(
           headers: { "accept-encoding": "identity" },
         });
       } catch (error) {
-        signal.throwIfAborted();
+        // A stall or the run's stop alike: the transfer's retry tells them apart.
         throw requestError(item.baseUrl ?? "", error, "download failed");
       }
       if (response.status === 403 || response.status === 404) {
