@@ -5,6 +5,7 @@
  */
 import { authorize } from "./google/credentials.ts";
 import type { DateRange } from "./core/dates.ts";
+import { StopRequest } from "./core/errors.ts";
 import { ingest } from "./core/ingest.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
@@ -51,6 +52,13 @@ export interface SyncOptions {
   /** Library API root (default Google's). */
   apiUrl?: string;
   retry?: RetryOptions;
+  /**
+   * Stop after this long (ms): no new request starts, downloads in flight are dropped (their
+   * partial files removed), what is finished is kept, and the summary says `stopped`.
+   */
+  maxTimeMs?: number;
+  /** Called with each file's path (relative to `dir`) once it is in place. */
+  onFile?: (path: string) => void;
   /** I/O edges (default: the real ones). */
   io?: SyncIo;
 }
@@ -61,34 +69,72 @@ export interface SyncSummary {
   updated: number;
   requeued: number;
   downloads?: TransferResult;
+  /** Set when `maxTimeMs` ran out: while indexing (more days to search) or downloading. */
+  stopped?: "indexing" | "downloading";
+  /** Items still pending at the end. */
+  pending: number;
 }
 
 /** Run one sync: index, then download. */
 export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const { dir, logger, retry, idleTimeoutMs, io = {} } = options;
-  await prepareOutputDir(dir);
-  using store = Store.open(dir);
-  const tokens = await authorize(store, {
-    ...io,
-    env: io.env ?? (() => undefined),
-    creds: options.creds,
-    logger,
-  });
-  const client = new LibraryClient({ tokens, apiUrl: options.apiUrl, fetch: io.fetch, retry, idleTimeoutMs });
-  const source = librarySource(client, { dates: options.dates, now: io.now ?? Date.now, fetch: io.fetch });
-  const requeued = options.resync ? await requeueMissing(store, dir) : 0;
-  const summary: SyncSummary = { ...await ingest(store, source, logger), requeued };
-  if (!options.indexOnly) {
-    summary.downloads = await transferPending({
-      store,
-      source,
-      tree: new OutputTree(dir),
-      logger,
-      concurrency: options.concurrency ?? 8,
-      pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
-      retry,
-      idleTimeoutMs,
-    });
+  // One stop for the whole run: every request and backoff sleep heeds it. The time limit aborts it,
+  // so does the transfer pool on its first fatal error, and so does the end of the run.
+  const stop = new AbortController();
+  const timer = options.maxTimeMs === undefined
+    ? undefined
+    : setTimeout(() => stop.abort(new StopRequest("the time limit ran out")), options.maxTimeMs);
+  let phase: NonNullable<SyncSummary["stopped"]> = "indexing";
+  try {
+    await prepareOutputDir(dir);
+    using store = Store.open(dir);
+    const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, pending: 0 };
+    try {
+      const tokens = await authorize(store, {
+        ...io,
+        env: io.env ?? (() => undefined),
+        creds: options.creds,
+        logger,
+        signal: stop.signal,
+      });
+      const client = new LibraryClient({
+        tokens,
+        apiUrl: options.apiUrl,
+        fetch: io.fetch,
+        retry,
+        idleTimeoutMs,
+        signal: stop.signal,
+      });
+      const source = librarySource(client, {
+        dates: options.dates,
+        now: io.now ?? Date.now,
+        fetch: io.fetch,
+      });
+      summary.requeued = options.resync ? await requeueMissing(store, dir) : 0;
+      Object.assign(summary, await ingest(store, source, logger, stop.signal));
+      if (!options.indexOnly) {
+        phase = "downloading";
+        summary.downloads = await transferPending({
+          store,
+          source,
+          tree: new OutputTree(dir),
+          logger,
+          concurrency: options.concurrency ?? 8,
+          pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
+          retry,
+          idleTimeoutMs,
+          stop,
+          onFile: options.onFile,
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof StopRequest)) throw error;
+      summary.stopped = phase;
+    }
+    summary.pending = store.pendingCount("library");
+    return summary;
+  } finally {
+    clearTimeout(timer);
+    stop.abort(new StopRequest("the run is over"));
   }
-  return summary;
 }

@@ -47,6 +47,11 @@ export interface EmulatorOptions {
   accessTokenTtlSec?: number;
   /** Lifetime of `baseUrl`s; default 60 minutes. */
   baseUrlTtlMs?: number;
+  /**
+   * `gzip`: media bodies are sent gzip-encoded (`Content-Encoding: gzip`, the encoded `Content-Length`)
+   * whatever the request's `Accept-Encoding` says; default: as stored.
+   */
+  mediaEncoding?: "gzip";
   /** The clock deciding token, `baseUrl` and "future item" expiry; default `Date.now`. */
   now?: () => number;
   /** Called after each request is answered (e.g. to move a test's clock at a given moment). */
@@ -69,7 +74,13 @@ function services(origin: string, opts: EmulatorOptions, items: () => Map<string
     clientSecret: opts.clientSecret ?? `test-secret-${random(12)}`,
     accessTokenTtlSec: opts.accessTokenTtlSec ?? 3600,
   });
-  const media = new MediaHost({ origin, now, items, baseUrlTtlMs: opts.baseUrlTtlMs ?? 60 * 60_000 });
+  const media = new MediaHost({
+    origin,
+    now,
+    items,
+    baseUrlTtlMs: opts.baseUrlTtlMs ?? 60 * 60_000,
+    encoding: opts.mediaEncoding,
+  });
   return { oauth, library: new LibraryApi({ now, items, oauth, media }), media };
 }
 

@@ -33,6 +33,11 @@ export interface CliOptions {
   auth?: "browser" | "paste" | "deny" | "none";
   /** Also copy the CLI's stderr to ours (for the demo). */
   echo?: boolean;
+  /**
+   * A command line the CLI's command line is appended to, which runs it (e.g. `unshare` and a shell script
+   * preparing a mount namespace, then running `"$@"`).
+   */
+  wrap?: string[];
 }
 
 /** A running CLI process whose stderr is read line by line. */
@@ -46,7 +51,7 @@ export class CliProcess {
 
   constructor(args: string[], emulator: Emulator, options: CliOptions = {}) {
     this.#echo = options.echo ?? false;
-    const [program, ...programArgs] = cliCommand(args);
+    const [program, ...programArgs] = [...options.wrap ?? [], ...cliCommand(args)];
     this.child = new Deno.Command(program, {
       args: programArgs,
       cwd: options.cwd,

@@ -109,3 +109,69 @@ Deno.test("PHOTOSYNC_REFRESH_TOKEN runs unattended with a --creds client, a web-
   });
   assertOneLineError(noClient, 2, /PHOTOSYNC_CLIENT_ID/);
 });
+
+Deno.test("16 concurrent searches refused with 401 cause exactly one token refresh", async () => {
+  let expireAtNextSearch = false;
+  await using env = await setup({
+    items: generateLibrary({ count: 2000, seed: 10, videoRatio: 0 }),
+    onRequest: (request) => {
+      // The first search's answer splits the library: its parts go out together with the old token.
+      if (expireAtNextSearch && request.route === "search") {
+        expireAtNextSearch = false;
+        env.emulator.expireAccessTokens();
+      }
+    },
+  });
+  const first = await env.run(["--index-only", "--dates=1900-01-01"], { auth: "browser" });
+  assert.equal(first.code, 0, first.stderr);
+  env.emulator.resetCounts();
+  expireAtNextSearch = true;
+  const run = await env.run(["--index-only", "--all"]);
+  assert.equal(run.code, 0, run.stderr);
+  const refused = env.emulator.requests.filter((request) => request.status === 401);
+  assert.equal(refused.length, 16, "the 16 searches in flight");
+  assert.ok(refused.every((request) => request.route === "search"));
+  assert.equal(env.emulator.counts.token, 1, "one refresh");
+  assert.equal((await env.status()).items, 2000);
+});
+
+Deno.test({
+  name: "--query honours --no-browser: the browser opener runs only without it",
+  // A private mount namespace puts a fake browser opener at /usr/bin/xdg-open: Linux, Deno not in /usr/bin.
+  ignore: Deno.build.os !== "linux" || Deno.execPath().startsWith("/usr/bin/"),
+  fn: async () => {
+    await using env = await setup();
+    const [{ id }] = env.emulator.items.values().toArray();
+    const bin = join(env.root, "bin");
+    const opened = join(env.root, "opened.txt");
+    await Deno.mkdir(bin);
+    await Deno.copyFile("/usr/bin/bash", join(bin, "bash"));
+    await Deno.chmod(join(bin, "bash"), 0o755);
+    await Deno.writeTextFile(join(bin, "xdg-open"), `#!/usr/bin/bash\nprintf '%s\\n' "$1" >> '${opened}'\n`, {
+      mode: 0o755,
+    });
+    const wrap = [
+      "unshare",
+      "-rm",
+      "bash",
+      "-c",
+      'mount --bind "$1" /usr/bin && shift && exec "$@"',
+      "bash",
+      bin,
+    ];
+    for (const [folder, flags] of [["browser", []], ["no-browser", ["--no-browser"]]] as const) {
+      const args = [
+        `--dir=${join(env.root, folder)}`,
+        "--creds=clientsecret.json",
+        `--query=${id}`,
+        ...flags,
+      ];
+      const result = await env.cli(args, { wrap, env: { DISPLAY: ":0" }, auth: "browser" });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(JSON.parse(result.stdout).id, id);
+    }
+    const urls = (await Deno.readTextFile(opened)).trim().split("\n");
+    assert.equal(urls.length, 1, "the browser was opened once, for the run without --no-browser");
+    assert.ok(urls[0].startsWith(env.emulator.authUri), urls[0]);
+  },
+});

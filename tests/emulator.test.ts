@@ -344,7 +344,7 @@ Deno.test("faults: 429, 429-bare, 500 and 503 on search and media, without side 
       assert.deepEqual(Object.keys(error).sort(), ["code", "message", "status"]);
       assert.deepEqual([error.code, error.status], [code, status]);
       assert.ok(error.message.includes(message), error.message);
-      assert.equal(res.headers.get("retry-after"), fault === "429" ? "0" : null, fault);
+      assert.equal(res.headers.get("retry-after"), fault === "429" || fault === "503" ? "0" : null, fault);
     }
   }
   emulator.faults = { rates: { search: { "429": 1 } } };
@@ -363,6 +363,11 @@ Deno.test("faults: 429, 429-bare, 500 and 503 on search and media, without side 
   });
   const last = emulator.requests.at(-1)!;
   assert.deepEqual([last.route, last.status, last.fault, last.body], ["search", 429, "429", { pageSize: 5 }]);
+  // A 503 carries Retry-After only when retryAfterSec is set.
+  emulator.faults = { rates: { search: { "503": 1 } } };
+  const unavailable = await search();
+  assert.equal(unavailable.headers.get("retry-after"), null);
+  await unavailable.body?.cancel();
 
   // A faulted token request issues no token; a faulted batchGet mints no baseUrl (it is not even answered).
   emulator.faults = { rates: { token: { "503": 1 }, batchGet: { "500": 1 } } };
@@ -514,4 +519,18 @@ Deno.test("faults: latency delays each request without holding up the others", a
   assert.deepEqual(await Promise.all([timed(), timed()]), [200, 200]);
   const both = performance.now() - start;
   assert.ok(both >= 150 && both < 280, `${both} ms`);
+});
+
+Deno.test("mediaEncoding gzip: media bodies are gzip-encoded with the encoded Content-Length, even for identity", async () => {
+  const { emulator, item, mediaUrl } = await setUpFaults({}, { mediaEncoding: "gzip" });
+  await using _ = emulator;
+  const res = await fetch(mediaUrl, { headers: { "accept-encoding": "identity" } });
+  assert.equal(res.headers.get("content-encoding"), "gzip");
+  const encoded = await res.bytes();
+  assert.equal(Number(res.headers.get("content-length")), encoded.length);
+  const decoded = await new Response(
+    new Blob([encoded]).stream().pipeThrough(new DecompressionStream("gzip")),
+  )
+    .bytes();
+  assert.deepEqual(decoded, mediaBytes(item));
 });

@@ -3,9 +3,10 @@
  * truncated bodies, the per-day quota, and per-item batchGet failures.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts";
-import { cliCommand, listFiles, TestEnv } from "../testing/harness.ts";
+import { dirname, join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { type FixtureItem, fixtureItem as item, generateLibrary } from "../testing/library_fixture.ts";
+import { listFiles, TestEnv } from "../testing/harness.ts";
 import { assertOneLineError, assertSameBytes, assertTree, expectedPath } from "../testing/asserts.ts";
 
 /** An emulator with `items`, authorised once (without faults, indexing nothing) into `dir`. */
@@ -108,9 +109,11 @@ Deno.test("the per-day byte quota stops downloads cleanly: finished files kept, 
   env.emulator.faults = { dailyMediaQuota: 12 };
   const stopped = await env.run(["--all", "--concurrency=4"]);
   assertOneLineError(stopped, 5);
+  // Downloads still in flight at the refusal are dropped at once (up to 3 of the 12 allowed).
   const counts = await env.status();
-  assert.equal(counts.downloaded, 12);
-  assert.equal((await listFiles(env.dir)).length, 12, "only whole files, no temporary ones");
+  assert.ok(counts.downloaded >= 12 - 3 && counts.downloaded <= 12, `${counts.downloaded} downloaded`);
+  const files = await listFiles(env.dir);
+  assert.equal(files.length, counts.downloaded, "only whole files, each marked; no temporary ones");
   await assertResumes(env, items);
 });
 
@@ -134,34 +137,23 @@ Deno.test("a batchGet per-item error marks that item failed; re-indexing its day
   await assertTree(env.dir, items);
 });
 
-Deno.test("a full disk stops the run with one line; whole files and pending rows are kept", async () => {
+Deno.test("a full disk stops the run with one line, broken connections are retried; whole files are kept", async () => {
   const items = generateLibrary({ count: 20, seed: 58, minSize: 90_000, maxSize: 110_000, videoRatio: 0 });
   await using env = await authorised(items);
   const refreshToken = env.refreshToken();
   const full = join(env.root, "full");
   const after = join(env.root, "after");
   await Deno.mkdir(full);
+  // Reading errors are the network's (retried), writing errors the file system's (the run stops).
+  env.emulator.faults = { seed: 4, rates: { media: { reset: 0.25 } } };
   // A private mount namespace with a 1 MB tmpfs as --dir; its content is copied out before it goes.
   const script = 'mount -t tmpfs -o size=1m tmpfs "$1" && "${@:3}"; code=$?; cp -a "$1" "$2"; exit $code';
-  const cli = cliCommand([`--dir=${full}`, "--creds=clientsecret.json", "--all", "--concurrency=2"]);
-  const run = await new Deno.Command("unshare", {
-    args: ["-rm", "bash", "-c", script, "bash", full, after, ...cli],
-    cwd: env.root,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      PHOTOSYNC_API_URL: env.emulator.apiUrl,
-      PHOTOSYNC_REFRESH_TOKEN: refreshToken,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const [stdout, stderr] = [run.stdout, run.stderr].map((bytes) => new TextDecoder().decode(bytes));
-  assertOneLineError(
-    { code: run.code, stdout, stderr },
-    1,
-    /disk is full.*free some space and run photosync again/,
-  );
+  const run = await env.cli([`--dir=${full}`, "--creds=clientsecret.json", "--all", "--concurrency=2"], {
+    wrap: ["unshare", "-rm", "bash", "-c", script, "bash", full, after],
+    env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken },
+  });
+  assertOneLineError(run, 1, /disk is full.*free some space and run photosync again/);
+  assert.ok(env.emulator.injected["media:reset"] > 0, "connections broke before the disk filled");
 
   const files = await listFiles(after);
   assert.ok(files.length > 0 && files.length < items.length, `${files.length} files fit`);
@@ -173,9 +165,104 @@ Deno.test("a full disk stops the run with one line; whole files and pending rows
   assert.equal(counts.pending, items.length - counts.downloaded);
 
   // With room again, a plain run completes the rest.
+  env.emulator.faults = {};
   const resumed = await env.cli([`--dir=${after}`, "--creds=clientsecret.json"], {
     env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken },
   });
   assert.equal(resumed.code, 0, resumed.stderr);
   await assertTree(after, items);
 });
+
+Deno.test("one retry layer per request; when Google keeps failing, one line says so and progress is saved", async () => {
+  const items = generateLibrary({ count: 1, seed: 59 });
+  let failBatchGet = false;
+  // Every media URL is expired at once: each download attempt renews it with one batchGet.
+  await using env = await TestEnv.start({
+    items,
+    baseUrlTtlMs: 0,
+    onRequest: (request) => {
+      // The download's own batchGets fail (after the one preparing it succeeded).
+      if (failBatchGet && request.route === "batchGet") {
+        env.emulator.faults = { retryAfterSec: 0, rates: { batchGet: { "503": 1 } } };
+      }
+    },
+  });
+  const first = await env.run(["--index-only"], { auth: "browser" });
+  assert.equal(first.code, 0, first.stderr);
+  env.emulator.resetCounts();
+  env.emulator.faults = { retryAfterSec: 0, rates: { search: { "503": 1 } } };
+  const searching = await env.run(["--all"]);
+  assertOneLineError(
+    searching,
+    1,
+    /^error: Google kept failing \(mediaItems:search: HTTP 503 UNAVAILABLE: .*\); progress is saved/,
+  );
+  assert.equal(env.emulator.counts.search, 8, "8 attempts in all");
+
+  env.emulator.faults = {};
+  env.emulator.resetCounts();
+  failBatchGet = true;
+  const downloading = await env.run();
+  assert.equal(downloading.code, 3, downloading.stderr);
+  // 8 download attempts: the first finds its URL expired, each later one asks batchGet once.
+  assert.deepEqual([env.emulator.counts.media, env.emulator.counts.batchGet], [1, 1 + 7]);
+  assert.match((await env.status()).notes[0].note, /HTTP 503 .*gave up after retries/);
+});
+
+Deno.test("media sent gzip-encoded despite accept-encoding: identity are decoded; cut ones are not kept", async () => {
+  const items = generateLibrary({ count: 10, seed: 60, videoRatio: 0.2 });
+  await using env = await TestEnv.start({
+    items,
+    mediaEncoding: "gzip",
+    faults: { seed: 2, rates: { media: { short: 0.3 } } },
+  });
+  const run = await env.run([], { auth: "browser" });
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(env.emulator.injected["media:short"] > 0, "encoded bodies were cut short");
+  await assertTree(env.dir, items);
+});
+
+Deno.test("a finished download is marked in sync.db within a second while another one still runs", async () => {
+  const items = [
+    item("M1", "small.jpg", "2020-01-01T00:00:00Z", { size: 10_000 }),
+    item("M2", "big.jpg", "2020-01-02T00:00:00Z", { size: 400_000 }),
+  ];
+  let stallNext = false;
+  const stalled = Promise.withResolvers<void>();
+  await using env = await TestEnv.start({
+    items,
+    onRequest: (request) => {
+      if (request.fault === "stall") stalled.resolve();
+      // After the first download, the next one stalls halfway (until the run is killed).
+      if (stallNext && request.route === "media") env.emulator.faults = { rates: { media: { stall: 1 } } };
+    },
+  });
+  const first = await env.run(["--index-only"], { auth: "browser" });
+  assert.equal(first.code, 0, first.stderr);
+  stallNext = true;
+  const cli = env.spawn(["--concurrency=1"]);
+  await cli.waitForLine((line) => line === "downloaded 2020/01/01/small.jpg");
+  const finished = Date.now();
+  await downloadedMark(join(env.dir, "sync.db"), "M1", AbortSignal.timeout(3000));
+  const waited = Date.now() - finished;
+  // big.jpg cannot finish: the mark came while it was downloading.
+  await stalled.promise;
+  cli.child.kill("SIGKILL");
+  await cli.result();
+  assert.ok(waited < 1000, `marked ${waited} ms after it finished`);
+  assert.equal((await env.status()).downloaded, 1, "the mark survives a kill");
+});
+
+/** Resolves once item `id` is marked downloaded in the database `db`, woken by each change of its folder. */
+async function downloadedMark(db: string, id: string, signal: AbortSignal): Promise<void> {
+  using watcher = Deno.watchFs(dirname(db), { recursive: false });
+  signal.addEventListener("abort", () => watcher.close(), { once: true });
+  const marked = () => {
+    using connection = new DatabaseSync(db, { readOnly: true });
+    const row = connection.prepare("SELECT status FROM items WHERE id = ?").get(id) as { status: string };
+    return row.status === "downloaded";
+  };
+  if (marked()) return;
+  for await (const _ of watcher) if (marked()) return;
+  throw new Error(`${id} was not marked downloaded: ${signal.reason}`);
+}

@@ -77,6 +77,12 @@ const REFUSED_FLAGS: [string, string[], RegExp][] = [
   ["--concurrency=0 is refused", ["--concurrency=0"], /--concurrency.*1 to 64.*"0"/],
   ["--concurrency=abc is refused", ["--concurrency=abc"], /--concurrency.*1 to 64.*"abc"/],
   ["--layout with an unknown token is refused", ["--layout={hour}"], /--layout.*unknown token \{hour\}/],
+  ["--max-time without a unit is refused", ["--max-time=90"], /--max-time must be a duration .*"90"/],
+  [
+    "--new-files in a missing folder is refused",
+    ["--new-files=nowhere/new.txt"],
+    /--new-files .*does not exist/,
+  ],
 ];
 
 for (const [name, flags, message] of REFUSED_FLAGS) {

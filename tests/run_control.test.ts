@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { generateLibrary } from "../testing/library_fixture.ts";
 import { listFiles, TestEnv } from "../testing/harness.ts";
+import { assertOneLineError } from "../testing/asserts.ts";
 
 /** An environment whose library was indexed by a first, authorised run. */
 async function indexed(items: ReturnType<typeof generateLibrary>): Promise<TestEnv> {
@@ -48,4 +49,18 @@ Deno.test("query with a mistyped --dir creates nothing and does not start author
   assert.match(result.stderr, /^error: --dir .*phtoos is not a folder/);
   assert.equal(env.emulator.counts.auth ?? 0, 0, "no authorisation was started");
   await assert.rejects(Deno.stat(typo), Deno.errors.NotFound);
+});
+
+Deno.test("a daily quota refusal while other downloads wait out a 60 s Retry-After ends the run within 2 s", async () => {
+  const items = generateLibrary({ count: 8, seed: 44 });
+  await using env = await indexed(items);
+  // Three downloads are asked to come back in 60 s; the fourth is refused for the day.
+  env.emulator.faults = { retryAfterSec: 60, dailyMediaQuota: 3, rates: { media: { "429": 1 } } };
+  const run = await env.run(["--concurrency=4"]);
+  const ended = Date.now();
+  assertOneLineError(run, 5, /daily quota/);
+  assert.equal(env.emulator.injected["media:429"], 3);
+  const refused = env.emulator.requests.find((request) => request.fault === "quota-day")!;
+  assert.ok(ended - refused.time < 2000, `ended ${ended - refused.time} ms after the refusal`);
+  assert.deepEqual(await listFiles(env.dir), [], "no partial files");
 });

@@ -50,3 +50,34 @@ export function parseConcurrency(text: string | undefined): number | undefined {
   }
   return value;
 }
+
+/** The longest `--max-time`: about what a timer can wait (2^31 ms is 596 hours). */
+const MAX_DURATION_HOURS = 500;
+
+/**
+ * `--max-time`: a duration of hours, minutes and seconds in that order, each optional but
+ * not all, decimals allowed (`5h30m`, `90m`, `45s`, `1.5h`), from 0.1 s to 500 h; returned in
+ * milliseconds.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseDuration } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseDuration("5h30m"), 19_800_000);
+ * assert.equal(parseDuration("90m"), 5_400_000);
+ * ```
+ */
+export function parseDuration(text: string | undefined, flag = "--max-time"): number | undefined {
+  if (text === undefined) return undefined;
+  const number = String.raw`(\d+(?:\.\d+)?)`;
+  const match = new RegExp(`^(?:${number}h)?(?:${number}m)?(?:${number}s)?$`).exec(text);
+  const [hours = 0, minutes = 0, seconds = 0] = (match?.slice(1) ?? []).map((part) => Number(part ?? 0));
+  const ms = Math.round(((hours * 60 + minutes) * 60 + seconds) * 1000);
+  if (!match || text === "" || ms < 100 || ms > MAX_DURATION_HOURS * 3_600_000) {
+    throw new UsageError(
+      `${flag} must be a duration such as 5h30m, 90m or 45s (from 0.1s to ${MAX_DURATION_HOURS}h), not "${text}"`,
+    );
+  }
+  return ms;
+}

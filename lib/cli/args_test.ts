@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../core/errors.ts";
-import { parseConcurrency, parseFlags, parseTimeout } from "./args.ts";
+import { parseConcurrency, parseDuration, parseFlags, parseTimeout } from "./args.ts";
 
 /** Assert that `fn` throws a {@link UsageError} (exit code 2) with exactly `message`. */
 function assertUsageError(fn: () => unknown, message: string, label: string) {
@@ -59,57 +59,62 @@ Deno.test("parseFlags: mistakes become one-line UsageErrors naming the command",
   }
 });
 
+/**
+ * `parse` turns each of `good` into its value and refuses each of `bad` with the {@link UsageError} `message`
+ * gives for it.
+ */
+function assertParses(
+  parse: (text: string | undefined) => number | undefined,
+  good: [string | undefined, number | undefined][],
+  bad: string[],
+  message: (text: string) => string,
+) {
+  for (const [text, value] of good) assert.equal(parse(text), value, String(text));
+  for (const text of bad) assertUsageError(() => parse(text), message(text), text);
+}
+
 Deno.test("parseTimeout: seconds from 0.1 to 3600, in milliseconds", () => {
-  const good: [string | undefined, number | undefined][] = [
-    [undefined, undefined],
-    ["0.1", 100],
-    ["0.3", 300],
-    ["1", 1000],
-    ["60", 60_000],
-    ["2.5", 2500],
-    ["3600", 3_600_000],
-    ["3600.0", 3_600_000],
-  ];
-  for (const [text, ms] of good) assert.equal(parseTimeout(text), ms, String(text));
-  const bad = [
-    "0",
-    "0.0",
-    "0.05",
-    "3600.5",
-    "3601",
-    "-1",
-    "",
-    " 5",
-    "5s",
-    "1e3",
-    ".5",
-    "10.",
-    "Infinity",
-    "NaN",
-  ];
-  for (const text of bad) {
-    assertUsageError(
-      () => parseTimeout(text),
-      `--timeout must be a number of seconds from 0.1 to 3600, not "${text}"`,
-      text,
-    );
-  }
+  assertParses(
+    parseTimeout,
+    [
+      [undefined, undefined],
+      ["0.1", 100],
+      ["0.3", 300],
+      ["1", 1000],
+      ["60", 60_000],
+      ["2.5", 2500],
+      ["3600", 3_600_000],
+      ["3600.0", 3_600_000],
+    ],
+    ["0", "0.0", "0.05", "3600.5", "3601", "-1", "", " 5", "5s", "1e3", ".5", "10.", "Infinity", "NaN"],
+    (text) => `--timeout must be a number of seconds from 0.1 to 3600, not "${text}"`,
+  );
 });
 
 Deno.test("parseConcurrency: a whole number from 1 to 64", () => {
-  const good: [string | undefined, number | undefined][] = [
-    [undefined, undefined],
-    ["1", 1],
-    ["8", 8],
-    ["08", 8],
-    ["64", 64],
-  ];
-  for (const [text, value] of good) assert.equal(parseConcurrency(text), value, String(text));
-  for (const text of ["0", "65", "1000", "-1", "+2", "1.0", "2.5", "", " 4", "four", "0x10"]) {
-    assertUsageError(
-      () => parseConcurrency(text),
-      `--concurrency must be a whole number from 1 to 64, not "${text}"`,
-      text,
-    );
-  }
+  assertParses(
+    parseConcurrency,
+    [[undefined, undefined], ["1", 1], ["8", 8], ["08", 8], ["64", 64]],
+    ["0", "65", "1000", "-1", "+2", "1.0", "2.5", "", " 4", "four", "0x10"],
+    (text) => `--concurrency must be a whole number from 1 to 64, not "${text}"`,
+  );
+});
+
+Deno.test("parseDuration: hours, minutes and seconds in that order, from 0.1s to 500h, in milliseconds", () => {
+  assertParses(
+    parseDuration,
+    [
+      [undefined, undefined],
+      ["5h30m", 19_800_000],
+      ["90m", 5_400_000],
+      ["45s", 45_000],
+      ["1h2m3s", 3_723_000],
+      ["1.5h", 5_400_000],
+      ["0.1s", 100],
+      ["2h0m", 7_200_000],
+      ["500h", 1_800_000_000],
+    ],
+    ["", "90", "5m30h", "1d", "0s", "0.05s", "501h", "-5m", "5 m", "h", "1.h", "5H", "1e3s"],
+    (text) => `--max-time must be a duration such as 5h30m, 90m or 45s (from 0.1s to 500h), not "${text}"`,
+  );
 });

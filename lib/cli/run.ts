@@ -10,12 +10,14 @@ import syncCommand from "./commands/sync.ts";
 import statusCommand from "./commands/status.ts";
 import queryCommand from "./commands/query.ts";
 import takeoutCommand from "./commands/takeout.ts";
+import tokenCommand from "./commands/token.ts";
 
 const COMMANDS: Record<string, Command> = {
   sync: syncCommand,
   status: statusCommand,
   query: queryCommand,
   takeout: takeoutCommand,
+  token: tokenCommand,
 };
 
 /** Run photosync with `args`; returns the exit code. */

@@ -59,3 +59,14 @@ export class ApiError extends PhotosyncError {
     this.status = status;
   }
 }
+
+/**
+ * The run was asked to stop (e.g. its time limit ran out): the reason a stopped run's requests
+ * and sleeps end with. Not a failure: what is finished is kept.
+ */
+export class StopRequest extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StopRequest";
+  }
+}

@@ -14,13 +14,20 @@ export class StalledError extends Error {
 /**
  * Aborts its signal when the watched work makes no progress for `idleMs`: `progress` is
  * polled a few times per period (for downloads, the size of the file being written), which
- * costs nothing per chunk of the body.
+ * costs nothing per chunk of the body. It aborts too, with the same reason, when `stop` does.
  */
 export class IdleWatchdog {
   readonly #controller = new AbortController();
   readonly #timer: ReturnType<typeof setInterval>;
+  readonly #stop?: AbortSignal;
+  // A listener on `stop`, not `AbortSignal.any`: Deno may collect a signal made by `any` that only a
+  // pending fetch refers to, and then the abort never reaches the fetch.
+  readonly #onStop = () => this.#controller.abort(this.#stop!.reason);
 
-  constructor(idleMs: number, progress: () => Promise<number>) {
+  constructor(idleMs: number, progress: () => Promise<number>, stop?: AbortSignal) {
+    this.#stop = stop;
+    if (stop?.aborted) this.#controller.abort(stop.reason);
+    else stop?.addEventListener("abort", this.#onStop, { once: true });
     let last = Number.NaN;
     let quietSince = Date.now();
     this.#timer = setInterval(async () => {
@@ -34,7 +41,7 @@ export class IdleWatchdog {
     }, Math.max(10, Math.min(1000, idleMs / 4)));
   }
 
-  /** Aborted when the watched work went silent. */
+  /** Aborted when the watched work went silent, or `stop` aborted. */
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
@@ -42,5 +49,6 @@ export class IdleWatchdog {
   /** The work is over. */
   [Symbol.dispose](): void {
     clearInterval(this.#timer);
+    this.#stop?.removeEventListener("abort", this.#onStop);
   }
 }

@@ -6,10 +6,20 @@ import type { Logger } from "./logger.ts";
 import type { BatchResult, Store } from "./store.ts";
 import type { Source } from "./source.ts";
 
-/** Index everything `source` yields into `store`; returns how many items were added and changed. */
-export async function ingest(store: Store, source: Source, logger: Logger): Promise<BatchResult> {
+/**
+ * Index everything `source` yields into `store`; returns how many items were added and changed.
+ * Once `signal` aborts, no further batch is taken (those written stay) and its reason is thrown.
+ */
+export async function ingest(
+  store: Store,
+  source: Source,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<BatchResult> {
   const total: BatchResult = { added: 0, updated: 0 };
+  signal?.throwIfAborted();
   for await (const batch of source.index(store)) {
+    signal?.throwIfAborted();
     const { added, updated } = store.saveBatch(batch);
     total.added += added;
     total.updated += updated;

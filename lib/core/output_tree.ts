@@ -72,7 +72,7 @@ export class OutputTree {
   async write(
     body: ReadableStream<Uint8Array>,
     relativePath: string,
-    options: { expectedSize?: number; mtime: Date; tempName: string },
+    options: { expectedSize?: number; mtime: Date; tempName: string; signal?: AbortSignal },
   ): Promise<number> {
     const { temp, size } = await this.writeTemp(body, options);
     await this.place(temp, relativePath, options.mtime);
@@ -82,13 +82,24 @@ export class OutputTree {
   /**
    * Stream `body` to the temporary file `tempName` and check its length against
    * `expectedSize` (when known); `onChunk` sees each chunk before it is written. Returns the
-   * temporary file's path and size; on failure the temporary file is gone.
+   * temporary file's path and size; on failure the temporary file is gone. Reading `body`
+   * fails with {@link BodyError} (the network's side: worth another try), writing the file with
+   * {@link FileSystemError} (the file system's: the run stops). `signal` aborting breaks off
+   * the reading (a {@link BodyError}), whatever the body's own source does.
    */
   async writeTemp(
     body: ReadableStream<Uint8Array>,
-    options: { expectedSize?: number; tempName: string; onChunk?: (chunk: Uint8Array) => void },
+    options: {
+      expectedSize?: number;
+      tempName: string;
+      onChunk?: (chunk: Uint8Array) => void;
+      signal?: AbortSignal;
+    },
   ): Promise<{ temp: string; size: number }> {
     const temp = join(this.tempDir, options.tempName);
+    const { signal } = options;
+    const broken = (error: unknown) =>
+      new BodyError(`download broke off: ${(error as Error)?.message ?? error}`, { cause: error });
     try {
       const file = await fsCall(
         "create",
@@ -99,6 +110,10 @@ export class OutputTree {
       // next chunk is asked for before this one is written, so producing it (inflating an
       // archive entry, receiving a download) overlaps the write.
       const reader = body.getReader();
+      // Cancelling the reader ends a pending read at once. A fetch's own signal may not reach its
+      // body: Deno ties that to the Request's signal, which it may collect once the response is there.
+      const stop = () => reader.cancel(signal!.reason).catch(() => {});
+      signal?.addEventListener("abort", stop, { once: true });
       let ahead = reader.read();
       try {
         while (true) {
@@ -106,8 +121,9 @@ export class OutputTree {
           try {
             next = await ahead;
           } catch (error) {
-            throw new BodyError(`download broke off: ${(error as Error).message}`, { cause: error });
+            throw broken(error);
           }
+          if (signal?.aborted) throw broken(signal.reason);
           if (next.done) break;
           ahead = reader.read();
           ahead.catch(() => {}); // Awaited on the next turn, or given up with the write's error.
@@ -116,12 +132,13 @@ export class OutputTree {
           try {
             for (let at = 0; at < chunk.length;) at += await file.write(chunk.subarray(at));
           } catch (error) {
+            // Which side threw tells the cause: reading is the network's, writing the file system's.
             await reader.cancel(error).catch(() => {});
-            if (isFileSystemError(error)) throw fileSystemError("write", temp, error);
-            throw new BodyError(`download broke off: ${(error as Error).message}`, { cause: error });
+            throw fileSystemError("write", temp, error);
           }
         }
       } finally {
+        signal?.removeEventListener("abort", stop);
         reader.releaseLock();
         file.close();
       }
@@ -193,14 +210,6 @@ export class OutputTree {
       this.#checked.add(path);
     }
   }
-}
-
-/** Whether an error came from the file system rather than the network. */
-function isFileSystemError(error: unknown): boolean {
-  return Object.values(Deno.errors).some((type) =>
-    error instanceof type && type !== Deno.errors.Interrupted
-  ) ||
-    /no space left|os error 28|disk quota/i.test((error as Error)?.message ?? "");
 }
 
 /** A {@link FileSystemError} saying what failed and, for a full disk, what to do. */

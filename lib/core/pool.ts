@@ -5,7 +5,9 @@
 
 /**
  * Run `worker` on each item of `items`, at most `concurrency` at once. On the first error no
- * new item is started; once the running workers have finished, the error is thrown.
+ * new item is started and `stop` (when given) is aborted with that error, so that workers
+ * heeding its signal end early; once the running workers have finished, the error is thrown.
+ * When `stop` is aborted from outside, no new item starts either and its reason is thrown.
  *
  * @example Usage
  * ```ts
@@ -26,6 +28,7 @@ export async function pooled<T>(
   items: AsyncIterable<T>,
   concurrency: number,
   worker: (item: T) => Promise<void>,
+  stop?: AbortController,
 ): Promise<void> {
   // Zero lanes would drain nothing and report success.
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
@@ -34,17 +37,23 @@ export async function pooled<T>(
   const iterator = items[Symbol.asyncIterator]();
   let failure: { error: unknown } | undefined;
   const fail = (error: unknown) => {
-    failure ??= { error };
+    if (failure) return;
+    failure = { error };
+    stop?.abort(error);
+  };
+  const stopped = () => {
+    if (stop?.signal.aborted) fail(stop.signal.reason);
+    return failure !== undefined;
   };
   const lane = async () => {
-    while (!failure) {
+    while (!stopped()) {
       let next: IteratorResult<T>;
       try {
         next = await iterator.next();
       } catch (error) {
         return fail(error);
       }
-      if (next.done || failure) return;
+      if (next.done || stopped()) return;
       await worker(next.value).catch(fail);
     }
   };

@@ -184,3 +184,38 @@ Deno.test("pooled refuses a concurrency below 1 before starting anything", async
   }
   assert.equal(started, 0);
 });
+
+Deno.test("pooled aborts `stop` with the first error, so that workers heeding it end at once", async () => {
+  const stop = new AbortController();
+  const started: number[] = [];
+  const first = new Error("the daily quota is used up");
+  const { iterable, calls } = source(100);
+  const run = pooled(iterable, 3, (item) => {
+    started.push(item);
+    if (item === 2) return Promise.reject(first);
+    // The others wait (as for a long Retry-After) until the stop.
+    return new Promise((_, reject) =>
+      stop.signal.addEventListener("abort", () => reject(stop.signal.reason))
+    );
+  }, stop);
+  await assert.rejects(run, (error) => error === first);
+  assert.equal(stop.signal.reason, first);
+  assert.deepEqual(started, [0, 1, 2]);
+  assert.equal(calls.return, 1);
+});
+
+Deno.test("pooled: `stop` aborted from outside starts nothing new and throws its reason", async () => {
+  const stop = new AbortController();
+  const pool = gatedWorkers();
+  const { iterable, calls } = source(100);
+  const run = pooled(iterable, 2, (item) => pool.worker(item), stop);
+  await pool.until(() => pool.inFlight === 2);
+  const timeUp = new Error("time is up");
+  stop.abort(timeUp);
+  // A worker that ignores the signal still finishes; nothing new starts after it.
+  pool.release(0);
+  pool.release(1);
+  await assert.rejects(run, (error) => error === timeUp);
+  assert.deepEqual(pool.started, [0, 1]);
+  assert.equal(calls.next, 2);
+});

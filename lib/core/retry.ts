@@ -24,16 +24,51 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Longest single delay. */
   maxDelayMs?: number;
-  /** Sleep (replaceable to make tests and benchmarks fast). */
-  sleep?: (ms: number) => Promise<void>;
+  /** Sleep (replaceable to make tests and benchmarks fast); it should end early when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called before each retry. */
   onRetry?: (error: TransientError, delayMs: number, attempt: number) => void;
+  /**
+   * The run's stop: once aborted, no attempt starts, a backoff sleep ends at once, and
+   * `withRetry` rejects with its reason, whatever the attempt in flight threw.
+   */
+  signal?: AbortSignal;
 }
 
 /**
- * Run `fn`, retrying when it throws {@link TransientError}; any other error ends at once.
- * Rejects with `RangeError`, without calling `fn`, when `attempts` is not a whole number of at
- * least 1.
+ * Wait `ms` milliseconds; rejects with `signal`'s reason as soon as it aborts (as
+ * denoland/std's `async/delay` does).
+ *
+ * @example Usage
+ * ```ts
+ * import { delay } from "./retry.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const stop = new AbortController();
+ * const waiting = delay(60_000, stop.signal);
+ * stop.abort(new Error("stop"));
+ * await assert.rejects(waiting, /stop/);
+ * ```
+ */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+}
+
+/**
+ * Run `fn`, retrying when it throws {@link TransientError}; any other error ends at once, and
+ * so does `signal` aborting (with its reason). Rejects with `RangeError`, without calling `fn`,
+ * when `attempts` is not a whole number of at least 1.
  *
  * @example Usage
  * ```ts
@@ -58,18 +93,22 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
   }
   const base = options.baseDelayMs ?? 500;
   const max = options.maxDelayMs ?? 30_000;
-  const sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? delay;
+  const { signal } = options;
   for (let attempt = 1;; attempt++) {
+    signal?.throwIfAborted();
     try {
       return await fn();
     } catch (error) {
+      // Whatever the attempt threw (often the abort itself, seen as a broken request), the run is stopping.
+      signal?.throwIfAborted();
       if (!(error instanceof TransientError) || attempt >= attempts) throw error;
       const backoff = Math.min(max, base * 2 ** (attempt - 1));
-      const delay = error.retryAfterMs !== undefined
+      const wait = error.retryAfterMs !== undefined
         ? Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)
         : Math.round(backoff / 2 + Math.random() * backoff / 2);
-      options.onRetry?.(error, delay, attempt);
-      await sleep(delay);
+      options.onRetry?.(error, wait, attempt);
+      await sleep(wait, signal);
     }
   }
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { retryAfterMs, TransientError, withRetry } from "./retry.ts";
+import { delay, retryAfterMs, TransientError, withRetry } from "./retry.ts";
 
 Deno.test("retryAfterMs reads seconds and HTTP dates; garbage is undefined; the past is 0", () => {
   const now = Date.parse("2015-10-21T07:27:00Z");
@@ -129,4 +129,43 @@ Deno.test("withRetry refuses attempts that are not a whole number of at least 1,
     TransientError,
   );
   assert.equal(calls, 1);
+});
+
+Deno.test("withRetry: aborting its signal ends a backoff sleep at once, with the signal's reason", async () => {
+  const stop = new AbortController();
+  let calls = 0;
+  const started = Date.now();
+  const run = withRetry(() => {
+    calls++;
+    return Promise.reject(new TransientError("busy", { retryAfterMs: 60_000 }));
+  }, {
+    signal: stop.signal,
+    // The first failure asks for a minute's wait; the stop comes while it sleeps.
+    onRetry: () => setTimeout(() => stop.abort(new Error("stop")), 10),
+  });
+  await assert.rejects(run, /^Error: stop$/);
+  assert.equal(calls, 1);
+  assert.ok(Date.now() - started < 1000, "the sleep ended at once");
+});
+
+Deno.test("withRetry: an attempt broken by the stop rejects with the stop's reason, not a retry", async () => {
+  const stop = new AbortController();
+  const reason = new Error("the disk is full");
+  let calls = 0;
+  await assert.rejects(
+    withRetry(() => {
+      calls++;
+      stop.abort(reason);
+      return Promise.reject(new TransientError("download broke off"));
+    }, { signal: stop.signal, sleep: () => Promise.reject(new Error("no sleep expected")) }),
+    (error) => error === reason,
+  );
+  assert.equal(calls, 1);
+  // Aborted before it starts: fn is not called.
+  await assert.rejects(
+    withRetry(() => Promise.resolve(calls++), { signal: stop.signal }),
+    (e) => e === reason,
+  );
+  assert.equal(calls, 1);
+  await assert.rejects(delay(10, stop.signal), (error) => error === reason);
 });

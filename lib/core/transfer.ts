@@ -36,6 +36,14 @@ export interface TransferOptions {
   retry?: RetryOptions;
   /** Give up on a transfer that writes nothing for this long (default 60 s). */
   idleTimeoutMs?: number;
+  /**
+   * The run's stop. The pool aborts it on the first fatal error; aborted (by that or from
+   * outside), every transfer's request and backoff sleep ends at once and its partial file
+   * is removed.
+   */
+  stop?: AbortController;
+  /** Called with each file's path (relative to the output directory) once it is in place. */
+  onFile?: (path: string) => void;
 }
 
 /** Outcome of a transfer pass. */
@@ -48,9 +56,13 @@ export interface TransferResult {
   deferred: number;
 }
 
-/** Transfer every pending item of `source`. Fatal errors (auth, quota, disk) stop the pass; others leave the item pending. */
+/**
+ * Transfer every pending item of `source`. Fatal errors (auth, quota, disk) and the stop end
+ * the pass at once, keeping every finished file; others leave the item pending.
+ */
 export async function transferPending(options: TransferOptions): Promise<TransferResult> {
   const { store, logger, tree, source } = options;
+  const stop = options.stop ?? new AbortController();
   await tree.clearTemp();
   const result: TransferResult = { downloaded: 0, bytes: 0, failed: 0, deferred: 0 };
   logger.progress({ filesTotal: store.pendingCount(source.name), files: 0, bytes: 0 });
@@ -92,23 +104,29 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
     }
   }
 
-  // Finished items are marked in batches; a crash loses only marks, and those files are fetched again.
+  // Finished items are marked in batches, at the latest MARK_INTERVAL_MS after they finished, even
+  // while other downloads run on; a crash loses only marks, and those files are fetched again.
   const done: { id: string; size: number }[] = [];
-  let flushed = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
-    store.markDownloaded(done.splice(0));
-    flushed = Date.now();
+    clearTimeout(timer);
+    timer = undefined;
+    if (done.length > 0) store.markDownloaded(done.splice(0));
+  };
+  const flushLater = () => {
+    try {
+      flush();
+    } catch (error) {
+      stop.abort(error); // E.g. a full disk: the run stops as if a transfer had failed.
+    }
   };
   try {
     await pooled(transfers(), options.concurrency, async (transfer) => {
       try {
-        const size = await transferOne(transfer, options);
-        if (
-          done.push({ id: transfer.row.id, size }) >= TRANSFER_BATCH ||
-          Date.now() - flushed > MARK_INTERVAL_MS
-        ) {
-          flush();
-        }
+        const size = await transferOne(transfer, options, stop.signal);
+        if (done.push({ id: transfer.row.id, size }) >= TRANSFER_BATCH) flush();
+        else timer ??= setTimeout(flushLater, MARK_INTERVAL_MS);
+        options.onFile?.(transfer.row.path);
         result.downloaded++;
         result.bytes += size;
         logger.event(`downloaded ${transfer.row.path}`);
@@ -117,7 +135,7 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
         if (!(error instanceof ItemError)) throw error;
         skipped({ row: transfer.row, skip: "deferred", reason: error.message });
       }
-    });
+    }, stop);
   } catch (error) {
     try {
       flush();
@@ -132,26 +150,32 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
   return result;
 }
 
-/** Transfer one item with retries; returns its size. */
-async function transferOne({ row, open }: Transfer, options: TransferOptions): Promise<number> {
+/** Transfer one item with retries (ended by `stopped`); returns its size. */
+async function transferOne(
+  { row, open }: Transfer,
+  options: TransferOptions,
+  stopped: AbortSignal,
+): Promise<number> {
   const idleMs = options.idleTimeoutMs ?? 60_000;
   try {
     return await withRetry(async () => {
       const tempName = `${idTag(row.id)}-${crypto.randomUUID()}.part`;
       const temp = join(options.tree.tempDir, tempName);
-      using watchdog = new IdleWatchdog(idleMs, () => Deno.stat(temp).then((stat) => stat.size, () => -1));
+      const written = () => Deno.stat(temp).then((stat) => stat.size, () => -1);
+      using watchdog = new IdleWatchdog(idleMs, written, stopped);
       const { body, size } = await open(watchdog.signal);
       try {
         return await options.tree.write(body, row.path, {
           expectedSize: size,
           mtime: new Date(row.createdMs),
           tempName,
+          signal: watchdog.signal,
         });
       } catch (error) {
         if (error instanceof BodyError) throw new TransientError(error.message, { cause: error });
         throw error;
       }
-    }, options.retry);
+    }, { ...options.retry, signal: stopped });
   } catch (error) {
     if (error instanceof TransientError) throw new ItemError(`${error.message} (gave up after retries)`);
     if (error instanceof UnsafePathError) throw new ItemError(error.message);

@@ -33,6 +33,8 @@ export interface AuthorizationInput extends AuthorizeOptions {
   creds?: string;
   /** Environment lookup (`PHOTOSYNC_REFRESH_TOKEN`, `PHOTOSYNC_CLIENT_ID`, `PHOTOSYNC_CLIENT_SECRET`). */
   env: (name: string) => string | undefined;
+  /** The run's stop: ends token refreshes and their backoff sleeps. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
     const client = input.creds ? await readClientSecret(input.creds) : clientFromEnv(input.env, savedClient);
     return new RefreshingTokens(client, { accessToken: "", expiresAt: 0, refreshToken }, {
       fetch: input.fetch,
+      retry: { signal: input.signal },
     });
   }
   const saved = store.secret(SAVED_KEY);
@@ -63,6 +66,7 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
   }
   return new RefreshingTokens(session.client, session.tokens, {
     fetch: input.fetch,
+    retry: { signal: input.signal },
     onRefresh: (tokens) => store.setSecret(SAVED_KEY, JSON.stringify({ ...session, tokens })),
   });
 }
@@ -77,4 +81,10 @@ function clientFromEnv(env: (name: string) => string | undefined, saved?: OAuthC
     );
   }
   return { clientId, clientSecret, authUri: GOOGLE_AUTH_URI, tokenUri: GOOGLE_TOKEN_URI };
+}
+
+/** The refresh token saved in `sync.db` by an interactive authorisation, or undefined. */
+export function savedRefreshToken(store: Store): string | undefined {
+  const saved = store.secret(SAVED_KEY);
+  return saved ? (JSON.parse(saved) as Saved).tokens.refreshToken : undefined;
 }

@@ -29,34 +29,46 @@ export interface IdleFetchOptions {
   fetch?: typeof fetch;
   /** Abort when nothing arrives for this long. */
   idleMs: number;
+  /** The run's stop: aborts the request (and the reading of its body) with its reason. */
+  signal?: AbortSignal;
 }
 
 /**
  * Like `fetch`, but the request (and later the reading of its body) is aborted with a
- * {@link StalledError} when nothing arrives for `idleMs`.
+ * {@link StalledError} when nothing arrives for `idleMs`, or with `signal`'s reason.
  */
 export async function fetchWithIdleTimeout(
   url: string,
   init: RequestInit,
   options: IdleFetchOptions,
 ): Promise<Response> {
-  const idle = new AbortController();
+  // One controller for both causes: a listener on the stop rather than `AbortSignal.any`, whose signal
+  // Deno may collect while only the request refers to it (the abort would never arrive).
+  const request = new AbortController();
+  const stop = options.signal;
+  const onStop = () => request.abort(stop!.reason);
+  if (stop?.aborted) request.abort(stop.reason);
+  else stop?.addEventListener("abort", onStop, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => idle.abort(new StalledError(options.idleMs)), options.idleMs);
+    timer = setTimeout(() => request.abort(new StalledError(options.idleMs)), options.idleMs);
   };
-  const signal = idle.signal;
+  const done = () => {
+    clearTimeout(timer);
+    stop?.removeEventListener("abort", onStop);
+  };
+  const signal = request.signal;
   arm();
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(url, { ...init, signal });
   } catch (error) {
-    clearTimeout(timer);
+    done();
     throw signal.aborted ? signal.reason : error;
   }
   if (!response.body) {
-    clearTimeout(timer);
+    done();
     return response;
   }
   arm();
@@ -67,21 +79,69 @@ export async function fetchWithIdleTimeout(
         controller.enqueue(chunk);
       },
       flush() {
-        clearTimeout(timer);
+        done();
       },
       cancel() {
-        clearTimeout(timer);
+        done();
       },
     }),
     { signal },
   );
   // Stop the timer when the reader gives up early, too.
-  signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
+  signal.addEventListener("abort", done, { once: true });
   return new Response(watched, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+/**
+ * The bytes of a media response as stored. A server may encode the body although photosync
+ * asks for `identity`: then it is decoded here, and its length on the wire, not the decoded
+ * one, is checked against `Content-Length` (a short body errors). Returns the size the
+ * decoded bytes must have, when known.
+ */
+export function mediaBody(response: Response & { body: ReadableStream<Uint8Array<ArrayBuffer>> }): {
+  body: ReadableStream<Uint8Array>;
+  size?: number;
+} {
+  const header = response.headers.get("content-length");
+  const length = header === null ? undefined : Number(header);
+  const encoding = (response.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  if (encoding === "identity" || encoding === "") return { body: response.body, size: length };
+  const format = ({ gzip: "gzip", "x-gzip": "gzip", deflate: "deflate", br: "brotli" } as const)[
+    encoding as "gzip"
+  ];
+  if (!format) {
+    response.body.cancel().catch(() => {});
+    throw new TransientError(
+      `download came with Content-Encoding ${encoding}, which photosync cannot decode`,
+    );
+  }
+  let received = 0;
+  const counted = response.body.pipeThrough(
+    new TransformStream<Uint8Array<ArrayBuffer>, BufferSource>({
+      transform(chunk, controller) {
+        received += chunk.length;
+        controller.enqueue(chunk);
+      },
+      flush(controller) {
+        if (length !== undefined && received !== length) {
+          controller.error(new Error(`${encoding} body cut short: ${received} of ${length} bytes`));
+        }
+      },
+    }),
+  );
+  return { body: counted.pipeThrough(new DecompressionStream(format)) };
+}
+
+/** Retries of a request to Google ran out: one line saying so (exit 1). */
+export function keptFailing(what: string, error: TransientError): PhotosyncError {
+  return new PhotosyncError(
+    `Google kept failing (${what}: ${error.message}); progress is saved: run photosync again later`,
+    { cause: error },
+  );
 }
 
 /** The daily quota is used up: retrying today is pointless. */

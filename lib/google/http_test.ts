@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ApiError, AuthError, ExitCode } from "../core/errors.ts";
 import { TransientError } from "../core/retry.ts";
-import { apiError, nextPacificMidnight, quotaError, QuotaExhaustedError } from "./http.ts";
+import { apiError, mediaBody, nextPacificMidnight, quotaError, QuotaExhaustedError } from "./http.ts";
 
 Deno.test("nextPacificMidnight is 08:00Z in winter and 07:00Z in summer, across both 2026 switches", () => {
   // [now, next midnight in America/Los_Angeles]. Clocks go forward on 2026-03-08 at 02:00
@@ -159,4 +159,32 @@ Deno.test("apiError: other statuses are final ApiErrors with Google's status and
   const raw = await apiError(new Response("x".repeat(500), { status: 404, statusText: "Not Found" }));
   assert.ok(raw instanceof ApiError);
   assert.equal(raw.message, `Google Photos API error 404 Not Found: ${"x".repeat(200)}`);
+});
+
+Deno.test("mediaBody: bytes as stored; an encoded body is decoded and its length checked as sent", async () => {
+  const bytes = new Uint8Array(5000).map((_, i) => i % 251);
+  const gzip = await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip")))
+    .bytes();
+  const response = (body: Uint8Array<ArrayBuffer>, headers: Record<string, string>) =>
+    new Response(body, { headers }) as Response & { body: ReadableStream<Uint8Array<ArrayBuffer>> };
+
+  const plain = mediaBody(response(bytes, { "content-length": "5000" }));
+  assert.equal(plain.size, 5000);
+  assert.deepEqual(await new Response(plain.body).bytes(), bytes);
+
+  const encoded = mediaBody(
+    response(gzip, { "content-encoding": "gzip", "content-length": String(gzip.length) }),
+  );
+  assert.equal(encoded.size, undefined, "the decoded size is not known");
+  assert.deepEqual(await new Response(encoded.body).bytes(), bytes);
+
+  const cut = mediaBody(
+    response(gzip.slice(0, 100), { "content-encoding": "gzip", "content-length": String(gzip.length) }),
+  );
+  await assert.rejects(new Response(cut.body).bytes(), /cut short: 100 of \d+ bytes/);
+
+  assert.throws(
+    () => mediaBody(response(bytes, { "content-encoding": "zstd" })),
+    (error) => error instanceof TransientError && /Content-Encoding zstd/.test(error.message),
+  );
 });

@@ -319,6 +319,7 @@ async function tokenRequest(
   const options = {
     [oauth.customFetch]: fetcher,
     [oauth.allowInsecureRequests]: new URL(client.tokenUri).protocol === "http:",
+    signal: retry ? retry.signal : undefined,
   };
   const attempt = async () => {
     let response: Response;
@@ -330,6 +331,7 @@ async function tokenRequest(
         options,
       );
     } catch (error) {
+      if (retry) retry.signal?.throwIfAborted();
       throw requestError(client.tokenUri, error, "network failure");
     }
     if (retry && (response.status === 429 || response.status >= 500)) {

@@ -1,6 +1,7 @@
 /**
  * The media byte host: it mints the `baseUrl`s of media items, which expire, and serves their bytes at
- * `baseUrl=d` (a photo, or a video's still frame) and `baseUrl=dv` (a video), counting the bodies in flight.
+ * `baseUrl=d` (a photo, or a video's still frame) and `baseUrl=dv` (a video), counting the bodies in flight;
+ * asked to, it sends them gzip-encoded with the encoded `Content-Length`, whatever the request accepts.
  *
  * @module
  */
@@ -37,6 +38,7 @@ export class MediaHost implements Service<"media"> {
   #now: () => number;
   #items: () => Map<string, FixtureItem>;
   #baseUrlTtlMs: number;
+  #encoding?: "gzip";
   #inFlight = 0;
 
   constructor(opts: {
@@ -44,11 +46,13 @@ export class MediaHost implements Service<"media"> {
     now: () => number;
     items: () => Map<string, FixtureItem>;
     baseUrlTtlMs: number;
+    encoding?: "gzip";
   }) {
     this.#origin = opts.origin;
     this.#now = opts.now;
     this.#items = opts.items;
     this.#baseUrlTtlMs = opts.baseUrlTtlMs;
+    this.#encoding = opts.encoding;
   }
 
   /** A fresh `baseUrl` of an item: it carries the item's id and its expiry time. */
@@ -56,7 +60,7 @@ export class MediaHost implements Service<"media"> {
     return `${this.#origin}${PREFIX}${encode([item.id, this.#now() + this.#baseUrlTtlMs])}`;
   }
 
-  #serve(req: Request, url: URL): Response {
+  async #serve(req: Request, url: URL): Promise<Response> {
     const path = url.pathname.slice(PREFIX.length);
     const at = path.lastIndexOf("=");
     const [id, expiresAt] = decode(at < 0 ? path : path.slice(0, at)) ?? [];
@@ -75,10 +79,20 @@ export class MediaHost implements Service<"media"> {
     } else if (videoStatus(item) !== "READY") {
       throw apiError(404, "NOT_FOUND", `The video is not ready (status ${videoStatus(item)}).`);
     }
-    const headers = {
-      "content-type": still ? "image/jpeg" : item.mimeType,
-      "content-length": String(still?.length ?? item.size),
-    };
+    const contentType = still ? "image/jpeg" : item.mimeType;
+    if (this.#encoding) {
+      // Whatever the request's Accept-Encoding says, as a server or proxy may do.
+      const bytes = await new Response(
+        (still ? new Blob([still]).stream() : mediaStream(item)).pipeThrough(new CompressionStream("gzip")),
+      ).bytes();
+      const headers = {
+        "content-type": contentType,
+        "content-encoding": "gzip",
+        "content-length": String(bytes.length),
+      };
+      return new Response(req.method === "HEAD" ? null : this.#tracked(bytes), { headers });
+    }
+    const headers = { "content-type": contentType, "content-length": String(still?.length ?? item.size) };
     return new Response(req.method === "HEAD" ? null : this.#tracked(still ?? mediaStream(item)), {
       headers,
     });

@@ -22,7 +22,7 @@ export type Fault =
   | "429-bare"
   /** 500 `INTERNAL`. */
   | "500"
-  /** 503 `UNAVAILABLE`. */
+  /** 503 `UNAVAILABLE`, with `Retry-After: <retryAfterSec>` when that is set. */
   | "503"
   /**
    * The connection breaks: a media body errors after about half of it was sent; any other route's body errors
@@ -51,7 +51,7 @@ export interface FaultOptions<R extends string = string> {
    * `faults` is given a new object or its `seed` changes.
    */
   seed?: number;
-  /** `Retry-After` seconds sent with "429" (default 1; may be 0). */
+  /** `Retry-After` seconds sent with "429" (default 1; may be 0), and with "503" when set. */
   retryAfterSec?: number;
   /** Latency added before answering each request of a route, in ms; requests wait concurrently. */
   latencyMs?: Partial<Record<R, number>>;
@@ -297,8 +297,11 @@ export class Server<R extends string = string> {
       }
       case "500":
         return [apiError(500, "INTERNAL", "Internal error encountered.").response, fault];
-      case "503":
-        return [apiError(503, "UNAVAILABLE", "The service is currently unavailable.").response, fault];
+      case "503": {
+        const res = apiError(503, "UNAVAILABLE", "The service is currently unavailable.").response;
+        if (faults.retryAfterSec !== undefined) res.headers.set("retry-after", String(faults.retryAfterSec));
+        return [res, fault];
+      }
     }
     const bodyFault = fault === "stall" ? "stall" : "reset";
     const headers = { "content-type": "application/json; charset=UTF-8" };

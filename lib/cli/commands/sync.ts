@@ -4,14 +4,15 @@
  */
 import { browserOpener } from "../browser.ts";
 import { parseDateRange } from "../../core/dates.ts";
-import { ExitCode, UsageError } from "../../core/errors.ts";
+import { basename, dirname, join, resolve } from "node:path";
+import { ExitCode, PhotosyncError, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { formatBytes, formatDuration } from "../render.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
-import { sync } from "../../sync.ts";
+import { sync, type SyncOptions, type SyncSummary } from "../../sync.ts";
 import type { Command } from "../command.ts";
 import { VERSION } from "../version.ts";
-import { parseConcurrency, parseFlags, parseTimeout } from "../args.ts";
+import { parseConcurrency, parseDuration, parseFlags, parseTimeout } from "../args.ts";
 import queryCommand from "./query.ts";
 
 const HELP = `photosync ${VERSION}: back up Google Photos to a local folder
@@ -19,6 +20,8 @@ const HELP = `photosync ${VERSION}: back up Google Photos to a local folder
 Usage: photosync [sync] [flags]
        photosync status [--dir=DIR] [--json]
        photosync query ID [--dir=DIR]
+       photosync takeout [--dir=DIR] PATH...
+       photosync token [--dir=DIR]
 
 Sync flags:
   --dir=DIR            folder for sync.db and the photos (default: .; created if missing)
@@ -33,6 +36,9 @@ Sync flags:
   --timeout=SECONDS    give up on a request that sends nothing for this long (default 60)
   --layout=TEMPLATE    folders under --dir, from {year} {month} {day} of the creation time in UTC
                        (default ${DEFAULT_LAYOUT})
+  --max-time=DURATION  stop after this long (e.g. 5h30m, 90m), keeping what is finished; exit 3
+                       when items are left for the next run
+  --new-files=FILE     write the files this run added (relative to --dir, one a line) to FILE
   --query=ID           print one item's JSON from the API and exit
   --no-browser         do not open a browser to authorise; print the URL only
   --quiet              print only warnings and errors
@@ -45,8 +51,8 @@ Environment:
   PHOTOSYNC_API_URL         Library API root (default ${GOOGLE_API_URL})
 
 Exit codes: 0 all synced, 1 failure, 2 bad input, 3 some items not downloaded
-(see photosync status), 4 authorisation needed or refused, 5 Google's daily quota
-used up (run again after midnight Pacific Time).`;
+(see photosync status) or --max-time ran out first, 4 authorisation needed or refused,
+5 Google's daily quota used up (run again after midnight Pacific Time).`;
 
 /** The flags of `photosync sync`, parsed strictly. */
 export function parseSyncFlags(args: string[]) {
@@ -60,6 +66,8 @@ export function parseSyncFlags(args: string[]) {
     concurrency: { type: "string" },
     timeout: { type: "string" },
     layout: { type: "string", default: DEFAULT_LAYOUT },
+    "max-time": { type: "string" },
+    "new-files": { type: "string" },
     query: { type: "string" },
     "no-browser": { type: "boolean" },
     quiet: { type: "boolean" },
@@ -94,7 +102,7 @@ const syncCommand: Command = async (args, context) => {
     );
   }
   const started = Date.now();
-  const summary = await sync({
+  const options: SyncOptions = {
     dir: values.dir,
     logger: renderer,
     creds: values.creds,
@@ -104,9 +112,20 @@ const syncCommand: Command = async (args, context) => {
     concurrency: parseConcurrency(values.concurrency),
     idleTimeoutMs: parseTimeout(values.timeout),
     pathMapper: layoutMapper(values.layout),
+    maxTimeMs: parseDuration(values["max-time"]),
     apiUrl: env("PHOTOSYNC_API_URL"),
     io: { env, openBrowser: values["no-browser"] ? undefined : browserOpener(env), input: context.stdin },
-  });
+  };
+  const newFiles = values["new-files"] === undefined ? undefined : await newFilesList(values["new-files"]);
+  let summary: SyncSummary;
+  try {
+    summary = await sync({ ...options, onFile: newFiles?.add });
+  } catch (error) {
+    // The files that did arrive are listed on every exit: a job uploads them whatever came after.
+    await newFiles?.write().catch((listError) => renderer.warn(listError.message));
+    throw error;
+  }
+  await newFiles?.write();
   renderer.finish();
   const seconds = (Date.now() - started) / 1000;
   const { downloads } = summary;
@@ -114,6 +133,13 @@ const syncCommand: Command = async (args, context) => {
   if (summary.requeued) parts.push(`${summary.requeued} missing files queued again`);
   if (downloads) parts.push(`downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`);
   renderer.info(`done in ${formatDuration(seconds)}: ${parts.join(", ")}`);
+  if (summary.stopped) {
+    const more = summary.stopped === "indexing" ? ", and days still to search" : "";
+    renderer.warn(
+      `--max-time=${values["max-time"]} ran out: ${summary.pending} items left for the next run${more}`,
+    );
+    return ExitCode.incomplete;
+  }
   if (downloads && (downloads.failed || downloads.deferred)) {
     renderer.warn(
       `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir=${values.dir}`,
@@ -122,5 +148,33 @@ const syncCommand: Command = async (args, context) => {
   }
   return ExitCode.ok;
 };
+
+/**
+ * `--new-files`: the paths this run placed, written to `file` at the end, atomically (a
+ * temporary file beside it, renamed), sorted, one a line. Its folder is checked up front, so
+ * that a mistyped path is bad input before anything is fetched.
+ */
+async function newFilesList(file: string) {
+  const folder = dirname(resolve(file));
+  if (!(await Deno.stat(folder).catch(() => undefined))?.isDirectory) {
+    throw new UsageError(`--new-files ${file}: the folder ${folder} does not exist`);
+  }
+  const paths = new Set<string>();
+  return {
+    add: (path: string) => void paths.add(path),
+    async write() {
+      const temp = join(folder, `.${basename(file)}.${crypto.randomUUID()}.tmp`);
+      try {
+        await Deno.writeTextFile(temp, [...paths].sort().map((path) => `${path}\n`).join(""));
+        await Deno.rename(temp, file);
+      } catch (error) {
+        await Deno.remove(temp).catch(() => {});
+        throw new PhotosyncError(`cannot write --new-files ${file}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    },
+  };
+}
 
 export default syncCommand;

@@ -2,7 +2,7 @@
  * Client of the Photos Library API: paged search as an async generator, batchGet, get.
  * @module
  */
-import { apiError, fetchWithIdleTimeout, requestError } from "../../google/http.ts";
+import { apiError, fetchWithIdleTimeout, keptFailing, requestError } from "../../google/http.ts";
 import type { DateRange } from "../../core/dates.ts";
 import type { MediaItem } from "./media_item.ts";
 import type { TokenSource } from "../../google/oauth.ts";
@@ -34,6 +34,13 @@ export interface LibraryClientOptions {
   retry?: RetryOptions;
   /** Give up on a request that sends nothing for this long (default 60 s). */
   idleTimeoutMs?: number;
+  /** The run's stop: ends every request and backoff sleep of this client at once. */
+  signal?: AbortSignal;
+}
+
+/** How a call is made: `once` makes one attempt (its caller retries), else it is retried here. */
+export interface CallOptions {
+  once?: boolean;
 }
 
 /** The Library API, reached through `fetch` at `apiUrl`. */
@@ -43,6 +50,7 @@ export class LibraryClient {
   readonly #fetch: typeof fetch;
   readonly #retry: RetryOptions;
   readonly #idleTimeoutMs: number;
+  readonly #signal?: AbortSignal;
 
   constructor(options: LibraryClientOptions) {
     this.#tokens = options.tokens;
@@ -50,6 +58,7 @@ export class LibraryClient {
     this.#fetch = options.fetch ?? fetch;
     this.#retry = options.retry ?? {};
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.#signal = options.signal;
   }
 
   /**
@@ -67,11 +76,11 @@ export class LibraryClient {
   }
 
   /** Fresh metadata (and `baseUrl`s) for up to {@link BATCH_SIZE} ids, in request order. */
-  async batchGet(ids: readonly string[]): Promise<BatchResult[]> {
+  async batchGet(ids: readonly string[], options: CallOptions = {}): Promise<BatchResult[]> {
     const query = new URLSearchParams(ids.map((id) => ["mediaItemIds", id]));
     const answer = await this.#call<{
       mediaItemResults?: { mediaItem?: MediaItem; status?: { code?: number; message?: string } }[];
-    }>("GET", `/v1/mediaItems:batchGet?${query}`);
+    }>("GET", `/v1/mediaItems:batchGet?${query}`, undefined, options);
     const results = answer.mediaItemResults ?? [];
     return ids.map((id, index) => {
       const result = results[index];
@@ -85,8 +94,12 @@ export class LibraryClient {
     return this.#call<MediaItem>("GET", `/v1/mediaItems/${encodeURIComponent(id)}`);
   }
 
-  #call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return withRetry(async () => {
+  /**
+   * One request, retried here (one retry layer per request) unless `once`. When the retries
+   * run out, one line says that Google kept failing.
+   */
+  async #call<T>(method: string, path: string, body?: unknown, { once }: CallOptions = {}): Promise<T> {
+    const attempt = async () => {
       const token = await this.#tokens.accessToken();
       let response = await this.#send(method, path, body, token);
       if (response.status === 401) {
@@ -99,7 +112,16 @@ export class LibraryClient {
       } catch (error) {
         throw new TransientError(`broken answer from ${path}: ${(error as Error).message}`, { cause: error });
       }
-    }, this.#retry);
+    };
+    if (once) return await attempt();
+    try {
+      return await withRetry(attempt, { ...this.#retry, signal: this.#signal });
+    } catch (error) {
+      if (error instanceof TransientError) {
+        throw keptFailing(path.replace(/^\/v1\//, "").split("?")[0], error);
+      }
+      throw error;
+    }
   }
 
   async #send(method: string, path: string, body: unknown, token: string): Promise<Response> {
@@ -111,8 +133,9 @@ export class LibraryClient {
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-      }, { fetch: this.#fetch, idleMs: this.#idleTimeoutMs });
+      }, { fetch: this.#fetch, idleMs: this.#idleTimeoutMs, signal: this.#signal });
     } catch (error) {
+      this.#signal?.throwIfAborted();
       throw requestError(this.#apiUrl + path, error, `cannot reach ${this.#apiUrl}`);
     }
   }

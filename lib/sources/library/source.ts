@@ -5,7 +5,7 @@
  */
 import type { DateRange } from "../../core/dates.ts";
 import type { ItemBatch, NewItem, Store } from "../../core/store.ts";
-import { quotaError, requestError } from "../../google/http.ts";
+import { mediaBody, quotaError, requestError } from "../../google/http.ts";
 import { retryAfterMs, TransientError } from "../../core/retry.ts";
 import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "../../core/source.ts";
 import type { LibraryClient } from "./client.ts";
@@ -79,18 +79,27 @@ function checkpointOf({ search, items, outcome }: SearchPage) {
   }
 }
 
-/** Downloading an item's bytes from its `baseUrl` (`=d` photos, `=dv` videos), renewing an expired URL. */
+/**
+ * Downloading an item's bytes from its `baseUrl` (`=d` photos, `=dv` videos). An expired URL
+ * is renewed by the next attempt, with one batchGet call: the transfer's retries are the only
+ * retry layer around it.
+ */
 function mediaTransfer(
   row: PlacedRow,
   first: MediaItem,
   client: LibraryClient,
   fetcher: typeof fetch,
 ): Transfer {
-  let item = first;
-  const suffix = isVideo(item) ? "=dv" : "=d";
+  let item: MediaItem | undefined = first;
+  const suffix = isVideo(first) ? "=dv" : "=d";
   return {
     row,
     async open(signal) {
+      if (!item) {
+        const [answer] = await client.batchGet([row.id], { once: true });
+        if ("error" in answer) throw new ItemError(answer.error);
+        item = answer.item;
+      }
       let response: Response;
       try {
         // Ask for the bytes as stored: a transparently decoded body would not match Content-Length.
@@ -99,14 +108,13 @@ function mediaTransfer(
           headers: { "accept-encoding": "identity" },
         });
       } catch (error) {
+        // A stall or the run's stop alike: the transfer's retry tells them apart.
         throw requestError(item.baseUrl ?? "", error, "download failed");
       }
       if (response.status === 403 || response.status === 404) {
-        // The baseUrl expired: get a fresh one and try again at once.
+        // The baseUrl expired: the next attempt, at once, asks for a fresh one.
         await response.body?.cancel();
-        const [answer] = await client.batchGet([row.id]);
-        if ("error" in answer) throw new ItemError(answer.error);
-        item = answer.item;
+        item = undefined;
         throw new TransientError(`download URL expired (HTTP ${response.status})`, { retryAfterMs: 0 });
       }
       if (!response.ok || !response.body) {
@@ -121,9 +129,7 @@ function mediaTransfer(
         }
         throw new ItemError(error);
       }
-      const length = response.headers.get("content-length");
-      const encoded = (response.headers.get("content-encoding") ?? "identity") !== "identity";
-      return { body: response.body, size: length === null || encoded ? undefined : Number(length) };
+      return mediaBody(response as Response & { body: ReadableStream<Uint8Array<ArrayBuffer>> });
     },
   };
 }
