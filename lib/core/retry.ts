@@ -2,6 +2,7 @@
  * Retrying transient failures with exponential backoff and jitter.
  * @module
  */
+import { setTimeout as delay } from "node:timers/promises";
 
 /** A failure worth another try; `retryAfterMs` comes from a `Retry-After` header. */
 export class TransientError extends Error {
@@ -28,6 +29,8 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called before each retry. */
   onRetry?: (error: TransientError, delayMs: number, attempt: number) => void;
+  /** Once aborted, no attempt starts, a failure is not retried and the wait ends: the signal's reason is thrown. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -58,18 +61,24 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
   }
   const base = options.baseDelayMs ?? 500;
   const max = options.maxDelayMs ?? 30_000;
-  const sleep = options.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const { signal } = options;
+  const sleep = options.sleep ?? ((ms) => delay(ms, undefined, { signal }));
   for (let attempt = 1;; attempt++) {
+    signal?.throwIfAborted();
     try {
       return await fn();
     } catch (error) {
+      signal?.throwIfAborted();
       if (!(error instanceof TransientError) || attempt >= attempts) throw error;
       const backoff = Math.min(max, base * 2 ** (attempt - 1));
-      const delay = error.retryAfterMs !== undefined
+      const wait = error.retryAfterMs !== undefined
         ? Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)
         : Math.round(backoff / 2 + Math.random() * backoff / 2);
-      options.onRetry?.(error, delay, attempt);
-      await sleep(delay);
+      options.onRetry?.(error, wait, attempt);
+      await sleep(wait).catch((failure) => {
+        signal?.throwIfAborted();
+        throw failure;
+      });
     }
   }
 }

@@ -36,6 +36,11 @@ export interface TransferOptions {
   retry?: RetryOptions;
   /** Give up on a transfer that writes nothing for this long (default 60 s). */
   idleTimeoutMs?: number;
+  /**
+   * Stops the pass (e.g. Ctrl-C): no transfer starts, those running are broken off (their
+   * temporary files removed), and the signal's reason is thrown.
+   */
+  signal?: AbortSignal;
 }
 
 /** Outcome of a transfer pass. */
@@ -135,23 +140,26 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
 /** Transfer one item with retries; returns its size. */
 async function transferOne({ row, open }: Transfer, options: TransferOptions): Promise<number> {
   const idleMs = options.idleTimeoutMs ?? 60_000;
+  const stop = options.signal;
   try {
     return await withRetry(async () => {
       const tempName = `${idTag(row.id)}-${crypto.randomUUID()}.part`;
       const temp = join(options.tree.tempDir, tempName);
       using watchdog = new IdleWatchdog(idleMs, () => Deno.stat(temp).then((stat) => stat.size, () => -1));
-      const { body, size } = await open(watchdog.signal);
+      const signal = stop ? AbortSignal.any([watchdog.signal, stop]) : watchdog.signal;
       try {
+        const { body, size } = await open(signal);
         return await options.tree.write(body, row.path, {
           expectedSize: size,
           mtime: new Date(row.createdMs),
           tempName,
         });
       } catch (error) {
+        stop?.throwIfAborted();
         if (error instanceof BodyError) throw new TransientError(error.message, { cause: error });
         throw error;
       }
-    }, options.retry);
+    }, { ...options.retry, signal: stop });
   } catch (error) {
     if (error instanceof TransientError) throw new ItemError(`${error.message} (gave up after retries)`);
     if (error instanceof UnsafePathError) throw new ItemError(error.message);

@@ -8,7 +8,9 @@ import {
   type AuthorizeOptions,
   GOOGLE_AUTH_URI,
   GOOGLE_TOKEN_URI,
+  LIBRARY_SCOPE,
   type OAuthClient,
+  PICKER_SCOPE,
   readClientSecret,
   RefreshingTokens,
   type TokenSet,
@@ -20,7 +22,13 @@ import type { Store } from "../core/store.ts";
 /** The client secret file looked for when `--creds` is not given and nothing is saved. */
 export const DEFAULT_CREDS = "clientsecret.json";
 
-const SAVED_KEY = "oauth";
+/** Where each scope's client and tokens are saved in `sync.db`: side by side, one never replaces the other. */
+const SAVED_KEYS: Readonly<Record<string, string>> = {
+  [LIBRARY_SCOPE]: "oauth:library",
+  [PICKER_SCOPE]: "oauth:picker",
+};
+/** Where photosync kept its one (Library) authorisation before there were two scopes. */
+const LEGACY_KEY = "oauth";
 
 interface Saved {
   client: OAuthClient;
@@ -36,35 +44,83 @@ export interface AuthorizationInput extends AuthorizeOptions {
 }
 
 /**
- * A token source for this run:
+ * A token source for this run, for `input.scope` (default the Library's):
  * 1. `PHOTOSYNC_REFRESH_TOKEN` set: that token, with the client from `--creds`,
  *    `PHOTOSYNC_CLIENT_ID`/`PHOTOSYNC_CLIENT_SECRET`, or the one `sync.db` saved (nothing is saved);
- * 2. `--creds` given, or nothing saved: the interactive flow, its tokens saved in `sync.db`;
+ * 2. `--creds` given, or nothing saved for the scope: the interactive flow (with the client from
+ *    `--creds`, else the one saved for the other scope, else `./clientsecret.json`), its tokens
+ *    saved in `sync.db` beside those of the other scope;
  * 3. otherwise the saved tokens, refreshed and saved again as needed.
  */
 export async function authorize(store: Store, input: AuthorizationInput): Promise<TokenSource> {
+  if (!input.creds) {
+    const known = savedAuthorization(store, input);
+    if (known) return known;
+  } else if (input.env("PHOTOSYNC_REFRESH_TOKEN")) {
+    return fromEnvironment(store, input, await readClientSecret(input.creds));
+  }
+  const client = input.creds || !savedClient(store)
+    ? await readClientSecret(input.creds ?? DEFAULT_CREDS)
+    : savedClient(store)!;
+  const session: Saved = { client, tokens: await authorizeInteractive(client, input) };
+  const key = savedKey(store, input.scope);
+  store.setSecret(key, JSON.stringify(session));
+  return refreshing(store, key, session, input);
+}
+
+/**
+ * The authorisation a run can use without asking the user: `PHOTOSYNC_REFRESH_TOKEN`, else the
+ * tokens saved for `input.scope`; undefined when there is neither.
+ */
+export function savedAuthorization(store: Store, input: AuthorizationInput): TokenSource | undefined {
+  if (input.env("PHOTOSYNC_REFRESH_TOKEN")) return fromEnvironment(store, input);
+  const key = savedKey(store, input.scope);
+  const saved = store.secret(key);
+  return saved ? refreshing(store, key, JSON.parse(saved), input) : undefined;
+}
+
+/** `PHOTOSYNC_REFRESH_TOKEN` with `client`, else the environment's client, else a saved one. */
+function fromEnvironment(store: Store, input: AuthorizationInput, client?: OAuthClient): TokenSource {
   const refreshToken = input.env("PHOTOSYNC_REFRESH_TOKEN");
-  if (refreshToken) {
-    // The client: --creds, else the environment, else the one saved by an earlier --creds run.
-    const savedClient = (JSON.parse(store.secret(SAVED_KEY) ?? "null") as Saved | null)?.client;
-    const client = input.creds ? await readClientSecret(input.creds) : clientFromEnv(input.env, savedClient);
-    return new RefreshingTokens(client, { accessToken: "", expiresAt: 0, refreshToken }, {
-      fetch: input.fetch,
-    });
-  }
-  const saved = store.secret(SAVED_KEY);
-  let session: Saved;
-  if (input.creds || !saved) {
-    const client = await readClientSecret(input.creds ?? DEFAULT_CREDS);
-    session = { client, tokens: await authorizeInteractive(client, input) };
-    store.setSecret(SAVED_KEY, JSON.stringify(session));
-  } else {
-    session = JSON.parse(saved);
-  }
+  return new RefreshingTokens(
+    client ?? clientFromEnv(input.env, savedClient(store)),
+    { accessToken: "", expiresAt: 0, refreshToken },
+    { fetch: input.fetch },
+  );
+}
+
+/** Saved tokens that refresh themselves and save the new ones under `key`. */
+function refreshing(store: Store, key: string, session: Saved, input: AuthorizationInput): TokenSource {
   return new RefreshingTokens(session.client, session.tokens, {
     fetch: input.fetch,
-    onRefresh: (tokens) => store.setSecret(SAVED_KEY, JSON.stringify({ ...session, tokens })),
+    onRefresh: (tokens) => store.setSecret(key, JSON.stringify({ ...session, tokens })),
   });
+}
+
+/** A client saved by an earlier authorisation (the Library scope's first), or undefined. */
+function savedClient(store: Store): OAuthClient | undefined {
+  for (const scope of Object.keys(SAVED_KEYS)) {
+    const saved = store.secret(savedKey(store, scope));
+    if (saved) return (JSON.parse(saved) as Saved).client;
+  }
+  return undefined;
+}
+
+/**
+ * The secret's key of `scope`; the authorisation a `sync.db` kept under the older single key
+ * moves to the Library scope's on first use.
+ */
+function savedKey(store: Store, scope = LIBRARY_SCOPE): string {
+  const key = SAVED_KEYS[scope];
+  if (!key) throw new Error(`no saved key for the scope ${scope}`);
+  const legacy = scope === LIBRARY_SCOPE ? store.secret(LEGACY_KEY) : undefined;
+  if (legacy !== undefined) {
+    store.transaction(() => {
+      store.setSecret(key, legacy);
+      store.deleteSecret(LEGACY_KEY);
+    });
+  }
+  return key;
 }
 
 function clientFromEnv(env: (name: string) => string | undefined, saved?: OAuthClient): OAuthClient {

@@ -7,6 +7,7 @@
 import { ApiError, AuthError, ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
 import { StalledError } from "../core/idle_watchdog.ts";
 import { retryAfterMs, TransientError } from "../core/retry.ts";
+import { ItemError } from "../core/source.ts";
 
 /**
  * The error to throw for a request that could not be sent: not allowed by Deno's permissions
@@ -33,7 +34,7 @@ export interface IdleFetchOptions {
 
 /**
  * Like `fetch`, but the request (and later the reading of its body) is aborted with a
- * {@link StalledError} when nothing arrives for `idleMs`.
+ * {@link StalledError} when nothing arrives for `idleMs` (or with the reason of `init.signal`).
  */
 export async function fetchWithIdleTimeout(
   url: string,
@@ -46,7 +47,8 @@ export async function fetchWithIdleTimeout(
     clearTimeout(timer);
     timer = setTimeout(() => idle.abort(new StalledError(options.idleMs)), options.idleMs);
   };
-  const signal = idle.signal;
+  // The caller's signal (an interruption) aborts the request too.
+  const signal = init.signal ? AbortSignal.any([idle.signal, init.signal]) : idle.signal;
   arm();
   let response: Response;
   try {
@@ -178,4 +180,45 @@ export async function apiError(response: Response): Promise<Error> {
     );
   }
   return new ApiError(response.status, status, message);
+}
+
+/**
+ * Ask for media bytes at `url`, as stored: a transparently decoded body would not match
+ * `Content-Length`. A request that cannot be sent becomes the error {@link requestError} gives.
+ */
+export async function fetchMedia(
+  fetcher: typeof fetch,
+  url: string,
+  init: { signal: AbortSignal; headers?: Record<string, string> },
+): Promise<Response> {
+  try {
+    return await fetcher(url, {
+      signal: init.signal,
+      headers: { ...init.headers, "accept-encoding": "identity" },
+    });
+  } catch (error) {
+    throw requestError(url, error, "download failed");
+  }
+}
+
+/**
+ * The body of a media answer and its size when known. An error answer becomes the daily-quota
+ * stop, a {@link TransientError} (429, 5xx) or an {@link ItemError} (the item stays pending).
+ */
+export async function mediaBody(
+  response: Response,
+): Promise<{ body: ReadableStream<Uint8Array>; size?: number }> {
+  if (!response.ok || !response.body) {
+    const text = await response.text().catch(() => "");
+    const quota = quotaError(response.status, text);
+    if (quota) throw quota;
+    const error = `download failed: HTTP ${response.status}`;
+    if (response.status === 429 || response.status >= 500) {
+      throw new TransientError(error, { retryAfterMs: retryAfterMs(response.headers.get("retry-after")) });
+    }
+    throw new ItemError(error);
+  }
+  const length = response.headers.get("content-length");
+  const encoded = (response.headers.get("content-encoding") ?? "identity") !== "identity";
+  return { body: response.body, size: length === null || encoded ? undefined : Number(length) };
 }

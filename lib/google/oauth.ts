@@ -11,6 +11,8 @@ import type { Logger } from "../core/logger.ts";
 
 /** The only read scope Google still grants the Library API (since 2025-03-31). */
 export const LIBRARY_SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";
+/** The Picker API's scope: the items a user picks by hand. */
+export const PICKER_SCOPE = "https://www.googleapis.com/auth/photospicker.mediaitems.readonly";
 /** Google's endpoints, used when the client secret file names none. */
 export const GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth";
 export const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
@@ -96,6 +98,8 @@ export interface AuthorizeOptions {
   input?: ReadableStream<Uint8Array>;
   /** Give up waiting for the user after this long. */
   timeoutMs?: number;
+  /** The scope to ask for (default {@link LIBRARY_SCOPE}). */
+  scope?: string;
 }
 
 /**
@@ -133,7 +137,7 @@ export async function authorizeInteractive(
     client_id: client.clientId,
     redirect_uri: redirectUri,
     response_type: "code",
-    scope: LIBRARY_SCOPE,
+    scope: options.scope ?? LIBRARY_SCOPE,
     state,
     code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
     code_challenge_method: "S256",

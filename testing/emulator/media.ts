@@ -1,6 +1,7 @@
 /**
  * The media byte host: it mints the `baseUrl`s of media items, which expire, and serves their bytes at
  * `baseUrl=d` (a photo, or a video's still frame) and `baseUrl=dv` (a video), counting the bodies in flight.
+ * Another service may serve the same bytes under a path of its own (the Picker API's need a token).
  *
  * @module
  */
@@ -28,7 +29,7 @@ export class MediaHost implements Service<"media"> {
     path: new RegExp(`^${PREFIX}`),
     quota: "media",
     streamed: true,
-    handle: (req, url) => this.#serve(req, url),
+    handle: (req, url) => this.serve(req, url),
   }];
   /** The most media bodies that were being sent at once. */
   maxInFlight = 0;
@@ -51,13 +52,14 @@ export class MediaHost implements Service<"media"> {
     this.#baseUrlTtlMs = opts.baseUrlTtlMs;
   }
 
-  /** A fresh `baseUrl` of an item: it carries the item's id and its expiry time. */
-  baseUrl(item: FixtureItem): string {
-    return `${this.#origin}${PREFIX}${encode([item.id, this.#now() + this.#baseUrlTtlMs])}`;
+  /** A fresh `baseUrl` of an item under `prefix`: it carries the item's id and its expiry time. */
+  baseUrl(item: FixtureItem, prefix: string = PREFIX): string {
+    return `${this.#origin}${prefix}${encode([item.id, this.#now() + this.#baseUrlTtlMs])}`;
   }
 
-  #serve(req: Request, url: URL): Response {
-    const path = url.pathname.slice(PREFIX.length);
+  /** Answers a request for the bytes at a {@linkcode MediaHost.baseUrl} minted under `prefix`. */
+  serve(req: Request, url: URL, prefix: string = PREFIX): Response {
+    const path = url.pathname.slice(prefix.length);
     const at = path.lastIndexOf("=");
     const [id, expiresAt] = decode(at < 0 ? path : path.slice(0, at)) ?? [];
     const item = typeof id === "string" ? this.#items().get(id) : undefined;

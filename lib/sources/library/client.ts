@@ -2,11 +2,11 @@
  * Client of the Photos Library API: paged search as an async generator, batchGet, get.
  * @module
  */
-import { apiError, fetchWithIdleTimeout, requestError } from "../../google/http.ts";
+import { GoogleApi } from "../../google/api.ts";
 import type { DateRange } from "../../core/dates.ts";
 import type { MediaItem } from "./media_item.ts";
 import type { TokenSource } from "../../google/oauth.ts";
-import { type RetryOptions, TransientError, withRetry } from "../../core/retry.ts";
+import type { RetryOptions } from "../../core/retry.ts";
 
 /** Google's Library API root; `PHOTOSYNC_API_URL` replaces it (e.g. with the emulator). */
 export const GOOGLE_API_URL = "https://photoslibrary.googleapis.com";
@@ -38,18 +38,10 @@ export interface LibraryClientOptions {
 
 /** The Library API, reached through `fetch` at `apiUrl`. */
 export class LibraryClient {
-  readonly #tokens: TokenSource;
-  readonly #apiUrl: string;
-  readonly #fetch: typeof fetch;
-  readonly #retry: RetryOptions;
-  readonly #idleTimeoutMs: number;
+  readonly #api: GoogleApi;
 
   constructor(options: LibraryClientOptions) {
-    this.#tokens = options.tokens;
-    this.#apiUrl = (options.apiUrl ?? GOOGLE_API_URL).replace(/\/+$/, "");
-    this.#fetch = options.fetch ?? fetch;
-    this.#retry = options.retry ?? {};
-    this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.#api = new GoogleApi({ ...options, apiUrl: options.apiUrl ?? GOOGLE_API_URL });
   }
 
   /**
@@ -58,10 +50,10 @@ export class LibraryClient {
    */
   async searchPage(range: DateRange | undefined, pageToken?: string): Promise<SearchResult> {
     const filters = { includeArchivedMedia: true, ...(range ? { dateFilter: { ranges: [range] } } : {}) };
-    const page = await this.#call<{ mediaItems?: MediaItem[]; nextPageToken?: string }>(
+    const page = await this.#api.call<{ mediaItems?: MediaItem[]; nextPageToken?: string }>(
       "POST",
       "/v1/mediaItems:search",
-      { pageSize: PAGE_SIZE, filters, ...(pageToken ? { pageToken } : {}) },
+      { body: { pageSize: PAGE_SIZE, filters, ...(pageToken ? { pageToken } : {}) } },
     );
     return { items: page.mediaItems ?? [], nextPageToken: page.nextPageToken || undefined };
   }
@@ -69,7 +61,7 @@ export class LibraryClient {
   /** Fresh metadata (and `baseUrl`s) for up to {@link BATCH_SIZE} ids, in request order. */
   async batchGet(ids: readonly string[]): Promise<BatchResult[]> {
     const query = new URLSearchParams(ids.map((id) => ["mediaItemIds", id]));
-    const answer = await this.#call<{
+    const answer = await this.#api.call<{
       mediaItemResults?: { mediaItem?: MediaItem; status?: { code?: number; message?: string } }[];
     }>("GET", `/v1/mediaItems:batchGet?${query}`);
     const results = answer.mediaItemResults ?? [];
@@ -82,38 +74,6 @@ export class LibraryClient {
 
   /** One item, as the API returns it. */
   get(id: string): Promise<MediaItem> {
-    return this.#call<MediaItem>("GET", `/v1/mediaItems/${encodeURIComponent(id)}`);
-  }
-
-  #call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return withRetry(async () => {
-      const token = await this.#tokens.accessToken();
-      let response = await this.#send(method, path, body, token);
-      if (response.status === 401) {
-        await response.body?.cancel();
-        response = await this.#send(method, path, body, await this.#tokens.accessToken(token));
-      }
-      if (!response.ok) throw await apiError(response);
-      try {
-        return await response.json() as T;
-      } catch (error) {
-        throw new TransientError(`broken answer from ${path}: ${(error as Error).message}`, { cause: error });
-      }
-    }, this.#retry);
-  }
-
-  async #send(method: string, path: string, body: unknown, token: string): Promise<Response> {
-    try {
-      return await fetchWithIdleTimeout(this.#apiUrl + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }, { fetch: this.#fetch, idleMs: this.#idleTimeoutMs });
-    } catch (error) {
-      throw requestError(this.#apiUrl + path, error, `cannot reach ${this.#apiUrl}`);
-    }
+    return this.#api.call<MediaItem>("GET", `/v1/mediaItems/${encodeURIComponent(id)}`);
   }
 }

@@ -5,8 +5,8 @@
  */
 import type { DateRange } from "../../core/dates.ts";
 import type { ItemBatch, NewItem, Store } from "../../core/store.ts";
-import { quotaError, requestError } from "../../google/http.ts";
-import { retryAfterMs, TransientError } from "../../core/retry.ts";
+import { fetchMedia, mediaBody } from "../../google/http.ts";
+import { TransientError } from "../../core/retry.ts";
 import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "../../core/source.ts";
 import type { LibraryClient } from "./client.ts";
 import { creationMs, isVideo, type MediaItem } from "./media_item.ts";
@@ -91,16 +91,7 @@ function mediaTransfer(
   return {
     row,
     async open(signal) {
-      let response: Response;
-      try {
-        // Ask for the bytes as stored: a transparently decoded body would not match Content-Length.
-        response = await fetcher(item.baseUrl + suffix, {
-          signal,
-          headers: { "accept-encoding": "identity" },
-        });
-      } catch (error) {
-        throw requestError(item.baseUrl ?? "", error, "download failed");
-      }
+      const response = await fetchMedia(fetcher, item.baseUrl + suffix, { signal });
       if (response.status === 403 || response.status === 404) {
         // The baseUrl expired: get a fresh one and try again at once.
         await response.body?.cancel();
@@ -109,21 +100,7 @@ function mediaTransfer(
         item = answer.item;
         throw new TransientError(`download URL expired (HTTP ${response.status})`, { retryAfterMs: 0 });
       }
-      if (!response.ok || !response.body) {
-        const text = await response.text().catch(() => "");
-        const quota = quotaError(response.status, text);
-        if (quota) throw quota;
-        const error = `download failed: HTTP ${response.status}`;
-        if (response.status === 429 || response.status >= 500) {
-          throw new TransientError(error, {
-            retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
-          });
-        }
-        throw new ItemError(error);
-      }
-      const length = response.headers.get("content-length");
-      const encoded = (response.headers.get("content-encoding") ?? "identity") !== "identity";
-      return { body: response.body, size: length === null || encoded ? undefined : Number(length) };
+      return await mediaBody(response);
     },
   };
 }
