@@ -3,19 +3,21 @@
  * errors become a one-line message and an exit code.
  * @module
  */
-import { ExitCode, PhotosyncError } from "../core/errors.ts";
+import { ExitCode, InterruptedError, PhotosyncError } from "../core/errors.ts";
 import { Renderer } from "./render.ts";
 import type { Command } from "./command.ts";
 import syncCommand from "./commands/sync.ts";
 import statusCommand from "./commands/status.ts";
 import queryCommand from "./commands/query.ts";
 import takeoutCommand from "./commands/takeout.ts";
+import pickCommand from "./commands/pick.ts";
 
 const COMMANDS: Record<string, Command> = {
   sync: syncCommand,
   status: statusCommand,
   query: queryCommand,
   takeout: takeoutCommand,
+  pick: pickCommand,
 };
 
 /** Run photosync with `args`; returns the exit code. */
@@ -30,6 +32,10 @@ export async function runCli(args: string[]): Promise<number> {
     return await command(named ? rest : args, { renderer, env: readEnv, stdin: Deno.stdin.readable });
   } catch (error) {
     renderer.finish();
+    if (error instanceof InterruptedError) {
+      renderer.notice(error.message);
+      return error.exitCode;
+    }
     if (error instanceof PhotosyncError) {
       renderer.error(error.message);
       return error.exitCode;

@@ -17,6 +17,10 @@ export const ExitCode = {
   auth: 4,
   /** Google's daily quota is used up: run again after midnight Pacific Time. */
   quota: 5,
+  /** Stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it. */
+  interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  terminated: 143,
 } as const;
 
 /** Base class of the errors printed as one line by the top-level error printer. */
@@ -57,5 +61,15 @@ export class ApiError extends PhotosyncError {
     this.name = "ApiError";
     this.httpStatus = httpStatus;
     this.status = status;
+  }
+}
+
+/** The run was stopped by a signal (Ctrl-C, SIGTERM); what it finished is kept. */
+export class InterruptedError extends PhotosyncError {
+  constructor(signal: "SIGINT" | "SIGTERM") {
+    super(`stopped by ${signal === "SIGINT" ? "Ctrl-C (SIGINT)" : "SIGTERM"}; what was downloaded is kept`, {
+      exitCode: signal === "SIGINT" ? ExitCode.interrupted : ExitCode.terminated,
+    });
+    this.name = "InterruptedError";
   }
 }

@@ -14,6 +14,8 @@ export interface Progress {
   filesTotal: number;
   /** Bytes downloaded in this run. */
   bytes: number;
+  /** What the run is waiting for (e.g. the user's picks), shown instead of the counters while set. */
+  waiting?: string;
 }
 
 /** What the program reports while it works. */

@@ -4,6 +4,7 @@
  * answers turned into the errors photosync acts on.
  * @module
  */
+import { ApiError } from "../core/errors.ts";
 import { type RetryOptions, TransientError, withRetry } from "../core/retry.ts";
 import { apiError, fetchWithIdleTimeout, requestError } from "./http.ts";
 import type { TokenSource } from "./oauth.ts";
@@ -25,6 +26,8 @@ export interface CallOptions {
   body?: unknown;
   /** Interrupts the call (and its retries) with the signal's reason. */
   signal?: AbortSignal;
+  /** The final error to throw, instead of retrying, for an error answer that another try will not mend. */
+  refused?: (error: ApiError) => Error | undefined;
 }
 
 /** A Google JSON API reached through `fetch` at its root. */
@@ -64,7 +67,11 @@ export class GoogleApi {
           throw requestError(url, error, `cannot reach ${this.#apiUrl}`);
         }
       });
-      if (!response.ok) throw await apiError(response);
+      if (!response.ok) {
+        const error = await apiError(response);
+        const answer = error instanceof ApiError ? error : error.cause;
+        throw (answer instanceof ApiError && options.refused?.(answer)) || error;
+      }
       try {
         const text = await response.text();
         return (text ? JSON.parse(text) : {}) as T;

@@ -100,6 +100,8 @@ export interface AuthorizeOptions {
   timeoutMs?: number;
   /** The scope to ask for (default {@link LIBRARY_SCOPE}). */
   scope?: string;
+  /** Stops waiting for the user (Ctrl-C) with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -162,9 +164,13 @@ export async function authorizeInteractive(
       timeoutMs,
     );
   });
+  const stopped = new Promise<never>((_, reject) => {
+    options.signal?.addEventListener("abort", () => reject(options.signal!.reason), { once: true });
+    if (options.signal?.aborted) reject(options.signal.reason);
+  });
   let answer: URL;
   try {
-    answer = await Promise.race([callback, pastedRedirect(options.input, redirectUri), timeout]);
+    answer = await Promise.race([callback, pastedRedirect(options.input, redirectUri), timeout, stopped]);
   } finally {
     clearTimeout(timer);
     abort.abort();

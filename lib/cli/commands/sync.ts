@@ -17,6 +17,8 @@ import queryCommand from "./query.ts";
 const HELP = `photosync ${VERSION}: back up Google Photos to a local folder
 
 Usage: photosync [sync] [flags]
+       photosync pick [--dir=DIR] [--max=N] [flags]   (see photosync pick --help)
+       photosync takeout [--dir=DIR] PATH...         (see photosync takeout --help)
        photosync status [--dir=DIR] [--json]
        photosync query ID [--dir=DIR]
 
@@ -43,6 +45,7 @@ Environment:
   PHOTOSYNC_REFRESH_TOKEN   authorise unattended with this refresh token; client from --creds or
   PHOTOSYNC_CLIENT_ID, PHOTOSYNC_CLIENT_SECRET
   PHOTOSYNC_API_URL         Library API root (default ${GOOGLE_API_URL})
+  PHOTOSYNC_PICKER_URL      Picker API root, for items photosync pick left pending
 
 Exit codes: 0 all synced, 1 failure, 2 bad input, 3 some items not downloaded
 (see photosync status), 4 authorisation needed or refused, 5 Google's daily quota
@@ -105,6 +108,7 @@ const syncCommand: Command = async (args, context) => {
     idleTimeoutMs: parseTimeout(values.timeout),
     pathMapper: layoutMapper(values.layout),
     apiUrl: env("PHOTOSYNC_API_URL"),
+    pickerUrl: env("PHOTOSYNC_PICKER_URL"),
     io: { env, openBrowser: values["no-browser"] ? undefined : browserOpener(env), input: context.stdin },
   });
   renderer.finish();

@@ -1,0 +1,118 @@
+/**
+ * `photosync pick`: back up the photos and videos you pick by hand in Google Photos.
+ * @module
+ */
+import { ExitCode, UsageError } from "../../core/errors.ts";
+import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
+import { pick } from "../../pick.ts";
+import { GOOGLE_PICKER_URL, MAX_ITEM_COUNT } from "../../sources/picker/client.ts";
+import { parseConcurrency, parseFlags, parseTimeout } from "../args.ts";
+import { browserOpener } from "../browser.ts";
+import type { Command } from "../command.ts";
+import { Interrupt } from "../interrupt.ts";
+import { formatBytes, formatDuration } from "../render.ts";
+
+const HELP = `Usage: photosync pick [--dir=DIR] [--creds=FILE] [--max=N] [--no-browser] [flags]
+
+Back up the photos and videos you pick by hand in Google Photos' picker: the way to
+reach items of your library that photosync sync cannot (it sees only what photosync
+uploaded). photosync prints the picker's address (and draws it as a QR code on a
+terminal, for a phone), opens it in a browser, waits while you pick on any device
+signed in to your account and press Done, then downloads the picked items into the
+same sync.db and YYYY/MM/DD tree as sync. Picking an item again stores it once.
+
+  --dir=DIR            folder for sync.db and the photos (default: .; created if missing)
+  --creds=FILE         OAuth client secret JSON; needed only when nothing is saved yet;
+                       giving it authorises again
+  --max=N              let the picker take at most N items, 1-${MAX_ITEM_COUNT} (default ${MAX_ITEM_COUNT})
+  --no-browser         do not open a browser; print the addresses only
+  --concurrency=N      downloads at once, 1-64 (default 8)
+  --timeout=SECONDS    give up on a request that sends nothing for this long (default 60)
+  --layout=TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
+  --quiet, --verbose   less / more output
+  --help
+
+Picked download links last 60 minutes and cannot be renewed: what is not downloaded by
+then (Ctrl-C, errors) is fetched by the next photosync pick or plain photosync run while
+the links last, and afterwards waits, with a note in photosync status, to be picked again.
+
+Environment:
+  PHOTOSYNC_REFRESH_TOKEN   authorise unattended with this refresh token (Picker scope)
+  PHOTOSYNC_PICKER_URL      Picker API root (default ${GOOGLE_PICKER_URL})
+
+Exit codes: 0 all picked items downloaded, 1 failure (also: nothing picked before the
+session expired), 2 bad input, 3 some items not downloaded (see photosync status),
+4 authorisation needed or refused, 5 Google's daily quota used up, 130/143 stopped by
+Ctrl-C/SIGTERM (the session is deleted; a second Ctrl-C quits at once).`;
+
+/** The flags of `photosync pick`, parsed strictly. */
+export function parsePickFlags(args: string[]) {
+  const { values } = parseFlags("pick", args, {
+    dir: { type: "string", default: "." },
+    creds: { type: "string" },
+    max: { type: "string" },
+    "no-browser": { type: "boolean" },
+    concurrency: { type: "string" },
+    timeout: { type: "string" },
+    layout: { type: "string", default: DEFAULT_LAYOUT },
+    quiet: { type: "boolean" },
+    verbose: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  return { ...values, max: parseMax(values.max) };
+}
+
+/** `--max`: a whole number from 1 to Google's maximum. */
+function parseMax(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > MAX_ITEM_COUNT) {
+    throw new UsageError(`--max must be a whole number from 1 to ${MAX_ITEM_COUNT}, not "${text}"`);
+  }
+  return value;
+}
+
+const pickCommand: Command = async (args, context) => {
+  const { renderer, env } = context;
+  const flags = parsePickFlags(args);
+  if (flags.help) {
+    renderer.output(HELP);
+    return ExitCode.ok;
+  }
+  const started = Date.now();
+  using interrupt = new Interrupt(renderer, "stopping: deleting the picking session");
+  const summary = await pick({
+    dir: flags.dir,
+    logger: renderer,
+    creds: flags.creds,
+    maxItems: flags.max,
+    concurrency: parseConcurrency(flags.concurrency),
+    idleTimeoutMs: parseTimeout(flags.timeout),
+    pathMapper: layoutMapper(flags.layout),
+    pickerUrl: env("PHOTOSYNC_PICKER_URL"),
+    signal: interrupt.signal,
+    io: {
+      env,
+      openBrowser: flags["no-browser"] ? undefined : browserOpener(env),
+      input: context.stdin,
+      showQrCode: (url) => renderer.qrCode(url),
+    },
+  });
+  renderer.finish();
+  const { downloads } = summary;
+  renderer.info(
+    `done in ${formatDuration((Date.now() - started) / 1000)}: picked ${
+      summary.added + summary.updated
+    } items ` +
+      `(${summary.added} new), downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`,
+  );
+  if (downloads.failed || downloads.deferred) {
+    renderer.warn(
+      `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir=${flags.dir}`,
+    );
+    return ExitCode.incomplete;
+  }
+  return ExitCode.ok;
+};
+
+export default pickCommand;
