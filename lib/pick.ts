@@ -76,14 +76,7 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
   const now = io.now ?? Date.now;
   await prepareOutputDir(dir);
   using store = Store.open(dir);
-  const tokens = await authorize(store, {
-    ...io,
-    env: io.env ?? (() => undefined),
-    creds: options.creds,
-    logger,
-    scope: PICKER_SCOPE,
-    signal,
-  });
+  const tokens = await authorize(store, { ...io, creds: options.creds, logger, scope: PICKER_SCOPE, signal });
   const client = pickerClient(tokens, options);
   // Sessions of runs that were killed before they could delete them.
   await deleteSessions(client, store, logger);
@@ -115,12 +108,7 @@ export async function downloadPicked(
 ): Promise<TransferResult | undefined> {
   if (store.pendingCount("picker") === 0) return undefined;
   const { io = {}, logger } = options;
-  const tokens = savedAuthorization(store, {
-    env: io.env ?? (() => undefined),
-    fetch: io.fetch,
-    logger,
-    scope: PICKER_SCOPE,
-  }) ?? {
+  const tokens = savedAuthorization(store, { ...io, logger, scope: PICKER_SCOPE }) ?? {
     accessToken: () =>
       Promise.reject(new ItemError("no Picker authorisation is saved; pick it again with photosync pick")),
   };

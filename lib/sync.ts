@@ -72,12 +72,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const { dir, logger, retry, idleTimeoutMs, io = {} } = options;
   await prepareOutputDir(dir);
   using store = Store.open(dir);
-  const tokens = await authorize(store, {
-    ...io,
-    env: io.env ?? (() => undefined),
-    creds: options.creds,
-    logger,
-  });
+  const tokens = await authorize(store, { ...io, creds: options.creds, logger });
   const client = new LibraryClient({ tokens, apiUrl: options.apiUrl, fetch: io.fetch, retry, idleTimeoutMs });
   const source = librarySource(client, { dates: options.dates, now: io.now ?? Date.now, fetch: io.fetch });
   const requeued = options.resync ? await requeueMissing(store, dir) : 0;

@@ -74,7 +74,7 @@ function services(origin: string, opts: EmulatorOptions, items: () => Map<string
     accessTokenTtlSec: opts.accessTokenTtlSec ?? 3600,
   });
   const media = new MediaHost({ origin, now, items, baseUrlTtlMs: opts.baseUrlTtlMs ?? 60 * 60_000 });
-  const picker = new PickerApi({ ...opts.picker, origin, now, items, oauth, media });
+  const picker = new PickerApi({ origin, now, items, oauth, media }, opts.picker);
   return { oauth, library: new LibraryApi({ now, items, oauth, media }), media, picker };
 }
 

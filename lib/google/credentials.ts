@@ -39,8 +39,11 @@ interface Saved {
 export interface AuthorizationInput extends AuthorizeOptions {
   /** `--creds`: a client secret file; given explicitly, it means "authorise again". */
   creds?: string;
-  /** Environment lookup (`PHOTOSYNC_REFRESH_TOKEN`, `PHOTOSYNC_CLIENT_ID`, `PHOTOSYNC_CLIENT_SECRET`). */
-  env: (name: string) => string | undefined;
+  /**
+   * Environment lookup (`PHOTOSYNC_REFRESH_TOKEN`, `PHOTOSYNC_CLIENT_ID`, `PHOTOSYNC_CLIENT_SECRET`);
+   * default none.
+   */
+  env?: (name: string) => string | undefined;
 }
 
 /**
@@ -56,7 +59,7 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
   if (!input.creds) {
     const known = savedAuthorization(store, input);
     if (known) return known;
-  } else if (input.env("PHOTOSYNC_REFRESH_TOKEN")) {
+  } else if (input.env?.("PHOTOSYNC_REFRESH_TOKEN")) {
     return fromEnvironment(store, input, await readClientSecret(input.creds));
   }
   const client = input.creds || !savedClient(store)
@@ -73,7 +76,7 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
  * tokens saved for `input.scope`; undefined when there is neither.
  */
 export function savedAuthorization(store: Store, input: AuthorizationInput): TokenSource | undefined {
-  if (input.env("PHOTOSYNC_REFRESH_TOKEN")) return fromEnvironment(store, input);
+  if (input.env?.("PHOTOSYNC_REFRESH_TOKEN")) return fromEnvironment(store, input);
   const key = savedKey(store, input.scope);
   const saved = store.secret(key);
   return saved ? refreshing(store, key, JSON.parse(saved), input) : undefined;
@@ -81,9 +84,9 @@ export function savedAuthorization(store: Store, input: AuthorizationInput): Tok
 
 /** `PHOTOSYNC_REFRESH_TOKEN` with `client`, else the environment's client, else a saved one. */
 function fromEnvironment(store: Store, input: AuthorizationInput, client?: OAuthClient): TokenSource {
-  const refreshToken = input.env("PHOTOSYNC_REFRESH_TOKEN");
+  const refreshToken = input.env?.("PHOTOSYNC_REFRESH_TOKEN");
   return new RefreshingTokens(
-    client ?? clientFromEnv(input.env, savedClient(store)),
+    client ?? clientFromEnv(input.env ?? (() => undefined), savedClient(store)),
     { accessToken: "", expiresAt: 0, refreshToken },
     { fetch: input.fetch },
   );

@@ -54,6 +54,17 @@ export interface PickerOptions {
   maxOpenSessions?: number;
 }
 
+/** What the Picker API shares with the emulator's other services. */
+interface Shared {
+  origin: string;
+  now: () => number;
+  /** The user's library, all of which the picker shows. */
+  items: () => Map<string, FixtureItem>;
+  oauth: OAuth;
+  /** Serves the picked items' bytes, under the Picker's own path. */
+  media: MediaHost;
+}
+
 /** A picking session as the emulator keeps it. */
 export interface PickingSession {
   readonly id: string;
@@ -114,8 +125,8 @@ export class PickerApi implements Service<PickerRoute> {
       quota: "media",
       streamed: true,
       handle: (req, url) => {
-        this.#oauth.checkAccess(req, PICKER_SCOPE);
-        return this.#media.serve(req, url, MEDIA);
+        this.#shared.oauth.checkAccess(req, PICKER_SCOPE);
+        return this.#shared.media.serve(req, url, MEDIA);
       },
     },
     {
@@ -129,32 +140,16 @@ export class PickerApi implements Service<PickerRoute> {
   /** Every session ever created, by id. */
   readonly sessions = new Map<string, PickingSession>();
 
-  #origin: string;
-  #now: () => number;
-  #items: () => Map<string, FixtureItem>;
-  #oauth: OAuth;
-  #media: MediaHost;
+  #shared: Shared;
   #pollIntervalMs: number;
   #timeoutMs: number;
   #maxOpenSessions: number;
 
-  constructor(
-    opts: PickerOptions & {
-      origin: string;
-      now: () => number;
-      items: () => Map<string, FixtureItem>;
-      oauth: OAuth;
-      media: MediaHost;
-    },
-  ) {
-    this.#origin = opts.origin;
-    this.#now = opts.now;
-    this.#items = opts.items;
-    this.#oauth = opts.oauth;
-    this.#media = opts.media;
-    this.#pollIntervalMs = opts.pollIntervalMs ?? 3500;
-    this.#timeoutMs = opts.timeoutMs ?? 30 * 60_000;
-    this.#maxOpenSessions = opts.maxOpenSessions ?? 10;
+  constructor(shared: Shared, options: PickerOptions = {}) {
+    this.#shared = shared;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 3500;
+    this.#timeoutMs = options.timeoutMs ?? 30 * 60_000;
+    this.#maxOpenSessions = options.maxOpenSessions ?? 10;
   }
 
   /**
@@ -164,7 +159,7 @@ export class PickerApi implements Service<PickerRoute> {
    */
   async pick(pickerUri: string, ids: readonly string[]): Promise<void> {
     const url = new URL(pickerUri);
-    if (url.origin !== this.#origin || !url.pathname.startsWith(UI)) {
+    if (url.origin !== this.#shared.origin || !url.pathname.startsWith(UI)) {
       throw new Error(`Not a pickerUri of this emulator: ${pickerUri}`);
     }
     const res = await fetch(url, { method: "POST", body: JSON.stringify({ mediaItemIds: ids }) });
@@ -173,7 +168,7 @@ export class PickerApi implements Service<PickerRoute> {
   }
 
   async #create(req: Request, log: LoggedRequest): Promise<Response> {
-    this.#oauth.checkAccess(req, PICKER_SCOPE);
+    this.#shared.oauth.checkAccess(req, PICKER_SCOPE);
     if (!(await readBody(req, log, "json")).parsed) throw invalidArgument("Invalid JSON payload received.");
     const { pickingConfig } = fields(log.body, "", ["id", "pickingConfig", "mediaItemsSet", "pollingConfig"]);
     const { maxItemCount } = fields(pickingConfig, "pickingConfig", ["maxItemCount"]);
@@ -181,7 +176,7 @@ export class PickerApi implements Service<PickerRoute> {
     if (!Number.isInteger(max) || max < 1 || max > MAX_ITEM_COUNT) {
       throw invalidArgument(`pickingConfig.maxItemCount must be from 1 to ${MAX_ITEM_COUNT}.`);
     }
-    const now = this.#now();
+    const now = this.#shared.now();
     const open = [...this.sessions.values()].filter((s) => !s.deleted && now < s.createdAt + this.#timeoutMs);
     if (open.length >= this.#maxOpenSessions) {
       throw apiError(429, "RESOURCE_EXHAUSTED", "Too many open picking sessions. Delete unused sessions.");
@@ -198,7 +193,7 @@ export class PickerApi implements Service<PickerRoute> {
 
   /** The session named by the path; 404 once deleted. */
   #session(req: Request, url: URL): PickingSession {
-    this.#oauth.checkAccess(req, PICKER_SCOPE);
+    this.#shared.oauth.checkAccess(req, PICKER_SCOPE);
     return this.#known(decodeURIComponent(url.pathname.slice(SESSIONS.length + 1)));
   }
 
@@ -213,11 +208,11 @@ export class PickerApi implements Service<PickerRoute> {
     const expireTime = session.createdAt + this.#timeoutMs;
     const pollingConfig = {
       pollInterval: duration(this.#pollIntervalMs),
-      timeoutIn: duration(Math.max(0, expireTime - this.#now())),
+      timeoutIn: duration(Math.max(0, expireTime - this.#shared.now())),
     };
     return {
       id: session.id,
-      pickerUri: `${this.#origin}${UI}${session.id}`,
+      pickerUri: `${this.#shared.origin}${UI}${session.id}`,
       ...(session.picked ? {} : { pollingConfig }),
       expireTime: new Date(expireTime).toISOString(),
       pickingConfig: { maxItemCount: String(session.maxItemCount) },
@@ -226,7 +221,7 @@ export class PickerApi implements Service<PickerRoute> {
   }
 
   #list(req: Request, url: URL): Response {
-    this.#oauth.checkAccess(req, PICKER_SCOPE);
+    this.#shared.oauth.checkAccess(req, PICKER_SCOPE);
     const params = url.searchParams;
     const sessionId = params.get("sessionId");
     if (!sessionId) throw invalidArgument("sessionId is required.");
@@ -244,7 +239,7 @@ export class PickerApi implements Service<PickerRoute> {
       if (forSession !== sessionId || !Number.isSafeInteger(at)) throw invalidArgument("Invalid page token.");
       offset = at as number;
     }
-    const items = this.#items();
+    const items = this.#shared.items();
     const page = session.picked.slice(offset, offset + size).flatMap((id) => items.get(id) ?? []);
     const more = offset + size < session.picked.length;
     return json(200, {
@@ -271,7 +266,7 @@ export class PickerApi implements Service<PickerRoute> {
       createTime: item.creationTime,
       type: video ? "VIDEO" : "PHOTO",
       mediaFile: {
-        baseUrl: this.#media.baseUrl(item, MEDIA),
+        baseUrl: this.#shared.media.baseUrl(item, MEDIA),
         mimeType: item.mimeType,
         filename: item.filename,
         mediaFileMetadata: {
@@ -292,14 +287,14 @@ export class PickerApi implements Service<PickerRoute> {
     const { mediaItemIds } = fields(log.body, "", ["mediaItemIds"]);
     const session = this.#known(id);
     if (session.picked) throw apiError(400, "FAILED_PRECONDITION", "Picking is already done.");
-    if (this.#now() >= session.createdAt + this.#timeoutMs) {
+    if (this.#shared.now() >= session.createdAt + this.#timeoutMs) {
       throw apiError(400, "FAILED_PRECONDITION", "The picking session timed out.");
     }
     const ids = Array.isArray(mediaItemIds) ? mediaItemIds.map(String) : [];
     if (ids.length > session.maxItemCount) {
       throw invalidArgument(`At most ${session.maxItemCount} items can be picked in this session.`);
     }
-    const unknown = ids.filter((picked) => !this.#items().has(picked));
+    const unknown = ids.filter((picked) => !this.#shared.items().has(picked));
     if (unknown.length) throw invalidArgument(`Not in the library: ${unknown.join(", ")}.`);
     session.picked = [...new Set(ids)];
     return json(200, {});

@@ -2,15 +2,16 @@
  * `photosync pick`: back up the photos and videos you pick by hand in Google Photos.
  * @module
  */
-import { ExitCode, UsageError } from "../../core/errors.ts";
+import { ExitCode } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { pick } from "../../pick.ts";
 import { GOOGLE_PICKER_URL, MAX_ITEM_COUNT } from "../../sources/picker/client.ts";
-import { parseConcurrency, parseFlags, parseTimeout } from "../args.ts";
+import { parseConcurrency, parseFlags, parseTimeout, parseWholeNumber } from "../args.ts";
 import { browserOpener } from "../browser.ts";
 import type { Command } from "../command.ts";
 import { Interrupt } from "../interrupt.ts";
 import { formatBytes, formatDuration } from "../render.ts";
+import { downloadsExitCode } from "./sync.ts";
 
 const HELP = `Usage: photosync pick [--dir=DIR] [--creds=FILE] [--max=N] [--no-browser] [flags]
 
@@ -59,17 +60,7 @@ export function parsePickFlags(args: string[]) {
     verbose: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
-  return { ...values, max: parseMax(values.max) };
-}
-
-/** `--max`: a whole number from 1 to Google's maximum. */
-function parseMax(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || value > MAX_ITEM_COUNT) {
-    throw new UsageError(`--max must be a whole number from 1 to ${MAX_ITEM_COUNT}, not "${text}"`);
-  }
-  return value;
+  return { ...values, max: parseWholeNumber("--max", values.max, MAX_ITEM_COUNT) };
 }
 
 const pickCommand: Command = async (args, context) => {
@@ -99,20 +90,13 @@ const pickCommand: Command = async (args, context) => {
     },
   });
   renderer.finish();
-  const { downloads } = summary;
+  const { added, updated, downloads } = summary;
+  const seconds = (Date.now() - started) / 1000;
   renderer.info(
-    `done in ${formatDuration((Date.now() - started) / 1000)}: picked ${
-      summary.added + summary.updated
-    } items ` +
-      `(${summary.added} new), downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`,
+    `done in ${formatDuration(seconds)}: picked ${added + updated} items (${added} new), ` +
+      `downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`,
   );
-  if (downloads.failed || downloads.deferred) {
-    renderer.warn(
-      `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir=${flags.dir}`,
-    );
-    return ExitCode.incomplete;
-  }
-  return ExitCode.ok;
+  return downloadsExitCode(downloads, flags.dir, renderer);
 };
 
 export default pickCommand;

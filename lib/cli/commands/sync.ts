@@ -6,7 +6,8 @@ import { browserOpener } from "../browser.ts";
 import { parseDateRange } from "../../core/dates.ts";
 import { ExitCode, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
-import { formatBytes, formatDuration } from "../render.ts";
+import { formatBytes, formatDuration, type Renderer } from "../render.ts";
+import type { TransferResult } from "../../core/transfer.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
 import { sync } from "../../sync.ts";
 import type { Command } from "../command.ts";
@@ -118,13 +119,16 @@ const syncCommand: Command = async (args, context) => {
   if (summary.requeued) parts.push(`${summary.requeued} missing files queued again`);
   if (downloads) parts.push(`downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`);
   renderer.info(`done in ${formatDuration(seconds)}: ${parts.join(", ")}`);
-  if (downloads && (downloads.failed || downloads.deferred)) {
-    renderer.warn(
-      `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir=${values.dir}`,
-    );
-    return ExitCode.incomplete;
-  }
-  return ExitCode.ok;
+  return downloads ? downloadsExitCode(downloads, values.dir, renderer) : ExitCode.ok;
 };
+
+/** 0, or 3 with a warning pointing at `photosync status` when some items were not downloaded. */
+export function downloadsExitCode(downloads: TransferResult, dir: string, renderer: Renderer): number {
+  if (!downloads.failed && !downloads.deferred) return ExitCode.ok;
+  renderer.warn(
+    `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir=${dir}`,
+  );
+  return ExitCode.incomplete;
+}
 
 export default syncCommand;
