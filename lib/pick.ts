@@ -16,7 +16,7 @@ import type { RetryOptions } from "./core/retry.ts";
 import { ItemError } from "./core/source.ts";
 import { Store } from "./core/store.ts";
 import { transferPending, type TransferResult } from "./core/transfer.ts";
-import { authorize, savedAuthorization } from "./google/credentials.ts";
+import { authorize, environmentTokens, savedTokens } from "./google/credentials.ts";
 import { PICKER_SCOPE, type TokenSource } from "./google/oauth.ts";
 import { PickerClient, type PickingSession } from "./sources/picker/client.ts";
 import { pickerSource } from "./sources/picker/source.ts";
@@ -99,8 +99,9 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
 
 /**
  * Download the picked items earlier runs left pending, while their URLs last (a plain `sync`
- * does this after the Library's items). Without a saved Picker authorisation they stay pending
- * with a note. Returns undefined when there are none.
+ * does this after the Library's items), with the saved Picker tokens, else
+ * `PHOTOSYNC_REFRESH_TOKEN`; without either they stay pending with a note. Returns undefined
+ * when there are none.
  */
 export async function downloadPicked(
   store: Store,
@@ -108,7 +109,9 @@ export async function downloadPicked(
 ): Promise<TransferResult | undefined> {
   if (store.pendingCount("picker") === 0) return undefined;
   const { io = {}, logger } = options;
-  const tokens = savedAuthorization(store, { ...io, logger, scope: PICKER_SCOPE }) ?? {
+  // The Picker tokens a `pick` saved come first: a cron job's PHOTOSYNC_REFRESH_TOKEN is the Library's.
+  const input = { ...io, logger, scope: PICKER_SCOPE };
+  const tokens = savedTokens(store, input) ?? environmentTokens(store, input) ?? {
     accessToken: () =>
       Promise.reject(new ItemError("no Picker authorisation is saved; pick it again with photosync pick")),
   };

@@ -179,11 +179,17 @@ Deno.test("faults on every Picker endpoint and on downloads are retried; the dai
   assertSessionsDeleted(env, 2);
 
   env.emulator.faults = { dailyMediaQuota: 2 };
-  const stopped = await pickRun(env, ids(items.slice(8)), ["--concurrency=1"]);
+  const stopped = await pickRun(env, ids(items.slice(8, 11)), ["--concurrency=1"]);
   assertOneLineError(stopped, 5, /daily quota/);
   const counts = await env.status();
-  assert.deepEqual([counts.downloaded, counts.pending], [10, 2]);
+  assert.deepEqual([counts.downloaded, counts.pending], [10, 1]);
   assertSessionsDeleted(env, 3);
+  // The next day's pick downloads what it picks and what the last one left.
+  env.emulator.faults = {};
+  const nextDay = await pickRun(env, [items[11].id]);
+  assert.equal(nextDay.code, 0, nextDay.stderr);
+  assert.match(nextDay.stderr, /picked 1 items \(1 new\), downloaded 2 files/);
+  await assertTree(env.dir, items);
 });
 
 Deno.test("the user never picks: one line, exit 1, the session deleted", async () => {
@@ -215,6 +221,24 @@ Deno.test("Ctrl-C or SIGTERM while waiting deletes the session and exits 130 or 
     assert.doesNotMatch(result.stderr, /^error: /m);
   }
   assertSessionsDeleted(env, 2);
+
+  // A second Ctrl-C quits at once, here while the session is being deleted; the next run deletes it.
+  env.emulator.faults = { latencyMs: { deleteSession: 30_000 } };
+  const cli = startPick(env);
+  await cli.waitForLine((line) => line.startsWith("waiting for your picks"));
+  cli.child.kill("SIGINT");
+  await cli.waitForLine((line) => line.startsWith("stopping: "));
+  cli.child.kill("SIGINT");
+  assert.equal((await cli.result()).code, 130);
+  const leftover = env.emulator.pickerSessions[2];
+  assert.equal(leftover.deleted, false);
+  env.emulator.faults = {};
+  const next = startPick(env);
+  await pickerUri(next, env);
+  assert.equal(leftover.deleted, true, "deleted before the new session was created");
+  next.child.kill("SIGINT");
+  assert.equal((await next.result()).code, 130);
+  assertSessionsDeleted(env, 4);
 });
 
 Deno.test("interrupted downloads: no partial file; a plain run fetches the rest while the URLs last, then notes 'pick it again'", async () => {
@@ -245,14 +269,17 @@ Deno.test("interrupted downloads: no partial file; a plain run fetches the rest 
     return await cli.result();
   };
 
+  const library = await env.run(["--index-only", NO_LIBRARY_DAYS], { auth: "browser" });
+  assert.equal(library.code, 0, library.stderr);
+  const libraryToken = { PHOTOSYNC_REFRESH_TOKEN: env.refreshToken() };
   const first = await interrupted(items.slice(0, 6), "SIGINT", "browser");
   assert.equal(first.code, 130, first.stderr);
   assert.deepEqual(await listFiles(env.dir), [], "no partial file, no temporary one");
   assert.deepEqual([(await env.status()).pending, (await env.status()).sources.picker], [6, 6]);
 
   env.emulator.faults = {};
-  // The plain run authorises the Library scope (nothing was saved for it); the Picker's is kept.
-  const drained = await env.run([NO_LIBRARY_DAYS], { auth: "browser" });
+  // A cron job's refresh token is the Library's: the picked items are fetched with the saved Picker tokens.
+  const drained = await env.run([NO_LIBRARY_DAYS], { env: libraryToken });
   assert.equal(drained.code, 0, drained.stderr);
   await assertTree(env.dir, items.slice(0, 6));
 

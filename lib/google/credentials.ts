@@ -56,12 +56,11 @@ export interface AuthorizationInput extends AuthorizeOptions {
  * 3. otherwise the saved tokens, refreshed and saved again as needed.
  */
 export async function authorize(store: Store, input: AuthorizationInput): Promise<TokenSource> {
-  if (!input.creds) {
-    const known = savedAuthorization(store, input);
-    if (known) return known;
-  } else if (input.env?.("PHOTOSYNC_REFRESH_TOKEN")) {
-    return fromEnvironment(store, input, await readClientSecret(input.creds));
+  if (input.env?.("PHOTOSYNC_REFRESH_TOKEN")) {
+    return environmentTokens(store, input, input.creds ? await readClientSecret(input.creds) : undefined)!;
   }
+  const saved = input.creds ? undefined : savedTokens(store, input);
+  if (saved) return saved;
   const client = input.creds || !savedClient(store)
     ? await readClientSecret(input.creds ?? DEFAULT_CREDS)
     : savedClient(store)!;
@@ -71,20 +70,24 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
   return refreshing(store, key, session, input);
 }
 
-/**
- * The authorisation a run can use without asking the user: `PHOTOSYNC_REFRESH_TOKEN`, else the
- * tokens saved for `input.scope`; undefined when there is neither.
- */
-export function savedAuthorization(store: Store, input: AuthorizationInput): TokenSource | undefined {
-  if (input.env?.("PHOTOSYNC_REFRESH_TOKEN")) return fromEnvironment(store, input);
+/** The tokens saved for `input.scope`, refreshed and saved again as needed; undefined when none are. */
+export function savedTokens(store: Store, input: AuthorizationInput): TokenSource | undefined {
   const key = savedKey(store, input.scope);
   const saved = store.secret(key);
   return saved ? refreshing(store, key, JSON.parse(saved), input) : undefined;
 }
 
-/** `PHOTOSYNC_REFRESH_TOKEN` with `client`, else the environment's client, else a saved one. */
-function fromEnvironment(store: Store, input: AuthorizationInput, client?: OAuthClient): TokenSource {
+/**
+ * `PHOTOSYNC_REFRESH_TOKEN` (nothing is saved), with `client`, else the environment's client,
+ * else a saved one; undefined when the variable is not set.
+ */
+export function environmentTokens(
+  store: Store,
+  input: AuthorizationInput,
+  client?: OAuthClient,
+): TokenSource | undefined {
   const refreshToken = input.env?.("PHOTOSYNC_REFRESH_TOKEN");
+  if (!refreshToken) return undefined;
   return new RefreshingTokens(
     client ?? clientFromEnv(input.env ?? (() => undefined), savedClient(store)),
     { accessToken: "", expiresAt: 0, refreshToken },
