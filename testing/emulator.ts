@@ -202,7 +202,7 @@ export class Emulator {
     return this.#services.picker.pick(pickerUri, ids);
   }
 
-  /** Every picking session created so far, in order of creation. */
+  /** Every picking session created so far, in order of creation (live: `deleted` and `picked` change). */
   get pickerSessions(): readonly Readonly<PickingSession>[] {
     return [...this.#services.picker.sessions.values()];
   }

@@ -2,7 +2,7 @@
  * Retrying transient failures with exponential backoff and jitter.
  * @module
  */
-import { setTimeout as delay } from "node:timers/promises";
+import { setTimeout as abortableSleep } from "node:timers/promises";
 
 /** A failure worth another try; `retryAfterMs` comes from a `Retry-After` header. */
 export class TransientError extends Error {
@@ -62,7 +62,7 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
   const base = options.baseDelayMs ?? 500;
   const max = options.maxDelayMs ?? 30_000;
   const { signal } = options;
-  const sleep = options.sleep ?? ((ms) => delay(ms, undefined, { signal }));
+  const sleep = options.sleep ?? ((ms) => abortableSleep(ms, undefined, { signal }));
   for (let attempt = 1;; attempt++) {
     signal?.throwIfAborted();
     try {
@@ -71,11 +71,11 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
       signal?.throwIfAborted();
       if (!(error instanceof TransientError) || attempt >= attempts) throw error;
       const backoff = Math.min(max, base * 2 ** (attempt - 1));
-      const wait = error.retryAfterMs !== undefined
+      const delay = error.retryAfterMs !== undefined
         ? Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)
         : Math.round(backoff / 2 + Math.random() * backoff / 2);
-      options.onRetry?.(error, wait, attempt);
-      await sleep(wait).catch((failure) => {
+      options.onRetry?.(error, delay, attempt);
+      await sleep(delay).catch((failure) => {
         signal?.throwIfAborted();
         throw failure;
       });

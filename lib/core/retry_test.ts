@@ -130,3 +130,21 @@ Deno.test("withRetry refuses attempts that are not a whole number of at least 1,
   );
   assert.equal(calls, 1);
 });
+
+Deno.test("withRetry with a signal: an abort ends the backoff at once with its reason, and no attempt follows", async () => {
+  const controller = new AbortController();
+  const reason = new Error("stopped");
+  let calls = 0;
+  const started = Date.now();
+  const run = withRetry(() => {
+    calls++;
+    return Promise.reject(new TransientError("busy", { retryAfterMs: 60_000 }));
+  }, { signal: controller.signal, onRetry: () => setTimeout(() => controller.abort(reason), 10) });
+  await assert.rejects(run, (error) => error === reason);
+  assert.equal(calls, 1);
+  assert.ok(Date.now() - started < 5_000, "the 60 s wait did not run out");
+  await assert.rejects(
+    withRetry(() => Promise.resolve(1), { signal: controller.signal }),
+    (e) => e === reason,
+  );
+});
