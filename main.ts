@@ -10,7 +10,8 @@
  * ```
  *
  * - {@link sync}: the Library API (`lib/sources/library/`); {@link takeout}: Google Takeout
- *   archives (`lib/sources/takeout/`); {@link runCli}: the command line.
+ *   archives (`lib/sources/takeout/`); {@link pick}: the items a user picks in Google Photos'
+ *   picker (`lib/sources/picker/`); {@link runCli}: the command line.
  * - Stop it at any moment; the next run resumes from what `sync.db` recorded.
  *
  * See ARCHITECTURE.md for the folders and what may import what.
@@ -20,6 +21,7 @@ import { runCli } from "./lib/cli/run.ts";
 
 export { sync, type SyncIo, type SyncOptions, type SyncSummary } from "./lib/sync.ts";
 export { takeout, type TakeoutOptions, type TakeoutReport } from "./lib/takeout.ts";
+export { pick, type PickIo, type PickOptions, type PickSummary } from "./lib/pick.ts";
 export type { PathItem, PathMapper } from "./lib/core/layout.ts";
 export type { Logger, Progress } from "./lib/core/logger.ts";
 export { Renderer } from "./lib/cli/render.ts";

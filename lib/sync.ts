@@ -1,6 +1,7 @@
 /**
  * `sync()`: back up what the Library API returns. Authorise, stream the source's pages into
- * `sync.db`, then drain pending items into the output tree through the shared transfer pool.
+ * `sync.db`, then drain pending items into the output tree through the shared transfer pool
+ * (and those an earlier `pick` left pending).
  * @module
  */
 import { authorize } from "./google/credentials.ts";
@@ -13,6 +14,7 @@ import { OutputTree, prepareOutputDir } from "./core/output_tree.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import { Store } from "./core/store.ts";
 import { requeueMissing, transferPending, type TransferResult } from "./core/transfer.ts";
+import { downloadPicked } from "./pick.ts";
 import { LibraryClient } from "./sources/library/client.ts";
 import { librarySource } from "./sources/library/source.ts";
 
@@ -51,6 +53,8 @@ export interface SyncOptions {
   pathMapper?: PathMapper;
   /** Library API root (default Google's). */
   apiUrl?: string;
+  /** Picker API root (default Google's), for items an earlier `pick` left pending. */
+  pickerUrl?: string;
   retry?: RetryOptions;
   /**
    * Stop after this long (ms): no new request starts, downloads in flight are dropped (their
@@ -126,12 +130,19 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           stop,
           onFile: options.onFile,
         });
+        // Items an earlier `photosync pick` left pending are downloaded too, while their URLs last.
+        const picked = await downloadPicked(store, options, stop);
+        if (picked) {
+          for (const key of ["downloaded", "bytes", "failed", "deferred"] as const) {
+            summary.downloads[key] += picked[key];
+          }
+        }
       }
     } catch (error) {
       if (!(error instanceof StopRequest)) throw error;
       summary.stopped = phase;
     }
-    summary.pending = store.pendingCount("library");
+    summary.pending = store.pendingCount("library") + store.pendingCount("picker");
     return summary;
   } finally {
     clearTimeout(timer);

@@ -12,13 +12,15 @@ export const ENV_VARS = [
   "PHOTOSYNC_CLIENT_ID",
   "PHOTOSYNC_CLIENT_SECRET",
   "PHOTOSYNC_API_URL",
+  "PHOTOSYNC_PICKER_URL",
   "DISPLAY",
   "WAYLAND_DISPLAY",
 ];
 
 /**
  * Hosts photosync talks to: Google's OAuth, API and media hosts, and the loopback address
- * (the authorisation callback, and the emulator that `PHOTOSYNC_API_URL` may point to).
+ * (the authorisation callback, and the emulator that `PHOTOSYNC_API_URL` and
+ * `PHOTOSYNC_PICKER_URL` may point to).
  */
 export const NET_HOSTS = [
   "127.0.0.1",
@@ -27,6 +29,7 @@ export const NET_HOSTS = [
   "oauth2.googleapis.com",
   "www.googleapis.com",
   "photoslibrary.googleapis.com",
+  "photospicker.googleapis.com",
   "*.googleusercontent.com",
 ];
 

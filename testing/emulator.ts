@@ -1,7 +1,7 @@
 /**
  * An emulator of Google's OAuth endpoints (installed-app loopback flow with PKCE), the Photos Library API
- * (`mediaItems` list, search, get and batchGet) and the media byte host (`baseUrl=d`, `=dv`), served on one
- * loopback port.
+ * (`mediaItems` list, search, get and batchGet), the Photos Picker API (sessions, picked items, a simulated
+ * user) and the media byte host (`baseUrl=d`, `=dv`), served on one loopback port.
  *
  * ```ts ignore
  * await using emulator = await Emulator.start({ items: generateLibrary({ count: 100 }) });
@@ -25,6 +25,7 @@ import type { FixtureItem } from "./library_fixture.ts";
 import { LibraryApi } from "./emulator/library_api.ts";
 import { MediaHost } from "./emulator/media.ts";
 import { OAuth } from "./emulator/oauth.ts";
+import { PICKER_ROOT, PickerApi, type PickerOptions, type PickingSession } from "./emulator/picker_api.ts";
 import { VersionedMap } from "./emulator/query.ts";
 import {
   type FaultOptions as ServerFaultOptions,
@@ -34,6 +35,7 @@ import {
 } from "./emulator/server.ts";
 
 export { type Fault, FAULTS, type LoggedRequest } from "./emulator/server.ts";
+export type { PickerOptions, PickingSession } from "./emulator/picker_api.ts";
 
 /** Options of {@linkcode Emulator.start}. */
 export interface EmulatorOptions {
@@ -58,12 +60,14 @@ export interface EmulatorOptions {
   onRequest?: (request: LoggedRequest) => void;
   /** Faults and latency to inject; default none. Also settable later through {@linkcode Emulator.faults}. */
   faults?: FaultOptions;
+  /** The Picker API's polling interval, session timeout and open-session limit; default Google's. */
+  picker?: PickerOptions;
 }
 
 /**
  * The emulated services by name; they share the origin, the clock and the library. The server tries their
- * routes in this order (no two routes match the same request). Another API, such as the Picker API, is one
- * more entry here.
+ * routes in this order (no two routes match the same request). Another API is one more entry here, as the
+ * Picker API is.
  */
 function services(origin: string, opts: EmulatorOptions, items: () => Map<string, FixtureItem>) {
   const now = opts.now ?? Date.now;
@@ -81,7 +85,8 @@ function services(origin: string, opts: EmulatorOptions, items: () => Map<string
     baseUrlTtlMs: opts.baseUrlTtlMs ?? 60 * 60_000,
     encoding: opts.mediaEncoding,
   });
-  return { oauth, library: new LibraryApi({ now, items, oauth, media }), media };
+  const picker = new PickerApi({ origin, now, items, oauth, media }, opts.picker);
+  return { oauth, library: new LibraryApi({ now, items, oauth, media }), media, picker };
 }
 
 type Services = ReturnType<typeof services>;
@@ -101,6 +106,8 @@ export class Emulator {
   readonly origin: string;
   /** Root of the Library API (paths `/v1/...`). */
   readonly apiUrl: string;
+  /** Root of the Picker API (paths `/v1/sessions`, `/v1/mediaItems`). */
+  readonly pickerUrl: string;
   /** The authorization endpoint. */
   readonly authUri: string;
   /** The token endpoint. */
@@ -142,6 +149,7 @@ export class Emulator {
     this.clientSecret = oauth.clientSecret;
     this.origin = this.#server.origin;
     this.apiUrl = this.origin;
+    this.pickerUrl = this.origin + PICKER_ROOT;
   }
 
   /** Starts an emulator on a free loopback port. */
@@ -194,6 +202,20 @@ export class Emulator {
    */
   consent(authUrl: string, opts: { deny?: boolean } = {}): Promise<string> {
     return this.#services.oauth.consent(authUrl, opts);
+  }
+
+  /**
+   * Plays the user with the Picker: on the device that opened `pickerUri` (as photosync printed it), picks
+   * the items `ids` and presses Done. Throws what Google's picker would not allow (a deleted or timed-out
+   * session, more items than its `maxItemCount`).
+   */
+  pick(pickerUri: string, ids: readonly string[]): Promise<void> {
+    return this.#services.picker.pick(pickerUri, ids);
+  }
+
+  /** Every picking session created so far, in order of creation (live: `deleted` and `picked` change). */
+  get pickerSessions(): readonly Readonly<PickingSession>[] {
+    return [...this.#services.picker.sessions.values()];
   }
 
   /** Revokes every refresh token: refreshing then fails with `invalid_grant`. */

@@ -26,7 +26,7 @@ export interface CliResult {
 
 /** How to start the CLI. */
 export interface CliOptions {
-  /** Environment on top of PATH and HOME (PHOTOSYNC_API_URL is set from the emulator). */
+  /** Environment on top of PATH and HOME (PHOTOSYNC_API_URL and PHOTOSYNC_PICKER_URL are set from the emulator). */
   env?: Record<string, string>;
   cwd?: string;
   /** Answer the authorisation prompt: through the loopback callback, by pasting the URL on stdin, or not at all. */
@@ -61,6 +61,7 @@ export class CliProcess {
         HOME: Deno.env.get("HOME") ?? "",
         NO_COLOR: "1",
         PHOTOSYNC_API_URL: emulator.apiUrl,
+        PHOTOSYNC_PICKER_URL: emulator.pickerUrl,
         ...options.env,
       },
       stdin: "piped",

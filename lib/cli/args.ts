@@ -43,10 +43,15 @@ export function parseTimeout(text: string | undefined): number | undefined {
 
 /** `--concurrency`: a whole number from 1 to 64. */
 export function parseConcurrency(text: string | undefined): number | undefined {
+  return parseWholeNumber("--concurrency", text, 64);
+}
+
+/** The value of `flag`: a whole number from 1 to `max`, or undefined when not given. */
+export function parseWholeNumber(flag: string, text: string | undefined, max: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 1 || value > 64) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${text}"`);
+  if (!/^\d+$/.test(text) || value < 1 || value > max) {
+    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not "${text}"`);
   }
   return value;
 }

@@ -5,6 +5,7 @@
  * {@link Logger} interface.
  * @module
  */
+import { renderUnicodeCompact } from "uqr";
 import type { Logger, Progress } from "../core/logger.ts";
 
 /** How much the renderer says. */
@@ -88,9 +89,20 @@ export class Renderer implements Logger {
     this.#clear();
   }
 
+  /**
+   * Draw `text` (a URL) as a QR code, for a phone's camera, when stderr is a terminal wide enough
+   * for it; otherwise nothing.
+   */
+  qrCode(text: string): void {
+    if (!this.#tty) return;
+    const drawing = qrCodeText(text, consoleColumns());
+    if (drawing !== undefined) this.#line(drawing);
+  }
+
   /** One line describing the progress so far, e.g. for the end-of-run summary. */
   describe(): string {
-    const { indexed, files, filesTotal, bytes, bytesTotal, action } = this.#state;
+    const { indexed, files, filesTotal, bytes, bytesTotal, action, waiting } = this.#state;
+    if (waiting) return waiting;
     const seconds = Math.max((this.#now() - this.#started) / 1000, 0.001);
     // An import indexes nothing of its own: its line is about files and bytes only.
     const parts = action === "downloaded" ? [`indexed ${indexed}`] : [];
@@ -136,6 +148,27 @@ function consoleColumns(): number {
   } catch {
     return 80;
   }
+}
+
+/**
+ * `text` as a QR code drawn with half-block characters (two rows of modules per line), or
+ * undefined when it is wider than `columns`.
+ *
+ * @example Usage
+ * ```ts
+ * import { qrCodeText } from "./render.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const drawing = qrCodeText("https://photos.google.com/picker/0123/autoclose", 80)!;
+ * const lines = drawing.split("\n");
+ * assert.ok(lines.every((line) => line.length === lines[0].length && line.length <= 80));
+ * assert.equal(qrCodeText("https://photos.google.com/picker/0123/autoclose", 30), undefined);
+ * ```
+ */
+export function qrCodeText(text: string, columns: number): string | undefined {
+  const drawing = renderUnicodeCompact(text, { border: 2 });
+  const width = Math.max(...drawing.split("\n").map((line) => line.length));
+  return width <= columns ? drawing : undefined;
 }
 
 /**

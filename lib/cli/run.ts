@@ -3,7 +3,7 @@
  * errors become a one-line message and an exit code.
  * @module
  */
-import { ExitCode, PhotosyncError } from "../core/errors.ts";
+import { ExitCode, InterruptedError, PhotosyncError } from "../core/errors.ts";
 import { Renderer } from "./render.ts";
 import type { Command } from "./command.ts";
 import syncCommand from "./commands/sync.ts";
@@ -11,6 +11,7 @@ import statusCommand from "./commands/status.ts";
 import queryCommand from "./commands/query.ts";
 import takeoutCommand from "./commands/takeout.ts";
 import tokenCommand from "./commands/token.ts";
+import pickCommand from "./commands/pick.ts";
 
 const COMMANDS: Record<string, Command> = {
   sync: syncCommand,
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   query: queryCommand,
   takeout: takeoutCommand,
   token: tokenCommand,
+  pick: pickCommand,
 };
 
 /** Run photosync with `args`; returns the exit code. */
@@ -32,6 +34,10 @@ export async function runCli(args: string[]): Promise<number> {
     return await command(named ? rest : args, { renderer, env: readEnv, stdin: Deno.stdin.readable });
   } catch (error) {
     renderer.finish();
+    if (error instanceof InterruptedError) {
+      renderer.notice(error.message);
+      return error.exitCode;
+    }
     if (error instanceof PhotosyncError) {
       renderer.error(error.message);
       return error.exitCode;

@@ -17,6 +17,10 @@ export const ExitCode = {
   auth: 4,
   /** Google's daily quota is used up: run again after midnight Pacific Time. */
   quota: 5,
+  /** Stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it. */
+  interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  terminated: 143,
 } as const;
 
 /** Base class of the errors printed as one line by the top-level error printer. */
@@ -68,5 +72,18 @@ export class StopRequest extends Error {
   constructor(message: string) {
     super(message);
     this.name = "StopRequest";
+  }
+}
+
+/**
+ * The run was stopped by a signal (Ctrl-C, SIGTERM): the reason its stop is aborted with (as a
+ * {@link StopRequest} is for a time limit), ending in exit 130 or 143; what it finished is kept.
+ */
+export class InterruptedError extends PhotosyncError {
+  constructor(signal: "SIGINT" | "SIGTERM") {
+    super(`stopped by ${signal === "SIGINT" ? "Ctrl-C (SIGINT)" : "SIGTERM"}; what was downloaded is kept`, {
+      exitCode: signal === "SIGINT" ? ExitCode.interrupted : ExitCode.terminated,
+    });
+    this.name = "InterruptedError";
   }
 }

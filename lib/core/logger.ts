@@ -18,6 +18,8 @@ export interface Progress {
   bytesTotal: number;
   /** What a transfer is called on the progress line: `downloaded` (default) or `imported`. */
   action: "downloaded" | "imported";
+  /** What the run is waiting for (e.g. the user's picks), shown instead of the counters while set. */
+  waiting?: string;
 }
 
 /** What the program reports while it works. */

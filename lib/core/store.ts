@@ -417,6 +417,11 @@ export class Store {
     this.#db.prepare("INSERT OR REPLACE INTO secrets (key, value) VALUES (?, ?)").run(key, value);
   }
 
+  /** Remove a secret. */
+  deleteSecret(key: string): void {
+    this.#db.prepare("DELETE FROM secrets WHERE key = ?").run(key);
+  }
+
   close(): void {
     this.#db.close();
     this.#lock?.close();

@@ -8,7 +8,9 @@ import {
   type AuthorizeOptions,
   GOOGLE_AUTH_URI,
   GOOGLE_TOKEN_URI,
+  LIBRARY_SCOPE,
   type OAuthClient,
+  PICKER_SCOPE,
   readClientSecret,
   RefreshingTokens,
   type TokenSet,
@@ -20,7 +22,13 @@ import type { Store } from "../core/store.ts";
 /** The client secret file looked for when `--creds` is not given and nothing is saved. */
 export const DEFAULT_CREDS = "clientsecret.json";
 
-const SAVED_KEY = "oauth";
+/** Where each scope's client and tokens are saved in `sync.db`: side by side, one never replaces the other. */
+const SAVED_KEYS: Readonly<Record<string, string>> = {
+  [LIBRARY_SCOPE]: "oauth:library",
+  [PICKER_SCOPE]: "oauth:picker",
+};
+/** Where photosync kept its one (Library) authorisation before there were two scopes. */
+const LEGACY_KEY = "oauth";
 
 interface Saved {
   client: OAuthClient;
@@ -31,44 +39,95 @@ interface Saved {
 export interface AuthorizationInput extends AuthorizeOptions {
   /** `--creds`: a client secret file; given explicitly, it means "authorise again". */
   creds?: string;
-  /** Environment lookup (`PHOTOSYNC_REFRESH_TOKEN`, `PHOTOSYNC_CLIENT_ID`, `PHOTOSYNC_CLIENT_SECRET`). */
-  env: (name: string) => string | undefined;
-  /** The run's stop: ends token refreshes and their backoff sleeps. */
-  signal?: AbortSignal;
+  /**
+   * Environment lookup (`PHOTOSYNC_REFRESH_TOKEN`, `PHOTOSYNC_CLIENT_ID`, `PHOTOSYNC_CLIENT_SECRET`);
+   * default none.
+   */
+  env?: (name: string) => string | undefined;
 }
 
 /**
- * A token source for this run:
+ * A token source for this run, for `input.scope` (default the Library's):
  * 1. `PHOTOSYNC_REFRESH_TOKEN` set: that token, with the client from `--creds`,
  *    `PHOTOSYNC_CLIENT_ID`/`PHOTOSYNC_CLIENT_SECRET`, or the one `sync.db` saved (nothing is saved);
- * 2. `--creds` given, or nothing saved: the interactive flow, its tokens saved in `sync.db`;
+ * 2. `--creds` given, or nothing saved for the scope: the interactive flow (with the client from
+ *    `--creds`, else the one saved for the other scope, else `./clientsecret.json`), its tokens
+ *    saved in `sync.db` beside those of the other scope;
  * 3. otherwise the saved tokens, refreshed and saved again as needed.
  */
 export async function authorize(store: Store, input: AuthorizationInput): Promise<TokenSource> {
-  const refreshToken = input.env("PHOTOSYNC_REFRESH_TOKEN");
-  if (refreshToken) {
-    // The client: --creds, else the environment, else the one saved by an earlier --creds run.
-    const savedClient = (JSON.parse(store.secret(SAVED_KEY) ?? "null") as Saved | null)?.client;
-    const client = input.creds ? await readClientSecret(input.creds) : clientFromEnv(input.env, savedClient);
-    return new RefreshingTokens(client, { accessToken: "", expiresAt: 0, refreshToken }, {
-      fetch: input.fetch,
-      retry: { signal: input.signal },
-    });
+  if (input.env?.("PHOTOSYNC_REFRESH_TOKEN")) {
+    return environmentTokens(store, input, input.creds ? await readClientSecret(input.creds) : undefined)!;
   }
-  const saved = store.secret(SAVED_KEY);
-  let session: Saved;
-  if (input.creds || !saved) {
-    const client = await readClientSecret(input.creds ?? DEFAULT_CREDS);
-    session = { client, tokens: await authorizeInteractive(client, input) };
-    store.setSecret(SAVED_KEY, JSON.stringify(session));
-  } else {
-    session = JSON.parse(saved);
-  }
+  const saved = input.creds ? undefined : savedTokens(store, input);
+  if (saved) return saved;
+  const client = input.creds || !savedClient(store)
+    ? await readClientSecret(input.creds ?? DEFAULT_CREDS)
+    : savedClient(store)!;
+  const session: Saved = { client, tokens: await authorizeInteractive(client, input) };
+  const key = savedKey(store, input.scope);
+  store.setSecret(key, JSON.stringify(session));
+  return refreshing(store, key, session, input);
+}
+
+/** The tokens saved for `input.scope`, refreshed and saved again as needed; undefined when none are. */
+export function savedTokens(store: Store, input: AuthorizationInput): TokenSource | undefined {
+  const key = savedKey(store, input.scope);
+  const saved = store.secret(key);
+  return saved ? refreshing(store, key, JSON.parse(saved), input) : undefined;
+}
+
+/**
+ * `PHOTOSYNC_REFRESH_TOKEN` (nothing is saved), with `client`, else the environment's client,
+ * else a saved one; undefined when the variable is not set.
+ */
+export function environmentTokens(
+  store: Store,
+  input: AuthorizationInput,
+  client?: OAuthClient,
+): TokenSource | undefined {
+  const refreshToken = input.env?.("PHOTOSYNC_REFRESH_TOKEN");
+  if (!refreshToken) return undefined;
+  return new RefreshingTokens(
+    client ?? clientFromEnv(input.env ?? (() => undefined), savedClient(store)),
+    { accessToken: "", expiresAt: 0, refreshToken },
+    { fetch: input.fetch, retry: { signal: input.signal } },
+  );
+}
+
+/** Saved tokens that refresh themselves and save the new ones under `key`. */
+function refreshing(store: Store, key: string, session: Saved, input: AuthorizationInput): TokenSource {
   return new RefreshingTokens(session.client, session.tokens, {
     fetch: input.fetch,
     retry: { signal: input.signal },
-    onRefresh: (tokens) => store.setSecret(SAVED_KEY, JSON.stringify({ ...session, tokens })),
+    onRefresh: (tokens) => store.setSecret(key, JSON.stringify({ ...session, tokens })),
   });
+}
+
+/** A client saved by an earlier authorisation (the Library scope's first), or undefined. */
+function savedClient(store: Store): OAuthClient | undefined {
+  for (const scope of Object.keys(SAVED_KEYS)) {
+    const saved = store.secret(savedKey(store, scope));
+    if (saved) return (JSON.parse(saved) as Saved).client;
+  }
+  return undefined;
+}
+
+/**
+ * The secret's key of `scope`; the authorisation a `sync.db` kept under the older single key
+ * moves to the Library scope's on first use.
+ */
+function savedKey(store: Store, scope = LIBRARY_SCOPE): string {
+  const key = SAVED_KEYS[scope];
+  if (!key) throw new Error(`no saved key for the scope ${scope}`);
+  const legacy = scope === LIBRARY_SCOPE ? store.secret(LEGACY_KEY) : undefined;
+  if (legacy !== undefined) {
+    store.transaction(() => {
+      store.setSecret(key, legacy);
+      store.deleteSecret(LEGACY_KEY);
+    });
+  }
+  return key;
 }
 
 function clientFromEnv(env: (name: string) => string | undefined, saved?: OAuthClient): OAuthClient {
@@ -83,8 +142,13 @@ function clientFromEnv(env: (name: string) => string | undefined, saved?: OAuthC
   return { clientId, clientSecret, authUri: GOOGLE_AUTH_URI, tokenUri: GOOGLE_TOKEN_URI };
 }
 
-/** The refresh token saved in `sync.db` by an interactive authorisation, or undefined. */
-export function savedRefreshToken(store: Store): string | undefined {
-  const saved = store.secret(SAVED_KEY);
-  return saved ? (JSON.parse(saved) as Saved).tokens.refreshToken : undefined;
+/**
+ * The refresh token of `scope` (default the Library's) saved in `sync.db` by an interactive
+ * authorisation, or undefined. Reads only: a read-only `store` will do.
+ */
+export function savedRefreshToken(store: Store, scope = LIBRARY_SCOPE): string | undefined {
+  // Not savedKey: that moves an older sync.db's single key, a write.
+  const saved = store.secret(SAVED_KEYS[scope]) ??
+    (scope === LIBRARY_SCOPE ? store.secret(LEGACY_KEY) : undefined);
+  return saved === undefined ? undefined : (JSON.parse(saved) as Saved).tokens.refreshToken;
 }

@@ -7,6 +7,7 @@
 import { ApiError, AuthError, ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
 import { StalledError } from "../core/idle_watchdog.ts";
 import { retryAfterMs, TransientError } from "../core/retry.ts";
+import { ItemError } from "../core/source.ts";
 
 /**
  * The error to throw for a request that could not be sent: not allowed by Deno's permissions
@@ -238,4 +239,45 @@ export async function apiError(response: Response): Promise<Error> {
     );
   }
   return new ApiError(response.status, status, message);
+}
+
+/**
+ * Ask for media bytes at `url`, as stored (`identity`; {@link mediaBody} decodes what comes
+ * encoded all the same). A request that cannot be sent, a stall or the run's stop alike, becomes
+ * the error {@link requestError} gives: the transfer's retry tells them apart.
+ */
+export async function fetchMedia(
+  fetcher: typeof fetch,
+  url: string,
+  init: { signal: AbortSignal; headers?: Record<string, string> },
+): Promise<Response> {
+  try {
+    return await fetcher(url, {
+      signal: init.signal,
+      headers: { ...init.headers, "accept-encoding": "identity" },
+    });
+  } catch (error) {
+    throw requestError(url, error, "download failed");
+  }
+}
+
+/**
+ * The bytes of a media answer, through {@link mediaBody}, and their size when known. An error
+ * answer becomes the daily-quota stop, a {@link TransientError} (429, 5xx) or an
+ * {@link ItemError} (the item stays pending).
+ */
+export async function mediaAnswer(
+  response: Response,
+): Promise<{ body: ReadableStream<Uint8Array>; size?: number }> {
+  if (!response.ok || !response.body) {
+    const text = await response.text().catch(() => "");
+    const quota = quotaError(response.status, text);
+    if (quota) throw quota;
+    const error = `download failed: HTTP ${response.status}`;
+    if (response.status === 429 || response.status >= 500) {
+      throw new TransientError(error, { retryAfterMs: retryAfterMs(response.headers.get("retry-after")) });
+    }
+    throw new ItemError(error);
+  }
+  return mediaBody(response as Response & { body: ReadableStream<Uint8Array<ArrayBuffer>> });
 }

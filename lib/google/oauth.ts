@@ -11,6 +11,8 @@ import type { Logger } from "../core/logger.ts";
 
 /** The only read scope Google still grants the Library API (since 2025-03-31). */
 export const LIBRARY_SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";
+/** The Picker API's scope: the items a user picks by hand. */
+export const PICKER_SCOPE = "https://www.googleapis.com/auth/photospicker.mediaitems.readonly";
 /** Google's endpoints, used when the client secret file names none. */
 export const GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth";
 export const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";
@@ -96,6 +98,13 @@ export interface AuthorizeOptions {
   input?: ReadableStream<Uint8Array>;
   /** Give up waiting for the user after this long. */
   timeoutMs?: number;
+  /** The scope to ask for (default {@link LIBRARY_SCOPE}). */
+  scope?: string;
+  /**
+   * The run's stop (Ctrl-C, `--max-time`): ends the wait for the user with its reason; in
+   * the tokens `authorize` (credentials.ts) returns, it ends token refreshes and their backoff sleeps too.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -133,7 +142,7 @@ export async function authorizeInteractive(
     client_id: client.clientId,
     redirect_uri: redirectUri,
     response_type: "code",
-    scope: LIBRARY_SCOPE,
+    scope: options.scope ?? LIBRARY_SCOPE,
     state,
     code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
     code_challenge_method: "S256",
@@ -158,9 +167,13 @@ export async function authorizeInteractive(
       timeoutMs,
     );
   });
+  const stopped = new Promise<never>((_, reject) => {
+    options.signal?.addEventListener("abort", () => reject(options.signal!.reason), { once: true });
+    if (options.signal?.aborted) reject(options.signal.reason);
+  });
   let answer: URL;
   try {
-    answer = await Promise.race([callback, pastedRedirect(options.input, redirectUri), timeout]);
+    answer = await Promise.race([callback, pastedRedirect(options.input, redirectUri), timeout, stopped]);
   } finally {
     clearTimeout(timer);
     abort.abort();

@@ -6,7 +6,7 @@
  */
 
 import type { FixtureItem } from "../library_fixture.ts";
-import { isVideo, type MediaHost, videoStatus } from "./media.ts";
+import { CAMERA, isVideo, type MediaHost, PHOTO_EXPOSURE, videoStatus } from "./media.ts";
 import type { OAuth } from "./oauth.ts";
 import { fields, LIST_QUERY, Pager, type Query, searchQuery } from "./query.ts";
 import {
@@ -125,20 +125,11 @@ export class LibraryApi implements Service<"search" | "list" | "get" | "batchGet
 
   /** The MediaItem JSON of an item, with a freshly minted `baseUrl`. */
   #mediaItem(item: FixtureItem): Json {
-    const camera = { cameraMake: "Pixel", cameraModel: "Pixel 7" };
     const media = isVideo(item)
       ? {
-        video: { ...camera, ...(item.video?.fps ? { fps: item.video.fps } : {}), status: videoStatus(item) },
+        video: { ...CAMERA, ...(item.video?.fps ? { fps: item.video.fps } : {}), status: videoStatus(item) },
       }
-      : {
-        photo: {
-          ...camera,
-          focalLength: 6.81,
-          apertureFNumber: 1.85,
-          isoEquivalent: 50,
-          exposureTime: "0.008s",
-        },
-      };
+      : { photo: { ...CAMERA, ...PHOTO_EXPOSURE } };
     return {
       id: item.id,
       ...(item.description === undefined ? {} : { description: item.description }),

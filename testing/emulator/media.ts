@@ -2,6 +2,7 @@
  * The media byte host: it mints the `baseUrl`s of media items, which expire, and serves their bytes at
  * `baseUrl=d` (a photo, or a video's still frame) and `baseUrl=dv` (a video), counting the bodies in flight;
  * asked to, it sends them gzip-encoded with the encoded `Content-Length`, whatever the request accepts.
+ * Another service may serve the same bytes under a path of its own (the Picker API's need a token).
  *
  * @module
  */
@@ -10,6 +11,17 @@ import { type FixtureItem, mediaStream, stillFrameBytes } from "../library_fixtu
 import { apiError, decode, encode, invalidArgument, type RouteHandler, type Service } from "./server.ts";
 
 const PREFIX = "/media/";
+
+/** The camera every emulated item was taken with, as the APIs describe it. */
+export const CAMERA = { cameraMake: "Pixel", cameraModel: "Pixel 7" };
+
+/** The exposure every emulated photo was taken with, as the APIs describe it. */
+export const PHOTO_EXPOSURE = {
+  focalLength: 6.81,
+  apertureFNumber: 1.85,
+  isoEquivalent: 50,
+  exposureTime: "0.008s",
+};
 
 /** Whether an item is a video (else a photo). */
 export function isVideo(item: FixtureItem): boolean {
@@ -29,7 +41,7 @@ export class MediaHost implements Service<"media"> {
     path: new RegExp(`^${PREFIX}`),
     quota: "media",
     streamed: true,
-    handle: (req, url) => this.#serve(req, url),
+    handle: (req, url) => this.serve(req, url),
   }];
   /** The most media bodies that were being sent at once. */
   maxInFlight = 0;
@@ -55,13 +67,14 @@ export class MediaHost implements Service<"media"> {
     this.#encoding = opts.encoding;
   }
 
-  /** A fresh `baseUrl` of an item: it carries the item's id and its expiry time. */
-  baseUrl(item: FixtureItem): string {
-    return `${this.#origin}${PREFIX}${encode([item.id, this.#now() + this.#baseUrlTtlMs])}`;
+  /** A fresh `baseUrl` of an item under `prefix`: it carries the item's id and its expiry time. */
+  baseUrl(item: FixtureItem, prefix: string = PREFIX): string {
+    return `${this.#origin}${prefix}${encode([item.id, this.#now() + this.#baseUrlTtlMs])}`;
   }
 
-  async #serve(req: Request, url: URL): Promise<Response> {
-    const path = url.pathname.slice(PREFIX.length);
+  /** Answers a request for the bytes at a {@linkcode MediaHost.baseUrl} minted under `prefix`. */
+  async serve(req: Request, url: URL, prefix: string = PREFIX): Promise<Response> {
+    const path = url.pathname.slice(prefix.length);
     const at = path.lastIndexOf("=");
     const [id, expiresAt] = decode(at < 0 ? path : path.slice(0, at)) ?? [];
     const item = typeof id === "string" ? this.#items().get(id) : undefined;

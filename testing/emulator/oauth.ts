@@ -1,6 +1,6 @@
 /**
  * Google's OAuth endpoints for an installed app: the authorization endpoint (loopback redirect, PKCE S256,
- * the Photos scope), the user's consent, and the token endpoint (authorization codes, refresh tokens); and
+ * the Library or Picker scope), the user's consent, and the token endpoint (authorization codes, refresh tokens); and
  * the check of the access tokens that API requests carry.
  *
  * @module
@@ -18,7 +18,12 @@ import {
   type Service,
 } from "./server.ts";
 
-const SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";
+/** The Library API's scope. */
+export const LIBRARY_SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";
+/** The Picker API's scope. */
+export const PICKER_SCOPE = "https://www.googleapis.com/auth/photospicker.mediaitems.readonly";
+/** The Photos scopes a client may ask for: at least one of them. */
+const PHOTOS_SCOPES = [LIBRARY_SCOPE, PICKER_SCOPE];
 /** Scopes Google removed from the Library API in 2025: the emulator rejects requests for them. */
 const REMOVED_SCOPES = ["photoslibrary", "photoslibrary.readonly", "photoslibrary.sharing"]
   .map((name) => `https://www.googleapis.com/auth/${name}`);
@@ -55,8 +60,8 @@ export class OAuth implements Service<"auth" | "token"> {
   #accessTokenTtlSec: number;
   /** Unused authorization codes. */
   #codes = new Map<string, { redirectUri: string; challenge: string; scope: string }>();
-  /** Access token → expiry time (ms). */
-  #accessTokens = new Map<string, number>();
+  /** Access token → expiry time (ms) and granted scopes. */
+  #accessTokens = new Map<string, { expiresAt: number; scopes: string[] }>();
   /** Valid refresh token → granted scope. */
   #refreshTokens = new Map<string, string>();
 
@@ -114,8 +119,11 @@ export class OAuth implements Service<"auth" | "token"> {
     this.#accessTokens.clear();
   }
 
-  /** Throws the API's 401 unless the request carries a valid, unexpired access token. */
-  checkAccess(req: Request): void {
+  /**
+   * Throws the API's 401 unless the request carries a valid, unexpired access token, and its 403 unless the
+   * token was granted `scope` (by default the Library API's).
+   */
+  checkAccess(req: Request, scope: string = LIBRARY_SCOPE): void {
     const token = /^Bearer (\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
     if (!token) {
       throw apiError(
@@ -124,13 +132,16 @@ export class OAuth implements Service<"auth" | "token"> {
         `Request is missing required authentication credential. ${CREDENTIALS_HELP}`,
       );
     }
-    const expiresAt = this.#accessTokens.get(token);
-    if (expiresAt === undefined || this.#now() >= expiresAt) {
+    const grant = this.#accessTokens.get(token);
+    if (grant === undefined || this.#now() >= grant.expiresAt) {
       throw apiError(
         401,
         "UNAUTHENTICATED",
         `Request had invalid authentication credentials. ${CREDENTIALS_HELP}`,
       );
+    }
+    if (!grant.scopes.includes(scope)) {
+      throw apiError(403, "PERMISSION_DENIED", "Request had insufficient authentication scopes.");
     }
   }
 
@@ -155,7 +166,9 @@ export class OAuth implements Service<"auth" | "token"> {
     if (removed.length) {
       throw oauthError(400, "invalid_scope", `Some requested scopes were invalid: ${removed}.`);
     }
-    if (!scopes.includes(SCOPE)) throw oauthError(400, "invalid_scope", `The scope ${SCOPE} is required.`);
+    if (!scopes.some((scope) => PHOTOS_SCOPES.includes(scope))) {
+      throw oauthError(400, "invalid_scope", `One of the scopes ${PHOTOS_SCOPES.join(", ")} is required.`);
+    }
     if (!param("state")) throw oauthError(400, "invalid_request", "Missing state.");
     if (param("code_challenge_method") !== "S256") {
       throw oauthError(400, "invalid_request", "code_challenge_method must be S256.");
@@ -216,7 +229,10 @@ export class OAuth implements Service<"auth" | "token"> {
 
   #tokenResponse(scope: string, refreshToken?: string): Response {
     const accessToken = `ya29.a0${random(150)}`;
-    this.#accessTokens.set(accessToken, this.#now() + this.#accessTokenTtlSec * 1000);
+    this.#accessTokens.set(accessToken, {
+      expiresAt: this.#now() + this.#accessTokenTtlSec * 1000,
+      scopes: scope.split(" "),
+    });
     this.issuedTokens.push(accessToken);
     return json(200, {
       access_token: accessToken,

@@ -56,7 +56,7 @@ export interface FaultOptions<R extends string = string> {
   /** Latency added before answering each request of a route, in ms; requests wait concurrently. */
   latencyMs?: Partial<Record<R, number>>;
   /**
-   * API requests (`search`, `list`, `get`, `batchGet`) allowed before every further one gets the per-day 429
+   * API requests (routes whose `quota` is `"api"`, such as `search` or `getSession`) allowed before every further one gets the per-day 429
    * (`RESOURCE_EXHAUSTED`, no `Retry-After`). Undefined = unlimited. Only requests made while it is defined
    * use the allowance; the per-day 429s do not; `resetQuota` restores it.
    */

@@ -7,7 +7,8 @@ import { parseDateRange } from "../../core/dates.ts";
 import { basename, dirname, join, resolve } from "node:path";
 import { ExitCode, PhotosyncError, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
-import { formatBytes, formatDuration } from "../render.ts";
+import { formatBytes, formatDuration, type Renderer } from "../render.ts";
+import type { TransferResult } from "../../core/transfer.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
 import { sync, type SyncOptions, type SyncSummary } from "../../sync.ts";
 import type { Command } from "../command.ts";
@@ -18,9 +19,10 @@ import queryCommand from "./query.ts";
 const HELP = `photosync ${VERSION}: back up Google Photos to a local folder
 
 Usage: photosync [sync] [flags]
+       photosync pick [--dir=DIR] [--max=N] [flags]   (see photosync pick --help)
+       photosync takeout [--dir=DIR] PATH...         (see photosync takeout --help)
        photosync status [--dir=DIR] [--json]
        photosync query ID [--dir=DIR]
-       photosync takeout [--dir=DIR] PATH...
        photosync token [--dir=DIR]
 
 Sync flags:
@@ -49,30 +51,36 @@ Environment:
   PHOTOSYNC_REFRESH_TOKEN   authorise unattended with this refresh token; client from --creds or
   PHOTOSYNC_CLIENT_ID, PHOTOSYNC_CLIENT_SECRET
   PHOTOSYNC_API_URL         Library API root (default ${GOOGLE_API_URL})
+  PHOTOSYNC_PICKER_URL      Picker API root, for items photosync pick left pending
 
 Exit codes: 0 all synced, 1 failure, 2 bad input, 3 some items not downloaded
 (see photosync status) or --max-time ran out first, 4 authorisation needed or refused,
 5 Google's daily quota used up (run again after midnight Pacific Time).`;
 
+/** The flags `sync` and `pick` share: the folder, authorising, downloading, how much to say. */
+export const DOWNLOAD_FLAGS = {
+  dir: { type: "string", default: "." },
+  creds: { type: "string" },
+  concurrency: { type: "string" },
+  timeout: { type: "string" },
+  layout: { type: "string", default: DEFAULT_LAYOUT },
+  "no-browser": { type: "boolean" },
+  quiet: { type: "boolean" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** The flags of `photosync sync`, parsed strictly. */
 export function parseSyncFlags(args: string[]) {
   return parseFlags("sync", args, {
-    dir: { type: "string", default: "." },
-    creds: { type: "string" },
+    ...DOWNLOAD_FLAGS,
     all: { type: "boolean" },
     dates: { type: "string" },
     resync: { type: "boolean" },
     "index-only": { type: "boolean" },
-    concurrency: { type: "string" },
-    timeout: { type: "string" },
-    layout: { type: "string", default: DEFAULT_LAYOUT },
     "max-time": { type: "string" },
     "new-files": { type: "string" },
     query: { type: "string" },
-    "no-browser": { type: "boolean" },
-    quiet: { type: "boolean" },
-    verbose: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
     version: { type: "boolean" },
   }).values;
 }
@@ -114,6 +122,7 @@ const syncCommand: Command = async (args, context) => {
     pathMapper: layoutMapper(values.layout),
     maxTimeMs: parseDuration(values["max-time"]),
     apiUrl: env("PHOTOSYNC_API_URL"),
+    pickerUrl: env("PHOTOSYNC_PICKER_URL"),
     io: { env, openBrowser: values["no-browser"] ? undefined : browserOpener(env), input: context.stdin },
   };
   const newFiles = values["new-files"] === undefined ? undefined : await newFilesList(values["new-files"]);
@@ -140,14 +149,17 @@ const syncCommand: Command = async (args, context) => {
     );
     return ExitCode.incomplete;
   }
-  if (downloads && (downloads.failed || downloads.deferred)) {
-    renderer.warn(
-      `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir=${values.dir}`,
-    );
-    return ExitCode.incomplete;
-  }
-  return ExitCode.ok;
+  return downloads ? downloadsExitCode(downloads, values.dir, renderer) : ExitCode.ok;
 };
+
+/** 0, or 3 with a warning pointing at `photosync status` when some items were not downloaded. */
+export function downloadsExitCode(downloads: TransferResult, dir: string, renderer: Renderer): number {
+  if (!downloads.failed && !downloads.deferred) return ExitCode.ok;
+  renderer.warn(
+    `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir=${dir}`,
+  );
+  return ExitCode.incomplete;
+}
 
 /**
  * `--new-files`: the paths this run placed, written to `file` at the end, atomically (a

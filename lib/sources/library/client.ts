@@ -2,11 +2,9 @@
  * Client of the Photos Library API: paged search as an async generator, batchGet, get.
  * @module
  */
-import { apiError, fetchWithIdleTimeout, keptFailing, requestError } from "../../google/http.ts";
+import { type CallOptions, GoogleApi, type GoogleApiOptions } from "../../google/api.ts";
 import type { DateRange } from "../../core/dates.ts";
 import type { MediaItem } from "./media_item.ts";
-import type { TokenSource } from "../../google/oauth.ts";
-import { type RetryOptions, TransientError, withRetry } from "../../core/retry.ts";
 
 /** Google's Library API root; `PHOTOSYNC_API_URL` replaces it (e.g. with the emulator). */
 export const GOOGLE_API_URL = "https://photoslibrary.googleapis.com";
@@ -26,39 +24,17 @@ export interface SearchResult {
 /** One answer of batchGet: the item, or why Google would not give it. */
 export type BatchResult = { id: string; item: MediaItem } | { id: string; error: string };
 
-/** Options of {@link LibraryClient}. */
-export interface LibraryClientOptions {
-  tokens: TokenSource;
+/** Options of {@link LibraryClient}: those of its {@link GoogleApi}, whose root is Google's by default. */
+export interface LibraryClientOptions extends Omit<GoogleApiOptions, "apiUrl"> {
   apiUrl?: string;
-  fetch?: typeof fetch;
-  retry?: RetryOptions;
-  /** Give up on a request that sends nothing for this long (default 60 s). */
-  idleTimeoutMs?: number;
-  /** The run's stop: ends every request and backoff sleep of this client at once. */
-  signal?: AbortSignal;
-}
-
-/** How a call is made: `once` makes one attempt (its caller retries), else it is retried here. */
-export interface CallOptions {
-  once?: boolean;
 }
 
 /** The Library API, reached through `fetch` at `apiUrl`. */
 export class LibraryClient {
-  readonly #tokens: TokenSource;
-  readonly #apiUrl: string;
-  readonly #fetch: typeof fetch;
-  readonly #retry: RetryOptions;
-  readonly #idleTimeoutMs: number;
-  readonly #signal?: AbortSignal;
+  readonly #api: GoogleApi;
 
   constructor(options: LibraryClientOptions) {
-    this.#tokens = options.tokens;
-    this.#apiUrl = (options.apiUrl ?? GOOGLE_API_URL).replace(/\/+$/, "");
-    this.#fetch = options.fetch ?? fetch;
-    this.#retry = options.retry ?? {};
-    this.#idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
-    this.#signal = options.signal;
+    this.#api = new GoogleApi({ ...options, apiUrl: options.apiUrl ?? GOOGLE_API_URL });
   }
 
   /**
@@ -67,20 +43,20 @@ export class LibraryClient {
    */
   async searchPage(range: DateRange | undefined, pageToken?: string): Promise<SearchResult> {
     const filters = { includeArchivedMedia: true, ...(range ? { dateFilter: { ranges: [range] } } : {}) };
-    const page = await this.#call<{ mediaItems?: MediaItem[]; nextPageToken?: string }>(
+    const page = await this.#api.call<{ mediaItems?: MediaItem[]; nextPageToken?: string }>(
       "POST",
       "/v1/mediaItems:search",
-      { pageSize: PAGE_SIZE, filters, ...(pageToken ? { pageToken } : {}) },
+      { body: { pageSize: PAGE_SIZE, filters, ...(pageToken ? { pageToken } : {}) } },
     );
     return { items: page.mediaItems ?? [], nextPageToken: page.nextPageToken || undefined };
   }
 
   /** Fresh metadata (and `baseUrl`s) for up to {@link BATCH_SIZE} ids, in request order. */
-  async batchGet(ids: readonly string[], options: CallOptions = {}): Promise<BatchResult[]> {
+  async batchGet(ids: readonly string[], { once }: Pick<CallOptions, "once"> = {}): Promise<BatchResult[]> {
     const query = new URLSearchParams(ids.map((id) => ["mediaItemIds", id]));
-    const answer = await this.#call<{
+    const answer = await this.#api.call<{
       mediaItemResults?: { mediaItem?: MediaItem; status?: { code?: number; message?: string } }[];
-    }>("GET", `/v1/mediaItems:batchGet?${query}`, undefined, options);
+    }>("GET", `/v1/mediaItems:batchGet?${query}`, { once });
     const results = answer.mediaItemResults ?? [];
     return ids.map((id, index) => {
       const result = results[index];
@@ -91,52 +67,6 @@ export class LibraryClient {
 
   /** One item, as the API returns it. */
   get(id: string): Promise<MediaItem> {
-    return this.#call<MediaItem>("GET", `/v1/mediaItems/${encodeURIComponent(id)}`);
-  }
-
-  /**
-   * One request, retried here (one retry layer per request) unless `once`. When the retries
-   * run out, one line says that Google kept failing.
-   */
-  async #call<T>(method: string, path: string, body?: unknown, { once }: CallOptions = {}): Promise<T> {
-    const attempt = async () => {
-      const token = await this.#tokens.accessToken();
-      let response = await this.#send(method, path, body, token);
-      if (response.status === 401) {
-        await response.body?.cancel();
-        response = await this.#send(method, path, body, await this.#tokens.accessToken(token));
-      }
-      if (!response.ok) throw await apiError(response);
-      try {
-        return await response.json() as T;
-      } catch (error) {
-        throw new TransientError(`broken answer from ${path}: ${(error as Error).message}`, { cause: error });
-      }
-    };
-    if (once) return await attempt();
-    try {
-      return await withRetry(attempt, { ...this.#retry, signal: this.#signal });
-    } catch (error) {
-      if (error instanceof TransientError) {
-        throw keptFailing(path.replace(/^\/v1\//, "").split("?")[0], error);
-      }
-      throw error;
-    }
-  }
-
-  async #send(method: string, path: string, body: unknown, token: string): Promise<Response> {
-    try {
-      return await fetchWithIdleTimeout(this.#apiUrl + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }, { fetch: this.#fetch, idleMs: this.#idleTimeoutMs, signal: this.#signal });
-    } catch (error) {
-      this.#signal?.throwIfAborted();
-      throw requestError(this.#apiUrl + path, error, `cannot reach ${this.#apiUrl}`);
-    }
+    return this.#api.call<MediaItem>("GET", `/v1/mediaItems/${encodeURIComponent(id)}`);
   }
 }

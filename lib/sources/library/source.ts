@@ -5,8 +5,8 @@
  */
 import type { DateRange } from "../../core/dates.ts";
 import type { ItemBatch, NewItem, Store } from "../../core/store.ts";
-import { mediaBody, quotaError, requestError } from "../../google/http.ts";
-import { retryAfterMs, TransientError } from "../../core/retry.ts";
+import { fetchMedia, mediaAnswer } from "../../google/http.ts";
+import { TransientError } from "../../core/retry.ts";
 import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "../../core/source.ts";
 import type { LibraryClient } from "./client.ts";
 import { creationMs, isVideo, type MediaItem } from "./media_item.ts";
@@ -100,36 +100,14 @@ function mediaTransfer(
         if ("error" in answer) throw new ItemError(answer.error);
         item = answer.item;
       }
-      let response: Response;
-      try {
-        // Ask for the bytes as stored: a transparently decoded body would not match Content-Length.
-        response = await fetcher(item.baseUrl + suffix, {
-          signal,
-          headers: { "accept-encoding": "identity" },
-        });
-      } catch (error) {
-        // A stall or the run's stop alike: the transfer's retry tells them apart.
-        throw requestError(item.baseUrl ?? "", error, "download failed");
-      }
+      const response = await fetchMedia(fetcher, item.baseUrl + suffix, { signal });
       if (response.status === 403 || response.status === 404) {
         // The baseUrl expired: the next attempt, at once, asks for a fresh one.
         await response.body?.cancel();
         item = undefined;
         throw new TransientError(`download URL expired (HTTP ${response.status})`, { retryAfterMs: 0 });
       }
-      if (!response.ok || !response.body) {
-        const text = await response.text().catch(() => "");
-        const quota = quotaError(response.status, text);
-        if (quota) throw quota;
-        const error = `download failed: HTTP ${response.status}`;
-        if (response.status === 429 || response.status >= 500) {
-          throw new TransientError(error, {
-            retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
-          });
-        }
-        throw new ItemError(error);
-      }
-      return mediaBody(response as Response & { body: ReadableStream<Uint8Array<ArrayBuffer>> });
+      return await mediaAnswer(response);
     },
   };
 }
