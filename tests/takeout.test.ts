@@ -615,6 +615,7 @@ Deno.test("on a terminal a progress line shows files and bytes of the total; off
   }).output();
   const screen = new TextDecoder().decode(tty.stdout);
   assert.equal(tty.code, 0, screen);
+  // deno-lint-ignore no-control-regex -- the line is redrawn in place: CR, then ESC [K (erase the line)
   assert.match(screen, /\r\x1b\[Kimported \d+\/\d+ files, [\d.]+ \w?B of [\d.]+ \w?B, /);
   assert.doesNotMatch(screen, /^imported /m, "no line per file on a terminal");
   assert.match(screen, /done in /);

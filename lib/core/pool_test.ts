@@ -180,7 +180,7 @@ Deno.test("pooled refuses a concurrency below 1 before starting anything", async
     yield 1;
   }
   for (const concurrency of [0, -1, 1.5, Number.NaN]) {
-    await assert.rejects(pooled(one(), concurrency, async () => void started++), RangeError);
+    await assert.rejects(pooled(one(), concurrency, () => Promise.resolve(void started++)), RangeError);
   }
   assert.equal(started, 0);
 });
