@@ -63,6 +63,12 @@ export interface LibraryOptions {
   minSize?: number;
   /** Largest media size in bytes; default 120,000. */
   maxSize?: number;
+  /**
+   * How the creation times are spread: `even` (default) over the whole range; `skewed` as a real
+   * library grows: each year holds a fifth more than the one before, and a fifth of all items fall on
+   * about 25 burst days (trips, weddings) of several hundred items each.
+   */
+  spread?: "even" | "skewed";
 }
 
 const DAY_MS = 86_400_000;
@@ -105,11 +111,13 @@ export function generateLibrary(opts: LibraryOptions): FixtureItem[] {
   }
   const random = mulberry32(seed);
   const slot = (end - start) / count;
+  const skewed = opts.spread === "skewed" ? skewedTimes(count, start, end, seed) : undefined;
   const ids = new Set<string>();
   const items: FixtureItem[] = [];
   for (let i = 0; i < count; i++) {
     // One creation time per slot keeps the items sorted and spread evenly over the range.
-    const time = new Date(Math.floor((start + (i + random()) * slot) / 1000) * 1000).toISOString();
+    const ms = skewed ? skewed[i] : Math.floor((start + (i + random()) * slot) / 1000) * 1000;
+    const time = new Date(ms).toISOString();
     const creationTime = time.slice(0, 19) + "Z";
     const stamp = `${time.slice(0, 10).replaceAll("-", "")}_${time.slice(11, 19).replaceAll(":", "")}`;
     let id: string;
@@ -134,6 +142,52 @@ export function generateLibrary(opts: LibraryOptions): FixtureItem[] {
     });
   }
   return items;
+}
+
+/** Share of a skewed library's items on burst days. */
+const BURST_SHARE = 0.2;
+/** Items on one burst day, about; at most {@linkcode MAX_BURST_DAYS} such days. */
+const BURST_SIZE = 400;
+const MAX_BURST_DAYS = 25;
+/** How much bigger each year of a skewed library is than the one before. */
+const YEARLY_GROWTH = 1.2;
+
+/**
+ * `count` creation times (whole seconds, ascending) in [start, end) for a skewed library: the items off
+ * burst days spread evenly within each year, each year {@linkcode YEARLY_GROWTH} times the one before;
+ * the rest on burst days, each over a few hours of one day.
+ */
+function skewedTimes(count: number, start: number, end: number, seed: number): number[] {
+  const random = mulberry32(seed ^ 0x5eed);
+  const bursts = Math.min(MAX_BURST_DAYS, Math.round((count * BURST_SHARE) / BURST_SIZE));
+  const inBursts = bursts > 0 ? Math.round(count * BURST_SHARE) : 0;
+  // Years (or the parts of the range in each), weighted by growth and by how much of the year is in range.
+  const spans: [number, number, number][] = [];
+  for (let from = start, k = 0; from < end; k++) {
+    const next = Math.min(end, Date.UTC(new Date(from).getUTCFullYear() + 1, 0, 1));
+    spans.push([from, next, YEARLY_GROWTH ** k * ((next - from) / (365.25 * DAY_MS))]);
+    from = next;
+  }
+  const weight = spans.reduce((sum, [, , w]) => sum + w, 0);
+  const times: number[] = [];
+  let placed = 0;
+  let share = 0;
+  for (const [from, to, w] of spans) {
+    share += w / weight;
+    const n = Math.round(share * (count - inBursts)) - placed;
+    for (let i = 0; i < n; i++) times.push(from + (i + random()) * ((to - from) / n));
+    placed += n;
+  }
+  const days = Math.floor((end - start) / DAY_MS);
+  const burstDays = new Set<number>();
+  while (burstDays.size < Math.min(bursts, days)) burstDays.add(Math.floor(random() * days));
+  [...burstDays].forEach((day, b) => {
+    const n = Math.round(((b + 1) * inBursts) / burstDays.size) - Math.round((b * inBursts) / burstDays.size);
+    // Within one UTC day: starting between 06:00 and 12:00, over up to ten hours.
+    const first = start + day * DAY_MS + (6 + random() * 6) * 3_600_000;
+    for (let i = 0; i < n; i++) times.push(first + random() * 10 * 3_600_000);
+  });
+  return times.map((ms) => Math.floor(ms / 1000) * 1000).sort((a, b) => a - b);
 }
 
 /**

@@ -71,7 +71,9 @@ Deno.test("tokens are saved, refreshed before expiry, refreshed once on a 401, n
   longLived.emulator.resetCounts();
   const afterExpiry = await longLived.run(["--all", "--verbose"]);
   assert.equal(afterExpiry.code, 0, afterExpiry.stderr);
-  assert.equal(longLived.emulator.requests.filter((r) => r.status === 401).length, 1);
+  // The whole library is searched from both ends at once: each of the two first searches gets a
+  // 401, and they share one refresh.
+  assert.equal(longLived.emulator.requests.filter((r) => r.status === 401).length, 2);
   assert.equal(longLived.emulator.counts.token, 1);
 
   assertNoSecrets([first, second, afterExpiry], [
@@ -110,14 +112,14 @@ Deno.test("PHOTOSYNC_REFRESH_TOKEN runs unattended with a --creds client, a web-
   assertOneLineError(noClient, 2, /PHOTOSYNC_CLIENT_ID/);
 });
 
-Deno.test("16 concurrent searches refused with 401 cause exactly one token refresh", async () => {
-  let expireAtNextSearch = false;
+Deno.test("many concurrent searches refused with 401 cause exactly one token refresh", async () => {
+  let expireAtSearch = 0;
   await using env = await setup({
     items: generateLibrary({ count: 2000, seed: 10, videoRatio: 0 }),
     onRequest: (request) => {
-      // The first search's answer splits the library: its parts go out together with the old token.
-      if (expireAtNextSearch && request.route === "search") {
-        expireAtNextSearch = false;
+      // The first two searches (the library's two ends) plan the shards: these go out together
+      // with the old token.
+      if (expireAtSearch > 0 && request.route === "search" && --expireAtSearch === 0) {
         env.emulator.expireAccessTokens();
       }
     },
@@ -125,11 +127,11 @@ Deno.test("16 concurrent searches refused with 401 cause exactly one token refre
   const first = await env.run(["--index-only", "--dates=1900-01-01"], { auth: "browser" });
   assert.equal(first.code, 0, first.stderr);
   env.emulator.resetCounts();
-  expireAtNextSearch = true;
+  expireAtSearch = 2;
   const run = await env.run(["--index-only", "--all"]);
   assert.equal(run.code, 0, run.stderr);
   const refused = env.emulator.requests.filter((request) => request.status === 401);
-  assert.equal(refused.length, 16, "the 16 searches in flight");
+  assert.ok(refused.length >= 8, `the searches in flight were refused together (${refused.length})`);
   assert.ok(refused.every((request) => request.route === "search"));
   assert.equal(env.emulator.counts.token, 1, "one refresh");
   assert.equal((await env.status()).items, 2000);

@@ -61,9 +61,12 @@ Deno.test("a second run with nothing new downloads nothing and asks little", asy
 });
 
 Deno.test("incremental runs find newer and older items; --all finds one in the middle", async () => {
+  // A page (100 items) of 2019 keeps the middle of the span off the newest page, which an
+  // incremental run reads whole.
   const items = [
     item("A1", "a.jpg", "2010-05-05T10:00:00Z"),
     item("A2", "b.jpg", "2015-05-05T10:00:00Z"),
+    ...generateLibrary({ count: 100, seed: 9, from: "2019-01-01", to: "2019-12-31" }),
     item("A3", "c.jpg", "2020-05-05T10:00:00Z"),
   ];
   await using env = await synced(items);
@@ -85,6 +88,32 @@ Deno.test("incremental runs find newer and older items; --all finds one in the m
   const third = await env.run(["--all"]);
   assert.deepEqual(third.code, 0, third.stderr);
   assert.ok((await listFiles(env.dir)).includes("2016/01/01/middle.jpg"));
+});
+
+Deno.test("photos dated 2031 are backed up and kept up to date; a photo of today is found by a plain run", async () => {
+  // A camera set to 2031 for a whole trip: more than a page of items that date-filtered searches
+  // never return (the emulator, as Google, shows future-dated items only in unfiltered searches).
+  const trip = Array.from(
+    { length: 120 },
+    (_, i) => item(`F${i}`, `trip_${i}.jpg`, new Date(Date.UTC(2031, 4, 5, 8, 0, i)).toISOString()),
+  );
+  const items = [...generateLibrary({ count: 150, seed: 50, from: "2023-01-01", to: "2024-12-31" }), ...trip];
+  await using env = await synced(items);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  await assertTree(env.dir, items);
+
+  const taken = new Date(Date.now() - 60_000).toISOString().slice(0, 19) + "Z";
+  const today = item("T1", "today.jpg", taken);
+  env.emulator.items.set(today.id, today);
+  env.emulator.items.set("F7", { ...trip[7], description: "the clock was wrong" });
+  env.emulator.resetCounts();
+  const second = await env.run();
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /indexed 1 new and 1 changed items/);
+  await assertTree(env.dir, env.emulator.items.values());
+  const searches = env.emulator.requests.filter((r) => r.route === "search");
+  // Older than the oldest, and newest first without a date filter until a page reaches yesterday.
+  assert.equal(searches.length, 3);
 });
 
 Deno.test("--dates searches only that range, both ends included", async () => {
@@ -141,6 +170,29 @@ Deno.test("two items with one name on one day both survive under stable names", 
   assert.deepEqual(await listFiles(env.dir), files);
 });
 
+Deno.test("names that differ only in Unicode normalisation get distinct files", async () => {
+  // "é" composed (NFC, as Windows and Linux cameras write it) and decomposed (NFD, as macOS
+  // does): one file name on macOS and Windows, so the later item is tagged everywhere.
+  const nfc = "caf\u00e9.jpg";
+  const nfd = "cafe\u0301.jpg";
+  const items = [
+    item("N1", nfc, "2023-07-02T08:00:00Z", { size: 1000 }),
+    item("N2", nfd, "2023-07-02T09:00:00Z", { size: 2000 }),
+  ];
+  await using env = await synced(items);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  const files = await listFiles(env.dir);
+  assert.deepEqual(files.length, 2);
+  assert.equal(new Set(files.map((file) => file.normalize("NFC").toLowerCase())).size, 2, files.join(", "));
+  assert.ok(files.includes(`2023/07/02/${nfc}`), "the earlier item keeps its name");
+  assert.ok(
+    files.some((file) => /^2023\/07\/02\/cafe\u0301 \([0-9a-f]{8}\)\.jpg$/.test(file)),
+    files.join(", "),
+  );
+  const sizes = await Promise.all(files.map(async (file) => (await Deno.stat(join(env.dir, file))).size));
+  assert.deepEqual(sizes.sort(), [1000, 2000]);
+});
+
 Deno.test("hostile file names never leave --dir", async () => {
   const long = "x".repeat(300) + ".jpg";
   const items = [
@@ -164,7 +216,9 @@ Deno.test("hostile file names never leave --dir", async () => {
     assert.ok(new TextEncoder().encode(name).length <= 255, `${name} is too long`);
     // deno-lint-ignore no-control-regex
     assert.doesNotMatch(name, /[\u0000-\u001f\\]/);
+    assert.ok(!name.startsWith("."), `${name} is hidden`);
   }
+  assert.ok(inside.includes("2020/escape.jpg"), "../../escape.jpg keeps its name, not its path");
   assert.ok(inside.some((f) => f.startsWith("2020/") && f.endsWith(".jpg") && f.includes("xxxx")));
 
   // With an empty layout, an item called sync.db must not replace the database.
@@ -307,6 +361,25 @@ Deno.test("plain event lines off a terminal, a progress line on one, a summary o
   assert.deepEqual(silent.stderr, "");
 });
 
+Deno.test("off a terminal, indexing prints no line per search or page, empty or not", async () => {
+  const items = generateLibrary({ count: 1_000, seed: 13, from: "2016-01-01", to: "2024-12-31" });
+  await using env = await synced(items, ["--index-only"]);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  // The whole library (a dozen pages), then everything again, then the incremental searches
+  // (one of them empty): a summary each, and a progress line only every few seconds.
+  const all = await env.run(["--index-only", "--all"]);
+  const plain = await env.run(["--index-only"]);
+  for (const run of [env.first, all, plain]) {
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /^indexed \d+ items:/m);
+    assert.ok(run.stderr.split("\n").filter((line) => line.startsWith("indexed ")).length <= 1, run.stderr);
+  }
+  assert.deepEqual(all.stderr.split("\n").filter((line) => line !== ""), [
+    all.stderr.match(/^done in .*/m)![0],
+  ]);
+  assert.match(env.first.stderr, /^done in .*: indexed 1000 new and 0 changed items/m);
+});
+
 Deno.test("the TypeScript API takes a pathMapper", async () => {
   const items = generateLibrary({ count: 4, seed: 12 });
   await using env = await synced(items, ["--index-only"]);
@@ -394,10 +467,13 @@ Deno.test("sharded indexing finds every item once: dense days, shard boundaries,
   assert.deepEqual(ids.length, new Set(ids).size, "no duplicates");
   assert.deepEqual(new Set(ids), new Set(items.map((it) => it.id)), "no gaps");
   const searches = env.emulator.requests.filter((r) => r.route === "search");
-  const ranged = searches.filter((r) => JSON.stringify(r.body).includes('"ranges"'));
-  assert.ok(ranged.length > 10, `the library was searched in shards (${ranged.length})`);
-  assert.ok(
-    searches.some((r) => (r.body as { pageToken?: string }).pageToken),
-    "the dense day was paged through",
-  );
+  type Search = { pageToken?: string; orderBy?: string; filters?: { dateFilter?: { ranges: unknown[] } } };
+  const ranged = searches.map((r) => r.body as Search).filter((body) => body.filters?.dateFilter);
+  const shards = new Set(ranged.map((body) => JSON.stringify(body.filters!.dateFilter!.ranges)));
+  assert.ok(shards.size >= 2, `the library was searched in shards (${shards.size})`);
+  // Google documents an order only with a date filter: every dated search names its own.
+  assert.ok(ranged.every((body) => /^MediaMetadata\.creation_time( desc)?$/.test(body.orderBy ?? "")));
+  assert.ok(searches.some((r) => (r.body as Search).pageToken), "the dense day was paged through");
+  const floor = Math.ceil(items.length / 100);
+  assert.ok(searches.length <= 1.3 * floor + 30, `${searches.length} searches for ${floor} pages`);
 });

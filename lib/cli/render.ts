@@ -21,6 +21,8 @@ export interface RendererOptions {
 }
 
 const REDRAW_MS = 100;
+/** Off a terminal, how often at most a line tells how many items were indexed so far. */
+export const PLAIN_PROGRESS_MS = 5_000;
 
 /** The terminal renderer: a {@link Logger} writing to stderr (and stdout for {@link Logger.output}). */
 export class Renderer implements Logger {
@@ -31,12 +33,14 @@ export class Renderer implements Logger {
   #state: Progress = { indexed: 0, files: 0, filesTotal: 0, bytes: 0, bytesTotal: 0, action: "downloaded" };
   #lineShown = false;
   #lastDraw = 0;
+  #lastPlain: number;
 
   constructor(options: RendererOptions = {}) {
     this.#verbosity = options.verbosity ?? "normal";
     this.#tty = options.tty ?? Deno.stderr.isTerminal();
     this.#now = options.now ?? Date.now;
     this.#started = this.#now();
+    this.#lastPlain = this.#started;
   }
 
   /** Counters accumulated so far. */
@@ -70,9 +74,18 @@ export class Renderer implements Logger {
   }
 
   progress(update: Partial<Progress>): void {
+    const indexed = this.#state.indexed;
     this.#state = { ...this.#state, ...update };
-    if (!this.#tty || this.#verbosity === "quiet") return;
+    if (this.#verbosity === "quiet") return;
     const now = this.#now();
+    if (!this.#tty) {
+      // A log gets a line every few seconds while indexing, not one per page.
+      if (this.#state.indexed !== indexed && now - this.#lastPlain >= PLAIN_PROGRESS_MS) {
+        this.#lastPlain = now;
+        this.#line(`indexed ${this.#state.indexed} items so far`);
+      }
+      return;
+    }
     if (now - this.#lastDraw < REDRAW_MS) return;
     this.#lastDraw = now;
     this.#draw();

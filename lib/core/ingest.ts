@@ -23,8 +23,11 @@ export async function ingest(
     const { added, updated } = store.saveBatch(batch);
     total.added += added;
     total.updated += updated;
+    // Progress only: a line per page (most of them, or all, unchanged or empty) tells nothing.
     logger.progress({ indexed: total.added + total.updated });
-    logger.event(`indexed ${batch.items.length} items: ${added} new, ${updated} changed`);
+    if (added + updated > 0) {
+      logger.verbose(`indexed ${batch.items.length} items: ${added} new, ${updated} changed`);
+    }
   }
   return total;
 }

@@ -55,7 +55,9 @@ export function layoutMapper(template: string): PathMapper {
       month: String(date.getUTCMonth() + 1).padStart(2, "0"),
       day: String(date.getUTCDate()).padStart(2, "0"),
     };
-    const dirs = folders.map((part) => sanitizeName(part.replace(TOKEN, (_, token) => values[token])));
+    // The folders are the user's: one may be hidden on purpose.
+    const folder = (part: string) => part.replace(TOKEN, (_, token) => values[token]);
+    const dirs = folders.map((part) => sanitizeName(folder(part), "unnamed", { hidden: true }));
     return [...dirs, sanitizeName(item.filename, item.id)].join("/");
   };
 }

@@ -9,8 +9,9 @@ const MAX_NAME_BYTES = 255;
 
 /**
  * Make one path segment safe on every platform: no separators, NUL, control or reserved
- * characters, no `.`/`..`, no trailing dots or spaces, at most 255 bytes of UTF-8 (keeping
- * the extension). An empty result becomes `fallback`.
+ * characters, no `.`/`..` (nor such parts of a path-like name), not hidden (no leading dot)
+ * unless `hidden` allows it, no trailing dots or spaces, at most 255 bytes of UTF-8 (keeping the
+ * extension). An empty result becomes `fallback`.
  *
  * @example Usage
  * ```ts
@@ -18,15 +19,25 @@ const MAX_NAME_BYTES = 255;
  * import assert from "node:assert/strict";
  *
  * assert.equal(sanitizeName("a/b"), "a_b");
+ * assert.equal(sanitizeName("../../escape.jpg"), "escape.jpg");
+ * assert.equal(sanitizeName(".hidden.jpg"), "_hidden.jpg");
  * assert.equal(sanitizeName("notes. "), "notes");
  * assert.equal(sanitizeName("CON.txt"), "_CON.txt");
  * assert.equal(sanitizeName("..", "AF1QipId"), "AF1QipId");
  * assert.equal(new TextEncoder().encode(sanitizeName("x".repeat(300) + ".jpg")).length, 255);
  * ```
  */
-export function sanitizeName(name: string, fallback = "unnamed"): string {
+export function sanitizeName(
+  name: string,
+  fallback = "unnamed",
+  { hidden = false }: { hidden?: boolean } = {},
+): string {
+  // `.` and `..` parts of a path-like name say nothing; a leading dot would hide the file
+  // (`hidden`: a name the user chose may).
+  const parts = name.split(/[/\\]/).filter((part) => !/^\.+$/.test(part));
   // deno-lint-ignore no-control-regex
-  let safe = name.replace(/[\u0000-\u001f\u007f/\\<>:"|?*]/g, "_").replace(/[. ]+$/, "");
+  let safe = parts.join("_").replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "_").replace(/[. ]+$/, "");
+  if (!hidden) safe = safe.replace(/^\.+/, "_");
   // Trimmed before the cut so that the extension kept is the real one, and again after it:
   // cutting can expose a dot or space (or a reserved name) that was not at the end before.
   // The `_` prefix may need one more cut.

@@ -17,7 +17,7 @@ Deno.test("sanitizeName replaces separators, reserved characters, NUL and contro
     ["bell\x07\x1f\x7f", "bell___"],
     ['a<b>c:d"e|f?g*h', "a_b_c_d_e_f_g_h"],
     ["IMG_0001.jpg", "IMG_0001.jpg"],
-    [".hidden", ".hidden"],
+    [".hidden", "_hidden"],
     ["ünïcödé 写真.heic", "ünïcödé 写真.heic"],
   ];
   for (const [name, expected] of cases) assert.equal(sanitizeName(name), expected, JSON.stringify(name));
@@ -39,6 +39,28 @@ Deno.test("sanitizeName never returns . or .., nor trailing dots or spaces", () 
   // The fallback is itself made safe.
   assert.equal(sanitizeName("", "a/b"), "a_b");
   assert.equal(sanitizeName("", ".."), "unnamed");
+});
+
+Deno.test("sanitizeName: no name starts with a dot; dot-only parts of a path-like name are dropped", () => {
+  const cases: [string, string][] = [
+    ["../../escape.jpg", "escape.jpg"],
+    ["..\\..\\win.jpg", "win.jpg"],
+    ["./IMG_1.jpg", "IMG_1.jpg"],
+    ["a/../b.jpg", "a_b.jpg"],
+    ["/etc/passwd", "_etc_passwd"],
+    [".bashrc", "_bashrc"],
+    ["...jpg", "_jpg"],
+    ["..a", "_a"],
+    ["../.hidden", "_hidden"],
+    ["a/.hidden", "a_.hidden"],
+    [" .jpg", " .jpg"],
+    ["../..", "unnamed"],
+  ];
+  for (const [name, expected] of cases) assert.equal(sanitizeName(name), expected, JSON.stringify(name));
+  // Whatever the name, cut or prefixed: never a leading dot.
+  for (const name of [".." + "x".repeat(300), "." + "é".repeat(200) + ".jpg", ".con", "../.nul.txt"]) {
+    assert.ok(!sanitizeName(name).startsWith("."), name);
+  }
 });
 
 Deno.test("sanitizeName prefixes Windows reserved device names, with or without an extension", () => {

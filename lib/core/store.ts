@@ -145,6 +145,7 @@ export interface StoreCounts {
 export class Store {
   readonly #db: DatabaseSync;
   readonly #find: StatementSync;
+  readonly #insert: StatementSync;
   readonly #upsert: StatementSync;
   readonly #lock?: Deno.FsFile;
 
@@ -152,6 +153,9 @@ export class Store {
     this.#db = db;
     this.#lock = lock;
     this.#find = db.prepare("SELECT json, status FROM items WHERE id = ?");
+    this.#insert = db.prepare(
+      "INSERT OR IGNORE INTO items (id, source, filename, created_ms, is_video, json, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
     this.#upsert = db.prepare(`
       INSERT INTO items (id, source, filename, created_ms, is_video, json, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET
@@ -212,7 +216,11 @@ export class Store {
           );
         }
       } else {
-        db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+        // A checkpoint (WAL into the database) syncs the disk: every 8,000 pages (32 MB), not 1,000,
+        // so that indexing a big library waits for the disk a few times instead of dozens.
+        db.exec(
+          "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 8000;",
+        );
         migrate(db, version);
       }
       db.exec("PRAGMA foreign_keys = ON");
@@ -268,11 +276,9 @@ export class Store {
       if (checkpoint) this.#applyCheckpoint(source, checkpoint);
       const result: BatchResult = { added: 0, updated: 0 };
       for (const item of items) {
-        const known = this.#find.get(item.id) as { json: string; status: string } | undefined;
-        if (known && known.json === item.json && known.status !== "failed") continue;
         // SQLite hands text back only up to a NUL; the JSON keeps the original name.
         const filename = item.filename.replaceAll("\0", "_");
-        this.#upsert.run(
+        const row = [
           item.id,
           item.source,
           filename,
@@ -280,9 +286,16 @@ export class Store {
           item.isVideo ? 1 : 0,
           item.json,
           item.hash ?? null,
-        );
-        if (known) result.updated++;
-        else result.added++;
+        ];
+        // A new item costs one statement: most of a first index.
+        if (this.#insert.run(...row).changes === 1) {
+          result.added++;
+          continue;
+        }
+        const known = this.#find.get(item.id) as { json: string; status: string };
+        if (known.json === item.json && known.status !== "failed") continue;
+        this.#upsert.run(...row);
+        result.updated++;
       }
       return result;
     });

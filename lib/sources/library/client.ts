@@ -38,15 +38,29 @@ export class LibraryClient {
   }
 
   /**
-   * One page of `mediaItems:search`, newest first, archived items included. `range` limits
-   * the search to those days; without it the whole library is searched.
+   * One page of `mediaItems:search`, archived items included. `range` limits the search to those
+   * days, in the `order` of creation (sent as `orderBy`: Google documents an order only with a
+   * date filter); without it the whole library is searched, newest first (the default order),
+   * future-dated items included.
    */
-  async searchPage(range: DateRange | undefined, pageToken?: string): Promise<SearchResult> {
+  async searchPage(
+    range: DateRange | undefined,
+    pageToken?: string,
+    order: "newest" | "oldest" = "newest",
+  ): Promise<SearchResult> {
     const filters = { includeArchivedMedia: true, ...(range ? { dateFilter: { ranges: [range] } } : {}) };
+    const orderBy = order === "oldest" ? "MediaMetadata.creation_time" : "MediaMetadata.creation_time desc";
     const page = await this.#api.call<{ mediaItems?: MediaItem[]; nextPageToken?: string }>(
       "POST",
       "/v1/mediaItems:search",
-      { body: { pageSize: PAGE_SIZE, filters, ...(pageToken ? { pageToken } : {}) } },
+      {
+        body: {
+          pageSize: PAGE_SIZE,
+          filters,
+          ...(range ? { orderBy } : {}),
+          ...(pageToken ? { pageToken } : {}),
+        },
+      },
     );
     return { items: page.mediaItems ?? [], nextPageToken: page.nextPageToken || undefined };
   }

@@ -1,17 +1,24 @@
 /**
  * Which days a Library API sync searches: `--dates`, `--all`, or the incremental default
- * (older than the oldest and newer than the newest known item).
+ * (older than the oldest and newer than the newest known item, today and yesterday always).
  * @module
  */
-import { civilDate, type DateRange, dayNumber, EARLIEST } from "../../core/dates.ts";
+import { type CivilDate, civilDate, dayNumber, EARLIEST } from "../../core/dates.ts";
 
 const DAY_MS = 86_400_000;
 
+/** Days to search, both ends included; without `endDate`, every later day too (future-dated items included). */
+export interface SearchSpan {
+  startDate: CivilDate;
+  endDate?: CivilDate;
+}
+
 /**
- * The ranges a sync searches, `undefined` standing for the whole library: `"all"` or a
- * `--dates` range as given; by default everything up to the oldest known day and everything
- * from the newest known day to tomorrow (UTC, boundary days included; only the first when the
- * newest is after tomorrow), or the whole library when nothing is known yet.
+ * The days a sync searches: `"all"` (or nothing known yet) the whole library; a `--dates` range as
+ * given; by default everything up to the oldest known day, and everything from the newest known
+ * day on (boundary days included). The newest known day is at most tomorrow (`span` counts no
+ * item dated later); yesterday and today are always searched again, as Google's filtered
+ * searches can take a while to show new uploads.
  *
  * @example Usage
  * ```ts
@@ -22,22 +29,26 @@ const DAY_MS = 86_400_000;
  * const now = Date.parse("2026-01-10T12:00:00Z");
  * assert.deepEqual(searchRanges(undefined, span, now), [
  *   { startDate: { year: 1, month: 1, day: 1 }, endDate: { year: 2019, month: 6, day: 15 } },
- *   { startDate: { year: 2024, month: 3, day: 1 }, endDate: { year: 2026, month: 1, day: 11 } },
+ *   { startDate: { year: 2024, month: 3, day: 1 } },
  * ]);
- * assert.deepEqual(searchRanges(undefined, undefined, now), [undefined]);
+ * assert.deepEqual(searchRanges(undefined, undefined, now), [{ startDate: { year: 1, month: 1, day: 1 } }]);
  * ```
  */
 export function searchRanges(
-  dates: DateRange | "all" | undefined,
+  dates: { startDate: CivilDate; endDate: CivilDate } | "all" | undefined,
   span: { oldest: number; newest: number } | undefined,
   nowMs: number,
-): (DateRange | undefined)[] {
-  if (dates === "all" || (!dates && !span)) return [undefined];
+): SearchSpan[] {
+  if (dates === "all" || (!dates && !span)) return [{ startDate: EARLIEST }];
   if (dates) return [dates];
-  const newest = civilDate(span!.newest);
-  const tomorrow = civilDate(nowMs + DAY_MS);
-  const older = { startDate: EARLIEST, endDate: civilDate(span!.oldest) };
-  return dayNumber(newest) > dayNumber(tomorrow)
-    ? [older]
-    : [older, { startDate: newest, endDate: tomorrow }];
+  const newest = civilDate(Math.min(span!.newest, nowMs - DAY_MS));
+  return [{ startDate: EARLIEST, endDate: civilDate(span!.oldest) }, { startDate: newest }];
+}
+
+/** Day numbers of a span: `end` undefined for no end. */
+export function spanDays(span: SearchSpan): { start: number; end?: number } {
+  return {
+    start: dayNumber(span.startDate),
+    ...(span.endDate ? { end: dayNumber(span.endDate) } : {}),
+  };
 }

@@ -1,124 +1,143 @@
 import assert from "node:assert/strict";
-import {
-  type DateRange,
-  dayNumber,
-  EARLIEST,
-  formatDate,
-  parseDate,
-  parseDateRange,
-} from "../../core/dates.ts";
+import { dayNumber, parseDate } from "../../core/dates.ts";
 import type { MediaItem } from "./media_item.ts";
-import { decodeSearch, encodeSearch, narrowed, splitRest } from "./sharded_search.ts";
+import {
+  cutShards,
+  decodeSearch,
+  density,
+  encodeSearch,
+  FIRST_DAY,
+  narrowed,
+  type OpenSearch,
+} from "./sharded_search.ts";
 
 const DAY_MS = 86_400_000;
+const day = (date: string) => dayNumber(parseDate(date));
+const at = (iso: string): MediaItem => ({ id: iso, mediaMetadata: { creationTime: iso } });
 
 /** `count` items spread evenly over the days `from`..`to` (UTC noon), newest first as pages come. */
 function page(count: number, from: string, to = from): MediaItem[] {
-  const first = dayNumber(parseDate(from));
-  const days = dayNumber(parseDate(to)) - first + 1;
+  const first = day(from);
+  const days = day(to) - first + 1;
   return Array.from({ length: count }, (_, i) => {
-    const day = first + Math.floor((days * i) / count);
-    return {
-      id: `item${i}`,
-      mediaMetadata: { creationTime: new Date(day * DAY_MS + DAY_MS / 2).toISOString() },
-    };
+    const d = first + Math.floor((days * i) / count);
+    return at(new Date(d * DAY_MS + DAY_MS / 2).toISOString());
   }).reverse();
 }
 
+Deno.test("narrowed: a newest-first page leaves the days up to its oldest item's", () => {
+  const search = { key: "k", start: day("2024-01-01"), end: day("2024-12-31") };
+  assert.deepEqual(narrowed(search, page(100, "2024-10-05", "2024-12-31"), "newest"), {
+    key: "k",
+    start: day("2024-01-01"),
+    end: day("2024-10-05"),
+  });
+  // No items: nothing was passed.
+  assert.deepEqual(narrowed(search, [], "newest"), search);
+  // Items newer than the range (as an unfiltered page has them) do not widen it.
+  assert.deepEqual(narrowed(search, page(3, "2025-01-01"), "newest"), search);
+});
+
+Deno.test("narrowed: an oldest-first page leaves the days from its newest item's", () => {
+  const search = { key: "k", start: day("2024-01-01"), end: day("2024-12-31") };
+  assert.deepEqual(narrowed(search, page(100, "2024-01-01", "2024-03-09"), "oldest"), {
+    key: "k",
+    start: day("2024-03-09"),
+    end: day("2024-12-31"),
+  });
+});
+
+Deno.test("narrowed: an unfiltered page that passed the first day leaves nothing; the future stays open", () => {
+  const future: OpenSearch = { key: "f", start: day("2026-01-09") };
+  assert.equal(
+    narrowed(future, [at("2031-05-05T10:00:00Z"), at("2026-01-08T23:00:00Z")], "newest"),
+    undefined,
+  );
+  // Still among future-dated items: the days from the search's start to the page's last item are left.
+  assert.deepEqual(narrowed(future, [at("2040-01-01T00:00:00Z"), at("2031-05-05T10:00:00Z")], "newest"), {
+    key: "f",
+    start: day("2026-01-09"),
+    end: day("2031-05-05"),
+  });
+});
+
+Deno.test("narrowed: items without a readable creation time mark no day as searched", () => {
+  const search = { key: "k", start: day("2020-01-01"), end: day("2024-12-31") };
+  const missing: MediaItem = { id: "no-time", mediaMetadata: {} };
+  const garbage: MediaItem = { id: "garbage", mediaMetadata: { creationTime: "yesterday" } };
+  const bare: MediaItem = { id: "bare" };
+  // Read as 1970, any of them would close every later day of the search.
+  for (const order of ["newest", "oldest"] as const) {
+    assert.deepEqual(narrowed(search, [missing, garbage, bare], order), search, order);
+  }
+  const items = [at("2024-06-01T10:00:00Z"), missing, at("2024-05-20T10:00:00Z"), garbage];
+  assert.deepEqual(narrowed(search, items, "newest"), { ...search, end: day("2024-05-20") });
+  assert.deepEqual(narrowed(search, items, "oldest"), { ...search, start: day("2024-06-01") });
+});
+
 /** The parts cover `from`..`to` exactly: oldest first, each non-empty, no gap, no overlap. */
-function assertTiles(parts: DateRange[] | undefined, from: string, to: string) {
-  assert.ok(parts, "expected a split");
-  assert.deepEqual(parts[0].startDate, parseDate(from));
-  assert.deepEqual(parts.at(-1)!.endDate, parseDate(to));
+function assertTiles(parts: { start: number; end: number }[], from: number, to: number) {
+  assert.equal(parts[0].start, from);
+  assert.equal(parts.at(-1)!.end, to);
   for (const [i, part] of parts.entries()) {
-    assert.ok(dayNumber(part.startDate) <= dayNumber(part.endDate), `part ${i} is empty`);
-    if (i > 0) {
-      assert.equal(dayNumber(part.startDate), dayNumber(parts[i - 1].endDate) + 1, `gap before ${i}`);
-    }
+    assert.ok(part.start <= part.end, `part ${i} is empty`);
+    if (i > 0) assert.equal(part.start, parts[i - 1].end + 1, `gap or overlap before part ${i}`);
   }
 }
 
-const show = (parts: DateRange[]) => parts.map((p) => `${formatDate(p.startDate)}:${formatDate(p.endDate)}`);
-
-Deno.test("splitRest: nothing to split for an empty page or a single day left", () => {
-  const year = parseDateRange("2024-01-01:2024-12-31");
-  assert.equal(splitRest(year, []), undefined);
-  assert.equal(splitRest(parseDateRange("2024-05-05"), page(100, "2024-05-05")), undefined);
-  // The page already reaches the first day of the range: only that day is left, to page through.
-  assert.equal(splitRest(year, page(100, "2024-01-01", "2024-12-31")), undefined);
+Deno.test("cutShards: a big library is cut into 24 shards of about equal pages", () => {
+  // 13 years at 10 items a day: about 475 pages.
+  const [start, end] = [day("2012-01-01"), day("2024-12-31")];
+  const { parts, pages } = cutShards(start, end, 10, 10);
+  assert.equal(parts.length, 24);
+  assertTiles(parts, start, end);
+  assert.ok(Math.abs(pages - 475 / 24) < 1, `${pages} pages a shard`);
+  const sizes = parts.map((part) => (part.end - part.start + 1) * 10 / 100);
+  for (const size of sizes) assert.ok(Math.abs(size - pages) < 0.5, `${size} pages, not ${pages}`);
 });
 
-Deno.test("splitRest: a page full of one day splits the rest of a year into 32 parts", () => {
-  const parts = splitRest(parseDateRange("2024-01-01:2024-12-31"), page(100, "2024-12-31"));
-  assert.equal(parts?.length, 32);
-  // The page's oldest day is searched again: it may hold more items than the page showed.
-  assertTiles(parts, "2024-01-01", "2024-12-31");
-  // 366 days in 32 parts: 11 or 12 days each.
-  for (const part of parts!) {
-    const days = dayNumber(part.endDate) - dayNumber(part.startDate) + 1;
-    assert.ok(days === 11 || days === 12, `${days} days`);
-  }
+Deno.test("cutShards: where the density grows, the shards get fewer days", () => {
+  const [start, end] = [day("2014-01-01"), day("2023-12-31")];
+  const { parts } = cutShards(start, end, 2, 30);
+  assertTiles(parts, start, end);
+  const widths = parts.map((part) => part.end - part.start + 1);
+  assert.ok(widths[0] > 3 * widths.at(-1)!, `${widths[0]} days first, ${widths.at(-1)} last`);
 });
 
-Deno.test("splitRest: parts are sized from the page's density", () => {
-  // 100 items over 50 days is 2 a day; the 317 days left hold about 634: 7 pages of 45 or 46 days.
-  const parts = splitRest(parseDateRange("2024-01-01:2024-12-31"), page(100, "2024-11-12", "2024-12-31"));
-  assert.deepEqual(show(parts!), [
-    "2024-01-01:2024-02-14",
-    "2024-02-15:2024-03-30",
-    "2024-03-31:2024-05-14",
-    "2024-05-15:2024-06-29",
-    "2024-06-30:2024-08-13",
-    "2024-08-14:2024-09-27",
-    "2024-09-28:2024-11-12",
-  ]);
-  assertTiles(parts, "2024-01-01", "2024-11-12");
-
-  // A sparse page (100 items over 200 days) still splits in two.
-  const sparse = splitRest(parseDateRange("2024-01-01:2024-12-31"), page(100, "2024-06-15", "2024-12-31"));
-  assert.equal(sparse?.length, 2);
-  assertTiles(sparse, "2024-01-01", "2024-06-15");
+Deno.test("cutShards: a small rest makes few shards of 4 pages at least; a day is never cut", () => {
+  const [start, end] = [day("2024-01-01"), day("2024-03-31")];
+  const few = cutShards(start, end, 1.5, 1.5); // 136 items
+  assert.equal(few.parts.length, 1);
+  const some = cutShards(start, end, 15, 15); // 1365 items: 3 shards
+  assert.equal(some.parts.length, 3);
+  assertTiles(some.parts, start, end);
+  const days = cutShards(day("2024-01-01"), day("2024-01-03"), 5000, 5000);
+  assert.deepEqual(days.parts.map((part) => part.end - part.start + 1), [1, 1, 1]);
 });
 
-Deno.test("splitRest: never more parts than days", () => {
-  const parts = splitRest(parseDateRange("2024-01-01:2024-01-03"), page(100, "2024-01-03"));
-  assert.deepEqual(show(parts!), ["2024-01-01:2024-01-01", "2024-01-02:2024-01-02", "2024-01-03:2024-01-03"]);
+Deno.test("density: items a day near the page's edge, a burst day counted as an ordinary one", () => {
+  const times = (items: MediaItem[]) => items.map((item) => Date.parse(item.mediaMetadata!.creationTime!));
+  // 100 items over 50 days.
+  const even = density(times(page(100, "2024-01-01", "2024-02-19")), "oldest")!;
+  assert.ok(Math.abs(even - 2) < 0.1, `${even}`);
+  // Half a page on one day of an otherwise sparse stretch: still about 2 a day.
+  const burst = [
+    ...times(page(50, "2024-01-01", "2024-01-25")),
+    ...Array.from({ length: 50 }, (_, i) => Date.parse("2024-01-13T08:00:00Z") + i * 60_000),
+  ];
+  const withBurst = density(burst, "oldest")!;
+  assert.ok(withBurst < 4, `${withBurst}`);
+  // A page within one day shows no density.
+  assert.equal(density(times(page(100, "2024-05-05")), "oldest"), undefined);
+  assert.equal(density([], "newest"), undefined);
 });
 
-Deno.test("splitRest: the whole library splits from the earliest day, dense by the page's newest day", () => {
-  const parts = splitRest(undefined, page(100, "2024-12-31"));
-  assert.equal(parts?.length, 32);
-  assertTiles(parts, formatDate(EARLIEST), "2024-12-31");
-});
-
-Deno.test("splitRest: items older than the range leave nothing to split", () => {
-  assert.equal(splitRest(parseDateRange("2024-06-01:2024-06-30"), page(100, "2024-05-01")), undefined);
-});
-
-Deno.test("narrowed: the days left end at the oldest day of the page", () => {
-  const search = { key: "k1", range: parseDateRange("2024-01-01:2024-12-31") };
-  assert.deepEqual(narrowed(search, page(100, "2024-10-05", "2024-12-31")), {
-    key: "k1",
-    range: parseDateRange("2024-01-01:2024-10-05"),
-  });
-  // No items: nothing was passed.
-  assert.deepEqual(narrowed(search, []), search);
-  // Items newer than the range (as the API may give at its edges) do not widen it.
-  assert.deepEqual(narrowed(search, page(3, "2025-01-01")), search);
-});
-
-Deno.test("narrowed: a search of the whole library becomes one ending at the page's oldest day", () => {
-  assert.deepEqual(narrowed({ key: "all" }, page(100, "2019-03-03", "2024-12-31")), {
-    key: "all",
-    range: { startDate: EARLIEST, endDate: parseDate("2019-03-03") },
-  });
-});
-
-Deno.test("encodeSearch and decodeSearch round-trip a range and the whole library", () => {
-  const searches = [
-    { key: "a", range: parseDateRange("2024-01-01:2024-12-31") },
-    { key: "b", range: { startDate: EARLIEST, endDate: parseDate("0999-09-09") } },
-    { key: "c", range: undefined },
+Deno.test("encodeSearch and decodeSearch round-trip ranges, the whole library and the future", () => {
+  const searches: OpenSearch[] = [
+    { key: "a", start: day("2024-01-01"), end: day("2024-12-31") },
+    { key: "b", start: FIRST_DAY, end: day("0999-09-09") },
+    { key: "c", start: FIRST_DAY },
+    { key: "d", start: day("2026-01-09") },
   ];
   for (const search of searches) assert.deepEqual(decodeSearch(encodeSearch(search)), search);
   // The value is what schema 1's searches table becomes in the migration to schema 2
@@ -127,5 +146,6 @@ Deno.test("encodeSearch and decodeSearch round-trip a range and the whole librar
     key: "a",
     value: '{"start":"2024-01-01","end":"2024-12-31"}',
   });
-  assert.deepEqual(encodeSearch({ key: "c" }), { key: "c", value: '{"start":"","end":""}' });
+  assert.deepEqual(encodeSearch(searches[2]), { key: "c", value: '{"start":"","end":""}' });
+  assert.deepEqual(encodeSearch(searches[3]), { key: "d", value: '{"start":"2026-01-09","end":""}' });
 });

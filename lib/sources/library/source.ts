@@ -10,8 +10,8 @@ import { TransientError } from "../../core/retry.ts";
 import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "../../core/source.ts";
 import type { LibraryClient } from "./client.ts";
 import { creationMs, isVideo, type MediaItem } from "./media_item.ts";
-import { searchRanges } from "./search_ranges.ts";
-import { decodeSearch, encodeSearch, narrowed, type SearchPage, shardedSearch } from "./sharded_search.ts";
+import { searchRanges, spanDays } from "./search_ranges.ts";
+import { decodeSearch, encodeSearch, type SearchPage, shardedSearch } from "./sharded_search.ts";
 
 /** Options of {@link librarySource}. */
 export interface LibrarySourceOptions {
@@ -29,14 +29,18 @@ export function librarySource(client: LibraryClient, options: LibrarySourceOptio
       const now = options.now();
       // Searches are recorded before they start and as they progress: an interrupted one resumes.
       // The window is computed from items dated up to tomorrow: one photo from a camera set to
-      // 2031 must not stop the "newer than the newest" search.
+      // 2031 must not stop the "newer than the newest" search (which finds such items too).
       const planned = searchRanges(options.dates, store.knownSpan("library", now + 86_400_000), now);
       store.updateCheckpoints("library", {
-        put: planned.map((range) => encodeSearch({ key: crypto.randomUUID(), range })),
+        put: planned.map((span) => encodeSearch({ key: crypto.randomUUID(), ...spanDays(span) })),
       });
       const searches = store.checkpoints("library").map(decodeSearch);
-      for await (const page of shardedSearch(client, searches)) {
-        yield { source: "library", items: page.items.map(toNewItem), checkpoint: checkpointOf(page) };
+      for await (const pages of shardedSearch(client, searches, { now: options.now })) {
+        yield {
+          source: "library",
+          items: pages.flatMap((page) => page.items.map(toNewItem)),
+          checkpoint: checkpointOf(pages),
+        };
       }
     },
     async prepare(rows) {
@@ -67,16 +71,20 @@ function toNewItem(item: MediaItem): NewItem {
   };
 }
 
-/** The checkpoint change a page brings: its search narrowed, finished, or split into parts. */
-function checkpointOf({ search, items, outcome }: SearchPage) {
-  switch (outcome.kind) {
-    case "more":
-      return { put: [encodeSearch(narrowed(search, items))] };
-    case "done":
-      return { remove: [search.key] };
-    case "split":
-      return { remove: [search.key], put: outcome.searches.map(encodeSearch) };
+/**
+ * The checkpoint change pages bring: each one's search narrowed, finished, or split into shards
+ * (a search paged from both ends may be narrowed and finished in one batch: finished it stays).
+ */
+function checkpointOf(pages: readonly SearchPage[]) {
+  const remove = new Set<string>();
+  const put: { key: string; value: string }[] = [];
+  for (const { search, outcome } of pages) {
+    if (outcome.kind === "more") {
+      put.push(encodeSearch(outcome.search), ...(outcome.added ?? []).map(encodeSearch));
+    } else remove.add(search.key);
+    if (outcome.kind === "split") put.push(...outcome.searches.map(encodeSearch));
   }
+  return { remove: [...remove], put: put.filter(({ key }) => !remove.has(key)) };
 }
 
 /**
