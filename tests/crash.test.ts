@@ -87,3 +87,54 @@ async function assertConsistent(dir: string, items: Map<string, FixtureItem>) {
     if (bytes) await assertSameBytes(bytes, items.get(row.id)!, `${row.path} is not whole`);
   }
 }
+
+Deno.test("kill -9 while indexing a skewed library, again and again: the index ends whole, nothing left open", async () => {
+  // Bursts, growth and a few old scans: shards, shards paged from both ends, tail splits.
+  const items = [
+    ...generateLibrary({ count: 3_000, seed: 78, from: "2012-01-01", to: "2024-12-31", spread: "skewed" }),
+    ...generateLibrary({ count: 20, seed: 79, from: "1960-01-01", to: "1999-12-31" }),
+  ];
+  const next = mulberry32(2027);
+  let victim: CliProcess | undefined;
+  let killAt = 0;
+  let served = 0;
+  let killed = false;
+  await using env = await TestEnv.start({
+    items,
+    onRequest: (request) => {
+      if (victim && request.route === "search" && ++served === killAt) {
+        victim.child.kill("SIGKILL");
+        killed = true;
+      }
+    },
+  });
+  const first = await env.run(["--index-only", "--dates=1900-01-01"], { auth: "browser" });
+  assert.equal(first.code, 0, first.stderr);
+  const cliEnv = { PHOTOSYNC_REFRESH_TOKEN: env.refreshToken() };
+  for (let series = 0; series < 2; series++) {
+    for (const file of ["sync.db", "sync.db-wal", "sync.db-shm"]) {
+      await Deno.remove(join(env.dir, file)).catch(() => {});
+    }
+    let kills = 0;
+    for (let runs = 1;; runs++) {
+      assert.ok(runs <= MAX_RUNS_PER_SERIES, `a series ends within ${MAX_RUNS_PER_SERIES} runs`);
+      [served, killed] = [0, false];
+      // Early kills while there is much to index, then later ones: the series ends.
+      killAt = 1 + Math.floor(next() * (10 + 5 * runs));
+      victim = env.spawn(["--index-only", "--creds=clientsecret.json"], { env: cliEnv });
+      const { code, stderr } = await victim.result();
+      victim = undefined;
+      if (!killed) {
+        assert.equal(code, 0, stderr);
+        break;
+      }
+      kills++;
+    }
+    assert.ok(kills > 0, "killed at least once");
+    using db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
+    const ids = (db.prepare("SELECT id FROM items").all() as { id: string }[]).map((row) => row.id);
+    assert.deepEqual(new Set(ids), new Set(items.map((it) => it.id)), "every item, once");
+    assert.equal(ids.length, items.length);
+    assert.deepEqual(db.prepare("SELECT key FROM checkpoints").all(), [], "no search left open");
+  }
+});
