@@ -91,7 +91,7 @@ async function assertConsistent(dir: string, items: Map<string, FixtureItem>) {
 Deno.test("kill -9 while indexing a skewed library, again and again: the index ends whole, nothing left open", async () => {
   // Bursts, growth and a few old scans: shards, shards paged from both ends, tail splits.
   const items = [
-    ...generateLibrary({ count: 3_000, seed: 78, from: "2012-01-01", to: "2024-12-31", spread: "skewed" }),
+    ...generateLibrary({ count: 2_000, seed: 78, from: "2012-01-01", to: "2024-12-31", spread: "skewed" }),
     ...generateLibrary({ count: 20, seed: 79, from: "1960-01-01", to: "1999-12-31" }),
   ];
   const next = mulberry32(2027);
