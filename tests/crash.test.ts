@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type FixtureItem, generateLibrary, mulberry32 } from "../testing/library_fixture.ts";
-import { type CliProcess, listFiles, TestEnv } from "../testing/harness.ts";
+import { type CliOptions, type CliProcess, type CliResult, listFiles, TestEnv } from "../testing/harness.ts";
+import type { LoggedRequest } from "../testing/emulator.ts";
 import { assertSameBytes } from "../testing/asserts.ts";
 
 /** Runs to kill; `PHOTOSYNC_TEST_KILLS` raises it for a soak run. */
@@ -15,24 +16,38 @@ const KILLS = Number(Deno.env.get("PHOTOSYNC_TEST_KILLS") ?? 12);
 /** Runs in one series at the most (some 50 are usual): a series that never ends fails instead of hanging. */
 const MAX_RUNS_PER_SERIES = 200;
 
-Deno.test(`${KILLS} random kill -9s: each series of interrupted runs ends with an uninterrupted run's tree`, async () => {
-  const items = generateLibrary({ count: 150, seed: 77, minSize: 30_000, maxSize: 300_000, videoRatio: 0.2 });
-  const next = mulberry32(2026); // Reproducible kill points.
+/**
+ * An emulator with `items` whose {@linkcode killedRun}s are killed (SIGKILL) as the k-th request that
+ * `counts` is answered. Requests are events: killing as one is answered lands anywhere in the
+ * pipeline, and the run is still waiting for that answer, so it cannot have finished.
+ */
+async function killingEnv(items: FixtureItem[], counts: (request: LoggedRequest) => boolean = () => true) {
   let victim: CliProcess | undefined;
-  let killAt = 0;
-  let served = 0;
-  let killed = false;
-  await using env = await TestEnv.start({
+  let [killAt, served, killed] = [0, 0, false];
+  const env = await TestEnv.start({
     items,
-    onRequest: () => {
-      // Requests are events: killing as the k-th is answered lands anywhere in the pipeline. The run is
-      // still waiting for that answer, so it cannot have finished.
-      if (victim && ++served === killAt) {
+    onRequest: (request) => {
+      if (victim && counts(request) && ++served === killAt) {
         victim.child.kill("SIGKILL");
         killed = true;
       }
     },
   });
+  /** A sync with `args`, killed as the `at`-th counted request is answered (if it gets that far). */
+  const killedRun = async (args: string[], at: number, options?: CliOptions) => {
+    [killAt, served, killed] = [at, 0, false];
+    victim = env.spawn(args, options);
+    const result: CliResult & { killed?: boolean } = await victim.result();
+    victim = undefined;
+    return Object.assign(result, { killed });
+  };
+  return Object.assign(env, { killedRun });
+}
+
+Deno.test(`${KILLS} random kill -9s: each series of interrupted runs ends with an uninterrupted run's tree`, async () => {
+  const items = generateLibrary({ count: 150, seed: 77, minSize: 30_000, maxSize: 300_000, videoRatio: 0.2 });
+  const next = mulberry32(2026); // Reproducible kill points.
+  await using env = await killingEnv(items);
   const reference = join(env.root, "reference");
   const clean = await env.cli([`--dir=${reference}`, "--no-browser"], { auth: "browser" });
   assert.equal(clean.code, 0, clean.stderr);
@@ -46,12 +61,9 @@ Deno.test(`${KILLS} random kill -9s: each series of interrupted runs ends with a
     await Deno.remove(env.dir, { recursive: true }).catch(() => {});
     for (let runs = 1;; runs++) {
       assert.ok(runs <= MAX_RUNS_PER_SERIES, `a series ends within ${MAX_RUNS_PER_SERIES} runs`);
-      served = 0;
-      killed = false;
-      killAt = 1 + Math.floor(next() * 60);
-      victim = env.spawn(["--creds=clientsecret.json", "--concurrency=4"], { env: cliEnv });
-      const { code, stderr } = await victim.result();
-      victim = undefined;
+      const killAt = 1 + Math.floor(next() * 60);
+      const args = ["--creds=clientsecret.json", "--concurrency=4"];
+      const { code, stderr, killed } = await env.killedRun(args, killAt, { env: cliEnv });
       if (!killed) {
         assert.equal(code, 0, `the series ends with a run that exits 0\n${stderr}`);
         break;
@@ -95,19 +107,7 @@ Deno.test("kill -9 while indexing a skewed library, again and again: the index e
     ...generateLibrary({ count: 20, seed: 79, from: "1960-01-01", to: "1999-12-31" }),
   ];
   const next = mulberry32(2027);
-  let victim: CliProcess | undefined;
-  let killAt = 0;
-  let served = 0;
-  let killed = false;
-  await using env = await TestEnv.start({
-    items,
-    onRequest: (request) => {
-      if (victim && request.route === "search" && ++served === killAt) {
-        victim.child.kill("SIGKILL");
-        killed = true;
-      }
-    },
-  });
+  await using env = await killingEnv(items, (request) => request.route === "search");
   const first = await env.run(["--index-only", "--dates=1900-01-01"], { auth: "browser" });
   assert.equal(first.code, 0, first.stderr);
   const cliEnv = { PHOTOSYNC_REFRESH_TOKEN: env.refreshToken() };
@@ -118,12 +118,10 @@ Deno.test("kill -9 while indexing a skewed library, again and again: the index e
     let kills = 0;
     for (let runs = 1;; runs++) {
       assert.ok(runs <= MAX_RUNS_PER_SERIES, `a series ends within ${MAX_RUNS_PER_SERIES} runs`);
-      [served, killed] = [0, false];
       // Early kills while there is much to index, then later ones: the series ends.
-      killAt = 1 + Math.floor(next() * (10 + 5 * runs));
-      victim = env.spawn(["--index-only", "--creds=clientsecret.json"], { env: cliEnv });
-      const { code, stderr } = await victim.result();
-      victim = undefined;
+      const killAt = 1 + Math.floor(next() * (10 + 5 * runs));
+      const args = ["--index-only", "--creds=clientsecret.json"];
+      const { code, stderr, killed } = await env.killedRun(args, killAt, { env: cliEnv });
       if (!killed) {
         assert.equal(code, 0, stderr);
         break;
