@@ -3,13 +3,18 @@ import { idTag, sanitizeName, taggedName } from "./names.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
+/** Each name is made safe as shown. */
+function assertSafe(cases: [name: string, safe: string][]) {
+  for (const [name, expected] of cases) assert.equal(sanitizeName(name), expected, JSON.stringify(name));
+}
+
 /** No lone surrogate: the name survives a UTF-8 round trip unchanged. */
 function assertWellFormed(name: string) {
   assert.equal(new TextDecoder().decode(new TextEncoder().encode(name)), name);
 }
 
 Deno.test("sanitizeName replaces separators, reserved characters, NUL and control characters", () => {
-  const cases: [string, string][] = [
+  assertSafe([
     ["a/b", "a_b"],
     ["a\\b", "a_b"],
     ["a\0b", "a_b"],
@@ -19,12 +24,11 @@ Deno.test("sanitizeName replaces separators, reserved characters, NUL and contro
     ["IMG_0001.jpg", "IMG_0001.jpg"],
     [".hidden", "_hidden"],
     ["ünïcödé 写真.heic", "ünïcödé 写真.heic"],
-  ];
-  for (const [name, expected] of cases) assert.equal(sanitizeName(name), expected, JSON.stringify(name));
+  ]);
 });
 
 Deno.test("sanitizeName never returns . or .., nor trailing dots or spaces", () => {
-  const cases: [string, string][] = [
+  assertSafe([
     [".", "unnamed"],
     ["..", "unnamed"],
     ["...", "unnamed"],
@@ -33,8 +37,7 @@ Deno.test("sanitizeName never returns . or .., nor trailing dots or spaces", () 
     ["a. . ", "a"],
     ["photo.jpg.", "photo.jpg"],
     ["photo ", "photo"],
-  ];
-  for (const [name, expected] of cases) assert.equal(sanitizeName(name), expected, JSON.stringify(name));
+  ]);
   assert.equal(sanitizeName("..", "AF1Qip-id"), "AF1Qip-id");
   // The fallback is itself made safe.
   assert.equal(sanitizeName("", "a/b"), "a_b");
@@ -42,7 +45,7 @@ Deno.test("sanitizeName never returns . or .., nor trailing dots or spaces", () 
 });
 
 Deno.test("sanitizeName: no name starts with a dot; dot-only parts of a path-like name are dropped", () => {
-  const cases: [string, string][] = [
+  assertSafe([
     ["../../escape.jpg", "escape.jpg"],
     ["..\\..\\win.jpg", "win.jpg"],
     ["./IMG_1.jpg", "IMG_1.jpg"],
@@ -55,8 +58,7 @@ Deno.test("sanitizeName: no name starts with a dot; dot-only parts of a path-lik
     ["a/.hidden", "a_.hidden"],
     [" .jpg", " .jpg"],
     ["../..", "unnamed"],
-  ];
-  for (const [name, expected] of cases) assert.equal(sanitizeName(name), expected, JSON.stringify(name));
+  ]);
   // Whatever the name, cut or prefixed: never a leading dot.
   for (const name of [".." + "x".repeat(300), "." + "é".repeat(200) + ".jpg", ".con", "../.nul.txt"]) {
     assert.ok(!sanitizeName(name).startsWith("."), name);
@@ -64,7 +66,7 @@ Deno.test("sanitizeName: no name starts with a dot; dot-only parts of a path-lik
 });
 
 Deno.test("sanitizeName prefixes Windows reserved device names, with or without an extension", () => {
-  const cases: [string, string][] = [
+  assertSafe([
     ["CON", "_CON"],
     ["con.txt", "_con.txt"],
     ["Prn", "_Prn"],
@@ -77,8 +79,7 @@ Deno.test("sanitizeName prefixes Windows reserved device names, with or without 
     ["icon.png", "icon.png"],
     ["com.jpg", "com.jpg"],
     ["nullable", "nullable"],
-  ];
-  for (const [name, expected] of cases) assert.equal(sanitizeName(name), expected, name);
+  ]);
 });
 
 Deno.test("sanitizeName cuts to 255 bytes of UTF-8, keeping the extension", () => {

@@ -6,6 +6,12 @@
 import { type CivilDate, civilDate, dayNumber, EARLIEST } from "../../core/dates.ts";
 
 const DAY_MS = 86_400_000;
+const EARLIEST_MS = dayNumber(EARLIEST) * DAY_MS;
+
+/** The start (ms) of the UTC day of `ms`. */
+function dayStart(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
 
 /** Days to search, both ends included; without `endDate`, every later day too (future-dated items included). */
 export interface SearchSpan {
@@ -16,7 +22,7 @@ export interface SearchSpan {
 /**
  * The days a sync searches: `"all"` (or nothing known yet) the whole library; a `--dates` range as
  * given; by default everything up to the oldest known day, and everything from the newest known
- * day on (boundary days included). The newest known day is at most tomorrow (`span` counts no
+ * day on (boundary days included; the older range stops short of the newer one). The newest known day is at most tomorrow (`span` counts no
  * item dated later); yesterday and today are always searched again, as Google's filtered
  * searches can take a while to show new uploads.
  *
@@ -41,8 +47,13 @@ export function searchRanges(
 ): SearchSpan[] {
   if (dates === "all" || (!dates && !span)) return [{ startDate: EARLIEST }];
   if (dates) return [dates];
-  const newest = civilDate(Math.min(span!.newest, nowMs - DAY_MS));
-  return [{ startDate: EARLIEST, endDate: civilDate(span!.oldest) }, { startDate: newest }];
+  const newest = Math.min(span!.newest, nowMs - DAY_MS);
+  // When the known items all lie within the days searched again, so does the oldest one's day.
+  const oldest = Math.min(span!.oldest, dayStart(newest) - 1);
+  return [
+    ...(oldest >= dayStart(EARLIEST_MS) ? [{ startDate: EARLIEST, endDate: civilDate(oldest) }] : []),
+    { startDate: civilDate(newest) },
+  ];
 }
 
 /** Day numbers of a span: `end` undefined for no end. */

@@ -50,11 +50,17 @@ Deno.test("searchRanges: days are UTC days, boundary days included", () => {
   ]);
 });
 
-Deno.test("searchRanges: one known item gives two ranges meeting on its day", () => {
+Deno.test("searchRanges: one known item gives two ranges meeting at its day, searched once", () => {
   const ms = at("2025-05-05T05:05:05Z");
   assert.deepEqual(searchRanges(undefined, { oldest: ms, newest: ms }, NOW), [
-    { startDate: EARLIEST, endDate: parseDate("2025-05-05") },
+    { startDate: EARLIEST, endDate: parseDate("2025-05-04") },
     { startDate: parseDate("2025-05-05") },
+  ]);
+  // Everything known is of today: the older range stops before yesterday.
+  const today = { oldest: at("2026-01-10T05:00:00Z"), newest: at("2026-01-10T10:00:00Z") };
+  assert.deepEqual(searchRanges(undefined, today, NOW), [
+    { startDate: EARLIEST, endDate: parseDate("2026-01-08") },
+    { startDate: parseDate("2026-01-09") },
   ]);
 });
 

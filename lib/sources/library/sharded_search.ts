@@ -216,7 +216,7 @@ export async function* shardedSearch(
           const shards = step.parts.map((part) => planned({ key: crypto.randomUUID(), ...part }, step.pages));
           const searches = shards.map((part) => part.search);
           pages.push({ search, items: result.items, outcome: { kind: "split", searches } });
-          shards.forEach((part) => bothEnds(part).forEach(enqueue));
+          shards.forEach((part) => enqueue({ shard: part, oldestFirst: false, unfiltered: false }));
           break;
         }
       }
@@ -240,14 +240,6 @@ function reachesToday(search: OpenSearch, today: number): boolean {
 /** A shard of a cut, expected to hold `pages` pages, paged through to its end. */
 function planned(search: OpenSearch, pages: number): Shard {
   return { search, planned: pages, left: pages, committed: true };
-}
-
-/** The first tasks of a committed shard: both ends when it holds a few pages or an unknown number. */
-function bothEnds(shard: Shard): Task[] {
-  const newest: Task = { shard, oldestFirst: false, unfiltered: false };
-  if (shard.left < 2) return [newest];
-  shard.paired = true;
-  return [newest, { shard, oldestFirst: true, unfiltered: false }];
 }
 
 /**
@@ -318,8 +310,8 @@ function next(task: Task, result: SearchResult, today: number, idle: number): St
       tasks: other ? [] : [{ shard, oldestFirst: false, unfiltered: true }],
     };
   }
-  const continued = {
-    kind: "more" as const,
+  const continued: Step & { kind: "more" } = {
+    kind: "more",
     search: rest,
     tasks: [{ ...task, pageToken: result.nextPageToken }],
   };
@@ -328,9 +320,20 @@ function next(task: Task, result: SearchResult, today: number, idle: number): St
   const perDay = density(times.filter((time) => dayOf(time) < today), task.oldestFirst ? "newest" : "oldest");
   if (shard.committed) {
     shard.left = Math.max(0, shard.left - 1);
-    return idle >= 2 && perDay !== undefined
-      ? shareRest(task, rest as Required<OpenSearch>, continued, idle, perDay)
-      : continued;
+    const left = perDay === undefined
+      ? Infinity
+      : estimate(rest.start, rest.end!, perDay, perDay) / PAGE_SIZE;
+    if (idle >= 2 && perDay !== undefined) {
+      const shared = shareRest(task, rest as Required<OpenSearch>, continued, idle, perDay);
+      if (shared !== continued) return shared;
+    }
+    // More than a page left after a shard's first page (or searches idle): page it from the
+    // other end too. An empty or one-page shard costs a single search.
+    if (!shard.paired && left >= 1 && (task.pageToken === undefined || idle > 0)) {
+      shard.paired = true;
+      continued.tasks.push({ shard, oldestFirst: !task.oldestFirst, unfiltered: false });
+    }
+    return continued;
   }
   if (task.oldestFirst) shard.bottom = perDay ?? shard.bottom;
   else shard.top = perDay ?? shard.top;
@@ -382,10 +385,12 @@ function shareRest(
     added.push(moved);
     shard.paired = false;
   }
+  // What the other end reached no longer bounds this shard's days.
+  shard[task.oldestFirst ? "newestChainReached" : "oldestChainReached"] = undefined;
   for (const part of parts) {
     const piece = planned({ key: crypto.randomUUID(), ...part }, 2 * share);
     added.push(piece);
-    tasks.push(...bothEnds(piece));
+    tasks.push({ shard: piece, oldestFirst: false, unfiltered: false });
   }
   const own = task.oldestFirst ? oldestPart! : newestPart!;
   shard.left = share;

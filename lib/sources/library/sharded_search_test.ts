@@ -25,26 +25,16 @@ function page(count: number, from: string, to = from): MediaItem[] {
   }).reverse();
 }
 
-Deno.test("narrowed: a newest-first page leaves the days up to its oldest item's", () => {
+Deno.test("narrowed: a newest-first page leaves the days up to its last item's, an oldest-first one from it", () => {
   const search = { key: "k", start: day("2024-01-01"), end: day("2024-12-31") };
-  assert.deepEqual(narrowed(search, page(100, "2024-10-05", "2024-12-31"), "newest"), {
-    key: "k",
-    start: day("2024-01-01"),
-    end: day("2024-10-05"),
-  });
+  const newest = narrowed(search, page(100, "2024-10-05", "2024-12-31"), "newest");
+  assert.deepEqual(newest, { ...search, end: day("2024-10-05") });
+  const oldest = narrowed(search, page(100, "2024-01-01", "2024-03-09"), "oldest");
+  assert.deepEqual(oldest, { ...search, start: day("2024-03-09") });
   // No items: nothing was passed.
   assert.deepEqual(narrowed(search, [], "newest"), search);
   // Items newer than the range (as an unfiltered page has them) do not widen it.
   assert.deepEqual(narrowed(search, page(3, "2025-01-01"), "newest"), search);
-});
-
-Deno.test("narrowed: an oldest-first page leaves the days from its newest item's", () => {
-  const search = { key: "k", start: day("2024-01-01"), end: day("2024-12-31") };
-  assert.deepEqual(narrowed(search, page(100, "2024-01-01", "2024-03-09"), "oldest"), {
-    key: "k",
-    start: day("2024-03-09"),
-    end: day("2024-12-31"),
-  });
 });
 
 Deno.test("narrowed: an unfiltered page that passed the first day leaves nothing; the future stays open", () => {
