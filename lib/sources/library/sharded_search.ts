@@ -80,6 +80,8 @@ export function decodeSearch({ key, value }: { key: string; value: string }): Op
 
 /** Searches in flight at once. */
 export const SEARCH_CONCURRENCY = 16;
+/** Turns of the event loop that the answers arriving together are gathered over before they are recorded. */
+const MAX_TURNS = 4;
 /** Shards one search is cut into, per search in flight, for a big library (each paged from both ends). */
 const SHARDS_PER_LANE = 1.5;
 /** Fewest pages a shard is planned to hold. */
@@ -191,7 +193,17 @@ export async function* shardedSearch(
   while (running > 0 || ready.length > 0) {
     if (ready.length === 0) await new Promise<void>((resolve) => wake = resolve);
     const pages: SearchPage[] = [];
-    const arrived = ready.splice(0);
+    for (let turns = 0; ready.length > 0 && turns < MAX_TURNS; turns++) {
+      handle(ready.splice(0), pages);
+      // Answers of one round come in a few milliseconds apart: let those on their way in be
+      // read too, and their next requests go out, before the consumer records the pages.
+      if (running > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    yield pages;
+  }
+
+  /** Process answers: their pages into `pages`, their next tasks queued and started. */
+  function handle(arrived: Settled[], pages: SearchPage[]) {
     for (const [index, settled] of arrived.entries()) {
       if ("error" in settled) throw settled.error;
       const { task, result } = settled;
@@ -223,7 +235,6 @@ export async function* shardedSearch(
       // The next requests go out before the consumer records these pages: the network waits for no one.
       fill();
     }
-    yield pages;
   }
 }
 
