@@ -218,6 +218,9 @@ Deno.test("search filters by whole UTC days, media type and archived state", asy
     "2020-03-02",
     "2020-03-01",
   ]);
+  const filters = { dateFilter: { ranges: [march2020] }, includeArchivedMedia: true };
+  assert.deepEqual(await search(filters, "MediaMetadata.creation_time desc"), await search(filters));
+  assert.deepEqual(await search(filters, "MediaMetadata.creation_time"), (await search(filters)).reverse());
   assert.deepEqual(await search({ dateFilter: { dates: [{ year: 0, month: 3, day: 1 }] } }), [
     "2021-03-01",
     "2020-03-01",

@@ -428,6 +428,8 @@ Deno.test("a run killed while indexing is resumed: no item is skipped by the nex
       // Kill the CLI as its fourth search is answered: some pages are saved, most are not.
       if (victim && request.route === "search" && ++searches === 4) victim.child.kill("SIGKILL");
     },
+    // Searches answered in rounds, as over a network: the first round's pages are saved by then.
+    faults: { latencyMs: { search: 20 } },
   });
   const first = await env.run([], { auth: "browser" });
   assert.deepEqual(first.code, 0, first.stderr);

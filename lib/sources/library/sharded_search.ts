@@ -1,18 +1,20 @@
 /**
- * Searching the library's days in about as few calls as there are pages of items, many at once.
+ * Searching the library's days in about one call per page of items, many calls at once.
  *
- * A search covers whole days, newest first. Its first page tells how dense the library is near
- * its newest day; a search reaching back to the earliest day asks for its oldest page too (an
- * oldest-first search), which shows where the library starts and how dense it is there. The days
- * between are then cut into shards expected to hold a whole number of pages each, with the
- * density interpolated between the two ends, and each shard is paged through to its end (a shard
- * whose first page shows it far denser than planned is cut again). Days with items dated after
- * today are searched without a date filter (Google leaves future-dated items out of filtered
- * searches), newest first, until a page reaches an earlier day.
+ * The whole library is asked for its newest page (without a date filter: Google shows
+ * future-dated items only to unfiltered searches, newest first) and its oldest page at once:
+ * where the library starts, and how dense it is at both ends. The days between are cut into
+ * shards expected to hold the same number of pages, the density interpolated between the ends.
+ * A shard is searched newest first (with an explicit `orderBy`: Google documents an order only
+ * with a date filter), and once its first page shows more than a page left, oldest first too,
+ * until the two meet. A search that is not the whole library (an incremental range, `--dates`)
+ * starts newest first and decides from its first page: page on, ask for its oldest page, or cut
+ * into shards. Near the end of a run, searches that fall idle take over the middle of a shard
+ * that still holds pages.
  *
- * Pages come out as they arrive, each saying what became of its search (narrowed, done, or
- * cut into shards), so that the store can record every step with the page's items and an
- * interrupted run resumes where it stopped, searching no day twice that a finished search covered.
+ * Pages come out as they arrive, each saying what became of its search (narrowed, done, or cut
+ * into shards), so that the store records every step with the page's items: an interrupted run
+ * resumes where it stopped, and no day that a finished shard covered is searched again.
  * @module
  */
 import {
@@ -80,6 +82,8 @@ export function decodeSearch({ key, value }: { key: string; value: string }): Op
 
 /** Searches in flight at once. */
 export const SEARCH_CONCURRENCY = 16;
+/** Turns of the event loop that the answers arriving together are gathered over before they are recorded. */
+const MAX_TURNS = 4;
 /** Shards one search is cut into, per search in flight, for a big library (each paged from both ends). */
 const SHARDS_PER_LANE = 1.5;
 /** Fewest pages a shard is planned to hold. */
@@ -104,8 +108,6 @@ interface Shard {
   top?: number;
   /** Items per day near `start`, from an oldest-first page. */
   bottom?: number;
-  /** Pages it was cut to hold, when it is a shard of a planned cut. */
-  planned?: number;
   /** It pages through to its end: no further cut. */
   committed?: boolean;
   /** Expected pages left: the longest goes first. */
@@ -191,7 +193,17 @@ export async function* shardedSearch(
   while (running > 0 || ready.length > 0) {
     if (ready.length === 0) await new Promise<void>((resolve) => wake = resolve);
     const pages: SearchPage[] = [];
-    const arrived = ready.splice(0);
+    for (let turns = 0; ready.length > 0 && turns < MAX_TURNS; turns++) {
+      handle(ready.splice(0), pages);
+      // Answers of one round come in a few milliseconds apart: let those on their way in be
+      // read too, and their next requests go out, before the consumer records the pages.
+      if (running > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    yield pages;
+  }
+
+  /** Process answers: their pages into `pages`, their next tasks queued and started. */
+  function handle(arrived: Settled[], pages: SearchPage[]) {
     for (const [index, settled] of arrived.entries()) {
       if ("error" in settled) throw settled.error;
       const { task, result } = settled;
@@ -223,7 +235,6 @@ export async function* shardedSearch(
       // The next requests go out before the consumer records these pages: the network waits for no one.
       fill();
     }
-    yield pages;
   }
 }
 
@@ -239,7 +250,7 @@ function reachesToday(search: OpenSearch, today: number): boolean {
 
 /** A shard of a cut, expected to hold `pages` pages, paged through to its end. */
 function planned(search: OpenSearch, pages: number): Shard {
-  return { search, planned: pages, left: pages, committed: true };
+  return { search, left: pages, committed: true };
 }
 
 /**
