@@ -189,23 +189,29 @@ export async function* shardedSearch(
         });
     }
   };
+  let failure: { error: unknown } | undefined;
   fill();
   while (running > 0 || ready.length > 0) {
     if (ready.length === 0) await new Promise<void>((resolve) => wake = resolve);
     const pages: SearchPage[] = [];
-    for (let turns = 0; ready.length > 0 && turns < MAX_TURNS; turns++) {
+    for (let turns = 0; ready.length > 0 && turns < MAX_TURNS && !failure; turns++) {
       handle(ready.splice(0), pages);
       // Answers of one round come in a few milliseconds apart: let those on their way in be
       // read too, and their next requests go out, before the consumer records the pages.
-      if (running > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (running > 0 && !failure) await new Promise((resolve) => setTimeout(resolve, 0));
     }
+    // The pages that arrived before a failure are recorded first: a stop keeps them.
     yield pages;
+    if (failure) throw failure.error;
   }
 
   /** Process answers: their pages into `pages`, their next tasks queued and started. */
   function handle(arrived: Settled[], pages: SearchPage[]) {
     for (const [index, settled] of arrived.entries()) {
-      if ("error" in settled) throw settled.error;
+      if ("error" in settled) {
+        failure ??= { error: settled.error };
+        return;
+      }
       const { task, result } = settled;
       const { shard } = task;
       const search = shard.search;
