@@ -105,7 +105,11 @@ export class OutputTree {
         "create",
         temp,
         () => Deno.open(temp, { write: true, createNew: true, mode: 0o644 }),
-      );
+      ).catch(async (error) => {
+        // The body's source must hear that nobody will read it (an archive waits for its readers).
+        await body.cancel(error).catch(() => {});
+        throw error;
+      });
       // A plain loop rather than pipeTo: no stream layers between the body and the file. The
       // next chunk is asked for before this one is written, so producing it (inflating an
       // archive entry, receiving a download) overlaps the write.

@@ -13,11 +13,25 @@ import { idTag, sanitizeName, taggedName } from "../../core/names.ts";
 import { BodyError, type OutputTree } from "../../core/output_tree.ts";
 import type { Store } from "../../core/store.ts";
 import { placeRows } from "../../core/transfer.ts";
-import { ArchiveError, readArchive } from "./archive.ts";
+import { ArchiveError, readArchive, readsInParallel } from "./archive.ts";
 import type { ArchiveInput, Catalog, MediaPlan } from "./catalog.ts";
 import { dateFromExif, EXIF_HEAD_BYTES } from "./exif_date.ts";
 import { isVideoName } from "./motion.ts";
 import { dateFromName } from "./name_dates.ts";
+
+/** Entries of one zip streamed into temporary files at once, ahead of the one being placed. */
+const STAGED_AT_ONCE = 3;
+
+/** An entry's bytes in a temporary file, not yet placed. */
+interface Staged {
+  temp: string;
+  size: number;
+  digest: string;
+  /** The first bytes (for EXIF). */
+  head: Uint8Array;
+  /** The checkpoint that records the entry as done. */
+  checkpoint: string;
+}
 
 /** Folder under the output directory holding the album links. */
 export const ALBUMS_DIR = "albums";
@@ -111,7 +125,8 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   };
   await tree.clearTemp();
 
-  const importOne = async (plan: MediaPlan, body: ReadableStream<Uint8Array>): Promise<void> => {
+  /** Stream an entry's bytes into a temporary file, hashing them and keeping the first bytes. */
+  const stage = async (plan: MediaPlan, body: ReadableStream<Uint8Array>): Promise<Staged> => {
     const archiveName = basename(inputs[plan.entry.archive].path);
     const checkpoint = doneKey(archiveName, plan.entry.path, plan.entry.size);
     const tempName = `${idTag(checkpoint)}-${crypto.randomUUID()}.part`;
@@ -131,7 +146,13 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
         }
       },
     });
-    const digest = hash.digest("hex");
+    return { temp, size, digest: hash.digest("hex"), head: head.subarray(0, headBytes), checkpoint };
+  };
+
+  /** Store, date and place a staged file (or drop it as already there), and record the entry done. */
+  const commit = async (plan: MediaPlan, staged: Staged): Promise<void> => {
+    const { temp, size, digest, checkpoint } = staged;
+    const archiveName = basename(inputs[plan.entry.archive].path);
     const id = `takeout:${digest}`;
     const known = store.item(id);
     if (known?.status === "downloaded") {
@@ -139,7 +160,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
       if (seenThisRun.has(digest)) report.duplicates++;
       else report.alreadyPresent++;
     } else {
-      const { ms, source } = await captureTime(plan, head.subarray(0, headBytes));
+      const { ms, source } = await captureTime(plan, staged.head);
       report.datedFrom[source]++;
       if (source === "file time") report.datedByFileTime.push(plan.entry.path);
       store.saveBatch({
@@ -177,43 +198,62 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     advance(size);
   };
 
-  // One archive at a time, in the given (sorted) order: which of two same-named files on one
-  // day keeps the plain name must not depend on timing, or a resumed import could name files
-  // differently from an uninterrupted one.
+  // One archive at a time, in the given (sorted) order, and within it the entries are stored
+  // and placed in the archive's order: which of two same-named files on one day keeps the
+  // plain name must not depend on timing, or a resumed import could name files differently
+  // from an uninterrupted one. Only the streaming into temporary files overlaps (a few entries
+  // of a zip at once), which keeps both cores busy while the temporary space stays a few files.
   for (const [archive, input] of inputs.entries()) {
-    const archiveName = basename(input.path);
     const remaining = new Set(
       wanted.filter((plan) => plan.entry.archive === archive).map((plan) =>
         entryKey(archive, plan.entry.path)
       ),
     );
+    const window = readsInParallel(input.kind) ? STAGED_AT_ONCE : 1;
+    const staging: { plan: MediaPlan; staged: Promise<Staged> }[] = [];
+    /** Commit the oldest staged entry; a damaged entry is reported (and ends a tgz). */
+    const commitOldest = async () => {
+      const { plan, staged } = staging.shift()!;
+      try {
+        await commit(plan, await staged);
+      } catch (error) {
+        if (!(error instanceof BodyError || error instanceof ArchiveError)) throw error;
+        report.failed++;
+        report.failures.push(
+          `${input.path}: ${plan.entry.path}: ${(error.cause as Error)?.message ?? error.message}`,
+        );
+        // A tar stream cannot go on past a broken entry; a zip can.
+        if (input.kind === "tgz") throw error;
+      }
+    };
+    let broken: unknown;
     try {
       for await (const entry of readArchive(input.path, input.kind)) {
         const key = entryKey(archive, entry.path);
         if (!remaining.delete(key)) continue;
         const plan = plans.get(key)!;
-        if (done.has(doneKey(archiveName, entry.path, entry.size))) {
+        if (done.has(doneKey(basename(input.path), entry.path, entry.size))) {
           report.alreadyPresent++;
           advance(entry.size);
           continue;
         }
-        try {
-          await importOne(plan, entry.body());
-        } catch (error) {
-          if (!(error instanceof BodyError || error instanceof ArchiveError)) throw error;
-          report.failed++;
-          report.failures.push(
-            `${input.path}: ${entry.path}: ${(error.cause as Error)?.message ?? error.message}`,
-          );
-          // A tar stream cannot go on past a broken entry; a zip can.
-          if (input.kind === "tgz") throw error;
-        }
+        const staged = stage(plan, entry.body());
+        staged.catch(() => {}); // Awaited in order by commitOldest.
+        staging.push({ plan, staged });
+        if (staging.length >= window) await commitOldest();
       }
+      // What was read before the end (or before the archive broke off) is kept.
+      while (staging.length > 0) await commitOldest();
     } catch (error) {
-      if (!(error instanceof ArchiveError || error instanceof BodyError)) throw error;
+      broken = error;
+    }
+    if (broken !== undefined) {
+      // Let the files still streaming finish (and their temporary files go) before going on or stopping.
+      await Promise.allSettled(staging.splice(0).map(({ staged }) => staged));
+      if (!(broken instanceof ArchiveError || broken instanceof BodyError)) throw broken;
       report.damagedArchives++;
       if (!report.failures.some((line) => line.startsWith(`${input.path}: `))) {
-        report.failures.push(`${input.path}: ${error.message}`);
+        report.failures.push(`${input.path}: ${broken.message}`);
       }
     }
     // Entries listed in the first pass but not reached now (the archive broke off).
