@@ -14,6 +14,9 @@ const TARGETS: Record<string, typeof Deno.build.os> = {
   "x86_64-pc-windows-msvc": "windows",
 };
 
+/** Worker modules (photosync falls back to the main thread when one is missing, only slower). */
+const WORKERS = ["lib/sources/takeout/stage_worker.ts"];
+
 const only = Deno.args.length > 0 ? Deno.args : Object.keys(TARGETS);
 for (const target of only) {
   const os = TARGETS[target];
@@ -28,6 +31,8 @@ for (const target of only) {
       target,
       "--output",
       output,
+      // Loaded by `new Worker(...)`, which deno compile does not follow on its own.
+      ...WORKERS.flatMap((worker) => ["--include", worker]),
       "main.ts",
     ],
   }).spawn().status;

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { PhotosyncError, UsageError } from "./errors.ts";
-import { DB_FILE, LOCK_FILE } from "./store.ts";
+import { DB_FILE, LOCK_FILE } from "./db_files.ts";
 
 /** Folder under the output directory holding partial files. */
 export const TEMP_DIR = ".photosync-tmp";

@@ -6,13 +6,10 @@
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { join } from "node:path";
+import { DB_FILE, LOCK_FILE } from "./db_files.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
 
-/** The index's file name inside the output directory. */
-export const DB_FILE = "sync.db";
-
-/** A file beside the index that a running photosync holds locked, so two runs never share a folder. */
-export const LOCK_FILE = `${DB_FILE}-lock`;
+export { DB_FILE, LOCK_FILE } from "./db_files.ts";
 
 /** Schema version this build writes; a newer file is refused rather than damaged. */
 export const SCHEMA_VERSION = 2;

@@ -1,0 +1,32 @@
+/**
+ * What reading an archive yields: its entries, and the error for an archive or entry that
+ * cannot be read.
+ * @module
+ */
+
+/** One file inside an archive or folder. */
+export interface ArchiveEntry {
+  /** Path inside the archive, `/`-separated, as stored (hostile: may hold `..` or start with `/`). */
+  path: string;
+  /** Size in bytes (uncompressed). */
+  size: number;
+  /** Modification time stored for the entry, epoch ms. */
+  mtimeMs: number;
+  /** Position among the files of a zip (see `openZip` in `zip.ts`). */
+  index?: number;
+  /** A link (tgz): listed so that the report counts it, never followed or made. */
+  link?: boolean;
+  /**
+   * The bytes, streamed. Call at most once, and read it to the end or cancel it. For a tgz, do
+   * so before asking for the next entry; see `readsInParallel` in `archive.ts`.
+   */
+  body(): ReadableStream<Uint8Array>;
+}
+
+/** The archive (or an entry of it) cannot be read: it is truncated or corrupt. */
+export class ArchiveError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ArchiveError";
+  }
+}
