@@ -1,0 +1,97 @@
+import assert from "node:assert";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { BlobWriter, Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
+import { BodyError, OutputTree } from "../../core/output_tree.ts";
+import { ArchiveError } from "./entry.ts";
+import { StagePool } from "./stage_pool.ts";
+import { openZip } from "./zip.ts";
+
+/** A folder holding `export.zip` (two stored entries) and an output tree with its temporary folder. */
+async function fixture(t: { name: string }) {
+  const root = await Deno.makeTempDir({ prefix: "photosync-stage-" });
+  const photo = new Uint8Array(300_000).map((_, i) => (i * 7919) % 251);
+  const writer = new ZipWriter(new BlobWriter("application/zip"));
+  await writer.add(
+    "Takeout/Google Photos/Trip/note.txt",
+    new Uint8ArrayReader(new TextEncoder().encode(t.name)),
+  );
+  await writer.add("Takeout/Google Photos/Trip/IMG_0001.jpg", new Uint8ArrayReader(photo), { level: 0 });
+  const zip = new Uint8Array(await (await writer.close()).arrayBuffer());
+  const archive = join(root, "export.zip");
+  await Deno.writeFile(archive, zip);
+  const tree = new OutputTree(join(root, "out"));
+  await tree.clearTemp();
+  return {
+    root,
+    archive,
+    photo,
+    tree,
+    /** Flip a byte in the middle of the photo's stored bytes. */
+    async corrupt() {
+      const at = zip.findIndex((_, i) =>
+        zip[i] === photo[0] && zip[i + 1] === photo[1] && zip[i + 2] === photo[2]
+      );
+      zip[at + 150_000] ^= 0xff;
+      await Deno.writeFile(archive, zip);
+    },
+    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
+  };
+}
+
+Deno.test("StagePool: a worker stages a zip entry: its bytes, their sha256 and the first bytes asked for", async (t) => {
+  await using f = await fixture(t);
+  using pool = await StagePool.start(1) as StagePool;
+  assert.ok(pool instanceof StagePool);
+  const staged = await pool.stage({
+    archive: f.archive,
+    index: 1,
+    path: "Takeout/Google Photos/Trip/IMG_0001.jpg",
+    root: f.tree.root,
+    tempName: "photo.part",
+    expectedSize: f.photo.length,
+    headBytes: 1000,
+  });
+  assert.equal(staged.temp, join(f.tree.tempDir, "photo.part"));
+  assert.deepStrictEqual(await Deno.readFile(staged.temp), f.photo);
+  assert.equal(staged.size, f.photo.length);
+  assert.equal(staged.digest, createHash("sha256").update(f.photo).digest("hex"));
+  assert.deepStrictEqual(staged.head, f.photo.subarray(0, 1000));
+});
+
+Deno.test("StagePool: a corrupt entry fails as it does on the main thread (a BodyError, zip.js saying why); no temporary file stays", async (t) => {
+  await using f = await fixture(t);
+  await f.corrupt();
+  using pool = await StagePool.start(1) as StagePool;
+  const request = {
+    archive: f.archive,
+    index: 1,
+    path: "Takeout/Google Photos/Trip/IMG_0001.jpg",
+    root: f.tree.root,
+    tempName: "photo.part",
+    expectedSize: f.photo.length,
+    headBytes: 0,
+  };
+  const error = await pool.stage(request).catch((error) => error);
+  assert.ok(error instanceof BodyError, String(error));
+  assert.match((error.cause as Error).message, /CRC/i);
+  // The same entry staged here fails the same way.
+  await using zip = await openZip(f.archive);
+  const local = await f.tree.writeTemp(zip.entries[1].body(), { tempName: "local.part" }).catch((error) =>
+    error
+  );
+  assert.ok(local instanceof BodyError);
+  assert.equal(error.message, local.message);
+  assert.equal((error.cause as Error).message, (local.cause as Error).message);
+  assert.deepStrictEqual([...Deno.readDirSync(f.tree.tempDir)], []);
+
+  const misplaced = await pool.stage({ ...request, index: 0 }).catch((error) => error);
+  assert.ok(misplaced instanceof ArchiveError, String(misplaced));
+  assert.match(misplaced.message, /not at position 0/);
+});
+
+Deno.test("StagePool.start: the number of workers must be a positive integer", async () => {
+  for (const count of [0, -1, 1.5, NaN]) {
+    await assert.rejects(StagePool.start(count), RangeError);
+  }
+});
