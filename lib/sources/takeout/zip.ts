@@ -3,7 +3,14 @@
  * streamed. Kept apart from the other archive kinds so that a stage worker loads only this.
  * @module
  */
-import { configure, Reader, ZipReader } from "@zip.js/zip.js";
+import {
+  configure,
+  ERR_BAD_FORMAT,
+  ERR_CENTRAL_DIRECTORY_NOT_FOUND,
+  ERR_EOCDR_NOT_FOUND,
+  Reader,
+  ZipReader,
+} from "@zip.js/zip.js";
 import { type ArchiveEntry, ArchiveError } from "./entry.ts";
 
 // Decompression runs in the native DecompressionStream; no zip.js workers (photosync has its
@@ -99,7 +106,15 @@ export async function openZip(path: string): Promise<OpenZip> {
     listed = await zip.getEntries({ filenameEncoding: "utf-8", filenameValidation: "tolerant" });
   } catch (error) {
     reader[Symbol.dispose]();
-    throw new ArchiveError(`cannot read the zip directory (${(error as Error).message})`, { cause: error });
+    const message = (error as Error).message;
+    // The directory sits at the end of a zip: without it nothing in the file can be found safely.
+    const cut = [ERR_EOCDR_NOT_FOUND, ERR_CENTRAL_DIRECTORY_NOT_FOUND, ERR_BAD_FORMAT].includes(message);
+    throw new ArchiveError(
+      cut
+        ? `the zip's directory (at its end) is missing or damaged: the file is cut short, or not a zip; download this part of the export again (${message})`
+        : `cannot read the zip directory (${message})`,
+      { cause: error },
+    );
   }
   // Bodies taken and still being read: the file stays open until they are done.
   const reading = new Set<Promise<unknown>>();
