@@ -17,11 +17,11 @@ Deno.test("deno compile includes every worker module that photosync starts", asy
   const workers = [];
   for (const file of sources("lib")) {
     const text = await Deno.readTextFile(join(ROOT, file));
-    for (const [, specifier] of text.matchAll(/new Worker\(new URL\("([^"]+)", import\.meta\.url\)/g)) {
+    for (const [, specifier] of text.matchAll(/new URL\("(\.\/[^"]+_worker\.ts)", import\.meta\.url\)/g)) {
       workers.push(relative(ROOT, join(ROOT, dirname(file), specifier)));
     }
   }
-  assert.ok(workers.length > 0, "no worker found: has the way workers are started changed?");
+  assert.ok(workers.length > 0, "no worker module found: are worker modules still named *_worker.ts?");
   const compile = await Deno.readTextFile(join(ROOT, "scripts/compile.ts"));
   const included = JSON.parse(/const WORKERS = (\[[^\]]*\])/.exec(compile)?.[1] ?? "[]");
   assert.deepStrictEqual(included.sort(), workers.sort());

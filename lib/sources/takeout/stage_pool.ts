@@ -10,6 +10,9 @@ import { ArchiveError } from "./entry.ts";
 import type { Staged } from "./stage.ts";
 import { type StageReply, type StageRequest, WORKER_READY } from "./stage_protocol.ts";
 
+/** The stage worker's module: `deno compile` must `--include` it (see scripts/compile.ts). */
+const STAGE_WORKER = new URL("./stage_worker.ts", import.meta.url);
+
 type Waiter = { resolve: (staged: Staged) => void; reject: (error: Error) => void };
 
 /** A fixed set of stage workers, given requests in turn. */
@@ -32,14 +35,23 @@ export class StagePool implements Disposable {
   }
 
   /**
-   * `count` workers, started and ready; or the reason they could not start.
+   * `count` workers, started and ready; or the reason they could not start. `module` is the
+   * worker's module (another only in tests).
    * @throws {RangeError} when `count` is not a positive integer.
    */
-  static async start(count: number): Promise<StagePool | { unavailable: string }> {
+  static async start(
+    count: number,
+    module: URL = STAGE_WORKER,
+  ): Promise<StagePool | { unavailable: string }> {
     if (!Number.isInteger(count) || count < 1) {
       throw new RangeError(`count must be a positive integer, not ${count}`);
     }
-    const started = await Promise.allSettled(Array.from({ length: count }, startWorker));
+    // A missing module is found here: Deno would print a worker's failure to load on stderr.
+    if (module.protocol === "file:") {
+      const missing = await Deno.stat(module).then(() => false, () => true);
+      if (missing) return { unavailable: `${module.pathname} is not there` };
+    }
+    const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(module)));
     const workers = started.flatMap((result) => result.status === "fulfilled" ? [result.value] : []);
     const failed = started.find((result) => result.status === "rejected");
     if (failed) {
@@ -96,11 +108,11 @@ function rebuild({ kind, message, cause }: NonNullable<StageReply["error"]>): Er
 }
 
 /** A worker that has loaded its modules, or the error it failed with. */
-function startWorker(): Promise<Worker> {
+function startWorker(module: URL): Promise<Worker> {
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {
-      worker = new Worker(new URL("./stage_worker.ts", import.meta.url), { type: "module" });
+      worker = new Worker(module, { type: "module" });
     } catch (error) {
       reject(error);
       return;

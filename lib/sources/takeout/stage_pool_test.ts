@@ -95,3 +95,10 @@ Deno.test("StagePool.start: the number of workers must be a positive integer", a
     await assert.rejects(StagePool.start(count), RangeError);
   }
 });
+
+Deno.test("StagePool.start: a missing worker module (a build without it) gives the reason, not a pool (the import then stages here)", async () => {
+  const missing = new URL("./no_such_worker.ts", import.meta.url);
+  const started = await StagePool.start(2, missing);
+  assert.ok(!(started instanceof StagePool));
+  assert.match(started.unavailable, /no_such_worker/);
+});
