@@ -1,6 +1,7 @@
 /**
  * `deno task bench`: performance of the real CLI against the emulator, with configurable
- * library size, API latency and file sizes. Prints one table (medians of `--runs`) and writes
+ * library size, API latency and file sizes. Prints one table (medians of `--runs`, after
+ * `--warmup` runs that are not counted) and writes
  * the figures as JSON. Measures: index time and items/s; a no-op re-run; download MB/s next to
  * a plain concurrent `fetch` baseline measured in the same run; peak RSS of the CLI while
  * indexing, while downloading many files and while downloading one very large video; and
@@ -28,6 +29,7 @@ const { values: flags } = parseArgs({
     "big-mb": { type: "string", default: "1024" },
     "takeout-mb": { type: "string", default: "1000" },
     runs: { type: "string", default: "3" },
+    warmup: { type: "string", default: "1" },
     out: { type: "string", default: "bench-results" },
   },
 });
@@ -42,6 +44,7 @@ const config = {
   bigBytes: Number(flags["big-mb"]) * 1024 * 1024,
   takeoutBytes: Number(flags["takeout-mb"]) * MB,
   runs: Number(flags.runs),
+  warmup: Number(flags.warmup),
 };
 
 /** A CLI run: wall time and the peak resident set size of its process. */
@@ -370,14 +373,17 @@ async function takeoutImport(run: number, exp: Awaited<ReturnType<typeof takeout
 const exported = config.takeoutBytes > 0 ? await takeoutExport() : undefined;
 const runs: Record<string, number>[] = [];
 try {
-  for (let run = 0; run < config.runs; run++) {
-    console.error(`run ${run + 1} of ${config.runs}...`);
-    runs.push({
+  // Warm-up runs first, not counted: the first run after the export is written (or the code
+  // changed) pays for caches that later runs, and users' repeated runs, find filled.
+  for (let run = -config.warmup; run < config.runs; run++) {
+    console.error(run < 0 ? "warm-up run..." : `run ${run + 1} of ${config.runs}...`);
+    const measured = {
       ...(config.items > 0 ? { ...await indexing("even"), ...await indexing("skewed") } : {}),
       ...(config.files > 0 ? await downloading(run) : {}),
       ...(config.bigBytes > 0 ? await bigVideo() : {}),
       ...(exported ? await takeoutImport(run, exported) : {}),
-    });
+    };
+    if (run >= 0) runs.push(measured);
   }
 } finally {
   await exported?.close();
