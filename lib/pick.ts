@@ -16,10 +16,10 @@ import { ItemError } from "./core/source.ts";
 import { Store } from "./core/store.ts";
 import { transferPending, type TransferResult } from "./core/transfer.ts";
 import { authorize, environmentTokens, savedTokens } from "./google/credentials.ts";
+import type { GoogleIo } from "./google/io.ts";
 import { PICKER_SCOPE, type TokenSource } from "./google/oauth.ts";
 import { PickerClient, type PickingSession } from "./sources/picker/client.ts";
 import { pickerSource } from "./sources/picker/source.ts";
-import type { SyncIo } from "./sync.ts";
 
 /** The one line a run prints when the user picked nothing in time. */
 export const TIMED_OUT = "nothing was picked before the picking session expired; run photosync pick again";
@@ -28,7 +28,7 @@ export const TIMED_OUT = "nothing was picked before the picking session expired;
 const DEFAULT_POLL_MS = 5000;
 
 /** The I/O edges of a pick run: those of a sync, and a QR code of the picker's address. */
-export interface PickIo extends SyncIo {
+export interface PickIo extends GoogleIo {
   /** Show the picker's address as a QR code too (where a terminal can draw one). */
   showQrCode?: (url: string) => void;
 }

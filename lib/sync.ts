@@ -14,23 +14,13 @@ import { OutputTree, prepareOutputDir } from "./core/output_tree.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import { Store } from "./core/store.ts";
 import { requeueMissing, transferPending, type TransferResult } from "./core/transfer.ts";
+import type { GoogleIo } from "./google/io.ts";
 import { downloadPicked } from "./pick.ts";
 import { LibraryClient } from "./sources/library/client.ts";
 import { librarySource } from "./sources/library/source.ts";
 
-/**
- * The I/O edges of a run, replaceable so that the same code runs against Google, the
- * emulator, or a test's fakes.
- */
-export interface SyncIo {
-  fetch?: typeof fetch;
-  env?: (name: string) => string | undefined;
-  /** Open a URL in the user's browser (omitted: print it only). */
-  openBrowser?: (url: string) => void;
-  /** Where a pasted redirect URL may come from (default none). */
-  input?: ReadableStream<Uint8Array>;
-  now?: () => number;
-}
+/** The I/O edges of a sync run (see {@link GoogleIo}). */
+export type SyncIo = GoogleIo;
 
 /** What to sync. */
 export interface SyncOptions {
