@@ -1,5 +1,5 @@
 /**
- * Reading what `photosync takeout` is given, whatever its form: a `.zip` (zip.js, ZIP64
+ * Reading what `photosync takeout` is given, whatever its form: a `.zip` (`zip.ts`: zip.js, ZIP64
  * included), a `.tgz`/`.tar.gz` (tar-stream over the built-in gzip `DecompressionStream`) or an
  * extracted folder, as one sequence of entries whose bytes are streamed, never held whole.
  * @module

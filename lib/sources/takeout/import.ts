@@ -254,7 +254,8 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
       broken = error;
     }
     if (broken !== undefined) {
-      // Let the files still streaming finish (and their temporary files go) before going on or stopping.
+      // Let the files still streaming finish before going on or stopping; what they wrote stays in
+      // the temporary folder, which the end of the import removes (or the next run clears).
       await Promise.allSettled(staging.splice(0).map(({ staged }) => staged));
       if (!(broken instanceof ArchiveError || broken instanceof BodyError)) throw broken;
       report.damagedArchives++;
