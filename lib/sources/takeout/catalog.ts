@@ -5,12 +5,15 @@
  * A file's sidecar may sit in another archive: folders are matched across all archives.
  * @module
  */
-import { type ArchiveKind, readArchive } from "./archive.ts";
+import { type ArchiveKind, readArchive, readsInParallel } from "./archive.ts";
 import { editedOriginal } from "./edited.ts";
 import { isMediaName, pairMotionPhotos } from "./motion.ts";
 import { albumTitle, parseSidecar, type SidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
 import nonSidecarNames from "./non_sidecar_names.json" with { type: "json" };
+
+/** JSON files of one zip or folder read at once. */
+const JSON_READS_AT_ONCE = 8;
 
 /** JSON files larger than this are no sidecar or album metadata, and are not read. */
 const MAX_JSON_BYTES = 1 << 20;
@@ -86,6 +89,10 @@ export async function catalog(inputs: readonly ArchiveInput[]): Promise<Catalog>
     unreadable: [],
   };
   for (const [archive, input] of inputs.entries()) {
+    // JSON files of a zip or folder are read a few at a time (each read waits mostly on the
+    // disk), and taken in the archive's order, so that matching never depends on timing.
+    const window = readsInParallel(input.kind) ? JSON_READS_AT_ONCE : 1;
+    const reading: Promise<void>[] = [];
     try {
       for await (const entry of readArchive(input.path, input.kind)) {
         result.entries++;
@@ -96,28 +103,36 @@ export async function catalog(inputs: readonly ArchiveInput[]): Promise<Catalog>
         if (entry.link) {
           result.notMedia.push(ref);
         } else if (/\.json$/i.test(name) && entry.size <= MAX_JSON_BYTES) {
-          let text: string;
-          try {
-            text = await new Response(entry.body()).text();
-          } catch (error) {
-            // A zip goes on past a corrupt entry; a tar stream cannot, and the archive is reported.
-            if (input.kind === "tgz") throw error;
-            result.unreadable.push({ ref, error: (error as Error).message });
-            continue;
-          }
-          group.json.push({
-            ref,
-            name,
-            sidecar: parseSidecar(text),
-            albumTitle: albumMetadataTitle(name, text),
-          });
+          const text = new Response(entry.body()).text();
+          text.catch(() => {}); // Awaited in order below.
+          const json = group.json;
+          const previous = reading.at(-1);
+          reading.push((async () => {
+            await previous;
+            try {
+              const read = await text;
+              json.push({
+                ref,
+                name,
+                sidecar: parseSidecar(read),
+                albumTitle: albumMetadataTitle(name, read),
+              });
+            } catch (error) {
+              // A zip goes on past a corrupt entry; a tar stream cannot, and the archive is reported.
+              if (input.kind === "tgz") throw error;
+              result.unreadable.push({ ref, error: (error as Error).message });
+            }
+          })());
+          if (reading.length >= window) await reading.shift();
         } else if (isMediaName(name)) {
           group.media.push({ ref, name });
         } else {
           result.notMedia.push(ref);
         }
       }
+      await reading.at(-1);
     } catch (error) {
+      await Promise.allSettled(reading);
       result.damaged.push({ archive, error: (error as Error).message });
     }
   }
