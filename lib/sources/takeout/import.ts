@@ -1,6 +1,6 @@
 /**
  * The second pass over a Takeout export: stream each media file straight from its archive
- * into the output tree's temporary folder while hashing it, then store it once (by content),
+ * into the output tree's temporary folder, hash it there, then store it once (by content),
  * date it (sidecar, EXIF, file name, entry time), and rename it into the dated tree. Every
  * entry done is recorded, so a re-run (after a crash, or of an overlapping export) skips it.
  * @module
@@ -18,20 +18,22 @@ import { dateFromExif, EXIF_HEAD_BYTES } from "./exif_date.ts";
 import { ZIP_HANDLES } from "./zip.ts";
 import { isVideoName } from "./motion.ts";
 import { dateFromName } from "./name_dates.ts";
-import { type Staged, stageFile } from "./stage.ts";
+import { Fingerprinter } from "./fingerprint.ts";
 import { StagePool } from "./stage_pool.ts";
+import type { Staged } from "./stage_protocol.ts";
 
 /**
- * Entries of one zip streamed into temporary files at once (the one being placed and the next):
- * more gained nothing in the benchmark. As many as a zip has file handles.
+ * Entries of one zip streamed into temporary files at once: the one being hashed and placed and
+ * the next two, so that the worker has work while the main thread hashes (with two it waited:
+ * about 9% slower in the benchmark; each more costs memory). As many as a zip has file handles.
  */
 const STAGED_AT_ONCE = ZIP_HANDLES;
 
 /**
- * Stage workers. One inflates, hashes and writes while the main thread lists, dates, stores
- * and places: about 20% faster than the main thread alone. A second was faster again (by about
- * 15%) but each worker's heap and buffers add about 60 MB, which took the benchmark's peak RSS
- * past its 200 MB budget.
+ * Stage workers. One inflates, checks and writes while the main thread lists, hashes, dates,
+ * stores and places: faster than the main thread alone by about a fifth. A second was faster
+ * again (by about 15%) but each worker's heap and buffers add about 60 MB, which took the
+ * benchmark's peak RSS past its 200 MB budget.
  */
 const STAGE_WORKERS = 1;
 
@@ -133,6 +135,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     logger.verbose(`staging on the main thread: ${started.unavailable}`);
   }
   using pool = started instanceof StagePool ? started : undefined;
+  const fingerprinter = new Fingerprinter();
 
   /** Stream an entry's bytes into a temporary file: in a stage worker for a zip, else here. */
   const stage = (plan: MediaPlan, entry: ArchiveEntry, input: ArchiveInput): Promise<Staged> => {
@@ -140,7 +143,6 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     const options = {
       tempName: `${idTag(checkpoint)}-${crypto.randomUUID()}.part`,
       expectedSize: plan.entry.size,
-      headBytes: plan.sidecar?.data.takenMs === undefined ? EXIF_HEAD_BYTES : 0,
     };
     if (pool && input.kind === "zip" && entry.index !== undefined) {
       return pool.stage({
@@ -151,12 +153,18 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
         ...options,
       });
     }
-    return stageFile(tree, entry.body(), options);
+    return tree.writeTemp(entry.body(), options);
   };
 
-  /** Store, date and place a staged file (or drop it as already there), and record the entry done. */
+  /** Hash, store, date and place a staged file (or drop it as already there), and record the entry done. */
   const commit = async (plan: MediaPlan, staged: Staged): Promise<void> => {
-    const { temp, size, digest } = staged;
+    const { temp, size } = staged;
+    // The first bytes, for the EXIF reader, only when no sidecar dates the file.
+    const headBytes = plan.sidecar?.data.takenMs === undefined ? EXIF_HEAD_BYTES : 0;
+    const { digest, head } = await fingerprinter.of(temp, headBytes).catch(async (error) => {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    });
     const archiveName = basename(inputs[plan.entry.archive].path);
     const checkpoint = doneKey(archiveName, plan.entry.path, plan.entry.size);
     const id = `takeout:${digest}`;
@@ -166,7 +174,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
       if (seenThisRun.has(digest)) report.duplicates++;
       else report.alreadyPresent++;
     } else {
-      const { ms, source } = await captureTime(plan, staged.head);
+      const { ms, source } = await captureTime(plan, head);
       report.datedFrom[source]++;
       if (source === "file time") report.datedByFileTime.push(plan.entry.path);
       store.saveBatch({

@@ -1,14 +1,13 @@
 /**
- * Stage workers for an import: zip entries are inflated, hashed and written on threads of
- * their own, while the main thread dates, stores and places them in order. Where workers
+ * Stage workers for an import: zip entries are inflated, checked and written on threads of
+ * their own, while the main thread hashes, dates, stores and places them in order. Where workers
  * cannot start (a build without the worker module), {@link StagePool.start} says why and the
  * import stages on the main thread.
  * @module
  */
 import { BodyError, FileSystemError } from "../../core/output_tree.ts";
 import { ArchiveError } from "./entry.ts";
-import type { Staged } from "./stage.ts";
-import { type StageReply, type StageRequest, WORKER_READY } from "./stage_protocol.ts";
+import { type Staged, type StageReply, type StageRequest, WORKER_READY } from "./stage_protocol.ts";
 
 /** The stage worker's module: `deno compile` must `--include` it (see scripts/compile.ts). */
 const STAGE_WORKER = new URL("./stage_worker.ts", import.meta.url);

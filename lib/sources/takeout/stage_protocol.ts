@@ -2,19 +2,27 @@
  * The messages between an import and its stage workers.
  * @module
  */
-import type { Staged, StageOptions } from "./stage.ts";
 
 /** The worker's first message: its modules are loaded and it takes requests. */
 export const WORKER_READY = "ready";
 
-/** Stage the file at `index` of the zip `archive` (whose path there is `path`) under `root`. */
-export interface StageRequest extends StageOptions {
+/** An entry's bytes in a temporary file, not yet placed (what `OutputTree.writeTemp` returns). */
+export interface Staged {
+  /** Path of the temporary file. */
+  temp: string;
+  size: number;
+}
+
+/** Stream the file at `index` of the zip `archive` (whose path there is `path`) into `root`'s temporary folder. */
+export interface StageRequest {
   id: number;
   archive: string;
   index: number;
   path: string;
   /** The output directory (its temporary folder receives the file). */
   root: string;
+  tempName: string;
+  expectedSize: number;
 }
 
 /** The staged file, or why it could not be staged (by the kind of error thrown). */

@@ -1,5 +1,5 @@
 /**
- * A stage worker: stages zip entries (inflate, hash, write) on a thread of its own, so that an
+ * A stage worker: stages zip entries (inflate, check, write) on a thread of its own, so that an
  * import keeps more than one core busy. The main thread sends {@link StageRequest}s and gets
  * one {@link StageReply} each; see `stage_pool.ts`.
  * @module
@@ -9,7 +9,6 @@ import { BodyError, FileSystemError, OutputTree } from "../../core/output_tree.t
 import { ArchiveError } from "./entry.ts";
 import { type OpenZip, openZip } from "./zip.ts";
 import { type StageReply, type StageRequest, WORKER_READY } from "./stage_protocol.ts";
-import { stageFile } from "./stage.ts";
 
 /** The zip being read: requests come one archive at a time. */
 let open: { path: string; zip: Promise<OpenZip> } | undefined;
@@ -35,7 +34,7 @@ async function stage(request: StageRequest): Promise<StageReply> {
     if (entry?.path !== request.path) {
       throw new ArchiveError(`${request.path}: not at position ${request.index} of the archive`);
     }
-    const staged = await stageFile(new OutputTree(request.root), entry.body(), request);
+    const staged = await new OutputTree(request.root).writeTemp(entry.body(), request);
     return { id: request.id, staged };
   } catch (error) {
     const kind = error instanceof BodyError
@@ -59,6 +58,6 @@ async function stage(request: StageRequest): Promise<StageReply> {
 
 self.onmessage = async ({ data }: MessageEvent<StageRequest>) => {
   const reply = await stage(data);
-  self.postMessage(reply, reply.staged ? [reply.staged.head.buffer as ArrayBuffer] : []);
+  self.postMessage(reply);
 };
 self.postMessage(WORKER_READY);

@@ -18,7 +18,7 @@ import { type ArchiveEntry, ArchiveError } from "./entry.ts";
 configure({ useWebWorkers: false, useCompressionStream: true });
 
 /** How many bodies of one zip are read at once without seeking: one file handle each. */
-export const ZIP_HANDLES = 2;
+export const ZIP_HANDLES = 3;
 
 /**
  * Random access to a file for zip.js. Each entry's body is read front to back, so a read goes

@@ -1,0 +1,36 @@
+/**
+ * The fingerprint of a staged file: its sha256 (the item's identity) and its first bytes (for
+ * the EXIF reader), read back from the temporary file, which is still in the page cache. This
+ * runs on the main thread while a stage worker inflates and writes the next entries, so the
+ * hashing does not lengthen the worker's share of the work.
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/** Reads staged files back with one buffer; use one per import (its calls must not overlap). */
+export class Fingerprinter {
+  readonly #buffer = new Uint8Array(1 << 20);
+
+  /**
+   * The sha256 (hex) of the file at `path` and its first `headBytes` bytes (fewer if the file
+   * is smaller).
+   */
+  async of(path: string, headBytes: number): Promise<{ digest: string; head: Uint8Array }> {
+    const hash = createHash("sha256");
+    const head = new Uint8Array(headBytes);
+    let headFilled = 0;
+    using file = await Deno.open(path);
+    while (true) {
+      const count = await file.read(this.#buffer);
+      if (count === null) break;
+      const chunk = this.#buffer.subarray(0, count);
+      if (headFilled < headBytes) {
+        const part = chunk.subarray(0, headBytes - headFilled);
+        head.set(part, headFilled);
+        headFilled += part.length;
+      }
+      hash.update(chunk);
+    }
+    return { digest: hash.digest("hex"), head: head.subarray(0, headFilled) };
+  }
+}
