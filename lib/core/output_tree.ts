@@ -81,9 +81,9 @@ export class OutputTree {
 
   /**
    * Stream `body` to the temporary file `tempName` and check its length against
-   * `expectedSize` (when known); `onChunk` sees each chunk before it is written. Returns the
-   * temporary file's path and size; on failure the temporary file is gone. Reading `body`
-   * fails with {@link BodyError} (the network's side: worth another try), writing the file with
+   * `expectedSize` (when known). Returns the temporary file's path and size; on failure the
+   * temporary file is gone. Reading `body` fails with {@link BodyError} (the network's side:
+   * worth another try), writing the file with
    * {@link FileSystemError} (the file system's: the run stops). `signal` aborting breaks off
    * the reading (a {@link BodyError}), whatever the body's own source does.
    */
@@ -92,7 +92,6 @@ export class OutputTree {
     options: {
       expectedSize?: number;
       tempName: string;
-      onChunk?: (chunk: Uint8Array) => void;
       signal?: AbortSignal;
     },
   ): Promise<{ temp: string; size: number }> {
@@ -108,8 +107,7 @@ export class OutputTree {
         await body.cancel(error).catch(() => {});
         throw error;
       });
-      if (options.onChunk) await copyLooking(body, file, temp, options.onChunk, signal);
-      else await copyPiped(body, file, temp, signal);
+      await copy(body, file, temp, signal);
       const { size } = await fsCall("inspect", temp, () => Deno.stat(temp));
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new BodyError(`download cut short: ${size} of ${options.expectedSize} bytes`);
@@ -187,11 +185,12 @@ function broken(error: unknown): BodyError {
 
 /**
  * Copy `body` into `file` (and close it) with `pipeTo`: when the body is backed by a resource
- * (a fetch's), Deno pumps the bytes in Rust without handing each chunk to JavaScript, about
- * twice as fast for a large download. Neither side's failure is passed to the other, so that
- * afterwards the side that failed is the one left errored.
+ * (a fetch's, a file's), Deno pumps the bytes in Rust without handing each chunk to
+ * JavaScript, about twice as fast for a large download than a read/write loop. Neither side's
+ * failure is passed to the other, so that afterwards the side that failed is the one left
+ * errored.
  */
-async function copyPiped(
+async function copy(
   body: ReadableStream<Uint8Array>,
   file: Deno.FsFile,
   temp: string,
@@ -214,54 +213,6 @@ async function copyPiped(
     // errored stream fails with its own error; cancelling a live one succeeds.
     const bodyFailed = await body.cancel(error).then(() => error instanceof TypeError, () => true);
     throw bodyFailed ? broken(error) : fileSystemError("write", temp, error);
-  }
-}
-
-/**
- * Copy `body` into `file` (and close it) in a plain loop, showing each chunk to `onChunk`
- * before it is written: no stream layers between the body and the file. The next chunk is
- * asked for before this one is written, so producing it (inflating an archive entry) overlaps
- * the write.
- */
-async function copyLooking(
-  body: ReadableStream<Uint8Array>,
-  file: Deno.FsFile,
-  temp: string,
-  onChunk: (chunk: Uint8Array) => void,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const reader = body.getReader();
-  // Cancelling the reader ends a pending read at once. A fetch's own signal may not reach its
-  // body: Deno ties that to the Request's signal, which it may collect once the response is there.
-  const stop = () => reader.cancel(signal!.reason).catch(() => {});
-  signal?.addEventListener("abort", stop, { once: true });
-  let ahead = reader.read();
-  try {
-    while (true) {
-      let next: ReadableStreamReadResult<Uint8Array>;
-      try {
-        next = await ahead;
-      } catch (error) {
-        throw broken(error);
-      }
-      if (signal?.aborted) throw broken(signal.reason);
-      if (next.done) break;
-      ahead = reader.read();
-      ahead.catch(() => {}); // Awaited on the next turn, or given up with the write's error.
-      const chunk = next.value;
-      onChunk(chunk);
-      try {
-        for (let at = 0; at < chunk.length;) at += await file.write(chunk.subarray(at));
-      } catch (error) {
-        // Which side threw tells the cause: reading is the network's, writing the file system's.
-        await reader.cancel(error).catch(() => {});
-        throw fileSystemError("write", temp, error);
-      }
-    }
-  } finally {
-    signal?.removeEventListener("abort", stop);
-    reader.releaseLock();
-    file.close();
   }
 }
 
