@@ -16,7 +16,8 @@ import { runFlags } from "./run_flags.ts";
 import { Emulator, type Route } from "../testing/emulator.ts";
 import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts";
 import { MAIN, runCli, workspace } from "../testing/harness.ts";
-import { bigExport, writeArchives } from "../testing/takeout_fixture.ts";
+import { writeArchives } from "../testing/takeout/archives.ts";
+import { bigExport } from "../testing/takeout/big_export.ts";
 
 const { values: flags } = parseArgs({
   options: {

@@ -17,7 +17,8 @@ import { Emulator } from "../testing/emulator.ts";
 import { generateLibrary, mediaBytes } from "../testing/library_fixture.ts";
 import { DB_FILE } from "../lib/core/store.ts";
 import { answerAuth, CliProcess } from "../testing/harness.ts";
-import { generateTakeout, writeArchives } from "../testing/takeout_fixture.ts";
+import { writeArchives } from "../testing/takeout/archives.ts";
+import { generateTakeout } from "../testing/takeout/export.ts";
 
 const dir = resolve("demo-photos");
 const items = generateLibrary({ count: 300, seed: 2026, from: "2016-01-01", to: "2024-12-31" });

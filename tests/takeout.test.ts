@@ -12,14 +12,9 @@ import { ZipWriter } from "@zip.js/zip.js";
 import tar from "tar-stream";
 import { runFlags } from "../scripts/run_flags.ts";
 import { cliCommand, MAIN } from "../testing/harness.ts";
-import {
-  damageArchive,
-  generateTakeout,
-  planArchives,
-  type TakeoutExport,
-  type TakeoutFile,
-  writeArchives,
-} from "../testing/takeout_fixture.ts";
+import { damageArchive, planArchives, writeArchives } from "../testing/takeout/archives.ts";
+import { generateTakeout } from "../testing/takeout/export.ts";
+import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Running the CLI
