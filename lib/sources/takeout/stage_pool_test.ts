@@ -26,6 +26,15 @@ async function fixture(t: { name: string }) {
     archive,
     photo,
     tree,
+    /** The request that stages the photo (entry 1) as `photo.part`. */
+    photoRequest: {
+      archive,
+      index: 1,
+      path: "Takeout/Google Photos/Trip/IMG_0001.jpg",
+      root: tree.root,
+      tempName: "photo.part",
+      expectedSize: photo.length,
+    },
     /** Flip a byte in the middle of the photo's stored bytes. */
     async corrupt() {
       const at = zip.findIndex((_, i) =>
@@ -42,14 +51,7 @@ Deno.test("StagePool: a worker stages a zip entry: its bytes in the temporary fi
   await using f = await fixture(t);
   using pool = await StagePool.start(1) as StagePool;
   assert.ok(pool instanceof StagePool);
-  const staged = await pool.stage({
-    archive: f.archive,
-    index: 1,
-    path: "Takeout/Google Photos/Trip/IMG_0001.jpg",
-    root: f.tree.root,
-    tempName: "photo.part",
-    expectedSize: f.photo.length,
-  });
+  const staged = await pool.stage(f.photoRequest);
   assert.equal(staged.temp, join(f.tree.tempDir, "photo.part"));
   assert.deepStrictEqual(await Deno.readFile(staged.temp), f.photo);
   assert.equal(staged.size, f.photo.length);
@@ -59,14 +61,7 @@ Deno.test("StagePool: a corrupt entry fails as it does on the main thread (a Bod
   await using f = await fixture(t);
   await f.corrupt();
   using pool = await StagePool.start(1) as StagePool;
-  const request = {
-    archive: f.archive,
-    index: 1,
-    path: "Takeout/Google Photos/Trip/IMG_0001.jpg",
-    root: f.tree.root,
-    tempName: "photo.part",
-    expectedSize: f.photo.length,
-  };
+  const request = f.photoRequest;
   const error = await pool.stage(request).catch((error) => error);
   assert.ok(error instanceof BodyError, String(error));
   assert.match((error.cause as Error).message, /CRC/i);
