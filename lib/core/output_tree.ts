@@ -42,6 +42,12 @@ export class UnsafePathError extends Error {
   }
 }
 
+/** A complete temporary file, not yet placed: its path and size. */
+export interface TempFile {
+  temp: string;
+  size: number;
+}
+
 /** The output tree below one directory, with the folders already checked in this run. */
 export class OutputTree {
   readonly root: string;
@@ -94,7 +100,7 @@ export class OutputTree {
       tempName: string;
       signal?: AbortSignal;
     },
-  ): Promise<{ temp: string; size: number }> {
+  ): Promise<TempFile> {
     const temp = join(this.tempDir, options.tempName);
     const { signal } = options;
     try {

@@ -214,23 +214,30 @@ export function generateTakeout(options: TakeoutOptions = {}): TakeoutExport {
       ? exifSegment({ ...exif, make: d.exif.make, model: d.exif.model })
       : undefined;
     const takenMs = d.sidecar === "yes" ? d.takenMs : undefined;
-    const main = makeFile({
+    // What the draft's files (the photo, its motion video, its edited copy) have in common.
+    const ofDraft = (
+      file: Omit<Parameters<typeof makeFile>[0], "root" | "folder" | "sidecarStyle" | "draft">,
+    ) =>
+      makeFile({
+        root,
+        folder,
+        sidecarStyle: style,
+        draft: d,
+        takenMs,
+        uploadMs: d.uploadMs,
+        nameMs: d.nameMs,
+        ...file,
+      });
+    const main = ofDraft({
       id,
-      root,
-      folder,
       name: placed.name,
       title: d.title,
       kind: d.kind,
       bytes: render(contentOf(d.kind, hash(`${seed}:${id}`), size, exifBytes)),
       sidecar: placed.sidecar,
-      sidecarStyle: style,
       counter: placed.counter,
-      takenMs,
-      uploadMs: d.uploadMs,
       exif,
       exifMs,
-      nameMs: d.nameMs,
-      draft: d,
       quirks,
     });
     if (placed.sidecar) {
@@ -240,21 +247,14 @@ export function generateTakeout(options: TakeoutOptions = {}): TakeoutExport {
     if (d.motion) {
       const video = placeName(place, mediaName(d.motion.title, style), style, false);
       const vid = photoId(random);
-      const motionFile = makeFile({
+      const motionFile = ofDraft({
         id: vid,
-        root,
-        folder,
         name: video.name,
         title: d.motion.title,
         kind: d.motion.kind,
         bytes: render(contentOf(d.motion.kind, hash(`${seed}:${vid}`), size * 3, undefined)),
         sidecar: null,
-        sidecarStyle: style,
         counter: video.counter,
-        takenMs,
-        uploadMs: d.uploadMs,
-        nameMs: d.nameMs,
-        draft: d,
         quirks: ["motion-video", ...d.quirks.filter((q) => q !== "motion-still")],
       });
       motionFile.motionOf = main.name;
@@ -266,22 +266,15 @@ export function generateTakeout(options: TakeoutOptions = {}): TakeoutExport {
       const editedName = `${placed.name.slice(0, dot)}${names.edited}${placed.name.slice(dot)}`;
       claim(place, editedName, null);
       const eid = photoId(random);
-      const edited = makeFile({
+      const edited = ofDraft({
         id: eid,
-        root,
-        folder,
         name: editedName,
         title: d.title,
         kind: d.kind,
         bytes: render(contentOf(d.kind, hash(`${seed}:${eid}`), Math.max(minSize, size - 300), exifBytes)),
         sidecar: null,
-        sidecarStyle: style,
-        takenMs,
-        uploadMs: d.uploadMs,
         exif,
         exifMs,
-        nameMs: d.nameMs,
-        draft: d,
         quirks: ["edited", ...d.quirks.filter((q) => q !== "literal")],
       });
       edited.editedOf = main.name;

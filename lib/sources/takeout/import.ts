@@ -9,7 +9,7 @@ import { basename } from "node:path";
 import type { PathMapper } from "../../core/layout.ts";
 import type { Logger } from "../../core/logger.ts";
 import { idTag, sanitizeName, taggedName } from "../../core/names.ts";
-import { BodyError, type OutputTree } from "../../core/output_tree.ts";
+import { BodyError, type OutputTree, type TempFile } from "../../core/output_tree.ts";
 import type { Store } from "../../core/store.ts";
 import { placeRows } from "../../core/transfer.ts";
 import { type ArchiveEntry, ArchiveError, readArchive, readsInParallel } from "./archive.ts";
@@ -20,7 +20,6 @@ import { isVideoName } from "./motion.ts";
 import { dateFromName } from "./name_dates.ts";
 import { Fingerprinter } from "./fingerprint.ts";
 import { StagePool } from "./stage_pool.ts";
-import type { Staged } from "./stage_protocol.ts";
 
 /**
  * Entries of one zip streamed into temporary files at once: the one being hashed and placed and
@@ -138,7 +137,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   const fingerprinter = new Fingerprinter();
 
   /** Stream an entry's bytes into a temporary file: in a stage worker for a zip, else here. */
-  const stage = (plan: MediaPlan, entry: ArchiveEntry, input: ArchiveInput): Promise<Staged> => {
+  const stage = (plan: MediaPlan, entry: ArchiveEntry, input: ArchiveInput): Promise<TempFile> => {
     const checkpoint = doneKey(basename(input.path), plan.entry.path, plan.entry.size);
     const options = {
       tempName: `${idTag(checkpoint)}-${crypto.randomUUID()}.part`,
@@ -157,7 +156,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   };
 
   /** Hash, store, date and place a staged file (or drop it as already there), and record the entry done. */
-  const commit = async (plan: MediaPlan, staged: Staged): Promise<void> => {
+  const commit = async (plan: MediaPlan, staged: TempFile): Promise<void> => {
     const { temp, size } = staged;
     // The first bytes, for the EXIF reader, only when no sidecar dates the file.
     const headBytes = plan.sidecar?.data.takenMs === undefined ? EXIF_HEAD_BYTES : 0;
@@ -224,7 +223,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
       ),
     );
     const window = readsInParallel(input.kind) ? STAGED_AT_ONCE : 1;
-    const staging: { plan: MediaPlan; staged: Promise<Staged> }[] = [];
+    const staging: { plan: MediaPlan; staged: Promise<TempFile> }[] = [];
     /** Commit the oldest staged entry; a damaged entry is reported (and ends a tgz). */
     const commitOldest = async () => {
       const { plan, staged } = staging.shift()!;

@@ -5,14 +5,14 @@
  * import stages on the main thread.
  * @module
  */
-import { BodyError, FileSystemError } from "../../core/output_tree.ts";
+import { BodyError, FileSystemError, type TempFile } from "../../core/output_tree.ts";
 import { ArchiveError } from "./entry.ts";
-import { type Staged, type StageReply, type StageRequest, WORKER_READY } from "./stage_protocol.ts";
+import { type StageReply, type StageRequest, WORKER_READY } from "./stage_protocol.ts";
 
 /** The stage worker's module: `deno compile` must `--include` it (see scripts/compile.ts). */
 const STAGE_WORKER = new URL("./stage_worker.ts", import.meta.url);
 
-type Waiter = { resolve: (staged: Staged) => void; reject: (error: Error) => void };
+type Waiter = { resolve: (staged: TempFile) => void; reject: (error: Error) => void };
 
 /** A fixed set of stage workers, given requests in turn. */
 export class StagePool implements Disposable {
@@ -61,10 +61,10 @@ export class StagePool implements Disposable {
   }
 
   /** Stage one zip entry on the next worker. Fails as staging on the main thread would. */
-  stage(request: Omit<StageRequest, "id">): Promise<Staged> {
+  stage(request: Omit<StageRequest, "id">): Promise<TempFile> {
     const id = ++this.#ids;
     const worker = this.#workers[this.#next++ % this.#workers.length];
-    return new Promise<Staged>((resolve, reject) => {
+    return new Promise<TempFile>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       worker.postMessage({ ...request, id } satisfies StageRequest);
     });

@@ -2,16 +2,10 @@
  * The messages between an import and its stage workers.
  * @module
  */
+import type { TempFile } from "../../core/output_tree.ts";
 
 /** The worker's first message: its modules are loaded and it takes requests. */
 export const WORKER_READY = "ready";
-
-/** An entry's bytes in a temporary file, not yet placed (what `OutputTree.writeTemp` returns). */
-export interface Staged {
-  /** Path of the temporary file. */
-  temp: string;
-  size: number;
-}
 
 /** Stream the file at `index` of the zip `archive` (whose path there is `path`) into `root`'s temporary folder. */
 export interface StageRequest {
@@ -28,6 +22,6 @@ export interface StageRequest {
 /** The staged file, or why it could not be staged (by the kind of error thrown). */
 export interface StageReply {
   id: number;
-  staged?: Staged;
+  staged?: TempFile;
   error?: { kind: "body" | "archive" | "fs" | "other"; message: string; cause?: string };
 }
