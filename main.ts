@@ -19,9 +19,9 @@
  */
 import { runCli } from "./lib/cli/run.ts";
 
-export { sync, type SyncIo, type SyncOptions, type SyncSummary } from "./lib/sync.ts";
+export { sync, type SyncIo, type SyncOptions, type SyncSummary } from "./lib/library.ts";
 export { takeout, type TakeoutOptions, type TakeoutReport } from "./lib/takeout.ts";
-export { pick, type PickIo, type PickOptions, type PickSummary } from "./lib/pick.ts";
+export { pick, type PickIo, type PickOptions, type PickSummary } from "./lib/picker.ts";
 export type { PathItem, PathMapper } from "./lib/core/layout.ts";
 export type { Logger, Progress } from "./lib/core/logger.ts";
 export { Renderer } from "./lib/cli/render.ts";

@@ -3,10 +3,9 @@
  * and mix) into the same `sync.db` and dated tree that `sync()` builds.
  * @module
  */
-import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./core/layout.ts";
+import { openBackup } from "./core/backup.ts";
+import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
-import { OutputTree, prepareOutputDir } from "./core/output_tree.ts";
-import { Store } from "./core/store.ts";
 import { archiveKind } from "./sources/takeout/archive.ts";
 import { catalog } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
@@ -37,16 +36,13 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   );
   // A fixed order (by name, as Google numbers the parts), whatever order they were given in.
   inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  await prepareOutputDir(dir);
-  using store = Store.open(dir);
+  using backup = await openBackup(dir, options);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
   const found = await catalog(inputs);
   return await importTakeout(found, {
-    store,
-    tree: new OutputTree(dir),
+    ...backup,
     inputs,
     logger,
-    pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
     albums: options.albums ?? "links",
     includeTrashed: options.includeTrashed ?? false,
   });

@@ -50,20 +50,6 @@ export class AuthError extends PhotosyncError {
   }
 }
 
-/** An error answer from a Google API: `{"error":{"code","message","status"}}`. */
-export class ApiError extends PhotosyncError {
-  /** HTTP status of the response. */
-  readonly httpStatus: number;
-  /** Google's status string, e.g. `RESOURCE_EXHAUSTED`. */
-  readonly status: string;
-  constructor(httpStatus: number, status: string, message: string, options?: ErrorOptions) {
-    super(`Google Photos API error ${httpStatus} ${status}: ${message}`, options);
-    this.name = "ApiError";
-    this.httpStatus = httpStatus;
-    this.status = status;
-  }
-}
-
 /**
  * The run was asked to stop (e.g. its time limit ran out): the reason a stopped run's requests
  * and sleeps end with. Not a failure: what is finished is kept.

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Logger } from "./logger.ts";
-import type { BatchResult, Store } from "./store.ts";
+import type { ItemChanges, Store } from "./store.ts";
 import type { Source } from "./source.ts";
 
 /**
@@ -15,8 +15,8 @@ export async function ingest(
   source: Source,
   logger: Logger,
   signal?: AbortSignal,
-): Promise<BatchResult> {
-  const total: BatchResult = { added: 0, updated: 0 };
+): Promise<ItemChanges> {
+  const total: ItemChanges = { added: 0, updated: 0 };
   signal?.throwIfAborted();
   for await (const batch of source.index(store)) {
     signal?.throwIfAborted();

@@ -12,10 +12,13 @@ import { PhotosyncError, UsageError } from "./errors.ts";
 export { DB_FILE, LOCK_FILE } from "./db_files.ts";
 
 /** Schema version this build writes; a newer file is refused rather than damaged. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
-/** Where items come from. */
-export type SourceName = "library" | "takeout" | "picker";
+/**
+ * Where items come from: a source's own name (`library`, `takeout`, `picker`, ...). The store
+ * keeps it as it is given and checks no list of names, so that a new source needs no migration.
+ */
+export type SourceName = string;
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 
@@ -31,7 +34,7 @@ CREATE TABLE IF NOT EXISTS items (
   path_key TEXT UNIQUE,
   size INTEGER,
   note TEXT,
-  source TEXT NOT NULL DEFAULT 'library' CHECK (source IN ('library', 'takeout', 'picker')),
+  source TEXT NOT NULL DEFAULT 'library',
   hash TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS items_created ON items (created_ms);
@@ -60,8 +63,7 @@ CREATE TABLE IF NOT EXISTS secrets (key TEXT PRIMARY KEY, value TEXT NOT NULL) S
  * become its checkpoints (`{start, end}`, both empty for the whole library); albums are new.
  */
 const MIGRATE_1_TO_2 = `
-ALTER TABLE items ADD COLUMN source TEXT NOT NULL DEFAULT 'library'
-  CHECK (source IN ('library', 'takeout', 'picker'));
+ALTER TABLE items ADD COLUMN source TEXT NOT NULL DEFAULT 'library';
 ALTER TABLE items ADD COLUMN hash TEXT;
 CREATE TABLE checkpoints (
   source TEXT NOT NULL,
@@ -72,6 +74,31 @@ CREATE TABLE checkpoints (
 INSERT INTO checkpoints (source, key, value)
   SELECT 'library', key, json_object('start', start_date, 'end', end_date) FROM searches;
 DROP TABLE searches;
+`;
+
+/**
+ * Version 2 → 3: the items table loses its list of source names (a `CHECK`), rebuilt as SQLite
+ * requires; the foreign keys are off while a migration runs (see `migrate`), so album memberships stay.
+ */
+const MIGRATE_2_TO_3 = `
+CREATE TABLE items_3 (
+  id TEXT PRIMARY KEY,
+  filename TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  is_video INTEGER NOT NULL,
+  json TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'downloaded', 'failed')),
+  path TEXT,
+  path_key TEXT UNIQUE,
+  size INTEGER,
+  note TEXT,
+  source TEXT NOT NULL DEFAULT 'library',
+  hash TEXT
+) STRICT;
+INSERT INTO items_3 (id, filename, created_ms, is_video, json, status, path, path_key, size, note, source, hash)
+  SELECT id, filename, created_ms, is_video, json, status, path, path_key, size, note, source, hash FROM items;
+DROP TABLE items;
+ALTER TABLE items_3 RENAME TO items;
 `;
 
 /** An item as a source hands it to the store. */
@@ -120,7 +147,7 @@ export interface ItemRow {
 }
 
 /** What a batch write changed. */
-export interface BatchResult {
+export interface ItemChanges {
   added: number;
   updated: number;
 }
@@ -268,10 +295,10 @@ export class Store {
    * in place, failed ones seen again are given another try; and the source's checkpoint
    * moves with them, so that an interrupted run resumes exactly after the last batch.
    */
-  saveBatch({ source, items, checkpoint }: ItemBatch): BatchResult {
+  saveBatch({ source, items, checkpoint }: ItemBatch): ItemChanges {
     return this.transaction(() => {
       if (checkpoint) this.#applyCheckpoint(source, checkpoint);
-      const result: BatchResult = { added: 0, updated: 0 };
+      const result: ItemChanges = { added: 0, updated: 0 };
       for (const item of items) {
         // SQLite hands text back only up to a NUL; the JSON keeps the original name.
         const filename = item.filename.replaceAll("\0", "_");
@@ -467,9 +494,13 @@ function lockFolder(dir: string): { file: Deno.FsFile; created: boolean } {
 /** Bring a database of schema `version` (0: new) up to {@link SCHEMA_VERSION}, in one transaction. */
 function migrate(db: DatabaseSync, version: number): void {
   if (version === SCHEMA_VERSION) return;
+  // A rebuilt table is dropped and replaced: with the foreign keys on (node:sqlite's default),
+  // dropping it would delete its rows' album memberships. The pragma only works outside a transaction.
+  db.exec("PRAGMA foreign_keys = OFF");
   db.exec("BEGIN IMMEDIATE");
   try {
     if (version === 1) db.exec(MIGRATE_1_TO_2);
+    if (version === 2) db.exec(MIGRATE_2_TO_3);
     db.exec(SCHEMA);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec("COMMIT");
@@ -491,7 +522,7 @@ function existsSync(path: string): boolean {
 function toRow(row: Record<string, unknown>): ItemRow {
   return {
     id: row.id as string,
-    source: row.source as SourceName,
+    source: row.source as string,
     filename: row.filename as string,
     createdMs: row.created_ms as number,
     isVideo: row.is_video === 1,

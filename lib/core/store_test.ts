@@ -6,6 +6,11 @@ import { DB_FILE, SCHEMA_VERSION, Store } from "./store.ts";
 
 /** A schema-1 sync.db written by the previous release. Tests copy it and never open it. */
 const FIXTURE_V1 = new URL("../../testing/fixtures/sync-v1.db", import.meta.url);
+/**
+ * A schema-2 sync.db written by the release before this one (an item of each source, paths in
+ * several scripts, dates before 1970 and in the future, an album, checkpoints, a secret).
+ */
+const FIXTURE_V2 = new URL("../../testing/fixtures/sync-v2.db", import.meta.url);
 
 const ITEM_COLUMNS = "id, filename, created_ms, is_video, status, path, path_key, size, note, json";
 
@@ -27,7 +32,7 @@ function query<T>(file: string, sql: string): T[] {
 const userVersion = (file: string) =>
   query<{ user_version: number }>(file, "PRAGMA user_version")[0].user_version;
 
-Deno.test("Store.open migrates a schema-1 sync.db to schema 2 in place, keeping every row", () => {
+Deno.test("Store.open migrates a schema-1 sync.db to the current schema in place, keeping every row", () => {
   using dir = tempDir();
   const file = join(dir.path, DB_FILE);
   Deno.copyFileSync(FIXTURE_V1, file);
@@ -64,7 +69,7 @@ Deno.test("Store.open migrates a schema-1 sync.db to schema 2 in place, keeping 
   }
 
   assert.equal(userVersion(file), SCHEMA_VERSION);
-  assert.equal(SCHEMA_VERSION, 2);
+  assert.equal(SCHEMA_VERSION, 3);
   const after = query<Record<string, unknown>>(file, `SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`);
   assert.deepEqual(after, before);
   const sources = query<{ source: string }>(file, "SELECT DISTINCT source FROM items");
@@ -84,6 +89,46 @@ Deno.test("Store.open migrates a schema-1 sync.db to schema 2 in place, keeping 
   // Opening again leaves a current file as it is.
   Store.open(dir.path).close();
   assert.deepEqual(query(file, `SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`), before);
+});
+
+Deno.test("Store.open migrates a schema-2 sync.db to schema 3: every row and album kept, any source name taken", () => {
+  using dir = tempDir();
+  const file = join(dir.path, DB_FILE);
+  Deno.copyFileSync(FIXTURE_V2, file);
+  assert.equal(userVersion(file), 2);
+  const columns = `${ITEM_COLUMNS}, source, hash`;
+  const before = query<Record<string, unknown>>(file, `SELECT ${columns} FROM items ORDER BY id`);
+  const albums = query(file, "SELECT item_id, album_id FROM item_albums");
+  const checkpoints = query(file, "SELECT source, key, value FROM checkpoints ORDER BY rowid");
+  assert.equal(before.length, 4);
+  assert.deepEqual(albums.length, 1);
+  {
+    using store = Store.open(dir.path);
+    // A source the schema has never heard of needs no migration.
+    const added = store.saveBatch({
+      source: "webdav",
+      items: [{ id: "w1", source: "webdav", filename: "a.jpg", createdMs: 0, isVideo: false, json: "{}" }],
+    });
+    assert.deepEqual(added, { added: 1, updated: 0 });
+    assert.equal(store.item("w1")?.source, "webdav");
+    assert.equal(store.item("takeout:ab12")?.path, "2031/03/03/Ünïcødé 写真.jpg");
+  }
+  assert.equal(userVersion(file), 3);
+  const after = query<Record<string, unknown>>(
+    file,
+    `SELECT ${columns} FROM items WHERE id != 'w1' ORDER BY id`,
+  );
+  assert.deepEqual(after, before);
+  assert.deepEqual(query(file, "SELECT item_id, album_id FROM item_albums"), albums);
+  assert.deepEqual(query(file, "SELECT source, key, value FROM checkpoints ORDER BY rowid"), checkpoints);
+  const sql = query<{ sql: string }>(file, "SELECT sql FROM sqlite_master WHERE name = 'items'")[0].sql;
+  assert.doesNotMatch(sql, /source IN/);
+  // The indexes of the items table are there again.
+  const indexes = query<{ name: string }>(
+    file,
+    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name",
+  );
+  assert.deepEqual(indexes.map((row) => row.name), ["items_created", "items_pending"]);
 });
 
 Deno.test("Store.open read-only refuses a schema-1 file and leaves it untouched", () => {

@@ -4,7 +4,7 @@
  * Google's error answers turned into the errors photosync acts on.
  * @module
  */
-import { ApiError } from "../core/errors.ts";
+import { ApiError } from "./api_error.ts";
 import { type RetryOptions, TransientError, withRetry } from "../core/retry.ts";
 import { apiError, fetchWithIdleTimeout, keptFailing, requestError } from "./http.ts";
 import type { TokenSource } from "./oauth.ts";

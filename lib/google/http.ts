@@ -4,7 +4,8 @@
  * acts on (retry, stop for the daily quota, or a one-line final error).
  * @module
  */
-import { ApiError, AuthError, ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
+import { AuthError, ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
+import { ApiError } from "./api_error.ts";
 import { StalledError } from "../core/idle_watchdog.ts";
 import { retryAfterMs, TransientError } from "../core/retry.ts";
 import { ItemError } from "../core/source.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ApiError, AuthError, ExitCode } from "../core/errors.ts";
+import { AuthError, ExitCode } from "../core/errors.ts";
+import { ApiError } from "./api_error.ts";
 import { TransientError } from "../core/retry.ts";
 import { apiError, mediaBody, nextPacificMidnight, quotaError, QuotaExhaustedError } from "./http.ts";
 
@@ -153,12 +154,12 @@ Deno.test("apiError: other statuses are final ApiErrors with Google's status and
   assert.ok(!(bad instanceof TransientError));
   assert.equal(bad.httpStatus, 400);
   assert.equal(bad.status, "INVALID_ARGUMENT");
-  assert.equal(bad.message, "Google Photos API error 400 INVALID_ARGUMENT: Invalid date filter.");
+  assert.equal(bad.message, "Google API error 400 INVALID_ARGUMENT: Invalid date filter.");
 
   // Not Google's JSON: the status text and the start of the body.
   const raw = await apiError(new Response("x".repeat(500), { status: 404, statusText: "Not Found" }));
   assert.ok(raw instanceof ApiError);
-  assert.equal(raw.message, `Google Photos API error 404 Not Found: ${"x".repeat(200)}`);
+  assert.equal(raw.message, `Google API error 404 Not Found: ${"x".repeat(200)}`);
 });
 
 Deno.test("mediaBody: bytes as stored; an encoded body is decoded and its length checked as sent", async () => {

@@ -4,7 +4,8 @@
  */
 import { ExitCode } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
-import { pick } from "../../pick.ts";
+import { RunStop } from "../../core/backup.ts";
+import { pick } from "../../picker.ts";
 import { GOOGLE_PICKER_URL, MAX_ITEM_COUNT } from "../../sources/picker/client.ts";
 import { parseConcurrency, parseFlags, parseTimeout, parseWholeNumber } from "../args.ts";
 import { browserOpener } from "../browser.ts";
@@ -60,7 +61,7 @@ const pickCommand: Command = async (args, { renderer, env, stdin }) => {
   }
   const started = Date.now();
   // Ctrl-C aborts the run's stop: every request, poll and backoff sleep ends, the session is deleted.
-  const stop = new AbortController();
+  const stop = new RunStop();
   using _interrupt = new Interrupt(renderer, "stopping: deleting the picking session", stop);
   const summary = await pick({
     dir: flags.dir,

@@ -10,7 +10,7 @@ import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { formatBytes, formatDuration, type Renderer } from "../render.ts";
 import type { TransferResult } from "../../core/transfer.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
-import { sync, type SyncOptions, type SyncSummary } from "../../sync.ts";
+import { sync, type SyncOptions, type SyncSummary } from "../../library.ts";
 import type { Command } from "../command.ts";
 import { VERSION } from "../version.ts";
 import { parseConcurrency, parseDuration, parseFlags, parseTimeout } from "../args.ts";

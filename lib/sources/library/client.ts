@@ -22,7 +22,7 @@ export interface SearchResult {
 }
 
 /** One answer of batchGet: the item, or why Google would not give it. */
-export type BatchResult = { id: string; item: MediaItem } | { id: string; error: string };
+export type BatchGetResult = { id: string; item: MediaItem } | { id: string; error: string };
 
 /** Options of {@link LibraryClient}: those of its {@link GoogleApi}, whose root is Google's by default. */
 export interface LibraryClientOptions extends Omit<GoogleApiOptions, "apiUrl"> {
@@ -66,7 +66,10 @@ export class LibraryClient {
   }
 
   /** Fresh metadata (and `baseUrl`s) for up to {@link BATCH_SIZE} ids, in request order. */
-  async batchGet(ids: readonly string[], { once }: Pick<CallOptions, "once"> = {}): Promise<BatchResult[]> {
+  async batchGet(
+    ids: readonly string[],
+    { once }: Pick<CallOptions, "once"> = {},
+  ): Promise<BatchGetResult[]> {
     const query = new URLSearchParams(ids.map((id) => ["mediaItemIds", id]));
     const answer = await this.#api.call<{
       mediaItemResults?: { mediaItem?: MediaItem; status?: { code?: number; message?: string } }[];

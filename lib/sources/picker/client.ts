@@ -3,7 +3,8 @@
  * bytes (which, unlike the Library API's, need the access token).
  * @module
  */
-import { ApiError, PhotosyncError } from "../../core/errors.ts";
+import { PhotosyncError } from "../../core/errors.ts";
+import { ApiError } from "../../google/api_error.ts";
 import { GoogleApi, type GoogleApiOptions, sendWithToken } from "../../google/api.ts";
 import { fetchMedia } from "../../google/http.ts";
 

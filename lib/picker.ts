@@ -6,16 +6,14 @@
  * the session's timeout, or an interruption.
  * @module
  */
-import { PhotosyncError, StopRequest } from "./core/errors.ts";
+import { type Backup, openBackup, RunStop } from "./core/backup.ts";
+import { PhotosyncError } from "./core/errors.ts";
 import { ingest } from "./core/ingest.ts";
-import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./core/layout.ts";
+import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
-import { OutputTree, prepareOutputDir } from "./core/output_tree.ts";
 import { delay, type RetryOptions } from "./core/retry.ts";
-import { ItemError } from "./core/source.ts";
-import { Store } from "./core/store.ts";
 import { transferPending, type TransferResult } from "./core/transfer.ts";
-import { authorize, environmentTokens, savedTokens } from "./google/credentials.ts";
+import { authorize } from "./google/credentials.ts";
 import type { GoogleIo } from "./google/io.ts";
 import { PICKER_SCOPE, type TokenSource } from "./google/oauth.ts";
 import { PickerClient, type PickingSession } from "./sources/picker/client.ts";
@@ -33,11 +31,15 @@ export interface PickIo extends GoogleIo {
   showQrCode?: (url: string) => void;
 }
 
-/** How downloads of picked items run (shared by `pick` and a plain `sync`). */
-export interface PickedTransferOptions {
+/** What to pick. */
+export interface PickOptions {
   /** Output directory: holds `sync.db` and the photos. */
   dir: string;
   logger: Logger;
+  /** Client secret file; giving it authorises again. */
+  creds?: string;
+  /** Most items the user may pick (`pickingConfig.maxItemCount`; default Google's, 2,000). */
+  maxItems?: number;
   /** Downloads at once (default 8). */
   concurrency?: number;
   /** Give up on a request that sends nothing for this long (default 60 s). */
@@ -49,21 +51,13 @@ export interface PickedTransferOptions {
   retry?: RetryOptions;
   /** Called with each file's path (relative to `dir`) once it is in place. */
   onFile?: (path: string) => void;
-  io?: PickIo;
-}
-
-/** What to pick. */
-export interface PickOptions extends PickedTransferOptions {
-  /** Client secret file; giving it authorises again. */
-  creds?: string;
-  /** Most items the user may pick (`pickingConfig.maxItemCount`; default Google's, 2,000). */
-  maxItems?: number;
   /**
-   * The run's stop, as in `sync()`: abort it (Ctrl-C) to end the run, within a second or two,
-   * with its reason thrown once the session is deleted. The run aborts it too, on a fatal
-   * download error and at its end. Default: one of its own.
+   * The run's stop: abort it (Ctrl-C) to end the run, within a second or two, with its reason
+   * thrown once the session is deleted. The run aborts it too, on a fatal download error, and
+   * disposes of it at its end. Default: one of its own.
    */
-  stop?: AbortController;
+  stop?: RunStop;
+  io?: PickIo;
 }
 
 /** What a pick run did. */
@@ -77,80 +71,58 @@ export interface PickSummary {
 
 /** Run one pick: a session, the user's picks, their downloads. */
 export async function pick(options: PickOptions): Promise<PickSummary> {
-  const { dir, logger, io = {} } = options;
+  const { logger, io = {} } = options;
   const now = io.now ?? Date.now;
-  // One stop for the whole run: every request, poll and backoff sleep heeds it.
-  const stop = options.stop ?? new AbortController();
+  using stop = options.stop ?? new RunStop();
+  using backup = await openBackup(options.dir, options);
+  const { store } = backup;
+  const tokens = await authorize(store, {
+    ...io,
+    creds: options.creds,
+    logger,
+    scope: PICKER_SCOPE,
+    signal: stop.signal,
+  });
+  const client = pickerClient(tokens, options, stop.signal);
+  // Deleting the sessions is what a stopped run still does: that client does not heed the stop.
+  const sessions = pickerClient(tokens, options);
+  // Sessions of runs that were killed before they could delete them.
+  await deleteSessions(sessions, backup, logger);
+  const session = await client.createSession(options.maxItems);
+  store.updateCheckpoints("picker", { put: [{ key: session.id, value: "open" }] });
   try {
-    await prepareOutputDir(dir);
-    using store = Store.open(dir);
-    const tokens = await authorize(store, {
-      ...io,
-      creds: options.creds,
+    // Google's advice: with /autoclose the picker closes itself once the user is done.
+    const uri = `${session.pickerUri.replace(/\/+$/, "")}/autoclose`;
+    logger.notice(
+      "Open this address on any device signed in to your Google account, pick, then press Done:",
+    );
+    logger.notice(uri);
+    io.openBrowser?.(uri);
+    io.showQrCode?.(uri);
+    if (!await picked(client, session, logger, now, stop.signal)) throw new PhotosyncError(TIMED_OUT);
+    const indexed = await ingest(
+      store,
+      pickerSource(client, { sessionId: session.id, now }),
       logger,
-      scope: PICKER_SCOPE,
-      signal: stop.signal,
+      stop.signal,
+    );
+    const downloads = await transferPending({
+      ...backup,
+      source: pickerSource(client, { now }),
+      logger,
+      retry: options.retry,
+      idleTimeoutMs: options.idleTimeoutMs,
+      stop,
+      onFile: options.onFile,
     });
-    const client = pickerClient(tokens, options, stop.signal);
-    // Deleting the sessions is what a stopped run still does: that client does not heed the stop.
-    const sessions = pickerClient(tokens, options);
-    // Sessions of runs that were killed before they could delete them.
-    await deleteSessions(sessions, store, logger);
-    const session = await client.createSession(options.maxItems);
-    store.updateCheckpoints("picker", { put: [{ key: session.id, value: "open" }] });
-    try {
-      // Google's advice: with /autoclose the picker closes itself once the user is done.
-      const uri = `${session.pickerUri.replace(/\/+$/, "")}/autoclose`;
-      logger.notice(
-        "Open this address on any device signed in to your Google account, pick, then press Done:",
-      );
-      logger.notice(uri);
-      io.openBrowser?.(uri);
-      io.showQrCode?.(uri);
-      if (!await picked(client, session, logger, now, stop.signal)) throw new PhotosyncError(TIMED_OUT);
-      const indexed = await ingest(
-        store,
-        pickerSource(client, { sessionId: session.id, now }),
-        logger,
-        stop.signal,
-      );
-      return { ...indexed, downloads: await transferPicked(store, client, options, stop) };
-    } finally {
-      await deleteSessions(sessions, store, logger);
-    }
+    return { ...indexed, downloads };
   } finally {
-    stop.abort(new StopRequest("the run is over"));
+    await deleteSessions(sessions, backup, logger);
   }
 }
 
-/**
- * Download the picked items earlier runs left pending, while their URLs last (a plain `sync`
- * does this after the Library's items), with the saved Picker tokens, else
- * `PHOTOSYNC_REFRESH_TOKEN`; without either they stay pending with a note. Returns undefined
- * when there are none.
- */
-export async function downloadPicked(
-  store: Store,
-  options: PickedTransferOptions,
-  stop: AbortController,
-): Promise<TransferResult | undefined> {
-  if (store.pendingCount("picker") === 0) return undefined;
-  const { io = {}, logger } = options;
-  // The Picker tokens a `pick` saved come first: a cron job's PHOTOSYNC_REFRESH_TOKEN is the Library's.
-  const input = { ...io, logger, scope: PICKER_SCOPE, signal: stop.signal };
-  const tokens = savedTokens(store, input) ?? environmentTokens(store, input) ?? {
-    accessToken: () =>
-      Promise.reject(new ItemError("no Picker authorisation is saved; pick it again with photosync pick")),
-  };
-  return await transferPicked(store, pickerClient(tokens, options, stop.signal), options, stop);
-}
-
 /** A Picker API client; with `signal`, the run's stop, its calls end when the run stops. */
-function pickerClient(
-  tokens: TokenSource,
-  options: PickedTransferOptions,
-  signal?: AbortSignal,
-): PickerClient {
+function pickerClient(tokens: TokenSource, options: PickOptions, signal?: AbortSignal): PickerClient {
   return new PickerClient({
     tokens,
     apiUrl: options.pickerUrl,
@@ -158,27 +130,6 @@ function pickerClient(
     retry: options.retry,
     idleTimeoutMs: options.idleTimeoutMs,
     signal,
-  });
-}
-
-/** Drain the pending picked items through the shared transfer pool, until `stop`. */
-function transferPicked(
-  store: Store,
-  client: PickerClient,
-  options: PickedTransferOptions,
-  stop: AbortController,
-): Promise<TransferResult> {
-  return transferPending({
-    store,
-    source: pickerSource(client, { now: options.io?.now ?? Date.now }),
-    tree: new OutputTree(options.dir),
-    logger: options.logger,
-    concurrency: options.concurrency ?? 8,
-    pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
-    retry: options.retry,
-    idleTimeoutMs: options.idleTimeoutMs,
-    stop,
-    onFile: options.onFile,
   });
 }
 
@@ -218,7 +169,7 @@ async function picked(
  * Delete the sessions recorded in `sync.db` (this run's, and those of runs that were killed);
  * one that cannot be deleted now is left to time out on its own, with a warning.
  */
-async function deleteSessions(client: PickerClient, store: Store, logger: Logger): Promise<void> {
+async function deleteSessions(client: PickerClient, { store }: Backup, logger: Logger): Promise<void> {
   for (const { key: id } of store.checkpoints("picker")) {
     try {
       await client.deleteSession(id);
@@ -237,7 +188,7 @@ async function deleteSessions(client: PickerClient, store: Store, logger: Logger
  *
  * @example Usage
  * ```ts
- * import { durationMs } from "./pick.ts";
+ * import { durationMs } from "./picker.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(durationMs("3.5s"), 3500);

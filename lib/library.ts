@@ -4,20 +4,19 @@
  * (and those an earlier `pick` left pending).
  * @module
  */
-import { authorize } from "./google/credentials.ts";
+import { openBackup, RunStop } from "./core/backup.ts";
 import type { DateRange } from "./core/dates.ts";
 import { StopRequest } from "./core/errors.ts";
 import { ingest } from "./core/ingest.ts";
-import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./core/layout.ts";
+import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
-import { OutputTree, prepareOutputDir } from "./core/output_tree.ts";
 import type { RetryOptions } from "./core/retry.ts";
-import { Store } from "./core/store.ts";
 import { requeueMissing, transferPending, type TransferResult } from "./core/transfer.ts";
+import { authorize } from "./google/credentials.ts";
 import type { GoogleIo } from "./google/io.ts";
-import { downloadPicked } from "./pick.ts";
 import { LibraryClient } from "./sources/library/client.ts";
 import { librarySource } from "./sources/library/source.ts";
+import { leftPendingPicks } from "./sources/picker/left_pending.ts";
 
 /** The I/O edges of a sync run (see {@link GoogleIo}). */
 export type SyncIo = GoogleIo;
@@ -48,11 +47,18 @@ export interface SyncOptions {
   retry?: RetryOptions;
   /**
    * Stop after this long (ms): no new request starts, downloads in flight are dropped (their
-   * partial files removed), what is finished is kept, and the summary says `stopped`.
+   * partial files removed), what is finished is kept, and the summary says `stopped`. With
+   * `stop` given, its own time limit applies instead.
    */
   maxTimeMs?: number;
   /** Called with each file's path (relative to `dir`) once it is in place. */
   onFile?: (path: string) => void;
+  /**
+   * The run's stop: abort it (Ctrl-C) to end the run within a second or two, keeping what is
+   * finished; its reason is thrown. Disposed of at the run's end. Default: one of its own (with
+   * `maxTimeMs`).
+   */
+  stop?: RunStop;
   /** I/O edges (default: the real ones). */
   io?: SyncIo;
 }
@@ -71,71 +77,63 @@ export interface SyncSummary {
 
 /** Run one sync: index, then download. */
 export async function sync(options: SyncOptions): Promise<SyncSummary> {
-  const { dir, logger, retry, idleTimeoutMs, io = {} } = options;
-  // One stop for the whole run: every request and backoff sleep heeds it. The time limit aborts it,
-  // so does the transfer pool on its first fatal error, and so does the end of the run.
-  const stop = new AbortController();
-  const timer = options.maxTimeMs === undefined
-    ? undefined
-    : setTimeout(() => stop.abort(new StopRequest("the time limit ran out")), options.maxTimeMs);
+  const { logger, retry, idleTimeoutMs, io = {} } = options;
+  using stop = options.stop ?? new RunStop({ maxTimeMs: options.maxTimeMs });
+  using backup = await openBackup(options.dir, options);
+  const { store } = backup;
+  const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, pending: 0 };
   let phase: NonNullable<SyncSummary["stopped"]> = "indexing";
   try {
-    await prepareOutputDir(dir);
-    using store = Store.open(dir);
-    const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, pending: 0 };
-    try {
-      const tokens = await authorize(store, {
-        ...io,
-        env: io.env ?? (() => undefined),
-        creds: options.creds,
-        logger,
-        signal: stop.signal,
-      });
-      const client = new LibraryClient({
-        tokens,
-        apiUrl: options.apiUrl,
-        fetch: io.fetch,
-        retry,
-        idleTimeoutMs,
-        signal: stop.signal,
-      });
-      const source = librarySource(client, {
-        dates: options.dates,
-        now: io.now ?? Date.now,
-        fetch: io.fetch,
-      });
-      summary.requeued = options.resync ? await requeueMissing(store, dir) : 0;
-      Object.assign(summary, await ingest(store, source, logger, stop.signal));
-      if (!options.indexOnly) {
-        phase = "downloading";
-        summary.downloads = await transferPending({
-          store,
-          source,
-          tree: new OutputTree(dir),
+    const tokens = await authorize(store, {
+      ...io,
+      env: io.env ?? (() => undefined),
+      creds: options.creds,
+      logger,
+      signal: stop.signal,
+    });
+    const client = new LibraryClient({
+      tokens,
+      apiUrl: options.apiUrl,
+      fetch: io.fetch,
+      retry,
+      idleTimeoutMs,
+      signal: stop.signal,
+    });
+    const source = librarySource(client, { dates: options.dates, now: io.now ?? Date.now, fetch: io.fetch });
+    summary.requeued = options.resync ? await requeueMissing(store, backup.dir) : 0;
+    Object.assign(summary, await ingest(store, source, logger, stop.signal));
+    if (!options.indexOnly) {
+      phase = "downloading";
+      // Then the items an earlier `photosync pick` left pending, while their URLs last.
+      const picks = leftPendingPicks(store, { ...options, signal: stop.signal });
+      for (const drained of picks ? [source, picks] : [source]) {
+        const result = await transferPending({
+          ...backup,
+          source: drained,
           logger,
-          concurrency: options.concurrency ?? 8,
-          pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
           retry,
           idleTimeoutMs,
           stop,
           onFile: options.onFile,
         });
-        // Items an earlier `photosync pick` left pending are downloaded too, while their URLs last.
-        const picked = await downloadPicked(store, options, stop);
-        if (picked) {
-          for (const key of ["downloaded", "bytes", "failed", "deferred"] as const) {
-            summary.downloads[key] += picked[key];
-          }
-        }
+        summary.downloads = summary.downloads ? addResults(summary.downloads, result) : result;
       }
-    } catch (error) {
-      if (!(error instanceof StopRequest)) throw error;
-      summary.stopped = phase;
     }
-    summary.pending = store.pendingCount("library") + store.pendingCount("picker");
-    return summary;
-  } finally {
-    clearTimeout(timer);
-    stop.abort(new StopRequest("the run is over"));
+  } catch (error) {
+    // A time limit is not a failure: what is finished is kept. Ctrl-C and fatal errors go on up.
+    if (!(error instanceof StopRequest)) throw error;
+    summary.stopped = phase;
   }
+  summary.pending = store.pendingCount("library") + store.pendingCount("picker");
+  return summary;
+}
+
+/** Two transfer passes' outcomes, added up. */
+function addResults(a: TransferResult, b: TransferResult): TransferResult {
+  return {
+    downloaded: a.downloaded + b.downloaded,
+    bytes: a.bytes + b.bytes,
+    failed: a.failed + b.failed,
+    deferred: a.deferred + b.deferred,
+  };
 }

@@ -1,0 +1,89 @@
+/**
+ * The run context every source's run opens first: the output folder checked and prepared,
+ * `sync.db` opened (and locked), the output tree, where items go (`--layout`), how many
+ * transfers run at once, and the run's one stop.
+ * @module
+ */
+import { StopRequest } from "./errors.ts";
+import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
+import { OutputTree, prepareOutputDir } from "./output_tree.ts";
+import { Store } from "./store.ts";
+
+/** Transfers at once when a run does not say (`--concurrency`). */
+export const DEFAULT_CONCURRENCY = 8;
+
+/**
+ * The one stop of a run. Whoever may end the run aborts it: a time limit (`--max-time`), Ctrl-C
+ * or SIGTERM (the CLI), the transfer pool on its first fatal error (daily quota, full disk,
+ * authorisation) and the end of the run. Everything that waits (requests, token refreshes, body
+ * reads, polls, backoff sleeps) takes its `signal`, so a stopped run ends within a second or two.
+ *
+ * @example Usage
+ * ```ts
+ * import { RunStop } from "./backup.ts";
+ * import assert from "node:assert/strict";
+ *
+ * using stop = new RunStop({ maxTimeMs: 60_000 });
+ * assert.equal(stop.signal.aborted, false);
+ * stop.abort(new Error("the disk is full"));
+ * assert.equal(stop.signal.aborted, true);
+ * ```
+ */
+export class RunStop extends AbortController implements Disposable {
+  readonly #timer?: ReturnType<typeof setTimeout>;
+
+  /** `maxTimeMs`: abort with a {@link StopRequest} ("the time limit ran out") after this long. */
+  constructor(options: { maxTimeMs?: number } = {}) {
+    super();
+    const { maxTimeMs } = options;
+    if (maxTimeMs !== undefined) {
+      if (!(maxTimeMs >= 0)) throw new RangeError(`RunStop: maxTimeMs must be at least 0, not ${maxTimeMs}`);
+      this.#timer = setTimeout(() => this.abort(new StopRequest("the time limit ran out")), maxTimeMs);
+    }
+  }
+
+  /** The run is over: anything still waiting on the stop (a straggling request) ends now. */
+  [Symbol.dispose](): void {
+    clearTimeout(this.#timer);
+    this.abort(new StopRequest("the run is over"));
+  }
+}
+
+/** Options of {@link openBackup}. */
+export interface BackupOptions {
+  /** Where an item goes under the folder (default: the `{year}/{month}/{day}` layout). */
+  pathMapper?: PathMapper;
+  /** Transfers at once (default {@link DEFAULT_CONCURRENCY}). */
+  concurrency?: number;
+}
+
+/** An open backup folder: what every run's pipeline works on. Disposing it closes `sync.db`. */
+export interface Backup extends Disposable {
+  /** The output folder. */
+  readonly dir: string;
+  readonly store: Store;
+  readonly tree: OutputTree;
+  readonly pathMapper: PathMapper;
+  readonly concurrency: number;
+}
+
+/**
+ * Open the backup in `dir` for a run that writes: the folder is created when missing and must be
+ * a writable folder (else a `UsageError`), `sync.db` is opened, migrated and locked.
+ */
+export async function openBackup(dir: string, options: BackupOptions = {}): Promise<Backup> {
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`openBackup: concurrency must be a whole number of at least 1, not ${concurrency}`);
+  }
+  await prepareOutputDir(dir);
+  const store = Store.open(dir);
+  return {
+    dir,
+    store,
+    tree: new OutputTree(dir),
+    pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
+    concurrency,
+    [Symbol.dispose]: () => store.close(),
+  };
+}
