@@ -12,10 +12,10 @@
 // deno-lint-ignore-file no-console
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { runFlags } from "./run_flags.ts";
 import { Emulator, type Route } from "../testing/emulator.ts";
 import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts";
-import { MAIN, runCli, workspace } from "../testing/harness.ts";
+import { MAIN, runPhotosync, workspace } from "../testing/harness.ts";
+import { runFlags } from "../testing/run_flags.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
 
@@ -110,13 +110,9 @@ async function prepared(items: FixtureItem[], latencyMs = 0) {
   const emulator = await Emulator.start({ items });
   const root = await workspace(emulator);
   const dir = join(root, "photos");
-  const auth = await runCli(
+  const auth = await runPhotosync(
     [`--dir=${dir}`, "--no-browser", "--index-only", "--dates=1900-01-01"],
-    emulator,
-    {
-      cwd: root,
-      auth: "browser",
-    },
+    { emulator, cwd: root, auth: "browser" },
   );
   if (auth.code !== 0) throw new Error(auth.stderr);
   const api: Route[] = ["token", "search", "list", "get", "batchGet"];
@@ -193,7 +189,10 @@ async function downloading(run: number) {
   const bytes = items.reduce((sum, it) => sum + it.size, 0);
   const env = await prepared(items);
   try {
-    const index = await runCli([`--dir=${env.dir}`, "--index-only"], env.emulator, { cwd: env.root });
+    const index = await runPhotosync([`--dir=${env.dir}`, "--index-only"], {
+      emulator: env.emulator,
+      cwd: env.root,
+    });
     if (index.code !== 0) throw new Error(index.stderr);
     const cli = async () => {
       const result = await measure(env.emulator, env.root, [
@@ -267,7 +266,10 @@ async function bigVideo() {
   };
   const env = await prepared([video]);
   try {
-    const index = await runCli([`--dir=${env.dir}`, "--index-only"], env.emulator, { cwd: env.root });
+    const index = await runPhotosync([`--dir=${env.dir}`, "--index-only"], {
+      emulator: env.emulator,
+      cwd: env.root,
+    });
     if (index.code !== 0) throw new Error(index.stderr);
     const measured = await measure(env.emulator, env.root, [`--dir=${env.dir}`]);
     return { bigVideoMBs: config.bigBytes / MB / measured.seconds, bigVideoPeakRssMb: measured.peakRssMb };
