@@ -22,7 +22,7 @@ function* sources(dir: string): Generator<string> {
 }
 
 /**
- * Modules that lib/ loads by URL rather than by import (`new URL("./x.ts", import.meta.url)`, handed to
+ * Modules that lib/ loads by URL rather than by import (`new URL(<module>, import.meta.url)`, handed to
  * `new Worker`), which `deno compile` does not follow on its own, and every `*_worker.ts`.
  */
 function modulesLoadedByUrl(): string[] {
