@@ -27,17 +27,12 @@ export interface CliResult {
  * What `photosync status --json` prints, as the README documents it for scripts: the harness reads the CLI's
  * output, not photosync's modules.
  */
-export interface StatusJson {
-  items: number;
-  downloaded: number;
-  pending: number;
-  failed: number;
-  bytes: number;
+export type StatusJson = Record<"items" | "downloaded" | "pending" | "failed" | "bytes", number> & {
   /** Items per source. */
   sources: Record<string, number>;
   failures: { id: string; filename: string; reason: string }[];
   notes: { id: string; filename: string; note: string }[];
-}
+};
 
 /** How to start the CLI. */
 export interface CliOptions {
