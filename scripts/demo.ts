@@ -30,7 +30,7 @@ try {
   await Deno.writeTextFile(creds, JSON.stringify(emulator.clientSecretJson()));
   console.error(`Emulator on ${emulator.origin} with ${items.length} items; syncing into ${dir}\n`);
 
-  const cli = new CliProcess([`--dir=${dir}`, `--creds=${creds}`, "--no-browser"], emulator, { echo: true });
+  const cli = new CliProcess([`--dir=${dir}`, `--creds=${creds}`, "--no-browser"], { emulator, echo: true });
   await answerAuth(cli, emulator, "browser");
   const { code } = await cli.result();
 
@@ -63,7 +63,7 @@ try {
   console.error(
     `\nA Takeout export of ${exp.files.length} media files in ${archives.length} zips; importing into ${takeoutDir}\n`,
   );
-  const importer = new CliProcess(["takeout", `--dir=${takeoutDir}`, ...archives], emulator, { echo: true });
+  const importer = new CliProcess(["takeout", `--dir=${takeoutDir}`, ...archives], { echo: true });
   const imported = await importer.result();
   const takeoutDb = new DatabaseSync(join(takeoutDir, DB_FILE), { readOnly: true });
   const stored = new Map(

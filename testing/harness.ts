@@ -5,9 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { StoreCounts } from "../lib/core/store.ts";
-import { runFlags } from "../scripts/run_flags.ts";
 import { Emulator, type EmulatorOptions } from "./emulator.ts";
+import { runFlags } from "./run_flags.ts";
 
 /** Path of the CLI's entry point. */
 export const MAIN: string = new URL("../main.ts", import.meta.url).pathname;
@@ -24,9 +23,25 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * What `photosync status --json` prints, as the README documents it for scripts: the harness reads the CLI's
+ * output, not photosync's modules.
+ */
+export type StatusJson = Record<"items" | "downloaded" | "pending" | "failed" | "bytes", number> & {
+  /** Items per source. */
+  sources: Record<string, number>;
+  failures: { id: string; filename: string; reason: string }[];
+  notes: { id: string; filename: string; note: string }[];
+};
+
 /** How to start the CLI. */
 export interface CliOptions {
-  /** Environment on top of PATH and HOME (PHOTOSYNC_API_URL and PHOTOSYNC_PICKER_URL are set from the emulator). */
+  /**
+   * The emulator the CLI talks to: PHOTOSYNC_API_URL and PHOTOSYNC_PICKER_URL point to it. Needed to answer
+   * the authorisation prompt; a run that talks to no Google endpoint (`takeout`, `status`) needs none.
+   */
+  emulator?: Emulator;
+  /** Environment on top of PATH, HOME, NO_COLOR and the emulator's URLs. */
   env?: Record<string, string>;
   cwd?: string;
   /** Answer the authorisation prompt: through the loopback callback, by pasting the URL on stdin, or not at all. */
@@ -49,7 +64,8 @@ export class CliProcess {
   readonly #stderrDone: Promise<void>;
   readonly #echo: boolean;
 
-  constructor(args: string[], emulator: Emulator, options: CliOptions = {}) {
+  constructor(args: string[], options: CliOptions = {}) {
+    const { emulator } = options;
     this.#echo = options.echo ?? false;
     const [program, ...programArgs] = [...options.wrap ?? [], ...cliCommand(args)];
     this.child = new Deno.Command(program, {
@@ -60,8 +76,7 @@ export class CliProcess {
         PATH: Deno.env.get("PATH") ?? "",
         HOME: Deno.env.get("HOME") ?? "",
         NO_COLOR: "1",
-        PHOTOSYNC_API_URL: emulator.apiUrl,
-        PHOTOSYNC_PICKER_URL: emulator.pickerUrl,
+        ...emulator && { PHOTOSYNC_API_URL: emulator.apiUrl, PHOTOSYNC_PICKER_URL: emulator.pickerUrl },
         ...options.env,
       },
       stdin: "piped",
@@ -94,12 +109,13 @@ export class CliProcess {
     }
   }
 
-  /** The first stderr line (already printed or still to come) that passes `test`. */
-  waitForLine(test: (line: string) => boolean): Promise<string> {
-    const seen = this.#stderrLines.find(test);
-    if (seen !== undefined) return Promise.resolve(seen);
+  /** The `count`-th stderr line (already printed or still to come) that passes `test`. */
+  waitForLine(test: (line: string) => boolean, count = 1): Promise<string> {
+    const seen = this.#stderrLines.filter(test);
+    if (seen.length >= count) return Promise.resolve(seen[count - 1]);
     const { promise, resolve, reject } = Promise.withResolvers<string>();
-    this.#waiters.push({ test, resolve });
+    let left = count - seen.length;
+    this.#waiters.push({ test: (line) => test(line) && --left === 0, resolve });
     this.#stderrDone.then(() =>
       reject(new Error(`CLI ended without such a line:\n${this.#stderrLines.join("\n")}`))
     );
@@ -121,24 +137,24 @@ export class CliProcess {
   }
 }
 
-/** Run the CLI to completion, answering the authorisation prompt as `options.auth` says. */
-export async function runCli(
-  args: string[],
-  emulator: Emulator,
-  options: CliOptions = {},
-): Promise<CliResult> {
-  const cli = new CliProcess(args, emulator, options);
-  await answerAuth(cli, emulator, options.auth ?? "none");
+/**
+ * Run photosync as a child process to completion, answering the authorisation prompt as `options.auth` says.
+ * (The in-process command line is `runCli` of lib/cli/run.ts.)
+ */
+export async function runPhotosync(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const cli = new CliProcess(args, options);
+  await answerAuth(cli, options.emulator, options.auth ?? "none");
   return await cli.result();
 }
 
 /** Play the user's part in the authorisation: open the printed URL, consent (or deny), deliver the redirect. */
 export async function answerAuth(
   cli: CliProcess,
-  emulator: Emulator,
+  emulator: Emulator | undefined,
   auth: CliOptions["auth"],
 ): Promise<void> {
   if (auth === "none" || auth === undefined) return;
+  if (!emulator) throw new Error(`answering the authorisation (${auth}) needs the emulator`);
   const authUrl = await cli.waitForLine((line) => line.startsWith(emulator.authUri));
   const redirect = await emulator.consent(authUrl, { deny: auth === "deny" });
   if (auth === "paste") await cli.type(`${redirect}\n`);
@@ -188,7 +204,7 @@ export class TestEnv implements AsyncDisposable {
 
   /** Runs the CLI with exactly `args`, in the workspace. */
   cli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-    return runCli(args, this.emulator, { cwd: this.root, ...options });
+    return runPhotosync(args, { emulator: this.emulator, cwd: this.root, ...options });
   }
 
   /**
@@ -201,11 +217,15 @@ export class TestEnv implements AsyncDisposable {
 
   /** Starts a sync into {@linkcode TestEnv.dir} with `args` (see {@linkcode TestEnv.run}) without waiting. */
   spawn(args: string[] = [], options: CliOptions = {}): CliProcess {
-    return new CliProcess(this.#syncArgs(args, options), this.emulator, { cwd: this.root, ...options });
+    return new CliProcess(this.#syncArgs(args, options), {
+      emulator: this.emulator,
+      cwd: this.root,
+      ...options,
+    });
   }
 
   /** `photosync status --json` of `dir` (by default {@linkcode TestEnv.dir}), which must exit 0. */
-  async status(dir: string = this.dir): Promise<StoreCounts> {
+  async status(dir: string = this.dir): Promise<StatusJson> {
     const result = await this.cli(["status", `--dir=${dir}`, "--json"]);
     assert.equal(result.code, 0, result.stderr);
     return JSON.parse(result.stdout);

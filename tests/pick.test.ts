@@ -30,7 +30,8 @@ function setup(items: FixtureItem[], picker: PickerOptions = {}, onRequest?: (r:
 
 /** Starts `photosync pick` into the environment's folder; the harness plays the browser. */
 function startPick(env: TestEnv, args: string[] = [], options: CliOptions = {}): CliProcess {
-  return new CliProcess(["pick", `--dir=${env.dir}`, "--no-browser", ...args], env.emulator, {
+  return new CliProcess(["pick", `--dir=${env.dir}`, "--no-browser", ...args], {
+    emulator: env.emulator,
     cwd: env.root,
     ...options,
   });

@@ -10,8 +10,7 @@ import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { ZipWriter } from "@zip.js/zip.js";
 import tar from "tar-stream";
-import { runFlags } from "../scripts/run_flags.ts";
-import { cliCommand, MAIN } from "../testing/harness.ts";
+import { cliCommand, CliProcess, type CliResult, runPhotosync } from "../testing/harness.ts";
 import { damageArchive, planArchives, writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
@@ -19,70 +18,16 @@ import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
 // ---------------------------------------------------------------------------------------------------------
 // Running the CLI
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  lines: string[];
+/** Takeout runs talk to no Google endpoint: no emulator. TZ=UTC unless `env` says else. */
+const cliOptions = (env: Record<string, string>) => ({ env: { TZ: "UTC", ...env } });
+
+/** photosync with `args`, run to its end. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runPhotosync(args, cliOptions(env));
 }
 
-/** The CLI as a child process: the release's flags, a clean environment, TZ=UTC unless `env` says else. */
-function spawnCli(args: string[], env: Record<string, string> = {}) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...runFlags(), MAIN, ...args],
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
-      NO_COLOR: "1",
-      TZ: "UTC",
-      ...env,
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines: string[] = [];
-  const waiters: { count: number; test: (line: string) => boolean; resolve: () => void }[] = [];
-  const stdout = new Response(child.stdout).text();
-  const stderr = (async () => {
-    let buffer = "";
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
-      const parts = buffer.split("\n");
-      buffer = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        for (const waiter of [...waiters]) {
-          if (lines.filter(waiter.test).length >= waiter.count) {
-            waiters.splice(waiters.indexOf(waiter), 1);
-            waiter.resolve();
-          }
-        }
-      }
-    }
-    if (buffer) lines.push(buffer);
-    for (const waiter of waiters) waiter.resolve();
-  })();
-  return {
-    child,
-    /** Resolves once `count` stderr lines passed `test` (or the CLI ended). */
-    waitFor(test: (line: string) => boolean, count: number): Promise<void> {
-      if (lines.filter(test).length >= count) return Promise.resolve();
-      const { promise, resolve } = Promise.withResolvers<void>();
-      waiters.push({ count, test, resolve });
-      return promise;
-    },
-    async result(): Promise<Run> {
-      const [{ code }, out] = await Promise.all([child.status, stdout, stderr]);
-      return { code, stdout: out, stderr: lines.join("\n"), lines };
-    },
-  };
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return spawnCli(args, env).result();
-}
+/** A finished run's stderr lines. */
+const linesOf = (run: CliResult) => run.stderr.split("\n");
 
 // ---------------------------------------------------------------------------------------------------------
 // The truth and what the import made of it
@@ -111,12 +56,6 @@ function utcDay(ms: number): string {
   return `${String(date.getUTCFullYear()).padStart(4, "0")}/${pad(date.getUTCMonth() + 1)}/${
     pad(date.getUTCDate())
   }`;
-}
-
-/** A file name as photosync makes it safe (README: no `/`, `\`, control characters, …). */
-function safeName(name: string): string {
-  // deno-lint-ignore no-control-regex
-  return name.replace(/[\u0000-\u001f\u007f/\\<>:"|?*]/g, "_").replace(/[. ]+$/, "").normalize("NFC");
 }
 
 interface ItemRow {
@@ -225,9 +164,10 @@ async function assertImported(
     assert.equal(path.slice(0, path.lastIndexOf("/")), day, `${f.path}: folder`);
     const name = path.slice(path.lastIndexOf("/") + 1).replace(/ \([0-9a-f]{8}\)(?=\.[^.]*$|$)/, "")
       .normalize("NFC");
-    const names = copies.get(hash)!.flatMap((
-      c,
-    ) => [safeName(c.name), ...(c.sidecar ? [safeName(c.title)] : [])]);
+    // The name of one of its copies in the export, or the title its sidecar gives (a title Google had to
+    // change into a name, `/` to `_`, is that copy's name); compared in NFC, composed or not being one name.
+    const names = copies.get(hash)!.flatMap((c) => [c.name, ...(c.sidecar ? [c.title] : [])])
+      .map((n) => n.normalize("NFC"));
     assert.ok(names.includes(name), `${f.path}: name ${name} not in ${names.join(", ")}`);
     const file = onDisk.get(path);
     assert.ok(file?.hash === hash, `${path}: the archive's bytes`);
@@ -278,7 +218,7 @@ let counter = 0;
 const outDir = (name: string) => join(WORK, `out-${++counter}-${name}`);
 
 /** The import of the zips in shuffled order with --verbose, run once and shared. */
-let zipImport: Promise<{ dir: string; run: Run }> | undefined;
+let zipImport: Promise<{ dir: string; run: CliResult }> | undefined;
 function importZips() {
   return zipImport ??= (async () => {
     const dir = outDir("zip");
@@ -405,7 +345,7 @@ Deno.test("every sidecar naming rule finds the sidecar, and --verbose lists rule
   // --verbose: one line per imported file, naming the sidecar, its rule and the date source.
   for (const item of items.values()) {
     const json: ItemJson = JSON.parse(item.json);
-    const line = run.lines.find((l) => l.startsWith(`${json.takeout.entry}: sidecar `));
+    const line = linesOf(run).find((l) => l.startsWith(`${json.takeout.entry}: sidecar `));
     assert.ok(line, `a verbose line for ${json.takeout.entry}`);
     assert.match(line, new RegExp(`; dated from ${json.takeout.dateSource}$`));
     if (json.takeout.sidecar) {
@@ -453,7 +393,7 @@ Deno.test("files without a sidecar are dated by EXIF, then the file name, then t
   assert.equal(pick("name-only").json.takeout.dateSource, "name");
   const undated = pick("undated");
   assert.equal(undated.json.takeout.dateSource, "file time");
-  const warning = run.lines.find((l) => l.startsWith("warning: ") && l.includes("archive entry time"));
+  const warning = linesOf(run).find((l) => l.startsWith("warning: ") && l.includes("archive entry time"));
   assert.ok(warning?.includes(undated.f.path), `the warning lists ${undated.f.path}: ${warning}`);
 });
 
@@ -692,10 +632,10 @@ Deno.test("a truncated zip and a corrupt tgz fail with one line each; the good a
   const run = await cli(["takeout", `--dir=${dir}`, zips[0], zips[1], tgzs[2], tgzs[3]]);
   assert.equal(run.code, 1, run.stderr);
   for (const damaged of [zips[1], tgzs[2]]) {
-    const errors = run.lines.filter((l) => l.startsWith("error: ") && l.includes(damaged));
+    const errors = linesOf(run).filter((l) => l.startsWith("error: ") && l.includes(damaged));
     assert.equal(errors.length, 1, `one error line for ${damaged}:\n${run.stderr}`);
   }
-  assert.equal(run.lines.filter((l) => l.startsWith("error: ")).length, 2, run.stderr);
+  assert.equal(linesOf(run).filter((l) => l.startsWith("error: ")).length, 2, run.stderr);
   // Every media file of the good archives is there, with its bytes.
   const { items } = readDb(dir);
   const stored = new Set(items.map((item) => item.hash));
@@ -724,7 +664,7 @@ Deno.test("a corrupt entry in a zip is reported with the entry's name (exit 3); 
   const dir = outDir("corrupt-zip");
   const run = await cli(["takeout", `--dir=${dir}`, zip]);
   assert.equal(run.code, 3, run.stderr);
-  const warnings = run.lines.filter((l) => l.startsWith("warning: ") && l.includes(zip));
+  const warnings = linesOf(run).filter((l) => l.startsWith("warning: ") && l.includes(zip));
   assert.equal(warnings.length, 1, run.stderr);
   assert.match(warnings[0], /Takeout\/.+: .+/, "the entry is named");
   const { items } = readDb(dir);
@@ -747,7 +687,7 @@ Deno.test("a corrupt sidecar in a zip is reported with its name (exit 3); every 
   const dir = outDir("corrupt-sidecar");
   const run = await cli(["takeout", `--dir=${dir}`, zip]);
   assert.equal(run.code, 3, run.stderr);
-  const warnings = run.lines.filter((l) => l.startsWith("warning: ") && l.includes(zip));
+  const warnings = linesOf(run).filter((l) => l.startsWith("warning: ") && l.includes(zip));
   assert.equal(warnings.length, 1, run.stderr);
   assert.match(warnings[0], /\.json: /, "the sidecar is named");
   const { items } = readDb(dir);
@@ -764,8 +704,8 @@ Deno.test("a path that is no archive or folder exits 2 with one line and writes 
   for (const bad of [notes, join(WORK, "missing.zip")]) {
     const run = await cli(["takeout", `--dir=${dir}`, ZIPS[0], bad]);
     assert.equal(run.code, 2, run.stderr);
-    assert.equal(run.lines.length, 1, run.stderr);
-    assert.match(run.lines[0], /^error: .*(notes\.txt|missing\.zip)/);
+    assert.equal(linesOf(run).length, 1, run.stderr);
+    assert.match(linesOf(run)[0], /^error: .*(notes\.txt|missing\.zip)/);
     assert.equal(await exists(dir), false, "nothing written");
   }
 });
@@ -781,8 +721,8 @@ Deno.test("kill -9 during an import, then a plain re-run, gives the uninterrupte
   assert.equal(reference.code, 0, reference.stderr);
 
   const dir = outDir("killed");
-  const victim = spawnCli(["takeout", `--dir=${dir}`, ...archives]);
-  await victim.waitFor((line) => line.startsWith("imported "), 8);
+  const victim = new CliProcess(["takeout", `--dir=${dir}`, ...archives], cliOptions({}));
+  await victim.waitForLine((line) => line.startsWith("imported "), 8);
   victim.child.kill("SIGKILL");
   const killed = await victim.result();
   assert.notEqual(killed.code, 0, "killed before the end");

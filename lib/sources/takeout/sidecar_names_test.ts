@@ -262,14 +262,14 @@ Deno.test("matchSidecars: names and titles compare in NFC", () => {
   assert.deepStrictEqual(matches.get(media), { sidecar, rule: "old .json" });
 });
 
-Deno.test("matchSidecars: a large folder with many unmatched files stays linear", () => {
-  // Edited copies find no sidecar and go on to the title search, which must not scan
-  // every sidecar for every such file.
+Deno.test("matchSidecars: in a large folder, edited copies find no sidecar and every original its own", () => {
+  // Edited copies go on to the title search, which finds none (its speed is measured by the bench).
   const media = Array.from({ length: 2000 }, (_, i) => `IMG_${i}.jpg`);
   const edited = media.map((name) => name.replace(".jpg", "-edited.jpg"));
   const sidecars = media.map((name) => ({ name: `${name}.supplemental-metadata.json`, title: name }));
-  const start = performance.now();
   const matches = matchSidecars([...media, ...edited], sidecars);
-  assert.strictEqual(matches.size, 2000);
-  assert.ok(performance.now() - start < 250, `took ${performance.now() - start} ms`);
+  assert.deepStrictEqual([...matches.keys()].sort(), media.toSorted());
+  for (const name of media) {
+    assert.strictEqual(matches.get(name)?.sidecar, `${name}.supplemental-metadata.json`);
+  }
 });

@@ -1,0 +1,22 @@
+/**
+ * The flags photosync runs with (its Deno permissions and V8 settings), read from their one definition:
+ * deno.json's `photosync` task, the command users run. The test harness, the bench and `deno compile` take
+ * them from here, so every run of photosync has the same permissions as the user's.
+ *
+ * The V8 flags: a small young generation (downloads allocate buffers at a high rate, and V8's default
+ * semi-spaces let the resident set grow past 150 MB for no gain in speed), and a heap grown by a fifth (not
+ * V8's default of up to double) before the next full collection (indexing parses page after page, mostly
+ * garbage, which otherwise lifted the resident set of a 50,000-item index from about 90 MB to 115 MB).
+ * @module
+ */
+import denoJson from "../deno.json" with { type: "json" };
+
+/** The words of deno.json's `photosync` task between `deno run` and `main.ts`. */
+export function runFlags(): string[] {
+  const task = denoJson.tasks.photosync;
+  const words = task.split(" ");
+  if (words[0] !== "deno" || words[1] !== "run" || words.at(-1) !== "main.ts" || /["'\\]/.test(task)) {
+    throw new Error(`deno.json's photosync task is not "deno run <flags> main.ts" without quoting: ${task}`);
+  }
+  return words.slice(2, -1);
+}
