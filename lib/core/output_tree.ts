@@ -178,8 +178,10 @@ export class OutputTree {
 
   /**
    * A relative symbolic link at `relativePath` pointing to the file at `targetPath` (both
-   * relative to the root), or a hard link where symbolic links are not allowed. Returns
-   * false when something is already there.
+   * relative to the root), or a hard link where symbolic links are not allowed: by the file
+   * system, or by Deno's permissions (it makes them only with unscoped read and write grants; a
+   * program using photosync may grant only its folder). Returns false when something is
+   * already there.
    */
   async link(relativePath: string, targetPath: string): Promise<boolean> {
     const parts = relativePath.split("/");
@@ -190,7 +192,10 @@ export class OutputTree {
       await Deno.symlink(up + targetPath, at);
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) return false;
-      if (!(error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotSupported)) {
+      if (
+        !(error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotSupported ||
+          error instanceof Deno.errors.NotCapable)
+      ) {
         throw fileSystemError("link", at, error);
       }
       await fsCall("link", at, () => Deno.link(join(this.root, ...targetPath.split("/")), at));
