@@ -2,27 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PhotosyncError } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
-import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
 import { OutputTree, type TempFile } from "./output_tree.ts";
 import { Placer } from "./place.ts";
 import { type ItemRow, Store } from "./store.ts";
-
-/** A Logger keeping the `--verbose` lines. */
-function verboseLines(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const ignore = () => {};
-  return {
-    lines,
-    info: ignore,
-    event: ignore,
-    verbose: (message) => lines.push(message),
-    warn: ignore,
-    notice: ignore,
-    progress: ignore,
-    output: ignore,
-  };
-}
+import { testLogger } from "./test_logger.ts";
 
 const DAY = Date.parse("2020-01-01T12:00:00Z");
 
@@ -43,7 +27,7 @@ async function fixture(items: Record<string, string>, pathMapper: PathMapper = l
       json: "{}",
     })),
   });
-  const logger = verboseLines();
+  const logger = testLogger();
   const newPlacer = () => new Placer({ store, tree, pathMapper, logger });
   let staged = 0;
   return {
@@ -117,7 +101,7 @@ Deno.test("Placer: a file sync.db does not record at the wanted path is the user
   const [a, b] = placer.settle(f.rows("a", "b"));
   assert.equal(a.path, `2020/01/01/x (${idTag("a")}).jpg`);
   assert.equal(b.path, `2020/01/01/x (${idTag("b")}).jpg`);
-  assert.deepEqual(f.logger.lines, [
+  assert.deepEqual(f.logger.lines.verbose, [
     `kept 2020/01/01/x.jpg (not photosync's): a is saved as ${a.path}`,
     `kept 2020/01/01/x.jpg (not photosync's): b is saved as ${b.path}`,
   ]);
@@ -138,7 +122,10 @@ Deno.test("Placer.place: a file that appears at a path this run claimed is not r
   assert.equal(await f.read(path), "photo");
   placer.flush();
   assert.equal(f.store.item("a")!.path, path);
-  assert.match(f.logger.lines.join("\n"), /kept 2020\/01\/01\/x\.jpg \(not photosync's\): a is saved as/);
+  assert.match(
+    f.logger.lines.verbose.join("\n"),
+    /kept 2020\/01\/01\/x\.jpg \(not photosync's\): a is saved as/,
+  );
 });
 
 Deno.test("Placer.place: a file at a path an earlier run claimed is the item's own (a crash before it was recorded) and is replaced", async () => {
@@ -152,7 +139,7 @@ Deno.test("Placer.place: a file at a path an earlier run claimed is the item's o
   const [row] = placer.settle(f.rows("a"));
   assert.equal(await placer.place(row, await f.stage("photo"), new Date(DAY)), "2020/01/01/x.jpg");
   assert.equal(await f.read("2020/01/01/x.jpg"), "photo");
-  assert.deepEqual(f.logger.lines, []);
+  assert.deepEqual(f.logger.lines.verbose, []);
 });
 
 Deno.test("Placer.place: the mtime is set; the item is recorded downloaded with its size and hash in batches, or on flush", async () => {

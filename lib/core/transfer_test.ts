@@ -2,21 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { StopRequest } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "./layout.ts";
-import type { Logger } from "./logger.ts";
 import { OutputTree, TEMP_DIR } from "./output_tree.ts";
 import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "./source.ts";
 import { Store } from "./store.ts";
+import { testLogger } from "./test_logger.ts";
 import { type TransferOptions, transferPending } from "./transfer.ts";
-
-const quiet: Logger = {
-  info() {},
-  event() {},
-  verbose() {},
-  warn() {},
-  notice() {},
-  progress() {},
-  output() {},
-};
 
 /** What the test source does with an item: give its bytes, refuse it for now or for good, or wait for the stop. */
 type Behaviour = "give" | "defer" | "fail" | "wait";
@@ -87,7 +77,7 @@ async function fixture(ids: string[]) {
         tree: new OutputTree(root),
         concurrency: 2,
         pathMapper: layoutMapper(DEFAULT_LAYOUT),
-        logger: quiet,
+        logger: testLogger(),
         onFile: (path) => placed.push(path),
         ...more,
       };

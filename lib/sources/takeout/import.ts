@@ -146,15 +146,17 @@ async function importArchive(
       staging.push({ media, staged });
       if (staging.length >= window) await commitOldest();
     }
-    // What was read before the end (or before the archive broke off) is kept.
-    while (staging.length > 0) await commitOldest();
   } catch (error) {
-    // Let the files still streaming finish before going on or stopping; what they wrote stays in
-    // the temporary folder, which the end of the import removes (or the next run clears).
-    await Promise.allSettled(staging.splice(0).map(({ staged }) => staged));
-    if (!(error instanceof ArchiveError || error instanceof BodyError)) throw error;
+    if (!(error instanceof ArchiveError || error instanceof BodyError)) {
+      // Let the files still streaming finish before stopping; what they wrote stays in the
+      // temporary folder, which the next run clears.
+      await Promise.allSettled(staging.map(({ staged }) => staged));
+      throw error;
+    }
     countDamagedArchive(run.report, input, error);
   }
+  // What was staged before the end (or before the archive broke off) is kept.
+  while (staging.length > 0) await commitOldest();
   // Entries listed in the first pass but not reached now.
   return remaining.size;
 }
