@@ -22,9 +22,9 @@ import type { PlacedRow } from "./source.ts";
 import type { ItemRow, Store } from "./store.ts";
 
 /** Longest time a placed item waits to be recorded in sync.db. */
-export const MARK_INTERVAL_MS = 250;
+const MARK_INTERVAL_MS = 250;
 /** Placed items recorded in one transaction at most. */
-export const MARK_BATCH = 50;
+const MARK_BATCH = 50;
 
 /** Folder under the output directory holding the album links. */
 export const ALBUMS_DIR = "albums";
@@ -43,7 +43,7 @@ export interface PlacerOptions {
 }
 
 /** A placed item, for sync.db: its size and, when known, its content's sha256. */
-export interface PlacedItem {
+interface PlacedItem {
   id: string;
   size: number;
   hash?: string;
@@ -78,16 +78,18 @@ export class Placer implements Disposable {
    */
   settle(rows: readonly ItemRow[]): PlacedRow[] {
     return this.#store.transaction(() =>
-      rows.map((
-        row,
-      ) => (row.path ? { ...row, path: row.path } : { ...row, path: this.#claim(row, new Set()) }))
+      rows.map((row) => ({ ...row, path: row.path ?? this.#claim(row, new Set()) }))
     );
   }
 
   /**
    * Move the complete file `staged` to the row's path with `mtime` as its time, and record the
-   * item downloaded (soon: see {@link record}). Returns the path it took: another than the
-   * row's when a file photosync did not write appeared there after this run claimed it.
+   * item downloaded with its size and `hash`. Returns the path it took: another than the row's
+   * when a file photosync did not write appeared there after this run claimed it.
+   *
+   * Records are written in batches, at the latest {@link MARK_INTERVAL_MS} after the item was
+   * placed, or by {@link flush}: a crash loses only records, and those items are placed again,
+   * over their own files.
    */
   async place(row: PlacedRow, staged: TempFile, mtime: Date, hash?: string): Promise<string> {
     const foreign = new Set<string>();
@@ -97,16 +99,11 @@ export class Placer implements Disposable {
       foreign.add(path);
       path = this.#store.transaction(() => this.#claim(row, foreign));
     }
-    this.record({ id: row.id, size: staged.size, ...(hash ? { hash } : {}) });
+    this.#record({ id: row.id, size: staged.size, ...(hash ? { hash } : {}) });
     return path;
   }
 
-  /**
-   * Record a placed item downloaded. Records are written in batches, at the latest
-   * {@link MARK_INTERVAL_MS} after the item was placed (or with {@link flush}): a crash loses
-   * only records, and those items are placed again over their own files.
-   */
-  record(item: PlacedItem): void {
+  #record(item: PlacedItem): void {
     this.#throwIfFailed();
     if (this.#marks.push(item) >= MARK_BATCH) this.flush();
     else {
