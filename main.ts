@@ -1,12 +1,13 @@
 /**
  * photosync: back up Google Photos to a local folder.
  *
- * Every source runs the same pipeline:
+ * Every source ends in the same place and record step:
  *
  * ```text
- * source (async batches of items)  →  Store: <dir>/sync.db, one transaction per batch
- *                                  →  transfer pool: pending items → <dir>/.photosync-tmp/
- *                                  →  output tree: renamed to <dir>/YYYY/MM/DD/<file>, mtime = capture time
+ * library, picker: index → sync.db → transfer pool: a pending item's bytes → <dir>/.photosync-tmp/
+ * takeout:         catalog → plan → stage: an archive entry's bytes → <dir>/.photosync-tmp/ → commit: hash, date
+ * then, for both:  place and record: <dir>/YYYY/MM/DD/<file> (mtime = capture time; never over a file
+ *                  photosync did not write), its row in sync.db, album links
  * ```
  *
  * - {@link sync}: the Library API (`lib/sources/library/`); {@link takeout}: Google Takeout

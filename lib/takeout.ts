@@ -6,7 +6,7 @@
 import { openBackup } from "./core/backup.ts";
 import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
-import { archiveKind } from "./sources/takeout/archive.ts";
+import { localArchive } from "./sources/takeout/archive.ts";
 import { catalog } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
 
@@ -31,9 +31,7 @@ export interface TakeoutOptions {
 export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   const { dir, logger } = options;
   // Every path is checked before anything is written.
-  const inputs = await Promise.all(
-    options.paths.map(async (path) => ({ path, kind: await archiveKind(path) })),
-  );
+  const inputs = await Promise.all(options.paths.map((path) => localArchive(path)));
   // A fixed order (by name, as Google numbers the parts), whatever order they were given in.
   inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   using backup = await openBackup(dir, options);

@@ -1,7 +1,8 @@
 /**
  * The output tree: the folder that holds `sync.db` and the photos. Files are streamed to a
- * temporary file, checked, given their mtime, then renamed into place, never through a
- * symbolic link.
+ * temporary file, checked, given their mtime, then moved into place, never through a symbolic
+ * link and, unless asked to, never over anything already there. Which path an item takes is
+ * `place.ts`'s business.
  * @module
  */
 import { join } from "node:path";
@@ -53,6 +54,8 @@ export class OutputTree {
   readonly root: string;
   readonly tempDir: string;
   readonly #checked = new Set<string>();
+  /** False once a hard link failed as unsupported: placing then looks before it renames. */
+  #hardLinks = true;
 
   constructor(root: string) {
     this.root = root;
@@ -68,21 +71,6 @@ export class OutputTree {
   /** Remove the temporary folder and anything left in it. */
   async removeTemp(): Promise<void> {
     await Deno.remove(this.tempDir, { recursive: true }).catch(() => {});
-  }
-
-  /**
-   * Stream `body` to a temporary file, check its length against `expectedSize` (when known),
-   * set its mtime, and move it to `relativePath` (`/`-separated). Returns the size written.
-   * Nothing is left at the final path unless every byte arrived.
-   */
-  async write(
-    body: ReadableStream<Uint8Array>,
-    relativePath: string,
-    options: { expectedSize?: number; mtime: Date; tempName: string; signal?: AbortSignal },
-  ): Promise<number> {
-    const { temp, size } = await this.writeTemp(body, options);
-    await this.place(temp, relativePath, options.mtime);
-    return size;
   }
 
   /**
@@ -125,24 +113,75 @@ export class OutputTree {
     }
   }
 
-  /** Give the complete temporary file `temp` its mtime and move it to `relativePath` (`/`-separated). */
-  async place(temp: string, relativePath: string, mtime: Date): Promise<void> {
+  /**
+   * Give the complete temporary file `temp` its mtime and move it to `relativePath`
+   * (`/`-separated). With `replace`, whatever is at the target is replaced (atomically, by a
+   * rename); without it, nothing is: the result is false when something is there, and `temp`
+   * stays for the caller to place elsewhere. On failure `temp` is gone.
+   */
+  async place(
+    temp: string,
+    relativePath: string,
+    mtime: Date,
+    { replace }: { replace: boolean },
+  ): Promise<boolean> {
     const parts = relativePath.split("/");
     const target = join(this.root, ...parts);
     try {
       await fsCall("set the time of", temp, () => Deno.utime(temp, mtime, mtime));
       await this.#folders(parts.slice(0, -1));
-      await fsCall("move into place", target, () => Deno.rename(temp, target));
+      if (replace) await fsCall("move into place", target, () => Deno.rename(temp, target));
+      else return await this.#moveNew(temp, target);
+      return true;
     } catch (error) {
       await Deno.remove(temp).catch(() => {});
       throw error;
     }
   }
 
+  /** Whether anything (a file, folder or link) is at `relativePath`. */
+  occupied(relativePath: string): boolean {
+    try {
+      Deno.lstatSync(join(this.root, ...relativePath.split("/")));
+      return true;
+    } catch {
+      // Not there, or a folder on the way is missing or no folder: nothing to keep (placing there
+      // fails later with UnsafePathError if the way is blocked).
+      return false;
+    }
+  }
+
+  /**
+   * Move `temp` to `target` unless something is there: a hard link fails rather than replace
+   * anything, so a file appearing at the last moment is kept too. Where the file system has no
+   * hard links (exFAT, FAT), a look then a rename.
+   */
+  async #moveNew(temp: string, target: string): Promise<boolean> {
+    if (this.#hardLinks) {
+      try {
+        await Deno.link(temp, target);
+        // The file is in place; a temporary name left over goes with the temporary folder.
+        await Deno.remove(temp).catch(() => {});
+        return true;
+      } catch (error) {
+        if (error instanceof Deno.errors.AlreadyExists) return false;
+        if (!(error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotSupported)) {
+          throw fileSystemError("move into place", target, error);
+        }
+        this.#hardLinks = false;
+      }
+    }
+    if (await Deno.lstat(target).then(() => true, () => false)) return false;
+    await fsCall("move into place", target, () => Deno.rename(temp, target));
+    return true;
+  }
+
   /**
    * A relative symbolic link at `relativePath` pointing to the file at `targetPath` (both
-   * relative to the root), or a hard link where symbolic links are not allowed. Returns
-   * false when something is already there.
+   * relative to the root), or a hard link where symbolic links are not allowed: by the file
+   * system, or by Deno's permissions (it makes them only with unscoped read and write grants; a
+   * program using photosync may grant only its folder). Returns false when something is
+   * already there.
    */
   async link(relativePath: string, targetPath: string): Promise<boolean> {
     const parts = relativePath.split("/");
@@ -153,7 +192,10 @@ export class OutputTree {
       await Deno.symlink(up + targetPath, at);
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) return false;
-      if (!(error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotSupported)) {
+      if (
+        !(error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotSupported ||
+          error instanceof Deno.errors.NotCapable)
+      ) {
         throw fileSystemError("link", at, error);
       }
       await fsCall("link", at, () => Deno.link(join(this.root, ...targetPath.split("/")), at));

@@ -1,8 +1,11 @@
 /**
- * The one interface every source of media implements (`library`, `takeout`, `picker`):
- * batches of items for the shared store, and the bytes of pending items for the shared
- * transfer. Everything after a source (store, names and layout, output tree, pool, retries,
- * progress) is common.
+ * The interface of the sources that index, then transfer (`library`, `picker`): batches of
+ * items for the shared store, and the bytes of pending items for the shared transfer pool
+ * (`transfer.ts`). Takeout does not implement it: its bytes are already at hand, so its
+ * importer (`lib/sources/takeout/import.ts`) stages each archive entry into the temporary folder
+ * itself, over an `ArchiveSource` (local today; Drive or WebDAV would be one more). Both ways end
+ * in the one shared place and record step (`place.ts`): checked path, collision rule, never over
+ * a file photosync did not write, mtime, move into place, the `sync.db` row, album links.
  * @module
  */
 import type { ItemBatch, ItemRow, SourceName, Store } from "./store.ts";

@@ -1,24 +1,22 @@
 /**
  * Drains a source's pending items to disk through a bounded pool: paths are settled in
  * creation order, the source prepares a few batches ahead of the workers (e.g. fresh
- * download URLs), bytes are streamed to a temporary file, checked, dated and renamed into
- * place, and finished items are marked in `sync.db` in batches.
+ * download URLs), bytes are streamed to a temporary file and checked, and the shared place
+ * and record step (`place.ts`) moves each into place and marks it in `sync.db`.
  * @module
  */
 import { join } from "node:path";
-import { PhotosyncError } from "./errors.ts";
 import { IdleWatchdog } from "./idle_watchdog.ts";
 import type { PathMapper } from "./layout.ts";
 import type { Logger } from "./logger.ts";
-import { idTag, taggedName } from "./names.ts";
-import { BodyError, type OutputTree, RESERVED_NAMES, UnsafePathError } from "./output_tree.ts";
+import { idTag } from "./names.ts";
+import { BodyError, type OutputTree, UnsafePathError } from "./output_tree.ts";
+import { Placer } from "./place.ts";
 import { pooled } from "./pool.ts";
 import { type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import type { ItemRow, Store } from "./store.ts";
-import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "./source.ts";
+import { ItemError, type Skipped, type Source, type Transfer } from "./source.ts";
 
-/** Longest time a finished transfer waits to be marked in sync.db. */
-const MARK_INTERVAL_MS = 250;
 /** Pending items settled and prepared at a time. */
 export const TRANSFER_BATCH = 50;
 /** Batches prepared ahead of the workers. */
@@ -66,6 +64,8 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
   await tree.clearTemp();
   const result: TransferResult = { downloaded: 0, bytes: 0, failed: 0, deferred: 0 };
   logger.progress({ filesTotal: store.pendingCount(source.name), files: 0, bytes: 0 });
+  // A record that fails to be written (e.g. a full disk) stops the run as if a transfer had failed.
+  using placer = new Placer({ ...options, onError: (error) => stop.abort(error) });
 
   /** Pending items ready to transfer, their batches prepared ahead of the workers. */
   async function* transfers(): AsyncGenerator<Transfer> {
@@ -74,7 +74,7 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
       const rows = store.pendingAfter(source.name, cursor, TRANSFER_BATCH);
       if (rows.length === 0) return Promise.resolve(undefined);
       cursor = rows[rows.length - 1];
-      return source.prepare(placeRows(store, rows, options.pathMapper));
+      return source.prepare(placer.settle(rows));
     };
     // Batches are taken in order; their preparation runs ahead of the workers.
     const ahead = Array.from({ length: BATCHES_AHEAD }, load);
@@ -104,32 +104,14 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
     }
   }
 
-  // Finished items are marked in batches, at the latest MARK_INTERVAL_MS after they finished, even
-  // while other downloads run on; a crash loses only marks, and those files are fetched again.
-  const done: { id: string; size: number }[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    if (done.length > 0) store.markDownloaded(done.splice(0));
-  };
-  const flushLater = () => {
-    try {
-      flush();
-    } catch (error) {
-      stop.abort(error); // E.g. a full disk: the run stops as if a transfer had failed.
-    }
-  };
   try {
     await pooled(transfers(), options.concurrency, async (transfer) => {
       try {
-        const size = await transferOne(transfer, options, stop.signal);
-        if (done.push({ id: transfer.row.id, size }) >= TRANSFER_BATCH) flush();
-        else timer ??= setTimeout(flushLater, MARK_INTERVAL_MS);
-        options.onFile?.(transfer.row.path);
+        const { path, size } = await transferOne(transfer, placer, options, stop.signal);
+        options.onFile?.(path);
         result.downloaded++;
         result.bytes += size;
-        logger.event(`downloaded ${transfer.row.path}`);
+        logger.event(`downloaded ${path}`);
         logger.progress({ files: result.downloaded, bytes: result.bytes });
       } catch (error) {
         if (!(error instanceof ItemError)) throw error;
@@ -138,24 +120,25 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
     }, stop);
   } catch (error) {
     try {
-      flush();
+      placer.flush();
     } catch {
       // The first error says more (a full disk fails both); those files are fetched again next time.
     }
     await tree.removeTemp();
     throw error;
   }
-  flush();
+  placer.flush();
   await tree.removeTemp();
   return result;
 }
 
-/** Transfer one item with retries (ended by `stopped`); returns its size. */
+/** Transfer one item with retries (ended by `stopped`) and place it; returns its path and size. */
 async function transferOne(
   { row, open }: Transfer,
+  placer: Placer,
   options: TransferOptions,
   stopped: AbortSignal,
-): Promise<number> {
+): Promise<{ path: string; size: number }> {
   const idleMs = options.idleTimeoutMs ?? 60_000;
   try {
     return await withRetry(async () => {
@@ -164,17 +147,16 @@ async function transferOne(
       const written = () => Deno.stat(temp).then((stat) => stat.size, () => -1);
       using watchdog = new IdleWatchdog(idleMs, written, stopped);
       const { body, size } = await open(watchdog.signal);
-      try {
-        return await options.tree.write(body, row.path, {
-          expectedSize: size,
-          mtime: new Date(row.createdMs),
-          tempName,
-          signal: watchdog.signal,
+      const staged = await options.tree.writeTemp(body, {
+        expectedSize: size,
+        tempName,
+        signal: watchdog.signal,
+      })
+        .catch((error) => {
+          if (error instanceof BodyError) throw new TransientError(error.message, { cause: error });
+          throw error;
         });
-      } catch (error) {
-        if (error instanceof BodyError) throw new TransientError(error.message, { cause: error });
-        throw error;
-      }
+      return { path: await placer.place(row, staged, new Date(row.createdMs)), size: staged.size };
     }, { ...options.retry, signal: stopped });
   } catch (error) {
     if (error instanceof TransientError) throw new ItemError(`${error.message} (gave up after retries)`);
@@ -195,38 +177,4 @@ export async function requeueMissing(store: Store, dir: string): Promise<number>
   }
   store.requeue(missing);
   return missing.length;
-}
-
-/**
- * Give each row without a path one, in the order given (creation order), so that names are
- * deterministic: the first item keeps its name, a later one with the same path gets a tag
- * from its id.
- */
-export function placeRows(store: Store, rows: readonly ItemRow[], pathMapper: PathMapper): PlacedRow[] {
-  return store.transaction(() =>
-    rows.map((row) => {
-      if (row.path) return { ...row, path: row.path };
-      const wanted = checkedPath(pathMapper(row), row.id);
-      const candidates = [wanted, taggedName(wanted, idTag(row.id)), taggedName(wanted, row.id)];
-      const path = candidates.find((path) =>
-        !RESERVED_NAMES.has(path.split("/")[0].toLowerCase()) && store.claimPath(row.id, path)
-      );
-      if (!path) throw new PhotosyncError(`no free file name for item ${row.id} (${wanted})`);
-      return { ...row, path };
-    })
-  );
-}
-
-/** A mapper's path must stay inside the output directory. */
-function checkedPath(path: string, id: string): string {
-  const parts = path.split("/");
-  if (
-    path.startsWith("/") ||
-    parts.some((part) => part === "" || part === "." || part === ".." || part.includes("\\"))
-  ) {
-    throw new PhotosyncError(
-      `path mapper gave "${path}" for item ${id}: paths must be relative, "/"-separated`,
-    );
-  }
-  return path;
 }

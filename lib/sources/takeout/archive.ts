@@ -1,13 +1,15 @@
 /**
- * Reading what `photosync takeout` is given, whatever its form: a `.zip` (`zip.ts`: zip.js, ZIP64
- * included), a `.tgz`/`.tar.gz` (tar-stream over the built-in gzip `DecompressionStream`) or an
- * extracted folder, as one sequence of entries whose bytes are streamed, never held whole.
+ * Reading what `photosync takeout` is given on the local disk, whatever its form: a `.zip`
+ * (`zip.ts`: zip.js, ZIP64 included), a `.tgz`/`.tar.gz` (tar-stream over the built-in gzip
+ * `DecompressionStream`) or an extracted folder, each an {@link ArchiveSource}: one sequence of
+ * entries whose bytes are streamed, never held whole.
  * @module
  */
 import { Readable } from "node:stream";
-import { join, relative, sep } from "node:path";
+import { basename, join, relative, sep } from "node:path";
 import tar from "tar-stream";
 import { UsageError } from "../../core/errors.ts";
+import type { ArchiveSource } from "./archive_source.ts";
 import { type ArchiveEntry, ArchiveError } from "./entry.ts";
 import { openZip } from "./zip.ts";
 
@@ -17,7 +19,7 @@ export { type ArchiveEntry, ArchiveError } from "./entry.ts";
 export type ArchiveKind = "zip" | "tgz" | "folder";
 
 /** The kind of `path` by its name and what it is, or a {@link UsageError} saying why it cannot be read. */
-export async function archiveKind(path: string): Promise<ArchiveKind> {
+async function archiveKind(path: string): Promise<ArchiveKind> {
   const stat = await Deno.stat(path).catch((error) => {
     throw new UsageError(
       `${path}: ${error instanceof Deno.errors.NotFound ? "no such file" : error.message}`,
@@ -29,8 +31,20 @@ export async function archiveKind(path: string): Promise<ArchiveKind> {
   throw new UsageError(`${path} is not a Takeout archive (.zip, .tgz or .tar.gz) or a folder`);
 }
 
+/** The archive or folder at `path`, or a {@link UsageError} saying why it cannot be read. */
+export async function localArchive(path: string): Promise<ArchiveSource> {
+  const kind = await archiveKind(path);
+  return {
+    path,
+    name: basename(path),
+    sequential: kind === "tgz",
+    ...(kind === "zip" ? { zipPath: path } : {}),
+    entries: () => readArchive(path, kind),
+  };
+}
+
 /** Every regular file of the archive or folder at `path`, in stored order. */
-export function readArchive(path: string, kind: ArchiveKind): AsyncGenerator<ArchiveEntry> {
+function readArchive(path: string, kind: ArchiveKind): AsyncGenerator<ArchiveEntry> {
   switch (kind) {
     case "zip":
       return zipEntries(path);
@@ -39,14 +53,6 @@ export function readArchive(path: string, kind: ArchiveKind): AsyncGenerator<Arc
     case "folder":
       return folderEntries(path, path);
   }
-}
-
-/**
- * Whether the bodies of `kind`'s entries may be read while later entries are asked for (and
- * in any order): a zip and a folder are read at random; a tgz is one stream.
- */
-export function readsInParallel(kind: ArchiveKind): boolean {
-  return kind !== "tgz";
 }
 
 async function* zipEntries(path: string): AsyncGenerator<ArchiveEntry> {

@@ -5,7 +5,7 @@
  * A file's sidecar may sit in another archive: folders are matched across all archives.
  * @module
  */
-import { type ArchiveKind, readArchive, readsInParallel } from "./archive.ts";
+import type { ArchiveSource } from "./archive_source.ts";
 import { editedOriginal } from "./edited.ts";
 import { isMediaName, pairMotionPhotos } from "./motion.ts";
 import { albumTitle, parseSidecar, type SidecarData } from "./sidecar.ts";
@@ -21,12 +21,6 @@ const MAX_JSON_BYTES = 1 << 20;
 const ALBUM_METADATA = new Set(
   nonSidecarNames.albumMetadata.map((name) => name.normalize("NFC").toLowerCase()),
 );
-
-/** One archive (or folder) given on the command line. */
-export interface ArchiveInput {
-  path: string;
-  kind: ArchiveKind;
-}
 
 /** Where an entry is: its archive (index into the inputs) and path inside. */
 export interface EntryRef {
@@ -77,7 +71,7 @@ interface JsonFile {
 }
 
 /** List and match every entry of `inputs`. A damaged archive is reported; the others are read. */
-export async function catalog(inputs: readonly ArchiveInput[]): Promise<Catalog> {
+export async function catalog(inputs: readonly ArchiveSource[]): Promise<Catalog> {
   const folders = new Map<string, { media: { ref: EntryRef; name: string }[]; json: JsonFile[] }>();
   const result: Catalog = {
     media: [],
@@ -91,10 +85,10 @@ export async function catalog(inputs: readonly ArchiveInput[]): Promise<Catalog>
   for (const [archive, input] of inputs.entries()) {
     // JSON files of a zip or folder are read a few at a time (each read waits mostly on the
     // disk), and taken in the archive's order, so that matching never depends on timing.
-    const window = readsInParallel(input.kind) ? JSON_READS_AT_ONCE : 1;
+    const window = input.sequential ? 1 : JSON_READS_AT_ONCE;
     const reading: Promise<void>[] = [];
     try {
-      for await (const entry of readArchive(input.path, input.kind)) {
+      for await (const entry of input.entries()) {
         result.entries++;
         const ref: EntryRef = { archive, path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs };
         const { folder, name } = splitPath(entry.path);
@@ -119,7 +113,7 @@ export async function catalog(inputs: readonly ArchiveInput[]): Promise<Catalog>
               });
             } catch (error) {
               // A zip goes on past a corrupt entry; a tar stream cannot, and the archive is reported.
-              if (input.kind === "tgz") throw error;
+              if (input.sequential) throw error;
               result.unreadable.push({ ref, error: (error as Error).message });
             }
           })());

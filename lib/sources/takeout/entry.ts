@@ -18,7 +18,7 @@ export interface ArchiveEntry {
   link?: boolean;
   /**
    * The bytes, streamed. Call at most once, and read it to the end or cancel it. For a tgz, do
-   * so before asking for the next entry; see `readsInParallel` in `archive.ts`.
+   * so before asking for the next entry; see `ArchiveSource.sequential`.
    */
   body(): ReadableStream<Uint8Array>;
 }

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { BodyError, FileSystemError, OutputTree, UnsafePathError } from "./output_tree.ts";
+
+/** An output tree in a fresh temporary folder (its temporary folder made), removed at the end. */
+async function tempTree() {
+  const root = await Deno.makeTempDir({ prefix: "photosync-tree-test-" });
+  const tree = new OutputTree(root);
+  await tree.clearTemp();
+  return { tree, root, [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }) };
+}
+
+const bytes = (size: number, seed = 1) => new Uint8Array(size).map((_, i) => (i * 31 + seed) % 251);
+
+/** A body giving `chunk` then failing with `error`. */
+function failingBody(chunk: Uint8Array, error: Error): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(chunk);
+    },
+    pull(controller) {
+      controller.error(error);
+    },
+  });
+}
+
+const tempFiles = (tree: OutputTree) => [...Deno.readDirSync(tree.tempDir)].map((entry) => entry.name);
+
+Deno.test("OutputTree.writeTemp: the body's bytes in the temporary file, its size checked against the expected", async () => {
+  await using t = await tempTree();
+  const data = bytes(200_000);
+  const staged = await t.tree.writeTemp(ReadableStream.from([data]), {
+    tempName: "a.part",
+    expectedSize: data.length,
+  });
+  assert.deepEqual(staged, { temp: join(t.tree.tempDir, "a.part"), size: data.length });
+  assert.deepEqual(await Deno.readFile(staged.temp), data);
+
+  // One byte short of what was announced: the network's fault, and nothing is kept.
+  const short = await t.tree.writeTemp(ReadableStream.from([data]), {
+    tempName: "b.part",
+    expectedSize: data.length + 1,
+  })
+    .catch((error) => error);
+  assert.ok(short instanceof BodyError, String(short));
+  assert.match(short.message, /cut short: 200000 of 200001 bytes/);
+  assert.deepEqual(tempFiles(t.tree), ["a.part"]);
+});
+
+Deno.test("OutputTree.writeTemp: a body that breaks off is a BodyError, a file that cannot be written a FileSystemError", async () => {
+  await using t = await tempTree();
+  const broken = await t.tree.writeTemp(failingBody(bytes(1000), new Error("connection reset")), {
+    tempName: "broken.part",
+  }).catch((error) => error);
+  assert.ok(broken instanceof BodyError, String(broken));
+  assert.match(broken.message, /broke off: connection reset/);
+  assert.deepEqual(tempFiles(t.tree), []);
+
+  // The temporary folder is gone: the file cannot be created, and the body hears that nobody reads it.
+  await t.tree.removeTemp();
+  let cancelled: unknown;
+  const body = new ReadableStream<Uint8Array>({
+    cancel(reason) {
+      cancelled = reason;
+    },
+  });
+  const unwritable = await t.tree.writeTemp(body, { tempName: "x.part" }).catch((error) => error);
+  assert.ok(unwritable instanceof FileSystemError, String(unwritable));
+  assert.match(unwritable.message, /^cannot create .*x\.part/);
+  assert.equal(cancelled, unwritable);
+});
+
+Deno.test("OutputTree.place: the mtime set, folders made; without replace nothing there is replaced and the file stays to go elsewhere", async () => {
+  await using t = await tempTree();
+  const mtime = new Date("2020-01-02T03:04:05Z");
+  const first = await t.tree.writeTemp(ReadableStream.from([bytes(10, 1)]), { tempName: "1.part" });
+  assert.equal(await t.tree.place(first.temp, "2020/01/02/x.jpg", mtime, { replace: false }), true);
+  const placed = await Deno.stat(join(t.root, "2020/01/02/x.jpg"));
+  assert.equal(placed.mtime?.getTime(), mtime.getTime());
+  assert.deepEqual(await Deno.readFile(join(t.root, "2020/01/02/x.jpg")), bytes(10, 1));
+  assert.deepEqual(tempFiles(t.tree), []);
+
+  const second = await t.tree.writeTemp(ReadableStream.from([bytes(20, 2)]), { tempName: "2.part" });
+  assert.equal(await t.tree.place(second.temp, "2020/01/02/x.jpg", mtime, { replace: false }), false);
+  assert.deepEqual(await Deno.readFile(join(t.root, "2020/01/02/x.jpg")), bytes(10, 1));
+  assert.deepEqual(tempFiles(t.tree), ["2.part"]);
+  assert.equal(t.tree.occupied("2020/01/02/x.jpg"), true);
+  assert.equal(t.tree.occupied("2020/01/02/y.jpg"), false);
+
+  // With replace, it takes the place of what is there.
+  assert.equal(await t.tree.place(second.temp, "2020/01/02/x.jpg", mtime, { replace: true }), true);
+  assert.deepEqual(await Deno.readFile(join(t.root, "2020/01/02/x.jpg")), bytes(20, 2));
+  assert.deepEqual(tempFiles(t.tree), []);
+});
+
+Deno.test("OutputTree.place refuses a folder that is a symbolic link or a file, writing nothing through it", async () => {
+  await using t = await tempTree();
+  await using elsewhere = await tempTree();
+  await Deno.symlink(elsewhere.root, join(t.root, "2020"));
+  await Deno.writeTextFile(join(t.root, "2021"), "a file where a folder would go");
+  for (const path of ["2020/01/01/x.jpg", "2021/01/01/x.jpg"]) {
+    const staged = await t.tree.writeTemp(ReadableStream.from([bytes(10)]), { tempName: "x.part" });
+    await assert.rejects(t.tree.place(staged.temp, path, new Date(0), { replace: false }), UnsafePathError);
+    assert.deepEqual(tempFiles(t.tree), []);
+  }
+  assert.deepEqual([...Deno.readDirSync(elsewhere.root)].map((entry) => entry.name), [".photosync-tmp"]);
+});
+
+Deno.test("OutputTree.link: a relative symbolic link; false when the name is taken", async () => {
+  await using t = await tempTree();
+  await Deno.mkdir(join(t.root, "2020/01/01"), { recursive: true });
+  await Deno.writeTextFile(join(t.root, "2020/01/01/x.jpg"), "photo");
+  assert.equal(await t.tree.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), true);
+  assert.equal(await Deno.readLink(join(t.root, "albums/Trip/x.jpg")), "../../2020/01/01/x.jpg");
+  assert.equal(await Deno.readTextFile(join(t.root, "albums/Trip/x.jpg")), "photo");
+  assert.equal(await t.tree.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), false);
+});
+
+Deno.test("OutputTree.link: a hard link where symbolic links are not allowed (a program granting write access to its folder only)", async () => {
+  await using t = await tempTree();
+  await Deno.mkdir(join(t.root, "2020/01/01"), { recursive: true });
+  await Deno.writeTextFile(join(t.root, "2020/01/01/x.jpg"), "photo");
+  const script = join(t.root, "link.ts");
+  await Deno.writeTextFile(
+    script,
+    `import { OutputTree } from ${JSON.stringify(new URL("./output_tree.ts", import.meta.url).href)};
+const linked = await new OutputTree(Deno.args[0]).link("albums/Trip/x.jpg", "2020/01/01/x.jpg");
+await Deno.stdout.write(new TextEncoder().encode(String(linked)));`,
+  );
+  // Deno makes symbolic links only with unscoped grants: this process may not.
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-lock", "--allow-read", `--allow-write=${t.root}`, script, t.root],
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.equal(new TextDecoder().decode(stdout), "true");
+  const link = await Deno.lstat(join(t.root, "albums/Trip/x.jpg"));
+  assert.ok(link.isFile && !link.isSymlink);
+  assert.equal(link.ino, (await Deno.stat(join(t.root, "2020/01/01/x.jpg"))).ino);
+});

@@ -1,0 +1,198 @@
+/**
+ * Place and record: the last step of every item, whatever its source (downloads drain into it
+ * from `transfer.ts`, a Takeout import commits into it). An item's file, complete in the
+ * temporary folder, gets its path under the output directory, lands there with its mtime, and
+ * `sync.db` records it; album members get their links.
+ *
+ * - Paths are settled in the order the items are given (creation order for downloads, the
+ *   archive's order for Takeout), so names never depend on timing: the first item keeps the
+ *   name, a later one with the same path gets a tag from its id.
+ * - A path is claimed only when no item holds it in `sync.db` and nothing is at it on disk.
+ *   Once claimed, a file at it is the item's own (left by a crash between the move and the
+ *   record) and is replaced; a file photosync did not write never is: if one appears at a path
+ *   this run claimed, the item takes the next free name.
+ * @module
+ */
+import type { PathMapper } from "./layout.ts";
+import type { Logger } from "./logger.ts";
+import { PhotosyncError } from "./errors.ts";
+import { idTag, sanitizeName, taggedName } from "./names.ts";
+import { type OutputTree, RESERVED_NAMES, type TempFile } from "./output_tree.ts";
+import type { PlacedRow } from "./source.ts";
+import type { ItemRow, Store } from "./store.ts";
+
+/** Longest time a placed item waits to be recorded in sync.db. */
+const MARK_INTERVAL_MS = 250;
+/** Placed items recorded in one transaction at most. */
+const MARK_BATCH = 50;
+
+/** Folder under the output directory holding the album links. */
+export const ALBUMS_DIR = "albums";
+
+/** What {@link Placer} needs. */
+export interface PlacerOptions {
+  store: Store;
+  tree: OutputTree;
+  pathMapper: PathMapper;
+  logger: Logger;
+  /**
+   * Called when recording placed items fails after the call that placed them returned (e.g. a
+   * full disk): the run should stop. The error is also thrown by the next call that records.
+   */
+  onError?: (error: unknown) => void;
+}
+
+/** A placed item, for sync.db: its size and, when known, its content's sha256. */
+interface PlacedItem {
+  id: string;
+  size: number;
+  hash?: string;
+}
+
+/** Settles items' paths, moves their files into place and records them in sync.db. */
+export class Placer implements Disposable {
+  readonly #store: Store;
+  readonly #tree: OutputTree;
+  readonly #pathMapper: PathMapper;
+  readonly #logger: Logger;
+  readonly #onError?: (error: unknown) => void;
+  /** Items whose path this run claimed (after finding nothing there): a file there now is not theirs. */
+  readonly #claimedNow = new Set<string>();
+  /** Placed items not yet recorded. */
+  readonly #marks: PlacedItem[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #failed: unknown;
+
+  constructor(options: PlacerOptions) {
+    this.#store = options.store;
+    this.#tree = options.tree;
+    this.#pathMapper = options.pathMapper;
+    this.#logger = options.logger;
+    this.#onError = options.onError;
+  }
+
+  /**
+   * Give each row without a path one, in the order given, and record it in sync.db: the first
+   * free one of the mapped path, the path tagged with a short tag of the id, and tagged with
+   * the whole id. A path is free when no item holds it and nothing is at it on disk.
+   */
+  settle(rows: readonly ItemRow[]): PlacedRow[] {
+    return this.#store.transaction(() =>
+      rows.map((row) => ({ ...row, path: row.path ?? this.#claim(row, new Set()) }))
+    );
+  }
+
+  /**
+   * Move the complete file `staged` to the row's path with `mtime` as its time, and record the
+   * item downloaded with its size and `hash`. Returns the path it took: another than the row's
+   * when a file photosync did not write appeared there after this run claimed it.
+   *
+   * Records are written in batches, at the latest {@link MARK_INTERVAL_MS} after the item was
+   * placed, or by {@link flush}: a crash loses only records, and those items are placed again,
+   * over their own files.
+   */
+  async place(row: PlacedRow, staged: TempFile, mtime: Date, hash?: string): Promise<string> {
+    const foreign = new Set<string>();
+    let path = row.path;
+    // A path claimed in an earlier run may hold the item's own file (see the module's doc).
+    while (!await this.#tree.place(staged.temp, path, mtime, { replace: !this.#claimedNow.has(row.id) })) {
+      foreign.add(path);
+      path = this.#store.transaction(() => this.#claim(row, foreign));
+    }
+    this.#record({ id: row.id, size: staged.size, ...(hash ? { hash } : {}) });
+    return path;
+  }
+
+  #record(item: PlacedItem): void {
+    this.#throwIfFailed();
+    if (this.#marks.push(item) >= MARK_BATCH) this.flush();
+    else {
+      this.#timer ??= setTimeout(() => {
+        try {
+          this.flush();
+        } catch (error) {
+          this.#failed = error;
+          this.#onError?.(error);
+        }
+      }, MARK_INTERVAL_MS);
+    }
+  }
+
+  /** Write the records not yet written. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#throwIfFailed();
+    if (this.#marks.length > 0) this.#store.markDownloaded(this.#marks.splice(0));
+  }
+
+  /**
+   * `albums/<title>/<name>`: a link to each album member's file in the dated tree. A name taken
+   * by something else gets the member's id tag; a link already there to the member is kept.
+   */
+  async linkAlbums(links: readonly { title: string; id: string }[]): Promise<void> {
+    for (const { title, id } of links) {
+      const path = this.#store.item(id)?.path;
+      if (!path) continue;
+      const wanted = `${ALBUMS_DIR}/${sanitizeName(title, "album")}/${path.slice(path.lastIndexOf("/") + 1)}`;
+      for (const candidate of [wanted, taggedName(wanted, idTag(id))]) {
+        if (await this.#tree.link(candidate, path)) break;
+        // Already there: done if it is this item's link (a re-run), else try the tagged name.
+        const target = await Deno.readLink(`${this.#tree.root}/${candidate}`).catch(() => "");
+        if (target.endsWith(`/${path}`)) break;
+      }
+    }
+  }
+
+  /** Stop the timer of records not yet written (call {@link flush} first to keep them). */
+  [Symbol.dispose](): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failed !== undefined) throw this.#failed;
+  }
+
+  /**
+   * Claim the first free candidate path for `row`, skipping those in `foreign` (paths found
+   * holding a file that no item holds; those found here are added). Inside a transaction: when
+   * none is free, the error rolls back the claims tried.
+   */
+  #claim(row: ItemRow, foreign: Set<string>): string {
+    const wanted = checkedPath(this.#pathMapper(row), row.id);
+    const candidates = [wanted, taggedName(wanted, idTag(row.id)), taggedName(wanted, row.id)];
+    for (const path of candidates) {
+      if (foreign.has(path) || RESERVED_NAMES.has(path.split("/")[0].toLowerCase())) continue;
+      // Another item holding the path is the collision rule; a file there that no item holds is
+      // a stranger's (the user's own), kept. A later claim moves the item's, so this one lapses.
+      if (!this.#store.claimPath(row.id, path)) continue;
+      if (this.#tree.occupied(path)) {
+        foreign.add(path);
+        continue;
+      }
+      this.#claimedNow.add(row.id);
+      if (foreign.size > 0) {
+        this.#logger.verbose(
+          `kept ${[...foreign].join(", ")} (not photosync's): ${row.id} is saved as ${path}`,
+        );
+      }
+      return path;
+    }
+    throw new PhotosyncError(`no free file name for item ${row.id} (${wanted})`);
+  }
+}
+
+/** A mapper's path must stay inside the output directory. */
+function checkedPath(path: string, id: string): string {
+  const parts = path.split("/");
+  if (
+    path.startsWith("/") ||
+    parts.some((part) => part === "" || part === "." || part === ".." || part.includes("\\"))
+  ) {
+    throw new PhotosyncError(
+      `path mapper gave "${path}" for item ${id}: paths must be relative, "/"-separated`,
+    );
+  }
+  return path;
+}

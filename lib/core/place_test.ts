@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { PhotosyncError } from "./errors.ts";
+import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
+import { idTag } from "./names.ts";
+import { OutputTree, type TempFile } from "./output_tree.ts";
+import { Placer } from "./place.ts";
+import { type ItemRow, Store } from "./store.ts";
+import { testLogger } from "./test_logger.ts";
+
+const DAY = Date.parse("2020-01-01T12:00:00Z");
+
+/** A store and output tree in a fresh folder, with `items` (id → file name, all on DAY) pending. */
+async function fixture(items: Record<string, string>, pathMapper: PathMapper = layoutMapper(DEFAULT_LAYOUT)) {
+  const root = await Deno.makeTempDir({ prefix: "photosync-place-test-" });
+  const tree = new OutputTree(root);
+  await tree.clearTemp();
+  const store = Store.open(root);
+  store.saveBatch({
+    source: "library",
+    items: Object.entries(items).map(([id, filename]) => ({
+      id,
+      source: "library",
+      filename,
+      createdMs: DAY,
+      isVideo: false,
+      json: "{}",
+    })),
+  });
+  const logger = testLogger();
+  const newPlacer = () => new Placer({ store, tree, pathMapper, logger });
+  let staged = 0;
+  return {
+    root,
+    tree,
+    store,
+    logger,
+    newPlacer,
+    rows: (...ids: string[]): ItemRow[] => ids.map((id) => store.item(id)!),
+    /** A complete temporary file holding `text`. */
+    stage: (text: string): Promise<TempFile> =>
+      tree.writeTemp(ReadableStream.from([new TextEncoder().encode(text)]), { tempName: `${staged++}.part` }),
+    read: (path: string) => Deno.readTextFile(join(root, path)),
+    async write(path: string, text: string) {
+      await Deno.mkdir(join(root, path, ".."), { recursive: true });
+      await Deno.writeTextFile(join(root, path), text);
+    },
+    async [Symbol.asyncDispose]() {
+      store.close();
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+Deno.test("Placer.settle: in the order given, the first item keeps the name, later ones get the id's tag, then the whole id", async () => {
+  await using f = await fixture({ a: "IMG.jpg", b: "IMG.jpg", c: "img.JPG", d: "other.jpg" });
+  using placer = f.newPlacer();
+  const settled = placer.settle(f.rows("b", "a", "c", "d")).map((row) => row.path);
+  assert.deepEqual(settled, [
+    "2020/01/01/IMG.jpg",
+    `2020/01/01/IMG (${idTag("a")}).jpg`,
+    // Names that differ only in case are one file on macOS and Windows.
+    `2020/01/01/img (${idTag("c")}).JPG`,
+    "2020/01/01/other.jpg",
+  ]);
+  // Recorded: settling again (a later run) gives the same paths.
+  assert.deepEqual(f.newPlacer().settle(f.rows("a", "b", "c", "d")).map((row) => row.path), [
+    settled[1],
+    settled[0],
+    settled[2],
+    settled[3],
+  ]);
+});
+
+Deno.test("Placer.settle: the names of sync.db and the temporary folder are never an item's", async () => {
+  await using f = await fixture(
+    { a: "sync.db", b: ".photosync-tmp", c: "SYNC.DB-wal" },
+    (item) => item.filename,
+  );
+  using placer = f.newPlacer();
+  assert.deepEqual(placer.settle(f.rows("a", "b", "c")).map((row) => row.path), [
+    `sync (${idTag("a")}).db`,
+    `.photosync-tmp (${idTag("b")})`,
+    `SYNC (${idTag("c")}).DB-wal`,
+  ]);
+});
+
+Deno.test("Placer.settle: a mapper's path must stay inside the output folder", async () => {
+  for (const path of ["../x.jpg", "/etc/x.jpg", "a//x.jpg", "a/./x.jpg", "a\\..\\x.jpg", "a/"]) {
+    await using f = await fixture({ a: "x.jpg" }, () => path);
+    using placer = f.newPlacer();
+    assert.throws(() => placer.settle(f.rows("a")), PhotosyncError, path);
+    assert.equal(f.store.item("a")!.path, null, "nothing is claimed");
+  }
+});
+
+Deno.test("Placer: a file sync.db does not record at the wanted path is the user's: kept, and the item takes the next name (said under --verbose)", async () => {
+  await using f = await fixture({ a: "x.jpg", b: "x.jpg" });
+  await f.write("2020/01/01/x.jpg", "the user's own");
+  using placer = f.newPlacer();
+  const [a, b] = placer.settle(f.rows("a", "b"));
+  assert.equal(a.path, `2020/01/01/x (${idTag("a")}).jpg`);
+  assert.equal(b.path, `2020/01/01/x (${idTag("b")}).jpg`);
+  assert.deepEqual(f.logger.lines.verbose, [
+    `kept 2020/01/01/x.jpg (not photosync's): a is saved as ${a.path}`,
+    `kept 2020/01/01/x.jpg (not photosync's): b is saved as ${b.path}`,
+  ]);
+  assert.equal(await placer.place(a, await f.stage("photo a"), new Date(DAY)), a.path);
+  assert.equal(await f.read("2020/01/01/x.jpg"), "the user's own");
+  assert.equal(await f.read(a.path), "photo a");
+});
+
+Deno.test("Placer.place: a file that appears at a path this run claimed is not replaced; the item takes the next name", async () => {
+  await using f = await fixture({ a: "x.jpg" });
+  using placer = f.newPlacer();
+  const [row] = placer.settle(f.rows("a"));
+  assert.equal(row.path, "2020/01/01/x.jpg");
+  await f.write(row.path, "the user's, put there meanwhile");
+  const path = await placer.place(row, await f.stage("photo"), new Date(DAY));
+  assert.equal(path, `2020/01/01/x (${idTag("a")}).jpg`);
+  assert.equal(await f.read(row.path), "the user's, put there meanwhile");
+  assert.equal(await f.read(path), "photo");
+  placer.flush();
+  assert.equal(f.store.item("a")!.path, path);
+  assert.match(
+    f.logger.lines.verbose.join("\n"),
+    /kept 2020\/01\/01\/x\.jpg \(not photosync's\): a is saved as/,
+  );
+});
+
+Deno.test("Placer.place: a file at a path an earlier run claimed is the item's own (a crash before it was recorded) and is replaced", async () => {
+  await using f = await fixture({ a: "x.jpg" });
+  {
+    using earlier = f.newPlacer();
+    earlier.settle(f.rows("a"));
+  }
+  await f.write("2020/01/01/x.jpg", "half of an earlier");
+  using placer = f.newPlacer();
+  const [row] = placer.settle(f.rows("a"));
+  assert.equal(await placer.place(row, await f.stage("photo"), new Date(DAY)), "2020/01/01/x.jpg");
+  assert.equal(await f.read("2020/01/01/x.jpg"), "photo");
+  assert.deepEqual(f.logger.lines.verbose, []);
+});
+
+Deno.test("Placer.place: the mtime is set; the item is recorded downloaded with its size and hash in batches, or on flush", async () => {
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg" });
+  using placer = f.newPlacer();
+  const [a, b] = placer.settle(f.rows("a", "b"));
+  const mtime = new Date("2019-12-31T23:59:58Z");
+  await placer.place(a, await f.stage("12345"), mtime, "abc123");
+  await placer.place(b, await f.stage("1"), mtime);
+  assert.equal((await Deno.stat(join(f.root, a.path))).mtime?.getTime(), mtime.getTime());
+  assert.deepEqual(f.rows("a", "b").map((row) => row.status), ["pending", "pending"]);
+  placer.flush();
+  const [recordedA, recordedB] = f.rows("a", "b");
+  assert.deepEqual([recordedA.status, recordedA.size, recordedA.hash], ["downloaded", 5, "abc123"]);
+  assert.deepEqual([recordedB.status, recordedB.size, recordedB.hash], ["downloaded", 1, null]);
+});
+
+Deno.test("Placer.linkAlbums: albums/<title>/<name> links to the member's file; a re-run keeps it; a name taken by another file gets the id's tag", async () => {
+  await using f = await fixture({ a: "x.jpg", b: "y.jpg" });
+  using placer = f.newPlacer();
+  const [a, b] = placer.settle(f.rows("a", "b"));
+  await placer.place(a, await f.stage("photo a"), new Date(DAY));
+  await placer.place(b, await f.stage("photo b"), new Date(DAY));
+  await f.write("albums/Trip/y.jpg", "the user's own");
+  const links = [{ title: "Trip", id: "a" }, { title: "Trip", id: "b" }, { title: "../Out", id: "a" }];
+  await placer.linkAlbums(links);
+  await placer.linkAlbums(links);
+  assert.equal(await Deno.readLink(join(f.root, "albums/Trip/x.jpg")), "../../2020/01/01/x.jpg");
+  assert.equal(await f.read("albums/Trip/y.jpg"), "the user's own");
+  assert.equal(
+    await Deno.readLink(join(f.root, `albums/Trip/y (${idTag("b")}).jpg`)),
+    "../../2020/01/01/y.jpg",
+  );
+  // A title climbing out is only a folder name.
+  assert.equal(await f.read("albums/Out/x.jpg"), "photo a");
+  const trip = [...Deno.readDirSync(join(f.root, "albums/Trip"))].map((entry) => entry.name).sort();
+  assert.deepEqual(trip, ["x.jpg", `y (${idTag("b")}).jpg`, "y.jpg"]);
+});

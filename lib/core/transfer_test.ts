@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { StopRequest } from "./errors.ts";
+import { DEFAULT_LAYOUT, layoutMapper } from "./layout.ts";
+import { OutputTree, TEMP_DIR } from "./output_tree.ts";
+import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "./source.ts";
+import { Store } from "./store.ts";
+import { testLogger } from "./test_logger.ts";
+import { type TransferOptions, transferPending } from "./transfer.ts";
+
+/** What the test source does with an item: give its bytes, refuse it for now or for good, or wait for the stop. */
+type Behaviour = "give" | "defer" | "fail" | "wait";
+
+/** Each item's bytes: its id, repeated. */
+const bytesOf = (id: string) => new TextEncoder().encode(id.repeat(1000));
+
+/** A source whose items behave as `behaviours` says (by id); it indexes nothing, it only transfers. */
+function testSource(behaviours: Record<string, Behaviour>): Source {
+  return {
+    name: "library",
+    async *index() {},
+    prepare(rows: readonly PlacedRow[]): Promise<(Transfer | Skipped)[]> {
+      return Promise.resolve(rows.map((row): Transfer | Skipped => {
+        switch (behaviours[row.id]) {
+          case "fail":
+            return { row, skip: "failed", reason: "Google will not give it" };
+          case "defer":
+            return {
+              row,
+              open: () => Promise.reject(new ItemError("still processing")),
+            };
+          case "wait":
+            return {
+              row,
+              open: (signal) =>
+                new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+            };
+          default:
+            return {
+              row,
+              open: () =>
+                Promise.resolve({
+                  body: ReadableStream.from([bytesOf(row.id)]),
+                  size: bytesOf(row.id).length,
+                }),
+            };
+        }
+      }));
+    },
+  };
+}
+
+/** A store with `ids` pending (one a minute from DAY on, in that order) and a transfer's options over it. */
+async function fixture(ids: string[]) {
+  const root = await Deno.makeTempDir({ prefix: "photosync-transfer-test-" });
+  const store = Store.open(root);
+  store.saveBatch({
+    source: "library",
+    items: ids.map((id, i) => ({
+      id,
+      source: "library",
+      filename: `${id}.jpg`,
+      createdMs: DAY + i * 60_000,
+      isVideo: false,
+      json: "{}",
+    })),
+  });
+  const placed: string[] = [];
+  return {
+    root,
+    store,
+    placed,
+    options(behaviours: Record<string, Behaviour>, more: Partial<TransferOptions> = {}): TransferOptions {
+      return {
+        store,
+        source: testSource(behaviours),
+        tree: new OutputTree(root),
+        concurrency: 2,
+        pathMapper: layoutMapper(DEFAULT_LAYOUT),
+        logger: testLogger(),
+        onFile: (path) => placed.push(path),
+        ...more,
+      };
+    },
+    async [Symbol.asyncDispose]() {
+      store.close();
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+const DAY = Date.parse("2021-06-01T08:00:00Z");
+
+Deno.test("transferPending: every pending item is streamed into place with its mtime and marked downloaded with its size", async () => {
+  await using f = await fixture(["a", "b", "c", "d", "e"]);
+  const result = await transferPending(f.options({}));
+  const size = bytesOf("a").length;
+  assert.deepEqual(result, { downloaded: 5, bytes: 5 * size, failed: 0, deferred: 0 });
+  assert.deepEqual(f.placed.toSorted(), ["a", "b", "c", "d", "e"].map((id) => `2021/06/01/${id}.jpg`));
+  for (const [i, id] of ["a", "b", "c", "d", "e"].entries()) {
+    const file = join(f.root, `2021/06/01/${id}.jpg`);
+    assert.deepEqual(await Deno.readFile(file), bytesOf(id));
+    assert.equal((await Deno.stat(file)).mtime?.getTime(), DAY + i * 60_000);
+    const row = f.store.item(id)!;
+    assert.deepEqual([row.status, row.size, row.path], ["downloaded", size, `2021/06/01/${id}.jpg`]);
+  }
+  assert.equal(f.store.pendingCount("library"), 0);
+  assert.equal(await Deno.lstat(join(f.root, TEMP_DIR)).catch(() => undefined), undefined);
+  // Nothing is pending any more: a second pass does nothing.
+  assert.deepEqual(await transferPending(f.options({})), { downloaded: 0, bytes: 0, failed: 0, deferred: 0 });
+});
+
+Deno.test("transferPending: an ItemError leaves the item pending with its message as a note; a `failed` skip marks it failed", async () => {
+  await using f = await fixture(["a", "later", "gone"]);
+  const result = await transferPending(f.options({ later: "defer", gone: "fail" }));
+  assert.deepEqual([result.downloaded, result.failed, result.deferred], [1, 1, 1]);
+  const later = f.store.item("later")!;
+  assert.deepEqual([later.status, later.note], ["pending", "still processing"]);
+  const gone = f.store.item("gone")!;
+  assert.deepEqual([gone.status, gone.note], ["failed", "Google will not give it"]);
+  assert.deepEqual(f.placed, ["2021/06/01/a.jpg"]);
+  // Their paths stay claimed: a later run uses the same names.
+  assert.equal(later.path, "2021/06/01/later.jpg");
+});
+
+Deno.test("transferPending: the run's stop ends the pass at once, keeping and recording what is in place, removing partial files", async () => {
+  await using f = await fixture(["a", "b", "c"]);
+  const stop = new AbortController();
+  const stopping = new StopRequest("the time limit ran out");
+  const options = f.options({ b: "wait", c: "wait" }, {
+    concurrency: 1,
+    stop,
+    onFile(path) {
+      f.placed.push(path);
+      stop.abort(stopping);
+    },
+  });
+  await assert.rejects(transferPending(options), (error) => error === stopping);
+  assert.deepEqual(f.placed, ["2021/06/01/a.jpg"]);
+  assert.deepEqual(["a", "b", "c"].map((id) => f.store.item(id)!.status), [
+    "downloaded",
+    "pending",
+    "pending",
+  ]);
+  assert.equal(await Deno.lstat(join(f.root, TEMP_DIR)).catch(() => undefined), undefined);
+  assert.deepEqual([...Deno.readDirSync(join(f.root, "2021/06/01"))].map((entry) => entry.name), ["a.jpg"]);
+});

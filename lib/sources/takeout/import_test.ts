@@ -1,0 +1,278 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { BlobWriter, Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
+import tar from "tar-stream";
+import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
+import { idTag } from "../../core/names.ts";
+import { OutputTree } from "../../core/output_tree.ts";
+import { Store } from "../../core/store.ts";
+import { testLogger } from "../../core/test_logger.ts";
+import { localArchive } from "./archive.ts";
+import type { ArchiveSource } from "./archive_source.ts";
+import { catalog } from "./catalog.ts";
+import { ArchiveError } from "./entry.ts";
+import { type ImportOptions, importTakeout } from "./import.ts";
+import { doneKey, planImport } from "./plan.ts";
+import { Stager } from "./stage.ts";
+
+/** A file of a test archive: its path, bytes (text) and entry time. */
+type Entry = [path: string, text: string, mtimeMs?: number];
+
+const ENTRY_TIME = Date.UTC(2018, 0, 2, 12);
+const bytesOf = (text: string) => new TextEncoder().encode(text);
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const sidecar = (title: string, takenMs: number, more: object = {}) =>
+  JSON.stringify({ title, photoTakenTime: { timestamp: String(takenMs / 1000) }, ...more });
+
+/**
+ * An archive held in memory: the {@link ArchiveSource} a remote export (Drive, WebDAV) would
+ * implement. `breakAfter`: read a second time (by the import, after the catalog), it breaks off
+ * after that many entries, as a connection may; `corrupt`: entries whose bytes cannot be read.
+ */
+function memoryArchive(
+  name: string,
+  entries: Entry[],
+  options: { breakAfter?: number; corrupt?: string[]; sequential?: boolean } = {},
+): ArchiveSource {
+  let readings = 0;
+  return {
+    path: `memory/${name}`,
+    name,
+    sequential: options.sequential ?? false,
+    async *entries() {
+      readings++;
+      for (const [i, [path, text, mtimeMs]] of entries.entries()) {
+        if (readings > 1 && i === options.breakAfter) throw new ArchiveError("the connection broke off");
+        const corrupt = options.corrupt?.includes(path);
+        yield {
+          path,
+          size: bytesOf(text).length,
+          mtimeMs: mtimeMs ?? ENTRY_TIME,
+          body: () =>
+            corrupt
+              ? new ReadableStream({ start: (c) => c.error(new ArchiveError(`${path}: bad CRC`)) })
+              : ReadableStream.from([bytesOf(text)]),
+        };
+      }
+    },
+  };
+}
+
+/** An output folder with its store, and a function importing `inputs` into it. */
+async function fixture() {
+  const root = await Deno.makeTempDir({ prefix: "photosync-import-test-" });
+  const store = Store.open(root);
+  const logger = testLogger();
+  return {
+    root,
+    store,
+    logger,
+    async run(inputs: ArchiveSource[], options: Partial<ImportOptions> = {}) {
+      return await importTakeout(await catalog(inputs), {
+        store,
+        tree: new OutputTree(root),
+        inputs,
+        logger,
+        pathMapper: layoutMapper(DEFAULT_LAYOUT),
+        albums: "links",
+        includeTrashed: false,
+        ...options,
+      });
+    },
+    read: (path: string) => Deno.readTextFile(join(root, path)),
+    async files(dir = ""): Promise<string[]> {
+      const found: string[] = [];
+      for await (const entry of Deno.readDir(join(root, dir))) {
+        const path = dir ? `${dir}/${entry.name}` : entry.name;
+        if (entry.isDirectory) found.push(...await this.files(path));
+        else if (dir) found.push(path);
+      }
+      return found.sort();
+    },
+    async [Symbol.asyncDispose]() {
+      store.close();
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+const TAKEN = Date.UTC(2020, 4, 1, 9);
+const GP = "Takeout/Google Photos";
+
+/** Two archives of one export: an album, its copy in a year folder, dates of each kind, and a name twice on one day. */
+const PART_1: Entry[] = [
+  [`${GP}/Trip/metadata.json`, JSON.stringify({ title: "Trip to the sea" })],
+  [`${GP}/Trip/IMG_1.jpg`, "photo one"],
+  [`${GP}/Trip/IMG_1.jpg.json`, sidecar("IMG_1.jpg", TAKEN)],
+  [`${GP}/Photos from 2020/IMG_1.jpg`, "photo one"],
+  [`${GP}/Photos from 2020/IMG_1.jpg.json`, sidecar("IMG_1.jpg", TAKEN)],
+  [`${GP}/Photos from 2019/IMG_20190405_101112.jpg`, "named"],
+  [`${GP}/Photos from 2018/same.jpg`, "first same"],
+  ["Takeout/archive_browser.html", "<html>"],
+];
+const PART_2: Entry[] = [
+  [`${GP}/Old phone/same.jpg`, "second same"],
+  [`${GP}/Photos from 2018/bin.jpg`, "in the trash"],
+  [`${GP}/Photos from 2018/bin.jpg.json`, sidecar("bin.jpg", TAKEN, { trashed: true })],
+];
+
+/** `YYYY/MM/DD` of an instant in UTC (the default layout). */
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10).replaceAll("-", "/");
+
+Deno.test("importTakeout over archives held in memory: every media file once per content, dated, named in the archives' order, counted", async () => {
+  await using f = await fixture();
+  const inputs = [memoryArchive("takeout-001.zip", PART_1), memoryArchive("takeout-002.zip", PART_2)];
+  const report = await f.run(inputs);
+  const named = new Date(2019, 3, 5, 10, 11, 12).getTime(); // The name's local time.
+  const tagged = `same (${idTag(`takeout:${sha256("second same")}`)}).jpg`;
+  assert.deepEqual(
+    await f.files(),
+    [
+      `${utcDay(ENTRY_TIME)}/same.jpg`,
+      `${utcDay(ENTRY_TIME)}/${tagged}`,
+      `${utcDay(named)}/IMG_20190405_101112.jpg`,
+      `${utcDay(TAKEN)}/IMG_1.jpg`,
+      "albums/Trip to the sea/IMG_1.jpg",
+    ].sort(),
+  );
+  assert.equal(await f.read(`${utcDay(ENTRY_TIME)}/same.jpg`), "first same");
+  assert.equal(await f.read(`${utcDay(ENTRY_TIME)}/${tagged}`), "second same");
+  assert.equal(await f.read("albums/Trip to the sea/IMG_1.jpg"), "photo one");
+  const photo = f.store.item(`takeout:${sha256("photo one")}`)!;
+  assert.deepEqual([photo.status, photo.size, photo.createdMs], ["downloaded", 9, TAKEN]);
+  assert.equal(JSON.parse(photo.json).takeout.entry, `${GP}/Trip/IMG_1.jpg`);
+  assert.equal((await Deno.stat(join(f.root, photo.path!))).mtime?.getTime(), TAKEN);
+
+  assert.deepEqual(report, {
+    entries: 11,
+    imported: 4,
+    alreadyPresent: 0,
+    duplicates: 1,
+    sidecarsUsed: 3,
+    trashed: 1,
+    notMedia: 2,
+    unmatchedSidecars: 0,
+    failed: 0,
+    unread: 0,
+    damagedArchives: 0,
+    bytes: ["photo one", "named", "first same", "second same"].join("").length,
+    datedFrom: { sidecar: 1, exif: 0, name: 1, "file time": 2 },
+    datedByFileTime: [`${GP}/Photos from 2018/same.jpg`, `${GP}/Old phone/same.jpg`],
+    ambiguous: [],
+    unmatchedSidecarNames: [],
+    failures: [],
+  });
+  assert.equal(f.logger.lines.event.length, 4);
+  assert.deepEqual(f.store.checkpoints("takeout").length, 5);
+
+  // Again: every entry is skipped by its checkpoint, unread; nothing changes.
+  const again = await f.run(inputs);
+  assert.deepEqual([again.imported, again.alreadyPresent, again.duplicates], [0, 5, 0]);
+  assert.equal((await f.files()).length, 5);
+});
+
+Deno.test("planImport leaves the trash out unless asked for, and knows the entries imported before", async () => {
+  await using f = await fixture();
+  const inputs = [memoryArchive("takeout-001.zip", PART_1), memoryArchive("takeout-002.zip", PART_2)];
+  const found = await catalog(inputs);
+  f.store.updateCheckpoints("takeout", { put: [{ key: doneKey("takeout-002.zip", "x", 1), value: "id" }] });
+  const plan = planImport(found, f.store, { archiveCount: 2, includeTrashed: false });
+  assert.equal(plan.trashed, 1);
+  assert.deepEqual([...plan.archives[1].keys()], [`${GP}/Old phone/same.jpg`]);
+  assert.equal(plan.archives[0].size, 4);
+  assert.deepEqual([...plan.done], [doneKey("takeout-002.zip", "x", 1)]);
+  const all = planImport(found, f.store, { archiveCount: 2, includeTrashed: true });
+  assert.equal(all.trashed, 0);
+  assert.equal(all.archives[1].size, 2);
+});
+
+Deno.test("importTakeout: a corrupt entry is reported and the archive goes on; a sequential archive ends there; one that breaks off keeps what came before", async () => {
+  await using f = await fixture();
+  const entries: Entry[] = [[`${GP}/a/1.jpg`, "one"], [`${GP}/a/2.jpg`, "two"], [`${GP}/a/3.jpg`, "three"]];
+  const report = await f.run([
+    memoryArchive("random.zip", entries, { corrupt: [`${GP}/a/2.jpg`] }),
+    memoryArchive("stream.tgz", entries.map(([path, text]) => [path.replace("/a/", "/b/"), `${text} b`]), {
+      corrupt: [`${GP}/b/2.jpg`],
+      sequential: true,
+    }),
+    memoryArchive("cut.zip", entries.map(([path, text]) => [path.replace("/a/", "/c/"), `${text} c`]), {
+      breakAfter: 2,
+    }),
+  ]);
+  assert.deepEqual(
+    (await f.files()).map((path) => path.slice(path.lastIndexOf("/") + 1)).sort(),
+    [
+      // 2.jpg of the first archive failed: the last archive's takes the name.
+      `1 (${idTag(`takeout:${sha256("one b")}`)}).jpg`,
+      `1 (${idTag(`takeout:${sha256("one c")}`)}).jpg`,
+      "1.jpg",
+      "2.jpg",
+      "3.jpg",
+    ].sort(),
+  );
+  assert.deepEqual([report.imported, report.failed, report.damagedArchives, report.unread], [5, 2, 2, 2]);
+  assert.deepEqual(report.failures, [
+    `memory/random.zip: ${GP}/a/2.jpg: ${GP}/a/2.jpg: bad CRC`,
+    `memory/stream.tgz: ${GP}/b/2.jpg: ${GP}/b/2.jpg: bad CRC`,
+    "memory/cut.zip: the connection broke off",
+  ]);
+});
+
+/** `entries` as a zip file's bytes. */
+async function zipOf(entries: Entry[]): Promise<Uint8Array> {
+  const writer = new ZipWriter(new BlobWriter("application/zip"));
+  for (const [path, text] of entries) {
+    await writer.add(path, new Uint8ArrayReader(bytesOf(text)), { lastModDate: new Date(ENTRY_TIME) });
+  }
+  return new Uint8Array(await (await writer.close()).arrayBuffer());
+}
+
+/** `entries` as a tgz file's bytes. */
+async function tgzOf(entries: Entry[]): Promise<Uint8Array> {
+  const pack = tar.pack();
+  for (const [name, text] of entries) pack.entry({ name, mtime: new Date(ENTRY_TIME) }, bytesOf(text));
+  pack.finalize();
+  const gzip = new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+  return await new Response(ReadableStream.from(pack as AsyncIterable<Uint8Array>).pipeThrough(gzip)).bytes();
+}
+
+Deno.test("Stager: a local zip's entries are staged by a worker, a tgz's here; the bytes the same either way", async () => {
+  await using f = await fixture();
+  const zip = join(f.root, "takeout-001.zip");
+  const tgz = join(f.root, "takeout-002.tgz");
+  await Deno.writeFile(zip, await zipOf(PART_1));
+  await Deno.writeFile(tgz, await tgzOf(PART_1));
+  const inputs = await Promise.all([localArchive(zip), localArchive(tgz)]);
+  assert.deepEqual(inputs.map(({ name, sequential, zipPath }) => ({ name, sequential, zipPath })), [
+    { name: "takeout-001.zip", sequential: false, zipPath: zip },
+    { name: "takeout-002.tgz", sequential: true, zipPath: undefined },
+  ]);
+  const tree = new OutputTree(f.root);
+  await tree.clearTemp();
+  using stager = await Stager.start(tree, inputs, { logger: f.logger, needed: true });
+  assert.deepEqual(f.logger.lines.verbose, [], "the worker started");
+  for (const input of inputs) {
+    for await (const entry of input.entries()) {
+      if (!entry.path.endsWith("IMG_20190405_101112.jpg")) continue;
+      const staged = await stager.stage(input, entry, doneKey(input.name, entry.path, entry.size));
+      assert.equal(await Deno.readTextFile(staged.temp), "named");
+      assert.equal(staged.size, 5);
+    }
+  }
+  assert.equal([...Deno.readDirSync(tree.tempDir)].length, 2);
+});
+
+Deno.test("importTakeout: a zip (staged by the worker) and a tgz of one export import the same tree", async () => {
+  const trees = [];
+  for (const [name, bytes] of [["t.zip", await zipOf(PART_1)], ["t.tgz", await tgzOf(PART_1)]] as const) {
+    await using f = await fixture();
+    await Deno.writeFile(join(f.root, name), bytes);
+    const report = await f.run([await localArchive(join(f.root, name))]);
+    assert.deepEqual([report.imported, report.duplicates, report.failed], [3, 1, 0]);
+    const files = (await f.files()).filter((path) => path !== name);
+    trees.push(await Promise.all(files.map(async (path) => [path, await f.read(path)])));
+  }
+  assert.deepEqual(trees[0], trees[1]);
+  assert.equal(trees[0].length, 4);
+});
