@@ -20,6 +20,7 @@ import { isVideoName } from "./motion.ts";
 import { dateFromName } from "./name_dates.ts";
 import { Fingerprinter } from "./fingerprint.ts";
 import { StagePool } from "./stage_pool.ts";
+import { storedFileName } from "./stored_name.ts";
 
 /**
  * Entries of one zip streamed into temporary files at once: the one being hashed and placed and
@@ -181,9 +182,9 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
         items: [{
           id,
           source: "takeout",
-          filename: plan.sidecar?.data.title && !plan.editedOf && !plan.motionOf
-            ? plan.sidecar.data.title
-            : plan.name,
+          filename: plan.editedOf || plan.motionOf
+            ? plan.name
+            : storedFileName(plan.name, plan.sidecar?.data.title),
           createdMs: ms,
           isVideo: isVideoName(plan.name),
           json: JSON.stringify(metadataOf(plan, source, archiveName)),
