@@ -6,6 +6,7 @@
  */
 
 import type { ContentKind } from "./content.ts";
+import { utc } from "./dates.ts";
 import type { SidecarStyle, TakeoutGeo, TakeoutQuirk } from "./model.ts";
 
 /** The sidecar's `googlePhotosOrigin`: uploaded from a phone (maybe from a folder of it) or a computer. */
@@ -53,6 +54,26 @@ export interface Draft {
   quirks: TakeoutQuirk[];
   /** Indexes into the album list. */
   albums: number[];
+}
+
+/** A draft taken at local wall-clock time `wall` (`YYYY-MM-DD HH:MM:SS`) in a zone `tz` minutes east of UTC. */
+export function at(wall: string, tz: number, rest: Partial<Draft> & { title: string }): Draft {
+  const wallMs = utc(wall);
+  return {
+    kind: "jpeg",
+    takenMs: wallMs - tz * 60_000,
+    tz,
+    sidecar: "yes",
+    origin: ANDROID,
+    albums: [],
+    ...rest,
+    quirks: rest.quirks ?? [],
+  };
+}
+
+/** A draft's EXIF: taken at wall-clock time `wall`, with or without OffsetTimeOriginal. */
+export function exifAt(wall: string, offset: boolean, make = "samsung", model = "SM-G960F"): Draft["exif"] {
+  return { wallMs: utc(wall), offset, make, model };
 }
 
 export const TIMEZONES = [60, 120, 0, -300, -240, -420, 330, 540, 600, 120, 60, 60];

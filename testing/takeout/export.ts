@@ -29,6 +29,7 @@ import type {
 } from "./model.ts";
 import { mediaName, sidecarName, takeoutNames, withCounter } from "./names.ts";
 import { ordinaryDrafts } from "./ordinary_drafts.ts";
+import { realNameDrafts } from "./real_name_drafts.ts";
 import { specialDrafts } from "./special_drafts.ts";
 
 /** Options of {@linkcode generateTakeout}. */
@@ -43,6 +44,10 @@ export interface TakeoutOptions {
   sidecarStyle?: SidecarStyle | "mixed";
   /** Include the hand-written quirk cases (literal names, dating edge cases, trash, …); default true. */
   specials?: boolean;
+  /** Include the names reported by users of other Takeout tools (`./real_name_drafts.ts`); default false. */
+  realNames?: boolean;
+  /** `albumData`: album `metadata.json` as older exports wrote it, its fields under `albumData`; default `title`. */
+  albumMetadata?: "title" | "albumData";
   /** First year of the ordinary items; default 2009. Later years get more items. */
   fromYear?: number;
   /** When the export was made, ISO 8601; default `2025-11-10T10:10:10Z`. Ordinary items are taken before. */
@@ -66,6 +71,8 @@ export function generateTakeout(options: TakeoutOptions = {}): TakeoutExport {
     language = "en",
     sidecarStyle = "new",
     specials = true,
+    realNames = false,
+    albumMetadata = "title",
     fromYear = 2009,
     exportedAt = "2025-11-10T10:10:10Z",
     minSize = 2_000,
@@ -101,6 +108,7 @@ export function generateTakeout(options: TakeoutOptions = {}): TakeoutExport {
   ];
 
   const drafts: Draft[] = specials ? specialDrafts() : [];
+  if (realNames) drafts.push(...realNameDrafts());
   drafts.push(...ordinaryDrafts(count, fromYear, exportedMs, random));
   const ordinaryStart = drafts.length - count;
 
@@ -357,12 +365,12 @@ export function generateTakeout(options: TakeoutOptions = {}): TakeoutExport {
     const lastUpload = Math.max(0, ...members.map((f) => f.uploadMs ?? 0)) || exportedMs - YEAR_MS;
     const dateMs = evenSeconds(lastUpload + 3_600_000);
     albums.push({ ...def, dateMs });
-    const metadata = {
-      title: def.title,
-      description: def.description,
-      access: "protected",
-      date: stamp(dateMs, language),
-    };
+    const { title, description } = def;
+    const date = stamp(dateMs, language);
+    // Older exports: the fields under `albumData`, with a `location` (as in immich-go's issue 212).
+    const metadata = albumMetadata === "albumData"
+      ? { albumData: { title, description, access: "protected", location: "", date } }
+      : { title, description, access: "protected", date };
     extras.push({
       path: `${root}/${def.folder}/metadata.json`,
       bytes: enc.encode(googleJson(metadata) + "\n"),

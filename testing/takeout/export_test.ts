@@ -13,7 +13,7 @@ import type { TakeoutExport, TakeoutFile, TakeoutLanguage } from "./model.ts";
 import { takeoutNames } from "./names.ts";
 import { exportOf, sha, sidecarOf } from "./test_helpers.ts";
 
-const LANGUAGES: TakeoutLanguage[] = ["en", "de", "fr", "es", "it", "nl"];
+const LANGUAGES: TakeoutLanguage[] = ["en", "de", "fr", "es", "it", "nl", "ko", "ru"];
 const decoder = new TextDecoder();
 
 const byTitle = (exp: TakeoutExport, title: string) =>
@@ -190,6 +190,8 @@ Deno.test("folders, trash and archive are localised", () => {
     es: ["Google Fotos", "Fotos de 2019", "Papelera", "-editado"],
     it: ["Google Foto", "Foto dal 2019", "Cestino", "-modificato"],
     nl: ["Google Foto", "Foto's uit 2019", "Prullenbak", "-bewerkt"],
+    ko: ["Google 포토", "2019년 사진", "휴지통", "-편집됨"],
+    ru: ["Google Фото", "Фото за 2019 г.", "Корзина", "-измененный"],
   };
   for (const language of LANGUAGES) {
     const [root, year2019, trash, edited] = expected[language];
@@ -213,7 +215,8 @@ Deno.test("folders, trash and archive are localised", () => {
     }
     const archived = exp.files.filter((f) => f.archived && !f.copyOf);
     assert.ok(
-      archived.length > 0 && archived.every((f) => f.folder.startsWith(year2019.slice(0, -4))),
+      archived.length > 0 &&
+        archived.every((f) => f.folder === names.yearFolder(Number(/\d{4}/.exec(f.folder)?.[0]))),
       language,
     );
   }
@@ -389,4 +392,71 @@ Deno.test("generation is deterministic for a seed", async () => {
   );
   const plain = generateTakeout({ specials: false, count: 10 });
   assert.ok(plain.files.filter((f) => !f.copyOf && !f.motionOf && !f.editedOf).length === 10);
+});
+
+Deno.test("realNames adds the names users of other tools reported, by their rules", () => {
+  for (const style of ["old", "new"] as const) {
+    const exp = generateTakeout({ realNames: true, sidecarStyle: style, count: 5, language: "ko" });
+    const find = (name: string) => exp.files.find((f) => f.name === name && !f.copyOf);
+    const suffix = style === "new" ? ".supplemental-metadata" : "";
+    // Originals uploaded without an extension: the title and the sidecar have none.
+    for (
+      const [name, title, sidecar] of [
+        ["20030616.jpg", "20030616", `20030616${suffix}.json`],
+        ["2013-12-23(1).jpg", "2013-12-23", `2013-12-23${suffix}(1).json`],
+        ["2013-08-22.png", "2013-08-22", `2013-08-22${suffix}.json`],
+        ["IMG_0412.mov", "IMG_0412", `IMG_0412${suffix}.json`],
+      ]
+    ) {
+      const f = find(name);
+      assert.ok(f, `${style}: ${name}`);
+      assert.equal(f.title, title);
+      assert.equal(f.sidecar, sidecar);
+      assert.equal(sidecarOf(f).title, title);
+      assert.ok(f.quirks.includes("no-extension"));
+    }
+    // Counters: each sidecar's title names the original without the counter.
+    const dsc = find("DSC_0103(1).JPG")!;
+    assert.equal(dsc.sidecar, `DSC_0103.JPG${suffix}(1).json`);
+    assert.equal(sidecarOf(dsc).title, "DSC_0103.JPG");
+    assert.equal(find("DSC_0104.JPG")!.sidecar, `DSC_0104.JPG${suffix}.json`);
+    // The newer Pixel motion photo and the Korean edit.
+    assert.equal(find("PXL_20240730_120132807.MV")!.motionOf, "PXL_20240730_120132807.MV.jpg");
+    assert.equal(find("20230812_153012-편집됨.jpg")!.editedOf, "20230812_153012.jpg");
+    // Dated by the name alone.
+    const signal = find("signal-2020-10-26-163832.jpg")!;
+    assert.equal(signal.sidecar, null);
+    assert.equal(signal.dateSource, "name");
+    assert.equal(signal.captureMs, Date.UTC(2020, 9, 26, 16, 38, 32));
+  }
+  const old = generateTakeout({ realNames: true, sidecarStyle: "old", count: 5 });
+  const cut = old.files.find((f) => f.title.startsWith("PXL_20230809_203449253.LONG_EXPOSURE"))!;
+  assert.equal(cut.name, "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINA.jpg");
+  assert.equal(cut.sidecar, "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGIN.json");
+});
+
+Deno.test("albumMetadata albumData writes album metadata as older exports did", () => {
+  const exp = generateTakeout({ albumMetadata: "albumData", count: 20 });
+  const metadata = exp.extras.filter((x) => x.kind === "album-metadata");
+  assert.ok(metadata.length > 0);
+  for (const x of metadata) {
+    const json = JSON.parse(decoder.decode(x.bytes));
+    assert.deepEqual(Object.keys(json), ["albumData"]);
+    assert.deepEqual(Object.keys(json.albumData), ["title", "description", "access", "location", "date"]);
+    const album = exp.albums.find((a) => x.path === `${exp.root}/${a.folder}/metadata.json`)!;
+    assert.equal(json.albumData.title, album.title);
+  }
+});
+
+Deno.test("the options for real names and old album metadata leave other exports as they were", async () => {
+  const summary = async (exp: TakeoutExport) =>
+    JSON.stringify(
+      await Promise.all(
+        [...exp.files.map(async (f) => [f.path, f.sidecarText, f.mtimeMs, await sha(f.bytes)])],
+      ),
+    );
+  assert.equal(
+    await summary(generateTakeout({ seed: 4, count: 20 })),
+    await summary(generateTakeout({ seed: 4, count: 20, realNames: false, albumMetadata: "title" })),
+  );
 });

@@ -17,6 +17,8 @@ const LOCALES: Record<TakeoutLanguage, string> = {
   es: "es-ES",
   it: "it-IT",
   nl: "nl-NL",
+  ko: "ko-KR",
+  ru: "ru-RU",
 };
 
 const formatters = new Map<TakeoutLanguage, Intl.DateTimeFormat>();

@@ -7,7 +7,7 @@
  */
 
 /** Languages of the localised folder names and edited-copy suffixes. */
-export type TakeoutLanguage = "en" | "de" | "fr" | "es" | "it" | "nl";
+export type TakeoutLanguage = "en" | "de" | "fr" | "es" | "it" | "nl" | "ko" | "ru";
 
 /** `new`: `NAME.supplemental-metadata.json` (since about Oct 2024); `old`: `NAME.json`. */
 export type SidecarStyle = "new" | "old";
@@ -28,6 +28,8 @@ export type TakeoutQuirk =
   | "emoji"
   /** A non-Latin script in the name (Cyrillic, CJK, Arabic, Greek, Hebrew, Devanagari, Hangul, Thai). */
   | "script"
+  /** The original was uploaded without an extension: Google added one to the name, not to the sidecar or title. */
+  | "no-extension"
   /** The name is in Unicode NFD (decomposed accents, as macOS writes them). */
   | "nfd"
   /** A `/` of the title became `_` in the name. */

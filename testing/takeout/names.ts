@@ -71,6 +71,24 @@ const NAMES: Record<TakeoutLanguage, TakeoutNames> = {
     untitled: "Zonder titel",
     vacation: "Vakantie 2019",
   },
+  // The edited suffix is in GooglePhotosTakeoutHelper's list; the folder names are assumed.
+  ko: {
+    root: "Google 포토",
+    yearFolder: (y) => `${y}년 사진`,
+    trash: "휴지통",
+    edited: "-편집됨",
+    untitled: "제목 없음",
+    vacation: "2019년 휴가",
+  },
+  // The root and the edited suffix as a user's script for a Russian export has them; the other names are assumed.
+  ru: {
+    root: "Google Фото",
+    yearFolder: (y) => `Фото за ${y} г.`,
+    trash: "Корзина",
+    edited: "-измененный",
+    untitled: "Без названия",
+    vacation: "Отпуск 2019",
+  },
 };
 
 /** The localised folder names of a language. */

@@ -6,7 +6,7 @@
  */
 
 import { utc } from "./dates.ts";
-import { ANDROID, CITIES, COMPUTER, DESCRIPTIONS, type Draft, IOS, PEOPLE } from "./draft.ts";
+import { at, CITIES, COMPUTER, DESCRIPTIONS, type Draft, exifAt, IOS, PEOPLE } from "./draft.ts";
 
 const MULTI_SCRIPT = [
   "Москва зимой.jpg",
@@ -23,26 +23,6 @@ const MULTI_SCRIPT = [
 
 /** The hand-written cases: literal names from real exports, and the dating and folder edge cases. */
 export function specialDrafts(): Draft[] {
-  /** A draft taken at local wall-clock time `wall` (`YYYY-MM-DD HH:MM:SS`) in a zone `tz` minutes east of UTC. */
-  const at = (wall: string, tz: number, rest: Partial<Draft> & { title: string }): Draft => {
-    const wallMs = utc(wall);
-    return {
-      kind: "jpeg",
-      takenMs: wallMs - tz * 60_000,
-      tz,
-      sidecar: "yes",
-      origin: ANDROID,
-      albums: [],
-      ...rest,
-      quirks: rest.quirks ?? [],
-    };
-  };
-  const exifAt = (wall: string, offset: boolean, make = "samsung", model = "SM-G960F") => ({
-    wallMs: utc(wall),
-    offset,
-    make,
-    model,
-  });
   const summer = "🌞🌊🍉🍦🐚🦀🌴🍹🕶👙🐬🚤🌅🌄🍍🥥🍓🍒🍑🥭🍋🍊🍏🍎🍇";
   const smileys = "😀😃😄😁😆😅😂🤣😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛";
   const drafts: Draft[] = [

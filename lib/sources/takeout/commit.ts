@@ -15,6 +15,7 @@ import { Fingerprinter } from "./fingerprint.ts";
 import { isVideoName } from "./motion.ts";
 import { dateFromName } from "./name_dates.ts";
 import { doneKey } from "./plan.ts";
+import { storedFileName } from "./stored_name.ts";
 
 /** Where a media file's capture time came from. */
 export type DateSource = "sidecar" | "exif" | "name" | "file time";
@@ -64,9 +65,9 @@ export class Committer {
         items: [{
           id,
           source: "takeout",
-          filename: media.sidecar?.data.title && !media.editedOf && !media.motionOf
-            ? media.sidecar.data.title
-            : media.name,
+          filename: media.editedOf || media.motionOf
+            ? media.name
+            : storedFileName(media.name, media.sidecar?.data.title),
           createdMs: ms,
           isVideo: isVideoName(media.name),
           json: JSON.stringify(metadataOf(media, source, input.name)),

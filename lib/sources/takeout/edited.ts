@@ -6,9 +6,11 @@
  * The suffixes are data, in `edited_suffixes.json`. Reported by users of Takeout tools:
  * en `-edited`, de `-bearbeitet`, fr `-modifié`, nl `-bewerkt`, ja `-編集済み`, pl
  * `-edytowane`, it `-modificato`, es `-editado` / `-editada` / `-ha editado`, ca `-editat`,
- * sv `-redigerad`. Used by other importers but not yet seen in a report: da `-redigeret`,
- * no `-redigert`, fi `-muokattu`, sk `-upravené`, cs `-upraveno`, hu `-szerkesztett`, tr
- * `-düzenlendi`, zh `-编辑`, ko `-편집`. A wrong entry costs little: the caller only treats
+ * sv `-redigerad`, ko `-편집됨` (GooglePhotosTakeoutHelper's list, and other importers'), ru
+ * `-измененный` (a user's script for a Russian export, `Google Фото`). Used by other importers
+ * but not yet seen in a report: da `-redigeret`, no `-redigert`, fi `-muokattu`, sk
+ * `-upravené`, cs `-upraveno`, hu `-szerkesztett`, tr `-düzenlendi`, zh `-编辑`, ko `-편집`.
+ * No Ukrainian suffix has been found in a report, so none is listed. A wrong entry costs little: the caller only treats
  * a file as an edit when the original it names exists. Google's own creations (`-effects`,
  * `-collage`, `-animation`, …) are items in their own right and are not listed.
  * @module

@@ -33,6 +33,15 @@ Deno.test("editedOriginal knows every listed language", () => {
   assert.strictEqual(editedOriginal("IMG_1-編集済み.jpg"), "IMG_1.jpg");
 });
 
+Deno.test("editedOriginal: Korean and Russian exports", () => {
+  assert.strictEqual(editedOriginal("20230812_153012-편집됨.jpg"), "20230812_153012.jpg");
+  assert.strictEqual(editedOriginal("IMG_4411-편집됨(1).HEIC"), "IMG_4411(1).HEIC");
+  assert.strictEqual(editedOriginal("IMG_20220815_101010-измененный.jpg"), "IMG_20220815_101010.jpg");
+  assert.strictEqual(editedOriginal("IMG_20220815_101010-ИЗМЕНЕННЫЙ.JPG"), "IMG_20220815_101010.JPG");
+  // macOS archives hold Hangul decomposed into its letters (NFD).
+  assert.strictEqual(editedOriginal("사진-편집됨.jpg".normalize("NFD")), "사진.jpg".normalize("NFD"));
+});
+
 Deno.test("editedOriginal matches suffixes in NFD too", () => {
   const name = "IMG_1-modifié.jpg".normalize("NFD");
   assert.strictEqual(editedOriginal(name), "IMG_1.jpg");

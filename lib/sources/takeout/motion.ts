@@ -7,9 +7,11 @@
  *   `20231227_152817.jpg` + `20231227_152817.MP4`;
  * - older Google Camera: `MVIMG_20190101_101010.jpg` + `MVIMG_20190101_101010.mp4`;
  * - Pixel: `PXL_20230615_123456789.MP.jpg` + `PXL_20230615_123456789.MP` (no extension of
- *   its own) or, for an edited one, `….MP~2.jpg` + `….MP~2`.
+ *   its own) or, for an edited one, `….MP~2.jpg` + `….MP~2`; newer Pixels name them
+ *   `….MV.jpg` + `….MV` (both parts reported to GooglePhotosTakeoutHelper, PR 384).
  *
- * The extensions counted as media are data, in `media_extensions.json`.
+ * The extensions counted as media are data, in `media_extensions.json` (`pixelMotion`: the
+ * Pixel video parts, each also with a `~n` of an edit).
  * @module
  */
 import mediaExtensions from "./media_extensions.json" with { type: "json" };
@@ -27,15 +29,15 @@ const STILL_EXTENSIONS = [".heic", ".heif", ".jpg", ".jpeg"];
 /** Video parts paired by stem, the likeliest first. */
 const VIDEO_EXTENSIONS = [".mov", ".mp4"];
 
-/** A Pixel video part: `PXL_….MP`, `PXL_….MP~2`, whose still is the same name plus `.jpg`. */
-const PIXEL_VIDEO = /^\.mp(~\d+)?$/i;
+/** A Pixel video part: `PXL_….MP`, `PXL_….MP~2`, `PXL_….MV`, whose still is the same name plus `.jpg`. */
+const PIXEL_VIDEO = new RegExp(`^\\.(${mediaExtensions.pixelMotion.join("|")})(~\\d+)?$`, "i");
 
 /** Extensions of a Pixel video part's still. */
 const PIXEL_STILL_EXTENSIONS = [".jpg", ".jpeg"];
 
 /**
  * Whether a file name has a photo or video extension (any case), the Pixel motion parts
- * `.MP` and `.MP~2` included. Sidecars, album metadata and other files are not media.
+ * `.MP`, `.MP~2` and `.MV` included. Sidecars, album metadata and other files are not media.
  *
  * @example
  * ```ts

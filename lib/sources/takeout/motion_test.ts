@@ -1,6 +1,6 @@
 import assert from "node:assert";
 import mediaExtensions from "./media_extensions.json" with { type: "json" };
-import { isMediaName, pairMotionPhotos } from "./motion.ts";
+import { isMediaName, isVideoName, pairMotionPhotos } from "./motion.ts";
 
 Deno.test("pairMotionPhotos: Live Photo, Samsung and MVIMG pairs by stem", () => {
   const pairs = pairMotionPhotos([
@@ -29,6 +29,20 @@ Deno.test("pairMotionPhotos: Pixel .MP and .MP~2 parts", () => {
   assert.deepStrictEqual(Object.fromEntries(pairs), {
     "PXL_20230615_123456789.MP": "PXL_20230615_123456789.MP.jpg",
     "PXL_20210102_221126856.MP~2": "PXL_20210102_221126856.MP~2.jpg",
+  });
+});
+
+Deno.test("pairMotionPhotos: newer Pixel .MV parts", () => {
+  const pairs = pairMotionPhotos([
+    "PXL_20240730_120132807.MV.jpg",
+    "PXL_20240730_120132807.MV",
+    "PXL_20240922_143018728.MV~2.jpg",
+    "PXL_20240922_143018728.MV~2",
+    "PXL_20240922_143018728.MV.jpg",
+  ]);
+  assert.deepStrictEqual(Object.fromEntries(pairs), {
+    "PXL_20240730_120132807.MV": "PXL_20240730_120132807.MV.jpg",
+    "PXL_20240922_143018728.MV~2": "PXL_20240922_143018728.MV~2.jpg",
   });
 });
 
@@ -69,10 +83,13 @@ Deno.test("isMediaName: listed extensions in any case", () => {
 });
 
 Deno.test("isMediaName: Pixel motion parts", () => {
-  for (const name of ["PXL_1.MP", "PXL_1.mp", "PXL_1.MP~2", "PXL_1.MP~12"]) {
-    assert.strictEqual(isMediaName(name), true);
+  for (
+    const name of ["PXL_1.MP", "PXL_1.mp", "PXL_1.MP~2", "PXL_1.MP~12", "PXL_1.MV", "PXL_1.mv", "PXL_1.MV~2"]
+  ) {
+    assert.strictEqual(isMediaName(name), true, name);
+    assert.strictEqual(isVideoName(name), true, name);
   }
-  for (const name of ["PXL_1.MP~", "PXL_1.MP~x", "PXL_1.jpg~2"]) {
+  for (const name of ["PXL_1.MP~", "PXL_1.MP~x", "PXL_1.jpg~2", "PXL_1.MV~", "PXL_1.MVI", "PXL_1.M"]) {
     assert.strictEqual(isMediaName(name), false, name);
   }
 });

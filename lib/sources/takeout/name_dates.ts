@@ -6,23 +6,16 @@
  * @module
  */
 
+import namePatterns from "./name_date_patterns.json" with { type: "json" };
+
 /**
- * The ways names write a date, tried in order; the first that yields a real date wins.
- * Named groups y, mo, d and optionally h, mi, s, ms. Digits may not touch a match on either
- * side, so parts of longer numbers are never read as dates.
+ * The ways names write a date, tried in order; the first that yields a real date wins. They
+ * are data, in `name_date_patterns.json`, each with the names it was written for and the
+ * wall-clock time each stands for (checked by the tests). Named groups y, mo, d and
+ * optionally h, mi, s, ms. Digits may not touch a match on either side, so parts of longer
+ * numbers are never read as dates.
  */
-const PATTERNS: RegExp[] = [
-  // Android cameras, Samsung, Pixel (…_HHMMSSmmm), screenshots: IMG_20190405_101112.jpg,
-  // 20140102_123456.jpg, PXL_20230615_123456789.jpg, Screenshot_20231027_123303_Facebook.jpg.
-  /(?<!\d)(?<y>\d{4})(?<mo>\d{2})(?<d>\d{2})[_-](?<h>\d{2})(?<mi>\d{2})(?<s>\d{2})(?<ms>\d{3})?(?!\d)/g,
-  // Separated fields: Screenshot_2021-01-02-03-04-05.png, signal-2022-03-04-05-06-07-123.jpg,
-  // 2014-01-02 12.34.56.jpg (Dropbox), Screenshot 2021-01-02 at 03.04.05.png (macOS).
-  /(?<!\d)(?<y>\d{4})-(?<mo>\d{2})-(?<d>\d{2})[ _-](?:at )?(?<h>\d{2})[.-](?<mi>\d{2})[.-](?<s>\d{2})(?:-(?<ms>\d{3}))?(?!\d)/g,
-  // Fourteen digits in a row: IMG20231202123456.jpg (Oppo, Realme, OnePlus).
-  /(?<!\d)(?<y>\d{4})(?<mo>\d{2})(?<d>\d{2})(?<h>\d{2})(?<mi>\d{2})(?<s>\d{2})(?!\d)/g,
-  // WhatsApp keeps the day only: IMG-20200101-WA0001.jpg, VID-20200101-WA0001.mp4.
-  /(?<!\d)(?<y>\d{4})(?<mo>\d{2})(?<d>\d{2})-WA\d/g,
-];
+const PATTERNS: RegExp[] = namePatterns.map(({ pattern }) => new RegExp(`(?<!\\d)${pattern}(?!\\d)`, "g"));
 
 /** Years a name's date may have; others are taken for some other number. */
 const FIRST_YEAR = 1900;

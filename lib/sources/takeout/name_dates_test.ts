@@ -1,4 +1,5 @@
 import assert from "node:assert";
+import namePatterns from "./name_date_patterns.json" with { type: "json" };
 import { dateFromName } from "./name_dates.ts";
 
 /** What the default reading must give: the fields as local time in this process's zone. */
@@ -23,8 +24,47 @@ Deno.test("dateFromName reads camera, phone and app names as local time", () => 
     ["2014-01-02 12.34.56.jpg", local(2014, 1, 2, 12, 34, 56)],
     ["Screenshot 2021-01-02 at 03.04.05.png", local(2021, 1, 2, 3, 4, 5)],
     ["IMG20231202123456.jpg", local(2023, 12, 2, 12, 34, 56)],
+    // From peers' reports: Signal, underscores, 18 digits, spaces.
+    ["signal-2020-10-26-163832.jpg", local(2020, 10, 26, 16, 38, 32)],
+    ["signal-2020-10-26-163832-001.jpg", local(2020, 10, 26, 16, 38, 32)],
+    ["2016_01_30_11_49_15.mp4", local(2016, 1, 30, 11, 49, 15)],
+    ["201801261147521000.jpg", local(2018, 1, 26, 11, 47, 52)],
+    ["2019-10-31 155703.jpg", local(2019, 10, 31, 15, 57, 3)],
+    ["Screenshot 20221106 211633.png", local(2022, 11, 6, 21, 16, 33)],
+    ["Screenshot 20221106 211633 Chrome.jpg", local(2022, 11, 6, 21, 16, 33)],
   ];
   for (const [name, expected] of cases) assert.strictEqual(dateFromName(name), expected, name);
+});
+
+Deno.test("dateFromName: every example of the pattern table gives its wall-clock time", () => {
+  for (const { what, examples } of namePatterns) {
+    const names = Object.entries(examples);
+    assert.ok(names.length > 0, `${what}: an example`);
+    for (const [name, wall] of names) {
+      assert.strictEqual(
+        dateFromName(name, UTC),
+        Date.parse(`${wall.replace(" ", "T")}Z`),
+        `${what}: ${name}`,
+      );
+    }
+  }
+});
+
+Deno.test("dateFromName: the new patterns reject impossible dates and longer numbers", () => {
+  for (
+    const name of [
+      "signal-2020-13-26-163832.jpg", // month 13
+      "signal-2020-10-26-1638321.jpg", // seven digits of time
+      "2016_01_30_25_49_15.mp4", // hour 25
+      "2016_02_30_11_49_15.mp4", // 30 February
+      "201813261147521000.jpg", // month 13 in 18 digits
+      "2018012611475210001.jpg", // nineteen digits
+      "20180126114752100.jpg", // seventeen digits
+      "2019-10-31 155760.jpg", // second 60
+    ]
+  ) {
+    assert.strictEqual(dateFromName(name, UTC), undefined, name);
+  }
 });
 
 Deno.test("dateFromName: WhatsApp names give local noon of their day", () => {

@@ -59,18 +59,26 @@ export function parseSidecar(text: string): SidecarData | undefined {
 }
 
 /**
- * An album's title from its `metadata.json` (localised name), or undefined.
+ * An album's title from its `metadata.json` (localised name), or undefined. Older exports
+ * wrap the album's fields in `albumData` (`{"albumData": {"title": …, "date": …}}`, as
+ * reported to immich-go, issue 212); newer ones have them at the top.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { albumTitle } from "./sidecar.ts";
  * assert.equal(albumTitle('{"title":"Urlaub 2019","description":""}'), "Urlaub 2019");
+ * assert.equal(albumTitle('{"albumData":{"title":"Trip to Gdańsk","access":"protected"}}'), "Trip to Gdańsk");
  * assert.equal(albumTitle("not json"), undefined);
  * ```
  */
 export function albumTitle(text: string): string | undefined {
-  const title = parseObject(text)?.title;
+  const json = parseObject(text);
+  const old = json?.albumData;
+  const fields = typeof old === "object" && old !== null && !Array.isArray(old)
+    ? old as Record<string, unknown>
+    : json;
+  const title = fields?.title;
   return typeof title === "string" && title.trim() !== "" ? title : undefined;
 }
 

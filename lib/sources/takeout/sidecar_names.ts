@@ -9,6 +9,10 @@
  * `IMG_3479.JPG(1).json` and `Screenshot_20231027_123303_Facebook.jpg` ↔
  * `Screenshot_20231027_123303_Facebook.jpg.supple.json`.
  *
+ * A file uploaded without an extension (`20030616`) gets one in the export (`20030616.jpg`)
+ * but its sidecar and `title` do not: `20030616.json`, and `2013-12-23.supplemental-metadata(1).json`
+ * for `2013-12-23(1).jpg`. Those names come after the others.
+ *
  * A name alone cannot say whether a trailing `(n)` is Google's counter or part of the
  * original name, nor which export style applies, so {@link sidecarCandidates} lists every
  * reading and {@link matchSidecars} settles them with the sidecar's `title` (the original
@@ -24,7 +28,7 @@ export { splitCounter } from "./name_parts.ts";
 /** How many UTF-16 code units of `NAME.supplemental-metadata` (or `NAME`) a sidecar name keeps. */
 export const SIDECAR_STEM_UNITS = 46;
 
-/** How many UTF-16 code units of a media file's own name older exports kept. */
+/** How many UTF-16 code units of a media file's stem (its name before the extension) older exports kept. */
 export const MEDIA_NAME_UNITS = 47;
 
 /** A JSON file in the folder, with the `title` from its content when it has been read. */
@@ -85,7 +89,8 @@ export function isSidecarName(name: string): boolean {
  * Every sidecar name Google may have written for a media file, most likely first, without
  * duplicates: for each reading of a trailing `(n)` (as Google's counter, and as part of the
  * name; the counter first unless a space precedes it, as Google adds none), the newer
- * `.supplemental-metadata` style, then the older one.
+ * `.supplemental-metadata` style, then the older one; then the same for the name without its
+ * extension (an original uploaded without one).
  *
  * Where the 46-unit cut would split a surrogate pair (an emoji), the name cut before the
  * pair comes first and the name keeping the whole pair (47 units) next: a lone surrogate
@@ -111,11 +116,13 @@ export function sidecarCandidates(mediaName: string): string[] {
 /**
  * Match the media files of ONE folder to its sidecars. Each media file takes the first of
  * its {@link sidecarCandidates} that exists and whose `title` fits (equals the original name
- * the candidate assumes, or starts with it when the media name was cut to 47 units);
+ * the candidate assumes, or is that name before a media name's cut to 47 units);
  * candidates whose title differs come last, as names can be sanitised. A sidecar goes to
  * one media file only: when several want it, the one whose title fits, then the one for
  * which it is the likelier candidate, then the one listed first. A media file with no
- * candidate left takes an unused sidecar whose title names it (rule "title"). Files
+ * candidate left takes an unused sidecar whose title names it (rule "title") and whose
+ * counter `(n)` before `.json` is the file's own: `DSC_0103.JPG(1).json` belongs to
+ * `DSC_0103(1).JPG`, never to `DSC_0103.JPG`, though its title names both. Files
  * without a match are absent from the result.
  *
  * Names that are not {@link isSidecarName} are ignored. Sidecars without a `title` are
@@ -148,8 +155,11 @@ export function matchSidecars(mediaNames: string[], sidecars: SidecarFile[]): Ma
   const byTitle = titleIndex([...byName.values()].filter((sidecar) => !taken.has(sidecar)));
   const named = new Map<string, SidecarFile[]>();
   for (const name of media.filter((name) => !held.has(name))) {
-    const found = readings(name).flatMap((reading) => byTitle.get(reading.base.normalize("NFC")) ?? [])
-      .filter((sidecar) => !taken.has(sidecar));
+    const found = titleReadings(name).flatMap((reading) =>
+      (byTitle.get(reading.base.normalize("NFC")) ?? []).filter((sidecar) =>
+        !taken.has(sidecar) && sidecarCounter(sidecar) === reading.counter
+      )
+    );
     if (found.length === 0) continue;
     named.set(name, [...new Set(found)]);
     taken.add(found[0]);
@@ -244,23 +254,50 @@ function match(sidecar: SidecarFile, rule: string, others: SidecarFile[]): Sidec
     : { sidecar: sidecar.name, rule };
 }
 
-/** All candidates of a media name with their rules, most likely first, unique by name. */
+/**
+ * All candidates of a media name with their rules, most likely first, unique by name: those
+ * of the name as it is, then those of the name without its extension.
+ */
 function candidates(mediaName: string): Candidate[] {
   const seen = new Map<string, Candidate>();
-  for (const reading of readings(mediaName)) {
+  const add = ({ base, counter }: CounterParts, extra?: string) => {
     for (const style of STYLES) {
-      for (const cut of cuts(reading.base + style.suffix, SIDECAR_STEM_UNITS)) {
+      for (const cut of cuts(base + style.suffix, SIDECAR_STEM_UNITS)) {
         const rule = [
-          cut.rule === undefined || cut.stem.length > reading.base.length ? style.rule : undefined,
+          cut.rule === undefined || cut.stem.length > base.length ? style.rule : undefined,
           cut.rule,
-          reading.counter ? "counter" : undefined,
+          extra,
+          counter ? "counter" : undefined,
         ].filter(Boolean).join(", ");
-        const name = `${cut.stem}${reading.counter}.json`;
-        if (!seen.has(name)) seen.set(name, { name, rule, original: reading.base });
+        const name = `${cut.stem}${counter}.json`;
+        if (!seen.has(name)) seen.set(name, { name, rule, original: base });
       }
     }
-  }
+  };
+  for (const reading of readings(mediaName)) add(reading);
+  for (const reading of extensionlessReadings(mediaName)) add(reading, "without extension");
   return [...seen.values()];
+}
+
+/** The readings of a name's counter with the extension taken off, as Google added it to an extensionless original. */
+function extensionlessReadings(mediaName: string): CounterParts[] {
+  return readings(mediaName).flatMap((reading) => {
+    const { stem, ext } = splitExtension(reading.base);
+    return ext ? [{ base: stem, counter: reading.counter }] : [];
+  });
+}
+
+/** The readings whose base a sidecar's title may be: with the extension, then without. */
+function titleReadings(mediaName: string): CounterParts[] {
+  return [...readings(mediaName), ...extensionlessReadings(mediaName)];
+}
+
+/** A sidecar name's `(n)` right before `.json`. */
+const SIDECAR_COUNTER = /(\(\d+\))\.json$/i;
+
+/** The counter `(n)` Google put before a sidecar's `.json`, or "" when there is none. */
+function sidecarCounter(sidecar: SidecarFile): string {
+  return SIDECAR_COUNTER.exec(sidecar.name)?.[1] ?? "";
 }
 
 /**
@@ -299,12 +336,15 @@ function isLowSurrogate(code: number): boolean {
 }
 
 /**
- * The names a media file whose original name is `title` may carry: the title itself, and
- * the title cut to 47 units as older exports did.
+ * The names a media file whose original name is `title` may carry: the title itself, and,
+ * as older exports did, the title's stem cut to 47 units with its extension put back
+ * (`PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINAL.jpg` →
+ * `PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINA.jpg`).
  */
 function titleNames(title: string): string[] {
   const full = title.normalize("NFC");
-  return [full, ...cuts(full, MEDIA_NAME_UNITS).filter((cut) => cut.rule).map((cut) => cut.stem)];
+  const { stem, ext } = splitExtension(full);
+  return [full, ...cuts(stem, MEDIA_NAME_UNITS).filter((cut) => cut.rule).map((cut) => cut.stem + ext)];
 }
 
 /** Whether a sidecar's title is, or was cut to, the original name a candidate assumes. */

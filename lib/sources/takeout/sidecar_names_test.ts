@@ -53,6 +53,9 @@ Deno.test("short names: both styles whole", () => {
   assert.deepStrictEqual(sidecarCandidates("IMG_1234.jpg"), [
     "IMG_1234.jpg.supplemental-metadata.json",
     "IMG_1234.jpg.json",
+    // Last, for an original uploaded without an extension.
+    "IMG_1234.supplemental-metadata.json",
+    "IMG_1234.json",
   ]);
 });
 
@@ -64,6 +67,9 @@ Deno.test("a (38) that belongs to the name is no counter", () => {
     "Urlaub in Knaufspesch in der Schneifel (38).JP.json",
     "Urlaub in Knaufspesch in der Schneifel .JPG.su(38).json",
     "Urlaub in Knaufspesch in der Schneifel .JPG(38).json",
+    "Urlaub in Knaufspesch in der Schneifel (38).su.json",
+    "Urlaub in Knaufspesch in der Schneifel (38).json",
+    "Urlaub in Knaufspesch in der Schneifel .supple(38).json",
   ]);
   // …but the counter reading is kept for the title to decide.
   const matched = matchSidecars([media], [{
@@ -79,6 +85,9 @@ Deno.test("a counter without a space comes first, its literal reading after", ()
     "IMG_3479.JPG(1).json",
     "IMG_3479(1).JPG.supplemental-metadata.json",
     "IMG_3479(1).JPG.json",
+    "IMG_3479.supplemental-metadata(1).json",
+    "IMG_3479(1).json",
+    "IMG_3479(1).supplemental-metadata.json",
   ]);
 });
 
@@ -90,7 +99,13 @@ Deno.test("names of 46 units or more give one candidate per reading", () => {
 
 Deno.test("emoji count as two units", () => {
   const media = "😀".repeat(20) + ".jpg"; // 44 units
-  assert.deepStrictEqual(sidecarCandidates(media), [`${media}.s.json`, `${media}.json`]);
+  const stem = "😀".repeat(20);
+  assert.deepStrictEqual(sidecarCandidates(media), [
+    `${media}.s.json`,
+    `${media}.json`,
+    `${stem}.suppl.json`,
+    `${stem}.json`,
+  ]);
 });
 
 Deno.test("a cut inside a surrogate pair drops the pair, then keeps it whole", () => {
@@ -109,10 +124,125 @@ Deno.test("candidates never repeat", () => {
   }
 });
 
-Deno.test("media names cut to 47 units match by the start of the title", () => {
+Deno.test("media names cut to 47 units keep their extension, and the title fits", () => {
+  // From immich-go's issue 35: the stem is cut to 47 units, the extension stays.
+  assertPair(
+    "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINA.jpg",
+    "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGIN.json",
+    "truncated to 46",
+    "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINAL.jpg",
+  );
   const title = "Family_reunion_at_the_lake_house_summer_2015_final.jpg";
-  const media = title.slice(0, 47);
-  assertPair(media, title.slice(0, 46) + ".json", "truncated to 46", title);
+  assertPair(`${title.slice(0, 47)}.jpg`, `${title.slice(0, 46)}.json`, "truncated to 46", title);
+  // A counter of its own after the cut.
+  assertPair(
+    `${title.slice(0, 47)}(1).jpg`,
+    `${title.slice(0, 46)}(1).json`,
+    "truncated to 46, counter",
+    title,
+  );
+});
+
+Deno.test("media names cut to 47 units: an emoji pair the cut would split is kept whole", () => {
+  // From immich-go's issue 35.
+  const title =
+    "😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛😝😜🤪🤨🧐🤓😎🥸🤩🥳😏😒😞😔😟😕🙁☹️😣😖😫😩🥺😢😭.jpg";
+  assertPair(
+    "😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋😛.jpg",
+    "😀😃😄😁😆😅😂🤣🥲☺️😊😇🙂🙃😉😌😍🥰😘😗😙😚😋.json",
+    "truncated to 46",
+    title,
+  );
+});
+
+Deno.test("a cut media name whose title names another file still says so", () => {
+  const matches = matchSidecars(["PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINA.jpg"], [{
+    name: "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGIN.json",
+    title: "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINAL.mp4",
+  }]);
+  assert.deepStrictEqual(matches.get("PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGINA.jpg"), {
+    sidecar: "PXL_20230809_203449253.LONG_EXPOSURE-02.ORIGIN.json",
+    rule: "truncated to 46, title differs",
+  });
+});
+
+Deno.test("an original uploaded without an extension: its sidecar has none either", () => {
+  // GooglePhotosTakeoutHelper, PR 369: `2013-08-22.png` with `2013-08-22.json`, title `2013-08-22`.
+  assertPair("20030616.jpg", "20030616.json", "old .json, without extension", "20030616");
+  assertPair("2013-08-22.png", "2013-08-22.json", "old .json, without extension", "2013-08-22");
+  assertPair(
+    "2013-12-23(1).jpg",
+    "2013-12-23.supplemental-metadata(1).json",
+    "supplemental-metadata, without extension, counter",
+    "2013-12-23",
+  );
+  assertPair(
+    "2013-12-23(1).jpg",
+    "2013-12-23(1).json",
+    "old .json, without extension, counter",
+    "2013-12-23",
+  );
+});
+
+Deno.test("an original uploaded without an extension, next to its duplicate and a file with one", () => {
+  const matches = matchSidecars(["2013-12-23.jpg", "2013-12-23(1).jpg", "2013-12-23.png"], [
+    { name: "2013-12-23.supplemental-metadata.json", title: "2013-12-23" },
+    { name: "2013-12-23.supplemental-metadata(1).json", title: "2013-12-23" },
+    { name: "2013-12-23.png.supplemental-metadata.json", title: "2013-12-23.png" },
+  ]);
+  assert.deepStrictEqual([...matches], [
+    ["2013-12-23.jpg", {
+      sidecar: "2013-12-23.supplemental-metadata.json",
+      rule: "supplemental-metadata, without extension",
+    }],
+    ["2013-12-23(1).jpg", {
+      sidecar: "2013-12-23.supplemental-metadata(1).json",
+      rule: "supplemental-metadata, without extension, counter",
+    }],
+    ["2013-12-23.png", {
+      sidecar: "2013-12-23.png.supplemental-metadata.json",
+      rule: "supplemental-metadata",
+    }],
+  ]);
+});
+
+Deno.test("a name with its extension beats one without, whatever the titles say", () => {
+  const matches = matchSidecars(["IMG_7.jpg"], [
+    { name: "IMG_7.json", title: "IMG_7" },
+    { name: "IMG_7.jpg.json", title: "IMG_7.jpg" },
+  ]);
+  assert.deepStrictEqual(matches.get("IMG_7.jpg"), {
+    sidecar: "IMG_7.jpg.json",
+    rule: "old .json",
+    ambiguous: ["IMG_7.json"],
+  });
+});
+
+Deno.test("title fallback: a counter sidecar goes to no file without that counter", () => {
+  // immich-go's matcher tests: both sidecars belong to other photos.
+  assert.strictEqual(
+    matchSidecars(["DSC_0103.JPG"], [{ name: "DSC_0103.JPG(1).json", title: "DSC_0103.JPG" }]).size,
+    0,
+  );
+  assert.strictEqual(
+    matchSidecars(["DSC_0104(1).JPG"], [{ name: "DSC_0104.JPG.json", title: "DSC_0104.JPG" }]).size,
+    0,
+  );
+  assert.strictEqual(
+    matchSidecars(["DSC_0102(1).JPG"], [{ name: "DSC_0102.JPG(2).json", title: "DSC_0102.JPG" }]).size,
+    0,
+  );
+});
+
+Deno.test("title fallback: within the same counter the title still finds a renamed sidecar", () => {
+  const matches = matchSidecars(["DSC_0105(1).JPG", "DSC_0105.JPG"], [
+    { name: "DSC_0105 copy(1).json", title: "DSC_0105.JPG" },
+    { name: "DSC_0105 copy.json", title: "DSC_0105.JPG" },
+  ]);
+  assert.deepStrictEqual([...matches], [
+    ["DSC_0105(1).JPG", { sidecar: "DSC_0105 copy(1).json", rule: "title" }],
+    ["DSC_0105.JPG", { sidecar: "DSC_0105 copy.json", rule: "title" }],
+  ]);
 });
 
 Deno.test("isSidecarName: sidecars in any case", () => {
@@ -210,10 +340,12 @@ Deno.test("matchSidecars: a sidecar goes to the file its title names, the other 
     { name: first.slice(0, 46) + ".json", title: second },
     { name: "unexpected.json", title: first },
   ];
-  const matches = matchSidecars([first.slice(0, 47), second.slice(0, 47)], sidecars);
+  // Both media names are cut to 47 units before the extension, so both want the one sidecar name.
+  const [firstName, secondName] = [first, second].map((title) => `${title.slice(0, 47)}.jpg`);
+  const matches = matchSidecars([firstName, secondName], sidecars);
   assert.deepStrictEqual([...matches], [
-    [first.slice(0, 47), { sidecar: "unexpected.json", rule: "title" }],
-    [second.slice(0, 47), { sidecar: first.slice(0, 46) + ".json", rule: "truncated to 46" }],
+    [firstName, { sidecar: "unexpected.json", rule: "title" }],
+    [secondName, { sidecar: first.slice(0, 46) + ".json", rule: "truncated to 46" }],
   ]);
 });
 
