@@ -3,7 +3,7 @@
  * and mix) into the same `sync.db` and dated tree that `sync()` builds.
  * @module
  */
-import { openBackup } from "./core/backup.ts";
+import { openBackup, RunStop } from "./core/backup.ts";
 import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
 import { localArchive } from "./sources/takeout/archive.ts";
@@ -25,6 +25,11 @@ export interface TakeoutOptions {
   includeTrashed?: boolean;
   /** Where an item goes under `dir` (default: the `{year}/{month}/{day}` layout). */
   pathMapper?: PathMapper;
+  /**
+   * The run's stop: abort it (Ctrl-C) to end the import after the entry being committed; what
+   * is imported is kept and recorded, and its reason is thrown. Disposed of at the run's end.
+   */
+  stop?: RunStop;
 }
 
 /** Import the export; the report accounts for every entry of every archive. */
@@ -34,14 +39,16 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   const inputs = await Promise.all(options.paths.map((path) => localArchive(path)));
   // A fixed order (by name, as Google numbers the parts), whatever order they were given in.
   inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  using stop = options.stop ?? new RunStop();
   using backup = await openBackup(dir, options);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
-  const found = await catalog(inputs);
+  const found = await catalog(inputs, stop.signal);
   return await importTakeout(found, {
     ...backup,
     inputs,
     logger,
     albums: options.albums ?? "links",
     includeTrashed: options.includeTrashed ?? false,
+    signal: stop.signal,
   });
 }

@@ -70,8 +70,11 @@ interface JsonFile {
   albumTitle?: string;
 }
 
-/** List and match every entry of `inputs`. A damaged archive is reported; the others are read. */
-export async function catalog(inputs: readonly ArchiveSource[]): Promise<Catalog> {
+/**
+ * List and match every entry of `inputs`. A damaged archive is reported; the others are read.
+ * Once `signal` aborts, no further entry is read and its reason is thrown.
+ */
+export async function catalog(inputs: readonly ArchiveSource[], signal?: AbortSignal): Promise<Catalog> {
   const folders = new Map<string, { media: { ref: EntryRef; name: string }[]; json: JsonFile[] }>();
   const result: Catalog = {
     media: [],
@@ -89,6 +92,7 @@ export async function catalog(inputs: readonly ArchiveSource[]): Promise<Catalog
     const reading: Promise<void>[] = [];
     try {
       for await (const entry of input.entries()) {
+        signal?.throwIfAborted();
         result.entries++;
         const ref: EntryRef = { archive, path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs };
         const { folder, name } = splitPath(entry.path);
@@ -127,6 +131,7 @@ export async function catalog(inputs: readonly ArchiveSource[]): Promise<Catalog
       await reading.at(-1);
     } catch (error) {
       await Promise.allSettled(reading);
+      if (signal?.aborted) throw signal.reason;
       result.damaged.push({ archive, error: (error as Error).message });
     }
   }

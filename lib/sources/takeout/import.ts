@@ -39,6 +39,8 @@ export interface ImportOptions {
   /** `links`: album folders of links into the dated tree; `none`: membership recorded only. */
   albums: "links" | "none";
   includeTrashed: boolean;
+  /** The run's stop: no entry is staged or committed after it aborts; its reason is thrown. */
+  signal?: AbortSignal;
 }
 
 /** What one archive's import works with. */
@@ -51,6 +53,7 @@ interface Run {
   done: ReadonlySet<string>;
   /** Count a file gone through (imported, a duplicate or already there) and its bytes. */
   advance(size: number): void;
+  signal?: AbortSignal;
 }
 
 /** Import every media file the catalog planned; returns the report. */
@@ -78,17 +81,22 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     report,
     logger,
     done: plan.done,
+    signal: options.signal,
     advance(size) {
       progress.files++;
       progress.bytes += size;
       logger.progress(progress);
     },
   };
-  // One archive at a time, in the given (sorted) order.
-  for (const [archive, input] of inputs.entries()) {
-    report.unread += await importArchive(input, plan.archives[archive], run);
+  try {
+    // One archive at a time, in the given (sorted) order.
+    for (const [archive, input] of inputs.entries()) {
+      report.unread += await importArchive(input, plan.archives[archive], run);
+    }
+  } finally {
+    // Stopped or not, no partial file stays behind (the next run would clear it anyway).
+    await tree.removeTemp();
   }
-  await tree.removeTemp();
   if (options.albums === "links") await placer.linkAlbums(run.committer.albumLinks);
   return report;
 }
@@ -112,6 +120,7 @@ async function importArchive(
   /** Commit the oldest staged entry; a damaged entry is reported (and ends a sequential archive). */
   const commitOldest = async () => {
     const { media, staged } = staging.shift()!;
+    run.signal?.throwIfAborted();
     try {
       const committed = await run.committer.commit(input, media, await staged);
       countCommitted(run.report, media, committed);
@@ -132,6 +141,7 @@ async function importArchive(
   };
   try {
     for await (const entry of input.entries()) {
+      run.signal?.throwIfAborted();
       const media = remaining.get(entry.path);
       if (!media) continue;
       remaining.delete(entry.path);
