@@ -9,6 +9,7 @@ import type { Logger } from "./core/logger.ts";
 import { localArchive } from "./sources/takeout/archive.ts";
 import { catalog } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
+import { TakeoutRecords } from "./sources/takeout/records.ts";
 
 export type { TakeoutReport } from "./sources/takeout/import.ts";
 
@@ -42,10 +43,12 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   using stop = options.stop ?? new RunStop();
   using backup = await openBackup(dir, options);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
-  const found = await catalog(inputs, stop.signal);
+  const records = new TakeoutRecords(backup.store, inputs.map((input) => input.name));
+  const found = await catalog(inputs, stop.signal, (stamp, folder) => records.earlier(stamp, folder));
   return await importTakeout(found, {
     ...backup,
     inputs,
+    records,
     logger,
     albums: options.albums ?? "links",
     includeTrashed: options.includeTrashed ?? false,

@@ -139,6 +139,40 @@ export class OutputTree {
     }
   }
 
+  /**
+   * Give the placed file at `from` the time `mtime` and move it to `to` (both relative), never
+   * over anything: `occupied` when something is at `to` (the file stays at `from`), `missing`
+   * when no file is at `from`.
+   */
+  async move(from: string, to: string, mtime: Date): Promise<"moved" | "occupied" | "missing"> {
+    const source = join(this.root, ...from.split("/"));
+    if (!await Deno.lstat(source).then((stat) => stat.isFile, () => false)) return "missing";
+    await fsCall("set the time of", source, () => Deno.utime(source, mtime, mtime));
+    if (from === to) return "moved";
+    const parts = to.split("/");
+    await this.#folders(parts.slice(0, -1));
+    return await this.#moveNew(source, join(this.root, ...parts)) ? "moved" : "occupied";
+  }
+
+  /** Remove the file (or link) at `relativePath`; nothing there is no error. */
+  async remove(relativePath: string): Promise<void> {
+    const path = join(this.root, ...relativePath.split("/"));
+    await Deno.remove(path).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw fileSystemError("remove", path, error);
+    });
+  }
+
+  /** Whether a regular file of `size` bytes is at `relativePath` (a look, not a read). */
+  async holds(relativePath: string, size: number): Promise<boolean> {
+    const stat = await Deno.lstat(join(this.root, ...relativePath.split("/"))).catch(() => undefined);
+    return stat?.isFile === true && stat.size === size;
+  }
+
+  /** Where the link at `relativePath` points, or undefined when no link is there. */
+  async linkTarget(relativePath: string): Promise<string | undefined> {
+    return await Deno.readLink(join(this.root, ...relativePath.split("/"))).catch(() => undefined);
+  }
+
   /** Whether anything (a file, folder or link) is at `relativePath`. */
   occupied(relativePath: string): boolean {
     try {

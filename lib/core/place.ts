@@ -128,18 +128,63 @@ export class Placer implements Disposable {
 
   /**
    * `albums/<title>/<name>`: a link to each album member's file in the dated tree. A name taken
-   * by something else gets the member's id tag; a link already there to the member is kept.
+   * by something else gets the member's id tag; a link already there to the member is kept, so
+   * that every run can ensure all members' links.
    */
-  async linkAlbums(links: readonly { title: string; id: string }[]): Promise<void> {
-    for (const { title, id } of links) {
-      const path = this.#store.item(id)?.path;
+  async linkAlbums(links: Iterable<{ title: string; id: string; path?: string }>): Promise<void> {
+    for (const { title, id, path = this.#store.item(id)?.path } of links) {
       if (!path) continue;
-      const wanted = `${ALBUMS_DIR}/${sanitizeName(title, "album")}/${path.slice(path.lastIndexOf("/") + 1)}`;
-      for (const candidate of [wanted, taggedName(wanted, idTag(id))]) {
+      for (const candidate of albumLinkNames(title, id, path)) {
         if (await this.#tree.link(candidate, path)) break;
         // Already there: done if it is this item's link (a re-run), else try the tagged name.
-        const target = await Deno.readLink(`${this.#tree.root}/${candidate}`).catch(() => "");
-        if (target.endsWith(`/${path}`)) break;
+        if ((await this.#tree.linkTarget(candidate))?.endsWith(`/${path}`)) break;
+      }
+    }
+  }
+
+  /**
+   * Move a placed item's file to the path its row maps to now (its date or name changed), with
+   * `mtime` as its time. The new path is claimed by the collision rule and nothing is moved over;
+   * the item's album links to the old path go (the next {@link linkAlbums} makes the new ones).
+   * A file no longer at the old path is left to be restored there. Returns the item's path.
+   */
+  async move(id: string, mtime: Date): Promise<string> {
+    const row = this.#store.item(id);
+    if (!row?.path) throw new PhotosyncError(`item ${id} has no file to move`);
+    const from = row.path;
+    const foreign = new Set<string>();
+    let to = checkedPath(this.#pathMapper(row), id);
+    if (to !== from) to = this.#store.transaction(() => this.#claim(row, foreign, from));
+    for (;;) {
+      const moved = await this.#tree.move(from, to, mtime);
+      if (moved !== "occupied") break;
+      foreign.add(to);
+      to = this.#store.transaction(() => this.#claim(row, foreign, from));
+    }
+    if (to !== from) await this.#unlinkAlbums(id, from);
+    return to;
+  }
+
+  /**
+   * Remove a placed item: its file (only when it still has the recorded size: a file someone
+   * put there since is not ours), its album links, and its row.
+   */
+  async remove(id: string): Promise<void> {
+    const row = this.#store.item(id);
+    if (row?.path && row.size !== null && await this.#tree.holds(row.path, row.size)) {
+      await this.#tree.remove(row.path);
+    }
+    if (row?.path) await this.#unlinkAlbums(id, row.path);
+    this.#store.removeItem(id);
+  }
+
+  /** Remove the item's album links that point to its file at `path`. */
+  async #unlinkAlbums(id: string, path: string): Promise<void> {
+    for (const title of this.#store.albumTitlesOf(id)) {
+      for (const candidate of albumLinkNames(title, id, path)) {
+        if ((await this.#tree.linkTarget(candidate))?.endsWith(`/${path}`)) {
+          await this.#tree.remove(candidate);
+        }
       }
     }
   }
@@ -157,9 +202,10 @@ export class Placer implements Disposable {
   /**
    * Claim the first free candidate path for `row`, skipping those in `foreign` (paths found
    * holding a file that no item holds; those found here are added). Inside a transaction: when
-   * none is free, the error rolls back the claims tried.
+   * none is free, the error rolls back the claims tried. `own`: the path of the item's placed
+   * file, which is no stranger's.
    */
-  #claim(row: ItemRow, foreign: Set<string>): string {
+  #claim(row: ItemRow, foreign: Set<string>, own?: string): string {
     const wanted = checkedPath(this.#pathMapper(row), row.id);
     const candidates = [wanted, taggedName(wanted, idTag(row.id)), taggedName(wanted, row.id)];
     for (const path of candidates) {
@@ -167,7 +213,7 @@ export class Placer implements Disposable {
       // Another item holding the path is the collision rule; a file there that no item holds is
       // a stranger's (the user's own), kept. A later claim moves the item's, so this one lapses.
       if (!this.#store.claimPath(row.id, path)) continue;
-      if (this.#tree.occupied(path)) {
+      if (path !== own && this.#tree.occupied(path)) {
         foreign.add(path);
         continue;
       }
@@ -181,6 +227,12 @@ export class Placer implements Disposable {
     }
     throw new PhotosyncError(`no free file name for item ${row.id} (${wanted})`);
   }
+}
+
+/** The names an item's link in an album may have: after its file, then with its id's tag. */
+function albumLinkNames(title: string, id: string, path: string): string[] {
+  const wanted = `${ALBUMS_DIR}/${sanitizeName(title, "album")}/${path.slice(path.lastIndexOf("/") + 1)}`;
+  return [wanted, taggedName(wanted, idTag(id))];
 }
 
 /** A mapper's path must stay inside the output directory. */

@@ -278,6 +278,29 @@ export class Store {
     ) as { key: string; value: string }[];
   }
 
+  /** One of a source's resume points by its key, or undefined. */
+  checkpoint(source: SourceName, key: string): string | undefined {
+    const row = this.#db.prepare("SELECT value FROM checkpoints WHERE source = ? AND key = ?").get(
+      source,
+      key,
+    ) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  /**
+   * A source's resume points whose keys start with `prefix`, by key: a range of the primary
+   * key's index, so that a source can keep records it looks up by a part of their key.
+   */
+  checkpointsFrom(source: SourceName, prefix: string): { key: string; value: string }[] {
+    // Text compares byte by byte (UTF-8): every key starting with the prefix sorts below the
+    // prefix followed by the highest code point.
+    return this.#db.prepare(
+      "SELECT key, value FROM checkpoints WHERE source = ? AND key >= ? AND key < ? ORDER BY key",
+    ).all(source, prefix, `${prefix}\u{10FFFF}`) as { key: string; value: string }[];
+  }
+
   /** Apply a change to a source's resume points in one transaction. */
   updateCheckpoints(source: SourceName, change: CheckpointChange): void {
     this.transaction(() => this.#applyCheckpoint(source, change));
@@ -374,6 +397,11 @@ export class Store {
     return result.changes === 1;
   }
 
+  /** Forget an item (its album memberships go with it); its file is the caller's business. */
+  removeItem(id: string): void {
+    this.#db.prepare("DELETE FROM items WHERE id = ?").run(id);
+  }
+
   /** Mark items downloaded with their final sizes (and hashes, when known), in one transaction. */
   markDownloaded(done: readonly { id: string; size: number; hash?: string }[]): void {
     const statement = this.#db.prepare(
@@ -401,6 +429,31 @@ export class Store {
       const link = this.#db.prepare("INSERT OR IGNORE INTO item_albums (item_id, album_id) VALUES (?, ?)");
       itemIds.forEach((id) => link.run(id, album.id));
     });
+  }
+
+  /** The titles of the albums an item is in. */
+  albumTitlesOf(id: string): string[] {
+    return (this.#db.prepare(
+      "SELECT title FROM albums JOIN item_albums ON album_id = albums.id WHERE item_id = ? ORDER BY title",
+    ).all(id) as { title: string }[]).map((row) => row.title);
+  }
+
+  /** Every downloaded member of a source's albums: the album's title, the item and its path. */
+  *albumMembers(source: SourceName): Generator<{ title: string; id: string; path: string }> {
+    const statement = this.#db.prepare(`
+      SELECT albums.title AS title, items.id AS id, items.path AS path
+      FROM albums JOIN item_albums ON album_id = albums.id JOIN items ON items.id = item_id
+      WHERE albums.source = ? AND items.status = 'downloaded' AND items.path IS NOT NULL
+      ORDER BY albums.title, items.path`);
+    yield* statement.iterate(source) as Iterable<{ title: string; id: string; path: string }>;
+  }
+
+  /** Where each downloaded item's file is and its size: what `status` checks on disk. */
+  *downloadedFiles(): Generator<{ id: string; filename: string; path: string; size: number }> {
+    const statement = this.#db.prepare(
+      "SELECT id, filename, path, size FROM items WHERE status = 'downloaded' AND path IS NOT NULL ORDER BY created_ms, id",
+    );
+    yield* statement.iterate() as Iterable<{ id: string; filename: string; path: string; size: number }>;
   }
 
   /** All downloaded items (for `--resync`). */

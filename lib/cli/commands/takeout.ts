@@ -97,6 +97,12 @@ function summarise(
       datedFrom["file time"]
     }`,
   );
+  if (report.restored + report.redated + report.removed > 0) {
+    renderer.info(
+      `${report.restored} missing or changed files restored, ${report.redated} files re-dated by a sidecar ` +
+        `found now, ${report.removed} files removed as trash`,
+    );
+  }
   if (report.datedByFileTime.length > 0) {
     renderer.warn(
       `${report.datedByFileTime.length} files had no date but their archive entry time: ${

@@ -2,7 +2,9 @@
  * The first pass over a Takeout export: list every entry of every archive, read the small
  * JSON files (sidecars, album metadata), and decide for each media file which sidecar it
  * takes, which album its folder is, and what it is (an edited copy, a motion photo's video).
- * A file's sidecar may sit in another archive: folders are matched across all archives.
+ * A file's sidecar may sit in another archive: folders are matched across all archives of one
+ * export (its stamp), and with what earlier runs left of the folder (their media files and
+ * sidecars, see `records.ts`), so that an import in parts matches as one run over all.
  * @module
  */
 import type { ArchiveSource } from "./archive_source.ts";
@@ -10,6 +12,7 @@ import { editedOriginal } from "./edited.ts";
 import { isMediaName, pairMotionPhotos } from "./motion.ts";
 import { albumTitle, parseSidecar, type SidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
+import { type EarlierFolder, type EarlierMedia, exportOf, type MatchedSidecar } from "./records.ts";
 import nonSidecarNames from "./non_sidecar_names.json" with { type: "json" };
 
 /** JSON files of one zip or folder read at once. */
@@ -28,16 +31,17 @@ export interface EntryRef {
   path: string;
   size: number;
   mtimeMs: number;
+  /** 0 for the first entry with this path in its archive, 1 for a second one, … */
+  occurrence: number;
 }
 
-/** A media file of the export and what the catalog found out about it. */
-export interface MediaPlan {
-  entry: EntryRef;
+/** A media file and what the catalog found out about it. */
+export interface MediaMatch {
   /** The file's own name (last path segment). */
   name: string;
   /** The folder (full path inside the archive) it sits in. */
   folder: string;
-  sidecar?: { name: string; rule: string; data: SidecarData; ambiguous?: string[] };
+  sidecar?: MatchedSidecar;
   /** The original this edited copy was made from (same folder). */
   editedOf?: string;
   /** The still photo whose video part this is (same folder). */
@@ -46,13 +50,41 @@ export interface MediaPlan {
   album?: { id: string; title: string };
 }
 
+/** A media entry of this run's archives. */
+export interface MediaPlan extends MediaMatch {
+  entry: EntryRef;
+}
+
+/**
+ * A media entry an earlier run imported that this run learns more about: a sidecar (its own, or
+ * its original's or still's) that arrived in this run's archives, or its folder's album.
+ */
+export interface Revision extends MediaMatch {
+  earlier: EarlierMedia;
+}
+
+/** A sidecar no media file took (yet). */
+export interface UnmatchedSidecar extends EntryRef {
+  folder: string;
+  name: string;
+  data: SidecarData;
+}
+
+/** What earlier runs left of a folder of an export (`records.ts`), for the catalog to match with. */
+export type EarlierLookup = (stamp: string, folder: string) => EarlierFolder;
+
 /** What the first pass found. */
 export interface Catalog {
+  /** Every media entry, in the order of the folders' first entries. */
   media: MediaPlan[];
+  /** Media entries of earlier runs to re-date, remove (trash) or add to their album. */
+  revisions: Revision[];
   /** Entries counted as sidecars used by a media file. */
   sidecarsUsed: EntryRef[];
   /** JSON files that look like sidecars but no media file took. */
-  unmatchedSidecars: EntryRef[];
+  unmatchedSidecars: UnmatchedSidecar[];
+  /** The album folders whose metadata this run found. */
+  albums: { archive: number; folder: string; title: string }[];
   /** Everything else: album metadata, account files, web pages. */
   notMedia: EntryRef[];
   /** Entries in all archives. */
@@ -70,14 +102,29 @@ interface JsonFile {
   albumTitle?: string;
 }
 
+/** The entries of one folder of one export. */
+interface Folder {
+  stamp: string;
+  folder: string;
+  media: { ref: EntryRef; name: string }[];
+  json: JsonFile[];
+}
+
 /**
- * List and match every entry of `inputs`. A damaged archive is reported; the others are read.
- * Once `signal` aborts, no further entry is read and its reason is thrown.
+ * List and match every entry of `inputs`, with what `earlier` runs left of each folder met. A
+ * damaged archive is reported; the others are read. Once `signal` aborts, no further entry is
+ * read and its reason is thrown.
  */
-export async function catalog(inputs: readonly ArchiveSource[], signal?: AbortSignal): Promise<Catalog> {
-  const folders = new Map<string, { media: { ref: EntryRef; name: string }[]; json: JsonFile[] }>();
+export async function catalog(
+  inputs: readonly ArchiveSource[],
+  signal?: AbortSignal,
+  earlier?: EarlierLookup,
+): Promise<Catalog> {
+  const folders = new Map<string, Folder>();
   const result: Catalog = {
     media: [],
+    revisions: [],
+    albums: [],
     sidecarsUsed: [],
     unmatchedSidecars: [],
     notMedia: [],
@@ -86,6 +133,7 @@ export async function catalog(inputs: readonly ArchiveSource[], signal?: AbortSi
     unreadable: [],
   };
   for (const [archive, input] of inputs.entries()) {
+    const stamp = exportOf(input.name);
     // JSON files of a zip or folder are read a few at a time (each read waits mostly on the
     // disk), and taken in the archive's order, so that matching never depends on timing.
     const window = input.sequential ? 1 : JSON_READS_AT_ONCE;
@@ -94,10 +142,17 @@ export async function catalog(inputs: readonly ArchiveSource[], signal?: AbortSi
       for await (const entry of input.entries()) {
         signal?.throwIfAborted();
         result.entries++;
-        const ref: EntryRef = { archive, path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs };
+        const ref: EntryRef = {
+          archive,
+          path: entry.path,
+          size: entry.size,
+          mtimeMs: entry.mtimeMs,
+          occurrence: 0,
+        };
         const { folder, name } = splitPath(entry.path);
-        let group = folders.get(folder);
-        if (!group) folders.set(folder, group = { media: [], json: [] });
+        const key = JSON.stringify([stamp, folder]);
+        let group = folders.get(key);
+        if (!group) folders.set(key, group = { stamp, folder, media: [], json: [] });
         if (entry.link) {
           result.notMedia.push(ref);
         } else if (/\.json$/i.test(name) && entry.size <= MAX_JSON_BYTES) {
@@ -135,56 +190,75 @@ export async function catalog(inputs: readonly ArchiveSource[], signal?: AbortSi
       result.damaged.push({ archive, error: (error as Error).message });
     }
   }
-  for (const [folder, group] of folders) matchFolder(folder, group, result);
+  for (const group of folders.values()) {
+    matchFolder(group, earlier?.(group.stamp, group.folder) ?? { media: [], sidecars: [] }, result);
+  }
   return result;
 }
 
-/** Match one folder's media files to its sidecars, edited copies to originals, videos to stills. */
-function matchFolder(
-  folder: string,
-  group: { media: { ref: EntryRef; name: string }[]; json: JsonFile[] },
-  result: Catalog,
-): void {
+/**
+ * Match one folder's media files (this run's and earlier runs') to its sidecars (this run's and
+ * those earlier runs left unmatched), edited copies to originals, videos to stills. Every entry
+ * gets its own plan: two entries of one name (two exports, or two parts) are two files.
+ */
+function matchFolder(group: Folder, earlier: EarlierFolder, result: Catalog): void {
+  const { folder } = group;
   const metadata = group.json.find((file) => file.albumTitle !== undefined);
   // A folder with an album's metadata.json is an album; its title is localised there.
-  const album = metadata
-    ? {
-      id: `takeout:${folder}`,
-      title: metadata.albumTitle || folder.split(/[/\\]/).filter(Boolean).pop() || "album",
-    }
-    : undefined;
+  const title = metadata
+    ? metadata.albumTitle || folder.split(/[/\\]/).filter(Boolean).pop() || "album"
+    : earlier.album;
+  const album = title === undefined ? undefined : { id: `takeout:${folder}`, title };
+  if (metadata) result.albums.push({ archive: metadata.ref.archive, folder, title: title! });
   const sidecars = group.json.filter((file) => file !== metadata && file.sidecar && isSidecarName(file.name));
-  const names = group.media.map((media) => media.name);
+  const candidates = [
+    ...sidecars.map((file) => ({ name: file.name, data: file.sidecar! })),
+    ...earlier.sidecars,
+  ];
+  // Earlier media files that had their sidecar keep it; the others may find one now.
+  const waiting = earlier.media.filter((media) => !media.record.sidecar);
+  const names = [...group.media, ...waiting].map((media) => media.name);
   const matches = matchSidecars(
     names,
-    sidecars.map((file) => ({ name: file.name, title: file.sidecar?.title })),
+    candidates.map((file) => ({ name: file.name, title: file.data.title })),
   );
-  const byName = new Map(sidecars.map((file) => [file.name, file]));
+  const byName = new Map<string, SidecarData>();
+  for (const file of candidates) if (!byName.has(file.name)) byName.set(file.name, file.data);
   const used = new Set<string>();
-  const plans = new Map<string, MediaPlan>();
-  for (const { ref, name } of group.media) {
-    const plan: MediaPlan = { entry: ref, name, folder, album };
+  const matched = (name: string): MatchedSidecar | undefined => {
     const match = matches.get(name);
-    if (match) {
-      const file = byName.get(match.sidecar)!;
-      plan.sidecar = {
-        name: match.sidecar,
-        rule: match.rule,
-        data: file.sidecar!,
-        ambiguous: match.ambiguous,
-      };
-      used.add(match.sidecar);
-    }
-    plans.set(name, plan);
-  }
-  const lowerNames = new Map(names.map((name) => [name.toLowerCase(), name]));
-  const motion = pairMotionPhotos(names);
-  for (const plan of plans.values()) {
+    if (!match) return undefined;
+    used.add(match.sidecar);
+    return {
+      name: match.sidecar,
+      rule: match.rule,
+      data: byName.get(match.sidecar)!,
+      ambiguous: match.ambiguous,
+    };
+  };
+  const occurrences = new Map<string, number>();
+  const plans: MediaPlan[] = group.media.map(({ ref, name }) => {
+    const seen = JSON.stringify([ref.archive, name]);
+    ref.occurrence = occurrences.get(seen) ?? 0;
+    occurrences.set(seen, ref.occurrence + 1);
+    const sidecar = matched(name);
+    return { entry: ref, name, folder, album, ...(sidecar ? { sidecar } : {}) };
+  });
+  const revisions: Revision[] = earlier.media.map((media) => {
+    const sidecar = media.record.sidecar ?? matched(media.name);
+    return { earlier: media, name: media.name, folder, album, ...(sidecar ? { sidecar } : {}) };
+  });
+  const all: MediaMatch[] = [...plans, ...revisions];
+  const first = new Map<string, MediaMatch>();
+  for (const plan of all) if (!first.has(plan.name)) first.set(plan.name, plan);
+  const lowerNames = new Map([...first.keys()].map((name) => [name.toLowerCase(), name]));
+  const motion = pairMotionPhotos([...first.keys()]);
+  for (const plan of all) {
     if (plan.sidecar) continue;
     const original = editedOriginal(plan.name);
     const originalName = original && lowerNames.get(original.toLowerCase());
     const still = motion.get(plan.name);
-    const from = originalName ? plans.get(originalName) : still ? plans.get(still) : undefined;
+    const from = originalName ? first.get(originalName) : still ? first.get(still) : undefined;
     if (originalName) plan.editedOf = originalName;
     else if (still) plan.motionOf = still;
     if (from?.sidecar) {
@@ -194,12 +268,20 @@ function matchFolder(
       };
     }
   }
-  result.media.push(...plans.values());
+  result.media.push(...plans);
+  const newAlbum = metadata !== undefined && earlier.album === undefined;
+  for (const revision of revisions) {
+    const { record } = revision.earlier;
+    if ((revision.sidecar && !record.sidecar && !record.trashed) || (newAlbum && !record.trashed)) {
+      result.revisions.push(revision);
+    }
+  }
   for (const file of group.json) {
     if (file === metadata) result.notMedia.push(file.ref);
     else if (used.has(file.name)) result.sidecarsUsed.push(file.ref);
-    else if (file.sidecar) result.unmatchedSidecars.push(file.ref);
-    else result.notMedia.push(file.ref);
+    else if (file.sidecar) {
+      result.unmatchedSidecars.push({ ...file.ref, folder, name: file.name, data: file.sidecar });
+    } else result.notMedia.push(file.ref);
   }
 }
 

@@ -1,44 +1,63 @@
 /**
  * Committing a staged Takeout file: hash it (its identity), then store it once per content,
  * date it (sidecar, EXIF, file name, entry time) and hand it to the shared place and record
- * step; or drop it as a copy of a file already there. Either way the entry's checkpoint is
- * written, so that a re-run skips it without reading it.
+ * step; or drop it as a copy of a file already there, whose item it re-dates when this copy
+ * brings a sidecar the item lacked, and whose file it restores when that is gone. Either way the
+ * entry's record is written (`records.ts`), so that a re-run skips it without reading it.
  * @module
  */
 import type { Placer } from "../../core/place.ts";
-import type { TempFile } from "../../core/output_tree.ts";
+import type { OutputTree, TempFile } from "../../core/output_tree.ts";
 import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
-import type { MediaPlan } from "./catalog.ts";
+import type { MediaMatch, MediaPlan } from "./catalog.ts";
 import { dateFromExif, EXIF_HEAD_BYTES } from "./exif_date.ts";
 import { Fingerprinter } from "./fingerprint.ts";
 import { isVideoName } from "./motion.ts";
 import { dateFromName } from "./name_dates.ts";
-import { doneKey } from "./plan.ts";
+import type { DateSource, EntryRecord, EntrySpot, TakeoutRecords } from "./records.ts";
 import { storedFileName } from "./stored_name.ts";
 
-/** Where a media file's capture time came from. */
-export type DateSource = "sidecar" | "exif" | "name" | "file time";
+export type { DateSource } from "./records.ts";
 
 /** What became of a committed file. */
 export type Committed =
-  | { kind: "imported"; id: string; path: string; size: number; dateSource: DateSource }
+  /** Placed: new, or restored (its file had gone missing or changed). */
+  | { kind: "imported"; id: string; path: string; size: number; dateSource: DateSource; restored?: boolean }
   /** Its content is stored already: by an earlier run, or (a duplicate) by this one. */
-  | { kind: "already present" | "duplicate"; id: string; size: number };
+  | { kind: "already present" | "duplicate"; id: string; size: number; redated?: string };
+
+/** Where an entry of `input` is, for its record. */
+export function spotOf(input: ArchiveSource, media: MediaPlan): EntrySpot {
+  const { path, size, mtimeMs, occurrence } = media.entry;
+  return { archiveName: input.name, folder: media.folder, name: media.name, path, size, mtimeMs, occurrence };
+}
 
 /** Commits staged files one at a time, in the order they are given. */
 export class Committer {
   readonly #store: Store;
   readonly #placer: Placer;
+  readonly #tree: OutputTree;
+  readonly #records: TakeoutRecords;
+  readonly #includeTrashed: boolean;
   readonly #fingerprinter = new Fingerprinter();
   /** Contents committed by this run. */
   readonly #seen = new Set<string>();
-  /** Album members committed, for the album links made at the end. */
-  readonly albumLinks: { title: string; id: string }[] = [];
 
-  constructor(store: Store, placer: Placer) {
-    this.#store = store;
-    this.#placer = placer;
+  constructor(
+    options: {
+      store: Store;
+      placer: Placer;
+      tree: OutputTree;
+      records: TakeoutRecords;
+      includeTrashed: boolean;
+    },
+  ) {
+    this.#store = options.store;
+    this.#placer = options.placer;
+    this.#tree = options.tree;
+    this.#records = options.records;
+    this.#includeTrashed = options.includeTrashed;
   }
 
   /**
@@ -55,9 +74,29 @@ export class Committer {
     });
     const id = `takeout:${digest}`;
     let committed: Committed;
-    if (this.#store.item(id)?.status === "downloaded") {
+    const known = this.#store.item(id);
+    if (
+      known?.status === "downloaded" && known.path && known.size !== null &&
+      await this.#tree.holds(known.path, known.size)
+    ) {
       await Deno.remove(temp).catch(() => {});
-      committed = { kind: this.#seen.has(digest) ? "duplicate" : "already present", id, size };
+      const kind = this.#seen.has(digest) ? "duplicate" : "already present";
+      // This copy may bring the sidecar the item was placed without (it was in another part).
+      const redated = await this.revise(id, media, { archiveName: input.name, path: media.entry.path });
+      committed = {
+        kind,
+        id,
+        size,
+        ...(redated === "redated" ? { redated: this.#store.item(id)!.path! } : {}),
+      };
+    } else if (known?.path) {
+      // Its file is gone or changed (or was never recorded as placed: a crash, a --resync):
+      // placed again where it was, as it was dated.
+      const dateSource = (JSON.parse(known.json) as ItemJson).takeout?.dateSource ?? "file time";
+      const [row] = this.#placer.settle([known]);
+      const path = await this.#placer.place(row, staged, new Date(known.createdMs), digest);
+      this.#placer.flush();
+      committed = { kind: "imported", id, path, size, dateSource, restored: known.status === "downloaded" };
     } else {
       const { ms, source } = await captureTime(media, head);
       this.#store.saveBatch({
@@ -65,31 +104,114 @@ export class Committer {
         items: [{
           id,
           source: "takeout",
-          filename: media.editedOf || media.motionOf
-            ? media.name
-            : storedFileName(media.name, media.sidecar?.data.title),
+          filename: storedNameOf(media),
           createdMs: ms,
           isVideo: isVideoName(media.name),
-          json: JSON.stringify(metadataOf(media, source, input.name)),
+          json: JSON.stringify(metadataOf(media, source, input.name, media.entry.path)),
           hash: digest,
         }],
       });
       const [row] = this.#placer.settle([this.#store.item(id)!]);
       const path = await this.#placer.place(row, staged, new Date(ms), digest);
-      // Recorded before the entry's checkpoint: a crash in between commits the entry again.
+      // Recorded before the entry's record: a crash in between commits the entry again.
       this.#placer.flush();
       committed = { kind: "imported", id, path, size, dateSource: source };
     }
     this.#seen.add(digest);
     if (media.album) {
       this.#store.addToAlbum({ id: media.album.id, source: "takeout", title: media.album.title }, [id]);
-      this.albumLinks.push({ title: media.album.title, id });
     }
-    this.#store.updateCheckpoints("takeout", {
-      put: [{ key: doneKey(input.name, media.entry.path, media.entry.size), value: id }],
-    });
+    const dateSource = (JSON.parse(this.#store.item(id)!.json) as ItemJson).takeout?.dateSource ??
+      "file time";
+    this.#store.updateCheckpoints(
+      "takeout",
+      this.#records.entryChange(spotOf(input, media), {
+        id,
+        date: dateSource,
+        ...(media.sidecar ? { sidecar: media.sidecar } : {}),
+      }),
+    );
     return committed;
   }
+
+  /**
+   * {@link revise} the item of an entry recorded under `key` as `record` with what `match` (its
+   * plan now) brings, and record that.
+   */
+  async reviseRecorded(
+    key: string,
+    record: EntryRecord,
+    match: MediaMatch,
+    entry: { archiveName: string; path: string },
+  ): Promise<"redated" | "removed" | "unchanged"> {
+    const revised = await this.revise(record.id, match, entry);
+    this.#records.updateEntry(key, {
+      ...record,
+      ...(match.sidecar ? { sidecar: match.sidecar } : {}),
+      ...(revised === "removed" ? { trashed: true } : {}),
+    });
+    return revised;
+  }
+
+  /**
+   * What an entry of `item` (a placed item) with the sidecar `match` now has changes: an item
+   * placed without a sidecar takes its date (moved to its day, its mtime), its title's name and
+   * its metadata; one the sidecar puts in the trash is removed (unless trashed items are
+   * imported), when `entry` is the entry it was placed from.
+   */
+  async revise(
+    id: string,
+    match: MediaMatch,
+    entry: { archiveName: string; path: string },
+  ): Promise<"redated" | "removed" | "unchanged"> {
+    const item = this.#store.item(id);
+    if (!match.sidecar || item?.status !== "downloaded" || !item.path) return "unchanged";
+    const json = JSON.parse(item.json) as ItemJson;
+    if (json.takeout?.sidecar) return "unchanged";
+    const { data } = match.sidecar;
+    if (data.trashed && !this.#includeTrashed) {
+      if (json.takeout?.archive !== entry.archiveName || json.takeout.entry !== entry.path) {
+        return "unchanged";
+      }
+      await this.#placer.remove(id);
+      return "removed";
+    }
+    const ms = data.takenMs ?? item.createdMs;
+    const source = data.takenMs === undefined ? json.takeout?.dateSource ?? "file time" : "sidecar";
+    this.#store.saveBatch({
+      source: "takeout",
+      items: [{
+        id,
+        source: "takeout",
+        filename: storedNameOf(match),
+        createdMs: ms,
+        isVideo: item.isVideo,
+        json: JSON.stringify(
+          metadataOf(
+            match,
+            source,
+            json.takeout?.archive ?? entry.archiveName,
+            json.takeout?.entry ?? entry.path,
+          ),
+        ),
+        ...(item.hash ? { hash: item.hash } : {}),
+      }],
+    });
+    await this.#placer.move(id, new Date(ms));
+    return "redated";
+  }
+}
+
+/** What an item's `json` says of its Takeout origin. */
+interface ItemJson {
+  takeout?: { archive: string; entry: string; sidecar?: string; dateSource: DateSource };
+}
+
+/** The file name a media file is stored under: its sidecar's title, keeping its own extension. */
+function storedNameOf(media: MediaMatch): string {
+  return media.editedOf || media.motionOf
+    ? media.name
+    : storedFileName(media.name, media.sidecar?.data.title);
 }
 
 /** The capture time of a media file and where it came from. */
@@ -103,12 +225,12 @@ async function captureTime(media: MediaPlan, head: Uint8Array): Promise<{ ms: nu
 }
 
 /** What `sync.db` keeps of a Takeout file: its sidecar's metadata and how it was matched. */
-function metadataOf(media: MediaPlan, dateSource: DateSource, archive: string) {
+function metadataOf(media: MediaMatch, dateSource: DateSource, archive: string, entry: string) {
   const data = media.sidecar?.data;
   return {
     takeout: {
       archive,
-      entry: media.entry.path,
+      entry,
       sidecar: media.sidecar?.name,
       rule: media.sidecar?.rule,
       dateSource,

@@ -1,10 +1,12 @@
 /**
- * The second pass over a Takeout export, in stages: plan (`plan.ts`: the media files wanted,
- * the entries done before), stage (`stage.ts`: an entry's bytes into a temporary file, in a
- * worker for a zip), commit (`commit.ts`: hash, store once by content, date, then the shared
- * place and record step of `core/place.ts`), report (`report.ts`). The archives' bytes come
- * from {@link ArchiveSource}s, wherever they are. Every entry done is recorded, so a re-run
- * (after a crash, or of an overlapping export) skips it.
+ * The second pass over a Takeout export, in stages: plan (`plan.ts`: the media files wanted),
+ * revise (what this run's sidecars and albums say of files earlier runs placed: re-date them,
+ * remove the trash), stage (`stage.ts`: an entry's bytes into a temporary file, in a worker for
+ * a zip), commit (`commit.ts`: hash, store once by content, date, then the shared place and
+ * record step of `core/place.ts`), report (`report.ts`). The archives' bytes come from
+ * {@link ArchiveSource}s, wherever they are. Every entry done is recorded (`records.ts`), so a
+ * re-run (after a crash, or of an overlapping export) skips it, once it has seen that its file
+ * is still there.
  * @module
  */
 import type { PathMapper } from "../../core/layout.ts";
@@ -14,13 +16,15 @@ import { Placer } from "../../core/place.ts";
 import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { Catalog, MediaPlan } from "./catalog.ts";
-import { Committer } from "./commit.ts";
+import { Committer, spotOf } from "./commit.ts";
 import { ArchiveError } from "./entry.ts";
-import { doneKey, planImport } from "./plan.ts";
+import { planImport } from "./plan.ts";
+import { entryKey, type TakeoutRecords } from "./records.ts";
 import {
   countCommitted,
   countDamagedArchive,
   countFailedEntry,
+  countRevised,
   startReport,
   type TakeoutReport,
 } from "./report.ts";
@@ -34,6 +38,8 @@ export interface ImportOptions {
   tree: OutputTree;
   /** The archives the catalog read, in the same order. */
   inputs: readonly ArchiveSource[];
+  /** What earlier runs recorded (the catalog matched with it too). */
+  records: TakeoutRecords;
   logger: Logger;
   pathMapper: PathMapper;
   /** `links`: album folders of links into the dated tree; `none`: membership recorded only. */
@@ -47,10 +53,12 @@ export interface ImportOptions {
 interface Run {
   stager: Stager;
   committer: Committer;
+  store: Store;
+  tree: OutputTree;
+  records: TakeoutRecords;
+  includeTrashed: boolean;
   report: TakeoutReport;
   logger: Logger;
-  /** Entries already imported by earlier runs. */
-  done: ReadonlySet<string>;
   /** Count a file gone through (imported, a duplicate or already there) and its bytes. */
   advance(size: number): void;
   signal?: AbortSignal;
@@ -58,12 +66,31 @@ interface Run {
 
 /** Import every media file the catalog planned; returns the report. */
 export async function importTakeout(catalog: Catalog, options: ImportOptions): Promise<TakeoutReport> {
-  const { store, tree, inputs, logger } = options;
-  const plan = planImport(catalog, store, {
+  const { store, tree, inputs, logger, records } = options;
+  const plan = planImport(catalog, {
     archiveCount: inputs.length,
     includeTrashed: options.includeTrashed,
   });
   const report = startReport(catalog, inputs, plan);
+  const gaps = records.remember({
+    sidecars: catalog.unmatchedSidecars.map(({ archive, folder, name, data }) => ({
+      archiveName: inputs[archive].name,
+      folder,
+      name,
+      data,
+    })),
+    albums: catalog.albums.map(({ archive, folder, title }) => ({
+      archiveName: inputs[archive].name,
+      folder,
+      title,
+    })),
+  });
+  for (const { series, missing } of gaps) {
+    logger.warn(
+      `parts ${missing.map((n) => String(n).padStart(3, "0")).join(", ")} of takeout-${series} are not ` +
+        `imported yet: files whose sidecars are in them may still change their date (or go, if in the trash)`,
+    );
+  }
   logger.progress({
     action: "imported",
     filesTotal: plan.wanted.length,
@@ -77,10 +104,13 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   using placer = new Placer(options);
   const run: Run = {
     stager,
-    committer: new Committer(store, placer),
+    committer: new Committer({ store, placer, tree, records, includeTrashed: options.includeTrashed }),
+    store,
+    tree,
+    records,
+    includeTrashed: options.includeTrashed,
     report,
     logger,
-    done: plan.done,
     signal: options.signal,
     advance(size) {
       progress.files++;
@@ -89,6 +119,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     },
   };
   try {
+    await reviseEarlier(catalog, inputs, run);
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
       report.unread += await importArchive(input, plan.archives[archive], run);
@@ -97,8 +128,63 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     // Stopped or not, no partial file stays behind (the next run would clear it anyway).
     await tree.removeTemp();
   }
-  if (options.albums === "links") await placer.linkAlbums(run.committer.albumLinks);
+  // Every member recorded, by this run or an earlier one (which may have been stopped).
+  if (options.albums === "links") await placer.linkAlbums(store.albumMembers("takeout"));
   return report;
+}
+
+/**
+ * What this run's archives say of files earlier runs placed: a sidecar that arrived re-dates
+ * them (or removes them, for the trash); an album found adds them to it. Also the trash of this
+ * run's entries: one imported before its sidecar was seen goes.
+ */
+async function reviseEarlier(catalog: Catalog, inputs: readonly ArchiveSource[], run: Run): Promise<void> {
+  for (const revision of catalog.revisions) {
+    run.signal?.throwIfAborted();
+    const { earlier, album } = revision;
+    if (album && run.store.item(earlier.record.id)) {
+      run.store.addToAlbum({ id: album.id, source: "takeout", title: album.title }, [earlier.record.id]);
+    }
+    if (earlier.record.sidecar || !revision.sidecar) continue;
+    const revised = await run.committer.reviseRecorded(earlier.key, earlier.record, revision, earlier);
+    countRevised(run.report, revised);
+    if (revised !== "unchanged") run.logger.verbose(`${revised} ${earlier.path} (${revision.sidecar.name})`);
+  }
+  if (run.includeTrashed) return;
+  for (const media of catalog.media) {
+    if (!media.sidecar?.data.trashed) continue;
+    run.signal?.throwIfAborted();
+    const spot = spotOf(inputs[media.entry.archive], media);
+    const record = run.records.entry(spot);
+    if (!record || record.trashed || record.sidecar) continue;
+    const revised = await run.committer.reviseRecorded(entryKey(spot), record, media, spot);
+    countRevised(run.report, revised);
+    if (revised !== "unchanged") run.logger.verbose(`${revised} ${media.entry.path} (${media.sidecar.name})`);
+  }
+}
+
+/**
+ * Whether an entry recorded before needs nothing: its item's file is where it was placed, with
+ * its size (a look, not a read), and what the entry's plan brings now (a sidecar it was
+ * imported without) is applied. An entry whose file was removed as trash counts as trash.
+ */
+async function alreadyDone(input: ArchiveSource, media: MediaPlan, run: Run): Promise<boolean> {
+  const spot = spotOf(input, media);
+  const record = run.records.entry(spot);
+  if (!record) return false;
+  if (record.trashed) {
+    if (run.includeTrashed) return false;
+    run.report.trashed++;
+    return true;
+  }
+  if (media.sidecar && !record.sidecar) {
+    countRevised(run.report, await run.committer.reviseRecorded(entryKey(spot), record, media, spot));
+  }
+  const item = run.store.item(record.id);
+  if (item?.status !== "downloaded" || !item.path || item.size === null) return false;
+  if (!await run.tree.holds(item.path, item.size)) return false;
+  run.report.alreadyPresent++;
+  return true;
 }
 
 /**
@@ -111,10 +197,9 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
  */
 async function importArchive(
   input: ArchiveSource,
-  wanted: Map<string, MediaPlan>,
+  wanted: Map<string, MediaPlan[]>,
   run: Run,
 ): Promise<number> {
-  const remaining = new Map(wanted);
   const window = input.sequential ? 1 : STAGED_AT_ONCE;
   const staging: { media: MediaPlan; staged: Promise<TempFile> }[] = [];
   /** Commit the oldest staged entry; a damaged entry is reported (and ends a sequential archive). */
@@ -125,12 +210,14 @@ async function importArchive(
       const committed = await run.committer.commit(input, media, await staged);
       countCommitted(run.report, media, committed);
       if (committed.kind === "imported") {
-        run.logger.event(`imported ${committed.path}`);
+        run.logger.event(`${committed.restored ? "restored" : "imported"} ${committed.path}`);
         run.logger.verbose(
           `${media.entry.path}: sidecar ${
             media.sidecar ? `${media.sidecar.name} (${media.sidecar.rule})` : "none"
           }; dated from ${committed.dateSource}`,
         );
+      } else if (committed.redated) {
+        run.logger.verbose(`redated ${committed.redated} (${media.sidecar?.name})`);
       }
       run.advance(committed.size);
     } catch (error) {
@@ -142,16 +229,16 @@ async function importArchive(
   try {
     for await (const entry of input.entries()) {
       run.signal?.throwIfAborted();
-      const media = remaining.get(entry.path);
+      const plans = wanted.get(entry.path);
+      // The k-th entry of a path is the k-th plan of it: the catalog listed them in this order.
+      const media = plans?.shift();
       if (!media) continue;
-      remaining.delete(entry.path);
-      const checkpoint = doneKey(input.name, entry.path, entry.size);
-      if (run.done.has(checkpoint)) {
-        run.report.alreadyPresent++;
+      if (plans!.length === 0) wanted.delete(entry.path);
+      if (await alreadyDone(input, media, run)) {
         run.advance(entry.size);
         continue;
       }
-      const staged = run.stager.stage(input, entry, checkpoint);
+      const staged = run.stager.stage(input, entry, entryKey(spotOf(input, media)));
       staged.catch(() => {}); // Awaited in order by commitOldest.
       staging.push({ media, staged });
       if (staging.length >= window) await commitOldest();
@@ -168,5 +255,7 @@ async function importArchive(
   // What was staged before the end (or before the archive broke off) is kept.
   while (staging.length > 0) await commitOldest();
   // Entries listed in the first pass but not reached now.
-  return remaining.size;
+  let unread = 0;
+  for (const plans of wanted.values()) unread += plans.length;
+  return unread;
 }

@@ -13,7 +13,8 @@ import type { ArchiveSource } from "./archive_source.ts";
 import { catalog } from "./catalog.ts";
 import { ArchiveError } from "./entry.ts";
 import { type ImportOptions, importTakeout } from "./import.ts";
-import { doneKey, planImport } from "./plan.ts";
+import { planImport } from "./plan.ts";
+import { TakeoutRecords } from "./records.ts";
 import { Stager } from "./stage.ts";
 
 /** A file of a test archive: its path, bytes (text) and entry time. */
@@ -69,10 +70,12 @@ async function fixture() {
     store,
     logger,
     async run(inputs: ArchiveSource[], options: Partial<ImportOptions> = {}) {
-      return await importTakeout(await catalog(inputs), {
+      const records = new TakeoutRecords(store, inputs.map((input) => input.name));
+      return await importTakeout(await catalog(inputs, undefined, (...at) => records.earlier(...at)), {
         store,
         tree: new OutputTree(root),
         inputs,
+        records,
         logger,
         pathMapper: layoutMapper(DEFAULT_LAYOUT),
         albums: "links",
@@ -157,6 +160,9 @@ Deno.test("importTakeout over archives held in memory: every media file once per
     unread: 0,
     damagedArchives: 0,
     bytes: ["photo one", "named", "first same", "second same"].join("").length,
+    restored: 0,
+    redated: 0,
+    removed: 0,
     datedFrom: { sidecar: 1, exif: 0, name: 1, "file time": 2 },
     datedByFileTime: [`${GP}/Photos from 2018/same.jpg`, `${GP}/Old phone/same.jpg`],
     ambiguous: [],
@@ -164,7 +170,9 @@ Deno.test("importTakeout over archives held in memory: every media file once per
     failures: [],
   });
   assert.equal(f.logger.lines.event.length, 4);
-  assert.deepEqual(f.store.checkpoints("takeout").length, 5);
+  // A record per media entry, and the album's title.
+  const records = f.store.checkpoints("takeout").map(({ key }) => JSON.parse(key)[0]);
+  assert.deepEqual(records.sort(), ["album", "entry", "entry", "entry", "entry", "entry"]);
 
   // Again: every entry is skipped by its checkpoint, unread; nothing changes.
   const again = await f.run(inputs);
@@ -172,19 +180,27 @@ Deno.test("importTakeout over archives held in memory: every media file once per
   assert.equal((await f.files()).length, 5);
 });
 
-Deno.test("planImport leaves the trash out unless asked for, and knows the entries imported before", async () => {
-  await using f = await fixture();
-  const inputs = [memoryArchive("takeout-001.zip", PART_1), memoryArchive("takeout-002.zip", PART_2)];
+Deno.test("planImport leaves the trash out unless asked for; one path twice in an archive is two plans", async () => {
+  const twice: Entry[] = [[`${GP}/x/a.jpg`, "first"], [`${GP}/x/a.jpg`, "second, longer"]];
+  const inputs = [
+    memoryArchive("takeout-001.zip", PART_1),
+    memoryArchive("takeout-002.zip", [...PART_2, ...twice]),
+  ];
   const found = await catalog(inputs);
-  f.store.updateCheckpoints("takeout", { put: [{ key: doneKey("takeout-002.zip", "x", 1), value: "id" }] });
-  const plan = planImport(found, f.store, { archiveCount: 2, includeTrashed: false });
+  const plan = planImport(found, { archiveCount: 2, includeTrashed: false });
   assert.equal(plan.trashed, 1);
-  assert.deepEqual([...plan.archives[1].keys()], [`${GP}/Old phone/same.jpg`]);
+  assert.deepEqual([...plan.archives[1].keys()], [`${GP}/Old phone/same.jpg`, `${GP}/x/a.jpg`]);
+  assert.deepEqual(
+    plan.archives[1].get(`${GP}/x/a.jpg`)!.map((media) => [media.entry.occurrence, media.entry.size]),
+    [
+      [0, 5],
+      [1, 14],
+    ],
+  );
   assert.equal(plan.archives[0].size, 4);
-  assert.deepEqual([...plan.done], [doneKey("takeout-002.zip", "x", 1)]);
-  const all = planImport(found, f.store, { archiveCount: 2, includeTrashed: true });
+  const all = planImport(found, { archiveCount: 2, includeTrashed: true });
   assert.equal(all.trashed, 0);
-  assert.equal(all.archives[1].size, 2);
+  assert.equal(all.archives[1].size, 3);
 });
 
 Deno.test("importTakeout: a corrupt entry is reported and the archive goes on; a sequential archive ends there; one that breaks off keeps what came before", async () => {
@@ -255,7 +271,7 @@ Deno.test("Stager: a local zip's entries are staged by a worker, a tgz's here; t
   for (const input of inputs) {
     for await (const entry of input.entries()) {
       if (!entry.path.endsWith("IMG_20190405_101112.jpg")) continue;
-      const staged = await stager.stage(input, entry, doneKey(input.name, entry.path, entry.size));
+      const staged = await stager.stage(input, entry, JSON.stringify([input.name, entry.path]));
       assert.equal(await Deno.readTextFile(staged.temp), "named");
       assert.equal(staged.size, 5);
     }

@@ -25,6 +25,12 @@ export interface TakeoutReport {
   /** Archives that broke off (truncated, corrupt): what was read before is kept. */
   damagedArchives: number;
   bytes: number;
+  /** Of the imported: files placed again because theirs had gone missing or changed. */
+  restored: number;
+  /** Files placed before (this run or earlier) without a sidecar, re-dated by one this run found. */
+  redated: number;
+  /** Files placed before their sidecar said they were in the trash, removed. */
+  removed: number;
   datedFrom: Record<DateSource, number>;
   /** Files dated only by their archive entry time. */
   datedByFileTime: string[];
@@ -54,6 +60,9 @@ export function startReport(
     unread: 0,
     damagedArchives: catalog.damaged.length,
     bytes: 0,
+    restored: 0,
+    redated: 0,
+    removed: 0,
     datedFrom: { sidecar: 0, exif: 0, name: 0, "file time": 0 },
     datedByFileTime: [],
     ambiguous: plan.wanted.filter((media) => media.sidecar?.ambiguous?.length).map((media) =>
@@ -72,6 +81,7 @@ export function countCommitted(report: TakeoutReport, media: MediaPlan, committe
   switch (committed.kind) {
     case "imported":
       report.imported++;
+      if (committed.restored) report.restored++;
       report.bytes += committed.size;
       report.datedFrom[committed.dateSource]++;
       if (committed.dateSource === "file time") report.datedByFileTime.push(media.entry.path);
@@ -83,6 +93,13 @@ export function countCommitted(report: TakeoutReport, media: MediaPlan, committe
       report.duplicates++;
       break;
   }
+  if (committed.kind !== "imported" && committed.redated) report.redated++;
+}
+
+/** Count a file placed before that a sidecar found now re-dated or removed. */
+export function countRevised(report: TakeoutReport, revised: "redated" | "removed" | "unchanged"): void {
+  if (revised === "redated") report.redated++;
+  if (revised === "removed") report.removed++;
 }
 
 /** Count a media file whose bytes could not be read (a corrupt entry). */

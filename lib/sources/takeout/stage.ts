@@ -58,7 +58,7 @@ export class Stager implements Disposable {
 
   /**
    * Stream `entry` of `input` into a temporary file named after `checkpoint` (the entry's
-   * `doneKey`, see `plan.ts`). Fails with `BodyError` or `ArchiveError` for a damaged entry,
+   * record key, see `records.ts`). Fails with `BodyError` or `ArchiveError` for a damaged entry,
    * `FileSystemError` when the file cannot be written.
    */
   stage(input: ArchiveSource, entry: ArchiveEntry, checkpoint: string): Promise<TempFile> {

@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { archivePart, missingParts } from "./parts.ts";
+
+Deno.test("archivePart: the stamp, the series and the number of Google's part names, zip, tgz or extracted", () => {
+  assert.deepEqual(archivePart("takeout-20251110T101010Z-001.zip"), {
+    stamp: "20251110T101010Z",
+    series: "20251110T101010Z",
+    number: 1,
+  });
+  assert.deepEqual(archivePart("takeout-20260105T080000Z-2-017.tgz"), {
+    stamp: "20260105T080000Z",
+    series: "20260105T080000Z-2",
+    number: 17,
+  });
+  assert.equal(archivePart("takeout-20251110T101010Z-004.tar.gz")?.number, 4);
+  assert.equal(archivePart("takeout-20251110T101010Z-004")?.number, 4, "an extracted part");
+  for (const other of ["photos.zip", "takeout-2025-001.zip", "takeout-20251110T101010Z.zip", "Takeout"]) {
+    assert.equal(archivePart(other), undefined, other);
+  }
+});
+
+Deno.test("missingParts: the gaps below the highest part seen", () => {
+  assert.deepEqual(missingParts([1, 2, 3]), []);
+  assert.deepEqual(missingParts([1]), []);
+  assert.deepEqual(missingParts([3]), [1, 2]);
+  assert.deepEqual(missingParts([1, 4, 2, 6]), [3, 5]);
+  assert.deepEqual(missingParts([]), []);
+});

@@ -1,0 +1,181 @@
+/**
+ * What `sync.db` remembers of earlier Takeout runs, so that importing the parts of an export in
+ * separate runs gives the tree of one run: per media entry imported, its item and how it was
+ * dated; the sidecars no media file took yet; the albums' titles; the numbered parts seen. All
+ * are the source's checkpoints (opaque key/values to the store); the keys are JSON arrays that
+ * start with the export's stamp and the folder, so that a later run reads a folder's records
+ * when it meets that folder, and never all of them at once.
+ * @module
+ */
+import type { CheckpointChange, Store } from "../../core/store.ts";
+import { archivePart, missingParts } from "./parts.ts";
+import type { SidecarData } from "./sidecar.ts";
+
+/** A sidecar a media file took: its name, the rule that matched it, its content. */
+export interface MatchedSidecar {
+  name: string;
+  rule: string;
+  data: SidecarData;
+  ambiguous?: string[];
+}
+
+const SOURCE = "takeout";
+
+/** Where a media file's capture time came from. */
+export type DateSource = "sidecar" | "exif" | "name" | "file time";
+
+/** What a run recorded of one media entry it went through. */
+export interface EntryRecord {
+  /** The item holding its content. */
+  id: string;
+  /** How the item was dated when the entry was committed. */
+  date: DateSource;
+  /** The sidecar it had (its own, or its original's or still's), kept for files related to it later. */
+  sidecar?: MatchedSidecar;
+  /** A later sidecar said it is in the trash: its file was removed. */
+  trashed?: boolean;
+}
+
+/** One media entry, where it is: what its record's key is made of. */
+export interface EntrySpot {
+  archiveName: string;
+  folder: string;
+  name: string;
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** 0 for the first entry with this path in its archive, 1 for a second one, … */
+  occurrence: number;
+}
+
+/** A media entry of an earlier run, in a folder this run meets again. */
+export interface EarlierMedia {
+  name: string;
+  /** Its record's key and the record. */
+  key: string;
+  record: EntryRecord;
+  archiveName: string;
+  path: string;
+}
+
+/** What earlier runs left of one folder of one export. */
+export interface EarlierFolder {
+  media: EarlierMedia[];
+  /** Sidecars that no media file took. */
+  sidecars: { name: string; data: SidecarData }[];
+  /** The album's title, when an earlier run found the folder's album metadata. */
+  album?: string;
+}
+
+/** The export an archive belongs to, by its name: its stamp, or "" for a name Google did not give. */
+export function exportOf(archiveName: string): string {
+  return archivePart(archiveName)?.stamp ?? "";
+}
+
+/** The key of a media entry's record. */
+export function entryKey(spot: EntrySpot): string {
+  return JSON.stringify([
+    "entry",
+    exportOf(spot.archiveName),
+    spot.folder,
+    spot.name,
+    spot.archiveName,
+    spot.size,
+    spot.mtimeMs,
+    spot.occurrence,
+  ]);
+}
+
+/** The key an entry was recorded under before records were kept by folder: still honoured. */
+function legacyKey(spot: EntrySpot): string {
+  return JSON.stringify([spot.archiveName, spot.path, spot.size]);
+}
+
+/** The start of the keys of `kind` records of one folder of one export. */
+function folderPrefix(kind: string, stamp: string, folder: string): string {
+  return `${JSON.stringify([kind, stamp, folder]).slice(0, -1)},`;
+}
+
+/** The Takeout records of one `sync.db`, for a run over the archives named `archiveNames`. */
+export class TakeoutRecords {
+  readonly #store: Store;
+  readonly #archives: ReadonlySet<string>;
+
+  constructor(store: Store, archiveNames: Iterable<string>) {
+    this.#store = store;
+    this.#archives = new Set(archiveNames);
+  }
+
+  /** The record of an entry imported before, or undefined. */
+  entry(spot: EntrySpot): EntryRecord | undefined {
+    const value = this.#store.checkpoint(SOURCE, entryKey(spot));
+    if (value !== undefined) return JSON.parse(value) as EntryRecord;
+    const id = this.#store.checkpoint(SOURCE, legacyKey(spot));
+    // An entry of an older release's run: its item says how it was dated.
+    return id === undefined ? undefined : { id, date: "sidecar" };
+  }
+
+  /** The change recording `record` for an entry (in place of an older release's record). */
+  entryChange(spot: EntrySpot, record: EntryRecord): CheckpointChange {
+    return { remove: [legacyKey(spot)], put: [{ key: entryKey(spot), value: JSON.stringify(record) }] };
+  }
+
+  /** Record `record` under `key` (an {@link EarlierMedia}'s). */
+  updateEntry(key: string, record: EntryRecord): void {
+    this.#store.updateCheckpoints(SOURCE, { put: [{ key, value: JSON.stringify(record) }] });
+  }
+
+  /** What runs over other archives than this run's left of `folder` of the export `stamp`. */
+  earlier(stamp: string, folder: string): EarlierFolder {
+    const media: EarlierMedia[] = [];
+    for (const { key, value } of this.#store.checkpointsFrom(SOURCE, folderPrefix("entry", stamp, folder))) {
+      const [, , , name, archiveName] = JSON.parse(key) as [string, string, string, string, string];
+      if (this.#archives.has(archiveName)) continue;
+      const spot = { name, archiveName, path: `${folder}${name}` };
+      media.push({ ...spot, key, record: JSON.parse(value) });
+    }
+    const sidecars = [];
+    for (
+      const { key, value } of this.#store.checkpointsFrom(SOURCE, folderPrefix("sidecar", stamp, folder))
+    ) {
+      const [, , , name, archiveName] = JSON.parse(key) as [string, string, string, string, string];
+      if (!this.#archives.has(archiveName)) sidecars.push({ name, data: JSON.parse(value) as SidecarData });
+    }
+    const album = this.#store.checkpoint(SOURCE, JSON.stringify(["album", stamp, folder]));
+    return { media, sidecars, ...(album === undefined ? {} : { album }) };
+  }
+
+  /**
+   * Remember the sidecars no media file took and the albums found (for later runs), and the
+   * numbered parts of this run's archives; returns, per series of parts, the numbers below the
+   * highest seen that no run has imported yet.
+   */
+  remember(found: {
+    sidecars: readonly { archiveName: string; folder: string; name: string; data: SidecarData }[];
+    albums: readonly { archiveName: string; folder: string; title: string }[];
+  }): { series: string; missing: number[] }[] {
+    const put: { key: string; value: string }[] = [];
+    for (const { archiveName, folder, name, data } of found.sidecars) {
+      const key = JSON.stringify(["sidecar", exportOf(archiveName), folder, name, archiveName]);
+      put.push({ key, value: JSON.stringify(data) });
+    }
+    for (const { archiveName, folder, title } of found.albums) {
+      put.push({ key: JSON.stringify(["album", exportOf(archiveName), folder]), value: title });
+    }
+    const series = new Set<string>();
+    for (const name of this.#archives) {
+      const part = archivePart(name);
+      if (!part) continue;
+      series.add(part.series);
+      put.push({ key: JSON.stringify(["part", part.series, part.number]), value: name });
+    }
+    this.#store.updateCheckpoints(SOURCE, { put });
+    return [...series].sort().map((name) => ({
+      series: name,
+      missing: missingParts(
+        this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["part", name]).slice(0, -1)},`)
+          .map(({ key }) => (JSON.parse(key) as [string, string, number])[2]),
+      ),
+    })).filter(({ missing }) => missing.length > 0);
+  }
+}
