@@ -10,7 +10,7 @@ import { IdleWatchdog } from "./idle_watchdog.ts";
 import type { PathMapper } from "./layout.ts";
 import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
-import { BodyError, type OutputTree, UnsafePathError } from "./output_tree.ts";
+import { BodyError, OutputTree, UnsafePathError } from "./output_tree.ts";
 import { Placer } from "./place.ts";
 import { pooled } from "./pool.ts";
 import { type RetryOptions, TransientError, withRetry } from "./retry.ts";
@@ -166,14 +166,16 @@ async function transferOne(
 }
 
 /**
- * `--resync`: put back to pending every downloaded item whose file is missing or has the
- * wrong size. Returns how many were requeued.
+ * `--resync`: put back to pending every downloaded item of `sources` (those the run downloads;
+ * another's, e.g. a Takeout import's, would stay pending for ever) whose file is missing or has
+ * the wrong size. Returns how many were requeued.
  */
-export async function requeueMissing(store: Store, dir: string): Promise<number> {
+export async function requeueMissing(store: Store, dir: string, sources: readonly string[]): Promise<number> {
   const missing: string[] = [];
+  const tree = new OutputTree(dir);
   for (const row of store.downloaded()) {
-    const stat = await Deno.lstat(join(dir, ...(row.path ?? "").split("/"))).catch(() => undefined);
-    if (!stat?.isFile || stat.size !== row.size) missing.push(row.id);
+    if (!sources.includes(row.source)) continue;
+    if (!row.path || row.size === null || !await tree.holds(row.path, row.size)) missing.push(row.id);
   }
   store.requeue(missing);
   return missing.length;

@@ -200,7 +200,8 @@ export async function writeArchives(
 
 let zipConfigured = false;
 
-async function writeZip(
+/** Writes `entries` as a zip at `path`, streaming each, with its modification time. */
+export async function writeZip(
   path: string,
   entries: TakeoutEntry[],
   options: { level?: number; zip64?: boolean },

@@ -211,13 +211,14 @@ function matchFolder(group: Folder, earlier: EarlierFolder, result: Catalog): vo
   const album = title === undefined ? undefined : { id: `takeout:${folder}`, title };
   if (metadata) result.albums.push({ archive: metadata.ref.archive, folder, title: title! });
   const sidecars = group.json.filter((file) => file !== metadata && file.sidecar && isSidecarName(file.name));
+  // Every sidecar of the folder known so far: this run's, those earlier runs left unmatched and
+  // those earlier media files took; and every media file, so that they match as in one run.
   const candidates = [
     ...sidecars.map((file) => ({ name: file.name, data: file.sidecar! })),
     ...earlier.sidecars,
+    ...earlier.media.flatMap(({ record }) => record.sidecar ? [record.sidecar] : []),
   ];
-  // Earlier media files that had their sidecar keep it; the others may find one now.
-  const waiting = earlier.media.filter((media) => !media.record.sidecar);
-  const names = [...group.media, ...waiting].map((media) => media.name);
+  const names = [...group.media, ...earlier.media].map((media) => media.name);
   const matches = matchSidecars(
     names,
     candidates.map((file) => ({ name: file.name, title: file.data.title })),
@@ -245,6 +246,7 @@ function matchFolder(group: Folder, earlier: EarlierFolder, result: Catalog): vo
     return { entry: ref, name, folder, album, ...(sidecar ? { sidecar } : {}) };
   });
   const revisions: Revision[] = earlier.media.map((media) => {
+    // One that had its sidecar keeps it.
     const sidecar = media.record.sidecar ?? matched(media.name);
     return { earlier: media, name: media.name, folder, album, ...(sidecar ? { sidecar } : {}) };
   });

@@ -1,0 +1,356 @@
+/**
+ * `photosync takeout` over several runs, as exports really arrive: parts imported one at a time and in any
+ * order (sidecars in other parts than their files), two exports holding the same paths, a run killed with
+ * kill -9, files lost from the tree afterwards. Nothing is lost, ever, and every split gives one run's tree.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { CliProcess, type CliResult, listFiles, runPhotosync } from "../testing/harness.ts";
+import { type ArchivePart, planArchives, type TakeoutEntry, writeZip } from "../testing/takeout/archives.ts";
+import { generateTakeout } from "../testing/takeout/export.ts";
+import type { TakeoutExport } from "../testing/takeout/model.ts";
+
+const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-runs-" });
+Deno.test.afterAll?.(async () => {
+  await Deno.remove(WORK, { recursive: true });
+});
+
+/** Takeout runs talk to no Google endpoint. */
+const CLI_OPTIONS = { env: { TZ: "UTC" } };
+const cli = (args: string[]): Promise<CliResult> => runPhotosync(args, CLI_OPTIONS);
+
+let folders = 0;
+const outDir = (name: string) => join(WORK, `out-${++folders}-${name}`);
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** Every file and album link under `dir`: its path, then its content's hash and mtime (s), or its target. */
+async function tree(dir: string): Promise<string[]> {
+  return await Promise.all((await listFiles(dir)).map(async (path) => {
+    const full = join(dir, path);
+    const stat = await Deno.lstat(full);
+    if (stat.isSymlink) return `${path} -> ${await Deno.readLink(full)}`;
+    return `${path} ${sha256(await Deno.readFile(full))} ${Math.floor(stat.mtime!.getTime() / 1000)}`;
+  }));
+}
+
+interface Row {
+  hash: string;
+  path: string;
+  created_ms: number;
+  filename: string;
+  status: string;
+}
+
+/** The items of `sync.db` (by content hash: ids and paths as the import chose them) and album memberships. */
+function rows(dir: string): { items: Row[]; members: string[] } {
+  using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+  return {
+    items: db.prepare("SELECT hash, path, created_ms, filename, status FROM items ORDER BY hash")
+      .all() as unknown as Row[],
+    members: (db.prepare(
+      "SELECT items.hash || ' ' || album_id AS m FROM item_albums JOIN items ON items.id = item_id ORDER BY m",
+    ).all() as { m: string }[]).map((row) => row.m),
+  };
+}
+
+/** The summary's count of `category` (`imported`, `already present`, …). */
+function count(run: CliResult, category: string): number {
+  const match = new RegExp(`(\\d+) ${category}`).exec(run.stderr);
+  assert.ok(match, `"${category}" in\n${run.stderr}`);
+  return Number(match[1]);
+}
+
+/** The summary's entry counts add up to its number of entries. */
+function assertAccounted(run: CliResult): void {
+  const line = run.stderr.split("\n").find((l) => / entries: /.test(l));
+  assert.ok(line, run.stderr);
+  // The counts, less the bytes in brackets.
+  const [entries, ...counts] = [...line.replace(/\([^)]*\)/g, "").matchAll(/(\d+) [a-z]/g)].map((m) =>
+    Number(m[1])
+  );
+  assert.equal(counts.reduce((a, b) => a + b, 0), entries, line);
+}
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** An entry of a hand-made archive. */
+function entry(path: string, content: Uint8Array | string, mtimeMs = Date.UTC(2025, 0, 2)): TakeoutEntry {
+  const data = typeof content === "string" ? bytes(content) : content;
+  return { path, size: data.length, mtimeMs, kind: "other", open: () => ReadableStream.from([data]) };
+}
+
+const sidecar = (title: string, takenMs: number) =>
+  JSON.stringify({ title, photoTakenTime: { timestamp: String(takenMs / 1000) } });
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. The same path in two inputs
+
+Deno.test("the same path in two exports, in two parts of one export and twice in one zip: every content is a file", async () => {
+  const dir = join(WORK, "same-path");
+  await Deno.mkdir(dir);
+  const photos = "Takeout/Google Photos/Photos from 2020";
+  const [t1, t2, t3] = [Date.UTC(2020, 1, 3, 10), Date.UTC(2020, 5, 6, 11), Date.UTC(2020, 8, 9, 12)];
+  // Two family members' exports: each has its IMG_0001.jpg and its own sidecar for it.
+  const mine = join(dir, "takeout-20250101T100000Z-001.zip");
+  await writeZip(mine, [
+    entry(`${photos}/IMG_0001.jpg`, "mine: the beach"),
+    entry(`${photos}/IMG_0001.jpg.supplemental-metadata.json`, sidecar("IMG_0001.jpg", t1)),
+  ], {});
+  const theirs = join(dir, "takeout-20250303T100000Z-001.zip");
+  await writeZip(theirs, [
+    entry(`${photos}/IMG_0001.jpg`, "theirs: the mountains, a longer file"),
+    entry(`${photos}/IMG_0001.jpg.supplemental-metadata.json`, sidecar("IMG_0001.jpg", t2)),
+  ], {});
+  // Google's own parts: one path in part 1 and in part 2 (its sidecar in part 2).
+  const part1 = join(dir, "takeout-20250505T100000Z-001.zip");
+  const part2 = join(dir, "takeout-20250505T100000Z-002.zip");
+  await writeZip(part1, [entry(`${photos}/IMG_0002.jpg`, "part one's copy")], {});
+  await writeZip(part2, [
+    entry(`${photos}/IMG_0002.jpg`, "part two's copy"),
+    entry(`${photos}/IMG_0002.jpg.json`, sidecar("IMG_0002.jpg", t3)),
+  ], {});
+  // One zip holding one name twice (written under a stand-in name of the same length, then renamed).
+  const twice = join(dir, "takeout-20250707T100000Z-001.zip");
+  await writeZip(twice, [
+    entry(`${photos}/IMG_0003.jpg`, "first of two"),
+    entry(`${photos}/IMG_0003.jpX`, "second of two"),
+  ], {});
+  const zip = await Deno.readFile(twice);
+  const from = bytes("IMG_0003.jpX");
+  for (let at = 0; at < zip.length - from.length; at++) {
+    if (from.every((b, i) => zip[at + i] === b)) zip[at + from.length - 1] = "g".charCodeAt(0);
+  }
+  await Deno.writeFile(twice, zip);
+  const contents = [
+    "mine: the beach",
+    "theirs: the mountains, a longer file",
+    "part one's copy",
+    "part two's copy",
+    "first of two",
+    "second of two",
+  ];
+
+  const out = outDir("same-path");
+  const run = await cli(["takeout", `--dir=${out}`, mine, theirs, part1, part2, twice]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(count(run, "imported"), 6, run.stderr);
+  assertAccounted(run);
+  const { items } = rows(out);
+  assert.deepEqual(items.map((item) => item.hash).sort(), contents.map((c) => sha256(bytes(c))).sort());
+  const dated = (content: string) => items.find((item) => item.hash === sha256(bytes(content)))!.created_ms;
+  assert.equal(dated("mine: the beach"), t1, "each export's file takes its own export's sidecar");
+  assert.equal(dated("theirs: the mountains, a longer file"), t2);
+  assert.equal(
+    dated("part one's copy"),
+    t3,
+    "a part's sidecar dates the same path in every part of its export",
+  );
+  assert.equal(dated("part two's copy"), t3);
+  for (const item of items) {
+    assert.equal(sha256(await Deno.readFile(join(out, item.path))), item.hash, `${item.path}: its bytes`);
+  }
+
+  // Again, and one input at a time into a fresh folder: nothing new, nothing lost.
+  const again = await cli(["takeout", `--dir=${out}`, twice, part2, part1, theirs, mine]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual([count(again, "imported"), count(again, "already present")], [0, 6]);
+  const split = outDir("same-path-split");
+  for (const input of [theirs, twice, part2, mine, part1]) {
+    const one = await cli(["takeout", `--dir=${split}`, input]);
+    assert.equal(one.code, 0, one.stderr);
+    assertAccounted(one);
+  }
+  assert.deepEqual(
+    rows(split).items.map(({ hash, created_ms }) => [hash, created_ms]),
+    items.map(({ hash, created_ms }) => [hash, created_ms]),
+  );
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. Parts imported in separate runs
+
+/**
+ * The parts with each hard case spanning runs: a trashed file in the first part and its sidecar at the end
+ * of the last (the file is imported first, then goes), and an album's metadata.json at the end of the last
+ * part, after its members (they join the album later).
+ */
+function spreadHardCases(exp: TakeoutExport, parts: ArchivePart[]): ArchivePart[] {
+  const entries = parts.flatMap((part) => part.entries);
+  const trashed = exp.files.find((f) => f.trashed && f.sidecar);
+  assert.ok(trashed, "a trashed file with a sidecar");
+  const trashedMedia = entries.find((e) => e.kind === "media" && e.file === trashed)!;
+  const trashedSidecar = entries.find((e) => e.kind === "sidecar" && e.file === trashed)!;
+  const last = parts.length - 1;
+  const early = new Set(parts.slice(0, last).flatMap((part) => part.entries));
+  const album = exp.albums.find((a) => entries.some((e) => e.file?.folder === a.folder && early.has(e)));
+  assert.ok(album, "an album with a member before the last part");
+  const metadata = entries.find((e) => e.path === `${exp.root}/${album.folder}/metadata.json`)!;
+  const moved = new Set([trashedMedia, trashedSidecar, metadata]);
+  const result = parts.map((part, i) => ({
+    ...part,
+    entries: [
+      ...part.entries.filter((e) => !moved.has(e)),
+      ...(i === 0 ? [trashedMedia] : []),
+      ...(i === last ? [trashedSidecar, metadata] : []),
+    ],
+  }));
+  return result;
+}
+
+Deno.test("parts imported in separate runs, in any split and order, give one run's tree and dates", async () => {
+  const exp = generateTakeout({ seed: 12, count: 24, sidecarStyle: "mixed", language: "en" });
+  const parts = spreadHardCases(exp, planArchives(exp, { parts: 3 }));
+  const zips: string[] = [];
+  for (const part of parts) {
+    zips.push(join(WORK, "split", part.name));
+    await Deno.mkdir(join(WORK, "split"), { recursive: true });
+    await writeZip(zips.at(-1)!, part.entries, {});
+  }
+  // The generator puts sidecars in other parts than their files, both ways.
+  const where = (path: string) => parts.findIndex((part) => part.entries.some((e) => e.path === path));
+  const spanning = exp.files.filter((f) =>
+    f.sidecar && where(`${exp.root}/${f.folder}/${f.sidecar}`) !== where(f.path)
+  );
+  assert.ok(
+    spanning.some((f) => where(f.path) < where(`${exp.root}/${f.folder}/${f.sidecar}`)),
+    "a sidecar after",
+  );
+  assert.ok(
+    spanning.some((f) => where(f.path) > where(`${exp.root}/${f.folder}/${f.sidecar}`)),
+    "a sidecar before",
+  );
+
+  const reference = outDir("split-all");
+  const whole = await cli(["takeout", `--dir=${reference}`, ...zips]);
+  assert.equal(whole.code, 0, whole.stderr);
+  const expected = { tree: await tree(reference), db: rows(reference) };
+  assert.ok(expected.tree.some((line) => line.startsWith("albums/")), "album links");
+
+  const stamp = parts[0].name.slice("takeout-".length, -"-001.zip".length);
+  for (const split of [[[0], [1, 2]], [[2], [0], [1]], [[1], [2], [0]], [[0], [1], [2]]]) {
+    const dir = outDir(`split-${split.map((runs) => runs.join("")).join("-")}`);
+    const seen = new Set<number>();
+    const stderrs: string[] = [];
+    for (const [i, run] of split.entries()) {
+      const result = await cli(["takeout", `--dir=${dir}`, ...run.map((part) => zips[part])]);
+      assert.equal(result.code, 0, result.stderr);
+      stderrs.push(result.stderr);
+      assertAccounted(result);
+      run.forEach((part) => seen.add(part + 1));
+      // Gaps in the parts seen so far are named once; none once all are in.
+      const missing = [1, 2, 3].filter((n) => n < Math.max(...seen) && !seen.has(n));
+      const warnings = result.stderr.split("\n").filter((l) => l.includes("not imported yet"));
+      if (missing.length === 0) assert.deepEqual(warnings, [], result.stderr);
+      else {
+        assert.equal(warnings.length, 1, result.stderr);
+        const names = missing.map((n) => String(n).padStart(3, "0")).join(", ");
+        assert.ok(warnings[0].includes(`parts ${names} of takeout-${stamp} `), warnings[0]);
+      }
+      if (i === 0 && run.length === 1 && run[0] === 0) {
+        // The trashed file whose sidecar is in the last part is there for now.
+        const trashed = exp.files.find((f) => f.trashed && f.sidecar)!;
+        assert.ok(
+          rows(dir).items.some((item) => item.hash === sha256(trashed.bytes)),
+          "the trashed file, for now",
+        );
+      }
+    }
+    // Files placed before their sidecar arrived were re-dated (and the trashed one removed) on the way.
+    const revised = (pattern: RegExp) =>
+      stderrs.reduce((sum, stderr) => sum + Number(pattern.exec(stderr)?.[1] ?? 0), 0);
+    assert.ok(revised(/(\d+) files re-dated/) > 0, stderrs.join("\n"));
+    const trashFirst = split.findIndex((run) => run.includes(0)) < split.findIndex((run) => run.includes(2));
+    if (trashFirst) assert.ok(revised(/(\d+) files removed as trash/) >= 1, stderrs.join("\n"));
+    const label = JSON.stringify(split);
+    assert.deepEqual(await tree(dir), expected.tree, `${label}: the tree of one run`);
+    assert.deepEqual(rows(dir), expected.db, `${label}: sync.db's rows`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. Album links after an interruption
+
+Deno.test("kill -9 during an import with albums, then a re-run: every member's album link is there", async () => {
+  const exp = generateTakeout({ seed: 5, count: 24, minSize: 150_000, maxSize: 300_000 });
+  const zips = [];
+  for (const part of planArchives(exp, { parts: 2 })) {
+    zips.push(join(WORK, "albums", part.name));
+    await Deno.mkdir(join(WORK, "albums"), { recursive: true });
+    await writeZip(zips.at(-1)!, part.entries, { level: 1 });
+  }
+  const reference = outDir("albums-whole");
+  assert.equal((await cli(["takeout", `--dir=${reference}`, ...zips])).code, 0);
+  const links = (await tree(reference)).filter((line) => line.startsWith("albums/"));
+  assert.ok(links.length >= 5, "the export has album members");
+
+  const dir = outDir("albums-killed");
+  // Killed once an album member is committed (a copy: it prints no line of its own), at the next file
+  // imported: its link would be made at the end.
+  const seen = new Set<string>();
+  let importedBefore = 0;
+  for (const e of planArchives(exp, { parts: 2 }).flatMap((part) => part.entries)) {
+    if (e.kind !== "media" || e.file!.trashed) continue;
+    if (e.file!.copyOf) break;
+    const hash = sha256(e.file!.bytes);
+    if (!seen.has(hash)) (seen.add(hash), importedBefore++);
+  }
+  assert.ok(importedBefore + 1 < expected(exp), "album members before the end");
+  const victim = new CliProcess(["takeout", `--dir=${dir}`, ...zips], CLI_OPTIONS);
+  await victim.waitForLine((line) => line.startsWith("imported "), importedBefore + 1);
+  victim.child.kill("SIGKILL");
+  assert.notEqual((await victim.result()).code, 0);
+  const killed = rows(dir);
+  assert.ok(killed.members.length > 0, "album members recorded before the kill");
+  assert.ok(killed.items.length < expected(exp), "killed before the end");
+
+  const rerun = await cli(["takeout", `--dir=${dir}`, ...zips]);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.deepEqual((await tree(dir)).filter((line) => line.startsWith("albums/")), links);
+  assert.deepEqual(await tree(dir), await tree(reference));
+});
+
+/** The number of items an import of `exp` stores: one per content, the trash left out. */
+function expected(exp: TakeoutExport): number {
+  return new Set(exp.files.filter((f) => !f.trashed).map((f) => sha256(f.bytes))).size;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 6. A lost file comes back
+
+Deno.test("a file deleted or changed after the import: status notes it, a re-run with the archives restores it", async () => {
+  const exp = generateTakeout({ seed: 6, count: 12 });
+  const zips = [];
+  for (const part of planArchives(exp, { parts: 2 })) {
+    zips.push(join(WORK, "lost", part.name));
+    await Deno.mkdir(join(WORK, "lost"), { recursive: true });
+    await writeZip(zips.at(-1)!, part.entries, {});
+  }
+  const dir = outDir("lost");
+  assert.equal((await cli(["takeout", `--dir=${dir}`, ...zips])).code, 0);
+  const before = await tree(dir);
+  const { items } = rows(dir);
+  const [gone, changed] = [items[0], items[1]];
+  await Deno.remove(join(dir, gone.path));
+  await Deno.writeTextFile(join(dir, changed.path), "edited by someone else, and shorter");
+
+  const status = await cli(["status", `--dir=${dir}`, "--json"]);
+  assert.equal(status.code, 0, status.stderr);
+  const missing = JSON.parse(status.stdout).missing as { path: string }[];
+  assert.deepEqual(missing.map((m) => m.path).sort(), [gone.path, changed.path].sort());
+  const text = await cli(["status", `--dir=${dir}`]);
+  assert.match(text.stdout, /^missing: +2 /m);
+  assert.ok(text.stdout.includes(`  missing ${gone.path} (`), text.stdout);
+
+  const rerun = await cli(["takeout", `--dir=${dir}`, ...zips]);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.match(rerun.stderr, /2 missing or changed files restored/);
+  assertAccounted(rerun);
+  assert.deepEqual(await tree(dir), before, "the tree as imported");
+  assert.deepEqual(rows(dir).items, items);
+  const after = await cli(["status", `--dir=${dir}`, "--json"]);
+  assert.deepEqual(JSON.parse(after.stdout).missing, []);
+});
