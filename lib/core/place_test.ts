@@ -178,3 +178,65 @@ Deno.test("Placer.linkAlbums: albums/<title>/<name> links to the member's file; 
   const trip = [...Deno.readDirSync(join(f.root, "albums/Trip"))].map((entry) => entry.name).sort();
   assert.deepEqual(trip, ["x.jpg", `y (${idTag("b")}).jpg`, "y.jpg"]);
 });
+
+Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by the collision rule, never over a file; album links follow", async () => {
+  await using f = await fixture({ a: "x.jpg", b: "x.jpg", c: "c.jpg" });
+  using placer = f.newPlacer();
+  const rows = placer.settle(f.rows("a", "b", "c"));
+  for (const [row, text] of rows.map((row, i) => [row, `photo ${"abc"[i]}`] as const)) {
+    await placer.place(row, await f.stage(text), new Date(DAY));
+  }
+  placer.flush();
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a"]);
+  await placer.linkAlbums([{ title: "Trip", id: "a" }]);
+  // `a` is re-dated to a day where the user keeps an x.jpg of their own: it takes the tagged name.
+  const later = Date.parse("2021-06-07T08:00:00Z");
+  await f.write("2021/06/07/x.jpg", "the user's own");
+  f.store.saveBatch({
+    source: "library",
+    items: [{
+      id: "a",
+      source: "library",
+      filename: "x.jpg",
+      createdMs: later,
+      isVideo: false,
+      json: '{"v":2}',
+    }],
+  });
+  const moved = await placer.move("a", new Date(later));
+  assert.equal(moved, `2021/06/07/x (${idTag("a")}).jpg`);
+  assert.equal(f.store.item("a")!.path, moved);
+  assert.equal(await f.read(moved), "photo a");
+  assert.equal(await f.read("2021/06/07/x.jpg"), "the user's own");
+  assert.equal((await Deno.stat(join(f.root, moved))).mtime?.getTime(), later);
+  assert.equal(await Deno.lstat(join(f.root, "2020/01/01/x.jpg")).catch(() => undefined), undefined);
+  // The old link went; the next linking makes the new one.
+  assert.deepEqual([...Deno.readDirSync(join(f.root, "albums/Trip"))], []);
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.equal(await f.read(`albums/Trip/x (${idTag("a")}).jpg`), "photo a");
+  // `b`, tagged on the first day, may now have the plain name there; a move to its own path only sets the time.
+  assert.equal(f.store.item("b")!.path, `2020/01/01/x (${idTag("b")}).jpg`);
+  assert.equal(await placer.move("b", new Date(DAY + 1000)), "2020/01/01/x.jpg");
+  assert.equal(await placer.move("c", new Date(DAY + 2000)), "2020/01/01/c.jpg");
+  assert.equal((await Deno.stat(join(f.root, "2020/01/01/c.jpg"))).mtime?.getTime(), DAY + 2000);
+});
+
+Deno.test("Placer.remove: the item's file (only with its recorded size), its links and its row go", async () => {
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg" });
+  using placer = f.newPlacer();
+  const [a, b] = placer.settle(f.rows("a", "b"));
+  await placer.place(a, await f.stage("photo a"), new Date(DAY));
+  await placer.place(b, await f.stage("photo b"), new Date(DAY));
+  placer.flush();
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a"]);
+  await placer.linkAlbums([{ title: "Trip", id: "a" }]);
+  await placer.remove("a");
+  assert.equal(f.store.item("a"), undefined);
+  assert.equal(await Deno.lstat(join(f.root, a.path)).catch(() => undefined), undefined);
+  assert.deepEqual([...Deno.readDirSync(join(f.root, "albums/Trip"))], []);
+  // Someone put another file at b's path: it is not ours to remove.
+  await f.write(b.path, "someone else's, longer");
+  await placer.remove("b");
+  assert.equal(f.store.item("b"), undefined);
+  assert.equal(await f.read(b.path), "someone else's, longer");
+});

@@ -200,3 +200,60 @@ Deno.test("Store.open read-only does not create a missing sync.db", () => {
   assert.throws(() => Store.open(dir.path, { readOnly: true }), /no .*sync\.db: run photosync --dir=/);
   assert.deepEqual([...Deno.readDirSync(dir.path)], []);
 });
+
+Deno.test("Store.checkpoint and checkpointsFrom: one key, and the keys starting with a prefix, by key; nothing of a neighbour", () => {
+  using dir = tempDir();
+  using store = Store.open(dir.path);
+  const keys = [
+    '["e","a/",',
+    '["e","a/b/",',
+    '["e","a/é",',
+    '["e","a/\u{1F600}",',
+    '["e","a0",',
+    '["e","b/",',
+  ];
+  store.updateCheckpoints("takeout", { put: keys.map((key, i) => ({ key, value: String(i) })) });
+  store.updateCheckpoints("other", { put: [{ key: '["e","a/x",', value: "other's" }] });
+  assert.equal(store.checkpoint("takeout", keys[1]), "1");
+  assert.equal(store.checkpoint("takeout", "missing"), undefined);
+  assert.equal(store.checkpoint("other", keys[1]), undefined, "another source's keys are its own");
+  assert.deepEqual(store.checkpointsFrom("takeout", '["e","a/').map((c) => c.value), ["0", "1", "2", "3"]);
+  assert.deepEqual(store.checkpointsFrom("takeout", '["e","a/b/",').map((c) => c.value), ["1"]);
+  assert.deepEqual(store.checkpointsFrom("takeout", '["f"'), []);
+});
+
+Deno.test("Store: album members and titles, downloaded files; removing an item takes its memberships along", () => {
+  using dir = tempDir();
+  using store = Store.open(dir.path);
+  const item = (id: string) => ({
+    id,
+    source: "takeout",
+    filename: `${id}.jpg`,
+    createdMs: 0,
+    isVideo: false,
+    json: "{}",
+  });
+  store.saveBatch({ source: "takeout", items: [item("a"), item("b"), item("c")] });
+  for (const id of ["a", "b"]) store.claimPath(id, `2020/01/01/${id}.jpg`);
+  store.markDownloaded([{ id: "a", size: 5 }, { id: "b", size: 6 }]);
+  store.addToAlbum({ id: "takeout:Trip/", source: "takeout", title: "Trip" }, ["a", "b", "c"]);
+  store.addToAlbum({ id: "takeout:Beach/", source: "takeout", title: "Beach" }, ["a"]);
+  store.addToAlbum({ id: "lib", source: "library", title: "Other" }, ["a"]);
+  assert.deepEqual(store.albumTitlesOf("a"), ["Beach", "Other", "Trip"]);
+  // Only downloaded members with a path, of the source's albums.
+  assert.deepEqual([...store.albumMembers("takeout")].map((m) => ({ ...m })), [
+    { title: "Beach", id: "a", path: "2020/01/01/a.jpg" },
+    { title: "Trip", id: "a", path: "2020/01/01/a.jpg" },
+    { title: "Trip", id: "b", path: "2020/01/01/b.jpg" },
+  ]);
+  assert.deepEqual([...store.downloadedFiles()].map((f) => ({ ...f })), [
+    { id: "a", filename: "a.jpg", path: "2020/01/01/a.jpg", size: 5 },
+    { id: "b", filename: "b.jpg", path: "2020/01/01/b.jpg", size: 6 },
+  ]);
+  store.removeItem("a");
+  assert.equal(store.item("a"), undefined);
+  assert.deepEqual(store.albumTitlesOf("a"), []);
+  assert.deepEqual([...store.albumMembers("takeout")].map((m) => m.id), ["b"]);
+  // Its path is free again.
+  assert.equal(store.claimPath("c", "2020/01/01/a.jpg"), true);
+});
