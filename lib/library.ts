@@ -100,7 +100,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       signal: stop.signal,
     });
     const source = librarySource(client, { dates: options.dates, now: io.now ?? Date.now, fetch: io.fetch });
-    summary.requeued = options.resync ? await requeueMissing(store, backup.dir, [source.name, "picker"]) : 0;
+    summary.requeued = options.resync ? requeueMissing(store, backup.dir, [source.name, "picker"]) : 0;
     Object.assign(summary, await ingest(store, source, logger, stop.signal));
     if (!options.indexOnly) {
       phase = "downloading";

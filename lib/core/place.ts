@@ -171,7 +171,7 @@ export class Placer implements Disposable {
    */
   async remove(id: string): Promise<void> {
     const row = this.#store.item(id);
-    if (row?.path && row.size !== null && await this.#tree.holds(row.path, row.size)) {
+    if (row?.path && row.size !== null && this.#tree.holds(row.path, row.size)) {
       await this.#tree.remove(row.path);
     }
     if (row?.path) await this.#unlinkAlbums(id, row.path);

@@ -170,12 +170,12 @@ async function transferOne(
  * another's, e.g. a Takeout import's, would stay pending for ever) whose file is missing or has
  * the wrong size. Returns how many were requeued.
  */
-export async function requeueMissing(store: Store, dir: string, sources: readonly string[]): Promise<number> {
+export function requeueMissing(store: Store, dir: string, sources: readonly string[]): number {
   const missing: string[] = [];
   const tree = new OutputTree(dir);
   for (const row of store.downloaded()) {
     if (!sources.includes(row.source)) continue;
-    if (!row.path || row.size === null || !await tree.holds(row.path, row.size)) missing.push(row.id);
+    if (!row.path || row.size === null || !tree.holds(row.path, row.size)) missing.push(row.id);
   }
   store.requeue(missing);
   return missing.length;

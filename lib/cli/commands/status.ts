@@ -20,9 +20,9 @@ downloaded items whose file is no longer in DIR (or has another size).
 /** Missing files listed one per line at most; the rest are counted. */
 const MISSING_SHOWN = 20;
 
-const statusCommand: Command = (args, { renderer }) => status(args, renderer);
+const statusCommand: Command = (args, { renderer }) => Promise.resolve(status(args, renderer));
 
-async function status(args: string[], renderer: Renderer): Promise<number> {
+function status(args: string[], renderer: Renderer): number {
   const { values } = parseFlags("status", args, {
     dir: { type: "string", default: "." },
     json: { type: "boolean" },
@@ -35,7 +35,7 @@ async function status(args: string[], renderer: Renderer): Promise<number> {
     return ExitCode.ok;
   }
   using store = Store.open(values.dir, { readOnly: true });
-  const counts = { ...store.counts(), missing: await missingFiles(store, values.dir) };
+  const counts = { ...store.counts(), missing: missingFiles(store, values.dir) };
   if (values.json) {
     renderer.output(JSON.stringify(counts));
     return ExitCode.ok;
@@ -64,14 +64,11 @@ async function status(args: string[], renderer: Renderer): Promise<number> {
 }
 
 /** The downloaded items whose file is not in `dir` with its recorded size: a look at each, no read. */
-async function missingFiles(
-  store: Store,
-  dir: string,
-): Promise<{ id: string; filename: string; path: string }[]> {
+function missingFiles(store: Store, dir: string): { id: string; filename: string; path: string }[] {
   const tree = new OutputTree(dir);
   const missing = [];
   for (const { id, filename, path, size } of store.downloadedFiles()) {
-    if (!await tree.holds(path, size)) missing.push({ id, filename, path });
+    if (!tree.holds(path, size)) missing.push({ id, filename, path });
   }
   return missing;
 }

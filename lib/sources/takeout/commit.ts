@@ -77,7 +77,7 @@ export class Committer {
     const known = this.#store.item(id);
     if (
       known?.status === "downloaded" && known.path && known.size !== null &&
-      await this.#tree.holds(known.path, known.size)
+      this.#tree.holds(known.path, known.size)
     ) {
       await Deno.remove(temp).catch(() => {});
       const kind = this.#seen.has(digest) ? "duplicate" : "already present";

@@ -182,7 +182,7 @@ async function alreadyDone(input: ArchiveSource, media: MediaPlan, run: Run): Pr
   }
   const item = run.store.item(record.id);
   if (item?.status !== "downloaded" || !item.path || item.size === null) return false;
-  if (!await run.tree.holds(item.path, item.size)) return false;
+  if (!run.tree.holds(item.path, item.size)) return false;
   run.report.alreadyPresent++;
   return true;
 }
