@@ -146,22 +146,26 @@ export class Placer implements Disposable {
    * Move a placed item's file to the path its row maps to now (its date or name changed), with
    * `mtime` as its time. The new path is claimed by the collision rule and nothing is moved over;
    * the item's album links to the old path go (the next {@link linkAlbums} makes the new ones).
-   * A file no longer at the old path is left to be restored there. Returns the item's path.
+   * `was`: where the file was before a move that was stopped (after the new path was claimed): it
+   * is taken from there when it is not at the row's path. A file found at neither is left to be
+   * restored at the row's path. Returns the item's path.
    */
-  async move(id: string, mtime: Date): Promise<string> {
+  async move(id: string, mtime: Date, was?: string): Promise<string> {
     const row = this.#store.item(id);
-    if (!row?.path) throw new PhotosyncError(`item ${id} has no file to move`);
-    const from = row.path;
+    if (!row?.path || row.size === null) throw new PhotosyncError(`item ${id} has no file to move`);
+    const from = was !== undefined && was !== row.path && !this.#tree.holds(row.path, row.size)
+      ? was
+      : row.path;
     const foreign = new Set<string>();
     let to = checkedPath(this.#pathMapper(row), id);
-    if (to !== from) to = this.#store.transaction(() => this.#claim(row, foreign, from));
+    if (to !== row.path) to = this.#store.transaction(() => this.#claim(row, foreign, from));
     for (;;) {
       const moved = await this.#tree.move(from, to, mtime);
       if (moved !== "occupied") break;
       foreign.add(to);
       to = this.#store.transaction(() => this.#claim(row, foreign, from));
     }
-    if (to !== from) await this.#unlinkAlbums(id, from);
+    for (const old of new Set([from, row.path, was ?? to])) if (old !== to) await this.#unlinkAlbums(id, old);
     return to;
   }
 

@@ -142,7 +142,7 @@ export class Committer {
     key: string,
     record: EntryRecord,
     match: MediaMatch,
-    entry: { archiveName: string; path: string },
+    entry: EntryOrigin,
   ): Promise<"redated" | "removed" | "unchanged"> {
     const revised = await this.revise(record.id, match, entry);
     this.#records.updateEntry(key, {
@@ -157,25 +157,46 @@ export class Committer {
    * What an entry of `item` (a placed item) with the sidecar `match` now has changes: an item
    * placed without a sidecar takes its date (moved to its day, its mtime), its title's name and
    * its metadata; one the sidecar puts in the trash is removed (unless trashed items are
-   * imported), when `entry` is the entry it was placed from.
+   * imported), when `entry` is the entry it was placed from. Noted before anything changes and
+   * finished by {@link finishRevisions} after a stop.
    */
   async revise(
     id: string,
     match: MediaMatch,
-    entry: { archiveName: string; path: string },
+    entry: EntryOrigin,
   ): Promise<"redated" | "removed" | "unchanged"> {
     const item = this.#store.item(id);
     if (!match.sidecar || item?.status !== "downloaded" || !item.path) return "unchanged";
     const json = JSON.parse(item.json) as ItemJson;
     if (json.takeout?.sidecar) return "unchanged";
-    const { data } = match.sidecar;
+    const trash = match.sidecar.data.trashed && !this.#includeTrashed;
+    if (trash && (json.takeout?.archive !== entry.archiveName || json.takeout.entry !== entry.path)) {
+      return "unchanged";
+    }
+    const revision: Revision = { match, entry, from: item.path };
+    this.#records.startRevision(id, revision);
+    const revised = await this.#apply(id, revision);
+    this.#records.endRevision(id);
+    return revised;
+  }
+
+  /** Finish the revisions a stopped run left unfinished (each step is done again or found done). */
+  async finishRevisions(): Promise<void> {
+    for (const { id, revision } of this.#records.revisionsUnfinished()) {
+      await this.#apply(id, revision as Revision);
+      this.#records.endRevision(id);
+    }
+  }
+
+  async #apply(id: string, { match, entry, from }: Revision): Promise<"redated" | "removed"> {
+    const item = this.#store.item(id);
+    const { data } = match.sidecar!;
     if (data.trashed && !this.#includeTrashed) {
-      if (json.takeout?.archive !== entry.archiveName || json.takeout.entry !== entry.path) {
-        return "unchanged";
-      }
-      await this.#placer.remove(id);
+      if (item) await this.#placer.remove(id);
       return "removed";
     }
+    if (!item) return "redated";
+    const json = JSON.parse(item.json) as ItemJson;
     const ms = data.takenMs ?? item.createdMs;
     const source = data.takenMs === undefined ? json.takeout?.dateSource ?? "file time" : "sidecar";
     this.#store.saveBatch({
@@ -197,9 +218,19 @@ export class Committer {
         ...(item.hash ? { hash: item.hash } : {}),
       }],
     });
-    await this.#placer.move(id, new Date(ms));
+    await this.#placer.move(id, new Date(ms), from);
     return "redated";
   }
+}
+
+/** The entry an item's revision comes from: its archive's name and its path. */
+type EntryOrigin = { archiveName: string; path: string };
+
+/** A revision of an item, noted in `sync.db` while it is done: what it applies, and where the file was. */
+interface Revision {
+  match: MediaMatch;
+  entry: EntryOrigin;
+  from: string;
 }
 
 /** What an item's `json` says of its Takeout origin. */

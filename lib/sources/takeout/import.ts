@@ -119,6 +119,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     },
   };
   try {
+    await run.committer.finishRevisions();
     await reviseEarlier(catalog, inputs, run);
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
@@ -172,7 +173,8 @@ async function alreadyDone(input: ArchiveSource, media: MediaPlan, run: Run): Pr
   const spot = spotOf(input, media);
   const record = run.records.entry(spot);
   if (!record) return false;
-  if (record.trashed) {
+  // Its file was removed as trash (the flag may be missing after a stop right after the removal).
+  if (record.trashed || (record.sidecar?.data.trashed && !run.includeTrashed)) {
     if (run.includeTrashed) return false;
     run.report.trashed++;
     return true;

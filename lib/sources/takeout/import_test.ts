@@ -292,3 +292,32 @@ Deno.test("importTakeout: a zip (staged by the worker) and a tgz of one export i
   assert.deepEqual(trees[0], trees[1]);
   assert.equal(trees[0].length, 4);
 });
+
+Deno.test("importTakeout in runs: a sidecar arriving later re-dates the file; a revision stopped half-way is finished by the next run", async () => {
+  await using f = await fixture();
+  const photos = `${GP}/Photos from 2020`;
+  const first = memoryArchive("takeout-20250101T000000Z-001.zip", [[`${photos}/IMG_1.jpg`, "photo one"]]);
+  const second = memoryArchive("takeout-20250101T000000Z-002.zip", [
+    [`${photos}/IMG_1.jpg.json`, sidecar("IMG_1.jpg", TAKEN)],
+  ]);
+  const id = `takeout:${sha256("photo one")}`;
+  await f.run([first]);
+  assert.deepEqual(await f.files(), [`${utcDay(ENTRY_TIME)}/IMG_1.jpg`], "dated by the entry time for now");
+  // The sidecar's day is blocked by a file where its folder would be: the move fails after the new path
+  // was claimed, as a run stopped there would leave it.
+  const day = utcDay(TAKEN);
+  await Deno.mkdir(join(f.root, day, ".."), { recursive: true });
+  await Deno.writeTextFile(join(f.root, day), "in the way");
+  await assert.rejects(f.run([second]), /not a folder/);
+  assert.equal(f.store.item(id)!.path, `${day}/IMG_1.jpg`, "claimed");
+  assert.equal(await f.read(`${utcDay(ENTRY_TIME)}/IMG_1.jpg`), "photo one", "not moved yet");
+  await Deno.remove(join(f.root, day));
+  // The next run (of any archives) finishes it.
+  const report = await f.run([first]);
+  assert.deepEqual([report.imported, report.alreadyPresent], [0, 1]);
+  assert.deepEqual(await f.files(), [`${day}/IMG_1.jpg`]);
+  assert.equal((await Deno.stat(join(f.root, day, "IMG_1.jpg"))).mtime?.getTime(), TAKEN);
+  const item = f.store.item(id)!;
+  assert.deepEqual([item.createdMs, JSON.parse(item.json).takeout.dateSource], [TAKEN, "sidecar"]);
+  assert.deepEqual(f.store.checkpoints("takeout").filter(({ key }) => key.startsWith('["revision"')), []);
+});

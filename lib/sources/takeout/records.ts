@@ -91,6 +91,11 @@ function legacyKey(spot: EntrySpot): string {
   return JSON.stringify([spot.archiveName, spot.path, spot.size]);
 }
 
+/** The key of an item's revision in progress. */
+function revisionKey(id: string): string {
+  return JSON.stringify(["revision", id]);
+}
+
 /** The start of the keys of `kind` records of one folder of one export. */
 function folderPrefix(kind: string, stamp: string, folder: string): string {
   return `${JSON.stringify([kind, stamp, folder]).slice(0, -1)},`;
@@ -143,6 +148,28 @@ export class TakeoutRecords {
     }
     const album = this.#store.checkpoint(SOURCE, JSON.stringify(["album", stamp, folder]));
     return { media, sidecars, ...(album === undefined ? {} : { album }) };
+  }
+
+  /**
+   * Note that item `id` is being revised (re-dated or removed) with `revision`, before anything of
+   * it changes: a run stopped meanwhile is finished by the next ({@link revisionsUnfinished}).
+   */
+  startRevision(id: string, revision: unknown): void {
+    this.#store.updateCheckpoints(SOURCE, {
+      put: [{ key: revisionKey(id), value: JSON.stringify(revision) }],
+    });
+  }
+
+  /** The revision of item `id` is done. */
+  endRevision(id: string): void {
+    this.#store.updateCheckpoints(SOURCE, { remove: [revisionKey(id)] });
+  }
+
+  /** Revisions a stopped run left unfinished: the item and what {@link startRevision} noted. */
+  revisionsUnfinished(): { id: string; revision: unknown }[] {
+    return this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["revision"]).slice(0, -1)},`).map((
+      { key, value },
+    ) => ({ id: (JSON.parse(key) as [string, string])[1], revision: JSON.parse(value) }));
   }
 
   /**
