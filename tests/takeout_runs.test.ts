@@ -269,6 +269,20 @@ Deno.test("parts imported in separate runs, in any split and order, give one run
     assert.deepEqual(await tree(dir), expected.tree, `${label}: the tree of one run`);
     assert.deepEqual(rows(dir), expected.db, `${label}: sync.db's rows`);
   }
+
+  // kill -9 in each run of a split, then the runs again: the same.
+  const dir = outDir("split-killed");
+  for (const run of [[2], [0, 1]]) {
+    const args = ["takeout", `--dir=${dir}`, ...run.map((part) => zips[part])];
+    const victim = new CliProcess(args, CLI_OPTIONS);
+    await victim.waitForLine((line) => line.startsWith("imported "), 3);
+    victim.child.kill("SIGKILL");
+    assert.notEqual((await victim.result()).code, 0);
+    const again = await cli(args);
+    assert.equal(again.code, 0, again.stderr);
+  }
+  assert.deepEqual(await tree(dir), expected.tree, "killed runs: the tree of one run");
+  assert.deepEqual(rows(dir), expected.db, "killed runs: sync.db's rows");
 });
 
 // ---------------------------------------------------------------------------------------------------------
