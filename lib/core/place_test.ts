@@ -41,6 +41,14 @@ async function fixture(items: Record<string, string>, pathMapper: PathMapper = l
     stage: (text: string): Promise<TempFile> =>
       tree.writeTemp(ReadableStream.from([new TextEncoder().encode(text)]), { tempName: `${staged++}.part` }),
     read: (path: string) => Deno.readTextFile(join(root, path)),
+    /** Settle and place `ids` (each file holding `photo <id>`, dated DAY), recorded. */
+    async placeAll(placer: Placer, ...ids: string[]) {
+      for (const row of placer.settle(ids.map((id) => store.item(id)!))) {
+        await placer.place(row, await this.stage(`photo ${row.id}`), new Date(DAY));
+      }
+      placer.flush();
+      return ids.map((id) => store.item(id)!.path!);
+    },
     async write(path: string, text: string) {
       await Deno.mkdir(join(root, path, ".."), { recursive: true });
       await Deno.writeTextFile(join(root, path), text);
@@ -182,11 +190,7 @@ Deno.test("Placer.linkAlbums: albums/<title>/<name> links to the member's file; 
 Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by the collision rule, never over a file; album links follow", async () => {
   await using f = await fixture({ a: "x.jpg", b: "x.jpg", c: "c.jpg" });
   using placer = f.newPlacer();
-  const rows = placer.settle(f.rows("a", "b", "c"));
-  for (const [row, text] of rows.map((row, i) => [row, `photo ${"abc"[i]}`] as const)) {
-    await placer.place(row, await f.stage(text), new Date(DAY));
-  }
-  placer.flush();
+  await f.placeAll(placer, "a", "b", "c");
   f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a"]);
   await placer.linkAlbums([{ title: "Trip", id: "a" }]);
   // `a` is re-dated to a day where the user keeps an x.jpg of their own: it takes the tagged name.
@@ -224,19 +228,16 @@ Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by 
 Deno.test("Placer.remove: the item's file (only with its recorded size), its links and its row go", async () => {
   await using f = await fixture({ a: "a.jpg", b: "b.jpg" });
   using placer = f.newPlacer();
-  const [a, b] = placer.settle(f.rows("a", "b"));
-  await placer.place(a, await f.stage("photo a"), new Date(DAY));
-  await placer.place(b, await f.stage("photo b"), new Date(DAY));
-  placer.flush();
+  const [a, b] = await f.placeAll(placer, "a", "b");
   f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a"]);
   await placer.linkAlbums([{ title: "Trip", id: "a" }]);
   await placer.remove("a");
   assert.equal(f.store.item("a"), undefined);
-  assert.equal(await Deno.lstat(join(f.root, a.path)).catch(() => undefined), undefined);
+  assert.equal(await Deno.lstat(join(f.root, a)).catch(() => undefined), undefined);
   assert.deepEqual([...Deno.readDirSync(join(f.root, "albums/Trip"))], []);
   // Someone put another file at b's path: it is not ours to remove.
-  await f.write(b.path, "someone else's, longer");
+  await f.write(b, "someone else's, longer");
   await placer.remove("b");
   assert.equal(f.store.item("b"), undefined);
-  assert.equal(await f.read(b.path), "someone else's, longer");
+  assert.equal(await f.read(b), "someone else's, longer");
 });
