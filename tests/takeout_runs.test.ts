@@ -9,7 +9,13 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { CliProcess, type CliResult, listFiles, runPhotosync } from "../testing/harness.ts";
-import { type ArchivePart, planArchives, type TakeoutEntry, writeZip } from "../testing/takeout/archives.ts";
+import {
+  type ArchivePart,
+  planArchives,
+  type TakeoutEntry,
+  writeArchives,
+  writeZip,
+} from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
 
@@ -283,6 +289,27 @@ Deno.test("parts imported in separate runs, in any split and order, give one run
   }
   assert.deepEqual(await tree(dir), expected.tree, "killed runs: the tree of one run");
   assert.deepEqual(rows(dir), expected.db, "killed runs: sync.db's rows");
+});
+
+Deno.test("a part extracted into a folder of another name is matched with the zips of its export", async () => {
+  const exp = generateTakeout({ seed: 13, count: 16 });
+  const zips = await writeArchives(exp, join(WORK, "renamed", "zips"), { parts: 2 });
+  const [, extracted] = await writeArchives(exp, join(WORK, "renamed", "folders"), {
+    format: "folder",
+    parts: 2,
+  });
+  const renamed = join(WORK, "renamed", "my photos");
+  await Deno.rename(extracted, renamed);
+  const reference = outDir("renamed-zips");
+  assert.equal((await cli(["takeout", `--dir=${reference}`, ...zips])).code, 0);
+  const dir = outDir("renamed");
+  const run = await cli(["takeout", `--dir=${dir}`, zips[0], renamed]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(count(run, "unmatched sidecars"), 0, run.stderr);
+  // Dated and named alike (which of two same-named files keeps the plain name follows the order of the inputs).
+  const dates = (out: string) =>
+    rows(out).items.map(({ hash, created_ms, filename }) => [hash, created_ms, filename]);
+  assert.deepEqual(dates(dir), dates(reference));
 });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import { editedOriginal } from "./edited.ts";
 import { isMediaName, pairMotionPhotos } from "./motion.ts";
 import { albumTitle, parseSidecar, type SidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
-import { type EarlierFolder, type EarlierMedia, exportOf, type MatchedSidecar } from "./records.ts";
+import { exportStamps } from "./parts.ts";
+import type { EarlierFolder, EarlierMedia, MatchedSidecar } from "./records.ts";
 import nonSidecarNames from "./non_sidecar_names.json" with { type: "json" };
 
 /** JSON files of one zip or folder read at once. */
@@ -37,6 +38,8 @@ export interface EntryRef {
 
 /** A media file and what the catalog found out about it. */
 export interface MediaMatch {
+  /** The export it belongs to (see `exportStamps`). */
+  stamp: string;
   /** The file's own name (last path segment). */
   name: string;
   /** The folder (full path inside the archive) it sits in. */
@@ -65,6 +68,7 @@ export interface Revision extends MediaMatch {
 
 /** A sidecar no media file took (yet). */
 export interface UnmatchedSidecar extends EntryRef {
+  stamp: string;
   folder: string;
   name: string;
   data: SidecarData;
@@ -84,7 +88,7 @@ export interface Catalog {
   /** JSON files that look like sidecars but no media file took. */
   unmatchedSidecars: UnmatchedSidecar[];
   /** The album folders whose metadata this run found. */
-  albums: { archive: number; folder: string; title: string }[];
+  albums: { stamp: string; folder: string; title: string }[];
   /** Everything else: album metadata, account files, web pages. */
   notMedia: EntryRef[];
   /** Entries in all archives. */
@@ -132,8 +136,9 @@ export async function catalog(
     damaged: [],
     unreadable: [],
   };
+  const stamps = exportStamps(inputs.map((input) => input.name));
   for (const [archive, input] of inputs.entries()) {
-    const stamp = exportOf(input.name);
+    const stamp = stamps[archive];
     // JSON files of a zip or folder are read a few at a time (each read waits mostly on the
     // disk), and taken in the archive's order, so that matching never depends on timing.
     const window = input.sequential ? 1 : JSON_READS_AT_ONCE;
@@ -202,14 +207,14 @@ export async function catalog(
  * gets its own plan: two entries of one name (two exports, or two parts) are two files.
  */
 function matchFolder(group: Folder, earlier: EarlierFolder, result: Catalog): void {
-  const { folder } = group;
+  const { stamp, folder } = group;
   const metadata = group.json.find((file) => file.albumTitle !== undefined);
   // A folder with an album's metadata.json is an album; its title is localised there.
   const title = metadata
     ? metadata.albumTitle || folder.split(/[/\\]/).filter(Boolean).pop() || "album"
     : earlier.album;
   const album = title === undefined ? undefined : { id: `takeout:${folder}`, title };
-  if (metadata) result.albums.push({ archive: metadata.ref.archive, folder, title: title! });
+  if (metadata) result.albums.push({ stamp, folder, title: title! });
   const sidecars = group.json.filter((file) => file !== metadata && file.sidecar && isSidecarName(file.name));
   // Every sidecar of the folder known so far: this run's, those earlier runs left unmatched and
   // those earlier media files took; and every media file, so that they match as in one run.
@@ -243,12 +248,12 @@ function matchFolder(group: Folder, earlier: EarlierFolder, result: Catalog): vo
     ref.occurrence = occurrences.get(seen) ?? 0;
     occurrences.set(seen, ref.occurrence + 1);
     const sidecar = matched(name);
-    return { entry: ref, name, folder, album, ...(sidecar ? { sidecar } : {}) };
+    return { entry: ref, stamp, name, folder, album, ...(sidecar ? { sidecar } : {}) };
   });
   const revisions: Revision[] = earlier.media.map((media) => {
     // One that had its sidecar keeps it.
     const sidecar = media.record.sidecar ?? matched(media.name);
-    return { earlier: media, name: media.name, folder, album, ...(sidecar ? { sidecar } : {}) };
+    return { earlier: media, stamp, name: media.name, folder, album, ...(sidecar ? { sidecar } : {}) };
   });
   const all: MediaMatch[] = [...plans, ...revisions];
   const first = new Map<string, MediaMatch>();
@@ -271,10 +276,10 @@ function matchFolder(group: Folder, earlier: EarlierFolder, result: Catalog): vo
     }
   }
   result.media.push(...plans);
-  const newAlbum = metadata !== undefined && earlier.album === undefined;
   for (const revision of revisions) {
     const { record } = revision.earlier;
-    if ((revision.sidecar && !record.sidecar && !record.trashed) || (newAlbum && !record.trashed)) {
+    // This run's album metadata adds earlier files too (again, if a stopped run did it before).
+    if (!record.trashed && ((revision.sidecar && !record.sidecar) || metadata !== undefined)) {
       result.revisions.push(revision);
     }
   }
@@ -282,7 +287,7 @@ function matchFolder(group: Folder, earlier: EarlierFolder, result: Catalog): vo
     if (file === metadata) result.notMedia.push(file.ref);
     else if (used.has(file.name)) result.sidecarsUsed.push(file.ref);
     else if (file.sidecar) {
-      result.unmatchedSidecars.push({ ...file.ref, folder, name: file.name, data: file.sidecar });
+      result.unmatchedSidecars.push({ ...file.ref, stamp, folder, name: file.name, data: file.sidecar });
     } else result.notMedia.push(file.ref);
   }
 }

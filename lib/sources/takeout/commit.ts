@@ -30,7 +30,8 @@ export type Committed =
 /** Where an entry of `input` is, for its record. */
 export function spotOf(input: ArchiveSource, media: MediaPlan): EntrySpot {
   const { path, size, mtimeMs, occurrence } = media.entry;
-  return { archiveName: input.name, folder: media.folder, name: media.name, path, size, mtimeMs, occurrence };
+  const { stamp, folder, name } = media;
+  return { stamp, archiveName: input.name, folder, name, path, size, mtimeMs, occurrence };
 }
 
 /** Commits staged files one at a time, in the order they are given. */

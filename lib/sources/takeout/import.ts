@@ -73,17 +73,14 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   });
   const report = startReport(catalog, inputs, plan);
   const gaps = records.remember({
-    sidecars: catalog.unmatchedSidecars.map(({ archive, folder, name, data }) => ({
+    sidecars: catalog.unmatchedSidecars.map(({ stamp, archive, folder, name, data }) => ({
+      stamp,
       archiveName: inputs[archive].name,
       folder,
       name,
       data,
     })),
-    albums: catalog.albums.map(({ archive, folder, title }) => ({
-      archiveName: inputs[archive].name,
-      folder,
-      title,
-    })),
+    albums: catalog.albums,
   });
   for (const { series, missing } of gaps) {
     logger.warn(

@@ -40,6 +40,28 @@ export function archivePart(name: string): ArchivePart | undefined {
   return { stamp, series: `${stamp}${match[2] ?? ""}`, number: Number(match[3]) };
 }
 
+/**
+ * The export each archive named in `names` belongs to: its stamp; for a name Google did not give
+ * (an extracted `Takeout` folder, a renamed archive), the stamp of the others when they are all of
+ * one export, else "".
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exportStamps } from "./parts.ts";
+ * assert.deepEqual(exportStamps(["takeout-20251110T101010Z-001.zip", "Takeout"]), [
+ *   "20251110T101010Z",
+ *   "20251110T101010Z",
+ * ]);
+ * ```
+ */
+export function exportStamps(names: readonly string[]): string[] {
+  const stamps = names.map((name) => archivePart(name)?.stamp);
+  const distinct = new Set(stamps.filter((stamp) => stamp !== undefined));
+  const only = distinct.size === 1 ? [...distinct][0] : "";
+  return stamps.map((stamp) => stamp ?? only);
+}
+
 /** The part numbers below the highest of `seen` that are not in it, ascending. */
 export function missingParts(seen: Iterable<number>): number[] {
   const numbers = new Set(seen);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { archivePart, missingParts } from "./parts.ts";
+import { archivePart, exportStamps, missingParts } from "./parts.ts";
 
 Deno.test("archivePart: the stamp, the series and the number of Google's part names, zip, tgz or extracted", () => {
   assert.deepEqual(archivePart("takeout-20251110T101010Z-001.zip"), {
@@ -25,4 +25,11 @@ Deno.test("missingParts: the gaps below the highest part seen", () => {
   assert.deepEqual(missingParts([3]), [1, 2]);
   assert.deepEqual(missingParts([1, 4, 2, 6]), [3, 5]);
   assert.deepEqual(missingParts([]), []);
+});
+
+Deno.test("exportStamps: an archive or folder named otherwise joins the one export of the others, else none", () => {
+  const [a, b] = ["takeout-20251110T101010Z-001.zip", "takeout-20260105T080000Z-001.zip"];
+  assert.deepEqual(exportStamps([a, "Takeout", "photos.zip"]), Array(3).fill("20251110T101010Z"));
+  assert.deepEqual(exportStamps([a, b, "Takeout"]), ["20251110T101010Z", "20260105T080000Z", ""]);
+  assert.deepEqual(exportStamps(["Takeout", "photos.zip"]), ["", ""]);
 });

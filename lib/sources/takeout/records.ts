@@ -38,6 +38,8 @@ export interface EntryRecord {
 
 /** One media entry, where it is: what its record's key is made of. */
 export interface EntrySpot {
+  /** The export (see `exportStamps`). */
+  stamp: string;
   archiveName: string;
   folder: string;
   name: string;
@@ -67,16 +69,11 @@ export interface EarlierFolder {
   album?: string;
 }
 
-/** The export an archive belongs to, by its name: its stamp, or "" for a name Google did not give. */
-export function exportOf(archiveName: string): string {
-  return archivePart(archiveName)?.stamp ?? "";
-}
-
 /** The key of a media entry's record. */
 export function entryKey(spot: EntrySpot): string {
   return JSON.stringify([
     "entry",
-    exportOf(spot.archiveName),
+    spot.stamp,
     spot.folder,
     spot.name,
     spot.archiveName,
@@ -178,16 +175,22 @@ export class TakeoutRecords {
    * highest seen that no run has imported yet.
    */
   remember(found: {
-    sidecars: readonly { archiveName: string; folder: string; name: string; data: SidecarData }[];
-    albums: readonly { archiveName: string; folder: string; title: string }[];
+    sidecars: readonly {
+      stamp: string;
+      archiveName: string;
+      folder: string;
+      name: string;
+      data: SidecarData;
+    }[];
+    albums: readonly { stamp: string; folder: string; title: string }[];
   }): { series: string; missing: number[] }[] {
     const put: { key: string; value: string }[] = [];
-    for (const { archiveName, folder, name, data } of found.sidecars) {
-      const key = JSON.stringify(["sidecar", exportOf(archiveName), folder, name, archiveName]);
+    for (const { stamp, archiveName, folder, name, data } of found.sidecars) {
+      const key = JSON.stringify(["sidecar", stamp, folder, name, archiveName]);
       put.push({ key, value: JSON.stringify(data) });
     }
-    for (const { archiveName, folder, title } of found.albums) {
-      put.push({ key: JSON.stringify(["album", exportOf(archiveName), folder]), value: title });
+    for (const { stamp, folder, title } of found.albums) {
+      put.push({ key: JSON.stringify(["album", stamp, folder]), value: title });
     }
     const series = new Set<string>();
     for (const name of this.#archives) {
