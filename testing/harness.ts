@@ -32,6 +32,8 @@ export type StatusJson = Record<"items" | "downloaded" | "pending" | "failed" | 
   sources: Record<string, number>;
   failures: { id: string; filename: string; reason: string }[];
   notes: { id: string; filename: string; note: string }[];
+  /** Downloaded items whose file is gone from the folder or has another size. */
+  missing: { id: string; filename: string; path: string }[];
 };
 
 /** How to start the CLI. */

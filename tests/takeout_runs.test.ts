@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { CliProcess, type CliResult, listFiles, runPhotosync } from "../testing/harness.ts";
+import { CliProcess, type CliResult, listFiles, runPhotosync, type StatusJson } from "../testing/harness.ts";
 import {
   type ArchivePart,
   planArchives,
@@ -380,7 +380,7 @@ Deno.test("a file deleted or changed after the import: status notes it, a re-run
 
   const status = await cli(["status", `--dir=${dir}`, "--json"]);
   assert.equal(status.code, 0, status.stderr);
-  const missing = JSON.parse(status.stdout).missing as { path: string }[];
+  const missing = (JSON.parse(status.stdout) as StatusJson).missing;
   assert.deepEqual(missing.map((m) => m.path).sort(), [gone.path, changed.path].sort());
   const text = await cli(["status", `--dir=${dir}`]);
   assert.match(text.stdout, /^missing: +2 /m);

@@ -14,7 +14,9 @@ const HELP = `Usage: photosync takeout [--dir=DIR] [--albums=links|none] [--incl
 Import a Google Takeout export of Google Photos into DIR: the same sync.db and
 YYYY/MM/DD tree that photosync sync builds. Each PATH is a .zip, a .tgz/.tar.gz or an
 extracted folder; give all archives of an export (any order): a file's sidecar JSON
-often sits in another archive than the file.
+often sits in another archive than the file. Parts imported in separate runs give the
+same result: a sidecar found later re-dates (or, for the trash, removes) earlier files.
+A re-run puts back files missing from DIR.
   --dir=DIR            folder for sync.db and the photos (default: .)
   --albums=links       albums/<album title>/ folders of links to the dated files (default)
   --albums=none        record album membership in sync.db only
