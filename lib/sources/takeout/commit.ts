@@ -174,7 +174,7 @@ export class Committer {
     if (trash && (json.takeout?.archive !== entry.archiveName || json.takeout.entry !== entry.path)) {
       return "unchanged";
     }
-    const revision: Revision = { match, entry, from: item.path };
+    const revision: RevisionNote = { match, entry, from: item.path };
     this.#records.startRevision(id, revision);
     const revised = await this.#apply(id, revision);
     this.#records.endRevision(id);
@@ -184,19 +184,22 @@ export class Committer {
   /** Finish the revisions a stopped run left unfinished (each step is done again or found done). */
   async finishRevisions(): Promise<void> {
     for (const { id, revision } of this.#records.revisionsUnfinished()) {
-      await this.#apply(id, revision as Revision);
+      await this.#apply(id, revision as RevisionNote);
       this.#records.endRevision(id);
     }
   }
 
-  async #apply(id: string, { match, entry, from }: Revision): Promise<"redated" | "removed"> {
+  async #apply(
+    id: string,
+    { match, entry, from }: RevisionNote,
+  ): Promise<"redated" | "removed" | "unchanged"> {
     const item = this.#store.item(id);
     const { data } = match.sidecar!;
     if (data.trashed && !this.#includeTrashed) {
       if (item) await this.#placer.remove(id);
       return "removed";
     }
-    if (!item) return "redated";
+    if (!item) return "unchanged";
     const json = JSON.parse(item.json) as ItemJson;
     const ms = data.takenMs ?? item.createdMs;
     const source = data.takenMs === undefined ? json.takeout?.dateSource ?? "file time" : "sidecar";
@@ -228,7 +231,7 @@ export class Committer {
 type EntryOrigin = { archiveName: string; path: string };
 
 /** A revision of an item, noted in `sync.db` while it is done: what it applies, and where the file was. */
-interface Revision {
+interface RevisionNote {
   match: MediaMatch;
   entry: EntryOrigin;
   from: string;
