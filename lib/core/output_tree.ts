@@ -176,9 +176,13 @@ export class OutputTree {
     }
   }
 
-  /** Where the link at `relativePath` points, or undefined when no link is there. */
-  async linkTarget(relativePath: string): Promise<string | undefined> {
-    return await Deno.readLink(join(this.root, ...relativePath.split("/"))).catch(() => undefined);
+  /** Where the link at `relativePath` points, or undefined when no link is there (a look, as {@link holds}). */
+  linkTarget(relativePath: string): string | undefined {
+    try {
+      return Deno.readLinkSync(join(this.root, ...relativePath.split("/")));
+    } catch {
+      return undefined;
+    }
   }
 
   /** Whether anything (a file, folder or link) is at `relativePath`. */

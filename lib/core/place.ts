@@ -135,9 +135,10 @@ export class Placer implements Disposable {
     for (const { title, id, path = this.#store.item(id)?.path } of links) {
       if (!path) continue;
       for (const candidate of albumLinkNames(title, id, path)) {
+        // Made by an earlier run: one look (a run links every member, most of them made before).
+        if (this.#tree.linkTarget(candidate)?.endsWith(`/${path}`)) break;
+        // Else made now; a name taken by something else: the tagged name.
         if (await this.#tree.link(candidate, path)) break;
-        // Already there: done if it is this item's link (a re-run), else try the tagged name.
-        if ((await this.#tree.linkTarget(candidate))?.endsWith(`/${path}`)) break;
       }
     }
   }
@@ -186,7 +187,7 @@ export class Placer implements Disposable {
   async #unlinkAlbums(id: string, path: string): Promise<void> {
     for (const title of this.#store.albumTitlesOf(id)) {
       for (const candidate of albumLinkNames(title, id, path)) {
-        if ((await this.#tree.linkTarget(candidate))?.endsWith(`/${path}`)) {
+        if (this.#tree.linkTarget(candidate)?.endsWith(`/${path}`)) {
           await this.#tree.remove(candidate);
         }
       }
