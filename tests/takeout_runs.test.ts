@@ -8,7 +8,14 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { CliProcess, type CliResult, listFiles, runPhotosync, type StatusJson } from "../testing/harness.ts";
+import {
+  CliProcess,
+  type CliResult,
+  listFiles,
+  runPhotosync,
+  type StatusJson,
+  TestEnv,
+} from "../testing/harness.ts";
 import {
   type ArchivePart,
   planArchives,
@@ -394,4 +401,21 @@ Deno.test("a file deleted or changed after the import: status notes it, a re-run
   assert.deepEqual(rows(dir).items, items);
   const after = await cli(["status", `--dir=${dir}`, "--json"]);
   assert.deepEqual(JSON.parse(after.stdout).missing, []);
+});
+
+Deno.test("sync --resync leaves an imported file it cannot download as it was: status names it, takeout restores it", async () => {
+  const exp = generateTakeout({ seed: 7, count: 6, specials: false });
+  const [zip] = await writeArchives(exp, join(WORK, "resync"), { parts: 1 });
+  await using env = await TestEnv.start();
+  assert.equal((await env.cli(["takeout", `--dir=${env.dir}`, zip])).code, 0);
+  const [lost] = rows(env.dir).items;
+  await Deno.remove(join(env.dir, lost.path));
+  const resync = await env.run(["--resync"], { auth: "browser" });
+  assert.equal(resync.code, 0, resync.stderr);
+  const status = await env.status();
+  assert.equal(status.pending, 0, "not queued: no sync could ever download it");
+  assert.deepEqual(status.missing.map((m) => m.path), [lost.path]);
+  assert.equal((await env.cli(["takeout", `--dir=${env.dir}`, zip])).code, 0);
+  assert.equal(sha256(await Deno.readFile(join(env.dir, lost.path))), lost.hash);
+  assert.deepEqual((await env.status()).missing, []);
 });
