@@ -103,7 +103,7 @@ Deno.test("layoutMapper refuses a template whose first folder is photosync's own
       ".photosync-tmp/{year}",
       "sync.db/{year}",
       "SYNC.DB-wal",
-      ".photosync.lock/x",
+      "sync.db-lock/x",
       "albums/{year}",
     ]
   ) {
