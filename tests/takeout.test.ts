@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { cliCommand, CliProcess, type CliResult, runPhotosync } from "../testing/harness.ts";
+import { cliCommand, CliProcess, type CliResult, isOwnFile, runPhotosync } from "../testing/harness.ts";
 import { damageArchive, planArchives, writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import { writeTgz, writeZip } from "../testing/takeout/hand_archives.ts";
@@ -110,12 +110,12 @@ interface Entry {
   link?: string;
 }
 
-/** Every file and link under `dir` but `sync.db*`: mtime (s), content hash or link target. */
+/** Every file and link under `dir` but photosync's own: mtime (s), content hash or link target. */
 async function listing(dir: string, prefix = ""): Promise<Map<string, Entry>> {
   const out = new Map<string, Entry>();
   for await (const entry of Deno.readDir(join(dir, prefix))) {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (!prefix && entry.name.startsWith("sync.db")) continue;
+    if (!prefix && isOwnFile(entry.name)) continue;
     if (entry.isDirectory) {
       for (const [k, v] of await listing(dir, path)) out.set(k, v);
       continue;
