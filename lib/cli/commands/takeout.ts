@@ -23,8 +23,11 @@ often sits in another archive than the file.
   --layout=TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
   --quiet, --verbose   less / more output (--verbose: each file, its sidecar rule and date source)
 
-Exit codes: 0 all imported, 1 failure (e.g. a damaged archive: the rest is imported),
-2 bad input, 3 some files could not be imported.`;
+Every entry's outcome, sidecar rule and date source goes to DIR/takeout-report-<time>.tsv.
+
+Exit codes: 0 all imported, 1 failure (e.g. a damaged or unreadable archive: the rest is
+imported), 2 bad input (e.g. a path that is no Google Photos export), 3 some files could
+not be imported.`;
 
 /** The flags of `photosync takeout`, parsed strictly. */
 export function parseTakeoutFlags(args: string[]) {
