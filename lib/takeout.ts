@@ -9,8 +9,10 @@ import type { Logger } from "./core/logger.ts";
 import { localArchive } from "./sources/takeout/archive.ts";
 import { catalog } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
+import { ReportFile } from "./sources/takeout/report_file.ts";
 
 export type { TakeoutReport } from "./sources/takeout/import.ts";
+export type { Listed } from "./sources/takeout/report.ts";
 
 /** What to import. */
 export interface TakeoutOptions {
@@ -32,10 +34,13 @@ export interface TakeoutOptions {
   stop?: RunStop;
 }
 
-/** Import the export; the report accounts for every entry of every archive. */
+/**
+ * Import the export; the report accounts for every entry of every archive, and its file
+ * (`DIR/takeout-report-<time>.tsv`, see `report_file.ts`) has one line for each.
+ */
 export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   const { dir, logger } = options;
-  // Every path is checked before anything is written.
+  // Every path is checked (readable, and part of a Google Photos export) before anything is written.
   const inputs = await Promise.all(options.paths.map((path) => localArchive(path)));
   // A fixed order (by name, as Google numbers the parts), whatever order they were given in.
   inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -43,6 +48,7 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   using backup = await openBackup(dir, options);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
   const found = await catalog(inputs, stop.signal);
+  using reportFile = ReportFile.create(dir);
   return await importTakeout(found, {
     ...backup,
     inputs,
@@ -50,5 +56,6 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
     albums: options.albums ?? "links",
     includeTrashed: options.includeTrashed ?? false,
     signal: stop.signal,
+    reportFile,
   });
 }

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Emulator, type Route } from "../testing/emulator.ts";
 import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts";
-import { MAIN, runPhotosync, workspace } from "../testing/harness.ts";
+import { isOwnFile, MAIN, runPhotosync, workspace } from "../testing/harness.ts";
 import { runFlags } from "../testing/run_flags.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
@@ -298,7 +298,7 @@ async function takeoutExport() {
   };
 }
 
-/** Regular files under `dir` and their bytes (album links and sync.db aside). */
+/** Regular files under `dir` and their bytes (album links and photosync's own files aside). */
 async function filesUnder(dir: string): Promise<{ count: number; bytes: number }> {
   let count = 0;
   let bytes = 0;
@@ -308,7 +308,7 @@ async function filesUnder(dir: string): Promise<{ count: number; bytes: number }
       const inner = await filesUnder(path);
       count += inner.count;
       bytes += inner.bytes;
-    } else if (entry.isFile && !entry.name.startsWith("sync.db")) {
+    } else if (entry.isFile && !isOwnFile(entry.name)) {
       count++;
       bytes += (await Deno.stat(path)).size;
     }

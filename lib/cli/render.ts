@@ -3,9 +3,15 @@
  * The one place that writes to the terminal. On a TTY it keeps a redrawn progress line on
  * stderr; otherwise every event is a plain line. Everything else in photosync talks to the
  * {@link Logger} interface.
+ *
+ * What it is given may hold names from archives and from Google (hostile: ESC, BEL, CR, bidi
+ * overrides), so every line it writes is escaped (`escapeControls`) and is one line; only its
+ * own control sequences (redrawing the progress line) and the QR code's drawing are written as
+ * they are.
  * @module
  */
 import { renderUnicodeCompact } from "uqr";
+import { escapeControls } from "../core/escape.ts";
 import type { Logger, Progress } from "../core/logger.ts";
 
 /** How much the renderer says. */
@@ -93,7 +99,8 @@ export class Renderer implements Logger {
 
   output(text: string): void {
     this.#clear();
-    console.log(text);
+    // Tables and help are several lines; JSON escapes its own control characters.
+    console.log(escapeControls(text, "\n"));
     this.#redraw();
   }
 
@@ -109,7 +116,7 @@ export class Renderer implements Logger {
   qrCode(text: string): void {
     if (!this.#tty) return;
     const drawing = qrCodeText(text, consoleColumns());
-    if (drawing !== undefined) this.#line(drawing);
+    if (drawing !== undefined) this.#write(drawing);
   }
 
   /** One line describing the progress so far, e.g. for the end-of-run summary. */
@@ -131,15 +138,21 @@ export class Renderer implements Logger {
     return parts.join(" · ");
   }
 
+  /** One line of `message`, escaped. */
   #line(message: string): void {
+    this.#write(escapeControls(message));
+  }
+
+  /** `text` as it is: the renderer's own drawing only. */
+  #write(text: string): void {
     this.#clear();
-    console.error(message);
+    console.error(text);
     this.#redraw();
   }
 
   #draw(): void {
     const columns = consoleColumns();
-    const text = this.describe().slice(0, columns - 1);
+    const text = escapeControls(this.describe()).slice(0, columns - 1);
     Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[K${text}`));
     this.#lineShown = true;
   }

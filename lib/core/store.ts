@@ -4,10 +4,11 @@
  * archives: sources hand it {@link NewItem}s and opaque checkpoints.
  * @module
  */
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { DB_FILE, LOCK_FILE } from "./db_files.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
+import { DamagedDatabaseError, guardDamage, isDamage, type Statement, type StoreDb } from "./store_db.ts";
 
 export { DB_FILE, LOCK_FILE } from "./db_files.ts";
 
@@ -167,13 +168,13 @@ export interface StoreCounts {
 
 /** Handle on `sync.db`. Synchronous: SQLite calls are short and run on the main thread. */
 export class Store {
-  readonly #db: DatabaseSync;
-  readonly #find: StatementSync;
-  readonly #insert: StatementSync;
-  readonly #upsert: StatementSync;
+  readonly #db: StoreDb;
+  readonly #find: Statement;
+  readonly #insert: Statement;
+  readonly #upsert: Statement;
   readonly #lock?: Deno.FsFile;
 
-  private constructor(db: DatabaseSync, lock?: Deno.FsFile) {
+  private constructor(db: StoreDb, lock?: Deno.FsFile) {
     this.#db = db;
     this.#lock = lock;
     this.#find = db.prepare("SELECT json, status FROM items WHERE id = ?");
@@ -225,6 +226,7 @@ export class Store {
     if (header && header.length > 0 && new TextDecoder().decode(header) !== SQLITE_MAGIC) {
       throw new UsageError(`${path} is not a photosync database; move it away or choose another --dir`);
     }
+    if (header && !readOnly) checkWritable(path);
     const db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
     try {
       const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
@@ -251,10 +253,13 @@ export class Store {
     } catch (error) {
       db.close();
       if (error instanceof PhotosyncError) throw error;
+      if (isDamage(error)) throw new DamagedDatabaseError(path, error);
       throw new UsageError(`cannot use ${path}: ${(error as Error).message}`, { cause: error });
     }
+    // Only the user may read it (it holds tokens); it was found writable, so this changes no
+    // file the user made read-only.
     if (!options.readOnly) Deno.chmodSync(path, 0o600);
-    return new Store(db, lock);
+    return new Store(guardDamage(db, path), lock);
   }
 
   /** Run `fn` in one transaction. */
@@ -507,6 +512,22 @@ function migrate(db: DatabaseSync, version: number): void {
   } catch (error) {
     if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
+  }
+}
+
+/**
+ * Refuse a `sync.db` this process may not write (made read-only by its owner, or another
+ * user's): SQLite would open it read-only without a word and fail at the first write.
+ */
+function checkWritable(path: string): void {
+  try {
+    Deno.openSync(path, { read: true, write: true }).close();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+    throw new UsageError(
+      `${path} is read-only: make it writable (chmod u+w ${path}) or choose another --dir`,
+      { cause: error },
+    );
   }
 }
 

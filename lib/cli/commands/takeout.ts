@@ -4,7 +4,8 @@
  */
 import { ExitCode, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
-import { takeout, type TakeoutReport } from "../../takeout.ts";
+import { FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
+import { type Listed, takeout, type TakeoutReport } from "../../takeout.ts";
 import type { Command } from "../command.ts";
 import { parseFlags } from "../args.ts";
 import { formatBytes, formatDuration, type Renderer } from "../render.ts";
@@ -22,8 +23,11 @@ often sits in another archive than the file.
   --layout=TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
   --quiet, --verbose   less / more output (--verbose: each file, its sidecar rule and date source)
 
-Exit codes: 0 all imported, 1 failure (e.g. a damaged archive: the rest is imported),
-2 bad input, 3 some files could not be imported.`;
+Every entry's outcome, sidecar rule and date source goes to DIR/takeout-report-<time>.tsv.
+
+Exit codes: 0 all imported, 1 failure (e.g. a damaged or unreadable archive: the rest is
+imported), 2 bad input (e.g. a path that is no Google Photos export), 3 some files could
+not be imported.`;
 
 /** The flags of `photosync takeout`, parsed strictly. */
 export function parseTakeoutFlags(args: string[]) {
@@ -65,49 +69,68 @@ const takeoutCommand: Command = async (args, { renderer }) => {
   renderer.finish();
   summarise(report, (Date.now() - started) / 1000, renderer);
   if (report.damagedArchives > 0) {
-    for (const failure of report.failures) renderer.error(failure);
+    listLines(report.failures, (line) => renderer.error(line), report);
     return ExitCode.failure;
   }
   if (report.failed > 0) {
-    for (const failure of report.failures) renderer.warn(failure);
+    listLines(report.failures, (line) => renderer.warn(line), report);
     return ExitCode.incomplete;
   }
   return ExitCode.ok;
 };
 
-/** The end-of-run report: every entry of every archive, accounted for. */
-function summarise(
-  report: TakeoutReport,
-  seconds: number,
-  renderer: Renderer,
-): void {
+/**
+ * The end-of-run report: a few lines accounting for every entry of every archive, the file
+ * with one line per entry, and the first names of each list that needs a look.
+ */
+function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): void {
   const { datedFrom } = report;
   renderer.info(
     `done in ${formatDuration(seconds)}: ${report.entries} entries: ${report.imported} imported ` +
-      `(${
-        formatBytes(report.bytes)
-      }), ${report.alreadyPresent} already present, ${report.duplicates} duplicates skipped, ` +
-      `${report.trashed} trashed skipped, ${report.sidecarsUsed} sidecars used, ${report.unmatchedSidecars} unmatched sidecars, ` +
+      `(${formatBytes(report.bytes)}), ${report.alreadyPresent} already present, ` +
+      `${report.duplicates} duplicates skipped, ${report.trashed} trashed skipped`,
+  );
+  renderer.info(
+    `  ${report.sidecarsUsed} sidecars used, ${report.unmatchedSidecars} unmatched sidecars, ` +
       `${report.notMedia} not media, ${report.failed} failed${
         report.unread ? `, ${report.unread} unread` : ""
       }`,
   );
   renderer.info(
-    `dated from sidecar ${datedFrom.sidecar}, EXIF ${datedFrom.exif}, file name ${datedFrom.name}, file time ${
-      datedFrom["file time"]
-    }`,
+    `  dated from sidecar ${datedFrom.sidecar}, EXIF ${datedFrom.exif}, file name ${datedFrom.name}, ` +
+      `file time ${datedFrom["file time"]}${datedFrom.none ? `, none ${datedFrom.none}` : ""}`,
   );
-  if (report.datedByFileTime.length > 0) {
-    renderer.warn(
-      `${report.datedByFileTime.length} files had no date but their archive entry time: ${
-        report.datedByFileTime.join(", ")
-      }`,
-    );
+  if (report.file) renderer.info(`  every entry, one line each: ${report.file}`);
+  const warn = (list: Listed, what: string) => {
+    if (list.count > 0) renderer.warn(`${list.count} ${what}: ${listed(list, report)}`);
+  };
+  warn(report.datedByFileTime, "files had no date but their archive entry time");
+  warn(report.undated, `files had no date at all, not even an entry time: dated ${FALLBACK_DAY}`);
+  warn(report.invalidDates, "files had a date that is no date (passed over for the next rule)");
+  warn(report.ambiguous, "files had two sidecars that fit (the first was used)");
+  if (report.unmatchedSidecarNames.count > 0) {
+    renderer.verbose(`unmatched sidecars: ${listed(report.unmatchedSidecarNames, report)}`);
   }
-  if (report.ambiguous.length > 0) {
-    renderer.warn(`two sidecars fit these files (the first was used): ${report.ambiguous.join(", ")}`);
-  }
-  for (const name of report.unmatchedSidecarNames) renderer.verbose(`unmatched sidecar: ${name}`);
+}
+
+/** 1970-01-01, the day of files no rule dates. */
+const FALLBACK_DAY = new Date(FALLBACK_CAPTURE_MS).toISOString().slice(0, 10);
+
+/** The first names of a list, then how many more the report file has. */
+function listed(list: Listed, report: TakeoutReport): string {
+  return list.first.join(", ") + more(list, report);
+}
+
+/** One line per kept name, then one saying how many more the report file has. */
+function listLines(list: Listed, print: (line: string) => void, report: TakeoutReport): void {
+  for (const line of list.first) print(line);
+  if (list.count > list.first.length) print(more(list, report).replace(/^ /, ""));
+}
+
+/** `… N more, see the report` when the list is longer than the names kept. */
+function more(list: Listed, report: TakeoutReport): string {
+  const hidden = list.count - list.first.length;
+  return hidden > 0 ? ` … ${hidden} more${report.file ? `, see ${report.file}` : ""}` : "";
 }
 
 export default takeoutCommand;

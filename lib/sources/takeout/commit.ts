@@ -6,23 +6,30 @@
  * @module
  */
 import type { Placer } from "../../core/place.ts";
-import type { TempFile } from "../../core/output_tree.ts";
+import { type TempFile, UnsafePathError } from "../../core/output_tree.ts";
 import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { MediaPlan } from "./catalog.ts";
-import { dateFromExif, EXIF_HEAD_BYTES } from "./exif_date.ts";
+import { captureTime, type DateSource } from "./capture_time.ts";
+import { EXIF_HEAD_BYTES } from "./exif_date.ts";
 import { Fingerprinter } from "./fingerprint.ts";
 import { isVideoName } from "./motion.ts";
-import { dateFromName } from "./name_dates.ts";
 import { doneKey } from "./plan.ts";
 import { storedFileName } from "./stored_name.ts";
 
-/** Where a media file's capture time came from. */
-export type DateSource = "sidecar" | "exif" | "name" | "file time";
+export type { DateSource } from "./capture_time.ts";
 
 /** What became of a committed file. */
 export type Committed =
-  | { kind: "imported"; id: string; path: string; size: number; dateSource: DateSource }
+  | {
+    kind: "imported";
+    id: string;
+    path: string;
+    size: number;
+    dateSource: DateSource;
+    /** The date rules passed over because their value was no date. */
+    skipped: string[];
+  }
   /** Its content is stored already: by an earlier run, or (a duplicate) by this one. */
   | { kind: "already present" | "duplicate"; id: string; size: number };
 
@@ -59,7 +66,7 @@ export class Committer {
       await Deno.remove(temp).catch(() => {});
       committed = { kind: this.#seen.has(digest) ? "duplicate" : "already present", id, size };
     } else {
-      const { ms, source } = await captureTime(media, head);
+      const { ms, source, skipped } = await captureTime(media, head);
       this.#store.saveBatch({
         source: "takeout",
         items: [{
@@ -75,10 +82,15 @@ export class Committer {
         }],
       });
       const [row] = this.#placer.settle([this.#store.item(id)!]);
-      const path = await this.#placer.place(row, staged, new Date(ms), digest);
+      const path = await this.#placer.place(row, staged, new Date(ms), digest).catch((error) => {
+        // A link or a file in the way (`DIR/2020 -> elsewhere`): as in `sync`, the item waits with
+        // the reason, the run goes on, and the entry (no checkpoint) is tried again next time.
+        if (error instanceof UnsafePathError) this.#store.markFailed(id, error.message);
+        throw error;
+      });
       // Recorded before the entry's checkpoint: a crash in between commits the entry again.
       this.#placer.flush();
-      committed = { kind: "imported", id, path, size, dateSource: source };
+      committed = { kind: "imported", id, path, size, dateSource: source, skipped };
     }
     this.#seen.add(digest);
     if (media.album) {
@@ -90,16 +102,6 @@ export class Committer {
     });
     return committed;
   }
-}
-
-/** The capture time of a media file and where it came from. */
-async function captureTime(media: MediaPlan, head: Uint8Array): Promise<{ ms: number; source: DateSource }> {
-  if (media.sidecar?.data.takenMs !== undefined) return { ms: media.sidecar.data.takenMs, source: "sidecar" };
-  const exif = await dateFromExif(head);
-  if (exif !== undefined) return { ms: exif, source: "exif" };
-  const named = dateFromName(media.name);
-  if (named !== undefined) return { ms: named, source: "name" };
-  return { ms: media.entry.mtimeMs, source: "file time" };
 }
 
 /** What `sync.db` keeps of a Takeout file: its sidecar's metadata and how it was matched. */

@@ -9,7 +9,7 @@
  */
 import type { PathMapper } from "../../core/layout.ts";
 import type { Logger } from "../../core/logger.ts";
-import { BodyError, type OutputTree, type TempFile } from "../../core/output_tree.ts";
+import { BodyError, type OutputTree, type TempFile, UnsafePathError } from "../../core/output_tree.ts";
 import { Placer } from "../../core/place.ts";
 import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
@@ -20,10 +20,14 @@ import { doneKey, planImport } from "./plan.ts";
 import {
   countCommitted,
   countDamagedArchive,
+  countDone,
   countFailedEntry,
+  countUnread,
   startReport,
   type TakeoutReport,
+  type Tally,
 } from "./report.ts";
+import type { ReportFile } from "./report_file.ts";
 import { STAGED_AT_ONCE, Stager } from "./stage.ts";
 
 export type { TakeoutReport } from "./report.ts";
@@ -41,13 +45,15 @@ export interface ImportOptions {
   includeTrashed: boolean;
   /** The run's stop: no entry is staged or committed after it aborts; its reason is thrown. */
   signal?: AbortSignal;
+  /** Where the line of each entry goes (none: the report's figures only). */
+  reportFile?: ReportFile;
 }
 
 /** What one archive's import works with. */
 interface Run {
   stager: Stager;
   committer: Committer;
-  report: TakeoutReport;
+  tally: Tally;
   logger: Logger;
   /** Entries already imported by earlier runs. */
   done: ReadonlySet<string>;
@@ -63,7 +69,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     archiveCount: inputs.length,
     includeTrashed: options.includeTrashed,
   });
-  const report = startReport(catalog, inputs, plan);
+  const tally = startReport(catalog, inputs, plan, options.reportFile);
   logger.progress({
     action: "imported",
     filesTotal: plan.wanted.length,
@@ -78,7 +84,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   const run: Run = {
     stager,
     committer: new Committer(store, placer),
-    report,
+    tally,
     logger,
     done: plan.done,
     signal: options.signal,
@@ -91,19 +97,19 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   try {
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
-      report.unread += await importArchive(input, plan.archives[archive], run);
+      await importArchive(input, plan.archives[archive], run);
     }
   } finally {
     // Stopped or not, no partial file stays behind (the next run would clear it anyway).
     await tree.removeTemp();
   }
   if (options.albums === "links") await placer.linkAlbums(run.committer.albumLinks);
-  return report;
+  return tally.report;
 }
 
 /**
- * Import the `wanted` media files of one archive; returns how many of them were not reached
- * (the archive broke off). Entries are committed in the archive's order: which of two
+ * Import the `wanted` media files of one archive; those not reached (the archive broke off) are
+ * counted as unread. Entries are committed in the archive's order: which of two
  * same-named files on one day keeps the plain name must not depend on timing, or a resumed
  * import could name files differently from an uninterrupted one. Only the staging overlaps (a
  * few entries at once, unless the archive is one stream), which keeps both cores busy while
@@ -113,7 +119,7 @@ async function importArchive(
   input: ArchiveSource,
   wanted: Map<string, MediaPlan>,
   run: Run,
-): Promise<number> {
+): Promise<void> {
   const remaining = new Map(wanted);
   const window = input.sequential ? 1 : STAGED_AT_ONCE;
   const staging: { media: MediaPlan; staged: Promise<TempFile> }[] = [];
@@ -123,7 +129,7 @@ async function importArchive(
     run.signal?.throwIfAborted();
     try {
       const committed = await run.committer.commit(input, media, await staged);
-      countCommitted(run.report, media, committed);
+      countCommitted(run.tally, input, media, committed);
       if (committed.kind === "imported") {
         run.logger.event(`imported ${committed.path}`);
         run.logger.verbose(
@@ -134,8 +140,10 @@ async function importArchive(
       }
       run.advance(committed.size);
     } catch (error) {
+      // A link or file in the way fails this entry only (it is tried again next run).
+      if (error instanceof UnsafePathError) return countFailedEntry(run.tally, input, media, error);
       if (!(error instanceof BodyError || error instanceof ArchiveError)) throw error;
-      countFailedEntry(run.report, input, media, error);
+      countFailedEntry(run.tally, input, media, error);
       if (input.sequential) throw error;
     }
   };
@@ -147,7 +155,7 @@ async function importArchive(
       remaining.delete(entry.path);
       const checkpoint = doneKey(input.name, entry.path, entry.size);
       if (run.done.has(checkpoint)) {
-        run.report.alreadyPresent++;
+        countDone(run.tally, input, media);
         run.advance(entry.size);
         continue;
       }
@@ -163,10 +171,10 @@ async function importArchive(
       await Promise.allSettled(staging.map(({ staged }) => staged));
       throw error;
     }
-    countDamagedArchive(run.report, input, error);
+    countDamagedArchive(run.tally, input, error);
   }
   // What was staged before the end (or before the archive broke off) is kept.
   while (staging.length > 0) await commitOldest();
   // Entries listed in the first pass but not reached now.
-  return remaining.size;
+  countUnread(run.tally, input, remaining.values());
 }
