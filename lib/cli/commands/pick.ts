@@ -10,7 +10,7 @@ import { parseConcurrency, parseFlags, parseTimeout, parseWholeNumber } from "..
 import { browserOpener } from "../browser.ts";
 import type { Command } from "../command.ts";
 import { Interrupt } from "../interrupt.ts";
-import { formatBytes, formatDuration } from "../render.ts";
+import { formatBytes, formatDuration } from "../format.ts";
 import { DOWNLOAD_FLAGS, downloadsExitCode } from "./sync.ts";
 
 const HELP = `Usage: photosync pick [--dir=DIR] [--creds=FILE] [--max=N] [--no-browser] [flags]

@@ -3,7 +3,8 @@
  * @module
  */
 import { ExitCode } from "../../core/errors.ts";
-import { formatBytes, type Renderer } from "../render.ts";
+import type { Renderer } from "../render.ts";
+import { formatBytes } from "../format.ts";
 import { Store } from "../../core/store.ts";
 import type { Command } from "../command.ts";
 import { parseFlags } from "../args.ts";

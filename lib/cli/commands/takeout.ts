@@ -7,7 +7,8 @@ import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { takeout, type TakeoutReport } from "../../takeout.ts";
 import type { Command } from "../command.ts";
 import { parseFlags } from "../args.ts";
-import { formatBytes, formatDuration, type Renderer } from "../render.ts";
+import type { Renderer } from "../render.ts";
+import { formatBytes, formatDuration } from "../format.ts";
 
 const HELP = `Usage: photosync takeout [--dir=DIR] [--albums=links|none] [--include-trashed] PATH...
 
