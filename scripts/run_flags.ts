@@ -15,7 +15,17 @@ export const ENV_VARS = [
   "PHOTOSYNC_PICKER_URL",
   "DISPLAY",
   "WAYLAND_DISPLAY",
+  // The home folder a leading `~` in a path flag stands for (`--dir=~/photos`).
+  "HOME",
+  "USERPROFILE",
 ];
+
+/**
+ * Read by `deno task photosync` only: the folder the task was run from (deno task runs in
+ * deno.json's folder), which relative path flags resolve against. The compiled binary and `deno
+ * run` resolve them against their own working folder, whoever set `INIT_CWD` (e.g. an npm script).
+ */
+export const TASK_ENV_VARS = ["INIT_CWD"];
 
 /**
  * Hosts photosync talks to: Google's OAuth, API and media hosts, and the loopback address
@@ -42,15 +52,18 @@ export const NET_HOSTS = [
  */
 export const V8_FLAGS = "--v8-flags=--max-semi-space-size=2,--heap-growing-percent=20";
 
-/** Flags for `deno run` and `deno compile` on the systems `oses`. */
-export function runFlags(oses: (typeof Deno.build.os)[] = [Deno.build.os]): string[] {
+/** Flags for `deno run` and `deno compile` on the systems `oses`; with `task`, for `deno task photosync`. */
+export function runFlags(
+  oses: (typeof Deno.build.os)[] = [Deno.build.os],
+  { task = false }: { task?: boolean } = {},
+): string[] {
   const openers = oses.flatMap((os) => BROWSER_OPENERS[os]?.command ?? []);
   return [
     V8_FLAGS,
     "--allow-read",
     "--allow-write",
     `--allow-net=${NET_HOSTS.join(",")}`,
-    `--allow-env=${ENV_VARS.join(",")}`,
+    `--allow-env=${[...ENV_VARS, ...(task ? TASK_ENV_VARS : [])].join(",")}`,
     ...(openers.length > 0 ? [`--allow-run=${openers.join(",")}`] : []),
   ];
 }

@@ -73,7 +73,7 @@ Deno.test("the run task carries exactly the permissions the tests use; other hos
   const denoJson = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   assert.equal(
     denoJson.tasks.photosync,
-    `deno run --quiet ${runFlags(["linux", "darwin"]).join(" ")} main.ts`,
+    `deno run --quiet ${runFlags(["linux", "darwin"], { task: true }).join(" ")} main.ts`,
   );
   for (const flag of runFlags()) {
     assert.ok(flag !== "--allow-net" && flag !== "--allow-env" && flag !== "--allow-run");
