@@ -104,10 +104,12 @@ function unknownCommand(word: string): UsageError {
   );
 }
 
+/**
+ * The variable `name`, when photosync may read it; undefined when it is not among the variables
+ * granted (e.g. `INIT_CWD` outside `deno task`). Asked first, as reading an ungranted variable
+ * would stop at a permission prompt on a terminal.
+ */
 function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined; // Not among the variables photosync is allowed to read.
-  }
+  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return undefined;
+  return Deno.env.get(name);
 }
