@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-console -- the renderer writes through the console; the test reads what it wrote
 import assert from "node:assert/strict";
-import { qrCodeText, Renderer } from "./render.ts";
+import { qrCodeText } from "./qr_code.ts";
+import { Renderer } from "./render.ts";
 
 /** What `fn` writes through the console: stderr's lines and stdout's. */
 function written(fn: () => void): { stderr: string[]; stdout: string[] } {

@@ -7,21 +7,25 @@ import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
 import { type Listed, takeout, type TakeoutReport } from "../../takeout.ts";
 import type { Command } from "../command.ts";
-import { parseFlags } from "../args.ts";
-import { formatBytes, formatDuration, type Renderer } from "../render.ts";
+import { COMMON_FLAGS, parseFlags } from "../args.ts";
+import { answerHelpOrVersion } from "../help.ts";
+import { resolvePath } from "../paths.ts";
+import type { Renderer } from "../render.ts";
+import { formatBytes, formatDuration } from "../format.ts";
 
-const HELP = `Usage: photosync takeout [--dir=DIR] [--albums=links|none] [--include-trashed] PATH...
+const HELP = `Usage: photosync takeout [--dir DIR] [--albums links|none] [--include-trashed] PATH...
 
 Import a Google Takeout export of Google Photos into DIR: the same sync.db and
 YYYY/MM/DD tree that photosync sync builds. Each PATH is a .zip, a .tgz/.tar.gz or an
 extracted folder; give all archives of an export (any order): a file's sidecar JSON
-often sits in another archive than the file.
-  --dir=DIR            folder for sync.db and the photos (default: .)
-  --albums=links       albums/<album title>/ folders of links to the dated files (default)
-  --albums=none        record album membership in sync.db only
+often sits in another archive than the file. Needs no Cloud project and no sign-in.
+  --dir DIR            folder for sync.db and the photos (default: .; created if missing)
+  --albums links       albums/<album title>/ folders of links to the dated files (default)
+  --albums none        record album membership in sync.db only
   --include-trashed    also import what was in Google Photos' trash
-  --layout=TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
+  --layout TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
   --quiet, --verbose   less / more output (--verbose: each file, its sidecar rule and date source)
+  --help, --version
 
 Every entry's outcome, sidecar rule and date source goes to DIR/takeout-report-<time>.tsv.
 
@@ -36,9 +40,7 @@ export function parseTakeoutFlags(args: string[]) {
     albums: { type: "string", default: "links" },
     "include-trashed": { type: "boolean" },
     layout: { type: "string", default: DEFAULT_LAYOUT },
-    quiet: { type: "boolean" },
-    verbose: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+    ...COMMON_FLAGS,
   }, Infinity);
   if (values.albums !== "links" && values.albums !== "none") {
     throw new UsageError(`--albums must be links or none, not "${values.albums}"`);
@@ -46,12 +48,10 @@ export function parseTakeoutFlags(args: string[]) {
   return { ...values, albums: values.albums as "links" | "none", paths: positionals };
 }
 
-const takeoutCommand: Command = async (args, { renderer }) => {
+const takeoutCommand: Command = async (args, { renderer, paths }) => {
   const flags = parseTakeoutFlags(args);
-  if (flags.help) {
-    renderer.output(HELP);
-    return ExitCode.ok;
-  }
+  const answered = answerHelpOrVersion(flags, HELP, renderer);
+  if (answered !== undefined) return answered;
   if (flags.paths.length === 0) {
     throw new UsageError(
       "photosync takeout needs the Takeout archives or folders to import; see photosync takeout --help",
@@ -59,8 +59,8 @@ const takeoutCommand: Command = async (args, { renderer }) => {
   }
   const started = Date.now();
   const report = await takeout({
-    dir: flags.dir,
-    paths: flags.paths,
+    dir: resolvePath("--dir", flags.dir, paths),
+    paths: flags.paths.map((path) => resolvePath("PATH", path, paths)),
     logger: renderer,
     albums: flags.albums,
     includeTrashed: flags["include-trashed"],
