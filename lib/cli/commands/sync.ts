@@ -4,7 +4,8 @@
  */
 import { parseDateRange } from "../../core/dates.ts";
 import { basename, dirname, join, resolve } from "node:path";
-import { ExitCode, PhotosyncError, UsageError } from "../../core/errors.ts";
+import { RunStop } from "../../core/backup.ts";
+import { ExitCode, InterruptedError, PhotosyncError, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import type { Renderer } from "../render.ts";
 import { formatBytes, formatDuration } from "../format.ts";
@@ -13,6 +14,7 @@ import { GOOGLE_API_URL } from "../../sources/library/client.ts";
 import { sync, type SyncOptions, type SyncSummary } from "../../library.ts";
 import type { Command } from "../command.ts";
 import { authorisationIo } from "../auth_io.ts";
+import { Interrupt } from "../interrupt.ts";
 import { COMMON_FLAGS, parseConcurrency, parseDuration, parseFlags, parseTimeout } from "../args.ts";
 import { answerHelpOrVersion, overview } from "../help.ts";
 import { resolvePath } from "../paths.ts";
@@ -114,7 +116,6 @@ const syncCommand: Command = async (args, context) => {
     concurrency: parseConcurrency(values.concurrency),
     idleTimeoutMs: parseTimeout(values.timeout),
     pathMapper: layoutMapper(values.layout),
-    maxTimeMs: parseDuration(values["max-time"]),
     apiUrl: env("PHOTOSYNC_API_URL"),
     pickerUrl: env("PHOTOSYNC_PICKER_URL"),
     io: authorisationIo(values["no-browser"], context),
@@ -122,12 +123,26 @@ const syncCommand: Command = async (args, context) => {
   const newFiles = values["new-files"] === undefined
     ? undefined
     : await newFilesList(resolvePath("--new-files", values["new-files"], paths));
+  // Ctrl-C or SIGTERM stops the run as --max-time does: finished files kept, partial ones removed.
+  using stop = new RunStop({ maxTimeMs: parseDuration(values["max-time"]) });
+  using _interrupt = new Interrupt(renderer, "stopping: finished files are kept, partial ones removed", stop);
+  let placed = 0;
+  const onFile = (path: string) => {
+    placed++;
+    newFiles?.add(path);
+  };
   let summary: SyncSummary;
   try {
-    summary = await sync({ ...options, onFile: newFiles?.add });
+    summary = await sync({ ...options, stop, onFile });
   } catch (error) {
     // The files that did arrive are listed on every exit: a job uploads them whatever came after.
     await newFiles?.write().catch((listError) => renderer.warn(listError.message));
+    if (error instanceof InterruptedError) {
+      throw new InterruptedError(
+        error.signal,
+        `${placed} files downloaded in this run are kept, partial ones removed; run it again to go on`,
+      );
+    }
     throw error;
   }
   await newFiles?.write();

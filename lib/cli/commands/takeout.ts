@@ -2,7 +2,7 @@
  * `photosync takeout PATH...`: import Google Takeout archives into the backup.
  * @module
  */
-import { ExitCode, UsageError } from "../../core/errors.ts";
+import { ExitCode, InterruptedError, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
 import { type Listed, takeout, type TakeoutReport } from "../../takeout.ts";
@@ -12,6 +12,8 @@ import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import type { Renderer } from "../render.ts";
 import { formatBytes, formatDuration } from "../format.ts";
+import { RunStop } from "../../core/backup.ts";
+import { Interrupt } from "../interrupt.ts";
 
 const HELP = `Usage: photosync takeout [--dir DIR] [--albums links|none] [--include-trashed] PATH...
 
@@ -58,6 +60,9 @@ const takeoutCommand: Command = async (args, { renderer, paths }) => {
     );
   }
   const started = Date.now();
+  // Ctrl-C or SIGTERM ends the import after the entry being placed: what is imported is kept.
+  using stop = new RunStop();
+  using _interrupt = new Interrupt(renderer, "stopping: imported files are kept, partial ones removed", stop);
   const report = await takeout({
     dir: resolvePath("--dir", flags.dir, paths),
     paths: flags.paths.map((path) => resolvePath("PATH", path, paths)),
@@ -65,6 +70,13 @@ const takeoutCommand: Command = async (args, { renderer, paths }) => {
     albums: flags.albums,
     includeTrashed: flags["include-trashed"],
     pathMapper: layoutMapper(flags.layout),
+    stop,
+  }).catch((error) => {
+    if (!(error instanceof InterruptedError)) throw error;
+    throw new InterruptedError(
+      error.signal,
+      "what was imported is kept, partial files removed; run the same command again to go on",
+    );
   });
   renderer.finish();
   summarise(report, (Date.now() - started) / 1000, renderer);
