@@ -23,8 +23,11 @@ export type SourceName = string;
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS items (
+/**
+ * The items table's columns since schema 3, written once for the schema and for the migration that
+ * rebuilds the table (a later change of them is a new constant and a new migration).
+ */
+const ITEMS_COLUMNS_3 = `
   id TEXT PRIMARY KEY,
   filename TEXT NOT NULL,
   created_ms INTEGER NOT NULL,
@@ -37,7 +40,10 @@ CREATE TABLE IF NOT EXISTS items (
   note TEXT,
   source TEXT NOT NULL DEFAULT 'library',
   hash TEXT
-) STRICT;
+`;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS items (${ITEMS_COLUMNS_3}) STRICT;
 CREATE INDEX IF NOT EXISTS items_created ON items (created_ms);
 CREATE INDEX IF NOT EXISTS items_pending ON items (status, created_ms, id);
 CREATE TABLE IF NOT EXISTS albums (
@@ -82,20 +88,7 @@ DROP TABLE searches;
  * requires; the foreign keys are off while a migration runs (see `migrate`), so album memberships stay.
  */
 const MIGRATE_2_TO_3 = `
-CREATE TABLE items_3 (
-  id TEXT PRIMARY KEY,
-  filename TEXT NOT NULL,
-  created_ms INTEGER NOT NULL,
-  is_video INTEGER NOT NULL,
-  json TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'downloaded', 'failed')),
-  path TEXT,
-  path_key TEXT UNIQUE,
-  size INTEGER,
-  note TEXT,
-  source TEXT NOT NULL DEFAULT 'library',
-  hash TEXT
-) STRICT;
+CREATE TABLE items_3 (${ITEMS_COLUMNS_3}) STRICT;
 INSERT INTO items_3 (id, filename, created_ms, is_video, json, status, path, path_key, size, note, source, hash)
   SELECT id, filename, created_ms, is_video, json, status, path, path_key, size, note, source, hash FROM items;
 DROP TABLE items;
