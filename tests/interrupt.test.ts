@@ -50,6 +50,9 @@ Deno.test("SIGTERM while sync waits for the browser: exit 143 with one line, not
   const cli = env.spawn([]);
   await cli.waitForLine((line) => line.startsWith(env.emulator.authUri));
   cli.child.kill("SIGTERM");
+  // The stop is aborted by the time this line is out; only then is stdin closed (result() closes it), which
+  // would otherwise end the wait as "nobody can answer".
+  await cli.waitForLine((line) => line.startsWith("stopping: "));
   const stopped = await cli.result();
   assert.equal(stopped.code, 143, stopped.stderr);
   assert.match(lastLine(stopped.stderr)!, /^stopped by SIGTERM; 0 files downloaded in this run are kept/);
