@@ -57,7 +57,7 @@ function readArchive(path: string, kind: ArchiveKind): AsyncGenerator<ArchiveEnt
 
 async function* zipEntries(path: string): AsyncGenerator<ArchiveEntry> {
   await using zip = await openZip(path);
-  yield* zip.entries;
+  yield* zip.entries();
 }
 
 async function* tgzEntries(path: string): AsyncGenerator<ArchiveEntry> {
