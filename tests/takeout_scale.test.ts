@@ -16,7 +16,7 @@ import {
 } from "../testing/takeout/scale_archives.ts";
 
 /** Entries of the many-entries zip: enough that per-entry costs show, few enough for a quick test. */
-const MANY = 20_000;
+const MANY = 10_000;
 
 /** `YYYY/MM/DD` of an instant in UTC (the default layout, under TZ=UTC). */
 function utcDay(ms: number): string {
