@@ -109,7 +109,7 @@ async function* readArchive(path: string, kind: ArchiveKind): AsyncGenerator<Arc
 
 async function* zipEntries(path: string): AsyncGenerator<ArchiveEntry> {
   await using zip = await openZip(path);
-  yield* zip.entries;
+  yield* zip.entries();
 }
 
 async function* tgzEntries(path: string): AsyncGenerator<ArchiveEntry> {
