@@ -10,8 +10,10 @@ import { localArchive } from "./sources/takeout/archive.ts";
 import { catalog } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
 import { TakeoutRecords } from "./sources/takeout/records.ts";
+import { ReportFile } from "./sources/takeout/report_file.ts";
 
 export type { TakeoutReport } from "./sources/takeout/import.ts";
+export type { Listed } from "./sources/takeout/report.ts";
 
 /** What to import. */
 export interface TakeoutOptions {
@@ -33,10 +35,13 @@ export interface TakeoutOptions {
   stop?: RunStop;
 }
 
-/** Import the export; the report accounts for every entry of every archive. */
+/**
+ * Import the export; the report accounts for every entry of every archive, and its file
+ * (`DIR/takeout-report-<time>.tsv`, see `report_file.ts`) has one line for each.
+ */
 export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   const { dir, logger } = options;
-  // Every path is checked before anything is written.
+  // Every path is checked (readable, and part of a Google Photos export) before anything is written.
   const inputs = await Promise.all(options.paths.map((path) => localArchive(path)));
   // A fixed order (by name, as Google numbers the parts), whatever order they were given in.
   inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -45,6 +50,7 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
   const records = new TakeoutRecords(backup.store, inputs.map((input) => input.name));
   const found = await catalog(inputs, stop.signal, (stamp, folder) => records.earlier(stamp, folder));
+  using reportFile = ReportFile.create(dir);
   return await importTakeout(found, {
     ...backup,
     inputs,
@@ -53,5 +59,6 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
     albums: options.albums ?? "links",
     includeTrashed: options.includeTrashed ?? false,
     signal: stop.signal,
+    reportFile,
   });
 }

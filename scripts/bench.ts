@@ -6,7 +6,8 @@
  * a plain concurrent `fetch` baseline measured in the same run; peak RSS of the CLI while
  * indexing, while downloading many files and while downloading one very large video; and
  * `photosync takeout` of a large zip export next to `unzip` of the same archives (both timed until
- * the bytes are on disk), with the import's peak RSS.
+ * the bytes are on disk), with the import's peak RSS; and the peak RSS of importing a zip of very many
+ * tiny entries and a zip of one highly compressible entry (each measured once: a memory figure).
  * @module
  */
 // deno-lint-ignore-file no-console
@@ -14,10 +15,15 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Emulator, type Route } from "../testing/emulator.ts";
 import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts";
-import { MAIN, runPhotosync, workspace } from "../testing/harness.ts";
+import { isOwnFile, MAIN, runPhotosync, workspace } from "../testing/harness.ts";
 import { runFlags } from "../testing/run_flags.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
+import {
+  type ScaleZip,
+  writeCompressibleZip,
+  writeManyEntriesZip,
+} from "../testing/takeout/scale_archives.ts";
 import { matchSidecars } from "../lib/sources/takeout/sidecar_names.ts";
 
 const { values: flags } = parseArgs({
@@ -30,6 +36,8 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string", default: "8" },
     "big-mb": { type: "string", default: "1024" },
     "takeout-mb": { type: "string", default: "1000" },
+    "many-entries": { type: "string", default: "100000" },
+    "compressible-mb": { type: "string", default: "1000" },
     runs: { type: "string", default: "3" },
     warmup: { type: "string", default: "1" },
     out: { type: "string", default: "bench-results" },
@@ -45,6 +53,8 @@ const config = {
   concurrency: Number(flags.concurrency),
   bigBytes: Number(flags["big-mb"]) * 1024 * 1024,
   takeoutBytes: Number(flags["takeout-mb"]) * MB,
+  manyEntries: Number(flags["many-entries"]),
+  compressibleBytes: Number(flags["compressible-mb"]) * MB,
   runs: Number(flags.runs),
   warmup: Number(flags.warmup),
 };
@@ -298,7 +308,7 @@ async function takeoutExport() {
   };
 }
 
-/** Regular files under `dir` and their bytes (album links and sync.db aside). */
+/** Regular files under `dir` and their bytes (album links and photosync's own files aside). */
 async function filesUnder(dir: string): Promise<{ count: number; bytes: number }> {
   let count = 0;
   let bytes = 0;
@@ -308,7 +318,7 @@ async function filesUnder(dir: string): Promise<{ count: number; bytes: number }
       const inner = await filesUnder(path);
       count += inner.count;
       bytes += inner.bytes;
-    } else if (entry.isFile && !entry.name.startsWith("sync.db")) {
+    } else if (entry.isFile && !isOwnFile(entry.name)) {
       count++;
       bytes += (await Deno.stat(path)).size;
     }
@@ -375,6 +385,60 @@ async function takeoutImport(run: number, exp: Awaited<ReturnType<typeof takeout
 }
 
 /**
+ * Peak RSS of `photosync takeout` of one generated zip (written outside the measurement), which
+ * must import completely; `label` names the figures.
+ */
+async function scaleImport(
+  label: "manyEntries" | "compressible",
+  write: (path: string) => Promise<ScaleZip>,
+): Promise<Record<string, number>> {
+  const root = await Deno.makeTempDir({ prefix: "photosync-bench-scale-" });
+  try {
+    const zip = await write(join(root, "takeout-001.zip"));
+    const zipBytes = (await Deno.stat(zip.path)).size;
+    const out = join(root, "photos");
+    const measured = await measure(undefined, root, ["takeout", `--dir=${out}`, zip.path]);
+    const written = await filesUnder(out);
+    const bytes = zip.files.reduce((sum, file) => sum + file.size, 0);
+    if (written.count !== zip.files.length || written.bytes !== bytes) {
+      throw new Error(
+        `photosync takeout wrote ${written.count} files of ${written.bytes} bytes, not ${bytes}`,
+      );
+    }
+    return {
+      [`${label}PeakRssMb`]: measured.peakRssMb,
+      [`${label}Seconds`]: measured.seconds,
+      [`${label}ZipMb`]: zipBytes / MB,
+    };
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+/**
+ * The memory of Takeout imports at scale, measured once (a peak, not a time): a zip of
+ * `config.manyEntries` tiny entries, and one of a `config.compressibleBytes` video of zeros.
+ */
+async function scaleImports(): Promise<Record<string, number>> {
+  const results: Record<string, number> = {};
+  if (config.manyEntries > 0) {
+    console.error(`importing a zip of ${config.manyEntries} entries...`);
+    Object.assign(
+      results,
+      await scaleImport("manyEntries", (path) => writeManyEntriesZip(path, config.manyEntries)),
+    );
+  }
+  if (config.compressibleBytes > 0) {
+    console.error(`importing a zip of one ${flags["compressible-mb"]} MB entry of zeros...`);
+    Object.assign(
+      results,
+      await scaleImport("compressible", (path) => writeCompressibleZip(path, config.compressibleBytes)),
+    );
+  }
+  return results;
+}
+
+/**
  * Matching sidecars in one folder of 20,000 photos and their edited copies, in ms: the copies find no
  * sidecar and go on to the title search, which must not scan every sidecar for every such file.
  */
@@ -406,11 +470,15 @@ try {
 } finally {
   await exported?.close();
 }
+const scale = await scaleImports();
 const median = (key: string) => {
   const sorted = runs.map((r) => r[key]).sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 };
-const results = Object.fromEntries(Object.keys(runs[0]).map((key) => [key, median(key)]));
+const results = {
+  ...Object.fromEntries(Object.keys(runs[0] ?? {}).map((key) => [key, median(key)])),
+  ...scale,
+};
 
 const rows: [string, string, string][] = [];
 if (config.items > 0) {
@@ -500,6 +568,22 @@ if (config.bigBytes > 0) {
 }
 if (exported) {
   rows.push(["peak RSS: takeout import", `${results.takeoutPeakRssMb.toFixed(0)} MB`, "≤ 200 MB"]);
+}
+if (config.manyEntries > 0) {
+  rows.push([
+    `peak RSS: takeout of a zip of ${config.manyEntries} tiny entries (once)`,
+    `${results.manyEntriesPeakRssMb.toFixed(0)} MB (${results.manyEntriesSeconds.toFixed(0)} s)`,
+    "≤ 200 MB",
+  ]);
+}
+if (config.compressibleBytes > 0) {
+  rows.push([
+    `peak RSS: takeout of one ${flags["compressible-mb"]} MB entry deflated to ${
+      results.compressibleZipMb.toFixed(1)
+    } MB (once)`,
+    `${results.compressiblePeakRssMb.toFixed(0)} MB (${results.compressibleSeconds.toFixed(1)} s)`,
+    "≤ 200 MB",
+  ]);
 }
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 6));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;

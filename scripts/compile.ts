@@ -19,14 +19,21 @@ const TARGETS: Record<string, typeof Deno.build.os> = {
 /** Worker modules (photosync falls back to the main thread when one is missing, only slower). */
 const WORKERS = ["lib/sources/takeout/stage_worker.ts"];
 
+/** Read by `deno task photosync` only (the folder the task was run from); a binary uses its own working folder. */
+export const TASK_ONLY_ENV = "INIT_CWD";
+
 /**
  * The `deno run` flags of deno.json's task, but for `--allow-run`, which names the browser opener of the
- * target's system (the task names those of Linux and macOS).
+ * target's system (the task names those of Linux and macOS), and without {@link TASK_ONLY_ENV}.
  */
 function targetFlags(os: typeof Deno.build.os): string[] {
   const opener = BROWSER_OPENERS[os]?.command;
+  const binaryFlag = (flag: string) =>
+    flag.startsWith("--allow-env=")
+      ? `--allow-env=${flag.slice("--allow-env=".length).split(",").filter((name) => name !== TASK_ONLY_ENV)}`
+      : flag;
   return [
-    ...runFlags().filter((flag) => !flag.startsWith("--allow-run=")),
+    ...runFlags().filter((flag) => !flag.startsWith("--allow-run=")).map(binaryFlag),
     ...(opener ? [`--allow-run=${opener}`] : []),
   ];
 }

@@ -170,13 +170,21 @@ export async function workspace(emulator: Emulator): Promise<string> {
   return root;
 }
 
-/** Every file under `dir` (relative, `/`-separated), sorted, skipping `dir`'s own `sync.db*`. */
+/**
+ * Whether a name at the top of an output folder is photosync's own file, no photo: `sync.db` (and its
+ * `-wal`, `-shm`, `-lock`) and the reports of Takeout imports (`takeout-report-<time>.tsv`).
+ */
+export function isOwnFile(name: string): boolean {
+  return name.startsWith("sync.db") || /^takeout-report-[\dTZ-]+\.tsv$/.test(name);
+}
+
+/** Every file under `dir` (relative, `/`-separated), sorted, skipping photosync's own at its top ({@link isOwnFile}). */
 export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   const files: string[] = [];
   for await (const entry of Deno.readDir(join(dir, prefix))) {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory) files.push(...await listFiles(dir, path));
-    else if (prefix || !entry.name.startsWith("sync.db")) files.push(path);
+    else if (prefix || !isOwnFile(entry.name)) files.push(path);
   }
   return files.sort();
 }

@@ -26,7 +26,7 @@ export const RULES: Rule[] = [
   { from: "lib/sources/<name>/", may: ["lib/core/", "lib/google/", "lib/sources/<name>/", "node:", "npm:"] },
   // deno.json: the version that `--version` prints.
   { from: "lib/cli/", may: ["lib/", "deno.json", "node:", "npm:"] },
-  // The sources' entry points (lib/sync.ts, ...): everything in lib/ but the command line.
+  // The sources' runs (lib/library.ts, ...): everything in lib/ but the command line.
   { from: "lib/*", may: ["lib/*", "lib/core/", "lib/google/", "lib/sources/", "node:", "npm:"] },
   // testing/ runs photosync only as a child process: main.ts by its path, with the flags of deno.json's task.
   { from: "testing/", may: ["testing/", "main.ts", "deno.json", "node:", "npm:"] },
@@ -197,8 +197,8 @@ Deno.test("specifiers: multi-line and type-only imports, re-exports, dynamic and
 
 Deno.test("violations: a synthetic graph breaking each kind of rule is reported line by line", () => {
   const graph: Graph = new Map([
-    ["main.ts", ["lib/sync.ts"]],
-    ["lib/sync.ts", ["lib/core/store.ts", "lib/cli/render.ts"]],
+    ["main.ts", ["lib/library.ts"]],
+    ["lib/library.ts", ["lib/core/store.ts", "lib/cli/render.ts"]],
     ["lib/core/store.ts", ["node:sqlite", "lib/google/http.ts"]],
     ["lib/google/http.ts", ["lib/core/store.ts", "npm:oauth4webapi", "npm:yaml"]],
     ["lib/sources/takeout/import.ts", ["lib/sources/takeout/zip.ts", "lib/sources/library/client.ts"]],
@@ -209,7 +209,7 @@ Deno.test("violations: a synthetic graph breaking each kind of rule is reported 
     ["docs/x.ts", []],
   ]);
   assert.deepEqual(violations(graph, RULES), [
-    `lib/sync.ts imports lib/cli/render.ts, which "lib/*" may not`,
+    `lib/library.ts imports lib/cli/render.ts, which "lib/*" may not`,
     `lib/core/store.ts imports lib/google/http.ts, which "lib/core/" may not`,
     `lib/google/http.ts imports npm:yaml, which "lib/google/" may not`,
     `lib/sources/takeout/import.ts imports lib/sources/library/client.ts, which "lib/sources/<name>/" may not`,
@@ -219,7 +219,7 @@ Deno.test("violations: a synthetic graph breaking each kind of rule is reported 
     `testing/harness.ts imports lib/core/store.ts, which "testing/" may not`,
     "docs/x.ts: no rule covers it",
     "import circle: lib/core/store.ts -> lib/google/http.ts -> lib/core/store.ts",
-    "import circle: main.ts -> lib/sync.ts -> lib/cli/render.ts -> main.ts",
+    "import circle: main.ts -> lib/library.ts -> lib/cli/render.ts -> main.ts",
     "import circle: testing/harness.ts -> scripts/run_flags.ts -> testing/harness.ts",
   ]);
 });

@@ -162,6 +162,12 @@ Deno.test({
       bin,
     ];
     for (const [folder, flags] of [["browser", []], ["no-browser", ["--no-browser"]]] as const) {
+      // query reads an existing backup: a first sync makes it (its browser played by the harness only).
+      const first = await env.cli([`--dir=${join(env.root, folder)}`, "--index-only", "--dates=1900-01-01"], {
+        auth: "browser",
+      });
+      assert.equal(first.code, 0, first.stderr);
+      // --creds authorises again.
       const args = [
         `--dir=${join(env.root, folder)}`,
         "--creds=clientsecret.json",

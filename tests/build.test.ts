@@ -78,14 +78,19 @@ Deno.test("deno task compile --dry-run: each target's command line includes ever
   }
 });
 
-Deno.test("deno task compile --dry-run: each target gets the task's permissions and its own browser opener", async () => {
+Deno.test("deno task compile --dry-run: each target gets the task's permissions (but INIT_CWD) and its own browser opener", async () => {
   const task = runFlags();
+  const taskEnv = task.find((flag) => flag.startsWith("--allow-env="))!.split("=")[1].split(",");
+  assert.ok(taskEnv.includes("INIT_CWD"));
   for (const args of await compileCommands()) {
     const target = values(args, "--target")[0];
     const os = target.includes("windows") ? "windows" : target.includes("apple") ? "darwin" : "linux";
-    for (const flag of task.filter((flag) => !flag.startsWith("--allow-run="))) {
+    for (const flag of task.filter((flag) => !/^--allow-(run|env)=/.test(flag))) {
       assert.ok(args.includes(flag), `${target}: ${flag}`);
     }
+    // A binary resolves relative paths against its own working folder, whoever set INIT_CWD.
+    const binaryEnv = args.find((arg) => arg.startsWith("--allow-env="))!.split("=")[1].split(",");
+    assert.deepEqual(binaryEnv, taskEnv.filter((name) => name !== "INIT_CWD"));
     assert.deepEqual(
       args.filter((arg) => arg.startsWith("--allow-run")),
       [`--allow-run=${BROWSER_OPENERS[os]!.command}`],

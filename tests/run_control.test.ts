@@ -46,7 +46,7 @@ Deno.test("query with a mistyped --dir creates nothing and does not start author
   const typo = join(env.root, "phtoos");
   const result = await env.cli(["query", "SOME_ID", `--dir=${typo}`, "--no-browser"]);
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /^error: --dir .*phtoos is not a folder/);
+  assert.match(result.stderr, /^error: no sync\.db in .*phtoos: .*check --dir/);
   assert.equal(env.emulator.counts.auth ?? 0, 0, "no authorisation was started");
   await assert.rejects(Deno.stat(typo), Deno.errors.NotFound);
 });

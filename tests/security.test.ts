@@ -47,8 +47,13 @@ Deno.test("links inside --dir are never written through", async () => {
   assert.match(run.stderr, /2020 is a symbolic link/);
   assert.deepEqual(await listFiles(outside), ["victim.txt"], "nothing was written outside --dir");
   assert.equal(await Deno.readTextFile(join(outside, "victim.txt")), "keep me");
-  const replaced = await Deno.lstat(join(env.dir, "2021/06/06/file-link.jpg"));
-  assert.ok(replaced.isFile && !replaced.isSymlink, "a link at the final path is replaced, not followed");
+  // A link at the final path is not photosync's: it is kept as it is, and the photo takes the next name.
+  const day = join(env.dir, "2021/06/06");
+  assert.ok((await Deno.lstat(join(day, "file-link.jpg"))).isSymlink, "the user's link is kept");
+  const photos = [];
+  for await (const entry of Deno.readDir(day)) if (entry.name !== "file-link.jpg") photos.push(entry);
+  assert.equal(photos.length, 1);
+  assert.ok(photos[0].isFile && /^file-link.+\.jpg$/.test(photos[0].name), photos[0].name);
 
   const counts = await env.status();
   assert.deepEqual([counts.downloaded, counts.pending], [1, 1]);

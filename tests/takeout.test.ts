@@ -8,11 +8,10 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { ZipWriter } from "@zip.js/zip.js";
-import tar from "tar-stream";
-import { cliCommand, CliProcess, type CliResult, runPhotosync } from "../testing/harness.ts";
+import { cliCommand, CliProcess, type CliResult, isOwnFile, runPhotosync } from "../testing/harness.ts";
 import { damageArchive, planArchives, writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
+import { writeTgz, writeZip } from "../testing/takeout/hand_archives.ts";
 import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -111,12 +110,12 @@ interface Entry {
   link?: string;
 }
 
-/** Every file and link under `dir` but `sync.db*`: mtime (s), content hash or link target. */
+/** Every file and link under `dir` but photosync's own: mtime (s), content hash or link target. */
 async function listing(dir: string, prefix = ""): Promise<Map<string, Entry>> {
   const out = new Map<string, Entry>();
   for await (const entry of Deno.readDir(join(dir, prefix))) {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (!prefix && entry.name.startsWith("sync.db")) continue;
+    if (!prefix && isOwnFile(entry.name)) continue;
     if (entry.isDirectory) {
       for (const [k, v] of await listing(dir, path)) out.set(k, v);
       continue;
@@ -177,10 +176,12 @@ async function assertImported(
   return byHash;
 }
 
-/** The summary's `N entries: …` counts by category. */
+/** The summary's `N entries: …` counts by category (its first two lines). */
 function summary(stderr: string): Record<string, number> {
-  const line = stderr.split("\n").find((l) => / entries: /.test(l));
-  assert.ok(line, `a summary line in:\n${stderr}`);
+  const lines = stderr.split("\n");
+  const at = lines.findIndex((l) => / entries: /.test(l));
+  assert.ok(at >= 0, `a summary line in:\n${stderr}`);
+  const line = `${lines[at]} ${lines[at + 1]}`;
   const counts: Record<string, number> = { entries: Number(/(\d+) entries:/.exec(line)![1]) };
   const categories = [
     "imported",
@@ -396,34 +397,6 @@ Deno.test("files without a sidecar are dated by EXIF, then the file name, then t
   const warning = linesOf(run).find((l) => l.startsWith("warning: ") && l.includes("archive entry time"));
   assert.ok(warning?.includes(undated.f.path), `the warning lists ${undated.f.path}: ${warning}`);
 });
-
-/** A zip of `entries` (path → bytes), as a hostile or hand-made archive. */
-async function writeZip(path: string, entries: [string, Uint8Array, number?][]): Promise<void> {
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
-  const zip = new ZipWriter(file.writable);
-  for (const [name, bytes, mtimeMs] of entries) {
-    await zip.add(name, ReadableStream.from([bytes]), {
-      lastModDate: new Date(mtimeMs ?? Date.UTC(2024, 0, 1)),
-    });
-  }
-  await zip.close();
-}
-
-/** A tgz of `entries`, names exactly as given; an entry with a `linkname` is a link (no bytes). */
-async function writeTgz(
-  path: string,
-  entries: ([string, Uint8Array] | [string, { type: "symlink" | "link"; linkname: string }])[],
-): Promise<void> {
-  const pack = tar.pack();
-  const mtime = new Date(Date.UTC(2024, 0, 1));
-  for (const [name, content] of entries) {
-    if (content instanceof Uint8Array) pack.entry({ name, mtime }, content);
-    else pack.entry({ name, mtime, ...content });
-  }
-  pack.finalize();
-  const gzip = new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
-  await Deno.writeFile(path, ReadableStream.from(pack as AsyncIterable<Uint8Array>).pipeThrough(gzip));
-}
 
 Deno.test("EXIF without an offset and names are read in the importer's TZ; a WhatsApp day keeps its day east of UTC", async () => {
   const dir = outDir("tokyo");

@@ -24,6 +24,7 @@ import {
   writeZip,
 } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
+import { reportOf } from "../testing/takeout/report_rows.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-runs-" });
@@ -77,10 +78,12 @@ function count(run: CliResult, category: string): number {
   return Number(match[1]);
 }
 
-/** The summary's entry counts add up to its number of entries. */
+/** The summary's entry counts (its first two lines) add up to its number of entries. */
 function assertAccounted(run: CliResult): void {
-  const line = run.stderr.split("\n").find((l) => / entries: /.test(l));
-  assert.ok(line, run.stderr);
+  const lines = run.stderr.split("\n");
+  const at = lines.findIndex((l) => / entries: /.test(l));
+  assert.ok(at >= 0, run.stderr);
+  const line = `${lines[at]} ${lines[at + 1]}`;
   // The counts, less the bytes in brackets.
   const [entries, ...counts] = [...line.replace(/\([^)]*\)/g, "").matchAll(/(\d+) [a-z]/g)].map((m) =>
     Number(m[1])
@@ -244,6 +247,8 @@ Deno.test("parts imported in separate runs, in any split and order, give one run
   assert.ok(expected.tree.some((line) => line.startsWith("albums/")), "album links");
 
   const stamp = parts[0].name.slice("takeout-".length, -"-001.zip".length);
+  /** Report lines of files placed by an earlier run that a later one re-dated or removed. */
+  let revisedLines = 0;
   for (const split of [[[0], [1, 2]], [[2], [0], [1]], [[1], [2], [0]], [[0], [1], [2]]]) {
     const dir = outDir(`split-${split.map((runs) => runs.join("")).join("-")}`);
     const seen = new Set<number>();
@@ -253,6 +258,13 @@ Deno.test("parts imported in separate runs, in any split and order, give one run
       assert.equal(result.code, 0, result.stderr);
       stderrs.push(result.stderr);
       assertAccounted(result);
+      // The report file: a line per entry, and one per earlier run's file re-dated or removed.
+      const report = await reportOf(result);
+      const revisedHere = report.rows.filter((row) => row[2] === "redated" || row[2] === "removed");
+      assert.equal(report.rows.length - revisedHere.length, count(result, "entries"), report.path);
+      const figure = (pattern: RegExp) => Number(pattern.exec(result.stderr)?.[1] ?? 0);
+      assert.ok(revisedHere.length <= figure(/(\d+) files re-dated/) + figure(/(\d+) files removed/));
+      revisedLines += revisedHere.length;
       run.forEach((part) => seen.add(part + 1));
       // Gaps in the parts seen so far are named once; none once all are in.
       const missing = [1, 2, 3].filter((n) => n < Math.max(...seen) && !seen.has(n));
@@ -282,6 +294,8 @@ Deno.test("parts imported in separate runs, in any split and order, give one run
     assert.deepEqual(await tree(dir), expected.tree, `${label}: the tree of one run`);
     assert.deepEqual(rows(dir), expected.db, `${label}: sync.db's rows`);
   }
+
+  assert.ok(revisedLines > 0, "a later run's re-dating has its report lines");
 
   // kill -9 in each run of a split, then the runs again: the same.
   const dir = outDir("split-killed");
@@ -397,6 +411,11 @@ Deno.test("a file deleted or changed after the import: status notes it, a re-run
   assert.equal(rerun.code, 0, rerun.stderr);
   assert.match(rerun.stderr, /2 missing or changed files restored/);
   assertAccounted(rerun);
+  const restored = (await reportOf(rerun)).rows.filter((row) => row[2] === "imported");
+  assert.deepEqual(
+    restored.map((row) => row[6].split("; ")[0]).sort(),
+    [`restored ${gone.path}`, `restored ${changed.path}`].sort(),
+  );
   assert.deepEqual(await tree(dir), before, "the tree as imported");
   assert.deepEqual(rows(dir).items, items);
   const after = await cli(["status", `--dir=${dir}`, "--json"]);

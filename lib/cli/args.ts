@@ -7,8 +7,26 @@ import { UsageError } from "../core/errors.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** Parse `args` strictly against `options`; unknown flags and bad values become {@link UsageError}. */
+/** The flags every command takes: how much to say, its help, the version. */
+export const COMMON_FLAGS = {
+  quiet: { type: "boolean" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const;
+
+/**
+ * Parse `args` strictly against `options`; unknown flags, bad values, too many positionals and
+ * `--quiet` with `--verbose` become {@link UsageError}.
+ */
 export function parseFlags<T extends Options>(command: string, args: string[], options: T, positionals = 0) {
+  const parsed = parseStrictly(command, args, options, positionals);
+  const { quiet, verbose } = parsed.values as { quiet?: unknown; verbose?: unknown };
+  if (quiet && verbose) throw new UsageError("--quiet and --verbose cannot be combined: choose one");
+  return parsed;
+}
+
+function parseStrictly<T extends Options>(command: string, args: string[], options: T, positionals: number) {
   try {
     // Positionals are counted below rather than refused by node: node's message is cut at its
     // first full stop in the catch below, which would mangle an argument like `photo.jpg`.

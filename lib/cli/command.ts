@@ -4,6 +4,7 @@
  * @module
  */
 import type { Renderer } from "./render.ts";
+import type { PathBase } from "./paths.ts";
 
 /** What every subcommand gets: the renderer and the process's I/O edges. */
 export interface CommandContext {
@@ -11,6 +12,13 @@ export interface CommandContext {
   env: (name: string) => string | undefined;
   /** Lines the user types (a pasted redirect URL). */
   stdin: ReadableStream<Uint8Array>;
+  /**
+   * Whether a person may be at this run: stdin or stderr is a terminal. Unattended, with no
+   * browser to open, an authorisation ends as soon as stdin does (nobody can paste the address).
+   */
+  attended: boolean;
+  /** Where path flags resolve from: `~` and the folder photosync was run from (see paths.ts). */
+  paths: PathBase;
 }
 
 /** A subcommand: parses its own flags, returns the exit code. */

@@ -3,10 +3,17 @@
  * The one place that writes to the terminal. On a TTY it keeps a redrawn progress line on
  * stderr; otherwise every event is a plain line. Everything else in photosync talks to the
  * {@link Logger} interface.
+ *
+ * What it is given may hold names from archives and from Google (hostile: ESC, BEL, CR, bidi
+ * overrides), so every line it writes is escaped (`escapeControls`) and is one line; only its
+ * own control sequences (redrawing the progress line) and the QR code's drawing are written as
+ * they are.
  * @module
  */
-import { renderUnicodeCompact } from "uqr";
+import { escapeControls } from "../core/escape.ts";
 import type { Logger, Progress } from "../core/logger.ts";
+import { formatBytes, formatDuration } from "./format.ts";
+import { qrCodeText } from "./qr_code.ts";
 
 /** How much the renderer says. */
 export type Verbosity = "quiet" | "normal" | "verbose";
@@ -93,7 +100,8 @@ export class Renderer implements Logger {
 
   output(text: string): void {
     this.#clear();
-    console.log(text);
+    // Tables and help are several lines; JSON escapes its own control characters.
+    console.log(escapeControls(text, "\n"));
     this.#redraw();
   }
 
@@ -109,7 +117,7 @@ export class Renderer implements Logger {
   qrCode(text: string): void {
     if (!this.#tty) return;
     const drawing = qrCodeText(text, consoleColumns());
-    if (drawing !== undefined) this.#line(drawing);
+    if (drawing !== undefined) this.#write(drawing);
   }
 
   /** One line describing the progress so far, e.g. for the end-of-run summary. */
@@ -131,15 +139,21 @@ export class Renderer implements Logger {
     return parts.join(" · ");
   }
 
+  /** One line of `message`, escaped. */
   #line(message: string): void {
+    this.#write(escapeControls(message));
+  }
+
+  /** `text` as it is: the renderer's own drawing only. */
+  #write(text: string): void {
     this.#clear();
-    console.error(message);
+    console.error(text);
     this.#redraw();
   }
 
   #draw(): void {
     const columns = consoleColumns();
-    const text = this.describe().slice(0, columns - 1);
+    const text = escapeControls(this.describe()).slice(0, columns - 1);
     Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[K${text}`));
     this.#lineShown = true;
   }
@@ -161,70 +175,4 @@ function consoleColumns(): number {
   } catch {
     return 80;
   }
-}
-
-/**
- * `text` as a QR code drawn with half-block characters (two rows of modules per line), or
- * undefined when it is wider than `columns`.
- *
- * @example Usage
- * ```ts
- * import { qrCodeText } from "./render.ts";
- * import assert from "node:assert/strict";
- *
- * const drawing = qrCodeText("https://photos.google.com/picker/0123/autoclose", 80)!;
- * const lines = drawing.split("\n");
- * assert.ok(lines.every((line) => line.length === lines[0].length && line.length <= 80));
- * assert.equal(qrCodeText("https://photos.google.com/picker/0123/autoclose", 30), undefined);
- * ```
- */
-export function qrCodeText(text: string, columns: number): string | undefined {
-  const drawing = renderUnicodeCompact(text, { border: 2 });
-  const width = Math.max(...drawing.split("\n").map((line) => line.length));
-  return width <= columns ? drawing : undefined;
-}
-
-/**
- * Human-readable byte count: `512 B`, `1.5 MB`.
- *
- * @example Usage
- * ```ts
- * import { formatBytes } from "./render.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(formatBytes(512), "512 B");
- * assert.equal(formatBytes(1_500_000), "1.5 MB");
- * assert.equal(formatBytes(999_999), "1.0 MB");
- * ```
- */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  // Move up a unit when the shown figure would round to 1000 (999,999 B is "1.0 MB", not "1000.0 kB").
-  while ((unit === 0 ? value >= 999.5 : value >= 999.95) && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-/**
- * Human-readable duration: `45s`, `3m05s`, `2h10m`.
- *
- * @example Usage
- * ```ts
- * import { formatDuration } from "./render.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(formatDuration(45), "45s");
- * assert.equal(formatDuration(185), "3m05s");
- * assert.equal(formatDuration(7800), "2h10m");
- * ```
- */
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }

@@ -27,8 +27,23 @@ Deno.test("off a terminal, indexing progress is a line every few seconds, not on
       renderer.progress({ indexed });
     }
   });
-  assert.equal(PLAIN_PROGRESS_MS, 5_000);
+  // Lines at 5 s and 10 s (pages 125 and 250), each with the count at that moment.
   assert.deepEqual(lines, ["indexed 8400 items so far", "indexed 16700 items so far"]);
+});
+
+Deno.test("off a terminal, an indexing line comes no sooner than PLAIN_PROGRESS_MS after the last one", () => {
+  let now = 0;
+  const renderer = new Renderer({ tty: false, now: () => now });
+  const seen: string[][] = [];
+  let indexed = 0;
+  for (
+    const at of [PLAIN_PROGRESS_MS - 1, PLAIN_PROGRESS_MS, 2 * PLAIN_PROGRESS_MS - 1, 2 * PLAIN_PROGRESS_MS]
+  ) {
+    now = at;
+    indexed += 10;
+    seen.push(linesOf(() => renderer.progress({ indexed })));
+  }
+  assert.deepEqual(seen, [[], ["indexed 20 items so far"], [], ["indexed 40 items so far"]]);
 });
 
 Deno.test("off a terminal, downloads and quiet runs add no indexing lines", () => {
@@ -43,4 +58,22 @@ Deno.test("off a terminal, downloads and quiet runs add no indexing lines", () =
     }
   });
   assert.deepEqual(lines, []);
+});
+
+Deno.test("the progress line: an import shows files and bytes of the total with an ETA by bytes", () => {
+  let now = 0;
+  const renderer = new Renderer({ tty: false, now: () => now });
+  renderer.progress({ action: "imported", filesTotal: 4, bytesTotal: 4_000_000, files: 0, bytes: 0 });
+  now = 2000;
+  renderer.progress({ files: 1, bytes: 1_000_000 });
+  assert.equal(renderer.describe(), "imported 1/4 files, 1.0 MB of 4.0 MB, 500.0 kB/s · ETA 6s");
+});
+
+Deno.test("the progress line: a sync shows what it indexed and downloaded, ETA by files", () => {
+  let now = 0;
+  const renderer = new Renderer({ tty: false, now: () => now });
+  renderer.progress({ indexed: 10, filesTotal: 10, files: 0, bytes: 0 });
+  now = 1000;
+  renderer.progress({ files: 5, bytes: 5000 });
+  assert.equal(renderer.describe(), "indexed 10 · downloaded 5/10 files, 5.0 kB, 5.0 kB/s · ETA 1s");
 });

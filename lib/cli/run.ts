@@ -3,9 +3,13 @@
  * errors become a one-line message and an exit code.
  * @module
  */
-import { ExitCode, InterruptedError, PhotosyncError } from "../core/errors.ts";
+import { ExitCode, InterruptedError, PhotosyncError, UsageError } from "../core/errors.ts";
 import { Renderer } from "./render.ts";
-import type { Command } from "./command.ts";
+import type { Command, CommandContext } from "./command.ts";
+import { COMMON_FLAGS, parseFlags } from "./args.ts";
+import { didYouMean } from "./did_you_mean.ts";
+import { answerHelpOrVersion, COMMAND_LIST, overview } from "./help.ts";
+import { pathBase } from "./paths.ts";
 import syncCommand from "./commands/sync.ts";
 import statusCommand from "./commands/status.ts";
 import queryCommand from "./commands/query.ts";
@@ -13,7 +17,8 @@ import takeoutCommand from "./commands/takeout.ts";
 import tokenCommand from "./commands/token.ts";
 import pickCommand from "./commands/pick.ts";
 
-const COMMANDS: Record<string, Command> = {
+/** The subcommands by name; `help` and `version` are answered here. */
+export const COMMANDS: Readonly<Record<string, Command>> = {
   sync: syncCommand,
   status: statusCommand,
   query: queryCommand,
@@ -22,16 +27,23 @@ const COMMANDS: Record<string, Command> = {
   pick: pickCommand,
 };
 
+const HELP_HELP = `${overview()}
+
+Run photosync help COMMAND (or photosync COMMAND --help) for a command's flags.`;
+
 /** Run photosync with `args`; returns the exit code. */
 export async function runCli(args: string[]): Promise<number> {
   const renderer = new Renderer({
     verbosity: args.includes("--quiet") ? "quiet" : args.includes("--verbose") ? "verbose" : "normal",
   });
-  const [first, ...rest] = args;
-  const named = first !== undefined && Object.hasOwn(COMMANDS, first);
-  const command = named ? COMMANDS[first] : syncCommand;
   try {
-    return await command(named ? rest : args, { renderer, env: readEnv, stdin: Deno.stdin.readable });
+    return await dispatch(args, {
+      renderer,
+      env: readEnv,
+      stdin: Deno.stdin.readable,
+      attended: Deno.stdin.isTerminal() || Deno.stderr.isTerminal(),
+      paths: pathBase(readEnv),
+    });
   } catch (error) {
     renderer.finish();
     if (error instanceof InterruptedError) {
@@ -54,10 +66,50 @@ export async function runCli(args: string[]): Promise<number> {
   }
 }
 
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined; // Not among the variables photosync is allowed to read.
+/** The command `args` name (`sync` when they start with a flag, or are none), run with the rest. */
+function dispatch(args: string[], context: CommandContext): Promise<number> {
+  const [first, ...rest] = args;
+  if (first === undefined || first.startsWith("-")) return syncCommand(args, context);
+  if (Object.hasOwn(COMMANDS, first)) return COMMANDS[first](rest, context);
+  if (first === "help") return help(rest, context);
+  if (first === "version") {
+    const { values } = parseFlags("version", rest, COMMON_FLAGS);
+    const code = answerHelpOrVersion(
+      { ...values, version: true },
+      "Usage: photosync version",
+      context.renderer,
+    );
+    return Promise.resolve(code!);
   }
+  throw unknownCommand(first);
+}
+
+/** `photosync help`: the list of commands; `photosync help COMMAND`: that command's `--help`. */
+function help(args: string[], context: CommandContext): Promise<number> {
+  const { values, positionals } = parseFlags("help", args, COMMON_FLAGS, 1);
+  const [name] = positionals;
+  if (name !== undefined && Object.hasOwn(COMMANDS, name)) return COMMANDS[name](["--help"], context);
+  if (name !== undefined && name !== "help" && name !== "version") throw unknownCommand(name);
+  return Promise.resolve(
+    answerHelpOrVersion({ ...values, help: !values.version }, HELP_HELP, context.renderer)!,
+  );
+}
+
+function unknownCommand(word: string): UsageError {
+  const guess = didYouMean(word, COMMAND_LIST.map((command) => command.name));
+  return new UsageError(
+    `unknown command "${word}"; ${
+      guess ? `did you mean \`${guess}\`?` : "see photosync help for the commands"
+    }`,
+  );
+}
+
+/**
+ * The variable `name`, when photosync may read it; undefined when it is not among the variables
+ * granted (e.g. `INIT_CWD` outside `deno task`). Asked first, as reading an ungranted variable
+ * would stop at a permission prompt on a terminal.
+ */
+function readEnv(name: string): string | undefined {
+  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return undefined;
+  return Deno.env.get(name);
 }

@@ -130,3 +130,37 @@ function isRealDate(date: CivilDate): boolean {
   const back = fromDayNumber(dayNumber(date));
   return back.year === date.year && back.month === date.month && back.day === date.day;
 }
+
+/** The earliest capture time photosync takes for a date: 1800-01-01 UTC (before photography). */
+export const EARLIEST_CAPTURE_MS = Date.UTC(1800, 0, 1);
+/** The first capture time photosync no longer takes for a date: 2200-01-01 UTC. */
+export const LATEST_CAPTURE_MS = Date.UTC(2200, 0, 1);
+/**
+ * The capture time of an item that has no sane one at all: 1970-01-01 UTC, the time the Library
+ * API's items without a creation time get too.
+ */
+export const FALLBACK_CAPTURE_MS = 0;
+
+/**
+ * `ms` when it can be a capture time, else undefined: a whole number of epoch milliseconds from
+ * {@link EARLIEST_CAPTURE_MS} up to (not including) {@link LATEST_CAPTURE_MS}. Anything else (NaN,
+ * `1e23` from a sidecar's `"1e20"`, a fraction, year -1199 or 275760) is no date: stored, it would
+ * make folders like `-1199/02/15` or `0NaN/NaN/NaN`, or not fit sync.db's whole-number column.
+ *
+ * @example Usage
+ * ```ts
+ * import { captureMs } from "./dates.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(captureMs(Date.UTC(2019, 3, 5)), Date.UTC(2019, 3, 5));
+ * assert.equal(captureMs(1e20 * 1000), undefined);
+ * assert.equal(captureMs(Date.UTC(1799, 11, 31)), undefined);
+ * assert.equal(captureMs(NaN), undefined);
+ * assert.equal(captureMs(1.5), undefined);
+ * ```
+ */
+export function captureMs(ms: number | undefined): number | undefined {
+  return ms !== undefined && Number.isInteger(ms) && ms >= EARLIEST_CAPTURE_MS && ms < LATEST_CAPTURE_MS
+    ? ms
+    : undefined;
+}

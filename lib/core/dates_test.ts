@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  captureMs,
   civilDate,
   dayNumber,
   EARLIEST,
@@ -114,4 +115,22 @@ Deno.test("civilDate is the UTC day; formatDate pads to YYYY-MM-DD", () => {
   for (const text of ["0001-01-01", "0999-09-09", "2024-02-29"]) {
     assert.equal(formatDate(parseDate(text)), text);
   }
+});
+
+Deno.test("captureMs takes whole epoch ms from 1800 up to 2200, and nothing else", () => {
+  const sane = [Date.UTC(1800, 0, 1), 0, -1, Date.UTC(2019, 3, 5, 10, 11, 12), Date.UTC(2200, 0, 1) - 1];
+  for (const ms of sane) assert.equal(captureMs(ms), ms, String(ms));
+  const insane = [
+    undefined,
+    NaN,
+    Infinity,
+    -Infinity,
+    1e23, // A sidecar's "1e20" seconds.
+    Date.UTC(1800, 0, 1) - 1,
+    Date.UTC(2200, 0, 1),
+    Date.UTC(-1199, 1, 15),
+    8.64e15, // The last time a Date holds (year 275760).
+    1554458472000.5,
+  ];
+  for (const ms of insane) assert.equal(captureMs(ms), undefined, String(ms));
 });

@@ -66,10 +66,14 @@ export class StopRequest extends Error {
  * {@link StopRequest} is for a time limit), ending in exit 130 or 143; what it finished is kept.
  */
 export class InterruptedError extends PhotosyncError {
-  constructor(signal: "SIGINT" | "SIGTERM") {
-    super(`stopped by ${signal === "SIGINT" ? "Ctrl-C (SIGINT)" : "SIGTERM"}; what was downloaded is kept`, {
+  /** The signal that stopped the run. */
+  readonly signal: "SIGINT" | "SIGTERM";
+  /** `kept`: what the run kept, for the one line (default: "what was downloaded is kept"). */
+  constructor(signal: "SIGINT" | "SIGTERM", kept = "what was downloaded is kept") {
+    super(`stopped by ${signal === "SIGINT" ? "Ctrl-C (SIGINT)" : "SIGTERM"}; ${kept}`, {
       exitCode: signal === "SIGINT" ? ExitCode.interrupted : ExitCode.terminated,
     });
     this.name = "InterruptedError";
+    this.signal = signal;
   }
 }

@@ -4,6 +4,7 @@
  */
 import { UsageError } from "./errors.ts";
 import { sanitizeName } from "./names.ts";
+import { ALBUMS_DIR, RESERVED_NAMES } from "./output_tree.ts";
 
 /** What a path mapper sees of an item. */
 export interface PathItem {
@@ -25,7 +26,9 @@ const TOKENS = new Set(["year", "month", "day"]);
 /**
  * A {@link PathMapper} from a layout template: `{year}`, `{month}` and `{day}` (zero-padded,
  * from the creation time in UTC) in folder names, followed by the sanitised file name.
- * Throws {@link UsageError} for unknown tokens or a template that leaves the output directory.
+ * Throws {@link UsageError} for unknown tokens, a template that leaves the output directory, or
+ * one whose first folder is photosync's own (`sync.db`, `.photosync-tmp`, `albums`, …): every
+ * item would fail to be placed there.
  *
  * @example Usage
  * ```ts
@@ -36,6 +39,7 @@ const TOKENS = new Set(["year", "month", "day"]);
  * const createdMs = Date.parse("2024-03-05T10:00:00Z");
  * assert.equal(byMonth({ id: "AF1Qip", filename: "IMG.jpg", createdMs, isVideo: false }), "2024/03/IMG.jpg");
  * assert.throws(() => layoutMapper("../{year}"), /relative path inside --dir/);
+ * assert.throws(() => layoutMapper(".photosync-tmp/{year}"), /cannot start with/);
  * ```
  */
 export function layoutMapper(template: string): PathMapper {
@@ -47,6 +51,16 @@ export function layoutMapper(template: string): PathMapper {
   const folders = template.split(/[/\\]/).filter((part) => part !== "" && part !== ".");
   if (/^([/\\]|[A-Za-z]:)/.test(template) || folders.includes("..")) {
     throw new UsageError(`--layout must be a relative path inside --dir, like ${DEFAULT_LAYOUT}`);
+  }
+  const first = folders[0] === undefined ? undefined : sanitizeName(folders[0], "unnamed", { hidden: true });
+  if (
+    first !== undefined && (RESERVED_NAMES.has(first.toLowerCase()) || first.toLowerCase() === ALBUMS_DIR)
+  ) {
+    throw new UsageError(
+      `--layout cannot start with ${first}/: photosync keeps ${
+        first.toLowerCase() === ALBUMS_DIR ? "the album links" : "its own files"
+      } there; start it with another folder, like ${DEFAULT_LAYOUT}`,
+    );
   }
   return (item) => {
     const date = new Date(item.createdMs);

@@ -96,3 +96,25 @@ Deno.test("layoutMapper keeps folder names that merely contain dots", () => {
   // A trailing dot would be dropped by Windows: it is trimmed.
   assert.equal(layoutMapper("v1./{year}")(at), "v1/2024/IMG.jpg");
 });
+
+Deno.test("layoutMapper refuses a template whose first folder is photosync's own, in any case", () => {
+  for (
+    const template of [
+      ".photosync-tmp/{year}",
+      "sync.db/{year}",
+      "SYNC.DB-wal",
+      "sync.db-lock/x",
+      "albums/{year}",
+    ]
+  ) {
+    assert.throws(
+      () => layoutMapper(template),
+      (error) => error instanceof UsageError && /cannot start with/.test(error.message),
+      template,
+    );
+  }
+  // Deeper down, or a name that only begins like one, is the user's.
+  for (const template of ["{year}/albums", "photos/sync.db", "albums-{year}", "./{year}/{month}"]) {
+    assert.equal(typeof layoutMapper(template), "function", template);
+  }
+});

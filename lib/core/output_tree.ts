@@ -12,6 +12,9 @@ import { DB_FILE, LOCK_FILE } from "./db_files.ts";
 /** Folder under the output directory holding partial files. */
 export const TEMP_DIR = ".photosync-tmp";
 
+/** Folder under the output directory holding the album links. */
+export const ALBUMS_DIR = "albums";
+
 /** Names directly under the output directory that items may never take (lower case). */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(
   [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, LOCK_FILE, TEMP_DIR].map((name) =>

@@ -17,7 +17,7 @@ import type { PathMapper } from "./layout.ts";
 import type { Logger } from "./logger.ts";
 import { PhotosyncError } from "./errors.ts";
 import { idTag, sanitizeName, taggedName } from "./names.ts";
-import { type OutputTree, RESERVED_NAMES, type TempFile } from "./output_tree.ts";
+import { ALBUMS_DIR, type OutputTree, RESERVED_NAMES, type TempFile } from "./output_tree.ts";
 import type { PlacedRow } from "./source.ts";
 import type { ItemRow, Store } from "./store.ts";
 
@@ -26,8 +26,7 @@ const MARK_INTERVAL_MS = 250;
 /** Placed items recorded in one transaction at most. */
 const MARK_BATCH = 50;
 
-/** Folder under the output directory holding the album links. */
-export const ALBUMS_DIR = "albums";
+export { ALBUMS_DIR } from "./output_tree.ts";
 
 /** What {@link Placer} needs. */
 export interface PlacerOptions {

@@ -4,10 +4,11 @@
  * archives: sources hand it {@link NewItem}s and opaque checkpoints.
  * @module
  */
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { DB_FILE, LOCK_FILE } from "./db_files.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
+import { DamagedDatabaseError, guardDamage, isDamage, type Statement, type StoreDb } from "./store_db.ts";
 
 export { DB_FILE, LOCK_FILE } from "./db_files.ts";
 
@@ -22,8 +23,11 @@ export type SourceName = string;
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS items (
+/**
+ * The items table's columns since schema 3, written once for the schema and for the migration that
+ * rebuilds the table (a later change of them is a new constant and a new migration).
+ */
+const ITEMS_COLUMNS_3 = `
   id TEXT PRIMARY KEY,
   filename TEXT NOT NULL,
   created_ms INTEGER NOT NULL,
@@ -36,7 +40,10 @@ CREATE TABLE IF NOT EXISTS items (
   note TEXT,
   source TEXT NOT NULL DEFAULT 'library',
   hash TEXT
-) STRICT;
+`;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS items (${ITEMS_COLUMNS_3}) STRICT;
 CREATE INDEX IF NOT EXISTS items_created ON items (created_ms);
 CREATE INDEX IF NOT EXISTS items_pending ON items (status, created_ms, id);
 CREATE TABLE IF NOT EXISTS albums (
@@ -81,20 +88,7 @@ DROP TABLE searches;
  * requires; the foreign keys are off while a migration runs (see `migrate`), so album memberships stay.
  */
 const MIGRATE_2_TO_3 = `
-CREATE TABLE items_3 (
-  id TEXT PRIMARY KEY,
-  filename TEXT NOT NULL,
-  created_ms INTEGER NOT NULL,
-  is_video INTEGER NOT NULL,
-  json TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'downloaded', 'failed')),
-  path TEXT,
-  path_key TEXT UNIQUE,
-  size INTEGER,
-  note TEXT,
-  source TEXT NOT NULL DEFAULT 'library',
-  hash TEXT
-) STRICT;
+CREATE TABLE items_3 (${ITEMS_COLUMNS_3}) STRICT;
 INSERT INTO items_3 (id, filename, created_ms, is_video, json, status, path, path_key, size, note, source, hash)
   SELECT id, filename, created_ms, is_video, json, status, path, path_key, size, note, source, hash FROM items;
 DROP TABLE items;
@@ -167,13 +161,13 @@ export interface StoreCounts {
 
 /** Handle on `sync.db`. Synchronous: SQLite calls are short and run on the main thread. */
 export class Store {
-  readonly #db: DatabaseSync;
-  readonly #find: StatementSync;
-  readonly #insert: StatementSync;
-  readonly #upsert: StatementSync;
+  readonly #db: StoreDb;
+  readonly #find: Statement;
+  readonly #insert: Statement;
+  readonly #upsert: Statement;
   readonly #lock?: Deno.FsFile;
 
-  private constructor(db: DatabaseSync, lock?: Deno.FsFile) {
+  private constructor(db: StoreDb, lock?: Deno.FsFile) {
     this.#db = db;
     this.#lock = lock;
     this.#find = db.prepare("SELECT json, status FROM items WHERE id = ?");
@@ -225,6 +219,7 @@ export class Store {
     if (header && header.length > 0 && new TextDecoder().decode(header) !== SQLITE_MAGIC) {
       throw new UsageError(`${path} is not a photosync database; move it away or choose another --dir`);
     }
+    if (header && !readOnly) checkWritable(path);
     const db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
     try {
       const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
@@ -251,10 +246,13 @@ export class Store {
     } catch (error) {
       db.close();
       if (error instanceof PhotosyncError) throw error;
+      if (isDamage(error)) throw new DamagedDatabaseError(path, error);
       throw new UsageError(`cannot use ${path}: ${(error as Error).message}`, { cause: error });
     }
+    // Only the user may read it (it holds tokens); it was found writable, so this changes no
+    // file the user made read-only.
     if (!options.readOnly) Deno.chmodSync(path, 0o600);
-    return new Store(db, lock);
+    return new Store(guardDamage(db, path), lock);
   }
 
   /** Run `fn` in one transaction. */
@@ -560,6 +558,22 @@ function migrate(db: DatabaseSync, version: number): void {
   } catch (error) {
     if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
+  }
+}
+
+/**
+ * Refuse a `sync.db` this process may not write (made read-only by its owner, or another
+ * user's): SQLite would open it read-only without a word and fail at the first write.
+ */
+function checkWritable(path: string): void {
+  try {
+    Deno.openSync(path, { read: true, write: true }).close();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+    throw new UsageError(
+      `${path} is read-only: make it writable (chmod u+w ${path}) or choose another --dir`,
+      { cause: error },
+    );
   }
 }
 

@@ -16,6 +16,7 @@ import {
   type TokenSet,
   type TokenSource,
 } from "./oauth.ts";
+import { join } from "node:path";
 import { UsageError } from "../core/errors.ts";
 import type { Store } from "../core/store.ts";
 
@@ -44,6 +45,8 @@ export interface AuthorizationInput extends AuthorizeOptions {
    * default none.
    */
   env?: (name: string) => string | undefined;
+  /** The folder {@link DEFAULT_CREDS} is looked for in (default the working folder). */
+  cwd?: string;
 }
 
 /**
@@ -51,7 +54,7 @@ export interface AuthorizationInput extends AuthorizeOptions {
  * 1. `PHOTOSYNC_REFRESH_TOKEN` set: that token, with the client from `--creds`,
  *    `PHOTOSYNC_CLIENT_ID`/`PHOTOSYNC_CLIENT_SECRET`, or the one `sync.db` saved (nothing is saved);
  * 2. `--creds` given, or nothing saved for the scope: the interactive flow (with the client from
- *    `--creds`, else the one saved for the other scope, else `./clientsecret.json`), its tokens
+ *    `--creds`, else the one saved for the other scope, else `clientsecret.json` in `input.cwd`), its tokens
  *    saved in `sync.db` beside those of the other scope;
  * 3. otherwise the saved tokens, refreshed and saved again as needed.
  */
@@ -62,7 +65,7 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
   const saved = input.creds ? undefined : savedTokens(store, input);
   if (saved) return saved;
   const client = input.creds || !savedClient(store)
-    ? await readClientSecret(input.creds ?? DEFAULT_CREDS)
+    ? await readClientSecret(input.creds ?? (input.cwd ? join(input.cwd, DEFAULT_CREDS) : DEFAULT_CREDS))
     : savedClient(store)!;
   const session: Saved = { client, tokens: await authorizeInteractive(client, input) };
   const key = savedKey(store, input.scope);

@@ -12,5 +12,12 @@ export interface GoogleIo {
   openBrowser?: (url: string) => void;
   /** Where a pasted redirect URL may come from (default none). */
   input?: ReadableStream<Uint8Array>;
+  /**
+   * Whether a person may be at this run (default true). When false and no browser is opened, an
+   * authorisation fails as soon as `input` ends, instead of waiting for an answer nobody can give.
+   */
+  attended?: boolean;
+  /** The folder the default client secret file (`clientsecret.json`) is looked for in (default the working folder). */
+  cwd?: string;
   now?: () => number;
 }

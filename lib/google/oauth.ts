@@ -96,6 +96,12 @@ export interface AuthorizeOptions {
   openBrowser?: (url: string) => void;
   /** Lines typed by the user: a pasted redirect URL is accepted instead of the callback. */
   input?: ReadableStream<Uint8Array>;
+  /**
+   * Whether a person may be at this run (default true). When false and there is no `openBrowser`,
+   * the flow fails as soon as `input` ends (cron, CI, `< /dev/null`): nobody can open the URL on
+   * this machine or paste an answer, so waiting would only wait out `timeoutMs`.
+   */
+  attended?: boolean;
   /** Give up waiting for the user after this long. */
   timeoutMs?: number;
   /** The scope to ask for (default {@link LIBRARY_SCOPE}). */
@@ -158,6 +164,13 @@ export async function authorizeInteractive(
   );
   options.openBrowser?.(authUrl.href);
 
+  const unanswerable = !options.openBrowser && options.attended === false
+    ? new AuthError(
+      "cannot authorise here: no browser to open and no terminal to paste the address on; authorise once on " +
+        "a terminal, then set PHOTOSYNC_REFRESH_TOKEN to the token photosync token" +
+        `${options.scope === PICKER_SCOPE ? " --scope picker" : ""} prints there`,
+    )
+    : undefined;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -173,7 +186,12 @@ export async function authorizeInteractive(
   });
   let answer: URL;
   try {
-    answer = await Promise.race([callback, pastedRedirect(options.input, redirectUri), timeout, stopped]);
+    answer = await Promise.race([
+      callback,
+      pastedRedirect(options.input, redirectUri, unanswerable),
+      timeout,
+      stopped,
+    ]);
   } finally {
     clearTimeout(timer);
     abort.abort();
@@ -215,10 +233,21 @@ function validateCallback(client: OAuthClient, answer: URL, state: string): URLS
   }
 }
 
-/** Resolves with the first pasted line that is a redirect to our loopback address; never rejects. */
-function pastedRedirect(input: ReadableStream<Uint8Array> | undefined, redirectUri: string): Promise<URL> {
-  return new Promise((resolve) => {
-    if (!input) return;
+/**
+ * Resolves with the first pasted line that is a redirect to our loopback address. When `input` ends
+ * (or there is none) it rejects with `ended` if given; otherwise it stays pending, as the callback
+ * may still come.
+ */
+function pastedRedirect(
+  input: ReadableStream<Uint8Array> | undefined,
+  redirectUri: string,
+  ended?: Error,
+): Promise<URL> {
+  return new Promise((resolve, reject) => {
+    if (!input) {
+      if (ended) reject(ended);
+      return;
+    }
     const origin = new URL(redirectUri).origin;
     (async () => {
       let buffer = "";
@@ -231,7 +260,10 @@ function pastedRedirect(input: ReadableStream<Uint8Array> | undefined, redirectU
           if (url?.origin === origin) return resolve(url);
         }
       }
-    })().catch(() => {});
+      // A stdin that cannot be read is as good as ended.
+    })().catch(() => {}).then(() => {
+      if (ended) reject(ended);
+    });
   });
 }
 

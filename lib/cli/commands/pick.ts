@@ -2,19 +2,20 @@
  * `photosync pick`: back up the photos and videos you pick by hand in Google Photos.
  * @module
  */
-import { ExitCode } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { RunStop } from "../../core/backup.ts";
 import { pick } from "../../picker.ts";
 import { GOOGLE_PICKER_URL, MAX_ITEM_COUNT } from "../../sources/picker/client.ts";
 import { parseConcurrency, parseFlags, parseTimeout, parseWholeNumber } from "../args.ts";
-import { browserOpener } from "../browser.ts";
+import { authorisationIo } from "../auth_io.ts";
+import { answerHelpOrVersion } from "../help.ts";
+import { resolvePath } from "../paths.ts";
 import type { Command } from "../command.ts";
 import { Interrupt } from "../interrupt.ts";
-import { formatBytes, formatDuration } from "../render.ts";
+import { formatBytes, formatDuration } from "../format.ts";
 import { DOWNLOAD_FLAGS, downloadsExitCode } from "./sync.ts";
 
-const HELP = `Usage: photosync pick [--dir=DIR] [--creds=FILE] [--max=N] [--no-browser] [flags]
+const HELP = `Usage: photosync pick [--dir DIR] [--creds FILE] [--max N] [--no-browser] [flags]
 
 Back up the photos and videos you pick by hand in Google Photos' picker: the way to
 reach items of your library that photosync sync cannot (it sees only what photosync
@@ -23,28 +24,29 @@ terminal, for a phone), opens it in a browser, waits while you pick on any devic
 signed in to your account and press Done, then downloads the picked items into the
 same sync.db and YYYY/MM/DD tree as sync. Picking an item again stores it once.
 
-  --dir=DIR            folder for sync.db and the photos (default: .; created if missing)
-  --creds=FILE         OAuth client secret JSON; needed only when nothing is saved yet;
+  --dir DIR            folder for sync.db and the photos (default: .; created if missing)
+  --creds FILE         OAuth client secret JSON; needed only when nothing is saved yet;
                        giving it authorises again
-  --max=N              let the picker take at most N items, 1-${MAX_ITEM_COUNT} (default ${MAX_ITEM_COUNT})
+  --max N              let the picker take at most N items, 1-${MAX_ITEM_COUNT} (default ${MAX_ITEM_COUNT})
   --no-browser         do not open a browser; print the addresses only
-  --concurrency=N      downloads at once, 1-64 (default 8)
-  --timeout=SECONDS    give up on a request that sends nothing for this long (default 60)
-  --layout=TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
+  --concurrency N      downloads at once, 1-64 (default 8)
+  --timeout SECONDS    give up on a request that sends nothing for this long (default 60)
+  --layout TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
   --quiet, --verbose   less / more output
-  --help
+  --help, --version
 
 Picked download links last 60 minutes and cannot be renewed: what is not downloaded by
 then (Ctrl-C, errors) is fetched by the next photosync pick or plain photosync run while
 the links last, and afterwards waits, with a note in photosync status, to be picked again.
 
 Environment:
-  PHOTOSYNC_REFRESH_TOKEN   authorise unattended with this refresh token (Picker scope)
+  PHOTOSYNC_REFRESH_TOKEN   authorise unattended with this refresh token of the Picker scope
+                            (photosync token --scope picker prints it)
   PHOTOSYNC_PICKER_URL      Picker API root (default ${GOOGLE_PICKER_URL})
 
 Exit codes: 0 all picked items downloaded, 1 failure (also: nothing picked before the
 session expired), 2 bad input, 3 some items not downloaded (see photosync status),
-4 authorisation needed or refused, 5 Google's daily quota used up, 130/143 stopped by
+4 authorisation needed or refused (also: no browser and no terminal to authorise on), 5 Google's daily quota used up, 130/143 stopped by
 Ctrl-C/SIGTERM (the session is deleted; a second Ctrl-C quits at once).`;
 
 /** The flags of `photosync pick`, parsed strictly. */
@@ -53,32 +55,27 @@ export function parsePickFlags(args: string[]) {
   return { ...values, max: parseWholeNumber("--max", values.max, MAX_ITEM_COUNT) };
 }
 
-const pickCommand: Command = async (args, { renderer, env, stdin }) => {
+const pickCommand: Command = async (args, context) => {
+  const { renderer, env, paths } = context;
   const flags = parsePickFlags(args);
-  if (flags.help) {
-    renderer.output(HELP);
-    return ExitCode.ok;
-  }
+  const answered = answerHelpOrVersion(flags, HELP, renderer);
+  if (answered !== undefined) return answered;
+  const dir = resolvePath("--dir", flags.dir, paths);
   const started = Date.now();
   // Ctrl-C aborts the run's stop: every request, poll and backoff sleep ends, the session is deleted.
   const stop = new RunStop();
   using _interrupt = new Interrupt(renderer, "stopping: deleting the picking session", stop);
   const summary = await pick({
-    dir: flags.dir,
+    dir,
     logger: renderer,
-    creds: flags.creds,
+    creds: flags.creds === undefined ? undefined : resolvePath("--creds", flags.creds, paths),
     maxItems: flags.max,
     concurrency: parseConcurrency(flags.concurrency),
     idleTimeoutMs: parseTimeout(flags.timeout),
     pathMapper: layoutMapper(flags.layout),
     pickerUrl: env("PHOTOSYNC_PICKER_URL"),
     stop,
-    io: {
-      env,
-      openBrowser: flags["no-browser"] ? undefined : browserOpener(env),
-      input: stdin,
-      showQrCode: (url) => renderer.qrCode(url),
-    },
+    io: { ...authorisationIo(flags["no-browser"], context), showQrCode: (url) => renderer.qrCode(url) },
   });
   renderer.finish();
   const { added, updated, downloads } = summary;
@@ -87,7 +84,7 @@ const pickCommand: Command = async (args, { renderer, env, stdin }) => {
     `done in ${formatDuration(seconds)}: picked ${added + updated} items (${added} new), ` +
       `downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`,
   );
-  return downloadsExitCode(downloads, flags.dir, renderer);
+  return downloadsExitCode(downloads, dir, renderer);
 };
 
 export default pickCommand;

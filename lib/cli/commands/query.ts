@@ -3,47 +3,46 @@
  * @module
  */
 import { authorize } from "../../google/credentials.ts";
-import { browserOpener } from "../browser.ts";
 import { ExitCode, UsageError } from "../../core/errors.ts";
 import { LibraryClient } from "../../sources/library/client.ts";
-import { prepareOutputDir } from "../../core/output_tree.ts";
 import { Store } from "../../core/store.ts";
 import type { Command } from "../command.ts";
-import { parseFlags } from "../args.ts";
+import { COMMON_FLAGS, parseFlags } from "../args.ts";
+import { authorisationIo } from "../auth_io.ts";
+import { answerHelpOrVersion } from "../help.ts";
+import { resolvePath } from "../paths.ts";
+import { requireBackup } from "../existing_backup.ts";
 
-const HELP = `Usage: photosync query ID [--dir=DIR] [--creds=FILE]
+const HELP = `Usage: photosync query ID [--dir DIR] [--creds FILE] [--no-browser]
 
-Print the media item ID as JSON, fresh from the Library API.
-  --dir=DIR      the folder given to sync, whose saved authorisation is used (default: .)
-  --creds=FILE   authorise with this client secret file`;
+Print the media item ID as JSON, fresh from the Library API, with the authorisation saved in
+DIR/sync.db (or PHOTOSYNC_REFRESH_TOKEN). Creates nothing: a DIR without sync.db is bad input
+(exit 2), before any authorisation.
+  --dir DIR            the folder given to sync (default: .)
+  --creds FILE         authorise again with this client secret file (saved in DIR/sync.db)
+  --no-browser         do not open a browser to authorise; print the URL only
+  --quiet, --verbose   less / more output
+  --help, --version`;
 
-const queryCommand: Command = async (args, { renderer, env, stdin }) => {
+const queryCommand: Command = async (args, context) => {
+  const { renderer, env, paths } = context;
   const { values, positionals } = parseFlags("query", args, {
     dir: { type: "string", default: "." },
     creds: { type: "string" },
     "no-browser": { type: "boolean" },
-    quiet: { type: "boolean" },
-    verbose: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+    ...COMMON_FLAGS,
   }, 1);
-  if (values.help) {
-    renderer.output(HELP);
-    return ExitCode.ok;
-  }
+  const answered = answerHelpOrVersion(values, HELP, renderer);
+  if (answered !== undefined) return answered;
   const [id] = positionals;
   if (!id) throw new UsageError("photosync query needs a media item ID; see photosync query --help");
-  // query reads what sync saved: a mistyped --dir must not start a new folder and authorisation.
-  if (!values.creds && !(await Deno.stat(values.dir).catch(() => undefined))?.isDirectory) {
-    throw new UsageError(`--dir ${values.dir} is not a folder photosync has synced into; check --dir`);
-  }
-  await prepareOutputDir(values.dir);
-  using store = Store.open(values.dir);
+  const dir = resolvePath("--dir", values.dir, paths);
+  await requireBackup(dir);
+  using store = Store.open(dir);
   const tokens = await authorize(store, {
-    creds: values.creds,
-    env,
+    ...authorisationIo(values["no-browser"], context),
+    creds: values.creds === undefined ? undefined : resolvePath("--creds", values.creds, paths),
     logger: renderer,
-    openBrowser: values["no-browser"] ? undefined : browserOpener(env),
-    input: stdin,
   });
   const library = new LibraryClient({ tokens, apiUrl: env("PHOTOSYNC_API_URL") });
   renderer.output(JSON.stringify(await library.get(id), null, 2));

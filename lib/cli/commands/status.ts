@@ -3,70 +3,86 @@
  * @module
  */
 import { ExitCode } from "../../core/errors.ts";
-import { formatBytes, type Renderer } from "../render.ts";
+import { formatBytes } from "../format.ts";
 import { OutputTree } from "../../core/output_tree.ts";
-import { Store } from "../../core/store.ts";
+import { Store, type StoreCounts } from "../../core/store.ts";
 import type { Command } from "../command.ts";
-import { parseFlags } from "../args.ts";
+import { COMMON_FLAGS, parseFlags } from "../args.ts";
+import { answerHelpOrVersion } from "../help.ts";
+import { resolvePath } from "../paths.ts";
+import { requireBackup } from "../existing_backup.ts";
 
-const HELP = `Usage: photosync status [--dir=DIR] [--json]
+const HELP = `Usage: photosync status [--dir DIR] [--json]
 
 Counts of items, downloaded, pending and failed (with reasons) in DIR/sync.db, and the
-downloaded items whose file is no longer in DIR (or has another size).
-  --dir=DIR   the folder given to sync (default: .)
-  --json      one JSON object: items, downloaded, pending, failed, bytes, sources, failures, notes,
-              missing`;
+downloaded items whose file is no longer in DIR (or has another size). Creates nothing:
+a DIR without sync.db is bad input (exit 2).
+  --dir DIR            the folder given to sync (default: .)
+  --json               one JSON object: items, downloaded, pending, failed, bytes, sources, failures,
+                       notes, missing
+  --quiet, --verbose   accepted as by every command; the counts are printed either way
+  --help, --version`;
 
 /** Missing files listed one per line at most; the rest are counted. */
 const MISSING_SHOWN = 20;
 
-const statusCommand: Command = (args, { renderer }) => Promise.resolve(status(args, renderer));
-
-function status(args: string[], renderer: Renderer): number {
+const statusCommand: Command = async (args, { renderer, paths }) => {
   const { values } = parseFlags("status", args, {
     dir: { type: "string", default: "." },
     json: { type: "boolean" },
-    quiet: { type: "boolean" },
-    verbose: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+    ...COMMON_FLAGS,
   });
-  if (values.help) {
-    renderer.output(HELP);
-    return ExitCode.ok;
-  }
-  using store = Store.open(values.dir, { readOnly: true });
-  const counts = { ...store.counts(), missing: missingFiles(store, values.dir) };
+  const answered = answerHelpOrVersion(values, HELP, renderer);
+  if (answered !== undefined) return answered;
+  const dir = resolvePath("--dir", values.dir, paths);
+  await requireBackup(dir);
+  using store = Store.open(dir, { readOnly: true });
+  const counts = { ...store.counts(), missing: missingFiles(store, dir) };
   if (values.json) {
     renderer.output(JSON.stringify(counts));
     return ExitCode.ok;
   }
-  const lines = [
+  renderer.output(describe(counts, dir));
+  return ExitCode.ok;
+};
+
+/** A downloaded item whose file is not in the folder as recorded. */
+interface MissingFile {
+  id: string;
+  filename: string;
+  path: string;
+}
+
+/** The counts (of the backup in `dir`) as lines for people. */
+function describe(counts: StoreCounts & { missing: MissingFile[] }, dir: string): string {
+  return [
     `items:      ${counts.items}${bySource(counts.sources)}`,
     `downloaded: ${counts.downloaded} (${formatBytes(counts.bytes)})`,
     `pending:    ${counts.pending}`,
     `failed:     ${counts.failed}`,
     ...counts.failures.map((f) => `  failed ${f.filename} (${f.id}): ${f.reason}`),
     ...counts.notes.map((n) => `  pending ${n.filename} (${n.id}): ${n.note}`),
+    ...describeMissing(counts.missing, dir),
+  ].join("\n");
+}
+
+/** The missing files' lines: a count saying what puts them back, the first few, how many more. */
+function describeMissing(missing: MissingFile[], dir: string): string[] {
+  if (missing.length === 0) return [];
+  return [
+    `missing:    ${missing.length} downloaded but gone from ${dir} or changed: photosync takeout ` +
+    `with the archives (for imported files) or photosync sync --resync puts them back`,
+    ...missing.slice(0, MISSING_SHOWN).map((m) => `  missing ${m.path} (${m.id})`),
+    ...(missing.length > MISSING_SHOWN
+      ? [`  … and ${missing.length - MISSING_SHOWN} more (--json lists all)`]
+      : []),
   ];
-  const { missing } = counts;
-  if (missing.length > 0) {
-    lines.push(
-      `missing:    ${missing.length} downloaded but gone from ${values.dir} or changed: photosync takeout ` +
-        `with the archives (for imported files) or photosync sync --resync puts them back`,
-      ...missing.slice(0, MISSING_SHOWN).map((m) => `  missing ${m.path} (${m.id})`),
-      ...(missing.length > MISSING_SHOWN
-        ? [`  … and ${missing.length - MISSING_SHOWN} more (--json lists all)`]
-        : []),
-    );
-  }
-  renderer.output(lines.join("\n"));
-  return ExitCode.ok;
 }
 
 /** The downloaded items whose file is not in `dir` with its recorded size: a look at each, no read. */
-function missingFiles(store: Store, dir: string): { id: string; filename: string; path: string }[] {
+function missingFiles(store: Store, dir: string): MissingFile[] {
   const tree = new OutputTree(dir);
-  const missing = [];
+  const missing: MissingFile[] = [];
   for (const { id, filename, path, size } of store.downloadedFiles()) {
     if (!tree.holds(path, size)) missing.push({ id, filename, path });
   }

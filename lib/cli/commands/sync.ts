@@ -2,60 +2,64 @@
  * `photosync [sync]`: index the library and download what is new.
  * @module
  */
-import { browserOpener } from "../browser.ts";
 import { parseDateRange } from "../../core/dates.ts";
 import { basename, dirname, join, resolve } from "node:path";
-import { ExitCode, PhotosyncError, UsageError } from "../../core/errors.ts";
+import { RunStop } from "../../core/backup.ts";
+import { ExitCode, InterruptedError, PhotosyncError, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
-import { formatBytes, formatDuration, type Renderer } from "../render.ts";
+import type { Renderer } from "../render.ts";
+import { formatBytes, formatDuration } from "../format.ts";
 import type { TransferResult } from "../../core/transfer.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
 import { sync, type SyncOptions, type SyncSummary } from "../../library.ts";
 import type { Command } from "../command.ts";
-import { VERSION } from "../version.ts";
-import { parseConcurrency, parseDuration, parseFlags, parseTimeout } from "../args.ts";
+import { authorisationIo } from "../auth_io.ts";
+import { Interrupt } from "../interrupt.ts";
+import { COMMON_FLAGS, parseConcurrency, parseDuration, parseFlags, parseTimeout } from "../args.ts";
+import { answerHelpOrVersion, overview } from "../help.ts";
+import { resolvePath } from "../paths.ts";
 import queryCommand from "./query.ts";
 
-const HELP = `photosync ${VERSION}: back up Google Photos to a local folder
+const HELP = `${overview()}
 
-Usage: photosync [sync] [flags]
-       photosync pick [--dir=DIR] [--max=N] [flags]   (see photosync pick --help)
-       photosync takeout [--dir=DIR] PATH...         (see photosync takeout --help)
-       photosync status [--dir=DIR] [--json]
-       photosync query ID [--dir=DIR]
-       photosync token [--dir=DIR]
+photosync (or photosync sync) indexes what the Library API shows into DIR/sync.db and
+downloads what is new into DIR/YYYY/MM/DD/.
 
 Sync flags:
-  --dir=DIR            folder for sync.db and the photos (default: .; created if missing)
-  --creds=FILE         OAuth client secret JSON ("Desktop app" client); default ./clientsecret.json
+  --dir DIR            folder for sync.db and the photos (default: .; created if missing)
+  --creds FILE         OAuth client secret JSON ("Desktop app" client); default ./clientsecret.json
                        when no token is saved yet; giving it again authorises again
   --all                search the whole library (default: only days older than the oldest and
                        newer than the newest item already indexed, boundary days included)
-  --dates=FROM[:TO]    search only these days (YYYY-MM-DD, both ends included)
+  --dates FROM[:TO]    search only these days (YYYY-MM-DD, both ends included)
   --resync             download again files that are missing or have the wrong size
   --index-only         update sync.db only; a later run downloads
-  --concurrency=N      downloads at once, 1-64 (default 8)
-  --timeout=SECONDS    give up on a request that sends nothing for this long (default 60)
-  --layout=TEMPLATE    folders under --dir, from {year} {month} {day} of the creation time in UTC
+  --concurrency N      downloads at once, 1-64 (default 8)
+  --timeout SECONDS    give up on a request that sends nothing for this long (default 60)
+  --layout TEMPLATE    folders under --dir, from {year} {month} {day} of the creation time in UTC
                        (default ${DEFAULT_LAYOUT})
-  --max-time=DURATION  stop after this long (e.g. 5h30m, 90m), keeping what is finished; exit 3
+  --max-time DURATION  stop after this long (e.g. 5h30m, 90m), keeping what is finished; exit 3
                        when items are left for the next run
-  --new-files=FILE     write the files this run added (relative to --dir, one a line) to FILE
-  --query=ID           print one item's JSON from the API and exit
+  --new-files FILE     write the files this run added (relative to --dir, one a line) to FILE
+  --query ID           print one item's JSON from the API and exit (as photosync query ID)
   --no-browser         do not open a browser to authorise; print the URL only
   --quiet              print only warnings and errors
   --verbose            print more detail
   --help, --version
 
+Paths: a leading ~ is your home folder (also in --dir=~/photos); under deno task, relative
+paths are relative to the folder you ran it from.
+
 Environment:
-  PHOTOSYNC_REFRESH_TOKEN   authorise unattended with this refresh token; client from --creds or
-  PHOTOSYNC_CLIENT_ID, PHOTOSYNC_CLIENT_SECRET
+  PHOTOSYNC_REFRESH_TOKEN   authorise unattended with this refresh token (photosync token prints
+                            it); client from --creds or PHOTOSYNC_CLIENT_ID, PHOTOSYNC_CLIENT_SECRET
   PHOTOSYNC_API_URL         Library API root (default ${GOOGLE_API_URL})
   PHOTOSYNC_PICKER_URL      Picker API root, for items photosync pick left pending
 
 Exit codes: 0 all synced, 1 failure, 2 bad input, 3 some items not downloaded
-(see photosync status) or --max-time ran out first, 4 authorisation needed or refused,
-5 Google's daily quota used up (run again after midnight Pacific Time).`;
+(see photosync status) or --max-time ran out first, 4 authorisation needed or refused (also:
+no browser and no terminal to authorise on), 5 Google's daily quota used up (run again after
+midnight Pacific Time).`;
 
 /** The flags `sync` and `pick` share: the folder, authorising, downloading, how much to say. */
 export const DOWNLOAD_FLAGS = {
@@ -65,9 +69,7 @@ export const DOWNLOAD_FLAGS = {
   timeout: { type: "string" },
   layout: { type: "string", default: DEFAULT_LAYOUT },
   "no-browser": { type: "boolean" },
-  quiet: { type: "boolean" },
-  verbose: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
+  ...COMMON_FLAGS,
 } as const;
 
 /** The flags of `photosync sync`, parsed strictly. */
@@ -81,21 +83,14 @@ export function parseSyncFlags(args: string[]) {
     "max-time": { type: "string" },
     "new-files": { type: "string" },
     query: { type: "string" },
-    version: { type: "boolean" },
   }).values;
 }
 
 const syncCommand: Command = async (args, context) => {
-  const { renderer, env } = context;
+  const { renderer, env, paths } = context;
   const values = parseSyncFlags(args);
-  if (values.help) {
-    renderer.output(HELP);
-    return ExitCode.ok;
-  }
-  if (values.version) {
-    renderer.output(`photosync ${VERSION}`);
-    return ExitCode.ok;
-  }
+  const answered = answerHelpOrVersion(values, HELP, renderer);
+  if (answered !== undefined) return answered;
   if (values.query !== undefined) {
     const passOn = ["dir", "creds"].flatMap((flag) => {
       const value = values[flag as "dir" | "creds"];
@@ -110,28 +105,44 @@ const syncCommand: Command = async (args, context) => {
     );
   }
   const started = Date.now();
+  const dir = resolvePath("--dir", values.dir, paths);
   const options: SyncOptions = {
-    dir: values.dir,
+    dir,
     logger: renderer,
-    creds: values.creds,
+    creds: values.creds === undefined ? undefined : resolvePath("--creds", values.creds, paths),
     dates: values.all ? "all" : values.dates === undefined ? undefined : parseDateRange(values.dates),
     resync: values.resync,
     indexOnly: values["index-only"],
     concurrency: parseConcurrency(values.concurrency),
     idleTimeoutMs: parseTimeout(values.timeout),
     pathMapper: layoutMapper(values.layout),
-    maxTimeMs: parseDuration(values["max-time"]),
     apiUrl: env("PHOTOSYNC_API_URL"),
     pickerUrl: env("PHOTOSYNC_PICKER_URL"),
-    io: { env, openBrowser: values["no-browser"] ? undefined : browserOpener(env), input: context.stdin },
+    io: authorisationIo(values["no-browser"], context),
   };
-  const newFiles = values["new-files"] === undefined ? undefined : await newFilesList(values["new-files"]);
+  const newFiles = values["new-files"] === undefined
+    ? undefined
+    : await newFilesList(resolvePath("--new-files", values["new-files"], paths));
+  // Ctrl-C or SIGTERM stops the run as --max-time does: finished files kept, partial ones removed.
+  using stop = new RunStop({ maxTimeMs: parseDuration(values["max-time"]) });
+  using _interrupt = new Interrupt(renderer, "stopping: finished files are kept, partial ones removed", stop);
+  let placed = 0;
+  const onFile = (path: string) => {
+    placed++;
+    newFiles?.add(path);
+  };
   let summary: SyncSummary;
   try {
-    summary = await sync({ ...options, onFile: newFiles?.add });
+    summary = await sync({ ...options, stop, onFile });
   } catch (error) {
     // The files that did arrive are listed on every exit: a job uploads them whatever came after.
     await newFiles?.write().catch((listError) => renderer.warn(listError.message));
+    if (error instanceof InterruptedError) {
+      throw new InterruptedError(
+        error.signal,
+        `${placed} files downloaded in this run are kept, partial ones removed; run it again to go on`,
+      );
+    }
     throw error;
   }
   await newFiles?.write();
@@ -149,14 +160,14 @@ const syncCommand: Command = async (args, context) => {
     );
     return ExitCode.incomplete;
   }
-  return downloads ? downloadsExitCode(downloads, values.dir, renderer) : ExitCode.ok;
+  return downloads ? downloadsExitCode(downloads, dir, renderer) : ExitCode.ok;
 };
 
 /** 0, or 3 with a warning pointing at `photosync status` when some items were not downloaded. */
 export function downloadsExitCode(downloads: TransferResult, dir: string, renderer: Renderer): number {
   if (!downloads.failed && !downloads.deferred) return ExitCode.ok;
   renderer.warn(
-    `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir=${dir}`,
+    `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir ${dir}`,
   );
   return ExitCode.incomplete;
 }

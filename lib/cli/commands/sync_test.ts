@@ -22,7 +22,8 @@ Deno.test("parseSyncFlags: each flag, with the defaults for --dir and --layout",
     [["--layout="], { ...DEFAULTS, layout: "" }],
     [["--query=AF1Qip"], { ...DEFAULTS, query: "AF1Qip" }],
     [["--no-browser"], { ...DEFAULTS, "no-browser": true }],
-    [["--quiet", "--verbose"], { ...DEFAULTS, quiet: true, verbose: true }],
+    [["--quiet"], { ...DEFAULTS, quiet: true }],
+    [["--verbose"], { ...DEFAULTS, verbose: true }],
     [["-h"], { ...DEFAULTS, help: true }],
     [["--help"], { ...DEFAULTS, help: true }],
     [["--version"], { ...DEFAULTS, version: true }],
@@ -46,6 +47,8 @@ Deno.test("parseSyncFlags: mistakes are UsageErrors pointing at photosync sync -
     [["--no-browser=1"], "Option '--no-browser' does not take an argument; see photosync sync --help"],
     [["photos"], 'unexpected argument "photos"; see photosync sync --help'],
     [["IMG_0001.jpg"], 'unexpected argument "IMG_0001.jpg"; see photosync sync --help'],
+    [["--quiet", "--verbose"], "--quiet and --verbose cannot be combined: choose one"],
+    [["--verbose", "--dir=x", "--quiet"], "--quiet and --verbose cannot be combined: choose one"],
   ];
   for (const [args, message] of cases) {
     assert.throws(() => parseSyncFlags(args), (error) => {

@@ -1,49 +1,84 @@
 /**
- * `photosync token`: print the Library scope's refresh token saved in `sync.db`, for an
- * unattended run elsewhere (`PHOTOSYNC_REFRESH_TOKEN`, e.g. a CI secret). Nothing else ever
- * prints it, and the Picker scope's token (`photosync pick`) is never printed.
+ * `photosync token`: print a refresh token saved in `sync.db` (the Library scope's, or with
+ * `--scope picker` the Picker's), for an unattended run elsewhere (`PHOTOSYNC_REFRESH_TOKEN`, e.g.
+ * a CI secret). Nothing else ever prints one.
  * @module
  */
-import { AuthError, ExitCode } from "../../core/errors.ts";
+import { AuthError, ExitCode, UsageError } from "../../core/errors.ts";
 import { Store } from "../../core/store.ts";
 import { savedRefreshToken } from "../../google/credentials.ts";
-import { PICKER_SCOPE } from "../../google/oauth.ts";
+import { LIBRARY_SCOPE, PICKER_SCOPE } from "../../google/oauth.ts";
 import type { Command } from "../command.ts";
-import { parseFlags } from "../args.ts";
+import { COMMON_FLAGS, parseFlags } from "../args.ts";
+import { answerHelpOrVersion } from "../help.ts";
+import { resolvePath } from "../paths.ts";
+import { requireBackup } from "../existing_backup.ts";
 
-const HELP = `Usage: photosync token [--dir=DIR]
+/**
+ * What `--scope` may name: the scope, the command whose runs use it, how it authorises, and how
+ * to print it (the hint when only the other scope's token is saved).
+ */
+const SCOPES = {
+  library: {
+    scope: LIBRARY_SCOPE,
+    name: "Library",
+    command: "photosync sync",
+    authorise: "photosync",
+    hint: "the Library one: photosync token prints it",
+  },
+  picker: {
+    scope: PICKER_SCOPE,
+    name: "Picker",
+    command: "photosync pick",
+    authorise: "photosync pick",
+    hint: "photosync pick's Picker one: photosync token --scope picker prints it",
+  },
+} as const;
 
-Print the Library scope's refresh token saved in DIR/sync.db by an authorisation (photosync
---dir=DIR --creds=FILE), for PHOTOSYNC_REFRESH_TOKEN in an unattended sync. (The Picker scope's
-token that photosync pick saved is not printed.) It gives access to your photos: keep it
-secret (a repository secret, a password manager), never in a file in a repository.
-  --dir=DIR   the folder given to sync (default: .)`;
+const HELP = `Usage: photosync token [--dir DIR] [--scope library|picker]
 
-const tokenCommand: Command = (args, { renderer }) => {
+Print a refresh token saved in DIR/sync.db by an authorisation, for PHOTOSYNC_REFRESH_TOKEN in
+an unattended run: the Library scope's (photosync sync; authorised by photosync --dir DIR
+--creds FILE), or with --scope picker the Picker scope's (photosync pick). It gives access to
+your photos: keep it secret (a repository secret, a password manager), never in a file in a
+repository.
+  --dir DIR            the folder given to sync or pick (default: .)
+  --scope SCOPE        library (default) or picker
+  --quiet, --verbose   accepted as by every command; the token is printed either way
+  --help, --version
+
+Exit codes: 0 printed, 2 bad input (also: no sync.db in DIR), 4 no authorisation of that scope
+saved in DIR/sync.db.`;
+
+const tokenCommand: Command = async (args, { renderer, paths }) => {
   const { values } = parseFlags("token", args, {
     dir: { type: "string", default: "." },
-    quiet: { type: "boolean" },
-    verbose: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+    scope: { type: "string", default: "library" },
+    ...COMMON_FLAGS,
   });
-  if (values.help) {
-    renderer.output(HELP);
-    return Promise.resolve(ExitCode.ok);
+  const answered = answerHelpOrVersion(values, HELP, renderer);
+  if (answered !== undefined) return answered;
+  if (!Object.hasOwn(SCOPES, values.scope)) {
+    throw new UsageError(`--scope must be library or picker, not "${values.scope}"`);
   }
-  using store = Store.open(values.dir, { readOnly: true });
-  const token = savedRefreshToken(store);
+  const wanted = SCOPES[values.scope as keyof typeof SCOPES];
+  const dir = resolvePath("--dir", values.dir, paths);
+  await requireBackup(dir);
+  using store = Store.open(dir, { readOnly: true });
+  const token = savedRefreshToken(store, wanted.scope);
   if (!token) {
-    const pickerOnly = savedRefreshToken(store, PICKER_SCOPE) ? " (only photosync pick's Picker one)" : "";
+    const other = wanted.scope === LIBRARY_SCOPE ? SCOPES.picker : SCOPES.library;
+    const otherSaved = savedRefreshToken(store, other.scope) ? ` (only ${other.hint})` : "";
     throw new AuthError(
-      `no authorisation is saved in ${values.dir} for the Library scope${pickerOnly}; ` +
-        `run photosync --dir=${values.dir} --creds=FILE first`,
+      `no authorisation is saved in ${dir} for the ${wanted.name} scope${otherSaved}; ` +
+        `run ${wanted.authorise} --dir ${dir} --creds FILE first`,
     );
   }
   renderer.warn(
-    "this is the Library scope's refresh token (for photosync sync); it gives access to your Google Photos: keep it secret",
+    `this is the ${wanted.name} scope's refresh token (for ${wanted.command}); it gives access to your Google Photos: keep it secret`,
   );
   renderer.output(token);
-  return Promise.resolve(ExitCode.ok);
+  return ExitCode.ok;
 };
 
 export default tokenCommand;

@@ -2,6 +2,7 @@
  * The Library API's MediaItem, as far as photosync reads it.
  * @module
  */
+import { captureMs, FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
 
 /** A media item from the Library API (`mediaItems:search`, `batchGet`). */
 export interface MediaItem {
@@ -27,8 +28,10 @@ export function isVideo(item: MediaItem): boolean {
   return item.mediaMetadata?.video !== undefined || (item.mimeType ?? "").startsWith("video/");
 }
 
-/** Creation time in epoch milliseconds; 0 when the API gave none or an unreadable one. */
+/**
+ * Creation time in epoch milliseconds; 0 (1970-01-01) when the API gave none, an unreadable one
+ * or no sane date (`captureMs`: year 0001 or 275760 would make folders like `0001/01/01`).
+ */
 export function creationMs(item: MediaItem): number {
-  const ms = Date.parse(item.mediaMetadata?.creationTime ?? "");
-  return Number.isFinite(ms) ? ms : 0;
+  return captureMs(Date.parse(item.mediaMetadata?.creationTime ?? "")) ?? FALLBACK_CAPTURE_MS;
 }

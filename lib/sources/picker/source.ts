@@ -5,6 +5,7 @@
  * `baseUrl` and when it expires; an item whose URL expired stays pending until it is picked again.
  * @module
  */
+import { captureMs, FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
 import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "../../core/source.ts";
 import type { ItemBatch, NewItem } from "../../core/store.ts";
 import { mediaAnswer } from "../../google/http.ts";
@@ -49,13 +50,14 @@ export function pickerSource(client: PickerClient, options: PickerSourceOptions)
 
 /** What the store keeps of a picked item: all of it, with its URL's expiry. */
 function toNewItem(item: PickedMediaItem, baseUrlExpireTime: string): NewItem {
-  const created = Date.parse(item.createTime ?? "");
+  // No sane date (unreadable, year 0001 or 275760): 1970-01-01, as for the Library's items.
+  const created = captureMs(Date.parse(item.createTime ?? "")) ?? FALLBACK_CAPTURE_MS;
   const stored: StoredPick = { ...item, baseUrlExpireTime };
   return {
     id: item.id,
     source: "picker",
     filename: item.mediaFile?.filename ?? "",
-    createdMs: Number.isFinite(created) ? created : 0,
+    createdMs: created,
     isVideo: item.type === "VIDEO" || (item.mediaFile?.mimeType ?? "").startsWith("video/"),
     json: JSON.stringify(stored),
   };

@@ -11,6 +11,7 @@ import tar from "tar-stream";
 import { UsageError } from "../../core/errors.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import { type ArchiveEntry, ArchiveError } from "./entry.ts";
+import { checkIsExport } from "./export_check.ts";
 import { openZip } from "./zip.ts";
 
 export { type ArchiveEntry, ArchiveError } from "./entry.ts";
@@ -26,38 +27,89 @@ async function archiveKind(path: string): Promise<ArchiveKind> {
     );
   });
   if (stat.isDirectory) return "folder";
-  if (/\.zip$/i.test(path)) return "zip";
-  if (/\.(tgz|tar\.gz)$/i.test(path)) return "tgz";
-  throw new UsageError(`${path} is not a Takeout archive (.zip, .tgz or .tar.gz) or a folder`);
+  const kind = /\.zip$/i.test(path) ? "zip" : /\.(tgz|tar\.gz)$/i.test(path) ? "tgz" : undefined;
+  if (!kind) throw new UsageError(`${path} is not a Takeout archive (.zip, .tgz or .tar.gz) or a folder`);
+  const start = await firstBytes(path, 4);
+  // A file that cannot be read now is reported by the import, which goes on with the others.
+  if (start && !MAGIC[kind].some((magic) => magic.every((byte, i) => start[i] === byte))) {
+    throw new UsageError(
+      `${path} is not a ${
+        kind === "zip" ? "zip" : "gzip-compressed tar"
+      } file (it does not start like one); ` +
+        "give the archives Google made, as downloaded",
+    );
+  }
+  return kind;
 }
 
-/** The archive or folder at `path`, or a {@link UsageError} saying why it cannot be read. */
+/**
+ * How each kind of file starts: a zip with a local header (`PK\x03\x04`), or is an empty one
+ * (`PK\x05\x06`) or a split one's first part (`PK\x07\x08`); gzip with `1f 8b`. A damaged archive
+ * still starts right (and is reported as damaged); a text file named `.zip` does not.
+ */
+const MAGIC: Record<"zip" | "tgz", number[][]> = {
+  zip: [[0x50, 0x4b, 3, 4], [0x50, 0x4b, 5, 6], [0x50, 0x4b, 7, 8]],
+  tgz: [[0x1f, 0x8b]],
+};
+
+/** The first `count` bytes of the file at `path` (fewer when shorter), or undefined when it cannot be read. */
+async function firstBytes(path: string, count: number): Promise<Uint8Array | undefined> {
+  try {
+    using file = await Deno.open(path);
+    const buffer = new Uint8Array(count);
+    let filled = 0;
+    while (filled < count) {
+      const read = await file.read(buffer.subarray(filled));
+      if (read === null) break;
+      filled += read;
+    }
+    return buffer.subarray(0, filled);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The archive or folder at `path`, checked to be (part of) a Google Photos export; or a
+ * {@link UsageError} saying why it cannot be read or is none.
+ */
 export async function localArchive(path: string): Promise<ArchiveSource> {
   const kind = await archiveKind(path);
-  return {
+  const source: ArchiveSource = {
     path,
     name: basename(path),
     sequential: kind === "tgz",
     ...(kind === "zip" ? { zipPath: path } : {}),
     entries: () => readArchive(path, kind),
   };
+  await checkIsExport(source, kind === "folder" ? path : undefined);
+  return source;
 }
 
-/** Every regular file of the archive or folder at `path`, in stored order. */
-function readArchive(path: string, kind: ArchiveKind): AsyncGenerator<ArchiveEntry> {
-  switch (kind) {
-    case "zip":
-      return zipEntries(path);
-    case "tgz":
-      return tgzEntries(path);
-    case "folder":
-      return folderEntries(path, path);
+/**
+ * Every regular file of the archive or folder at `path`, in stored order. Whatever stops the
+ * listing (no permission to read it, a folder gone) is an {@link ArchiveError}: that archive is
+ * reported, the others are imported.
+ */
+async function* readArchive(path: string, kind: ArchiveKind): AsyncGenerator<ArchiveEntry> {
+  try {
+    switch (kind) {
+      case "zip":
+        return yield* zipEntries(path);
+      case "tgz":
+        return yield* tgzEntries(path);
+      case "folder":
+        return yield* folderEntries(path, path);
+    }
+  } catch (error) {
+    if (error instanceof ArchiveError) throw error;
+    throw new ArchiveError(`cannot read it (${(error as Error).message})`, { cause: error });
   }
 }
 
 async function* zipEntries(path: string): AsyncGenerator<ArchiveEntry> {
   await using zip = await openZip(path);
-  yield* zip.entries;
+  yield* zip.entries();
 }
 
 async function* tgzEntries(path: string): AsyncGenerator<ArchiveEntry> {

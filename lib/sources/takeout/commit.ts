@@ -7,25 +7,38 @@
  * @module
  */
 import type { Placer } from "../../core/place.ts";
-import type { OutputTree, TempFile } from "../../core/output_tree.ts";
+import type { PlacedRow } from "../../core/source.ts";
+import { type OutputTree, type TempFile, UnsafePathError } from "../../core/output_tree.ts";
 import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { MediaMatch, MediaPlan } from "./catalog.ts";
-import { dateFromExif, EXIF_HEAD_BYTES } from "./exif_date.ts";
+import { captureTime, type DateSource } from "./capture_time.ts";
+import { EXIF_HEAD_BYTES } from "./exif_date.ts";
 import { Fingerprinter } from "./fingerprint.ts";
 import { isVideoName } from "./motion.ts";
-import { dateFromName } from "./name_dates.ts";
-import type { DateSource, EntryRecord, EntrySpot, TakeoutRecords } from "./records.ts";
+import type { EntryRecord, EntrySpot, TakeoutRecords } from "./records.ts";
 import { storedFileName } from "./stored_name.ts";
 
-export type { DateSource } from "./records.ts";
+export type { DateSource } from "./capture_time.ts";
 
 /** What became of a committed file. */
 export type Committed =
   /** Placed: new, or restored (its file had gone missing or changed). */
-  | { kind: "imported"; id: string; path: string; size: number; dateSource: DateSource; restored?: boolean }
+  | {
+    kind: "imported";
+    id: string;
+    path: string;
+    size: number;
+    dateSource: DateSource;
+    /** The date rules passed over because their value was no date. */
+    skipped: string[];
+    restored?: boolean;
+  }
   /** Its content is stored already: by an earlier run, or (a duplicate) by this one. */
   | { kind: "already present" | "duplicate"; id: string; size: number; redated?: string };
+
+/** What a sidecar found later did to a file placed before (see {@link Committer.revise}). */
+export type Revised = "redated" | "removed" | "unchanged";
 
 /** Where an entry of `input` is, for its record. */
 export function spotOf(input: ArchiveSource, media: MediaPlan): EntrySpot {
@@ -42,8 +55,12 @@ export class Committer {
   readonly #records: TakeoutRecords;
   readonly #includeTrashed: boolean;
   readonly #fingerprinter = new Fingerprinter();
-  /** Contents committed by this run. */
-  readonly #seen = new Set<string>();
+  /**
+   * Contents committed by this run, by the first 48 bits of their digest: a number, not the 64
+   * characters (which took about 100 bytes per file). Two contents sharing them (about one chance
+   * in 10^5 for 100,000 files) only count one as a duplicate instead of as already present.
+   */
+  readonly #seen = new Set<number>();
 
   constructor(
     options: {
@@ -81,7 +98,7 @@ export class Committer {
       this.#tree.holds(known.path, known.size)
     ) {
       await Deno.remove(temp).catch(() => {});
-      const kind = this.#seen.has(digest) ? "duplicate" : "already present";
+      const kind = this.#seen.has(seenKey(digest)) ? "duplicate" : "already present";
       // This copy may bring the sidecar the item was placed without (it was in another part).
       const redated = await this.revise(id, media, { archiveName: input.name, path: media.entry.path });
       committed = {
@@ -95,11 +112,19 @@ export class Committer {
       // placed again where it was, as it was dated.
       const dateSource = (JSON.parse(known.json) as ItemJson).takeout?.dateSource ?? "file time";
       const [row] = this.#placer.settle([known]);
-      const path = await this.#placer.place(row, staged, new Date(known.createdMs), digest);
+      const path = await this.#place(id, row, staged, new Date(known.createdMs), digest);
       this.#placer.flush();
-      committed = { kind: "imported", id, path, size, dateSource, restored: known.status === "downloaded" };
+      committed = {
+        kind: "imported",
+        id,
+        path,
+        size,
+        dateSource,
+        skipped: [],
+        restored: known.status === "downloaded",
+      };
     } else {
-      const { ms, source } = await captureTime(media, head);
+      const { ms, source, skipped } = await captureTime(media, head);
       this.#store.saveBatch({
         source: "takeout",
         items: [{
@@ -113,12 +138,12 @@ export class Committer {
         }],
       });
       const [row] = this.#placer.settle([this.#store.item(id)!]);
-      const path = await this.#placer.place(row, staged, new Date(ms), digest);
+      const path = await this.#place(id, row, staged, new Date(ms), digest);
       // Recorded before the entry's record: a crash in between commits the entry again.
       this.#placer.flush();
-      committed = { kind: "imported", id, path, size, dateSource: source };
+      committed = { kind: "imported", id, path, size, dateSource: source, skipped };
     }
-    this.#seen.add(digest);
+    this.#seen.add(seenKey(digest));
     if (media.album) {
       this.#store.addToAlbum({ id: media.album.id, source: "takeout", title: media.album.title }, [id]);
     }
@@ -135,6 +160,16 @@ export class Committer {
     return committed;
   }
 
+  /** Place `row`'s file, staged as `staged`, dated `date`. */
+  #place(id: string, row: PlacedRow, staged: TempFile, date: Date, digest: string) {
+    return this.#placer.place(row, staged, date, digest).catch((error) => {
+      // A link or a file in the way (`DIR/2020 -> elsewhere`): as in `sync`, the item waits with
+      // the reason, the run goes on, and the entry (no record) is tried again next time.
+      if (error instanceof UnsafePathError) this.#store.markFailed(id, error.message);
+      throw error;
+    });
+  }
+
   /**
    * {@link revise} the item of an entry recorded under `key` as `record` with what `match` (its
    * plan now) brings, and record that.
@@ -144,7 +179,7 @@ export class Committer {
     record: EntryRecord,
     match: MediaMatch,
     entry: EntryOrigin,
-  ): Promise<"redated" | "removed" | "unchanged"> {
+  ): Promise<Revised> {
     const revised = await this.revise(record.id, match, entry);
     this.#records.updateEntry(key, {
       ...record,
@@ -165,7 +200,7 @@ export class Committer {
     id: string,
     match: MediaMatch,
     entry: EntryOrigin,
-  ): Promise<"redated" | "removed" | "unchanged"> {
+  ): Promise<Revised> {
     const item = this.#store.item(id);
     if (!match.sidecar || item?.status !== "downloaded" || !item.path) return "unchanged";
     const json = JSON.parse(item.json) as ItemJson;
@@ -192,7 +227,7 @@ export class Committer {
   async #apply(
     id: string,
     { match, entry, from }: RevisionNote,
-  ): Promise<"redated" | "removed" | "unchanged"> {
+  ): Promise<Revised> {
     const item = this.#store.item(id);
     const { data } = match.sidecar!;
     if (data.trashed && !this.#includeTrashed) {
@@ -249,15 +284,8 @@ function storedNameOf(media: MediaMatch): string {
     : storedFileName(media.name, media.sidecar?.data.title);
 }
 
-/** The capture time of a media file and where it came from. */
-async function captureTime(media: MediaPlan, head: Uint8Array): Promise<{ ms: number; source: DateSource }> {
-  if (media.sidecar?.data.takenMs !== undefined) return { ms: media.sidecar.data.takenMs, source: "sidecar" };
-  const exif = await dateFromExif(head);
-  if (exif !== undefined) return { ms: exif, source: "exif" };
-  const named = dateFromName(media.name);
-  if (named !== undefined) return { ms: named, source: "name" };
-  return { ms: media.entry.mtimeMs, source: "file time" };
-}
+/** What {@link Committer} keeps of a digest (hex): its first 48 bits. */
+const seenKey = (digest: string) => parseInt(digest.slice(0, 12), 16);
 
 /** What `sync.db` keeps of a Takeout file: its sidecar's metadata and how it was matched. */
 function metadataOf(media: MediaMatch, dateSource: DateSource, archive: string, entry: string) {

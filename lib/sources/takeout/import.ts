@@ -11,23 +11,27 @@
  */
 import type { PathMapper } from "../../core/layout.ts";
 import type { Logger } from "../../core/logger.ts";
-import { BodyError, type OutputTree, type TempFile } from "../../core/output_tree.ts";
+import { BodyError, type OutputTree, type TempFile, UnsafePathError } from "../../core/output_tree.ts";
 import { Placer } from "../../core/place.ts";
 import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { Catalog, MediaPlan } from "./catalog.ts";
-import { Committer, spotOf } from "./commit.ts";
+import { Committer, type Revised, spotOf } from "./commit.ts";
 import { ArchiveError } from "./entry.ts";
 import { planImport } from "./plan.ts";
 import { entryKey, type TakeoutRecords } from "./records.ts";
 import {
   countCommitted,
   countDamagedArchive,
+  countDone,
   countFailedEntry,
   countRevised,
+  countUnread,
   startReport,
   type TakeoutReport,
+  type Tally,
 } from "./report.ts";
+import type { ReportFile } from "./report_file.ts";
 import { STAGED_AT_ONCE, Stager } from "./stage.ts";
 
 export type { TakeoutReport } from "./report.ts";
@@ -47,6 +51,8 @@ export interface ImportOptions {
   includeTrashed: boolean;
   /** The run's stop: no entry is staged or committed after it aborts; its reason is thrown. */
   signal?: AbortSignal;
+  /** Where the line of each entry goes (none: the report's figures only). */
+  reportFile?: ReportFile;
 }
 
 /** What one archive's import works with. */
@@ -57,7 +63,7 @@ interface Run {
   tree: OutputTree;
   records: TakeoutRecords;
   includeTrashed: boolean;
-  report: TakeoutReport;
+  tally: Tally;
   logger: Logger;
   /** Count a file gone through (imported, a duplicate or already there) and its bytes. */
   advance(size: number): void;
@@ -71,7 +77,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     archiveCount: inputs.length,
     includeTrashed: options.includeTrashed,
   });
-  const report = startReport(catalog, inputs, plan);
+  const tally = startReport(catalog, inputs, plan, options.reportFile);
   const gaps = records.remember({
     sidecars: catalog.unmatchedSidecars.map(({ stamp, archive, folder, name, data }) => ({
       stamp,
@@ -106,7 +112,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     tree,
     records,
     includeTrashed: options.includeTrashed,
-    report,
+    tally,
     logger,
     signal: options.signal,
     advance(size) {
@@ -120,7 +126,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     await reviseEarlier(catalog, inputs, run);
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
-      report.unread += await importArchive(input, plan.archives[archive], run);
+      await importArchive(input, plan.archives[archive], run);
     }
   } finally {
     // Stopped or not, no partial file stays behind (the next run would clear it anyway).
@@ -128,7 +134,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   }
   // Every member recorded, by this run or an earlier one (which may have been stopped).
   if (options.albums === "links") await placer.linkAlbums(store.albumMembers("takeout"));
-  return report;
+  return tally.report;
 }
 
 /**
@@ -145,7 +151,12 @@ async function reviseEarlier(catalog: Catalog, inputs: readonly ArchiveSource[],
     }
     if (earlier.record.sidecar || !revision.sidecar) continue;
     const revised = await run.committer.reviseRecorded(earlier.key, earlier.record, revision, earlier);
-    countRevised(run.report, revised);
+    countRevised(run.tally, revised, {
+      archiveName: earlier.archiveName,
+      path: earlier.path,
+      sidecar: revision.sidecar.name,
+      now: run.store.item(earlier.record.id)?.path ?? undefined,
+    });
     if (revised !== "unchanged") run.logger.verbose(`${revised} ${earlier.path} (${revision.sidecar.name})`);
   }
   if (run.includeTrashed) return;
@@ -156,39 +167,45 @@ async function reviseEarlier(catalog: Catalog, inputs: readonly ArchiveSource[],
     const record = run.records.entry(spot);
     if (!record || record.trashed || record.sidecar) continue;
     const revised = await run.committer.reviseRecorded(entryKey(spot), record, media, spot);
-    countRevised(run.report, revised);
+    // The entry has its line ("trashed") already.
+    countRevised(run.tally, revised);
     if (revised !== "unchanged") run.logger.verbose(`${revised} ${media.entry.path} (${media.sidecar.name})`);
   }
 }
 
 /**
- * Whether an entry recorded before needs nothing: its item's file is where it was placed, with
- * its size (a look, not a read), and what the entry's plan brings now (a sidecar it was
- * imported without) is applied. An entry whose file was removed as trash counts as trash.
+ * Whether an entry recorded before needs nothing (undefined: it does): its item's file is where
+ * it was placed, with its size (a look, not a read), and what the entry's plan brings now (a
+ * sidecar it was imported without) is applied (`redated`: where that moved the file). An entry
+ * whose file was removed as trash is `trashed`.
  */
-async function alreadyDone(input: ArchiveSource, media: MediaPlan, run: Run): Promise<boolean> {
+async function alreadyDone(
+  input: ArchiveSource,
+  media: MediaPlan,
+  run: Run,
+): Promise<{ trashed?: boolean; redated?: string } | undefined> {
   const spot = spotOf(input, media);
   const record = run.records.entry(spot);
-  if (!record) return false;
+  if (!record) return undefined;
   // Its file was removed as trash (the flag may be missing after a stop right after the removal).
   if (record.trashed || (record.sidecar?.data.trashed && !run.includeTrashed)) {
-    if (run.includeTrashed) return false;
-    run.report.trashed++;
-    return true;
+    return run.includeTrashed ? undefined : { trashed: true };
   }
+  let revised: Revised = "unchanged";
   if (media.sidecar && !record.sidecar) {
-    countRevised(run.report, await run.committer.reviseRecorded(entryKey(spot), record, media, spot));
+    revised = await run.committer.reviseRecorded(entryKey(spot), record, media, spot);
+    // Counted here; the entry's line (already present, or imported again) follows.
+    countRevised(run.tally, revised);
   }
   const item = run.store.item(record.id);
-  if (item?.status !== "downloaded" || !item.path || item.size === null) return false;
-  if (!run.tree.holds(item.path, item.size)) return false;
-  run.report.alreadyPresent++;
-  return true;
+  if (item?.status !== "downloaded" || !item.path || item.size === null) return undefined;
+  if (!run.tree.holds(item.path, item.size)) return undefined;
+  return revised === "redated" ? { redated: item.path } : {};
 }
 
 /**
- * Import the `wanted` media files of one archive; returns how many of them were not reached
- * (the archive broke off). Entries are committed in the archive's order: which of two
+ * Import the `wanted` media files of one archive; those not reached (the archive broke off) are
+ * counted as unread. Entries are committed in the archive's order: which of two
  * same-named files on one day keeps the plain name must not depend on timing, or a resumed
  * import could name files differently from an uninterrupted one. Only the staging overlaps (a
  * few entries at once, unless the archive is one stream), which keeps both cores busy while
@@ -198,7 +215,7 @@ async function importArchive(
   input: ArchiveSource,
   wanted: Map<string, MediaPlan[]>,
   run: Run,
-): Promise<number> {
+): Promise<void> {
   const window = input.sequential ? 1 : STAGED_AT_ONCE;
   const staging: { media: MediaPlan; staged: Promise<TempFile> }[] = [];
   /** Commit the oldest staged entry; a damaged entry is reported (and ends a sequential archive). */
@@ -207,7 +224,7 @@ async function importArchive(
     run.signal?.throwIfAborted();
     try {
       const committed = await run.committer.commit(input, media, await staged);
-      countCommitted(run.report, media, committed);
+      countCommitted(run.tally, input, media, committed);
       if (committed.kind === "imported") {
         run.logger.event(`${committed.restored ? "restored" : "imported"} ${committed.path}`);
         run.logger.verbose(
@@ -220,8 +237,10 @@ async function importArchive(
       }
       run.advance(committed.size);
     } catch (error) {
+      // A link or file in the way fails this entry only (it is tried again next run).
+      if (error instanceof UnsafePathError) return countFailedEntry(run.tally, input, media, error);
       if (!(error instanceof BodyError || error instanceof ArchiveError)) throw error;
-      countFailedEntry(run.report, input, media, error);
+      countFailedEntry(run.tally, input, media, error);
       if (input.sequential) throw error;
     }
   };
@@ -233,7 +252,9 @@ async function importArchive(
       const media = plans?.shift();
       if (!media) continue;
       if (plans!.length === 0) wanted.delete(entry.path);
-      if (await alreadyDone(input, media, run)) {
+      const done = await alreadyDone(input, media, run);
+      if (done) {
+        countDone(run.tally, input, media, done);
         run.advance(entry.size);
         continue;
       }
@@ -249,12 +270,10 @@ async function importArchive(
       await Promise.allSettled(staging.map(({ staged }) => staged));
       throw error;
     }
-    countDamagedArchive(run.report, input, error);
+    countDamagedArchive(run.tally, input, error);
   }
   // What was staged before the end (or before the archive broke off) is kept.
   while (staging.length > 0) await commitOldest();
   // Entries listed in the first pass but not reached now.
-  let unread = 0;
-  for (const plans of wanted.values()) unread += plans.length;
-  return unread;
+  countUnread(run.tally, input, [...wanted.values()].flat());
 }

@@ -163,11 +163,13 @@ Deno.test("importTakeout over archives held in memory: every media file once per
     restored: 0,
     redated: 0,
     removed: 0,
-    datedFrom: { sidecar: 1, exif: 0, name: 1, "file time": 2 },
-    datedByFileTime: [`${GP}/Photos from 2018/same.jpg`, `${GP}/Old phone/same.jpg`],
-    ambiguous: [],
-    unmatchedSidecarNames: [],
-    failures: [],
+    datedFrom: { sidecar: 1, exif: 0, name: 1, "file time": 2, none: 0 },
+    datedByFileTime: { count: 2, first: [`${GP}/Photos from 2018/same.jpg`, `${GP}/Old phone/same.jpg`] },
+    undated: { count: 0, first: [] },
+    invalidDates: { count: 0, first: [] },
+    ambiguous: { count: 0, first: [] },
+    unmatchedSidecarNames: { count: 0, first: [] },
+    failures: { count: 0, first: [] },
   });
   assert.equal(f.logger.lines.event.length, 4);
   // A record per media entry, and the album's title.
@@ -228,7 +230,7 @@ Deno.test("importTakeout: a corrupt entry is reported and the archive goes on; a
     ].sort(),
   );
   assert.deepEqual([report.imported, report.failed, report.damagedArchives, report.unread], [5, 2, 2, 2]);
-  assert.deepEqual(report.failures, [
+  assert.deepEqual(report.failures.first, [
     `memory/random.zip: ${GP}/a/2.jpg: ${GP}/a/2.jpg: bad CRC`,
     `memory/stream.tgz: ${GP}/b/2.jpg: ${GP}/b/2.jpg: bad CRC`,
     "memory/cut.zip: the connection broke off",

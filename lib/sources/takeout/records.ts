@@ -8,6 +8,7 @@
  * @module
  */
 import type { CheckpointChange, Store } from "../../core/store.ts";
+import type { DateSource } from "./capture_time.ts";
 import { archivePart, missingParts } from "./parts.ts";
 import type { SidecarData } from "./sidecar.ts";
 
@@ -20,9 +21,6 @@ export interface MatchedSidecar {
 }
 
 const SOURCE = "takeout";
-
-/** Where a media file's capture time came from. */
-export type DateSource = "sidecar" | "exif" | "name" | "file time";
 
 /** What a run recorded of one media entry it went through. */
 export interface EntryRecord {

@@ -1,13 +1,25 @@
 /**
  * What a Takeout import tells the user: every entry of every archive accounted for (imported,
  * already there, a duplicate, a sidecar, trash, not media, failed, unread), where dates came
- * from, and one line per failure.
+ * from, and one line per failure. The counts and the first few names of each list are kept
+ * for the summary; the full account goes, one line per entry, to the report file
+ * (`report_file.ts`) as the import goes, so that memory does not grow with the export.
  * @module
  */
 import type { ArchiveSource } from "./archive_source.ts";
-import type { Catalog, MediaPlan } from "./catalog.ts";
-import type { Committed, DateSource } from "./commit.ts";
+import type { Catalog, EntryRef, MediaPlan } from "./catalog.ts";
+import type { Committed, DateSource, Revised } from "./commit.ts";
 import type { ImportPlan } from "./plan.ts";
+import type { Outcome, ReportFile, ReportLine } from "./report_file.ts";
+
+/** Names kept of each list for the summary (the report file has them all). */
+export const LISTED_NAMES = 10;
+
+/** How many there are, and the first {@link LISTED_NAMES} of them. */
+export interface Listed {
+  count: number;
+  first: string[];
+}
 
 /** What an import did; the entry counts add up to {@link TakeoutReport.entries}. */
 export interface TakeoutReport {
@@ -33,96 +45,229 @@ export interface TakeoutReport {
   removed: number;
   datedFrom: Record<DateSource, number>;
   /** Files dated only by their archive entry time. */
-  datedByFileTime: string[];
+  datedByFileTime: Listed;
+  /** Files no rule dated, not even the entry time: dated 1970-01-01 (`none`). */
+  undated: Listed;
+  /** Files of which a rule's value was no date and was passed over (`entry: why`). */
+  invalidDates: Listed;
   /** Media files for which two sidecars fit (the first was used). */
-  ambiguous: string[];
-  unmatchedSidecarNames: string[];
+  ambiguous: Listed;
+  unmatchedSidecarNames: Listed;
   /** One line per failed entry or damaged archive. */
-  failures: string[];
+  failures: Listed;
+  /** The report file: every entry, one line each (absent when none was written). */
+  file?: string;
 }
 
-/** The report before the second pass: what the catalog found and what the plan leaves out. */
+/** A report being made: its figures, and the file its lines go to. */
+export interface Tally {
+  readonly report: TakeoutReport;
+  readonly inputs: readonly ArchiveSource[];
+  readonly file?: ReportFile;
+  /** Archives that have a failure line already. */
+  readonly failedArchives: Set<string>;
+}
+
+const listed = (): Listed => ({ count: 0, first: [] });
+
+function add(list: Listed, name: string): void {
+  if (list.count++ < LISTED_NAMES) list.first.push(name);
+}
+
+/**
+ * The report before the second pass: what the catalog found and what the plan leaves out; the
+ * file (when given) gets their lines now.
+ */
 export function startReport(
   catalog: Catalog,
   inputs: readonly ArchiveSource[],
   plan: ImportPlan,
-): TakeoutReport {
-  return {
-    entries: catalog.entries,
-    imported: 0,
-    alreadyPresent: 0,
-    duplicates: 0,
-    sidecarsUsed: catalog.sidecarsUsed.length,
-    trashed: plan.trashed,
-    notMedia: catalog.notMedia.length,
-    unmatchedSidecars: catalog.unmatchedSidecars.length,
-    failed: catalog.unreadable.length,
-    unread: 0,
-    damagedArchives: catalog.damaged.length,
-    bytes: 0,
-    restored: 0,
-    redated: 0,
-    removed: 0,
-    datedFrom: { sidecar: 0, exif: 0, name: 0, "file time": 0 },
-    datedByFileTime: [],
-    ambiguous: plan.wanted.filter((media) => media.sidecar?.ambiguous?.length).map((media) =>
-      media.entry.path
-    ),
-    unmatchedSidecarNames: catalog.unmatchedSidecars.map((ref) => ref.path),
-    failures: [
-      ...catalog.damaged.map(({ archive, error }) => `${inputs[archive].path}: ${error}`),
-      ...catalog.unreadable.map(({ ref, error }) => `${inputs[ref.archive].path}: ${ref.path}: ${error}`),
-    ],
+  file?: ReportFile,
+): Tally {
+  const tally: Tally = {
+    inputs,
+    file,
+    failedArchives: new Set(),
+    report: {
+      entries: catalog.entries,
+      imported: 0,
+      alreadyPresent: 0,
+      duplicates: 0,
+      sidecarsUsed: catalog.sidecarsUsed.length,
+      trashed: plan.trashed,
+      notMedia: catalog.notMedia.length,
+      unmatchedSidecars: catalog.unmatchedSidecars.length,
+      failed: catalog.unreadable.length,
+      unread: 0,
+      damagedArchives: catalog.damaged.length,
+      bytes: 0,
+      restored: 0,
+      redated: 0,
+      removed: 0,
+      datedFrom: { sidecar: 0, exif: 0, name: 0, "file time": 0, none: 0 },
+      datedByFileTime: listed(),
+      undated: listed(),
+      invalidDates: listed(),
+      ambiguous: listed(),
+      unmatchedSidecarNames: listed(),
+      failures: listed(),
+      ...(file ? { file: file.path } : {}),
+    },
   };
+  const { report } = tally;
+  for (const { archive, error } of catalog.damaged) {
+    failure(tally, inputs[archive], undefined, error);
+  }
+  for (const { ref, error } of catalog.unreadable) {
+    failure(tally, inputs[ref.archive], ref.path, error);
+  }
+  const line = (ref: EntryRef, outcome: Outcome, more: Partial<ReportLine> = {}) =>
+    file?.write({ archive: inputs[ref.archive].path, entry: ref.path, outcome, ...more });
+  for (const ref of catalog.sidecarsUsed) line(ref, "sidecar");
+  for (const ref of catalog.notMedia) line(ref, "not media");
+  for (const ref of catalog.unmatchedSidecars) {
+    add(report.unmatchedSidecarNames, ref.path);
+    line(ref, "unmatched sidecar");
+  }
+  const wanted = new Set(plan.wanted);
+  for (const media of catalog.media) {
+    if (!wanted.has(media)) line(media.entry, "trashed", sidecarFields(media));
+    else if (media.sidecar?.ambiguous?.length) {
+      add(report.ambiguous, media.entry.path);
+    }
+  }
+  return tally;
 }
 
 /** Count a committed media file. */
-export function countCommitted(report: TakeoutReport, media: MediaPlan, committed: Committed): void {
+export function countCommitted(
+  tally: Tally,
+  input: ArchiveSource,
+  media: MediaPlan,
+  committed: Committed,
+): void {
+  const { report } = tally;
+  const fields = { archive: input.path, entry: media.entry.path, ...sidecarFields(media) };
   switch (committed.kind) {
-    case "imported":
+    case "imported": {
       report.imported++;
       if (committed.restored) report.restored++;
       report.bytes += committed.size;
       report.datedFrom[committed.dateSource]++;
-      if (committed.dateSource === "file time") report.datedByFileTime.push(media.entry.path);
+      if (committed.dateSource === "file time") add(report.datedByFileTime, media.entry.path);
+      if (committed.dateSource === "none") add(report.undated, media.entry.path);
+      const skipped = committed.skipped.join("; ");
+      if (skipped) add(report.invalidDates, `${media.entry.path}: ${skipped}`);
+      tally.file?.write({
+        ...fields,
+        outcome: "imported",
+        dateSource: committed.dateSource,
+        note: [committed.restored ? `restored ${committed.path}` : committed.path, ...committed.skipped]
+          .join("; "),
+      });
       break;
+    }
     case "already present":
-      report.alreadyPresent++;
+    case "duplicate": {
+      if (committed.kind === "duplicate") report.duplicates++;
+      else report.alreadyPresent++;
+      if (committed.redated) report.redated++;
+      const redated = committed.redated ? `; redated to ${committed.redated}` : "";
+      tally.file?.write({ ...fields, outcome: committed.kind, note: `${committed.id}${redated}` });
       break;
-    case "duplicate":
-      report.duplicates++;
-      break;
+    }
   }
-  if (committed.kind !== "imported" && committed.redated) report.redated++;
 }
 
-/** Count a file placed before that a sidecar found now re-dated or removed. */
-export function countRevised(report: TakeoutReport, revised: "redated" | "removed" | "unchanged"): void {
-  if (revised === "redated") report.redated++;
-  if (revised === "removed") report.removed++;
+/**
+ * Count a file placed before that a sidecar this run found re-dated or removed. One placed from
+ * an entry of an earlier run (`earlier`: its archive's name, its path, and where the file is now)
+ * gets a line of its own: it has none of this run's.
+ */
+export function countRevised(
+  tally: Tally,
+  revised: Revised,
+  earlier?: { archiveName: string; path: string; sidecar: string; now?: string },
+): void {
+  if (revised === "unchanged") return;
+  tally.report[revised]++;
+  if (!earlier) return;
+  tally.file?.write({
+    archive: earlier.archiveName,
+    entry: earlier.path,
+    outcome: revised,
+    sidecar: earlier.sidecar,
+    note: revised === "redated" ? `an earlier run's entry, now ${earlier.now}` : "an earlier run's entry",
+  });
 }
 
-/** Count a media file whose bytes could not be read (a corrupt entry). */
+/**
+ * Count a media file an earlier run went through (recorded, not read again): already present, or
+ * trash that a run removed; `redated`: where a sidecar found now moved its file.
+ */
+export function countDone(
+  tally: Tally,
+  input: ArchiveSource,
+  media: MediaPlan,
+  done: { trashed?: boolean; redated?: string } = {},
+): void {
+  if (done.trashed) tally.report.trashed++;
+  else tally.report.alreadyPresent++;
+  tally.file?.write({
+    archive: input.path,
+    entry: media.entry.path,
+    outcome: done.trashed ? "trashed" : "already present",
+    note: done.trashed
+      ? "removed as trash by an earlier run"
+      : `imported by an earlier run${done.redated ? `; redated to ${done.redated}` : ""}`,
+  });
+}
+
+/** Count a media file whose bytes could not be read (a corrupt entry) or that could not be placed. */
 export function countFailedEntry(
-  report: TakeoutReport,
+  tally: Tally,
   input: ArchiveSource,
   media: MediaPlan,
   error: Error,
 ): void {
-  report.failed++;
-  report.failures.push(
-    `${input.path}: ${media.entry.path}: ${(error.cause as Error)?.message ?? error.message}`,
-  );
+  tally.report.failed++;
+  failure(tally, input, media.entry.path, (error.cause as Error)?.message ?? error.message);
 }
 
 /** Count an archive that broke off: one failure line for it, unless one of its entries has one already. */
 export function countDamagedArchive(
-  report: TakeoutReport,
+  tally: Tally,
   input: ArchiveSource,
   error: Error,
 ): void {
-  report.damagedArchives++;
-  if (!report.failures.some((line) => line.startsWith(`${input.path}: `))) {
-    report.failures.push(`${input.path}: ${error.message}`);
+  tally.report.damagedArchives++;
+  if (!tally.failedArchives.has(input.path)) failure(tally, input, undefined, error.message);
+}
+
+/** Count the media files of an archive that broke off before they were reached. */
+export function countUnread(tally: Tally, input: ArchiveSource, unread: Iterable<MediaPlan>): void {
+  for (const media of unread) {
+    tally.report.unread++;
+    tally.file?.write({ archive: input.path, entry: media.entry.path, outcome: "unread" });
   }
+}
+
+/** A failure line (for the terminal) and its report line: an entry's, or the archive's. */
+function failure(tally: Tally, input: ArchiveSource, entry: string | undefined, error: string): void {
+  tally.failedArchives.add(input.path);
+  add(
+    tally.report.failures,
+    entry === undefined ? `${input.path}: ${error}` : `${input.path}: ${entry}: ${error}`,
+  );
+  tally.file?.write({
+    archive: input.path,
+    entry,
+    outcome: entry === undefined ? "damaged archive" : "failed",
+    note: error,
+  });
+}
+
+/** The sidecar columns of a media file's line. */
+function sidecarFields(media: MediaPlan): Pick<ReportLine, "sidecar" | "rule"> {
+  return media.sidecar ? { sidecar: media.sidecar.name, rule: media.sidecar.rule } : {};
 }

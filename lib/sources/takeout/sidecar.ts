@@ -3,13 +3,16 @@
  * `metadata.json`.
  * @module
  */
+import { captureMs } from "../../core/dates.ts";
 
 /** A sidecar's content, as far as photosync keeps it. */
 export interface SidecarData {
   /** The media file's original, full name. */
   title?: string;
-  /** `photoTakenTime.timestamp` in epoch ms; absent when missing or `"0"`. */
+  /** `photoTakenTime.timestamp` in epoch ms; absent when missing, `"0"` or no sane date (see `captureMs`). */
   takenMs?: number;
+  /** `photoTakenTime.timestamp` as written, when it is there but no sane date (`"1e20"`): the report says so. */
+  invalidTakenTime?: string;
   description?: string;
   geo?: { latitude: number; longitude: number; altitude?: number };
   people?: string[];
@@ -28,6 +31,9 @@ export interface SidecarData {
  * import { parseSidecar } from "./sidecar.ts";
  * const data = parseSidecar('{"title":"a.jpg","photoTakenTime":{"timestamp":"1554458472"},"trashed":true}');
  * assert.deepEqual(data, { title: "a.jpg", takenMs: 1554458472000, trashed: true });
+ * // Not a date: the next rule (EXIF, name, entry time) dates the file.
+ * const bad = parseSidecar('{"title":"b.jpg","photoTakenTime":{"timestamp":"1e20"}}');
+ * assert.deepEqual(bad, { title: "b.jpg", invalidTakenTime: "1e20" });
  * ```
  */
 export function parseSidecar(text: string): SidecarData | undefined {
@@ -35,8 +41,8 @@ export function parseSidecar(text: string): SidecarData | undefined {
   if (!json || (typeof json.title !== "string" && typeof json.photoTakenTime !== "object")) return undefined;
   const data: SidecarData = {};
   if (typeof json.title === "string") data.title = json.title;
-  const seconds = Number((json.photoTakenTime as { timestamp?: unknown } | undefined)?.timestamp);
-  if (Number.isFinite(seconds) && seconds !== 0) data.takenMs = seconds * 1000;
+  const taken = takenTime((json.photoTakenTime as { timestamp?: unknown } | undefined)?.timestamp);
+  if (taken) Object.assign(data, taken);
   if (typeof json.description === "string" && json.description !== "") data.description = json.description;
   const geo = json.geoData as Record<string, unknown> | undefined;
   if (geo && typeof geo.latitude === "number" && typeof geo.longitude === "number") {
@@ -80,6 +86,16 @@ export function albumTitle(text: string): string | undefined {
     : json;
   const title = fields?.title;
   return typeof title === "string" && title.trim() !== "" ? title : undefined;
+}
+
+/** A `photoTakenTime.timestamp` (epoch seconds, a string) as a date, as no date, or nothing (missing, `"0"`). */
+function takenTime(timestamp: unknown): Pick<SidecarData, "takenMs" | "invalidTakenTime"> | undefined {
+  if (timestamp === undefined || timestamp === null) return undefined;
+  const text = typeof timestamp === "string" ? timestamp.trim() : JSON.stringify(timestamp);
+  if (text === "" || text === "0") return undefined;
+  const seconds = typeof timestamp === "string" || typeof timestamp === "number" ? Number(text) : NaN;
+  const ms = captureMs(seconds * 1000);
+  return ms !== undefined ? { takenMs: ms } : { invalidTakenTime: text.slice(0, 40) };
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

@@ -102,6 +102,8 @@ export function isSidecarName(name: string): boolean {
  * assert.deepStrictEqual(sidecarCandidates("IMG_1234.jpg"), [
  *   "IMG_1234.jpg.supplemental-metadata.json",
  *   "IMG_1234.jpg.json",
+ *   "IMG_1234.supplemental-metadata.json",
+ *   "IMG_1234.json",
  * ]);
  * assert.deepStrictEqual(sidecarCandidates("Scan35(1).jpg").slice(0, 2), [
  *   "Scan35.jpg.supplemental-metadata(1).json",

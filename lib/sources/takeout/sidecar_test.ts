@@ -34,3 +34,19 @@ Deno.test("albumTitle: an empty or missing title, in either form, is no title", 
     assert.equal(albumTitle(text), undefined, text);
   }
 });
+
+Deno.test("parseSidecar: a photoTakenTime that is no sane date is kept as invalidTakenTime, not as takenMs", () => {
+  const sidecar = (timestamp: unknown) =>
+    parseSidecar(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp } }));
+  for (
+    const timestamp of ["1e20", "-99999999999", "7258118400", "NaN", "abc", "1554458472.0005", 1e300, true]
+  ) {
+    const data = sidecar(timestamp);
+    assert.equal(data?.takenMs, undefined, String(timestamp));
+    assert.equal(data?.invalidTakenTime, String(timestamp), String(timestamp));
+  }
+  // Missing or "0": Google's "no time", no date and nothing to report.
+  for (const timestamp of [undefined, "0", 0, ""]) assert.deepEqual(sidecar(timestamp), { title: "a.jpg" });
+  assert.equal(sidecar("1554458472")?.takenMs, 1554458472000);
+  assert.equal(sidecar(1554458472)?.takenMs, 1554458472000);
+});

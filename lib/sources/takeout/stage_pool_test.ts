@@ -67,9 +67,9 @@ Deno.test("StagePool: a corrupt entry fails as it does on the main thread (a Bod
   assert.match((error.cause as Error).message, /CRC/i);
   // The same entry staged here fails the same way.
   await using zip = await openZip(f.archive);
-  const local = await f.tree.writeTemp(zip.entries[1].body(), { tempName: "local.part" }).catch((error) =>
-    error
-  );
+  const local = await f.tree.writeTemp((await zip.entryAt(1))!.body(), { tempName: "local.part" }).catch((
+    error,
+  ) => error);
   assert.ok(local instanceof BodyError);
   assert.equal(error.message, local.message);
   assert.equal((error.cause as Error).message, (local.cause as Error).message);

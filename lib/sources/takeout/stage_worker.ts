@@ -30,7 +30,7 @@ function zipAt(path: string): Promise<OpenZip> {
 async function stage(request: StageRequest): Promise<StageReply> {
   try {
     const zip = await zipAt(request.archive);
-    const entry = zip.entries[request.index];
+    const entry = await zip.entryAt(request.index);
     if (entry?.path !== request.path) {
       throw new ArchiveError(`${request.path}: not at position ${request.index} of the archive`);
     }

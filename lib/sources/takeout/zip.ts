@@ -8,14 +8,84 @@ import {
   ERR_BAD_FORMAT,
   ERR_CENTRAL_DIRECTORY_NOT_FOUND,
   ERR_EOCDR_NOT_FOUND,
+  type FileEntry,
   Reader,
   ZipReader,
 } from "@zip.js/zip.js";
 import { type ArchiveEntry, ArchiveError } from "./entry.ts";
 
-// Decompression runs in the native DecompressionStream; no zip.js workers (photosync has its
-// own), no WebAssembly fetched.
-configure({ useWebWorkers: false, useCompressionStream: true });
+/**
+ * Compressed bytes handed to the native inflater at once: at least this many. The inflater answers
+ * each write with all it inflates from it, up to 1,032 times as many bytes, so an entry that
+ * compresses well (a gigabyte of zeros deflates to about a megabyte) is fed in pieces this small
+ * (at most about a megabyte out each); see {@link InflateInPieces}.
+ */
+const MIN_PIECE = 1024;
+/** ...and at most this many: one piece of a highly compressible stretch inflates to at most 66 MB. */
+const MAX_PIECE = 64 * 1024;
+/** About the bytes a piece should inflate to. */
+const OUTPUT_PIECE = 1 << 20;
+
+/**
+ * Raw deflate inflated by the native DecompressionStream, written to in pieces sized by how much
+ * the last piece inflated to, each once the output of the one before was taken. zip.js's reads
+ * are of 256 KB: passed on whole, one read of a highly compressible entry became 256 MB at once
+ * and the import's memory passed 1.8 GB.
+ *
+ * Only "deflate-raw": zip.js inflates with "gzip" (to have the CRC checked natively) where it
+ * can, but then queues all a read inflates to without waiting for it to be taken. Refused, it
+ * inflates raw deflate, with backpressure, and checks the CRC itself.
+ */
+class InflateInPieces implements ReadableWritablePair<Uint8Array, Uint8Array> {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+
+  constructor(format: CompressionFormat) {
+    if (format !== "deflate-raw") throw new TypeError(`${format}: only deflate-raw is inflated in pieces`);
+    const inflater = new DecompressionStream(format) as ReadableWritablePair<Uint8Array, Uint8Array>;
+    const writer = inflater.writable.getWriter();
+    const reader = inflater.readable.getReader();
+    let produced = 0;
+    let piece = MIN_PIECE;
+    this.readable = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { value, done } = await reader.read();
+        if (done) controller.close();
+        else {
+          produced += value.length;
+          controller.enqueue(value);
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
+    this.writable = new WritableStream<Uint8Array>({
+      async write(chunk) {
+        for (let at = 0; at < chunk.length;) {
+          const part = chunk.subarray(at, at + piece);
+          const before = produced;
+          await writer.write(part);
+          // Resolved once the output of `part` was taken (the inflater holds one chunk at most).
+          await writer.ready;
+          at += part.length;
+          const out = produced - before;
+          // Grow by doubling at most (an output not counted yet must not grow it at once).
+          const fitting = out > 0 ? Math.floor(part.length * OUTPUT_PIECE / out) : MAX_PIECE;
+          piece = Math.max(MIN_PIECE, Math.min(MAX_PIECE, 2 * part.length, fitting));
+        }
+      },
+      close: () => writer.close(),
+      abort: (reason) => writer.abort(reason),
+    });
+  }
+}
+
+// Decompression runs in the native DecompressionStream (in pieces, as raw deflate); no zip.js workers (photosync
+// has its own), no WebAssembly fetched.
+configure({
+  useWebWorkers: false,
+  useCompressionStream: true,
+  DecompressionStream: InflateInPieces as unknown as typeof DecompressionStream,
+});
 
 /** How many bodies of one zip are read at once without seeking: one file handle each. */
 export const ZIP_HANDLES = 3;
@@ -83,12 +153,22 @@ class FileReader extends Reader<string> implements Disposable {
 
 /** A zip opened for reading: its files in stored order, each with its {@link ArchiveEntry.index}. */
 export interface OpenZip extends AsyncDisposable {
-  readonly entries: readonly ArchiveEntry[];
+  /**
+   * The files, read from the directory as they are asked for: a zip of 100,000 entries is never
+   * held as 100,000 entries (zip.js keeps about 6 KB for each). Each call reads the directory anew.
+   */
+  entries(): AsyncGenerator<ArchiveEntry>;
+  /**
+   * The file at `index` (undefined past the last): quick when asked in increasing order, as
+   * stage workers are; going back reads the directory again from its start.
+   */
+  entryAt(index: number): Promise<ArchiveEntry | undefined>;
 }
 
 /**
- * Open the zip at `path` and read its directory, or throw an {@link ArchiveError}. Disposing it
- * waits for the bodies taken and still being read, then closes the file.
+ * Open the zip at `path` and read the start of its directory, or throw an {@link ArchiveError}.
+ * Listing its files may still throw an {@link ArchiveError} where the directory is damaged.
+ * Disposing it waits for the bodies taken and still being read, then closes the file.
  */
 export async function openZip(path: string): Promise<OpenZip> {
   const file = await Deno.open(path);
@@ -98,54 +178,96 @@ export async function openZip(path: string): Promise<OpenZip> {
   });
   const reader = new FileReader(path, file, size);
   const zip = new ZipReader(reader);
-  let listed;
-  try {
+  // Bodies taken and still being read: the file stays open until they are done.
+  const reading = new Set<Promise<unknown>>();
+  /** The files in stored order, numbered; directory errors as ArchiveErrors. */
+  async function* files(): AsyncGenerator<ArchiveEntry> {
     // Names are read as they are ("tolerant"): zip.js would otherwise reject the whole archive
     // for one entry named `../x` or `/x`, losing every other entry. photosync never uses an
     // entry's path as an output path (only its sanitised base name), as for tgz and folders.
-    listed = await zip.getEntries({ filenameEncoding: "utf-8", filenameValidation: "tolerant" });
+    const listed = zip.getEntriesGenerator({ filenameEncoding: "utf-8", filenameValidation: "tolerant" });
+    let index = 0;
+    while (true) {
+      let next;
+      try {
+        next = await listed.next();
+      } catch (error) {
+        throw directoryError(error);
+      }
+      if (next.done) return;
+      const entry = next.value;
+      if (entry.directory || !entry.getData) continue;
+      yield fileEntry(entry, index++, reading);
+    }
+  }
+  // The directory's start is read now, so that a file that is no zip fails here.
+  const probe = files();
+  try {
+    await probe.next();
+    await probe.return(undefined);
   } catch (error) {
     reader[Symbol.dispose]();
-    const message = (error as Error).message;
-    // The directory sits at the end of a zip: without it nothing in the file can be found safely.
-    const cut = [ERR_EOCDR_NOT_FOUND, ERR_CENTRAL_DIRECTORY_NOT_FOUND, ERR_BAD_FORMAT].includes(message);
-    throw new ArchiveError(
-      cut
-        ? `the zip's directory (at its end) is missing or damaged: the file is cut short, or not a zip; download this part of the export again (${message})`
-        : `cannot read the zip directory (${message})`,
-      { cause: error },
-    );
+    throw error;
   }
-  // Bodies taken and still being read: the file stays open until they are done.
-  const reading = new Set<Promise<unknown>>();
-  const entries: ArchiveEntry[] = [];
-  for (const entry of listed) {
-    if (entry.directory || !entry.getData) continue;
-    const getData = entry.getData.bind(entry);
-    entries.push({
-      path: entry.filename,
-      size: entry.uncompressedSize,
-      mtimeMs: entry.lastModDate.getTime(),
-      index: entries.length,
-      body() {
-        const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-        const done = getData(writable, { checkSignature: true }).catch(async (error: unknown) => {
-          // zip.js closes the stream itself when it succeeds; on failure the reader must hear why.
-          await writable.abort(new ArchiveError(`${entry.filename}: ${(error as Error).message}`)).catch(
-            () => {},
-          );
-        }).finally(() => reading.delete(done));
-        reading.add(done);
-        return readable;
-      },
-    });
-  }
+  /** Where {@link OpenZip.entryAt} is in a listing: the last file it gave. */
+  let cursor: { files: AsyncGenerator<ArchiveEntry>; last?: ArchiveEntry } | undefined;
+  /** Calls of entryAt, one after the other: they move the same cursor. */
+  let queue: Promise<unknown> = Promise.resolve();
+  const entryAt = async (index: number) => {
+    if (!cursor || (cursor.last?.index ?? -1) > index) cursor = { files: files() };
+    while ((cursor.last?.index ?? -1) < index) {
+      const next = await cursor.files.next();
+      if (next.done) return undefined;
+      cursor.last = next.value;
+    }
+    return cursor.last;
+  };
   return {
-    entries,
+    entries: files,
+    entryAt(index) {
+      const found = queue.then(() => entryAt(index));
+      queue = found.catch(() => {});
+      return found;
+    },
     async [Symbol.asyncDispose]() {
       await Promise.allSettled(reading);
       await zip.close();
       reader[Symbol.dispose]();
     },
   };
+}
+
+/** The zip.js entry of a file as an {@link ArchiveEntry}; bodies being read are kept in `reading`. */
+function fileEntry(entry: FileEntry, index: number, reading: Set<Promise<unknown>>): ArchiveEntry {
+  const getData = entry.getData.bind(entry);
+  return {
+    path: entry.filename,
+    size: entry.uncompressedSize,
+    mtimeMs: entry.lastModDate.getTime(),
+    index,
+    body() {
+      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+      const done = getData(writable, { checkSignature: true }).catch(async (error: unknown) => {
+        // zip.js closes the stream itself when it succeeds; on failure the reader must hear why.
+        await writable.abort(new ArchiveError(`${entry.filename}: ${(error as Error).message}`)).catch(
+          () => {},
+        );
+      }).finally(() => reading.delete(done));
+      reading.add(done);
+      return readable;
+    },
+  };
+}
+
+/** Why a zip's directory cannot be read, as an {@link ArchiveError}. */
+function directoryError(error: unknown): ArchiveError {
+  const message = (error as Error).message;
+  // The directory sits at the end of a zip: without it nothing in the file can be found safely.
+  const cut = [ERR_EOCDR_NOT_FOUND, ERR_CENTRAL_DIRECTORY_NOT_FOUND, ERR_BAD_FORMAT].includes(message);
+  return new ArchiveError(
+    cut
+      ? `the zip's directory (at its end) is missing or damaged: the file is cut short, or not a zip; download this part of the export again (${message})`
+      : `cannot read the zip directory (${message})`,
+    { cause: error },
+  );
 }

@@ -1,0 +1,57 @@
+/**
+ * A Takeout file's capture time: the first rule that gives a sane date (`captureMs` in
+ * `core/dates.ts`) of the sidecar's `photoTakenTime`, EXIF, a date in the file name and the
+ * archive entry's time; when none does, a fixed fallback. A rule whose value is no date (a
+ * sidecar's `"1e20"`, an entry time of year 275760) is passed over and said so.
+ * @module
+ */
+import { captureMs, FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
+import { dateFromExif } from "./exif_date.ts";
+import { dateFromName } from "./name_dates.ts";
+import type { SidecarData } from "./sidecar.ts";
+
+/** Where a media file's capture time came from; `none`: no rule gave one (1970-01-01 UTC). */
+export type DateSource = "sidecar" | "exif" | "name" | "file time" | "none";
+
+/** A capture time, where it came from, and the rules passed over because their value was no date. */
+export interface CaptureTime {
+  ms: number;
+  source: DateSource;
+  /** E.g. `sidecar time "1e20" is no date`; empty when no rule was passed over. */
+  skipped: string[];
+}
+
+/**
+ * What the rules look at of a media file (a `MediaPlan` of `catalog.ts`, named by its shape:
+ * the catalog's records import {@link DateSource} from here).
+ */
+export interface DatedMedia {
+  name: string;
+  entry: { mtimeMs: number };
+  sidecar?: { data: SidecarData };
+}
+
+/** The capture time of `media`, whose first bytes (for EXIF) are `head`. */
+export async function captureTime(media: DatedMedia, head: Uint8Array): Promise<CaptureTime> {
+  const skipped: string[] = [];
+  const data = media.sidecar?.data;
+  if (data?.takenMs !== undefined) return { ms: data.takenMs, source: "sidecar", skipped };
+  if (data?.invalidTakenTime !== undefined) {
+    skipped.push(`sidecar time ${JSON.stringify(data.invalidTakenTime)} is no date`);
+  }
+  const exif = await dateFromExif(head);
+  if (captureMs(exif) !== undefined) return { ms: exif!, source: "exif", skipped };
+  if (exif !== undefined) skipped.push(`EXIF date ${describeMs(exif)} is no date`);
+  const named = captureMs(dateFromName(media.name));
+  if (named !== undefined) return { ms: named, source: "name", skipped };
+  const entry = media.entry.mtimeMs;
+  if (captureMs(entry) !== undefined) return { ms: entry, source: "file time", skipped };
+  skipped.push(`entry time ${describeMs(entry)} is no date`);
+  return { ms: FALLBACK_CAPTURE_MS, source: "none", skipped };
+}
+
+/** An epoch-ms value for a message: an ISO time where one exists, else the number. */
+function describeMs(ms: number): string {
+  const date = new Date(ms);
+  return Number.isFinite(date.getTime()) ? date.toISOString() : String(ms);
+}

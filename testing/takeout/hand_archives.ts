@@ -1,0 +1,51 @@
+/**
+ * Archives written by hand for tests of hostile or odd input: a zip or tgz holding exactly the entries given,
+ * names as they are (`../`, control characters), with the times given.
+ *
+ * @module
+ */
+
+import { ZipWriter } from "@zip.js/zip.js";
+import tar from "tar-stream";
+
+/** A zip of `entries` (name, bytes, entry time in ms; default 2024-01-01), names exactly as given. */
+export async function writeZip(
+  path: string,
+  entries: [string, Uint8Array, number?][],
+  options: { level?: number } = {},
+): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const zip = new ZipWriter(file.writable, { level: options.level ?? 6 });
+  for (const [name, bytes, mtimeMs] of entries) {
+    await zip.add(name, ReadableStream.from([bytes]), {
+      lastModDate: new Date(mtimeMs ?? Date.UTC(2024, 0, 1)),
+    });
+  }
+  await zip.close();
+}
+
+/** A tgz entry: its bytes, or a link (no bytes). */
+export type TgzContent = Uint8Array | { type: "symlink" | "link"; linkname: string };
+
+/** The bytes of an uncompressed tar of `entries` (name, content, entry time in ms; default 2024-01-01). */
+export async function tarOf(entries: [string, TgzContent, number?][]): Promise<Uint8Array> {
+  const pack = tar.pack();
+  for (const [name, content, mtimeMs] of entries) {
+    const mtime = new Date(mtimeMs ?? Date.UTC(2024, 0, 1));
+    if (content instanceof Uint8Array) pack.entry({ name, mtime }, content);
+    else pack.entry({ name, mtime, ...content });
+  }
+  pack.finalize();
+  return await new Response(ReadableStream.from(pack as AsyncIterable<Uint8Array>)).bytes();
+}
+
+/** `tarBytes` gzipped into the file `path`. */
+export async function writeGzip(path: string, tarBytes: Uint8Array): Promise<void> {
+  const gzip = new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
+  await Deno.writeFile(path, ReadableStream.from([tarBytes]).pipeThrough(gzip));
+}
+
+/** A tgz of `entries`, names exactly as given; an entry with a `linkname` is a link (no bytes). */
+export async function writeTgz(path: string, entries: [string, TgzContent, number?][]): Promise<void> {
+  await writeGzip(path, await tarOf(entries));
+}

@@ -1,0 +1,356 @@
+/**
+ * `photosync takeout` on input that is odd, hostile or not an export at all (issue 16, points 4 and 14–17), as the
+ * CLI (a child process) meets it: timestamps that are no date, inputs that are no Google Photos export, control
+ * characters in entry names, the report file, and a damaged, read-only or linked-away output folder.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { type CliResult, runPhotosync } from "../testing/harness.ts";
+import { writeArchives } from "../testing/takeout/archives.ts";
+import { generateTakeout } from "../testing/takeout/export.ts";
+import { tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
+import { reportOf } from "../testing/takeout/report_rows.ts";
+
+const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-input-" });
+Deno.test.afterAll?.(async () => {
+  await Deno.remove(WORK, { recursive: true });
+});
+
+let counter = 0;
+const fresh = (name: string) => join(WORK, `${++counter}-${name}`);
+
+/** photosync with `args`, TZ=UTC. */
+const cli = (args: string[]): Promise<CliResult> => runPhotosync(args, { env: { TZ: "UTC" } });
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const GP = "Takeout/Google Photos/Photos from 2020";
+const sidecar = (title: string, timestamp: string) =>
+  bytes(JSON.stringify({ title, photoTakenTime: { timestamp } }));
+const exists = (path: string) => Deno.lstat(path).then(() => true, () => false);
+
+/** A small real-looking export, as two zips. */
+const EXPORT = generateTakeout({ seed: 5, count: 6, specials: false, language: "en" });
+const ZIPS = await writeArchives(EXPORT, join(WORK, "export"), { parts: 2 });
+
+interface Row {
+  path: string;
+  created_ms: number;
+  status: string;
+  note: string | null;
+  json: string;
+}
+
+function items(dir: string): Row[] {
+  const db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+  try {
+    return db.prepare("SELECT path, created_ms, status, note, json FROM items ORDER BY path")
+      .all() as unknown as Row[];
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Point 4: a value that is no date is passed over, never stops the import
+
+Deno.test("timestamps that are no date are passed over for the next rule, noted, and stop nothing; re-runs finish", async () => {
+  const entryTime = Date.UTC(2021, 5, 7, 8, 9, 10);
+  const named = Date.UTC(2019, 3, 5, 10, 11, 12);
+  const bad = join(WORK, "bad-dates.zip");
+  await writeZip(bad, [
+    [`${GP}/a.jpg`, bytes("a: 1e20"), entryTime],
+    [`${GP}/a.jpg.json`, sidecar("a.jpg", "1e20")],
+    [`${GP}/b.jpg`, bytes("b: before year 0"), entryTime],
+    [`${GP}/b.jpg.json`, sidecar("b.jpg", "-99999999999")],
+    [`${GP}/c.jpg`, bytes("c: NaN"), entryTime],
+    [`${GP}/c.jpg.json`, sidecar("c.jpg", "NaN")],
+    [`${GP}/IMG_20190405_101112.jpg`, bytes("d: named"), entryTime],
+    [`${GP}/IMG_20190405_101112.jpg.json`, sidecar("IMG_20190405_101112.jpg", "99999999999999")],
+  ]);
+  // A tgz entry whose time is no date either (year 2242, tar's largest octal time), and one with a base-256
+  // time far beyond any Date: the fixed fallback, 1970-01-01, with a warning.
+  const tgz = join(WORK, "bad-times.tgz");
+  const tarBytes = await tarOf([[`${GP}/late.jpg`, bytes("late")], [`${GP}/huge.jpg`, bytes("huge")]]);
+  base256Mtime(tarBytes, 0, 8_589_934_591n);
+  base256Mtime(tarBytes, 1024, 0x7fff_ffff_ffff_ffffn); // The second header, after "late" padded to 512 bytes.
+  await writeGzip(tgz, tarBytes);
+  const dir = fresh("bad-dates");
+  // The good export comes after the bad archives (by name): it must be imported too.
+  const run = await cli(["takeout", `--dir=${dir}`, bad, tgz, ...ZIPS]);
+  assert.equal(run.code, 0, run.stderr);
+  const rows = items(dir);
+  assert.equal(
+    rows.length,
+    6 + new Set(EXPORT.files.filter((f) => !f.copyOf && !f.trashed)).size,
+    run.stderr,
+  );
+  for (const row of rows) assert.match(row.path, /^(19[7-9]\d|20\d\d)\/\d\d\/\d\d\/[^/]+$/, row.path);
+  const at = (name: string) => rows.find((row) => row.path.endsWith(`/${name}`))!;
+  for (const name of ["a.jpg", "b.jpg", "c.jpg"]) assert.equal(at(name).created_ms, entryTime, name);
+  assert.equal(at("IMG_20190405_101112.jpg").created_ms, named);
+  assert.equal(at("late.jpg").created_ms, 0);
+  assert.equal(at("huge.jpg").created_ms, 0);
+  assert.equal(JSON.parse(at("a.jpg").json).invalidTakenTime, "1e20");
+  assert.match(run.stderr, /warning: 6 files had a date that is no date/);
+  assert.match(run.stderr, /warning: 2 files had no date at all, not even an entry time: dated 1970-01-01: /);
+  const { rows: report } = await reportOf(run);
+  const line = report.find((row) => row[1] === `${GP}/a.jpg`)!;
+  assert.equal(line[2], "imported");
+  assert.equal(line[5], "file time");
+  assert.match(line[6], /sidecar time "1e20" is no date/);
+  assert.match(report.find((row) => row[1] === `${GP}/huge.jpg`)![6], /entry time .* is no date/);
+  // A re-run finishes and changes nothing.
+  const again = await cli(["takeout", `--dir=${dir}`, bad, tgz, ...ZIPS]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /: 0 imported/);
+});
+
+/** Write `seconds` as a base-256 mtime (as GNU tar writes times octal cannot hold) into the tar header at `offset`. */
+function base256Mtime(tarBytes: Uint8Array, offset: number, seconds: bigint): void {
+  const header = tarBytes.subarray(offset, offset + 512);
+  const field = [0x80];
+  for (let shift = 80n; shift >= 0n; shift -= 8n) field.push(Number((seconds >> shift) & 0xffn));
+  header.set(field, 136);
+  header.fill(0x20, 148, 156);
+  const sum = header.reduce((a, b) => a + b, 0);
+  header.set(bytes(`${sum.toString(8).padStart(6, "0")}\0 `), 148);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Point 14: what is no Google Photos export
+
+Deno.test("an empty folder, a zip of other files and a text file named .zip are refused (exit 2, one line naming it)", async () => {
+  const empty = join(WORK, "empty");
+  await Deno.mkdir(empty);
+  const other = join(WORK, "other.zip");
+  await writeZip(other, [
+    ["holiday/IMG_0001.jpg", bytes("a photo, but no export")],
+    ["project/package.json", bytes("{}")],
+    ["notes.txt", bytes("notes")],
+  ]);
+  const text = join(WORK, "text.zip");
+  await Deno.writeTextFile(text, "this was never a zip");
+  const dir = fresh("not-export");
+  for (
+    const [input, why] of [
+      [empty, /is not a Google Photos export/],
+      [other, /is not a Google Photos export/],
+      [text, /is not a zip file/],
+    ] as const
+  ) {
+    const run = await cli(["takeout", `--dir=${dir}`, ZIPS[0], input]);
+    assert.equal(run.code, 2, run.stderr);
+    const lines = run.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0], why);
+    assert.ok(lines[0].startsWith(`error: ${input} `), lines[0]);
+    assert.equal(await exists(dir), false, "nothing written");
+  }
+});
+
+Deno.test("a part with only videos, a part with only sidecars, and the Google Photos folder itself are parts of an export", async () => {
+  const videos = join(WORK, "videos-only.zip");
+  await writeZip(videos, [[`${GP}/VID_1.mp4`, bytes("a video")], [
+    "Takeout/archive_browser.html",
+    bytes("<html>"),
+  ]]);
+  const sidecars = join(WORK, "sidecars-only.zip");
+  await writeZip(sidecars, [[
+    `Takeout/Google Fotos/Fotos von 2020/VID_1.mp4.supplemental-metadata.json`,
+    sidecar("VID_1.mp4", "1577880000"),
+  ]]);
+  const folders = await writeArchives(EXPORT, join(WORK, "folders"), { format: "folder", parts: 1 });
+  const photosFolder = join(folders[0], "Takeout", "Google Photos");
+  assert.ok(await exists(photosFolder));
+  for (const input of [videos, sidecars, photosFolder]) {
+    const run = await cli(["takeout", `--dir=${fresh("part")}`, input]);
+    assert.equal(run.code, 0, `${input}: ${run.stderr}`);
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Point 15: control characters in names
+
+// deno-lint-ignore no-control-regex -- what must never reach the terminal raw
+const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+Deno.test("control characters of entry names never reach the terminal raw: warnings, failures and --verbose", async () => {
+  const evil = "evil\x1b]0;owned\x07\x1b[31m\r\u202egpj\x9b2J";
+  const zip = join(WORK, "hostile-names.zip");
+  const corrupt = "corrupt me: this entry's bytes are changed in the zip";
+  await writeZip(zip, [
+    [`${GP}/${evil}.jpg`, bytes("undated, with a hostile name")],
+    [`${GP}/${evil}\n2.jpg`, bytes(corrupt)],
+    [`${GP}/${evil}3.jpg.json`, sidecar(`${evil}3.jpg`, "1577880000")],
+  ], { level: 0 });
+  const data = await Deno.readFile(zip);
+  data[new TextDecoder("latin1").decode(data).indexOf(corrupt)] ^= 0x20;
+  await Deno.writeFile(zip, data);
+  const dir = fresh("hostile-names");
+  const run = await cli(["takeout", `--dir=${dir}`, "--verbose", zip]);
+  assert.equal(run.code, 3, run.stderr);
+  assert.doesNotMatch(run.stderr, RAW, JSON.stringify(run.stderr));
+  assert.match(
+    run.stderr,
+    /warning: .*evil\\e\]0;owned\\x07\\e\[31m\\r\\u202egpj\\x9b2J\\n2\.jpg: /,
+    "the failure, escaped",
+  );
+  assert.match(run.stderr, /entry time: .*evil\\e\]0;owned/, "the undated file, escaped");
+  // The report file holds the names escaped, one line per entry.
+  const { rows } = await reportOf(run);
+  assert.equal(rows.length, 3);
+  assert.ok(rows.some((row) => row[1] === `${GP}/${evil}\n2.jpg` && row[2] === "failed"));
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Point 16: the summary and the report file
+
+Deno.test("the summary is a few short lines; the report file has a line per entry; long lists are cut on the terminal", async () => {
+  const many = join(WORK, "undated.zip");
+  await writeZip(
+    many,
+    Array.from(
+      { length: 15 },
+      (_, i) => [`${GP}/undated ${i}.jpg`, bytes(`undated ${i}`)] as [string, Uint8Array],
+    ),
+  );
+  const dir = fresh("report");
+  const run = await cli(["takeout", `--dir=${dir}`, many, ...ZIPS]);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stderr.split("\n");
+  const at = lines.findIndex((line) => / entries: /.test(line));
+  // Three short lines, then the report file's path.
+  for (const line of lines.slice(at, at + 3)) assert.ok(line.length <= 110, `a short line: ${line}`);
+  assert.match(lines[at + 3], /^ {2}every entry, one line each: /);
+  const warning = lines.find((line) => line.includes("files had no date but their archive entry time"))!;
+  assert.ok(warning, run.stderr);
+  const report = await reportOf(run);
+  const names = warning.slice(0, warning.lastIndexOf(" … ")).split(": ").pop()!.split(", ");
+  assert.ok(warning.startsWith("warning: 15 files had no date but their archive entry time: "), warning);
+  assert.equal(names.length, 10, warning);
+  for (const name of names) {
+    assert.match(name, /^Takeout\/Google Photos\/Photos from 2020\/undated \d+\.jpg$/);
+  }
+  assert.ok(warning.endsWith(` … 5 more, see ${report.path}`), warning);
+  assert.match(report.path, new RegExp(`^${dir}/takeout-report-\\d{8}T\\d{6}Z\\.tsv$`));
+  assert.equal((await Deno.stat(report.path)).mode! & 0o777, 0o600);
+  const entries = Number(/(\d+) entries: /.exec(run.stderr)![1]);
+  assert.equal(report.rows.length, entries, "one line per entry");
+  assert.equal(
+    report.rows.filter((row) => row[2] === "imported").length,
+    Number(/(\d+) imported/.exec(run.stderr)![1]),
+  );
+  // The report is no photo: status counts the items only; a second run writes a second report.
+  const status = await cli(["status", `--dir=${dir}`, "--json"]);
+  assert.equal(JSON.parse(status.stdout).items, items(dir).length);
+  const again = await cli(["takeout", `--dir=${dir}`, many]);
+  assert.equal(again.code, 0, again.stderr);
+  const second = await reportOf(again);
+  assert.notEqual(second.path, report.path);
+  assert.ok(second.rows.every((row) => row[2] === "already present"));
+  assert.ok(await exists(report.path));
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Point 17: the output folder and sync.db
+
+Deno.test("a sync.db with damaged pages is refused with one line naming it (exit 2), by takeout and status", async () => {
+  const dir = fresh("damaged-db");
+  const first = await cli(["takeout", `--dir=${dir}`, ...ZIPS]);
+  assert.equal(first.code, 0, first.stderr);
+  const path = join(dir, "sync.db");
+  const db = await Deno.readFile(path);
+  db.fill(0x5a, 4096); // Every page but the first.
+  await Deno.writeFile(path, db);
+  for (const args of [["takeout", `--dir=${dir}`, ...ZIPS], ["status", `--dir=${dir}`]]) {
+    const run = await cli(args);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(
+      run.stderr.trimEnd().split("\n").filter((line) => line.startsWith("error: ")).length,
+      1,
+      run.stderr,
+    );
+    assert.match(run.stderr, /error: .*sync\.db is damaged \(.*\); restore it from a backup/);
+    assert.doesNotMatch(run.stderr, /unexpected failure/);
+  }
+});
+
+Deno.test("a --layout starting with photosync's own folder is refused before anything is written", async () => {
+  for (const layout of [".photosync-tmp/{year}", "sync.db/{year}/{month}", "albums/{year}"]) {
+    const dir = fresh("layout");
+    const run = await cli(["takeout", `--dir=${dir}`, `--layout=${layout}`, ...ZIPS]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /^error: --layout cannot start with /);
+    assert.equal(await exists(dir), false);
+  }
+});
+
+Deno.test("a read-only sync.db is refused (exit 2) and left read-only", async () => {
+  const dir = fresh("readonly-db");
+  const first = await cli(["takeout", `--dir=${dir}`, ZIPS[0]]);
+  assert.equal(first.code, 0, first.stderr);
+  const path = join(dir, "sync.db");
+  await Deno.chmod(path, 0o400);
+  // Root writes through file modes: as root the file is made immutable instead.
+  const asRoot = Deno.uid() === 0;
+  if (asRoot) await chattr("+i", path);
+  try {
+    const run = await cli(["takeout", `--dir=${dir}`, ...ZIPS]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /^error: .*sync\.db is read-only: make it writable/);
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o400, "not re-chmodded");
+  } finally {
+    if (asRoot) await chattr("-i", path);
+  }
+});
+
+async function chattr(flag: string, path: string) {
+  const { code, stderr } = await new Deno.Command("chattr", { args: [flag, path], stderr: "piped" }).output();
+  assert.equal(code, 0, `chattr ${flag} ${path}: ${new TextDecoder().decode(stderr)}`);
+}
+
+Deno.test({
+  name: "an archive that cannot be read is reported (exit 1) and the others are imported",
+  // Root reads through file modes.
+  ignore: Deno.uid() === 0,
+  fn: async () => {
+    const locked = join(WORK, "locked.zip");
+    await Deno.copyFile(ZIPS[1], locked);
+    await Deno.chmod(locked, 0);
+    const dir = fresh("unreadable");
+    const run = await cli(["takeout", `--dir=${dir}`, ZIPS[0], locked]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /^error: .*locked\.zip: cannot read it/m);
+    assert.ok(items(dir).length > 0);
+  },
+});
+
+Deno.test("a symbolic link in the dated tree fails the items under it (exit 3, with the reason); the rest imports", async () => {
+  const dir = fresh("linked-tree");
+  const elsewhere = fresh("elsewhere");
+  await Deno.mkdir(dir);
+  await Deno.mkdir(elsewhere);
+  await Deno.symlink(elsewhere, join(dir, "2020"));
+  const zip = join(WORK, "2020-and-2021.zip");
+  await writeZip(zip, [
+    [`${GP}/in2020.jpg`, bytes("2020")],
+    [`${GP}/in2020.jpg.json`, sidecar("in2020.jpg", String(Date.UTC(2020, 4, 1) / 1000))],
+    [`${GP}/in2021.jpg`, bytes("2021")],
+    [`${GP}/in2021.jpg.json`, sidecar("in2021.jpg", String(Date.UTC(2021, 4, 1) / 1000))],
+  ]);
+  const run = await cli(["takeout", `--dir=${dir}`, zip]);
+  assert.equal(run.code, 3, run.stderr);
+  assert.match(run.stderr, /^warning: .*in2020\.jpg: .*symbolic link/m);
+  assert.deepEqual([...Deno.readDirSync(elsewhere)], [], "nothing written through the link");
+  const rows = items(dir);
+  const failed = rows.find((row) => row.status === "failed")!;
+  assert.match(failed.note!, /symbolic link/);
+  assert.ok(rows.some((row) => row.status === "downloaded" && row.path.startsWith("2021/")));
+  // Once the link is gone, a re-run imports it.
+  await Deno.remove(join(dir, "2020"));
+  const again = await cli(["takeout", `--dir=${dir}`, zip]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.ok(items(dir).every((row) => row.status === "downloaded"));
+});
