@@ -51,6 +51,11 @@ export interface SyncOptions {
    * `stop` given, its own time limit applies instead.
    */
   maxTimeMs?: number;
+  /**
+   * Start no download once this many bytes were written in this run (downloads in flight finish);
+   * the rest stay pending for the next run. With `stop` given, its own budget applies instead.
+   */
+  maxBytes?: number;
   /** Called with each file's path (relative to `dir`) once it is in place. */
   onFile?: (path: string) => void;
   /**
@@ -71,6 +76,8 @@ export interface SyncSummary {
   downloads?: TransferResult;
   /** Set when `maxTimeMs` ran out: while indexing (more days to search) or downloading. */
   stopped?: "indexing" | "downloading";
+  /** Set when `maxBytes` was reached: no download started after it. */
+  budgetReached?: boolean;
   /** Items still pending at the end. */
   pending: number;
 }
@@ -78,7 +85,7 @@ export interface SyncSummary {
 /** Run one sync: index, then download. */
 export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const { logger, retry, idleTimeoutMs, io = {} } = options;
-  using stop = options.stop ?? new RunStop({ maxTimeMs: options.maxTimeMs });
+  using stop = options.stop ?? new RunStop(options);
   using backup = await openBackup(options.dir, options);
   const { store } = backup;
   const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, pending: 0 };
@@ -114,6 +121,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           retry,
           idleTimeoutMs,
           stop,
+          budget: stop.budget,
           onFile: options.onFile,
         });
         summary.downloads = summary.downloads ? addResults(summary.downloads, result) : result;
@@ -124,6 +132,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     if (!(error instanceof StopRequest)) throw error;
     summary.stopped = phase;
   }
+  if (stop.budget?.reached) summary.budgetReached = true;
   summary.pending = store.pendingCount("library") + store.pendingCount("picker");
   return summary;
 }
