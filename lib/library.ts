@@ -76,6 +76,11 @@ export interface SyncSummary {
   downloads?: TransferResult;
   /** Set when `maxTimeMs` ran out: while indexing (more days to search) or downloading. */
   stopped?: "indexing" | "downloading";
+  /**
+   * Set when the Library API has shown this folder no item at all: since 2025-03-31 it shows only
+   * the media photosync's own OAuth client uploaded, so for most libraries it finds nothing.
+   */
+  noAppCreatedMedia?: boolean;
   /** Set when `maxBytes` was reached: no download started after it. */
   budgetReached?: boolean;
   /** Items still pending at the end. */
@@ -133,6 +138,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     summary.stopped = phase;
   }
   if (stop.budget?.reached) summary.budgetReached = true;
+  if (!summary.stopped && store.knownSpan("library") === undefined) summary.noAppCreatedMedia = true;
   summary.pending = store.pendingCount("library") + store.pendingCount("picker");
   return summary;
 }

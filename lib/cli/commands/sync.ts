@@ -166,6 +166,7 @@ const syncCommand: Command = async (args, context) => {
   if (summary.requeued) parts.push(`${summary.requeued} missing files queued again`);
   if (downloads) parts.push(`downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`);
   renderer.info(`done in ${formatDuration(seconds)}: ${parts.join(", ")}`);
+  if (summary.noAppCreatedMedia) renderer.warn(NO_APP_CREATED_MEDIA);
   if (summary.stopped) {
     const more = summary.stopped === "indexing" ? ", and days still to search" : "";
     renderer.warn(
@@ -181,6 +182,12 @@ const syncCommand: Command = async (args, context) => {
   }
   return downloads ? downloadsExitCode(downloads, dir, renderer) : ExitCode.ok;
 };
+
+/** What a run that the Library API showed nothing says: why, and what reaches an existing library. */
+export const NO_APP_CREATED_MEDIA =
+  "the Library API showed nothing: since 2025-03-31 it shows photosync only " +
+  "the photos and videos photosync uploaded itself; for the rest of your library use photosync takeout " +
+  "(Google Takeout archives; takeout --drive is planned) or photosync pick";
 
 /** 0, or 3 with a warning pointing at `photosync status` when some items were not downloaded. */
 export function downloadsExitCode(downloads: TransferResult, dir: string, renderer: Renderer): number {
