@@ -282,7 +282,18 @@ Deno.test("the GitHub Actions example saves no sync.db when the upload fails: th
   assert.equal(github.cache, cache, "the cache still holds the sync.db from before");
   assert.equal(github.artifacts.length, 1);
 
+  // Artifacts off and no other target: the job refuses to download what it could store nowhere.
   github.uploadFails = false;
+  github.vars = { PHOTOSYNC_ARTIFACTS: "off" };
+  const nowhere = await runJob(env, workflow, github);
+  assert.ok(nowhere.failed);
+  assert.match(
+    nowhere.logs["Back up"].stdout,
+    /::error::PHOTOSYNC_ARTIFACTS is off and PHOTOSYNC_RCLONE_TARGET/,
+  );
+  assert.equal(nowhere.steps.save.outcome, "skipped");
+
+  github.vars = {};
   env.emulator.resetCounts();
   const next = await runJob(env, workflow, github);
   assert.ok(!next.failed, JSON.stringify(next.logs, null, 2));
