@@ -51,6 +51,11 @@ export interface SyncOptions {
    * `stop` given, its own time limit applies instead.
    */
   maxTimeMs?: number;
+  /**
+   * Start no download once this many bytes were written in this run (downloads in flight finish);
+   * the rest stay pending for the next run. With `stop` given, its own budget applies instead.
+   */
+  maxBytes?: number;
   /** Called with each file's path (relative to `dir`) once it is in place. */
   onFile?: (path: string) => void;
   /**
@@ -71,6 +76,13 @@ export interface SyncSummary {
   downloads?: TransferResult;
   /** Set when `maxTimeMs` ran out: while indexing (more days to search) or downloading. */
   stopped?: "indexing" | "downloading";
+  /**
+   * Set when the Library API has shown this folder no item at all: since 2025-03-31 it shows only
+   * the media photosync's own OAuth client uploaded, so for most libraries it finds nothing.
+   */
+  noAppCreatedMedia?: boolean;
+  /** Set when `maxBytes` was reached: no download started after it. */
+  budgetReached?: boolean;
   /** Items still pending at the end. */
   pending: number;
 }
@@ -78,7 +90,7 @@ export interface SyncSummary {
 /** Run one sync: index, then download. */
 export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const { logger, retry, idleTimeoutMs, io = {} } = options;
-  using stop = options.stop ?? new RunStop({ maxTimeMs: options.maxTimeMs });
+  using stop = options.stop ?? new RunStop(options);
   using backup = await openBackup(options.dir, options);
   const { store } = backup;
   const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, pending: 0 };
@@ -114,6 +126,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           retry,
           idleTimeoutMs,
           stop,
+          budget: stop.budget,
           onFile: options.onFile,
         });
         summary.downloads = summary.downloads ? addResults(summary.downloads, result) : result;
@@ -124,6 +137,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     if (!(error instanceof StopRequest)) throw error;
     summary.stopped = phase;
   }
+  if (stop.budget?.reached) summary.budgetReached = true;
+  if (!summary.stopped && store.knownSpan("library") === undefined) summary.noAppCreatedMedia = true;
   summary.pending = store.pendingCount("library") + store.pendingCount("picker");
   return summary;
 }

@@ -112,6 +112,52 @@ Deno.test("PHOTOSYNC_REFRESH_TOKEN runs unattended with a --creds client, a web-
   assertOneLineError(noClient, 2, /PHOTOSYNC_CLIENT_ID/);
 });
 
+Deno.test("unattended: an unset secret is named in one line; a refused PHOTOSYNC_REFRESH_TOKEN asks for a new one", async () => {
+  await using env = await setup();
+  assert.equal((await env.run([], { auth: "browser" })).code, 0);
+  const refreshToken = env.refreshToken();
+  const client = {
+    PHOTOSYNC_CLIENT_ID: env.emulator.clientId,
+    PHOTOSYNC_CLIENT_SECRET: env.emulator.clientSecret,
+  };
+  // A CI job's secrets that were never set arrive as empty variables.
+  const ci = (vars: Record<string, string>) =>
+    env.cli([`--dir=${join(env.root, "ci")}`, `--creds=${join(env.root, "clientsecret.json")}`], {
+      env: vars,
+    });
+  const noToken = await env.cli([`--dir=${join(env.root, "ci")}`], {
+    env: { ...client, PHOTOSYNC_REFRESH_TOKEN: "" },
+  });
+  assertOneLineError(
+    noToken,
+    2,
+    /^error: PHOTOSYNC_REFRESH_TOKEN is empty: set it \(in CI, the repository secret PHOTOSYNC_REFRESH_TOKEN\) to what photosync token/,
+  );
+  assert.doesNotMatch(noToken.stderr, /clientsecret\.json/);
+  const noSecret = await env.cli([`--dir=${join(env.root, "ci")}`], {
+    env: {
+      PHOTOSYNC_REFRESH_TOKEN: refreshToken,
+      PHOTOSYNC_CLIENT_ID: env.emulator.clientId,
+      PHOTOSYNC_CLIENT_SECRET: "",
+    },
+  });
+  assertOneLineError(
+    noSecret,
+    2,
+    /set PHOTOSYNC_CLIENT_SECRET \(in CI, the repository secret\) to the "client_secret"/,
+  );
+  assertNoSecrets([noToken, noSecret], [refreshToken]);
+
+  env.emulator.revokeRefreshTokens();
+  const refused = await ci({ PHOTOSYNC_REFRESH_TOKEN: refreshToken });
+  assertOneLineError(
+    refused,
+    4,
+    /^error: Google refused PHOTOSYNC_REFRESH_TOKEN \(invalid_grant.*run photosync token --dir=DIR again .*the secret PHOTOSYNC_REFRESH_TOKEN$/,
+  );
+  assert.doesNotMatch(refused.stderr, /saved authorisation|--creds/);
+});
+
 Deno.test("many concurrent searches refused with 401 cause exactly one token refresh", async () => {
   let expireAtSearch = 0;
   await using env = await setup({

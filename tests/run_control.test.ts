@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { generateLibrary } from "../testing/library_fixture.ts";
 import { listFiles, TestEnv } from "../testing/harness.ts";
-import { assertOneLineError } from "../testing/asserts.ts";
+import { assertItemFiles, assertOneLineError, assertTree, expectedPath } from "../testing/asserts.ts";
 
 /** An environment whose library was indexed by a first, authorised run. */
 async function indexed(items: ReturnType<typeof generateLibrary>): Promise<TestEnv> {
@@ -64,4 +64,46 @@ Deno.test("a daily quota refusal while other downloads wait out a Retry-After en
   const media = env.emulator.requests.filter((request) => request.route === "media");
   assert.deepEqual(media.map((request) => request.fault), ["429", "429", "429", "quota-day"], "no retry");
   assert.deepEqual(await listFiles(env.dir), [], "no partial files");
+});
+
+Deno.test("--max-bytes starts no download once that much was written: exit 3, nothing partial, --new-files lists what arrived", async () => {
+  const items = generateLibrary({ count: 10, seed: 45, minSize: 20_000, maxSize: 40_000 });
+  await using env = await indexed(items);
+  // One at a time, in creation order: the files that arrive are the first ones until their sizes reach 50 kB.
+  const inOrder = items.toSorted((a, b) =>
+    a.creationTime.localeCompare(b.creationTime) || a.id.localeCompare(b.id)
+  );
+  const arrive =
+    inOrder.findIndex((_, i) => inOrder.slice(0, i + 1).reduce((sum, it) => sum + it.size, 0) >= 50_000) + 1;
+  assert.ok(arrive >= 2 && arrive < items.length, `${arrive} of ${items.length}`);
+  const list = join(env.root, "new-files.txt");
+  const limited = await env.run(["--concurrency=1", "--max-bytes=50kB", `--new-files=${list}`]);
+  assert.equal(limited.code, 3, limited.stderr);
+  const left = items.length - arrive;
+  assert.match(
+    limited.stderr,
+    new RegExp(`^warning: --max-bytes=50kB reached: ${left} items left for the next run$`, "m"),
+  );
+  const arrived = inOrder.slice(0, arrive);
+  assert.deepEqual(
+    await listFiles(env.dir),
+    arrived.map(expectedPath).sort(),
+    "only whole files, no partial one",
+  );
+  await assertItemFiles(env.dir, arrived);
+  assert.deepEqual(
+    (await Deno.readTextFile(list)).split("\n").filter(Boolean),
+    arrived.map(expectedPath).sort(),
+  );
+
+  // Several at once: files in flight when the budget is spent finish; the next run gets the rest.
+  const rest = await env.run(["--max-bytes=1MB", `--new-files=${list}`]);
+  assert.equal(rest.code, 0, rest.stderr);
+  assert.deepEqual(
+    (await Deno.readTextFile(list)).split("\n").filter(Boolean),
+    inOrder.slice(arrive).map(expectedPath).sort(),
+  );
+  await assertTree(env.dir, items);
+  const bad = await env.run(["--max-bytes=50"]);
+  assertOneLineError(bad, 2, /--max-bytes must be a size such as 500MB/);
 });

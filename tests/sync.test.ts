@@ -58,6 +58,21 @@ Deno.test("a second run with nothing new downloads nothing and asks little", asy
     2,
     "one search older than the oldest, one newer than the newest",
   );
+  assert.doesNotMatch(second.stderr, /Library API showed nothing/, "the library has app-created media");
+});
+
+Deno.test("a library with no app-created media: each run says once, in one line, what can reach it", async () => {
+  await using env = await synced([]);
+  for (const run of [env.first, await env.run(), await env.run(["--all"])]) {
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stderr.split("\n").filter((line) => line.includes("Library API"));
+    assert.deepEqual(lines, [
+      "warning: the Library API showed nothing: since 2025-03-31 it shows photosync only the photos and " +
+      "videos photosync uploaded itself; for the rest of your library use photosync takeout (Google Takeout " +
+      "archives; takeout --drive is planned) or photosync pick",
+    ]);
+  }
+  assert.deepEqual(await listFiles(env.dir), []);
 });
 
 Deno.test("incremental runs find newer and older items; --all finds one in the middle", async () => {

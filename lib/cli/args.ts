@@ -104,3 +104,46 @@ export function parseDuration(text: string | undefined, flag = "--max-time"): nu
   }
   return ms;
 }
+
+/** Bytes per unit of {@link parseSize}: decimal as photosync prints sizes, and binary. */
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** The largest `--max-bytes`: 1 PB, far above any disk and a safe integer. */
+const MAX_SIZE = 1e15;
+
+/**
+ * `--max-bytes`: a size with its unit (`500MB`, `10GB`, `1.5TB`, `512MiB`, `100000B`; decimal units
+ * are powers of 1000 as in photosync's output, `KiB` to `TiB` powers of 1024; case does not matter),
+ * from 1 B to 1 PB; returned in bytes.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseSize } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseSize("500MB"), 500_000_000);
+ * assert.equal(parseSize("10GB"), 10_000_000_000);
+ * ```
+ */
+export function parseSize(text: string | undefined, flag = "--max-bytes"): number | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)([a-z]+)$/i.exec(text);
+  const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
+  const bytes = match && unit ? Math.round(Number(match[1]) * unit) : NaN;
+  if (!(bytes >= 1 && bytes <= MAX_SIZE)) {
+    throw new UsageError(
+      `${flag} must be a size such as 500MB, 10GB or 512MiB (from 1B to 1PB), not "${text}"`,
+    );
+  }
+  return bytes;
+}

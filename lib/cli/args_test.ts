@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../core/errors.ts";
-import { parseConcurrency, parseDuration, parseFlags, parseTimeout } from "./args.ts";
+import { parseConcurrency, parseDuration, parseFlags, parseSize, parseTimeout } from "./args.ts";
 
 /** Assert that `fn` throws a {@link UsageError} (exit code 2) with exactly `message`. */
 function assertUsageError(fn: () => unknown, message: string, label: string) {
@@ -116,5 +116,25 @@ Deno.test("parseDuration: hours, minutes and seconds in that order, from 0.1s to
     ],
     ["", "90", "5m30h", "1d", "0s", "0.05s", "501h", "-5m", "5 m", "h", "1.h", "5H", "1e3s"],
     (text) => `--max-time must be a duration such as 5h30m, 90m or 45s (from 0.1s to 500h), not "${text}"`,
+  );
+});
+
+Deno.test("parseSize: a number and a unit, decimal or binary, any case, from 1B to 1PB, in bytes", () => {
+  assertParses(
+    parseSize,
+    [
+      [undefined, undefined],
+      ["500MB", 500_000_000],
+      ["10GB", 10_000_000_000],
+      ["1.5TB", 1_500_000_000_000],
+      ["512MiB", 536_870_912],
+      ["2GiB", 2_147_483_648],
+      ["100kB", 100_000],
+      ["400mb", 400_000_000],
+      ["1B", 1],
+      ["1000TB", 1e15],
+    ],
+    ["", "500", "MB", "0MB", "0.1B", "5 MB", "-5MB", "1.MB", "10XB", "1e3MB", "1001TB", "10G"],
+    (text) => `--max-bytes must be a size such as 500MB, 10GB or 512MiB (from 1B to 1PB), not "${text}"`,
   );
 });

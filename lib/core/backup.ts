@@ -4,6 +4,7 @@
  * transfers run at once, and the run's one stop.
  * @module
  */
+import { ByteBudget } from "./byte_budget.ts";
 import { StopRequest } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
 import { OutputTree, prepareOutputDir } from "./output_tree.ts";
@@ -13,29 +14,38 @@ import { Store } from "./store.ts";
 export const DEFAULT_CONCURRENCY = 8;
 
 /**
- * The one stop of a run. Whoever may end the run aborts it: a time limit (`--max-time`), Ctrl-C
+ * The one stop of a run, and its limits. Whoever may end the run aborts it: a time limit (`--max-time`), Ctrl-C
  * or SIGTERM (the CLI), the transfer pool on its first fatal error (daily quota, full disk,
  * authorisation) and the end of the run. Everything that waits (requests, token refreshes, body
  * reads, polls, backoff sleeps) takes its `signal`, so a stopped run ends within a second or two.
+ * Its `budget` (`--max-bytes`) ends a run more gently: every pipeline that writes files starts no
+ * more of them once it is spent, and finishes those in flight.
  *
  * @example Usage
  * ```ts
  * import { RunStop } from "./backup.ts";
  * import assert from "node:assert/strict";
  *
- * using stop = new RunStop({ maxTimeMs: 60_000 });
+ * using stop = new RunStop({ maxTimeMs: 60_000, maxBytes: 500_000_000 });
  * assert.equal(stop.signal.aborted, false);
+ * assert.equal(stop.budget?.reached, false);
  * stop.abort(new Error("the disk is full"));
  * assert.equal(stop.signal.aborted, true);
  * ```
  */
 export class RunStop extends AbortController implements Disposable {
   readonly #timer?: ReturnType<typeof setTimeout>;
+  /** The bytes the run may write (`maxBytes`), or undefined for no limit. */
+  readonly budget?: ByteBudget;
 
-  /** `maxTimeMs`: abort with a {@link StopRequest} ("the time limit ran out") after this long. */
-  constructor(options: { maxTimeMs?: number } = {}) {
+  /**
+   * `maxTimeMs`: abort with a {@link StopRequest} ("the time limit ran out") after this long.
+   * `maxBytes`: the run's {@link ByteBudget}.
+   */
+  constructor(options: { maxTimeMs?: number; maxBytes?: number } = {}) {
     super();
-    const { maxTimeMs } = options;
+    const { maxTimeMs, maxBytes } = options;
+    if (maxBytes !== undefined) this.budget = new ByteBudget(maxBytes);
     if (maxTimeMs !== undefined) {
       if (!(maxTimeMs >= 0)) throw new RangeError(`RunStop: maxTimeMs must be at least 0, not ${maxTimeMs}`);
       this.#timer = setTimeout(() => this.abort(new StopRequest("the time limit ran out")), maxTimeMs);

@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import type { ByteBudget } from "./byte_budget.ts";
 import { IdleWatchdog } from "./idle_watchdog.ts";
 import type { PathMapper } from "./layout.ts";
 import type { Logger } from "./logger.ts";
@@ -42,6 +43,11 @@ export interface TransferOptions {
   stop?: AbortController;
   /** Called with each file's path (relative to the output directory) once it is in place. */
   onFile?: (path: string) => void;
+  /**
+   * The run's byte budget (`--max-bytes`), shared by all of its passes: once it is reached no
+   * transfer starts; those in flight finish, the rest stay pending for the next run.
+   */
+  budget?: ByteBudget;
 }
 
 /** Outcome of a transfer pass. */
@@ -69,6 +75,7 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
 
   /** Pending items ready to transfer, their batches prepared ahead of the workers. */
   async function* transfers(): AsyncGenerator<Transfer> {
+    const { budget } = options;
     let cursor: ItemRow | undefined;
     const load = () => {
       const rows = store.pendingAfter(source.name, cursor, TRANSFER_BATCH);
@@ -80,12 +87,15 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
     const ahead = Array.from({ length: BATCHES_AHEAD }, load);
     ahead.forEach((batch) => batch.catch(() => {}));
     for (;;) {
+      if (budget?.reached) return;
       const batch = await ahead.shift()!;
       if (!batch) return;
       const next = load();
       next.catch(() => {}); // Awaited later; never an unhandled rejection if we stop first.
       ahead.push(next);
       for (const entry of batch) {
+        // Asked as each worker comes for its next item: the files in flight may have spent it.
+        if (budget?.reached) return;
         if ("skip" in entry) skipped(entry);
         else yield entry;
       }
@@ -108,6 +118,7 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
     await pooled(transfers(), options.concurrency, async (transfer) => {
       try {
         const { path, size } = await transferOne(transfer, placer, options, stop.signal);
+        options.budget?.spend(size);
         options.onFile?.(path);
         result.downloaded++;
         result.bytes += size;

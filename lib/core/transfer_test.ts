@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { ByteBudget } from "./byte_budget.ts";
 import { StopRequest } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "./layout.ts";
 import { OutputTree, TEMP_DIR } from "./output_tree.ts";
@@ -144,4 +145,27 @@ Deno.test("transferPending: the run's stop ends the pass at once, keeping and re
   ]);
   assert.equal(await Deno.lstat(join(f.root, TEMP_DIR)).catch(() => undefined), undefined);
   assert.deepEqual([...Deno.readDirSync(join(f.root, "2021/06/01"))].map((entry) => entry.name), ["a.jpg"]);
+});
+
+Deno.test("transferPending: a byte budget starts no transfer once it is spent; the rest stay pending, also for a later pass", async () => {
+  const ids = ["a", "b", "c", "d", "e"];
+  const size = bytesOf("a").length;
+  await using f = await fixture(ids);
+  // One at a time: two files spend 2 * size, which is more than the budget, so the third never starts.
+  const budget = new ByteBudget(size + 1);
+  const result = await transferPending(f.options({}, { concurrency: 1, budget }));
+  assert.deepEqual(result, { downloaded: 2, bytes: 2 * size, failed: 0, deferred: 0 });
+  assert.deepEqual(f.placed, ["2021/06/01/a.jpg", "2021/06/01/b.jpg"]);
+  assert.equal(budget.spent, 2 * size);
+  assert.equal(f.store.pendingCount("library"), 3);
+  assert.equal(await Deno.lstat(join(f.root, TEMP_DIR)).catch(() => undefined), undefined, "no partial file");
+  // The budget is the run's: a second pass of the same run starts nothing.
+  assert.deepEqual(
+    await transferPending(f.options({}, { concurrency: 1, budget })),
+    { downloaded: 0, bytes: 0, failed: 0, deferred: 0 },
+  );
+  // The next run has a budget of its own and gets the rest.
+  const next = await transferPending(f.options({}, { budget: new ByteBudget(10 * size) }));
+  assert.equal(next.downloaded, 3);
+  assert.equal(f.store.pendingCount("library"), 0);
 });

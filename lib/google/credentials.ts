@@ -8,6 +8,7 @@ import {
   type AuthorizeOptions,
   GOOGLE_AUTH_URI,
   GOOGLE_TOKEN_URI,
+  INVALID_GRANT,
   LIBRARY_SCOPE,
   type OAuthClient,
   PICKER_SCOPE,
@@ -64,6 +65,7 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
   }
   const saved = input.creds ? undefined : savedTokens(store, input);
   if (saved) return saved;
+  if (!input.creds) refuseUnsetToken(input.env);
   const client = input.creds || !savedClient(store)
     ? await readClientSecret(input.creds ?? (input.cwd ? join(input.cwd, DEFAULT_CREDS) : DEFAULT_CREDS))
     : savedClient(store)!;
@@ -94,7 +96,29 @@ export function environmentTokens(
   return new RefreshingTokens(
     client ?? clientFromEnv(input.env ?? (() => undefined), savedClient(store)),
     { accessToken: "", expiresAt: 0, refreshToken },
-    { fetch: input.fetch, retry: { signal: input.signal } },
+    {
+      fetch: input.fetch,
+      retry: { signal: input.signal },
+      refused: `Google refused PHOTOSYNC_REFRESH_TOKEN (${INVALID_GRANT}): run photosync token --dir=DIR ` +
+        "again on the computer you authorised on (authorising there again first if it is refused too) and " +
+        "put what it prints in the secret PHOTOSYNC_REFRESH_TOKEN",
+    },
+  );
+}
+
+/** The variables of an unattended run, in the order they are set up. */
+const UNATTENDED_VARIABLES = ["PHOTOSYNC_REFRESH_TOKEN", "PHOTOSYNC_CLIENT_ID", "PHOTOSYNC_CLIENT_SECRET"];
+
+/**
+ * An unattended run (one of its variables is present, as a CI job's secrets make them, empty when
+ * the secret is not set) without a refresh token: one line naming the secret to set, rather than
+ * the interactive flow's search for a client secret file.
+ */
+function refuseUnsetToken(env: ((name: string) => string | undefined) | undefined): void {
+  if (!env || !UNATTENDED_VARIABLES.some((name) => env(name) !== undefined)) return;
+  throw new UsageError(
+    "PHOTOSYNC_REFRESH_TOKEN is empty: set it (in CI, the repository secret PHOTOSYNC_REFRESH_TOKEN) to " +
+      "what photosync token --dir=DIR prints on the computer you authorised on",
   );
 }
 
@@ -136,13 +160,22 @@ function savedKey(store: Store, scope = LIBRARY_SCOPE): string {
 function clientFromEnv(env: (name: string) => string | undefined, saved?: OAuthClient): OAuthClient {
   const clientId = env("PHOTOSYNC_CLIENT_ID");
   const clientSecret = env("PHOTOSYNC_CLIENT_SECRET");
-  if ((!clientId || !clientSecret) && saved) return saved;
-  if (!clientId || !clientSecret) {
-    throw new UsageError(
-      "PHOTOSYNC_REFRESH_TOKEN needs a client: pass --creds=FILE or set PHOTOSYNC_CLIENT_ID and PHOTOSYNC_CLIENT_SECRET (or authorise once with --creds)",
-    );
+  if (clientId && clientSecret) {
+    return { clientId, clientSecret, authUri: GOOGLE_AUTH_URI, tokenUri: GOOGLE_TOKEN_URI };
   }
-  return { clientId, clientSecret, authUri: GOOGLE_AUTH_URI, tokenUri: GOOGLE_TOKEN_URI };
+  if (saved) return saved;
+  // One line naming what to set: in CI each variable is a repository secret of the same name.
+  const unset = [
+    ...(clientId ? [] : [["PHOTOSYNC_CLIENT_ID", "client_id"]]),
+    ...(clientSecret ? [] : [["PHOTOSYNC_CLIENT_SECRET", "client_secret"]]),
+  ];
+  const names = unset.map(([name]) => name).join(" and ");
+  const fields = unset.map(([, field]) => `"${field}"`).join(" and ");
+  throw new UsageError(
+    `PHOTOSYNC_REFRESH_TOKEN needs a client: set ${names} (in CI, the repository secret${
+      unset.length > 1 ? "s" : ""
+    }) to the ${fields} of your clientsecret.json, or pass --creds=FILE`,
+  );
 }
 
 /**

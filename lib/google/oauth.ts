@@ -274,6 +274,7 @@ export class RefreshingTokens implements TokenSource {
   readonly #onRefresh: (tokens: TokenSet) => void;
   readonly #now: () => number;
   readonly #retry: RetryOptions;
+  readonly #refused?: string;
   #tokens: TokenSet;
   /** When to refresh: a minute before expiry (half the lifetime for short-lived tokens). */
   #refreshAt: number;
@@ -287,9 +288,12 @@ export class RefreshingTokens implements TokenSource {
       onRefresh?: (tokens: TokenSet) => void;
       now?: () => number;
       retry?: RetryOptions;
+      /** The error's text when Google refuses the refresh token (invalid_grant): what to do about it. */
+      refused?: string;
     } = {},
   ) {
     this.#client = client;
+    this.#refused = options.refused;
     this.#retry = options.retry ?? {};
     this.#tokens = tokens;
     this.#fetch = options.fetch;
@@ -319,12 +323,14 @@ export class RefreshingTokens implements TokenSource {
       (as, c, auth, opts) => oauth.refreshTokenGrantRequest(as, c, auth, refreshToken, opts),
       this.#retry,
     );
-    const result = await processTokens(() =>
-      oauth.processRefreshTokenResponse(
-        serverOf(this.#client),
-        { client_id: this.#client.clientId },
-        response,
-      )
+    const result = await processTokens(
+      () =>
+        oauth.processRefreshTokenResponse(
+          serverOf(this.#client),
+          { client_id: this.#client.clientId },
+          response,
+        ),
+      this.#refused,
     );
     const now = this.#now();
     const tokens = toTokenSet(result, now);
@@ -397,14 +403,19 @@ async function tokenRequest(
   }
 }
 
-async function processTokens(process: () => Promise<oauth.TokenEndpointResponse>) {
+/** Why Google refuses a refresh token (invalid_grant), said in every such error. */
+export const INVALID_GRANT =
+  'invalid_grant: it expired or was revoked; apps in "Testing" mode lose it after 7 days';
+
+/** `refused`: the error's text for invalid_grant (default: the saved authorisation's, with --creds). */
+async function processTokens(process: () => Promise<oauth.TokenEndpointResponse>, refused?: string) {
   try {
     return await process();
   } catch (error) {
     if (error instanceof oauth.ResponseBodyError && error.error === "invalid_grant") {
       throw new AuthError(
-        "Google refused the saved authorisation (invalid_grant: it expired or was revoked; apps in " +
-          '"Testing" mode lose it after 7 days); run photosync with --creds=FILE to authorise again',
+        refused ??
+          `Google refused the saved authorisation (${INVALID_GRANT}); run photosync with --creds=FILE to authorise again`,
         { cause: error },
       );
     }

@@ -15,7 +15,14 @@ import { sync, type SyncOptions, type SyncSummary } from "../../library.ts";
 import type { Command } from "../command.ts";
 import { authorisationIo } from "../auth_io.ts";
 import { Interrupt } from "../interrupt.ts";
-import { COMMON_FLAGS, parseConcurrency, parseDuration, parseFlags, parseTimeout } from "../args.ts";
+import {
+  COMMON_FLAGS,
+  parseConcurrency,
+  parseDuration,
+  parseFlags,
+  parseSize,
+  parseTimeout,
+} from "../args.ts";
 import { answerHelpOrVersion, overview } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import queryCommand from "./query.ts";
@@ -40,6 +47,8 @@ Sync flags:
                        (default ${DEFAULT_LAYOUT})
   --max-time DURATION  stop after this long (e.g. 5h30m, 90m), keeping what is finished; exit 3
                        when items are left for the next run
+  --max-bytes SIZE     start no download once SIZE was written in this run (e.g. 500MB, 10GB);
+                       downloads in flight finish; exit 3 when items are left for the next run
   --new-files FILE     write the files this run added (relative to --dir, one a line) to FILE
   --query ID           print one item's JSON from the API and exit (as photosync query ID)
   --no-browser         do not open a browser to authorise; print the URL only
@@ -57,7 +66,7 @@ Environment:
   PHOTOSYNC_PICKER_URL      Picker API root, for items photosync pick left pending
 
 Exit codes: 0 all synced, 1 failure, 2 bad input, 3 some items not downloaded
-(see photosync status) or --max-time ran out first, 4 authorisation needed or refused (also:
+(see photosync status) or --max-time ran out or --max-bytes was reached first, 4 authorisation needed or refused (also:
 no browser and no terminal to authorise on), 5 Google's daily quota used up (run again after
 midnight Pacific Time).`;
 
@@ -81,6 +90,7 @@ export function parseSyncFlags(args: string[]) {
     resync: { type: "boolean" },
     "index-only": { type: "boolean" },
     "max-time": { type: "string" },
+    "max-bytes": { type: "string" },
     "new-files": { type: "string" },
     query: { type: "string" },
   }).values;
@@ -124,7 +134,10 @@ const syncCommand: Command = async (args, context) => {
     ? undefined
     : await newFilesList(resolvePath("--new-files", values["new-files"], paths));
   // Ctrl-C or SIGTERM stops the run as --max-time does: finished files kept, partial ones removed.
-  using stop = new RunStop({ maxTimeMs: parseDuration(values["max-time"]) });
+  using stop = new RunStop({
+    maxTimeMs: parseDuration(values["max-time"]),
+    maxBytes: parseSize(values["max-bytes"]),
+  });
   using _interrupt = new Interrupt(renderer, "stopping: finished files are kept, partial ones removed", stop);
   let placed = 0;
   const onFile = (path: string) => {
@@ -153,6 +166,7 @@ const syncCommand: Command = async (args, context) => {
   if (summary.requeued) parts.push(`${summary.requeued} missing files queued again`);
   if (downloads) parts.push(`downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`);
   renderer.info(`done in ${formatDuration(seconds)}: ${parts.join(", ")}`);
+  if (summary.noAppCreatedMedia) renderer.warn(NO_APP_CREATED_MEDIA);
   if (summary.stopped) {
     const more = summary.stopped === "indexing" ? ", and days still to search" : "";
     renderer.warn(
@@ -160,8 +174,20 @@ const syncCommand: Command = async (args, context) => {
     );
     return ExitCode.incomplete;
   }
+  if (summary.budgetReached && summary.pending > 0) {
+    renderer.warn(
+      `--max-bytes=${values["max-bytes"]} reached: ${summary.pending} items left for the next run`,
+    );
+    return ExitCode.incomplete;
+  }
   return downloads ? downloadsExitCode(downloads, dir, renderer) : ExitCode.ok;
 };
+
+/** What a run that the Library API showed nothing says: why, and what reaches an existing library. */
+export const NO_APP_CREATED_MEDIA =
+  "the Library API showed nothing: since 2025-03-31 it shows photosync only " +
+  "the photos and videos photosync uploaded itself; for the rest of your library use photosync takeout " +
+  "(Google Takeout archives; takeout --drive is planned) or photosync pick";
 
 /** 0, or 3 with a warning pointing at `photosync status` when some items were not downloaded. */
 export function downloadsExitCode(downloads: TransferResult, dir: string, renderer: Renderer): number {
