@@ -13,6 +13,7 @@ import type { ArchiveSource } from "./archive_source.ts";
 import { type ArchiveEntry, ArchiveError } from "./entry.ts";
 import { checkIsExport } from "./export_check.ts";
 import { openZip } from "./zip.ts";
+import { finished } from "node:stream/promises";
 
 export { type ArchiveEntry, ArchiveError } from "./entry.ts";
 
@@ -140,6 +141,11 @@ async function* tgzEntries(path: string): AsyncGenerator<ArchiveEntry> {
       };
       if (!taken) entry.resume();
     }
+    // The gzip trailer (the CRC-32 and length of everything) is checked only at the stream's end:
+    // read past the tar's last block to it before the last entries count as whole.
+    input.unpipe(extract);
+    input.resume();
+    await finished(input);
   } catch (error) {
     if (error instanceof ArchiveError) throw error;
     throw new ArchiveError(`cannot read the archive (${(error as Error).message})`, { cause: error });

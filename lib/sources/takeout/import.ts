@@ -216,7 +216,10 @@ async function importArchive(
   wanted: Map<string, MediaPlan[]>,
   run: Run,
 ): Promise<void> {
-  const window = input.sequential ? 1 : STAGED_AT_ONCE;
+  // A stream (tgz) is checked as a whole only at its end, and a damaged one often decodes to wrong
+  // bytes for a while before it fails: an entry is committed only once the next one's header was read
+  // (or the stream ended whole), and what is staged when it breaks is dropped, never placed.
+  const window = input.sequential ? 2 : STAGED_AT_ONCE;
   const staging: { media: MediaPlan; staged: Promise<TempFile> }[] = [];
   /** Commit the oldest staged entry; a damaged entry is reported (and ends a sequential archive). */
   const commitOldest = async () => {
@@ -271,8 +274,15 @@ async function importArchive(
       throw error;
     }
     countDamagedArchive(run.tally, input, error);
+    if (input.sequential) {
+      const dropped = staging.splice(0);
+      for (const { staged } of dropped) {
+        await staged.then(({ temp }) => Deno.remove(temp), () => {}).catch(() => {});
+      }
+      countUnread(run.tally, input, dropped.map(({ media }) => media));
+    }
   }
-  // What was staged before the end (or before the archive broke off) is kept.
+  // What was staged before the end (or before a zip broke off: each entry is checked on its own) is kept.
   while (staging.length > 0) await commitOldest();
   // Entries listed in the first pass but not reached now.
   countUnread(run.tally, input, [...wanted.values()].flat());

@@ -323,3 +323,12 @@ Deno.test("importTakeout in runs: a sidecar arriving later re-dates the file; a 
   assert.deepEqual([item.createdMs, JSON.parse(item.json).takeout.dateSource], [TAKEN, "sidecar"]);
   assert.deepEqual(f.store.checkpoints("takeout").filter(({ key }) => key.startsWith('["revision"')), []);
 });
+
+Deno.test("importTakeout: a stream that breaks off places nothing it had not yet read past (its bytes are unchecked)", async () => {
+  await using f = await fixture();
+  const entries: Entry[] = [[`${GP}/s/1.jpg`, "one"], [`${GP}/s/2.jpg`, "two"], [`${GP}/s/3.jpg`, "three"]];
+  const report = await f.run([memoryArchive("stream.tgz", entries, { sequential: true, breakAfter: 2 })]);
+  // 1.jpg was followed by 2.jpg's header; 2.jpg was the last read before the break: dropped, not placed.
+  assert.deepEqual((await f.files()).map((path) => path.slice(path.lastIndexOf("/") + 1)), ["1.jpg"]);
+  assert.deepEqual([report.imported, report.failed, report.damagedArchives, report.unread], [1, 0, 1, 2]);
+});
