@@ -16,7 +16,7 @@ import {
 } from "../testing/takeout/scale_archives.ts";
 
 /** Entries of the many-entries zip: enough that per-entry costs show, few enough for a quick test. */
-const MANY = 10_000;
+const MANY = 1_500;
 
 /** `YYYY/MM/DD` of an instant in UTC (the default layout, under TZ=UTC). */
 function utcDay(ms: number): string {
@@ -94,10 +94,10 @@ Deno.test(`a zip of ${MANY} tiny entries imports every file, dated by sidecar, E
   }
 });
 
-Deno.test("a highly compressible entry (64 MB from about 64 KB) imports whole and unchanged", async () => {
+Deno.test("a highly compressible entry (16 MB from about 16 KB) imports whole and unchanged", async () => {
   const root = await Deno.makeTempDir({ prefix: "photosync-scale-" });
   try {
-    const zip = await writeCompressibleZip(join(root, "takeout-001.zip"), 64 * 1024 * 1024);
+    const zip = await writeCompressibleZip(join(root, "takeout-001.zip"), 16 * 1024 * 1024);
     assert.ok((await Deno.stat(zip.path)).size < 1024 * 1024, "the zip is small");
     await assertComplete(await imported(root, zip), zip);
   } finally {

@@ -7,12 +7,10 @@
  */
 import { Readable } from "node:stream";
 import { basename, join, relative, sep } from "node:path";
-import tar from "tar-stream";
 import { UsageError } from "../../core/errors.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import { type ArchiveEntry, ArchiveError } from "./entry.ts";
 import { checkIsExport } from "./export_check.ts";
-import { openZip } from "./zip.ts";
 import { finished } from "node:stream/promises";
 
 export { type ArchiveEntry, ArchiveError } from "./entry.ts";
@@ -109,12 +107,15 @@ async function* readArchive(path: string, kind: ArchiveKind): AsyncGenerator<Arc
 }
 
 async function* zipEntries(path: string): AsyncGenerator<ArchiveEntry> {
+  // Loaded when first needed (as tar-stream below): a sync or pick run never reads an archive.
+  const { openZip } = await import("./zip.ts");
   await using zip = await openZip(path);
   yield* zip.entries();
 }
 
 async function* tgzEntries(path: string): AsyncGenerator<ArchiveEntry> {
   using file = await Deno.open(path);
+  const { default: tar } = await import("tar-stream");
   const extract = tar.extract();
   const gunzipped = file.readable.pipeThrough(new DecompressionStream("gzip"));
   const input = Readable.fromWeb(gunzipped as import("node:stream/web").ReadableStream);

@@ -2,7 +2,6 @@
  * A capture time from a file's EXIF header (read with exifr, from the first bytes only).
  * @module
  */
-import exifr from "exifr";
 
 /** Bytes of a file's start handed to the EXIF reader: EXIF lives in the header. */
 export const EXIF_HEAD_BYTES = 256 * 1024;
@@ -30,6 +29,8 @@ const EXIF_OPTIONS = {
 export async function dateFromExif(head: Uint8Array): Promise<number | undefined> {
   let tags: Record<string, unknown> | undefined;
   try {
+    // Loaded on first use: only a Takeout import reads EXIF.
+    const { default: exifr } = await import("exifr");
     tags = await exifr.parse(head, EXIF_OPTIONS);
   } catch {
     return undefined; // Not an image exifr knows, or a damaged header: the next rule dates it.

@@ -10,7 +10,7 @@ import type { OutputTree, TempFile } from "../../core/output_tree.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { ArchiveEntry } from "./entry.ts";
 import { StagePool } from "./stage_pool.ts";
-import { ZIP_HANDLES } from "./zip.ts";
+import { ZIP_HANDLES } from "./stage_protocol.ts";
 
 /**
  * Entries of one archive streamed into temporary files at once (unless it is one stream): the

@@ -4,6 +4,12 @@
  */
 import type { TempFile } from "../../core/output_tree.ts";
 
+/**
+ * How many bodies of one zip are read at once without seeking: one file handle each (here, apart
+ * from `zip.ts`, so that what only counts them does not load zip.js).
+ */
+export const ZIP_HANDLES = 3;
+
 /** The worker's first message: its modules are loaded and it takes requests. */
 export const WORKER_READY = "ready";
 

@@ -13,6 +13,7 @@ import {
   ZipReader,
 } from "@zip.js/zip.js";
 import { type ArchiveEntry, ArchiveError } from "./entry.ts";
+import { ZIP_HANDLES } from "./stage_protocol.ts";
 
 /**
  * Compressed bytes handed to the native inflater at once: at least this many. The inflater answers
@@ -87,8 +88,7 @@ configure({
   DecompressionStream: InflateInPieces as unknown as typeof DecompressionStream,
 });
 
-/** How many bodies of one zip are read at once without seeking: one file handle each. */
-export const ZIP_HANDLES = 3;
+export { ZIP_HANDLES } from "./stage_protocol.ts";
 
 /**
  * Random access to a file for zip.js. Each entry's body is read front to back, so a read goes
