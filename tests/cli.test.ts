@@ -61,20 +61,15 @@ Deno.test("help lists the commands; help COMMAND is COMMAND --help; version and 
     topLevel.stdout.startsWith(help.stdout.split("\n\nRun photosync help")[0]),
     "--help lists the commands",
   );
-  for (const command of ["sync", "takeout", "pick", "status", "query", "token"]) {
-    const [viaHelp, viaFlag] = await Promise.all([env.cli(["help", command]), env.cli([command, "--help"])]);
-    assertPrinted(viaFlag, /--dir DIR/);
-    assert.deepEqual(viaHelp, viaFlag, command);
-  }
+  // Every command's help and --version: in process, in lib/cli/readme_flags_test.ts; here one of each, end to end.
+  const [viaHelp, viaFlag] = await Promise.all([
+    env.cli(["help", "takeout"]),
+    env.cli(["takeout", "--help"]),
+  ]);
+  assertPrinted(viaFlag, /--dir DIR/);
+  assert.deepEqual(viaHelp, viaFlag);
   const versions = await Promise.all(
-    [
-      ["version"],
-      ["--version"],
-      ...["sync", "takeout", "pick", "status", "query", "token"].map((c) => [
-        c,
-        "--version",
-      ]),
-    ].map((args) => env.cli(args)),
+    [["version"], ["--version"], ["status", "--version"]].map((args) => env.cli(args)),
   );
   for (const version of versions) assertPrinted(version, "photosync 0.1.0\n");
   assert.deepEqual(env.emulator.requests, []);

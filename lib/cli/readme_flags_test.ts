@@ -90,3 +90,14 @@ for (const [command, heading] of COMMANDS) {
     }
   });
 }
+
+Deno.test("every command: help COMMAND prints COMMAND --help, and COMMAND --version the version", async () => {
+  for (const [command] of COMMANDS) {
+    const [viaHelp, viaFlag] = [await run(["help", command]), await run([command, "--help"])];
+    assert.equal(viaFlag.code, 0, command);
+    assert.match(viaFlag.stdout, /--dir DIR/, command);
+    assert.deepEqual(viaHelp, viaFlag, command);
+    const version = await run([command, "--version"]);
+    assert.deepEqual([version.code, version.stdout.trim()], [0, "photosync 0.1.0"], command);
+  }
+});
