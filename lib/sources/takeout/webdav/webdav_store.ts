@@ -1,0 +1,442 @@
+/**
+ * A WebDAV folder as a {@link RemoteStore}: `PROPFIND` with `Depth: 1`, folder by folder (servers
+ * such as Nextcloud and Apache refuse `Depth: infinity`), lists the files under it; a ranged `GET`
+ * reads bytes of one. This reaches Nextcloud, a NAS's WebDAV, and through `rclone serve webdav
+ * REMOTE:PATH` anything rclone reaches (Dropbox, OneDrive, Box, S3, B2, SFTP): rclone signs in
+ * there; photosync speaks only WebDAV.
+ *
+ * Sign-in is HTTP Basic with `PHOTOSYNC_WEBDAV_USER` and `PHOTOSYNC_WEBDAV_PASSWORD`
+ * ({@link webdavCredentials}): never part of a URL, a message or a log line. Requests go only to
+ * the folder's own origin (an href elsewhere is passed over). A refused login is an `AuthError`
+ * (exit 4); 408, 429, 5xx, broken connections and silent servers are retried under the shared
+ * rules (`withRetry`: backoff with jitter, `Retry-After`).
+ * @module
+ */
+import { AuthError, PhotosyncError, UsageError } from "../../../core/errors.ts";
+import { StalledError } from "../../../core/idle_watchdog.ts";
+import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../../../core/retry.ts";
+import { fetchWithIdleTimeout } from "../../../google/http.ts";
+import type { RemoteFile, RemoteStore } from "../remote/remote_store.ts";
+import { MultistatusError, parseMultistatus } from "./multistatus.ts";
+import {
+  decodePath,
+  describeUrl,
+  folderUrl,
+  hrefInside,
+  nameOfUrl,
+  sameResource,
+  stripCredentials,
+} from "./webdav_url.ts";
+
+/** The environment variables that hold the Basic sign-in. */
+export const WEBDAV_ENV = { user: "PHOTOSYNC_WEBDAV_USER", password: "PHOTOSYNC_WEBDAV_PASSWORD" } as const;
+
+/** A Basic sign-in. */
+export interface WebdavCredentials {
+  user: string;
+  password: string;
+}
+
+/**
+ * The sign-in from the environment (`get` reads a variable): none when neither variable is set;
+ * a `UsageError` naming the missing one when only one is.
+ *
+ * @example Usage
+ * ```ts
+ * import { webdavCredentials } from "./webdav_store.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const env = { PHOTOSYNC_WEBDAV_USER: "anna", PHOTOSYNC_WEBDAV_PASSWORD: "s3cret" };
+ * assert.deepEqual(webdavCredentials((name) => env[name as keyof typeof env]), { user: "anna", password: "s3cret" });
+ * assert.equal(webdavCredentials(() => undefined), undefined);
+ * assert.throws(() => webdavCredentials((name) => name === "PHOTOSYNC_WEBDAV_USER" ? "anna" : undefined),
+ *   /PHOTOSYNC_WEBDAV_PASSWORD is not set/);
+ * ```
+ */
+export function webdavCredentials(get: (name: string) => string | undefined): WebdavCredentials | undefined {
+  const user = get(WEBDAV_ENV.user);
+  const password = get(WEBDAV_ENV.password);
+  if (user === undefined && password === undefined) return undefined;
+  if (user === undefined || password === undefined) {
+    const missing = user === undefined ? WEBDAV_ENV.user : WEBDAV_ENV.password;
+    const set = user === undefined ? WEBDAV_ENV.password : WEBDAV_ENV.user;
+    throw new UsageError(
+      `${set} is set but ${missing} is not set: set both for the WebDAV sign-in, or neither`,
+    );
+  }
+  return { user, password };
+}
+
+/** How to reach the folder. */
+export interface WebdavStoreOptions {
+  /** The folder's URL (checked by {@link folderUrl}: no credentials, no query). */
+  url: string | URL;
+  /** Basic sign-in; none: requests go without `Authorization`. */
+  credentials?: WebdavCredentials;
+  /** The network edge (default: `fetch`). */
+  fetch?: typeof fetch;
+  /** Give up on (and retry) a request that sends nothing for this long (default 60 s). */
+  idleMs?: number;
+  /** Backoff settings (attempts, delays, sleep, `onRetry`); the signal comes with each call. */
+  retry?: Omit<RetryOptions, "signal">;
+  /** Folders deeper than this below the URL are not listed (default 16): a guard against a server's loop. */
+  maxDepth?: number;
+}
+
+/** The properties a listing asks for: no more, so that servers need not compute costly ones. */
+const PROPFIND_BODY = `<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getcontentlength/><d:getlastmodified/><d:getetag/></d:prop></d:propfind>`;
+
+/** The WebDAV folder at `options.url`, read by ranges. */
+export class WebdavStore implements RemoteStore {
+  readonly description: string;
+  readonly #root: URL;
+  readonly #authorization?: string;
+  readonly #fetch?: typeof fetch;
+  readonly #idleMs: number;
+  readonly #retry: Omit<RetryOptions, "signal">;
+  readonly #maxDepth: number;
+
+  constructor(options: WebdavStoreOptions) {
+    this.#root = folderUrl(String(options.url));
+    this.description = `WebDAV ${describeUrl(this.#root)}`;
+    if (options.credentials) {
+      const { user, password } = options.credentials;
+      const bytes = new TextEncoder().encode(`${user}:${password}`);
+      this.#authorization = `Basic ${btoa(String.fromCharCode(...bytes))}`;
+    }
+    this.#fetch = options.fetch;
+    this.#idleMs = options.idleMs ?? 60_000;
+    this.#retry = options.retry ?? {};
+    this.#maxDepth = options.maxDepth ?? 16;
+  }
+
+  /** The folder's URL (without credentials, which it never holds). */
+  get url(): URL {
+    return new URL(this.#root);
+  }
+
+  /**
+   * Every file under the folder, its subfolders included, folder by folder in name order. A
+   * folder the server lists twice (a server that ignores `Depth: 1`) is read once, and so is
+   * each file.
+   */
+  async *list(signal?: AbortSignal): AsyncGenerator<RemoteFile> {
+    const queue: { url: URL; depth: number }[] = [{ url: this.#root, depth: 0 }];
+    const seenFolders = new Set<string>();
+    const seenFiles = new Set<string>();
+    while (queue.length > 0) {
+      const { url: folder, depth } = queue.shift()!;
+      const key = decodePath(folder.pathname).replace(/\/+$/, "");
+      if (seenFolders.has(key)) continue;
+      seenFolders.add(key);
+      const resources = await this.#propfind(folder, folder === this.#root, signal);
+      const files: RemoteFile[] = [];
+      const folders: URL[] = [];
+      for (const resource of resources) {
+        const url = hrefInside(resource.href, this.#root);
+        if (!url || sameResource(url, folder) || resource.status < 200 || resource.status > 299) continue;
+        if (resource.collection) {
+          if (!url.pathname.endsWith("/")) url.pathname += "/";
+          if (depth < this.#maxDepth) folders.push(url);
+          continue;
+        }
+        const path = decodePath(url.pathname);
+        if (seenFiles.has(path)) continue;
+        seenFiles.add(path);
+        const size = resource.size ?? await this.#headSize(url, signal);
+        files.push({
+          id: url.href,
+          name: nameOfUrl(url),
+          location: describeUrl(url),
+          size,
+          ...(resource.modifiedMs === undefined ? {} : { modifiedMs: resource.modifiedMs }),
+        });
+      }
+      files.sort((a, b) => compare(a.name, b.name));
+      yield* files;
+      folders.sort((a, b) => compare(a.pathname, b.pathname));
+      queue.push(...folders.map((url) => ({ url, depth: depth + 1 })));
+    }
+  }
+
+  /**
+   * Bytes `start` to `end` (exclusive) of `file` in one ranged `GET`. The stream yields exactly
+   * `end - start` bytes or errors with a `TransientError` (a body cut short or broken off), so
+   * that the caller asks again from where it broke. A file whose size changed since it was
+   * listed, or a server that ignores ranges (for any but a read from the start), is a
+   * `PhotosyncError`.
+   */
+  async read(
+    file: RemoteFile,
+    start: number,
+    end: number,
+    signal?: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>> {
+    if (
+      !Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start ||
+      end > file.size
+    ) {
+      throw new RangeError(`bytes ${start} to ${end} are not inside ${file.location} (${file.size} bytes)`);
+    }
+    if (start === end) return new ReadableStream({ start: (controller) => controller.close() });
+    const url = new URL(file.id);
+    const what = `reading ${file.location}`;
+    const response = await this.#retrying(async () => {
+      const response = await this.#request(
+        url,
+        {
+          method: "GET",
+          headers: { Range: `bytes=${start}-${end - 1}`, "Accept-Encoding": "identity" },
+        },
+        what,
+        signal,
+      );
+      const encoding = response.headers.get("content-encoding");
+      if (encoding && encoding.toLowerCase() !== "identity") {
+        await response.body?.cancel();
+        throw new PhotosyncError(
+          `${this.description} sent ${file.location} encoded (${encoding}) although asked for its bytes as stored`,
+        );
+      }
+      if (response.status === 206) {
+        const range = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(
+          response.headers.get("content-range") ?? "",
+        );
+        if (range && range[3] !== "*" && Number(range[3]) !== file.size) {
+          await response.body?.cancel();
+          throw changed(file, `it now has ${range[3]} bytes, not ${file.size}`);
+        }
+        if (!range || Number(range[1]) !== start || Number(range[2]) !== end - 1) {
+          await response.body?.cancel();
+          throw new PhotosyncError(
+            `${this.description} answered a request for bytes ${start}-${end - 1} of ${file.location} with ` +
+              `${range ? `bytes ${range[1]}-${range[2]}` : "no Content-Range"}; photosync needs a server ` +
+              `that serves byte ranges`,
+          );
+        }
+        return response;
+      }
+      if (response.status === 200) {
+        const length = response.headers.get("content-length");
+        if (start === 0 && (length === null || Number(length) === file.size)) return response;
+        await response.body?.cancel();
+        throw new PhotosyncError(
+          `${this.description} ignores byte ranges (it sent the whole of ${file.location}); photosync ` +
+            `reads only the parts of an archive it needs, so it needs a server that serves ranges`,
+        );
+      }
+      if (response.status === 416) {
+        await response.body?.cancel();
+        throw changed(file, "it is now shorter");
+      }
+      throw await this.#statusError(response, file.location, "GET");
+    }, signal);
+    return exactly(response.body!, end - start, what, signal);
+  }
+
+  /** The resources of one folder, by `PROPFIND` with `Depth: 1`. */
+  async #propfind(folder: URL, root: boolean, signal?: AbortSignal) {
+    const where = describeUrl(folder);
+    const what = `listing ${where}`;
+    return await this.#retrying(async () => {
+      const response = await this.#request(
+        folder,
+        {
+          method: "PROPFIND",
+          headers: { Depth: "1", "Content-Type": "application/xml; charset=utf-8" },
+          body: PROPFIND_BODY,
+        },
+        what,
+        signal,
+      );
+      if (response.status !== 207) {
+        if (response.status >= 200 && response.status < 300) {
+          await response.body?.cancel();
+          throw new UsageError(
+            `${where} is no WebDAV folder: it answered PROPFIND with HTTP ${response.status}, not a ` +
+              `207 multistatus`,
+          );
+        }
+        if (root && (response.status === 404 || response.status === 410)) {
+          await response.body?.cancel();
+          throw new UsageError(`there is no folder at ${where} (HTTP ${response.status}): check --from`);
+        }
+        if (root && (response.status === 405 || response.status === 501)) {
+          await response.body?.cancel();
+          throw new UsageError(
+            `${where} is no WebDAV folder: it does not answer PROPFIND (HTTP ${response.status}); give the ` +
+              `URL of a WebDAV share (for rclone: rclone serve webdav REMOTE:PATH)`,
+          );
+        }
+        throw await this.#statusError(response, where, "PROPFIND");
+      }
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (error) {
+        signal?.throwIfAborted();
+        throw new TransientError(`${what}: the answer broke off: ${message(error)}`, { cause: error });
+      }
+      try {
+        return parseMultistatus(text);
+      } catch (error) {
+        if (!(error instanceof MultistatusError)) throw error;
+        throw new PhotosyncError(`${this.description}: listing ${where}: ${error.message}`, { cause: error });
+      }
+    }, signal);
+  }
+
+  /** The size of a file a listing gave none for, from a `HEAD`. */
+  async #headSize(url: URL, signal?: AbortSignal): Promise<number> {
+    const where = describeUrl(url);
+    const what = `asking the size of ${where}`;
+    return await this.#retrying(async () => {
+      const response = await this.#request(url, { method: "HEAD" }, what, signal);
+      if (!response.ok) throw await this.#statusError(response, where, "HEAD");
+      await response.body?.cancel();
+      const size = Number(response.headers.get("content-length") ?? Number.NaN);
+      if (!Number.isSafeInteger(size) || size < 0) {
+        throw new PhotosyncError(
+          `${this.description} tells no size for ${where}; photosync cannot read it by ranges`,
+        );
+      }
+      return size;
+    }, signal);
+  }
+
+  /** One request with the sign-in and an idle timeout; a failure to get an answer is transient. */
+  async #request(url: URL, init: RequestInit, what: string, signal?: AbortSignal): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.#authorization) headers.set("Authorization", this.#authorization);
+    try {
+      return await fetchWithIdleTimeout(url.href, { ...init, headers }, {
+        fetch: this.#fetch,
+        idleMs: this.#idleMs,
+        signal,
+      });
+    } catch (error) {
+      signal?.throwIfAborted();
+      if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+        throw new UsageError(`photosync may not connect to ${url.host}: its permissions do not allow it`, {
+          cause: error,
+        });
+      }
+      if (error instanceof StalledError) {
+        throw new TransientError(`${what}: ${error.message}`, { cause: error });
+      }
+      throw new TransientError(`${what}: ${message(error)}`, { cause: error });
+    }
+  }
+
+  /** The error for an answer that is not the one asked for: transient, a refused login, or final. */
+  async #statusError(response: Response, where: string, method: string): Promise<Error> {
+    const status = response.status;
+    const retryAfter = retryAfterMs(response.headers.get("retry-after"));
+    await response.body?.cancel();
+    const answered = `${method} ${where} answered HTTP ${status}${
+      response.statusText ? ` ${response.statusText}` : ""
+    }`;
+    if (status === 401 || status === 403) {
+      return new AuthError(
+        this.#authorization
+          ? `${this.description} refused the login (HTTP ${status} for ${where}): check ${WEBDAV_ENV.user} ` +
+            `and ${WEBDAV_ENV.password}`
+          : `${this.description} asks for a login (HTTP ${status} for ${where}): set ${WEBDAV_ENV.user} and ` +
+            `${WEBDAV_ENV.password}`,
+      );
+    }
+    if (
+      status === 408 || status === 425 || status === 429 ||
+      (status >= 500 && status !== 501 && status !== 505)
+    ) {
+      return new TransientError(answered, { retryAfterMs: retryAfter });
+    }
+    if (status === 404 || status === 410) {
+      return new PhotosyncError(
+        `${where} is gone from ${this.description} (HTTP ${status}); run photosync again`,
+      );
+    }
+    return new PhotosyncError(`${this.description}: ${answered}`);
+  }
+
+  /** `fn` under the shared retry rules; retries that run out end the run with one line. */
+  async #retrying<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      return await withRetry(fn, { ...this.#retry, signal });
+    } catch (error) {
+      if (!(error instanceof TransientError)) throw error;
+      throw new PhotosyncError(
+        `${this.description} kept failing (${stripCredentials(error.message)}); what is imported is kept: ` +
+          `run photosync again later`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** A `PhotosyncError`: `file` changed on the server since it was listed. */
+function changed(file: RemoteFile, how: string): PhotosyncError {
+  return new PhotosyncError(
+    `${file.location} changed on the server while it was read (${how}); run photosync again to read it as it is now`,
+  );
+}
+
+/**
+ * `body` cut to exactly `length` bytes: what comes after is not read (the rest of a `200` sent
+ * whole), and a body that ends or breaks before errors the stream with a `TransientError` (or,
+ * once `signal` aborted, with its reason).
+ */
+function exactly(
+  body: ReadableStream<Uint8Array>,
+  length: number,
+  what: string,
+  signal?: AbortSignal,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let received = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        // The run's stop ends the read with its own reason, not as a break worth another try.
+        if (signal?.aborted) return controller.error(signal.reason);
+        controller.error(
+          new TransientError(
+            `${what}: the answer broke off after ${received} of ${length} bytes: ${message(error)}`,
+            { cause: error },
+          ),
+        );
+        return;
+      }
+      if (chunk.done) {
+        controller.error(
+          new TransientError(`${what}: the answer ended after ${received} of ${length} bytes`),
+        );
+        return;
+      }
+      const bytes = chunk.value.length > length - received
+        ? chunk.value.subarray(0, length - received)
+        : chunk.value;
+      received += bytes.length;
+      if (bytes.length > 0) controller.enqueue(bytes);
+      if (received === length) {
+        controller.close();
+        reader.cancel().catch(() => {});
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+function message(error: unknown): string {
+  return stripCredentials(error instanceof Error ? error.message : String(error));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,88 @@
+/**
+ * An HTTP proxy in front of a server (rclone's WebDAV) that counts what goes through: requests by
+ * method, and the body bytes of the answers, as they are sent. It is how a test tells how much of an
+ * export a run fetched. It can also refuse service, to play a server that fails for a while.
+ * @module
+ */
+
+/** What the proxy saw. */
+export interface ProxyCounts {
+  /** Requests by method (`PROPFIND`, `GET`, …). */
+  requests: Record<string, number>;
+  /** Answer body bytes sent to the client, by method. */
+  bytes: Record<string, number>;
+}
+
+/** A running proxy on 127.0.0.1; dispose of it to stop it. */
+export class CountingProxy implements AsyncDisposable {
+  /** The proxy's root, `http://127.0.0.1:PORT/`, standing for the target's root. */
+  readonly url: string;
+  #counts: ProxyCounts = { requests: {}, bytes: {} };
+  readonly #server: Deno.HttpServer<Deno.NetAddr>;
+  /** Answer the next this many requests with this status instead of forwarding them. */
+  #failing: { count: number; status: number; retryAfter?: string } | undefined;
+
+  /** Forward every request to `target` (`http://127.0.0.1:PORT/`), on a free port. */
+  constructor(target: string) {
+    const base = new URL(target);
+    this.#server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
+      const method = request.method;
+      this.#counts.requests[method] = (this.#counts.requests[method] ?? 0) + 1;
+      if (this.#failing && this.#failing.count > 0) {
+        this.#failing.count--;
+        const headers: Record<string, string> = this.#failing.retryAfter
+          ? { "Retry-After": this.#failing.retryAfter }
+          : {};
+        return new Response("try again later", { status: this.#failing.status, headers });
+      }
+      const incoming = new URL(request.url);
+      const url = new URL(incoming.pathname + incoming.search, base);
+      const headers = new Headers(request.headers);
+      headers.delete("host");
+      const answer = await fetch(url, {
+        method,
+        headers,
+        body: request.body,
+        redirect: "manual",
+      });
+      const counted = answer.body?.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform: (chunk, controller) => {
+            this.#counts.bytes[method] = (this.#counts.bytes[method] ?? 0) + chunk.length;
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+      return new Response(counted ?? null, {
+        status: answer.status,
+        statusText: answer.statusText,
+        headers: answer.headers,
+      });
+    });
+    this.url = `http://127.0.0.1:${this.#server.addr.port}/`;
+  }
+
+  /** What was counted since the start or the last {@link reset}. */
+  get counts(): ProxyCounts {
+    return structuredClone(this.#counts);
+  }
+
+  /** Answer bytes of all methods. */
+  get bytes(): number {
+    return Object.values(this.#counts.bytes).reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Count from zero again. */
+  reset(): void {
+    this.#counts = { requests: {}, bytes: {} };
+  }
+
+  /** Answer the next `count` requests with `status` (and a `Retry-After`), not forwarding them. */
+  fail(count: number, status: number, retryAfter?: string): void {
+    this.#failing = { count, status, retryAfter };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#server.shutdown();
+  }
+}
