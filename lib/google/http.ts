@@ -19,7 +19,7 @@ export function requestError(url: string, error: unknown, what: string): Error {
     return new UsageError(
       `photosync may not connect to ${
         new URL(url).host
-      }: its permissions allow Google's hosts and 127.0.0.1 only`,
+      }: the permissions it runs with do not allow that host`,
       { cause: error },
     );
   }
