@@ -1,9 +1,18 @@
 /**
  * `takeout()`: import a Google Takeout export (zip, tgz or extracted folders, in any order
- * and mix) into the same `sync.db` and dated tree that `sync()` builds.
+ * and mix) into the same `sync.db` and dated tree that `sync()` builds; or every export not
+ * imported yet from a remote store of exports (Google Drive, WebDAV), fetching only what is new.
  * @module
  */
+import { join } from "node:path";
 import { openBackup, RunStop } from "./core/backup.ts";
+import { UsageError } from "./core/errors.ts";
+import { checkIsExport } from "./sources/takeout/export_check.ts";
+import { ExportChain } from "./sources/takeout/export_chain.ts";
+import { type RemoteArchive, remoteArchive } from "./sources/takeout/remote/remote_archive.ts";
+import type { RemoteStore } from "./sources/takeout/remote/remote_store.ts";
+import { storeExports } from "./sources/takeout/remote/store_exports.ts";
+import type { RetryOptions } from "./core/retry.ts";
 import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
 import { localArchive } from "./sources/takeout/archive.ts";
@@ -13,6 +22,7 @@ import { TakeoutRecords } from "./sources/takeout/records.ts";
 import { ReportFile } from "./sources/takeout/report_file.ts";
 
 export type { TakeoutReport } from "./sources/takeout/import.ts";
+export type { RemoteFile, RemoteStore } from "./sources/takeout/remote/remote_store.ts";
 export type { Listed } from "./sources/takeout/report.ts";
 
 /** What to import. */
@@ -35,11 +45,53 @@ export interface TakeoutOptions {
   stop?: RunStop;
 }
 
+/** What to import from a remote store: every export in it not imported yet, oldest first. */
+export interface RemoteTakeoutOptions extends Omit<TakeoutOptions, "paths"> {
+  /** Where the exports' parts are (`lib/sources/takeout/drive/drive_store.ts`, a WebDAV folder). */
+  store: RemoteStore;
+  /** Backoff between resumes of a broken body (tests make it short). */
+  retry?: Omit<RetryOptions, "signal">;
+}
+
+/** One export of a store imported in this run. */
+export interface RemoteExportReport {
+  stamp: string;
+  /** Its parts' file names. */
+  parts: string[];
+  report: TakeoutReport;
+  /** Imported in full: recorded as done (`ExportChain`), its parts can be deleted from the store. */
+  complete: boolean;
+}
+
+/** What a run over a remote store did. */
+export interface RemoteTakeoutReport {
+  /** The exports imported (in full or in part) by this run, oldest first. */
+  imported: RemoteExportReport[];
+  /** Exports imported in full by earlier runs (nothing read of them). */
+  done: string[];
+  /** Exports whose numbered parts have a gap (delivery still running): left for a later run. */
+  waiting: { stamp: string; missing: string[] }[];
+  /** Exports in the store that hold no Google Photos files (a Takeout of other products). */
+  notPhotos: string[];
+  /** Per export imported in full (by this run or an earlier one), the store's files that may now be deleted. */
+  deletable: { stamp: string; files: string[] }[];
+  /** Bytes read from the store. */
+  bytesFetched: number;
+}
+
 /**
  * Import the export; the report accounts for every entry of every archive, and its file
- * (`DIR/takeout-report-<time>.tsv`, see `report_file.ts`) has one line for each.
+ * (`DIR/takeout-report-<time>.tsv`, see `report_file.ts`) has one line for each. Given a
+ * `store` instead of `paths`: every export in it not imported in full yet, oldest first, each
+ * with its own report file; a zip's entries are fetched only when not imported before (the same
+ * path, size and CRC-32 in an earlier export is the same file), and nothing is written to the store.
  */
-export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
+export async function takeout(options: TakeoutOptions): Promise<TakeoutReport>;
+export async function takeout(options: RemoteTakeoutOptions): Promise<RemoteTakeoutReport>;
+export async function takeout(
+  options: TakeoutOptions | RemoteTakeoutOptions,
+): Promise<TakeoutReport | RemoteTakeoutReport> {
+  if ("store" in options) return await remoteTakeout(options);
   const { dir, logger } = options;
   // Every path is checked (readable, and part of a Google Photos export) before anything is written.
   const inputs = await Promise.all(options.paths.map((path) => localArchive(path)));
@@ -61,4 +113,96 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
     signal: stop.signal,
     reportFile,
   });
+}
+
+/** {@link takeout} from a store. */
+async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeoutReport> {
+  const { dir, logger, store } = options;
+  using stop = options.stop ?? new RunStop();
+  const { signal } = stop;
+  using backup = await openBackup(dir, options);
+  const chain = new ExportChain(backup.store);
+  const result: RemoteTakeoutReport = {
+    imported: [],
+    done: [],
+    waiting: [],
+    notPhotos: [],
+    deletable: [],
+    bytesFetched: 0,
+  };
+  logger.info(`looking for Takeout exports in ${store.description}`);
+  const exports = await storeExports(store, signal);
+  const reading = {
+    signal,
+    retry: options.retry,
+    spoolDir: join(backup.tree.tempDir, "spans"),
+    onBytes: (count: number) => (result.bytesFetched += count),
+  };
+  for (const found of exports) {
+    signal.throwIfAborted();
+    const names = found.parts.map((file) => file.name);
+    const locations = found.parts.map((file) => file.location);
+    if (chain.get(found.stamp)) {
+      result.done.push(found.stamp);
+      result.deletable.push({ stamp: found.stamp, files: locations });
+      continue;
+    }
+    if (found.missing.length > 0) {
+      result.waiting.push({ stamp: found.stamp, missing: found.missing });
+      continue;
+    }
+    const inputs: RemoteArchive[] = [];
+    try {
+      for (const file of found.parts) inputs.push(await remoteArchive(store, file, reading));
+      if (!(await holdsPhotos(inputs))) {
+        result.notPhotos.push(found.stamp);
+        continue;
+      }
+      logger.info(
+        `export ${found.stamp}: reading ${inputs.length} ${inputs.length === 1 ? "part" : "parts"}`,
+      );
+      const records = new TakeoutRecords(backup.store, names);
+      const catalogued = await catalog(inputs, signal, (stamp, folder) => records.earlier(stamp, folder));
+      using reportFile = ReportFile.create(dir);
+      const report = await importTakeout(catalogued, {
+        ...backup,
+        inputs,
+        records,
+        logger,
+        albums: options.albums ?? "links",
+        includeTrashed: options.includeTrashed ?? false,
+        signal,
+        reportFile,
+      });
+      const complete = report.damagedArchives === 0 && report.failed === 0 && report.unread === 0;
+      if (complete) {
+        chain.record({
+          stamp: found.stamp,
+          parts: names,
+          entries: report.entries,
+          placed: report.imported,
+          present: report.alreadyPresent,
+          importedMs: Date.now(),
+        });
+        result.deletable.push({ stamp: found.stamp, files: locations });
+      }
+      result.imported.push({ stamp: found.stamp, parts: names, report, complete });
+    } finally {
+      for (const input of inputs) input[Symbol.dispose]();
+    }
+  }
+  return result;
+}
+
+/** Whether any of an export's parts holds Google Photos files (a Takeout of Gmail or Drive does not). */
+async function holdsPhotos(inputs: readonly RemoteArchive[]): Promise<boolean> {
+  for (const input of inputs) {
+    try {
+      await checkIsExport(input);
+      return true;
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+    }
+  }
+  return false;
 }

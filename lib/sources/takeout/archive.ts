@@ -7,7 +7,7 @@
  */
 import { Readable } from "node:stream";
 import { basename, join, relative, sep } from "node:path";
-import { UsageError } from "../../core/errors.ts";
+import { PhotosyncError, UsageError } from "../../core/errors.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import { type ArchiveEntry, ArchiveError } from "./entry.ts";
 import { checkIsExport } from "./export_check.ts";
@@ -95,8 +95,10 @@ async function* readArchive(path: string, kind: ArchiveKind): AsyncGenerator<Arc
     switch (kind) {
       case "zip":
         return yield* zipEntries(path);
-      case "tgz":
-        return yield* tgzEntries(path);
+      case "tgz": {
+        using file = await Deno.open(path);
+        return yield* tgzEntries(file.readable);
+      }
       case "folder":
         return yield* folderEntries(path, path);
     }
@@ -113,11 +115,16 @@ async function* zipEntries(path: string): AsyncGenerator<ArchiveEntry> {
   yield* zip.entries();
 }
 
-async function* tgzEntries(path: string): AsyncGenerator<ArchiveEntry> {
-  using file = await Deno.open(path);
+/**
+ * The entries of a tgz read from `stream` (a local file's, or a remote one's), each body read
+ * before the next is asked for; an {@link ArchiveError} where it breaks.
+ */
+export async function* tgzEntries(stream: ReadableStream<Uint8Array>): AsyncGenerator<ArchiveEntry> {
   const { default: tar } = await import("tar-stream");
   const extract = tar.extract();
-  const gunzipped = file.readable.pipeThrough(new DecompressionStream("gzip"));
+  const gunzipped = stream.pipeThrough(
+    new DecompressionStream("gzip") as ReadableWritablePair<Uint8Array, Uint8Array>,
+  );
   const input = Readable.fromWeb(gunzipped as import("node:stream/web").ReadableStream);
   input.on("error", (error) => extract.destroy(error));
   input.pipe(extract);
@@ -148,7 +155,8 @@ async function* tgzEntries(path: string): AsyncGenerator<ArchiveEntry> {
     input.resume();
     await finished(input);
   } catch (error) {
-    if (error instanceof ArchiveError) throw error;
+    // A remote store that failed (network, authorisation) is the run's error, not the archive's.
+    if (error instanceof ArchiveError || error instanceof PhotosyncError) throw error;
     throw new ArchiveError(`cannot read the archive (${(error as Error).message})`, { cause: error });
   } finally {
     input.destroy();

@@ -27,6 +27,12 @@ export interface ArchiveSource {
    * main thread. Absent: entries are staged on the main thread from {@link entries}' bodies.
    */
   readonly zipPath?: string;
+  /**
+   * Told, before a pass over {@link entries}, which entries (by `index`) the pass will read the
+   * bodies of, in order: an archive in a remote store fetches them in a few large requests,
+   * ahead of the reader. Absent: bodies are read as asked for.
+   */
+  willRead?(indices: readonly number[]): void;
   /** Every regular file, in stored order; an `ArchiveError` when the archive cannot be read (further). */
   entries(): AsyncGenerator<ArchiveEntry>;
 }

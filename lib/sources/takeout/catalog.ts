@@ -7,7 +7,9 @@
  * sidecars, see `records.ts`), so that an import in parts matches as one run over all.
  * @module
  */
+import { PhotosyncError } from "../../core/errors.ts";
 import type { ArchiveSource } from "./archive_source.ts";
+import type { ArchiveEntry } from "./entry.ts";
 import { editedOriginal } from "./edited.ts";
 import { isMediaName, pairMotionPhotos } from "./motion.ts";
 import { albumTitle, parseSidecar, type SidecarData } from "./sidecar.ts";
@@ -34,6 +36,8 @@ export interface EntryRef {
   mtimeMs: number;
   /** 0 for the first entry with this path in its archive, 1 for a second one, … */
   occurrence: number;
+  /** Its CRC-32, when the archive's directory says (a zip). */
+  crc32?: number;
 }
 
 /** A media file and what the catalog found out about it. */
@@ -99,6 +103,11 @@ export interface Catalog {
   unreadable: { ref: EntryRef; error: string }[];
 }
 
+/** Whether the catalog reads `entry`'s bytes: a JSON file small enough to be a sidecar or album metadata. */
+export function catalogReads(entry: ArchiveEntry): boolean {
+  return !entry.link && /\.json$/i.test(entry.path) && entry.size <= MAX_JSON_BYTES;
+}
+
 interface JsonFile {
   ref: EntryRef;
   name: string;
@@ -144,6 +153,13 @@ export async function catalog(
     const window = input.sequential ? 1 : JSON_READS_AT_ONCE;
     const reading: Promise<void>[] = [];
     try {
+      if (input.willRead) {
+        const reads: number[] = [];
+        for await (const entry of input.entries()) {
+          if (catalogReads(entry) && entry.index !== undefined) reads.push(entry.index);
+        }
+        input.willRead(reads);
+      }
       for await (const entry of input.entries()) {
         signal?.throwIfAborted();
         result.entries++;
@@ -153,6 +169,7 @@ export async function catalog(
           size: entry.size,
           mtimeMs: entry.mtimeMs,
           occurrence: 0,
+          ...(entry.crc32 === undefined ? {} : { crc32: entry.crc32 }),
         };
         const { folder, name } = splitPath(entry.path);
         const key = JSON.stringify([stamp, folder]);
@@ -160,7 +177,7 @@ export async function catalog(
         if (!group) folders.set(key, group = { stamp, folder, media: [], json: [] });
         if (entry.link) {
           result.notMedia.push(ref);
-        } else if (/\.json$/i.test(name) && entry.size <= MAX_JSON_BYTES) {
+        } else if (catalogReads(entry)) {
           const text = new Response(entry.body()).text();
           text.catch(() => {}); // Awaited in order below.
           const json = group.json;
@@ -192,6 +209,8 @@ export async function catalog(
     } catch (error) {
       await Promise.allSettled(reading);
       if (signal?.aborted) throw signal.reason;
+      // The store of a remote archive failing (the network, authorisation) is no damage: the run stops.
+      if (error instanceof PhotosyncError) throw error;
       result.damaged.push({ archive, error: (error as Error).message });
     }
   }

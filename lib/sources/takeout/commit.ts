@@ -16,6 +16,7 @@ import { captureTime, type DateSource } from "./capture_time.ts";
 import { EXIF_HEAD_BYTES } from "./exif_date.ts";
 import { Fingerprinter } from "./fingerprint.ts";
 import { isVideoName } from "./motion.ts";
+import type { SidecarData } from "./sidecar.ts";
 import type { EntryRecord, EntrySpot, TakeoutRecords } from "./records.ts";
 import { storedFileName } from "./stored_name.ts";
 
@@ -155,9 +156,65 @@ export class Committer {
         id,
         date: dateSource,
         ...(media.sidecar ? { sidecar: media.sidecar } : {}),
-      }),
+      }, media.entry.crc32),
     );
     return committed;
+  }
+
+  /**
+   * Record `media` of `input` as already present without reading it: an entry with its path,
+   * size and CRC-32 was imported as item `id` (a placed file) from an earlier export. What its
+   * sidecar says now is applied: the date, name and metadata when the item had no sidecar (as
+   * {@link revise}); otherwise a changed favourite, archived flag, description, place or people
+   * (the date and name stay); and its folder's album.
+   */
+  async present(input: ArchiveSource, media: MediaPlan, id: string): Promise<Committed> {
+    const item = this.#store.item(id)!;
+    const json = JSON.parse(item.json) as ItemJson & SidecarData;
+    let redated: string | undefined;
+    if (media.sidecar && !json.takeout?.sidecar) {
+      const revised = await this.revise(id, media, { archiveName: input.name, path: media.entry.path });
+      if (revised === "redated") redated = this.#store.item(id)!.path!;
+    } else if (media.sidecar && metadataChanged(json, media.sidecar.data)) {
+      const { takeout } = json;
+      this.#store.saveBatch({
+        source: "takeout",
+        items: [{
+          id,
+          source: "takeout",
+          filename: item.filename,
+          createdMs: item.createdMs,
+          isVideo: item.isVideo,
+          json: JSON.stringify({
+            ...metadataOf(
+              media,
+              takeout?.dateSource ?? "file time",
+              takeout?.archive ?? input.name,
+              takeout?.entry ?? media.entry.path,
+            ),
+            // The date stays the one the file was placed by.
+            ...(json.takenMs === undefined ? {} : { takenMs: json.takenMs }),
+          }),
+          ...(item.hash ? { hash: item.hash } : {}),
+        }],
+      });
+    }
+    const kind = item.hash && this.#seen.has(seenKey(item.hash)) ? "duplicate" : "already present";
+    if (item.hash) this.#seen.add(seenKey(item.hash));
+    if (media.album) {
+      this.#store.addToAlbum({ id: media.album.id, source: "takeout", title: media.album.title }, [id]);
+    }
+    const dateSource = (JSON.parse(this.#store.item(id)!.json) as ItemJson).takeout?.dateSource ??
+      "file time";
+    this.#store.updateCheckpoints(
+      "takeout",
+      this.#records.entryChange(spotOf(input, media), {
+        id,
+        date: dateSource,
+        ...(media.sidecar ? { sidecar: media.sidecar } : {}),
+      }, media.entry.crc32),
+    );
+    return { kind, id, size: media.entry.size, ...(redated ? { redated } : {}) };
   }
 
   /** Place `row`'s file, staged as `staged`, dated `date`. */
@@ -282,6 +339,14 @@ function storedNameOf(media: MediaMatch): string {
   return media.editedOf || media.motionOf
     ? media.name
     : storedFileName(media.name, media.sidecar?.data.title);
+}
+
+/** The metadata a later sidecar may change of a file already placed (its date and name stay). */
+const CHANGEABLE = ["favorited", "archived", "description", "geo", "people"] as const;
+
+/** Whether `data` (a sidecar now) says otherwise than the item's metadata `json` of a {@link CHANGEABLE} field. */
+function metadataChanged(json: SidecarData, data: SidecarData): boolean {
+  return CHANGEABLE.some((field) => JSON.stringify(json[field]) !== JSON.stringify(data[field]));
 }
 
 /** What {@link Committer} keeps of a digest (hex): its first 48 bits. */

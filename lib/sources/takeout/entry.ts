@@ -14,6 +14,11 @@ export interface ArchiveEntry {
   mtimeMs: number;
   /** Position among the files of a zip (see `openZip` in `zip.ts`). */
   index?: number;
+  /**
+   * The CRC-32 of its bytes, as a zip's directory says: with the path and size, what tells an
+   * entry imported from an earlier export (`records.ts`: content records) without reading it.
+   */
+  crc32?: number;
   /** A link (tgz): listed so that the report counts it, never followed or made. */
   link?: boolean;
   /**

@@ -17,7 +17,7 @@ import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { Catalog, MediaPlan } from "./catalog.ts";
 import { Committer, type Revised, spotOf } from "./commit.ts";
-import { ArchiveError } from "./entry.ts";
+import { type ArchiveEntry, ArchiveError } from "./entry.ts";
 import { planImport } from "./plan.ts";
 import { entryKey, type TakeoutRecords } from "./records.ts";
 import {
@@ -204,6 +204,54 @@ async function alreadyDone(
 }
 
 /**
+ * The item of an entry imported from an earlier export (same path, size and CRC-32: see
+ * `records.ts`) whose file is in place, or undefined: its bytes need not be read again.
+ */
+function presentContent(entry: ArchiveEntry, run: Run): string | undefined {
+  if (entry.crc32 === undefined) return undefined;
+  const id = run.records.content(entry.path, entry.size, entry.crc32);
+  return id !== undefined && holdsItem(run, id) ? id : undefined;
+}
+
+/** Whether item `id` is placed and its file is there with its size (a look, not a read). */
+function holdsItem(run: Run, id: string): boolean {
+  const item = run.store.item(id);
+  return item?.status === "downloaded" && !!item.path && item.size !== null &&
+    run.tree.holds(item.path, item.size);
+}
+
+/**
+ * The entries (by index) of `input` whose bytes the pass over it will read, in order: the wanted
+ * ones but those recorded before with their file in place and those whose content is present
+ * (as {@link alreadyDone} and {@link presentContent} decide; the pass decides again, and reads
+ * what it finds it needs).
+ */
+async function readsPlanned(
+  input: ArchiveSource,
+  wanted: Map<string, MediaPlan[]>,
+  run: Run,
+): Promise<number[]> {
+  const seen = new Map<string, number>();
+  const reads: number[] = [];
+  for await (const entry of input.entries()) {
+    const plans = wanted.get(entry.path);
+    if (!plans || entry.index === undefined) continue;
+    const occurrence = seen.get(entry.path) ?? 0;
+    seen.set(entry.path, occurrence + 1);
+    const media = plans[occurrence];
+    if (!media) continue;
+    const record = run.records.entry(spotOf(input, media));
+    const skipped = record
+      ? (record.trashed || (record.sidecar?.data.trashed && !run.includeTrashed)
+        ? !run.includeTrashed
+        : holdsItem(run, record.id))
+      : presentContent(entry, run) !== undefined;
+    if (!skipped) reads.push(entry.index);
+  }
+  return reads;
+}
+
+/**
  * Import the `wanted` media files of one archive; those not reached (the archive broke off) are
  * counted as unread. Entries are committed in the archive's order: which of two
  * same-named files on one day keeps the plain name must not depend on timing, or a resumed
@@ -220,6 +268,8 @@ async function importArchive(
   // bytes for a while before it fails: an entry is committed only once the next one's header was read
   // (or the stream ended whole), and what is staged when it breaks is dropped, never placed.
   const window = input.sequential ? 2 : STAGED_AT_ONCE;
+  // An archive in a remote store fetches what this pass will read in a few large requests.
+  if (input.willRead) input.willRead(await readsPlanned(input, wanted, run));
   const staging: { media: MediaPlan; staged: Promise<TempFile> }[] = [];
   /** Commit the oldest staged entry; a damaged entry is reported (and ends a sequential archive). */
   const commitOldest = async () => {
@@ -258,6 +308,18 @@ async function importArchive(
       const done = await alreadyDone(input, media, run);
       if (done) {
         countDone(run.tally, input, media, done);
+        run.advance(entry.size);
+        continue;
+      }
+      const present = presentContent(entry, run);
+      if (present !== undefined) {
+        // In the archive's order, as every commit.
+        while (staging.length > 0) await commitOldest();
+        const committed = await run.committer.present(input, media, present);
+        countCommitted(run.tally, input, media, committed);
+        if (committed.kind !== "imported" && committed.redated) {
+          run.logger.verbose(`redated ${committed.redated} (${media.sidecar?.name})`);
+        }
         run.advance(entry.size);
         continue;
       }

@@ -1,7 +1,8 @@
 /**
  * What `sync.db` remembers of earlier Takeout runs, so that importing the parts of an export in
  * separate runs gives the tree of one run: per media entry imported, its item and how it was
- * dated; the sidecars no media file took yet; the albums' titles; the numbered parts seen. All
+ * dated; per entry content imported (its path, size and CRC-32), the item holding it, so that a later export's
+ * same entry is known without reading it; the sidecars no media file took yet; the albums' titles; the numbered parts seen. All
  * are the source's checkpoints (opaque key/values to the store); the keys are JSON arrays that
  * start with the export's stamp and the folder, so that a later run reads a folder's records
  * when it meets that folder, and never all of them at once.
@@ -81,6 +82,15 @@ export function entryKey(spot: EntrySpot): string {
   ]);
 }
 
+/**
+ * The key of a content record: an entry's path, size and CRC-32 (from a zip's directory), whatever
+ * the export. Two entries alike in all three hold the same bytes but for a chance of about one in
+ * 4 billion among files of one path and size; Google's re-exports repeat paths, sizes and bytes.
+ */
+function contentKey(path: string, size: number, crc32: number): string {
+  return JSON.stringify(["content", path, size, crc32]);
+}
+
 /** The key an entry was recorded under before records were kept by folder: still honoured. */
 function legacyKey(spot: EntrySpot): string {
   return JSON.stringify([spot.archiveName, spot.path, spot.size]);
@@ -115,9 +125,19 @@ export class TakeoutRecords {
     return id === undefined ? undefined : { id, date: "sidecar" };
   }
 
-  /** The change recording `record` for an entry (in place of an older release's record). */
-  entryChange(spot: EntrySpot, record: EntryRecord): CheckpointChange {
-    return { remove: [legacyKey(spot)], put: [{ key: entryKey(spot), value: JSON.stringify(record) }] };
+  /**
+   * The change recording `record` for an entry (in place of an older release's record), and its
+   * content record when its CRC-32 is known.
+   */
+  entryChange(spot: EntrySpot, record: EntryRecord, crc32?: number): CheckpointChange {
+    const put = [{ key: entryKey(spot), value: JSON.stringify(record) }];
+    if (crc32 !== undefined) put.push({ key: contentKey(spot.path, spot.size, crc32), value: record.id });
+    return { remove: [legacyKey(spot)], put };
+  }
+
+  /** The item an entry with this path, size and CRC-32 was imported as (from any export), or undefined. */
+  content(path: string, size: number, crc32: number): string | undefined {
+    return this.#store.checkpoint(SOURCE, contentKey(path, size, crc32));
   }
 
   /** Record `record` under `key` (an {@link EarlierMedia}'s). */

@@ -245,6 +245,7 @@ function fileEntry(entry: FileEntry, index: number, reading: Set<Promise<unknown
     size: entry.uncompressedSize,
     mtimeMs: entry.lastModDate.getTime(),
     index,
+    crc32: entry.signature,
     body() {
       const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
       const done = getData(writable, { checkSignature: true }).catch(async (error: unknown) => {

@@ -1,0 +1,481 @@
+/**
+ * A zip in a {@link RemoteStore}, read by byte ranges with zip.js: the directory once per run
+ * (the tail of the file, and the directory where the tail does not hold it, kept in memory), then
+ * only the entries an import asks for. The reader is told beforehand which entries will be read
+ * and in what order ({@link RangedZip.willRead}); their byte ranges are joined into spans (gaps of
+ * at most {@link SPAN_GAP}, at most {@link SPAN_MAX} each) and each span is one streaming request.
+ * Several spans are fetched at once, ahead of the reader (at most {@link SPANS_AHEAD} spans and
+ * {@link BYTES_AHEAD} bytes): small ones into memory, large ones into a spool file in the backup's
+ * temporary folder, so memory stays small whatever the archive; a span is dropped once every entry
+ * in it was read or passed over.
+ * @module
+ */
+import {
+  ERR_BAD_FORMAT,
+  ERR_CENTRAL_DIRECTORY_NOT_FOUND,
+  ERR_EOCDR_NOT_FOUND,
+  type FileEntry,
+  Reader,
+  ZipReader,
+} from "@zip.js/zip.js";
+import { join } from "node:path";
+import { PhotosyncError } from "../../../core/errors.ts";
+import { type ArchiveEntry, ArchiveError } from "../entry.ts";
+// zip.js configured as for a local zip: the native inflater, fed in pieces.
+import "../zip.ts";
+import { type RangeReadOptions, readBytes, readRange } from "./range_read.ts";
+import type { RemoteFile, RemoteStore } from "./remote_store.ts";
+
+const KB = 1024;
+const MB = 1024 * KB;
+
+/** Entries at most this far apart are fetched in one span (the bytes between are read and dropped). */
+export const SPAN_GAP = 256 * KB;
+/** The longest span: longer runs of wanted entries are cut, so that their pieces come in parallel. */
+export const SPAN_MAX = 64 * MB;
+/** Spans fetched or held at once, ahead of the reader (sidecars are many small spans). */
+export const SPANS_AHEAD = 16;
+/** Bytes of spans fetched or held at once (a span larger than this is fetched alone). */
+export const BYTES_AHEAD = 256 * MB;
+/** Spans up to this size are held in memory; larger ones are spooled to a file. */
+const IN_MEMORY = 1 * MB;
+/** The end of the file read at first: the directory's end record, and often the whole directory. */
+const TAIL = 128 * KB;
+
+/** Where a ranged zip spools and how it reads. */
+export interface RangedZipOptions extends RangeReadOptions {
+  /** A folder for the spool files of large spans (the backup's temporary folder), made when first needed. */
+  spoolDir: string;
+}
+
+/** One byte range fetched in one request. */
+interface Span {
+  start: number;
+  end: number;
+  /** The planned entries (indices) overlapping it that are not read or passed over yet. */
+  entries: Set<number>;
+  state: "waiting" | "fetching" | "fetched" | "failed" | "dropped";
+  error?: unknown;
+  /** Bytes received, from `start`. */
+  received: number;
+  memory?: Uint8Array;
+  spool?: { path: string; write: Deno.FsFile; read?: Deno.FsFile; lock: Promise<unknown> };
+  stop: AbortController;
+  waiters: (() => void)[];
+}
+
+/** zip.js's reads of the remote file: from the directory kept, the spans, or (otherwise) a request each. */
+class StoreReader extends Reader<string> {
+  readonly #zip: RangedZip;
+
+  constructor(zip: RangedZip, size: number) {
+    super("");
+    this.#zip = zip;
+    this.size = size;
+  }
+
+  override readUint8Array(index: number, length: number): Promise<Uint8Array> {
+    return this.#zip.readAt(index, Math.max(0, Math.min(length, this.size - index)));
+  }
+}
+
+/** A zip in a store, its directory read. */
+export class RangedZip {
+  readonly #store: RemoteStore;
+  readonly #file: RemoteFile;
+  readonly #options: RangedZipOptions;
+  readonly #zip: ZipReader<string>;
+  /** Bytes kept from opening: the tail and the directory. */
+  readonly #kept: { start: number; bytes: Uint8Array }[] = [];
+  #opening = true;
+  /** The smallest offset zip.js read while opening: where the directory starts. */
+  #directoryStart = Infinity;
+  /** Per file index, the offset of its local header and of the next entry (where its bytes end). */
+  #ranges: { start: number; end: number }[] = [];
+  /** Planned reads, in the reader's order. */
+  #plan: number[] = [];
+  #planAt = new Map<number, number>();
+  /** The first planned entry not started yet. */
+  #nextUnstarted = 0;
+  /** The spans of the plan, by their start (they do not overlap). */
+  #spans: Span[] = [];
+  /** The first span not fetched yet. */
+  #nextSpan = 0;
+  /** Spans being fetched or held, and their bytes. */
+  #active = 0;
+  #activeBytes = 0;
+  #spansOf = new Map<number, Span[]>();
+  #fatal?: unknown;
+
+  private constructor(store: RemoteStore, file: RemoteFile, options: RangedZipOptions) {
+    this.#store = store;
+    this.#file = file;
+    this.#options = options;
+    this.#zip = new ZipReader(new StoreReader(this, file.size));
+  }
+
+  /**
+   * Read the directory of `file` in `store`: an {@link ArchiveError} when it is no zip or its
+   * directory is damaged; the store's own error (a `RemoteReadError`, an `AuthError`) when the
+   * store cannot be read, never taken for damage.
+   */
+  static async open(store: RemoteStore, file: RemoteFile, options: RangedZipOptions): Promise<RangedZip> {
+    const zip = new RangedZip(store, file, options);
+    const tailStart = Math.max(0, file.size - TAIL);
+    zip.#kept.push({ start: tailStart, bytes: await readBytes(store, file, tailStart, file.size, options) });
+    for await (const { entry } of zip.#list()) zip.#ranges.push({ start: entry.offset, end: 0 });
+    zip.#opening = false;
+    // An entry's bytes end where the next entry (in the file) starts, or the directory does.
+    const sorted = zip.#ranges.map((range) => range.start).sort((a, b) => a - b);
+    for (const range of zip.#ranges) {
+      const at = upperBound(sorted, range.start);
+      range.end = at < sorted.length ? sorted[at] : Math.min(zip.#directoryStart, file.size);
+    }
+    return zip;
+  }
+
+  /** Files in the zip. */
+  get count(): number {
+    return this.#ranges.length;
+  }
+
+  /** The zip.js entries of files, in stored order, with their index; directory errors as ArchiveErrors. */
+  async *#list(): AsyncGenerator<{ entry: FileEntry; index: number }> {
+    const listed = this.#zip.getEntriesGenerator({
+      filenameEncoding: "utf-8",
+      filenameValidation: "tolerant",
+    });
+    let index = 0;
+    while (true) {
+      let next;
+      try {
+        next = await listed.next();
+      } catch (error) {
+        throw this.#directoryError(error);
+      }
+      if (next.done) return;
+      const entry = next.value;
+      if (entry.directory || !entry.getData) continue;
+      yield { entry, index: index++ };
+    }
+  }
+
+  /**
+   * Every file of the zip, in stored order, from the directory kept (no request). Throws the
+   * store's error once a fetch failed for good.
+   */
+  async *entries(): AsyncGenerator<ArchiveEntry> {
+    try {
+      for await (const { entry, index } of this.#list()) {
+        if (this.#fatal) throw this.#fatal;
+        yield this.#entry(entry, index);
+      }
+      if (this.#fatal) throw this.#fatal;
+    } finally {
+      // What was not started by now will not be read by this listing's reader.
+      this.#passOver(this.#plan.length);
+    }
+  }
+
+  /**
+   * The entries (by index) the reader will read, in its order: they are fetched in spans, ahead
+   * of it. Replaces an earlier plan (whose spans are dropped). An entry read that was not
+   * planned is read by requests of its own.
+   */
+  willRead(indices: readonly number[]): void {
+    this.close();
+    this.#plan = [...indices];
+    this.#planAt = new Map(this.#plan.map((index, at) => [index, at]));
+    this.#nextUnstarted = 0;
+    this.#spansOf = new Map();
+    const ranges = this.#plan.map((index) => ({ index, ...this.#ranges[index] }))
+      .filter((range) => range.end > range.start)
+      .sort((a, b) => a.start - b.start);
+    let span: Span | undefined;
+    for (const range of ranges) {
+      let at = range.start;
+      if (span && at - span.end <= SPAN_GAP) at = Math.max(at, span.end);
+      else span = undefined;
+      if (span && range.end <= span.end) this.#attach(span, range.index);
+      while (at < range.end) {
+        if (!span || span.end - span.start >= SPAN_MAX) {
+          span = newSpan(at);
+          this.#spans.push(span);
+        }
+        span.end = Math.min(range.end, span.start + SPAN_MAX);
+        this.#attach(span, range.index);
+        at = span.end;
+      }
+    }
+    this.#pump();
+  }
+
+  /** Stop every fetch and drop what is held. */
+  close(): void {
+    for (const span of this.#spans) this.#drop(span);
+    this.#spans = [];
+    this.#nextSpan = 0;
+  }
+
+  #attach(span: Span, index: number): void {
+    span.entries.add(index);
+    const list = this.#spansOf.get(index);
+    if (!list) this.#spansOf.set(index, [span]);
+    else if (!list.includes(span)) list.push(span);
+  }
+
+  /** The entry `index` as an {@link ArchiveEntry}, with its CRC-32 from the directory. */
+  #entry(entry: FileEntry, index: number): ArchiveEntry {
+    const getData = entry.getData!.bind(entry);
+    return {
+      path: entry.filename,
+      size: entry.uncompressedSize,
+      mtimeMs: entry.lastModDate.getTime(),
+      index,
+      crc32: entry.signature,
+      body: () => {
+        this.#started(index);
+        const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+        getData(writable, { checkSignature: true }).catch(async (error: unknown) => {
+          // The store failing is the run's error; anything else is this entry's damage.
+          const reason = this.#fatal ?? new ArchiveError(`${entry.filename}: ${(error as Error).message}`);
+          await writable.abort(reason).catch(() => {});
+        }).finally(() => this.#finished(index));
+        return readable;
+      },
+    };
+  }
+
+  /** Entry `index` is being read: those planned before it and not started are passed over. */
+  #started(index: number): void {
+    const at = this.#planAt.get(index);
+    if (at === undefined) return;
+    this.#passOver(at);
+    this.#nextUnstarted = Math.max(this.#nextUnstarted, at + 1);
+  }
+
+  /** Planned entries before position `at` that were never started will not be: done with them. */
+  #passOver(at: number): void {
+    const until = Math.min(at, this.#plan.length);
+    for (let i = this.#nextUnstarted; i < until; i++) this.#finished(this.#plan[i]);
+    this.#nextUnstarted = Math.max(this.#nextUnstarted, until);
+  }
+
+  /** Entry `index` is read (or will not be): spans left without entries are dropped. */
+  #finished(index: number): void {
+    const spans = this.#spansOf.get(index);
+    if (!spans) return;
+    this.#spansOf.delete(index);
+    for (const span of spans) {
+      span.entries.delete(index);
+      if (span.entries.size === 0) this.#drop(span);
+    }
+    this.#pump();
+  }
+
+  /** Start the fetches there is room for, in the file's order. */
+  #pump(): void {
+    while (this.#nextSpan < this.#spans.length) {
+      const span = this.#spans[this.#nextSpan];
+      if (span.state === "waiting") {
+        const size = span.end - span.start;
+        const room = this.#active === 0 ||
+          (this.#active < SPANS_AHEAD && this.#activeBytes + size <= BYTES_AHEAD);
+        if (!room) return;
+        this.#fetch(span);
+      }
+      this.#nextSpan++;
+    }
+  }
+
+  async #fetch(span: Span): Promise<void> {
+    span.state = "fetching";
+    this.#active++;
+    this.#activeBytes += span.end - span.start;
+    const stop = this.#options.signal
+      ? AbortSignal.any([this.#options.signal, span.stop.signal])
+      : span.stop.signal;
+    try {
+      const size = span.end - span.start;
+      if (size > IN_MEMORY) {
+        // Made each time: a run clears its temporary folder between the catalog and the import.
+        await Deno.mkdir(this.#options.spoolDir, { recursive: true });
+        const path = join(this.#options.spoolDir, `span-${crypto.randomUUID()}.part`);
+        const write = await Deno.open(path, { write: true, createNew: true });
+        span.spool = { path, write, lock: Promise.resolve() };
+        if (isDropped(span)) this.#drop(span, true);
+      } else span.memory = new Uint8Array(size);
+      if (isDropped(span)) return;
+      const body = readRange(this.#store, this.#file, span.start, span.end, {
+        ...this.#options,
+        signal: stop,
+      });
+      for await (const chunk of body) {
+        if (isDropped(span)) return;
+        if (span.memory) span.memory.set(chunk, span.received);
+        else {for (let done = 0; done < chunk.length;) {
+            done += await span.spool!.write.write(chunk.subarray(done));
+          }}
+        span.received += chunk.length;
+        for (const wake of span.waiters.splice(0)) wake();
+      }
+      if (!isDropped(span)) span.state = "fetched";
+    } catch (error) {
+      if (isDropped(span)) return;
+      span.state = "failed";
+      span.error = error;
+      // A store that fails for good fails the run (not while it is stopping: that is no failure).
+      if (!this.#options.signal?.aborted) this.#fatal ??= error;
+    } finally {
+      for (const wake of span.waiters.splice(0)) wake();
+    }
+  }
+
+  /** Drop `span`: its fetch stopped, its bytes let go (`again`: its spool came after it was dropped). */
+  #drop(span: Span, again = false): void {
+    if (span.state === "dropped" && !again) return;
+    if (span.state === "fetching" || span.state === "fetched" || span.state === "failed") {
+      this.#active--;
+      this.#activeBytes -= span.end - span.start;
+    }
+    span.state = "dropped";
+    span.stop.abort();
+    span.memory = undefined;
+    for (const wake of span.waiters.splice(0)) wake();
+    const spool = span.spool;
+    if (spool) {
+      span.spool = undefined;
+      spool.lock = spool.lock.then(async () => {
+        for (const file of [spool.write, spool.read]) {
+          try {
+            file?.close();
+          } catch {
+            // Closed already.
+          }
+        }
+        await Deno.remove(spool.path).catch(() => {});
+      });
+    }
+  }
+
+  /** The live span holding byte `at`, if any. */
+  #spanAt(at: number): Span | undefined {
+    let low = 0;
+    let high = this.#spans.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.#spans[mid].start <= at) low = mid + 1;
+      else high = mid;
+    }
+    const span = this.#spans[low - 1];
+    return span && at < span.end && !isDropped(span) ? span : undefined;
+  }
+
+  /** `length` bytes at `index`, for zip.js. */
+  async readAt(index: number, length: number): Promise<Uint8Array> {
+    if (this.#opening) this.#directoryStart = Math.min(this.#directoryStart, index);
+    for (const { start, bytes } of this.#kept) {
+      if (index >= start && index + length <= start + bytes.length) {
+        return bytes.slice(index - start, index - start + length);
+      }
+    }
+    if (this.#opening) {
+      // The directory, where the tail did not hold it: kept for the listings to come.
+      const bytes = await readBytes(this.#store, this.#file, index, index + length, this.#options);
+      this.#kept.push({ start: index, bytes });
+      return bytes.slice();
+    }
+    const out = new Uint8Array(length);
+    let at = index;
+    while (at < index + length) {
+      const span = this.#spanAt(at);
+      if (!span || !(await this.#copyFrom(span, at, Math.min(index + length, span.end), out, index))) {
+        // Bytes no live span holds (an entry read that was not planned): asked for alone.
+        const next = this.#spans.find((s) => s.start > at && !isDropped(s))?.start ?? Infinity;
+        const end = Math.min(index + length, span ? span.end : next);
+        out.set(await readBytes(this.#store, this.#file, at, end, this.#options), at - index);
+        at = end;
+        continue;
+      }
+      at = Math.min(index + length, span.end);
+    }
+    return out;
+  }
+
+  /**
+   * Bytes `from` to `to` of `span` into `out` (which starts at byte `base`), once they have
+   * come; false when the span was dropped meanwhile.
+   */
+  async #copyFrom(span: Span, from: number, to: number, out: Uint8Array, base: number): Promise<boolean> {
+    while (span.received < to - span.start && (span.state === "fetching" || span.state === "waiting")) {
+      if (span.state === "waiting") {
+        // Read before its turn (the reader went ahead of the fetches): fetched now.
+        this.#fetch(span);
+        continue;
+      }
+      await new Promise<void>((resolve) => span.waiters.push(resolve));
+    }
+    if (span.state === "failed") throw this.#fatal ?? span.error;
+    if (isDropped(span)) return false;
+    const into = out.subarray(from - base, to - base);
+    if (span.memory) {
+      into.set(span.memory.subarray(from - span.start, to - span.start));
+      return true;
+    }
+    const spool = span.spool!;
+    const read = spool.lock.then(async () => {
+      spool.read ??= await Deno.open(spool.path, { read: true });
+      await spool.read.seek(from - span.start, Deno.SeekMode.Start);
+      for (let filled = 0; filled < into.length;) {
+        const count = await spool.read.read(into.subarray(filled));
+        if (count === null) throw new ArchiveError("a spooled span ended early");
+        filled += count;
+      }
+    });
+    spool.lock = read.catch(() => {});
+    await read;
+    return true;
+  }
+
+  /** Why the directory cannot be read: the store's error as it is, or damage as an {@link ArchiveError}. */
+  #directoryError(error: unknown): unknown {
+    // zip.js passes on what its reader threw: the store's errors are no damage.
+    if (error instanceof PhotosyncError || error instanceof ArchiveError || this.#fatal) return error;
+    const message = (error as Error).message;
+    if ([ERR_EOCDR_NOT_FOUND, ERR_CENTRAL_DIRECTORY_NOT_FOUND, ERR_BAD_FORMAT].includes(message)) {
+      return new ArchiveError(
+        `the zip's directory (at its end) is missing or damaged: the file is cut short, or not a zip (${message})`,
+        { cause: error },
+      );
+    }
+    return new ArchiveError(`cannot read the zip directory (${message})`, { cause: error });
+  }
+}
+
+function newSpan(start: number): Span {
+  return {
+    start,
+    end: start,
+    entries: new Set(),
+    state: "waiting",
+    received: 0,
+    stop: new AbortController(),
+    waiters: [],
+  };
+}
+
+function isDropped(span: Span): boolean {
+  return span.state === "dropped";
+}
+
+/** The first position in ascending `sorted` holding a value greater than `value`. */
+function upperBound(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sorted[mid] <= value) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

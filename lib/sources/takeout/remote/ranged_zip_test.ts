@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
+import { ArchiveError } from "../entry.ts";
+import { RemoteReadError } from "./range_read.ts";
+import { RangedZip } from "./ranged_zip.ts";
+import type { RemoteFile, RemoteStore } from "./remote_store.ts";
+
+/** A store of one file held in memory, counting what it serves; `fault` may break a read. */
+function memoryStore(
+  bytes: Uint8Array,
+  fault?: (start: number, end: number) => "refuse" | "break" | undefined,
+) {
+  const file: RemoteFile = {
+    id: "1",
+    name: "takeout-20250101T000000Z-001.zip",
+    location: "memory",
+    size: bytes.length,
+  };
+  const served = { bytes: 0, requests: 0 };
+  const store: RemoteStore = {
+    description: "memory",
+    async *list() {
+      yield file;
+    },
+    read(_file, start, end) {
+      served.requests++;
+      const what = fault?.(start, end);
+      if (what === "refuse") return Promise.reject(new RemoteReadError("memory: refused"));
+      const part = bytes.slice(start, end);
+      served.bytes += what === "break" ? part.length >> 1 : part.length;
+      return Promise.resolve(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            if (what === "break") {
+              controller.enqueue(part.slice(0, part.length >> 1));
+              controller.error(new TypeError("connection reset"));
+            } else {
+              controller.enqueue(part);
+              controller.close();
+            }
+          },
+        }),
+      );
+    },
+  };
+  return { store, file, served };
+}
+
+/** A zip of `count` entries of `size` pseudo-random bytes each, stored (level 0) or deflated. */
+async function makeZip(
+  count: number,
+  size: number,
+  level = 0,
+): Promise<{ zip: Uint8Array; contents: Uint8Array[] }> {
+  const writer = new ZipWriter(new Uint8ArrayWriter(), { level });
+  const contents: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const data = new Uint8Array(size);
+    for (let at = 0; at < size; at += 65536) crypto.getRandomValues(data.subarray(at, at + 65536));
+    contents.push(data);
+    await writer.add(`Takeout/Google Photos/2020/IMG_${i}.jpg`, new Blob([data]).stream());
+  }
+  return { zip: await writer.close(), contents };
+}
+
+const tmp = () => Deno.makeTempDir({ prefix: "ranged-zip-test-" });
+
+Deno.test("a ranged zip fetches only the planned entries, in spans, and reads them whole", async () => {
+  const { zip, contents } = await makeZip(20, 300_000, 6);
+  const { store, file, served } = memoryStore(zip);
+  const spoolDir = await tmp();
+  const ranged = await RangedZip.open(store, file, { spoolDir });
+  const directoryBytes = served.bytes;
+  assert.ok(directoryBytes < 150_000, `the directory took ${directoryBytes} bytes`);
+  const wanted = new Set([3, 4, 5, 15]);
+  ranged.willRead([...wanted]);
+  for await (const entry of ranged.entries()) {
+    if (!wanted.has(entry.index!)) continue;
+    assert.equal(typeof entry.crc32, "number");
+    const bytes = new Uint8Array(await new Response(entry.body()).arrayBuffer());
+    assert.deepEqual(bytes, contents[entry.index!]);
+  }
+  // Entries 3-5 make one span, 15 another; nothing else of the body is fetched.
+  assert.ok(
+    served.bytes - directoryBytes < 4 * 300_200 + 256 * 1024,
+    `fetched ${served.bytes - directoryBytes}`,
+  );
+  assert.equal(served.requests - 1, 2);
+  ranged.close();
+  await Deno.remove(spoolDir, { recursive: true });
+});
+
+Deno.test("a broken body is resumed where it broke; an unplanned read is fetched alone", async () => {
+  const { zip, contents } = await makeZip(4, 2_000_000);
+  let broken = 0;
+  const { store, file } = memoryStore(
+    zip,
+    (start, end) => (end - start > 1_000_000 && broken++ < 2 ? "break" : undefined),
+  );
+  const spoolDir = await tmp();
+  const ranged = await RangedZip.open(store, file, { spoolDir, retry: { baseDelayMs: 1 } });
+  ranged.willRead([1, 2]);
+  for await (const entry of ranged.entries()) {
+    if (entry.index === 0) continue;
+    const bytes = new Uint8Array(await new Response(entry.body()).arrayBuffer());
+    assert.deepEqual(bytes, contents[entry.index!]);
+  }
+  assert.equal(broken, 3);
+  ranged.close();
+  await Deno.remove(spoolDir, { recursive: true });
+});
+
+Deno.test("a store that fails while the directory is read is the store's error, not a damaged zip", async () => {
+  const { zip } = await makeZip(2, 1000);
+  const { store, file } = memoryStore(zip, () => "refuse");
+  await assert.rejects(RangedZip.open(store, file, { spoolDir: "unused" }), RemoteReadError);
+  const cut = memoryStore(zip.slice(0, zip.length - 30));
+  await assert.rejects(
+    RangedZip.open(cut.store, { ...cut.file, size: zip.length - 30 }, { spoolDir: "unused" }),
+    ArchiveError,
+  );
+});
+
+Deno.test("a body that keeps breaking fails with the store's error", async () => {
+  const { zip } = await makeZip(2, 2_000_000);
+  let opened = false;
+  const { store, file } = memoryStore(zip, () => (opened ? "break" : undefined));
+  const spoolDir = await tmp();
+  const ranged = await RangedZip.open(store, file, { spoolDir, retry: { baseDelayMs: 1, attempts: 3 } });
+  opened = true;
+  ranged.willRead([0, 1]);
+  const entries = ranged.entries();
+  const first = (await entries.next()).value!;
+  await assert.rejects(new Response(first.body()).arrayBuffer());
+  await assert.rejects(entries.next(), RemoteReadError);
+  ranged.close();
+  await Deno.remove(spoolDir, { recursive: true });
+});

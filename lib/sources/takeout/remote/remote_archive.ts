@@ -1,0 +1,66 @@
+/**
+ * An archive in a {@link RemoteStore} as an {@link ArchiveSource}: what the catalog and the
+ * import read, so a remote export is imported by the same code, under the same rules, as a local
+ * one. A zip is read by ranges (`ranged_zip.ts`): its directory, then only what a pass will read.
+ * A tgz cannot be read by ranges: it is one stream, read once per pass.
+ * @module
+ */
+import type { ArchiveSource } from "../archive_source.ts";
+import { tgzEntries } from "../archive.ts";
+import { type ArchiveEntry, ArchiveError } from "../entry.ts";
+import { type RangeReadOptions, readRange } from "./range_read.ts";
+import { RangedZip } from "./ranged_zip.ts";
+import type { RemoteFile, RemoteStore } from "./remote_store.ts";
+
+/** An archive of a store, open for the passes of one import. */
+export interface RemoteArchive extends ArchiveSource, Disposable {
+  readonly file: RemoteFile;
+}
+
+/** Whether a store's file is a zip (by its name), else a tgz. */
+export function isZipName(name: string): boolean {
+  return /\.zip$/i.test(name);
+}
+
+/**
+ * `file` of `store` as an archive: a zip's directory is read now (a damaged one is reported by
+ * the import, as for a local zip; a store that cannot be read throws its error). `spoolDir`:
+ * where large spans wait for the reader (the backup's temporary folder).
+ */
+export async function remoteArchive(
+  store: RemoteStore,
+  file: RemoteFile,
+  options: RangeReadOptions & { spoolDir: string },
+): Promise<RemoteArchive> {
+  const base = { path: file.location, name: file.name, file };
+  if (!isZipName(file.name)) {
+    return {
+      ...base,
+      sequential: true,
+      entries: () => tgzEntries(readRange(store, file, 0, file.size, options)),
+      [Symbol.dispose]() {},
+    };
+  }
+  let zip: RangedZip;
+  try {
+    zip = await RangedZip.open(store, file, options);
+  } catch (error) {
+    if (!(error instanceof ArchiveError)) throw error;
+    return {
+      ...base,
+      sequential: false,
+      // deno-lint-ignore require-yield
+      async *entries(): AsyncGenerator<ArchiveEntry> {
+        throw error;
+      },
+      [Symbol.dispose]() {},
+    };
+  }
+  return {
+    ...base,
+    sequential: false,
+    entries: () => zip.entries(),
+    willRead: (indices) => zip.willRead(indices),
+    [Symbol.dispose]: () => zip.close(),
+  };
+}
