@@ -1,0 +1,179 @@
+/**
+ * `photosync takeout --from=URL` against a real `rclone serve webdav` over a local folder of exports (as a
+ * user serves Dropbox, OneDrive, Box or S3 with `rclone serve webdav REMOTE:PATH`): the import equals the local
+ * import of the same parts; next year's full baseline beside them costs a fraction of its bytes; kill -9, then
+ * a plain run, gives the same tree; a refused login is one line, exit 4. Lean: one export, few runs.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { assertNoSecrets, assertOneLineError } from "../testing/asserts.ts";
+import { CountingProxy } from "../testing/counting_proxy.ts";
+import { CliProcess, type CliResult, listFiles, runPhotosync } from "../testing/harness.ts";
+import { rcloneAvailable, RcloneWebdav } from "../testing/rclone_webdav.ts";
+import { writeArchives } from "../testing/takeout/archives.ts";
+import { bigExport } from "../testing/takeout/big_export.ts";
+import { generateTakeout } from "../testing/takeout/export.ts";
+import type { TakeoutExport } from "../testing/takeout/model.ts";
+
+const rclone = await rcloneAvailable();
+const ignore = !rclone;
+const note = rclone ? "" : " (ignored: rclone is not installed; .ci/run installs it)";
+
+const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-webdav-" });
+Deno.test.afterAll?.(async () => {
+  await Deno.remove(WORK, { recursive: true });
+});
+
+const USER = "anna";
+const PASSWORD = "pässwörd with spaces";
+const LOGIN = { PHOTOSYNC_WEBDAV_USER: USER, PHOTOSYNC_WEBDAV_PASSWORD: PASSWORD };
+
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  runPhotosync(args, { env: { TZ: "UTC", ...env } });
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** Every file and album link under `dir`: its path, then its content's hash and mtime (s), or its target. */
+async function tree(dir: string): Promise<string[]> {
+  return await Promise.all((await listFiles(dir)).map(async (path) => {
+    const full = join(dir, path);
+    const stat = await Deno.lstat(full);
+    if (stat.isSymlink) return `${path} -> ${await Deno.readLink(full)}`;
+    return `${path} ${sha256(await Deno.readFile(full))} ${Math.floor(stat.mtime!.getTime() / 1000)}`;
+  }));
+}
+
+/** The items of `sync.db` (by content hash) with their paths, dates, names and states, and album memberships. */
+function rows(dir: string): string[] {
+  using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+  const items = db.prepare("SELECT hash, path, created_ms, filename, status FROM items ORDER BY hash").all();
+  const members = db.prepare(
+    "SELECT items.hash || ' ' || album_id AS m FROM item_albums JOIN items ON items.id = item_id ORDER BY m",
+  ).all();
+  return [...items, ...members].map((row) => JSON.stringify(row));
+}
+
+/**
+ * One export (both sidecar styles, albums, edited copies, motion photos, trash, the hand-written quirks) in
+ * three parts, served from a subfolder of the served root, beside a file that is no export; and its local
+ * import, the reference every WebDAV import is held to.
+ */
+let fixtureRun: Promise<{ served: string; zips: string[]; tree: string[]; rows: string[] }> | undefined;
+const fixture = () =>
+  fixtureRun ??= (async () => {
+    const exp = generateTakeout({ seed: 23, count: 16, sidecarStyle: "mixed" });
+    const served = join(WORK, "served");
+    const zips = await writeArchives(exp, join(served, "Apps", "Google Download Your Data"), { parts: 3 });
+    await Deno.writeTextFile(join(served, "notes.txt"), "not an export");
+    const local = join(WORK, "local");
+    const run = await cli(["takeout", `--dir=${local}`, ...zips]);
+    assert.equal(run.code, 0, run.stderr);
+    return { served, zips, tree: await tree(local), rows: rows(local) };
+  })();
+
+Deno.test({
+  name:
+    `takeout --from imports a WebDAV folder's exports as the local import of the same parts; a refused login is one line${note}`,
+  ignore,
+  async fn() {
+    const reference = await fixture();
+    await using server = await RcloneWebdav.start({ root: reference.served, user: USER, password: PASSWORD });
+    const dir = join(WORK, "from-webdav");
+    const newFiles = join(WORK, "new-files.txt");
+    const run = await cli(
+      ["takeout", `--dir=${dir}`, `--from=${server.url}`, `--new-files=${newFiles}`],
+      LOGIN,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(await tree(dir), reference.tree);
+    assert.deepEqual(rows(dir), reference.rows);
+    // --new-files: the files the run added, as sync writes them.
+    const placed = (await Deno.readTextFile(newFiles)).split("\n").filter(Boolean).sort();
+    const photos = (await listFiles(dir)).filter((path) => !path.startsWith("albums/"));
+    assert.deepEqual(placed.filter((path) => !path.startsWith("albums/")), photos);
+
+    // A wrong password: exit 4, one line saying what to check, the password nowhere.
+    const refused = await cli(["takeout", `--dir=${join(WORK, "refused")}`, `--from=${server.url}`], {
+      ...LOGIN,
+      PHOTOSYNC_WEBDAV_PASSWORD: "wrong horse",
+    });
+    assertOneLineError(refused, 4, /refused the login .*PHOTOSYNC_WEBDAV_PASSWORD/);
+    assertNoSecrets([run, refused], [PASSWORD, "wrong horse"]);
+  },
+});
+
+Deno.test({
+  name:
+    `takeout --from: --max-bytes stops early, kill -9 at a moment, then a plain run gives the same tree${note}`,
+  ignore,
+  async fn() {
+    const reference = await fixture();
+    await using server = await RcloneWebdav.start({ root: reference.served });
+    const dir = join(WORK, "killed");
+    const args = ["takeout", `--dir=${dir}`, `--from=${server.url}`];
+    const limited = await cli([...args, "--max-bytes=20kB"]);
+    assert.equal(limited.code, 3, limited.stderr);
+    const before = (await listFiles(dir)).length;
+    assert.ok(before > 0 && before < reference.tree.length, `${before} files after --max-bytes`);
+
+    const victim = new CliProcess(args, { env: { TZ: "UTC" } });
+    await victim.waitForLine((line) => line.startsWith("imported "), 3);
+    victim.child.kill("SIGKILL");
+    assert.notEqual((await victim.result()).code, 0);
+
+    const again = await cli(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await tree(dir), reference.tree);
+    assert.deepEqual(rows(dir), reference.rows);
+  },
+});
+
+Deno.test({
+  name:
+    `next year's full baseline beside the exports: a run fetches its directories and the new files only (≤ 15 % of its bytes)${note}`,
+  ignore,
+  async fn() {
+    // Photos of realistic size (half a megabyte and more: far apart in the zip, so that reading the sidecars
+    // between them does not read them too).
+    const baseline = bigExport({
+      totalBytes: 6_000_000,
+      fileBytes: 500_000,
+      exportedAt: "2025-11-10T10:10:10Z",
+    });
+    const added = bigExport({
+      totalBytes: 500_000,
+      fileBytes: 500_000,
+      seed: 2,
+      exportedAt: "2026-11-10T10:10:10Z",
+    });
+    const next: TakeoutExport = { ...added, files: [...baseline.files, ...added.files] };
+    const served = join(WORK, "yearly");
+    await writeArchives(baseline, join(served, "2025"), { parts: 2 });
+    await using server = await RcloneWebdav.start({ root: served });
+    await using proxy = new CountingProxy(server.url);
+    const dir = join(WORK, "yearly-photos");
+    const args = ["takeout", `--dir=${dir}`, `--from=${proxy.url}`];
+    const first = await cli(args);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal((await listFiles(dir)).length, baseline.files.length);
+
+    const parts = await writeArchives(next, join(served, "2026"), { parts: 2 });
+    let partBytes = 0;
+    for (const part of parts) partBytes += (await Deno.stat(part)).size;
+    proxy.reset();
+    const second = await cli(args);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(
+      (await listFiles(dir)).length,
+      next.files.length,
+      "the new files placed, the others found present",
+    );
+    const fetched = proxy.bytes;
+    assert.ok(fetched <= 0.15 * partBytes, `fetched ${fetched} of ${partBytes} bytes`);
+    // The new photo alone is more than a twentieth: the check can fail.
+    assert.ok(added.files[0].size > partBytes / 20);
+  },
+});
