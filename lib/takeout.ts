@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import { openBackup, RunStop } from "./core/backup.ts";
-import { UsageError } from "./core/errors.ts";
+import { StopRequest, UsageError } from "./core/errors.ts";
+import type { Store } from "./core/store.ts";
 import { checkIsExport } from "./sources/takeout/export_check.ts";
 import { ExportChain } from "./sources/takeout/export_chain.ts";
 import { type RemoteArchive, remoteArchive } from "./sources/takeout/remote/remote_archive.ts";
@@ -47,8 +48,13 @@ export interface TakeoutOptions {
 
 /** What to import from a remote store: every export in it not imported yet, oldest first. */
 export interface RemoteTakeoutOptions extends Omit<TakeoutOptions, "paths"> {
-  /** Where the exports' parts are (`lib/sources/takeout/drive/drive_store.ts`, a WebDAV folder). */
-  store: RemoteStore;
+  /**
+   * Where the exports' parts are (a WebDAV folder), or how to open the store once the backup's
+   * `sync.db` is open (Google Drive: `openDriveStore`, authorised with the tokens saved there).
+   */
+  store: RemoteStore | ((store: Store, signal: AbortSignal) => Promise<RemoteStore>);
+  /** Called with each file's path (relative to `dir`) once it is in place. */
+  onFile?: (path: string) => void;
   /** Backoff between resumes of a broken body (tests make it short). */
   retry?: Omit<RetryOptions, "signal">;
 }
@@ -65,6 +71,8 @@ export interface RemoteExportReport {
 
 /** What a run over a remote store did. */
 export interface RemoteTakeoutReport {
+  /** The store's {@link RemoteStore.description}. */
+  store: string;
   /** The exports imported (in full or in part) by this run, oldest first. */
   imported: RemoteExportReport[];
   /** Exports imported in full by earlier runs (nothing read of them). */
@@ -77,6 +85,8 @@ export interface RemoteTakeoutReport {
   deletable: { stamp: string; files: string[] }[];
   /** Bytes read from the store. */
   bytesFetched: number;
+  /** The run stopped early: `time` (`--max-time` ran out) or `bytes` (`--max-bytes` reached). */
+  stopped?: "time" | "bytes";
 }
 
 /**
@@ -117,12 +127,16 @@ export async function takeout(
 
 /** {@link takeout} from a store. */
 async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeoutReport> {
-  const { dir, logger, store } = options;
+  const { dir, logger } = options;
   using stop = options.stop ?? new RunStop();
   const { signal } = stop;
   using backup = await openBackup(dir, options);
+  const store = typeof options.store === "function"
+    ? await options.store(backup.store, signal)
+    : options.store;
   const chain = new ExportChain(backup.store);
   const result: RemoteTakeoutReport = {
+    store: "",
     imported: [],
     done: [],
     waiting: [],
@@ -130,6 +144,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     deletable: [],
     bytesFetched: 0,
   };
+  result.store = store.description;
   logger.info(`looking for Takeout exports in ${store.description}`);
   const exports = await storeExports(store, signal);
   const reading = {
@@ -139,7 +154,15 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     onBytes: (count: number) => (result.bytesFetched += count),
   };
   for (const found of exports) {
+    if (signal.aborted && signal.reason instanceof StopRequest) {
+      result.stopped = "time";
+      break;
+    }
     signal.throwIfAborted();
+    if (stop.budget?.reached) {
+      result.stopped = "bytes";
+      break;
+    }
     const names = found.parts.map((file) => file.name);
     const locations = found.parts.map((file) => file.location);
     if (chain.get(found.stamp)) {
@@ -164,16 +187,26 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
       const records = new TakeoutRecords(backup.store, names);
       const catalogued = await catalog(inputs, signal, (stamp, folder) => records.earlier(stamp, folder));
       using reportFile = ReportFile.create(dir);
-      const report = await importTakeout(catalogued, {
-        ...backup,
-        inputs,
-        records,
-        logger,
-        albums: options.albums ?? "links",
-        includeTrashed: options.includeTrashed ?? false,
-        signal,
-        reportFile,
-      });
+      let report;
+      try {
+        report = await importTakeout(catalogued, {
+          ...backup,
+          inputs,
+          records,
+          logger,
+          albums: options.albums ?? "links",
+          includeTrashed: options.includeTrashed ?? false,
+          signal,
+          reportFile,
+          budget: stop.budget,
+          onFile: options.onFile,
+        });
+      } catch (error) {
+        // --max-time: what was imported is kept and recorded; the next run goes on.
+        if (!(error instanceof StopRequest)) throw error;
+        result.stopped = "time";
+        break;
+      }
       const complete = report.damagedArchives === 0 && report.failed === 0 && report.unread === 0;
       if (complete) {
         chain.record({
@@ -185,7 +218,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
           importedMs: Date.now(),
         });
         result.deletable.push({ stamp: found.stamp, files: locations });
-      }
+      } else if (stop.budget?.reached) result.stopped = "bytes";
       result.imported.push({ stamp: found.stamp, parts: names, report, complete });
     } finally {
       for (const input of inputs) input[Symbol.dispose]();

@@ -22,6 +22,7 @@
  */
 
 import type { FixtureItem } from "./library_fixture.ts";
+import { DriveApi } from "./emulator/drive_api.ts";
 import { LibraryApi } from "./emulator/library_api.ts";
 import { MediaHost } from "./emulator/media.ts";
 import { OAuth } from "./emulator/oauth.ts";
@@ -36,6 +37,7 @@ import {
 
 export { type Fault, FAULTS, type LoggedRequest } from "./emulator/server.ts";
 export type { PickerOptions, PickingSession } from "./emulator/picker_api.ts";
+export type { DriveEntry, NewDriveFile } from "./emulator/drive_api.ts";
 
 /** Options of {@linkcode Emulator.start}. */
 export interface EmulatorOptions {
@@ -86,7 +88,13 @@ function services(origin: string, opts: EmulatorOptions, items: () => Map<string
     encoding: opts.mediaEncoding,
   });
   const picker = new PickerApi({ origin, now, items, oauth, media }, opts.picker);
-  return { oauth, library: new LibraryApi({ now, items, oauth, media }), media, picker };
+  return {
+    oauth,
+    library: new LibraryApi({ now, items, oauth, media }),
+    media,
+    picker,
+    drive: new DriveApi({ oauth }),
+  };
 }
 
 type Services = ReturnType<typeof services>;
@@ -108,6 +116,8 @@ export class Emulator {
   readonly apiUrl: string;
   /** Root of the Picker API (paths `/v1/sessions`, `/v1/mediaItems`). */
   readonly pickerUrl: string;
+  /** Root of the Drive API (paths `/drive/v3/...`): `PHOTOSYNC_DRIVE_URL`. */
+  readonly driveUrl: string;
   /** The authorization endpoint. */
   readonly authUri: string;
   /** The token endpoint. */
@@ -150,6 +160,12 @@ export class Emulator {
     this.origin = this.#server.origin;
     this.apiUrl = this.origin;
     this.pickerUrl = this.origin + PICKER_ROOT;
+    this.driveUrl = this.origin;
+  }
+
+  /** The emulated Google Drive: add files to it (`drive.add`), count the bytes it served (`drive.bytesServed`). */
+  get drive(): DriveApi {
+    return this.#services.drive;
   }
 
   /** Starts an emulator on a free loopback port. */

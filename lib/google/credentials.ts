@@ -6,6 +6,7 @@
 import {
   authorizeInteractive,
   type AuthorizeOptions,
+  DRIVE_SCOPE,
   GOOGLE_AUTH_URI,
   GOOGLE_TOKEN_URI,
   INVALID_GRANT,
@@ -28,6 +29,7 @@ export const DEFAULT_CREDS = "clientsecret.json";
 const SAVED_KEYS: Readonly<Record<string, string>> = {
   [LIBRARY_SCOPE]: "oauth:library",
   [PICKER_SCOPE]: "oauth:picker",
+  [DRIVE_SCOPE]: "oauth:drive",
 };
 /** Where photosync kept its one (Library) authorisation before there were two scopes. */
 const LEGACY_KEY = "oauth";

@@ -13,6 +13,8 @@ import type { Logger } from "../core/logger.ts";
 export const LIBRARY_SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";
 /** The Picker API's scope: the items a user picks by hand. */
 export const PICKER_SCOPE = "https://www.googleapis.com/auth/photospicker.mediaitems.readonly";
+/** Google Drive, read only: the Takeout exports Google delivers to Drive (`photosync takeout --drive`). */
+export const DRIVE_SCOPE = "https://www.googleapis.com/auth/drive.readonly";
 /** Google's endpoints, used when the client secret file names none. */
 export const GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth";
 export const GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token";

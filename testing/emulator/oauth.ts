@@ -22,8 +22,10 @@ import {
 export const LIBRARY_SCOPE = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";
 /** The Picker API's scope. */
 export const PICKER_SCOPE = "https://www.googleapis.com/auth/photospicker.mediaitems.readonly";
-/** The Photos scopes a client may ask for: at least one of them. */
-const PHOTOS_SCOPES = [LIBRARY_SCOPE, PICKER_SCOPE];
+/** Google Drive, read only (Takeout exports delivered to Drive). */
+export const DRIVE_SCOPE = "https://www.googleapis.com/auth/drive.readonly";
+/** The scopes a client may ask for: at least one of them (the Photos APIs', or Drive's). */
+const PHOTOS_SCOPES = [LIBRARY_SCOPE, PICKER_SCOPE, DRIVE_SCOPE];
 /** Scopes Google removed from the Library API in 2025: the emulator rejects requests for them. */
 const REMOVED_SCOPES = ["photoslibrary", "photoslibrary.readonly", "photoslibrary.sharing"]
   .map((name) => `https://www.googleapis.com/auth/${name}`);

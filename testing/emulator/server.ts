@@ -35,7 +35,9 @@ export type Fault =
    * Media: about half of the body is sent, then nothing until the client gives up or the emulator closes.
    * Other routes: status 200 and headers are sent, then no body at all, likewise.
    */
-  | "stall";
+  | "stall"
+  /** Drive's 403 `userRateLimitExceeded` (slow down), with `Retry-After: <retryAfterSec>` when that is set. */
+  | "403-rate";
 
 /** Faults and latency of a {@linkcode Server} whose routes are named `R`. */
 export interface FaultOptions<R extends string = string> {
@@ -66,7 +68,16 @@ export interface FaultOptions<R extends string = string> {
 }
 
 /** Every {@linkcode Fault}, in the order in which a request's PRNG draw is matched against the rates. */
-export const FAULTS: readonly Fault[] = ["429", "429-bare", "500", "503", "reset", "short", "stall"];
+export const FAULTS: readonly Fault[] = [
+  "429",
+  "429-bare",
+  "500",
+  "503",
+  "reset",
+  "short",
+  "stall",
+  "403-rate",
+];
 
 /** One request seen by the emulator. */
 export interface LoggedRequest {
@@ -302,6 +313,18 @@ export class Server<R extends string = string> {
         if (faults.retryAfterSec !== undefined) res.headers.set("retry-after", String(faults.retryAfterSec));
         return [res, fault];
       }
+      case "403-rate": {
+        const message = "User Rate Limit Exceeded";
+        const res = json(403, {
+          error: {
+            code: 403,
+            message,
+            errors: [{ domain: "usageLimits", reason: "userRateLimitExceeded", message }],
+          },
+        });
+        if (faults.retryAfterSec !== undefined) res.headers.set("retry-after", String(faults.retryAfterSec));
+        return [res, fault];
+      }
     }
     const bodyFault = fault === "stall" ? "stall" : "reset";
     const headers = { "content-type": "application/json; charset=UTF-8" };
@@ -313,7 +336,7 @@ export class Server<R extends string = string> {
    * stays as it is, and no fault is injected.
    */
   #faultStream(res: Response, fault: BodyFault, method: string): [Response, Fault | undefined] {
-    if (res.status !== 200 || !res.body || method === "HEAD") return [res, undefined];
+    if ((res.status !== 200 && res.status !== 206) || !res.body || method === "HEAD") return [res, undefined];
     const length = Number(res.headers.get("content-length"));
     const body = this.#brokenBody(fault, res.body, Math.floor(length / 2));
     return [new Response(body, { status: res.status, headers: res.headers }), fault];

@@ -81,6 +81,13 @@ export const DOWNLOAD_FLAGS = {
   ...COMMON_FLAGS,
 } as const;
 
+/** The flags that bound an unattended run and list what it added: `sync`'s, and `takeout --drive`'s. */
+export const RUN_LIMIT_FLAGS = {
+  "max-time": { type: "string" },
+  "max-bytes": { type: "string" },
+  "new-files": { type: "string" },
+} as const;
+
 /** The flags of `photosync sync`, parsed strictly. */
 export function parseSyncFlags(args: string[]) {
   return parseFlags("sync", args, {
@@ -89,9 +96,7 @@ export function parseSyncFlags(args: string[]) {
     dates: { type: "string" },
     resync: { type: "boolean" },
     "index-only": { type: "boolean" },
-    "max-time": { type: "string" },
-    "max-bytes": { type: "string" },
-    "new-files": { type: "string" },
+    ...RUN_LIMIT_FLAGS,
     query: { type: "string" },
   }).values;
 }
@@ -198,12 +203,18 @@ export function downloadsExitCode(downloads: TransferResult, dir: string, render
   return ExitCode.incomplete;
 }
 
+/** What {@link newFilesList} gives: add a path, write the list. */
+export interface NewFilesList {
+  add(path: string): void;
+  write(): Promise<void>;
+}
+
 /**
  * `--new-files`: the paths this run placed, written to `file` at the end, atomically (a
  * temporary file beside it, renamed), sorted, one a line. Its folder is checked up front, so
  * that a mistyped path is bad input before anything is fetched.
  */
-async function newFilesList(file: string) {
+export async function newFilesList(file: string): Promise<NewFilesList> {
   const folder = dirname(resolve(file));
   if (!(await Deno.stat(folder).catch(() => undefined))?.isDirectory) {
     throw new UsageError(`--new-files ${file}: the folder ${folder} does not exist`);

@@ -5,9 +5,19 @@
 import { ExitCode, InterruptedError, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
-import { type Listed, takeout, type TakeoutReport } from "../../takeout.ts";
-import type { Command } from "../command.ts";
-import { COMMON_FLAGS, parseFlags } from "../args.ts";
+import {
+  type Listed,
+  type RemoteTakeoutOptions,
+  type RemoteTakeoutReport,
+  takeout,
+  type TakeoutReport,
+} from "../../takeout.ts";
+import { DRIVE_API_URL } from "../../google/drive.ts";
+import { openDriveStore } from "../../sources/takeout/drive/drive_store.ts";
+import type { Command, CommandContext } from "../command.ts";
+import { COMMON_FLAGS, parseDuration, parseFlags, parseSize } from "../args.ts";
+import { authorisationIo } from "../auth_io.ts";
+import { DOWNLOAD_FLAGS, newFilesList, RUN_LIMIT_FLAGS } from "./sync.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import type { Renderer } from "../render.ts";
@@ -16,6 +26,7 @@ import { RunStop } from "../../core/backup.ts";
 import { Interrupt } from "../interrupt.ts";
 
 const HELP = `Usage: photosync takeout [--dir DIR] [--albums links|none] [--include-trashed] PATH...
+       photosync takeout --drive [--dir DIR] [--creds FILE] [--max-time D] [--new-files FILE] ...
 
 Import a Google Takeout export of Google Photos into DIR: the same sync.db and
 YYYY/MM/DD tree that photosync sync builds. Each PATH is a .zip, a .tgz/.tar.gz or an
@@ -33,6 +44,22 @@ Parts imported in separate runs give the same result: a sidecar found later re-d
 
 Every entry's outcome, sidecar rule and date source goes to DIR/takeout-report-<time>.tsv.
 
+--drive imports every export Google Takeout delivered to Google Drive ("Add to Drive") that is
+not imported yet, oldest first, reading only what is new: a zip's directory, its sidecars, and
+the entries not imported from an earlier export (same path, size and CRC-32). Nothing is
+written to Drive; the summary says which Drive files can be deleted once their export is in.
+An export whose parts are not all on Drive yet waits for the next run (exit 0).
+  --drive              read the exports from Google Drive (authorises the drive.readonly scope)
+  --creds FILE         OAuth client secret JSON, as for sync; giving it authorises again
+  --no-browser         do not open a browser to authorise; print the URL only
+  --max-time DURATION  stop after this long (e.g. 5h30m), keeping what is imported; exit 3
+  --max-bytes SIZE     stage no file once SIZE was written in this run; exit 3
+  --new-files FILE     write the files this run added (relative to --dir, one a line) to FILE
+
+Environment (--drive): PHOTOSYNC_REFRESH_TOKEN (photosync token --scope drive prints it),
+PHOTOSYNC_CLIENT_ID, PHOTOSYNC_CLIENT_SECRET as for sync; PHOTOSYNC_DRIVE_URL, the Drive API
+root (default ${DRIVE_API_URL}).
+
 Exit codes: 0 all imported, 1 failure (e.g. a damaged or unreadable archive: the rest is
 imported), 2 bad input (e.g. a path that is no Google Photos export), 3 some files could
 not be imported.`;
@@ -44,6 +71,10 @@ export function parseTakeoutFlags(args: string[]) {
     albums: { type: "string", default: "links" },
     "include-trashed": { type: "boolean" },
     layout: { type: "string", default: DEFAULT_LAYOUT },
+    drive: { type: "boolean" },
+    creds: DOWNLOAD_FLAGS.creds,
+    "no-browser": DOWNLOAD_FLAGS["no-browser"],
+    ...RUN_LIMIT_FLAGS,
     ...COMMON_FLAGS,
   }, Infinity);
   if (values.albums !== "links" && values.albums !== "none") {
@@ -52,10 +83,33 @@ export function parseTakeoutFlags(args: string[]) {
   return { ...values, albums: values.albums as "links" | "none", paths: positionals };
 }
 
-const takeoutCommand: Command = async (args, { renderer, paths }) => {
+const takeoutCommand: Command = async (args, context) => {
+  const { renderer, paths } = context;
   const flags = parseTakeoutFlags(args);
   const answered = answerHelpOrVersion(flags, HELP, renderer);
   if (answered !== undefined) return answered;
+  if (flags.drive) {
+    if (flags.paths.length > 0) {
+      throw new UsageError(
+        `--drive reads the exports from Google Drive: give no PATH (or leave out --drive to import "${
+          flags.paths[0]
+        }")`,
+      );
+    }
+    const io = authorisationIo(flags["no-browser"], context);
+    const creds = flags.creds === undefined ? undefined : resolvePath("--creds", flags.creds, paths);
+    const apiUrl = context.env("PHOTOSYNC_DRIVE_URL") || undefined;
+    return await runRemoteTakeout(
+      (store, signal) => openDriveStore(store, { creds, apiUrl, io, logger: renderer }, signal),
+      flags,
+      context,
+    );
+  }
+  const remoteOnly = (["creds", "no-browser", "max-time", "max-bytes", "new-files"] as const)
+    .filter((flag) => flags[flag] !== undefined);
+  if (remoteOnly.length > 0) {
+    throw new UsageError(`--${remoteOnly[0]} is for takeout --drive; see photosync takeout --help`);
+  }
   if (flags.paths.length === 0) {
     throw new UsageError(
       "photosync takeout needs the Takeout archives or folders to import; see photosync takeout --help",
@@ -92,6 +146,105 @@ const takeoutCommand: Command = async (args, { renderer, paths }) => {
   }
   return ExitCode.ok;
 };
+
+/**
+ * A run over a store of exports (`--drive`, or another store's flag): the stop with `--max-time`
+ * and `--max-bytes`, `--new-files`, the import, a summary per export, what waits and what can be
+ * deleted, and the exit code (0; 1 a damaged archive; 3 files not imported, or a limit reached).
+ */
+export async function runRemoteTakeout(
+  store: RemoteTakeoutOptions["store"],
+  flags: ReturnType<typeof parseTakeoutFlags>,
+  { renderer, paths }: CommandContext,
+): Promise<number> {
+  const started = Date.now();
+  const dir = resolvePath("--dir", flags.dir, paths);
+  const newFiles = flags["new-files"] === undefined
+    ? undefined
+    : await newFilesList(resolvePath("--new-files", flags["new-files"], paths));
+  using stop = new RunStop({
+    maxTimeMs: parseDuration(flags["max-time"]),
+    maxBytes: parseSize(flags["max-bytes"]),
+  });
+  using _interrupt = new Interrupt(renderer, "stopping: imported files are kept, partial ones removed", stop);
+  let placed = 0;
+  let result: RemoteTakeoutReport;
+  try {
+    result = await takeout({
+      dir,
+      store,
+      logger: renderer,
+      albums: flags.albums,
+      includeTrashed: flags["include-trashed"],
+      pathMapper: layoutMapper(flags.layout),
+      stop,
+      onFile: (path) => {
+        placed++;
+        newFiles?.add(path);
+      },
+    });
+  } catch (error) {
+    // The files that did arrive are listed on every exit: a job uploads them whatever came after.
+    await newFiles?.write().catch((listError) => renderer.warn(listError.message));
+    if (!(error instanceof InterruptedError)) throw error;
+    throw new InterruptedError(
+      error.signal,
+      `${placed} files imported in this run are kept, partial ones removed; run the same command again to go on`,
+    );
+  }
+  await newFiles?.write();
+  renderer.finish();
+  let code: number = ExitCode.ok;
+  for (const { stamp, parts, report, complete } of result.imported) {
+    renderer.info(
+      `export ${stamp} (${parts.length} ${parts.length === 1 ? "part" : "parts"})${
+        complete ? "" : ", not complete yet"
+      }:`,
+    );
+    summarise(report, (Date.now() - started) / 1000, renderer);
+    if (report.damagedArchives > 0) {
+      listLines(report.failures, (line) => renderer.error(line), report);
+      code = ExitCode.failure;
+    } else if (report.failed > 0) {
+      listLines(report.failures, (line) => renderer.warn(line), report);
+      if (code === ExitCode.ok) code = ExitCode.incomplete;
+    }
+  }
+  renderer.info(`read ${formatBytes(result.bytesFetched)} of archives from ${result.store}`);
+  if (result.done.length > 0) {
+    renderer.info(
+      `${result.done.length} ${result.done.length === 1 ? "export was" : "exports were"} imported before`,
+    );
+  }
+  for (const { stamp, missing } of result.waiting) {
+    renderer.warn(
+      `export ${stamp} is not complete yet (still being delivered?): ${missing.join(", ")} missing; ` +
+        "nothing of it was imported, the next run takes it",
+    );
+  }
+  for (const stamp of result.notPhotos) {
+    renderer.verbose(`export ${stamp} holds no Google Photos files: left alone`);
+  }
+  if (result.imported.length + result.done.length + result.waiting.length === 0) {
+    renderer.info("no Takeout export of Google Photos found; see the README for how to schedule one");
+  }
+  for (const { stamp, files } of result.deletable) {
+    renderer.info(
+      `export ${stamp} is imported in full: its ${files.length} ${
+        files.length === 1 ? "file" : "files"
+      } may now be ` +
+        `deleted to free storage: ${files.join(", ")}`,
+    );
+  }
+  if (result.stopped) {
+    const limit = result.stopped === "time"
+      ? `--max-time=${flags["max-time"]} ran out`
+      : `--max-bytes=${flags["max-bytes"]} reached`;
+    renderer.warn(`${limit}: the rest is left for the next run`);
+    if (code === ExitCode.ok) code = ExitCode.incomplete;
+  }
+  return code;
+}
 
 /**
  * The end-of-run report: a few lines accounting for every entry of every archive, the file

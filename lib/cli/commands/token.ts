@@ -7,7 +7,7 @@
 import { AuthError, ExitCode, UsageError } from "../../core/errors.ts";
 import { Store } from "../../core/store.ts";
 import { savedRefreshToken } from "../../google/credentials.ts";
-import { LIBRARY_SCOPE, PICKER_SCOPE } from "../../google/oauth.ts";
+import { DRIVE_SCOPE, LIBRARY_SCOPE, PICKER_SCOPE } from "../../google/oauth.ts";
 import type { Command } from "../command.ts";
 import { COMMON_FLAGS, parseFlags } from "../args.ts";
 import { answerHelpOrVersion } from "../help.ts";
@@ -33,17 +33,25 @@ const SCOPES = {
     authorise: "photosync pick",
     hint: "photosync pick's Picker one: photosync token --scope picker prints it",
   },
+  drive: {
+    scope: DRIVE_SCOPE,
+    name: "Drive",
+    command: "photosync takeout --drive",
+    authorise: "photosync takeout --drive",
+    hint: "photosync takeout --drive's Drive one: photosync token --scope drive prints it",
+  },
 } as const;
 
-const HELP = `Usage: photosync token [--dir DIR] [--scope library|picker]
+const HELP = `Usage: photosync token [--dir DIR] [--scope library|picker|drive]
 
 Print a refresh token saved in DIR/sync.db by an authorisation, for PHOTOSYNC_REFRESH_TOKEN in
 an unattended run: the Library scope's (photosync sync; authorised by photosync --dir DIR
---creds FILE), or with --scope picker the Picker scope's (photosync pick). It gives access to
-your photos: keep it secret (a repository secret, a password manager), never in a file in a
-repository.
+--creds FILE), with --scope picker the Picker scope's (photosync pick), or with --scope drive
+the Drive scope's (photosync takeout --drive). It gives access to your photos (the Drive one:
+to all of your Google Drive, read only): keep it secret (a repository secret, a password
+manager), never in a file in a repository.
   --dir DIR            the folder given to sync or pick (default: .)
-  --scope SCOPE        library (default) or picker
+  --scope SCOPE        library (default), picker or drive
   --quiet, --verbose   accepted as by every command; the token is printed either way
   --help, --version
 
@@ -59,7 +67,7 @@ const tokenCommand: Command = async (args, { renderer, paths }) => {
   const answered = answerHelpOrVersion(values, HELP, renderer);
   if (answered !== undefined) return answered;
   if (!Object.hasOwn(SCOPES, values.scope)) {
-    throw new UsageError(`--scope must be library or picker, not "${values.scope}"`);
+    throw new UsageError(`--scope must be library, picker or drive, not "${values.scope}"`);
   }
   const wanted = SCOPES[values.scope as keyof typeof SCOPES];
   const dir = resolvePath("--dir", values.dir, paths);
@@ -67,15 +75,19 @@ const tokenCommand: Command = async (args, { renderer, paths }) => {
   using store = Store.open(dir, { readOnly: true });
   const token = savedRefreshToken(store, wanted.scope);
   if (!token) {
-    const other = wanted.scope === LIBRARY_SCOPE ? SCOPES.picker : SCOPES.library;
-    const otherSaved = savedRefreshToken(store, other.scope) ? ` (only ${other.hint})` : "";
+    const others = Object.values(SCOPES).filter((other) =>
+      other.scope !== wanted.scope && savedRefreshToken(store, other.scope)
+    );
+    const otherSaved = others.length > 0 ? ` (only ${others.map((other) => other.hint).join("; and ")})` : "";
     throw new AuthError(
       `no authorisation is saved in ${dir} for the ${wanted.name} scope${otherSaved}; ` +
         `run ${wanted.authorise} --dir ${dir} --creds FILE first`,
     );
   }
   renderer.warn(
-    `this is the ${wanted.name} scope's refresh token (for ${wanted.command}); it gives access to your Google Photos: keep it secret`,
+    `this is the ${wanted.name} scope's refresh token (for ${wanted.command}); it gives access to your ${
+      wanted.scope === DRIVE_SCOPE ? "Google Drive (read only), Takeout exports included" : "Google Photos"
+    }: keep it secret`,
   );
   renderer.output(token);
   return ExitCode.ok;

@@ -9,6 +9,7 @@
  * is still there.
  * @module
  */
+import type { ByteBudget } from "../../core/byte_budget.ts";
 import type { PathMapper } from "../../core/layout.ts";
 import type { Logger } from "../../core/logger.ts";
 import { BodyError, type OutputTree, type TempFile, UnsafePathError } from "../../core/output_tree.ts";
@@ -53,6 +54,13 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** Where the line of each entry goes (none: the report's figures only). */
   reportFile?: ReportFile;
+  /**
+   * The run's byte budget (`--max-bytes`): no entry is staged once the files placed reach it; the
+   * entries not reached are counted unread, for the next run.
+   */
+  budget?: ByteBudget;
+  /** Called with each placed file's path (relative to the output folder). */
+  onFile?: (path: string) => void;
 }
 
 /** What one archive's import works with. */
@@ -68,6 +76,8 @@ interface Run {
   /** Count a file gone through (imported, a duplicate or already there) and its bytes. */
   advance(size: number): void;
   signal?: AbortSignal;
+  budget?: ByteBudget;
+  onFile?: (path: string) => void;
 }
 
 /** Import every media file the catalog planned; returns the report. */
@@ -115,6 +125,8 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     tally,
     logger,
     signal: options.signal,
+    budget: options.budget,
+    onFile: options.onFile,
     advance(size) {
       progress.files++;
       progress.bytes += size;
@@ -279,6 +291,8 @@ async function importArchive(
       const committed = await run.committer.commit(input, media, await staged);
       countCommitted(run.tally, input, media, committed);
       if (committed.kind === "imported") {
+        run.budget?.spend(committed.size);
+        run.onFile?.(committed.path);
         run.logger.event(`${committed.restored ? "restored" : "imported"} ${committed.path}`);
         run.logger.verbose(
           `${media.entry.path}: sidecar ${
@@ -322,6 +336,12 @@ async function importArchive(
         }
         run.advance(entry.size);
         continue;
+      }
+      if (run.budget?.reached) {
+        // --max-bytes: nothing more is staged; this entry and those after it wait for the next run.
+        plans!.unshift(media);
+        wanted.set(entry.path, plans!);
+        break;
       }
       const staged = run.stager.stage(input, entry, entryKey(spotOf(input, media)));
       staged.catch(() => {}); // Awaited in order by commitOldest.

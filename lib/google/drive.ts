@@ -1,0 +1,239 @@
+/**
+ * The Google Drive API v3, as far as photosync reads it: `files.list` (a search, paged, with the
+ * fields it needs) and `files.get` (a file's metadata, or with `alt=media` a byte range of it by
+ * an HTTP `Range` request). Plain fetch, the run's token (refreshed once when a 401 refuses it),
+ * one retry layer per request: 429, 5xx, resets and Drive's `userRateLimitExceeded` /
+ * `rateLimitExceeded` 403s with backoff. Nothing is ever written to Drive.
+ * @module
+ */
+import { AuthError, PhotosyncError } from "../core/errors.ts";
+import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../core/retry.ts";
+import { sendWithToken } from "./api.ts";
+import { ApiError } from "./api_error.ts";
+import { fetchWithIdleTimeout, keptFailing, quotaError, requestError } from "./http.ts";
+import type { TokenSource } from "./oauth.ts";
+
+/** The Drive API's root (the client adds `/drive/v3/…`); `PHOTOSYNC_DRIVE_URL` replaces it. */
+export const DRIVE_API_URL = "https://www.googleapis.com";
+
+/** The one line for a token that does not carry the Drive scope. */
+export const NO_DRIVE_SCOPE =
+  "the authorisation has no Google Drive access (scope drive.readonly): authorise it with photosync takeout --drive " +
+  "--creds FILE (then, for an unattended run, photosync token --scope drive prints the token to use)";
+
+/** A file as `files.list` describes it. */
+export interface DriveFile {
+  id: string;
+  name: string;
+  size: number;
+  /** Epoch ms. */
+  modifiedMs?: number;
+  parents: string[];
+}
+
+/** Options of {@link DriveClient}. */
+export interface DriveClientOptions {
+  tokens: TokenSource;
+  /** The API's root (default {@link DRIVE_API_URL}). */
+  apiUrl?: string;
+  fetch?: typeof fetch;
+  retry?: RetryOptions;
+  /** Give up on a request that sends nothing for this long (default 60 s). */
+  idleTimeoutMs?: number;
+  /** The run's stop. */
+  signal?: AbortSignal;
+}
+
+/** The fields photosync asks `files.list` for. */
+const LIST_FIELDS = "nextPageToken,files(id,name,size,modifiedTime,parents)";
+
+/** Reads Google Drive. */
+export class DriveClient {
+  readonly #tokens: TokenSource;
+  readonly #apiUrl: string;
+  readonly #fetch: typeof fetch;
+  readonly #retry: RetryOptions;
+  readonly #idleMs: number;
+  readonly #signal?: AbortSignal;
+
+  constructor(options: DriveClientOptions) {
+    this.#tokens = options.tokens;
+    this.#apiUrl = (options.apiUrl ?? DRIVE_API_URL).replace(/\/+$/, "");
+    this.#fetch = options.fetch ?? fetch;
+    this.#retry = options.retry ?? {};
+    this.#idleMs = options.idleTimeoutMs ?? 60_000;
+    this.#signal = options.signal;
+  }
+
+  /**
+   * Every file `q` (Drive's search syntax) finds, page by page (1,000 a page), with the fields
+   * photosync uses.
+   */
+  async *list(q: string, signal = this.#signal): AsyncGenerator<DriveFile> {
+    let pageToken: string | undefined;
+    do {
+      const params = new URLSearchParams({ q, pageSize: "1000", fields: LIST_FIELDS, spaces: "drive" });
+      if (pageToken) params.set("pageToken", pageToken);
+      const page = await this.#json<{ files?: RawFile[]; nextPageToken?: string }>(
+        `/drive/v3/files?${params}`,
+        signal,
+      );
+      for (const file of page.files ?? []) yield driveFile(file);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+  }
+
+  /** A file's (or folder's) name and parents. */
+  async get(id: string, signal = this.#signal): Promise<{ id: string; name: string; parents: string[] }> {
+    const params = new URLSearchParams({ fields: "id,name,parents" });
+    const file = await this.#json<RawFile>(`/drive/v3/files/${encodeURIComponent(id)}?${params}`, signal);
+    return { id: file.id, name: file.name, parents: file.parents ?? [] };
+  }
+
+  /**
+   * Bytes `start` to `end` (exclusive) of file `id`, streamed: one `Range` request, retried here
+   * until its body starts (the body itself is the caller's to resume).
+   */
+  read(id: string, start: number, end: number, signal = this.#signal): Promise<ReadableStream<Uint8Array>> {
+    const url = `${this.#apiUrl}/drive/v3/files/${encodeURIComponent(id)}?alt=media`;
+    const what = `files.get ${id} bytes ${start}-${end - 1}`;
+    return this.#retried(what, signal, async () => {
+      const response = await this.#send(url, signal, { range: `bytes=${start}-${end - 1}` });
+      if (response.status === 206 || (response.status === 200 && start === 0)) {
+        const range = response.headers.get("content-range");
+        if (response.status === 206 && range && !range.startsWith(`bytes ${start}-`)) {
+          await response.body?.cancel();
+          throw new TransientError(`Drive answered the range ${range}, not bytes ${start}-${end - 1}`);
+        }
+        return response.body ?? new ReadableStream({ start: (controller) => controller.close() });
+      }
+      if (response.status === 416) {
+        await response.body?.cancel();
+        throw new PhotosyncError(
+          `Drive file ${id} is shorter than listed (${response.headers.get("content-range") ?? "416"}): ` +
+            "it changed while being read; run photosync again",
+        );
+      }
+      throw await driveError(response);
+    });
+  }
+
+  async #json<T>(path: string, signal: AbortSignal | undefined): Promise<T> {
+    const url = this.#apiUrl + path;
+    return await this.#retried(path.split("?")[0], signal, async () => {
+      const response = await this.#send(url, signal);
+      if (!response.ok) throw await driveError(response);
+      try {
+        return await response.json() as T;
+      } catch (error) {
+        signal?.throwIfAborted();
+        throw new TransientError(`broken answer from ${path.split("?")[0]}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    });
+  }
+
+  async #retried<T>(what: string, signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await withRetry(attempt, { ...this.#retry, signal });
+    } catch (error) {
+      if (error instanceof TransientError) throw keptFailing(`Drive ${what}`, error);
+      throw error;
+    }
+  }
+
+  #send(
+    url: string,
+    signal: AbortSignal | undefined,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    return sendWithToken(this.#tokens, async (token) => {
+      try {
+        return await fetchWithIdleTimeout(url, {
+          headers: { authorization: `Bearer ${token}`, "accept-encoding": "identity", ...headers },
+        }, { fetch: this.#fetch, idleMs: this.#idleMs, signal });
+      } catch (error) {
+        signal?.throwIfAborted();
+        throw requestError(url, error, `cannot reach ${this.#apiUrl}`);
+      }
+    });
+  }
+}
+
+interface RawFile {
+  id: string;
+  name: string;
+  size?: string;
+  modifiedTime?: string;
+  parents?: string[];
+}
+
+function driveFile(file: RawFile): DriveFile {
+  const modified = file.modifiedTime ? Date.parse(file.modifiedTime) : NaN;
+  return {
+    id: file.id,
+    name: file.name,
+    size: Number(file.size ?? 0),
+    ...(Number.isFinite(modified) ? { modifiedMs: modified } : {}),
+    parents: file.parents ?? [],
+  };
+}
+
+/** Reasons of Drive's 403s that mean "slow down", not "no access". */
+const RATE_REASONS = new Set(["userRateLimitExceeded", "rateLimitExceeded"]);
+
+/**
+ * A Drive error answer as the error to throw: slow down (429, 5xx, a rate-limit 403) is transient;
+ * a token without the Drive scope is one line saying how to authorise it; other refusals are
+ * authorisation errors; the daily quota stops the run.
+ */
+export async function driveError(response: Response): Promise<Error> {
+  const text = await response.text().catch(() => "");
+  const quota = quotaError(response.status, text);
+  if (quota) return quota;
+  let message = text.slice(0, 200);
+  let status = response.statusText;
+  let reasons: string[] = [];
+  try {
+    const error = JSON.parse(text).error;
+    if (typeof error?.message === "string") message = error.message;
+    if (typeof error?.status === "string") status = error.status;
+    if (Array.isArray(error?.errors)) {
+      reasons = error.errors.map((e: { reason?: string }) => String(e?.reason));
+    }
+  } catch {
+    // Not Drive's JSON error shape: keep the raw text.
+  }
+  const cause = new ApiError(response.status, status, message);
+  if (
+    response.status === 429 || response.status >= 500 ||
+    (response.status === 403 && reasons.some((reason) => RATE_REASONS.has(reason)))
+  ) {
+    return new TransientError(`HTTP ${response.status} ${reasons[0] ?? status}: ${message}`, {
+      retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+      cause,
+    });
+  }
+  if (
+    response.status === 403 &&
+    (reasons.includes("insufficientPermissions") || /insufficient authentication scopes/i.test(message))
+  ) {
+    return new AuthError(NO_DRIVE_SCOPE, { cause });
+  }
+  if (response.status === 401 || response.status === 403) {
+    return new AuthError(
+      `Google Drive refused access (${response.status} ${status}: ${message}); run photosync takeout --drive with --creds=FILE to authorise again`,
+      { cause },
+    );
+  }
+  if (response.status === 404) {
+    return new PhotosyncError(
+      `Drive: ${message} (was it deleted while photosync read it?); run photosync again`,
+      {
+        cause,
+      },
+    );
+  }
+  return cause;
+}
