@@ -14,6 +14,7 @@ import {
 } from "../../takeout.ts";
 import { DRIVE_API_URL } from "../../google/drive.ts";
 import { openDriveStore } from "../../sources/takeout/drive/drive_store.ts";
+import { webdavCredentials, WebdavStore } from "../../sources/takeout/webdav/webdav_store.ts";
 import type { Command, CommandContext } from "../command.ts";
 import { COMMON_FLAGS, parseDuration, parseFlags, parseSize } from "../args.ts";
 import { authorisationIo } from "../auth_io.ts";
@@ -27,6 +28,7 @@ import { Interrupt } from "../interrupt.ts";
 
 const HELP = `Usage: photosync takeout [--dir DIR] [--albums links|none] [--include-trashed] PATH...
        photosync takeout --drive [--dir DIR] [--creds FILE] [--max-time D] [--new-files FILE] ...
+       photosync takeout --from=URL [--dir DIR] [--max-time D] [--max-bytes SIZE] [--new-files FILE] ...
 
 Import a Google Takeout export of Google Photos into DIR: the same sync.db and
 YYYY/MM/DD tree that photosync sync builds. Each PATH is a .zip, a .tgz/.tar.gz or an
@@ -60,9 +62,17 @@ Environment (--drive): PHOTOSYNC_REFRESH_TOKEN (photosync token --scope drive pr
 PHOTOSYNC_CLIENT_ID, PHOTOSYNC_CLIENT_SECRET as for sync; PHOTOSYNC_DRIVE_URL, the Drive API
 root (default ${DRIVE_API_URL}).
 
+--from=URL imports, the same way, the exports in a WebDAV folder and its subfolders:
+Nextcloud, a NAS, or rclone serve webdav in front of Dropbox, OneDrive, Box, S3, SFTP, ...
+(the README has the recipe). --max-time, --max-bytes and --new-files work as with --drive.
+  --from URL           the WebDAV folder (http:// or https://; no user or password in it)
+
+Environment (--from): PHOTOSYNC_WEBDAV_USER and PHOTOSYNC_WEBDAV_PASSWORD, the Basic sign-in
+(never printed; a refused login exits 4).
+
 Exit codes: 0 all imported, 1 failure (e.g. a damaged or unreadable archive: the rest is
 imported), 2 bad input (e.g. a path that is no Google Photos export), 3 some files could
-not be imported.`;
+not be imported (or a limit was reached first), 4 a sign-in is needed or was refused.`;
 
 /** The flags of `photosync takeout`, parsed strictly. */
 export function parseTakeoutFlags(args: string[]) {
@@ -72,6 +82,7 @@ export function parseTakeoutFlags(args: string[]) {
     "include-trashed": { type: "boolean" },
     layout: { type: "string", default: DEFAULT_LAYOUT },
     drive: { type: "boolean" },
+    from: { type: "string" },
     creds: DOWNLOAD_FLAGS.creds,
     "no-browser": DOWNLOAD_FLAGS["no-browser"],
     ...RUN_LIMIT_FLAGS,
@@ -88,6 +99,9 @@ const takeoutCommand: Command = async (args, context) => {
   const flags = parseTakeoutFlags(args);
   const answered = answerHelpOrVersion(flags, HELP, renderer);
   if (answered !== undefined) return answered;
+  if (flags.drive && flags.from !== undefined) {
+    throw new UsageError("--drive and --from each name where the exports are: give one of them");
+  }
   if (flags.drive) {
     if (flags.paths.length > 0) {
       throw new UsageError(
@@ -105,10 +119,30 @@ const takeoutCommand: Command = async (args, context) => {
       context,
     );
   }
+  if (flags.from !== undefined) {
+    if (flags.paths.length > 0) {
+      throw new UsageError(
+        `--from reads the exports from a WebDAV folder: give no PATH (or leave out --from to import "${
+          flags.paths[0]
+        }")`,
+      );
+    }
+    const driveOnly = (["creds", "no-browser"] as const).find((flag) => flags[flag] !== undefined);
+    if (driveOnly) throw new UsageError(`--${driveOnly} is for takeout --drive, not --from`);
+    const store = new WebdavStore({
+      url: flags.from,
+      credentials: webdavCredentials(context.env),
+      retry: {
+        onRetry: (error, delayMs) =>
+          renderer.verbose(`${error.message}; trying again in ${formatDuration(delayMs / 1000)}`),
+      },
+    });
+    return await runRemoteTakeout(store, flags, context);
+  }
   const remoteOnly = (["creds", "no-browser", "max-time", "max-bytes", "new-files"] as const)
     .filter((flag) => flags[flag] !== undefined);
   if (remoteOnly.length > 0) {
-    throw new UsageError(`--${remoteOnly[0]} is for takeout --drive; see photosync takeout --help`);
+    throw new UsageError(`--${remoteOnly[0]} is for takeout --drive or --from; see photosync takeout --help`);
   }
   if (flags.paths.length === 0) {
     throw new UsageError(
