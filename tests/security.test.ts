@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fixtureItem as item } from "../testing/library_fixture.ts";
 import { listFiles, TestEnv } from "../testing/harness.ts";
-import { assertNoSecrets, assertOneLineError } from "../testing/asserts.ts";
+import { assertNoSecrets } from "../testing/asserts.ts";
 import { runFlags } from "../testing/run_flags.ts";
 import { BROWSER_OPENERS } from "../lib/cli/browser.ts";
 
