@@ -7,7 +7,9 @@
  * indexing, while downloading many files and while downloading one very large video; and
  * `photosync takeout` of a large zip export next to `unzip` of the same archives (both timed until
  * the bytes are on disk), with the import's peak RSS; and the peak RSS of importing a zip of very many
- * tiny entries and a zip of one highly compressible entry (each measured once: a memory figure).
+ * tiny entries and a zip of one highly compressible entry (each measured once: a memory figure); and
+ * `takeout --from` over WebDAV from a real `rclone serve webdav` next to `rclone copy` + `unzip`
+ * (`scripts/bench_webdav.ts`: a baseline, an increment, next year's baseline; `--webdav-mb=0` leaves it out).
  * @module
  */
 // deno-lint-ignore-file no-console
@@ -25,6 +27,7 @@ import {
   writeManyEntriesZip,
 } from "../testing/takeout/scale_archives.ts";
 import { matchSidecars } from "../lib/sources/takeout/sidecar_names.ts";
+import { type WebdavBench, webdavBench, webdavRows } from "./bench_webdav.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,6 +41,7 @@ const { values: flags } = parseArgs({
     "takeout-mb": { type: "string", default: "1000" },
     "many-entries": { type: "string", default: "100000" },
     "compressible-mb": { type: "string", default: "1000" },
+    "webdav-mb": { type: "string", default: "300" },
     runs: { type: "string", default: "3" },
     warmup: { type: "string", default: "1" },
     out: { type: "string", default: "bench-results" },
@@ -55,6 +59,7 @@ const config = {
   takeoutBytes: Number(flags["takeout-mb"]) * MB,
   manyEntries: Number(flags["many-entries"]),
   compressibleBytes: Number(flags["compressible-mb"]) * MB,
+  webdavBytes: Number(flags["webdav-mb"]) * MB,
   runs: Number(flags.runs),
   warmup: Number(flags.warmup),
 };
@@ -471,6 +476,11 @@ try {
   await exported?.close();
 }
 const scale = await scaleImports();
+const webdavRuns: WebdavBench[] = [];
+for (let run = 0; config.webdavBytes > 0 && run < config.runs; run++) {
+  console.error(`WebDAV run ${run + 1} of ${config.runs}...`);
+  webdavRuns.push(await webdavBench(config.webdavBytes));
+}
 const median = (key: string) => {
   const sorted = runs.map((r) => r[key]).sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -585,6 +595,7 @@ if (config.compressibleBytes > 0) {
     "≤ 200 MB",
   ]);
 }
+if (webdavRuns.length > 0) rows.push(...webdavRows(webdavRuns));
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 6));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
 console.log(
@@ -605,6 +616,7 @@ await Deno.writeTextFile(
         ...(exported ? { takeoutRatioOfMedians: results.takeoutSeconds / results.unzipSeconds } : {}),
       },
       runs,
+      ...(webdavRuns.length > 0 ? { webdav: webdavRuns } : {}),
     },
     null,
     2,

@@ -2,8 +2,9 @@
  * The WebDAV part of `deno task bench` (also runnable alone: `deno run -A scripts/bench_webdav.ts
  * [--webdav-mb=300] [--runs=1]`): `photosync takeout --from=URL` reading exports from a real `rclone serve
  * webdav`, next to what a user would do without it, `rclone copy` of the same parts from the same server
- * and `unzip` of each, both timed until the bytes are on disk. Both go through a counting proxy, so each
- * side's bytes fetched are counted the same way. Three steps, as a year of scheduled exports goes:
+ * and `unzip` of each, both timed until the bytes are on disk. Each side's bytes fetched are the bytes the
+ * server served, by rclone's own accounting (its remote control's `core/stats`): no proxy in the way of the
+ * timing. Three steps, as a year of scheduled exports goes:
  *
  * 1. the baseline (a full export of `--webdav-mb` MB) into an empty backup;
  * 2. an increment (a tenth of that) landing beside it: photosync lists both and reads only the new one,
@@ -17,7 +18,6 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { MAIN } from "../testing/harness.ts";
 import { runFlags } from "../testing/run_flags.ts";
-import { CountingProxy } from "../testing/counting_proxy.ts";
 import { RCLONE, rcloneAvailable, RcloneWebdav } from "../testing/rclone_webdav.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
@@ -60,16 +60,15 @@ export async function webdavBench(baselineBytes: number): Promise<WebdavBench> {
       ...added,
       files: [...baseline.files, ...increment.files, ...added.files],
     };
-    await using server = await RcloneWebdav.start({ root: served });
-    await using proxy = new CountingProxy(server.url);
+    await using server = await RcloneWebdav.start({ root: served, stats: true });
     const out = join(root, "photos");
     const step = async (exp: TakeoutExport, folder: string): Promise<WebdavStep> => {
       console.error(`writing ${folder}: ${exp.files.length} files...`);
       const parts = await writeArchives(exp, join(served, folder), { format: "zip", parts: 3 });
       let partBytes = 0;
       for (const part of parts) partBytes += (await Deno.stat(part)).size;
-      const copy = await copyAndUnzip(proxy, folder, parts.length, join(root, "copy"));
-      const photosync = await takeoutFrom(proxy, out);
+      const copy = await copyAndUnzip(server, folder, parts.length, join(root, "copy"));
+      const photosync = await takeoutFrom(server, out);
       return { ...photosync, ...copy, partBytes };
     };
     return {
@@ -82,13 +81,13 @@ export async function webdavBench(baselineBytes: number): Promise<WebdavBench> {
   }
 }
 
-/** `photosync takeout --from=<proxy>` into `out` (kept between steps), timed until synced, with its peak RSS. */
-async function takeoutFrom(proxy: CountingProxy, out: string) {
+/** `photosync takeout --from=<server>` into `out` (kept between steps), timed until synced, with its peak RSS. */
+async function takeoutFrom(server: RcloneWebdav, out: string) {
   await settleDisk();
-  proxy.reset();
+  await server.resetStats();
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...runFlags(), MAIN, "takeout", `--dir=${out}`, `--from=${proxy.url}`, "--quiet"],
+    args: ["run", ...runFlags(), MAIN, "takeout", `--dir=${out}`, `--from=${server.url}`, "--quiet"],
     clearEnv: true,
     env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "" },
     stdin: "null",
@@ -110,29 +109,29 @@ async function takeoutFrom(proxy: CountingProxy, out: string) {
   await settleDisk();
   return {
     photosyncSeconds: (performance.now() - started) / 1000,
-    photosyncBytes: proxy.bytes,
+    photosyncBytes: await server.bytesServed(),
     photosyncPeakRssMb: peakKb / 1024,
   };
 }
 
 /**
  * What a user does without photosync: `rclone copy` of the folder's new parts from the same server (its
- * WebDAV backend, through the same proxy), then `unzip` of each, timed until synced; the copies are removed.
+ * WebDAV backend), then `unzip` of each, timed until synced; the copies are removed.
  */
-async function copyAndUnzip(proxy: CountingProxy, folder: string, parts: number, scratch: string) {
+async function copyAndUnzip(server: RcloneWebdav, folder: string, parts: number, scratch: string) {
   await Deno.remove(scratch, { recursive: true }).catch(() => {});
   await settleDisk();
-  proxy.reset();
+  await server.resetStats();
   const started = performance.now();
   const copied = join(scratch, "parts");
   const copy = await new Deno.Command(RCLONE, {
-    args: ["copy", `:webdav,url='${proxy.url}':${folder}`, copied, "--config", "/dev/null"],
+    args: ["copy", `:webdav,url='${server.url}':${folder}`, copied, "--config", "/dev/null"],
     stdin: "null",
     stdout: "null",
     stderr: "piped",
   }).output();
   if (!copy.success) throw new Error(`rclone copy failed: ${new TextDecoder().decode(copy.stderr)}`);
-  const copyBytes = proxy.bytes;
+  const copyBytes = await server.bytesServed();
   const zips = [...Deno.readDirSync(copied)].map((entry) => join(copied, entry.name)).sort();
   if (zips.length !== parts) throw new Error(`rclone copy brought ${zips.length} parts, not ${parts}`);
   for (const zip of zips) {

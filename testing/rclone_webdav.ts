@@ -27,6 +27,11 @@ export interface RcloneWebdavOptions {
   /** Basic sign-in rclone demands (`--user`, `--pass`); none: it serves anyone. */
   user?: string;
   password?: string;
+  /**
+   * Count what rclone serves with its own accounting (its remote control on another free port, without
+   * authentication, on 127.0.0.1): {@link RcloneWebdav.bytesServed}.
+   */
+  stats?: boolean;
   /** More flags for `rclone serve webdav`. */
   args?: string[];
 }
@@ -35,12 +40,20 @@ export interface RcloneWebdavOptions {
 export class RcloneWebdav implements AsyncDisposable {
   /** The served root, `http://127.0.0.1:PORT/`. */
   readonly url: string;
+  readonly #rcUrl?: string;
   readonly #child: Deno.ChildProcess;
   readonly #log: string[];
   readonly #logDone: Promise<void>;
 
-  private constructor(url: string, child: Deno.ChildProcess, log: string[], logDone: Promise<void>) {
+  private constructor(
+    url: string,
+    rcUrl: string | undefined,
+    child: Deno.ChildProcess,
+    log: string[],
+    logDone: Promise<void>,
+  ) {
     this.url = url;
+    this.#rcUrl = rcUrl;
     this.#child = child;
     this.#log = log;
     this.#logDone = logDone;
@@ -64,11 +77,13 @@ export class RcloneWebdav implements AsyncDisposable {
       "0s",
       ...(options.user === undefined ? [] : ["--user", options.user]),
       ...(options.password === undefined ? [] : ["--pass", options.password]),
+      ...(options.stats ? ["--rc", "--rc-addr", "127.0.0.1:0", "--rc-no-auth"] : []),
       ...options.args ?? [],
     ];
     const child = new Deno.Command(RCLONE, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
     const log: string[] = [];
     const ready = Promise.withResolvers<string>();
+    let rcUrl: string | undefined;
     const logDone = (async () => {
       let buffer = "";
       for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
@@ -77,8 +92,10 @@ export class RcloneWebdav implements AsyncDisposable {
         buffer = lines.pop()!;
         for (const line of lines) {
           log.push(line);
+          // rclone starts its remote control first, then the WebDAV server.
+          rcUrl ??= /remote control on \[?(http:\/\/127\.0\.0\.1:\d+\/)/.exec(line)?.[1];
           const started = /WebDav Server started on \[?(http:\/\/127\.0\.0\.1:\d+\/)/.exec(line);
-          if (started) ready.resolve(started[1]);
+          if (started && (rcUrl || !options.stats)) ready.resolve(started[1]);
         }
       }
       if (buffer) log.push(buffer);
@@ -87,7 +104,7 @@ export class RcloneWebdav implements AsyncDisposable {
       ready.reject(new Error(`rclone serve webdav exited (${code}) before serving:\n${log.join("\n")}`))
     );
     try {
-      return new RcloneWebdav(await ready.promise, child, log, logDone);
+      return new RcloneWebdav(await ready.promise, rcUrl, child, log, logDone);
     } catch (error) {
       await logDone;
       throw error;
@@ -97,6 +114,26 @@ export class RcloneWebdav implements AsyncDisposable {
   /** rclone's log lines so far. */
   get log(): readonly string[] {
     return this.#log;
+  }
+
+  /** Bytes of files rclone served since it started or since {@link resetStats} (started with `stats`). */
+  async bytesServed(): Promise<number> {
+    const stats = await this.#rc("core/stats");
+    return (stats as { bytes: number }).bytes;
+  }
+
+  /** Count served bytes from zero again. */
+  async resetStats(): Promise<void> {
+    await this.#rc("core/stats-reset");
+  }
+
+  async #rc(command: string): Promise<unknown> {
+    if (!this.#rcUrl) throw new Error("rclone was started without stats");
+    const response = await fetch(new URL(command, this.#rcUrl), { method: "POST" });
+    if (!response.ok) {
+      throw new Error(`rclone rc ${command}: HTTP ${response.status}: ${await response.text()}`);
+    }
+    return await response.json();
   }
 
   /** Stop rclone (SIGTERM) and wait for it to exit. */
