@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { CliProcess, type CliResult, listFiles, runPhotosync, TestEnv } from "../testing/harness.ts";
 import type { Emulator, LoggedRequest } from "../testing/emulator.ts";
+import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
 import { planArchives, writeArchives, writeZip } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
@@ -246,10 +247,7 @@ Deno.test("takeout --drive: faults are retried, a kill -9 resumes, a token witho
   assert.deepEqual(await backupOf(env.dir), await expectedBackup());
 
   // A refresh token granted the Library scope only, given for Drive.
-  const libraryToken = await refreshTokenFor(
-    emulator,
-    "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata",
-  );
+  const libraryToken = emulator.grant(LIBRARY_SCOPE).refreshToken;
   emulator.faults = {};
   const refused = await drive(env, [], {
     env: { PHOTOSYNC_REFRESH_TOKEN: libraryToken },
@@ -262,34 +260,3 @@ Deno.test("takeout --drive: faults are retried, a kill -9 resumes, a token witho
     /no Google Drive access \(scope drive\.readonly\).*--creds FILE.*photosync token --scope drive/,
   );
 });
-
-/** A refresh token the emulator grants `scope`, obtained as a browser and a client would. */
-async function refreshTokenFor(emulator: Emulator, scope: string): Promise<string> {
-  const verifier = "v".repeat(50);
-  const challenge = createHash("sha256").update(verifier).digest("base64url");
-  const redirect = "http://127.0.0.1:9/";
-  const auth = new URL(emulator.authUri);
-  auth.search = new URLSearchParams({
-    client_id: emulator.clientId,
-    redirect_uri: redirect,
-    response_type: "code",
-    scope,
-    state: "s",
-    code_challenge: challenge,
-    code_challenge_method: "S256",
-  }).toString();
-  const code = new URL(await emulator.consent(auth.href)).searchParams.get("code")!;
-  const response = await fetch(emulator.tokenUri, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      code,
-      redirect_uri: redirect,
-      code_verifier: verifier,
-      client_id: emulator.clientId,
-      client_secret: emulator.clientSecret,
-    }),
-  });
-  return (await response.json()).refresh_token;
-}
