@@ -7,7 +7,9 @@
  * indexing, while downloading many files and while downloading one very large video; and
  * `photosync takeout` of a large zip export next to `unzip` of the same archives (both timed until
  * the bytes are on disk), with the import's peak RSS; and the peak RSS of importing a zip of very many
- * tiny entries and a zip of one highly compressible entry (each measured once: a memory figure).
+ * tiny entries and a zip of one highly compressible entry (each measured once: a memory figure); and
+ * `photosync takeout --drive` of the Takeout export served by the emulated Drive API next to parallel `curl`
+ * plus `unzip` of its parts, then of a re-export with a few new photos (`bench_drive.ts`).
  * @module
  */
 // deno-lint-ignore-file no-console
@@ -25,6 +27,7 @@ import {
   writeManyEntriesZip,
 } from "../testing/takeout/scale_archives.ts";
 import { matchSidecars } from "../lib/sources/takeout/sidecar_names.ts";
+import { driveBench, driveRows } from "./bench_drive.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,6 +41,9 @@ const { values: flags } = parseArgs({
     "takeout-mb": { type: "string", default: "1000" },
     "many-entries": { type: "string", default: "100000" },
     "compressible-mb": { type: "string", default: "1000" },
+    "drive-latency": { type: "string", default: "20" },
+    "drive-new-percent": { type: "string", default: "2" },
+    "drive-runs": { type: "string", default: "3" },
     runs: { type: "string", default: "3" },
     warmup: { type: "string", default: "1" },
     out: { type: "string", default: "bench-results" },
@@ -298,6 +304,7 @@ async function takeoutExport() {
   );
   const archives = await writeArchives(exp, join(root, "archives"), { format: "zip", parts: 3 });
   return {
+    exp,
     root,
     archives,
     files: exp.files.length,
@@ -454,6 +461,7 @@ function sidecarMatching(): { sidecarMatchMs: number } {
 
 const exported = config.takeoutBytes > 0 ? await takeoutExport() : undefined;
 const runs: Record<string, number>[] = [];
+let driveResults: Awaited<ReturnType<typeof driveBench>> | undefined;
 try {
   // Warm-up runs first, not counted: the first run after the export is written (or the code
   // changed) pays for caches that later runs, and users' repeated runs, find filled.
@@ -466,6 +474,18 @@ try {
       ...(exported ? { ...await takeoutImport(run, exported), ...sidecarMatching() } : {}),
     };
     if (run >= 0) runs.push(measured);
+  }
+  if (exported && Number(flags["drive-runs"]) > 0) {
+    // The same export, served by the emulated Drive API (its own alternation of runs inside).
+    driveResults = await driveBench({
+      exp: exported.exp,
+      archives: exported.archives,
+      root: exported.root,
+      latencyMs: Number(flags["drive-latency"]),
+      runs: Number(flags["drive-runs"]),
+      warmup: config.warmup,
+      newPercent: Number(flags["drive-new-percent"]),
+    });
   }
 } finally {
   await exported?.close();
@@ -585,6 +605,9 @@ if (config.compressibleBytes > 0) {
     "≤ 200 MB",
   ]);
 }
+if (driveResults) {
+  rows.push(...driveRows(driveResults, Number(flags["drive-latency"]), Number(flags["drive-new-percent"])));
+}
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 6));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
 console.log(
@@ -603,6 +626,7 @@ await Deno.writeTextFile(
       median: {
         ...results,
         ...(exported ? { takeoutRatioOfMedians: results.takeoutSeconds / results.unzipSeconds } : {}),
+        ...(driveResults ? { drive: driveResults } : {}),
       },
       runs,
     },

@@ -133,14 +133,12 @@ export async function driveBench(options: {
     const out = join(work, "photosync");
     const unzipped = join(work, "unzip");
     const downloads = join(work, "downloads");
-    const drop = async () => {
-      for (const dir of [out, unzipped, downloads]) {
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
-      }
+    const drop = async (dirs: string[]) => {
+      for (const dir of dirs) await Deno.remove(dir, { recursive: true }).catch(() => {});
       await settle();
     };
     const photosync = async () => {
-      await drop();
+      await drop([out]);
       await Deno.mkdir(out);
       await Deno.copyFile(join(authorised, "sync.db"), join(out, "sync.db"));
       const measured = await measure(work, ["takeout", "--drive", `--dir=${out}`], env);
