@@ -9,7 +9,9 @@
  * the bytes are on disk), with the import's peak RSS; and the peak RSS of importing a zip of very many
  * tiny entries and a zip of one highly compressible entry (each measured once: a memory figure); and
  * `takeout --from` over WebDAV from a real `rclone serve webdav` next to `rclone copy` + `unzip`
- * (`scripts/bench_webdav.ts`: a baseline, an increment, next year's baseline; `--webdav-mb=0` leaves it out).
+ * (`scripts/bench_webdav.ts`: a baseline, an increment, next year's baseline; `--webdav-mb=0` leaves it out);
+ * and `photosync takeout --drive` of the Takeout export served by the emulated Drive API next to parallel `curl`
+ * plus `unzip` of its parts, then of a re-export with a few new photos (`bench_drive.ts`).
  * @module
  */
 // deno-lint-ignore-file no-console
@@ -28,6 +30,7 @@ import {
 } from "../testing/takeout/scale_archives.ts";
 import { matchSidecars } from "../lib/sources/takeout/sidecar_names.ts";
 import { type WebdavBench, webdavBench, webdavRows } from "./bench_webdav.ts";
+import { driveBench, driveRows } from "./bench_drive.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -42,6 +45,9 @@ const { values: flags } = parseArgs({
     "many-entries": { type: "string", default: "100000" },
     "compressible-mb": { type: "string", default: "1000" },
     "webdav-mb": { type: "string", default: "300" },
+    "drive-latency": { type: "string", default: "20" },
+    "drive-new-percent": { type: "string", default: "2" },
+    "drive-runs": { type: "string", default: "3" },
     runs: { type: "string", default: "3" },
     warmup: { type: "string", default: "1" },
     out: { type: "string", default: "bench-results" },
@@ -303,6 +309,7 @@ async function takeoutExport() {
   );
   const archives = await writeArchives(exp, join(root, "archives"), { format: "zip", parts: 3 });
   return {
+    exp,
     root,
     archives,
     files: exp.files.length,
@@ -459,6 +466,7 @@ function sidecarMatching(): { sidecarMatchMs: number } {
 
 const exported = config.takeoutBytes > 0 ? await takeoutExport() : undefined;
 const runs: Record<string, number>[] = [];
+let driveResults: Awaited<ReturnType<typeof driveBench>> | undefined;
 try {
   // Warm-up runs first, not counted: the first run after the export is written (or the code
   // changed) pays for caches that later runs, and users' repeated runs, find filled.
@@ -471,6 +479,18 @@ try {
       ...(exported ? { ...await takeoutImport(run, exported), ...sidecarMatching() } : {}),
     };
     if (run >= 0) runs.push(measured);
+  }
+  if (exported && Number(flags["drive-runs"]) > 0) {
+    // The same export, served by the emulated Drive API (its own alternation of runs inside).
+    driveResults = await driveBench({
+      exp: exported.exp,
+      archives: exported.archives,
+      root: exported.root,
+      latencyMs: Number(flags["drive-latency"]),
+      runs: Number(flags["drive-runs"]),
+      warmup: config.warmup,
+      newPercent: Number(flags["drive-new-percent"]),
+    });
   }
 } finally {
   await exported?.close();
@@ -596,6 +616,9 @@ if (config.compressibleBytes > 0) {
   ]);
 }
 if (webdavRuns.length > 0) rows.push(...webdavRows(webdavRuns));
+if (driveResults) {
+  rows.push(...driveRows(driveResults, Number(flags["drive-latency"]), Number(flags["drive-new-percent"])));
+}
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 6));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
 console.log(
@@ -614,6 +637,7 @@ await Deno.writeTextFile(
       median: {
         ...results,
         ...(exported ? { takeoutRatioOfMedians: results.takeoutSeconds / results.unzipSeconds } : {}),
+        ...(driveResults ? { drive: driveResults } : {}),
       },
       runs,
       ...(webdavRuns.length > 0 ? { webdav: webdavRuns } : {}),

@@ -234,6 +234,14 @@ export class Emulator {
     return [...this.#services.picker.sessions.values()];
   }
 
+  /**
+   * Grants `scope` (space-separated scopes) to the client without the consent flow: a refresh token and an
+   * access token, as an authorisation and a code exchange would give them.
+   */
+  grant(scope: string): { refreshToken: string; accessToken: string } {
+    return this.#services.oauth.grant(scope);
+  }
+
   /** Revokes every refresh token: refreshing then fails with `invalid_grant`. */
   revokeRefreshTokens(): void {
     this.#services.oauth.revokeRefreshTokens();

@@ -113,6 +113,23 @@ export class OAuth implements Service<"auth" | "token"> {
     return location;
   }
 
+  /**
+   * A grant of `scope` as the consent and the code exchange would give it (for tests and benchmarks that
+   * need a token of a given scope without playing the flow): a refresh token and an access token.
+   */
+  grant(scope: string): { refreshToken: string; accessToken: string } {
+    const refreshToken = `1//0${random(75)}`;
+    this.#refreshTokens.set(refreshToken, scope);
+    this.issuedTokens.push(refreshToken);
+    const accessToken = `ya29.a0${random(150)}`;
+    this.#accessTokens.set(accessToken, {
+      expiresAt: this.#now() + this.#accessTokenTtlSec * 1000,
+      scopes: scope.split(" "),
+    });
+    this.issuedTokens.push(accessToken);
+    return { refreshToken, accessToken };
+  }
+
   revokeRefreshTokens(): void {
     this.#refreshTokens.clear();
   }

@@ -146,6 +146,19 @@ export async function catalog(
     unreadable: [],
   };
   const stamps = exportStamps(inputs.map((input) => input.name));
+  // Archives in a remote store are told first what will be read of them all: they fetch ahead, in parallel.
+  for (const input of inputs) {
+    if (!input.willRead) continue;
+    const reads: number[] = [];
+    try {
+      for await (const entry of input.entries()) {
+        if (catalogReads(entry) && entry.index !== undefined) reads.push(entry.index);
+      }
+    } catch {
+      // Reported when the archive is read below.
+    }
+    input.willRead(reads);
+  }
   for (const [archive, input] of inputs.entries()) {
     const stamp = stamps[archive];
     // JSON files of a zip or folder are read a few at a time (each read waits mostly on the
@@ -153,13 +166,6 @@ export async function catalog(
     const window = input.sequential ? 1 : JSON_READS_AT_ONCE;
     const reading: Promise<void>[] = [];
     try {
-      if (input.willRead) {
-        const reads: number[] = [];
-        for await (const entry of input.entries()) {
-          if (catalogReads(entry) && entry.index !== undefined) reads.push(entry.index);
-        }
-        input.willRead(reads);
-      }
       for await (const entry of input.entries()) {
         signal?.throwIfAborted();
         result.entries++;

@@ -171,11 +171,14 @@ export class Committer {
   async present(input: ArchiveSource, media: MediaPlan, id: string): Promise<Committed> {
     const item = this.#store.item(id)!;
     const json = JSON.parse(item.json) as ItemJson & SidecarData;
+    // A second copy of the content in this export (an album's) changes nothing the first did not.
+    const kind = item.hash && this.#seen.has(seenKey(item.hash)) ? "duplicate" : "already present";
+    if (item.hash) this.#seen.add(seenKey(item.hash));
     let redated: string | undefined;
     if (media.sidecar && !json.takeout?.sidecar) {
       const revised = await this.revise(id, media, { archiveName: input.name, path: media.entry.path });
       if (revised === "redated") redated = this.#store.item(id)!.path!;
-    } else if (media.sidecar && metadataChanged(json, media.sidecar.data)) {
+    } else if (kind === "already present" && media.sidecar && metadataChanged(json, media.sidecar.data)) {
       const { takeout } = json;
       this.#store.saveBatch({
         source: "takeout",
@@ -199,8 +202,6 @@ export class Committer {
         }],
       });
     }
-    const kind = item.hash && this.#seen.has(seenKey(item.hash)) ? "duplicate" : "already present";
-    if (item.hash) this.#seen.add(seenKey(item.hash));
     if (media.album) {
       this.#store.addToAlbum({ id: media.album.id, source: "takeout", title: media.album.title }, [id]);
     }

@@ -136,6 +136,11 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   try {
     await run.committer.finishRevisions();
     await reviseEarlier(catalog, inputs, run);
+    // Archives in a remote store fetch what this pass will read of them in a few large requests, all
+    // archives in parallel, ahead of the import.
+    for (const [archive, input] of inputs.entries()) {
+      if (input.willRead) input.willRead(await readsPlanned(input, plan.archives[archive], run));
+    }
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
       await importArchive(input, plan.archives[archive], run);
@@ -245,20 +250,25 @@ async function readsPlanned(
 ): Promise<number[]> {
   const seen = new Map<string, number>();
   const reads: number[] = [];
-  for await (const entry of input.entries()) {
-    const plans = wanted.get(entry.path);
-    if (!plans || entry.index === undefined) continue;
-    const occurrence = seen.get(entry.path) ?? 0;
-    seen.set(entry.path, occurrence + 1);
-    const media = plans[occurrence];
-    if (!media) continue;
-    const record = run.records.entry(spotOf(input, media));
-    const skipped = record
-      ? (record.trashed || (record.sidecar?.data.trashed && !run.includeTrashed)
-        ? !run.includeTrashed
-        : holdsItem(run, record.id))
-      : presentContent(entry, run) !== undefined;
-    if (!skipped) reads.push(entry.index);
+  try {
+    for await (const entry of input.entries()) {
+      const plans = wanted.get(entry.path);
+      if (!plans || entry.index === undefined) continue;
+      const occurrence = seen.get(entry.path) ?? 0;
+      seen.set(entry.path, occurrence + 1);
+      const media = plans[occurrence];
+      if (!media) continue;
+      const record = run.records.entry(spotOf(input, media));
+      const skipped = record
+        ? (record.trashed || (record.sidecar?.data.trashed && !run.includeTrashed)
+          ? !run.includeTrashed
+          : holdsItem(run, record.id))
+        : presentContent(entry, run) !== undefined;
+      if (!skipped) reads.push(entry.index);
+    }
+  } catch (error) {
+    // A damaged archive is reported by its pass.
+    if (!(error instanceof ArchiveError)) throw error;
   }
   return reads;
 }
@@ -280,8 +290,6 @@ async function importArchive(
   // bytes for a while before it fails: an entry is committed only once the next one's header was read
   // (or the stream ended whole), and what is staged when it breaks is dropped, never placed.
   const window = input.sequential ? 2 : STAGED_AT_ONCE;
-  // An archive in a remote store fetches what this pass will read in a few large requests.
-  if (input.willRead) input.willRead(await readsPlanned(input, wanted, run));
   const staging: { media: MediaPlan; staged: Promise<TempFile> }[] = [];
   /** Commit the oldest staged entry; a damaged entry is reported (and ends a sequential archive). */
   const commitOldest = async () => {

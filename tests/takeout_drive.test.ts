@@ -1,0 +1,262 @@
+/**
+ * `photosync takeout --drive` through the CLI against the emulated Drive API: the first export gives what the
+ * local import of the same parts gives; a later export fetches only its new photos (bytes served counted) and
+ * applies changed sidecars; an export still being delivered waits; faults are retried and a kill -9 resumes; a
+ * token without the Drive scope gets one line.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { CliProcess, type CliResult, listFiles, runPhotosync, TestEnv } from "../testing/harness.ts";
+import type { Emulator, LoggedRequest } from "../testing/emulator.ts";
+import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
+import { planArchives, writeArchives, writeZip } from "../testing/takeout/archives.ts";
+import { generateTakeout } from "../testing/takeout/export.ts";
+import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
+
+const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-drive-" });
+Deno.test.afterAll?.(async () => {
+  await Deno.remove(WORK, { recursive: true });
+});
+
+/** Photos large enough that a zip's sidecars lie further apart than the reader joins into one request. */
+const SIZES = { minSize: 300_000, maxSize: 420_000 };
+const A = generateTakeout({ seed: 18, count: 10, ...SIZES, specials: false });
+const DAY = 86_400_000;
+
+/** A later export of the same library: `A`'s files, one sidecar changed (favourite), and `extra` new photos. */
+function laterExport(extra: TakeoutFile[]): { exp: TakeoutExport; changed: TakeoutFile } {
+  const target = A.files.find((file) =>
+    file.sidecarText && !file.favorited && !file.copyOf && !A.files.some((copy) => copy.copyOf === file.id)
+  )!;
+  const sidecar = JSON.parse(target.sidecarText!);
+  sidecar.favorited = true;
+  const changed = Object.assign(Object.create(Object.getPrototypeOf(target)), target, {
+    sidecarText: JSON.stringify(sidecar, null, 2),
+  }) as TakeoutFile;
+  Object.defineProperty(changed, "bytes", { get: () => target.bytes });
+  const files = A.files.map((file) => file === target ? changed : file);
+  return { exp: { ...A, exportedMs: A.exportedMs + 61 * DAY, files: [...files, ...extra] }, changed };
+}
+
+const NEW = generateTakeout({ seed: 81, count: 6, ...SIZES, specials: false }).files
+  .filter((file) => !file.copyOf && !file.editedOf && !file.motionOf && !file.trashed).slice(0, 3);
+const B = laterExport(NEW);
+
+/** Writes `exp` as `parts` zips under WORK; returns their paths. */
+function written(exp: TakeoutExport, name: string, parts = 3): Promise<string[]> {
+  // Stored (level 0): photos do not deflate, and writing is quick.
+  return writeArchives(exp, join(WORK, name), { parts, level: 0 });
+}
+
+const partsA = await written(A, "a");
+
+/** Puts the zips at `paths` into the emulated Drive's Takeout folder. */
+async function upload(emulator: Emulator, paths: string[]): Promise<void> {
+  for (const path of paths) await emulator.drive.add({ name: path.split("/").pop()!, path });
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** Every file and album link under `dir`: its path, then its content's hash and mtime (s), or its target. */
+async function tree(dir: string): Promise<string[]> {
+  return await Promise.all((await listFiles(dir)).map(async (path) => {
+    const full = join(dir, path);
+    const stat = await Deno.lstat(full);
+    if (stat.isSymlink) return `${path} -> ${await Deno.readLink(full)}`;
+    return `${path} ${sha256(await Deno.readFile(full))} ${Math.floor(stat.mtime!.getTime() / 1000)}`;
+  }));
+}
+
+interface Item {
+  id: string;
+  filename: string;
+  created_ms: number;
+  json: string;
+  path: string;
+  size: number;
+  status: string;
+}
+
+/** The items of `dir`'s sync.db, and album memberships. */
+function rows(dir: string): { items: Item[]; members: string[] } {
+  const db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+  try {
+    const items = db.prepare(
+      "SELECT id, filename, created_ms, json, path, size, status FROM items ORDER BY id",
+    )
+      .all() as unknown as Item[];
+    const members = (db.prepare("SELECT item_id, album_id FROM item_albums ORDER BY 1, 2").all() as {
+      item_id: string;
+      album_id: string;
+    }[]).map((row) => `${row.item_id} ${row.album_id}`);
+    return { items, members };
+  } finally {
+    db.close();
+  }
+}
+
+/** What a backup holds: its tree and its rows. */
+async function backupOf(dir: string) {
+  return { tree: await tree(dir), ...rows(dir) };
+}
+
+/** The local import of export A's parts: what every Drive import of A must give. */
+let expected: Awaited<ReturnType<typeof backupOf>> | undefined;
+async function expectedBackup() {
+  if (!expected) {
+    const dir = join(WORK, "local");
+    const local = await runPhotosync(["takeout", `--dir=${dir}`, ...partsA], { env: { TZ: "UTC" } });
+    assert.equal(local.code, 0, local.stderr);
+    expected = await backupOf(dir);
+  }
+  return expected;
+}
+
+/** `photosync takeout --drive` into `env.dir`, against its emulator. */
+function drive(
+  env: TestEnv,
+  args: string[] = [],
+  options: Parameters<TestEnv["cli"]>[1] = {},
+): Promise<CliResult> {
+  return env.cli(driveArgs(env, args, options), {
+    ...options,
+    env: { TZ: "UTC", PHOTOSYNC_DRIVE_URL: env.emulator.driveUrl, ...options.env },
+  });
+}
+
+function driveArgs(env: TestEnv, args: string[], options: { auth?: string }): string[] {
+  const auth = options.auth && options.auth !== "none" ? ["--no-browser"] : [];
+  return ["takeout", "--drive", `--dir=${env.dir}`, ...auth, ...args];
+}
+
+Deno.test("takeout --drive: the first export as the local import gives it; a later one fetches only what is new", async () => {
+  await using env = await TestEnv.start();
+  const { emulator } = env;
+  await upload(emulator, partsA);
+  // An export of another product (a Takeout of Drive itself) and a file that is no part are left alone.
+  const other = join(WORK, "takeout-20251201T000000Z-001.zip");
+  await writeZip(other, [{
+    path: "Takeout/Drive/notes.txt",
+    size: 2,
+    mtimeMs: 0,
+    kind: "other",
+    open: () => new Blob(["hi"]).stream(),
+  }], {});
+  await emulator.drive.add({ name: "takeout-20251201T000000Z-001.zip", path: other });
+  await emulator.drive.add({
+    name: "takeout-notes.txt",
+    bytes: new TextEncoder().encode("x"),
+    folder: "Docs",
+  });
+
+  const first = await drive(env, [], { auth: "browser" });
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(await backupOf(env.dir), await expectedBackup());
+  assert.match(first.stderr, /export 20251110T101010Z is imported in full: its 3 files may now be deleted/);
+  assert.match(first.stderr, /Drive: Takeout\/takeout-20251110T101010Z-001\.zip/);
+
+  // The CI form: the Drive token printed by photosync token, in PHOTOSYNC_REFRESH_TOKEN.
+  const token = await env.cli(["token", `--dir=${env.dir}`, "--scope=drive"]);
+  assert.equal(token.code, 0, token.stderr);
+  assert.match(token.stderr, /Drive scope's refresh token/);
+
+  // A later export: a changed sidecar, three new photos; and a third one still being delivered.
+  const partsB = await written(B.exp, "b");
+  await upload(emulator, partsB);
+  const partsC = planArchives({ ...A, exportedMs: A.exportedMs + 122 * DAY }, { parts: 3 }).map((part) =>
+    part.name
+  );
+  const written3 = await written({ ...A, exportedMs: A.exportedMs + 122 * DAY }, "c");
+  await upload(emulator, [written3[0], written3[2]]);
+  emulator.drive.bytesServed = 0;
+  const newFiles = join(env.root, "new-files.txt");
+  const second = await drive(env, [`--new-files=${newFiles}`], {
+    // The client is the one saved with the first authorisation.
+    env: { PHOTOSYNC_REFRESH_TOKEN: token.stdout.trim() },
+  });
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(
+    second.stderr,
+    new RegExp(`export \\S+ is not complete yet .*: ${partsC[1].replace(/\./g, "\\.")} missing`),
+  );
+  assert.match(second.stderr, /1 export was imported before/);
+  // Only the new photos' bytes, the sidecars and the zips' directories were read.
+  const sizeB = (await Promise.all(partsB.map((path) => Deno.stat(path)))).reduce(
+    (sum, s) => sum + s.size,
+    0,
+  );
+  const newBytes = NEW.reduce((sum, file) => sum + file.size, 0);
+  const served = emulator.drive.bytesServed;
+  assert.ok(served >= newBytes, `served ${served} < ${newBytes}`);
+  assert.ok(served < newBytes + 0.1 * sizeB, `served ${served} of ${sizeB} for ${newBytes} new`);
+  assert.ok(sizeB > 4 * newBytes, `${sizeB} bytes in all`);
+  const listed = (await Deno.readTextFile(newFiles)).trim().split("\n");
+  assert.equal(listed.length, NEW.length, listed.join("\n"));
+  const { items } = rows(env.dir);
+  const favourite = items.find((item) => JSON.parse(item.json).takeout.entry === B.changed.path)!;
+  assert.equal(JSON.parse(favourite.json).favorited, true);
+  assert.match(second.stderr, /3 imported .* already present/);
+});
+
+/** Kills the run in `env`'s process `victim` as the `at`-th Drive byte request is answered. */
+function killer(at: number) {
+  let [count, victim]: [number, CliProcess | undefined] = [0, undefined];
+  return {
+    onRequest(request: LoggedRequest) {
+      if (request.route === "driveGet" && request.url.includes("alt=media") && ++count === at) {
+        victim?.child.kill("SIGKILL");
+      }
+    },
+    set victim(cli: CliProcess) {
+      victim = cli;
+    },
+  };
+}
+
+Deno.test("takeout --drive: faults are retried, a kill -9 resumes, a token without the Drive scope is one line", async () => {
+  const kill = killer(12);
+  await using env = await TestEnv.start({ onRequest: (request) => kill.onRequest(request) });
+  const { emulator } = env;
+  await upload(emulator, partsA);
+  emulator.faults = {
+    seed: 3,
+    retryAfterSec: 0,
+    latencyMs: { driveGet: 5 },
+    rates: {
+      driveList: { "403-rate": 0.3, "503": 0.2 },
+      driveGet: { "403-rate": 0.05, "500": 0.05, "429": 0.05, reset: 0.05, short: 0.05 },
+    },
+  };
+  const cli = new CliProcess(driveArgs(env, [], { auth: "browser" }), {
+    emulator,
+    cwd: env.root,
+    env: { TZ: "UTC", PHOTOSYNC_DRIVE_URL: emulator.driveUrl },
+  });
+  kill.victim = cli;
+  const authUrl = await cli.waitForLine((line) => line.startsWith(emulator.authUri));
+  await (await fetch(await emulator.consent(authUrl))).body?.cancel();
+  const killed = await cli.result();
+  assert.notEqual(killed.code, 0, `the run was not killed:\n${killed.stderr}`);
+  const resumed = await drive(env);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const injected = (fault: string) => emulator.injected[fault] ?? 0;
+  assert.ok(injected("driveList:403-rate") > 0, JSON.stringify(emulator.injected));
+  assert.ok(injected("driveGet:reset") + injected("driveGet:short") > 0, JSON.stringify(emulator.injected));
+  assert.deepEqual(await backupOf(env.dir), await expectedBackup());
+
+  // A refresh token granted the Library scope only, given for Drive.
+  const libraryToken = emulator.grant(LIBRARY_SCOPE).refreshToken;
+  emulator.faults = {};
+  const refused = await drive(env, [], {
+    env: { PHOTOSYNC_REFRESH_TOKEN: libraryToken },
+  });
+  assert.equal(refused.code, 4, refused.stderr);
+  const lines = refused.stderr.trim().split("\n").filter((line) => !line.startsWith("looking for"));
+  assert.deepEqual(lines.length, 1, refused.stderr);
+  assert.match(
+    lines[0],
+    /no Google Drive access \(scope drive\.readonly\).*--creds FILE.*photosync token --scope drive/,
+  );
+});
