@@ -9,6 +9,7 @@ import type { Logger } from "./core/logger.ts";
 import { localArchive } from "./sources/takeout/archive.ts";
 import { catalog } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
+import { inExportOrder } from "./sources/takeout/parts.ts";
 import { TakeoutRecords } from "./sources/takeout/records.ts";
 import { ReportFile } from "./sources/takeout/report_file.ts";
 
@@ -42,9 +43,8 @@ export interface TakeoutOptions {
 export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   const { dir, logger } = options;
   // Every path is checked (readable, and part of a Google Photos export) before anything is written.
-  const inputs = await Promise.all(options.paths.map((path) => localArchive(path)));
-  // A fixed order (by name, as Google numbers the parts), whatever order they were given in.
-  inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Oldest export first, then by name (as Google numbers the parts), whatever order they were given in.
+  const inputs = inExportOrder(await Promise.all(options.paths.map((path) => localArchive(path))));
   using stop = options.stop ?? new RunStop();
   using backup = await openBackup(dir, options);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
