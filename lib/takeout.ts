@@ -49,7 +49,12 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   using backup = await openBackup(dir, options);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
   const records = new TakeoutRecords(backup.store, inputs.map((input) => input.name));
-  const found = await catalog(inputs, stop.signal, (stamp, folder) => records.earlier(stamp, folder));
+  const found = await catalog(
+    inputs,
+    stop.signal,
+    (stamp, folder) => records.earlier(stamp, folder),
+    (stamp, folder) => records.olderExports(stamp, folder),
+  );
   using reportFile = ReportFile.create(dir);
   return await importTakeout(found, {
     ...backup,

@@ -120,6 +120,9 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
         `sidecar found now, ${report.removed} files removed as trash`,
     );
   }
+  if (report.updated > 0) {
+    renderer.info(`  ${report.updated} updated (favourite, archived or description, from a later export)`);
+  }
   if (report.file) renderer.info(`  every entry, one line each: ${report.file}`);
   const warn = (list: Listed, what: string) => {
     if (list.count > 0) renderer.warn(`${list.count} ${what}: ${listed(list, report)}`);

@@ -67,6 +67,14 @@ export interface EarlierFolder {
   album?: string;
 }
 
+/** What older exports (other stamps, earlier than this one) hold of one folder, newest first. */
+export interface OlderFolder {
+  /** Their media entries recorded in the folder, with their export's stamp. */
+  media: { stamp: string; name: string; record: EntryRecord }[];
+  /** The album titles their runs found for the folder. */
+  albums: { stamp: string; title: string }[];
+}
+
 /** The key of a media entry's record. */
 export function entryKey(spot: EntrySpot): string {
   return JSON.stringify([
@@ -100,6 +108,8 @@ function folderPrefix(kind: string, stamp: string, folder: string): string {
 export class TakeoutRecords {
   readonly #store: Store;
   readonly #archives: ReadonlySet<string>;
+  /** Stamps of the exports whose parts earlier runs recorded, newest first (read once). */
+  #stamps?: string[];
 
   constructor(store: Store, archiveNames: Iterable<string>) {
     this.#store = store;
@@ -143,6 +153,34 @@ export class TakeoutRecords {
     }
     const album = this.#store.checkpoint(SOURCE, JSON.stringify(["album", stamp, folder]));
     return { media, sidecars, ...(album === undefined ? {} : { album }) };
+  }
+
+  /**
+   * What runs over exports older than `stamp` recorded of `folder` (an increment's folder may hold
+   * an edited copy whose original, or album members whose album metadata, came in an earlier
+   * export), newest export first. Nothing for an export of no known stamp ("").
+   */
+  olderExports(stamp: string, folder: string): OlderFolder {
+    const older: OlderFolder = { media: [], albums: [] };
+    if (stamp === "") return older;
+    this.#stamps ??= [
+      ...new Set(
+        this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["part"]).slice(0, -1)},`)
+          .map(({ value }) => archivePart(value)?.stamp ?? ""),
+      ),
+    ].filter((s) => s !== "").sort().reverse();
+    for (const other of this.#stamps) {
+      if (other >= stamp) continue;
+      for (
+        const { key, value } of this.#store.checkpointsFrom(SOURCE, folderPrefix("entry", other, folder))
+      ) {
+        const name = (JSON.parse(key) as string[])[3];
+        older.media.push({ stamp: other, name, record: JSON.parse(value) as EntryRecord });
+      }
+      const title = this.#store.checkpoint(SOURCE, JSON.stringify(["album", other, folder]));
+      if (title !== undefined) older.albums.push({ stamp: other, title });
+    }
+    return older;
   }
 
   /**
