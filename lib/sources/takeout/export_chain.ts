@@ -22,13 +22,18 @@ export interface PartFigures {
   placed: number;
   /** Media items it holds that the backup had from another export. */
   present: number;
+  /** A run read it to its end with nothing failed (what lists it in {@link ImportedExport.parts}). */
+  complete: boolean;
 }
 
 /** One export imported (in part or in full). */
 export interface ImportedExport {
   /** Its time stamp (`20251110T101010Z`), from its parts' names. */
   stamp: string;
-  /** The file names of its parts. */
+  /**
+   * The file names of its parts imported in full: read to their end by a run, nothing failed (a part
+   * a stopped run left is not listed until a run finishes it, though its figures count).
+   */
   parts: string[];
   /** Entries its parts hold. */
   entries: number;
@@ -78,20 +83,20 @@ export class ExportChain {
     this.#store = store;
   }
 
-  /** Every export imported, oldest first. */
+  /** Every export a run imported (some of), oldest first. */
   list(): ImportedExport[] {
     return this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["export"]).slice(0, -1)},`)
       .map(({ value }) => JSON.parse(value) as ImportedExport)
       .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
   }
 
-  /** The export `stamp`, when it was imported. */
+  /** The export `stamp`, when a run imported (some of) it: its `parts` are those imported in full. */
   get(stamp: string): ImportedExport | undefined {
     const value = this.#store.checkpoint(SOURCE, exportKey(stamp));
     return value === undefined ? undefined : JSON.parse(value) as ImportedExport;
   }
 
-  /** Record `done` as imported. */
+  /** Record `done` (see {@link recordImports}). */
   record(done: ImportedExport): void {
     this.#store.updateCheckpoints(SOURCE, {
       put: [{ key: exportKey(done.stamp), value: JSON.stringify(done) }],
@@ -120,9 +125,11 @@ export interface PartImport extends PartFigures {
  * using store = Store.open(dir);
  * const chain = new ExportChain(store);
  * const part = "takeout-20251110T101010Z-001.zip";
- * recordImports(chain, [{ stamp: "20251110T101010Z", part, entries: 9, placed: 4, present: 0 }], 1);
- * recordImports(chain, [{ stamp: "20251110T101010Z", part, entries: 9, placed: 0, present: 0 }], 2);
- * assert.deepEqual(chain.get("20251110T101010Z")?.placed, 4);
+ * const stamp = "20251110T101010Z";
+ * // A run stopped after 3 files, then one that finished the part.
+ * recordImports(chain, [{ stamp, part, entries: 9, placed: 3, present: 0, complete: false }], 1);
+ * recordImports(chain, [{ stamp, part, entries: 9, placed: 1, present: 0, complete: true }], 2);
+ * assert.deepEqual([chain.get(stamp)?.placed, chain.get(stamp)?.parts], [4, [part]]);
  * Deno.removeSync(dir, { recursive: true });
  * ```
  */
@@ -140,19 +147,21 @@ export function recordImports(
   for (const [stamp, imported] of byStamp) {
     const earlier = chain.get(stamp);
     const byPart: Record<string, PartFigures> = { ...earlier?.byPart };
-    for (const { part, entries, placed, present } of imported) {
+    for (const { part, entries, placed, present, complete } of imported) {
       const before = byPart[part];
       byPart[part] = {
         entries,
         placed: (before?.placed ?? 0) + placed,
         present: Math.max(before?.present ?? 0, present),
+        complete: (before?.complete ?? false) || complete,
       };
     }
     const figures = Object.values(byPart);
-    const sum = (field: keyof PartFigures) => figures.reduce((total, f) => total + f[field], 0);
+    const sum = (field: "entries" | "placed" | "present") =>
+      figures.reduce((total, f) => total + f[field], 0);
     const done: ImportedExport = {
       stamp,
-      parts: Object.keys(byPart).sort(),
+      parts: Object.keys(byPart).filter((part) => byPart[part].complete).sort(),
       entries: sum("entries"),
       placed: sum("placed"),
       present: sum("present"),

@@ -144,6 +144,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
       await importArchive(input, plan.archives[archive], run);
+      if (!tally.failedArchives.has(input.path)) parts.finished(input);
     }
   } finally {
     // Stopped or not, no partial file stays behind (the next run would clear it anyway).
@@ -327,6 +328,7 @@ class ExportTally {
   readonly #entries: readonly number[];
   readonly #placed: number[];
   readonly #present: Set<string>[];
+  readonly #complete: boolean[];
 
   constructor(store: Store, inputs: readonly ArchiveSource[], entries: readonly number[]) {
     this.#store = store;
@@ -335,6 +337,12 @@ class ExportTally {
     this.#entries = entries;
     this.#placed = inputs.map(() => 0);
     this.#present = inputs.map(() => new Set());
+    this.#complete = inputs.map(() => false);
+  }
+
+  /** `input` was read to its end and nothing of it failed. */
+  finished(input: ArchiveSource): void {
+    this.#complete[this.#inputs.indexOf(input)] = true;
   }
 
   /** Count a committed file of `input`. */
@@ -361,6 +369,7 @@ class ExportTally {
       entries: this.#entries[i] ?? 0,
       placed: this.#placed[i],
       present: this.#present[i].size,
+      complete: this.#complete[i],
     }));
   }
 }
