@@ -34,7 +34,7 @@ function memoryArchive(name: string, entries: [path: string, text: string][]): A
 const GP = "Takeout/Google Photos";
 const YEAR = `${GP}/Photos from 2024`;
 const ALBUM = `${GP}/Summer`;
-const [T1, T2, T3] = [Date.UTC(2024, 6, 1, 9), Date.UTC(2024, 6, 2, 10), Date.UTC(2024, 6, 3, 11)];
+const [T1, T2, T3, T4] = [1, 2, 3, 4].map((day) => Date.UTC(2024, 6, day, 8 + day));
 const sidecar = (title: string, takenMs: number, more: object = {}) =>
   JSON.stringify({ title, photoTakenTime: { timestamp: String(takenMs / 1000) }, ...more });
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -47,10 +47,13 @@ const baseline = memoryArchive("takeout-20251110T101010Z-001.zip", [
   [`${YEAR}/a.jpg.supplemental-metadata.json`, sidecar("a.jpg", T1)],
   [`${YEAR}/b.jpg`, "photo b"],
   [`${YEAR}/b.jpg.supplemental-metadata.json`, sidecar("b.jpg", T2)],
+  [`${YEAR}/d.jpg`, "photo d"],
+  [`${YEAR}/d.jpg.supplemental-metadata.json`, sidecar("d.jpg", T4)],
 ]);
-// January: b.jpg was edited (its edited copy comes alone) and favourited; c.jpg joined the album (no metadata.json).
+// January: d.jpg was edited (its edited copy comes alone), b.jpg favourited; c.jpg joined the album (no
+// metadata.json).
 const january = memoryArchive("takeout-20260110T080000Z-001.zip", [
-  [`${YEAR}/b-edited.jpg`, "photo b, edited"],
+  [`${YEAR}/d-edited.jpg`, "photo d, edited"],
   [`${YEAR}/b.jpg`, "photo b"],
   [`${YEAR}/b.jpg.supplemental-metadata.json`, sidecar("b.jpg", T2, { favorited: true, description: "Jan" })],
   [`${ALBUM}/c.jpg`, "photo c"],
@@ -102,7 +105,7 @@ async function importRuns(runs: ArchiveSource[][]) {
     warnings: logger.lines.warn,
     a: item("photo a"),
     b: item("photo b"),
-    edited: item("photo b, edited"),
+    edited: item("photo d, edited"),
     c: item("photo c"),
     chain: new ExportChain(store).list(),
   };
@@ -114,10 +117,10 @@ Deno.test("increments: an edited copy without its original, an album without its
   const chronological = await importRuns([[baseline], [january], [march]]);
   const { edited, b, c } = chronological;
   // Dated from the original the baseline brought, as if both had been in one export.
-  assert.equal(edited.createdMs, T2);
-  assert.equal(edited.path, "2024/07/02/b-edited.jpg");
-  assert.equal(edited.json.editedOf, "b.jpg");
-  assert.equal(edited.json.takeout.rule, "edited copy of b.jpg");
+  assert.equal(edited.createdMs, T4);
+  assert.equal(edited.path, "2024/07/04/d-edited.jpg");
+  assert.equal(edited.json.editedOf, "d.jpg");
+  assert.equal(edited.json.takeout.rule, "edited copy of d.jpg");
   // The album folder without metadata.json: the baseline's title, members accumulated.
   assert.deepEqual(c.albums, ["Summer 2024"]);
   assert.deepEqual(chronological.a.albums, ["Summer 2024"]);
@@ -125,12 +128,12 @@ Deno.test("increments: an edited copy without its original, an album without its
   assert.deepEqual([b.json.favorited, b.json.archived, b.json.description], [undefined, true, "Mar"]);
   assert.deepEqual([b.createdMs, b.path], [T2, "2024/07/02/b.jpg"]);
   assert.deepEqual(chronological.reports.map((r) => [r.imported, r.alreadyPresent, r.updated]), [
-    [2, 0, 0],
+    [3, 0, 0],
     [2, 1, 1],
     [0, 1, 1],
   ]);
   assert.deepEqual(chronological.chain.map((e) => [e.stamp.slice(0, 8), e.placed, e.present]), [
-    ["20251110", 2, 0],
+    ["20251110", 3, 0],
     ["20260110", 2, 1],
     ["20260310", 0, 1],
   ]);
