@@ -117,7 +117,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   const progress = { files: 0, bytes: 0 };
   const chain = new ExportChain(store);
   const holesBefore = chainHoles(chain.list());
-  const parts = new ExportTally(store, inputs, catalog.archiveEntries);
+  const parts = new ExportTally(store, chain, inputs, catalog.archiveEntries);
   await tree.clearTemp();
   using stager = await Stager.start(tree, inputs, { logger, needed: plan.wanted.length > 0 });
   using placer = new Placer(options);
@@ -329,8 +329,15 @@ class ExportTally {
   readonly #placed: number[];
   readonly #present: Set<string>[];
   readonly #complete: boolean[];
+  /** Archives a run read to their end before: what they hold of other exports is counted already. */
+  readonly #counted: boolean[];
 
-  constructor(store: Store, inputs: readonly ArchiveSource[], entries: readonly number[]) {
+  constructor(
+    store: Store,
+    chain: ExportChain,
+    inputs: readonly ArchiveSource[],
+    entries: readonly number[],
+  ) {
     this.#store = store;
     this.#inputs = inputs;
     this.#stamps = exportStamps(inputs.map((input) => input.name));
@@ -338,6 +345,9 @@ class ExportTally {
     this.#placed = inputs.map(() => 0);
     this.#present = inputs.map(() => new Set());
     this.#complete = inputs.map(() => false);
+    this.#counted = inputs.map((input, i) =>
+      this.#stamps[i] !== "" && chain.get(this.#stamps[i])?.byPart?.[input.name]?.complete === true
+    );
   }
 
   /** `input` was read to its end and nothing of it failed. */
@@ -354,11 +364,14 @@ class ExportTally {
 
   /** Count item `id`, which a file of `input` holds and was placed before, if another export placed it. */
   present(input: ArchiveSource, media: MediaPlan, id: string): void {
+    const archive = this.#inputs.indexOf(input);
+    // A re-run over a part imported in full (no look at each item: the count is kept as it was).
+    if (this.#counted[archive]) return;
     const item = this.#store.item(id);
     if (!item) return;
     const origin = (JSON.parse(item.json) as { takeout?: { stamp?: string; archive?: string } }).takeout;
     const stamp = origin?.stamp ?? (origin?.archive ? archivePart(origin.archive)?.stamp : undefined);
-    if (stamp !== media.stamp) this.#present[this.#inputs.indexOf(input)].add(id);
+    if (stamp !== media.stamp) this.#present[archive].add(id);
   }
 
   /** Each archive's figures, for {@link recordImports}. */
