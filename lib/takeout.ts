@@ -54,6 +54,7 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
     stop.signal,
     (stamp, folder) => records.earlier(stamp, folder),
     (stamp, folder) => records.olderExports(stamp, folder),
+    (stamp, folder) => records.newerExports(stamp, folder),
   );
   using reportFile = ReportFile.create(dir);
   return await importTakeout(found, {

@@ -13,7 +13,7 @@ import { isMediaName, pairMotionPhotos } from "./motion.ts";
 import { albumTitle, parseSidecar, type SidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
 import { exportStamps } from "./parts.ts";
-import type { EarlierFolder, EarlierMedia, MatchedSidecar, OlderFolder } from "./records.ts";
+import type { EarlierFolder, EarlierMedia, MatchedSidecar, NewerFolder, OlderFolder } from "./records.ts";
 import nonSidecarNames from "./non_sidecar_names.json" with { type: "json" };
 
 /** JSON files of one zip or folder read at once. */
@@ -84,6 +84,13 @@ export type EarlierLookup = (stamp: string, folder: string) => EarlierFolder;
  */
 export type OlderLookup = (stamp: string, folder: string) => OlderFolder;
 
+/**
+ * What earlier runs recorded of a folder in exports newer than `stamp` (`records.ts`), oldest first:
+ * an older export imported after them (a missed increment) dates their edited copies that came
+ * without an original, and adds their members to an album whose metadata they lacked.
+ */
+export type NewerLookup = (stamp: string, folder: string) => NewerFolder[];
+
 /** What this run's exports older than a folder's hold of that folder (matched already). */
 interface OlderInRun {
   stamp: string;
@@ -142,6 +149,7 @@ export async function catalog(
   signal?: AbortSignal,
   earlier?: EarlierLookup,
   older?: OlderLookup,
+  newer?: NewerLookup,
 ): Promise<Catalog> {
   const folders = new Map<string, Folder>();
   const result: Catalog = {
@@ -221,6 +229,7 @@ export async function catalog(
   // runs') hold of it, as if they were one export.
   const groups = [...folders.values()].sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
   const inRun = new Map<string, OlderInRun[]>();
+  const revisedNewer = new Map<string, Revision>();
   for (const group of groups) {
     let known: OlderExports | undefined;
     const before = () => known ??= olderOf(group, inRun.get(group.folder) ?? [], older);
@@ -230,6 +239,9 @@ export async function catalog(
       before,
       result,
     );
+    if (newer && group.stamp !== "") {
+      reviseNewer(matched, group.folder, newer(group.stamp, group.folder), revisedNewer, result);
+    }
     if (group.stamp === "") continue;
     inRun.set(group.folder, [matched, ...inRun.get(group.folder) ?? []]);
   }
@@ -347,6 +359,44 @@ function matchFolder(
     if (!byLowerName.has(name.toLowerCase())) byLowerName.set(name.toLowerCase(), match);
   }
   return { stamp, media: byLowerName, ...(title === undefined ? {} : { title }) };
+}
+
+/**
+ * What an older export's folder (`matched`, imported after newer ones: a missed increment) tells the
+ * media those newer exports placed in it (`later`): an edited copy that came without its original
+ * takes the original's sidecar from here (re-dated, as if both had been in one export); members of
+ * an album whose metadata only this export has join the album.
+ */
+function reviseNewer(
+  matched: OlderInRun,
+  folder: string,
+  later: NewerFolder[],
+  revised: Map<string, Revision>,
+  result: Catalog,
+): void {
+  for (const { stamp, media, album } of later) {
+    const names = new Set(media.map((m) => m.name.toLowerCase()));
+    for (const earlier of media) {
+      if (earlier.record.trashed) continue;
+      // Met again from a newer export of this run (folders go oldest first): the newest original wins.
+      const before = revised.get(earlier.key);
+      const revision: Revision = before ?? { earlier, stamp, name: earlier.name, folder };
+      const original = earlier.record.sidecar ? undefined : editedOriginal(earlier.name);
+      const from = original && !names.has(original.toLowerCase())
+        ? matched.media.get(original.toLowerCase())
+        : undefined;
+      if (from?.sidecar) {
+        revision.editedOf = from.name;
+        revision.sidecar = { ...from.sidecar, rule: `edited copy of ${from.name}` };
+      }
+      const joins = !album && matched.title !== undefined;
+      if (joins) revision.album = { id: `takeout:${folder}`, title: matched.title! };
+      if (!before && (revision.sidecar || joins)) {
+        revised.set(earlier.key, revision);
+        result.revisions.push(revision);
+      }
+    }
+  }
 }
 
 /** What the exports older than a folder's hold of it: its media by lower-case name, its album's title. */

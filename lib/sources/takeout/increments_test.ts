@@ -65,6 +65,7 @@ const january = memoryArchive("takeout-20260110T080000Z-001.zip", [
 const march = memoryArchive("takeout-20260310T080000Z-001.zip", [
   [`${YEAR}/b.jpg`, "photo b"],
   [`${YEAR}/b.jpg.supplemental-metadata.json`, sidecar("b.jpg", T2, { archived: true, description: "Mar" })],
+  [`${YEAR}/c-edited.jpg`, "photo c, edited"],
 ]);
 
 /** Import `runs` (each a list of archives) one after the other into a new folder; what it holds then. */
@@ -81,6 +82,7 @@ async function importRuns(runs: ArchiveSource[][]) {
       undefined,
       (...at) => records.earlier(...at),
       (...at) => records.olderExports(...at),
+      (...at) => records.newerExports(...at),
     );
     reports.push(
       await importTakeout(found, {
@@ -106,6 +108,7 @@ async function importRuns(runs: ArchiveSource[][]) {
     a: item("photo a"),
     b: item("photo b"),
     edited: item("photo d, edited"),
+    editedC: item("photo c, edited"),
     c: item("photo c"),
     chain: new ExportChain(store).list(),
   };
@@ -130,19 +133,27 @@ Deno.test("increments: an edited copy without its original, an album without its
   assert.deepEqual(chronological.reports.map((r) => [r.imported, r.alreadyPresent, r.updated]), [
     [3, 0, 0],
     [2, 1, 1],
-    [0, 1, 1],
+    [1, 1, 1],
   ]);
   assert.deepEqual(chronological.chain.map((e) => [e.stamp.slice(0, 8), e.placed, e.present]), [
     ["20251110", 3, 0],
     ["20260110", 2, 1],
-    ["20260310", 0, 1],
+    ["20260310", 1, 1],
   ]);
   assert.deepEqual(chronological.warnings, []);
 
-  // One run, in any order, and separate runs with the newest first: the newest export's metadata wins.
-  for (const runs of [[[march, january, baseline]], [[baseline], [march], [january]]]) {
+  assert.deepEqual([chronological.editedC.createdMs, chronological.editedC.json.editedOf], [T3, "c.jpg"]);
+
+  // One run, in any order, and separate runs with a newer export first (a missed increment imported late,
+  // or all of them newest first): the newest export's metadata wins, the older export's originals date
+  // the edited copies that came before them, and its album metadata adds the members that came before.
+  for (
+    const runs of [[[march, january, baseline]], [[baseline], [march], [january]], [[march], [january], [
+      baseline,
+    ]]]
+  ) {
     const other = await importRuns(runs);
-    for (const key of ["a", "b", "c", "edited"] as const) {
+    for (const key of ["a", "b", "c", "edited", "editedC"] as const) {
       const [x, y] = [other[key], chronological[key]];
       assert.deepEqual(
         [x.path, x.createdMs, x.albums, x.json.favorited, x.json.archived, x.json.description],

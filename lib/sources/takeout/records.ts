@@ -75,6 +75,14 @@ export interface OlderFolder {
   albums: { stamp: string; title: string }[];
 }
 
+/** What one newer export holds of a folder (see {@link TakeoutRecords.newerExports}). */
+export interface NewerFolder {
+  stamp: string;
+  media: EarlierMedia[];
+  /** The folder was an album in that export (its metadata was found). */
+  album: boolean;
+}
+
 /** The key of a media entry's record. */
 export function entryKey(spot: EntrySpot): string {
   return JSON.stringify([
@@ -163,13 +171,7 @@ export class TakeoutRecords {
   olderExports(stamp: string, folder: string): OlderFolder {
     const older: OlderFolder = { media: [], albums: [] };
     if (stamp === "") return older;
-    this.#stamps ??= [
-      ...new Set(
-        this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["part"]).slice(0, -1)},`)
-          .map(({ value }) => archivePart(value)?.stamp ?? ""),
-      ),
-    ].filter((s) => s !== "").sort().reverse();
-    for (const other of this.#stamps) {
+    for (const other of this.#recordedStamps()) {
       if (other >= stamp) continue;
       for (
         const { key, value } of this.#store.checkpointsFrom(SOURCE, folderPrefix("entry", other, folder))
@@ -181,6 +183,37 @@ export class TakeoutRecords {
       if (title !== undefined) older.albums.push({ stamp: other, title });
     }
     return older;
+  }
+
+  /**
+   * What runs over other archives than this run's recorded of `folder` in exports newer than
+   * `stamp` (imported before this older one: a missed increment imported late), oldest first:
+   * their media entries, and whether the folder was an album there (its title recorded).
+   */
+  newerExports(stamp: string, folder: string): NewerFolder[] {
+    if (stamp === "") return [];
+    return this.#recordedStamps().filter((other) => other > stamp).reverse().map((other) => {
+      const media: EarlierMedia[] = [];
+      for (
+        const { key, value } of this.#store.checkpointsFrom(SOURCE, folderPrefix("entry", other, folder))
+      ) {
+        const [, , , name, archiveName] = JSON.parse(key) as [string, string, string, string, string];
+        if (this.#archives.has(archiveName)) continue;
+        media.push({ name, key, record: JSON.parse(value), archiveName, path: `${folder}${name}` });
+      }
+      const album = this.#store.checkpoint(SOURCE, JSON.stringify(["album", other, folder])) !== undefined;
+      return { stamp: other, media, album };
+    }).filter(({ media }) => media.length > 0);
+  }
+
+  /** Stamps of the exports whose parts earlier runs recorded, newest first. */
+  #recordedStamps(): string[] {
+    return this.#stamps ??= [
+      ...new Set(
+        this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["part"]).slice(0, -1)},`)
+          .map(({ value }) => archivePart(value)?.stamp ?? ""),
+      ),
+    ].filter((s) => s !== "").sort().reverse();
   }
 
   /**
