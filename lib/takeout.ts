@@ -19,6 +19,7 @@ import type { Logger } from "./core/logger.ts";
 import { localArchive } from "./sources/takeout/archive.ts";
 import { catalog } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
+import { inExportOrder } from "./sources/takeout/parts.ts";
 import { TakeoutRecords } from "./sources/takeout/records.ts";
 import { ReportFile } from "./sources/takeout/report_file.ts";
 
@@ -104,14 +105,19 @@ export async function takeout(
   if ("store" in options) return await remoteTakeout(options);
   const { dir, logger } = options;
   // Every path is checked (readable, and part of a Google Photos export) before anything is written.
-  const inputs = await Promise.all(options.paths.map((path) => localArchive(path)));
-  // A fixed order (by name, as Google numbers the parts), whatever order they were given in.
-  inputs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Oldest export first, then by name (as Google numbers the parts), whatever order they were given in.
+  const inputs = inExportOrder(await Promise.all(options.paths.map((path) => localArchive(path))));
   using stop = options.stop ?? new RunStop();
   using backup = await openBackup(dir, options);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
   const records = new TakeoutRecords(backup.store, inputs.map((input) => input.name));
-  const found = await catalog(inputs, stop.signal, (stamp, folder) => records.earlier(stamp, folder));
+  const found = await catalog(
+    inputs,
+    stop.signal,
+    (stamp, folder) => records.earlier(stamp, folder),
+    (stamp, folder) => records.olderExports(stamp, folder),
+    (stamp, folder) => records.newerExports(stamp, folder),
+  );
   using reportFile = ReportFile.create(dir);
   return await importTakeout(found, {
     ...backup,
@@ -165,7 +171,9 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     }
     const names = found.parts.map((file) => file.name);
     const locations = found.parts.map((file) => file.location);
-    if (chain.get(found.stamp)) {
+    // Done: every part read to its end by an earlier run (importTakeout records each in the chain).
+    const recorded = chain.get(found.stamp)?.parts;
+    if (recorded && names.every((name) => recorded.includes(name))) {
       result.done.push(found.stamp);
       result.deletable.push({ stamp: found.stamp, files: locations });
       continue;
@@ -209,14 +217,6 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
       }
       const complete = report.damagedArchives === 0 && report.failed === 0 && report.unread === 0;
       if (complete) {
-        chain.record({
-          stamp: found.stamp,
-          parts: names,
-          entries: report.entries,
-          placed: report.imported,
-          present: report.alreadyPresent,
-          importedMs: Date.now(),
-        });
         result.deletable.push({ stamp: found.stamp, files: locations });
       } else if (stop.budget?.reached) result.stopped = "bytes";
       result.imported.push({ stamp: found.stamp, parts: names, report, complete });

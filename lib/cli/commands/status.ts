@@ -11,15 +11,17 @@ import { COMMON_FLAGS, parseFlags } from "../args.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
+import { chainSummary, describeChain } from "../../sources/takeout/export_chain.ts";
 
 const HELP = `Usage: photosync status [--dir DIR] [--json]
 
-Counts of items, downloaded, pending and failed (with reasons) in DIR/sync.db, and the
-downloaded items whose file is no longer in DIR (or has another size). Creates nothing:
+Counts of items, downloaded, pending and failed (with reasons) in DIR/sync.db, the
+downloaded items whose file is no longer in DIR (or has another size), and the Takeout
+exports imported, with any export missed between them. Creates nothing:
 a DIR without sync.db is bad input (exit 2).
   --dir DIR            the folder given to sync (default: .)
   --json               one JSON object: items, downloaded, pending, failed, bytes, sources, failures,
-                       notes, missing
+                       notes, missing, exports (the Takeout exports imported), missedExports
   --quiet, --verbose   accepted as by every command; the counts are printed either way
   --help, --version`;
 
@@ -38,11 +40,12 @@ const statusCommand: Command = async (args, { renderer, paths }) => {
   await requireBackup(dir);
   using store = Store.open(dir, { readOnly: true });
   const counts = { ...store.counts(), missing: missingFiles(store, dir) };
+  const chain = chainSummary(store);
   if (values.json) {
-    renderer.output(JSON.stringify(counts));
+    renderer.output(JSON.stringify({ ...counts, exports: chain.exports, missedExports: chain.missed }));
     return ExitCode.ok;
   }
-  renderer.output(describe(counts, dir));
+  renderer.output([describe(counts, dir), ...describeChain(chain)].join("\n"));
   return ExitCode.ok;
 };
 

@@ -36,6 +36,9 @@ extracted folder; give all archives of an export (any order): a file's sidecar J
 often sits in another archive than the file. Needs no Cloud project and no sign-in.
 Parts imported in separate runs give the same result: a sidecar found later re-dates
 (or, for the trash, removes) earlier files. A re-run puts back files missing from DIR.
+Incremental exports (a baseline, then every two months what changed) may come in any
+order and runs: they apply oldest first, as one export; an increment imported without
+the one before it is warned about, and photosync status lists the exports imported.
   --dir DIR            folder for sync.db and the photos (default: .; created if missing)
   --albums links       albums/<album title>/ folders of links to the dated files (default)
   --albums none        record album membership in sync.db only
@@ -306,6 +309,9 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
       `  ${report.restored} missing or changed files restored, ${report.redated} files re-dated by a ` +
         `sidecar found now, ${report.removed} files removed as trash`,
     );
+  }
+  if (report.updated > 0) {
+    renderer.info(`  ${report.updated} updated (favourite, archived or description, from a later export)`);
   }
   if (report.file) renderer.info(`  every entry, one line each: ${report.file}`);
   const warn = (list: Listed, what: string) => {

@@ -15,7 +15,7 @@ import { isMediaName, pairMotionPhotos } from "./motion.ts";
 import { albumTitle, parseSidecar, type SidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
 import { exportStamps } from "./parts.ts";
-import type { EarlierFolder, EarlierMedia, MatchedSidecar } from "./records.ts";
+import type { EarlierFolder, EarlierMedia, MatchedSidecar, NewerFolder, OlderFolder } from "./records.ts";
 import nonSidecarNames from "./non_sidecar_names.json" with { type: "json" };
 
 /** JSON files of one zip or folder read at once. */
@@ -81,6 +81,29 @@ export interface UnmatchedSidecar extends EntryRef {
 /** What earlier runs left of a folder of an export (`records.ts`), for the catalog to match with. */
 export type EarlierLookup = (stamp: string, folder: string) => EarlierFolder;
 
+/**
+ * What earlier runs recorded of a folder in exports older than `stamp` (`records.ts`), newest first:
+ * asked only when a folder of an increment needs it (an edited copy without its original, an album
+ * folder without its metadata).
+ */
+export type OlderLookup = (stamp: string, folder: string) => OlderFolder;
+
+/**
+ * What earlier runs recorded of a folder in exports newer than `stamp` (`records.ts`), oldest first:
+ * an older export imported after them (a missed increment) dates their edited copies that came
+ * without an original, and adds their members to an album whose metadata they lacked.
+ */
+export type NewerLookup = (stamp: string, folder: string) => NewerFolder[];
+
+/** What this run's exports older than a folder's hold of that folder (matched already). */
+interface OlderInRun {
+  stamp: string;
+  /** Media files by lower-case name (the first of each). */
+  media: Map<string, MediaMatch>;
+  /** Its album's title, when the folder is an album there. */
+  title?: string;
+}
+
 /** What the first pass found. */
 export interface Catalog {
   /** Every media entry, in the order of the folders' first entries. */
@@ -97,6 +120,8 @@ export interface Catalog {
   notMedia: EntryRef[];
   /** Entries in all archives. */
   entries: number;
+  /** Entries in each archive (by index into the inputs). */
+  archiveEntries: number[];
   /** Archives that could not be listed, with why. */
   damaged: { archive: number; error: string }[];
   /** JSON entries whose bytes could not be read (a corrupt entry), with why. */
@@ -132,6 +157,8 @@ export async function catalog(
   inputs: readonly ArchiveSource[],
   signal?: AbortSignal,
   earlier?: EarlierLookup,
+  older?: OlderLookup,
+  newer?: NewerLookup,
 ): Promise<Catalog> {
   const folders = new Map<string, Folder>();
   const result: Catalog = {
@@ -142,6 +169,7 @@ export async function catalog(
     unmatchedSidecars: [],
     notMedia: [],
     entries: 0,
+    archiveEntries: inputs.map(() => 0),
     damaged: [],
     unreadable: [],
   };
@@ -169,6 +197,7 @@ export async function catalog(
       for await (const entry of input.entries()) {
         signal?.throwIfAborted();
         result.entries++;
+        result.archiveEntries[archive]++;
         const ref: EntryRef = {
           archive,
           path: entry.path,
@@ -220,8 +249,26 @@ export async function catalog(
       result.damaged.push({ archive, error: (error as Error).message });
     }
   }
-  for (const group of folders.values()) {
-    matchFolder(group, earlier?.(group.stamp, group.folder) ?? { media: [], sidecars: [] }, result);
+  // Oldest export first (a stable sort: within one, the order of the folders' first entries), so
+  // that an increment's folder is matched with what the exports before it (this run's and earlier
+  // runs') hold of it, as if they were one export.
+  const groups = [...folders.values()].sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
+  const inRun = new Map<string, OlderInRun[]>();
+  const revisedNewer = new Map<string, Revision>();
+  for (const group of groups) {
+    let known: OlderExports | undefined;
+    const before = () => known ??= olderOf(group, inRun.get(group.folder) ?? [], older);
+    const matched = matchFolder(
+      group,
+      earlier?.(group.stamp, group.folder) ?? { media: [], sidecars: [] },
+      before,
+      result,
+    );
+    if (newer && group.stamp !== "") {
+      reviseNewer(matched, group.folder, newer(group.stamp, group.folder), revisedNewer, result);
+    }
+    if (group.stamp === "") continue;
+    inRun.set(group.folder, [matched, ...inRun.get(group.folder) ?? []]);
   }
   return result;
 }
@@ -231,13 +278,20 @@ export async function catalog(
  * those earlier runs left unmatched), edited copies to originals, videos to stills. Every entry
  * gets its own plan: two entries of one name (two exports, or two parts) are two files.
  */
-function matchFolder(group: Folder, earlier: EarlierFolder, result: Catalog): void {
+function matchFolder(
+  group: Folder,
+  earlier: EarlierFolder,
+  older: () => OlderExports,
+  result: Catalog,
+): OlderInRun {
   const { stamp, folder } = group;
   const metadata = group.json.find((file) => file.albumTitle !== undefined);
-  // A folder with an album's metadata.json is an album; its title is localised there.
+  // A folder with an album's metadata.json is an album; its title is localised there. An
+  // increment's album folder may come without it (it lists only the new members): the title of
+  // the album in an older export.
   const title = metadata
     ? metadata.albumTitle || folder.split(/[/\\]/).filter(Boolean).pop() || "album"
-    : earlier.album;
+    : earlier.album ?? (group.media.length > 0 ? older().title : undefined);
   const album = title === undefined ? undefined : { id: `takeout:${folder}`, title };
   if (metadata) result.albums.push({ stamp, folder, title: title! });
   const sidecars = group.json.filter((file) => file !== metadata && file.sidecar && isSidecarName(file.name));
@@ -288,9 +342,19 @@ function matchFolder(group: Folder, earlier: EarlierFolder, result: Catalog): vo
   for (const plan of all) {
     if (plan.sidecar) continue;
     const original = editedOriginal(plan.name);
-    const originalName = original && lowerNames.get(original.toLowerCase());
+    let originalName = original && lowerNames.get(original.toLowerCase());
     const still = motion.get(plan.name);
-    const from = originalName ? first.get(originalName) : still ? first.get(still) : undefined;
+    let from: { name: string; sidecar?: MatchedSidecar } | undefined = originalName
+      ? first.get(originalName)
+      : still
+      ? first.get(still)
+      : undefined;
+    if (original && !originalName && !still) {
+      // An edited copy whose original came in an older export (an increment sends what was
+      // edited since): dated from that original, as if both had been in one export.
+      from = older().media.get(original.toLowerCase());
+      originalName = from?.name;
+    }
     if (originalName) plan.editedOf = originalName;
     else if (still) plan.motionOf = still;
     if (from?.sidecar) {
@@ -315,6 +379,90 @@ function matchFolder(group: Folder, earlier: EarlierFolder, result: Catalog): vo
       result.unmatchedSidecars.push({ ...file.ref, stamp, folder, name: file.name, data: file.sidecar });
     } else result.notMedia.push(file.ref);
   }
+  const byLowerName = new Map<string, MediaMatch>();
+  for (const [name, match] of first) {
+    if (!byLowerName.has(name.toLowerCase())) byLowerName.set(name.toLowerCase(), match);
+  }
+  return { stamp, media: byLowerName, ...(title === undefined ? {} : { title }) };
+}
+
+/**
+ * What an older export's folder (`matched`, imported after newer ones: a missed increment) tells the
+ * media those newer exports placed in it (`later`): an edited copy that came without its original
+ * takes the original's sidecar from here (re-dated, as if both had been in one export); members of
+ * an album whose metadata only this export has join the album.
+ */
+function reviseNewer(
+  matched: OlderInRun,
+  folder: string,
+  later: NewerFolder[],
+  revised: Map<string, Revision>,
+  result: Catalog,
+): void {
+  for (const { stamp, media, album } of later) {
+    const names = new Set(media.map((m) => m.name.toLowerCase()));
+    for (const earlier of media) {
+      if (earlier.record.trashed) continue;
+      // Met again from a newer export of this run (folders go oldest first): the newest original wins.
+      const before = revised.get(earlier.key);
+      const revision: Revision = before ?? { earlier, stamp, name: earlier.name, folder };
+      const original = earlier.record.sidecar ? undefined : editedOriginal(earlier.name);
+      const from = original && !names.has(original.toLowerCase())
+        ? matched.media.get(original.toLowerCase())
+        : undefined;
+      if (from?.sidecar) {
+        revision.editedOf = from.name;
+        revision.sidecar = { ...from.sidecar, rule: `edited copy of ${from.name}` };
+      }
+      const joins = !album && matched.title !== undefined;
+      if (joins) revision.album = { id: `takeout:${folder}`, title: matched.title! };
+      if (!before && (revision.sidecar || joins)) {
+        revised.set(earlier.key, revision);
+        result.revisions.push(revision);
+      }
+    }
+  }
+}
+
+/** What the exports older than a folder's hold of it: its media by lower-case name, its album's title. */
+interface OlderExports {
+  media: Map<string, { name: string; sidecar?: MatchedSidecar }>;
+  title?: string;
+}
+
+/**
+ * What the exports older than `group`'s hold of its folder, the newest first: this run's (`inRun`,
+ * newest first) before those earlier runs recorded (`lookup`); read once per folder when asked.
+ */
+function olderOf(group: Folder, inRun: readonly OlderInRun[], lookup?: OlderLookup): OlderExports {
+  const media = new Map<string, { name: string; sidecar?: MatchedSidecar }>();
+  let title: string | undefined;
+  const runs = inRun.filter((run) => run.stamp < group.stamp);
+  const recorded = group.stamp === "" ? undefined : lookup?.(group.stamp, group.folder);
+  // Newest first: this run's older exports and the recorded ones, merged by stamp.
+  const stamps = [
+    ...new Set([
+      ...runs.map((r) => r.stamp),
+      ...(recorded?.media ?? []).map((m) => m.stamp),
+      ...(recorded?.albums ?? []).map((a) => a.stamp),
+    ]),
+  ].sort().reverse();
+  for (const stamp of stamps) {
+    const run = runs.find((r) => r.stamp === stamp);
+    if (run) {
+      for (const [lower, match] of run.media) if (!media.has(lower)) media.set(lower, match);
+      title ??= run.title;
+      continue;
+    }
+    for (const { name, record } of recorded!.media.filter((m) => m.stamp === stamp)) {
+      const lower = name.toLowerCase();
+      if (!media.has(lower)) {
+        media.set(lower, { name, ...(record.sidecar ? { sidecar: record.sidecar } : {}) });
+      }
+    }
+    title ??= recorded!.albums.find((a) => a.stamp === stamp)?.title;
+  }
+  return { media, ...(title === undefined ? {} : { title }) };
 }
 
 /** An album's title when `name`/`text` is an album's `metadata.json` (localised), else undefined. */

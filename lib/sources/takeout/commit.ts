@@ -17,6 +17,7 @@ import { EXIF_HEAD_BYTES } from "./exif_date.ts";
 import { Fingerprinter } from "./fingerprint.ts";
 import { isVideoName } from "./motion.ts";
 import type { SidecarData } from "./sidecar.ts";
+import { archivePart } from "./parts.ts";
 import type { EntryRecord, EntrySpot, TakeoutRecords } from "./records.ts";
 import { storedFileName } from "./stored_name.ts";
 
@@ -36,7 +37,14 @@ export type Committed =
     restored?: boolean;
   }
   /** Its content is stored already: by an earlier run, or (a duplicate) by this one. */
-  | { kind: "already present" | "duplicate"; id: string; size: number; redated?: string };
+  | {
+    kind: "already present" | "duplicate";
+    id: string;
+    size: number;
+    redated?: string;
+    /** What this copy's sidecar, from a later export than the item's, changed (`favourite`, …). */
+    updated?: string[];
+  };
 
 /** What a sidecar found later did to a file placed before (see {@link Committer.revise}). */
 export type Revised = "redated" | "removed" | "unchanged";
@@ -102,11 +110,14 @@ export class Committer {
       const kind = this.#seen.has(seenKey(digest)) ? "duplicate" : "already present";
       // This copy may bring the sidecar the item was placed without (it was in another part).
       const redated = await this.revise(id, media, { archiveName: input.name, path: media.entry.path });
+      // Or it is an original sent again by a later export, whose sidecar says what changed since.
+      const updated = redated === "unchanged" ? this.#update(id, media) : [];
       committed = {
         kind,
         id,
         size,
         ...(redated === "redated" ? { redated: this.#store.item(id)!.path! } : {}),
+        ...(updated.length > 0 ? { updated } : {}),
       };
     } else if (known?.path) {
       // Its file is gone or changed (or was never recorded as placed: a crash, a --resync):
@@ -165,8 +176,7 @@ export class Committer {
    * Record `media` of `input` as already present without reading it: an entry with its path,
    * size and CRC-32 was imported as item `id` (a placed file) from an earlier export. What its
    * sidecar says now is applied: the date, name and metadata when the item had no sidecar (as
-   * {@link revise}); otherwise a changed favourite, archived flag, description, place or people
-   * (the date and name stay); and its folder's album.
+   * {@link revise}); otherwise what a later export changed (see `#update`); and its folder's album.
    */
   async present(input: ArchiveSource, media: MediaPlan, id: string): Promise<Committed> {
     const item = this.#store.item(id)!;
@@ -178,30 +188,9 @@ export class Committer {
     if (media.sidecar && !json.takeout?.sidecar) {
       const revised = await this.revise(id, media, { archiveName: input.name, path: media.entry.path });
       if (revised === "redated") redated = this.#store.item(id)!.path!;
-    } else if (kind === "already present" && media.sidecar && metadataChanged(json, media.sidecar.data)) {
-      const { takeout } = json;
-      this.#store.saveBatch({
-        source: "takeout",
-        items: [{
-          id,
-          source: "takeout",
-          filename: item.filename,
-          createdMs: item.createdMs,
-          isVideo: item.isVideo,
-          json: JSON.stringify({
-            ...metadataOf(
-              media,
-              takeout?.dateSource ?? "file time",
-              takeout?.archive ?? input.name,
-              takeout?.entry ?? media.entry.path,
-            ),
-            // The date stays the one the file was placed by.
-            ...(json.takenMs === undefined ? {} : { takenMs: json.takenMs }),
-          }),
-          ...(item.hash ? { hash: item.hash } : {}),
-        }],
-      });
     }
+    // Or an original sent again by a later export, whose sidecar says what changed since.
+    const updated = kind === "already present" && !redated ? this.#update(id, media) : [];
     if (media.album) {
       this.#store.addToAlbum({ id: media.album.id, source: "takeout", title: media.album.title }, [id]);
     }
@@ -215,7 +204,58 @@ export class Committer {
         ...(media.sidecar ? { sidecar: media.sidecar } : {}),
       }, media.entry.crc32),
     );
-    return { kind, id, size: media.entry.size, ...(redated ? { redated } : {}) };
+    return {
+      kind,
+      id,
+      size: media.entry.size,
+      ...(redated ? { redated } : {}),
+      ...(updated.length > 0 ? { updated } : {}),
+    };
+  }
+
+  /**
+   * What a copy of item `id` (placed, with a sidecar) from a later export than the one its metadata
+   * came from changes: the favourite, archived and description of its sidecar (an increment sends an
+   * original again when only these changed); returns the fields changed. The newest export wins,
+   * whichever run reads it first; the date and the name stay (a file moves only for a sidecar it
+   * lacked, see {@link revise}).
+   */
+  #update(id: string, media: MediaMatch): string[] {
+    const item = this.#store.item(id);
+    if (!media.sidecar || media.stamp === "" || item?.status !== "downloaded") return [];
+    const json = JSON.parse(item.json) as ItemJson & Record<string, unknown>;
+    const origin = json.takeout;
+    if (!origin?.sidecar) return [];
+    const since = origin.updatedBy ?? origin.stamp ?? archivePart(origin.archive)?.stamp ?? "";
+    if (media.stamp <= since) return [];
+    const { data } = media.sidecar;
+    const changed: string[] = [];
+    for (const [field, label] of [["favorited", "favourite"], ["archived", "archived"]] as const) {
+      if ((json[field] === true) === (data[field] === true)) continue;
+      changed.push(label);
+      if (data[field]) json[field] = true;
+      else delete json[field];
+    }
+    if (json.description !== data.description) {
+      changed.push("description");
+      if (data.description === undefined) delete json.description;
+      else json.description = data.description;
+    }
+    // Noted even when nothing changed: an older export read later must not undo this one.
+    json.takeout = { ...origin, updatedBy: media.stamp };
+    this.#store.saveBatch({
+      source: "takeout",
+      items: [{
+        id,
+        source: "takeout",
+        filename: item.filename,
+        createdMs: item.createdMs,
+        isVideo: item.isVideo,
+        json: JSON.stringify(json),
+        ...(item.hash ? { hash: item.hash } : {}),
+      }],
+    });
+    return changed;
   }
 
   /** Place `row`'s file, staged as `staged`, dated `date`. */
@@ -310,6 +350,7 @@ export class Committer {
             source,
             json.takeout?.archive ?? entry.archiveName,
             json.takeout?.entry ?? entry.path,
+            json.takeout ? json.takeout.stamp : match.stamp,
           ),
         ),
         ...(item.hash ? { hash: item.hash } : {}),
@@ -332,7 +373,16 @@ interface RevisionNote {
 
 /** What an item's `json` says of its Takeout origin. */
 interface ItemJson {
-  takeout?: { archive: string; entry: string; sidecar?: string; dateSource: DateSource };
+  takeout?: {
+    archive: string;
+    entry: string;
+    /** The export it was placed from (absent in rows of older releases: its archive's name says). */
+    stamp?: string;
+    /** The later export whose sidecar last updated its favourite, archived and description. */
+    updatedBy?: string;
+    sidecar?: string;
+    dateSource: DateSource;
+  };
 }
 
 /** The file name a media file is stored under: its sidecar's title, keeping its own extension. */
@@ -342,24 +392,23 @@ function storedNameOf(media: MediaMatch): string {
     : storedFileName(media.name, media.sidecar?.data.title);
 }
 
-/** The metadata a later sidecar may change of a file already placed (its date and name stay). */
-const CHANGEABLE = ["favorited", "archived", "description", "geo", "people"] as const;
-
-/** Whether `data` (a sidecar now) says otherwise than the item's metadata `json` of a {@link CHANGEABLE} field. */
-function metadataChanged(json: SidecarData, data: SidecarData): boolean {
-  return CHANGEABLE.some((field) => JSON.stringify(json[field]) !== JSON.stringify(data[field]));
-}
-
 /** What {@link Committer} keeps of a digest (hex): its first 48 bits. */
 const seenKey = (digest: string) => parseInt(digest.slice(0, 12), 16);
 
 /** What `sync.db` keeps of a Takeout file: its sidecar's metadata and how it was matched. */
-function metadataOf(media: MediaMatch, dateSource: DateSource, archive: string, entry: string) {
+function metadataOf(
+  media: MediaMatch,
+  dateSource: DateSource,
+  archive: string,
+  entry: string,
+  stamp: string | undefined = media.stamp,
+) {
   const data = media.sidecar?.data;
   return {
     takeout: {
       archive,
       entry,
+      ...(stamp ? { stamp } : {}),
       sidecar: media.sidecar?.name,
       rule: media.sidecar?.rule,
       dateSource,

@@ -2,17 +2,38 @@
  * The exports a backup has imported, oldest first: what tells a run which exports of a store are
  * done, what `status` and the report list, and where a missed increment shows (a hole in the chain).
  * Kept as the Takeout source's checkpoints under `["export", stamp]`.
+ *
+ * Incremental Takeout (a baseline, then every two months what was uploaded or edited since the last
+ * export; `shared/google-photos-api.md` §5b) means an increment never imported is a window of uploads
+ * that no later increment holds: only the next full export does. {@link chainHoles} finds such
+ * windows from the figures recorded here; nothing in this module knows where the parts came from.
  * @module
  */
 import type { Store } from "../../core/store.ts";
+import { stampMs } from "./parts.ts";
 
 const SOURCE = "takeout";
 
-/** One export imported in full. */
+/** What one run found of one part of an export. */
+export interface PartFigures {
+  /** Entries the part holds. */
+  entries: number;
+  /** Files placed from it (new to the backup), over every run that read it. */
+  placed: number;
+  /** Media items it holds that the backup had from another export. */
+  present: number;
+  /** A run read it to its end with nothing failed (what lists it in {@link ImportedExport.parts}). */
+  complete: boolean;
+}
+
+/** One export imported (in part or in full). */
 export interface ImportedExport {
   /** Its time stamp (`20251110T101010Z`), from its parts' names. */
   stamp: string;
-  /** The file names of its parts. */
+  /**
+   * The file names of its parts imported in full: read to their end by a run, nothing failed (a part
+   * a stopped run left is not listed until a run finishes it, though its figures count).
+   */
   parts: string[];
   /** Entries its parts hold. */
   entries: number;
@@ -22,7 +43,33 @@ export interface ImportedExport {
   present: number;
   /** When it was imported, epoch ms. */
   importedMs: number;
+  /** The figures of each part, by file name (what the totals above add up). */
+  byPart?: Record<string, PartFigures>;
 }
+
+/** An increment imported without the export before it: photos uploaded in between may be missing. */
+export interface ChainHole {
+  /** The export imported before the hole. */
+  after: ImportedExport;
+  /** The increment after it, which re-sent few of the items backed up before. */
+  before: ImportedExport;
+  /** Days between the two. */
+  days: number;
+}
+
+/**
+ * More days than this between two exports imported one after the other is no longer the two-month
+ * schedule of Incremental Takeout: an export in between was missed.
+ */
+export const HOLE_DAYS = 75;
+
+/**
+ * An export that holds at least this share of the items the backup had from the exports before it
+ * is a full export (a new baseline, or a one-off export): it closes every hole before it.
+ */
+export const FULL_SHARE = 0.5;
+
+const DAY_MS = 86_400_000;
 
 function exportKey(stamp: string): string {
   return JSON.stringify(["export", stamp]);
@@ -36,23 +83,236 @@ export class ExportChain {
     this.#store = store;
   }
 
-  /** Every export imported, oldest first. */
+  /** Every export a run imported (some of), oldest first. */
   list(): ImportedExport[] {
     return this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["export"]).slice(0, -1)},`)
       .map(({ value }) => JSON.parse(value) as ImportedExport)
       .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
   }
 
-  /** The export `stamp`, when it was imported in full. */
+  /** The export `stamp`, when a run imported (some of) it: its `parts` are those imported in full. */
   get(stamp: string): ImportedExport | undefined {
     const value = this.#store.checkpoint(SOURCE, exportKey(stamp));
     return value === undefined ? undefined : JSON.parse(value) as ImportedExport;
   }
 
-  /** Record `done` as imported in full. */
+  /** Record `done` (see {@link recordImports}). */
   record(done: ImportedExport): void {
     this.#store.updateCheckpoints(SOURCE, {
       put: [{ key: exportKey(done.stamp), value: JSON.stringify(done) }],
     });
   }
+}
+
+/** What one run imported of one part: its export, its file name and its figures. */
+export interface PartImport extends PartFigures {
+  stamp: string;
+  part: string;
+}
+
+/**
+ * Add what a run imported (`parts`, of any exports) to `chain`, at `nowMs`; returns the exports
+ * changed. A part read again adds the files it placed this time (a run stopped before placed the
+ * others) and keeps the larger count of items present (a re-run sees its own files as present, not
+ * another export's). Parts of no known export (stamp "") are not recorded: nothing dates them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Store } from "../../core/store.ts";
+ * import { ExportChain, recordImports } from "./export_chain.ts";
+ * const dir = Deno.makeTempDirSync();
+ * using store = Store.open(dir);
+ * const chain = new ExportChain(store);
+ * const part = "takeout-20251110T101010Z-001.zip";
+ * const stamp = "20251110T101010Z";
+ * // A run stopped after 3 files, then one that finished the part.
+ * recordImports(chain, [{ stamp, part, entries: 9, placed: 3, present: 0, complete: false }], 1);
+ * recordImports(chain, [{ stamp, part, entries: 9, placed: 1, present: 0, complete: true }], 2);
+ * assert.deepEqual([chain.get(stamp)?.placed, chain.get(stamp)?.parts], [4, [part]]);
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export function recordImports(
+  chain: ExportChain,
+  parts: readonly PartImport[],
+  nowMs: number,
+): ImportedExport[] {
+  const byStamp = new Map<string, PartImport[]>();
+  for (const part of parts) {
+    if (part.stamp === "") continue;
+    byStamp.set(part.stamp, [...byStamp.get(part.stamp) ?? [], part]);
+  }
+  const changed: ImportedExport[] = [];
+  for (const [stamp, imported] of byStamp) {
+    const earlier = chain.get(stamp);
+    const byPart: Record<string, PartFigures> = { ...earlier?.byPart };
+    for (const { part, entries, placed, present, complete } of imported) {
+      const before = byPart[part];
+      byPart[part] = {
+        entries,
+        placed: (before?.placed ?? 0) + placed,
+        present: Math.max(before?.present ?? 0, present),
+        complete: (before?.complete ?? false) || complete,
+      };
+    }
+    const figures = Object.values(byPart);
+    const sum = (field: "entries" | "placed" | "present") =>
+      figures.reduce((total, f) => total + f[field], 0);
+    const done: ImportedExport = {
+      stamp,
+      parts: Object.keys(byPart).filter((part) => byPart[part].complete).sort(),
+      entries: sum("entries"),
+      placed: sum("placed"),
+      present: sum("present"),
+      importedMs: nowMs,
+      byPart,
+    };
+    chain.record(done);
+    changed.push(done);
+  }
+  return changed;
+}
+
+/**
+ * Whether `exported` (with the exports before it, oldest first) is a full export: it holds at least
+ * {@link FULL_SHARE} of what those placed, or (read only in part so far) more items already backed up
+ * than new ones. The first export is the baseline.
+ */
+export function isFullExport(exported: ImportedExport, before: readonly ImportedExport[]): boolean {
+  if (before.length === 0) return true;
+  const backedUp = before.reduce((total, e) => total + e.placed, 0);
+  return exported.present >= FULL_SHARE * backedUp || exported.present > exported.placed;
+}
+
+/**
+ * The holes in a chain of exports: an export more than {@link HOLE_DAYS} after the one imported
+ * before it, that is not a full export ({@link isFullExport}), and after which no full export was
+ * imported (a full export holds what the missed increment held).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { chainHoles, type ImportedExport } from "./export_chain.ts";
+ * const exp = (stamp: string, placed: number, present: number): ImportedExport =>
+ *   ({ stamp, parts: [], entries: 0, placed, present, importedMs: 0 });
+ * const baseline = exp("20260110T080000Z", 1000, 0);
+ * const missedOne = exp("20260510T080000Z", 40, 3); // 120 days later, few re-sent
+ * assert.deepEqual(chainHoles([baseline, missedOne]).map((h) => h.days), [120]);
+ * // A full export later closes it.
+ * assert.deepEqual(chainHoles([baseline, missedOne, exp("20260710T080000Z", 30, 1020)]), []);
+ * ```
+ */
+export function chainHoles(exports: readonly ImportedExport[]): ChainHole[] {
+  const dated = exports.filter((e) => stampMs(e.stamp) !== undefined)
+    .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
+  const full = dated.map((e, i) => isFullExport(e, dated.slice(0, i)));
+  const holes: ChainHole[] = [];
+  for (let i = 1; i < dated.length; i++) {
+    const days = Math.floor((stampMs(dated[i].stamp)! - stampMs(dated[i - 1].stamp)!) / DAY_MS);
+    if (days <= HOLE_DAYS || full[i] || full.slice(i + 1).some(Boolean)) continue;
+    holes.push({ after: dated[i - 1], before: dated[i], days });
+  }
+  return holes;
+}
+
+/** `2025-11-10` for the stamp `20251110T101010Z` (the stamp itself for another text). */
+export function stampDate(stamp: string): string {
+  const ms = stampMs(stamp);
+  return ms === undefined ? stamp : new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * The one-line warning for a hole: both dates, what may be missing, what to do.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { holeWarning, type ImportedExport } from "./export_chain.ts";
+ * const exp = (stamp: string): ImportedExport =>
+ *   ({ stamp, parts: [], entries: 0, placed: 0, present: 0, importedMs: 0 });
+ * const line = holeWarning({ after: exp("20260110T080000Z"), before: exp("20260510T080000Z"), days: 120 });
+ * assert.match(line, /2026-01-10.*2026-05-10/);
+ * assert.ok(!line.includes("\n"));
+ * ```
+ */
+export function holeWarning(hole: ChainHole): string {
+  const [from, to] = [stampDate(hole.after.stamp), stampDate(hole.before.stamp)];
+  return `the Takeout export of ${to} comes ${hole.days} days after the one of ${from} imported before it: ` +
+    `an export in between was not imported, so photos uploaded between ${from} and ${to} may be missing; ` +
+    `download and import that export while its link is valid (Takeout's mail, or your Drive), ` +
+    `or ask Takeout for a new full export and import it`;
+}
+
+/** The chain as `status` and the report show it (`--json`): the exports and the missed windows. */
+export interface ChainSummary {
+  exports: {
+    stamp: string;
+    date: string;
+    parts: number;
+    entries: number;
+    placed: number;
+    present: number;
+    importedMs: number;
+  }[];
+  missed: { from: string; to: string; days: number }[];
+}
+
+/**
+ * The chain of the backup `store` holds, for `status` and the report; empty when no export was
+ * imported.
+ */
+export function chainSummary(store: Store): ChainSummary {
+  const exports = new ExportChain(store).list();
+  return {
+    exports: exports.map(({ stamp, parts, entries, placed, present, importedMs }) => ({
+      stamp,
+      date: stampDate(stamp),
+      parts: parts.length,
+      entries,
+      placed,
+      present,
+      importedMs,
+    })),
+    missed: chainHoles(exports).map(({ after, before, days }) => ({
+      from: stampDate(after.stamp),
+      to: stampDate(before.stamp),
+      days,
+    })),
+  };
+}
+
+/**
+ * The chain as lines for people (nothing when no export was imported): one line per export
+ * (its date, parts, files placed, items it had that were backed up already), then one per missed
+ * window.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeChain } from "./export_chain.ts";
+ * const lines = describeChain({
+ *   exports: [{
+ *     stamp: "20260110T080000Z", date: "2026-01-10", parts: 2, entries: 90, placed: 40, present: 0, importedMs: 0,
+ *   }],
+ *   missed: [],
+ * });
+ * assert.equal(lines[1], "  2026-01-10  2 parts, 90 entries: 40 files placed, 0 present already");
+ * ```
+ */
+export function describeChain(summary: ChainSummary): string[] {
+  if (summary.exports.length === 0) return [];
+  return [
+    `exports:    ${summary.exports.length} Takeout ${
+      summary.exports.length === 1 ? "export" : "exports"
+    } imported`,
+    ...summary.exports.map((e) =>
+      `  ${e.date}  ${e.parts} ${e.parts === 1 ? "part" : "parts"}, ${e.entries} entries: ` +
+      `${e.placed} files placed, ${e.present} present already`
+    ),
+    ...summary.missed.map((m) =>
+      `  missed:   an export between ${m.from} and ${m.to} (${m.days} days apart) was not imported: ` +
+      `photos uploaded then may be missing until a full export is imported`
+    ),
+  ];
 }

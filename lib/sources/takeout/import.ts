@@ -17,8 +17,17 @@ import { Placer } from "../../core/place.ts";
 import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { Catalog, MediaPlan } from "./catalog.ts";
-import { Committer, type Revised, spotOf } from "./commit.ts";
+import { type Committed, Committer, type Revised, spotOf } from "./commit.ts";
 import { type ArchiveEntry, ArchiveError } from "./entry.ts";
+import {
+  type ChainHole,
+  chainHoles,
+  ExportChain,
+  holeWarning,
+  type PartImport,
+  recordImports,
+} from "./export_chain.ts";
+import { archivePart, exportStamps } from "./parts.ts";
 import { planImport } from "./plan.ts";
 import { entryKey, type TakeoutRecords } from "./records.ts";
 import {
@@ -61,6 +70,8 @@ export interface ImportOptions {
   budget?: ByteBudget;
   /** Called with each placed file's path (relative to the output folder). */
   onFile?: (path: string) => void;
+  /** The clock (epoch ms) the exports imported are recorded with; default `Date.now`. */
+  now?: () => number;
 }
 
 /** What one archive's import works with. */
@@ -73,6 +84,8 @@ interface Run {
   includeTrashed: boolean;
   tally: Tally;
   logger: Logger;
+  /** What each archive brought: files placed, items other exports had placed. */
+  parts: ExportTally;
   /** Count a file gone through (imported, a duplicate or already there) and its bytes. */
   advance(size: number): void;
   signal?: AbortSignal;
@@ -112,6 +125,9 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     bytes: 0,
   });
   const progress = { files: 0, bytes: 0 };
+  const chain = new ExportChain(store);
+  const holesBefore = chainHoles(chain.list());
+  const parts = new ExportTally(store, chain, inputs, catalog.archiveEntries);
   await tree.clearTemp();
   using stager = await Stager.start(tree, inputs, { logger, needed: plan.wanted.length > 0 });
   using placer = new Placer(options);
@@ -124,6 +140,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     includeTrashed: options.includeTrashed,
     tally,
     logger,
+    parts,
     signal: options.signal,
     budget: options.budget,
     onFile: options.onFile,
@@ -144,11 +161,17 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
       await importArchive(input, plan.archives[archive], run);
+      if (!tally.failedArchives.has(input.path)) parts.finished(input);
     }
   } finally {
     // Stopped or not, no partial file stays behind (the next run would clear it anyway).
     await tree.removeTemp();
+    // And what was placed is counted for its export (a stopped run's placements too).
+    recordImports(chain, parts.figures(), (options.now ?? Date.now)());
   }
+  // An increment imported without the one before it: said once, when the hole appears.
+  const known = new Set(holesBefore.map(holeKey));
+  for (const hole of chainHoles(chain.list())) if (!known.has(holeKey(hole))) logger.warn(holeWarning(hole));
   // Every member recorded, by this run or an earlier one (which may have been stopped).
   if (options.albums === "links") await placer.linkAlbums(store.albumMembers("takeout"));
   return tally.report;
@@ -200,7 +223,7 @@ async function alreadyDone(
   input: ArchiveSource,
   media: MediaPlan,
   run: Run,
-): Promise<{ trashed?: boolean; redated?: string } | undefined> {
+): Promise<{ trashed?: boolean; redated?: string; id?: string } | undefined> {
   const spot = spotOf(input, media);
   const record = run.records.entry(spot);
   if (!record) return undefined;
@@ -217,7 +240,7 @@ async function alreadyDone(
   const item = run.store.item(record.id);
   if (item?.status !== "downloaded" || !item.path || item.size === null) return undefined;
   if (!run.tree.holds(item.path, item.size)) return undefined;
-  return revised === "redated" ? { redated: item.path } : {};
+  return revised === "redated" ? { redated: item.path, id: item.id } : { id: item.id };
 }
 
 /**
@@ -298,6 +321,7 @@ async function importArchive(
     try {
       const committed = await run.committer.commit(input, media, await staged);
       countCommitted(run.tally, input, media, committed);
+      run.parts.committed(input, media, committed);
       if (committed.kind === "imported") {
         run.budget?.spend(committed.size);
         run.onFile?.(committed.path);
@@ -330,6 +354,7 @@ async function importArchive(
       const done = await alreadyDone(input, media, run);
       if (done) {
         countDone(run.tally, input, media, done);
+        if (done.id) run.parts.present(input, media, done.id);
         run.advance(entry.size);
         continue;
       }
@@ -376,4 +401,78 @@ async function importArchive(
   while (staging.length > 0) await commitOldest();
   // Entries listed in the first pass but not reached now.
   countUnread(run.tally, input, [...wanted.values()].flat());
+}
+
+/** A hole's identity: the two exports around it. */
+const holeKey = (hole: ChainHole) => `${hole.after.stamp} ${hole.before.stamp}`;
+
+/**
+ * What each archive of a run brought to its export's record in the chain (`export_chain.ts`): the
+ * files it placed, and the items among its media that another export had placed (what tells a full
+ * export from an increment).
+ */
+class ExportTally {
+  readonly #store: Store;
+  readonly #inputs: readonly ArchiveSource[];
+  readonly #stamps: string[];
+  readonly #entries: readonly number[];
+  readonly #placed: number[];
+  readonly #present: Set<string>[];
+  readonly #complete: boolean[];
+  /** Archives a run read to their end before: what they hold of other exports is counted already. */
+  readonly #counted: boolean[];
+
+  constructor(
+    store: Store,
+    chain: ExportChain,
+    inputs: readonly ArchiveSource[],
+    entries: readonly number[],
+  ) {
+    this.#store = store;
+    this.#inputs = inputs;
+    this.#stamps = exportStamps(inputs.map((input) => input.name));
+    this.#entries = entries;
+    this.#placed = inputs.map(() => 0);
+    this.#present = inputs.map(() => new Set());
+    this.#complete = inputs.map(() => false);
+    this.#counted = inputs.map((input, i) =>
+      this.#stamps[i] !== "" && chain.get(this.#stamps[i])?.byPart?.[input.name]?.complete === true
+    );
+  }
+
+  /** `input` was read to its end and nothing of it failed. */
+  finished(input: ArchiveSource): void {
+    this.#complete[this.#inputs.indexOf(input)] = true;
+  }
+
+  /** Count a committed file of `input`. */
+  committed(input: ArchiveSource, media: MediaPlan, committed: Committed): void {
+    if (committed.kind === "imported" && !committed.restored) {
+      this.#placed[this.#inputs.indexOf(input)]++;
+    } else this.present(input, media, committed.id);
+  }
+
+  /** Count item `id`, which a file of `input` holds and was placed before, if another export placed it. */
+  present(input: ArchiveSource, media: MediaPlan, id: string): void {
+    const archive = this.#inputs.indexOf(input);
+    // A re-run over a part imported in full (no look at each item: the count is kept as it was).
+    if (this.#counted[archive]) return;
+    const item = this.#store.item(id);
+    if (!item) return;
+    const origin = (JSON.parse(item.json) as { takeout?: { stamp?: string; archive?: string } }).takeout;
+    const stamp = origin?.stamp ?? (origin?.archive ? archivePart(origin.archive)?.stamp : undefined);
+    if (stamp !== media.stamp) this.#present[archive].add(id);
+  }
+
+  /** Each archive's figures, for {@link recordImports}. */
+  figures(): PartImport[] {
+    return this.#inputs.map((input, i) => ({
+      stamp: this.#stamps[i],
+      part: input.name,
+      entries: this.#entries[i] ?? 0,
+      placed: this.#placed[i],
+      present: this.#present[i].size,
+      complete: this.#complete[i],
+    }));
+  }
 }

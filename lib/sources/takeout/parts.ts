@@ -68,3 +68,49 @@ export function missingParts(seen: Iterable<number>): number[] {
   const highest = Math.max(0, ...numbers);
   return Array.from({ length: highest }, (_, i) => i + 1).filter((n) => !numbers.has(n));
 }
+
+/**
+ * `inputs` in the order exports apply: oldest export first (by the time stamp in their names,
+ * see {@link exportStamps}), then by name (Google numbers the parts), then by path; whatever
+ * order they were given in. Archives of no known export (stamp "") come first. Every source
+ * (local, Drive, WebDAV) imports in this order, so that a baseline is placed before its
+ * increments and a re-run or resumed import names every file the same way.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inExportOrder } from "./parts.ts";
+ * const given = [
+ *   { name: "takeout-20260110T080000Z-001.zip", path: "/a/takeout-20260110T080000Z-001.zip" },
+ *   { name: "takeout-20251110T101010Z-002.zip", path: "/z/takeout-20251110T101010Z-002.zip" },
+ *   { name: "takeout-20251110T101010Z-001.zip", path: "/z/takeout-20251110T101010Z-001.zip" },
+ * ];
+ * assert.deepEqual(inExportOrder(given).map((input) => input.name), [
+ *   "takeout-20251110T101010Z-001.zip",
+ *   "takeout-20251110T101010Z-002.zip",
+ *   "takeout-20260110T080000Z-001.zip",
+ * ]);
+ * ```
+ */
+export function inExportOrder<T extends { readonly name: string; readonly path?: string }>(
+  inputs: readonly T[],
+): T[] {
+  const stamps = exportStamps(inputs.map((input) => input.name));
+  const keyed = inputs.map((input, i) => ({ input, key: [stamps[i], input.name, input.path ?? ""] }));
+  keyed.sort((a, b) => {
+    for (let k = 0; k < a.key.length; k++) {
+      if (a.key[k] !== b.key[k]) return a.key[k] < b.key[k] ? -1 : 1;
+    }
+    return 0;
+  });
+  return keyed.map(({ input }) => input);
+}
+
+/** The instant (epoch ms) of an export's time stamp (`20251110T101010Z`), or undefined for another text. */
+export function stampMs(stamp: string): number | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { archivePart, exportStamps, missingParts } from "./parts.ts";
+import { archivePart, exportStamps, inExportOrder, missingParts, stampMs } from "./parts.ts";
 
 Deno.test("archivePart: the stamp, the series and the number of Google's part names, zip, tgz or extracted", () => {
   assert.deepEqual(archivePart("takeout-20251110T101010Z-001.zip"), {
@@ -32,4 +32,34 @@ Deno.test("exportStamps: an archive or folder named otherwise joins the one expo
   assert.deepEqual(exportStamps([a, "Takeout", "photos.zip"]), Array(3).fill("20251110T101010Z"));
   assert.deepEqual(exportStamps([a, b, "Takeout"]), ["20251110T101010Z", "20260105T080000Z", ""]);
   assert.deepEqual(exportStamps(["Takeout", "photos.zip"]), ["", ""]);
+});
+
+Deno.test("inExportOrder: oldest export first whatever the order or folder given, the ...-n-001 form too", () => {
+  const input = (path: string) => ({ path, name: path.split("/").pop()! });
+  const given = [
+    input("/b/takeout-20260310T080000Z-001.zip"),
+    input("/a/takeout-20260110T080000Z-2-002.zip"),
+    input("/z/takeout-20251110T101010Z-002.zip"),
+    input("/a/takeout-20260110T080000Z-2-001.zip"),
+    input("/z/takeout-20251110T101010Z-001.zip"),
+  ];
+  assert.deepEqual(inExportOrder(given).map(({ path }) => path), [
+    "/z/takeout-20251110T101010Z-001.zip",
+    "/z/takeout-20251110T101010Z-002.zip",
+    "/a/takeout-20260110T080000Z-2-001.zip",
+    "/a/takeout-20260110T080000Z-2-002.zip",
+    "/b/takeout-20260310T080000Z-001.zip",
+  ]);
+  // A folder not named by Google joins the one export of the others; by path when names are equal.
+  assert.deepEqual(
+    inExportOrder([input("/x/takeout-20251110T101010Z-002.zip"), input("/y/Takeout"), input("/x/Takeout")])
+      .map(({ path }) => path),
+    ["/x/Takeout", "/y/Takeout", "/x/takeout-20251110T101010Z-002.zip"],
+  );
+});
+
+Deno.test("stampMs: a stamp's instant, nothing for another text", () => {
+  assert.equal(stampMs("20251110T101010Z"), Date.UTC(2025, 10, 10, 10, 10, 10));
+  assert.equal(stampMs(""), undefined);
+  assert.equal(stampMs("2025-11-10"), undefined);
 });

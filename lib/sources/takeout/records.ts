@@ -68,6 +68,22 @@ export interface EarlierFolder {
   album?: string;
 }
 
+/** What older exports (other stamps, earlier than this one) hold of one folder, newest first. */
+export interface OlderFolder {
+  /** Their media entries recorded in the folder, with their export's stamp. */
+  media: { stamp: string; name: string; record: EntryRecord }[];
+  /** The album titles their runs found for the folder. */
+  albums: { stamp: string; title: string }[];
+}
+
+/** What one newer export holds of a folder (see {@link TakeoutRecords.newerExports}). */
+export interface NewerFolder {
+  stamp: string;
+  media: EarlierMedia[];
+  /** The folder was an album in that export (its metadata was found). */
+  album: boolean;
+}
+
 /** The key of a media entry's record. */
 export function entryKey(spot: EntrySpot): string {
   return JSON.stringify([
@@ -110,6 +126,8 @@ function folderPrefix(kind: string, stamp: string, folder: string): string {
 export class TakeoutRecords {
   readonly #store: Store;
   readonly #archives: ReadonlySet<string>;
+  /** Stamps of the exports whose parts earlier runs recorded, newest first (read once). */
+  #stamps?: string[];
 
   constructor(store: Store, archiveNames: Iterable<string>) {
     this.#store = store;
@@ -163,6 +181,59 @@ export class TakeoutRecords {
     }
     const album = this.#store.checkpoint(SOURCE, JSON.stringify(["album", stamp, folder]));
     return { media, sidecars, ...(album === undefined ? {} : { album }) };
+  }
+
+  /**
+   * What runs over exports older than `stamp` recorded of `folder` (an increment's folder may hold
+   * an edited copy whose original, or album members whose album metadata, came in an earlier
+   * export), newest export first. Nothing for an export of no known stamp ("").
+   */
+  olderExports(stamp: string, folder: string): OlderFolder {
+    const older: OlderFolder = { media: [], albums: [] };
+    if (stamp === "") return older;
+    for (const other of this.#recordedStamps()) {
+      if (other >= stamp) continue;
+      for (
+        const { key, value } of this.#store.checkpointsFrom(SOURCE, folderPrefix("entry", other, folder))
+      ) {
+        const name = (JSON.parse(key) as string[])[3];
+        older.media.push({ stamp: other, name, record: JSON.parse(value) as EntryRecord });
+      }
+      const title = this.#store.checkpoint(SOURCE, JSON.stringify(["album", other, folder]));
+      if (title !== undefined) older.albums.push({ stamp: other, title });
+    }
+    return older;
+  }
+
+  /**
+   * What runs over other archives than this run's recorded of `folder` in exports newer than
+   * `stamp` (imported before this older one: a missed increment imported late), oldest first:
+   * their media entries, and whether the folder was an album there (its title recorded).
+   */
+  newerExports(stamp: string, folder: string): NewerFolder[] {
+    if (stamp === "") return [];
+    return this.#recordedStamps().filter((other) => other > stamp).reverse().map((other) => {
+      const media: EarlierMedia[] = [];
+      for (
+        const { key, value } of this.#store.checkpointsFrom(SOURCE, folderPrefix("entry", other, folder))
+      ) {
+        const [, , , name, archiveName] = JSON.parse(key) as [string, string, string, string, string];
+        if (this.#archives.has(archiveName)) continue;
+        media.push({ name, key, record: JSON.parse(value), archiveName, path: `${folder}${name}` });
+      }
+      const album = this.#store.checkpoint(SOURCE, JSON.stringify(["album", other, folder])) !== undefined;
+      return { stamp: other, media, album };
+    }).filter(({ media }) => media.length > 0);
+  }
+
+  /** Stamps of the exports whose parts earlier runs recorded, newest first. */
+  #recordedStamps(): string[] {
+    return this.#stamps ??= [
+      ...new Set(
+        this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["part"]).slice(0, -1)},`)
+          .map(({ value }) => archivePart(value)?.stamp ?? ""),
+      ),
+    ].filter((s) => s !== "").sort().reverse();
   }
 
   /**

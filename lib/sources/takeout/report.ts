@@ -43,6 +43,8 @@ export interface TakeoutReport {
   redated: number;
   /** Files placed before their sidecar said they were in the trash, removed. */
   removed: number;
+  /** Items sent again by a later export whose sidecar changed their favourite, archived or description. */
+  updated: number;
   datedFrom: Record<DateSource, number>;
   /** Files dated only by their archive entry time. */
   datedByFileTime: Listed;
@@ -104,6 +106,7 @@ export function startReport(
       restored: 0,
       redated: 0,
       removed: 0,
+      updated: 0,
       datedFrom: { sidecar: 0, exif: 0, name: 0, "file time": 0, none: 0 },
       datedByFileTime: listed(),
       undated: listed(),
@@ -172,8 +175,10 @@ export function countCommitted(
       if (committed.kind === "duplicate") report.duplicates++;
       else report.alreadyPresent++;
       if (committed.redated) report.redated++;
+      if (committed.updated) report.updated++;
       const redated = committed.redated ? `; redated to ${committed.redated}` : "";
-      tally.file?.write({ ...fields, outcome: committed.kind, note: `${committed.id}${redated}` });
+      const updated = committed.updated ? `; updated ${committed.updated.join(", ")} (a later export)` : "";
+      tally.file?.write({ ...fields, outcome: committed.kind, note: `${committed.id}${redated}${updated}` });
       break;
     }
   }

@@ -1,0 +1,201 @@
+/**
+ * Incremental Takeout with `photosync takeout PATHS…`: a baseline and its increments (two months apart: new
+ * uploads, edited copies of old photos without their originals, originals sent again with a changed sidecar,
+ * album folders listing only their new members) import as if they were one export, in any command-line order
+ * and in separate runs; the chain of exports is recorded, and an increment imported without the one before it
+ * is said once, until a full export closes the hole.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { type CliResult, listFiles, runPhotosync, type StatusJson } from "../testing/harness.ts";
+import { writeArchives } from "../testing/takeout/archives.ts";
+import { incrementalExports } from "../testing/takeout/increments.ts";
+
+const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-chain-" });
+Deno.test.afterAll?.(async () => {
+  await Deno.remove(WORK, { recursive: true });
+});
+
+const cli = (args: string[]): Promise<CliResult> => runPhotosync(args, { env: { TZ: "UTC" } });
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+const library = incrementalExports({ seed: 8 });
+const [baseline, inc1, inc2, inc3] = library.exports;
+// Written in folders whose names sort against the exports' order, in parts, zip and tgz.
+const archives = {
+  baseline: await writeArchives(baseline, join(WORK, "z-baseline"), { parts: 2 }),
+  inc1: await writeArchives(inc1, join(WORK, "b-inc1"), { format: "tgz" }),
+  inc2: await writeArchives(inc2, join(WORK, "c-inc2")),
+  inc3: await writeArchives(inc3, join(WORK, "a-inc3"), { parts: 2 }),
+  full: await writeArchives(library.full, join(WORK, "full"), { parts: 2 }),
+};
+
+/** Every file and album link under `dir`: its path, then its content's hash and mtime (s), or its target. */
+async function tree(dir: string): Promise<string[]> {
+  return await Promise.all((await listFiles(dir)).map(async (path) => {
+    const full = join(dir, path);
+    const stat = await Deno.lstat(full);
+    if (stat.isSymlink) return `${path} -> ${await Deno.readLink(full)}`;
+    return `${path} ${sha256(await Deno.readFile(full))} ${Math.floor(stat.mtime!.getTime() / 1000)}`;
+  }));
+}
+
+interface Row {
+  hash: string;
+  path: string;
+  created_ms: number;
+  filename: string;
+  status: string;
+  json: string;
+}
+
+/** The items of `sync.db` by content hash, and album memberships. */
+function rows(dir: string): { items: Row[]; members: string[] } {
+  using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+  return {
+    items: db.prepare("SELECT hash, path, created_ms, filename, status, json FROM items ORDER BY hash")
+      .all() as unknown as Row[],
+    members: (db.prepare(
+      "SELECT items.hash || ' ' || album_id AS m FROM item_albums JOIN items ON items.id = item_id ORDER BY m",
+    ).all() as { m: string }[]).map((row) => row.m),
+  };
+}
+
+/** What the user sees of an item whatever export placed it: no archive names, no export stamps. */
+function seen({ json, ...row }: Row) {
+  const { takeout: _, ...metadata } = JSON.parse(json);
+  return { ...row, metadata };
+}
+
+/** The warning lines about a missed export. */
+const holeLines = (run: CliResult) =>
+  run.stderr.split("\n").filter((line) => /in between was not imported/.test(line));
+
+type ChainStatus = StatusJson & {
+  exports: { date: string; parts: number; placed: number; present: number }[];
+  missedExports: { from: string; to: string; days: number }[];
+};
+
+async function statusJson(dir: string): Promise<ChainStatus> {
+  const run = await cli(["status", "--dir", dir, "--json"]);
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+const ok = (run: CliResult) => assert.equal(run.code, 0, run.stderr);
+
+Deno.test("a baseline and its increments, in mixed order in one run or in separate runs, give the tree of one export", async () => {
+  // One run, the paths given newest first (and their folders sort the other way).
+  const one = join(WORK, "one");
+  const mixed = [...archives.inc3, ...archives.inc1, ...archives.baseline.toReversed(), ...archives.inc2];
+  const oneRun = await cli(["takeout", "--dir", one, ...mixed]);
+  ok(oneRun);
+  // Separate runs as the exports arrive, the baseline's parts in two of them.
+  const split = join(WORK, "split");
+  const runs = [
+    [archives.baseline[1]],
+    [archives.baseline[0], ...archives.inc1],
+    [...archives.inc2, ...archives.inc3],
+  ];
+  const splitRuns: CliResult[] = [];
+  for (const paths of runs) splitRuns.push(await cli(["takeout", "--dir", split, ...paths]));
+  splitRuns.forEach(ok);
+  // The full export made afterwards, alone: every item as it is then.
+  const full = join(WORK, "full-only");
+  ok(await cli(["takeout", "--dir", full, ...archives.full]));
+
+  const oneTree = await tree(one);
+  assert.deepEqual(await tree(split), oneTree, "separate runs");
+  // (Which copy of an item placed it, its archive and entry, depends on which part came first.)
+  const [splitRows, oneRows] = [rows(split), rows(one)];
+  assert.deepEqual(splitRows.items.map(seen), oneRows.items.map(seen), "separate runs: sync.db");
+  assert.deepEqual(splitRows.members, oneRows.members, "separate runs: albums");
+  // As if all had been one export: the same files, dates, names, metadata and albums.
+  assert.deepEqual(await tree(full), oneTree, "the full export");
+  const fullRows = rows(full);
+  assert.deepEqual(fullRows.items.map(seen), oneRows.items.map(seen), "the full export: sync.db");
+  assert.deepEqual(fullRows.members, oneRows.members, "the full export: albums");
+
+  const item = (bytes: Uint8Array) => oneRows.items.find((row) => row.hash === sha256(bytes))!;
+  // An edited copy whose original came in the baseline: dated from the original's sidecar.
+  assert.ok(library.editedLater.length > 0, "the fixture has an edit of an old photo");
+  for (const edited of library.editedLater) {
+    const row = item(edited.bytes);
+    assert.equal(row.created_ms, edited.captureMs, edited.path);
+    const json = JSON.parse(row.json);
+    assert.equal(json.editedOf, edited.editedOf, edited.path);
+    assert.equal(json.takeout.rule, `edited copy of ${edited.editedOf}`, edited.path);
+  }
+  // An original sent again: no second file; its newer sidecar's favourite, description, archived flag.
+  for (const { file } of library.resent) {
+    const json = JSON.parse(item(file.bytes).json);
+    assert.deepEqual(
+      [json.favorited ?? false, json.description, json.archived ?? false],
+      [file.favorited, file.description, file.archived],
+      file.path,
+    );
+  }
+  assert.match(splitRuns[1].stderr, new RegExp(`${library.resent.length} updated \\(favourite`));
+  // Album links accumulate; an increment without the album's metadata.json keeps its title.
+  const album = baseline.albums[0];
+  for (const added of [...library.albumAdded, ...library.albumAddedWithoutMetadata]) {
+    assert.ok(oneRows.members.includes(`${sha256(added.bytes)} takeout:${baseline.root}/${album.folder}/`));
+    assert.ok(
+      oneTree.some((line) => line.startsWith(`albums/${album.title}/`) && line.includes(added.name)),
+      `${added.path} linked in albums/${album.title}`,
+    );
+  }
+  // No hole: every export two months after the one before.
+  for (const run of [oneRun, ...splitRuns]) assert.deepEqual(holeLines(run), []);
+});
+
+Deno.test("an increment imported without the one before it: one warning naming both dates, until a full export", async () => {
+  const dir = join(WORK, "hole");
+  // The increment of 2026-03-10 was never downloaded.
+  const first = await cli([
+    "takeout",
+    "--dir",
+    dir,
+    ...archives.baseline,
+    ...archives.inc1,
+    ...archives.inc3,
+  ]);
+  ok(first);
+  const lines = holeLines(first);
+  assert.equal(lines.length, 1, first.stderr);
+  assert.match(lines[0], /2026-05-10 .*2026-01-10/);
+  assert.match(lines[0], /photos uploaded between 2026-01-10 and 2026-05-10 may be missing/);
+  assert.match(lines[0], /while its link is valid.*new full export/);
+  const status = await cli(["status", "--dir", dir]);
+  ok(status);
+  assert.match(status.stdout, /exports: +3 Takeout exports imported/);
+  assert.match(
+    status.stdout,
+    /^ {2}2026-05-10 {2}2 parts, \d+ entries: \d+ files placed, 0 present already$/m,
+  );
+  assert.match(status.stdout, /missed: .*between 2026-01-10 and 2026-05-10/);
+  // A full export made later closes the hole: no warning, and most of it was backed up already.
+  const fullRun = await cli(["takeout", "--dir", dir, ...archives.full]);
+  ok(fullRun);
+  assert.deepEqual(holeLines(fullRun), []);
+  const after = await statusJson(dir);
+  assert.deepEqual(after.missedExports, []);
+  assert.deepEqual(after.exports.map((e) => e.date), [
+    "2025-11-10",
+    "2026-01-10",
+    "2026-05-10",
+    "2026-07-10",
+  ]);
+  assert.deepEqual(after.exports.map((e) => e.parts), [2, 1, 2, 2]);
+  assert.equal(after.exports[1].present, library.resent.length, "January re-sent the changed originals");
+  const fullExport = after.exports[3];
+  assert.equal(
+    fullExport.placed,
+    inc2.files.filter((f) => !f.copyOf && !f.trashed).length,
+    "what was missed",
+  );
+  assert.ok(fullExport.present > fullExport.placed * 2, JSON.stringify(fullExport));
+});
