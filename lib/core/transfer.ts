@@ -186,6 +186,8 @@ export function requeueMissing(store: Store, dir: string, sources: readonly stri
   const tree = new OutputTree(dir);
   for (const row of store.downloaded()) {
     if (!sources.includes(row.source)) continue;
+    // An item sharing another's file (the same bytes from another source) has no file of its own.
+    if (row.fileOf) continue;
     if (!row.path || row.size === null || !tree.holds(row.path, row.size)) missing.push(row.id);
   }
   store.requeue(missing);
