@@ -463,14 +463,15 @@ export class Store {
   }
 
   /**
-   * Downloaded items with a file of their own of `size` bytes whose hash is known, other than
-   * `id`: where a download of that size may be a copy of a stored file (an index on the size).
+   * Downloaded items of sources other than `source` with a file of their own of `size` bytes
+   * whose hash is known: where a download of that size may be a copy of a file another source
+   * stored (found by the index on the size).
    */
-  filesOfSize(size: number, id: string): { id: string; path: string; hash: string }[] {
+  filesOfSize(size: number, source: SourceName): { id: string; path: string; hash: string }[] {
     return this.#db.prepare(`
       SELECT id, path, hash FROM items INDEXED BY items_size
-      WHERE size = ? AND id != ? AND status = 'downloaded' AND file_of IS NULL AND path IS NOT NULL
-        AND hash IS NOT NULL`).all(size, id) as { id: string; path: string; hash: string }[];
+      WHERE size = ? AND source != ? AND status = 'downloaded' AND file_of IS NULL AND path IS NOT NULL
+        AND hash IS NOT NULL`).all(size, source) as { id: string; path: string; hash: string }[];
   }
 
   /**

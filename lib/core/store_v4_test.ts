@@ -32,10 +32,10 @@ Deno.test("Store.open migrates a schema-3 sync.db to schema 4: rows kept, items 
       using store = Store.open(dir);
       assert.equal(store.lastVerifyRun(), undefined);
       // The picked file has no hash yet (verify records it); the Takeout file has its own.
-      assert.deepEqual(store.filesOfSize(99, "x").map((row) => row.id), ["takeout:ab12"]);
-      assert.deepEqual(store.filesOfSize(5000, "x"), []);
+      assert.deepEqual(store.filesOfSize(99, "library").map((row) => row.id), ["takeout:ab12"]);
+      assert.deepEqual(store.filesOfSize(5000, "library"), []);
       store.recordHashes([{ id: "p2", hash: "ff00" }]);
-      assert.deepEqual(store.filesOfSize(5000, "x").map(({ id, hash }) => ({ id, hash })), [{
+      assert.deepEqual(store.filesOfSize(5000, "library").map(({ id, hash }) => ({ id, hash })), [{
         id: "p2",
         hash: "ff00",
       }]);
