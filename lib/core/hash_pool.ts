@@ -60,7 +60,7 @@ export class HashPool implements Disposable {
   [Symbol.dispose](): void {
     this.#disposed = true;
     this.#workers?.then((workers) => {
-      if (!("unavailable" in workers)) for (const worker of workers) worker.terminate();
+      if (!("unavailable" in workers)) { for (const worker of workers) worker.terminate(); }
     });
     this.#failAll(new Error("the hash workers were stopped"));
   }

@@ -129,7 +129,12 @@ Deno.test("Store.open migrates a schema-2 sync.db to the current schema: every r
     file,
     "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name",
   );
-  assert.deepEqual(indexes.map((row) => row.name), ["items_created", "items_hash", "items_pending", "items_size"]);
+  assert.deepEqual(indexes.map((row) => row.name), [
+    "items_created",
+    "items_hash",
+    "items_pending",
+    "items_size",
+  ]);
 });
 
 Deno.test("Store.open read-only refuses a schema-1 file and leaves it untouched", () => {

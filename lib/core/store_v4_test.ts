@@ -23,7 +23,8 @@ Deno.test("Store.open migrates a schema-3 sync.db to schema 4: rows kept, items 
   try {
     const file = join(dir, DB_FILE);
     Deno.copyFileSync(FIXTURE_V3, file);
-    const columns = "id, source, filename, created_ms, is_video, json, status, path, path_key, size, note, hash";
+    const columns =
+      "id, source, filename, created_ms, is_video, json, status, path, path_key, size, note, hash";
     assert.equal(query<{ user_version: number }>(file, "PRAGMA user_version")[0].user_version, 3);
     const before = query(file, `SELECT ${columns} FROM items ORDER BY id`);
     const albums = query(file, "SELECT item_id, album_id FROM item_albums");
@@ -71,7 +72,10 @@ Deno.test("Store.open migrates a schema-3 sync.db to schema 4: rows kept, items 
       assert.equal(store.item("pick-1")?.status, "pending");
       assert.equal(store.item("pick-1")?.fileOf, null);
     }
-    assert.equal(query<{ user_version: number }>(file, "PRAGMA user_version")[0].user_version, SCHEMA_VERSION);
+    assert.equal(
+      query<{ user_version: number }>(file, "PRAGMA user_version")[0].user_version,
+      SCHEMA_VERSION,
+    );
     const kept = query(file, `SELECT ${columns} FROM items WHERE id = 'lib-1'`);
     assert.deepEqual(kept, before.filter((row) => (row as { id: string }).id === "lib-1"));
   } finally {
