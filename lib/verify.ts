@@ -79,7 +79,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   {
     using backup = await openBackup(dir);
     const { store } = backup;
-    const checked = await checkFiles({ store, root: dir, pool, logger });
+    const checked = await checkFiles({ store, root: dir, pool, logger, signal: stop.signal });
     Object.assign(report, { files: checked.files, bytes: checked.bytes, hashed: checked.hashed });
     report.problems = checked.problems;
     report.unknown = await unknownFiles(store, dir);

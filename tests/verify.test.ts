@@ -52,7 +52,7 @@ function query<T>(dir: string, sql: string): T[] {
   }
 }
 
-Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit 3); --repair restores Library files and keeps changed bytes aside; takeout restores its own; a pick of a Takeout photo adds no file", async () => {
+Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit 3); --repair restores Library files and keeps changed bytes aside; takeout restores its own; a photo from two sources is one file", async () => {
   await using env = await TestEnv.start({ items: [...library, picked], picker: { pollIntervalMs: 20 } });
   const { folder, other } = await takeoutFolder(env.root);
   const takeout = await env.cli(["takeout", `--dir=${env.dir}`, folder]);
@@ -130,9 +130,19 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
     mediaBytes(library[1]).subarray(0, 1000),
   );
 
+  // The export now also holds a photo photosync downloaded from the Library: it adds no file either.
+  await Deno.writeFile(
+    join(folder, "Takeout", "Google Photos", "Photos from 2021", "IMG_4_exported.jpg"),
+    mediaBytes(library[3]),
+  );
   const again = await env.cli(["takeout", `--dir=${env.dir}`, folder]);
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(await Deno.readFile(join(env.dir, onlyTakeout.path)), other);
+  assert.deepEqual(
+    query(env.dir, `SELECT file_of AS fileOf FROM items WHERE source = 'takeout' AND file_of IS NOT NULL`)
+      .map((row) => ({ ...row as object })),
+    [{ fileOf: library[3].id }],
+  );
   await Deno.remove(join(env.dir, "2019", "01", "01", "stranger.txt"));
   const whole = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(whole.code, 0, whole.stderr);
@@ -142,5 +152,5 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   const status = await env.cli(["status", `--dir=${env.dir}`]);
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, /^last verify: .* 6 files, all intact$/m);
-  assert.match(status.stdout, /^downloaded: 7 items in 6 files/m);
+  assert.match(status.stdout, /^downloaded: 8 items in 6 files/m);
 });

@@ -21,11 +21,14 @@ export class PlacedHashes implements Disposable {
   readonly #done: { id: string; hash: string }[] = [];
   readonly #inFlight = new Set<Promise<void>>();
 
-  /** Hashes for the backup in `root`, on `pool` (default: a pool of its own, disposed with this). */
+  /**
+   * Hashes for the backup in `root`, on `pool` (default: a pool of its own, disposed with this, of
+   * one worker: the downloads need the other cores; one keeps up with them, see BENCHMARKS.md).
+   */
   constructor(store: Store, root: string, pool?: HashPool) {
     this.#store = store;
     this.#root = root;
-    this.pool = pool ?? new HashPool();
+    this.pool = pool ?? new HashPool(1);
     this.#ownPool = pool === undefined;
   }
 

@@ -523,10 +523,13 @@ export class Store {
     return row ? { ...row } as unknown as VerifyRun : undefined;
   }
 
-  /** Mark items downloaded with their final sizes (and hashes, when known), in one transaction. */
+  /**
+   * Mark items downloaded with their final sizes (and hashes, when known), in one transaction: each
+   * placed a file of its own (one that shared another's file no longer does).
+   */
   markDownloaded(done: readonly { id: string; size: number; hash?: string }[]): void {
     const statement = this.#db.prepare(
-      "UPDATE items SET status = 'downloaded', size = ?, hash = coalesce(?, hash), note = NULL WHERE id = ?",
+      "UPDATE items SET status = 'downloaded', size = ?, hash = coalesce(?, hash), note = NULL, file_of = NULL WHERE id = ?",
     );
     this.transaction(() => done.forEach(({ id, size, hash }) => statement.run(size, hash ?? null, id)));
   }

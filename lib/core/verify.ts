@@ -52,9 +52,17 @@ export interface CheckResult {
  * its size and mtime are as photosync left them; otherwise it counts as changed.
  */
 export async function checkFiles(
-  options: { store: Store; root: string; pool: HashPool; logger: Logger; only?: ReadonlySet<string> },
+  options: {
+    store: Store;
+    root: string;
+    pool: HashPool;
+    logger: Logger;
+    only?: ReadonlySet<string>;
+    /** The run's stop (Ctrl-C): no file is started after it, and its reason is thrown. */
+    signal?: AbortSignal;
+  },
 ): Promise<CheckResult> {
-  const { store, root, pool, logger, only } = options;
+  const { store, root, pool, logger, only, signal } = options;
   const files = [...store.recordedFiles()].filter((file) => !only || only.has(file.id));
   const bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
   const result: CheckResult = { files: files.length, bytes: bytesTotal, problems: [], hashed: 0 };
@@ -74,7 +82,10 @@ export async function checkFiles(
   const lanes = Array.from(
     { length: (navigator.hardwareConcurrency || 1) * IN_FLIGHT_PER_WORKER },
     async () => {
-      while (next < files.length) await check(files[next++]);
+      while (next < files.length) {
+        signal?.throwIfAborted();
+        await check(files[next++]);
+      }
     },
   );
   await Promise.all(lanes);
