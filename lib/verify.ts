@@ -103,6 +103,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   }
   if (redownload.length === 0) return report;
   // Downloaded again by the sources' own transfer (a Library item with a fresh URL from batchGet).
+  logger.progress({ action: "downloaded", files: 0, bytes: 0, bytesTotal: 0 });
   await sync({
     dir,
     logger,
