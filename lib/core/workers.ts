@@ -17,7 +17,8 @@ export const WORKER_READY = "ready";
  * ```ts ignore
  * import { startWorker } from "./workers.ts";
  *
- * const worker = await startWorker(new URL("./hash_worker.ts", import.meta.url));
+ * // `workerModule`: the URL of a module that posts WORKER_READY once loaded.
+ * const worker = await startWorker(workerModule);
  * worker.terminate();
  * ```
  */
