@@ -15,6 +15,8 @@ const library = [1, 2, 3, 4].map((n) =>
   fixtureItem(`AF1QipVerify${String(n).padStart(14, "0")}`, `IMG_${n}.jpg`, `2019-0${n}-01T10:00:00Z`)
 );
 const picked = fixtureItem("AF1QipVerifyPicked0000000", "PXL_picked.jpg", "2021-06-01T10:00:00Z");
+/** Picked too: a photo only the pick brings. */
+const pickedOnly = fixtureItem("AF1QipVerifyPickedOnly000", "PXL_only.jpg", "2021-07-01T10:00:00Z");
 
 /** A Takeout folder export: the picked photo's own bytes (as Google exports them), and another photo. */
 async function takeoutFolder(root: string): Promise<{ folder: string; other: Uint8Array }> {
@@ -53,18 +55,23 @@ function query<T>(dir: string, sql: string): T[] {
 }
 
 Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit 3); --repair restores Library files and keeps changed bytes aside; takeout restores its own; a photo from two sources is one file", async () => {
-  await using env = await TestEnv.start({ items: [...library, picked], picker: { pollIntervalMs: 20 } });
+  let skewMs = 0;
+  await using env = await TestEnv.start({
+    items: [...library, picked, pickedOnly],
+    picker: { pollIntervalMs: 20 },
+    now: () => Date.now() + skewMs,
+  });
   const { folder, other } = await takeoutFolder(env.root);
   const takeout = await env.cli(["takeout", `--dir=${env.dir}`, folder]);
   assert.equal(takeout.code, 0, takeout.stderr);
   const synced = await env.run(["--dates=2019-01-01:2019-12-31"], { auth: "browser" });
   assert.equal(synced.code, 0, synced.stderr);
-  const picks = await pickRun(env, [picked.id]);
+  const picks = await pickRun(env, [picked.id, pickedOnly.id]);
   assert.equal(picks.code, 0, picks.stderr);
 
   // One item per photo across sources: the pick is recorded as the Takeout file, no second copy.
   const files = (await listFiles(env.dir)).filter((path) => /^\d{4}\//.test(path));
-  assert.equal(files.length, library.length + 2, files.join("\n"));
+  assert.equal(files.length, library.length + 3, files.join("\n"));
   const [pickRow] = query<{ file_of: string; path: string | null }>(
     env.dir,
     `SELECT file_of, path FROM items WHERE id = '${picked.id}'`,
@@ -91,31 +98,38 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   await Deno.remove(at(library[2]));
   await Deno.writeTextFile(join(env.dir, "2019", "01", "01", "stranger.txt"), "mine");
   await Deno.remove(join(env.dir, onlyTakeout.path));
+  await Deno.remove(at(pickedOnly));
 
   const broken = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(broken.code, 3, broken.stderr);
-  assert.deepEqual(problemLines(broken.stderr), [
-    `changed ${expectedPath(library[0])} (${library[0].id}): its bytes differ from the recorded sha256`,
-    `changed ${expectedPath(library[1])} (${library[1].id}): 1000 bytes, recorded 5000`,
-    `missing ${expectedPath(library[2])} (${library[2].id})`,
-    `missing ${onlyTakeout.path} (${onlyTakeout.id})`,
-    `unknown 2019/01/01/stranger.txt (not in sync.db)`,
-  ]);
+  assert.deepEqual(
+    problemLines(broken.stderr),
+    [
+      `changed ${expectedPath(library[0])} (${library[0].id}): its bytes differ from the recorded sha256`,
+      `changed ${expectedPath(library[1])} (${library[1].id}): 1000 bytes, recorded 5000`,
+      `missing ${expectedPath(library[2])} (${library[2].id})`,
+      `missing ${onlyTakeout.path} (${onlyTakeout.id})`,
+      `missing ${expectedPath(pickedOnly)} (${pickedOnly.id})`,
+      `unknown 2019/01/01/stranger.txt (not in sync.db)`,
+    ].sort(),
+  );
   assert.match(broken.stderr, /recorded the sha256 of 1 file that had none/);
-  assert.match(broken.stderr, /verified 6 files .*: 2 missing, 2 changed; 1 file not in sync\.db/);
+  assert.match(broken.stderr, /verified 7 files .*: 3 missing, 2 changed; 1 file not in sync\.db/);
 
   const repair = await env.cli(["verify", `--dir=${env.dir}`, "--repair", "--json"]);
   assert.equal(repair.code, 3, repair.stderr); // The Takeout file waits for its archives.
   const report = JSON.parse(repair.stdout);
+  // Library items with fresh URLs, the picked one while its link lasts.
+  const restored = [...library.slice(0, 3), pickedOnly];
   assert.deepEqual(
     report.repaired.map((p: { id: string }) => p.id).sort(),
-    library.slice(0, 3).map((it) => it.id).sort(),
+    restored.map((it) => it.id).sort(),
   );
   assert.deepEqual(report.notRepaired.map((p: { id: string; reason: string }) => [p.id, p.reason]), [[
     onlyTakeout.id,
     `run photosync takeout --dir ${env.dir} with the export's archives again (or from Drive) to restore it`,
   ]]);
-  for (const item of library) {
+  for (const item of [...library, pickedOnly]) {
     assert.deepEqual(await Deno.readFile(at(item)), mediaBytes(item), item.filename);
   }
   // The changed bytes are kept aside, as they were.
@@ -147,10 +161,17 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   const whole = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(whole.code, 0, whole.stderr);
   assert.deepEqual(problemLines(whole.stderr), []);
-  assert.match(whole.stderr, /verified 6 files .*: all intact$/m);
+  assert.match(whole.stderr, /verified 7 files .*: all intact$/m);
 
   const status = await env.cli(["status", `--dir=${env.dir}`]);
   assert.equal(status.code, 0, status.stderr);
-  assert.match(status.stdout, /^last verify: .* 6 files, all intact$/m);
-  assert.match(status.stdout, /^downloaded: 8 items in 6 files/m);
+  assert.match(status.stdout, /^last verify: .* 7 files, all intact$/m);
+  assert.match(status.stdout, /^downloaded: 9 items in 7 files/m);
+
+  // Once the picked links have expired, a picked file is not put back: the run says to pick it again.
+  skewMs = 61 * 60_000;
+  await Deno.remove(at(pickedOnly));
+  const expired = await env.cli(["verify", `--dir=${env.dir}`, "--repair"]);
+  assert.equal(expired.code, 3, expired.stderr);
+  assert.match(expired.stderr, new RegExp(`^not restored ${expectedPath(pickedOnly)}: .*pick it again`, "m"));
 });
