@@ -12,7 +12,8 @@
  *
  * - {@link sync}: the Library API (`lib/sources/library/`); {@link takeout}: Google Takeout
  *   archives (`lib/sources/takeout/`); {@link pick}: the items a user picks in Google Photos'
- *   picker (`lib/sources/picker/`); {@link runCli}: the command line.
+ *   picker (`lib/sources/picker/`); {@link verify}: every file checked against its sha256, and
+ *   repaired; {@link runCli}: the command line.
  * - Stop it at any moment; the next run resumes from what `sync.db` recorded.
  *
  * See ARCHITECTURE.md for the folders and what may import what.
@@ -23,6 +24,7 @@ import { runCli } from "./lib/cli/run.ts";
 export { sync, type SyncIo, type SyncOptions, type SyncSummary } from "./lib/library.ts";
 export { takeout, type TakeoutOptions, type TakeoutReport } from "./lib/takeout.ts";
 export { pick, type PickIo, type PickOptions, type PickSummary } from "./lib/picker.ts";
+export { verify, type VerifyOptions, type VerifyReport } from "./lib/verify.ts";
 export type { PathItem, PathMapper } from "./lib/core/layout.ts";
 export type { Logger, Progress } from "./lib/core/logger.ts";
 export { Renderer } from "./lib/cli/render.ts";

@@ -34,6 +34,11 @@ export interface SyncOptions {
   resync?: boolean;
   /** Update the index only. */
   indexOnly?: boolean;
+  /**
+   * Search nothing: only download what is pending (`verify --repair` puts back what is missing
+   * or changed). Authorises with the Library only when a Library item is pending.
+   */
+  pendingOnly?: boolean;
   /** Downloads at once (default 8). */
   concurrency?: number;
   /** Give up on a request that sends nothing for this long (default 60 s). */
@@ -96,29 +101,36 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, pending: 0 };
   let phase: NonNullable<SyncSummary["stopped"]> = "indexing";
   try {
-    const tokens = await authorize(store, {
-      ...io,
-      env: io.env ?? (() => undefined),
-      creds: options.creds,
-      logger,
-      signal: stop.signal,
-    });
-    const client = new LibraryClient({
-      tokens,
-      apiUrl: options.apiUrl,
-      fetch: io.fetch,
-      retry,
-      idleTimeoutMs,
-      signal: stop.signal,
-    });
-    const source = librarySource(client, { dates: options.dates, now: io.now ?? Date.now, fetch: io.fetch });
-    summary.requeued = options.resync ? requeueMissing(store, backup.dir, [source.name, "picker"]) : 0;
-    Object.assign(summary, await ingest(store, source, logger, stop.signal));
+    const library = options.pendingOnly && store.pendingCount("library") === 0
+      ? undefined
+      : await (async () => {
+        const tokens = await authorize(store, {
+          ...io,
+          env: io.env ?? (() => undefined),
+          creds: options.creds,
+          logger,
+          signal: stop.signal,
+        });
+        const client = new LibraryClient({
+          tokens,
+          apiUrl: options.apiUrl,
+          fetch: io.fetch,
+          retry,
+          idleTimeoutMs,
+          signal: stop.signal,
+        });
+        return librarySource(client, { dates: options.dates, now: io.now ?? Date.now, fetch: io.fetch });
+      })();
+    if (library) {
+      summary.requeued = options.resync ? requeueMissing(store, backup.dir, [library.name, "picker"]) : 0;
+      if (!options.pendingOnly) Object.assign(summary, await ingest(store, library, logger, stop.signal));
+    }
     if (!options.indexOnly) {
       phase = "downloading";
       // Then the items an earlier `photosync pick` left pending, while their URLs last.
       const picks = leftPendingPicks(store, { ...options, signal: stop.signal });
-      for (const drained of picks ? [source, picks] : [source]) {
+      for (const drained of [library, picks]) {
+        if (!drained) continue;
         const result = await transferPending({
           ...backup,
           source: drained,

@@ -11,7 +11,8 @@
  * `takeout --from` over WebDAV from a real `rclone serve webdav` next to `rclone copy` + `unzip`
  * (`scripts/bench_webdav.ts`: a baseline, an increment, next year's baseline; `--webdav-mb=0` leaves it out);
  * and `photosync takeout --drive` of the Takeout export served by the emulated Drive API next to parallel `curl`
- * plus `unzip` of its parts, then of a re-export with a few new photos (`bench_drive.ts`).
+ * plus `unzip` of its parts, then of a re-export with a few new photos (`bench_drive.ts`); and
+ * `photosync verify` over the downloaded files next to `sha256sum` over the same files.
  * @module
  */
 // deno-lint-ignore-file no-console
@@ -216,11 +217,13 @@ async function downloading(run: number) {
       cwd: env.root,
     });
     if (index.code !== 0) throw new Error(index.stderr);
+    let verified: Awaited<ReturnType<typeof verifying>> | undefined;
     const cli = async () => {
       const result = await measure(env.emulator, env.root, [
         `--dir=${env.dir}`,
         `--concurrency=${config.concurrency}`,
       ]);
+      verified = await verifying(env.root, env.dir);
       await Deno.remove(env.dir, { recursive: true }); // Free the disk for the baseline.
       return result;
     };
@@ -269,9 +272,39 @@ async function downloading(run: number) {
       baselineMBs,
       ratio: cliMBs / baselineMBs,
       downloadPeakRssMb: measured.peakRssMb,
+      ...verified!,
     };
   } finally {
     await env.close();
+  }
+}
+
+/**
+ * `photosync verify` over the files just downloaded next to `sha256sum` over the same files: each run
+ * twice, the second timed (the page cache warm for both, as far as it holds the files).
+ */
+async function verifying(root: string, dir: string) {
+  const files = (await Array.fromAsync(walkFiles(dir))).filter((path) => /\/\d{4}\/\d\d\/\d\d\//.test(path));
+  const sha256sum = async () => {
+    const started = performance.now();
+    const { code } = await new Deno.Command("sha256sum", { args: files, stdout: "null" }).output();
+    if (code !== 0) throw new Error("sha256sum failed");
+    return (performance.now() - started) / 1000;
+  };
+  const verify = async () => (await measure(undefined, root, ["verify", `--dir=${dir}`])).seconds;
+  await verify();
+  const verifySeconds = await verify();
+  await sha256sum();
+  const sha256sumSeconds = await sha256sum();
+  return { verifySeconds, sha256sumSeconds, verifyRatio: verifySeconds / sha256sumSeconds };
+}
+
+/** Every file under `dir`, recursively. */
+async function* walkFiles(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) yield* walkFiles(path);
+    else if (entry.isFile) yield path;
   }
 }
 
@@ -541,6 +574,15 @@ if (config.files > 0) {
       results.ratio.toFixed(2)
     }x)`,
     "≥ 0.9x",
+  ]);
+}
+if (config.files > 0) {
+  rows.push([
+    `verify those files vs sha256sum of the same files (second runs, warm cache; per run)`,
+    `${results.verifySeconds.toFixed(2)} s vs ${results.sha256sumSeconds.toFixed(2)} s (${
+      results.verifyRatio.toFixed(2)
+    }x; ${runs.map((r) => r.verifyRatio.toFixed(2)).join(", ")})`,
+    "≤ 1.0x",
   ]);
 }
 if (config.bigBytes > 0) {

@@ -17,7 +17,7 @@ const TARGETS: Record<string, typeof Deno.build.os> = {
 };
 
 /** Worker modules (photosync falls back to the main thread when one is missing, only slower). */
-const WORKERS = ["lib/sources/takeout/stage_worker.ts"];
+const WORKERS = ["lib/core/hash_worker.ts", "lib/sources/takeout/stage_worker.ts"];
 
 /** Read by `deno task photosync` only (the folder the task was run from); a binary uses its own working folder. */
 export const TASK_ONLY_ENV = "INIT_CWD";

@@ -14,6 +14,7 @@ const COMMANDS: [string, string][] = [
   ["takeout", "### `photosync takeout"],
   ["pick", "### `photosync pick"],
   ["status", "### `photosync status"],
+  ["verify", "### `photosync verify"],
   ["query", "### `photosync query"],
   ["token", "### `photosync token"],
 ];

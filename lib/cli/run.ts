@@ -16,6 +16,7 @@ import queryCommand from "./commands/query.ts";
 import takeoutCommand from "./commands/takeout.ts";
 import tokenCommand from "./commands/token.ts";
 import pickCommand from "./commands/pick.ts";
+import verifyCommand from "./commands/verify.ts";
 
 /** The subcommands by name; `help` and `version` are answered here. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -25,6 +26,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   takeout: takeoutCommand,
   token: tokenCommand,
   pick: pickCommand,
+  verify: verifyCommand,
 };
 
 const HELP_HELP = `${overview()}

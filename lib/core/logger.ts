@@ -16,8 +16,8 @@ export interface Progress {
   bytes: number;
   /** Bytes this run is trying to transfer, when known in advance (0: unknown). */
   bytesTotal: number;
-  /** What a transfer is called on the progress line: `downloaded` (default) or `imported`. */
-  action: "downloaded" | "imported";
+  /** What a transfer is called on the progress line: `downloaded` (default), `imported` or `verified` (a file read and checked). */
+  action: "downloaded" | "imported" | "verified";
   /** What the run is waiting for (e.g. the user's picks), shown instead of the counters while set. */
   waiting?: string;
 }

@@ -13,7 +13,7 @@ import { DamagedDatabaseError, guardDamage, isDamage, type Statement, type Store
 export { DB_FILE, LOCK_FILE } from "./db_files.ts";
 
 /** Schema version this build writes; a newer file is refused rather than damaged. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Where items come from: a source's own name (`library`, `takeout`, `picker`, ...). The store
@@ -95,6 +95,56 @@ DROP TABLE items;
 ALTER TABLE items_3 RENAME TO items;
 `;
 
+/**
+ * Version 3 → 4 (`photosync verify`): an item may share another item's file (`file_of`: the same
+ * bytes from another source, e.g. a photo imported from Takeout and later picked, is stored once);
+ * the runs of `verify`; and indexes to find a file by its size and hash.
+ */
+const MIGRATE_3_TO_4 = `
+ALTER TABLE items ADD COLUMN file_of TEXT;
+CREATE INDEX items_hash ON items (hash);
+CREATE INDEX items_size ON items (size);
+CREATE TABLE verify_runs (
+  id INTEGER PRIMARY KEY,
+  started_ms INTEGER NOT NULL,
+  finished_ms INTEGER NOT NULL,
+  files INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  missing INTEGER NOT NULL,
+  changed INTEGER NOT NULL,
+  unknown INTEGER NOT NULL,
+  hashed INTEGER NOT NULL,
+  repaired INTEGER NOT NULL
+) STRICT;
+`;
+
+/** What a `photosync verify` run found (see {@link Store.addVerifyRun}). */
+export interface VerifyRun {
+  startedMs: number;
+  finishedMs: number;
+  /** Files checked and their bytes. */
+  files: number;
+  bytes: number;
+  missing: number;
+  changed: number;
+  /** Files in the folder that sync.db does not know. */
+  unknown: number;
+  /** Hashes recorded by this run for files that had none. */
+  hashed: number;
+  /** Files put back by `--repair`. */
+  repaired: number;
+}
+
+/** A file recorded in sync.db, as `verify` checks it. */
+export interface RecordedFile {
+  id: string;
+  source: SourceName;
+  path: string;
+  size: number;
+  hash: string | null;
+  createdMs: number;
+}
+
 /** An item as a source hands it to the store. */
 export interface NewItem {
   id: string;
@@ -138,6 +188,8 @@ export interface ItemRow {
   hash: string | null;
   /** The source's metadata. */
   json: string;
+  /** The item whose file holds this item's bytes too (no file of its own), or null. */
+  fileOf?: string | null;
 }
 
 /** What a batch write changed. */
@@ -150,6 +202,8 @@ export interface ItemChanges {
 export interface StoreCounts {
   items: number;
   downloaded: number;
+  /** Files in the folder: downloaded items less those sharing another's file. */
+  files: number;
   pending: number;
   failed: number;
   bytes: number;
@@ -395,15 +449,87 @@ export class Store {
     return result.changes === 1;
   }
 
-  /** Forget an item (its album memberships go with it); its file is the caller's business. */
+  /**
+   * Forget an item (its album memberships go with it); its file is the caller's business. Items
+   * that shared its file are pending again: they get a file of their own.
+   */
   removeItem(id: string): void {
-    this.#db.prepare("DELETE FROM items WHERE id = ?").run(id);
+    this.transaction(() => {
+      this.#db.prepare(
+        "UPDATE items SET status = 'pending', file_of = NULL, size = NULL WHERE file_of = ?",
+      ).run(id);
+      this.#db.prepare("DELETE FROM items WHERE id = ?").run(id);
+    });
   }
 
-  /** Mark items downloaded with their final sizes (and hashes, when known), in one transaction. */
+  /**
+   * Downloaded items of sources other than `source` with a file of their own of `size` bytes
+   * whose hash is known: where a download of that size may be a copy of a file another source
+   * stored (found by the index on the size).
+   */
+  filesOfSize(size: number, source: SourceName): { id: string; path: string; hash: string }[] {
+    return this.#db.prepare(`
+      SELECT id, path, hash FROM items INDEXED BY items_size
+      WHERE size = ? AND source != ? AND status = 'downloaded' AND file_of IS NULL AND path IS NOT NULL
+        AND hash IS NOT NULL`).all(size, source) as { id: string; path: string; hash: string }[];
+  }
+
+  /**
+   * Record the item `id` as downloaded into the file of the item `fileOf` (the same bytes: no second
+   * copy); the path it had claimed is free again. Both items keep their sources' metadata.
+   */
+  markSameFile(id: string, fileOf: string, size: number, hash: string): void {
+    this.#db.prepare(`
+      UPDATE items SET status = 'downloaded', file_of = ?, size = ?, hash = ?, path = NULL, path_key = NULL,
+        note = NULL WHERE id = ?`).run(fileOf, size, hash, id);
+  }
+
+  /** Record the hashes of placed files, in one transaction. */
+  recordHashes(hashes: readonly { id: string; hash: string }[]): void {
+    const statement = this.#db.prepare("UPDATE items SET hash = ? WHERE id = ?");
+    this.transaction(() => hashes.forEach(({ id, hash }) => statement.run(hash, id)));
+  }
+
+  /** Every downloaded item with a file of its own, in creation order: what `verify` checks. */
+  *recordedFiles(): Generator<RecordedFile> {
+    const statement = this.#db.prepare(`
+      SELECT id, source, path, size, hash, created_ms AS createdMs FROM items
+      WHERE status = 'downloaded' AND path IS NOT NULL AND file_of IS NULL ORDER BY created_ms, id`);
+    yield* statement.iterate() as Iterable<RecordedFile>;
+  }
+
+  /** Record a `verify` run. */
+  addVerifyRun(run: VerifyRun): void {
+    this.#db.prepare(`
+      INSERT INTO verify_runs (started_ms, finished_ms, files, bytes, missing, changed, unknown, hashed, repaired)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      run.startedMs,
+      run.finishedMs,
+      run.files,
+      run.bytes,
+      run.missing,
+      run.changed,
+      run.unknown,
+      run.hashed,
+      run.repaired,
+    );
+  }
+
+  /** The last `verify` run, or undefined when none ran. */
+  lastVerifyRun(): VerifyRun | undefined {
+    const row = this.#db.prepare(`
+      SELECT started_ms AS startedMs, finished_ms AS finishedMs, files, bytes, missing, changed, unknown, hashed,
+        repaired FROM verify_runs ORDER BY id DESC LIMIT 1`).get();
+    return row ? { ...row } as unknown as VerifyRun : undefined;
+  }
+
+  /**
+   * Mark items downloaded with their final sizes (and hashes, when known), in one transaction: each
+   * placed a file of its own (one that shared another's file no longer does).
+   */
   markDownloaded(done: readonly { id: string; size: number; hash?: string }[]): void {
     const statement = this.#db.prepare(
-      "UPDATE items SET status = 'downloaded', size = ?, hash = coalesce(?, hash), note = NULL WHERE id = ?",
+      "UPDATE items SET status = 'downloaded', size = ?, hash = coalesce(?, hash), note = NULL, file_of = NULL WHERE id = ?",
     );
     this.transaction(() => done.forEach(({ id, size, hash }) => statement.run(size, hash ?? null, id)));
   }
@@ -473,9 +599,10 @@ export class Store {
     const totals = this.#db.prepare(`
       SELECT count(*) AS items,
         coalesce(sum(status = 'downloaded'), 0) AS downloaded,
+        coalesce(sum(status = 'downloaded' AND file_of IS NULL), 0) AS files,
         coalesce(sum(status = 'pending'), 0) AS pending,
         coalesce(sum(status = 'failed'), 0) AS failed,
-        coalesce(sum(CASE status WHEN 'downloaded' THEN size END), 0) AS bytes
+        coalesce(sum(CASE WHEN status = 'downloaded' AND file_of IS NULL THEN size END), 0) AS bytes
       FROM items`).get() as Omit<StoreCounts, "failures" | "notes" | "sources">;
     const sources = Object.fromEntries(
       (this.#db.prepare("SELECT source, count(*) AS n FROM items GROUP BY source ORDER BY source").all() as {
@@ -553,6 +680,7 @@ function migrate(db: DatabaseSync, version: number): void {
     if (version === 1) db.exec(MIGRATE_1_TO_2);
     if (version === 2) db.exec(MIGRATE_2_TO_3);
     db.exec(SCHEMA);
+    if (version < 4) db.exec(MIGRATE_3_TO_4);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec("COMMIT");
   } catch (error) {
@@ -599,5 +727,6 @@ function toRow(row: Record<string, unknown>): ItemRow {
     note: row.note as string | null,
     hash: row.hash as string | null,
     json: row.json as string,
+    fileOf: (row.file_of ?? null) as string | null,
   };
 }

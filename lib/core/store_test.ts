@@ -69,7 +69,7 @@ Deno.test("Store.open migrates a schema-1 sync.db to the current schema in place
   }
 
   assert.equal(userVersion(file), SCHEMA_VERSION);
-  assert.equal(SCHEMA_VERSION, 3);
+  assert.equal(SCHEMA_VERSION, 4);
   const after = query<Record<string, unknown>>(file, `SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`);
   assert.deepEqual(after, before);
   const sources = query<{ source: string }>(file, "SELECT DISTINCT source FROM items");
@@ -85,13 +85,14 @@ Deno.test("Store.open migrates a schema-1 sync.db to the current schema in place
     "item_albums",
     "items",
     "secrets",
+    "verify_runs",
   ]);
   // Opening again leaves a current file as it is.
   Store.open(dir.path).close();
   assert.deepEqual(query(file, `SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`), before);
 });
 
-Deno.test("Store.open migrates a schema-2 sync.db to schema 3: every row and album kept, any source name taken", () => {
+Deno.test("Store.open migrates a schema-2 sync.db to the current schema: every row and album kept, any source name taken", () => {
   using dir = tempDir();
   const file = join(dir.path, DB_FILE);
   Deno.copyFileSync(FIXTURE_V2, file);
@@ -113,7 +114,7 @@ Deno.test("Store.open migrates a schema-2 sync.db to schema 3: every row and alb
     assert.equal(store.item("w1")?.source, "webdav");
     assert.equal(store.item("takeout:ab12")?.path, "2031/03/03/Ünïcødé 写真.jpg");
   }
-  assert.equal(userVersion(file), 3);
+  assert.equal(userVersion(file), SCHEMA_VERSION);
   const after = query<Record<string, unknown>>(
     file,
     `SELECT ${columns} FROM items WHERE id != 'w1' ORDER BY id`,
@@ -128,7 +129,12 @@ Deno.test("Store.open migrates a schema-2 sync.db to schema 3: every row and alb
     file,
     "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL ORDER BY name",
   );
-  assert.deepEqual(indexes.map((row) => row.name), ["items_created", "items_pending"]);
+  assert.deepEqual(indexes.map((row) => row.name), [
+    "items_created",
+    "items_hash",
+    "items_pending",
+    "items_size",
+  ]);
 });
 
 Deno.test("Store.open read-only refuses a schema-1 file and leaves it untouched", () => {

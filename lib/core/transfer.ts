@@ -13,6 +13,8 @@ import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
 import { BodyError, OutputTree, UnsafePathError } from "./output_tree.ts";
 import { Placer } from "./place.ts";
+import { PlacedHashes } from "./placed_hashes.ts";
+import type { HashPool } from "./hash_pool.ts";
 import { pooled } from "./pool.ts";
 import { type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import type { ItemRow, Store } from "./store.ts";
@@ -48,6 +50,8 @@ export interface TransferOptions {
    * transfer starts; those in flight finish, the rest stay pending for the next run.
    */
   budget?: ByteBudget;
+  /** Where downloaded files are hashed (default: a pool of the pass's own, started at the first file). */
+  hashPool?: HashPool;
 }
 
 /** Outcome of a transfer pass. */
@@ -72,6 +76,7 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
   logger.progress({ filesTotal: store.pendingCount(source.name), files: 0, bytes: 0 });
   // A record that fails to be written (e.g. a full disk) stops the run as if a transfer had failed.
   using placer = new Placer({ ...options, onError: (error) => stop.abort(error) });
+  using hashes = new PlacedHashes(store, tree.root, options.hashPool);
 
   /** Pending items ready to transfer, their batches prepared ahead of the workers. */
   async function* transfers(): AsyncGenerator<Transfer> {
@@ -117,7 +122,14 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
   try {
     await pooled(transfers(), options.concurrency, async (transfer) => {
       try {
-        const { path, size } = await transferOne(transfer, placer, options, stop.signal);
+        const { path, size, shared } = await transferOne(transfer, placer, hashes, options, stop.signal);
+        if (shared) {
+          // The same bytes as a file another source stored: that file is this item's too.
+          logger.event(`${transfer.row.path}: the same bytes as ${path} (kept once)`);
+          result.downloaded++;
+          logger.progress({ files: result.downloaded });
+          return;
+        }
         options.budget?.spend(size);
         options.onFile?.(path);
         result.downloaded++;
@@ -139,17 +151,24 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
     throw error;
   }
   placer.flush();
+  await hashes.settle();
   await tree.removeTemp();
   return result;
 }
 
-/** Transfer one item with retries (ended by `stopped`) and place it; returns its path and size. */
+/**
+ * Transfer one item with retries (ended by `stopped`) and place it; returns its path and size. Its
+ * hash is taken once it is in place (off the download's path); but where another source stored a
+ * file of the same size, the download is hashed first, and when the bytes are the same it is not
+ * placed: the item shares that file (`shared`, and that file's path).
+ */
 async function transferOne(
   { row, open }: Transfer,
   placer: Placer,
+  hashes: PlacedHashes,
   options: TransferOptions,
   stopped: AbortSignal,
-): Promise<{ path: string; size: number }> {
+): Promise<{ path: string; size: number; shared?: boolean }> {
   const idleMs = options.idleTimeoutMs ?? 60_000;
   try {
     return await withRetry(async () => {
@@ -167,7 +186,23 @@ async function transferOne(
           if (error instanceof BodyError) throw new TransientError(error.message, { cause: error });
           throw error;
         });
-      return { path: await placer.place(row, staged, new Date(row.createdMs)), size: staged.size };
+      const copies = options.store.filesOfSize(staged.size, row.source);
+      if (copies.length === 0) {
+        const path = await placer.place(row, staged, new Date(row.createdMs));
+        hashes.add(row.id, path, staged.size);
+        return { path, size: staged.size };
+      }
+      const { digest } = await hashes.pool.hash(staged.temp).catch(async (error) => {
+        await Deno.remove(staged.temp).catch(() => {});
+        throw error;
+      });
+      const same = copies.find((copy) => copy.hash === digest && options.tree.holds(copy.path, staged.size));
+      if (same) {
+        await Deno.remove(staged.temp).catch(() => {});
+        options.store.markSameFile(row.id, same.id, staged.size, digest);
+        return { path: same.path, size: staged.size, shared: true };
+      }
+      return { path: await placer.place(row, staged, new Date(row.createdMs), digest), size: staged.size };
     }, { ...options.retry, signal: stopped });
   } catch (error) {
     if (error instanceof TransientError) throw new ItemError(`${error.message} (gave up after retries)`);
@@ -186,6 +221,8 @@ export function requeueMissing(store: Store, dir: string, sources: readonly stri
   const tree = new OutputTree(dir);
   for (const row of store.downloaded()) {
     if (!sources.includes(row.source)) continue;
+    // An item sharing another's file (the same bytes from another source) has no file of its own.
+    if (row.fileOf) continue;
     if (!row.path || row.size === null || !tree.holds(row.path, row.size)) missing.push(row.id);
   }
   store.requeue(missing);

@@ -5,13 +5,14 @@
 import { ExitCode } from "../../core/errors.ts";
 import { formatBytes } from "../format.ts";
 import { OutputTree } from "../../core/output_tree.ts";
-import { Store, type StoreCounts } from "../../core/store.ts";
+import { Store, type StoreCounts, type VerifyRun } from "../../core/store.ts";
 import type { Command } from "../command.ts";
 import { COMMON_FLAGS, parseFlags } from "../args.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
 import { chainSummary, describeChain } from "../../sources/takeout/export_chain.ts";
+import { lastVerifyLines } from "./verify.ts";
 
 const HELP = `Usage: photosync status [--dir DIR] [--json]
 
@@ -20,8 +21,9 @@ downloaded items whose file is no longer in DIR (or has another size), and the T
 exports imported, with any export missed between them. Creates nothing:
 a DIR without sync.db is bad input (exit 2).
   --dir DIR            the folder given to sync (default: .)
-  --json               one JSON object: items, downloaded, pending, failed, bytes, sources, failures,
-                       notes, missing, exports (the Takeout exports imported), missedExports
+  --json               one JSON object: items, downloaded, files, pending, failed, bytes, sources,
+                       failures, notes, missing, exports (the Takeout exports imported), missedExports,
+                       lastVerify (null before the first verify)
   --quiet, --verbose   accepted as by every command; the counts are printed either way
   --help, --version`;
 
@@ -39,7 +41,11 @@ const statusCommand: Command = async (args, { renderer, paths }) => {
   const dir = resolvePath("--dir", values.dir, paths);
   await requireBackup(dir);
   using store = Store.open(dir, { readOnly: true });
-  const counts = { ...store.counts(), missing: missingFiles(store, dir) };
+  const counts = {
+    ...store.counts(),
+    missing: missingFiles(store, dir),
+    lastVerify: store.lastVerifyRun() ?? null,
+  };
   const chain = chainSummary(store);
   if (values.json) {
     renderer.output(JSON.stringify({ ...counts, exports: chain.exports, missedExports: chain.missed }));
@@ -57,15 +63,21 @@ interface MissingFile {
 }
 
 /** The counts (of the backup in `dir`) as lines for people. */
-function describe(counts: StoreCounts & { missing: MissingFile[] }, dir: string): string {
+function describe(
+  counts: StoreCounts & { missing: MissingFile[]; lastVerify: VerifyRun | null },
+  dir: string,
+): string {
   return [
     `items:      ${counts.items}${bySource(counts.sources)}`,
-    `downloaded: ${counts.downloaded} (${formatBytes(counts.bytes)})`,
+    `downloaded: ${counts.downloaded}${
+      counts.files === counts.downloaded ? "" : ` items in ${counts.files} files`
+    } (${formatBytes(counts.bytes)})`,
     `pending:    ${counts.pending}`,
     `failed:     ${counts.failed}`,
     ...counts.failures.map((f) => `  failed ${f.filename} (${f.id}): ${f.reason}`),
     ...counts.notes.map((n) => `  pending ${n.filename} (${n.id}): ${n.note}`),
     ...describeMissing(counts.missing, dir),
+    ...lastVerifyLines(counts.lastVerify ?? undefined),
   ].join("\n");
 }
 

@@ -102,9 +102,12 @@ export class Committer {
     const id = `takeout:${digest}`;
     let committed: Committed;
     const known = this.#store.item(id);
+    // An item sharing the file of another source's item (the same bytes, stored once) is present
+    // while that file is.
+    const holder = known?.fileOf ? this.#store.item(known.fileOf) : known;
     if (
-      known?.status === "downloaded" && known.path && known.size !== null &&
-      this.#tree.holds(known.path, known.size)
+      holder?.status === "downloaded" && holder.path && holder.size !== null &&
+      this.#tree.holds(holder.path, holder.size)
     ) {
       await Deno.remove(temp).catch(() => {});
       const kind = this.#seen.has(seenKey(digest)) ? "duplicate" : "already present";
@@ -137,6 +140,11 @@ export class Committer {
       };
     } else {
       const { ms, source, skipped } = await captureTime(media, head);
+      // The same bytes as a file another source stored (a photo photosync uploaded, then exported):
+      // no second copy, the item shares that file.
+      const copy = this.#store.filesOfSize(size, "takeout").find((file) =>
+        file.hash === digest && this.#tree.holds(file.path, size)
+      );
       this.#store.saveBatch({
         source: "takeout",
         items: [{
@@ -149,11 +157,17 @@ export class Committer {
           hash: digest,
         }],
       });
-      const [row] = this.#placer.settle([this.#store.item(id)!]);
-      const path = await this.#place(id, row, staged, new Date(ms), digest);
-      // Recorded before the entry's record: a crash in between commits the entry again.
-      this.#placer.flush();
-      committed = { kind: "imported", id, path, size, dateSource: source, skipped };
+      if (copy) {
+        await Deno.remove(temp).catch(() => {});
+        this.#store.markSameFile(id, copy.id, size, digest);
+        committed = { kind: "already present", id, size };
+      } else {
+        const [row] = this.#placer.settle([this.#store.item(id)!]);
+        const path = await this.#place(id, row, staged, new Date(ms), digest);
+        // Recorded before the entry's record: a crash in between commits the entry again.
+        this.#placer.flush();
+        committed = { kind: "imported", id, path, size, dateSource: source, skipped };
+      }
     }
     this.#seen.add(seenKey(digest));
     if (media.album) {

@@ -237,7 +237,9 @@ async function alreadyDone(
     // Counted here; the entry's line (already present, or imported again) follows.
     countRevised(run.tally, revised);
   }
-  const item = run.store.item(record.id);
+  const recorded = run.store.item(record.id);
+  // An item sharing another source's file (the same bytes) is done while that file is there.
+  const item = recorded?.fileOf ? run.store.item(recorded.fileOf) : recorded;
   if (item?.status !== "downloaded" || !item.path || item.size === null) return undefined;
   if (!run.tree.holds(item.path, item.size)) return undefined;
   return revised === "redated" ? { redated: item.path, id: item.id } : { id: item.id };

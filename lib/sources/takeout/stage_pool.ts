@@ -7,7 +7,8 @@
  */
 import { BodyError, FileSystemError, type TempFile } from "../../core/output_tree.ts";
 import { ArchiveError } from "./entry.ts";
-import { type StageReply, type StageRequest, WORKER_READY } from "./stage_protocol.ts";
+import { startWorkers } from "../../core/workers.ts";
+import type { StageReply, StageRequest } from "./stage_protocol.ts";
 
 /** The stage worker's module: `deno compile` must `--include` it (see scripts/compile.ts). */
 const STAGE_WORKER = new URL("./stage_worker.ts", import.meta.url);
@@ -42,22 +43,8 @@ export class StagePool implements Disposable {
     count: number,
     module: URL = STAGE_WORKER,
   ): Promise<StagePool | { unavailable: string }> {
-    if (!Number.isInteger(count) || count < 1) {
-      throw new RangeError(`count must be a positive integer, not ${count}`);
-    }
-    // A missing module is found here: Deno would print a worker's failure to load on stderr.
-    if (module.protocol === "file:") {
-      const missing = await Deno.stat(module).then(() => false, () => true);
-      if (missing) return { unavailable: `${module.pathname} is not there` };
-    }
-    const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(module)));
-    const workers = started.flatMap((result) => result.status === "fulfilled" ? [result.value] : []);
-    const failed = started.find((result) => result.status === "rejected");
-    if (failed) {
-      for (const worker of workers) worker.terminate();
-      return { unavailable: (failed.reason as Error).message };
-    }
-    return new StagePool(workers);
+    const workers = await startWorkers(count, module);
+    return "unavailable" in workers ? workers : new StagePool(workers);
   }
 
   /** Stage one zip entry on the next worker. Fails as staging on the main thread would. */
@@ -104,25 +91,4 @@ function rebuild({ kind, message, cause }: NonNullable<StageReply["error"]>): Er
     default:
       return new Error(message, options);
   }
-}
-
-/** A worker that has loaded its modules, or the error it failed with. */
-function startWorker(module: URL): Promise<Worker> {
-  return new Promise((resolve, reject) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(module, { type: "module" });
-    } catch (error) {
-      reject(error);
-      return;
-    }
-    worker.onmessage = ({ data }) => {
-      if (data === WORKER_READY) resolve(worker);
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      worker.terminate();
-      reject(new Error(event.message));
-    };
-  });
 }

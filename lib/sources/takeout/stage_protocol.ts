@@ -10,8 +10,7 @@ import type { TempFile } from "../../core/output_tree.ts";
  */
 export const ZIP_HANDLES = 3;
 
-/** The worker's first message: its modules are loaded and it takes requests. */
-export const WORKER_READY = "ready";
+export { WORKER_READY } from "../../core/workers.ts";
 
 /** Stream the file at `index` of the zip `archive` (whose path there is `path`) into `root`'s temporary folder. */
 export interface StageRequest {

@@ -1,0 +1,137 @@
+/**
+ * `photosync verify`: prove the backup whole, and with `--repair` put back what is not.
+ * @module
+ */
+import { RunStop } from "../../core/backup.ts";
+import { ExitCode } from "../../core/errors.ts";
+import type { VerifyRun } from "../../core/store.ts";
+import { isWhole, type Problem, verify, type VerifyReport } from "../../verify.ts";
+import { COMMON_FLAGS, parseConcurrency, parseFlags, parseTimeout } from "../args.ts";
+import { authorisationIo } from "../auth_io.ts";
+import type { Command } from "../command.ts";
+import { requireBackup } from "../existing_backup.ts";
+import { formatBytes, formatDuration } from "../format.ts";
+import { answerHelpOrVersion } from "../help.ts";
+import { Interrupt } from "../interrupt.ts";
+import { resolvePath } from "../paths.ts";
+
+const HELP = `Usage: photosync verify [--dir DIR] [--repair] [--json] [flags]
+
+Re-read every file DIR/sync.db records and check its size and sha256: one line per
+problem, naming the file (missing, changed); files in DIR that sync.db does not know are
+listed too (not an error). Files placed before photosync kept a hash for every file get
+one now, when their size and mtime are as photosync left them (the run says how many).
+Hashing runs on a worker per core.
+
+  --dir DIR            the backup folder (default: .)
+  --repair             put back what is missing or changed: a changed file is first moved
+                       to DIR/.photosync-changed/<time>/<path> (never overwritten in place);
+                       Library items are downloaded again (fresh URLs), picked items while
+                       their links last (else: pick them again); Takeout files are restored
+                       by running photosync takeout with the archives again, which verify says
+  --json               one JSON object on stdout: files, bytes, problems, unknown, hashed,
+                       movedAside, repaired, notRepaired
+  --no-browser         (--repair) do not open a browser to authorise
+  --concurrency N      (--repair) downloads at once, 1-64 (default 8)
+  --timeout SECONDS    (--repair) give up on a request that sends nothing for this long
+  --quiet, --verbose   less / more output
+  --help, --version
+
+Exit codes: 0 every file as recorded (with --repair: after repairing), 1 failure, 2 bad
+input (no sync.db in DIR), 3 files missing or changed (not repaired), 4 authorisation
+needed (--repair), 130/143 stopped by Ctrl-C/SIGTERM.`;
+
+/** Problems listed one per line at most; the rest are counted (--json lists all). */
+const SHOWN = 100;
+
+const verifyCommand: Command = async (args, context) => {
+  const { renderer, env, paths } = context;
+  const { values } = parseFlags("verify", args, {
+    dir: { type: "string", default: "." },
+    repair: { type: "boolean" },
+    json: { type: "boolean" },
+    "no-browser": { type: "boolean" },
+    concurrency: { type: "string" },
+    timeout: { type: "string" },
+    ...COMMON_FLAGS,
+  });
+  const answered = answerHelpOrVersion(values, HELP, renderer);
+  if (answered !== undefined) return answered;
+  const dir = resolvePath("--dir", values.dir, paths);
+  await requireBackup(dir);
+  const started = Date.now();
+  using stop = new RunStop();
+  using _interrupt = new Interrupt(renderer, "stopping", stop);
+  const report = await verify({
+    dir,
+    logger: renderer,
+    repair: values.repair,
+    apiUrl: env("PHOTOSYNC_API_URL"),
+    pickerUrl: env("PHOTOSYNC_PICKER_URL"),
+    concurrency: parseConcurrency(values.concurrency),
+    idleTimeoutMs: parseTimeout(values.timeout),
+    stop,
+    io: authorisationIo(values["no-browser"], context),
+  });
+  renderer.finish();
+  if (values.json) renderer.output(JSON.stringify(report));
+  else describe(report, dir, (Date.now() - started) / 1000).forEach((line) => renderer.notice(line));
+  return isWhole(report) ? ExitCode.ok : ExitCode.incomplete;
+};
+
+/** The report as lines for people: the problems, then the summary. */
+export function describe(report: VerifyReport, dir: string, seconds: number): string[] {
+  const problem = (p: Problem) => `${p.kind} ${p.path} (${p.id})${p.detail ? `: ${p.detail}` : ""}`;
+  const lines = [
+    ...capped(report.problems.map(problem)),
+    ...capped(report.unknown.map((path) => `unknown ${path} (not in sync.db)`)),
+    ...report.movedAside.map(({ from, to }) =>
+      `moved aside ${from} -> ${to} (the changed bytes are kept there)`
+    ),
+    ...capped(report.repaired.map((p) => `restored ${p.path}`)),
+    ...capped(report.notRepaired.map((p) => `not restored ${p.path}: ${p.reason}`)),
+  ];
+  const missing = report.problems.filter((p) => p.kind === "missing").length;
+  const changed = report.problems.length - missing;
+  const found = report.problems.length === 0
+    ? "all intact"
+    : `${missing} missing, ${changed} changed${
+      report.repaired.length > 0 ? `, ${report.repaired.length} restored` : ""
+    }`;
+  lines.push(
+    `verified ${files(report.files)} (${formatBytes(report.bytes)}) in ${formatDuration(seconds)}: ${found}` +
+      (report.unknown.length > 0 ? `; ${files(report.unknown.length)} not in sync.db` : ""),
+  );
+  if (report.hashed > 0) {
+    lines.push(
+      `recorded the sha256 of ${files(report.hashed)} that had none (their size and mtime were as recorded)`,
+    );
+  }
+  if (report.problems.length > 0 && report.movedAside.length === 0 && report.repaired.length === 0) {
+    lines.push(`photosync verify --dir ${dir} --repair puts them back (changed files are kept aside)`);
+  }
+  return lines;
+}
+
+/**
+ * `photosync status`'s line for the last verify run, e.g.
+ * `last verify: 2026-12-05 07:30 UTC, 6 files, all intact`; none when no verify ran.
+ */
+export function lastVerifyLines(run: VerifyRun | undefined): string[] {
+  if (!run) return [];
+  const when = `${new Date(run.finishedMs).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const found = run.missing + run.changed === 0
+    ? "all intact"
+    : `${run.missing} missing, ${run.changed} changed${run.repaired > 0 ? `, ${run.repaired} restored` : ""}`;
+  return [`last verify: ${when}, ${files(run.files)}, ${found}`];
+}
+
+const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
+
+function capped(lines: string[]): string[] {
+  return lines.length <= SHOWN
+    ? lines
+    : [...lines.slice(0, SHOWN), `… and ${lines.length - SHOWN} more (--json lists all)`];
+}
+
+export default verifyCommand;

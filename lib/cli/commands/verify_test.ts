@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { Renderer } from "../render.ts";
+import { describe, lastVerifyLines } from "./verify.ts";
+
+Deno.test("verify's progress line: files, bytes of the total, rate and ETA, no index count", () => {
+  let now = 0;
+  const renderer = new Renderer({ tty: false, now: () => now });
+  renderer.progress({ action: "verified", filesTotal: 4, bytesTotal: 4_000_000, files: 0, bytes: 0 });
+  now = 2000;
+  renderer.progress({ files: 1, bytes: 1_000_000 });
+  assert.equal(renderer.describe(), "verified 1/4 files, 1.0 MB of 4.0 MB, 500.0 kB/s · ETA 6s");
+});
+
+Deno.test("verify's summary: the problems, one a line, then what was found and what puts it back", () => {
+  const problems = [
+    { id: "a", source: "library", path: "2019/01/01/a.jpg", kind: "missing" as const, hash: "00" },
+    {
+      id: "b",
+      source: "takeout",
+      path: "2019/01/02/b.jpg",
+      kind: "changed" as const,
+      detail: "1 bytes, recorded 2",
+      hash: "11",
+    },
+  ];
+  const report = {
+    files: 2,
+    bytes: 3,
+    problems,
+    unknown: ["x.txt"],
+    hashed: 1,
+    movedAside: [],
+    repaired: [],
+    notRepaired: [],
+  };
+  assert.deepEqual(describe(report, "photos", 1), [
+    "missing 2019/01/01/a.jpg (a)",
+    "changed 2019/01/02/b.jpg (b): 1 bytes, recorded 2",
+    "unknown x.txt (not in sync.db)",
+    "verified 2 files (3 B) in 1s: 1 missing, 1 changed; 1 file not in sync.db",
+    "recorded the sha256 of 1 file that had none (their size and mtime were as recorded)",
+    "photosync verify --dir photos --repair puts them back (changed files are kept aside)",
+  ]);
+  assert.deepEqual(lastVerifyLines(undefined), []);
+  assert.deepEqual(
+    lastVerifyLines({
+      startedMs: 0,
+      finishedMs: Date.UTC(2026, 11, 5, 7, 30),
+      files: 6,
+      bytes: 3,
+      missing: 1,
+      changed: 2,
+      unknown: 0,
+      hashed: 0,
+      repaired: 3,
+    }),
+    ["last verify: 2026-12-05 07:30 UTC, 6 files, 1 missing, 2 changed, 3 restored"],
+  );
+});

@@ -1,0 +1,193 @@
+/**
+ * Checking a backup against sync.db (`photosync verify`): every recorded file re-read and its size
+ * and sha256 compared with the record, on the hash workers (a worker per core); files in the folder
+ * that sync.db does not know; and, to repair, a changed file moved aside (never overwritten in
+ * place, so that a user's edit is never lost). Which source puts a file back is the run's business
+ * (`lib/verify.ts`).
+ * @module
+ */
+import { dirname, join, relative, sep } from "node:path";
+import type { HashPool } from "./hash_pool.ts";
+import type { Logger } from "./logger.ts";
+import { ALBUMS_DIR, RESERVED_NAMES, TEMP_DIR } from "./output_tree.ts";
+import type { RecordedFile, Store } from "./store.ts";
+
+/** Folder under the output directory where `verify --repair` keeps changed files (one folder per run). */
+export const CHANGED_DIR = ".photosync-changed";
+
+/**
+ * How far a file's mtime may be from the one photosync set and still count as untouched: file
+ * systems keep it to the second (FAT to two seconds).
+ */
+const MTIME_SLACK_MS = 2000;
+
+/** Files checked at once: enough to keep every hash worker busy while the next are looked at. */
+const IN_FLIGHT_PER_WORKER = 4;
+
+/** A recorded file that is not as recorded. */
+export interface Problem {
+  id: string;
+  source: string;
+  path: string;
+  /** What is wrong: `missing`, or how it changed. */
+  kind: "missing" | "changed";
+  detail?: string;
+  /** The recorded sha256, where there is one (what a repaired file must hash to). */
+  hash: string | null;
+}
+
+/** What {@link checkFiles} found. */
+export interface CheckResult {
+  files: number;
+  bytes: number;
+  problems: Problem[];
+  /** Files that had no hash: taken now (their size and mtime were as recorded) and recorded. */
+  hashed: number;
+}
+
+/**
+ * Check every file sync.db records (or only `only`, by id) in `root`: missing, another size,
+ * other bytes than its recorded sha256. A file without a hash (placed before photosync kept one
+ * for every file, or by a run stopped before it recorded it) is hashed and its hash recorded when
+ * its size and mtime are as photosync left them; otherwise it counts as changed.
+ */
+export async function checkFiles(
+  options: {
+    store: Store;
+    root: string;
+    pool: HashPool;
+    logger: Logger;
+    only?: ReadonlySet<string>;
+    /** The run's stop (Ctrl-C): no file is started after it, and its reason is thrown. */
+    signal?: AbortSignal;
+  },
+): Promise<CheckResult> {
+  const { store, root, pool, logger, only, signal } = options;
+  const files = [...store.recordedFiles()].filter((file) => !only || only.has(file.id));
+  const bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
+  const result: CheckResult = { files: files.length, bytes: bytesTotal, problems: [], hashed: 0 };
+  const found: Problem[] = [];
+  const hashedNow: { id: string; hash: string }[] = [];
+  let done = 0;
+  let bytes = 0;
+  logger.progress({ action: "verified", filesTotal: files.length, bytesTotal, files: 0, bytes: 0 });
+  const check = async (file: RecordedFile): Promise<void> => {
+    const problem = await checkOne(file, root, pool, hashedNow);
+    if (problem) found.push(problem);
+    done++;
+    bytes += file.size;
+    logger.progress({ files: done, bytes });
+  };
+  let next = 0;
+  const lanes = Array.from(
+    { length: (navigator.hardwareConcurrency || 1) * IN_FLIGHT_PER_WORKER },
+    async () => {
+      while (next < files.length) {
+        signal?.throwIfAborted();
+        await check(files[next++]);
+      }
+    },
+  );
+  await Promise.all(lanes);
+  store.recordHashes(hashedNow);
+  result.hashed = hashedNow.length;
+  // In the order sync.db lists them, whatever order the workers finished in.
+  const order = new Map(files.map((file, i) => [file.id, i]));
+  result.problems = found.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return result;
+}
+
+async function checkOne(
+  file: RecordedFile,
+  root: string,
+  pool: HashPool,
+  hashedNow: { id: string; hash: string }[],
+): Promise<Problem | undefined> {
+  const { id, source, path, hash } = file;
+  const problem = (kind: Problem["kind"], detail?: string): Problem => ({
+    id,
+    source,
+    path,
+    kind,
+    ...(detail ? { detail } : {}),
+    hash,
+  });
+  const absolute = join(root, ...path.split("/"));
+  const stat = await Deno.lstat(absolute).catch(() => undefined);
+  if (!stat?.isFile) return problem("missing");
+  if (stat.size !== file.size) return problem("changed", `${stat.size} bytes, recorded ${file.size}`);
+  if (hash === null) {
+    const mtime = stat.mtime?.getTime();
+    if (mtime === undefined || Math.abs(mtime - file.createdMs) > MTIME_SLACK_MS) {
+      return problem("changed", "no hash recorded, and modified since photosync placed it");
+    }
+  }
+  let digest: string;
+  try {
+    const taken = await pool.hash(absolute);
+    if (taken.size !== file.size) return problem("changed", `${taken.size} bytes, recorded ${file.size}`);
+    digest = taken.digest;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return problem("missing");
+    return problem("changed", `cannot be read: ${(error as Error).message}`);
+  }
+  if (hash === null) hashedNow.push({ id, hash: digest });
+  else if (digest !== hash) return problem("changed", "its bytes differ from the recorded sha256");
+  return undefined;
+}
+
+/**
+ * The files under `root` that sync.db does not know (relative, `/`-separated, sorted): not the
+ * database, its lock, the temporary folder, the album links, kept changed files or Takeout reports.
+ */
+export async function unknownFiles(store: Store, root: string): Promise<string[]> {
+  const known = new Set<string>();
+  for (const file of store.recordedFiles()) known.add(file.path);
+  const unknown: string[] = [];
+  const walk = async (dir: string, top: boolean): Promise<void> => {
+    for await (const entry of Deno.readDir(dir)) {
+      const path = join(dir, entry.name);
+      if (top) {
+        const lower = entry.name.toLowerCase();
+        if (
+          RESERVED_NAMES.has(lower) || lower === TEMP_DIR || lower === CHANGED_DIR ||
+          entry.name === ALBUMS_DIR
+        ) {
+          continue;
+        }
+        if (/^takeout-report-.*\.tsv$/.test(entry.name) || entry.name.startsWith(".photosync-write-test-")) {
+          continue;
+        }
+      }
+      if (entry.isDirectory) await walk(path, false);
+      else if (entry.isFile) {
+        const relativePath = relative(root, path).split(sep).join("/");
+        if (!known.has(relativePath)) unknown.push(relativePath);
+      }
+    }
+  };
+  await walk(root, true);
+  return unknown.sort();
+}
+
+/**
+ * Move the changed file at `path` (relative) to `CHANGED_DIR/<stamp>/<path>`, never over anything;
+ * returns where it went (relative). `stamp` names the run (one folder per run).
+ */
+export async function moveAside(root: string, path: string, stamp: string): Promise<string> {
+  const to = `${CHANGED_DIR}/${stamp}/${path}`;
+  const target = join(root, ...to.split("/"));
+  await Deno.mkdir(dirname(target), { recursive: true });
+  const from = join(root, ...path.split("/"));
+  try {
+    // A link first: it fails rather than replace anything (a second run in the same second).
+    await Deno.link(from, target);
+    await Deno.remove(from);
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) throw error;
+    // No hard links on this file system (exFAT, FAT): a look, then a rename.
+    if (await Deno.lstat(target).then(() => true, () => false)) throw error;
+    await Deno.rename(from, target);
+  }
+  return to;
+}

@@ -1,0 +1,169 @@
+/**
+ * `verify()`: prove a backup whole. Every file sync.db records is re-read on the hash workers and
+ * its size and sha256 compared with the record; files the folder holds that sync.db does not know
+ * are listed. With `repair`, a changed file is moved aside (never overwritten in place), and what
+ * is missing or changed is put back by its source: Library items downloaded again with fresh URLs,
+ * picked items while their links last; Takeout files by running `photosync takeout` again, which
+ * the report says.
+ * @module
+ */
+import { openBackup, RunStop } from "./core/backup.ts";
+import { HashPool } from "./core/hash_pool.ts";
+import type { Logger } from "./core/logger.ts";
+import type { RetryOptions } from "./core/retry.ts";
+import { checkFiles, moveAside, type Problem, unknownFiles } from "./core/verify.ts";
+import { sync, type SyncIo } from "./library.ts";
+
+export { CHANGED_DIR, type Problem } from "./core/verify.ts";
+
+/** Sources whose items `repair` downloads again. */
+const DOWNLOADED_SOURCES = new Set(["library", "picker"]);
+
+/** What to verify. */
+export interface VerifyOptions {
+  /** The backup folder (holds sync.db). */
+  dir: string;
+  logger: Logger;
+  /** Put back what is missing or changed (see the module's doc). */
+  repair?: boolean;
+  /** For the repair's downloads: Library and Picker API roots (default Google's). */
+  apiUrl?: string;
+  pickerUrl?: string;
+  concurrency?: number;
+  idleTimeoutMs?: number;
+  retry?: RetryOptions;
+  /** The run's stop (Ctrl-C). Default: one of its own. */
+  stop?: RunStop;
+  /** Hash workers (default: a worker per core). */
+  hashPool?: HashPool;
+  io?: SyncIo;
+}
+
+/** What a verify run found and did. */
+export interface VerifyReport {
+  /** Files checked, and their bytes. */
+  files: number;
+  bytes: number;
+  /** Missing and changed files, as found (before any repair). */
+  problems: Problem[];
+  /** Files in the folder sync.db does not know (relative paths). */
+  unknown: string[];
+  /** Hashes recorded for files that had none (their size and mtime as recorded). */
+  hashed: number;
+  /** With `repair`: changed files moved aside (`from` → `to`, relative). */
+  movedAside: { from: string; to: string }[];
+  /** With `repair`: files put back, byte-exact. */
+  repaired: Problem[];
+  /** With `repair`: files not put back, and what to do. */
+  notRepaired: (Problem & { reason: string })[];
+}
+
+/** Run one verify (and repair). */
+export async function verify(options: VerifyOptions): Promise<VerifyReport> {
+  const { logger, dir } = options;
+  using stop = options.stop ?? new RunStop();
+  using ownPool = options.hashPool ? undefined : new HashPool();
+  const pool = options.hashPool ?? ownPool!;
+  const startedMs = Date.now();
+  const report: VerifyReport = {
+    files: 0,
+    bytes: 0,
+    problems: [],
+    unknown: [],
+    hashed: 0,
+    movedAside: [],
+    repaired: [],
+    notRepaired: [],
+  };
+  const redownload: Problem[] = [];
+  {
+    using backup = await openBackup(dir);
+    const { store } = backup;
+    const checked = await checkFiles({ store, root: dir, pool, logger, signal: stop.signal });
+    Object.assign(report, { files: checked.files, bytes: checked.bytes, hashed: checked.hashed });
+    report.problems = checked.problems;
+    report.unknown = await unknownFiles(store, dir);
+    if (options.repair && report.problems.length > 0) {
+      const stamp = new Date(startedMs).toISOString().replaceAll(":", "").slice(0, 17);
+      for (const problem of report.problems) {
+        if (problem.kind === "changed") {
+          report.movedAside.push({ from: problem.path, to: await moveAside(dir, problem.path, stamp) });
+        }
+        if (DOWNLOADED_SOURCES.has(problem.source)) redownload.push(problem);
+        else {
+          const reason = problem.source === "takeout"
+            ? `run photosync takeout --dir ${dir} with the export's archives again (or from Drive) to restore it`
+            : `photosync cannot download ${problem.source} items again`;
+          report.notRepaired.push({ ...problem, reason });
+        }
+      }
+      store.requeue(redownload.map((problem) => problem.id));
+    }
+    if (redownload.length === 0) store.addVerifyRun(runRecord(report, startedMs));
+  }
+  if (redownload.length === 0) return report;
+  // Downloaded again by the sources' own transfer (a Library item with a fresh URL from batchGet).
+  logger.progress({ action: "downloaded", files: 0, bytes: 0, bytesTotal: 0 });
+  await sync({
+    dir,
+    logger,
+    pendingOnly: true,
+    apiUrl: options.apiUrl,
+    pickerUrl: options.pickerUrl,
+    concurrency: options.concurrency,
+    idleTimeoutMs: options.idleTimeoutMs,
+    retry: options.retry,
+    stop,
+    io: options.io,
+  });
+  using backup = await openBackup(dir);
+  const { store } = backup;
+  const again = await checkFiles({
+    store,
+    root: dir,
+    pool,
+    logger,
+    only: new Set(redownload.map((p) => p.id)),
+  });
+  const stillWrong = new Set(again.problems.map((problem) => problem.id));
+  for (const problem of redownload) {
+    const item = store.item(problem.id);
+    if (item?.status === "downloaded" && !stillWrong.has(problem.id)) {
+      // The bytes Google gave again must be those recorded before.
+      if (problem.hash !== null && item.hash !== null && item.hash !== problem.hash) {
+        report.notRepaired.push({
+          ...problem,
+          reason: "downloaded again, but Google's bytes differ from those recorded",
+        });
+      } else report.repaired.push(problem);
+    } else {
+      const reason = item?.note ??
+        (problem.source === "picker"
+          ? "its link has expired: pick it again with photosync pick"
+          : "not downloaded");
+      report.notRepaired.push({ ...problem, reason });
+    }
+  }
+  store.addVerifyRun(runRecord(report, startedMs));
+  return report;
+}
+
+/** The row of sync.db's `verify_runs` for `report`. */
+function runRecord(report: VerifyReport, startedMs: number) {
+  return {
+    startedMs,
+    finishedMs: Date.now(),
+    files: report.files,
+    bytes: report.bytes,
+    missing: report.problems.filter((problem) => problem.kind === "missing").length,
+    changed: report.problems.filter((problem) => problem.kind === "changed").length,
+    unknown: report.unknown.length,
+    hashed: report.hashed,
+    repaired: report.repaired.length,
+  };
+}
+
+/** Whether the backup is whole after the run: every problem found was repaired. */
+export function isWhole(report: VerifyReport): boolean {
+  return report.problems.length === report.repaired.length;
+}

@@ -1,0 +1,177 @@
+/**
+ * `photosync verify` end to end: one backup (a Takeout folder imported, a Library sync, a pick) checked,
+ * broken in every way a tree breaks, repaired, and checked again; the CLI as a child process against the
+ * emulator.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { type FixtureItem, fixtureItem, mediaBytes } from "../testing/library_fixture.ts";
+import { CliProcess, listFiles, TestEnv } from "../testing/harness.ts";
+import { expectedPath } from "../testing/asserts.ts";
+
+/** Library items (searched by the sync's dates) and one to pick, dated outside them. */
+const library = [1, 2, 3, 4].map((n) =>
+  fixtureItem(`AF1QipVerify${String(n).padStart(14, "0")}`, `IMG_${n}.jpg`, `2019-0${n}-01T10:00:00Z`)
+);
+const picked = fixtureItem("AF1QipVerifyPicked0000000", "PXL_picked.jpg", "2021-06-01T10:00:00Z");
+/** Picked too: a photo only the pick brings. */
+const pickedOnly = fixtureItem("AF1QipVerifyPickedOnly000", "PXL_only.jpg", "2021-07-01T10:00:00Z");
+
+/** A Takeout folder export: the picked photo's own bytes (as Google exports them), and another photo. */
+async function takeoutFolder(root: string): Promise<{ folder: string; other: Uint8Array }> {
+  const folder = join(root, "takeout-extracted");
+  const photos = join(folder, "Takeout", "Google Photos", "Photos from 2021");
+  await Deno.mkdir(photos, { recursive: true });
+  const other = new TextEncoder().encode("a photo only Takeout has ".repeat(200));
+  await Deno.writeFile(join(photos, "PXL_picked.jpg"), mediaBytes(picked));
+  await Deno.writeFile(join(photos, "only_takeout.jpg"), other);
+  return { folder, other };
+}
+
+/** `photosync pick` of `ids`, the harness playing the browser and the user. */
+async function pickRun(env: TestEnv, ids: string[]) {
+  const cli = new CliProcess(["pick", `--dir=${env.dir}`, "--no-browser"], {
+    emulator: env.emulator,
+    cwd: env.root,
+  });
+  const authUrl = await cli.waitForLine((line) => line.startsWith(env.emulator.authUri));
+  await (await fetch(await env.emulator.consent(authUrl))).body?.cancel();
+  await env.emulator.pick(await cli.waitForLine((line) => line.startsWith(env.emulator.pickerUrl)), ids);
+  return await cli.result();
+}
+
+/** The problem lines of a verify run's stderr, sorted. */
+const problemLines = (stderr: string) =>
+  stderr.split("\n").filter((line) => /^(missing|changed|unknown) /.test(line)).sort();
+
+function query<T>(dir: string, sql: string): T[] {
+  const db = new DatabaseSync(join(dir, "sync.db"));
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit 3); --repair restores Library files and keeps changed bytes aside; takeout restores its own; a photo from two sources is one file", async () => {
+  let skewMs = 0;
+  await using env = await TestEnv.start({
+    items: [...library, picked, pickedOnly],
+    picker: { pollIntervalMs: 20 },
+    now: () => Date.now() + skewMs,
+  });
+  const { folder, other } = await takeoutFolder(env.root);
+  const takeout = await env.cli(["takeout", `--dir=${env.dir}`, folder]);
+  assert.equal(takeout.code, 0, takeout.stderr);
+  const synced = await env.run(["--dates=2019-01-01:2019-12-31"], { auth: "browser" });
+  assert.equal(synced.code, 0, synced.stderr);
+  const picks = await pickRun(env, [picked.id, pickedOnly.id]);
+  assert.equal(picks.code, 0, picks.stderr);
+
+  // One item per photo across sources: the pick is recorded as the Takeout file, no second copy.
+  const files = (await listFiles(env.dir)).filter((path) => /^\d{4}\//.test(path));
+  assert.equal(files.length, library.length + 3, files.join("\n"));
+  const [pickRow] = query<{ file_of: string; path: string | null }>(
+    env.dir,
+    `SELECT file_of, path FROM items WHERE id = '${picked.id}'`,
+  );
+  assert.match(pickRow.file_of, /^takeout:/);
+  assert.equal(pickRow.path, null);
+  const takeoutPaths = query<{ path: string; id: string }>(
+    env.dir,
+    "SELECT path, id FROM items WHERE source = 'takeout' ORDER BY path",
+  );
+  const onlyTakeout = takeoutPaths.find((row) => row.path.endsWith("only_takeout.jpg"))!;
+  // Every download has its sha256 recorded; one is taken away, as in a backup made before verify.
+  assert.deepEqual(query(env.dir, "SELECT id FROM items WHERE hash IS NULL AND status = 'downloaded'"), []);
+  query(env.dir, `UPDATE items SET hash = NULL WHERE id = '${library[3].id}'`);
+
+  // Break the tree: a flipped byte, a truncated file, a deleted file, a stranger's file, a deleted Takeout file.
+  const at = (item: FixtureItem) => join(env.dir, expectedPath(item));
+  const flipped = mediaBytes(library[0]);
+  flipped[2000] ^= 0xff;
+  const mtime = new Date(library[0].creationTime);
+  await Deno.writeFile(at(library[0]), flipped);
+  await Deno.utime(at(library[0]), mtime, mtime); // Same size and mtime: only the hash tells.
+  await Deno.truncate(at(library[1]), 1000);
+  await Deno.remove(at(library[2]));
+  await Deno.writeTextFile(join(env.dir, "2019", "01", "01", "stranger.txt"), "mine");
+  await Deno.remove(join(env.dir, onlyTakeout.path));
+  await Deno.remove(at(pickedOnly));
+
+  const broken = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(broken.code, 3, broken.stderr);
+  assert.deepEqual(
+    problemLines(broken.stderr),
+    [
+      `changed ${expectedPath(library[0])} (${library[0].id}): its bytes differ from the recorded sha256`,
+      `changed ${expectedPath(library[1])} (${library[1].id}): 1000 bytes, recorded 5000`,
+      `missing ${expectedPath(library[2])} (${library[2].id})`,
+      `missing ${onlyTakeout.path} (${onlyTakeout.id})`,
+      `missing ${expectedPath(pickedOnly)} (${pickedOnly.id})`,
+      `unknown 2019/01/01/stranger.txt (not in sync.db)`,
+    ].sort(),
+  );
+  assert.match(broken.stderr, /recorded the sha256 of 1 file that had none/);
+  assert.match(broken.stderr, /verified 7 files .*: 3 missing, 2 changed; 1 file not in sync\.db/);
+
+  const repair = await env.cli(["verify", `--dir=${env.dir}`, "--repair", "--json"]);
+  assert.equal(repair.code, 3, repair.stderr); // The Takeout file waits for its archives.
+  const report = JSON.parse(repair.stdout);
+  // Library items with fresh URLs, the picked one while its link lasts.
+  const restored = [...library.slice(0, 3), pickedOnly];
+  assert.deepEqual(
+    report.repaired.map((p: { id: string }) => p.id).sort(),
+    restored.map((it) => it.id).sort(),
+  );
+  assert.deepEqual(report.notRepaired.map((p: { id: string; reason: string }) => [p.id, p.reason]), [[
+    onlyTakeout.id,
+    `run photosync takeout --dir ${env.dir} with the export's archives again (or from Drive) to restore it`,
+  ]]);
+  for (const item of [...library, pickedOnly]) {
+    assert.deepEqual(await Deno.readFile(at(item)), mediaBytes(item), item.filename);
+  }
+  // The changed bytes are kept aside, as they were.
+  const aside = new Map(report.movedAside.map(({ from, to }: { from: string; to: string }) => [from, to]));
+  assert.deepEqual([...aside.keys()].sort(), [expectedPath(library[0]), expectedPath(library[1])]);
+  assert.deepEqual(
+    await Deno.readFile(join(env.dir, aside.get(expectedPath(library[0])) as string)),
+    flipped,
+  );
+  assert.deepEqual(
+    await Deno.readFile(join(env.dir, aside.get(expectedPath(library[1])) as string)),
+    mediaBytes(library[1]).subarray(0, 1000),
+  );
+
+  // The export now also holds a photo photosync downloaded from the Library: it adds no file either.
+  await Deno.writeFile(
+    join(folder, "Takeout", "Google Photos", "Photos from 2021", "IMG_4_exported.jpg"),
+    mediaBytes(library[3]),
+  );
+  const again = await env.cli(["takeout", `--dir=${env.dir}`, folder]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(await Deno.readFile(join(env.dir, onlyTakeout.path)), other);
+  assert.deepEqual(
+    query(env.dir, `SELECT file_of AS fileOf FROM items WHERE source = 'takeout' AND file_of IS NOT NULL`)
+      .map((row) => ({ ...row as object })),
+    [{ fileOf: library[3].id }],
+  );
+  await Deno.remove(join(env.dir, "2019", "01", "01", "stranger.txt"));
+  const whole = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.deepEqual(problemLines(whole.stderr), []);
+  assert.match(whole.stderr, /verified 7 files .*: all intact$/m);
+
+  const status = await env.cli(["status", `--dir=${env.dir}`]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /^last verify: .* 7 files, all intact$/m);
+  assert.match(status.stdout, /^downloaded: 9 items in 7 files/m);
+
+  // Once the picked links have expired, a picked file is not put back: the run says to pick it again.
+  skewMs = 61 * 60_000;
+  await Deno.remove(at(pickedOnly));
+  const expired = await env.cli(["verify", `--dir=${env.dir}`, "--repair"]);
+  assert.equal(expired.code, 3, expired.stderr);
+  assert.match(expired.stderr, new RegExp(`^not restored ${expectedPath(pickedOnly)}: .*pick it again`, "m"));
+});
