@@ -160,8 +160,9 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     }
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
-      await importArchive(input, plan.archives[archive], run);
-      if (!tally.failedArchives.has(input.path)) parts.finished(input);
+      const reachedAll = await importArchive(input, plan.archives[archive], run);
+      // A part stopped by --max-bytes, or damaged, is not done: the next run reads it again.
+      if (reachedAll && !tally.failedArchives.has(input.path)) parts.finished(input);
     }
   } finally {
     // Stopped or not, no partial file stays behind (the next run would clear it anyway).
@@ -300,7 +301,7 @@ async function readsPlanned(
 
 /**
  * Import the `wanted` media files of one archive; those not reached (the archive broke off) are
- * counted as unread. Entries are committed in the archive's order: which of two
+ * counted as unread; returns whether every one was reached. Entries are committed in the archive's order: which of two
  * same-named files on one day keeps the plain name must not depend on timing, or a resumed
  * import could name files differently from an uninterrupted one. Only the staging overlaps (a
  * few entries at once, unless the archive is one stream), which keeps both cores busy while
@@ -310,7 +311,7 @@ async function importArchive(
   input: ArchiveSource,
   wanted: Map<string, MediaPlan[]>,
   run: Run,
-): Promise<void> {
+): Promise<boolean> {
   // A stream (tgz) is checked as a whole only at its end, and a damaged one often decodes to wrong
   // bytes for a while before it fails: an entry is committed only once the next one's header was read
   // (or the stream ended whole), and what is staged when it breaks is dropped, never placed.
@@ -366,6 +367,7 @@ async function importArchive(
         while (staging.length > 0) await commitOldest();
         const committed = await run.committer.present(input, media, present);
         countCommitted(run.tally, input, media, committed);
+        run.parts.committed(input, media, committed);
         if (committed.kind !== "imported" && committed.redated) {
           run.logger.verbose(`redated ${committed.redated} (${media.sidecar?.name})`);
         }
@@ -402,7 +404,9 @@ async function importArchive(
   // What was staged before the end (or before a zip broke off: each entry is checked on its own) is kept.
   while (staging.length > 0) await commitOldest();
   // Entries listed in the first pass but not reached now.
-  countUnread(run.tally, input, [...wanted.values()].flat());
+  const unread = [...wanted.values()].flat();
+  countUnread(run.tally, input, unread);
+  return unread.length === 0;
 }
 
 /** A hole's identity: the two exports around it. */
