@@ -4,7 +4,9 @@
  * @module
  */
 import { openBackup, RunStop } from "./core/backup.ts";
+import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
+import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import type { Logger } from "./core/logger.ts";
 import { localArchive } from "./sources/takeout/archive.ts";
 import { catalog } from "./sources/takeout/catalog.ts";
@@ -16,7 +18,7 @@ export type { TakeoutReport } from "./sources/takeout/import.ts";
 export type { Listed } from "./sources/takeout/report.ts";
 
 /** What to import. */
-export interface TakeoutOptions {
+export interface TakeoutOptions extends FolderRequest {
   /** Output directory: holds `sync.db` and the photos (shared with `sync`). */
   dir: string;
   /** Archives (`.zip`, `.tgz`, `.tar.gz`) and extracted folders of one or more exports. */
@@ -51,7 +53,7 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
   const records = new TakeoutRecords(backup.store, inputs.map((input) => input.name));
   const found = await catalog(inputs, stop.signal, (stamp, folder) => records.earlier(stamp, folder));
   using reportFile = ReportFile.create(dir);
-  return await importTakeout(found, {
+  const report = await importTakeout(found, {
     ...backup,
     inputs,
     records,
@@ -61,4 +63,6 @@ export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
     signal: stop.signal,
     reportFile,
   });
+  if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
+  return report;
 }

@@ -10,6 +10,7 @@ import type { Command } from "../command.ts";
 import { COMMON_FLAGS, parseFlags } from "../args.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
+import { FOLDER_FLAGS, FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import type { Renderer } from "../render.ts";
 import { formatBytes, formatDuration } from "../format.ts";
 import { RunStop } from "../../core/backup.ts";
@@ -28,6 +29,7 @@ Parts imported in separate runs give the same result: a sidecar found later re-d
   --albums none        record album membership in sync.db only
   --include-trashed    also import what was in Google Photos' trash
   --layout TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
+${FOLDER_HELP}
   --quiet, --verbose   less / more output (--verbose: each file, its sidecar rule and date source)
   --help, --version
 
@@ -44,6 +46,7 @@ export function parseTakeoutFlags(args: string[]) {
     albums: { type: "string", default: "links" },
     "include-trashed": { type: "boolean" },
     layout: { type: "string", default: DEFAULT_LAYOUT },
+    ...FOLDER_FLAGS,
     ...COMMON_FLAGS,
   }, Infinity);
   if (values.albums !== "links" && values.albums !== "none") {
@@ -72,6 +75,7 @@ const takeoutCommand: Command = async (args, { renderer, paths }) => {
     albums: flags.albums,
     includeTrashed: flags["include-trashed"],
     pathMapper: layoutMapper(flags.layout),
+    ...folderRequest(flags),
     stop,
   }).catch((error) => {
     if (!(error instanceof InterruptedError)) throw error;
