@@ -188,6 +188,7 @@ export function renderXmp(fields: XmpFields): string {
 export function escapeXml(text: string): string {
   return text.replace(
     // Lone surrogates: a high one not followed by a low one, a low one not preceded by a high one.
+    // deno-lint-ignore no-control-regex -- the control characters XML 1.0 forbids are what it looks for.
     /[&<>"'\t\n\r]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
     (char) => ESCAPES[char] ?? "\uFFFD",
   );
