@@ -31,7 +31,18 @@ const DESCRIPTION = `Sunset <at> "Venice" & 'friends' ]]> 😀`;
 
 /** A minimal JPEG: start, an optional EXIF segment, a little data of its own, end. */
 const jpeg = (tag: string, exif?: Uint8Array) =>
-  Uint8Array.from([0xff, 0xd8, ...(exif ?? []), 0xff, 0xfe, 0, 2 + tag.length, ...enc.encode(tag), 0xff, 0xd9]);
+  Uint8Array.from([
+    0xff,
+    0xd8,
+    ...(exif ?? []),
+    0xff,
+    0xfe,
+    0,
+    2 + tag.length,
+    ...enc.encode(tag),
+    0xff,
+    0xd9,
+  ]);
 const LA = jpeg("LA");
 const laSidecar = enc.encode(JSON.stringify({
   title: "LA.jpg",
@@ -56,7 +67,9 @@ await writeZip(ZIP, [
   [`${GP}/Photos from 2022/Plain.jpg`, jpeg("Plain")],
   [
     `${GP}/Photos from 2022/Plain.jpg.supplemental-metadata.json`,
-    enc.encode(JSON.stringify({ title: "Plain.jpg", photoTakenTime: { timestamp: String(PLAIN_MS / 1000) } })),
+    enc.encode(
+      JSON.stringify({ title: "Plain.jpg", photoTakenTime: { timestamp: String(PLAIN_MS / 1000) } }),
+    ),
   ],
 ]);
 
@@ -111,7 +124,9 @@ Deno.test("a new folder files by the local day, writes XMP sidecars exiftool rea
 
   const xmp = await exiftool(join(dir, "2023/07/01/LA.jpg.xmp"));
   if (xmp === undefined) {
-    console.warn("exiftool is missing (Debian: apt-get install libimage-exiftool-perl): XMP fields not read back");
+    console.warn(
+      "exiftool is missing (Debian: apt-get install libimage-exiftool-perl): XMP fields not read back",
+    );
   } else {
     assert.equal(xmp["XMP-exif:DateTimeOriginal"], "2023:07:01 23:30:00-07:00");
     assert.equal(xmp["XMP-exif:GPSLatitude"], `34 deg 3' 7.92" N`);
@@ -159,7 +174,10 @@ Deno.test("an existing folder keeps UTC days after the upgrade; --folder-days ca
   assert.ok(before.length > 0);
   const refused = await takeout(dir, "--folder-days=local");
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /--folder-days=local: this folder already holds photos filed by their UTC day/);
+  assert.match(
+    refused.stderr,
+    /--folder-days=local: this folder already holds photos filed by their UTC day/,
+  );
   assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
   const run = await takeout(dir);
   assert.equal(run.code, 0, run.stderr);
@@ -174,7 +192,10 @@ Deno.test("an existing folder keeps UTC days after the upgrade; --folder-days ca
 function paths(dir: string): { id: string; path: string | null }[] {
   const db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
   try {
-    return db.prepare("SELECT id, path FROM items ORDER BY id").all() as { id: string; path: string | null }[];
+    return db.prepare("SELECT id, path FROM items ORDER BY id").all() as {
+      id: string;
+      path: string | null;
+    }[];
   } finally {
     db.close();
   }
