@@ -96,8 +96,15 @@ function settings(dir: string): Record<string, string> {
 const mtimeOf = async (path: string) => (await Deno.stat(path)).mtime?.getTime();
 
 /** Whether exiftool is installed (Debian: libimage-exiftool-perl; .ci/run installs it). */
-const EXIFTOOL = await new Deno.Command("exiftool", { args: ["-ver"], stdout: "null", stderr: "null" })
-  .output().then((output) => output.success, () => false);
+const EXIFTOOL = await (async () => {
+  try {
+    // Spawning a missing program throws at once (not a rejected promise).
+    return (await new Deno.Command("exiftool", { args: ["-ver"], stdout: "null", stderr: "null" }).output())
+      .success;
+  } catch {
+    return false;
+  }
+})();
 
 /** exiftool's reading of an XMP file (`-json`, with groups and lists). */
 async function exiftool(path: string): Promise<Record<string, unknown>> {

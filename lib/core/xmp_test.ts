@@ -68,8 +68,15 @@ Deno.test("renderXmp: well-formed with hostile text, only the fields known", () 
 });
 
 /** Whether exiftool is installed (Debian: libimage-exiftool-perl; .ci/run installs it). */
-const EXIFTOOL = await new Deno.Command("exiftool", { args: ["-ver"], stdout: "null", stderr: "null" })
-  .output().then((output) => output.success, () => false);
+const EXIFTOOL = await (async () => {
+  try {
+    // Spawning a missing program throws at once (not a rejected promise).
+    return (await new Deno.Command("exiftool", { args: ["-ver"], stdout: "null", stderr: "null" }).output())
+      .success;
+  } catch {
+    return false;
+  }
+})();
 
 Deno.test({
   name: "exiftool reads hostile text back as written (forbidden characters as U+FFFD)" +
