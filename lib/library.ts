@@ -8,10 +8,12 @@ import { openBackup, RunStop } from "./core/backup.ts";
 import type { DateRange } from "./core/dates.ts";
 import { StopRequest } from "./core/errors.ts";
 import { ingest } from "./core/ingest.ts";
+import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import { requeueMissing, transferPending, type TransferResult } from "./core/transfer.ts";
+import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import { authorize } from "./google/credentials.ts";
 import type { GoogleIo } from "./google/io.ts";
 import { LibraryClient } from "./sources/library/client.ts";
@@ -22,7 +24,7 @@ import { leftPendingPicks } from "./sources/picker/left_pending.ts";
 export type SyncIo = GoogleIo;
 
 /** What to sync. */
-export interface SyncOptions {
+export interface SyncOptions extends FolderRequest {
   /** Output directory: holds `sync.db` and the photos. */
   dir: string;
   logger: Logger;
@@ -149,6 +151,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     if (!(error instanceof StopRequest)) throw error;
     summary.stopped = phase;
   }
+  // The sidecars of what is placed (a run stopped by the time limit included): local files only.
+  if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
   if (stop.budget?.reached) summary.budgetReached = true;
   if (!summary.stopped && store.knownSpan("library") === undefined) summary.noAppCreatedMedia = true;
   summary.pending = store.pendingCount("library") + store.pendingCount("picker");

@@ -9,10 +9,12 @@
 import { type Backup, openBackup, RunStop } from "./core/backup.ts";
 import { PhotosyncError } from "./core/errors.ts";
 import { ingest } from "./core/ingest.ts";
+import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
 import { delay, type RetryOptions } from "./core/retry.ts";
 import { transferPending, type TransferResult } from "./core/transfer.ts";
+import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import { authorize } from "./google/credentials.ts";
 import type { GoogleIo } from "./google/io.ts";
 import { PICKER_SCOPE, type TokenSource } from "./google/oauth.ts";
@@ -32,7 +34,7 @@ export interface PickIo extends GoogleIo {
 }
 
 /** What to pick. */
-export interface PickOptions {
+export interface PickOptions extends FolderRequest {
   /** Output directory: holds `sync.db` and the photos. */
   dir: string;
   logger: Logger;
@@ -115,6 +117,7 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
       stop,
       onFile: options.onFile,
     });
+    if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
     return { ...indexed, downloads };
   } finally {
     await deleteSessions(sessions, backup, logger);

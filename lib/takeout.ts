@@ -14,7 +14,9 @@ import { type RemoteArchive, remoteArchive } from "./sources/takeout/remote/remo
 import type { RemoteStore } from "./sources/takeout/remote/remote_store.ts";
 import { storeExports } from "./sources/takeout/remote/store_exports.ts";
 import type { RetryOptions } from "./core/retry.ts";
+import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
+import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import type { Logger } from "./core/logger.ts";
 import { localArchive } from "./sources/takeout/archive.ts";
 import { catalog } from "./sources/takeout/catalog.ts";
@@ -28,7 +30,7 @@ export type { RemoteFile, RemoteStore } from "./sources/takeout/remote/remote_st
 export type { Listed } from "./sources/takeout/report.ts";
 
 /** What to import. */
-export interface TakeoutOptions {
+export interface TakeoutOptions extends FolderRequest {
   /** Output directory: holds `sync.db` and the photos (shared with `sync`). */
   dir: string;
   /** Archives (`.zip`, `.tgz`, `.tar.gz`) and extracted folders of one or more exports. */
@@ -119,7 +121,7 @@ export async function takeout(
     (stamp, folder) => records.newerExports(stamp, folder),
   );
   using reportFile = ReportFile.create(dir);
-  return await importTakeout(found, {
+  const report = await importTakeout(found, {
     ...backup,
     inputs,
     records,
@@ -129,6 +131,8 @@ export async function takeout(
     signal: stop.signal,
     reportFile,
   });
+  if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
+  return report;
 }
 
 /** {@link takeout} from a store. */
@@ -193,7 +197,13 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
         `export ${found.stamp}: reading ${inputs.length} ${inputs.length === 1 ? "part" : "parts"}`,
       );
       const records = new TakeoutRecords(backup.store, names);
-      const catalogued = await catalog(inputs, signal, (stamp, folder) => records.earlier(stamp, folder));
+      const catalogued = await catalog(
+        inputs,
+        signal,
+        (stamp, folder) => records.earlier(stamp, folder),
+        (stamp, folder) => records.olderExports(stamp, folder),
+        (stamp, folder) => records.newerExports(stamp, folder),
+      );
       using reportFile = ReportFile.create(dir);
       let report;
       try {
@@ -224,6 +234,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
       for (const input of inputs) input[Symbol.dispose]();
     }
   }
+  if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
   return result;
 }
 

@@ -4,8 +4,9 @@
  * syncs into ./demo-photos, checks every file against the emulator's bytes and prints the result.
  * Then a Google Takeout import: a generated export (three zip parts, mixed sidecar styles,
  * albums, edited copies, motion photos, trash) imported with `photosync takeout` into
- * ./demo-photos/takeout, and every expected file checked: its folder (the UTC day it was
- * taken), its bytes and its mtime.
+ * ./demo-photos/takeout (with `--folder-days=utc`, so that each folder is checkable by the model's
+ * instant, and `--xmp`), and every expected file checked: its folder (the UTC day it was taken),
+ * its bytes and its mtime.
  * @module
  */
 // deno-lint-ignore-file no-console
@@ -63,7 +64,10 @@ try {
   console.error(
     `\nA Takeout export of ${exp.files.length} media files in ${archives.length} zips; importing into ${takeoutDir}\n`,
   );
-  const importer = new CliProcess(["takeout", `--dir=${takeoutDir}`, ...archives], { echo: true });
+  const importer = new CliProcess(
+    ["takeout", `--dir=${takeoutDir}`, "--folder-days=utc", "--xmp", ...archives],
+    { echo: true },
+  );
   const imported = await importer.result();
   const takeoutDb = new DatabaseSync(join(takeoutDir, DB_FILE), { readOnly: true });
   const stored = new Map(

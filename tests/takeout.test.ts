@@ -20,9 +20,16 @@ import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
 /** Takeout runs talk to no Google endpoint: no emulator. TZ=UTC unless `env` says else. */
 const cliOptions = (env: Record<string, string>) => ({ env: { TZ: "UTC", ...env } });
 
+/**
+ * `args` of a takeout run into a folder of UTC days (`--folder-days=utc`): these tests check the
+ * dating rules by the UTC day; local days have tests/xmp_local_days.test.ts.
+ */
+const utcDays = (args: string[]) =>
+  args[0] === "takeout" ? ["takeout", "--folder-days=utc", ...args.slice(1)] : args;
+
 /** photosync with `args`, run to its end. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return runPhotosync(args, cliOptions(env));
+  return runPhotosync(utcDays(args), cliOptions(env));
 }
 
 /** A finished run's stderr lines. */
@@ -514,7 +521,9 @@ Deno.test("the summary accounts for every entry of every archive", async () => {
 Deno.test("on a terminal a progress line shows files and bytes of the total; off one, a line per file", async () => {
   const dir = outDir("tty");
   // On a pseudo-terminal (util-linux `script`), per-file lines give way to a redrawn progress line.
-  const command = cliCommand(["takeout", `--dir=${dir}`, ...ZIPS]).map((word) => `'${word}'`).join(" ");
+  const command = cliCommand(utcDays(["takeout", `--dir=${dir}`, ...ZIPS])).map((word) => `'${word}'`).join(
+    " ",
+  );
   const tty = await new Deno.Command("script", {
     args: ["-qec", command, "/dev/null"],
     clearEnv: true,
@@ -694,7 +703,7 @@ Deno.test("kill -9 during an import, then a plain re-run, gives the uninterrupte
   assert.equal(reference.code, 0, reference.stderr);
 
   const dir = outDir("killed");
-  const victim = new CliProcess(["takeout", `--dir=${dir}`, ...archives], cliOptions({}));
+  const victim = new CliProcess(utcDays(["takeout", `--dir=${dir}`, ...archives]), cliOptions({}));
   await victim.waitForLine((line) => line.startsWith("imported "), 8);
   victim.child.kill("SIGKILL");
   const killed = await victim.result();

@@ -8,6 +8,7 @@ import { ByteBudget } from "./byte_budget.ts";
 import { StopRequest } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
 import { OutputTree, prepareOutputDir } from "./output_tree.ts";
+import { type FolderDays, type FolderRequest, folderSettings } from "./folder_settings.ts";
 import { Store } from "./store.ts";
 
 /** Transfers at once when a run does not say (`--concurrency`). */
@@ -60,7 +61,7 @@ export class RunStop extends AbortController implements Disposable {
 }
 
 /** Options of {@link openBackup}. */
-export interface BackupOptions {
+export interface BackupOptions extends FolderRequest {
   /** Where an item goes under the folder (default: the `{year}/{month}/{day}` layout). */
   pathMapper?: PathMapper;
   /** Transfers at once (default {@link DEFAULT_CONCURRENCY}). */
@@ -75,11 +76,16 @@ export interface Backup extends Disposable {
   readonly tree: OutputTree;
   readonly pathMapper: PathMapper;
   readonly concurrency: number;
+  /** Which day a file's folder is: the folder's rule, recorded in `sync.db` (see `folder_settings.ts`). */
+  readonly folderDays: FolderDays;
+  /** Whether the run ends by writing the XMP sidecars (`--xmp`, remembered for the folder). */
+  readonly xmp: boolean;
 }
 
 /**
  * Open the backup in `dir` for a run that writes: the folder is created when missing and must be
- * a writable folder (else a `UsageError`), `sync.db` is opened, migrated and locked.
+ * a writable folder (else a `UsageError`), `sync.db` is opened, migrated and locked, and the folder's
+ * settings are read (or, on its first run, recorded): `--folder-days`, `--xmp`.
  */
 export async function openBackup(dir: string, options: BackupOptions = {}): Promise<Backup> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -88,12 +94,21 @@ export async function openBackup(dir: string, options: BackupOptions = {}): Prom
   }
   await prepareOutputDir(dir);
   const store = Store.open(dir);
+  let settings;
+  try {
+    settings = folderSettings(store, options);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   return {
     dir,
     store,
     tree: new OutputTree(dir),
     pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
     concurrency,
+    folderDays: settings.days,
+    xmp: settings.xmp,
     [Symbol.dispose]: () => store.close(),
   };
 }

@@ -143,6 +143,39 @@ export class OutputTree {
   }
 
   /**
+   * Write `text` to the file at `relativePath` (a small file of photosync's own, such as an XMP
+   * sidecar) atomically: into the temporary folder, then renamed over whatever is there. The
+   * caller checks that what is there is photosync's; its folder must exist and be a real one.
+   */
+  async writeSmall(relativePath: string, text: string): Promise<void> {
+    const parts = relativePath.split("/");
+    await this.#folders(parts.slice(0, -1));
+    await fsCall("create folder", this.tempDir, () => Deno.mkdir(this.tempDir, { recursive: true }));
+    const temp = join(this.tempDir, `small-${crypto.randomUUID()}`);
+    try {
+      await fsCall("write", temp, () => Deno.writeTextFile(temp, text, { createNew: true, mode: 0o644 }));
+      await fsCall("move into place", relativePath, () => Deno.rename(temp, join(this.root, ...parts)));
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * The text of the regular file at `relativePath` (not a link), or undefined when there is none
+   * or it cannot be read.
+   */
+  async readSmall(relativePath: string): Promise<string | undefined> {
+    const path = join(this.root, ...relativePath.split("/"));
+    try {
+      if (!(await Deno.lstat(path)).isFile) return undefined;
+      return await Deno.readTextFile(path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Give the placed file at `from` the time `mtime` and move it to `to` (both relative), never
    * over anything: `occupied` when something is at `to` (the file stays at `from`), `missing`
    * when no file is at `from`.

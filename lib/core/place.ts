@@ -13,13 +13,15 @@
  *   this run claimed, the item takes the next free name.
  * @module
  */
-import type { PathMapper } from "./layout.ts";
+import type { FolderDays } from "./folder_settings.ts";
+import { localOffsetOf, type PathItem, type PathMapper } from "./layout.ts";
 import type { Logger } from "./logger.ts";
 import { PhotosyncError } from "./errors.ts";
 import { idTag, sanitizeName, taggedName } from "./names.ts";
 import { ALBUMS_DIR, type OutputTree, RESERVED_NAMES, type TempFile } from "./output_tree.ts";
 import type { PlacedRow } from "./source.ts";
 import type { ItemRow, Store } from "./store.ts";
+import { removeXmpSidecar } from "./xmp_sidecars.ts";
 
 /** Longest time a placed item waits to be recorded in sync.db. */
 const MARK_INTERVAL_MS = 250;
@@ -34,6 +36,11 @@ export interface PlacerOptions {
   tree: OutputTree;
   pathMapper: PathMapper;
   logger: Logger;
+  /**
+   * `local`: the mapper sees each item's capture offset (recorded by its source), so that the
+   * folders are its local day; `utc` (default): its UTC day.
+   */
+  folderDays?: FolderDays;
   /**
    * Called when recording placed items fails after the call that placed them returned (e.g. a
    * full disk): the run should stop. The error is also thrown by the next call that records.
@@ -55,6 +62,7 @@ export class Placer implements Disposable {
   readonly #pathMapper: PathMapper;
   readonly #logger: Logger;
   readonly #onError?: (error: unknown) => void;
+  readonly #localDays: boolean;
   /** Items whose path this run claimed (after finding nothing there): a file there now is not theirs. */
   readonly #claimedNow = new Set<string>();
   /** Placed items not yet recorded. */
@@ -68,6 +76,13 @@ export class Placer implements Disposable {
     this.#pathMapper = options.pathMapper;
     this.#logger = options.logger;
     this.#onError = options.onError;
+    this.#localDays = options.folderDays === "local";
+  }
+
+  /** Where the mapper puts `row`: at its local day in a folder of local days. */
+  #mapped(row: ItemRow): string {
+    const item: PathItem = this.#localDays ? { ...row, offsetMinutes: localOffsetOf(row.json) } : row;
+    return checkedPath(this.#pathMapper(item), row.id);
   }
 
   /**
@@ -157,7 +172,7 @@ export class Placer implements Disposable {
       ? was
       : row.path;
     const foreign = new Set<string>();
-    let to = checkedPath(this.#pathMapper(row), id);
+    let to = this.#mapped(row);
     if (to !== row.path) to = this.#store.transaction(() => this.#claim(row, foreign, from));
     for (;;) {
       const moved = await this.#tree.move(from, to, mtime);
@@ -165,7 +180,12 @@ export class Placer implements Disposable {
       foreign.add(to);
       to = this.#store.transaction(() => this.#claim(row, foreign, from));
     }
-    for (const old of new Set([from, row.path, was ?? to])) if (old !== to) await this.#unlinkAlbums(id, old);
+    for (const old of new Set([from, row.path, was ?? to])) {
+      if (old === to) continue;
+      await this.#unlinkAlbums(id, old);
+      // Its XMP sidecar is written anew next to the file at the run's end.
+      await removeXmpSidecar(this.#tree, old, id);
+    }
     return to;
   }
 
@@ -178,7 +198,10 @@ export class Placer implements Disposable {
     if (row?.path && row.size !== null && this.#tree.holds(row.path, row.size)) {
       await this.#tree.remove(row.path);
     }
-    if (row?.path) await this.#unlinkAlbums(id, row.path);
+    if (row?.path) {
+      await this.#unlinkAlbums(id, row.path);
+      await removeXmpSidecar(this.#tree, row.path, id);
+    }
     this.#store.removeItem(id);
   }
 
@@ -210,7 +233,7 @@ export class Placer implements Disposable {
    * file, which is no stranger's.
    */
   #claim(row: ItemRow, foreign: Set<string>, own?: string): string {
-    const wanted = checkedPath(this.#pathMapper(row), row.id);
+    const wanted = this.#mapped(row);
     const candidates = [wanted, taggedName(wanted, idTag(row.id)), taggedName(wanted, row.id)];
     for (const path of candidates) {
       if (foreign.has(path) || RESERVED_NAMES.has(path.split("/")[0].toLowerCase())) continue;

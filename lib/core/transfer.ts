@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { ByteBudget } from "./byte_budget.ts";
 import { IdleWatchdog } from "./idle_watchdog.ts";
+import type { FolderDays } from "./folder_settings.ts";
 import type { PathMapper } from "./layout.ts";
 import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
@@ -33,6 +34,8 @@ export interface TransferOptions {
   tree: OutputTree;
   concurrency: number;
   pathMapper: PathMapper;
+  /** `local`: folders by the capture's local day (see {@link Placer}); default UTC days. */
+  folderDays?: FolderDays;
   logger: Logger;
   retry?: RetryOptions;
   /** Give up on a transfer that writes nothing for this long (default 60 s). */

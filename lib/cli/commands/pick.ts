@@ -10,6 +10,7 @@ import { parseConcurrency, parseFlags, parseTimeout, parseWholeNumber } from "..
 import { authorisationIo } from "../auth_io.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
+import { FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import type { Command } from "../command.ts";
 import { Interrupt } from "../interrupt.ts";
 import { formatBytes, formatDuration } from "../format.ts";
@@ -31,7 +32,8 @@ same sync.db and YYYY/MM/DD tree as sync. Picking an item again stores it once.
   --no-browser         do not open a browser; print the addresses only
   --concurrency N      downloads at once, 1-64 (default 8)
   --timeout SECONDS    give up on a request that sends nothing for this long (default 60)
-  --layout TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
+  --layout TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT}; the Picker gives no offset: UTC)
+${FOLDER_HELP}
   --quiet, --verbose   less / more output
   --help, --version
 
@@ -73,6 +75,7 @@ const pickCommand: Command = async (args, context) => {
     concurrency: parseConcurrency(flags.concurrency),
     idleTimeoutMs: parseTimeout(flags.timeout),
     pathMapper: layoutMapper(flags.layout),
+    ...folderRequest(flags),
     pickerUrl: env("PHOTOSYNC_PICKER_URL"),
     stop,
     io: { ...authorisationIo(flags["no-browser"], context), showQrCode: (url) => renderer.qrCode(url) },

@@ -25,6 +25,7 @@ import {
 } from "../args.ts";
 import { answerHelpOrVersion, overview } from "../help.ts";
 import { resolvePath } from "../paths.ts";
+import { FOLDER_FLAGS, FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import queryCommand from "./query.ts";
 
 const HELP = `${overview()}
@@ -43,8 +44,9 @@ Sync flags:
   --index-only         update sync.db only; a later run downloads
   --concurrency N      downloads at once, 1-64 (default 8)
   --timeout SECONDS    give up on a request that sends nothing for this long (default 60)
-  --layout TEMPLATE    folders under --dir, from {year} {month} {day} of the creation time in UTC
-                       (default ${DEFAULT_LAYOUT})
+  --layout TEMPLATE    folders under --dir, from {year} {month} {day} of the creation time
+                       (default ${DEFAULT_LAYOUT}; the Library API gives no offset: UTC)
+${FOLDER_HELP}
   --max-time DURATION  stop after this long (e.g. 5h30m, 90m), keeping what is finished; exit 3
                        when items are left for the next run
   --max-bytes SIZE     start no download once SIZE was written in this run (e.g. 500MB, 10GB);
@@ -78,6 +80,7 @@ export const DOWNLOAD_FLAGS = {
   timeout: { type: "string" },
   layout: { type: "string", default: DEFAULT_LAYOUT },
   "no-browser": { type: "boolean" },
+  ...FOLDER_FLAGS,
   ...COMMON_FLAGS,
 } as const;
 
@@ -131,6 +134,7 @@ const syncCommand: Command = async (args, context) => {
     concurrency: parseConcurrency(values.concurrency),
     idleTimeoutMs: parseTimeout(values.timeout),
     pathMapper: layoutMapper(values.layout),
+    ...folderRequest(values),
     apiUrl: env("PHOTOSYNC_API_URL"),
     pickerUrl: env("PHOTOSYNC_PICKER_URL"),
     io: authorisationIo(values["no-browser"], context),

@@ -21,6 +21,7 @@ import { authorisationIo } from "../auth_io.ts";
 import { DOWNLOAD_FLAGS, newFilesList, RUN_LIMIT_FLAGS } from "./sync.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
+import { FOLDER_FLAGS, FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import type { Renderer } from "../render.ts";
 import { formatBytes, formatDuration } from "../format.ts";
 import { RunStop } from "../../core/backup.ts";
@@ -44,6 +45,7 @@ the one before it is warned about, and photosync status lists the exports import
   --albums none        record album membership in sync.db only
   --include-trashed    also import what was in Google Photos' trash
   --layout TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
+${FOLDER_HELP}
   --quiet, --verbose   less / more output (--verbose: each file, its sidecar rule and date source)
   --help, --version
 
@@ -89,6 +91,7 @@ export function parseTakeoutFlags(args: string[]) {
     creds: DOWNLOAD_FLAGS.creds,
     "no-browser": DOWNLOAD_FLAGS["no-browser"],
     ...RUN_LIMIT_FLAGS,
+    ...FOLDER_FLAGS,
     ...COMMON_FLAGS,
   }, Infinity);
   if (values.albums !== "links" && values.albums !== "none") {
@@ -163,6 +166,7 @@ const takeoutCommand: Command = async (args, context) => {
     albums: flags.albums,
     includeTrashed: flags["include-trashed"],
     pathMapper: layoutMapper(flags.layout),
+    ...folderRequest(flags),
     stop,
   }).catch((error) => {
     if (!(error instanceof InterruptedError)) throw error;
@@ -214,6 +218,7 @@ export async function runRemoteTakeout(
       albums: flags.albums,
       includeTrashed: flags["include-trashed"],
       pathMapper: layoutMapper(flags.layout),
+      ...folderRequest(flags),
       stop,
       onFile: (path) => {
         placed++;

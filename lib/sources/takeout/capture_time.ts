@@ -6,7 +6,8 @@
  * @module
  */
 import { captureMs, FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
-import { dateFromExif } from "./exif_date.ts";
+import { dateOfExif, type ExifFacts, readExif } from "./exif_date.ts";
+import { type LocalTime, localTime } from "./local_time.ts";
 import { dateFromName } from "./name_dates.ts";
 import type { SidecarData } from "./sidecar.ts";
 
@@ -19,6 +20,10 @@ export interface CaptureTime {
   source: DateSource;
   /** E.g. `sidecar time "1e20" is no date`; empty when no rule was passed over. */
   skipped: string[];
+  /** What the EXIF header said of the time and place (empty without one, or when not read). */
+  exif: ExifFacts;
+  /** The capture's offset from UTC where it was taken, when a rule of `local_time.ts` gives one. */
+  local?: LocalTime;
 }
 
 /**
@@ -31,15 +36,32 @@ export interface DatedMedia {
   sidecar?: { data: SidecarData };
 }
 
-/** The capture time of `media`, whose first bytes (for EXIF) are `head`. */
+/**
+ * The capture time of `media`, whose first bytes (for EXIF; empty: not read) are `head`, and its
+ * local time.
+ */
 export async function captureTime(media: DatedMedia, head: Uint8Array): Promise<CaptureTime> {
+  const exif = head.length > 0 ? await readExif(head) : {};
+  const dated = datedBy(media, exif);
+  if (dated.source === "none") return { ...dated, exif };
+  const local = await localTime(
+    dated.ms,
+    exif,
+    media.sidecar?.data.geo,
+    dated.source === "exif" && exif.offset === undefined,
+  );
+  return { ...dated, exif, ...(local ? { local } : {}) };
+}
+
+/** The first rule that dates `media`. */
+function datedBy(media: DatedMedia, facts: ExifFacts): Omit<CaptureTime, "exif"> {
   const skipped: string[] = [];
   const data = media.sidecar?.data;
   if (data?.takenMs !== undefined) return { ms: data.takenMs, source: "sidecar", skipped };
   if (data?.invalidTakenTime !== undefined) {
     skipped.push(`sidecar time ${JSON.stringify(data.invalidTakenTime)} is no date`);
   }
-  const exif = await dateFromExif(head);
+  const exif = dateOfExif(facts);
   if (captureMs(exif) !== undefined) return { ms: exif!, source: "exif", skipped };
   if (exif !== undefined) skipped.push(`EXIF date ${describeMs(exif)} is no date`);
   const named = captureMs(dateFromName(media.name));

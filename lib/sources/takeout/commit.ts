@@ -13,7 +13,9 @@ import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { MediaMatch, MediaPlan } from "./catalog.ts";
 import { captureTime, type DateSource } from "./capture_time.ts";
-import { EXIF_HEAD_BYTES } from "./exif_date.ts";
+import { EXIF_HEAD_BYTES, type ExifFacts } from "./exif_date.ts";
+import { type LocalTime, localTime } from "./local_time.ts";
+import { LOCAL_OFFSET_KEY } from "../../core/layout.ts";
 import { Fingerprinter } from "./fingerprint.ts";
 import { isVideoName } from "./motion.ts";
 import type { SidecarData } from "./sidecar.ts";
@@ -93,8 +95,11 @@ export class Committer {
    */
   async commit(input: ArchiveSource, media: MediaPlan, staged: TempFile): Promise<Committed> {
     const { temp, size } = staged;
-    // The first bytes, for the EXIF reader, only when no sidecar dates the file.
-    const headBytes = media.sidecar?.data.takenMs === undefined ? EXIF_HEAD_BYTES : 0;
+    // The first bytes, for the EXIF reader: its date when no sidecar dates the file, and an image's
+    // offset and place (its local day) in any case. Video formats exifr does not read.
+    const headBytes = media.sidecar?.data.takenMs === undefined || !isVideoName(media.name)
+      ? EXIF_HEAD_BYTES
+      : 0;
     const { digest, head } = await this.#fingerprinter.of(temp, headBytes).catch(async (error) => {
       await Deno.remove(temp).catch(() => {});
       throw error;
@@ -139,7 +144,7 @@ export class Committer {
         restored: known.status === "downloaded",
       };
     } else {
-      const { ms, source, skipped } = await captureTime(media, head);
+      const { ms, source, skipped, exif, local } = await captureTime(media, head);
       // The same bytes as a file another source stored (a photo photosync uploaded, then exported):
       // no second copy, the item shares that file.
       const copy = this.#store.filesOfSize(size, "takeout").find((file) =>
@@ -153,7 +158,7 @@ export class Committer {
           filename: storedNameOf(media),
           createdMs: ms,
           isVideo: isVideoName(media.name),
-          json: JSON.stringify(metadataOf(media, source, input.name, media.entry.path)),
+          json: JSON.stringify(metadataOf(media, source, input.name, media.entry.path, { exif, local })),
           hash: digest,
         }],
       });
@@ -350,6 +355,8 @@ export class Committer {
     const json = JSON.parse(item.json) as ItemJson;
     const ms = data.takenMs ?? item.createdMs;
     const source = data.takenMs === undefined ? json.takeout?.dateSource ?? "file time" : "sidecar";
+    const exif = json.exif ?? {};
+    const local = await localTime(ms, exif, data.geo, source === "exif" && exif.offset === undefined);
     this.#store.saveBatch({
       source: "takeout",
       items: [{
@@ -364,6 +371,7 @@ export class Committer {
             source,
             json.takeout?.archive ?? entry.archiveName,
             json.takeout?.entry ?? entry.path,
+            { exif, local },
             json.takeout ? json.takeout.stamp : match.stamp,
           ),
         ),
@@ -385,7 +393,7 @@ interface RevisionNote {
   from: string;
 }
 
-/** What an item's `json` says of its Takeout origin. */
+/** What an item's `json` says of its Takeout origin (and of its EXIF, for its local time). */
 interface ItemJson {
   takeout?: {
     archive: string;
@@ -397,6 +405,7 @@ interface ItemJson {
     sidecar?: string;
     dateSource: DateSource;
   };
+  exif?: ExifFacts;
 }
 
 /** The file name a media file is stored under: its sidecar's title, keeping its own extension. */
@@ -409,12 +418,17 @@ function storedNameOf(media: MediaMatch): string {
 /** What {@link Committer} keeps of a digest (hex): its first 48 bits. */
 const seenKey = (digest: string) => parseInt(digest.slice(0, 12), 16);
 
-/** What `sync.db` keeps of a Takeout file: its sidecar's metadata and how it was matched. */
+/**
+ * What `sync.db` keeps of a Takeout file: its sidecar's metadata and how it was matched, what its
+ * EXIF said of its time and place, and its local time (its offset under `LOCAL_OFFSET_KEY`, which
+ * a folder of local days files it by).
+ */
 function metadataOf(
   media: MediaMatch,
   dateSource: DateSource,
   archive: string,
   entry: string,
+  { exif, local }: { exif: ExifFacts; local?: LocalTime },
   stamp: string | undefined = media.stamp,
 ) {
   const data = media.sidecar?.data;
@@ -430,5 +444,7 @@ function metadataOf(
     ...(data ?? {}),
     ...(media.editedOf ? { editedOf: media.editedOf } : {}),
     ...(media.motionOf ? { motionOf: media.motionOf } : {}),
+    ...(Object.keys(exif).length > 0 ? { exif } : {}),
+    ...(local ? { [LOCAL_OFFSET_KEY]: local.offsetMinutes, localRule: local.rule } : {}),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * A capture time from a file's EXIF header (read with exifr, from the first bytes only).
+ * A capture time from a file's EXIF header (read with exifr, from the first bytes only), and what
+ * else of it tells the capture's local time: its offset, its GPS position.
  * @module
  */
 
@@ -11,31 +12,90 @@ export const EXIF_HEAD_BYTES = 256 * 1024;
  * object it is given for good (a new one per file held about 9.5 KB per file it read).
  */
 const EXIF_OPTIONS = {
-  pick: ["DateTimeOriginal", "OffsetTimeOriginal", "CreateDate"],
+  pick: [
+    "DateTimeOriginal",
+    "OffsetTimeOriginal",
+    "CreateDate",
+    "GPSLatitude",
+    "GPSLatitudeRef",
+    "GPSLongitude",
+    "GPSLongitudeRef",
+  ],
   reviveValues: false,
   tiff: true,
   exif: true,
-  gps: false,
+  gps: true,
   ifd1: false,
   xmp: false,
   icc: false,
   iptc: false,
 };
 
-/**
- * `DateTimeOriginal` as epoch ms: with `OffsetTimeOriginal` when present, else read in the
- * importing machine's time zone (`TZ`); undefined when there is none or it is not a date.
- */
-export async function dateFromExif(head: Uint8Array): Promise<number | undefined> {
+/** What a file's EXIF says of when and where it was taken (each part only when present and sane). */
+export interface ExifFacts {
+  /** `DateTimeOriginal` (else `CreateDate`) as written: `YYYY:MM:DD HH:MM:SS`, the camera's wall clock. */
+  time?: string;
+  /** `OffsetTimeOriginal` as written: `±HH:MM`. */
+  offset?: string;
+  /** The GPS position, in decimal degrees. */
+  latitude?: number;
+  longitude?: number;
+}
+
+/** The EXIF facts of a file whose first bytes are `head`; empty when it has none exifr reads. */
+export async function readExif(head: Uint8Array): Promise<ExifFacts> {
   let tags: Record<string, unknown> | undefined;
   try {
     // Loaded on first use: only a Takeout import reads EXIF.
     const { default: exifr } = await import("exifr");
     tags = await exifr.parse(head, EXIF_OPTIONS);
   } catch {
-    return undefined; // Not an image exifr knows, or a damaged header: the next rule dates it.
+    return {}; // Not an image exifr knows, or a damaged header: the next rule dates it.
   }
-  return exifDateTime(tags?.DateTimeOriginal ?? tags?.CreateDate, tags?.OffsetTimeOriginal);
+  const facts: ExifFacts = {};
+  const time = tags?.DateTimeOriginal ?? tags?.CreateDate;
+  if (typeof time === "string") facts.time = time.trim();
+  if (typeof tags?.OffsetTimeOriginal === "string") facts.offset = tags.OffsetTimeOriginal.trim();
+  const latitude = gpsDegrees(tags?.GPSLatitude, tags?.GPSLatitudeRef, "S", 90);
+  const longitude = gpsDegrees(tags?.GPSLongitude, tags?.GPSLongitudeRef, "W", 180);
+  // 0/0 is what a camera without a fix writes.
+  if (latitude !== undefined && longitude !== undefined && (latitude !== 0 || longitude !== 0)) {
+    Object.assign(facts, { latitude, longitude });
+  }
+  return facts;
+}
+
+/**
+ * `DateTimeOriginal` as epoch ms: with `OffsetTimeOriginal` when present, else read in the
+ * importing machine's time zone (`TZ`); undefined when there is none or it is not a date.
+ */
+export function dateOfExif(facts: ExifFacts): number | undefined {
+  return exifDateTime(facts.time, facts.offset);
+}
+
+/**
+ * EXIF's GPS degrees, minutes, seconds (three numbers) and hemisphere as signed decimal degrees.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gpsDegrees } from "./exif_date.ts";
+ * assert.equal(gpsDegrees([34, 3, 7.2], "N", "S", 90), 34.052);
+ * assert.equal(gpsDegrees([118, 14, 34.8], "W", "W", 180), -118.243);
+ * assert.equal(gpsDegrees([91, 0, 0], "N", "S", 90), undefined);
+ * ```
+ */
+export function gpsDegrees(value: unknown, ref: unknown, negative: string, max: number): number | undefined {
+  const parts = Array.isArray(value) ? value : typeof value === "number" ? [value] : undefined;
+  if (
+    !parts || parts.length === 0 || parts.some((part) => typeof part !== "number" || !Number.isFinite(part))
+  ) {
+    return undefined;
+  }
+  const [d, m = 0, s = 0] = parts as number[];
+  const degrees = Number((d + m / 60 + s / 3600).toFixed(7));
+  if (degrees > max || degrees < 0) return undefined;
+  return typeof ref === "string" && ref.trim().toUpperCase() === negative ? -degrees : degrees;
 }
 
 /**

@@ -10,6 +10,7 @@
  * @module
  */
 import type { ByteBudget } from "../../core/byte_budget.ts";
+import type { FolderDays } from "../../core/folder_settings.ts";
 import type { PathMapper } from "../../core/layout.ts";
 import type { Logger } from "../../core/logger.ts";
 import { BodyError, type OutputTree, type TempFile, UnsafePathError } from "../../core/output_tree.ts";
@@ -56,6 +57,8 @@ export interface ImportOptions {
   records: TakeoutRecords;
   logger: Logger;
   pathMapper: PathMapper;
+  /** `local`: folders by the capture's local day (see `Placer`); default UTC days. */
+  folderDays?: FolderDays;
   /** `links`: album folders of links into the dated tree; `none`: membership recorded only. */
   albums: "links" | "none";
   includeTrashed: boolean;

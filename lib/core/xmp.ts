@@ -1,0 +1,245 @@
+/**
+ * XMP sidecars: what `sync.db` knows of an item (capture time, place, description, people,
+ * favourite, albums, where it came from) as an `.xmp` file that photo software reads (Immich,
+ * digiKam, darktable, Lightroom, PhotoPrism, exiftool). Escaped by the XML 1.0 spec here: the
+ * document is a fixed shape, so no XML library is needed.
+ * @module
+ */
+import { LOCAL_OFFSET_KEY, localOffsetOf } from "./layout.ts";
+
+/** The namespace of photosync's own fields (where an item came from); its prefix is `photosync`. */
+export const PHOTOSYNC_NS = "urn:photosync:xmp:1.0#";
+
+/** What an XMP sidecar holds; every field but `source` and `id` is optional. */
+export interface XmpFields {
+  /** Capture time, epoch ms. */
+  createdMs?: number;
+  /** The capture's offset from UTC in minutes, when known: the time is written in it. */
+  offsetMinutes?: number;
+  latitude?: number;
+  longitude?: number;
+  /** Metres above sea level (negative: below). */
+  altitude?: number;
+  description?: string;
+  people?: readonly string[];
+  favorite?: boolean;
+  albums?: readonly string[];
+  /** photosync's source (`takeout`, `library`, `picker`). */
+  source: string;
+  /** The item's id in `sync.db` (Google's media item id; for Takeout `takeout:<sha256>`). */
+  id: string;
+}
+
+/**
+ * The fields of a `sync.db` item: its JSON is read for what the sources record under shared
+ * names (`description`, `geo`, `people`, `favorited`, and {@link LOCAL_OFFSET_KEY}); what an item
+ * lacks (the Library API and the Picker give no place, the Picker no description) is left out.
+ *
+ * @example Usage
+ * ```ts
+ * import { xmpFieldsOf } from "./xmp.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const json = JSON.stringify({ description: "Beach", favorited: true, geo: { latitude: 1, longitude: 2 } });
+ * const fields = xmpFieldsOf({ id: "takeout:ab", source: "takeout", createdMs: 0, json }, ["Trip"]);
+ * assert.deepEqual(fields, {
+ *   source: "takeout", id: "takeout:ab", createdMs: 0, description: "Beach", favorite: true,
+ *   latitude: 1, longitude: 2, albums: ["Trip"],
+ * });
+ * ```
+ */
+export function xmpFieldsOf(
+  row: { id: string; source: string; createdMs: number; json: string },
+  albums: readonly string[] = [],
+): XmpFields {
+  let json: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(row.json);
+    if (typeof parsed === "object" && parsed !== null) json = parsed;
+  } catch {
+    // No metadata but the row's own.
+  }
+  const fields: XmpFields = { source: row.source, id: row.id, createdMs: row.createdMs };
+  const offset = localOffsetOf(row.json);
+  if (offset !== undefined) fields.offsetMinutes = offset;
+  if (typeof json.description === "string" && json.description.trim() !== "") {
+    fields.description = json.description;
+  }
+  const geo = json.geo as Record<string, unknown> | undefined;
+  if (geo && isCoordinate(geo.latitude, 90) && isCoordinate(geo.longitude, 180)) {
+    fields.latitude = geo.latitude as number;
+    fields.longitude = geo.longitude as number;
+    if (typeof geo.altitude === "number" && Number.isFinite(geo.altitude)) fields.altitude = geo.altitude;
+  }
+  if (Array.isArray(json.people)) {
+    const people = json.people.filter((name): name is string => typeof name === "string" && name !== "");
+    if (people.length > 0) fields.people = people;
+  }
+  if (json.favorited === true) fields.favorite = true;
+  if (albums.length > 0) fields.albums = albums;
+  return fields;
+}
+
+const isCoordinate = (value: unknown, max: number) =>
+  typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= max;
+
+/**
+ * The XMP packet of `fields`: UTF-8 text, one `rdf:Description`. Names are the ones the programs
+ * read: `exif:DateTimeOriginal` (with the offset when known, else in UTC), `exif:GPSLatitude`/
+ * `GPSLongitude` (`DD,MM.mmmmmmN`), `exif:GPSAltitude`/`GPSAltitudeRef`, `dc:description`,
+ * `Iptc4xmpExt:PersonInImage`, `xmp:Rating` 5 for a favourite, albums as `lr:hierarchicalSubject`
+ * (`Albums|<title>`) and `digiKam:TagsList` (`Albums/<title>`), and `photosync:Source`/`ItemId`.
+ *
+ * @example Usage
+ * ```ts
+ * import { renderXmp } from "./xmp.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const xmp = renderXmp({ source: "takeout", id: "takeout:ab", createdMs: Date.UTC(2020, 11, 31, 23), offsetMinutes: 540 });
+ * assert.match(xmp, /exif:DateTimeOriginal="2021-01-01T08:00:00\+09:00"/);
+ * ```
+ */
+export function renderXmp(fields: XmpFields): string {
+  const attributes: [string, string][] = [];
+  if (fields.createdMs !== undefined) {
+    attributes.push(["exif:DateTimeOriginal", xmpDate(fields.createdMs, fields.offsetMinutes)]);
+  }
+  if (fields.latitude !== undefined && fields.longitude !== undefined) {
+    attributes.push(["exif:GPSVersionID", "2.3.0.0"]);
+    attributes.push(["exif:GPSLatitude", xmpCoordinate(fields.latitude, "N", "S")]);
+    attributes.push(["exif:GPSLongitude", xmpCoordinate(fields.longitude, "E", "W")]);
+    if (fields.altitude !== undefined) {
+      attributes.push(["exif:GPSAltitudeRef", fields.altitude < 0 ? "1" : "0"]);
+      attributes.push(["exif:GPSAltitude", `${Math.round(Math.abs(fields.altitude) * 1000)}/1000`]);
+    }
+  }
+  if (fields.favorite) attributes.push(["xmp:Rating", "5"]);
+  attributes.push(["photosync:Source", fields.source], ["photosync:ItemId", fields.id]);
+  const elements: string[] = [];
+  if (fields.description !== undefined) {
+    elements.push(
+      `   <dc:description>\n    <rdf:Alt>\n     <rdf:li xml:lang="x-default">${
+        escapeXml(fields.description)
+      }</rdf:li>\n    </rdf:Alt>\n   </dc:description>`,
+    );
+  }
+  const list = (name: string, kind: "Bag" | "Seq", items: readonly string[]) =>
+    elements.push(
+      `   <${name}>\n    <rdf:${kind}>\n${
+        items.map((item) => `     <rdf:li>${escapeXml(item)}</rdf:li>\n`).join("")
+      }    </rdf:${kind}>\n   </${name}>`,
+    );
+  if (fields.people?.length) list("Iptc4xmpExt:PersonInImage", "Bag", fields.people);
+  if (fields.albums?.length) {
+    // A separator in a title would nest the album one level deeper: it is written as "-".
+    list(
+      "lr:hierarchicalSubject",
+      "Bag",
+      fields.albums.map((title) => `Albums|${title.replaceAll("|", "-")}`),
+    );
+    list("digiKam:TagsList", "Seq", fields.albums.map((title) => `Albums/${title.replaceAll("/", "-")}`));
+  }
+  const namespaces = [
+    ["x", "adobe:ns:meta/"],
+    ["rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"],
+    ["exif", "http://ns.adobe.com/exif/1.0/"],
+    ["xmp", "http://ns.adobe.com/xap/1.0/"],
+    ["dc", "http://purl.org/dc/elements/1.1/"],
+    ["Iptc4xmpExt", "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"],
+    ["lr", "http://ns.adobe.com/lightroom/1.0/"],
+    ["digiKam", "http://www.digikam.org/ns/1.0/"],
+    ["photosync", PHOTOSYNC_NS],
+  ];
+  const description = [
+    `  <rdf:Description rdf:about=""`,
+    ...namespaces.slice(2).map(([prefix, uri]) => `    xmlns:${prefix}="${uri}"`),
+    ...attributes.map(([name, value]) => `    ${name}="${escapeXml(value)}"`),
+  ].join("\n");
+  return [
+    `<?xpacket begin="\u{FEFF}" id="W5M0MpCehiHzreSzNTczkc9d"?>`,
+    `<x:xmpmeta xmlns:x="${namespaces[0][1]}" x:xmptk="photosync">`,
+    ` <rdf:RDF xmlns:rdf="${namespaces[1][1]}">`,
+    elements.length > 0
+      ? `${description}>\n${elements.join("\n")}\n  </rdf:Description>`
+      : `${description}/>`,
+    ` </rdf:RDF>`,
+    `</x:xmpmeta>`,
+    `<?xpacket end="w"?>`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Text made safe for an XML 1.0 attribute value or element: `&`, `<`, `>`, `"` and `'` as
+ * entities; tab, line feed and carriage return as character references (a parser would turn them
+ * into spaces in an attribute, and a carriage return into a line feed anywhere); characters XML
+ * 1.0 does not allow at all (other C0 controls, U+FFFE, U+FFFF, a lone surrogate) as U+FFFD.
+ * Characters beyond the BMP (emoji) stay as they are: UTF-8 holds them.
+ *
+ * @example Usage
+ * ```ts
+ * import { escapeXml } from "./xmp.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(escapeXml(`a<b & "c" ]]> 'd'`), "a&lt;b &amp; &quot;c&quot; ]]&gt; &apos;d&apos;");
+ * assert.equal(escapeXml("bell\u0007 tab\t 😀"), "bell\uFFFD tab&#9; 😀");
+ * ```
+ */
+export function escapeXml(text: string): string {
+  return text.replace(
+    // Lone surrogates: a high one not followed by a low one, a low one not preceded by a high one.
+    // deno-lint-ignore no-control-regex -- the control characters XML 1.0 forbids are what it looks for.
+    /[&<>"'\t\n\r]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    (char) => ESCAPES[char] ?? "\uFFFD",
+  );
+}
+
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+  "\t": "&#9;",
+  "\n": "&#10;",
+  "\r": "&#13;",
+};
+
+/**
+ * An XMP date (ISO 8601): the capture's wall-clock time with its offset when known
+ * (`2021-01-01T08:00:00+09:00`), else the instant in UTC (`…Z`).
+ */
+export function xmpDate(ms: number, offsetMinutes?: number): string {
+  const local = new Date(ms + (offsetMinutes ?? 0) * 60_000).toISOString();
+  // Years beyond 9999 or before 0 are no capture times (see dates.ts): the ISO form is plain.
+  const wall = local.slice(0, 19);
+  if (offsetMinutes === undefined) return `${wall}Z`;
+  const sign = offsetMinutes < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMinutes);
+  return `${wall}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${
+    String(abs % 60).padStart(2, "0")
+  }`;
+}
+
+/** XMP's GPS coordinate form: whole degrees, a comma, decimal minutes, the hemisphere (`34,3.072000N`). */
+export function xmpCoordinate(value: number, positive: string, negative: string): string {
+  const abs = Math.abs(value);
+  let degrees = Math.floor(abs);
+  let minutes = Number(((abs - degrees) * 60).toFixed(6));
+  if (minutes >= 60) {
+    degrees += 1;
+    minutes -= 60;
+  }
+  return `${degrees},${minutes.toFixed(6)}${value < 0 ? negative : positive}`;
+}
+
+/**
+ * Whether an XMP file's text is one photosync wrote (for the item `id`, when given): any other is
+ * the user's or another program's, and photosync never replaces or removes it.
+ */
+export function isOwnXmp(text: string, id?: string): boolean {
+  return text.includes(PHOTOSYNC_NS) &&
+    (id === undefined || text.includes(`photosync:ItemId="${escapeXml(id)}"`));
+}
+
+export { LOCAL_OFFSET_KEY };

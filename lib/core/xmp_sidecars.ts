@@ -1,0 +1,72 @@
+/**
+ * XMP sidecars in the output tree: `<file name>.xmp` next to each placed file (`IMG_1.jpg.xmp`),
+ * written at the end of a run of a folder that has `--xmp`, from what `sync.db` knows. The media
+ * bytes are never touched. One pass over the placed items writes the missing sidecars and
+ * rewrites those whose content changed (a newer export, a re-sync, an album found later); an
+ * `.xmp` file photosync did not write is never replaced.
+ * @module
+ */
+import { FileSystemError, type OutputTree } from "./output_tree.ts";
+import type { Logger } from "./logger.ts";
+import type { Store } from "./store.ts";
+import { isOwnXmp, renderXmp, xmpFieldsOf } from "./xmp.ts";
+
+/** The sidecar's path of the file at `path` (relative, `/`-separated): `IMG_1.jpg` → `IMG_1.jpg.xmp`. */
+export const xmpPathOf = (path: string): string => `${path}.xmp`;
+
+/** What {@link writeXmpSidecars} did. */
+export interface XmpResult {
+  /** Sidecars written: new or rewritten. */
+  written: number;
+  /** Sidecars left as they were: an `.xmp` photosync did not write is in the way. */
+  foreign: number;
+}
+
+/**
+ * Write the XMP sidecar of every placed item whose sidecar is missing or says something else than
+ * `sync.db` now does. Items whose file is not there are passed over (a later run places them).
+ * A full disk stops the pass (a {@link FileSystemError}); another failure to write one sidecar is
+ * logged and the pass goes on.
+ */
+export async function writeXmpSidecars(
+  { store, tree, logger }: { store: Store; tree: OutputTree; logger: Logger },
+): Promise<XmpResult> {
+  const result: XmpResult = { written: 0, foreign: 0 };
+  try {
+    for (const row of store.downloaded()) {
+      if (!row.path || row.size === null || !tree.holds(row.path, row.size)) continue;
+      const path = xmpPathOf(row.path);
+      const text = renderXmp(xmpFieldsOf(row, store.albumTitlesOf(row.id)));
+      if (tree.occupied(path)) {
+        const was = await tree.readSmall(path);
+        if (was === text) continue;
+        if (was === undefined || !isOwnXmp(was)) {
+          result.foreign++;
+          logger.verbose(`kept ${path} (not photosync's): no XMP sidecar written for ${row.path}`);
+          continue;
+        }
+      }
+      try {
+        await tree.writeSmall(path, text);
+        result.written++;
+      } catch (error) {
+        if (error instanceof FileSystemError && /disk is full/.test(error.message)) throw error;
+        logger.warn(`no XMP sidecar for ${row.path}: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    await tree.removeTemp();
+  }
+  if (result.written > 0) {
+    logger.info(`${result.written} XMP ${result.written === 1 ? "sidecar" : "sidecars"} written`);
+  }
+  return result;
+}
+
+/** Remove the sidecar photosync wrote for item `id` next to its file at `path` (moved or removed); any other stays. */
+export async function removeXmpSidecar(tree: OutputTree, path: string, id: string): Promise<void> {
+  const xmp = xmpPathOf(path);
+  if (!tree.occupied(xmp)) return;
+  const text = await tree.readSmall(xmp);
+  if (text !== undefined && isOwnXmp(text, id)) await tree.remove(xmp);
+}

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { escapeXml, isOwnXmp, renderXmp, xmpCoordinate, xmpDate, xmpFieldsOf } from "./xmp.ts";
+
+Deno.test("escapeXml: markup, quotes, ]]>, whitespace kept, forbidden characters replaced, non-BMP kept", () => {
+  assert.equal(escapeXml(`<a href="x">&amp;</a>`), "&lt;a href=&quot;x&quot;&gt;&amp;amp;&lt;/a&gt;");
+  assert.equal(escapeXml("it's"), "it&apos;s");
+  assert.equal(escapeXml("x]]>y"), "x]]&gt;y");
+  assert.equal(escapeXml("a\tb\nc\r\nd"), "a&#9;b&#10;c&#13;&#10;d");
+  // C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF, cannot be in XML 1.0 at all.
+  assert.equal(escapeXml("\u0000\u0001\u0008\u000B\u000C\u001F\uFFFE\uFFFF"), "\uFFFD".repeat(8));
+  // DEL and the C1 controls are allowed: kept.
+  assert.equal(escapeXml("\u007F\u0085"), "\u007F\u0085");
+  // A pair is one character beyond the BMP; a lone half of one is no character.
+  assert.equal(escapeXml("😀 𝄞"), "😀 𝄞");
+  assert.equal(escapeXml("a\uD83Db"), "a\uFFFDb");
+  assert.equal(escapeXml("a\uDE00b"), "a\uFFFDb");
+  assert.equal(escapeXml("\uDE00\uD83D"), "\uFFFD\uFFFD");
+});
+
+Deno.test("xmpDate: the wall clock with its offset, else UTC", () => {
+  const ms = Date.UTC(2023, 6, 2, 6, 30, 15);
+  assert.equal(xmpDate(ms, -420), "2023-07-01T23:30:15-07:00");
+  assert.equal(xmpDate(ms, 330), "2023-07-02T12:00:15+05:30");
+  assert.equal(xmpDate(ms, 0), "2023-07-02T06:30:15+00:00");
+  assert.equal(xmpDate(ms), "2023-07-02T06:30:15Z");
+  assert.equal(xmpDate(ms, -570), "2023-07-01T21:00:15-09:30");
+});
+
+Deno.test("xmpCoordinate: degrees, decimal minutes, hemisphere", () => {
+  assert.equal(xmpCoordinate(34.0522, "N", "S"), "34,3.132000N");
+  assert.equal(xmpCoordinate(-118.2437, "E", "W"), "118,14.622000W");
+  assert.equal(xmpCoordinate(-33.8688, "N", "S"), "33,52.128000S");
+  assert.equal(xmpCoordinate(0, "N", "S"), "0,0.000000N");
+  // Minutes that round to 60 carry into the degrees.
+  assert.equal(xmpCoordinate(10.99999999999, "E", "W"), "11,0.000000E");
+});
+
+Deno.test("renderXmp: well-formed with hostile text, only the fields known", () => {
+  const hostile = `<x> & "y" 'z' ]]> \u0001 😀`;
+  const xmp = renderXmp({
+    source: "library",
+    id: `id"<&`,
+    createdMs: 0,
+    description: hostile,
+    people: [hostile],
+    albums: ["a|b/c", hostile],
+    favorite: true,
+    latitude: -1.5,
+    longitude: 2.25,
+    altitude: -3,
+  });
+  // No raw markup from the text: every < is ours.
+  assert.ok(!xmp.includes("<x>"));
+  assert.ok(!xmp.includes("]]>"));
+  assert.ok(!xmp.includes("\u0001"));
+  assert.match(xmp, /<rdf:li>Albums\|a-b\/c<\/rdf:li>/);
+  assert.match(xmp, /<rdf:li>Albums\/a\|b-c<\/rdf:li>/);
+  assert.match(xmp, /exif:GPSAltitudeRef="1"/);
+  assert.match(xmp, /exif:GPSAltitude="3000\/1000"/);
+  assert.match(xmp, /xmp:Rating="5"/);
+  assert.match(xmp, /photosync:ItemId="id&quot;&lt;&amp;"/);
+  assert.ok(isOwnXmp(xmp, `id"<&`));
+  assert.ok(!isOwnXmp(xmp, "other"));
+  assert.ok(isOwnXmp(xmp));
+  const bare = renderXmp({ source: "picker", id: "p1" });
+  assert.ok(!/DateTimeOriginal|GPS|Rating|rdf:li/.test(bare));
+  assert.match(bare, /photosync:ItemId="p1"\/>/);
+});
+
+/** Whether exiftool is installed (Debian: libimage-exiftool-perl; .ci/run installs it). */
+const EXIFTOOL = await (async () => {
+  try {
+    // Spawning a missing program throws at once (not a rejected promise).
+    return (await new Deno.Command("exiftool", { args: ["-ver"], stdout: "null", stderr: "null" }).output())
+      .success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "exiftool reads hostile text back as written (forbidden characters as U+FFFD)" +
+    (EXIFTOOL ? "" : " (ignored: exiftool is not installed; .ci/run installs it)"),
+  ignore: !EXIFTOOL,
+}, async () => {
+  const hostile = `<x> & "y" 'z' ]]> tab\t line\nfeed \u0001 😀 𝄞 é`;
+  const dir = await Deno.makeTempDir({ prefix: "photosync-xmp-" });
+  try {
+    const path = `${dir}/a.jpg.xmp`;
+    await Deno.writeTextFile(
+      path,
+      renderXmp({ source: "takeout", id: "x", description: hostile, people: [hostile] }),
+    );
+    const output = await new Deno.Command("exiftool", { args: ["-json", "-struct", path] }).output();
+    assert.equal(output.code, 0);
+    const [tags] = JSON.parse(new TextDecoder().decode(output.stdout));
+    const expected = hostile.replace("\u0001", "\uFFFD");
+    assert.equal(tags.Description, expected);
+    assert.deepEqual(tags.PersonInImage, [expected]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("xmpFieldsOf: what the item's JSON knows, nothing made up", () => {
+  const json = JSON.stringify({
+    description: "  ",
+    geo: { latitude: 91, longitude: 0 },
+    people: ["A", 3, ""],
+    favorited: "yes",
+    localOffsetMinutes: -420,
+  });
+  assert.deepEqual(xmpFieldsOf({ id: "i", source: "takeout", createdMs: 5, json }), {
+    id: "i",
+    source: "takeout",
+    createdMs: 5,
+    offsetMinutes: -420,
+    people: ["A"],
+  });
+  assert.deepEqual(xmpFieldsOf({ id: "i", source: "picker", createdMs: 5, json: "not json" }), {
+    id: "i",
+    source: "picker",
+    createdMs: 5,
+  });
+});

@@ -1,0 +1,210 @@
+/**
+ * Issue 20 through the CLI: XMP sidecars (`--xmp`, read back with exiftool) and folders by the
+ * capture's local day (`--folder-days`), on one small hand-made export shared by every run:
+ *
+ * - `LA.jpg`: sidecar time 2023-07-02 06:30 UTC, sidecar place in Los Angeles (23:30 on 1 July
+ *   there), a description with markup and an emoji, two people, a favourite, in the album "Road trip";
+ * - `Tokyo.jpg`: no sidecar, EXIF `2021:01:01 08:00:00` with `OffsetTimeOriginal` `+09:00`
+ *   (2020-12-31 23:00 UTC);
+ * - `Plain.jpg`: sidecar time 2022-03-04 23:30 UTC, no place, no EXIF: its UTC day, whatever the
+ *   machine's zone (the runs use TZ=Asia/Tokyo, where it is 5 March).
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { runPhotosync } from "../testing/harness.ts";
+import { exifSegment } from "../testing/takeout/exif.ts";
+import { writeZip } from "../testing/takeout/hand_archives.ts";
+
+const WORK = await Deno.makeTempDir({ prefix: "photosync-xmp-" });
+Deno.test.afterAll?.(async () => {
+  await Deno.remove(WORK, { recursive: true });
+});
+
+const enc = new TextEncoder();
+const GP = "Takeout/Google Photos";
+const LA_MS = Date.UTC(2023, 6, 2, 6, 30);
+const TOKYO_MS = Date.UTC(2020, 11, 31, 23);
+const PLAIN_MS = Date.UTC(2022, 2, 4, 23, 30);
+const DESCRIPTION = `Sunset <at> "Venice" & 'friends' ]]> 😀`;
+
+/** A minimal JPEG: start, an optional EXIF segment, a little data of its own, end. */
+const jpeg = (tag: string, exif?: Uint8Array) =>
+  Uint8Array.from([
+    0xff,
+    0xd8,
+    ...(exif ?? []),
+    0xff,
+    0xfe,
+    0,
+    2 + tag.length,
+    ...enc.encode(tag),
+    0xff,
+    0xd9,
+  ]);
+const LA = jpeg("LA");
+const laSidecar = enc.encode(JSON.stringify({
+  title: "LA.jpg",
+  description: DESCRIPTION,
+  photoTakenTime: { timestamp: String(LA_MS / 1000) },
+  geoData: { latitude: 34.0522, longitude: -118.2437, altitude: 71.5, latitudeSpan: 0, longitudeSpan: 0 },
+  people: [{ name: "Alice" }, { name: "Bob O'Neil" }],
+  favorited: true,
+}));
+
+const ZIP = join(WORK, "takeout-20240101T000000Z-001.zip");
+await writeZip(ZIP, [
+  [`${GP}/Photos from 2023/LA.jpg`, LA],
+  [`${GP}/Photos from 2023/LA.jpg.supplemental-metadata.json`, laSidecar],
+  [`${GP}/Road trip/metadata.json`, enc.encode(JSON.stringify({ title: "Road trip" }))],
+  [`${GP}/Road trip/LA.jpg`, LA],
+  [`${GP}/Road trip/LA.jpg.supplemental-metadata.json`, laSidecar],
+  [
+    `${GP}/Photos from 2021/Tokyo.jpg`,
+    jpeg("Tokyo", exifSegment({ dateTimeOriginal: "2021:01:01 08:00:00", offsetTimeOriginal: "+09:00" })),
+  ],
+  [`${GP}/Photos from 2022/Plain.jpg`, jpeg("Plain")],
+  [
+    `${GP}/Photos from 2022/Plain.jpg.supplemental-metadata.json`,
+    enc.encode(
+      JSON.stringify({ title: "Plain.jpg", photoTakenTime: { timestamp: String(PLAIN_MS / 1000) } }),
+    ),
+  ],
+]);
+
+/** `photosync takeout` of the shared export into `dir`, in Tokyo's zone. */
+async function takeout(dir: string, ...flags: string[]) {
+  const run = await runPhotosync(["takeout", `--dir=${dir}`, ...flags, ZIP], { env: { TZ: "Asia/Tokyo" } });
+  return run;
+}
+
+/** The folder's settings as sync.db records them. */
+function settings(dir: string): Record<string, string> {
+  const db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+  try {
+    const rows = db.prepare("SELECT key, value FROM checkpoints WHERE source = 'folder'").all() as {
+      key: string;
+      value: string;
+    }[];
+    return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+  } finally {
+    db.close();
+  }
+}
+
+const mtimeOf = async (path: string) => (await Deno.stat(path)).mtime?.getTime();
+
+/** Whether exiftool is installed (Debian: libimage-exiftool-perl; .ci/run installs it). */
+const EXIFTOOL = await (async () => {
+  try {
+    // Spawning a missing program throws at once (not a rejected promise).
+    return (await new Deno.Command("exiftool", { args: ["-ver"], stdout: "null", stderr: "null" }).output())
+      .success;
+  } catch {
+    return false;
+  }
+})();
+
+/** exiftool's reading of an XMP file (`-json`, with groups and lists). */
+async function exiftool(path: string): Promise<Record<string, unknown>> {
+  const output = await new Deno.Command("exiftool", { args: ["-json", "-G1", "-struct", path] }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  return JSON.parse(new TextDecoder().decode(output.stdout))[0];
+}
+
+Deno.test("a new folder files by the local day, writes XMP sidecars exiftool reads, and keeps them current", async (t) => {
+  const dir = join(WORK, "local");
+  const first = await takeout(dir, "--xmp");
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(settings(dir), { days: "local", xmp: "on" });
+  // 23:30 in Los Angeles on 1 July, not the UTC day (2 July); the mtime stays the true instant.
+  assert.equal(await mtimeOf(join(dir, "2023/07/01/LA.jpg")), LA_MS);
+  assert.deepEqual(await Deno.readFile(join(dir, "2023/07/01/LA.jpg")), LA, "media bytes never modified");
+  // EXIF 08:00 at +09:00 is 1 January there (31 December in UTC).
+  assert.equal(await mtimeOf(join(dir, "2021/01/01/Tokyo.jpg")), TOKYO_MS);
+  // No offset and no place: the UTC day, not the machine's (Tokyo: 5 March).
+  assert.equal(await mtimeOf(join(dir, "2022/03/04/Plain.jpg")), PLAIN_MS);
+  assert.ok(await Deno.lstat(join(dir, "albums/Road trip/LA.jpg")));
+
+  await t.step({
+    name: "exiftool reads every field back" +
+      (EXIFTOOL
+        ? ""
+        : " (ignored: exiftool is not installed; .ci/run installs it: apt-get install libimage-exiftool-perl)"),
+    ignore: !EXIFTOOL,
+    fn: async () => {
+      const xmp = await exiftool(join(dir, "2023/07/01/LA.jpg.xmp"));
+      assert.equal(xmp["XMP-exif:DateTimeOriginal"], "2023:07:01 23:30:00-07:00");
+      assert.equal(xmp["XMP-exif:GPSLatitude"], `34 deg 3' 7.92" N`);
+      assert.equal(xmp["XMP-exif:GPSLongitude"], `118 deg 14' 37.32" W`);
+      assert.equal(xmp["XMP-exif:GPSAltitude"], "71.5 m");
+      assert.equal(xmp["XMP-exif:GPSAltitudeRef"], "Above Sea Level");
+      assert.equal(xmp["XMP-dc:Description"], DESCRIPTION);
+      assert.deepEqual(xmp["XMP-iptcExt:PersonInImage"], ["Alice", "Bob O'Neil"]);
+      assert.equal(xmp["XMP-xmp:Rating"], 5);
+      assert.deepEqual(xmp["XMP-lr:HierarchicalSubject"], ["Albums|Road trip"]);
+      assert.deepEqual(xmp["XMP-digiKam:TagsList"], ["Albums/Road trip"]);
+      assert.equal(xmp["XMP-photosync:Source"], "takeout");
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", LA));
+      const hex = [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+      assert.equal(xmp["XMP-photosync:ItemId"], `takeout:${hex}`);
+      const tokyo = await exiftool(join(dir, "2021/01/01/Tokyo.jpg.xmp"));
+      assert.equal(tokyo?.["XMP-exif:DateTimeOriginal"], "2021:01:01 08:00:00+09:00");
+      const plain = await exiftool(join(dir, "2022/03/04/Plain.jpg.xmp"));
+      assert.equal(plain?.["XMP-exif:DateTimeOriginal"], "2022:03:04 23:30:00Z");
+      assert.equal(plain?.["XMP-xmp:Rating"], undefined);
+    },
+  });
+
+  // A re-run without --xmp (remembered): a missing sidecar is written, a stale one of photosync's
+  // rewritten, one photosync did not write kept.
+  await Deno.remove(join(dir, "2021/01/01/Tokyo.jpg.xmp"));
+  const laXmp = join(dir, "2023/07/01/LA.jpg.xmp");
+  const fresh = await Deno.readTextFile(laXmp);
+  await Deno.writeTextFile(laXmp, fresh.replace("Alice", "Eve"));
+  const foreign = join(dir, "2022/03/04/Plain.jpg.xmp");
+  await Deno.writeTextFile(foreign, "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>");
+  const again = await takeout(dir);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(await Deno.readTextFile(laXmp), fresh);
+  assert.ok(await Deno.lstat(join(dir, "2021/01/01/Tokyo.jpg.xmp")));
+  assert.equal(await Deno.readTextFile(foreign), "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>");
+  assert.match(again.stderr, /2 XMP sidecars written/);
+});
+
+Deno.test("an existing folder keeps UTC days after the upgrade; --folder-days cannot change it", async () => {
+  const dir = join(WORK, "upgraded");
+  await Deno.mkdir(dir);
+  // A sync.db of an older photosync (schema 2), with its items.
+  await Deno.copyFile(new URL("../testing/fixtures/sync-v2.db", import.meta.url), join(dir, "sync.db"));
+  const before = paths(dir);
+  assert.ok(before.length > 0);
+  const refused = await takeout(dir, "--folder-days=local");
+  assert.equal(refused.code, 2);
+  assert.match(
+    refused.stderr,
+    /--folder-days=local: this folder already holds photos filed by their UTC day/,
+  );
+  assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+  const run = await takeout(dir);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(settings(dir).days, "utc");
+  assert.ok(await Deno.lstat(join(dir, "2023/07/02/LA.jpg")), "the UTC day");
+  assert.ok(await Deno.lstat(join(dir, "2020/12/31/Tokyo.jpg")), "the UTC day");
+  // The items placed before keep their paths.
+  for (const row of before) assert.ok(paths(dir).some((now) => now.id === row.id && now.path === row.path));
+});
+
+/** Every item's id and path. */
+function paths(dir: string): { id: string; path: string | null }[] {
+  const db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+  try {
+    return db.prepare("SELECT id, path FROM items ORDER BY id").all() as {
+      id: string;
+      path: string | null;
+    }[];
+  } finally {
+    db.close();
+  }
+}
