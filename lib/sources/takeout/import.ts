@@ -138,6 +138,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
       logger.progress(progress);
     },
   };
+  let stopped = true;
   try {
     await run.committer.finishRevisions();
     await reviseEarlier(catalog, inputs, run);
@@ -146,11 +147,17 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
       await importArchive(input, plan.archives[archive], run);
       if (!tally.failedArchives.has(input.path)) parts.finished(input);
     }
+    stopped = false;
   } finally {
     // Stopped or not, no partial file stays behind (the next run would clear it anyway).
     await tree.removeTemp();
-    // And what was placed is counted for its export (a stopped run's placements too).
-    recordImports(chain, parts.figures(), (options.now ?? Date.now)());
+    // And what was placed is counted for its export (a stopped run's placements too); a failure
+    // to record does not hide why the run stopped.
+    try {
+      recordImports(chain, parts.figures(), (options.now ?? Date.now)());
+    } catch (error) {
+      if (!stopped) throw error;
+    }
   }
   // An increment imported without the one before it: said once, when the hole appears.
   const known = new Set(holesBefore.map(holeKey));
