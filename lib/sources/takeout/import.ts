@@ -153,6 +153,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
       logger.progress(progress);
     },
   };
+  let stopped = true;
   try {
     await run.committer.finishRevisions();
     await reviseEarlier(catalog, inputs, run);
@@ -167,12 +168,21 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
       // A part stopped by --max-bytes, or damaged, is not done: the next run reads it again.
       if (reachedAll && !tally.failedArchives.has(input.path)) parts.finished(input);
     }
+    stopped = false;
   } finally {
     // Stopped or not, no partial file stays behind (the next run would clear it anyway).
     await tree.removeTemp();
-    // And what was placed is counted for its export (a stopped run's placements too).
-    recordImports(chain, parts.figures(), (options.now ?? Date.now)());
+    // A stopped run's placements count for their export too; a failure to record them does not
+    // hide why the run stopped.
+    if (stopped) {
+      try {
+        recordImports(chain, parts.figures(), (options.now ?? Date.now)());
+      } catch {
+        // The run's own error is thrown.
+      }
+    }
   }
+  recordImports(chain, parts.figures(), (options.now ?? Date.now)());
   // An increment imported without the one before it: said once, when the hole appears.
   const known = new Set(holesBefore.map(holeKey));
   for (const hole of chainHoles(chain.list())) if (!known.has(holeKey(hole))) logger.warn(holeWarning(hole));
