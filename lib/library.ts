@@ -5,7 +5,7 @@
  * @module
  */
 import { openBackup, RunStop } from "./core/backup.ts";
-import type { DateRange } from "./core/dates.ts";
+import { type DateRange, dayNumber } from "./core/dates.ts";
 import { StopRequest } from "./core/errors.ts";
 import { ingest } from "./core/ingest.ts";
 import type { PathMapper } from "./core/layout.ts";
@@ -28,6 +28,12 @@ export interface SyncOptions {
   logger: Logger;
   /** Which days to search: a range (`--dates`), `"all"`, or by default the incremental ranges. */
   dates?: DateRange | "all";
+  /**
+   * With a `dates` range (`--all --dates`): check every item of those days again. Items missing
+   * from sync.db (rows deleted by hand) are indexed again and take back their files; those whose
+   * file is missing or has another size are downloaded again.
+   */
+  recheck?: boolean;
   /** Client secret file; giving it authorises again. */
   creds?: string;
   /** Download again items whose file is missing or has the wrong size. */
@@ -112,8 +118,12 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       signal: stop.signal,
     });
     const source = librarySource(client, { dates: options.dates, now: io.now ?? Date.now, fetch: io.fetch });
+    const recheck = options.recheck && typeof options.dates === "object" ? daysMs(options.dates) : undefined;
     summary.requeued = options.resync ? requeueMissing(store, backup.dir, [source.name, "picker"]) : 0;
     Object.assign(summary, await ingest(store, source, logger, stop.signal));
+    if (recheck && !options.resync) {
+      summary.requeued = requeueMissing(store, backup.dir, [source.name], recheck);
+    }
     if (!options.indexOnly) {
       phase = "downloading";
       // Then the items an earlier `photosync pick` left pending, while their URLs last.
@@ -128,6 +138,11 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           stop,
           budget: stop.budget,
           onFile: options.onFile,
+          // A row deleted by hand takes back its file in the days checked again (see `recheck`).
+          adopt: recheck
+            ? (row) =>
+              row.source === source.name && row.createdMs >= recheck.fromMs && row.createdMs <= recheck.toMs
+            : undefined,
         });
         summary.downloads = summary.downloads ? addResults(summary.downloads, result) : result;
       }
@@ -142,6 +157,13 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   summary.pending = store.pendingCount("library") + store.pendingCount("picker");
   return summary;
 }
+
+/** The first and last millisecond (UTC) of a range of days. */
+function daysMs(range: DateRange): { fromMs: number; toMs: number } {
+  return { fromMs: dayNumber(range.startDate) * DAY_MS, toMs: (dayNumber(range.endDate) + 1) * DAY_MS - 1 };
+}
+
+const DAY_MS = 86_400_000;
 
 /** Two transfer passes' outcomes, added up. */
 function addResults(a: TransferResult, b: TransferResult): TransferResult {

@@ -150,3 +150,32 @@ function addFigures(total: Figures, figures: Figures): void {
   total.failed += figures.failed;
   total.bytes += figures.bytes;
 }
+
+/** How a source's last run ended, as the command line recorded it. */
+export interface LastRun {
+  /** The command, e.g. `sync`. */
+  command: string;
+  /** When it started and ended, ISO 8601 (UTC). */
+  started: string;
+  ended: string;
+  exitCode: number;
+  /** In words: `complete`, `items left for the next run`, `failed`, ... */
+  outcome: string;
+  /** The error's line, when it ended with one. */
+  message?: string;
+  /** What it added: items to sync.db, files and bytes to the folder (undefined when not known). */
+  added?: { items: number; files: number; bytes: number };
+}
+
+/** Each source's last run, by source (a record that is not JSON is passed over). */
+export function lastRuns(store: Store): Record<string, LastRun> {
+  const runs: Record<string, LastRun> = {};
+  for (const { source, run } of store.lastRuns()) {
+    try {
+      runs[source] = JSON.parse(run);
+    } catch {
+      // Written by photosync as JSON; a hand-edited value is no reason to fail status.
+    }
+  }
+  return runs;
+}

@@ -11,22 +11,24 @@ import { COMMON_FLAGS, parseFlags } from "../args.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
+import { backupShape, describeShape } from "../status_shape.ts";
 
 const HELP = `Usage: photosync status [--dir DIR] [--json]
 
 Counts of items, downloaded, pending and failed (with reasons) in DIR/sync.db, and the
-downloaded items whose file is no longer in DIR (or has another size). Creates nothing:
-a DIR without sync.db is bad input (exit 2).
+downloaded items whose file is no longer in DIR (or has another size); a line per year
+(per source too where a year has several), the oldest and newest item, and each source's
+last run. Creates nothing: a DIR without sync.db is bad input (exit 2).
   --dir DIR            the folder given to sync (default: .)
   --json               one JSON object: items, downloaded, pending, failed, bytes, sources, failures,
-                       notes, missing
+                       notes, missing, years, oldest, newest, runs
   --quiet, --verbose   accepted as by every command; the counts are printed either way
   --help, --version`;
 
 /** Missing files listed one per line at most; the rest are counted. */
 const MISSING_SHOWN = 20;
 
-const statusCommand: Command = async (args, { renderer, paths }) => {
+const statusCommand: Command = async (args, { renderer, paths, journal }) => {
   const { values } = parseFlags("status", args, {
     dir: { type: "string", default: "." },
     json: { type: "boolean" },
@@ -36,13 +38,15 @@ const statusCommand: Command = async (args, { renderer, paths }) => {
   if (answered !== undefined) return answered;
   const dir = resolvePath("--dir", values.dir, paths);
   await requireBackup(dir);
+  journal?.begin("status", dir);
   using store = Store.open(dir, { readOnly: true });
   const counts = { ...store.counts(), missing: missingFiles(store, dir) };
+  const shape = backupShape(store);
   if (values.json) {
-    renderer.output(JSON.stringify(counts));
+    renderer.output(JSON.stringify({ ...counts, ...shape }));
     return ExitCode.ok;
   }
-  renderer.output(describe(counts, dir));
+  renderer.output([describe(counts, dir), ...describeShape(shape)].join("\n"));
   return ExitCode.ok;
 };
 

@@ -52,7 +52,7 @@ export function parseTakeoutFlags(args: string[]) {
   return { ...values, albums: values.albums as "links" | "none", paths: positionals };
 }
 
-const takeoutCommand: Command = async (args, { renderer, paths }) => {
+const takeoutCommand: Command = async (args, { renderer, paths, journal }) => {
   const flags = parseTakeoutFlags(args);
   const answered = answerHelpOrVersion(flags, HELP, renderer);
   if (answered !== undefined) return answered;
@@ -62,11 +62,13 @@ const takeoutCommand: Command = async (args, { renderer, paths }) => {
     );
   }
   const started = Date.now();
+  const dir = resolvePath("--dir", flags.dir, paths);
+  journal?.begin("takeout", dir, "takeout");
   // Ctrl-C or SIGTERM ends the import after the entry being placed: what is imported is kept.
   using stop = new RunStop();
   using _interrupt = new Interrupt(renderer, "stopping: imported files are kept, partial ones removed", stop);
   const report = await takeout({
-    dir: resolvePath("--dir", flags.dir, paths),
+    dir,
     paths: flags.paths.map((path) => resolvePath("PATH", path, paths)),
     logger: renderer,
     albums: flags.albums,
