@@ -14,6 +14,7 @@ const COMMANDS: [string, string][] = [
   ["takeout", "### `photosync takeout"],
   ["pick", "### `photosync pick"],
   ["status", "### `photosync status"],
+  ["report", "### `photosync report"],
   ["query", "### `photosync query"],
   ["token", "### `photosync token"],
 ];
