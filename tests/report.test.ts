@@ -67,35 +67,48 @@ const HAS_SQLITE3 = new Deno.Command("sqlite3", { args: ["-version"], stdout: "n
   .output().then((r) => r.success, () => false);
 
 Deno.test("job summary, the repair of days by hand, status per year and the report, on one backup", async (t) => {
-  await using env = await TestEnv.start({ items: ITEMS });
+  // A time-limited grant (two days) and short-lived access tokens: every run refreshes, and hears how long
+  // the authorisation has left.
+  await using env = await TestEnv.start({
+    items: ITEMS,
+    refreshTokenTtlSec: 2 * 86_400,
+    accessTokenTtlSec: 30,
+  });
   const summaryFile = join(env.root, "step-summary.md");
   const ci = { env: { GITHUB_STEP_SUMMARY: summaryFile } };
   const db = join(env.dir, "sync.db");
 
-  await t.step("the job summary: the disk budget reached, then the rest of the items", async () => {
-    const first = await env.run(["--max-bytes=150kB"], { auth: "browser", ...ci });
-    assert.equal(first.code, 3, first.stderr);
-    const second = await env.run([], ci);
-    assert.equal(second.code, 0, second.stderr);
-    const [a, b] = (await Deno.readTextFile(summaryFile)).split(/^(?=### )/m);
-    assert.match(a, /^### photosync sync: items left for the next run \(exit 3\)$/m);
-    const rowOf = (text: string) =>
-      /^\| library \| (\d+) \| (\d+) \| [^|]+ \| (\d+) \| 0 \| (\d+) \|/m.exec(text);
-    const [, addedA, filesA, leftA, itemsA] = rowOf(a)!.map(Number);
-    assert.equal(addedA, ITEMS.length);
-    assert.equal(itemsA, ITEMS.length);
-    assert.ok(filesA > 0 && filesA < ITEMS.length, `${filesA} files within the budget`);
-    assert.equal(leftA, ITEMS.length - filesA);
-    assert.match(
-      a,
-      /> \[!WARNING\]\n> - the disk budget --max-bytes=150kB reached: \d+ items left for the next run/,
-    );
-    assert.match(b, /^### photosync sync: complete \(exit 0\)$/m);
-    const [, addedB, filesB, leftB] = rowOf(b)!.map(Number);
-    assert.deepEqual([addedB, filesB, leftB], [0, ITEMS.length - filesA, 0]);
-    assert.match(b, new RegExp(`^\\*\\*Totals:\\*\\* ${ITEMS.length} items, ${ITEMS.length} on disk`, "m"));
-    assert.doesNotMatch(b, /WARNING/);
-  });
+  await t.step(
+    "the job summary: the disk budget reached, then the rest; the authorisation about to expire",
+    async () => {
+      const first = await env.run(["--max-bytes=150kB"], { auth: "browser", ...ci });
+      assert.equal(first.code, 3, first.stderr);
+      const second = await env.run([], ci);
+      assert.equal(second.code, 0, second.stderr);
+      const [a, b] = (await Deno.readTextFile(summaryFile)).split(/^(?=### )/m);
+      assert.match(a, /^### photosync sync: items left for the next run \(exit 3\)$/m);
+      const rowOf = (text: string) =>
+        /^\| library \| (\d+) \| (\d+) \| [^|]+ \| (\d+) \| 0 \| (\d+) \|/m.exec(text);
+      const [, addedA, filesA, leftA, itemsA] = rowOf(a)!.map(Number);
+      assert.equal(addedA, ITEMS.length);
+      assert.equal(itemsA, ITEMS.length);
+      assert.ok(filesA > 0 && filesA < ITEMS.length, `${filesA} files within the budget`);
+      assert.equal(leftA, ITEMS.length - filesA);
+      assert.match(
+        a,
+        /^> \[!WARNING\]\n(> - .*\n)*> - --max-bytes=150kB reached: \d+ items left for the next run$/m,
+      );
+      assert.match(b, /^### photosync sync: complete \(exit 0\)$/m);
+      const [, addedB, filesB, leftB] = rowOf(b)!.map(Number);
+      assert.deepEqual([addedB, filesB, leftB], [0, ITEMS.length - filesA, 0]);
+      assert.match(b, new RegExp(`^\\*\\*Totals:\\*\\* ${ITEMS.length} items, ${ITEMS.length} on disk`, "m"));
+      const expiring =
+        /^> - the authorisation expires in (2 days|47 hours) \(.* UTC, Google says\): run photosync with --creds=FILE to authorise again$/m;
+      assert.match(a, expiring);
+      assert.match(b, expiring);
+      assert.doesNotMatch(b, /max-bytes/);
+    },
+  );
 
   const filesBefore = await listFiles(env.dir);
   const pathsBefore = rows<{ id: string; path: string }>(db, "SELECT id, path FROM items ORDER BY id");

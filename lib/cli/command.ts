@@ -21,8 +21,8 @@ export interface CommandContext {
   /** Where path flags resolve from: `~` and the folder photosync was run from (see paths.ts). */
   paths: PathBase;
   /**
-   * The run's journal: a command names the backup it works on (`begin`) and the warnings that need
-   * a person; the command line then records the run and appends the CI job summary.
+   * The run's journal: a command names the backup it works on (`begin`); the command line then
+   * records the run and appends the CI job summary.
    */
   journal?: RunJournal;
 }

@@ -57,7 +57,7 @@ export async function runCli(args: string[]): Promise<number> {
   }
   try {
     // The run's record and job summary: after the command, whose store is closed by now.
-    const problem = await journal.end(code, message);
+    const problem = await journal.end(code, message, renderer.attentionNeeded);
     if (problem) renderer.warn(problem);
   } finally {
     renderer.finish();

@@ -3,9 +3,9 @@
  * `sync.db` (for `status` and `report`), and, when `GITHUB_STEP_SUMMARY` names a file (GitHub
  * Actions sets it for each step), a short Markdown summary appended to it.
  *
- * A command tells the journal which backup it works on ({@link RunJournal.begin}) and the warnings
- * that need a person; `run.ts` ends the journal with the exit code, after the command and its store
- * are done.
+ * A command tells the journal which backup it works on ({@link RunJournal.begin}); `run.ts` ends the
+ * journal with the exit code and the warnings that needed a person (the renderer's `attention`), after
+ * the command and its store are done.
  * @module
  */
 import { join } from "node:path";
@@ -27,7 +27,6 @@ export interface RunJournalOptions {
 export class RunJournal {
   readonly #env: (name: string) => string | undefined;
   readonly #now: () => number;
-  readonly #warnings: string[] = [];
   #run?: { command: string; dir: string; source?: string; started: number; before?: Record<string, Figures> };
 
   constructor(options: RunJournalOptions) {
@@ -45,23 +44,26 @@ export class RunJournal {
     this.#run = { command, dir, source, started, before: before === "unreadable" ? undefined : before ?? {} };
   }
 
-  /** A warning that needs a person (said in the job summary as well as on the terminal). */
-  needsPerson(warning: string): void {
-    if (!this.#warnings.includes(warning)) this.#warnings.push(warning);
-  }
-
   /**
-   * The command ended with `exitCode` (and `message`, its error's line): record the source's last
-   * run and append the job summary. Never fails the run: returns what could not be written.
+   * The command ended with `exitCode` (and `message`, its error's line; `warnings`, those that need a
+   * person): record the source's last run and append the job summary. Never fails the run: returns
+   * what could not be written.
    */
-  async end(exitCode: number, message?: string): Promise<string | undefined> {
+  async end(
+    exitCode: number,
+    message?: string,
+    warnings: readonly string[] = [],
+  ): Promise<string | undefined> {
     const run = this.#run;
     if (!run) return undefined;
     this.#run = undefined;
     const after = figuresOf(run.dir);
     if (after === undefined || after === "unreadable") return undefined;
     const outcome = outcomeOf(exitCode);
-    if (exitCode === 4 && message) this.needsPerson(message);
+    // An authorisation needed or refused needs a person too.
+    const attention = exitCode === 4 && message && !warnings.includes(message)
+      ? [...warnings, message]
+      : warnings;
     const problems: string[] = [];
     if (run.source !== undefined) {
       const added = run.before ? addedBy(run.before[run.source], after[run.source]) : undefined;
@@ -89,7 +91,7 @@ export class RunJournal {
         outcome,
         before: run.before,
         after,
-        warnings: this.#warnings,
+        warnings: [...attention],
       });
       try {
         await Deno.writeTextFile(file, text, { append: true });

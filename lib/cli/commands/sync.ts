@@ -167,10 +167,7 @@ const syncCommand: Command = async (args, context) => {
   if (summary.requeued) parts.push(`${summary.requeued} missing files queued again`);
   if (downloads) parts.push(`downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`);
   renderer.info(`done in ${formatDuration(seconds)}: ${parts.join(", ")}`);
-  if (summary.noAppCreatedMedia) {
-    renderer.warn(NO_APP_CREATED_MEDIA);
-    context.journal?.needsPerson(NO_APP_CREATED_MEDIA);
-  }
+  if (summary.noAppCreatedMedia) renderer.attention(NO_APP_CREATED_MEDIA);
   if (summary.stopped) {
     const more = summary.stopped === "indexing" ? ", and days still to search" : "";
     renderer.warn(
@@ -182,8 +179,8 @@ const syncCommand: Command = async (args, context) => {
     const reached = `--max-bytes=${
       values["max-bytes"]
     } reached: ${summary.pending} items left for the next run`;
-    renderer.warn(reached);
-    context.journal?.needsPerson(`the disk budget ${reached}`);
+    // The disk budget: a person decides whether to raise it.
+    renderer.attention(reached);
     return ExitCode.incomplete;
   }
   return downloads ? downloadsExitCode(downloads, dir, renderer) : ExitCode.ok;
