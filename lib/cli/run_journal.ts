@@ -57,6 +57,8 @@ export class RunJournal {
     const run = this.#run;
     if (!run) return undefined;
     this.#run = undefined;
+    const file = this.#summaryFile();
+    if (run.source === undefined && !file) return undefined;
     const after = figuresOf(run.dir);
     if (after === undefined || after === "unreadable") return undefined;
     const outcome = outcomeOf(exitCode);
@@ -80,10 +82,12 @@ export class RunJournal {
         using store = Store.open(run.dir);
         store.recordRun(run.source, JSON.stringify(record));
       } catch (error) {
-        problems.push(`cannot record the run in ${join(run.dir, DB_FILE)}: ${(error as Error).message}`);
+        // A run that failed said why already (the folder locked by another run, say): its record can wait.
+        if (exitCode === 0) {
+          problems.push(`cannot record the run in ${join(run.dir, DB_FILE)}: ${(error as Error).message}`);
+        }
       }
     }
-    const file = this.#summaryFile();
     if (file) {
       const text = jobSummary({
         command: run.command,
