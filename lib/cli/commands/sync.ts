@@ -176,11 +176,9 @@ const syncCommand: Command = async (args, context) => {
     return ExitCode.incomplete;
   }
   if (summary.budgetReached && summary.pending > 0) {
-    const reached = `--max-bytes=${
-      values["max-bytes"]
-    } reached: ${summary.pending} items left for the next run`;
     // The disk budget: a person decides whether to raise it.
-    renderer.attention(reached);
+    const left = `${summary.pending} items left for the next run`;
+    renderer.attention(`--max-bytes=${values["max-bytes"]} reached: ${left}`);
     return ExitCode.incomplete;
   }
   return downloads ? downloadsExitCode(downloads, dir, renderer) : ExitCode.ok;
