@@ -25,11 +25,7 @@ export const COMMAND_LIST: readonly { name: string; usage: string; summary: stri
     summary: "back up what you pick in Google Photos' picker",
   },
   { name: "status", usage: "status [--dir DIR] [--json]", summary: "what DIR/sync.db holds" },
-  {
-    name: "report",
-    usage: "report [--dir DIR] [--out FILE]",
-    summary: "the backup at a glance: one HTML page",
-  },
+  { name: "report", usage: "report [--dir DIR]", summary: "the backup at a glance: one HTML page" },
   { name: "query", usage: "query ID [--dir DIR]", summary: "one item's JSON, fresh from the Library API" },
   { name: "token", usage: "token [--dir DIR] [--scope S]", summary: "print a saved refresh token" },
   { name: "help", usage: "help [COMMAND]", summary: "this list, or COMMAND's flags" },
