@@ -5,7 +5,7 @@
  * @module
  */
 import { openBackup, RunStop } from "./core/backup.ts";
-import type { DateRange } from "./core/dates.ts";
+import { type DateRange, dayNumber } from "./core/dates.ts";
 import { StopRequest } from "./core/errors.ts";
 import { ingest } from "./core/ingest.ts";
 import type { FolderRequest } from "./core/folder_settings.ts";
@@ -30,6 +30,12 @@ export interface SyncOptions extends FolderRequest {
   logger: Logger;
   /** Which days to search: a range (`--dates`), `"all"`, or by default the incremental ranges. */
   dates?: DateRange | "all";
+  /**
+   * With a `dates` range (`--all --dates`): check every item of those days again. Items missing
+   * from sync.db (rows deleted by hand) are indexed again and take back their files; those whose
+   * file is missing or has another size are downloaded again.
+   */
+  recheck?: boolean;
   /** Client secret file; giving it authorises again. */
   creds?: string;
   /** Download again items whose file is missing or has the wrong size. */
@@ -103,6 +109,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, pending: 0 };
   let phase: NonNullable<SyncSummary["stopped"]> = "indexing";
   try {
+    // `--all --dates`: every item of those days is checked again (see `adopt` below).
+    const recheck = options.recheck && typeof options.dates === "object" ? daysMs(options.dates) : undefined;
     const library = options.pendingOnly && store.pendingCount("library") === 0
       ? undefined
       : await (async () => {
@@ -126,6 +134,12 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     if (library) {
       summary.requeued = options.resync ? requeueMissing(store, backup.dir, [library.name, "picker"]) : 0;
       if (!options.pendingOnly) Object.assign(summary, await ingest(store, library, logger, stop.signal));
+      const recheck = options.recheck && typeof options.dates === "object"
+        ? daysMs(options.dates)
+        : undefined;
+      if (recheck && !options.resync) {
+        summary.requeued = requeueMissing(store, backup.dir, [library.name], recheck);
+      }
     }
     if (!options.indexOnly) {
       phase = "downloading";
@@ -142,6 +156,11 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           stop,
           budget: stop.budget,
           onFile: options.onFile,
+          // A row deleted by hand takes back its file in the days checked again (see `recheck`).
+          adopt: recheck
+            ? (row) =>
+              row.source === "library" && row.createdMs >= recheck.fromMs && row.createdMs <= recheck.toMs
+            : undefined,
         });
         summary.downloads = summary.downloads ? addResults(summary.downloads, result) : result;
       }
@@ -158,6 +177,13 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   summary.pending = store.pendingCount("library") + store.pendingCount("picker");
   return summary;
 }
+
+/** The first and last millisecond (UTC) of a range of days. */
+function daysMs(range: DateRange): { fromMs: number; toMs: number } {
+  return { fromMs: dayNumber(range.startDate) * DAY_MS, toMs: (dayNumber(range.endDate) + 1) * DAY_MS - 1 };
+}
+
+const DAY_MS = 86_400_000;
 
 /** Two transfer passes' outcomes, added up. */
 function addResults(a: TransferResult, b: TransferResult): TransferResult {

@@ -32,6 +32,7 @@ import {
 import { matchSidecars } from "../lib/sources/takeout/sidecar_names.ts";
 import { type WebdavBench, webdavBench, webdavRows } from "./bench_webdav.ts";
 import { driveBench, driveRows } from "./bench_drive.ts";
+import { Store } from "../lib/core/store.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -49,6 +50,7 @@ const { values: flags } = parseArgs({
     "drive-latency": { type: "string", default: "20" },
     "drive-new-percent": { type: "string", default: "2" },
     "drive-runs": { type: "string", default: "3" },
+    "report-items": { type: "string", default: "50000" },
     runs: { type: "string", default: "3" },
     warmup: { type: "string", default: "1" },
     out: { type: "string", default: "bench-results" },
@@ -67,6 +69,7 @@ const config = {
   manyEntries: Number(flags["many-entries"]),
   compressibleBytes: Number(flags["compressible-mb"]) * MB,
   webdavBytes: Number(flags["webdav-mb"]) * MB,
+  reportItems: Number(flags["report-items"]),
   runs: Number(flags.runs),
   warmup: Number(flags.warmup),
 };
@@ -497,6 +500,70 @@ function sidecarMatching(): { sidecarMatchMs: number } {
   return { sidecarMatchMs: performance.now() - started };
 }
 
+/**
+ * A backup of `config.reportItems` items for `photosync report` next to `status --json` (both look at
+ * every file): written through the store, outside the timing, as a real library grows (skewed, from
+ * 2005), two sources, every item downloaded to a small file of its recorded size, a few failed.
+ */
+async function reportBackup() {
+  const root = await Deno.makeTempDir({ prefix: "photosync-bench-report-" });
+  const dir = join(root, "photos");
+  await Deno.mkdir(dir);
+  const items = generateLibrary({ count: config.reportItems, seed: 5, from: "2005-01-01", spread: "skewed" });
+  console.error(`writing a backup of ${items.length} items for the report...`);
+  {
+    using store = Store.open(dir);
+    const newItems = items.map((it, i) => ({
+      id: it.id,
+      source: i % 4 === 0 ? "takeout" : "library",
+      filename: it.filename,
+      createdMs: Date.parse(it.creationTime),
+      isVideo: it.video !== undefined,
+      json: JSON.stringify(it),
+    }));
+    for (let i = 0; i < newItems.length; i += 1000) {
+      for (const source of ["library", "takeout"]) {
+        store.saveBatch({ source, items: newItems.slice(i, i + 1000).filter((it) => it.source === source) });
+      }
+    }
+    const folders = new Set<string>();
+    const done: { id: string; size: number }[] = [];
+    for (const [i, it] of items.entries()) {
+      if (i % 997 === 0) {
+        store.markFailed(it.id, "bench");
+        continue;
+      }
+      const folder = it.creationTime.slice(0, 10).replaceAll("-", "/");
+      const path = `${folder}/${i}.jpg`;
+      if (!folders.has(folder)) await Deno.mkdir(join(dir, folder), { recursive: true });
+      folders.add(folder);
+      const size = 1 + (i % 100);
+      await Deno.writeFile(join(dir, path), new Uint8Array(size));
+      store.claimPath(it.id, path);
+      done.push({ id: it.id, size });
+    }
+    store.markDownloaded(done);
+  }
+  return { root, dir, close: () => Deno.remove(root, { recursive: true }) };
+}
+
+/** `photosync report` and `status --json` over the same backup, alternating which goes first. */
+async function reportTiming(run: number, backup: Awaited<ReturnType<typeof reportBackup>>) {
+  const out = join(backup.root, "report.html");
+  const [report, status] = await alternate(
+    run,
+    () => measure(undefined, backup.root, ["report", `--dir=${backup.dir}`, `--out=${out}`]),
+    () => measure(undefined, backup.root, ["status", `--dir=${backup.dir}`, "--json"]),
+  );
+  return {
+    reportSeconds: report.seconds,
+    reportStatusSeconds: status.seconds,
+    reportRatio: report.seconds / status.seconds,
+    reportMb: (await Deno.stat(out)).size / MB,
+  };
+}
+
+const reportStore = config.reportItems > 0 ? await reportBackup() : undefined;
 const exported = config.takeoutBytes > 0 ? await takeoutExport() : undefined;
 const runs: Record<string, number>[] = [];
 let driveResults: Awaited<ReturnType<typeof driveBench>> | undefined;
@@ -510,6 +577,7 @@ try {
       ...(config.files > 0 ? await downloading(run) : {}),
       ...(config.bigBytes > 0 ? await bigVideo() : {}),
       ...(exported ? { ...await takeoutImport(run, exported), ...sidecarMatching() } : {}),
+      ...(reportStore ? await reportTiming(run, reportStore) : {}),
     };
     if (run >= 0) runs.push(measured);
   }
@@ -527,6 +595,7 @@ try {
   }
 } finally {
   await exported?.close();
+  await reportStore?.close();
 }
 const scale = await scaleImports();
 const webdavRuns: WebdavBench[] = [];
@@ -660,6 +729,15 @@ if (config.compressibleBytes > 0) {
 if (webdavRuns.length > 0) rows.push(...webdavRows(webdavRuns));
 if (driveResults) {
   rows.push(...driveRows(driveResults, Number(flags["drive-latency"]), Number(flags["drive-new-percent"])));
+}
+if (reportStore) {
+  rows.push([
+    `report of ${config.reportItems} items vs status --json (same sync.db)`,
+    `${results.reportSeconds.toFixed(2)} s vs ${results.reportStatusSeconds.toFixed(2)} s (${
+      (results.reportSeconds / results.reportStatusSeconds).toFixed(2)
+    }x), page ${results.reportMb.toFixed(2)} MB`,
+    "≤ 2x, ≤ 2 MB",
+  ]);
 }
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), 6));
 const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;

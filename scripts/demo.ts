@@ -15,14 +15,15 @@ import { createHash } from "node:crypto";
 import { DatabaseSync } from "node:sqlite";
 import { join, resolve } from "node:path";
 import { Emulator } from "../testing/emulator.ts";
-import { generateLibrary, mediaBytes } from "../testing/library_fixture.ts";
+import { mediaBytes } from "../testing/library_fixture.ts";
+import { demoLibrary } from "./demo_library.ts";
 import { DB_FILE } from "../lib/core/store.ts";
 import { answerAuth, CliProcess } from "../testing/harness.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 
 const dir = resolve("demo-photos");
-const items = generateLibrary({ count: 300, seed: 2026, from: "2016-01-01", to: "2024-12-31" });
+const items = demoLibrary();
 const emulator = await Emulator.start({ items });
 const work = await Deno.makeTempDir({ prefix: "photosync-demo-" });
 try {

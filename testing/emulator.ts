@@ -49,6 +49,11 @@ export interface EmulatorOptions {
   clientSecret?: string;
   /** `expires_in` of issued access tokens; default 3600. */
   accessTokenTtlSec?: number;
+  /**
+   * Refresh tokens end this long after they were issued (as Google's time-limited grants), and token
+   * responses say how long is left in `refresh_token_expires_in`; default: they last, unsaid.
+   */
+  refreshTokenTtlSec?: number;
   /** Lifetime of `baseUrl`s; default 60 minutes. */
   baseUrlTtlMs?: number;
   /**
@@ -79,6 +84,7 @@ function services(origin: string, opts: EmulatorOptions, items: () => Map<string
     clientId: opts.clientId ?? "test-client.apps.googleusercontent.com",
     clientSecret: opts.clientSecret ?? `test-secret-${random(12)}`,
     accessTokenTtlSec: opts.accessTokenTtlSec ?? 3600,
+    refreshTokenTtlSec: opts.refreshTokenTtlSec,
   });
   const media = new MediaHost({
     origin,

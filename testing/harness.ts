@@ -34,6 +34,26 @@ export type StatusJson = Record<"items" | "downloaded" | "pending" | "failed" | 
   notes: { id: string; filename: string; note: string }[];
   /** Downloaded items whose file is gone from the folder or has another size. */
   missing: { id: string; filename: string; path: string }[];
+  /** Per year of capture (UTC); `sources` filled for years of more than one source. */
+  years: Record<
+    string,
+    Record<"items" | "downloaded" | "pending" | "failed" | "bytes", number> & {
+      sources: Record<string, Record<"items" | "downloaded" | "pending" | "failed" | "bytes", number>>;
+    }
+  >;
+  /** Capture times (ISO 8601) of the oldest and newest item, null when there are none. */
+  oldest: string | null;
+  newest: string | null;
+  /** Each source's last run. */
+  runs: Record<string, {
+    command: string;
+    started: string;
+    ended: string;
+    exitCode: number;
+    outcome: string;
+    message?: string;
+    added?: { items: number; files: number; bytes: number };
+  }>;
 };
 
 /** How to start the CLI. */

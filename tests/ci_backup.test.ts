@@ -189,6 +189,10 @@ Deno.test("the GitHub Actions example uploads each run's new files with sync.db;
   });
   assert.deepEqual(await listFiles(join(artifact.dir, "files", "increment")), items.map(expectedPath).sort());
   await Deno.stat(join(artifact.dir, "files", "sync-db", "sync.db"));
+  // The backup at a glance, beside the sync.db it shows.
+  const page = await Deno.readTextFile(join(artifact.dir, "files", "sync-db", "report.html"));
+  assert.match(page, new RegExp(`<p class="sub">${items.length} items, ${items.length} on disk`));
+  assert.match(page, /<rect [^>]*data-day="\d{4}-\d\d-\d\d" data-count="[1-9]/);
   // The cached sync.db holds no token: an unattended run saves none.
   const cached = await env.cli(["token", `--dir=${join(first.workspace, "photos")}`]);
   assertOneLineError(cached, 4, /no authorisation is saved/);
@@ -388,9 +392,13 @@ async function runJob(
   // The binary's stand-in: this checkout against the emulator. The emulator's token endpoint is not
   // Google's, so the client comes from its client secret file (--creds) rather than from the secrets.
   const command = [...cliCommand([]), `--creds=${join(env.root, "clientsecret.json")}`];
+  // `photosync report` takes no --creds.
+  const quoted = (words: string[]) => words.map((word) => `'${word}'`).join(" ");
   await Deno.writeTextFile(
     join(workspace, "photosync"),
-    `#!/bin/sh\nexec ${command.map((word) => `'${word}'`).join(" ")} "$@"\n`,
+    `#!/bin/sh\nif [ "$1" = report ]; then exec ${quoted(cliCommand([]))} "$@"; fi\nexec ${
+      quoted(command)
+    } "$@"\n`,
     { mode: 0o755 },
   );
   const run: JobRun = { workspace, steps: {}, logs: {}, failed: false };

@@ -135,6 +135,7 @@ Deno.test("kill -9 while indexing a skewed library, again and again: the index e
     const ids = (db.prepare("SELECT id FROM items").all() as { id: string }[]).map((row) => row.id);
     assert.deepEqual(new Set(ids), new Set(items.map((it) => it.id)), "every item, once");
     assert.equal(ids.length, items.length);
+    // The Library source's resume points (each source's last run is kept beside them).
     assert.deepEqual(
       db.prepare("SELECT key FROM checkpoints WHERE source = 'library'").all(),
       [],

@@ -73,7 +73,6 @@ const REFUSED_FLAGS: [string, string[], RegExp][] = [
     ["--dates=2024-05-01:2024-04-01"],
     /--dates.*2024-05-01 is after 2024-04-01/,
   ],
-  ["--all with --dates is refused", ["--all", "--dates=2024-01-01"], /--all and --dates cannot be combined/],
   ["--concurrency=0 is refused", ["--concurrency=0"], /--concurrency.*1 to 64.*"0"/],
   ["--concurrency=abc is refused", ["--concurrency=abc"], /--concurrency.*1 to 64.*"abc"/],
   ["--layout with an unknown token is refused", ["--layout={hour}"], /--layout.*unknown token \{hour\}/],

@@ -5,6 +5,7 @@
  */
 import type { Renderer } from "./render.ts";
 import type { PathBase } from "./paths.ts";
+import type { RunJournal } from "./run_journal.ts";
 
 /** What every subcommand gets: the renderer and the process's I/O edges. */
 export interface CommandContext {
@@ -19,6 +20,11 @@ export interface CommandContext {
   attended: boolean;
   /** Where path flags resolve from: `~` and the folder photosync was run from (see paths.ts). */
   paths: PathBase;
+  /**
+   * The run's journal: a command names the backup it works on (`begin`); the command line then
+   * records the run and appends the CI job summary.
+   */
+  journal?: RunJournal;
 }
 
 /** A subcommand: parses its own flags, returns the exit code. */

@@ -26,6 +26,7 @@ export const COMMAND_LIST: readonly { name: string; usage: string; summary: stri
   },
   { name: "status", usage: "status [--dir DIR] [--json]", summary: "what DIR/sync.db holds" },
   { name: "verify", usage: "verify [--dir DIR] [--repair]", summary: "check every file's sha256; repair" },
+  { name: "report", usage: "report [--dir DIR]", summary: "the backup at a glance: one HTML page" },
   { name: "query", usage: "query ID [--dir DIR]", summary: "one item's JSON, fresh from the Library API" },
   { name: "token", usage: "token [--dir DIR] [--scope S]", summary: "print a saved refresh token" },
   { name: "help", usage: "help [COMMAND]", summary: "this list, or COMMAND's flags" },

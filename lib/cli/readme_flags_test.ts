@@ -15,6 +15,7 @@ const COMMANDS: [string, string][] = [
   ["pick", "### `photosync pick"],
   ["status", "### `photosync status"],
   ["verify", "### `photosync verify"],
+  ["report", "### `photosync report"],
   ["query", "### `photosync query"],
   ["token", "### `photosync token"],
 ];

@@ -39,6 +39,7 @@ export class Renderer implements Logger {
   readonly #started: number;
   #state: Progress = { indexed: 0, files: 0, filesTotal: 0, bytes: 0, bytesTotal: 0, action: "downloaded" };
   #lineShown = false;
+  readonly #attention: string[] = [];
   #lastDraw = 0;
   #lastPlain: number;
 
@@ -69,6 +70,16 @@ export class Renderer implements Logger {
 
   warn(message: string): void {
     this.#line(`warning: ${message}`);
+  }
+
+  attention(message: string): void {
+    this.warn(message);
+    if (!this.#attention.includes(message)) this.#attention.push(message);
+  }
+
+  /** The warnings that need a person said so far (for the job summary), each once. */
+  get attentionNeeded(): readonly string[] {
+    return this.#attention;
   }
 
   notice(message: string): void {

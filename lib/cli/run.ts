@@ -10,6 +10,7 @@ import { COMMON_FLAGS, parseFlags } from "./args.ts";
 import { didYouMean } from "./did_you_mean.ts";
 import { answerHelpOrVersion, COMMAND_LIST, overview } from "./help.ts";
 import { pathBase } from "./paths.ts";
+import { RunJournal } from "./run_journal.ts";
 import syncCommand from "./commands/sync.ts";
 import statusCommand from "./commands/status.ts";
 import queryCommand from "./commands/query.ts";
@@ -17,6 +18,7 @@ import takeoutCommand from "./commands/takeout.ts";
 import tokenCommand from "./commands/token.ts";
 import pickCommand from "./commands/pick.ts";
 import verifyCommand from "./commands/verify.ts";
+import reportCommand from "./commands/report.ts";
 
 /** The subcommands by name; `help` and `version` are answered here. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -27,6 +29,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   token: tokenCommand,
   pick: pickCommand,
   verify: verifyCommand,
+  report: reportCommand,
 };
 
 const HELP_HELP = `${overview()}
@@ -38,34 +41,48 @@ export async function runCli(args: string[]): Promise<number> {
   const renderer = new Renderer({
     verbosity: args.includes("--quiet") ? "quiet" : args.includes("--verbose") ? "verbose" : "normal",
   });
+  const journal = new RunJournal({ env: readEnv });
+  let code: number;
+  let message: string | undefined;
   try {
-    return await dispatch(args, {
+    code = await dispatch(args, {
       renderer,
       env: readEnv,
       stdin: Deno.stdin.readable,
       attended: Deno.stdin.isTerminal() || Deno.stderr.isTerminal(),
       paths: pathBase(readEnv),
+      journal,
     });
   } catch (error) {
     renderer.finish();
-    if (error instanceof InterruptedError) {
-      renderer.notice(error.message);
-      return error.exitCode;
-    }
-    if (error instanceof PhotosyncError) {
-      renderer.error(error.message);
-      return error.exitCode;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    renderer.error(
-      /disk is full|no space left/i.test(message)
-        ? "the disk is full; free some space and run photosync again: nothing downloaded so far is lost"
-        : `unexpected failure: ${message}`,
-    );
-    return ExitCode.failure;
+    ({ code, message } = printError(error, renderer));
+  }
+  try {
+    // The run's record and job summary: after the command, whose store is closed by now.
+    const problem = await journal.end(code, message, renderer.attentionNeeded);
+    if (problem) renderer.warn(problem);
   } finally {
     renderer.finish();
   }
+  return code;
+}
+
+/** The one top-level error printer: one line; the exit code and that line. */
+function printError(error: unknown, renderer: Renderer): { code: number; message: string } {
+  if (error instanceof InterruptedError) {
+    renderer.notice(error.message);
+    return { code: error.exitCode, message: error.message };
+  }
+  if (error instanceof PhotosyncError) {
+    renderer.error(error.message);
+    return { code: error.exitCode, message: error.message };
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  const message = /disk is full|no space left/i.test(text)
+    ? "the disk is full; free some space and run photosync again: nothing downloaded so far is lost"
+    : `unexpected failure: ${text}`;
+  renderer.error(message);
+  return { code: ExitCode.failure, message };
 }
 
 /** The command `args` name (`sync` when they start with a flag, or are none), run with the rest. */

@@ -32,6 +32,11 @@ export interface Logger {
   verbose(message: string): void;
   /** Something the user should know about even with `--quiet`. */
   warn(message: string): void;
+  /**
+   * A warning that needs a person (an authorisation about to expire, the disk budget reached): said
+   * as {@link warn} does, and listed in the CI job summary. Loggers without it are given a `warn`.
+   */
+  attention?(message: string): void;
   /** A line the user must see to go on (e.g. the authorisation URL), even with `--quiet`. */
   notice(message: string): void;
   /** Update the progress counters (redrawn on a TTY, silent otherwise). */

@@ -212,6 +212,16 @@ export class OutputTree {
     }
   }
 
+  /** The modification time (epoch ms) of the regular file at `relativePath`, or undefined (a look). */
+  modifiedAt(relativePath: string): number | undefined {
+    try {
+      const stat = Deno.lstatSync(join(this.root, ...relativePath.split("/")));
+      return stat.isFile ? stat.mtime?.getTime() : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Where the link at `relativePath` points, or undefined when no link is there (a look, as {@link holds}). */
   linkTarget(relativePath: string): string | undefined {
     try {

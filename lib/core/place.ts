@@ -46,7 +46,17 @@ export interface PlacerOptions {
    * full disk): the run should stop. The error is also thrown by the next call that records.
    */
   onError?: (error: unknown) => void;
+  /**
+   * Whether a row may take back its own earlier file: one at a path the row would claim that no
+   * item records and whose modification time is the row's capture time (photosync sets it so): left
+   * when the row was deleted from sync.db by hand (`sync --all --dates` repairs those days). Such a
+   * file is replaced by the row's download, not kept as a stranger's. Default: never.
+   */
+  adopt?: (row: ItemRow) => boolean;
 }
+
+/** How far a file system's modification times may be from what was set (FAT keeps 2 s steps). */
+const MTIME_SLACK_MS = 2000;
 
 /** A placed item, for sync.db: its size and, when known, its content's sha256. */
 interface PlacedItem {
@@ -63,6 +73,7 @@ export class Placer implements Disposable {
   readonly #logger: Logger;
   readonly #onError?: (error: unknown) => void;
   readonly #localDays: boolean;
+  readonly #adopt?: (row: ItemRow) => boolean;
   /** Items whose path this run claimed (after finding nothing there): a file there now is not theirs. */
   readonly #claimedNow = new Set<string>();
   /** Placed items not yet recorded. */
@@ -77,6 +88,7 @@ export class Placer implements Disposable {
     this.#logger = options.logger;
     this.#onError = options.onError;
     this.#localDays = options.folderDays === "local";
+    this.#adopt = options.adopt;
   }
 
   /** Where the mapper puts `row`: at its local day in a folder of local days. */
@@ -226,6 +238,13 @@ export class Placer implements Disposable {
     if (this.#failed !== undefined) throw this.#failed;
   }
 
+  /** Whether the file at `path` is `row`'s own earlier copy (see {@link PlacerOptions.adopt}). */
+  #ownEarlierFile(row: ItemRow, path: string): boolean {
+    if (!this.#adopt?.(row)) return false;
+    const modified = this.#tree.modifiedAt(path);
+    return modified !== undefined && Math.abs(modified - row.createdMs) < MTIME_SLACK_MS;
+  }
+
   /**
    * Claim the first free candidate path for `row`, skipping those in `foreign` (paths found
    * holding a file that no item holds; those found here are added). Inside a transaction: when
@@ -241,6 +260,8 @@ export class Placer implements Disposable {
       // a stranger's (the user's own), kept. A later claim moves the item's, so this one lapses.
       if (!this.#store.claimPath(row.id, path)) continue;
       if (path !== own && this.#tree.occupied(path)) {
+        // The row's own earlier file: not claimed "now", so place() replaces it.
+        if (this.#ownEarlierFile(row, path)) return path;
         foreign.add(path);
         continue;
       }

@@ -24,6 +24,12 @@ export type SourceName = string;
 const SQLITE_MAGIC = "SQLite format 3\0";
 
 /**
+ * The checkpoints table's `source` under which each source's last run is kept (keyed by the
+ * source's name): a source's name is a plain word, never this.
+ */
+export const RUNS_KEY_SPACE = ":runs";
+
+/**
  * The items table's columns since schema 3, written once for the schema and for the migration that
  * rebuilds the table (a later change of them is a new constant and a new migration).
  */
@@ -617,6 +623,35 @@ export class Store {
       "SELECT id, filename, note FROM items WHERE status = 'pending' AND note IS NOT NULL ORDER BY created_ms, id",
     ).all() as StoreCounts["notes"];
     return { ...totals, sources, failures, notes };
+  }
+
+  /**
+   * Rows of a read-only query, for the query modules beside the store (`overview.ts`: the backup's
+   * shape by year and day), whose aggregation is SQL over the `items` table.
+   */
+  select<T>(sql: string, ...params: (string | number | null)[]): T[] {
+    // Plain objects (node:sqlite's rows have no prototype), as callers compare and spread them.
+    return this.#db.prepare(sql).all(...params).map((row) => ({ ...row })) as T[];
+  }
+
+  /**
+   * Record how a source's run ended (what the CLI saw: when, the outcome, what it added), replacing
+   * the source's earlier record. Kept in the checkpoints table under {@link RUNS_KEY_SPACE}, a name
+   * no source has, so that an older sync.db needs no migration for it.
+   */
+  recordRun(source: SourceName, run: string): void {
+    this.#db.prepare("INSERT OR REPLACE INTO checkpoints (source, key, value) VALUES (?, ?, ?)").run(
+      RUNS_KEY_SPACE,
+      source,
+      run,
+    );
+  }
+
+  /** Each source's last run as {@link recordRun} recorded it (JSON text), by source name. */
+  lastRuns(): { source: SourceName; run: string }[] {
+    return this.#db.prepare(
+      "SELECT key AS source, value AS run FROM checkpoints WHERE source = ? ORDER BY key",
+    ).all(RUNS_KEY_SPACE) as { source: SourceName; run: string }[];
   }
 
   /** A stored secret (tokens, client credentials), or undefined. */

@@ -13,7 +13,7 @@ import type { PathMapper } from "./layout.ts";
 import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
 import { BodyError, OutputTree, UnsafePathError } from "./output_tree.ts";
-import { Placer } from "./place.ts";
+import { Placer, type PlacerOptions } from "./place.ts";
 import { PlacedHashes } from "./placed_hashes.ts";
 import type { HashPool } from "./hash_pool.ts";
 import { pooled } from "./pool.ts";
@@ -55,6 +55,8 @@ export interface TransferOptions {
   budget?: ByteBudget;
   /** Where downloaded files are hashed (default: a pool of the pass's own, started at the first file). */
   hashPool?: HashPool;
+  /** Which rows may take back their own earlier file (see {@link PlacerOptions.adopt}). */
+  adopt?: PlacerOptions["adopt"];
 }
 
 /** Outcome of a transfer pass. */
@@ -217,15 +219,22 @@ async function transferOne(
 /**
  * `--resync`: put back to pending every downloaded item of `sources` (those the run downloads;
  * another's, e.g. a Takeout import's, would stay pending for ever) whose file is missing or has
- * the wrong size. Returns how many were requeued.
+ * the wrong size; with `within`, only the items captured in it (epoch ms, both ends included).
+ * Returns how many were requeued.
  */
-export function requeueMissing(store: Store, dir: string, sources: readonly string[]): number {
+export function requeueMissing(
+  store: Store,
+  dir: string,
+  sources: readonly string[],
+  within?: { fromMs: number; toMs: number },
+): number {
   const missing: string[] = [];
   const tree = new OutputTree(dir);
   for (const row of store.downloaded()) {
     if (!sources.includes(row.source)) continue;
     // An item sharing another's file (the same bytes from another source) has no file of its own.
     if (row.fileOf) continue;
+    if (within && (row.createdMs < within.fromMs || row.createdMs > within.toMs)) continue;
     if (!row.path || row.size === null || !tree.holds(row.path, row.size)) missing.push(row.id);
   }
   store.requeue(missing);

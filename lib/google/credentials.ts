@@ -104,6 +104,10 @@ export function environmentTokens(
       refused: `Google refused PHOTOSYNC_REFRESH_TOKEN (${INVALID_GRANT}): run photosync token --dir=DIR ` +
         "again on the computer you authorised on (authorising there again first if it is refused too) and " +
         "put what it prints in the secret PHOTOSYNC_REFRESH_TOKEN",
+      logger: input.logger,
+      renew:
+        "authorise again on the computer you authorised on, run photosync token --dir=DIR there and put " +
+        "what it prints in the secret PHOTOSYNC_REFRESH_TOKEN",
     },
   );
 }
@@ -130,6 +134,7 @@ function refreshing(store: Store, key: string, session: Saved, input: Authorizat
     fetch: input.fetch,
     retry: { signal: input.signal },
     onRefresh: (tokens) => store.setSecret(key, JSON.stringify({ ...session, tokens })),
+    logger: input.logger,
   });
 }
 

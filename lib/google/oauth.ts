@@ -33,7 +33,15 @@ export interface TokenSet {
   /** Epoch milliseconds after which the access token is no longer used. */
   expiresAt: number;
   refreshToken?: string;
+  /**
+   * Epoch milliseconds when Google ends the refresh token, when its answer said
+   * (`refresh_token_expires_in`, given for time-limited grants).
+   */
+  refreshExpiresAt?: number;
 }
+
+/** How long before its end photosync starts warning that the authorisation expires. */
+export const EXPIRY_WARNING_MS = 3 * 86_400_000;
 
 /** Supplies a valid access token for API calls. */
 export interface TokenSource {
@@ -281,6 +289,9 @@ export class RefreshingTokens implements TokenSource {
   /** When to refresh: a minute before expiry (half the lifetime for short-lived tokens). */
   #refreshAt: number;
   #pending?: Promise<string>;
+  readonly #logger?: Logger;
+  readonly #renew: string;
+  #warned = false;
 
   constructor(
     client: OAuthClient,
@@ -292,6 +303,10 @@ export class RefreshingTokens implements TokenSource {
       retry?: RetryOptions;
       /** The error's text when Google refuses the refresh token (invalid_grant): what to do about it. */
       refused?: string;
+      /** Told (`attention`) when the refresh token ends within {@link EXPIRY_WARNING_MS}. */
+      logger?: Logger;
+      /** What to do when it does (default: authorise again with --creds). */
+      renew?: string;
     } = {},
   ) {
     this.#client = client;
@@ -302,6 +317,8 @@ export class RefreshingTokens implements TokenSource {
     this.#onRefresh = options.onRefresh ?? (() => {});
     this.#now = options.now ?? Date.now;
     this.#refreshAt = tokens.expiresAt - 60_000;
+    this.#logger = options.logger;
+    this.#renew = options.renew ?? "run photosync with --creds=FILE to authorise again";
   }
 
   accessToken(rejected?: string): Promise<string> {
@@ -338,9 +355,28 @@ export class RefreshingTokens implements TokenSource {
     const tokens = toTokenSet(result, now);
     const lifetime = tokens.expiresAt - now;
     this.#refreshAt = now + lifetime - Math.min(60_000, lifetime / 2);
-    this.#tokens = { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
+    const refreshExpiresAt = tokens.refreshExpiresAt ?? this.#tokens.refreshExpiresAt;
+    this.#tokens = {
+      ...tokens,
+      refreshToken: tokens.refreshToken ?? refreshToken,
+      ...(refreshExpiresAt === undefined ? {} : { refreshExpiresAt }),
+    };
     this.#onRefresh(this.#tokens);
+    this.#warnOfExpiry(now);
     return this.#tokens.accessToken;
+  }
+
+  /** Once a run: the refresh token ends soon (Google said when), and what to do. */
+  #warnOfExpiry(now: number): void {
+    const end = this.#tokens.refreshExpiresAt;
+    if (this.#warned || !this.#logger || end === undefined || end - now > EXPIRY_WARNING_MS) return;
+    this.#warned = true;
+    const hours = Math.max(0, Math.floor((end - now) / 3_600_000));
+    const message = `the authorisation expires in ${
+      hours >= 48 ? `${Math.floor(hours / 24)} days` : `${hours} hours`
+    } (${new Date(end).toISOString().slice(0, 16).replace("T", " ")} UTC, Google says): ${this.#renew}`;
+    if (this.#logger.attention) this.#logger.attention(message);
+    else this.#logger.warn(message);
   }
 }
 
@@ -431,9 +467,13 @@ async function processTokens(process: () => Promise<oauth.TokenEndpointResponse>
 }
 
 function toTokenSet(result: oauth.TokenEndpointResponse, now: number): TokenSet {
+  const refreshLifetime = result.refresh_token_expires_in;
   return {
     accessToken: result.access_token,
     expiresAt: now + (result.expires_in ?? 3600) * 1000,
     refreshToken: result.refresh_token,
+    ...(typeof refreshLifetime === "number" && refreshLifetime >= 0
+      ? { refreshExpiresAt: now + refreshLifetime * 1000 }
+      : {}),
   };
 }

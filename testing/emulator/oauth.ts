@@ -60,6 +60,9 @@ export class OAuth implements Service<"auth" | "token"> {
 
   #now: () => number;
   #accessTokenTtlSec: number;
+  #refreshTokenTtlSec?: number;
+  /** When each refresh token was issued (ms), for `refresh_token_expires_in`. */
+  #refreshIssued = new Map<string, number>();
   /** Unused authorization codes. */
   #codes = new Map<string, { redirectUri: string; challenge: string; scope: string }>();
   /** Access token → expiry time (ms) and granted scopes. */
@@ -73,6 +76,8 @@ export class OAuth implements Service<"auth" | "token"> {
     clientId: string;
     clientSecret: string;
     accessTokenTtlSec: number;
+    /** Refresh tokens end this long after they were issued, said in `refresh_token_expires_in`. */
+    refreshTokenTtlSec?: number;
   }) {
     this.authUri = `${opts.origin}${AUTH_PATH}`;
     this.tokenUri = `${opts.origin}${TOKEN_PATH}`;
@@ -80,6 +85,7 @@ export class OAuth implements Service<"auth" | "token"> {
     this.clientSecret = opts.clientSecret;
     this.#now = opts.now;
     this.#accessTokenTtlSec = opts.accessTokenTtlSec;
+    this.#refreshTokenTtlSec = opts.refreshTokenTtlSec;
   }
 
   /** A client secret file's content of the given shape. */
@@ -235,18 +241,30 @@ export class OAuth implements Service<"auth" | "token"> {
       }
       const refreshToken = `1//0${random(75)}`;
       this.#refreshTokens.set(refreshToken, grant.scope);
+      this.#refreshIssued.set(refreshToken, this.#now());
       this.issuedTokens.push(refreshToken);
-      return this.#tokenResponse(grant.scope, refreshToken);
+      return this.#tokenResponse(grant.scope, refreshToken, refreshToken);
     }
     if (grantType === "refresh_token") {
-      const scope = this.#refreshTokens.get(form.get("refresh_token") ?? "");
-      if (scope === undefined) throw oauthError(400, "invalid_grant", "Token has been expired or revoked.");
-      return this.#tokenResponse(scope);
+      const token = form.get("refresh_token") ?? "";
+      const scope = this.#refreshTokens.get(token);
+      const issued = this.#refreshIssued.get(token) ?? 0;
+      const ended = this.#refreshTokenTtlSec !== undefined &&
+        this.#now() - issued > this.#refreshTokenTtlSec * 1000;
+      if (scope === undefined || ended) {
+        throw oauthError(400, "invalid_grant", "Token has been expired or revoked.");
+      }
+      return this.#tokenResponse(scope, undefined, token);
     }
     throw oauthError(400, "unsupported_grant_type", `Invalid grant_type: ${grantType}`);
   }
 
-  #tokenResponse(scope: string, refreshToken?: string): Response {
+  /** A token response; `grant`: the refresh token it stands on (for its remaining lifetime). */
+  #tokenResponse(scope: string, refreshToken: string | undefined, grant: string): Response {
+    const issued = this.#refreshIssued.get(grant);
+    const refreshLeft = this.#refreshTokenTtlSec !== undefined && issued !== undefined
+      ? Math.max(0, Math.round(this.#refreshTokenTtlSec - (this.#now() - issued) / 1000))
+      : undefined;
     const accessToken = `ya29.a0${random(150)}`;
     this.#accessTokens.set(accessToken, {
       expiresAt: this.#now() + this.#accessTokenTtlSec * 1000,
@@ -257,6 +275,7 @@ export class OAuth implements Service<"auth" | "token"> {
       access_token: accessToken,
       expires_in: this.#accessTokenTtlSec,
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      ...(refreshLeft === undefined ? {} : { refresh_token_expires_in: refreshLeft }),
       scope,
       token_type: "Bearer",
     }, { "cache-control": "no-store" });

@@ -63,6 +63,7 @@ const pickCommand: Command = async (args, context) => {
   const answered = answerHelpOrVersion(flags, HELP, renderer);
   if (answered !== undefined) return answered;
   const dir = resolvePath("--dir", flags.dir, paths);
+  context.journal?.begin("pick", dir, "picker");
   const started = Date.now();
   // Ctrl-C aborts the run's stop: every request, poll and backoff sleep ends, the session is deleted.
   const stop = new RunStop();

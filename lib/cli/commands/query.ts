@@ -38,6 +38,7 @@ const queryCommand: Command = async (args, context) => {
   if (!id) throw new UsageError("photosync query needs a media item ID; see photosync query --help");
   const dir = resolvePath("--dir", values.dir, paths);
   await requireBackup(dir);
+  context.journal?.begin("query", dir);
   using store = Store.open(dir);
   const tokens = await authorize(store, {
     ...authorisationIo(values["no-browser"], context),

@@ -13,24 +13,26 @@ import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
 import { chainSummary, describeChain } from "../../sources/takeout/export_chain.ts";
 import { lastVerifyLines } from "./verify.ts";
+import { backupShape, describeShape } from "../status_shape.ts";
 
 const HELP = `Usage: photosync status [--dir DIR] [--json]
 
-Counts of items, downloaded, pending and failed (with reasons) in DIR/sync.db, the
-downloaded items whose file is no longer in DIR (or has another size), and the Takeout
-exports imported, with any export missed between them. Creates nothing:
-a DIR without sync.db is bad input (exit 2).
+Counts of items, downloaded, pending and failed (with reasons) in DIR/sync.db, and the
+downloaded items whose file is no longer in DIR (or has another size); a line per year
+(per source too where a year has several), the oldest and newest item, and each source's
+last run; the Takeout exports imported, with any export missed between them; the last verify.
+Creates nothing: a DIR without sync.db is bad input (exit 2).
   --dir DIR            the folder given to sync (default: .)
   --json               one JSON object: items, downloaded, files, pending, failed, bytes, sources,
-                       failures, notes, missing, exports (the Takeout exports imported), missedExports,
-                       lastVerify (null before the first verify)
+                       failures, notes, missing, years, oldest, newest, runs, exports (the Takeout
+                       exports imported), missedExports, lastVerify (null before the first verify)
   --quiet, --verbose   accepted as by every command; the counts are printed either way
   --help, --version`;
 
 /** Missing files listed one per line at most; the rest are counted. */
 const MISSING_SHOWN = 20;
 
-const statusCommand: Command = async (args, { renderer, paths }) => {
+const statusCommand: Command = async (args, { renderer, paths, journal }) => {
   const { values } = parseFlags("status", args, {
     dir: { type: "string", default: "." },
     json: { type: "boolean" },
@@ -40,18 +42,22 @@ const statusCommand: Command = async (args, { renderer, paths }) => {
   if (answered !== undefined) return answered;
   const dir = resolvePath("--dir", values.dir, paths);
   await requireBackup(dir);
+  journal?.begin("status", dir);
   using store = Store.open(dir, { readOnly: true });
   const counts = {
     ...store.counts(),
     missing: missingFiles(store, dir),
     lastVerify: store.lastVerifyRun() ?? null,
   };
+  const shape = backupShape(store);
   const chain = chainSummary(store);
   if (values.json) {
-    renderer.output(JSON.stringify({ ...counts, exports: chain.exports, missedExports: chain.missed }));
+    renderer.output(
+      JSON.stringify({ ...counts, ...shape, exports: chain.exports, missedExports: chain.missed }),
+    );
     return ExitCode.ok;
   }
-  renderer.output([describe(counts, dir), ...describeChain(chain)].join("\n"));
+  renderer.output([describe(counts, dir), ...describeShape(shape), ...describeChain(chain)].join("\n"));
   return ExitCode.ok;
 };
 

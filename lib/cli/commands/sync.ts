@@ -39,7 +39,9 @@ Sync flags:
                        when no token is saved yet; giving it again authorises again
   --all                search the whole library (default: only days older than the oldest and
                        newer than the newest item already indexed, boundary days included)
-  --dates FROM[:TO]    search only these days (YYYY-MM-DD, both ends included)
+  --dates FROM[:TO]    search only these days (YYYY-MM-DD, both ends included); with --all, check
+                       every item of those days again: rows deleted from sync.db come back with
+                       their files, missing or changed files are downloaded again
   --resync             download again files that are missing or have the wrong size
   --index-only         update sync.db only; a later run downloads
   --concurrency N      downloads at once, 1-64 (default 8)
@@ -117,18 +119,17 @@ const syncCommand: Command = async (args, context) => {
     if (values["no-browser"]) passOn.push("--no-browser");
     return await queryCommand([values.query, ...passOn], context);
   }
-  if (values.all && values.dates !== undefined) {
-    throw new UsageError(
-      "--all and --dates cannot be combined: --all searches everything, --dates only a range",
-    );
-  }
   const started = Date.now();
   const dir = resolvePath("--dir", values.dir, paths);
+  context.journal?.begin("sync", dir, "library");
+  // --all with --dates: the original photosync's repair ("check every item of those days again").
+  const dates = values.dates === undefined ? (values.all ? "all" : undefined) : parseDateRange(values.dates);
   const options: SyncOptions = {
     dir,
     logger: renderer,
     creds: values.creds === undefined ? undefined : resolvePath("--creds", values.creds, paths),
-    dates: values.all ? "all" : values.dates === undefined ? undefined : parseDateRange(values.dates),
+    dates,
+    recheck: values.all && values.dates !== undefined,
     resync: values.resync,
     indexOnly: values["index-only"],
     concurrency: parseConcurrency(values.concurrency),
@@ -175,7 +176,7 @@ const syncCommand: Command = async (args, context) => {
   if (summary.requeued) parts.push(`${summary.requeued} missing files queued again`);
   if (downloads) parts.push(`downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`);
   renderer.info(`done in ${formatDuration(seconds)}: ${parts.join(", ")}`);
-  if (summary.noAppCreatedMedia) renderer.warn(NO_APP_CREATED_MEDIA);
+  if (summary.noAppCreatedMedia) renderer.attention(NO_APP_CREATED_MEDIA);
   if (summary.stopped) {
     const more = summary.stopped === "indexing" ? ", and days still to search" : "";
     renderer.warn(
@@ -184,9 +185,9 @@ const syncCommand: Command = async (args, context) => {
     return ExitCode.incomplete;
   }
   if (summary.budgetReached && summary.pending > 0) {
-    renderer.warn(
-      `--max-bytes=${values["max-bytes"]} reached: ${summary.pending} items left for the next run`,
-    );
+    // The disk budget: a person decides whether to raise it.
+    const left = `${summary.pending} items left for the next run`;
+    renderer.attention(`--max-bytes=${values["max-bytes"]} reached: ${left}`);
     return ExitCode.incomplete;
   }
   return downloads ? downloadsExitCode(downloads, dir, renderer) : ExitCode.ok;

@@ -101,7 +101,7 @@ export function parseTakeoutFlags(args: string[]) {
 }
 
 const takeoutCommand: Command = async (args, context) => {
-  const { renderer, paths } = context;
+  const { renderer, paths, journal } = context;
   const flags = parseTakeoutFlags(args);
   const answered = answerHelpOrVersion(flags, HELP, renderer);
   if (answered !== undefined) return answered;
@@ -156,11 +156,13 @@ const takeoutCommand: Command = async (args, context) => {
     );
   }
   const started = Date.now();
+  const dir = resolvePath("--dir", flags.dir, paths);
+  journal?.begin("takeout", dir, "takeout");
   // Ctrl-C or SIGTERM ends the import after the entry being placed: what is imported is kept.
   using stop = new RunStop();
   using _interrupt = new Interrupt(renderer, "stopping: imported files are kept, partial ones removed", stop);
   const report = await takeout({
-    dir: resolvePath("--dir", flags.dir, paths),
+    dir,
     paths: flags.paths.map((path) => resolvePath("PATH", path, paths)),
     logger: renderer,
     albums: flags.albums,

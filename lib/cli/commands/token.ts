@@ -58,7 +58,7 @@ manager), never in a file in a repository.
 Exit codes: 0 printed, 2 bad input (also: no sync.db in DIR), 4 no authorisation of that scope
 saved in DIR/sync.db.`;
 
-const tokenCommand: Command = async (args, { renderer, paths }) => {
+const tokenCommand: Command = async (args, { renderer, paths, journal }) => {
   const { values } = parseFlags("token", args, {
     dir: { type: "string", default: "." },
     scope: { type: "string", default: "library" },
@@ -72,6 +72,7 @@ const tokenCommand: Command = async (args, { renderer, paths }) => {
   const wanted = SCOPES[values.scope as keyof typeof SCOPES];
   const dir = resolvePath("--dir", values.dir, paths);
   await requireBackup(dir);
+  journal?.begin("token", dir);
   using store = Store.open(dir, { readOnly: true });
   const token = savedRefreshToken(store, wanted.scope);
   if (!token) {

@@ -1,0 +1,91 @@
+/**
+ * `photosync report`: the backup at a glance, as one self-contained HTML page.
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+import { ExitCode, PhotosyncError, UsageError } from "../../core/errors.ts";
+import {
+  dayFigures,
+  emptyStretches,
+  itemSpan,
+  lastRuns,
+  missingDays,
+  sourceFigures,
+  yearFigures,
+} from "../../core/overview.ts";
+import { OutputTree } from "../../core/output_tree.ts";
+import { Store } from "../../core/store.ts";
+import type { Command } from "../command.ts";
+import { COMMON_FLAGS, parseFlags } from "../args.ts";
+import { answerHelpOrVersion } from "../help.ts";
+import { resolvePath } from "../paths.ts";
+import { requireBackup } from "../existing_backup.ts";
+import { reportPage } from "../report_page.ts";
+import { VERSION } from "../version.ts";
+
+/** The page's name in DIR when `--out` is not given. */
+export const REPORT_FILE = "photosync-report.html";
+
+const HELP = `Usage: photosync report [--dir DIR] [--out FILE]
+
+Writes one self-contained HTML page (inline CSS and SVG; it loads nothing, so it opens
+offline, from a CI artifact, years later) showing DIR/sync.db at a glance: a calendar heat
+map per year (items taken each day; the date and count on hover), totals per year and per
+source, the days with items pending, failed or missing on disk, the longest empty stretches
+(the usual sign of a Takeout part not imported) and each source's last run. Creates nothing
+else: a DIR without sync.db is bad input (exit 2).
+  --dir DIR            the folder given to sync, takeout or pick (default: .)
+  --out FILE           where to write the page (default: DIR/${REPORT_FILE}); replaced
+                       whole, never left half written
+  --quiet, --verbose   less / more output
+  --help, --version`;
+
+const reportCommand: Command = async (args, { renderer, paths, journal }) => {
+  const { values } = parseFlags("report", args, {
+    dir: { type: "string", default: "." },
+    out: { type: "string" },
+    ...COMMON_FLAGS,
+  });
+  const answered = answerHelpOrVersion(values, HELP, renderer);
+  if (answered !== undefined) return answered;
+  const dir = resolvePath("--dir", values.dir, paths);
+  const out = values.out === undefined ? join(dir, REPORT_FILE) : resolvePath("--out", values.out, paths);
+  await requireBackup(dir);
+  if (!(await Deno.stat(dirname(out)).catch(() => undefined))?.isDirectory) {
+    throw new UsageError(`--out ${out}: the folder ${dirname(out)} does not exist`);
+  }
+  journal?.begin("report", dir);
+  const page = (() => {
+    using store = Store.open(dir, { readOnly: true });
+    const days = dayFigures(store);
+    return reportPage({
+      dir,
+      generatedMs: Date.now(),
+      version: VERSION,
+      years: yearFigures(store),
+      sources: sourceFigures(store),
+      days,
+      missing: missingDays(store, new OutputTree(dir)),
+      span: itemSpan(store),
+      stretches: emptyStretches(store),
+      runs: lastRuns(store),
+    });
+  })();
+  await writeWhole(out, page);
+  renderer.info(`wrote ${out}`);
+  return ExitCode.ok;
+};
+
+/** Write `text` to a temporary file beside `file`, then rename it over `file`. */
+async function writeWhole(file: string, text: string): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${crypto.randomUUID()}.tmp`);
+  try {
+    await Deno.writeTextFile(temp, text);
+    await Deno.rename(temp, file);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw new PhotosyncError(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export default reportCommand;

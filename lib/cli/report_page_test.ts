@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { type ReportData, reportPage } from "./report_page.ts";
+
+const HOSTILE = `</title><script>alert("x")</script><img src=x onerror='fetch(1)'>`;
+
+function data(extra: Partial<ReportData> = {}): ReportData {
+  return {
+    dir: `/home/u/${HOSTILE}`,
+    generatedMs: Date.UTC(2026, 0, 31, 3, 17),
+    version: "0.1.0",
+    years: {
+      "2020": { items: 3, downloaded: 1, pending: 1, failed: 1, bytes: 100, sources: {} },
+    },
+    sources: { library: { items: 3, downloaded: 1, pending: 1, failed: 1, bytes: 100 } },
+    days: [
+      { day: "2020-02-29", count: 2, pending: 1, failed: 0 },
+      { day: "2020-12-31", count: 1, pending: 0, failed: 1 },
+    ],
+    missing: new Map([["2020-02-29", 1]]),
+    span: { oldest: Date.UTC(2020, 1, 29, 10), newest: Date.UTC(2020, 11, 31, 10) },
+    stretches: [{ from: "2020-03-01", to: "2020-12-30", days: 305 }],
+    runs: {
+      library: {
+        command: "sync",
+        started: "2026-01-31T03:17:02.000Z",
+        ended: "2026-01-31T03:20:00.000Z",
+        exitCode: 1,
+        outcome: "failed",
+        message: HOSTILE,
+      },
+    },
+    ...extra,
+  };
+}
+
+Deno.test("report page: every text from the backup is escaped; nothing is loaded from anywhere", () => {
+  const page = reportPage(data());
+  assert.ok(!page.includes(HOSTILE));
+  assert.doesNotMatch(page, /<script|<img|<link|<[a-z]+ [^>]*\b(src|href)=(?!"#)|url\(/i);
+  assert.match(page, /&lt;\/title&gt;&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;/);
+  assert.match(page, /onerror=&#39;fetch\(1\)&#39;/);
+  assert.match(
+    page,
+    /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">/,
+  );
+});
+
+Deno.test("report page: a cell per day of a leap year, Monday first; marks, hover text, stretches", () => {
+  const page = reportPage(data());
+  const cells = [
+    ...page.matchAll(
+      /<rect x="(\d+)" y="(\d+)" [^>]*class="([^"]+)" data-day="([\d-]+)" data-count="(\d+)"([^>]*)><title>([^<]*)</g,
+    ),
+  ];
+  assert.equal(cells.length, 366);
+  // 2020-01-01 was a Wednesday: the third row of the first column.
+  const [first] = cells;
+  assert.deepEqual([first[4], first[2]], ["2020-01-01", String(16 + 2 * 13)]);
+  const leap = cells.find((cell) => cell[4] === "2020-02-29")!;
+  assert.equal(leap[5], "2");
+  assert.match(leap[3], /^l4 p m$/);
+  assert.match(leap[6], /data-pending="1" data-missing="1"/);
+  assert.equal(leap[7], "2020-02-29: 2 items (1 pending, 1 missing on disk)");
+  const last = cells.at(-1)!;
+  assert.deepEqual([last[4], last[5], last[7]], ["2020-12-31", "1", "2020-12-31: 1 item (1 failed)"]);
+  assert.match(
+    page,
+    /<li data-from="2020-03-01" data-to="2020-12-30">2020-03-01 to 2020-12-30: 305 days without a photo<\/li>/,
+  );
+  assert.match(page, /<li>2020-02-29: 1 pending, 1 missing on disk<\/li><li>2020-12-31: 1 failed<\/li>/);
+});
+
+Deno.test("report page: an empty backup says so", () => {
+  const page = reportPage(
+    data({ years: {}, sources: {}, days: [], missing: new Map(), span: undefined, stretches: [], runs: {} }),
+  );
+  assert.match(page, /The backup holds no items yet/);
+  assert.match(page, /No run recorded yet/);
+  assert.doesNotMatch(page, /<rect /);
+});
