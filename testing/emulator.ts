@@ -200,6 +200,11 @@ export class Emulator {
     this.#services.media.maxInFlight = count;
   }
 
+  /** Hold media requests until `count` wait at once, then answer them together (see `MediaService.holdUntil`). */
+  holdMediaUntil(count: number): void {
+    this.#services.media.holdUntil(count);
+  }
+
   /**
    * A client secret file's content, of the "installed" (default) or "web" shape, pointing at this
    * emulator.

@@ -338,9 +338,9 @@ Deno.test("--concurrency=N keeps N downloads in flight, 1 and 5; 8 without the f
   });
   for (const [concurrency, args] of [[1, ["--concurrency=1"]], [5, ["--concurrency=5"]], [8, []]] as const) {
     await using env = await synced(items, ["--index-only"]);
-    // Media answers wait (long enough for a loaded machine), so the downloads that the pool
-    // allows pile up in flight together.
-    env.emulator.faults = { latencyMs: { media: 100 } };
+    // Media answers wait until that many requests are waiting, so the downloads the pool allows are
+    // in flight together (a pool that allows more shows more; fewer, fewer).
+    env.emulator.holdMediaUntil(concurrency);
     const run = await env.run([...args]);
     assert.deepEqual(run.code, 0, run.stderr);
     assert.deepEqual((await listFiles(env.dir)).length, items.length);

@@ -52,6 +52,26 @@ export class MediaHost implements Service<"media"> {
   #baseUrlTtlMs: number;
   #encoding?: "gzip";
   #inFlight = 0;
+  /** Media requests held until this many wait together (see {@link holdUntil}). */
+  #held?: { count: number; waiting: (() => void)[] };
+
+  /**
+   * Hold the next media requests until `count` of them wait at once, then answer them together: a
+   * client that allows `count` downloads at a time has exactly that many bodies in flight then. A
+   * client that never sends that many is let go after `fallbackMs`, so a test fails on its count
+   * instead of hanging.
+   */
+  holdUntil(count: number, fallbackMs = 5_000): void {
+    const held = { count, waiting: [] as (() => void)[] };
+    this.#held = held;
+    const timer = setTimeout(() => this.#release(held), fallbackMs);
+    Deno.unrefTimer(timer);
+  }
+
+  #release(held: { waiting: (() => void)[] }): void {
+    if (this.#held === held) this.#held = undefined;
+    for (const go of held.waiting.splice(0)) go();
+  }
 
   constructor(opts: {
     origin: string;
@@ -80,6 +100,12 @@ export class MediaHost implements Service<"media"> {
     const item = typeof id === "string" ? this.#items().get(id) : undefined;
     if (!item || typeof expiresAt !== "number") throw apiError(404, "NOT_FOUND", "Unknown media URL.");
     if (this.#now() >= expiresAt) throw apiError(403, "PERMISSION_DENIED", "The media URL has expired.");
+    const held = this.#held;
+    if (held && req.method === "GET") {
+      const go = new Promise<void>((resolve) => held.waiting.push(resolve));
+      if (held.waiting.length >= held.count) this.#release(held);
+      await go;
+    }
     const option = at < 0 ? "" : path.slice(at + 1);
     if (option !== "d" && option !== "dv") {
       throw invalidArgument(`The emulator serves only "=d" and "=dv", not "${option}".`);
