@@ -69,7 +69,7 @@ Deno.test("a library with no app-created media: each run says once, in one line,
     assert.deepEqual(lines, [
       "warning: the Library API showed nothing: since 2025-03-31 it shows photosync only the photos and " +
       "videos photosync uploaded itself; for the rest of your library use photosync takeout (Google Takeout " +
-      "archives; takeout --drive is planned) or photosync pick",
+      "archives; takeout --drive imports scheduled exports from Google Drive) or photosync pick",
     ]);
   }
   assert.deepEqual(await listFiles(env.dir), []);

@@ -192,7 +192,7 @@ const syncCommand: Command = async (args, context) => {
 export const NO_APP_CREATED_MEDIA =
   "the Library API showed nothing: since 2025-03-31 it shows photosync only " +
   "the photos and videos photosync uploaded itself; for the rest of your library use photosync takeout " +
-  "(Google Takeout archives; takeout --drive is planned) or photosync pick";
+  "(Google Takeout archives; takeout --drive imports scheduled exports from Google Drive) or photosync pick";
 
 /** 0, or 3 with a warning pointing at `photosync status` when some items were not downloaded. */
 export function downloadsExitCode(downloads: TransferResult, dir: string, renderer: Renderer): number {

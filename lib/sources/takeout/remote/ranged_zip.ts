@@ -39,6 +39,8 @@ export const SPANS_AHEAD = 16;
 export const BYTES_AHEAD = 256 * MB;
 /** Spans up to this size are held in memory; larger ones are spooled to a file. */
 const IN_MEMORY = 1 * MB;
+/** Bytes written to a spool file at once. */
+const SPOOL_WRITE = 1 * MB;
 /** The end of the file read at first: the directory's end record, and often the whole directory. */
 const TAIL = 128 * KB;
 
@@ -59,7 +61,7 @@ interface Span {
   /** Bytes received, from `start`. */
   received: number;
   memory?: Uint8Array;
-  spool?: { path: string; write: Deno.FsFile; read?: Deno.FsFile; lock: Promise<unknown> };
+  spool?: { path: string; write: Deno.FsFile; read?: Deno.FsFile; at?: number; lock: Promise<unknown> };
   stop: AbortController;
   waiters: (() => void)[];
 }
@@ -310,15 +312,36 @@ export class RangedZip {
         ...this.#options,
         signal: stop,
       });
+      // Spooled bytes are written a megabyte at a time: a write per network chunk (often 16 KB) cost more
+      // than the import around it.
+      const batch = span.memory ? undefined : new Uint8Array(SPOOL_WRITE);
+      let batched = 0;
+      const flush = async () => {
+        for (let done = 0; done < batched;) {
+          done += await span.spool!.write.write(batch!.subarray(done, batched));
+        }
+        span.received += batched;
+        batched = 0;
+        for (const wake of span.waiters.splice(0)) wake();
+      };
       for await (const chunk of body) {
         if (isDropped(span)) return;
-        if (span.memory) span.memory.set(chunk, span.received);
-        else {for (let done = 0; done < chunk.length;) {
-            done += await span.spool!.write.write(chunk.subarray(done));
-          }}
-        span.received += chunk.length;
-        for (const wake of span.waiters.splice(0)) wake();
+        if (span.memory) {
+          span.memory.set(chunk, span.received);
+          span.received += chunk.length;
+          for (const wake of span.waiters.splice(0)) wake();
+          continue;
+        }
+        for (let at = 0; at < chunk.length;) {
+          const part = chunk.subarray(at, at + SPOOL_WRITE - batched);
+          batch!.set(part, batched);
+          batched += part.length;
+          at += part.length;
+          if (batched === SPOOL_WRITE) await flush();
+        }
+        if (isDropped(span)) return;
       }
+      if (batched > 0 && !isDropped(span)) await flush();
       if (!isDropped(span)) span.state = "fetched";
     } catch (error) {
       if (isDropped(span)) return;
@@ -425,12 +448,15 @@ export class RangedZip {
     const spool = span.spool!;
     const read = spool.lock.then(async () => {
       spool.read ??= await Deno.open(spool.path, { read: true });
-      await spool.read.seek(from - span.start, Deno.SeekMode.Start);
+      // Entries are read front to back: mostly no seek is needed.
+      if (spool.at !== from - span.start) await spool.read.seek(from - span.start, Deno.SeekMode.Start);
+      spool.at = undefined;
       for (let filled = 0; filled < into.length;) {
         const count = await spool.read.read(into.subarray(filled));
         if (count === null) throw new ArchiveError("a spooled span ended early");
         filled += count;
       }
+      spool.at = to - span.start;
     });
     spool.lock = read.catch(() => {});
     await read;

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { AuthError, PhotosyncError } from "../core/errors.ts";
+import { TransientError } from "../core/retry.ts";
+import { DriveClient, driveError, NO_DRIVE_SCOPE } from "./drive.ts";
+
+const answer = (status: number, reason?: string, message = "m") =>
+  new Response(JSON.stringify({ error: { code: status, message, errors: reason ? [{ reason }] : [] } }), {
+    status,
+  });
+
+Deno.test("driveError: slow down is retried, a missing scope is one line, other refusals are authorisation", async () => {
+  assert.ok(await driveError(answer(403, "userRateLimitExceeded")) instanceof TransientError);
+  assert.ok(await driveError(answer(403, "rateLimitExceeded")) instanceof TransientError);
+  assert.ok(await driveError(answer(429)) instanceof TransientError);
+  assert.ok(await driveError(answer(503)) instanceof TransientError);
+  const scope = await driveError(answer(403, "insufficientPermissions", "Insufficient Permission"));
+  assert.ok(scope instanceof AuthError);
+  assert.equal(scope.message, NO_DRIVE_SCOPE);
+  assert.ok(await driveError(answer(403, "forbidden")) instanceof AuthError);
+  const gone = await driveError(answer(404, "notFound", "File not found: x."));
+  assert.ok(gone instanceof PhotosyncError && !(gone instanceof AuthError));
+});
+
+Deno.test("DriveClient.read: a Range request; 401 refreshes the token once; a wrong range is retried", async () => {
+  const data = Uint8Array.from({ length: 100 }, (_, i) => i);
+  const seen: { auth: string | null; range: string | null }[] = [];
+  let wrongRangeOnce = true;
+  const fetcher = (_url: string | URL | Request, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    seen.push({ auth: headers.get("authorization"), range: headers.get("range") });
+    if (headers.get("authorization") === "Bearer old") return Promise.resolve(answer(401));
+    const [, start, end] = /bytes=(\d+)-(\d+)/.exec(headers.get("range")!)!.map(Number);
+    const from = wrongRangeOnce ? 0 : start;
+    wrongRangeOnce = false;
+    return Promise.resolve(
+      new Response(data.slice(from, end + 1), {
+        status: 206,
+        headers: { "content-range": `bytes ${from}-${end}/100` },
+      }),
+    );
+  };
+  let refreshed = 0;
+  const tokens = {
+    accessToken: (rejected?: string) => Promise.resolve(rejected ? (refreshed++, "new") : "old"),
+  };
+  const client = new DriveClient({
+    tokens,
+    apiUrl: "https://drive.test",
+    fetch: fetcher as typeof fetch,
+    retry: { baseDelayMs: 1 },
+  });
+  const body = await client.read("f1", 10, 20);
+  assert.deepEqual(new Uint8Array(await new Response(body).arrayBuffer()), data.slice(10, 20));
+  assert.equal(refreshed, 2);
+  assert.deepEqual(seen.map((request) => request.range), Array(4).fill("bytes=10-19"));
+});
