@@ -34,6 +34,8 @@ export interface EntryRef {
   mtimeMs: number;
   /** 0 for the first entry with this path in its archive, 1 for a second one, … */
   occurrence: number;
+  /** Its position among a zip's files (`ArchiveEntry.index`): a stage worker finds it by this. */
+  index?: number;
 }
 
 /** A media file and what the catalog found out about it. */
@@ -153,6 +155,7 @@ export async function catalog(
           size: entry.size,
           mtimeMs: entry.mtimeMs,
           occurrence: 0,
+          ...(entry.index === undefined ? {} : { index: entry.index }),
         };
         const { folder, name } = splitPath(entry.path);
         const key = JSON.stringify([stamp, folder]);

@@ -32,7 +32,7 @@ import {
   type Tally,
 } from "./report.ts";
 import type { ReportFile } from "./report_file.ts";
-import { STAGED_AT_ONCE, Stager } from "./stage.ts";
+import { type ListedEntry, STAGED_AT_ONCE, Stager } from "./stage.ts";
 
 export type { TakeoutReport } from "./report.ts";
 
@@ -248,7 +248,8 @@ async function importArchive(
     }
   };
   try {
-    for await (const entry of input.entries()) {
+    const listing = run.stager.readsItself(input) ? inZipOrder(wanted) : input.entries();
+    for await (const entry of listing) {
       run.signal?.throwIfAborted();
       const plans = wanted.get(entry.path);
       // The k-th entry of a path is the k-th plan of it: the catalog listed them in this order.
@@ -286,4 +287,15 @@ async function importArchive(
   while (staging.length > 0) await commitOldest();
   // Entries listed in the first pass but not reached now.
   countUnread(run.tally, input, [...wanted.values()].flat());
+}
+
+/**
+ * The wanted entries of a zip that a stage worker reads, in the zip's order (by index), as the
+ * catalog listed them: the main thread does not list the zip again, so that only one thread at
+ * a time holds its directory (zip.js keeps the directory's bytes and every name read so far).
+ */
+function* inZipOrder(wanted: Map<string, MediaPlan[]>): Generator<ListedEntry> {
+  const entries: ListedEntry[] = [];
+  for (const plans of wanted.values()) for (const { entry } of plans) entries.push(entry);
+  yield* entries.sort((a, b) => a.index! - b.index!);
 }
