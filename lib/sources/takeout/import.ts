@@ -70,7 +70,11 @@ interface Run {
   signal?: AbortSignal;
 }
 
-/** Import every media file the catalog planned; returns the report. */
+/**
+ * Import every media file the catalog planned; returns the report. The catalog's lists are
+ * emptied once used (its plans are then held only until their entry is committed), so that an
+ * import's memory does not keep every entry of the export to its end.
+ */
 export async function importTakeout(catalog: Catalog, options: ImportOptions): Promise<TakeoutReport> {
   const { store, tree, inputs, logger, records } = options;
   const plan = planImport(catalog, {
@@ -102,8 +106,13 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     bytes: 0,
   });
   const progress = { files: 0, bytes: 0 };
+  const needed = plan.wanted.length > 0;
+  // Their lines are written and their figures counted: from here only plan.archives is read.
+  for (const list of [catalog.sidecarsUsed, catalog.notMedia, catalog.unmatchedSidecars, plan.wanted]) {
+    list.length = 0;
+  }
   await tree.clearTemp();
-  using stager = await Stager.start(tree, inputs, { logger, needed: plan.wanted.length > 0 });
+  using stager = await Stager.start(tree, inputs, { logger, needed });
   using placer = new Placer(options);
   const run: Run = {
     stager,
@@ -124,6 +133,8 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   try {
     await run.committer.finishRevisions();
     await reviseEarlier(catalog, inputs, run);
+    catalog.revisions.length = 0;
+    catalog.media.length = 0;
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
       await importArchive(input, plan.archives[archive], run);
@@ -295,7 +306,12 @@ async function importArchive(
  * a time holds its directory (zip.js keeps the directory's bytes and every name read so far).
  */
 function* inZipOrder(wanted: Map<string, MediaPlan[]>): Generator<ListedEntry> {
-  const entries: ListedEntry[] = [];
+  const entries: (ListedEntry | undefined)[] = [];
   for (const plans of wanted.values()) for (const { entry } of plans) entries.push(entry);
-  yield* entries.sort((a, b) => a.index! - b.index!);
+  entries.sort((a, b) => a!.index! - b!.index!);
+  for (let at = 0; at < entries.length; at++) {
+    const entry = entries[at]!;
+    entries[at] = undefined; // Held from here by its plan only, until it is committed.
+    yield entry;
+  }
 }
