@@ -55,7 +55,13 @@ export interface StoreDb {
   close(): void;
 }
 
-/** `db` (the file at `path`), whose calls throw {@link DamagedDatabaseError} for a damaged file. */
+/**
+ * `db` (the file at `path`), whose calls throw {@link DamagedDatabaseError} for a damaged file.
+ * Each SQL text is prepared once and its statement kept: a statement prepared per call holds
+ * about 2.5 KB of SQLite's memory that V8 does not see and never gave back before the connection
+ * closed (an import of 100,000 entries grew by hundreds of MB). An `iterate` gets a statement of
+ * its own, so that two iterations of one query at once do not reset each other.
+ */
 export function guardDamage(db: DatabaseSync, path: string): StoreDb {
   const guard = <T>(call: () => T): T => {
     try {
@@ -64,16 +70,20 @@ export function guardDamage(db: DatabaseSync, path: string): StoreDb {
       throw isDamage(error) ? new DamagedDatabaseError(path, error) : error;
     }
   };
+  const prepared = new Map<string, Statement>();
   return {
     exec: (sql) => guard(() => db.exec(sql)),
     prepare(sql) {
+      const known = prepared.get(sql);
+      if (known) return known;
       const statement = guard(() => db.prepare(sql));
-      return {
+      const wrapped: Statement = {
         run: (...values) => guard(() => statement.run(...values)),
         get: (...values) => guard(() => statement.get(...values)),
         all: (...values) => guard(() => statement.all(...values)),
         *iterate(...values) {
-          const rows = guard(() => statement.iterate(...values));
+          const own = guard(() => db.prepare(sql));
+          const rows = guard(() => own.iterate(...values));
           while (true) {
             const next = guard(() => rows.next());
             if (next.done) return;
@@ -81,6 +91,8 @@ export function guardDamage(db: DatabaseSync, path: string): StoreDb {
           }
         },
       };
+      prepared.set(sql, wrapped);
+      return wrapped;
     },
     get isTransaction() {
       return db.isTransaction;

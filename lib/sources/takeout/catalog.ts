@@ -38,6 +38,8 @@ export interface EntryRef {
   occurrence: number;
   /** Its CRC-32, when the archive's directory says (a zip). */
   crc32?: number;
+  /** Its position among a zip's files (`ArchiveEntry.index`): a stage worker finds it by this. */
+  index?: number;
 }
 
 /** A media file and what the catalog found out about it. */
@@ -205,6 +207,7 @@ export async function catalog(
           mtimeMs: entry.mtimeMs,
           occurrence: 0,
           ...(entry.crc32 === undefined ? {} : { crc32: entry.crc32 }),
+          ...(entry.index === undefined ? {} : { index: entry.index }),
         };
         const { folder, name } = splitPath(entry.path);
         const key = JSON.stringify([stamp, folder]);

@@ -43,7 +43,7 @@ import {
   type Tally,
 } from "./report.ts";
 import type { ReportFile } from "./report_file.ts";
-import { STAGED_AT_ONCE, Stager } from "./stage.ts";
+import { type ListedEntry, STAGED_AT_ONCE, Stager } from "./stage.ts";
 
 export type { TakeoutReport } from "./report.ts";
 
@@ -96,7 +96,11 @@ interface Run {
   onFile?: (path: string) => void;
 }
 
-/** Import every media file the catalog planned; returns the report. */
+/**
+ * Import every media file the catalog planned; returns the report. The catalog's lists are
+ * emptied once used (its plans are then held only until their entry is committed), so that an
+ * import's memory does not keep every entry of the export to its end.
+ */
 export async function importTakeout(catalog: Catalog, options: ImportOptions): Promise<TakeoutReport> {
   const { store, tree, inputs, logger, records } = options;
   const plan = planImport(catalog, {
@@ -131,8 +135,13 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   const chain = new ExportChain(store);
   const holesBefore = chainHoles(chain.list());
   const parts = new ExportTally(store, chain, inputs, catalog.archiveEntries);
+  const needed = plan.wanted.length > 0;
+  // Their lines are written and their figures counted: from here only plan.archives is read.
+  for (const list of [catalog.sidecarsUsed, catalog.notMedia, catalog.unmatchedSidecars, plan.wanted]) {
+    list.length = 0;
+  }
   await tree.clearTemp();
-  using stager = await Stager.start(tree, inputs, { logger, needed: plan.wanted.length > 0 });
+  using stager = await Stager.start(tree, inputs, { logger, needed });
   using placer = new Placer(options);
   const run: Run = {
     stager,
@@ -162,6 +171,8 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     for (const [archive, input] of inputs.entries()) {
       if (input.willRead) input.willRead(await readsPlanned(input, plan.archives[archive], run));
     }
+    catalog.revisions.length = 0;
+    catalog.media.length = 0;
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
       const reachedAll = await importArchive(input, plan.archives[archive], run);
@@ -263,7 +274,7 @@ async function alreadyDone(
  * The item of an entry imported from an earlier export (same path, size and CRC-32: see
  * `records.ts`) whose file is in place, or undefined: its bytes need not be read again.
  */
-function presentContent(entry: ArchiveEntry, run: Run): string | undefined {
+function presentContent(entry: Pick<ArchiveEntry, "path" | "size" | "crc32">, run: Run): string | undefined {
   if (entry.crc32 === undefined) return undefined;
   const id = run.records.content(entry.path, entry.size, entry.crc32);
   return id !== undefined && holdsItem(run, id) ? id : undefined;
@@ -360,7 +371,8 @@ async function importArchive(
     }
   };
   try {
-    for await (const entry of input.entries()) {
+    const listing = run.stager.readsItself(input) ? inZipOrder(wanted) : input.entries();
+    for await (const entry of listing) {
       run.signal?.throwIfAborted();
       const plans = wanted.get(entry.path);
       // The k-th entry of a path is the k-th plan of it: the catalog listed them in this order.
@@ -493,5 +505,21 @@ class ExportTally {
       present: this.#present[i].size,
       complete: this.#complete[i],
     }));
+  }
+}
+
+/**
+ * The wanted entries of a zip that a stage worker reads, in the zip's order (by index), as the
+ * catalog listed them: the main thread does not list the zip again, so that only one thread at
+ * a time holds its directory (zip.js keeps the directory's bytes and every name read so far).
+ */
+function* inZipOrder(wanted: Map<string, MediaPlan[]>): Generator<ListedEntry> {
+  const entries: (ListedEntry | undefined)[] = [];
+  for (const plans of wanted.values()) for (const { entry } of plans) entries.push(entry);
+  entries.sort((a, b) => a!.index! - b!.index!);
+  for (let at = 0; at < entries.length; at++) {
+    const entry = entries[at]!;
+    entries[at] = undefined; // Held from here by its plan only, until it is committed.
+    yield entry;
   }
 }

@@ -28,6 +28,9 @@ export const STAGED_AT_ONCE = ZIP_HANDLES;
  */
 const STAGE_WORKERS = 1;
 
+/** An entry to stage: as listed (with its body), or a zip entry a stage worker finds by its index. */
+export type ListedEntry = Pick<ArchiveEntry, "path" | "size" | "index"> & Partial<Pick<ArchiveEntry, "body">>;
+
 /** Stages entries into one output tree's temporary folder. */
 export class Stager implements Disposable {
   readonly #tree: OutputTree;
@@ -57,24 +60,35 @@ export class Stager implements Disposable {
   }
 
   /**
+   * Whether the entries of `input` are read by a stage worker, from the zip itself: the main
+   * thread then needs no listing of its own, only each entry's path, size and position
+   * ({@link ListedEntry}), which the catalog has.
+   */
+  readsItself(input: ArchiveSource): boolean {
+    return this.#pool !== undefined && input.zipPath !== undefined;
+  }
+
+  /**
    * Stream `entry` of `input` into a temporary file named after `checkpoint` (the entry's
    * record key, see `records.ts`). Fails with `BodyError` or `ArchiveError` for a damaged entry,
-   * `FileSystemError` when the file cannot be written.
+   * `FileSystemError` when the file cannot be written. An entry without `body` must be one a
+   * stage worker reads ({@link readsItself}).
    */
-  stage(input: ArchiveSource, entry: ArchiveEntry, checkpoint: string): Promise<TempFile> {
+  stage(input: ArchiveSource, entry: ListedEntry, checkpoint: string): Promise<TempFile> {
     const options = {
       tempName: `${idTag(checkpoint)}-${crypto.randomUUID()}.part`,
       expectedSize: entry.size,
     };
-    if (this.#pool && input.zipPath !== undefined && entry.index !== undefined) {
-      return this.#pool.stage({
-        archive: input.zipPath,
+    if (this.readsItself(input) && entry.index !== undefined) {
+      return this.#pool!.stage({
+        archive: input.zipPath!,
         index: entry.index,
         path: entry.path,
         root: this.#tree.root,
         ...options,
       });
     }
+    if (!entry.body) throw new TypeError(`${entry.path}: no body to stage`);
     return this.#tree.writeTemp(entry.body(), options);
   }
 

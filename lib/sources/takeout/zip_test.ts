@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { configure, Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
+import { ArchiveError } from "./entry.ts";
+import { InflateInPieces, openZip } from "./zip.ts";
+
+/** Write a zip of `files` (name, bytes) at deflate `level` into a new folder; returns its path. */
+async function writeZip(files: [string, Uint8Array][], level: number) {
+  const dir = await Deno.makeTempDir({ prefix: "photosync-zip-test-" });
+  const path = join(dir, "takeout-001.zip");
+  configure({ useWebWorkers: false });
+  const file = await Deno.open(path, { write: true, createNew: true });
+  const zip = new ZipWriter(file.writable, { level, keepOrder: true });
+  for (const [name, bytes] of files) {
+    await zip.add(name, new Uint8ArrayReader(bytes));
+  }
+  await zip.close();
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Every chunk of `body`. */
+async function chunksOf(body: ReadableStream<Uint8Array>): Promise<Uint8Array[]> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks;
+}
+
+const text = (value: string) => new TextEncoder().encode(value);
+
+Deno.test("openZip: an entry whose bytes no longer match its CRC-32 fails with an ArchiveError; the others read whole", async () => {
+  const damaged = text("photo one, whose bytes will change");
+  await using zip = await writeZip([["a/one.jpg", damaged], ["a/two.jpg", text("photo two")]], 0);
+  // A stored entry: its bytes are in the file as they are, so only the CRC-32 can tell.
+  const bytes = await Deno.readFile(zip.path);
+  const at = bytes.findIndex((_, i) => damaged.every((byte, j) => bytes[i + j] === byte));
+  assert.ok(at > 0);
+  bytes[at] ^= 0xff;
+  await Deno.writeFile(zip.path, bytes);
+
+  await using opened = await openZip(zip.path);
+  const entries = [];
+  for await (const entry of opened.entries()) entries.push(entry);
+  assert.deepEqual(entries.map((entry) => [entry.path, entry.index]), [["a/one.jpg", 0], ["a/two.jpg", 1]]);
+  await assert.rejects(chunksOf(entries[0].body()), (error: Error) => {
+    assert.ok(error instanceof ArchiveError, String(error));
+    assert.match(error.message, /^a\/one\.jpg: .*CRC-32/);
+    return true;
+  });
+  assert.equal(new TextDecoder().decode((await chunksOf(entries[1].body()))[0]), "photo two");
+});
+
+Deno.test("InflateInPieces: one write that inflates to 64 MB is let through only as its output is read, a megabyte at a time", async () => {
+  const size = 64 * 1024 * 1024;
+  const deflated = new Uint8Array(
+    await new Response(
+      new Blob([new Uint8Array(size)]).stream().pipeThrough(new CompressionStream("deflate-raw")),
+    ).arrayBuffer(),
+  );
+  const inflater = new InflateInPieces("deflate-raw");
+  const writer = inflater.writable.getWriter();
+  let read = 0;
+  let readWhenWritten = -1;
+  // zip.js writes what it read (256 KB at a time): here all of the entry at once.
+  const written = writer.write(deflated).then(() => readWhenWritten = read);
+  const reader = inflater.readable.getReader();
+  let largest = 0;
+  while (read < size) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    read += value.length;
+    largest = Math.max(largest, value.length);
+  }
+  await written;
+  await writer.close();
+  assert.equal((await reader.read()).done, true);
+  assert.equal(read, size);
+  assert.ok(largest <= 2 * 1024 * 1024, `a piece of ${largest} bytes`);
+  // The write waited for its output to be taken: at most a piece was left unread when it ended.
+  assert.ok(readWhenWritten >= size - largest, `written when ${readWhenWritten} of ${size} bytes were read`);
+});
