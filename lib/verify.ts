@@ -92,7 +92,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
         if (DOWNLOADED_SOURCES.has(problem.source)) redownload.push(problem);
         else {
           const reason = problem.source === "takeout"
-            ? `run photosync takeout --dir ${dir} with the export's archives again (or from Drive) to restore it`
+            ? `run photosync takeout --dir ${dir} with the export's archives again (or --drive, or --from=URL) to restore it`
             : `photosync cannot download ${problem.source} items again`;
           report.notRepaired.push({ ...problem, reason });
         }

@@ -127,7 +127,7 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   );
   assert.deepEqual(report.notRepaired.map((p: { id: string; reason: string }) => [p.id, p.reason]), [[
     onlyTakeout.id,
-    `run photosync takeout --dir ${env.dir} with the export's archives again (or from Drive) to restore it`,
+    `run photosync takeout --dir ${env.dir} with the export's archives again (or --drive, or --from=URL) to restore it`,
   ]]);
   for (const item of [...library, pickedOnly]) {
     assert.deepEqual(await Deno.readFile(at(item)), mediaBytes(item), item.filename);
