@@ -5,7 +5,13 @@
  * hashing does not lengthen the worker's share of the work.
  * @module
  */
-import { createHash } from "node:crypto";
+import type { Hash } from "node:crypto";
+
+/**
+ * `createHash` of node:crypto, loaded for the first file: Deno's node:crypto takes about 0.1 s of
+ * CPU to load, which every run of the CLI paid (a sync, pick or status run never hashes this way).
+ */
+let createHash: ((algorithm: string) => Hash) | undefined;
 
 /**
  * Reads staged files back with one buffer, and keeps a file's first bytes in another; use one per
@@ -21,6 +27,7 @@ export class Fingerprinter {
    * is smaller); `head` is valid until the next call.
    */
   async of(path: string, headBytes: number): Promise<{ digest: string; head: Uint8Array }> {
+    createHash ??= (await import("node:crypto")).createHash;
     const hash = createHash("sha256");
     if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);
     const head = this.#head;
