@@ -7,12 +7,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { type CliResult, listFiles, runPhotosync, type StatusJson } from "../testing/harness.ts";
+import { type CliResult, runPhotosync, type StatusJson } from "../testing/harness.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { incrementalExports } from "../testing/takeout/increments.ts";
+import { backupTree, sha256 } from "../testing/takeout/backup_state.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-chain-" });
 Deno.test.afterAll?.(async () => {
@@ -20,8 +20,6 @@ Deno.test.afterAll?.(async () => {
 });
 
 const cli = (args: string[]): Promise<CliResult> => runPhotosync(args, { env: { TZ: "UTC" } });
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
 const library = incrementalExports({ seed: 8 });
 const [baseline, inc1, inc2, inc3] = library.exports;
 // Written in folders whose names sort against the exports' order, in parts, zip and tgz.
@@ -32,16 +30,6 @@ const archives = {
   inc3: await writeArchives(inc3, join(WORK, "a-inc3"), { parts: 2 }),
   full: await writeArchives(library.full, join(WORK, "full"), { parts: 2 }),
 };
-
-/** Every file and album link under `dir`: its path, then its content's hash and mtime (s), or its target. */
-async function tree(dir: string): Promise<string[]> {
-  return await Promise.all((await listFiles(dir)).map(async (path) => {
-    const full = join(dir, path);
-    const stat = await Deno.lstat(full);
-    if (stat.isSymlink) return `${path} -> ${await Deno.readLink(full)}`;
-    return `${path} ${sha256(await Deno.readFile(full))} ${Math.floor(stat.mtime!.getTime() / 1000)}`;
-  }));
-}
 
 interface Row {
   hash: string;
@@ -107,14 +95,14 @@ Deno.test("a baseline and its increments, in mixed order in one run or in separa
   const full = join(WORK, "full-only");
   ok(await cli(["takeout", "--dir", full, ...archives.full]));
 
-  const oneTree = await tree(one);
-  assert.deepEqual(await tree(split), oneTree, "separate runs");
+  const oneTree = await backupTree(one);
+  assert.deepEqual(await backupTree(split), oneTree, "separate runs");
   // (Which copy of an item placed it, its archive and entry, depends on which part came first.)
   const [splitRows, oneRows] = [rows(split), rows(one)];
   assert.deepEqual(splitRows.items.map(seen), oneRows.items.map(seen), "separate runs: sync.db");
   assert.deepEqual(splitRows.members, oneRows.members, "separate runs: albums");
   // As if all had been one export: the same files, dates, names, metadata and albums.
-  assert.deepEqual(await tree(full), oneTree, "the full export");
+  assert.deepEqual(await backupTree(full), oneTree, "the full export");
   const fullRows = rows(full);
   assert.deepEqual(fullRows.items.map(seen), oneRows.items.map(seen), "the full export: sync.db");
   assert.deepEqual(fullRows.members, oneRows.members, "the full export: albums");

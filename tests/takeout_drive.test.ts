@@ -5,15 +5,15 @@
  * token without the Drive scope gets one line.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { CliProcess, type CliResult, listFiles, runPhotosync, TestEnv } from "../testing/harness.ts";
+import { CliProcess, type CliResult, runPhotosync, TestEnv } from "../testing/harness.ts";
 import type { Emulator, LoggedRequest } from "../testing/emulator.ts";
 import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
 import { planArchives, writeArchives, writeZip } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
+import { backupTree } from "../testing/takeout/backup_state.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-drive-" });
 Deno.test.afterAll?.(async () => {
@@ -57,18 +57,6 @@ async function upload(emulator: Emulator, paths: string[]): Promise<void> {
   for (const path of paths) await emulator.drive.add({ name: path.split("/").pop()!, path });
 }
 
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
-/** Every file and album link under `dir`: its path, then its content's hash and mtime (s), or its target. */
-async function tree(dir: string): Promise<string[]> {
-  return await Promise.all((await listFiles(dir)).map(async (path) => {
-    const full = join(dir, path);
-    const stat = await Deno.lstat(full);
-    if (stat.isSymlink) return `${path} -> ${await Deno.readLink(full)}`;
-    return `${path} ${sha256(await Deno.readFile(full))} ${Math.floor(stat.mtime!.getTime() / 1000)}`;
-  }));
-}
-
 interface Item {
   id: string;
   filename: string;
@@ -99,7 +87,7 @@ function rows(dir: string): { items: Item[]; members: string[] } {
 
 /** What a backup holds: its tree and its rows. */
 async function backupOf(dir: string) {
-  return { tree: await tree(dir), ...rows(dir) };
+  return { tree: await backupTree(dir), ...rows(dir) };
 }
 
 /** The local import of export A's parts: what every Drive import of A must give. */

@@ -5,17 +5,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import {
-  CliProcess,
-  type CliResult,
-  listFiles,
-  runPhotosync,
-  type StatusJson,
-  TestEnv,
-} from "../testing/harness.ts";
+import { CliProcess, type CliResult, runPhotosync, type StatusJson, TestEnv } from "../testing/harness.ts";
 import {
   type ArchivePart,
   planArchives,
@@ -26,6 +18,7 @@ import {
 import { generateTakeout } from "../testing/takeout/export.ts";
 import { reportOf } from "../testing/takeout/report_rows.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
+import { backupTree, sha256 } from "../testing/takeout/backup_state.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-runs-" });
 Deno.test.afterAll?.(async () => {
@@ -38,18 +31,6 @@ const cli = (args: string[]): Promise<CliResult> => runPhotosync(args, CLI_OPTIO
 
 let folders = 0;
 const outDir = (name: string) => join(WORK, `out-${++folders}-${name}`);
-
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
-/** Every file and album link under `dir`: its path, then its content's hash and mtime (s), or its target. */
-async function tree(dir: string): Promise<string[]> {
-  return await Promise.all((await listFiles(dir)).map(async (path) => {
-    const full = join(dir, path);
-    const stat = await Deno.lstat(full);
-    if (stat.isSymlink) return `${path} -> ${await Deno.readLink(full)}`;
-    return `${path} ${sha256(await Deno.readFile(full))} ${Math.floor(stat.mtime!.getTime() / 1000)}`;
-  }));
-}
 
 interface Row {
   hash: string;
@@ -244,7 +225,7 @@ Deno.test("parts imported in separate runs, in any split and order, give one run
   const reference = outDir("split-all");
   const whole = await cli(["takeout", `--dir=${reference}`, ...zips]);
   assert.equal(whole.code, 0, whole.stderr);
-  const expected = { tree: await tree(reference), db: rows(reference) };
+  const expected = { tree: await backupTree(reference), db: rows(reference) };
   assert.ok(expected.tree.some((line) => line.startsWith("albums/")), "album links");
 
   const stamp = parts[0].name.slice("takeout-".length, -"-001.zip".length);
@@ -295,7 +276,7 @@ Deno.test("parts imported in separate runs, in any split and order, give one run
     const trashFirst = split.findIndex((run) => run.includes(0)) < split.findIndex((run) => run.includes(2));
     if (trashFirst) assert.ok(revised(/(\d+) files removed as trash/) >= 1, stderrs.join("\n"));
     const label = JSON.stringify(split);
-    assert.deepEqual(await tree(dir), expected.tree, `${label}: the tree of one run`);
+    assert.deepEqual(await backupTree(dir), expected.tree, `${label}: the tree of one run`);
     assert.deepEqual(rows(dir), expected.db, `${label}: sync.db's rows`);
   }
 
@@ -312,7 +293,7 @@ Deno.test("parts imported in separate runs, in any split and order, give one run
     const again = await cli(args);
     assert.equal(again.code, 0, again.stderr);
   }
-  assert.deepEqual(await tree(dir), expected.tree, "killed runs: the tree of one run");
+  assert.deepEqual(await backupTree(dir), expected.tree, "killed runs: the tree of one run");
   assert.deepEqual(rows(dir), expected.db, "killed runs: sync.db's rows");
 });
 
@@ -359,7 +340,7 @@ Deno.test("kill -9 during an import with albums, then a plain re-run: the uninte
   }
   const reference = outDir("albums-whole");
   assert.equal((await cli(["takeout", `--dir=${reference}`, ...zips])).code, 0);
-  const links = (await tree(reference)).filter((line) => line.startsWith("albums/"));
+  const links = (await backupTree(reference)).filter((line) => line.startsWith("albums/"));
   assert.ok(links.length >= 5, "the export has album members");
 
   const dir = outDir("albums-killed");
@@ -384,8 +365,8 @@ Deno.test("kill -9 during an import with albums, then a plain re-run: the uninte
 
   const rerun = await cli(["takeout", `--dir=${dir}`, ...zips]);
   assert.equal(rerun.code, 0, rerun.stderr);
-  assert.deepEqual((await tree(dir)).filter((line) => line.startsWith("albums/")), links);
-  assert.deepEqual(await tree(dir), await tree(reference));
+  assert.deepEqual((await backupTree(dir)).filter((line) => line.startsWith("albums/")), links);
+  assert.deepEqual(await backupTree(dir), await backupTree(reference));
   assert.deepEqual(rows(dir), rows(reference), "sync.db's rows: nothing twice, nothing missing");
   assert.equal(rows(dir).items.length, expected(exp));
   assert.equal(
@@ -413,7 +394,7 @@ Deno.test("a file deleted or changed after the import: status notes it, a re-run
   }
   const dir = outDir("lost");
   assert.equal((await cli(["takeout", `--dir=${dir}`, ...zips])).code, 0);
-  const before = await tree(dir);
+  const before = await backupTree(dir);
   const { items } = rows(dir);
   const [gone, changed] = [items[0], items[1]];
   await Deno.remove(join(dir, gone.path));
@@ -436,7 +417,7 @@ Deno.test("a file deleted or changed after the import: status notes it, a re-run
     restored.map((row) => row[6].split("; ")[0]).sort(),
     [`restored ${gone.path}`, `restored ${changed.path}`].sort(),
   );
-  assert.deepEqual(await tree(dir), before, "the tree as imported");
+  assert.deepEqual(await backupTree(dir), before, "the tree as imported");
   assert.deepEqual(rows(dir).items, items);
   const after = await cli(["status", `--dir=${dir}`, "--json"]);
   assert.deepEqual(JSON.parse(after.stdout).missing, []);

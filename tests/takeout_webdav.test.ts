@@ -6,7 +6,6 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { assertNoSecrets, assertOneLineError } from "../testing/asserts.ts";
@@ -17,6 +16,7 @@ import { writeArchives } from "../testing/takeout/archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
+import { backupTree } from "../testing/takeout/backup_state.ts";
 
 const rclone = await rcloneAvailable();
 const ignore = !rclone;
@@ -33,18 +33,6 @@ const LOGIN = { PHOTOSYNC_WEBDAV_USER: USER, PHOTOSYNC_WEBDAV_PASSWORD: PASSWORD
 
 const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
   runPhotosync(args, { env: { TZ: "UTC", ...env } });
-
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
-/** Every file and album link under `dir`: its path, then its content's hash and mtime (s), or its target. */
-async function tree(dir: string): Promise<string[]> {
-  return await Promise.all((await listFiles(dir)).map(async (path) => {
-    const full = join(dir, path);
-    const stat = await Deno.lstat(full);
-    if (stat.isSymlink) return `${path} -> ${await Deno.readLink(full)}`;
-    return `${path} ${sha256(await Deno.readFile(full))} ${Math.floor(stat.mtime!.getTime() / 1000)}`;
-  }));
-}
 
 /** The items of `sync.db` (by content hash) with their paths, dates, names and states, and album memberships. */
 function rows(dir: string): string[] {
@@ -71,7 +59,7 @@ const fixture = () =>
     const local = join(WORK, "local");
     const run = await cli(["takeout", `--dir=${local}`, ...zips]);
     assert.equal(run.code, 0, run.stderr);
-    return { served, zips, tree: await tree(local), rows: rows(local) };
+    return { served, zips, tree: await backupTree(local), rows: rows(local) };
   })();
 
 Deno.test({
@@ -88,7 +76,7 @@ Deno.test({
       LOGIN,
     );
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(await tree(dir), reference.tree);
+    assert.deepEqual(await backupTree(dir), reference.tree);
     assert.deepEqual(rows(dir), reference.rows);
     // --new-files: the files the run added, as sync writes them.
     const placed = (await Deno.readTextFile(newFiles)).split("\n").filter(Boolean).sort();
@@ -128,7 +116,7 @@ Deno.test({
 
     const again = await cli(args);
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(await tree(dir), reference.tree);
+    assert.deepEqual(await backupTree(dir), reference.tree);
     assert.deepEqual(rows(dir), reference.rows);
   },
 });
