@@ -20,8 +20,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Emulator, type Route } from "../testing/emulator.ts";
 import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts";
-import { isOwnFile, MAIN, runPhotosync, workspace } from "../testing/harness.ts";
+import { isOwnFile, runPhotosync, workspace } from "../testing/harness.ts";
 import { runFlags } from "../testing/run_flags.ts";
+import { runWithPeakRss } from "./bench_process.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
 import {
@@ -93,34 +94,12 @@ async function measure(
 ) {
   await settleDisk();
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...runFlags(), MAIN, ...args, "--quiet"],
+  const peakRssMb = await runWithPeakRss(args, {
     cwd: root,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
-      ...(emulator ? { PHOTOSYNC_API_URL: emulator.apiUrl } : {}),
-      ...env,
-    },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let peakKb = 0;
-  const poll = setInterval(() => {
-    try {
-      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-    } catch {
-      // The process has just exited.
-    }
-  }, 100);
-  const [{ code }, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
-  clearInterval(poll);
-  if (code !== 0) throw new Error(`photosync ${args.join(" ")} exited with ${code}: ${stderr}`);
+    env: { ...(emulator ? { PHOTOSYNC_API_URL: emulator.apiUrl } : {}), ...env },
+  });
   if (syncAfter) await settleDisk();
-  return { seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024 } satisfies Measured;
+  return { seconds: (performance.now() - started) / 1000, peakRssMb } satisfies Measured;
 }
 
 /**

@@ -14,8 +14,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Emulator } from "../testing/emulator.ts";
 import { DRIVE_SCOPE } from "../testing/emulator/oauth.ts";
-import { isOwnFile, MAIN, runPhotosync, workspace } from "../testing/harness.ts";
-import { runFlags } from "../testing/run_flags.ts";
+import { isOwnFile, runPhotosync, workspace } from "../testing/harness.ts";
+import { runWithPeakRss } from "./bench_process.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
@@ -42,29 +42,9 @@ export interface DriveBench {
 async function measure(root: string, args: string[], env: Record<string, string>) {
   await settle();
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...runFlags(), MAIN, ...args, "--quiet"],
-    cwd: root,
-    clearEnv: true,
-    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "", ...env },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let peakKb = 0;
-  const poll = setInterval(() => {
-    try {
-      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-    } catch {
-      // The process has just exited.
-    }
-  }, 100);
-  const [{ code }, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
-  clearInterval(poll);
-  if (code !== 0) throw new Error(`photosync ${args.join(" ")} exited with ${code}: ${stderr}`);
+  const peakRssMb = await runWithPeakRss(args, { cwd: root, env });
   await settle();
-  return { seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024 };
+  return { seconds: (performance.now() - started) / 1000, peakRssMb };
 }
 
 async function settle(): Promise<void> {

@@ -16,8 +16,7 @@
 // deno-lint-ignore-file no-console
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { MAIN } from "../testing/harness.ts";
-import { runFlags } from "../testing/run_flags.ts";
+import { runWithPeakRss } from "./bench_process.ts";
 import { RCLONE, rcloneAvailable, RcloneWebdav } from "../testing/rclone_webdav.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
@@ -86,31 +85,12 @@ async function takeoutFrom(server: RcloneWebdav, out: string) {
   await settleDisk();
   await server.resetStats();
   const started = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...runFlags(), MAIN, "takeout", `--dir=${out}`, `--from=${server.url}`, "--quiet"],
-    clearEnv: true,
-    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "" },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let peakKb = 0;
-  const poll = setInterval(() => {
-    try {
-      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
-      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-    } catch {
-      // The process has just exited.
-    }
-  }, 100);
-  const [{ code }, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
-  clearInterval(poll);
-  if (code !== 0) throw new Error(`photosync takeout --from exited with ${code}: ${stderr}`);
+  const peakRssMb = await runWithPeakRss(["takeout", `--dir=${out}`, `--from=${server.url}`]);
   await settleDisk();
   return {
     photosyncSeconds: (performance.now() - started) / 1000,
     photosyncBytes: await server.bytesServed(),
-    photosyncPeakRssMb: peakKb / 1024,
+    photosyncPeakRssMb: peakRssMb,
   };
 }
 
