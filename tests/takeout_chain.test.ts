@@ -165,6 +165,16 @@ Deno.test("an increment imported without the one before it: one warning naming b
     /^ {2}2026-05-10 {2}2 parts, \d+ entries: \d+ files placed, 0 present already$/m,
   );
   assert.match(status.stdout, /missed: .*between 2026-01-10 and 2026-05-10/);
+  // The report page shows the same chain and the window missed.
+  const page = join(WORK, "hole-report.html");
+  ok(await cli(["report", "--dir", dir, "--out", page]));
+  const html = await Deno.readTextFile(page);
+  assert.deepEqual([...html.matchAll(/<tr data-export="(\d{8})T/g)].map((m) => m[1]), [
+    "20251110",
+    "20260110",
+    "20260510",
+  ]);
+  assert.match(html, /data-missed-from="2026-01-10" data-missed-to="2026-05-10"/);
   // A full export made later closes the hole: no warning, and most of it was backed up already.
   const fullRun = await cli(["takeout", "--dir", dir, ...archives.full]);
   ok(fullRun);

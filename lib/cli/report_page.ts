@@ -10,6 +10,8 @@
  * @module
  */
 import type { DayFigures, EmptyStretch, Figures, LastRun, YearFigures } from "../core/overview.ts";
+import type { VerifyRun } from "../core/store.ts";
+import type { ChainSummary } from "../sources/takeout/export_chain.ts";
 import { formatBytes } from "./format.ts";
 
 /** What the page shows. */
@@ -29,6 +31,10 @@ export interface ReportData {
   span?: { oldest: number; newest: number };
   stretches: EmptyStretch[];
   runs: Record<string, LastRun>;
+  /** The Takeout exports imported, oldest first, and the windows missed between them. */
+  exports?: ChainSummary;
+  /** What the last `photosync verify` found. */
+  lastVerify?: VerifyRun;
 }
 
 /** Days needing a look listed by name at most; the calendars mark them all. */
@@ -91,6 +97,8 @@ ${data.days.length === 0 ? "<p>The backup holds no items yet.</p>\n" : ""}${
   }
 ${yearsTable(data.years)}
 ${runsTable(data.runs)}
+${verifyLine(data.lastVerify)}
+${exportsTable(data.exports)}
 ${stretchesList(data.stretches)}
 ${attentionList(attention)}
 ${
@@ -159,6 +167,42 @@ function runsTable(runs: Record<string, LastRun>): string {
   return `<h2>Last runs</h2>\n<table><tr><th>source</th><th>command</th><th>ended</th><th>outcome</th><th>added</th></tr>\n${
     rows.join("\n")
   }\n</table>`;
+}
+
+function verifyLine(run: VerifyRun | undefined): string {
+  if (!run) {
+    return `<h2>Last verify</h2>\n<p>Never: <code>photosync verify</code> proves every file is intact.</p>`;
+  }
+  const found = run.missing + run.changed === 0
+    ? "every file intact"
+    : `<span class="warn">${run.missing} missing, ${run.changed} changed</span>${
+      run.repaired > 0 ? `, ${run.repaired} restored` : ""
+    }`;
+  return `<h2>Last verify</h2>\n<p data-verified="${run.files}" data-missing="${run.missing}" data-changed="${run.changed}">${
+    isoMinute(run.finishedMs)
+  }: ${run.files} files (${
+    formatBytes(run.bytes)
+  }) checked, ${found}; ${run.unknown} files sync.db does not know.</p>`;
+}
+
+/** The chain of Takeout exports: each one imported, and each window between two that none covers. */
+function exportsTable(chain: ChainSummary | undefined): string {
+  if (!chain || chain.exports.length === 0) return "";
+  const rows = chain.exports.map((e) =>
+    `<tr data-export="${escapeHtml(e.stamp)}"><td>${e.date}</td>${
+      [e.parts, e.entries, e.placed, e.present].map((n) => `<td class="n">${n}</td>`).join("")
+    }<td>${isoMinute(e.importedMs)}</td></tr>`
+  );
+  const missed = chain.missed.map((m) =>
+    `<li class="warn" data-missed-from="${m.from}" data-missed-to="${m.to}">${m.from} to ${m.to} (${m.days} days): no export imported in between; photos uploaded then may be missing until a new full export is imported</li>`
+  );
+  return `<h2>Takeout exports</h2>\n<table><tr><th>export</th><th>parts</th><th>entries</th><th>files placed</th><th>present already</th><th>imported</th></tr>\n${
+    rows.join("\n")
+  }\n</table>${missed.length ? `\n<ul>${missed.join("")}</ul>` : ""}`;
+}
+
+function isoMinute(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 function stretchesList(stretches: EmptyStretch[]): string {

@@ -78,3 +78,58 @@ Deno.test("report page: an empty backup says so", () => {
   assert.match(page, /No run recorded yet/);
   assert.doesNotMatch(page, /<rect /);
 });
+
+Deno.test("report page: the Takeout exports, the missed window between them and the last verify", () => {
+  const exports = {
+    exports: [
+      {
+        stamp: "20251110T101010Z",
+        date: "2025-11-10",
+        parts: 2,
+        entries: 40,
+        placed: 30,
+        present: 0,
+        importedMs: 0,
+      },
+      {
+        stamp: "20260510T101010Z",
+        date: "2026-05-10",
+        parts: 1,
+        entries: 9,
+        placed: 7,
+        present: 1,
+        importedMs: 0,
+      },
+    ],
+    missed: [{ from: "2025-11-10", to: "2026-05-10", days: 181 }],
+  };
+  const lastVerify = {
+    startedMs: 0,
+    finishedMs: Date.UTC(2026, 0, 31, 4),
+    files: 37,
+    bytes: 1000,
+    missing: 1,
+    changed: 2,
+    unknown: 3,
+    hashed: 0,
+    repaired: 0,
+  };
+  const page = reportPage(data({ exports, lastVerify }));
+  assert.match(
+    page,
+    /<tr data-export="20251110T101010Z"><td>2025-11-10<\/td><td class="n">2<\/td><td class="n">40<\/td><td class="n">30<\/td><td class="n">0<\/td>/,
+  );
+  assert.match(page, /<tr data-export="20260510T101010Z"><td>2026-05-10<\/td>/);
+  assert.match(
+    page,
+    /data-missed-from="2025-11-10" data-missed-to="2026-05-10">2025-11-10 to 2026-05-10 \(181 days\)/,
+  );
+  assert.match(
+    page,
+    /2026-01-31 04:00 UTC: 37 files \(.*\) checked, .*1 missing, 2 changed.*3 files sync.db does not know/,
+  );
+  // Without exports the section is left out; without a verify the page says how to run one.
+  const bare = reportPage(data());
+  assert.doesNotMatch(bare, /Takeout exports/);
+  assert.match(bare, /Never: <code>photosync verify<\/code>/);
+});

@@ -21,6 +21,7 @@ import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
 import { reportPage } from "../report_page.ts";
+import { chainSummary } from "../../sources/takeout/export_chain.ts";
 import { VERSION } from "../version.ts";
 
 /** The page's name in DIR when `--out` is not given. */
@@ -32,7 +33,8 @@ Writes one self-contained HTML page (inline CSS and SVG; it loads nothing, so it
 offline, from a CI artifact, years later) showing DIR/sync.db at a glance: a calendar heat
 map per year (items taken each day; the date and count on hover), totals per year and per
 source, the days with items pending, failed or missing on disk, the longest empty stretches
-(the usual sign of a Takeout part not imported) and each source's last run. Creates nothing
+(the usual sign of a Takeout part not imported), each source's last run, the last verify and
+the Takeout exports imported, with any export missed between them. Creates nothing
 else: a DIR without sync.db is bad input (exit 2).
   --dir DIR            the folder given to sync, takeout or pick (default: .)
   --out FILE           where to write the page (default: DIR/${REPORT_FILE}); replaced
@@ -69,6 +71,8 @@ const reportCommand: Command = async (args, { renderer, paths, journal }) => {
       span: itemSpan(store),
       stretches: emptyStretches(store),
       runs: lastRuns(store),
+      exports: chainSummary(store),
+      lastVerify: store.lastVerifyRun(),
     });
   })();
   await writeWhole(out, page);
