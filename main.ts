@@ -21,7 +21,12 @@
  */
 import { runCli } from "./lib/cli/run.ts";
 import type { SyncOptions, SyncSummary } from "./lib/library.ts";
-import type { TakeoutOptions, TakeoutReport } from "./lib/takeout.ts";
+import type {
+  RemoteTakeoutOptions,
+  RemoteTakeoutReport,
+  TakeoutOptions,
+  TakeoutReport,
+} from "./lib/takeout.ts";
 import type { PickOptions, PickSummary } from "./lib/picker.ts";
 import type { VerifyOptions, VerifyReport } from "./lib/verify.ts";
 
@@ -42,9 +47,18 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   return await (await import("./lib/library.ts")).sync(options);
 }
 
-/** Import a Takeout export; see `takeout` in lib/takeout.ts. */
-export async function takeout(options: TakeoutOptions): Promise<TakeoutReport> {
-  return await (await import("./lib/takeout.ts")).takeout(options);
+/**
+ * Import a Takeout export: its archives (`paths`), or every export in a `store` not imported in full
+ * yet; see `takeout` in lib/takeout.ts.
+ */
+export async function takeout(options: TakeoutOptions): Promise<TakeoutReport>;
+export async function takeout(options: RemoteTakeoutOptions): Promise<RemoteTakeoutReport>;
+export async function takeout(
+  options: TakeoutOptions | RemoteTakeoutOptions,
+): Promise<TakeoutReport | RemoteTakeoutReport> {
+  const run = await import("./lib/takeout.ts");
+  // Split for the type checker: each call matches one of lib/takeout.ts's overloads.
+  return "store" in options ? await run.takeout(options) : await run.takeout(options);
 }
 
 /** Run one pick: a session, the user's picks, their downloads. */
