@@ -10,9 +10,8 @@ import { StopRequest, UsageError } from "./core/errors.ts";
 import type { Store } from "./core/store.ts";
 import { checkIsExport } from "./sources/takeout/export_check.ts";
 import { ExportChain } from "./sources/takeout/export_chain.ts";
-import { type RemoteArchive, remoteArchive } from "./sources/takeout/remote/remote_archive.ts";
+import type { RemoteArchive } from "./sources/takeout/remote/remote_archive.ts";
 import type { RemoteStore } from "./sources/takeout/remote/remote_store.ts";
-import { storeExports } from "./sources/takeout/remote/store_exports.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
@@ -137,6 +136,11 @@ export async function takeout(
 
 /** {@link takeout} from a store. */
 async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeoutReport> {
+  // Loaded for a remote run only: a run over local archives needs neither (nor their zip reader).
+  const [{ remoteArchive }, { storeExports }] = await Promise.all([
+    import("./sources/takeout/remote/remote_archive.ts"),
+    import("./sources/takeout/remote/store_exports.ts"),
+  ]);
   const { dir, logger } = options;
   using stop = options.stop ?? new RunStop();
   const { signal } = stop;

@@ -24,33 +24,38 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
  * CPU seconds of each CLI test file (user + sys, test process and CLI children, measured on the 2-core
- * machine), to start the longest first: a long file started last would run alone at the end. A file not
- * listed counts as {@link DEFAULT_WEIGHT}. Only the order depends on these figures.
+ * machine: `/usr/bin/time deno test --allow-all --no-check tests/FILE`, one file at a time), to start the
+ * longest first: a long file started last would run alone at the end. A file not listed (all measured
+ * under 3 s) counts as {@link DEFAULT_WEIGHT}. Only the order depends on these figures.
  */
 const WEIGHTS: Record<string, number> = {
-  "takeout_runs.test.ts": 36,
-  "verify.test.ts": 20,
-  "takeout_drive.test.ts": 17,
+  "sync.test.ts": 28,
+  "takeout.test.ts": 24,
+  "takeout_runs.test.ts": 22,
+  "faults.test.ts": 16,
+  "ci_backup.test.ts": 15,
+  "pick.test.ts": 13,
+  "crash.test.ts": 12,
   "takeout_chain.test.ts": 12,
-  "takeout_webdav.test.ts": 12,
-  "report.test.ts": 10,
-  "takeout.test.ts": 33,
-  "sync.test.ts": 21,
-  "takeout_scale.test.ts": 12,
-  "pick.test.ts": 11,
-  "faults.test.ts": 11,
-  "crash.test.ts": 9,
-  "takeout_input.test.ts": 9,
-  "ci_backup.test.ts": 8,
-  "cli.test.ts": 8,
-  "interrupt.test.ts": 8,
-  "takeout_names.test.ts": 7,
-  "auth.test.ts": 6,
-  "input.test.ts": 6,
+  "cli.test.ts": 11,
+  "takeout_input.test.ts": 10,
+  "auth.test.ts": 9,
+  "input.test.ts": 8,
+  "takeout_scale.test.ts": 8,
+  "takeout_webdav.test.ts": 7,
+  "interrupt.test.ts": 6,
+  "takeout_drive.test.ts": 6,
+  "takeout_names.test.ts": 6,
+  "report_browser.test.ts": 4,
+  "run_control.test.ts": 4,
+  "report.test.ts": 3,
+  "security.test.ts": 3,
+  "verify.test.ts": 3,
+  "xmp_local_days.test.ts": 3,
 };
-const DEFAULT_WEIGHT = 8;
+const DEFAULT_WEIGHT = 2;
 /** CPU seconds of the unit tests of `lib/` and of `testing/`, and of the JSDoc examples, so imported. */
-const BUNDLE_WEIGHTS = { lib: 6, testing: 8, doc: 3 };
+const BUNDLE_WEIGHTS = { lib: 7, testing: 3, doc: 3 };
 
 /**
  * Test modules run at once: by default one more than the cores. A CLI test mostly waits for its child

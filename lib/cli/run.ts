@@ -11,26 +11,27 @@ import { didYouMean } from "./did_you_mean.ts";
 import { answerHelpOrVersion, COMMAND_LIST, overview } from "./help.ts";
 import { pathBase } from "./paths.ts";
 import { RunJournal } from "./run_journal.ts";
-import syncCommand from "./commands/sync.ts";
-import statusCommand from "./commands/status.ts";
-import queryCommand from "./commands/query.ts";
-import takeoutCommand from "./commands/takeout.ts";
-import tokenCommand from "./commands/token.ts";
-import pickCommand from "./commands/pick.ts";
-import verifyCommand from "./commands/verify.ts";
-import reportCommand from "./commands/report.ts";
-
-/** The subcommands by name; `help` and `version` are answered here. */
-export const COMMANDS: Readonly<Record<string, Command>> = {
-  sync: syncCommand,
-  status: statusCommand,
-  query: queryCommand,
-  takeout: takeoutCommand,
-  token: tokenCommand,
-  pick: pickCommand,
-  verify: verifyCommand,
-  report: reportCommand,
+/**
+ * The subcommands by name, each loaded when it runs; `help` and `version` are answered here. Loaded
+ * lazily because a command's modules are most of photosync's start-up: `status` or `--help` need
+ * neither the Takeout reader nor the Library client, and each module graph costs CPU on every start.
+ */
+export const COMMANDS: Readonly<Record<string, () => Promise<{ default: Command }>>> = {
+  sync: () => import("./commands/sync.ts"),
+  status: () => import("./commands/status.ts"),
+  query: () => import("./commands/query.ts"),
+  takeout: () => import("./commands/takeout.ts"),
+  token: () => import("./commands/token.ts"),
+  pick: () => import("./commands/pick.ts"),
+  verify: () => import("./commands/verify.ts"),
+  report: () => import("./commands/report.ts"),
 };
+
+/** Run the command `name` (one of {@link COMMANDS}) with `args`. */
+async function runCommand(name: string, args: string[], context: CommandContext): Promise<number> {
+  const { default: command } = await COMMANDS[name]();
+  return await command(args, context);
+}
 
 const HELP_HELP = `${overview()}
 
@@ -88,8 +89,8 @@ function printError(error: unknown, renderer: Renderer): { code: number; message
 /** The command `args` name (`sync` when they start with a flag, or are none), run with the rest. */
 function dispatch(args: string[], context: CommandContext): Promise<number> {
   const [first, ...rest] = args;
-  if (first === undefined || first.startsWith("-")) return syncCommand(args, context);
-  if (Object.hasOwn(COMMANDS, first)) return COMMANDS[first](rest, context);
+  if (first === undefined || first.startsWith("-")) return runCommand("sync", args, context);
+  if (Object.hasOwn(COMMANDS, first)) return runCommand(first, rest, context);
   if (first === "help") return help(rest, context);
   if (first === "version") {
     const { values } = parseFlags("version", rest, COMMON_FLAGS);
@@ -107,7 +108,7 @@ function dispatch(args: string[], context: CommandContext): Promise<number> {
 function help(args: string[], context: CommandContext): Promise<number> {
   const { values, positionals } = parseFlags("help", args, COMMON_FLAGS, 1);
   const [name] = positionals;
-  if (name !== undefined && Object.hasOwn(COMMANDS, name)) return COMMANDS[name](["--help"], context);
+  if (name !== undefined && Object.hasOwn(COMMANDS, name)) return runCommand(name, ["--help"], context);
   if (name !== undefined && name !== "help" && name !== "version") throw unknownCommand(name);
   return Promise.resolve(
     answerHelpOrVersion({ ...values, help: !values.version }, HELP_HELP, context.renderer)!,

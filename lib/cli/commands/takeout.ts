@@ -13,8 +13,6 @@ import {
   type TakeoutReport,
 } from "../../takeout.ts";
 import { DRIVE_API_URL } from "../../google/drive.ts";
-import { openDriveStore } from "../../sources/takeout/drive/drive_store.ts";
-import { webdavCredentials, WebdavStore } from "../../sources/takeout/webdav/webdav_store.ts";
 import type { Command, CommandContext } from "../command.ts";
 import { COMMON_FLAGS, parseDuration, parseFlags, parseSize } from "../args.ts";
 import { authorisationIo } from "../auth_io.ts";
@@ -119,6 +117,8 @@ const takeoutCommand: Command = async (args, context) => {
     const io = authorisationIo(flags["no-browser"], context);
     const creds = flags.creds === undefined ? undefined : resolvePath("--creds", flags.creds, paths);
     const apiUrl = context.env("PHOTOSYNC_DRIVE_URL") || undefined;
+    // The Drive and WebDAV readers are loaded only for their runs: most runs read local archives.
+    const { openDriveStore } = await import("../../sources/takeout/drive/drive_store.ts");
     return await runRemoteTakeout(
       (store, signal) => openDriveStore(store, { creds, apiUrl, io, logger: renderer }, signal),
       flags,
@@ -135,6 +135,7 @@ const takeoutCommand: Command = async (args, context) => {
     }
     const driveOnly = (["creds", "no-browser"] as const).find((flag) => flags[flag] !== undefined);
     if (driveOnly) throw new UsageError(`--${driveOnly} is for takeout --drive, not --from`);
+    const { webdavCredentials, WebdavStore } = await import("../../sources/takeout/webdav/webdav_store.ts");
     const store = new WebdavStore({
       url: flags.from,
       credentials: webdavCredentials(context.env),
