@@ -1,8 +1,9 @@
 /**
  * Drains a source's pending items to disk through a bounded pool: paths are settled in
  * creation order, the source prepares a few batches ahead of the workers (e.g. fresh
- * download URLs), bytes are streamed to a temporary file and checked, and the shared place
- * and record step (`place.ts`) moves each into place and marks it in `sync.db`.
+ * download URLs), bytes are streamed to a temporary file and checked (in a folder of local
+ * days, asked for the local day they tell: `localTimeOf`), and the shared place and record step
+ * (`place.ts`) moves each into place and marks it in `sync.db`.
  * @module
  */
 import { join } from "node:path";
