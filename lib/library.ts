@@ -14,6 +14,7 @@ import type { Logger } from "./core/logger.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import { requeueMissing, transferPending, type TransferResult } from "./core/transfer.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
+import { downloadLocalTime } from "./download_local_time.ts";
 import { authorize } from "./google/credentials.ts";
 import type { GoogleIo } from "./google/io.ts";
 import { LibraryClient } from "./sources/library/client.ts";
@@ -156,6 +157,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           stop,
           budget: stop.budget,
           onFile: options.onFile,
+          localTimeOf: downloadLocalTime,
           // A row deleted by hand takes back its file in the days checked again (see `recheck`).
           adopt: recheck
             ? (row) =>

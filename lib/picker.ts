@@ -15,6 +15,7 @@ import type { Logger } from "./core/logger.ts";
 import { delay, type RetryOptions } from "./core/retry.ts";
 import { transferPending, type TransferResult } from "./core/transfer.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
+import { downloadLocalTime } from "./download_local_time.ts";
 import { authorize } from "./google/credentials.ts";
 import type { GoogleIo } from "./google/io.ts";
 import { PICKER_SCOPE, type TokenSource } from "./google/oauth.ts";
@@ -116,6 +117,7 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
       idleTimeoutMs: options.idleTimeoutMs,
       stop,
       onFile: options.onFile,
+      localTimeOf: downloadLocalTime,
     });
     if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
     return { ...indexed, downloads };

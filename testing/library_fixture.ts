@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { exifSegment } from "./takeout/exif.ts";
 
 /** One media item of a fake library. */
 export interface FixtureItem {
@@ -26,6 +27,15 @@ export interface FixtureItem {
   description?: string;
   /** Whether the user archived the item. */
   archived?: boolean;
+  /**
+   * The EXIF a photo's bytes carry (an APP1 segment after the JFIF header): its wall clock
+   * `YYYY:MM:DD HH:MM:SS`, its offset `±HH:MM`, its GPS position. Without it, none.
+   */
+  exif?: {
+    dateTimeOriginal: string;
+    offsetTimeOriginal?: string;
+    gps?: { latitude: number; longitude: number };
+  };
 }
 
 /** A 4032×3024 JPEG photo of 5,000 bytes created at `creationTime` (UTC); `extra` overrides any field. */
@@ -236,7 +246,10 @@ export interface Content {
 function mediaContent(item: FixtureItem): Content {
   const seed = hash(item.id);
   const { size } = item;
-  if (item.mimeType.startsWith("image/")) return { seed, size, header: JPEG_HEADER, trailer: JPEG_TRAILER };
+  if (item.mimeType.startsWith("image/")) {
+    const header = item.exif ? [...JPEG_HEADER, ...exifSegment(item.exif)] : JPEG_HEADER;
+    return { seed, size, header, trailer: JPEG_TRAILER };
+  }
   if (item.mimeType.startsWith("video/")) return { seed, size, header: MP4_HEADER, trailer: [] };
   return { seed, size, header: [], trailer: [] };
 }

@@ -120,6 +120,18 @@ export function specifiers(text: string): string[] {
   return patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]));
 }
 
+/**
+ * The specifiers a module's text loads when it is loaded: its static imports and re-exports, not those of
+ * types only (erased) nor dynamic ones (loaded when that code runs).
+ */
+export function loadedSpecifiers(text: string): string[] {
+  const patterns = [
+    /^(?:import|export)\s+(?!type\s)[\w\s{},*$]*?\s*from\s*["']([^"']+)["']/gm,
+    /^import\s*["']([^"']+)["']/gm,
+  ];
+  return patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]));
+}
+
 /** A specifier of `file` as a graph target: a repository path, `node:x`, `npm:<name>`, or itself. */
 function target(file: string, specifier: string): string {
   if (specifier.startsWith("./") || specifier.startsWith("../")) {
@@ -164,6 +176,28 @@ Deno.test("the import graph keeps the rules: lib/core knows nothing else, source
     }
   }
   assert.deepEqual(violations(graph, RULES), []);
+});
+
+Deno.test("start-up loads no EXIF reader nor zone outlines: they are imported where first used", () => {
+  // A `sync`, `pick` or `status` run never runs those imports in a folder of UTC days (nor does `status`).
+  const loaded = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    if (/^(node|npm):/.test(file)) return;
+    const text = Deno.readTextFileSync(join(ROOT, file));
+    for (const specifier of loadedSpecifiers(text)) visit(target(file, specifier));
+  };
+  visit("main.ts");
+  assert.ok(
+    loaded.has("lib/core/transfer.ts") && loaded.has("lib/download_local_time.ts"),
+    "the graph was read",
+  );
+  const heavy = ["npm:exifr", "npm:@photostructure/tz-lookup", "npm:tar-stream"];
+  assert.deepEqual(heavy.filter((module) => loaded.has(module)), []);
+  assert.deepEqual(loadedSpecifiers('import type { A } from "exifr";\nimport { type B, c } from "./c.ts";'), [
+    "./c.ts",
+  ]);
 });
 
 Deno.test("specifiers: multi-line and type-only imports, re-exports, dynamic and URL imports; not JSDoc examples", () => {

@@ -20,7 +20,8 @@ export async function ingest(
   signal?.throwIfAborted();
   for await (const batch of source.index(store)) {
     signal?.throwIfAborted();
-    const { added, updated } = store.saveBatch(batch);
+    // A remote source's metadata never holds the local time its download's bytes told: it stays.
+    const { added, updated } = store.saveBatch(batch, { keepLocalTime: true });
     total.added += added;
     total.updated += updated;
     // Progress only: a line per page (most of them, or all, unchanged or empty) tells nothing.

@@ -15,6 +15,7 @@
  */
 import type { FolderDays } from "./folder_settings.ts";
 import { localOffsetOf, type PathItem, type PathMapper } from "./layout.ts";
+import { type LocalTime, withLocalTime } from "./local_time.ts";
 import type { Logger } from "./logger.ts";
 import { PhotosyncError } from "./errors.ts";
 import { idTag, sanitizeName, taggedName } from "./names.ts";
@@ -106,6 +107,28 @@ export class Placer implements Disposable {
     return this.#store.transaction(() =>
       rows.map((row) => ({ ...row, path: row.path ?? this.#claim(row, new Set()) }))
     );
+  }
+
+  /**
+   * Record the local time that a download's own bytes told (its EXIF: the API gives only the UTC
+   * instant) in the row's JSON, for its XMP sidecar; in a folder of local days, claim the path of its
+   * local day when that is another than the one settled (by the collision rule, in one transaction
+   * with the JSON, before its file is placed there). Returns the row as it is now.
+   *
+   * The settled path is released; a same-named file of another item settled later on that day takes
+   * the name by the order of their claims, which here is the order the downloads finished.
+   */
+  relocate(row: PlacedRow, local: LocalTime): PlacedRow {
+    const json = withLocalTime(row.json, local);
+    if (json === row.json) return row;
+    const now = { ...row, json };
+    return this.#store.transaction(() => {
+      this.#store.setItemJson(row.id, json);
+      if (!this.#localDays || this.#mapped(now) === this.#mapped(row)) return now;
+      // Claimed anew: a file found at the new path may be the row's own earlier one (see #claim).
+      this.#claimedNow.delete(row.id);
+      return { ...now, path: this.#claim(now, new Set()) };
+    });
   }
 
   /**

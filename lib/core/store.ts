@@ -8,6 +8,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { DB_FILE, LOCK_FILE } from "./db_files.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
+import { keptLocalTime } from "./local_time.ts";
 import { DamagedDatabaseError, guardDamage, isDamage, type Statement, type StoreDb } from "./store_db.ts";
 
 export { DB_FILE, LOCK_FILE } from "./db_files.ts";
@@ -375,8 +376,13 @@ export class Store {
    * Write a batch in one transaction: new items are added as pending, changed ones updated
    * in place, failed ones seen again are given another try; and the source's checkpoint
    * moves with them, so that an interrupted run resumes exactly after the last batch.
+   * `keepLocalTime`: a remote source's JSON keeps the local time its download's bytes told
+   * (`keptLocalTime`).
    */
-  saveBatch({ source, items, checkpoint }: ItemBatch): ItemChanges {
+  saveBatch(
+    { source, items, checkpoint }: ItemBatch,
+    options: { keepLocalTime?: boolean } = {},
+  ): ItemChanges {
     return this.transaction(() => {
       if (checkpoint) this.#applyCheckpoint(source, checkpoint);
       const result: ItemChanges = { added: 0, updated: 0 };
@@ -398,8 +404,9 @@ export class Store {
           continue;
         }
         const known = this.#find.get(item.id) as { json: string; status: string };
-        if (known.json === item.json && known.status !== "failed") continue;
-        this.#upsert.run(...row);
+        const json = options.keepLocalTime ? keptLocalTime(known.json, item.json) : item.json;
+        if (known.json === json && known.status !== "failed") continue;
+        this.#upsert.run(...row.slice(0, 5), json, item.hash ?? null);
         result.updated++;
       }
       return result;
@@ -453,6 +460,11 @@ export class Store {
     const result = this.#db.prepare("UPDATE OR IGNORE items SET path = ?, path_key = ? WHERE id = ?")
       .run(path, path.normalize("NFC").toLowerCase(), id);
     return result.changes === 1;
+  }
+
+  /** Replace an item's JSON (e.g. with the local time its downloaded bytes told). */
+  setItemJson(id: string, json: string): void {
+    this.#db.prepare("UPDATE items SET json = ? WHERE id = ?").run(json, id);
   }
 
   /**

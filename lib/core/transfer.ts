@@ -1,8 +1,9 @@
 /**
  * Drains a source's pending items to disk through a bounded pool: paths are settled in
  * creation order, the source prepares a few batches ahead of the workers (e.g. fresh
- * download URLs), bytes are streamed to a temporary file and checked, and the shared place
- * and record step (`place.ts`) moves each into place and marks it in `sync.db`.
+ * download URLs), bytes are streamed to a temporary file and checked (in a folder of local
+ * days, asked for the local day they tell: `localTimeOf`), and the shared place and record step
+ * (`place.ts`) moves each into place and marks it in `sync.db`.
  * @module
  */
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import type { ByteBudget } from "./byte_budget.ts";
 import { IdleWatchdog } from "./idle_watchdog.ts";
 import type { FolderDays } from "./folder_settings.ts";
 import type { PathMapper } from "./layout.ts";
+import type { LocalTime } from "./local_time.ts";
 import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
 import { BodyError, OutputTree, UnsafePathError } from "./output_tree.ts";
@@ -19,7 +21,7 @@ import type { HashPool } from "./hash_pool.ts";
 import { pooled } from "./pool.ts";
 import { type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import type { ItemRow, Store } from "./store.ts";
-import { ItemError, type Skipped, type Source, type Transfer } from "./source.ts";
+import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "./source.ts";
 
 /** Pending items settled and prepared at a time. */
 export const TRANSFER_BATCH = 50;
@@ -36,6 +38,12 @@ export interface TransferOptions {
   pathMapper: PathMapper;
   /** `local`: folders by the capture's local day (see {@link Placer}); default UTC days. */
   folderDays?: FolderDays;
+  /**
+   * The capture's local time that a staged download's own bytes tell (`file`: its temporary file),
+   * or undefined. Asked in a folder of local days only, before the file is placed: it goes to its
+   * local day ({@link Placer.relocate}); its mtime stays the instant the source gave.
+   */
+  localTimeOf?: (file: string, row: ItemRow) => Promise<LocalTime | undefined>;
   logger: Logger;
   retry?: RetryOptions;
   /** Give up on a transfer that writes nothing for this long (default 60 s). */
@@ -175,6 +183,13 @@ async function transferOne(
   stopped: AbortSignal,
 ): Promise<{ path: string; size: number; shared?: boolean }> {
   const idleMs = options.idleTimeoutMs ?? 60_000;
+  const { localTimeOf } = options;
+  /** The row, at its local day in a folder of local days when its staged bytes tell one. */
+  const located = async (temp: string): Promise<PlacedRow> => {
+    if (options.folderDays !== "local" || !localTimeOf) return row;
+    const local = await localTimeOf(temp, row);
+    return local ? placer.relocate(row, local) : row;
+  };
   try {
     return await withRetry(async () => {
       const tempName = `${idTag(row.id)}-${crypto.randomUUID()}.part`;
@@ -193,7 +208,7 @@ async function transferOne(
         });
       const copies = options.store.filesOfSize(staged.size, row.source);
       if (copies.length === 0) {
-        const path = await placer.place(row, staged, new Date(row.createdMs));
+        const path = await placer.place(await located(staged.temp), staged, new Date(row.createdMs));
         hashes.add(row.id, path, staged.size);
         return { path, size: staged.size };
       }
@@ -207,7 +222,8 @@ async function transferOne(
         options.store.markSameFile(row.id, same.id, staged.size, digest);
         return { path: same.path, size: staged.size, shared: true };
       }
-      return { path: await placer.place(row, staged, new Date(row.createdMs), digest), size: staged.size };
+      const placed = await located(staged.temp);
+      return { path: await placer.place(placed, staged, new Date(row.createdMs), digest), size: staged.size };
     }, { ...options.retry, signal: stopped });
   } catch (error) {
     if (error instanceof TransientError) throw new ItemError(`${error.message} (gave up after retries)`);

@@ -3,9 +3,11 @@ import { join } from "node:path";
 import { ByteBudget } from "./byte_budget.ts";
 import { StopRequest } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "./layout.ts";
+import type { LocalTime } from "./local_time.ts";
+import { idTag, taggedName } from "./names.ts";
 import { OutputTree, TEMP_DIR } from "./output_tree.ts";
 import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "./source.ts";
-import { Store } from "./store.ts";
+import { type ItemRow, Store } from "./store.ts";
 import { testLogger } from "./test_logger.ts";
 import { type TransferOptions, transferPending } from "./transfer.ts";
 
@@ -168,4 +170,50 @@ Deno.test("transferPending: a byte budget starts no transfer once it is spent; t
   const next = await transferPending(f.options({}, { budget: new ByteBudget(10 * size) }));
   assert.equal(next.downloaded, 3);
   assert.equal(f.store.pendingCount("library"), 0);
+});
+
+Deno.test("transferPending in a folder of local days: a download goes to the local day its staged bytes tell, by the collision rule, its mtime the instant; a folder of UTC days never asks", async () => {
+  const asked: string[] = [];
+  const localTimeOf = async (file: string, row: ItemRow): Promise<LocalTime | undefined> => {
+    assert.deepEqual(await Deno.readFile(file), bytesOf(row.id), "asked once the download is complete");
+    asked.push(row.id);
+    // 08:00 UTC at UTC-09:00 is 23:00 the day before.
+    return row.id === "b" ? undefined : { offsetMinutes: -540, rule: "exif offset" };
+  };
+  await using utc = await fixture(["a"]);
+  await transferPending(utc.options({}, { folderDays: "utc", localTimeOf }));
+  assert.deepEqual([asked, utc.placed], [[], ["2021/06/01/a.jpg"]]);
+
+  await using f = await fixture(["a", "b", "c"]);
+  // A file photosync did not write on a's local day keeps its name.
+  await Deno.mkdir(join(f.root, "2021/05/31"), { recursive: true });
+  await Deno.writeTextFile(join(f.root, "2021/05/31/a.jpg"), "mine");
+  const result = await transferPending(f.options({}, { folderDays: "local", localTimeOf }));
+  assert.equal(result.downloaded, 3);
+  assert.deepEqual(asked.toSorted(), ["a", "b", "c"]);
+  const a = taggedName("2021/05/31/a.jpg", idTag("a"));
+  assert.deepEqual(f.placed.toSorted(), [a, "2021/05/31/c.jpg", "2021/06/01/b.jpg"]);
+  assert.equal(await Deno.readTextFile(join(f.root, "2021/05/31/a.jpg")), "mine");
+  assert.equal((await Deno.stat(join(f.root, a))).mtime?.getTime(), DAY, "the true instant");
+  assert.deepEqual(await Deno.readFile(join(f.root, "2021/05/31/c.jpg")), bytesOf("c"));
+  const row = f.store.item("c")!;
+  assert.deepEqual([row.path, row.json], [
+    "2021/05/31/c.jpg",
+    '{"localOffsetMinutes":-540,"localRule":"exif offset"}',
+  ]);
+  assert.equal(f.store.item("b")!.json, "{}");
+  assert.deepEqual([...Deno.readDirSync(join(f.root, "2021/06/01"))].map((entry) => entry.name), ["b.jpg"]);
+  // Indexed again: a remote source's JSON (which never holds it) keeps the local time; no change.
+  const again = {
+    id: "c",
+    source: "library",
+    filename: "c.jpg",
+    createdMs: DAY + 2 * 60_000,
+    isVideo: false,
+  };
+  assert.deepEqual(
+    f.store.saveBatch({ source: "library", items: [{ ...again, json: "{}" }] }, { keepLocalTime: true }),
+    { added: 0, updated: 0 },
+  );
+  assert.equal(f.store.item("c")!.json, row.json);
 });

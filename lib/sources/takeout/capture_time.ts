@@ -6,8 +6,9 @@
  * @module
  */
 import { captureMs, FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
-import { dateOfExif, type ExifFacts, readExif } from "./exif_date.ts";
-import { type LocalTime, localTime } from "./local_time.ts";
+import type { ExifFacts, LocalTime } from "../../core/local_time.ts";
+import { dateOfExif, readExif } from "./exif_date.ts";
+import { localTime } from "./local_time.ts";
 import { dateFromName } from "./name_dates.ts";
 import type { SidecarData } from "./sidecar.ts";
 
