@@ -12,6 +12,7 @@ import { checkIsExport } from "./sources/takeout/export_check.ts";
 import { ExportChain } from "./sources/takeout/export_chain.ts";
 import type { RemoteArchive } from "./sources/takeout/remote/remote_archive.ts";
 import type { RemoteStore } from "./sources/takeout/remote/remote_store.ts";
+import type { UnfinishedDelivery } from "./sources/takeout/remote/store_exports.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
@@ -26,6 +27,7 @@ import { ReportFile } from "./sources/takeout/report_file.ts";
 
 export type { TakeoutReport } from "./sources/takeout/import.ts";
 export type { RemoteFile, RemoteStore } from "./sources/takeout/remote/remote_store.ts";
+export type { UnfinishedDelivery } from "./sources/takeout/remote/store_exports.ts";
 export type { Listed } from "./sources/takeout/report.ts";
 
 /** What to import. */
@@ -59,6 +61,8 @@ export interface RemoteTakeoutOptions extends Omit<TakeoutOptions, "paths"> {
   onFile?: (path: string) => void;
   /** Backoff between resumes of a broken body (tests make it short). */
   retry?: Omit<RetryOptions, "signal">;
+  /** The clock (epoch ms) that tells a delivery still running from a finished one (default `Date.now`). */
+  now?: () => number;
 }
 
 /** One export of a store imported in this run. */
@@ -79,8 +83,12 @@ export interface RemoteTakeoutReport {
   imported: RemoteExportReport[];
   /** Exports imported in full by earlier runs (nothing read of them). */
   done: string[];
-  /** Exports whose numbered parts have a gap (delivery still running): left for a later run. */
-  waiting: { stamp: string; missing: string[] }[];
+  /**
+   * Exports whose numbered parts have a gap, or whose delivery may still be running (`unfinished`:
+   * its highest part is full-size and came recently; `missing` then names the parts that may
+   * follow): left for a later run.
+   */
+  waiting: { stamp: string; missing: string[]; unfinished?: UnfinishedDelivery }[];
   /** Exports in the store that hold no Google Photos files (a Takeout of other products). */
   notPhotos: string[];
   /** Per export imported in full (by this run or an earlier one), the store's files that may now be deleted. */
@@ -160,7 +168,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
   };
   result.store = store.description;
   logger.info(`looking for Takeout exports in ${store.description}`);
-  const exports = await storeExports(store, signal);
+  const exports = await storeExports(store, (options.now ?? Date.now)(), signal);
   const reading = {
     signal,
     retry: options.retry,
@@ -188,6 +196,14 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     }
     if (found.missing.length > 0) {
       result.waiting.push({ stamp: found.stamp, missing: found.missing });
+      continue;
+    }
+    if (found.unfinished) {
+      result.waiting.push({
+        stamp: found.stamp,
+        missing: found.unfinished.next,
+        unfinished: found.unfinished,
+      });
       continue;
     }
     const inputs: RemoteArchive[] = [];

@@ -1,7 +1,8 @@
 /**
  * The emulated Drive API v3 (`testing/emulator/drive_api.ts`) against the behaviour of Google's that
  * `photosync takeout --drive` relies on: `files.list` (`q`, paging, `fields`), `files.get` (metadata,
- * `alt=media` with `Range`: 206, `Content-Range`, 416), the Drive scope, injected faults, bytes served.
+ * `alt=media` with `Range`: 206, `Content-Range`, 416), a file flagged as abusive (`acknowledgeAbuse`), the
+ * Drive scope, injected faults, bytes served.
  */
 import assert from "node:assert/strict";
 import { Emulator } from "../testing/emulator.ts";
@@ -17,6 +18,8 @@ Deno.test("emulated Drive: files.list with q, paging and fields; files.get with 
   await drive.add({ name: "takeout-20251110T101010Z-002.zip", bytes: bytes(20, 2), trashed: true });
   const path = await Deno.makeTempFile();
   await Deno.writeFile(path, bytes(5_000, 3));
+  const delivered = new Date("2026-01-10T10:12:00Z");
+  await Deno.utime(path, delivered, delivered);
   const onDisk = await drive.add({ name: "takeout-20260110T101010Z-3-001.zip", path, folder: "Backups" });
   await drive.add({ name: "holiday.jpg", bytes: bytes(10, 4) });
   const { accessToken } = emulator.grant(DRIVE_SCOPE);
@@ -59,6 +62,15 @@ Deno.test("emulated Drive: files.list with q, paging and fields; files.get with 
     name: "My Drive",
     parents: [],
   });
+  // Times: a file on disk is dated by its modification time.
+  const dated = await list({
+    q: "name = 'takeout-20260110T101010Z-3-001.zip'",
+    fields: "files(createdTime,modifiedTime)",
+  });
+  assert.deepEqual(dated.files, [{
+    createdTime: delivered.toISOString(),
+    modifiedTime: delivered.toISOString(),
+  }]);
   // A q form the emulator does not know is Drive's 400.
   const bad = await call(`/drive/v3/files?${new URLSearchParams({ q: "fullText contains 'x'" })}`);
   assert.equal(bad.status, 400);
@@ -81,6 +93,27 @@ Deno.test("emulated Drive: files.list with q, paging and fields; files.get with 
   assert.equal(past.status, 416);
   assert.equal(past.headers.get("content-range"), "bytes */10000");
   await past.body?.cancel();
+
+  // A file flagged as malware or spam: Drive's 403 in Drive's shape, unless the download acknowledges it.
+  const flagged = await drive.add({ name: "takeout-20251110T101010Z-003.zip", bytes: part, abusive: true });
+  const abusive = await call(`/drive/v3/files/${flagged}?alt=media`, { range: "bytes=0-9" });
+  assert.equal(abusive.status, 403);
+  const message = "This file has been identified as malware or spam and cannot be downloaded.";
+  assert.deepEqual(await abusive.json(), {
+    error: {
+      code: 403,
+      message,
+      errors: [{ domain: "global", reason: "cannotDownloadAbusiveFile", message }],
+    },
+  });
+  const acknowledged = await call(`/drive/v3/files/${flagged}?alt=media&acknowledgeAbuse=true`, {
+    range: "bytes=0-9",
+  });
+  assert.equal(acknowledged.status, 206);
+  assert.deepEqual(new Uint8Array(await acknowledged.arrayBuffer()), part.slice(0, 10));
+  const notDownload = await call(`/drive/v3/files/${flagged}?fields=name&acknowledgeAbuse=true`);
+  assert.equal(notDownload.status, 403);
+  assert.equal((await notDownload.json()).error.errors[0].reason, "invalidAbuseAcknowledgment");
 
   // The Drive scope is needed.
   const library = emulator.grant(LIBRARY_SCOPE).accessToken;

@@ -52,9 +52,27 @@ function written(exp: TakeoutExport, name: string, parts = 3): Promise<string[]>
 
 const partsA = await written(A, "a");
 
-/** Puts the zips at `paths` into the emulated Drive's Takeout folder. */
-async function upload(emulator: Emulator, paths: string[]): Promise<void> {
-  for (const path of paths) await emulator.drive.add({ name: path.split("/").pop()!, path });
+/**
+ * Puts the zips at `paths` into the emulated Drive's Takeout folder (dated by their files, as the fixtures
+ * date a delivery, unless `options.time` is given); returns their ids. `abusive`: the paths Drive flags.
+ */
+async function upload(
+  emulator: Emulator,
+  paths: string[],
+  options: { time?: string; abusive?: string[] } = {},
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const path of paths) {
+    ids.push(
+      await emulator.drive.add({
+        name: path.split("/").pop()!,
+        path,
+        ...(options.time ? { createdTime: options.time, modifiedTime: options.time } : {}),
+        abusive: options.abusive?.includes(path),
+      }),
+    );
+  }
+  return ids;
 }
 
 interface Item {
@@ -122,7 +140,8 @@ function driveArgs(env: TestEnv, args: string[], options: { auth?: string }): st
 Deno.test("takeout --drive: the first export as the local import gives it; a later one fetches only what is new", async () => {
   await using env = await TestEnv.start();
   const { emulator } = env;
-  await upload(emulator, partsA);
+  // Drive flagged one part as malware or spam: the user's own export is downloaded all the same.
+  const [, flagged] = await upload(emulator, partsA, { abusive: [partsA[1]] });
   // An export of another product (a Takeout of Drive itself) and a file that is no part are left alone.
   const other = join(WORK, "takeout-20251201T000000Z-001.zip");
   await writeZip(other, [{
@@ -144,6 +163,15 @@ Deno.test("takeout --drive: the first export as the local import gives it; a lat
   assert.deepEqual(await backupOf(env.dir), await expectedBackup());
   assert.match(first.stderr, /export 20251110T101010Z is imported in full: its 3 files may now be deleted/);
   assert.match(first.stderr, /Drive: Takeout\/takeout-20251110T101010Z-001\.zip/);
+  const warned = first.stderr.split("\n").filter((line) => line.includes("flagged this part as malware"));
+  assert.equal(warned.length, 1, first.stderr);
+  assert.match(warned[0], /Drive: Takeout\/takeout-20251110T101010Z-002\.zip: .*acknowledgeAbuse/);
+  // Refused once, then every range of it asked for acknowledging the flag.
+  const reads = emulator.requests.filter((r) =>
+    r.route === "driveGet" && r.url.includes(`/${flagged}?alt=media`)
+  );
+  assert.deepEqual(reads.filter((r) => r.status === 403).length, 1);
+  assert.ok(reads.length > 2 && reads.slice(1).every((r) => r.url.includes("acknowledgeAbuse=true")));
 
   // The CI form: the Drive token printed by photosync token, in PHOTOSYNC_REFRESH_TOKEN.
   const token = await env.cli(["token", `--dir=${env.dir}`, "--scope=drive"]);
@@ -158,6 +186,17 @@ Deno.test("takeout --drive: the first export as the local import gives it; a lat
   );
   const written3 = await written({ ...A, exportedMs: A.exportedMs + 122 * DAY }, "c");
   await upload(emulator, [written3[0], written3[2]]);
+  // And a fourth whose two parts so far are full-size (as large as each other), the newest an hour old: more
+  // may follow, nothing of it is imported yet.
+  const partsD = await written({ ...A, exportedMs: A.exportedMs + 183 * DAY }, "d");
+  const [sizeD1, sizeD2] = await Promise.all(
+    partsD.slice(0, 2).map(async (path) => (await Deno.stat(path)).size),
+  );
+  assert.ok(sizeD2 >= 0.95 * sizeD1 && sizeD2 <= sizeD1 * 1.05, `${sizeD1} ${sizeD2}`);
+  const idsD = await upload(emulator, partsD.slice(0, 2), {
+    time: new Date(Date.now() - 3_600_000).toISOString(),
+  });
+  const stampD = partsD[0].split("/").pop()!.slice(8, 24);
   emulator.drive.bytesServed = 0;
   const newFiles = join(env.root, "new-files.txt");
   const second = await drive(env, [`--new-files=${newFiles}`], {
@@ -170,6 +209,14 @@ Deno.test("takeout --drive: the first export as the local import gives it; a lat
     new RegExp(`export \\S+ is not complete yet .*: ${partsC[1].replace(/\./g, "\\.")} missing`),
   );
   assert.match(second.stderr, /1 export was imported before/);
+  assert.match(
+    second.stderr,
+    new RegExp(
+      `export ${stampD} may not be complete yet .*: its highest part is as large as the others and came less ` +
+        `than a day ago, so takeout-${stampD}-003\\.zip may follow; nothing of it was imported, the next run takes it`,
+    ),
+  );
+  assert.doesNotMatch(second.stderr, new RegExp(`export ${stampD} \\(`));
   // Only the new photos' bytes, the sidecars and the zips' directories were read.
   const sizeB = (await Promise.all(partsB.map((path) => Deno.stat(path)))).reduce(
     (sum, s) => sum + s.size,
@@ -186,6 +233,17 @@ Deno.test("takeout --drive: the first export as the local import gives it; a lat
   const favourite = items.find((item) => JSON.parse(item.json).takeout.entry === B.changed.path)!;
   assert.equal(JSON.parse(favourite.json).favorited, true);
   assert.match(second.stderr, /3 imported .* already present/);
+
+  // A day later with no part come since: the delivery has finished, and the fourth export is taken as it is.
+  for (const id of idsD) {
+    const file = emulator.drive.files.get(id)!;
+    file.createdTime = file.modifiedTime = new Date(Date.now() - 25 * 3_600_000).toISOString();
+  }
+  const third = await drive(env, [], { env: { PHOTOSYNC_REFRESH_TOKEN: token.stdout.trim() } });
+  assert.equal(third.code, 0, third.stderr);
+  assert.match(third.stderr, new RegExp(`export ${stampD} \\(2 parts\\):`));
+  assert.match(third.stderr, new RegExp(`export ${stampD} is imported in full: its 2 files`));
+  assert.doesNotMatch(third.stderr, /may not be complete yet/);
 });
 
 /** Kills the run in `env`'s process `victim` as the `at`-th Drive byte request is answered. */

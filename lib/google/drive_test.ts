@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { AuthError, PhotosyncError } from "../core/errors.ts";
 import { TransientError } from "../core/retry.ts";
-import { DriveClient, driveError, NO_DRIVE_SCOPE } from "./drive.ts";
+import { AbusiveFileError, DriveClient, driveError, NO_DRIVE_SCOPE } from "./drive.ts";
 
 const answer = (status: number, reason?: string, message = "m") =>
   new Response(JSON.stringify({ error: { code: status, message, errors: reason ? [{ reason }] : [] } }), {
@@ -53,4 +53,54 @@ Deno.test("DriveClient.read: a Range request; 401 refreshes the token once; a wr
   assert.deepEqual(new Uint8Array(await new Response(body).arrayBuffer()), data.slice(10, 20));
   assert.equal(refreshed, 2);
   assert.deepEqual(seen.map((request) => request.range), Array(4).fill("bytes=10-19"));
+});
+
+Deno.test("DriveClient.read: a file flagged as abusive is asked for again with acknowledgeAbuse, and from then on", async () => {
+  const data = Uint8Array.from({ length: 100 }, (_, i) => i);
+  const urls: string[] = [];
+  /** `mine`: Drive sends it once acknowledged; `other`: not its owner, it never does. */
+  const fetcher = (url: string | URL | Request, init?: RequestInit) => {
+    const href = String(url);
+    urls.push(href.replace("https://drive.test/drive/v3/files/", ""));
+    if (!href.includes("acknowledgeAbuse=true") || href.includes("/other?")) {
+      return Promise.resolve(
+        answer(
+          403,
+          "cannotDownloadAbusiveFile",
+          "This file has been identified as malware or spam and cannot be downloaded.",
+        ),
+      );
+    }
+    const [, start, end] = /bytes=(\d+)-(\d+)/.exec(new Headers(init?.headers).get("range")!)!.map(Number);
+    return Promise.resolve(
+      new Response(data.slice(start, end + 1), {
+        status: 206,
+        headers: { "content-range": `bytes ${start}-${end}/100` },
+      }),
+    );
+  };
+  const client = new DriveClient({
+    tokens: { accessToken: () => Promise.resolve("t") },
+    apiUrl: "https://drive.test",
+    fetch: fetcher as typeof fetch,
+    retry: { baseDelayMs: 1 },
+  });
+  let told = 0;
+  const first = await client.read("mine", 0, 10, undefined, () => told++);
+  assert.deepEqual(new Uint8Array(await new Response(first).arrayBuffer()), data.slice(0, 10));
+  const second = await client.read("mine", 50, 60, undefined, () => told++);
+  assert.deepEqual(new Uint8Array(await new Response(second).arrayBuffer()), data.slice(50, 60));
+  assert.equal(told, 1);
+  assert.deepEqual(urls, [
+    "mine?alt=media",
+    "mine?alt=media&acknowledgeAbuse=true",
+    "mine?alt=media&acknowledgeAbuse=true",
+  ]);
+
+  // Not the owner: Drive refuses even the acknowledged request; one line, not retried.
+  urls.length = 0;
+  const refused = await client.read("other", 0, 10).then(() => undefined, (error) => error);
+  assert.ok(refused instanceof AbusiveFileError, String(refused));
+  assert.match(refused.message, /flagged the file as malware or spam.*only its owner/);
+  assert.equal(urls.length, 2);
 });

@@ -3,7 +3,10 @@
  * forms below, paging, `fields`) and `files.get` (metadata with `fields`; `alt=media` bytes, honouring
  * `Range`: 206 with `Content-Range`, 416 for a range past the end). Files are added by tests and
  * benchmarks (from bytes or from a file on disk, served without loading it); the bytes of media answers
- * are counted as they are sent. Requests need a token granted the Drive scope.
+ * are counted as they are sent. Requests need a token granted the Drive scope. A file can be flagged as
+ * malware or spam, as Drive flags some: its download is then Drive's 403 `cannotDownloadAbusiveFile`
+ * unless the request says `acknowledgeAbuse=true` (the owner's way to download it); that parameter on
+ * a request that downloads nothing is Drive's 403 `invalidAbuseAcknowledgment`.
  *
  * `q`: clauses joined by `and`: `name contains 'x'` (Drive matches the starts of words: here, of the
  * name), `name = 'x'`, `trashed = true|false`, `mimeType = 'x'`, `mimeType != 'x'`, `'ID' in parents`.
@@ -24,7 +27,10 @@ export interface DriveEntry {
   mimeType: string;
   parents: string[];
   modifiedTime: string;
+  createdTime: string;
   trashed: boolean;
+  /** Flagged as malware or spam: downloads need `acknowledgeAbuse=true`. */
+  abusive?: boolean;
   size?: number;
   /** The bytes, or the file on disk holding them. */
   bytes?: Uint8Array;
@@ -40,7 +46,14 @@ export interface NewDriveFile {
   /** The folder under My Drive (created when missing); default `Takeout`, as "Add to Drive" makes. */
   folder?: string;
   trashed?: boolean;
+  /**
+   * When it was modified and when it came into Drive (ISO). Default: a file on disk's modification
+   * time (the fixtures date their archives as a delivery of the export would), else now.
+   */
   modifiedTime?: string;
+  createdTime?: string;
+  /** Flagged by Drive as malware or spam (see the module's comment). */
+  abusive?: boolean;
 }
 
 /** A Drive API error in Drive's shape (`errors[].reason`). */
@@ -85,6 +98,7 @@ export class DriveApi implements Service<"driveList" | "driveGet"> {
       mimeType: FOLDER,
       parents: [],
       modifiedTime: new Date(0).toISOString(),
+      createdTime: new Date(0).toISOString(),
       trashed: false,
     });
   }
@@ -98,7 +112,9 @@ export class DriveApi implements Service<"driveList" | "driveGet"> {
     if (!parent) {
       parent = this.#entry({ name: folder, mimeType: FOLDER, parents: [ROOT_ID] });
     }
-    const size = file.bytes?.length ?? (await Deno.stat(file.path!)).size;
+    const stat = file.bytes ? undefined : await Deno.stat(file.path!);
+    const size = file.bytes?.length ?? stat!.size;
+    const time = (stat?.mtime ?? new Date()).toISOString();
     return this.#entry({
       name: file.name,
       mimeType: /\.zip$/i.test(file.name) ? "application/zip" : "application/x-gzip",
@@ -107,17 +123,21 @@ export class DriveApi implements Service<"driveList" | "driveGet"> {
       bytes: file.bytes,
       path: file.path,
       trashed: file.trashed ?? false,
-      modifiedTime: file.modifiedTime,
+      modifiedTime: file.modifiedTime ?? time,
+      createdTime: file.createdTime ?? time,
+      ...(file.abusive ? { abusive: true } : {}),
     }).id;
   }
 
   #entry(fields: Partial<DriveEntry> & { name: string; mimeType: string; parents: string[] }): DriveEntry {
     const id = `1${String(this.#next++).padStart(8, "0")}drv${fields.name.length}`;
+    const now = new Date().toISOString();
     const entry: DriveEntry = {
       id,
       trashed: false,
       ...fields,
-      modifiedTime: fields.modifiedTime ?? new Date().toISOString(),
+      modifiedTime: fields.modifiedTime ?? now,
+      createdTime: fields.createdTime ?? now,
     };
     this.files.set(id, entry);
     return entry;
@@ -156,13 +176,29 @@ export class DriveApi implements Service<"driveList" | "driveGet"> {
     const id = decodeURIComponent(url.pathname.split("/").pop()!);
     const file = this.files.get(id);
     if (!file) return driveError(404, "notFound", `File not found: ${id}.`, { location: "fileId" });
+    const acknowledged = url.searchParams.get("acknowledgeAbuse") === "true";
     if (url.searchParams.get("alt") !== "media") {
+      if (acknowledged) {
+        return driveError(
+          403,
+          "invalidAbuseAcknowledgment",
+          "The acknowledgeAbuse parameter is only applicable for download requests.",
+          { location: "acknowledgeAbuse", locationType: "parameter" },
+        );
+      }
       const fields = url.searchParams.get("fields")?.split(",").map((f) => f.trim()) ??
         ["kind", "id", "name", "mimeType"];
       return json(200, pick(file, fields));
     }
     if (file.mimeType === FOLDER) {
       return driveError(403, "fileNotDownloadable", "Only files with binary content can be downloaded.");
+    }
+    if (file.abusive && !acknowledged) {
+      return driveError(
+        403,
+        "cannotDownloadAbusiveFile",
+        "This file has been identified as malware or spam and cannot be downloaded.",
+      );
     }
     const size = file.size ?? 0;
     const header = req.headers.get("range");
@@ -255,6 +291,7 @@ function pick(file: DriveEntry, fields: readonly string[]): Record<string, unkno
     mimeType: file.mimeType,
     parents: file.parents,
     modifiedTime: file.modifiedTime,
+    createdTime: file.createdTime,
     trashed: file.trashed,
     ...(file.size === undefined ? {} : { size: String(file.size) }),
   };

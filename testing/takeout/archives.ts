@@ -175,7 +175,8 @@ export function planArchives(exp: TakeoutExport, options: ArchiveOptions = {}): 
 
 /**
  * Writes an export into `dir` as zip or tgz archives, or as folders (each part extracted into a folder named like
- * its archive), streaming every entry, and returns the paths written. Entries keep their modification times.
+ * its archive), streaming every entry, and returns the paths written. Entries keep their modification times;
+ * archives are dated a minute apart from a minute after the export's time.
  */
 export async function writeArchives(
   exp: TakeoutExport,
@@ -188,11 +189,18 @@ export async function writeArchives(
   }
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
-  for (const part of planArchives(exp, options)) {
+  for (const [i, part] of planArchives(exp, options).entries()) {
     const path = join(dir, part.name);
     if (format === "zip") await writeZip(path, part.entries, { level, zip64 });
     else if (format === "tgz") await writeTgz(path, part.entries);
     else await writeFolder(path, part.entries);
+    // Dated as a delivery writes an export's parts: one after another, soon after the export's time. A
+    // store (the emulated Drive, rclone's WebDAV) reports this time, and a part that came within the
+    // last day may be held back as a delivery still running (see remote/store_exports.ts).
+    if (format !== "folder") {
+      const delivered = new Date(exp.exportedMs + (i + 1) * 60_000);
+      await Deno.utime(path, delivered, delivered);
+    }
     paths.push(path);
   }
   return paths;

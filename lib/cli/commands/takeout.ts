@@ -53,7 +53,9 @@ Every entry's outcome, sidecar rule and date source goes to DIR/takeout-report-<
 not imported yet, oldest first, reading only what is new: a zip's directory, its sidecars, and
 the entries not imported from an earlier export (same path, size and CRC-32). Nothing is
 written to Drive; the summary says which Drive files can be deleted once their export is in.
-An export whose parts are not all on Drive yet waits for the next run (exit 0).
+An export whose parts are not all on Drive yet (a gap in their numbers, or a highest part as
+large as the others that came less than a day ago) waits for the next run (exit 0). A part
+Drive flagged as malware or spam is downloaded all the same (acknowledgeAbuse): it is yours.
   --drive              read the exports from Google Drive (authorises the drive.readonly scope)
   --creds FILE         OAuth client secret JSON, as for sync; giving it authorises again
   --no-browser         do not open a browser to authorise; print the URL only
@@ -261,7 +263,16 @@ export async function runRemoteTakeout(
       `${result.done.length} ${result.done.length === 1 ? "export was" : "exports were"} imported before`,
     );
   }
-  for (const { stamp, missing } of result.waiting) {
+  for (const { stamp, missing, unfinished } of result.waiting) {
+    if (unfinished) {
+      const until = `${new Date(unfinished.untilMs).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+      renderer.warn(
+        `export ${stamp} may not be complete yet (still being delivered?): its highest part is as large as ` +
+          `the others and came less than a day ago, so ${missing.join(", ")} may follow; nothing of it was ` +
+          `imported, the next run takes it (from ${until} on as it is, if no part follows)`,
+      );
+      continue;
+    }
     renderer.warn(
       `export ${stamp} is not complete yet (still being delivered?): ${missing.join(", ")} missing; ` +
         "nothing of it was imported, the next run takes it",

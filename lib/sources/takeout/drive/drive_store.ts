@@ -5,7 +5,7 @@
  */
 import type { Store } from "../../../core/store.ts";
 import { authorize } from "../../../google/credentials.ts";
-import { DriveClient } from "../../../google/drive.ts";
+import { AbusiveFileError, DriveClient } from "../../../google/drive.ts";
 import type { GoogleIo } from "../../../google/io.ts";
 import { DRIVE_SCOPE } from "../../../google/oauth.ts";
 import type { RetryOptions } from "../../../core/retry.ts";
@@ -19,15 +19,19 @@ import type { RemoteFile, RemoteStore } from "../remote/remote_store.ts";
 export const TAKEOUT_QUERY =
   "name contains 'takeout-' and trashed = false and mimeType != 'application/vnd.google-apps.folder'";
 
-/** Google Drive read through `client`. */
+/** Google Drive read through `client`; `logger` is told once of each part Drive flagged as abusive. */
 export class DriveStore implements RemoteStore {
   readonly description = "Google Drive";
   readonly #client: DriveClient;
+  readonly #logger?: Pick<Logger, "warn">;
   /** Folder names by id, for messages. */
   readonly #folders = new Map<string, Promise<string>>();
+  /** Files whose abuse flag the user was told of. */
+  readonly #flagged = new Set<string>();
 
-  constructor(client: DriveClient) {
+  constructor(client: DriveClient, logger?: Pick<Logger, "warn">) {
     this.#client = client;
+    this.#logger = logger;
   }
 
   async *list(signal?: AbortSignal): AsyncGenerator<RemoteFile> {
@@ -39,6 +43,7 @@ export class DriveStore implements RemoteStore {
         location: `Drive: ${folder ? `${folder}/` : ""}${file.name}`,
         size: file.size,
         ...(file.modifiedMs === undefined ? {} : { modifiedMs: file.modifiedMs }),
+        ...(file.createdMs === undefined ? {} : { createdMs: file.createdMs }),
       };
     }
   }
@@ -49,7 +54,20 @@ export class DriveStore implements RemoteStore {
     end: number,
     signal?: AbortSignal,
   ): Promise<ReadableStream<Uint8Array>> {
-    return this.#client.read(file.id, start, end, signal);
+    const flagged = () => {
+      if (this.#flagged.has(file.id)) return;
+      this.#flagged.add(file.id);
+      this.#logger?.warn(
+        `${file.location}: Drive flagged this part as malware or spam; it is your own Takeout export, ` +
+          "so photosync downloads it anyway (acknowledgeAbuse)",
+      );
+    };
+    return this.#client.read(file.id, start, end, signal, flagged).catch((error) => {
+      if (error instanceof AbusiveFileError) {
+        throw new AbusiveFileError(`${file.location}: ${error.message}`, { cause: error.cause });
+      }
+      throw error;
+    });
   }
 
   /** A folder's name (the root's is "My Drive"), asked once per folder. */
@@ -102,5 +120,6 @@ export async function openDriveStore(
       idleTimeoutMs: options.idleTimeoutMs,
       signal,
     }),
+    options.logger,
   );
 }

@@ -18,6 +18,8 @@ export interface RemoteFile {
   readonly size: number;
   /** When it last changed, epoch ms, when the store says. */
   readonly modifiedMs?: number;
+  /** When it came into the store, epoch ms, when the store says (Drive does; WebDAV, as a rule, not). */
+  readonly createdMs?: number;
 }
 
 /** A place that holds exports' parts, read by byte ranges. */

@@ -2,7 +2,8 @@
  * The exports in a store: its files told apart by Google's part names (`parts.ts`:
  * `takeout-20251110T101010Z-001.zip`, `takeout-…Z-3-001.zip`, `.tgz`), grouped by export stamp,
  * oldest first; an export whose numbered parts have a gap (Drive delivery still running) says
- * which parts it waits for.
+ * which parts it waits for, and one that may still lack its last parts says so
+ * ({@link unfinishedDelivery}).
  * @module
  */
 import { archivePart, missingParts } from "../parts.ts";
@@ -16,11 +17,39 @@ export interface StoreExport {
   parts: RemoteFile[];
   /** The names of the parts below the highest one seen that are not there (yet). */
   missing: string[];
+  /** Set when no part is missing below the highest, but more may follow: see {@link unfinishedDelivery}. */
+  unfinished?: UnfinishedDelivery;
+}
+
+/** Why an export without a gap in its parts may still be arriving. */
+export interface UnfinishedDelivery {
+  /** The part(s) that may come next: the one after each full-size highest part. */
+  next: string[];
+  /** When the newest of its parts came into the store (epoch ms). */
+  newestMs: number;
+  /** From when on, no later part having come, the export is taken as it is (epoch ms). */
+  untilMs: number;
 }
 
 /**
- * The exports in `store`, oldest first. A name found twice (a copy in another folder) counts once:
- * the newest file of that name.
+ * How long after its newest part an export whose highest part is full-size is taken as possibly
+ * still arriving: Drive delivery writes an export's parts one after another within minutes to
+ * hours, so a day without a new part means the delivery has finished.
+ */
+export const DELIVERY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How much smaller than the smallest other part of its series a highest part may be and still
+ * count as full-size. Takeout fills every part but the last to the export's split size (1 to
+ * 50 GB); a part ends before the file that would overflow it, so full parts differ by up to a
+ * file's size, a few per cent with photos and videos of a few hundred MB.
+ */
+export const FULL_PART_TOLERANCE = 0.05;
+
+/**
+ * The exports in `store`, oldest first, as seen at `nowMs` (the clock, epoch ms: see
+ * {@link unfinishedDelivery}). A name found twice (a copy in another folder) counts once: the
+ * newest file of that name.
  *
  * @example
  * ```ts
@@ -32,14 +61,14 @@ export interface StoreExport {
  *   file("takeout-20260110T101010Z-3-003.zip"),
  *   file("takeout-20251110T101010Z-001.tgz"),
  *   file("notes.txt"),
- * ]);
+ * ], Date.UTC(2026, 11, 5));
  * assert.deepEqual(exports.map((e) => [e.stamp, e.parts.length, e.missing]), [
  *   ["20251110T101010Z", 1, []],
  *   ["20260110T101010Z", 2, ["takeout-20260110T101010Z-3-002.zip"]],
  * ]);
  * ```
  */
-export function groupExports(files: Iterable<RemoteFile>): StoreExport[] {
+export function groupExports(files: Iterable<RemoteFile>, nowMs: number): StoreExport[] {
   const byName = new Map<string, RemoteFile>();
   for (const file of files) {
     if (!archivePart(file.name)) continue;
@@ -61,17 +90,83 @@ export function groupExports(files: Iterable<RemoteFile>): StoreExport[] {
       series.set(part.series, entry);
     }
     const missing = [...series.entries()].flatMap(([name, { numbers, extension }]) =>
-      missingParts(numbers).map((n) => `takeout-${name}-${String(n).padStart(3, "0")}${extension}`)
+      missingParts(numbers).map((n) => partName(name, n, extension))
     );
-    return { stamp, parts, missing };
+    const unfinished = missing.length === 0 ? unfinishedDelivery(parts, nowMs) : undefined;
+    return { stamp, parts, missing, ...(unfinished ? { unfinished } : {}) };
   });
 }
 
-/** The exports in `store` (see {@link groupExports}). */
-export async function storeExports(store: RemoteStore, signal?: AbortSignal): Promise<StoreExport[]> {
+/** The exports in `store` at `nowMs` (see {@link groupExports}). */
+export async function storeExports(
+  store: RemoteStore,
+  nowMs: number,
+  signal?: AbortSignal,
+): Promise<StoreExport[]> {
   const files: RemoteFile[] = [];
   for await (const file of store.list(signal)) files.push(file);
-  return groupExports(files);
+  return groupExports(files, nowMs);
+}
+
+/**
+ * Whether the parts of one export (no gap in their numbers) may be a delivery still running, seen
+ * at `nowMs`: part names carry no total, so an export caught between two parts looks whole. Takeout
+ * fills every part but the last to the export's split size, so the last is normally smaller than
+ * the others; a highest part as large as the others (at least the smallest other part of its
+ * series, less {@link FULL_PART_TOLERANCE}) is likely followed by more. Delivery writes the parts
+ * within a short time, so this holds only while the newest part (by the later of its creation and
+ * modification times) is less than {@link DELIVERY_WINDOW_MS} away from `nowMs`; after that the
+ * delivery has finished, and a full-size last part is just that. A series of one part is never
+ * held (there is nothing to compare it with), nor are parts whose store gives no times.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unfinishedDelivery } from "./store_exports.ts";
+ * const part = (n: number, size: number) => {
+ *   const name = `takeout-20251110T101010Z-00${n}.zip`;
+ *   return { id: name, name, location: name, size, createdMs: Date.UTC(2025, 10, 10, 12) };
+ * };
+ * const twoFull = [part(1, 2_000), part(2, 1_990)];
+ * assert.deepEqual(unfinishedDelivery(twoFull, Date.UTC(2025, 10, 10, 14))?.next, [
+ *   "takeout-20251110T101010Z-003.zip",
+ * ]);
+ * assert.equal(unfinishedDelivery(twoFull, Date.UTC(2025, 10, 12)), undefined);
+ * assert.equal(unfinishedDelivery([part(1, 2_000), part(2, 700)], Date.UTC(2025, 10, 10, 14)), undefined);
+ * ```
+ */
+export function unfinishedDelivery(
+  parts: readonly RemoteFile[],
+  nowMs: number,
+): UnfinishedDelivery | undefined {
+  const times = parts.flatMap((file) => [file.createdMs, file.modifiedMs])
+    .filter((ms): ms is number => ms !== undefined);
+  if (times.length === 0) return undefined;
+  const newestMs = Math.max(...times);
+  // Either way: a clock or a store a day or more off is no delivery under way.
+  if (Math.abs(nowMs - newestMs) >= DELIVERY_WINDOW_MS) return undefined;
+  const series = new Map<string, { number: number; file: RemoteFile }[]>();
+  for (const file of parts) {
+    const part = archivePart(file.name);
+    if (!part) continue;
+    series.set(part.series, [...series.get(part.series) ?? [], { number: part.number, file }]);
+  }
+  const next: string[] = [];
+  for (const [name, members] of series) {
+    if (members.length < 2) continue;
+    members.sort((a, b) => a.number - b.number);
+    const highest = members[members.length - 1];
+    const smallest = Math.min(...members.slice(0, -1).map(({ file }) => file.size));
+    if (highest.file.size >= smallest * (1 - FULL_PART_TOLERANCE)) {
+      next.push(partName(name, highest.number + 1, extensionOf(highest.file.name)));
+    }
+  }
+  return next.length === 0 ? undefined : { next, newestMs, untilMs: newestMs + DELIVERY_WINDOW_MS };
+}
+
+/** The file name of part `number` of `series` (`20251110T101010Z`, `20251110T101010Z-3`). */
+function partName(series: string, number: number, extension: string): string {
+  return `takeout-${series}-${String(number).padStart(3, "0")}${extension}`;
 }
 
 function extensionOf(name: string): string {
