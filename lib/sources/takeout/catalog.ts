@@ -149,7 +149,8 @@ interface JsonFile {
 interface Folder {
   stamp: string;
   folder: string;
-  media: { ref: EntryRef; name: string }[];
+  /** Its media entries (their names are those of their paths: no second object per entry). */
+  media: EntryRef[];
   json: JsonFile[];
 }
 
@@ -247,7 +248,7 @@ export async function catalog(
           })());
           if (reading.length >= window) await reading.shift();
         } else if (isMediaName(name)) {
-          group.media.push({ ref, name });
+          group.media.push(ref);
         } else {
           result.notMedia.push(ref);
         }
@@ -321,7 +322,8 @@ function matchFolder(
     ...earlier.sidecars,
     ...earlier.media.flatMap(({ record }) => record.sidecar ? [record.sidecar] : []),
   ];
-  const names = [...group.media, ...earlier.media].map((media) => media.name);
+  const ownNames = group.media.map((ref) => splitPath(ref.path).name);
+  const names = [...ownNames, ...earlier.media.map((media) => media.name)];
   const matches = matchSidecars(
     names,
     candidates.map((file) => ({ name: file.name, title: file.data.title })),
@@ -341,7 +343,8 @@ function matchFolder(
     };
   };
   const occurrences = new Map<string, number>();
-  const plans: MediaPlan[] = group.media.map(({ ref, name }) => {
+  const plans: MediaPlan[] = group.media.map((ref, at) => {
+    const name = ownNames[at];
     const seen = JSON.stringify([ref.archive, name]);
     ref.occurrence = occurrences.get(seen) ?? 0;
     occurrences.set(seen, ref.occurrence + 1);
