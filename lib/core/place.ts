@@ -75,7 +75,7 @@ export class Placer implements Disposable {
   readonly #onError?: (error: unknown) => void;
   readonly #localDays: boolean;
   readonly #adopt?: (row: ItemRow) => boolean;
-  /** Items whose path this run claimed (after finding nothing there): a file there now is not theirs. */
+  /** Items whose path this run claimed (after finding nothing there) and not placed yet: a file there now is not theirs. */
   readonly #claimedNow = new Set<string>();
   /** Placed items not yet recorded. */
   readonly #marks: PlacedItem[] = [];
@@ -148,6 +148,8 @@ export class Placer implements Disposable {
       foreign.add(path);
       path = this.#store.transaction(() => this.#claim(row, foreign));
     }
+    // Placed: a file at its path from here is its own (the run need not remember every item it placed).
+    this.#claimedNow.delete(row.id);
     this.#record({ id: row.id, size: staged.size, ...(hash ? { hash } : {}) });
     return path;
   }

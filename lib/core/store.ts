@@ -493,6 +493,18 @@ export class Store {
   }
 
   /**
+   * Downloaded items of sources other than `source` with a file of their own of `size` bytes and
+   * the sha256 `hash`: copies of bytes whose hash is known already (found by the index on the hash,
+   * so that a run of many files of one size does not read every one of them for each).
+   */
+  filesOfContent(size: number, hash: string, source: SourceName): { id: string; path: string }[] {
+    return this.#db.prepare(`
+      SELECT id, path FROM items INDEXED BY items_hash
+      WHERE hash = ? AND size = ? AND source != ? AND status = 'downloaded' AND file_of IS NULL
+        AND path IS NOT NULL`).all(hash, size, source) as { id: string; path: string }[];
+  }
+
+  /**
    * Record the item `id` as downloaded into the file of the item `fileOf` (the same bytes: no second
    * copy); the path it had claimed is free again. Both items keep their sources' metadata.
    */

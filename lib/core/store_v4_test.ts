@@ -40,6 +40,11 @@ Deno.test("Store.open migrates a schema-3 sync.db to schema 4: rows kept, items 
         id: "p2",
         hash: "ff00",
       }]);
+      // By its hash: only the file with those bytes (not every file of the size), not one of the same source.
+      assert.deepEqual(store.filesOfContent(5000, "ff00", "takeout").map((row) => row.id), ["p2"]);
+      assert.deepEqual(store.filesOfContent(5000, "ff01", "takeout"), []);
+      assert.deepEqual(store.filesOfContent(99, "ab12", "takeout"), []);
+      assert.deepEqual(store.filesOfContent(99, "ab12", "library").map((row) => row.id), ["takeout:ab12"]);
       // The pending pick turns out to hold the Takeout file's bytes: no file of its own.
       store.claimPath("pick-1", "2031/03/03/copy.jpg");
       store.markSameFile("pick-1", "takeout:ab12", 99, "ab12");

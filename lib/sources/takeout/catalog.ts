@@ -38,8 +38,11 @@ export interface EntryRef {
   occurrence: number;
   /** Its CRC-32, when the archive's directory says (a zip). */
   crc32?: number;
-  /** Its position among a zip's files (`ArchiveEntry.index`): a stage worker finds it by this. */
+  /** Its position among a zip's files (`ArchiveEntry.index`). */
   index?: number;
+  /** A zip's: where its local header starts and its stored size (a stage worker reads it from there). */
+  offset?: number;
+  compressedSize?: number;
 }
 
 /** A media file and what the catalog found out about it. */
@@ -146,7 +149,8 @@ interface JsonFile {
 interface Folder {
   stamp: string;
   folder: string;
-  media: { ref: EntryRef; name: string }[];
+  /** Its media entries (their names are those of their paths: no second object per entry). */
+  media: EntryRef[];
   json: JsonFile[];
 }
 
@@ -200,15 +204,21 @@ export async function catalog(
         signal?.throwIfAborted();
         result.entries++;
         result.archiveEntries[archive]++;
-        const ref: EntryRef = {
-          archive,
-          path: entry.path,
-          size: entry.size,
-          mtimeMs: entry.mtimeMs,
-          occurrence: 0,
-          ...(entry.crc32 === undefined ? {} : { crc32: entry.crc32 }),
-          ...(entry.index === undefined ? {} : { index: entry.index }),
-        };
+        const { path, size, mtimeMs, crc32, index, offset, compressedSize } = entry;
+        // A zip's entry (every field known) is written as one literal: its fields are then kept in the
+        // object itself, not in a second array of properties added to it (about 40 bytes an entry).
+        const ref: EntryRef =
+          crc32 !== undefined && index !== undefined && offset !== undefined && compressedSize !== undefined
+            ? { archive, path, size, mtimeMs, occurrence: 0, crc32, index, offset, compressedSize }
+            : {
+              archive,
+              path,
+              size,
+              mtimeMs,
+              occurrence: 0,
+              ...(crc32 === undefined ? {} : { crc32 }),
+              ...(index === undefined ? {} : { index }),
+            };
         const { folder, name } = splitPath(entry.path);
         const key = JSON.stringify([stamp, folder]);
         let group = folders.get(key);
@@ -238,7 +248,7 @@ export async function catalog(
           })());
           if (reading.length >= window) await reading.shift();
         } else if (isMediaName(name)) {
-          group.media.push({ ref, name });
+          group.media.push(ref);
         } else {
           result.notMedia.push(ref);
         }
@@ -256,9 +266,16 @@ export async function catalog(
   // that an increment's folder is matched with what the exports before it (this run's and earlier
   // runs') hold of it, as if they were one export.
   const groups = [...folders.values()].sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
+  folders.clear();
+  // What a folder's match leaves for the same folder of a later export of this run: kept only for
+  // folders that more than one export of the run holds (most hold one: their names are not kept).
+  const exportsOf = new Map<string, number>();
+  for (const { folder } of groups) exportsOf.set(folder, (exportsOf.get(folder) ?? 0) + 1);
   const inRun = new Map<string, OlderInRun[]>();
   const revisedNewer = new Map<string, Revision>();
-  for (const group of groups) {
+  for (const [at, group] of groups.entries()) {
+    // Let go of as it is matched: its entries are held by their plans from here.
+    groups[at] = undefined!;
     let known: OlderExports | undefined;
     const before = () => known ??= olderOf(group, inRun.get(group.folder) ?? [], older);
     const matched = matchFolder(
@@ -270,7 +287,7 @@ export async function catalog(
     if (newer && group.stamp !== "") {
       reviseNewer(matched, group.folder, newer(group.stamp, group.folder), revisedNewer, result);
     }
-    if (group.stamp === "") continue;
+    if (group.stamp === "" || exportsOf.get(group.folder)! < 2) continue;
     inRun.set(group.folder, [matched, ...inRun.get(group.folder) ?? []]);
   }
   return result;
@@ -305,7 +322,8 @@ function matchFolder(
     ...earlier.sidecars,
     ...earlier.media.flatMap(({ record }) => record.sidecar ? [record.sidecar] : []),
   ];
-  const names = [...group.media, ...earlier.media].map((media) => media.name);
+  const ownNames = group.media.map((ref) => splitPath(ref.path).name);
+  const names = [...ownNames, ...earlier.media.map((media) => media.name)];
   const matches = matchSidecars(
     names,
     candidates.map((file) => ({ name: file.name, title: file.data.title })),
@@ -325,7 +343,8 @@ function matchFolder(
     };
   };
   const occurrences = new Map<string, number>();
-  const plans: MediaPlan[] = group.media.map(({ ref, name }) => {
+  const plans: MediaPlan[] = group.media.map((ref, at) => {
+    const name = ownNames[at];
     const seen = JSON.stringify([ref.archive, name]);
     ref.occurrence = occurrences.get(seen) ?? 0;
     occurrences.set(seen, ref.occurrence + 1);

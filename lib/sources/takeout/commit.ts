@@ -147,8 +147,8 @@ export class Committer {
       const { ms, source, skipped, exif, local } = await captureTime(media, head);
       // The same bytes as a file another source stored (a photo photosync uploaded, then exported):
       // no second copy, the item shares that file.
-      const copy = this.#store.filesOfSize(size, "takeout").find((file) =>
-        file.hash === digest && this.#tree.holds(file.path, size)
+      const copy = this.#store.filesOfContent(size, digest, "takeout").find((file) =>
+        this.#tree.holds(file.path, size)
       );
       this.#store.saveBatch({
         source: "takeout",

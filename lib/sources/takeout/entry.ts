@@ -19,6 +19,10 @@ export interface ArchiveEntry {
    * entry imported from an earlier export (`records.ts`: content records) without reading it.
    */
   crc32?: number;
+  /** A zip's: where its local header starts (a stage worker reads the entry from there, see `openZipEntry`). */
+  offset?: number;
+  /** A zip's: its size as stored (deflated), from the directory. */
+  compressedSize?: number;
   /** A link (tgz): listed so that the report counts it, never followed or made. */
   link?: boolean;
   /**

@@ -29,7 +29,7 @@ import {
   recordImports,
 } from "./export_chain.ts";
 import { archivePart, exportStamps } from "./parts.ts";
-import { planImport } from "./plan.ts";
+import { planImport, type PlansByPath } from "./plan.ts";
 import { entryKey, type TakeoutRecords } from "./records.ts";
 import {
   countCommitted,
@@ -295,7 +295,7 @@ function holdsItem(run: Run, id: string): boolean {
  */
 async function readsPlanned(
   input: ArchiveSource,
-  wanted: Map<string, MediaPlan[]>,
+  wanted: PlansByPath,
   run: Run,
 ): Promise<number[]> {
   const seen = new Map<string, number>();
@@ -333,7 +333,7 @@ async function readsPlanned(
  */
 async function importArchive(
   input: ArchiveSource,
-  wanted: Map<string, MediaPlan[]>,
+  wanted: PlansByPath,
   run: Run,
 ): Promise<boolean> {
   // A stream (tgz) is checked as a whole only at its end, and a damaged one often decodes to wrong
@@ -374,11 +374,9 @@ async function importArchive(
     const listing = run.stager.readsItself(input) ? inZipOrder(wanted) : input.entries();
     for await (const entry of listing) {
       run.signal?.throwIfAborted();
-      const plans = wanted.get(entry.path);
       // The k-th entry of a path is the k-th plan of it: the catalog listed them in this order.
-      const media = plans?.shift();
+      const media = wanted.take(entry.path);
       if (!media) continue;
-      if (plans!.length === 0) wanted.delete(entry.path);
       const done = await alreadyDone(input, media, run);
       if (done) {
         countDone(run.tally, input, media, done);
@@ -401,8 +399,7 @@ async function importArchive(
       }
       if (run.budget?.reached) {
         // --max-bytes: nothing more is staged; this entry and those after it wait for the next run.
-        plans!.unshift(media);
-        wanted.set(entry.path, plans!);
+        wanted.putBack(media);
         break;
       }
       const staged = run.stager.stage(input, entry, entryKey(spotOf(input, media)));
@@ -429,7 +426,7 @@ async function importArchive(
   // What was staged before the end (or before a zip broke off: each entry is checked on its own) is kept.
   while (staging.length > 0) await commitOldest();
   // Entries listed in the first pass but not reached now.
-  const unread = [...wanted.values()].flat();
+  const unread = [...wanted.all()];
   countUnread(run.tally, input, unread);
   return unread.length === 0;
 }
@@ -513,9 +510,9 @@ class ExportTally {
  * catalog listed them: the main thread does not list the zip again, so that only one thread at
  * a time holds its directory (zip.js keeps the directory's bytes and every name read so far).
  */
-function* inZipOrder(wanted: Map<string, MediaPlan[]>): Generator<ListedEntry> {
+function* inZipOrder(wanted: PlansByPath): Generator<ListedEntry> {
   const entries: (ListedEntry | undefined)[] = [];
-  for (const plans of wanted.values()) for (const { entry } of plans) entries.push(entry);
+  for (const { entry } of wanted.all()) entries.push(entry);
   entries.sort((a, b) => a!.index! - b!.index!);
   for (let at = 0; at < entries.length; at++) {
     const entry = entries[at]!;

@@ -201,6 +201,19 @@ Deno.test("planImport leaves the trash out unless asked for; one path twice in a
     ],
   );
   assert.equal(plan.archives[0].size, 4);
+  // Taken in order; one put back comes first again; a path whose plans are all taken is gone.
+  const byPath = plan.archives[1];
+  const first = byPath.take(`${GP}/x/a.jpg`)!;
+  assert.equal(first.entry.occurrence, 0);
+  byPath.putBack(first);
+  assert.deepEqual(byPath.get(`${GP}/x/a.jpg`)!.map((media) => media.entry.occurrence), [0, 1]);
+  assert.equal(byPath.take(`${GP}/x/a.jpg`)!.entry.occurrence, 0);
+  assert.equal(byPath.take(`${GP}/x/a.jpg`)!.entry.occurrence, 1);
+  assert.equal(byPath.take(`${GP}/x/a.jpg`), undefined);
+  const same = byPath.take(`${GP}/Old phone/same.jpg`)!;
+  assert.equal(byPath.size, 0);
+  byPath.putBack(same);
+  assert.deepEqual([...byPath.all()], [same]);
   const all = planImport(found, { archiveCount: 2, includeTrashed: true });
   assert.equal(all.trashed, 0);
   assert.equal(all.archives[1].size, 3);

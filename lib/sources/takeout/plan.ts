@@ -14,7 +14,7 @@ export interface ImportPlan {
    * For each archive (by its index among the inputs), its wanted media files by entry path: the
    * plans of the entries of one path in the archive's order (the catalog's).
    */
-  archives: Map<string, MediaPlan[]>[];
+  archives: PlansByPath[];
   /** Media files left out as trash. */
   trashed: number;
 }
@@ -25,12 +25,68 @@ export function planImport(
   options: { archiveCount: number; includeTrashed: boolean },
 ): ImportPlan {
   const wanted = catalog.media.filter((media) => options.includeTrashed || !media.sidecar?.data.trashed);
-  const archives = Array.from({ length: options.archiveCount }, () => new Map<string, MediaPlan[]>());
-  for (const media of wanted) {
-    const byPath = archives[media.entry.archive];
-    const plans = byPath.get(media.entry.path);
-    if (plans) plans.push(media);
-    else byPath.set(media.entry.path, [media]);
-  }
+  const archives = Array.from({ length: options.archiveCount }, () => new PlansByPath());
+  for (const media of wanted) archives[media.entry.archive].add(media);
   return { wanted, archives, trashed: catalog.media.length - wanted.length };
+}
+
+/**
+ * One archive's plans by entry path, each path's in the archive's order. A path held once (nearly
+ * every one) maps to its plan itself, not to an array of one: about 50 bytes less an entry.
+ */
+export class PlansByPath {
+  readonly #plans = new Map<string, MediaPlan | MediaPlan[]>();
+
+  /** Paths with plans left. */
+  get size(): number {
+    return this.#plans.size;
+  }
+
+  /** The paths with plans left, in the order they were added. */
+  keys(): IterableIterator<string> {
+    return this.#plans.keys();
+  }
+
+  /** The plans left of `path`, in order; undefined when none. */
+  get(path: string): MediaPlan[] | undefined {
+    const plans = this.#plans.get(path);
+    return plans === undefined || Array.isArray(plans) ? plans : [plans];
+  }
+
+  /** Add `media` after the plans of its entry's path. */
+  add(media: MediaPlan): void {
+    const { path } = media.entry;
+    const plans = this.#plans.get(path);
+    if (plans === undefined) this.#plans.set(path, media);
+    else if (Array.isArray(plans)) plans.push(media);
+    else this.#plans.set(path, [plans, media]);
+  }
+
+  /** Take the first plan of `path`: the k-th entry of a path is its k-th plan. */
+  take(path: string): MediaPlan | undefined {
+    const plans = this.#plans.get(path);
+    if (plans === undefined || !Array.isArray(plans)) {
+      this.#plans.delete(path);
+      return plans;
+    }
+    const first = plans.shift();
+    if (plans.length === 0) this.#plans.delete(path);
+    return first;
+  }
+
+  /** Put `media` back as the first plan of its path (an entry not taken after all). */
+  putBack(media: MediaPlan): void {
+    const { path } = media.entry;
+    const plans = this.#plans.get(path);
+    if (plans === undefined) this.#plans.set(path, media);
+    else this.#plans.set(path, [media, ...(Array.isArray(plans) ? plans : [plans])]);
+  }
+
+  /** Every plan left. */
+  *all(): Generator<MediaPlan> {
+    for (const plans of this.#plans.values()) {
+      if (Array.isArray(plans)) yield* plans;
+      else yield plans;
+    }
+  }
 }

@@ -132,9 +132,10 @@ export function startReport(
     add(report.unmatchedSidecarNames, ref.path);
     line(ref, "unmatched sidecar");
   }
-  const wanted = new Set(plan.wanted);
+  // Only when there is trash (a set of every plan is a few MB at 100,000 entries).
+  const wanted = plan.trashed > 0 ? new Set(plan.wanted) : undefined;
   for (const media of catalog.media) {
-    if (!wanted.has(media)) line(media.entry, "trashed", sidecarFields(media));
+    if (wanted && !wanted.has(media)) line(media.entry, "trashed", sidecarFields(media));
     else if (media.sidecar?.ambiguous?.length) {
       add(report.ambiguous, media.entry.path);
     }

@@ -29,7 +29,9 @@ export const STAGED_AT_ONCE = ZIP_HANDLES;
 const STAGE_WORKERS = 1;
 
 /** An entry to stage: as listed (with its body), or a zip entry a stage worker finds by its index. */
-export type ListedEntry = Pick<ArchiveEntry, "path" | "size" | "index"> & Partial<Pick<ArchiveEntry, "body">>;
+export type ListedEntry =
+  & Pick<ArchiveEntry, "path" | "size" | "index" | "crc32" | "offset" | "compressedSize">
+  & Partial<Pick<ArchiveEntry, "body">>;
 
 /** Stages entries into one output tree's temporary folder. */
 export class Stager implements Disposable {
@@ -61,7 +63,7 @@ export class Stager implements Disposable {
 
   /**
    * Whether the entries of `input` are read by a stage worker, from the zip itself: the main
-   * thread then needs no listing of its own, only each entry's path, size and position
+   * thread then needs no listing of its own, only each entry's path, size, CRC-32 and place in the zip
    * ({@link ListedEntry}), which the catalog has.
    */
   readsItself(input: ArchiveSource): boolean {
@@ -79,10 +81,12 @@ export class Stager implements Disposable {
       tempName: `${idTag(checkpoint)}-${crypto.randomUUID()}.part`,
       expectedSize: entry.size,
     };
-    if (this.readsItself(input) && entry.index !== undefined) {
+    if (this.readsItself(input) && entry.offset !== undefined && entry.compressedSize !== undefined) {
       return this.#pool!.stage({
         archive: input.zipPath!,
-        index: entry.index,
+        offset: entry.offset,
+        compressedSize: entry.compressedSize,
+        crc32: entry.crc32,
         path: entry.path,
         root: this.#tree.root,
         ...options,

@@ -12,11 +12,16 @@ export const ZIP_HANDLES = 3;
 
 export { WORKER_READY } from "../../core/workers.ts";
 
-/** Stream the file at `index` of the zip `archive` (whose path there is `path`) into `root`'s temporary folder. */
+/**
+ * Stream the entry `path` of the zip `archive`, whose local header is at `offset` and which is
+ * `compressedSize` bytes as stored, into `root`'s temporary folder, checked against `crc32`.
+ */
 export interface StageRequest {
   id: number;
   archive: string;
-  index: number;
+  offset: number;
+  compressedSize: number;
+  crc32?: number;
   path: string;
   /** The output directory (its temporary folder receives the file). */
   root: string;

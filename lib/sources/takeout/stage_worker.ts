@@ -7,34 +7,14 @@
 /// <reference lib="deno.worker" />
 import { BodyError, FileSystemError, OutputTree } from "../../core/output_tree.ts";
 import { ArchiveError } from "./entry.ts";
-import { type OpenZip, openZip } from "./zip.ts";
+import { openZipEntry } from "./zip.ts";
 import { type StageReply, type StageRequest, WORKER_READY } from "./stage_protocol.ts";
-
-/** The zip being read: requests come one archive at a time. */
-let open: { path: string; zip: Promise<OpenZip> } | undefined;
-
-function zipAt(path: string): Promise<OpenZip> {
-  if (open?.path !== path) {
-    const previous = open?.zip;
-    open = {
-      path,
-      zip: (async () => {
-        await (await previous?.catch(() => undefined))?.[Symbol.asyncDispose]();
-        return await openZip(path);
-      })(),
-    };
-  }
-  return open.zip;
-}
 
 async function stage(request: StageRequest): Promise<StageReply> {
   try {
-    const zip = await zipAt(request.archive);
-    const entry = await zip.entryAt(request.index);
-    if (entry?.path !== request.path) {
-      throw new ArchiveError(`${request.path}: not at position ${request.index} of the archive`);
-    }
-    const staged = await new OutputTree(request.root).writeTemp(entry.body(), request);
+    // Read from where the main thread's listing says: the worker holds no directory of its own.
+    const body = await openZipEntry(request.archive, request.path, request);
+    const staged = await new OutputTree(request.root).writeTemp(body, request);
     return { id: request.id, staged };
   } catch (error) {
     const kind = error instanceof BodyError

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { configure, Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
 import { ArchiveError } from "./entry.ts";
-import { InflateInPieces, openZip } from "./zip.ts";
+import { InflateInPieces, openZip, openZipEntry } from "./zip.ts";
 
 /** Write a zip of `files` (name, bytes) at deflate `level` into a new folder; returns its path. */
 async function writeZip(files: [string, Uint8Array][], level: number) {
@@ -52,6 +52,38 @@ Deno.test("openZip: an entry whose bytes no longer match its CRC-32 fails with a
     return true;
   });
   assert.equal(new TextDecoder().decode((await chunksOf(entries[1].body()))[0]), "photo two");
+});
+
+Deno.test("openZipEntry: an entry read from where the directory puts it (deflated or stored) has the bytes zip.js reads; a damaged one fails", async () => {
+  const photo = new Uint8Array(200_000).map((_, i) => (i * 31) % 7);
+  for (const level of [0, 9]) {
+    await using zip = await writeZip([["a/one.jpg", text("first")], ["a/two.jpg", photo]], level);
+    await using opened = await openZip(zip.path);
+    for await (const entry of opened.entries()) {
+      const direct = await openZipEntry(zip.path, entry.path, {
+        offset: entry.offset!,
+        compressedSize: entry.compressedSize!,
+        crc32: entry.crc32,
+      });
+      const read = new Uint8Array(await new Response(direct).arrayBuffer());
+      assert.deepEqual(read, new Uint8Array(await new Response(entry.body()).arrayBuffer()), entry.path);
+    }
+    const two = (await opened.entryAt(1))!;
+    const span = { offset: two.offset!, compressedSize: two.compressedSize!, crc32: two.crc32 };
+    // Another CRC-32 than the bytes': the end of the stream fails.
+    const wrong = await openZipEntry(zip.path, two.path, { ...span, crc32: (two.crc32! + 1) >>> 0 });
+    await assert.rejects(new Response(wrong).arrayBuffer(), /CRC-32/);
+    // No local header where the directory points.
+    await assert.rejects(
+      openZipEntry(zip.path, two.path, { ...span, offset: span.offset + 1 }),
+      ArchiveError,
+    );
+    // The zip cut inside the entry.
+    const bytes = await Deno.readFile(zip.path);
+    await Deno.writeFile(zip.path, bytes.subarray(0, span.offset + 100));
+    const cut = await openZipEntry(zip.path, two.path, span);
+    await assert.rejects(new Response(cut).arrayBuffer(), /cut short/);
+  }
 });
 
 Deno.test("InflateInPieces: one write that inflates to 64 MB is let through only as its output is read, a megabyte at a time", async () => {
