@@ -28,6 +28,11 @@ export interface ArchiveSource {
    */
   readonly zipPath?: string;
   /**
+   * Whether its entries come with their stored bytes (`ArchiveEntry.stored`: a remote zip's),
+   * which a stage worker decodes; the import then starts stage workers for it.
+   */
+  readonly storedEntries?: boolean;
+  /**
    * Told, before a pass over {@link entries}, which entries (by `index`) the pass will read the
    * bodies of, in order: an archive in a remote store fetches them in a few large requests,
    * ahead of the reader. Absent: bodies are read as asked for.

@@ -30,6 +30,27 @@ export interface ArchiveEntry {
    * so before asking for the next entry; see `ArchiveSource.sequential`.
    */
   body(): ReadableStream<Uint8Array>;
+  /**
+   * Instead of {@link body} (call one of them, once): the entry's bytes as the zip stores them,
+   * for a stage worker to inflate and check (`stored_entry.ts`), so that the thread reading the
+   * archive only moves bytes. Only where that thread is not the one that would decode them: a zip
+   * in a remote store, whose bytes the main thread fetches.
+   */
+  stored?(): StoredEntry;
+}
+
+/** A zip entry as stored: what its directory says of it, and its bytes from its local header on. */
+export interface StoredEntry {
+  /** The compression method (0 stored, 8 deflated; others are refused). */
+  method: number;
+  /** Whether it is encrypted (refused). */
+  encrypted: boolean;
+  /** The bytes of its data (after the local header), as the directory says. */
+  compressedSize: number;
+  /** The CRC-32 of its uncompressed bytes, as the directory says. */
+  crc32: number;
+  /** Its bytes from the first of its local header, to the end of its data at least. */
+  bytes: ReadableStream<Uint8Array>;
 }
 
 /** The archive (or an entry of it) cannot be read: it is truncated or corrupt. */

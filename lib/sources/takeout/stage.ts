@@ -1,7 +1,8 @@
 /**
  * Staging: an archive entry's bytes streamed into a temporary file of the output tree, checked
- * against the entry's size. A local zip's entries are staged in a stage worker (`stage_pool.ts`),
- * which reads the zip itself; anything else, or where workers cannot start, on the main thread.
+ * against the entry's size. A zip's entries are staged in a stage worker (`stage_pool.ts`): a
+ * local zip's the worker reads itself, a remote zip's stored bytes the main thread fetches and
+ * passes on; anything else (a tgz, a folder), or where workers cannot start, on the main thread.
  * @module
  */
 import type { Logger } from "../../core/logger.ts";
@@ -31,7 +32,7 @@ const STAGE_WORKERS = 1;
 /** An entry to stage: as listed (with its body), or a zip entry a stage worker finds by its index. */
 export type ListedEntry =
   & Pick<ArchiveEntry, "path" | "size" | "index" | "crc32" | "offset" | "compressedSize">
-  & Partial<Pick<ArchiveEntry, "body">>;
+  & Partial<Pick<ArchiveEntry, "body" | "stored">>;
 
 /** Stages entries into one output tree's temporary folder. */
 export class Stager implements Disposable {
@@ -44,17 +45,18 @@ export class Stager implements Disposable {
   }
 
   /**
-   * A stager for `inputs` into `tree`: with stage workers when there is a local zip to read
-   * (`needed`: anything to stage at all), said under `--verbose` when they cannot start.
+   * A stager for `inputs` into `tree`: with stage workers when there is a zip to read, local or
+   * remote (`needed`: anything to stage at all), said under `--verbose` when they cannot start.
    */
   static async start(
     tree: OutputTree,
     inputs: readonly ArchiveSource[],
     options: { logger: Logger; needed: boolean },
   ): Promise<Stager> {
-    const started = options.needed && inputs.some((input) => input.zipPath !== undefined)
-      ? await StagePool.start(STAGE_WORKERS)
-      : undefined;
+    const started =
+      options.needed && inputs.some((input) => input.zipPath !== undefined || input.storedEntries)
+        ? await StagePool.start(STAGE_WORKERS)
+        : undefined;
     if (started && !(started instanceof StagePool)) {
       options.logger.verbose(`staging on the main thread: ${started.unavailable}`);
     }
@@ -73,8 +75,9 @@ export class Stager implements Disposable {
   /**
    * Stream `entry` of `input` into a temporary file named after `checkpoint` (the entry's
    * record key, see `records.ts`). Fails with `BodyError` or `ArchiveError` for a damaged entry,
-   * `FileSystemError` when the file cannot be written. An entry without `body` must be one a
-   * stage worker reads ({@link readsItself}).
+   * `FileSystemError` when the file cannot be written, the store's error when a remote entry's
+   * bytes cannot be fetched. An entry without `body` must be one a stage worker reads
+   * ({@link readsItself}).
    */
   stage(input: ArchiveSource, entry: ListedEntry, checkpoint: string): Promise<TempFile> {
     const options = {
@@ -91,6 +94,9 @@ export class Stager implements Disposable {
         root: this.#tree.root,
         ...options,
       });
+    }
+    if (this.#pool && entry.stored) {
+      return this.#pool.stageStored({ path: entry.path, root: this.#tree.root, ...options }, entry.stored());
     }
     if (!entry.body) throw new TypeError(`${entry.path}: no body to stage`);
     return this.#tree.writeTemp(entry.body(), options);

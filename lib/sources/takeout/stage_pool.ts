@@ -6,14 +6,26 @@
  * @module
  */
 import { BodyError, FileSystemError, type TempFile } from "../../core/output_tree.ts";
-import { ArchiveError } from "./entry.ts";
+import { ArchiveError, type StoredEntry } from "./entry.ts";
 import { startWorkers } from "../../core/workers.ts";
-import type { StageReply, StageRequest } from "./stage_protocol.ts";
+import {
+  type FromWorker,
+  type StageReply,
+  STORED_AHEAD,
+  type StoredStageRequest,
+  type ToWorker,
+  type ZipStageRequest,
+} from "./stage_protocol.ts";
 
 /** The stage worker's module: `deno compile` must `--include` it (see scripts/compile.ts). */
 const STAGE_WORKER = new URL("./stage_worker.ts", import.meta.url);
 
-type Waiter = { resolve: (staged: TempFile) => void; reject: (error: Error) => void };
+type Waiter = {
+  resolve: (staged: TempFile) => void;
+  reject: (error: Error) => void;
+  /** A stored entry's: told of the bytes the worker took, and of its reply. */
+  taken?: (count: number) => void;
+};
 
 /** A fixed set of stage workers, given requests in turn. */
 export class StagePool implements Disposable {
@@ -25,7 +37,10 @@ export class StagePool implements Disposable {
   private constructor(workers: Worker[]) {
     this.#workers = workers;
     for (const worker of workers) {
-      worker.onmessage = ({ data }: MessageEvent<StageReply>) => this.#settle(data);
+      worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
+        if (data.kind === "taken") this.#pending.get(data.id)?.taken?.(data.taken);
+        else this.#settle(data);
+      };
       worker.onerror = (event) => {
         // A worker that dies takes its requests with it: they fail, and the import stops.
         event.preventDefault();
@@ -47,14 +62,78 @@ export class StagePool implements Disposable {
     return "unavailable" in workers ? workers : new StagePool(workers);
   }
 
-  /** Stage one zip entry on the next worker. Fails as staging on the main thread would. */
-  stage(request: Omit<StageRequest, "id">): Promise<TempFile> {
+  /** Stage one entry of a local zip on the next worker. Fails as staging on the main thread would. */
+  stage(request: Omit<ZipStageRequest, "id" | "kind">): Promise<TempFile> {
     const id = ++this.#ids;
     const worker = this.#workers[this.#next++ % this.#workers.length];
     return new Promise<TempFile>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ ...request, id } satisfies StageRequest);
+      worker.postMessage({ ...request, kind: "zip", id } satisfies ToWorker);
     });
+  }
+
+  /**
+   * Stage the zip entry `stored` (read here: a remote zip's bytes as they are fetched) on the next
+   * worker, which inflates, checks and writes it; at most {@link STORED_AHEAD} bytes are sent ahead
+   * of what it took. Fails as staging on the main thread would; when `stored.bytes` fails, with its
+   * error, once the worker has dropped what it wrote.
+   */
+  async stageStored(
+    request: Omit<StoredStageRequest, "id" | "kind" | keyof StoredEntry>,
+    stored: StoredEntry,
+  ): Promise<TempFile> {
+    const id = ++this.#ids;
+    const worker = this.#workers[this.#next++ % this.#workers.length];
+    const { bytes, ...entry } = stored;
+    let ahead = 0;
+    let wake: (() => void) | undefined;
+    let settled = false;
+    const reply = new Promise<TempFile>((resolve, reject) => {
+      this.#pending.set(id, {
+        resolve,
+        reject,
+        taken(count) {
+          ahead -= count;
+          wake?.();
+        },
+      });
+      worker.postMessage({ ...request, ...entry, kind: "stored", id } satisfies ToWorker);
+    });
+    // The worker's reply also ends the sending: it needs no more (or failed).
+    reply.catch(() => {}).finally(() => {
+      settled = true;
+      wake?.();
+    });
+    const reader = bytes.getReader();
+    let failure: unknown;
+    try {
+      while (!settled) {
+        while (ahead >= STORED_AHEAD && !settled) await new Promise<void>((resolve) => wake = resolve);
+        if (settled) break;
+        const { value, done } = await reader.read();
+        if (done) {
+          worker.postMessage({ kind: "chunk", id, end: true } satisfies ToWorker);
+          break;
+        }
+        ahead += value.length;
+        // Transferred, not copied, when it is a buffer of its own.
+        const own = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
+        const chunk = own ? value : value.slice();
+        worker.postMessage({ kind: "chunk", id, bytes: chunk } satisfies ToWorker, [
+          chunk.buffer as ArrayBuffer,
+        ]);
+      }
+    } catch (error) {
+      failure = error;
+      worker.postMessage({ kind: "chunk", id, stop: true } satisfies ToWorker);
+    } finally {
+      // Not read further: the worker is done with it, or it failed.
+      reader.cancel().catch(() => {});
+    }
+    if (failure === undefined) return await reply;
+    // The worker's reply (an error now) says it has removed its file: then the source's error.
+    await reply.catch(() => {});
+    throw failure;
   }
 
   /** Stop the workers; requests still open fail. */

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { BlobWriter, Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
+import { BlobWriter, Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { BodyError, OutputTree } from "../../core/output_tree.ts";
 import { ArchiveError } from "./entry.ts";
 import { StagePool } from "./stage_pool.ts";
 import { openZip } from "./zip.ts";
+import { RemoteReadError } from "./remote/range_read.ts";
+import { RangedZip } from "./remote/ranged_zip.ts";
+import type { RemoteFile, RemoteStore } from "./remote/remote_store.ts";
 
 /** A folder holding `export.zip` (two stored entries) and an output tree with its temporary folder. */
 async function fixture(t: { name: string }) {
@@ -97,4 +100,136 @@ Deno.test("StagePool.start: a missing worker module (a build without it) gives t
   const started = await StagePool.start(2, missing);
   assert.ok(!(started instanceof StagePool));
   assert.match(started.unavailable, /no_such_worker/);
+});
+
+/** A store holding `zip` in memory; `fault` may break a read's body halfway. */
+function memoryStore(zip: Uint8Array, fault?: (start: number, end: number) => boolean) {
+  const file: RemoteFile = {
+    id: "1",
+    name: "takeout-20250101T000000Z-001.zip",
+    location: "memory",
+    size: zip.length,
+  };
+  const store: RemoteStore = {
+    description: "memory",
+    async *list() {
+      yield file;
+    },
+    read(_file, start, end) {
+      const part = zip.slice(start, end);
+      const broken = fault?.(start, end) ?? false;
+      return Promise.resolve(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            if (!broken) {
+              controller.enqueue(part);
+              return controller.close();
+            }
+            controller.enqueue(part.slice(0, part.length >> 1));
+            controller.error(new TypeError("connection reset"));
+          },
+        }),
+      );
+    },
+  };
+  return { store, file };
+}
+
+/** A remote zip of three deflated photos of 2 MB (one span), and an output tree. */
+async function remoteFixture() {
+  const root = await Deno.makeTempDir({ prefix: "photosync-stage-remote-" });
+  // Random bytes: they deflate to about their size, so that the spans are spooled.
+  const photos = [1, 2, 3].map(() => {
+    const photo = new Uint8Array(2_000_000);
+    for (let at = 0; at < photo.length; at += 65536) crypto.getRandomValues(photo.subarray(at, at + 65536));
+    return photo;
+  });
+  const writer = new ZipWriter(new Uint8ArrayWriter(), { level: 6 });
+  for (const [i, photo] of photos.entries()) {
+    await writer.add(`Takeout/Google Photos/Trip/IMG_${i}.jpg`, new Uint8ArrayReader(photo));
+  }
+  const zip = await writer.close();
+  const tree = new OutputTree(join(root, "out"));
+  await tree.clearTemp();
+  return {
+    zip,
+    photos,
+    tree,
+    spoolDir: join(root, "spans"),
+    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
+  };
+}
+
+/** Stage every entry of `ranged` (planned all) on `pool`; the staged files, or the errors. */
+async function stageAll(pool: StagePool, ranged: RangedZip, tree: OutputTree) {
+  ranged.willRead([0, 1, 2]);
+  const staged: Promise<{ temp: string; size: number }>[] = [];
+  for await (const entry of ranged.entries()) {
+    const request = {
+      path: entry.path,
+      root: tree.root,
+      tempName: `${entry.index}.part`,
+      expectedSize: entry.size,
+    };
+    staged.push(pool.stageStored(request, entry.stored!()));
+  }
+  return await Promise.allSettled(staged);
+}
+
+Deno.test("StagePool: a worker stages a remote zip's entries from the bytes fetched here; a body broken mid-span is resumed", async () => {
+  await using f = await remoteFixture();
+  let broken = 0;
+  const { store, file } = memoryStore(f.zip, (start, end) => end - start > 1_000_000 && broken++ < 2);
+  const ranged = await RangedZip.open(store, file, { spoolDir: f.spoolDir, retry: { baseDelayMs: 1 } });
+  using pool = await StagePool.start(1) as StagePool;
+  const results = await stageAll(pool, ranged, f.tree);
+  ranged.close();
+  assert.equal(broken, 3);
+  for (const [i, result] of results.entries()) {
+    assert.equal(result.status, "fulfilled", String((result as PromiseRejectedResult).reason));
+    const { temp, size } = (result as PromiseFulfilledResult<{ temp: string; size: number }>).value;
+    assert.equal(size, f.photos[i].length);
+    assert.deepEqual(await Deno.readFile(temp), f.photos[i]);
+  }
+});
+
+Deno.test("StagePool: a remote entry whose bytes do not match their CRC-32 is not staged; the others are", async () => {
+  await using f = await remoteFixture();
+  const { store, file } = memoryStore(f.zip);
+  const ranged = await RangedZip.open(store, file, { spoolDir: f.spoolDir });
+  // A byte of the second entry's deflated data, once the directory was read.
+  const local = f.zip.findIndex((_, i) =>
+    i > 100 && f.zip[i] === 0x50 && f.zip[i + 1] === 0x4b && f.zip[i + 2] === 3 && f.zip[i + 3] === 4
+  );
+  f.zip[local + 200_000] ^= 0xff;
+  using pool = await StagePool.start(1) as StagePool;
+  const [first, damaged, third] = await stageAll(pool, ranged, f.tree);
+  ranged.close();
+  assert.equal(first.status, "fulfilled");
+  assert.equal(third.status, "fulfilled");
+  assert.equal(damaged.status, "rejected");
+  const error = (damaged as PromiseRejectedResult).reason;
+  assert.ok(error instanceof BodyError || error instanceof ArchiveError, String(error));
+  assert.match(`${error.message} ${(error.cause as Error | undefined)?.message}`, /CRC|invalid|damaged/i);
+  const left = [...Deno.readDirSync(f.tree.tempDir)].map((entry) => entry.name).sort();
+  assert.deepEqual(left, ["0.part", "2.part"]);
+});
+
+Deno.test("StagePool: a store that fails for good fails the entry with the store's own error, and the worker leaves no file", async () => {
+  await using f = await remoteFixture();
+  let opened = false;
+  const { store, file } = memoryStore(f.zip, () => opened);
+  const ranged = await RangedZip.open(store, file, {
+    spoolDir: f.spoolDir,
+    retry: { baseDelayMs: 1, attempts: 2 },
+  });
+  opened = true;
+  using pool = await StagePool.start(1) as StagePool;
+  const results = await stageAll(pool, ranged, f.tree).catch((
+    error,
+  ) => [{ status: "rejected", reason: error }]);
+  ranged.close();
+  const failed = results.find((result) => result.status === "rejected") as PromiseRejectedResult;
+  assert.ok(failed.reason instanceof RemoteReadError, String(failed.reason));
+  assert.deepEqual([...Deno.readDirSync(f.tree.tempDir)], []);
 });

@@ -83,7 +83,21 @@ export function readRange(
     async pull(controller) {
       let chunk;
       try {
-        chunk = await withRetry(next, { attempts: 6, ...options.retry, signal });
+        // Most reads succeed at once: the retry loop is entered only once one failed (it costs a few
+        // promises per chunk, and a body comes in thousands of chunks), that failure its first attempt.
+        let failed: { error: unknown } | undefined;
+        try {
+          chunk = await next();
+        } catch (error) {
+          failed = { error };
+        }
+        if (failed) {
+          chunk = await withRetry(() => {
+            const first = failed;
+            failed = undefined;
+            return first ? Promise.reject(first.error) : next();
+          }, { attempts: 6, ...options.retry, signal });
+        }
       } catch (error) {
         signal?.throwIfAborted();
         if (error instanceof TransientError) {

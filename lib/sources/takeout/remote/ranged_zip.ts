@@ -41,6 +41,8 @@ export const BYTES_AHEAD = 256 * MB;
 const IN_MEMORY = 1 * MB;
 /** Bytes written to a spool file at once. */
 const SPOOL_WRITE = 1 * MB;
+/** Bytes of an entry's stored bytes read from the spans at once, for a stage worker. */
+const STORED_PIECE = 1 * MB;
 /** The end of the file read at first: the directory's end record, and often the whole directory. */
 const TAIL = 128 * KB;
 
@@ -90,8 +92,6 @@ export class RangedZip {
   /** Bytes kept from opening: the tail and the directory. */
   readonly #kept: { start: number; bytes: Uint8Array }[] = [];
   #opening = true;
-  /** The smallest offset zip.js read while opening: where the directory starts. */
-  #directoryStart = Infinity;
   /** Per file index, the offset of its local header and of the next entry (where its bytes end). */
   #ranges: { start: number; end: number }[] = [];
   /** Planned reads, in the reader's order. */
@@ -127,11 +127,13 @@ export class RangedZip {
     zip.#kept.push({ start: tailStart, bytes: await readBytes(store, file, tailStart, file.size, options) });
     for await (const { entry } of zip.#list()) zip.#ranges.push({ start: entry.offset, end: 0 });
     zip.#opening = false;
-    // An entry's bytes end where the next entry (in the file) starts, or the directory does.
+    // An entry's bytes end where the next entry (in the file) starts, or the directory does (not
+    // where zip.js first read: it looks for the directory's end record in the last 64 KB).
     const sorted = zip.#ranges.map((range) => range.start).sort((a, b) => a - b);
+    const directoryStart = Math.min(zip.#zip.directoryOffset ?? file.size, file.size);
     for (const range of zip.#ranges) {
       const at = upperBound(sorted, range.start);
-      range.end = at < sorted.length ? sorted[at] : Math.min(zip.#directoryStart, file.size);
+      range.end = at < sorted.length ? sorted[at] : directoryStart;
     }
     return zip;
   }
@@ -245,7 +247,51 @@ export class RangedZip {
         }).finally(() => this.#finished(index));
         return readable;
       },
+      stored: () => {
+        this.#started(index);
+        const { start, end } = this.#ranges[index];
+        return {
+          method: (entry as { compressionMethod?: number }).compressionMethod ?? -1,
+          encrypted: entry.encrypted,
+          compressedSize: entry.compressedSize,
+          crc32: entry.signature ?? 0,
+          bytes: this.#bytes(start, end, () => this.#finished(index)),
+        };
+      },
     };
+  }
+
+  /**
+   * Bytes `start` to `end` of the file, from the spans (as zip.js reads them), in pieces of at most
+   * {@link STORED_PIECE}; `done` is called once, when the stream ends, fails or is cancelled.
+   */
+  #bytes(start: number, end: number, done: () => void): ReadableStream<Uint8Array> {
+    let at = start;
+    let finished = false;
+    const finish = () => {
+      if (!finished) done();
+      finished = true;
+    };
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (at >= end) {
+          finish();
+          return controller.close();
+        }
+        const length = Math.min(STORED_PIECE, end - at);
+        let bytes;
+        try {
+          if (this.#fatal) throw this.#fatal;
+          bytes = await this.readAt(at, length);
+        } catch (error) {
+          finish();
+          throw error;
+        }
+        at += length;
+        controller.enqueue(bytes);
+      },
+      cancel: finish,
+    }, { highWaterMark: 0 });
   }
 
   /** Entry `index` is being read: those planned before it and not started are passed over. */
@@ -396,7 +442,6 @@ export class RangedZip {
 
   /** `length` bytes at `index`, for zip.js. */
   async readAt(index: number, length: number): Promise<Uint8Array> {
-    if (this.#opening) this.#directoryStart = Math.min(this.#directoryStart, index);
     for (const { start, bytes } of this.#kept) {
       if (index >= start && index + length <= start + bytes.length) {
         return bytes.slice(index - start, index - start + length);

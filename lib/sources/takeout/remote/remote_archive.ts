@@ -59,6 +59,7 @@ export async function remoteArchive(
   return {
     ...base,
     sequential: false,
+    storedEntries: true,
     entries: () => zip.entries(),
     willRead: (indices) => zip.willRead(indices),
     [Symbol.dispose]: () => zip.close(),
