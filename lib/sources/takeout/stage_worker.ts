@@ -8,8 +8,7 @@
 /// <reference lib="deno.worker" />
 import { BodyError, FileSystemError, OutputTree } from "../../core/output_tree.ts";
 import { ArchiveError } from "./entry.ts";
-import { openZipEntry } from "./zip.ts";
-import { decodeStored } from "./stored_entry.ts";
+import { decodeStored, openZipEntry } from "./stored_entry.ts";
 import {
   type FromWorker,
   type StageReply,

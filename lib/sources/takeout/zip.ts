@@ -24,7 +24,7 @@ import { ZIP_HANDLES } from "./stage_protocol.ts";
  */
 const MIN_PIECE = 1024;
 /** ...and at most this many: one piece of a highly compressible stretch inflates to at most 66 MB. */
-const MAX_PIECE = 64 * 1024;
+export const MAX_PIECE = 64 * 1024;
 /** About the bytes a piece should inflate to. */
 const OUTPUT_PIECE = 1 << 20;
 
@@ -263,94 +263,6 @@ function fileEntry(entry: FileEntry, index: number, reading: Set<Promise<unknown
       return readable;
     },
   };
-}
-
-/** A zip's local file header: its signature and fixed length (the name and extra field follow). */
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
-const LOCAL_HEADER_BYTES = 30;
-/**
- * Stored bytes read at once by {@link openZipEntry}: at most a piece the inflater takes at once
- * ({@link MAX_PIECE}). Reads of 256 KB held up to 80 MB of inflated output of a highly compressible
- * entry at a time (a gigabyte of zeros took the import to 274 MB, against 167 MB so).
- */
-const STORED_READ_BYTES = MAX_PIECE;
-
-/**
- * The bytes of the entry `name` of the zip at `path`, read from its local header at `offset` (which
- * the directory gives: {@link ArchiveEntry.offset}), `compressedSize` bytes as stored, inflated when
- * deflated, checked against `crc32` at the end. A stage worker reads entries so, without the zip's
- * directory: zip.js keeps all of it, and every name it read, for as long as a listing is open (about
- * 200 bytes an entry, for the whole import). Fails with an {@link ArchiveError} for a damaged entry.
- */
-export async function openZipEntry(
-  path: string,
-  name: string,
-  { offset, compressedSize, crc32 }: { offset: number; compressedSize: number; crc32?: number },
-): Promise<ReadableStream<Uint8Array>> {
-  const file = await Deno.open(path);
-  let method: number;
-  try {
-    const header = await readAt(file, offset, LOCAL_HEADER_BYTES);
-    const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-    if (header.length < LOCAL_HEADER_BYTES || view.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
-      throw new ArchiveError(
-        `${name}: its local header is not where the zip's directory says (the zip is damaged)`,
-      );
-    }
-    if (view.getUint16(6, true) & 1) throw new ArchiveError(`${name}: the entry is encrypted`);
-    method = view.getUint16(8, true);
-    if (method !== 0 && method !== 8) {
-      throw new ArchiveError(
-        `${name}: compression method ${method} is not supported (only stored and deflated)`,
-      );
-    }
-    const data = offset + LOCAL_HEADER_BYTES + view.getUint16(26, true) + view.getUint16(28, true);
-    await file.seek(data, Deno.SeekMode.Start);
-  } catch (error) {
-    file.close();
-    throw error;
-  }
-  let left = compressedSize;
-  let open = true;
-  const close = () => {
-    if (open) file.close();
-    open = false;
-  };
-  const stored = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        if (left === 0) {
-          close();
-          return controller.close();
-        }
-        const chunk = await readAt(file, undefined, Math.min(STORED_READ_BYTES, left));
-        if (chunk.length === 0) {
-          throw new ArchiveError(`${name}: the zip ends inside the entry (it is cut short)`);
-        }
-        left -= chunk.length;
-        controller.enqueue(chunk);
-      } catch (error) {
-        close();
-        throw error;
-      }
-    },
-    cancel: close,
-  }, { highWaterMark: 0 });
-  const inflated = method === 8 ? stored.pipeThrough(new InflateInPieces("deflate-raw")) : stored;
-  return inflated.pipeThrough(checkedCrc(name, crc32));
-}
-
-/** Up to `length` bytes of `file` from `offset` (from where it is, when undefined): fewer only at its end. */
-async function readAt(file: Deno.FsFile, offset: number | undefined, length: number): Promise<Uint8Array> {
-  if (offset !== undefined) await file.seek(offset, Deno.SeekMode.Start);
-  const data = new Uint8Array(length);
-  let filled = 0;
-  while (filled < length) {
-    const count = await file.read(data.subarray(filled));
-    if (count === null) break;
-    filled += count;
-  }
-  return data.subarray(0, filled);
 }
 
 /**
