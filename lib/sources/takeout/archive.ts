@@ -5,6 +5,7 @@
  * entries whose bytes are streamed, never held whole.
  * @module
  */
+import { readAt } from "../../core/read_at.ts";
 import { Readable } from "node:stream";
 import { basename, join, relative, sep } from "node:path";
 import { PhotosyncError, UsageError } from "../../core/errors.ts";
@@ -55,14 +56,7 @@ const MAGIC: Record<"zip" | "tgz", number[][]> = {
 async function firstBytes(path: string, count: number): Promise<Uint8Array | undefined> {
   try {
     using file = await Deno.open(path);
-    const buffer = new Uint8Array(count);
-    let filled = 0;
-    while (filled < count) {
-      const read = await file.read(buffer.subarray(filled));
-      if (read === null) break;
-      filled += read;
-    }
-    return buffer.subarray(0, filled);
+    return await readAt(file, 0, count);
   } catch {
     return undefined;
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import { ArchiveError, type StoredEntry } from "./entry.ts";
+import { readAt } from "../../core/read_at.ts";
 import { checkedCrc, InflateInPieces, MAX_PIECE } from "./zip.ts";
 
 /** A local file header's signature (`PK\x03\x04`), little-endian, and its fixed part's length. */
@@ -180,17 +181,4 @@ function fileSpan(
     },
     cancel: close,
   }, { highWaterMark: 0 });
-}
-
-/** Up to `length` bytes of `file` from `offset` (from where it is, when undefined): fewer only at its end. */
-async function readAt(file: Deno.FsFile, offset: number | undefined, length: number): Promise<Uint8Array> {
-  if (offset !== undefined) await file.seek(offset, Deno.SeekMode.Start);
-  const data = new Uint8Array(length);
-  let filled = 0;
-  while (filled < length) {
-    const count = await file.read(data.subarray(filled));
-    if (count === null) break;
-    filled += count;
-  }
-  return data.subarray(0, filled);
 }
