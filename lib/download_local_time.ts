@@ -20,6 +20,7 @@ import {
   wallClockAgrees,
   type ZoneLookup,
 } from "./core/local_time.ts";
+import { readAt } from "./core/read_at.ts";
 
 /** The zone lookup, loaded at the first file with a GPS position and no offset. */
 let zoneLookup: Promise<ZoneLookup> | undefined;
@@ -54,12 +55,5 @@ export async function downloadLocalTime(
 /** The first {@link EXIF_HEAD_BYTES} of `file` (fewer when it is shorter). */
 async function readHead(file: string): Promise<Uint8Array> {
   using handle = await Deno.open(file, { read: true });
-  const head = new Uint8Array(Math.min(EXIF_HEAD_BYTES, (await handle.stat()).size));
-  let filled = 0;
-  while (filled < head.length) {
-    const read = await handle.read(head.subarray(filled));
-    if (read === null) break;
-    filled += read;
-  }
-  return head.subarray(0, filled);
+  return await readAt(handle, 0, EXIF_HEAD_BYTES);
 }
