@@ -175,6 +175,12 @@ export class Committer {
       }
     }
     this.#seen.add(seenKey(digest));
+    this.#recordEntry(input, media, id);
+    return committed;
+  }
+
+  /** Link item `id` into `media`'s album, and record the entry as done (with its date's rule). */
+  #recordEntry(input: ArchiveSource, media: MediaPlan, id: string): void {
     if (media.album) {
       this.#store.addToAlbum({ id: media.album.id, source: "takeout", title: media.album.title }, [id]);
     }
@@ -188,7 +194,6 @@ export class Committer {
         ...(media.sidecar ? { sidecar: media.sidecar } : {}),
       }, media.entry.crc32),
     );
-    return committed;
   }
 
   /**
@@ -210,19 +215,7 @@ export class Committer {
     }
     // Or an original sent again by a later export, whose sidecar says what changed since.
     const updated = kind === "already present" && !redated ? this.#update(id, media) : [];
-    if (media.album) {
-      this.#store.addToAlbum({ id: media.album.id, source: "takeout", title: media.album.title }, [id]);
-    }
-    const dateSource = (JSON.parse(this.#store.item(id)!.json) as ItemJson).takeout?.dateSource ??
-      "file time";
-    this.#store.updateCheckpoints(
-      "takeout",
-      this.#records.entryChange(spotOf(input, media), {
-        id,
-        date: dateSource,
-        ...(media.sidecar ? { sidecar: media.sidecar } : {}),
-      }, media.entry.crc32),
-    );
+    this.#recordEntry(input, media, id);
     return {
       kind,
       id,
