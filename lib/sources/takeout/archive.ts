@@ -120,7 +120,14 @@ export async function* tgzEntries(stream: ReadableStream<Uint8Array>): AsyncGene
     new DecompressionStream("gzip") as ReadableWritablePair<Uint8Array, Uint8Array>,
   );
   const input = Readable.fromWeb(gunzipped as import("node:stream/web").ReadableStream);
-  input.on("error", (error) => extract.destroy(error));
+  // Kept as well as passed on: an error that comes once the tar has ended (a wrong gzip trailer) finds
+  // the extractor done, and a stream that failed before `finished` is called is not always reported
+  // by it; the last entries count as whole only when the stream ended without one.
+  let broken: Error | undefined;
+  input.on("error", (error) => {
+    broken ??= error;
+    extract.destroy(error);
+  });
   input.pipe(extract);
   try {
     for await (const entry of extract) {
@@ -148,6 +155,7 @@ export async function* tgzEntries(stream: ReadableStream<Uint8Array>): AsyncGene
     input.unpipe(extract);
     input.resume();
     await finished(input);
+    if (broken) throw broken;
   } catch (error) {
     // A remote store that failed (network, authorisation) is the run's error, not the archive's.
     if (error instanceof ArchiveError || error instanceof PhotosyncError) throw error;

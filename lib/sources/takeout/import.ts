@@ -173,8 +173,16 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     }
     catalog.revisions.length = 0;
     catalog.media.length = 0;
+    // A stream (tgz) the catalog pass found damaged: gzip checks its bytes only as a whole, at its end,
+    // so a damaged one may hold wrong bytes in any entry, even where every tar header reads well (a
+    // stored deflate block). Nothing of it is placed; its error line is the catalog pass's.
+    const damagedStreams = new Set(catalog.damaged.map(({ archive }) => archive));
     // One archive at a time, in the given (sorted) order.
     for (const [archive, input] of inputs.entries()) {
+      if (input.sequential && damagedStreams.has(archive)) {
+        countUnread(run.tally, input, plan.archives[archive].all());
+        continue;
+      }
       const reachedAll = await importArchive(input, plan.archives[archive], run);
       // A part stopped by --max-bytes, or damaged, is not done: the next run reads it again.
       if (reachedAll && !tally.failedArchives.has(input.path)) parts.finished(input);
