@@ -8,11 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { type CliResult, runPhotosync, type StatusJson } from "../testing/harness.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { incrementalExports } from "../testing/takeout/increments.ts";
-import { backupTree, sha256 } from "../testing/takeout/backup_state.ts";
+import { type BackupRow, backupRows, backupTree, sha256 } from "../testing/takeout/backup_state.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-chain-" });
 Deno.test.afterAll?.(async () => {
@@ -31,26 +30,9 @@ const archives = {
   full: await writeArchives(library.full, join(WORK, "full"), { parts: 2 }),
 };
 
-interface Row {
-  hash: string;
-  path: string;
-  created_ms: number;
-  filename: string;
-  status: string;
-  json: string;
-}
-
-/** The items of `sync.db` by content hash, and album memberships. */
-function rows(dir: string): { items: Row[]; members: string[] } {
-  using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
-  return {
-    items: db.prepare("SELECT hash, path, created_ms, filename, status, json FROM items ORDER BY hash")
-      .all() as unknown as Row[],
-    members: (db.prepare(
-      "SELECT items.hash || ' ' || album_id AS m FROM item_albums JOIN items ON items.id = item_id ORDER BY m",
-    ).all() as { m: string }[]).map((row) => row.m),
-  };
-}
+/** The items of `sync.db` by content hash (with their JSON), and album memberships. */
+const rows = (dir: string) => backupRows(dir, { json: true }) as { items: Row[]; members: string[] };
+type Row = BackupRow & { json: string };
 
 /** What the user sees of an item whatever export placed it: no archive names, no export stamps. */
 function seen({ json, ...row }: Row) {

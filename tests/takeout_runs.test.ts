@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { CliProcess, type CliResult, runPhotosync, type StatusJson, TestEnv } from "../testing/harness.ts";
 import {
   type ArchivePart,
@@ -18,7 +17,7 @@ import {
 import { generateTakeout } from "../testing/takeout/export.ts";
 import { reportOf } from "../testing/takeout/report_rows.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
-import { backupTree, sha256 } from "../testing/takeout/backup_state.ts";
+import { backupRows, backupTree, sha256 } from "../testing/takeout/backup_state.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-runs-" });
 Deno.test.afterAll?.(async () => {
@@ -32,25 +31,8 @@ const cli = (args: string[]): Promise<CliResult> => runPhotosync(args, CLI_OPTIO
 let folders = 0;
 const outDir = (name: string) => join(WORK, `out-${++folders}-${name}`);
 
-interface Row {
-  hash: string;
-  path: string;
-  created_ms: number;
-  filename: string;
-  status: string;
-}
-
-/** The items of `sync.db` (by content hash: ids and paths as the import chose them) and album memberships. */
-function rows(dir: string): { items: Row[]; members: string[] } {
-  using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
-  return {
-    items: db.prepare("SELECT hash, path, created_ms, filename, status FROM items ORDER BY hash")
-      .all() as unknown as Row[],
-    members: (db.prepare(
-      "SELECT items.hash || ' ' || album_id AS m FROM item_albums JOIN items ON items.id = item_id ORDER BY m",
-    ).all() as { m: string }[]).map((row) => row.m),
-  };
-}
+/** The items of `sync.db` by content hash, and album memberships. */
+const rows = (dir: string) => backupRows(dir);
 
 /** The summary's count of `category` (`imported`, `already present`, …). */
 function count(run: CliResult, category: string): number {

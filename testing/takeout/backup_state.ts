@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { listFiles } from "../harness.ts";
 
 /** The sha256 of `bytes`, in hex. */
@@ -21,4 +22,31 @@ export async function backupTree(dir: string): Promise<string[]> {
     if (stat.isSymlink) return `${path} -> ${await Deno.readLink(full)}`;
     return `${path} ${sha256(await Deno.readFile(full))} ${Math.floor(stat.mtime!.getTime() / 1000)}`;
   }));
+}
+
+/** An item of a backup's `sync.db`, by what two backups of the same files share (not its id). */
+export interface BackupRow {
+  hash: string;
+  path: string;
+  created_ms: number;
+  filename: string;
+  status: string;
+  /** Only with `{ json: true }`. */
+  json?: string;
+}
+
+/**
+ * The items of the `sync.db` in `dir` by content hash (ids and paths as the import chose them), with
+ * their stored JSON when `json`, and the album memberships as `"<hash> <album id>"`, sorted.
+ */
+export function backupRows(dir: string, { json = false } = {}): { items: BackupRow[]; members: string[] } {
+  using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+  return {
+    items: db.prepare(
+      `SELECT hash, path, created_ms, filename, status${json ? ", json" : ""} FROM items ORDER BY hash`,
+    ).all() as unknown as BackupRow[],
+    members: (db.prepare(
+      "SELECT items.hash || ' ' || album_id AS m FROM item_albums JOIN items ON items.id = item_id ORDER BY m",
+    ).all() as { m: string }[]).map((row) => row.m),
+  };
 }
