@@ -7,7 +7,7 @@
  */
 import { ArchiveError, type StoredEntry } from "./entry.ts";
 import { readAt } from "../../core/read_at.ts";
-import { checkedCrc, InflateInPieces, MAX_PIECE } from "./zip.ts";
+import { checkedCrc, InflateInPieces, MAX_PIECE } from "./inflate.ts";
 
 /** A local file header's signature (`PK\x03\x04`), little-endian, and its fixed part's length. */
 const LOCAL_HEADER = 0x04034b50;

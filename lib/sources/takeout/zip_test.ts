@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { configure, Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
 import { ArchiveError } from "./entry.ts";
-import { InflateInPieces, openZip } from "./zip.ts";
+import { openZip } from "./zip.ts";
+import { InflateInPieces } from "./inflate.ts";
 import { openZipEntry } from "./stored_entry.ts";
 
 /** Write a zip of `files` (name, bytes) at deflate `level` into a new folder; returns its path. */
