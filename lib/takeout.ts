@@ -23,6 +23,7 @@ import { catalog } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
 import { inExportOrder } from "./sources/takeout/parts.ts";
 import { TakeoutRecords } from "./sources/takeout/records.ts";
+import { EarlyStageWorkers } from "./sources/takeout/stage.ts";
 import { ReportFile } from "./sources/takeout/report_file.ts";
 
 export type { TakeoutReport } from "./sources/takeout/import.ts";
@@ -116,6 +117,7 @@ export async function takeout(
   // Every path is checked (readable, and part of a Google Photos export) before anything is written.
   // Oldest export first, then by name (as Google numbers the parts), whatever order they were given in.
   const inputs = inExportOrder(await Promise.all(options.paths.map((path) => localArchive(path))));
+  using stageWorkers = new EarlyStageWorkers(inputs);
   using stop = options.stop ?? new RunStop();
   using backup = await openBackup(dir, options);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
@@ -137,6 +139,7 @@ export async function takeout(
     includeTrashed: options.includeTrashed ?? false,
     signal: stop.signal,
     reportFile,
+    stageWorkers,
   });
   if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
   return report;
@@ -213,6 +216,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
         result.notPhotos.push(found.stamp);
         continue;
       }
+      using stageWorkers = new EarlyStageWorkers(inputs);
       logger.info(
         `export ${found.stamp}: reading ${inputs.length} ${inputs.length === 1 ? "part" : "parts"}`,
       );
@@ -238,6 +242,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
           reportFile,
           budget: stop.budget,
           onFile: options.onFile,
+          stageWorkers,
         });
       } catch (error) {
         // --max-time: what was imported is kept and recorded; the next run goes on.

@@ -43,7 +43,7 @@ import {
   type Tally,
 } from "./report.ts";
 import type { ReportFile } from "./report_file.ts";
-import { type ListedEntry, STAGED_AT_ONCE, Stager } from "./stage.ts";
+import { type EarlyStageWorkers, type ListedEntry, STAGED_AT_ONCE, Stager } from "./stage.ts";
 
 export type { TakeoutReport } from "./report.ts";
 
@@ -75,6 +75,8 @@ export interface ImportOptions {
   onFile?: (path: string) => void;
   /** The clock (epoch ms) the exports imported are recorded with; default `Date.now`. */
   now?: () => number;
+  /** Stage workers started while the catalog pass read (else they start when staging does). */
+  stageWorkers?: EarlyStageWorkers;
 }
 
 /** What one archive's import works with. */
@@ -141,7 +143,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     list.length = 0;
   }
   await tree.clearTemp();
-  using stager = await Stager.start(tree, inputs, { logger, needed });
+  using stager = await Stager.start(tree, inputs, { logger, needed, early: options.stageWorkers });
   using placer = new Placer(options);
   const run: Run = {
     stager,

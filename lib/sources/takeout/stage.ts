@@ -34,6 +34,39 @@ export type ListedEntry =
   & Pick<ArchiveEntry, "path" | "size" | "index" | "crc32" | "offset" | "compressedSize">
   & Partial<Pick<ArchiveEntry, "body" | "stored">>;
 
+/** Whether `inputs` are staged by stage workers: when there is a zip to read, local or remote. */
+function wantsStageWorkers(inputs: readonly ArchiveSource[]): boolean {
+  return inputs.some((input) => input.zipPath !== undefined || input.storedEntries);
+}
+
+/**
+ * Stage workers started as soon as the archives are known, so that a worker loads its modules (a
+ * few hundred milliseconds) while the catalog pass reads, not after it; {@link Stager.start} takes
+ * them over. Disposed without being taken (the run ended first), they are stopped once started.
+ */
+export class EarlyStageWorkers implements Disposable {
+  #started?: Promise<StagePool | { unavailable: string }>;
+
+  /** Start the stage workers `inputs` would be staged by (none if they want none). */
+  constructor(inputs: readonly ArchiveSource[]) {
+    if (wantsStageWorkers(inputs)) this.#started = StagePool.start(STAGE_WORKERS);
+  }
+
+  /** The workers started, handed over once: later calls (or none started) give undefined. */
+  take(): Promise<StagePool | { unavailable: string }> | undefined {
+    const started = this.#started;
+    this.#started = undefined;
+    return started;
+  }
+
+  /** Stop the workers if they were not taken. */
+  [Symbol.dispose](): void {
+    this.take()?.then((pool) => {
+      if (pool instanceof StagePool) pool[Symbol.dispose]();
+    });
+  }
+}
+
 /** Stages entries into one output tree's temporary folder. */
 export class Stager implements Disposable {
   readonly #tree: OutputTree;
@@ -46,17 +79,17 @@ export class Stager implements Disposable {
 
   /**
    * A stager for `inputs` into `tree`: with stage workers when there is a zip to read, local or
-   * remote (`needed`: anything to stage at all), said under `--verbose` when they cannot start.
+   * remote (`needed`: anything to stage at all), said under `--verbose` when they cannot start. The
+   * workers `early` started (see {@link EarlyStageWorkers}) are taken over; else they start now.
    */
   static async start(
     tree: OutputTree,
     inputs: readonly ArchiveSource[],
-    options: { logger: Logger; needed: boolean },
+    options: { logger: Logger; needed: boolean; early?: EarlyStageWorkers },
   ): Promise<Stager> {
-    const started =
-      options.needed && inputs.some((input) => input.zipPath !== undefined || input.storedEntries)
-        ? await StagePool.start(STAGE_WORKERS)
-        : undefined;
+    const started = options.needed && wantsStageWorkers(inputs)
+      ? await (options.early?.take() ?? StagePool.start(STAGE_WORKERS))
+      : undefined;
     if (started && !(started instanceof StagePool)) {
       options.logger.verbose(`staging on the main thread: ${started.unavailable}`);
     }
