@@ -8,10 +8,12 @@
 import type { Hash } from "node:crypto";
 
 /**
- * `createHash` of node:crypto, loaded for the first file: Deno's node:crypto takes about 0.1 s of
- * CPU to load, which every run of the CLI paid (a sync, pick or status run never hashes this way).
+ * `createHash` of node:crypto, loaded once an import makes its first {@link Fingerprinter}: Deno's
+ * node:crypto takes about 0.1 s of CPU to load, which every run of the CLI paid (a sync, pick or
+ * status run never hashes this way). Loading it then, not at the first file, lets it load while the
+ * main thread waits for the first entry's bytes.
  */
-let createHash: ((algorithm: string) => Hash) | undefined;
+let createHash: Promise<(algorithm: string) => Hash> | undefined;
 
 /**
  * Reads staged files back with one buffer, and keeps a file's first bytes in another; use one per
@@ -22,13 +24,17 @@ export class Fingerprinter {
   readonly #buffer = new Uint8Array(1 << 20);
   #head = new Uint8Array(0);
 
+  constructor() {
+    createHash ??= import("node:crypto").then((crypto) => crypto.createHash);
+    createHash.catch(() => {}); // A failure to load is the first file's to report.
+  }
+
   /**
    * The sha256 (hex) of the file at `path` and its first `headBytes` bytes (fewer if the file
    * is smaller); `head` is valid until the next call.
    */
   async of(path: string, headBytes: number): Promise<{ digest: string; head: Uint8Array }> {
-    createHash ??= (await import("node:crypto")).createHash;
-    const hash = createHash("sha256");
+    const hash = (await createHash!)("sha256");
     if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);
     const head = this.#head;
     let headFilled = 0;
