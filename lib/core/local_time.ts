@@ -20,6 +20,7 @@
  * when a folder of local days needs them (`lib/core` imports no package).
  * @module
  */
+import { parseJsonObject } from "./json_object.ts";
 import { LOCAL_OFFSET_KEY, MAX_OFFSET_MINUTES } from "./layout.ts";
 
 /** Bytes of a file's start handed to the EXIF reader: EXIF lives in the header. */
@@ -150,7 +151,7 @@ export const LOCAL_RULE_KEY = "localRule";
  * ```
  */
 export function withLocalTime(json: string, local: LocalTime): string {
-  const object = jsonObject(json);
+  const object = parseJsonObject(json);
   if (!object) return json;
   delete object[LOCAL_OFFSET_KEY];
   delete object[LOCAL_RULE_KEY];
@@ -175,21 +176,11 @@ export function withLocalTime(json: string, local: LocalTime): string {
 export function keptLocalTime(known: string, fresh: string): string {
   // Most items have none: no parse for them.
   if (!known.includes(LOCAL_OFFSET_KEY) || fresh.includes(LOCAL_OFFSET_KEY)) return fresh;
-  const recorded = jsonObject(known);
+  const recorded = parseJsonObject(known);
   const offset = recorded?.[LOCAL_OFFSET_KEY];
   const rule = recorded?.[LOCAL_RULE_KEY];
   if (typeof offset !== "number" || typeof rule !== "string") return fresh;
   return withLocalTime(fresh, { offsetMinutes: offset, rule: rule as LocalRule });
-}
-
-/** `json` parsed when it is an object, else undefined. */
-function jsonObject(json: string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(json);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A place in decimal degrees. */

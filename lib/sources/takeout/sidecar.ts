@@ -4,6 +4,7 @@
  * @module
  */
 import { captureMs } from "../../core/dates.ts";
+import { parseJsonObject } from "../../core/json_object.ts";
 
 /** A sidecar's content, as far as photosync keeps it. */
 export interface SidecarData {
@@ -37,7 +38,7 @@ export interface SidecarData {
  * ```
  */
 export function parseSidecar(text: string): SidecarData | undefined {
-  const json = parseObject(text);
+  const json = parseJsonObject(text);
   if (!json || (typeof json.title !== "string" && typeof json.photoTakenTime !== "object")) return undefined;
   const data: SidecarData = {};
   if (typeof json.title === "string") data.title = json.title;
@@ -79,7 +80,7 @@ export function parseSidecar(text: string): SidecarData | undefined {
  * ```
  */
 export function albumTitle(text: string): string | undefined {
-  const json = parseObject(text);
+  const json = parseJsonObject(text);
   const old = json?.albumData;
   const fields = typeof old === "object" && old !== null && !Array.isArray(old)
     ? old as Record<string, unknown>
@@ -96,13 +97,4 @@ function takenTime(timestamp: unknown): Pick<SidecarData, "takenMs" | "invalidTa
   const seconds = typeof timestamp === "string" || typeof timestamp === "number" ? Number(text) : NaN;
   const ms = captureMs(seconds * 1000);
   return ms !== undefined ? { takenMs: ms } : { invalidTakenTime: text.slice(0, 40) };
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

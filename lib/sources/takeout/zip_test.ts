@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { configure, Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
 import { ArchiveError } from "./entry.ts";
 import { openZip } from "./zip.ts";
-import { InflateInPieces } from "./inflate.ts";
 import { openZipEntry } from "./stored_entry.ts";
 
 /** Write a zip of `files` (name, bytes) at deflate `level` into a new folder; returns its path. */
@@ -86,34 +85,4 @@ Deno.test("openZipEntry: an entry read from where the directory puts it (deflate
     const cut = await openZipEntry(zip.path, two.path, span);
     await assert.rejects(new Response(cut).arrayBuffer(), /cut short/);
   }
-});
-
-Deno.test("InflateInPieces: one write that inflates to 64 MB is let through only as its output is read, a megabyte at a time", async () => {
-  const size = 64 * 1024 * 1024;
-  const deflated = new Uint8Array(
-    await new Response(
-      new Blob([new Uint8Array(size)]).stream().pipeThrough(new CompressionStream("deflate-raw")),
-    ).arrayBuffer(),
-  );
-  const inflater = new InflateInPieces("deflate-raw");
-  const writer = inflater.writable.getWriter();
-  let read = 0;
-  let readWhenWritten = -1;
-  // zip.js writes what it read (256 KB at a time): here all of the entry at once.
-  const written = writer.write(deflated).then(() => readWhenWritten = read);
-  const reader = inflater.readable.getReader();
-  let largest = 0;
-  while (read < size) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    read += value.length;
-    largest = Math.max(largest, value.length);
-  }
-  await written;
-  await writer.close();
-  assert.equal((await reader.read()).done, true);
-  assert.equal(read, size);
-  assert.ok(largest <= 2 * 1024 * 1024, `a piece of ${largest} bytes`);
-  // The write waited for its output to be taken: at most a piece was left unread when it ended.
-  assert.ok(readWhenWritten >= size - largest, `written when ${readWhenWritten} of ${size} bytes were read`);
 });
