@@ -12,6 +12,7 @@ import { parse } from "yaml";
 import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts";
 import { cliCommand, listFiles, TestEnv } from "../testing/harness.ts";
 import { assertItemFiles, assertOneLineError, expectedPath } from "../testing/asserts.ts";
+import { rcloneAvailable } from "../testing/rclone_webdav.ts";
 
 const WORKFLOW = new URL("../examples/github-actions-backup.yml", import.meta.url);
 const REPOSITORY = "someone/photos-backup";
@@ -335,9 +336,8 @@ Deno.test("the GitHub Actions example restores sync.db from the newest increment
   );
 });
 
-const rclone = await new Deno.Command("rclone", { args: ["version"], stdout: "null", stderr: "null" })
-  .output()
-  .then((result) => result.success, () => false);
+// Asked the way the WebDAV tests ask: a missing program throws as the command is spawned.
+const rclone = await rcloneAvailable();
 
 Deno.test({
   name: "the GitHub Actions example copies increments and sync.db to an rclone target, and restores from it" +
