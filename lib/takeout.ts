@@ -122,13 +122,13 @@ export async function takeout(
   using backup = await openBackup(dir, options);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
   const records = new TakeoutRecords(backup.store, inputs.map((input) => input.name));
-  const found = await catalog(
-    inputs,
-    stop.signal,
-    (stamp, folder) => records.earlier(stamp, folder),
-    (stamp, folder) => records.olderExports(stamp, folder),
-    (stamp, folder) => records.newerExports(stamp, folder),
-  );
+  const found = await catalog(inputs, {
+    signal: stop.signal,
+    earlier: (stamp, folder) => records.earlier(stamp, folder),
+    older: (stamp, folder) => records.olderExports(stamp, folder),
+    newer: (stamp, folder) => records.newerExports(stamp, folder),
+    listed: (entry) => stageWorkers.listed(entry.size),
+  });
   using reportFile = ReportFile.create(dir);
   const report = await importTakeout(found, {
     ...backup,
@@ -221,13 +221,13 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
         `export ${found.stamp}: reading ${inputs.length} ${inputs.length === 1 ? "part" : "parts"}`,
       );
       const records = new TakeoutRecords(backup.store, names);
-      const catalogued = await catalog(
-        inputs,
-        signal,
-        (stamp, folder) => records.earlier(stamp, folder),
-        (stamp, folder) => records.olderExports(stamp, folder),
-        (stamp, folder) => records.newerExports(stamp, folder),
-      );
+      const catalogued = await catalog(inputs, {
+        signal: signal,
+        earlier: (stamp, folder) => records.earlier(stamp, folder),
+        older: (stamp, folder) => records.olderExports(stamp, folder),
+        newer: (stamp, folder) => records.newerExports(stamp, folder),
+        listed: (entry) => stageWorkers.listed(entry.size),
+      });
       using reportFile = ReportFile.create(dir);
       let report;
       try {

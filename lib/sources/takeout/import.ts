@@ -137,13 +137,13 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   const chain = new ExportChain(store);
   const holesBefore = chainHoles(chain.list());
   const parts = new ExportTally(store, chain, inputs, catalog.archiveEntries);
-  const needed = plan.wanted.length > 0;
+  const largest = plan.wanted.reduce((most, media) => Math.max(most, media.entry.size), 0);
   // Their lines are written and their figures counted: from here only plan.archives is read.
   for (const list of [catalog.sidecarsUsed, catalog.notMedia, catalog.unmatchedSidecars, plan.wanted]) {
     list.length = 0;
   }
   await tree.clearTemp();
-  using stager = await Stager.start(tree, inputs, { logger, needed, early: options.stageWorkers });
+  using stager = await Stager.start(tree, inputs, { logger, largest, early: options.stageWorkers });
   using placer = new Placer(options);
   const run: Run = {
     stager,

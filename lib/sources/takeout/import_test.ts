@@ -15,7 +15,7 @@ import { ArchiveError } from "./entry.ts";
 import { type ImportOptions, importTakeout } from "./import.ts";
 import { planImport } from "./plan.ts";
 import { TakeoutRecords } from "./records.ts";
-import { Stager } from "./stage.ts";
+import { EarlyStageWorkers, Stager, WORKER_ENTRY_BYTES } from "./stage.ts";
 
 /** A file of a test archive: its path, bytes (text) and entry time. */
 type Entry = [path: string, text: string, mtimeMs?: number];
@@ -71,7 +71,7 @@ async function fixture() {
     logger,
     async run(inputs: ArchiveSource[], options: Partial<ImportOptions> = {}) {
       const records = new TakeoutRecords(store, inputs.map((input) => input.name));
-      return await importTakeout(await catalog(inputs, undefined, (...at) => records.earlier(...at)), {
+      return await importTakeout(await catalog(inputs, { earlier: (...at) => records.earlier(...at) }), {
         store,
         tree: new OutputTree(root),
         inputs,
@@ -269,12 +269,14 @@ async function tgzOf(entries: Entry[]): Promise<Uint8Array> {
   return await new Response(ReadableStream.from(pack as AsyncIterable<Uint8Array>).pipeThrough(gzip)).bytes();
 }
 
-Deno.test("Stager: a local zip's entries are staged by a worker, a tgz's here; the bytes the same either way", async () => {
+Deno.test("Stager: a local zip's large entries are staged by a worker, its small ones and a tgz's here; the bytes the same either way", async () => {
   await using f = await fixture();
   const zip = join(f.root, "takeout-001.zip");
   const tgz = join(f.root, "takeout-002.tgz");
-  await Deno.writeFile(zip, await zipOf(PART_1));
-  await Deno.writeFile(tgz, await tgzOf(PART_1));
+  const large = "large photo ".repeat(Math.ceil(WORKER_ENTRY_BYTES / 12));
+  const entries: Entry[] = [...PART_1, [`${GP}/Photos from 2019/PXL_20190405_101112.jpg`, large]];
+  await Deno.writeFile(zip, await zipOf(entries));
+  await Deno.writeFile(tgz, await tgzOf(entries));
   const inputs = await Promise.all([localArchive(zip), localArchive(tgz)]);
   assert.deepEqual(inputs.map(({ name, sequential, zipPath }) => ({ name, sequential, zipPath })), [
     { name: "takeout-001.zip", sequential: false, zipPath: zip },
@@ -282,17 +284,40 @@ Deno.test("Stager: a local zip's entries are staged by a worker, a tgz's here; t
   ]);
   const tree = new OutputTree(f.root);
   await tree.clearTemp();
-  using stager = await Stager.start(tree, inputs, { logger: f.logger, needed: true });
+  using stager = await Stager.start(tree, inputs, { logger: f.logger, largest: large.length });
   assert.deepEqual(f.logger.lines.verbose, [], "the worker started");
+  const wanted = new Map([["IMG_20190405_101112.jpg", "named"], ["PXL_20190405_101112.jpg", large]]);
   for (const input of inputs) {
     for await (const entry of input.entries()) {
-      if (!entry.path.endsWith("IMG_20190405_101112.jpg")) continue;
+      const text = wanted.get(entry.path.split("/").at(-1)!);
+      if (text === undefined) continue;
       const staged = await stager.stage(input, entry, JSON.stringify([input.name, entry.path]));
-      assert.equal(await Deno.readTextFile(staged.temp), "named");
-      assert.equal(staged.size, 5);
+      assert.equal(await Deno.readTextFile(staged.temp), text);
+      assert.equal(staged.size, text.length);
     }
   }
-  assert.equal([...Deno.readDirSync(tree.tempDir)].length, 2);
+  assert.equal([...Deno.readDirSync(tree.tempDir)].length, 4);
+});
+
+Deno.test("Stager: where no entry to stage is large, no stage worker starts (an export of tiny entries)", async () => {
+  await using f = await fixture();
+  const zip = join(f.root, "takeout-001.zip");
+  await Deno.writeFile(zip, await zipOf(PART_1));
+  const inputs = [await localArchive(zip)];
+  const tree = new OutputTree(f.root);
+  await tree.clearTemp();
+  using early = new EarlyStageWorkers(inputs);
+  for await (const entry of inputs[0].entries()) early.listed(entry.size);
+  assert.equal(early.take(), undefined, "the catalog listed no entry a worker would stage");
+  using stager = await Stager.start(tree, inputs, { logger: f.logger, largest: WORKER_ENTRY_BYTES - 1 });
+  assert.deepEqual(f.logger.lines.verbose, [
+    `staging on the main thread: no entry to stage is of ${WORKER_ENTRY_BYTES} bytes or more`,
+  ]);
+  for await (const entry of inputs[0].entries()) {
+    if (!entry.path.endsWith("IMG_20190405_101112.jpg")) continue;
+    const staged = await stager.stage(inputs[0], entry, entry.path);
+    assert.equal(await Deno.readTextFile(staged.temp), "named");
+  }
 });
 
 Deno.test("importTakeout: a zip (staged by the worker) and a tgz of one export import the same tree", async () => {

@@ -10,11 +10,12 @@ import type { ArchiveSource } from "./archive_source.ts";
 import { catalog } from "./catalog.ts";
 import { importTakeout } from "./import.ts";
 import { TakeoutRecords } from "./records.ts";
+import { WORKER_ENTRY_BYTES } from "./stage.ts";
 
 const GP = "Takeout/Google Photos";
 const TAKEN = Date.UTC(2020, 4, 1, 9);
 
-Deno.test("importTakeout of a local zip: the main thread lists its directory once (for the catalog), the stage worker reads the entries", async () => {
+Deno.test("importTakeout of a local zip: the main thread lists its directory once (for the catalog); entries are read from their local headers, large ones by the stage worker", async () => {
   const root = await Deno.makeTempDir({ prefix: "photosync-import-zip-test-" });
   try {
     const path = join(root, "takeout-001.zip");
@@ -28,7 +29,8 @@ Deno.test("importTakeout of a local zip: the main thread lists its directory onc
       [`${GP}/Photos from 2020/b.jpg`, "photo b"],
       // One path twice: written as "b.jpX", renamed below (zip.js writes no name twice).
       [`${GP}/Photos from 2020/b.jpX`, "photo b, a second entry of that path"],
-      [`${GP}/Photos from 2020/c.jpg`, "photo c"],
+      // Large enough for the stage worker; the others are staged on the main thread.
+      [`${GP}/Photos from 2020/c.jpg`, "photo c ".repeat(WORKER_ENTRY_BYTES / 8)],
     ];
     for (const [name, text] of files) {
       await writer.add(name, new Uint8ArrayReader(new TextEncoder().encode(text)));
@@ -53,7 +55,7 @@ Deno.test("importTakeout of a local zip: the main thread lists its directory onc
     await Deno.mkdir(dir);
     using store = Store.open(dir);
     const records = new TakeoutRecords(store, [input.name]);
-    const found = await catalog([input], undefined, (...at) => records.earlier(...at));
+    const found = await catalog([input], { earlier: (...at) => records.earlier(...at) });
     const logger = testLogger();
     const report = await importTakeout(found, {
       store,

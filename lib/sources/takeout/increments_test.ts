@@ -77,13 +77,11 @@ async function importRuns(runs: ArchiveSource[][]) {
   for (const given of runs) {
     const inputs = inExportOrder(given);
     const records = new TakeoutRecords(store, inputs.map((input) => input.name));
-    const found = await catalog(
-      inputs,
-      undefined,
-      (...at) => records.earlier(...at),
-      (...at) => records.olderExports(...at),
-      (...at) => records.newerExports(...at),
-    );
+    const found = await catalog(inputs, {
+      earlier: (...at) => records.earlier(...at),
+      older: (...at) => records.olderExports(...at),
+      newer: (...at) => records.newerExports(...at),
+    });
     reports.push(
       await importTakeout(found, {
         store,

@@ -1,8 +1,9 @@
 /**
  * Staging: an archive entry's bytes streamed into a temporary file of the output tree, checked
- * against the entry's size. A zip's entries are staged in a stage worker (`stage_pool.ts`): a
- * local zip's the worker reads itself, a remote zip's stored bytes the main thread fetches and
- * passes on; anything else (a tgz, a folder), or where workers cannot start, on the main thread.
+ * against the entry's size. A zip's entries of {@link WORKER_ENTRY_BYTES} or more are staged in a
+ * stage worker (`stage_pool.ts`): a local zip's the worker reads itself, a remote zip's stored
+ * bytes the main thread fetches and passes on. Smaller ones (sidecar-sized), anything else (a tgz,
+ * a folder), or all where workers cannot start, on the main thread.
  * @module
  */
 import type { Logger } from "../../core/logger.ts";
@@ -12,6 +13,7 @@ import type { ArchiveSource } from "./archive_source.ts";
 import type { ArchiveEntry } from "./entry.ts";
 import { StagePool } from "./stage_pool.ts";
 import { ZIP_HANDLES } from "./stage_protocol.ts";
+import { openZipEntry } from "./stored_entry.ts";
 
 /**
  * Entries of one archive streamed into temporary files at once (unless it is one stream): the
@@ -29,33 +31,51 @@ export const STAGED_AT_ONCE = ZIP_HANDLES;
  */
 const STAGE_WORKERS = 1;
 
-/** An entry to stage: as listed (with its body), or a zip entry a stage worker finds by its index. */
+/**
+ * The size from which a zip entry is staged by a stage worker. A smaller one (a tiny photo, a
+ * thumbnail) the main thread writes in about the time it would take to hand it over, and an export
+ * of only such entries never starts a worker: its heap (about 20 MB) would come on top of the
+ * catalog's, which is largest in just such an export (a zip of 100,000 tiny entries).
+ */
+export const WORKER_ENTRY_BYTES = 256 * 1024;
+
+/** An entry to stage: as listed (with its body), or a zip entry found by its place in the zip. */
 export type ListedEntry =
   & Pick<ArchiveEntry, "path" | "size" | "index" | "crc32" | "offset" | "compressedSize">
   & Partial<Pick<ArchiveEntry, "body" | "stored">>;
 
-/** Whether `inputs` are staged by stage workers: when there is a zip to read, local or remote. */
+/** Whether `inputs` may be staged by stage workers: when there is a zip to read, local or remote. */
 function wantsStageWorkers(inputs: readonly ArchiveSource[]): boolean {
   return inputs.some((input) => input.zipPath !== undefined || input.storedEntries);
 }
 
 /**
- * Stage workers started as soon as the archives are known, so that a worker loads its modules (a
- * few hundred milliseconds) while the catalog pass reads, not after it; {@link Stager.start} takes
- * them over. Disposed without being taken (the run ended first), they are stopped once started.
+ * Stage workers started while the catalog pass reads, as soon as it lists an entry a worker would
+ * stage ({@link listed}), so that a worker loads its modules (a few hundred milliseconds) during
+ * that pass, not after it; {@link Stager.start} takes them over. Disposed without being taken (the
+ * run ended first, or stages nothing a worker would), they are stopped once started.
  */
 export class EarlyStageWorkers implements Disposable {
+  #wanted: boolean;
   #started?: Promise<StagePool | { unavailable: string }>;
 
-  /** Start the stage workers `inputs` would be staged by (none if they want none). */
+  /** Stage workers for `inputs` (none if they want none), started by {@link listed}. */
   constructor(inputs: readonly ArchiveSource[]) {
-    if (wantsStageWorkers(inputs)) this.#started = StagePool.start(STAGE_WORKERS);
+    this.#wanted = wantsStageWorkers(inputs);
+  }
+
+  /** The catalog listed an entry of `size` bytes: the workers start at the first one they would stage. */
+  listed(size: number): void {
+    if (!this.#wanted || size < WORKER_ENTRY_BYTES) return;
+    this.#wanted = false;
+    this.#started = StagePool.start(STAGE_WORKERS);
   }
 
   /** The workers started, handed over once: later calls (or none started) give undefined. */
   take(): Promise<StagePool | { unavailable: string }> | undefined {
     const started = this.#started;
     this.#started = undefined;
+    this.#wanted = false;
     return started;
   }
 
@@ -79,46 +99,60 @@ export class Stager implements Disposable {
 
   /**
    * A stager for `inputs` into `tree`: with stage workers when there is a zip to read, local or
-   * remote (`needed`: anything to stage at all), said under `--verbose` when they cannot start. The
-   * workers `early` started (see {@link EarlyStageWorkers}) are taken over; else they start now.
+   * remote, and `largest` (the largest entry to stage, in bytes) is one a worker would stage; said
+   * under `--verbose` when they cannot start. The workers `early` started (see
+   * {@link EarlyStageWorkers}) are taken over; else they start now.
    */
   static async start(
     tree: OutputTree,
     inputs: readonly ArchiveSource[],
-    options: { logger: Logger; needed: boolean; early?: EarlyStageWorkers },
+    options: { logger: Logger; largest: number; early?: EarlyStageWorkers },
   ): Promise<Stager> {
-    const started = options.needed && wantsStageWorkers(inputs)
-      ? await (options.early?.take() ?? StagePool.start(STAGE_WORKERS))
-      : undefined;
-    if (started && !(started instanceof StagePool)) {
+    if (!wantsStageWorkers(inputs)) return new Stager(tree, undefined);
+    if (options.largest < WORKER_ENTRY_BYTES) {
+      options.logger.verbose(
+        `staging on the main thread: no entry to stage is of ${WORKER_ENTRY_BYTES} bytes or more`,
+      );
+      return new Stager(tree, undefined);
+    }
+    const started = await (options.early?.take() ?? StagePool.start(STAGE_WORKERS));
+    if (!(started instanceof StagePool)) {
       options.logger.verbose(`staging on the main thread: ${started.unavailable}`);
     }
     return new Stager(tree, started instanceof StagePool ? started : undefined);
   }
 
   /**
-   * Whether the entries of `input` are read by a stage worker, from the zip itself: the main
-   * thread then needs no listing of its own, only each entry's path, size, CRC-32 and place in the zip
-   * ({@link ListedEntry}), which the catalog has.
+   * Whether the entries of `input` are read from the zip itself, each from its local header (by a
+   * stage worker, or here): the main thread then needs no listing of its own, only each entry's
+   * path, size, CRC-32 and place in the zip ({@link ListedEntry}), which the catalog has.
    */
   readsItself(input: ArchiveSource): boolean {
-    return this.#pool !== undefined && input.zipPath !== undefined;
+    return input.zipPath !== undefined;
   }
 
   /**
    * Stream `entry` of `input` into a temporary file named after `checkpoint` (the entry's
    * record key, see `records.ts`). Fails with `BodyError` or `ArchiveError` for a damaged entry,
    * `FileSystemError` when the file cannot be written, the store's error when a remote entry's
-   * bytes cannot be fetched. An entry without `body` must be one a stage worker reads
+   * bytes cannot be fetched. An entry without `body` must be one read from the zip itself
    * ({@link readsItself}).
    */
-  stage(input: ArchiveSource, entry: ListedEntry, checkpoint: string): Promise<TempFile> {
+  async stage(input: ArchiveSource, entry: ListedEntry, checkpoint: string): Promise<TempFile> {
     const options = {
       tempName: `${idTag(checkpoint)}-${crypto.randomUUID()}.part`,
       expectedSize: entry.size,
     };
+    const pool = entry.size >= WORKER_ENTRY_BYTES ? this.#pool : undefined;
     if (this.readsItself(input) && entry.offset !== undefined && entry.compressedSize !== undefined) {
-      return this.#pool!.stage({
+      if (!pool) {
+        const { offset, compressedSize, crc32 } = entry;
+        return await this.#tree.writeTemp(
+          await openZipEntry(input.zipPath!, entry.path, { offset, compressedSize, crc32 }),
+          options,
+        );
+      }
+      return await pool.stage({
         archive: input.zipPath!,
         offset: entry.offset,
         compressedSize: entry.compressedSize,
@@ -128,11 +162,11 @@ export class Stager implements Disposable {
         ...options,
       });
     }
-    if (this.#pool && entry.stored) {
-      return this.#pool.stageStored({ path: entry.path, root: this.#tree.root, ...options }, entry.stored());
+    if (pool && entry.stored) {
+      return await pool.stageStored({ path: entry.path, root: this.#tree.root, ...options }, entry.stored());
     }
     if (!entry.body) throw new TypeError(`${entry.path}: no body to stage`);
-    return this.#tree.writeTemp(entry.body(), options);
+    return await this.#tree.writeTemp(entry.body(), options);
   }
 
   /** Stop the stage workers, if any. */
