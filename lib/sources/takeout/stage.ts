@@ -110,6 +110,8 @@ export class Stager implements Disposable {
   ): Promise<Stager> {
     if (!wantsStageWorkers(inputs)) return new Stager(tree, undefined);
     if (options.largest < WORKER_ENTRY_BYTES) {
+      // Started for an entry this run does not stage (done before, or trash): stopped now, not at the end.
+      options.early?.[Symbol.dispose]();
       options.logger.verbose(
         `staging on the main thread: no entry to stage is of ${WORKER_ENTRY_BYTES} bytes or more`,
       );

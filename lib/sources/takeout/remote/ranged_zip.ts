@@ -20,9 +20,10 @@ import {
 } from "@zip.js/zip.js";
 import { join } from "node:path";
 import { PhotosyncError } from "../../../core/errors.ts";
-import { type ArchiveEntry, ArchiveError } from "../entry.ts";
-// zip.js configured as for a local zip: the native inflater, fed in pieces.
+import { type ArchiveEntry, ArchiveError, type StoredEntry } from "../entry.ts";
+// zip.js configured as for a local zip: it only lists (no workers of its own).
 import "../zip.ts";
+import { decodeStored } from "../stored_entry.ts";
 import { type RangeReadOptions, readBytes, readRange } from "./range_read.ts";
 import type { RemoteFile, RemoteStore } from "./remote_store.ts";
 
@@ -228,36 +229,32 @@ export class RangedZip {
     else if (!list.includes(span)) list.push(span);
   }
 
-  /** The entry `index` as an {@link ArchiveEntry}, with its CRC-32 from the directory. */
+  /**
+   * The entry `index` as an {@link ArchiveEntry}, with its CRC-32 from the directory. Its body is its
+   * stored bytes decoded here as a stage worker decodes them (`decodeStored`: native inflate in pieces,
+   * native CRC-32), not by zip.js, which only lists.
+   */
   #entry(entry: FileEntry, index: number): ArchiveEntry {
-    const getData = entry.getData!.bind(entry);
+    const stored = (): StoredEntry => {
+      this.#started(index);
+      const { start, end } = this.#ranges[index];
+      return {
+        method: (entry as { compressionMethod?: number }).compressionMethod ?? -1,
+        encrypted: entry.encrypted,
+        compressedSize: entry.compressedSize,
+        crc32: entry.signature ?? 0,
+        bytes: this.#bytes(start, end, () => this.#finished(index)),
+      };
+    };
     return {
       path: entry.filename,
       size: entry.uncompressedSize,
       mtimeMs: entry.lastModDate.getTime(),
       index,
       crc32: entry.signature,
-      body: () => {
-        this.#started(index);
-        const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-        getData(writable, { checkSignature: true }).catch(async (error: unknown) => {
-          // The store failing is the run's error; anything else is this entry's damage.
-          const reason = this.#fatal ?? new ArchiveError(`${entry.filename}: ${(error as Error).message}`);
-          await writable.abort(reason).catch(() => {});
-        }).finally(() => this.#finished(index));
-        return readable;
-      },
-      stored: () => {
-        this.#started(index);
-        const { start, end } = this.#ranges[index];
-        return {
-          method: (entry as { compressionMethod?: number }).compressionMethod ?? -1,
-          encrypted: entry.encrypted,
-          compressedSize: entry.compressedSize,
-          crc32: entry.signature ?? 0,
-          bytes: this.#bytes(start, end, () => this.#finished(index)),
-        };
-      },
+      // The store failing is the run's error (the bytes' own); damage is this entry's ArchiveError.
+      body: () => decodeStored(entry.filename, stored()),
+      stored,
     };
   }
 

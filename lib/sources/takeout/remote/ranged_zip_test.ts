@@ -105,7 +105,9 @@ Deno.test("a broken body is resumed where it broke; an unplanned read is fetched
     const bytes = new Uint8Array(await new Response(entry.body()).arrayBuffer());
     assert.deepEqual(bytes, contents[entry.index!]);
   }
-  assert.equal(broken, 3);
+  // Requests of over a million bytes: the span of entries 1 and 2 twice broken and once resumed, and the
+  // first piece (a MiB) of entry 3, read alone as it was not planned.
+  assert.equal(broken, 4);
   ranged.close();
   await Deno.remove(spoolDir, { recursive: true });
 });
