@@ -516,9 +516,9 @@ class ExportTally {
 }
 
 /**
- * The wanted entries of a zip that a stage worker reads, in the zip's order (by index), as the
- * catalog listed them: the main thread does not list the zip again, so that only one thread at
- * a time holds its directory (zip.js keeps the directory's bytes and every name read so far).
+ * The wanted entries of a local zip (read from their local headers), in the zip's order (by index),
+ * as the catalog listed them: the zip is not listed again, so that its directory (zip.js keeps the
+ * directory's bytes and every name read so far) is held only during the catalog pass.
  */
 function* inZipOrder(wanted: PlansByPath): Generator<ListedEntry> {
   const entries: (ListedEntry | undefined)[] = [];
