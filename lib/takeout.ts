@@ -19,7 +19,7 @@ import type { PathMapper } from "./core/layout.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import type { Logger } from "./core/logger.ts";
 import { localArchive } from "./sources/takeout/archive.ts";
-import { catalog } from "./sources/takeout/catalog.ts";
+import { catalog, type CatalogOptions } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
 import { inExportOrder } from "./sources/takeout/parts.ts";
 import { TakeoutRecords } from "./sources/takeout/records.ts";
@@ -122,13 +122,7 @@ export async function takeout(
   using backup = await openBackup(dir, options);
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
   const records = new TakeoutRecords(backup.store, inputs.map((input) => input.name));
-  const found = await catalog(inputs, {
-    signal: stop.signal,
-    earlier: (stamp, folder) => records.earlier(stamp, folder),
-    older: (stamp, folder) => records.olderExports(stamp, folder),
-    newer: (stamp, folder) => records.newerExports(stamp, folder),
-    listed: (entry) => stageWorkers.listed(entry.size),
-  });
+  const found = await catalog(inputs, catalogOptions(records, stageWorkers, stop.signal));
   using reportFile = ReportFile.create(dir);
   const report = await importTakeout(found, {
     ...backup,
@@ -221,13 +215,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
         `export ${found.stamp}: reading ${inputs.length} ${inputs.length === 1 ? "part" : "parts"}`,
       );
       const records = new TakeoutRecords(backup.store, names);
-      const catalogued = await catalog(inputs, {
-        signal: signal,
-        earlier: (stamp, folder) => records.earlier(stamp, folder),
-        older: (stamp, folder) => records.olderExports(stamp, folder),
-        newer: (stamp, folder) => records.newerExports(stamp, folder),
-        listed: (entry) => stageWorkers.listed(entry.size),
-      });
+      const catalogued = await catalog(inputs, catalogOptions(records, stageWorkers, signal));
       using reportFile = ReportFile.create(dir);
       let report;
       try {
@@ -274,4 +262,19 @@ async function holdsPhotos(inputs: readonly RemoteArchive[]): Promise<boolean> {
     }
   }
   return false;
+}
+
+/** The catalog pass's options for one run: what `records` hold, the stage workers it starts, the run's stop. */
+function catalogOptions(
+  records: TakeoutRecords,
+  stageWorkers: EarlyStageWorkers,
+  signal?: AbortSignal,
+): CatalogOptions {
+  return {
+    signal,
+    earlier: (stamp, folder) => records.earlier(stamp, folder),
+    older: (stamp, folder) => records.olderExports(stamp, folder),
+    newer: (stamp, folder) => records.newerExports(stamp, folder),
+    listed: (entry) => stageWorkers.listed(entry.size),
+  };
 }
