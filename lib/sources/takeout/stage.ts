@@ -12,16 +12,14 @@ import type { OutputTree, TempFile } from "../../core/output_tree.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { ArchiveEntry } from "./entry.ts";
 import { StagePool } from "./stage_pool.ts";
-import { ZIP_HANDLES } from "./stage_protocol.ts";
 import { openZipEntry } from "./stored_entry.ts";
 
 /**
  * Entries of one archive streamed into temporary files at once (unless it is one stream): the
  * one being hashed and placed and the next two, so that the worker has work while the main
  * thread hashes (with two it waited: about 9% slower in the benchmark; each more costs memory).
- * As many as a zip has file handles.
  */
-export const STAGED_AT_ONCE = ZIP_HANDLES;
+export const STAGED_AT_ONCE = 3;
 
 /**
  * Stage workers. One inflates, checks and writes while the main thread lists, hashes, dates,

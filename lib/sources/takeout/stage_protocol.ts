@@ -5,12 +5,6 @@
 import type { TempFile } from "../../core/output_tree.ts";
 
 /**
- * How many bodies of one zip are read at once without seeking: one file handle each (here, apart
- * from `zip.ts`, so that what only counts them does not load zip.js).
- */
-export const ZIP_HANDLES = 3;
-
-/**
  * Bytes of a stored entry sent to a worker and not yet taken by it: the main thread sends more as
  * the worker takes them, so that a slow disk holds back the fetching, not the memory.
  */

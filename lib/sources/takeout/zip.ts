@@ -13,72 +13,54 @@ import {
   ZipReader,
 } from "@zip.js/zip.js";
 import { type ArchiveEntry, ArchiveError } from "./entry.ts";
-import { ZIP_HANDLES } from "./stage_protocol.ts";
 import { openZipEntry } from "./stored_entry.ts";
 
 // zip.js only lists: no workers of its own (photosync has its own), no WebAssembly fetched.
 configure({ useWebWorkers: false });
 
-export { ZIP_HANDLES } from "./stage_protocol.ts";
-
 /**
- * Random access to a file for zip.js. Each entry's body is read front to back, so a read goes
- * to an idle handle already at its offset (no seek); up to {@link ZIP_HANDLES} are opened, so
- * that that many bodies can be read at once without moving each other's file position.
+ * Random access to a file for zip.js, which reads only the directory through it (each entry's body
+ * is read from its local header through a handle of its own, see {@link fileEntry}): one handle,
+ * its reads one at a time, seeking only where a read does not start where the last one ended.
  */
 class FileReader extends Reader<string> implements Disposable {
-  readonly #path: string;
-  readonly #idle: { file: Deno.FsFile; at: number }[] = [];
-  readonly #waiting: (() => void)[] = [];
-  #opened = 0;
+  readonly #file: Deno.FsFile;
+  #at = 0;
+  #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(path: string, first: Deno.FsFile, size: number) {
+  constructor(file: Deno.FsFile, size: number) {
     super("");
-    this.#path = path;
-    this.#idle.push({ file: first, at: 0 });
-    this.#opened = 1;
+    this.#file = file;
     this.size = size;
   }
 
-  override async readUint8Array(index: number, length: number): Promise<Uint8Array> {
-    const handle = await this.#take(index);
+  override readUint8Array(index: number, length: number): Promise<Uint8Array> {
+    const read = this.#queue.then(() => this.#read(index, length));
+    this.#queue = read.catch(() => {});
+    return read;
+  }
+
+  async #read(index: number, length: number): Promise<Uint8Array> {
     try {
-      if (handle.at !== index) await handle.file.seek(index, Deno.SeekMode.Start);
-      handle.at = index;
+      if (this.#at !== index) await this.#file.seek(index, Deno.SeekMode.Start);
+      this.#at = index;
       const data = new Uint8Array(length);
       let filled = 0;
       while (filled < length) {
-        const count = await handle.file.read(data.subarray(filled));
+        const count = await this.#file.read(data.subarray(filled));
         if (count === null) break;
         filled += count;
       }
-      handle.at += filled;
+      this.#at += filled;
       return data.subarray(0, filled);
     } catch (error) {
-      handle.at = -1; // Position unknown: seek on next use.
+      this.#at = -1; // Position unknown: seek on next use.
       throw error;
-    } finally {
-      this.#idle.push(handle);
-      this.#waiting.shift()?.();
-    }
-  }
-
-  /** An idle handle, preferring one at `index`; a new one while fewer than the limit are open. */
-  async #take(index: number): Promise<{ file: Deno.FsFile; at: number }> {
-    while (true) {
-      const at = this.#idle.findIndex((handle) => handle.at === index);
-      if (at >= 0) return this.#idle.splice(at, 1)[0];
-      if (this.#opened < ZIP_HANDLES) {
-        this.#opened++;
-        return { file: await Deno.open(this.#path), at: 0 };
-      }
-      if (this.#idle.length > 0) return this.#idle.shift()!;
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
   }
 
   [Symbol.dispose](): void {
-    for (const { file } of this.#idle.splice(0)) file.close();
+    this.#file.close();
   }
 }
 
@@ -99,7 +81,7 @@ export interface OpenZip extends AsyncDisposable {
 /**
  * Open the zip at `path` and read the start of its directory, or throw an {@link ArchiveError}.
  * Listing its files may still throw an {@link ArchiveError} where the directory is damaged.
- * Disposing it waits for the bodies taken and still being read, then closes the file.
+ * Disposing it closes the file (the bodies taken read through handles of their own).
  */
 export async function openZip(path: string): Promise<OpenZip> {
   const file = await Deno.open(path);
@@ -107,7 +89,7 @@ export async function openZip(path: string): Promise<OpenZip> {
     file.close();
     throw error;
   });
-  const reader = new FileReader(path, file, size);
+  const reader = new FileReader(file, size);
   const zip = new ZipReader(reader);
   /** The files in stored order, numbered; directory errors as ArchiveErrors. */
   async function* files(): AsyncGenerator<ArchiveEntry> {
