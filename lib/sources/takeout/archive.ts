@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import { basename, join, relative, sep } from "node:path";
 import { PhotosyncError, UsageError } from "../../core/errors.ts";
 import type { ArchiveSource } from "./archive_source.ts";
-import { type ArchiveEntry, ArchiveError } from "./entry.ts";
+import { type ArchiveEntry, ArchiveError, whenOpened } from "./entry.ts";
 import { checkIsExport } from "./export_check.ts";
 import { finished } from "node:stream/promises";
 
@@ -179,13 +179,7 @@ async function* folderEntries(root: string, dir: string): AsyncGenerator<Archive
         path: relative(root, full).split(sep).join("/"),
         size: stat.size,
         mtimeMs: stat.mtime?.getTime() ?? 0,
-        body() {
-          const stream = new TransformStream<Uint8Array, Uint8Array>();
-          Deno.open(full).then((file) => file.readable.pipeTo(stream.writable)).catch((error) =>
-            stream.writable.abort(error).catch(() => {})
-          );
-          return stream.readable;
-        },
+        body: () => whenOpened(Deno.open(full).then((file) => file.readable)),
       };
     }
   }

@@ -60,3 +60,24 @@ export class ArchiveError extends Error {
     this.name = "ArchiveError";
   }
 }
+
+/**
+ * The bytes of a stream still being opened, as a stream at once (what {@link ArchiveEntry.body}
+ * returns): a failure to open it reaches the reader, as a failed read does.
+ *
+ * @example Usage
+ * ```ts
+ * import { whenOpened } from "./entry.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const body = whenOpened(Promise.resolve(ReadableStream.from([new Uint8Array([1, 2])])));
+ * assert.deepEqual(await Array.fromAsync(body), [new Uint8Array([1, 2])]);
+ * await assert.rejects(Array.fromAsync(whenOpened(Promise.reject(new Error("gone")))), /gone/);
+ * ```
+ */
+export function whenOpened(opening: Promise<ReadableStream<Uint8Array>>): ReadableStream<Uint8Array> {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  opening.then((body) => body.pipeTo(writable), (error) => writable.abort(error))
+    .catch(() => {}); // The reader of `readable` hears it.
+  return readable;
+}

@@ -12,7 +12,7 @@ import {
   Reader,
   ZipReader,
 } from "@zip.js/zip.js";
-import { type ArchiveEntry, ArchiveError } from "./entry.ts";
+import { type ArchiveEntry, ArchiveError, whenOpened } from "./entry.ts";
 import { openZipEntry } from "./stored_entry.ts";
 
 // zip.js only lists: no workers of its own (photosync has its own), no WebAssembly fetched.
@@ -176,14 +176,7 @@ function fileEntry(path: string, entry: FileEntry, index: number): ArchiveEntry 
     crc32,
     offset,
     compressedSize,
-    body() {
-      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-      openZipEntry(path, filename, { offset, compressedSize, crc32 }).then(
-        (body) => body.pipeTo(writable),
-        (error) => writable.abort(error),
-      ).catch(() => {}); // The reader of `readable` hears it.
-      return readable;
-    },
+    body: () => whenOpened(openZipEntry(path, filename, { offset, compressedSize, crc32 })),
   };
 }
 
