@@ -205,7 +205,12 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     }
     const inputs: RemoteArchive[] = [];
     try {
-      for (const file of found.parts) inputs.push(await remoteArchive(store, file, reading));
+      // The parts' directories are read at once (a round trip or more each); every part opened is
+      // disposed of below, also when another failed.
+      const opened = await Promise.allSettled(found.parts.map((file) => remoteArchive(store, file, reading)));
+      for (const part of opened) if (part.status === "fulfilled") inputs.push(part.value);
+      const failed = opened.find((part) => part.status === "rejected");
+      if (failed) throw failed.reason;
       if (!(await holdsPhotos(inputs))) {
         result.notPhotos.push(found.stamp);
         continue;
