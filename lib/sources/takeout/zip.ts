@@ -154,7 +154,8 @@ export async function openZip(path: string): Promise<OpenZip> {
       return found;
     },
     async [Symbol.asyncDispose]() {
-      await unused?.return(undefined);
+      // A probe no one took is let go of here (the wrapper around it was never started).
+      if (unused) await probe.return(undefined);
       await zip.close();
       reader[Symbol.dispose]();
     },
