@@ -12,7 +12,6 @@ import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
 import { chainSummary, describeChain } from "../../sources/takeout/export_chain.ts";
-import { lastVerifyLines } from "./verify.ts";
 import { backupShape, describeShape } from "../status_shape.ts";
 
 const HELP = `Usage: photosync status [--dir DIR] [--json]
@@ -115,5 +114,20 @@ function bySource(sources: Record<string, number>): string {
   const entries = Object.entries(sources);
   return entries.length > 1 ? ` (${entries.map(([source, n]) => `${source} ${n}`).join(", ")})` : "";
 }
+
+/**
+ * `photosync status`'s line for the last verify run, e.g.
+ * `last verify: 2026-12-05 07:30 UTC, 6 files, all intact`; none when no verify ran.
+ */
+export function lastVerifyLines(run: VerifyRun | undefined): string[] {
+  if (!run) return [];
+  const when = `${new Date(run.finishedMs).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const found = run.missing + run.changed === 0
+    ? "all intact"
+    : `${run.missing} missing, ${run.changed} changed${run.repaired > 0 ? `, ${run.repaired} restored` : ""}`;
+  return [`last verify: ${when}, ${files(run.files)}, ${found}`];
+}
+
+const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
 
 export default statusCommand;

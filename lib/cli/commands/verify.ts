@@ -4,7 +4,6 @@
  */
 import { RunStop } from "../../core/backup.ts";
 import { ExitCode } from "../../core/errors.ts";
-import type { VerifyRun } from "../../core/store.ts";
 import { isWhole, type Problem, verify, type VerifyReport } from "../../verify.ts";
 import { COMMON_FLAGS, parseConcurrency, parseFlags, parseTimeout } from "../args.ts";
 import { authorisationIo } from "../auth_io.ts";
@@ -111,19 +110,6 @@ export function describe(report: VerifyReport, dir: string, seconds: number): st
     lines.push(`photosync verify --dir ${dir} --repair puts them back (changed files are kept aside)`);
   }
   return lines;
-}
-
-/**
- * `photosync status`'s line for the last verify run, e.g.
- * `last verify: 2026-12-05 07:30 UTC, 6 files, all intact`; none when no verify ran.
- */
-export function lastVerifyLines(run: VerifyRun | undefined): string[] {
-  if (!run) return [];
-  const when = `${new Date(run.finishedMs).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-  const found = run.missing + run.changed === 0
-    ? "all intact"
-    : `${run.missing} missing, ${run.changed} changed${run.repaired > 0 ? `, ${run.repaired} restored` : ""}`;
-  return [`last verify: ${when}, ${files(run.files)}, ${found}`];
 }
 
 const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;

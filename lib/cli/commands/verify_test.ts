@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Renderer } from "../render.ts";
-import { describe, lastVerifyLines } from "./verify.ts";
+import { describe } from "./verify.ts";
 
 Deno.test("verify's progress line: files, bytes of the total, rate and ETA, no index count", () => {
   let now = 0;
@@ -41,19 +41,4 @@ Deno.test("verify's summary: the problems, one a line, then what was found and w
     "recorded the sha256 of 1 file that had none (their size and mtime were as recorded)",
     "photosync verify --dir photos --repair puts them back (changed files are kept aside)",
   ]);
-  assert.deepEqual(lastVerifyLines(undefined), []);
-  assert.deepEqual(
-    lastVerifyLines({
-      startedMs: 0,
-      finishedMs: Date.UTC(2026, 11, 5, 7, 30),
-      files: 6,
-      bytes: 3,
-      missing: 1,
-      changed: 2,
-      unknown: 0,
-      hashed: 0,
-      repaired: 3,
-    }),
-    ["last verify: 2026-12-05 07:30 UTC, 6 files, 1 missing, 2 changed, 3 restored"],
-  );
 });
