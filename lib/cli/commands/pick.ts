@@ -14,7 +14,7 @@ import { FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import type { Command } from "../command.ts";
 import { Interrupt } from "../interrupt.ts";
 import { formatBytes, formatDuration } from "../format.ts";
-import { DOWNLOAD_FLAGS, downloadsExitCode } from "./sync.ts";
+import { DOWNLOAD_FLAGS, downloadsExitCode } from "../download_flags.ts";
 
 const HELP = `Usage: photosync pick [--dir DIR] [--creds FILE] [--max N] [--no-browser] [flags]
 

@@ -3,29 +3,20 @@
  * @module
  */
 import { parseDateRange } from "../../core/dates.ts";
-import { basename, dirname, join, resolve } from "node:path";
 import { RunStop } from "../../core/backup.ts";
-import { ExitCode, InterruptedError, PhotosyncError, UsageError } from "../../core/errors.ts";
+import { ExitCode, InterruptedError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
-import type { Renderer } from "../render.ts";
 import { formatBytes, formatDuration } from "../format.ts";
-import type { TransferResult } from "../../core/transfer.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
 import { sync, type SyncOptions, type SyncSummary } from "../../library.ts";
 import type { Command } from "../command.ts";
 import { authorisationIo } from "../auth_io.ts";
 import { Interrupt } from "../interrupt.ts";
-import {
-  COMMON_FLAGS,
-  parseConcurrency,
-  parseDuration,
-  parseFlags,
-  parseSize,
-  parseTimeout,
-} from "../args.ts";
+import { parseConcurrency, parseDuration, parseFlags, parseSize, parseTimeout } from "../args.ts";
 import { answerHelpOrVersion, overview } from "../help.ts";
 import { resolvePath } from "../paths.ts";
-import { FOLDER_FLAGS, FOLDER_HELP, folderRequest } from "../folder_flags.ts";
+import { FOLDER_HELP, folderRequest } from "../folder_flags.ts";
+import { DOWNLOAD_FLAGS, downloadsExitCode, newFilesList, RUN_LIMIT_FLAGS } from "../download_flags.ts";
 import queryCommand from "./query.ts";
 
 const HELP = `${overview()}
@@ -73,25 +64,6 @@ Exit codes: 0 all synced, 1 failure, 2 bad input, 3 some items not downloaded
 (see photosync status) or --max-time ran out or --max-bytes was reached first, 4 authorisation needed or refused (also:
 no browser and no terminal to authorise on), 5 Google's daily quota used up (run again after
 midnight Pacific Time).`;
-
-/** The flags `sync` and `pick` share: the folder, authorising, downloading, how much to say. */
-export const DOWNLOAD_FLAGS = {
-  dir: { type: "string", default: "." },
-  creds: { type: "string" },
-  concurrency: { type: "string" },
-  timeout: { type: "string" },
-  layout: { type: "string", default: DEFAULT_LAYOUT },
-  "no-browser": { type: "boolean" },
-  ...FOLDER_FLAGS,
-  ...COMMON_FLAGS,
-} as const;
-
-/** The flags that bound an unattended run and list what it added: `sync`'s, and `takeout --drive`'s. */
-export const RUN_LIMIT_FLAGS = {
-  "max-time": { type: "string" },
-  "max-bytes": { type: "string" },
-  "new-files": { type: "string" },
-} as const;
 
 /** The flags of `photosync sync`, parsed strictly. */
 export function parseSyncFlags(args: string[]) {
@@ -198,48 +170,5 @@ export const NO_APP_CREATED_MEDIA =
   "the Library API showed nothing: since 2025-03-31 it shows photosync only " +
   "the photos and videos photosync uploaded itself; for the rest of your library use photosync takeout " +
   "(Google Takeout archives; takeout --drive imports scheduled exports from Google Drive) or photosync pick";
-
-/** 0, or 3 with a warning pointing at `photosync status` when some items were not downloaded. */
-export function downloadsExitCode(downloads: TransferResult, dir: string, renderer: Renderer): number {
-  if (!downloads.failed && !downloads.deferred) return ExitCode.ok;
-  renderer.warn(
-    `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir ${dir}`,
-  );
-  return ExitCode.incomplete;
-}
-
-/** What {@link newFilesList} gives: add a path, write the list. */
-export interface NewFilesList {
-  add(path: string): void;
-  write(): Promise<void>;
-}
-
-/**
- * `--new-files`: the paths this run placed, written to `file` at the end, atomically (a
- * temporary file beside it, renamed), sorted, one a line. Its folder is checked up front, so
- * that a mistyped path is bad input before anything is fetched.
- */
-export async function newFilesList(file: string): Promise<NewFilesList> {
-  const folder = dirname(resolve(file));
-  if (!(await Deno.stat(folder).catch(() => undefined))?.isDirectory) {
-    throw new UsageError(`--new-files ${file}: the folder ${folder} does not exist`);
-  }
-  const paths = new Set<string>();
-  return {
-    add: (path: string) => void paths.add(path),
-    async write() {
-      const temp = join(folder, `.${basename(file)}.${crypto.randomUUID()}.tmp`);
-      try {
-        await Deno.writeTextFile(temp, [...paths].sort().map((path) => `${path}\n`).join(""));
-        await Deno.rename(temp, file);
-      } catch (error) {
-        await Deno.remove(temp).catch(() => {});
-        throw new PhotosyncError(`cannot write --new-files ${file}: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-    },
-  };
-}
 
 export default syncCommand;

@@ -16,7 +16,7 @@ import { DRIVE_API_URL } from "../../google/drive.ts";
 import type { Command, CommandContext } from "../command.ts";
 import { COMMON_FLAGS, parseDuration, parseFlags, parseSize } from "../args.ts";
 import { authorisationIo } from "../auth_io.ts";
-import { DOWNLOAD_FLAGS, newFilesList, RUN_LIMIT_FLAGS } from "./sync.ts";
+import { DOWNLOAD_FLAGS, newFilesList, RUN_LIMIT_FLAGS } from "../download_flags.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { FOLDER_FLAGS, FOLDER_HELP, folderRequest } from "../folder_flags.ts";

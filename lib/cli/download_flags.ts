@@ -1,0 +1,75 @@
+/**
+ * What the commands that fetch and place files share (`sync`, `pick`, `takeout`): their flags for the
+ * folder, authorising and downloading, the limits of an unattended run, `--new-files`, and the exit code
+ * of a run that left items. Its own module, so that a command loads none of another's pipeline.
+ * @module
+ */
+import { basename, dirname, join, resolve } from "node:path";
+import { DEFAULT_LAYOUT } from "../core/layout.ts";
+import { ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
+import type { TransferResult } from "../core/transfer.ts";
+import { COMMON_FLAGS } from "./args.ts";
+import { FOLDER_FLAGS } from "./folder_flags.ts";
+import type { Renderer } from "./render.ts";
+
+/** The flags `sync` and `pick` share: the folder, authorising, downloading, how much to say. */
+export const DOWNLOAD_FLAGS = {
+  dir: { type: "string", default: "." },
+  creds: { type: "string" },
+  concurrency: { type: "string" },
+  timeout: { type: "string" },
+  layout: { type: "string", default: DEFAULT_LAYOUT },
+  "no-browser": { type: "boolean" },
+  ...FOLDER_FLAGS,
+  ...COMMON_FLAGS,
+} as const;
+
+/** The flags that bound an unattended run and list what it added: `sync`'s, and `takeout --drive`'s. */
+export const RUN_LIMIT_FLAGS = {
+  "max-time": { type: "string" },
+  "max-bytes": { type: "string" },
+  "new-files": { type: "string" },
+} as const;
+
+/** 0, or 3 with a warning pointing at `photosync status` when some items were not downloaded. */
+export function downloadsExitCode(downloads: TransferResult, dir: string, renderer: Renderer): number {
+  if (!downloads.failed && !downloads.deferred) return ExitCode.ok;
+  renderer.warn(
+    `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir ${dir}`,
+  );
+  return ExitCode.incomplete;
+}
+
+/** What {@link newFilesList} gives: add a path, write the list. */
+export interface NewFilesList {
+  add(path: string): void;
+  write(): Promise<void>;
+}
+
+/**
+ * `--new-files`: the paths this run placed, written to `file` at the end, atomically (a
+ * temporary file beside it, renamed), sorted, one a line. Its folder is checked up front, so
+ * that a mistyped path is bad input before anything is fetched.
+ */
+export async function newFilesList(file: string): Promise<NewFilesList> {
+  const folder = dirname(resolve(file));
+  if (!(await Deno.stat(folder).catch(() => undefined))?.isDirectory) {
+    throw new UsageError(`--new-files ${file}: the folder ${folder} does not exist`);
+  }
+  const paths = new Set<string>();
+  return {
+    add: (path: string) => void paths.add(path),
+    async write() {
+      const temp = join(folder, `.${basename(file)}.${crypto.randomUUID()}.tmp`);
+      try {
+        await Deno.writeTextFile(temp, [...paths].sort().map((path) => `${path}\n`).join(""));
+        await Deno.rename(temp, file);
+      } catch (error) {
+        await Deno.remove(temp).catch(() => {});
+        throw new PhotosyncError(`cannot write --new-files ${file}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    },
+  };
+}
