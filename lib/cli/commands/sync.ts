@@ -17,7 +17,6 @@ import { answerHelpOrVersion, overview } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import { DOWNLOAD_FLAGS, downloadsExitCode, newFilesList, RUN_LIMIT_FLAGS } from "../download_flags.ts";
-import queryCommand from "./query.ts";
 
 const HELP = `${overview()}
 
@@ -89,6 +88,8 @@ const syncCommand: Command = async (args, context) => {
       return value === undefined ? [] : [`--${flag}=${value}`];
     });
     if (values["no-browser"]) passOn.push("--no-browser");
+    // `sync --query ID` is `query ID`: handed over, loaded only then.
+    const { default: queryCommand } = await import("./query.ts");
     return await queryCommand([values.query, ...passOn], context);
   }
   const started = Date.now();
