@@ -1,5 +1,5 @@
 /**
- * Byte counts and durations as people read them, for progress lines and summaries.
+ * Byte counts, durations and file counts as people read them, for progress lines and summaries.
  * @module
  */
 
@@ -46,4 +46,20 @@ export function formatDuration(seconds: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/**
+ * A count of files: `1 file`, `2 files`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatFiles } from "./format.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatFiles(1), "1 file");
+ * assert.equal(formatFiles(0), "0 files");
+ * ```
+ */
+export function formatFiles(count: number): string {
+  return `${count} file${count === 1 ? "" : "s"}`;
 }

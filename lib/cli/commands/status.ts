@@ -3,7 +3,7 @@
  * @module
  */
 import { ExitCode } from "../../core/errors.ts";
-import { formatBytes } from "../format.ts";
+import { formatBytes, formatFiles } from "../format.ts";
 import { OutputTree } from "../../core/output_tree.ts";
 import { Store, type StoreCounts, type VerifyRun } from "../../core/store.ts";
 import type { Command } from "../command.ts";
@@ -125,9 +125,7 @@ export function lastVerifyLines(run: VerifyRun | undefined): string[] {
   const found = run.missing + run.changed === 0
     ? "all intact"
     : `${run.missing} missing, ${run.changed} changed${run.repaired > 0 ? `, ${run.repaired} restored` : ""}`;
-  return [`last verify: ${when}, ${files(run.files)}, ${found}`];
+  return [`last verify: ${when}, ${formatFiles(run.files)}, ${found}`];
 }
-
-const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
 
 export default statusCommand;

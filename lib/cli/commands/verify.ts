@@ -9,7 +9,7 @@ import { COMMON_FLAGS, parseConcurrency, parseFlags, parseTimeout } from "../arg
 import { authorisationIo } from "../auth_io.ts";
 import type { Command } from "../command.ts";
 import { requireBackup } from "../existing_backup.ts";
-import { formatBytes, formatDuration } from "../format.ts";
+import { formatBytes, formatDuration, formatFiles } from "../format.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { Interrupt } from "../interrupt.ts";
 import { resolvePath } from "../paths.ts";
@@ -98,12 +98,16 @@ export function describe(report: VerifyReport, dir: string, seconds: number): st
       report.repaired.length > 0 ? `, ${report.repaired.length} restored` : ""
     }`;
   lines.push(
-    `verified ${files(report.files)} (${formatBytes(report.bytes)}) in ${formatDuration(seconds)}: ${found}` +
-      (report.unknown.length > 0 ? `; ${files(report.unknown.length)} not in sync.db` : ""),
+    `verified ${formatFiles(report.files)} (${formatBytes(report.bytes)}) in ${
+      formatDuration(seconds)
+    }: ${found}` +
+      (report.unknown.length > 0 ? `; ${formatFiles(report.unknown.length)} not in sync.db` : ""),
   );
   if (report.hashed > 0) {
     lines.push(
-      `recorded the sha256 of ${files(report.hashed)} that had none (their size and mtime were as recorded)`,
+      `recorded the sha256 of ${
+        formatFiles(report.hashed)
+      } that had none (their size and mtime were as recorded)`,
     );
   }
   if (report.problems.length > 0 && report.movedAside.length === 0 && report.repaired.length === 0) {
@@ -111,8 +115,6 @@ export function describe(report: VerifyReport, dir: string, seconds: number): st
   }
   return lines;
 }
-
-const files = (n: number) => `${n} file${n === 1 ? "" : "s"}`;
 
 function capped(lines: string[]): string[] {
   return lines.length <= SHOWN
