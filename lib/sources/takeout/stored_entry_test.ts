@@ -15,7 +15,7 @@ async function oneEntryZip(data: Uint8Array<ArrayBuffer>, level: number) {
   const path = await Deno.makeTempFile({ suffix: ".zip" });
   await Deno.writeFile(path, zip);
   await using open = await openZip(path);
-  const entry = (await open.entryAt(0))!;
+  const entry = (await Array.fromAsync(open.entries()))[0];
   await Deno.remove(path);
   const method = level === 0 ? 0 : 8;
   return { zip, crc32: entry.crc32!, method };

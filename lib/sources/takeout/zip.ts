@@ -68,14 +68,10 @@ class FileReader extends Reader<string> implements Disposable {
 export interface OpenZip extends AsyncDisposable {
   /**
    * The files, read from the directory as they are asked for: a zip of 100,000 entries is never
-   * held as 100,000 entries (zip.js keeps about 6 KB for each). Each call reads the directory anew.
+   * held as 100,000 entries (zip.js keeps about 6 KB for each). The first call goes on from the read
+   * that opened the zip; each later one reads the directory anew.
    */
   entries(): AsyncGenerator<ArchiveEntry>;
-  /**
-   * The file at `index` (undefined past the last): quick when asked in increasing order, as
-   * stage workers are; going back reads the directory again from its start.
-   */
-  entryAt(index: number): Promise<ArchiveEntry | undefined>;
 }
 
 /**
@@ -133,26 +129,8 @@ export async function openZip(path: string): Promise<OpenZip> {
     unused = undefined;
     return taken;
   };
-  /** Where {@link OpenZip.entryAt} is in a listing: the last file it gave. */
-  let cursor: { files: AsyncGenerator<ArchiveEntry>; last?: ArchiveEntry } | undefined;
-  /** Calls of entryAt, one after the other: they move the same cursor. */
-  let queue: Promise<unknown> = Promise.resolve();
-  const entryAt = async (index: number) => {
-    if (!cursor || (cursor.last?.index ?? -1) > index) cursor = { files: listing() };
-    while ((cursor.last?.index ?? -1) < index) {
-      const next = await cursor.files.next();
-      if (next.done) return undefined;
-      cursor.last = next.value;
-    }
-    return cursor.last;
-  };
   return {
     entries: listing,
-    entryAt(index) {
-      const found = queue.then(() => entryAt(index));
-      queue = found.catch(() => {});
-      return found;
-    },
     async [Symbol.asyncDispose]() {
       // A probe no one took is let go of here (the wrapper around it was never started).
       if (unused) await probe.return(undefined);
