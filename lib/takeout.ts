@@ -142,9 +142,10 @@ export async function takeout(
 /** {@link takeout} from a store. */
 async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeoutReport> {
   // Loaded for a remote run only: a run over local archives needs neither (nor their zip reader).
-  const [{ remoteArchive }, { storeExports }] = await Promise.all([
+  const [{ remoteArchive }, { storeExports }, { RangeFetches }] = await Promise.all([
     import("./sources/takeout/remote/remote_archive.ts"),
     import("./sources/takeout/remote/store_exports.ts"),
+    import("./sources/takeout/remote/range_fetches.ts"),
   ]);
   const { dir, logger } = options;
   using stop = options.stop ?? new RunStop();
@@ -170,6 +171,8 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     signal,
     retry: options.retry,
     spoolDir: join(backup.tree.tempDir, "spans"),
+    // One line for the requests of every archive: the one being read comes first.
+    fetches: new RangeFetches(),
     onBytes: (count: number) => (result.bytesFetched += count),
   };
   for (const found of exports) {

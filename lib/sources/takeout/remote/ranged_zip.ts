@@ -4,10 +4,14 @@
  * only the entries an import asks for. The reader is told beforehand which entries will be read
  * and in what order ({@link RangedZip.willRead}); their byte ranges are joined into spans (gaps of
  * at most {@link SPAN_GAP}, at most {@link SPAN_MAX} each) and each span is one streaming request.
- * Several spans are fetched at once, ahead of the reader (at most {@link SPANS_AHEAD} spans and
- * {@link BYTES_AHEAD} bytes): small ones into memory, large ones into a spool file in the backup's
- * temporary folder, so memory stays small whatever the archive; a span is dropped once every entry
- * in it was read or passed over.
+ * Spans are fetched ahead of the reader (at most {@link SPANS_AHEAD} spans and {@link BYTES_AHEAD}
+ * bytes of a zip, as many requests at once as the run's {@link RangeFetches} lets, the next to be
+ * read first). A small span is held in memory whole. A large one streams through a window of
+ * {@link WINDOW} bytes, its request held back while the window is full; it runs on into a spool
+ * file in the backup's temporary folder only when that would keep a reader from waiting: the
+ * import is waiting on the network (more connections bring more), or a reader needs bytes past the
+ * window. So memory stays small whatever the archive, and when the network keeps up, no byte is
+ * written to disk twice. A span is dropped once every entry in it was read or passed over.
  * @module
  */
 import {
@@ -24,6 +28,7 @@ import { type ArchiveEntry, ArchiveError, type StoredEntry } from "../entry.ts";
 // zip.js configured as for a local zip: it only lists (no workers of its own).
 import "../zip.ts";
 import { decodeStored } from "../stored_entry.ts";
+import { RangeFetches } from "./range_fetches.ts";
 import { type RangeReadOptions, readBytes, readRange } from "./range_read.ts";
 import type { RemoteFile, RemoteStore } from "./remote_store.ts";
 
@@ -34,12 +39,17 @@ const MB = 1024 * KB;
 export const SPAN_GAP = 256 * KB;
 /** The longest span: longer runs of wanted entries are cut, so that their pieces come in parallel. */
 export const SPAN_MAX = 64 * MB;
-/** Spans fetched or held at once, ahead of the reader (sidecars are many small spans). */
+/** Spans of a zip fetched or held at once, ahead of the reader (sidecars are many small spans). */
 export const SPANS_AHEAD = 16;
 /** Bytes of spans fetched or held at once (a span larger than this is fetched alone). */
 export const BYTES_AHEAD = 256 * MB;
-/** Spans up to this size are held in memory; larger ones are spooled to a file. */
+/** Spans up to this size are held in memory whole; larger ones stream through a window. */
 const IN_MEMORY = 1 * MB;
+/**
+ * A large span's bytes held in memory: two of the pieces a reader takes at once. Each large request
+ * at once holds one (4 MB windows gave the benchmark's peak RSS 10–15 MB more and no speed).
+ */
+export const WINDOW = 2 * MB;
 /** Bytes written to a spool file at once. */
 const SPOOL_WRITE = 1 * MB;
 /** Bytes of an entry's stored bytes read from the spans at once, for a stage worker. */
@@ -51,6 +61,8 @@ const TAIL = 128 * KB;
 export interface RangedZipOptions extends RangeReadOptions {
   /** A folder for the spool files of large spans (the backup's temporary folder), made when first needed. */
   spoolDir: string;
+  /** The run's requests, shared by its zips (default: this zip's own). */
+  fetches?: RangeFetches;
 }
 
 /** One byte range fetched in one request. */
@@ -63,8 +75,22 @@ interface Span {
   error?: unknown;
   /** Bytes received, from `start`. */
   received: number;
+  /** A small span's bytes, whole. */
   memory?: Uint8Array;
-  spool?: { path: string; write: Deno.FsFile; read?: Deno.FsFile; at?: number; lock: Promise<unknown> };
+  /** A large span's window: bytes `front` to `received` (from `start`), at their offset modulo its size. */
+  ring?: Uint8Array;
+  front: number;
+  /** Wakes the fetch waiting for room in the window. */
+  room?: () => void;
+  /** A large span's spool file, holding its bytes from `base` (from `start`) on. */
+  spool?: {
+    path: string;
+    base: number;
+    write: Deno.FsFile;
+    read?: Deno.FsFile;
+    at?: number;
+    lock: Promise<unknown>;
+  };
   stop: AbortController;
   waiters: (() => void)[];
 }
@@ -89,6 +115,7 @@ export class RangedZip {
   readonly #store: RemoteStore;
   readonly #file: RemoteFile;
   readonly #options: RangedZipOptions;
+  readonly #fetches: RangeFetches;
   readonly #zip: ZipReader<string>;
   /** Bytes kept from opening: the tail and the directory. */
   readonly #kept: { start: number; bytes: Uint8Array }[] = [];
@@ -108,12 +135,17 @@ export class RangedZip {
   #active = 0;
   #activeBytes = 0;
   #spansOf = new Map<number, Span[]>();
+  /** Where the reader of each entry being read has come to (a byte of the file). */
+  #cursors = new Map<number, number>();
+  /** The plan's rank among the run's ({@link RangeFetches.rank}). */
+  #rank = 0;
   #fatal?: unknown;
 
   private constructor(store: RemoteStore, file: RemoteFile, options: RangedZipOptions) {
     this.#store = store;
     this.#file = file;
     this.#options = options;
+    this.#fetches = options.fetches ?? new RangeFetches();
     this.#zip = new ZipReader(new StoreReader(this, file.size));
   }
 
@@ -189,6 +221,7 @@ export class RangedZip {
    */
   willRead(indices: readonly number[]): void {
     this.close();
+    this.#rank = this.#fetches.rank();
     this.#plan = [...indices];
     this.#planAt = new Map(this.#plan.map((index, at) => [index, at]));
     this.#nextUnstarted = 0;
@@ -243,7 +276,7 @@ export class RangedZip {
         encrypted: entry.encrypted,
         compressedSize: entry.compressedSize,
         crc32: entry.signature ?? 0,
-        bytes: this.#bytes(start, end, () => this.#finished(index)),
+        bytes: this.#bytes(index, start, end),
       };
     };
     return {
@@ -259,14 +292,17 @@ export class RangedZip {
   }
 
   /**
-   * Bytes `start` to `end` of the file, from the spans (as zip.js reads them), in pieces of at most
-   * {@link STORED_PIECE}; `done` is called once, when the stream ends, fails or is cancelled.
+   * Bytes `start` to `end` of the file (entry `index`'s), from the spans, in pieces of at most
+   * {@link STORED_PIECE}; the entry is finished once the stream ends, fails or is cancelled.
    */
-  #bytes(start: number, end: number, done: () => void): ReadableStream<Uint8Array> {
+  #bytes(index: number, start: number, end: number): ReadableStream<Uint8Array> {
     let at = start;
     let finished = false;
     const finish = () => {
-      if (!finished) done();
+      if (!finished) {
+        this.#cursors.delete(index);
+        this.#finished(index);
+      }
       finished = true;
     };
     return new ReadableStream<Uint8Array>({
@@ -285,6 +321,9 @@ export class RangedZip {
           throw error;
         }
         at += length;
+        // Bytes before it are no longer this entry's to read: its spans' windows may move on.
+        this.#cursors.set(index, at);
+        for (const span of this.#spansOf.get(index) ?? []) span.room?.();
         controller.enqueue(bytes);
       },
       cancel: finish,
@@ -313,7 +352,9 @@ export class RangedZip {
     this.#spansOf.delete(index);
     for (const span of spans) {
       span.entries.delete(index);
+      // The window's front may have been this entry's.
       if (span.entries.size === 0) this.#drop(span);
+      else span.room?.();
     }
     this.#pump();
   }
@@ -340,16 +381,15 @@ export class RangedZip {
     const stop = this.#options.signal
       ? AbortSignal.any([this.#options.signal, span.stop.signal])
       : span.stop.signal;
+    const size = span.end - span.start;
+    const large = size > IN_MEMORY;
+    let release: (() => void) | undefined;
     try {
-      const size = span.end - span.start;
-      if (size > IN_MEMORY) {
-        // Made each time: a run clears its temporary folder between the catalog and the import.
-        await Deno.mkdir(this.#options.spoolDir, { recursive: true });
-        const path = join(this.#options.spoolDir, `span-${crypto.randomUUID()}.part`);
-        const write = await Deno.open(path, { write: true, createNew: true });
-        span.spool = { path, write, lock: Promise.resolve() };
-        if (isDropped(span)) this.#drop(span, true);
-      } else span.memory = new Uint8Array(size);
+      release = await this.#fetches.slot(large ? "large" : "small", [this.#rank, span.start], stop);
+      if (isDropped(span)) return;
+      if (!large) span.memory = new Uint8Array(size);
+      else if (this.#fetches.networkBound) await this.#spill(span);
+      else span.ring = new Uint8Array(WINDOW);
       if (isDropped(span)) return;
       const body = readRange(this.#store, this.#file, span.start, span.end, {
         ...this.#options,
@@ -357,27 +397,29 @@ export class RangedZip {
       });
       // Spooled bytes are written a megabyte at a time: a write per network chunk (often 16 KB) cost more
       // than the import around it.
-      const batch = span.memory ? undefined : new Uint8Array(SPOOL_WRITE);
+      const batch = new Uint8Array(large ? SPOOL_WRITE : 0);
       let batched = 0;
       const flush = async () => {
         for (let done = 0; done < batched;) {
-          done += await span.spool!.write.write(batch!.subarray(done, batched));
+          done += await span.spool!.write.write(batch.subarray(done, batched));
         }
         span.received += batched;
         batched = 0;
-        for (const wake of span.waiters.splice(0)) wake();
+        this.#wake(span);
       };
       for await (const chunk of body) {
         if (isDropped(span)) return;
         if (span.memory) {
           span.memory.set(chunk, span.received);
           span.received += chunk.length;
-          for (const wake of span.waiters.splice(0)) wake();
+          this.#wake(span);
           continue;
         }
-        for (let at = 0; at < chunk.length;) {
+        let at = span.ring ? await this.#intoWindow(span, chunk) : 0;
+        if (isDropped(span)) return;
+        while (at < chunk.length) {
           const part = chunk.subarray(at, at + SPOOL_WRITE - batched);
-          batch!.set(part, batched);
+          batch.set(part, batched);
           batched += part.length;
           at += part.length;
           if (batched === SPOOL_WRITE) await flush();
@@ -393,8 +435,96 @@ export class RangedZip {
       // A store that fails for good fails the run (not while it is stopping: that is no failure).
       if (!this.#options.signal?.aborted) this.#fatal ??= error;
     } finally {
-      for (const wake of span.waiters.splice(0)) wake();
+      release?.();
+      this.#wake(span);
     }
+  }
+
+  /** Tell the readers waiting for `span` that more came (or that it ended). */
+  #wake(span: Span): void {
+    for (const wake of span.waiters.splice(0)) wake();
+  }
+
+  /**
+   * Put `chunk` into `span`'s window, waiting for room while it is full; gives how much of it went
+   * in. Less than all once the span was spilled into a spool file (see {@link #spill}), which
+   * takes the rest.
+   */
+  async #intoWindow(span: Span, chunk: Uint8Array): Promise<number> {
+    let at = 0;
+    while (at < chunk.length) {
+      const ring = span.ring;
+      if (!ring || isDropped(span)) return at;
+      let room = WINDOW - (span.received - span.front);
+      if (room === 0) {
+        this.#trim(span);
+        room = WINDOW - (span.received - span.front);
+      }
+      if (room === 0) {
+        // The network is slower than the import, or a reader waits for bytes past the window (it
+        // reads ahead of another, which may be waiting for it): no waiting then. Rare when the
+        // entries are read in the plan's order (a span or two in the benchmark's 16).
+        if (this.#fetches.networkBound || span.waiters.length > 0) {
+          await this.#spill(span);
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const forget = this.#fetches.onNetworkBound(() => span.room?.());
+          span.room = () => {
+            span.room = undefined;
+            forget();
+            resolve();
+          };
+        });
+        continue;
+      }
+      const count = Math.min(room, chunk.length - at);
+      const offset = span.received % WINDOW;
+      const first = Math.min(count, WINDOW - offset);
+      ring.set(chunk.subarray(at, at + first), offset);
+      if (first < count) ring.set(chunk.subarray(at + first, at + count), 0);
+      span.received += count;
+      at += count;
+      this.#wake(span);
+    }
+    return at;
+  }
+
+  /** Let go of the bytes at the front of `span`'s window that no reader will read again. */
+  #trim(span: Span): void {
+    let lowest = span.end;
+    for (const index of span.entries) {
+      const at = this.#cursors.get(index) ?? this.#ranges[index].start;
+      if (at < lowest) lowest = at;
+    }
+    span.front = Math.max(span.front, Math.min(lowest - span.start, span.received));
+  }
+
+  /**
+   * From now on `span` is fetched into a spool file, which starts with what its window holds (a
+   * span not started yet: empty).
+   */
+  async #spill(span: Span): Promise<void> {
+    // Made each time: a run clears its temporary folder between the catalog and the import.
+    await Deno.mkdir(this.#options.spoolDir, { recursive: true });
+    const path = join(this.#options.spoolDir, `span-${crypto.randomUUID()}.part`);
+    const write = await Deno.open(path, { write: true, createNew: true });
+    const base = span.front;
+    span.spool = { path, base, write, lock: Promise.resolve() };
+    if (isDropped(span)) return this.#drop(span, true);
+    const ring = span.ring;
+    if (ring) {
+      const held = new Uint8Array(span.received - base);
+      for (let at = base; at < span.received;) {
+        const offset = at % WINDOW;
+        const count = Math.min(span.received - at, WINDOW - offset);
+        held.set(ring.subarray(offset, offset + count), at - base);
+        at += count;
+      }
+      for (let done = 0; done < held.length;) done += await write.write(held.subarray(done));
+    }
+    span.ring = undefined;
+    span.room?.();
   }
 
   /** Drop `span`: its fetch stopped, its bytes let go (`again`: its spool came after it was dropped). */
@@ -407,7 +537,9 @@ export class RangedZip {
     span.state = "dropped";
     span.stop.abort();
     span.memory = undefined;
-    for (const wake of span.waiters.splice(0)) wake();
+    span.ring = undefined;
+    span.room?.();
+    this.#wake(span);
     const spool = span.spool;
     if (spool) {
       span.spool = undefined;
@@ -478,7 +610,15 @@ export class RangedZip {
         this.#fetch(span);
         continue;
       }
-      await new Promise<void>((resolve) => span.waiters.push(resolve));
+      const waited = new Promise<void>((resolve) => span.waiters.push(resolve));
+      // A full window makes room for a waiting reader if it must (see #intoWindow). Waiting for a
+      // large span's bytes counts towards the import being network-bound, but not behind a full
+      // window: that is waiting for another reader.
+      span.room?.();
+      const full = span.ring !== undefined && span.received - span.front === WINDOW;
+      const stopped = span.end - span.start > IN_MEMORY && !full ? this.#fetches.waiting() : undefined;
+      await waited;
+      stopped?.();
     }
     if (span.state === "failed") throw this.#fatal ?? span.error;
     if (isDropped(span)) return false;
@@ -487,18 +627,31 @@ export class RangedZip {
       into.set(span.memory.subarray(from - span.start, to - span.start));
       return true;
     }
+    if (span.ring) {
+      // Bytes the window let go of (read before, out of the plan's order): asked for alone.
+      if (from - span.start < span.front) return false;
+      for (let at = from - span.start; at < to - span.start;) {
+        const offset = at % WINDOW;
+        const count = Math.min(to - span.start - at, WINDOW - offset);
+        into.set(span.ring.subarray(offset, offset + count), at - (from - span.start));
+        at += count;
+      }
+      return true;
+    }
     const spool = span.spool!;
+    if (from - span.start < spool.base) return false;
     const read = spool.lock.then(async () => {
       spool.read ??= await Deno.open(spool.path, { read: true });
       // Entries are read front to back: mostly no seek is needed.
-      if (spool.at !== from - span.start) await spool.read.seek(from - span.start, Deno.SeekMode.Start);
+      const offset = from - span.start - spool.base;
+      if (spool.at !== offset) await spool.read.seek(offset, Deno.SeekMode.Start);
       spool.at = undefined;
       for (let filled = 0; filled < into.length;) {
         const count = await spool.read.read(into.subarray(filled));
         if (count === null) throw new ArchiveError("a spooled span ended early");
         filled += count;
       }
-      spool.at = to - span.start;
+      spool.at = to - span.start - spool.base;
     });
     spool.lock = read.catch(() => {});
     await read;
@@ -527,6 +680,7 @@ function newSpan(start: number): Span {
     entries: new Set(),
     state: "waiting",
     received: 0,
+    front: 0,
     stop: new AbortController(),
     waiters: [],
   };

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { ArchiveError } from "../entry.ts";
+import { PERIOD_MS, RangeFetches } from "./range_fetches.ts";
 import { RemoteReadError } from "./range_read.ts";
 import { RangedZip } from "./ranged_zip.ts";
 import type { RemoteFile, RemoteStore } from "./remote_store.ts";
@@ -137,4 +138,91 @@ Deno.test("a body that keeps breaking fails with the store's error", async () =>
   await assert.rejects(entries.next(), RemoteReadError);
   ranged.close();
   await Deno.remove(spoolDir, { recursive: true });
+});
+
+/** Whether `path` exists. */
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+Deno.test("a large span streams through a small window: read three at a time, whole; nothing spooled", async () => {
+  // Stored: 12 MB of entries in one span, six times the window.
+  const { zip, contents } = await makeZip(8, 1_500_000);
+  const { store, file, served } = memoryStore(zip);
+  const dir = await tmp();
+  const spoolDir = `${dir}/spans`;
+  const ranged = await RangedZip.open(store, file, { spoolDir });
+  const directoryBytes = served.bytes;
+  ranged.willRead([0, 1, 2, 3, 4, 5, 6, 7]);
+  const reading: Promise<void>[] = [];
+  for await (const entry of ranged.entries()) {
+    reading.push(
+      new Response(entry.body()).bytes().then((bytes) => assert.deepEqual(bytes, contents[entry.index!])),
+    );
+    if (reading.length >= 3) await reading.shift();
+  }
+  await Promise.all(reading);
+  // One request for the span, its bytes once.
+  assert.equal(served.requests, 2);
+  assert.ok(served.bytes - directoryBytes < zip.length);
+  ranged.close();
+  // Read in order, one at a time, the window never needed a spool file.
+  const again = await RangedZip.open(store, file, { spoolDir });
+  again.willRead([0, 1, 2, 3, 4, 5, 6, 7]);
+  for await (const entry of again.entries()) {
+    assert.deepEqual(await new Response(entry.body()).bytes(), contents[entry.index!]);
+  }
+  assert.equal(await exists(spoolDir), false);
+  again.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a reader ahead of an entry no one reads yet: the window spills into a spool file, nothing lost", async () => {
+  const { zip, contents } = await makeZip(6, 2_500_000);
+  const { store, file, served } = memoryStore(zip);
+  const dir = await tmp();
+  const spoolDir = `${dir}/spans`;
+  const ranged = await RangedZip.open(store, file, { spoolDir });
+  ranged.willRead([0, 1, 2, 3, 4, 5]);
+  let first: ReadableStream<Uint8Array> | undefined;
+  for await (const entry of ranged.entries()) {
+    if (entry.index === 0) {
+      // Entry 0 is opened but not read while entry 1, past the window, is read whole.
+      first = entry.body();
+      continue;
+    }
+    assert.deepEqual(await new Response(entry.body()).bytes(), contents[entry.index!]);
+    if (entry.index === 1) {
+      assert.equal(await exists(spoolDir), true);
+      assert.deepEqual(await new Response(first).bytes(), contents[0]);
+    }
+  }
+  // The span once: what the window held went to the spool file, not to a second request.
+  assert.equal(served.requests, 2);
+  ranged.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("when the import waits on the network, large spans are fetched ahead into spool files", async () => {
+  let now = 0;
+  const fetches = new RangeFetches({ now: () => now });
+  // Readers waited through two periods: network-bound.
+  const stop = fetches.waiting();
+  now += PERIOD_MS;
+  assert.equal(fetches.networkBound, false);
+  now += PERIOD_MS;
+  stop();
+  assert.equal(fetches.networkBound, true);
+  const { zip, contents } = await makeZip(4, 1_500_000);
+  const { store, file } = memoryStore(zip);
+  const dir = await tmp();
+  const spoolDir = `${dir}/spans`;
+  const ranged = await RangedZip.open(store, file, { spoolDir, fetches });
+  ranged.willRead([0, 1, 2, 3]);
+  for await (const entry of ranged.entries()) {
+    assert.deepEqual(await new Response(entry.body()).bytes(), contents[entry.index!]);
+    assert.equal(await exists(spoolDir), true);
+  }
+  ranged.close();
+  await Deno.remove(dir, { recursive: true });
 });

@@ -8,8 +8,8 @@
 import type { ArchiveSource } from "../archive_source.ts";
 import { tgzEntries } from "../archive.ts";
 import { type ArchiveEntry, ArchiveError } from "../entry.ts";
-import { type RangeReadOptions, readRange } from "./range_read.ts";
-import { RangedZip } from "./ranged_zip.ts";
+import { readRange } from "./range_read.ts";
+import { RangedZip, type RangedZipOptions } from "./ranged_zip.ts";
 import type { RemoteFile, RemoteStore } from "./remote_store.ts";
 
 /** An archive of a store, open for the passes of one import. */
@@ -25,12 +25,13 @@ export function isZipName(name: string): boolean {
 /**
  * `file` of `store` as an archive: a zip's directory is read now (a damaged one is reported by
  * the import, as for a local zip; a store that cannot be read throws its error). `spoolDir`:
- * where large spans wait for the reader (the backup's temporary folder).
+ * where large spans wait for the reader (the backup's temporary folder); `fetches`: the run's
+ * requests, shared by all its archives.
  */
 export async function remoteArchive(
   store: RemoteStore,
   file: RemoteFile,
-  options: RangeReadOptions & { spoolDir: string },
+  options: RangedZipOptions,
 ): Promise<RemoteArchive> {
   const base = { path: file.location, name: file.name, file };
   if (!isZipName(file.name)) {
