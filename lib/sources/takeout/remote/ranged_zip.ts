@@ -512,15 +512,9 @@ export class RangedZip {
     const base = span.front;
     span.spool = { path, base, write, lock: Promise.resolve() };
     if (isDropped(span)) return this.#drop(span, true);
-    const ring = span.ring;
-    if (ring) {
+    if (span.ring) {
       const held = new Uint8Array(span.received - base);
-      for (let at = base; at < span.received;) {
-        const offset = at % WINDOW;
-        const count = Math.min(span.received - at, WINDOW - offset);
-        held.set(ring.subarray(offset, offset + count), at - base);
-        at += count;
-      }
+      fromRing(span.ring, base, held);
       for (let done = 0; done < held.length;) done += await write.write(held.subarray(done));
     }
     span.ring = undefined;
@@ -615,6 +609,7 @@ export class RangedZip {
       // large span's bytes counts towards the import being network-bound, but not behind a full
       // window: that is waiting for another reader.
       span.room?.();
+      if (span.ring) this.#trim(span);
       const full = span.ring !== undefined && span.received - span.front === WINDOW;
       const stopped = span.end - span.start > IN_MEMORY && !full ? this.#fetches.waiting() : undefined;
       await waited;
@@ -630,12 +625,7 @@ export class RangedZip {
     if (span.ring) {
       // Bytes the window let go of (read before, out of the plan's order): asked for alone.
       if (from - span.start < span.front) return false;
-      for (let at = from - span.start; at < to - span.start;) {
-        const offset = at % WINDOW;
-        const count = Math.min(to - span.start - at, WINDOW - offset);
-        into.set(span.ring.subarray(offset, offset + count), at - (from - span.start));
-        at += count;
-      }
+      fromRing(span.ring, from - span.start, into);
       return true;
     }
     const spool = span.spool!;
@@ -684,6 +674,16 @@ function newSpan(start: number): Span {
     stop: new AbortController(),
     waiters: [],
   };
+}
+
+/** Fill `into` with a window's bytes from `at` (a byte of its span, held at `at` modulo its size) on. */
+function fromRing(ring: Uint8Array, at: number, into: Uint8Array): void {
+  for (let filled = 0; filled < into.length;) {
+    const offset = (at + filled) % ring.length;
+    const count = Math.min(into.length - filled, ring.length - offset);
+    into.set(ring.subarray(offset, offset + count), filled);
+    filled += count;
+  }
 }
 
 function isDropped(span: Span): boolean {
