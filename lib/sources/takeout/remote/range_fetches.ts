@@ -7,7 +7,8 @@
  *   by its order: the plan it belongs to (an earlier plan first: the catalog's, then the import's
  *   zips in the order they are imported), then its place in the file. So the span the reader needs
  *   next is fetched first instead of sharing the connection with every span of every part (with all
- *   fetched at once, the first span came at a quarter of the speed and the import waited for it).
+ *   fetched at once, 12 spans of 3 parts in the benchmark, the one being read came at a fraction of the
+ *   speed and the import waited for it).
  * - A reader that waits for bytes of a large span is said ({@link RangeFetches.waiting}); when
  *   readers waited over half of each of the last two periods of {@link PERIOD_MS}, the import is
  *   {@link RangeFetches.networkBound}: spans fetched ahead then run on into spool files, so that
@@ -75,7 +76,7 @@ class Slots {
         reject(signal!.reason);
       };
       signal?.addEventListener("abort", abort, { once: true });
-      // Few wait at once (a zip's spans ahead): a sorted insert is enough.
+      // Few wait at once (the spans ahead of each zip): a sorted insert is enough.
       let at = this.#line.length;
       while (at > 0 && before(order, this.#line[at - 1].order)) at--;
       this.#line.splice(at, 0, waiter);

@@ -396,12 +396,12 @@ export class RangedZip {
         signal: stop,
       });
       // Spooled bytes are written a megabyte at a time: a write per network chunk (often 16 KB) cost more
-      // than the import around it.
-      const batch = new Uint8Array(large ? SPOOL_WRITE : 0);
+      // than the import around it. The batch is made once the span is spooled (through its window, never).
+      let batch: Uint8Array | undefined;
       let batched = 0;
       const flush = async () => {
         for (let done = 0; done < batched;) {
-          done += await span.spool!.write.write(batch.subarray(done, batched));
+          done += await span.spool!.write.write(batch!.subarray(done, batched));
         }
         span.received += batched;
         batched = 0;
@@ -417,9 +417,10 @@ export class RangedZip {
         }
         let at = span.ring ? await this.#intoWindow(span, chunk) : 0;
         if (isDropped(span)) return;
+        if (at < chunk.length) batch ??= new Uint8Array(SPOOL_WRITE);
         while (at < chunk.length) {
           const part = chunk.subarray(at, at + SPOOL_WRITE - batched);
-          batch.set(part, batched);
+          batch!.set(part, batched);
           batched += part.length;
           at += part.length;
           if (batched === SPOOL_WRITE) await flush();
@@ -492,11 +493,10 @@ export class RangedZip {
 
   /** Let go of the bytes at the front of `span`'s window that no reader will read again. */
   #trim(span: Span): void {
-    let lowest = span.end;
-    for (const index of span.entries) {
-      const at = this.#cursors.get(index) ?? this.#ranges[index].start;
-      if (at < lowest) lowest = at;
-    }
+    // A span's entries are attached in the order of their bytes (`willRead`), which do not overlap, and
+    // a reader stays within its entry's: the first entry left holds the lowest byte still needed.
+    const first: number | undefined = span.entries.values().next().value;
+    const lowest = first === undefined ? span.end : this.#cursors.get(first) ?? this.#ranges[first].start;
     span.front = Math.max(span.front, Math.min(lowest - span.start, span.received));
   }
 
