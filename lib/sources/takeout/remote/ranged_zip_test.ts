@@ -3,7 +3,7 @@ import { Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { ArchiveError } from "../entry.ts";
 import { PERIOD_MS, RangeFetches } from "./range_fetches.ts";
 import { RemoteReadError } from "./range_read.ts";
-import { RangedZip } from "./ranged_zip.ts";
+import { RangedZip, SMALL_BYTES_AHEAD, SMALL_SPANS_AHEAD, SPAN_GAP } from "./ranged_zip.ts";
 import type { RemoteFile, RemoteStore } from "./remote_store.ts";
 
 /** A store of one file held in memory, counting what it serves; `fault` may break a read. */
@@ -225,4 +225,77 @@ Deno.test("when the import waits on the network, large spans are fetched ahead i
   }
   ranged.close();
   await Deno.remove(dir, { recursive: true });
+});
+
+/**
+ * A zip of `count` pairs: a photo of `photoSize` bytes no one reads, then a small entry of `readSize`
+ * bytes that is read (a sidecar, as Takeout puts one after its photo); the read entries' indices.
+ */
+async function pairsZip(count: number, photoSize: number, readSize: number) {
+  const writer = new ZipWriter(new Uint8ArrayWriter(), { level: 0 });
+  const contents = new Map<number, Uint8Array>();
+  for (let i = 0; i < count; i++) {
+    const photo = new Uint8Array(photoSize);
+    for (let at = 0; at < photoSize; at += 65536) crypto.getRandomValues(photo.subarray(at, at + 65536));
+    await writer.add(`Takeout/Google Photos/2020/IMG_${i}.jpg`, new Blob([photo]).stream());
+    const read = new Uint8Array(readSize).fill(i % 251);
+    await writer.add(`Takeout/Google Photos/2020/IMG_${i}.jpg.json`, new Blob([read]).stream());
+    contents.set(2 * i + 1, read);
+  }
+  return { zip: await writer.close(), contents };
+}
+
+/**
+ * `memoryStore` whose answers come a macrotask later, counting the requests answered by none yet
+ * (`peak`: the most at once). Requests started in one pass of the pump are all open at once.
+ */
+function laterStore(bytes: Uint8Array) {
+  const { store, file, served } = memoryStore(bytes);
+  const open = { now: 0, peak: 0 };
+  const later: RemoteStore = {
+    ...store,
+    async read(f, start, end) {
+      open.peak = Math.max(open.peak, ++open.now);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      open.now--;
+      return await store.read(f, start, end);
+    },
+  };
+  return { store: later, file, served, open };
+}
+
+Deno.test("many small spans (sidecars) are fetched as many at once as the run allows, not 16 a zip", async () => {
+  // 100 sidecars of 2 KB, each after a photo larger than the gap that would join them: 100 spans.
+  const { zip, contents } = await pairsZip(100, SPAN_GAP + 10_000, 2_000);
+  const { store, file, open } = laterStore(zip);
+  const spoolDir = await tmp();
+  const fetches = new RangeFetches({ small: 1000 });
+  const ranged = await RangedZip.open(store, file, { spoolDir, fetches });
+  open.peak = 0;
+  ranged.willRead([...contents.keys()]);
+  for await (const entry of ranged.entries()) {
+    const want = contents.get(entry.index!);
+    if (want) assert.deepEqual(await new Response(entry.body()).bytes(), want);
+  }
+  assert.equal(open.peak, SMALL_SPANS_AHEAD);
+  ranged.close();
+  await Deno.remove(spoolDir, { recursive: true });
+});
+
+Deno.test("small spans held ahead of the reader stay within their bytes, whatever their count", async () => {
+  // 40 entries of 900 KB read, each after a photo no one reads: 40 spans held in memory whole.
+  const { zip, contents } = await pairsZip(40, SPAN_GAP + 10_000, 900_000);
+  const { store, file, open } = laterStore(zip);
+  const spoolDir = await tmp();
+  const ranged = await RangedZip.open(store, file, { spoolDir, fetches: new RangeFetches({ small: 1000 }) });
+  open.peak = 0;
+  ranged.willRead([...contents.keys()]);
+  for await (const entry of ranged.entries()) {
+    const want = contents.get(entry.index!);
+    if (want) assert.deepEqual(await new Response(entry.body()).bytes(), want);
+  }
+  // Each span is its entry and its local header (under 100 bytes): 18 of them fit in the bytes held ahead.
+  assert.equal(open.peak, Math.floor(SMALL_BYTES_AHEAD / 900_100));
+  ranged.close();
+  await Deno.remove(spoolDir, { recursive: true });
 });
