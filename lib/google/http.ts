@@ -51,17 +51,22 @@ export async function fetchWithIdleTimeout(
   const onStop = () => request.abort(stop!.reason);
   if (stop?.aborted) request.abort(stop.reason);
   else stop?.addEventListener("abort", onStop, { once: true });
+  // One timer for the whole request, not one per chunk (a body comes in thousands): each chunk only
+  // notes the time, and the timer, when it fires, sleeps again for what is left of the idle period.
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => request.abort(new StalledError(options.idleMs)), options.idleMs);
+  let active = performance.now();
+  const check = () => {
+    const idle = performance.now() - active;
+    if (idle >= options.idleMs) request.abort(new StalledError(options.idleMs));
+    else timer = setTimeout(check, options.idleMs - idle);
   };
   const done = () => {
     clearTimeout(timer);
+    timer = undefined;
     stop?.removeEventListener("abort", onStop);
   };
   const signal = request.signal;
-  arm();
+  timer = setTimeout(check, options.idleMs);
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(url, { ...init, signal });
@@ -73,23 +78,32 @@ export async function fetchWithIdleTimeout(
     done();
     return response;
   }
-  arm();
-  const watched = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        arm();
-        controller.enqueue(chunk);
-      },
-      flush() {
+  active = performance.now();
+  // The body read through, chunk by chunk as the reader asks (no pipe, no second queue): a read that
+  // fails because the request was aborted fails with the abort's reason (the stall, the stop).
+  const reader = response.body.getReader();
+  const watched = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let read;
+      try {
+        read = await reader.read();
+      } catch (error) {
         done();
-      },
-      cancel() {
+        throw signal.aborted ? signal.reason : error;
+      }
+      if (read.done) {
         done();
-      },
-    }),
-    { signal },
-  );
-  // Stop the timer when the reader gives up early, too.
+        return controller.close();
+      }
+      active = performance.now();
+      controller.enqueue(read.value);
+    },
+    async cancel(reason) {
+      done();
+      await reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  // Stop the timer when the request is aborted, too.
   signal.addEventListener("abort", done, { once: true });
   return new Response(watched, {
     status: response.status,
