@@ -9,6 +9,7 @@
 import type { Placer } from "../../core/place.ts";
 import type { PlacedRow } from "../../core/source.ts";
 import { type OutputTree, type TempFile, UnsafePathError } from "../../core/output_tree.ts";
+import type { StagedFile } from "./stage_protocol.ts";
 import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { MediaMatch, MediaPlan } from "./catalog.ts";
@@ -93,17 +94,24 @@ export class Committer {
    * Commit `media`, staged as `staged`, from `input`. The temporary file is gone afterwards
    * (placed or removed).
    */
-  async commit(input: ArchiveSource, media: MediaPlan, staged: TempFile): Promise<Committed> {
+  async commit(input: ArchiveSource, media: MediaPlan, staged: StagedFile): Promise<Committed> {
     const { temp, size } = staged;
     // The first bytes, for the EXIF reader: its date when no sidecar dates the file, and an image's
     // offset and place (its local day) in any case. Video formats exifr does not read.
     const headBytes = media.sidecar?.data.takenMs === undefined || !isVideoName(media.name)
       ? EXIF_HEAD_BYTES
       : 0;
-    const { digest, head } = await this.#fingerprinter.of(temp, headBytes).catch(async (error) => {
-      await Deno.remove(temp).catch(() => {});
-      throw error;
-    });
+    // Hashed by the stage worker as it wrote the file, else read back here.
+    const { sha256 } = staged;
+    const { digest, head } =
+      await (sha256 === undefined
+        ? this.#fingerprinter.of(temp, headBytes)
+        : this.#fingerprinter.head(temp, headBytes).then((head) => ({ digest: sha256, head }))).catch(
+          async (error) => {
+            await Deno.remove(temp).catch(() => {});
+            throw error;
+          },
+        );
     const id = `takeout:${digest}`;
     let committed: Committed;
     const known = this.#store.item(id);

@@ -1,8 +1,9 @@
 /**
  * The fingerprint of a staged file: its sha256 (the item's identity) and its first bytes (for
- * the EXIF reader), read back from the temporary file, which is still in the page cache. This
- * runs on the main thread while a stage worker inflates and writes the next entries, so the
- * hashing does not lengthen the worker's share of the work.
+ * the EXIF reader), read back from the temporary file, which is still in the page cache. A stage
+ * worker hashes what it writes (`stage_worker.ts`): for its files only the first bytes are read
+ * here ({@link Fingerprinter.head}); the rest (small entries, a tgz, a folder, no worker) are read
+ * back whole, on the main thread.
  * @module
  */
 import type { Hash } from "node:crypto";
@@ -33,6 +34,21 @@ export class Fingerprinter {
    * The sha256 (hex) of the file at `path` and its first `headBytes` bytes (fewer if the file
    * is smaller); `head` is valid until the next call.
    */
+  /** The first `headBytes` bytes of the file at `path` (fewer if it is smaller), valid until the next call. */
+  async head(path: string, headBytes: number): Promise<Uint8Array> {
+    if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);
+    let filled = 0;
+    if (headBytes > 0) {
+      using file = await Deno.open(path);
+      while (filled < headBytes) {
+        const count = await file.read(this.#head.subarray(filled, headBytes));
+        if (count === null) break;
+        filled += count;
+      }
+    }
+    return this.#head.subarray(0, filled);
+  }
+
   async of(path: string, headBytes: number): Promise<{ digest: string; head: Uint8Array }> {
     const hash = (await createHash!)("sha256");
     if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);

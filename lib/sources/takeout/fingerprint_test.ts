@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { Fingerprinter } from "./fingerprint.ts";
 
-Deno.test("Fingerprinter: sha256 and the first bytes, over files larger and smaller than its buffer", async () => {
+Deno.test("Fingerprinter: sha256 and the first bytes (or only those), over files larger and smaller than its buffer", async () => {
   const dir = await Deno.makeTempDir({ prefix: "photosync-fingerprint-" });
   try {
     const fingerprinter = new Fingerprinter();
@@ -15,6 +15,12 @@ Deno.test("Fingerprinter: sha256 and the first bytes, over files larger and smal
       assert.equal(digest, createHash("sha256").update(bytes).digest("hex"), `sha256 of ${size} bytes`);
       assert.deepEqual(head, bytes.subarray(0, 256 * 1024), `head of ${size} bytes`);
       assert.equal((await fingerprinter.of(path, 0)).head.length, 0);
+      assert.deepEqual(
+        await fingerprinter.head(path, 256 * 1024),
+        bytes.subarray(0, 256 * 1024),
+        `head of ${size}`,
+      );
+      assert.equal((await fingerprinter.head(path, 0)).length, 0);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -13,7 +13,7 @@ import type { ByteBudget } from "../../core/byte_budget.ts";
 import type { FolderDays } from "../../core/folder_settings.ts";
 import type { PathMapper } from "../../core/layout.ts";
 import type { Logger } from "../../core/logger.ts";
-import { BodyError, type OutputTree, type TempFile, UnsafePathError } from "../../core/output_tree.ts";
+import { BodyError, type OutputTree, UnsafePathError } from "../../core/output_tree.ts";
 import { Placer } from "../../core/place.ts";
 import type { Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
@@ -44,6 +44,7 @@ import {
 } from "./report.ts";
 import type { ReportFile } from "./report_file.ts";
 import { type EarlyStageWorkers, type ListedEntry, STAGED_AT_ONCE, Stager } from "./stage.ts";
+import type { StagedFile } from "./stage_protocol.ts";
 
 export type { TakeoutReport } from "./report.ts";
 
@@ -350,7 +351,7 @@ async function importArchive(
   // bytes for a while before it fails: an entry is committed only once the next one's header was read
   // (or the stream ended whole), and what is staged when it breaks is dropped, never placed.
   const window = input.sequential ? 2 : STAGED_AT_ONCE;
-  const staging: { media: MediaPlan; staged: Promise<TempFile> }[] = [];
+  const staging: { media: MediaPlan; staged: Promise<StagedFile> }[] = [];
   /** Commit the oldest staged entry; a damaged entry is reported (and ends a sequential archive). */
   const commitOldest = async () => {
     const { media, staged } = staging.shift()!;

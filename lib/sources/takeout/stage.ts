@@ -2,27 +2,28 @@
  * Staging: an archive entry's bytes streamed into a temporary file of the output tree, checked
  * against the entry's size. A zip's entries of {@link WORKER_ENTRY_BYTES} or more are staged in a
  * stage worker (`stage_pool.ts`): a local zip's the worker reads itself, a remote zip's stored
- * bytes the main thread fetches and passes on. Smaller ones (sidecar-sized), anything else (a tgz,
+ * bytes the main thread fetches and passes on; the worker hashes what it writes (the commit's sha256). Smaller ones (sidecar-sized), anything else (a tgz,
  * a folder), or all where workers cannot start, on the main thread.
  * @module
  */
 import type { Logger } from "../../core/logger.ts";
 import { idTag } from "../../core/names.ts";
-import type { OutputTree, TempFile } from "../../core/output_tree.ts";
+import type { OutputTree } from "../../core/output_tree.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { ArchiveEntry } from "./entry.ts";
 import { StagePool } from "./stage_pool.ts";
+import type { StagedFile } from "./stage_protocol.ts";
 import { openZipEntry } from "./stored_entry.ts";
 
 /**
  * Entries of one archive streamed into temporary files at once (unless it is one stream): the
- * one being hashed and placed and the next two, so that the worker has work while the main
- * thread hashes (with two it waited: about 9% slower in the benchmark; each more costs memory).
+ * one being placed and the next two, so that the worker has work while the main thread commits
+ * (with two it waited: about 9% slower in the benchmark; each more costs memory).
  */
 export const STAGED_AT_ONCE = 3;
 
 /**
- * Stage workers. One inflates, checks and writes while the main thread lists, hashes, dates,
+ * Stage workers. One inflates, checks, hashes and writes while the main thread fetches, lists, dates,
  * stores and places: faster than the main thread alone by about a fifth. A second was faster
  * again (by about 15%) but each worker's heap and buffers add about 60 MB, which took the
  * benchmark's peak RSS past its 200 MB budget.
@@ -133,12 +134,12 @@ export class Stager implements Disposable {
 
   /**
    * Stream `entry` of `input` into a temporary file named after `checkpoint` (the entry's
-   * record key, see `records.ts`). Fails with `BodyError` or `ArchiveError` for a damaged entry,
+   * record key, see `records.ts`); with its sha256 when a stage worker staged it. Fails with `BodyError` or `ArchiveError` for a damaged entry,
    * `FileSystemError` when the file cannot be written, the store's error when a remote entry's
    * bytes cannot be fetched. An entry without `body` must be one read from the zip itself
    * ({@link readsItself}).
    */
-  async stage(input: ArchiveSource, entry: ListedEntry, checkpoint: string): Promise<TempFile> {
+  async stage(input: ArchiveSource, entry: ListedEntry, checkpoint: string): Promise<StagedFile> {
     const options = {
       tempName: `${idTag(checkpoint)}-${crypto.randomUUID()}.part`,
       expectedSize: entry.size,

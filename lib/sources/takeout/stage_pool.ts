@@ -1,15 +1,17 @@
 /**
  * Stage workers for an import: zip entries are inflated, checked and written on threads of
- * their own, while the main thread hashes, dates, stores and places them in order. Where workers
+ * their own (and hashed as they are written), while the main thread dates, stores and places them
+ * in order. Where workers
  * cannot start (a build without the worker module), {@link StagePool.start} says why and the
  * import stages on the main thread.
  * @module
  */
-import { BodyError, FileSystemError, type TempFile } from "../../core/output_tree.ts";
+import { BodyError, FileSystemError } from "../../core/output_tree.ts";
 import { ArchiveError, type StoredEntry } from "./entry.ts";
 import { startWorkers } from "../../core/workers.ts";
 import {
   type FromWorker,
+  type StagedFile,
   type StageReply,
   STORED_AHEAD,
   type StoredStageRequest,
@@ -21,7 +23,7 @@ import {
 const STAGE_WORKER = new URL("./stage_worker.ts", import.meta.url);
 
 type Waiter = {
-  resolve: (staged: TempFile) => void;
+  resolve: (staged: StagedFile) => void;
   reject: (error: Error) => void;
   /** A stored entry's: told of the bytes the worker took, and of its reply. */
   taken?: (count: number) => void;
@@ -63,10 +65,10 @@ export class StagePool implements Disposable {
   }
 
   /** Stage one entry of a local zip on the next worker. Fails as staging on the main thread would. */
-  stage(request: Omit<ZipStageRequest, "id" | "kind">): Promise<TempFile> {
+  stage(request: Omit<ZipStageRequest, "id" | "kind">): Promise<StagedFile> {
     const id = ++this.#ids;
     const worker = this.#workers[this.#next++ % this.#workers.length];
-    return new Promise<TempFile>((resolve, reject) => {
+    return new Promise<StagedFile>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       worker.postMessage({ ...request, kind: "zip", id } satisfies ToWorker);
     });
@@ -81,14 +83,14 @@ export class StagePool implements Disposable {
   async stageStored(
     request: Omit<StoredStageRequest, "id" | "kind" | keyof StoredEntry>,
     stored: StoredEntry,
-  ): Promise<TempFile> {
+  ): Promise<StagedFile> {
     const id = ++this.#ids;
     const worker = this.#workers[this.#next++ % this.#workers.length];
     const { bytes, ...entry } = stored;
     let ahead = 0;
     let wake: (() => void) | undefined;
     let settled = false;
-    const reply = new Promise<TempFile>((resolve, reject) => {
+    const reply = new Promise<StagedFile>((resolve, reject) => {
       this.#pending.set(id, {
         resolve,
         reject,

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { BlobWriter, Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { BodyError, OutputTree } from "../../core/output_tree.ts";
 import { ArchiveError } from "./entry.ts";
 import { StagePool } from "./stage_pool.ts";
+import type { StagedFile } from "./stage_protocol.ts";
 import { openZip } from "./zip.ts";
 import { RemoteReadError } from "./remote/range_read.ts";
 import { RangedZip } from "./remote/ranged_zip.ts";
@@ -55,7 +57,10 @@ async function fixture(t: { name: string }) {
   };
 }
 
-Deno.test("StagePool: a worker stages a zip entry: its bytes in the temporary file", async (t) => {
+/** The sha256 (hex) of `bytes`. */
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+Deno.test("StagePool: a worker stages a zip entry: its bytes in the temporary file, and their sha256", async (t) => {
   await using f = await fixture(t);
   using pool = await StagePool.start(1) as StagePool;
   assert.ok(pool instanceof StagePool);
@@ -63,6 +68,7 @@ Deno.test("StagePool: a worker stages a zip entry: its bytes in the temporary fi
   assert.equal(staged.temp, join(f.tree.tempDir, "photo.part"));
   assert.deepEqual(await Deno.readFile(staged.temp), f.photo);
   assert.equal(staged.size, f.photo.length);
+  assert.equal(staged.sha256, sha256(f.photo));
 });
 
 Deno.test("StagePool: a corrupt entry fails as it does on the main thread (a BodyError saying why); no temporary file stays", async (t) => {
@@ -165,7 +171,7 @@ async function remoteFixture() {
 /** Stage every entry of `ranged` (planned all) on `pool`; the staged files, or the errors. */
 async function stageAll(pool: StagePool, ranged: RangedZip, tree: OutputTree) {
   ranged.willRead([0, 1, 2]);
-  const staged: Promise<{ temp: string; size: number }>[] = [];
+  const staged: Promise<StagedFile>[] = [];
   for await (const entry of ranged.entries()) {
     const request = {
       path: entry.path,
@@ -189,9 +195,11 @@ Deno.test("StagePool: a worker stages a remote zip's entries from the bytes fetc
   assert.equal(broken, 3);
   for (const [i, result] of results.entries()) {
     assert.equal(result.status, "fulfilled", String((result as PromiseRejectedResult).reason));
-    const { temp, size } = (result as PromiseFulfilledResult<{ temp: string; size: number }>).value;
+    const { temp, size, sha256: digest } = (result as PromiseFulfilledResult<StagedFile>).value;
     assert.equal(size, f.photos[i].length);
     assert.deepEqual(await Deno.readFile(temp), f.photos[i]);
+    // Hashed as the worker wrote it (the bytes were deflated: the hash is the inflated bytes').
+    assert.equal(digest, sha256(f.photos[i]));
   }
 });
 

@@ -64,11 +64,19 @@ export interface StoredChunk {
 /** What the main thread sends a worker. */
 export type ToWorker = StageRequest | StoredChunk;
 
+/**
+ * A staged file; `sha256` (hex) when a stage worker staged it: the hash of the bytes as it wrote
+ * them, so that the commit need not read the file back for it.
+ */
+export interface StagedFile extends TempFile {
+  sha256?: string;
+}
+
 /** The staged file, or why it could not be staged (by the kind of error thrown). */
 export interface StageReply {
   kind: "reply";
   id: number;
-  staged?: TempFile;
+  staged?: StagedFile;
   error?: { kind: "body" | "archive" | "fs" | "other"; message: string; cause?: string };
 }
 

@@ -1,11 +1,12 @@
 /**
- * A stage worker: stages zip entries (inflate, check, write) on a thread of its own, so that an
+ * A stage worker: stages zip entries (inflate, check, hash, write) on a thread of its own, so that an
  * import keeps more than one core busy. A local zip's entries it reads from the zip itself; a remote
  * zip's it is sent as the main thread fetches them (their stored bytes, `stored_entry.ts`). The main
  * thread sends {@link StageRequest}s and gets one {@link StageReply} each; see `stage_pool.ts`.
  * @module
  */
 /// <reference lib="deno.worker" />
+import { createHash } from "node:crypto";
 import { BodyError, FileSystemError, OutputTree } from "../../core/output_tree.ts";
 import { ArchiveError } from "./entry.ts";
 import { decodeStored, openZipEntry } from "./stored_entry.ts";
@@ -76,8 +77,18 @@ function storedBody(request: StoredStageRequest): ReadableStream<Uint8Array> {
 async function stage(request: StageRequest): Promise<StageReply> {
   try {
     const body = request.kind === "zip" ? await zipBody(request) : storedBody(request);
-    const staged = await new OutputTree(request.root).writeTemp(body, request);
-    return { kind: "reply", id: request.id, staged };
+    // The sha256 of the bytes as they are written: the main thread does not read the file back for it.
+    const hash = createHash("sha256");
+    const hashed = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          hash.update(chunk);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    const staged = await new OutputTree(request.root).writeTemp(hashed, request);
+    return { kind: "reply", id: request.id, staged: { ...staged, sha256: hash.digest("hex") } };
   } catch (error) {
     const kind = error instanceof BodyError
       ? "body"
