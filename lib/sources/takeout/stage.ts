@@ -2,8 +2,9 @@
  * Staging: an archive entry's bytes streamed into a temporary file of the output tree, checked
  * against the entry's size. A zip's entries of {@link WORKER_ENTRY_BYTES} or more are staged in a
  * stage worker (`stage_pool.ts`): a local zip's the worker reads itself, a remote zip's stored
- * bytes the main thread fetches and passes on; the worker hashes what it writes (the commit's sha256). Smaller ones (sidecar-sized), anything else (a tgz,
- * a folder), or all where workers cannot start, on the main thread.
+ * bytes the main thread fetches and passes on; the worker hashes what it writes (the commit's
+ * sha256). Smaller ones (sidecar-sized), anything else (a tgz, a folder), or all where workers
+ * cannot start, on the main thread.
  * @module
  */
 import type { Logger } from "../../core/logger.ts";
