@@ -7,10 +7,10 @@
  * Spans are fetched ahead of the reader (of a zip at most {@link SPANS_AHEAD} large spans of
  * {@link BYTES_AHEAD} bytes in all, and {@link SMALL_SPANS_AHEAD} small ones of {@link SMALL_BYTES_AHEAD};
  * as many requests at once as the run's {@link RangeFetches} lets, the next to be read first). A small
- * span is held in memory whole. A large one streams through a window of {@link WINDOW} bytes, its request held back while the window is full; it runs on into a spool
- * file in the backup's temporary folder only when that would keep a reader from waiting: the
- * import is waiting on the network (more connections bring more), or a reader needs bytes past the
- * window. So memory stays small whatever the archive, and when the network keeps up, no byte is
+ * span is held in memory whole. A large one streams through a window of {@link WINDOW} bytes, its
+ * request held back while the window is full; it runs on into a spool file in the backup's
+ * temporary folder only when that would keep a reader from waiting: the import is waiting on the
+ * network (more connections bring more), or a reader needs bytes past the window. So memory stays small whatever the archive, and when the network keeps up, no byte is
  * written to disk twice. A span is dropped once every entry in it was read or passed over.
  * @module
  */
@@ -379,7 +379,8 @@ export class RangedZip {
         const size = span.end - span.start;
         const room = this.#active === 0 || (
           size > IN_MEMORY
-            ? this.#active - this.#activeSmall < SPANS_AHEAD && this.#activeBytes + size <= BYTES_AHEAD
+            ? this.#active - this.#activeSmall < SPANS_AHEAD &&
+              this.#activeBytes - this.#activeSmallBytes + size <= BYTES_AHEAD
             : this.#activeSmall < SMALL_SPANS_AHEAD && this.#activeSmallBytes + size <= SMALL_BYTES_AHEAD
         );
         if (!room) return;
