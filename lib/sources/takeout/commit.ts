@@ -102,16 +102,12 @@ export class Committer {
       ? EXIF_HEAD_BYTES
       : 0;
     // Hashed by the stage worker as it wrote the file, else read back here.
-    const { sha256 } = staged;
-    const { digest, head } =
-      await (sha256 === undefined
-        ? this.#fingerprinter.of(temp, headBytes)
-        : this.#fingerprinter.head(temp, headBytes).then((head) => ({ digest: sha256, head }))).catch(
-          async (error) => {
-            await Deno.remove(temp).catch(() => {});
-            throw error;
-          },
-        );
+    const { digest, head } = await this.#fingerprinter.of(temp, headBytes, staged.sha256).catch(
+      async (error) => {
+        await Deno.remove(temp).catch(() => {});
+        throw error;
+      },
+    );
     const id = `takeout:${digest}`;
     let committed: Committed;
     const known = this.#store.item(id);

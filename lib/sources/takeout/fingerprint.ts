@@ -2,8 +2,7 @@
  * The fingerprint of a staged file: its sha256 (the item's identity) and its first bytes (for
  * the EXIF reader), read back from the temporary file, which is still in the page cache. A stage
  * worker hashes what it writes (`stage_worker.ts`): for its files only the first bytes are read
- * here ({@link Fingerprinter.head}); the rest (small entries, a tgz, a folder, no worker) are read
- * back whole, on the main thread.
+ * here; the rest (small entries, a tgz, a folder, no worker) are read back whole, on the main thread.
  * @module
  */
 import type { Hash } from "node:crypto";
@@ -32,24 +31,11 @@ export class Fingerprinter {
 
   /**
    * The sha256 (hex) of the file at `path` and its first `headBytes` bytes (fewer if the file
-   * is smaller); `head` is valid until the next call.
+   * is smaller); `head` is valid until the next call. With `digest` (a stage worker hashed the
+   * bytes as it wrote them), only the first bytes are read.
    */
-  /** The first `headBytes` bytes of the file at `path` (fewer if it is smaller), valid until the next call. */
-  async head(path: string, headBytes: number): Promise<Uint8Array> {
-    if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);
-    let filled = 0;
-    if (headBytes > 0) {
-      using file = await Deno.open(path);
-      while (filled < headBytes) {
-        const count = await file.read(this.#head.subarray(filled, headBytes));
-        if (count === null) break;
-        filled += count;
-      }
-    }
-    return this.#head.subarray(0, filled);
-  }
-
-  async of(path: string, headBytes: number): Promise<{ digest: string; head: Uint8Array }> {
+  async of(path: string, headBytes: number, digest?: string): Promise<{ digest: string; head: Uint8Array }> {
+    if (digest !== undefined) return { digest, head: await this.#readHead(path, headBytes) };
     const hash = (await createHash!)("sha256");
     if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);
     const head = this.#head;
@@ -67,5 +53,20 @@ export class Fingerprinter {
       hash.update(chunk);
     }
     return { digest: hash.digest("hex"), head: head.subarray(0, headFilled) };
+  }
+
+  /** The first `headBytes` bytes of the file at `path` (fewer if it is smaller), valid until the next call. */
+  async #readHead(path: string, headBytes: number): Promise<Uint8Array> {
+    if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);
+    let filled = 0;
+    if (headBytes > 0) {
+      using file = await Deno.open(path);
+      while (filled < headBytes) {
+        const count = await file.read(this.#head.subarray(filled, headBytes));
+        if (count === null) break;
+        filled += count;
+      }
+    }
+    return this.#head.subarray(0, filled);
   }
 }

@@ -10,8 +10,9 @@
  * span is held in memory whole. A large one streams through a window of {@link WINDOW} bytes, its
  * request held back while the window is full; it runs on into a spool file in the backup's
  * temporary folder only when that would keep a reader from waiting: the import is waiting on the
- * network (more connections bring more), or a reader needs bytes past the window. So memory stays small whatever the archive, and when the network keeps up, no byte is
- * written to disk twice. A span is dropped once every entry in it was read or passed over.
+ * network (more connections bring more), or a reader needs bytes past the window. So memory stays
+ * small whatever the archive, and when the network keeps up, no byte is written to disk twice. A
+ * span is dropped once every entry in it was read or passed over.
  * @module
  */
 import {
@@ -55,6 +56,13 @@ export const SMALL_BYTES_AHEAD = 16 * MB;
 export const BYTES_AHEAD = 256 * MB;
 /** Spans up to this size are held in memory whole; larger ones stream through a window. */
 const IN_MEMORY = 1 * MB;
+/** A span's kind: small (up to {@link IN_MEMORY}, held whole) or large (through a window). */
+type SpanKind = "small" | "large";
+/** Spans and bytes of each kind a zip fetches or holds at once, ahead of the reader. */
+const AHEAD: Readonly<Record<SpanKind, { spans: number; bytes: number }>> = {
+  small: { spans: SMALL_SPANS_AHEAD, bytes: SMALL_BYTES_AHEAD },
+  large: { spans: SPANS_AHEAD, bytes: BYTES_AHEAD },
+};
 /**
  * A large span's bytes held in memory: two of the pieces a reader takes at once. Each large request
  * at once holds one (4 MB windows gave the benchmark's peak RSS 10–15 MB more and no speed).
@@ -141,11 +149,11 @@ export class RangedZip {
   #spans: Span[] = [];
   /** The first span not fetched yet. */
   #nextSpan = 0;
-  /** Spans being fetched or held, and their bytes; of them, small spans and their bytes. */
-  #active = 0;
-  #activeBytes = 0;
-  #activeSmall = 0;
-  #activeSmallBytes = 0;
+  /** Spans being fetched or held, and their bytes, by kind. */
+  readonly #active: Record<SpanKind, { spans: number; bytes: number }> = {
+    small: { spans: 0, bytes: 0 },
+    large: { spans: 0, bytes: 0 },
+  };
   #spansOf = new Map<number, Span[]>();
   /** Where the reader of each entry being read has come to (a byte of the file). */
   #cursors = new Map<number, number>();
@@ -376,13 +384,10 @@ export class RangedZip {
     while (this.#nextSpan < this.#spans.length) {
       const span = this.#spans[this.#nextSpan];
       if (span.state === "waiting") {
-        const size = span.end - span.start;
-        const room = this.#active === 0 || (
-          size > IN_MEMORY
-            ? this.#active - this.#activeSmall < SPANS_AHEAD &&
-              this.#activeBytes - this.#activeSmallBytes + size <= BYTES_AHEAD
-            : this.#activeSmall < SMALL_SPANS_AHEAD && this.#activeSmallBytes + size <= SMALL_BYTES_AHEAD
-        );
+        const kind = kindOf(span);
+        const active = this.#active[kind];
+        const room = this.#active.small.spans + this.#active.large.spans === 0 ||
+          (active.spans < AHEAD[kind].spans && active.bytes + spanSize(span) <= AHEAD[kind].bytes);
         if (!room) return;
         this.#fetch(span);
       }
@@ -392,22 +397,18 @@ export class RangedZip {
 
   async #fetch(span: Span): Promise<void> {
     span.state = "fetching";
-    const size = span.end - span.start;
-    const large = size > IN_MEMORY;
-    this.#active++;
-    this.#activeBytes += size;
-    if (!large) {
-      this.#activeSmall++;
-      this.#activeSmallBytes += size;
-    }
+    const size = spanSize(span);
+    const kind = kindOf(span);
+    this.#active[kind].spans++;
+    this.#active[kind].bytes += size;
     const stop = this.#options.signal
       ? AbortSignal.any([this.#options.signal, span.stop.signal])
       : span.stop.signal;
     let release: (() => void) | undefined;
     try {
-      release = await this.#fetches.slot(large ? "large" : "small", [this.#rank, span.start], stop);
+      release = await this.#fetches.slot(kind, [this.#rank, span.start], stop);
       if (isDropped(span)) return;
-      if (!large) span.memory = new Uint8Array(size);
+      if (kind === "small") span.memory = new Uint8Array(size);
       else if (this.#fetches.networkBound) await this.#spill(span);
       else span.ring = new Uint8Array(WINDOW);
       if (isDropped(span)) return;
@@ -545,13 +546,9 @@ export class RangedZip {
   #drop(span: Span, again = false): void {
     if (span.state === "dropped" && !again) return;
     if (span.state === "fetching" || span.state === "fetched" || span.state === "failed") {
-      const size = span.end - span.start;
-      this.#active--;
-      this.#activeBytes -= size;
-      if (size <= IN_MEMORY) {
-        this.#activeSmall--;
-        this.#activeSmallBytes -= size;
-      }
+      const active = this.#active[kindOf(span)];
+      active.spans--;
+      active.bytes -= spanSize(span);
     }
     span.state = "dropped";
     span.stop.abort();
@@ -636,7 +633,7 @@ export class RangedZip {
       span.room?.();
       if (span.ring) this.#trim(span);
       const full = span.ring !== undefined && span.received - span.front === WINDOW;
-      const stopped = span.end - span.start > IN_MEMORY && !full ? this.#fetches.waiting() : undefined;
+      const stopped = kindOf(span) === "large" && !full ? this.#fetches.waiting() : undefined;
       await waited;
       stopped?.();
     }
@@ -699,6 +696,15 @@ function newSpan(start: number): Span {
     stop: new AbortController(),
     waiters: [],
   };
+}
+
+/** Bytes of `span`. */
+function spanSize(span: Span): number {
+  return span.end - span.start;
+}
+
+function kindOf(span: Span): SpanKind {
+  return spanSize(span) > IN_MEMORY ? "large" : "small";
 }
 
 /** Fill `into` with a window's bytes from `at` (a byte of its span, held at `at` modulo its size) on. */
