@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Emulator, type EmulatorOptions } from "./emulator.ts";
-import { runFlags } from "./run_flags.ts";
+import { grantedEnv, runFlags } from "./run_flags.ts";
+import { runCli } from "../main.ts";
 
 /** Path of the CLI's entry point. */
 export const MAIN: string = new URL("../main.ts", import.meta.url).pathname;
@@ -75,6 +76,12 @@ export interface CliOptions {
    * preparing a mount namespace, then running `"$@"`).
    */
   wrap?: string[];
+  /**
+   * Run the command line in this process ({@link runInProcess}), not as a child: for runs that end before
+   * any work (bad input, `--help`) and `status`, where starting a process is most of the cost. Relative
+   * paths resolve from `cwd` as from `deno task`'s folder: made absolute, as messages then show them.
+   */
+  inProcess?: boolean;
 }
 
 /** A running CLI process whose stderr is read line by line. */
@@ -161,12 +168,44 @@ export class CliProcess {
 
 /**
  * Run photosync as a child process to completion, answering the authorisation prompt as `options.auth` says.
- * (The in-process command line is `runCli` of lib/cli/run.ts.)
+ * With `options.inProcess`, it runs in this process instead ({@link runInProcess}).
  */
 export async function runPhotosync(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  if (options.inProcess) return await runInProcess(args, options);
   const cli = new CliProcess(args, options);
   await answerAuth(cli, options.emulator, options.auth ?? "none");
   return await cli.result();
+}
+
+/**
+ * Run photosync's command line in this process (`runCli` of lib/cli/run.ts) as {@link CliProcess} runs
+ * it as a child: the same environment (only the variables photosync may read), `options.cwd` as the
+ * folder relative paths resolve from, stdin closed and no terminal; stdout and stderr kept as a
+ * child's are. What it cannot play (answering the authorisation, `wrap`, `echo`) is refused.
+ */
+export async function runInProcess(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  if ((options.auth ?? "none") !== "none" || options.wrap || options.echo) {
+    throw new Error("a run that answers the authorisation, is wrapped or echoed runs as a child process");
+  }
+  const { emulator } = options;
+  const variables: Record<string, string> = {
+    HOME: Deno.env.get("HOME") ?? "",
+    ...emulator && { PHOTOSYNC_API_URL: emulator.apiUrl, PHOTOSYNC_PICKER_URL: emulator.pickerUrl },
+    // A child runs in `cwd`; in-process, relative paths resolve from it as from `deno task`'s INIT_CWD.
+    ...options.cwd && { INIT_CWD: options.cwd },
+    ...options.env,
+  };
+  const granted = grantedEnv();
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    sink: { stdout: (text) => stdout += text, stderr: (text) => stderr += text },
+    env: (name) => granted.has(name) ? variables[name] : undefined,
+    stdin: new ReadableStream({ start: (controller) => controller.close() }),
+    stdinIsTerminal: false,
+    stderrIsTerminal: false,
+  });
+  return { code, stdout, stderr: stderr.replace(/\n$/, "") };
 }
 
 /** Play the user's part in the authorisation: open the printed URL, consent (or deny), deliver the redirect. */
@@ -254,9 +293,12 @@ export class TestEnv implements AsyncDisposable {
     });
   }
 
-  /** `photosync status --json` of `dir` (by default {@linkcode TestEnv.dir}), which must exit 0. */
+  /**
+   * `photosync status --json` of `dir` (by default {@linkcode TestEnv.dir}), which must exit 0. Run
+   * in-process: a test reads it after (or between) the runs it is about.
+   */
   async status(dir: string = this.dir): Promise<StatusJson> {
-    const result = await this.cli(["status", `--dir=${dir}`, "--json"]);
+    const result = await this.cli(["status", `--dir=${dir}`, "--json"], { inProcess: true });
     assert.equal(result.code, 0, result.stderr);
     return JSON.parse(result.stdout);
   }

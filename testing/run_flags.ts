@@ -20,3 +20,21 @@ export function runFlags(): string[] {
   }
   return words.slice(2, -1);
 }
+
+/**
+ * The environment variables photosync may read: its `--allow-env` list in {@link runFlags}.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { grantedEnv } from "./run_flags.ts";
+ *
+ * assert.ok(grantedEnv().has("PHOTOSYNC_API_URL"));
+ * assert.ok(!grantedEnv().has("PATH"));
+ * ```
+ */
+export function grantedEnv(): Set<string> {
+  const flag = runFlags().find((word) => word.startsWith("--allow-env="));
+  if (!flag) throw new Error("deno.json's photosync task grants no --allow-env list");
+  return new Set(flag.slice("--allow-env=".length).split(","));
+}

@@ -28,7 +28,8 @@ export const RULES: Rule[] = [
   { from: "lib/cli/", may: ["lib/", "deno.json", "node:", "npm:"] },
   // The sources' runs (lib/library.ts, ...): everything in lib/ but the command line.
   { from: "lib/*", may: ["lib/*", "lib/core/", "lib/google/", "lib/sources/", "node:", "npm:"] },
-  // testing/ runs photosync only as a child process: main.ts by its path, with the flags of deno.json's task.
+  // testing/ runs photosync through main.ts only: as a child process by its path, with the flags of
+  // deno.json's task, or its runCli in-process (bad input, status).
   { from: "testing/", may: ["testing/", "main.ts", "deno.json", "node:", "npm:"] },
   { from: "scripts/", may: ["scripts/", "testing/", "lib/", "deno.json", "node:", "npm:"] },
   { from: "tests/", may: ["tests/", "testing/", "lib/", "main.ts", "deno.json", "node:", "npm:"] },

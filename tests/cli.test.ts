@@ -87,7 +87,7 @@ Deno.test("a mistyped command is bad input, with a suggestion only when one is c
     [["--quiet", "--verbose"], /^error: --quiet and --verbose cannot be combined: choose one$/],
     [["status", "--verbose", "--quiet"], /^error: --quiet and --verbose cannot be combined: choose one$/],
   ];
-  const results = await Promise.all(cases.map(([args]) => env.cli(args)));
+  const results = await Promise.all(cases.map(([args]) => env.cli(args, { inProcess: true })));
   cases.forEach(([args, message], i) => {
     assertOneLineError(results[i], 2, message, { alone: true });
     assert.equal(results[i].stdout, "", args.join(" "));

@@ -37,7 +37,8 @@ async function snapshot(dir: string, prefix = ""): Promise<Map<string, Uint8Arra
  */
 async function assertBadInput(env: TestEnv, args: string[], message: RegExp): Promise<CliResult> {
   const before = await snapshot(env.root);
-  const result = await env.cli(args);
+  // In-process: bad input ends before any work, so a child process would be mostly its own start.
+  const result = await env.cli(args, { inProcess: true });
   assertOneLineError(result, BAD_INPUT, message, { alone: true });
   assert.deepEqual(env.emulator.requests.map((r) => r.url), [], "bad input reaches no endpoint");
   const after = await snapshot(env.root);
@@ -242,7 +243,7 @@ Deno.test("status on a folder without sync.db is refused and creates nothing", a
 
 Deno.test("--help prints usage to stdout and exits 0", async () => {
   await using env = await setup();
-  const result = await env.cli(["--help"]);
+  const result = await env.cli(["--help"], { inProcess: true });
   assert.deepEqual(result.code, 0, result.stderr);
   assert.match(result.stdout, /^photosync .*\n\nUsage: photosync \[sync\] /);
   assert.match(result.stdout, /--dates FROM\[:TO\]/);
@@ -252,7 +253,7 @@ Deno.test("--help prints usage to stdout and exits 0", async () => {
 
 Deno.test("--version prints photosync 0.1.0 and exits 0", async () => {
   await using env = await setup();
-  const result = await env.cli(["--version"]);
+  const result = await env.cli(["--version"], { inProcess: true });
   assert.deepEqual(result.code, 0, result.stderr);
   assert.deepEqual(result.stdout, "photosync 0.1.0\n");
   assert.deepEqual(result.stderr, "");

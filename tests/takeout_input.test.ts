@@ -23,6 +23,8 @@ const fresh = (name: string) => join(WORK, `${++counter}-${name}`);
 
 /** photosync with `args`, TZ=UTC. */
 const cli = (args: string[]): Promise<CliResult> => runPhotosync(args, { env: { TZ: "UTC" } });
+/** photosync with `args`, in-process: for input refused before any work (exit 2). */
+const refused = (args: string[]): Promise<CliResult> => runPhotosync(args, { inProcess: true });
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const GP = "Takeout/Google Photos/Photos from 2020";
@@ -140,7 +142,7 @@ Deno.test("an empty folder, a zip of other files and a text file named .zip are 
       [text, /is not a zip file/],
     ] as const
   ) {
-    const run = await cli(["takeout", `--dir=${dir}`, ZIPS[0], input]);
+    const run = await refused(["takeout", `--dir=${dir}`, ZIPS[0], input]);
     assert.equal(run.code, 2, run.stderr);
     const lines = run.stderr.trimEnd().split("\n");
     assert.equal(lines.length, 1, run.stderr);
@@ -265,7 +267,7 @@ Deno.test("a sync.db with damaged pages is refused with one line naming it (exit
   db.fill(0x5a, 4096); // Every page but the first.
   await Deno.writeFile(path, db);
   for (const args of [["takeout", `--dir=${dir}`, ...ZIPS], ["status", `--dir=${dir}`]]) {
-    const run = await cli(args);
+    const run = await refused(args);
     assert.equal(run.code, 2, run.stderr);
     assert.equal(
       run.stderr.trimEnd().split("\n").filter((line) => line.startsWith("error: ")).length,
@@ -280,7 +282,7 @@ Deno.test("a sync.db with damaged pages is refused with one line naming it (exit
 Deno.test("a --layout starting with photosync's own folder is refused before anything is written", async () => {
   for (const layout of [".photosync-tmp/{year}", "sync.db/{year}/{month}", "albums/{year}"]) {
     const dir = fresh("layout");
-    const run = await cli(["takeout", `--dir=${dir}`, `--layout=${layout}`, ...ZIPS]);
+    const run = await refused(["takeout", `--dir=${dir}`, `--layout=${layout}`, ...ZIPS]);
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /^error: --layout cannot start with /);
     assert.equal(await exists(dir), false);
@@ -297,7 +299,7 @@ Deno.test("a read-only sync.db is refused (exit 2) and left read-only", async ()
   const asRoot = Deno.uid() === 0;
   if (asRoot) await chattr("+i", path);
   try {
-    const run = await cli(["takeout", `--dir=${dir}`, ...ZIPS]);
+    const run = await refused(["takeout", `--dir=${dir}`, ...ZIPS]);
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /^error: .*sync\.db is read-only: make it writable/);
     assert.equal((await Deno.stat(path)).mode! & 0o777, 0o400, "not re-chmodded");

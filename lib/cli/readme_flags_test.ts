@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-console -- the CLI prints through the console; the test reads what it printed
 /**
  * Each command's `--help` and the README's flag table for it name the same flags, and the parser takes
  * every flag the README shows.
@@ -35,17 +34,16 @@ const SAMPLES: Record<string, string> = {
 
 /** The exit code and what `runCli(args)` printed on stdout. */
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  console.log = (...data: unknown[]) => out.push(data.join(" "));
-  console.error = (...data: unknown[]) => err.push(data.join(" "));
-  try {
-    const code = await runCli(args);
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
-  } finally {
-    Object.assign(console, { log, error });
-  }
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    sink: { stdout: (text) => stdout += text, stderr: (text) => stderr += text },
+    env: () => undefined,
+    stdin: new ReadableStream({ start: (controller) => controller.close() }),
+    stdinIsTerminal: false,
+    stderrIsTerminal: false,
+  });
+  return { code, stdout, stderr };
 }
 
 /** The flags of the option lines of a help text (`  --dir DIR   ...`, `  --quiet, --verbose   ...`). */

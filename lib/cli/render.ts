@@ -18,6 +18,18 @@ import { qrCodeText } from "./qr_code.ts";
 /** How much the renderer says. */
 export type Verbosity = "quiet" | "normal" | "verbose";
 
+/** Where the renderer's text goes: each call writes `text` exactly (lines end in their own `\n`). */
+export interface TextSink {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** The process's own stdout and stderr. */
+export const PROCESS_SINK: TextSink = {
+  stdout: (text) => writeText(console.log, Deno.stdout, text),
+  stderr: (text) => writeText(console.error, Deno.stderr, text),
+};
+
 /** Options of {@link Renderer}. */
 export interface RendererOptions {
   verbosity?: Verbosity;
@@ -25,6 +37,8 @@ export interface RendererOptions {
   tty?: boolean;
   /** Clock in milliseconds, for rates and redraw throttling. */
   now?: () => number;
+  /** Where the text goes: by default the process's stdout and stderr ({@link PROCESS_SINK}). */
+  sink?: TextSink;
 }
 
 const REDRAW_MS = 100;
@@ -36,6 +50,7 @@ export class Renderer implements Logger {
   readonly #verbosity: Verbosity;
   readonly #tty: boolean;
   readonly #now: () => number;
+  readonly #sink: TextSink;
   readonly #started: number;
   #state: Progress = { indexed: 0, files: 0, filesTotal: 0, bytes: 0, bytesTotal: 0, action: "downloaded" };
   #lineShown = false;
@@ -47,6 +62,7 @@ export class Renderer implements Logger {
     this.#verbosity = options.verbosity ?? "normal";
     this.#tty = options.tty ?? Deno.stderr.isTerminal();
     this.#now = options.now ?? Date.now;
+    this.#sink = options.sink ?? PROCESS_SINK;
     this.#started = this.#now();
     this.#lastPlain = this.#started;
   }
@@ -112,7 +128,7 @@ export class Renderer implements Logger {
   output(text: string): void {
     this.#clear();
     // Tables and help are several lines; JSON escapes its own control characters.
-    console.log(escapeControls(text, "\n"));
+    this.#sink.stdout(`${escapeControls(text, "\n")}\n`);
     this.#redraw();
   }
 
@@ -158,14 +174,14 @@ export class Renderer implements Logger {
   /** `text` as it is: the renderer's own drawing only. */
   #write(text: string): void {
     this.#clear();
-    console.error(text);
+    this.#sink.stderr(`${text}\n`);
     this.#redraw();
   }
 
   #draw(): void {
     const columns = consoleColumns();
     const text = escapeControls(this.describe()).slice(0, columns - 1);
-    Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[K${text}`));
+    this.#sink.stderr(`\r\x1b[K${text}`);
     this.#lineShown = true;
   }
 
@@ -175,9 +191,19 @@ export class Renderer implements Logger {
 
   #clear(): void {
     if (!this.#lineShown) return;
-    Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
+    this.#sink.stderr("\r\x1b[K");
     this.#lineShown = false;
   }
+}
+
+/**
+ * `text` on a standard stream: whole lines through the console, which ignores a closed pipe
+ * (`photosync status | head -1`) where `writeSync` throws; the progress line's redraws, which end
+ * in no newline (only on a terminal), straight to the stream.
+ */
+function writeText(print: (text: string) => void, stream: typeof Deno.stderr, text: string): void {
+  if (text.endsWith("\n")) print(text.slice(0, -1));
+  else stream.writeSync(new TextEncoder().encode(text));
 }
 
 function consoleColumns(): number {

@@ -4,7 +4,7 @@
  * @module
  */
 import { ExitCode, InterruptedError, PhotosyncError, UsageError } from "../core/errors.ts";
-import { Renderer } from "./render.ts";
+import { PROCESS_SINK, Renderer, type TextSink } from "./render.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { COMMON_FLAGS, parseFlags } from "./args.ts";
 import { didYouMean } from "./did_you_mean.ts";
@@ -37,21 +37,67 @@ const HELP_HELP = `${overview()}
 
 Run photosync help COMMAND (or photosync COMMAND --help) for a command's flags.`;
 
-/** Run photosync with `args`; returns the exit code. */
-export async function runCli(args: string[]): Promise<number> {
+/**
+ * The process's edges a run of the command line uses: the process's own by default
+ * ({@link processIo}); a test's, to run the command line in-process.
+ */
+export interface CliIo {
+  /** Where the text goes: stdout (a command's output) and stderr (everything else). */
+  sink: TextSink;
+  /** The environment variable `name`, undefined when unset or not granted. */
+  env: (name: string) => string | undefined;
+  stdin: ReadableStream<Uint8Array>;
+  stdinIsTerminal: boolean;
+  stderrIsTerminal: boolean;
+}
+
+/** The process's own {@link CliIo}. */
+export function processIo(): CliIo {
+  return {
+    sink: PROCESS_SINK,
+    env: readEnv,
+    stdin: Deno.stdin.readable,
+    stdinIsTerminal: Deno.stdin.isTerminal(),
+    stderrIsTerminal: Deno.stderr.isTerminal(),
+  };
+}
+
+/**
+ * Run photosync with `args`; returns the exit code.
+ *
+ * @example In-process, with the text kept
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runCli } from "./run.ts";
+ *
+ * let stdout = "";
+ * const code = await runCli(["version"], {
+ *   sink: { stdout: (text) => stdout += text, stderr: () => {} },
+ *   env: () => undefined,
+ *   stdin: new ReadableStream({ start: (controller) => controller.close() }),
+ *   stdinIsTerminal: false,
+ *   stderrIsTerminal: false,
+ * });
+ * assert.equal(code, 0);
+ * assert.match(stdout, /^photosync \d+\.\d+\.\d+/);
+ * ```
+ */
+export async function runCli(args: string[], io: CliIo = processIo()): Promise<number> {
   const renderer = new Renderer({
     verbosity: args.includes("--quiet") ? "quiet" : args.includes("--verbose") ? "verbose" : "normal",
+    tty: io.stderrIsTerminal,
+    sink: io.sink,
   });
-  const journal = new RunJournal({ env: readEnv });
+  const journal = new RunJournal({ env: io.env });
   let code: number;
   let message: string | undefined;
   try {
     code = await dispatch(args, {
       renderer,
-      env: readEnv,
-      stdin: Deno.stdin.readable,
-      attended: Deno.stdin.isTerminal() || Deno.stderr.isTerminal(),
-      paths: pathBase(readEnv),
+      env: io.env,
+      stdin: io.stdin,
+      attended: io.stdinIsTerminal || io.stderrIsTerminal,
+      paths: pathBase(io.env),
       journal,
     });
   } catch (error) {
