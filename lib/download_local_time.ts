@@ -54,6 +54,6 @@ export async function downloadLocalTime(
 
 /** The first {@link EXIF_HEAD_BYTES} of `file` (fewer when it is shorter). */
 async function readHead(file: string): Promise<Uint8Array> {
-  using handle = await Deno.open(file, { read: true });
+  using handle = Deno.openSync(file, { read: true });
   return await readAt(handle, 0, EXIF_HEAD_BYTES);
 }

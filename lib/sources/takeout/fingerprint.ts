@@ -40,9 +40,9 @@ export class Fingerprinter {
     if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);
     const head = this.#head;
     let headFilled = 0;
-    using file = await Deno.open(path);
+    using file = Deno.openSync(path);
     while (true) {
-      const count = await file.read(this.#buffer);
+      const count = file.readSync(this.#buffer);
       if (count === null) break;
       const chunk = this.#buffer.subarray(0, count);
       if (headFilled < headBytes) {
@@ -60,9 +60,9 @@ export class Fingerprinter {
     if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);
     let filled = 0;
     if (headBytes > 0) {
-      using file = await Deno.open(path);
+      using file = Deno.openSync(path);
       while (filled < headBytes) {
-        const count = await file.read(this.#head.subarray(filled, headBytes));
+        const count = file.readSync(this.#head.subarray(filled, headBytes));
         if (count === null) break;
         filled += count;
       }

@@ -124,7 +124,7 @@ export async function openZipEntry(
   name: string,
   { offset, compressedSize, crc32 }: { offset: number; compressedSize: number; crc32?: number },
 ): Promise<ReadableStream<Uint8Array>> {
-  const file = await Deno.open(path);
+  const file = Deno.openSync(path);
   try {
     // The method and the encryption flag are the local header's (the catalog keeps neither).
     const header = await readAt(file, offset, LOCAL_HEADER_BYTES);
