@@ -37,7 +37,7 @@ export async function downloadLocalTime(
   if (row.isVideo) return undefined;
   let tags: Record<string, unknown> | undefined;
   try {
-    const head = await readHead(file);
+    const head = readHead(file);
     // Loaded at the first file read (the runtime keeps the module).
     const { default: exifr } = await import("exifr");
     tags = await exifr.parse(head, EXIF_READ_OPTIONS);
@@ -53,7 +53,7 @@ export async function downloadLocalTime(
 }
 
 /** The first {@link EXIF_HEAD_BYTES} of `file` (fewer when it is shorter). */
-async function readHead(file: string): Promise<Uint8Array> {
+function readHead(file: string): Uint8Array {
   using handle = Deno.openSync(file, { read: true });
-  return await readAt(handle, 0, EXIF_HEAD_BYTES);
+  return readAt(handle, 0, EXIF_HEAD_BYTES);
 }

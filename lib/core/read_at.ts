@@ -21,16 +21,16 @@
  * const path = Deno.makeTempFileSync();
  * Deno.writeTextFileSync(path, "abcdef");
  * using file = Deno.openSync(path);
- * assert.deepEqual(await readAt(file, 2, 3), new TextEncoder().encode("cde"));
- * assert.deepEqual(await readAt(file, undefined, 9), new TextEncoder().encode("f"));
+ * assert.deepEqual(readAt(file, 2, 3), new TextEncoder().encode("cde"));
+ * assert.deepEqual(readAt(file, undefined, 9), new TextEncoder().encode("f"));
  * Deno.removeSync(path);
  * ```
  */
-export async function readAt(
+export function readAt(
   file: Deno.FsFile,
   offset: number | undefined,
   length: number,
-): Promise<Uint8Array> {
+): Uint8Array {
   if (offset !== undefined) file.seekSync(offset, Deno.SeekMode.Start);
   const data = new Uint8Array(length);
   let filled = 0;

@@ -56,7 +56,7 @@ const MAGIC: Record<"zip" | "tgz", number[][]> = {
 async function firstBytes(path: string, count: number): Promise<Uint8Array | undefined> {
   try {
     using file = await Deno.open(path);
-    return await readAt(file, 0, count);
+    return readAt(file, 0, count);
   } catch {
     return undefined;
   }

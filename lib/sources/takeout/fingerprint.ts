@@ -35,7 +35,7 @@ export class Fingerprinter {
    * bytes as it wrote them), only the first bytes are read.
    */
   async of(path: string, headBytes: number, digest?: string): Promise<{ digest: string; head: Uint8Array }> {
-    if (digest !== undefined) return { digest, head: await this.#readHead(path, headBytes) };
+    if (digest !== undefined) return { digest, head: this.#readHead(path, headBytes) };
     const hash = (await createHash!)("sha256");
     if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);
     const head = this.#head;
@@ -56,7 +56,7 @@ export class Fingerprinter {
   }
 
   /** The first `headBytes` bytes of the file at `path` (fewer if it is smaller), valid until the next call. */
-  async #readHead(path: string, headBytes: number): Promise<Uint8Array> {
+  #readHead(path: string, headBytes: number): Uint8Array {
     if (this.#head.length < headBytes) this.#head = new Uint8Array(headBytes);
     let filled = 0;
     if (headBytes > 0) {

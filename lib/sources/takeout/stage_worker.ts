@@ -25,7 +25,7 @@ import {
  * A local zip's entry, read from where the main thread's listing says: the worker holds no
  * directory of its own.
  */
-function zipBody(request: ZipStageRequest): Promise<ReadableStream<Uint8Array>> {
+function zipBody(request: ZipStageRequest): ReadableStream<Uint8Array> {
   return openZipEntry(request.archive, request.path, request);
 }
 
@@ -76,7 +76,7 @@ function storedBody(request: StoredStageRequest): ReadableStream<Uint8Array> {
 
 async function stage(request: StageRequest): Promise<StageReply> {
   try {
-    const body = request.kind === "zip" ? await zipBody(request) : storedBody(request);
+    const body = request.kind === "zip" ? zipBody(request) : storedBody(request);
     // The sha256 of the bytes as they are written: the main thread does not read the file back for it.
     const hash = createHash("sha256");
     const hashed = body.pipeThrough(

@@ -117,17 +117,18 @@ const STORED_READ_BYTES = MAX_PIECE;
  * (which the directory gives: `ArchiveEntry.offset`), `compressedSize` bytes as stored, decoded as
  * {@link decodeStored} decodes a remote entry's. A stage worker reads entries so, without the zip's
  * directory: zip.js keeps all of it, and every name it read, for as long as a listing is open (about
- * 200 bytes an entry, for the whole import). Fails with an {@link ArchiveError} for a damaged entry.
+ * 200 bytes an entry, for the whole import). Throws an {@link ArchiveError} for a damaged local header;
+ * the stream fails with one for damaged bytes.
  */
-export async function openZipEntry(
+export function openZipEntry(
   path: string,
   name: string,
   { offset, compressedSize, crc32 }: { offset: number; compressedSize: number; crc32?: number },
-): Promise<ReadableStream<Uint8Array>> {
+): ReadableStream<Uint8Array> {
   const file = Deno.openSync(path);
   try {
     // The method and the encryption flag are the local header's (the catalog keeps neither).
-    const header = await readAt(file, offset, LOCAL_HEADER_BYTES);
+    const header = readAt(file, offset, LOCAL_HEADER_BYTES);
     const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
     if (header.length < LOCAL_HEADER_BYTES || view.getUint32(0, true) !== LOCAL_HEADER) {
       throw new ArchiveError(`${name}: no entry starts where the zip's directory says (it is damaged)`);
@@ -161,13 +162,13 @@ function fileSpan(
   };
   let first = true;
   return new ReadableStream<Uint8Array>({
-    async pull(controller) {
+    pull(controller) {
       try {
         if (left === 0) {
           close();
           return controller.close();
         }
-        const chunk = await readAt(file, first ? offset : undefined, Math.min(STORED_READ_BYTES, left));
+        const chunk = readAt(file, first ? offset : undefined, Math.min(STORED_READ_BYTES, left));
         first = false;
         if (chunk.length === 0) {
           throw new ArchiveError(`${name}: the zip ends inside the entry (it is cut short)`);

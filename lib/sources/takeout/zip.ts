@@ -155,7 +155,11 @@ function fileEntry(path: string, entry: FileEntry, index: number): ArchiveEntry 
     crc32,
     offset,
     compressedSize,
-    body: () => whenOpened(openZipEntry(path, filename, { offset, compressedSize, crc32 })),
+    // A damaged entry's error (thrown as it opens) reaches the body's reader.
+    body: () =>
+      whenOpened(
+        new Promise((resolve) => resolve(openZipEntry(path, filename, { offset, compressedSize, crc32 }))),
+      ),
   };
 }
 

@@ -62,7 +62,7 @@ Deno.test("openZipEntry: an entry read from where the directory puts it (deflate
     await using zip = await writeZip([...written], level);
     await using opened = await openZip(zip.path);
     for await (const entry of opened.entries()) {
-      const direct = await openZipEntry(zip.path, entry.path, {
+      const direct = openZipEntry(zip.path, entry.path, {
         offset: entry.offset!,
         compressedSize: entry.compressedSize!,
         crc32: entry.crc32,
@@ -74,17 +74,14 @@ Deno.test("openZipEntry: an entry read from where the directory puts it (deflate
     const two = (await Array.fromAsync(opened.entries()))[1];
     const span = { offset: two.offset!, compressedSize: two.compressedSize!, crc32: two.crc32 };
     // Another CRC-32 than the bytes': the end of the stream fails.
-    const wrong = await openZipEntry(zip.path, two.path, { ...span, crc32: (two.crc32! + 1) >>> 0 });
+    const wrong = openZipEntry(zip.path, two.path, { ...span, crc32: (two.crc32! + 1) >>> 0 });
     await assert.rejects(new Response(wrong).arrayBuffer(), /CRC-32/);
     // No local header where the directory points.
-    await assert.rejects(
-      openZipEntry(zip.path, two.path, { ...span, offset: span.offset + 1 }),
-      ArchiveError,
-    );
+    assert.throws(() => openZipEntry(zip.path, two.path, { ...span, offset: span.offset + 1 }), ArchiveError);
     // The zip cut inside the entry.
     const bytes = await Deno.readFile(zip.path);
     await Deno.writeFile(zip.path, bytes.subarray(0, span.offset + 100));
-    const cut = await openZipEntry(zip.path, two.path, span);
+    const cut = openZipEntry(zip.path, two.path, span);
     await assert.rejects(new Response(cut).arrayBuffer(), /cut short/);
   }
 });
