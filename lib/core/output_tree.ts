@@ -98,7 +98,7 @@ export class OutputTree {
       const file = await fsCall(
         "create",
         temp,
-        () => Deno.open(temp, { write: true, createNew: true, mode: 0o644 }),
+        () => Deno.openSync(temp, { write: true, createNew: true, mode: 0o644 }),
       ).catch(async (error) => {
         // The body's source must hear that nobody will read it (an archive waits for its readers).
         await body.cancel(error).catch(() => {});
