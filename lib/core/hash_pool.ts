@@ -5,7 +5,7 @@
  * module), files are hashed on the main thread instead.
  * @module
  */
-import { type FileHash, hashFile, type HashReply } from "./hash_file.ts";
+import type { FileHash, HashReply } from "./hash_file.ts";
 import { startWorkers } from "./workers.ts";
 
 export type { FileHash } from "./hash_file.ts";
@@ -47,7 +47,11 @@ export class HashPool implements Disposable {
   async hash(path: string): Promise<FileHash> {
     const workers = await (this.#workers ??= this.#start());
     if (this.#disposed) throw new Error("the hash workers were stopped");
-    if ("unavailable" in workers) return await hashFile(path, this.#buffer ??= new Uint8Array(1 << 20));
+    if ("unavailable" in workers) {
+      // Loaded only here: node:crypto costs a start about 30 ms of CPU, and the workers load their own.
+      const { hashFile } = await import("./hash_file.ts");
+      return await hashFile(path, this.#buffer ??= new Uint8Array(1 << 20));
+    }
     const id = ++this.#ids;
     return await new Promise<FileHash>((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
