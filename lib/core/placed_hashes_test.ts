@@ -4,22 +4,26 @@ import { join } from "node:path";
 import { PlacedHashes } from "./placed_hashes.ts";
 import { Store } from "./store.ts";
 
+/** A sync.db in `root` with a Library item for each of `ids` (file `<id>.jpg`). */
+function storeWith(root: string, ids: string[]): Store {
+  const store = Store.open(root);
+  const items = ids.map((id) => ({
+    id,
+    source: "library",
+    filename: `${id}.jpg`,
+    createdMs: 0,
+    isVideo: false,
+    json: "{}",
+  }));
+  store.saveBatch({ source: "library", items });
+  return store;
+}
+
 Deno.test("PlacedHashes: the first bytes hashed on the main thread, the rest by its worker; every hash recorded", async () => {
   const root = await Deno.makeTempDir({ prefix: "photosync-placed-hashes-" });
   try {
-    using store = Store.open(root);
+    using store = storeWith(root, ["a", "b", "c", "d"]);
     const files = [["a", 3_000], ["b", 5_000], ["c", 200_000], ["d", 1]] as const;
-    store.saveBatch({
-      source: "library",
-      items: files.map(([id]) => ({
-        id,
-        source: "library",
-        filename: `${id}.jpg`,
-        createdMs: 0,
-        isVideo: false,
-        json: "{}",
-      })),
-    });
     const expected = new Map<string, string>();
     for (const [id, size] of files) {
       const bytes = new Uint8Array(size).map((_, i) => (i * 31 + id.charCodeAt(0)) & 0xff);
@@ -49,18 +53,7 @@ Deno.test("PlacedHashes: the first bytes hashed on the main thread, the rest by 
 Deno.test("PlacedHashes: a file whose size is not the one placed, or that is gone, gets no hash", async () => {
   const root = await Deno.makeTempDir({ prefix: "photosync-placed-hashes-" });
   try {
-    using store = Store.open(root);
-    store.saveBatch({
-      source: "library",
-      items: ["short", "gone"].map((id) => ({
-        id,
-        source: "library",
-        filename: `${id}.jpg`,
-        createdMs: 0,
-        isVideo: false,
-        json: "{}",
-      })),
-    });
+    using store = storeWith(root, ["short", "gone"]);
     await Deno.writeFile(join(root, "short.jpg"), new Uint8Array(10));
     {
       using hashes = new PlacedHashes(store, root);

@@ -228,17 +228,19 @@ Deno.test("Store.checkpoint and checkpointsFrom: one key, and the keys starting 
   assert.deepEqual(store.checkpointsFrom("takeout", '["f"'), []);
 });
 
+/** A Takeout item `id` (file `<id>.jpg`), as saveBatch takes it. */
+const item = (id: string) => ({
+  id,
+  source: "takeout",
+  filename: `${id}.jpg`,
+  createdMs: 0,
+  isVideo: false,
+  json: "{}",
+});
+
 Deno.test("Store: album members and titles, downloaded files; removing an item takes its memberships along", () => {
   using dir = tempDir();
   using store = Store.open(dir.path);
-  const item = (id: string) => ({
-    id,
-    source: "takeout",
-    filename: `${id}.jpg`,
-    createdMs: 0,
-    isVideo: false,
-    json: "{}",
-  });
   store.saveBatch({ source: "takeout", items: [item("a"), item("b"), item("c")] });
   for (const id of ["a", "b"]) store.claimPath(id, `2020/01/01/${id}.jpg`);
   store.markDownloaded([{ id: "a", size: 5 }, { id: "b", size: 6 }]);
@@ -266,14 +268,6 @@ Deno.test("Store: album members and titles, downloaded files; removing an item t
 
 Deno.test("Store.transaction within another is a savepoint: undone alone when it throws, written with the outer one", () => {
   using dir = tempDir();
-  const item = (id: string) => ({
-    id,
-    source: "takeout",
-    filename: `${id}.jpg`,
-    createdMs: 0,
-    isVideo: false,
-    json: "{}",
-  });
   {
     using store = Store.open(dir.path);
     store.transaction(() => {
