@@ -2,7 +2,8 @@
  * `deno task test`: runs the test suite and ends with a plain `N passed, N failed` line.
  *
  * Without arguments it runs, in parallel (see {@link jobs}):
- * - the CLI tests in `tests/`, one test module each, the longest first (see {@link WEIGHTS});
+ * - the CLI tests in `tests/`, the longest first (see {@link WEIGHTS}): one module each, but the short
+ *   ones share one (see {@link SHARED_MODULE_WEIGHT});
  * - the unit tests beside the code (the `*_test.ts` files in `lib/` and `testing/`), imported by
  *   two modules (one for `lib/`, one for `testing/`);
  * - the `@example` blocks of the JSDoc in `lib/`, `scripts/` and `testing/` (what `deno test --doc` runs),
@@ -24,36 +25,37 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
  * CPU seconds of each CLI test file (user + sys, test process and CLI children, measured on the 2-core
- * machine: `/usr/bin/time deno test --allow-all --no-check tests/FILE`, one file at a time), to start the
- * longest first: a long file started last would run alone at the end. A file not listed (all measured
- * under 3 s) counts as {@link DEFAULT_WEIGHT}. Only the order depends on these figures.
+ * machine: `deno test --allow-all --no-check tests/FILE`, one file at a time), to start the longest
+ * first: a long file started last would run alone at the end. A file not listed (all measured under 4 s)
+ * counts as {@link DEFAULT_WEIGHT}. Only the order, and which files share a module, depend on these figures.
  */
 const WEIGHTS: Record<string, number> = {
-  "sync.test.ts": 28,
-  "takeout.test.ts": 24,
-  "takeout_runs.test.ts": 22,
-  "faults.test.ts": 16,
-  "ci_backup.test.ts": 15,
-  "pick.test.ts": 13,
+  "sync.test.ts": 19,
+  "takeout_runs.test.ts": 18,
+  "takeout.test.ts": 13,
+  "ci_backup.test.ts": 13,
   "crash.test.ts": 12,
-  "takeout_chain.test.ts": 12,
-  "cli.test.ts": 11,
-  "takeout_input.test.ts": 10,
-  "auth.test.ts": 9,
-  "input.test.ts": 8,
+  "faults.test.ts": 10,
+  "pick.test.ts": 9,
+  "takeout_webdav.test.ts": 8,
+  "takeout_chain.test.ts": 8,
+  "cli.test.ts": 8,
   "takeout_scale.test.ts": 8,
-  "takeout_webdav.test.ts": 7,
-  "interrupt.test.ts": 6,
+  "auth.test.ts": 7,
   "takeout_drive.test.ts": 6,
-  "takeout_names.test.ts": 6,
-  "report_browser.test.ts": 4,
+  "interrupt.test.ts": 6,
+  "takeout_input.test.ts": 5,
+  "takeout_names.test.ts": 5,
   "run_control.test.ts": 4,
-  "report.test.ts": 3,
-  "security.test.ts": 3,
+  "report_browser.test.ts": 3,
   "verify.test.ts": 3,
-  "xmp_local_days.test.ts": 3,
 };
 const DEFAULT_WEIGHT = 2;
+/**
+ * CLI test files of at most this weight share one module (one runtime: about 0.3 s of CPU each saved); the
+ * longer ones keep a module each, so that they spread over the jobs.
+ */
+const SHARED_MODULE_WEIGHT = 4;
 /** CPU seconds of the unit tests of `lib/` and of `testing/`, and of the JSDoc examples, so imported. */
 const BUNDLE_WEIGHTS = { lib: 7, testing: 3, doc: 3 };
 
@@ -162,9 +164,19 @@ function blockModule(block: DocBlock, exports: string[]): string {
 /** The default run's modules, written into `dir`: the CLI tests and the bundles, longest first. */
 async function suiteModules(dir: string): Promise<string[]> {
   const weighted: [string, number][] = [];
+  const short: string[] = [];
+  let shortWeight = 0;
   for (const file of await filesUnder("tests", isTest)) {
-    weighted.push([file, WEIGHTS[file.slice("tests/".length)] ?? DEFAULT_WEIGHT]);
+    const weight = WEIGHTS[file.slice("tests/".length)] ?? DEFAULT_WEIGHT;
+    if (weight > SHARED_MODULE_WEIGHT) weighted.push([file, weight]);
+    else {
+      short.push(file);
+      shortWeight += weight;
+    }
   }
+  const shortModule = join(dir, "short_cli_tests.ts");
+  await Deno.writeTextFile(shortModule, importsOf(short));
+  weighted.push([shortModule, shortWeight]);
   for (const folder of ["lib", "testing"] as const) {
     const module = join(dir, `${folder}_unit_tests.ts`);
     await Deno.writeTextFile(module, importsOf(await filesUnder(folder, isTest)));
