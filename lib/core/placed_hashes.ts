@@ -17,10 +17,10 @@ const RECORD_BATCH = 100;
 /**
  * Bytes of a run's files hashed on the main thread, as they are placed, before its own hash worker
  * starts: a worker costs about 0.1 s of CPU to start (a runtime and its modules), more than hashing
- * these bytes (about 30 ms at 1.1 GB/s). They are read whole and hashed with Web Crypto, which needs
+ * these bytes (about 15 ms at 1.1 GB/s). They are read whole and hashed with Web Crypto, which needs
  * no module (node:crypto would cost a start about 30 ms of CPU to load).
  */
-export const INLINE_HASH_BYTES = 32 * 1024 * 1024;
+export const INLINE_HASH_BYTES = 16 * 1024 * 1024;
 
 /** Hashes placed files in the background and records them. */
 export class PlacedHashes implements Disposable {
