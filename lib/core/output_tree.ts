@@ -275,8 +275,8 @@ export class OutputTree {
         this.#hardLinks = false;
       }
     }
-    if (await Deno.lstat(target).then(() => true, () => false)) return false;
-    await fsCall("move into place", target, () => Deno.rename(temp, target));
+    if (this.#exists(target)) return false;
+    await fsCall("move into place", target, () => Deno.renameSync(temp, target));
     return true;
   }
 
@@ -305,6 +305,16 @@ export class OutputTree {
       await fsCall("link", at, () => Deno.link(join(this.root, ...targetPath.split("/")), at));
     }
     return true;
+  }
+
+  /** Whether anything (a link too) is at `path`. */
+  #exists(path: string): boolean {
+    try {
+      Deno.lstatSync(path);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Create the folders on the way to a file, refusing any that is a link or not a folder. */
