@@ -133,6 +133,8 @@ export class RangeFetches {
   #over = 0;
   #bound = false;
   readonly #wakes = new Set<() => void>();
+  /** While readers wait: judges each period as it ends (see {@link waiting}). */
+  #judge?: ReturnType<typeof setInterval>;
 
   constructor(options: RangeFetchesOptions = {}) {
     const { large = 4, small = 32 } = options;
@@ -160,16 +162,28 @@ export class RangeFetches {
     return (kind === "large" ? this.#large : this.#small).take(order, signal);
   }
 
-  /** A reader began waiting for bytes of a large span; call the function it gives when it stops. */
+  /**
+   * A reader began waiting for bytes of a large span; call the function it gives when it stops. While
+   * any reader waits, each period is judged as it ends, not only when something calls in: every
+   * reader may be waiting for a span whose request waits for a slot, every slot held by a span
+   * fetched ahead with a full window, which runs on only once the import is judged network-bound
+   * (see {@link onNetworkBound}). Judged only when called, that stood still for good.
+   */
   waiting(): () => void {
     this.#tally();
-    if (this.#waiting++ === 0) this.#waitingSince = this.#now();
+    if (this.#waiting++ === 0) {
+      this.#waitingSince = this.#now();
+      this.#judge = setInterval(() => this.#tally(), PERIOD_MS);
+    }
     let ended = false;
     return () => {
       if (ended) return;
       ended = true;
       this.#tally();
-      this.#waiting--;
+      if (--this.#waiting === 0) {
+        clearInterval(this.#judge);
+        this.#judge = undefined;
+      }
     };
   }
 
