@@ -86,7 +86,7 @@ Deno.test("slot counts are checked up front", () => {
   assert.throws(() => new RangeFetches({ small: 1.5 }), RangeError);
 });
 
-Deno.test("while a reader waits, the periods are judged as they end: the spans waiting for it are woken with no other call", async () => {
+Deno.test("once a reader has waited a while, the periods are judged as they end: the spans waiting for it are woken with no other call", async () => {
   // The real clock: nothing but the waiting reader, and no call in, as when every reader and fetch is parked.
   const fetches = new RangeFetches();
   const { promise: woken, resolve } = Promise.withResolvers<void>();
