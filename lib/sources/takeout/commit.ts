@@ -110,7 +110,6 @@ export class Committer {
     );
     const id = `takeout:${digest}`;
     let committed: Committed;
-    let placed = false;
     const known = this.#store.item(id);
     // An item sharing the file of another source's item (the same bytes, stored once) is present
     // while that file is.
@@ -138,7 +137,7 @@ export class Committer {
       const dateSource = (JSON.parse(known.json) as ItemJson).takeout?.dateSource ?? "file time";
       const [row] = this.#placer.settle([known]);
       const path = await this.#place(id, row, staged, new Date(known.createdMs), digest);
-      placed = true;
+      this.#placer.flush();
       committed = {
         kind: "imported",
         id,
@@ -155,40 +154,32 @@ export class Committer {
       const copy = this.#store.filesOfContent(size, digest, "takeout").find((file) =>
         this.#tree.holds(file.path, size)
       );
-      const item = {
-        id,
+      this.#store.saveBatch({
         source: "takeout",
-        filename: storedNameOf(media),
-        createdMs: ms,
-        isVideo: isVideoName(media.name),
-        json: JSON.stringify(metadataOf(media, source, input.name, media.entry.path, { exif, local })),
-        hash: digest,
-      };
+        items: [{
+          id,
+          source: "takeout",
+          filename: storedNameOf(media),
+          createdMs: ms,
+          isVideo: isVideoName(media.name),
+          json: JSON.stringify(metadataOf(media, source, input.name, media.entry.path, { exif, local })),
+          hash: digest,
+        }],
+      });
       if (copy) {
         await Deno.remove(temp).catch(() => {});
-        this.#store.transaction(() => {
-          this.#store.saveBatch({ source: "takeout", items: [item] });
-          this.#store.markSameFile(id, copy.id, size, digest);
-        });
+        this.#store.markSameFile(id, copy.id, size, digest);
         committed = { kind: "already present", id, size };
       } else {
-        // The item and its claimed path in one commit, before the file is placed there.
-        const [row] = this.#store.transaction(() => {
-          this.#store.saveBatch({ source: "takeout", items: [item] });
-          return this.#placer.settle([this.#store.item(id)!]);
-        });
+        const [row] = this.#placer.settle([this.#store.item(id)!]);
         const path = await this.#place(id, row, staged, new Date(ms), digest);
-        placed = true;
+        // Recorded before the entry's record: a crash in between commits the entry again.
+        this.#placer.flush();
         committed = { kind: "imported", id, path, size, dateSource: source, skipped };
       }
     }
     this.#seen.add(seenKey(digest));
-    // The placed file's record and the entry's in one commit: a crash before it commits the entry
-    // again, over its own file.
-    this.#store.transaction(() => {
-      if (placed) this.#placer.flush();
-      this.#recordEntry(input, media, id);
-    });
+    this.#recordEntry(input, media, id);
     return committed;
   }
 
