@@ -241,14 +241,7 @@ export class OutputTree {
 
   /** Whether anything (a file, folder or link) is at `relativePath`. */
   occupied(relativePath: string): boolean {
-    try {
-      Deno.lstatSync(join(this.root, ...relativePath.split("/")));
-      return true;
-    } catch {
-      // Not there, or a folder on the way is missing or no folder: nothing to keep (placing there
-      // fails later with UnsafePathError if the way is blocked).
-      return false;
-    }
+    return this.#exists(join(this.root, ...relativePath.split("/")));
   }
 
   /**
@@ -313,6 +306,8 @@ export class OutputTree {
       Deno.lstatSync(path);
       return true;
     } catch {
+      // Not there, or a folder on the way is missing or no folder: nothing to keep (placing there
+      // fails later with UnsafePathError if the way is blocked).
       return false;
     }
   }

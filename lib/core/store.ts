@@ -223,8 +223,6 @@ export interface StoreCounts {
 /** Handle on `sync.db`. Synchronous: SQLite calls are short and run on the main thread. */
 export class Store {
   readonly #db: StoreDb;
-  /** Savepoints open within the current transaction (see {@link transaction}). */
-  #nesting = 0;
   readonly #find: Statement;
   readonly #insert: Statement;
   readonly #upsert: Statement;
@@ -318,26 +316,8 @@ export class Store {
     return new Store(guardDamage(db, path), lock);
   }
 
-  /**
-   * Run `fn` in one transaction. Within another, `fn` is a savepoint of it: undone alone when it
-   * throws, written with the outer one (so that a caller can make several steps, each a transaction
-   * of its own elsewhere, one commit).
-   */
+  /** Run `fn` in one transaction. */
   transaction<T>(fn: () => T): T {
-    if (this.#db.isTransaction) {
-      const savepoint = `nested_${++this.#nesting}`;
-      this.#db.exec(`SAVEPOINT ${savepoint}`);
-      try {
-        const result = fn();
-        this.#db.exec(`RELEASE ${savepoint}`);
-        return result;
-      } catch (error) {
-        if (this.#db.isTransaction) this.#db.exec(`ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
-        throw error;
-      } finally {
-        this.#nesting--;
-      }
-    }
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       const result = fn();

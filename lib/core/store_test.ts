@@ -265,34 +265,3 @@ Deno.test("Store: album members and titles, downloaded files; removing an item t
   // Its path is free again.
   assert.equal(store.claimPath("c", "2020/01/01/a.jpg"), true);
 });
-
-Deno.test("Store.transaction within another is a savepoint: undone alone when it throws, written with the outer one", () => {
-  using dir = tempDir();
-  {
-    using store = Store.open(dir.path);
-    store.transaction(() => {
-      store.saveBatch({ source: "takeout", items: [item("outer")] });
-      assert.throws(
-        () =>
-          store.transaction(() => {
-            store.saveBatch({ source: "takeout", items: [item("inner")] });
-            throw new Error("inner step failed");
-          }),
-        /inner step failed/,
-      );
-      // saveBatch is a transaction of its own elsewhere: here a savepoint of this one.
-      store.saveBatch({ source: "takeout", items: [item("after")] });
-    });
-    assert.throws(() =>
-      store.transaction(() => {
-        store.saveBatch({ source: "takeout", items: [item("rolled back")] });
-        throw new Error("outer step failed");
-      }), /outer step failed/);
-    // The connection is usable afterwards: no transaction or savepoint left open.
-    store.saveBatch({ source: "takeout", items: [item("later")] });
-  }
-  const ids = query<{ id: string }>(join(dir.path, DB_FILE), "SELECT id FROM items ORDER BY id").map((row) =>
-    row.id
-  );
-  assert.deepEqual(ids, ["after", "later", "outer"]);
-});
