@@ -308,3 +308,25 @@ Deno.test("a body cut short errors the stream with a TransientError (the caller 
     return true;
   });
 });
+
+Deno.test("a server nothing answers at: the retries say why, and so does the last line", async () => {
+  // A port that was just free: listen on 0, note the port, close.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  const retries: string[] = [];
+  const store = new WebdavStore({
+    url: `http://127.0.0.1:${port}/exports/`,
+    retry: { ...noWait, onRetry: (error) => retries.push(error.message) },
+  });
+  await assert.rejects(listAll(store), (error: Error) => {
+    assert.ok(error instanceof PhotosyncError && !(error instanceof TransientError), String(error));
+    assert.match(
+      error.message,
+      /^WebDAV http:\/\/127\.0\.0\.1:\d+\/exports\/ kept failing \(listing .*: connection refused: nothing answers at that address and port\); what is imported is kept/,
+    );
+    return true;
+  });
+  assert.equal(retries.length, 7);
+  for (const retry of retries) assert.match(retry, /: connection refused: nothing answers/);
+});

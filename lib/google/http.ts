@@ -9,6 +9,7 @@ import { ApiError } from "./api_error.ts";
 import { StalledError } from "../core/idle_watchdog.ts";
 import { retryAfterMs, TransientError } from "../core/retry.ts";
 import { ItemError } from "../core/source.ts";
+import { fetchFailure } from "../core/fetch_failure.ts";
 
 /**
  * The error to throw for a request that could not be sent: not allowed by Deno's permissions
@@ -23,7 +24,7 @@ export function requestError(url: string, error: unknown, what: string): Error {
       { cause: error },
     );
   }
-  return new TransientError(`${what}: ${(error as Error).message}`, { cause: error });
+  return new TransientError(`${what}: ${fetchFailure(error)}`, { cause: error });
 }
 
 /** Options of {@link fetchWithIdleTimeout}. */

@@ -24,6 +24,7 @@ import type { Renderer } from "../render.ts";
 import { formatBytes, formatDuration } from "../format.ts";
 import { RunStop } from "../../core/backup.ts";
 import { Interrupt } from "../interrupt.ts";
+import { retryNotice } from "../retry_notice.ts";
 
 const HELP = `Usage: photosync takeout [--dir DIR] [--albums links|none] [--include-trashed] PATH...
        photosync takeout --drive [--dir DIR] [--creds FILE] [--max-time D] [--new-files FILE] ...
@@ -122,7 +123,14 @@ const takeoutCommand: Command = async (args, context) => {
     // The Drive and WebDAV readers are loaded only for their runs: most runs read local archives.
     const { openDriveStore } = await import("../../sources/takeout/drive/drive_store.ts");
     return await runRemoteTakeout(
-      (store, signal) => openDriveStore(store, { creds, apiUrl, io, logger: renderer }, signal),
+      (store, signal) =>
+        openDriveStore(store, {
+          creds,
+          apiUrl,
+          io,
+          logger: renderer,
+          retry: { onRetry: retryNotice(renderer) },
+        }, signal),
       flags,
       context,
     );
@@ -141,10 +149,7 @@ const takeoutCommand: Command = async (args, context) => {
     const store = new WebdavStore({
       url: flags.from,
       credentials: webdavCredentials(context.env),
-      retry: {
-        onRetry: (error, delayMs) =>
-          renderer.verbose(`${error.message}; trying again in ${formatDuration(delayMs / 1000)}`),
-      },
+      retry: { onRetry: retryNotice(renderer) },
     });
     return await runRemoteTakeout(store, flags, context);
   }

@@ -14,6 +14,7 @@
  */
 import { AuthError, PhotosyncError, UsageError } from "../../../core/errors.ts";
 import { StalledError } from "../../../core/idle_watchdog.ts";
+import { fetchFailure } from "../../../core/fetch_failure.ts";
 import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../../../core/retry.ts";
 import { fetchWithIdleTimeout } from "../../../google/http.ts";
 import type { RemoteFile, RemoteStore } from "../remote/remote_store.ts";
@@ -325,7 +326,7 @@ export class WebdavStore implements RemoteStore {
       if (error instanceof StalledError) {
         throw new TransientError(`${what}: ${error.message}`, { cause: error });
       }
-      throw new TransientError(`${what}: ${message(error)}`, { cause: error });
+      throw new TransientError(`${what}: ${stripCredentials(fetchFailure(error))}`, { cause: error });
     }
   }
 
