@@ -8,6 +8,10 @@
 /** Deno's wording of the common failures (hyper/reqwest and the OS), and ours. */
 const KNOWN: [RegExp, string][] = [
   [/connection refused/i, "connection refused: nothing answers at that address and port"],
+  [
+    /temporary failure in name resolution/i,
+    "the name could not be looked up (no DNS answer): is the network up?",
+  ],
   [/dns error|failed to lookup address|name or service not known|no such host/i, "no such host"],
   [/network is unreachable|no route to host/i, "the network is unreachable"],
   [/connection reset/i, "the connection was reset"],
