@@ -5,7 +5,7 @@
  * @module
  */
 
-/** Deno's wording of the common failures (hyper/reqwest and the OS), and ours. */
+/** Deno's wording of the common failures (hyper and the OS), and what photosync says for each. */
 const KNOWN: [RegExp, string][] = [
   [/connection refused/i, "connection refused: nothing answers at that address and port"],
   [
