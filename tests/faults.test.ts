@@ -53,8 +53,10 @@ Deno.test("Retry-After is honoured", async () => {
   const items = generateLibrary({ count: 4, seed: 52, videoRatio: 0 });
   await using env = await authorised(items);
   env.emulator.faults = { seed: 3, retryAfterSec: 1, rates: { media: { "429": 0.3 } } };
-  const run = await env.run(["--all", "--concurrency=1"]);
+  const run = await env.run(["--all", "--concurrency=1", "--verbose"]);
   assert.equal(run.code, 0, run.stderr);
+  // Each wait is said (with --verbose, as it is under 2 s), with what was answered.
+  assert.match(run.stderr, /\b429\b.*; trying again in \d+\.\ds \(try \d\)/);
   const media = env.emulator.requests.filter((r) => r.route === "media");
   const gaps: number[] = [];
   assert.ok(media.some((r) => r.status === 429), "a 429 was sent");

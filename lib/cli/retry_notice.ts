@@ -1,8 +1,8 @@
 /**
- * What the user sees while a remote source keeps failing and photosync waits to try again: a
- * blip (the first retries, under {@link SHOWN_FROM_MS} each) is detail for `--verbose`; a longer
- * wait is a line, so that a run that cannot reach its server says so instead of falling silent
- * for the half minute its retries take.
+ * What the user sees while a server (Google's APIs, Drive, WebDAV) keeps failing and photosync
+ * waits to try again: a blip (the first retries, under {@link SHOWN_FROM_MS} each) is detail for
+ * `--verbose`; a longer wait is a line, so that a run that cannot reach its server says so instead
+ * of falling silent for the half minute its retries take.
  * @module
  */
 import type { Logger } from "../core/logger.ts";
@@ -13,7 +13,7 @@ import { formatDuration } from "./format.ts";
 export const SHOWN_FROM_MS = 2_000;
 
 /**
- * The `onRetry` for a remote source's requests.
+ * The `onRetry` for a run's requests to a server.
  *
  * @example Usage
  * ```ts

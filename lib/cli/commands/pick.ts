@@ -15,6 +15,7 @@ import type { Command } from "../command.ts";
 import { Interrupt } from "../interrupt.ts";
 import { formatBytes, formatDuration } from "../format.ts";
 import { DOWNLOAD_FLAGS, downloadsExitCode } from "../download_flags.ts";
+import { retryNotice } from "../retry_notice.ts";
 
 const HELP = `Usage: photosync pick [--dir DIR] [--creds FILE] [--max N] [--no-browser] [flags]
 
@@ -75,6 +76,7 @@ const pickCommand: Command = async (args, context) => {
     maxItems: flags.max,
     concurrency: parseConcurrency(flags.concurrency),
     idleTimeoutMs: parseTimeout(flags.timeout),
+    retry: { onRetry: retryNotice(renderer) },
     pathMapper: layoutMapper(flags.layout),
     ...folderRequest(flags),
     pickerUrl: env("PHOTOSYNC_PICKER_URL"),

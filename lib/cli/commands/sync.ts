@@ -17,6 +17,7 @@ import { answerHelpOrVersion, overview } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import { DOWNLOAD_FLAGS, downloadsExitCode, newFilesList, RUN_LIMIT_FLAGS } from "../download_flags.ts";
+import { retryNotice } from "../retry_notice.ts";
 
 const HELP = `${overview()}
 
@@ -107,6 +108,7 @@ const syncCommand: Command = async (args, context) => {
     indexOnly: values["index-only"],
     concurrency: parseConcurrency(values.concurrency),
     idleTimeoutMs: parseTimeout(values.timeout),
+    retry: { onRetry: retryNotice(renderer) },
     pathMapper: layoutMapper(values.layout),
     ...folderRequest(values),
     apiUrl: env("PHOTOSYNC_API_URL"),

@@ -13,6 +13,7 @@ import { formatBytes, formatDuration, formatFiles } from "../format.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { Interrupt } from "../interrupt.ts";
 import { resolvePath } from "../paths.ts";
+import { retryNotice } from "../retry_notice.ts";
 
 const HELP = `Usage: photosync verify [--dir DIR] [--repair] [--json] [flags]
 
@@ -69,6 +70,7 @@ const verifyCommand: Command = async (args, context) => {
     pickerUrl: env("PHOTOSYNC_PICKER_URL"),
     concurrency: parseConcurrency(values.concurrency),
     idleTimeoutMs: parseTimeout(values.timeout),
+    retry: { onRetry: retryNotice(renderer) },
     stop,
     io: authorisationIo(values["no-browser"], context),
   });
