@@ -3,6 +3,8 @@
  * from its local header where the directory puts it (`stored_entry.ts`, as a stage worker reads them).
  * @module
  */
+// deno.json maps "@zip.js/zip.js" to the package's one-file build (index.min.js): the same API and code
+// as one module instead of about eighty, about 15 ms less CPU at every start of a Takeout run.
 import {
   configure,
   ERR_BAD_FORMAT,
