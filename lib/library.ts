@@ -121,6 +121,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           creds: options.creds,
           logger,
           signal: stop.signal,
+          onRetry: retry?.onRetry,
         });
         const client = new LibraryClient({
           tokens,

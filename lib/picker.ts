@@ -85,6 +85,7 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
     logger,
     scope: PICKER_SCOPE,
     signal: stop.signal,
+    onRetry: options.retry?.onRetry,
   });
   const client = pickerClient(tokens, options, stop.signal);
   // Deleting the sessions is what a stopped run still does: that client does not heed the stop.

@@ -67,6 +67,21 @@ Deno.test("Retry-After is honoured", async () => {
   await assertTree(env.dir, items);
 });
 
+Deno.test("a token refresh that fails is tried again, and each wait is said with what failed", async () => {
+  const items = generateLibrary({ count: 2, seed: 55, videoRatio: 0 });
+  await using env = await authorised(items);
+  env.emulator.expireAccessTokens();
+  env.emulator.faults = { seed: 4, retryAfterSec: 0, rates: { token: { "503": 0.6 } } };
+  const run = await env.run(["--all", "--verbose"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(env.emulator.injected["token:503"] > 0, "a refresh was refused");
+  assert.match(
+    run.stderr,
+    /the token endpoint http:\/\/127\.0\.0\.1:\d+\/\S*: HTTP 503; trying again in 0\.0s \(try 2\)/,
+  );
+  await assertTree(env.dir, items);
+});
+
 Deno.test("a stalled download times out (--timeout) and is tried again", async () => {
   const items = generateLibrary({ count: 8, seed: 53, videoRatio: 0 });
   await using env = await authorised(items);

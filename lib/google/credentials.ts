@@ -100,7 +100,7 @@ export function environmentTokens(
     { accessToken: "", expiresAt: 0, refreshToken },
     {
       fetch: input.fetch,
-      retry: { signal: input.signal },
+      retry: { signal: input.signal, onRetry: input.onRetry },
       refused: `Google refused PHOTOSYNC_REFRESH_TOKEN (${INVALID_GRANT}): run photosync token --dir=DIR ` +
         "again on the computer you authorised on (authorising there again first if it is refused too) and " +
         "put what it prints in the secret PHOTOSYNC_REFRESH_TOKEN",
@@ -132,7 +132,7 @@ function refuseUnsetToken(env: ((name: string) => string | undefined) | undefine
 function refreshing(store: Store, key: string, session: Saved, input: AuthorizationInput): TokenSource {
   return new RefreshingTokens(session.client, session.tokens, {
     fetch: input.fetch,
-    retry: { signal: input.signal },
+    retry: { signal: input.signal, onRetry: input.onRetry },
     onRefresh: (tokens) => store.setSecret(key, JSON.stringify({ ...session, tokens })),
     logger: input.logger,
   });

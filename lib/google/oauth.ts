@@ -121,6 +121,8 @@ export interface AuthorizeOptions {
    * the tokens `authorize` (credentials.ts) returns, it ends token refreshes and their backoff sleeps too.
    */
   signal?: AbortSignal;
+  /** Told of each retry of a token refresh (the command line says the longer waits). */
+  onRetry?: RetryOptions["onRetry"];
 }
 
 /**
@@ -421,11 +423,11 @@ async function tokenRequest(
       );
     } catch (error) {
       if (retry) retry.signal?.throwIfAborted();
-      throw requestError(client.tokenUri, error, "network failure");
+      throw requestError(client.tokenUri, error, `the token endpoint ${client.tokenUri}`);
     }
     if (retry && (response.status === 429 || response.status >= 500)) {
       await response.body?.cancel();
-      throw new TransientError(`HTTP ${response.status}`, {
+      throw new TransientError(`the token endpoint ${client.tokenUri}: HTTP ${response.status}`, {
         retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
       });
     }
@@ -435,7 +437,7 @@ async function tokenRequest(
     return await (retry ? withRetry(attempt, retry) : attempt());
   } catch (error) {
     if (!(error instanceof TransientError)) throw error;
-    throw new PhotosyncError(`cannot reach the token endpoint ${client.tokenUri}: ${error.message}`, {
+    throw new PhotosyncError(`cannot reach ${error.message}`, {
       cause: error,
     });
   }

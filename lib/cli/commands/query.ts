@@ -12,6 +12,7 @@ import { authorisationIo } from "../auth_io.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
+import { retryNotice } from "../retry_notice.ts";
 
 const HELP = `Usage: photosync query ID [--dir DIR] [--creds FILE] [--no-browser]
 
@@ -44,8 +45,13 @@ const queryCommand: Command = async (args, context) => {
     ...authorisationIo(values["no-browser"], context),
     creds: values.creds === undefined ? undefined : resolvePath("--creds", values.creds, paths),
     logger: renderer,
+    onRetry: retryNotice(renderer),
   });
-  const library = new LibraryClient({ tokens, apiUrl: env("PHOTOSYNC_API_URL") });
+  const library = new LibraryClient({
+    tokens,
+    apiUrl: env("PHOTOSYNC_API_URL"),
+    retry: { onRetry: retryNotice(renderer) },
+  });
   renderer.output(JSON.stringify(await library.get(id), null, 2));
   return ExitCode.ok;
 };

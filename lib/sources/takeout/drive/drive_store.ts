@@ -110,6 +110,7 @@ export async function openDriveStore(
     creds: options.creds,
     logger: options.logger,
     signal,
+    onRetry: options.retry?.onRetry,
   });
   return new DriveStore(
     new DriveClient({
