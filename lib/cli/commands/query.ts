@@ -41,17 +41,14 @@ const queryCommand: Command = async (args, context) => {
   await requireBackup(dir);
   context.journal?.begin("query", dir);
   using store = Store.open(dir);
+  const onRetry = retryNotice(renderer);
   const tokens = await authorize(store, {
     ...authorisationIo(values["no-browser"], context),
     creds: values.creds === undefined ? undefined : resolvePath("--creds", values.creds, paths),
     logger: renderer,
-    onRetry: retryNotice(renderer),
+    onRetry,
   });
-  const library = new LibraryClient({
-    tokens,
-    apiUrl: env("PHOTOSYNC_API_URL"),
-    retry: { onRetry: retryNotice(renderer) },
-  });
+  const library = new LibraryClient({ tokens, apiUrl: env("PHOTOSYNC_API_URL"), retry: { onRetry } });
   renderer.output(JSON.stringify(await library.get(id), null, 2));
   return ExitCode.ok;
 };
