@@ -13,10 +13,8 @@
  * @module
  */
 import { AuthError, PhotosyncError, UsageError } from "../../../core/errors.ts";
-import { StalledError } from "../../../core/idle_watchdog.ts";
-import { fetchFailure } from "../../../core/fetch_failure.ts";
 import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../../../core/retry.ts";
-import { fetchWithIdleTimeout } from "../../../google/http.ts";
+import { fetchWithIdleTimeout, requestError } from "../../../google/http.ts";
 import type { RemoteFile, RemoteStore } from "../remote/remote_store.ts";
 import { MultistatusError, parseMultistatus } from "./multistatus.ts";
 import {
@@ -318,15 +316,8 @@ export class WebdavStore implements RemoteStore {
       });
     } catch (error) {
       signal?.throwIfAborted();
-      if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-        throw new UsageError(`photosync may not connect to ${url.host}: its permissions do not allow it`, {
-          cause: error,
-        });
-      }
-      if (error instanceof StalledError) {
-        throw new TransientError(`${what}: ${error.message}`, { cause: error });
-      }
-      throw new TransientError(`${what}: ${stripCredentials(fetchFailure(error))}`, { cause: error });
+      // Google's requests' rule: not allowed is final, anything else (a stall, a refused connection) transient.
+      throw requestError(url.href, error, what);
     }
   }
 
