@@ -745,9 +745,11 @@ Deno.test("entry names that climb out of --dir (../, absolute, album titles) nev
   const outside = [...(await listing(root)).keys()].filter((path) => !path.startsWith("a/b/out/"));
   assert.deepEqual(outside.sort(), ["evil.tgz", "evil.zip"]);
   assert.equal(await exists("/abs"), false);
-  // Inside: the files are imported, each under its date.
+  // Inside: the files of the Google Photos folder are imported, each under its date (those that climb out of
+  // it by name too); the four outside it (`../`, absolute) are no Google Photos files, and left out.
   const { items } = readDb(dir);
-  assert.equal(items.length, 8, run.stderr);
+  assert.equal(items.length, 4, run.stderr);
+  assert.match(run.stderr, /, 4 not Google Photos, /);
   // The links are entries too: the report counts 7 + 3 + 3 of them.
   assert.match(run.stderr, /: 13 entries: /);
   for (const item of items) {

@@ -172,6 +172,63 @@ Deno.test("a part with only videos, a part with only sidecars, and the Google Ph
   }
 });
 
+Deno.test("a Takeout of several products and a folder holding more than an export: only Google Photos' files are imported, the rest named", async () => {
+  const stamp = "takeout-20250102T030405Z";
+  const mixed = join(WORK, `${stamp}-001.zip`);
+  await writeZip(mixed, [
+    [`${GP}/IMG_1.jpg`, bytes("a photo")],
+    [`${GP}/IMG_1.jpg.supplemental-metadata.json`, sidecar("IMG_1.jpg", "1577880000")],
+    ["Takeout/Drive/Scans/receipt.jpg", bytes("a scan in Drive")],
+    ["Takeout/YouTube and YouTube Music/videos/clip.mp4", bytes("an upload to YouTube")],
+  ]);
+  const driveOnly = join(WORK, `${stamp}-002.zip`);
+  await writeZip(driveOnly, [["Takeout/Drive/My Drive/holiday.jpg", bytes("a photo kept in Drive")]]);
+  // A part of the export holding only another product is refused by name, before anything is written.
+  const dir = fresh("products");
+  const refusedRun = await refused(["takeout", `--dir=${dir}`, mixed, driveOnly]);
+  assert.equal(refusedRun.code, 2, refusedRun.stderr);
+  assert.equal(
+    refusedRun.stderr.trim(),
+    `error: ${driveOnly} holds no Google Photos files, only another Takeout product's (Takeout/Drive/): ` +
+      "leave it out, and give the parts of the export that hold Google Photos",
+  );
+  assert.equal(await exists(dir), false, "nothing written");
+
+  const run = await cli(["takeout", `--dir=${dir}`, mixed]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(items(dir).map((row) => row.path), ["2020/01/01/IMG_1.jpg"]);
+  assert.match(run.stderr, /, 2 not Google Photos, 0 failed\n/);
+  assert.match(
+    run.stderr,
+    /\n {2}left out, not in the export's Google Photos folder: Takeout\/Drive\/ \(1\), Takeout\/YouTube and YouTube Music\/ \(1\)\n/,
+  );
+  const left = (await reportOf(run)).rows.filter((row) => row[2] === "not Google Photos");
+  assert.deepEqual(left.map((row) => [row[1], row[6]]), [
+    ["Takeout/Drive/Scans/receipt.jpg", "another Takeout product: Takeout/Drive/"],
+    [
+      "Takeout/YouTube and YouTube Music/videos/clip.mp4",
+      "another Takeout product: Takeout/YouTube and YouTube Music/",
+    ],
+  ]);
+
+  // A downloads folder holding an extracted part and files of its own: the part's photos only.
+  const downloads = join(WORK, "downloads");
+  await writeArchives(EXPORT, join(downloads, "extracted"), { format: "folder", parts: 1 });
+  await Deno.mkdir(join(downloads, "holiday"));
+  await Deno.writeFile(join(downloads, "holiday", "IMG_0001.jpg"), bytes("a photo of my own"));
+  await Deno.writeTextFile(join(downloads, "tool.ts"), "export const x = 1;");
+  const fromFolder = fresh("downloads");
+  const folderRun = await cli(["takeout", `--dir=${fromFolder}`, downloads]);
+  assert.equal(folderRun.code, 0, folderRun.stderr);
+  const reference = fresh("reference");
+  assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);
+  assert.deepEqual(items(fromFolder).map((row) => row.path), items(reference).map((row) => row.path));
+  assert.match(
+    folderRun.stderr,
+    /left out, not in the export's Google Photos folder: holiday\/ \(1\), \.\/ \(1\)\n/,
+  );
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // Point 15: control characters in names
 

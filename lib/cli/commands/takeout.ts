@@ -320,10 +320,16 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
   );
   renderer.info(
     `  ${report.sidecarsUsed} sidecars used, ${report.unmatchedSidecars} unmatched sidecars, ` +
-      `${report.notMedia} not media, ${report.failed} failed${
-        report.unread ? `, ${report.unread} unread` : ""
-      }`,
+      `${report.notMedia} not media, ${
+        report.notGooglePhotos ? `${report.notGooglePhotos} not Google Photos, ` : ""
+      }${report.failed} failed${report.unread ? `, ${report.unread} unread` : ""}`,
   );
+  if (report.notGooglePhotos > 0) {
+    // Said, not warned: a Takeout of several products holds them by design.
+    renderer.info(
+      `  left out, not in the export's Google Photos folder: ${report.notGooglePhotosFolders.join(", ")}`,
+    );
+  }
   renderer.info(
     `  dated from sidecar ${datedFrom.sidecar}, EXIF ${datedFrom.exif}, file name ${datedFrom.name}, ` +
       `file time ${datedFrom["file time"]}${datedFrom.none ? `, none ${datedFrom.none}` : ""}`,

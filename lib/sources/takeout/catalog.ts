@@ -15,6 +15,7 @@ import { isMediaName, pairMotionPhotos } from "./motion.ts";
 import { albumTitle, parseSidecar, type SidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
 import { exportStamps } from "./parts.ts";
+import { PhotosScope } from "./export_check.ts";
 import type { EarlierFolder, EarlierMedia, MatchedSidecar, NewerFolder, OlderFolder } from "./records.ts";
 import nonSidecarNames from "./non_sidecar_names.json" with { type: "json" };
 
@@ -123,6 +124,11 @@ export interface Catalog {
   albums: { stamp: string; folder: string; title: string }[];
   /** Everything else: album metadata, account files, web pages. */
   notMedia: EntryRef[];
+  /**
+   * Media and JSON files outside the export's Google Photos folder (another Takeout product's, or
+   * beside the export in a folder given), with the folder they were left out by (`PhotosScope`).
+   */
+  notGooglePhotos: { ref: EntryRef; top: string; why: string }[];
   /** Entries in all archives. */
   entries: number;
   /** Entries in each archive (by index into the inputs). */
@@ -184,6 +190,7 @@ export async function catalog(
     sidecarsUsed: [],
     unmatchedSidecars: [],
     notMedia: [],
+    notGooglePhotos: [],
     entries: 0,
     archiveEntries: inputs.map(() => 0),
     damaged: [],
@@ -278,6 +285,18 @@ export async function catalog(
       // The store of a remote archive failing (the network, authorisation) is no damage: the run stops.
       if (error instanceof PhotosyncError) throw error;
       result.damaged.push({ archive, error: (error as Error).message });
+    }
+  }
+  // Only the Google Photos folder's files are the export's: the folders of other Takeout products (and
+  // beside the export, in a folder given) are left out whole, before any is matched.
+  const scope = new PhotosScope();
+  for (const { stamp, folder } of folders.values()) scope.add(stamp, folder);
+  for (const [key, group] of folders) {
+    const left = scope.leftOut(group.stamp, group.folder);
+    if (!left) continue;
+    folders.delete(key);
+    for (const ref of [...group.media, ...group.json.map((file) => file.ref)]) {
+      result.notGooglePhotos.push({ ref, ...left });
     }
   }
   // Oldest export first (a stable sort: within one, the order of the folders' first entries), so

@@ -8,6 +8,8 @@
  * enough, because a part of a real export may hold only videos without sidecars (they sit in
  * another part), only sidecars, or folders of a language not in the list. A folder given as
  * the `Google Photos` folder itself counts by its own name.
+ *
+ * Which files of an export are Google Photos': {@link PhotosScope}.
  * @module
  */
 import { resolve } from "node:path";
@@ -20,6 +22,13 @@ import { isSidecarName } from "./sidecar_names.ts";
 const comparable = (name: string) => name.normalize("NFC").toLowerCase();
 
 const FOLDERS = new Set(googlePhotosFolders.map(comparable));
+
+const OUTSIDE = "outside the export's Google Photos folder";
+
+/** Whether `name` (one path segment) is the Google Photos folder's name in some language. */
+function isPhotosFolder(name: string): boolean {
+  return FOLDERS.has(comparable(name));
+}
 
 /** Google's sidecar suffix, cut to fit a name to any prefix (`.supplemental-metad`, `.supple`, `.s`). */
 const SUPPLEMENTAL = "supplemental-metadata";
@@ -43,7 +52,7 @@ const SUPPLEMENTAL = "supplemental-metadata";
  */
 export function isExportEntry(path: string): boolean {
   const parts = path.split("/");
-  if (parts.slice(0, -1).some((part) => FOLDERS.has(comparable(part)))) return true;
+  if (parts.slice(0, -1).some(isPhotosFolder)) return true;
   const name = parts.at(-1)!;
   if (!/\.json$/i.test(name) || !isSidecarName(name)) return false;
   const stem = name.slice(0, -".json".length).replace(/\(\d+\)$/, "");
@@ -59,15 +68,101 @@ export function isExportEntry(path: string): boolean {
  */
 export async function checkIsExport(input: ArchiveSource, folder?: string): Promise<void> {
   const prefix = folder === undefined ? "" : `${resolve(folder).split(/[/\\]/).slice(-3).join("/")}/`;
+  /** The folders of other Takeout products met (`Takeout/Drive/`), for the message. */
+  const products = new Set<string>();
   try {
     for await (const entry of input.entries()) {
       if (isExportEntry(prefix + entry.path)) return;
+      const product = /^((?:.*\/)?Takeout\/[^/]+\/)./.exec(entry.path)?.[1];
+      if (product && products.size < 3) products.add(product);
     }
   } catch {
     return;
+  }
+  if (products.size > 0) {
+    throw new UsageError(
+      `${input.path} holds no Google Photos files, only another Takeout product's (${
+        [...products].join(", ")
+      }): ` +
+        `leave it out, and give the parts of the export that hold Google Photos`,
+    );
   }
   throw new UsageError(
     `${input.path} is not a Google Photos export: it holds no "Takeout/Google Photos/" folder and no ` +
       `sidecar .json; give the archives (or extracted folders) of a Google Takeout of Google Photos`,
   );
+}
+
+/**
+ * Which folders of an export hold its Google Photos files. A Takeout of several products holds each
+ * in a folder of its own (`Takeout/Drive/`, `Takeout/YouTube and YouTube Music/`, …), and a folder
+ * given to `photosync takeout` may hold other files beside an extracted export (a downloads folder):
+ * neither is a Google Photos file, and importing them would date a Drive scan or a video of YouTube by
+ * its export time in the backup. So where an export's Google Photos folder is found by its name right under
+ * `Takeout/` (`…/Takeout/Google Photos/`, the name in any language of the list), only what lies in it
+ * is the export's. Where none is (its name in a language not in the list, or a folder given below
+ * `Takeout/`), every folder is: no photo is left out because its folder's name is not known.
+ *
+ * Folders are told with {@link add} (each folder of each export, by the export's stamp) before any is
+ * asked about with {@link leftOut}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PhotosScope } from "./export_check.ts";
+ * const scope = new PhotosScope();
+ * for (const folder of ["Takeout/Google Photos/Photos from 2020/", "Takeout/Drive/scans/", "other/"]) {
+ *   scope.add("20250101T000000Z", folder);
+ * }
+ * scope.add("", "Photos from 2020/"); // an export whose Google Photos folder was given itself
+ * assert.equal(scope.leftOut("20250101T000000Z", "Takeout/Google Photos/Photos from 2020/"), undefined);
+ * assert.deepEqual(scope.leftOut("20250101T000000Z", "Takeout/Drive/scans/"), {
+ *   top: "Takeout/Drive/",
+ *   why: "another Takeout product",
+ * });
+ * assert.deepEqual(scope.leftOut("20250101T000000Z", "other/"), {
+ *   top: "other/",
+ *   why: "outside the export's Google Photos folder",
+ * });
+ * assert.equal(scope.leftOut("", "Photos from 2020/"), undefined);
+ * ```
+ */
+export class PhotosScope {
+  /** Per export stamp, the Google Photos folders found (each a path ending in `/`). */
+  readonly #roots = new Map<string, Set<string>>();
+
+  /** `folder` (a path inside a part, ending in `/`, or "" for its top) is a folder of the export `stamp`. */
+  add(stamp: string, folder: string): void {
+    const root = photosRoot(folder);
+    if (root === undefined) return;
+    let roots = this.#roots.get(stamp);
+    if (!roots) this.#roots.set(stamp, roots = new Set());
+    roots.add(root);
+  }
+
+  /**
+   * Undefined when the files of `folder` are the export's (they lie in its Google Photos folder, or it
+   * has none by a known name); else the folder left out, as far down as it says why (`top`).
+   */
+  leftOut(stamp: string, folder: string): { top: string; why: string } | undefined {
+    const roots = this.#roots.get(stamp);
+    if (!roots || [...roots].some((root) => folder.startsWith(root))) return undefined;
+    const parts = folder.split("/");
+    const takeout = parts.indexOf("Takeout");
+    return takeout >= 0 && takeout < parts.length - 2
+      ? { top: `${parts.slice(0, takeout + 2).join("/")}/`, why: "another Takeout product" }
+      : { top: folder === "" ? "./" : `${parts.slice(0, parts[0] === "" ? 2 : 1).join("/")}/`, why: OUTSIDE };
+  }
+}
+
+/**
+ * The part of `folder` up to a `Takeout/<Google Photos>/` (the name in any language of the list), if
+ * any. Only right under `Takeout`: an album of that name inside the Google Photos folder is no root.
+ */
+function photosRoot(folder: string): string | undefined {
+  const parts = folder.split("/");
+  const at = parts.findIndex((part, index) =>
+    index > 0 && index < parts.length - 1 && parts[index - 1] === "Takeout" && isPhotosFolder(part)
+  );
+  return at < 0 ? undefined : `${parts.slice(0, at + 1).join("/")}/`;
 }

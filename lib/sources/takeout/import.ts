@@ -140,7 +140,15 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   const parts = new ExportTally(store, chain, inputs, catalog.archiveEntries);
   const largest = plan.wanted.reduce((most, media) => Math.max(most, media.entry.size), 0);
   // Their lines are written and their figures counted: from here only plan.archives is read.
-  for (const list of [catalog.sidecarsUsed, catalog.notMedia, catalog.unmatchedSidecars, plan.wanted]) {
+  for (
+    const list of [
+      catalog.sidecarsUsed,
+      catalog.notMedia,
+      catalog.notGooglePhotos,
+      catalog.unmatchedSidecars,
+      plan.wanted,
+    ]
+  ) {
     list.length = 0;
   }
   await tree.clearTemp();

@@ -155,6 +155,8 @@ Deno.test("importTakeout over archives held in memory: every media file once per
     sidecarsUsed: 3,
     trashed: 1,
     notMedia: 2,
+    notGooglePhotos: 0,
+    notGooglePhotosFolders: [],
     unmatchedSidecars: 0,
     failed: 0,
     unread: 0,
@@ -181,6 +183,62 @@ Deno.test("importTakeout over archives held in memory: every media file once per
   const again = await f.run(inputs);
   assert.deepEqual([again.imported, again.alreadyPresent, again.duplicates], [0, 5, 0]);
   assert.equal((await f.files()).length, 5);
+});
+
+Deno.test("importTakeout: of a Takeout of several products, and of a folder holding more than the export, only the Google Photos folder's files are imported", async () => {
+  await using f = await fixture();
+  const stamp = "takeout-20250102T030405Z";
+  const photos = `Takeout/Google Fotos/Fotos von 2020`;
+  const report = await f.run([
+    memoryArchive(`${stamp}-001.zip`, [
+      [`${photos}/IMG_1.jpg`, "photo one"],
+      [`${photos}/IMG_1.jpg.supplemental-metadata.json`, sidecar("IMG_1.jpg", TAKEN)],
+      ["Takeout/Drive/Scans/receipt.jpg", "a scan in Drive"],
+      ["Takeout/Drive/Scans/receipt.jpg.json", sidecar("receipt.jpg", TAKEN)],
+      ["Takeout/YouTube and YouTube Music/videos/clip.mp4", "an upload to YouTube"],
+      ["Takeout/archive_browser.html", "<html>"],
+    ]),
+    // Another part of the same export: a product alone in it is that product's, here too.
+    memoryArchive(`${stamp}-002.zip`, [["Takeout/Keep/note.png", "a note's picture"]]),
+    // A folder given that holds an extracted export and more (no stamp: an export of its own).
+    memoryArchive("downloads", [
+      ["takeout-x/Takeout/Google Photos/Photos from 2021/IMG_2.jpg", "photo two"],
+      ["holiday/IMG_3.jpg", "not from Google Photos"],
+      ["tool.ts", "const x = 1;"],
+    ]),
+  ]);
+  assert.deepEqual(await f.files(), [`${utcDay(TAKEN)}/IMG_1.jpg`, `${utcDay(ENTRY_TIME)}/IMG_2.jpg`].sort());
+  assert.equal(report.imported, 2);
+  assert.equal(report.sidecarsUsed, 1);
+  assert.equal(report.notMedia, 1);
+  assert.equal(report.notGooglePhotos, 6);
+  // The largest first, then in the order the archives hold them.
+  assert.deepEqual(report.notGooglePhotosFolders, [
+    "Takeout/Drive/ (2)",
+    "Takeout/YouTube and YouTube Music/ (1)",
+    "Takeout/Keep/ (1)",
+    "holiday/ (1)",
+    "./ (1)",
+  ]);
+  assert.equal(
+    report.entries,
+    report.imported + report.sidecarsUsed + report.notMedia + report.notGooglePhotos,
+  );
+});
+
+// An export whose Google Photos folder has a name not in the list (a language photosync does not know):
+// nothing is left out, so that no photo is lost for it.
+Deno.test("importTakeout: where the Google Photos folder's name is not known, every folder is the export's", async () => {
+  await using f = await fixture();
+  const report = await f.run([
+    memoryArchive("takeout-20250102T030405Z-001.zip", [
+      ["Takeout/Google Ảnh/Ảnh từ 2020/IMG_1.jpg", "photo one"],
+      ["Takeout/Google Ảnh/Ảnh từ 2020/IMG_1.jpg.supplemental-metadata.json", sidecar("IMG_1.jpg", TAKEN)],
+      ["Takeout/Google Ảnh/Ảnh từ 2020/VID_2.mp4", "a video"],
+    ]),
+  ]);
+  assert.equal(report.imported, 2);
+  assert.equal(report.notGooglePhotos, 0);
 });
 
 Deno.test("planImport leaves the trash out unless asked for; one path twice in an archive is two plans", async () => {

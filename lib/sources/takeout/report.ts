@@ -1,6 +1,6 @@
 /**
  * What a Takeout import tells the user: every entry of every archive accounted for (imported,
- * already there, a duplicate, a sidecar, trash, not media, failed, unread), where dates came
+ * already there, a duplicate, a sidecar, trash, not media, not Google Photos, failed, unread), where dates came
  * from, and one line per failure. The counts and the first few names of each list are kept
  * for the summary; the full account goes, one line per entry, to the report file
  * (`report_file.ts`) as the import goes, so that memory does not grow with the export.
@@ -30,6 +30,10 @@ export interface TakeoutReport {
   sidecarsUsed: number;
   trashed: number;
   notMedia: number;
+  /** Media and JSON files outside the export's Google Photos folder (`PhotosScope`): left out. */
+  notGooglePhotos: number;
+  /** The folders they were left out by, each with its count (`Takeout/Drive/ (12)`), the largest first. */
+  notGooglePhotosFolders: string[];
   unmatchedSidecars: number;
   failed: number;
   /** Entries of damaged archives that could not be listed or reached. */
@@ -98,6 +102,8 @@ export function startReport(
       sidecarsUsed: catalog.sidecarsUsed.length,
       trashed: plan.trashed,
       notMedia: catalog.notMedia.length,
+      notGooglePhotos: catalog.notGooglePhotos.length,
+      notGooglePhotosFolders: leftOutFolders(catalog.notGooglePhotos),
       unmatchedSidecars: catalog.unmatchedSidecars.length,
       failed: catalog.unreadable.length,
       unread: 0,
@@ -128,6 +134,9 @@ export function startReport(
     file?.write({ archive: inputs[ref.archive].path, entry: ref.path, outcome, ...more });
   for (const ref of catalog.sidecarsUsed) line(ref, "sidecar");
   for (const ref of catalog.notMedia) line(ref, "not media");
+  for (const { ref, top, why } of catalog.notGooglePhotos) {
+    line(ref, "not Google Photos", { note: `${why}: ${top}` });
+  }
   for (const ref of catalog.unmatchedSidecars) {
     add(report.unmatchedSidecarNames, ref.path);
     line(ref, "unmatched sidecar");
@@ -141,6 +150,15 @@ export function startReport(
     }
   }
   return tally;
+}
+
+/** The folders entries were left out by, each with its count, the largest first (at most {@link LISTED_NAMES}). */
+function leftOutFolders(left: readonly { top: string }[]): string[] {
+  const counts = new Map<string, number>();
+  for (const { top } of left) counts.set(top, (counts.get(top) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).slice(0, LISTED_NAMES).map(([top, count]) =>
+    `${top} (${count})`
+  );
 }
 
 /** Count a committed media file. */

@@ -32,6 +32,8 @@ export type Outcome =
   | "sidecar"
   | "unmatched sidecar"
   | "not media"
+  /** Outside the export's Google Photos folder (another Takeout product's, or beside the export): left out. */
+  | "not Google Photos"
   | "failed"
   | "unread"
   | "damaged archive"
