@@ -227,6 +227,21 @@ Deno.test("a Takeout of several products and a folder holding more than an expor
     folderRun.stderr,
     /left out, not in the export's Google Photos folder: holiday\/ \(1\), \.\/ \(1\)\n/,
   );
+
+  // The `Takeout` folder of an extracted part given itself: its other products are left out too.
+  const extracted = join(WORK, "extracted-products", "Takeout");
+  await Deno.mkdir(join(extracted, "Google Photos", "Photos from 2020"), { recursive: true });
+  await Deno.mkdir(join(extracted, "Drive"));
+  await Deno.writeFile(join(extracted, "Google Photos", "Photos from 2020", "IMG_1.jpg"), bytes("a photo"));
+  await Deno.writeFile(join(extracted, "Drive", "receipt.jpg"), bytes("a scan in Drive"));
+  const fromTakeout = fresh("takeout-folder");
+  const takeoutRun = await cli(["takeout", `--dir=${fromTakeout}`, extracted]);
+  assert.equal(takeoutRun.code, 0, takeoutRun.stderr);
+  assert.equal(items(fromTakeout).length, 1, takeoutRun.stderr);
+  assert.match(
+    takeoutRun.stderr,
+    /left out, not in the export's Google Photos folder: Takeout\/Drive\/ \(1\)\n/,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
  */
 import { readAt } from "../../core/read_at.ts";
 import { Readable } from "node:stream";
-import { basename, join, relative, sep } from "node:path";
+import { basename, join, relative, resolve, sep } from "node:path";
 import { PhotosyncError, UsageError } from "../../core/errors.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import { type ArchiveEntry, ArchiveError, whenOpened } from "./entry.ts";
@@ -73,10 +73,18 @@ export async function localArchive(path: string): Promise<ArchiveSource> {
     name: basename(path),
     sequential: kind === "tgz",
     ...(kind === "zip" ? { zipPath: path } : {}),
+    ...(kind === "folder" ? withinOf(path) : {}),
     entries: () => readArchive(path, kind),
   };
   await checkIsExport(source, kind === "folder" ? path : undefined);
   return source;
+}
+
+/** A folder's place in its part, when it lies in a `Takeout` folder (see `ArchiveSource.within`). */
+function withinOf(folder: string): { within?: string } {
+  const parts = resolve(folder).split(sep).filter(Boolean);
+  const at = parts.lastIndexOf("Takeout");
+  return at < 0 ? {} : { within: `${parts.slice(at).join("/")}/` };
 }
 
 /**

@@ -155,6 +155,8 @@ interface JsonFile {
 interface Folder {
   stamp: string;
   folder: string;
+  /** Where the folder lies in its part, for the scope (`ArchiveSource.within`: a folder given below its top). */
+  within: string;
   /** Its media entries (their names are those of their paths: no second object per entry). */
   media: EntryRef[];
   json: JsonFile[];
@@ -245,7 +247,9 @@ export async function catalog(
         if (!group) {
           const key = JSON.stringify([stamp, folder]);
           group = folders.get(key);
-          if (!group) folders.set(key, group = { stamp, folder, media: [], json: [] });
+          if (!group) {
+            folders.set(key, group = { stamp, folder, within: input.within ?? "", media: [], json: [] });
+          }
           last = group;
         }
         if (entry.link) {
@@ -290,9 +294,9 @@ export async function catalog(
   // Only the Google Photos folder's files are the export's: the folders of other Takeout products (and
   // beside the export, in a folder given) are left out whole, before any is matched.
   const scope = new PhotosScope();
-  for (const { stamp, folder } of folders.values()) scope.add(stamp, folder);
+  for (const { stamp, folder, within } of folders.values()) scope.add(stamp, within + folder);
   for (const [key, group] of folders) {
-    const left = scope.leftOut(group.stamp, group.folder);
+    const left = scope.leftOut(group.stamp, group.within + group.folder);
     if (!left) continue;
     folders.delete(key);
     for (const ref of [...group.media, ...group.json.map((file) => file.ref)]) {
