@@ -157,6 +157,8 @@ interface Folder {
   folder: string;
   /** Where the folder lies in its part, for the scope (`ArchiveSource.within`: a folder given below its top). */
   within: string;
+  /** Known to be left out while listing (a remote archive's, see `ahead`): its JSON files are not read. */
+  leftOut?: boolean;
   /** Its media entries (their names are those of their paths: no second object per entry). */
   media: EntryRef[];
   json: JsonFile[];
@@ -199,18 +201,46 @@ export async function catalog(
     unreadable: [],
   };
   const stamps = exportStamps(inputs.map((input) => input.name));
-  // Archives in a remote store are told first what will be read of them all: they fetch ahead, in parallel.
-  for (const input of inputs) {
-    if (!input.willRead) continue;
-    const reads: number[] = [];
-    try {
-      for await (const entry of input.entries()) {
-        if (catalogReads(entry) && entry.index !== undefined) reads.push(entry.index);
+  // Only the Google Photos folder's files are the export's: the folders of other Takeout products (and
+  // beside the export, in a folder given) are left out whole, before any is matched (see below).
+  const scope = new PhotosScope();
+  // Archives in a remote store are listed first (from their directories, kept in memory) and told what
+  // the catalog will read of them all: they fetch ahead, in parallel. Not the JSON files of folders left
+  // out: a Takeout of Keep or Fit beside Google Photos holds thousands, a request each.
+  const ahead = inputs.some((input) => input.willRead);
+  if (ahead) {
+    /** Each folder (by export) listed, numbered, so that a JSON file to read keeps only a number. */
+    const folderIds = new Map<string, number>();
+    const folderOf: { stamp: string; path: string }[] = [];
+    const planned: { input: ArchiveSource; reads: number[]; folders: number[] }[] = [];
+    for (const [archive, input] of inputs.entries()) {
+      if (!input.willRead) continue;
+      const plan = { input, reads: [] as number[], folders: [] as number[] };
+      planned.push(plan);
+      try {
+        for await (const entry of input.entries()) {
+          if (!catalogReads(entry) || entry.index === undefined) continue;
+          const path = (input.within ?? "") + splitPath(entry.path).folder;
+          const key = JSON.stringify([stamps[archive], path]);
+          let id = folderIds.get(key);
+          if (id === undefined) {
+            folderIds.set(key, id = folderOf.length);
+            folderOf.push({ stamp: stamps[archive], path });
+          }
+          plan.reads.push(entry.index);
+          plan.folders.push(id);
+        }
+      } catch {
+        // Reported when the archive is read below.
       }
-    } catch {
-      // Reported when the archive is read below.
     }
-    input.willRead(reads);
+    // Only the folders holding JSON files are told: a folder lies in the Google Photos folder when its
+    // path holds that folder's, so for these the answer is the one the whole listing gives below.
+    for (const { stamp, path } of folderOf) scope.add(stamp, path);
+    const kept = folderOf.map(({ stamp, path }) => !scope.leftOut(stamp, path));
+    for (const { input, reads, folders } of planned) {
+      input.willRead!(reads.filter((_, at) => kept[folders[at]]));
+    }
   }
   for (const [archive, input] of inputs.entries()) {
     const stamp = stamps[archive];
@@ -248,12 +278,18 @@ export async function catalog(
           const key = JSON.stringify([stamp, folder]);
           group = folders.get(key);
           if (!group) {
-            folders.set(key, group = { stamp, folder, within: input.within ?? "", media: [], json: [] });
+            const within = input.within ?? "";
+            group = { stamp, folder, within, media: [], json: [] };
+            if (ahead && scope.leftOut(stamp, within + folder)) group.leftOut = true;
+            folders.set(key, group);
           }
           last = group;
         }
         if (entry.link) {
           result.notMedia.push(ref);
+        } else if (group.leftOut && catalogReads(entry)) {
+          // Not fetched (see `ahead`): it goes with its folder's files below.
+          group.json.push({ ref, name });
         } else if (catalogReads(entry)) {
           const text = new Response(entry.body()).text();
           text.catch(() => {}); // Awaited in order below.
@@ -291,9 +327,7 @@ export async function catalog(
       result.damaged.push({ archive, error: (error as Error).message });
     }
   }
-  // Only the Google Photos folder's files are the export's: the folders of other Takeout products (and
-  // beside the export, in a folder given) are left out whole, before any is matched.
-  const scope = new PhotosScope();
+  // The folders left out, whole, before any is matched.
   for (const { stamp, folder, within } of folders.values()) scope.add(stamp, within + folder);
   for (const [key, group] of folders) {
     const left = scope.leftOut(group.stamp, group.within + group.folder);

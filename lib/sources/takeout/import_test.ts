@@ -226,6 +226,47 @@ Deno.test("importTakeout: of a Takeout of several products, and of a folder hold
   );
 });
 
+Deno.test("catalog: a remote part is told to fetch no JSON file of another product, and none is read", async () => {
+  const entries: Entry[] = [
+    [`${GP}/Photos from 2020/IMG_1.jpg`, "photo one"],
+    [`${GP}/Photos from 2020/IMG_1.jpg.supplemental-metadata.json`, sidecar("IMG_1.jpg", TAKEN)],
+    ["Takeout/Keep/note one.json", JSON.stringify({ title: "note one.jpg" })],
+    ["Takeout/Fit/Daily activity metrics/2020-01-01.json", "{}"],
+  ];
+  const told: number[][] = [];
+  const read: string[] = [];
+  const remote: ArchiveSource = {
+    path: "store/takeout-20250102T030405Z-001.zip",
+    name: "takeout-20250102T030405Z-001.zip",
+    sequential: false,
+    willRead: (indices) => told.push([...indices]),
+    async *entries() {
+      for (const [index, [path, text]] of entries.entries()) {
+        yield {
+          path,
+          size: bytesOf(text).length,
+          mtimeMs: ENTRY_TIME,
+          index,
+          body: () => {
+            read.push(path);
+            return ReadableStream.from([bytesOf(text)]);
+          },
+        };
+      }
+    },
+  };
+  const found = await catalog([remote]);
+  assert.deepEqual(told, [[1]]);
+  assert.deepEqual(read, [entries[1][0]]);
+  assert.deepEqual(found.notGooglePhotos.map(({ ref, top }) => [ref.path, top]), [
+    ["Takeout/Keep/note one.json", "Takeout/Keep/"],
+    ["Takeout/Fit/Daily activity metrics/2020-01-01.json", "Takeout/Fit/"],
+  ]);
+  assert.deepEqual(found.media.map((media) => [media.entry.path, media.sidecar?.name]), [
+    [entries[0][0], "IMG_1.jpg.supplemental-metadata.json"],
+  ]);
+});
+
 // An export whose Google Photos folder has a name not in the list (a language photosync does not know):
 // nothing is left out, so that no photo is lost for it.
 Deno.test("importTakeout: where the Google Photos folder's name is not known, every folder is the export's", async () => {
