@@ -9,7 +9,7 @@ import { openBackup, RunStop } from "./core/backup.ts";
 import { StopRequest, UsageError } from "./core/errors.ts";
 import type { Store } from "./core/store.ts";
 import { checkIsExport } from "./sources/takeout/export_check.ts";
-import { ExportChain } from "./sources/takeout/export_chain.ts";
+import { ExportChain, holdsOtherProducts } from "./sources/takeout/export_chain.ts";
 import type { RemoteArchive } from "./sources/takeout/remote/remote_archive.ts";
 import type { RemoteStore } from "./sources/takeout/remote/remote_store.ts";
 import type { UnfinishedDelivery } from "./sources/takeout/remote/store_exports.ts";
@@ -92,8 +92,11 @@ export interface RemoteTakeoutReport {
   waiting: { stamp: string; missing: string[]; unfinished?: UnfinishedDelivery }[];
   /** Exports in the store that hold no Google Photos files (a Takeout of other products). */
   notPhotos: string[];
-  /** Per export imported in full (by this run or an earlier one), the store's files that may now be deleted. */
-  deletable: { stamp: string; files: string[] }[];
+  /**
+   * Per export imported in full (by this run or an earlier one), the store's files that may now be
+   * deleted; `otherProducts` when they hold other Takeout products too (left out here): keep them.
+   */
+  deletable: { stamp: string; files: string[]; otherProducts?: true }[];
   /** Bytes read from the store. */
   bytesFetched: number;
   /** The run stopped early: `time` (`--max-time` ran out) or `bytes` (`--max-bytes` reached). */
@@ -191,7 +194,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     const recorded = chain.get(found.stamp)?.parts;
     if (recorded && names.every((name) => recorded.includes(name))) {
       result.done.push(found.stamp);
-      result.deletable.push({ stamp: found.stamp, files: locations });
+      result.deletable.push(deletable(chain, found.stamp, locations));
       continue;
     }
     if (found.missing.length > 0) {
@@ -248,7 +251,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
       }
       const complete = report.damagedArchives === 0 && report.failed === 0 && report.unread === 0;
       if (complete) {
-        result.deletable.push({ stamp: found.stamp, files: locations });
+        result.deletable.push(deletable(chain, found.stamp, locations));
       } else if (stop.budget?.reached) result.stopped = "bytes";
       result.imported.push({ stamp: found.stamp, parts: names, report, complete });
     } finally {
@@ -257,6 +260,16 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
   }
   if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
   return result;
+}
+
+/** The files of the export `stamp`, imported in full, as {@link RemoteTakeoutReport.deletable} says them. */
+function deletable(
+  chain: ExportChain,
+  stamp: string,
+  files: string[],
+): RemoteTakeoutReport["deletable"][number] {
+  const done = chain.get(stamp);
+  return { stamp, files, ...(done && holdsOtherProducts(done) ? { otherProducts: true } : {}) };
 }
 
 /** Whether any of an export's parts holds Google Photos files (a Takeout of Gmail or Drive does not). */

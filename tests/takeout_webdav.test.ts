@@ -13,6 +13,7 @@ import { CountingProxy } from "../testing/counting_proxy.ts";
 import { CliProcess, type CliResult, listFiles, runPhotosync } from "../testing/harness.ts";
 import { rcloneAvailable, RcloneWebdav } from "../testing/rclone_webdav.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
+import { writeZip } from "../testing/takeout/hand_archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
@@ -165,5 +166,44 @@ Deno.test({
     assert.ok(fetched <= 0.15 * partBytes, `fetched ${fetched} of ${partBytes} bytes`);
     // What it did fetch: the zip directories (each part's last 128 kB and more), the sidecars, the new photo.
     assert.ok(fetched > added.files[0].size, `fetched ${fetched} bytes`);
+  },
+});
+
+Deno.test({
+  name:
+    `takeout --from: an export that holds other Takeout products too imports its photos only, and its files are to be kept${note}`,
+  ignore,
+  async fn() {
+    const served = join(WORK, "products");
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const photo = "Takeout/Google Photos/Photos from 2020";
+    const sidecar = bytes(
+      JSON.stringify({ title: "IMG_1.jpg", photoTakenTime: { timestamp: "1577880000" } }),
+    );
+    await Deno.mkdir(served);
+    await writeZip(join(served, "takeout-20250101T000000Z-001.zip"), [
+      [`${photo}/IMG_1.jpg`, bytes("a photo")],
+      [`${photo}/IMG_1.jpg.supplemental-metadata.json`, sidecar],
+    ]);
+    await writeZip(join(served, "takeout-20250301T000000Z-001.zip"), [
+      [`${photo}/IMG_2.jpg`, bytes("another photo")],
+      ["Takeout/Drive/receipt.jpg", bytes("a scan in Drive")],
+      ["Takeout/Keep/note.json", bytes(JSON.stringify({ title: "note" }))],
+    ]);
+    await using server = await RcloneWebdav.start({ root: served });
+    const dir = join(WORK, "products-backup");
+    for (const time of ["first", "second"]) {
+      const run = await cli(["takeout", `--dir=${dir}`, `--from=${server.url}`]);
+      assert.equal(run.code, 0, `${time} run: ${run.stderr}`);
+      const names = (await listFiles(dir)).map((path) => path.split("/").pop()).filter((name) =>
+        !name!.endsWith(".tsv")
+      );
+      assert.deepEqual(names.sort(), ["IMG_1.jpg", "IMG_2.jpg"]);
+      assert.match(run.stderr, /export 20250101T000000Z is imported in full: its 1 file may now be deleted/);
+      assert.match(
+        run.stderr,
+        /export 20250301T000000Z is imported in full; its 1 file holds other Takeout products too \(left out here\): keep it for those$/m,
+      );
+    }
   },
 });

@@ -289,12 +289,16 @@ export async function runRemoteTakeout(
   if (result.imported.length + result.done.length + result.waiting.length === 0) {
     renderer.info("no Takeout export of Google Photos found; see the README for how to schedule one");
   }
-  for (const { stamp, files } of result.deletable) {
+  for (const { stamp, files, otherProducts } of result.deletable) {
+    const one = files.length === 1;
+    const theirs = `its ${files.length} ${one ? "file" : "files"}`;
     renderer.info(
-      `export ${stamp} is imported in full: its ${files.length} ${
-        files.length === 1 ? "file" : "files"
-      } may now be ` +
-        `deleted to free storage: ${files.join(", ")}`,
+      otherProducts
+        ? `export ${stamp} is imported in full; ${theirs} ${one ? "holds" : "hold"} other Takeout products ` +
+          `too (left out here): keep ${one ? "it" : "them"} for those`
+        : `export ${stamp} is imported in full: ${theirs} may now be deleted to free storage: ${
+          files.join(", ")
+        }`,
     );
   }
   if (result.stopped) {

@@ -24,6 +24,11 @@ export interface PartFigures {
   present: number;
   /** A run read it to its end with nothing failed (what lists it in {@link ImportedExport.parts}). */
   complete: boolean;
+  /**
+   * Its entries of other Takeout products (outside the export's Google Photos folder: `PhotosScope`),
+   * left out; absent when none. Its file holds more than photos then: not one to delete once imported.
+   */
+  otherProducts?: number;
 }
 
 /** One export imported (in part or in full). */
@@ -104,6 +109,11 @@ export class ExportChain {
   }
 }
 
+/** Whether a part of `done` holds files of other Takeout products besides Google Photos. */
+export function holdsOtherProducts(done: ImportedExport): boolean {
+  return Object.values(done.byPart ?? {}).some((part) => (part.otherProducts ?? 0) > 0);
+}
+
 /** What one run imported of one part: its export, its file name and its figures. */
 export interface PartImport extends PartFigures {
   stamp: string;
@@ -147,13 +157,15 @@ export function recordImports(
   for (const [stamp, imported] of byStamp) {
     const earlier = chain.get(stamp);
     const byPart: Record<string, PartFigures> = { ...earlier?.byPart };
-    for (const { part, entries, placed, present, complete } of imported) {
+    for (const { part, entries, placed, present, complete, otherProducts } of imported) {
       const before = byPart[part];
+      const others = Math.max(before?.otherProducts ?? 0, otherProducts ?? 0);
       byPart[part] = {
         entries,
         placed: (before?.placed ?? 0) + placed,
         present: Math.max(before?.present ?? 0, present),
         complete: (before?.complete ?? false) || complete,
+        ...(others > 0 ? { otherProducts: others } : {}),
       };
     }
     const figures = Object.values(byPart);

@@ -137,7 +137,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   const progress = { files: 0, bytes: 0 };
   const chain = new ExportChain(store);
   const holesBefore = chainHoles(chain.list());
-  const parts = new ExportTally(store, chain, inputs, catalog.archiveEntries);
+  const parts = new ExportTally(store, chain, inputs, catalog);
   const largest = plan.wanted.reduce((most, media) => Math.max(most, media.entry.size), 0);
   // Their lines are written and their figures counted: from here only plan.archives is read.
   for (
@@ -463,6 +463,8 @@ class ExportTally {
   readonly #inputs: readonly ArchiveSource[];
   readonly #stamps: string[];
   readonly #entries: readonly number[];
+  /** Entries of each archive left out as other Takeout products'. */
+  readonly #otherProducts: number[];
   readonly #placed: number[];
   readonly #present: Set<string>[];
   readonly #complete: boolean[];
@@ -473,12 +475,14 @@ class ExportTally {
     store: Store,
     chain: ExportChain,
     inputs: readonly ArchiveSource[],
-    entries: readonly number[],
+    catalog: Pick<Catalog, "archiveEntries" | "notGooglePhotos">,
   ) {
     this.#store = store;
     this.#inputs = inputs;
     this.#stamps = exportStamps(inputs.map((input) => input.name));
-    this.#entries = entries;
+    this.#entries = catalog.archiveEntries;
+    this.#otherProducts = inputs.map(() => 0);
+    for (const { ref } of catalog.notGooglePhotos) this.#otherProducts[ref.archive]++;
     this.#placed = inputs.map(() => 0);
     this.#present = inputs.map(() => new Set());
     this.#complete = inputs.map(() => false);
@@ -519,6 +523,7 @@ class ExportTally {
       entries: this.#entries[i] ?? 0,
       placed: this.#placed[i],
       present: this.#present[i].size,
+      ...(this.#otherProducts[i] > 0 ? { otherProducts: this.#otherProducts[i] } : {}),
       complete: this.#complete[i],
     }));
   }
