@@ -307,6 +307,25 @@ Deno.test("a part extracted into a folder of another name is matched with the zi
   assert.deepEqual(dates(dir), dates(reference));
 });
 
+Deno.test("a part downloaded again (the browser's `-002 (1).zip`) is that part: imported in a run of its own, it completes the export", async () => {
+  const exp = generateTakeout({ seed: 17, count: 6 });
+  const zips = await writeArchives(exp, join(WORK, "again", "zips"), { parts: 3 });
+  const reference = outDir("again-reference");
+  assert.equal((await cli(["takeout", `--dir=${reference}`, ...zips])).code, 0);
+  const again = zips[1].replace(/\.zip$/, " (1).zip");
+  await Deno.rename(zips[1], again);
+  const dir = outDir("again");
+  const first = await cli(["takeout", `--dir=${dir}`, zips[0], zips[2]]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /parts 002 of takeout-\S+ are not imported yet/);
+  const second = await cli(["takeout", `--dir=${dir}`, again]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.doesNotMatch(second.stderr, /not imported yet/);
+  const dates = (out: string) =>
+    rows(out).items.map(({ hash, created_ms, filename }) => [hash, created_ms, filename]);
+  assert.deepEqual(dates(dir), dates(reference));
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // 5. Album links after an interruption
 

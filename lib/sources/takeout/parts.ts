@@ -2,11 +2,12 @@
  * Which export and which numbered part an archive is, by the name Google gives it:
  * `takeout-20251110T101010Z-001.zip`, or with one more (undocumented) number before the part,
  * `takeout-20251110T101010Z-2-001.zip`; the same names without an extension for an extracted
- * part. Archives of one export share the time stamp.
+ * part, and with the counter a browser adds to a part downloaded again (`-001 (1).zip`,
+ * `-001(1).zip`): a 50 GB part often is. Archives of one export share the time stamp.
  * @module
  */
 
-const PART_NAME = /^takeout-(\d{8}T\d{6}Z)(-\d+)?-(\d{3,})(?:\.zip|\.tgz|\.tar\.gz)?$/i;
+const PART_NAME = /^takeout-(\d{8}T\d{6}Z)(-\d+)?-(\d{3,})(?: ?\(\d+\))?(?:\.zip|\.tgz|\.tar\.gz)?$/i;
 
 /** The export and part an archive's file name says it is. */
 export interface ArchivePart {

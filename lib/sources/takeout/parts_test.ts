@@ -14,7 +14,24 @@ Deno.test("archivePart: the stamp, the series and the number of Google's part na
   });
   assert.equal(archivePart("takeout-20251110T101010Z-004.tar.gz")?.number, 4);
   assert.equal(archivePart("takeout-20251110T101010Z-004")?.number, 4, "an extracted part");
-  for (const other of ["photos.zip", "takeout-2025-001.zip", "takeout-20251110T101010Z.zip", "Takeout"]) {
+  // Downloaded again: the browser's counter.
+  for (const again of ["takeout-20251110T101010Z-004 (1).zip", "takeout-20251110T101010Z-004(2).zip"]) {
+    assert.deepEqual(archivePart(again), {
+      stamp: "20251110T101010Z",
+      series: "20251110T101010Z",
+      number: 4,
+    });
+  }
+  assert.equal(archivePart("takeout-20251110T101010Z-004 (1)")?.number, 4, "extracted from it");
+  for (
+    const other of [
+      "photos.zip",
+      "takeout-2025-001.zip",
+      "takeout-20251110T101010Z.zip",
+      "Takeout",
+      "takeout-20251110T101010Z-004 copy.zip",
+    ]
+  ) {
     assert.equal(archivePart(other), undefined, other);
   }
 });
