@@ -99,15 +99,20 @@ Deno.test("a baseline and its increments, in mixed order in one run or in separa
     assert.equal(json.editedOf, edited.editedOf, edited.path);
     assert.equal(json.takeout.rule, `edited copy of ${edited.editedOf}`, edited.path);
   }
-  // An original sent again: no second file; its newer sidecar's favourite, description, archived flag.
+  // An original sent again: no second file; its newer sidecar's favourite, description, archived flag and
+  // date (one was corrected: its file moved to that day, whatever order the exports came in).
   for (const { file } of library.resent) {
-    const json = JSON.parse(item(file.bytes).json);
+    const row = item(file.bytes);
+    const json = JSON.parse(row.json);
     assert.deepEqual(
-      [json.favorited ?? false, json.description, json.archived ?? false],
-      [file.favorited, file.description, file.archived],
+      [json.favorited ?? false, json.description, json.archived ?? false, row.created_ms],
+      [file.favorited, file.description, file.archived, file.captureMs],
       file.path,
     );
   }
+  const corrected = library.resent.at(-1)!;
+  assert.notEqual(corrected.file.captureMs, corrected.before.captureMs, "the fixture corrects a date");
+  assert.ok(item(corrected.file.bytes).path.startsWith("1987/06/14/"), item(corrected.file.bytes).path);
   assert.match(splitRuns[1].stderr, new RegExp(`${library.resent.length} updated \\(favourite`));
   // Album links accumulate; an increment without the album's metadata.json keeps its title.
   const album = baseline.albums[0];

@@ -46,7 +46,10 @@ export interface IncrementalExports {
   full: TakeoutExport;
   /** Edited copies an increment sent without their original (which is in the baseline). */
   editedLater: TakeoutFile[];
-  /** Originals the first increment sent again, their sidecar's favourite, description or archived changed. */
+  /**
+   * Originals the first increment sent again, their sidecar's favourite, description or archived changed;
+   * the last, its date (corrected in Google Photos: a scan dated by the day it was scanned).
+   */
   resent: Resent[];
   /** Album copies added by an increment after the first, whose album folder has no `metadata.json` there. */
   albumAddedWithoutMetadata: TakeoutFile[];
@@ -163,6 +166,21 @@ export function incrementalExports(options: IncrementalOptions = {}): Incrementa
       archived: k === 2,
     };
     resent.push({ file, before });
+    extraFiles.push({ file, export: 1 });
+  }
+  // And one's date: the user corrected it (to before the library's first year: a scan of an old print).
+  const redated = candidates.slice(3).find((f) => f.takenMs !== undefined);
+  if (redated) {
+    const json = JSON.parse(redated.sidecarText!);
+    const takenMs = Date.UTC(1987, 5, 14, 12, 30);
+    json.photoTakenTime = { timestamp: String(takenMs / 1000), formatted: "14.06.1987, 12:30:00 UTC" };
+    const file: TakeoutFile = {
+      ...redated,
+      sidecarText: googleJson(json) + "\n",
+      takenMs,
+      captureMs: takenMs,
+    };
+    resent.push({ file, before: redated });
     extraFiles.push({ file, export: 1 });
   }
 

@@ -345,7 +345,9 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
     );
   }
   if (report.updated > 0) {
-    renderer.info(`  ${report.updated} updated (favourite, archived or description, from a later export)`);
+    renderer.info(
+      `  ${report.updated} updated (favourite, archived, description or date, from a later export)`,
+    );
   }
   if (report.file) renderer.info(`  every entry, one line each: ${report.file}`);
   const warn = (list: Listed, what: string) => {

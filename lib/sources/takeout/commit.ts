@@ -121,9 +121,10 @@ export class Committer {
       await Deno.remove(temp).catch(() => {});
       const kind = this.#seen.has(seenKey(digest)) ? "duplicate" : "already present";
       // This copy may bring the sidecar the item was placed without (it was in another part).
-      const redated = await this.revise(id, media, { archiveName: input.name, path: media.entry.path });
+      const entry = { archiveName: input.name, path: media.entry.path };
+      const redated = await this.revise(id, media, entry);
       // Or it is an original sent again by a later export, whose sidecar says what changed since.
-      const updated = redated === "unchanged" ? this.#update(id, media) : [];
+      const updated = redated === "unchanged" ? await this.#update(id, media, entry) : [];
       committed = {
         kind,
         id,
@@ -213,12 +214,13 @@ export class Committer {
     const kind = item.hash && this.#seen.has(seenKey(item.hash)) ? "duplicate" : "already present";
     if (item.hash) this.#seen.add(seenKey(item.hash));
     let redated: string | undefined;
+    const entry = { archiveName: input.name, path: media.entry.path };
     if (media.sidecar && !json.takeout?.sidecar) {
-      const revised = await this.revise(id, media, { archiveName: input.name, path: media.entry.path });
+      const revised = await this.revise(id, media, entry);
       if (revised === "redated") redated = this.#store.item(id)!.path!;
     }
     // Or an original sent again by a later export, whose sidecar says what changed since.
-    const updated = kind === "already present" && !redated ? this.#update(id, media) : [];
+    const updated = kind === "already present" && !redated ? await this.#update(id, media, entry) : [];
     this.#recordEntry(input, media, id);
     return {
       kind,
@@ -232,11 +234,13 @@ export class Committer {
   /**
    * What a copy of item `id` (placed, with a sidecar) from a later export than the one its metadata
    * came from changes: the favourite, archived and description of its sidecar (an increment sends an
-   * original again when only these changed); returns the fields changed. The newest export wins,
-   * whichever run reads it first; the date and the name stay (a file moves only for a sidecar it
-   * lacked, see {@link revise}).
+   * original again when only these changed), and its date: a date the user corrected in Google Photos
+   * (a scan dated by the day it was scanned, a camera's clock) moves the file to its day, as a
+   * revision (see {@link revise}) that also takes the new sidecar's name and metadata. Returns the
+   * fields changed. The newest export wins, whichever run reads it first. A later sidecar that puts it
+   * in the trash changes nothing: a backup keeps what was deleted since.
    */
-  #update(id: string, media: MediaMatch): string[] {
+  async #update(id: string, media: MediaMatch, entry: EntryOrigin): Promise<string[]> {
     const item = this.#store.item(id);
     if (!media.sidecar || media.stamp === "" || item?.status !== "downloaded") return [];
     const json = JSON.parse(item.json) as ItemJson & Record<string, unknown>;
@@ -256,6 +260,13 @@ export class Committer {
       changed.push("description");
       if (data.description === undefined) delete json.description;
       else json.description = data.description;
+    }
+    if (data.takenMs !== undefined && data.takenMs !== item.createdMs && item.path && !data.trashed) {
+      const revision: RevisionNote = { match: media, entry, from: item.path, updatedBy: media.stamp };
+      this.#records.startRevision(id, revision);
+      await this.#apply(id, revision);
+      this.#records.endRevision(id);
+      return ["date", ...changed];
     }
     // Noted even when nothing changed: an older export read later must not undo this one.
     json.takeout = { ...origin, updatedBy: media.stamp };
@@ -340,7 +351,7 @@ export class Committer {
 
   async #apply(
     id: string,
-    { match, entry, from }: RevisionNote,
+    { match, entry, from, updatedBy }: RevisionNote,
   ): Promise<Revised> {
     const item = this.#store.item(id);
     const { data } = match.sidecar!;
@@ -354,6 +365,14 @@ export class Committer {
     const source = data.takenMs === undefined ? json.takeout?.dateSource ?? "file time" : "sidecar";
     const exif = json.exif ?? {};
     const local = await localTime(ms, exif, data.geo, source === "exif" && exif.offset === undefined);
+    const metadata = metadataOf(
+      match,
+      source,
+      json.takeout?.archive ?? entry.archiveName,
+      json.takeout?.entry ?? entry.path,
+      { exif, local },
+      json.takeout ? json.takeout.stamp : match.stamp,
+    );
     this.#store.saveBatch({
       source: "takeout",
       items: [{
@@ -363,14 +382,7 @@ export class Committer {
         createdMs: ms,
         isVideo: item.isVideo,
         json: JSON.stringify(
-          metadataOf(
-            match,
-            source,
-            json.takeout?.archive ?? entry.archiveName,
-            json.takeout?.entry ?? entry.path,
-            { exif, local },
-            json.takeout ? json.takeout.stamp : match.stamp,
-          ),
+          updatedBy ? { ...metadata, takeout: { ...metadata.takeout, updatedBy } } : metadata,
         ),
         ...(item.hash ? { hash: item.hash } : {}),
       }],
@@ -388,6 +400,8 @@ interface RevisionNote {
   match: MediaMatch;
   entry: EntryOrigin;
   from: string;
+  /** A later export's sidecar re-dating an item dated by an earlier one's (see `#update`): that export. */
+  updatedBy?: string;
 }
 
 /** What an item's `json` says of its Takeout origin (and of its EXIF, for its local time). */
