@@ -105,15 +105,22 @@ Deno.test("a baseline and its increments, in mixed order in one run or in separa
     const row = item(file.bytes);
     const json = JSON.parse(row.json);
     assert.deepEqual(
-      [json.favorited ?? false, json.description, json.archived ?? false, row.created_ms],
-      [file.favorited, file.description, file.archived, file.captureMs],
+      [
+        json.favorited ?? false,
+        json.description,
+        json.archived ?? false,
+        row.created_ms,
+        json.geo,
+        json.people,
+      ],
+      [file.favorited, file.description, file.archived, file.captureMs, file.geo, file.people],
       file.path,
     );
   }
   const corrected = library.resent.at(-1)!;
   assert.notEqual(corrected.file.captureMs, corrected.before.captureMs, "the fixture corrects a date");
   assert.ok(item(corrected.file.bytes).path.startsWith("1987/06/14/"), item(corrected.file.bytes).path);
-  assert.match(splitRuns[1].stderr, new RegExp(`${library.resent.length} updated \\(favourite`));
+  assert.match(splitRuns[1].stderr, new RegExp(`${library.resent.length} updated from a later export \\(`));
   // Album links accumulate; an increment without the album's metadata.json keeps its title.
   const album = baseline.albums[0];
   for (const added of [...library.albumAdded, ...library.albumAddedWithoutMetadata]) {

@@ -47,8 +47,9 @@ export interface IncrementalExports {
   /** Edited copies an increment sent without their original (which is in the baseline). */
   editedLater: TakeoutFile[];
   /**
-   * Originals the first increment sent again, their sidecar's favourite, description or archived changed;
-   * the last, its date (corrected in Google Photos: a scan dated by the day it was scanned).
+   * Originals the first increment sent again, their sidecar's favourite, description or archived changed
+   * (the first also its place and people); the last, its date (corrected in Google Photos: a scan dated by
+   * the day it was scanned).
    */
   resent: Resent[];
   /** Album copies added by an increment after the first, whose album folder has no `metadata.json` there. */
@@ -158,12 +159,21 @@ export function incrementalExports(options: IncrementalOptions = {}): Incrementa
     json.favorited = !before.favorited;
     json.description = `Changed after the baseline (${k + 1})`;
     if (k === 2) json.archived = true;
+    // The first is also given a place and a person (the user pinned it on the map, named a face).
+    const geo = k === 0 ? { latitude: 48.2082, longitude: 16.3738, altitude: 171 } : before.geo;
+    const people = k === 0 ? ["Anna Müller"] : before.people;
+    if (k === 0) {
+      json.geoData = { ...geo, latitudeSpan: 0, longitudeSpan: 0 };
+      json.people = people!.map((name) => ({ name }));
+    }
     const file: TakeoutFile = {
       ...before,
       sidecarText: googleJson(json) + "\n",
       favorited: !before.favorited,
       description: json.description,
       archived: k === 2,
+      ...(geo ? { geo } : {}),
+      ...(people ? { people } : {}),
     };
     resent.push({ file, before });
     extraFiles.push({ file, export: 1 });

@@ -346,7 +346,7 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
   }
   if (report.updated > 0) {
     renderer.info(
-      `  ${report.updated} updated (favourite, archived, description or date, from a later export)`,
+      `  ${report.updated} updated from a later export (favourite, description, location, people, date, …)`,
     );
   }
   if (report.file) renderer.info(`  every entry, one line each: ${report.file}`);

@@ -233,8 +233,8 @@ export class Committer {
 
   /**
    * What a copy of item `id` (placed, with a sidecar) from a later export than the one its metadata
-   * came from changes: the favourite, archived and description of its sidecar (an increment sends an
-   * original again when only these changed), and its date: a date the user corrected in Google Photos
+   * came from changes: the favourite, archived, description, location and people of its sidecar (an
+   * increment sends an original again when only these changed), and its date: a date the user corrected in Google Photos
    * (a scan dated by the day it was scanned, a camera's clock) moves the file to its day, as a
    * revision (see {@link revise}) that also takes the new sidecar's name and metadata. Returns the
    * fields changed. The newest export wins, whichever run reads it first. A later sidecar that puts it
@@ -256,17 +256,22 @@ export class Committer {
       if (data[field]) json[field] = true;
       else delete json[field];
     }
-    if (json.description !== data.description) {
-      changed.push("description");
-      if (data.description === undefined) delete json.description;
-      else json.description = data.description;
+    const fields = [["description", "description"], ["geo", "location"], ["people", "people"]] as const;
+    for (const [field, label] of fields) {
+      if (JSON.stringify(json[field]) === JSON.stringify(data[field])) continue;
+      changed.push(label);
+      if (data[field] === undefined) delete json[field];
+      else json[field] = data[field];
     }
-    if (data.takenMs !== undefined && data.takenMs !== item.createdMs && item.path && !data.trashed) {
+    const redate = data.takenMs !== undefined && data.takenMs !== item.createdMs;
+    // A new date, or a new place (its local time, so maybe its local day): the file may move, and every
+    // field is taken from this sidecar, as for one placed without one.
+    if ((redate || changed.includes("location")) && item.path && !data.trashed) {
       const revision: RevisionNote = { match: media, entry, from: item.path, updatedBy: media.stamp };
       this.#records.startRevision(id, revision);
       await this.#apply(id, revision);
       this.#records.endRevision(id);
-      return ["date", ...changed];
+      return [...(redate ? ["date"] : []), ...changed];
     }
     // Noted even when nothing changed: an older export read later must not undo this one.
     json.takeout = { ...origin, updatedBy: media.stamp };

@@ -47,7 +47,7 @@ export interface TakeoutReport {
   redated: number;
   /** Files placed before their sidecar said they were in the trash, removed. */
   removed: number;
-  /** Items sent again by a later export whose sidecar changed their favourite, archived, description or date. */
+  /** Items sent again by a later export whose sidecar changed their metadata (favourite, …) or date. */
   updated: number;
   datedFrom: Record<DateSource, number>;
   /** Files dated only by their archive entry time. */
