@@ -126,6 +126,10 @@ Deno.test("a new folder files by the local day, writes XMP sidecars exiftool rea
   // No offset and no place: the UTC day, not the machine's (Tokyo: 5 March).
   assert.equal(await mtimeOf(join(dir, "2022/03/04/Plain.jpg")), PLAIN_MS);
   assert.ok(await Deno.lstat(join(dir, "albums/Road trip/LA.jpg")));
+  // verify: the sidecars belong to the files they sit beside, no file unknown to sync.db.
+  const verified = await runPhotosync(["verify", `--dir=${dir}`]);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.match(verified.stderr, /all intact\n?$/);
 
   await t.step({
     name: "exiftool reads every field back" +

@@ -11,6 +11,7 @@ import type { HashPool } from "./hash_pool.ts";
 import type { Logger } from "./logger.ts";
 import { ALBUMS_DIR, RESERVED_NAMES, TEMP_DIR } from "./output_tree.ts";
 import type { RecordedFile, Store } from "./store.ts";
+import { xmpOwnerOf } from "./xmp_sidecars.ts";
 
 /** Folder under the output directory where `verify --repair` keeps changed files (one folder per run). */
 export const CHANGED_DIR = ".photosync-changed";
@@ -138,7 +139,8 @@ async function checkOne(
 
 /**
  * The files under `root` that sync.db does not know (relative, `/`-separated, sorted): not the
- * database, its lock, the temporary folder, the album links, kept changed files or Takeout reports.
+ * database, its lock, the temporary folder, the album links, kept changed files, Takeout reports or
+ * the XMP sidecars of known files (`IMG_1.jpg.xmp`, `--xmp`'s or a photo program's: no photo).
  */
 export async function unknownFiles(store: Store, root: string): Promise<string[]> {
   const known = new Set<string>();
@@ -162,7 +164,10 @@ export async function unknownFiles(store: Store, root: string): Promise<string[]
       if (entry.isDirectory) await walk(path, false);
       else if (entry.isFile) {
         const relativePath = relative(root, path).split(sep).join("/");
-        if (!known.has(relativePath)) unknown.push(relativePath);
+        const owner = xmpOwnerOf(relativePath);
+        if (!known.has(relativePath) && !(owner !== undefined && known.has(owner))) {
+          unknown.push(relativePath);
+        }
       }
     }
   };

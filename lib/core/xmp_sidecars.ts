@@ -14,6 +14,10 @@ import { isOwnXmp, renderXmp, xmpFieldsOf } from "./xmp.ts";
 /** The sidecar's path of the file at `path` (relative, `/`-separated): `IMG_1.jpg` → `IMG_1.jpg.xmp`. */
 export const xmpPathOf = (path: string): string => `${path}.xmp`;
 
+/** The file whose sidecar the path would be (`IMG_1.jpg.xmp` → `IMG_1.jpg`), or undefined for no `.xmp`. */
+export const xmpOwnerOf = (path: string): string | undefined =>
+  path.endsWith(".xmp") ? path.slice(0, -".xmp".length) : undefined;
+
 /** What {@link writeXmpSidecars} did. */
 export interface XmpResult {
   /** Sidecars written: new or rewritten. */
