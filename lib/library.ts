@@ -174,7 +174,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
     summary.stopped = phase;
   }
   // The sidecars of what is placed (a run stopped by the time limit included): local files only.
-  if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
+  if (backup.xmp) await writeXmpSidecars({ ...backup, logger, onFile: options.onFile });
   if (stop.budget?.reached) summary.budgetReached = true;
   if (!summary.stopped && store.knownSpan("library") === undefined) summary.noAppCreatedMedia = true;
   summary.pending = store.pendingCount("library") + store.pendingCount("picker");

@@ -120,7 +120,7 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
       onFile: options.onFile,
       localTimeOf: downloadLocalTime,
     });
-    if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
+    if (backup.xmp) await writeXmpSidecars({ ...backup, logger, onFile: options.onFile });
     return { ...indexed, downloads };
   } finally {
     await deleteSessions(sessions, backup, logger);

@@ -258,7 +258,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
       for (const input of inputs) input[Symbol.dispose]();
     }
   }
-  if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
+  if (backup.xmp) await writeXmpSidecars({ ...backup, logger, onFile: options.onFile });
   return result;
 }
 

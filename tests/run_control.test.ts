@@ -106,4 +106,11 @@ Deno.test("--max-bytes starts no download once that much was written: exit 3, no
   await assertTree(env.dir, items);
   const bad = await env.run(["--max-bytes=50"]);
   assertOneLineError(bad, 2, /--max-bytes must be a size such as 500MB/);
+  // --xmp (remembered for the folder from now on): the sidecars a run writes are its new files too.
+  const xmp = await env.run(["--xmp", `--new-files=${list}`]);
+  assert.equal(xmp.code, 0, xmp.stderr);
+  assert.deepEqual(
+    (await Deno.readTextFile(list)).split("\n").filter(Boolean),
+    items.map((item) => `${expectedPath(item)}.xmp`).sort(),
+  );
 });

@@ -33,7 +33,13 @@ export interface XmpResult {
  * logged and the pass goes on.
  */
 export async function writeXmpSidecars(
-  { store, tree, logger }: { store: Store; tree: OutputTree; logger: Logger },
+  { store, tree, logger, onFile }: {
+    store: Store;
+    tree: OutputTree;
+    logger: Logger;
+    /** Told of each sidecar written (relative path): a run's new files (`--new-files`) include them. */
+    onFile?: (path: string) => void;
+  },
 ): Promise<XmpResult> {
   const result: XmpResult = { written: 0, foreign: 0 };
   try {
@@ -53,6 +59,7 @@ export async function writeXmpSidecars(
       try {
         await tree.writeSmall(path, text);
         result.written++;
+        onFile?.(path);
       } catch (error) {
         if (error instanceof FileSystemError && /disk is full/.test(error.message)) throw error;
         logger.warn(`no XMP sidecar for ${row.path}: ${(error as Error).message}`);
