@@ -265,8 +265,10 @@ export class Committer {
     }
     const redate = data.takenMs !== undefined && data.takenMs !== item.createdMs;
     // A new date, or a new place (its local time, so maybe its local day): the file may move, and every
-    // field is taken from this sidecar, as for one placed without one.
-    if ((redate || changed.includes("location")) && item.path && !data.trashed) {
+    // field is taken from this sidecar, as for one placed without one. Not on a sidecar that another
+    // file's name fits as well (`ambiguous`): a file is never moved on a guess.
+    const sure = !media.sidecar.ambiguous?.length;
+    if ((redate || changed.includes("location")) && sure && item.path && !data.trashed) {
       const revision: RevisionNote = { match: media, entry, from: item.path, updatedBy: media.stamp };
       this.#records.startRevision(id, revision);
       await this.#apply(id, revision);
