@@ -282,6 +282,30 @@ Deno.test("importTakeout: where the Google Photos folder's name is not known, ev
   assert.equal(report.notGooglePhotos, 0);
 });
 
+Deno.test("importTakeout: a later export's sidecar moves a file to the date it gives, but not on an ambiguous match", async () => {
+  await using f = await fixture();
+  const folder = `${GP}/Photos from 2020`;
+  const part = (stamp: string, sidecars: [string, number][]) =>
+    memoryArchive(`takeout-${stamp}-001.zip`, [
+      [`${folder}/IMG_1.jpg`, "photo one"],
+      ...sidecars.map(([name, ms]) => [`${folder}/${name}`, sidecar("IMG_1.jpg", ms)] as Entry),
+    ]);
+  const later = Date.UTC(1999, 11, 31, 12);
+  await f.run([part("20250101T000000Z", [["IMG_1.jpg.supplemental-metadata.json", TAKEN]])]);
+  assert.deepEqual(await f.files(), [`${utcDay(TAKEN)}/IMG_1.jpg`]);
+  // Two sidecars fit the name (old and new style): which is the photo's is a guess, and nothing moves.
+  const guessed = await f.run([
+    part("20250301T000000Z", [["IMG_1.jpg.json", later], ["IMG_1.jpg.supplemental-metadata.json", later]]),
+  ]);
+  assert.equal(guessed.updated, 0);
+  assert.deepEqual(await f.files(), [`${utcDay(TAKEN)}/IMG_1.jpg`]);
+  // One that fits alone: the file moves to the day it gives, with that mtime.
+  const sure = await f.run([part("20250501T000000Z", [["IMG_1.jpg.supplemental-metadata.json", later]])]);
+  assert.equal(sure.updated, 1);
+  assert.deepEqual(await f.files(), [`${utcDay(later)}/IMG_1.jpg`]);
+  assert.equal((await Deno.stat(join(f.root, `${utcDay(later)}/IMG_1.jpg`))).mtime?.getTime(), later);
+});
+
 Deno.test("planImport leaves the trash out unless asked for; one path twice in an archive is two plans", async () => {
   const twice: Entry[] = [[`${GP}/x/a.jpg`, "first"], [`${GP}/x/a.jpg`, "second, longer"]];
   const inputs = [
