@@ -299,11 +299,24 @@ Deno.test("importTakeout: a later export's sidecar moves a file to the date it g
   ]);
   assert.equal(guessed.updated, 0);
   assert.deepEqual(await f.files(), [`${utcDay(TAKEN)}/IMG_1.jpg`]);
-  // One that fits alone: the file moves to the day it gives, with that mtime.
-  const sure = await f.run([part("20250501T000000Z", [["IMG_1.jpg.supplemental-metadata.json", later]])]);
-  assert.equal(sure.updated, 1);
-  assert.deepEqual(await f.files(), [`${utcDay(later)}/IMG_1.jpg`]);
-  assert.equal((await Deno.stat(join(f.root, `${utcDay(later)}/IMG_1.jpg`))).mtime?.getTime(), later);
+  // One that fits alone: the file moves to the day it gives, with that mtime; a move that failed half-way
+  // (a file where its folder goes: that entry fails) is finished by the next run, whatever it imports.
+  const day = utcDay(later);
+  await Deno.mkdir(join(f.root, day, ".."), { recursive: true });
+  await Deno.writeTextFile(join(f.root, day), "in the way");
+  const stamp = "20250501T000000Z";
+  const blocked = await f.run([part(stamp, [["IMG_1.jpg.supplemental-metadata.json", later]])]);
+  assert.equal(blocked.failed, 1);
+  assert.match(blocked.failures.first[0], /it is not a folder/);
+  assert.equal(await f.read(`${utcDay(TAKEN)}/IMG_1.jpg`), "photo one", "not moved yet");
+  await Deno.remove(join(f.root, day));
+  await f.run([part("20250101T000000Z", [["IMG_1.jpg.supplemental-metadata.json", TAKEN]])]);
+  assert.deepEqual(await f.files(), [`${day}/IMG_1.jpg`]);
+  assert.equal((await Deno.stat(join(f.root, `${day}/IMG_1.jpg`))).mtime?.getTime(), later);
+  const item = f.store.item(`takeout:${sha256("photo one")}`)!;
+  assert.deepEqual([item.createdMs, JSON.parse(item.json).takeout.updatedBy], [later, stamp]);
+  // The older export read again changed nothing back.
+  assert.equal((await f.run([part(stamp, [["IMG_1.jpg.supplemental-metadata.json", later]])])).updated, 0);
 });
 
 Deno.test("planImport leaves the trash out unless asked for; one path twice in an archive is two plans", async () => {
