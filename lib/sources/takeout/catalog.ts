@@ -155,7 +155,7 @@ interface JsonFile {
 interface Folder {
   stamp: string;
   folder: string;
-  /** Where the folder lies in its part, for the scope (`ArchiveSource.within`: a folder given below its top). */
+  /** Where the folder lies in its part, for the scope (`ArchiveSource.within`: a folder given below it). */
   within: string;
   /** Known to be left out while listing (a remote archive's, see `ahead`): its JSON files are not read. */
   leftOut?: boolean;

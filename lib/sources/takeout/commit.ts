@@ -234,11 +234,12 @@ export class Committer {
   /**
    * What a copy of item `id` (placed, with a sidecar) from a later export than the one its metadata
    * came from changes: the favourite, archived, description, location and people of its sidecar (an
-   * increment sends an original again when only these changed), and its date: a date the user corrected in Google Photos
-   * (a scan dated by the day it was scanned, a camera's clock) moves the file to its day, as a
-   * revision (see {@link revise}) that also takes the new sidecar's name and metadata. Returns the
-   * fields changed. The newest export wins, whichever run reads it first. A later sidecar that puts it
-   * in the trash changes nothing: a backup keeps what was deleted since.
+   * increment sends an original again when only these changed), and its date: a date the user
+   * corrected in Google Photos (a scan dated by the day it was scanned, a camera's clock) moves the
+   * file to its day, as a revision (see {@link revise}) that also takes the new sidecar's name and
+   * metadata. Returns the fields changed. The newest export wins, whichever run reads it first. A
+   * later sidecar that puts it in the trash neither moves nor removes it: a backup keeps what was
+   * deleted since.
    */
   async #update(id: string, media: MediaMatch, entry: EntryOrigin): Promise<string[]> {
     const item = this.#store.item(id);
