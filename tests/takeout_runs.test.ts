@@ -326,6 +326,33 @@ Deno.test("a part downloaded again (the browser's `-002 (1).zip`) is that part: 
   assert.deepEqual(dates(dir), dates(reference));
 });
 
+Deno.test("sync.db lost, the archives imported again: every file is taken back, none placed twice; a changed one is kept", async () => {
+  const exp = generateTakeout({ seed: 19, count: 8 });
+  const zips = await writeArchives(exp, join(WORK, "lost-db", "zips"), { parts: 2 });
+  const dir = outDir("lost-db");
+  assert.equal((await cli(["takeout", `--dir=${dir}`, ...zips])).code, 0);
+  const tree = await backupTree(dir);
+  const before = rows(dir);
+  // The user's edit of one photo (other bytes, at its path) is theirs: kept, the photo placed beside it.
+  const edited = before.items.find((row) => /\.jpe?g$/i.test(row.path))!;
+  await Deno.writeTextFile(join(dir, edited.path), "an edit of mine");
+  for (const name of ["sync.db", "sync.db-wal", "sync.db-shm"]) {
+    await Deno.remove(join(dir, name)).catch(() => {});
+  }
+  const again = await cli(["takeout", `--dir=${dir}`, ...zips]);
+  assert.equal(again.code, 0, again.stderr);
+  const after = rows(dir);
+  const moved = after.items.find((row) => row.hash === edited.hash)!;
+  assert.notEqual(moved.path, edited.path);
+  assert.equal(await Deno.readTextFile(join(dir, edited.path)), "an edit of mine");
+  // Every other file where it was, recorded again: no second copy.
+  const others = (list: typeof before.items) => list.filter((row) => row.hash !== edited.hash);
+  assert.deepEqual(others(after.items), others(before.items));
+  const apart = (lines: string[]) =>
+    lines.filter((line) => !line.includes(edited.path) && !line.includes(moved.path));
+  assert.deepEqual(apart(await backupTree(dir)), apart(tree));
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // 5. Album links after an interruption
 

@@ -23,6 +23,8 @@ import { ALBUMS_DIR, type OutputTree, RESERVED_NAMES, type TempFile } from "./ou
 import type { PlacedRow } from "./source.ts";
 import type { ItemRow, Store } from "./store.ts";
 import { removeXmpSidecar } from "./xmp_sidecars.ts";
+import { hashFileSync } from "./hash_file.ts";
+import { join } from "node:path";
 
 /** Longest time a placed item waits to be recorded in sync.db. */
 const MARK_INTERVAL_MS = 250;
@@ -263,11 +265,26 @@ export class Placer implements Disposable {
     if (this.#failed !== undefined) throw this.#failed;
   }
 
-  /** Whether the file at `path` is `row`'s own earlier copy (see {@link PlacerOptions.adopt}). */
+  /**
+   * Whether the file at `path` is `row`'s own earlier copy: its very bytes, for a row that knows its
+   * sha256 before it is placed (a Takeout import's: a backup whose `sync.db` was lost, imported again,
+   * takes its files back instead of placing a tagged second copy of each); or by its mtime, where the
+   * source allows it (see {@link PlacerOptions.adopt}).
+   */
   #ownEarlierFile(row: ItemRow, path: string): boolean {
+    if (row.hash !== null && this.#sameBytes(path, row.hash)) return true;
     if (!this.#adopt?.(row)) return false;
     const modified = this.#tree.modifiedAt(path);
     return modified !== undefined && Math.abs(modified - row.createdMs) < MTIME_SLACK_MS;
+  }
+
+  /** Whether the regular file at `path` (relative) has the sha256 `hash` (hex); read only when it is there. */
+  #sameBytes(path: string, hash: string): boolean {
+    try {
+      return hashFileSync(join(this.#tree.root, ...path.split("/"))).digest === hash;
+    } catch {
+      return false;
+    }
   }
 
   /**
