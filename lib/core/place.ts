@@ -266,13 +266,14 @@ export class Placer implements Disposable {
   }
 
   /**
-   * Whether the file at `path` is `row`'s own earlier copy: its very bytes, for a row that knows its
-   * sha256 before it is placed (a Takeout import's: a backup whose `sync.db` was lost, imported again,
-   * takes its files back instead of placing a tagged second copy of each); or by its mtime, where the
-   * source allows it (see {@link PlacerOptions.adopt}).
+   * Whether the file at `path` is `row`'s own earlier copy: its very bytes, for a Takeout item (whose
+   * id is its content's sha256, known before it is placed: a backup whose `sync.db` was lost, imported
+   * again, takes its files back instead of placing a tagged second copy of each); or by its mtime,
+   * where the source allows it (see {@link PlacerOptions.adopt}). A download's recorded hash may be
+   * of bytes Google has changed since: no proof.
    */
   #ownEarlierFile(row: ItemRow, path: string): boolean {
-    if (row.hash !== null && this.#sameBytes(path, row.hash)) return true;
+    if (row.source === "takeout" && row.hash !== null && this.#sameBytes(path, row.hash)) return true;
     if (!this.#adopt?.(row)) return false;
     const modified = this.#tree.modifiedAt(path);
     return modified !== undefined && Math.abs(modified - row.createdMs) < MTIME_SLACK_MS;
