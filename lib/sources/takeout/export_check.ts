@@ -73,7 +73,7 @@ export async function checkIsExport(input: ArchiveSource, folder?: string): Prom
   try {
     for await (const entry of input.entries()) {
       if (isExportEntry(prefix + entry.path)) return;
-      const product = /^((?:.*\/)?Takeout\/[^/]+\/)./.exec(entry.path)?.[1];
+      const product = productFolder(entry.path);
       if (product && products.size < 3) products.add(product);
     }
   } catch {
@@ -147,12 +147,24 @@ export class PhotosScope {
   leftOut(stamp: string, folder: string): { top: string; why: string } | undefined {
     const roots = this.#roots.get(stamp);
     if (!roots || [...roots].some((root) => folder.startsWith(root))) return undefined;
+    const product = productFolder(folder);
+    if (product) return { top: product, why: "another Takeout product" };
     const parts = folder.split("/");
-    const takeout = parts.indexOf("Takeout");
-    return takeout >= 0 && takeout < parts.length - 2
-      ? { top: `${parts.slice(0, takeout + 2).join("/")}/`, why: "another Takeout product" }
-      : { top: folder === "" ? "./" : `${parts.slice(0, parts[0] === "" ? 2 : 1).join("/")}/`, why: OUTSIDE };
+    return {
+      top: folder === "" ? "./" : `${parts.slice(0, parts[0] === "" ? 2 : 1).join("/")}/`,
+      why: OUTSIDE,
+    };
   }
+}
+
+/**
+ * The Takeout product's folder `path` (a file's, or a folder's ending in `/`) lies in: the part up to the
+ * folder under its first `Takeout` (`Takeout/Drive/`), if there is one.
+ */
+function productFolder(path: string): string | undefined {
+  const parts = path.split("/");
+  const at = parts.indexOf("Takeout");
+  return at < 0 || at + 2 >= parts.length ? undefined : `${parts.slice(0, at + 2).join("/")}/`;
 }
 
 /**
