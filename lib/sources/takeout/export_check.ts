@@ -98,10 +98,10 @@ export async function checkIsExport(input: ArchiveSource, folder?: string): Prom
  * in a folder of its own (`Takeout/Drive/`, `Takeout/YouTube and YouTube Music/`, …), and a folder
  * given to `photosync takeout` may hold other files beside an extracted export (a downloads folder):
  * neither is a Google Photos file, and importing them would date a Drive scan or a video of YouTube by
- * its export time in the backup. So where an export's Google Photos folder is found by its name right under
- * `Takeout/` (`…/Takeout/Google Photos/`, the name in any language of the list), only what lies in it
- * is the export's. Where none is (its name in a language not in the list, or a folder given below
- * `Takeout/`), every folder is: no photo is left out because its folder's name is not known.
+ * its export time in the backup. So where an export's Google Photos folder is found by its name right
+ * under `Takeout/` (`…/Takeout/Google Photos/`, the name in any language of the list), only what lies
+ * in it is the export's. Where none is (its name in a language not in the list, or a folder given
+ * below `Takeout/`), every folder is: no photo is left out because its folder's name is not known.
  *
  * Folders are told with {@link add} (each folder of each export, by the export's stamp) before any is
  * asked about with {@link leftOut}.
@@ -158,8 +158,8 @@ export class PhotosScope {
 }
 
 /**
- * The Takeout product's folder `path` (a file's, or a folder's ending in `/`) lies in: the part up to the
- * folder under its first `Takeout` (`Takeout/Drive/`), if there is one.
+ * The Takeout product's folder `path` (a file's, or a folder's ending in `/`) lies in: the part up to
+ * the folder under its first `Takeout` (`Takeout/Drive/`), if there is one.
  */
 function productFolder(path: string): string | undefined {
   const parts = path.split("/");
