@@ -279,7 +279,7 @@ export class Placer implements Disposable {
     return modified !== undefined && Math.abs(modified - row.createdMs) < MTIME_SLACK_MS;
   }
 
-  /** Whether the regular file at `path` (relative) has the sha256 `hash` (hex); read only when it is there. */
+  /** Whether the file at `path` (relative) has the sha256 `hash` (hex); read only when one is there. */
   #sameBytes(path: string, hash: string): boolean {
     try {
       return hashFileSync(join(this.#tree.root, ...path.split("/"))).digest === hash;
