@@ -40,7 +40,8 @@ function laterExport(extra: TakeoutFile[]): { exp: TakeoutExport; changed: Takeo
   return { exp: { ...A, exportedMs: A.exportedMs + 61 * DAY, files: [...files, ...extra] }, changed };
 }
 
-const NEW = generateTakeout({ seed: 81, count: 6, ...SIZES, specials: false }).files
+const NEW_LIBRARY = generateTakeout({ seed: 81, count: 6, ...SIZES, specials: false });
+const NEW = NEW_LIBRARY.files
   .filter((file) => !file.copyOf && !file.editedOf && !file.motionOf && !file.trashed).slice(0, 3);
 const B = laterExport(NEW);
 
@@ -157,10 +158,18 @@ Deno.test("takeout --drive: the first export as the local import gives it; a lat
     bytes: new TextEncoder().encode("x"),
     folder: "Docs",
   });
+  // Another person's Takeout of Google Photos, shared with the user: not theirs, never read.
+  const shared = await written({ ...NEW_LIBRARY, exportedMs: A.exportedMs - 30 * DAY }, "shared", 1);
+  const sharedId = await emulator.drive.add({
+    name: shared[0].split("/").pop()!,
+    path: shared[0],
+    sharedBy: "relative@example.com",
+  });
 
   const first = await drive(env, [], { auth: "browser" });
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(await backupOf(env.dir), await expectedBackup());
+  assert.ok(!emulator.requests.some((r) => r.url.includes(sharedId)), "the shared export was not read");
   assert.match(first.stderr, /export 20251110T101010Z is imported in full: its 3 files may now be deleted/);
   assert.match(first.stderr, /Drive: Takeout\/takeout-20251110T101010Z-001\.zip/);
   const warned = first.stderr.split("\n").filter((line) => line.includes("flagged this part as malware"));

@@ -9,7 +9,8 @@
  * a request that downloads nothing is Drive's 403 `invalidAbuseAcknowledgment`.
  *
  * `q`: clauses joined by `and`: `name contains 'x'` (Drive matches the starts of words: here, of the
- * name), `name = 'x'`, `trashed = true|false`, `mimeType = 'x'`, `mimeType != 'x'`, `'ID' in parents`.
+ * name), `name = 'x'`, `trashed = true|false`, `mimeType = 'x'`, `mimeType != 'x'`, `'ID' in parents`,
+ * `'me' in owners` (or another owner's address).
  * Anything else is Drive's 400 `invalid` for `q`.
  *
  * @module
@@ -31,6 +32,8 @@ export interface DriveEntry {
   trashed: boolean;
   /** Flagged as malware or spam: downloads need `acknowledgeAbuse=true`. */
   abusive?: boolean;
+  /** Another user's, shared with the user ("Shared with me"); absent: the user's own. */
+  owner?: string;
   size?: number;
   /** The bytes, or the file on disk holding them. */
   bytes?: Uint8Array;
@@ -54,6 +57,8 @@ export interface NewDriveFile {
   createdTime?: string;
   /** Flagged by Drive as malware or spam (see the module's comment). */
   abusive?: boolean;
+  /** Another user's address: the file is theirs, shared with the user (in no folder of My Drive). */
+  sharedBy?: string;
 }
 
 /** A Drive API error in Drive's shape (`errors[].reason`). */
@@ -118,7 +123,8 @@ export class DriveApi implements Service<"driveList" | "driveGet"> {
     return this.#entry({
       name: file.name,
       mimeType: /\.zip$/i.test(file.name) ? "application/zip" : "application/x-gzip",
-      parents: [parent.id],
+      parents: file.sharedBy ? [] : [parent.id],
+      ...(file.sharedBy ? { owner: file.sharedBy } : {}),
       size,
       bytes: file.bytes,
       path: file.path,
@@ -320,6 +326,9 @@ export function parseQuery(q: string): ((file: DriveEntry) => boolean) | undefin
     } else if ((match = /^'([^']+)'\s+in\s+parents$/.exec(text))) {
       const parent = match[1];
       tests.push((file) => file.parents.includes(parent));
+    } else if ((match = /^'([^']+)'\s+in\s+owners$/.exec(text))) {
+      const owner = match[1];
+      tests.push((file) => (file.owner ?? "me") === owner);
     } else return undefined;
   }
   return (file) => tests.every((test) => test(file));

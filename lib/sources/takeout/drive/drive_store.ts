@@ -14,10 +14,12 @@ import type { RemoteFile, RemoteStore } from "../remote/remote_store.ts";
 
 /**
  * The Drive search for Takeout parts: names starting `takeout-` (Drive's `contains` matches the
- * starts of words), not in the trash, no folders. The caller keeps the names that are parts.
+ * starts of words), not in the trash, no folders, and the user's own: a Takeout someone shared with
+ * the user (a relative's, to help them move) is another person's photos, not theirs to back up here.
+ * The caller keeps the names that are parts.
  */
-export const TAKEOUT_QUERY =
-  "name contains 'takeout-' and trashed = false and mimeType != 'application/vnd.google-apps.folder'";
+export const TAKEOUT_QUERY = "name contains 'takeout-' and trashed = false and " +
+  "mimeType != 'application/vnd.google-apps.folder' and 'me' in owners";
 
 /** Google Drive read through `client`; `logger` is told once of each part Drive flagged as abusive. */
 export class DriveStore implements RemoteStore {
