@@ -4,7 +4,7 @@
  * imported yet from a remote store of exports (Google Drive, WebDAV), fetching only what is new.
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { openBackup, RunStop } from "./core/backup.ts";
 import { StopRequest, UsageError } from "./core/errors.ts";
 import type { Store } from "./core/store.ts";
@@ -119,7 +119,11 @@ export async function takeout(
   const { dir, logger } = options;
   // Every path is checked (readable, and part of a Google Photos export) before anything is written.
   // Oldest export first, then by name (as Google numbers the parts), whatever order they were given in.
-  const inputs = inExportOrder(await Promise.all(options.paths.map((path) => localArchive(path))));
+  // A path given twice (two globs that overlap) is one archive: read twice, its entries counted twice.
+  const paths = options.paths.filter((path, at) =>
+    options.paths.findIndex((other) => resolve(other) === resolve(path)) === at
+  );
+  const inputs = inExportOrder(await Promise.all(paths.map((path) => localArchive(path))));
   using stageWorkers = new EarlyStageWorkers(inputs);
   using stop = options.stop ?? new RunStop();
   using backup = await openBackup(dir, options);

@@ -244,6 +244,20 @@ Deno.test("a Takeout of several products and a folder holding more than an expor
   );
 });
 
+Deno.test("an archive given twice (overlapping globs) is read once", async () => {
+  const dir = fresh("twice");
+  const run = await cli([
+    "takeout",
+    `--dir=${dir}`,
+    ZIPS[0],
+    ZIPS[1],
+    join(ZIPS[0], "..", ZIPS[0].split("/").pop()!),
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /^reading 2 archives$/m);
+  assert.match(run.stderr, / 0 already present, /);
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // Point 15: control characters in names
 
