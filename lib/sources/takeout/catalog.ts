@@ -157,7 +157,7 @@ interface Folder {
   folder: string;
   /** Where the folder lies in its part, for the scope (`ArchiveSource.within`: a folder given below it). */
   within: string;
-  /** Known to be left out while listing (a remote archive's, see `ahead`): its JSON files are not read. */
+  /** Known to be left out while listing (a remote archive's, see `planReads`): its JSON files are not read. */
   leftOut?: boolean;
   /** Its media entries (their names are those of their paths: no second object per entry). */
   media: EntryRef[];
@@ -204,44 +204,9 @@ export async function catalog(
   // Only the Google Photos folder's files are the export's: the folders of other Takeout products (and
   // beside the export, in a folder given) are left out whole, before any is matched (see below).
   const scope = new PhotosScope();
-  // Archives in a remote store are listed first (from their directories, kept in memory) and told what
-  // the catalog will read of them all: they fetch ahead, in parallel. Not the JSON files of folders left
-  // out: a Takeout of Keep or Fit beside Google Photos holds thousands, a request each.
+  // Archives in a remote store are told first what the catalog will read of them all: they fetch ahead.
   const ahead = inputs.some((input) => input.willRead);
-  if (ahead) {
-    /** Each folder (by export) listed, numbered, so that a JSON file to read keeps only a number. */
-    const folderIds = new Map<string, number>();
-    const folderOf: { stamp: string; path: string }[] = [];
-    const planned: { input: ArchiveSource; reads: number[]; folders: number[] }[] = [];
-    for (const [archive, input] of inputs.entries()) {
-      if (!input.willRead) continue;
-      const plan = { input, reads: [] as number[], folders: [] as number[] };
-      planned.push(plan);
-      try {
-        for await (const entry of input.entries()) {
-          if (!catalogReads(entry) || entry.index === undefined) continue;
-          const path = (input.within ?? "") + splitPath(entry.path).folder;
-          const key = JSON.stringify([stamps[archive], path]);
-          let id = folderIds.get(key);
-          if (id === undefined) {
-            folderIds.set(key, id = folderOf.length);
-            folderOf.push({ stamp: stamps[archive], path });
-          }
-          plan.reads.push(entry.index);
-          plan.folders.push(id);
-        }
-      } catch {
-        // Reported when the archive is read below.
-      }
-    }
-    // Only the folders holding JSON files are told: a folder lies in the Google Photos folder when its
-    // path holds that folder's, so for these the answer is the one the whole listing gives below.
-    for (const { stamp, path } of folderOf) scope.add(stamp, path);
-    const kept = folderOf.map(({ stamp, path }) => !scope.leftOut(stamp, path));
-    for (const { input, reads, folders } of planned) {
-      input.willRead!(reads.filter((_, at) => kept[folders[at]]));
-    }
-  }
+  if (ahead) await planReads(inputs, stamps, scope);
   for (const [archive, input] of inputs.entries()) {
     const stamp = stamps[archive];
     // JSON files of a zip or folder are read a few at a time (each read waits mostly on the
@@ -288,7 +253,7 @@ export async function catalog(
         if (entry.link) {
           result.notMedia.push(ref);
         } else if (group.leftOut && catalogReads(entry)) {
-          // Not fetched (see `ahead`): it goes with its folder's files below.
+          // Not fetched (see `planReads`): it goes with its folder's files below.
           group.json.push({ ref, name });
         } else if (catalogReads(entry)) {
           const text = new Response(entry.body()).text();
@@ -563,6 +528,50 @@ function olderOf(group: Folder, inRun: readonly OlderInRun[], lookup?: OlderLook
 function albumMetadataTitle(name: string, text: string): string | undefined {
   if (!ALBUM_METADATA.has(name.normalize("NFC").toLowerCase())) return undefined;
   return albumTitle(text) ?? "";
+}
+
+/**
+ * Tell each remote archive of `inputs` (listed from its directory, kept in memory) which JSON files the
+ * catalog will read of it, so that it fetches them ahead, in parallel: not those of folders `scope`
+ * leaves out (a Takeout of Keep or Fit beside Google Photos holds thousands, a request each). `scope`
+ * is told the folders holding JSON files: a folder lies in the Google Photos folder when its path holds
+ * that folder's, so for these the answer is the one the whole listing gives later.
+ */
+async function planReads(
+  inputs: readonly ArchiveSource[],
+  stamps: string[],
+  scope: PhotosScope,
+): Promise<void> {
+  /** Each folder (by export) listed, numbered, so that a JSON file to read keeps only a number. */
+  const folderIds = new Map<string, number>();
+  const folderOf: { stamp: string; path: string }[] = [];
+  const planned: { input: ArchiveSource; reads: number[]; folders: number[] }[] = [];
+  for (const [archive, input] of inputs.entries()) {
+    if (!input.willRead) continue;
+    const plan = { input, reads: [] as number[], folders: [] as number[] };
+    planned.push(plan);
+    try {
+      for await (const entry of input.entries()) {
+        if (!catalogReads(entry) || entry.index === undefined) continue;
+        const path = (input.within ?? "") + splitPath(entry.path).folder;
+        const key = JSON.stringify([stamps[archive], path]);
+        let id = folderIds.get(key);
+        if (id === undefined) {
+          folderIds.set(key, id = folderOf.length);
+          folderOf.push({ stamp: stamps[archive], path });
+        }
+        plan.reads.push(entry.index);
+        plan.folders.push(id);
+      }
+    } catch {
+      // Reported when the catalog reads the archive.
+    }
+  }
+  for (const { stamp, path } of folderOf) scope.add(stamp, path);
+  const kept = folderOf.map(({ stamp, path }) => !scope.leftOut(stamp, path));
+  for (const { input, reads, folders } of planned) {
+    input.willRead!(reads.filter((_, at) => kept[folders[at]]));
+  }
 }
 
 /** The folder part and the file name of an entry path (either separator). */
