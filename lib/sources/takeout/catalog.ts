@@ -157,7 +157,7 @@ interface Folder {
   folder: string;
   /** Where the folder lies in its part, for the scope (`ArchiveSource.within`: a folder given below it). */
   within: string;
-  /** Known to be left out while listing (a remote archive's, see `planReads`): its JSON files are not read. */
+  /** Left out, known while listing (a remote archive's, see `planReads`): its JSON files are not read. */
   leftOut?: boolean;
   /** Its media entries (their names are those of their paths: no second object per entry). */
   media: EntryRef[];
