@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { type CliResult, runPhotosync } from "../testing/harness.ts";
+import { cliCommand, type CliResult, runPhotosync } from "../testing/harness.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import { tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
@@ -343,6 +343,33 @@ Deno.test("the summary is a few short lines; the report file has a line per entr
 
 // ---------------------------------------------------------------------------------------------------------
 // Point 17: the output folder and sync.db
+
+Deno.test("a file too large for the folder's file system (FAT32's 4 GB) is one line saying what to do", async () => {
+  const big = join(WORK, "big.zip");
+  await writeZip(big, [[`${GP}/VID_1.mp4`, new Uint8Array(300_000)]]);
+  const dir = fresh("too-large");
+  // The file size limit of the process stands in for FAT32's (writes past it fail with EFBIG).
+  const { code, stderr } = await new Deno.Command("bash", {
+    args: [
+      "-c",
+      `trap '' XFSZ; ulimit -f 200; exec "$@"`,
+      "bash",
+      ...cliCommand(["takeout", `--dir=${dir}`, big]),
+    ],
+    env: { TZ: "UTC" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const lines = new TextDecoder().decode(stderr).trimEnd().split("\n").filter((line) =>
+    line.startsWith("error:")
+  );
+  assert.notEqual(code, 0);
+  assert.equal(lines.length, 1, lines.join("\n"));
+  assert.match(
+    lines[0],
+    /too large for this folder's file system \(FAT32 holds at most 4 GB a file\); back up to a drive formatted exFAT/,
+  );
+});
 
 Deno.test("a sync.db with damaged pages is refused with one line naming it (exit 2), by takeout and status", async () => {
   const dir = fresh("damaged-db");

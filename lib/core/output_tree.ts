@@ -387,6 +387,13 @@ function fileSystemError(what: string, path: string, error: unknown): FileSystem
       { cause: error },
     );
   }
+  if (/file too large|os error 27|EFBIG/i.test(message)) {
+    return new FileSystemError(
+      `cannot ${what} ${path}: the file is too large for this folder's file system (FAT32 holds at most 4 GB ` +
+        "a file); back up to a drive formatted exFAT, NTFS, ext4 or APFS: nothing written so far is lost",
+      { cause: error },
+    );
+  }
   return new FileSystemError(`cannot ${what} ${path}: ${message}`, { cause: error });
 }
 
