@@ -120,9 +120,8 @@ export async function takeout(
   // Every path is checked (readable, and part of a Google Photos export) before anything is written.
   // Oldest export first, then by name (as Google numbers the parts), whatever order they were given in.
   // A path given twice (two globs that overlap) is one archive: read twice, its entries counted twice.
-  const paths = options.paths.filter((path, at) =>
-    options.paths.findIndex((other) => resolve(other) === resolve(path)) === at
-  );
+  const resolved = options.paths.map((path) => resolve(path));
+  const paths = options.paths.filter((_, at) => resolved.indexOf(resolved[at]) === at);
   const inputs = inExportOrder(await Promise.all(paths.map((path) => localArchive(path))));
   using stageWorkers = new EarlyStageWorkers(inputs);
   using stop = options.stop ?? new RunStop();

@@ -23,8 +23,6 @@ import { ALBUMS_DIR, type OutputTree, RESERVED_NAMES, type TempFile } from "./ou
 import type { PlacedRow } from "./source.ts";
 import type { ItemRow, Store } from "./store.ts";
 import { removeXmpSidecar } from "./xmp_sidecars.ts";
-import { hashFileSync } from "./hash_file.ts";
-import { join } from "node:path";
 
 /** Longest time a placed item waits to be recorded in sync.db. */
 const MARK_INTERVAL_MS = 250;
@@ -273,19 +271,10 @@ export class Placer implements Disposable {
    * of bytes Google has changed since: no proof.
    */
   #ownEarlierFile(row: ItemRow, path: string): boolean {
-    if (row.source === "takeout" && row.hash !== null && this.#sameBytes(path, row.hash)) return true;
+    if (row.source === "takeout" && row.hash !== null && this.#tree.sha256Of(path) === row.hash) return true;
     if (!this.#adopt?.(row)) return false;
     const modified = this.#tree.modifiedAt(path);
     return modified !== undefined && Math.abs(modified - row.createdMs) < MTIME_SLACK_MS;
-  }
-
-  /** Whether the file at `path` (relative) has the sha256 `hash` (hex); read only when one is there. */
-  #sameBytes(path: string, hash: string): boolean {
-    try {
-      return hashFileSync(join(this.#tree.root, ...path.split("/"))).digest === hash;
-    } catch {
-      return false;
-    }
   }
 
   /**
