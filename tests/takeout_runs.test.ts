@@ -34,6 +34,10 @@ const outDir = (name: string) => join(WORK, `out-${++folders}-${name}`);
 /** The items of `sync.db` by content hash, and album memberships. */
 const rows = (dir: string) => backupRows(dir);
 
+/** Each item's content hash, date and name. */
+const datesOf = (dir: string) =>
+  rows(dir).items.map(({ hash, created_ms, filename }) => [hash, created_ms, filename]);
+
 /** The summary's count of `category` (`imported`, `already present`, …). */
 function count(run: CliResult, category: string): number {
   const match = new RegExp(`(\\d+) ${category}`).exec(run.stderr);
@@ -302,9 +306,7 @@ Deno.test("a part extracted into a folder of another name is matched with the zi
   assert.equal(run.code, 0, run.stderr);
   assert.equal(count(run, "unmatched sidecars"), 0, run.stderr);
   // Dated and named alike (which of two same-named files keeps the plain name follows the order of the inputs).
-  const dates = (out: string) =>
-    rows(out).items.map(({ hash, created_ms, filename }) => [hash, created_ms, filename]);
-  assert.deepEqual(dates(dir), dates(reference));
+  assert.deepEqual(datesOf(dir), datesOf(reference));
 });
 
 Deno.test("a part downloaded again (the browser's `-002 (1).zip`) is that part: imported in a run of its own, it completes the export", async () => {
@@ -321,9 +323,7 @@ Deno.test("a part downloaded again (the browser's `-002 (1).zip`) is that part: 
   const second = await cli(["takeout", `--dir=${dir}`, again]);
   assert.equal(second.code, 0, second.stderr);
   assert.doesNotMatch(second.stderr, /not imported yet/);
-  const dates = (out: string) =>
-    rows(out).items.map(({ hash, created_ms, filename }) => [hash, created_ms, filename]);
-  assert.deepEqual(dates(dir), dates(reference));
+  assert.deepEqual(datesOf(dir), datesOf(reference));
 });
 
 Deno.test("sync.db lost, the archives imported again: every file is taken back, none placed twice; a changed one is kept", async () => {
