@@ -87,6 +87,8 @@ export interface SyncSummary {
   added: number;
   updated: number;
   requeued: number;
+  /** Files of another size than recorded that `resync` (or the days checked again) moved aside. */
+  movedAside: { from: string; to: string }[];
   downloads?: TransferResult;
   /** Set when `maxTimeMs` ran out: while indexing (more days to search) or downloading. */
   stopped?: "indexing" | "downloading";
@@ -107,7 +109,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   using stop = options.stop ?? new RunStop(options);
   using backup = await openBackup(options.dir, options);
   const { store } = backup;
-  const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, pending: 0 };
+  const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, movedAside: [], pending: 0 };
   let phase: NonNullable<SyncSummary["stopped"]> = "indexing";
   try {
     // `--all --dates`: every item of those days is checked again (see `adopt` below).
@@ -134,13 +136,17 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         return librarySource(client, { dates: options.dates, now: io.now ?? Date.now, fetch: io.fetch });
       })();
     if (library) {
-      summary.requeued = options.resync ? requeueMissing(store, backup.dir, [library.name, "picker"]) : 0;
+      if (options.resync) {
+        const { requeued, movedAside } = await requeueMissing(store, backup.dir, [library.name, "picker"]);
+        Object.assign(summary, { requeued, movedAside });
+      }
       if (!options.pendingOnly) Object.assign(summary, await ingest(store, library, logger, stop.signal));
       const recheck = options.recheck && typeof options.dates === "object"
         ? daysMs(options.dates)
         : undefined;
       if (recheck && !options.resync) {
-        summary.requeued = requeueMissing(store, backup.dir, [library.name], recheck);
+        const { requeued, movedAside } = await requeueMissing(store, backup.dir, [library.name], recheck);
+        Object.assign(summary, { requeued, movedAside });
       }
     }
     if (!options.indexOnly) {

@@ -11,7 +11,7 @@ import { openBackup, RunStop } from "./core/backup.ts";
 import { HashPool } from "./core/hash_pool.ts";
 import type { Logger } from "./core/logger.ts";
 import type { RetryOptions } from "./core/retry.ts";
-import { checkFiles, moveAside, type Problem, unknownFiles } from "./core/verify.ts";
+import { changedStamp, checkFiles, moveAside, type Problem, unknownFiles } from "./core/verify.ts";
 import { sync, type SyncIo } from "./library.ts";
 
 export { CHANGED_DIR, type Problem } from "./core/verify.ts";
@@ -84,7 +84,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     report.problems = checked.problems;
     report.unknown = await unknownFiles(store, dir);
     if (options.repair && report.problems.length > 0) {
-      const stamp = new Date(startedMs).toISOString().replaceAll(":", "").slice(0, 17);
+      const stamp = changedStamp(startedMs);
       for (const problem of report.problems) {
         if (problem.kind === "changed") {
           report.movedAside.push({ from: problem.path, to: await moveAside(dir, problem.path, stamp) });

@@ -146,21 +146,43 @@ Deno.test("--dates searches only that range, both ends included", async () => {
   assert.deepEqual((await listFiles(env.dir)).length, 3);
 });
 
-Deno.test("--resync downloads missing and damaged files again, nothing else", async () => {
+Deno.test("--resync downloads missing and changed files again, keeping the changed bytes aside, nothing else", async () => {
   const items = generateLibrary({ count: 10, seed: 11 });
   await using env = await synced(items);
   assert.deepEqual(env.first.code, 0, env.first.stderr);
-  const [gone, cut] = (await listFiles(env.dir)).slice(0, 2);
+  const [gone, cut, edited, folder] = (await listFiles(env.dir)).slice(0, 4);
   await Deno.remove(join(env.dir, gone));
   await Deno.truncate(join(env.dir, cut), 10);
+  const edit = new TextEncoder().encode("the user's retouched version ".repeat(50));
+  await Deno.writeFile(join(env.dir, edited), edit);
+  // A folder made where a file was (by hand, or a tool): it is the user's, and stops nothing.
+  await Deno.remove(join(env.dir, folder));
+  await Deno.mkdir(join(env.dir, folder));
+  await Deno.writeTextFile(join(env.dir, folder, "note.txt"), "kept");
   env.emulator.resetCounts();
   const plain = await env.run();
   assert.deepEqual(env.emulator.counts.media, 0, "a plain run trusts sync.db");
   assert.deepEqual(plain.code, 0);
   const resync = await env.run(["--resync"]);
   assert.deepEqual(resync.code, 0, resync.stderr);
-  assert.deepEqual(env.emulator.counts.media, 2);
-  await assertItemFiles(env.dir, items);
+  assert.deepEqual(env.emulator.counts.media, 4);
+  const byPath = new Map(items.map((it) => [expectedPath(it), it]));
+  await assertItemFiles(env.dir, items.filter((it) => expectedPath(it) !== folder));
+  // The changed files are kept, each under one folder of the run, and said.
+  const aside = await listFiles(env.dir, ".photosync-changed");
+  assert.equal(aside.length, 2, aside.join());
+  const keptEdit = aside.find((path) => path.endsWith(`/${edited}`))!;
+  assert.deepEqual(await Deno.readFile(join(env.dir, keptEdit)), edit);
+  assert.equal((await Deno.stat(join(env.dir, aside.find((path) => path.endsWith(`/${cut}`))!))).size, 10);
+  assert.match(resync.stderr, new RegExp(`moved aside ${edited} -> ${keptEdit}`));
+  // The folder's item took a tagged name beside it.
+  assert.equal(await Deno.readTextFile(join(env.dir, folder, "note.txt")), "kept");
+  const row = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true })
+    .prepare("SELECT path FROM items WHERE id = ?").get(byPath.get(folder)!.id) as { path: string };
+  assert.notEqual(row.path, folder);
+  await assertSameBytes(join(env.dir, row.path), byPath.get(folder)!);
+  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verified.code, 0, verified.stdout + verified.stderr);
 });
 
 Deno.test("two items with one name on one day both survive under stable names", async () => {

@@ -119,9 +119,10 @@ export class OutputTree {
 
   /**
    * Give the complete temporary file `temp` its mtime and move it to `relativePath`
-   * (`/`-separated). With `replace`, whatever is at the target is replaced (atomically, by a
-   * rename); without it, nothing is: the result is false when something is there, and `temp`
-   * stays for the caller to place elsewhere. On failure `temp` is gone.
+   * (`/`-separated). With `replace`, a file or link at the target is replaced (atomically, by a
+   * rename), a folder is not (the result is then false); without it, nothing is: the result is
+   * false when something is there. When false, `temp` stays for the caller to place elsewhere;
+   * on failure it is gone.
    *
    * Its calls (time, folders, link, rename) are synchronous: each is one quick system call, which
    * costs several times less CPU than the same call made asynchronously (see `read_at.ts`), and
@@ -138,8 +139,10 @@ export class OutputTree {
     try {
       await fsCall("set the time of", temp, () => Deno.utimeSync(temp, mtime, mtime));
       await this.#folders(parts.slice(0, -1));
-      if (replace) await fsCall("move into place", target, () => Deno.renameSync(temp, target));
-      else return await this.#moveNew(temp, target);
+      if (!replace) return await this.#moveNew(temp, target);
+      // What is replaced is the item's own file (or a link): a folder made there since is the user's.
+      if (isFolder(target)) return false;
+      await fsCall("move into place", target, () => Deno.renameSync(temp, target));
       return true;
     } catch (error) {
       try {
@@ -355,6 +358,15 @@ export class OutputTree {
 }
 
 /** Reading `body` broke off (or the run stopped): the network's side, worth another try. */
+/** Whether a folder (not a link to one) is at `path`. */
+function isFolder(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 function broken(error: unknown): BodyError {
   return new BodyError(`download broke off: ${(error as Error)?.message ?? error}`, { cause: error });
 }

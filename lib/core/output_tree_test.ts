@@ -93,6 +93,16 @@ Deno.test("OutputTree.place: the mtime set, folders made; without replace nothin
   assert.deepEqual(tempFiles(t.tree), []);
 });
 
+Deno.test("OutputTree.place with replace takes no folder's place: false, the folder and the file kept", async () => {
+  await using t = await tempTree();
+  await Deno.mkdir(join(t.root, "2020/01/02/x.jpg"), { recursive: true });
+  await Deno.writeTextFile(join(t.root, "2020/01/02/x.jpg/inside.txt"), "the user's");
+  const staged = await t.tree.writeTemp(ReadableStream.from([bytes(10, 1)]), { tempName: "1.part" });
+  assert.equal(await t.tree.place(staged.temp, "2020/01/02/x.jpg", new Date(0), { replace: true }), false);
+  assert.equal(await Deno.readTextFile(join(t.root, "2020/01/02/x.jpg/inside.txt")), "the user's");
+  assert.deepEqual(tempFiles(t.tree), ["1.part"]);
+});
+
 Deno.test("OutputTree.place refuses a folder that is a symbolic link or a file, writing nothing through it", async () => {
   await using t = await tempTree();
   await using elsewhere = await tempTree();

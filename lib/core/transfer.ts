@@ -19,6 +19,7 @@ import { Placer, type PlacerOptions } from "./place.ts";
 import { PlacedHashes } from "./placed_hashes.ts";
 import type { HashPool } from "./hash_pool.ts";
 import { pooled } from "./pool.ts";
+import { changedStamp, moveAside } from "./verify.ts";
 import { type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import type { ItemRow, Store } from "./store.ts";
 import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "./source.ts";
@@ -232,27 +233,47 @@ async function transferOne(
   }
 }
 
+/** What {@link requeueMissing} did. */
+export interface Requeued {
+  /** Items put back to pending. */
+  requeued: number;
+  /**
+   * Files of another size than recorded (a user's edit, a damaged file) moved aside from their
+   * path (`from`) to `to` (both relative), before their item's download takes the path.
+   */
+  movedAside: { from: string; to: string }[];
+}
+
 /**
  * `--resync`: put back to pending every downloaded item of `sources` (those the run downloads;
  * another's, e.g. a Takeout import's, would stay pending for ever) whose file is missing or has
  * the wrong size; with `within`, only the items captured in it (epoch ms, both ends included).
- * Returns how many were requeued.
+ * A file of the wrong size is moved aside first (to `.photosync-changed/<stamp>/<path>`, as
+ * `verify --repair` does): the download never overwrites bytes a user may have changed.
  */
-export function requeueMissing(
+export async function requeueMissing(
   store: Store,
   dir: string,
   sources: readonly string[],
   within?: { fromMs: number; toMs: number },
-): number {
-  const missing: string[] = [];
+): Promise<Requeued> {
+  const missing: ItemRow[] = [];
   const tree = new OutputTree(dir);
   for (const row of store.downloaded()) {
     if (!sources.includes(row.source)) continue;
     // An item sharing another's file (the same bytes from another source) has no file of its own.
     if (row.fileOf) continue;
     if (within && (row.createdMs < within.fromMs || row.createdMs > within.toMs)) continue;
-    if (!row.path || row.size === null || !tree.holds(row.path, row.size)) missing.push(row.id);
+    if (!row.path || row.size === null || !tree.holds(row.path, row.size)) missing.push(row);
   }
-  store.requeue(missing);
-  return missing.length;
+  const movedAside: Requeued["movedAside"] = [];
+  const stamp = changedStamp(Date.now());
+  for (const { path } of missing) {
+    // A regular file there (a folder or a link is left: the download takes the next free name or the link's place).
+    if (path && tree.modifiedAt(path) !== undefined) {
+      movedAside.push({ from: path, to: await moveAside(dir, path, stamp) });
+    }
+  }
+  store.requeue(missing.map((row) => row.id));
+  return { requeued: missing.length, movedAside };
 }

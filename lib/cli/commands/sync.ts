@@ -148,7 +148,12 @@ const syncCommand: Command = async (args, context) => {
   const seconds = (Date.now() - started) / 1000;
   const { downloads } = summary;
   const parts = [`indexed ${summary.added} new and ${summary.updated} changed items`];
-  if (summary.requeued) parts.push(`${summary.requeued} missing files queued again`);
+  if (summary.requeued) parts.push(`${summary.requeued} missing or changed files queued again`);
+  for (const { from, to } of summary.movedAside) {
+    renderer.warn(
+      `moved aside ${from} -> ${to} (it was not as downloaded: the changed bytes are kept there)`,
+    );
+  }
   if (downloads) parts.push(`downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`);
   renderer.info(`done in ${formatDuration(seconds)}: ${parts.join(", ")}`);
   if (summary.noAppCreatedMedia) renderer.attention(NO_APP_CREATED_MEDIA);
