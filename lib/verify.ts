@@ -79,7 +79,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   {
     using backup = await openBackup(dir);
     const { store } = backup;
-    const checked = await checkFiles({ store, root: dir, pool, logger, signal: stop.signal });
+    const checked = await checkFiles({
+      store,
+      root: dir,
+      pool,
+      logger,
+      requeuedOf: [...DOWNLOADED_SOURCES],
+      signal: stop.signal,
+    });
     Object.assign(report, { files: checked.files, bytes: checked.bytes, hashed: checked.hashed });
     report.problems = checked.problems;
     report.unknown = await unknownFiles(store, dir);
@@ -124,6 +131,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     pool,
     logger,
     only: new Set(redownload.map((p) => p.id)),
+    requeuedOf: [...DOWNLOADED_SOURCES],
   });
   const stillWrong = new Set(again.problems.map((problem) => problem.id));
   for (const problem of redownload) {

@@ -170,6 +170,27 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
     },
   );
 
+  await t.step("report --out replaces no file of the backup, and takes no folder or empty name", async () => {
+    const db = await Deno.readFile(join(env.dir, "sync.db"));
+    const photo = (await listFiles(env.dir)).find((path) => /^\d{4}\//.test(path))!;
+    const bytes = await Deno.readFile(join(env.dir, photo));
+    for (
+      const [out, said] of [
+        [join(env.dir, "sync.db"), /is photosync's own file in the backup: give another name/],
+        [join(env.dir, photo), /is a photo's file in the backup: give another name/],
+        [join(env.dir, photo.split("/")[0]), /is a folder: give a file name/],
+        ["", /--out needs a file name/],
+      ] as const
+    ) {
+      const result = await env.cli(["report", `--dir=${env.dir}`, `--out=${out}`], { inProcess: true });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, said);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    }
+    assert.deepEqual(await Deno.readFile(join(env.dir, "sync.db")), db);
+    assert.deepEqual(await Deno.readFile(join(env.dir, photo)), bytes);
+  });
+
   await t.step(
     "sync --all --dates: rows deleted by hand come back with their files; only those days searched",
     async () => {

@@ -174,4 +174,16 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   const expired = await env.cli(["verify", `--dir=${env.dir}`, "--repair"]);
   assert.equal(expired.code, 3, expired.stderr);
   assert.match(expired.stderr, new RegExp(`^not restored ${expectedPath(pickedOnly)}: .*pick it again`, "m"));
+  // Still missing for every verify after: a repair that could not restore it proves nothing whole.
+  const report_ = await env.cli(["report", `--dir=${env.dir}`]);
+  assert.equal(report_.code, 0, report_.stderr);
+  const after = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(after.code, 3, after.stderr);
+  assert.deepEqual(problemLines(after.stderr), [
+    `missing ${expectedPath(pickedOnly)} (${pickedOnly.id}): not restored: ${
+      query<{ note: string }>(env.dir, `SELECT note FROM items WHERE id = '${pickedOnly.id}'`)[0].note
+    }`,
+  ]);
+  const status2 = await env.cli(["status", `--dir=${env.dir}`]);
+  assert.match(status2.stdout, /^last verify: .* 1 missing/m);
 });

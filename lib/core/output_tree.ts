@@ -16,11 +16,27 @@ export const TEMP_DIR = ".photosync-tmp";
 /** Folder under the output directory holding the album links. */
 export const ALBUMS_DIR = "albums";
 
-/** Names directly under the output directory that items may never take (lower case). */
+/** Folder under the output directory where changed files are kept (`verify --repair`, `sync --resync`). */
+export const CHANGED_DIR = ".photosync-changed";
+
+/** `photosync report`'s page, by default directly under the output directory. */
+export const REPORT_FILE = "photosync-report.html";
+
+/**
+ * Names directly under the output directory that items may never take (lower case): photosync's
+ * own files and folders there (with a flat `--layout`, a photo named so would be overwritten by them).
+ */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(
-  [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, LOCK_FILE, TEMP_DIR].map((name) =>
-    name.toLowerCase()
-  ),
+  [
+    DB_FILE,
+    `${DB_FILE}-wal`,
+    `${DB_FILE}-shm`,
+    `${DB_FILE}-journal`,
+    LOCK_FILE,
+    TEMP_DIR,
+    CHANGED_DIR,
+    REPORT_FILE,
+  ].map((name) => name.toLowerCase()),
 );
 
 /** A write failed for a reason of the file system (full, not permitted): the run stops. */

@@ -80,16 +80,24 @@ Deno.test("Placer.settle: in the order given, the first item keeps the name, lat
   ]);
 });
 
-Deno.test("Placer.settle: the names of sync.db and the temporary folder are never an item's", async () => {
+Deno.test("Placer.settle: the names of photosync's own files and folders (sync.db, the report page, …) are never an item's", async () => {
   await using f = await fixture(
-    { a: "sync.db", b: ".photosync-tmp", c: "SYNC.DB-wal" },
+    {
+      a: "sync.db",
+      b: ".photosync-tmp",
+      c: "SYNC.DB-wal",
+      d: "photosync-report.html",
+      e: ".photosync-changed",
+    },
     (item) => item.filename,
   );
   using placer = f.newPlacer();
-  assert.deepEqual(placer.settle(f.rows("a", "b", "c")).map((row) => row.path), [
+  assert.deepEqual(placer.settle(f.rows("a", "b", "c", "d", "e")).map((row) => row.path), [
     `sync (${idTag("a")}).db`,
     `.photosync-tmp (${idTag("b")})`,
     `SYNC (${idTag("c")}).DB-wal`,
+    `photosync-report (${idTag("d")}).html`,
+    `.photosync-changed (${idTag("e")})`,
   ]);
 });
 

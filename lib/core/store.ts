@@ -152,6 +152,15 @@ export interface RecordedFile {
   createdMs: number;
 }
 
+/** See {@link Store.unrestoredFiles}. */
+export interface UnrestoredFile {
+  id: string;
+  source: SourceName;
+  path: string;
+  hash: string;
+  note: string | null;
+}
+
 /** An item as a source hands it to the store. */
 export interface NewItem {
   id: string;
@@ -462,6 +471,14 @@ export class Store {
     return result.changes === 1;
   }
 
+  /** Whether an item holds `path` (compared as {@link claimPath} does). */
+  holdsPath(path: string): boolean {
+    return this.#db.prepare("SELECT 1 FROM items WHERE path_key = ?").get(
+      path.normalize("NFC").toLowerCase(),
+    ) !==
+      undefined;
+  }
+
   /** Replace an item's JSON (e.g. with the local time its downloaded bytes told). */
   setItemJson(id: string, json: string): void {
     this.#db.prepare("UPDATE items SET json = ? WHERE id = ?").run(json, id);
@@ -526,6 +543,28 @@ export class Store {
       SELECT id, source, path, size, hash, created_ms AS createdMs FROM items
       WHERE status = 'downloaded' AND path IS NOT NULL AND file_of IS NULL ORDER BY created_ms, id`);
     yield* statement.iterate() as Iterable<RecordedFile>;
+  }
+
+  /**
+   * Files the backup had and has not now: items downloaded once (their sha256 recorded) whose file
+   * went missing or changed and that were queued again (`sync --resync`, `verify --repair`), and
+   * are pending still, or failed (`note` says why). Only of `sources` whose items get their hash
+   * when they are downloaded (a Takeout item has its hash before it is placed).
+   */
+  *unrestoredFiles(sources: readonly SourceName[]): Generator<UnrestoredFile> {
+    const statement = this.#db.prepare(`
+      SELECT id, source, path, hash, note FROM items
+      WHERE status != 'downloaded' AND path IS NOT NULL AND hash IS NOT NULL AND file_of IS NULL
+      ORDER BY created_ms, id`);
+    for (const row of statement.iterate() as Iterable<UnrestoredFile>) {
+      if (sources.includes(row.source)) yield row;
+    }
+  }
+
+  /** The path of every item that has one, downloaded or not (yet). */
+  *itemPaths(): Generator<string> {
+    const statement = this.#db.prepare("SELECT path FROM items WHERE path IS NOT NULL");
+    for (const row of statement.iterate() as Iterable<{ path: string }>) yield row.path;
   }
 
   /** Record a `verify` run. */

@@ -9,12 +9,11 @@
 import { dirname, join, relative, sep } from "node:path";
 import type { HashPool } from "./hash_pool.ts";
 import type { Logger } from "./logger.ts";
-import { ALBUMS_DIR, RESERVED_NAMES, TEMP_DIR } from "./output_tree.ts";
-import type { RecordedFile, Store } from "./store.ts";
+import { ALBUMS_DIR, CHANGED_DIR, RESERVED_NAMES } from "./output_tree.ts";
+import type { RecordedFile, SourceName, Store } from "./store.ts";
 import { xmpOwnerOf } from "./xmp_sidecars.ts";
 
-/** Folder under the output directory where `verify --repair` keeps changed files (one folder per run). */
-export const CHANGED_DIR = ".photosync-changed";
+export { CHANGED_DIR } from "./output_tree.ts";
 
 /**
  * How far a file's mtime may be from the one photosync set and still count as untouched: file
@@ -59,6 +58,12 @@ export async function checkFiles(
     pool: HashPool;
     logger: Logger;
     only?: ReadonlySet<string>;
+    /**
+     * The sources whose items were queued again once their file went missing or changed (see
+     * `Store.unrestoredFiles`): each such item not downloaded since is missing, unless its file is
+     * back at its path with its recorded bytes (placed by a run stopped before it recorded it).
+     */
+    requeuedOf?: readonly SourceName[];
     /** The run's stop (Ctrl-C): no file is started after it, and its reason is thrown. */
     signal?: AbortSignal;
   },
@@ -90,11 +95,25 @@ export async function checkFiles(
     },
   );
   await Promise.all(lanes);
+  for (const file of store.unrestoredFiles(options.requeuedOf ?? [])) {
+    if (only && !only.has(file.id)) continue;
+    signal?.throwIfAborted();
+    const absolute = join(root, ...file.path.split("/"));
+    const back = await Deno.lstat(absolute).then((stat) => stat.isFile, () => false) &&
+      await pool.hash(absolute).then((taken) => taken.digest === file.hash, () => false);
+    if (back) continue;
+    const { id, source, path, hash } = file;
+    const detail = file.note
+      ? `not restored: ${file.note}`
+      : "queued again by an earlier run, not downloaded since";
+    found.push({ id, source, path, kind: "missing", detail, hash });
+  }
   store.recordHashes(hashedNow);
   result.hashed = hashedNow.length;
-  // In the order sync.db lists them, whatever order the workers finished in.
+  // In the order sync.db lists them, whatever order the workers finished in (the unrestored last).
   const order = new Map(files.map((file, i) => [file.id, i]));
-  result.problems = found.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  const at = (problem: Problem) => order.get(problem.id) ?? files.length;
+  result.problems = found.sort((a, b) => at(a) - at(b));
   return result;
 }
 
@@ -143,8 +162,8 @@ async function checkOne(
  * the XMP sidecars of known files (`IMG_1.jpg.xmp`, `--xmp`'s or a photo program's: no photo).
  */
 export async function unknownFiles(store: Store, root: string): Promise<string[]> {
-  const known = new Set<string>();
-  for (const file of store.recordedFiles()) known.add(file.path);
+  // Every path an item holds, recorded or not yet (a file placed just before a crash is its item's).
+  const known = new Set(store.itemPaths());
   const unknown: string[] = [];
   const walk = async (dir: string, top: boolean): Promise<void> => {
     for await (const entry of Deno.readDir(dir)) {
@@ -152,8 +171,7 @@ export async function unknownFiles(store: Store, root: string): Promise<string[]
       if (top) {
         const lower = entry.name.toLowerCase();
         if (
-          RESERVED_NAMES.has(lower) || lower === TEMP_DIR || lower === CHANGED_DIR ||
-          entry.name === ALBUMS_DIR
+          RESERVED_NAMES.has(lower) || entry.name === ALBUMS_DIR
         ) {
           continue;
         }

@@ -2,7 +2,7 @@
  * `photosync report`: the backup at a glance, as one self-contained HTML page.
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import { ExitCode, PhotosyncError, UsageError } from "../../core/errors.ts";
 import {
   dayFigures,
@@ -13,7 +13,7 @@ import {
   sourceFigures,
   yearFigures,
 } from "../../core/overview.ts";
-import { OutputTree } from "../../core/output_tree.ts";
+import { ALBUMS_DIR, OutputTree, REPORT_FILE, RESERVED_NAMES } from "../../core/output_tree.ts";
 import { Store } from "../../core/store.ts";
 import type { Command } from "../command.ts";
 import { COMMON_FLAGS, parseFlags } from "../args.ts";
@@ -23,9 +23,6 @@ import { requireBackup } from "../existing_backup.ts";
 import { reportPage } from "../report_page.ts";
 import { chainSummary } from "../../sources/takeout/export_chain.ts";
 import { VERSION } from "../version.ts";
-
-/** The page's name in DIR when `--out` is not given. */
-export const REPORT_FILE = "photosync-report.html";
 
 const HELP = `Usage: photosync report [--dir DIR] [--out FILE]
 
@@ -51,14 +48,19 @@ const reportCommand: Command = async (args, { renderer, paths, journal }) => {
   const answered = answerHelpOrVersion(values, HELP, renderer);
   if (answered !== undefined) return answered;
   const dir = resolvePath("--dir", values.dir, paths);
+  if (values.out === "") throw new UsageError(`--out needs a file name (default: DIR/${REPORT_FILE})`);
   const out = values.out === undefined ? join(dir, REPORT_FILE) : resolvePath("--out", values.out, paths);
   await requireBackup(dir);
+  if ((await Deno.stat(out).catch(() => undefined))?.isDirectory) {
+    throw new UsageError(`--out ${out} is a folder: give a file name, such as ${join(out, REPORT_FILE)}`);
+  }
   if (!(await Deno.stat(dirname(out)).catch(() => undefined))?.isDirectory) {
     throw new UsageError(`--out ${out}: the folder ${dirname(out)} does not exist`);
   }
   journal?.begin("report", dir);
   const page = (() => {
     using store = Store.open(dir, { readOnly: true });
+    refuseBackupFile(out, dir, store);
     const days = dayFigures(store);
     return reportPage({
       dir,
@@ -79,6 +81,25 @@ const reportCommand: Command = async (args, { renderer, paths, journal }) => {
   renderer.info(`wrote ${out}`);
   return ExitCode.ok;
 };
+
+/**
+ * The page replaces what is at `out`: never a file of the backup (`sync.db`, a photo, an album link,
+ * a kept changed file), only a page of its own or a file outside `dir`.
+ */
+function refuseBackupFile(out: string, dir: string, store: Store): void {
+  const inside = relative(dir, out);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) return;
+  const path = inside.split(sep).join("/");
+  const top = path.split("/")[0];
+  const own = (RESERVED_NAMES.has(top.toLowerCase()) && top.toLowerCase() !== REPORT_FILE) ||
+    top === ALBUMS_DIR;
+  if (own || store.holdsPath(path)) {
+    throw new UsageError(
+      `--out ${out} is ${own ? "photosync's own" : "a photo's"} file in the backup: give another name ` +
+        `(default: ${join(dir, REPORT_FILE)})`,
+    );
+  }
+}
 
 /** Write `text` to a temporary file beside `file`, then rename it over `file`. */
 async function writeWhole(file: string, text: string): Promise<void> {
