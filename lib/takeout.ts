@@ -18,7 +18,7 @@ import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import type { Logger } from "./core/logger.ts";
-import { localArchive } from "./sources/takeout/archive.ts";
+import { localArchives } from "./sources/takeout/archive.ts";
 import { catalog, type CatalogOptions } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
 import { inExportOrder } from "./sources/takeout/parts.ts";
@@ -120,9 +120,10 @@ export async function takeout(
   // Every path is checked (readable, and part of a Google Photos export) before anything is written.
   // Oldest export first, then by name (as Google numbers the parts), whatever order they were given in.
   // A path given twice (two globs that overlap) is one archive: read twice, its entries counted twice.
-  const resolved = options.paths.map((path) => resolve(path));
-  const paths = options.paths.filter((_, at) => resolved.indexOf(resolved[at]) === at);
-  const inputs = inExportOrder(await Promise.all(paths.map((path) => localArchive(path))));
+  // So is a part given itself and in the folder holding it.
+  const given = (await Promise.all(options.paths.map((path) => localArchives(path)))).flat();
+  const resolved = given.map((input) => resolve(input.path));
+  const inputs = inExportOrder(given.filter((_, at) => resolved.indexOf(resolved[at]) === at));
   using stageWorkers = new EarlyStageWorkers(inputs);
   using stop = options.stop ?? new RunStop();
   using backup = await openBackup(dir, options);

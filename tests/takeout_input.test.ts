@@ -244,6 +244,37 @@ Deno.test("a Takeout of several products and a folder holding more than an expor
   );
 });
 
+Deno.test("a folder holding an export's parts extracted each into a folder of its own (Windows' `takeout-…-001/`, macOS' `Takeout 2/`) imports those parts", async () => {
+  const reference = fresh("parts-reference");
+  assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);
+  const expected = items(reference).map(({ path, created_ms }) => ({ path, created_ms }));
+  // Windows' "Extract all": each part into a folder named as its archive; a file of the user's beside them.
+  const windows = join(WORK, "extracted-windows");
+  const folders = await writeArchives(EXPORT, windows, { format: "folder", parts: 2 });
+  await Deno.writeFile(join(windows, "IMG_0001.jpg"), bytes("a photo of my own"));
+  // macOS' Archive Utility: every part's `Takeout` folder side by side, the second `Takeout 2`.
+  const mac = join(WORK, "extracted-mac");
+  await Deno.mkdir(mac);
+  for (
+    const [i, folder] of (await writeArchives(EXPORT, join(WORK, "to-move"), { format: "folder", parts: 2 }))
+      .entries()
+  ) {
+    await Deno.rename(join(folder, "Takeout"), join(mac, i === 0 ? "Takeout" : `Takeout ${i + 1}`));
+  }
+  for (const parent of [windows, mac]) {
+    const dir = fresh("parts-in-folders");
+    const run = await cli(["takeout", `--dir=${dir}`, parent]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^reading 2 archives$/m);
+    assert.deepEqual(items(dir).map(({ path, created_ms }) => ({ path, created_ms })), expected, parent);
+  }
+  // A part given itself and in its folder is read once.
+  const dir = fresh("part-twice");
+  const twice = await cli(["takeout", `--dir=${dir}`, folders[0], windows]);
+  assert.equal(twice.code, 0, twice.stderr);
+  assert.match(twice.stderr, /^reading 2 archives$/m);
+});
+
 Deno.test("an archive given twice (overlapping globs) is read once", async () => {
   const dir = fresh("twice");
   const run = await cli([

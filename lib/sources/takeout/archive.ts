@@ -12,6 +12,7 @@ import { PhotosyncError, UsageError } from "../../core/errors.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import { type ArchiveEntry, ArchiveError, whenOpened } from "./entry.ts";
 import { checkIsExport } from "./export_check.ts";
+import { archivePart } from "./parts.ts";
 import { finished } from "node:stream/promises";
 
 export { type ArchiveEntry, ArchiveError } from "./entry.ts";
@@ -60,6 +61,59 @@ async function firstBytes(path: string, count: number): Promise<Uint8Array | und
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A second `Takeout` folder's name, as macOS' Archive Utility names the parts it extracts side by
+ * side (`Takeout 2`), or a file manager a copy (`Takeout (2)`, `Takeout-2`).
+ */
+const TAKEOUT_COPY = /^Takeout(?: \d+| ?\(\d+\)|-\d+)$/i;
+
+/**
+ * The archives and folders of the export(s) at `path`: the archive or folder itself (see
+ * {@link localArchive}); or, for a folder that holds extracted parts each in a folder of its own, those
+ * parts, each as the archive it came from. Two ways to extract the parts give such folders: each
+ * part into a folder named as its archive (`takeout-20251110T101010Z-001/Takeout/…`, Windows' "Extract
+ * all"), or every part's `Takeout` folder side by side (`Takeout/`, `Takeout 2/`, …, macOS). Read as
+ * one folder, the parts' folders would be different folders (a sidecar in `Takeout 2/Google Photos/…`
+ * is no sidecar of a photo in `Takeout/Google Photos/…`), and only one of them the export's. Files of
+ * that folder outside those parts are none of the export's, and are not read.
+ */
+export async function localArchives(path: string): Promise<ArchiveSource[]> {
+  if ((await archiveKind(path)) !== "folder") return [await localArchive(path)];
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(path)) if (entry.isDirectory) names.push(entry.name);
+  const wrappers = names.filter((name) => archivePart(name) !== undefined);
+  const copies = names.filter((name) => TAKEOUT_COPY.test(name));
+  if (wrappers.length === 0 && copies.length === 0) return [await localArchive(path)];
+  const parts: ArchiveSource[] = [];
+  let refusal: unknown;
+  const found = [
+    ...wrappers.map((name) => ({ name, prefix: "" })),
+    ...[...copies, ...names.filter((name) => name === "Takeout")].map((name) => ({
+      name,
+      prefix: "Takeout/",
+    })),
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const { name, prefix } of found) {
+    const folder = join(path, name);
+    const source: ArchiveSource = {
+      path: folder,
+      name,
+      sequential: false,
+      entries: () => readFolder(folder, prefix),
+    };
+    try {
+      await checkIsExport(source);
+      parts.push(source);
+    } catch (error) {
+      // A part of another Takeout product (a Takeout of several) is left out; none of Google Photos is refused.
+      if (!(error instanceof UsageError)) throw error;
+      refusal ??= error;
+    }
+  }
+  if (parts.length === 0) throw refusal;
+  return parts;
 }
 
 /**
@@ -170,6 +224,16 @@ export async function* tgzEntries(stream: ReadableStream<Uint8Array>): AsyncGene
     throw new ArchiveError(`cannot read the archive (${(error as Error).message})`, { cause: error });
   } finally {
     input.destroy();
+  }
+}
+
+/** The files of the extracted part in `folder`, their paths led by `prefix`; see {@link readArchive}. */
+async function* readFolder(folder: string, prefix: string): AsyncGenerator<ArchiveEntry> {
+  try {
+    for await (const entry of folderEntries(folder, folder)) yield { ...entry, path: prefix + entry.path };
+  } catch (error) {
+    if (error instanceof ArchiveError) throw error;
+    throw new ArchiveError(`cannot read it (${(error as Error).message})`, { cause: error });
   }
 }
 
