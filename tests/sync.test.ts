@@ -305,16 +305,30 @@ Deno.test("a video that is not READY stays pending with a note; a failed batchGe
   await assertSameBytes(join(env.dir, "2021/03/03/clip.mp4"), env.emulator.items.get("V1")!);
 });
 
-Deno.test("a run killed mid-download resumes to the same tree without leftovers", async () => {
+Deno.test("a run killed mid-download resumes to the same tree without leftovers; --new-files lists every file it recorded", async () => {
   const items = generateLibrary({ count: 80, seed: 21, minSize: 200_000, maxSize: 400_000 });
   await using env = await synced([], []);
   for (const it of items) env.emulator.items.set(it.id, it);
-  const cli = env.spawn(["--concurrency=2", "--all"]);
-  await cli.waitForLine((line) => line.startsWith("downloaded "));
+  const list = join(env.root, "new-files.txt");
+  const cli = env.spawn(["--concurrency=2", "--all", `--new-files=${list}`]);
+  // Killed once sync.db records some of its files: a CI job stores the listed files with that sync.db.
+  const recorded = () => {
+    const db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
+    try {
+      return (db.prepare("SELECT path FROM items WHERE status = 'downloaded'").all() as { path: string }[])
+        .map((row) => row.path);
+    } finally {
+      db.close();
+    }
+  };
+  await cli.waitForLine((line) => line.startsWith("downloaded ") && recorded().length >= 3);
   cli.child.kill("SIGKILL");
   await cli.result();
   const partial = (await listFiles(env.dir)).filter((f) => !f.startsWith(".photosync-tmp"));
   assert.ok(partial.length < items.length, "killed before the end");
+  const listed = new Set((await Deno.readTextFile(list)).split("\n").filter(Boolean));
+  const unlisted = recorded().filter((path) => !listed.has(path));
+  assert.deepEqual(unlisted, [], "every file sync.db records is listed");
   const resumed = await env.run();
   assert.deepEqual(resumed.code, 0, resumed.stderr);
   await assertTree(env.dir, items);

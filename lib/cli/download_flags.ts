@@ -47,29 +47,61 @@ export interface NewFilesList {
 }
 
 /**
- * `--new-files`: the paths this run placed, written to `file` at the end, atomically (a
- * temporary file beside it, renamed), sorted, one a line. Its folder is checked up front, so
- * that a mistyped path is bad input before anything is fetched.
+ * `--new-files`: the paths this run placed (relative to `dir`), one a line. The list grows as files
+ * land, a line written at once for each: a run stopped in any way, a kill included, leaves listed
+ * every file it placed (and so every file its records in sync.db name). At the end it is written
+ * again, atomically (a temporary file beside it, renamed): sorted, each once, only the files still
+ * there (one moved within the run, re-dated by a later sidecar, is listed where it ended). Its folder
+ * is checked up front, so that a mistyped path is bad input before anything is fetched.
  */
-export async function newFilesList(file: string): Promise<NewFilesList> {
+export async function newFilesList(file: string, dir: string): Promise<NewFilesList> {
   const folder = dirname(resolve(file));
   if (!(await Deno.stat(folder).catch(() => undefined))?.isDirectory) {
     throw new UsageError(`--new-files ${file}: the folder ${folder} does not exist`);
   }
+  const cannot = (error: unknown) =>
+    new PhotosyncError(`cannot write --new-files ${file}: ${(error as Error).message}`, { cause: error });
+  let growing: Deno.FsFile | undefined;
+  try {
+    growing = await Deno.open(file, { write: true, create: true, truncate: true });
+  } catch (error) {
+    throw cannot(error);
+  }
   const paths = new Set<string>();
+  const encoder = new TextEncoder();
+  let failed: unknown;
   return {
-    add: (path: string) => void paths.add(path),
+    add(path: string) {
+      if (paths.has(path)) return;
+      paths.add(path);
+      if (!growing || failed !== undefined) return;
+      try {
+        const line = encoder.encode(`${path}\n`);
+        for (let at = 0; at < line.length;) at += growing.writeSync(line.subarray(at));
+      } catch (error) {
+        // Said by `write`: the place and record step goes on.
+        failed = error;
+      }
+    },
     async write() {
+      growing?.close();
+      growing = undefined;
+      const there = [...paths].filter((path) => {
+        try {
+          return Deno.lstatSync(join(dir, ...path.split("/"))).isFile;
+        } catch {
+          return false;
+        }
+      });
       const temp = join(folder, `.${basename(file)}.${crypto.randomUUID()}.tmp`);
       try {
-        await Deno.writeTextFile(temp, [...paths].sort().map((path) => `${path}\n`).join(""));
+        await Deno.writeTextFile(temp, there.sort().map((path) => `${path}\n`).join(""));
         await Deno.rename(temp, file);
       } catch (error) {
         await Deno.remove(temp).catch(() => {});
-        throw new PhotosyncError(`cannot write --new-files ${file}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw cannot(error);
       }
+      if (failed !== undefined) throw cannot(failed);
     },
   };
 }

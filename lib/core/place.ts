@@ -54,6 +54,12 @@ export interface PlacerOptions {
    * file is replaced by the row's download, not kept as a stranger's. Default: never.
    */
   adopt?: (row: ItemRow) => boolean;
+  /**
+   * Told of each file as it lands at its path (placed, or moved to another path), before sync.db
+   * records it there: a list of a run's new files (`--new-files`) so holds every file the run's
+   * records name, whenever the run stops (a kill included).
+   */
+  onPlaced?: (path: string) => void;
 }
 
 /** How far a file system's modification times may be from what was set (FAT keeps 2 s steps). */
@@ -75,6 +81,7 @@ export class Placer implements Disposable {
   readonly #onError?: (error: unknown) => void;
   readonly #localDays: boolean;
   readonly #adopt?: (row: ItemRow) => boolean;
+  readonly #onPlaced?: (path: string) => void;
   /** Items whose path this run claimed (after finding nothing there) and not placed yet: a file there now is not theirs. */
   readonly #claimedNow = new Set<string>();
   /** Placed items not yet recorded. */
@@ -90,6 +97,7 @@ export class Placer implements Disposable {
     this.#onError = options.onError;
     this.#localDays = options.folderDays === "local";
     this.#adopt = options.adopt;
+    this.#onPlaced = options.onPlaced;
   }
 
   /** Where the mapper puts `row`: at its local day in a folder of local days. */
@@ -150,6 +158,7 @@ export class Placer implements Disposable {
     }
     // Placed: a file at its path from here is its own (the run need not remember every item it placed).
     this.#claimedNow.delete(row.id);
+    this.#onPlaced?.(path);
     this.#record({ id: row.id, size: staged.size, ...(hash ? { hash } : {}) });
     return path;
   }
@@ -213,6 +222,7 @@ export class Placer implements Disposable {
     if (to !== row.path) to = this.#store.transaction(() => this.#claim(row, foreign, from));
     for (;;) {
       const moved = await this.#tree.move(from, to, mtime);
+      if (moved === "moved" && from !== to) this.#onPlaced?.(to);
       if (moved !== "occupied") break;
       foreign.add(to);
       to = this.#store.transaction(() => this.#claim(row, foreign, from));

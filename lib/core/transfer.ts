@@ -89,7 +89,7 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
   const result: TransferResult = { downloaded: 0, bytes: 0, failed: 0, deferred: 0 };
   logger.progress({ filesTotal: store.pendingCount(source.name), files: 0, bytes: 0 });
   // A record that fails to be written (e.g. a full disk) stops the run as if a transfer had failed.
-  using placer = new Placer({ ...options, onError: (error) => stop.abort(error) });
+  using placer = new Placer({ ...options, onError: (error) => stop.abort(error), onPlaced: options.onFile });
   using hashes = new PlacedHashes(store, tree.root, options.hashPool);
 
   /** Pending items ready to transfer, their batches prepared ahead of the workers. */
@@ -145,7 +145,6 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
           return;
         }
         options.budget?.spend(size);
-        options.onFile?.(path);
         result.downloaded++;
         result.bytes += size;
         logger.event(`downloaded ${path}`);

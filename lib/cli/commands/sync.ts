@@ -117,7 +117,7 @@ const syncCommand: Command = async (args, context) => {
   };
   const newFiles = values["new-files"] === undefined
     ? undefined
-    : await newFilesList(resolvePath("--new-files", values["new-files"], paths));
+    : await newFilesList(resolvePath("--new-files", values["new-files"], paths), options.dir);
   // Ctrl-C or SIGTERM stops the run as --max-time does: finished files kept, partial ones removed.
   using stop = new RunStop({
     maxTimeMs: parseDuration(values["max-time"]),

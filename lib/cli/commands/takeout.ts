@@ -212,7 +212,7 @@ export async function runRemoteTakeout(
   const dir = resolvePath("--dir", flags.dir, paths);
   const newFiles = flags["new-files"] === undefined
     ? undefined
-    : await newFilesList(resolvePath("--new-files", flags["new-files"], paths));
+    : await newFilesList(resolvePath("--new-files", flags["new-files"], paths), dir);
   using stop = new RunStop({
     maxTimeMs: parseDuration(flags["max-time"]),
     maxBytes: parseSize(flags["max-bytes"]),

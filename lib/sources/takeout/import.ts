@@ -96,7 +96,6 @@ interface Run {
   advance(size: number): void;
   signal?: AbortSignal;
   budget?: ByteBudget;
-  onFile?: (path: string) => void;
 }
 
 /**
@@ -153,7 +152,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   }
   await tree.clearTemp();
   using stager = await Stager.start(tree, inputs, { logger, largest, early: options.stageWorkers });
-  using placer = new Placer(options);
+  using placer = new Placer({ ...options, onPlaced: options.onFile });
   const run: Run = {
     stager,
     committer: new Committer({ store, placer, tree, records, includeTrashed: options.includeTrashed }),
@@ -166,7 +165,6 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
     parts,
     signal: options.signal,
     budget: options.budget,
-    onFile: options.onFile,
     advance(size) {
       progress.files++;
       progress.bytes += size;
@@ -370,7 +368,6 @@ async function importArchive(
       run.parts.committed(input, media, committed);
       if (committed.kind === "imported") {
         run.budget?.spend(committed.size);
-        run.onFile?.(committed.path);
         run.logger.event(`${committed.restored ? "restored" : "imported"} ${committed.path}`);
         run.logger.verbose(
           `${media.entry.path}: sidecar ${
