@@ -275,6 +275,37 @@ Deno.test("a folder holding an export's parts extracted each into a folder of it
   assert.match(twice.stderr, /^reading 2 archives$/m);
 });
 
+Deno.test("the sidecars of a damaged tgz date nothing; the part downloaded again dates its photos", async () => {
+  const stamp = "takeout-20250103T040506Z";
+  const media = join(WORK, `${stamp}-001.zip`);
+  const entryTime = Date.UTC(2024, 0, 2);
+  await writeZip(media, [[`${GP}/PX_0.jpg`, bytes("a photo"), entryTime]]);
+  // The sidecar part as Google made it, and as a download with one flipped digit arrived: gzip's CRC-32
+  // tells only at the stream's end (here the good stream's CRC, over other bytes).
+  const good = join(WORK, "good", `${stamp}-002.tgz`);
+  await Deno.mkdir(join(WORK, "good"));
+  await writeGzip(good, await tarOf([[`${GP}/PX_0.jpg.json`, sidecar("PX_0.jpg", "1580000000")]]));
+  const damaged = join(WORK, `${stamp}-002.tgz`);
+  await writeGzip(damaged, await tarOf([[`${GP}/PX_0.jpg.json`, sidecar("PX_0.jpg", "1590000000")]]));
+  const [goodBytes, damagedBytes] = [await Deno.readFile(good), await Deno.readFile(damaged)];
+  damagedBytes.set(goodBytes.subarray(-8, -4), damagedBytes.length - 8);
+  await Deno.writeFile(damaged, damagedBytes);
+  const dir = fresh("damaged-sidecars");
+  const run = await cli(["takeout", `--dir=${dir}`, media, damaged]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stderr.split("\n").filter((line) => line.startsWith("error: ")).length, 1, run.stderr);
+  assert.match(run.stderr, /, 0 failed, 1 unread\n/);
+  assert.deepEqual(items(dir).map((row) => [row.path, row.created_ms]), [["2024/01/02/PX_0.jpg", entryTime]]);
+  const line = (await reportOf(run)).rows.find((row) => row[1] === `${GP}/PX_0.jpg.json`)!;
+  assert.deepEqual([line[2], line[6]], ["unread", "its archive is damaged: not used"]);
+  const again = await cli(["takeout", `--dir=${dir}`, good]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(items(dir).map((row) => [row.path, row.created_ms]), [[
+    "2020/01/26/PX_0.jpg",
+    1580000000_000,
+  ]]);
+});
+
 Deno.test("an archive given twice (overlapping globs) is read once", async () => {
   const dir = fresh("twice");
   const run = await cli([

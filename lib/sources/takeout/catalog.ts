@@ -137,6 +137,11 @@ export interface Catalog {
   damaged: { archive: number; error: string }[];
   /** JSON entries whose bytes could not be read (a corrupt entry), with why. */
   unreadable: { ref: EntryRef; error: string }[];
+  /**
+   * JSON entries of a damaged stream (tgz), read but not used: gzip checks a stream only as a whole,
+   * so any of them may hold wrong bytes (a flipped digit of a date).
+   */
+  untrusted: EntryRef[];
 }
 
 /** Whether the catalog reads `entry`'s bytes: a JSON file small enough to be a sidecar or album metadata. */
@@ -199,6 +204,7 @@ export async function catalog(
     archiveEntries: inputs.map(() => 0),
     damaged: [],
     unreadable: [],
+    untrusted: [],
   };
   const stamps = exportStamps(inputs.map((input) => input.name));
   // Only the Google Photos folder's files are the export's: the folders of other Takeout products (and
@@ -290,6 +296,16 @@ export async function catalog(
       // The store of a remote archive failing (the network, authorisation) is no damage: the run stops.
       if (error instanceof PhotosyncError) throw error;
       result.damaged.push({ archive, error: (error as Error).message });
+      // A stream (tgz) is checked only as a whole, at its end: no JSON file read from a damaged one
+      // dates a file or names an album (see `untrusted`).
+      if (input.sequential) {
+        for (const group of folders.values()) {
+          const taken = group.json.filter((file) => file.ref.archive === archive);
+          if (taken.length === 0) continue;
+          group.json = group.json.filter((file) => file.ref.archive !== archive);
+          for (const { ref } of taken) result.untrusted.push(ref);
+        }
+      }
     }
   }
   // The folders left out, whole, before any is matched.

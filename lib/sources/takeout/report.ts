@@ -106,7 +106,7 @@ export function startReport(
       notGooglePhotosFolders: leftOutFolders(catalog.notGooglePhotos),
       unmatchedSidecars: catalog.unmatchedSidecars.length,
       failed: catalog.unreadable.length,
-      unread: 0,
+      unread: catalog.untrusted.length,
       damagedArchives: catalog.damaged.length,
       bytes: 0,
       restored: 0,
@@ -133,6 +133,7 @@ export function startReport(
   const line = (ref: EntryRef, outcome: Outcome, more: Partial<ReportLine> = {}) =>
     file?.write({ archive: inputs[ref.archive].path, entry: ref.path, outcome, ...more });
   for (const ref of catalog.sidecarsUsed) line(ref, "sidecar");
+  for (const ref of catalog.untrusted) line(ref, "unread", { note: "its archive is damaged: not used" });
   for (const ref of catalog.notMedia) line(ref, "not media");
   for (const { ref, top, why } of catalog.notGooglePhotos) {
     line(ref, "not Google Photos", { note: `${why}: ${top}` });
