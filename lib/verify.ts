@@ -11,7 +11,8 @@ import { openBackup, RunStop } from "./core/backup.ts";
 import { HashPool } from "./core/hash_pool.ts";
 import type { Logger } from "./core/logger.ts";
 import type { RetryOptions } from "./core/retry.ts";
-import { changedStamp, checkFiles, moveAside, type Problem, unknownFiles } from "./core/verify.ts";
+import { checkFiles, type Problem, unknownFiles } from "./core/verify.ts";
+import { changedStamp, OutputTree } from "./core/output_tree.ts";
 import { sync, type SyncIo } from "./library.ts";
 
 export { CHANGED_DIR, type Problem } from "./core/verify.ts";
@@ -94,7 +95,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       const stamp = changedStamp(startedMs);
       for (const problem of report.problems) {
         if (problem.kind === "changed") {
-          report.movedAside.push({ from: problem.path, to: await moveAside(dir, problem.path, stamp) });
+          report.movedAside.push({
+            from: problem.path,
+            to: await new OutputTree(dir).moveAside(problem.path, stamp),
+          });
         }
         if (DOWNLOADED_SOURCES.has(problem.source)) redownload.push(problem);
         else {

@@ -412,7 +412,7 @@ function expected(exp: TakeoutExport): number {
 // ---------------------------------------------------------------------------------------------------------
 // 6. A lost file comes back
 
-Deno.test("a file deleted or changed after the import: status notes it, a re-run with the archives restores it", async () => {
+Deno.test("a file deleted or changed after the import: status notes it, a re-run with the archives restores it, keeping the changed bytes aside", async () => {
   const exp = generateTakeout({ seed: 6, count: 8, specials: false });
   const zips = [];
   for (const part of planArchives(exp, { parts: 2 })) {
@@ -445,6 +445,11 @@ Deno.test("a file deleted or changed after the import: status notes it, a re-run
     restored.map((row) => row[6].split("; ")[0]).sort(),
     [`restored ${gone.path}`, `restored ${changed.path}`].sort(),
   );
+  const aside = new RegExp(`^warning: moved aside ${changed.path} -> (\\.photosync-changed/[^ ]+) \\(`, "m")
+    .exec(rerun.stderr);
+  assert.ok(aside, rerun.stderr);
+  assert.equal(await Deno.readTextFile(join(dir, aside[1])), "edited by someone else, and shorter");
+  await Deno.remove(join(dir, ".photosync-changed"), { recursive: true });
   assert.deepEqual(await backupTree(dir), before, "the tree as imported");
   assert.deepEqual(rows(dir).items, items);
   const after = await cli(["status", `--dir=${dir}`, "--json"]);

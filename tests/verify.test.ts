@@ -186,4 +186,14 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   ]);
   const status2 = await env.cli(["status", `--dir=${env.dir}`]);
   assert.match(status2.stdout, /^last verify: .* 1 missing/m);
+
+  // The file a Library item and a Takeout item share, deleted: the archives put it back where it was, once.
+  await Deno.remove(at(library[3]));
+  const filesBefore = await listFiles(env.dir);
+  const shared = await env.cli(["takeout", `--dir=${env.dir}`, folder]);
+  assert.equal(shared.code, 0, shared.stderr);
+  assert.deepEqual(await Deno.readFile(at(library[3])), mediaBytes(library[3]));
+  assert.deepEqual(await listFiles(env.dir), [...filesBefore, expectedPath(library[3])].sort());
+  const last = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(problemLines(last.stderr).length, 1, last.stderr); // The expired pick only.
 });

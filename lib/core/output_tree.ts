@@ -5,7 +5,7 @@
  * `place.ts`'s business.
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { PhotosyncError, UsageError } from "./errors.ts";
 import { DB_FILE, LOCK_FILE } from "./db_files.ts";
 import { hashFileSync } from "./hash_file.ts";
@@ -38,6 +38,21 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set(
     REPORT_FILE,
   ].map((name) => name.toLowerCase()),
 );
+
+/**
+ * The folder name of one run's changed files under {@link CHANGED_DIR}: the run's start, to the second.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { changedStamp } from "./output_tree.ts";
+ *
+ * assert.equal(changedStamp(Date.UTC(2026, 11, 6, 23, 5, 9)), "2026-12-06T230509");
+ * ```
+ */
+export function changedStamp(startedMs: number): string {
+  return new Date(startedMs).toISOString().replaceAll(":", "").slice(0, 17);
+}
 
 /** A write failed for a reason of the file system (full, not permitted): the run stops. */
 export class FileSystemError extends PhotosyncError {
@@ -263,12 +278,49 @@ export class OutputTree {
     }
   }
 
+  /** The size of the regular file at `relativePath` (not a link), or undefined when there is none (a look). */
+  fileSize(relativePath: string): number | undefined {
+    try {
+      const stat = Deno.lstatSync(join(this.root, ...relativePath.split("/")));
+      return stat.isFile ? stat.size : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Where the link at `relativePath` points, or undefined when no link is there (a look, as {@link holds}). */
   linkTarget(relativePath: string): string | undefined {
     try {
       return Deno.readLinkSync(join(this.root, ...relativePath.split("/")));
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * Move the file at `relativePath` (changed since photosync placed it: a user's edit, a damaged copy)
+   * to `CHANGED_DIR/<stamp>/<relativePath>`, never over anything (where that is taken, by a run that
+   * started in the same second, to `<stamp>-2/`, `-3/`, …); returns where it went (relative). `stamp`
+   * names the run (one folder per run, see {@link changedStamp}).
+   */
+  async moveAside(relativePath: string, stamp: string): Promise<string> {
+    const from = join(this.root, ...relativePath.split("/"));
+    for (let n = 1;; n++) {
+      const to = `${CHANGED_DIR}/${n === 1 ? stamp : `${stamp}-${n}`}/${relativePath}`;
+      const target = join(this.root, ...to.split("/"));
+      await fsCall("create folder", dirname(target), () => Deno.mkdir(dirname(target), { recursive: true }));
+      try {
+        // A link first: it fails rather than replace anything.
+        await Deno.link(from, target);
+        await Deno.remove(from);
+        return to;
+      } catch (error) {
+        if (error instanceof Deno.errors.AlreadyExists) continue;
+        // No hard links on this file system (exFAT, FAT): a look, then a rename.
+        if (await Deno.lstat(target).then(() => true, () => false)) continue;
+        await fsCall("move aside", relativePath, () => Deno.rename(from, target));
+        return to;
+      }
     }
   }
 

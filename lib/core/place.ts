@@ -8,9 +8,10 @@
  *   archive's order for Takeout), so names never depend on timing: the first item keeps the
  *   name, a later one with the same path gets a tag from its id.
  * - A path is claimed only when no item holds it in `sync.db` and nothing is at it on disk.
- *   Once claimed, a file at it is the item's own (left by a crash between the move and the
- *   record) and is replaced; a file photosync did not write never is: if one appears at a path
- *   this run claimed, the item takes the next free name.
+ *   Once claimed, a file at it with the item's bytes is its own (left by a crash between the move
+ *   and the record) and is replaced; one with other bytes (changed since, a user's edit) is moved
+ *   aside to `.photosync-changed/`, never overwritten; a file photosync did not write never is: if
+ *   one appears at a path this run claimed, the item takes the next free name.
  * @module
  */
 import type { FolderDays } from "./folder_settings.ts";
@@ -19,7 +20,8 @@ import { type LocalTime, withLocalTime } from "./local_time.ts";
 import type { Logger } from "./logger.ts";
 import { PhotosyncError } from "./errors.ts";
 import { idTag, sanitizeName, taggedName } from "./names.ts";
-import { ALBUMS_DIR, type OutputTree, RESERVED_NAMES, type TempFile } from "./output_tree.ts";
+import { ALBUMS_DIR, changedStamp, type OutputTree, RESERVED_NAMES, type TempFile } from "./output_tree.ts";
+import { hashFileSync } from "./hash_file.ts";
 import type { PlacedRow } from "./source.ts";
 import type { ItemRow, Store } from "./store.ts";
 import { removeXmpSidecar } from "./xmp_sidecars.ts";
@@ -82,6 +84,8 @@ export class Placer implements Disposable {
   readonly #localDays: boolean;
   readonly #adopt?: (row: ItemRow) => boolean;
   readonly #onPlaced?: (path: string) => void;
+  /** The folder of this run's changed files under `CHANGED_DIR` (see {@link changedStamp}). */
+  readonly #changedStamp = changedStamp(Date.now());
   /** Items whose path this run claimed (after finding nothing there) and not placed yet: a file there now is not theirs. */
   readonly #claimedNow = new Set<string>();
   /** Placed items not yet recorded. */
@@ -151,6 +155,7 @@ export class Placer implements Disposable {
   async place(row: PlacedRow, staged: TempFile, mtime: Date, hash?: string): Promise<string> {
     const foreign = new Set<string>();
     let path = row.path;
+    if (!this.#claimedNow.has(row.id)) await this.#keepChanged(path, staged, hash);
     // A path claimed in an earlier run may hold the item's own file (see the module's doc).
     while (!await this.#tree.place(staged.temp, path, mtime, { replace: !this.#claimedNow.has(row.id) })) {
       foreign.add(path);
@@ -161,6 +166,24 @@ export class Placer implements Disposable {
     this.#onPlaced?.(path);
     this.#record({ id: row.id, size: staged.size, ...(hash ? { hash } : {}) });
     return path;
+  }
+
+  /**
+   * A file at `path` (claimed by the row in an earlier run) that its bytes are to replace: its own,
+   * placed by a run stopped before it recorded it, and then replaced; or changed since (a user's
+   * edit, a damaged copy) or another's, and then moved aside (to `CHANGED_DIR/<the run's start>/`),
+   * never overwritten. Only a file of the staged size is hashed to tell.
+   */
+  async #keepChanged(path: string, staged: TempFile, hash?: string): Promise<void> {
+    const size = this.#tree.fileSize(path);
+    if (size === undefined) return;
+    if (size === staged.size && this.#tree.sha256Of(path) === (hash ?? hashFileSync(staged.temp).digest)) {
+      return;
+    }
+    const to = await this.#tree.moveAside(path, this.#changedStamp);
+    this.#logger.warn(
+      `moved aside ${path} -> ${to} (not as photosync placed it: the changed bytes are kept there)`,
+    );
   }
 
   #record(item: PlacedItem): void {

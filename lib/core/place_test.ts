@@ -144,18 +144,26 @@ Deno.test("Placer.place: a file that appears at a path this run claimed is not r
   );
 });
 
-Deno.test("Placer.place: a file at a path an earlier run claimed is the item's own (a crash before it was recorded) and is replaced", async () => {
-  await using f = await fixture({ a: "x.jpg" });
+Deno.test("Placer.place: a file at a path an earlier run claimed with the item's bytes is its own (a crash before it was recorded) and is replaced; one with other bytes is moved aside, never overwritten", async () => {
+  await using f = await fixture({ a: "x.jpg", b: "y.jpg" });
   {
     using earlier = f.newPlacer();
-    earlier.settle(f.rows("a"));
+    earlier.settle(f.rows("a", "b"));
   }
-  await f.write("2020/01/01/x.jpg", "half of an earlier");
+  await f.write("2020/01/01/x.jpg", "photo a");
+  await f.write("2020/01/01/y.jpg", "photo b, retouched");
   using placer = f.newPlacer();
-  const [row] = placer.settle(f.rows("a"));
-  assert.equal(await placer.place(row, await f.stage("photo"), new Date(DAY)), "2020/01/01/x.jpg");
-  assert.equal(await f.read("2020/01/01/x.jpg"), "photo");
-  assert.deepEqual(f.logger.lines.verbose, []);
+  const [a, b] = placer.settle(f.rows("a", "b"));
+  assert.equal(await placer.place(a, await f.stage("photo a"), new Date(DAY)), "2020/01/01/x.jpg");
+  assert.equal(await f.read("2020/01/01/x.jpg"), "photo a");
+  assert.deepEqual(f.logger.lines.warn, []);
+  assert.equal(await placer.place(b, await f.stage("photo b"), new Date(DAY)), "2020/01/01/y.jpg");
+  assert.equal(await f.read("2020/01/01/y.jpg"), "photo b");
+  const [aside] = [...Deno.readDirSync(join(f.root, ".photosync-changed"))].map((entry) => entry.name);
+  assert.equal(await f.read(`.photosync-changed/${aside}/2020/01/01/y.jpg`), "photo b, retouched");
+  assert.deepEqual(f.logger.lines.warn, [
+    `moved aside 2020/01/01/y.jpg -> .photosync-changed/${aside}/2020/01/01/y.jpg (not as photosync placed it: the changed bytes are kept there)`,
+  ]);
 });
 
 Deno.test("Placer.place: the mtime is set; the item is recorded downloaded with its size and hash in batches, or on flush", async () => {

@@ -14,12 +14,11 @@ import type { PathMapper } from "./layout.ts";
 import type { LocalTime } from "./local_time.ts";
 import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
-import { BodyError, OutputTree, UnsafePathError } from "./output_tree.ts";
+import { BodyError, changedStamp, OutputTree, UnsafePathError } from "./output_tree.ts";
 import { Placer, type PlacerOptions } from "./place.ts";
 import { PlacedHashes } from "./placed_hashes.ts";
 import type { HashPool } from "./hash_pool.ts";
 import { pooled } from "./pool.ts";
-import { changedStamp, moveAside } from "./verify.ts";
 import { type RetryOptions, TransientError, withRetry } from "./retry.ts";
 import type { ItemRow, Store } from "./store.ts";
 import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "./source.ts";
@@ -270,7 +269,7 @@ export async function requeueMissing(
   for (const { path } of missing) {
     // A regular file there (a folder or a link is left: the download takes the next free name or the link's place).
     if (path && tree.modifiedAt(path) !== undefined) {
-      movedAside.push({ from: path, to: await moveAside(dir, path, stamp) });
+      movedAside.push({ from: path, to: await tree.moveAside(path, stamp) });
     }
   }
   store.requeue(missing.map((row) => row.id));

@@ -6,10 +6,10 @@
  * (`lib/verify.ts`).
  * @module
  */
-import { dirname, join, relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
 import type { HashPool } from "./hash_pool.ts";
 import type { Logger } from "./logger.ts";
-import { ALBUMS_DIR, CHANGED_DIR, RESERVED_NAMES } from "./output_tree.ts";
+import { ALBUMS_DIR, RESERVED_NAMES } from "./output_tree.ts";
 import type { RecordedFile, SourceName, Store } from "./store.ts";
 import { xmpOwnerOf } from "./xmp_sidecars.ts";
 
@@ -191,45 +191,4 @@ export async function unknownFiles(store: Store, root: string): Promise<string[]
   };
   await walk(root, true);
   return unknown.sort();
-}
-
-/**
- * The folder name of one run's changed files under {@link CHANGED_DIR}: the run's start, to the second.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { changedStamp } from "./verify.ts";
- *
- * assert.equal(changedStamp(Date.UTC(2026, 11, 6, 23, 5, 9)), "2026-12-06T230509");
- * ```
- */
-export function changedStamp(startedMs: number): string {
-  return new Date(startedMs).toISOString().replaceAll(":", "").slice(0, 17);
-}
-
-/**
- * Move the changed file at `path` (relative) to `CHANGED_DIR/<stamp>/<path>`, never over anything
- * (where that is taken, by a run that started in the same second, to `<stamp>-2/`, `-3/`, …);
- * returns where it went (relative). `stamp` names the run (one folder per run, see {@link changedStamp}).
- */
-export async function moveAside(root: string, path: string, stamp: string): Promise<string> {
-  const from = join(root, ...path.split("/"));
-  for (let n = 1;; n++) {
-    const to = `${CHANGED_DIR}/${n === 1 ? stamp : `${stamp}-${n}`}/${path}`;
-    const target = join(root, ...to.split("/"));
-    await Deno.mkdir(dirname(target), { recursive: true });
-    try {
-      // A link first: it fails rather than replace anything.
-      await Deno.link(from, target);
-      await Deno.remove(from);
-      return to;
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) continue;
-      // No hard links on this file system (exFAT, FAT): a look, then a rename.
-      if (await Deno.lstat(target).then(() => true, () => false)) continue;
-      await Deno.rename(from, target);
-      return to;
-    }
-  }
 }

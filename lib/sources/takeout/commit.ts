@@ -132,6 +132,14 @@ export class Committer {
         ...(redated === "redated" ? { redated: this.#store.item(id)!.path! } : {}),
         ...(updated.length > 0 ? { updated } : {}),
       };
+    } else if (known?.fileOf && holder?.path && holder.hash === digest) {
+      // The file it shares with another source's item (stored once) is gone or changed: these are its
+      // bytes, put back where that item records it, as that item dated it; both items have it again.
+      const [row] = this.#placer.settle([holder]);
+      const path = await this.#place(holder.id, row, staged, new Date(holder.createdMs), digest);
+      this.#placer.flush();
+      const dateSource = (JSON.parse(known.json) as ItemJson).takeout?.dateSource ?? "file time";
+      committed = { kind: "imported", id, path, size, dateSource, skipped: [], restored: true };
     } else if (known?.path) {
       // Its file is gone or changed (or was never recorded as placed: a crash, a --resync):
       // placed again where it was, as it was dated.
