@@ -112,8 +112,6 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, movedAside: [], pending: 0 };
   let phase: NonNullable<SyncSummary["stopped"]> = "indexing";
   try {
-    // `--all --dates`: every item of those days is checked again (see `adopt` below).
-    const recheck = options.recheck && typeof options.dates === "object" ? daysMs(options.dates) : undefined;
     const library = options.pendingOnly && store.pendingCount("library") === 0
       ? undefined
       : await (async () => {
@@ -141,6 +139,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         Object.assign(summary, { requeued, movedAside });
       }
       if (!options.pendingOnly) Object.assign(summary, await ingest(store, library, logger, stop.signal));
+      // `--all --dates`: every item of those days is checked again (a row deleted by hand takes back its file).
       const recheck = options.recheck && typeof options.dates === "object"
         ? daysMs(options.dates)
         : undefined;
@@ -165,11 +164,6 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           budget: stop.budget,
           onFile: options.onFile,
           localTimeOf: downloadLocalTime,
-          // A row deleted by hand takes back its file in the days checked again (see `recheck`).
-          adopt: recheck
-            ? (row) =>
-              row.source === "library" && row.createdMs >= recheck.fromMs && row.createdMs <= recheck.toMs
-            : undefined,
         });
         summary.downloads = summary.downloads ? addResults(summary.downloads, result) : result;
       }

@@ -185,6 +185,28 @@ Deno.test("--resync downloads missing and changed files again, keeping the chang
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
 });
 
+Deno.test("sync.db lost, a sync again takes back each file photosync placed (no second copy); an edited one is kept", async () => {
+  const items = generateLibrary({ count: 12, seed: 13 });
+  await using env = await synced(items);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  const files = await listFiles(env.dir);
+  // An edit of the user's (its mtime is now, not the capture time): kept, the photo placed beside it.
+  const edited = files[0];
+  await Deno.writeTextFile(join(env.dir, edited), "my edit");
+  for (const name of ["sync.db", "sync.db-wal", "sync.db-shm"]) {
+    await Deno.remove(join(env.dir, name)).catch(() => {});
+  }
+  const again = await env.run([], { auth: "browser" });
+  assert.equal(again.code, 0, again.stderr);
+  const after = await listFiles(env.dir);
+  assert.equal(after.length, files.length + 1, after.join("\n"));
+  assert.deepEqual(after.filter((path) => !files.includes(path)).length, 1);
+  assert.equal(await Deno.readTextFile(join(env.dir, edited)), "my edit");
+  await assertItemFiles(env.dir, items.filter((it) => expectedPath(it) !== edited));
+  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verified.code, 0, verified.stderr);
+});
+
 Deno.test("two items with one name on one day both survive under stable names", async () => {
   const items = [
     item("X-first", "IMG_0001.JPG", "2023-07-01T08:00:00Z", { size: 1000 }),

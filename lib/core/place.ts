@@ -50,13 +50,6 @@ export interface PlacerOptions {
    */
   onError?: (error: unknown) => void;
   /**
-   * Whether a row may take back its own earlier file: one at a path the row would claim that no
-   * item records and whose modification time is the row's capture time (photosync sets it so): left
-   * when the row was deleted from sync.db by hand (`sync --all --dates` repairs those days). Such a
-   * file is replaced by the row's download, not kept as a stranger's. Default: never.
-   */
-  adopt?: (row: ItemRow) => boolean;
-  /**
    * Told of each file as it lands at its path (placed, or moved to another path), before sync.db
    * records it there: a list of a run's new files (`--new-files`) so holds every file the run's
    * records name, whenever the run stops (a kill included).
@@ -82,7 +75,6 @@ export class Placer implements Disposable {
   readonly #logger: Logger;
   readonly #onError?: (error: unknown) => void;
   readonly #localDays: boolean;
-  readonly #adopt?: (row: ItemRow) => boolean;
   readonly #onPlaced?: (path: string) => void;
   /** The folder of this run's changed files under `CHANGED_DIR` (see {@link changedStamp}). */
   readonly #changedStamp = changedStamp(Date.now());
@@ -100,7 +92,6 @@ export class Placer implements Disposable {
     this.#logger = options.logger;
     this.#onError = options.onError;
     this.#localDays = options.folderDays === "local";
-    this.#adopt = options.adopt;
     this.#onPlaced = options.onPlaced;
   }
 
@@ -297,15 +288,15 @@ export class Placer implements Disposable {
   }
 
   /**
-   * Whether the file at `path` is `row`'s own earlier copy: its very bytes, for a Takeout item (whose
-   * id is its content's sha256, known before it is placed: a backup whose `sync.db` was lost, imported
-   * again, takes its files back instead of placing a tagged second copy of each); or by its mtime,
-   * where the source allows it (see {@link PlacerOptions.adopt}). A download's recorded hash may be
-   * of bytes Google has changed since: no proof.
+   * Whether the file at `path` (that no item records) is `row`'s own earlier copy, left by a `sync.db`
+   * lost or rows deleted from it by hand (`sync --all --dates` repairs those days): its very bytes,
+   * for a Takeout item (whose id is its content's sha256, known before it is placed); or its mtime is
+   * the row's capture time (photosync sets it so; a download's recorded hash may be of bytes Google
+   * has changed since: no proof). Then the row's bytes replace it, not a tagged second copy beside it;
+   * where they differ (an edit since) it is moved aside first (see `place`).
    */
   #ownEarlierFile(row: ItemRow, path: string): boolean {
     if (row.source === "takeout" && row.hash !== null && this.#tree.sha256Of(path) === row.hash) return true;
-    if (!this.#adopt?.(row)) return false;
     const modified = this.#tree.modifiedAt(path);
     return modified !== undefined && Math.abs(modified - row.createdMs) < MTIME_SLACK_MS;
   }

@@ -9,7 +9,7 @@ import { testLogger } from "./test_logger.ts";
 
 const TAKEN = Date.parse("2020-01-01T12:00:00Z");
 
-Deno.test("adopt: a row deleted by hand takes back its file (dated as photosync dates it); another file is kept", async () => {
+Deno.test("adopt: a row sync.db lost takes back its file (dated as photosync dates it); other bytes there are kept aside; a file dated otherwise is the user's", async () => {
   const root = await Deno.makeTempDir({ prefix: "photosync-adopt-test-" });
   try {
     const tree = new OutputTree(root);
@@ -17,7 +17,7 @@ Deno.test("adopt: a row deleted by hand takes back its file (dated as photosync 
     using store = Store.open(root);
     store.saveBatch({
       source: "library",
-      items: ["own", "user"].map((id) => ({
+      items: ["own", "edited", "user"].map((id) => ({
         id,
         source: "library",
         filename: `${id}.jpg`,
@@ -26,51 +26,42 @@ Deno.test("adopt: a row deleted by hand takes back its file (dated as photosync 
         json: "{}",
       })),
     });
-    // What a deleted row left: its file with its capture time; and a file of the user's, dated otherwise.
+    // What rows deleted by hand (or a lost sync.db) left: files with their capture time, one edited
+    // since; and a file of the user's, dated otherwise.
     await Deno.mkdir(join(root, "2020/01/01"), { recursive: true });
     for (
-      const [name, mtime] of [["own.jpg", TAKEN], ["user.jpg", Date.parse("2024-05-05T00:00:00Z")]] as const
+      const [name, text, mtime] of [
+        ["own.jpg", "new own", TAKEN],
+        ["edited.jpg", "edited bytes", TAKEN],
+        ["user.jpg", "old bytes", Date.parse("2024-05-05T00:00:00Z")],
+      ] as const
     ) {
-      await Deno.writeTextFile(join(root, "2020/01/01", name), "old bytes");
+      await Deno.writeTextFile(join(root, "2020/01/01", name), text);
       await Deno.utime(join(root, "2020/01/01", name), new Date(mtime), new Date(mtime));
     }
-    const placer = (adopt: boolean) =>
-      new Placer({
-        store,
-        tree,
-        pathMapper: layoutMapper(DEFAULT_LAYOUT),
-        logger: testLogger(),
-        adopt: adopt ? () => true : undefined,
-      });
-    // Without `adopt` (every run but `--all --dates`), both are strangers' files.
-    const [ownRow] = placer(false).settle([store.item("own")!]);
-    assert.equal(ownRow.path, `2020/01/01/own (${idTag("own")}).jpg`);
-    store.removeItem("own");
-    store.saveBatch({
-      source: "library",
-      items: [{
-        id: "own",
-        source: "library",
-        filename: "own.jpg",
-        createdMs: TAKEN,
-        isVideo: false,
-        json: "{}",
-      }],
-    });
-    using adopting = placer(true);
-    const rows = adopting.settle([store.item("own")!, store.item("user")!]);
+    const logger = testLogger();
+    using placer = new Placer({ store, tree, pathMapper: layoutMapper(DEFAULT_LAYOUT), logger });
+    const rows = placer.settle(["own", "edited", "user"].map((id) => store.item(id)!));
     assert.deepEqual(rows.map((row) => row.path), [
       "2020/01/01/own.jpg",
+      "2020/01/01/edited.jpg",
       `2020/01/01/user (${idTag("user")}).jpg`,
     ]);
     for (const row of rows) {
       const staged = await tree.writeTemp(ReadableStream.from([new TextEncoder().encode(`new ${row.id}`)]), {
         tempName: `${row.id}.part`,
       });
-      await adopting.place(row, staged, new Date(TAKEN));
+      await placer.place(row, staged, new Date(TAKEN));
     }
-    adopting.flush();
+    placer.flush();
     assert.equal(await Deno.readTextFile(join(root, "2020/01/01/own.jpg")), "new own");
+    assert.equal(await Deno.readTextFile(join(root, "2020/01/01/edited.jpg")), "new edited");
+    const [aside] = [...Deno.readDirSync(join(root, ".photosync-changed"))].map((entry) => entry.name);
+    assert.equal(
+      await Deno.readTextFile(join(root, ".photosync-changed", aside, "2020/01/01/edited.jpg")),
+      "edited bytes",
+    );
+    assert.equal(logger.lines.warn.length, 1, "the edit said");
     assert.equal(
       await Deno.readTextFile(join(root, "2020/01/01/user.jpg")),
       "old bytes",

@@ -299,6 +299,15 @@ export class Store {
         );
       }
       if (options.readOnly) {
+        const { tables } = db.prepare("SELECT count(*) AS tables FROM sqlite_master").get() as {
+          tables: number;
+        };
+        if (version === 0 && tables === 0) {
+          throw new UsageError(
+            `${path} is empty (a copy that failed, a full disk?): put back a copy of it, or rebuild it with ` +
+              `photosync --dir=${dir} (and takeout with your archives): the files photosync placed are taken back, none copied twice`,
+          );
+        }
         if (version < SCHEMA_VERSION) {
           throw new UsageError(
             `${path} is from an older photosync; run photosync --dir=${dir} once to update it`,

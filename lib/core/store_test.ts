@@ -137,6 +137,20 @@ Deno.test("Store.open migrates a schema-2 sync.db to the current schema: every r
   ]);
 });
 
+Deno.test("Store.open read-only says an empty sync.db is empty, not older, and how to rebuild it", () => {
+  using dir = tempDir();
+  Deno.writeFileSync(join(dir.path, DB_FILE), new Uint8Array());
+  assert.throws(() => Store.open(dir.path, { readOnly: true }), (error) => {
+    assert.ok(error instanceof UsageError);
+    assert.match(
+      error.message,
+      /is empty \(a copy that failed, a full disk\?\): put back a copy of it, or rebuild it/,
+    );
+    return true;
+  });
+  assert.equal(Deno.statSync(join(dir.path, DB_FILE)).size, 0);
+});
+
 Deno.test("Store.open read-only refuses a schema-1 file and leaves it untouched", () => {
   using dir = tempDir();
   const file = join(dir.path, DB_FILE);

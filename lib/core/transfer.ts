@@ -15,7 +15,7 @@ import type { LocalTime } from "./local_time.ts";
 import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
 import { BodyError, changedStamp, OutputTree, UnsafePathError } from "./output_tree.ts";
-import { Placer, type PlacerOptions } from "./place.ts";
+import { Placer } from "./place.ts";
 import { PlacedHashes } from "./placed_hashes.ts";
 import type { HashPool } from "./hash_pool.ts";
 import { pooled } from "./pool.ts";
@@ -63,8 +63,6 @@ export interface TransferOptions {
   budget?: ByteBudget;
   /** Where downloaded files are hashed (default: a pool of the pass's own, started at the first file). */
   hashPool?: HashPool;
-  /** Which rows may take back their own earlier file (see {@link PlacerOptions.adopt}). */
-  adopt?: PlacerOptions["adopt"];
 }
 
 /** Outcome of a transfer pass. */
