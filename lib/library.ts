@@ -7,7 +7,7 @@
 import { openBackup, RunStop } from "./core/backup.ts";
 import { type DateRange, dayNumber } from "./core/dates.ts";
 import { StopRequest } from "./core/errors.ts";
-import { ingest } from "./core/ingest.ts";
+import { ingest, refileRedated } from "./core/ingest.ts";
 import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
@@ -87,6 +87,8 @@ export interface SyncSummary {
   added: number;
   updated: number;
   requeued: number;
+  /** Downloaded files moved to the day of a date corrected in Google Photos (with it as mtime). */
+  redated: number;
   /** Files of another size than recorded that `resync` (or the days checked again) moved aside. */
   movedAside: { from: string; to: string }[];
   downloads?: TransferResult;
@@ -109,7 +111,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   using stop = options.stop ?? new RunStop(options);
   using backup = await openBackup(options.dir, options);
   const { store } = backup;
-  const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, movedAside: [], pending: 0 };
+  const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, redated: 0, movedAside: [], pending: 0 };
   let phase: NonNullable<SyncSummary["stopped"]> = "indexing";
   try {
     const library = options.pendingOnly && store.pendingCount("library") === 0
@@ -138,7 +140,12 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         const { requeued, movedAside } = await requeueMissing(store, backup.dir, [library.name, "picker"]);
         Object.assign(summary, { requeued, movedAside });
       }
-      if (!options.pendingOnly) Object.assign(summary, await ingest(store, library, logger, stop.signal));
+      if (!options.pendingOnly) {
+        const { redated, ...changes } = await ingest(store, library, logger, stop.signal);
+        Object.assign(summary, changes);
+        // A date corrected in Google Photos: the file goes to its day, as sync.db, status and XMP have it.
+        summary.redated = await refileRedated(redated, { ...backup, logger, onPlaced: options.onFile });
+      }
       // `--all --dates`: every item of those days is checked again (a row deleted by hand takes back its file).
       const recheck = options.recheck && typeof options.dates === "object"
         ? daysMs(options.dates)

@@ -8,7 +8,7 @@
  */
 import { type Backup, openBackup, RunStop } from "./core/backup.ts";
 import { PhotosyncError } from "./core/errors.ts";
-import { ingest } from "./core/ingest.ts";
+import { ingest, refileRedated } from "./core/ingest.ts";
 import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
@@ -104,12 +104,14 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
     io.openBrowser?.(uri);
     io.showQrCode?.(uri);
     if (!await picked(client, session, logger, now, stop.signal)) throw new PhotosyncError(TIMED_OUT);
-    const indexed = await ingest(
+    const { redated, ...indexed } = await ingest(
       store,
       pickerSource(client, { sessionId: session.id, now }),
       logger,
       stop.signal,
     );
+    // An item picked again since its date was corrected in Google Photos: its file goes to that day.
+    await refileRedated(redated, { ...backup, logger, onPlaced: options.onFile });
     const downloads = await transferPending({
       ...backup,
       source: pickerSource(client, { now }),

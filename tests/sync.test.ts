@@ -207,6 +207,37 @@ Deno.test("sync.db lost, a sync again takes back each file photosync placed (no 
   assert.equal(verified.code, 0, verified.stderr);
 });
 
+Deno.test("a date corrected in Google Photos moves the file to its day, with it as mtime; --new-files lists it there", async () => {
+  const scan = item("S1", "scan.jpg", "2019-01-01T10:00:00Z", { size: 3000 });
+  const other = item("S2", "IMG_2.jpg", "2019-01-02T10:00:00Z", { size: 2000 });
+  await using env = await synced([scan, other], ["--xmp"]);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  const corrected = { ...scan, creationTime: "1975-06-07T12:00:00Z" };
+  env.emulator.items.set(scan.id, corrected);
+  const list = join(env.root, "new-files.txt");
+  const again = await env.run(["--all", `--new-files=${list}`]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /1 files moved to a date corrected in Google Photos/);
+  assert.deepEqual(await listFiles(env.dir), [
+    "1975/06/07/scan.jpg",
+    "1975/06/07/scan.jpg.xmp",
+    "2019/01/02/IMG_2.jpg",
+    "2019/01/02/IMG_2.jpg.xmp",
+  ]);
+  assert.equal(
+    (await Deno.stat(join(env.dir, "1975/06/07/scan.jpg"))).mtime?.getTime(),
+    Date.parse(corrected.creationTime),
+  );
+  await assertSameBytes(join(env.dir, "1975/06/07/scan.jpg"), corrected);
+  assert.deepEqual((await Deno.readTextFile(list)).split("\n").filter(Boolean), [
+    "1975/06/07/scan.jpg",
+    "1975/06/07/scan.jpg.xmp",
+  ]);
+  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.doesNotMatch(verified.stderr, /unknown/);
+});
+
 Deno.test("two items with one name on one day both survive under stable names", async () => {
   const items = [
     item("X-first", "IMG_0001.JPG", "2023-07-01T08:00:00Z", { size: 1000 }),

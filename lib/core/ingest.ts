@@ -3,6 +3,7 @@
  * @module
  */
 import type { Logger } from "./logger.ts";
+import { Placer, type PlacerOptions } from "./place.ts";
 import type { ItemChanges, Store } from "./store.ts";
 import type { Source } from "./source.ts";
 
@@ -16,14 +17,15 @@ export async function ingest(
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<ItemChanges> {
-  const total: ItemChanges = { added: 0, updated: 0 };
+  const total: ItemChanges = { added: 0, updated: 0, redated: [] };
   signal?.throwIfAborted();
   for await (const batch of source.index(store)) {
     signal?.throwIfAborted();
     // A remote source's metadata never holds the local time its download's bytes told: it stays.
-    const { added, updated } = store.saveBatch(batch, { keepLocalTime: true });
+    const { added, updated, redated } = store.saveBatch(batch, { keepLocalTime: true });
     total.added += added;
     total.updated += updated;
+    total.redated.push(...redated);
     // Progress only: a line per page (most of them, or all, unchanged or empty) tells nothing.
     logger.progress({ indexed: total.added + total.updated });
     if (added + updated > 0) {
@@ -31,4 +33,21 @@ export async function ingest(
     }
   }
   return total;
+}
+
+/**
+ * Move the files of the items `ids` (their capture time changed: a date corrected in Google Photos) to
+ * the folder it maps to now, with it as their mtime; album links and XMP sidecars follow
+ * (`Placer.move`: by the collision rule, never over a file). Returns how many there were.
+ */
+export async function refileRedated(ids: readonly string[], options: PlacerOptions): Promise<number> {
+  if (ids.length === 0) return 0;
+  using placer = new Placer(options);
+  for (const id of ids) {
+    const row = options.store.item(id);
+    if (row?.status !== "downloaded" || !row.path) continue;
+    const path = await placer.move(id, new Date(row.createdMs));
+    options.logger.event(`re-dated ${path}`);
+  }
+  return ids.length;
 }

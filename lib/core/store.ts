@@ -212,6 +212,8 @@ export interface ItemRow {
 export interface ItemChanges {
   added: number;
   updated: number;
+  /** Items with a file whose capture time changed (a date corrected in Google Photos): their ids. */
+  redated: string[];
 }
 
 /** Counts shown by `photosync status`. */
@@ -240,7 +242,7 @@ export class Store {
   private constructor(db: StoreDb, lock?: Deno.FsFile) {
     this.#db = db;
     this.#lock = lock;
-    this.#find = db.prepare("SELECT json, status FROM items WHERE id = ?");
+    this.#find = db.prepare("SELECT json, status, created_ms, path FROM items WHERE id = ?");
     this.#insert = db.prepare(
       "INSERT OR IGNORE INTO items (id, source, filename, created_ms, is_video, json, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
@@ -403,7 +405,7 @@ export class Store {
   ): ItemChanges {
     return this.transaction(() => {
       if (checkpoint) this.#applyCheckpoint(source, checkpoint);
-      const result: ItemChanges = { added: 0, updated: 0 };
+      const result: ItemChanges = { added: 0, updated: 0, redated: [] };
       for (const item of items) {
         // SQLite hands text back only up to a NUL; the JSON keeps the original name.
         const filename = item.filename.replaceAll("\0", "_");
@@ -421,11 +423,19 @@ export class Store {
           result.added++;
           continue;
         }
-        const known = this.#find.get(item.id) as { json: string; status: string };
+        const known = this.#find.get(item.id) as {
+          json: string;
+          status: string;
+          created_ms: number;
+          path: string | null;
+        };
         const json = options.keepLocalTime ? keptLocalTime(known.json, item.json) : item.json;
         if (known.json === json && known.status !== "failed") continue;
         this.#upsert.run(...row.slice(0, 5), json, item.hash ?? null);
         result.updated++;
+        if (known.status === "downloaded" && known.path !== null && known.created_ms !== item.createdMs) {
+          result.redated.push(item.id);
+        }
       }
       return result;
     });

@@ -148,6 +148,7 @@ const syncCommand: Command = async (args, context) => {
   const seconds = (Date.now() - started) / 1000;
   const { downloads } = summary;
   const parts = [`indexed ${summary.added} new and ${summary.updated} changed items`];
+  if (summary.redated) parts.push(`${summary.redated} files moved to a date corrected in Google Photos`);
   if (summary.requeued) parts.push(`${summary.requeued} missing or changed files queued again`);
   for (const { from, to } of summary.movedAside) {
     renderer.warn(
