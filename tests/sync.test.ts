@@ -338,7 +338,8 @@ Deno.test("a video that is not READY stays pending with a note; a failed batchGe
     video: { status: "PROCESSING" },
   });
   const photo = item("P1", "pic.jpg", "2021-03-03T04:00:00Z");
-  const doomed = item("G1", "gone.jpg", "2021-03-03T05:00:00Z");
+  // Its name forges a line of status's output, were it printed as it is.
+  const doomed = item("G1", "gone.jpg\r\n  failed forged.jpg (F1): by the name", "2021-03-03T05:00:00Z");
   await using env = await synced([video, photo, doomed], ["--index-only"]);
   env.emulator.items.delete("G1");
   const run = await env.run();
@@ -349,7 +350,8 @@ Deno.test("a video that is not READY stays pending with a note; a failed batchGe
   assert.match(counts.failures[0].reason, /Invalid media item ID/);
   assert.match(counts.notes[0].note, /not ready/);
   const text = await env.cli(["status", `--dir=${env.dir}`]);
-  assert.match(text.stdout, /failed gone\.jpg \(G1\): Invalid media item ID/);
+  assert.match(text.stdout, /failed gone\.jpg\\r\\n {2}failed forged\.jpg \(F1\): by the name \(G1\): Invalid media item ID/);
+  assert.doesNotMatch(text.stdout, /^ {2}failed forged/m);
 
   env.emulator.items.set("V1", { ...video, video: { status: "READY" } });
   const later = await env.run();

@@ -3,6 +3,7 @@
  * @module
  */
 import { ExitCode } from "../../core/errors.ts";
+import { escapeControls } from "../../core/escape.ts";
 import { formatBytes, formatFiles } from "../format.ts";
 import { OutputTree } from "../../core/output_tree.ts";
 import { Store, type StoreCounts, type VerifyRun } from "../../core/store.ts";
@@ -60,6 +61,9 @@ const statusCommand: Command = async (args, { renderer, paths, journal }) => {
   return ExitCode.ok;
 };
 
+/** `text` as part of one line: every control character escaped, line breaks included. */
+const line = (text: string) => escapeControls(text);
+
 /** A downloaded item whose file is not in the folder as recorded. */
 interface MissingFile {
   id: string;
@@ -79,8 +83,10 @@ function describe(
     } (${formatBytes(counts.bytes)})`,
     `pending:    ${counts.pending}`,
     `failed:     ${counts.failed}`,
-    ...counts.failures.map((f) => `  failed ${f.filename} (${f.id}): ${f.reason}`),
-    ...counts.notes.map((n) => `  pending ${n.filename} (${n.id}): ${n.note}`),
+    // Names, ids and reasons come from Google or a file: a line break in one must not make a line of its
+    // own (the output keeps the line breaks between lines, and escapes every other control character).
+    ...counts.failures.map((f) => `  failed ${line(f.filename)} (${line(f.id)}): ${line(f.reason)}`),
+    ...counts.notes.map((n) => `  pending ${line(n.filename)} (${line(n.id)}): ${line(n.note)}`),
     ...describeMissing(counts.missing, dir),
     ...lastVerifyLines(counts.lastVerify ?? undefined),
   ].join("\n");
@@ -92,7 +98,7 @@ function describeMissing(missing: MissingFile[], dir: string): string[] {
   return [
     `missing:    ${missing.length} downloaded but gone from ${dir} or changed: photosync takeout ` +
     `with the archives (for imported files) or photosync sync --resync puts them back`,
-    ...missing.slice(0, MISSING_SHOWN).map((m) => `  missing ${m.path} (${m.id})`),
+    ...missing.slice(0, MISSING_SHOWN).map((m) => `  missing ${line(m.path)} (${line(m.id)})`),
     ...(missing.length > MISSING_SHOWN
       ? [`  … and ${missing.length - MISSING_SHOWN} more (--json lists all)`]
       : []),
