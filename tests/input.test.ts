@@ -141,6 +141,15 @@ const REFUSED_CREDS: [string, string, (env: TestEnv) => string | undefined, RegE
     },
     /creds\.json lacks .*client_secret/,
   ],
+  [
+    "--creds whose token_uri is no URL is refused before authorising",
+    "creds.json",
+    (env) => {
+      const { installed } = env.emulator.clientSecretJson() as { installed: Record<string, unknown> };
+      return JSON.stringify({ installed: { ...installed, token_uri: "oauth2.example/token" } });
+    },
+    /creds\.json: its token_uri is no http\(s\) URL; download the file again/,
+  ],
 ];
 
 for (const [name, file, content, message] of REFUSED_CREDS) {

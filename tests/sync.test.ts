@@ -350,7 +350,10 @@ Deno.test("a video that is not READY stays pending with a note; a failed batchGe
   assert.match(counts.failures[0].reason, /Invalid media item ID/);
   assert.match(counts.notes[0].note, /not ready/);
   const text = await env.cli(["status", `--dir=${env.dir}`]);
-  assert.match(text.stdout, /failed gone\.jpg\\r\\n {2}failed forged\.jpg \(F1\): by the name \(G1\): Invalid media item ID/);
+  assert.match(
+    text.stdout,
+    /failed gone\.jpg\\r\\n {2}failed forged\.jpg \(F1\): by the name \(G1\): Invalid media item ID/,
+  );
   assert.doesNotMatch(text.stdout, /^ {2}failed forged/m);
 
   env.emulator.items.set("V1", { ...video, video: { status: "READY" } });

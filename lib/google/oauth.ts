@@ -90,11 +90,20 @@ export async function readClientSecret(path: string): Promise<OAuthClient> {
   if (typeof clientId !== "string" || typeof clientSecret !== "string") {
     throw new UsageError(`client secret file ${path} lacks client_id or client_secret; download it again`);
   }
+  const endpoint = (name: string, value: unknown, otherwise: string): string => {
+    if (value === undefined) return otherwise;
+    if (typeof value === "string" && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)) {
+      return value;
+    }
+    throw new UsageError(
+      `client secret file ${path}: its ${name} is no http(s) URL; download the file again from the Google Cloud console`,
+    );
+  };
   return {
     clientId,
     clientSecret,
-    authUri: typeof authUri === "string" ? authUri : GOOGLE_AUTH_URI,
-    tokenUri: typeof tokenUri === "string" ? tokenUri : GOOGLE_TOKEN_URI,
+    authUri: endpoint("auth_uri", authUri, GOOGLE_AUTH_URI),
+    tokenUri: endpoint("token_uri", tokenUri, GOOGLE_TOKEN_URI),
   };
 }
 
