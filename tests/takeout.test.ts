@@ -661,6 +661,7 @@ Deno.test("a corrupt entry in a zip is reported with the entry's name (exit 3); 
   const warnings = linesOf(run).filter((l) => l.startsWith("warning: ") && l.includes(zip));
   assert.equal(warnings.length, 1, run.stderr);
   assert.match(warnings[0], /Takeout\/.+: .+/, "the entry is named");
+  assert.equal(warnings[0].split("Takeout/").length, 2, `the entry is named once: ${warnings[0]}`);
   const { items } = readDb(dir);
   const truth = copiesByHash(EXPORT);
   assert.ok(items.length > 0);

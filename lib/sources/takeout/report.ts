@@ -256,7 +256,10 @@ export function countFailedEntry(
   error: Error,
 ): void {
   tally.report.failed++;
-  failure(tally, input, media.entry.path, (error.cause as Error)?.message ?? error.message);
+  const message = (error.cause as Error)?.message ?? error.message;
+  // An archive's own error names the entry already: the line names it once.
+  const named = `${media.entry.path}: `;
+  failure(tally, input, media.entry.path, message.startsWith(named) ? message.slice(named.length) : message);
 }
 
 /** Count an archive that broke off: one failure line for it, unless one of its entries has one already. */
