@@ -306,6 +306,26 @@ Deno.test("the sidecars of a damaged tgz date nothing; the part downloaded again
   ]]);
 });
 
+Deno.test("a sidecar cut short is named (exit 3), not taken for no sidecar; its photo is imported", async () => {
+  const zip = join(WORK, "cut-sidecar.zip");
+  const entryTime = Date.UTC(2023, 2, 4);
+  await writeZip(zip, [
+    [`${GP}/a.jpg`, bytes("a photo"), entryTime],
+    [`${GP}/a.jpg.json`, bytes('{"title": "a.jpg", "photoTakenTime": {"timest')],
+  ]);
+  const dir = fresh("cut-sidecar");
+  const run = await cli(["takeout", `--dir=${dir}`, zip]);
+  assert.equal(run.code, 3, run.stderr);
+  assert.match(
+    run.stderr,
+    new RegExp(
+      `^warning: ${zip}: ${GP}/a\\.jpg\\.json: no JSON object \\(a sidecar cut short or damaged\\)`,
+      "m",
+    ),
+  );
+  assert.deepEqual(items(dir).map((row) => [row.path, row.created_ms]), [["2023/03/04/a.jpg", entryTime]]);
+});
+
 Deno.test("an archive given twice (overlapping globs) is read once", async () => {
   const dir = fresh("twice");
   const run = await cli([

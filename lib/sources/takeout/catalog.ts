@@ -8,6 +8,7 @@
  * @module
  */
 import { PhotosyncError } from "../../core/errors.ts";
+import { parseJsonObject } from "../../core/json_object.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { ArchiveEntry } from "./entry.ts";
 import { editedOriginal } from "./edited.ts";
@@ -270,6 +271,14 @@ export async function catalog(
             await previous;
             try {
               const read = await text;
+              // A sidecar's name but no JSON object (cut short, damaged): said, never taken for no sidecar.
+              if (isSidecarName(name) && parseJsonObject(read) === undefined) {
+                result.unreadable.push({
+                  ref,
+                  error: "no JSON object (a sidecar cut short or damaged): its photo is dated without it",
+                });
+                return;
+              }
               json.push({
                 ref,
                 name,
