@@ -14,6 +14,7 @@ import type { RetryOptions } from "./core/retry.ts";
 import { checkFiles, type Problem, unknownFiles } from "./core/verify.ts";
 import { changedStamp, OutputTree } from "./core/output_tree.ts";
 import { sync, type SyncIo } from "./library.ts";
+import { shellWord } from "./core/escape.ts";
 
 export { CHANGED_DIR, type Problem } from "./core/verify.ts";
 
@@ -103,7 +104,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
         if (DOWNLOADED_SOURCES.has(problem.source)) redownload.push(problem);
         else {
           const reason = problem.source === "takeout"
-            ? `run photosync takeout --dir ${dir} with the export's archives again (or --drive, or --from=URL) to restore it`
+            ? `run photosync takeout --dir ${
+              shellWord(dir)
+            } with the export's archives again (or --drive, or --from=URL) to restore it`
             : `photosync cannot download ${problem.source} items again`;
           report.notRepaired.push({ ...problem, reason });
         }

@@ -246,6 +246,14 @@ Deno.test("status on a folder without sync.db is refused and creates nothing", a
   await using env = await setup();
   await assertBadInput(env, ["status", `--dir=${env.dir}`], /no .*sync\.db.*run photosync/);
   assert.ok(!(await exists(join(env.dir, "sync.db"))), "status does not create sync.db");
+  // The command it suggests runs as shown, copied: a folder with a space (or a quote) is quoted.
+  const spaced = join(env.root, "Anna's photos");
+  await Deno.mkdir(spaced);
+  const result = await assertBadInput(env, ["status", `--dir=${spaced}`], /run photosync --dir '/);
+  assert.ok(
+    result.stderr.includes(`run photosync --dir '${spaced.replace("'", "'\\''")}' first`),
+    result.stderr,
+  );
 });
 
 // Help and version.

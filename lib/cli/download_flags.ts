@@ -11,6 +11,7 @@ import type { TransferResult } from "../core/transfer.ts";
 import { COMMON_FLAGS } from "./args.ts";
 import { FOLDER_FLAGS } from "./folder_flags.ts";
 import type { Renderer } from "./render.ts";
+import { shellWord } from "../core/escape.ts";
 
 /** The flags `sync` and `pick` share: the folder, authorising, downloading, how much to say. */
 export const DOWNLOAD_FLAGS = {
@@ -35,7 +36,9 @@ export const RUN_LIMIT_FLAGS = {
 export function downloadsExitCode(downloads: TransferResult, dir: string, renderer: Renderer): number {
   if (!downloads.failed && !downloads.deferred) return ExitCode.ok;
   renderer.warn(
-    `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir ${dir}`,
+    `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir ${
+      shellWord(dir)
+    }`,
   );
   return ExitCode.incomplete;
 }

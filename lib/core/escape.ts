@@ -59,3 +59,22 @@ export function escapeControls(text: string, keep = ""): string {
 export function escapeField(text: string): string {
   return escapeControls(text.replaceAll("\\", "\\\\"));
 }
+
+/**
+ * `text` as one word of a shell command line a message suggests (`photosync verify --dir …`): as it
+ * is when it holds only characters no shell reads specially, else in single quotes (a quote in it
+ * as `'\''`), so that the suggestion can be copied and run as shown.
+ *
+ * @example Usage
+ * ```ts
+ * import { shellWord } from "./escape.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(shellWord("/home/anna/photos"), "/home/anna/photos");
+ * assert.equal(shellWord("/home/anna/my photos"), "'/home/anna/my photos'");
+ * assert.equal(shellWord("/mnt/Anna's drive"), "'/mnt/Anna'\\''s drive'");
+ * ```
+ */
+export function shellWord(text: string): string {
+  return /^[\p{L}\p{N}_./:=@%+,~-]+$/u.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}

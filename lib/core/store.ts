@@ -10,6 +10,7 @@ import { DB_FILE, LOCK_FILE } from "./db_files.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
 import { keptLocalTime } from "./local_time.ts";
 import { DamagedDatabaseError, guardDamage, isDamage, type Statement, type StoreDb } from "./store_db.ts";
+import { shellWord } from "./escape.ts";
 
 export { DB_FILE, LOCK_FILE } from "./db_files.ts";
 
@@ -285,7 +286,7 @@ export class Store {
       if (!(error instanceof Deno.errors.NotFound)) {
         throw new UsageError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
       }
-      if (options.readOnly) throw new UsageError(`no ${path}: run photosync --dir=${dir} first`);
+      if (options.readOnly) throw new UsageError(`no ${path}: run photosync --dir=${shellWord(dir)} first`);
       Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
     }
     if (header && header.length > 0 && new TextDecoder().decode(header) !== SQLITE_MAGIC) {
@@ -307,12 +308,14 @@ export class Store {
         if (version === 0 && tables === 0) {
           throw new UsageError(
             `${path} is empty (a copy that failed, a full disk?): put back a copy of it, or rebuild it with ` +
-              `photosync --dir=${dir} (and takeout with your archives): the files photosync placed are taken back, none copied twice`,
+              `photosync --dir=${
+                shellWord(dir)
+              } (and takeout with your archives): the files photosync placed are taken back, none copied twice`,
           );
         }
         if (version < SCHEMA_VERSION) {
           throw new UsageError(
-            `${path} is from an older photosync; run photosync --dir=${dir} once to update it`,
+            `${path} is from an older photosync; run photosync --dir=${shellWord(dir)} once to update it`,
           );
         }
       } else {
@@ -816,7 +819,7 @@ function checkWritable(path: string): void {
   } catch (error) {
     if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
     throw new UsageError(
-      `${path} is read-only: make it writable (chmod u+w ${path}) or choose another --dir`,
+      `${path} is read-only: make it writable (chmod u+w ${shellWord(path)}) or choose another --dir`,
       { cause: error },
     );
   }

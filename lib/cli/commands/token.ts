@@ -13,6 +13,7 @@ import { COMMON_FLAGS, parseFlags } from "../args.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
+import { shellWord } from "../../core/escape.ts";
 
 /**
  * What `--scope` may name: the scope, the command whose runs use it, how it authorises, and how
@@ -82,7 +83,7 @@ const tokenCommand: Command = async (args, { renderer, paths, journal }) => {
     const otherSaved = others.length > 0 ? ` (only ${others.map((other) => other.hint).join("; and ")})` : "";
     throw new AuthError(
       `no authorisation is saved in ${dir} for the ${wanted.name} scope${otherSaved}; ` +
-        `run ${wanted.authorise} --dir ${dir} --creds FILE first`,
+        `run ${wanted.authorise} --dir ${shellWord(dir)} --creds FILE first`,
     );
   }
   renderer.warn(

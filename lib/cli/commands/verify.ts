@@ -14,6 +14,7 @@ import { answerHelpOrVersion } from "../help.ts";
 import { Interrupt } from "../interrupt.ts";
 import { resolvePath } from "../paths.ts";
 import { retryNotice } from "../retry_notice.ts";
+import { shellWord } from "../../core/escape.ts";
 
 const HELP = `Usage: photosync verify [--dir DIR] [--repair] [--json] [flags]
 
@@ -113,7 +114,9 @@ export function describe(report: VerifyReport, dir: string, seconds: number): st
     );
   }
   if (report.problems.length > 0 && report.movedAside.length === 0 && report.repaired.length === 0) {
-    lines.push(`photosync verify --dir ${dir} --repair puts them back (changed files are kept aside)`);
+    lines.push(
+      `photosync verify --dir ${shellWord(dir)} --repair puts them back (changed files are kept aside)`,
+    );
   }
   return lines;
 }
