@@ -38,8 +38,11 @@ export type StatusJson = Record<"items" | "downloaded" | "pending" | "failed" | 
   /** Per year of capture (UTC); `sources` filled for years of more than one source. */
   years: Record<
     string,
-    Record<"items" | "downloaded" | "pending" | "failed" | "bytes", number> & {
-      sources: Record<string, Record<"items" | "downloaded" | "pending" | "failed" | "bytes", number>>;
+    Record<"items" | "downloaded" | "files" | "pending" | "failed" | "bytes", number> & {
+      sources: Record<
+        string,
+        Record<"items" | "downloaded" | "files" | "pending" | "failed" | "bytes", number>
+      >;
     }
   >;
   /** Capture times (ISO 8601) of the oldest and newest item, null when there are none. */

@@ -121,9 +121,10 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
     const expected: Record<string, Record<string, number>> = {};
     for (const it of ITEMS) {
       const year = it.creationTime.slice(0, 4);
-      expected[year] ??= { items: 0, downloaded: 0, pending: 0, failed: 0, bytes: 0 };
+      expected[year] ??= { items: 0, downloaded: 0, files: 0, pending: 0, failed: 0, bytes: 0 };
       expected[year].items++;
       expected[year].downloaded++;
+      expected[year].files++;
       expected[year].bytes += it.size;
     }
     assert.deepEqual(

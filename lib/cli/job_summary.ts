@@ -64,7 +64,7 @@ export function outcomeOf(exitCode: number): string {
 export function jobSummary(summary: JobSummary): string {
   const { before, after } = summary;
   const sources = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after)])].sort();
-  const zero: Figures = { items: 0, downloaded: 0, pending: 0, failed: 0, bytes: 0 };
+  const zero: Figures = { items: 0, downloaded: 0, files: 0, pending: 0, failed: 0, bytes: 0 };
   const lines = [`### photosync ${summary.command}: ${summary.outcome} (exit ${summary.exitCode})`, ""];
   if (sources.length === 0) lines.push("The backup holds no items yet.");
   else {
@@ -79,7 +79,7 @@ export function jobSummary(summary: JobSummary): string {
       const added = (key: keyof Figures, format: (n: number) => string = String) =>
         was === undefined ? "?" : format(now[key] - was[key]);
       lines.push(
-        `| ${source} | ${added("items")} | ${added("downloaded")} | ${added("bytes", signedBytes)} | ` +
+        `| ${source} | ${added("items")} | ${added("files")} | ${added("bytes", signedBytes)} | ` +
           `${now.pending} | ${now.failed} | ${now.items} | ${formatBytes(now.bytes)} |`,
       );
       for (const key of Object.keys(total) as (keyof Figures)[]) total[key] += now[key];

@@ -326,10 +326,11 @@ function day(ms: number): string {
 }
 
 function sumFigures(all: Figures[]): Figures {
-  const total: Figures = { items: 0, downloaded: 0, pending: 0, failed: 0, bytes: 0 };
+  const total: Figures = { items: 0, downloaded: 0, files: 0, pending: 0, failed: 0, bytes: 0 };
   for (const f of all) {
     total.items += f.items;
     total.downloaded += f.downloaded;
+    total.files += f.files;
     total.pending += f.pending;
     total.failed += f.failed;
     total.bytes += f.bytes;

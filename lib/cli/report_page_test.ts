@@ -9,9 +9,9 @@ function data(extra: Partial<ReportData> = {}): ReportData {
     generatedMs: Date.UTC(2026, 0, 31, 3, 17),
     version: "0.1.0",
     years: {
-      "2020": { items: 3, downloaded: 1, pending: 1, failed: 1, bytes: 100, sources: {} },
+      "2020": { items: 3, downloaded: 1, files: 1, pending: 1, failed: 1, bytes: 100, sources: {} },
     },
-    sources: { library: { items: 3, downloaded: 1, pending: 1, failed: 1, bytes: 100 } },
+    sources: { library: { items: 3, downloaded: 1, files: 1, pending: 1, failed: 1, bytes: 100 } },
     days: [
       { day: "2020-02-29", count: 2, pending: 1, failed: 0 },
       { day: "2020-12-31", count: 1, pending: 0, failed: 1 },

@@ -111,14 +111,18 @@ export class RunJournal {
   }
 }
 
-/** The change from `before` to `after` of one source (none before: all of it is new). */
+/**
+ * What one source gained from `before` to `after` (none before: all of it is new): never less than
+ * nothing (a `--resync` puts files it found gone back to pending, a Takeout import removes trashed
+ * items: what they took away was not there to add).
+ */
 function addedBy(before: Figures | undefined, after: Figures | undefined) {
-  const was = before ?? { items: 0, downloaded: 0, bytes: 0 };
-  const now = after ?? { items: 0, downloaded: 0, bytes: 0 };
+  const was = before ?? { items: 0, files: 0, bytes: 0 };
+  const now = after ?? { items: 0, files: 0, bytes: 0 };
   return {
-    items: now.items - was.items,
-    files: now.downloaded - was.downloaded,
-    bytes: now.bytes - was.bytes,
+    items: Math.max(0, now.items - was.items),
+    files: Math.max(0, now.files - was.files),
+    bytes: Math.max(0, now.bytes - was.bytes),
   };
 }
 

@@ -60,6 +60,23 @@ Deno.test("the journal records the source's last run and appends the job summary
       /### photosync status: authorisation needed \(exit 4\)[^]*> - Google refused/,
     );
 
+    // A run that takes files back to pending (a --resync finding them gone) added nothing: not "-2 files".
+    {
+      using store = Store.open(dir);
+      store.markDownloaded([{ id: "a", size: 10 }, { id: "b", size: 20 }]);
+    }
+    const resync = new RunJournal({ env: () => undefined, now: () => now });
+    resync.begin("sync", dir, "library");
+    {
+      using store = Store.open(dir);
+      store.requeue(["a", "b"]);
+    }
+    await resync.end(3);
+    {
+      using store = Store.open(dir, { readOnly: true });
+      assert.deepEqual(lastRuns(store).library.added, { items: 0, files: 0, bytes: 0 });
+    }
+
     // A summary file that cannot be written is said, not thrown.
     const broken = new RunJournal({ env: (name) => name === "GITHUB_STEP_SUMMARY" ? dir : undefined });
     broken.begin("status", dir);

@@ -24,8 +24,11 @@ const dayText = (dayNumber: string) => `date((${dayNumber}) * 86400, 'unixepoch'
 export interface Figures {
   items: number;
   downloaded: number;
+  /** Files on disk: downloaded items less those sharing another's file (the same bytes from two sources). */
+  files: number;
   pending: number;
   failed: number;
+  /** The bytes of those files (a shared file counted once). */
   bytes: number;
 }
 
@@ -56,9 +59,10 @@ export interface EmptyStretch {
 
 const FIGURES = `count(*) AS items,
   coalesce(sum(status = 'downloaded'), 0) AS downloaded,
+  coalesce(sum(status = 'downloaded' AND file_of IS NULL), 0) AS files,
   coalesce(sum(status = 'pending'), 0) AS pending,
   coalesce(sum(status = 'failed'), 0) AS failed,
-  coalesce(sum(CASE status WHEN 'downloaded' THEN size END), 0) AS bytes`;
+  coalesce(sum(CASE WHEN status = 'downloaded' AND file_of IS NULL THEN size END), 0) AS bytes`;
 
 /**
  * Figures per year of capture (UTC), oldest first, with each source's where a year has more than
@@ -66,7 +70,7 @@ const FIGURES = `count(*) AS items,
  *
  * @example Usage
  * ```ts ignore
- * yearFigures(store)["2019"]; // { items: 120, downloaded: 118, pending: 2, failed: 0, bytes: 9e8, sources: {} }
+ * yearFigures(store)["2019"]; // { items: 120, downloaded: 118, files: 118, pending: 2, failed: 0, bytes: 9e8, sources: {} }
  * ```
  */
 export function yearFigures(store: Store): Record<string, YearFigures> {
@@ -76,7 +80,15 @@ export function yearFigures(store: Store): Record<string, YearFigures> {
   );
   const years: Record<string, YearFigures> = {};
   for (const { year, source, ...figures } of rows) {
-    const entry = years[year] ??= { items: 0, downloaded: 0, pending: 0, failed: 0, bytes: 0, sources: {} };
+    const entry = years[year] ??= {
+      items: 0,
+      downloaded: 0,
+      files: 0,
+      pending: 0,
+      failed: 0,
+      bytes: 0,
+      sources: {},
+    };
     addFigures(entry, figures);
     entry.sources[source] = figures;
   }
@@ -146,6 +158,7 @@ export function missingDays(store: Store, tree: OutputTree): Map<string, number>
 function addFigures(total: Figures, figures: Figures): void {
   total.items += figures.items;
   total.downloaded += figures.downloaded;
+  total.files += figures.files;
   total.pending += figures.pending;
   total.failed += figures.failed;
   total.bytes += figures.bytes;
