@@ -426,11 +426,11 @@ Deno.test("the summary is a few short lines; the report file has a line per entr
 // ---------------------------------------------------------------------------------------------------------
 // Point 17: the output folder and sync.db
 
-Deno.test("a file too large for the folder's file system (FAT32's 4 GB) is one line saying what to do", async () => {
+Deno.test("a file too large for a limit (a shell's ulimit -f here; FAT32's 4 GB: see tooLargeMessage) is one line saying what to do", async () => {
   const big = join(WORK, "big.zip");
   await writeZip(big, [[`${GP}/VID_1.mp4`, new Uint8Array(300_000)]]);
   const dir = fresh("too-large");
-  // The file size limit of the process stands in for FAT32's (writes past it fail with EFBIG).
+  // The process's file size limit: writes past it fail with EFBIG, as past FAT32's 4 GB.
   const { code, stderr } = await new Deno.Command("bash", {
     args: [
       "-c",
@@ -449,7 +449,7 @@ Deno.test("a file too large for the folder's file system (FAT32's 4 GB) is one l
   assert.equal(lines.length, 1, lines.join("\n"));
   assert.match(
     lines[0],
-    /too large for this folder's file system \(FAT32 holds at most 4 GB a file\); back up to a drive formatted exFAT/,
+    /a file size limit stopped it at \d+ bytes, short of any file system's \(the shell's ulimit -f, a disk quota\); raise it/,
   );
 });
 

@@ -482,13 +482,38 @@ function fileSystemError(what: string, path: string, error: unknown): FileSystem
     );
   }
   if (/file too large|os error 27|EFBIG/i.test(message)) {
-    return new FileSystemError(
-      `cannot ${what} ${path}: the file is too large for this folder's file system (FAT32 holds at most 4 GB ` +
-        "a file); back up to a drive formatted exFAT, NTFS, ext4 or APFS: nothing written so far is lost",
-      { cause: error },
-    );
+    let size: number | undefined;
+    try {
+      size = Deno.statSync(path).size;
+    } catch {
+      // Gone or unreadable: the message does without its size.
+    }
+    return new FileSystemError(tooLargeMessage(what, path, size), { cause: error });
   }
   return new FileSystemError(`cannot ${what} ${path}: ${message}`, { cause: error });
+}
+
+/**
+ * What a write refused as too large (`EFBIG`) says, by how far the file got (`size`, when known): at
+ * FAT32's 4 GB a file, the drive's format; short of it, another limit (the shell's `ulimit -f`, a quota).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tooLargeMessage } from "./output_tree.ts";
+ *
+ * assert.match(tooLargeMessage("write", "/photos/x.part", 2 ** 32 - 1), /FAT32 holds at most 4 GB a file/);
+ * assert.match(tooLargeMessage("write", "/photos/x.part", 102_400), /a file size limit stopped it at 102400 bytes/);
+ * ```
+ */
+export function tooLargeMessage(what: string, path: string, size: number | undefined): string {
+  const fat32 = 2 ** 32 - 1;
+  if (size === undefined || size >= fat32 - 2 ** 26) {
+    return `cannot ${what} ${path}: the file is too large for this folder's file system (FAT32 holds at most 4 GB ` +
+      "a file); back up to a drive formatted exFAT, NTFS, ext4 or APFS: nothing written so far is lost";
+  }
+  return `cannot ${what} ${path}: a file size limit stopped it at ${size} bytes, short of any file system's ` +
+    "(the shell's ulimit -f, a disk quota); raise it and run photosync again: nothing written so far is lost";
 }
 
 /** Run a file-system call, turning its failure into a {@link FileSystemError}. */
