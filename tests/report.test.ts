@@ -107,6 +107,10 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
       assert.match(a, expiring);
       assert.match(b, expiring);
       assert.doesNotMatch(b, /max-bytes/);
+      // verify too (a CI job may run it): its outcome in the summary.
+      const verified = await env.cli(["verify", `--dir=${env.dir}`], ci);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(await Deno.readTextFile(summaryFile), /^### photosync verify: complete \(exit 0\)$/m);
     },
   );
 

@@ -60,6 +60,7 @@ const verifyCommand: Command = async (args, context) => {
   if (answered !== undefined) return answered;
   const dir = resolvePath("--dir", values.dir, paths);
   await requireBackup(dir);
+  context.journal?.begin("verify", dir);
   const started = Date.now();
   using stop = new RunStop();
   using _interrupt = new Interrupt(renderer, "stopping", stop);
