@@ -326,6 +326,35 @@ Deno.test("a sidecar cut short is named (exit 3), not taken for no sidecar; its 
   assert.deepEqual(items(dir).map((row) => [row.path, row.created_ms]), [["2023/03/04/a.jpg", entryTime]]);
 });
 
+Deno.test("--from=DIR: the exports in a folder on this machine (a sync client's), as the local import gives them; a re-run opens none", async () => {
+  const reference = fresh("from-reference");
+  assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);
+  // As Dropbox's app keeps a delivery in sync: the parts in a subfolder, beside files of the user's.
+  const folder = join(WORK, "Dropbox", "Apps", "Google Download Your Data");
+  await Deno.mkdir(join(folder, "2025"), { recursive: true });
+  for (const zip of ZIPS) await Deno.copyFile(zip, join(folder, "2025", zip.split("/").at(-1)!));
+  await Deno.writeTextFile(join(folder, "notes.txt"), "mine");
+  const dir = fresh("from-folder");
+  const list = join(WORK, "from-folder-new-files.txt");
+  const run = await cli(["takeout", `--dir=${dir}`, `--from=${folder}`, `--new-files=${list}`]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(
+    items(dir).map(({ path, created_ms }) => ({ path, created_ms })),
+    items(reference).map(({ path, created_ms }) => ({ path, created_ms })),
+  );
+  assert.equal((await Deno.readTextFile(list)).split("\n").filter(Boolean).length, items(dir).length);
+  assert.match(run.stderr, new RegExp(`of archives from the folder ${folder}\n`));
+  const again = await cli(["takeout", `--dir=${dir}`, `--from=${folder}`]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /^read 0 B of archives from the folder .*\n1 export was imported before$/m);
+  const missing = await refused(["takeout", `--dir=${dir}`, `--from=${join(WORK, "no-such-folder")}`]);
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(
+    missing.stderr,
+    /^error: --from .*no-such-folder: no such folder \(give a folder on this machine, or a WebDAV/,
+  );
+});
+
 Deno.test("an archive given twice (overlapping globs) is read once", async () => {
   const dir = fresh("twice");
   const run = await cli([

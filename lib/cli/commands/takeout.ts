@@ -70,8 +70,11 @@ root (default ${DRIVE_API_URL}).
 
 --from=URL imports, the same way, the exports in a WebDAV folder and its subfolders:
 Nextcloud, a NAS, or rclone serve webdav in front of Dropbox, OneDrive, Box, S3, SFTP, ...
-(the README has the recipe). --max-time, --max-bytes and --new-files work as with --drive.
-  --from URL           the WebDAV folder (http:// or https://; no user or password in it)
+(the README has the recipe); --from=DIR those in a folder on this machine (a Dropbox or
+OneDrive folder their apps keep in sync, a NAS share mounted). --max-time, --max-bytes and
+--new-files work as with --drive.
+  --from URL|DIR       the WebDAV folder (http:// or https://; no user or password in it), or
+                       a folder on this machine
 
 Environment (--from): PHOTOSYNC_WEBDAV_USER and PHOTOSYNC_WEBDAV_PASSWORD, the Basic sign-in
 (never printed; a refused login exits 4).
@@ -138,13 +141,22 @@ const takeoutCommand: Command = async (args, context) => {
   if (flags.from !== undefined) {
     if (flags.paths.length > 0) {
       throw new UsageError(
-        `--from reads the exports from a WebDAV folder: give no PATH (or leave out --from to import "${
+        `--from reads the exports from a folder: give no PATH (or leave out --from to import "${
           flags.paths[0]
         }")`,
       );
     }
     const driveOnly = (["creds", "no-browser"] as const).find((flag) => flags[flag] !== undefined);
     if (driveOnly) throw new UsageError(`--${driveOnly} is for takeout --drive, not --from`);
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.from)) {
+      // A folder on this machine: where a sync client (Dropbox's, OneDrive's) puts the deliveries.
+      const { FolderStore } = await import("../../sources/takeout/folder/folder_store.ts");
+      return await runRemoteTakeout(
+        new FolderStore(resolvePath("--from", flags.from, paths)),
+        flags,
+        context,
+      );
+    }
     const { webdavCredentials, WebdavStore } = await import("../../sources/takeout/webdav/webdav_store.ts");
     const store = new WebdavStore({
       url: flags.from,

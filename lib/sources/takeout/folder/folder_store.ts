@@ -1,0 +1,146 @@
+/**
+ * A folder on this machine as a {@link RemoteStore}: where scheduled exports land on their own, read
+ * the same way as Google Drive's or a WebDAV folder's (every export not imported in full, oldest
+ * first; a delivery still arriving waited for; the parts done with named). Such a folder is a sync
+ * client's (Dropbox's and OneDrive's put Takeout deliveries in `Apps/Google Download Your Data/`;
+ * Google Drive for desktop mirrors `My Drive/Takeout/`), a NAS share mounted, a USB drive.
+ *
+ * Files are listed folder by folder, in name order; links are not followed (a sync client makes
+ * none, and one could lead anywhere). A file read is checked to have the size it was listed with:
+ * a part still being written is no part yet.
+ * @module
+ */
+import { join, relative, resolve, sep } from "node:path";
+import { PhotosyncError, UsageError } from "../../../core/errors.ts";
+import type { RemoteFile, RemoteStore } from "../remote/remote_store.ts";
+
+/** Bytes read at a time. */
+const CHUNK = 1 << 20;
+
+/** The exports' parts in a local folder (and its subfolders). */
+export class FolderStore implements RemoteStore {
+  readonly description: string;
+  readonly #root: string;
+
+  /**
+   * The folder `root`, which must exist.
+   * @throws {UsageError} when it is not a folder.
+   */
+  constructor(root: string) {
+    this.#root = resolve(root);
+    let isFolder = false;
+    try {
+      isFolder = Deno.statSync(this.#root).isDirectory;
+    } catch {
+      // Said below.
+    }
+    if (!isFolder) {
+      throw new UsageError(
+        `--from ${root}: no such folder (give a folder on this machine, or a WebDAV folder's http:// or https:// URL)`,
+      );
+    }
+    this.description = `the folder ${this.#root}`;
+  }
+
+  /** Every file under the folder, its subfolders included, folder by folder in name order. */
+  async *list(signal?: AbortSignal): AsyncGenerator<RemoteFile> {
+    const queue = [this.#root];
+    while (queue.length > 0) {
+      signal?.throwIfAborted();
+      const folder = queue.shift()!;
+      const files: RemoteFile[] = [];
+      const folders: string[] = [];
+      try {
+        for await (const entry of Deno.readDir(folder)) {
+          const path = join(folder, entry.name);
+          if (entry.isDirectory) folders.push(path);
+          else if (entry.isFile) {
+            const stat = await Deno.lstat(path);
+            files.push({
+              id: path,
+              name: entry.name,
+              location: relative(this.#root, path).split(sep).join("/"),
+              size: stat.size,
+              ...(stat.mtime ? { modifiedMs: stat.mtime.getTime() } : {}),
+            });
+          }
+        }
+      } catch (error) {
+        throw new UsageError(`cannot list ${folder}: ${(error as Error).message}`, { cause: error });
+      }
+      files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      yield* files;
+      queue.push(...folders.sort());
+    }
+  }
+
+  /**
+   * Bytes `start` to `end` (exclusive) of `file`, streamed; a {@link PhotosyncError} when the file is
+   * gone or no longer has the size it was listed with (written to, or replaced, since).
+   */
+  read(
+    file: RemoteFile,
+    start: number,
+    end: number,
+    signal?: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>> {
+    if (
+      !Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start ||
+      end > file.size
+    ) {
+      return Promise.reject(
+        new RangeError(`bytes ${start} to ${end} are not inside ${file.location} (${file.size} bytes)`),
+      );
+    }
+    let handle: Deno.FsFile;
+    try {
+      handle = Deno.openSync(file.id, { read: true });
+      const { size } = handle.statSync();
+      if (size !== file.size) {
+        handle.close();
+        throw new PhotosyncError(
+          `${file.location} changed while photosync read it (${size} bytes, listed with ${file.size}): ` +
+            "a part still being written? run photosync again once it is whole",
+        );
+      }
+    } catch (error) {
+      if (error instanceof PhotosyncError) return Promise.reject(error);
+      return Promise.reject(
+        new PhotosyncError(`cannot read ${file.location}: ${(error as Error).message}`, { cause: error }),
+      );
+    }
+    let at = start;
+    let open = true;
+    const close = () => {
+      if (open) handle.close();
+      open = false;
+    };
+    return Promise.resolve(
+      new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          try {
+            signal?.throwIfAborted();
+            if (at >= end) {
+              close();
+              return controller.close();
+            }
+            const chunk = new Uint8Array(Math.min(CHUNK, end - at));
+            await handle.seek(at, Deno.SeekMode.Start);
+            const read = await handle.read(chunk);
+            if (read === null || read === 0) {
+              throw new PhotosyncError(`${file.location} ends at byte ${at}, listed with ${file.size}`);
+            }
+            at += read;
+            controller.enqueue(read === chunk.length ? chunk : chunk.subarray(0, read));
+          } catch (error) {
+            close();
+            throw error;
+          }
+        },
+        cancel() {
+          close();
+        },
+      }, { highWaterMark: 0 }),
+    );
+  }
+}
