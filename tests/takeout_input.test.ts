@@ -244,7 +244,7 @@ Deno.test("a Takeout of several products and a folder holding more than an expor
   );
 });
 
-Deno.test("a folder holding an export's parts extracted each into a folder of its own (Windows' `takeout-…-001/`, macOS' `Takeout 2/`) imports those parts", async () => {
+Deno.test("a folder holding an export's parts (downloaded, or extracted each into a folder of its own: Windows' `takeout-…-001/`, macOS' `Takeout 2/`) imports those parts", async () => {
   const reference = fresh("parts-reference");
   assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);
   const expected = items(reference).map(({ path, created_ms }) => ({ path, created_ms }));
@@ -261,7 +261,13 @@ Deno.test("a folder holding an export's parts extracted each into a folder of it
   ) {
     await Deno.rename(join(folder, "Takeout"), join(mac, i === 0 ? "Takeout" : `Takeout ${i + 1}`));
   }
-  for (const parent of [windows, mac]) {
+  // A downloads folder: the parts as downloaded, beside a zip and a photo of the user's.
+  const downloads = join(WORK, "downloads-with-parts");
+  await Deno.mkdir(downloads);
+  for (const zip of ZIPS) await Deno.copyFile(zip, join(downloads, zip.split("/").at(-1)!));
+  await writeZip(join(downloads, "holiday.zip"), [["IMG_0001.jpg", bytes("a photo of my own")]]);
+  await Deno.writeFile(join(downloads, "IMG_0002.jpg"), bytes("another of my own"));
+  for (const parent of [windows, mac, downloads]) {
     const dir = fresh("parts-in-folders");
     const run = await cli(["takeout", `--dir=${dir}`, parent]);
     assert.equal(run.code, 0, run.stderr);

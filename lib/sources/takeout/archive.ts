@@ -11,7 +11,7 @@ import { basename, join, relative, resolve, sep } from "node:path";
 import { PhotosyncError, UsageError } from "../../core/errors.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import { type ArchiveEntry, ArchiveError, whenOpened } from "./entry.ts";
-import { checkIsExport } from "./export_check.ts";
+import { checkIsExport, OtherProductError } from "./export_check.ts";
 import { archivePart } from "./parts.ts";
 import { finished } from "node:stream/promises";
 
@@ -71,44 +71,61 @@ const TAKEOUT_COPY = /^Takeout(?: \d+| ?\(\d+\)|-\d+)$/i;
 
 /**
  * The archives and folders of the export(s) at `path`: the archive or folder itself (see
- * {@link localArchive}); or, for a folder that holds extracted parts each in a folder of its own, those
- * parts, each as the archive it came from. Two ways to extract the parts give such folders: each
- * part into a folder named as its archive (`takeout-20251110T101010Z-001/Takeout/…`, Windows' "Extract
- * all"), or every part's `Takeout` folder side by side (`Takeout/`, `Takeout 2/`, …, macOS). Read as
- * one folder, the parts' folders would be different folders (a sidecar in `Takeout 2/Google Photos/…`
- * is no sidecar of a photo in `Takeout/Google Photos/…`), and only one of them the export's. Files of
- * that folder outside those parts are none of the export's, and are not read.
+ * {@link localArchive}); or, for a folder that holds an export's parts as they were downloaded or
+ * extracted, those parts. A folder holds them when it holds archives named as Google names parts
+ * (`takeout-20251110T101010Z-001.zip`: a downloads folder), or parts extracted each into a folder of
+ * its own: named as its archive (`takeout-20251110T101010Z-001/Takeout/…`, Windows' "Extract all"),
+ * or every part's `Takeout` folder side by side (`Takeout/`, `Takeout 2/`, …, macOS). Read as one
+ * folder, the parts' folders would be different folders (a sidecar in `Takeout 2/Google Photos/…` is
+ * no sidecar of a photo in `Takeout/Google Photos/…`), and only one of them the export's. Files of
+ * that folder outside those parts are none of the export's, and are not read. A part of another
+ * Takeout product only (a Takeout of several) is left out.
  */
 export async function localArchives(path: string): Promise<ArchiveSource[]> {
   if ((await archiveKind(path)) !== "folder") return [await localArchive(path)];
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(path)) if (entry.isDirectory) names.push(entry.name);
-  const wrappers = names.filter((name) => archivePart(name) !== undefined);
-  const copies = names.filter((name) => TAKEOUT_COPY.test(name));
-  if (wrappers.length === 0 && copies.length === 0) return [await localArchive(path)];
-  const parts: ArchiveSource[] = [];
-  let refusal: unknown;
+  const folders: string[] = [];
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(path)) {
+    if (entry.isDirectory) folders.push(entry.name);
+    else if (entry.isFile && /\.(zip|tgz|tar\.gz)$/i.test(entry.name) && archivePart(entry.name)) {
+      files.push(entry.name);
+    }
+  }
+  const wrappers = folders.filter((name) => archivePart(name) !== undefined);
+  const copies = folders.filter((name) => TAKEOUT_COPY.test(name));
+  if (wrappers.length + copies.length + files.length === 0) return [await localArchive(path)];
+  const byName = (
+    a: { name: string },
+    b: { name: string },
+  ) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const found = [
+    ...files.map((name) => ({ name, prefix: undefined })),
     ...wrappers.map((name) => ({ name, prefix: "" })),
-    ...[...copies, ...names.filter((name) => name === "Takeout")].map((name) => ({
+    ...[...copies, ...folders.filter((name) => name === "Takeout")].map((name) => ({
       name,
       prefix: "Takeout/",
     })),
-  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  ].sort(byName);
+  const parts: ArchiveSource[] = [];
+  let refusal: unknown;
   for (const { name, prefix } of found) {
-    const folder = join(path, name);
-    const source: ArchiveSource = {
-      path: folder,
-      name,
-      sequential: false,
-      entries: () => readFolder(folder, prefix),
-    };
+    const at = join(path, name);
     try {
+      if (prefix === undefined) {
+        parts.push(await localArchive(at));
+        continue;
+      }
+      const source: ArchiveSource = {
+        path: at,
+        name,
+        sequential: false,
+        entries: () => readFolder(at, prefix),
+      };
       await checkIsExport(source);
       parts.push(source);
     } catch (error) {
-      // A part of another Takeout product (a Takeout of several) is left out; none of Google Photos is refused.
-      if (!(error instanceof UsageError)) throw error;
+      // Only another product's part is left out: any other refusal (no archive after all) is the user's to see.
+      if (!(error instanceof OtherProductError)) throw error;
       refusal ??= error;
     }
   }

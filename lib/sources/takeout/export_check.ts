@@ -60,6 +60,14 @@ export function isExportEntry(path: string): boolean {
   return isMediaName(stem) || (suffix !== "" && stem.includes(".") && SUPPLEMENTAL.startsWith(suffix));
 }
 
+/** A part that holds only other Takeout products' folders (`Takeout/Drive/`): no Google Photos file. */
+export class OtherProductError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = "OtherProductError";
+  }
+}
+
 /**
  * Throw a {@link UsageError} naming `input` unless one of its entries is an {@link isExportEntry};
  * reads only until one is found. An archive that cannot be listed is let through: the import
@@ -80,7 +88,7 @@ export async function checkIsExport(input: ArchiveSource, folder?: string): Prom
     return;
   }
   if (products.size > 0) {
-    throw new UsageError(
+    throw new OtherProductError(
       `${input.path} holds no Google Photos files, only another Takeout product's (${
         [...products].join(", ")
       }): ` +
