@@ -55,7 +55,7 @@ export function outcomeOf(exitCode: number): string {
  * import { jobSummary } from "./job_summary.ts";
  * import assert from "node:assert/strict";
  *
- * const after = { library: { items: 3, downloaded: 2, pending: 1, failed: 0, bytes: 2000 } };
+ * const after = { library: { items: 3, downloaded: 2, files: 2, pending: 1, failed: 0, bytes: 2000 } };
  * const text = jobSummary({ command: "sync", exitCode: 3, outcome: "items left for the next run", before: {}, after, warnings: [] });
  * assert.match(text, /^### photosync sync: items left for the next run \(exit 3\)$/m);
  * assert.match(text, /^\| library \| 3 \| 2 \| 2\.0 kB \| 1 \| 0 \| 3 \| 2\.0 kB \|$/m);

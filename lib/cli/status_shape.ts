@@ -45,7 +45,7 @@ export function backupShape(store: Store): BackupShape {
  * import { describeShape } from "./status_shape.ts";
  * import assert from "node:assert/strict";
  *
- * const year = { items: 3, downloaded: 2, pending: 1, failed: 0, bytes: 2000, sources: {} };
+ * const year = { items: 3, downloaded: 2, files: 2, pending: 1, failed: 0, bytes: 2000, sources: {} };
  * assert.deepEqual(describeShape({ years: { "2019": year }, oldest: null, newest: null, runs: {} }), [
  *   "year         items   on disk   pending   failed        bytes",
  *   "2019             3         2         1        0       2.0 kB",
