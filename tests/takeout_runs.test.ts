@@ -6,7 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CliProcess, type CliResult, runPhotosync, type StatusJson, TestEnv } from "../testing/harness.ts";
+import {
+  CliProcess,
+  type CliResult,
+  listFiles,
+  runPhotosync,
+  type StatusJson,
+  TestEnv,
+} from "../testing/harness.ts";
+import { fixtureItem, mediaBytes } from "../testing/library_fixture.ts";
 import {
   type ArchivePart,
   planArchives,
@@ -471,4 +479,55 @@ Deno.test("sync --resync leaves an imported file it cannot download as it was: s
   assert.equal((await env.cli(["takeout", `--dir=${env.dir}`, zip])).code, 0);
   assert.equal(sha256(await Deno.readFile(join(env.dir, lost.path))), lost.hash);
   assert.deepEqual((await env.status()).missing, []);
+});
+
+Deno.test("a photo a sync and a Takeout album both hold: one file with its album link, in either order; a date corrected in Google Photos moves it, link and all", async () => {
+  const photo = fixtureItem("AF1QipSharedAlbum00000001", "Same.jpg", "2021-03-04T10:00:00Z");
+  /** The export: the photo in its year folder and in the album "Trip 2021", with sidecars. */
+  const exportOf = async (root: string) => {
+    const photos = join(root, "export", "Takeout", "Google Photos");
+    for (const folder of ["Photos from 2021", "Trip"]) {
+      await Deno.mkdir(join(photos, folder), { recursive: true });
+      await Deno.writeFile(join(photos, folder, "Same.jpg"), mediaBytes(photo));
+      await Deno.writeTextFile(
+        join(photos, folder, "Same.jpg.json"),
+        JSON.stringify({
+          title: "Same.jpg",
+          photoTakenTime: { timestamp: String(Date.parse(photo.creationTime) / 1000) },
+        }),
+      );
+    }
+    await Deno.writeTextFile(join(photos, "Trip", "metadata.json"), JSON.stringify({ title: "Trip 2021" }));
+    return join(root, "export");
+  };
+  const link = "albums/Trip 2021/Same.jpg";
+  for (const takeoutFirst of [true, false]) {
+    await using env = await TestEnv.start({ items: [photo] });
+    const folder = await exportOf(env.root);
+    const takeout = () => env.cli(["takeout", `--dir=${env.dir}`, folder]);
+    const first = takeoutFirst ? await takeout() : await env.run([], { auth: "browser" });
+    assert.equal(first.code, 0, first.stderr);
+    const second = takeoutFirst ? await env.run([], { auth: "browser" }) : await takeout();
+    assert.equal(second.code, 0, second.stderr);
+    const photos = (await listFiles(env.dir)).filter((path) =>
+      path.endsWith(".jpg") && !path.startsWith("albums/")
+    );
+    assert.deepEqual(
+      photos,
+      ["2021/03/04/Same.jpg"],
+      `one file (${takeoutFirst ? "takeout" : "sync"} first)`,
+    );
+    assert.deepEqual(await Deno.readFile(join(env.dir, link)), mediaBytes(photo), "the album link");
+    // Corrected to 2019 in Google Photos: the one file moves, its album link follows.
+    env.emulator.items.set(photo.id, { ...photo, creationTime: "2019-09-09T12:00:00Z" });
+    const corrected = await env.run(["--all"]);
+    assert.equal(corrected.code, 0, corrected.stderr);
+    const after = (await listFiles(env.dir)).filter((path) =>
+      path.endsWith(".jpg") && !path.startsWith("albums/")
+    );
+    assert.deepEqual(after, ["2019/09/09/Same.jpg"], corrected.stderr);
+    assert.equal(Deno.readLinkSync(join(env.dir, link)), "../../2019/09/09/Same.jpg");
+    const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+    assert.equal(verified.code, 0, verified.stderr);
+  }
 });

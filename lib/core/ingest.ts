@@ -42,11 +42,18 @@ export async function ingest(
  */
 export async function refileRedated(ids: readonly string[], options: PlacerOptions): Promise<number> {
   if (ids.length === 0) return 0;
+  const { store } = options;
   using placer = new Placer(options);
   for (const id of ids) {
-    const row = options.store.item(id);
+    let row = store.item(id);
+    // Its file is another source's item's (the same bytes, stored once): that item takes the date too.
+    const holder = row?.fileOf ? store.item(row.fileOf) : undefined;
+    if (row && holder && holder.createdMs !== row.createdMs) {
+      store.setCreatedMs(holder.id, row.createdMs);
+      row = store.item(holder.id);
+    }
     if (row?.status !== "downloaded" || !row.path) continue;
-    const path = await placer.move(id, new Date(row.createdMs));
+    const path = await placer.move(row.id, new Date(row.createdMs));
     options.logger.event(`re-dated ${path}`);
   }
   return ids.length;

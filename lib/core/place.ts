@@ -220,7 +220,7 @@ export class Placer implements Disposable {
   /**
    * Move a placed item's file to the path its row maps to now (its date or name changed), with
    * `mtime` as its time. The new path is claimed by the collision rule and nothing is moved over;
-   * the item's album links to the old path go (the next {@link linkAlbums} makes the new ones).
+   * the album links to the old path (the item's, and those of items sharing its file) go to the new.
    * `was`: where the file was before a move that was stopped (after the new path was claimed): it
    * is taken from there when it is not at the row's path. A file found at neither is left to be
    * restored at the row's path. Returns the item's path.
@@ -241,12 +241,15 @@ export class Placer implements Disposable {
       foreign.add(to);
       to = this.#store.transaction(() => this.#claim(row, foreign, from));
     }
+    const unlinked: { title: string; id: string }[] = [];
     for (const old of new Set([from, row.path, was ?? to])) {
       if (old === to) continue;
-      await this.#unlinkAlbums(id, old);
+      unlinked.push(...await this.#unlinkAlbums(id, old));
       // Its XMP sidecar is written anew next to the file at the run's end.
       await removeXmpSidecar(this.#tree, old, id);
     }
+    // The links it had, to where it is now.
+    await this.linkAlbums(unlinked.map((link) => ({ ...link, path: to })));
     return to;
   }
 
@@ -266,15 +269,21 @@ export class Placer implements Disposable {
     this.#store.removeItem(id);
   }
 
-  /** Remove the item's album links that point to its file at `path`. */
-  async #unlinkAlbums(id: string, path: string): Promise<void> {
-    for (const title of this.#store.albumTitlesOf(id)) {
-      for (const candidate of albumLinkNames(title, id, path)) {
+  /**
+   * Remove the album links to the item's file at `path` (its own, and those of the items sharing it);
+   * returns the albums and members whose links went.
+   */
+  async #unlinkAlbums(id: string, path: string): Promise<{ title: string; id: string }[]> {
+    const removed: { title: string; id: string }[] = [];
+    for (const { title, id: member } of this.#store.albumsOfFile(id)) {
+      for (const candidate of albumLinkNames(title, member, path)) {
         if (this.#tree.linkTarget(candidate)?.endsWith(`/${path}`)) {
           await this.#tree.remove(candidate);
+          removed.push({ title, id: member });
         }
       }
     }
+    return removed;
   }
 
   /** Stop the timer of records not yet written (call {@link flush} first to keep them). */

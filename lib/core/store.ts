@@ -243,7 +243,7 @@ export class Store {
   private constructor(db: StoreDb, lock?: Deno.FsFile) {
     this.#db = db;
     this.#lock = lock;
-    this.#find = db.prepare("SELECT json, status, created_ms, path FROM items WHERE id = ?");
+    this.#find = db.prepare("SELECT json, status, created_ms, path, file_of FROM items WHERE id = ?");
     this.#insert = db.prepare(
       "INSERT OR IGNORE INTO items (id, source, filename, created_ms, is_video, json, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
@@ -431,12 +431,14 @@ export class Store {
           status: string;
           created_ms: number;
           path: string | null;
+          file_of: string | null;
         };
         const json = options.keepLocalTime ? keptLocalTime(known.json, item.json) : item.json;
         if (known.json === json && known.status !== "failed") continue;
         this.#upsert.run(...row.slice(0, 5), json, item.hash ?? null);
         result.updated++;
-        if (known.status === "downloaded" && known.path !== null && known.created_ms !== item.createdMs) {
+        const hasFile = known.path !== null || known.file_of !== null;
+        if (known.status === "downloaded" && hasFile && known.created_ms !== item.createdMs) {
           result.redated.push(item.id);
         }
       }
@@ -491,6 +493,11 @@ export class Store {
     const result = this.#db.prepare("UPDATE OR IGNORE items SET path = ?, path_key = ? WHERE id = ?")
       .run(path, path.normalize("NFC").toLowerCase(), id);
     return result.changes === 1;
+  }
+
+  /** Give an item another capture time (a date corrected where another source's item says so). */
+  setCreatedMs(id: string, createdMs: number): void {
+    this.#db.prepare("UPDATE items SET created_ms = ? WHERE id = ?").run(createdMs, id);
   }
 
   /** Whether an item holds `path` (compared as {@link claimPath} does). */
@@ -653,13 +660,28 @@ export class Store {
     ).all(id) as { title: string }[]).map((row) => row.title);
   }
 
-  /** Every downloaded member of a source's albums: the album's title, the item and its path. */
+  /**
+   * The albums of the items whose file is `id`'s: its own and those of the items sharing it (the same
+   * bytes from another source), each with the member's id (its links' names are tagged by it).
+   */
+  albumsOfFile(id: string): { title: string; id: string }[] {
+    return this.#db.prepare(`
+      SELECT title, item_id AS id FROM albums JOIN item_albums ON album_id = albums.id
+      WHERE item_id = ? OR item_id IN (SELECT id FROM items WHERE file_of = ?) ORDER BY title, item_id`)
+      .all(id, id) as { title: string; id: string }[];
+  }
+
+  /**
+   * Every downloaded member of a source's albums: the album's title, the item and the path of its file
+   * (its own, or the one it shares with another source's item).
+   */
   *albumMembers(source: SourceName): Generator<{ title: string; id: string; path: string }> {
     const statement = this.#db.prepare(`
-      SELECT albums.title AS title, items.id AS id, items.path AS path
+      SELECT albums.title AS title, items.id AS id, coalesce(items.path, holder.path) AS path
       FROM albums JOIN item_albums ON album_id = albums.id JOIN items ON items.id = item_id
-      WHERE albums.source = ? AND items.status = 'downloaded' AND items.path IS NOT NULL
-      ORDER BY albums.title, items.path`);
+        LEFT JOIN items AS holder ON holder.id = items.file_of AND holder.status = 'downloaded'
+      WHERE albums.source = ? AND items.status = 'downloaded' AND coalesce(items.path, holder.path) IS NOT NULL
+      ORDER BY albums.title, 3`);
     yield* statement.iterate(source) as Iterable<{ title: string; id: string; path: string }>;
   }
 

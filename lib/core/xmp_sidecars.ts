@@ -46,7 +46,9 @@ export async function writeXmpSidecars(
     for (const row of store.downloaded()) {
       if (!row.path || row.size === null || !tree.holds(row.path, row.size)) continue;
       const path = xmpPathOf(row.path);
-      const text = renderXmp(xmpFieldsOf(row, store.albumTitlesOf(row.id)));
+      const text = renderXmp(
+        xmpFieldsOf(row, [...new Set(store.albumsOfFile(row.id).map((album) => album.title))]),
+      );
       if (tree.occupied(path)) {
         const was = await tree.readSmall(path);
         if (was === text) continue;
