@@ -54,6 +54,29 @@ export function changedStamp(startedMs: number): string {
   return new Date(startedMs).toISOString().replaceAll(":", "").slice(0, 17);
 }
 
+/**
+ * Whether a file's modification time `mtimeMs` is the capture time `createdMs` photosync set, as a file
+ * system keeps it: to the second (FAT to two seconds), and a time before 1901-12-13 20:45:52 UTC as that
+ * moment where the file system keeps 32-bit seconds (ext4 with small inodes, `touch` alike).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPlacedMtime } from "./output_tree.ts";
+ *
+ * assert.equal(isPlacedMtime(Date.UTC(2020, 0, 1, 12, 0, 1), Date.UTC(2020, 0, 1, 12)), true);
+ * assert.equal(isPlacedMtime(Date.UTC(2024, 4, 5), Date.UTC(2020, 0, 1)), false);
+ * assert.equal(isPlacedMtime(-(2 ** 31) * 1000, Date.UTC(1901, 5, 1)), true);
+ * assert.equal(isPlacedMtime(Date.UTC(1901, 5, 1), Date.UTC(1901, 5, 1)), true);
+ * ```
+ */
+export function isPlacedMtime(mtimeMs: number, createdMs: number): boolean {
+  const slack = 2000;
+  const earliest32 = -(2 ** 31) * 1000;
+  return Math.abs(mtimeMs - createdMs) < slack ||
+    (createdMs < earliest32 && Math.abs(mtimeMs - earliest32) < slack);
+}
+
 /** A write failed for a reason of the file system (full, not permitted): the run stops. */
 export class FileSystemError extends PhotosyncError {
   constructor(message: string, options?: ErrorOptions) {

@@ -20,7 +20,14 @@ import { type LocalTime, withLocalTime } from "./local_time.ts";
 import type { Logger } from "./logger.ts";
 import { PhotosyncError } from "./errors.ts";
 import { idTag, sanitizeName, taggedName } from "./names.ts";
-import { ALBUMS_DIR, changedStamp, type OutputTree, RESERVED_NAMES, type TempFile } from "./output_tree.ts";
+import {
+  ALBUMS_DIR,
+  changedStamp,
+  isPlacedMtime,
+  type OutputTree,
+  RESERVED_NAMES,
+  type TempFile,
+} from "./output_tree.ts";
 import { hashFileSync } from "./hash_file.ts";
 import type { PlacedRow } from "./source.ts";
 import type { ItemRow, Store } from "./store.ts";
@@ -56,9 +63,6 @@ export interface PlacerOptions {
    */
   onPlaced?: (path: string) => void;
 }
-
-/** How far a file system's modification times may be from what was set (FAT keeps 2 s steps). */
-const MTIME_SLACK_MS = 2000;
 
 /** A placed item, for sync.db: its size and, when known, its content's sha256. */
 interface PlacedItem {
@@ -307,7 +311,7 @@ export class Placer implements Disposable {
   #ownEarlierFile(row: ItemRow, path: string): boolean {
     if (row.source === "takeout" && row.hash !== null && this.#tree.sha256Of(path) === row.hash) return true;
     const modified = this.#tree.modifiedAt(path);
-    return modified !== undefined && Math.abs(modified - row.createdMs) < MTIME_SLACK_MS;
+    return modified !== undefined && isPlacedMtime(modified, row.createdMs);
   }
 
   /**

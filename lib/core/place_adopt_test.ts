@@ -8,6 +8,8 @@ import { Store } from "./store.ts";
 import { testLogger } from "./test_logger.ts";
 
 const TAKEN = Date.parse("2020-01-01T12:00:00Z");
+/** Before 1901-12-13: a file system of 32-bit times (ext4's small inodes) keeps that day instead. */
+const OLD = Date.parse("1901-06-01T12:00:00Z");
 
 Deno.test("adopt: a row sync.db lost takes back its file (dated as photosync dates it); other bytes there are kept aside; a file dated otherwise is the user's", async () => {
   const root = await Deno.makeTempDir({ prefix: "photosync-adopt-test-" });
@@ -17,11 +19,11 @@ Deno.test("adopt: a row sync.db lost takes back its file (dated as photosync dat
     using store = Store.open(root);
     store.saveBatch({
       source: "library",
-      items: ["own", "edited", "user"].map((id) => ({
+      items: ["own", "edited", "user", "old"].map((id) => ({
         id,
         source: "library",
         filename: `${id}.jpg`,
-        createdMs: TAKEN,
+        createdMs: id === "old" ? OLD : TAKEN,
         isVideo: false,
         json: "{}",
       })),
@@ -29,6 +31,9 @@ Deno.test("adopt: a row sync.db lost takes back its file (dated as photosync dat
     // What rows deleted by hand (or a lost sync.db) left: files with their capture time, one edited
     // since; and a file of the user's, dated otherwise.
     await Deno.mkdir(join(root, "2020/01/01"), { recursive: true });
+    await Deno.mkdir(join(root, "1901/06/01"), { recursive: true });
+    await Deno.writeTextFile(join(root, "1901/06/01/old.jpg"), "new old");
+    await Deno.utime(join(root, "1901/06/01/old.jpg"), new Date(OLD), new Date(OLD));
     for (
       const [name, text, mtime] of [
         ["own.jpg", "new own", TAKEN],
@@ -41,11 +46,12 @@ Deno.test("adopt: a row sync.db lost takes back its file (dated as photosync dat
     }
     const logger = testLogger();
     using placer = new Placer({ store, tree, pathMapper: layoutMapper(DEFAULT_LAYOUT), logger });
-    const rows = placer.settle(["own", "edited", "user"].map((id) => store.item(id)!));
+    const rows = placer.settle(["own", "edited", "user", "old"].map((id) => store.item(id)!));
     assert.deepEqual(rows.map((row) => row.path), [
       "2020/01/01/own.jpg",
       "2020/01/01/edited.jpg",
       `2020/01/01/user (${idTag("user")}).jpg`,
+      "1901/06/01/old.jpg",
     ]);
     for (const row of rows) {
       const staged = await tree.writeTemp(ReadableStream.from([new TextEncoder().encode(`new ${row.id}`)]), {

@@ -9,17 +9,11 @@
 import { join, relative, sep } from "node:path";
 import type { HashPool } from "./hash_pool.ts";
 import type { Logger } from "./logger.ts";
-import { ALBUMS_DIR, RESERVED_NAMES } from "./output_tree.ts";
+import { ALBUMS_DIR, isPlacedMtime, RESERVED_NAMES } from "./output_tree.ts";
 import type { RecordedFile, SourceName, Store } from "./store.ts";
 import { xmpOwnerOf } from "./xmp_sidecars.ts";
 
 export { CHANGED_DIR } from "./output_tree.ts";
-
-/**
- * How far a file's mtime may be from the one photosync set and still count as untouched: file
- * systems keep it to the second (FAT to two seconds).
- */
-const MTIME_SLACK_MS = 2000;
 
 /** Files checked at once: enough to keep every hash worker busy while the next are looked at. */
 const IN_FLIGHT_PER_WORKER = 4;
@@ -138,7 +132,7 @@ async function checkOne(
   if (stat.size !== file.size) return problem("changed", `${stat.size} bytes, recorded ${file.size}`);
   if (hash === null) {
     const mtime = stat.mtime?.getTime();
-    if (mtime === undefined || Math.abs(mtime - file.createdMs) > MTIME_SLACK_MS) {
+    if (mtime === undefined || !isPlacedMtime(mtime, file.createdMs)) {
       return problem("changed", "no hash recorded, and modified since photosync placed it");
     }
   }
