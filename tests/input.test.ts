@@ -171,6 +171,20 @@ Deno.test("--dir that is a file is refused", async () => {
   await assertBadInput(env, [`--dir=${file}`, "--no-browser"], /--dir .*afile is a file, not a folder/);
 });
 
+Deno.test("--dir that is a link to nowhere (a backup disk not mounted) is refused, by sync and status, creating nothing", async () => {
+  await using env = await setup();
+  const link = join(env.root, "photos-on-usb");
+  await Deno.symlink(join(env.root, "mnt", "usb", "photos"), link);
+  for (const args of [[`--dir=${link}`, "--no-browser"], ["status", `--dir=${link}`]]) {
+    await assertBadInput(
+      env,
+      args,
+      /--dir .*photos-on-usb cannot be reached: it is a link to .*usb\/photos, which leads nowhere \(is the disk it is on mounted\?\)/,
+    );
+  }
+  assert.equal(await exists(join(env.root, "mnt")), false);
+});
+
 Deno.test("--dir under a file (cannot be created, even by root) is refused", async () => {
   await using env = await setup();
   await Deno.writeTextFile(join(env.root, "afile"), "not a folder");

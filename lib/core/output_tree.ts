@@ -36,6 +36,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set(
     TEMP_DIR,
     CHANGED_DIR,
     REPORT_FILE,
+    ALBUMS_DIR,
   ].map((name) => name.toLowerCase()),
 );
 
@@ -548,6 +549,29 @@ async function fsCall<T>(what: string, path: string, call: () => T | Promise<T>)
   }
 }
 
+/**
+ * What a `--dir` that is a link to nothing says: where it points, and the likely cause.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { danglingLinkMessage } from "./output_tree.ts";
+ *
+ * assert.match(danglingLinkMessage("/nowhere/photos"), /^--dir \/nowhere\/photos cannot be reached/);
+ * ```
+ */
+export function danglingLinkMessage(dir: string): string {
+  let target: string | undefined;
+  try {
+    target = Deno.readLinkSync(dir);
+  } catch {
+    // Not a link itself (a link among its parents): said without a target.
+  }
+  return `--dir ${dir} cannot be reached: ${
+    target === undefined ? "a link on its way leads" : `it is a link to ${target}, which leads`
+  } nowhere (is the disk it is on mounted?)`;
+}
+
 /** Create `dir` if missing and make sure it is a writable folder, or throw {@link UsageError}. */
 export async function prepareOutputDir(dir: string): Promise<void> {
   try {
@@ -557,7 +581,9 @@ export async function prepareOutputDir(dir: string): Promise<void> {
       throw new UsageError(`--dir ${dir} cannot be created: ${(error as Error).message}`, { cause: error });
     }
   }
-  const stat = await Deno.stat(dir);
+  const stat = await Deno.stat(dir).catch(() => undefined);
+  // A link to where nothing is: a backup disk not mounted, most likely. Never a folder made in its place.
+  if (!stat) throw new UsageError(danglingLinkMessage(dir));
   if (!stat.isDirectory) throw new UsageError(`--dir ${dir} is a file, not a folder; choose another --dir`);
   try {
     await Deno.remove(await Deno.makeTempFile({ dir, prefix: ".photosync-write-test-" }));

@@ -88,16 +88,18 @@ Deno.test("Placer.settle: the names of photosync's own files and folders (sync.d
       c: "SYNC.DB-wal",
       d: "photosync-report.html",
       e: ".photosync-changed",
+      f: "albums",
     },
     (item) => item.filename,
   );
   using placer = f.newPlacer();
-  assert.deepEqual(placer.settle(f.rows("a", "b", "c", "d", "e")).map((row) => row.path), [
+  assert.deepEqual(placer.settle(f.rows("a", "b", "c", "d", "e", "f")).map((row) => row.path), [
     `sync (${idTag("a")}).db`,
     `.photosync-tmp (${idTag("b")})`,
     `SYNC (${idTag("c")}).DB-wal`,
     `photosync-report (${idTag("d")}).html`,
     `.photosync-changed (${idTag("e")})`,
+    `albums (${idTag("f")})`,
   ]);
 });
 
