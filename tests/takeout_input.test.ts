@@ -359,6 +359,13 @@ Deno.test("--from=DIR: the exports in a folder on this machine (a sync client's)
     missing.stderr,
     /^error: --from .*no-such-folder: no such folder \(give a folder on this machine, or a WebDAV/,
   );
+  // A URL mistyped (no colon after the scheme) is no folder's name, and its password is not shown.
+  for (const url of ["http//anna:hunter2@nas/takeout/", "https://anna:a/b#hunter2@cloud.example/Takeout/"]) {
+    const mistyped = await refused(["takeout", `--dir=${dir}`, `--from=${url}`]);
+    assert.equal(mistyped.code, 2, mistyped.stderr);
+    assert.match(mistyped.stderr, /must be the URL of a WebDAV folder/);
+    assert.doesNotMatch(mistyped.stderr, /hunter2/);
+  }
 });
 
 Deno.test("an archive given twice (overlapping globs) is read once", async () => {

@@ -148,7 +148,8 @@ const takeoutCommand: Command = async (args, context) => {
     }
     const driveOnly = (["creds", "no-browser"] as const).find((flag) => flags[flag] !== undefined);
     if (driveOnly) throw new UsageError(`--${driveOnly} is for takeout --drive, not --from`);
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(flags.from)) {
+    // A URL, or what was meant as one (`http//…`): never taken for a folder's name.
+    if (!/^[a-z][a-z0-9+.-]*:?\/\//i.test(flags.from)) {
       // A folder on this machine: where a sync client (Dropbox's, OneDrive's) puts the deliveries.
       const { FolderStore } = await import("../../sources/takeout/folder/folder_store.ts");
       return await runRemoteTakeout(

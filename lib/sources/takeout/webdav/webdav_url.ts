@@ -27,8 +27,12 @@ export function folderUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
+    // Shown only without an @: a password with a / or # in it (or a scheme without its colon) keeps
+    // what is before the @ from being told apart as the user's part.
     throw new UsageError(
-      `--from must be the URL of a WebDAV folder (http://… or https://…), not "${stripCredentials(text)}"`,
+      `--from must be the URL of a WebDAV folder (http://… or https://…), not ${
+        text.includes("@") ? "what was given (not shown: it has an @, maybe a password in it)" : `"${text}"`
+      }`,
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {

@@ -26,6 +26,9 @@ Deno.test("folderUrl: an http(s) folder, ending in /, without fragment; credenti
     ["http://anna:hunter2@nas/takeout/", /^--from http:\/\/nas\/takeout\/ had a user name or password/],
     ["http://anna@nas/", /PHOTOSYNC_WEBDAV_USER and PHOTOSYNC_WEBDAV_PASSWORD/],
     ["http://nas/takeout/?token=abc", /has a \?query/],
+    // A password with a / or # (the URL then does not parse), or a scheme without its colon: not shown.
+    ["https://anna:Xy/9+kQ#hunter2@cloud.example/Takeout/", /not what was given \(not shown: it has an @/],
+    ["http//anna:hunter2@nas/takeout/", /not what was given \(not shown/],
   ];
   for (const [text, message] of refused) {
     assert.throws(() => folderUrl(text), (error: Error) => {
