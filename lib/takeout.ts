@@ -201,8 +201,10 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
       result.deletable.push(deletable(chain, found.stamp, locations));
       continue;
     }
-    if (found.missing.length > 0) {
-      result.waiting.push({ stamp: found.stamp, missing: found.missing });
+    // A part imported by an earlier run (and deleted since, as the run said it could be) is no gap.
+    const missing = found.missing.filter((name) => !recorded?.includes(name));
+    if (missing.length > 0) {
+      result.waiting.push({ stamp: found.stamp, missing });
       continue;
     }
     if (found.unfinished) {

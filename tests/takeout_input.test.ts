@@ -368,6 +368,30 @@ Deno.test("--from=DIR: the exports in a folder on this machine (a sync client's)
   }
 });
 
+Deno.test("--from: a part deleted after its import, as the run said it could be, is no gap: the parts that come later are imported", async () => {
+  const reference = fresh("deleted-part-reference");
+  assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);
+  const folder = join(WORK, "deleted-part-store");
+  await Deno.mkdir(folder);
+  const [first, second] = ZIPS.map((zip) => join(folder, zip.split("/").at(-1)!));
+  await Deno.copyFile(ZIPS[0], first);
+  await Deno.utime(first, new Date(Date.UTC(2025, 0, 1)), new Date(Date.UTC(2025, 0, 1)));
+  const dir = fresh("deleted-part");
+  const run = await cli(["takeout", `--dir=${dir}`, `--from=${folder}`]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /may now be deleted/);
+  await Deno.remove(first);
+  await Deno.copyFile(ZIPS[1], second);
+  await Deno.utime(second, new Date(Date.UTC(2025, 0, 2)), new Date(Date.UTC(2025, 0, 2)));
+  const later = await cli(["takeout", `--dir=${dir}`, `--from=${folder}`]);
+  assert.equal(later.code, 0, later.stderr);
+  assert.doesNotMatch(later.stderr, /not complete yet/);
+  assert.deepEqual(
+    items(dir).map(({ path, created_ms }) => ({ path, created_ms })),
+    items(reference).map(({ path, created_ms }) => ({ path, created_ms })),
+  );
+});
+
 Deno.test("an archive given twice (overlapping globs) is read once", async () => {
   const dir = fresh("twice");
   const run = await cli([
