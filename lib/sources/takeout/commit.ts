@@ -68,11 +68,24 @@ export class Committer {
   readonly #includeTrashed: boolean;
   readonly #fingerprinter = new Fingerprinter();
   /**
-   * Contents committed by this run, by the first 48 bits of their digest: a number, not the 64
-   * characters (which took about 100 bytes per file). Two contents sharing them (about one chance
-   * in 10^5 for 100,000 files) only count one as a duplicate instead of as already present.
+   * Contents committed by this run, per export (a copy in the same export is a duplicate, an album's;
+   * one in a later export an original sent again, whose sidecar may say what changed), by the first 48
+   * bits of their digest: a number, not the 64 characters (which took about 100 bytes per file). Two
+   * contents sharing them (about one chance in 10^5 for 100,000 files) only count one as a duplicate
+   * instead of as already present.
    */
-  readonly #seen = new Set<number>();
+  readonly #seen = new Map<string, Set<number>>();
+
+  /** Whether this run committed the content `digest` in the export `stamp` before. */
+  #seenBefore(stamp: string, digest: string): boolean {
+    return this.#seen.get(stamp)?.has(seenKey(digest)) ?? false;
+  }
+
+  #see(stamp: string, digest: string): void {
+    let seen = this.#seen.get(stamp);
+    if (!seen) this.#seen.set(stamp, seen = new Set());
+    seen.add(seenKey(digest));
+  }
 
   constructor(
     options: {
@@ -119,7 +132,7 @@ export class Committer {
       this.#tree.holds(holder.path, holder.size)
     ) {
       await Deno.remove(temp).catch(() => {});
-      const kind = this.#seen.has(seenKey(digest)) ? "duplicate" : "already present";
+      const kind = this.#seenBefore(media.stamp, digest) ? "duplicate" : "already present";
       // This copy may bring the sidecar the item was placed without (it was in another part).
       const entry = { archiveName: input.name, path: media.entry.path };
       const redated = await this.revise(id, media, entry);
@@ -187,7 +200,7 @@ export class Committer {
         committed = { kind: "imported", id, path, size, dateSource: source, skipped };
       }
     }
-    this.#seen.add(seenKey(digest));
+    this.#see(media.stamp, digest);
     this.#recordEntry(input, media, id);
     return committed;
   }
@@ -219,8 +232,8 @@ export class Committer {
     const item = this.#store.item(id)!;
     const json = JSON.parse(item.json) as ItemJson & SidecarData;
     // A second copy of the content in this export (an album's) changes nothing the first did not.
-    const kind = item.hash && this.#seen.has(seenKey(item.hash)) ? "duplicate" : "already present";
-    if (item.hash) this.#seen.add(seenKey(item.hash));
+    const kind = item.hash && this.#seenBefore(media.stamp, item.hash) ? "duplicate" : "already present";
+    if (item.hash) this.#see(media.stamp, item.hash);
     let redated: string | undefined;
     const entry = { archiveName: input.name, path: media.entry.path };
     if (media.sidecar && !json.takeout?.sidecar) {
