@@ -101,6 +101,8 @@ export interface RemoteTakeoutReport {
   bytesFetched: number;
   /** The run stopped early: `time` (`--max-time` ran out) or `bytes` (`--max-bytes` reached). */
   stopped?: "time" | "bytes";
+  /** The export being imported when `--max-time` ran out (what it placed is kept and recorded). */
+  stoppedIn?: string;
 }
 
 /**
@@ -253,6 +255,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
         // --max-time: what was imported is kept and recorded; the next run goes on.
         if (!(error instanceof StopRequest)) throw error;
         result.stopped = "time";
+        result.stoppedIn = found.stamp;
         break;
       }
       const complete = report.damagedArchives === 0 && report.failed === 0 && report.unread === 0;

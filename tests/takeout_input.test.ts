@@ -12,6 +12,10 @@ import { writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import { tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
 import { reportOf } from "../testing/takeout/report_rows.ts";
+import { Renderer, takeout } from "../main.ts";
+import { RunStop } from "../lib/core/backup.ts";
+import { StopRequest } from "../lib/core/errors.ts";
+import { FolderStore } from "../lib/sources/takeout/folder/folder_store.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-input-" });
 Deno.test.afterAll?.(async () => {
@@ -390,6 +394,31 @@ Deno.test("--from: a part deleted after its import, as the run said it could be,
     items(dir).map(({ path, created_ms }) => ({ path, created_ms })),
     items(reference).map(({ path, created_ms }) => ({ path, created_ms })),
   );
+});
+
+Deno.test("--max-time running out inside an export: the report names the export it stopped in, what it placed kept", async () => {
+  const folder = join(WORK, "stopped-store");
+  await Deno.mkdir(folder);
+  for (const zip of ZIPS) await Deno.copyFile(zip, join(folder, zip.split("/").at(-1)!));
+  const dir = fresh("stopped");
+  const stop = new RunStop();
+  const placed: string[] = [];
+  // The time limit runs out as the first file lands (the run stops at the next entry).
+  const result = await takeout({
+    dir,
+    store: new FolderStore(folder),
+    logger: new Renderer({ verbosity: "quiet", tty: false }),
+    stop,
+    onFile: (path) => {
+      placed.push(path);
+      stop.abort(new StopRequest("the time limit ran out"));
+    },
+  });
+  assert.equal(result.stopped, "time");
+  assert.equal(result.stoppedIn, ZIPS[0].split("/").at(-1)!.slice("takeout-".length, "takeout-".length + 16));
+  assert.deepEqual(result.imported, []);
+  assert.ok(placed.length >= 1);
+  assert.deepEqual(items(dir).map((row) => row.path).sort(), placed.sort());
 });
 
 Deno.test("an archive given twice (overlapping globs) is read once", async () => {

@@ -299,7 +299,10 @@ export async function runRemoteTakeout(
   for (const stamp of result.notPhotos) {
     renderer.verbose(`export ${stamp} holds no Google Photos files: left alone`);
   }
-  if (result.imported.length + result.done.length + result.waiting.length === 0) {
+  if (result.stoppedIn) {
+    renderer.info(`export ${result.stoppedIn}: ${placed} files imported before --max-time ran out`);
+  }
+  if (result.imported.length + result.done.length + result.waiting.length === 0 && !result.stoppedIn) {
     renderer.info("no Takeout export of Google Photos found; see the README for how to schedule one");
   }
   for (const { stamp, files, otherProducts } of result.deletable) {
