@@ -421,6 +421,25 @@ Deno.test("--max-time running out inside an export: the report names the export 
   assert.deepEqual(items(dir).map((row) => row.path).sort(), placed.sort());
 });
 
+Deno.test("a file placed undated and re-dated in the same run by a later copy's sidecar counts as dated by it, and says where it went", async () => {
+  const zip = join(WORK, "redated-in-run.zip");
+  const photo = bytes("a birthday photo");
+  const entryTime = Date.UTC(2024, 0, 2);
+  await writeZip(zip, [
+    ["Takeout/Google Photos/Birthday/metadata.json", bytes(JSON.stringify({ title: "Birthday" }))],
+    ["Takeout/Google Photos/Birthday/IMG_7.jpg", photo, entryTime],
+    ["Takeout/Google Photos/Photos from 2011/IMG_7.jpg", photo, entryTime],
+    ["Takeout/Google Photos/Photos from 2011/IMG_7.jpg.json", sidecar("IMG_7.jpg", "1300000000")],
+  ]);
+  const dir = fresh("redated-in-run");
+  const run = await cli(["takeout", `--dir=${dir}`, zip]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /^re-dated 2011\/03\/13\/IMG_7\.jpg \(by IMG_7\.jpg\.json\)$/m);
+  assert.match(run.stderr, /dated from sidecar 1, EXIF 0, file name 0, file time 0\n/);
+  assert.doesNotMatch(run.stderr, /had no date/);
+  assert.deepEqual(items(dir).map((row) => row.path), ["2011/03/13/IMG_7.jpg"]);
+});
+
 Deno.test("an archive given twice (overlapping globs) is read once", async () => {
   const dir = fresh("twice");
   const run = await cli([

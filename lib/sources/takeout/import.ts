@@ -375,7 +375,8 @@ async function importArchive(
           }; dated from ${committed.dateSource}`,
         );
       } else if (committed.redated) {
-        run.logger.verbose(`redated ${committed.redated} (${media.sidecar?.name})`);
+        // Where a file this run (or an earlier one) placed went: the line its "imported" line needs.
+        run.logger.event(`re-dated ${committed.redated} (by ${media.sidecar?.name})`);
       }
       run.advance(committed.size);
     } catch (error) {
@@ -408,7 +409,7 @@ async function importArchive(
         countCommitted(run.tally, input, media, committed);
         run.parts.committed(input, media, committed);
         if (committed.kind !== "imported" && committed.redated) {
-          run.logger.verbose(`redated ${committed.redated} (${media.sidecar?.name})`);
+          run.logger.event(`re-dated ${committed.redated} (by ${media.sidecar?.name})`);
         }
         run.advance(entry.size);
         continue;

@@ -72,12 +72,23 @@ export interface Tally {
   readonly file?: ReportFile;
   /** Archives that have a failure line already. */
   readonly failedArchives: Set<string>;
+  /**
+   * Items this run imported dated by a fallback (the entry's time, or none), by id: the entry's path and
+   * the rule. A sidecar later in the run re-dates such a file: then it counts as dated by it.
+   */
+  readonly fallbackDated: Map<string, { path: string; rule: "file time" | "none" }>;
 }
 
 const listed = (): Listed => ({ count: 0, first: [] });
 
 function add(list: Listed, name: string): void {
   if (list.count++ < LISTED_NAMES) list.first.push(name);
+}
+
+function remove(list: Listed, name: string): void {
+  const at = list.first.indexOf(name);
+  if (at >= 0) list.first.splice(at, 1);
+  list.count--;
 }
 
 /**
@@ -94,6 +105,7 @@ export function startReport(
     inputs,
     file,
     failedArchives: new Set(),
+    fallbackDated: new Map(),
     report: {
       entries: catalog.entries,
       imported: 0,
@@ -179,6 +191,9 @@ export function countCommitted(
       report.datedFrom[committed.dateSource]++;
       if (committed.dateSource === "file time") add(report.datedByFileTime, media.entry.path);
       if (committed.dateSource === "none") add(report.undated, media.entry.path);
+      if (committed.dateSource === "file time" || committed.dateSource === "none") {
+        tally.fallbackDated.set(committed.id, { path: media.entry.path, rule: committed.dateSource });
+      }
       const skipped = committed.skipped.join("; ");
       if (skipped) add(report.invalidDates, `${media.entry.path}: ${skipped}`);
       tally.file?.write({
@@ -194,7 +209,14 @@ export function countCommitted(
     case "duplicate": {
       if (committed.kind === "duplicate") report.duplicates++;
       else report.alreadyPresent++;
-      if (committed.redated) report.redated++;
+      const imported = committed.redated ? tally.fallbackDated.get(committed.id) : undefined;
+      if (imported) {
+        // Imported by this run, and dated by this copy's sidecar now: it counts as dated by a sidecar.
+        tally.fallbackDated.delete(committed.id);
+        report.datedFrom[imported.rule]--;
+        report.datedFrom.sidecar++;
+        remove(imported.rule === "file time" ? report.datedByFileTime : report.undated, imported.path);
+      } else if (committed.redated) report.redated++;
       if (committed.updated) report.updated++;
       const redated = committed.redated ? `; redated to ${committed.redated}` : "";
       const updated = committed.updated ? `; updated ${committed.updated.join(", ")} (a later export)` : "";
