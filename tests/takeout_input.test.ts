@@ -314,6 +314,9 @@ Deno.test("the sidecars of a damaged tgz date nothing; the part downloaded again
     "2020/01/26/PX_0.jpg",
     1580000000_000,
   ]]);
+  // The part read once more: its sidecar dated its photo, so it is used, not unmatched.
+  const once = await cli(["takeout", `--dir=${dir}`, good]);
+  assert.match(once.stderr, /\n {2}1 sidecars used, 0 unmatched sidecars,/);
 });
 
 Deno.test("a sidecar cut short is named (exit 3), not taken for no sidecar; its photo is imported", async () => {

@@ -414,7 +414,8 @@ function matchFolder(
     return { entry: ref, stamp, name, folder, album, ...(sidecar ? { sidecar } : {}) };
   });
   const revisions: Revision[] = earlier.media.map((media) => {
-    // One that had its sidecar keeps it.
+    // One that had its sidecar keeps it (and that sidecar read again, a part imported again, is used).
+    if (media.record.sidecar) used.add(media.record.sidecar.name);
     const sidecar = media.record.sidecar ?? matched(media.name);
     return { earlier: media, stamp, name: media.name, folder, album, ...(sidecar ? { sidecar } : {}) };
   });
