@@ -493,6 +493,8 @@ Deno.test("a photo a sync and a Takeout album both hold: one file with its album
         join(photos, folder, "Same.jpg.json"),
         JSON.stringify({
           title: "Same.jpg",
+          description: "at the lake",
+          favorited: true,
           photoTakenTime: { timestamp: String(Date.parse(photo.creationTime) / 1000) },
         }),
       );
@@ -527,6 +529,13 @@ Deno.test("a photo a sync and a Takeout album both hold: one file with its album
     );
     assert.deepEqual(after, ["2019/09/09/Same.jpg"], corrected.stderr);
     assert.equal(Deno.readLinkSync(join(env.dir, link)), "../../2019/09/09/Same.jpg");
+    // Its XMP sidecar says what both items know: the album, the favourite and the description.
+    const xmp = await env.run(["--xmp"]);
+    assert.equal(xmp.code, 0, xmp.stderr);
+    const text = await Deno.readTextFile(join(env.dir, "2019/09/09/Same.jpg.xmp"));
+    for (const said of ["Albums|Trip 2021", 'xmp:Rating="5"', "at the lake"]) {
+      assert.ok(text.includes(said), said);
+    }
     const verified = await env.cli(["verify", `--dir=${env.dir}`]);
     assert.equal(verified.code, 0, verified.stderr);
   }

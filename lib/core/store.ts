@@ -500,6 +500,15 @@ export class Store {
     this.#db.prepare("UPDATE items SET created_ms = ? WHERE id = ?").run(createdMs, id);
   }
 
+  /** The items that share item `id`'s file (the same bytes from another source, stored once). */
+  itemsSharing(id: string): ItemRow[] {
+    return (this.#db.prepare("SELECT * FROM items WHERE file_of = ? ORDER BY id").all(id) as Record<
+      string,
+      unknown
+    >[])
+      .map(toRow);
+  }
+
   /** Whether an item holds `path` (compared as {@link claimPath} does). */
   holdsPath(path: string): boolean {
     return this.#db.prepare("SELECT 1 FROM items WHERE path_key = ?").get(

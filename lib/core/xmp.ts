@@ -80,6 +80,38 @@ export function xmpFieldsOf(
   return fields;
 }
 
+/**
+ * `fields` with what `other` (an item sharing the same file: the same bytes from another source)
+ * knows and they lack: its description, place and offset, its people added, a favourite if either is.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withSharedFields } from "./xmp.ts";
+ *
+ * const library = { source: "library", id: "AF1", createdMs: 0 };
+ * const takeout = { source: "takeout", id: "takeout:ab", description: "Trip", favorite: true, people: ["Ann"] };
+ * assert.deepEqual(withSharedFields(library, takeout), { ...library, description: "Trip", favorite: true, people: ["Ann"] });
+ * ```
+ */
+export function withSharedFields(fields: XmpFields, other: XmpFields): XmpFields {
+  const merged: XmpFields = { ...fields };
+  if (merged.description === undefined && other.description !== undefined) {
+    merged.description = other.description;
+  }
+  if (merged.latitude === undefined && other.latitude !== undefined && other.longitude !== undefined) {
+    merged.latitude = other.latitude;
+    merged.longitude = other.longitude;
+    if (other.altitude !== undefined) merged.altitude = other.altitude;
+  }
+  if (merged.offsetMinutes === undefined && other.offsetMinutes !== undefined) {
+    merged.offsetMinutes = other.offsetMinutes;
+  }
+  if (other.people?.length) merged.people = [...new Set([...(merged.people ?? []), ...other.people])];
+  if (other.favorite) merged.favorite = true;
+  return merged;
+}
+
 const isCoordinate = (value: unknown, max: number) =>
   typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= max;
 

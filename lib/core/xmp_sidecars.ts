@@ -9,7 +9,7 @@
 import { FileSystemError, type OutputTree } from "./output_tree.ts";
 import type { Logger } from "./logger.ts";
 import type { Store } from "./store.ts";
-import { isOwnXmp, renderXmp, xmpFieldsOf } from "./xmp.ts";
+import { isOwnXmp, renderXmp, withSharedFields, xmpFieldsOf } from "./xmp.ts";
 
 /** The sidecar's path of the file at `path` (relative, `/`-separated): `IMG_1.jpg` → `IMG_1.jpg.xmp`. */
 export const xmpPathOf = (path: string): string => `${path}.xmp`;
@@ -46,9 +46,10 @@ export async function writeXmpSidecars(
     for (const row of store.downloaded()) {
       if (!row.path || row.size === null || !tree.holds(row.path, row.size)) continue;
       const path = xmpPathOf(row.path);
-      const text = renderXmp(
-        xmpFieldsOf(row, [...new Set(store.albumsOfFile(row.id).map((album) => album.title))]),
-      );
+      // With what the items sharing its file (the same bytes from another source) know: their albums too.
+      let fields = xmpFieldsOf(row, [...new Set(store.albumsOfFile(row.id).map((album) => album.title))]);
+      for (const sharer of store.itemsSharing(row.id)) fields = withSharedFields(fields, xmpFieldsOf(sharer));
+      const text = renderXmp(fields);
       if (tree.occupied(path)) {
         const was = await tree.readSmall(path);
         if (was === text) continue;
