@@ -12,7 +12,7 @@
  */
 import { join, relative, resolve, sep } from "node:path";
 import { PhotosyncError, UsageError } from "../../../core/errors.ts";
-import type { RemoteFile, RemoteStore } from "../remote/remote_store.ts";
+import { checkRange, type RemoteFile, type RemoteStore } from "../remote/remote_store.ts";
 
 /** Bytes read at a time. */
 const CHUNK = 1 << 20;
@@ -84,13 +84,10 @@ export class FolderStore implements RemoteStore {
     end: number,
     signal?: AbortSignal,
   ): Promise<ReadableStream<Uint8Array>> {
-    if (
-      !Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start ||
-      end > file.size
-    ) {
-      return Promise.reject(
-        new RangeError(`bytes ${start} to ${end} are not inside ${file.location} (${file.size} bytes)`),
-      );
+    try {
+      checkRange(file, start, end);
+    } catch (error) {
+      return Promise.reject(error);
     }
     let handle: Deno.FsFile;
     try {

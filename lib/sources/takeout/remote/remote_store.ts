@@ -43,3 +43,25 @@ export interface RemoteStore {
     signal?: AbortSignal,
   ): Promise<ReadableStream<Uint8Array>>;
 }
+
+/**
+ * Throw a `RangeError` unless bytes `start` (inclusive) to `end` (exclusive) lie inside `file`: a
+ * store's {@link RemoteStore.read} checks what it is asked before it asks anything of its own.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkRange } from "./remote_store.ts";
+ *
+ * const file = { id: "f", name: "f.zip", location: "f.zip", size: 10 };
+ * checkRange(file, 0, 10);
+ * assert.throws(() => checkRange(file, 5, 11), RangeError);
+ * ```
+ */
+export function checkRange(file: RemoteFile, start: number, end: number): void {
+  if (
+    !Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > file.size
+  ) {
+    throw new RangeError(`bytes ${start} to ${end} are not inside ${file.location} (${file.size} bytes)`);
+  }
+}

@@ -15,7 +15,7 @@
 import { AuthError, PhotosyncError, UsageError } from "../../../core/errors.ts";
 import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../../../core/retry.ts";
 import { fetchWithIdleTimeout, requestError } from "../../../google/http.ts";
-import type { RemoteFile, RemoteStore } from "../remote/remote_store.ts";
+import { checkRange, type RemoteFile, type RemoteStore } from "../remote/remote_store.ts";
 import { MultistatusError, parseMultistatus } from "./multistatus.ts";
 import {
   decodePath,
@@ -172,12 +172,7 @@ export class WebdavStore implements RemoteStore {
     end: number,
     signal?: AbortSignal,
   ): Promise<ReadableStream<Uint8Array>> {
-    if (
-      !Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start ||
-      end > file.size
-    ) {
-      throw new RangeError(`bytes ${start} to ${end} are not inside ${file.location} (${file.size} bytes)`);
-    }
+    checkRange(file, start, end);
     if (start === end) return new ReadableStream({ start: (controller) => controller.close() });
     const url = new URL(file.id);
     const what = `reading ${file.location}`;
