@@ -140,12 +140,14 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         const { requeued, movedAside } = await requeueMissing(store, backup.dir, [library.name, "picker"]);
         Object.assign(summary, { requeued, movedAside });
       }
+      // A date corrected in Google Photos: the file goes to its day, as sync.db, status and XMP have
+      // it; first those a stopped run noted (a run stopped while indexing, every night, moves them too).
+      const refile = { ...backup, logger, onPlaced: options.onFile };
+      summary.redated = await refileRedated(refile);
       if (!options.pendingOnly) {
-        const { redated, ...changes } = await ingest(store, library, logger, stop.signal);
-        Object.assign(summary, changes);
-        // A date corrected in Google Photos: the file goes to its day, as sync.db, status and XMP have it.
-        summary.redated = await refileRedated(redated, { ...backup, logger, onPlaced: options.onFile });
+        Object.assign(summary, await ingest(store, library, logger, stop.signal));
       }
+      summary.redated += await refileRedated(refile);
       // `--all --dates`: every item of those days is checked again (a row deleted by hand takes back its file).
       const recheck = options.recheck && typeof options.dates === "object"
         ? daysMs(options.dates)

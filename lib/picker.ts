@@ -104,14 +104,14 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
     io.openBrowser?.(uri);
     io.showQrCode?.(uri);
     if (!await picked(client, session, logger, now, stop.signal)) throw new PhotosyncError(TIMED_OUT);
-    const { redated, ...indexed } = await ingest(
+    const indexed = await ingest(
       store,
       pickerSource(client, { sessionId: session.id, now }),
       logger,
       stop.signal,
     );
     // An item picked again since its date was corrected in Google Photos: its file goes to that day.
-    await refileRedated(redated, { ...backup, logger, onPlaced: options.onFile });
+    await refileRedated({ ...backup, logger, onPlaced: options.onFile });
     const downloads = await transferPending({
       ...backup,
       source: pickerSource(client, { now }),

@@ -236,6 +236,18 @@ Deno.test("a date corrected in Google Photos moves the file to its day, with it 
   const verified = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(verified.code, 0, verified.stderr);
   assert.doesNotMatch(verified.stderr, /unknown/);
+
+  // Corrected again, and the run that indexes it stops before its end (the day's quota): the next run,
+  // a plain one, moves the file (what sync.db took in is never left undone in the tree).
+  env.emulator.items.set(other.id, { ...other, creationTime: "1980-02-03T12:00:00Z" });
+  env.emulator.faults = { dailyApiQuota: 1 };
+  const stopped = await env.run(["--all"]);
+  assert.equal(stopped.code, 5, stopped.stderr);
+  env.emulator.faults = {};
+  env.emulator.resetQuota();
+  const next = await env.run();
+  assert.equal(next.code, 0, next.stderr);
+  assert.ok((await listFiles(env.dir)).includes("1980/02/03/IMG_2.jpg"), next.stderr);
 });
 
 Deno.test("two items with one name on one day both survive under stable names", async () => {

@@ -17,15 +17,14 @@ export async function ingest(
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<ItemChanges> {
-  const total: ItemChanges = { added: 0, updated: 0, redated: [] };
+  const total: ItemChanges = { added: 0, updated: 0 };
   signal?.throwIfAborted();
   for await (const batch of source.index(store)) {
     signal?.throwIfAborted();
     // A remote source's metadata never holds the local time its download's bytes told: it stays.
-    const { added, updated, redated } = store.saveBatch(batch, { keepLocalTime: true });
+    const { added, updated } = store.saveBatch(batch, { keepLocalTime: true, noteRefiles: true });
     total.added += added;
     total.updated += updated;
-    total.redated.push(...redated);
     // Progress only: a line per page (most of them, or all, unchanged or empty) tells nothing.
     logger.progress({ indexed: total.added + total.updated });
     if (added + updated > 0) {
@@ -36,25 +35,31 @@ export async function ingest(
 }
 
 /**
- * Move the files of the items `ids` (their capture time changed: a date corrected in Google Photos) to
- * the folder it maps to now, with it as their mtime; album links and XMP sidecars follow
- * (`Placer.move`: by the collision rule, never over a file). Returns how many there were.
+ * Move the files of the items whose capture time changed (a date corrected in Google Photos: noted by
+ * `Store.saveBatch`, also by a run stopped before it moved them) to the folder it maps to now, with it
+ * as their mtime; album links and XMP sidecars follow (`Placer.move`: by the collision rule, never
+ * over a file). A file another source's item holds (the same bytes, stored once) moves with that
+ * item, which takes the date too. Returns how many moved.
  */
-export async function refileRedated(ids: readonly string[], options: PlacerOptions): Promise<number> {
-  if (ids.length === 0) return 0;
+export async function refileRedated(options: PlacerOptions): Promise<number> {
   const { store } = options;
+  const ids = store.pendingRefiles();
+  if (ids.length === 0) return 0;
   using placer = new Placer(options);
+  let moved = 0;
   for (const id of ids) {
     let row = store.item(id);
-    // Its file is another source's item's (the same bytes, stored once): that item takes the date too.
     const holder = row?.fileOf ? store.item(row.fileOf) : undefined;
     if (row && holder && holder.createdMs !== row.createdMs) {
       store.setCreatedMs(holder.id, row.createdMs);
       row = store.item(holder.id);
     }
-    if (row?.status !== "downloaded" || !row.path) continue;
-    const path = await placer.move(row.id, new Date(row.createdMs));
-    options.logger.event(`re-dated ${path}`);
+    if (row?.status === "downloaded" && row.path) {
+      const path = await placer.move(row.id, new Date(row.createdMs));
+      options.logger.event(`re-dated ${path}`);
+      moved++;
+    }
+    store.refiled(id);
   }
-  return ids.length;
+  return moved;
 }

@@ -209,12 +209,13 @@ export interface ItemRow {
   fileOf?: string | null;
 }
 
+/** The checkpoints' "source" under which the items whose file is to move are noted (no source's own). */
+const REFILE = "refile";
+
 /** What a batch write changed. */
 export interface ItemChanges {
   added: number;
   updated: number;
-  /** Items with a file whose capture time changed (a date corrected in Google Photos): their ids. */
-  redated: string[];
 }
 
 /** Counts shown by `photosync status`. */
@@ -400,15 +401,16 @@ export class Store {
    * in place, failed ones seen again are given another try; and the source's checkpoint
    * moves with them, so that an interrupted run resumes exactly after the last batch.
    * `keepLocalTime`: a remote source's JSON keeps the local time its download's bytes told
-   * (`keptLocalTime`).
+   * (`keptLocalTime`). `noteRefiles`: a downloaded item whose capture time changed is noted for its
+   * file to move ({@link pendingRefiles}; a source that moves its files itself, Takeout, does not ask).
    */
   saveBatch(
     { source, items, checkpoint }: ItemBatch,
-    options: { keepLocalTime?: boolean } = {},
+    options: { keepLocalTime?: boolean; noteRefiles?: boolean } = {},
   ): ItemChanges {
     return this.transaction(() => {
       if (checkpoint) this.#applyCheckpoint(source, checkpoint);
-      const result: ItemChanges = { added: 0, updated: 0, redated: [] };
+      const result: ItemChanges = { added: 0, updated: 0 };
       for (const item of items) {
         // SQLite hands text back only up to a NUL; the JSON keeps the original name.
         const filename = item.filename.replaceAll("\0", "_");
@@ -438,8 +440,13 @@ export class Store {
         this.#upsert.run(...row.slice(0, 5), json, item.hash ?? null);
         result.updated++;
         const hasFile = known.path !== null || known.file_of !== null;
-        if (known.status === "downloaded" && hasFile && known.created_ms !== item.createdMs) {
-          result.redated.push(item.id);
+        if (
+          options.noteRefiles && known.status === "downloaded" && hasFile &&
+          known.created_ms !== item.createdMs
+        ) {
+          // Its file is to move to the new day: noted with the change, so that a run stopped before
+          // the move (a time limit while indexing) leaves it for the next (see `pendingRefiles`).
+          this.#applyCheckpoint(REFILE, { put: [{ key: item.id, value: "" }] });
         }
       }
       return result;
@@ -493,6 +500,16 @@ export class Store {
     const result = this.#db.prepare("UPDATE OR IGNORE items SET path = ?, path_key = ? WHERE id = ?")
       .run(path, path.normalize("NFC").toLowerCase(), id);
     return result.changes === 1;
+  }
+
+  /** Items whose capture time changed since their file was placed, whose file is still to move. */
+  pendingRefiles(): string[] {
+    return this.checkpointsFrom(REFILE, "").map(({ key }) => key);
+  }
+
+  /** Item `id`'s file is where its capture time puts it (see {@link pendingRefiles}). */
+  refiled(id: string): void {
+    this.updateCheckpoints(REFILE, { remove: [id] });
   }
 
   /** Give an item another capture time (a date corrected where another source's item says so). */

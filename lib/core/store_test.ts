@@ -110,7 +110,7 @@ Deno.test("Store.open migrates a schema-2 sync.db to the current schema: every r
       source: "webdav",
       items: [{ id: "w1", source: "webdav", filename: "a.jpg", createdMs: 0, isVideo: false, json: "{}" }],
     });
-    assert.deepEqual(added, { added: 1, updated: 0, redated: [] });
+    assert.deepEqual(added, { added: 1, updated: 0 });
     assert.equal(store.item("w1")?.source, "webdav");
     assert.equal(store.item("takeout:ab12")?.path, "2031/03/03/Ünïcødé 写真.jpg");
   }
