@@ -192,6 +192,13 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
       assert.match(result.stderr, said);
       assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
     }
+    // Nor through a link to the backup (a NAS mounted, ~/photos), either way round.
+    const link = join(env.root, "backup-link");
+    await Deno.symlink(env.dir, link);
+    for (const [dir, out] of [[env.dir, join(link, photo)], [link, join(env.dir, "sync.db")]]) {
+      const result = await env.cli(["report", `--dir=${dir}`, `--out=${out}`], { inProcess: true });
+      assert.equal(result.code, 2, result.stderr);
+    }
     assert.deepEqual(await Deno.readFile(join(env.dir, "sync.db")), db);
     assert.deepEqual(await Deno.readFile(join(env.dir, photo)), bytes);
   });

@@ -87,7 +87,15 @@ const reportCommand: Command = async (args, { renderer, paths, journal }) => {
  * a kept changed file), only a page of its own or a file outside `dir`.
  */
 function refuseBackupFile(out: string, dir: string, store: Store): void {
-  const inside = relative(dir, out);
+  // Compared where they really are: either may be reached through a link (a NAS mounted, ~/photos).
+  const real = (path: string) => {
+    try {
+      return Deno.realPathSync(path);
+    } catch {
+      return path;
+    }
+  };
+  const inside = relative(real(dir), join(real(dirname(out)), basename(out)));
   if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) return;
   const path = inside.split(sep).join("/");
   const top = path.split("/")[0];
