@@ -150,9 +150,13 @@ export class Placer implements Disposable {
   async place(row: PlacedRow, staged: TempFile, mtime: Date, hash?: string): Promise<string> {
     const foreign = new Set<string>();
     let path = row.path;
-    if (!this.#claimedNow.has(row.id)) await this.#keepChanged(path, staged, hash);
-    // A path claimed in an earlier run may hold the item's own file (see the module's doc).
-    while (!await this.#tree.place(staged.temp, path, mtime, { replace: !this.#claimedNow.has(row.id) })) {
+    for (;;) {
+      // A path claimed in an earlier run may hold the item's own file (see the module's doc).
+      const replace = !this.#claimedNow.has(row.id);
+      if (
+        (!replace || await this.#mayReplace(row, path, staged, hash)) &&
+        await this.#tree.place(staged.temp, path, mtime, { replace })
+      ) break;
       foreign.add(path);
       path = this.#store.transaction(() => this.#claim(row, foreign));
     }
@@ -164,21 +168,26 @@ export class Placer implements Disposable {
   }
 
   /**
-   * A file at `path` (claimed by the row in an earlier run) that its bytes are to replace: its own,
-   * placed by a run stopped before it recorded it, and then replaced; or changed since (a user's
-   * edit, a damaged copy) or another's, and then moved aside (to `CHANGED_DIR/<the run's start>/`),
-   * never overwritten. Only a file of the staged size is hashed to tell.
+   * Whether the row's bytes may replace the file at `path` (claimed by the row in an earlier run, or
+   * taken back as its own): its own, placed by a run stopped before it recorded it, is replaced; one
+   * changed since (a user's edit, a damaged copy) is first moved aside (to `CHANGED_DIR/<the run's
+   * start>/`), never overwritten. One with other bytes but the row's capture time as mtime is another
+   * item's that photosync placed (a photo of the same name taken in the same second, its `sync.db` lost):
+   * kept, and the row takes the next name. Only a file of the staged size is hashed to tell.
    */
-  async #keepChanged(path: string, staged: TempFile, hash?: string): Promise<void> {
+  async #mayReplace(row: ItemRow, path: string, staged: TempFile, hash?: string): Promise<boolean> {
     const size = this.#tree.fileSize(path);
-    if (size === undefined) return;
+    if (size === undefined) return true;
     if (size === staged.size && this.#tree.sha256Of(path) === (hash ?? hashFileSync(staged.temp).digest)) {
-      return;
+      return true;
     }
+    const modified = this.#tree.modifiedAt(path);
+    if (modified !== undefined && isPlacedMtime(modified, row.createdMs)) return false;
     const to = await this.#tree.moveAside(path, this.#changedStamp);
     this.#logger.warn(
       `moved aside ${path} -> ${to} (not as photosync placed it: the changed bytes are kept there)`,
     );
+    return true;
   }
 
   #record(item: PlacedItem): void {

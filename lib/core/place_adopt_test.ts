@@ -11,7 +11,7 @@ const TAKEN = Date.parse("2020-01-01T12:00:00Z");
 /** Before 1901-12-13: a file system of 32-bit times (ext4's small inodes) keeps that day instead. */
 const OLD = Date.parse("1901-06-01T12:00:00Z");
 
-Deno.test("adopt: a row sync.db lost takes back its file (dated as photosync dates it); other bytes there are kept aside; a file dated otherwise is the user's", async () => {
+Deno.test("adopt: a row sync.db lost takes back its file (dated as photosync dates it); one with other bytes is another item's, kept; a file dated otherwise is the user's", async () => {
   const root = await Deno.makeTempDir({ prefix: "photosync-adopt-test-" });
   try {
     const tree = new OutputTree(root);
@@ -28,8 +28,8 @@ Deno.test("adopt: a row sync.db lost takes back its file (dated as photosync dat
         json: "{}",
       })),
     });
-    // What rows deleted by hand (or a lost sync.db) left: files with their capture time, one edited
-    // since; and a file of the user's, dated otherwise.
+    // What rows deleted by hand (or a lost sync.db) left: files with their capture time, one with other
+    // bytes (another photo of that name, taken in the same second); and a file of the user's, dated otherwise.
     await Deno.mkdir(join(root, "2020/01/01"), { recursive: true });
     await Deno.mkdir(join(root, "1901/06/01"), { recursive: true });
     await Deno.writeTextFile(join(root, "1901/06/01/old.jpg"), "new old");
@@ -53,21 +53,20 @@ Deno.test("adopt: a row sync.db lost takes back its file (dated as photosync dat
       `2020/01/01/user (${idTag("user")}).jpg`,
       "1901/06/01/old.jpg",
     ]);
+    const placed: string[] = [];
     for (const row of rows) {
       const staged = await tree.writeTemp(ReadableStream.from([new TextEncoder().encode(`new ${row.id}`)]), {
         tempName: `${row.id}.part`,
       });
-      await placer.place(row, staged, new Date(TAKEN));
+      placed.push(await placer.place(row, staged, new Date(row.createdMs)));
     }
     placer.flush();
     assert.equal(await Deno.readTextFile(join(root, "2020/01/01/own.jpg")), "new own");
-    assert.equal(await Deno.readTextFile(join(root, "2020/01/01/edited.jpg")), "new edited");
-    const [aside] = [...Deno.readDirSync(join(root, ".photosync-changed"))].map((entry) => entry.name);
-    assert.equal(
-      await Deno.readTextFile(join(root, ".photosync-changed", aside, "2020/01/01/edited.jpg")),
-      "edited bytes",
-    );
-    assert.equal(logger.lines.warn.length, 1, "the edit said");
+    // The other photo's file stays; this one takes the next name.
+    assert.equal(placed[1], `2020/01/01/edited (${idTag("edited")}).jpg`);
+    assert.equal(await Deno.readTextFile(join(root, "2020/01/01/edited.jpg")), "edited bytes");
+    assert.equal(await Deno.readTextFile(join(root, placed[1])), "new edited");
+    assert.deepEqual(logger.lines.warn, [], "nothing said to be changed");
     assert.equal(
       await Deno.readTextFile(join(root, "2020/01/01/user.jpg")),
       "old bytes",
