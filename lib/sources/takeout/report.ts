@@ -73,10 +73,11 @@ export interface Tally {
   /** Archives that have a failure line already. */
   readonly failedArchives: Set<string>;
   /**
-   * Items this run imported dated by a fallback (the entry's time, or none), by id: the entry's path and
-   * the rule. A sidecar later in the run re-dates such a file: then it counts as dated by it.
+   * Items this run imported dated by a fallback (the entry's time, or none), by the last 48 bits of
+   * their id (a number, not its 72 characters): the rule, and the entry's path where it is listed by
+   * name. A sidecar later in the run re-dates such a file: then it counts as dated by it.
    */
-  readonly fallbackDated: Map<string, { path: string; rule: "file time" | "none" }>;
+  readonly fallbackDated: Map<number, { rule: "file time" | "none"; path?: string }>;
 }
 
 const listed = (): Listed => ({ count: 0, first: [] });
@@ -85,11 +86,15 @@ function add(list: Listed, name: string): void {
   if (list.count++ < LISTED_NAMES) list.first.push(name);
 }
 
-function remove(list: Listed, name: string): void {
-  const at = list.first.indexOf(name);
+/** Take `name` (when given: it is among the names listed) off `list`. */
+function remove(list: Listed, name: string | undefined): void {
+  const at = name === undefined ? -1 : list.first.indexOf(name);
   if (at >= 0) list.first.splice(at, 1);
   list.count--;
 }
+
+/** An item's id (`takeout:<sha256>`) as a number: its last 48 bits. */
+const idKey = (id: string) => parseInt(id.slice(-12), 16);
 
 /**
  * The report before the second pass: what the catalog found and what the plan leaves out; the
@@ -192,7 +197,11 @@ export function countCommitted(
       if (committed.dateSource === "file time") add(report.datedByFileTime, media.entry.path);
       if (committed.dateSource === "none") add(report.undated, media.entry.path);
       if (committed.dateSource === "file time" || committed.dateSource === "none") {
-        tally.fallbackDated.set(committed.id, { path: media.entry.path, rule: committed.dateSource });
+        const list = committed.dateSource === "file time" ? report.datedByFileTime : report.undated;
+        tally.fallbackDated.set(idKey(committed.id), {
+          rule: committed.dateSource,
+          ...(list.first.at(-1) === media.entry.path ? { path: media.entry.path } : {}),
+        });
       }
       const skipped = committed.skipped.join("; ");
       if (skipped) add(report.invalidDates, `${media.entry.path}: ${skipped}`);
@@ -209,10 +218,10 @@ export function countCommitted(
     case "duplicate": {
       if (committed.kind === "duplicate") report.duplicates++;
       else report.alreadyPresent++;
-      const imported = committed.redated ? tally.fallbackDated.get(committed.id) : undefined;
+      const imported = committed.redated ? tally.fallbackDated.get(idKey(committed.id)) : undefined;
       if (imported) {
         // Imported by this run, and dated by this copy's sidecar now: it counts as dated by a sidecar.
-        tally.fallbackDated.delete(committed.id);
+        tally.fallbackDated.delete(idKey(committed.id));
         report.datedFrom[imported.rule]--;
         report.datedFrom.sidecar++;
         remove(imported.rule === "file time" ? report.datedByFileTime : report.undated, imported.path);
