@@ -9,9 +9,10 @@
  *   name, a later one with the same path gets a tag from its id.
  * - A path is claimed only when no item holds it in `sync.db` and nothing is at it on disk.
  *   Once claimed, a file at it with the item's bytes is its own (left by a crash between the move
- *   and the record) and is replaced; one with other bytes (changed since, a user's edit) is moved
- *   aside to `.photosync-changed/`, never overwritten; a file photosync did not write never is: if
- *   one appears at a path this run claimed, the item takes the next free name.
+ *   and the record) and is replaced; one with other bytes is never overwritten: changed since (a
+ *   user's edit) it is moved aside to `.photosync-changed/`, and with the item's capture time as
+ *   mtime (another photo of that name and second) it is kept and the item takes the next free name,
+ *   as it does when a file appears at a path this run claimed.
  * @module
  */
 import type { FolderDays } from "./folder_settings.ts";
@@ -314,8 +315,8 @@ export class Placer implements Disposable {
    * lost or rows deleted from it by hand (`sync --all --dates` repairs those days): its very bytes,
    * for a Takeout item (whose id is its content's sha256, known before it is placed); or its mtime is
    * the row's capture time (photosync sets it so; a download's recorded hash may be of bytes Google
-   * has changed since: no proof). Then the row's bytes replace it, not a tagged second copy beside it;
-   * where they differ (an edit since) it is moved aside first (see `place`).
+   * has changed since: no proof). Then the row's bytes replace it, not a tagged second copy beside it,
+   * when they are the same (else see `#mayReplace`).
    */
   #ownEarlierFile(row: ItemRow, path: string): boolean {
     if (row.source === "takeout" && row.hash !== null && this.#tree.sha256Of(path) === row.hash) return true;
