@@ -253,23 +253,22 @@ export async function requeueMissing(
   sources: readonly string[],
   within?: { fromMs: number; toMs: number },
 ): Promise<Requeued> {
-  const missing: ItemRow[] = [];
+  const missing: string[] = [];
+  const movedAside: Requeued["movedAside"] = [];
+  const stamp = changedStamp(Date.now());
   const tree = new OutputTree(dir);
   for (const row of store.downloaded()) {
     if (!sources.includes(row.source)) continue;
     // An item sharing another's file (the same bytes from another source) has no file of its own.
     if (row.fileOf) continue;
     if (within && (row.createdMs < within.fromMs || row.createdMs > within.toMs)) continue;
-    if (!row.path || row.size === null || !tree.holds(row.path, row.size)) missing.push(row);
-  }
-  const movedAside: Requeued["movedAside"] = [];
-  const stamp = changedStamp(Date.now());
-  for (const { path } of missing) {
+    if (row.path && row.size !== null && tree.holds(row.path, row.size)) continue;
+    missing.push(row.id);
     // A regular file there (a folder or a link is left: the download takes the next free name or the link's place).
-    if (path && tree.modifiedAt(path) !== undefined) {
-      movedAside.push({ from: path, to: await tree.moveAside(path, stamp) });
+    if (row.path && tree.modifiedAt(row.path) !== undefined) {
+      movedAside.push({ from: row.path, to: await tree.moveAside(row.path, stamp) });
     }
   }
-  store.requeue(missing.map((row) => row.id));
+  store.requeue(missing);
   return { requeued: missing.length, movedAside };
 }

@@ -13,7 +13,7 @@ import type { ArchiveSource } from "./archive_source.ts";
 import type { ArchiveEntry } from "./entry.ts";
 import { editedOriginal } from "./edited.ts";
 import { isMediaName, pairMotionPhotos } from "./motion.ts";
-import { albumTitle, parseSidecar, type SidecarData } from "./sidecar.ts";
+import { albumTitleOf, type SidecarData, sidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
 import { exportStamps } from "./parts.ts";
 import { PhotosScope } from "./export_check.ts";
@@ -270,9 +270,9 @@ export async function catalog(
           reading.push((async () => {
             await previous;
             try {
-              const read = await text;
+              const read = parseJsonObject(await text);
               // A sidecar's name but no JSON object (cut short, damaged): said, never taken for no sidecar.
-              if (isSidecarName(name) && parseJsonObject(read) === undefined) {
+              if (isSidecarName(name) && read === undefined) {
                 result.unreadable.push({
                   ref,
                   error: "no JSON object (a sidecar cut short or damaged): its photo is dated without it",
@@ -282,7 +282,7 @@ export async function catalog(
               json.push({
                 ref,
                 name,
-                sidecar: parseSidecar(read),
+                sidecar: sidecarData(read),
                 albumTitle: albumMetadataTitle(name, read),
               });
             } catch (error) {
@@ -551,9 +551,9 @@ function olderOf(group: Folder, inRun: readonly OlderInRun[], lookup?: OlderLook
 }
 
 /** An album's title when `name`/`text` is an album's `metadata.json` (localised), else undefined. */
-function albumMetadataTitle(name: string, text: string): string | undefined {
+function albumMetadataTitle(name: string, json: Record<string, unknown> | undefined): string | undefined {
   if (!ALBUM_METADATA.has(name.normalize("NFC").toLowerCase())) return undefined;
-  return albumTitle(text) ?? "";
+  return albumTitleOf(json) ?? "";
 }
 
 /**

@@ -38,7 +38,11 @@ export interface SidecarData {
  * ```
  */
 export function parseSidecar(text: string): SidecarData | undefined {
-  const json = parseJsonObject(text);
+  return sidecarData(parseJsonObject(text));
+}
+
+/** {@link parseSidecar} of a JSON file parsed already (undefined: it is no JSON object). */
+export function sidecarData(json: Record<string, unknown> | undefined): SidecarData | undefined {
   if (!json || (typeof json.title !== "string" && typeof json.photoTakenTime !== "object")) return undefined;
   const data: SidecarData = {};
   if (typeof json.title === "string") data.title = json.title;
@@ -80,7 +84,11 @@ export function parseSidecar(text: string): SidecarData | undefined {
  * ```
  */
 export function albumTitle(text: string): string | undefined {
-  const json = parseJsonObject(text);
+  return albumTitleOf(parseJsonObject(text));
+}
+
+/** {@link albumTitle} of a JSON file parsed already (undefined: it is no JSON object). */
+export function albumTitleOf(json: Record<string, unknown> | undefined): string | undefined {
   const old = json?.albumData;
   const fields = typeof old === "object" && old !== null && !Array.isArray(old)
     ? old as Record<string, unknown>
