@@ -15,7 +15,13 @@ import { shellWord } from "./escape.ts";
 export { DB_FILE, LOCK_FILE } from "./db_files.ts";
 
 /** Schema version this build writes; a newer file is refused rather than damaged. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
+
+/**
+ * The oldest schema a read-only command reads as it is (a later one added only an index): an older
+ * file is updated by the next run that writes.
+ */
+const READABLE_FROM = 4;
 
 /**
  * Where items come from: a source's own name (`library`, `takeout`, `picker`, ...). The store
@@ -124,6 +130,14 @@ CREATE TABLE verify_runs (
   hashed INTEGER NOT NULL,
   repaired INTEGER NOT NULL
 ) STRICT;
+`;
+
+/**
+ * Version 4 → 5: an index to find the items that share a file (`file_of`): every move of a file and
+ * every XMP sidecar asks, and a look through every item each time grew with the square of the library.
+ */
+const MIGRATE_4_TO_5 = `
+CREATE INDEX items_file_of ON items (file_of);
 `;
 
 /** What a `photosync verify` run found (see {@link Store.addVerifyRun}). */
@@ -314,7 +328,7 @@ export class Store {
               } (and takeout with your archives): the files photosync placed are taken back, none copied twice`,
           );
         }
-        if (version < SCHEMA_VERSION) {
+        if (version < READABLE_FROM) {
           throw new UsageError(
             `${path} is from an older photosync; run photosync --dir=${shellWord(dir)} once to update it`,
           );
@@ -849,6 +863,7 @@ function migrate(db: DatabaseSync, version: number): void {
     if (version === 2) db.exec(MIGRATE_2_TO_3);
     db.exec(SCHEMA);
     if (version < 4) db.exec(MIGRATE_3_TO_4);
+    if (version < 5) db.exec(MIGRATE_4_TO_5);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec("COMMIT");
   } catch (error) {

@@ -69,7 +69,7 @@ Deno.test("Store.open migrates a schema-1 sync.db to the current schema in place
   }
 
   assert.equal(userVersion(file), SCHEMA_VERSION);
-  assert.equal(SCHEMA_VERSION, 4);
+  assert.equal(SCHEMA_VERSION, 5);
   const after = query<Record<string, unknown>>(file, `SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`);
   assert.deepEqual(after, before);
   const sources = query<{ source: string }>(file, "SELECT DISTINCT source FROM items");
@@ -131,6 +131,7 @@ Deno.test("Store.open migrates a schema-2 sync.db to the current schema: every r
   );
   assert.deepEqual(indexes.map((row) => row.name), [
     "items_created",
+    "items_file_of",
     "items_hash",
     "items_pending",
     "items_size",
@@ -278,4 +279,25 @@ Deno.test("Store: album members and titles, downloaded files; removing an item t
   assert.deepEqual([...store.albumMembers("takeout")].map((m) => m.id), ["b"]);
   // Its path is free again.
   assert.equal(store.claimPath("c", "2020/01/01/a.jpg"), true);
+});
+
+Deno.test("a schema-4 sync.db is read as it is by a read-only command, and gains its index at the next write", () => {
+  using dir = tempDir();
+  Store.open(dir.path).close();
+  const file = join(dir.path, DB_FILE);
+  {
+    const db = new DatabaseSync(file);
+    db.exec("DROP INDEX items_file_of; PRAGMA user_version = 4");
+    db.close();
+  }
+  {
+    using reader = Store.open(dir.path, { readOnly: true });
+    assert.deepEqual(reader.counts().items, 0);
+  }
+  Store.open(dir.path).close();
+  assert.equal(userVersion(file), SCHEMA_VERSION);
+  assert.deepEqual(
+    query<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE name = 'items_file_of'").length,
+    1,
+  );
 });
