@@ -177,6 +177,7 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
 
   await t.step("report --out replaces no file of the backup, and takes no folder or empty name", async () => {
     const db = await Deno.readFile(join(env.dir, "sync.db"));
+    await Deno.symlink("/dev/null", join(env.root, "a-link"));
     const photo = (await listFiles(env.dir)).find((path) => /^\d{4}\//.test(path))!;
     const bytes = await Deno.readFile(join(env.dir, photo));
     for (
@@ -184,6 +185,7 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
         [join(env.dir, "sync.db"), /is photosync's own file in the backup: give another name/],
         [join(env.dir, photo), /is a photo's file in the backup: give another name/],
         [join(env.dir, photo.split("/")[0]), /is a folder: give a file name/],
+        [join(env.root, "a-link"), /is no regular file \(a device or a link\): give a file's path/],
         ["", /--out needs a file name/],
       ] as const
     ) {

@@ -51,8 +51,19 @@ const reportCommand: Command = async (args, { renderer, paths, journal }) => {
   if (values.out === "") throw new UsageError(`--out needs a file name (default: DIR/${REPORT_FILE})`);
   const out = values.out === undefined ? join(dir, REPORT_FILE) : resolvePath("--out", values.out, paths);
   await requireBackup(dir);
-  if ((await Deno.stat(out).catch(() => undefined))?.isDirectory) {
+  const there = await Deno.lstat(out).catch((error) =>
+    error instanceof Deno.errors.NotFound ? undefined : error
+  );
+  // Deno's permissions keep photosync out of /dev (its message would say to run with --allow-all).
+  if (there instanceof Error) {
+    throw new UsageError(`--out ${out} is no file photosync may write: give a file's path`);
+  }
+  if (there?.isDirectory) {
     throw new UsageError(`--out ${out} is a folder: give a file name, such as ${join(out, REPORT_FILE)}`);
+  }
+  // The page replaces what is there whole (a rename): a device (/dev/stdout) or a link would be replaced.
+  if (there && !there.isFile) {
+    throw new UsageError(`--out ${out} is no regular file (a device or a link): give a file's path`);
   }
   if (!(await Deno.stat(dirname(out)).catch(() => undefined))?.isDirectory) {
     throw new UsageError(`--out ${out}: the folder ${dirname(out)} does not exist`);
