@@ -83,6 +83,11 @@ const REFUSED_FLAGS: [string, string[], RegExp][] = [
     ["--new-files=nowhere/new.txt"],
     /--new-files .*does not exist/,
   ],
+  [
+    "--new-files naming a device (its list would replace it) is refused",
+    ["--new-files=/dev/null"],
+    /--new-files \/dev\/null is no regular file: give a file's path/,
+  ],
 ];
 
 for (const [name, flags, message] of REFUSED_FLAGS) {

@@ -59,6 +59,11 @@ export interface NewFilesList {
  */
 export async function newFilesList(file: string, dir: string): Promise<NewFilesList> {
   const folder = dirname(resolve(file));
+  // The list replaces what is there whole (a rename): a device (/dev/stdout), a link or a folder would be.
+  const there = await Deno.lstat(file).catch(() => undefined);
+  if (there && !there.isFile) {
+    throw new UsageError(`--new-files ${file} is no regular file: give a file's path`);
+  }
   if (!(await Deno.stat(folder).catch(() => undefined))?.isDirectory) {
     throw new UsageError(`--new-files ${file}: the folder ${folder} does not exist`);
   }
