@@ -349,8 +349,15 @@ Deno.test("--from=DIR: the exports in a folder on this machine (a sync client's)
   await Deno.writeTextFile(join(folder, "notes.txt"), "mine");
   const dir = fresh("from-folder");
   const list = join(WORK, "from-folder-new-files.txt");
-  const run = await cli(["takeout", `--dir=${dir}`, `--from=${folder}`, `--new-files=${list}`]);
+  const summary = join(WORK, "from-folder-summary.md");
+  const run = await runPhotosync(["takeout", `--dir=${dir}`, `--from=${folder}`, `--new-files=${list}`], {
+    env: { TZ: "UTC", GITHUB_STEP_SUMMARY: summary },
+  });
   assert.equal(run.code, 0, run.stderr);
+  // An unattended run is recorded as every run is: the job summary, and the last run in status.
+  assert.match(await Deno.readTextFile(summary), /^### photosync takeout: complete \(exit 0\)$/m);
+  const status = await refused(["status", `--dir=${dir}`, "--json"]);
+  assert.equal(JSON.parse(status.stdout).runs.takeout.exitCode, 0);
   assert.deepEqual(
     items(dir).map(({ path, created_ms }) => ({ path, created_ms })),
     items(reference).map(({ path, created_ms }) => ({ path, created_ms })),

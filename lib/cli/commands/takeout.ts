@@ -219,10 +219,12 @@ const takeoutCommand: Command = async (args, context) => {
 export async function runRemoteTakeout(
   store: RemoteTakeoutOptions["store"],
   flags: ReturnType<typeof parseTakeoutFlags>,
-  { renderer, paths }: CommandContext,
+  { renderer, paths, journal }: CommandContext,
 ): Promise<number> {
   const started = Date.now();
   const dir = resolvePath("--dir", flags.dir, paths);
+  // The unattended runs above all: their last run in status and the report, and the CI job summary.
+  journal?.begin("takeout", dir, "takeout");
   const newFiles = flags["new-files"] === undefined
     ? undefined
     : await newFilesList(resolvePath("--new-files", flags["new-files"], paths), dir);
