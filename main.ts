@@ -72,5 +72,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
 }
 
 if (import.meta.main) {
+  // A file size limit (the shell's `ulimit -f`) ends a process that writes past it unless the signal is
+  // taken: then the write fails, and the run says in one line which limit stopped it.
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGXFSZ", () => {});
   Deno.exit(await runCli(Deno.args));
 }
