@@ -316,10 +316,14 @@ export class Store {
           `${path} was written by a newer photosync (schema ${version}); upgrade photosync to use it`,
         );
       }
+      const { tables } = db.prepare("SELECT count(*) AS tables FROM sqlite_master").get() as {
+        tables: number;
+      };
+      // Another program's SQLite file of that name: photosync's always has a schema version.
+      if (version === 0 && tables > 0) {
+        throw new UsageError(`${path} is not a photosync database; move it away or choose another --dir`);
+      }
       if (options.readOnly) {
-        const { tables } = db.prepare("SELECT count(*) AS tables FROM sqlite_master").get() as {
-          tables: number;
-        };
         if (version === 0 && tables === 0) {
           throw new UsageError(
             `${path} is empty (a copy that failed, a full disk?): put back a copy of it, or rebuild it with ` +

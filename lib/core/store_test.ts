@@ -196,6 +196,22 @@ Deno.test("Store.open refuses a file that is not SQLite and leaves it untouched"
   assert.equal(Deno.readTextFileSync(file), "my notes about photos\n");
 });
 
+Deno.test("Store.open refuses another program's SQLite file named sync.db, reading or writing, and leaves it untouched", () => {
+  using dir = tempDir();
+  const file = join(dir.path, DB_FILE);
+  const db = new DatabaseSync(file);
+  db.exec("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine')");
+  db.close();
+  const bytes = Deno.readFileSync(file);
+  for (const readOnly of [true, false]) {
+    assert.throws(() => Store.open(dir.path, { readOnly }), /is not a photosync database/);
+  }
+  assert.deepEqual(Deno.readFileSync(file), bytes);
+  assert.deepEqual(query<{ name: string }>(file, "SELECT name FROM sqlite_master").map((row) => row.name), [
+    "notes",
+  ]);
+});
+
 Deno.test({
   name: "Store.open creates a new sync.db with mode 0600, and tightens an existing one",
   ignore: Deno.build.os === "windows",
