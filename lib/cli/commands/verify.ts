@@ -114,7 +114,9 @@ export function describe(report: VerifyReport, dir: string, seconds: number): st
       } that had none (their size and mtime were as recorded)`,
     );
   }
-  if (report.problems.length > 0 && report.movedAside.length === 0 && report.repaired.length === 0) {
+  // Said when no repair ran (one that ran says for each file what it did, or what puts it back).
+  const repairRan = report.movedAside.length + report.repaired.length + report.notRepaired.length > 0;
+  if (report.problems.length > 0 && !repairRan) {
     lines.push(
       `photosync verify --dir ${shellWord(dir)} --repair puts them back (changed files are kept aside)`,
     );

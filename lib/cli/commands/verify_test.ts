@@ -42,3 +42,36 @@ Deno.test("verify's summary: the problems, one a line, then what was found and w
     "photosync verify --dir photos --repair puts them back (changed files are kept aside)",
   ]);
 });
+
+Deno.test("verify's summary after a repair that restored nothing (a Takeout file) says what puts it back, not to repair again", () => {
+  const problem = {
+    id: "t",
+    source: "takeout",
+    path: "2019/01/02/t.jpg",
+    kind: "missing" as const,
+    hash: "11",
+  };
+  const lines = describe(
+    {
+      files: 1,
+      bytes: 1,
+      problems: [problem],
+      unknown: [],
+      hashed: 0,
+      movedAside: [],
+      repaired: [],
+      notRepaired: [{
+        ...problem,
+        reason: "run photosync takeout --dir photos with the export's archives again",
+      }],
+    },
+    "photos",
+    1,
+  );
+  assert.ok(
+    lines.includes(
+      "not restored 2019/01/02/t.jpg: run photosync takeout --dir photos with the export's archives again",
+    ),
+  );
+  assert.ok(!lines.some((line) => line.includes("--repair")), lines.join("\n"));
+});
