@@ -33,7 +33,7 @@ same sync.db and YYYY/MM/DD tree as sync. Picking an item again stores it once.
   --no-browser         do not open a browser; print the addresses only
   --concurrency N      downloads at once, 1-64 (default 8)
   --timeout SECONDS    give up on a request that sends nothing for this long (default 60)
-  --layout TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT}; the Picker gives no offset: UTC)
+  --layout TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT}; which day: --folder-days)
 ${FOLDER_HELP}
   --quiet, --verbose   less / more output
   --help, --version

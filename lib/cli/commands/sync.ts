@@ -38,7 +38,7 @@ Sync flags:
   --concurrency N      downloads at once, 1-64 (default 8)
   --timeout SECONDS    give up on a request that sends nothing for this long (default 60)
   --layout TEMPLATE    folders under --dir, from {year} {month} {day} of the creation time
-                       (default ${DEFAULT_LAYOUT}; the Library API gives no offset: UTC)
+                       (default ${DEFAULT_LAYOUT}; which day: --folder-days)
 ${FOLDER_HELP}
   --max-time DURATION  stop after this long (e.g. 5h30m, 90m), keeping what is finished; exit 3
                        when items are left for the next run
