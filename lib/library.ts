@@ -161,9 +161,11 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       phase = "downloading";
       // Then the items an earlier `photosync pick` left pending, while their URLs last.
       const picks = leftPendingPicks(store, { ...options, signal: stop.signal });
+      // Counted as they go: a run the time limit stops says what it downloaded.
+      summary.downloads = { downloaded: 0, bytes: 0, failed: 0, deferred: 0 };
       for (const drained of [library, picks]) {
         if (!drained) continue;
-        const result = await transferPending({
+        await transferPending({
           ...backup,
           source: drained,
           logger,
@@ -173,8 +175,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           budget: stop.budget,
           onFile: options.onFile,
           localTimeOf: downloadLocalTime,
+          result: summary.downloads,
         });
-        summary.downloads = summary.downloads ? addResults(summary.downloads, result) : result;
       }
     }
   } catch (error) {
@@ -196,13 +198,3 @@ function daysMs(range: DateRange): { fromMs: number; toMs: number } {
 }
 
 const DAY_MS = 86_400_000;
-
-/** Two transfer passes' outcomes, added up. */
-function addResults(a: TransferResult, b: TransferResult): TransferResult {
-  return {
-    downloaded: a.downloaded + b.downloaded,
-    bytes: a.bytes + b.bytes,
-    failed: a.failed + b.failed,
-    deferred: a.deferred + b.deferred,
-  };
-}

@@ -7,6 +7,8 @@ import { DatabaseSync } from "node:sqlite";
 import { type FixtureItem, fixtureItem as item, generateLibrary } from "../testing/library_fixture.ts";
 import { sync } from "../main.ts";
 import { Renderer } from "../main.ts";
+import { RunStop } from "../lib/core/backup.ts";
+import { StopRequest } from "../lib/core/errors.ts";
 import { cliCommand, type CliProcess, listFiles, TestEnv } from "../testing/harness.ts";
 import {
   assertItemFiles,
@@ -520,6 +522,30 @@ Deno.test("the TypeScript API takes a pathMapper", async () => {
     await listFiles(dir),
     items.map((it) => `by-id/${it.id}${it.video ? ".video" : ".photo"}`).sort(),
   );
+});
+
+Deno.test("a sync its time limit stops while downloading counts what it downloaded", async () => {
+  const items = generateLibrary({ count: 6, seed: 14 });
+  await using env = await synced(items, ["--index-only"]);
+  const refreshToken = env.refreshToken();
+  const stop = new RunStop();
+  let placed = 0;
+  const summary = await sync({
+    dir: env.dir,
+    logger: new Renderer({ verbosity: "quiet", tty: false }),
+    creds: join(env.root, "clientsecret.json"),
+    apiUrl: env.emulator.apiUrl,
+    concurrency: 1,
+    io: { env: (name) => name === "PHOTOSYNC_REFRESH_TOKEN" ? refreshToken : undefined },
+    stop,
+    // The time limit runs out as the second file lands.
+    onFile: () => {
+      if (++placed === 2) stop.abort(new StopRequest("the time limit ran out"));
+    },
+  });
+  assert.equal(summary.stopped, "downloading");
+  assert.equal(summary.downloads?.downloaded, placed);
+  assert.ok(placed >= 2 && placed < items.length, `${placed}`);
 });
 
 Deno.test("an hour passing mid-run: expired baseUrls and access tokens are renewed", async () => {

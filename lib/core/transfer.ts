@@ -63,6 +63,11 @@ export interface TransferOptions {
   budget?: ByteBudget;
   /** Where downloaded files are hashed (default: a pool of the pass's own, started at the first file). */
   hashPool?: HashPool;
+  /**
+   * The outcome to count into (default: one of the pass's own), as the pass goes: several passes add
+   * up in one, and a pass the run's stop ends (a time limit: it throws) has counted what it did.
+   */
+  result?: TransferResult;
 }
 
 /** Outcome of a transfer pass. */
@@ -83,7 +88,7 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
   const { store, logger, tree, source } = options;
   const stop = options.stop ?? new AbortController();
   await tree.clearTemp();
-  const result: TransferResult = { downloaded: 0, bytes: 0, failed: 0, deferred: 0 };
+  const result: TransferResult = options.result ?? { downloaded: 0, bytes: 0, failed: 0, deferred: 0 };
   logger.progress({ filesTotal: store.pendingCount(source.name), files: 0, bytes: 0 });
   // A record that fails to be written (e.g. a full disk) stops the run as if a transfer had failed.
   using placer = new Placer({ ...options, onError: (error) => stop.abort(error), onPlaced: options.onFile });
