@@ -14,6 +14,7 @@ import { planArchives, writeArchives, writeZip } from "../testing/takeout/archiv
 import { generateTakeout } from "../testing/takeout/export.ts";
 import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
 import { backupTree } from "../testing/takeout/backup_state.ts";
+import { assertOneLineError } from "../testing/asserts.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-drive-" });
 Deno.test.afterAll?.(async () => {
@@ -313,5 +314,22 @@ Deno.test("takeout --drive: faults are retried, a kill -9 resumes, a token witho
   assert.match(
     lines[0],
     /no Google Drive access \(scope drive\.readonly\).*--creds FILE.*photosync token --scope drive/,
+  );
+
+  // The saved Drive authorisation revoked: the advice names what authorises Drive again
+  // (`photosync --creds` would authorise the Library scope only), and so does an unattended token's.
+  emulator.revokeRefreshTokens();
+  emulator.expireAccessTokens();
+  const revoked = await drive(env);
+  assertOneLineError(
+    revoked,
+    4,
+    /invalid_grant.*run photosync takeout --drive with --creds=FILE to authorise again/,
+  );
+  const unattended = await drive(env, [], { env: { PHOTOSYNC_REFRESH_TOKEN: "revoked-token" } });
+  assertOneLineError(
+    unattended,
+    4,
+    /run photosync token --scope drive --dir=DIR again .*with photosync takeout --drive, .*PHOTOSYNC_DRIVE_REFRESH_TOKEN$/,
   );
 });

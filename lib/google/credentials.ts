@@ -34,6 +34,38 @@ const SAVED_KEYS: Readonly<Record<string, string>> = {
 /** Where photosync kept its one (Library) authorisation before there were two scopes. */
 const LEGACY_KEY = "oauth";
 
+/**
+ * What authorises each scope again, and what prints its refresh token: said when Google refuses one
+ * (`photosync --creds` authorises the Library scope only, so the Drive's or the Picker's advice names
+ * their own commands).
+ */
+const RENEW: Readonly<Record<string, Renewal>> = {
+  [LIBRARY_SCOPE]: { authorise: "photosync", token: "photosync token", secret: "PHOTOSYNC_REFRESH_TOKEN" },
+  [PICKER_SCOPE]: {
+    authorise: "photosync pick",
+    token: "photosync token --scope picker",
+    secret: "PHOTOSYNC_REFRESH_TOKEN",
+  },
+  // The example workflow keeps Drive's in a secret of its own.
+  [DRIVE_SCOPE]: {
+    authorise: "photosync takeout --drive",
+    token: "photosync token --scope drive",
+    secret: "PHOTOSYNC_DRIVE_REFRESH_TOKEN",
+  },
+};
+
+interface Renewal {
+  authorise: string;
+  token: string;
+  /** The CI secret that holds the scope's refresh token (the example workflow's name). */
+  secret: string;
+}
+
+/** {@link RENEW} of `scope` (default the Library's). */
+function renewal(scope = LIBRARY_SCOPE): Renewal {
+  return RENEW[scope] ?? RENEW[LIBRARY_SCOPE];
+}
+
 interface Saved {
   client: OAuthClient;
   tokens: TokenSet;
@@ -95,19 +127,19 @@ export function environmentTokens(
 ): TokenSource | undefined {
   const refreshToken = input.env?.("PHOTOSYNC_REFRESH_TOKEN");
   if (!refreshToken) return undefined;
+  const renew = renewal(input.scope);
   return new RefreshingTokens(
     client ?? clientFromEnv(input.env ?? (() => undefined), savedClient(store)),
     { accessToken: "", expiresAt: 0, refreshToken },
     {
       fetch: input.fetch,
       retry: { signal: input.signal, onRetry: input.onRetry },
-      refused: `Google refused PHOTOSYNC_REFRESH_TOKEN (${INVALID_GRANT}): run photosync token --dir=DIR ` +
-        "again on the computer you authorised on (authorising there again first if it is refused too) and " +
-        "put what it prints in the secret PHOTOSYNC_REFRESH_TOKEN",
+      refused: `Google refused PHOTOSYNC_REFRESH_TOKEN (${INVALID_GRANT}): run ${renew.token} --dir=DIR ` +
+        `again on the computer you authorised on (authorising there again first, with ${renew.authorise}, ` +
+        `if it is refused too) and put what it prints in the secret ${renew.secret}`,
       logger: input.logger,
-      renew:
-        "authorise again on the computer you authorised on, run photosync token --dir=DIR there and put " +
-        "what it prints in the secret PHOTOSYNC_REFRESH_TOKEN",
+      renew: `authorise again on the computer you authorised on (${renew.authorise}), run ` +
+        `${renew.token} --dir=DIR there and put what it prints in the secret ${renew.secret}`,
     },
   );
 }
@@ -130,9 +162,13 @@ function refuseUnsetToken(env: ((name: string) => string | undefined) | undefine
 
 /** Saved tokens that refresh themselves and save the new ones under `key`. */
 function refreshing(store: Store, key: string, session: Saved, input: AuthorizationInput): TokenSource {
+  const { authorise } = renewal(input.scope);
   return new RefreshingTokens(session.client, session.tokens, {
     fetch: input.fetch,
     retry: { signal: input.signal, onRetry: input.onRetry },
+    refused:
+      `Google refused the saved authorisation (${INVALID_GRANT}); run ${authorise} with --creds=FILE to authorise again`,
+    renew: `run ${authorise} with --creds=FILE to authorise again`,
     onRefresh: (tokens) => store.setSecret(key, JSON.stringify({ ...session, tokens })),
     logger: input.logger,
   });
