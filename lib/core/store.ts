@@ -310,6 +310,9 @@ export class Store {
     if (header && !readOnly) checkWritable(path);
     const db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
     try {
+      // Before the first read: a connection that just closed may still hold a lock for a moment (its
+      // last checkpoint), and a read then fails at once instead of waiting.
+      db.exec("PRAGMA busy_timeout = 5000");
       const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
       if (version > SCHEMA_VERSION) {
         throw new UsageError(
