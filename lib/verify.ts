@@ -16,7 +16,7 @@ import { changedStamp, OutputTree } from "./core/output_tree.ts";
 import { sync, type SyncIo } from "./library.ts";
 import { shellWord } from "./core/escape.ts";
 
-export { CHANGED_DIR, type Problem } from "./core/verify.ts";
+export type { Problem } from "./core/verify.ts";
 
 /** Sources whose items `repair` downloads again. */
 const DOWNLOADED_SOURCES = new Set(["library", "picker"]);

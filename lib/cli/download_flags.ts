@@ -4,11 +4,12 @@
  * of a run that left items. Its own module, so that a command loads none of another's pipeline.
  * @module
  */
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { DEFAULT_LAYOUT } from "../core/layout.ts";
 import { ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
 import type { TransferResult } from "../core/transfer.ts";
 import { COMMON_FLAGS } from "./args.ts";
+import { writeWhole } from "./whole_file.ts";
 import { FOLDER_FLAGS } from "./folder_flags.ts";
 import type { Renderer } from "./render.ts";
 import { shellWord } from "../core/escape.ts";
@@ -101,14 +102,9 @@ export async function newFilesList(file: string, dir: string): Promise<NewFilesL
           return false;
         }
       });
-      const temp = join(folder, `.${basename(file)}.${crypto.randomUUID()}.tmp`);
-      try {
-        await Deno.writeTextFile(temp, there.sort().map((path) => `${path}\n`).join(""));
-        await Deno.rename(temp, file);
-      } catch (error) {
-        await Deno.remove(temp).catch(() => {});
+      await writeWhole(file, there.sort().map((path) => `${path}\n`).join("")).catch((error) => {
         throw cannot(error);
-      }
+      });
       if (failed !== undefined) throw cannot(failed);
     },
   };

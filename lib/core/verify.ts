@@ -9,11 +9,9 @@
 import { join, relative, sep } from "node:path";
 import type { HashPool } from "./hash_pool.ts";
 import type { Logger } from "./logger.ts";
-import { ALBUMS_DIR, isPlacedMtime, RESERVED_NAMES } from "./output_tree.ts";
+import { isPlacedMtime, RESERVED_NAMES } from "./output_tree.ts";
 import type { RecordedFile, SourceName, Store } from "./store.ts";
 import { xmpOwnerOf } from "./xmp_sidecars.ts";
-
-export { CHANGED_DIR } from "./output_tree.ts";
 
 /** Files checked at once: enough to keep every hash worker busy while the next are looked at. */
 const IN_FLIGHT_PER_WORKER = 4;
@@ -163,12 +161,8 @@ export async function unknownFiles(store: Store, root: string): Promise<string[]
     for await (const entry of Deno.readDir(dir)) {
       const path = join(dir, entry.name);
       if (top) {
-        const lower = entry.name.toLowerCase();
-        if (
-          RESERVED_NAMES.has(lower) || entry.name === ALBUMS_DIR
-        ) {
-          continue;
-        }
+        // photosync's own: sync.db, the album links, kept changed files, the report page (`RESERVED_NAMES`).
+        if (RESERVED_NAMES.has(entry.name.toLowerCase())) continue;
         if (/^takeout-report-.*\.tsv$/.test(entry.name) || entry.name.startsWith(".photosync-write-test-")) {
           continue;
         }

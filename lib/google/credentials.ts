@@ -54,15 +54,15 @@ const RENEW: Readonly<Record<string, Renewal>> = {
   },
 };
 
-interface Renewal {
+export interface Renewal {
   authorise: string;
   token: string;
   /** The CI secret that holds the scope's refresh token (the example workflow's name). */
   secret: string;
 }
 
-/** {@link RENEW} of `scope` (default the Library's). */
-function renewal(scope = LIBRARY_SCOPE): Renewal {
+/** {@link RENEW} of `scope` (default the Library's): what authorises it, what prints its token. */
+export function renewal(scope = LIBRARY_SCOPE): Renewal {
   return RENEW[scope] ?? RENEW[LIBRARY_SCOPE];
 }
 

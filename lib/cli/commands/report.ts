@@ -13,7 +13,8 @@ import {
   sourceFigures,
   yearFigures,
 } from "../../core/overview.ts";
-import { ALBUMS_DIR, OutputTree, REPORT_FILE, RESERVED_NAMES } from "../../core/output_tree.ts";
+import { OutputTree, REPORT_FILE, RESERVED_NAMES } from "../../core/output_tree.ts";
+import { writeWhole } from "../whole_file.ts";
 import { Store } from "../../core/store.ts";
 import type { Command } from "../command.ts";
 import { COMMON_FLAGS, parseFlags } from "../args.ts";
@@ -88,7 +89,9 @@ const reportCommand: Command = async (args, { renderer, paths, journal }) => {
       lastVerify: store.lastVerifyRun(),
     });
   })();
-  await writeWhole(out, page);
+  await writeWhole(out, page).catch((error) => {
+    throw new PhotosyncError(`cannot write ${out}: ${(error as Error).message}`, { cause: error });
+  });
   renderer.info(`wrote ${out}`);
   return ExitCode.ok;
 };
@@ -110,25 +113,12 @@ function refuseBackupFile(out: string, dir: string, store: Store): void {
   if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) return;
   const path = inside.split(sep).join("/");
   const top = path.split("/")[0];
-  const own = (RESERVED_NAMES.has(top.toLowerCase()) && top.toLowerCase() !== REPORT_FILE) ||
-    top === ALBUMS_DIR;
+  const own = RESERVED_NAMES.has(top.toLowerCase()) && top.toLowerCase() !== REPORT_FILE;
   if (own || store.holdsPath(path)) {
     throw new UsageError(
       `--out ${out} is ${own ? "photosync's own" : "a photo's"} file in the backup: give another name ` +
         `(default: ${join(dir, REPORT_FILE)})`,
     );
-  }
-}
-
-/** Write `text` to a temporary file beside `file`, then rename it over `file`. */
-async function writeWhole(file: string, text: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${crypto.randomUUID()}.tmp`);
-  try {
-    await Deno.writeTextFile(temp, text);
-    await Deno.rename(temp, file);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw new PhotosyncError(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 

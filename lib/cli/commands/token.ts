@@ -6,7 +6,7 @@
  */
 import { AuthError, ExitCode, UsageError } from "../../core/errors.ts";
 import { Store } from "../../core/store.ts";
-import { savedRefreshToken } from "../../google/credentials.ts";
+import { renewal, savedRefreshToken } from "../../google/credentials.ts";
 import { DRIVE_SCOPE, LIBRARY_SCOPE, PICKER_SCOPE } from "../../google/oauth.ts";
 import type { Command } from "../command.ts";
 import { COMMON_FLAGS, parseFlags } from "../args.ts";
@@ -16,7 +16,7 @@ import { requireBackup } from "../existing_backup.ts";
 import { shellWord } from "../../core/escape.ts";
 
 /**
- * What `--scope` may name: the scope, the command whose runs use it, how it authorises, and how
+ * What `--scope` may name: the scope, the command whose runs use it (what authorises it: `renewal`), and how
  * to print it (the hint when only the other scope's token is saved).
  */
 const SCOPES = {
@@ -24,21 +24,18 @@ const SCOPES = {
     scope: LIBRARY_SCOPE,
     name: "Library",
     command: "photosync sync",
-    authorise: "photosync",
     hint: "the Library one: photosync token prints it",
   },
   picker: {
     scope: PICKER_SCOPE,
     name: "Picker",
     command: "photosync pick",
-    authorise: "photosync pick",
     hint: "photosync pick's Picker one: photosync token --scope picker prints it",
   },
   drive: {
     scope: DRIVE_SCOPE,
     name: "Drive",
     command: "photosync takeout --drive",
-    authorise: "photosync takeout --drive",
     hint: "photosync takeout --drive's Drive one: photosync token --scope drive prints it",
   },
 } as const;
@@ -83,7 +80,7 @@ const tokenCommand: Command = async (args, { renderer, paths, journal }) => {
     const otherSaved = others.length > 0 ? ` (only ${others.map((other) => other.hint).join("; and ")})` : "";
     throw new AuthError(
       `no authorisation is saved in ${dir} for the ${wanted.name} scope${otherSaved}; ` +
-        `run ${wanted.authorise} --dir ${shellWord(dir)} --creds FILE first`,
+        `run ${renewal(wanted.scope).authorise} --dir ${shellWord(dir)} --creds FILE first`,
     );
   }
   renderer.warn(

@@ -10,14 +10,14 @@ import type { Placer } from "../../core/place.ts";
 import type { PlacedRow } from "../../core/source.ts";
 import { type OutputTree, type TempFile, UnsafePathError } from "../../core/output_tree.ts";
 import type { StagedFile } from "./stage_protocol.ts";
-import type { Store } from "../../core/store.ts";
+import type { ItemRow, Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { MediaMatch, MediaPlan } from "./catalog.ts";
 import { captureTime, type DateSource } from "./capture_time.ts";
 import { EXIF_HEAD_BYTES, type ExifFacts, type LocalTime } from "../../core/local_time.ts";
 import { localTime } from "./local_time.ts";
 import { LOCAL_OFFSET_KEY } from "../../core/layout.ts";
-import { Fingerprinter } from "./fingerprint.ts";
+import { digestKey, Fingerprinter } from "./fingerprint.ts";
 import { isVideoName } from "./motion.ts";
 import type { SidecarData } from "./sidecar.ts";
 import { archivePart } from "./parts.ts";
@@ -69,22 +69,20 @@ export class Committer {
   readonly #fingerprinter = new Fingerprinter();
   /**
    * Contents committed by this run, per export (a copy in the same export is a duplicate, an album's;
-   * one in a later export an original sent again, whose sidecar may say what changed), by the first 48
-   * bits of their digest: a number, not the 64 characters (which took about 100 bytes per file). Two
-   * contents sharing them (about one chance in 10^5 for 100,000 files) only count one as a duplicate
-   * instead of as already present.
+   * one in a later export an original sent again, whose sidecar may say what changed), by `digestKey`
+   * (two contents sharing it only count one as a duplicate instead of as already present).
    */
   readonly #seen = new Map<string, Set<number>>();
 
   /** Whether this run committed the content `digest` in the export `stamp` before. */
   #seenBefore(stamp: string, digest: string): boolean {
-    return this.#seen.get(stamp)?.has(seenKey(digest)) ?? false;
+    return this.#seen.get(stamp)?.has(digestKey(digest)) ?? false;
   }
 
   #see(stamp: string, digest: string): void {
     let seen = this.#seen.get(stamp);
     if (!seen) this.#seen.set(stamp, seen = new Set());
-    seen.add(seenKey(digest));
+    seen.add(digestKey(digest));
   }
 
   constructor(
@@ -127,6 +125,8 @@ export class Committer {
     // An item sharing the file of another source's item (the same bytes, stored once) is present
     // while that file is.
     const holder = known?.fileOf ? this.#store.item(known.fileOf) : known;
+    // Where its bytes go back when that file is gone: its own path, or the path of the item it shares with.
+    const owner = holder === known || holder?.hash === digest ? holder : undefined;
     if (
       holder?.status === "downloaded" && holder.path && holder.size !== null &&
       this.#tree.holds(holder.path, holder.size)
@@ -145,29 +145,21 @@ export class Committer {
         ...(redated === "redated" ? { redated: this.#store.item(id)!.path! } : {}),
         ...(updated.length > 0 ? { updated } : {}),
       };
-    } else if (known?.fileOf && holder?.path && holder.hash === digest) {
-      // The file it shares with another source's item (stored once) is gone or changed: these are its
-      // bytes, put back where that item records it, as that item dated it; both items have it again.
-      const [row] = this.#placer.settle([holder]);
-      const path = await this.#place(holder.id, row, staged, new Date(holder.createdMs), digest);
-      this.#placer.flush();
-      const dateSource = (JSON.parse(known.json) as ItemJson).takeout?.dateSource ?? "file time";
-      committed = { kind: "imported", id, path, size, dateSource, skipped: [], restored: true };
-    } else if (known?.path) {
-      // Its file is gone or changed (or was never recorded as placed: a crash, a --resync):
-      // placed again where it was, as it was dated.
-      const dateSource = (JSON.parse(known.json) as ItemJson).takeout?.dateSource ?? "file time";
-      const [row] = this.#placer.settle([known]);
-      const path = await this.#place(id, row, staged, new Date(known.createdMs), digest);
+    } else if (owner?.path) {
+      // Placed before and gone or changed since (or never recorded as placed: a crash, a --resync):
+      // placed again where it was, as it was dated; a file it shares with another source's item (the
+      // same bytes, stored once) where that item records it, for both.
+      const [row] = this.#placer.settle([owner]);
+      const path = await this.#place(owner.id, row, staged, new Date(owner.createdMs), digest);
       this.#placer.flush();
       committed = {
         kind: "imported",
         id,
         path,
         size,
-        dateSource,
+        dateSource: dateSourceOf(known!),
         skipped: [],
-        restored: known.status === "downloaded",
+        restored: owner.status === "downloaded",
       };
     } else {
       const { ms, source, skipped, exif, local } = await captureTime(media, head);
@@ -210,8 +202,7 @@ export class Committer {
     if (media.album) {
       this.#store.addToAlbum({ id: media.album.id, source: "takeout", title: media.album.title }, [id]);
     }
-    const dateSource = (JSON.parse(this.#store.item(id)!.json) as ItemJson).takeout?.dateSource ??
-      "file time";
+    const dateSource = dateSourceOf(this.#store.item(id)!);
     this.#store.updateCheckpoints(
       "takeout",
       this.#records.entryChange(spotOf(input, media), {
@@ -455,8 +446,10 @@ function storedNameOf(media: MediaMatch): string {
     : storedFileName(media.name, media.sidecar?.data.title);
 }
 
-/** What {@link Committer} keeps of a digest (hex): its first 48 bits. */
-const seenKey = (digest: string) => parseInt(digest.slice(0, 12), 16);
+/** The rule that dated a Takeout item (recorded in its JSON). */
+function dateSourceOf(row: ItemRow): DateSource {
+  return (JSON.parse(row.json) as ItemJson).takeout?.dateSource ?? "file time";
+}
 
 /**
  * What `sync.db` keeps of a Takeout file: its sidecar's metadata and how it was matched, what its

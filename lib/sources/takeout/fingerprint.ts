@@ -70,3 +70,19 @@ export class Fingerprinter {
     return this.#head.subarray(0, filled);
   }
 }
+
+/**
+ * A content's digest (hex) kept as a number: its first 48 bits, not its 64 characters (about 100 bytes a
+ * file) where a run keeps one per file. Two contents sharing them: about one chance in 10^5 for 100,000.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { digestKey } from "./fingerprint.ts";
+ *
+ * assert.equal(digestKey("00000000000a" + "f".repeat(52)), 10);
+ * ```
+ */
+export function digestKey(digest: string): number {
+  return parseInt(digest.slice(0, 12), 16);
+}

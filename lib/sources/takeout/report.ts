@@ -9,6 +9,7 @@
 import type { ArchiveSource } from "./archive_source.ts";
 import type { Catalog, EntryRef, MediaPlan } from "./catalog.ts";
 import type { Committed, DateSource, Revised } from "./commit.ts";
+import { digestKey } from "./fingerprint.ts";
 import type { ImportPlan } from "./plan.ts";
 import type { Outcome, ReportFile, ReportLine } from "./report_file.ts";
 
@@ -73,9 +74,9 @@ export interface Tally {
   /** Archives that have a failure line already. */
   readonly failedArchives: Set<string>;
   /**
-   * Items this run imported dated by a fallback (the entry's time, or none), by the last 48 bits of
-   * their id (a number, not its 72 characters): the rule, and the entry's path where it is listed by
-   * name. A sidecar later in the run re-dates such a file: then it counts as dated by it.
+   * Items this run imported dated by a fallback (the entry's time, or none), by a number (see
+   * `digestKey`): the rule, and the entry's path where it is listed by name. A sidecar later in the run
+   * re-dates such a file: then it counts as dated by it.
    */
   readonly fallbackDated: Map<number, { rule: "file time" | "none"; path?: string }>;
 }
@@ -93,8 +94,8 @@ function remove(list: Listed, name: string | undefined): void {
   list.count--;
 }
 
-/** An item's id (`takeout:<sha256>`) as a number: its last 48 bits. */
-const idKey = (id: string) => parseInt(id.slice(-12), 16);
+/** A Takeout item's id (`takeout:<sha256>`) as a number (see `digestKey`). */
+const idKey = (id: string) => digestKey(id.slice(id.indexOf(":") + 1));
 
 /**
  * The report before the second pass: what the catalog found and what the plan leaves out; the

@@ -12,6 +12,7 @@
  */
 import { join, relative, resolve, sep } from "node:path";
 import { PhotosyncError, UsageError } from "../../../core/errors.ts";
+import { readAt } from "../../../core/read_at.ts";
 import { checkRange, type RemoteFile, type RemoteStore } from "../remote/remote_store.ts";
 
 /** Bytes read at a time. */
@@ -78,66 +79,50 @@ export class FolderStore implements RemoteStore {
    * Bytes `start` to `end` (exclusive) of `file`, streamed; a {@link PhotosyncError} when the file is
    * gone or no longer has the size it was listed with (written to, or replaced, since).
    */
-  read(
+  async read(
     file: RemoteFile,
     start: number,
     end: number,
     signal?: AbortSignal,
   ): Promise<ReadableStream<Uint8Array>> {
-    try {
-      checkRange(file, start, end);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    checkRange(file, start, end);
     let handle: Deno.FsFile;
     try {
-      handle = Deno.openSync(file.id, { read: true });
-      const { size } = handle.statSync();
-      if (size !== file.size) {
-        handle.close();
-        throw new PhotosyncError(
-          `${file.location} changed while photosync read it (${size} bytes, listed with ${file.size}): ` +
-            "a part still being written? run photosync again once it is whole",
-        );
-      }
+      handle = await Deno.open(file.id, { read: true });
     } catch (error) {
-      if (error instanceof PhotosyncError) return Promise.reject(error);
-      return Promise.reject(
-        new PhotosyncError(`cannot read ${file.location}: ${(error as Error).message}`, { cause: error }),
+      throw new PhotosyncError(`cannot read ${file.location}: ${(error as Error).message}`, { cause: error });
+    }
+    const { size } = await handle.stat();
+    if (size !== file.size) {
+      handle.close();
+      throw new PhotosyncError(
+        `${file.location} changed while photosync read it (${size} bytes, listed with ${file.size}): ` +
+          "a part still being written? run photosync again once it is whole",
       );
     }
     let at = start;
-    let open = true;
-    const close = () => {
-      if (open) handle.close();
-      open = false;
-    };
-    return Promise.resolve(
-      new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          try {
-            signal?.throwIfAborted();
-            if (at >= end) {
-              close();
-              return controller.close();
-            }
-            const chunk = new Uint8Array(Math.min(CHUNK, end - at));
-            await handle.seek(at, Deno.SeekMode.Start);
-            const read = await handle.read(chunk);
-            if (read === null || read === 0) {
-              throw new PhotosyncError(`${file.location} ends at byte ${at}, listed with ${file.size}`);
-            }
-            at += read;
-            controller.enqueue(read === chunk.length ? chunk : chunk.subarray(0, read));
-          } catch (error) {
-            close();
-            throw error;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        try {
+          signal?.throwIfAborted();
+          if (at >= end) {
+            handle.close();
+            return controller.close();
           }
-        },
-        cancel() {
-          close();
-        },
-      }, { highWaterMark: 0 }),
-    );
+          const chunk = readAt(handle, at, Math.min(CHUNK, end - at));
+          if (chunk.length === 0) {
+            throw new PhotosyncError(`${file.location} ends at byte ${at}, listed with ${file.size}`);
+          }
+          at += chunk.length;
+          controller.enqueue(chunk);
+        } catch (error) {
+          handle.close();
+          throw error;
+        }
+      },
+      cancel() {
+        handle.close();
+      },
+    }, { highWaterMark: 0 });
   }
 }
