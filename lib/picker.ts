@@ -67,8 +67,10 @@ export interface PickOptions extends FolderRequest {
 export interface PickSummary {
   /** Picked items new to `sync.db`. */
   added: number;
-  /** Picked items `sync.db` already had. */
+  /** Picked items `sync.db` already had, to fetch still (their metadata now the picker's). */
   updated: number;
+  /** Picked items another source (a sync) downloaded already: their file is the backup's. */
+  others: number;
   downloads: TransferResult;
 }
 

@@ -303,6 +303,42 @@ Deno.test("interrupted downloads: no partial file; a plain run fetches the rest 
   assertSessionsDeleted(env, 3);
 });
 
+Deno.test("an item a sync lists and the user picks is one item and one file, whichever comes first", async () => {
+  const items = generateLibrary({ count: 6, seed: 71 });
+  await using env = await setup(items);
+  // A sync lists all six (both APIs give an item one id) and downloads none.
+  const indexed = await env.run(["--index-only"], { auth: "browser" });
+  assert.equal(indexed.code, 0, indexed.stderr);
+  const libraryToken = { PHOTOSYNC_REFRESH_TOKEN: env.refreshToken() };
+
+  // Three of them picked while the sync's rows wait: the pick fetches them.
+  const picked = await pickRun(env, ids(items.slice(0, 3)), [], { auth: "browser" });
+  assert.equal(picked.code, 0, picked.stderr);
+  assert.match(picked.stderr, /picked 3 items \(0 new\), downloaded 3 files/);
+  await assertTree(env.dir, items.slice(0, 3));
+  assert.deepEqual((await env.status()).sources, { library: 3, picker: 3 });
+
+  // The sync fetches the other three, nothing twice.
+  env.emulator.resetCounts();
+  const synced = await env.run([], { env: libraryToken });
+  assert.equal(synced.code, 0, synced.stderr);
+  assert.equal(env.emulator.counts.media, 3, "the picked three are not fetched again");
+  await assertTree(env.dir, items);
+
+  // Picked after the sync downloaded them: nothing fetched, the sync's rows as they were.
+  env.emulator.resetCounts();
+  const again = await pickRun(env, ids(items.slice(3)));
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /picked 3 items \(0 new, 3 backed up by a sync already\), downloaded 0 files/);
+  assert.equal(env.emulator.counts.pickedMedia, 0);
+  await assertTree(env.dir, items);
+  const status = await env.status();
+  assert.deepEqual([status.items, status.downloaded, status.pending], [6, 6, 0]);
+  assert.deepEqual(status.sources, { library: 3, picker: 3 });
+  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verified.code, 0, verified.stderr);
+});
+
 Deno.test("tokens per scope: a Library-only sync.db (also one from before scopes) asks for the Picker scope once, keeps both", async () => {
   await using env = await setup(generateLibrary({ count: 3, seed: 67 }));
   const library = await env.run(["--index-only", NO_LIBRARY_DAYS], { auth: "browser" });

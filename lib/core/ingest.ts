@@ -17,14 +17,15 @@ export async function ingest(
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<ItemChanges> {
-  const total: ItemChanges = { added: 0, updated: 0 };
+  const total: ItemChanges = { added: 0, updated: 0, others: 0 };
   signal?.throwIfAborted();
   for await (const batch of source.index(store)) {
     signal?.throwIfAborted();
     // A remote source's metadata never holds the local time its download's bytes told: it stays.
-    const { added, updated } = store.saveBatch(batch, { keepLocalTime: true, noteRefiles: true });
+    const { added, updated, others } = store.saveBatch(batch, { keepLocalTime: true, noteRefiles: true });
     total.added += added;
     total.updated += updated;
+    total.others += others;
     // Progress only: a line per page (most of them, or all, unchanged or empty) tells nothing.
     logger.progress({ indexed: total.added + total.updated });
     if (added + updated > 0) {

@@ -230,6 +230,8 @@ const REFILE = "refile";
 export interface ItemChanges {
   added: number;
   updated: number;
+  /** Items another source downloaded already: left as that source keeps them (one item, one file). */
+  others: number;
 }
 
 /** Counts shown by `photosync status`. */
@@ -253,12 +255,13 @@ export class Store {
   readonly #find: Statement;
   readonly #insert: Statement;
   readonly #upsert: Statement;
+  readonly #takeOver: Statement;
   readonly #lock?: Deno.FsFile;
 
   private constructor(db: StoreDb, lock?: Deno.FsFile) {
     this.#db = db;
     this.#lock = lock;
-    this.#find = db.prepare("SELECT json, status, created_ms, path, file_of FROM items WHERE id = ?");
+    this.#find = db.prepare("SELECT source, json, status, created_ms, path, file_of FROM items WHERE id = ?");
     this.#insert = db.prepare(
       "INSERT OR IGNORE INTO items (id, source, filename, created_ms, is_video, json, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
@@ -269,6 +272,10 @@ export class Store {
         is_video = excluded.is_video, json = excluded.json, hash = coalesce(excluded.hash, hash),
         status = CASE status WHEN 'failed' THEN 'pending' ELSE status END,
         note = CASE status WHEN 'failed' THEN NULL ELSE note END`);
+    this.#takeOver = db.prepare(`
+      UPDATE items SET source = ?, filename = ?, created_ms = ?, is_video = ?, json = ?, hash = coalesce(?, hash),
+        status = 'pending', note = NULL
+      WHERE id = ? AND status != 'downloaded'`);
   }
 
   /**
@@ -431,7 +438,7 @@ export class Store {
   ): ItemChanges {
     return this.transaction(() => {
       if (checkpoint) this.#applyCheckpoint(source, checkpoint);
-      const result: ItemChanges = { added: 0, updated: 0 };
+      const result: ItemChanges = { added: 0, updated: 0, others: 0 };
       for (const item of items) {
         // SQLite hands text back only up to a NUL; the JSON keeps the original name.
         const filename = item.filename.replaceAll("\0", "_");
@@ -450,12 +457,26 @@ export class Store {
           continue;
         }
         const known = this.#find.get(item.id) as {
+          source: string;
           json: string;
           status: string;
           created_ms: number;
           path: string | null;
           file_of: string | null;
         };
+        if (known.source !== item.source) {
+          // One item whichever source lists it (the Library and the picker share ids). A downloaded
+          // one stays its source's, metadata and all; one still to fetch is taken by the source
+          // listing it now, which can fetch it (a picked item's URL works now; a Library item the
+          // picker's expired URL left pending is fetched by a sync).
+          if (known.status === "downloaded") {
+            result.others++;
+            continue;
+          }
+          this.#takeOver.run(...row.slice(1, 5), item.json, item.hash ?? null, item.id);
+          result.updated++;
+          continue;
+        }
         const json = options.keepLocalTime ? keptLocalTime(known.json, item.json) : item.json;
         if (known.json === json && known.status !== "failed") continue;
         this.#upsert.run(...row.slice(0, 5), json, item.hash ?? null);

@@ -110,7 +110,7 @@ Deno.test("Store.open migrates a schema-2 sync.db to the current schema: every r
       source: "webdav",
       items: [{ id: "w1", source: "webdav", filename: "a.jpg", createdMs: 0, isVideo: false, json: "{}" }],
     });
-    assert.deepEqual(added, { added: 1, updated: 0 });
+    assert.deepEqual(added, { added: 1, updated: 0, others: 0 });
     assert.equal(store.item("w1")?.source, "webdav");
     assert.equal(store.item("takeout:ab12")?.path, "2031/03/03/Ünïcødé 写真.jpg");
   }
@@ -295,6 +295,26 @@ Deno.test("Store: album members and titles, downloaded files; removing an item t
   assert.deepEqual([...store.albumMembers("takeout")].map((m) => m.id), ["b"]);
   // Its path is free again.
   assert.equal(store.claimPath("c", "2020/01/01/a.jpg"), true);
+});
+
+Deno.test("Store.saveBatch: an id another source listed is one item: a downloaded one stays that source's, a waiting one is taken", () => {
+  using dir = tempDir();
+  using store = Store.open(dir.path);
+  const listed = ["a", "b", "c"].map((id) => ({ ...item(id), source: "library" }));
+  store.saveBatch({ source: "library", items: listed });
+  store.claimPath("a", "2020/01/01/a.jpg");
+  store.markDownloaded([{ id: "a", size: 5 }]);
+  store.markFailed("c", "gone");
+  const picked = ["a", "b", "c"].map((id) => ({ ...item(id), source: "picker", json: `{"picked":"${id}"}` }));
+  assert.deepEqual(store.saveBatch({ source: "picker", items: picked }), { added: 0, updated: 2, others: 1 });
+  const rows = ["a", "b", "c"].map((id) => store.item(id)!);
+  assert.deepEqual(rows.map((r) => [r.source, r.status, r.json]), [
+    ["library", "downloaded", item("a").json],
+    ["picker", "pending", '{"picked":"b"}'],
+    ["picker", "pending", '{"picked":"c"}'],
+  ]);
+  assert.equal(store.pendingCount("picker"), 2);
+  assert.equal(store.pendingCount("library"), 0);
 });
 
 Deno.test("a schema-4 sync.db is read as it is by a read-only command, and gains its index at the next write", () => {

@@ -84,10 +84,11 @@ const pickCommand: Command = async (args, context) => {
     io: { ...authorisationIo(flags["no-browser"], context), showQrCode: (url) => renderer.qrCode(url) },
   });
   renderer.finish();
-  const { added, updated, downloads } = summary;
+  const { added, updated, others, downloads } = summary;
   const seconds = (Date.now() - started) / 1000;
+  const synced = others > 0 ? `, ${others} backed up by a sync already` : "";
   renderer.info(
-    `done in ${formatDuration(seconds)}: picked ${added + updated} items (${added} new), ` +
+    `done in ${formatDuration(seconds)}: picked ${added + updated + others} items (${added} new${synced}), ` +
       `downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`,
   );
   return downloadsExitCode(downloads, dir, renderer);
