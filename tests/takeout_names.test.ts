@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { TestEnv } from "../testing/harness.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
+import { writeZip } from "../testing/takeout/hand_archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
 
@@ -256,4 +257,83 @@ Deno.test("9: a part imported alone: a counter sidecar whose photo is in another
     assert.equal(item.json.takeout.sidecar, f.sidecar, f.path);
     assert.equal(item.created_ms, f.takenMs, f.path);
   }
+});
+
+Deno.test("files of kinds the lists lack are kept, a desktop's own files left out, an album told by its metadata's content", async () => {
+  const root = join(ENV.root, "kinds");
+  await mkdir(root, { recursive: true });
+  const text = (value: string) => new TextEncoder().encode(value);
+  const sidecar = (title: string, seconds: number) =>
+    text(
+      JSON.stringify({
+        title,
+        photoTakenTime: { timestamp: String(seconds) },
+        url: "https://photos.google.com/x",
+      }),
+    );
+  const at = Date.UTC(2024, 0, 1);
+  const files = {
+    still: text("\xff\xd8\xff\xe0 a motion photo's still"),
+    // Older exports: the video part of `MVIMG_…jpg` has no extension.
+    video: text("\x00\x00\x00\x20ftypisom the motion photo's video"),
+    mmv: text("a Sony MMV clip"),
+    m2t: text("an HDV m2t clip"),
+    // A kind Google Photos may take later: no list names it.
+    jxl: text("\xff\x0a a JPEG XL photo"),
+  };
+  const year = "Takeout/Google Photos/Photos from 2018";
+  const zip = join(root, "takeout-20250101T000000Z-001.zip");
+  await writeZip(zip, [
+    [`${year}/MVIMG_20180722_120942.jpg`, files.still, at],
+    [`${year}/MVIMG_20180722_120942.jpg.json`, sidecar("MVIMG_20180722_120942.jpg", 1532261382), at],
+    [`${year}/MVIMG_20180722_120942`, files.video, at],
+    [`${year}/CLIP0001.MMV`, files.mmv, at],
+    [`${year}/CLIP0001.MMV.supplemental-metadata.json`, sidecar("CLIP0001.MMV", 1532300000), at],
+    [`${year}/00001.m2t`, files.m2t, at],
+    [`${year}/00001.m2t.supplemental-metadata.json`, sidecar("00001.m2t", 1532400000), at],
+    [`${year}/photo.jxl`, files.jxl, at],
+    [`${year}/photo.jxl.supplemental-metadata.json`, sidecar("photo.jxl", 1532500000), at],
+    // macOS extracted the export on a FAT disk and zipped it again.
+    [`${year}/._MVIMG_20180722_120942.jpg`, text("\x00\x05\x16\x07 AppleDouble"), at],
+    [`${year}/._MVIMG_20180722_120942.jpg.json`, text("\x00\x05\x16\x07 AppleDouble"), at],
+    [`${year}/.DS_Store`, text("\x00\x00\x00\x01Bud1"), at],
+    [`__MACOSX/${year}/._CLIP0001.MMV`, text("\x00\x05\x16\x07 AppleDouble"), at],
+    // An album's metadata file under a name of a language the list lacks.
+    [
+      "Takeout/Google Photos/Vakantie/metagegevens.json",
+      text(JSON.stringify({ title: "Vakantie 2018", description: "", access: "protected" })),
+      at,
+    ],
+    ["Takeout/Google Photos/Vakantie/MVIMG_20180722_120942.jpg", files.still, at],
+  ]);
+  const dir = join(root, "out");
+  const run = await takeout(ENV, dir, [zip]);
+  // The desktop's four files and the album's metadata file.
+  assert.match(run.stderr, /\b5 not media, 0 failed\b/, run.stderr);
+  assert.match(run.stderr, /\b0 unmatched sidecars/, run.stderr);
+  const { items, albums } = readDb(dir);
+  assert.equal(items.size, 5, run.stderr);
+  const item = (bytes: Uint8Array) => {
+    const found = items.get(sha256(bytes));
+    assert.ok(found, new TextDecoder().decode(bytes));
+    return found;
+  };
+  const video = item(files.video);
+  assert.equal(video.path, "2018/07/22/MVIMG_20180722_120942");
+  assert.equal(video.json.motionOf, "MVIMG_20180722_120942.jpg");
+  assert.equal(video.created_ms, 1532261382_000);
+  assert.equal(video.is_video, 1);
+  assert.equal(item(files.still).path, "2018/07/22/MVIMG_20180722_120942.jpg");
+  assert.deepEqual(
+    [files.mmv, files.m2t, files.jxl].map((bytes) => [item(bytes).path, item(bytes).created_ms]),
+    [
+      ["2018/07/22/CLIP0001.MMV", 1532300000_000],
+      ["2018/07/24/00001.m2t", 1532400000_000],
+      ["2018/07/25/photo.jxl", 1532500000_000],
+    ],
+  );
+  assert.deepEqual(albums, ["Vakantie 2018"]);
+  const placed: string[] = [];
+  for await (const entry of Deno.readDir(join(dir, "2018/07"))) placed.push(entry.name);
+  assert.equal(placed.some((name) => name.startsWith("._") || name.startsWith("_")), false);
 });

@@ -12,7 +12,7 @@ import { parseJsonObject } from "../../core/json_object.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { ArchiveEntry } from "./entry.ts";
 import { editedOriginal } from "./edited.ts";
-import { isMediaName, pairMotionPhotos } from "./motion.ts";
+import { isDesktopFile, isMediaEntryName, pairMotionPhotos } from "./motion.ts";
 import { albumTitleOf, type SidecarData, sidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
 import { exportStamps } from "./parts.ts";
@@ -29,6 +29,11 @@ const MAX_JSON_BYTES = 1 << 20;
 const ALBUM_METADATA = new Set(
   nonSidecarNames.albumMetadata.map((name) => name.normalize("NFC").toLowerCase()),
 );
+const ACCOUNT_FILES = new Set(
+  nonSidecarNames.accountFiles.map((name) => name.normalize("NFC").toLowerCase()),
+);
+/** Fields of every media file's sidecar, none of an album's metadata file. */
+const SIDECAR_FIELDS = ["photoTakenTime", "creationTime", "url"];
 
 /** Where an entry is: its archive (index into the inputs) and path inside. */
 export interface EntryRef {
@@ -147,7 +152,8 @@ export interface Catalog {
 
 /** Whether the catalog reads `entry`'s bytes: a JSON file small enough to be a sidecar or album metadata. */
 export function catalogReads(entry: ArchiveEntry): boolean {
-  return !entry.link && /\.json$/i.test(entry.path) && entry.size <= MAX_JSON_BYTES;
+  return !entry.link && /\.json$/i.test(entry.path) && entry.size <= MAX_JSON_BYTES &&
+    !isDesktopFile(entry.path);
 }
 
 interface JsonFile {
@@ -243,6 +249,11 @@ export async function catalog(
               ...(crc32 === undefined ? {} : { crc32 }),
               ...(index === undefined ? {} : { index }),
             };
+        if (isDesktopFile(path)) {
+          // `._IMG_1.jpg`, `__MACOSX/…`: a desktop's, in an export extracted or zipped again on it.
+          result.notMedia.push(ref);
+          continue;
+        }
         const { folder, name } = splitPath(entry.path);
         // An archive lists a folder's entries together (nearly always): its group is looked up once.
         let group = last?.folder === folder ? last : undefined;
@@ -292,7 +303,7 @@ export async function catalog(
             }
           })());
           if (reading.length >= window) await reading.shift();
-        } else if (isMediaName(name)) {
+        } else if (isMediaEntryName(name)) {
           group.media.push(ref);
         } else {
           result.notMedia.push(ref);
@@ -370,7 +381,11 @@ function matchFolder(
   result: Catalog,
 ): OlderInRun {
   const { stamp, folder } = group;
-  const metadata = group.json.find((file) => file.albumTitle !== undefined);
+  // The metadata file by its known name first; else one its content tells (see `albumMetadataTitle`).
+  const metadata =
+    group.json.find((file) =>
+      file.albumTitle !== undefined && ALBUM_METADATA.has(file.name.normalize("NFC").toLowerCase())
+    ) ?? group.json.find((file) => file.albumTitle !== undefined);
   // A folder with an album's metadata.json is an album; its title is localised there. An
   // increment's album folder may come without it (it lists only the new members): the title of
   // the album in an older export.
@@ -550,10 +565,19 @@ function olderOf(group: Folder, inRun: readonly OlderInRun[], lookup?: OlderLook
   return { media, ...(title === undefined ? {} : { title }) };
 }
 
-/** An album's title when `name`/`text` is an album's `metadata.json` (localised), else undefined. */
+/**
+ * An album's title when `name`/`json` is an album's `metadata.json`: by its name (localised, those listed), or
+ * else by its content; otherwise undefined.
+ */
 function albumMetadataTitle(name: string, json: Record<string, unknown> | undefined): string | undefined {
-  if (!ALBUM_METADATA.has(name.normalize("NFC").toLowerCase())) return undefined;
-  return albumTitleOf(json) ?? "";
+  const comparable = name.normalize("NFC").toLowerCase();
+  if (ALBUM_METADATA.has(comparable)) return albumTitleOf(json) ?? "";
+  // Its name in a language the list lacks: told by its content, an album's title and none of the fields
+  // every media file's sidecar has.
+  if (ACCOUNT_FILES.has(comparable) || json === undefined || SIDECAR_FIELDS.some((field) => field in json)) {
+    return undefined;
+  }
+  return albumTitleOf(json);
 }
 
 /**

@@ -175,7 +175,8 @@ export class Committer {
           source: "takeout",
           filename: storedNameOf(media),
           createdMs: ms,
-          isVideo: isVideoName(media.name),
+          // A motion photo's video part, whatever its name says (`MVIMG_…` has no extension).
+          isVideo: isVideoName(media.name) || media.motionOf !== undefined,
           json: JSON.stringify(metadataOf(media, source, input.name, media.entry.path, { exif, local })),
           hash: digest,
         }],

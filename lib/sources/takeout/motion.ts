@@ -53,6 +53,46 @@ export function isMediaName(name: string): boolean {
 }
 
 /**
+ * Whether a file of an export's Google Photos folder is taken as media: a photo or video extension, or
+ * any other file but JSON and HTML. Google Photos holds media only, so a file of a kind not listed (a
+ * format added later, the video part of an older motion photo, `MVIMG_…` with no extension) is kept
+ * rather than lost.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * assert.strictEqual(isMediaEntryName("CLIP0001.MMV"), true);
+ * assert.strictEqual(isMediaEntryName("MVIMG_20180722_120942"), true);
+ * assert.strictEqual(isMediaEntryName("metadata.json"), false);
+ * ```
+ */
+export function isMediaEntryName(name: string): boolean {
+  return isMediaName(name) || !/\.(json|html?)$/i.test(name);
+}
+
+/** Names of the files a desktop leaves in folders it shows (compared in lower case). */
+const DESKTOP_FILES = new Set([".ds_store", "thumbs.db", "desktop.ini", ".localized"]);
+
+/**
+ * Whether an entry is a file a desktop made beside the extracted ones, no photo's: macOS' `.DS_Store`,
+ * its AppleDouble `._NAME` files and a Finder zip's `__MACOSX/` folder, Windows' `Thumbs.db` and
+ * `desktop.ini`. Never read nor placed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * assert.strictEqual(isDesktopFile("Takeout/Google Photos/Trip/._IMG_1.jpg"), true);
+ * assert.strictEqual(isDesktopFile("__MACOSX/Takeout/Google Photos/Trip/IMG_1.jpg"), true);
+ * assert.strictEqual(isDesktopFile("Takeout/Google Photos/Trip/IMG_1.jpg"), false);
+ * ```
+ */
+export function isDesktopFile(path: string): boolean {
+  const parts = path.split(/[/\\]/);
+  const name = parts.at(-1) ?? "";
+  return name.startsWith("._") || DESKTOP_FILES.has(name.toLowerCase()) || parts.includes("__MACOSX");
+}
+
+/**
  * Whether a media file name is a video's: a video extension, or a Pixel motion part.
  *
  * @example
@@ -82,8 +122,12 @@ export function isVideoName(name: string): boolean {
  * @example
  * ```ts
  * import assert from "node:assert";
- * const pairs = pairMotionPhotos(["IMG_1234.HEIC", "IMG_1234.MOV", "PXL_1.MP.jpg", "PXL_1.MP", "clip.mp4"]);
- * assert.deepStrictEqual([...pairs], [["IMG_1234.MOV", "IMG_1234.HEIC"], ["PXL_1.MP", "PXL_1.MP.jpg"]]);
+ * const names = ["IMG_1234.HEIC", "IMG_1234.MOV", "PXL_1.MP.jpg", "PXL_1.MP", "clip.mp4", "MVIMG_1.jpg", "MVIMG_1"];
+ * assert.deepStrictEqual([...pairMotionPhotos(names)], [
+ *   ["IMG_1234.MOV", "IMG_1234.HEIC"],
+ *   ["PXL_1.MP", "PXL_1.MP.jpg"],
+ *   ["MVIMG_1", "MVIMG_1.jpg"],
+ * ]);
  * ```
  */
 export function pairMotionPhotos(names: string[]): Map<string, string> {
@@ -113,10 +157,14 @@ function videoParts(names: string[]): string[] {
   );
 }
 
-/** A video part's priority when claiming a still, lower first; -1 for other files. */
+/**
+ * A video part's priority when claiming a still, lower first; -1 for other files. A file with no
+ * extension beside a still of its name is that still's video part (`MVIMG_…` in older exports), last.
+ */
 function videoRank(name: string): number {
   const ext = splitExtension(name).ext.toLowerCase();
   if (PIXEL_VIDEO.test(ext)) return 0;
+  if (ext === "") return VIDEO_EXTENSIONS.length + 1;
   const index = VIDEO_EXTENSIONS.indexOf(ext);
   return index < 0 ? -1 : index + 1;
 }
