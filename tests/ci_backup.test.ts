@@ -192,7 +192,7 @@ Deno.test("the GitHub Actions example uploads each run's new files with sync.db;
   await Deno.stat(join(artifact.dir, "files", "sync-db", "sync.db"));
   // The backup at a glance, beside the sync.db it shows.
   const page = await Deno.readTextFile(join(artifact.dir, "files", "sync-db", "report.html"));
-  assert.match(page, new RegExp(`<p class="sub">${items.length} items, ${items.length} on disk`));
+  assert.match(page, new RegExp(`<p class="sub">${items.length} items, ${items.length} downloaded`));
   assert.match(page, /<rect [^>]*data-day="\d{4}-\d\d-\d\d" data-count="[1-9]/);
   // The cached sync.db holds no token: an unattended run saves none.
   const cached = await env.cli(["token", `--dir=${join(first.workspace, "photos")}`]);

@@ -189,7 +189,7 @@ Deno.test("faults on every Picker endpoint and on downloads are retried; the dai
   env.emulator.faults = {};
   const nextDay = await pickRun(env, [items[11].id]);
   assert.equal(nextDay.code, 0, nextDay.stderr);
-  assert.match(nextDay.stderr, /picked 1 items \(1 new\), downloaded 2 files/);
+  assert.match(nextDay.stderr, /picked 1 item \(1 new\), downloaded 2 files/);
   await assertTree(env.dir, items);
 });
 

@@ -101,7 +101,10 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
       assert.match(b, /^### photosync sync: complete \(exit 0\)$/m);
       const [, addedB, filesB, leftB] = rowOf(b)!.map(Number);
       assert.deepEqual([addedB, filesB, leftB], [0, ITEMS.length - filesA, 0]);
-      assert.match(b, new RegExp(`^\\*\\*Totals:\\*\\* ${ITEMS.length} items, ${ITEMS.length} on disk`, "m"));
+      assert.match(
+        b,
+        new RegExp(`^\\*\\*Totals:\\*\\* ${ITEMS.length} items, ${ITEMS.length} downloaded`, "m"),
+      );
       const expiring =
         /^> - the authorisation expires in (2 days|47 hours) \(.* UTC, Google says\): run photosync with --creds=FILE to authorise again$/m;
       assert.match(a, expiring);
@@ -258,7 +261,7 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
     for (const line of lines.slice(lines.findIndex((line) => line.startsWith("year ")))) {
       assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
     }
-    assert.match(result.stdout, /^year +items +on disk +pending +failed +bytes$/m);
+    assert.match(result.stdout, /^year +items +downloaded +pending +failed +bytes$/m);
     for (const year of ["2019", "2020", "2021"]) {
       const count = ITEMS.filter((it) => it.creationTime.startsWith(year)).length;
       assert.match(result.stdout, new RegExp(`^${year} +${count} +${count} +0 +0 `, "m"));

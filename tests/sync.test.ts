@@ -126,7 +126,7 @@ Deno.test("photos dated 2031 are backed up and kept up to date; a photo of today
   env.emulator.resetCounts();
   const second = await env.run();
   assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stderr, /indexed 1 new and 1 changed items/);
+  assert.match(second.stderr, /indexed 1 new and 1 changed item/);
   await assertTree(env.dir, env.emulator.items.values());
   const searches = env.emulator.requests.filter((r) => r.route === "search");
   // Older than the oldest, and newest first without a date filter until a page reaches yesterday.
@@ -219,7 +219,7 @@ Deno.test("a date corrected in Google Photos moves the file to its day, with it 
   const list = join(env.root, "new-files.txt");
   const again = await env.run(["--all", `--new-files=${list}`]);
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stderr, /1 files moved to a date corrected in Google Photos/);
+  assert.match(again.stderr, /1 file moved to a date corrected in Google Photos/);
   assert.deepEqual(await listFiles(env.dir), [
     "1975/06/07/scan.jpg",
     "1975/06/07/scan.jpg.xmp",
@@ -426,7 +426,7 @@ Deno.test("an item whose metadata changed is updated in place, not duplicated", 
   env.emulator.items.set("U1", { ...original, description: "after" });
   const rerun = await env.run(["--all"]);
   assert.deepEqual(rerun.code, 0, rerun.stderr);
-  assert.match(rerun.stderr, /indexed 0 new and 1 changed items/);
+  assert.match(rerun.stderr, /indexed 0 new and 1 changed item/);
   const counts = await env.status();
   assert.deepEqual([counts.items, counts.downloaded], [1, 1]);
   const db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });

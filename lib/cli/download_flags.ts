@@ -10,6 +10,7 @@ import { ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
 import type { TransferResult } from "../core/transfer.ts";
 import { COMMON_FLAGS } from "./args.ts";
 import { writeWhole } from "./whole_file.ts";
+import { formatCount } from "./format.ts";
 import { FOLDER_FLAGS } from "./folder_flags.ts";
 import type { Renderer } from "./render.ts";
 import { shellWord } from "../core/escape.ts";
@@ -37,9 +38,9 @@ export const RUN_LIMIT_FLAGS = {
 export function downloadsExitCode(downloads: TransferResult, dir: string, renderer: Renderer): number {
   if (!downloads.failed && !downloads.deferred) return ExitCode.ok;
   renderer.warn(
-    `${downloads.failed} items failed and ${downloads.deferred} are still pending; see photosync status --dir ${
-      shellWord(dir)
-    }`,
+    `${formatCount(downloads.failed, "item")} failed and ${
+      formatCount(downloads.deferred, "item")
+    } still pending; see photosync status --dir ${shellWord(dir)}`,
   );
   return ExitCode.incomplete;
 }

@@ -61,5 +61,21 @@ export function formatDuration(seconds: number): string {
  * ```
  */
 export function formatFiles(count: number): string {
-  return `${count} file${count === 1 ? "" : "s"}`;
+  return formatCount(count, "file");
+}
+
+/**
+ * A count of a noun whose plural takes an `s`: `1 item`, `2 items`, `0 items`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatCount } from "./format.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatCount(1, "item"), "1 item");
+ * assert.equal(formatCount(1200, "item"), "1200 items");
+ * ```
+ */
+export function formatCount(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

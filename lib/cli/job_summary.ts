@@ -86,7 +86,7 @@ export function jobSummary(summary: JobSummary): string {
     }
     lines.push(
       "",
-      `**Totals:** ${total.items} items, ${total.downloaded} on disk (${formatBytes(total.bytes)}), ` +
+      `**Totals:** ${total.items} items, ${total.downloaded} downloaded (${formatBytes(total.bytes)}), ` +
         `${total.pending} left for the next run, ${total.failed} failed.`,
     );
   }

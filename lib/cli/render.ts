@@ -12,7 +12,7 @@
  */
 import { escapeControls } from "../core/escape.ts";
 import type { Logger, Progress } from "../core/logger.ts";
-import { formatBytes, formatDuration } from "./format.ts";
+import { formatBytes, formatCount, formatDuration } from "./format.ts";
 import { qrCodeText } from "./qr_code.ts";
 
 /** How much the renderer says. */
@@ -116,7 +116,7 @@ export class Renderer implements Logger {
       // A log gets a line every few seconds while indexing, not one per page.
       if (this.#state.indexed !== indexed && now - this.#lastPlain >= PLAIN_PROGRESS_MS) {
         this.#lastPlain = now;
-        this.#line(`indexed ${this.#state.indexed} items so far`);
+        this.#line(`indexed ${formatCount(this.#state.indexed, "item")} so far`);
       }
       return;
     }

@@ -12,7 +12,7 @@
 import type { DayFigures, EmptyStretch, Figures, LastRun, YearFigures } from "../core/overview.ts";
 import type { VerifyRun } from "../core/store.ts";
 import type { ChainSummary } from "../sources/takeout/export_chain.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes, formatCount, formatFiles } from "./format.ts";
 
 /** What the page shows. */
 export interface ReportData {
@@ -87,7 +87,7 @@ export function reportPage(data: ReportData): string {
 </head>
 <body>
 <h1>photosync backup <code>${escapeHtml(data.dir)}</code></h1>
-<p class="sub">${totals.items} items, ${totals.downloaded} on disk (${
+<p class="sub">${totals.items} items, ${totals.downloaded} downloaded (${
     formatBytes(totals.bytes)
   }), ${totals.pending} pending, ${totals.failed} failed${
     data.span ? `; taken ${day(data.span.oldest)} to ${day(data.span.newest)}` : ""
@@ -144,7 +144,7 @@ function yearsTable(years: Record<string, YearFigures>): string {
 }
 
 const FIGURES_HEAD =
-  "<tr><th>source</th><th>items</th><th>on disk</th><th>pending</th><th>failed</th><th>bytes</th></tr>";
+  "<tr><th>source</th><th>items</th><th>downloaded</th><th>pending</th><th>failed</th><th>bytes</th></tr>";
 
 function figuresRow(label: string, f: Figures): string {
   return `<tr><td>${label}</td>${
@@ -157,7 +157,9 @@ function runsTable(runs: Record<string, LastRun>): string {
   if (entries.length === 0) return "<h2>Last runs</h2>\n<p>No run recorded yet.</p>";
   const rows = entries.map(([source, run]) => {
     const added = run.added
-      ? `+${run.added.items} items, +${run.added.files} files (${formatBytes(Math.max(0, run.added.bytes))})`
+      ? `+${formatCount(run.added.items, "item")}, +${formatFiles(run.added.files)} (${
+        formatBytes(Math.max(0, run.added.bytes))
+      })`
       : "";
     const message = run.message ? `<br><span class="warn">${escapeHtml(run.message)}</span>` : "";
     return `<tr><td>${escapeHtml(source)}</td><td>${escapeHtml(run.command)}</td><td>${
@@ -180,9 +182,9 @@ function verifyLine(run: VerifyRun | undefined): string {
     }`;
   return `<h2>Last verify</h2>\n<p data-verified="${run.files}" data-missing="${run.missing}" data-changed="${run.changed}">${
     isoMinute(run.finishedMs)
-  }: ${run.files} files (${
-    formatBytes(run.bytes)
-  }) checked, ${found}; ${run.unknown} files sync.db does not know.</p>`;
+  }: ${formatFiles(run.files)} (${formatBytes(run.bytes)}) checked, ${found}; ${
+    formatFiles(run.unknown)
+  } sync.db does not know.</p>`;
 }
 
 /** The chain of Takeout exports: each one imported, and each window between two that none covers. */
@@ -306,7 +308,7 @@ function calendar(
     `<text x="0" y="${TOP + (row as number) * STEP + 9}">${name}</text>`
   );
   return `<h2 id="y${year}">${year}</h2>
-<p class="sub">${figures.items} items, ${figures.downloaded} on disk (${
+<p class="sub">${figures.items} items, ${figures.downloaded} downloaded (${
     formatBytes(figures.bytes)
   }), ${figures.pending} pending, ${figures.failed} failed</p>
 <svg class="cal" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="items per day in ${year}">

@@ -13,7 +13,7 @@ import {
   yearFigures,
 } from "../core/overview.ts";
 import type { Store } from "../core/store.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes, formatCount, formatFiles } from "./format.ts";
 
 /** What `status --json` carries beside the counts. */
 export interface BackupShape {
@@ -47,8 +47,8 @@ export function backupShape(store: Store): BackupShape {
  *
  * const year = { items: 3, downloaded: 2, files: 2, pending: 1, failed: 0, bytes: 2000, sources: {} };
  * assert.deepEqual(describeShape({ years: { "2019": year }, oldest: null, newest: null, runs: {} }), [
- *   "year         items   on disk   pending   failed        bytes",
- *   "2019             3         2         1        0       2.0 kB",
+ *   "year         items  downloaded   pending   failed        bytes",
+ *   "2019             3           2         1        0       2.0 kB",
  * ]);
  * ```
  */
@@ -56,7 +56,7 @@ export function describeShape(shape: BackupShape): string[] {
   const lines: string[] = [];
   const years = Object.entries(shape.years);
   if (years.length > 0) {
-    lines.push(row("year", ["items", "on disk", "pending", "failed", "bytes"]));
+    lines.push(row("year", ["items", "downloaded", "pending", "failed", "bytes"]));
     for (const [year, figures] of years) {
       lines.push(figuresRow(year, figures));
       for (const [source, ofSource] of Object.entries(figures.sources)) {
@@ -71,7 +71,7 @@ export function describeShape(shape: BackupShape): string[] {
   if (runs.length > 0) lines.push("last runs:");
   for (const [source, run] of runs) {
     const added = run.added
-      ? `: +${run.added.items} items, +${run.added.files} files (${
+      ? `: +${formatCount(run.added.items, "item")}, +${formatFiles(run.added.files)} (${
         formatBytes(Math.max(0, run.added.bytes))
       })`
       : "";
@@ -88,9 +88,9 @@ function figuresRow(label: string, figures: Figures): string {
   return row(label, [items, downloaded, pending, failed, formatBytes(bytes)].map(String));
 }
 
-/** A label and five right-aligned columns: 10 + 8 + 10 + 10 + 9 + 13 = 60 columns, labels up to 10. */
+/** A label and five right-aligned columns: 10 + 8 + 12 + 10 + 9 + 13 = 62 columns, labels up to 10. */
 function row(label: string, [a, b, c, d, e]: string[]): string {
-  return `${label.padEnd(10)}${a.padStart(8)}${b.padStart(10)}${c.padStart(10)}${d.padStart(9)}${
+  return `${label.padEnd(10)}${a.padStart(8)}${b.padStart(12)}${c.padStart(10)}${d.padStart(9)}${
     e.padStart(13)
   }`;
 }

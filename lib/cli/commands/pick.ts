@@ -13,7 +13,7 @@ import { resolvePath } from "../paths.ts";
 import { FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import type { Command } from "../command.ts";
 import { Interrupt } from "../interrupt.ts";
-import { formatBytes, formatDuration } from "../format.ts";
+import { formatBytes, formatCount, formatDuration, formatFiles } from "../format.ts";
 import { DOWNLOAD_FLAGS, downloadsExitCode } from "../download_flags.ts";
 import { retryNotice } from "../retry_notice.ts";
 
@@ -88,8 +88,10 @@ const pickCommand: Command = async (args, context) => {
   const seconds = (Date.now() - started) / 1000;
   const synced = others > 0 ? `, ${others} backed up by a sync already` : "";
   renderer.info(
-    `done in ${formatDuration(seconds)}: picked ${added + updated + others} items (${added} new${synced}), ` +
-      `downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`,
+    `done in ${formatDuration(seconds)}: picked ${
+      formatCount(added + updated + others, "item")
+    } (${added} new${synced}), ` +
+      `downloaded ${formatFiles(downloads.downloaded)} (${formatBytes(downloads.bytes)})`,
   );
   return downloadsExitCode(downloads, dir, renderer);
 };

@@ -6,7 +6,7 @@ import { parseDateRange } from "../../core/dates.ts";
 import { RunStop } from "../../core/backup.ts";
 import { ExitCode, InterruptedError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
-import { formatBytes, formatDuration } from "../format.ts";
+import { formatBytes, formatCount, formatDuration, formatFiles } from "../format.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
 import { sync, type SyncOptions, type SyncSummary } from "../../library.ts";
 import type { Command } from "../command.ts";
@@ -138,7 +138,9 @@ const syncCommand: Command = async (args, context) => {
     if (error instanceof InterruptedError) {
       throw new InterruptedError(
         error.signal,
-        `${placed} files downloaded in this run are kept, partial ones removed; run it again to go on`,
+        `${
+          formatCount(placed, "file")
+        } downloaded in this run are kept, partial ones removed; run it again to go on`,
       );
     }
     throw error;
@@ -147,27 +149,35 @@ const syncCommand: Command = async (args, context) => {
   renderer.finish();
   const seconds = (Date.now() - started) / 1000;
   const { downloads } = summary;
-  const parts = [`indexed ${summary.added} new and ${summary.updated} changed items`];
-  if (summary.redated) parts.push(`${summary.redated} files moved to a date corrected in Google Photos`);
-  if (summary.requeued) parts.push(`${summary.requeued} missing or changed files queued again`);
+  const parts = [`indexed ${summary.added} new and ${formatCount(summary.updated, "changed item")}`];
+  if (summary.redated) {
+    parts.push(`${formatCount(summary.redated, "file")} moved to a date corrected in Google Photos`);
+  }
+  if (summary.requeued) {
+    parts.push(`${formatCount(summary.requeued, "missing or changed file")} queued again`);
+  }
   for (const { from, to } of summary.movedAside) {
     renderer.warn(
       `moved aside ${from} -> ${to} (it was not as downloaded: the changed bytes are kept there)`,
     );
   }
-  if (downloads) parts.push(`downloaded ${downloads.downloaded} files (${formatBytes(downloads.bytes)})`);
+  if (downloads) {
+    parts.push(`downloaded ${formatFiles(downloads.downloaded)} (${formatBytes(downloads.bytes)})`);
+  }
   renderer.info(`done in ${formatDuration(seconds)}: ${parts.join(", ")}`);
   if (summary.noAppCreatedMedia) renderer.attention(NO_APP_CREATED_MEDIA);
   if (summary.stopped) {
     const more = summary.stopped === "indexing" ? ", and days still to search" : "";
     renderer.warn(
-      `--max-time=${values["max-time"]} ran out: ${summary.pending} items left for the next run${more}`,
+      `--max-time=${values["max-time"]} ran out: ${
+        formatCount(summary.pending, "item")
+      } left for the next run${more}`,
     );
     return ExitCode.incomplete;
   }
   if (summary.budgetReached && summary.pending > 0) {
     // The disk budget: a person decides whether to raise it.
-    const left = `${summary.pending} items left for the next run`;
+    const left = `${formatCount(summary.pending, "item")} left for the next run`;
     renderer.attention(`--max-bytes=${values["max-bytes"]} reached: ${left}`);
     return ExitCode.incomplete;
   }

@@ -21,7 +21,7 @@ import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { FOLDER_FLAGS, FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import type { Renderer } from "../render.ts";
-import { formatBytes, formatDuration } from "../format.ts";
+import { formatBytes, formatCount, formatDuration } from "../format.ts";
 import { RunStop } from "../../core/backup.ts";
 import { Interrupt } from "../interrupt.ts";
 import { retryNotice } from "../retry_notice.ts";
@@ -256,7 +256,9 @@ export async function runRemoteTakeout(
     if (!(error instanceof InterruptedError)) throw error;
     throw new InterruptedError(
       error.signal,
-      `${placed} files imported in this run are kept, partial ones removed; run the same command again to go on`,
+      `${
+        formatCount(placed, "file")
+      } imported in this run are kept, partial ones removed; run the same command again to go on`,
     );
   }
   await newFiles?.write();
@@ -302,7 +304,9 @@ export async function runRemoteTakeout(
     renderer.verbose(`export ${stamp} holds no Google Photos files: left alone`);
   }
   if (result.stoppedIn) {
-    renderer.info(`export ${result.stoppedIn}: ${placed} files imported before --max-time ran out`);
+    renderer.info(
+      `export ${result.stoppedIn}: ${formatCount(placed, "file")} imported before --max-time ran out`,
+    );
   }
   if (result.imported.length + result.done.length + result.waiting.length === 0 && !result.stoppedIn) {
     renderer.info("no Takeout export of Google Photos found; see the README for how to schedule one");
@@ -358,8 +362,10 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
   );
   if (report.restored + report.redated + report.removed > 0) {
     renderer.info(
-      `  ${report.restored} missing or changed files restored, ${report.redated} files re-dated by a ` +
-        `sidecar found now, ${report.removed} files removed as trash`,
+      `  ${formatCount(report.restored, "missing or changed file")} restored, ${
+        formatCount(report.redated, "file")
+      } ` +
+        `re-dated by a sidecar found now, ${formatCount(report.removed, "file")} removed as trash`,
     );
   }
   if (report.updated > 0) {
