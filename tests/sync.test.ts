@@ -252,6 +252,36 @@ Deno.test("a date corrected in Google Photos moves the file to its day, with it 
   assert.ok((await listFiles(env.dir)).includes("1980/02/03/IMG_2.jpg"), next.stderr);
 });
 
+Deno.test("a date corrected in Google Photos, the file not in the folder (a CI job's holds only sync.db): downloaded again to its day, never recorded where no file is", async () => {
+  const scan = item("S1", "scan.jpg", "2019-01-01T10:00:00Z", { size: 3000 });
+  const other = item("S2", "IMG_2.jpg", "2019-01-02T10:00:00Z", { size: 2000 });
+  await using env = await synced([scan, other]);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  // The job stored the run's files elsewhere; the next run's folder holds only sync.db.
+  await Deno.remove(join(env.dir, "2019"), { recursive: true });
+  const corrected = { ...scan, creationTime: "1975-06-07T12:00:00Z" };
+  env.emulator.items.set(scan.id, corrected);
+  const list = join(env.root, "new-files.txt");
+  const again = await env.run(["--all", `--new-files=${list}`]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /downloaded 1 file\b/);
+  assert.deepEqual(await listFiles(env.dir), ["1975/06/07/scan.jpg"]);
+  await assertSameBytes(join(env.dir, "1975/06/07/scan.jpg"), corrected);
+  assert.equal(
+    (await Deno.stat(join(env.dir, "1975/06/07/scan.jpg"))).mtime?.getTime(),
+    Date.parse(corrected.creationTime),
+  );
+  assert.deepEqual((await Deno.readTextFile(list)).split("\n").filter(Boolean), ["1975/06/07/scan.jpg"]);
+  using db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
+  assert.deepEqual(
+    db.prepare("SELECT path, status FROM items ORDER BY path").all().map((row) => ({ ...row })),
+    [{ path: "1975/06/07/scan.jpg", status: "downloaded" }, {
+      path: "2019/01/02/IMG_2.jpg",
+      status: "downloaded",
+    }],
+  );
+});
+
 Deno.test("two items with one name on one day both survive under stable names", async () => {
   const items = [
     item("X-first", "IMG_0001.JPG", "2023-07-01T08:00:00Z", { size: 1000 }),

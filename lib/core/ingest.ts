@@ -40,8 +40,13 @@ export async function ingest(
  * `Store.saveBatch`, also by a run stopped before it moved them) to the folder it maps to now, with it
  * as their mtime; album links and XMP sidecars follow (`Placer.move`: by the collision rule, never
  * over a file). A file another source's item holds (the same bytes, stored once) moves with that
- * item, which takes the date too. Returns how many moved.
+ * item, which takes the date too. A Library or picked item's file that is not in the folder is fetched
+ * again (pending, at no path: it goes to its new day), never recorded where no file is. Returns how
+ * many moved.
  */
+/** Sources whose items a run can download again. */
+const REFETCHABLE = new Set(["library", "picker"]);
+
 export async function refileRedated(options: PlacerOptions): Promise<number> {
   const { store } = options;
   const ids = store.pendingRefiles();
@@ -57,8 +62,18 @@ export async function refileRedated(options: PlacerOptions): Promise<number> {
     }
     if (row?.status === "downloaded" && row.path) {
       const path = await placer.move(row.id, new Date(row.createdMs));
-      options.logger.event(`re-dated ${path}`);
-      moved++;
+      if (path !== undefined) {
+        options.logger.event(`re-dated ${path}`);
+        moved++;
+      } else if (REFETCHABLE.has(row.source)) {
+        // Not in this folder (deleted; or a CI job's, which holds only its run's new files): recorded
+        // there no longer, it is fetched again, to its new day.
+        store.refetch(row.id);
+        options.logger.event(`${row.path} is not here: to be downloaded again to its corrected date`);
+      } else {
+        // A Takeout import's file, which only its archive brings back: noted still, moved once it is here.
+        continue;
+      }
     }
     store.refiled(id);
   }

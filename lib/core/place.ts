@@ -236,15 +236,25 @@ export class Placer implements Disposable {
    * `mtime` as its time. The new path is claimed by the collision rule and nothing is moved over;
    * the album links to the old path (the item's, and those of items sharing its file) go to the new.
    * `was`: where the file was before a move that was stopped (after the new path was claimed): it
-   * is taken from there when it is not at the row's path. A file found at neither is left to be
-   * restored at the row's path. Returns the item's path.
+   * is taken from there when it is not at the row's path. Returns the item's path.
+   *
+   * A file found at neither (deleted, or never here: a CI job's folder holds only its run's new files)
+   * is not moved: with `missing: "claim"` the new path is claimed all the same, for the file to be
+   * restored there (a Takeout import places it from its archive); by default nothing changes and the
+   * result is undefined (the caller fetches the file again, or leaves it).
    */
-  async move(id: string, mtime: Date, was?: string): Promise<string> {
+  async move(
+    id: string,
+    mtime: Date,
+    was?: string,
+    { missing = "leave" }: { missing?: "claim" | "leave" } = {},
+  ): Promise<string | undefined> {
     const row = this.#store.item(id);
     if (!row?.path || row.size === null) throw new PhotosyncError(`item ${id} has no file to move`);
     const from = was !== undefined && was !== row.path && !this.#tree.holds(row.path, row.size)
       ? was
       : row.path;
+    if (missing === "leave" && this.#tree.modifiedAt(from) === undefined) return undefined;
     const foreign = new Set<string>();
     let to = this.#mapped(row);
     if (to !== row.path) to = this.#store.transaction(() => this.#claim(row, foreign, from));

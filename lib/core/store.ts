@@ -770,6 +770,16 @@ export class Store {
   }
 
   /** Put downloaded items back to pending. */
+  /**
+   * Put a downloaded item whose file is not in the folder back to pending with no path: it is fetched
+   * again to the path its row maps to then (see `refileRedated`).
+   */
+  refetch(id: string): void {
+    this.#db.prepare(
+      "UPDATE items SET status = 'pending', size = NULL, path = NULL, path_key = NULL WHERE id = ?",
+    ).run(id);
+  }
+
   requeue(ids: readonly string[]): void {
     const statement = this.#db.prepare("UPDATE items SET status = 'pending', size = NULL WHERE id = ?");
     this.transaction(() => ids.forEach((id) => statement.run(id)));

@@ -213,7 +213,7 @@ Deno.test("transferPending in a folder of local days: a download goes to the loc
   };
   assert.deepEqual(
     f.store.saveBatch({ source: "library", items: [{ ...again, json: "{}" }] }, { keepLocalTime: true }),
-    { added: 0, updated: 0 },
+    { added: 0, updated: 0, others: 0 },
   );
   assert.equal(f.store.item("c")!.json, row.json);
 });

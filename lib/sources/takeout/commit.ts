@@ -408,7 +408,8 @@ export class Committer {
         ...(item.hash ? { hash: item.hash } : {}),
       }],
     });
-    await this.#placer.move(id, new Date(ms), from);
+    // A file not here is restored at its new path when its entry is read (see `commit`).
+    await this.#placer.move(id, new Date(ms), from, { missing: "claim" });
     return "redated";
   }
 }
