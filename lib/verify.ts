@@ -94,6 +94,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     report.unknown = await unknownFiles(store, dir);
     if (options.repair && report.problems.length > 0) {
       const stamp = changedStamp(startedMs);
+      // Put back to pending before any file is moved aside: a run stopped in between leaves no item
+      // recorded in place whose file was moved (the next sync downloads it).
+      redownload.push(...report.problems.filter((problem) => DOWNLOADED_SOURCES.has(problem.source)));
+      store.requeue(redownload.map((problem) => problem.id));
       for (const problem of report.problems) {
         if (problem.kind === "changed") {
           report.movedAside.push({
@@ -101,8 +105,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
             to: await new OutputTree(dir).moveAside(problem.path, stamp),
           });
         }
-        if (DOWNLOADED_SOURCES.has(problem.source)) redownload.push(problem);
-        else {
+        if (!DOWNLOADED_SOURCES.has(problem.source)) {
           const reason = problem.source === "takeout"
             ? `run photosync takeout --dir ${
               shellWord(dir)
@@ -111,7 +114,6 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
           report.notRepaired.push({ ...problem, reason });
         }
       }
-      store.requeue(redownload.map((problem) => problem.id));
     }
     if (redownload.length === 0) store.addVerifyRun(runRecord(report, startedMs));
   }

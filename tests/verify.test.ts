@@ -197,3 +197,24 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   const last = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(problemLines(last.stderr).length, 1, last.stderr); // The expired pick only.
 });
+
+Deno.test("verify --repair stopped while moving changed files aside: their items are pending, and the next plain sync puts them back", async () => {
+  await using env = await TestEnv.start({ items: library.slice(0, 2) });
+  const synced = await env.run([], { auth: "browser" });
+  assert.equal(synced.code, 0, synced.stderr);
+  const paths = library.slice(0, 2).map(expectedPath);
+  for (const path of paths) await Deno.writeTextFile(join(env.dir, path), "edited by someone");
+  // The folder of changed files cannot be made: the repair stops at the first file it moves aside.
+  await Deno.writeTextFile(join(env.dir, ".photosync-changed"), "in the way");
+  const repair = await env.cli(["verify", `--dir=${env.dir}`, "--repair"]);
+  assert.equal(repair.code, 1, repair.stderr);
+  assert.equal((await env.status()).pending, 2, "both items are to be downloaded again");
+  await Deno.remove(join(env.dir, ".photosync-changed"));
+  const next = await env.run([], { env: { PHOTOSYNC_REFRESH_TOKEN: env.refreshToken() } });
+  assert.equal(next.code, 0, next.stderr);
+  for (const [at, path] of paths.entries()) {
+    assert.deepEqual(await Deno.readFile(join(env.dir, path)), mediaBytes(library[at]));
+  }
+  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verified.code, 0, verified.stderr);
+});

@@ -259,6 +259,7 @@ export async function requeueMissing(
   within?: { fromMs: number; toMs: number },
 ): Promise<Requeued> {
   const missing: string[] = [];
+  const changed: string[] = [];
   const movedAside: Requeued["movedAside"] = [];
   const stamp = changedStamp(Date.now());
   const tree = new OutputTree(dir);
@@ -270,10 +271,11 @@ export async function requeueMissing(
     if (row.path && row.size !== null && tree.holds(row.path, row.size)) continue;
     missing.push(row.id);
     // A regular file there (a folder or a link is left: the download takes the next free name or the link's place).
-    if (row.path && tree.modifiedAt(row.path) !== undefined) {
-      movedAside.push({ from: row.path, to: await tree.moveAside(row.path, stamp) });
-    }
+    if (row.path && tree.modifiedAt(row.path) !== undefined) changed.push(row.path);
   }
+  // Pending before any file is moved aside: a run stopped in between leaves no item recorded in place
+  // whose file was moved (the next plain run downloads it; a file still there is kept by the placing).
   store.requeue(missing);
+  for (const path of changed) movedAside.push({ from: path, to: await tree.moveAside(path, stamp) });
   return { requeued: missing.length, movedAside };
 }

@@ -9,7 +9,7 @@ import { OutputTree, TEMP_DIR } from "./output_tree.ts";
 import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "./source.ts";
 import { type ItemRow, Store } from "./store.ts";
 import { testLogger } from "./test_logger.ts";
-import { type TransferOptions, transferPending } from "./transfer.ts";
+import { requeueMissing, type TransferOptions, transferPending } from "./transfer.ts";
 
 /** What the test source does with an item: give its bytes, refuse it for now or for good, or wait for the stop. */
 type Behaviour = "give" | "defer" | "fail" | "wait";
@@ -216,4 +216,22 @@ Deno.test("transferPending in a folder of local days: a download goes to the loc
     { added: 0, updated: 0, others: 0 },
   );
   assert.equal(f.store.item("c")!.json, row.json);
+});
+
+Deno.test("requeueMissing: every changed or missing item is pending before any file is moved aside (a run stopped while moving leaves none recorded in place)", async () => {
+  await using f = await fixture(["a", "b", "c"]);
+  await transferPending(f.options({}));
+  for (const id of ["a", "b"]) await Deno.writeTextFile(join(f.root, `2021/06/01/${id}.jpg`), "edited");
+  await Deno.remove(join(f.root, "2021/06/01/c.jpg"));
+  // Moving aside fails (a file where the folder of changed files goes): the run stops there.
+  await Deno.writeTextFile(join(f.root, ".photosync-changed"), "in the way");
+  await assert.rejects(requeueMissing(f.store, f.root, ["library"]));
+  assert.deepEqual(["a", "b", "c"].map((id) => f.store.item(id)!.status), ["pending", "pending", "pending"]);
+  // The next plain run downloads them; the edited files still in place are kept aside by the placing.
+  await Deno.remove(join(f.root, ".photosync-changed"));
+  const result = await transferPending(f.options({}));
+  assert.equal(result.downloaded, 3);
+  for (const id of ["a", "b", "c"]) {
+    assert.deepEqual(await Deno.readFile(join(f.root, `2021/06/01/${id}.jpg`)), bytesOf(id));
+  }
 });
