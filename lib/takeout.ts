@@ -42,6 +42,12 @@ export interface TakeoutOptions extends FolderRequest {
   albums?: "links" | "none";
   /** Import items Google had in the trash (default: skipped). */
   includeTrashed?: boolean;
+  /**
+   * Earlier runs' files are stored elsewhere (a CI job's folder holds `sync.db` and its run's new files):
+   * an entry whose file `sync.db` records is present, not fetched and placed again (default: a recorded
+   * file missing from `dir` is restored).
+   */
+  filesElsewhere?: boolean;
   /** Where an item goes under `dir` (default: the `{year}/{month}/{day}` layout). */
   pathMapper?: PathMapper;
   /**

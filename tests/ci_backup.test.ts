@@ -208,6 +208,11 @@ Deno.test("the GitHub Actions example uploads each run's new files with sync.db;
   );
   assert.deepEqual(await listFiles(join(second.workspace, "increment")), added.map(expectedPath).sort());
   await assertItemFiles(join(second.workspace, "increment"), added);
+  // Its page: the first run's files are in the first artifact, not missing (the folder held only sync.db).
+  const secondPage = await Deno.readTextFile(
+    join(github.artifacts[1].dir, "files", "sync-db", "report.html"),
+  );
+  assert.match(secondPage, /<p>Every item is on disk\.<\/p>/);
   // Artifact names sort by date.
   const names = github.artifacts.map((it) => it.name);
   assert.deepEqual(names.toSorted(), names);

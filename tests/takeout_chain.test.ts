@@ -192,3 +192,113 @@ Deno.test("an increment imported without the one before it: one warning naming b
   );
   assert.ok(fullExport.present > fullExport.placed * 2, JSON.stringify(fullExport));
 });
+
+/** The reference: the baseline then the first increment, imported into one folder. */
+let reference: Promise<string> | undefined;
+function baselineAndInc1(): Promise<string> {
+  return reference ??= (async () => {
+    const dir = join(WORK, "reference");
+    ok(await cli(["takeout", "--dir", dir, ...archives.baseline]));
+    ok(await cli(["takeout", "--dir", dir, ...archives.inc1]));
+    return dir;
+  })();
+}
+
+/** The files and links of `dir` but photosync's own. */
+async function removeFiles(dir: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.name.startsWith("sync.db")) await Deno.remove(join(dir, entry.name), { recursive: true });
+  }
+}
+
+Deno.test("a file gone from DIR is put back by a later export's copy, with what that export changed", async () => {
+  const dir = join(WORK, "gone");
+  ok(await cli(["takeout", "--dir", dir, ...archives.baseline]));
+  const before = rows(dir).items;
+  for (const { before: file } of library.resent) {
+    await Deno.remove(join(dir, before.find((row) => row.hash === sha256(file.bytes))!.path));
+  }
+  const run = await cli(["takeout", "--dir", dir, ...archives.inc1]);
+  ok(run);
+  assert.match(run.stderr, new RegExp(`${library.resent.length} missing or changed files restored`));
+  assert.match(run.stderr, new RegExp(`${library.resent.length} updated from a later export \\(`));
+  const expected = await baselineAndInc1();
+  assert.deepEqual(rows(dir).items.map(seen), rows(expected).items.map(seen));
+  assert.deepEqual(await backupTree(dir), await backupTree(expected));
+});
+
+Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline over --max-bytes ends, each file placed once; an increment fetches no file placed before and applies what it changed", async () => {
+  const store = join(WORK, "store-elsewhere");
+  await Deno.mkdir(store);
+  /** A copy of `zips` into the store, delivered two days ago (a part of today might have one after it). */
+  const deliver = async (zips: string[]) => {
+    for (const zip of zips) {
+      const copy = join(store, zip.split("/").at(-1)!);
+      await Deno.copyFile(zip, copy);
+      await Deno.utime(copy, Date.now() / 1000 - 2 * 86_400, Date.now() / 1000 - 2 * 86_400);
+    }
+  };
+  await deliver(archives.baseline);
+  const dir = join(WORK, "elsewhere");
+  const list = join(WORK, "elsewhere-new-files.txt");
+  const run = () =>
+    cli([
+      "takeout",
+      `--from=${store}`,
+      "--dir",
+      dir,
+      "--files-elsewhere",
+      "--max-bytes=300kB",
+      `--new-files=${list}`,
+    ]);
+  /** Each run's new files, stored elsewhere as a job does: the folder keeps only sync.db. */
+  const stored: string[] = [];
+  const codes: number[] = [];
+  for (let runs = 0; runs < 40; runs++) {
+    const result = await run();
+    codes.push(result.code);
+    assert.ok(result.code === 0 || result.code === 3, result.stderr);
+    assert.doesNotMatch(result.stderr, /restored/);
+    stored.push(...(await Deno.readTextFile(list)).split("\n").filter(Boolean));
+    await removeFiles(dir);
+    if (result.code === 0) break;
+  }
+  assert.ok(codes.length >= 2 && codes.at(-1) === 0, `runs ended: ${codes.join(" ")}`);
+  const expected = join(WORK, "baseline-only");
+  ok(await cli(["takeout", "--dir", expected, ...archives.baseline]));
+  const files = (await backupTree(expected)).map((line) => line.split(" ")[0]).filter((p) =>
+    !p.startsWith("albums/")
+  );
+  assert.deepEqual(stored.filter((p) => !p.startsWith("albums/")).sort(), files.sort(), "each file once");
+  assert.deepEqual(rows(dir).items.map(seen), rows(expected).items.map(seen));
+
+  // The first increment beside it: only its new files are placed; what it changed is applied.
+  await deliver(archives.inc1);
+  const increment = await cli([
+    "takeout",
+    `--from=${store}`,
+    "--dir",
+    dir,
+    "--files-elsewhere",
+    `--new-files=${list}`,
+  ]);
+  ok(increment);
+  assert.doesNotMatch(increment.stderr, /restored/);
+  assert.match(increment.stderr, new RegExp(`${library.resent.length} updated from a later export \\(`));
+  const reference = rows(await baselineAndInc1()).items;
+  const placed = (await Deno.readTextFile(list)).split("\n").filter((p) => p && !p.startsWith("albums/"));
+  const before = new Set(rows(expected).items.map((row) => row.hash));
+  assert.deepEqual(
+    placed.sort(),
+    reference.filter((row) => !before.has(row.hash)).map((row) => row.path).sort(),
+    "only the increment's new files",
+  );
+  // The date corrected: recorded, its file left where the job stored it (no file is recorded where none is).
+  const corrected = library.resent.at(-1)!;
+  const row = (items: Row[]) => items.find((item) => item.hash === sha256(corrected.before.bytes))!;
+  assert.equal(row(rows(dir).items).created_ms, corrected.file.captureMs);
+  assert.equal(row(rows(dir).items).path, row(rows(expected).items).path);
+  const others = (items: Row[]) =>
+    items.filter((item) => item.hash !== sha256(corrected.before.bytes)).map(seen);
+  assert.deepEqual(others(rows(dir).items), others(reference));
+});

@@ -66,6 +66,8 @@ export interface BackupOptions extends FolderRequest {
   pathMapper?: PathMapper;
   /** Transfers at once (default {@link DEFAULT_CONCURRENCY}). */
   concurrency?: number;
+  /** Earlier runs' files are stored elsewhere: the folder holds `sync.db` and this run's (see `OutputTree`). */
+  filesElsewhere?: boolean;
 }
 
 /** An open backup folder: what every run's pipeline works on. Disposing it closes `sync.db`. */
@@ -104,7 +106,7 @@ export async function openBackup(dir: string, options: BackupOptions = {}): Prom
   return {
     dir,
     store,
-    tree: new OutputTree(dir),
+    tree: new OutputTree(dir, { filesElsewhere: options.filesElsewhere }),
     pathMapper: options.pathMapper ?? layoutMapper(DEFAULT_LAYOUT),
     concurrency,
     folderDays: settings.days,

@@ -115,10 +115,17 @@ export class OutputTree {
   readonly #checked = new Set<string>();
   /** False once a hard link failed as unsupported: placing then looks before it renames. */
   #hardLinks = true;
+  /** Whether earlier runs' files are stored elsewhere (see {@link OutputTree.keeps}). */
+  readonly filesElsewhere: boolean;
 
-  constructor(root: string) {
+  /**
+   * `filesElsewhere`: the folder holds only `sync.db` and this run's new files, earlier runs' being
+   * stored elsewhere (a CI job that uploads each run's files): a recorded file not here is kept there.
+   */
+  constructor(root: string, { filesElsewhere = false }: { filesElsewhere?: boolean } = {}) {
     this.root = root;
     this.tempDir = join(root, TEMP_DIR);
+    this.filesElsewhere = filesElsewhere;
   }
 
   /** Start with an empty temporary folder: leftovers of an interrupted run are never complete files. */
@@ -276,6 +283,22 @@ export class OutputTree {
       return stat.isFile && stat.size === size;
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Whether the backup keeps the file recorded at `relativePath` with `size` bytes: it is here ({@link holds});
+   * or, in a folder whose earlier files are stored elsewhere, nothing is at its path (what is there, of
+   * another size, is no file of the backup's).
+   */
+  keeps(relativePath: string, size: number): boolean {
+    if (this.holds(relativePath, size)) return true;
+    if (!this.filesElsewhere) return false;
+    try {
+      Deno.lstatSync(join(this.root, ...relativePath.split("/")));
+      return false;
+    } catch (error) {
+      return error instanceof Deno.errors.NotFound;
     }
   }
 

@@ -140,8 +140,9 @@ export function emptyStretches(store: Store, { limit = 5, minDays = 14 } = {}): 
 }
 
 /**
- * Days holding downloaded items whose file is not in `tree` with its recorded size (a look at
- * each file, no read), with how many: `YYYY-MM-DD` to count.
+ * Days holding downloaded items whose file the backup does not keep (`OutputTree.keeps`: not in `tree`
+ * with its recorded size, unless stored elsewhere; a look at each file, no read), with how many:
+ * `YYYY-MM-DD` to count.
  */
 export function missingDays(store: Store, tree: OutputTree): Map<string, number> {
   const days = new Map<string, number>();
@@ -150,7 +151,7 @@ export function missingDays(store: Store, tree: OutputTree): Map<string, number>
      WHERE status = 'downloaded' AND path IS NOT NULL`,
   );
   for (const { day, path, size } of rows) {
-    if (!tree.holds(path, size)) days.set(day, (days.get(day) ?? 0) + 1);
+    if (!tree.keeps(path, size)) days.set(day, (days.get(day) ?? 0) + 1);
   }
   return days;
 }

@@ -25,7 +25,7 @@ import { reportPage } from "../report_page.ts";
 import { chainSummary } from "../../sources/takeout/export_chain.ts";
 import { VERSION } from "../version.ts";
 
-const HELP = `Usage: photosync report [--dir DIR] [--out FILE]
+const HELP = `Usage: photosync report [--dir DIR] [--out FILE] [--files-elsewhere]
 
 Writes one self-contained HTML page (inline CSS and SVG; it loads nothing, so it opens
 offline, from a CI artifact, years later) showing DIR/sync.db at a glance: a calendar heat
@@ -37,6 +37,8 @@ else: a DIR without sync.db is bad input (exit 2).
   --dir DIR            the folder given to sync, takeout or pick (default: .)
   --out FILE           where to write the page (default: DIR/${REPORT_FILE}); replaced
                        whole, never left half written
+  --files-elsewhere    DIR holds only sync.db and a run's new files, the rest stored elsewhere
+                       (a CI job): a file not in DIR is not shown as missing
   --quiet, --verbose   less / more output
   --help, --version`;
 
@@ -44,6 +46,7 @@ const reportCommand: Command = async (args, { renderer, paths, journal }) => {
   const { values } = parseFlags("report", args, {
     dir: { type: "string", default: "." },
     out: { type: "string" },
+    "files-elsewhere": { type: "boolean" },
     ...COMMON_FLAGS,
   });
   const answered = answerHelpOrVersion(values, HELP, renderer);
@@ -81,7 +84,7 @@ const reportCommand: Command = async (args, { renderer, paths, journal }) => {
       years: yearFigures(store),
       sources: sourceFigures(store),
       days,
-      missing: missingDays(store, new OutputTree(dir)),
+      missing: missingDays(store, new OutputTree(dir, { filesElsewhere: values["files-elsewhere"] })),
       span: itemSpan(store),
       stretches: emptyStretches(store),
       runs: lastRuns(store),

@@ -43,6 +43,8 @@ the one before it is warned about, and photosync status lists the exports import
   --albums links       albums/<album title>/ folders of links to the dated files (default)
   --albums none        record album membership in sync.db only
   --include-trashed    also import what was in Google Photos' trash
+  --files-elsewhere    DIR holds only sync.db and each run's new files, stored elsewhere after
+                       (a CI job): a file sync.db records counts as there, never fetched again
   --layout TEMPLATE    folders under --dir (default ${DEFAULT_LAYOUT})
 ${FOLDER_HELP}
   --quiet, --verbose   less / more output (--verbose: each file, its sidecar rule and date source)
@@ -89,6 +91,7 @@ export function parseTakeoutFlags(args: string[]) {
     dir: { type: "string", default: "." },
     albums: { type: "string", default: "links" },
     "include-trashed": { type: "boolean" },
+    "files-elsewhere": { type: "boolean" },
     layout: { type: "string", default: DEFAULT_LAYOUT },
     drive: { type: "boolean" },
     from: { type: "string" },
@@ -188,6 +191,7 @@ const takeoutCommand: Command = async (args, context) => {
     logger: renderer,
     albums: flags.albums,
     includeTrashed: flags["include-trashed"],
+    filesElsewhere: flags["files-elsewhere"],
     pathMapper: layoutMapper(flags.layout),
     ...folderRequest(flags),
     stop,
@@ -242,6 +246,7 @@ export async function runRemoteTakeout(
       logger: renderer,
       albums: flags.albums,
       includeTrashed: flags["include-trashed"],
+      filesElsewhere: flags["files-elsewhere"],
       pathMapper: layoutMapper(flags.layout),
       ...folderRequest(flags),
       stop,

@@ -38,6 +38,10 @@ export type Committed =
     /** The date rules passed over because their value was no date. */
     skipped: string[];
     restored?: boolean;
+    /** Restored, then moved to the date this copy's sidecar, of a later export, gives: its path. */
+    redated?: string;
+    /** What this copy's sidecar, from a later export than the item's, changed (`favourite`, …). */
+    updated?: string[];
   }
   /** Its content is stored already: by an earlier run, or (a duplicate) by this one. */
   | {
@@ -129,7 +133,7 @@ export class Committer {
     const owner = holder === known || holder?.hash === digest ? holder : undefined;
     if (
       holder?.status === "downloaded" && holder.path && holder.size !== null &&
-      this.#tree.holds(holder.path, holder.size)
+      this.#tree.keeps(holder.path, holder.size)
     ) {
       await Deno.remove(temp).catch(() => {});
       const kind = this.#seenBefore(media.stamp, digest) ? "duplicate" : "already present";
@@ -150,23 +154,35 @@ export class Committer {
       // placed again where it was, as it was dated; a file it shares with another source's item (the
       // same bytes, stored once) where that item records it, for both.
       const [row] = this.#placer.settle([owner]);
-      const path = await this.#place(owner.id, row, staged, new Date(owner.createdMs), digest);
+      let path = await this.#place(owner.id, row, staged, new Date(owner.createdMs), digest);
       this.#placer.flush();
+      // What this copy's sidecar says now (a later export's changes) applies to its own file put back
+      // as to one found in place.
+      let redated: Revised = "unchanged";
+      let updated: string[] = [];
+      if (owner.id === id) {
+        const entry = { archiveName: input.name, path: media.entry.path };
+        redated = await this.revise(id, media, entry);
+        updated = redated === "unchanged" ? await this.#update(id, media, entry) : [];
+        path = this.#store.item(id)?.path ?? path;
+      }
       committed = {
         kind: "imported",
         id,
         path,
         size,
-        dateSource: dateSourceOf(known!),
+        dateSource: dateSourceOf(this.#store.item(id) ?? known!),
         skipped: [],
         restored: owner.status === "downloaded",
+        ...(redated === "redated" ? { redated: path } : {}),
+        ...(updated.length > 0 ? { updated } : {}),
       };
     } else {
       const { ms, source, skipped, exif, local } = await captureTime(media, head);
       // The same bytes as a file another source stored (a photo photosync uploaded, then exported):
       // no second copy, the item shares that file.
       const copy = this.#store.filesOfContent(size, digest, "takeout").find((file) =>
-        this.#tree.holds(file.path, size)
+        this.#tree.keeps(file.path, size)
       );
       this.#store.saveBatch({
         source: "takeout",
@@ -408,8 +424,11 @@ export class Committer {
         ...(item.hash ? { hash: item.hash } : {}),
       }],
     });
-    // A file not here is restored at its new path when its entry is read (see `commit`).
-    await this.#placer.move(id, new Date(ms), from, { missing: "claim" });
+    // A file not here is restored at its new path when its entry is read (see `commit`); but one
+    // stored elsewhere (see `OutputTree.keeps`) stays where it is stored, its path recorded as it is.
+    await this.#placer.move(id, new Date(ms), from, {
+      missing: this.#tree.filesElsewhere ? "leave" : "claim",
+    });
     return "redated";
   }
 }

@@ -283,7 +283,7 @@ async function alreadyDone(
   // An item sharing another source's file (the same bytes) is done while that file is there.
   const item = recorded?.fileOf ? run.store.item(recorded.fileOf) : recorded;
   if (item?.status !== "downloaded" || !item.path || item.size === null) return undefined;
-  if (!run.tree.holds(item.path, item.size)) return undefined;
+  if (!run.tree.keeps(item.path, item.size)) return undefined;
   return revised === "redated" ? { redated: item.path, id: item.id } : { id: item.id };
 }
 
@@ -297,11 +297,11 @@ function presentContent(entry: Pick<ArchiveEntry, "path" | "size" | "crc32">, ru
   return id !== undefined && holdsItem(run, id) ? id : undefined;
 }
 
-/** Whether item `id` is placed and its file is there with its size (a look, not a read). */
+/** Whether item `id` is placed and the backup keeps its file (there with its size, or stored elsewhere: a look, not a read). */
 function holdsItem(run: Run, id: string): boolean {
   const item = run.store.item(id);
   return item?.status === "downloaded" && !!item.path && item.size !== null &&
-    run.tree.holds(item.path, item.size);
+    run.tree.keeps(item.path, item.size);
 }
 
 /**

@@ -193,6 +193,8 @@ export function countCommitted(
     case "imported": {
       report.imported++;
       if (committed.restored) report.restored++;
+      if (committed.redated) report.redated++;
+      if (committed.updated) report.updated++;
       report.bytes += committed.size;
       report.datedFrom[committed.dateSource]++;
       if (committed.dateSource === "file time") add(report.datedByFileTime, media.entry.path);
@@ -210,8 +212,11 @@ export function countCommitted(
         ...fields,
         outcome: "imported",
         dateSource: committed.dateSource,
-        note: [committed.restored ? `restored ${committed.path}` : committed.path, ...committed.skipped]
-          .join("; "),
+        note: [
+          committed.restored ? `restored ${committed.path}` : committed.path,
+          ...committed.skipped,
+          ...committed.updated ? [`updated ${committed.updated.join(", ")} (a later export)`] : [],
+        ].join("; "),
       });
       break;
     }
