@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type CliResult, runPhotosync, type StatusJson } from "../testing/harness.ts";
-import { writeArchives } from "../testing/takeout/archives.ts";
+import { damageArchive, writeArchives } from "../testing/takeout/archives.ts";
 import { incrementalExports } from "../testing/takeout/increments.ts";
 import { type BackupRow, backupRows, backupTree, sha256 } from "../testing/takeout/backup_state.ts";
 
@@ -301,4 +301,41 @@ Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline 
   const others = (items: Row[]) =>
     items.filter((item) => item.hash !== sha256(corrected.before.bytes)).map(seen);
   assert.deepEqual(others(rows(dir).items), others(reference));
+
+Deno.test("an increment whose only part was damaged is not imported: its window is missed until it is", async () => {
+  const dir = join(WORK, "damaged");
+  const march = join(WORK, "d-inc2");
+  const [marchPart] = await writeArchives(inc2, march);
+  await damageArchive(marchPart, "truncate");
+  ok(await cli(["takeout", "--dir", dir, ...archives.baseline, ...archives.inc1]));
+  const damaged = await cli(["takeout", "--dir", dir, marchPart]);
+  assert.equal(damaged.code, 1, damaged.stderr);
+  const may = await cli(["takeout", "--dir", dir, ...archives.inc3]);
+  ok(may);
+  assert.equal(holeLines(may).length, 1, may.stderr);
+  assert.match(holeLines(may)[0], /photos uploaded between 2026-01-10 and 2026-05-10 may be missing/);
+  const status = await cli(["status", "--dir", dir]);
+  ok(status);
+  assert.match(status.stdout, /exports: +3 Takeout exports imported/);
+  assert.doesNotMatch(status.stdout, /2026-03-10/);
+  assert.match(status.stdout, /missed: .*between 2026-01-10 and 2026-05-10/);
+  const before = await statusJson(dir);
+  assert.deepEqual(before.missedExports, [{ from: "2026-01-10", to: "2026-05-10", days: 120 }]);
+  assert.deepEqual(before.exports.map((e) => e.date), ["2025-11-10", "2026-01-10", "2026-05-10"]);
+  // The part downloaded again, whole: imported, it closes the window.
+  await writeArchives(inc2, march);
+  ok(await cli(["takeout", "--dir", dir, marchPart]));
+  const after = await statusJson(dir);
+  assert.deepEqual(after.missedExports, []);
+  assert.deepEqual(after.exports.map((e) => [e.date, e.parts]), [
+    ["2025-11-10", 2],
+    ["2026-01-10", 1],
+    ["2026-03-10", 1],
+    ["2026-05-10", 2],
+  ]);
+  assert.equal(
+    after.exports[2].placed,
+    inc2.files.filter((f) => !f.copyOf && !f.trashed).length,
+    "what March holds",
+  );
 });

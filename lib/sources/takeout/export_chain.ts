@@ -31,7 +31,9 @@ export interface PartFigures {
   otherProducts?: number;
 }
 
-/** One export imported (in part or in full). */
+/**
+ * One export a run read (some of): imported once one of its parts is ({@link isImported}).
+ */
 export interface ImportedExport {
   /** Its time stamp (`20251110T101010Z`), from its parts' names. */
   stamp: string;
@@ -88,7 +90,7 @@ export class ExportChain {
     this.#store = store;
   }
 
-  /** Every export a run imported (some of), oldest first. */
+  /** Every export a run read (some of), oldest first, imported ({@link isImported}) or not yet. */
   list(): ImportedExport[] {
     return this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["export"]).slice(0, -1)},`)
       .map(({ value }) => JSON.parse(value) as ImportedExport)
@@ -107,6 +109,17 @@ export class ExportChain {
       put: [{ key: exportKey(done.stamp), value: JSON.stringify(done) }],
     });
   }
+}
+
+/**
+ * Whether `done` counts as imported (for the chain's holes, `status` and the report): a run read one of
+ * its parts to its end with nothing failed. An export whose parts all failed (damaged, unreadable) or
+ * were stopped holds a window of uploads the backup may not have: it neither fills a hole nor makes one
+ * until a run finishes a part of it. One imported in part counts (a baseline read one part a run):
+ * `status` says how many of its parts were read in full.
+ */
+export function isImported(done: ImportedExport): boolean {
+  return done.parts.length > 0;
 }
 
 /** Whether a part of `done` holds files of other Takeout products besides Google Photos. */
@@ -200,14 +213,15 @@ export function isFullExport(exported: ImportedExport, before: readonly Imported
 /**
  * The holes in a chain of exports: an export more than {@link HOLE_DAYS} after the one imported
  * before it, that is not a full export ({@link isFullExport}), and after which no full export was
- * imported (a full export holds what the missed increment held).
+ * imported (a full export holds what the missed increment held). Only exports imported
+ * ({@link isImported}) count: one whose every part failed is missed as much as one never downloaded.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { chainHoles, type ImportedExport } from "./export_chain.ts";
  * const exp = (stamp: string, placed: number, present: number): ImportedExport =>
- *   ({ stamp, parts: [], entries: 0, placed, present, importedMs: 0 });
+ *   ({ stamp, parts: [`takeout-${stamp}-001.zip`], entries: 0, placed, present, importedMs: 0 });
  * const baseline = exp("20260110T080000Z", 1000, 0);
  * const missedOne = exp("20260510T080000Z", 40, 3); // 120 days later, few re-sent
  * assert.deepEqual(chainHoles([baseline, missedOne]).map((h) => h.days), [120]);
@@ -216,7 +230,7 @@ export function isFullExport(exported: ImportedExport, before: readonly Imported
  * ```
  */
 export function chainHoles(exports: readonly ImportedExport[]): ChainHole[] {
-  const dated = exports.filter((e) => stampMs(e.stamp) !== undefined)
+  const dated = exports.filter((e) => isImported(e) && stampMs(e.stamp) !== undefined)
     .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
   const full = dated.map((e, i) => isFullExport(e, dated.slice(0, i)));
   const holes: ChainHole[] = [];
@@ -271,11 +285,11 @@ export interface ChainSummary {
 }
 
 /**
- * The chain of the backup `store` holds, for `status` and the report; empty when no export was
- * imported.
+ * The chain of the backup `store` holds, for `status` and the report: the exports imported
+ * ({@link isImported}); empty when none was.
  */
 export function chainSummary(store: Store): ChainSummary {
-  const exports = new ExportChain(store).list();
+  const exports = new ExportChain(store).list().filter(isImported);
   return {
     exports: exports.map(({ stamp, parts, entries, placed, present, importedMs }) => ({
       stamp,

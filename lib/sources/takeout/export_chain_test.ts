@@ -103,6 +103,15 @@ Deno.test("chainHoles: over 75 days to an export that is no full export, until t
   assert.equal(chainHoles([exp(JAN, 100, 0), exp(stamp(at(76)), 10, 0)]).length, 1);
   // Exports of no date are left out.
   assert.deepEqual(chainHoles([exp("", 100, 0), exp(MAY, 10, 0)]), []);
+  // An export no part of which was read in full (damaged, stopped) does not fill the window...
+  const failed = { ...exp(MAR, 0, 0), parts: [] };
+  assert.deepEqual(
+    chainHoles([baseline, exp(JAN, 40, 2), failed, may]).map((h) => [h.after.stamp, h.before.stamp]),
+    [[JAN, MAY]],
+  );
+  // ... nor makes a hole of its own, nor closes one as a full export.
+  assert.deepEqual(chainHoles([baseline, exp(JAN, 40, 2), { ...exp(MAY, 50, 3), parts: [] }]), []);
+  assert.equal(chainHoles([baseline, exp(JAN, 40, 2), may, { ...exp(JUL, 0, 1100), parts: [] }]).length, 1);
 });
 
 Deno.test("isFullExport: most of the backup re-sent, or (its first parts only) more re-sent than new", () => {
@@ -134,6 +143,9 @@ Deno.test("chainSummary and describeChain: the exports and the missed windows, f
   );
   recordImports(chain, [part(JAN, 1, { placed: 40, present: 2 })], Date.UTC(2026, 0, 11));
   recordImports(chain, [part(MAY, 1, { placed: 50, present: 1 })], Date.UTC(2026, 4, 12));
+  // March's only part was damaged: recorded (a later run knows what it read), not imported.
+  recordImports(chain, [part(MAR, 1, { entries: 0, placed: 0, complete: false })], Date.UTC(2026, 4, 13));
+  assert.deepEqual(chain.get(MAR)?.parts, []);
   const summary = chainSummary(t.store);
   assert.deepEqual(summary.missed, [{ from: "2026-01-10", to: "2026-05-10", days: 120 }]);
   assert.deepEqual(summary.exports.map((e) => [e.date, e.parts, e.placed]), [
