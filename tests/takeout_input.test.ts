@@ -10,7 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 import { cliCommand, type CliResult, runPhotosync } from "../testing/harness.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
-import { tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
+import { base256Mtime, tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
 import { reportOf } from "../testing/takeout/report_rows.ts";
 import { Renderer, takeout } from "../main.ts";
 import { RunStop } from "../lib/core/backup.ts";
@@ -112,17 +112,6 @@ Deno.test("timestamps that are no date are passed over for the next rule, noted,
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /: 0 imported/);
 });
-
-/** Write `seconds` as a base-256 mtime (as GNU tar writes times octal cannot hold) into the tar header at `offset`. */
-function base256Mtime(tarBytes: Uint8Array, offset: number, seconds: bigint): void {
-  const header = tarBytes.subarray(offset, offset + 512);
-  const field = [0x80];
-  for (let shift = 80n; shift >= 0n; shift -= 8n) field.push(Number((seconds >> shift) & 0xffn));
-  header.set(field, 136);
-  header.fill(0x20, 148, 156);
-  const sum = header.reduce((a, b) => a + b, 0);
-  header.set(bytes(`${sum.toString(8).padStart(6, "0")}\0 `), 148);
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Point 14: what is no Google Photos export

@@ -8,6 +8,8 @@
  *   (2020-12-31 23:00 UTC);
  * - `Plain.jpg`: sidecar time 2022-03-04 23:30 UTC, no place, no EXIF: its UTC day, whatever the
  *   machine's zone (the runs use TZ=Asia/Tokyo, where it is 5 March).
+ *
+ * And, in a tgz of its own, `Undated.jpg`: no rule dates it, so its sidecar holds no capture time.
  * @module
  */
 import assert from "node:assert/strict";
@@ -15,7 +17,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { runPhotosync } from "../testing/harness.ts";
 import { exifSegment } from "../testing/takeout/exif.ts";
-import { writeZip } from "../testing/takeout/hand_archives.ts";
+import { base256Mtime, tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-xmp-" });
 Deno.test.afterAll?.(async () => {
@@ -175,6 +177,33 @@ Deno.test("a new folder files by the local day, writes XMP sidecars exiftool rea
   assert.ok(await Deno.lstat(join(dir, "2021/01/01/Tokyo.jpg.xmp")));
   assert.equal(await Deno.readTextFile(foreign), "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>");
   assert.match(again.stderr, /2 XMP sidecars written/);
+});
+
+Deno.test("a file no rule dates has no capture time in its XMP sidecar, only what is known", async (t) => {
+  // No sidecar, no EXIF, no date in its name, an entry time beyond any date (a base-256 tar time).
+  const tgz = join(WORK, "undated.tgz");
+  const tarBytes = await tarOf([[`${GP}/Photos from 2020/Undated.jpg`, jpeg("Undated")]]);
+  base256Mtime(tarBytes, 0, 0x7fff_ffff_ffff_ffffn);
+  await writeGzip(tgz, tarBytes);
+  const dir = join(WORK, "undated");
+  const run = await runPhotosync(["takeout", `--dir=${dir}`, "--xmp", tgz], { env: { TZ: "Asia/Tokyo" } });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /no date at all, not even an entry time: dated 1970-01-01/);
+  // Filed under 1970-01-01 to have a folder; its sidecar does not say it was taken then.
+  const path = join(dir, "1970/01/01/Undated.jpg.xmp");
+  const text = await Deno.readTextFile(path);
+  assert.doesNotMatch(text, /DateTimeOriginal|CreateDate|DateCreated|1970/);
+  assert.match(text, /photosync:Source="takeout"/);
+  await t.step({
+    name: "exiftool reads no date" + (EXIFTOOL ? "" : " (ignored: exiftool is not installed)"),
+    ignore: !EXIFTOOL,
+    fn: async () => {
+      const xmp = await exiftool(path);
+      assert.deepEqual(Object.keys(xmp).filter((tag) => /Date/.test(tag) && tag.startsWith("XMP")), []);
+      assert.equal(xmp["XMP-photosync:Source"], "takeout");
+      assert.match(String(xmp["XMP-photosync:ItemId"]), /^takeout:[0-9a-f]{64}$/);
+    },
+  });
 });
 
 Deno.test("an existing folder keeps UTC days after the upgrade; --folder-days cannot change it", async () => {

@@ -5,6 +5,7 @@
  * document is a fixed shape, so no XML library is needed.
  * @module
  */
+import { captureMs } from "./dates.ts";
 import { LOCAL_OFFSET_KEY, localOffsetOf } from "./layout.ts";
 
 /** The namespace of photosync's own fields (where an item came from); its prefix is `photosync`. */
@@ -12,7 +13,7 @@ export const PHOTOSYNC_NS = "urn:photosync:xmp:1.0#";
 
 /** What an XMP sidecar holds; every field but `source` and `id` is optional. */
 export interface XmpFields {
-  /** Capture time, epoch ms. */
+  /** Capture time, epoch ms; absent when the item's source gave none. */
   createdMs?: number;
   /** The capture's offset from UTC in minutes, when known: the time is written in it. */
   offsetMinutes?: number;
@@ -33,7 +34,9 @@ export interface XmpFields {
 /**
  * The fields of a `sync.db` item: its JSON is read for what the sources record under shared
  * names (`description`, `geo`, `people`, `favorited`, and {@link LOCAL_OFFSET_KEY}); what an item
- * lacks (the Library API and the Picker give no place, the Picker no description) is left out.
+ * lacks (the Library API and the Picker give no place, the Picker no description) is left out;
+ * so is the capture time of an item whose source gave none ({@link hasCaptureTime}): its row's
+ * 1970-01-01 only files it somewhere.
  *
  * @example Usage
  * ```ts
@@ -52,16 +55,21 @@ export function xmpFieldsOf(
   row: { id: string; source: string; createdMs: number; json: string },
   albums: readonly string[] = [],
 ): XmpFields {
-  let json: Record<string, unknown> = {};
+  let json: Record<string, unknown> | undefined;
   try {
     const parsed = JSON.parse(row.json);
     if (typeof parsed === "object" && parsed !== null) json = parsed;
   } catch {
     // No metadata but the row's own.
   }
-  const fields: XmpFields = { source: row.source, id: row.id, createdMs: row.createdMs };
-  const offset = localOffsetOf(row.json);
-  if (offset !== undefined) fields.offsetMinutes = offset;
+  const fields: XmpFields = { source: row.source, id: row.id };
+  // A JSON not read tells nothing of the date: the row's stands.
+  if (json === undefined || hasCaptureTime(row.source, json)) {
+    fields.createdMs = row.createdMs;
+    const offset = localOffsetOf(row.json);
+    if (offset !== undefined) fields.offsetMinutes = offset;
+  }
+  json ??= {};
   if (typeof json.description === "string" && json.description.trim() !== "") {
     fields.description = json.description;
   }
@@ -110,6 +118,37 @@ export function withSharedFields(fields: XmpFields, other: XmpFields): XmpFields
   if (other.people?.length) merged.people = [...new Set([...(merged.people ?? []), ...other.people])];
   if (other.favorite) merged.favorite = true;
   return merged;
+}
+
+/**
+ * Whether an item's JSON (of `source`) tells its capture time: not when Takeout dated the file by
+ * no rule (`takeout.dateSource` "none"), nor when the Library API's `creationTime` or the Picker's
+ * `createTime` is missing or no date (`captureMs`). The row's `createdMs` is then
+ * `FALLBACK_CAPTURE_MS` (1970-01-01): a folder to file the item in, not when it was taken.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hasCaptureTime } from "./xmp.ts";
+ *
+ * assert.equal(hasCaptureTime("takeout", { takeout: { dateSource: "none" } }), false);
+ * assert.equal(hasCaptureTime("library", { mediaMetadata: { creationTime: "2020-01-02T03:04:05Z" } }), true);
+ * assert.equal(hasCaptureTime("picker", {}), false);
+ * ```
+ */
+export function hasCaptureTime(source: string, json: Record<string, unknown>): boolean {
+  const dateOf = (text: unknown) => typeof text === "string" && captureMs(Date.parse(text)) !== undefined;
+  switch (source) {
+    case "takeout":
+      return (json.takeout as { dateSource?: unknown } | undefined)?.dateSource !== "none";
+    case "library":
+      return dateOf((json.mediaMetadata as { creationTime?: unknown } | undefined)?.creationTime);
+    case "picker":
+      return dateOf(json.createTime);
+    default:
+      // A source that records no such thing: the row's time is its own.
+      return true;
+  }
 }
 
 const isCoordinate = (value: unknown, max: number) =>

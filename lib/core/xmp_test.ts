@@ -123,3 +123,37 @@ Deno.test("xmpFieldsOf: what the item's JSON knows, nothing made up", () => {
     createdMs: 5,
   });
 });
+
+Deno.test("xmpFieldsOf: no capture time when the source gave none (the row's 1970-01-01 only files it)", () => {
+  const row = (source: string, json: unknown) => ({
+    id: "i",
+    source,
+    createdMs: 0,
+    json: JSON.stringify(json),
+  });
+  const offset = { localOffsetMinutes: 60 };
+  // Takeout dated it by no rule; the Library API or the Picker gave no time, or one that is no date.
+  for (
+    const undated of [
+      row("takeout", { takeout: { dateSource: "none" }, description: "Kept", ...offset }),
+      row("library", { mediaMetadata: { width: "4" }, description: "Kept", ...offset }),
+      row("library", { mediaMetadata: { creationTime: "0001-01-01T00:00:00Z" }, description: "Kept" }),
+      row("picker", { mediaFile: { filename: "a.jpg" }, description: "Kept" }),
+    ]
+  ) {
+    const fields = xmpFieldsOf(undated);
+    assert.deepEqual(fields, { id: "i", source: undated.source, description: "Kept" }, undated.json);
+    assert.doesNotMatch(renderXmp(fields), /DateTimeOriginal|1970/);
+  }
+  // Dated by Takeout's file time, or by the API at the epoch itself: the time is known.
+  for (
+    const dated of [
+      row("takeout", { takeout: { dateSource: "file time" } }),
+      row("library", { mediaMetadata: { creationTime: "1970-01-01T00:00:00Z" } }),
+      row("picker", { createTime: "1970-01-01T00:00:00Z" }),
+    ]
+  ) {
+    assert.equal(xmpFieldsOf(dated).createdMs, 0, dated.json);
+    assert.match(renderXmp(xmpFieldsOf(dated)), /exif:DateTimeOriginal="1970-01-01T00:00:00Z"/);
+  }
+});

@@ -39,6 +39,20 @@ export async function tarOf(entries: [string, TgzContent, number?][]): Promise<U
   return await new Response(ReadableStream.from(pack as AsyncIterable<Uint8Array>)).bytes();
 }
 
+/**
+ * Write `seconds` as a base-256 mtime (as GNU tar writes times octal cannot hold) into the tar header at
+ * `offset` of `tarBytes` (from {@link tarOf}), and its checksum again: an entry time no date can hold.
+ */
+export function base256Mtime(tarBytes: Uint8Array, offset: number, seconds: bigint): void {
+  const header = tarBytes.subarray(offset, offset + 512);
+  const field = [0x80];
+  for (let shift = 80n; shift >= 0n; shift -= 8n) field.push(Number((seconds >> shift) & 0xffn));
+  header.set(field, 136);
+  header.fill(0x20, 148, 156);
+  const sum = header.reduce((a, b) => a + b, 0);
+  header.set(new TextEncoder().encode(`${sum.toString(8).padStart(6, "0")}\0 `), 148);
+}
+
 /** `tarBytes` gzipped into the file `path`. */
 export async function writeGzip(path: string, tarBytes: Uint8Array): Promise<void> {
   const gzip = new CompressionStream("gzip") as unknown as ReadableWritablePair<Uint8Array, Uint8Array>;
