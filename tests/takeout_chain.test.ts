@@ -301,6 +301,7 @@ Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline 
   const others = (items: Row[]) =>
     items.filter((item) => item.hash !== sha256(corrected.before.bytes)).map(seen);
   assert.deepEqual(others(rows(dir).items), others(reference));
+});
 
 Deno.test("an increment whose only part was damaged is not imported: its window is missed until it is", async () => {
   const dir = join(WORK, "damaged");
