@@ -130,8 +130,10 @@ export class Emulator {
   readonly tokenUri: string;
   /** The only known OAuth client. */
   readonly clientId: string;
-  /** Its secret. */
-  readonly clientSecret: string;
+  /** Its secret (a new one after {@linkcode Emulator.rotateClientSecret}). */
+  get clientSecret(): string {
+    return this.#services.oauth.clientSecret;
+  }
   /** The library by id; tests may add, replace and delete items at any time. */
   items: Map<string, FixtureItem>;
   /** Every access and refresh token ever issued. */
@@ -162,7 +164,6 @@ export class Emulator {
     this.authUri = oauth.authUri;
     this.tokenUri = oauth.tokenUri;
     this.clientId = oauth.clientId;
-    this.clientSecret = oauth.clientSecret;
     this.origin = this.#server.origin;
     this.apiUrl = this.origin;
     this.pickerUrl = this.origin + PICKER_ROOT;
@@ -251,6 +252,15 @@ export class Emulator {
    */
   grant(scope: string): { refreshToken: string; accessToken: string } {
     return this.#services.oauth.grant(scope);
+  }
+
+  /**
+   * Gives the client a new secret, as rotating it in the Google Cloud console does: the old one (in a client
+   * secret file written before, or saved in `sync.db`) then gets `invalid_client` from the token endpoint.
+   * {@linkcode Emulator.clientSecretJson} gives the new one.
+   */
+  rotateClientSecret(): void {
+    this.#services.oauth.rotateClientSecret();
   }
 
   /** Revokes every refresh token: refreshing then fails with `invalid_grant`. */

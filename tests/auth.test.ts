@@ -93,6 +93,53 @@ Deno.test("invalid_grant asks to authorise again with --creds, which works", asy
   assert.equal(again.code, 0, again.stderr);
 });
 
+Deno.test("a rotated client secret (invalid_client) says what to give instead, exit 4; the current file with --creds works", async () => {
+  await using env = await setup();
+  assert.equal((await env.run([], { auth: "browser" })).code, 0);
+  const refreshToken = env.refreshToken();
+  const old = join(env.root, "old.json");
+  await Deno.copyFile(join(env.root, "clientsecret.json"), old);
+  env.emulator.rotateClientSecret();
+  env.emulator.expireAccessTokens();
+
+  const saved = await env.run();
+  assertOneLineError(
+    saved,
+    4,
+    /^error: Google refused the OAuth client saved in sync\.db \(invalid_client: .*rotated.*\): run photosync with --creds=FILE, the current client secret file/,
+  );
+  // Unattended, the saved client: set the environment's client (it comes first); a --creds file: give the current one.
+  const unattended = await env.run([], { env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken } });
+  assertOneLineError(
+    unattended,
+    4,
+    /^error: Google refused the OAuth client saved in sync\.db \(invalid_client.*\): set PHOTOSYNC_CLIENT_ID and PHOTOSYNC_CLIENT_SECRET .*, or pass that file with --creds=FILE$/,
+  );
+  const file = await env.run([`--creds=${old}`], { env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken } });
+  assertOneLineError(
+    file,
+    4,
+    new RegExp(
+      `^error: Google refused the OAuth client of ${old} \\(invalid_client.*\\): pass the current client secret file .*with --creds=FILE$`,
+    ),
+  );
+  assertNoSecrets([saved, unattended, file], [refreshToken, env.emulator.clientSecret]);
+
+  await Deno.writeTextFile(
+    join(env.root, "clientsecret.json"),
+    JSON.stringify(env.emulator.clientSecretJson()),
+  );
+  const again = await env.run(["--creds=clientsecret.json"], { auth: "browser" });
+  assert.equal(again.code, 0, again.stderr);
+  // A stale file given to authorise with is refused at the code's exchange the same way.
+  const stale = await env.run([`--creds=${old}`], { auth: "browser" });
+  assertOneLineError(
+    stale,
+    4,
+    /^error: Google refused the OAuth client \(invalid_client.*\): pass the current client secret file/,
+  );
+});
+
 Deno.test("PHOTOSYNC_REFRESH_TOKEN runs unattended with a --creds client, a web-shaped one too", async () => {
   await using env = await setup();
   assert.equal((await env.run([], { auth: "browser" })).code, 0);

@@ -9,6 +9,7 @@ import {
   DRIVE_SCOPE,
   GOOGLE_AUTH_URI,
   GOOGLE_TOKEN_URI,
+  INVALID_CLIENT,
   INVALID_GRANT,
   LIBRARY_SCOPE,
   type OAuthClient,
@@ -128,8 +129,19 @@ export function environmentTokens(
   const refreshToken = input.env?.("PHOTOSYNC_REFRESH_TOKEN");
   if (!refreshToken) return undefined;
   const renew = renewal(input.scope);
+  const env = input.env ?? (() => undefined);
+  const fromEnv = !client && Boolean(env("PHOTOSYNC_CLIENT_ID") && env("PHOTOSYNC_CLIENT_SECRET"));
+  // The environment's client replaces a saved one (clientFromEnv): setting it mends either.
+  const clientRefused = client
+    ? `Google refused the OAuth client of ${input.creds} (${INVALID_CLIENT}): pass the current client ` +
+      "secret file (the Google Cloud console's, downloaded again) with --creds=FILE"
+    : `Google refused the OAuth client ${
+      fromEnv ? "of PHOTOSYNC_CLIENT_ID and PHOTOSYNC_CLIENT_SECRET" : "saved in sync.db"
+    } (${INVALID_CLIENT}): set PHOTOSYNC_CLIENT_ID and PHOTOSYNC_CLIENT_SECRET (in CI, the repository ` +
+      'secrets) to the "client_id" and "client_secret" of the current client secret file, or pass that ' +
+      "file with --creds=FILE";
   return new RefreshingTokens(
-    client ?? clientFromEnv(input.env ?? (() => undefined), savedClient(store)),
+    client ?? clientFromEnv(env, savedClient(store)),
     { accessToken: "", expiresAt: 0, refreshToken },
     {
       fetch: input.fetch,
@@ -137,6 +149,7 @@ export function environmentTokens(
       refused: `Google refused PHOTOSYNC_REFRESH_TOKEN (${INVALID_GRANT}): run ${renew.token} --dir=DIR ` +
         `again on the computer you authorised on (authorising there again first, with ${renew.authorise}, ` +
         `if it is refused too) and put what it prints in the secret ${renew.secret}`,
+      clientRefused,
       logger: input.logger,
       renew: `authorise again on the computer you authorised on (${renew.authorise}), run ` +
         `${renew.token} --dir=DIR there and put what it prints in the secret ${renew.secret}`,
@@ -168,6 +181,9 @@ function refreshing(store: Store, key: string, session: Saved, input: Authorizat
     retry: { signal: input.signal, onRetry: input.onRetry },
     refused:
       `Google refused the saved authorisation (${INVALID_GRANT}); run ${authorise} with --creds=FILE to authorise again`,
+    clientRefused: `Google refused the OAuth client saved in sync.db (${INVALID_CLIENT}): run ${authorise} ` +
+      "with --creds=FILE, the current client secret file (the Google Cloud console's, downloaded again), " +
+      "to authorise again",
     renew: `run ${authorise} with --creds=FILE to authorise again`,
     onRefresh: (tokens) => store.setSecret(key, JSON.stringify({ ...session, tokens })),
     logger: input.logger,

@@ -296,6 +296,7 @@ export class RefreshingTokens implements TokenSource {
   readonly #now: () => number;
   readonly #retry: RetryOptions;
   readonly #refused?: string;
+  readonly #clientRefused?: string;
   #tokens: TokenSet;
   /** When to refresh: a minute before expiry (half the lifetime for short-lived tokens). */
   #refreshAt: number;
@@ -314,6 +315,8 @@ export class RefreshingTokens implements TokenSource {
       retry?: RetryOptions;
       /** The error's text when Google refuses the refresh token (invalid_grant): what to do about it. */
       refused?: string;
+      /** The error's text when it refuses the client (invalid_client): what to do about it. */
+      clientRefused?: string;
       /** Told (`attention`) when the refresh token ends within {@link EXPIRY_WARNING_MS}. */
       logger?: Logger;
       /** What to do when it does (default: authorise again with --creds). */
@@ -322,6 +325,7 @@ export class RefreshingTokens implements TokenSource {
   ) {
     this.#client = client;
     this.#refused = options.refused;
+    this.#clientRefused = options.clientRefused;
     this.#retry = options.retry ?? {};
     this.#tokens = tokens;
     this.#fetch = options.fetch;
@@ -360,7 +364,7 @@ export class RefreshingTokens implements TokenSource {
           { client_id: this.#client.clientId },
           response,
         ),
-      this.#refused,
+      { grant: this.#refused, client: this.#clientRefused },
     );
     const now = this.#now();
     const tokens = toTokenSet(result, now);
@@ -456,15 +460,38 @@ async function tokenRequest(
 export const INVALID_GRANT =
   'invalid_grant: it expired or was revoked; apps in "Testing" mode lose it after 7 days';
 
-/** `refused`: the error's text for invalid_grant (default: the saved authorisation's, with --creds). */
-async function processTokens(process: () => Promise<oauth.TokenEndpointResponse>, refused?: string) {
+/**
+ * Why the token endpoint refuses the OAuth client (invalid_client), said in every such error: the
+ * client id or secret photosync sent is not (or no longer) the client's.
+ */
+export const INVALID_CLIENT =
+  "invalid_client: its client id or secret is wrong, or the secret was rotated in the Google Cloud console";
+
+/**
+ * What a refusal's error says to do: `grant` for invalid_grant (default: the saved authorisation's,
+ * with --creds), `client` for invalid_client (default: the current client secret file, with --creds).
+ */
+interface Refusals {
+  grant?: string;
+  client?: string;
+}
+
+async function processTokens(process: () => Promise<oauth.TokenEndpointResponse>, refusals: Refusals = {}) {
   try {
     return await process();
   } catch (error) {
     if (error instanceof oauth.ResponseBodyError && error.error === "invalid_grant") {
       throw new AuthError(
-        refused ??
+        refusals.grant ??
           `Google refused the saved authorisation (${INVALID_GRANT}); run photosync with --creds=FILE to authorise again`,
+        { cause: error },
+      );
+    }
+    if (error instanceof oauth.ResponseBodyError && error.error === "invalid_client") {
+      throw new AuthError(
+        refusals.client ??
+          `Google refused the OAuth client (${INVALID_CLIENT}): pass the current client secret file ` +
+            "(the Google Cloud console's, downloaded again) with --creds=FILE",
         { cause: error },
       );
     }

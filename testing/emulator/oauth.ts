@@ -54,10 +54,14 @@ export class OAuth implements Service<"auth" | "token"> {
   /** The token endpoint. */
   readonly tokenUri: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  /** The client's secret: the one the token endpoint takes (see {@linkcode OAuth.rotateClientSecret}). */
+  get clientSecret(): string {
+    return this.#clientSecret;
+  }
   /** Every access and refresh token ever issued. */
   readonly issuedTokens: string[] = [];
 
+  #clientSecret: string;
   #now: () => number;
   #accessTokenTtlSec: number;
   #refreshTokenTtlSec?: number;
@@ -82,7 +86,7 @@ export class OAuth implements Service<"auth" | "token"> {
     this.authUri = `${opts.origin}${AUTH_PATH}`;
     this.tokenUri = `${opts.origin}${TOKEN_PATH}`;
     this.clientId = opts.clientId;
-    this.clientSecret = opts.clientSecret;
+    this.#clientSecret = opts.clientSecret;
     this.#now = opts.now;
     this.#accessTokenTtlSec = opts.accessTokenTtlSec;
     this.#refreshTokenTtlSec = opts.refreshTokenTtlSec;
@@ -134,6 +138,14 @@ export class OAuth implements Service<"auth" | "token"> {
     });
     this.issuedTokens.push(accessToken);
     return { refreshToken, accessToken };
+  }
+
+  /**
+   * Gives the client a new secret, as its owner does in the Google Cloud console: the token endpoint then
+   * answers the old one with `invalid_client`; the tokens issued stay valid.
+   */
+  rotateClientSecret(): void {
+    this.#clientSecret = `test-secret-${random(12)}`;
   }
 
   revokeRefreshTokens(): void {
