@@ -123,6 +123,13 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
   await Deno.remove(join(env.dir, pathOf(GONE.id)));
   await Deno.remove(join(env.dir, pathOf(GONE_ELSEWHERE.id)));
 
+  await t.step("the job summary of a verify that finds files gone says so", async () => {
+    const verified = await env.cli(["verify", `--dir=${env.dir}`], ci);
+    assert.equal(verified.code, 3, verified.stderr);
+    const last = (await Deno.readTextFile(summaryFile)).split(/^(?=### )/m).at(-1)!;
+    assert.match(last, /^### photosync verify: files missing or changed \(exit 3\)$/m);
+  });
+
   await t.step("status --json: per year, the span, the last run, the missing files", async () => {
     const status = await env.status();
     const expected: Record<string, Record<string, number>> = {};

@@ -22,8 +22,12 @@ export interface JobSummary {
   warnings: string[];
 }
 
-/** Words for an exit code, as the README's table of exit codes says. */
-export function outcomeOf(exitCode: number): string {
+/**
+ * Words for a command's exit code, as the README's table of exit codes says: the same for every
+ * command but `verify`'s 3, which means files missing or changed, none left to fetch.
+ */
+export function outcomeOf(command: string, exitCode: number): string {
+  if (command === "verify" && exitCode === 3) return "files missing or changed";
   switch (exitCode) {
     case 0:
       return "complete";

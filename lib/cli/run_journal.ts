@@ -61,7 +61,7 @@ export class RunJournal {
     if (run.source === undefined && !file) return undefined;
     const after = figuresOf(run.dir);
     if (after === undefined || after === "unreadable") return undefined;
-    const outcome = outcomeOf(exitCode);
+    const outcome = outcomeOf(run.command, exitCode);
     // An authorisation needed or refused needs a person too.
     const attention = exitCode === 4 && message && !warnings.includes(message)
       ? [...warnings, message]
