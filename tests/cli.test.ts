@@ -203,15 +203,22 @@ Deno.test("deno task photosync resolves relative paths against the folder it was
 Deno.test("an authorisation nobody can answer (no browser, stdin not a terminal and ended) fails at once with exit 4", async () => {
   await using env = await TestEnv.start({ items: ITEMS });
   // The harness closes stdin at once when it answers nothing, and the child has no DISPLAY: no opener.
-  for (const args of [["--creds=clientsecret.json"], ["--no-browser"], ["pick", "--no-browser"]]) {
+  // Each scope's token is printed by its own command (the Picker's and the Drive's with --scope).
+  for (
+    const [args, token] of [
+      [["--creds=clientsecret.json"], "photosync token"],
+      [["--no-browser"], "photosync token"],
+      [["pick", "--no-browser"], "photosync token --scope picker"],
+      [["takeout", "--drive", "--no-browser"], "photosync token --scope drive"],
+    ]
+  ) {
     const result = await env.cli([...args, `--dir=${env.dir}`]);
-    const scope = args[0] === "pick" ? " --scope picker" : "";
     assertOneLineError(
       result,
       4,
       new RegExp(
         "^error: cannot authorise here: no browser to open and no terminal to paste the address on; " +
-          `authorise once on a terminal, then set PHOTOSYNC_REFRESH_TOKEN to the token photosync token${scope} prints there$`,
+          `authorise once on a terminal, then set PHOTOSYNC_REFRESH_TOKEN to the token ${token} --dir=DIR prints there$`,
       ),
     );
   }
@@ -239,7 +246,19 @@ Deno.test("photosync token --scope picker prints the Picker scope's token, which
   assertOneLineError(
     library,
     4,
-    /for the Library scope \(only photosync pick's Picker one: photosync token --scope picker prints it\)/,
+    new RegExp(
+      "for the Library scope \\(only photosync pick's Picker one: " +
+        `photosync token --scope picker --dir ${env.dir} prints it\\)`,
+    ),
+  );
+  const drive = await env.cli(["token", `--dir=${env.dir}`, "--scope=drive"]);
+  assertOneLineError(
+    drive,
+    4,
+    new RegExp(
+      `for the Drive scope \\(only photosync pick's Picker one: photosync token --scope picker --dir ${env.dir} ` +
+        `prints it\\); run photosync takeout --drive --dir ${env.dir} --creds FILE first$`,
+    ),
   );
   const printed = await env.cli(["token", `--dir=${env.dir}`, "--scope=picker"]);
   assert.equal(printed.code, 0, printed.stderr);

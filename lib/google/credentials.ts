@@ -104,7 +104,10 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
   const client = input.creds || !savedClient(store)
     ? await readClientSecret(input.creds ?? (input.cwd ? join(input.cwd, DEFAULT_CREDS) : DEFAULT_CREDS))
     : savedClient(store)!;
-  const session: Saved = { client, tokens: await authorizeInteractive(client, input) };
+  const session: Saved = {
+    client,
+    tokens: await authorizeInteractive(client, { ...input, tokenCommand: renewal(input.scope).token }),
+  };
   const key = savedKey(store, input.scope);
   store.setSecret(key, JSON.stringify(session));
   return refreshing(store, key, session, input);

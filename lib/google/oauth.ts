@@ -132,6 +132,11 @@ export interface AuthorizeOptions {
   signal?: AbortSignal;
   /** Told of each retry of a token refresh (the command line says the longer waits). */
   onRetry?: RetryOptions["onRetry"];
+  /**
+   * The command that prints the refresh token of `scope` (default `photosync token`, the Library's):
+   * said when nobody can authorise here, for `PHOTOSYNC_REFRESH_TOKEN`.
+   */
+  tokenCommand?: string;
 }
 
 /**
@@ -188,8 +193,9 @@ export async function authorizeInteractive(
   const unanswerable = !options.openBrowser && options.attended === false
     ? new AuthError(
       "cannot authorise here: no browser to open and no terminal to paste the address on; authorise once on " +
-        "a terminal, then set PHOTOSYNC_REFRESH_TOKEN to the token photosync token" +
-        `${options.scope === PICKER_SCOPE ? " --scope picker" : ""} prints there`,
+        `a terminal, then set PHOTOSYNC_REFRESH_TOKEN to the token ${
+          options.tokenCommand ?? "photosync token"
+        } --dir=DIR prints there`,
     )
     : undefined;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;

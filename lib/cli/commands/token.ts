@@ -16,27 +16,22 @@ import { requireBackup } from "../existing_backup.ts";
 import { shellWord } from "../../core/escape.ts";
 
 /**
- * What `--scope` may name: the scope, the command whose runs use it (what authorises it: `renewal`), and how
- * to print it (the hint when only the other scope's token is saved).
+ * What `--scope` may name: the scope, the command whose runs use it (what authorises it and what prints it:
+ * `renewal`), and its token's name in the hint when only another scope's is saved.
  */
 const SCOPES = {
-  library: {
-    scope: LIBRARY_SCOPE,
-    name: "Library",
-    command: "photosync sync",
-    hint: "the Library one: photosync token prints it",
-  },
+  library: { scope: LIBRARY_SCOPE, name: "Library", command: "photosync sync", saved: "the Library one" },
   picker: {
     scope: PICKER_SCOPE,
     name: "Picker",
     command: "photosync pick",
-    hint: "photosync pick's Picker one: photosync token --scope picker prints it",
+    saved: "photosync pick's Picker one",
   },
   drive: {
     scope: DRIVE_SCOPE,
     name: "Drive",
     command: "photosync takeout --drive",
-    hint: "photosync takeout --drive's Drive one: photosync token --scope drive prints it",
+    saved: "photosync takeout --drive's Drive one",
   },
 } as const;
 
@@ -77,7 +72,10 @@ const tokenCommand: Command = async (args, { renderer, paths, journal }) => {
     const others = Object.values(SCOPES).filter((other) =>
       other.scope !== wanted.scope && savedRefreshToken(store, other.scope)
     );
-    const otherSaved = others.length > 0 ? ` (only ${others.map((other) => other.hint).join("; and ")})` : "";
+    const hints = others.map((other) =>
+      `${other.saved}: ${renewal(other.scope).token} --dir ${shellWord(dir)} prints it`
+    );
+    const otherSaved = hints.length > 0 ? ` (only ${hints.join("; and ")})` : "";
     throw new AuthError(
       `no authorisation is saved in ${dir} for the ${wanted.name} scope${otherSaved}; ` +
         `run ${renewal(wanted.scope).authorise} --dir ${shellWord(dir)} --creds FILE first`,
