@@ -260,23 +260,33 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
     },
   );
 
-  await t.step("status: a line per year within 80 columns, the span, the last run", async () => {
-    const result = await env.cli(["status", `--dir=${env.dir}`]);
-    assert.equal(result.code, 0, result.stderr);
-    // The shape's lines (the counts' lines before them name paths and may be longer).
-    const lines = result.stdout.trimEnd().split("\n");
-    for (const line of lines.slice(lines.findIndex((line) => line.startsWith("year ")))) {
-      assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
-    }
-    assert.match(result.stdout, /^year +items +downloaded +pending +failed +bytes$/m);
-    for (const year of ["2019", "2020", "2021"]) {
-      const count = ITEMS.filter((it) => it.creationTime.startsWith(year)).length;
-      assert.match(result.stdout, new RegExp(`^${year} +${count} +${count} +0 +0 `, "m"));
-    }
-    assert.match(result.stdout, /^oldest: +\d{4}-\d\d-\d\dT/m);
-    assert.match(
-      result.stdout,
-      /^ {2}library sync \d{4}-\d\d-\d\d \d\d:\d\d UTC, complete: \+2 items, \+2 files/m,
-    );
-  });
+  await t.step(
+    "status: a line per year within 80 columns, the span, the last run, what puts a file back",
+    async () => {
+      const result = await env.cli(["status", `--dir=${env.dir}`]);
+      assert.equal(result.code, 0, result.stderr);
+      // The shape's lines (the counts' lines before them name paths and may be longer).
+      const lines = result.stdout.trimEnd().split("\n");
+      for (const line of lines.slice(lines.findIndex((line) => line.startsWith("year ")))) {
+        assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
+      }
+      assert.match(result.stdout, /^year +items +downloaded +pending +failed +bytes$/m);
+      for (const year of ["2019", "2020", "2021"]) {
+        const count = ITEMS.filter((it) => it.creationTime.startsWith(year)).length;
+        assert.match(result.stdout, new RegExp(`^${year} +${count} +${count} +0 +0 `, "m"));
+      }
+      assert.match(result.stdout, /^oldest: +\d{4}-\d\d-\d\dT/m);
+      // The file the repair of other days left missing: what puts it back, for this folder.
+      const missing = result.stdout.split("\n").find((line) => line.startsWith("missing: "));
+      assert.equal(
+        missing,
+        `missing:    1 downloaded but gone from ${env.dir} or changed: photosync takeout --dir ${env.dir} ` +
+          `with the archives (for imported files) or photosync sync --dir ${env.dir} --resync puts them back`,
+      );
+      assert.match(
+        result.stdout,
+        /^ {2}library sync \d{4}-\d\d-\d\d \d\d:\d\d UTC, complete: \+2 items, \+2 files/m,
+      );
+    },
+  );
 });

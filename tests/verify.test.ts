@@ -115,6 +115,12 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   );
   assert.match(broken.stderr, /recorded the sha256 of 1 file that had none/);
   assert.match(broken.stderr, /verified 7 files .*: 3 missing, 2 changed; 1 file not in sync\.db/);
+  // What puts them back, by source: --repair downloads, the archives bring Takeout's.
+  assert.deepEqual(broken.stderr.split("\n").slice(-2), [
+    `photosync verify --dir ${env.dir} --repair puts the downloaded files back (changed files are kept aside)`,
+    `photosync takeout --dir ${env.dir} with the export's archives again (or --drive, or --from=URL) puts the ` +
+    "Takeout files back",
+  ]);
 
   const repair = await env.cli(["verify", `--dir=${env.dir}`, "--repair", "--json"]);
   assert.equal(repair.code, 3, repair.stderr); // The Takeout file waits for its archives.
@@ -217,4 +223,43 @@ Deno.test("verify --repair stopped while moving changed files aside: their items
   }
   const verified = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(verified.code, 0, verified.stderr);
+});
+
+Deno.test("verify: Takeout files missing or changed are put back by takeout with the archives, as the run says, not by --repair", async () => {
+  await using env = await TestEnv.start();
+  const { folder, other } = await takeoutFolder(env.root);
+  const imported = await env.cli(["takeout", `--dir=${env.dir}`, folder]);
+  assert.equal(imported.code, 0, imported.stderr);
+  const [onlyTakeout] = query<{ path: string }>(
+    env.dir,
+    "SELECT path FROM items WHERE filename = 'only_takeout.jpg'",
+  );
+  const takeoutLine = `photosync takeout --dir ${env.dir} with the export's archives again (or --drive, or ` +
+    "--from=URL) puts them back";
+
+  await Deno.remove(join(env.dir, onlyTakeout.path));
+  const missing = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(missing.code, 3, missing.stderr);
+  assert.equal(missing.stderr.split("\n").at(-1), takeoutLine);
+  assert.doesNotMatch(missing.stderr, /--repair/);
+  // As said: the archives put it back.
+  const restored = await env.cli(["takeout", `--dir=${env.dir}`, folder]);
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.deepEqual(await Deno.readFile(join(env.dir, onlyTakeout.path)), other);
+
+  // Changed in place (its size kept): --repair keeps it aside first, then the archives put it back.
+  const changed = other.slice();
+  changed[0] ^= 0xff;
+  await Deno.writeFile(join(env.dir, onlyTakeout.path), changed);
+  const broken = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(broken.code, 3, broken.stderr);
+  assert.equal(
+    broken.stderr.split("\n").at(-1),
+    `photosync verify --dir ${env.dir} --repair keeps the changed ones aside, then ${takeoutLine}`,
+  );
+  assert.equal((await env.cli(["verify", `--dir=${env.dir}`, "--repair"])).code, 3);
+  assert.equal((await env.cli(["takeout", `--dir=${env.dir}`, folder])).code, 0);
+  const whole = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.deepEqual(await Deno.readFile(join(env.dir, onlyTakeout.path)), other);
 });

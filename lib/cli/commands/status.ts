@@ -3,7 +3,7 @@
  * @module
  */
 import { ExitCode } from "../../core/errors.ts";
-import { escapeControls } from "../../core/escape.ts";
+import { escapeControls, shellWord } from "../../core/escape.ts";
 import { formatBytes, formatFiles } from "../format.ts";
 import { OutputTree } from "../../core/output_tree.ts";
 import { Store, type StoreCounts, type VerifyRun } from "../../core/store.ts";
@@ -95,9 +95,10 @@ function describe(
 /** The missing files' lines: a count saying what puts them back, the first few, how many more. */
 function describeMissing(missing: MissingFile[], dir: string): string[] {
   if (missing.length === 0) return [];
+  const folder = shellWord(dir);
   return [
-    `missing:    ${missing.length} downloaded but gone from ${dir} or changed: photosync takeout ` +
-    `with the archives (for imported files) or photosync sync --resync puts them back`,
+    `missing:    ${missing.length} downloaded but gone from ${dir} or changed: photosync takeout --dir ${folder} ` +
+    `with the archives (for imported files) or photosync sync --dir ${folder} --resync puts them back`,
     ...missing.slice(0, MISSING_SHOWN).map((m) => `  missing ${line(m.path)} (${line(m.id)})`),
     ...(missing.length > MISSING_SHOWN
       ? [`  … and ${missing.length - MISSING_SHOWN} more (--json lists all)`]

@@ -116,9 +116,38 @@ export function describe(report: VerifyReport, dir: string, seconds: number): st
   }
   // Said when no repair ran (one that ran says for each file what it did, or what puts it back).
   const repairRan = report.movedAside.length + report.repaired.length + report.notRepaired.length > 0;
-  if (report.problems.length > 0 && !repairRan) {
+  if (report.problems.length > 0 && !repairRan) lines.push(...whatPutsBack(report.problems, dir));
+  return lines;
+}
+
+/**
+ * What puts the files of `problems` back, by source: `--repair` downloads Library and picked items
+ * again; a Takeout file comes only from the export's archives, which `takeout` puts back where one is
+ * missing (it tells a changed file only by its size: `--repair` first keeps a changed one aside).
+ */
+function whatPutsBack(problems: Problem[], dir: string): string[] {
+  const folder = shellWord(dir);
+  const takeout = problems.filter((p) => p.source === "takeout");
+  const downloaded = problems.length - takeout.length;
+  const lines: string[] = [];
+  if (downloaded > 0) {
     lines.push(
-      `photosync verify --dir ${shellWord(dir)} --repair puts them back (changed files are kept aside)`,
+      `photosync verify --dir ${folder} --repair puts ${
+        takeout.length > 0 ? "the downloaded files" : "them"
+      } back (changed files are kept aside)`,
+    );
+  }
+  if (takeout.length > 0) {
+    const them = downloaded > 0 ? "the Takeout files" : "them";
+    // Before the archives, a changed file must be out of the way: the repair said above does it too.
+    const aside = !takeout.some((p) => p.kind === "changed")
+      ? ""
+      : downloaded > 0
+      ? "after that repair, "
+      : `photosync verify --dir ${folder} --repair keeps the changed ones aside, then `;
+    lines.push(
+      `${aside}photosync takeout --dir ${folder} with the export's archives again (or --drive, or ` +
+        `--from=URL) puts ${them} back`,
     );
   }
   return lines;

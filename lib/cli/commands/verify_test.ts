@@ -39,7 +39,9 @@ Deno.test("verify's summary: the problems, one a line, then what was found and w
     "unknown x.txt (not in sync.db)",
     "verified 2 files (3 B) in 1s: 1 missing, 1 changed; 1 file not in sync.db",
     "recorded the sha256 of 1 file that had none (their size and mtime were as recorded)",
-    "photosync verify --dir photos --repair puts them back (changed files are kept aside)",
+    "photosync verify --dir photos --repair puts the downloaded files back (changed files are kept aside)",
+    "after that repair, photosync takeout --dir photos with the export's archives again (or --drive, or " +
+    "--from=URL) puts the Takeout files back",
   ]);
 });
 
