@@ -113,6 +113,22 @@ Deno.test("timestamps that are no date are passed over for the next rule, noted,
   assert.match(again.stderr, /: 0 imported/);
 });
 
+Deno.test("one file passed over or dated by its entry time is said in the singular", async () => {
+  const entryTime = Date.UTC(2021, 5, 7, 8, 9, 10);
+  const one = join(WORK, "one-bad-date.zip");
+  await writeZip(one, [
+    [`${GP}/a.jpg`, bytes("a: 1e20"), entryTime],
+    [`${GP}/a.jpg.json`, sidecar("a.jpg", "1e20")],
+  ]);
+  const run = await cli(["takeout", `--dir=${fresh("one-bad-date")}`, one]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    run.stderr,
+    /^warning: 1 file had a date that is no date \(passed over for the next rule\): /m,
+  );
+  assert.match(run.stderr, /^warning: 1 file had no date but its archive entry time: /m);
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // Point 14: what is no Google Photos export
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Figures } from "../core/overview.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes, formatCount } from "./format.ts";
 
 /** What a summary is made of. */
 export interface JobSummary {
@@ -88,9 +88,10 @@ export function jobSummary(summary: JobSummary): string {
       );
       for (const key of Object.keys(total) as (keyof Figures)[]) total[key] += now[key];
     }
+    const items = formatCount(total.items, "item");
     lines.push(
       "",
-      `**Totals:** ${total.items} items, ${total.downloaded} downloaded (${formatBytes(total.bytes)}), ` +
+      `**Totals:** ${items}, ${total.downloaded} downloaded (${formatBytes(total.bytes)}), ` +
         `${total.pending} left for the next run, ${total.failed} failed.`,
     );
   }

@@ -87,7 +87,7 @@ export function reportPage(data: ReportData): string {
 </head>
 <body>
 <h1>photosync backup <code>${escapeHtml(data.dir)}</code></h1>
-<p class="sub">${totals.items} items, ${totals.downloaded} downloaded (${
+<p class="sub">${formatCount(totals.items, "item")}, ${totals.downloaded} downloaded (${
     formatBytes(totals.bytes)
   }), ${totals.pending} pending, ${totals.failed} failed${
     data.span ? `; taken ${day(data.span.oldest)} to ${day(data.span.newest)}` : ""
@@ -196,7 +196,9 @@ function exportsTable(chain: ChainSummary | undefined): string {
     }<td>${isoMinute(e.importedMs)}</td></tr>`
   );
   const missed = chain.missed.map((m) =>
-    `<li class="warn" data-missed-from="${m.from}" data-missed-to="${m.to}">${m.from} to ${m.to} (${m.days} days): no export imported in between; photos uploaded then may be missing until a new full export is imported</li>`
+    `<li class="warn" data-missed-from="${m.from}" data-missed-to="${m.to}">${m.from} to ${m.to} (${
+      formatCount(m.days, "day")
+    }): no export imported in between; photos uploaded then may be missing until a new full export is imported</li>`
   );
   return `<h2>Takeout exports</h2>\n<table><tr><th>export</th><th>parts</th><th>entries</th><th>files placed</th><th>present already</th><th>imported</th></tr>\n${
     rows.join("\n")
@@ -210,7 +212,9 @@ function isoMinute(ms: number): string {
 function stretchesList(stretches: EmptyStretch[]): string {
   if (stretches.length === 0) return "";
   const items = stretches.map((s) =>
-    `<li data-from="${s.from}" data-to="${s.to}">${s.from} to ${s.to}: ${s.days} days without a photo</li>`
+    `<li data-from="${s.from}" data-to="${s.to}">${s.from} to ${s.to}: ${
+      formatCount(s.days, "day")
+    } without a photo</li>`
   );
   return `<h2>Longest empty stretches</h2>\n<p class="sub">Days without an item inside the library's span: the usual sign of a Takeout part not imported.</p>\n<ul>${
     items.join("")
@@ -244,9 +248,11 @@ function attentionList(days: AttentionDay[]): string {
   if (days.length === 0) return "<h2>Needs a look</h2>\n<p>Every item is on disk.</p>";
   const items = days.slice(0, LISTED_DAYS).map((d) => `<li>${d.day}: ${describeMarks(d)}</li>`);
   const more = days.length > LISTED_DAYS
-    ? `<p>… and ${days.length - LISTED_DAYS} more days, marked below.</p>`
+    ? `<p>… and ${formatCount(days.length - LISTED_DAYS, "more day")}, marked below.</p>`
     : "";
-  return `<h2>Needs a look</h2>\n<p class="sub">${days.length} days with items pending, failed or missing on disk (outlined in the calendars).</p>\n<ul>${
+  return `<h2>Needs a look</h2>\n<p class="sub">${
+    formatCount(days.length, "day")
+  } with items pending, failed or missing on disk (outlined in the calendars).</p>\n<ul>${
     items.join("")
   }</ul>${more}`;
 }
@@ -308,7 +314,7 @@ function calendar(
     `<text x="0" y="${TOP + (row as number) * STEP + 9}">${name}</text>`
   );
   return `<h2 id="y${year}">${year}</h2>
-<p class="sub">${figures.items} items, ${figures.downloaded} downloaded (${
+<p class="sub">${formatCount(figures.items, "item")}, ${figures.downloaded} downloaded (${
     formatBytes(figures.bytes)
   }), ${figures.pending} pending, ${figures.failed} failed</p>
 <svg class="cal" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="items per day in ${year}">

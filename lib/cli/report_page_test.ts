@@ -133,3 +133,21 @@ Deno.test("report page: the Takeout exports, the missed window between them and 
   assert.doesNotMatch(bare, /Takeout exports/);
   assert.match(bare, /Never: <code>photosync verify<\/code>/);
 });
+
+Deno.test("report page: a count of one is said in the singular", () => {
+  const one = { items: 1, downloaded: 1, files: 1, pending: 0, failed: 0, bytes: 10 };
+  const page = reportPage(data({
+    years: { "2020": { ...one, sources: {} } },
+    sources: { library: one },
+    days: [{ day: "2020-02-29", count: 1, pending: 0, failed: 0 }],
+    missing: new Map([["2020-02-29", 1]]),
+    stretches: [{ from: "2020-03-01", to: "2020-03-01", days: 1 }],
+  }));
+  assert.match(page, /<h1>[^]*?<p class="sub">1 item, 1 downloaded \(10 B\)/);
+  assert.match(
+    page,
+    /<h2 id="y2020">2020<\/h2>\n<p class="sub">1 item, 1 downloaded \(10 B\), 0 pending, 0 failed<\/p>/,
+  );
+  assert.match(page, />2020-03-01 to 2020-03-01: 1 day without a photo<\/li>/);
+  assert.match(page, /<p class="sub">1 day with items pending, failed or missing on disk/);
+});

@@ -79,7 +79,7 @@ function describe(
   return [
     `items:      ${counts.items}${bySource(counts.sources)}`,
     `downloaded: ${counts.downloaded}${
-      counts.files === counts.downloaded ? "" : ` items in ${counts.files} files`
+      counts.files === counts.downloaded ? "" : ` items in ${formatFiles(counts.files)}`
     } (${formatBytes(counts.bytes)})`,
     `pending:    ${counts.pending}`,
     `failed:     ${counts.failed}`,

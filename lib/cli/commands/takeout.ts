@@ -21,7 +21,7 @@ import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { FOLDER_FLAGS, FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import type { Renderer } from "../render.ts";
-import { formatBytes, formatCount, formatDuration } from "../format.ts";
+import { formatBytes, formatCount, formatDuration, formatFiles } from "../format.ts";
 import { RunStop } from "../../core/backup.ts";
 import { Interrupt } from "../interrupt.ts";
 import { retryNotice } from "../retry_notice.ts";
@@ -380,12 +380,13 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
   }
   if (report.file) renderer.info(`  every entry, one line each: ${report.file}`);
   const warn = (list: Listed, what: string) => {
-    if (list.count > 0) renderer.warn(`${list.count} ${what}: ${listed(list, report)}`);
+    if (list.count > 0) renderer.warn(`${formatFiles(list.count)} ${what}: ${listed(list, report)}`);
   };
-  warn(report.datedByFileTime, "files had no date but their archive entry time");
-  warn(report.undated, `files had no date at all, not even an entry time: dated ${FALLBACK_DAY}`);
-  warn(report.invalidDates, "files had a date that is no date (passed over for the next rule)");
-  warn(report.ambiguous, "files had two sidecars that fit (the first was used)");
+  const their = report.datedByFileTime.count === 1 ? "its" : "their";
+  warn(report.datedByFileTime, `had no date but ${their} archive entry time`);
+  warn(report.undated, `had no date at all, not even an entry time: dated ${FALLBACK_DAY}`);
+  warn(report.invalidDates, "had a date that is no date (passed over for the next rule)");
+  warn(report.ambiguous, "had two sidecars that fit (the first was used)");
   if (report.unmatchedSidecarNames.count > 0) {
     renderer.verbose(`unmatched sidecars: ${listed(report.unmatchedSidecarNames, report)}`);
   }

@@ -333,8 +333,9 @@ export function describeChain(summary: ChainSummary): string[] {
       summary.exports.length === 1 ? "export" : "exports"
     } imported`,
     ...summary.exports.map((e) =>
-      `  ${e.date}  ${e.parts} ${e.parts === 1 ? "part" : "parts"}, ${e.entries} entries: ` +
-      `${e.placed} files placed, ${e.present} present already`
+      `  ${e.date}  ${e.parts} ${e.parts === 1 ? "part" : "parts"}, ${e.entries} ${
+        e.entries === 1 ? "entry" : "entries"
+      }: ${e.placed} ${e.placed === 1 ? "file" : "files"} placed, ${e.present} present already`
     ),
     ...summary.missed.map((m) =>
       `  missed:   an export between ${m.from} and ${m.to} (${m.days} days apart) was not imported: ` +

@@ -162,3 +162,12 @@ Deno.test("chainSummary and describeChain: the exports and the missed windows, f
     "photos uploaded then may be missing until a full export is imported",
   ]);
 });
+
+Deno.test("describeChain: an export of one entry and one file says so in the singular", () => {
+  using t = tempStore();
+  recordImports(new ExportChain(t.store), [part(BASE, 1, { entries: 1, placed: 1 })], Date.UTC(2025, 10, 12));
+  assert.deepEqual(describeChain(chainSummary(t.store)), [
+    "exports:    1 Takeout export imported",
+    "  2025-11-10  1 part, 1 entry: 1 file placed, 0 present already",
+  ]);
+});
