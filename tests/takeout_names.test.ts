@@ -298,6 +298,8 @@ Deno.test("files of kinds the lists lack are kept, a desktop's own files left ou
     [`${year}/._MVIMG_20180722_120942.jpg.json`, text("\x00\x05\x16\x07 AppleDouble"), at],
     [`${year}/.DS_Store`, text("\x00\x00\x00\x01Bud1"), at],
     [`__MACOSX/${year}/._CLIP0001.MMV`, text("\x00\x05\x16\x07 AppleDouble"), at],
+    // Extracted on a Synology NAS, which keeps a thumbnail of each photo beside it.
+    [`${year}/@eaDir/MVIMG_20180722_120942.jpg/SYNOFILE_THUMB_M.jpg`, text("\xff\xd8 a thumbnail"), at],
     // An album's metadata file under a name of a language the list lacks.
     [
       "Takeout/Google Photos/Vakantie/metagegevens.json",
@@ -308,8 +310,8 @@ Deno.test("files of kinds the lists lack are kept, a desktop's own files left ou
   ]);
   const dir = join(root, "out");
   const run = await takeout(ENV, dir, [zip]);
-  // The desktop's four files and the album's metadata file.
-  assert.match(run.stderr, /\b5 not media, 0 failed\b/, run.stderr);
+  // The desktop's four files, the NAS's thumbnail and the album's metadata file.
+  assert.match(run.stderr, /\b6 not media, 0 failed\b/, run.stderr);
   assert.match(run.stderr, /\b0 unmatched sidecars/, run.stderr);
   const { items, albums } = readDb(dir);
   assert.equal(items.size, 5, run.stderr);

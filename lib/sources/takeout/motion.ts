@@ -74,22 +74,31 @@ export function isMediaEntryName(name: string): boolean {
 const DESKTOP_FILES = new Set([".ds_store", "thumbs.db", "desktop.ini", ".localized"]);
 
 /**
- * Whether an entry is a file a desktop made beside the extracted ones, no photo's: macOS' `.DS_Store`,
- * its AppleDouble `._NAME` files and a Finder zip's `__MACOSX/` folder, Windows' `Thumbs.db` and
- * `desktop.ini`. Never read nor placed.
+ * Folders a desktop or a NAS makes beside the files it shows: a Finder zip's `__MACOSX`, macOS' `.AppleDouble`
+ * on shares, Synology's `@eaDir` and QNAP's `.@__thumb` (thumbnails of each photo, as `.jpg` files).
+ */
+const DESKTOP_FOLDERS = new Set(["__MACOSX", ".AppleDouble", "@eaDir", ".@__thumb"]);
+
+/**
+ * Whether an entry is a file a desktop or a NAS made beside the extracted ones, no photo's: macOS'
+ * `.DS_Store`, its AppleDouble `._NAME` files and a Finder zip's `__MACOSX/` folder, Windows' `Thumbs.db`
+ * and `desktop.ini`, the thumbnails a NAS keeps in `@eaDir/` (Synology) or `.@__thumb/` (QNAP). Never read
+ * nor placed.
  *
  * @example
  * ```ts
  * import assert from "node:assert";
  * assert.strictEqual(isDesktopFile("Takeout/Google Photos/Trip/._IMG_1.jpg"), true);
  * assert.strictEqual(isDesktopFile("__MACOSX/Takeout/Google Photos/Trip/IMG_1.jpg"), true);
+ * assert.strictEqual(isDesktopFile("Takeout/Google Photos/Trip/@eaDir/IMG_1.jpg/SYNOFILE_THUMB_M.jpg"), true);
  * assert.strictEqual(isDesktopFile("Takeout/Google Photos/Trip/IMG_1.jpg"), false);
  * ```
  */
 export function isDesktopFile(path: string): boolean {
   const parts = path.split(/[/\\]/);
   const name = parts.at(-1) ?? "";
-  return name.startsWith("._") || DESKTOP_FILES.has(name.toLowerCase()) || parts.includes("__MACOSX");
+  return name.startsWith("._") || DESKTOP_FILES.has(name.toLowerCase()) ||
+    parts.some((part) => DESKTOP_FOLDERS.has(part));
 }
 
 /**
