@@ -114,8 +114,14 @@ export async function runCli(args: string[], io: CliIo = processIo()): Promise<n
   return code;
 }
 
-/** The one top-level error printer: one line; the exit code and that line. */
-function printError(error: unknown, renderer: Renderer): { code: number; message: string } {
+/**
+ * The one top-level error printer: one line; the exit code and that line. An error a `using`'s disposal
+ * threw while the run was failing already (a report file's last write on the disk that just filled) comes
+ * as a `SuppressedError` holding the run's own error, the one said: the cause, not its echo.
+ */
+export function printError(thrown: unknown, renderer: Renderer): { code: number; message: string } {
+  let error = thrown;
+  while (error instanceof SuppressedError) error = error.suppressed;
   if (error instanceof InterruptedError) {
     renderer.notice(error.message);
     return { code: error.exitCode, message: error.message };
