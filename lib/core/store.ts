@@ -9,7 +9,15 @@ import { join } from "node:path";
 import { DB_FILE, LOCK_FILE } from "./db_files.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
 import { keptLocalTime } from "./local_time.ts";
-import { DamagedDatabaseError, guardDamage, isDamage, type Statement, type StoreDb } from "./store_db.ts";
+import {
+  DamagedDatabaseError,
+  guardFile,
+  isDamage,
+  isStorageFailure,
+  type Statement,
+  storageFailure,
+  type StoreDb,
+} from "./store_db.ts";
 import { shellWord } from "./escape.ts";
 
 export { DB_FILE, LOCK_FILE } from "./db_files.ts";
@@ -360,12 +368,14 @@ export class Store {
       db.close();
       if (error instanceof PhotosyncError) throw error;
       if (isDamage(error)) throw new DamagedDatabaseError(path, error);
+      // A full disk or a file size limit met making its WAL or migrating: the disk's, not bad input.
+      if (isStorageFailure(error)) throw storageFailure(path, error);
       throw new UsageError(`cannot use ${path}: ${(error as Error).message}`, { cause: error });
     }
     // Only the user may read it (it holds tokens); it was found writable, so this changes no
     // file the user made read-only.
     if (!options.readOnly) Deno.chmodSync(path, 0o600);
-    return new Store(guardDamage(db, path), lock);
+    return new Store(guardFile(db, path), lock);
   }
 
   /** Run `fn` in one transaction. */
