@@ -12,7 +12,8 @@ import { HashPool } from "./core/hash_pool.ts";
 import type { Logger } from "./core/logger.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import { checkFiles, type Problem, unknownFiles } from "./core/verify.ts";
-import { changedStamp, OutputTree } from "./core/output_tree.ts";
+import { changedStamp, FileSystemError, OutputTree, UnwritableFolderError } from "./core/output_tree.ts";
+import { Store } from "./core/store.ts";
 import { sync, type SyncIo } from "./library.ts";
 import { shellWord } from "./core/escape.ts";
 
@@ -78,9 +79,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     notRepaired: [],
   };
   const redownload: Problem[] = [];
+  const repair = options.repair ?? false;
   {
-    using backup = await openBackup(dir);
-    const { store } = backup;
+    using checking = await openChecking(dir, repair, logger);
+    const { store } = checking;
     const checked = await checkFiles({
       store,
       root: dir,
@@ -89,7 +91,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       requeuedOf: [...DOWNLOADED_SOURCES],
       signal: stop.signal,
     });
-    Object.assign(report, { files: checked.files, bytes: checked.bytes, hashed: checked.hashed });
+    const recorded = checking.recording && record(() => store.recordHashes(checked.taken), repair, logger);
+    Object.assign(report, {
+      files: checked.files,
+      bytes: checked.bytes,
+      hashed: recorded ? checked.taken.length : 0,
+    });
     report.problems = checked.problems;
     report.unknown = await unknownFiles(store, dir);
     if (options.repair && report.problems.length > 0) {
@@ -115,7 +122,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
         }
       }
     }
-    if (redownload.length === 0) store.addVerifyRun(runRecord(report, startedMs));
+    if (redownload.length === 0 && recorded) {
+      record(() => store.addVerifyRun(runRecord(report, startedMs)), repair, logger);
+    }
   }
   if (redownload.length === 0) return report;
   // Downloaded again by the sources' own transfer (a Library item with a fresh URL from batchGet).
@@ -142,6 +151,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     only: new Set(redownload.map((p) => p.id)),
     requeuedOf: [...DOWNLOADED_SOURCES],
   });
+  store.recordHashes(again.taken);
   const stillWrong = new Set(again.problems.map((problem) => problem.id));
   for (const problem of redownload) {
     const item = store.item(problem.id);
@@ -163,6 +173,51 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   }
   store.addVerifyRun(runRecord(report, startedMs));
   return report;
+}
+
+/**
+ * The backup's `sync.db` for the checks, and whether what they find is recorded in it (the hashes taken, the
+ * run). A check without `repair` writes no file but sync.db: where the folder cannot be written (a read-only
+ * mount, a full disk) it reads sync.db read-only and records nothing, which it says.
+ */
+async function openChecking(
+  dir: string,
+  repair: boolean,
+  logger: Logger,
+): Promise<{ store: Store; recording: boolean } & Disposable> {
+  try {
+    const backup = await openBackup(dir);
+    return { store: backup.store, recording: true, [Symbol.dispose]: () => backup[Symbol.dispose]() };
+  } catch (error) {
+    if (repair || !(error instanceof UnwritableFolderError || error instanceof FileSystemError)) throw error;
+    const store = Store.open(dir, { readOnly: true });
+    unrecorded(error, logger);
+    return { store, recording: false, [Symbol.dispose]: () => store.close() };
+  }
+}
+
+/**
+ * Record in sync.db (`write`) what the checks found; whether it was. Without `repair`, a disk that refuses
+ * it (full) leaves it unrecorded, which the run says: the files were checked all the same.
+ */
+function record(write: () => void, repair: boolean, logger: Logger): boolean {
+  try {
+    write();
+    return true;
+  } catch (error) {
+    if (repair || !(error instanceof FileSystemError)) throw error;
+    unrecorded(error, logger);
+    return false;
+  }
+}
+
+/** Say that the run records nothing in sync.db, and why (`error`: what stopped it writing there). */
+function unrecorded(error: Error, logger: Logger): void {
+  // The line up to its advice (after "; "), which is for a run that must write.
+  const [why] = error.message.split("; ");
+  logger.warn(
+    `${why}: the files are checked, but nothing is recorded in sync.db (this verify, the hashes it takes)`,
+  );
 }
 
 /** The row of sync.db's `verify_runs` for `report`. */

@@ -595,7 +595,10 @@ export function danglingLinkMessage(dir: string): string {
   } nowhere (is the disk it is on mounted?)`;
 }
 
-/** Create `dir` if missing and make sure it is a writable folder, or throw {@link UsageError}. */
+/**
+ * Create `dir` if missing and make sure it is a writable folder, or throw {@link UsageError}
+ * ({@link UnwritableFolderError} for a folder that cannot be written).
+ */
 export async function prepareOutputDir(dir: string): Promise<void> {
   try {
     await Deno.mkdir(dir, { recursive: true });
@@ -611,8 +614,14 @@ export async function prepareOutputDir(dir: string): Promise<void> {
   try {
     await Deno.remove(await Deno.makeTempFile({ dir, prefix: ".photosync-write-test-" }));
   } catch (error) {
-    throw new UsageError(`--dir ${dir} is not writable (${(error as Error).message}); choose another --dir`, {
-      cause: error,
-    });
+    throw new UnwritableFolderError(dir, error);
+  }
+}
+
+/** `--dir` is a folder that cannot be written (not permitted, a read-only mount, a full disk). */
+export class UnwritableFolderError extends UsageError {
+  constructor(dir: string, cause: unknown) {
+    super(`--dir ${dir} is not writable (${(cause as Error).message}); choose another --dir`, { cause });
+    this.name = "UnwritableFolderError";
   }
 }

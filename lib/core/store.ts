@@ -11,6 +11,7 @@ import { PhotosyncError, UsageError } from "./errors.ts";
 import { keptLocalTime } from "./local_time.ts";
 import {
   DamagedDatabaseError,
+  errcode,
   guardFile,
   isDamage,
   isStorageFailure,
@@ -309,7 +310,8 @@ export class Store {
     let header: Uint8Array | undefined;
     try {
       using file = Deno.openSync(path, { read: true });
-      const buffer = new Uint8Array(16);
+      // The magic string, then (at 18) the version SQLite reads it with: 2 in WAL mode.
+      const buffer = new Uint8Array(20);
       const read = file.readSync(buffer) ?? 0;
       header = buffer.subarray(0, read);
     } catch (error) {
@@ -319,16 +321,23 @@ export class Store {
       if (options.readOnly) throw new UsageError(`no ${path}: run photosync --dir=${shellWord(dir)} first`);
       Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
     }
-    if (header && header.length > 0 && new TextDecoder().decode(header) !== SQLITE_MAGIC) {
+    if (header && header.length > 0 && new TextDecoder().decode(header.subarray(0, 16)) !== SQLITE_MAGIC) {
       throw new UsageError(`${path} is not a photosync database; move it away or choose another --dir`);
     }
     if (header && !readOnly) checkWritable(path);
-    const db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
+    let db: DatabaseSync;
     try {
-      // Before the first read: a connection that just closed may still hold a lock for a moment (its
-      // last checkpoint), and a read then fails at once instead of waiting.
-      db.exec("PRAGMA busy_timeout = 5000");
-      const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
+      db = connect(path, readOnly);
+    } catch (error) {
+      throw openFailure(path, error);
+    }
+    try {
+      let version: number;
+      try {
+        ({ user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number });
+      } catch (error) {
+        throw readOnly && header?.[18] === 2 && unindexable(error) ? walUnreadable(dir, path, error) : error;
+      }
       if (version > SCHEMA_VERSION) {
         throw new UsageError(
           `${path} was written by a newer photosync (schema ${version}); upgrade photosync to use it`,
@@ -366,11 +375,7 @@ export class Store {
       db.exec("PRAGMA foreign_keys = ON");
     } catch (error) {
       db.close();
-      if (error instanceof PhotosyncError) throw error;
-      if (isDamage(error)) throw new DamagedDatabaseError(path, error);
-      // A full disk or a file size limit met making its WAL or migrating: the disk's, not bad input.
-      if (isStorageFailure(error)) throw storageFailure(path, error);
-      throw new UsageError(`cannot use ${path}: ${(error as Error).message}`, { cause: error });
+      throw openFailure(path, error);
     }
     // Only the user may read it (it holds tokens); it was found writable, so this changes no
     // file the user made read-only.
@@ -868,8 +873,27 @@ export class Store {
   }
 
   close(): void {
+    if (this.#lock) this.#leaveWal();
     this.#db.close();
     this.#lock?.close();
+  }
+
+  /**
+   * A run's store, as it closes, takes `sync.db` out of WAL mode (the next run's open puts it back). SQLite
+   * reads a WAL database only through files beside it (`sync.db-wal`, `sync.db-shm`), which a reader makes
+   * when they are missing, as a WAL's last connection removes them: on a read-only mount or a full disk it
+   * cannot, and `status`, `report`, `verify` could not read the backup there. A database in a rollback journal
+   * is read alone. (SQLite's `immutable=1`, read without them, needs a `file:` URI, which Deno's node:sqlite
+   * opens only with every permission granted, `-A`.) It takes no lock's wait: another connection reading the
+   * file (a `status` now) keeps it in WAL mode, which is as safe, and so does a failure (a full disk): what
+   * the run committed is in the WAL.
+   */
+  #leaveWal(): void {
+    try {
+      this.#db.exec("PRAGMA busy_timeout = 0; PRAGMA journal_mode = DELETE");
+    } catch {
+      // Left in WAL mode: see above.
+    }
   }
 
   [Symbol.dispose](): void {
@@ -918,6 +942,47 @@ function migrate(db: DatabaseSync, version: number): void {
     if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
   }
+}
+
+/**
+ * A connection to `sync.db` at `path`, its busy timeout set before the first read: a connection that just
+ * closed may still hold a lock for a moment (its last checkpoint), and a read then fails at once instead of
+ * waiting.
+ */
+function connect(path: string, readOnly: boolean): DatabaseSync {
+  const db = new DatabaseSync(path, { readOnly });
+  db.exec("PRAGMA busy_timeout = 5000");
+  return db;
+}
+
+/**
+ * Whether `error`, a read-only connection's first read of a WAL database, is SQLite's for the files it reads
+ * it with (`sync.db-wal`, `sync.db-shm`) missing and not to be made: `SQLITE_CANTOPEN` (a read-only mount),
+ * `SQLITE_IOERR` (a full disk), `SQLITE_READONLY`.
+ */
+function unindexable(error: unknown): boolean {
+  return [8, 10, 14].includes((errcode(error) ?? 0) & 0xff);
+}
+
+/** What a read-only command says of a `sync.db` in `dir` left in WAL mode where SQLite cannot make its files. */
+function walUnreadable(dir: string, path: string, error: unknown): UsageError {
+  const files = `${DB_FILE}-wal and ${DB_FILE}-shm`;
+  const run = `photosync verify --dir=${shellWord(dir)}`;
+  return new UsageError(
+    `cannot read ${path} (${(error as Error).message}): it is in WAL mode (as an older photosync, or a run ` +
+      `that did not end, left it), which SQLite reads only with ${files} beside it, and this folder cannot ` +
+      `take them (read-only, or full); run ${run} once where it can be written`,
+    { cause: error },
+  );
+}
+
+/** What opening `sync.db` at `path` failed with, as one line. */
+function openFailure(path: string, error: unknown): PhotosyncError {
+  if (error instanceof PhotosyncError) return error;
+  if (isDamage(error)) return new DamagedDatabaseError(path, error);
+  // A full disk or a file size limit met making its WAL or migrating: the disk's, not bad input.
+  if (isStorageFailure(error)) return storageFailure(path, error);
+  return new UsageError(`cannot use ${path}: ${(error as Error).message}`, { cause: error });
 }
 
 /**

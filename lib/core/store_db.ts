@@ -30,8 +30,19 @@ const CODES_BY_TEXT = new Map([
   ["file is not a database", 26],
 ]);
 
-/** SQLite's result code of `error` (extended where it has one), or undefined for another error. */
-function errcode(error: unknown): number | undefined {
+/**
+ * SQLite's result code of `error` (extended where it has one), or undefined for another error.
+ *
+ * @example Usage
+ * ```ts
+ * import { errcode } from "./store_db.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(errcode(Object.assign(new Error("disk I/O error"), { code: "ERR_SQLITE_ERROR" })), 10);
+ * assert.equal(errcode(new Error("disk I/O error")), undefined);
+ * ```
+ */
+export function errcode(error: unknown): number | undefined {
   const code = (error as { errcode?: unknown })?.errcode;
   if (typeof code === "number") return code;
   return (error as { code?: unknown })?.code === "ERR_SQLITE_ERROR"

@@ -33,15 +33,15 @@ export interface CheckResult {
   files: number;
   bytes: number;
   problems: Problem[];
-  /** Files that had no hash: taken now (their size and mtime were as recorded) and recorded. */
-  hashed: number;
+  /** Hashes of the files that had none, taken now (their size and mtime were as recorded): for the caller to record. */
+  taken: { id: string; hash: string }[];
 }
 
 /**
  * Check every file sync.db records (or only `only`, by id) in `root`: missing, another size,
  * other bytes than its recorded sha256. A file without a hash (placed before photosync kept one
- * for every file, or by a run stopped before it recorded it) is hashed and its hash recorded when
- * its size and mtime are as photosync left them; otherwise it counts as changed.
+ * for every file, or by a run stopped before it recorded it) is hashed, its hash returned to be
+ * recorded, when its size and mtime are as photosync left them; otherwise it counts as changed.
  */
 export async function checkFiles(
   options: {
@@ -63,14 +63,13 @@ export async function checkFiles(
   const { store, root, pool, logger, only, signal } = options;
   const files = [...store.recordedFiles()].filter((file) => !only || only.has(file.id));
   const bytesTotal = files.reduce((sum, file) => sum + file.size, 0);
-  const result: CheckResult = { files: files.length, bytes: bytesTotal, problems: [], hashed: 0 };
+  const result: CheckResult = { files: files.length, bytes: bytesTotal, problems: [], taken: [] };
   const found: Problem[] = [];
-  const hashedNow: { id: string; hash: string }[] = [];
   let done = 0;
   let bytes = 0;
   logger.progress({ action: "verified", filesTotal: files.length, bytesTotal, files: 0, bytes: 0 });
   const check = async (file: RecordedFile): Promise<void> => {
-    const problem = await checkOne(file, root, pool, hashedNow);
+    const problem = await checkOne(file, root, pool, result.taken);
     if (problem) found.push(problem);
     done++;
     bytes += file.size;
@@ -100,8 +99,6 @@ export async function checkFiles(
       : "queued again by an earlier run, not downloaded since";
     found.push({ id, source, path, kind: "missing", detail, hash });
   }
-  store.recordHashes(hashedNow);
-  result.hashed = hashedNow.length;
   // In the order sync.db lists them, whatever order the workers finished in (the unrestored last).
   const order = new Map(files.map((file, i) => [file.id, i]));
   const at = (problem: Problem) => order.get(problem.id) ?? files.length;
