@@ -339,3 +339,48 @@ Deno.test("files of kinds the lists lack are kept, a desktop's own files left ou
   for await (const entry of Deno.readDir(join(dir, "2018/07"))) placed.push(entry.name);
   assert.equal(placed.some((name) => name.startsWith("._") || name.startsWith("_")), false);
 });
+
+Deno.test("an export whose Google Photos folder has a name not listed: a file of a kind not listed is media only when a sidecar names it or a still takes it", async () => {
+  const root = join(ENV.root, "unlisted");
+  await mkdir(root, { recursive: true });
+  const text = (value: string) => new TextEncoder().encode(value);
+  const sidecar = (title: string, seconds: number) =>
+    text(
+      JSON.stringify({
+        title,
+        photoTakenTime: { timestamp: String(seconds) },
+        url: "https://photos.google.com/x",
+      }),
+    );
+  const at = Date.UTC(2024, 0, 1);
+  // Finnish: not in the list of the folder's names.
+  const year = "Takeout/Google Kuvat/Photos from 2018";
+  const media = {
+    clip: text("a Sony MMV clip"),
+    still: text("\xff\xd8\xff\xe0 a motion photo's still"),
+    video: text("\x00\x00\x00\x20ftypisom the motion photo's video"),
+  };
+  const zip = join(root, "takeout-20250101T000000Z-001.zip");
+  await writeZip(zip, [
+    [`${year}/CLIP0002.MMV`, media.clip, at],
+    [`${year}/CLIP0002.MMV.supplemental-metadata.json`, sidecar("CLIP0002.MMV", 1532300000), at],
+    [`${year}/MVIMG_20180722_120942.jpg`, media.still, at],
+    [`${year}/MVIMG_20180722_120942.jpg.json`, sidecar("MVIMG_20180722_120942.jpg", 1532261382), at],
+    [`${year}/MVIMG_20180722_120942`, media.video, at],
+    [`${year}/.picasa.ini`, text("[Picasa]\nname=2018\n"), at],
+    [`${year}/scan notes.pdf`, text("%PDF-1.4 no photo"), at],
+    // Other products of a Takeout of several.
+    ["Takeout/Drive/Tax return 2024.pdf", text("%PDF-1.4 taxes"), at],
+    ["Takeout/Mail/All mail.mbox", text("From nobody"), at],
+    ["Takeout/Contacts/All Contacts/All Contacts.vcf", text("BEGIN:VCARD"), at],
+  ]);
+  const dir = join(root, "out");
+  const run = await takeout(ENV, dir, [zip]);
+  assert.match(run.stderr, /\b3 imported\b/, run.stderr);
+  const { items } = readDb(dir);
+  assert.deepEqual(
+    [...items.values()].map((item) => item.path).sort(),
+    ["2018/07/22/CLIP0002.MMV", "2018/07/22/MVIMG_20180722_120942", "2018/07/22/MVIMG_20180722_120942.jpg"],
+  );
+  assert.equal(items.get(sha256(media.video))!.json.motionOf, "MVIMG_20180722_120942.jpg");
+});

@@ -12,7 +12,7 @@ import { parseJsonObject } from "../../core/json_object.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { ArchiveEntry } from "./entry.ts";
 import { editedOriginal } from "./edited.ts";
-import { isDesktopFile, isMediaEntryName, pairMotionPhotos } from "./motion.ts";
+import { isDesktopFile, isMediaName, mayBeMedia, pairMotionPhotos } from "./motion.ts";
 import { albumTitleOf, type SidecarData, sidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
 import { exportStamps } from "./parts.ts";
@@ -173,6 +173,12 @@ interface Folder {
   leftOut?: boolean;
   /** Its media entries (their names are those of their paths: no second object per entry). */
   media: EntryRef[];
+  /**
+   * Its files of a kind not listed as media nor JSON (`.mmv`, `MVIMG_…` with no extension, a `.pdf`): media in
+   * a Google Photos folder known by its name, which holds media only; elsewhere (an export whose folder's
+   * name is not known) only those a sidecar names or a still of their name takes as its video.
+   */
+  unknown: EntryRef[];
   json: JsonFile[];
 }
 
@@ -262,7 +268,7 @@ export async function catalog(
           group = folders.get(key);
           if (!group) {
             const within = input.within ?? "";
-            group = { stamp, folder, within, media: [], json: [] };
+            group = { stamp, folder, within, media: [], unknown: [], json: [] };
             if (ahead && scope.leftOut(stamp, within + folder)) group.leftOut = true;
             folders.set(key, group);
           }
@@ -303,8 +309,10 @@ export async function catalog(
             }
           })());
           if (reading.length >= window) await reading.shift();
-        } else if (isMediaEntryName(name)) {
+        } else if (isMediaName(name)) {
           group.media.push(ref);
+        } else if (mayBeMedia(name)) {
+          group.unknown.push(ref);
         } else {
           result.notMedia.push(ref);
         }
@@ -334,9 +342,18 @@ export async function catalog(
     const left = scope.leftOut(group.stamp, group.within + group.folder);
     if (!left) continue;
     folders.delete(key);
-    for (const ref of [...group.media, ...group.json.map((file) => file.ref)]) {
+    for (const ref of [...group.media, ...group.unknown, ...group.json.map((file) => file.ref)]) {
       result.notGooglePhotos.push({ ref, ...left });
     }
+  }
+  for (const group of folders.values()) {
+    if (group.unknown.length === 0) continue;
+    const known = scope.inPhotosFolder(group.stamp, group.within + group.folder);
+    for (const ref of group.unknown) {
+      if (known || namedByFolder(ref, group)) group.media.push(ref);
+      else result.notMedia.push(ref);
+    }
+    group.unknown = [];
   }
   // Oldest export first (a stable sort: within one, the order of the folders' first entries), so
   // that an increment's folder is matched with what the exports before it (this run's and earlier
@@ -622,6 +639,22 @@ async function planReads(
   for (const { input, reads, folders } of planned) {
     input.willRead!(reads.filter((_, at) => kept[folders[at]]));
   }
+}
+
+/**
+ * Whether a file of a kind not listed (`ref`) is one of its folder's media all the same: a sidecar there names
+ * it (its name's rule or its title), or a still of its name takes it as its video (`MVIMG_…` with no extension).
+ */
+function namedByFolder(ref: EntryRef, group: Folder): boolean {
+  const { name } = splitPath(ref.path);
+  const sidecars = group.json.filter((file) => file.sidecar && isSidecarName(file.name));
+  const named = matchSidecars(
+    [name],
+    sidecars.map((file) => ({ name: file.name, title: file.sidecar!.title })),
+  );
+  if (named.has(name)) return true;
+  const names = [...group.media.map((media) => splitPath(media.path).name), name];
+  return pairMotionPhotos(names).has(name);
 }
 
 /** The folder part and the file name of an entry path (either separator). */

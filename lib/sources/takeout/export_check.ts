@@ -148,6 +148,11 @@ export class PhotosScope {
     roots.add(root);
   }
 
+  /** Whether `folder` lies in a Google Photos folder of the export `stamp` known by its name. */
+  inPhotosFolder(stamp: string, folder: string): boolean {
+    return [...this.#roots.get(stamp) ?? []].some((root) => folder.startsWith(root));
+  }
+
   /**
    * Undefined when the files of `folder` are the export's (they lie in its Google Photos folder, or it
    * has none by a known name); else the folder left out, as far down as it says why (`top`).

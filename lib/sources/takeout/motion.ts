@@ -53,25 +53,34 @@ export function isMediaName(name: string): boolean {
 }
 
 /**
- * Whether a file of an export's Google Photos folder is taken as media: a photo or video extension, or
- * any other file but JSON and HTML. Google Photos holds media only, so a file of a kind not listed (a
- * format added later, the video part of an older motion photo, `MVIMG_…` with no extension) is kept
- * rather than lost.
+ * Whether a file of no listed media extension may be media all the same: any but JSON and HTML. Google
+ * Photos holds media only, so in its folder a file of a kind not listed (a format added later, the video
+ * part of an older motion photo, `MVIMG_…` with no extension) is kept rather than lost (see the catalog).
  *
  * @example
  * ```ts
  * import assert from "node:assert";
- * assert.strictEqual(isMediaEntryName("CLIP0001.MMV"), true);
- * assert.strictEqual(isMediaEntryName("MVIMG_20180722_120942"), true);
- * assert.strictEqual(isMediaEntryName("metadata.json"), false);
+ * assert.strictEqual(mayBeMedia("CLIP0001.MMV"), true);
+ * assert.strictEqual(mayBeMedia("MVIMG_20180722_120942"), true);
+ * assert.strictEqual(mayBeMedia("metadata.json"), false);
  * ```
  */
-export function isMediaEntryName(name: string): boolean {
-  return isMediaName(name) || !/\.(json|html?)$/i.test(name);
+export function mayBeMedia(name: string): boolean {
+  return !/\.(json|html?)$/i.test(name);
 }
 
 /** Names of the files a desktop leaves in folders it shows (compared in lower case). */
-const DESKTOP_FILES = new Set([".ds_store", "thumbs.db", "desktop.ini", ".localized"]);
+const DESKTOP_FILES = new Set([
+  ".ds_store",
+  ".localized",
+  "icon\r",
+  "thumbs.db",
+  "desktop.ini",
+  ".directory",
+  ".picasa.ini",
+  "picasa.ini",
+  ".nomedia",
+]);
 
 /**
  * Folders a desktop or a NAS makes beside the files it shows: a Finder zip's `__MACOSX`, macOS' `.AppleDouble`
@@ -81,9 +90,9 @@ const DESKTOP_FOLDERS = new Set(["__MACOSX", ".AppleDouble", "@eaDir", ".@__thum
 
 /**
  * Whether an entry is a file a desktop or a NAS made beside the extracted ones, no photo's: macOS'
- * `.DS_Store`, its AppleDouble `._NAME` files and a Finder zip's `__MACOSX/` folder, Windows' `Thumbs.db`
- * and `desktop.ini`, the thumbnails a NAS keeps in `@eaDir/` (Synology) or `.@__thumb/` (QNAP). Never read
- * nor placed.
+ * `.DS_Store`, `Icon\r`, its AppleDouble `._NAME` files and a Finder zip's `__MACOSX/` folder, Windows'
+ * `Thumbs.db` and `desktop.ini`, KDE's `.directory`, Picasa's `.picasa.ini`, Android's `.nomedia`, the
+ * thumbnails a NAS keeps in `@eaDir/` (Synology) or `.@__thumb/` (QNAP). Never read nor placed.
  *
  * @example
  * ```ts
