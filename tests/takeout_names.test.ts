@@ -353,8 +353,8 @@ Deno.test("an export whose Google Photos folder has a name not listed: a file of
       }),
     );
   const at = Date.UTC(2024, 0, 1);
-  // Finnish: not in the list of the folder's names.
-  const year = "Takeout/Google Kuvat/Photos from 2018";
+  // A language the list of the folder's names lacks (Esperanto's, say).
+  const year = "Takeout/Google Fotoj/Photos from 2018";
   const media = {
     clip: text("a Sony MMV clip"),
     still: text("\xff\xd8\xff\xe0 a motion photo's still"),
