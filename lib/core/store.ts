@@ -265,6 +265,7 @@ export class Store {
   readonly #insert: Statement;
   readonly #upsert: Statement;
   readonly #takeOver: Statement;
+  readonly #adopt: Statement;
   readonly #lock?: Deno.FsFile;
 
   private constructor(db: StoreDb, lock?: Deno.FsFile) {
@@ -285,6 +286,9 @@ export class Store {
       UPDATE items SET source = ?, filename = ?, created_ms = ?, is_video = ?, json = ?, hash = coalesce(?, hash),
         status = 'pending', note = NULL
       WHERE id = ? AND status != 'downloaded'`);
+    this.#adopt = db.prepare(
+      "UPDATE items SET source = ?, filename = ?, created_ms = ?, is_video = ?, json = ? WHERE id = ?",
+    );
   }
 
   /**
@@ -480,16 +484,24 @@ export class Store {
           file_of: string | null;
         };
         if (known.source !== item.source) {
-          // One item whichever source lists it (the Library and the picker share ids). A downloaded
-          // one stays its source's, metadata and all; one still to fetch is taken by the source
-          // listing it now, which can fetch it (a picked item's URL works now; a Library item the
-          // picker's expired URL left pending is fetched by a sync).
-          if (known.status === "downloaded") {
+          // One item whichever source lists it (the Library and the picker share ids). One still to
+          // fetch is taken by the source listing it now, which can fetch it (a picked item's URL works
+          // now; a Library item the picker's expired URL left pending is fetched by a sync). A downloaded
+          // one stays its source's, but for the Library's listing of a picked one: its metadata says
+          // more (a description), and its date, corrected in Google Photos, moves the file.
+          if (known.status !== "downloaded") {
+            this.#takeOver.run(...row.slice(1, 5), item.json, item.hash ?? null, item.id);
+            result.updated++;
+          } else if (known.source === "picker" && item.source === "library") {
+            const json = options.keepLocalTime ? keptLocalTime(known.json, item.json) : item.json;
+            this.#adopt.run(...row.slice(1, 5), json, item.id);
+            result.updated++;
+            if (options.noteRefiles && known.created_ms !== item.createdMs) {
+              this.#applyCheckpoint(REFILE, { put: [{ key: item.id, value: "" }] });
+            }
+          } else {
             result.others++;
-            continue;
           }
-          this.#takeOver.run(...row.slice(1, 5), item.json, item.hash ?? null, item.id);
-          result.updated++;
           continue;
         }
         const json = options.keepLocalTime ? keptLocalTime(known.json, item.json) : item.json;
