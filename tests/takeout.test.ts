@@ -186,10 +186,10 @@ async function assertImported(
 /** The summary's `N entries: …` counts by category (its first two lines). */
 function summary(stderr: string): Record<string, number> {
   const lines = stderr.split("\n");
-  const at = lines.findIndex((l) => / entries: /.test(l));
+  const at = lines.findIndex((l) => / entr(y|ies): /.test(l));
   assert.ok(at >= 0, `a summary line in:\n${stderr}`);
   const line = `${lines[at]} ${lines[at + 1]}`;
-  const counts: Record<string, number> = { entries: Number(/(\d+) entries:/.exec(line)![1]) };
+  const counts: Record<string, number> = { entries: Number(/(\d+) entr(?:y|ies):/.exec(line)![1]) };
   const categories = [
     "imported",
     "already present",
@@ -201,7 +201,8 @@ function summary(stderr: string): Record<string, number> {
     "failed",
   ];
   for (const category of categories) {
-    const match = new RegExp(`(\\d+) ${category}`).exec(line);
+    // One of each is said in the singular: `1 duplicate skipped`, `1 sidecar used`.
+    const match = new RegExp(`(\\d+) ${category.replace(/s\b/, "s?")}`).exec(line);
     assert.ok(match, `"${category}" in ${line}`);
     counts[category] = Number(match[1]);
   }

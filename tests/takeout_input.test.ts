@@ -321,7 +321,7 @@ Deno.test("the sidecars of a damaged tgz date nothing; the part downloaded again
   ]]);
   // The part read once more: its sidecar dated its photo, so it is used, not unmatched.
   const once = await cli(["takeout", `--dir=${dir}`, good]);
-  assert.match(once.stderr, /\n {2}1 sidecars used, 0 unmatched sidecars,/);
+  assert.match(once.stderr, /\n {2}1 sidecar used, 0 unmatched sidecars,/);
 });
 
 Deno.test("a sidecar cut short is named (exit 3), not taken for no sidecar; its photo is imported", async () => {

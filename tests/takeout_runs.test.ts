@@ -56,7 +56,7 @@ function count(run: CliResult, category: string): number {
 /** The summary's entry counts (its first two lines) add up to its number of entries. */
 function assertAccounted(run: CliResult): void {
   const lines = run.stderr.split("\n");
-  const at = lines.findIndex((l) => / entries: /.test(l));
+  const at = lines.findIndex((l) => / entr(y|ies): /.test(l));
   assert.ok(at >= 0, run.stderr);
   const line = `${lines[at]} ${lines[at + 1]}`;
   // The counts, less the bytes in brackets.

@@ -345,12 +345,15 @@ export async function runRemoteTakeout(
 function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): void {
   const { datedFrom } = report;
   renderer.info(
-    `done in ${formatDuration(seconds)}: ${report.entries} entries: ${report.imported} imported ` +
-      `(${formatBytes(report.bytes)}), ${report.alreadyPresent} already present, ` +
-      `${report.duplicates} duplicates skipped, ${report.trashed} trashed skipped`,
+    `done in ${formatDuration(seconds)}: ${report.entries} ${report.entries === 1 ? "entry" : "entries"}: ` +
+      `${report.imported} imported (${
+        formatBytes(report.bytes)
+      }), ${report.alreadyPresent} already present, ` +
+      `${formatCount(report.duplicates, "duplicate")} skipped, ${report.trashed} trashed skipped`,
   );
   renderer.info(
-    `  ${report.sidecarsUsed} sidecars used, ${report.unmatchedSidecars} unmatched sidecars, ` +
+    `  ${formatCount(report.sidecarsUsed, "sidecar")} used, ` +
+      `${formatCount(report.unmatchedSidecars, "unmatched sidecar")}, ` +
       `${report.notMedia} not media, ${
         report.notGooglePhotos ? `${report.notGooglePhotos} not Google Photos, ` : ""
       }${report.failed} failed${report.unread ? `, ${report.unread} unread` : ""}`,
