@@ -274,6 +274,40 @@ Deno.test("the GitHub Actions example uploads each run's new files with sync.db;
   }
 });
 
+Deno.test("the GitHub Actions example's Drive step leaves the sync what is left of MAX_TIME and MAX_BYTES: a run stores at most MAX_BYTES", async () => {
+  const workflow = parse(await Deno.readTextFile(WORKFLOW)) as Workflow;
+  const step = Object.values(workflow.jobs)[0].steps.find((it) => it.id === "drive")!;
+  const root = await Deno.makeTempDir({ prefix: "photosync-drive-step-" });
+  try {
+    const github = new GitHub(join(root, "github"), {});
+    /** The step run with a `./photosync` that places `bytes` bytes as one new file. */
+    const drive = async (bytes: number, maxBytes: string) => {
+      const workspace = await Deno.makeTempDir({ dir: root });
+      await Deno.writeTextFile(
+        join(workspace, "photosync"),
+        `#!/bin/sh\nmkdir -p photos/2020/01/01\nhead -c ${bytes} /dev/zero > photos/2020/01/01/a.jpg\n` +
+          `printf '2020/01/01/a.jpg\\n' > new-files-drive.txt\nexit 3\n`,
+        { mode: 0o755 },
+      );
+      return await runStep(step, workspace, { MAX_TIME: "5h30m", MAX_BYTES: maxBytes }, github);
+    };
+    const some = await drive(300, "1kB");
+    assert.equal(some.code, 0, some.stderr);
+    assert.deepEqual(some.outputs, { code: "3" });
+    assert.equal(some.exported.MAX_BYTES, "700B");
+    assert.match(some.exported.MAX_TIME, /^\d+s$/);
+    assert.ok(Number(some.exported.MAX_TIME.slice(0, -1)) > 5 * 3600, some.exported.MAX_TIME);
+    assert.equal((await drive(300, "1.5KiB")).exported.MAX_BYTES, "1236B");
+    // All of it spent: the sync's budget is photosync's smallest, a byte.
+    assert.equal((await drive(2000, "1kB")).exported.MAX_BYTES, "1B");
+    const bad = await drive(1, "lots");
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /::error::MAX_BYTES=lots is no size such as 400MB/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("the GitHub Actions example saves no sync.db when the upload fails: the next run downloads those items again", async () => {
   const { env, github, workflow } = await setUp(generateLibrary({ count: 4, seed: 73 }));
   await using _env = env;
@@ -395,15 +429,15 @@ async function runJob(
   const workspace = await Deno.makeTempDir({ dir: env.root, prefix: `runner-${runId}-` });
   const temp = await Deno.makeTempDir({ dir: env.root, prefix: `runner-temp-${runId}-` });
   // The binary's stand-in: this checkout against the emulator. The emulator's token endpoint is not
-  // Google's, so the client comes from its client secret file (--creds) rather than from the secrets.
-  const command = [...cliCommand([]), `--creds=${join(env.root, "clientsecret.json")}`];
-  // `photosync report` takes no --creds.
+  // Google's, so the client comes from its client secret file (--creds, after the command's words)
+  // rather than from the secrets; `photosync report` takes no --creds.
+  const creds = `'--creds=${join(env.root, "clientsecret.json")}'`;
   const quoted = (words: string[]) => words.map((word) => `'${word}'`).join(" ");
   await Deno.writeTextFile(
     join(workspace, "photosync"),
     `#!/bin/sh\nif [ "$1" = report ]; then exec ${quoted(cliCommand([]))} "$@"; fi\nexec ${
-      quoted(command)
-    } "$@"\n`,
+      quoted(cliCommand([]))
+    } "$@" ${creds}\n`,
     { mode: 0o755 },
   );
   const run: JobRun = { workspace, steps: {}, logs: {}, failed: false };
