@@ -340,3 +340,46 @@ Deno.test("an increment whose only part was damaged is not imported: its window 
     "what March holds",
   );
 });
+
+Deno.test("--files-elsewhere --xmp: a later export's changes rewrite the sidecars of files stored elsewhere, and only theirs", async () => {
+  const store = join(WORK, "store-elsewhere-xmp");
+  await Deno.mkdir(store);
+  const dir = join(WORK, "elsewhere-xmp");
+  const list = join(WORK, "elsewhere-xmp-new-files.txt");
+  const run = async (zips: string[]) => {
+    for (const zip of zips) {
+      const copy = join(store, zip.split("/").at(-1)!);
+      await Deno.copyFile(zip, copy);
+      await Deno.utime(copy, Date.now() / 1000 - 2 * 86_400, Date.now() / 1000 - 2 * 86_400);
+    }
+    return await cli([
+      "takeout",
+      `--from=${store}`,
+      "--dir",
+      dir,
+      "--files-elsewhere",
+      "--xmp",
+      `--new-files=${list}`,
+    ]);
+  };
+  ok(await run(archives.baseline));
+  const first = (await Deno.readTextFile(list)).split("\n").filter((p) => p.endsWith(".xmp"));
+  assert.ok(first.length > 10, "the baseline's sidecars");
+  await removeFiles(dir);
+  ok(await run(archives.inc1));
+  const listed = (await Deno.readTextFile(list)).split("\n").filter(Boolean);
+  const items = rows(dir).items;
+  const resentPaths = library.resent.map(({ before }) =>
+    items.find((row) => row.hash === sha256(before.bytes))!.path
+  );
+  for (const path of resentPaths) {
+    assert.ok(listed.includes(`${path}.xmp`), `${path}.xmp rewritten`);
+    const xmp = await Deno.readTextFile(join(dir, `${path}.xmp`));
+    const { file } = library.resent[resentPaths.indexOf(path)];
+    if (file.description) assert.ok(xmp.includes(file.description), xmp);
+  }
+  // The baseline's other sidecars, unchanged, are not written again.
+  const placedNow = new Set(listed.filter((p) => !p.endsWith(".xmp")));
+  const rewritten = listed.filter((p) => p.endsWith(".xmp") && !placedNow.has(p.slice(0, -4)));
+  assert.deepEqual(rewritten.sort(), resentPaths.map((path) => `${path}.xmp`).sort());
+});

@@ -419,6 +419,12 @@ export class Store {
     return row?.value;
   }
 
+  /** Look-ups of a source's resume points by key, through one prepared statement (many looks in a pass). */
+  checkpointLookup(source: SourceName): (key: string) => string | undefined {
+    const statement = this.#db.prepare("SELECT value FROM checkpoints WHERE source = ? AND key = ?");
+    return (key) => (statement.get(source, key) as { value: string } | undefined)?.value;
+  }
+
   /**
    * A source's resume points whose keys start with `prefix`, by key: a range of the primary
    * key's index, so that a source can keep records it looks up by a part of their key.

@@ -6,6 +6,7 @@
  * `.xmp` file photosync did not write is never replaced.
  * @module
  */
+import { createHash } from "node:crypto";
 import { FileSystemError, type OutputTree } from "./output_tree.ts";
 import type { Logger } from "./logger.ts";
 import type { Store } from "./store.ts";
@@ -27,8 +28,18 @@ export interface XmpResult {
 }
 
 /**
+ * Under which `sync.db` keeps, in a folder whose earlier files are stored elsewhere, the digest of each
+ * sidecar it wrote (as resume points of this pseudo-source, keyed by item id): the sidecar is not there to
+ * compare with.
+ */
+const WRITTEN = "xmp";
+
+/**
  * Write the XMP sidecar of every placed item whose sidecar is missing or says something else than
- * `sync.db` now does. Items whose file is not there are passed over (a later run places them).
+ * `sync.db` now does. Items whose file is not there are passed over (a later run places them); in a
+ * folder whose earlier files are stored elsewhere (`OutputTree.filesElsewhere`: a CI job's), the sidecar
+ * of an item stored there is written when it says something else than the one last written (a later
+ * export's date or description), and listed with the run's new files, for the job to store it too.
  * A full disk stops the pass (a {@link FileSystemError}); another failure to write one sidecar is
  * logged and the pass goes on.
  */
@@ -42,17 +53,33 @@ export async function writeXmpSidecars(
   },
 ): Promise<XmpResult> {
   const result: XmpResult = { written: 0, foreign: 0 };
+  const written = tree.filesElsewhere ? store.checkpointLookup(WRITTEN) : undefined;
+  /** Digests of the sidecars written, to record (in a folder whose files are stored elsewhere). */
+  const digests: { key: string; value: string }[] = [];
+  const record = () => store.updateCheckpoints(WRITTEN, { put: digests.splice(0) });
   try {
     for (const row of store.downloaded()) {
-      if (!row.path || row.size === null || !tree.holds(row.path, row.size)) continue;
+      if (!row.path || row.size === null) continue;
+      const here = tree.holds(row.path, row.size);
+      if (!here && !(written && tree.keeps(row.path, row.size))) continue;
       const path = xmpPathOf(row.path);
       // With what the items sharing its file (the same bytes from another source) know: their albums too.
       let fields = xmpFieldsOf(row, [...new Set(store.albumsOfFile(row.id).map((album) => album.title))]);
       for (const sharer of store.itemsSharing(row.id)) fields = withSharedFields(fields, xmpFieldsOf(sharer));
       const text = renderXmp(fields);
+      const digest = written ? createHash("sha256").update(text).digest("hex").slice(0, 16) : "";
+      if (written && written(row.id) === digest) continue;
+      const wrote = () => {
+        if (!written) return;
+        digests.push({ key: row.id, value: digest });
+        if (digests.length >= 1000) record();
+      };
       if (tree.occupied(path)) {
         const was = await tree.readSmall(path);
-        if (was === text) continue;
+        if (was === text) {
+          wrote();
+          continue;
+        }
         if (was === undefined || !isOwnXmp(was)) {
           result.foreign++;
           logger.verbose(`kept ${path} (not photosync's): no XMP sidecar written for ${row.path}`);
@@ -61,6 +88,7 @@ export async function writeXmpSidecars(
       }
       try {
         await tree.writeSmall(path, text);
+        wrote();
         result.written++;
         onFile?.(path);
       } catch (error) {
@@ -69,6 +97,7 @@ export async function writeXmpSidecars(
       }
     }
   } finally {
+    if (digests.length > 0) record();
     await tree.removeTemp();
   }
   if (result.written > 0) {
