@@ -457,14 +457,11 @@ function matchFolder(
   for (const plan of all) if (!first.has(plan.name)) first.set(plan.name, plan);
   const lowerNames = new Map([...first.keys()].map((name) => [name.toLowerCase(), name]));
   const motion = pairMotionPhotos([...first.keys()]);
-  /** The media names by stem (lower case), made when an edited copy's original is not found by its name. */
-  let byStem: Map<string, string[]> | undefined;
   for (const plan of all) {
     if (plan.sidecar) continue;
     const original = editedOriginal(plan.name);
     let originalName = original &&
-      (lowerNames.get(original.toLowerCase()) ??
-        originalOfOtherType(original, byStem ??= namesByStem(first.keys())));
+      (lowerNames.get(original.toLowerCase()) ?? originalOfOtherType(original, [...first.keys()]));
     const still = motion.get(plan.name);
     let from: { name: string; sidecar?: MatchedSidecar } | undefined = originalName
       ? first.get(originalName)
@@ -662,31 +659,19 @@ function namedByFolder(ref: EntryRef, group: Folder): boolean {
   return pairMotionPhotos(names).has(name);
 }
 
-/** The media names of `names` with an extension, by their stem in lower case. */
-function namesByStem(names: Iterable<string>): Map<string, string[]> {
-  const byStem = new Map<string, string[]>();
-  for (const name of names) {
-    const { stem, ext } = splitExtension(name);
-    if (ext === "" || !isMediaName(name)) continue;
-    const key = stem.toLowerCase();
-    const same = byStem.get(key);
-    if (same) same.push(name);
-    else byStem.set(key, [name]);
-  }
-  return byStem;
-}
-
 /**
  * The original of an edited copy saved as another type (`IMG_2.HEIC`, edited as `IMG_2-edited.jpg`): the one
- * photo (or video, for a video's edit) of the folder's media names (`byStem`, {@link namesByStem}) of the
- * original's name but another extension, or undefined when none or several are (a Live Photo's `.MOV` beside
- * its `.HEIC` is no photo).
+ * photo (or video, for a video's edit) of `names` of the original's name but another extension, or
+ * undefined when none or several are (a Live Photo's `.MOV` beside its `.HEIC` is no photo).
  */
-function originalOfOtherType(original: string, byStem: Map<string, string[]>): string | undefined {
+function originalOfOtherType(original: string, names: string[]): string | undefined {
+  const { stem } = splitExtension(original);
   const video = isVideoName(original);
-  const found = (byStem.get(splitExtension(original).stem.toLowerCase()) ?? []).filter((name) =>
-    isVideoName(name) === video
-  );
+  const found = names.filter((name) => {
+    const parts = splitExtension(name);
+    return parts.ext !== "" && parts.stem.toLowerCase() === stem.toLowerCase() && isMediaName(name) &&
+      isVideoName(name) === video;
+  });
   return found.length === 1 ? found[0] : undefined;
 }
 
