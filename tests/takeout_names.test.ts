@@ -384,30 +384,3 @@ Deno.test("an export whose Google Photos folder has a name not listed: a file of
   );
   assert.equal(items.get(sha256(media.video))!.json.motionOf, "MVIMG_20180722_120942.jpg");
 });
-
-Deno.test("an edited copy saved as another type (IMG_2.HEIC edited as IMG_2-edited.jpg) takes its original's sidecar", async () => {
-  const root = join(ENV.root, "edited-type");
-  await mkdir(root, { recursive: true });
-  const text = (value: string) => new TextEncoder().encode(value);
-  const at = Date.UTC(2024, 0, 1);
-  const folder = "Takeout/Google Photos/Photos from 2019";
-  const edited = text("\xff\xd8\xff\xe0 the edit, saved as JPEG");
-  const zip = join(root, "takeout-20250101T000000Z-001.zip");
-  await writeZip(zip, [
-    [`${folder}/IMG_2.HEIC`, text("\x00\x00\x00\x18ftypheic the original"), at],
-    [`${folder}/IMG_2.MOV`, text("\x00\x00\x00\x14ftypqt   its Live Photo's video"), at],
-    [
-      `${folder}/IMG_2.HEIC.supplemental-metadata.json`,
-      text(JSON.stringify({ title: "IMG_2.HEIC", photoTakenTime: { timestamp: "1560000000" } })),
-      at,
-    ],
-    [`${folder}/IMG_2-edited.jpg`, edited, at],
-  ]);
-  const dir = join(root, "out");
-  await takeout(ENV, dir, [zip]);
-  const { items } = readDb(dir);
-  const item = items.get(sha256(edited))!;
-  assert.equal(item.json.editedOf, "IMG_2.HEIC");
-  assert.equal(item.created_ms, 1560000000_000);
-  assert.equal(item.path, "2019/06/08/IMG_2-edited.jpg");
-});

@@ -12,10 +12,9 @@ import { parseJsonObject } from "../../core/json_object.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { ArchiveEntry } from "./entry.ts";
 import { editedOriginal } from "./edited.ts";
-import { isDesktopFile, isMediaName, isVideoName, mayBeMedia, pairMotionPhotos } from "./motion.ts";
+import { isDesktopFile, isMediaName, mayBeMedia, pairMotionPhotos } from "./motion.ts";
 import { albumTitleOf, type SidecarData, sidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
-import { splitExtension } from "./name_parts.ts";
 import { exportStamps } from "./parts.ts";
 import { PhotosScope } from "./export_check.ts";
 import type { EarlierFolder, EarlierMedia, MatchedSidecar, NewerFolder, OlderFolder } from "./records.ts";
@@ -460,8 +459,7 @@ function matchFolder(
   for (const plan of all) {
     if (plan.sidecar) continue;
     const original = editedOriginal(plan.name);
-    let originalName = original &&
-      (lowerNames.get(original.toLowerCase()) ?? originalOfOtherType(original, [...first.keys()]));
+    let originalName = original && lowerNames.get(original.toLowerCase());
     const still = motion.get(plan.name);
     let from: { name: string; sidecar?: MatchedSidecar } | undefined = originalName
       ? first.get(originalName)
@@ -657,22 +655,6 @@ function namedByFolder(ref: EntryRef, group: Folder): boolean {
   if (named.has(name)) return true;
   const names = [...group.media.map((media) => splitPath(media.path).name), name];
   return pairMotionPhotos(names).has(name);
-}
-
-/**
- * The original of an edited copy saved as another type (`IMG_2.HEIC`, edited as `IMG_2-edited.jpg`): the one
- * photo (or video, for a video's edit) of `names` of the original's name but another extension, or
- * undefined when none or several are (a Live Photo's `.MOV` beside its `.HEIC` is no photo).
- */
-function originalOfOtherType(original: string, names: string[]): string | undefined {
-  const { stem } = splitExtension(original);
-  const video = isVideoName(original);
-  const found = names.filter((name) => {
-    const parts = splitExtension(name);
-    return parts.ext !== "" && parts.stem.toLowerCase() === stem.toLowerCase() && isMediaName(name) &&
-      isVideoName(name) === video;
-  });
-  return found.length === 1 ? found[0] : undefined;
 }
 
 /** The folder part and the file name of an entry path (either separator). */
