@@ -300,6 +300,10 @@ Deno.test("the GitHub Actions example's Drive step leaves the sync what is left 
     assert.equal((await drive(300, "1.5KiB")).exported.MAX_BYTES, "1236B");
     // All of it spent: the sync's budget is photosync's smallest, a byte.
     assert.equal((await drive(2000, "1kB")).exported.MAX_BYTES, "1B");
+    // Rounded and bounded as photosync reads --max-bytes.
+    assert.equal((await drive(0, "2.5B")).exported.MAX_BYTES, "3B");
+    assert.equal((await drive(0, "0.5B")).exported.MAX_BYTES, "1B");
+    assert.equal((await drive(1, "2PB")).code, 1);
     const bad = await drive(1, "lots");
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /::error::MAX_BYTES=lots is no size such as 400MB/);

@@ -340,7 +340,7 @@ Deno.test("files of kinds the lists lack are kept, a desktop's own files left ou
   assert.equal(placed.some((name) => name.startsWith("._") || name.startsWith("_")), false);
 });
 
-Deno.test("an export whose Google Photos folder has a name not listed: a file of a kind not listed is media only when a sidecar names it or a still takes it", async () => {
+Deno.test("files of no extension are media in a Google Photos folder known by its name (also one given itself), not in another export's", async () => {
   const root = join(ENV.root, "unlisted");
   await mkdir(root, { recursive: true });
   const text = (value: string) => new TextEncoder().encode(value);
@@ -353,15 +353,12 @@ Deno.test("an export whose Google Photos folder has a name not listed: a file of
       }),
     );
   const at = Date.UTC(2024, 0, 1);
-  // A language the list of the folder's names lacks (Esperanto's, say).
-  const year = "Takeout/Google Fotoj/Photos from 2018";
   const media = {
     clip: text("a Sony MMV clip"),
     still: text("\xff\xd8\xff\xe0 a motion photo's still"),
     video: text("\x00\x00\x00\x20ftypisom the motion photo's video"),
   };
-  const zip = join(root, "takeout-20250101T000000Z-001.zip");
-  await writeZip(zip, [
+  const files = (year: string): [string, Uint8Array, number][] => [
     [`${year}/CLIP0002.MMV`, media.clip, at],
     [`${year}/CLIP0002.MMV.supplemental-metadata.json`, sidecar("CLIP0002.MMV", 1532300000), at],
     [`${year}/MVIMG_20180722_120942.jpg`, media.still, at],
@@ -369,18 +366,36 @@ Deno.test("an export whose Google Photos folder has a name not listed: a file of
     [`${year}/MVIMG_20180722_120942`, media.video, at],
     [`${year}/.picasa.ini`, text("[Picasa]\nname=2018\n"), at],
     [`${year}/scan notes.pdf`, text("%PDF-1.4 no photo"), at],
-    // Other products of a Takeout of several.
+  ];
+  const paths = (dir: string) => [...readDb(dir).items.values()].map((item) => item.path).sort();
+  // A language the list of the folder's names lacks (Esperanto's, say), in a Takeout of several products:
+  // a file of no extension may be another product's there.
+  const zip = join(root, "takeout-20250101T000000Z-001.zip");
+  await writeZip(zip, [
+    ...files("Takeout/Google Fotoj/Photos from 2018"),
     ["Takeout/Drive/Tax return 2024.pdf", text("%PDF-1.4 taxes"), at],
+    ["Takeout/Drive/LICENSE", text("a file of no extension"), at],
     ["Takeout/Mail/All mail.mbox", text("From nobody"), at],
-    ["Takeout/Contacts/All Contacts/All Contacts.vcf", text("BEGIN:VCARD"), at],
   ]);
-  const dir = join(root, "out");
-  const run = await takeout(ENV, dir, [zip]);
-  assert.match(run.stderr, /\b3 imported\b/, run.stderr);
-  const { items } = readDb(dir);
-  assert.deepEqual(
-    [...items.values()].map((item) => item.path).sort(),
-    ["2018/07/22/CLIP0002.MMV", "2018/07/22/MVIMG_20180722_120942", "2018/07/22/MVIMG_20180722_120942.jpg"],
-  );
-  assert.equal(items.get(sha256(media.video))!.json.motionOf, "MVIMG_20180722_120942.jpg");
+  const unlisted = join(root, "out-unlisted");
+  const run = await takeout(ENV, unlisted, [zip]);
+  assert.match(run.stderr, /\b2 imported\b/, run.stderr);
+  assert.deepEqual(paths(unlisted), [
+    "2018/07/22/CLIP0002.MMV",
+    "2018/07/22/MVIMG_20180722_120942.jpg",
+  ]);
+  // The Google Photos folder taken out of its Takeout folder and given itself: known by its name.
+  const folder = join(root, "extracted", "Google Photos");
+  for (const [path, bytes] of files("Photos from 2018")) {
+    await mkdir(dirname(join(folder, path)), { recursive: true });
+    await Deno.writeFile(join(folder, path), bytes);
+  }
+  const given = join(root, "out-given");
+  await takeout(ENV, given, [folder]);
+  assert.deepEqual(paths(given), [
+    "2018/07/22/CLIP0002.MMV",
+    "2018/07/22/MVIMG_20180722_120942",
+    "2018/07/22/MVIMG_20180722_120942.jpg",
+  ]);
+  assert.equal(readDb(given).items.get(sha256(media.video))!.json.motionOf, "MVIMG_20180722_120942.jpg");
 });

@@ -11,7 +11,7 @@ import { basename, join, relative, resolve, sep } from "node:path";
 import { PhotosyncError, UsageError } from "../../core/errors.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import { type ArchiveEntry, ArchiveError, whenOpened } from "./entry.ts";
-import { checkIsExport, OtherProductError } from "./export_check.ts";
+import { checkIsExport, isPhotosFolder, OtherProductError } from "./export_check.ts";
 import { archivePart } from "./parts.ts";
 import { finished } from "node:stream/promises";
 
@@ -151,11 +151,16 @@ export async function localArchive(path: string): Promise<ArchiveSource> {
   return source;
 }
 
-/** A folder's place in its part, when it lies in a `Takeout` folder (see `ArchiveSource.within`). */
+/**
+ * A folder's place in its part, when it lies in a `Takeout` folder (see `ArchiveSource.within`); a Google
+ * Photos folder given itself, taken out of its `Takeout` folder, lies where it did (`Takeout/Google Photos/`).
+ */
 function withinOf(folder: string): { within?: string } {
   const parts = resolve(folder).split(sep).filter(Boolean);
   const at = parts.lastIndexOf("Takeout");
-  return at < 0 ? {} : { within: `${parts.slice(at).join("/")}/` };
+  if (at >= 0) return { within: `${parts.slice(at).join("/")}/` };
+  const name = parts.at(-1);
+  return name !== undefined && isPhotosFolder(name) ? { within: `Takeout/${name}/` } : {};
 }
 
 /**

@@ -174,9 +174,10 @@ interface Folder {
   /** Its media entries (their names are those of their paths: no second object per entry). */
   media: EntryRef[];
   /**
-   * Its files of a kind not listed as media nor JSON (`.mmv`, `MVIMG_…` with no extension, a `.pdf`): media in
-   * a Google Photos folder known by its name, which holds media only; elsewhere (an export whose folder's
-   * name is not known) only those a sidecar names or a still of their name takes as its video.
+   * Its files with no extension (`MVIMG_…`, an older motion photo's video): media in a Google Photos folder
+   * known by its name, which holds media only; elsewhere (an export whose folder's name is not known, where
+   * other Takeout products' files may lie) not. Decided by each file's own path, so that parts imported in
+   * separate runs decide alike.
    */
   unknown: EntryRef[];
   json: JsonFile[];
@@ -348,11 +349,8 @@ export async function catalog(
   }
   for (const group of folders.values()) {
     if (group.unknown.length === 0) continue;
-    const known = scope.inPhotosFolder(group.stamp, group.within + group.folder);
-    for (const ref of group.unknown) {
-      if (known || namedByFolder(ref, group)) group.media.push(ref);
-      else result.notMedia.push(ref);
-    }
+    if (scope.inPhotosFolder(group.stamp, group.within + group.folder)) group.media.push(...group.unknown);
+    else result.notMedia.push(...group.unknown);
     group.unknown = [];
   }
   // Oldest export first (a stable sort: within one, the order of the folders' first entries), so
@@ -639,22 +637,6 @@ async function planReads(
   for (const { input, reads, folders } of planned) {
     input.willRead!(reads.filter((_, at) => kept[folders[at]]));
   }
-}
-
-/**
- * Whether a file of a kind not listed (`ref`) is one of its folder's media all the same: a sidecar there names
- * it (its name's rule or its title), or a still of its name takes it as its video (`MVIMG_…` with no extension).
- */
-function namedByFolder(ref: EntryRef, group: Folder): boolean {
-  const { name } = splitPath(ref.path);
-  const sidecars = group.json.filter((file) => file.sidecar && isSidecarName(file.name));
-  const named = matchSidecars(
-    [name],
-    sidecars.map((file) => ({ name: file.name, title: file.sidecar!.title })),
-  );
-  if (named.has(name)) return true;
-  const names = [...group.media.map((media) => splitPath(media.path).name), name];
-  return pairMotionPhotos(names).has(name);
 }
 
 /** The folder part and the file name of an entry path (either separator). */

@@ -26,7 +26,7 @@ const FOLDERS = new Set(googlePhotosFolders.map(comparable));
 const OUTSIDE = "outside the export's Google Photos folder";
 
 /** Whether `name` (one path segment) is the Google Photos folder's name in some language. */
-function isPhotosFolder(name: string): boolean {
+export function isPhotosFolder(name: string): boolean {
   return FOLDERS.has(comparable(name));
 }
 

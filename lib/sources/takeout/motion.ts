@@ -53,20 +53,20 @@ export function isMediaName(name: string): boolean {
 }
 
 /**
- * Whether a file of no listed media extension may be media all the same: any but JSON and HTML. Google
- * Photos holds media only, so in its folder a file of a kind not listed (a format added later, the video
- * part of an older motion photo, `MVIMG_…` with no extension) is kept rather than lost (see the catalog).
+ * Whether a file of no listed media extension may be media all the same: one with no extension, the video
+ * part of an older motion photo (`MVIMG_…`) or an original uploaded without one, but no hidden file
+ * (`.nomedia`). Media in a Google Photos folder known by its name (see the catalog).
  *
  * @example
  * ```ts
  * import assert from "node:assert";
- * assert.strictEqual(mayBeMedia("CLIP0001.MMV"), true);
  * assert.strictEqual(mayBeMedia("MVIMG_20180722_120942"), true);
- * assert.strictEqual(mayBeMedia("metadata.json"), false);
+ * assert.strictEqual(mayBeMedia("notes.txt"), false);
+ * assert.strictEqual(mayBeMedia(".BridgeSort"), false);
  * ```
  */
 export function mayBeMedia(name: string): boolean {
-  return !/\.(json|html?)$/i.test(name);
+  return !name.startsWith(".") && !name.includes(".");
 }
 
 /** Names of the files a desktop leaves in folders it shows (compared in lower case). */
@@ -84,9 +84,10 @@ const DESKTOP_FILES = new Set([
 
 /**
  * Folders a desktop or a NAS makes beside the files it shows: a Finder zip's `__MACOSX`, macOS' `.AppleDouble`
- * on shares, Synology's `@eaDir` and QNAP's `.@__thumb` (thumbnails of each photo, as `.jpg` files).
+ * on shares, Synology's `@eaDir` and QNAP's `.@__thumb` (thumbnails of each photo, as `.jpg` files), and
+ * Synology's recycle bin `#recycle`.
  */
-const DESKTOP_FOLDERS = new Set(["__MACOSX", ".AppleDouble", "@eaDir", ".@__thumb"]);
+const DESKTOP_FOLDERS = new Set(["__MACOSX", ".AppleDouble", "@eaDir", ".@__thumb", "#recycle"]);
 
 /**
  * Whether an entry is a file a desktop or a NAS made beside the extracted ones, no photo's: macOS'
