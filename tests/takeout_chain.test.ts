@@ -204,7 +204,16 @@ function baselineAndInc1(): Promise<string> {
   })();
 }
 
-/** The files and links of `dir` but photosync's own. */
+/** A copy of `zips` into `store`, delivered two days ago (a part of today might have one after it). */
+async function deliver(store: string, zips: string[]): Promise<void> {
+  for (const zip of zips) {
+    const copy = join(store, zip.split("/").at(-1)!);
+    await Deno.copyFile(zip, copy);
+    await Deno.utime(copy, Date.now() / 1000 - 2 * 86_400, Date.now() / 1000 - 2 * 86_400);
+  }
+}
+
+/** Remove everything in `dir` but `sync.db` (and its journal), as a job's folder is once it stored its run's files. */
 async function removeFiles(dir: string): Promise<void> {
   for await (const entry of Deno.readDir(dir)) {
     if (!entry.name.startsWith("sync.db")) await Deno.remove(join(dir, entry.name), { recursive: true });
@@ -230,15 +239,7 @@ Deno.test("a file gone from DIR is put back by a later export's copy, with what 
 Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline over --max-bytes ends, each file placed once; an increment fetches no file placed before and applies what it changed", async () => {
   const store = join(WORK, "store-elsewhere");
   await Deno.mkdir(store);
-  /** A copy of `zips` into the store, delivered two days ago (a part of today might have one after it). */
-  const deliver = async (zips: string[]) => {
-    for (const zip of zips) {
-      const copy = join(store, zip.split("/").at(-1)!);
-      await Deno.copyFile(zip, copy);
-      await Deno.utime(copy, Date.now() / 1000 - 2 * 86_400, Date.now() / 1000 - 2 * 86_400);
-    }
-  };
-  await deliver(archives.baseline);
+  await deliver(store, archives.baseline);
   const dir = join(WORK, "elsewhere");
   const list = join(WORK, "elsewhere-new-files.txt");
   const run = () =>
@@ -273,7 +274,7 @@ Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline 
   assert.deepEqual(rows(dir).items.map(seen), rows(expected).items.map(seen));
 
   // The first increment beside it: only its new files are placed; what it changed is applied.
-  await deliver(archives.inc1);
+  await deliver(store, archives.inc1);
   const increment = await cli([
     "takeout",
     `--from=${store}`,
@@ -347,11 +348,7 @@ Deno.test("--files-elsewhere --xmp: a later export's changes rewrite the sidecar
   const dir = join(WORK, "elsewhere-xmp");
   const list = join(WORK, "elsewhere-xmp-new-files.txt");
   const run = async (zips: string[]) => {
-    for (const zip of zips) {
-      const copy = join(store, zip.split("/").at(-1)!);
-      await Deno.copyFile(zip, copy);
-      await Deno.utime(copy, Date.now() / 1000 - 2 * 86_400, Date.now() / 1000 - 2 * 86_400);
-    }
+    await deliver(store, zips);
     return await cli([
       "takeout",
       `--from=${store}`,

@@ -259,19 +259,23 @@ Deno.test("9: a part imported alone: a counter sidecar whose photo is in another
   }
 });
 
+/** `value`'s bytes. */
+const text = (value: string) => new TextEncoder().encode(value);
+/** A sidecar of the media file `title`, taken at `seconds` (epoch). */
+const sidecar = (title: string, seconds: number) =>
+  text(
+    JSON.stringify({
+      title,
+      photoTakenTime: { timestamp: String(seconds) },
+      url: "https://photos.google.com/x",
+    }),
+  );
+/** The entry time of the hand-made archives' entries. */
+const at = Date.UTC(2024, 0, 1);
+
 Deno.test("files of kinds the lists lack are kept, a desktop's own files left out, an album told by its metadata's content", async () => {
   const root = join(ENV.root, "kinds");
   await mkdir(root, { recursive: true });
-  const text = (value: string) => new TextEncoder().encode(value);
-  const sidecar = (title: string, seconds: number) =>
-    text(
-      JSON.stringify({
-        title,
-        photoTakenTime: { timestamp: String(seconds) },
-        url: "https://photos.google.com/x",
-      }),
-    );
-  const at = Date.UTC(2024, 0, 1);
   const files = {
     still: text("\xff\xd8\xff\xe0 a motion photo's still"),
     // Older exports: the video part of `MVIMG_…jpg` has no extension.
@@ -343,16 +347,6 @@ Deno.test("files of kinds the lists lack are kept, a desktop's own files left ou
 Deno.test("files of no extension are media in a Google Photos folder known by its name (also one given itself), not in another export's", async () => {
   const root = join(ENV.root, "unlisted");
   await mkdir(root, { recursive: true });
-  const text = (value: string) => new TextEncoder().encode(value);
-  const sidecar = (title: string, seconds: number) =>
-    text(
-      JSON.stringify({
-        title,
-        photoTakenTime: { timestamp: String(seconds) },
-        url: "https://photos.google.com/x",
-      }),
-    );
-  const at = Date.UTC(2024, 0, 1);
   const media = {
     clip: text("a Sony MMV clip"),
     still: text("\xff\xd8\xff\xe0 a motion photo's still"),
