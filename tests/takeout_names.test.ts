@@ -344,13 +344,15 @@ Deno.test("files of kinds the lists lack are kept, a desktop's own files left ou
   assert.equal(placed.some((name) => name.startsWith("._") || name.startsWith("_")), false);
 });
 
-Deno.test("files of no extension are media in a Google Photos folder known by its name (also one given itself), not in another export's", async () => {
+Deno.test("files of a kind not listed are media in a Google Photos folder known by its name (also one given itself), not in another export's", async () => {
   const root = join(ENV.root, "unlisted");
   await mkdir(root, { recursive: true });
   const media = {
     clip: text("a Sony MMV clip"),
     still: text("\xff\xd8\xff\xe0 a motion photo's still"),
     video: text("\x00\x00\x00\x20ftypisom the motion photo's video"),
+    hif: text("\x00\x00\x00\x18ftypheix a Canon HEIF"),
+    large: text("\xff\xd8\xff\xe0 a photo saved from a browser"),
   };
   const files = (year: string): [string, Uint8Array, number][] => [
     [`${year}/CLIP0002.MMV`, media.clip, at],
@@ -358,12 +360,17 @@ Deno.test("files of no extension are media in a Google Photos folder known by it
     [`${year}/MVIMG_20180722_120942.jpg`, media.still, at],
     [`${year}/MVIMG_20180722_120942.jpg.json`, sidecar("MVIMG_20180722_120942.jpg", 1532261382), at],
     [`${year}/MVIMG_20180722_120942`, media.video, at],
+    [`${year}/IMG_5.HIF`, media.hif, at],
+    [`${year}/IMG_5.HIF.supplemental-metadata.json`, sidecar("IMG_5.HIF", 1532400000), at],
+    [`${year}/tweet.jpg_large`, media.large, at],
+    [`${year}/tweet.jpg_large.supplemental-metadata.json`, sidecar("tweet.jpg_large", 1532500000), at],
     [`${year}/.picasa.ini`, text("[Picasa]\nname=2018\n"), at],
+    [`${year}/IMG_5.HIF.xmp`, text("<x:xmpmeta/>"), at],
     [`${year}/scan notes.pdf`, text("%PDF-1.4 no photo"), at],
   ];
   const paths = (dir: string) => [...readDb(dir).items.values()].map((item) => item.path).sort();
   // A language the list of the folder's names lacks (Esperanto's, say), in a Takeout of several products:
-  // a file of no extension may be another product's there.
+  // a file of a kind not listed may be another product's there.
   const zip = join(root, "takeout-20250101T000000Z-001.zip");
   await writeZip(zip, [
     ...files("Takeout/Google Fotoj/Photos from 2018"),
@@ -374,22 +381,39 @@ Deno.test("files of no extension are media in a Google Photos folder known by it
   const unlisted = join(root, "out-unlisted");
   const run = await takeout(ENV, unlisted, [zip]);
   assert.match(run.stderr, /\b2 imported\b/, run.stderr);
-  assert.deepEqual(paths(unlisted), [
-    "2018/07/22/CLIP0002.MMV",
-    "2018/07/22/MVIMG_20180722_120942.jpg",
-  ]);
-  // The Google Photos folder taken out of its Takeout folder and given itself: known by its name.
-  const folder = join(root, "extracted", "Google Photos");
-  for (const [path, bytes] of files("Photos from 2018")) {
-    await mkdir(dirname(join(folder, path)), { recursive: true });
-    await Deno.writeFile(join(folder, path), bytes);
-  }
-  const given = join(root, "out-given");
-  await takeout(ENV, given, [folder]);
-  assert.deepEqual(paths(given), [
+  assert.deepEqual(paths(unlisted), ["2018/07/22/CLIP0002.MMV", "2018/07/22/MVIMG_20180722_120942.jpg"]);
+  // The Google Photos folder known by its name: as a zip, and given itself however it was taken out of its
+  // Takeout folder (moved out, moved into another folder, or one of its year folders given): one tree.
+  const expected = [
     "2018/07/22/CLIP0002.MMV",
     "2018/07/22/MVIMG_20180722_120942",
     "2018/07/22/MVIMG_20180722_120942.jpg",
-  ]);
-  assert.equal(readDb(given).items.get(sha256(media.video))!.json.motionOf, "MVIMG_20180722_120942.jpg");
+    "2018/07/24/IMG_5.HIF",
+    "2018/07/25/tweet.jpg_large",
+  ];
+  const known = join(root, "known.zip");
+  await writeZip(known, files("Takeout/Google Photos/Photos from 2018"));
+  const inputs = [
+    known,
+    "extracted/Google Photos",
+    "Takeout/old/Google Photos",
+    "backup/Google Photos/Photos from 2018",
+  ];
+  for (const [at, input] of inputs.entries()) {
+    if (input !== known) {
+      const year = input.endsWith("2018") ? input : `${input}/Photos from 2018`;
+      for (const [path, bytes] of files(join(root, year))) {
+        await mkdir(dirname(path), { recursive: true });
+        await Deno.writeFile(path, bytes);
+      }
+    }
+    const dir = join(root, `out-${at}`);
+    await takeout(ENV, dir, [input === known ? known : join(root, input)]);
+    assert.deepEqual(paths(dir), expected, input);
+    assert.equal(
+      readDb(dir).items.get(sha256(media.video))!.json.motionOf,
+      "MVIMG_20180722_120942.jpg",
+      input,
+    );
+  }
 });

@@ -53,24 +53,31 @@ export async function writeXmpSidecars(
   },
 ): Promise<XmpResult> {
   const result: XmpResult = { written: 0, foreign: 0 };
-  const written = tree.filesElsewhere ? store.checkpointLookup(WRITTEN) : undefined;
-  /** Digests of the sidecars written, to record (in a folder whose files are stored elsewhere). */
+  const written = store.checkpointLookup(WRITTEN);
+  /**
+   * Digests of the sidecars written, to record: in a folder whose files are stored elsewhere, and, where one was
+   * recorded so before, in any (a run without `--files-elsewhere` rewrote it: the next run with it compares).
+   */
   const digests: { key: string; value: string }[] = [];
   const record = () => store.updateCheckpoints(WRITTEN, { put: digests.splice(0) });
   try {
     for (const row of store.downloaded()) {
       if (!row.path || row.size === null) continue;
       const here = tree.holds(row.path, row.size);
-      if (!here && !(written && tree.keeps(row.path, row.size))) continue;
+      if (!here && !(tree.filesElsewhere && tree.keeps(row.path, row.size))) continue;
       const path = xmpPathOf(row.path);
       // With what the items sharing its file (the same bytes from another source) know: their albums too.
       let fields = xmpFieldsOf(row, [...new Set(store.albumsOfFile(row.id).map((album) => album.title))]);
       for (const sharer of store.itemsSharing(row.id)) fields = withSharedFields(fields, xmpFieldsOf(sharer));
       const text = renderXmp(fields);
-      const digest = written ? createHash("sha256").update(text).digest("hex").slice(0, 16) : "";
-      if (written && written(row.id) === digest) continue;
+      const recorded = written(row.id);
+      const digest = tree.filesElsewhere || recorded !== undefined
+        ? createHash("sha256").update(text).digest("hex").slice(0, 16)
+        : undefined;
+      // A sidecar stored elsewhere is compared by its digest; one here, by its text (it may be gone).
+      if (!here && recorded === digest) continue;
       const wrote = () => {
-        if (!written) return;
+        if (digest === undefined || recorded === digest) return;
         digests.push({ key: row.id, value: digest });
         if (digests.length >= 1000) record();
       };

@@ -152,15 +152,16 @@ export async function localArchive(path: string): Promise<ArchiveSource> {
 }
 
 /**
- * A folder's place in its part, when it lies in a `Takeout` folder (see `ArchiveSource.within`); a Google
- * Photos folder given itself, taken out of its `Takeout` folder, lies where it did (`Takeout/Google Photos/`).
+ * A folder's place in its part (see `ArchiveSource.within`): from the last `Takeout` folder on its path; but
+ * from a Google Photos folder below it (or on a path with none: it was taken out of its `Takeout` folder) as
+ * where it lay, `Takeout/Google Photos/…` (a folder `Takeout/old/Google Photos/` given is that folder).
  */
 function withinOf(folder: string): { within?: string } {
   const parts = resolve(folder).split(sep).filter(Boolean);
+  const photos = parts.findLastIndex(isPhotosFolder);
   const at = parts.lastIndexOf("Takeout");
-  if (at >= 0) return { within: `${parts.slice(at).join("/")}/` };
-  const name = parts.at(-1);
-  return name !== undefined && isPhotosFolder(name) ? { within: `Takeout/${name}/` } : {};
+  if (photos > at) return { within: `Takeout/${parts.slice(photos).join("/")}/` };
+  return at >= 0 ? { within: `${parts.slice(at).join("/")}/` } : {};
 }
 
 /**

@@ -174,10 +174,10 @@ interface Folder {
   /** Its media entries (their names are those of their paths: no second object per entry). */
   media: EntryRef[];
   /**
-   * Its files with no extension (`MVIMG_…`, an older motion photo's video): media in a Google Photos folder
-   * known by its name, which holds media only; elsewhere (an export whose folder's name is not known, where
-   * other Takeout products' files may lie) not. Decided by each file's own path, so that parts imported in
-   * separate runs decide alike.
+   * Its files of a kind not listed (`IMG_5.HIF`, `MVIMG_…` with no extension: see `mayBeMedia`): media in a
+   * Google Photos folder known by its name, which holds media only; elsewhere (an export whose folder's name
+   * is not known, where other Takeout products' files may lie) not. Decided by each file's own path, so that
+   * parts imported in separate runs decide alike.
    */
   unknown: EntryRef[];
   json: JsonFile[];

@@ -53,20 +53,47 @@ export function isMediaName(name: string): boolean {
 }
 
 /**
- * Whether a file of no listed media extension may be media all the same: one with no extension, the video
- * part of an older motion photo (`MVIMG_…`) or an original uploaded without one, but no hidden file
- * (`.nomedia`). Media in a Google Photos folder known by its name (see the catalog).
+ * Extensions of files that are no media (lower case): sidecars and metadata of other software (`.xmp`,
+ * Apple's `.aae`), a desktop's (`.ini`, `.db`, `.lnk`, `.url`, a download's `:Zone.Identifier` copied as a
+ * file), text and documents, a browser's partial downloads.
+ */
+const NOT_MEDIA_EXTENSIONS = new Set([
+  ".json",
+  ".html",
+  ".htm",
+  ".xmp",
+  ".aae",
+  ".ini",
+  ".db",
+  ".lnk",
+  ".url",
+  ".identifier",
+  ".txt",
+  ".md",
+  ".pdf",
+  ".log",
+  ".tmp",
+  ".part",
+  ".crdownload",
+]);
+
+/**
+ * Whether a file of no listed media extension may be media all the same: any but a hidden file
+ * (`.BridgeSort`) and one of a kind that is no media (JSON, `.xmp`, `.txt`, …). Media in a Google Photos
+ * folder known by its name, which holds media only: a kind not listed (`IMG_5.HIF`, `tweet.jpg_large`, an
+ * older motion photo's `MVIMG_…` video with no extension) is kept rather than lost (see the catalog).
  *
  * @example
  * ```ts
  * import assert from "node:assert";
  * assert.strictEqual(mayBeMedia("MVIMG_20180722_120942"), true);
+ * assert.strictEqual(mayBeMedia("IMG_5.HIF"), true);
  * assert.strictEqual(mayBeMedia("notes.txt"), false);
  * assert.strictEqual(mayBeMedia(".BridgeSort"), false);
  * ```
  */
 export function mayBeMedia(name: string): boolean {
-  return !name.startsWith(".") && !name.includes(".");
+  return !name.startsWith(".") && !NOT_MEDIA_EXTENSIONS.has(splitExtension(name).ext.toLowerCase());
 }
 
 /** Names of the files a desktop leaves in folders it shows (compared in lower case). */
