@@ -344,7 +344,7 @@ Deno.test("files of kinds the lists lack are kept, a desktop's own files left ou
   assert.equal(placed.some((name) => name.startsWith("._") || name.startsWith("_")), false);
 });
 
-Deno.test("files of a kind not listed are media in a Google Photos folder known by its name (also one given itself), not in another export's", async () => {
+Deno.test("files of no extension are media in a Google Photos folder known by its name (also one given itself), others of a kind not known are said by name; not in another export's", async () => {
   const root = join(ENV.root, "unlisted");
   await mkdir(root, { recursive: true });
   const media = {
@@ -380,8 +380,12 @@ Deno.test("files of a kind not listed are media in a Google Photos folder known 
   ]);
   const unlisted = join(root, "out-unlisted");
   const run = await takeout(ENV, unlisted, [zip]);
-  assert.match(run.stderr, /\b2 imported\b/, run.stderr);
-  assert.deepEqual(paths(unlisted), ["2018/07/22/CLIP0002.MMV", "2018/07/22/MVIMG_20180722_120942.jpg"]);
+  assert.match(run.stderr, /\b3 imported\b/, run.stderr);
+  assert.deepEqual(paths(unlisted), [
+    "2018/07/22/CLIP0002.MMV",
+    "2018/07/22/MVIMG_20180722_120942.jpg",
+    "2018/07/24/IMG_5.HIF",
+  ]);
   // The Google Photos folder known by its name: as a zip, and given itself however it was taken out of its
   // Takeout folder (moved out, moved into another folder, or one of its year folders given): one tree.
   const expected = [
@@ -389,7 +393,6 @@ Deno.test("files of a kind not listed are media in a Google Photos folder known 
     "2018/07/22/MVIMG_20180722_120942",
     "2018/07/22/MVIMG_20180722_120942.jpg",
     "2018/07/24/IMG_5.HIF",
-    "2018/07/25/tweet.jpg_large",
   ];
   const known = join(root, "known.zip");
   await writeZip(known, files("Takeout/Google Photos/Photos from 2018"));
@@ -408,12 +411,33 @@ Deno.test("files of a kind not listed are media in a Google Photos folder known 
       }
     }
     const dir = join(root, `out-${at}`);
-    await takeout(ENV, dir, [input === known ? known : join(root, input)]);
+    const run = await takeout(ENV, dir, [input === known ? known : join(root, input)]);
     assert.deepEqual(paths(dir), expected, input);
+    // A kind not known is left out, but said by name: it may be a photo, which renamed is imported.
+    assert.match(
+      run.stderr,
+      /^warning: 1 file in the Google Photos folder had an extension photosync does not know .*: (.*\/)?tweet\.jpg_large$/m,
+    );
     assert.equal(
       readDb(dir).items.get(sha256(media.video))!.json.motionOf,
       "MVIMG_20180722_120942.jpg",
       input,
     );
   }
+});
+
+Deno.test("a part extracted into a folder the user named like the Google Photos folder: other products stay out", async () => {
+  const part = join(ENV.root, "mine", "Google Photos", "takeout-20250101T000000Z-001");
+  const write = async (path: string, bytes: Uint8Array) => {
+    await mkdir(dirname(join(part, path)), { recursive: true });
+    await Deno.writeFile(join(part, path), bytes);
+  };
+  await write("Takeout/Google Photos/Photos from 2018/IMG_1.jpg", text("\xff\xd8\xff\xe0 a photo"));
+  await write("Takeout/Google Photos/Photos from 2018/IMG_1.jpg.json", sidecar("IMG_1.jpg", 1532261382));
+  await write("Takeout/Drive/receipt.jpg", text("\xff\xd8\xff\xe0 a scanned receipt, a Drive file"));
+  await write("Takeout/Drive/LICENSE", text("a Drive file of no extension"));
+  const dir = join(ENV.root, "mine-out");
+  const run = await takeout(ENV, dir, [part]);
+  assert.match(run.stderr, /\b2 not Google Photos\b/, run.stderr);
+  assert.deepEqual([...readDb(dir).items.values()].map((item) => item.path), ["2018/07/22/IMG_1.jpg"]);
 });

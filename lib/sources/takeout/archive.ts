@@ -152,16 +152,30 @@ export async function localArchive(path: string): Promise<ArchiveSource> {
 }
 
 /**
- * A folder's place in its part (see `ArchiveSource.within`): from the last `Takeout` folder on its path; but
- * from a Google Photos folder below it (or on a path with none: it was taken out of its `Takeout` folder) as
- * where it lay, `Takeout/Google Photos/…` (a folder `Takeout/old/Google Photos/` given is that folder).
+ * A folder's place in its part (see `ArchiveSource.within`). A Google Photos folder given itself, or one of
+ * its folders (a year's: it holds no `Takeout` folder, as a part extracted into a folder the user named so
+ * does), lies where it lay, `Takeout/Google Photos/…`, wherever it was moved; else the folder lies from the
+ * last `Takeout` folder on its path, or nowhere known.
  */
 function withinOf(folder: string): { within?: string } {
   const parts = resolve(folder).split(sep).filter(Boolean);
-  const photos = parts.findLastIndex(isPhotosFolder);
+  const last = parts.length - 1;
+  const photos = isPhotosFolder(parts[last] ?? "")
+    ? last
+    : last > 0 && isPhotosFolder(parts[last - 1]) && !isFolder(join(folder, "Takeout"))
+    ? last - 1
+    : -1;
+  if (photos >= 0) return { within: `Takeout/${parts.slice(photos).join("/")}/` };
   const at = parts.lastIndexOf("Takeout");
-  if (photos > at) return { within: `Takeout/${parts.slice(photos).join("/")}/` };
   return at >= 0 ? { within: `${parts.slice(at).join("/")}/` } : {};
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { editedOriginal } from "./edited.ts";
 import { isDesktopFile, isMediaName, mayBeMedia, pairMotionPhotos } from "./motion.ts";
 import { albumTitleOf, type SidecarData, sidecarData } from "./sidecar.ts";
 import { isSidecarName, matchSidecars } from "./sidecar_names.ts";
+import { splitExtension } from "./name_parts.ts";
 import { exportStamps } from "./parts.ts";
 import { PhotosScope } from "./export_check.ts";
 import type { EarlierFolder, EarlierMedia, MatchedSidecar, NewerFolder, OlderFolder } from "./records.ts";
@@ -131,6 +132,11 @@ export interface Catalog {
   /** Everything else: album metadata, account files, web pages. */
   notMedia: EntryRef[];
   /**
+   * Of those, the files of a Google Photos folder known by its name whose kind is not known (an extension
+   * not listed: `tweet.jpg_large`): said by name, as they may be photos (renamed, they are imported).
+   */
+  unknownKinds: EntryRef[];
+  /**
    * Media and JSON files outside the export's Google Photos folder (another Takeout product's, or
    * beside the export in a folder given), with the folder they were left out by (`PhotosScope`).
    */
@@ -213,6 +219,7 @@ export async function catalog(
     sidecarsUsed: [],
     unmatchedSidecars: [],
     notMedia: [],
+    unknownKinds: [],
     notGooglePhotos: [],
     entries: 0,
     archiveEntries: inputs.map(() => 0),
@@ -349,8 +356,14 @@ export async function catalog(
   }
   for (const group of folders.values()) {
     if (group.unknown.length === 0) continue;
-    if (scope.inPhotosFolder(group.stamp, group.within + group.folder)) group.media.push(...group.unknown);
-    else result.notMedia.push(...group.unknown);
+    const known = scope.inPhotosFolder(group.stamp, group.within + group.folder);
+    for (const ref of group.unknown) {
+      if (known && splitExtension(splitPath(ref.path).name).ext === "") group.media.push(ref);
+      else {
+        result.notMedia.push(ref);
+        if (known) result.unknownKinds.push(ref);
+      }
+    }
     group.unknown = [];
   }
   // Oldest export first (a stable sort: within one, the order of the folders' first entries), so

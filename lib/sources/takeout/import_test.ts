@@ -171,6 +171,7 @@ Deno.test("importTakeout over archives held in memory: every media file once per
     undated: { count: 0, first: [] },
     invalidDates: { count: 0, first: [] },
     ambiguous: { count: 0, first: [] },
+    unknownKinds: { count: 0, first: [] },
     unmatchedSidecarNames: { count: 0, first: [] },
     failures: { count: 0, first: [] },
   });

@@ -75,19 +75,28 @@ const NOT_MEDIA_EXTENSIONS = new Set([
   ".tmp",
   ".part",
   ".crdownload",
+  ".bak",
+  ".md5",
+  ".sha1",
+  ".sha256",
+  ".zip",
+  ".xml",
+  ".thm",
+  ".pp3",
+  ".dop",
 ]);
 
 /**
  * Whether a file of no listed media extension may be media all the same: any but a hidden file
- * (`.BridgeSort`) and one of a kind that is no media (JSON, `.xmp`, `.txt`, …). Media in a Google Photos
- * folder known by its name, which holds media only: a kind not listed (`IMG_5.HIF`, `tweet.jpg_large`, an
- * older motion photo's `MVIMG_…` video with no extension) is kept rather than lost (see the catalog).
+ * (`.BridgeSort`) and one of a kind that is no media (JSON, `.xmp`, `.txt`, …). In a Google Photos folder
+ * known by its name, which holds media only, one of no extension is (an older motion photo's `MVIMG_…`
+ * video), and one of an extension not listed (`tweet.jpg_large`) is said by name (see the catalog).
  *
  * @example
  * ```ts
  * import assert from "node:assert";
  * assert.strictEqual(mayBeMedia("MVIMG_20180722_120942"), true);
- * assert.strictEqual(mayBeMedia("IMG_5.HIF"), true);
+ * assert.strictEqual(mayBeMedia("tweet.jpg_large"), true);
  * assert.strictEqual(mayBeMedia("notes.txt"), false);
  * assert.strictEqual(mayBeMedia(".BridgeSort"), false);
  * ```

@@ -59,6 +59,8 @@ export interface TakeoutReport {
   invalidDates: Listed;
   /** Media files for which two sidecars fit (the first was used). */
   ambiguous: Listed;
+  /** Files of the Google Photos folder of a kind not known, left out as not media (see the catalog). */
+  unknownKinds: Listed;
   unmatchedSidecarNames: Listed;
   /** One line per failed entry or damaged archive. */
   failures: Listed;
@@ -136,6 +138,7 @@ export function startReport(
       undated: listed(),
       invalidDates: listed(),
       ambiguous: listed(),
+      unknownKinds: listed(),
       unmatchedSidecarNames: listed(),
       failures: listed(),
       ...(file ? { file: file.path } : {}),
@@ -153,6 +156,7 @@ export function startReport(
   for (const ref of catalog.sidecarsUsed) line(ref, "sidecar");
   for (const ref of catalog.untrusted) line(ref, "unread", { note: "its archive is damaged: not used" });
   for (const ref of catalog.notMedia) line(ref, "not media");
+  for (const ref of catalog.unknownKinds) add(report.unknownKinds, ref.path);
   for (const { ref, top, why } of catalog.notGooglePhotos) {
     line(ref, "not Google Photos", { note: `${why}: ${top}` });
   }
