@@ -416,8 +416,10 @@ Deno.test("files of no extension are media in a Google Photos folder known by it
     // A kind not known is left out, but said by name: it may be a photo, which renamed is imported.
     assert.match(
       run.stderr,
-      /^warning: 1 file in the Google Photos folder had an extension photosync does not know .*: (.*\/)?tweet\.jpg_large$/m,
+      /^warning: 1 file in the Google Photos folder had an extension photosync does not know .*if it is a photo or a video, name it .*: (.*\/)?tweet\.jpg_large$/m,
     );
+    const tsv = await Deno.readTextFile(/every entry, one line each: (.*)$/m.exec(run.stderr)![1]);
+    assert.match(tsv, /tweet\.jpg_large\tnot media\t.*an extension not known/, input);
     assert.equal(
       readDb(dir).items.get(sha256(media.video))!.json.motionOf,
       "MVIMG_20180722_120942.jpg",
@@ -427,17 +429,31 @@ Deno.test("files of no extension are media in a Google Photos folder known by it
 });
 
 Deno.test("a part extracted into a folder the user named like the Google Photos folder: other products stay out", async () => {
-  const part = join(ENV.root, "mine", "Google Photos", "takeout-20250101T000000Z-001");
-  const write = async (path: string, bytes: Uint8Array) => {
-    await mkdir(dirname(join(part, path)), { recursive: true });
-    await Deno.writeFile(join(part, path), bytes);
+  const mine = join(ENV.root, "mine", "Google Photos");
+  /** A part at `part`: a photo with its sidecar, and two files of Drive. */
+  const extract = async (part: string) => {
+    const write = async (path: string, bytes: Uint8Array) => {
+      await mkdir(dirname(join(part, path)), { recursive: true });
+      await Deno.writeFile(join(part, path), bytes);
+    };
+    await write("Takeout/Google Photos/Photos from 2018/IMG_1.jpg", text("\xff\xd8\xff\xe0 a photo"));
+    await write("Takeout/Google Photos/Photos from 2018/IMG_1.jpg.json", sidecar("IMG_1.jpg", 1532261382));
+    await write("Takeout/Drive/receipt.jpg", text("\xff\xd8\xff\xe0 a scanned receipt, a Drive file"));
+    await write("Takeout/Drive/LICENSE", text("a Drive file of no extension"));
   };
-  await write("Takeout/Google Photos/Photos from 2018/IMG_1.jpg", text("\xff\xd8\xff\xe0 a photo"));
-  await write("Takeout/Google Photos/Photos from 2018/IMG_1.jpg.json", sidecar("IMG_1.jpg", 1532261382));
-  await write("Takeout/Drive/receipt.jpg", text("\xff\xd8\xff\xe0 a scanned receipt, a Drive file"));
-  await write("Takeout/Drive/LICENSE", text("a Drive file of no extension"));
-  const dir = join(ENV.root, "mine-out");
-  const run = await takeout(ENV, dir, [part]);
-  assert.match(run.stderr, /\b2 not Google Photos\b/, run.stderr);
-  assert.deepEqual([...readDb(dir).items.values()].map((item) => item.path), ["2018/07/22/IMG_1.jpg"]);
+  // In a folder of its own inside it (Windows' "Extract all"), and straight into it.
+  await extract(join(mine, "takeout-20250101T000000Z-001"));
+  const straight = join(ENV.root, "mine2", "Google Photos");
+  await extract(straight);
+  const inputs = [join(mine, "takeout-20250101T000000Z-001"), straight, join(straight, "Takeout")];
+  for (const [at, input] of inputs.entries()) {
+    const dir = join(ENV.root, `mine-out-${at}`);
+    const run = await takeout(ENV, dir, [input]);
+    assert.match(run.stderr, /\b2 not Google Photos\b/, run.stderr);
+    assert.deepEqual(
+      [...readDb(dir).items.values()].map((item) => item.path),
+      ["2018/07/22/IMG_1.jpg"],
+      input,
+    );
+  }
 });

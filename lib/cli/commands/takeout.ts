@@ -390,10 +390,13 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
   warn(report.undated, `had no date at all, not even an entry time: dated ${FALLBACK_DAY}`);
   warn(report.invalidDates, "had a date that is no date (passed over for the next rule)");
   warn(report.ambiguous, "had two sidecars that fit (the first was used)");
+  const one = report.unknownKinds.count === 1;
   warn(
     report.unknownKinds,
     "in the Google Photos folder had an extension photosync does not know as a photo's or a video's (left out: " +
-      "if they are photos or videos, name them with their type's extension and import them again)",
+      (one
+        ? "if it is a photo or a video, name it with its type's extension and import it again)"
+        : "if they are photos or videos, name them with their type's extension and import them again)"),
   );
   if (report.unmatchedSidecarNames.count > 0) {
     renderer.verbose(`unmatched sidecars: ${listed(report.unmatchedSidecarNames, report)}`);

@@ -160,9 +160,13 @@ export async function localArchive(path: string): Promise<ArchiveSource> {
 function withinOf(folder: string): { within?: string } {
   const parts = resolve(folder).split(sep).filter(Boolean);
   const last = parts.length - 1;
-  const photos = isPhotosFolder(parts[last] ?? "")
+  // A folder holding a `Takeout` folder, or one itself, is a part's (extracted into a folder of any name).
+  const part = parts[last] === "Takeout" || isFolder(join(folder, "Takeout"));
+  const photos = part
+    ? -1
+    : isPhotosFolder(parts[last] ?? "")
     ? last
-    : last > 0 && isPhotosFolder(parts[last - 1]) && !isFolder(join(folder, "Takeout"))
+    : last > 0 && isPhotosFolder(parts[last - 1])
     ? last - 1
     : -1;
   if (photos >= 0) return { within: `Takeout/${parts.slice(photos).join("/")}/` };

@@ -155,7 +155,14 @@ export function startReport(
     file?.write({ archive: inputs[ref.archive].path, entry: ref.path, outcome, ...more });
   for (const ref of catalog.sidecarsUsed) line(ref, "sidecar");
   for (const ref of catalog.untrusted) line(ref, "unread", { note: "its archive is damaged: not used" });
-  for (const ref of catalog.notMedia) line(ref, "not media");
+  const unknownKinds = new Set(catalog.unknownKinds);
+  for (const ref of catalog.notMedia) {
+    line(
+      ref,
+      "not media",
+      unknownKinds.has(ref) ? { note: "an extension not known as a photo's or a video's" } : {},
+    );
+  }
   for (const ref of catalog.unknownKinds) add(report.unknownKinds, ref.path);
   for (const { ref, top, why } of catalog.notGooglePhotos) {
     line(ref, "not Google Photos", { note: `${why}: ${top}` });
