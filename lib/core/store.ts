@@ -410,13 +410,12 @@ export class Store {
 
   /** One of a source's resume points by its key, or undefined. */
   checkpoint(source: SourceName, key: string): string | undefined {
-    const row = this.#db.prepare("SELECT value FROM checkpoints WHERE source = ? AND key = ?").get(
-      source,
-      key,
-    ) as
-      | { value: string }
-      | undefined;
-    return row?.value;
+    return this.checkpointLookup(source)(key);
+  }
+
+  /** Whether a source has any resume point. */
+  hasCheckpoints(source: SourceName): boolean {
+    return this.#db.prepare("SELECT 1 FROM checkpoints WHERE source = ? LIMIT 1").get(source) !== undefined;
   }
 
   /** Look-ups of a source's resume points by key, through one prepared statement (many looks in a pass). */

@@ -53,7 +53,11 @@ export async function writeXmpSidecars(
   },
 ): Promise<XmpResult> {
   const result: XmpResult = { written: 0, foreign: 0 };
-  const written = store.checkpointLookup(WRITTEN);
+  // Looked up per item only where digests are kept (a folder that ever had its files elsewhere).
+  const lookup = tree.filesElsewhere || store.hasCheckpoints(WRITTEN)
+    ? store.checkpointLookup(WRITTEN)
+    : undefined;
+  const written = (id: string) => lookup?.(id);
   /**
    * Digests of the sidecars written, to record: in a folder whose files are stored elsewhere, and, where one was
    * recorded so before, in any (a run without `--files-elsewhere` rewrote it: the next run with it compares).

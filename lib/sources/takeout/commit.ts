@@ -137,11 +137,7 @@ export class Committer {
     ) {
       await Deno.remove(temp).catch(() => {});
       const kind = this.#seenBefore(media.stamp, digest) ? "duplicate" : "already present";
-      // This copy may bring the sidecar the item was placed without (it was in another part).
-      const entry = { archiveName: input.name, path: media.entry.path };
-      const redated = await this.revise(id, media, entry);
-      // Or it is an original sent again by a later export, whose sidecar says what changed since.
-      const updated = redated === "unchanged" ? await this.#update(id, media, entry) : [];
+      const { redated, updated } = await this.#applyCopy(id, input, media);
       committed = {
         kind,
         id,
@@ -158,14 +154,10 @@ export class Committer {
       this.#placer.flush();
       // What this copy's sidecar says now (a later export's changes) applies to its own file put back
       // as to one found in place.
-      let redated: Revised = "unchanged";
-      let updated: string[] = [];
-      if (owner.id === id) {
-        const entry = { archiveName: input.name, path: media.entry.path };
-        redated = await this.revise(id, media, entry);
-        updated = redated === "unchanged" ? await this.#update(id, media, entry) : [];
-        path = this.#store.item(id)?.path ?? path;
-      }
+      const { redated, updated } = owner.id === id
+        ? await this.#applyCopy(id, input, media)
+        : { redated: "unchanged", updated: [] };
+      path = this.#store.item(id)?.path ?? path;
       committed = {
         kind: "imported",
         id,
@@ -212,6 +204,20 @@ export class Committer {
     this.#see(media.stamp, digest);
     this.#recordEntry(input, media, id);
     return committed;
+  }
+
+  /**
+   * What this copy of item `id` (its file in place) says of it: the sidecar it was placed without (it was in
+   * another part: `revise`), or, an original sent again by a later export, what changed since (`#update`).
+   */
+  async #applyCopy(
+    id: string,
+    input: ArchiveSource,
+    media: MediaPlan,
+  ): Promise<{ redated: Revised; updated: string[] }> {
+    const entry = { archiveName: input.name, path: media.entry.path };
+    const redated = await this.revise(id, media, entry);
+    return { redated, updated: redated === "unchanged" ? await this.#update(id, media, entry) : [] };
   }
 
   /** Link item `id` into `media`'s album, and record the entry as done (with its date's rule). */
