@@ -16,11 +16,9 @@ import { changedStamp, FileSystemError, OutputTree, UnwritableFolderError } from
 import { Store } from "./core/store.ts";
 import { sync, type SyncIo } from "./library.ts";
 import { shellWord } from "./core/escape.ts";
+import { DOWNLOADABLE_SOURCES } from "./core/source.ts";
 
 export type { Problem } from "./core/verify.ts";
-
-/** Sources whose items `repair` downloads again. */
-const DOWNLOADED_SOURCES = new Set(["library", "picker"]);
 
 /** What to verify. */
 export interface VerifyOptions {
@@ -88,7 +86,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       root: dir,
       pool,
       logger,
-      requeuedOf: [...DOWNLOADED_SOURCES],
+      requeuedOf: [...DOWNLOADABLE_SOURCES],
       signal: stop.signal,
     });
     const recorded = checking.recording && record(() => store.recordHashes(checked.taken), repair, logger);
@@ -103,7 +101,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       const stamp = changedStamp(startedMs);
       // Put back to pending before any file is moved aside: a run stopped in between leaves no item
       // recorded in place whose file was moved (the next sync downloads it).
-      redownload.push(...report.problems.filter((problem) => DOWNLOADED_SOURCES.has(problem.source)));
+      redownload.push(...report.problems.filter((problem) => DOWNLOADABLE_SOURCES.has(problem.source)));
       store.requeue(redownload.map((problem) => problem.id));
       for (const problem of report.problems) {
         if (problem.kind === "changed") {
@@ -112,7 +110,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
             to: await new OutputTree(dir).moveAside(problem.path, stamp),
           });
         }
-        if (!DOWNLOADED_SOURCES.has(problem.source)) {
+        if (!DOWNLOADABLE_SOURCES.has(problem.source)) {
           const reason = problem.source === "takeout"
             ? `run photosync takeout --dir ${
               shellWord(dir)
@@ -149,7 +147,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     pool,
     logger,
     only: new Set(redownload.map((p) => p.id)),
-    requeuedOf: [...DOWNLOADED_SOURCES],
+    requeuedOf: [...DOWNLOADABLE_SOURCES],
   });
   store.recordHashes(again.taken);
   const stillWrong = new Set(again.problems.map((problem) => problem.id));

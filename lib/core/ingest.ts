@@ -5,7 +5,7 @@
 import type { Logger } from "./logger.ts";
 import { Placer, type PlacerOptions } from "./place.ts";
 import type { ItemChanges, Store } from "./store.ts";
-import type { Source } from "./source.ts";
+import { DOWNLOADABLE_SOURCES, type Source } from "./source.ts";
 
 /**
  * Index everything `source` yields into `store`; returns how many items were added and changed.
@@ -44,9 +44,6 @@ export async function ingest(
  * again (pending, at no path: it goes to its new day), never recorded where no file is. Returns how
  * many moved.
  */
-/** Sources whose items a run can download again. */
-const REFETCHABLE = new Set(["library", "picker"]);
-
 export async function refileRedated(options: PlacerOptions): Promise<number> {
   const { store } = options;
   const ids = store.pendingRefiles();
@@ -65,7 +62,7 @@ export async function refileRedated(options: PlacerOptions): Promise<number> {
       if (path !== undefined) {
         options.logger.event(`re-dated ${path}`);
         moved++;
-      } else if (REFETCHABLE.has(row.source)) {
+      } else if (DOWNLOADABLE_SOURCES.has(row.source)) {
         // Not in this folder (deleted; or a CI job's, which holds only its run's new files): recorded
         // there no longer, it is fetched again, to its new day.
         store.refetch(row.id);

@@ -53,3 +53,9 @@ export class ItemError extends Error {
     this.name = "ItemError";
   }
 }
+
+/**
+ * The sources whose items a run can download again (a sync: the Library's by a fresh URL, picked ones while
+ * their URLs last); a Takeout import's come back only from their archive.
+ */
+export const DOWNLOADABLE_SOURCES: ReadonlySet<string> = new Set(["library", "picker"]);
