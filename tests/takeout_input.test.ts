@@ -378,6 +378,13 @@ Deno.test("--from=DIR: the exports in a folder on this machine (a sync client's)
     missing.stderr,
     /^error: --from .*no-such-folder: no such folder \(give a folder on this machine, or a WebDAV/,
   );
+  // A port fetch refuses (a NAS's WebDAV on 10080) is final: one line, not a minute of retries.
+  const badPort = await refused(["takeout", `--dir=${dir}`, "--from=http://127.0.0.1:10080/dav/"]);
+  assert.equal(badPort.code, 2, badPort.stderr);
+  assert.match(
+    badPort.stderr,
+    /^error: .*port 10080 is one that fetch refuses .* serve it on another port$/m,
+  );
   // A URL mistyped (no colon after the scheme) is no folder's name, and its password is not shown.
   for (const url of ["http//anna:hunter2@nas/takeout/", "https://anna:a/b#hunter2@cloud.example/Takeout/"]) {
     const mistyped = await refused(["takeout", `--dir=${dir}`, `--from=${url}`]);

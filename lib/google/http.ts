@@ -24,6 +24,18 @@ export function requestError(url: string, error: unknown, what: string): Error {
       { cause: error },
     );
   }
+  // Deno's fetch refuses the Fetch standard's "bad ports" (6000, 10080, 6665–6669, …) before any
+  // connection: no later try can pass, so this is final (it was retried for about a minute).
+  const blocked = error instanceof TypeError
+    ? /Requests to port (\d+) are blocked/.exec(error.message)
+    : null;
+  if (blocked) {
+    return new UsageError(
+      `${what}: port ${blocked[1]} is one that fetch refuses to connect to (a "bad port" of the Fetch ` +
+        `standard, as in browsers): serve it on another port`,
+      { cause: error },
+    );
+  }
   return new TransientError(`${what}: ${fetchFailure(error)}`, { cause: error });
 }
 

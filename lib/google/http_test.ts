@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { AuthError, ExitCode } from "../core/errors.ts";
 import { ApiError } from "./api_error.ts";
 import { TransientError } from "../core/retry.ts";
-import { apiError, mediaBody, nextPacificMidnight, quotaError, QuotaExhaustedError } from "./http.ts";
+import {
+  apiError,
+  mediaBody,
+  nextPacificMidnight,
+  quotaError,
+  QuotaExhaustedError,
+  requestError,
+} from "./http.ts";
+import { UsageError } from "../core/errors.ts";
 
 Deno.test("nextPacificMidnight is 08:00Z in winter and 07:00Z in summer, across both 2026 switches", () => {
   // [now, next midnight in America/Los_Angeles]. Clocks go forward on 2026-03-08 at 02:00
@@ -193,4 +201,23 @@ Deno.test("mediaBody: bytes as stored; an encoded body is decoded and its length
     () => mediaBody(response(bytes, { "content-encoding": "zstd" })),
     (error) => error instanceof TransientError && /Content-Encoding zstd/.test(error.message),
   );
+});
+
+Deno.test("requestError: a port fetch refuses (10080, 6000) is final and named; a refused connection is retried", async () => {
+  for (const port of [10080, 6000]) {
+    const url = `http://127.0.0.1:${port}/dav/`;
+    const failure = await fetch(url).then(() => undefined, (error) => error);
+    const error = requestError(url, failure, `listing ${url}`);
+    assert.ok(error instanceof UsageError, String(error));
+    assert.equal(error.exitCode, ExitCode.usage);
+    assert.match(
+      error.message,
+      new RegExp(`^listing ${url}: port ${port} is one that fetch refuses .*another port$`),
+    );
+  }
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response());
+  const url = `http://127.0.0.1:${server.addr.port}/`;
+  await server.shutdown();
+  const refused = requestError(url, await fetch(url).then(() => undefined, (error) => error), "listing");
+  assert.ok(refused instanceof TransientError, String(refused));
 });
