@@ -212,6 +212,22 @@ Deno.test("sync and pick load no EXIF reader nor zone outlines up front: they ar
   ]);
 });
 
+Deno.test("status, report and help load no node:crypto up front: only the runs that place or hash files do", () => {
+  // Deno's node:crypto takes 40–80 ms of CPU to load; every start of the CLI paid it once output_tree.ts
+  // imported the hasher (a `status` in a cron job, each of the suite's hundreds of CLI runs).
+  const loaded = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    if (/^(node|npm):/.test(file)) return;
+    const text = Deno.readTextFileSync(join(ROOT, file));
+    for (const specifier of loadedSpecifiers(text)) visit(target(file, specifier));
+  };
+  for (const start of ["main.ts", "lib/cli/commands/status.ts", "lib/cli/commands/report.ts"]) visit(start);
+  assert.ok(loaded.has("lib/core/store.ts") && loaded.has("lib/core/output_tree.ts"), "the graph was read");
+  assert.ok(!loaded.has("node:crypto"), "node:crypto is in the graph of main.ts, status or report");
+});
+
 Deno.test("specifiers: multi-line and type-only imports, re-exports, dynamic and URL imports; not JSDoc examples", () => {
   const text = [
     `import {`,

@@ -8,7 +8,6 @@
 import { dirname, join } from "node:path";
 import { PhotosyncError, UsageError } from "./errors.ts";
 import { DB_FILE, LOCK_FILE } from "./db_files.ts";
-import { hashFileSync } from "./hash_file.ts";
 
 /** Folder under the output directory holding partial files. */
 export const TEMP_DIR = ".photosync-tmp";
@@ -307,19 +306,6 @@ export class OutputTree {
     try {
       const stat = Deno.lstatSync(join(this.root, ...relativePath.split("/")));
       return stat.isFile ? stat.mtime?.getTime() : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * The sha256 (hex) of the regular file at `relativePath`, or undefined when none is there (a read:
-   * for the rare file found where an item would go, see `place.ts`).
-   */
-  sha256Of(relativePath: string): string | undefined {
-    const path = join(this.root, ...relativePath.split("/"));
-    try {
-      return Deno.lstatSync(path).isFile ? hashFileSync(path).digest : undefined;
     } catch {
       return undefined;
     }

@@ -15,6 +15,7 @@
  *   as it does when a file appears at a path this run claimed.
  * @module
  */
+import { join } from "node:path";
 import type { FolderDays } from "./folder_settings.ts";
 import { localOffsetOf, type PathItem, type PathMapper } from "./layout.ts";
 import { type LocalTime, withLocalTime } from "./local_time.ts";
@@ -179,7 +180,7 @@ export class Placer implements Disposable {
   async #mayReplace(row: ItemRow, path: string, staged: TempFile, hash?: string): Promise<boolean> {
     const size = this.#tree.fileSize(path);
     if (size === undefined) return true;
-    if (size === staged.size && this.#tree.sha256Of(path) === (hash ?? hashFileSync(staged.temp).digest)) {
+    if (size === staged.size && this.#sha256Of(path) === (hash ?? hashFileSync(staged.temp).digest)) {
       return true;
     }
     const modified = this.#tree.modifiedAt(path);
@@ -328,8 +329,22 @@ export class Placer implements Disposable {
    * has changed since: no proof). Then the row's bytes replace it, not a tagged second copy beside it,
    * when they are the same (else see `#mayReplace`).
    */
+  /**
+   * The sha256 (hex) of the regular file at `relativePath`, or undefined when none is there (a read: for
+   * the rare file found where an item would go). Here, not in the output tree, so that node:crypto
+   * (about 50 ms of CPU to load) is loaded by the runs that place files only, not by `status` or `help`.
+   */
+  #sha256Of(relativePath: string): string | undefined {
+    const path = join(this.#tree.root, ...relativePath.split("/"));
+    try {
+      return Deno.lstatSync(path).isFile ? hashFileSync(path).digest : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   #ownEarlierFile(row: ItemRow, path: string): boolean {
-    if (row.source === "takeout" && row.hash !== null && this.#tree.sha256Of(path) === row.hash) return true;
+    if (row.source === "takeout" && row.hash !== null && this.#sha256Of(path) === row.hash) return true;
     const modified = this.#tree.modifiedAt(path);
     return modified !== undefined && isPlacedMtime(modified, row.createdMs);
   }
