@@ -32,7 +32,7 @@ Deno.test("429s, 5xx and broken connections on every endpoint are retried until 
   const api = { "429": 0.05, "429-bare": 0.04, "500": 0.04, "503": 0.04, reset: 0.03 };
   env.emulator.faults = {
     seed: 7,
-    retryAfterSec: 0,
+    retryAfterSec: 0.001,
     rates: { token: api, search: api, batchGet: api, media: { ...api, short: 0.05 } },
   };
   env.emulator.expireAccessTokens(); // The token endpoint is exercised (and faulted) too.
@@ -71,7 +71,7 @@ Deno.test("a token refresh that fails is tried again, and each wait is said with
   const items = generateLibrary({ count: 2, seed: 55, videoRatio: 0 });
   await using env = await authorised(items);
   env.emulator.expireAccessTokens();
-  env.emulator.faults = { seed: 4, retryAfterSec: 0, rates: { token: { "503": 0.6 } } };
+  env.emulator.faults = { seed: 4, retryAfterSec: 0.001, rates: { token: { "503": 0.6 } } };
   const run = await env.run(["--all", "--verbose"]);
   assert.equal(run.code, 0, run.stderr);
   assert.ok(env.emulator.injected["token:503"] > 0, "a refresh was refused");
@@ -200,14 +200,14 @@ Deno.test("one retry layer per request; when Google keeps failing, one line says
     onRequest: (request) => {
       // The download's own batchGets fail (after the one preparing it succeeded).
       if (failBatchGet && request.route === "batchGet") {
-        env.emulator.faults = { retryAfterSec: 0, rates: { batchGet: { "503": 1 } } };
+        env.emulator.faults = { retryAfterSec: 0.001, rates: { batchGet: { "503": 1 } } };
       }
     },
   });
   const first = await env.run(["--index-only"], { auth: "browser" });
   assert.equal(first.code, 0, first.stderr);
   env.emulator.resetCounts();
-  env.emulator.faults = { retryAfterSec: 0, rates: { search: { "503": 1 } } };
+  env.emulator.faults = { retryAfterSec: 0.001, rates: { search: { "503": 1 } } };
   const searching = await env.run(["--all"]);
   assertOneLineError(
     searching,

@@ -166,7 +166,7 @@ Deno.test("faults on every Picker endpoint and on downloads are retried; the dai
   const warmUp = await pickRun(env, [items[0].id], [], { auth: "browser" });
   assert.equal(warmUp.code, 0, warmUp.stderr);
   Object.keys(plan).forEach(next);
-  env.emulator.faults = { retryAfterSec: 0, rates };
+  env.emulator.faults = { retryAfterSec: 0.001, rates };
   const result = await pickRun(env, ids(items.slice(1, 8)), ["--concurrency=2"]);
   assert.equal(result.code, 0, result.stderr);
   for (const route of ["createSession", "getSession", "pickedItems", "pickedMedia", "deleteSession"]) {

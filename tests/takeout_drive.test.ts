@@ -278,7 +278,7 @@ Deno.test("takeout --drive: faults are retried, a kill -9 resumes, a token witho
   await upload(emulator, partsA);
   emulator.faults = {
     seed: 3,
-    retryAfterSec: 0,
+    retryAfterSec: 0.001,
     latencyMs: { driveGet: 5 },
     rates: {
       driveList: { "403-rate": 0.3, "503": 0.2 },

@@ -114,8 +114,10 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
 }
 
 /**
- * Parse a `Retry-After` header (seconds or an HTTP date) into milliseconds: a negative delay
- * or a past date is 0, a header that is neither undefined.
+ * Parse a `Retry-After` header (seconds or an HTTP date) into milliseconds; undefined for a header
+ * that is neither, and for no wait at all (0, a negative delay, a past date): a server that answers every
+ * try with 429 and `Retry-After: 0` would otherwise have the run use up its tries within a second, so
+ * the backoff applies then.
  *
  * @example Usage
  * ```ts
@@ -126,12 +128,12 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
  * const now = Date.parse("2015-10-21T07:27:00Z");
  * assert.equal(retryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", now), 60_000);
  * assert.equal(retryAfterMs("soon"), undefined);
+ * assert.equal(retryAfterMs("0"), undefined);
  * ```
  */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  return ms > 0 ? ms : undefined;
 }

@@ -1,15 +1,16 @@
 import assert from "node:assert/strict";
 import { delay, retryAfterMs, TransientError, withRetry } from "./retry.ts";
 
-Deno.test("retryAfterMs reads seconds and HTTP dates; garbage is undefined; the past is 0", () => {
+Deno.test("retryAfterMs reads seconds and HTTP dates; garbage, 0 and the past are undefined (the backoff applies)", () => {
   const now = Date.parse("2015-10-21T07:27:00Z");
   const cases: [string | null, number | undefined][] = [
     ["120", 120_000],
-    ["0", 0],
+    ["0", undefined],
     ["1.5", 1500],
-    ["-5", 0],
+    ["-5", undefined],
     ["Wed, 21 Oct 2015 07:28:00 GMT", 60_000],
-    ["Wed, 21 Oct 2015 07:26:00 GMT", 0],
+    ["Wed, 21 Oct 2015 07:27:00 GMT", undefined],
+    ["Wed, 21 Oct 2015 07:26:00 GMT", undefined],
     ["soon", undefined],
     ["12 parsecs", undefined],
     ["", undefined],
