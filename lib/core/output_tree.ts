@@ -101,6 +101,38 @@ export class UnsafePathError extends Error {
   }
 }
 
+/**
+ * The drive makes neither symbolic nor hard links (FAT32, exFAT): an album link cannot be made, nor
+ * any other. Thrown once per output tree; its later links are not tried ({@link OutputTree.makesLinks}).
+ */
+export class NoLinksError extends Error {
+  constructor(path: string, options?: ErrorOptions) {
+    super(`the drive makes no links (linking ${path})`, options);
+    this.name = "NoLinksError";
+  }
+}
+
+/** The link calls the output tree makes (an I/O edge: a test stands in for a drive that makes none). */
+export interface LinkCalls {
+  /** `Deno.symlink`'s: a symbolic link at `path` pointing to `target`. */
+  symlink(target: string, path: string): Promise<void>;
+  /** `Deno.link`'s: a hard link at `path` to the file at `existing`. */
+  link(existing: string, path: string): Promise<void>;
+}
+
+/**
+ * Whether a link call's `error` says the file system makes no links of that kind, not that this link
+ * is refused: exFAT's FUSE driver answers a symbolic link with ENOSYS (Deno gives it no code, only
+ * "Function not implemented"), FAT32 both kinds with EPERM, others EOPNOTSUPP. EACCES, a real
+ * permission problem, is not one of them.
+ */
+function makesNoLinks(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return error instanceof Deno.errors.NotSupported ||
+    (typeof code === "string" && ["ENOSYS", "EPERM", "EOPNOTSUPP", "ENOTSUP"].includes(code)) ||
+    /function not implemented|operation not supported/i.test((error as Error)?.message ?? "");
+}
+
 /** A complete temporary file, not yet placed: its path and size. */
 export interface TempFile {
   temp: string;
@@ -114,17 +146,33 @@ export class OutputTree {
   readonly #checked = new Set<string>();
   /** False once a hard link failed as unsupported: placing then looks before it renames. */
   #hardLinks = true;
+  /** False once the drive made neither kind of link (see {@link NoLinksError}). */
+  #links = true;
+  readonly #linkCalls: LinkCalls;
   /** Whether earlier runs' files are stored elsewhere (see {@link OutputTree.keeps}). */
   readonly filesElsewhere: boolean;
 
   /**
    * `filesElsewhere`: the folder holds only `sync.db` and this run's new files, earlier runs' being
    * stored elsewhere (a CI job that uploads each run's files): a recorded file not here is kept there.
+   * `linkCalls`: how links are made (Deno's calls by default).
    */
-  constructor(root: string, { filesElsewhere = false }: { filesElsewhere?: boolean } = {}) {
+  constructor(
+    root: string,
+    { filesElsewhere = false, linkCalls = { symlink: Deno.symlink, link: Deno.link } }: {
+      filesElsewhere?: boolean;
+      linkCalls?: LinkCalls;
+    } = {},
+  ) {
     this.root = root;
     this.tempDir = join(root, TEMP_DIR);
     this.filesElsewhere = filesElsewhere;
+    this.#linkCalls = linkCalls;
+  }
+
+  /** False once a link failed because the drive makes none ({@link NoLinksError}): no more are tried. */
+  get makesLinks(): boolean {
+    return this.#links;
   }
 
   /** Start with an empty temporary folder: leftovers of an interrupted run are never complete files. */
@@ -396,24 +444,42 @@ export class OutputTree {
    * relative to the root), or a hard link where symbolic links are not allowed: by the file
    * system, or by Deno's permissions (it makes them only with unscoped read and write grants; a
    * program using photosync may grant only its folder). Returns false when something is
-   * already there.
+   * already there. Throws {@link NoLinksError} when the drive makes neither kind (FAT32, exFAT),
+   * leaving no folder it made for the link.
    */
   async link(relativePath: string, targetPath: string): Promise<boolean> {
     const parts = relativePath.split("/");
     const at = join(this.root, ...parts);
-    await this.#folders(parts.slice(0, -1));
+    if (!this.#links) throw new NoLinksError(at);
+    const made = await this.#folders(parts.slice(0, -1));
     const up = "../".repeat(parts.length - 1);
     try {
-      await Deno.symlink(up + targetPath, at);
+      await this.#linkCalls.symlink(up + targetPath, at);
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) return false;
       if (
-        !(error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotSupported ||
-          error instanceof Deno.errors.NotCapable)
+        !(error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable ||
+          makesNoLinks(error))
       ) {
         throw fileSystemError("link", at, error);
       }
-      await fsCall("link", at, () => Deno.link(join(this.root, ...targetPath.split("/")), at));
+      try {
+        await this.#linkCalls.link(join(this.root, ...targetPath.split("/")), at);
+      } catch (linkError) {
+        if (linkError instanceof Deno.errors.AlreadyExists) return false;
+        if (!makesNoLinks(linkError)) throw fileSystemError("link", at, linkError);
+        this.#links = false;
+        // The folders made for this link would stay empty: an album folder without its photos.
+        for (const path of made.reverse()) {
+          this.#checked.delete(path);
+          try {
+            Deno.removeSync(path);
+          } catch {
+            // Something else is in it now: kept.
+          }
+        }
+        throw new NoLinksError(at, { cause: linkError });
+      }
     }
     return true;
   }
@@ -430,8 +496,12 @@ export class OutputTree {
     }
   }
 
-  /** Create the folders on the way to a file, refusing any that is a link or not a folder. */
-  async #folders(parts: string[]): Promise<void> {
+  /**
+   * Create the folders on the way to a file, refusing any that is a link or not a folder. Returns
+   * those it made, outermost first.
+   */
+  async #folders(parts: string[]): Promise<string[]> {
+    const made: string[] = [];
     let path = this.root;
     for (const part of parts) {
       path = join(path, part);
@@ -446,6 +516,7 @@ export class OutputTree {
         }
         created = false;
       }
+      if (created) made.push(path);
       if (!created) {
         const stat = await fsCall("inspect", path, () => Deno.lstatSync(path));
         if (stat.isSymlink) {
@@ -455,6 +526,7 @@ export class OutputTree {
       }
       this.#checked.add(path);
     }
+    return made;
   }
 }
 

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { BodyError, FileSystemError, OutputTree, UnsafePathError } from "./output_tree.ts";
+import {
+  BodyError,
+  FileSystemError,
+  type LinkCalls,
+  NoLinksError,
+  OutputTree,
+  UnsafePathError,
+} from "./output_tree.ts";
 
 /** An output tree in a fresh temporary folder (its temporary folder made), removed at the end. */
 async function tempTree() {
@@ -124,6 +131,56 @@ Deno.test("OutputTree.link: a relative symbolic link; false when the name is tak
   assert.equal(await Deno.readLink(join(t.root, "albums/Trip/x.jpg")), "../../2020/01/01/x.jpg");
   assert.equal(await Deno.readTextFile(join(t.root, "albums/Trip/x.jpg")), "photo");
   assert.equal(await t.tree.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), false);
+});
+
+/** What exFAT's FUSE driver answers: ENOSYS (no code from Deno) for a symbolic link, EPERM for a hard link. */
+const exfatLinks: LinkCalls = {
+  symlink: () => Promise.reject(new Error("Function not implemented (os error 38)")),
+  link: () =>
+    Promise.reject(Object.assign(new Deno.errors.PermissionDenied("Operation not permitted (os error 1)"), {
+      code: "EPERM",
+    })),
+};
+
+Deno.test("OutputTree.link: a drive making no links of either kind (exFAT, FAT32) is a NoLinksError, once, leaving no folder made for it", async () => {
+  await using t = await tempTree();
+  await Deno.mkdir(join(t.root, "2020/01/01"), { recursive: true });
+  await Deno.writeTextFile(join(t.root, "2020/01/01/x.jpg"), "photo");
+  const tree = new OutputTree(t.root, { linkCalls: exfatLinks });
+  assert.equal(tree.makesLinks, true);
+  await assert.rejects(() => tree.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), NoLinksError);
+  assert.equal(tree.makesLinks, false);
+  // Neither the album folder nor `albums/` stays behind, empty.
+  assert.deepEqual([...Deno.readDirSync(t.root)].map((entry) => entry.name).sort(), [
+    ".photosync-tmp",
+    "2020",
+  ]);
+  // FAT32: EPERM for both; a driver answering EOPNOTSUPP, or Deno's NotSupported.
+  for (
+    const refusal of [
+      Object.assign(new Deno.errors.PermissionDenied("Operation not permitted (os error 1)"), {
+        code: "EPERM",
+      }),
+      Object.assign(new Error("Operation not supported (os error 95)"), { code: "EOPNOTSUPP" }),
+      new Deno.errors.NotSupported("not supported"),
+    ]
+  ) {
+    const fat = new OutputTree(t.root, {
+      linkCalls: { symlink: () => Promise.reject(refusal), link: () => Promise.reject(refusal) },
+    });
+    await assert.rejects(() => fat.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), NoLinksError);
+  }
+});
+
+Deno.test("OutputTree.link: a permission refused (EACCES) is an error of the run, not a drive without links", async () => {
+  await using t = await tempTree();
+  const denied = () =>
+    Promise.reject(Object.assign(new Deno.errors.PermissionDenied("Permission denied (os error 13)"), {
+      code: "EACCES",
+    }));
+  const tree = new OutputTree(t.root, { linkCalls: { symlink: denied, link: denied } });
+  await assert.rejects(() => tree.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), FileSystemError);
+  assert.equal(tree.makesLinks, true);
 });
 
 Deno.test("OutputTree.link: a hard link where symbolic links are not allowed (a program granting write access to its folder only)", async () => {

@@ -26,6 +26,7 @@ import {
   ALBUMS_DIR,
   changedStamp,
   isPlacedMtime,
+  NoLinksError,
   type OutputTree,
   RESERVED_NAMES,
   type TempFile,
@@ -41,6 +42,10 @@ const MARK_INTERVAL_MS = 250;
 const MARK_BATCH = 50;
 
 export { ALBUMS_DIR } from "./output_tree.ts";
+
+/** What a run says, once, when the drive makes no links (see {@link NoLinksError}). */
+export const NO_LINKS_WARNING = "this drive makes no links (a FAT32 or exFAT drive?), so album folders are " +
+  "not made; the photos are all in their days (takeout --albums none skips album folders without this warning)";
 
 /** What {@link Placer} needs. */
 export interface PlacerOptions {
@@ -221,13 +226,21 @@ export class Placer implements Disposable {
    * that every run can ensure all members' links.
    */
   async linkAlbums(links: Iterable<{ title: string; id: string; path?: string }>): Promise<void> {
+    // A drive that makes no links was told once (below): the photos are placed all the same.
+    if (!this.#tree.makesLinks) return;
     for (const { title, id, path = this.#store.item(id)?.path } of links) {
       if (!path) continue;
       for (const candidate of albumLinkNames(title, id, path)) {
         // Made by an earlier run: one look (a run links every member, most of them made before).
         if (this.#tree.linkTarget(candidate)?.endsWith(`/${path}`)) break;
         // Else made now; a name taken by something else: the tagged name.
-        if (await this.#tree.link(candidate, path)) break;
+        try {
+          if (await this.#tree.link(candidate, path)) break;
+        } catch (error) {
+          if (!(error instanceof NoLinksError)) throw error;
+          this.#logger.warn(NO_LINKS_WARNING);
+          return;
+        }
       }
     }
   }

@@ -4,7 +4,7 @@ import { PhotosyncError } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
 import { idTag } from "./names.ts";
 import { OutputTree, type TempFile } from "./output_tree.ts";
-import { Placer } from "./place.ts";
+import { NO_LINKS_WARNING, Placer } from "./place.ts";
 import { type ItemRow, Store } from "./store.ts";
 import { testLogger } from "./test_logger.ts";
 
@@ -203,6 +203,41 @@ Deno.test("Placer.linkAlbums: albums/<title>/<name> links to the member's file; 
   assert.equal(await f.read("albums/Out/x.jpg"), "photo a");
   const trip = [...Deno.readDirSync(join(f.root, "albums/Trip"))].map((entry) => entry.name).sort();
   assert.deepEqual(trip, ["x.jpg", `y (${idTag("b")}).jpg`, "y.jpg"]);
+});
+
+Deno.test("Placer.linkAlbums, Placer.move: on a drive making no links (exFAT) the photos stay placed, one warning, no album folder", async () => {
+  await using f = await fixture({ a: "x.jpg", b: "y.jpg" });
+  const noLinks = () => Promise.reject(new Error("Function not implemented (os error 38)"));
+  const tree = new OutputTree(f.root, { linkCalls: { symlink: noLinks, link: noLinks } });
+  using placer = new Placer({
+    store: f.store,
+    tree,
+    pathMapper: layoutMapper(DEFAULT_LAYOUT),
+    logger: f.logger,
+  });
+  await f.placeAll(placer, "a", "b");
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a", "b"]);
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(f.logger.lines.warn, [NO_LINKS_WARNING]);
+  assert.equal(await Deno.lstat(join(f.root, "albums")).catch(() => undefined), undefined);
+  // Re-dated: the file moves, and its links (none) with it, without a second warning.
+  const later = Date.parse("2021-06-07T08:00:00Z");
+  f.store.saveBatch({
+    source: "library",
+    items: [{
+      id: "a",
+      source: "library",
+      filename: "x.jpg",
+      createdMs: later,
+      isVideo: false,
+      json: `{"v":2}`,
+    }],
+  });
+  assert.equal(await placer.move("a", new Date(later)), "2021/06/07/x.jpg");
+  assert.equal(await f.read("2021/06/07/x.jpg"), "photo a");
+  assert.equal(await f.read("2020/01/01/y.jpg"), "photo b");
+  assert.deepEqual(f.logger.lines.warn, [NO_LINKS_WARNING]);
 });
 
 Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by the collision rule, never over a file; album links follow", async () => {
