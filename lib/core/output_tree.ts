@@ -56,8 +56,10 @@ export function changedStamp(startedMs: number): string {
 
 /**
  * Whether a file's modification time `mtimeMs` is the capture time `createdMs` photosync set, as a file
- * system keeps it: to the second (FAT to two seconds), and a time before 1901-12-13 20:45:52 UTC as that
- * moment where the file system keeps 32-bit seconds (ext4 with small inodes, `touch` alike).
+ * system keeps it: to the second (FAT to two seconds); a time before 1901-12-13 20:45:52 UTC as that
+ * moment where the file system keeps 32-bit seconds (ext4 with small inodes, `touch` alike); and a time
+ * before 1980 or after 2107 as FAT and exFAT keep it, clamped to 1980-01-01 00:00:00 or 2107-12-31
+ * 23:59:58 of the drive's local time (within 14 hours of that time in UTC, whatever the zone).
  *
  * @example Usage
  * ```ts
@@ -68,13 +70,24 @@ export function changedStamp(startedMs: number): string {
  * assert.equal(isPlacedMtime(Date.UTC(2024, 4, 5), Date.UTC(2020, 0, 1)), false);
  * assert.equal(isPlacedMtime(-(2 ** 31) * 1000, Date.UTC(1901, 5, 1)), true);
  * assert.equal(isPlacedMtime(Date.UTC(1901, 5, 1), Date.UTC(1901, 5, 1)), true);
+ * // A photo of 1975 on an exFAT drive in UTC+2: 1980-01-01 00:00 there.
+ * assert.equal(isPlacedMtime(Date.UTC(1979, 11, 31, 22), Date.UTC(1975, 5, 1)), true);
+ * assert.equal(isPlacedMtime(Date.UTC(2107, 11, 31, 23, 59, 58), Date.UTC(2110, 2, 4)), true);
+ * // Not for a photo taken after 1980.
+ * assert.equal(isPlacedMtime(Date.UTC(1980, 0, 1), Date.UTC(1985, 5, 1)), false);
  * ```
  */
 export function isPlacedMtime(mtimeMs: number, createdMs: number): boolean {
   const slack = 2000;
   const earliest32 = -(2 ** 31) * 1000;
+  // FAT's and exFAT's first and last times, in the drive's local time: UTC-12 to UTC+14 around these.
+  const earliestFat = Date.UTC(1980, 0, 1);
+  const latestFat = Date.UTC(2107, 11, 31, 23, 59, 58);
+  const zones = 14 * 3600_000 + slack;
   return Math.abs(mtimeMs - createdMs) < slack ||
-    (createdMs < earliest32 && Math.abs(mtimeMs - earliest32) < slack);
+    (createdMs < earliest32 && Math.abs(mtimeMs - earliest32) < slack) ||
+    (createdMs < mtimeMs && Math.abs(mtimeMs - earliestFat) < zones) ||
+    (createdMs > mtimeMs && Math.abs(mtimeMs - latestFat) < zones);
 }
 
 /** A write failed for a reason of the file system (full, not permitted): the run stops. */

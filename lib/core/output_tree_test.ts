@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   BodyError,
   FileSystemError,
+  isPlacedMtime,
   type LinkCalls,
   NoLinksError,
   OutputTree,
@@ -203,4 +204,26 @@ await Deno.stdout.write(new TextEncoder().encode(String(linked)));`,
   const link = await Deno.lstat(join(t.root, "albums/Trip/x.jpg"));
   assert.ok(link.isFile && !link.isSymlink);
   assert.equal(link.ino, (await Deno.stat(join(t.root, "2020/01/01/x.jpg"))).ino);
+});
+
+Deno.test("isPlacedMtime: a capture time before 1980 or after 2107 as FAT and exFAT clamp it, in any zone of the drive", () => {
+  const hour = 3600_000;
+  const before1980 = [Date.UTC(1975, 5, 1, 12), Date.UTC(1901, 0, 1), Date.UTC(1979, 11, 31, 20)];
+  const after2107 = [Date.UTC(2110, 2, 4, 5, 6, 7), Date.UTC(2107, 11, 31, 23, 59, 59)];
+  for (let zone = -12; zone <= 14; zone++) {
+    // 1980-01-01 00:00:00 and 2107-12-31 23:59:58 local (UTC+zone), in UTC; FAT keeps even seconds.
+    const floor = Date.UTC(1980, 0, 1) - zone * hour;
+    const ceiling = Date.UTC(2107, 11, 31, 23, 59, 58) - zone * hour;
+    for (const created of before1980) {
+      if (created < floor) assert.equal(isPlacedMtime(floor, created), true, `${created} at UTC${zone}`);
+    }
+    for (const created of after2107) {
+      if (created > ceiling) assert.equal(isPlacedMtime(ceiling, created), true, `${created} at UTC${zone}`);
+    }
+  }
+  // A time of the clamp's days that is no clamp: a photo of later (or earlier) than the file says.
+  assert.equal(isPlacedMtime(Date.UTC(1980, 0, 1), Date.UTC(1985, 5, 1)), false);
+  assert.equal(isPlacedMtime(Date.UTC(1980, 0, 3), Date.UTC(1975, 5, 1)), false);
+  assert.equal(isPlacedMtime(Date.UTC(2107, 11, 31), Date.UTC(2090, 0, 1)), false);
+  assert.equal(isPlacedMtime(Date.UTC(2107, 11, 29), Date.UTC(2110, 0, 1)), false);
 });
