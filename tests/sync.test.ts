@@ -363,6 +363,34 @@ Deno.test("hostile file names never leave --dir", async () => {
   assert.deepEqual((await flat.status()).downloaded, 1, "sync.db is still the database");
 });
 
+Deno.test("--xmp: a name cut short gets its sidecar (the name leaves room for .xmp); a file an earlier version named at 255 bytes stays where sync.db records it", async () => {
+  const long = item("L1", "a".repeat(300) + ".jpg", "2021-06-01T10:00:00Z", { size: 3000 });
+  await using env = await synced([long], ["--xmp"]);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  assert.doesNotMatch(env.first.stderr, /no XMP sidecar/);
+  const cut = `2021/06/01/${"a".repeat(247)}.jpg`;
+  assert.deepEqual(await listFiles(env.dir), [cut, `${cut}.xmp`]);
+
+  // A backup an earlier version made: the name cut to 255 bytes (no sidecar could go beside it), recorded so.
+  const old = `2021/06/01/${"a".repeat(251)}.jpg`;
+  await Deno.remove(join(env.dir, `${cut}.xmp`));
+  await Deno.rename(join(env.dir, cut), join(env.dir, old));
+  {
+    using db = new DatabaseSync(join(env.dir, "sync.db"));
+    db.prepare("UPDATE items SET path = ? WHERE id = ?").run(old, long.id);
+  }
+  const again = await env.run(["--all"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /downloaded [1-9]|re-dated|moved/);
+  assert.ok((await listFiles(env.dir)).includes(old), again.stderr);
+  assert.ok(!(await listFiles(env.dir)).includes(cut), "not moved to the shorter name");
+  using db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
+  assert.equal(db.prepare("SELECT path FROM items WHERE id = ?").get(long.id)?.path, old);
+  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.match(verified.stderr, /all intact/);
+});
+
 Deno.test("status --json counts items, downloaded, pending and failed", async () => {
   const items = generateLibrary({ count: 12, seed: 5 });
   await using env = await synced(items, ["--index-only"]);

@@ -60,7 +60,9 @@ export function layoutMapper(template: string): PathMapper {
   if (/^([/\\]|[A-Za-z]:)/.test(template) || folders.includes("..")) {
     throw new UsageError(`--layout must be a relative path inside --dir, like ${DEFAULT_LAYOUT}`);
   }
-  const first = folders[0] === undefined ? undefined : sanitizeName(folders[0], "unnamed", { hidden: true });
+  const first = folders[0] === undefined
+    ? undefined
+    : sanitizeName(folders[0], "unnamed", { hidden: true, folder: true });
   if (
     first !== undefined && (RESERVED_NAMES.has(first.toLowerCase()) || first.toLowerCase() === ALBUMS_DIR)
   ) {
@@ -79,7 +81,7 @@ export function layoutMapper(template: string): PathMapper {
     };
     // The folders are the user's: one may be hidden on purpose.
     const folder = (part: string) => part.replace(TOKEN, (_, token) => values[token]);
-    const dirs = folders.map((part) => sanitizeName(folder(part), "unnamed", { hidden: true }));
+    const dirs = folders.map((part) => sanitizeName(folder(part), "unnamed", { hidden: true, folder: true }));
     return [...dirs, sanitizeName(item.filename, item.id)].join("/");
   };
 }

@@ -4,14 +4,21 @@
  * @module
  */
 
-/** Longest file name most file systems take, in bytes of UTF-8. */
+/** Longest file name most file systems take, in bytes of UTF-8: a folder's name is cut to it. */
 const MAX_NAME_BYTES = 255;
+
+/**
+ * A file's name is cut shorter, by the 4 bytes of `.xmp`: its XMP sidecar (`<name>.xmp`, `--xmp`) must fit
+ * in {@link MAX_NAME_BYTES} too.
+ */
+const MAX_FILE_NAME_BYTES = MAX_NAME_BYTES - ".xmp".length;
 
 /**
  * Make one path segment safe on every platform: no separators, NUL, control or reserved
  * characters, no `.`/`..` (nor such parts of a path-like name), not hidden (no leading dot)
- * unless `hidden` allows it, no trailing dots or spaces, at most 255 bytes of UTF-8 (keeping the
- * extension). An empty result becomes `fallback`.
+ * unless `hidden` allows it, no trailing dots or spaces, at most 251 bytes of UTF-8 (keeping the
+ * extension), leaving room for the `.xmp` of its sidecar; a `folder`'s name (no sidecar beside it), 255.
+ * An empty result becomes `fallback`.
  *
  * @example Usage
  * ```ts
@@ -24,14 +31,16 @@ const MAX_NAME_BYTES = 255;
  * assert.equal(sanitizeName("notes. "), "notes");
  * assert.equal(sanitizeName("CON.txt"), "_CON.txt");
  * assert.equal(sanitizeName("..", "AF1QipId"), "AF1QipId");
- * assert.equal(new TextEncoder().encode(sanitizeName("x".repeat(300) + ".jpg")).length, 255);
+ * assert.equal(new TextEncoder().encode(sanitizeName("x".repeat(300) + ".jpg")).length, 251);
+ * assert.equal(new TextEncoder().encode(sanitizeName("x".repeat(300), "album", { folder: true })).length, 255);
  * ```
  */
 export function sanitizeName(
   name: string,
   fallback = "unnamed",
-  { hidden = false }: { hidden?: boolean } = {},
+  { hidden = false, folder = false }: { hidden?: boolean; folder?: boolean } = {},
 ): string {
+  const max = folder ? MAX_NAME_BYTES : MAX_FILE_NAME_BYTES;
   // `.` and `..` parts of a path-like name say nothing; a leading dot would hide the file
   // (`hidden`: a name the user chose may).
   const parts = name.split(/[/\\]/).filter((part) => !/^\.+$/.test(part));
@@ -42,15 +51,16 @@ export function sanitizeName(
   // cutting can expose a dot or space (or a reserved name) that was not at the end before.
   // The `_` prefix may need one more cut.
   for (;;) {
-    safe = truncateName(safe, MAX_NAME_BYTES).replace(/[. ]+$/, "");
-    if (safe === "") return sanitizeName(fallback, "unnamed");
+    safe = truncateName(safe, max).replace(/[. ]+$/, "");
+    if (safe === "") return sanitizeName(fallback, "unnamed", { folder });
     if (!/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(safe)) return safe;
     safe = `_${safe}`;
   }
 }
 
 /**
- * `IMG.jpg` → `IMG (tag).jpg`, still within 255 bytes: the name for a second item at a taken path.
+ * `IMG.jpg` → `IMG (tag).jpg`, still within 251 bytes (room for `.xmp`, see {@link sanitizeName}): the
+ * name for a second item at a taken path.
  *
  * @example Usage
  * ```ts
@@ -66,7 +76,7 @@ export function taggedName(path: string, tag: string): string {
   const name = path.slice(slash + 1);
   const { stem, ext } = splitExtension(name, MAX_EXT_LENGTH);
   const suffix = ` (${tag})${ext}`;
-  return dir + truncateName(stem, MAX_NAME_BYTES - byteLength(suffix)) + suffix;
+  return dir + truncateName(stem, MAX_FILE_NAME_BYTES - byteLength(suffix)) + suffix;
 }
 
 /**

@@ -82,52 +82,58 @@ Deno.test("sanitizeName prefixes Windows reserved device names, with or without 
   ]);
 });
 
-Deno.test("sanitizeName cuts to 255 bytes of UTF-8, keeping the extension", () => {
+Deno.test("sanitizeName cuts a file's name to 251 bytes of UTF-8, keeping the extension: its sidecar's `.xmp` fits in 255", () => {
   const ascii = sanitizeName("x".repeat(300) + ".jpg");
-  assert.equal(bytes(ascii), 255);
+  assert.equal(bytes(ascii), 251);
+  assert.equal(bytes(ascii + ".xmp"), 255);
   assert.ok(ascii.endsWith("x.jpg"));
 
-  // é is two bytes: 125 of them and ".jpg" are 254 bytes; a 126th would make 256.
+  // é is two bytes: 123 of them and ".jpg" are 250 bytes; a 124th would make 252.
   const accented = sanitizeName("é".repeat(200) + ".jpg");
-  assert.equal(accented, "é".repeat(125) + ".jpg");
+  assert.equal(accented, "é".repeat(123) + ".jpg");
 
-  // 255 bytes exactly is left alone; 256 is cut.
-  assert.equal(sanitizeName("y".repeat(255)), "y".repeat(255));
-  assert.equal(sanitizeName("y".repeat(256)), "y".repeat(255));
+  // 251 bytes exactly is left alone; 252 is cut.
+  assert.equal(sanitizeName("y".repeat(251)), "y".repeat(251));
+  assert.equal(sanitizeName("y".repeat(252)), "y".repeat(251));
 
   // A long "extension" is not one: the name is cut as a whole.
   const longExt = sanitizeName("a".repeat(200) + "." + "b".repeat(100));
-  assert.equal(longExt, "a".repeat(200) + "." + "b".repeat(54));
+  assert.equal(longExt, "a".repeat(200) + "." + "b".repeat(50));
+});
+
+Deno.test("sanitizeName cuts a folder's name (an album's, a layout's) to 255 bytes: existing folders keep their names", () => {
+  assert.equal(sanitizeName("y".repeat(255), "album", { folder: true }), "y".repeat(255));
+  assert.equal(sanitizeName("y".repeat(256), "album", { folder: true }), "y".repeat(255));
 });
 
 Deno.test("sanitizeName never splits a multi-byte character or an emoji's surrogate pair", () => {
   // 😀 is four UTF-8 bytes and two UTF-16 code units.
   const emoji = sanitizeName("😀".repeat(100));
-  assert.equal(emoji, "😀".repeat(63));
+  assert.equal(emoji, "😀".repeat(62));
   assertWellFormed(emoji);
 
   const withExt = sanitizeName("😀".repeat(100) + ".png");
-  assert.equal(withExt, "😀".repeat(62) + ".png");
+  assert.equal(withExt, "😀".repeat(61) + ".png");
   assertWellFormed(withExt);
 
-  // A four-byte character straddling byte 255 is dropped whole.
-  const straddling = sanitizeName("a".repeat(253) + "😀");
-  assert.equal(straddling, "a".repeat(253));
+  // A four-byte character straddling byte 251 is dropped whole.
+  const straddling = sanitizeName("a".repeat(249) + "😀");
+  assert.equal(straddling, "a".repeat(249));
 
   const cjk = sanitizeName("写".repeat(100)); // Three bytes each.
-  assert.equal(cjk, "写".repeat(85));
-  for (const name of [emoji, withExt, straddling, cjk]) assert.ok(bytes(name) <= 255);
+  assert.equal(cjk, "写".repeat(83));
+  for (const name of [emoji, withExt, straddling, cjk]) assert.ok(bytes(name) <= 251);
 });
 
 Deno.test("sanitizeName trims a dot, space or reserved name that the cut exposes", () => {
   // The cut falls just after a space: the name must not end in it.
-  assert.equal(sanitizeName("x".repeat(254) + " y"), "x".repeat(254));
-  assert.equal(sanitizeName("x".repeat(254) + ".yyyyyyyyyyyyyyyyyyyy"), "x".repeat(254));
+  assert.equal(sanitizeName("x".repeat(250) + " y"), "x".repeat(250));
+  assert.equal(sanitizeName("x".repeat(250) + ".yyyyyyyyyyyyyyyyyyyy"), "x".repeat(250));
   // The cut leaves only a reserved name followed by spaces.
   assert.equal(sanitizeName("con" + " ".repeat(300) + "x"), "_con");
-  // Prefixing a reserved name of 255 bytes cuts it again.
-  const reserved = sanitizeName("con." + "x".repeat(251));
-  assert.equal(reserved, "_con." + "x".repeat(250));
+  // Prefixing a reserved name of 251 bytes cuts it again.
+  const reserved = sanitizeName("con." + "x".repeat(247));
+  assert.equal(reserved, "_con." + "x".repeat(246));
   // A trailing run of dots is not mistaken for the extension to keep.
   assert.ok(sanitizeName("x".repeat(300) + ".jpg. . ").endsWith("x.jpg"));
 });
@@ -140,14 +146,14 @@ Deno.test("taggedName puts the tag before the extension and keeps the folder", (
   assert.equal(taggedName("a/archive.tar.gz", "t"), "a/archive.tar (t).gz");
 });
 
-Deno.test("taggedName stays within 255 bytes, cutting the stem and never a character", () => {
-  const long = taggedName("2024/" + "x".repeat(251) + ".jpg", "12345678");
+Deno.test("taggedName stays within 251 bytes (room for `.xmp`), cutting the stem and never a character", () => {
+  const long = taggedName("2024/" + "x".repeat(247) + ".jpg", "12345678");
   const name = long.slice("2024/".length);
-  assert.equal(bytes(name), 255);
+  assert.equal(bytes(name), 251);
   assert.ok(name.endsWith("x (12345678).jpg"));
 
-  const emoji = taggedName("😀".repeat(63), "abcdef01").split("/").pop()!;
-  assert.ok(bytes(emoji) <= 255);
+  const emoji = taggedName("😀".repeat(62), "abcdef01").split("/").pop()!;
+  assert.ok(bytes(emoji) <= 251);
   assert.ok(emoji.endsWith("😀 (abcdef01)"));
   assertWellFormed(emoji);
 });

@@ -396,7 +396,9 @@ export class Placer implements Disposable {
 
 /** The names an item's link in an album may have: after its file, then with its id's tag. */
 function albumLinkNames(title: string, id: string, path: string): string[] {
-  const wanted = `${ALBUMS_DIR}/${sanitizeName(title, "album")}/${path.slice(path.lastIndexOf("/") + 1)}`;
+  const wanted = `${ALBUMS_DIR}/${sanitizeName(title, "album", { folder: true })}/${
+    path.slice(path.lastIndexOf("/") + 1)
+  }`;
   return [wanted, taggedName(wanted, idTag(id))];
 }
 
