@@ -12,6 +12,7 @@ import { keptLocalTime } from "./local_time.ts";
 import {
   DamagedDatabaseError,
   errcode,
+  execute,
   guardFile,
   isDamage,
   isStorageFailure,
@@ -376,7 +377,7 @@ export class Store {
         );
         migrate(db, version);
       }
-      db.exec("PRAGMA foreign_keys = ON");
+      execute(db, "PRAGMA foreign_keys = ON");
     } catch (error) {
       db.close();
       throw openFailure(path, error);
@@ -945,18 +946,20 @@ function migrate(db: DatabaseSync, version: number): void {
   if (version === SCHEMA_VERSION) return;
   // A rebuilt table is dropped and replaced: with the foreign keys on (node:sqlite's default),
   // dropping it would delete its rows' album memberships. The pragma only works outside a transaction.
-  db.exec("PRAGMA foreign_keys = OFF");
-  db.exec("BEGIN IMMEDIATE");
+  // Through `execute`: a statement's error carries SQLite's extended code (a drive refusing its shared memory
+  // fails the first BEGIN), which `storageFailure` tells the user by.
+  execute(db, "PRAGMA foreign_keys = OFF");
+  execute(db, "BEGIN IMMEDIATE");
   try {
-    if (version === 1) db.exec(MIGRATE_1_TO_2);
-    if (version === 2) db.exec(MIGRATE_2_TO_3);
-    db.exec(SCHEMA);
-    if (version < 4) db.exec(MIGRATE_3_TO_4);
-    if (version < 5) db.exec(MIGRATE_4_TO_5);
-    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-    db.exec("COMMIT");
+    if (version === 1) execute(db, MIGRATE_1_TO_2);
+    if (version === 2) execute(db, MIGRATE_2_TO_3);
+    execute(db, SCHEMA);
+    if (version < 4) execute(db, MIGRATE_3_TO_4);
+    if (version < 5) execute(db, MIGRATE_4_TO_5);
+    execute(db, `PRAGMA user_version = ${SCHEMA_VERSION}`);
+    execute(db, "COMMIT");
   } catch (error) {
-    if (db.isTransaction) db.exec("ROLLBACK");
+    if (db.isTransaction) execute(db, "ROLLBACK");
     throw error;
   }
 }

@@ -2,7 +2,8 @@
  * `sync.db`'s connection as the store uses it: every call that meets a damaged file (SQLite's
  * "database disk image is malformed", "file is not a database", which can surface at any query,
  * not only when it is opened) ends in one line naming the file and what to do, exit 2; one whose
- * read or write the file system refused (a full disk, a file size limit), in one line saying so, exit 1.
+ * read or write the file system refused (a full disk, a file size limit, a drive refusing SQLite's locks or
+ * shared memory), in one line saying so, exit 1.
  * @module
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
@@ -18,6 +19,62 @@ const SQLITE_FULL = 13;
 
 /** `SQLITE_IOERR`'s extended codes for a read: `SQLITE_IOERR_READ`, `SQLITE_IOERR_SHORT_READ`. */
 const READ_CODES = new Set([266, 522]);
+
+/** `SQLITE_IOERR_WRITE`: a write of the file or its WAL refused, for space (`ENOSPC`) or size (`EFBIG`) most often. */
+const SQLITE_IOERR_WRITE = 778;
+
+/** The names of `SQLITE_IOERR`'s extended codes, by their upper byte (sqlite3.h), for the line that names one. */
+const IOERR_NAMES = [
+  "",
+  "READ",
+  "SHORT_READ",
+  "WRITE",
+  "FSYNC",
+  "DIR_FSYNC",
+  "TRUNCATE",
+  "FSTAT",
+  "UNLOCK",
+  "RDLOCK",
+  "DELETE",
+  "BLOCKED",
+  "NOMEM",
+  "ACCESS",
+  "CHECKRESERVEDLOCK",
+  "LOCK",
+  "CLOSE",
+  "DIR_CLOSE",
+  "SHMOPEN",
+  "SHMSIZE",
+  "SHMLOCK",
+  "SHMMAP",
+  "SEEK",
+  "DELETE_NOENT",
+  "MMAP",
+  "GETTEMPPATH",
+  "CONVPATH",
+  "VNODE",
+  "AUTH",
+  "BEGIN_ATOMIC",
+  "COMMIT_ATOMIC",
+  "ROLLBACK_ATOMIC",
+  "DATA",
+  "CORRUPTFS",
+];
+
+/**
+ * Run `sql` on `db`. One statement is prepared and run, so that its error carries SQLite's extended result
+ * code (node:sqlite's `exec` gives its errors none, and "disk I/O error" alone does not tell a full disk from
+ * a drive refusing SQLite's locks or shared memory: see {@link storageFailure}); several go through `exec`.
+ * A statement prepared here is kept by the caller when it runs often (see {@link guardFile}).
+ */
+export function execute(
+  db: DatabaseSync,
+  sql: string,
+  prepare: (sql: string) => { run(): unknown } = (text) => db.prepare(text),
+): void {
+  if (/;\s*\S/.test(sql)) db.exec(sql);
+  else prepare(sql).run();
+}
 
 /**
  * SQLite's primary result codes by their text, for an error that has only its message: Deno's node:sqlite
@@ -71,10 +128,13 @@ export function isStorageFailure(error: unknown): boolean {
 
 /**
  * The one line (exit 1) for SQLite's `error` reading or writing `sync.db` at `path` ({@link isStorageFailure}).
- * SQLite tells a full disk (`SQLITE_FULL`: `ENOSPC` writing the file) apart, but not the causes of its
- * "disk I/O error": a write that fails so is most likely a full disk all the same (growing the WAL's index,
- * `sync.db-shm`, fails so), a disk quota, or a file size limit (`EFBIG`: the shell's `ulimit -f`; the WAL
- * grows to 32 MB between checkpoints), so the line names them; a read that fails so, the disk.
+ * SQLite tells a full disk (`SQLITE_FULL`: `ENOSPC` writing the file) apart; its "disk I/O error" says only by
+ * its extended code which call failed. A write refused (`SQLITE_IOERR_WRITE`), or an error without its
+ * extended code, is most likely a full disk all the same, a disk quota, or a file size limit (`EFBIG`: the
+ * shell's `ulimit -f`; the WAL grows to 32 MB between checkpoints), so the line names them; a read refused,
+ * the disk. Any other (a lock, the WAL's shared memory `sync.db-shm`, a truncate, an fsync: a FUSE FAT
+ * driver refusing `ftruncate`, a network share, a drive pulled out) is the drive refusing what SQLite needs:
+ * the line names the code, not a full disk.
  *
  * @example Usage
  * ```ts
@@ -83,6 +143,8 @@ export function isStorageFailure(error: unknown): boolean {
  *
  * const efbig = Object.assign(new Error("disk I/O error"), { errcode: 778 });
  * assert.match(storageFailure("/photos/sync.db", efbig).message, /^the disk is full or a file size limit stopped/);
+ * const shm = Object.assign(new Error("disk I/O error"), { errcode: 4618 });
+ * assert.match(storageFailure("/photos/sync.db", shm).message, /refused what SQLite needs .*SQLITE_IOERR_SHMOPEN/);
  * ```
  */
 export function storageFailure(path: string, error: unknown): FileSystemError {
@@ -100,9 +162,18 @@ export function storageFailure(path: string, error: unknown): FileSystemError {
       { cause: error },
     );
   }
+  if (code === SQLITE_IOERR_WRITE || code === SQLITE_IOERR) {
+    return new FileSystemError(
+      `the disk is full or a file size limit stopped it (writing ${path}: ${message}); free some space or raise ` +
+        "the limit (the shell's ulimit -f, a disk quota) and run photosync again: nothing downloaded so far is lost",
+      { cause: error },
+    );
+  }
+  const name = IOERR_NAMES[code >> 8] ? `SQLITE_IOERR_${IOERR_NAMES[code >> 8]}` : `SQLite code ${code}`;
   return new FileSystemError(
-    `the disk is full or a file size limit stopped it (writing ${path}: ${message}); free some space or raise ` +
-      "the limit (the shell's ulimit -f, a disk quota) and run photosync again: nothing downloaded so far is lost",
+    `the drive refused what SQLite needs to use ${path} (${name}: ${message}); is it still connected? sync.db ` +
+      "needs a file system with working locking and shared memory: a local disk, not a network share or a FUSE " +
+      "FAT driver",
     { cause: error },
   );
 }
@@ -170,8 +241,15 @@ export function guardFile(db: DatabaseSync, path: string): StoreDb {
     }
   };
   const prepared = new Map<string, Statement>();
+  // The statements `exec` runs (BEGIN, COMMIT: one per transaction), each prepared once.
+  const executed = new Map<string, StatementSync>();
+  const preparedOnce = (sql: string) => {
+    let statement = executed.get(sql);
+    if (!statement) executed.set(sql, statement = db.prepare(sql));
+    return statement;
+  };
   return {
-    exec: (sql) => guard(() => db.exec(sql)),
+    exec: (sql) => guard(() => execute(db, sql, preparedOnce)),
     prepare(sql) {
       const known = prepared.get(sql);
       if (known) return known;
