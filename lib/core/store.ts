@@ -25,7 +25,7 @@ import { shellWord } from "./escape.ts";
 export { DB_FILE, LOCK_FILE } from "./db_files.ts";
 
 /** Schema version this build writes; a newer file is refused rather than damaged. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /**
  * The oldest schema a read-only command reads as it is (a later one added only an index): an older
@@ -149,6 +149,49 @@ CREATE TABLE verify_runs (
 const MIGRATE_4_TO_5 = `
 CREATE INDEX items_file_of ON items (file_of);
 `;
+
+/**
+ * Version 5 → 6: each path's key (`path_key`) recomputed by {@link pathKey}'s stronger fold, in JavaScript
+ * (`rekeyPaths`): SQLite has no such fold.
+ */
+const REKEYED_IN = 6;
+
+/**
+ * The key two paths share when a case-insensitive drive (exFAT, NTFS, APFS, FAT) takes them for one file:
+ * NFC, then folded through upper case, which maps what lower case alone keeps apart (Greek `σ` and `ς`,
+ * both `Σ` on exFAT and NTFS; `ß` to `ss`, a little more than those drives fold: that name takes a tag).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pathKey } from "./store.ts";
+ *
+ * assert.equal(pathKey("2021/06/01/οδοσ1.jpg"), pathKey("2021/06/01/ΟΔΟΣ1.jpg"));
+ * assert.equal(pathKey("2021/06/01/IMG_1.JPG"), pathKey("2021/06/01/img_1.jpg"));
+ * assert.equal(pathKey("a/Cafe\u0301.jpg"), pathKey("a/café.jpg"));
+ * ```
+ */
+export function pathKey(path: string): string {
+  return path.normalize("NFC").toUpperCase().toLowerCase();
+}
+
+/**
+ * Recompute every recorded path's key ({@link pathKey}) for a sync.db of schema 5 or older, whose keys were
+ * lower case only. Items are taken in creation order, as paths are claimed: where two recorded paths fold to
+ * one key (both files are there, on a drive that told them apart), the earlier item takes it and the later
+ * keeps its old key (unique already), so neither loses its file.
+ */
+function rekeyPaths(db: DatabaseSync): void {
+  const rows = db.prepare(
+    "SELECT id, path, path_key AS old FROM items WHERE path IS NOT NULL ORDER BY created_ms, id",
+  ).all() as { id: string; path: string; old: string | null }[];
+  // Cleared first, so that no key set below meets a row's key that is still to change.
+  db.prepare("UPDATE items SET path_key = NULL WHERE path IS NOT NULL").run();
+  const set = db.prepare("UPDATE OR IGNORE items SET path_key = ? WHERE id = ?");
+  for (const { id, path, old } of rows) {
+    if (set.run(pathKey(path), id).changes === 0 && old !== null) set.run(old, id);
+  }
+}
 
 /** What a `photosync verify` run found (see {@link Store.addVerifyRun}). */
 export interface VerifyRun {
@@ -567,13 +610,12 @@ export class Store {
   }
 
   /**
-   * Record `path` for the item unless another item holds it (compared case-insensitively
-   * and after Unicode NFC normalisation, as macOS and Windows file systems do). Returns
-   * whether the path is now the item's.
+   * Record `path` for the item unless another item holds it (compared as one file by a case-insensitive
+   * drive: {@link pathKey}). Returns whether the path is now the item's.
    */
   claimPath(id: string, path: string): boolean {
     const result = this.#db.prepare("UPDATE OR IGNORE items SET path = ?, path_key = ? WHERE id = ?")
-      .run(path, path.normalize("NFC").toLowerCase(), id);
+      .run(path, pathKey(path), id);
     return result.changes === 1;
   }
 
@@ -603,10 +645,7 @@ export class Store {
 
   /** Whether an item holds `path` (compared as {@link claimPath} does). */
   holdsPath(path: string): boolean {
-    return this.#db.prepare("SELECT 1 FROM items WHERE path_key = ?").get(
-      path.normalize("NFC").toLowerCase(),
-    ) !==
-      undefined;
+    return this.#db.prepare("SELECT 1 FROM items WHERE path_key = ?").get(pathKey(path)) !== undefined;
   }
 
   /** Replace an item's JSON (e.g. with the local time its downloaded bytes told). */
@@ -956,6 +995,7 @@ function migrate(db: DatabaseSync, version: number): void {
     execute(db, SCHEMA);
     if (version < 4) execute(db, MIGRATE_3_TO_4);
     if (version < 5) execute(db, MIGRATE_4_TO_5);
+    if (version > 0 && version < REKEYED_IN) rekeyPaths(db);
     execute(db, `PRAGMA user_version = ${SCHEMA_VERSION}`);
     execute(db, "COMMIT");
   } catch (error) {

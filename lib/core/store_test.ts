@@ -69,7 +69,7 @@ Deno.test("Store.open migrates a schema-1 sync.db to the current schema in place
   }
 
   assert.equal(userVersion(file), SCHEMA_VERSION);
-  assert.equal(SCHEMA_VERSION, 5);
+  assert.equal(SCHEMA_VERSION, 6);
   const after = query<Record<string, unknown>>(file, `SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`);
   assert.deepEqual(after, before);
   const sources = query<{ source: string }>(file, "SELECT DISTINCT source FROM items");
@@ -336,4 +336,79 @@ Deno.test("a schema-4 sync.db is read as it is by a read-only command, and gains
     query<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE name = 'items_file_of'").length,
     1,
   );
+});
+
+Deno.test("Store.claimPath: names an exFAT or NTFS drive takes for one file (Greek σ and ς) are one path", () => {
+  using dir = tempDir();
+  using store = Store.open(dir.path);
+  store.saveBatch({
+    source: "library",
+    items: ["a", "b"].map((id) => ({
+      id,
+      source: "library",
+      filename: "x",
+      createdMs: 0,
+      isVideo: false,
+      json: "{}",
+    })),
+  });
+  assert.equal(store.claimPath("a", "2021/06/01/οδοσ1.jpg"), true);
+  assert.equal(store.holdsPath("2021/06/01/ΟΔΟΣ1.jpg"), true);
+  assert.equal(store.claimPath("b", "2021/06/01/ΟΔΟΣ1.jpg"), false);
+  assert.equal(store.claimPath("b", "2021/06/01/οδος1.jpg"), false);
+  assert.equal(store.claimPath("b", "2021/06/01/ΟΔΟΣ1 (tag).jpg"), true);
+});
+
+Deno.test("Store.open migrates a schema-5 sync.db: every path's key recomputed by the stronger fold; two paths that now fold together both kept", () => {
+  using dir = tempDir();
+  const file = join(dir.path, DB_FILE);
+  const paths: Record<string, string> = {
+    a: "2021/06/01/οδοσ1.jpg",
+    b: "2021/06/01/ΟΔΟΣ1.jpg", // Placed beside a's by schema 5, on a drive that tells them apart.
+    c: "2021/06/01/Straße.jpg",
+    d: "2021/06/01/IMG_1.JPG",
+  };
+  {
+    using store = Store.open(dir.path);
+    store.saveBatch({
+      source: "library",
+      items: Object.keys(paths).map((id, n) => ({
+        id,
+        source: "library",
+        filename: "x",
+        createdMs: n,
+        isVideo: false,
+        json: "{}",
+      })),
+    });
+  }
+  // As schema 5 wrote them: lower case only.
+  {
+    using db = new DatabaseSync(file);
+    const set = db.prepare("UPDATE items SET path = ?, path_key = ? WHERE id = ?");
+    for (const [id, path] of Object.entries(paths)) set.run(path, path.normalize("NFC").toLowerCase(), id);
+    db.exec("PRAGMA user_version = 5");
+  }
+  assert.deepEqual(
+    query<{ path_key: string }>(file, "SELECT path_key FROM items ORDER BY id").map((row) => row.path_key),
+    ["2021/06/01/οδοσ1.jpg", "2021/06/01/οδος1.jpg", "2021/06/01/straße.jpg", "2021/06/01/img_1.jpg"],
+  );
+  {
+    using store = Store.open(dir.path);
+    assert.equal(userVersion(file), SCHEMA_VERSION);
+    // Every row keeps its path; the earlier of the two that fold together takes the key (b's own old key is
+    // that key too: b keeps none, and nothing can claim its path while a holds the key).
+    assert.deepEqual(Object.keys(paths).map((id) => store.item(id)?.path), Object.values(paths));
+    assert.deepEqual(
+      query<{ path_key: string }>(file, "SELECT path_key FROM items ORDER BY id").map((row) => row.path_key),
+      ["2021/06/01/οδος1.jpg", null, "2021/06/01/strasse.jpg", "2021/06/01/img_1.jpg"],
+    );
+    store.saveBatch({
+      source: "library",
+      items: [{ id: "e", source: "library", filename: "x", createdMs: 9, isVideo: false, json: "{}" }],
+    });
+    for (const path of ["2021/06/01/ΟΔΟΣ1.JPG", "2021/06/01/STRASSE.jpg", "2021/06/01/img_1.jpg"]) {
+      assert.equal(store.claimPath("e", path), false, path);
+    }
+  }
 });
