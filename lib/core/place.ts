@@ -294,26 +294,49 @@ export class Placer implements Disposable {
   /**
    * Remove a placed item: its file (only when it still has the recorded size: a file someone
    * put there since is not ours), its album links, and its row.
+   *
+   * A file that items of other sources share (the same bytes, stored once: a photo taken out of a
+   * Takeout export as trash, and picked) is theirs too: it stays, one of them holds it from now on
+   * (moved to the day its date maps to), and only this item's row, links and XMP sidecar go. An item
+   * sharing another's file has no file to remove: its row and its links to that file go.
    */
   async remove(id: string): Promise<void> {
     const row = this.#store.item(id);
+    const holder = row?.fileOf ? this.#store.item(row.fileOf) : undefined;
+    const path = row?.path ?? holder?.path;
+    const heir = row?.path
+      ? this.#store.itemsSharing(id).find((item) => item.status === "downloaded")
+      : undefined;
+    if (path) {
+      await this.#unlinkAlbums(id, path, { own: true });
+      await removeXmpSidecar(this.#tree, path, id);
+    }
+    if (heir) {
+      this.#store.handOverFile(id, heir.id);
+      this.#logger.info(`kept ${path}: the ${heir.source} item ${heir.id} has the same bytes`);
+      const moved = await this.move(heir.id, new Date(heir.createdMs));
+      // Not here (see `move`): the note stays, for `sync` or `pick` to fetch it again to its day.
+      if (moved !== undefined) this.#store.refiled(heir.id);
+      return;
+    }
     if (row?.path && row.size !== null && this.#tree.holds(row.path, row.size)) {
       await this.#tree.remove(row.path);
-    }
-    if (row?.path) {
-      await this.#unlinkAlbums(id, row.path);
-      await removeXmpSidecar(this.#tree, row.path, id);
     }
     this.#store.removeItem(id);
   }
 
   /**
-   * Remove the album links to the item's file at `path` (its own, and those of the items sharing it);
-   * returns the albums and members whose links went.
+   * Remove the album links to the item's file at `path` (its own, and those of the items sharing it;
+   * with `own`, only the item's own); returns the albums and members whose links went.
    */
-  async #unlinkAlbums(id: string, path: string): Promise<{ title: string; id: string }[]> {
+  async #unlinkAlbums(
+    id: string,
+    path: string,
+    { own = false }: { own?: boolean } = {},
+  ): Promise<{ title: string; id: string }[]> {
     const removed: { title: string; id: string }[] = [];
     for (const { title, id: member } of this.#store.albumsOfFile(id)) {
+      if (own && member !== id) continue;
       for (const candidate of albumLinkNames(title, member, path)) {
         if (this.#tree.linkTarget(candidate)?.endsWith(`/${path}`)) {
           await this.#tree.remove(candidate);

@@ -7,6 +7,7 @@ import { OutputTree, type TempFile } from "./output_tree.ts";
 import { NO_LINKS_WARNING, Placer } from "./place.ts";
 import { type ItemRow, Store } from "./store.ts";
 import { testLogger } from "./test_logger.ts";
+import { writeXmpSidecars } from "./xmp_sidecars.ts";
 
 const DAY = Date.parse("2020-01-01T12:00:00Z");
 
@@ -296,4 +297,61 @@ Deno.test("Placer.remove: the item's file (only with its recorded size), its lin
   await placer.remove("b");
   assert.equal(f.store.item("b"), undefined);
   assert.equal(await f.read(b), "someone else's, longer");
+});
+
+Deno.test("Placer.remove: a file that items of other sources share stays; one of them holds it, at its own day; only the removed item's row, album links and XMP sidecar go", async () => {
+  // `t` a Takeout import's file, which a pick (`p`) and another source's item (`q`) downloaded the same bytes of.
+  await using f = await fixture({});
+  using placer = f.newPlacer();
+  const later = Date.parse("2021-06-07T08:00:00Z");
+  const row = (id: string, source: string, createdMs: number) => ({
+    id,
+    source,
+    filename: "x.jpg",
+    createdMs,
+    isVideo: false,
+    json: "{}",
+  });
+  f.store.saveBatch({ source: "takeout", items: [row("t", "takeout", DAY)] });
+  f.store.saveBatch({ source: "picker", items: [row("p", "picker", later), row("q", "picker", later)] });
+  const [was] = await f.placeAll(placer, "t");
+  const { size, hash } = { size: "photo t".length, hash: "feed" };
+  f.store.markSameFile("p", "t", size, hash);
+  f.store.markSameFile("q", "t", size, hash);
+  f.store.addToAlbum({ id: "old", source: "takeout", title: "Old" }, ["t"]);
+  f.store.addToAlbum({ id: "trip", source: "picker", title: "Trip" }, ["p"]);
+  await placer.linkAlbums(f.store.albumMembers("takeout"));
+  await placer.linkAlbums(f.store.albumMembers("picker"));
+  await writeXmpSidecars({ store: f.store, tree: f.tree, logger: f.logger });
+  assert.match(await f.read(`${was}.xmp`), /photosync:ItemId="t"/);
+
+  await placer.remove("t");
+  assert.equal(f.store.item("t"), undefined);
+  // `p` holds the file now, moved to the day its date maps to (nothing noted left to move).
+  const held = f.store.item("p")!;
+  assert.deepEqual(
+    [held.path, held.fileOf, held.status, held.size],
+    ["2021/06/07/x.jpg", null, "downloaded", size],
+  );
+  assert.equal(await f.read(held.path!), "photo t");
+  assert.equal((await Deno.stat(join(f.root, held.path!))).mtime?.getTime(), later);
+  assert.equal(await Deno.lstat(join(f.root, was)).catch(() => undefined), undefined);
+  assert.equal(f.store.item("q")!.fileOf, "p");
+  assert.deepEqual(f.store.pendingRefiles(), []);
+  // The removed item's album link went; the sharer's followed the file.
+  assert.deepEqual([...Deno.readDirSync(join(f.root, "albums/Old"))], []);
+  assert.equal(await f.read("albums/Trip/x.jpg"), "photo t");
+  // Its XMP sidecar went with it; the next pass writes the holder's.
+  assert.equal(await Deno.lstat(join(f.root, `${was}.xmp`)).catch(() => undefined), undefined);
+  await writeXmpSidecars({ store: f.store, tree: f.tree, logger: f.logger });
+  assert.match(await f.read(`${held.path}.xmp`), /photosync:ItemId="p"/);
+  assert.deepEqual(f.logger.lines.info.filter((line) => line.startsWith("kept")), [
+    `kept ${was}: the picker item p has the same bytes`,
+  ]);
+
+  // An item sharing another's file has none to remove: its row goes, the holder's file stays.
+  await placer.remove("q");
+  assert.equal(f.store.item("q"), undefined);
+  assert.equal(await f.read(held.path!), "photo t");
+  assert.equal(f.store.item("p")!.path, held.path);
 });

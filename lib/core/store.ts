@@ -654,8 +654,31 @@ export class Store {
   }
 
   /**
+   * Forget item `id` whose file items of other sources share (the same bytes, stored once): the file
+   * stays, and `heir`, one of them, becomes its holder (the path, its size and hash; the others share
+   * the heir's file now); `id`'s row and album memberships go. In one transaction, with a note that the
+   * heir's file is to go to the day the heir's date maps to (see {@link pendingRefiles}): a run stopped
+   * before that move leaves it to the next `sync` or `pick`.
+   */
+  handOverFile(id: string, heir: string): void {
+    this.transaction(() => {
+      const row = this.item(id);
+      if (!row?.path) throw new Error(`item ${id} has no file to hand over`);
+      this.#db.prepare("UPDATE items SET file_of = ? WHERE file_of = ? AND id != ?").run(heir, id, heir);
+      // Deleted first: its path is unique to one row.
+      this.#db.prepare("DELETE FROM items WHERE id = ?").run(id);
+      this.#db.prepare(`
+        UPDATE items SET status = 'downloaded', path = ?, path_key = ?, size = ?, hash = coalesce(?, hash),
+          file_of = NULL, note = NULL WHERE id = ?`)
+        .run(row.path, row.path.normalize("NFC").toLowerCase(), row.size, row.hash, heir);
+      this.#applyCheckpoint(REFILE, { put: [{ key: heir, value: "" }] });
+    });
+  }
+
+  /**
    * Forget an item (its album memberships go with it); its file is the caller's business. Items
-   * that shared its file are pending again: they get a file of their own.
+   * that shared its file are pending again: they get a file of their own (see {@link handOverFile}
+   * to keep the file for them).
    */
   removeItem(id: string): void {
     this.transaction(() => {
