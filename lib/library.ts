@@ -178,6 +178,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
           result: summary.downloads,
         });
       }
+      // A download that shares a Takeout file dated otherwise: the file goes to the download's day.
+      summary.redated += await refileRedated({ ...backup, logger, onPlaced: options.onFile });
     }
   } catch (error) {
     // A time limit is not a failure: what is finished is kept. Ctrl-C and fatal errors go on up.

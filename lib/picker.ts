@@ -124,6 +124,8 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
       onFile: options.onFile,
       localTimeOf: downloadLocalTime,
     });
+    // A picked photo that shares a Takeout file dated otherwise: the file goes to the picked one's day.
+    await refileRedated({ ...backup, logger, onPlaced: options.onFile });
     if (backup.xmp) await writeXmpSidecars({ ...backup, logger, onFile: options.onFile });
     return { ...indexed, downloads };
   } finally {

@@ -114,3 +114,113 @@ Deno.test("takeout: a sidecar that puts a photo in the trash keeps its file when
   assert.equal(again.code, 0, again.stderr);
   await assertKeptFor(env, "library");
 });
+
+const second = fixtureItem("AF1QipShared0000000000002", "IMG_2.jpg", "2020-05-02T10:00:00Z");
+
+/** A sidecar of `name` (its photoTakenTime `iso`, and `more`) beside it in `folder`. */
+async function sidecar(folder: string, name: string, iso: string, more: Record<string, unknown> = {}) {
+  const time = { timestamp: String(Date.parse(iso) / 1000), formatted: "" };
+  await Deno.mkdir(folder, { recursive: true });
+  await Deno.writeTextFile(
+    join(folder, `${name}.supplemental-metadata.json`),
+    JSON.stringify({ title: name, photoTakenTime: time, creationTime: time, ...more }),
+  );
+}
+
+/** Each item's source, date (ISO) and path. */
+const dated = (dir: string) =>
+  query(
+    dir,
+    "SELECT source, strftime('%Y-%m-%dT%H:%M:%SZ', created_ms / 1000, 'unixepoch') AS date, path FROM items",
+  )
+    .sort((a, b) => `${a.source}`.localeCompare(`${b.source}`));
+
+Deno.test("pick: a photo Takeout dated otherwise (an export from before its date was corrected) has one date, the pick's: the file moves to its day", async () => {
+  await using env = await TestEnv.start({ items: [photo], picker: { pollIntervalMs: 20 } });
+  const part = join(env.root, "takeout-20250101T000000Z-001");
+  const folder = join(part, "Takeout", "Google Photos", "Photos from 2019");
+  await sidecar(folder, photo.filename, "2019-01-01T08:00:00Z");
+  await Deno.writeFile(join(folder, photo.filename), mediaBytes(photo));
+  const imported = await env.cli(["takeout", `--dir=${env.dir}`, part]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.equal(dated(env.dir)[0].path, `2019/01/01/${photo.filename}`);
+
+  const picked = await pickRun(env, [photo.id]);
+  assert.equal(picked.code, 0, picked.stderr);
+  assert.deepEqual(dated(env.dir), [
+    { source: "picker", date: photo.creationTime, path: null },
+    { source: "takeout", date: photo.creationTime, path: expectedPath(photo) },
+  ]);
+  assert.deepEqual((await listFiles(env.dir)).filter((path) => /^\d{4}\//.test(path)), [expectedPath(photo)]);
+  assert.equal(
+    (await Deno.stat(join(env.dir, expectedPath(photo)))).mtime?.getTime(),
+    Date.parse(photo.creationTime),
+  );
+  const status = await env.cli(["status", `--dir=${env.dir}`]);
+  assert.match(status.stdout, /^2020 +2 +2 +0 +0 /m);
+  assert.doesNotMatch(status.stdout, /^2019 /m);
+});
+
+Deno.test("takeout after a pick of the same photos: the Takeout items have the picked ones' dates; a sidecar in a later part is taken (its metadata; in the trash: the Takeout item goes, the picked file stays)", async () => {
+  await using env = await TestEnv.start({ items: [photo, second], picker: { pollIntervalMs: 20 } });
+  const picked = await pickRun(env, [photo.id, second.id]);
+  assert.equal(picked.code, 0, picked.stderr);
+  const parts = [1, 2].map((n) => join(env.root, `takeout-20250101T000000Z-00${n}`));
+  const folders = ["Photos from 2020", "Trash"].map((name) => join("Takeout", "Google Photos", name));
+  for (const folder of folders) await Deno.mkdir(join(parts[0], folder), { recursive: true });
+  await Deno.writeFile(join(parts[0], folders[0], photo.filename), mediaBytes(photo));
+  await Deno.writeFile(join(parts[0], folders[1], second.filename), mediaBytes(second));
+  // The export's date of the first is from before it was corrected in Google Photos.
+  await sidecar(join(parts[1], folders[0]), photo.filename, "2019-01-01T08:00:00Z", { description: "Lake" });
+  await sidecar(join(parts[1], folders[1]), second.filename, second.creationTime, { trashed: true });
+
+  const first = await env.cli(["takeout", `--dir=${env.dir}`, parts[0]]);
+  assert.equal(first.code, 0, first.stderr);
+  // Shared files, dated as the picked photos (not by the day the files were written).
+  const files = [expectedPath(photo), expectedPath(second)];
+  const takeoutDates = () =>
+    query(env.dir, "SELECT created_ms, file_of FROM items WHERE source = 'takeout' ORDER BY created_ms");
+  assert.deepEqual(takeoutDates(), [
+    { created_ms: Date.parse(photo.creationTime), file_of: photo.id },
+    { created_ms: Date.parse(second.creationTime), file_of: second.id },
+  ]);
+
+  const later = await env.cli(["takeout", `--dir=${env.dir}`, parts[1]]);
+  assert.equal(later.code, 0, later.stderr);
+  // The first keeps the picked photo's date and takes its sidecar's description; the second is gone.
+  assert.deepEqual(takeoutDates(), [{ created_ms: Date.parse(photo.creationTime), file_of: photo.id }]);
+  const [json] = query(env.dir, "SELECT json FROM items WHERE source = 'takeout'");
+  assert.equal(JSON.parse(json.json as string).description, "Lake");
+  assert.deepEqual(
+    query(env.dir, "SELECT id, path, file_of FROM items WHERE source = 'picker' ORDER BY id"),
+    [photo, second].map((item) => ({ id: item.id, path: expectedPath(item), file_of: null })),
+  );
+  assert.deepEqual((await listFiles(env.dir)).filter((path) => /^\d{4}\//.test(path)), files);
+  const verify = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verify.code, 0, verify.stderr);
+  assert.match(verify.stderr, /verified 2 files .*: all intact$/m);
+});
+
+Deno.test("sync: a date corrected in Google Photos of a photo a Takeout item shares the file of: the file moves, both items have the new date", async () => {
+  await using env = await TestEnv.start({ items: [photo] });
+  const synced = await env.run(["--dates=2020-05-01"], { auth: "browser" });
+  assert.equal(synced.code, 0, synced.stderr);
+  const part = join(env.root, "takeout-20250101T000000Z-001");
+  const folder = join(part, "Takeout", "Google Photos", "Photos from 2020");
+  await sidecar(folder, photo.filename, photo.creationTime);
+  await Deno.writeFile(join(folder, photo.filename), mediaBytes(photo));
+  const imported = await env.cli(["takeout", `--dir=${env.dir}`, part]);
+  assert.equal(imported.code, 0, imported.stderr);
+
+  const corrected = { ...photo, creationTime: "2018-03-04T10:00:00Z" };
+  env.emulator.items.set(photo.id, corrected);
+  const again = await env.run(["--all"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(dated(env.dir), [
+    { source: "library", date: corrected.creationTime, path: expectedPath(corrected) },
+    { source: "takeout", date: corrected.creationTime, path: null },
+  ]);
+  assert.deepEqual((await listFiles(env.dir)).filter((path) => /^\d{4}\//.test(path)), [
+    expectedPath(corrected),
+  ]);
+});

@@ -59,6 +59,8 @@ export async function refileRedated(options: PlacerOptions): Promise<number> {
     }
     if (row?.status === "downloaded" && row.path) {
       const path = await placer.move(row.id, new Date(row.createdMs));
+      // One photo, one date: the items sharing the file take it too (see `shared_date.ts`).
+      for (const sharer of store.itemsSharing(row.id)) store.setCreatedMs(sharer.id, row.createdMs);
       if (path !== undefined) {
         options.logger.event(`re-dated ${path}`);
         moved++;

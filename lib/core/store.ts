@@ -624,6 +624,11 @@ export class Store {
     return this.checkpointsFrom(REFILE, "").map(({ key }) => key);
   }
 
+  /** Item `id`'s file is to move to the day its capture time maps to (see {@link pendingRefiles}). */
+  noteRefile(id: string): void {
+    this.updateCheckpoints(REFILE, { put: [{ key: id, value: "" }] });
+  }
+
   /** Item `id`'s file is where its capture time puts it (see {@link pendingRefiles}). */
   refiled(id: string): void {
     this.updateCheckpoints(REFILE, { remove: [id] });

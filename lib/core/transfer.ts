@@ -17,6 +17,7 @@ import { idTag } from "./names.ts";
 import { BodyError, changedStamp, OutputTree, UnsafePathError } from "./output_tree.ts";
 import { Placer } from "./place.ts";
 import { PlacedHashes } from "./placed_hashes.ts";
+import { liveCaptureMs } from "./shared_date.ts";
 import type { HashPool } from "./hash_pool.ts";
 import { pooled } from "./pool.ts";
 import { type RetryOptions, TransientError, withRetry } from "./retry.ts";
@@ -222,6 +223,13 @@ async function transferOne(
       if (same) {
         await Deno.remove(staged.temp).catch(() => {});
         options.store.markSameFile(row.id, same.id, staged.size, digest);
+        // One photo, one date: the file (a Takeout import's) takes the download's, Google Photos' date
+        // now (see `shared_date.ts`), moved to its day by `refileRedated` at the run's end (noted now:
+        // a run stopped before leaves it to the next).
+        const ms = liveCaptureMs(row);
+        if (ms !== undefined && ms !== options.store.item(same.id)?.createdMs) {
+          options.store.noteRefile(row.id);
+        }
         return { path: same.path, size: staged.size, shared: true };
       }
       const placed = await located(staged.temp);

@@ -23,6 +23,7 @@ import type { SidecarData } from "./sidecar.ts";
 import { archivePart } from "./parts.ts";
 import type { EntryRecord, EntrySpot, TakeoutRecords } from "./records.ts";
 import { storedFileName } from "./stored_name.ts";
+import { liveCaptureMs, sharedCaptureMs } from "../../core/shared_date.ts";
 
 export type { DateSource } from "./capture_time.ts";
 
@@ -182,7 +183,9 @@ export class Committer {
           id,
           source: "takeout",
           filename: storedNameOf(media),
-          createdMs: ms,
+          // One photo, one date: the one of the item whose file it shares, when that reads Google
+          // Photos now (see `core/shared_date.ts`).
+          createdMs: (copy && liveCaptureMs(this.#store.item(copy.id))) ?? ms,
           // A motion photo's video part, whatever its name says (`MVIMG_…` has no extension).
           isVideo: isVideoName(media.name) || media.motionOf !== undefined,
           json: JSON.stringify(metadataOf(media, source, input.name, media.entry.path, { exif, local })),
@@ -299,7 +302,9 @@ export class Committer {
       if (data[field] === undefined) delete json[field];
       else json[field] = data[field];
     }
-    const redate = data.takenMs !== undefined && data.takenMs !== item.createdMs;
+    // A file shared with an item that reads Google Photos now keeps that item's date (see `#apply`).
+    const taken = sharedCaptureMs(this.#store, id) ?? data.takenMs;
+    const redate = taken !== undefined && taken !== item.createdMs;
     // A new date, or a new place (its local time, so maybe its local day): the file may move, and every
     // field is taken from this sidecar, as for one placed without one. Not on a sidecar that another
     // file's name fits as well (`ambiguous`): a file is never moved on a guess.
@@ -370,14 +375,16 @@ export class Committer {
     entry: EntryOrigin,
   ): Promise<Revised> {
     const item = this.#store.item(id);
-    if (!match.sidecar || item?.status !== "downloaded" || !item.path) return "unchanged";
+    // An item sharing another source's file (the same bytes, stored once) has no path, but a sidecar
+    // all the same: its metadata and trashed flag are taken (see `#apply`).
+    if (!match.sidecar || item?.status !== "downloaded" || !(item.path || item.fileOf)) return "unchanged";
     const json = JSON.parse(item.json) as ItemJson;
     if (json.takeout?.sidecar) return "unchanged";
     const trash = match.sidecar.data.trashed && !this.#includeTrashed;
     if (trash && (json.takeout?.archive !== entry.archiveName || json.takeout.entry !== entry.path)) {
       return "unchanged";
     }
-    const revision: RevisionNote = { match, entry, from: item.path };
+    const revision: RevisionNote = { match, entry, from: item.path ?? "" };
     this.#records.startRevision(id, revision);
     const revised = await this.#apply(id, revision);
     this.#records.endRevision(id);
@@ -404,7 +411,9 @@ export class Committer {
     }
     if (!item) return "unchanged";
     const json = JSON.parse(item.json) as ItemJson;
-    const ms = data.takenMs ?? item.createdMs;
+    // One photo, one date: a file shared with an item that reads Google Photos now has that item's
+    // (its date corrected there since the export; see `core/shared_date.ts`), and does not move.
+    const ms = sharedCaptureMs(this.#store, id) ?? data.takenMs ?? item.createdMs;
     const source = data.takenMs === undefined ? json.takeout?.dateSource ?? "file time" : "sidecar";
     const exif = json.exif ?? {};
     const local = await localTime(ms, exif, data.geo, source === "exif" && exif.offset === undefined);
@@ -430,6 +439,8 @@ export class Committer {
         ...(item.hash ? { hash: item.hash } : {}),
       }],
     });
+    // Sharing another item's file: that item's, which stays where it is; no file of its own re-dated.
+    if (!item.path) return "unchanged";
     // A file not here is restored at its new path when its entry is read (see `commit`); but one
     // stored elsewhere (see `OutputTree.keeps`) stays where it is stored, its path recorded as it is.
     await this.#placer.move(id, new Date(ms), from, {
