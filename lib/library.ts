@@ -89,6 +89,11 @@ export interface SyncSummary {
   requeued: number;
   /** Downloaded files moved to the day of a date corrected in Google Photos (with it as mtime). */
   redated: number;
+  /**
+   * Files not moved to their corrected day (a folder on the way is a link or a file): each said in a
+   * warning, left where they are and tried again next run.
+   */
+  notRedated?: number;
   /** Files of another size than recorded that `resync` (or the days checked again) moved aside. */
   movedAside: { from: string; to: string }[];
   downloads?: TransferResult;
@@ -142,12 +147,14 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       }
       // A date corrected in Google Photos: the file goes to its day, as sync.db, status and XMP have
       // it; first those a stopped run noted (a run stopped while indexing, every night, moves them too).
-      const refile = { ...backup, logger, onPlaced: options.onFile };
-      summary.redated = await refileRedated(refile);
+      const refile = { ...backup, logger, onPlaced: options.onFile, notMoved: new Set<string>() };
+      const before = await refileRedated(refile);
       if (!options.pendingOnly) {
         Object.assign(summary, await ingest(store, library, logger, stop.signal));
       }
-      summary.redated += await refileRedated(refile);
+      const after = await refileRedated(refile);
+      summary.redated = before.moved + after.moved;
+      summary.notRedated = before.failed + after.failed;
       // `--all --dates`: every item of those days is checked again (a row deleted by hand takes back its file).
       const recheck = options.recheck && typeof options.dates === "object"
         ? daysMs(options.dates)

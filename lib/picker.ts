@@ -72,6 +72,8 @@ export interface PickSummary {
   /** Picked items another source (a sync) downloaded already: their file is the backup's. */
   others: number;
   downloads: TransferResult;
+  /** Files not moved to a date corrected in Google Photos (each said in a warning; tried again next run). */
+  notRedated: number;
 }
 
 /** Run one pick: a session, the user's picks, their downloads. */
@@ -113,7 +115,7 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
       stop.signal,
     );
     // An item picked again since its date was corrected in Google Photos: its file goes to that day.
-    await refileRedated({ ...backup, logger, onPlaced: options.onFile });
+    const { failed: notRedated } = await refileRedated({ ...backup, logger, onPlaced: options.onFile });
     const downloads = await transferPending({
       ...backup,
       source: pickerSource(client, { now }),
@@ -127,7 +129,7 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
     // A picked photo that shares a Takeout file dated otherwise: the file goes to the picked one's day.
     await refileRedated({ ...backup, logger, onPlaced: options.onFile });
     if (backup.xmp) await writeXmpSidecars({ ...backup, logger, onFile: options.onFile });
-    return { ...indexed, downloads };
+    return { ...indexed, downloads, notRedated };
   } finally {
     await deleteSessions(sessions, backup, logger);
   }

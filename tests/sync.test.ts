@@ -282,6 +282,42 @@ Deno.test("a date corrected in Google Photos, the file not in the folder (a CI j
   );
 });
 
+Deno.test("a date corrected to a year whose folder is a symbolic link: that file is not moved, said in one line (exit 3), the run goes on; no later run downloads it again", async () => {
+  const old = item("S0", "old.jpg", "2019-03-03T10:00:00Z", { size: 1000 });
+  const scan = item("S1", "scan.jpg", "2020-05-01T11:00:00Z", { size: 3000 });
+  await using env = await synced([old, scan]);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  // The user moved 2019 to another disk and left a link in its place.
+  const elsewhere = join(env.root, "other-disk");
+  await Deno.mkdir(elsewhere);
+  await Deno.rename(join(env.dir, "2019"), join(elsewhere, "2019"));
+  await Deno.symlink(join(elsewhere, "2019"), join(env.dir, "2019"));
+  env.emulator.items.set(scan.id, { ...scan, creationTime: "2019-12-25T09:00:00Z" });
+  const newer = item("S2", "new.jpg", "2021-01-01T10:00:00Z", { size: 2000 });
+  env.emulator.items.set(newer.id, newer);
+  const again = await env.run(["--all"]);
+  assert.equal(again.code, 3, again.stderr);
+  assert.doesNotMatch(again.stderr, /unexpected/);
+  const warned = again.stderr.split("\n").filter((line) => line.includes("not moved"));
+  assert.equal(warned.length, 1, again.stderr);
+  assert.match(
+    warned[0],
+    /2020\/05\/01\/scan\.jpg not moved to its corrected date: .*2019 is a symbolic link/,
+  );
+  assert.match(again.stderr, /downloaded 2021\/01\/01\/new\.jpg/);
+  for (const run of [1, 2]) {
+    env.emulator.resetCounts();
+    const later = await env.run();
+    assert.equal(later.code, 3, `run ${run}: ${later.stderr}`);
+    assert.equal(env.emulator.counts.media ?? 0, 0, later.stderr);
+  }
+  // The file stays where it was, recorded there: nothing untracked, nothing missing.
+  assert.equal((await Deno.lstat(join(env.dir, "2020/05/01/scan.jpg"))).size, 3000);
+  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.doesNotMatch(verified.stderr, /unknown|missing/);
+});
+
 Deno.test("two items with one name on one day both survive under stable names", async () => {
   const items = [
     item("X-first", "IMG_0001.JPG", "2023-07-01T08:00:00Z", { size: 1000 }),

@@ -5,6 +5,7 @@
 import type { Logger } from "./logger.ts";
 import { Placer, type PlacerOptions } from "./place.ts";
 import type { ItemChanges, Store } from "./store.ts";
+import { UnsafePathError } from "./output_tree.ts";
 import { DOWNLOADABLE_SOURCES, type Source } from "./source.ts";
 
 /**
@@ -35,22 +36,40 @@ export async function ingest(
   return total;
 }
 
+/** What {@link refileRedated} did. */
+export interface Refiled {
+  /** Files moved to their corrected day. */
+  moved: number;
+  /** Files that could not be moved (a folder on the way is a link or a file): left where they are, tried again next run. */
+  failed: number;
+}
+
 /**
  * Move the files of the items whose capture time changed (a date corrected in Google Photos: noted by
  * `Store.saveBatch`, also by a run stopped before it moved them) to the folder it maps to now, with it
  * as their mtime; album links and XMP sidecars follow (`Placer.move`: by the collision rule, never
  * over a file). A file another source's item holds (the same bytes, stored once) moves with that
  * item, which takes the date too. A Library or picked item's file that is not in the folder is fetched
- * again (pending, at no path: it goes to its new day), never recorded where no file is. Returns how
- * many moved.
+ * again (pending, at no path: it goes to its new day), never recorded where no file is.
+ *
+ * Where the file is is noted before the move (`Store.refileFrom`): a run stopped between the claim of
+ * the new path and the file's move leaves the next run to take it from there, not to fetch it again
+ * (nor to find it gone, when the item was deleted in Google Photos since) and leave it untracked. A
+ * folder on the way that is a link or a file fails that item only, with the reason: it stays where it
+ * is, noted still.
  */
-export async function refileRedated(options: PlacerOptions): Promise<number> {
-  const { store } = options;
-  const ids = store.pendingRefiles();
-  if (ids.length === 0) return 0;
+export async function refileRedated(
+  options: PlacerOptions & {
+    /** Items whose move failed earlier in the run (added to): not tried, nor warned of, again. */
+    notMoved?: Set<string>;
+  },
+): Promise<Refiled> {
+  const { store, notMoved = new Set() } = options;
+  const notes = store.pendingRefiles().filter(({ id }) => !notMoved.has(id));
+  const result: Refiled = { moved: 0, failed: 0 };
+  if (notes.length === 0) return result;
   using placer = new Placer(options);
-  let moved = 0;
-  for (const id of ids) {
+  for (const { id, was: noted } of notes) {
     let row = store.item(id);
     const holder = row?.fileOf ? store.item(row.fileOf) : undefined;
     if (row && holder && holder.createdMs !== row.createdMs) {
@@ -58,12 +77,24 @@ export async function refileRedated(options: PlacerOptions): Promise<number> {
       row = store.item(holder.id);
     }
     if (row?.status === "downloaded" && row.path) {
-      const path = await placer.move(row.id, new Date(row.createdMs));
+      // The first move's start is what counts: a later run's row may name the path claimed then.
+      const was = noted ?? row.path;
+      if (noted === undefined) store.refileFrom(id, was);
+      let path: string | undefined;
+      try {
+        path = await placer.move(row.id, new Date(row.createdMs), was);
+      } catch (error) {
+        if (!(error instanceof UnsafePathError)) throw error;
+        options.logger.warn(`${was} not moved to its corrected date: ${error.message}`);
+        notMoved.add(id);
+        result.failed++;
+        continue;
+      }
       // One photo, one date: the items sharing the file take it too (see `shared_date.ts`).
       for (const sharer of store.itemsSharing(row.id)) store.setCreatedMs(sharer.id, row.createdMs);
       if (path !== undefined) {
         options.logger.event(`re-dated ${path}`);
-        moved++;
+        result.moved++;
       } else if (DOWNLOADABLE_SOURCES.has(row.source)) {
         // Not in this folder (deleted; or a CI job's, which holds only its run's new files): recorded
         // there no longer, it is fetched again, to its new day.
@@ -76,5 +107,5 @@ export async function refileRedated(options: PlacerOptions): Promise<number> {
     }
     store.refiled(id);
   }
-  return moved;
+  return result;
 }

@@ -30,6 +30,7 @@ import {
   type OutputTree,
   RESERVED_NAMES,
   type TempFile,
+  UnsafePathError,
 } from "./output_tree.ts";
 import { hashFileSync } from "./hash_file.ts";
 import type { PlacedRow } from "./source.ts";
@@ -255,7 +256,8 @@ export class Placer implements Disposable {
    * A file found at neither (deleted, or never here: a CI job's folder holds only its run's new files)
    * is not moved: with `missing: "claim"` the new path is claimed all the same, for the file to be
    * restored there (a Takeout import places it from its archive); by default nothing changes and the
-   * result is undefined (the caller fetches the file again, or leaves it).
+   * result is undefined (the caller fetches the file again, or leaves it). A folder on the way to the
+   * new path that is a link or a file: `UnsafePathError`, the row's path back to where the file is.
    */
   async move(
     id: string,
@@ -273,7 +275,17 @@ export class Placer implements Disposable {
     let to = this.#mapped(row);
     if (to !== row.path) to = this.#store.transaction(() => this.#claim(row, foreign, from));
     for (;;) {
-      const moved = await this.#tree.move(from, to, mtime);
+      let moved: Awaited<ReturnType<OutputTree["move"]>>;
+      try {
+        moved = await this.#tree.move(from, to, mtime);
+      } catch (error) {
+        // Not moved (a folder on the way is a link or a file): the row names again the path its file
+        // is at, not one where none will be (its file would be nobody's, and fetched again).
+        if (error instanceof UnsafePathError && this.#tree.modifiedAt(from) !== undefined) {
+          this.#store.claimPath(row.id, from);
+        }
+        throw error;
+      }
       if (moved === "moved" && from !== to) this.#onPlaced?.(to);
       if (moved !== "occupied") break;
       foreign.add(to);

@@ -545,9 +545,7 @@ export class Store {
             const json = options.keepLocalTime ? keptLocalTime(known.json, item.json) : item.json;
             this.#adopt.run(...row.slice(1, 5), json, item.id);
             result.updated++;
-            if (options.noteRefiles && known.created_ms !== item.createdMs) {
-              this.#applyCheckpoint(REFILE, { put: [{ key: item.id, value: "" }] });
-            }
+            if (options.noteRefiles && known.created_ms !== item.createdMs) this.#noteRefile(item.id);
           } else {
             result.others++;
           }
@@ -564,7 +562,7 @@ export class Store {
         ) {
           // Its file is to move to the new day: noted with the change, so that a run stopped before
           // the move (a time limit while indexing) leaves it for the next (see `pendingRefiles`).
-          this.#applyCheckpoint(REFILE, { put: [{ key: item.id, value: "" }] });
+          this.#noteRefile(item.id);
         }
       }
       return result;
@@ -619,9 +617,35 @@ export class Store {
     return result.changes === 1;
   }
 
-  /** Items whose capture time changed since their file was placed, whose file is still to move. */
-  pendingRefiles(): string[] {
-    return this.checkpointsFrom(REFILE, "").map(({ key }) => key);
+  /**
+   * Note item `id`'s file as to move. A note that already names where the file was (a move begun, see
+   * {@link refileFrom}) is kept: the date corrected again before the move was finished must not lose
+   * the only record of where the file still is.
+   */
+  #noteRefile(id: string): void {
+    this.#db.prepare("INSERT OR IGNORE INTO checkpoints (source, key, value) VALUES (?, ?, '')").run(
+      REFILE,
+      id,
+    );
+  }
+
+  /**
+   * Items whose capture time changed since their file was placed, whose file is still to move; `was`:
+   * where the file was when a move of it began (see {@link refileFrom}), for a run stopped in the middle.
+   */
+  pendingRefiles(): { id: string; was?: string }[] {
+    return this.checkpointsFrom(REFILE, "").map(({ key, value }) =>
+      value ? { id: key, was: value } : { id: key }
+    );
+  }
+
+  /**
+   * Note, before item `id`'s file is moved, the path it is at (`was`): the move claims the new path in
+   * sync.db first, and a run stopped (a kill, a folder that cannot be made) before the file follows
+   * would leave it at a path no row names. The next run takes it from there (see `Placer.move`).
+   */
+  refileFrom(id: string, was: string): void {
+    this.updateCheckpoints(REFILE, { put: [{ key: id, value: was }] });
   }
 
   /** Item `id`'s file is to move to the day its capture time maps to (see {@link pendingRefiles}). */

@@ -14,6 +14,7 @@ import { FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import type { Command } from "../command.ts";
 import { Interrupt } from "../interrupt.ts";
 import { formatBytes, formatCount, formatDuration, formatFiles } from "../format.ts";
+import { ExitCode } from "../../core/errors.ts";
 import { DOWNLOAD_FLAGS, downloadsExitCode } from "../download_flags.ts";
 import { retryNotice } from "../retry_notice.ts";
 
@@ -93,7 +94,9 @@ const pickCommand: Command = async (args, context) => {
     } (${added} new${synced}), ` +
       `downloaded ${formatFiles(downloads.downloaded)} (${formatBytes(downloads.bytes)})`,
   );
-  return downloadsExitCode(downloads, dir, renderer);
+  const code = downloadsExitCode(downloads, dir, renderer);
+  // A file not moved to its corrected day was said in its own warning line: the run is not complete.
+  return summary.notRedated > 0 ? ExitCode.incomplete : code;
 };
 
 export default pickCommand;

@@ -181,7 +181,9 @@ const syncCommand: Command = async (args, context) => {
     renderer.attention(`--max-bytes=${values["max-bytes"]} reached: ${left}`);
     return ExitCode.incomplete;
   }
-  return downloads ? downloadsExitCode(downloads, dir, renderer) : ExitCode.ok;
+  const code = downloads ? downloadsExitCode(downloads, dir, renderer) : ExitCode.ok;
+  // A file not moved to its corrected day was said in its own warning line: the run is not complete.
+  return summary.notRedated ? ExitCode.incomplete : code;
 };
 
 /** What a run that the Library API showed nothing says: why, and what reaches an existing library. */

@@ -482,12 +482,13 @@ Deno.test("importTakeout in runs: a sidecar arriving later re-dates the file; a 
   await f.run([first]);
   assert.deepEqual(await f.files(), [`${utcDay(ENTRY_TIME)}/IMG_1.jpg`], "dated by the entry time for now");
   // The sidecar's day is blocked by a file where its folder would be: the move fails after the new path
-  // was claimed, as a run stopped there would leave it.
+  // was claimed, its revision noted as a run stopped there would leave it; the row names again the path
+  // its file is at.
   const day = utcDay(TAKEN);
   await Deno.mkdir(join(f.root, day, ".."), { recursive: true });
   await Deno.writeTextFile(join(f.root, day), "in the way");
   await assert.rejects(f.run([second]), /not a folder/);
-  assert.equal(f.store.item(id)!.path, `${day}/IMG_1.jpg`, "claimed");
+  assert.equal(f.store.item(id)!.path, `${utcDay(ENTRY_TIME)}/IMG_1.jpg`, "where its file is");
   assert.equal(await f.read(`${utcDay(ENTRY_TIME)}/IMG_1.jpg`), "photo one", "not moved yet");
   await Deno.remove(join(f.root, day));
   // The next run (of any archives) finishes it.
