@@ -318,6 +318,24 @@ Deno.test("a date corrected to a year whose folder is a symbolic link: that file
   assert.doesNotMatch(verified.stderr, /unknown|missing/);
 });
 
+Deno.test("a date corrected while the item is still pending (a run ended by --max-bytes after its path was settled): it is downloaded to its new day", async () => {
+  const items = [
+    item("P1", "IMG_1.jpg", "2020-05-01T10:00:00Z", { size: 3000 }),
+    item("P2", "IMG_2.jpg", "2020-05-02T10:00:00Z", { size: 3000 }),
+  ];
+  await using env = await synced(items, ["--max-bytes=1B", "--concurrency=1"]);
+  assert.equal(env.first.code, 3, env.first.stderr);
+  const corrected = { ...items[1], creationTime: "2018-08-08T08:00:00Z" };
+  env.emulator.items.set(corrected.id, corrected);
+  const again = await env.run(["--all"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(await listFiles(env.dir), ["2018/08/08/IMG_2.jpg", "2020/05/01/IMG_1.jpg"]);
+  assert.equal(
+    (await Deno.stat(join(env.dir, "2018/08/08/IMG_2.jpg"))).mtime?.getTime(),
+    Date.parse(corrected.creationTime),
+  );
+});
+
 Deno.test("two items with one name on one day both survive under stable names", async () => {
   const items = [
     item("X-first", "IMG_0001.JPG", "2023-07-01T08:00:00Z", { size: 1000 }),

@@ -319,17 +319,28 @@ export class Store {
     this.#insert = db.prepare(
       "INSERT OR IGNORE INTO items (id, source, filename, created_ms, is_video, json, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
+    // A path claimed for an item not downloaded yet (a run ended before its download: --max-bytes, a
+    // time limit, a kill) is that of its date and name then: one of them changed, it is released, for the
+    // item to be settled anew at the day and name it has now (a downloaded item's file is moved instead,
+    // see \`pendingRefiles\`). (SQLite's SET reads the row as it was.)
+    const stale = (filename: string, createdMs: string) =>
+      `status != 'downloaded' AND (filename IS NOT ${filename} OR created_ms IS NOT ${createdMs})`;
+    const listedStale = stale("excluded.filename", "excluded.created_ms");
     this.#upsert = db.prepare(`
       INSERT INTO items (id, source, filename, created_ms, is_video, json, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET
         filename = excluded.filename, created_ms = excluded.created_ms,
         is_video = excluded.is_video, json = excluded.json, hash = coalesce(excluded.hash, hash),
         status = CASE status WHEN 'failed' THEN 'pending' ELSE status END,
-        note = CASE status WHEN 'failed' THEN NULL ELSE note END`);
+        note = CASE status WHEN 'failed' THEN NULL ELSE note END,
+        path = CASE WHEN ${listedStale} THEN NULL ELSE path END,
+        path_key = CASE WHEN ${listedStale} THEN NULL ELSE path_key END`);
     this.#takeOver = db.prepare(`
-      UPDATE items SET source = ?, filename = ?, created_ms = ?, is_video = ?, json = ?, hash = coalesce(?, hash),
-        status = 'pending', note = NULL
-      WHERE id = ? AND status != 'downloaded'`);
+      UPDATE items SET source = ?1, filename = ?2, created_ms = ?3, is_video = ?4, json = ?5,
+        hash = coalesce(?6, hash), status = 'pending', note = NULL,
+        path = CASE WHEN ${stale("?2", "?3")} THEN NULL ELSE path END,
+        path_key = CASE WHEN ${stale("?2", "?3")} THEN NULL ELSE path_key END
+      WHERE id = ?7 AND status != 'downloaded'`);
     this.#adopt = db.prepare(
       "UPDATE items SET source = ?, filename = ?, created_ms = ?, is_video = ?, json = ? WHERE id = ?",
     );

@@ -317,6 +317,36 @@ Deno.test("Store.saveBatch: an id another source listed is one item: a downloade
   assert.equal(store.pendingCount("library"), 0);
 });
 
+Deno.test("Store.saveBatch: a path claimed for an item not downloaded yet is released when its date or name changes (it goes to its day now), kept otherwise", () => {
+  using dir = tempDir();
+  using store = Store.open(dir.path);
+  const listed = ["a", "b", "c", "d", "e"].map((id) => ({ ...item(id), source: "library" }));
+  store.saveBatch({ source: "library", items: listed });
+  for (const { id } of listed) store.claimPath(id, `1970/01/01/${id}.jpg`);
+  store.markDownloaded([{ id: "e", size: 5 }]);
+  store.saveBatch({
+    source: "library",
+    items: [
+      // A source's JSON holds its date and name: they change with it.
+      { ...listed[0], createdMs: 86_400_000, json: '{"day":2}' }, // re-dated while pending
+      { ...listed[1], filename: "renamed.jpg", json: '{"name":"renamed.jpg"}' }, // renamed while pending
+      { ...listed[2], json: '{"description":"new"}' }, // other metadata: its path stands
+      { ...listed[4], createdMs: 86_400_000, json: '{"day":2}' }, // downloaded: its file is moved instead (pendingRefiles)
+    ],
+  }, { noteRefiles: true });
+  // Picked while pending with a corrected date: taken by the picker, released too.
+  store.saveBatch({ source: "picker", items: [{ ...listed[3], source: "picker", createdMs: 86_400_000 }] });
+  assert.deepEqual(["a", "b", "c", "d", "e"].map((id) => store.item(id)!.path), [
+    null,
+    null,
+    "1970/01/01/c.jpg",
+    null,
+    "1970/01/01/e.jpg",
+  ]);
+  // Released, the path is free for another item.
+  assert.ok(store.claimPath("c", "1970/01/01/a.jpg"));
+});
+
 Deno.test("a schema-4 sync.db is read as it is by a read-only command, and gains its index at the next write", () => {
   using dir = tempDir();
   Store.open(dir.path).close();
