@@ -66,8 +66,9 @@ export interface SyncOptions extends FolderRequest {
    */
   maxTimeMs?: number;
   /**
-   * Start no download once this many bytes were written in this run (downloads in flight finish);
-   * the rest stay pending for the next run. With `stop` given, its own budget applies instead.
+   * Write at most this many bytes in this run (a download starts only when its size fits in what is
+   * left, counting those in flight; one larger than the whole budget alone, in a run that wrote nothing
+   * else): the rest stay pending for the next run. With `stop` given, its own budget applies instead.
    */
   maxBytes?: number;
   /** Called with each file's path (relative to `dir`) once it is in place. */

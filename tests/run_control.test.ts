@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { generateLibrary } from "../testing/library_fixture.ts";
+import { fixtureItem as item, generateLibrary } from "../testing/library_fixture.ts";
 import { listFiles, TestEnv } from "../testing/harness.ts";
 import { assertItemFiles, assertOneLineError, assertTree, expectedPath } from "../testing/asserts.ts";
 
@@ -66,23 +66,50 @@ Deno.test("a daily quota refusal while other downloads wait out a Retry-After en
   assert.deepEqual(await listFiles(env.dir), [], "no partial files");
 });
 
-Deno.test("--max-bytes starts no download once that much was written: exit 3, nothing partial, --new-files lists what arrived", async () => {
+Deno.test("--max-bytes with downloads in flight: a download goes on only when its Content-Length fits in what is left; one larger than the whole budget goes alone", async () => {
+  // Eight videos at once (the default concurrency), each more than half the budget: one fits.
+  const items = Array.from(
+    { length: 8 },
+    (_, i) =>
+      item(`V${i}`, `VID_${i}.mp4`, `2021-07-0${i + 1}T07:07:07Z`, {
+        mimeType: "video/mp4",
+        video: { status: "READY" },
+        size: 100_000,
+      }),
+  );
+  await using env = await indexed(items);
+  const limited = await env.run(["--max-bytes=150kB"]);
+  assert.equal(limited.code, 3, limited.stderr);
+  assert.match(limited.stderr, /^warning: --max-bytes=150kB reached: 7 items left for the next run$/m);
+  assert.deepEqual(await listFiles(env.dir), ["2021/07/01/VID_0.mp4"]);
+  const status = await env.status();
+  assert.deepEqual([status.bytes, status.pending], [100_000, 7]);
+  // A budget smaller than every file: the run that has written nothing else takes the first alone, so
+  // that no budget leaves a video behind for ever; and only it.
+  const small = await env.run(["--max-bytes=50kB"]);
+  assert.equal(small.code, 3, small.stderr);
+  assert.deepEqual(await listFiles(env.dir), ["2021/07/01/VID_0.mp4", "2021/07/02/VID_1.mp4"]);
+  assert.equal((await env.status()).pending, 6);
+});
+
+Deno.test("--max-bytes: a run writes no more than that: exit 3, nothing partial, --new-files lists what arrived", async () => {
   const items = generateLibrary({ count: 10, seed: 45, minSize: 20_000, maxSize: 40_000 });
   await using env = await indexed(items);
-  // One at a time, in creation order: the files that arrive are the first ones until their sizes reach 50 kB.
+  // One at a time, in creation order: the files that arrive are the first ones whose sizes fit in 80 kB.
   const inOrder = items.toSorted((a, b) =>
     a.creationTime.localeCompare(b.creationTime) || a.id.localeCompare(b.id)
   );
-  const arrive =
-    inOrder.findIndex((_, i) => inOrder.slice(0, i + 1).reduce((sum, it) => sum + it.size, 0) >= 50_000) + 1;
+  const arrive = inOrder.findIndex((_, i) =>
+    inOrder.slice(0, i + 1).reduce((sum, it) => sum + it.size, 0) > 80_000
+  );
   assert.ok(arrive >= 2 && arrive < items.length, `${arrive} of ${items.length}`);
   const list = join(env.root, "new-files.txt");
-  const limited = await env.run(["--concurrency=1", "--max-bytes=50kB", `--new-files=${list}`]);
+  const limited = await env.run(["--concurrency=1", "--max-bytes=80kB", `--new-files=${list}`]);
   assert.equal(limited.code, 3, limited.stderr);
   const left = items.length - arrive;
   assert.match(
     limited.stderr,
-    new RegExp(`^warning: --max-bytes=50kB reached: ${left} items left for the next run$`, "m"),
+    new RegExp(`^warning: --max-bytes=80kB reached: ${left} items left for the next run$`, "m"),
   );
   const arrived = inOrder.slice(0, arrive);
   assert.deepEqual(
@@ -96,7 +123,7 @@ Deno.test("--max-bytes starts no download once that much was written: exit 3, no
     arrived.map(expectedPath).sort(),
   );
 
-  // Several at once: files in flight when the budget is spent finish; the next run gets the rest.
+  // Several at once, the budget enough for all: the next run gets the rest.
   const rest = await env.run(["--max-bytes=1MB", `--new-files=${list}`]);
   assert.equal(rest.code, 0, rest.stderr);
   assert.deepEqual(

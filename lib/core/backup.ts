@@ -19,8 +19,8 @@ export const DEFAULT_CONCURRENCY = 8;
  * or SIGTERM (the CLI), the transfer pool on its first fatal error (daily quota, full disk,
  * authorisation) and the end of the run. Everything that waits (requests, token refreshes, body
  * reads, polls, backoff sleeps) takes its `signal`, so a stopped run ends within a second or two.
- * Its `budget` (`--max-bytes`) ends a run more gently: every pipeline that writes files starts no
- * more of them once it is spent, and finishes those in flight.
+ * Its `budget` (`--max-bytes`) ends a run more gently: every pipeline that writes files holds each
+ * file's size in it before writing, and starts no more once one does not fit (see `ByteBudget`).
  *
  * @example Usage
  * ```ts

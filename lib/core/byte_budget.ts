@@ -1,15 +1,16 @@
 /**
- * A run's byte budget (`--max-bytes`): how many bytes the run may write before it starts no more
- * transfers. Every pipeline that writes files into the backup takes it (the transfer pool of the
- * remote sources; a Takeout import reading from a remote store can take it the same way).
+ * A run's byte budget (`--max-bytes`): how many bytes the run may write. Every pipeline that writes
+ * files into the backup takes it (the transfer pool of the remote sources; a Takeout import).
  * @module
  */
 
 /**
- * Bytes written this run against a limit. A transfer starts only while {@link ByteBudget.reached} is
- * false and reports its file's size with {@link ByteBudget.spend} once the file is in place:
- * transfers in flight when the limit is reached finish, so a run writes at most the limit plus the
- * files that were in flight then, and never leaves a partial file.
+ * Bytes written this run against a limit. A transfer holds its file's size before it writes it
+ * ({@link ByteBudget.hold}: the `Content-Length` of a download, the size of an archive entry), and goes
+ * on only when that fits in what is left after the bytes written and those held by transfers in flight:
+ * so a run writes at most the limit, and never a partial file. The one exception is a file larger than
+ * the whole limit: it is written alone, by a run that has written and holds nothing else, so that no
+ * limit leaves a large video behind for ever (the run then ends: that run writes that one file).
  *
  * @example Usage
  * ```ts
@@ -17,17 +18,21 @@
  * import assert from "node:assert/strict";
  *
  * const budget = new ByteBudget(1_000);
- * budget.spend(600);
+ * assert.equal(budget.hold(600), true);
  * assert.equal(budget.reached, false);
- * budget.spend(600);
+ * assert.equal(budget.hold(600), false); // 600 held already: 400 left
  * assert.equal(budget.reached, true);
- * assert.equal(budget.spent, 1_200);
+ * budget.spend(590, 600);
+ * assert.equal(budget.spent, 590);
  * ```
  */
 export class ByteBudget {
   /** The limit in bytes. */
   readonly maxBytes: number;
   #spent = 0;
+  #held = 0;
+  /** A file did not fit in what was left: no transfer starts any more. */
+  #full = false;
 
   constructor(maxBytes: number) {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
@@ -41,13 +46,59 @@ export class ByteBudget {
     return this.#spent;
   }
 
-  /** Whether the limit was reached: no transfer starts any more. */
-  get reached(): boolean {
-    return this.#spent >= this.maxBytes;
+  /** Bytes neither written nor held: what a file may still take. */
+  get left(): number {
+    return Math.max(0, this.maxBytes - this.#spent - this.#held);
   }
 
-  /** `bytes` were written (a file placed). */
-  spend(bytes: number): void {
+  /** Whether the limit was reached (written and held, or a file did not fit): no transfer starts any more. */
+  get reached(): boolean {
+    return this.#full || this.left === 0;
+  }
+
+  /** Nothing written nor held in this run: a file larger than the whole limit may go (alone). */
+  get #untouched(): boolean {
+    return this.#spent === 0 && this.#held === 0;
+  }
+
+  /**
+   * Hold `bytes` for a file about to be written: true when they fit in what is left (or the file is larger
+   * than the whole limit and the run has written and holds nothing else); false, and the limit is
+   * reached from then on, when they do not (the file is left for the next run).
+   */
+  hold(bytes: number): boolean {
+    if (!this.#full && (bytes <= this.left || (bytes > this.maxBytes && this.#untouched))) {
+      this.#held += bytes;
+      return true;
+    }
+    this.#full = true;
+    return false;
+  }
+
+  /**
+   * Hold for a file of unknown size: all that is left. Returns the most it may write (undefined: no
+   * bound, for a file alone in an untouched run, as {@link hold} lets a large one go), and the bytes held;
+   * or undefined, the limit reached, when nothing is left.
+   */
+  holdRest(): { held: number; cap?: number } | undefined {
+    if (this.#full || this.left === 0) {
+      this.#full = true;
+      return undefined;
+    }
+    const held = this.left;
+    const alone = this.#untouched;
+    this.#held += held;
+    return alone ? { held } : { held, cap: held };
+  }
+
+  /** The `held` bytes of a file not written after all (a failed transfer, bytes stored once already). */
+  release(held: number): void {
+    this.#held -= held;
+  }
+
+  /** A file of `bytes` was written, for which `held` bytes were held (0 when none were). */
+  spend(bytes: number, held = 0): void {
+    this.#held -= held;
     this.#spent += bytes;
   }
 }

@@ -58,8 +58,10 @@ export interface TransferOptions {
   /** Called with each file's path (relative to the output directory) once it is in place. */
   onFile?: (path: string) => void;
   /**
-   * The run's byte budget (`--max-bytes`), shared by all of its passes: once it is reached no
-   * transfer starts; those in flight finish, the rest stay pending for the next run.
+   * The run's byte budget (`--max-bytes`), shared by all of its passes: a download goes on only when
+   * its size (the answer's `Content-Length`) fits in what is left, counting those in flight; the first
+   * that does not ends the pass (its body not read), the rest stay pending for the next run. One larger
+   * than the whole budget goes alone, in a run that has downloaded nothing else (see `ByteBudget`).
    */
   budget?: ByteBudget;
   /** Where downloaded files are hashed (default: a pool of the pass's own, started at the first file). */
@@ -147,12 +149,13 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
           logger.progress({ files: result.downloaded });
           return;
         }
-        options.budget?.spend(size);
         result.downloaded++;
         result.bytes += size;
         logger.event(`downloaded ${path}`);
         logger.progress({ files: result.downloaded, bytes: result.bytes });
       } catch (error) {
+        // No room left in the budget: pending as it was, for the next run (the pass ends: see `transfers`).
+        if (error instanceof NoRoom) return;
         if (!(error instanceof ItemError)) throw error;
         skipped({ row: transfer.row, skip: "deferred", reason: error.message });
       }
@@ -170,6 +173,40 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
   await hashes.settle();
   await tree.removeTemp();
   return result;
+}
+
+/** The download does not fit in what is left of the run's byte budget (`--max-bytes`). */
+class NoRoom extends Error {}
+
+/**
+ * Hold the bytes of a download whose answer came, before its body is read: its size when the answer
+ * tells it; else all that is left, the body cut off (`NoRoom`) past it. Without room the body is
+ * cancelled and nothing is written. Returns the body to read and the bytes held.
+ */
+async function holdFor(
+  budget: ByteBudget,
+  body: ReadableStream<Uint8Array>,
+  size: number | undefined,
+): Promise<{ body: ReadableStream<Uint8Array>; held: number }> {
+  const rest = size === undefined ? budget.holdRest() : undefined;
+  if (size === undefined ? rest === undefined : !budget.hold(size)) {
+    await body.cancel().catch(() => {});
+    throw new NoRoom();
+  }
+  if (rest === undefined) return { body, held: size! };
+  const { held, cap } = rest;
+  if (cap === undefined) return { body, held };
+  let read = 0;
+  const counted = body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        read += chunk.length;
+        if (read <= cap) controller.enqueue(chunk);
+        else controller.error(new NoRoom());
+      },
+    }),
+  );
+  return { body: counted, held };
 }
 
 /**
@@ -193,19 +230,27 @@ async function transferOne(
     const local = await localTimeOf(temp, row);
     return local ? placer.relocate(row, local) : row;
   };
+  const { budget } = options;
+  /** The bytes held in the budget for this item (once, by its first answer: a retry's are the same). */
+  let held: number | undefined;
   try {
-    return await withRetry(async () => {
+    const done = await withRetry(async () => {
       const tempName = `${idTag(row.id)}-${crypto.randomUUID()}.part`;
       const temp = join(options.tree.tempDir, tempName);
       const written = () => Deno.stat(temp).then((stat) => stat.size, () => -1);
       using watchdog = new IdleWatchdog(idleMs, written, stopped);
-      const { body, size } = await open(watchdog.signal);
+      const opened = await open(watchdog.signal);
+      let { body } = opened;
+      const { size } = opened;
+      if (budget && held === undefined) ({ body, held } = await holdFor(budget, body, size));
       const staged = await options.tree.writeTemp(body, {
         expectedSize: size,
         tempName,
         signal: watchdog.signal,
       })
         .catch((error) => {
+          // A body of unknown size cut off where the budget ends: no network failure, not tried again.
+          if (error.cause instanceof NoRoom) throw error.cause;
           if (error instanceof BodyError) throw new TransientError(error.message, { cause: error });
           throw error;
         });
@@ -235,7 +280,12 @@ async function transferOne(
       const placed = await located(staged.temp);
       return { path: await placer.place(placed, staged, new Date(row.createdMs), digest), size: staged.size };
     }, { ...options.retry, signal: stopped });
+    // Written: the bytes held become bytes spent (those of a file stored once already, none).
+    if (held !== undefined) budget?.spend(done.shared ? 0 : done.size, held);
+    return done;
   } catch (error) {
+    // Nothing written: what was held is free again for the downloads still to come.
+    if (held !== undefined) budget?.release(held);
     if (error instanceof TransientError) throw new ItemError(`${error.message} (gave up after retries)`);
     if (error instanceof UnsafePathError) throw new ItemError(error.message);
     throw error;

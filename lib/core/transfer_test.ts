@@ -149,16 +149,16 @@ Deno.test("transferPending: the run's stop ends the pass at once, keeping and re
   assert.deepEqual([...Deno.readDirSync(join(f.root, "2021/06/01"))].map((entry) => entry.name), ["a.jpg"]);
 });
 
-Deno.test("transferPending: a byte budget starts no transfer once it is spent; the rest stay pending, also for a later pass", async () => {
+Deno.test("transferPending: a byte budget lets a download go on only when its size fits in what is left, counting those in flight; the rest stay pending, also for a later pass", async () => {
   const ids = ["a", "b", "c", "d", "e"];
   const size = bytesOf("a").length;
   await using f = await fixture(ids);
-  // One at a time: two files spend 2 * size, which is more than the budget, so the third never starts.
-  const budget = new ByteBudget(size + 1);
-  const result = await transferPending(f.options({}, { concurrency: 1, budget }));
+  // All five at once: two fit (the third's answer finds one byte left), so three are never written.
+  const budget = new ByteBudget(2 * size + 1);
+  const result = await transferPending(f.options({}, { concurrency: 5, budget }));
   assert.deepEqual(result, { downloaded: 2, bytes: 2 * size, failed: 0, deferred: 0 });
-  assert.deepEqual(f.placed, ["2021/06/01/a.jpg", "2021/06/01/b.jpg"]);
   assert.equal(budget.spent, 2 * size);
+  assert.ok(budget.reached);
   assert.equal(f.store.pendingCount("library"), 3);
   assert.equal(await Deno.lstat(join(f.root, TEMP_DIR)).catch(() => undefined), undefined, "no partial file");
   // The budget is the run's: a second pass of the same run starts nothing.
@@ -170,6 +170,33 @@ Deno.test("transferPending: a byte budget starts no transfer once it is spent; t
   const next = await transferPending(f.options({}, { budget: new ByteBudget(10 * size) }));
   assert.equal(next.downloaded, 3);
   assert.equal(f.store.pendingCount("library"), 0);
+});
+
+Deno.test("transferPending: a download larger than the whole byte budget goes alone, in a run that has downloaded nothing else; one of unknown size takes what is left", async () => {
+  const ids = ["a", "b", "c"];
+  const size = bytesOf("a").length;
+  await using f = await fixture(ids);
+  const budget = new ByteBudget(size - 1);
+  const result = await transferPending(f.options({}, { concurrency: 3, budget }));
+  assert.deepEqual(result, { downloaded: 1, bytes: size, failed: 0, deferred: 0 });
+  assert.deepEqual(f.placed, ["2021/06/01/a.jpg"], "the first in creation order");
+  assert.equal(f.store.pendingCount("library"), 2);
+  // Of unknown size (no Content-Length): cut off where what is left ends, nothing partial kept.
+  const unsized = (source: Source): Source => ({
+    ...source,
+    prepare: async (rows) =>
+      (await source.prepare(rows)).map((entry) =>
+        "open" in entry
+          ? { ...entry, open: async (signal) => ({ body: (await entry.open(signal)).body }) }
+          : entry
+      ),
+  });
+  const some = new ByteBudget(3 * size);
+  some.spend(2 * size + 1); // A byte less than a file left.
+  const cut = await transferPending({ ...f.options({}, { budget: some }), source: unsized(testSource({})) });
+  assert.deepEqual(cut, { downloaded: 0, bytes: 0, failed: 0, deferred: 0 });
+  assert.equal(f.store.pendingCount("library"), 2);
+  assert.equal(await Deno.lstat(join(f.root, TEMP_DIR)).catch(() => undefined), undefined, "no partial file");
 });
 
 Deno.test("transferPending in a folder of local days: a download goes to the local day its staged bytes tell, by the collision rule, its mtime the instant; a folder of UTC days never asks", async () => {

@@ -42,8 +42,9 @@ Sync flags:
 ${FOLDER_HELP}
   --max-time DURATION  stop after this long (e.g. 5h30m, 90m), keeping what is finished; exit 3
                        when items are left for the next run
-  --max-bytes SIZE     start no download once SIZE was written in this run (e.g. 500MB, 10GB);
-                       downloads in flight finish; exit 3 when items are left for the next run
+  --max-bytes SIZE     write at most SIZE in this run (e.g. 500MB, 10GB): a download starts only
+                       when its size fits in what is left; exit 3 when items are left for the
+                       next run (a file larger than SIZE goes alone, in a run that wrote nothing else)
   --new-files FILE     write the files this run added (relative to --dir, one a line) to FILE
   --query ID           print one item's JSON from the API and exit (as photosync query ID)
   --no-browser         do not open a browser to authorise; print the URL only

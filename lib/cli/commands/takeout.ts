@@ -63,7 +63,7 @@ Drive flagged as malware or spam is downloaded all the same (acknowledgeAbuse): 
   --creds FILE         OAuth client secret JSON, as for sync; giving it authorises again
   --no-browser         do not open a browser to authorise; print the URL only
   --max-time DURATION  stop after this long (e.g. 5h30m), keeping what is imported; exit 3
-  --max-bytes SIZE     stage no file once SIZE was written in this run; exit 3
+  --max-bytes SIZE     write at most SIZE in this run (a file larger than SIZE alone); exit 3
   --new-files FILE     write the files this run added (relative to --dir, one a line) to FILE
 
 Environment (--drive): PHOTOSYNC_REFRESH_TOKEN (photosync token --scope drive prints it),

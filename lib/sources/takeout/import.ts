@@ -68,8 +68,10 @@ export interface ImportOptions {
   /** Where the line of each entry goes (none: the report's figures only). */
   reportFile?: ReportFile;
   /**
-   * The run's byte budget (`--max-bytes`): no entry is staged once the files placed reach it; the
-   * entries not reached are counted unread, for the next run.
+   * The run's byte budget (`--max-bytes`): an entry is staged only when its size fits in what is left
+   * (counting those staged and not yet placed; one larger than the whole budget alone, in a run that
+   * has placed nothing else: see `ByteBudget`); from the first that does not, the entries not reached are
+   * counted unread, for the next run.
    */
   budget?: ByteBudget;
   /** Called with each placed file's path (relative to the output folder). */
@@ -357,17 +359,21 @@ async function importArchive(
   // bytes for a while before it fails: an entry is committed only once the next one's header was read
   // (or the stream ended whole), and what is staged when it breaks is dropped, never placed.
   const window = input.sequential ? 2 : STAGED_AT_ONCE;
-  const staging: { media: MediaPlan; staged: Promise<StagedFile> }[] = [];
+  /** `held`: the bytes held in the run's budget for the entry while it is staged (its size). */
+  const staging: { media: MediaPlan; staged: Promise<StagedFile>; held: number }[] = [];
   /** Commit the oldest staged entry; a damaged entry is reported (and ends a sequential archive). */
   const commitOldest = async () => {
-    const { media, staged } = staging.shift()!;
+    const { media, staged, held } = staging.shift()!;
+    // Held until the entry is placed (then spent) or not (then free again for the entries to come).
+    let spent = false;
     run.signal?.throwIfAborted();
     try {
       const committed = await run.committer.commit(input, media, await staged);
       countCommitted(run.tally, input, media, committed);
       run.parts.committed(input, media, committed);
       if (committed.kind === "imported") {
-        run.budget?.spend(committed.size);
+        run.budget?.spend(committed.size, held);
+        spent = true;
         run.logger.event(`${committed.restored ? "restored" : "imported"} ${committed.path}`);
         run.logger.verbose(
           `${media.entry.path}: sidecar ${
@@ -385,6 +391,8 @@ async function importArchive(
       if (!(error instanceof BodyError || error instanceof ArchiveError)) throw error;
       countFailedEntry(run.tally, input, media, error);
       if (input.sequential) throw error;
+    } finally {
+      if (!spent) run.budget?.release(held);
     }
   };
   try {
@@ -414,14 +422,16 @@ async function importArchive(
         run.advance(entry.size);
         continue;
       }
-      if (run.budget?.reached) {
-        // --max-bytes: nothing more is staged; this entry and those after it wait for the next run.
+      // --max-bytes: an entry is staged only when its size fits in what is left, counting the entries
+      // staged and not yet placed (as a download's Content-Length, see `transferPending`).
+      if (run.budget && !run.budget.hold(entry.size)) {
+        // Nothing more is staged; this entry and those after it wait for the next run.
         wanted.putBack(media);
         break;
       }
       const staged = run.stager.stage(input, entry, entryKey(spotOf(input, media)));
       staged.catch(() => {}); // Awaited in order by commitOldest.
-      staging.push({ media, staged });
+      staging.push({ media, staged, held: run.budget ? entry.size : 0 });
       if (staging.length >= window) await commitOldest();
     }
   } catch (error) {
@@ -434,7 +444,8 @@ async function importArchive(
     countDamagedArchive(run.tally, input, error);
     if (input.sequential) {
       const dropped = staging.splice(0);
-      for (const { staged } of dropped) {
+      for (const { staged, held } of dropped) {
+        run.budget?.release(held);
         await staged.then(({ temp }) => Deno.remove(temp), () => {}).catch(() => {});
       }
       countUnread(run.tally, input, dropped.map(({ media }) => media));

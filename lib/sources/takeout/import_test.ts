@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { BlobWriter, Uint8ArrayReader, ZipWriter } from "@zip.js/zip.js";
 import tar from "tar-stream";
+import { ByteBudget } from "../../core/byte_budget.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { idTag } from "../../core/names.ts";
 import { OutputTree } from "../../core/output_tree.ts";
@@ -508,4 +509,23 @@ Deno.test("importTakeout: a stream that breaks off places nothing it had not yet
   // 1.jpg was followed by 2.jpg's header; 2.jpg was the last read before the break: dropped, not placed.
   assert.deepEqual((await f.files()).map((path) => path.slice(path.lastIndexOf("/") + 1)), ["1.jpg"]);
   assert.deepEqual([report.imported, report.failed, report.damagedArchives, report.unread], [1, 0, 1, 2]);
+});
+
+Deno.test("importTakeout with a byte budget: an entry is staged only when its size fits in what is left, counting those staged and not yet placed; one larger than the whole budget goes alone", async () => {
+  await using f = await fixture();
+  const entries: Entry[] = [1, 2, 3, 4, 5].map((
+    n,
+  ) => [`${GP}/Photos from 2020/${n}.jpg`, `${n}`.repeat(100)]);
+  const archive = () => memoryArchive("takeout-20250101T000000Z-001.zip", entries);
+  // A budget of two and a half files: several are staged at once, two are placed.
+  const budget = new ByteBudget(250);
+  const report = await f.run([archive()], { budget });
+  assert.equal(report.imported, 2);
+  assert.equal(budget.spent, 200);
+  assert.ok(budget.reached);
+  // A budget smaller than a file: the first (nothing else in the run) alone.
+  const small = new ByteBudget(50);
+  assert.equal((await f.run([archive()], { budget: small })).imported, 1);
+  assert.equal(small.spent, 100);
+  assert.equal((await f.files()).length, 3);
 });
