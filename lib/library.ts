@@ -141,6 +141,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         });
         return librarySource(client, { dates: options.dates, now: io.now ?? Date.now, fetch: io.fetch });
       })();
+    // Items whose move to a corrected date failed this run (a link in the way) are not tried again in it.
+    const refile = { ...backup, logger, onPlaced: options.onFile, notMoved: new Set<string>() };
     if (library) {
       if (options.resync) {
         const { requeued, movedAside } = await requeueMissing(store, backup.dir, [library.name, "picker"]);
@@ -148,7 +150,6 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       }
       // A date corrected in Google Photos: the file goes to its day, as sync.db, status and XMP have
       // it; first those a stopped run noted (a run stopped while indexing, every night, moves them too).
-      const refile = { ...backup, logger, onPlaced: options.onFile, notMoved: new Set<string>() };
       const before = await refileRedated(refile);
       if (!options.pendingOnly) {
         Object.assign(summary, await ingest(store, library, logger, stop.signal));
@@ -187,7 +188,9 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
         });
       }
       // A download that shares a Takeout file dated otherwise: the file goes to the download's day.
-      summary.redated += await refileRedated({ ...backup, logger, onPlaced: options.onFile });
+      const shared = await refileRedated(refile);
+      summary.redated = (summary.redated ?? 0) + shared.moved;
+      summary.notRedated = (summary.notRedated ?? 0) + shared.failed;
     }
   } catch (error) {
     // A time limit is not a failure: what is finished is kept. Ctrl-C and fatal errors go on up.

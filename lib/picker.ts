@@ -115,7 +115,8 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
       stop.signal,
     );
     // An item picked again since its date was corrected in Google Photos: its file goes to that day.
-    const { failed: notRedated } = await refileRedated({ ...backup, logger, onPlaced: options.onFile });
+    const refile = { ...backup, logger, onPlaced: options.onFile, notMoved: new Set<string>() };
+    const { failed: notRedatedBefore } = await refileRedated(refile);
     const downloads = await transferPending({
       ...backup,
       source: pickerSource(client, { now }),
@@ -127,7 +128,8 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
       localTimeOf: downloadLocalTime,
     });
     // A picked photo that shares a Takeout file dated otherwise: the file goes to the picked one's day.
-    await refileRedated({ ...backup, logger, onPlaced: options.onFile });
+    const { failed: notRedatedAfter } = await refileRedated(refile);
+    const notRedated = notRedatedBefore + notRedatedAfter;
     if (backup.xmp) await writeXmpSidecars({ ...backup, logger, onFile: options.onFile });
     return { ...indexed, downloads, notRedated };
   } finally {
