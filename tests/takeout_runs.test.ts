@@ -26,6 +26,7 @@ import { generateTakeout } from "../testing/takeout/export.ts";
 import { reportOf } from "../testing/takeout/report_rows.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
 import { backupRows, backupTree, sha256 } from "../testing/takeout/backup_state.ts";
+import * as hand from "../testing/takeout/hand_archives.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-runs-" });
 Deno.test.afterAll?.(async () => {
@@ -462,6 +463,46 @@ Deno.test("a file deleted or changed after the import: status notes it, a re-run
   assert.deepEqual(rows(dir).items, items);
   const after = await cli(["status", `--dir=${dir}`, "--json"]);
   assert.deepEqual(JSON.parse(after.stdout).missing, []);
+});
+
+Deno.test("a later part's sidecar saying trashed removes the file as placed, never one the user edited since (same size)", async () => {
+  const work = join(WORK, "trash-edited");
+  await Deno.mkdir(work, { recursive: true });
+  const folder = "Takeout/Google Photos/Photos from 2023";
+  const photo = (name: string) => bytes(`\xff\xd8 ${name}: a photo of its own \xff\xd9`);
+  const trashed = (name: string) =>
+    bytes(JSON.stringify({ title: name, trashed: true, photoTakenTime: { timestamp: "1672912210" } }));
+  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
+  // Part 1: two photos without their sidecars; part 2: both sidecars, in the trash.
+  await hand.writeZip(part1, [[`${folder}/edited.jpg`, photo("edited")], [
+    `${folder}/as-placed.jpg`,
+    photo("as-placed"),
+  ]]);
+  await hand.writeZip(part2, [
+    [`${folder}/edited.jpg.supplemental-metadata.json`, trashed("edited.jpg")],
+    [`${folder}/as-placed.jpg.supplemental-metadata.json`, trashed("as-placed.jpg")],
+  ]);
+  const dir = outDir("trash-edited");
+  const first = await cli(["takeout", `--dir=${dir}`, part1]);
+  assert.equal(first.code, 0, first.stderr);
+  const paths = Object.fromEntries(rows(dir).items.map(({ filename, path }) => [filename, path as string]));
+  // The user's edit keeps the size (an EXIF orientation flip does): only its bytes tell.
+  const edit = photo("edited").map((byte, i) => i === 5 ? byte ^ 0x55 : byte);
+  await Deno.writeFile(join(dir, paths["edited.jpg"]), edit);
+
+  const second = await cli(["takeout", `--dir=${dir}`, part2]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /2 files removed as trash/);
+  assert.match(
+    second.stderr,
+    new RegExp(
+      `^warning: kept ${paths["edited.jpg"]}: its photo is in Google Photos' trash, but the file changed`,
+      "m",
+    ),
+  );
+  assert.deepEqual(await Deno.readFile(join(dir, paths["edited.jpg"])), edit, "the edit stays where it was");
+  assert.equal(await Deno.lstat(join(dir, paths["as-placed.jpg"])).catch(() => undefined), undefined);
+  assert.deepEqual(rows(dir).items, [], "neither is in sync.db");
 });
 
 Deno.test("sync --resync leaves an imported file it cannot download as it was: status names it, takeout restores it", async () => {

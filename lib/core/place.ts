@@ -304,8 +304,9 @@ export class Placer implements Disposable {
   }
 
   /**
-   * Remove a placed item: its file (only when it still has the recorded size: a file someone
-   * put there since is not ours), its album links, and its row.
+   * Remove a placed item: its file (only when it still has the recorded bytes: a file changed since, a
+   * user's edit even of the same size, is theirs now and stays where it is, which the run says), its
+   * album links, and its row.
    *
    * A file that items of other sources share (the same bytes, stored once: a photo taken out of a
    * Takeout export as trash, and picked) is theirs too: it stays, one of them holds it from now on
@@ -331,10 +332,26 @@ export class Placer implements Disposable {
       if (moved !== undefined) this.#store.refiled(heir.id);
       return;
     }
-    if (row?.path && row.size !== null && this.#tree.holds(row.path, row.size)) {
-      await this.#tree.remove(row.path);
+    if (row?.path && row.size !== null && this.#tree.fileSize(row.path) !== undefined) {
+      if (this.#asRecorded(row)) await this.#tree.remove(row.path);
+      else {
+        // Not moved aside: nothing takes its place, and the user's edit is where they left it.
+        this.#logger.warn(
+          `kept ${row.path}: its photo is in Google Photos' trash, but the file changed since photosync ` +
+            `placed it (an edit?); sync.db no longer records it: delete it yourself if you do not want it`,
+        );
+      }
     }
     this.#store.removeItem(id);
+  }
+
+  /**
+   * Whether the file at the row's path is as photosync placed it: the recorded size and, when a sha256
+   * is recorded, those bytes (an edit that keeps the size, an EXIF orientation flip, is no longer ours).
+   */
+  #asRecorded(row: ItemRow): boolean {
+    if (!row.path || row.size === null || !this.#tree.holds(row.path, row.size)) return false;
+    return row.hash === null || this.#sha256Of(row.path) === row.hash;
   }
 
   /**
