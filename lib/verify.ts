@@ -27,6 +27,14 @@ export interface VerifyOptions {
   logger: Logger;
   /** Put back what is missing or changed (see the module's doc). */
   repair?: boolean;
+  /** For the repair's downloads: the OAuth client secret file, as `sync`'s (giving it authorises again). */
+  creds?: string;
+  /**
+   * With `repair`: told what the checks found and which changed files were moved aside, before anything is
+   * downloaded again: a repair whose downloads then fail (no authorisation, no network) has said where each
+   * file went, so that no photo leaves its folder unexplained.
+   */
+  onRepair?: (found: VerifyReport) => void;
   /** For the repair's downloads: Library and Picker API roots (default Google's). */
   apiUrl?: string;
   pickerUrl?: string;
@@ -125,12 +133,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     }
   }
   if (redownload.length === 0) return report;
+  options.onRepair?.(report);
   // Downloaded again by the sources' own transfer (a Library item with a fresh URL from batchGet).
   logger.progress({ action: "downloaded", files: 0, bytes: 0, bytesTotal: 0 });
   await sync({
     dir,
     logger,
     pendingOnly: true,
+    creds: options.creds,
     apiUrl: options.apiUrl,
     pickerUrl: options.pickerUrl,
     concurrency: options.concurrency,

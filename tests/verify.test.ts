@@ -225,6 +225,41 @@ Deno.test("verify --repair stopped while moving changed files aside: their items
   assert.equal(verified.code, 0, verified.stderr);
 });
 
+Deno.test("verify --repair that cannot authorise has said what it found and moved aside; it takes --creds as sync does", async () => {
+  await using env = await TestEnv.start({ items: library.slice(0, 2) });
+  // Authorised once elsewhere; this folder is an unattended one: the token from the environment, the
+  // client from --creds (nothing saved in sync.db to fall back on).
+  assert.equal((await env.run([`--dir=${join(env.root, "first")}`], { auth: "browser" })).code, 0);
+  const unattended = { env: { PHOTOSYNC_REFRESH_TOKEN: env.refreshToken() } };
+  const creds = `--creds=${join(env.root, "clientsecret.json")}`;
+  const synced = await env.run([creds], unattended);
+  assert.equal(synced.code, 0, synced.stderr);
+  const paths = library.slice(0, 2).map(expectedPath);
+
+  // Without --creds the repair's download cannot authorise: the changed file and where it went were said.
+  await Deno.writeTextFile(join(env.dir, paths[0]), "edited by someone");
+  const noClient = await env.cli(["verify", `--dir=${env.dir}`, "--repair"], unattended);
+  assert.equal(noClient.code, 2, noClient.stderr);
+  const lines = noClient.stderr.trim().split("\n");
+  assert.match(lines[0], new RegExp(`^changed ${paths[0]} \\(${library[0].id}\\)`));
+  const aside = new RegExp(`^moved aside ${paths[0]} -> (\\.photosync-changed/\\S+) \\(`).exec(lines[1]);
+  assert.ok(aside, noClient.stderr);
+  assert.equal(await Deno.readTextFile(join(env.dir, aside[1])), "edited by someone");
+  assert.match(lines.at(-1)!, /^error: PHOTOSYNC_REFRESH_TOKEN needs a client: .*, or pass --creds=FILE$/);
+  // --json keeps stdout for the end: the move is still said, on stderr, before the error.
+  await Deno.writeTextFile(join(env.dir, paths[1]), "edited too");
+  const json = await env.cli(["verify", `--dir=${env.dir}`, "--repair", "--json"], unattended);
+  assert.equal(json.code, 2, json.stderr);
+  assert.match(json.stderr, new RegExp(`^warning: moved aside ${paths[1]} -> \\.photosync-changed/`, "m"));
+
+  // The flag the error names is taken: both put back.
+  const repaired = await env.cli(["verify", `--dir=${env.dir}`, "--repair", creds], unattended);
+  assert.equal(repaired.code, 0, repaired.stderr);
+  for (const [at, path] of paths.entries()) {
+    assert.deepEqual(await Deno.readFile(join(env.dir, path)), mediaBytes(library[at]));
+  }
+});
+
 Deno.test("verify: Takeout files missing or changed are put back by takeout with the archives, as the run says, not by --repair", async () => {
   await using env = await TestEnv.start();
   const { folder, other } = await takeoutFolder(env.root);

@@ -32,6 +32,8 @@ Hashing runs on a worker per core.
                        by running photosync takeout with the archives again, which verify says
   --json               one JSON object on stdout: files, bytes, problems, unknown, hashed,
                        movedAside, repaired, notRepaired
+  --creds FILE         (--repair) OAuth client secret JSON, as for sync (with
+                       PHOTOSYNC_REFRESH_TOKEN: its client); giving it authorises again
   --no-browser         (--repair) do not open a browser to authorise
   --concurrency N      (--repair) downloads at once, 1-64 (default 8)
   --timeout SECONDS    (--repair) give up on a request that sends nothing for this long
@@ -51,6 +53,7 @@ const verifyCommand: Command = async (args, context) => {
     dir: { type: "string", default: "." },
     repair: { type: "boolean" },
     json: { type: "boolean" },
+    creds: { type: "string" },
     "no-browser": { type: "boolean" },
     concurrency: { type: "string" },
     timeout: { type: "string" },
@@ -64,33 +67,68 @@ const verifyCommand: Command = async (args, context) => {
   const started = Date.now();
   using stop = new RunStop();
   using _interrupt = new Interrupt(renderer, "stopping", stop);
-  const report = await verify({
-    dir,
-    logger: renderer,
-    repair: values.repair,
-    apiUrl: env("PHOTOSYNC_API_URL"),
-    pickerUrl: env("PHOTOSYNC_PICKER_URL"),
-    concurrency: parseConcurrency(values.concurrency),
-    idleTimeoutMs: parseTimeout(values.timeout),
-    retry: { onRetry: retryNotice(renderer) },
-    stop,
-    io: authorisationIo(values["no-browser"], context),
-  });
+  const creds = values.creds === undefined ? undefined : resolvePath("--creds", values.creds, paths);
+  // What the checks found, said before the repair downloads (see `onRepair`).
+  let found: VerifyReport | undefined;
+  let report: VerifyReport;
+  try {
+    report = await verify({
+      dir,
+      logger: renderer,
+      repair: values.repair,
+      creds,
+      onRepair: (checked) => {
+        found = checked;
+        if (!values.json) foundLines(checked).forEach((line) => renderer.notice(line));
+      },
+      apiUrl: env("PHOTOSYNC_API_URL"),
+      pickerUrl: env("PHOTOSYNC_PICKER_URL"),
+      concurrency: parseConcurrency(values.concurrency),
+      idleTimeoutMs: parseTimeout(values.timeout),
+      retry: { onRetry: retryNotice(renderer) },
+      stop,
+      io: authorisationIo(values["no-browser"], context),
+    });
+  } catch (error) {
+    // --json prints nothing before the end: a failed repair still says where the changed files went.
+    if (values.json) found?.movedAside.forEach((move) => renderer.warn(movedAsideLine(move)));
+    throw error;
+  }
   renderer.finish();
   if (values.json) renderer.output(JSON.stringify(report));
-  else describe(report, dir, (Date.now() - started) / 1000).forEach((line) => renderer.notice(line));
+  else {
+    describe(report, dir, (Date.now() - started) / 1000, { foundSaid: found !== undefined })
+      .forEach((line) => renderer.notice(line));
+  }
   return isWhole(report) ? ExitCode.ok : ExitCode.incomplete;
 };
 
-/** The report as lines for people: the problems, then the summary. */
-export function describe(report: VerifyReport, dir: string, seconds: number): string[] {
+/** The line of a changed file moved aside. */
+const movedAsideLine = ({ from, to }: { from: string; to: string }) =>
+  `moved aside ${from} -> ${to} (the changed bytes are kept there)`;
+
+/** What the checks found, as lines: the problems, the unknown files, the changed files moved aside. */
+function foundLines(report: VerifyReport): string[] {
   const problem = (p: Problem) => `${p.kind} ${p.path} (${p.id})${p.detail ? `: ${p.detail}` : ""}`;
-  const lines = [
+  return [
     ...capped(report.problems.map(problem)),
     ...capped(report.unknown.map((path) => `unknown ${path} (not in sync.db)`)),
-    ...report.movedAside.map(({ from, to }) =>
-      `moved aside ${from} -> ${to} (the changed bytes are kept there)`
-    ),
+    ...report.movedAside.map(movedAsideLine),
+  ];
+}
+
+/**
+ * The report as lines for people: the problems, then the summary. `foundSaid`: the problems and the files
+ * moved aside were said before the repair downloaded (see `onRepair`), and are not said again.
+ */
+export function describe(
+  report: VerifyReport,
+  dir: string,
+  seconds: number,
+  { foundSaid = false }: { foundSaid?: boolean } = {},
+): string[] {
+  const lines = [
+    ...(foundSaid ? [] : foundLines(report)),
     ...capped(report.repaired.map((p) => `restored ${p.path}`)),
     ...capped(report.notRepaired.map((p) => `not restored ${p.path}: ${p.reason}`)),
   ];
