@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { runPhotosync } from "../testing/harness.ts";
+import { renderXmp } from "../lib/core/xmp.ts";
 import { exifSegment } from "../testing/takeout/exif.ts";
 import { base256Mtime, tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
 
@@ -163,20 +164,98 @@ Deno.test("a new folder files by the local day, writes XMP sidecars exiftool rea
     },
   });
 
-  // A re-run without --xmp (remembered): a missing sidecar is written, a stale one of photosync's
-  // rewritten, one photosync did not write kept.
+  // A re-run without --xmp (remembered): a missing sidecar is written; one photosync wrote and someone
+  // edited since, and one photosync did not write, are kept.
   await Deno.remove(join(dir, "2021/01/01/Tokyo.jpg.xmp"));
   const laXmp = join(dir, "2023/07/01/LA.jpg.xmp");
-  const fresh = await Deno.readTextFile(laXmp);
-  await Deno.writeTextFile(laXmp, fresh.replace("Alice", "Eve"));
+  const edited = (await Deno.readTextFile(laXmp)).replace("Alice", "Eve");
+  await Deno.writeTextFile(laXmp, edited);
   const foreign = join(dir, "2022/03/04/Plain.jpg.xmp");
   await Deno.writeTextFile(foreign, "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>");
   const again = await takeout(dir);
   assert.equal(again.code, 0, again.stderr);
-  assert.equal(await Deno.readTextFile(laXmp), fresh);
+  assert.equal(await Deno.readTextFile(laXmp), edited);
   assert.ok(await Deno.lstat(join(dir, "2021/01/01/Tokyo.jpg.xmp")));
   assert.equal(await Deno.readTextFile(foreign), "<x:xmpmeta xmlns:x='adobe:ns:meta/'/>");
-  assert.match(again.stderr, /2 XMP sidecars written/);
+  assert.match(again.stderr, /^1 XMP sidecar written$/m);
+  assert.match(again.stderr, /^kept 1 XMP sidecar edited since photosync wrote it \(not updated: /m);
+});
+
+/**
+ * What a photo program does to a sidecar when the user tags a photo (digiKam, darktable: the same
+ * `<file>.xmp`, other namespaces kept): exiftool's edit where it is installed, else one by hand.
+ */
+async function tag(path: string): Promise<void> {
+  if (EXIFTOOL) {
+    const args = ["-q", "-overwrite_original", "-XMP-dc:Subject+=Beach", "-XMP-xmp:Rating=4", path];
+    const output = await new Deno.Command("exiftool", { args }).output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  } else {
+    const text = await Deno.readTextFile(path);
+    await Deno.writeTextFile(
+      path,
+      text.replace(
+        /\/?>\n( <\/rdf:RDF>| {3})/,
+        (end, next) =>
+          `>\n   <dc:subject><rdf:Bag><rdf:li>Beach</rdf:li></rdf:Bag></dc:subject>\n${
+            end.startsWith("/") ? `  </rdf:Description>\n${next}` : next
+          }`,
+      ),
+    );
+  }
+  assert.match(await Deno.readTextFile(path), /Beach/);
+}
+
+Deno.test("a sidecar the user tagged since photosync wrote it is never rewritten: kept, said, and it follows its file to another day", async () => {
+  const dir = join(WORK, "tagged");
+  assert.equal((await takeout(dir, "--xmp")).code, 0);
+  const laXmp = join(dir, "2023/07/01/LA.jpg.xmp");
+  await tag(laXmp);
+  const tagged = await Deno.readTextFile(laXmp);
+
+  // The next run, nothing new: the tags stay.
+  const again = await takeout(dir);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(await Deno.readTextFile(laXmp), tagged);
+  assert.doesNotMatch(again.stderr, /XMP sidecars? written/);
+  assert.match(again.stderr, /^kept 1 XMP sidecar edited since photosync wrote it \(not updated: /m);
+
+  // Sidecars an earlier photosync wrote (no digest recorded): one holding only photosync's fields, stale, is
+  // rewritten; the tagged one is the user's.
+  const db = new DatabaseSync(join(dir, "sync.db"));
+  db.exec("DELETE FROM checkpoints WHERE source = 'xmp'");
+  db.close();
+  const plainXmp = join(dir, "2022/03/04/Plain.jpg.xmp");
+  const fresh = await Deno.readTextFile(plainXmp);
+  const itemId = /photosync:ItemId="([^"]+)"/.exec(fresh)![1];
+  await Deno.writeTextFile(plainXmp, renderXmp({ source: "takeout", id: itemId, description: "stale" }));
+  const upgraded = await takeout(dir);
+  assert.equal(upgraded.code, 0, upgraded.stderr);
+  assert.equal(await Deno.readTextFile(plainXmp), fresh);
+  assert.equal(await Deno.readTextFile(laXmp), tagged);
+  assert.match(upgraded.stderr, /^1 XMP sidecar written$/m);
+  assert.match(upgraded.stderr, /^kept 1 XMP sidecar edited since photosync wrote it /m);
+
+  // A newer export dates Plain.jpg otherwise (corrected in Google Photos): the file moves, the user's
+  // sidecar with it.
+  await tag(plainXmp);
+  const plainTagged = await Deno.readTextFile(plainXmp);
+  const newer = join(WORK, "takeout-20240601T000000Z-001.zip");
+  const movedMs = Date.UTC(2022, 4, 6, 12);
+  await writeZip(newer, [
+    [`${GP}/Photos from 2022/Plain.jpg`, jpeg("Plain")],
+    [
+      `${GP}/Photos from 2022/Plain.jpg.supplemental-metadata.json`,
+      enc.encode(
+        JSON.stringify({ title: "Plain.jpg", photoTakenTime: { timestamp: String(movedMs / 1000) } }),
+      ),
+    ],
+  ]);
+  const redated = await runPhotosync(["takeout", `--dir=${dir}`, newer], { env: { TZ: "Asia/Tokyo" } });
+  assert.equal(redated.code, 0, redated.stderr);
+  assert.ok(await Deno.lstat(join(dir, "2022/05/06/Plain.jpg")));
+  assert.equal(await Deno.readTextFile(join(dir, "2022/05/06/Plain.jpg.xmp")), plainTagged);
+  assert.equal(await Deno.lstat(plainXmp).catch(() => undefined), undefined);
 });
 
 Deno.test("a file no rule dates has no capture time in its XMP sidecar, only what is known", async (t) => {

@@ -310,14 +310,14 @@ export class OutputTree {
   }
 
   /**
-   * Give the placed file at `from` the time `mtime` and move it to `to` (both relative), never
-   * over anything: `occupied` when something is at `to` (the file stays at `from`), `missing`
-   * when no file is at `from`.
+   * Give the placed file at `from` the time `mtime` (without one, its time stays) and move it to `to`
+   * (both relative), never over anything: `occupied` when something is at `to` (the file stays at
+   * `from`), `missing` when no file is at `from`.
    */
-  async move(from: string, to: string, mtime: Date): Promise<"moved" | "occupied" | "missing"> {
+  async move(from: string, to: string, mtime?: Date): Promise<"moved" | "occupied" | "missing"> {
     const source = join(this.root, ...from.split("/"));
     if (!await Deno.lstat(source).then((stat) => stat.isFile, () => false)) return "missing";
-    await fsCall("set the time of", source, () => Deno.utime(source, mtime, mtime));
+    if (mtime) await fsCall("set the time of", source, () => Deno.utime(source, mtime, mtime));
     if (from === to) return "moved";
     const parts = to.split("/");
     await this.#folders(parts.slice(0, -1));

@@ -35,7 +35,7 @@ import {
 import { hashFileSync } from "./hash_file.ts";
 import type { PlacedRow } from "./source.ts";
 import type { ItemRow, Store } from "./store.ts";
-import { removeXmpSidecar } from "./xmp_sidecars.ts";
+import { leaveXmpSidecar, xmpPathOf } from "./xmp_sidecars.ts";
 
 /** Longest time a placed item waits to be recorded in sync.db. */
 const MARK_INTERVAL_MS = 250;
@@ -295,8 +295,14 @@ export class Placer implements Disposable {
     for (const old of new Set([from, row.path, was ?? to])) {
       if (old === to) continue;
       unlinked.push(...await this.#unlinkAlbums(id, old));
-      // Its XMP sidecar is written anew next to the file at the run's end.
-      await removeXmpSidecar(this.#tree, old, id);
+      // Its XMP sidecar is written anew next to the file at the run's end; one the user edited goes with it.
+      const sidecar = await leaveXmpSidecar({ store: this.#store, tree: this.#tree }, id, old, to);
+      if (sidecar === "kept") {
+        this.#logger.warn(
+          `kept ${xmpPathOf(old)} where it is (edited since photosync wrote it): its file moved to ${to}, ` +
+            `where another ${xmpPathOf(to)} is; move yours there if you want it`,
+        );
+      }
     }
     // The links it had, to where it is now.
     await this.linkAlbums(unlinked.map((link) => ({ ...link, path: to })));
@@ -320,10 +326,11 @@ export class Placer implements Disposable {
     const heir = row?.path
       ? this.#store.itemsSharing(id).find((item) => item.status === "downloaded")
       : undefined;
-    if (path) {
-      await this.#unlinkAlbums(id, path, { own: true });
-      await removeXmpSidecar(this.#tree, path, id);
-    }
+    if (path) await this.#unlinkAlbums(id, path, { own: true });
+    // Its XMP sidecar (a sharer's path holds the other item's); one the user edited stays.
+    const sidecar = row?.path
+      ? await leaveXmpSidecar({ store: this.#store, tree: this.#tree }, id, row.path)
+      : "none";
     if (heir) {
       this.#store.handOverFile(id, heir.id);
       this.#logger.info(`kept ${path}: the ${heir.source} item ${heir.id} has the same bytes`);
@@ -333,8 +340,15 @@ export class Placer implements Disposable {
       return;
     }
     if (row?.path && row.size !== null && this.#tree.fileSize(row.path) !== undefined) {
-      if (this.#asRecorded(row)) await this.#tree.remove(row.path);
-      else {
+      if (this.#asRecorded(row)) {
+        await this.#tree.remove(row.path);
+        if (sidecar === "kept") {
+          this.#logger.warn(
+            `kept ${xmpPathOf(row.path)}: its photo was removed as trash, but the sidecar was edited since ` +
+              "photosync wrote it; delete it yourself if you do not want it",
+          );
+        }
+      } else {
         // Not moved aside: nothing takes its place, and the user's edit is where they left it.
         this.#logger.warn(
           `kept ${row.path}: its photo is in Google Photos' trash, but the file changed since photosync ` +

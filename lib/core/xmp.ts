@@ -305,6 +305,105 @@ export function xmpCoordinate(value: number, positive: string, negative: string)
 }
 
 /**
+ * Whether `text` is exactly an XMP packet {@link renderXmp} writes, nothing added, removed or reformatted:
+ * a sidecar an earlier photosync wrote (before it recorded the digest of each) that nobody edited since.
+ * Photo software that edits a sidecar (digiKam, darktable, exiftool) adds its own fields and namespaces and
+ * writes the packet in its own form, so any such edit makes it another text. Told by reading photosync's
+ * fields back and rendering them again: whatever the reading misses makes another text, never a false yes.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPristineXmp, renderXmp } from "./xmp.ts";
+ *
+ * const xmp = renderXmp({ source: "takeout", id: "takeout:ab", createdMs: 0, description: "Beach", albums: ["A|B/C"] });
+ * assert.equal(isPristineXmp(xmp), true);
+ * assert.equal(isPristineXmp(xmp.replace("</rdf:Description>", " <dc:subject/>\n  </rdf:Description>")), false);
+ * ```
+ */
+export function isPristineXmp(text: string): boolean {
+  const fields = ownXmpFields(text);
+  return fields !== undefined && renderXmp(fields) === text;
+}
+
+/** The fields of a packet in {@link renderXmp}'s form, or undefined where one cannot be (see {@link isPristineXmp}). */
+function ownXmpFields(text: string): XmpFields | undefined {
+  if (!text.includes(PHOTOSYNC_NS)) return undefined;
+  const attributes = new Map<string, string>();
+  for (const [, name, value] of text.matchAll(/^ {4}(\w+:\w+)="([^"<]*)"/gm)) {
+    if (!name.startsWith("xmlns:")) attributes.set(name, unescapeXml(value));
+  }
+  const source = attributes.get("photosync:Source");
+  const id = attributes.get("photosync:ItemId");
+  if (source === undefined || id === undefined) return undefined;
+  const fields: XmpFields = { source, id };
+  const date = attributes.get("exif:DateTimeOriginal");
+  if (date !== undefined) {
+    const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:Z|([+-])(\d\d):(\d\d))$/.exec(date);
+    if (!match) return undefined;
+    const offset = match[2] === undefined
+      ? undefined
+      : (match[2] === "-" ? -1 : 1) * (Number(match[3]) * 60 + Number(match[4]));
+    fields.createdMs = Date.parse(`${match[1]}Z`) - (offset ?? 0) * 60_000;
+    if (offset !== undefined) fields.offsetMinutes = offset;
+  }
+  const latitude = coordinateOf(attributes.get("exif:GPSLatitude"), "N", "S");
+  const longitude = coordinateOf(attributes.get("exif:GPSLongitude"), "E", "W");
+  if (latitude !== undefined && longitude !== undefined) {
+    fields.latitude = latitude;
+    fields.longitude = longitude;
+    const altitude = /^(\d+)\/1000$/.exec(attributes.get("exif:GPSAltitude") ?? "");
+    if (altitude) {
+      fields.altitude = (attributes.get("exif:GPSAltitudeRef") === "1" ? -1 : 1) * Number(altitude[1]) / 1000;
+    }
+  }
+  if (attributes.get("xmp:Rating") === "5") fields.favorite = true;
+  const description = /<dc:description>\n {4}<rdf:Alt>\n {5}<rdf:li xml:lang="x-default">([^<]*)<\/rdf:li>/
+    .exec(text);
+  if (description) fields.description = unescapeXml(description[1]);
+  const people = listOf(text, "Iptc4xmpExt:PersonInImage");
+  if (people.length > 0) fields.people = people;
+  // An album's title is written twice, a "|" as "-" in the first list, a "/" as "-" in the second: together
+  // they give it back.
+  const byLr = listOf(text, "lr:hierarchicalSubject").map((item) => item.replace(/^Albums\|/, ""));
+  const byDigiKam = listOf(text, "digiKam:TagsList").map((item) => item.replace(/^Albums\//, ""));
+  if (byLr.length > 0) {
+    fields.albums = byLr.map((title, at) => {
+      const other = byDigiKam[at] ?? "";
+      if (other.length !== title.length) return title;
+      // Code units, as the lists were written (a character beyond the BMP is two in both).
+      return title.split("").map((char, i) => char === "-" && other[i] === "|" ? "|" : char).join("");
+    });
+  }
+  return fields;
+}
+
+/** The items of the list element `name` in {@link renderXmp}'s form, unescaped. */
+function listOf(text: string, name: string): string[] {
+  const list = new RegExp(`<${name}>\\n {4}<rdf:(?:Bag|Seq)>\\n((?: {5}<rdf:li>[^<]*</rdf:li>\\n)*)`).exec(
+    text,
+  );
+  return list ? [...list[1].matchAll(/<rdf:li>([^<]*)<\/rdf:li>/g)].map((item) => unescapeXml(item[1])) : [];
+}
+
+/** An {@link xmpCoordinate} read back (`34,3.072000N`), or undefined. */
+function coordinateOf(text: string | undefined, positive: string, negative: string): number | undefined {
+  const match = /^(\d+),(\d+\.\d{6})([A-Z])$/.exec(text ?? "");
+  if (!match || (match[3] !== positive && match[3] !== negative)) return undefined;
+  const value = Number(match[1]) + Number(match[2]) / 60;
+  return match[3] === negative ? -value : value;
+}
+
+/** {@link escapeXml} undone (the references it writes; U+FFFD stays). */
+function unescapeXml(text: string): string {
+  return text.replace(/&(lt|gt|amp|quot|apos|#9|#10|#13);/g, (_, name: string) => UNESCAPES[name]);
+}
+
+const UNESCAPES: Record<string, string> = Object.fromEntries(
+  Object.entries(ESCAPES).map(([char, entity]) => [entity.slice(1, -1), char]),
+);
+
+/**
  * Whether an XMP file's text is one photosync wrote (for the item `id`, when given): any other is
  * the user's or another program's, and photosync never replaces or removes it.
  */

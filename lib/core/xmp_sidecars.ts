@@ -3,14 +3,14 @@
  * written at the end of a run of a folder that has `--xmp`, from what `sync.db` knows. The media
  * bytes are never touched. One pass over the placed items writes the missing sidecars and
  * rewrites those whose content changed (a newer export, a re-sync, an album found later); an
- * `.xmp` file photosync did not write is never replaced.
+ * `.xmp` file photosync did not write, or one it wrote that was edited since, is never replaced.
  * @module
  */
 import { createHash } from "node:crypto";
 import { FileSystemError, type OutputTree } from "./output_tree.ts";
 import type { Logger } from "./logger.ts";
 import type { Store } from "./store.ts";
-import { isOwnXmp, renderXmp, withSharedFields, xmpFieldsOf } from "./xmp.ts";
+import { isOwnXmp, isPristineXmp, renderXmp, withSharedFields, xmpFieldsOf } from "./xmp.ts";
 
 /** The sidecar's path of the file at `path` (relative, `/`-separated): `IMG_1.jpg` → `IMG_1.jpg.xmp`. */
 export const xmpPathOf = (path: string): string => `${path}.xmp`;
@@ -25,14 +25,40 @@ export interface XmpResult {
   written: number;
   /** Sidecars left as they were: an `.xmp` photosync did not write is in the way. */
   foreign: number;
+  /** Sidecars left as they were: photosync wrote them, and someone (a photo program, the user) edited them since. */
+  edited: number;
 }
 
 /**
- * Under which `sync.db` keeps, in a folder whose earlier files are stored elsewhere, the digest of each
- * sidecar it wrote (as resume points of this pseudo-source, keyed by item id): the sidecar is not there to
- * compare with.
+ * Under which `sync.db` keeps the digests of the sidecars photosync wrote (as resume points of this
+ * pseudo-source, keyed by the id of the item holding the file): `<written> [<replaced>]`, the digest of the
+ * text it wrote last and, when that write replaced a sidecar of its own, of the one it replaced. A sidecar
+ * whose bytes are neither was edited since (by the user, digiKam, darktable: they keep `<file>.xmp` and our
+ * fields in it), and is the user's from then on. In a folder whose earlier files are stored elsewhere (a CI
+ * job's) the digest also tells, with no sidecar to compare with, whether what it says changed.
  */
 const WRITTEN = "xmp";
+
+/** The digest recorded of a sidecar's text (16 hex digits of its sha256). */
+const digestOf = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 16);
+
+/** The digests recorded for item `id`'s sidecar (see {@link WRITTEN}): none, or the last written first. */
+const recordedDigests = (value: string | undefined): string[] => value ? value.split(" ") : [];
+
+/**
+ * Whose the sidecar text `was` (at the sidecar path of an item with the recorded digests `recorded`) is:
+ * `foreign`, without photosync's namespace (never photosync's); `ours`, the bytes photosync wrote (a digest
+ * recorded), or where none is recorded (an earlier photosync wrote it), exactly photosync's form with nothing
+ * else in it ({@link isPristineXmp}); else `edited`: photosync's, edited since, now the user's.
+ */
+function ownerOf(was: string, recorded: readonly string[]): "foreign" | "ours" | "edited" {
+  if (!isOwnXmp(was)) return "foreign";
+  const ours = recorded.length > 0 ? recorded.includes(digestOf(was)) : isPristineXmp(was);
+  return ours ? "ours" : "edited";
+}
+
+/** Sidecars written (and their digests recorded) at once: one transaction for the digests of so many. */
+const WRITE_BATCH = 500;
 
 /**
  * Write the XMP sidecar of every placed item whose sidecar is missing or says something else than
@@ -40,8 +66,9 @@ const WRITTEN = "xmp";
  * folder whose earlier files are stored elsewhere (`OutputTree.filesElsewhere`: a CI job's), the sidecar
  * of an item stored there is written when it says something else than the one last written (a later
  * export's date or description), and listed with the run's new files, for the job to store it too.
- * A full disk stops the pass (a {@link FileSystemError}); another failure to write one sidecar is
- * logged and the pass goes on.
+ * A sidecar someone edited since photosync wrote it (see {@link ownerOf}) is left as it is, and the run
+ * says how many there are. A full disk stops the pass (a {@link FileSystemError}); another failure to
+ * write one sidecar is logged and the pass goes on.
  */
 export async function writeXmpSidecars(
   { store, tree, logger, onFile }: {
@@ -52,18 +79,26 @@ export async function writeXmpSidecars(
     onFile?: (path: string) => void;
   },
 ): Promise<XmpResult> {
-  const result: XmpResult = { written: 0, foreign: 0 };
-  // Looked up per item only where digests are kept (a folder that ever had its files elsewhere).
-  const lookup = tree.filesElsewhere || store.hasCheckpoints(WRITTEN)
-    ? store.checkpointLookup(WRITTEN)
-    : undefined;
-  const written = (id: string) => lookup?.(id);
-  /**
-   * Digests of the sidecars written, to record: in a folder whose files are stored elsewhere, and, where one was
-   * recorded so before, in any (a run without `--files-elsewhere` rewrote it: the next run with it compares).
-   */
-  const digests: { key: string; value: string }[] = [];
-  const record = () => store.updateCheckpoints(WRITTEN, { put: digests.splice(0) });
+  const result: XmpResult = { written: 0, foreign: 0, edited: 0 };
+  const lookup = store.checkpointLookup(WRITTEN);
+  /** Digests to record, each with the sidecar to write after (none: it is there already). */
+  const batch: { key: string; value: string; write?: { path: string; text: string; of: string } }[] = [];
+  // The digests are recorded before their sidecars are written: a run stopped in between leaves each
+  // sidecar as it was (the digest it replaces is recorded too) or as recorded, photosync's either way.
+  const flush = async () => {
+    store.updateCheckpoints(WRITTEN, { put: batch.map(({ key, value }) => ({ key, value })) });
+    for (const { write } of batch.splice(0)) {
+      if (!write) continue;
+      try {
+        await tree.writeSmall(write.path, write.text);
+        result.written++;
+        onFile?.(write.path);
+      } catch (error) {
+        if (error instanceof FileSystemError && /disk is full/.test(error.message)) throw error;
+        logger.warn(`no XMP sidecar for ${write.of}: ${(error as Error).message}`);
+      }
+    }
+  };
   try {
     for (const row of store.downloaded()) {
       if (!row.path || row.size === null) continue;
@@ -74,53 +109,81 @@ export async function writeXmpSidecars(
       let fields = xmpFieldsOf(row, [...new Set(store.albumsOfFile(row.id).map((album) => album.title))]);
       for (const sharer of store.itemsSharing(row.id)) fields = withSharedFields(fields, xmpFieldsOf(sharer));
       const text = renderXmp(fields);
-      const recorded = written(row.id);
-      const digest = tree.filesElsewhere || recorded !== undefined
-        ? createHash("sha256").update(text).digest("hex").slice(0, 16)
-        : undefined;
+      const digest = digestOf(text);
+      const recorded = recordedDigests(lookup(row.id));
       // A sidecar stored elsewhere is compared by its digest; one here, by its text (it may be gone).
-      if (!here && recorded === digest) continue;
-      const wrote = () => {
-        if (digest === undefined || recorded === digest) return;
-        digests.push({ key: row.id, value: digest });
-        if (digests.length >= 1000) record();
-      };
+      if (!here && recorded[0] === digest) continue;
+      let replaced: string | undefined;
       if (tree.occupied(path)) {
         const was = await tree.readSmall(path);
         if (was === text) {
-          wrote();
+          // As photosync writes it now: only its digest to record, where it is not yet.
+          if (recorded[0] !== digest) batch.push({ key: row.id, value: digest });
+          if (batch.length >= WRITE_BATCH) await flush();
           continue;
         }
-        if (was === undefined || !isOwnXmp(was)) {
+        const owner = was === undefined ? "foreign" : ownerOf(was, recorded);
+        if (owner === "foreign") {
           result.foreign++;
           logger.verbose(`kept ${path} (not photosync's): no XMP sidecar written for ${row.path}`);
           continue;
         }
+        if (owner === "edited") {
+          result.edited++;
+          logger.verbose(`kept ${path} (edited since photosync wrote it): not updated`);
+          continue;
+        }
+        replaced = digestOf(was!);
       }
-      try {
-        await tree.writeSmall(path, text);
-        wrote();
-        result.written++;
-        onFile?.(path);
-      } catch (error) {
-        if (error instanceof FileSystemError && /disk is full/.test(error.message)) throw error;
-        logger.warn(`no XMP sidecar for ${row.path}: ${(error as Error).message}`);
-      }
+      batch.push({
+        key: row.id,
+        value: replaced === undefined ? digest : `${digest} ${replaced}`,
+        write: { path, text, of: row.path },
+      });
+      if (batch.length >= WRITE_BATCH) await flush();
     }
+    await flush();
   } finally {
-    if (digests.length > 0) record();
     await tree.removeTemp();
   }
   if (result.written > 0) {
     logger.info(`${result.written} XMP ${result.written === 1 ? "sidecar" : "sidecars"} written`);
   }
+  if (result.edited > 0) {
+    const one = result.edited === 1;
+    logger.info(
+      `kept ${result.edited} XMP ${one ? "sidecar" : "sidecars"} edited since photosync wrote ${
+        one ? "it" : "them"
+      } (not updated: remove one to have photosync write it anew; --verbose names them)`,
+    );
+  }
   return result;
 }
 
-/** Remove the sidecar photosync wrote for item `id` next to its file at `path` (moved or removed); any other stays. */
-export async function removeXmpSidecar(tree: OutputTree, path: string, id: string): Promise<void> {
+/**
+ * The sidecar beside item `id`'s file at `path`, which the file leaves (moved to `to`, or removed: no `to`).
+ * photosync's own goes (written anew beside the file at the run's end); one edited since (see
+ * {@link ownerOf}) is the user's: it goes with the file, where nothing is at the sidecar path there, else
+ * stays. Returns what became of it: `none` (no sidecar of photosync's there, or it went), `moved`, `kept`.
+ */
+export async function leaveXmpSidecar(
+  { store, tree }: { store: Store; tree: OutputTree },
+  id: string,
+  path: string,
+  to?: string,
+): Promise<"none" | "moved" | "kept"> {
   const xmp = xmpPathOf(path);
-  if (!tree.occupied(xmp)) return;
+  if (!tree.occupied(xmp)) return "none";
   const text = await tree.readSmall(xmp);
-  if (text !== undefined && isOwnXmp(text, id)) await tree.remove(xmp);
+  const owner = text === undefined
+    ? "foreign"
+    : ownerOf(text, recordedDigests(store.checkpoint(WRITTEN, id)));
+  if (owner === "foreign") return "none";
+  if (owner === "ours") {
+    await tree.remove(xmp);
+    return "none";
+  }
+  if (to === undefined || to === path) return "kept";
+  // Its time is the user's edit: kept as it is.
+  return await tree.move(xmp, xmpPathOf(to)) === "moved" ? "moved" : "kept";
 }

@@ -79,3 +79,24 @@ Deno.test("writeXmpSidecars with files stored elsewhere: a sidecar is written wh
   await Deno.remove(b.sidecar);
   await expect(true, true, "two");
 });
+
+Deno.test("writeXmpSidecars: a sidecar edited since photosync wrote it is kept when what photosync knows changes; photosync's own is rewritten", async () => {
+  await using b = await backup();
+  await b.here(true);
+  assert.deepEqual(await b.pass(false), ["2020/01/01/a.jpg.xmp"]);
+  const ours = await Deno.readTextFile(b.sidecar);
+  // photosync's own, stale: rewritten with what sync.db says now.
+  b.describe("two");
+  assert.deepEqual(await b.pass(false), ["2020/01/01/a.jpg.xmp"]);
+  assert.match(await Deno.readTextFile(b.sidecar), /two/);
+  // The user's tag in it (a program keeps photosync's fields): never rewritten, however sync.db changes.
+  const tagged = (await Deno.readTextFile(b.sidecar)).replace("two", "two, and my own words");
+  await Deno.writeTextFile(b.sidecar, tagged);
+  b.describe("three");
+  assert.deepEqual(await b.pass(false), []);
+  assert.equal(await Deno.readTextFile(b.sidecar), tagged);
+  // Put back as photosync wrote it (the user's undo): photosync's again.
+  await Deno.writeTextFile(b.sidecar, ours.replace("one", "two"));
+  assert.deepEqual(await b.pass(false), ["2020/01/01/a.jpg.xmp"]);
+  assert.match(await Deno.readTextFile(b.sidecar), /three/);
+});

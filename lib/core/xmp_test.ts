@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { escapeXml, isOwnXmp, renderXmp, xmpCoordinate, xmpDate, xmpFieldsOf } from "./xmp.ts";
+import { escapeXml, isOwnXmp, isPristineXmp, renderXmp, xmpCoordinate, xmpDate, xmpFieldsOf } from "./xmp.ts";
 
 Deno.test("escapeXml: markup, quotes, ]]>, whitespace kept, forbidden characters replaced, non-BMP kept", () => {
   assert.equal(escapeXml(`<a href="x">&amp;</a>`), "&lt;a href=&quot;x&quot;&gt;&amp;amp;&lt;/a&gt;");
@@ -156,4 +156,57 @@ Deno.test("xmpFieldsOf: no capture time when the source gave none (the row's 197
     assert.equal(xmpFieldsOf(dated).createdMs, 0, dated.json);
     assert.match(renderXmp(xmpFieldsOf(dated)), /exif:DateTimeOriginal="1970-01-01T00:00:00Z"/);
   }
+});
+
+Deno.test("isPristineXmp: every sidecar renderXmp writes is told as photosync's; any edit is not", () => {
+  const hostile = `a<b & "c" ]]> 'd'\ttab\nline\r😀 \u0007 \uD83D`;
+  const variants = [
+    { source: "library", id: "AF1Qip" },
+    { source: "takeout", id: "takeout:ab", createdMs: 0 },
+    {
+      source: "takeout",
+      id: "takeout:ab",
+      createdMs: Date.UTC(2020, 11, 31, 23, 0, 0, 999),
+      offsetMinutes: 540,
+    },
+    { source: "picker", id: "p&<>", createdMs: Date.UTC(1999, 0, 1), offsetMinutes: -210 },
+    { source: "takeout", id: "takeout:cd", createdMs: Date.UTC(2023, 6, 2), offsetMinutes: 0 },
+    {
+      source: "takeout",
+      id: "takeout:ef",
+      createdMs: Date.UTC(2023, 6, 2, 6, 30),
+      latitude: 34.0522,
+      longitude: -118.2437,
+      altitude: -71.5,
+      description: hostile,
+      people: ["Alice", hostile],
+      favorite: true,
+      albums: ["Road trip", "a|b/c-d", "😀/|", hostile],
+    },
+    { source: "takeout", id: "takeout:gh", latitude: -0.000001, longitude: 179.999999, description: "" },
+  ];
+  for (const fields of variants) {
+    const xmp = renderXmp(fields);
+    assert.equal(isPristineXmp(xmp), true, xmp);
+    // What software that edits a sidecar does: a field of its own, another value of one of ours, another form.
+    const edits = [
+      xmp.replace(
+        "  </rdf:Description>",
+        "   <dc:subject><rdf:Bag><rdf:li>Beach</rdf:li></rdf:Bag></dc:subject>\n  </rdf:Description>",
+      ),
+      xmp.replace(`    photosync:Source=`, `    xmp:Rating="4"\n    photosync:Source=`),
+      xmp.replace(
+        `    photosync:Source=`,
+        `    xmlns:darktable="http://darktable.sf.net/"\n    photosync:Source=`,
+      ),
+      xmp.replace(`x:xmptk="photosync"`, `x:xmptk="Image::ExifTool 12.76"`),
+      xmp.replaceAll('"', "'"),
+      xmp.replace(/\n$/, ""),
+    ];
+    edits.push(xmp.replace(`    photosync:Source=`, `    darktable:history_end="3"\n    photosync:Source=`));
+    for (const edited of edits.filter((edit) => edit !== xmp)) {
+      assert.equal(isPristineXmp(edited), false, edited);
+    }
+  }
+  assert.equal(isPristineXmp("<x:xmpmeta/>"), false);
 });
