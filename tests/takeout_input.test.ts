@@ -290,6 +290,56 @@ Deno.test("a folder holding an export's parts (downloaded, or extracted each int
   assert.match(twice.stderr, /^reading 2 archives$/m);
 });
 
+Deno.test("an export's parts given one by one, as zips or extracted (macOS' `Takeout`, `Takeout 2`; Windows' `takeout-…-002/`; a folder of the user's), mixed, in one run or several, import the same items", async () => {
+  // Three parts, so that macOS' Archive Utility names two of them `Takeout 2` and `Takeout 3`.
+  const zips = await writeArchives(EXPORT, join(WORK, "three-zips"), { parts: 3 });
+  const reference = fresh("three-reference");
+  assert.equal((await cli(["takeout", `--dir=${reference}`, ...zips])).code, 0);
+  const expected = items(reference).map(({ path, created_ms }) => ({ path, created_ms }));
+  /** The export extracted each part into a folder named as its archive (Windows' "Extract all") under `name`. */
+  const extracted = (name: string) => writeArchives(EXPORT, join(WORK, name), { format: "folder", parts: 3 });
+  const windows = await extracted("three-windows");
+  // macOS' Archive Utility: every part's `Takeout` folder side by side.
+  const mac = join(WORK, "three-mac");
+  await Deno.mkdir(mac);
+  const [takeout1, takeout2, takeout3] = ["Takeout", "Takeout 2", "Takeout 3"].map((name) => join(mac, name));
+  for (const [i, part] of (await extracted("three-to-mac")).entries()) {
+    await Deno.rename(join(part, "Takeout"), [takeout1, takeout2, takeout3][i]);
+  }
+  // The second part's `Takeout` folder's contents, extracted into a folder the user named.
+  const named = join(WORK, "part two");
+  await Deno.rename(join((await extracted("three-to-named"))[1], "Takeout"), named);
+
+  const ways: [string, string[][]][] = [
+    ["macOS' folders by a glob, in one run", [[takeout1, takeout2, takeout3]]],
+    ["zips and macOS' second part", [[zips[0], zips[2], takeout2]]],
+    ["a zip, Windows' second part, macOS' third", [[takeout3, windows[1], zips[0]]]],
+    ["zips and the second part in a folder of the user's", [[zips[2], named, zips[0]]]],
+    ["macOS' folders in separate runs", [[takeout3], [takeout1], [takeout2]]],
+  ];
+  for (const [way, runs] of ways) {
+    const dir = fresh("three-ways");
+    for (const inputs of runs) {
+      const run = await cli(["takeout", `--dir=${dir}`, ...inputs]);
+      assert.equal(run.code, 0, `${way}: ${run.stderr}`);
+      assert.doesNotMatch(run.stderr, /not Google Photos|left out/, way);
+    }
+    assert.deepEqual(items(dir).map(({ path, created_ms }) => ({ path, created_ms })), expected, way);
+  }
+
+  // What is left out of a part given under macOS' name is named where it lies in the part.
+  await Deno.mkdir(join(takeout2, "Drive"));
+  await Deno.writeFile(join(takeout2, "Drive", "receipt.jpg"), bytes("a scan in Drive"));
+  const dir = fresh("three-mac-drive");
+  const run = await cli(["takeout", `--dir=${dir}`, takeout1, takeout2, takeout3]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    run.stderr,
+    /, 1 not Google Photos, 0 failed\n {2}left out, not in the export's Google Photos folder: Takeout\/Drive\/ \(1\)\n/,
+  );
+  assert.deepEqual(items(dir).map(({ path, created_ms }) => ({ path, created_ms })), expected);
+});
+
 Deno.test("the sidecars of a damaged tgz date nothing; the part downloaded again dates its photos", async () => {
   const stamp = "takeout-20250103T040506Z";
   const media = join(WORK, `${stamp}-001.zip`);

@@ -135,43 +135,63 @@ export async function localArchives(path: string): Promise<ArchiveSource[]> {
 
 /**
  * The archive or folder at `path`, checked to be (part of) a Google Photos export; or a
- * {@link UsageError} saying why it cannot be read or is none.
+ * {@link UsageError} saying why it cannot be read or is none. A folder's entries are read as the part's
+ * archive lists them (`Takeout/Google Photos/…`), from where it lies in its part ({@link partPlace}):
+ * a sidecar in one part dates a photo in another only when both have the same folder, and the export's
+ * Google Photos folder is one path whichever way each part was given.
  */
 export async function localArchive(path: string): Promise<ArchiveSource> {
   const kind = await archiveKind(path);
+  const place = kind === "folder" ? partPlace(path) : "";
   const source: ArchiveSource = {
     path,
     name: basename(path),
     sequential: kind === "tgz",
     ...(kind === "zip" ? { zipPath: path } : {}),
-    ...(kind === "folder" ? withinOf(path) : {}),
-    entries: () => readArchive(path, kind),
+    entries: kind === "folder" ? () => readFolder(path, place) : () => readArchive(path, kind),
   };
   await checkIsExport(source, kind === "folder" ? path : undefined);
   return source;
 }
 
 /**
- * A folder's place in its part (see `ArchiveSource.within`). A Google Photos folder given itself, or one of
- * its folders (a year's: it holds no `Takeout` folder, as a part extracted into a folder the user named so
- * does), lies where it lay, `Takeout/Google Photos/…`, wherever it was moved; else the folder lies from the
- * last `Takeout` folder on its path, or nowhere known.
+ * Where a folder given lies in its part, as the prefix of its entries' paths there: "" for a part's top
+ * (a folder holding a `Takeout` folder: Windows' `takeout-…-001/`, or any folder a part was extracted
+ * into); `Takeout/` for a part's `Takeout` folder itself, under whichever name macOS gave it (`Takeout 2`,
+ * see {@link TAKEOUT_COPY}); `Takeout/Google Photos/…` for a Google Photos folder given itself, or one of
+ * its folders (a year's), wherever it was moved; `Takeout/` for a folder of another name holding the
+ * Google Photos folder; else from the last `Takeout` folder on its path, or "" (nowhere known: its
+ * entries are read as they lie).
  */
-function withinOf(folder: string): { within?: string } {
+function partPlace(folder: string): string {
   const parts = resolve(folder).split(sep).filter(Boolean);
   const last = parts.length - 1;
-  // A folder holding a `Takeout` folder, or one itself, is a part's (extracted into a folder of any name).
-  const part = parts[last] === "Takeout" || isFolder(join(folder, "Takeout"));
-  const photos = part
-    ? -1
-    : isPhotosFolder(parts[last] ?? "")
+  const isTakeout = (name: string) => name === "Takeout" || TAKEOUT_COPY.test(name);
+  if (isFolder(join(folder, "Takeout"))) return "";
+  if (isTakeout(parts[last] ?? "")) return "Takeout/";
+  const photos = isPhotosFolder(parts[last] ?? "")
     ? last
     : last > 0 && isPhotosFolder(parts[last - 1])
     ? last - 1
     : -1;
-  if (photos >= 0) return { within: `Takeout/${parts.slice(photos).join("/")}/` };
-  const at = parts.lastIndexOf("Takeout");
-  return at >= 0 ? { within: `${parts.slice(at).join("/")}/` } : {};
+  if (photos >= 0) return `Takeout/${parts.slice(photos).join("/")}/`;
+  // A part's `Takeout` folder's contents extracted into a folder of the user's: read from anywhere else,
+  // its photos would lie outside the export's `Takeout/Google Photos/` the other parts show, and be left out.
+  if (holdsPhotosFolder(folder)) return "Takeout/";
+  const at = parts.findLastIndex(isTakeout);
+  return at >= 0 ? `Takeout/${parts.slice(at + 1).map((part) => `${part}/`).join("")}` : "";
+}
+
+/** Whether `folder` holds a folder named as the Google Photos folder (in any language of the list). */
+function holdsPhotosFolder(folder: string): boolean {
+  try {
+    for (const entry of Deno.readDirSync(folder)) {
+      if (entry.isDirectory && isPhotosFolder(entry.name)) return true;
+    }
+  } catch {
+    // Unreadable: the import reports it.
+  }
+  return false;
 }
 
 function isFolder(path: string): boolean {
@@ -183,22 +203,15 @@ function isFolder(path: string): boolean {
 }
 
 /**
- * Every regular file of the archive or folder at `path`, in stored order. Whatever stops the
- * listing (no permission to read it, a folder gone) is an {@link ArchiveError}: that archive is
- * reported, the others are imported.
+ * Every regular file of the archive at `path`, in stored order (a folder's: {@link readFolder}).
+ * Whatever stops the listing (no permission to read it) is an {@link ArchiveError}: that archive
+ * is reported, the others are imported.
  */
-async function* readArchive(path: string, kind: ArchiveKind): AsyncGenerator<ArchiveEntry> {
+async function* readArchive(path: string, kind: "zip" | "tgz"): AsyncGenerator<ArchiveEntry> {
   try {
-    switch (kind) {
-      case "zip":
-        return yield* zipEntries(path);
-      case "tgz": {
-        using file = await Deno.open(path);
-        return yield* tgzEntries(file.readable);
-      }
-      case "folder":
-        return yield* folderEntries(path, path);
-    }
+    if (kind === "zip") return yield* zipEntries(path);
+    using file = await Deno.open(path);
+    return yield* tgzEntries(file.readable);
   } catch (error) {
     if (error instanceof ArchiveError) throw error;
     throw new ArchiveError(`cannot read it (${(error as Error).message})`, { cause: error });
@@ -268,7 +281,10 @@ export async function* tgzEntries(stream: ReadableStream<Uint8Array>): AsyncGene
   }
 }
 
-/** The files of the extracted part in `folder`, their paths led by `prefix`; see {@link readArchive}. */
+/**
+ * The files of the extracted part (or folder of one) in `folder`, their paths led by `prefix`; whatever
+ * stops the listing (no permission, a folder gone) is an {@link ArchiveError}, as for {@link readArchive}.
+ */
 async function* readFolder(folder: string, prefix: string): AsyncGenerator<ArchiveEntry> {
   try {
     for await (const entry of folderEntries(folder, folder)) yield { ...entry, path: prefix + entry.path };

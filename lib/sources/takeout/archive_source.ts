@@ -23,11 +23,6 @@ export interface ArchiveSource {
    */
   readonly sequential: boolean;
   /**
-   * A folder given below the top of its part (`…/Takeout`, `…/Takeout/Google Photos`): where it lies in
-   * the part (`Takeout/`, `Takeout/Google Photos/`); its entries' paths start there. Absent: at the top.
-   */
-  readonly within?: string;
-  /**
    * The path of a local zip, which stage workers open themselves to stage its entries off the
    * main thread. Absent: entries are staged on the main thread from {@link entries}' bodies.
    */

@@ -173,8 +173,6 @@ interface JsonFile {
 interface Folder {
   stamp: string;
   folder: string;
-  /** Where the folder lies in its part, for the scope (`ArchiveSource.within`: a folder given below it). */
-  within: string;
   /** Left out, known while listing (a remote archive's, see `planReads`): its JSON files are not read. */
   leftOut?: boolean;
   /** Its media entries (their names are those of their paths: no second object per entry). */
@@ -275,9 +273,8 @@ export async function catalog(
           const key = JSON.stringify([stamp, folder]);
           group = folders.get(key);
           if (!group) {
-            const within = input.within ?? "";
-            group = { stamp, folder, within, media: [], unknown: [], json: [] };
-            if (ahead && scope.leftOut(stamp, within + folder)) group.leftOut = true;
+            group = { stamp, folder, media: [], unknown: [], json: [] };
+            if (ahead && scope.leftOut(stamp, folder)) group.leftOut = true;
             folders.set(key, group);
           }
           last = group;
@@ -345,9 +342,9 @@ export async function catalog(
     }
   }
   // The folders left out, whole, before any is matched.
-  for (const { stamp, folder, within } of folders.values()) scope.add(stamp, within + folder);
+  for (const { stamp, folder } of folders.values()) scope.add(stamp, folder);
   for (const [key, group] of folders) {
-    const left = scope.leftOut(group.stamp, group.within + group.folder);
+    const left = scope.leftOut(group.stamp, group.folder);
     if (!left) continue;
     folders.delete(key);
     for (const ref of [...group.media, ...group.unknown, ...group.json.map((file) => file.ref)]) {
@@ -356,7 +353,7 @@ export async function catalog(
   }
   for (const group of folders.values()) {
     if (group.unknown.length === 0) continue;
-    const known = scope.inPhotosFolder(group.stamp, group.within + group.folder);
+    const known = scope.inPhotosFolder(group.stamp, group.folder);
     for (const ref of group.unknown) {
       if (known && splitExtension(splitPath(ref.path).name).ext === "") group.media.push(ref);
       else {
@@ -631,7 +628,7 @@ async function planReads(
     try {
       for await (const entry of input.entries()) {
         if (!catalogReads(entry) || entry.index === undefined) continue;
-        const path = (input.within ?? "") + splitPath(entry.path).folder;
+        const path = splitPath(entry.path).folder;
         const key = JSON.stringify([stamps[archive], path]);
         let id = folderIds.get(key);
         if (id === undefined) {

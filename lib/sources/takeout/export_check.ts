@@ -108,8 +108,9 @@ export async function checkIsExport(input: ArchiveSource, folder?: string): Prom
  * neither is a Google Photos file, and importing them would date a Drive scan or a video of YouTube by
  * its export time in the backup. So where an export's Google Photos folder is found by its name right
  * under `Takeout/` (`…/Takeout/Google Photos/`, the name in any language of the list), only what lies
- * in it is the export's. Where none is (its name in a language not in the list, or a folder given
- * below `Takeout/`), every folder is: no photo is left out because its folder's name is not known.
+ * in it is the export's. Where none is (its name in a language not in the list, or a folder given whose
+ * place in its part is not known: `archive.ts` reads a part's `Takeout` folder, under any name macOS gave
+ * it, as `Takeout/…`), every folder is: no photo is left out because its folder's name is not known.
  *
  * Folders are told with {@link add} (each folder of each export, by the export's stamp) before any is
  * asked about with {@link leftOut}.
