@@ -444,6 +444,30 @@ Deno.test("--from=DIR: the exports in a folder on this machine (a sync client's)
   }
 });
 
+Deno.test("--creds and --no-browser are refused alike with PATHs and with --from: only --drive signs in with Google", async () => {
+  const dir = fresh("drive-only-flags");
+  const folder = join(WORK, "drive-only-flags-store");
+  await Deno.mkdir(folder);
+  for (const [flag, given] of [["--creds=clientsecret.json", "--creds"], ["--no-browser", "--no-browser"]]) {
+    const lines = [];
+    for (const source of [ZIPS[0], `--from=${folder}`, "--from=https://cloud.example/dav/Takeout/"]) {
+      const run = await refused(["takeout", `--dir=${dir}`, flag, source]);
+      assert.equal(run.code, 2, run.stderr);
+      lines.push(run.stderr.trim());
+    }
+    const wanted =
+      `error: ${given} is for takeout --drive only (it signs in to Google Drive); see photosync takeout --help`;
+    assert.deepEqual(lines, [wanted, wanted, wanted]);
+  }
+  // The run limits are for both remote readers.
+  const limit = await refused(["takeout", `--dir=${dir}`, "--max-time=1h", ZIPS[0]]);
+  assert.equal(
+    limit.stderr.trim(),
+    "error: --max-time is for takeout --drive or --from; see photosync takeout --help",
+  );
+  assert.equal(await exists(dir), false, "nothing written");
+});
+
 Deno.test("--from: a part deleted after its import, as the run said it could be, is no gap: the parts that come later are imported", async () => {
   const reference = fresh("deleted-part-reference");
   assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);

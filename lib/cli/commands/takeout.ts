@@ -107,6 +107,20 @@ export function parseTakeoutFlags(args: string[]) {
   return { ...values, albums: values.albums as "links" | "none", paths: positionals };
 }
 
+/**
+ * Refuse `--creds` and `--no-browser` outside `--drive`, in one wording whatever else was given: they
+ * sign in to Google Drive, and nothing else takeout reads signs in with Google (a WebDAV folder takes
+ * PHOTOSYNC_WEBDAV_USER and PHOTOSYNC_WEBDAV_PASSWORD, a folder or archive on this machine nothing).
+ */
+function refuseDriveOnly(flags: { creds?: string; "no-browser"?: boolean }): void {
+  const flag = (["creds", "no-browser"] as const).find((flag) => flags[flag] !== undefined);
+  if (flag) {
+    throw new UsageError(
+      `--${flag} is for takeout --drive only (it signs in to Google Drive); see photosync takeout --help`,
+    );
+  }
+}
+
 const takeoutCommand: Command = async (args, context) => {
   const { renderer, paths, journal } = context;
   const flags = parseTakeoutFlags(args);
@@ -149,8 +163,7 @@ const takeoutCommand: Command = async (args, context) => {
         }")`,
       );
     }
-    const driveOnly = (["creds", "no-browser"] as const).find((flag) => flags[flag] !== undefined);
-    if (driveOnly) throw new UsageError(`--${driveOnly} is for takeout --drive, not --from`);
+    refuseDriveOnly(flags);
     // A URL, or what was meant as one (`http//…`): never taken for a folder's name.
     if (!/^[a-z][a-z0-9+.-]*:?\/\//i.test(flags.from)) {
       // A folder on this machine: where a sync client (Dropbox's, OneDrive's) puts the deliveries.
@@ -169,10 +182,12 @@ const takeoutCommand: Command = async (args, context) => {
     });
     return await runRemoteTakeout(store, flags, context);
   }
-  const remoteOnly = (["creds", "no-browser", "max-time", "max-bytes", "new-files"] as const)
-    .filter((flag) => flags[flag] !== undefined);
-  if (remoteOnly.length > 0) {
-    throw new UsageError(`--${remoteOnly[0]} is for takeout --drive or --from; see photosync takeout --help`);
+  refuseDriveOnly(flags);
+  const remoteOnly = (["max-time", "max-bytes", "new-files"] as const).find((flag) =>
+    flags[flag] !== undefined
+  );
+  if (remoteOnly) {
+    throw new UsageError(`--${remoteOnly} is for takeout --drive or --from; see photosync takeout --help`);
   }
   if (flags.paths.length === 0) {
     throw new UsageError(
