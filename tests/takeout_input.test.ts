@@ -468,6 +468,37 @@ Deno.test("--creds and --no-browser are refused alike with PATHs and with --from
   assert.equal(await exists(dir), false, "nothing written");
 });
 
+Deno.test("--from=DIR on a folder of extracted parts (macOS' `Takeout`, `Takeout 2`) says in one line to give it as PATH (exit 2), writing nothing", async () => {
+  const folder = join(WORK, "from-extracted");
+  await Deno.mkdir(folder);
+  for (
+    const [i, part] of (await writeArchives(EXPORT, join(WORK, "from-extracted-parts"), {
+      format: "folder",
+      parts: 2,
+    })).entries()
+  ) {
+    await Deno.rename(join(part, "Takeout"), join(folder, i === 0 ? "Takeout" : `Takeout ${i + 1}`));
+  }
+  const dir = fresh("from-extracted");
+  const run = await refused(["takeout", `--dir=${dir}`, `--from=${folder}`]);
+  assert.equal(run.code, 2, run.stderr);
+  // The part named is the first met (folder by folder): either of them.
+  assert.equal(
+    run.stderr.trim().replace(/\(Takeout 2\/\)/, "(Takeout/)"),
+    `error: --from ${folder} holds an extracted export (Takeout/) and no Takeout archive: --from reads only ` +
+      "archives (the deliveries a sync client puts there); give the folder as PATH instead: " +
+      `photosync takeout --dir=DIR "${folder}"`,
+  );
+  assert.equal(await exists(dir), false, "nothing written");
+  // A sync client's folder with nothing delivered yet is no mistake: a scheduled run finds no export.
+  const empty = join(WORK, "from-nothing-yet");
+  await Deno.mkdir(empty);
+  await Deno.writeTextFile(join(empty, "notes.txt"), "mine");
+  const none = await cli(["takeout", `--dir=${dir}`, `--from=${empty}`]);
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stderr, /^no Takeout export of Google Photos found/m);
+});
+
 Deno.test("--from: a part deleted after its import, as the run said it could be, is no gap: the parts that come later are imported", async () => {
   const reference = fresh("deleted-part-reference");
   assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);

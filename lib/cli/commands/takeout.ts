@@ -73,8 +73,8 @@ root (default ${DRIVE_API_URL}).
 --from=URL imports, the same way, the exports in a WebDAV folder and its subfolders:
 Nextcloud, a NAS, or rclone serve webdav in front of Dropbox, OneDrive, Box, S3, SFTP, ...
 (the README has the recipe); --from=DIR those in a folder on this machine (a Dropbox or
-OneDrive folder their apps keep in sync, a NAS share mounted). --max-time, --max-bytes and
---new-files work as with --drive.
+OneDrive folder their apps keep in sync, a NAS share mounted): archives only, as delivered
+(give extracted parts as PATH). --max-time, --max-bytes and --new-files work as with --drive.
   --from URL|DIR       the WebDAV folder (http:// or https://; no user or password in it), or
                        a folder on this machine
 
@@ -168,11 +168,10 @@ const takeoutCommand: Command = async (args, context) => {
     if (!/^[a-z][a-z0-9+.-]*:?\/\//i.test(flags.from)) {
       // A folder on this machine: where a sync client (Dropbox's, OneDrive's) puts the deliveries.
       const { FolderStore } = await import("../../sources/takeout/folder/folder_store.ts");
-      return await runRemoteTakeout(
-        new FolderStore(resolvePath("--from", flags.from, paths)),
-        flags,
-        context,
-      );
+      const store = new FolderStore(resolvePath("--from", flags.from, paths));
+      // Before anything is written: a folder of extracted parts is given as PATH.
+      await store.checkHoldsArchives();
+      return await runRemoteTakeout(store, flags, context);
     }
     const { webdavCredentials, WebdavStore } = await import("../../sources/takeout/webdav/webdav_store.ts");
     const store = new WebdavStore({

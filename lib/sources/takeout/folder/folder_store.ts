@@ -14,6 +14,8 @@ import { join, relative, resolve, sep } from "node:path";
 import { PhotosyncError, UsageError } from "../../../core/errors.ts";
 import { readAt } from "../../../core/read_at.ts";
 import { checkRange, type RemoteFile, type RemoteStore } from "../remote/remote_store.ts";
+import { isExportEntry } from "../export_check.ts";
+import { archivePart } from "../parts.ts";
 
 /** Bytes read at a time. */
 const CHUNK = 1 << 20;
@@ -41,6 +43,29 @@ export class FolderStore implements RemoteStore {
       );
     }
     this.description = `the folder ${this.#root}`;
+  }
+
+  /**
+   * Refuse a folder that holds an export as extracted (`Takeout/`, `Takeout 2/`, `takeout-…-001/`) and no
+   * part's archive: the import from a store reads archives (the deliveries a sync client puts there, read
+   * by byte ranges), so it would pass every file over and say no export was found, exit 0, while the same
+   * folder given as a PATH imports them. Reads only until the first part's archive is met.
+   * @throws {UsageError} naming the folder and the command that imports it.
+   */
+  async checkHoldsArchives(signal?: AbortSignal): Promise<void> {
+    let extracted: string | undefined;
+    for await (const file of this.list(signal)) {
+      if (archivePart(file.name)) return;
+      if (extracted === undefined && isExportEntry(file.location)) extracted = file.location;
+    }
+    if (extracted === undefined) return;
+    // Its first folder (`Takeout 2/`) says which it is; a file loose at the top, its name.
+    const at = extracted.indexOf("/");
+    throw new UsageError(
+      `--from ${this.#root} holds an extracted export (${extracted.slice(0, at + 1 || undefined)}) and no ` +
+        "Takeout archive: --from reads only archives (the deliveries a sync client puts there); give the " +
+        `folder as PATH instead: photosync takeout --dir=DIR "${this.#root}"`,
+    );
   }
 
   /** Every file under the folder, its subfolders included, folder by folder in name order. */
