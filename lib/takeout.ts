@@ -18,10 +18,11 @@ import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import type { Logger } from "./core/logger.ts";
-import { localArchives } from "./sources/takeout/archive.ts";
+import { localArchives, type LocalPart } from "./sources/takeout/archive.ts";
+import type { ArchiveSource } from "./sources/takeout/archive_source.ts";
 import { catalog, type CatalogOptions } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
-import { inExportOrder } from "./sources/takeout/parts.ts";
+import { exportStamps, inExportOrder } from "./sources/takeout/parts.ts";
 import { TakeoutRecords } from "./sources/takeout/records.ts";
 import { EarlyStageWorkers } from "./sources/takeout/stage.ts";
 import { ReportFile } from "./sources/takeout/report_file.ts";
@@ -129,7 +130,9 @@ export async function takeout(
   // Oldest export first, then by name (as Google numbers the parts), whatever order they were given in.
   // A path given twice (two globs that overlap) is one archive: read twice, its entries counted twice.
   // So is a part given itself and in the folder holding it.
-  const given = (await Promise.all(options.paths.map((path) => localArchives(path)))).flat();
+  const given = withOtherProducts(
+    (await Promise.all(options.paths.map((path) => localArchives(path)))).flat(),
+  );
   const resolved = given.map((input) => resolve(input.path));
   const inputs = inExportOrder(given.filter((_, at) => resolved.indexOf(resolved[at]) === at));
   using stageWorkers = new EarlyStageWorkers(inputs);
@@ -152,6 +155,26 @@ export async function takeout(
   });
   if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
   return report;
+}
+
+/**
+ * The parts to read of those given: a part holding only another Takeout product's folder (a Takeout of
+ * several products: `Takeout/Drive/`) is read with the parts of its export that hold Google Photos files,
+ * its files counted as not Google Photos, as every part of the export is given (a glob) and as `--from`
+ * reads it; one of an export with no such part is none of a Google Photos export: refused when named,
+ * left out when found in a folder given (beside the exports there), as `--from` leaves it alone.
+ * @throws {UsageError} for a part named that holds only another product's folder, and when nothing is left.
+ */
+function withOtherProducts(parts: readonly LocalPart[]): ArchiveSource[] {
+  const stamps = exportStamps(parts.map((part) => part.source.name));
+  const withPhotos = new Set(stamps.filter((_, at) => !parts[at].otherProduct));
+  const kept = parts.filter((part, at) => {
+    if (!part.otherProduct || withPhotos.has(stamps[at])) return true;
+    if (!part.found) throw part.otherProduct;
+    return false;
+  });
+  if (kept.length === 0) throw parts[0].otherProduct;
+  return kept.map((part) => part.source);
 }
 
 /** {@link takeout} from a store. */

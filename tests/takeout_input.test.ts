@@ -192,9 +192,10 @@ Deno.test("a Takeout of several products and a folder holding more than an expor
   ]);
   const driveOnly = join(WORK, `${stamp}-002.zip`);
   await writeZip(driveOnly, [["Takeout/Drive/My Drive/holiday.jpg", bytes("a photo kept in Drive")]]);
-  // A part of the export holding only another product is refused by name, before anything is written.
+  // A part holding only another product, given without a part of its export that holds Google Photos, is
+  // none of a Google Photos export: refused by name, before anything is written.
   const dir = fresh("products");
-  const refusedRun = await refused(["takeout", `--dir=${dir}`, mixed, driveOnly]);
+  const refusedRun = await refused(["takeout", `--dir=${dir}`, driveOnly, ZIPS[0]]);
   assert.equal(refusedRun.code, 2, refusedRun.stderr);
   assert.equal(
     refusedRun.stderr.trim(),
@@ -202,6 +203,23 @@ Deno.test("a Takeout of several products and a folder holding more than an expor
       "leave it out, and give the parts of the export that hold Google Photos",
   );
   assert.equal(await exists(dir), false, "nothing written");
+  // Given with the parts of its export (a glob of them all), in a folder holding them, or read by --from: the
+  // same run, the Google Photos files imported and the other products' files counted, by their folders.
+  const parts = join(WORK, "products-parts");
+  await Deno.mkdir(parts);
+  for (const part of [mixed, driveOnly]) await Deno.copyFile(part, join(parts, part.split("/").at(-1)!));
+  for (const way of [[mixed, driveOnly], [parts], [`--from=${parts}`]]) {
+    const partsDir = fresh("products-parts");
+    const partsRun = await cli(["takeout", `--dir=${partsDir}`, ...way]);
+    assert.equal(partsRun.code, 0, partsRun.stderr);
+    assert.deepEqual(items(partsDir).map((row) => row.path), ["2020/01/01/IMG_1.jpg"], way[0]);
+    assert.match(partsRun.stderr, /, 3 not Google Photos, 0 failed\n/, way[0]);
+    assert.match(
+      partsRun.stderr,
+      /\n {2}left out, not in the export's Google Photos folder: Takeout\/Drive\/ \(2\), Takeout\/YouTube and YouTube Music\/ \(1\)\n/,
+      way[0],
+    );
+  }
 
   const run = await cli(["takeout", `--dir=${dir}`, mixed]);
   assert.equal(run.code, 0, run.stderr);

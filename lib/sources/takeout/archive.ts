@@ -70,6 +70,19 @@ async function firstBytes(path: string, count: number): Promise<Uint8Array | und
 const TAKEOUT_COPY = /^Takeout(?: \d+| ?\(\d+\)|-\d+)$/i;
 
 /**
+ * A part of an export given to `photosync takeout`, or found in a folder given ({@link localArchives}).
+ * `otherProduct`: it holds no Google Photos file, only another Takeout product's folder
+ * (`Takeout/Drive/`); whether it is read (beside the parts of its export that hold Google Photos files),
+ * left out or refused depends on the other parts given (see `lib/takeout.ts`).
+ */
+export interface LocalPart {
+  source: ArchiveSource;
+  otherProduct?: OtherProductError;
+  /** Found in a folder given, not named by the user. */
+  found?: true;
+}
+
+/**
  * The archives and folders of the export(s) at `path`: the archive or folder itself (see
  * {@link localArchive}); or, for a folder that holds an export's parts as they were downloaded or
  * extracted, those parts. A folder holds them when it holds archives named as Google names parts
@@ -78,11 +91,10 @@ const TAKEOUT_COPY = /^Takeout(?: \d+| ?\(\d+\)|-\d+)$/i;
  * or every part's `Takeout` folder side by side (`Takeout/`, `Takeout 2/`, …, macOS). Read as one
  * folder, the parts' folders would be different folders (a sidecar in `Takeout 2/Google Photos/…` is
  * no sidecar of a photo in `Takeout/Google Photos/…`), and only one of them the export's. Files of
- * that folder outside those parts are none of the export's, and are not read. A part of another
- * Takeout product only (a Takeout of several) is left out.
+ * that folder outside those parts are none of the export's, and are not read.
  */
-export async function localArchives(path: string): Promise<ArchiveSource[]> {
-  if ((await archiveKind(path)) !== "folder") return [await localArchive(path)];
+export async function localArchives(path: string): Promise<LocalPart[]> {
+  if ((await archiveKind(path)) !== "folder") return [await localPart(path)];
   const folders: string[] = [];
   const files: string[] = [];
   for await (const entry of Deno.readDir(path)) {
@@ -93,65 +105,56 @@ export async function localArchives(path: string): Promise<ArchiveSource[]> {
   }
   const wrappers = folders.filter((name) => archivePart(name) !== undefined);
   const copies = folders.filter((name) => TAKEOUT_COPY.test(name));
-  if (wrappers.length + copies.length + files.length === 0) return [await localArchive(path)];
-  const byName = (
-    a: { name: string },
-    b: { name: string },
-  ) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const found = [
-    ...files.map((name) => ({ name, prefix: undefined })),
-    ...wrappers.map((name) => ({ name, prefix: "" })),
-    ...[...copies, ...folders.filter((name) => name === "Takeout")].map((name) => ({
-      name,
-      prefix: "Takeout/",
-    })),
-  ].sort(byName);
-  const parts: ArchiveSource[] = [];
-  let refusal: unknown;
-  for (const { name, prefix } of found) {
-    const at = join(path, name);
-    try {
-      if (prefix === undefined) {
-        parts.push(await localArchive(at));
-        continue;
-      }
-      const source: ArchiveSource = {
-        path: at,
-        name,
-        sequential: false,
-        entries: () => readFolder(at, prefix),
-      };
-      await checkIsExport(source);
-      parts.push(source);
-    } catch (error) {
-      // Only another product's part is left out: any other refusal (no archive after all) is the user's to see.
-      if (!(error instanceof OtherProductError)) throw error;
-      refusal ??= error;
-    }
-  }
-  if (parts.length === 0) throw refusal;
+  if (wrappers.length + copies.length + files.length === 0) return [await localPart(path)];
+  const names = [...files, ...wrappers, ...copies, ...folders.filter((name) => name === "Takeout")].sort();
+  const parts: LocalPart[] = [];
+  for (const name of names) parts.push(await localPart(join(path, name), true));
   return parts;
 }
 
 /**
+ * The archive or folder at `path` as a {@link LocalPart}: a part of another Takeout product only is
+ * returned with its refusal; any other {@link UsageError} (no export at all) is thrown. `found`: in a
+ * folder given, where a folder counts by its entries only (see {@link checkIsExport}).
+ */
+async function localPart(path: string, found?: true): Promise<LocalPart> {
+  const { folder, ...source } = await unchecked(path);
+  try {
+    await checkIsExport(source, found ? undefined : folder);
+    return { source, ...(found ? { found } : {}) };
+  } catch (error) {
+    if (!(error instanceof OtherProductError)) throw error;
+    return { source, otherProduct: error, ...(found ? { found } : {}) };
+  }
+}
+
+/**
  * The archive or folder at `path`, checked to be (part of) a Google Photos export; or a
- * {@link UsageError} saying why it cannot be read or is none. A folder's entries are read as the part's
- * archive lists them (`Takeout/Google Photos/…`), from where it lies in its part ({@link partPlace}):
- * a sidecar in one part dates a photo in another only when both have the same folder, and the export's
- * Google Photos folder is one path whichever way each part was given.
+ * {@link UsageError} saying why it cannot be read or is none.
  */
 export async function localArchive(path: string): Promise<ArchiveSource> {
+  const { folder, ...source } = await unchecked(path);
+  await checkIsExport(source, folder);
+  return source;
+}
+
+/**
+ * The archive or folder at `path` (`folder`: its path, when it is one), not yet checked to be an export.
+ * A folder's entries are read as the part's archive lists them (`Takeout/Google Photos/…`), from where
+ * it lies in its part ({@link partPlace}): a sidecar in one part dates a photo in another only when both
+ * have the same folder, and the export's Google Photos folder is one path whichever way each part was given.
+ */
+async function unchecked(path: string): Promise<ArchiveSource & { folder?: string }> {
   const kind = await archiveKind(path);
   const place = kind === "folder" ? partPlace(path) : "";
-  const source: ArchiveSource = {
+  return {
     path,
     name: basename(path),
     sequential: kind === "tgz",
     ...(kind === "zip" ? { zipPath: path } : {}),
+    ...(kind === "folder" ? { folder: path } : {}),
     entries: kind === "folder" ? () => readFolder(path, place) : () => readArchive(path, kind),
   };
-  await checkIsExport(source, kind === "folder" ? path : undefined);
-  return source;
 }
 
 /**
