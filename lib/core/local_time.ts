@@ -15,6 +15,9 @@
  *
  * else none (the UTC day). A time taken from EXIF without an offset (no sidecar date) is the wall
  * clock itself: rule 3 comes first for it, as the zone of the place would move it off its own day.
+ * So is a time read from a date in a Takeout file's name (`IMG_20230105_093000.jpg`): its wall
+ * clock is the local time, before every other rule (`name local time`), so that its day is the
+ * name's whatever zone the import ran in.
  *
  * Pure: what reads the bytes (exifr) and the zone outlines (tz-lookup) is the caller's, loaded only
  * when a folder of local days needs them (`lib/core` imports no package).
@@ -123,7 +126,7 @@ export function gpsDegrees(value: unknown, ref: unknown, negative: string, max: 
 }
 
 /** Which rule gave the local time. */
-export type LocalRule = "exif offset" | "location" | "exif local time";
+export type LocalRule = "exif offset" | "location" | "exif local time" | "name local time";
 
 /** A capture's offset from UTC in minutes, and the rule that gave it. */
 export interface LocalTime {
@@ -196,6 +199,11 @@ export type ZoneLookup = (latitude: number, longitude: number) => string;
 export interface LocalTimeOptions {
   /** `ms` was read from the EXIF wall clock itself (rule 3 then comes first). */
   exifDated?: boolean;
+  /**
+   * `ms` was read from a date in the file's name: that name's wall clock read as if it were UTC
+   * (epoch ms). The name's wall clock is the local time, whatever the EXIF or the place say.
+   */
+  nameClockMs?: number;
   /** The zone lookup, asked for only when a place is known (so that it can be loaded then). */
   zones: () => Promise<ZoneLookup>;
 }
@@ -205,8 +213,15 @@ export async function localTime(
   ms: number,
   exif: ExifFacts,
   place: Place | undefined,
-  { exifDated = false, zones }: LocalTimeOptions,
+  { exifDated = false, nameClockMs, zones }: LocalTimeOptions,
 ): Promise<LocalTime | undefined> {
+  // The name was read in the importing machine's zone (`ms`): the difference is that zone's offset
+  // at that instant, to the minute, so the local day is the name's own (an importer in Auckland, at
+  // +13 in January, made `IMG_20230105_093000` 20:30 UTC on 4 January: its UTC day).
+  if (nameClockMs !== undefined) {
+    const minutes = Math.round((nameClockMs - ms) / 60_000) + 0; // + 0: no -0
+    if (Math.abs(minutes) <= MAX_OFFSET_MINUTES) return { offsetMinutes: minutes, rule: "name local time" };
+  }
   const offset = parseOffset(exif.offset);
   if (offset !== undefined) return { offsetMinutes: offset, rule: "exif offset" };
   const wall = wallClockOffset(ms, exif.time);

@@ -9,7 +9,7 @@ import { captureMs, FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
 import type { ExifFacts, LocalTime } from "../../core/local_time.ts";
 import { dateOfExif, readExif } from "./exif_date.ts";
 import { localTime } from "./local_time.ts";
-import { dateFromName } from "./name_dates.ts";
+import { dateFromName, wallClockOfName } from "./name_dates.ts";
 import type { SidecarData } from "./sidecar.ts";
 
 /** Where a media file's capture time came from; `none`: no rule gave one (1970-01-01 UTC). */
@@ -50,6 +50,7 @@ export async function captureTime(media: DatedMedia, head: Uint8Array): Promise<
     exif,
     media.sidecar?.data.geo,
     dated.source === "exif" && exif.offset === undefined,
+    dated.source === "name" ? wallClockOfName(media.name) : undefined,
   );
   return { ...dated, exif, ...(local ? { local } : {}) };
 }

@@ -23,6 +23,7 @@ import type { SidecarData } from "./sidecar.ts";
 import { archivePart } from "./parts.ts";
 import type { EntryRecord, EntrySpot, TakeoutRecords } from "./records.ts";
 import { storedFileName } from "./stored_name.ts";
+import { wallClockOfName } from "./name_dates.ts";
 import { liveCaptureMs, sharedCaptureMs } from "../../core/shared_date.ts";
 
 export type { DateSource } from "./capture_time.ts";
@@ -413,10 +414,19 @@ export class Committer {
     const json = JSON.parse(item.json) as ItemJson;
     // One photo, one date: a file shared with an item that reads Google Photos now has that item's
     // (its date corrected there since the export; see `core/shared_date.ts`), and does not move.
-    const ms = sharedCaptureMs(this.#store, id) ?? data.takenMs ?? item.createdMs;
+    const shared = sharedCaptureMs(this.#store, id);
+    const ms = shared ?? data.takenMs ?? item.createdMs;
     const source = data.takenMs === undefined ? json.takeout?.dateSource ?? "file time" : "sidecar";
     const exif = json.exif ?? {};
-    const local = await localTime(ms, exif, data.geo, source === "exif" && exif.offset === undefined);
+    // Still dated by its name (its own date, not a sharer's): the name's wall clock is its local time.
+    const nameClock = source === "name" && shared === undefined ? wallClockOfName(match.name) : undefined;
+    const local = await localTime(
+      ms,
+      exif,
+      data.geo,
+      source === "exif" && exif.offset === undefined,
+      nameClock,
+    );
     const metadata = metadataOf(
       match,
       source,

@@ -19,12 +19,14 @@ const zones = () => zoneLookup ??= import("@photostructure/tz-lookup").then((mod
 /**
  * The local time of a capture at `ms` (epoch ms), by the rules of `core/local_time.ts`; `place`:
  * the sidecar's `geoData`. `exifDated`: `ms` was read from the EXIF wall clock itself.
+ * `nameClockMs`: `ms` was read from a date in the file's name, whose wall clock (read as UTC) this is.
  */
 export function localTime(
   ms: number,
   exif: ExifFacts,
   place: Place | undefined,
   exifDated = false,
+  nameClockMs?: number,
 ): Promise<LocalTime | undefined> {
-  return localTimeBy(ms, exif, place, { exifDated, zones });
+  return localTimeBy(ms, exif, place, { exifDated, nameClockMs, zones });
 }

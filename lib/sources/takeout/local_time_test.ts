@@ -40,3 +40,18 @@ Deno.test("a time read from the EXIF wall clock keeps its day: the clock comes b
     rule: "exif local time",
   });
 });
+
+Deno.test("a time read from a file name keeps the name's day: its wall clock comes before every rule", async () => {
+  // `IMG_20230105_093000` read on an importer in Auckland (UTC+13 in January): 20:30 UTC on 4 January.
+  const ms = Date.UTC(2023, 0, 4, 20, 30);
+  const nameClock = Date.UTC(2023, 0, 5, 9, 30);
+  assert.deepEqual(await localTime(ms, {}, undefined, false, nameClock), {
+    offsetMinutes: 780,
+    rule: "name local time",
+  });
+  // Neither an EXIF offset nor the place moves it off the name's day.
+  assert.deepEqual(await localTime(ms, { offset: "-05:00" }, LA, false, nameClock), {
+    offsetMinutes: 780,
+    rule: "name local time",
+  });
+});

@@ -2,7 +2,9 @@
  * Capture dates written into file names by cameras and apps: the last resort for an item's
  * date, after the sidecar's `photoTakenTime` and EXIF. Names carry wall-clock time without
  * a zone, so the fields are read as local time where the import runs (the zone the phone
- * most likely was in, and the one a user browsing the backup sees).
+ * most likely was in, and the one a user browsing the backup sees). The wall clock itself
+ * ({@link wallClockOfName}) is the capture's local time: a folder of local days files the item
+ * under the name's own day whatever zone the import runs in.
  * @module
  */
 
@@ -30,8 +32,9 @@ const LAST_YEAR = 2100;
  * EST; note the sign is the opposite of `Date.prototype.getTimezoneOffset`).
  *
  * Names with a day but no time (WhatsApp) give local noon of that day: midnight would put
- * such an item on the day before in a layout by UTC day (photosync's `--layout` is one) when
- * the zone is east of UTC; noon keeps the day for every zone within ±12 hours.
+ * such an item on the day before in a folder of UTC days when the zone is east of UTC; noon
+ * keeps the UTC day for every zone within ±12 hours (a folder of local days keeps the name's
+ * day in every zone: see {@link wallClockOfName}).
  *
  * Impossible dates (month 13, 30 February, hour 24) and years outside 1900–2100 are no date.
  *
@@ -47,15 +50,38 @@ export function dateFromName(
   name: string,
   timeZoneOffsetMinutes?: (localMs: number) => number,
 ): number | undefined {
+  const fields = firstWallClock(name);
+  if (!fields) return undefined;
+  if (!timeZoneOffsetMinutes) {
+    return new Date(fields.y, fields.mo - 1, fields.d, fields.h, fields.mi, fields.s, fields.ms).getTime();
+  }
+  return fields.utcMs - timeZoneOffsetMinutes(fields.utcMs) * 60_000;
+}
+
+/**
+ * The wall clock a file name gives (the same fields {@link dateFromName} reads, noon for a day
+ * without a time) read as if it were UTC, in epoch milliseconds, or undefined when it has none.
+ * Its difference from the instant {@link dateFromName} gives is the offset of the zone the name
+ * was read in at that instant: the capture's local time is the name's own wall clock.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * assert.strictEqual(wallClockOfName("IMG_20230105_093000.jpg"), Date.UTC(2023, 0, 5, 9, 30));
+ * assert.strictEqual(wallClockOfName("IMG-20230105-WA0001.jpg"), Date.UTC(2023, 0, 5, 12));
+ * assert.strictEqual(wallClockOfName("IMG_1234.jpg"), undefined);
+ * ```
+ */
+export function wallClockOfName(name: string): number | undefined {
+  return firstWallClock(name)?.utcMs;
+}
+
+/** The fields of the first pattern match in `name` that names a real moment. */
+function firstWallClock(name: string): WallClock | undefined {
   for (const pattern of PATTERNS) {
     for (const match of name.matchAll(pattern)) {
       const fields = wallClock(match.groups!);
-      if (!fields) continue;
-      if (!timeZoneOffsetMinutes) {
-        return new Date(fields.y, fields.mo - 1, fields.d, fields.h, fields.mi, fields.s, fields.ms)
-          .getTime();
-      }
-      return fields.utcMs - timeZoneOffsetMinutes(fields.utcMs) * 60_000;
+      if (fields) return fields;
     }
   }
   return undefined;
