@@ -22,7 +22,8 @@ Deno.test("sync: a user's own file at a photo's path keeps its bytes; the photo 
   const photo = fixtureItem("AF1QipForeign", "IMG_0001.JPG", "2023-07-01T08:00:00Z");
   await using env = await TestEnv.start({ items: [photo] });
   await userFile(env.dir, expectedPath(photo));
-  const run = await env.run(["--verbose"], { auth: "browser" });
+  // A dated folder with a file in it and no sync.db: the run is told the folder's days (else it asks).
+  const run = await env.run(["--verbose", "--folder-days=local"], { auth: "browser" });
   assert.equal(run.code, 0, run.stderr);
   const files = await listFiles(env.dir);
   assert.equal(files.length, 2, files.join("\n"));
@@ -55,7 +56,14 @@ Deno.test("takeout: a user's own file at a photo's path keeps its bytes; the pho
     }),
   );
   await userFile(env.dir, "2020/02/03/IMG_0002.jpg");
-  const run = await env.cli(["takeout", `--dir=${env.dir}`, "--verbose", join(env.root, "Takeout")]);
+  // A dated folder with a file in it and no sync.db: the run is told the folder's days (else it asks).
+  const run = await env.cli([
+    "takeout",
+    `--dir=${env.dir}`,
+    "--verbose",
+    "--folder-days=local",
+    join(env.root, "Takeout"),
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const files = await listFiles(env.dir);
   assert.equal(files.length, 2, files.join("\n"));

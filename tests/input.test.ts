@@ -11,11 +11,14 @@ import { assertOneLineError, assertSameBytes } from "../testing/asserts.ts";
 
 const BAD_INPUT = 2;
 
-/** An emulator and a workspace (`clientsecret.json`, and a photo already in `photos/`). */
+/**
+ * An emulator and a workspace (`clientsecret.json`, and a photo of the user's already in `photos/`: not
+ * in a dated folder, which without a sync.db would make the run ask for `--folder-days` first).
+ */
 async function setup(): Promise<TestEnv> {
   const env = await TestEnv.start();
-  await Deno.mkdir(join(env.dir, "2020/01/01"), { recursive: true });
-  await Deno.writeTextFile(join(env.dir, "2020/01/01/keep.jpg"), "a photo synced earlier");
+  await Deno.mkdir(env.dir, { recursive: true });
+  await Deno.writeTextFile(join(env.dir, "keep.jpg"), "a photo of the user's");
   return env;
 }
 

@@ -118,3 +118,34 @@ Deno.test("sync and pick into a folder of local days file each download by the l
   assert.equal(picked.code, 0, picked.stderr);
   await assertFiled(pickedDir, [LOCAL_PATHS[0]], [ITEMS[0]]);
 });
+
+Deno.test("a folder that lost sync.db is not taken for a new one: its days are asked for, and no file is downloaded twice", async () => {
+  await using env = await TestEnv.start({ items: ITEMS });
+  const made = await env.run(["--folder-days=utc"], { auth: "browser", env: TZ });
+  assert.equal(made.code, 0, made.stderr);
+  await assertFiled(env.dir, UTC_PATHS);
+
+  // sync.db lost (its tokens with it): a plain run, the rebuild recipe, would file by local days, each
+  // photo taken near midnight downloaded again into another day's folder beside its file.
+  for (const name of ["sync.db", "sync.db-wal", "sync.db-shm"]) {
+    await Deno.remove(join(env.dir, name)).catch(() => {});
+  }
+  const again = { env: { PHOTOSYNC_REFRESH_TOKEN: env.refreshToken(), ...TZ } };
+  const plain = await env.run(["--creds=clientsecret.json"], again);
+  assert.equal(plain.code, 2, plain.stderr);
+  assert.match(
+    plain.stderr,
+    /^error: this folder holds photos in dated folders \(\d{4}\/.*--folder-days=utc.*--folder-days=local/,
+  );
+  assert.equal(plain.stderr.trim().split("\n").length, 1, plain.stderr);
+  await assertFiled(env.dir, UTC_PATHS);
+
+  // Told its days, it takes every file back.
+  const rebuilt = await env.run(["--creds=clientsecret.json", "--folder-days=utc"], again);
+  assert.equal(rebuilt.code, 0, rebuilt.stderr);
+  await assertFiled(env.dir, UTC_PATHS);
+  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.match(verified.stderr, /all intact\n?$/);
+  assert.doesNotMatch(verified.stderr, /not in sync\.db/);
+});

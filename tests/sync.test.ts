@@ -198,7 +198,9 @@ Deno.test("sync.db lost, a sync again takes back each file photosync placed (no 
   for (const name of ["sync.db", "sync.db-wal", "sync.db-shm"]) {
     await Deno.remove(join(env.dir, name)).catch(() => {});
   }
-  const again = await env.run([], { auth: "browser" });
+  // The folder was made with local days (a new folder's default): the rebuild says so, as nothing on disk
+  // tells it.
+  const again = await env.run(["--folder-days=local"], { auth: "browser" });
   assert.equal(again.code, 0, again.stderr);
   const after = await listFiles(env.dir);
   assert.equal(after.length, files.length + 1, after.join("\n"));

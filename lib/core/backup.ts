@@ -98,7 +98,7 @@ export async function openBackup(dir: string, options: BackupOptions = {}): Prom
   const store = Store.open(dir);
   let settings;
   try {
-    settings = folderSettings(store, options);
+    settings = folderSettings(store, options, dir);
   } catch (error) {
     store.close();
     throw error;

@@ -41,3 +41,31 @@ Deno.test("a folder with items from before keeps UTC days and records it", async
     assert.deepEqual(folderSettings(store), { days: "utc", xmp: false });
   });
 });
+
+Deno.test("a folder holding a dated tree but no recorded rule (sync.db lost) is asked for its days", async () => {
+  await withStore((store, dir) => {
+    // Beside the folder: an export to import, an empty year folder, a folder that is no year: still new.
+    Deno.writeFileSync(`${dir}/takeout-20240101T000000Z-001.zip`, new Uint8Array(1));
+    Deno.mkdirSync(`${dir}/2019`);
+    Deno.mkdirSync(`${dir}/albums/x`, { recursive: true });
+    Deno.writeFileSync(`${dir}/albums/x/a.jpg`, new Uint8Array(1));
+    assert.deepEqual(folderSettings(store, {}, dir), { days: "local", xmp: false });
+  });
+  await withStore((store, dir) => {
+    Deno.mkdirSync(`${dir}/2023/07/02`, { recursive: true });
+    Deno.writeFileSync(`${dir}/2023/07/02/LA.jpg`, new Uint8Array(1));
+    assert.throws(
+      () => folderSettings(store, {}, dir),
+      /dated folders \(2023\/07\/02\/LA\.jpg\).*--folder-days=utc .*--folder-days=local/,
+    );
+    assert.equal(store.checkpoint("folder", "days"), undefined, "nothing recorded for a refused run");
+    // Told, it records the rule, and later runs need not say it again.
+    assert.deepEqual(folderSettings(store, { folderDays: "utc" }, dir), { days: "utc", xmp: false });
+    assert.deepEqual(folderSettings(store, {}, dir), { days: "utc", xmp: false });
+  });
+  await withStore((store, dir) => {
+    Deno.mkdirSync(`${dir}/2023/07/01`, { recursive: true });
+    Deno.writeFileSync(`${dir}/2023/07/01/LA.jpg`, new Uint8Array(1));
+    assert.deepEqual(folderSettings(store, { folderDays: "local" }, dir), { days: "local", xmp: false });
+  });
+});
