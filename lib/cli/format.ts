@@ -29,6 +29,25 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
+ * A stopwatch started now: the seconds since, on the monotonic clock. A command's "done in" is time
+ * elapsed, not the difference of two wall-clock readings, which a clock set back during the run (by
+ * hand, NTP, a VM restored) would make negative.
+ *
+ * @example Usage
+ * ```ts
+ * import { stopwatch } from "./format.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const elapsed = stopwatch();
+ * assert.ok(elapsed() >= 0);
+ * ```
+ */
+export function stopwatch(): () => number {
+  const started = performance.now();
+  return () => (performance.now() - started) / 1000;
+}
+
+/**
  * Human-readable duration: `45s`, `3m05s`, `2h10m`.
  *
  * @example Usage

@@ -61,7 +61,9 @@ export class Renderer implements Logger {
   constructor(options: RendererOptions = {}) {
     this.#verbosity = options.verbosity ?? "normal";
     this.#tty = options.tty ?? Deno.stderr.isTerminal();
-    this.#now = options.now ?? Date.now;
+    // Monotonic: it measures rates and the time between lines, which a wall clock set back would stop
+    // for as long (and one set forward would make a rate of nothing).
+    this.#now = options.now ?? (() => performance.now());
     this.#sink = options.sink ?? PROCESS_SINK;
     this.#started = this.#now();
     this.#lastPlain = this.#started;

@@ -77,3 +77,21 @@ Deno.test("the progress line: a sync shows what it indexed and downloaded, ETA b
   renderer.progress({ files: 5, bytes: 5000 });
   assert.equal(renderer.describe(), "indexed 10 · downloaded 5/10 files, 5.0 kB, 5.0 kB/s · ETA 1s");
 });
+
+Deno.test("off a terminal, indexing lines go on when the wall clock is set back: the renderer's clock is monotonic", () => {
+  const renderer = new Renderer({ tty: false });
+  const wallClock = Date.now;
+  const monotonic = performance.now();
+  // An hour set back on the wall clock while PLAIN_PROGRESS_MS pass.
+  Date.now = () => wallClock() - 3_600_000;
+  Object.defineProperty(performance, "now", {
+    value: () => monotonic + PLAIN_PROGRESS_MS,
+    configurable: true,
+  });
+  try {
+    assert.deepEqual(linesOf(() => renderer.progress({ indexed: 10 })), ["indexed 10 items so far"]);
+  } finally {
+    Date.now = wallClock;
+    delete (performance as { now?: unknown }).now;
+  }
+});

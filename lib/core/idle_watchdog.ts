@@ -29,13 +29,15 @@ export class IdleWatchdog {
     if (stop?.aborted) this.#controller.abort(stop.reason);
     else stop?.addEventListener("abort", this.#onStop, { once: true });
     let last = Number.NaN;
-    let quietSince = Date.now();
+    // The monotonic clock: the wall clock set back (by hand, NTP, a VM restored) would keep a stalled
+    // transfer waiting until it caught up again, set forward would end a healthy one.
+    let quietSince = performance.now();
     this.#timer = setInterval(async () => {
       const now = await progress();
       if (now !== last) {
         last = now;
-        quietSince = Date.now();
-      } else if (Date.now() - quietSince >= idleMs) {
+        quietSince = performance.now();
+      } else if (performance.now() - quietSince >= idleMs) {
         this.#controller.abort(new StalledError(idleMs));
       }
     }, Math.max(10, Math.min(1000, idleMs / 4)));

@@ -13,7 +13,7 @@ import { resolvePath } from "../paths.ts";
 import { FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import type { Command } from "../command.ts";
 import { Interrupt } from "../interrupt.ts";
-import { formatBytes, formatCount, formatDuration, formatFiles } from "../format.ts";
+import { formatBytes, formatCount, formatDuration, formatFiles, stopwatch } from "../format.ts";
 import { ExitCode } from "../../core/errors.ts";
 import { DOWNLOAD_FLAGS, downloadsExitCode } from "../download_flags.ts";
 import { retryNotice } from "../retry_notice.ts";
@@ -66,7 +66,7 @@ const pickCommand: Command = async (args, context) => {
   if (answered !== undefined) return answered;
   const dir = resolvePath("--dir", flags.dir, paths);
   context.journal?.begin("pick", dir, "picker");
-  const started = Date.now();
+  const elapsed = stopwatch();
   // Ctrl-C aborts the run's stop: every request, poll and backoff sleep ends, the session is deleted.
   const stop = new RunStop();
   using _interrupt = new Interrupt(renderer, "stopping: deleting the picking session", stop);
@@ -86,7 +86,7 @@ const pickCommand: Command = async (args, context) => {
   });
   renderer.finish();
   const { added, updated, others, downloads } = summary;
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = elapsed();
   const synced = others > 0 ? `, ${others} backed up by a sync already` : "";
   renderer.info(
     `done in ${formatDuration(seconds)}: picked ${

@@ -6,7 +6,7 @@ import { parseDateRange } from "../../core/dates.ts";
 import { RunStop } from "../../core/backup.ts";
 import { ExitCode, InterruptedError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
-import { formatBytes, formatCount, formatDuration, formatFiles } from "../format.ts";
+import { formatBytes, formatCount, formatDuration, formatFiles, stopwatch } from "../format.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
 import { sync, type SyncOptions, type SyncSummary } from "../../library.ts";
 import type { Command } from "../command.ts";
@@ -94,7 +94,7 @@ const syncCommand: Command = async (args, context) => {
     const { default: queryCommand } = await import("./query.ts");
     return await queryCommand([values.query, ...passOn], context);
   }
-  const started = Date.now();
+  const elapsed = stopwatch();
   const dir = resolvePath("--dir", values.dir, paths);
   context.journal?.begin("sync", dir, "library");
   // --all with --dates: the original photosync's repair ("check every item of those days again").
@@ -148,7 +148,7 @@ const syncCommand: Command = async (args, context) => {
   }
   await newFiles?.write();
   renderer.finish();
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = elapsed();
   const { downloads } = summary;
   const parts = [`indexed ${summary.added} new and ${formatCount(summary.updated, "changed item")}`];
   if (summary.redated) {

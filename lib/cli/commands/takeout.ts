@@ -21,7 +21,7 @@ import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { FOLDER_FLAGS, FOLDER_HELP, folderRequest } from "../folder_flags.ts";
 import type { Renderer } from "../render.ts";
-import { formatBytes, formatCount, formatDuration, formatFiles } from "../format.ts";
+import { formatBytes, formatCount, formatDuration, formatFiles, stopwatch } from "../format.ts";
 import { RunStop } from "../../core/backup.ts";
 import { Interrupt } from "../interrupt.ts";
 import { retryNotice } from "../retry_notice.ts";
@@ -193,7 +193,7 @@ const takeoutCommand: Command = async (args, context) => {
       "photosync takeout needs the Takeout archives or folders to import; see photosync takeout --help",
     );
   }
-  const started = Date.now();
+  const elapsed = stopwatch();
   const dir = resolvePath("--dir", flags.dir, paths);
   journal?.begin("takeout", dir, "takeout");
   // Ctrl-C or SIGTERM ends the import after the entry being placed: what is imported is kept.
@@ -217,7 +217,7 @@ const takeoutCommand: Command = async (args, context) => {
     );
   });
   renderer.finish();
-  summarise(report, (Date.now() - started) / 1000, renderer);
+  summarise(report, elapsed(), renderer);
   if (report.damagedArchives > 0) {
     listLines(report.failures, (line) => renderer.error(line), report);
     return ExitCode.failure;
@@ -239,7 +239,7 @@ export async function runRemoteTakeout(
   flags: ReturnType<typeof parseTakeoutFlags>,
   { renderer, paths, journal }: CommandContext,
 ): Promise<number> {
-  const started = Date.now();
+  const elapsed = stopwatch();
   const dir = resolvePath("--dir", flags.dir, paths);
   // The unattended runs above all: their last run in status and the report, and the CI job summary.
   journal?.begin("takeout", dir, "takeout");
@@ -289,7 +289,7 @@ export async function runRemoteTakeout(
         complete ? "" : ", not complete yet"
       }:`,
     );
-    summarise(report, (Date.now() - started) / 1000, renderer);
+    summarise(report, elapsed(), renderer);
     if (report.damagedArchives > 0) {
       listLines(report.failures, (line) => renderer.error(line), report);
       code = ExitCode.failure;

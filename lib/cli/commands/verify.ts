@@ -9,7 +9,7 @@ import { COMMON_FLAGS, parseConcurrency, parseFlags, parseTimeout } from "../arg
 import { authorisationIo } from "../auth_io.ts";
 import type { Command } from "../command.ts";
 import { requireBackup } from "../existing_backup.ts";
-import { formatBytes, formatDuration, formatFiles } from "../format.ts";
+import { formatBytes, formatDuration, formatFiles, stopwatch } from "../format.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { Interrupt } from "../interrupt.ts";
 import { resolvePath } from "../paths.ts";
@@ -64,7 +64,7 @@ const verifyCommand: Command = async (args, context) => {
   const dir = resolvePath("--dir", values.dir, paths);
   await requireBackup(dir);
   context.journal?.begin("verify", dir);
-  const started = Date.now();
+  const elapsed = stopwatch();
   using stop = new RunStop();
   using _interrupt = new Interrupt(renderer, "stopping", stop);
   const creds = values.creds === undefined ? undefined : resolvePath("--creds", values.creds, paths);
@@ -97,8 +97,9 @@ const verifyCommand: Command = async (args, context) => {
   renderer.finish();
   if (values.json) renderer.output(JSON.stringify(report));
   else {
-    describe(report, dir, (Date.now() - started) / 1000, { foundSaid: found !== undefined })
-      .forEach((line) => renderer.notice(line));
+    describe(report, dir, elapsed(), { foundSaid: found !== undefined }).forEach((line) =>
+      renderer.notice(line)
+    );
   }
   return isWhole(report) ? ExitCode.ok : ExitCode.incomplete;
 };
