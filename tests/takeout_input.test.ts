@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { cliCommand, type CliResult, runPhotosync } from "../testing/harness.ts";
+import { assertOneLineError } from "../testing/asserts.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import { base256Mtime, tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
@@ -734,6 +735,33 @@ Deno.test("a sync.db with damaged pages is refused with one line naming it (exit
     assert.doesNotMatch(run.stderr, /unexpected failure/);
   }
 });
+
+Deno.test("verify on a sync.db whose index it reads by is damaged says so (exit 2), not all intact", async () => {
+  const dir = fresh("damaged-index");
+  const first = await cli(["takeout", `--dir=${dir}`, ...ZIPS]);
+  assert.equal(first.code, 0, first.stderr);
+  const path = join(dir, "sync.db");
+  await damagePage(path, "items_pending");
+  const run = await cli(["verify", `--dir=${dir}`]);
+  assertOneLineError(
+    run,
+    2,
+    /^error: .*sync\.db is damaged \(database disk image is malformed\); restore it/,
+  );
+  assert.doesNotMatch(run.stderr, /all intact/);
+});
+
+/** Overwrite the page of `index` (its root: a small table's only page) in the SQLite file at `path`. */
+async function damagePage(path: string, index: string): Promise<void> {
+  const page = (() => {
+    using db = new DatabaseSync(path, { readOnly: true });
+    const row = db.prepare("SELECT rootpage FROM sqlite_master WHERE name = ?").get(index);
+    return row!.rootpage as number;
+  })();
+  const bytes = await Deno.readFile(path);
+  bytes.fill(0x5a, 4096 * (page - 1), 4096 * page);
+  await Deno.writeFile(path, bytes);
+}
 
 Deno.test("a --layout starting with photosync's own folder is refused before anything is written", async () => {
   for (const layout of [".photosync-tmp/{year}", "sync.db/{year}/{month}", "albums/{year}"]) {
