@@ -194,11 +194,12 @@ async function openChecking(
   logger: Logger,
 ): Promise<{ store: Store; recording: boolean } & Disposable> {
   try {
-    const backup = await openBackup(dir);
+    // A sync.db that is empty or damaged is refused, never given a fresh schema: verify proves it whole too.
+    const backup = await openBackup(dir, { existing: true });
     return { store: backup.store, recording: true, [Symbol.dispose]: () => backup[Symbol.dispose]() };
   } catch (error) {
     if (repair || !(error instanceof UnwritableFolderError || error instanceof FileSystemError)) throw error;
-    const store = Store.open(dir, { readOnly: true });
+    const store = Store.open(dir, { readOnly: true, whole: true });
     unrecorded(error, logger);
     return { store, recording: false, [Symbol.dispose]: () => store.close() };
   }

@@ -751,6 +751,39 @@ Deno.test("verify on a sync.db whose index it reads by is damaged says so (exit 
   assert.doesNotMatch(run.stderr, /all intact/);
 });
 
+Deno.test("on an empty, damaged or foreign sync.db, verify, query, report and token say what status says (exit 2) and change nothing", async () => {
+  const good = fresh("read-commands");
+  const first = await cli(["takeout", `--dir=${good}`, ...ZIPS]);
+  assert.equal(first.code, 0, first.stderr);
+  const spoil = {
+    // A copy that failed.
+    empty: (path: string) => Deno.writeFile(path, new Uint8Array()),
+    // A page none of verify's, query's or token's own reads meets.
+    damaged: (path: string) => damagePage(path, "items_pending"),
+    foreign: (path: string) => Deno.writeTextFile(path, "hello"),
+  };
+  for (const [state, damage] of Object.entries(spoil)) {
+    const dir = fresh(state);
+    await Deno.mkdir(dir);
+    await Deno.copyFile(join(good, "sync.db"), join(dir, "sync.db"));
+    const path = join(dir, "sync.db");
+    await damage(path);
+    const before = await Deno.readFile(path);
+    const status = await refused(["status", `--dir=${dir}`]);
+    const said = assertOneLineError(status, 2, /^error: .*sync\.db (is empty|is damaged|is not a photosync)/);
+    for (const args of [["verify"], ["query", "AF1QipSOMEID", "--no-browser"], ["report"], ["token"]]) {
+      const run = await refused([...args, `--dir=${dir}`]);
+      assert.equal(assertOneLineError(run, 2), said, `${state}: ${args[0]}`);
+      assert.deepEqual(await Deno.readFile(path), before, `${state}: ${args[0]} left sync.db as it was`);
+      assert.deepEqual(
+        [...Deno.readDirSync(dir)].map((entry) => entry.name),
+        ["sync.db"],
+        `${state}: ${args[0]}`,
+      );
+    }
+  }
+});
+
 /** Overwrite the page of `index` (its root: a small table's only page) in the SQLite file at `path`. */
 async function damagePage(path: string, index: string): Promise<void> {
   const page = (() => {

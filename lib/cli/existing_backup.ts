@@ -1,6 +1,7 @@
 /**
- * The read-only commands (`status`, `query`, `token`) work on a backup that exists: a mistyped
- * `--dir` must be one line of bad input, not a new folder, `sync.db` and authorisation.
+ * The commands that only read a backup (`status`, `report`, `verify`, `query`, `token`) work on one that
+ * exists: a mistyped `--dir` must be one line of bad input, not a new folder, `sync.db` and authorisation
+ * (and a `sync.db` there that is empty is refused by `Store.open`, never given a fresh schema).
  * @module
  */
 import { join } from "node:path";

@@ -68,6 +68,11 @@ export interface BackupOptions extends FolderRequest {
   concurrency?: number;
   /** Earlier runs' files are stored elsewhere: the folder holds `sync.db` and this run's (see `OutputTree`). */
   filesElsewhere?: boolean;
+  /**
+   * A command on a backup that exists (`verify`): its `sync.db` is never made nor given a fresh schema (one
+   * missing or empty is refused), and is checked whole first (see `Store.open`).
+   */
+  existing?: boolean;
 }
 
 /** An open backup folder: what every run's pipeline works on. Disposing it closes `sync.db`. */
@@ -95,7 +100,7 @@ export async function openBackup(dir: string, options: BackupOptions = {}): Prom
     throw new RangeError(`openBackup: concurrency must be a whole number of at least 1, not ${concurrency}`);
   }
   await prepareOutputDir(dir);
-  const store = Store.open(dir);
+  const store = Store.open(dir, { existing: options.existing, whole: options.existing });
   let settings;
   try {
     settings = folderSettings(store, options, dir);

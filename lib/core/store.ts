@@ -350,12 +350,18 @@ export class Store {
    * Open (creating it with mode 0600 when missing) `sync.db` in the output directory `dir`.
    * Refuses a file that is not SQLite or was written by a newer photosync, leaving it
    * untouched; migrates an older one in place, in one transaction.
+   *
+   * - `readOnly`: read it only (as `existing`; an older schema than {@link READABLE_FROM} is refused);
+   * - `existing`: a command on a backup that exists (`verify`, `query`): a missing or empty `sync.db` (a copy
+   *   that failed) is refused, never given a fresh schema: only a run that backs up makes one;
+   * - `whole`: every page checked first (`PRAGMA quick_check`): damage anywhere is refused (exit 2) before
+   *   anything is read or written, where the command's own reads may never meet it.
    */
-  static open(dir: string, options: { readOnly?: boolean } = {}): Store {
+  static open(dir: string, options: { readOnly?: boolean; existing?: boolean; whole?: boolean } = {}): Store {
     const path = join(dir, DB_FILE);
     const lock = options.readOnly ? undefined : lockFolder(dir);
     try {
-      return Store.#open(dir, path, lock?.file, options.readOnly ?? false);
+      return Store.#open(dir, path, lock?.file, options.readOnly ?? false, options);
     } catch (error) {
       lock?.file.close();
       // A refused folder is left as it was found.
@@ -364,7 +370,13 @@ export class Store {
     }
   }
 
-  static #open(dir: string, path: string, lock: Deno.FsFile | undefined, readOnly: boolean): Store {
+  static #open(
+    dir: string,
+    path: string,
+    lock: Deno.FsFile | undefined,
+    readOnly: boolean,
+    { existing = readOnly, whole = false }: { existing?: boolean; whole?: boolean },
+  ): Store {
     const options = { readOnly };
     let header: Uint8Array | undefined;
     try {
@@ -377,7 +389,7 @@ export class Store {
       if (!(error instanceof Deno.errors.NotFound)) {
         throw new UsageError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
       }
-      if (options.readOnly) throw new UsageError(`no ${path}: run photosync --dir=${shellWord(dir)} first`);
+      if (existing) throw new UsageError(`no ${path}: run photosync --dir=${shellWord(dir)} first`);
       Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
     }
     if (header && header.length > 0 && new TextDecoder().decode(header.subarray(0, 16)) !== SQLITE_MAGIC) {
@@ -409,15 +421,9 @@ export class Store {
       if (version === 0 && tables > 0) {
         throw new UsageError(`${path} is not a photosync database; move it away or choose another --dir`);
       }
+      if (existing && version === 0 && tables === 0) throw emptyFile(dir, path);
+      if (whole) checkWhole(db, path);
       if (options.readOnly) {
-        if (version === 0 && tables === 0) {
-          throw new UsageError(
-            `${path} is empty (a copy that failed, a full disk?): put back a copy of it, or rebuild it with ` +
-              `photosync --dir=${
-                shellWord(dir)
-              } (and takeout with your archives): the files photosync placed are taken back, none copied twice`,
-          );
-        }
         if (version < READABLE_FROM) {
           throw new UsageError(
             `${path} is from an older photosync; run photosync --dir=${shellWord(dir)} once to update it`,
@@ -1097,6 +1103,31 @@ function walUnreadable(dir: string, path: string, error: unknown): UsageError {
       `take them (read-only, or full); run ${run} once where it can be written`,
     { cause: error },
   );
+}
+
+/** What a command on an existing backup says of a `sync.db` in `dir` that holds nothing (not even a schema). */
+function emptyFile(dir: string, path: string): UsageError {
+  return new UsageError(
+    `${path} is empty (a copy that failed, a full disk?): put back a copy of it, or rebuild it with ` +
+      `photosync --dir=${
+        shellWord(dir)
+      } (and takeout with your archives): the files photosync placed are taken back, none copied twice`,
+  );
+}
+
+/**
+ * Refuse `sync.db` at `path` (open as `db`) if any page of it is damaged: SQLite's quick check, every page read.
+ * What it finds (`*** in database main ***`, then the pages) is said as SQLite's error for damage, in the line
+ * every command gives a damaged file.
+ */
+function checkWhole(db: DatabaseSync, path: string): void {
+  const [row] = db.prepare("PRAGMA quick_check(1)").all() as { quick_check: string }[];
+  if (row?.quick_check !== "ok") {
+    throw new DamagedDatabaseError(
+      path,
+      new Error("database disk image is malformed", { cause: row?.quick_check }),
+    );
+  }
 }
 
 /** What opening `sync.db` at `path` failed with, as one line. */

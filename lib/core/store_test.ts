@@ -152,6 +152,25 @@ Deno.test("Store.open read-only says an empty sync.db is empty, not older, and h
   assert.equal(Deno.statSync(join(dir.path, DB_FILE)).size, 0);
 });
 
+Deno.test("Store.open of an existing backup refuses an empty sync.db and leaves it empty; a run that backs up rebuilds it", () => {
+  using dir = tempDir();
+  const path = join(dir.path, DB_FILE);
+  Deno.writeFileSync(path, new Uint8Array());
+  for (const options of [{ existing: true }, { existing: true, whole: true }]) {
+    assert.throws(() => Store.open(dir.path, options), /is empty \(a copy that failed, a full disk\?\)/);
+    assert.equal(Deno.statSync(path).size, 0);
+    assert.deepEqual([...Deno.readDirSync(dir.path)].map((entry) => entry.name), [DB_FILE]);
+  }
+  Deno.removeSync(path);
+  assert.throws(() => Store.open(dir.path, { existing: true }), /^UsageError: no .*sync\.db: run photosync/);
+  assert.deepEqual([...Deno.readDirSync(dir.path)], []);
+  // What the line advises: a plain run makes it again.
+  Deno.writeFileSync(path, new Uint8Array());
+  Store.open(dir.path).close();
+  using store = Store.open(dir.path, { existing: true, whole: true });
+  assert.equal(store.counts().items, 0);
+});
+
 Deno.test("Store.open read-only refuses a schema-1 file and leaves it untouched", () => {
   using dir = tempDir();
   const file = join(dir.path, DB_FILE);

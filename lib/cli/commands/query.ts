@@ -17,8 +17,8 @@ import { retryNotice } from "../retry_notice.ts";
 const HELP = `Usage: photosync query ID [--dir DIR] [--creds FILE] [--no-browser]
 
 Print the media item ID as JSON, fresh from the Library API, with the authorisation saved in
-DIR/sync.db (or PHOTOSYNC_REFRESH_TOKEN). Creates nothing: a DIR without sync.db is bad input
-(exit 2), before any authorisation.
+DIR/sync.db (or PHOTOSYNC_REFRESH_TOKEN). Creates nothing: a DIR without sync.db, or with one
+empty, damaged or not photosync's, is bad input (exit 2), before any authorisation.
   --dir DIR            the folder given to sync (default: .)
   --creds FILE         authorise again with this client secret file (saved in DIR/sync.db)
   --no-browser         do not open a browser to authorise; print the URL only
@@ -40,7 +40,8 @@ const queryCommand: Command = async (args, context) => {
   const dir = resolvePath("--dir", values.dir, paths);
   await requireBackup(dir);
   context.journal?.begin("query", dir);
-  using store = Store.open(dir);
+  // Only its authorisation is read (and saved, with --creds): an empty or damaged sync.db is refused, untouched.
+  using store = Store.open(dir, { existing: true, whole: true });
   const onRetry = retryNotice(renderer);
   const tokens = await authorize(store, {
     ...authorisationIo(values["no-browser"], context),

@@ -48,8 +48,8 @@ manager), never in a file in a repository.
   --quiet, --verbose   accepted as by every command; the token is printed either way
   --help, --version
 
-Exit codes: 0 printed, 2 bad input (also: no sync.db in DIR), 4 no authorisation of that scope
-saved in DIR/sync.db.`;
+Exit codes: 0 printed, 2 bad input (also: no sync.db in DIR, or one empty, damaged or not
+photosync's), 4 no authorisation of that scope saved in DIR/sync.db.`;
 
 const tokenCommand: Command = async (args, { renderer, paths, journal }) => {
   const { values } = parseFlags("token", args, {
@@ -66,7 +66,8 @@ const tokenCommand: Command = async (args, { renderer, paths, journal }) => {
   const dir = resolvePath("--dir", values.dir, paths);
   await requireBackup(dir);
   journal?.begin("token", dir);
-  using store = Store.open(dir, { readOnly: true });
+  // Only its authorisation is read: a page damaged anywhere else is refused all the same (exit 2), as status does.
+  using store = Store.open(dir, { readOnly: true, whole: true });
   const token = savedRefreshToken(store, wanted.scope);
   if (!token) {
     const others = Object.values(SCOPES).filter((other) =>

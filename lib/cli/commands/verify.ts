@@ -41,8 +41,9 @@ Hashing runs on a worker per core.
   --help, --version
 
 Exit codes: 0 every file as recorded (with --repair: after repairing), 1 failure, 2 bad
-input (no sync.db in DIR), 3 files missing or changed (not repaired), 4 authorisation
-needed (--repair), 130/143 stopped by Ctrl-C/SIGTERM.`;
+input (no sync.db in DIR, or one empty, damaged or not photosync's: left as it is), 3 files
+missing or changed (not repaired), 4 authorisation needed (--repair), 130/143 stopped by
+Ctrl-C/SIGTERM.`;
 
 /** Problems listed one per line at most; the rest are counted (--json lists all). */
 const SHOWN = 100;
