@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { cliCommand, type CliResult, isOwnFile, runPhotosync } from "../testing/harness.ts";
 import { damageArchive, planArchives, writeArchives } from "../testing/takeout/archives.ts";
@@ -620,6 +620,22 @@ Deno.test("a truncated zip and a corrupt tgz fail with one line each; the good a
     assert.equal(errors.length, 1, `one error line for ${damaged}:\n${run.stderr}`);
   }
   assert.equal(linesOf(run).filter((l) => l.startsWith("error: ")).length, 2, run.stderr);
+  // The run is recorded failed with its error, as a failed sync is: status says why.
+  await assertFailedRun(dir, linesOf(run).find((l) => l.startsWith("error: "))!.slice("error: ".length));
+  // So is an import of the same exports from a folder (--from), where a sync client puts them.
+  const folder = join(WORK, "damage-from");
+  await Deno.mkdir(folder);
+  // Delivered two days ago: a highest part as large as the others is no delivery still running.
+  const delivered = new Date(Date.now() - 2 * 86_400_000);
+  for (const zip of zips) {
+    await Deno.copyFile(zip, join(folder, basename(zip)));
+    await Deno.utime(join(folder, basename(zip)), delivered, delivered);
+  }
+  const fromDir = outDir("damage-from");
+  const from = await cli(["takeout", `--dir=${fromDir}`, `--from=${folder}`]);
+  assert.equal(from.code, 1, from.stderr);
+  const fromError = linesOf(from).find((l) => l.startsWith("error: "))!.slice("error: ".length);
+  await assertFailedRun(fromDir, new RegExp(`^export \\S+: ${RegExp.escape(fromError)}$`));
   // Every media file of the good archives is there, with its bytes.
   const { items } = readDb(dir);
   const stored = new Set(items.map((item) => item.hash));
@@ -652,6 +668,21 @@ Deno.test("a truncated zip and a corrupt tgz fail with one line each; the good a
   }
   assert.equal(await exists(join(dir, ".photosync-tmp")), false);
 });
+
+/** `status` of the backup in `dir` shows its takeout run failed with `error` (its first error line, and more). */
+async function assertFailedRun(dir: string, error: string | RegExp): Promise<void> {
+  const json = await cli(["status", `--dir=${dir}`, "--json"]);
+  assert.equal(json.code, 0, json.stderr);
+  const { runs } = JSON.parse(json.stdout);
+  assert.equal(runs.takeout.outcome, "failed");
+  assert.equal(runs.takeout.exitCode, 1);
+  const starts = typeof error === "string"
+    ? new RegExp(`^${RegExp.escape(error)}( \\(and 1 more: see .*\\))?$`)
+    : error;
+  assert.match(runs.takeout.message ?? "", starts);
+  const text = await cli(["status", `--dir=${dir}`]);
+  assert.ok(text.stdout.includes(`    ${runs.takeout.message}`), text.stdout);
+}
 
 Deno.test("a corrupt entry in a zip is reported with the entry's name (exit 3); the rest imports", async () => {
   const [zip] = await writeArchives(EXPORT, join(WORK, "corrupt-zip"), { parts: 1 });

@@ -27,7 +27,14 @@ export interface RunJournalOptions {
 export class RunJournal {
   readonly #env: (name: string) => string | undefined;
   readonly #now: () => number;
-  #run?: { command: string; dir: string; source?: string; started: number; before?: Record<string, Figures> };
+  #run?: {
+    command: string;
+    dir: string;
+    source?: string;
+    started: number;
+    before?: Record<string, Figures>;
+    failure?: string;
+  };
 
   constructor(options: RunJournalOptions) {
     this.#env = options.env;
@@ -45,9 +52,17 @@ export class RunJournal {
   }
 
   /**
-   * The command ended with `exitCode` (and `message`, its error's line; `warnings`, those that need a
-   * person): record the source's last run and append the job summary. Never fails the run: returns
-   * what could not be written.
+   * The command fails without throwing (it goes on, and ends with its exit code): `message` says why (a
+   * `takeout` whose archive was damaged: the others were imported). Recorded as a thrown error's line is.
+   */
+  fail(message: string): void {
+    if (this.#run) this.#run.failure ??= message;
+  }
+
+  /**
+   * The command ended with `exitCode` (and `message`, its error's line, or else what it said with `fail`;
+   * `warnings`, those that need a person): record the source's last run and append the job summary. Never
+   * fails the run: returns what could not be written.
    */
   async end(
     exitCode: number,
@@ -57,6 +72,7 @@ export class RunJournal {
     const run = this.#run;
     if (!run) return undefined;
     this.#run = undefined;
+    message ??= exitCode === 0 ? undefined : run.failure;
     const file = this.#summaryFile();
     if (run.source === undefined && !file) return undefined;
     const after = figuresOf(run.dir);

@@ -220,6 +220,7 @@ const takeoutCommand: Command = async (args, context) => {
   summarise(report, elapsed(), renderer);
   if (report.damagedArchives > 0) {
     listLines(report.failures, (line) => renderer.error(line), report);
+    journal?.fail(runError(report));
     return ExitCode.failure;
   }
   if (report.failed > 0) {
@@ -292,6 +293,7 @@ export async function runRemoteTakeout(
     summarise(report, elapsed(), renderer);
     if (report.damagedArchives > 0) {
       listLines(report.failures, (line) => renderer.error(line), report);
+      journal?.fail(`export ${stamp}: ${runError(report)}`);
       code = ExitCode.failure;
     } else if (report.failed > 0) {
       listLines(report.failures, (line) => renderer.warn(line), report);
@@ -415,6 +417,16 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
   if (report.unmatchedSidecarNames.count > 0) {
     renderer.verbose(`unmatched sidecars: ${listed(report.unmatchedSidecarNames, report)}`);
   }
+}
+
+/**
+ * A failed import's error, as its run's record keeps it (`status`'s last runs, `--json`'s `message`): the first
+ * failure line, and how many more the report file has.
+ */
+function runError(report: TakeoutReport): string {
+  const others = report.failures.count - 1;
+  const more = others > 0 ? ` (and ${others} more${report.file ? `: see ${report.file}` : ""})` : "";
+  return `${report.failures.first[0]}${more}`;
 }
 
 /** 1970-01-01, the day of files no rule dates. */
