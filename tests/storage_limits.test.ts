@@ -128,3 +128,34 @@ Deno.test({
     assertOneLineError(full, 1, /^error: the disk is full.*\(writing \S*\/sync\.db\b.*; free some space/);
   },
 });
+
+Deno.test({
+  name:
+    "report on a read-only mount without --out is one line saying to give --out (exit 2); with --out elsewhere it writes",
+  ignore: !NAMESPACES,
+  fn: async () => {
+    const backup = join(WORK, "backup-report");
+    const first = await cli(["takeout", `--dir=${backup}`, ZIPS[0]]);
+    assert.equal(first.code, 0, first.stderr);
+    const at = join(WORK, "mounted-report");
+    await Deno.mkdir(at);
+    const wrap = onTmpfs(backup, at, "read-only");
+    const refused = await cli(["report", `--dir=${at}`], wrap);
+    assertOneLineError(
+      refused,
+      2,
+      /^error: cannot write the report to \S+\/photosync-report\.html: the folder \S+ is on a read-only file system; give --out FILE to write it elsewhere/,
+    );
+    assert.doesNotMatch(refused.stderr, /\.tmp|os error/);
+    const inside = await cli(["report", `--dir=${at}`, `--out=${join(at, "page.html")}`], wrap);
+    assertOneLineError(
+      inside,
+      2,
+      /^error: --out \S+page\.html: the folder \S+ is on a read-only file system; give --out a file/,
+    );
+    const page = join(WORK, "report-elsewhere.html");
+    const elsewhere = await cli(["report", `--dir=${at}`, `--out=${page}`], wrap);
+    assert.equal(elsewhere.code, 0, elsewhere.stderr);
+    assert.match(await Deno.readTextFile(page), /<html/i);
+  },
+});

@@ -36,7 +36,7 @@ the Takeout exports imported, with any export missed between them. Creates nothi
 else: a DIR without sync.db is bad input (exit 2).
   --dir DIR            the folder given to sync, takeout or pick (default: .)
   --out FILE           where to write the page (default: DIR/${REPORT_FILE}); replaced
-                       whole, never left half written
+                       whole, never left half written; needed where DIR is read-only
   --files-elsewhere    DIR holds only sync.db and a run's new files, the rest stored elsewhere
                        (a CI job): a file not in DIR is not shown as missing
   --quiet, --verbose   less / more output
@@ -93,11 +93,35 @@ const reportCommand: Command = async (args, { renderer, paths, journal }) => {
     });
   })();
   await writeWhole(out, page).catch((error) => {
-    throw new PhotosyncError(`cannot write ${out}: ${(error as Error).message}`, { cause: error });
+    throw writeFailure(out, values.out !== undefined, error);
   });
   renderer.info(`wrote ${out}`);
   return ExitCode.ok;
 };
+
+/**
+ * Why the page could not be written to `out` (`given` with `--out`), as one line: a folder that cannot be
+ * written (a read-only mount, another user's: bad input, exit 2) says to give `--out` a file elsewhere, and
+ * not the temporary file's name; any other failure (a full disk) as it came (exit 1).
+ */
+function writeFailure(out: string, given: boolean, error: unknown): PhotosyncError {
+  const why = (error as { code?: unknown }).code === "EROFS"
+    ? "is on a read-only file system"
+    : error instanceof Deno.errors.PermissionDenied
+    ? "may not be written (permission denied)"
+    : undefined;
+  if (why === undefined) {
+    return new PhotosyncError(`cannot write ${out}: ${(error as Error).message}`, { cause: error });
+  }
+  const folder = dirname(out);
+  return new UsageError(
+    given
+      ? `--out ${out}: the folder ${folder} ${why}; give --out a file in a folder you can write`
+      : `cannot write the report to ${out}: the folder ${folder} ${why}; give --out FILE to write it ` +
+        "elsewhere (the backup is only read)",
+    { cause: error },
+  );
+}
 
 /**
  * The page replaces what is at `out`: never a file of the backup (`sync.db`, a photo, an album link,
