@@ -8,6 +8,7 @@
  * @module
  */
 import { openBackup, RunStop } from "./core/backup.ts";
+import { keepingLocks } from "./core/folder_lock.ts";
 import { HashPool } from "./core/hash_pool.ts";
 import type { Logger } from "./core/logger.ts";
 import type { RetryOptions } from "./core/retry.ts";
@@ -69,6 +70,13 @@ export interface VerifyReport {
 
 /** Run one verify (and repair). */
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
+  // The check, the repair's download and the check after it are one run: the folder's lock is held from the
+  // first to the last, so that no run started in between finds items put back to pending, nor takes the
+  // folder from the repair.
+  return await keepingLocks(() => verifyRun(options));
+}
+
+async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
   const { logger, dir } = options;
   using stop = options.stop ?? new RunStop();
   using ownPool = options.hashPool ? undefined : new HashPool();

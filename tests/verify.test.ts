@@ -9,6 +9,8 @@ import { DatabaseSync } from "node:sqlite";
 import { type FixtureItem, fixtureItem, mediaBytes } from "../testing/library_fixture.ts";
 import { CliProcess, listFiles, TestEnv } from "../testing/harness.ts";
 import { expectedPath } from "../testing/asserts.ts";
+import { type Progress, Renderer, verify } from "../main.ts";
+import { LOCK_FILE } from "../lib/core/db_files.ts";
 
 /** Library items (searched by the sync's dates) and one to pick, dated outside them. */
 const library = [1, 2, 3, 4].map((n) =>
@@ -297,4 +299,33 @@ Deno.test("verify: Takeout files missing or changed are put back by takeout with
   const whole = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(whole.code, 0, whole.stderr);
   assert.deepEqual(await Deno.readFile(join(env.dir, onlyTakeout.path)), other);
+});
+
+Deno.test("verify --repair holds the folder from its check through its download: a run started in between is refused", async () => {
+  await using env = await TestEnv.start({ items: library.slice(0, 2) });
+  const synced = await env.run([], { auth: "browser" });
+  assert.equal(synced.code, 0, synced.stderr);
+  await Deno.remove(join(env.dir, expectedPath(library[0])));
+  // Another run (a cron job's sync, its own open file of the lock) starting as the check is done and its
+  // item put back to pending, before the repair's download opens sync.db again.
+  let otherGotIt: boolean | undefined;
+  class Watching extends Renderer {
+    override progress(update: Partial<Progress>): void {
+      if (update.action === "downloaded" && otherGotIt === undefined) {
+        using other = Deno.openSync(join(env.dir, LOCK_FILE), { read: true, write: true });
+        otherGotIt = other.tryLockSync(true);
+      }
+      super.progress(update);
+    }
+  }
+  const report = await verify({
+    dir: env.dir,
+    repair: true,
+    logger: new Watching({ verbosity: "quiet", tty: false, sink: { stdout: () => {}, stderr: () => {} } }),
+    apiUrl: env.emulator.apiUrl,
+    io: { env: (name) => name === "PHOTOSYNC_REFRESH_TOKEN" ? env.refreshToken() : undefined },
+  });
+  assert.equal(otherGotIt, false, "the repair still held its folder");
+  assert.deepEqual(report.repaired.map((problem) => problem.id), [library[0].id]);
+  assert.deepEqual(await Deno.readFile(join(env.dir, expectedPath(library[0]))), mediaBytes(library[0]));
 });

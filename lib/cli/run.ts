@@ -4,6 +4,7 @@
  * @module
  */
 import { ExitCode, InterruptedError, PhotosyncError, UsageError } from "../core/errors.ts";
+import { keepingLocks } from "../core/folder_lock.ts";
 import { PROCESS_SINK, Renderer, type TextSink } from "./render.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { COMMON_FLAGS, parseFlags } from "./args.ts";
@@ -83,6 +84,12 @@ export function processIo(): CliIo {
  * ```
  */
 export async function runCli(args: string[], io: CliIo = processIo()): Promise<number> {
+  // One run: the folder's lock, once the command takes it, is held until the journal has recorded the run
+  // (not released in between to the next run, which would leave this one unrecorded).
+  return await keepingLocks(() => runJournaled(args, io));
+}
+
+async function runJournaled(args: string[], io: CliIo): Promise<number> {
   const renderer = new Renderer({
     verbosity: args.includes("--quiet") ? "quiet" : args.includes("--verbose") ? "verbose" : "normal",
     tty: io.stderrIsTerminal,

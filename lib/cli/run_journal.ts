@@ -5,7 +5,9 @@
  *
  * A command tells the journal which backup it works on ({@link RunJournal.begin}); `run.ts` ends the
  * journal with the exit code and the warnings that needed a person (the renderer's `attention`), after
- * the command and its store are done.
+ * the command and its store are done, still holding the folder's lock (`keepingLocks` around both): a run
+ * started as this one's command ended is refused, as during the command, instead of taking the folder
+ * before the record is written.
  * @module
  */
 import { join } from "node:path";

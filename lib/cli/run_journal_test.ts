@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { lastRuns } from "../core/overview.ts";
-import { Store } from "../core/store.ts";
+import { LOCK_FILE, Store } from "../core/store.ts";
+import { runCli } from "./run.ts";
 import { RunJournal } from "./run_journal.ts";
 
 function add(dir: string, ids: string[]): void {
@@ -89,5 +90,49 @@ Deno.test("the journal records the source's last run and appends the job summary
     assert.deepEqual([...Deno.readDirSync(empty)], [], "no sync.db made");
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a run started as the command ends (back to back, a cron job) does not take the folder before the run is recorded", async () => {
+  const root = await Deno.makeTempDir({ prefix: "photosync-journal-test-" });
+  try {
+    const photos = join(root, "takeout", "Takeout", "Google Photos", "Photos from 2023");
+    await Deno.mkdir(photos, { recursive: true });
+    await Deno.writeTextFile(join(photos, "a.jpg"), "a photo");
+    const dir = join(root, "backup");
+    // The next run, another process: its own open file of the lock, tried the moment this run's command
+    // has printed its last line (its store closed), before the journal records the run.
+    let next: Deno.FsFile | undefined;
+    let nextGotIt: boolean | undefined;
+    let stderr = "";
+    const code = await runCli(["takeout", `--dir=${dir}`, join(root, "takeout")], {
+      sink: {
+        stdout: () => {},
+        stderr: (text) => {
+          stderr += text;
+          if (next || !/^done in /m.test(text)) return;
+          next = Deno.openSync(join(dir, LOCK_FILE), { read: true, write: true });
+          nextGotIt = next.tryLockSync(true);
+        },
+      },
+      env: () => undefined,
+      stdin: new ReadableStream({ start: (controller) => controller.close() }),
+      stdinIsTerminal: false,
+      stderrIsTerminal: false,
+    });
+    try {
+      assert.equal(code, 0, stderr);
+      assert.ok(next, `the command's last line came: ${stderr}`);
+      assert.equal(nextGotIt, false, "the run still held its folder");
+      assert.doesNotMatch(stderr, /cannot record/);
+      // Once the run is over, the next one gets the folder.
+      assert.ok(next.tryLockSync(true));
+    } finally {
+      next?.close();
+    }
+    using store = Store.open(dir, { readOnly: true });
+    assert.equal(lastRuns(store).takeout?.exitCode, 0);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });

@@ -8,6 +8,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { DB_FILE, LOCK_FILE } from "./db_files.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
+import { type FolderLock, lockFolder } from "./folder_lock.ts";
 import { keptLocalTime } from "./local_time.ts";
 import {
   DamagedDatabaseError,
@@ -310,9 +311,9 @@ export class Store {
   readonly #upsert: Statement;
   readonly #takeOver: Statement;
   readonly #adopt: Statement;
-  readonly #lock?: Deno.FsFile;
+  readonly #lock?: FolderLock;
 
-  private constructor(db: StoreDb, lock?: Deno.FsFile) {
+  private constructor(db: StoreDb, lock?: FolderLock) {
     this.#db = db;
     this.#lock = lock;
     this.#find = db.prepare("SELECT source, json, status, created_ms, path, file_of FROM items WHERE id = ?");
@@ -361,11 +362,13 @@ export class Store {
     const path = join(dir, DB_FILE);
     const lock = options.readOnly ? undefined : lockFolder(dir);
     try {
-      return Store.#open(dir, path, lock?.file, options.readOnly ?? false, options);
+      return Store.#open(dir, path, lock, options.readOnly ?? false, options);
     } catch (error) {
-      lock?.file.close();
-      // A refused folder is left as it was found.
-      if (lock?.created) Deno.removeSync(join(dir, LOCK_FILE));
+      // A refused folder is left as it was found; a lock the run held before stays the run's.
+      if (lock?.created) {
+        lock.abandon();
+        Deno.removeSync(join(dir, LOCK_FILE));
+      } else lock?.release();
       throw error;
     }
   }
@@ -373,7 +376,7 @@ export class Store {
   static #open(
     dir: string,
     path: string,
-    lock: Deno.FsFile | undefined,
+    lock: FolderLock | undefined,
     readOnly: boolean,
     { existing = readOnly, whole = false }: { existing?: boolean; whole?: boolean },
   ): Store {
@@ -1001,7 +1004,7 @@ export class Store {
   close(): void {
     if (this.#lock) this.#leaveWal();
     this.#db.close();
-    this.#lock?.close();
+    this.#lock?.release();
   }
 
   /**
@@ -1025,28 +1028,6 @@ export class Store {
   [Symbol.dispose](): void {
     this.close();
   }
-}
-
-/**
- * Hold the output folder's lock file for this run, or refuse: overlapping runs (two cron jobs)
- * would delete each other's temporary files and fight over names.
- */
-function lockFolder(dir: string): { file: Deno.FsFile; created: boolean } {
-  const path = join(dir, LOCK_FILE);
-  const created = !existsSync(path);
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(path, { read: true, write: true, create: true, mode: 0o600 });
-  } catch (error) {
-    throw new UsageError(`cannot create ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  if (!file.tryLockSync(true)) {
-    file.close();
-    throw new PhotosyncError(
-      `another photosync is using ${dir} (it holds ${LOCK_FILE}); wait for it to finish, or use another --dir`,
-    );
-  }
-  return { file, created };
 }
 
 /** Bring a database of schema `version` (0: new) up to {@link SCHEMA_VERSION}, in one transaction. */
@@ -1152,15 +1133,6 @@ function checkWritable(path: string): void {
       `${path} is read-only: make it writable (chmod u+w ${shellWord(path)}) or choose another --dir`,
       { cause: error },
     );
-  }
-}
-
-function existsSync(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
