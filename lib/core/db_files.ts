@@ -9,3 +9,9 @@ export const DB_FILE = "sync.db";
 
 /** A file beside the index that a running photosync holds locked, so two runs never share a folder. */
 export const LOCK_FILE = `${DB_FILE}-lock`;
+
+/**
+ * The name a first run builds the index under, renamed to {@link DB_FILE} once its schema is whole: a
+ * reader (`status` during that run) never sees a `sync.db` without it.
+ */
+export const NEW_DB_FILE = `${DB_FILE}-new`;

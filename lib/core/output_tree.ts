@@ -7,7 +7,7 @@
  */
 import { dirname, join } from "node:path";
 import { PhotosyncError, UsageError } from "./errors.ts";
-import { DB_FILE, LOCK_FILE } from "./db_files.ts";
+import { DB_FILE, LOCK_FILE, NEW_DB_FILE } from "./db_files.ts";
 
 /** Folder under the output directory holding partial files. */
 export const TEMP_DIR = ".photosync-tmp";
@@ -32,6 +32,8 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set(
     `${DB_FILE}-shm`,
     `${DB_FILE}-journal`,
     LOCK_FILE,
+    NEW_DB_FILE,
+    `${NEW_DB_FILE}-journal`,
     TEMP_DIR,
     CHANGED_DIR,
     REPORT_FILE,

@@ -6,7 +6,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { DB_FILE, LOCK_FILE } from "./db_files.ts";
+import { DB_FILE, LOCK_FILE, NEW_DB_FILE } from "./db_files.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
 import { type FolderLock, lockFolder } from "./folder_lock.ts";
 import { keptLocalTime } from "./local_time.ts";
@@ -393,7 +393,11 @@ export class Store {
         throw new UsageError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
       }
       if (existing) throw new UsageError(`no ${path}: run photosync --dir=${shellWord(dir)} first`);
-      Deno.openSync(path, { write: true, createNew: true, mode: 0o600 }).close();
+      try {
+        create(join(dir, NEW_DB_FILE), path);
+      } catch (error) {
+        throw openFailure(path, error);
+      }
     }
     if (header && header.length > 0 && new TextDecoder().decode(header.subarray(0, 16)) !== SQLITE_MAGIC) {
       throw new UsageError(`${path} is not a photosync database; move it away or choose another --dir`);
@@ -407,8 +411,14 @@ export class Store {
     }
     try {
       let version: number;
+      let tables: number;
       try {
-        ({ user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number });
+        // One statement, one snapshot: read apart, a migration committed in between (a run updating an older
+        // sync.db) would pair the old version with the new tables, "not a photosync database".
+        ({ version, tables } = db.prepare(
+          "SELECT (SELECT user_version FROM pragma_user_version) AS version, " +
+            "(SELECT count(*) FROM sqlite_master) AS tables",
+        ).get() as { version: number; tables: number });
       } catch (error) {
         throw readOnly && header?.[18] === 2 && unindexable(error) ? walUnreadable(dir, path, error) : error;
       }
@@ -417,9 +427,6 @@ export class Store {
           `${path} was written by a newer photosync (schema ${version}); upgrade photosync to use it`,
         );
       }
-      const { tables } = db.prepare("SELECT count(*) AS tables FROM sqlite_master").get() as {
-        tables: number;
-      };
       // Another program's SQLite file of that name: photosync's always has a schema version.
       if (version === 0 && tables > 0) {
         throw new UsageError(`${path} is not a photosync database; move it away or choose another --dir`);
@@ -1030,6 +1037,37 @@ export class Store {
   }
 }
 
+/**
+ * Make a new `sync.db` at `path`: built whole under `building` (its schema, its version), then renamed to
+ * `path`. A reader opening `path` meanwhile (`status` during a first run) finds no file, or the whole schema:
+ * made in place, an empty file and then a schema half-written would read as a copy that failed or another
+ * program's database. A failure removes the half-built file: the folder has no `sync.db`, as before.
+ */
+function create(building: string, path: string): void {
+  // What a first run that was killed building it left (its journal would be "rolled back" into the new file).
+  for (const stale of [building, `${building}-journal`]) removeIfThere(stale);
+  Deno.openSync(building, { write: true, createNew: true, mode: 0o600 }).close();
+  try {
+    const db = connect(building, false);
+    try {
+      migrate(db, 0);
+    } finally {
+      db.close();
+    }
+    Deno.renameSync(building, path);
+  } catch (error) {
+    // The failure is what the user is told; a half-built file that will not go is removed by the next run.
+    for (const stale of [building, `${building}-journal`]) {
+      try {
+        removeIfThere(stale);
+      } catch {
+        // See above.
+      }
+    }
+    throw error;
+  }
+}
+
 /** Bring a database of schema `version` (0: new) up to {@link SCHEMA_VERSION}, in one transaction. */
 function migrate(db: DatabaseSync, version: number): void {
   if (version === SCHEMA_VERSION) return;
@@ -1133,6 +1171,14 @@ function checkWritable(path: string): void {
       `${path} is read-only: make it writable (chmod u+w ${shellWord(path)}) or choose another --dir`,
       { cause: error },
     );
+  }
+}
+
+function removeIfThere(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
 }
 

@@ -171,6 +171,33 @@ Deno.test("Store.open of an existing backup refuses an empty sync.db and leaves 
   assert.equal(store.counts().items, 0);
 });
 
+Deno.test("a first run makes sync.db whole or not at all: a reader (status during it) never finds it empty or half-made", () => {
+  using dir = tempDir();
+  // The first run fails once sync.db is made: SQLite cannot make its WAL beside it (a folder in the way). A
+  // reader racing a first run that goes on sees the same moment; this one stays to be looked at.
+  const wal = join(dir.path, `${DB_FILE}-wal`);
+  Deno.mkdirSync(wal);
+  assert.throws(() => Store.open(dir.path));
+  Deno.removeSync(wal);
+  {
+    using store = Store.open(dir.path, { readOnly: true });
+    assert.equal(store.counts().items, 0);
+  }
+
+  // What a first run killed while building it left is not taken for the new file.
+  using again = tempDir();
+  Deno.writeTextFileSync(join(again.path, `${DB_FILE}-new`), "half a database");
+  Deno.writeTextFileSync(join(again.path, `${DB_FILE}-new-journal`), "its journal");
+  Store.open(again.path).close();
+  assert.deepEqual([...Deno.readDirSync(again.path)].map((entry) => entry.name).sort(), [
+    DB_FILE,
+    `${DB_FILE}-lock`,
+  ]);
+  assert.equal(Deno.statSync(join(again.path, DB_FILE)).mode! & 0o777, 0o600);
+  using store = Store.open(again.path, { readOnly: true });
+  assert.equal(store.counts().items, 0);
+});
+
 Deno.test("Store.open read-only refuses a schema-1 file and leaves it untouched", () => {
   using dir = tempDir();
   const file = join(dir.path, DB_FILE);
