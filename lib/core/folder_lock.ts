@@ -23,7 +23,7 @@ export interface FolderLock {
 
 /** The locks a run keeps between its stores, by folder. */
 class LockKeeper {
-  readonly #locks = new Map<string, { file: Deno.FsFile; lent: boolean }>();
+  readonly #locks = new Map<string, { file: Held; lent: boolean }>();
   #ended = false;
 
   /** Whether the run it belongs to is over (a task it started may still run, in its context). */
@@ -51,12 +51,12 @@ class LockKeeper {
     };
   }
 
-  #drop(key: string, entry: { file: Deno.FsFile; lent: boolean }): void {
+  #drop(key: string, entry: { file: Held; lent: boolean }): void {
     this.#locks.delete(key);
     entry.file.close();
   }
 
-  #giveBack(key: string, entry: { file: Deno.FsFile; lent: boolean }): void {
+  #giveBack(key: string, entry: { file: Held; lent: boolean }): void {
     entry.lent = false;
     if (this.#ended) this.#drop(key, entry);
   }
@@ -109,12 +109,25 @@ export function lockFolder(dir: string): FolderLock {
   return unkept(file, created);
 }
 
-function unkept(file: Deno.FsFile, created: boolean): FolderLock {
+function unkept(file: Held, created: boolean): FolderLock {
   return { created, release: () => file.close(), abandon: () => file.close() };
 }
 
-/** Open and lock the lock file, or refuse. */
-function lockFile(dir: string): { file: Deno.FsFile; created: boolean } {
+/** What a run holds of a folder's lock: closing it unlocks. */
+interface Held {
+  close(): void;
+}
+
+/**
+ * Lock the lock file and the folder itself, or refuse. The lock is the OS's (`flock`) on an open file, which
+ * the file's name going does not release: a `sync.db-lock` deleted during a run (by hand, a cleanup script,
+ * `rsync --delete`) would be made anew and locked by the next run, which would run beside this one and
+ * remove its temporary files. The folder cannot go while it holds the backup, so its lock is the one that
+ * holds; the lock file stays for what locks only it (an older photosync). Where the OS will not lock a folder
+ * (NFS, which locks only files opened for writing; Windows, which opens no folder as a file), the lock file
+ * alone holds, as before.
+ */
+function lockFile(dir: string): { file: Held; created: boolean } {
   const path = join(dir, LOCK_FILE);
   const created = !existsSync(path);
   let file: Deno.FsFile;
@@ -127,7 +140,30 @@ function lockFile(dir: string): { file: Deno.FsFile; created: boolean } {
     file.close();
     throw busy(dir);
   }
-  return { file, created };
+  let folder: Deno.FsFile | undefined;
+  try {
+    folder = Deno.openSync(dir, { read: true });
+    if (!folder.tryLockSync(true)) {
+      folder.close();
+      file.close();
+      throw busy(dir);
+    }
+  } catch (error) {
+    if (error instanceof PhotosyncError) throw error;
+    // Not to be locked here (see above): the lock file holds alone.
+    folder?.close();
+    folder = undefined;
+  }
+  const held = folder;
+  return {
+    created,
+    file: {
+      close: () => {
+        held?.close();
+        file.close();
+      },
+    },
+  };
 }
 
 function busy(dir: string): PhotosyncError {

@@ -66,3 +66,20 @@ Deno.test("a run started by a callback an ended run left (a timer, a worker's me
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("sync.db-lock deleted during a run (by hand, a cleanup script) does not let a second run in", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "photosync-lock-test-" });
+  try {
+    {
+      using _run = Store.open(dir);
+      Deno.removeSync(join(dir, LOCK_FILE));
+      // The next run makes the lock file anew and locks it, but not the folder.
+      assert.throws(() => Store.open(dir), /another photosync is using/);
+      assert.throws(() => Store.open(dir), /another photosync is using/);
+    }
+    // Once the run is over, the folder is free again.
+    Store.open(dir).close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
