@@ -312,6 +312,25 @@ Deno.test("the GitHub Actions example's Drive step leaves the sync what is left 
   }
 });
 
+Deno.test("the GitHub Actions example's verdict on the Drive import: 0 and 3 pass, 5 (Drive's daily quota) passes with a warning, others fail", async () => {
+  const workflow = parse(await Deno.readTextFile(WORKFLOW)) as Workflow;
+  const result = Object.values(workflow.jobs)[0].steps.find((step) => step.name === "Result")!;
+  const root = await Deno.makeTempDir({ prefix: "photosync-result-step-" });
+  try {
+    const github = new GitHub(join(root, "github"), {});
+    // No DRIVE_CODE: the Drive step did not run (no PHOTOSYNC_DRIVE_REFRESH_TOKEN).
+    for (const drive of [undefined, "0", "1", "2", "3", "4", "5", "143"]) {
+      const vars = { CODE: "0", SAVED: "success", ...(drive === undefined ? {} : { DRIVE_CODE: drive }) };
+      const ran = await runStep(result, root, vars, github);
+      const passes = [undefined, "0", "3", "5"].includes(drive);
+      assert.equal(ran.code === 0, passes, `Drive exit ${drive}: ${ran.stdout}`);
+      if (drive === "5") assert.match(ran.stdout, /^::warning::Google Drive's daily quota is used up/m);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("the GitHub Actions example saves no sync.db when the upload fails: the next run downloads those items again", async () => {
   const { env, github, workflow } = await setUp(generateLibrary({ count: 4, seed: 73 }));
   await using _env = env;
