@@ -12,7 +12,7 @@ import { checkIsExport } from "./sources/takeout/export_check.ts";
 import { ExportChain, holdsOtherProducts } from "./sources/takeout/export_chain.ts";
 import type { RemoteArchive } from "./sources/takeout/remote/remote_archive.ts";
 import type { RemoteStore } from "./sources/takeout/remote/remote_store.ts";
-import type { UnfinishedDelivery } from "./sources/takeout/remote/store_exports.ts";
+import type { StalledGap, UnfinishedDelivery } from "./sources/takeout/remote/store_exports.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
@@ -29,7 +29,7 @@ import { ReportFile } from "./sources/takeout/report_file.ts";
 
 export type { TakeoutReport } from "./sources/takeout/import.ts";
 export type { RemoteFile, RemoteStore } from "./sources/takeout/remote/remote_store.ts";
-export type { UnfinishedDelivery } from "./sources/takeout/remote/store_exports.ts";
+export type { StalledGap, UnfinishedDelivery } from "./sources/takeout/remote/store_exports.ts";
 export type { Listed } from "./sources/takeout/report.ts";
 
 /** What to import. */
@@ -94,9 +94,10 @@ export interface RemoteTakeoutReport {
   /**
    * Exports whose numbered parts have a gap, or whose delivery may still be running (`unfinished`:
    * its highest part is full-size and came recently; `missing` then names the parts that may
-   * follow): left for a later run.
+   * follow): left for a later run. `stalled`: the gap's delivery has ended, the parts `missing` will
+   * not come (a person must fetch them, or ask for a new export).
    */
-  waiting: { stamp: string; missing: string[]; unfinished?: UnfinishedDelivery }[];
+  waiting: { stamp: string; missing: string[]; unfinished?: UnfinishedDelivery; stalled?: StalledGap }[];
   /** Exports in the store that hold no Google Photos files (a Takeout of other products). */
   notPhotos: string[];
   /**
@@ -235,7 +236,11 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     // A part imported by an earlier run (and deleted since, as the run said it could be) is no gap.
     const missing = found.missing.filter((name) => !recorded?.includes(name));
     if (missing.length > 0) {
-      result.waiting.push({ stamp: found.stamp, missing });
+      result.waiting.push({
+        stamp: found.stamp,
+        missing,
+        ...(found.stalled ? { stalled: found.stalled } : {}),
+      });
       continue;
     }
     if (found.unfinished) {

@@ -56,6 +56,7 @@ export type StatusJson = Record<"items" | "downloaded" | "pending" | "failed" | 
     exitCode: number;
     outcome: string;
     message?: string;
+    warnings?: string[];
     added?: { items: number; files: number; bytes: number };
   }>;
 };

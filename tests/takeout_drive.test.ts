@@ -195,7 +195,10 @@ Deno.test("takeout --drive: the first export as the local import gives it; a lat
     part.name
   );
   const written3 = await written({ ...A, exportedMs: A.exportedMs + 122 * DAY }, "c");
-  await upload(emulator, [written3[0], written3[2]]);
+  // (its parts came an hour ago: a gap a day old would be a part lost in delivery)
+  await upload(emulator, [written3[0], written3[2]], {
+    time: new Date(Date.now() - 3_600_000).toISOString(),
+  });
   // And a fourth whose two parts so far are full-size (as large as each other), the newest an hour old: more
   // may follow, nothing of it is imported yet.
   const partsD = await written({ ...A, exportedMs: A.exportedMs + 183 * DAY }, "d");
@@ -254,6 +257,65 @@ Deno.test("takeout --drive: the first export as the local import gives it; a lat
   assert.match(third.stderr, new RegExp(`export ${stampD} \\(2 parts\\):`));
   assert.match(third.stderr, new RegExp(`export ${stampD} is imported in full: its 2 files`));
   assert.doesNotMatch(third.stderr, /may not be complete yet/);
+});
+
+Deno.test("takeout --drive: a part lost in delivery (a gap a day old) is one line and exit 3, in status and the job summary; importing that part lets the next run take the export", async () => {
+  await using env = await TestEnv.start();
+  const { emulator } = env;
+  // Parts 1 and 3 came 25 hours ago; part 2 never will. The folder's name needs quoting in a shell.
+  await upload(emulator, [partsA[0], partsA[2]], {
+    time: new Date(Date.now() - 25 * 3_600_000).toISOString(),
+  });
+  const dir = join(env.root, "my photos");
+  const summary = join(env.root, "summary.md");
+  const part2 = partsA[1].split("/").pop()!;
+  const run = (args: string[], options: Parameters<TestEnv["cli"]>[1] = {}) =>
+    env.cli(["takeout", "--drive", `--dir=${dir}`, ...args], {
+      ...options,
+      env: { TZ: "UTC", PHOTOSYNC_DRIVE_URL: emulator.driveUrl, GITHUB_STEP_SUMMARY: summary },
+    });
+  const lost = await run(["--no-browser"], { auth: "browser" });
+  assert.equal(lost.code, 3, lost.stderr);
+  const warned = lost.stderr.split("\n").filter((line) => line.startsWith("warning: "));
+  assert.equal(warned.length, 1, lost.stderr);
+  const line = new RegExp(
+    `export 20251110T101010Z in Google Drive lacks ${
+      part2.replaceAll(".", "\\.")
+    }, and its delivery has ended ` +
+      `\\(no part came since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\): download that part from takeout\\.google\\.com .*` +
+      `photosync takeout --dir '${dir}' ${
+        part2.replaceAll(".", "\\.")
+      } \\(the next run then imports the rest\\), ` +
+      "or ask Takeout for a new export$",
+  );
+  assert.match(warned[0], line);
+  assert.doesNotMatch(lost.stderr, /the next run takes it/);
+  // The job summary: exit 3, the line as a warning.
+  const text = await Deno.readTextFile(summary);
+  assert.match(text, /^### photosync takeout: .* \(exit 3\)$/m);
+  assert.match(text, /^> \[!WARNING\]\n> - export 20251110T101010Z in Google Drive lacks /m);
+  // status: the last run with that line, in words and in JSON.
+  const status = await env.cli(["status", `--dir=${dir}`]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(
+    status.stdout,
+    /^ {2}takeout takeout .* UTC, .*\n {4}warning: export 20251110T101010Z in Google Drive lacks /m,
+  );
+  const json = JSON.parse((await env.cli(["status", `--dir=${dir}`, "--json"])).stdout);
+  assert.equal(json.runs.takeout.exitCode, 3);
+  assert.match(json.runs.takeout.warnings[0], line);
+
+  // The suggested command, run where the part was downloaded to, then the next unattended run.
+  const local = await runPhotosync(["takeout", `--dir=${dir}`, part2], {
+    cwd: join(WORK, "a"),
+    env: { TZ: "UTC" },
+  });
+  assert.equal(local.code, 0, local.stderr);
+  const next = await run([]);
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stderr, /export 20251110T101010Z \(2 parts\):/);
+  assert.match(next.stderr, /export 20251110T101010Z is imported in full/);
+  assert.deepEqual((await backupOf(dir)).tree, (await expectedBackup()).tree);
 });
 
 /** Kills the run in `env`'s process `victim` as the `at`-th Drive byte request is answered. */

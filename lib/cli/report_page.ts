@@ -161,7 +161,8 @@ function runsTable(runs: Record<string, LastRun>): string {
         formatBytes(Math.max(0, run.added.bytes))
       })`
       : "";
-    const message = run.message ? `<br><span class="warn">${escapeHtml(run.message)}</span>` : "";
+    const message = [...run.message ? [run.message] : [], ...run.warnings ?? []]
+      .map((line) => `<br><span class="warn">${escapeHtml(line)}</span>`).join("");
     return `<tr><td>${escapeHtml(source)}</td><td>${escapeHtml(run.command)}</td><td>${
       escapeHtml(run.ended.replace(/\.\d+Z$/, "Z"))
     }</td><td>${escapeHtml(run.outcome)} (exit ${run.exitCode})${message}</td><td>${added}</td></tr>`;

@@ -94,6 +94,10 @@ export class RunJournal {
         exitCode,
         outcome,
         ...(message === undefined ? {} : { message }),
+        // What needed a person (an export lacking a part, a budget reached): `status` shows it.
+        ...(warnings.some((warning) => warning !== message)
+          ? { warnings: warnings.filter((warning) => warning !== message) }
+          : {}),
         ...(added ? { added } : {}),
       };
       try {

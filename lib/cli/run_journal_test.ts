@@ -44,6 +44,8 @@ Deno.test("the journal records the source's last run and appends the job summary
           ended: "2026-01-31T03:18:00.000Z",
           exitCode: 3,
           outcome: "items left for the next run",
+          // What needed a person is kept with the run, for status.
+          warnings: ["--max-bytes=1MB reached: 2 items left for the next run"],
           added: { items: 2, files: 0, bytes: 0 },
         },
       });

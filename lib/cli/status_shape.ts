@@ -38,7 +38,7 @@ export function backupShape(store: Store): BackupShape {
 }
 
 /**
- * The shape as lines of at most 80 columns (but for a long error message in a last run).
+ * The shape as lines of at most 80 columns (but for a long error message or warning in a last run).
  *
  * @example Usage
  * ```ts
@@ -79,6 +79,7 @@ export function describeShape(shape: BackupShape): string[] {
       `  ${source} ${run.command} ${run.ended.slice(0, 16).replace("T", " ")} UTC, ${run.outcome}${added}`,
     );
     if (run.message) lines.push(`    ${run.message}`);
+    for (const warning of run.warnings ?? []) lines.push(`    warning: ${warning}`);
   }
   return lines;
 }

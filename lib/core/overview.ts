@@ -177,6 +177,8 @@ export interface LastRun {
   outcome: string;
   /** The error's line, when it ended with one. */
   message?: string;
+  /** The warnings that needed a person (one line each), when there were any. */
+  warnings?: string[];
   /** What it added: items to sync.db, files and bytes to the folder (undefined when not known). */
   added?: { items: number; files: number; bytes: number };
 }

@@ -25,6 +25,7 @@ import { formatBytes, formatCount, formatDuration, formatFiles, stopwatch } from
 import { RunStop } from "../../core/backup.ts";
 import { Interrupt } from "../interrupt.ts";
 import { retryNotice } from "../retry_notice.ts";
+import { shellWord } from "../../core/escape.ts";
 
 const HELP = `Usage: photosync takeout [--dir DIR] [--albums links|none] [--include-trashed] PATH...
        photosync takeout --drive [--dir DIR] [--creds FILE] [--max-time D] [--new-files FILE] ...
@@ -57,7 +58,9 @@ not imported yet, oldest first, reading only what is new: a zip's directory, its
 the entries not imported from an earlier export (same path, size and CRC-32). Nothing is
 written to Drive; the summary says which Drive files can be deleted once their export is in.
 An export whose parts are not all on Drive yet (a gap in their numbers, or a highest part as
-large as the others that came less than a day ago) waits for the next run (exit 0). A part
+large as the others that came less than a day ago) waits for the next run (exit 0); a gap still
+there a day after its newest part came is a part lost in delivery: one line names it and how to
+get it (exit 3). A part
 Drive flagged as malware or spam is downloaded all the same (acknowledgeAbuse): it is yours.
   --drive              read the exports from Google Drive (authorises the drive.readonly scope)
   --creds FILE         OAuth client secret JSON, as for sync; giving it authorises again
@@ -83,7 +86,7 @@ Environment (--from): PHOTOSYNC_WEBDAV_USER and PHOTOSYNC_WEBDAV_PASSWORD, the B
 
 Exit codes: 0 all imported, 1 failure (e.g. a damaged or unreadable archive: the rest is
 imported), 2 bad input (e.g. a path that is no Google Photos export), 3 some files could
-not be imported (or a limit was reached first), 4 a sign-in is needed or was refused.`;
+not be imported (or a limit was reached first, or an export lacks a part), 4 a sign-in is needed or was refused.`;
 
 /** The flags of `photosync takeout`, parsed strictly. */
 export function parseTakeoutFlags(args: string[]) {
@@ -233,7 +236,8 @@ const takeoutCommand: Command = async (args, context) => {
 /**
  * A run over a store of exports (`--drive`, or another store's flag): the stop with `--max-time`
  * and `--max-bytes`, `--new-files`, the import, a summary per export, what waits and what can be
- * deleted, and the exit code (0; 1 a damaged archive; 3 files not imported, or a limit reached).
+ * deleted, and the exit code (0; 1 a damaged archive; 3 files not imported, a limit reached, or an
+ * export lacking a part its delivery has given up on).
  */
 export async function runRemoteTakeout(
   store: RemoteTakeoutOptions["store"],
@@ -306,9 +310,26 @@ export async function runRemoteTakeout(
       `${result.done.length} ${result.done.length === 1 ? "export was" : "exports were"} imported before`,
     );
   }
-  for (const { stamp, missing, unfinished } of result.waiting) {
+  for (const { stamp, missing, unfinished, stalled } of result.waiting) {
+    if (stalled) {
+      // Delivered without it a day ago or more: no run will ever take this export by itself.
+      const one = missing.length === 1;
+      renderer.attention(
+        `export ${stamp} in ${result.store} lacks ${
+          missing.join(", ")
+        }, and its delivery has ended (no part ` +
+          `came since ${utcMinute(stalled.newestMs)}): download ${one ? "that part" : "those parts"} from ` +
+          `takeout.google.com (Manage exports) while the link lasts and import ${one ? "it" : "them"} with ` +
+          `photosync takeout --dir ${shellWord(dir)} ${
+            missing.map(shellWord).join(" ")
+          } (the next run then ` +
+          "imports the rest), or ask Takeout for a new export",
+      );
+      if (code === ExitCode.ok) code = ExitCode.incomplete;
+      continue;
+    }
     if (unfinished) {
-      const until = `${new Date(unfinished.untilMs).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+      const until = utcMinute(unfinished.untilMs);
       renderer.warn(
         `export ${stamp} may not be complete yet (still being delivered?): its highest part is as large as ` +
           `the others and came less than a day ago, so ${missing.join(", ")} may follow; nothing of it was ` +
@@ -352,6 +373,11 @@ export async function runRemoteTakeout(
     if (code === ExitCode.ok) code = ExitCode.incomplete;
   }
   return code;
+}
+
+/** `epochMs` as `2025-12-01 10:00 UTC`. */
+function utcMinute(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 /**

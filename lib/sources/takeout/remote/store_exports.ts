@@ -2,11 +2,12 @@
  * The exports in a store: its files told apart by Google's part names (`parts.ts`:
  * `takeout-20251110T101010Z-001.zip`, `takeout-…Z-3-001.zip`, `.tgz`), grouped by export stamp,
  * oldest first; an export whose numbered parts have a gap (Drive delivery still running) says
- * which parts it waits for, and one that may still lack its last parts says so
+ * which parts it waits for, until the delivery has clearly ended without them ({@link stalledGap}:
+ * a part lost, never to come), and one that may still lack its last parts says so
  * ({@link unfinishedDelivery}).
  * @module
  */
-import { archivePart, missingParts } from "../parts.ts";
+import { archivePart, missingParts, stampMs } from "../parts.ts";
 import type { RemoteFile, RemoteStore } from "./remote_store.ts";
 
 /** One export found in a store. */
@@ -17,6 +18,8 @@ export interface StoreExport {
   parts: RemoteFile[];
   /** The names of the parts below the highest one seen that are not there (yet). */
   missing: string[];
+  /** Set when parts are `missing` and the delivery has ended without them: see {@link stalledGap}. */
+  stalled?: StalledGap;
   /** Set when no part is missing below the highest, but more may follow: see {@link unfinishedDelivery}. */
   unfinished?: UnfinishedDelivery;
 }
@@ -31,12 +34,25 @@ export interface UnfinishedDelivery {
   untilMs: number;
 }
 
+/** An export with a gap in its parts whose delivery has ended: the missing parts will not come. */
+export interface StalledGap {
+  /** When the newest of its parts came into the store (epoch ms), or, in a store that gives no times, its stamp's time. */
+  newestMs: number;
+}
+
 /**
  * How long after its newest part an export whose highest part is full-size is taken as possibly
  * still arriving: Drive delivery writes an export's parts one after another within minutes to
  * hours, so a day without a new part means the delivery has finished.
  */
 export const DELIVERY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * In a store that gives no file times, how long after its time stamp an export with a gap is taken
+ * as delivered without the missing parts: Takeout delivers an export within days of its stamp, and
+ * keeps its download links a week.
+ */
+export const STAMP_WINDOW_MS = 7 * DELIVERY_WINDOW_MS;
 
 /**
  * How much smaller than the smallest other part of its series a highest part may be and still
@@ -93,7 +109,8 @@ export function groupExports(files: Iterable<RemoteFile>, nowMs: number): StoreE
       missingParts(numbers).map((n) => partName(name, n, extension))
     );
     const unfinished = missing.length === 0 ? unfinishedDelivery(parts, nowMs) : undefined;
-    return { stamp, parts, missing, ...(unfinished ? { unfinished } : {}) };
+    const stalled = missing.length > 0 ? stalledGap(stamp, parts, nowMs) : undefined;
+    return { stamp, parts, missing, ...(unfinished ? { unfinished } : {}), ...(stalled ? { stalled } : {}) };
   });
 }
 
@@ -162,6 +179,44 @@ export function unfinishedDelivery(
     }
   }
   return next.length === 0 ? undefined : { next, newestMs, untilMs: newestMs + DELIVERY_WINDOW_MS };
+}
+
+/**
+ * Whether the delivery of an export whose numbered parts have a gap has ended, seen at `nowMs`: by
+ * the rule of {@link unfinishedDelivery}, a delivery writes its parts within a day, so once its newest
+ * part (the later of creation and modification times) is {@link DELIVERY_WINDOW_MS} or more away
+ * from `nowMs`, a part still missing was lost (a delivery that failed half-way, a part deleted) and
+ * will not come. A store that gives no times: {@link STAMP_WINDOW_MS} after the export's stamp.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stalledGap } from "./store_exports.ts";
+ * const part = (n: number) => {
+ *   const name = `takeout-20251110T101010Z-00${n}.zip`;
+ *   return { id: name, name, location: name, size: 1, createdMs: Date.UTC(2025, 10, 10, 12) };
+ * };
+ * assert.equal(stalledGap("20251110T101010Z", [part(1), part(3)], Date.UTC(2025, 10, 10, 18)), undefined);
+ * assert.deepEqual(stalledGap("20251110T101010Z", [part(1), part(3)], Date.UTC(2025, 10, 12)), {
+ *   newestMs: Date.UTC(2025, 10, 10, 12),
+ * });
+ * ```
+ */
+export function stalledGap(
+  stamp: string,
+  parts: readonly RemoteFile[],
+  nowMs: number,
+): StalledGap | undefined {
+  const times = parts.flatMap((file) => [file.createdMs, file.modifiedMs])
+    .filter((ms): ms is number => ms !== undefined);
+  if (times.length > 0) {
+    const newestMs = Math.max(...times);
+    return Math.abs(nowMs - newestMs) >= DELIVERY_WINDOW_MS ? { newestMs } : undefined;
+  }
+  const stampedMs = stampMs(stamp);
+  return stampedMs !== undefined && nowMs - stampedMs >= STAMP_WINDOW_MS
+    ? { newestMs: stampedMs }
+    : undefined;
 }
 
 /** The file name of part `number` of `series` (`20251110T101010Z`, `20251110T101010Z-3`). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { RemoteFile } from "./remote_store.ts";
-import { DELIVERY_WINDOW_MS, groupExports, unfinishedDelivery } from "./store_exports.ts";
+import { DELIVERY_WINDOW_MS, groupExports, STAMP_WINDOW_MS, unfinishedDelivery } from "./store_exports.ts";
 
 const HOUR = 3_600_000;
 /** The clock of every case. */
@@ -98,4 +98,27 @@ Deno.test("groupExports: an export with a gap names what is missing, and is not 
   assert.deepEqual(held.unfinished?.next, ["takeout-20260610T080000Z-003.zip"]);
   const [taken] = groupExports([part(2, 2 * GB), part(1, 2 * GB)], NOW + DELIVERY_WINDOW_MS);
   assert.equal(taken.unfinished, undefined);
+});
+
+Deno.test("groupExports: a gap is waited for while the delivery may run, then said to be lost (stalled)", () => {
+  const gapped = (times: { createdMs?: number; modifiedMs?: number }, now = NOW) =>
+    groupExports([part(1, 2 * GB, times), part(3, 2 * GB, times)], now)[0];
+  // Its newest part an hour old: parts may still come.
+  assert.equal(gapped({ createdMs: NOW - HOUR }).stalled, undefined);
+  assert.equal(gapped({ createdMs: NOW - DELIVERY_WINDOW_MS + HOUR }).stalled, undefined);
+  // A day without a new part: the delivery has ended, -002 will not come.
+  const lost = gapped({ createdMs: NOW - DELIVERY_WINDOW_MS });
+  assert.deepEqual(lost.missing, ["takeout-20260610T080000Z-002.zip"]);
+  assert.deepEqual(lost.stalled, { newestMs: NOW - DELIVERY_WINDOW_MS });
+  // The later of a part's times decides.
+  assert.equal(
+    gapped({ createdMs: NOW - 3 * DELIVERY_WINDOW_MS, modifiedMs: NOW - HOUR }).stalled,
+    undefined,
+  );
+  // No times: a week after the export's stamp (2026-06-10 08:00).
+  const stampMs = Date.UTC(2026, 5, 10, 8);
+  assert.equal(gapped({}, stampMs + STAMP_WINDOW_MS - HOUR).stalled, undefined);
+  assert.deepEqual(gapped({}, stampMs + STAMP_WINDOW_MS).stalled, { newestMs: stampMs });
+  // Without a gap nothing is stalled.
+  assert.equal(groupExports([part(1, 2 * GB, { createdMs: 0 })], NOW)[0].stalled, undefined);
 });
