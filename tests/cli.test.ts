@@ -257,7 +257,7 @@ Deno.test("photosync token --scope picker prints the Picker scope's token, which
     4,
     new RegExp(
       `for the Drive scope \\(only photosync pick's Picker one: photosync token --scope picker --dir ${env.dir} ` +
-        `prints it\\); run photosync takeout --drive --dir ${env.dir} --creds FILE first$`,
+        `prints it\\); run photosync token --scope drive --dir ${env.dir} --creds FILE to authorise it \\(and nothing else\\) and print its token$`,
     ),
   );
   const printed = await env.cli(["token", `--dir=${env.dir}`, "--scope=picker"]);

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { CliProcess, type CliResult, runPhotosync, TestEnv } from "../testing/harness.ts";
+import { CliProcess, type CliResult, listFiles, runPhotosync, TestEnv } from "../testing/harness.ts";
 import type { Emulator, LoggedRequest } from "../testing/emulator.ts";
 import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
 import { planArchives, writeArchives, writeZip } from "../testing/takeout/archives.ts";
@@ -316,6 +316,37 @@ Deno.test("takeout --drive: a part lost in delivery (a gap a day old) is one lin
   assert.match(next.stderr, /export 20251110T101010Z \(2 parts\):/);
   assert.match(next.stderr, /export 20251110T101010Z is imported in full/);
   assert.deepEqual((await backupOf(dir)).tree, (await expectedBackup()).tree);
+});
+
+Deno.test("photosync token --scope drive --creds FILE authorises the Drive scope only: nothing is imported here, and its token imports in CI", async () => {
+  await using env = await TestEnv.start();
+  const { emulator } = env;
+  await upload(emulator, partsA);
+  // Once, on the computer: authorise and print, into a folder that does not exist yet.
+  const desktop = join(env.root, "photosync ci");
+  const printed = await env.cli(
+    ["token", `--dir=${desktop}`, "--scope=drive", "--creds=clientsecret.json", "--no-browser"],
+    { auth: "browser" },
+  );
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.match(printed.stdout, /^\S+\n$/);
+  assert.match(printed.stderr, /^warning: this is the Drive scope's refresh token .*keep it secret$/m);
+  assert.deepEqual(emulator.requests.filter((r) => r.route.startsWith("drive")), [], "Drive was not read");
+  assert.deepEqual(await listFiles(desktop), [], "nothing imported");
+  // Printed again without --creds: the one saved.
+  const again = await env.cli(["token", `--dir=${desktop}`, "--scope=drive"]);
+  assert.equal(again.stdout, printed.stdout, again.stderr);
+  // --no-browser belongs to an authorisation.
+  const stray = await env.cli(["token", `--dir=${desktop}`, "--no-browser"], { inProcess: true });
+  assertOneLineError(stray, 2, /--no-browser is for an authorisation: give it with --creds FILE$/);
+
+  // The CI job, with that token: the exports are imported there.
+  const ci = await drive(env, ["--creds=clientsecret.json"], {
+    env: { PHOTOSYNC_REFRESH_TOKEN: printed.stdout.trim() },
+  });
+  assert.equal(ci.code, 0, ci.stderr);
+  assert.match(ci.stderr, /export 20251110T101010Z is imported in full/);
+  assert.deepEqual((await backupOf(env.dir)).tree, (await expectedBackup()).tree);
 });
 
 /** Kills the run in `env`'s process `victim` as the `at`-th Drive byte request is answered. */

@@ -1,12 +1,13 @@
 /**
  * `photosync token`: print a refresh token saved in `sync.db` (the Library scope's, or with
- * `--scope picker` the Picker's), for an unattended run elsewhere (`PHOTOSYNC_REFRESH_TOKEN`, e.g.
- * a CI secret). Nothing else ever prints one.
+ * `--scope picker` the Picker's, `--scope drive` the Drive's), for an unattended run elsewhere
+ * (`PHOTOSYNC_REFRESH_TOKEN`, e.g. a CI secret); with `--creds`, authorise that scope first (only
+ * that: nothing is synced or imported). Nothing else ever prints one.
  * @module
  */
 import { AuthError, ExitCode, UsageError } from "../../core/errors.ts";
 import { Store } from "../../core/store.ts";
-import { renewal, savedRefreshToken } from "../../google/credentials.ts";
+import { authorize, renewal, savedRefreshToken } from "../../google/credentials.ts";
 import { DRIVE_SCOPE, LIBRARY_SCOPE, PICKER_SCOPE } from "../../google/oauth.ts";
 import type { Command } from "../command.ts";
 import { COMMON_FLAGS, parseFlags } from "../args.ts";
@@ -14,6 +15,9 @@ import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
 import { shellWord } from "../../core/escape.ts";
+import { openBackup } from "../../core/backup.ts";
+import { DOWNLOAD_FLAGS } from "../download_flags.ts";
+import { authorisationIo } from "../auth_io.ts";
 
 /**
  * What `--scope` may name: the scope, the command whose runs use it (what authorises it and what prints it:
@@ -35,26 +39,33 @@ const SCOPES = {
   },
 } as const;
 
-const HELP = `Usage: photosync token [--dir DIR] [--scope library|picker|drive]
+const HELP = `Usage: photosync token [--dir DIR] [--scope library|picker|drive] [--creds FILE]
 
 Print a refresh token saved in DIR/sync.db by an authorisation, for PHOTOSYNC_REFRESH_TOKEN in
 an unattended run: the Library scope's (photosync sync; authorised by photosync --dir DIR
 --creds FILE), with --scope picker the Picker scope's (photosync pick), or with --scope drive
-the Drive scope's (photosync takeout --drive). It gives access to your photos (the Drive one:
-to all of your Google Drive, read only): keep it secret (a repository secret, a password
-manager), never in a file in a repository.
+the Drive scope's (photosync takeout --drive). With --creds FILE, authorise that scope (again)
+first and save it in DIR/sync.db (DIR and sync.db are created if missing), and nothing else: no
+sync, no import (for a CI job's secret: photosync token --scope drive --creds FILE). It gives
+access to your photos (the Drive one: to all of your Google Drive, read only): keep it secret
+(a repository secret, a password manager), never in a file in a repository.
   --dir DIR            the folder given to sync or pick (default: .)
   --scope SCOPE        library (default), picker or drive
+  --creds FILE         authorise the scope with this OAuth client secret JSON first
+  --no-browser         with --creds: do not open a browser; print the URL only
   --quiet, --verbose   accepted as by every command; the token is printed either way
   --help, --version
 
-Exit codes: 0 printed, 2 bad input (also: no sync.db in DIR, or one empty, damaged or not
-photosync's), 4 no authorisation of that scope saved in DIR/sync.db.`;
+Exit codes: 0 printed, 2 bad input (also: no sync.db in DIR without --creds, or one empty,
+damaged or not photosync's), 4 no authorisation of that scope saved in DIR/sync.db (or it failed).`;
 
-const tokenCommand: Command = async (args, { renderer, paths, journal }) => {
+const tokenCommand: Command = async (args, context) => {
+  const { renderer, paths, journal } = context;
   const { values } = parseFlags("token", args, {
     dir: { type: "string", default: "." },
     scope: { type: "string", default: "library" },
+    creds: DOWNLOAD_FLAGS.creds,
+    "no-browser": DOWNLOAD_FLAGS["no-browser"],
     ...COMMON_FLAGS,
   });
   const answered = answerHelpOrVersion(values, HELP, renderer);
@@ -64,6 +75,17 @@ const tokenCommand: Command = async (args, { renderer, paths, journal }) => {
   }
   const wanted = SCOPES[values.scope as keyof typeof SCOPES];
   const dir = resolvePath("--dir", values.dir, paths);
+  if (values.creds !== undefined) {
+    // Authorise this scope only: the token for a CI job without a sync or an import here first.
+    const creds = resolvePath("--creds", values.creds, paths);
+    using backup = await openBackup(dir);
+    const io = authorisationIo(values["no-browser"], context);
+    // A token in the environment is what this replaces, not what it prints.
+    const env = (name: string) => name === "PHOTOSYNC_REFRESH_TOKEN" ? undefined : io.env?.(name);
+    await authorize(backup.store, { ...io, env, scope: wanted.scope, creds, logger: renderer });
+  } else if (values["no-browser"] !== undefined) {
+    throw new UsageError("--no-browser is for an authorisation: give it with --creds FILE");
+  }
   await requireBackup(dir);
   journal?.begin("token", dir);
   // Only its authorisation is read: a page damaged anywhere else is refused all the same (exit 2), as status does.
@@ -79,7 +101,10 @@ const tokenCommand: Command = async (args, { renderer, paths, journal }) => {
     const otherSaved = hints.length > 0 ? ` (only ${hints.join("; and ")})` : "";
     throw new AuthError(
       `no authorisation is saved in ${dir} for the ${wanted.name} scope${otherSaved}; ` +
-        `run ${renewal(wanted.scope).authorise} --dir ${shellWord(dir)} --creds FILE first`,
+        `run ${renewal(wanted.scope).token} --dir ${
+          shellWord(dir)
+        } --creds FILE to authorise it (and nothing ` +
+        "else) and print its token",
     );
   }
   renderer.warn(
