@@ -106,7 +106,10 @@ Deno.test("a rotated client secret (invalid_client) says what to give instead, e
   assertOneLineError(
     saved,
     4,
-    /^error: Google refused the OAuth client saved in sync\.db \(invalid_client: .*rotated.*\): run photosync with --creds=FILE, the current client secret file/,
+    new RegExp(
+      "^error: Google refused the OAuth client saved in sync\\.db \\(invalid_client: .*rotated.*\\): " +
+        `run photosync --dir ${env.dir} --creds FILE with FILE the current client secret file`,
+    ),
   );
   // Unattended, the saved client: set the environment's client (it comes first); a --creds file: give the current one.
   const unattended = await env.run([], { env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken } });
@@ -200,9 +203,9 @@ Deno.test("unattended: an unset secret is named in one line; a refused PHOTOSYNC
   assertOneLineError(
     refused,
     4,
-    /^error: Google refused PHOTOSYNC_REFRESH_TOKEN \(invalid_grant.*run photosync token --dir=DIR again .*the secret PHOTOSYNC_REFRESH_TOKEN$/,
+    /^error: Google refused PHOTOSYNC_REFRESH_TOKEN \(invalid_grant.*on the computer you authorised on, run photosync token --creds FILE again with the --dir you authorised in .*the secret PHOTOSYNC_REFRESH_TOKEN$/,
   );
-  assert.doesNotMatch(refused.stderr, /saved authorisation|--creds/);
+  assert.doesNotMatch(refused.stderr, /saved authorisation|DIR/);
 });
 
 Deno.test("many concurrent searches refused with 401 cause exactly one token refresh", async () => {

@@ -203,6 +203,7 @@ Deno.test("deno task photosync resolves relative paths against the folder it was
 Deno.test("an authorisation nobody can answer (no browser, stdin not a terminal and ended) fails at once with exit 4", async () => {
   await using env = await TestEnv.start({ items: ITEMS });
   // The harness closes stdin at once when it answers nothing, and the child has no DISPLAY: no opener.
+  const dir = join(env.root, "my photos");
   // Each scope's token is printed by its own command (the Picker's and the Drive's with --scope).
   for (
     const [args, token] of [
@@ -212,18 +213,20 @@ Deno.test("an authorisation nobody can answer (no browser, stdin not a terminal 
       [["takeout", "--drive", "--no-browser"], "photosync token --scope drive"],
     ]
   ) {
-    const result = await env.cli([...args, `--dir=${env.dir}`]);
+    // The command said runs as written: the folder named, quoted for a shell.
+    const result = await env.cli([...args, `--dir=${dir}`]);
     assertOneLineError(
       result,
       4,
       new RegExp(
         "^error: cannot authorise here: no browser to open and no terminal to paste the address on; " +
-          `authorise once on a terminal, then set PHOTOSYNC_REFRESH_TOKEN to the token ${token} --dir=DIR prints there$`,
+          `on a terminal, run ${token} --dir '${dir}' --creds FILE \\(it authorises, then prints the token\\) ` +
+          "and set PHOTOSYNC_REFRESH_TOKEN to what it prints$",
       ),
     );
   }
   assert.equal(env.emulator.counts.token, 0, "no code was exchanged");
-  assert.deepEqual(await listFiles(env.dir), []);
+  assert.deepEqual(await listFiles(dir), []);
 });
 
 Deno.test("photosync token --scope picker prints the Picker scope's token, which authorises another pick", async () => {

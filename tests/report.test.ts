@@ -105,8 +105,11 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
         b,
         new RegExp(`^\\*\\*Totals:\\*\\* ${ITEMS.length} items, ${ITEMS.length} downloaded`, "m"),
       );
-      const expiring =
-        /^> - the authorisation expires in (2 days|47 hours) \(.* UTC, Google says\): run photosync with --creds=FILE to authorise again$/m;
+      const expiring = new RegExp(
+        "^> - the authorisation expires in (2 days|47 hours) \\(.* UTC, Google says\\): " +
+          `run photosync --dir ${env.dir} --creds FILE to authorise again$`,
+        "m",
+      );
       assert.match(a, expiring);
       assert.match(b, expiring);
       assert.doesNotMatch(b, /max-bytes/);

@@ -406,7 +406,10 @@ Deno.test("takeout --drive: faults are retried, a kill -9 resumes, a token witho
   assert.deepEqual(lines.length, 1, refused.stderr);
   assert.match(
     lines[0],
-    /no Google Drive access \(scope drive\.readonly\).*--creds FILE.*photosync token --scope drive/,
+    new RegExp(
+      "no Google Drive access \\(scope drive\\.readonly\\): " +
+        `run photosync token --scope drive --dir ${env.dir} --creds FILE to authorise it; .*PHOTOSYNC_REFRESH_TOKEN`,
+    ),
   );
 
   // The saved Drive authorisation revoked: the advice names what authorises Drive again
@@ -417,12 +420,14 @@ Deno.test("takeout --drive: faults are retried, a kill -9 resumes, a token witho
   assertOneLineError(
     revoked,
     4,
-    /invalid_grant.*run photosync takeout --drive with --creds=FILE to authorise again/,
+    new RegExp(
+      `invalid_grant.*run photosync takeout --drive --dir ${env.dir} --creds FILE to authorise again`,
+    ),
   );
   const unattended = await drive(env, [], { env: { PHOTOSYNC_REFRESH_TOKEN: "revoked-token" } });
   assertOneLineError(
     unattended,
     4,
-    /run photosync token --scope drive --dir=DIR again .*with photosync takeout --drive, .*PHOTOSYNC_DRIVE_REFRESH_TOKEN$/,
+    /run photosync token --scope drive --creds FILE again with the --dir you authorised in .*PHOTOSYNC_DRIVE_REFRESH_TOKEN$/,
   );
 });

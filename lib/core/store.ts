@@ -312,8 +312,11 @@ export class Store {
   readonly #takeOver: Statement;
   readonly #adopt: Statement;
   readonly #lock?: FolderLock;
+  /** The backup's folder (where `sync.db` is): what a message's suggested command names as `--dir`. */
+  readonly dir: string;
 
-  private constructor(db: StoreDb, lock?: FolderLock) {
+  private constructor(dir: string, db: StoreDb, lock?: FolderLock) {
+    this.dir = dir;
     this.#db = db;
     this.#lock = lock;
     this.#find = db.prepare("SELECT source, json, status, created_ms, path, file_of FROM items WHERE id = ?");
@@ -455,7 +458,7 @@ export class Store {
     // Only the user may read it (it holds tokens); it was found writable, so this changes no
     // file the user made read-only.
     if (!options.readOnly) Deno.chmodSync(path, 0o600);
-    return new Store(guardFile(db, path), lock);
+    return new Store(dir, guardFile(db, path), lock);
   }
 
   /** Run `fn` in one transaction. */

@@ -21,6 +21,7 @@ import {
 } from "./oauth.ts";
 import { join } from "node:path";
 import { UsageError } from "../core/errors.ts";
+import { shellWord } from "../core/escape.ts";
 import type { Store } from "../core/store.ts";
 
 /** The client secret file looked for when `--creds` is not given and nothing is saved. */
@@ -106,7 +107,11 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
     : savedClient(store)!;
   const session: Saved = {
     client,
-    tokens: await authorizeInteractive(client, { ...input, tokenCommand: renewal(input.scope).token }),
+    // What authorises on a terminal and prints the token, for this backup's folder.
+    tokens: await authorizeInteractive(client, {
+      ...input,
+      tokenCommand: `${renewal(input.scope).token} --dir ${shellWord(store.dir)}`,
+    }),
   };
   const key = savedKey(store, input.scope);
   store.setSecret(key, JSON.stringify(session));
@@ -149,13 +154,16 @@ export function environmentTokens(
     {
       fetch: input.fetch,
       retry: { signal: input.signal, onRetry: input.onRetry },
-      refused: `Google refused PHOTOSYNC_REFRESH_TOKEN (${INVALID_GRANT}): run ${renew.token} --dir=DIR ` +
-        `again on the computer you authorised on (authorising there again first, with ${renew.authorise}, ` +
-        `if it is refused too) and put what it prints in the secret ${renew.secret}`,
+      // The folder authorised in is on that computer: this run's --dir may be a CI runner's.
+      refused:
+        `Google refused PHOTOSYNC_REFRESH_TOKEN (${INVALID_GRANT}): on the computer you authorised on, ` +
+        `run ${renew.token} --creds FILE again with the --dir you authorised in (it authorises again and ` +
+        `prints the new token) and put what it prints in the secret ${renew.secret}`,
       clientRefused,
       logger: input.logger,
-      renew: `authorise again on the computer you authorised on (${renew.authorise}), run ` +
-        `${renew.token} --dir=DIR there and put what it prints in the secret ${renew.secret}`,
+      renew: `on the computer you authorised on, run ${renew.token} --creds FILE with the --dir you ` +
+        `authorised in (it authorises again and prints the new token) and put what it prints in the secret ` +
+        renew.secret,
     },
   );
 }
@@ -172,22 +180,21 @@ function refuseUnsetToken(env: ((name: string) => string | undefined) | undefine
   if (!env || !UNATTENDED_VARIABLES.some((name) => env(name) !== undefined)) return;
   throw new UsageError(
     "PHOTOSYNC_REFRESH_TOKEN is empty: set it (in CI, the repository secret PHOTOSYNC_REFRESH_TOKEN) to " +
-      "what photosync token --dir=DIR prints on the computer you authorised on",
+      "what photosync token --creds FILE prints on a computer with a browser (with the --dir you authorise in)",
   );
 }
 
 /** Saved tokens that refresh themselves and save the new ones under `key`. */
 function refreshing(store: Store, key: string, session: Saved, input: AuthorizationInput): TokenSource {
-  const { authorise } = renewal(input.scope);
+  // The command that authorises this backup's folder again, as it can be run.
+  const authorise = `${renewal(input.scope).authorise} --dir ${shellWord(store.dir)} --creds FILE`;
   return new RefreshingTokens(session.client, session.tokens, {
     fetch: input.fetch,
     retry: { signal: input.signal, onRetry: input.onRetry },
-    refused:
-      `Google refused the saved authorisation (${INVALID_GRANT}); run ${authorise} with --creds=FILE to authorise again`,
+    refused: `Google refused the saved authorisation (${INVALID_GRANT}); run ${authorise} to authorise again`,
     clientRefused: `Google refused the OAuth client saved in sync.db (${INVALID_CLIENT}): run ${authorise} ` +
-      "with --creds=FILE, the current client secret file (the Google Cloud console's, downloaded again), " +
-      "to authorise again",
-    renew: `run ${authorise} with --creds=FILE to authorise again`,
+      "with FILE the current client secret file (the Google Cloud console's, downloaded again) to authorise again",
+    renew: `run ${authorise} to authorise again`,
     onRefresh: (tokens) => store.setSecret(key, JSON.stringify({ ...session, tokens })),
     logger: input.logger,
   });

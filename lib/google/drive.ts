@@ -10,6 +10,7 @@
  * @module
  */
 import { AuthError, PhotosyncError } from "../core/errors.ts";
+import { shellWord } from "../core/escape.ts";
 import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../core/retry.ts";
 import { sendWithToken } from "./api.ts";
 import { ApiError } from "./api_error.ts";
@@ -19,10 +20,17 @@ import type { TokenSource } from "./oauth.ts";
 /** The Drive API's root (the client adds `/drive/v3/…`); `PHOTOSYNC_DRIVE_URL` replaces it. */
 export const DRIVE_API_URL = "https://www.googleapis.com";
 
-/** The one line for a token that does not carry the Drive scope. */
-export const NO_DRIVE_SCOPE =
-  "the authorisation has no Google Drive access (scope drive.readonly): authorise it with photosync takeout --drive " +
-  "--creds FILE (then, for an unattended run, photosync token --scope drive prints the token to use)";
+/**
+ * The one line for a token that does not carry the Drive scope, naming the backup's folder `dir` in the
+ * command that authorises it (and prints the token an unattended run needs).
+ */
+export function noDriveScope(dir: string): string {
+  return "the authorisation has no Google Drive access (scope drive.readonly): run photosync token --scope drive " +
+    `--dir ${
+      shellWord(dir)
+    } --creds FILE to authorise it; for an unattended run, put the token it prints in ` +
+    "PHOTOSYNC_REFRESH_TOKEN (the example workflow's secret PHOTOSYNC_DRIVE_REFRESH_TOKEN)";
+}
 
 /** A file as `files.list` describes it. */
 export interface DriveFile {
@@ -47,6 +55,8 @@ export interface DriveClientOptions {
   idleTimeoutMs?: number;
   /** The run's stop. */
   signal?: AbortSignal;
+  /** The backup's folder, named in the commands an authorisation error suggests (default `.`). */
+  dir?: string;
 }
 
 /** The fields photosync asks `files.list` for. */
@@ -60,6 +70,7 @@ export class DriveClient {
   readonly #retry: RetryOptions;
   readonly #idleMs: number;
   readonly #signal?: AbortSignal;
+  readonly #dir: string;
   /** Files Drive flagged as abusive, read with `acknowledgeAbuse=true` from then on. */
   readonly #acknowledged = new Set<string>();
 
@@ -70,6 +81,7 @@ export class DriveClient {
     this.#retry = options.retry ?? {};
     this.#idleMs = options.idleTimeoutMs ?? 60_000;
     this.#signal = options.signal;
+    this.#dir = options.dir ?? ".";
   }
 
   /**
@@ -115,7 +127,7 @@ export class DriveClient {
     return this.#retried(what, signal, async () => {
       let response = await this.#send(this.#mediaUrl(id), signal, range);
       if (response.status === 403 && !this.#acknowledged.has(id)) {
-        const error = await driveError(response);
+        const error = await driveError(response, this.#dir);
         if (!(error instanceof AbusiveFileError)) throw error;
         // Photosync reads the user's own Takeout parts: their owner may download them, and
         // Drive's flag (often wrong for an archive of photos) is acknowledged, not obeyed.
@@ -138,7 +150,7 @@ export class DriveClient {
             "it changed while being read; run photosync again",
         );
       }
-      throw await driveError(response);
+      throw await driveError(response, this.#dir);
     });
   }
 
@@ -152,7 +164,7 @@ export class DriveClient {
     const url = this.#apiUrl + path;
     return await this.#retried(path.split("?")[0], signal, async () => {
       const response = await this.#send(url, signal);
-      if (!response.ok) throw await driveError(response);
+      if (!response.ok) throw await driveError(response, this.#dir);
       try {
         return await response.json() as T;
       } catch (error) {
@@ -233,7 +245,7 @@ const RATE_REASONS = new Set(["userRateLimitExceeded", "rateLimitExceeded"]);
  * line saying how to authorise it; other refusals are authorisation errors; the daily quota stops
  * the run.
  */
-export async function driveError(response: Response): Promise<Error> {
+export async function driveError(response: Response, dir = "."): Promise<Error> {
   const text = await response.text().catch(() => "");
   const quota = quotaError(response.status, text);
   if (quota) return quota;
@@ -271,11 +283,13 @@ export async function driveError(response: Response): Promise<Error> {
     response.status === 403 &&
     (reasons.includes("insufficientPermissions") || /insufficient authentication scopes/i.test(message))
   ) {
-    return new AuthError(NO_DRIVE_SCOPE, { cause });
+    return new AuthError(noDriveScope(dir), { cause });
   }
   if (response.status === 401 || response.status === 403) {
     return new AuthError(
-      `Google Drive refused access (${response.status} ${status}: ${message}); run photosync takeout --drive with --creds=FILE to authorise again`,
+      `Google Drive refused access (${response.status} ${status}: ${message}); run photosync takeout --drive --dir ${
+        shellWord(dir)
+      } --creds FILE to authorise again`,
       { cause },
     );
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { AuthError, PhotosyncError } from "../core/errors.ts";
 import { TransientError } from "../core/retry.ts";
-import { AbusiveFileError, DriveClient, driveError, NO_DRIVE_SCOPE } from "./drive.ts";
+import { AbusiveFileError, DriveClient, driveError, noDriveScope } from "./drive.ts";
 
 const answer = (status: number, reason?: string, message = "m") =>
   new Response(JSON.stringify({ error: { code: status, message, errors: reason ? [{ reason }] : [] } }), {
@@ -13,9 +13,16 @@ Deno.test("driveError: slow down is retried, a missing scope is one line, other 
   assert.ok(await driveError(answer(403, "rateLimitExceeded")) instanceof TransientError);
   assert.ok(await driveError(answer(429)) instanceof TransientError);
   assert.ok(await driveError(answer(503)) instanceof TransientError);
-  const scope = await driveError(answer(403, "insufficientPermissions", "Insufficient Permission"));
+  const scope = await driveError(
+    answer(403, "insufficientPermissions", "Insufficient Permission"),
+    "/my photos",
+  );
   assert.ok(scope instanceof AuthError);
-  assert.equal(scope.message, NO_DRIVE_SCOPE);
+  assert.equal(scope.message, noDriveScope("/my photos"));
+  assert.match(
+    scope.message,
+    /: run photosync token --scope drive --dir '\/my photos' --creds FILE to authorise it;/,
+  );
   assert.ok(await driveError(answer(403, "forbidden")) instanceof AuthError);
   const gone = await driveError(answer(404, "notFound", "File not found: x."));
   assert.ok(gone instanceof PhotosyncError && !(gone instanceof AuthError));

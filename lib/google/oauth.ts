@@ -133,8 +133,9 @@ export interface AuthorizeOptions {
   /** Told of each retry of a token refresh (the command line says the longer waits). */
   onRetry?: RetryOptions["onRetry"];
   /**
-   * The command that prints the refresh token of `scope` (default `photosync token`, the Library's):
-   * said when nobody can authorise here, for `PHOTOSYNC_REFRESH_TOKEN`.
+   * The command that authorises `scope` on a terminal and prints its refresh token, with the backup's
+   * `--dir` (default `photosync token`, the Library's): said when nobody can authorise here, for
+   * `PHOTOSYNC_REFRESH_TOKEN`.
    */
   tokenCommand?: string;
 }
@@ -192,10 +193,9 @@ export async function authorizeInteractive(
 
   const unanswerable = !options.openBrowser && options.attended === false
     ? new AuthError(
-      "cannot authorise here: no browser to open and no terminal to paste the address on; authorise once on " +
-        `a terminal, then set PHOTOSYNC_REFRESH_TOKEN to the token ${
-          options.tokenCommand ?? "photosync token"
-        } --dir=DIR prints there`,
+      "cannot authorise here: no browser to open and no terminal to paste the address on; on a terminal, run " +
+        `${options.tokenCommand ?? "photosync token"} --creds FILE (it authorises, then prints the token) ` +
+        "and set PHOTOSYNC_REFRESH_TOKEN to what it prints",
     )
     : undefined;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;

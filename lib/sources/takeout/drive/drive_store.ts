@@ -122,6 +122,7 @@ export async function openDriveStore(
       retry: options.retry,
       idleTimeoutMs: options.idleTimeoutMs,
       signal,
+      dir: store.dir,
     }),
     options.logger,
   );
