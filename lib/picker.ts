@@ -105,7 +105,7 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
       "Open this address on any device signed in to your Google account, pick, then press Done:",
     );
     logger.notice(uri);
-    io.openBrowser?.(uri);
+    void io.openBrowser?.(uri);
     io.showQrCode?.(uri);
     if (!await picked(client, session, logger, now, stop.signal)) throw new PhotosyncError(TIMED_OUT);
     const indexed = await ingest(

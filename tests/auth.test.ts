@@ -279,3 +279,51 @@ Deno.test({
     assert.ok(urls[0].startsWith(env.emulator.authUri), urls[0]);
   },
 });
+
+Deno.test({
+  name:
+    "a browser opener that fails (DISPLAY set, no browser) or is missing is no browser: no terminal, exit 4 at once",
+  // A private mount namespace puts the opener at /usr/bin/xdg-open: Linux, Deno not in /usr/bin.
+  ignore: Deno.build.os !== "linux" || Deno.execPath().startsWith("/usr/bin/"),
+  fn: async () => {
+    await using env = await setup();
+    const mounted = async (name: string, opener?: string) => {
+      const bin = join(env.root, name);
+      await Deno.mkdir(bin);
+      await Deno.copyFile("/usr/bin/bash", join(bin, "bash"));
+      await Deno.chmod(join(bin, "bash"), 0o755);
+      if (opener) await Deno.writeTextFile(join(bin, "xdg-open"), opener, { mode: 0o755 });
+      return [
+        "unshare",
+        "-rm",
+        "bash",
+        "-c",
+        'mount --bind "$1" /usr/bin && shift && exec "$@"',
+        "bash",
+        bin,
+      ];
+    };
+    // xdg-open's answer when DISPLAY is set but no browser can be started (exit 3: a tool it needs is missing).
+    const opened = join(env.root, "opened.txt");
+    const failing = await mounted("failing", `#!/usr/bin/bash\nprintf '%s\\n' "$1" >> '${opened}'\nexit 3\n`);
+    const missing = await mounted("missing");
+    for (const wrap of [failing, missing]) {
+      const dir = join(env.root, `photos ${wrap === failing ? "failing" : "missing"}`);
+      // stdin ends at once and is no terminal; the harness answers nothing.
+      const result = await env.cli([`--dir=${dir}`, "--creds=clientsecret.json"], {
+        wrap,
+        env: { DISPLAY: ":0" },
+      });
+      assertOneLineError(
+        result,
+        4,
+        new RegExp(
+          "^error: cannot authorise here: no browser to open and no terminal to paste the address on; " +
+            `on a terminal, run photosync token --dir '${dir}' --creds FILE `,
+        ),
+      );
+    }
+    assert.equal((await Deno.readTextFile(opened)).trim().split("\n").length, 1, "the opener was run");
+    assert.equal(env.emulator.counts.token, 0, "no code was exchanged");
+  },
+});

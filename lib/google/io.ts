@@ -8,8 +8,11 @@
 export interface GoogleIo {
   fetch?: typeof fetch;
   env?: (name: string) => string | undefined;
-  /** Open a URL in the user's browser (omitted: print it only). */
-  openBrowser?: (url: string) => void;
+  /**
+   * Open a URL in the user's browser (omitted: print it only): false once it is known that none was
+   * opened (the opener could not run, or failed), true once the opener succeeded.
+   */
+  openBrowser?: (url: string) => Promise<boolean>;
   /** Where a pasted redirect URL may come from (default none). */
   input?: ReadableStream<Uint8Array>;
   /**

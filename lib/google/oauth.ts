@@ -111,8 +111,12 @@ export async function readClientSecret(path: string): Promise<OAuthClient> {
 export interface AuthorizeOptions {
   logger: Logger;
   fetch?: typeof fetch;
-  /** Open the URL in a browser; omitted when `--no-browser` or there is no display. */
-  openBrowser?: (url: string) => void;
+  /**
+   * Open the URL in a browser; omitted when `--no-browser` or there is no display. Resolves false when
+   * no browser was opened (the opener could not run, or failed), true when the opener succeeded; it
+   * may stay pending while the opener runs.
+   */
+  openBrowser?: (url: string) => Promise<boolean>;
   /** Lines typed by the user: a pasted redirect URL is accepted instead of the callback. */
   input?: ReadableStream<Uint8Array>;
   /**
@@ -189,15 +193,24 @@ export async function authorizeInteractive(
   logger.notice(
     "If that browser runs on another machine, paste here the address it was sent to (http://127.0.0.1:...).",
   );
-  options.openBrowser?.(authUrl.href);
-
-  const unanswerable = !options.openBrowser && options.attended === false
-    ? new AuthError(
-      "cannot authorise here: no browser to open and no terminal to paste the address on; on a terminal, run " +
-        `${options.tokenCommand ?? "photosync token"} --creds FILE (it authorises, then prints the token) ` +
-        "and set PHOTOSYNC_REFRESH_TOKEN to what it prints",
+  // Settles only when no browser was opened: none to open, or its opener could not run or failed (an
+  // xdg-open with DISPLAY set but no browser); an opener still running may be the browser itself.
+  const noBrowser = options.openBrowser
+    ? options.openBrowser(authUrl.href).then((opened) => opened ? NEVER : undefined, () => undefined)
+    : Promise.resolve();
+  const pasted = pastedRedirect(options.input, redirectUri);
+  // Nobody at a terminal: once stdin has ended and no browser opened, nobody can answer.
+  const unanswerable = options.attended === false
+    ? Promise.all([pasted, noBrowser]).then(([url]) =>
+      url ?? Promise.reject(
+        new AuthError(
+          "cannot authorise here: no browser to open and no terminal to paste the address on; on a terminal, " +
+            `run ${options.tokenCommand ?? "photosync token"} --creds FILE (it authorises, then prints the ` +
+            "token) and set PHOTOSYNC_REFRESH_TOKEN to what it prints",
+        ),
+      )
     )
-    : undefined;
+    : NEVER;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -215,7 +228,8 @@ export async function authorizeInteractive(
   try {
     answer = await Promise.race([
       callback,
-      pastedRedirect(options.input, redirectUri, unanswerable),
+      pasted.then((url) => url ?? NEVER),
+      unanswerable,
       timeout,
       stopped,
     ]);
@@ -260,19 +274,20 @@ function validateCallback(client: OAuthClient, answer: URL, state: string): URLS
   }
 }
 
+/** A promise that never settles: a wait that is not one of the answers. */
+const NEVER: Promise<never> = new Promise(() => {});
+
 /**
- * Resolves with the first pasted line that is a redirect to our loopback address. When `input` ends
- * (or there is none) it rejects with `ended` if given; otherwise it stays pending, as the callback
- * may still come.
+ * Resolves with the first pasted line that is a redirect to our loopback address, or with undefined
+ * when `input` ends (or there is none) without one.
  */
 function pastedRedirect(
   input: ReadableStream<Uint8Array> | undefined,
   redirectUri: string,
-  ended?: Error,
-): Promise<URL> {
-  return new Promise((resolve, reject) => {
+): Promise<URL | undefined> {
+  return new Promise((resolve) => {
     if (!input) {
-      if (ended) reject(ended);
+      resolve(undefined);
       return;
     }
     const origin = new URL(redirectUri).origin;
@@ -288,9 +303,7 @@ function pastedRedirect(
         }
       }
       // A stdin that cannot be read is as good as ended.
-    })().catch(() => {}).then(() => {
-      if (ended) reject(ended);
-    });
+    })().catch(() => {}).then(() => resolve(undefined));
   });
 }
 
