@@ -42,6 +42,7 @@ const WEIGHTS: Record<string, number> = {
   "cli.test.ts": 8,
   "takeout_scale.test.ts": 8,
   "auth.test.ts": 7,
+  "shared_file.test.ts": 7,
   "takeout_drive.test.ts": 6,
   "interrupt.test.ts": 6,
   "takeout_input.test.ts": 5,
