@@ -298,6 +298,21 @@ export class TestEnv implements AsyncDisposable {
   }
 
   /**
+   * `photosync pick` into {@linkcode TestEnv.dir}: the test plays the browser (consents to the Picker scope)
+   * and the user (picks `ids`), and waits for the run's end.
+   */
+  async pick(ids: string[]): Promise<CliResult> {
+    const cli = new CliProcess(["pick", `--dir=${this.dir}`, "--no-browser"], {
+      emulator: this.emulator,
+      cwd: this.root,
+    });
+    const authUrl = await cli.waitForLine((line) => line.startsWith(this.emulator.authUri));
+    await (await fetch(await this.emulator.consent(authUrl))).body?.cancel();
+    await this.emulator.pick(await cli.waitForLine((line) => line.startsWith(this.emulator.pickerUrl)), ids);
+    return await cli.result();
+  }
+
+  /**
    * `photosync status --json` of `dir` (by default {@linkcode TestEnv.dir}), which must exit 0. Run
    * in-process: a test reads it after (or between) the runs it is about.
    */

@@ -179,8 +179,8 @@ Deno.test("the import graph keeps the rules: lib/core knows nothing else, source
   assert.deepEqual(violations(graph, RULES), []);
 });
 
-Deno.test("sync and pick load no EXIF reader nor zone outlines up front: they are imported where first used", () => {
-  // A `sync`, `pick` or `status` run never runs those imports in a folder of UTC days (nor does `status`).
+/** The modules (repository paths, `node:` and `npm:` specifiers) that loading `starts` loads up front. */
+function loadedBy(starts: string[]): Set<string> {
   const loaded = new Set<string>();
   const visit = (file: string) => {
     if (loaded.has(file)) return;
@@ -189,18 +189,20 @@ Deno.test("sync and pick load no EXIF reader nor zone outlines up front: they ar
     const text = Deno.readTextFileSync(join(ROOT, file));
     for (const specifier of loadedSpecifiers(text)) visit(target(file, specifier));
   };
+  starts.forEach(visit);
+  return loaded;
+}
+
+Deno.test("sync and pick load no EXIF reader nor zone outlines up front: they are imported where first used", () => {
+  // A `sync`, `pick` or `status` run never runs those imports in a folder of UTC days (nor does `status`).
   // What a `sync` or `pick` run loads before its first download: the CLI, its command and its run.
-  for (
-    const start of [
-      "main.ts",
-      "lib/cli/commands/sync.ts",
-      "lib/library.ts",
-      "lib/cli/commands/pick.ts",
-      "lib/picker.ts",
-    ]
-  ) {
-    visit(start);
-  }
+  const loaded = loadedBy([
+    "main.ts",
+    "lib/cli/commands/sync.ts",
+    "lib/library.ts",
+    "lib/cli/commands/pick.ts",
+    "lib/picker.ts",
+  ]);
   assert.ok(
     loaded.has("lib/core/transfer.ts") && loaded.has("lib/download_local_time.ts"),
     "the graph was read",
@@ -215,15 +217,7 @@ Deno.test("sync and pick load no EXIF reader nor zone outlines up front: they ar
 Deno.test("status, report and help load no node:crypto up front: only the runs that place or hash files do", () => {
   // Deno's node:crypto takes 40–80 ms of CPU to load; every start of the CLI paid it once output_tree.ts
   // imported the hasher (a `status` in a cron job, each of the suite's hundreds of CLI runs).
-  const loaded = new Set<string>();
-  const visit = (file: string) => {
-    if (loaded.has(file)) return;
-    loaded.add(file);
-    if (/^(node|npm):/.test(file)) return;
-    const text = Deno.readTextFileSync(join(ROOT, file));
-    for (const specifier of loadedSpecifiers(text)) visit(target(file, specifier));
-  };
-  for (const start of ["main.ts", "lib/cli/commands/status.ts", "lib/cli/commands/report.ts"]) visit(start);
+  const loaded = loadedBy(["main.ts", "lib/cli/commands/status.ts", "lib/cli/commands/report.ts"]);
   assert.ok(loaded.has("lib/core/store.ts") && loaded.has("lib/core/output_tree.ts"), "the graph was read");
   assert.ok(!loaded.has("node:crypto"), "node:crypto is in the graph of main.ts, status or report");
 });

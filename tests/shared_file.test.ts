@@ -39,18 +39,6 @@ async function trashedAcrossParts(root: string): Promise<[string, string]> {
   return parts;
 }
 
-/** `photosync pick` of `ids`, the harness playing the browser and the user. */
-async function pickRun(env: TestEnv, ids: string[]) {
-  const cli = new CliProcess(["pick", `--dir=${env.dir}`, "--no-browser"], {
-    emulator: env.emulator,
-    cwd: env.root,
-  });
-  const authUrl = await cli.waitForLine((line) => line.startsWith(env.emulator.authUri));
-  await (await fetch(await env.emulator.consent(authUrl))).body?.cancel();
-  await env.emulator.pick(await cli.waitForLine((line) => line.startsWith(env.emulator.pickerUrl)), ids);
-  return await cli.result();
-}
-
 /** After the sidecar that trashes the Takeout item: the other source's item holds the one file, intact. */
 async function assertKeptFor(env: TestEnv, source: string) {
   assert.deepEqual(query(env.dir, "SELECT id, source, status, path, file_of FROM items"), [
@@ -73,7 +61,7 @@ Deno.test("takeout: a sidecar that puts a photo in the trash keeps its file when
   const [part1, part2] = await trashedAcrossParts(env.root);
   const first = await env.cli(["takeout", `--dir=${env.dir}`, part1]);
   assert.equal(first.code, 0, first.stderr);
-  const picked = await pickRun(env, [photo.id]);
+  const picked = await env.pick([photo.id]);
   assert.equal(picked.code, 0, picked.stderr);
   assert.match(
     query(env.dir, `SELECT file_of FROM items WHERE id = '${photo.id}'`)[0].file_of as string,
@@ -145,7 +133,7 @@ Deno.test("pick: a photo Takeout dated otherwise (an export from before its date
   assert.equal(imported.code, 0, imported.stderr);
   assert.equal(dated(env.dir)[0].path, `2019/01/01/${photo.filename}`);
 
-  const picked = await pickRun(env, [photo.id]);
+  const picked = await env.pick([photo.id]);
   assert.equal(picked.code, 0, picked.stderr);
   assert.deepEqual(dated(env.dir), [
     { source: "picker", date: photo.creationTime, path: null },
@@ -163,7 +151,7 @@ Deno.test("pick: a photo Takeout dated otherwise (an export from before its date
 
 Deno.test("takeout after a pick of the same photos: the Takeout items have the picked ones' dates; a sidecar in a later part is taken (its metadata; in the trash: the Takeout item goes, the picked file stays)", async () => {
   await using env = await TestEnv.start({ items: [photo, second], picker: { pollIntervalMs: 20 } });
-  const picked = await pickRun(env, [photo.id, second.id]);
+  const picked = await env.pick([photo.id, second.id]);
   assert.equal(picked.code, 0, picked.stderr);
   const parts = [1, 2].map((n) => join(env.root, `takeout-20250101T000000Z-00${n}`));
   const folders = ["Photos from 2020", "Trash"].map((name) => join("Takeout", "Google Photos", name));

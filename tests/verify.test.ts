@@ -31,18 +31,6 @@ async function takeoutFolder(root: string): Promise<{ folder: string; other: Uin
   return { folder, other };
 }
 
-/** `photosync pick` of `ids`, the harness playing the browser and the user. */
-async function pickRun(env: TestEnv, ids: string[]) {
-  const cli = new CliProcess(["pick", `--dir=${env.dir}`, "--no-browser"], {
-    emulator: env.emulator,
-    cwd: env.root,
-  });
-  const authUrl = await cli.waitForLine((line) => line.startsWith(env.emulator.authUri));
-  await (await fetch(await env.emulator.consent(authUrl))).body?.cancel();
-  await env.emulator.pick(await cli.waitForLine((line) => line.startsWith(env.emulator.pickerUrl)), ids);
-  return await cli.result();
-}
-
 /** The problem lines of a verify run's stderr, sorted. */
 const problemLines = (stderr: string) =>
   stderr.split("\n").filter((line) => /^(missing|changed|unknown) /.test(line)).sort();
@@ -68,7 +56,7 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   assert.equal(takeout.code, 0, takeout.stderr);
   const synced = await env.run(["--dates=2019-01-01:2019-12-31"], { auth: "browser" });
   assert.equal(synced.code, 0, synced.stderr);
-  const picks = await pickRun(env, [picked.id, pickedOnly.id]);
+  const picks = await env.pick([picked.id, pickedOnly.id]);
   assert.equal(picks.code, 0, picks.stderr);
 
   // One item per photo across sources: the pick is recorded as the Takeout file, no second copy.
