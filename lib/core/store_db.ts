@@ -7,7 +7,7 @@
  * @module
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import { PhotosyncError, UsageError } from "./errors.ts";
+import { UsageError } from "./errors.ts";
 import { FileSystemError } from "./output_tree.ts";
 
 /** SQLite's result codes for a damaged file: `SQLITE_CORRUPT` and `SQLITE_NOTADB` (primary codes). */
@@ -207,20 +207,6 @@ export function isDamage(error: unknown): boolean {
   return code !== undefined && DAMAGE_CODES.has(code & 0xff);
 }
 
-/**
- * A read of `sync.db` that ended after `rows` rows with more to come and no error SQLite could say again: a
- * file changing under it (another program writing it), or a failing disk.
- */
-export class ReadCutShortError extends PhotosyncError {
-  constructor(path: string, rows: number) {
-    super(
-      `a read of ${path} stopped after ${rows} rows, short of its end; run photosync again, and if it says ` +
-        `so again, check the file (sqlite3 ${path} "PRAGMA integrity_check") and the disk it is on`,
-    );
-    this.name = "ReadCutShortError";
-  }
-}
-
 /** A prepared statement, as the store uses them. */
 export interface Statement {
   run(...values: SQLInputValue[]): ReturnType<StatementSync["run"]>;
@@ -243,9 +229,10 @@ export interface StoreDb {
  * Each SQL text is prepared once and its statement kept: a statement prepared per call holds
  * about 2.5 KB of SQLite's memory that V8 does not see and never gave back before the connection
  * closed (an import of 100,000 entries grew by hundreds of MB). An `iterate` gets a statement of
- * its own, so that two iterations of one query at once do not reset each other; one that ends runs the query
- * once more for a row past those it gave (Deno's node:sqlite ends an iteration that met an error as if it were
- * done: a damaged page gave "no more rows", `verify` "all intact"), so it must not change the rows it reads.
+ * its own, so that two iterations of one query at once do not reset each other. Deno's node:sqlite ends an
+ * iteration that met an error (a damaged page) as if it were done: a command that must see every row
+ * (`verify`) checks the whole file first (`Store.open`'s `whole`); asking again for a row past the last one
+ * read took another run's rows committed meanwhile for a read cut short (`status` during an import).
  */
 export function guardFile(db: DatabaseSync, path: string): StoreDb {
   const guard = <T>(call: () => T): T => {
@@ -264,7 +251,7 @@ export function guardFile(db: DatabaseSync, path: string): StoreDb {
     if (!statement) executed.set(sql, statement = db.prepare(sql));
     return statement;
   };
-  const store: StoreDb = {
+  return {
     exec: (sql) => guard(() => execute(db, sql, preparedOnce)),
     prepare(sql) {
       const known = prepared.get(sql);
@@ -277,17 +264,11 @@ export function guardFile(db: DatabaseSync, path: string): StoreDb {
         *iterate(...values) {
           const own = guard(() => db.prepare(sql));
           const rows = guard(() => own.iterate(...values));
-          let read = 0;
           while (true) {
             const next = guard(() => rows.next());
-            if (next.done) break;
-            read++;
+            if (next.done) return;
             yield next.value;
           }
-          // Deno's node:sqlite ends an iteration whose step failed (a damaged page) as if it were done:
-          // the rows after `read` are asked for once more, which meets the failure again as an error.
-          const rest = store.prepare(`SELECT * FROM (${sql}) LIMIT 1 OFFSET ?`);
-          if (rest.get(...values, read) !== undefined) throw new ReadCutShortError(path, read);
         },
       };
       prepared.set(sql, wrapped);
@@ -299,5 +280,4 @@ export function guardFile(db: DatabaseSync, path: string): StoreDb {
     // The last connection's close moves the WAL into the file: a write like any other.
     close: () => guard(() => db.close()),
   };
-  return store;
 }
