@@ -76,19 +76,17 @@ export class ByteBudget {
   }
 
   /**
-   * Hold for a file of unknown size: all that is left. Returns the most it may write (undefined: no
-   * bound, for a file alone in an untouched run, as {@link hold} lets a large one go), and the bytes held;
-   * or undefined, the limit reached, when nothing is left.
+   * The most a file of unknown size may write: what is left when it starts (undefined: no bound, for a file
+   * alone in an untouched run, as {@link hold} lets a large one go); or undefined, the limit reached, when
+   * nothing is left. Nothing is held: holding all that is left kept every download in flight beside it from
+   * starting, and a run with `--max-bytes` whose answers gave no size (gzip-encoded) ended after one file.
    */
-  holdRest(): { held: number; cap?: number } | undefined {
+  capForUnknown(): { cap?: number } | undefined {
     if (this.#full || this.left === 0) {
       this.#full = true;
       return undefined;
     }
-    const held = this.left;
-    const alone = this.#untouched;
-    this.#held += held;
-    return alone ? { held } : { held, cap: held };
+    return this.#untouched ? {} : { cap: this.left };
   }
 
   /** The `held` bytes of a file not written after all (a failed transfer, bytes stored once already). */

@@ -51,4 +51,3 @@ Deno.test("guardFile: a statement run through exec carries SQLite's extended cod
   guarded.exec("COMMIT");
   assert.equal(guarded.prepare("SELECT count(*) AS n FROM t").get()?.n, 3);
 });
-

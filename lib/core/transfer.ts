@@ -180,22 +180,22 @@ class NoRoom extends Error {}
 
 /**
  * Hold the bytes of a download whose answer came, before its body is read: its size when the answer
- * tells it; else all that is left, the body cut off (`NoRoom`) past it. Without room the body is
- * cancelled and nothing is written. Returns the body to read and the bytes held.
+ * tells it; else none, the body cut off (`NoRoom`) past what was left when it started. Without room the
+ * body is cancelled and nothing is written. Returns the body to read and the bytes held.
  */
 async function holdFor(
   budget: ByteBudget,
   body: ReadableStream<Uint8Array>,
   size: number | undefined,
 ): Promise<{ body: ReadableStream<Uint8Array>; held: number }> {
-  const rest = size === undefined ? budget.holdRest() : undefined;
-  if (size === undefined ? rest === undefined : !budget.hold(size)) {
+  const unknown = size === undefined ? budget.capForUnknown() : undefined;
+  if (size === undefined ? unknown === undefined : !budget.hold(size)) {
     await body.cancel().catch(() => {});
     throw new NoRoom();
   }
-  if (rest === undefined) return { body, held: size! };
-  const { held, cap } = rest;
-  if (cap === undefined) return { body, held };
+  if (size !== undefined) return { body, held: size };
+  const cap = unknown!.cap;
+  if (cap === undefined) return { body, held: 0 };
   let read = 0;
   const counted = body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
@@ -206,7 +206,7 @@ async function holdFor(
       },
     }),
   );
-  return { body: counted, held };
+  return { body: counted, held: 0 };
 }
 
 /**

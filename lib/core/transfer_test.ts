@@ -197,6 +197,16 @@ Deno.test("transferPending: a download larger than the whole byte budget goes al
   assert.deepEqual(cut, { downloaded: 0, bytes: 0, failed: 0, deferred: 0 });
   assert.equal(f.store.pendingCount("library"), 2);
   assert.equal(await Deno.lstat(join(f.root, TEMP_DIR)).catch(() => undefined), undefined, "no partial file");
+  // Several of unknown size at once, the budget roomy: each goes (one held what was left, and the others
+  // found nothing: a run of gzip-encoded answers wrote one file a run).
+  const roomy = new ByteBudget(100 * size);
+  roomy.spend(1);
+  const all = await transferPending({
+    ...f.options({}, { budget: roomy, concurrency: 3 }),
+    source: unsized(testSource({})),
+  });
+  assert.deepEqual(all, { downloaded: 2, bytes: 2 * size, failed: 0, deferred: 0 });
+  assert.equal(roomy.spent, 2 * size + 1);
 });
 
 Deno.test("transferPending in a folder of local days: a download goes to the local day its staged bytes tell, by the collision rule, its mtime the instant; a folder of UTC days never asks", async () => {
