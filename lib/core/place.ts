@@ -401,14 +401,6 @@ export class Placer implements Disposable {
   }
 
   /**
-   * Whether the file at `path` (that no item records) is `row`'s own earlier copy, left by a `sync.db`
-   * lost or rows deleted from it by hand (`sync --all --dates` repairs those days): its very bytes,
-   * for a Takeout item (whose id is its content's sha256, known before it is placed); or its mtime is
-   * the row's capture time (photosync sets it so; a download's recorded hash may be of bytes Google
-   * has changed since: no proof). Then the row's bytes replace it, not a tagged second copy beside it,
-   * when they are the same (else see `#mayReplace`).
-   */
-  /**
    * The sha256 (hex) of the regular file at `relativePath`, or undefined when none is there (a read: for
    * the rare file found where an item would go). Here, not in the output tree, so that node:crypto
    * (about 50 ms of CPU to load) is loaded by the runs that place files only, not by `status` or `help`.
@@ -422,6 +414,14 @@ export class Placer implements Disposable {
     }
   }
 
+  /**
+   * Whether the file at `path` (that no item records) is `row`'s own earlier copy, left by a `sync.db`
+   * lost or rows deleted from it by hand (`sync --all --dates` repairs those days): its very bytes,
+   * for a Takeout item (whose id is its content's sha256, known before it is placed); or its mtime is
+   * the row's capture time (photosync sets it so; a download's recorded hash may be of bytes Google
+   * has changed since: no proof). Then the row's bytes replace it, not a tagged second copy beside it,
+   * when they are the same (else see `#mayReplace`).
+   */
   #ownEarlierFile(row: ItemRow, path: string): boolean {
     if (row.source === "takeout" && row.hash !== null && this.#sha256Of(path) === row.hash) return true;
     const modified = this.#tree.modifiedAt(path);

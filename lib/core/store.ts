@@ -178,19 +178,29 @@ export function pathKey(path: string): string {
 
 /**
  * Recompute every recorded path's key ({@link pathKey}) for a sync.db of schema 5 or older, whose keys were
- * lower case only. Items are taken in creation order, as paths are claimed: where two recorded paths fold to
- * one key (both files are there, on a drive that told them apart), the earlier item takes it and the later
- * keeps its old key (unique already), so neither loses its file.
+ * lower case only. Where two recorded paths fold to one key (both files are there, on a drive that told them
+ * apart), one keeps that key and the other its old one, so that neither loses its file nor its key: first
+ * the items whose key does not change (their old key is the new one: taken first, no other can want it),
+ * then the others in creation order, each its new key if free, else its old one (unique among the old keys,
+ * and no new key unless its own). A key left empty protected no path: another item could claim it once the
+ * key's holder moved away, two rows then naming one file.
  */
 function rekeyPaths(db: DatabaseSync): void {
-  const rows = db.prepare(
+  const rows = (db.prepare(
     "SELECT id, path, path_key AS old FROM items WHERE path IS NOT NULL ORDER BY created_ms, id",
-  ).all() as { id: string; path: string; old: string | null }[];
+  ).all() as { id: string; path: string; old: string | null }[]).map((row) => ({
+    ...row,
+    key: pathKey(row.path),
+  }));
   // Cleared first, so that no key set below meets a row's key that is still to change.
   db.prepare("UPDATE items SET path_key = NULL WHERE path IS NOT NULL").run();
   const set = db.prepare("UPDATE OR IGNORE items SET path_key = ? WHERE id = ?");
-  for (const { id, path, old } of rows) {
-    if (set.run(pathKey(path), id).changes === 0 && old !== null) set.run(old, id);
+  const same = rows.filter((row) => row.old === row.key);
+  for (const { id, key, old } of [...same, ...rows.filter((row) => row.old !== row.key)]) {
+    if (set.run(key, id).changes > 0) continue;
+    if (old !== null && set.run(old, id).changes > 0) continue;
+    // Neither is free (a fold no drive makes; not seen): a key of its own all the same.
+    set.run(`${key}\u0000${id}`, id);
   }
 }
 
@@ -729,7 +739,7 @@ export class Store {
       this.#db.prepare(`
         UPDATE items SET status = 'downloaded', path = ?, path_key = ?, size = ?, hash = coalesce(?, hash),
           file_of = NULL, note = NULL WHERE id = ?`)
-        .run(row.path, row.path.normalize("NFC").toLowerCase(), row.size, row.hash, heir);
+        .run(row.path, pathKey(row.path), row.size, row.hash, heir);
       this.#applyCheckpoint(REFILE, { put: [{ key: heir, value: "" }] });
     });
   }

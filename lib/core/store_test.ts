@@ -343,6 +343,23 @@ Deno.test("Store: album members and titles, downloaded files; removing an item t
   assert.equal(store.claimPath("c", "2020/01/01/a.jpg"), true);
 });
 
+Deno.test("Store.handOverFile: the heir holds the path under the same key as a claim (a name a drive folds to it is refused)", () => {
+  using dir = tempDir();
+  using store = Store.open(dir.path);
+  store.saveBatch({ source: "takeout", items: [item("t")] });
+  store.saveBatch({
+    source: "picker",
+    items: [{ ...item("p"), source: "picker" }, { ...item("q"), source: "picker" }],
+  });
+  store.claimPath("t", "2020/01/01/Straße.jpg");
+  store.markDownloaded([{ id: "t", size: 5, hash: "h" }]);
+  store.markSameFile("p", "t", 5, "h");
+  store.handOverFile("t", "p");
+  assert.equal(store.item("p")!.path, "2020/01/01/Straße.jpg");
+  assert.equal(store.holdsPath("2020/01/01/STRASSE.jpg"), true);
+  assert.equal(store.claimPath("q", "2020/01/01/STRASSE.jpg"), false);
+});
+
 Deno.test("Store.saveBatch: an id another source listed is one item: a downloaded one stays that source's, a waiting one is taken", () => {
   using dir = tempDir();
   using store = Store.open(dir.path);
@@ -472,12 +489,12 @@ Deno.test("Store.open migrates a schema-5 sync.db: every path's key recomputed b
   {
     using store = Store.open(dir.path);
     assert.equal(userVersion(file), SCHEMA_VERSION);
-    // Every row keeps its path; the earlier of the two that fold together takes the key (b's own old key is
-    // that key too: b keeps none, and nothing can claim its path while a holds the key).
+    // Every row keeps its path and a key: of the two that fold together, b keeps its key (its old one is the
+    // new one) and a its old one (a key left empty let another item claim b's path once a moved away).
     assert.deepEqual(Object.keys(paths).map((id) => store.item(id)?.path), Object.values(paths));
     assert.deepEqual(
       query<{ path_key: string }>(file, "SELECT path_key FROM items ORDER BY id").map((row) => row.path_key),
-      ["2021/06/01/οδος1.jpg", null, "2021/06/01/strasse.jpg", "2021/06/01/img_1.jpg"],
+      ["2021/06/01/οδοσ1.jpg", "2021/06/01/οδος1.jpg", "2021/06/01/strasse.jpg", "2021/06/01/img_1.jpg"],
     );
     store.saveBatch({
       source: "library",
