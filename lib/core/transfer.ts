@@ -178,26 +178,35 @@ export async function transferPending(options: TransferOptions): Promise<Transfe
 /** The download does not fit in what is left of the run's byte budget (`--max-bytes`). */
 class NoRoom extends Error {}
 
+/** What a download holds in the run's byte budget: its bytes, and for one of unknown size the most it may write. */
+interface Hold {
+  held: number;
+  cap?: number;
+}
+
 /**
  * Hold the bytes of a download whose answer came, before its body is read: its size when the answer
- * tells it; else none, the body cut off (`NoRoom`) past what was left when it started. Without room the
- * body is cancelled and nothing is written. Returns the body to read and the bytes held.
+ * tells it; else none, the body to be cut off past what was left when it started (`cap`). Without room
+ * the body is cancelled and nothing is written (`NoRoom`).
  */
 async function holdFor(
   budget: ByteBudget,
   body: ReadableStream<Uint8Array>,
   size: number | undefined,
-): Promise<{ body: ReadableStream<Uint8Array>; held: number }> {
+): Promise<Hold> {
   const unknown = size === undefined ? budget.capForUnknown() : undefined;
   if (size === undefined ? unknown === undefined : !budget.hold(size)) {
     await body.cancel().catch(() => {});
     throw new NoRoom();
   }
-  if (size !== undefined) return { body, held: size };
-  const cap = unknown!.cap;
-  if (cap === undefined) return { body, held: 0 };
+  return size !== undefined ? { held: size } : { held: 0, cap: unknown!.cap };
+}
+
+/** `body`, erroring with `NoRoom` once it gives more than `cap` bytes (every attempt's, a retry's too). */
+function capped(body: ReadableStream<Uint8Array>, cap: number | undefined): ReadableStream<Uint8Array> {
+  if (cap === undefined) return body;
   let read = 0;
-  const counted = body.pipeThrough(
+  return body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         read += chunk.length;
@@ -206,7 +215,6 @@ async function holdFor(
       },
     }),
   );
-  return { body: counted, held: 0 };
 }
 
 /**
@@ -231,8 +239,8 @@ async function transferOne(
     return local ? placer.relocate(row, local) : row;
   };
   const { budget } = options;
-  /** The bytes held in the budget for this item (once, by its first answer: a retry's are the same). */
-  let held: number | undefined;
+  /** What this item holds in the budget (once, by its first answer: a retry's are the same). */
+  let hold: Hold | undefined;
   try {
     const done = await withRetry(async () => {
       const tempName = `${idTag(row.id)}-${crypto.randomUUID()}.part`;
@@ -242,7 +250,10 @@ async function transferOne(
       const opened = await open(watchdog.signal);
       let { body } = opened;
       const { size } = opened;
-      if (budget && held === undefined) ({ body, held } = await holdFor(budget, body, size));
+      if (budget) {
+        hold ??= await holdFor(budget, body, size);
+        body = capped(body, hold.cap);
+      }
       const staged = await options.tree.writeTemp(body, {
         expectedSize: size,
         tempName,
@@ -281,11 +292,11 @@ async function transferOne(
       return { path: await placer.place(placed, staged, new Date(row.createdMs), digest), size: staged.size };
     }, { ...options.retry, signal: stopped });
     // Written: the bytes held become bytes spent (those of a file stored once already, none).
-    if (held !== undefined) budget?.spend(done.shared ? 0 : done.size, held);
+    if (hold) budget?.spend(done.shared ? 0 : done.size, hold.held);
     return done;
   } catch (error) {
     // Nothing written: what was held is free again for the downloads still to come.
-    if (held !== undefined) budget?.release(held);
+    if (hold) budget?.release(hold.held);
     if (error instanceof TransientError) throw new ItemError(`${error.message} (gave up after retries)`);
     if (error instanceof UnsafePathError) throw new ItemError(error.message);
     throw error;
