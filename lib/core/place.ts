@@ -334,7 +334,8 @@ export class Placer implements Disposable {
     if (heir) {
       this.#store.handOverFile(id, heir.id);
       this.#logger.info(`kept ${path}: the ${heir.source} item ${heir.id} has the same bytes`);
-      const moved = await this.move(heir.id, new Date(heir.createdMs));
+      // From `path`, as the handover noted: a run stopped after the claim finds the file there.
+      const moved = await this.move(heir.id, new Date(heir.createdMs), row!.path!);
       // Not here (see `move`): the note stays, for `sync` or `pick` to fetch it again to its day.
       if (moved !== undefined) this.#store.refiled(heir.id);
       return;

@@ -740,7 +740,8 @@ export class Store {
         UPDATE items SET status = 'downloaded', path = ?, path_key = ?, size = ?, hash = coalesce(?, hash),
           file_of = NULL, note = NULL WHERE id = ?`)
         .run(row.path, pathKey(row.path), row.size, row.hash, heir);
-      this.#applyCheckpoint(REFILE, { put: [{ key: heir, value: "" }] });
+      // Where the file is now, for a move to the heir's day stopped half-way (see `refileFrom`).
+      this.#applyCheckpoint(REFILE, { put: [{ key: heir, value: row.path }] });
     });
   }
 

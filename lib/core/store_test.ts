@@ -343,7 +343,7 @@ Deno.test("Store: album members and titles, downloaded files; removing an item t
   assert.equal(store.claimPath("c", "2020/01/01/a.jpg"), true);
 });
 
-Deno.test("Store.handOverFile: the heir holds the path under the same key as a claim (a name a drive folds to it is refused)", () => {
+Deno.test("Store.handOverFile: the heir holds the path under the same key as a claim (a name a drive folds to it is refused), its move noted from there", () => {
   using dir = tempDir();
   using store = Store.open(dir.path);
   store.saveBatch({ source: "takeout", items: [item("t")] });
@@ -356,6 +356,8 @@ Deno.test("Store.handOverFile: the heir holds the path under the same key as a c
   store.markSameFile("p", "t", 5, "h");
   store.handOverFile("t", "p");
   assert.equal(store.item("p")!.path, "2020/01/01/Straße.jpg");
+  // Its move to its own day is noted with where the file is: a move stopped half-way is finished from there.
+  assert.deepEqual(store.pendingRefiles(), [{ id: "p", was: "2020/01/01/Straße.jpg" }]);
   assert.equal(store.holdsPath("2020/01/01/STRASSE.jpg"), true);
   assert.equal(store.claimPath("q", "2020/01/01/STRASSE.jpg"), false);
 });
