@@ -347,6 +347,11 @@ Deno.test("photosync token --scope drive --creds FILE authorises the Drive scope
   assert.equal(ci.code, 0, ci.stderr);
   assert.match(ci.stderr, /export 20251110T101010Z is imported in full/);
   assert.deepEqual((await backupOf(env.dir)).tree, (await expectedBackup()).tree);
+  // The token's folder chose no day rule: its first import chooses one.
+  const first = await env.cli(["takeout", "--drive", `--dir=${desktop}`, "--folder-days=utc"], {
+    env: { PHOTOSYNC_DRIVE_URL: emulator.driveUrl },
+  });
+  assert.equal(first.code, 0, first.stderr);
 });
 
 /** Kills the run in `env`'s process `victim` as the `at`-th Drive byte request is answered. */

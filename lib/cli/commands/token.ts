@@ -15,7 +15,7 @@ import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
 import { shellWord } from "../../core/escape.ts";
-import { openBackup } from "../../core/backup.ts";
+import { prepareOutputDir } from "../../core/output_tree.ts";
 import { DOWNLOAD_FLAGS } from "../download_flags.ts";
 import { authorisationIo } from "../auth_io.ts";
 
@@ -78,11 +78,14 @@ const tokenCommand: Command = async (args, context) => {
   if (values.creds !== undefined) {
     // Authorise this scope only: the token for a CI job without a sync or an import here first.
     const creds = resolvePath("--creds", values.creds, paths);
-    using backup = await openBackup(dir);
+    // sync.db only, not the folder's settings: the first run that backs up chooses its day rule, and a
+    // folder of dated files of the user's own asks for none here.
+    await prepareOutputDir(dir);
+    using store = Store.open(dir);
     const io = authorisationIo(values["no-browser"], context);
     // A token in the environment is what this replaces, not what it prints.
     const env = (name: string) => name === "PHOTOSYNC_REFRESH_TOKEN" ? undefined : io.env?.(name);
-    await authorize(backup.store, { ...io, env, scope: wanted.scope, creds, logger: renderer });
+    await authorize(store, { ...io, env, scope: wanted.scope, creds, logger: renderer });
   } else if (values["no-browser"] !== undefined) {
     throw new UsageError("--no-browser is for an authorisation: give it with --creds FILE");
   }
