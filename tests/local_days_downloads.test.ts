@@ -139,6 +139,8 @@ Deno.test("a folder that lost sync.db is not taken for a new one: its days are a
   );
   assert.equal(plain.stderr.trim().split("\n").length, 1, plain.stderr);
   await assertFiled(env.dir, UTC_PATHS);
+  // Refused before anything is written: no empty sync.db that status would take for a backup of nothing.
+  assert.equal(await Deno.lstat(join(env.dir, "sync.db")).catch(() => undefined), undefined);
 
   // Told its days, it takes every file back.
   const rebuilt = await env.run(["--creds=clientsecret.json", "--folder-days=utc"], again);

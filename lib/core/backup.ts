@@ -4,7 +4,9 @@
  * transfers run at once, and the run's one stop.
  * @module
  */
+import { join } from "node:path";
 import { ByteBudget } from "./byte_budget.ts";
+import { DB_FILE } from "./db_files.ts";
 import { StopRequest } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
 import { OutputTree, prepareOutputDir } from "./output_tree.ts";
@@ -100,12 +102,16 @@ export async function openBackup(dir: string, options: BackupOptions = {}): Prom
     throw new RangeError(`openBackup: concurrency must be a whole number of at least 1, not ${concurrency}`);
   }
   await prepareOutputDir(dir);
+  const made = !hasFile(join(dir, DB_FILE));
   const store = Store.open(dir, { existing: options.existing, whole: options.existing });
   let settings;
   try {
     settings = folderSettings(store, options, dir);
   } catch (error) {
     store.close();
+    // Refused (a folder of dated files asks for its days): the sync.db made for it goes, so that the folder
+    // is as it was, not a backup of nothing that status would report.
+    if (made) Deno.removeSync(join(dir, DB_FILE));
     throw error;
   }
   return {
@@ -118,4 +124,14 @@ export async function openBackup(dir: string, options: BackupOptions = {}): Prom
     xmp: settings.xmp,
     [Symbol.dispose]: () => store.close(),
   };
+}
+
+/** Whether anything is at `path`. */
+function hasFile(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
