@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fixtureItem, mediaBytes } from "../testing/library_fixture.ts";
-import { CliProcess, listFiles, TestEnv } from "../testing/harness.ts";
+import { listFiles, TestEnv } from "../testing/harness.ts";
 import { expectedPath } from "../testing/asserts.ts";
 
 const photo = fixtureItem("AF1QipShared0000000000001", "IMG_1.jpg", "2020-05-01T10:00:00Z");

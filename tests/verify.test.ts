@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type FixtureItem, fixtureItem, mediaBytes } from "../testing/library_fixture.ts";
-import { CliProcess, listFiles, TestEnv } from "../testing/harness.ts";
+import { listFiles, TestEnv } from "../testing/harness.ts";
 import { expectedPath } from "../testing/asserts.ts";
 import { type Progress, Renderer, verify } from "../main.ts";
 import { LOCK_FILE } from "../lib/core/db_files.ts";
