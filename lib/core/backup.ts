@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { ByteBudget } from "./byte_budget.ts";
 import { DB_FILE } from "./db_files.ts";
+import { existsSync } from "./exists.ts";
 import { StopRequest } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
 import { OutputTree, prepareOutputDir } from "./output_tree.ts";
@@ -102,7 +103,7 @@ export async function openBackup(dir: string, options: BackupOptions = {}): Prom
     throw new RangeError(`openBackup: concurrency must be a whole number of at least 1, not ${concurrency}`);
   }
   await prepareOutputDir(dir);
-  const made = !hasFile(join(dir, DB_FILE));
+  const made = !existsSync(join(dir, DB_FILE));
   const store = Store.open(dir, { existing: options.existing, whole: options.existing });
   let settings;
   try {
@@ -124,14 +125,4 @@ export async function openBackup(dir: string, options: BackupOptions = {}): Prom
     xmp: settings.xmp,
     [Symbol.dispose]: () => store.close(),
   };
-}
-
-/** Whether anything is at `path`. */
-function hasFile(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

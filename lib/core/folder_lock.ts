@@ -9,6 +9,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { join } from "node:path";
 import { LOCK_FILE } from "./db_files.ts";
+import { existsSync } from "./exists.ts";
 import { PhotosyncError, UsageError } from "./errors.ts";
 
 /** A folder's lock held by this process: given back by {@link FolderLock.release}. */
@@ -178,14 +179,5 @@ function keyOf(dir: string): string {
     return Deno.realPathSync(dir);
   } catch {
     return dir;
-  }
-}
-
-function existsSync(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
