@@ -189,7 +189,7 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
       }
       // A download that shares a Takeout file dated otherwise: the file goes to the download's day.
       const shared = await refileRedated(refile);
-      summary.redated = (summary.redated ?? 0) + shared.moved;
+      summary.redated += shared.moved;
       summary.notRedated = (summary.notRedated ?? 0) + shared.failed;
     }
   } catch (error) {

@@ -61,6 +61,14 @@ async function fixture(items: Record<string, string>, pathMapper: PathMapper = l
   };
 }
 
+/** Item `id` listed again by the Library with capture time `createdMs` (its date corrected in Google Photos). */
+function redate(store: Store, id: string, filename: string, createdMs: number): void {
+  store.saveBatch({
+    source: "library",
+    items: [{ id, source: "library", filename, createdMs, isVideo: false, json: '{"v":2}' }],
+  });
+}
+
 Deno.test("Placer.settle: in the order given, the first item keeps the name, later ones get the id's tag, then the whole id", async () => {
   await using f = await fixture({ a: "IMG.jpg", b: "IMG.jpg", c: "img.JPG", d: "other.jpg" });
   using placer = f.newPlacer();
@@ -224,17 +232,7 @@ Deno.test("Placer.linkAlbums, Placer.move: on a drive making no links (exFAT) th
   assert.equal(await Deno.lstat(join(f.root, "albums")).catch(() => undefined), undefined);
   // Re-dated: the file moves, and its links (none) with it, without a second warning.
   const later = Date.parse("2021-06-07T08:00:00Z");
-  f.store.saveBatch({
-    source: "library",
-    items: [{
-      id: "a",
-      source: "library",
-      filename: "x.jpg",
-      createdMs: later,
-      isVideo: false,
-      json: `{"v":2}`,
-    }],
-  });
+  redate(f.store, "a", "x.jpg", later);
   assert.equal(await placer.move("a", new Date(later)), "2021/06/07/x.jpg");
   assert.equal(await f.read("2021/06/07/x.jpg"), "photo a");
   assert.equal(await f.read("2020/01/01/y.jpg"), "photo b");
@@ -250,17 +248,7 @@ Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by 
   // `a` is re-dated to a day where the user keeps an x.jpg of their own: it takes the tagged name.
   const later = Date.parse("2021-06-07T08:00:00Z");
   await f.write("2021/06/07/x.jpg", "the user's own");
-  f.store.saveBatch({
-    source: "library",
-    items: [{
-      id: "a",
-      source: "library",
-      filename: "x.jpg",
-      createdMs: later,
-      isVideo: false,
-      json: '{"v":2}',
-    }],
-  });
+  redate(f.store, "a", "x.jpg", later);
   const moved = await placer.move("a", new Date(later));
   assert.equal(moved, `2021/06/07/x (${idTag("a")}).jpg`);
   assert.equal(f.store.item("a")!.path, moved);

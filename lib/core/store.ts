@@ -393,7 +393,6 @@ export class Store {
     readOnly: boolean,
     { existing = readOnly, whole = false }: { existing?: boolean; whole?: boolean },
   ): Store {
-    const options = { readOnly };
     let header: Uint8Array | undefined;
     try {
       using file = Deno.openSync(path, { read: true });
@@ -446,7 +445,7 @@ export class Store {
       }
       if (existing && version === 0 && tables === 0) throw emptyFile(dir, path);
       if (whole) checkWhole(db, path);
-      if (options.readOnly) {
+      if (readOnly) {
         if (version < READABLE_FROM) {
           throw new UsageError(
             `${path} is from an older photosync; run photosync --dir=${shellWord(dir)} once to update it`,
@@ -467,7 +466,7 @@ export class Store {
     }
     // Only the user may read it (it holds tokens); it was found writable, so this changes no
     // file the user made read-only.
-    if (!options.readOnly) Deno.chmodSync(path, 0o600);
+    if (!readOnly) Deno.chmodSync(path, 0o600);
     return new Store(dir, guardFile(db, path), lock);
   }
 
@@ -585,7 +584,7 @@ export class Store {
             const json = options.keepLocalTime ? keptLocalTime(known.json, item.json) : item.json;
             this.#adopt.run(...row.slice(1, 5), json, item.id);
             result.updated++;
-            if (options.noteRefiles && known.created_ms !== item.createdMs) this.#noteRefile(item.id);
+            if (options.noteRefiles && known.created_ms !== item.createdMs) this.noteRefile(item.id);
           } else {
             result.others++;
           }
@@ -602,7 +601,7 @@ export class Store {
         ) {
           // Its file is to move to the new day: noted with the change, so that a run stopped before
           // the move (a time limit while indexing) leaves it for the next (see `pendingRefiles`).
-          this.#noteRefile(item.id);
+          this.noteRefile(item.id);
         }
       }
       return result;
@@ -658,18 +657,6 @@ export class Store {
   }
 
   /**
-   * Note item `id`'s file as to move. A note that already names where the file was (a move begun, see
-   * {@link refileFrom}) is kept: the date corrected again before the move was finished must not lose
-   * the only record of where the file still is.
-   */
-  #noteRefile(id: string): void {
-    this.#db.prepare("INSERT OR IGNORE INTO checkpoints (source, key, value) VALUES (?, ?, '')").run(
-      REFILE,
-      id,
-    );
-  }
-
-  /**
    * Items whose capture time changed since their file was placed, whose file is still to move; `was`:
    * where the file was when a move of it began (see {@link refileFrom}), for a run stopped in the middle.
    */
@@ -688,9 +675,16 @@ export class Store {
     this.updateCheckpoints(REFILE, { put: [{ key: id, value: was }] });
   }
 
-  /** Item `id`'s file is to move to the day its capture time maps to (see {@link pendingRefiles}). */
+  /**
+   * Item `id`'s file is to move to the day its capture time maps to (see {@link pendingRefiles}). A note
+   * that already names where the file was (a move begun, see {@link refileFrom}) is kept: the date corrected
+   * again before the move was finished must not lose the only record of where the file still is.
+   */
   noteRefile(id: string): void {
-    this.updateCheckpoints(REFILE, { put: [{ key: id, value: "" }] });
+    this.#db.prepare("INSERT OR IGNORE INTO checkpoints (source, key, value) VALUES (?, ?, '')").run(
+      REFILE,
+      id,
+    );
   }
 
   /** Item `id`'s file is where its capture time puts it (see {@link pendingRefiles}). */

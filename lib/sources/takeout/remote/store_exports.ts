@@ -156,10 +156,8 @@ export function unfinishedDelivery(
   parts: readonly RemoteFile[],
   nowMs: number,
 ): UnfinishedDelivery | undefined {
-  const times = parts.flatMap((file) => [file.createdMs, file.modifiedMs])
-    .filter((ms): ms is number => ms !== undefined);
-  if (times.length === 0) return undefined;
-  const newestMs = Math.max(...times);
+  const newestMs = newestPartMs(parts);
+  if (newestMs === undefined) return undefined;
   // Either way: a clock or a store a day or more off is no delivery under way.
   if (Math.abs(nowMs - newestMs) >= DELIVERY_WINDOW_MS) return undefined;
   const series = new Map<string, { number: number; file: RemoteFile }[]>();
@@ -207,10 +205,8 @@ export function stalledGap(
   parts: readonly RemoteFile[],
   nowMs: number,
 ): StalledGap | undefined {
-  const times = parts.flatMap((file) => [file.createdMs, file.modifiedMs])
-    .filter((ms): ms is number => ms !== undefined);
-  if (times.length > 0) {
-    const newestMs = Math.max(...times);
+  const newestMs = newestPartMs(parts);
+  if (newestMs !== undefined) {
     return Math.abs(nowMs - newestMs) >= DELIVERY_WINDOW_MS ? { newestMs } : undefined;
   }
   const stampedMs = stampMs(stamp);
@@ -226,4 +222,11 @@ function partName(series: string, number: number, extension: string): string {
 
 function extensionOf(name: string): string {
   return /\.tar\.gz$/i.test(name) ? ".tar.gz" : name.slice(name.lastIndexOf("."));
+}
+
+/** When the newest of `parts` came into the store (the later of its creation and modification), if it says. */
+function newestPartMs(parts: readonly RemoteFile[]): number | undefined {
+  const times = parts.flatMap((file) => [file.createdMs, file.modifiedMs])
+    .filter((ms): ms is number => ms !== undefined);
+  return times.length === 0 ? undefined : Math.max(...times);
 }
