@@ -107,7 +107,7 @@ export async function openBackup(dir: string, options: BackupOptions = {}): Prom
   const store = Store.open(dir, { existing: options.existing, whole: options.existing });
   let settings;
   try {
-    settings = folderSettings(store, options, dir);
+    settings = folderSettings(store, options);
   } catch (error) {
     store.close();
     // Refused (a folder of dated files asks for its days): the sync.db made for it goes, so that the folder

@@ -39,7 +39,7 @@ const XMP_KEY = "xmp";
  * `--folder-days` that contradicts a folder's rule is a {@link UsageError}.
  *
  * A folder whose `sync.db` records nothing (lost, or never copied) but that holds a dated tree in
- * `dir` (a `YYYY` folder with a file in it) is no new folder: its files were filed by one rule or the
+ * its folder (`store.dir`: a `YYYY` folder with a file in it) is no new folder: its files were filed by one rule or the
  * other, and a run under the wrong one puts a photo taken near midnight in another day's folder,
  * downloaded a second time beside the file it does not take back. Nothing on disk tells the rule
  * (the local day of a photo needs its bytes), so without `folderDays` that is a {@link UsageError}
@@ -47,10 +47,10 @@ const XMP_KEY = "xmp";
  *
  * @example Usage
  * ```ts ignore
- * const settings = folderSettings(store, { xmp: true }, dir);
+ * const settings = folderSettings(store, { xmp: true });
  * ```
  */
-export function folderSettings(store: Store, request: FolderRequest = {}, dir?: string): FolderSettings {
+export function folderSettings(store: Store, request: FolderRequest = {}): FolderSettings {
   const recorded = store.checkpoint(SETTINGS_SOURCE, DAYS_KEY);
   let days: FolderDays;
   if (recorded === "local" || recorded === "utc") {
@@ -70,7 +70,7 @@ export function folderSettings(store: Store, request: FolderRequest = {}, dir?: 
       );
     }
   } else {
-    const found = request.folderDays === undefined && dir !== undefined ? datedFile(dir) : undefined;
+    const found = request.folderDays === undefined ? datedFile(store.dir) : undefined;
     if (found !== undefined) {
       throw new UsageError(
         `this folder holds photos in dated folders (${found}) but sync.db records no rule for their days ` +

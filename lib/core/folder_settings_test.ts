@@ -49,23 +49,23 @@ Deno.test("a folder holding a dated tree but no recorded rule (sync.db lost) is 
     Deno.mkdirSync(`${dir}/2019`);
     Deno.mkdirSync(`${dir}/albums/x`, { recursive: true });
     Deno.writeFileSync(`${dir}/albums/x/a.jpg`, new Uint8Array(1));
-    assert.deepEqual(folderSettings(store, {}, dir), { days: "local", xmp: false });
+    assert.deepEqual(folderSettings(store, {}), { days: "local", xmp: false });
   });
   await withStore((store, dir) => {
     Deno.mkdirSync(`${dir}/2023/07/02`, { recursive: true });
     Deno.writeFileSync(`${dir}/2023/07/02/LA.jpg`, new Uint8Array(1));
     assert.throws(
-      () => folderSettings(store, {}, dir),
+      () => folderSettings(store, {}),
       /dated folders \(2023\/07\/02\/LA\.jpg\).*--folder-days=utc .*--folder-days=local/,
     );
     assert.equal(store.checkpoint("folder", "days"), undefined, "nothing recorded for a refused run");
     // Told, it records the rule, and later runs need not say it again.
-    assert.deepEqual(folderSettings(store, { folderDays: "utc" }, dir), { days: "utc", xmp: false });
-    assert.deepEqual(folderSettings(store, {}, dir), { days: "utc", xmp: false });
+    assert.deepEqual(folderSettings(store, { folderDays: "utc" }), { days: "utc", xmp: false });
+    assert.deepEqual(folderSettings(store, {}), { days: "utc", xmp: false });
   });
   await withStore((store, dir) => {
     Deno.mkdirSync(`${dir}/2023/07/01`, { recursive: true });
     Deno.writeFileSync(`${dir}/2023/07/01/LA.jpg`, new Uint8Array(1));
-    assert.deepEqual(folderSettings(store, { folderDays: "local" }, dir), { days: "local", xmp: false });
+    assert.deepEqual(folderSettings(store, { folderDays: "local" }), { days: "local", xmp: false });
   });
 });
