@@ -114,6 +114,35 @@ Deno.test("a second, overlapping pick downloads only the new items; an item pick
   assertSessionsDeleted(env, 2);
 });
 
+Deno.test("picked items of any year, 0001 to 9999, are filed under their own day; a createTime that is no date is said", async () => {
+  const dated = [
+    fixtureItem("P0001", "year1.jpg", "0001-01-01T00:00:00Z"),
+    fixtureItem("P1750", "year1750.jpg", "1750-06-15T10:00:00Z"),
+    fixtureItem("P1899", "year1899.jpg", "1899-12-31T23:59:59Z"),
+    fixtureItem("P2100", "year2100.jpg", "2100-03-04T05:06:07Z"),
+    fixtureItem("P9999", "year9999.jpg", "9999-12-31T23:59:59Z"),
+  ];
+  const undated = fixtureItem("PBad", "impossible.jpg", "2023-02-30T12:00:00Z");
+  await using env = await setup([...dated, undated]);
+  const run = await pickRun(env, ids([...dated, undated]), [], { auth: "browser" });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual((await listFiles(env.dir)).sort(), [
+    "0001/01/01/year1.jpg",
+    "1750/06/15/year1750.jpg",
+    "1899/12/31/year1899.jpg",
+    "1970/01/01/impossible.jpg",
+    "2100/03/04/year2100.jpg",
+    "9999/12/31/year9999.jpg",
+  ]);
+  assert.equal(
+    (await Deno.stat(join(env.dir, expectedPath(dated[3])))).mtime?.getTime(),
+    Date.parse(dated[3].creationTime),
+  );
+  assert.deepEqual(run.stderr.split("\n").filter((line) => line.includes("no date")), [
+    'warning: item PBad (impossible.jpg): its createTime "2023-02-30T12:00:00Z" is no date; filed under 1970-01-01',
+  ]);
+});
+
 Deno.test("--max sets the picker's limit; a video not processed when picked stays pending with a note", async () => {
   const items = [
     fixtureItem("PHOTO1", "a.jpg", "2021-03-04T05:06:07Z"),

@@ -133,6 +133,63 @@ Deno.test("photos dated 2031 are backed up and kept up to date; a photo of today
   assert.equal(searches.length, 3);
 });
 
+Deno.test("capture times of any year Google sends, 0001 to 9999, are filed under their own day; one that is no date is said, filed under 1970-01-01", async () => {
+  const dated = [
+    item("Y0001", "year1.jpg", "0001-01-01T00:00:00Z"),
+    item("Y1750", "year1750.jpg", "1750-06-15T10:00:00Z"),
+    item("Y1800", "year1800.jpg", "1800-01-01T00:00:00Z"),
+    item("Y1899", "year1899.jpg", "1899-12-31T23:59:59.999999999Z"),
+    item("Y1950", "year1950.jpg", "1950-03-04T05:06:07.5Z"),
+    item("Y2100", "year2100.jpg", "2100-03-04T05:06:07Z"),
+    item("Y9999", "year9999.jpg", "9999-12-31T23:59:59Z"),
+  ];
+  const undated = [
+    item("Bad1", "impossible.jpg", "2023-02-30T12:00:00Z"),
+    item("Bad2", "none.jpg", ""),
+  ];
+  await using env = await synced([...dated, ...undated]);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  const files = await listFiles(env.dir);
+  assert.deepEqual(files.sort(), [
+    "0001/01/01/year1.jpg",
+    "1750/06/15/year1750.jpg",
+    "1800/01/01/year1800.jpg",
+    "1899/12/31/year1899.jpg",
+    "1950/03/04/year1950.jpg",
+    "1970/01/01/impossible.jpg",
+    "1970/01/01/none.jpg",
+    "2100/03/04/year2100.jpg",
+    "9999/12/31/year9999.jpg",
+  ]);
+  await assertItemFiles(env.dir, dated);
+  {
+    using db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
+    for (const it of dated) {
+      const row = db.prepare("SELECT created_ms FROM items WHERE id = ?").get(it.id);
+      assert.equal(row?.created_ms, Math.floor(new Date(it.creationTime).getTime()), it.id);
+    }
+  }
+  // Within what ext4, XFS, APFS and NTFS all keep, the mtime is the capture time.
+  for (const it of [dated[4], dated[5]]) {
+    const stat = await Deno.stat(join(env.dir, expectedPath(it)));
+    assert.equal(stat.mtime?.getTime(), Date.parse(it.creationTime), it.id);
+  }
+  const warnings = env.first.stderr.split("\n").filter((line) =>
+    line.includes("is no date") || line.includes("has no")
+  );
+  assert.deepEqual(warnings, [
+    'warning: item Bad1 (impossible.jpg): its creationTime "2023-02-30T12:00:00Z" is no date; filed under 1970-01-01',
+    "warning: item Bad2 (none.jpg): it has no creationTime; filed under 1970-01-01",
+  ]);
+  const status = await env.status();
+  assert.equal(status.oldest, "0001-01-01T00:00:00.000Z");
+  assert.equal(status.newest, "9999-12-31T23:59:59.000Z");
+  // A second run keeps every file where it is.
+  const again = await env.run(["--all"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual((await listFiles(env.dir)).sort(), files);
+});
+
 Deno.test("--dates searches only that range, both ends included", async () => {
   const items = [
     item("D1", "before.jpg", "2022-02-28T23:59:59Z"),

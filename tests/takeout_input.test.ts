@@ -13,6 +13,8 @@ import { writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import { base256Mtime, tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
 import { reportOf } from "../testing/takeout/report_rows.ts";
+import { contentOf, render } from "../testing/takeout/content.ts";
+import { exifSegment } from "../testing/takeout/exif.ts";
 import { Renderer, takeout } from "../main.ts";
 import { RunStop } from "../lib/core/backup.ts";
 import { StopRequest } from "../lib/core/errors.ts";
@@ -112,6 +114,39 @@ Deno.test("timestamps that are no date are passed over for the next rule, noted,
   const again = await cli(["takeout", `--dir=${dir}`, bad, tgz, ...ZIPS]);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /: 0 imported/);
+});
+
+Deno.test("sidecar and EXIF dates of any year from 0001 to 9999 file the photo under its own day", async () => {
+  const entryTime = Date.UTC(2021, 5, 7, 8, 9, 10);
+  const jpeg = (dateTimeOriginal: string, seed: number) =>
+    render(contentOf("jpeg", seed, 600, exifSegment({ dateTimeOriginal, offsetTimeOriginal: "+00:00" })));
+  const zip = join(WORK, "any-year.zip");
+  const seconds = (iso: string) => String(Date.parse(iso) / 1000);
+  await writeZip(zip, [
+    [`${GP}/y1.jpg`, bytes("y1"), entryTime],
+    [`${GP}/y1.jpg.json`, sidecar("y1.jpg", seconds("0001-01-01T00:00:00Z"))],
+    [`${GP}/y1750.jpg`, bytes("y1750"), entryTime],
+    [`${GP}/y1750.jpg.json`, sidecar("y1750.jpg", seconds("1750-06-15T10:00:00Z"))],
+    [`${GP}/y2200.jpg`, bytes("y2200"), entryTime],
+    [`${GP}/y2200.jpg.json`, sidecar("y2200.jpg", seconds("2200-01-01T00:00:00Z"))],
+    [`${GP}/y9999.jpg`, bytes("y9999"), entryTime],
+    [`${GP}/y9999.jpg.json`, sidecar("y9999.jpg", seconds("9999-12-31T23:59:59Z"))],
+    // No sidecar: the EXIF date.
+    [`${GP}/scan1850.jpg`, jpeg("1850:05:04 03:02:01", 1), entryTime],
+    [`${GP}/scan0800.jpg`, jpeg("0800:01:02 03:04:05", 2), entryTime],
+  ]);
+  const dir = fresh("any-year");
+  const run = await cli(["takeout", `--dir=${dir}`, zip]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /no date/);
+  assert.deepEqual(items(dir).map((row) => [row.path, row.created_ms]), [
+    ["0001/01/01/y1.jpg", Date.parse("0001-01-01T00:00:00Z")],
+    ["0800/01/02/scan0800.jpg", Date.parse("0800-01-02T03:04:05Z")],
+    ["1750/06/15/y1750.jpg", Date.UTC(1750, 5, 15, 10)],
+    ["1850/05/04/scan1850.jpg", Date.UTC(1850, 4, 4, 3, 2, 1)],
+    ["2200/01/01/y2200.jpg", Date.UTC(2200, 0, 1)],
+    ["9999/12/31/y9999.jpg", Date.UTC(9999, 11, 31, 23, 59, 59)],
+  ]);
 });
 
 Deno.test("one file passed over or dated by its entry time is said in the singular", async () => {

@@ -125,36 +125,92 @@ export function fromDayNumber(days: number): CivilDate {
   return civilDate(days * DAY_MS);
 }
 
-/** Whether `date` exists in the calendar (no 2024-02-30). */
-function isRealDate(date: CivilDate): boolean {
+/** Whether `date` exists in the calendar (no 2024-02-30, no month 0). */
+export function isRealDate(date: CivilDate): boolean {
   const back = fromDayNumber(dayNumber(date));
   return back.year === date.year && back.month === date.month && back.day === date.day;
 }
 
-/** The earliest capture time photosync takes for a date: 1800-01-01 UTC (before photography). */
-export const EARLIEST_CAPTURE_MS = Date.UTC(1800, 0, 1);
-/** The first capture time photosync no longer takes for a date: 2200-01-01 UTC. */
-export const LATEST_CAPTURE_MS = Date.UTC(2200, 0, 1);
+/**
+ * The epoch milliseconds of a UTC wall clock, for any year (`Date.UTC` reads years 0 to 99 as 1900 to 1999).
+ *
+ * @example Usage
+ * ```ts
+ * import { utcTime } from "./dates.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(utcTime(2019, 4, 5, 10, 11, 12), Date.UTC(2019, 3, 5, 10, 11, 12));
+ * assert.equal(new Date(utcTime(50, 1, 1)).toISOString(), "0050-01-01T00:00:00.000Z");
+ * ```
+ */
+export function utcTime(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+  ms = 0,
+): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, ms);
+  return date.getTime();
+}
+
+/**
+ * The earliest capture time photosync takes for a date: 0001-01-01 UTC, the first instant Google's
+ * times can hold (a protobuf `Timestamp`, RFC 3339's four-digit year).
+ */
+export const EARLIEST_CAPTURE_MS: number = utcTime(1, 1, 1);
+/** The first capture time photosync no longer takes for a date: 10000-01-01 UTC, after Google's last. */
+export const LATEST_CAPTURE_MS: number = utcTime(10000, 1, 1);
 /**
  * The capture time of an item that has no sane one at all: 1970-01-01 UTC, the time the Library
  * API's items without a creation time get too.
  */
 export const FALLBACK_CAPTURE_MS = 0;
+const FALLBACK_DAY = new Date(FALLBACK_CAPTURE_MS).toISOString().slice(0, 10);
+
+/**
+ * What a run says of an item whose capture time, as its source gave it (`field`: `creationTime`), is
+ * missing or no date ({@link parseTimestamp}): it is filed under 1970-01-01 ({@link FALLBACK_CAPTURE_MS}).
+ *
+ * @example Usage
+ * ```ts
+ * import { undatedItem } from "./dates.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(
+ *   undatedItem("AF1Qip", "IMG.jpg", "creationTime", "2023-02-30T00:00:00Z"),
+ *   'item AF1Qip (IMG.jpg): its creationTime "2023-02-30T00:00:00Z" is no date; filed under 1970-01-01',
+ * );
+ * ```
+ */
+export function undatedItem(id: string, filename: string, field: string, value: unknown): string {
+  const what = value === undefined || value === null || value === ""
+    ? `it has no ${field}`
+    : `its ${field} ${JSON.stringify(value).slice(0, 60)} is no date`;
+  return `item ${id} (${filename}): ${what}; filed under ${FALLBACK_DAY}`;
+}
 
 /**
  * `ms` when it can be a capture time, else undefined: a whole number of epoch milliseconds from
- * {@link EARLIEST_CAPTURE_MS} up to (not including) {@link LATEST_CAPTURE_MS}. Anything else (NaN,
- * `1e23` from a sidecar's `"1e20"`, a fraction, year -1199 or 275760) is no date: stored, it would
+ * {@link EARLIEST_CAPTURE_MS} up to (not including) {@link LATEST_CAPTURE_MS}: every day Google can send,
+ * a scan of 1750 as much as a camera set to 2100, each filed under its own `YYYY/MM/DD`. Anything else
+ * (NaN, `1e23` from a sidecar's `"1e20"`, a fraction, year -1199 or 275760) is no date: stored, it would
  * make folders like `-1199/02/15` or `0NaN/NaN/NaN`, or not fit sync.db's whole-number column.
  *
  * @example Usage
  * ```ts
- * import { captureMs } from "./dates.ts";
+ * import { captureMs, utcTime } from "./dates.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(captureMs(Date.UTC(2019, 3, 5)), Date.UTC(2019, 3, 5));
+ * assert.equal(captureMs(Date.UTC(1750, 5, 15)), Date.UTC(1750, 5, 15));
+ * assert.equal(captureMs(utcTime(1, 1, 1)), utcTime(1, 1, 1));
  * assert.equal(captureMs(1e20 * 1000), undefined);
- * assert.equal(captureMs(Date.UTC(1799, 11, 31)), undefined);
+ * assert.equal(captureMs(utcTime(1, 1, 1) - 1), undefined);
  * assert.equal(captureMs(NaN), undefined);
  * assert.equal(captureMs(1.5), undefined);
  * ```
@@ -163,4 +219,46 @@ export function captureMs(ms: number | undefined): number | undefined {
   return ms !== undefined && Number.isInteger(ms) && ms >= EARLIEST_CAPTURE_MS && ms < LATEST_CAPTURE_MS
     ? ms
     : undefined;
+}
+
+/** RFC 3339's date-time: `T` (or a space, as RFC 3339 allows) between day and time; the offset optional. */
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))?$/;
+
+/**
+ * An RFC 3339 time, as Google sends `creationTime` (Library API) and `createTime` (Picker API), in epoch
+ * milliseconds; undefined when it is no such time or no capture time ({@link captureMs}). Read strictly,
+ * not by `Date.parse`, which reads a time without an offset as this machine's local time (a day off in
+ * some zones), takes `2023-02-30` for 2 March and gives no time at all for a leap second. So: a real
+ * calendar day, from year 0001 to 9999; a leap second (`23:59:60`) held at its day's last millisecond;
+ * digits beyond milliseconds dropped; a time without an offset read as UTC (Google's times are UTC).
+ *
+ * @example Usage
+ * ```ts
+ * import { parseTimestamp } from "./dates.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parseTimestamp("1750-06-15T10:00:00Z"), Date.UTC(1750, 5, 15, 10));
+ * assert.equal(parseTimestamp("2016-12-31T23:59:60Z"), Date.UTC(2016, 11, 31, 23, 59, 59, 999));
+ * assert.equal(parseTimestamp("9999-12-31T23:59:59.999999999Z"), Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+ * assert.equal(parseTimestamp("2024-01-01T00:00:00+05:00"), Date.UTC(2023, 11, 31, 19));
+ * assert.equal(parseTimestamp("2023-02-30T00:00:00Z"), undefined);
+ * assert.equal(parseTimestamp("soon"), undefined);
+ * ```
+ */
+export function parseTimestamp(text: unknown): number | undefined {
+  if (typeof text !== "string") return undefined;
+  const match = DATE_TIME.exec(text.trim());
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const [sign, offsetHours, offsetMinutes] = [match[8], Number(match[9] ?? 0), Number(match[10] ?? 0)];
+  if (
+    !isRealDate({ year, month, day }) || hour > 23 || minute > 59 || second > 60 || offsetHours > 23 ||
+    offsetMinutes > 59
+  ) {
+    return undefined;
+  }
+  const ms = second === 60 ? 999 : Number((match[7] ?? "").slice(0, 3).padEnd(3, "0"));
+  const offset = (sign === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return captureMs(utcTime(year, month, day, hour, minute, Math.min(second, 59), ms) - offset);
 }

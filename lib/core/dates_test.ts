@@ -8,6 +8,7 @@ import {
   fromDayNumber,
   parseDate,
   parseDateRange,
+  parseTimestamp,
 } from "./dates.ts";
 import { UsageError } from "./errors.ts";
 
@@ -117,8 +118,10 @@ Deno.test("civilDate is the UTC day; formatDate pads to YYYY-MM-DD", () => {
   }
 });
 
-Deno.test("captureMs takes whole epoch ms from 1800 up to 2200, and nothing else", () => {
-  const sane = [Date.UTC(1800, 0, 1), 0, -1, Date.UTC(2019, 3, 5, 10, 11, 12), Date.UTC(2200, 0, 1) - 1];
+Deno.test("captureMs takes whole epoch ms of the years 0001 to 9999, and nothing else", () => {
+  const year1 = Date.parse("0001-01-01T00:00:00Z");
+  const year10000 = Date.parse("+010000-01-01T00:00:00Z");
+  const sane = [year1, Date.UTC(1750, 5, 15), 0, -1, Date.UTC(2019, 3, 5, 10, 11, 12), year10000 - 1];
   for (const ms of sane) assert.equal(captureMs(ms), ms, String(ms));
   const insane = [
     undefined,
@@ -126,11 +129,53 @@ Deno.test("captureMs takes whole epoch ms from 1800 up to 2200, and nothing else
     Infinity,
     -Infinity,
     1e23, // A sidecar's "1e20" seconds.
-    Date.UTC(1800, 0, 1) - 1,
-    Date.UTC(2200, 0, 1),
+    year1 - 1,
+    year10000,
     Date.UTC(-1199, 1, 15),
     8.64e15, // The last time a Date holds (year 275760).
     1554458472000.5,
   ];
   for (const ms of insane) assert.equal(captureMs(ms), undefined, String(ms));
+});
+
+Deno.test("parseTimestamp reads RFC 3339 strictly: any real day of 0001 to 9999, to the millisecond, in UTC", () => {
+  const times: [string, number][] = [
+    ["0001-01-01T00:00:00Z", Date.parse("0001-01-01T00:00:00Z")],
+    ["0099-07-08T09:10:11Z", Date.parse("0099-07-08T09:10:11Z")],
+    ["1750-06-15T10:00:00Z", Date.UTC(1750, 5, 15, 10)],
+    ["1899-12-31T23:59:59.999999999Z", Date.UTC(1899, 11, 31, 23, 59, 59, 999)],
+    ["1969-12-31T23:59:59.5Z", -500],
+    ["2024-02-29T12:00:00.1Z", Date.UTC(2024, 1, 29, 12, 0, 0, 100)],
+    ["2100-03-04T05:06:07Z", Date.UTC(2100, 2, 4, 5, 6, 7)],
+    ["9999-12-31T23:59:59.999Z", Date.UTC(9999, 11, 31, 23, 59, 59, 999)],
+    // A leap second stays on its day.
+    ["2016-12-31T23:59:60Z", Date.UTC(2016, 11, 31, 23, 59, 59, 999)],
+    // Lower case, a space, an offset, none (UTC, whatever this machine's zone).
+    ["2024-01-02t03:04:05z", Date.UTC(2024, 0, 2, 3, 4, 5)],
+    ["2024-01-02 03:04:05Z", Date.UTC(2024, 0, 2, 3, 4, 5)],
+    ["2024-01-02T03:04:05-05:30", Date.UTC(2024, 0, 2, 8, 34, 5)],
+    ["2024-01-02T03:04:05", Date.UTC(2024, 0, 2, 3, 4, 5)],
+  ];
+  for (const [text, ms] of times) assert.equal(parseTimestamp(text), ms, text);
+  const none = [
+    undefined,
+    null,
+    1554458472,
+    "",
+    "soon",
+    "2023-02-30T00:00:00Z",
+    "2023-13-01T00:00:00Z",
+    "2023-00-10T00:00:00Z",
+    "2023-01-01T24:00:00Z",
+    "2023-01-01T00:60:00Z",
+    "2023-01-01T00:00:61Z",
+    "2023-01-01T00:00:00+24:00",
+    "0000-12-31T00:00:00Z",
+    "0001-01-01T00:00:00+01:00", // Year 0000 in UTC.
+    "+010000-01-01T00:00:00Z",
+    "-000001-01-01T00:00:00Z",
+    "2023-01-01",
+    "Sun, 01 Jan 2023 00:00:00 GMT",
+  ];
+  for (const text of none) assert.equal(parseTimestamp(text), undefined, String(text));
 });

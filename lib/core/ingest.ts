@@ -9,7 +9,8 @@ import { UnsafePathError } from "./output_tree.ts";
 import { DOWNLOADABLE_SOURCES, type Source } from "./source.ts";
 
 /**
- * Index everything `source` yields into `store`; returns how many items were added and changed.
+ * Index everything `source` yields into `store`, saying each batch's warnings (once a run); returns how
+ * many items were added and changed.
  * Once `signal` aborts, no further batch is taken (those written stay) and its reason is thrown.
  */
 export async function ingest(
@@ -19,9 +20,15 @@ export async function ingest(
   signal?: AbortSignal,
 ): Promise<ItemChanges> {
   const total: ItemChanges = { added: 0, updated: 0, others: 0 };
+  // Searches may list an item twice (days at their edges are searched again): said once.
+  const warned = new Set<string>();
   signal?.throwIfAborted();
   for await (const batch of source.index(store)) {
     signal?.throwIfAborted();
+    for (const warning of batch.warnings ?? []) {
+      if (!warned.has(warning)) logger.warn(warning);
+      warned.add(warning);
+    }
     // A remote source's metadata never holds the local time its download's bytes told: it stays.
     const { added, updated, others } = store.saveBatch(batch, { keepLocalTime: true, noteRefiles: true });
     total.added += added;

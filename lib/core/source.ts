@@ -10,6 +10,14 @@
  */
 import type { ItemBatch, ItemRow, SourceName, Store } from "./store.ts";
 
+/**
+ * A batch a source indexes: the items, the resume point, and what the run should say of them (one line
+ * each: an item whose capture time is no date, say), which `ingest` says as warnings.
+ */
+export interface IndexBatch extends ItemBatch {
+  warnings?: readonly string[];
+}
+
 /** A pending item whose path under the output directory is settled. */
 export type PlacedRow = ItemRow & { path: string };
 
@@ -34,11 +42,11 @@ export interface Skipped {
 export interface Source {
   readonly name: SourceName;
   /**
-   * New and changed items in batches, each carrying the resume point it reaches. The caller
+   * New and changed items in batches, each carrying the resume point it reaches (and its warnings). The caller
    * writes each batch (in one transaction) before asking for the next; the store is passed
    * for reading the source's own checkpoints and what it already holds.
    */
-  index(store: Store): AsyncIterable<ItemBatch>;
+  index(store: Store): AsyncIterable<IndexBatch>;
   /**
    * Turn a batch of pending rows into transfers (e.g. fetch fresh download URLs). Called for
    * a few batches ahead of the workers that drain them.

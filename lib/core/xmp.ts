@@ -5,7 +5,7 @@
  * document is a fixed shape, so no XML library is needed.
  * @module
  */
-import { captureMs } from "./dates.ts";
+import { parseTimestamp } from "./dates.ts";
 import { LOCAL_OFFSET_KEY, localOffsetOf } from "./layout.ts";
 
 /** The namespace of photosync's own fields (where an item came from); its prefix is `photosync`. */
@@ -123,7 +123,7 @@ export function withSharedFields(fields: XmpFields, other: XmpFields): XmpFields
 /**
  * Whether an item's JSON (of `source`) tells its capture time: not when Takeout dated the file by
  * no rule (`takeout.dateSource` "none"), nor when the Library API's `creationTime` or the Picker's
- * `createTime` is missing or no date (`captureMs`). The row's `createdMs` is then
+ * `createTime` is missing or no date (`parseTimestamp`). The row's `createdMs` is then
  * `FALLBACK_CAPTURE_MS` (1970-01-01): a folder to file the item in, not when it was taken.
  *
  * @example Usage
@@ -137,7 +137,7 @@ export function withSharedFields(fields: XmpFields, other: XmpFields): XmpFields
  * ```
  */
 export function hasCaptureTime(source: string, json: Record<string, unknown>): boolean {
-  const dateOf = (text: unknown) => typeof text === "string" && captureMs(Date.parse(text)) !== undefined;
+  const dateOf = (text: unknown) => parseTimestamp(text) !== undefined;
   switch (source) {
     case "takeout":
       return (json.takeout as { dateSource?: unknown } | undefined)?.dateSource !== "none";

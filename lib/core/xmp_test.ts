@@ -137,7 +137,7 @@ Deno.test("xmpFieldsOf: no capture time when the source gave none (the row's 197
     const undated of [
       row("takeout", { takeout: { dateSource: "none" }, description: "Kept", ...offset }),
       row("library", { mediaMetadata: { width: "4" }, description: "Kept", ...offset }),
-      row("library", { mediaMetadata: { creationTime: "0001-01-01T00:00:00Z" }, description: "Kept" }),
+      row("library", { mediaMetadata: { creationTime: "2023-02-30T00:00:00Z" }, description: "Kept" }),
       row("picker", { mediaFile: { filename: "a.jpg" }, description: "Kept" }),
     ]
   ) {

@@ -2,7 +2,7 @@
  * The Library API's MediaItem, as far as photosync reads it.
  * @module
  */
-import { captureMs, FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
+import { parseTimestamp } from "../../core/dates.ts";
 
 /** A media item from the Library API (`mediaItems:search`, `batchGet`). */
 export interface MediaItem {
@@ -29,9 +29,9 @@ export function isVideo(item: MediaItem): boolean {
 }
 
 /**
- * Creation time in epoch milliseconds; 0 (1970-01-01) when the API gave none, an unreadable one
- * or no sane date (`captureMs`: year 0001 or 275760 would make folders like `0001/01/01`).
+ * Creation time in epoch milliseconds, any day from 0001 to 9999 (`parseTimestamp`); undefined when the
+ * API gave none or no date.
  */
-export function creationMs(item: MediaItem): number {
-  return captureMs(Date.parse(item.mediaMetadata?.creationTime ?? "")) ?? FALLBACK_CAPTURE_MS;
+export function creationMs(item: MediaItem): number | undefined {
+  return parseTimestamp(item.mediaMetadata?.creationTime);
 }

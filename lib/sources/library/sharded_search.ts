@@ -27,7 +27,7 @@ import {
   parseDate,
 } from "../../core/dates.ts";
 import { type LibraryClient, PAGE_SIZE, type SearchResult } from "./client.ts";
-import type { MediaItem } from "./media_item.ts";
+import { creationMs, type MediaItem } from "./media_item.ts";
 
 const DAY_MS = 86_400_000;
 /** The earliest day a date filter takes, as a day number. */
@@ -534,8 +534,8 @@ export function density(times: readonly number[], edge: "oldest" | "newest"): nu
 function creationTimes(items: readonly MediaItem[]): number[] {
   const times: number[] = [];
   for (const item of items) {
-    const ms = Date.parse(item.mediaMetadata?.creationTime ?? "");
-    if (Number.isFinite(ms)) times.push(ms);
+    const ms = creationMs(item);
+    if (ms !== undefined) times.push(ms);
   }
   return times;
 }

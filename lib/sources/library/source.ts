@@ -3,11 +3,18 @@
  * the resume point it reaches), then fresh download URLs from batchGet for pending items.
  * @module
  */
-import type { DateRange } from "../../core/dates.ts";
-import type { ItemBatch, NewItem, Store } from "../../core/store.ts";
+import { type DateRange, FALLBACK_CAPTURE_MS, undatedItem } from "../../core/dates.ts";
+import type { NewItem, Store } from "../../core/store.ts";
 import { fetchMedia, mediaAnswer } from "../../google/http.ts";
 import { TransientError } from "../../core/retry.ts";
-import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "../../core/source.ts";
+import {
+  type IndexBatch,
+  ItemError,
+  type PlacedRow,
+  type Skipped,
+  type Source,
+  type Transfer,
+} from "../../core/source.ts";
 import type { LibraryClient } from "./client.ts";
 import { creationMs, isVideo, type MediaItem } from "./media_item.ts";
 import { searchRanges, spanDays } from "./search_ranges.ts";
@@ -25,7 +32,7 @@ export interface LibrarySourceOptions {
 export function librarySource(client: LibraryClient, options: LibrarySourceOptions): Source {
   return {
     name: "library",
-    async *index(store: Store): AsyncGenerator<ItemBatch> {
+    async *index(store: Store): AsyncGenerator<IndexBatch> {
       const now = options.now();
       // Searches are recorded before they start and as they progress: an interrupted one resumes.
       // The window is computed from items dated up to tomorrow: one photo from a camera set to
@@ -36,10 +43,14 @@ export function librarySource(client: LibraryClient, options: LibrarySourceOptio
       });
       const searches = store.checkpoints("library").map(decodeSearch);
       for await (const pages of shardedSearch(client, searches, { now: options.now })) {
+        const items = pages.flatMap((page) => page.items);
         yield {
           source: "library",
-          items: pages.flatMap((page) => page.items.map(toNewItem)),
+          items: items.map(toNewItem),
           checkpoint: checkpointOf(pages),
+          warnings: items.filter((item) => creationMs(item) === undefined).map((item) =>
+            undatedItem(item.id, item.filename ?? "", "creationTime", item.mediaMetadata?.creationTime)
+          ),
         };
       }
     },
@@ -58,14 +69,17 @@ export function librarySource(client: LibraryClient, options: LibrarySourceOptio
   };
 }
 
-/** What the store keeps of an item: everything but the short-lived `baseUrl`. */
+/**
+ * What the store keeps of an item: everything but the short-lived `baseUrl`; its capture time, or
+ * 1970-01-01 when it has none (the batch warns of it).
+ */
 function toNewItem(item: MediaItem): NewItem {
   const { baseUrl: _, ...kept } = item;
   return {
     id: item.id,
     source: "library",
     filename: item.filename ?? "",
-    createdMs: creationMs(item),
+    createdMs: creationMs(item) ?? FALLBACK_CAPTURE_MS,
     isVideo: isVideo(item),
     json: JSON.stringify(kept),
   };

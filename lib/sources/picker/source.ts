@@ -5,9 +5,16 @@
  * `baseUrl` and when it expires; an item whose URL expired stays pending until it is picked again.
  * @module
  */
-import { captureMs, FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
-import { ItemError, type PlacedRow, type Skipped, type Source, type Transfer } from "../../core/source.ts";
-import type { ItemBatch, NewItem } from "../../core/store.ts";
+import { FALLBACK_CAPTURE_MS, parseTimestamp, undatedItem } from "../../core/dates.ts";
+import {
+  type IndexBatch,
+  ItemError,
+  type PlacedRow,
+  type Skipped,
+  type Source,
+  type Transfer,
+} from "../../core/source.ts";
+import type { NewItem } from "../../core/store.ts";
 import { mediaAnswer } from "../../google/http.ts";
 import type { PickedMediaItem, PickerClient } from "./client.ts";
 
@@ -34,11 +41,17 @@ export interface PickerSourceOptions {
 export function pickerSource(client: PickerClient, options: PickerSourceOptions): Source {
   return {
     name: "picker",
-    async *index(): AsyncGenerator<ItemBatch> {
+    async *index(): AsyncGenerator<IndexBatch> {
       if (options.sessionId === undefined) return;
       for await (const page of client.pickedItems(options.sessionId)) {
         const expires = new Date(options.now() + PICKED_URL_TTL_MS).toISOString();
-        yield { source: "picker", items: page.map((item) => toNewItem(item, expires)) };
+        yield {
+          source: "picker",
+          items: page.map((item) => toNewItem(item, expires)),
+          warnings: page.filter((item) => parseTimestamp(item.createTime) === undefined).map((item) =>
+            undatedItem(item.id, item.mediaFile?.filename ?? "", "createTime", item.createTime)
+          ),
+        };
       }
     },
     prepare(rows) {
@@ -48,10 +61,12 @@ export function pickerSource(client: PickerClient, options: PickerSourceOptions)
   };
 }
 
-/** What the store keeps of a picked item: all of it, with its URL's expiry. */
+/**
+ * What the store keeps of a picked item: all of it, with its URL's expiry; its capture time, any day from
+ * 0001 to 9999, or 1970-01-01 when it has none (the batch warns of it), as for the Library's items.
+ */
 function toNewItem(item: PickedMediaItem, baseUrlExpireTime: string): NewItem {
-  // No sane date (unreadable, year 0001 or 275760): 1970-01-01, as for the Library's items.
-  const created = captureMs(Date.parse(item.createTime ?? "")) ?? FALLBACK_CAPTURE_MS;
+  const created = parseTimestamp(item.createTime) ?? FALLBACK_CAPTURE_MS;
   const stored: StoredPick = { ...item, baseUrlExpireTime };
   return {
     id: item.id,

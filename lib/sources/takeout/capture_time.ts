@@ -1,11 +1,12 @@
 /**
  * A Takeout file's capture time: the first rule that gives a sane date (`captureMs` in
- * `core/dates.ts`) of the sidecar's `photoTakenTime`, EXIF, a date in the file name and the
- * archive entry's time; when none does, a fixed fallback. A rule whose value is no date (a
- * sidecar's `"1e20"`, an entry time of year 275760) is passed over and said so.
+ * `core/dates.ts`: any day from 0001 to 9999) of the sidecar's `photoTakenTime`, EXIF, a date in the
+ * file name and the archive entry's time (a narrower window: {@link entryTimeMs}); when none does, a
+ * fixed fallback. A rule whose value is no date (a sidecar's `"1e20"`, an entry time of year 2242 or
+ * 275760) is passed over and said so.
  * @module
  */
-import { captureMs, FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
+import { captureMs, FALLBACK_CAPTURE_MS, utcTime } from "../../core/dates.ts";
 import type { ExifFacts, LocalTime } from "../../core/local_time.ts";
 import { dateOfExif, readExif } from "./exif_date.ts";
 import { localTime } from "./local_time.ts";
@@ -69,9 +70,20 @@ function datedBy(media: DatedMedia, facts: ExifFacts): Omit<CaptureTime, "exif">
   const named = captureMs(dateFromName(media.name));
   if (named !== undefined) return { ms: named, source: "name", skipped };
   const entry = media.entry.mtimeMs;
-  if (captureMs(entry) !== undefined) return { ms: entry, source: "file time", skipped };
+  if (entryTimeMs(entry) !== undefined) return { ms: entry, source: "file time", skipped };
   skipped.push(`entry time ${describeMs(entry)} is no date`);
   return { ms: FALLBACK_CAPTURE_MS, source: "none", skipped };
+}
+
+/**
+ * An archive entry's time when it can stand for a capture time: from 1800 up to (not including) 2200.
+ * Not every day a photo's own date may have: the entry time is when some computer wrote the file, and
+ * one out of this window is a placeholder (tar's largest octal time, year 2242), not a date.
+ */
+function entryTimeMs(ms: number): number | undefined {
+  return captureMs(ms) !== undefined && ms >= utcTime(1800, 1, 1) && ms < utcTime(2200, 1, 1)
+    ? ms
+    : undefined;
 }
 
 /** An epoch-ms value for a message: an ISO time where one exists, else the number. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import exifr from "exifr";
-import { dateOfExif, readExif } from "./exif_date.ts";
+import { dateOfExif, exifDateTime, readExif } from "./exif_date.ts";
 
 /** A little-endian TIFF header whose Exif IFD holds `DateTimeOriginal` (as exifr reads a JPEG's APP1). */
 function tiffWithDate(dateTimeOriginal: string): Uint8Array {
@@ -42,4 +42,28 @@ Deno.test("readExif gives exifr one options object for every file: exifr keeps e
     Options.useCached = cached;
   }
   assert.equal(given.size, 1);
+});
+
+Deno.test("exifDateTime: any real day of 0001 to 9999, with or without an offset; a leap second stays on its day", () => {
+  const cases: [string, string | undefined, number][] = [
+    ["1750:06:15 10:00:00", "+00:00", Date.UTC(1750, 5, 15, 10)],
+    ["1850:05:04 03:02:01", "-05:00", Date.UTC(1850, 4, 4, 8, 2, 1)],
+    ["0050:01:02 03:04:05", "+00:00", Date.parse("0050-01-02T03:04:05Z")],
+    ["9999:12:31 23:59:59", "+00:00", Date.UTC(9999, 11, 31, 23, 59, 59)],
+    ["2016:12:31 23:59:60", "+00:00", Date.UTC(2016, 11, 31, 23, 59, 59)],
+  ];
+  for (const [time, offset, ms] of cases) assert.equal(exifDateTime(time, offset), ms, time);
+  // Without an offset: the importing machine's wall clock, in any year.
+  const local = new Date(1750, 5, 15, 10);
+  assert.equal(exifDateTime("1750:06:15 10:00:00", undefined), local.getTime());
+  const early = new Date(50, 0, 2, 3, 4, 5);
+  early.setFullYear(50, 0, 2);
+  assert.equal(exifDateTime("0050:01:02 03:04:05", undefined), early.getTime());
+  for (
+    const time of ["0000:00:00 00:00:00", "2019:02:30 10:11:12", "2019:13:01 10:11:12", "2019:00:01 10:11:12"]
+  ) {
+    assert.equal(exifDateTime(time, "+00:00"), undefined, time);
+  }
+  // Year 0000 in UTC is no capture time.
+  assert.equal(exifDateTime("0001:01:01 00:30:00", "+01:00"), undefined);
 });

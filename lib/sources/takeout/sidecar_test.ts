@@ -39,7 +39,17 @@ Deno.test("parseSidecar: a photoTakenTime that is no sane date is kept as invali
   const sidecar = (timestamp: unknown) =>
     parseSidecar(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp } }));
   for (
-    const timestamp of ["1e20", "-99999999999", "7258118400", "NaN", "abc", "1554458472.0005", 1e300, true]
+    const timestamp of [
+      "1e20",
+      "-99999999999",
+      "253402300800",
+      "-62135596801",
+      "NaN",
+      "abc",
+      "1554458472.0005",
+      1e300,
+      true,
+    ]
   ) {
     const data = sidecar(timestamp);
     assert.equal(data?.takenMs, undefined, String(timestamp));
@@ -49,4 +59,9 @@ Deno.test("parseSidecar: a photoTakenTime that is no sane date is kept as invali
   for (const timestamp of [undefined, "0", 0, ""]) assert.deepEqual(sidecar(timestamp), { title: "a.jpg" });
   assert.equal(sidecar("1554458472")?.takenMs, 1554458472000);
   assert.equal(sidecar(1554458472)?.takenMs, 1554458472000);
+  // Any day from 0001 to 9999: a scan of 1750, a camera set to 2200.
+  assert.equal(sidecar("-6928207200")?.takenMs, Date.UTC(1750, 5, 15, 10));
+  assert.equal(sidecar("7258118400")?.takenMs, Date.UTC(2200, 0, 1));
+  assert.equal(sidecar("-62135596800")?.takenMs, Date.parse("0001-01-01T00:00:00Z"));
+  assert.equal(sidecar("253402300799")?.takenMs, Date.UTC(9999, 11, 31, 23, 59, 59));
 });
