@@ -190,6 +190,34 @@ Deno.test("capture times of any year Google sends, 0001 to 9999, are filed under
   assert.deepEqual((await listFiles(env.dir)).sort(), files);
 });
 
+Deno.test("a backup an earlier version filed under 1970-01-01 for a date it took for none (1750, 9999): the next plain run moves each file to its day", async () => {
+  const items = [
+    item("O1750", "year1750.jpg", "1750-06-15T10:00:00Z"),
+    item("O9999", "year9999.jpg", "9999-12-31T23:59:59Z"),
+    item("O2020", "year2020.jpg", "2020-05-06T07:08:09Z"),
+  ];
+  await using env = await synced(items);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  // As an earlier version left it: the capture time 1970-01-01 (its fallback), the file there with it as mtime.
+  {
+    using db = new DatabaseSync(join(env.dir, "sync.db"));
+    for (const it of items.slice(0, 2)) {
+      const was = expectedPath(it);
+      const old = `1970/01/01/${it.filename}`;
+      await Deno.mkdir(join(env.dir, "1970/01/01"), { recursive: true });
+      await Deno.rename(join(env.dir, was), join(env.dir, old));
+      await Deno.utime(join(env.dir, old), 0, 0);
+      db.prepare("UPDATE items SET created_ms = 0, path = ?, path_key = ? WHERE id = ?").run(old, old, it.id);
+    }
+  }
+  const again = await env.run();
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /re-dated 1750\/06\/15\/year1750\.jpg/);
+  assert.match(again.stderr, /re-dated 9999\/12\/31\/year9999\.jpg/);
+  await assertTree(env.dir, items);
+  assert.equal(env.emulator.counts.media, items.length, "moved, not downloaded again");
+});
+
 Deno.test("--dates searches only that range, both ends included", async () => {
   const items = [
     item("D1", "before.jpg", "2022-02-28T23:59:59Z"),

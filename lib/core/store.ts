@@ -591,7 +591,9 @@ export class Store {
           continue;
         }
         const json = options.keepLocalTime ? keptLocalTime(known.json, item.json) : item.json;
-        if (known.json === json && known.status !== "failed") continue;
+        // The same JSON may give another capture time than the one recorded: an earlier version's (which
+        // took none before 1800 nor after 2199, filing such items under 1970-01-01) is corrected, its file moved.
+        if (known.json === json && known.status !== "failed" && known.created_ms === item.createdMs) continue;
         this.#upsert.run(...row.slice(0, 5), json, item.hash ?? null);
         result.updated++;
         const hasFile = known.path !== null || known.file_of !== null;
