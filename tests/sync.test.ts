@@ -190,6 +190,48 @@ Deno.test("capture times of any year Google sends, 0001 to 9999, are filed under
   assert.deepEqual((await listFiles(env.dir)).sort(), files);
 });
 
+Deno.test("capture times the drive keeps no mtime of (1750, 0001, 9999 on ext4): said once; the clamped files are still photosync's (verify, a lost sync.db)", async () => {
+  const items = [
+    item("K0001", "year1.jpg", "0001-01-01T00:00:00Z"),
+    item("K1750", "year1750.jpg", "1750-06-15T10:00:00Z"),
+    item("K2020", "year2020.jpg", "2020-05-06T07:08:09Z"),
+    item("K9999", "year9999.jpg", "9999-12-31T23:59:59Z"),
+  ];
+  await using env = await synced(items);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  await assertTree(env.dir, items);
+  // What the drive kept: the capture time itself (tmpfs, btrfs), or its nearest time (ext4: 1901 and 2446).
+  const unkept: string[] = [];
+  for (const it of items) {
+    const mtime = (await Deno.stat(join(env.dir, expectedPath(it)))).mtime!.getTime();
+    if (mtime !== Date.parse(it.creationTime)) unkept.push(expectedPath(it));
+  }
+  const said = env.first.stderr.split("\n").filter((line) => line.includes("keeps no file time"));
+  assert.equal(said.length, unkept.length > 0 ? 1 : 0, env.first.stderr);
+  if (unkept.length > 0) {
+    assert.match(
+      said[0],
+      /^warning: this drive keeps no file time of \d{4}-\d\d-\d\d: (\S+) has .* UTC, the nearest it keeps/,
+    );
+    assert.ok(unkept.includes(said[0].split(": ")[2].split(" has ")[0]), said[0]);
+  }
+  // A backup whose files have no sha256 recorded (an earlier version's): their mtimes tell they are as placed.
+  {
+    using db = new DatabaseSync(join(env.dir, "sync.db"));
+    db.prepare("UPDATE items SET hash = NULL").run();
+  }
+  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.match(verified.stderr, /all intact/);
+  // sync.db lost: a sync again takes back each file as its own, no second copy beside it.
+  for (const name of ["sync.db", "sync.db-wal", "sync.db-shm"]) {
+    await Deno.remove(join(env.dir, name)).catch(() => {});
+  }
+  const again = await env.run(["--folder-days=local"], { auth: "browser" });
+  assert.equal(again.code, 0, again.stderr);
+  await assertTree(env.dir, items);
+});
+
 Deno.test("a backup an earlier version filed under 1970-01-01 for a date it took for none (1750, 9999): the next plain run moves each file to its day", async () => {
   const items = [
     item("O1750", "year1750.jpg", "1750-06-15T10:00:00Z"),

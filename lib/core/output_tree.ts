@@ -57,11 +57,45 @@ export function changedStamp(startedMs: number): string {
 }
 
 /**
+ * The first and last modification times of the file systems photosync may write to, where each puts a
+ * time it cannot keep (Linux clamps it there): in UTC, or (`local`) in the drive's local time, so within
+ * 14 hours of it in UTC, whatever the zone.
+ */
+const MTIME_LIMITS: readonly { ms: number; side: "first" | "last"; local?: boolean }[] = [
+  // 32-bit seconds from 1970: ext2, ext3, ext4 with small inodes, XFS without bigtime, `touch` alike.
+  // Their first is ext4's and XFS's (bigtime too) first as well.
+  { ms: -(2 ** 31) * 1000, side: "first" },
+  { ms: (2 ** 31 - 1) * 1000, side: "last" },
+  // ext4: 34 bits of seconds from 1901-12-13 (2446-05-10 22:38:55 UTC).
+  { ms: (2 ** 34 - 2 ** 31 - 1) * 1000, side: "last" },
+  // XFS with bigtime: 64 bits of nanoseconds from 1901-12-13 (2486-07-02 20:20:25 UTC).
+  { ms: 16_299_260_425_000, side: "last" },
+  // APFS: 64 bits of nanoseconds from 1970 (1677-09-21 to 2262-04-11).
+  { ms: -9_223_372_036_854, side: "first" },
+  { ms: 9_223_372_036_854, side: "last" },
+  // NTFS: from 1601.
+  { ms: Date.UTC(1601, 0, 1), side: "first" },
+  // FAT and exFAT: 1980-01-01 00:00:00 to 2107-12-31 23:59:58, local.
+  { ms: Date.UTC(1980, 0, 1), side: "first", local: true },
+  { ms: Date.UTC(2107, 11, 31, 23, 59, 58), side: "last", local: true },
+  // HFS+: 32 bits of seconds from 1904, local.
+  { ms: Date.UTC(1904, 0, 1), side: "first", local: true },
+  { ms: Date.UTC(2040, 1, 6, 6, 28, 15), side: "last", local: true },
+];
+
+/**
+ * Times every file system of {@link MTIME_LIMITS} keeps as they are, in any zone: 1980-01-02 to
+ * 2038-01-18. Only a time outside them is looked at again once set (see {@link OutputTree.unkeptTime}).
+ */
+const KEPT_EVERYWHERE = { from: Date.UTC(1980, 0, 2), to: Date.UTC(2038, 0, 18) };
+
+/**
  * Whether a file's modification time `mtimeMs` is the capture time `createdMs` photosync set, as a file
- * system keeps it: to the second (FAT to two seconds); a time before 1901-12-13 20:45:52 UTC as that
- * moment where the file system keeps 32-bit seconds (ext4 with small inodes, `touch` alike); and a time
- * before 1980 or after 2107 as FAT and exFAT keep it, clamped to 1980-01-01 00:00:00 or 2107-12-31
- * 23:59:58 of the drive's local time (within 14 hours of that time in UTC, whatever the zone).
+ * system keeps it: to the second (FAT to two seconds); or, for a capture time it cannot keep, clamped to
+ * its first or last time ({@link MTIME_LIMITS}): a time before 1901-12-13 20:45:52 UTC as that moment
+ * where the file system keeps 32-bit seconds or is ext4 or XFS; one after 2446 as ext4's last; one before
+ * 1980 or after 2107 as FAT and exFAT keep it, at 1980-01-01 00:00:00 or 2107-12-31 23:59:58 of the drive's
+ * local time; and so on for XFS, APFS, NTFS and HFS+.
  *
  * @example Usage
  * ```ts
@@ -70,26 +104,25 @@ export function changedStamp(startedMs: number): string {
  *
  * assert.equal(isPlacedMtime(Date.UTC(2020, 0, 1, 12, 0, 1), Date.UTC(2020, 0, 1, 12)), true);
  * assert.equal(isPlacedMtime(Date.UTC(2024, 4, 5), Date.UTC(2020, 0, 1)), false);
- * assert.equal(isPlacedMtime(-(2 ** 31) * 1000, Date.UTC(1901, 5, 1)), true);
+ * assert.equal(isPlacedMtime(-(2 ** 31) * 1000, Date.UTC(1750, 5, 15)), true);
  * assert.equal(isPlacedMtime(Date.UTC(1901, 5, 1), Date.UTC(1901, 5, 1)), true);
  * // A photo of 1975 on an exFAT drive in UTC+2: 1980-01-01 00:00 there.
  * assert.equal(isPlacedMtime(Date.UTC(1979, 11, 31, 22), Date.UTC(1975, 5, 1)), true);
  * assert.equal(isPlacedMtime(Date.UTC(2107, 11, 31, 23, 59, 58), Date.UTC(2110, 2, 4)), true);
+ * // A camera set to 9999 on ext4.
+ * assert.equal(isPlacedMtime(Date.UTC(2446, 4, 10, 22, 38, 55), Date.UTC(9999, 11, 31)), true);
  * // Not for a photo taken after 1980.
  * assert.equal(isPlacedMtime(Date.UTC(1980, 0, 1), Date.UTC(1985, 5, 1)), false);
  * ```
  */
 export function isPlacedMtime(mtimeMs: number, createdMs: number): boolean {
   const slack = 2000;
-  const earliest32 = -(2 ** 31) * 1000;
-  // FAT's and exFAT's first and last times, in the drive's local time: UTC-12 to UTC+14 around these.
-  const earliestFat = Date.UTC(1980, 0, 1);
-  const latestFat = Date.UTC(2107, 11, 31, 23, 59, 58);
   const zones = 14 * 3600_000 + slack;
-  return Math.abs(mtimeMs - createdMs) < slack ||
-    (createdMs < earliest32 && Math.abs(mtimeMs - earliest32) < slack) ||
-    (createdMs < mtimeMs && Math.abs(mtimeMs - earliestFat) < zones) ||
-    (createdMs > mtimeMs && Math.abs(mtimeMs - latestFat) < zones);
+  if (Math.abs(mtimeMs - createdMs) < slack) return true;
+  return MTIME_LIMITS.some(({ ms, side, local }) =>
+    (side === "first" ? createdMs < mtimeMs : createdMs > mtimeMs) &&
+    Math.abs(mtimeMs - ms) < (local ? zones : slack)
+  );
 }
 
 /** A write failed for a reason of the file system (full, not permitted): the run stops. */
@@ -163,6 +196,8 @@ export class OutputTree {
   #hardLinks = true;
   /** False once the drive made neither kind of link (see {@link NoLinksError}). */
   #links = true;
+  /** True once a file was found whose time the drive did not keep (see {@link OutputTree.unkeptTime}). */
+  #unkeptFound = false;
   readonly #linkCalls: LinkCalls;
   /** Whether earlier runs' files are stored elsewhere (see {@link OutputTree.keeps}). */
   readonly filesElsewhere: boolean;
@@ -188,6 +223,24 @@ export class OutputTree {
   /** False once a link failed because the drive makes none ({@link NoLinksError}): no more are tried. */
   get makesLinks(): boolean {
     return this.#links;
+  }
+
+  /**
+   * The modification time the drive keeps for the file at `relativePath`, just given `mtime`, when that is
+   * another (a capture time before or after the drive's range, which it clamps to its first or last time):
+   * once a tree (a run), for the run to say so once; undefined otherwise, and after that. Looks (one `stat`)
+   * only at a time outside those every drive keeps.
+   */
+  unkeptTime(relativePath: string, mtime: Date): number | undefined {
+    const wanted = mtime.getTime();
+    if (this.#unkeptFound || (wanted >= KEPT_EVERYWHERE.from && wanted <= KEPT_EVERYWHERE.to)) {
+      return undefined;
+    }
+    const kept = this.modifiedAt(relativePath);
+    // FAT keeps two-second steps.
+    if (kept === undefined || Math.abs(kept - wanted) < 2000) return undefined;
+    this.#unkeptFound = true;
+    return kept;
   }
 
   /** Start with an empty temporary folder: leftovers of an interrupted run are never complete files. */

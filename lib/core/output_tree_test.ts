@@ -227,3 +227,54 @@ Deno.test("isPlacedMtime: a capture time before 1980 or after 2107 as FAT and ex
   assert.equal(isPlacedMtime(Date.UTC(2107, 11, 31), Date.UTC(2090, 0, 1)), false);
   assert.equal(isPlacedMtime(Date.UTC(2107, 11, 29), Date.UTC(2110, 0, 1)), false);
 });
+
+Deno.test("isPlacedMtime: a capture time clamped to ext4's, XFS's, APFS's, NTFS's or HFS+'s first or last time", () => {
+  const hour = 3600_000;
+  const year1 = Date.parse("0001-01-01T00:00:00Z");
+  const year9999 = Date.UTC(9999, 11, 31, 23, 59, 59);
+  const clamps: [kept: number, created: number][] = [
+    [-(2 ** 31) * 1000, year1], // ext4, XFS: 1901-12-13 20:45:52.
+    [(2 ** 31 - 1) * 1000, Date.UTC(2100, 2, 4)], // 32-bit seconds: 2038-01-19 03:14:07.
+    [Date.UTC(2446, 4, 10, 22, 38, 55), year9999], // ext4.
+    [Date.UTC(2486, 6, 2, 20, 20, 25), year9999], // XFS with bigtime.
+    [Date.UTC(1677, 8, 21, 0, 12, 43, 146), Date.UTC(1600, 0, 1)], // APFS.
+    [Date.UTC(2262, 3, 11, 23, 47, 16, 854), year9999],
+    [Date.UTC(1601, 0, 1), year1], // NTFS.
+    [Date.UTC(1904, 0, 1) - 9 * hour, Date.UTC(1850, 0, 1)], // HFS+ in UTC+9.
+    [Date.UTC(2040, 1, 6, 6, 28, 15) + 5 * hour, Date.UTC(2050, 0, 1)], // HFS+ in UTC-5.
+  ];
+  for (const [kept, created] of clamps) {
+    assert.equal(isPlacedMtime(kept, created), true, `${new Date(kept).toISOString()} for ${created}`);
+    // Not for a capture time the drive keeps: the file's time was set since.
+    assert.equal(isPlacedMtime(kept, Date.UTC(2000, 0, 1)), false, new Date(kept).toISOString());
+  }
+  // Nor for a clamp in the other direction: ext4's last time is no clamp of a photo of 1750.
+  assert.equal(isPlacedMtime(Date.UTC(2446, 4, 10, 22, 38, 55), Date.UTC(1750, 0, 1)), false);
+  assert.equal(isPlacedMtime(-(2 ** 31) * 1000, year9999), false);
+});
+
+Deno.test("OutputTree.unkeptTime: a time outside every drive's range that the drive did not keep is told once a tree", async () => {
+  await using t = await tempTree();
+  const tree = new OutputTree(t.root);
+  const write = async (path: string, mtimeMs: number) => {
+    await Deno.mkdir(join(t.root, path, ".."), { recursive: true });
+    await Deno.writeTextFile(join(t.root, path), "photo");
+    await Deno.utime(join(t.root, path), mtimeMs / 1000, mtimeMs / 1000);
+  };
+  const year1750 = new Date(Date.UTC(1750, 5, 15, 10));
+  // Kept (a time of 1975, which FAT would not keep, but the test's drive does): nothing to tell; and a time
+  // every drive keeps is not looked at.
+  const year1975 = new Date(Date.UTC(1975, 5, 15, 10));
+  await write("1975/06/15/kept.jpg", year1975.getTime());
+  assert.equal(tree.unkeptTime("1975/06/15/kept.jpg", year1975), undefined);
+  await write("2020/01/01/a.jpg", Date.UTC(2021, 0, 1));
+  assert.equal(tree.unkeptTime("2020/01/01/a.jpg", new Date(Date.UTC(2020, 0, 1))), undefined);
+  // As ext4 keeps it: its first time.
+  const first = -(2 ** 31) * 1000;
+  await write("1750/06/15/b.jpg", first);
+  await write("1750/06/15/c.jpg", first);
+  assert.equal(tree.unkeptTime("1750/06/15/b.jpg", year1750), first);
+  assert.equal(tree.unkeptTime("1750/06/15/c.jpg", year1750), undefined, "told once");
+  // Another tree (the next run) tells it again.
+  assert.equal(new OutputTree(t.root).unkeptTime("1750/06/15/c.jpg", year1750), first);
+});

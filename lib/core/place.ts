@@ -48,6 +48,30 @@ export { ALBUMS_DIR } from "./output_tree.ts";
 export const NO_LINKS_WARNING = "this drive makes no links (a FAT32 or exFAT drive?), so album folders are " +
   "not made; the photos are all in their days (takeout --albums none skips album folders without this warning)";
 
+/**
+ * What a run says, once, when the drive did not keep a capture time as a file's mtime (see
+ * `OutputTree.unkeptTime`): `path` was given `wanted` and has `kept`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unkeptTimeWarning } from "./place.ts";
+ *
+ * assert.equal(
+ *   unkeptTimeWarning("1750/06/15/a.jpg", Date.UTC(1750, 5, 15, 10), -(2 ** 31) * 1000),
+ *   "this drive keeps no file time of 1750-06-15: 1750/06/15/a.jpg has 1901-12-13 20:45:52 UTC, the nearest " +
+ *     "it keeps, as will other files dated outside its range; their folders are their own days, and " +
+ *     "sync.db keeps their capture times",
+ * );
+ * ```
+ */
+export function unkeptTimeWarning(path: string, wanted: number, kept: number): string {
+  const day = new Date(wanted).toISOString().slice(0, 10);
+  const time = new Date(kept).toISOString().slice(0, 19).replace("T", " ");
+  return `this drive keeps no file time of ${day}: ${path} has ${time} UTC, the nearest it keeps, as will ` +
+    "other files dated outside its range; their folders are their own days, and sync.db keeps their capture times";
+}
+
 /** What {@link Placer} needs. */
 export interface PlacerOptions {
   store: Store;
@@ -170,6 +194,7 @@ export class Placer implements Disposable {
     }
     // Placed: a file at its path from here is its own (the run need not remember every item it placed).
     this.#claimedNow.delete(row.id);
+    this.#sayUnkeptTime(path, mtime);
     this.#onPlaced?.(path);
     this.#record({ id: row.id, size: staged.size, ...(hash ? { hash } : {}) });
     return path;
@@ -211,6 +236,12 @@ export class Placer implements Disposable {
         }
       }, MARK_INTERVAL_MS);
     }
+  }
+
+  /** Say once a run that the drive did not keep `mtime` as the time of the file just placed at `path`. */
+  #sayUnkeptTime(path: string, mtime: Date): void {
+    const kept = this.#tree.unkeptTime(path, mtime);
+    if (kept !== undefined) this.#logger.warn(unkeptTimeWarning(path, mtime.getTime(), kept));
   }
 
   /** Write the records not yet written. */
@@ -287,6 +318,7 @@ export class Placer implements Disposable {
         throw error;
       }
       if (moved === "moved" && from !== to) this.#onPlaced?.(to);
+      if (moved === "moved") this.#sayUnkeptTime(to, mtime);
       if (moved !== "occupied") break;
       foreign.add(to);
       to = this.#store.transaction(() => this.#claim(row, foreign, from));

@@ -66,7 +66,11 @@ Deno.test("adopt: a row sync.db lost takes back its file (dated as photosync dat
     assert.equal(placed[1], `2020/01/01/edited (${idTag("edited")}).jpg`);
     assert.equal(await Deno.readTextFile(join(root, "2020/01/01/edited.jpg")), "edited bytes");
     assert.equal(await Deno.readTextFile(join(root, placed[1])), "new edited");
-    assert.deepEqual(logger.lines.warn, [], "nothing said to be changed");
+    // (A drive keeping no time before 1901-12-13, ext4, says so of old.jpg.)
+    const said = logger.lines.warn.filter((line) =>
+      !line.startsWith("this drive keeps no file time of 1901-06-01")
+    );
+    assert.deepEqual(said, [], "nothing said to be changed");
     assert.equal(
       await Deno.readTextFile(join(root, "2020/01/01/user.jpg")),
       "old bytes",
