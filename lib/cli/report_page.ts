@@ -9,7 +9,15 @@
  * by scripts as well as by people.
  * @module
  */
-import type { DayFigures, EmptyStretch, Figures, LastRun, YearFigures } from "../core/overview.ts";
+import { utcTime } from "../core/dates.ts";
+import {
+  type DayFigures,
+  type EmptyStretch,
+  type Figures,
+  type LastRun,
+  type YearFigures,
+  yearsInOrder,
+} from "../core/overview.ts";
 import type { VerifyRun } from "../core/store.ts";
 import type { ChainSummary } from "../sources/takeout/export_chain.ts";
 import { formatBytes, formatCount, formatFiles } from "./format.ts";
@@ -102,7 +110,7 @@ ${exportsTable(data.exports)}
 ${stretchesList(data.stretches)}
 ${attentionList(attention)}
 ${
-    Object.keys(data.years).map((year) => calendar(year, data.years[year], byDay, data.missing, max)).join(
+    yearsInOrder(data.years).map(([year, figures]) => calendar(year, figures, byDay, data.missing, max)).join(
       "\n",
     )
   }
@@ -136,7 +144,7 @@ function sourcesTable(sources: Record<string, Figures>, totals: Figures): string
 }
 
 function yearsTable(years: Record<string, YearFigures>): string {
-  const rows = Object.entries(years).flatMap(([year, f]) => [
+  const rows = yearsInOrder(years).flatMap(([year, f]) => [
     figuresRow(`<a href="#y${year}">${year}</a>`, f),
     ...Object.entries(f.sources).map(([source, s]) => figuresRow(`&nbsp;&nbsp;${escapeHtml(source)}`, s)),
   ]);
@@ -275,8 +283,9 @@ function calendar(
   max: number,
 ): string {
   const y = Number(year);
-  const first = Date.UTC(y, 0, 1);
-  const days = (Date.UTC(y + 1, 0, 1) - first) / DAY_MS;
+  // Not Date.UTC: it takes the years 0 to 99 for 1900 to 1999.
+  const first = utcTime(y, 1, 1);
+  const days = (utcTime(y + 1, 1, 1) - first) / DAY_MS;
   // Monday = 0.
   const offset = (new Date(first).getUTCDay() + 6) % 7;
   const cells: string[] = [];

@@ -151,3 +151,25 @@ Deno.test("report page: a count of one is said in the singular", () => {
   assert.match(page, />2020-03-01 to 2020-03-01: 1 day without a photo<\/li>/);
   assert.match(page, /<p class="sub">1 day with items pending, failed or missing on disk/);
 });
+
+Deno.test("report page: years before 1000 come first, each with its own calendar (year 0800, not 1900)", () => {
+  const year = { items: 1, downloaded: 1, files: 1, pending: 0, failed: 0, bytes: 10, sources: {} };
+  // As yearFigures gives them: a JavaScript object lists "1750" and "2020" before "0800".
+  const years = { "1750": year, "2020": year, "0800": year };
+  const page = reportPage(data({
+    years,
+    days: [
+      { day: "0800-12-25", count: 1, pending: 0, failed: 0 },
+      { day: "1750-06-15", count: 1, pending: 0, failed: 0 },
+      { day: "2020-02-29", count: 1, pending: 0, failed: 0 },
+    ],
+    missing: new Map(),
+  }));
+  const order = (pattern: RegExp) => [...page.matchAll(pattern)].map((match) => match[1]);
+  assert.deepEqual(order(/<a href="#y(\d+)">/g), ["0800", "1750", "2020"]);
+  assert.deepEqual(order(/<h2 id="y(\d+)"/g), ["0800", "1750", "2020"]);
+  const day = /data-day="(0800-\d\d-\d\d)" data-count="(\d+)"/g;
+  const cells = [...page.matchAll(day)];
+  assert.equal(cells.length, 366, "0800 is a leap year");
+  assert.deepEqual(cells.filter((cell) => cell[2] !== "0").map((cell) => cell[1]), ["0800-12-25"]);
+});

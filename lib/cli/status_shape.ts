@@ -11,6 +11,7 @@ import {
   lastRuns,
   type YearFigures,
   yearFigures,
+  yearsInOrder,
 } from "../core/overview.ts";
 import type { Store } from "../core/store.ts";
 import { formatBytes, formatCount, formatFiles } from "./format.ts";
@@ -54,7 +55,7 @@ export function backupShape(store: Store): BackupShape {
  */
 export function describeShape(shape: BackupShape): string[] {
   const lines: string[] = [];
-  const years = Object.entries(shape.years);
+  const years = yearsInOrder(shape.years);
   if (years.length > 0) {
     lines.push(row("year", ["items", "downloaded", "pending", "failed", "bytes"]));
     for (const [year, figures] of years) {

@@ -38,6 +38,23 @@ export interface YearFigures extends Figures {
   sources: Record<string, Figures>;
 }
 
+/**
+ * The entries of a figures-per-year record ({@link yearFigures}), oldest year first: a JavaScript object
+ * lists its keys that read as whole numbers first (`"1750"`, `"2020"`), those with a leading zero (`"0800"`)
+ * after them.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { yearsInOrder } from "./overview.ts";
+ *
+ * assert.deepEqual(yearsInOrder({ "2020": 1, "0800": 2 }), [["0800", 2], ["2020", 1]]);
+ * ```
+ */
+export function yearsInOrder<T>(years: Record<string, T>): [string, T][] {
+  return Object.entries(years).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+}
+
 /** A day with items. */
 export interface DayFigures {
   /** `YYYY-MM-DD` (UTC). */
