@@ -546,6 +546,49 @@ Deno.test("hostile file names never leave --dir", async () => {
   assert.deepEqual((await flat.status()).downloaded, 1, "sync.db is still the database");
 });
 
+Deno.test("an item named nothing usable (empty, dots, spaces, only an extension) is saved as its id with its type's extension", async () => {
+  const at = (second: number) => `2020-01-01T00:00:${String(second).padStart(2, "0")}Z`;
+  const mp4 = { mimeType: "video/mp4", video: { status: "READY" as const } };
+  const items = [
+    item("E1", "", at(1)),
+    item("E2", ".", at(2)),
+    item("E3", "..", at(3)),
+    item("E4", " . . ", at(4)),
+    item("E5", "   ", at(5)),
+    item("E6", ".jpg", at(6)),
+    item("E7", "...JPG", at(7)),
+    item("E8", "", at(8), { mimeType: "image/png" }),
+    item("E9", ".mov", at(9), mp4),
+    item("E10", "../..", at(10), { mimeType: "image/heic" }),
+    item("E11", ".", at(11), { mimeType: "application/x-unknown" }),
+    // A name of its own stays its own.
+    item("E12", ".hidden.jpg", at(12)),
+    item("E13", "jpg", at(13)),
+  ];
+  await using env = await synced(items);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  assert.deepEqual((await listFiles(env.dir)).sort(), [
+    "2020/01/01/E1.jpg",
+    "2020/01/01/E10.heic",
+    "2020/01/01/E11",
+    "2020/01/01/E2.jpg",
+    "2020/01/01/E3.jpg",
+    "2020/01/01/E4.jpg",
+    "2020/01/01/E5.jpg",
+    "2020/01/01/E6.jpg",
+    "2020/01/01/E7.jpg",
+    "2020/01/01/E8.png",
+    "2020/01/01/E9.mp4",
+    "2020/01/01/_hidden.jpg",
+    "2020/01/01/jpg",
+  ]);
+  // A picked one likewise.
+  await using fresh = await TestEnv.start({ items: [item("P1", "..", at(1), { mimeType: "image/webp" })] });
+  const pick = await fresh.pick(["P1"]);
+  assert.equal(pick.code, 0, pick.stderr);
+  assert.deepEqual(await listFiles(fresh.dir), ["2020/01/01/P1.webp"]);
+});
+
 Deno.test("--xmp: a name cut short gets its sidecar (the name leaves room for .xmp); a file an earlier version named at 255 bytes stays where sync.db records it", async () => {
   const long = item("L1", "a".repeat(300) + ".jpg", "2021-06-01T10:00:00Z", { size: 3000 });
   await using env = await synced([long], ["--xmp"]);

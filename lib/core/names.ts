@@ -59,6 +59,74 @@ export function sanitizeName(
 }
 
 /**
+ * A name with nothing to name a file by: empty, or only dots, spaces, separators and control characters,
+ * but for an extension (`.jpg`, `...JPG`).
+ */
+// deno-lint-ignore no-control-regex
+const NO_STEM = /^[\s\u0000-\u001f./\\]*(\.[^\s\u0000-\u001f./\\]{1,15})?[\s\u0000-\u001f.]*$/;
+
+/** The extensions of the types Google Photos stores (and a few more cameras make), by MIME type. */
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  "image/jpeg": ".jpg",
+  "image/png": ".png",
+  "image/gif": ".gif",
+  "image/webp": ".webp",
+  "image/heic": ".heic",
+  "image/heif": ".heif",
+  "image/avif": ".avif",
+  "image/bmp": ".bmp",
+  "image/tiff": ".tif",
+  "image/x-icon": ".ico",
+  "image/vnd.microsoft.icon": ".ico",
+  "image/x-adobe-dng": ".dng",
+  "image/dng": ".dng",
+  "image/x-canon-cr2": ".cr2",
+  "image/x-canon-cr3": ".cr3",
+  "image/x-nikon-nef": ".nef",
+  "image/x-sony-arw": ".arw",
+  "image/x-fuji-raf": ".raf",
+  "image/x-olympus-orf": ".orf",
+  "image/x-panasonic-rw2": ".rw2",
+  "video/mp4": ".mp4",
+  "video/quicktime": ".mov",
+  "video/3gpp": ".3gp",
+  "video/3gpp2": ".3g2",
+  "video/x-m4v": ".m4v",
+  "video/x-msvideo": ".avi",
+  "video/avi": ".avi",
+  "video/x-ms-wmv": ".wmv",
+  "video/x-ms-asf": ".asf",
+  "video/x-matroska": ".mkv",
+  "video/webm": ".webm",
+  "video/mpeg": ".mpg",
+  "video/mp2t": ".mts",
+};
+
+/**
+ * The name to save an item under (made safe later by {@link sanitizeName}): its own `filename`; or, when
+ * that has nothing to name a file by (`""`, `.`, `..`, spaces, only an extension such as `.jpg`), its id
+ * with the extension of its `mimeType` (else the one the name had, else none): never a bare id nor a
+ * hidden `_jpg`.
+ *
+ * @example Usage
+ * ```ts
+ * import { itemFileName } from "./names.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(itemFileName("IMG_1.jpg", "AF1Qip", "image/jpeg"), "IMG_1.jpg");
+ * assert.equal(itemFileName("", "AF1Qip", "image/jpeg"), "AF1Qip.jpg");
+ * assert.equal(itemFileName(".mov", "AF1Qip", "video/mp4"), "AF1Qip.mp4");
+ * assert.equal(itemFileName(".png", "AF1Qip"), "AF1Qip.png");
+ * assert.equal(itemFileName(".hidden.jpg", "AF1Qip", "image/jpeg"), ".hidden.jpg");
+ * ```
+ */
+export function itemFileName(filename: string, id: string, mimeType?: string): string {
+  const match = NO_STEM.exec(filename);
+  if (!match) return filename;
+  return id + (EXTENSIONS[mimeType?.trim().toLowerCase() ?? ""] ?? match[1] ?? "");
+}
+
+/**
  * `IMG.jpg` → `IMG (tag).jpg`, still within 251 bytes (room for `.xmp`, see {@link sanitizeName}): the
  * name for a second item at a taken path.
  *

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { idTag, sanitizeName, taggedName } from "./names.ts";
+import { idTag, itemFileName, sanitizeName, taggedName } from "./names.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
@@ -173,4 +173,34 @@ Deno.test("idTag is FNV-1a as 8 hex digits: stable across calls and runs, differ
   const tags = Array.from({ length: 2000 }, (_, i) => idTag(`id${i}`));
   assert.ok(tags.some((tag) => tag.startsWith("0")));
   assert.ok(tags.every((tag) => tag.length === 8));
+});
+
+Deno.test("itemFileName: a name with nothing to name a file by is the id with its type's extension", () => {
+  const none = [
+    "",
+    ".",
+    "..",
+    "...",
+    " ",
+    " . . ",
+    "\t",
+    "/",
+    "../..",
+    "..\\..",
+    "\u0000",
+    ".jpg",
+    "...JPG",
+    " .jpg. ",
+  ];
+  for (const name of none) {
+    assert.equal(itemFileName(name, "AF1Qip", "image/jpeg"), "AF1Qip.jpg", JSON.stringify(name));
+    assert.equal(itemFileName(name, "AF1Qip", "VIDEO/QuickTime"), "AF1Qip.mov", JSON.stringify(name));
+  }
+  // No type known: the name's own extension, else none.
+  assert.equal(itemFileName(".HEIC", "AF1Qip"), "AF1Qip.HEIC");
+  assert.equal(itemFileName("..", "AF1Qip", "application/octet-stream"), "AF1Qip");
+  // A name of its own stays (sanitizeName makes it safe).
+  for (const name of ["a.jpg", "jpg", ".hidden.jpg", "a .jpg", "_.jpg", "a..", "CON"]) {
+    assert.equal(itemFileName(name, "AF1Qip", "image/jpeg"), name);
+  }
 });

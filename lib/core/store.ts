@@ -244,7 +244,10 @@ export interface UnrestoredFile {
 export interface NewItem {
   id: string;
   source: SourceName;
-  /** File name as the source gave it (hostile: sanitised only when a path is chosen). */
+  /**
+   * File name as the source gave it (hostile: sanitised only when a path is chosen); for one with nothing to
+   * name a file by, its id and its type's extension (`itemFileName`).
+   */
   filename: string;
   /** Capture time, epoch milliseconds. */
   createdMs: number;

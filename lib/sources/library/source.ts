@@ -4,6 +4,7 @@
  * @module
  */
 import { type DateRange, FALLBACK_CAPTURE_MS, undatedItem } from "../../core/dates.ts";
+import { itemFileName } from "../../core/names.ts";
 import type { NewItem, Store } from "../../core/store.ts";
 import { fetchMedia, mediaAnswer } from "../../google/http.ts";
 import { TransientError } from "../../core/retry.ts";
@@ -78,7 +79,7 @@ function toNewItem(item: MediaItem): NewItem {
   return {
     id: item.id,
     source: "library",
-    filename: item.filename ?? "",
+    filename: itemFileName(item.filename ?? "", item.id, item.mimeType),
     createdMs: creationMs(item) ?? FALLBACK_CAPTURE_MS,
     isVideo: isVideo(item),
     json: JSON.stringify(kept),

@@ -6,6 +6,7 @@
  * @module
  */
 import { FALLBACK_CAPTURE_MS, parseTimestamp, undatedItem } from "../../core/dates.ts";
+import { itemFileName } from "../../core/names.ts";
 import {
   type IndexBatch,
   ItemError,
@@ -71,7 +72,7 @@ function toNewItem(item: PickedMediaItem, baseUrlExpireTime: string): NewItem {
   return {
     id: item.id,
     source: "picker",
-    filename: item.mediaFile?.filename ?? "",
+    filename: itemFileName(item.mediaFile?.filename ?? "", item.id, item.mediaFile?.mimeType),
     createdMs: created,
     isVideo: item.type === "VIDEO" || (item.mediaFile?.mimeType ?? "").startsWith("video/"),
     json: JSON.stringify(stored),
