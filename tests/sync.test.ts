@@ -589,6 +589,32 @@ Deno.test("an item named nothing usable (empty, dots, spaces, only an extension)
   assert.deepEqual(await listFiles(fresh.dir), ["2020/01/01/P1.webp"]);
 });
 
+/** The names of the files a first sync of `items` (all dated 2020-01-01) placed, and the run's folder verified intact. */
+async function namesOf(items: FixtureItem[]): Promise<Set<string>> {
+  await using env = await synced(items);
+  assert.equal(env.first.code, 0, env.first.stderr);
+  const files = await listFiles(env.dir);
+  assert.ok(files.every((file) => file.startsWith("2020/01/01/")), files.join("\n"));
+  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.match(verified.stderr, /all intact/);
+  return new Set(files.map((file) => file.slice("2020/01/01/".length)));
+}
+
+const jan1 = (second: number) => `2020-01-01T00:00:${String(second).padStart(2, "0")}Z`;
+
+Deno.test("a long name is cut between characters as they are seen, not inside one (é decomposed, a flag, Hangul jamo, an emoji family)", async () => {
+  const nfd = "e\u0301"; // é decomposed: two code points, one character.
+  const flag = "\u{1F1EF}\u{1F1F5}"; // 🇯🇵: two regional indicators.
+  const syllable = "\u1100\u1161\u11a8"; // 각 as three conjoining jamo.
+  const family = "\u{1F468}\u200d\u{1F469}\u200d\u{1F467}"; // 👨‍👩‍👧: five code points.
+  const units = [nfd, flag, syllable, family];
+  const names = await namesOf(units.map((unit, i) => item(`G${i}`, unit.repeat(100) + ".jpg", jan1(i))));
+  // As many whole ones as fit in 251 bytes with the extension.
+  const cut = (unit: string) => unit.repeat(Math.floor(247 / new TextEncoder().encode(unit).length)) + ".jpg";
+  assert.deepEqual(names, new Set(units.map(cut)));
+});
+
 Deno.test("--xmp: a name cut short gets its sidecar (the name leaves room for .xmp); a file an earlier version named at 255 bytes stays where sync.db records it", async () => {
   const long = item("L1", "a".repeat(300) + ".jpg", "2021-06-01T10:00:00Z", { size: 3000 });
   await using env = await synced([long], ["--xmp"]);

@@ -191,18 +191,42 @@ function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 
-/** Cut `name` to `max` UTF-8 bytes on a character boundary, keeping a short extension. */
+/** Characters as a reader sees them (grapheme clusters): made once, when a first name is cut. */
+let graphemes: Intl.Segmenter | undefined;
+
+/**
+ * Cut `name` to `max` UTF-8 bytes between characters as a reader sees them, keeping a short extension: never
+ * inside one made of several code points (`é` decomposed, a flag's two regional indicators, a Hangul syllable
+ * written in jamo, an emoji joined by ZWJ), which would leave another letter or symbol than the name had.
+ */
 function truncateName(name: string, max: number): string {
   if (byteLength(name) <= max) return name;
   const { stem, ext } = splitExtension(name, MAX_EXT_LENGTH);
   const keepExt = byteLength(ext) < max / 2 ? ext : "";
   let budget = max - byteLength(keepExt);
   let out = "";
-  for (const char of keepExt ? stem : name) {
-    const size = byteLength(char);
-    if (size > budget) break;
-    out += char;
-    budget -= size;
+  graphemes ??= new Intl.Segmenter("und", { granularity: "grapheme" });
+  for (const { segment } of graphemes.segment(keepExt ? stem : name)) {
+    const size = byteLength(segment);
+    if (size <= budget) {
+      out += segment;
+      budget -= size;
+      continue;
+    }
+    // A first one longer than the whole name may be (a letter under hundreds of marks) is cut inside:
+    // else nothing would be left of the name.
+    if (out === "") out = cutCodePoints(segment, budget);
+    break;
   }
   return out + keepExt;
+}
+
+/** The code points of `text` that fit in `max` UTF-8 bytes. */
+function cutCodePoints(text: string, max: number): string {
+  let out = "";
+  for (const char of text) {
+    if (byteLength(out + char) > max) break;
+    out += char;
+  }
+  return out;
 }

@@ -204,3 +204,25 @@ Deno.test("itemFileName: a name with nothing to name a file by is the id with it
     assert.equal(itemFileName(name, "AF1Qip", "image/jpeg"), name);
   }
 });
+
+Deno.test("sanitizeName cuts a long name between characters as a reader sees them", () => {
+  const cases: [unit: string, size: number][] = [
+    ["e\u0301", 3], // é decomposed
+    ["\u{1F1EF}\u{1F1F5}", 8], // 🇯🇵
+    ["\u1100\u1161\u11a8", 9], // 각 in jamo
+    ["\u{1F468}\u200d\u{1F469}\u200d\u{1F467}", 18], // 👨‍👩‍👧
+    ["\u{1F44D}\u{1F3FD}", 8], // 👍🏽
+  ];
+  for (const [unit, size] of cases) {
+    assert.equal(bytes(unit), size);
+    const whole = Math.floor(247 / size);
+    assert.equal(sanitizeName(unit.repeat(100) + ".jpg"), unit.repeat(whole) + ".jpg", unit);
+    assert.equal(sanitizeName(unit.repeat(100)), unit.repeat(Math.floor(251 / size)), unit);
+    // A tagged name too.
+    const tagged = taggedName(`2020/01/01/${unit.repeat(100)}.jpg`, "1a2b3c4d");
+    assert.equal(tagged, `2020/01/01/${unit.repeat(Math.floor((251 - 15) / size))} (1a2b3c4d).jpg`, unit);
+  }
+  // One character longer than a name may be (a letter under 300 marks): cut inside it, never to nothing.
+  const zalgo = sanitizeName("e" + "\u0301".repeat(300) + ".jpg");
+  assert.ok(zalgo.startsWith("e\u0301") && zalgo.endsWith(".jpg") && bytes(zalgo) <= 251, zalgo);
+});
