@@ -615,6 +615,31 @@ Deno.test("a long name is cut between characters as they are seen, not inside on
   assert.deepEqual(names, new Set(units.map(cut)));
 });
 
+Deno.test("names Windows takes for a device (AUX .jpg, nul  .tar.gz, COM¹.jpg) get a _ before them", async () => {
+  const names = await namesOf([
+    item("W1", "AUX .jpg", jan1(1)),
+    item("W2", "nul  .tar.gz", jan1(2)),
+    item("W3", "COM\u00b9.jpg", jan1(3)),
+    item("W4", "lpt\u00b3", jan1(4)),
+    // Names Windows takes as they are.
+    item("W5", "AUXILIARY.jpg", jan1(5)),
+    item("W6", "COM10.jpg", jan1(6)),
+    item("W7", "con_.jpg", jan1(7)),
+  ]);
+  assert.deepEqual(
+    names,
+    new Set([
+      "_AUX .jpg",
+      "_nul  .tar.gz",
+      "_COM\u00b9.jpg",
+      "_lpt\u00b3",
+      "AUXILIARY.jpg",
+      "COM10.jpg",
+      "con_.jpg",
+    ]),
+  );
+});
+
 Deno.test("--xmp: a name cut short gets its sidecar (the name leaves room for .xmp); a file an earlier version named at 255 bytes stays where sync.db records it", async () => {
   const long = item("L1", "a".repeat(300) + ".jpg", "2021-06-01T10:00:00Z", { size: 3000 });
   await using env = await synced([long], ["--xmp"]);

@@ -14,6 +14,13 @@ const MAX_NAME_BYTES = 255;
 const MAX_FILE_NAME_BYTES = MAX_NAME_BYTES - ".xmp".length;
 
 /**
+ * A name Windows takes for a device, whatever follows its first dot: `CON`, `PRN`, `AUX`, `NUL`, `COM0`-`COM9`
+ * and `LPT0`-`LPT9` (and with a superscript `¹`, `²`, `³`), in any case, also with spaces before that dot
+ * (`AUX .jpg`, which Windows reads as `AUX`).
+ */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]) *(\.|$)/i;
+
+/**
  * Make one path segment safe on every platform: no separators, NUL, control or reserved
  * characters, no `.`/`..` (nor such parts of a path-like name), not hidden (no leading dot)
  * unless `hidden` allows it, no trailing dots or spaces, at most 251 bytes of UTF-8 (keeping the
@@ -30,6 +37,7 @@ const MAX_FILE_NAME_BYTES = MAX_NAME_BYTES - ".xmp".length;
  * assert.equal(sanitizeName(".hidden.jpg"), "_hidden.jpg");
  * assert.equal(sanitizeName("notes. "), "notes");
  * assert.equal(sanitizeName("CON.txt"), "_CON.txt");
+ * assert.equal(sanitizeName("aux .jpg"), "_aux .jpg");
  * assert.equal(sanitizeName("..", "AF1QipId"), "AF1QipId");
  * assert.equal(new TextEncoder().encode(sanitizeName("x".repeat(300) + ".jpg")).length, 251);
  * assert.equal(new TextEncoder().encode(sanitizeName("x".repeat(300), "album", { folder: true })).length, 255);
@@ -53,7 +61,7 @@ export function sanitizeName(
   for (;;) {
     safe = truncateName(safe, max).replace(/[. ]+$/, "");
     if (safe === "") return sanitizeName(fallback, "unnamed", { folder });
-    if (!/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(safe)) return safe;
+    if (!WINDOWS_DEVICE.test(safe)) return safe;
     safe = `_${safe}`;
   }
 }

@@ -74,7 +74,18 @@ Deno.test("sanitizeName prefixes Windows reserved device names, with or without 
     ["NUL", "_NUL"],
     ["COM1.jpg", "_COM1.jpg"],
     ["lpt9", "_lpt9"],
+    ["COM0.jpg", "_COM0.jpg"],
+    // Spaces before the dot: Windows reads AUX .jpg as AUX.
+    ["AUX .jpg", "_AUX .jpg"],
+    ["nul   .tar.gz", "_nul   .tar.gz"],
+    // Superscript digits are devices too.
+    ["COM\u00b9.jpg", "_COM\u00b9.jpg"],
+    ["lpt\u00b2", "_lpt\u00b2"],
+    ["Lpt\u00b3.png", "_Lpt\u00b3.png"],
     // Only the whole first part is reserved.
+    ["COM10.jpg", "COM10.jpg"],
+    ["con_.jpg", "con_.jpg"],
+    ["aux x.jpg", "aux x.jpg"],
     ["console.log", "console.log"],
     ["icon.png", "icon.png"],
     ["com.jpg", "com.jpg"],
