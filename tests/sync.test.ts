@@ -640,6 +640,14 @@ Deno.test("names Windows takes for a device (AUX .jpg, nul  .tar.gz, COM¹.jpg) 
   );
 });
 
+Deno.test("C1 control characters in a name (NEL, CSI) become _, as C0's do", async () => {
+  const names = await namesOf([
+    item("C1", "x\u0085y\u009f.jpg", jan1(1)),
+    item("C2", "\u009b31mred.jpg", jan1(2)),
+  ]);
+  assert.deepEqual(names, new Set(["x_y_.jpg", "_31mred.jpg"]));
+});
+
 Deno.test("--xmp: a name cut short gets its sidecar (the name leaves room for .xmp); a file an earlier version named at 255 bytes stays where sync.db records it", async () => {
   const long = item("L1", "a".repeat(300) + ".jpg", "2021-06-01T10:00:00Z", { size: 3000 });
   await using env = await synced([long], ["--xmp"]);

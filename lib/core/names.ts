@@ -14,6 +14,13 @@ const MAX_NAME_BYTES = 255;
 const MAX_FILE_NAME_BYTES = MAX_NAME_BYTES - ".xmp".length;
 
 /**
+ * What no name keeps: control characters (C0, DEL and C1: invisible, and terminals act on some) and the
+ * ones Windows forbids.
+ */
+// deno-lint-ignore no-control-regex
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f<>:"|?*]/g;
+
+/**
  * A name Windows takes for a device, whatever follows its first dot: `CON`, `PRN`, `AUX`, `NUL`, `COM0`-`COM9`
  * and `LPT0`-`LPT9` (and with a superscript `¹`, `²`, `³`), in any case, also with spaces before that dot
  * (`AUX .jpg`, which Windows reads as `AUX`).
@@ -52,8 +59,7 @@ export function sanitizeName(
   // `.` and `..` parts of a path-like name say nothing; a leading dot would hide the file
   // (`hidden`: a name the user chose may).
   const parts = name.split(/[/\\]/).filter((part) => !/^\.+$/.test(part));
-  // deno-lint-ignore no-control-regex
-  let safe = parts.join("_").replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "_").replace(/[. ]+$/, "");
+  let safe = parts.join("_").replace(UNSAFE_CHARACTERS, "_").replace(/[. ]+$/, "");
   if (!hidden) safe = safe.replace(/^\.+/, "_");
   // Trimmed before the cut so that the extension kept is the real one, and again after it:
   // cutting can expose a dot or space (or a reserved name) that was not at the end before.

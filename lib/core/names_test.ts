@@ -20,6 +20,9 @@ Deno.test("sanitizeName replaces separators, reserved characters, NUL and contro
     ["a\0b", "a_b"],
     ["tab\there", "tab_here"],
     ["bell\x07\x1f\x7f", "bell___"],
+    // C1 controls (NEL, CSI).
+    ["x\u0085y\u009b.jpg", "x_y_.jpg"],
+
     ['a<b>c:d"e|f?g*h', "a_b_c_d_e_f_g_h"],
     ["IMG_0001.jpg", "IMG_0001.jpg"],
     [".hidden", "_hidden"],
