@@ -36,6 +36,7 @@ const WEIGHTS: Record<string, number> = {
   "ci_backup.test.ts": 13,
   "crash.test.ts": 12,
   "faults.test.ts": 10,
+  "authorise_again.test.ts": 10,
   "pick.test.ts": 9,
   "takeout_webdav.test.ts": 8,
   "takeout_chain.test.ts": 8,

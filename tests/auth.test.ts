@@ -53,6 +53,22 @@ Deno.test("a redirect whose state does not match is refused", async () => {
   assert.equal(env.emulator.counts.token, 0, "the code was not exchanged");
 });
 
+Deno.test("a code Google refuses at the exchange (invalid_grant) is one line to retry, not a saved authorisation refused", async () => {
+  await using env = await setup();
+  const cli = env.spawn(["--no-browser"]);
+  const authUrl = await cli.waitForLine((line) => line.startsWith(env.emulator.authUri));
+  const redirect = new URL(await env.emulator.consent(authUrl));
+  redirect.searchParams.set("code", "4/0Aexpired");
+  await (await fetch(redirect)).body?.cancel();
+  assertOneLineError(
+    await cli.result(),
+    4,
+    /^error: authorisation failed: Google refused the code it sent back \(invalid_grant: it expired or was used already\); run photosync again to retry$/,
+  );
+  const again = await env.run([], { auth: "browser" });
+  assert.equal(again.code, 0, again.stderr);
+});
+
 Deno.test("tokens are saved, refreshed before expiry, refreshed once on a 401, never printed", async () => {
   await using env = await setup({ accessTokenTtlSec: 30 });
   const first = await env.run(["--verbose"], { auth: "browser" });

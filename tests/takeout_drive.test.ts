@@ -409,16 +409,19 @@ Deno.test("takeout --drive: faults are retried, a kill -9 resumes, a token witho
   assert.equal(refused.code, 4, refused.stderr);
   const lines = refused.stderr.trim().split("\n").filter((line) => !line.startsWith("looking for"));
   assert.deepEqual(lines.length, 1, refused.stderr);
+  // Its secret is what to renew: the command that prints a Drive token, on the computer authorised on.
   assert.match(
     lines[0],
     new RegExp(
-      "no Google Drive access \\(scope drive\\.readonly\\): " +
-        `run photosync token --scope drive --dir ${env.dir} --creds FILE to authorise it; .*PHOTOSYNC_REFRESH_TOKEN`,
+      "no Google Drive access \\(scope drive\\.readonly\\): on the computer you authorised on, " +
+        "run photosync token --scope drive --creds FILE again with the --dir you authorised in .*" +
+        "the secret PHOTOSYNC_DRIVE_REFRESH_TOKEN$",
     ),
   );
 
-  // The saved Drive authorisation revoked: the advice names what authorises Drive again
-  // (`photosync --creds` would authorise the Library scope only), and so does an unattended token's.
+  // The saved Drive authorisation revoked: the advice names what authorises Drive again, and only that
+  // (`photosync --creds` would authorise the Library scope only, `takeout --drive --creds` import first),
+  // and so does an unattended token's.
   emulator.revokeRefreshTokens();
   emulator.expireAccessTokens();
   const revoked = await drive(env);
@@ -426,7 +429,7 @@ Deno.test("takeout --drive: faults are retried, a kill -9 resumes, a token witho
     revoked,
     4,
     new RegExp(
-      `invalid_grant.*run photosync takeout --drive --dir ${env.dir} --creds FILE to authorise again`,
+      `invalid_grant.*run photosync token --scope drive --dir ${env.dir} --creds FILE to authorise again`,
     ),
   );
   const unattended = await drive(env, [], { env: { PHOTOSYNC_REFRESH_TOKEN: "revoked-token" } });

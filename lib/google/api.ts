@@ -86,7 +86,7 @@ export class GoogleApi {
       }
     });
     if (!response.ok) {
-      const error = await apiError(response);
+      const error = await apiError(response, this.tokens.renew);
       const answer = error instanceof ApiError ? error : error.cause;
       throw (answer instanceof ApiError && refused?.(answer)) || error;
     }

@@ -3,6 +3,7 @@
  * or the tokens saved in `sync.db`.
  * @module
  */
+import { authoriseAgain, authoriseCommand, authoriseElsewhere, renewSecret, setSecret } from "./advice.ts";
 import {
   authorizeInteractive,
   type AuthorizeOptions,
@@ -21,7 +22,6 @@ import {
 } from "./oauth.ts";
 import { join } from "node:path";
 import { UsageError } from "../core/errors.ts";
-import { shellWord } from "../core/escape.ts";
 import type { Store } from "../core/store.ts";
 
 /** The client secret file looked for when `--creds` is not given and nothing is saved. */
@@ -35,38 +35,6 @@ const SAVED_KEYS: Readonly<Record<string, string>> = {
 };
 /** Where photosync kept its one (Library) authorisation before there were two scopes. */
 const LEGACY_KEY = "oauth";
-
-/**
- * What authorises each scope again, and what prints its refresh token: said when Google refuses one
- * (`photosync --creds` authorises the Library scope only, so the Drive's or the Picker's advice names
- * their own commands).
- */
-const RENEW: Readonly<Record<string, Renewal>> = {
-  [LIBRARY_SCOPE]: { authorise: "photosync", token: "photosync token", secret: "PHOTOSYNC_REFRESH_TOKEN" },
-  [PICKER_SCOPE]: {
-    authorise: "photosync pick",
-    token: "photosync token --scope picker",
-    secret: "PHOTOSYNC_REFRESH_TOKEN",
-  },
-  // The example workflow keeps Drive's in a secret of its own.
-  [DRIVE_SCOPE]: {
-    authorise: "photosync takeout --drive",
-    token: "photosync token --scope drive",
-    secret: "PHOTOSYNC_DRIVE_REFRESH_TOKEN",
-  },
-};
-
-export interface Renewal {
-  authorise: string;
-  token: string;
-  /** The CI secret that holds the scope's refresh token (the example workflow's name). */
-  secret: string;
-}
-
-/** {@link RENEW} of `scope` (default the Library's): what authorises it, what prints its token. */
-export function renewal(scope = LIBRARY_SCOPE): Renewal {
-  return RENEW[scope] ?? RENEW[LIBRARY_SCOPE];
-}
 
 interface Saved {
   client: OAuthClient;
@@ -101,16 +69,15 @@ export async function authorize(store: Store, input: AuthorizationInput): Promis
   }
   const saved = input.creds ? undefined : savedTokens(store, input);
   if (saved) return saved;
-  if (!input.creds) refuseUnsetToken(input.env);
+  if (!input.creds) refuseUnsetToken(input.env, input.scope);
   const client = input.creds || !savedClient(store)
     ? await readClientSecret(input.creds ?? (input.cwd ? join(input.cwd, DEFAULT_CREDS) : DEFAULT_CREDS))
     : savedClient(store)!;
   const session: Saved = {
     client,
-    // What authorises on a terminal and prints the token, for this backup's folder.
     tokens: await authorizeInteractive(client, {
       ...input,
-      tokenCommand: `${renewal(input.scope).token} --dir ${shellWord(store.dir)}`,
+      elsewhere: authoriseElsewhere(input.scope, store.dir),
     }),
   };
   const key = savedKey(store, input.scope);
@@ -136,7 +103,6 @@ export function environmentTokens(
 ): TokenSource | undefined {
   const refreshToken = input.env?.("PHOTOSYNC_REFRESH_TOKEN");
   if (!refreshToken) return undefined;
-  const renew = renewal(input.scope);
   const env = input.env ?? (() => undefined);
   const fromEnv = !client && Boolean(env("PHOTOSYNC_CLIENT_ID") && env("PHOTOSYNC_CLIENT_SECRET"));
   // The environment's client replaces a saved one (clientFromEnv): setting it mends either.
@@ -154,16 +120,10 @@ export function environmentTokens(
     {
       fetch: input.fetch,
       retry: { signal: input.signal, onRetry: input.onRetry },
-      // The folder authorised in is on that computer: this run's --dir may be a CI runner's.
-      refused:
-        `Google refused PHOTOSYNC_REFRESH_TOKEN (${INVALID_GRANT}): on the computer you authorised on, ` +
-        `run ${renew.token} --creds FILE again with the --dir you authorised in (it authorises again and ` +
-        `prints the new token) and put what it prints in the secret ${renew.secret}`,
+      refused: `Google refused PHOTOSYNC_REFRESH_TOKEN (${INVALID_GRANT}): ${renewSecret(input.scope)}`,
       clientRefused,
       logger: input.logger,
-      renew: `on the computer you authorised on, run ${renew.token} --creds FILE with the --dir you ` +
-        `authorised in (it authorises again and prints the new token) and put what it prints in the secret ` +
-        renew.secret,
+      renew: renewSecret(input.scope),
     },
   );
 }
@@ -176,25 +136,22 @@ const UNATTENDED_VARIABLES = ["PHOTOSYNC_REFRESH_TOKEN", "PHOTOSYNC_CLIENT_ID", 
  * the secret is not set) without a refresh token: one line naming the secret to set, rather than
  * the interactive flow's search for a client secret file.
  */
-function refuseUnsetToken(env: ((name: string) => string | undefined) | undefined): void {
+function refuseUnsetToken(env: ((name: string) => string | undefined) | undefined, scope?: string): void {
   if (!env || !UNATTENDED_VARIABLES.some((name) => env(name) !== undefined)) return;
-  throw new UsageError(
-    "PHOTOSYNC_REFRESH_TOKEN is empty: set it (in CI, the repository secret PHOTOSYNC_REFRESH_TOKEN) to " +
-      "what photosync token --creds FILE prints on a computer with a browser (with the --dir you authorise in)",
-  );
+  throw new UsageError(`PHOTOSYNC_REFRESH_TOKEN is empty: ${setSecret(scope)}`);
 }
 
 /** Saved tokens that refresh themselves and save the new ones under `key`. */
 function refreshing(store: Store, key: string, session: Saved, input: AuthorizationInput): TokenSource {
-  // The command that authorises this backup's folder again, as it can be run.
-  const authorise = `${renewal(input.scope).authorise} --dir ${shellWord(store.dir)} --creds FILE`;
+  const again = authoriseAgain(input.scope, store.dir);
+  const authorise = authoriseCommand(input.scope, store.dir);
   return new RefreshingTokens(session.client, session.tokens, {
     fetch: input.fetch,
     retry: { signal: input.signal, onRetry: input.onRetry },
-    refused: `Google refused the saved authorisation (${INVALID_GRANT}); run ${authorise} to authorise again`,
+    refused: `Google refused the saved authorisation (${INVALID_GRANT}); ${again}`,
     clientRefused: `Google refused the OAuth client saved in sync.db (${INVALID_CLIENT}): run ${authorise} ` +
       "with FILE the current client secret file (the Google Cloud console's, downloaded again) to authorise again",
-    renew: `run ${authorise} to authorise again`,
+    renew: again,
     onRefresh: (tokens) => store.setSecret(key, JSON.stringify({ ...session, tokens })),
     logger: input.logger,
   });

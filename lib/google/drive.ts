@@ -10,7 +10,6 @@
  * @module
  */
 import { AuthError, PhotosyncError } from "../core/errors.ts";
-import { shellWord } from "../core/escape.ts";
 import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../core/retry.ts";
 import { sendWithToken } from "./api.ts";
 import { ApiError } from "./api_error.ts";
@@ -21,15 +20,11 @@ import type { TokenSource } from "./oauth.ts";
 export const DRIVE_API_URL = "https://www.googleapis.com";
 
 /**
- * The one line for a token that does not carry the Drive scope, naming the backup's folder `dir` in the
- * command that authorises it (and prints the token an unattended run needs).
+ * The one line for a token that does not carry the Drive scope; `renew`: what authorises it again, as the
+ * token source says (the Drive scope's command for the backup's folder, or the secret to renew).
  */
-export function noDriveScope(dir: string): string {
-  return "the authorisation has no Google Drive access (scope drive.readonly): run photosync token --scope drive " +
-    `--dir ${
-      shellWord(dir)
-    } --creds FILE to authorise it; for an unattended run, put the token it prints in ` +
-    "PHOTOSYNC_REFRESH_TOKEN (the example workflow's secret PHOTOSYNC_DRIVE_REFRESH_TOKEN)";
+export function noDriveScope(renew: string): string {
+  return `the authorisation has no Google Drive access (scope drive.readonly): ${renew}`;
 }
 
 /** A file as `files.list` describes it. */
@@ -55,8 +50,6 @@ export interface DriveClientOptions {
   idleTimeoutMs?: number;
   /** The run's stop. */
   signal?: AbortSignal;
-  /** The backup's folder, named in the commands an authorisation error suggests (default `.`). */
-  dir?: string;
 }
 
 /** The fields photosync asks `files.list` for. */
@@ -70,7 +63,6 @@ export class DriveClient {
   readonly #retry: RetryOptions;
   readonly #idleMs: number;
   readonly #signal?: AbortSignal;
-  readonly #dir: string;
   /** Files Drive flagged as abusive, read with `acknowledgeAbuse=true` from then on. */
   readonly #acknowledged = new Set<string>();
 
@@ -81,7 +73,6 @@ export class DriveClient {
     this.#retry = options.retry ?? {};
     this.#idleMs = options.idleTimeoutMs ?? 60_000;
     this.#signal = options.signal;
-    this.#dir = options.dir ?? ".";
   }
 
   /**
@@ -127,7 +118,7 @@ export class DriveClient {
     return this.#retried(what, signal, async () => {
       let response = await this.#send(this.#mediaUrl(id), signal, range);
       if (response.status === 403 && !this.#acknowledged.has(id)) {
-        const error = await driveError(response, this.#dir);
+        const error = await driveError(response, this.#tokens.renew);
         if (!(error instanceof AbusiveFileError)) throw error;
         // Photosync reads the user's own Takeout parts: their owner may download them, and
         // Drive's flag (often wrong for an archive of photos) is acknowledged, not obeyed.
@@ -150,7 +141,7 @@ export class DriveClient {
             "it changed while being read; run photosync again",
         );
       }
-      throw await driveError(response, this.#dir);
+      throw await driveError(response, this.#tokens.renew);
     });
   }
 
@@ -164,7 +155,7 @@ export class DriveClient {
     const url = this.#apiUrl + path;
     return await this.#retried(path.split("?")[0], signal, async () => {
       const response = await this.#send(url, signal);
-      if (!response.ok) throw await driveError(response, this.#dir);
+      if (!response.ok) throw await driveError(response, this.#tokens.renew);
       try {
         return await response.json() as T;
       } catch (error) {
@@ -243,9 +234,10 @@ const RATE_REASONS = new Set(["userRateLimitExceeded", "rateLimitExceeded"]);
  * A Drive error answer as the error to throw: slow down (429, 5xx, a rate-limit 403) is transient;
  * a file flagged as abusive is an {@link AbusiveFileError}; a token without the Drive scope is one
  * line saying how to authorise it; other refusals are authorisation errors; the daily quota stops
- * the run.
+ * the run. `renew`: what to do when Drive refuses the token, as its token source says
+ * ({@link TokenSource.renew}).
  */
-export async function driveError(response: Response, dir = "."): Promise<Error> {
+export async function driveError(response: Response, renew: string): Promise<Error> {
   const text = await response.text().catch(() => "");
   const quota = quotaError(response.status, text);
   if (quota) return quota;
@@ -283,15 +275,12 @@ export async function driveError(response: Response, dir = "."): Promise<Error> 
     response.status === 403 &&
     (reasons.includes("insufficientPermissions") || /insufficient authentication scopes/i.test(message))
   ) {
-    return new AuthError(noDriveScope(dir), { cause });
+    return new AuthError(noDriveScope(renew), { cause });
   }
   if (response.status === 401 || response.status === 403) {
-    return new AuthError(
-      `Google Drive refused access (${response.status} ${status}: ${message}); run photosync takeout --drive --dir ${
-        shellWord(dir)
-      } --creds FILE to authorise again`,
-      { cause },
-    );
+    return new AuthError(`Google Drive refused access (${response.status} ${status}: ${message}); ${renew}`, {
+      cause,
+    });
   }
   if (response.status === 404) {
     return new PhotosyncError(

@@ -3,28 +3,42 @@ import { AuthError, PhotosyncError } from "../core/errors.ts";
 import { TransientError } from "../core/retry.ts";
 import { AbusiveFileError, DriveClient, driveError, noDriveScope } from "./drive.ts";
 
+/** What the token source says to do when Drive refuses it (credentials.ts builds it per scope and folder). */
+const RENEW = "run photosync token --scope drive --dir '/my photos' --creds FILE to authorise again";
+
 const answer = (status: number, reason?: string, message = "m") =>
   new Response(JSON.stringify({ error: { code: status, message, errors: reason ? [{ reason }] : [] } }), {
     status,
   });
 
 Deno.test("driveError: slow down is retried, a missing scope is one line, other refusals are authorisation", async () => {
-  assert.ok(await driveError(answer(403, "userRateLimitExceeded")) instanceof TransientError);
-  assert.ok(await driveError(answer(403, "rateLimitExceeded")) instanceof TransientError);
-  assert.ok(await driveError(answer(429)) instanceof TransientError);
-  assert.ok(await driveError(answer(503)) instanceof TransientError);
-  const scope = await driveError(
-    answer(403, "insufficientPermissions", "Insufficient Permission"),
-    "/my photos",
-  );
+  assert.ok(await driveError(answer(403, "userRateLimitExceeded"), RENEW) instanceof TransientError);
+  assert.ok(await driveError(answer(403, "rateLimitExceeded"), RENEW) instanceof TransientError);
+  assert.ok(await driveError(answer(429), RENEW) instanceof TransientError);
+  assert.ok(await driveError(answer(503), RENEW) instanceof TransientError);
+  const scope = await driveError(answer(403, "insufficientPermissions", "Insufficient Permission"), RENEW);
   assert.ok(scope instanceof AuthError);
-  assert.equal(scope.message, noDriveScope("/my photos"));
-  assert.match(
+  assert.equal(scope.message, noDriveScope(RENEW));
+  assert.equal(
     scope.message,
-    /: run photosync token --scope drive --dir '\/my photos' --creds FILE to authorise it;/,
+    `the authorisation has no Google Drive access (scope drive.readonly): ${RENEW}`,
   );
-  assert.ok(await driveError(answer(403, "forbidden")) instanceof AuthError);
-  const gone = await driveError(answer(404, "notFound", "File not found: x."));
+  const refused = await driveError(
+    new Response(
+      JSON.stringify({ error: { code: 401, message: "Invalid Credentials", status: "UNAUTHENTICATED" } }),
+      {
+        status: 401,
+      },
+    ),
+    RENEW,
+  );
+  assert.ok(refused instanceof AuthError);
+  assert.equal(
+    refused.message,
+    `Google Drive refused access (401 UNAUTHENTICATED: Invalid Credentials); ${RENEW}`,
+  );
+  assert.ok(await driveError(answer(403, "forbidden"), RENEW) instanceof AuthError);
+  const gone = await driveError(answer(404, "notFound", "File not found: x."), RENEW);
   assert.ok(gone instanceof PhotosyncError && !(gone instanceof AuthError));
 });
 
@@ -49,6 +63,7 @@ Deno.test("DriveClient.read: a Range request; 401 refreshes the token once; a wr
   let refreshed = 0;
   const tokens = {
     accessToken: (rejected?: string) => Promise.resolve(rejected ? (refreshed++, "new") : "old"),
+    renew: RENEW,
   };
   const client = new DriveClient({
     tokens,
@@ -87,7 +102,7 @@ Deno.test("DriveClient.read: a file flagged as abusive is asked for again with a
     );
   };
   const client = new DriveClient({
-    tokens: { accessToken: () => Promise.resolve("t") },
+    tokens: { accessToken: () => Promise.resolve("t"), renew: RENEW },
     apiUrl: "https://drive.test",
     fetch: fetcher as typeof fetch,
     retry: { baseDelayMs: 1 },

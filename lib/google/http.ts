@@ -239,8 +239,11 @@ export function nextPacificMidnight(now: number): Date {
   return new Date(Date.UTC(parts.year, parts.month - 1, parts.day + 1, 8));
 }
 
-/** Turn an error response into the error to throw: transient (retry), quota, or final. */
-export async function apiError(response: Response): Promise<Error> {
+/**
+ * Turn an error response into the error to throw: transient (retry), quota, or final. `renew`: what to do
+ * when Google refuses the access token (401, 403), as its token source says (`TokenSource.renew`, oauth.ts).
+ */
+export async function apiError(response: Response, renew: string): Promise<Error> {
   const text = await response.text().catch(() => "");
   const quota = quotaError(response.status, text);
   if (quota) return quota;
@@ -260,9 +263,9 @@ export async function apiError(response: Response): Promise<Error> {
     });
   }
   if (response.status === 401 || response.status === 403) {
-    // Exit code 4 (authorisation), as the README's table says for "run again with --creds".
+    // Exit code 4 (authorisation), with the command that authorises this scope again for this folder.
     return new AuthError(
-      `Google refused access (${response.status} ${status}: ${message}); run photosync with --creds=FILE to authorise again`,
+      `Google refused access (${response.status} ${status}: ${message}); ${renew}`,
       { cause: new ApiError(response.status, status, message) },
     );
   }

@@ -50,6 +50,11 @@ export interface TokenSource {
    * if it is still the current one (many requests refused at once cause one refresh).
    */
   accessToken(rejected?: string): Promise<string>;
+  /**
+   * What to do when Google refuses this authorisation (an API's 401 or 403): the command that authorises
+   * its scope again for its folder, or for `PHOTOSYNC_REFRESH_TOKEN` the secret to renew (`advice.ts`).
+   */
+  readonly renew: string;
 }
 
 /** Read a client secret JSON file (Google's `installed` or `web` shape). */
@@ -136,12 +141,15 @@ export interface AuthorizeOptions {
   signal?: AbortSignal;
   /** Told of each retry of a token refresh (the command line says the longer waits). */
   onRetry?: RetryOptions["onRetry"];
+}
+
+/** Options of {@link authorizeInteractive}. */
+export interface InteractiveOptions extends AuthorizeOptions {
   /**
-   * The command that authorises `scope` on a terminal and prints its refresh token, with the backup's
-   * `--dir` (default `photosync token`, the Library's): said when nobody can authorise here, for
-   * `PHOTOSYNC_REFRESH_TOKEN`.
+   * What to do when nobody can authorise here (`authoriseElsewhere` of `advice.ts`): the command that
+   * authorises the scope on a terminal for the backup's folder and prints the token.
    */
-  tokenCommand?: string;
+  elsewhere: string;
 }
 
 /**
@@ -150,7 +158,7 @@ export interface AuthorizeOptions {
  */
 export async function authorizeInteractive(
   client: OAuthClient,
-  options: AuthorizeOptions,
+  options: InteractiveOptions,
 ): Promise<TokenSet> {
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
@@ -204,9 +212,7 @@ export async function authorizeInteractive(
     ? Promise.all([pasted, noBrowser]).then(([url]) =>
       url ?? Promise.reject(
         new AuthError(
-          "cannot authorise here: no browser to open and no terminal to paste the address on; on a terminal, " +
-            `run ${options.tokenCommand ?? "photosync token"} --creds FILE (it authorises, then prints the ` +
-            "token) and set PHOTOSYNC_REFRESH_TOKEN to what it prints",
+          `cannot authorise here: no browser to open and no terminal to paste the address on; ${options.elsewhere}`,
         ),
       )
     )
@@ -248,6 +254,13 @@ export async function authorizeInteractive(
   );
   const result = await processTokens(
     () => oauth.processAuthorizationCodeResponse(serverOf(client), { client_id: client.clientId }, response),
+    {
+      // The code just given, not a saved authorisation: nothing is saved yet, a new flow gets a new code.
+      grant: "authorisation failed: Google refused the code it sent back (invalid_grant: it expired or was " +
+        "used already); run photosync again to retry",
+      client: `Google refused the OAuth client (${INVALID_CLIENT}): pass the current client secret file ` +
+        "(the Google Cloud console's, downloaded again) with --creds=FILE",
+    },
   );
   if (!result.refresh_token) {
     throw new AuthError(
@@ -314,14 +327,14 @@ export class RefreshingTokens implements TokenSource {
   readonly #onRefresh: (tokens: TokenSet) => void;
   readonly #now: () => number;
   readonly #retry: RetryOptions;
-  readonly #refused?: string;
-  readonly #clientRefused?: string;
+  readonly #refused: string;
+  readonly #clientRefused: string;
   #tokens: TokenSet;
   /** When to refresh: a minute before expiry (half the lifetime for short-lived tokens). */
   #refreshAt: number;
   #pending?: Promise<string>;
   readonly #logger?: Logger;
-  readonly #renew: string;
+  readonly renew: string;
   #warned = false;
 
   constructor(
@@ -333,14 +346,17 @@ export class RefreshingTokens implements TokenSource {
       now?: () => number;
       retry?: RetryOptions;
       /** The error's text when Google refuses the refresh token (invalid_grant): what to do about it. */
-      refused?: string;
+      refused: string;
       /** The error's text when it refuses the client (invalid_client): what to do about it. */
-      clientRefused?: string;
+      clientRefused: string;
       /** Told (`attention`) when the refresh token ends within {@link EXPIRY_WARNING_MS}. */
       logger?: Logger;
-      /** What to do when it does (default: authorise again with --creds). */
-      renew?: string;
-    } = {},
+      /**
+       * What to do when it does, when none is saved, or when an API refuses the access token
+       * ({@link TokenSource.renew}).
+       */
+      renew: string;
+    },
   ) {
     this.#client = client;
     this.#refused = options.refused;
@@ -352,7 +368,7 @@ export class RefreshingTokens implements TokenSource {
     this.#now = options.now ?? Date.now;
     this.#refreshAt = tokens.expiresAt - 60_000;
     this.#logger = options.logger;
-    this.#renew = options.renew ?? "run photosync with --creds=FILE to authorise again";
+    this.renew = options.renew;
   }
 
   accessToken(rejected?: string): Promise<string> {
@@ -368,7 +384,7 @@ export class RefreshingTokens implements TokenSource {
   async #refresh(): Promise<string> {
     const refreshToken = this.#tokens.refreshToken;
     if (!refreshToken) {
-      throw new AuthError("no refresh token saved; run photosync with --creds=FILE to authorise");
+      throw new AuthError(`no refresh token saved; ${this.renew}`);
     }
     const response = await tokenRequest(
       this.#client,
@@ -408,7 +424,7 @@ export class RefreshingTokens implements TokenSource {
     const hours = Math.max(0, Math.floor((end - now) / 3_600_000));
     const message = `the authorisation expires in ${
       hours >= 48 ? `${Math.floor(hours / 24)} days` : `${hours} hours`
-    } (${new Date(end).toISOString().slice(0, 16).replace("T", " ")} UTC, Google says): ${this.#renew}`;
+    } (${new Date(end).toISOString().slice(0, 16).replace("T", " ")} UTC, Google says): ${this.renew}`;
     if (this.#logger.attention) this.#logger.attention(message);
     else this.#logger.warn(message);
   }
@@ -486,33 +502,21 @@ export const INVALID_GRANT =
 export const INVALID_CLIENT =
   "invalid_client: its client id or secret is wrong, or the secret was rotated in the Google Cloud console";
 
-/**
- * What a refusal's error says to do: `grant` for invalid_grant (default: the saved authorisation's,
- * with --creds), `client` for invalid_client (default: the current client secret file, with --creds).
- */
+/** A refusal's error text, what it says to do included: `grant` for invalid_grant, `client` for invalid_client. */
 interface Refusals {
-  grant?: string;
-  client?: string;
+  grant: string;
+  client: string;
 }
 
-async function processTokens(process: () => Promise<oauth.TokenEndpointResponse>, refusals: Refusals = {}) {
+async function processTokens(process: () => Promise<oauth.TokenEndpointResponse>, refusals: Refusals) {
   try {
     return await process();
   } catch (error) {
     if (error instanceof oauth.ResponseBodyError && error.error === "invalid_grant") {
-      throw new AuthError(
-        refusals.grant ??
-          `Google refused the saved authorisation (${INVALID_GRANT}); run photosync with --creds=FILE to authorise again`,
-        { cause: error },
-      );
+      throw new AuthError(refusals.grant, { cause: error });
     }
     if (error instanceof oauth.ResponseBodyError && error.error === "invalid_client") {
-      throw new AuthError(
-        refusals.client ??
-          `Google refused the OAuth client (${INVALID_CLIENT}): pass the current client secret file ` +
-            "(the Google Cloud console's, downloaded again) with --creds=FILE",
-        { cause: error },
-      );
+      throw new AuthError(refusals.client, { cause: error });
     }
     if (error instanceof oauth.ResponseBodyError) {
       throw new AuthError(`the token endpoint refused the request: ${error.error}`, { cause: error });

@@ -7,21 +7,21 @@
  */
 import { AuthError, ExitCode, UsageError } from "../../core/errors.ts";
 import { Store } from "../../core/store.ts";
-import { authorize, renewal, savedRefreshToken } from "../../google/credentials.ts";
+import { authorize, savedRefreshToken } from "../../google/credentials.ts";
+import { inFolder, scopeCommands, tokenCommand as tokenAdvice } from "../../google/advice.ts";
 import { DRIVE_SCOPE, LIBRARY_SCOPE, PICKER_SCOPE } from "../../google/oauth.ts";
 import type { Command } from "../command.ts";
 import { COMMON_FLAGS, parseFlags } from "../args.ts";
 import { answerHelpOrVersion } from "../help.ts";
 import { resolvePath } from "../paths.ts";
 import { requireBackup } from "../existing_backup.ts";
-import { shellWord } from "../../core/escape.ts";
 import { prepareOutputDir } from "../../core/output_tree.ts";
 import { DOWNLOAD_FLAGS } from "../download_flags.ts";
 import { authorisationIo } from "../auth_io.ts";
 
 /**
- * What `--scope` may name: the scope, the command whose runs use it (what authorises it and what prints it:
- * `renewal`), and its token's name in the hint when only another scope's is saved.
+ * What `--scope` may name: the scope, the command whose runs use it, and its token's name in the hint when
+ * only another scope's is saved (the commands that authorise and print it: `advice.ts`).
  */
 const SCOPES = {
   library: { scope: LIBRARY_SCOPE, name: "Library", command: "photosync sync", saved: "the Library one" },
@@ -99,15 +99,12 @@ const tokenCommand: Command = async (args, context) => {
       other.scope !== wanted.scope && savedRefreshToken(store, other.scope)
     );
     const hints = others.map((other) =>
-      `${other.saved}: ${renewal(other.scope).token} --dir ${shellWord(dir)} prints it`
+      `${other.saved}: ${inFolder(scopeCommands(other.scope).token, dir)} prints it`
     );
     const otherSaved = hints.length > 0 ? ` (only ${hints.join("; and ")})` : "";
     throw new AuthError(
       `no authorisation is saved in ${dir} for the ${wanted.name} scope${otherSaved}; ` +
-        `run ${renewal(wanted.scope).token} --dir ${
-          shellWord(dir)
-        } --creds FILE to authorise it (and nothing ` +
-        "else) and print its token",
+        `run ${tokenAdvice(wanted.scope, dir)} to authorise it (and nothing else) and print its token`,
     );
   }
   renderer.warn(

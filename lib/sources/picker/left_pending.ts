@@ -7,6 +7,7 @@
 import { ItemError, type Source } from "../../core/source.ts";
 import type { Store } from "../../core/store.ts";
 import { environmentTokens, savedTokens } from "../../google/credentials.ts";
+import { authoriseAgain } from "../../google/advice.ts";
 import type { GoogleIo } from "../../google/io.ts";
 import { PICKER_SCOPE, type TokenSource } from "../../google/oauth.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -39,6 +40,8 @@ export function leftPendingPicks(store: Store, options: LeftPendingOptions): Sou
   const tokens: TokenSource = savedTokens(store, input) ?? environmentTokens(store, input) ?? {
     accessToken: () =>
       Promise.reject(new ItemError("no Picker authorisation is saved; pick it again with photosync pick")),
+    // Never asked: no request is sent without a token.
+    renew: authoriseAgain(PICKER_SCOPE, store.dir),
   };
   const client = new PickerClient({
     tokens,

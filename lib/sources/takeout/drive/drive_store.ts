@@ -122,7 +122,6 @@ export async function openDriveStore(
       retry: options.retry,
       idleTimeoutMs: options.idleTimeoutMs,
       signal,
-      dir: store.dir,
     }),
     options.logger,
   );
