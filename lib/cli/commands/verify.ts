@@ -3,11 +3,12 @@
  * @module
  */
 import { RunStop } from "../../core/backup.ts";
-import { ExitCode } from "../../core/errors.ts";
+import { ExitCode, UsageError } from "../../core/errors.ts";
 import { isWhole, type Problem, verify, type VerifyReport } from "../../verify.ts";
 import { COMMON_FLAGS, parseConcurrency, parseFlags, parseTimeout } from "../args.ts";
 import { authorisationIo } from "../auth_io.ts";
 import type { Command } from "../command.ts";
+import { DOWNLOAD_FLAGS } from "../download_flags.ts";
 import { requireBackup } from "../existing_backup.ts";
 import { formatBytes, formatDuration, formatFiles, stopwatch } from "../format.ts";
 import { answerHelpOrVersion } from "../help.ts";
@@ -41,25 +42,43 @@ Hashing runs on a worker per core.
   --help, --version
 
 Exit codes: 0 every file as recorded (with --repair: after repairing), 1 failure, 2 bad
-input (no sync.db in DIR, or one empty, damaged or not photosync's: left as it is), 3 files
-missing or changed (not repaired), 4 authorisation needed (--repair), 130/143 stopped by
-Ctrl-C/SIGTERM.`;
+input (no sync.db in DIR, or one empty, damaged or not photosync's: left as it is; a
+(--repair) flag without --repair), 3 files missing or changed (not repaired), 4 authorisation
+needed (--repair), 130/143 stopped by Ctrl-C/SIGTERM.`;
 
 /** Problems listed one per line at most; the rest are counted (--json lists all). */
 const SHOWN = 100;
 
-const verifyCommand: Command = async (args, context) => {
-  const { renderer, env, paths } = context;
+/** The flags of a repair's downloads: `sync`'s own (help marks them "(--repair)"). */
+const REPAIR_FLAGS = ["creds", "no-browser", "concurrency", "timeout"] as const;
+
+/**
+ * The flags of `photosync verify`, parsed strictly; the repair's are `sync`'s definitions. Given without
+ * `--repair` they are refused (alone they would do nothing), unless `--help` or `--version` is asked for.
+ */
+export function parseVerifyFlags(args: string[]) {
   const { values } = parseFlags("verify", args, {
     dir: { type: "string", default: "." },
     repair: { type: "boolean" },
     json: { type: "boolean" },
-    creds: { type: "string" },
-    "no-browser": { type: "boolean" },
-    concurrency: { type: "string" },
-    timeout: { type: "string" },
+    creds: DOWNLOAD_FLAGS.creds,
+    "no-browser": DOWNLOAD_FLAGS["no-browser"],
+    concurrency: DOWNLOAD_FLAGS.concurrency,
+    timeout: DOWNLOAD_FLAGS.timeout,
     ...COMMON_FLAGS,
   });
+  const stray = REPAIR_FLAGS.find((flag) => values[flag] !== undefined);
+  if (stray && !values.repair && !values.help && !values.version) {
+    throw new UsageError(
+      `--${stray} is for verify --repair only (the repair's downloads); see photosync verify --help`,
+    );
+  }
+  return values;
+}
+
+const verifyCommand: Command = async (args, context) => {
+  const { renderer, env, paths } = context;
+  const values = parseVerifyFlags(args);
   const answered = answerHelpOrVersion(values, HELP, renderer);
   if (answered !== undefined) return answered;
   const dir = resolvePath("--dir", values.dir, paths);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Renderer } from "../render.ts";
-import { describe } from "./verify.ts";
+import { UsageError } from "../../core/errors.ts";
+import { describe, parseVerifyFlags } from "./verify.ts";
 
 Deno.test("verify's progress line: files, bytes of the total, rate and ETA, no index count", () => {
   let now = 0;
@@ -76,4 +77,59 @@ Deno.test("verify's summary after a repair that restored nothing (a Takeout file
     ),
   );
   assert.ok(!lines.some((line) => line.includes("--repair")), lines.join("\n"));
+});
+
+Deno.test("parseVerifyFlags: each flag, the repair's as sync defines them", () => {
+  const cases: [string[], Record<string, unknown>][] = [
+    [[], { dir: "." }],
+    [["--dir=photos", "--json"], { dir: "photos", json: true }],
+    [["--repair", "--creds=client.json"], { dir: ".", repair: true, creds: "client.json" }],
+    [["--repair", "--no-browser"], { dir: ".", repair: true, "no-browser": true }],
+    // Values are checked later (parseConcurrency, parseTimeout).
+    [["--repair", "--concurrency=99", "--timeout=0.5"], {
+      dir: ".",
+      repair: true,
+      concurrency: "99",
+      timeout: "0.5",
+    }],
+    // --help answers before anything is checked.
+    [["--creds=client.json", "--help"], { dir: ".", creds: "client.json", help: true }],
+  ];
+  for (const [args, expected] of cases) {
+    assert.deepEqual({ ...parseVerifyFlags(args) }, expected, args.join(" "));
+  }
+});
+
+Deno.test("parseVerifyFlags: the repair's flags without --repair, and mistakes, are UsageErrors", () => {
+  const cases: [string[], string][] = [
+    [
+      ["--creds=client.json"],
+      "--creds is for verify --repair only (the repair's downloads); see photosync verify --help",
+    ],
+    [
+      ["--no-browser"],
+      "--no-browser is for verify --repair only (the repair's downloads); see photosync verify --help",
+    ],
+    [
+      ["--concurrency=4"],
+      "--concurrency is for verify --repair only (the repair's downloads); see photosync verify --help",
+    ],
+    [
+      ["--timeout=5"],
+      "--timeout is for verify --repair only (the repair's downloads); see photosync verify --help",
+    ],
+    [
+      ["--no-browser=1", "--repair"],
+      "Option '--no-browser' does not take an argument; see photosync verify --help",
+    ],
+    [["--creds"], "Option '--creds <value>' argument missing; see photosync verify --help"],
+    [["--browser"], "unknown flag --browser; see photosync verify --help"],
+  ];
+  for (const [args, message] of cases) {
+    assert.throws(() => parseVerifyFlags(args), (error) => {
+      assert.ok(error instanceof UsageError, args.join(" "));
+      assert.equal(error.message, message, args.join(" "));
+      return true;
+    });
+  }
 });
