@@ -330,3 +330,46 @@ Deno.test("a server nothing answers at: the retries say why, and so does the las
   assert.equal(retries.length, 7);
   for (const retry of retries) assert.match(retry, /: connection refused: nothing answers/);
 });
+
+Deno.test("the folders next in line are listed at once: each listing is a round trip (a folder per export)", async () => {
+  const multistatus = (...entries: [href: string, collection: boolean][]) =>
+    new Response(
+      `<D:multistatus xmlns:D="DAV:">${
+        entries.map(([href, collection]) =>
+          `<D:response><D:href>${href}</D:href><D:propstat><D:prop><D:resourcetype>${
+            collection ? "<D:collection/>" : ""
+          }</D:resourcetype><D:getcontentlength>1</D:getcontentlength></D:prop>` +
+          `<D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`
+        ).join("")
+      }</D:multistatus>`,
+      { status: 207, headers: { "content-type": "application/xml" } },
+    );
+  // Each export folder's listing is answered only once both were asked for: listed one after the other,
+  // the first would wait for ever (here: until the store gives up on a silent server).
+  const asked: string[] = [];
+  const both = Promise.withResolvers<void>();
+  await using dav = serve(async (request) => {
+    const path = new URL(request.url).pathname;
+    asked.push(path);
+    if (path === "/t/") return multistatus(["/t/", true], ["/t/2026-03/", true], ["/t/2026-01/", true]);
+    if (asked.length === 3) both.resolve();
+    await both.promise;
+    return multistatus([path, true], [
+      `${path}takeout-${path.slice(3, 7)}${path.slice(8, 10)}10T101010Z-001.zip`,
+      false,
+    ]);
+  });
+  const store = new WebdavStore({ url: `${dav.url}t/`, idleMs: 5_000, retry: { ...noWait, attempts: 1 } });
+  let listed;
+  try {
+    listed = await listAll(store);
+  } finally {
+    both.resolve();
+  }
+  // In order all the same: folder by folder, by name.
+  assert.deepEqual(listed.map((file) => file.name), [
+    "takeout-20260110T101010Z-001.zip",
+    "takeout-20260310T101010Z-001.zip",
+  ]);
+  assert.deepEqual(asked.slice(1).sort(), ["/t/2026-01/", "/t/2026-03/"]);
+});

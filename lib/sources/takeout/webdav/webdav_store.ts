@@ -16,7 +16,7 @@ import { AuthError, PhotosyncError, UsageError } from "../../../core/errors.ts";
 import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../../../core/retry.ts";
 import { fetchWithIdleTimeout, requestError } from "../../../google/http.ts";
 import { checkRange, type RemoteFile, type RemoteStore } from "../remote/remote_store.ts";
-import { MultistatusError, parseMultistatus } from "./multistatus.ts";
+import { type DavResource, MultistatusError, parseMultistatus } from "./multistatus.ts";
 import {
   decodePath,
   describeUrl,
@@ -86,6 +86,19 @@ export interface WebdavStoreOptions {
 const PROPFIND_BODY = `<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getcontentlength/><d:getlastmodified/><d:getetag/></d:prop></d:propfind>`;
 
+/**
+ * Folders listed at once: the next in line, each a `PROPFIND` (a round trip); one after another, a store of
+ * an export folder every two months waited a round trip per folder.
+ */
+const LISTINGS_AT_ONCE = 4;
+
+/** A folder to list, and its listing once asked for. */
+interface Listing {
+  url: URL;
+  depth: number;
+  resources?: Promise<DavResource[]>;
+}
+
 /** The WebDAV folder at `options.url`, read by ranges. */
 export class WebdavStore implements RemoteStore {
   readonly description: string;
@@ -116,20 +129,23 @@ export class WebdavStore implements RemoteStore {
   }
 
   /**
-   * Every file under the folder, its subfolders included, folder by folder in name order. A
-   * folder the server lists twice (a server that ignores `Depth: 1`) is read once, and so is
-   * each file.
+   * Every file under the folder, its subfolders included, folder by folder in name order (up to
+   * {@link LISTINGS_AT_ONCE} folders next in line are asked for at once). A folder the server lists
+   * twice (a server that ignores `Depth: 1`) is read once, and so is each file.
    */
   async *list(signal?: AbortSignal): AsyncGenerator<RemoteFile> {
-    const queue: { url: URL; depth: number }[] = [{ url: this.#root, depth: 0 }];
-    const seenFolders = new Set<string>();
+    const queue: Listing[] = [{ url: this.#root, depth: 0 }];
+    const folderKey = (url: URL) => decodePath(url.pathname).replace(/\/+$/, "");
+    const seenFolders = new Set<string>([folderKey(this.#root)]);
     const seenFiles = new Set<string>();
     while (queue.length > 0) {
-      const { url: folder, depth } = queue.shift()!;
-      const key = decodePath(folder.pathname).replace(/\/+$/, "");
-      if (seenFolders.has(key)) continue;
-      seenFolders.add(key);
-      const resources = await this.#propfind(folder, folder === this.#root, signal);
+      // The folders next in line are asked for at once (each listing is a round trip), read in order.
+      for (const next of queue.slice(0, LISTINGS_AT_ONCE)) {
+        next.resources ??= this.#propfind(next.url, next.url === this.#root, signal);
+        next.resources.catch(() => {}); // Thrown when its turn comes.
+      }
+      const { url: folder, depth, resources: listed } = queue.shift()!;
+      const resources = await listed!;
       const files: RemoteFile[] = [];
       const folders: URL[] = [];
       for (const resource of resources) {
@@ -155,7 +171,12 @@ export class WebdavStore implements RemoteStore {
       files.sort((a, b) => compare(a.name, b.name));
       yield* files;
       folders.sort((a, b) => compare(a.pathname, b.pathname));
-      queue.push(...folders.map((url) => ({ url, depth: depth + 1 })));
+      for (const url of folders) {
+        const key = folderKey(url);
+        if (seenFolders.has(key)) continue;
+        seenFolders.add(key);
+        queue.push({ url, depth: depth + 1 });
+      }
     }
   }
 
@@ -230,7 +251,7 @@ export class WebdavStore implements RemoteStore {
   }
 
   /** The resources of one folder, by `PROPFIND` with `Depth: 1`. */
-  async #propfind(folder: URL, root: boolean, signal?: AbortSignal) {
+  async #propfind(folder: URL, root: boolean, signal?: AbortSignal): Promise<DavResource[]> {
     const where = describeUrl(folder);
     const what = `listing ${where}`;
     return await this.#retrying(async () => {
