@@ -180,15 +180,22 @@ function withOtherProducts(parts: readonly LocalPart[]): ArchiveSource[] {
 
 /** {@link takeout} from a store. */
 async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeoutReport> {
-  // Loaded for a remote run only: a run over local archives needs neither (nor their zip reader).
-  const [{ remoteArchive }, { storeExports }, { RangeFetches }] = await Promise.all([
-    import("./sources/takeout/remote/remote_archive.ts"),
-    import("./sources/takeout/remote/store_exports.ts"),
-    import("./sources/takeout/remote/range_fetches.ts"),
-  ]);
   const { dir, logger } = options;
   using stop = options.stop ?? new RunStop();
   const { signal } = stop;
+  // Loaded for a remote run only: a run over local archives needs none of these (nor their zip reader).
+  const { storeExports } = await import("./sources/takeout/remote/store_exports.ts");
+  // A store given as it is (WebDAV, a folder) is listed while the zip reader loads and sync.db opens: the
+  // listing waits a round trip or more per folder, they take the CPU. Its error is said after theirs, as
+  // when it started after them (a run that fails first ends it: the stop is aborted as the run ends).
+  const listing = typeof options.store === "function"
+    ? undefined
+    : storeExports(options.store, (options.now ?? Date.now)(), signal);
+  listing?.catch(() => {});
+  const [{ remoteArchive }, { RangeFetches }] = await Promise.all([
+    import("./sources/takeout/remote/remote_archive.ts"),
+    import("./sources/takeout/remote/range_fetches.ts"),
+  ]);
   using backup = await openBackup(dir, options);
   const store = typeof options.store === "function"
     ? await options.store(backup.store, signal)
@@ -205,7 +212,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
   };
   result.store = store.description;
   logger.info(`looking for Takeout exports in ${store.description}`);
-  const exports = await storeExports(store, (options.now ?? Date.now)(), signal);
+  const exports = await (listing ?? storeExports(store, (options.now ?? Date.now)(), signal));
   const reading = {
     signal,
     retry: options.retry,
