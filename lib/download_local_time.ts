@@ -14,6 +14,7 @@
 import {
   EXIF_HEAD_BYTES,
   EXIF_READ_OPTIONS,
+  exifBuild,
   exifFactsOf,
   type LocalTime,
   localTime,
@@ -39,7 +40,9 @@ export async function downloadLocalTime(
   try {
     const head = readHead(file);
     // Loaded at the first file read (the runtime keeps the module).
-    const { default: exifr } = await import("exifr");
+    const { default: exifr } = exifBuild(head) === "lite"
+      ? await import("exifr/lite")
+      : await import("exifr");
     tags = await exifr.parse(head, EXIF_READ_OPTIONS);
   } catch {
     // Not an image exifr knows, or a damaged header: the UTC day. (A file that cannot be read

@@ -30,29 +30,43 @@ import { LOCAL_OFFSET_KEY, MAX_OFFSET_MINUTES } from "./layout.ts";
 export const EXIF_HEAD_BYTES = 256 * 1024;
 
 /**
- * What the EXIF reader (exifr) reads: the dates and the GPS position only. One object for every
- * call: exifr keeps each options object it is given for good (a new one per file held about 9.5 KB
- * per file it read).
+ * What the EXIF reader (exifr) reads: the dates and the GPS position only, picked block by block (exifr's
+ * lite build, {@link exifBuild}, takes no list of tags for all blocks at once). One object for every call:
+ * exifr keeps each options object it is given for good (a new one per file held about 9.5 KB per file it
+ * read).
  */
 export const EXIF_READ_OPTIONS = {
-  pick: [
-    "DateTimeOriginal",
-    "OffsetTimeOriginal",
-    "CreateDate",
-    "GPSLatitude",
-    "GPSLatitudeRef",
-    "GPSLongitude",
-    "GPSLongitudeRef",
-  ],
+  ifd0: false,
+  exif: ["DateTimeOriginal", "OffsetTimeOriginal", "CreateDate"],
+  gps: ["GPSLatitude", "GPSLatitudeRef", "GPSLongitude", "GPSLongitudeRef"],
   reviveValues: false,
-  tiff: true,
-  exif: true,
-  gps: true,
   ifd1: false,
   xmp: false,
-  icc: false,
-  iptc: false,
 };
+
+/**
+ * Which of exifr's builds reads the EXIF of a file whose first bytes are `head`: a JPEG, HEIC or AVIF (most
+ * photos) its lite build; anything else (a TIFF-based raw photo: DNG, NEF, CR2; a PNG) its full build,
+ * which loads `node:zlib` and its PNG, ICC and IPTC readers as it loads: 50 to 100 ms more before a run's
+ * first photo is dated (BENCHMARKS.md, fifteenth session), paid by every import and download run that needs
+ * no more than the lite build.
+ *
+ * @example Usage
+ * ```ts
+ * import { exifBuild } from "./local_time.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(exifBuild(new Uint8Array([0xff, 0xd8, 0xff, 0xe1])), "lite");
+ * assert.equal(exifBuild(new TextEncoder().encode("\0\0\0\x18ftypheic")), "lite");
+ * assert.equal(exifBuild(new Uint8Array([0x49, 0x49, 0x2a, 0x00])), "full");
+ * ```
+ */
+export function exifBuild(head: Uint8Array): "lite" | "full" {
+  const jpeg = head[0] === 0xff && head[1] === 0xd8;
+  // HEIC and AVIF: an ISO base media file, its first box `ftyp`.
+  const isoMedia = head[4] === 0x66 && head[5] === 0x74 && head[6] === 0x79 && head[7] === 0x70;
+  return jpeg || isoMedia ? "lite" : "full";
+}
 
 /** What a file's EXIF says of when and where it was taken (each part only when present and sane). */
 export interface ExifFacts {

@@ -4,14 +4,16 @@
  * @module
  */
 import { captureMs, isRealDate, utcTime } from "../../core/dates.ts";
-import { EXIF_READ_OPTIONS, type ExifFacts, exifFactsOf } from "../../core/local_time.ts";
+import { EXIF_READ_OPTIONS, exifBuild, type ExifFacts, exifFactsOf } from "../../core/local_time.ts";
 
 /** The EXIF facts of a file whose first bytes are `head`; empty when it has none exifr reads. */
 export async function readExif(head: Uint8Array): Promise<ExifFacts> {
   let tags: Record<string, unknown> | undefined;
   try {
     // Loaded on first use: only a Takeout import reads EXIF.
-    const { default: exifr } = await import("exifr");
+    const { default: exifr } = exifBuild(head) === "lite"
+      ? await import("exifr/lite")
+      : await import("exifr");
     tags = await exifr.parse(head, EXIF_READ_OPTIONS);
   } catch {
     return {}; // Not an image exifr knows, or a damaged header: the next rule dates it.

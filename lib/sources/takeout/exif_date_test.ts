@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import exifr from "exifr";
+import exifrLite from "exifr/lite";
 import { dateOfExif, exifDateTime, readExif } from "./exif_date.ts";
 
 /** A little-endian TIFF header whose Exif IFD holds `DateTimeOriginal` (as exifr reads a JPEG's APP1). */
@@ -23,25 +24,42 @@ function tiffWithDate(dateTimeOriginal: string): Uint8Array {
   return bytes;
 }
 
+/** A JPEG whose APP1 segment holds {@link tiffWithDate}'s TIFF structure. */
+function jpegWithDate(dateTimeOriginal: string): Uint8Array {
+  const tiff = tiffWithDate(dateTimeOriginal);
+  const length = 2 + 6 + tiff.length;
+  return new Uint8Array([
+    ...[0xff, 0xd8, 0xff, 0xe1, length >> 8, length & 0xff],
+    ...new TextEncoder().encode("Exif\0\0"),
+    ...tiff,
+    ...[0xff, 0xd9],
+  ]);
+}
+
 Deno.test("readExif gives exifr one options object for every file: exifr keeps each object it is given, for good", async () => {
-  const { Options } = exifr as unknown as { Options: { useCached(options: unknown): unknown } };
-  const cached = Options.useCached;
-  const given = new Set<unknown>();
-  Options.useCached = function (options: unknown) {
-    given.add(options);
-    return cached.call(this, options);
-  };
+  // A JPEG is read by exifr's lite build, a TIFF (a raw photo) by its full build: each keeps what it is given.
+  const builds = [exifr, exifrLite].map((build) => {
+    const { Options } = build as unknown as { Options: { useCached(options: unknown): unknown } };
+    return { Options, cached: Options.useCached };
+  });
+  const given = new Map<unknown, Set<unknown>>(builds.map(({ Options }) => [Options, new Set()]));
+  for (const { Options, cached } of builds) {
+    Options.useCached = function (options: unknown) {
+      given.get(Options)!.add(options);
+      return cached.call(this, options);
+    };
+  }
   try {
     for (const day of [1, 2, 3]) {
-      assert.equal(
-        dateOfExif(await readExif(tiffWithDate(`2019:04:0${day} 10:11:12`))),
-        new Date(2019, 3, day, 10, 11, 12).getTime(),
-      );
+      const expected = new Date(2019, 3, day, 10, 11, 12).getTime();
+      assert.equal(dateOfExif(await readExif(tiffWithDate(`2019:04:0${day} 10:11:12`))), expected);
+      assert.equal(dateOfExif(await readExif(jpegWithDate(`2019:04:0${day} 10:11:12`))), expected);
     }
   } finally {
-    Options.useCached = cached;
+    for (const { Options, cached } of builds) Options.useCached = cached;
   }
-  assert.equal(given.size, 1);
+  assert.deepEqual([...given.values()].map((objects) => objects.size), [1, 1]);
+  assert.equal(new Set([...given.values()].flatMap((objects) => [...objects])).size, 1);
 });
 
 Deno.test("exifDateTime: any real day of 0001 to 9999, with or without an offset; a leap second stays on its day", () => {
