@@ -51,6 +51,20 @@ async function assertKeptFor(env: TestEnv, source: string) {
   assert.match(verify.stderr, /verified 1 file .*: all intact$/m);
 }
 
+/** The run's summary (and its report file) say the trashed photo's file was kept, not removed. */
+function assertTrashKept(stderr: string) {
+  assert.match(
+    stderr,
+    /^ {2}0 missing or changed files restored, 0 files re-dated by a sidecar found now, 0 files removed as trash, 1 trashed file kept for an item of another source \(same bytes\)$/m,
+  );
+  const report = /every entry, one line each: (\S+)/.exec(stderr)?.[1];
+  assert.ok(report, stderr);
+  assert.match(
+    Deno.readTextFileSync(report),
+    /\/IMG_1\.jpg\tkept\t[^\n]*\tan earlier run's entry, in the trash: its file kept, for an item of another source/,
+  );
+}
+
 Deno.test("takeout: a sidecar that puts a photo in the trash keeps its file when a pick shares it: the picked item holds it", async () => {
   let skewMs = 0;
   await using env = await TestEnv.start({
@@ -74,6 +88,7 @@ Deno.test("takeout: a sidecar that puts a photo in the trash keeps its file when
     second.stderr,
     /^kept \S+IMG_1\.jpg: the picker item AF1QipShared0000000000001 has the same bytes$/m,
   );
+  assertTrashKept(second.stderr);
   await assertKeptFor(env, "picker");
   // The picked link has expired since: the file the pick holds is the only copy, and stays.
   skewMs = 61 * 60_000;
@@ -96,6 +111,7 @@ Deno.test("takeout: a sidecar that puts a photo in the trash keeps its file when
 
   const second = await env.cli(["takeout", `--dir=${env.dir}`, part2]);
   assert.equal(second.code, 0, second.stderr);
+  assertTrashKept(second.stderr);
   await assertKeptFor(env, "library");
   // A sync after: the Library item keeps its file, nothing is fetched again.
   const again = await env.run(["--dates=2020-05-01"]);

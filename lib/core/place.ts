@@ -96,6 +96,15 @@ export interface PlacerOptions {
   onPlaced?: (path: string) => void;
 }
 
+/**
+ * What {@link Placer.remove} did with the item's file: `removed` (it was as photosync placed it: gone);
+ * kept, because `shared` (an item of another source has the same bytes and holds the file from now on, or
+ * the item only shared that item's file) or `changed` (not as photosync placed it: the user's now, out of
+ * sync.db); or `absent` (no file of the item's here to remove: gone, or stored elsewhere; only its record
+ * went).
+ */
+export type Removal = "removed" | "shared" | "changed" | "absent";
+
 /** A placed item, for sync.db: its size and, when known, its content's sha256. */
 interface PlacedItem {
   id: string;
@@ -349,9 +358,10 @@ export class Placer implements Disposable {
    * A file that items of other sources share (the same bytes, stored once: a photo taken out of a
    * Takeout export as trash, and picked) is theirs too: it stays, one of them holds it from now on
    * (moved to the day its date maps to), and only this item's row, links and XMP sidecar go. An item
-   * sharing another's file has no file to remove: its row and its links to that file go.
+   * sharing another's file has no file to remove: its row and its links to that file go. Returns what
+   * became of the file.
    */
-  async remove(id: string): Promise<void> {
+  async remove(id: string): Promise<Removal> {
     const row = this.#store.item(id);
     const holder = row?.fileOf ? this.#store.item(row.fileOf) : undefined;
     const path = row?.path ?? holder?.path;
@@ -370,10 +380,12 @@ export class Placer implements Disposable {
       const moved = await this.move(heir.id, new Date(heir.createdMs), row!.path!);
       // Not here (see `move`): the note stays, for `sync` or `pick` to fetch it again to its day.
       if (moved !== undefined) this.#store.refiled(heir.id);
-      return;
+      return "shared";
     }
+    let removal: Removal = holder ? "shared" : "absent";
     if (row?.path && row.size !== null && this.#tree.fileSize(row.path) !== undefined) {
-      if (this.#asRecorded(row)) {
+      removal = this.#asRecorded(row) ? "removed" : "changed";
+      if (removal === "removed") {
         await this.#tree.remove(row.path);
         if (sidecar === "kept") {
           this.#logger.warn(
@@ -390,6 +402,7 @@ export class Placer implements Disposable {
       }
     }
     this.#store.removeItem(id);
+    return removal;
   }
 
   /**

@@ -410,12 +410,26 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
     `  dated from sidecar ${datedFrom.sidecar}, EXIF ${datedFrom.exif}, file name ${datedFrom.name}, ` +
       `file time ${datedFrom["file time"]}${datedFrom.none ? `, none ${datedFrom.none}` : ""}`,
   );
-  if (report.restored + report.redated + report.removed > 0) {
+  const { shared, changed, absent } = report.trashKept;
+  if (report.restored + report.redated + report.removed + shared + changed + absent > 0) {
+    // The trash whose file stayed is said as such, never counted as removed.
+    const kept = [
+      shared > 0
+        ? `${formatCount(shared, "trashed file")} kept for an item of another source (same bytes)`
+        : "",
+      changed > 0
+        ? `${formatCount(changed, "trashed file")} kept, changed since placed (out of sync.db)`
+        : "",
+      absent > 0
+        ? `${formatCount(absent, "trashed item")} taken out of sync.db (no file here to remove)`
+        : "",
+    ].filter(Boolean);
     renderer.info(
       `  ${formatCount(report.restored, "missing or changed file")} restored, ${
         formatCount(report.redated, "file")
       } ` +
-        `re-dated by a sidecar found now, ${formatCount(report.removed, "file")} removed as trash`,
+        `re-dated by a sidecar found now, ${formatCount(report.removed, "file")} removed as trash` +
+        kept.map((part) => `, ${part}`).join(""),
     );
   }
   if (report.updated > 0) {

@@ -6,7 +6,7 @@
  * entry's record is written (`records.ts`), so that a re-run skips it without reading it.
  * @module
  */
-import type { Placer } from "../../core/place.ts";
+import type { Placer, Removal } from "../../core/place.ts";
 import type { PlacedRow } from "../../core/source.ts";
 import { type OutputTree, type TempFile, UnsafePathError } from "../../core/output_tree.ts";
 import type { StagedFile } from "./stage_protocol.ts";
@@ -55,8 +55,12 @@ export type Committed =
     updated?: string[];
   };
 
-/** What a sidecar found later did to a file placed before (see {@link Committer.revise}). */
-export type Revised = "redated" | "removed" | "unchanged";
+/**
+ * What a sidecar found later did to a file placed before (see {@link Committer.revise}): re-dated it, nothing,
+ * or (it puts it in the trash) took its item out of sync.db, with what became of its file (see `Placer.remove`:
+ * `removed`, or kept because `shared` or `changed`, or `absent`).
+ */
+export type Revised = "redated" | "unchanged" | { trash: Removal };
 
 /** Where an entry of `input` is, for its record. */
 export function spotOf(input: ArchiveSource, media: MediaPlan): EntrySpot {
@@ -358,7 +362,7 @@ export class Committer {
     this.#records.updateEntry(key, {
       ...record,
       ...(match.sidecar ? { sidecar: match.sidecar } : {}),
-      ...(revised === "removed" ? { trashed: true } : {}),
+      ...(typeof revised === "object" ? { trashed: true } : {}),
     });
     return revised;
   }
@@ -407,8 +411,8 @@ export class Committer {
     const item = this.#store.item(id);
     const { data } = match.sidecar!;
     if (data.trashed && !this.#includeTrashed) {
-      if (item) await this.#placer.remove(id);
-      return "removed";
+      // Its row gone already: a run stopped right after the removal, finished now.
+      return { trash: item ? await this.#placer.remove(id) : "absent" };
     }
     if (!item) return "unchanged";
     const json = JSON.parse(item.json) as ItemJson;

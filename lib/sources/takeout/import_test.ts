@@ -166,6 +166,7 @@ Deno.test("importTakeout over archives held in memory: every media file once per
     restored: 0,
     redated: 0,
     removed: 0,
+    trashKept: { shared: 0, changed: 0, absent: 0 },
     updated: 0,
     datedFrom: { sidecar: 1, exif: 0, name: 1, "file time": 2, none: 0 },
     datedByFileTime: { count: 2, first: [`${GP}/Photos from 2018/same.jpg`, `${GP}/Old phone/same.jpg`] },

@@ -48,6 +48,13 @@ export interface TakeoutReport {
   redated: number;
   /** Files placed before their sidecar said they were in the trash, removed. */
   removed: number;
+  /**
+   * Items placed before their sidecar said they were in the trash whose file stayed (their rows went): `shared`,
+   * an item of another source (a pick, a sync) has the same bytes and holds the file now; `changed`, the file
+   * changed since photosync placed it (an edit: the user's now); `absent`, no file was here to remove (gone,
+   * or stored elsewhere).
+   */
+  trashKept: { shared: number; changed: number; absent: number };
   /** Items sent again by a later export whose sidecar changed their metadata (favourite, …) or date. */
   updated: number;
   datedFrom: Record<DateSource, number>;
@@ -132,6 +139,7 @@ export function startReport(
       restored: 0,
       redated: 0,
       removed: 0,
+      trashKept: { shared: 0, changed: 0, absent: 0 },
       updated: 0,
       datedFrom: { sidecar: 0, exif: 0, name: 0, "file time": 0, none: 0 },
       datedByFileTime: listed(),
@@ -263,16 +271,29 @@ export function countRevised(
   earlier?: { archiveName: string; path: string; sidecar: string; now?: string },
 ): void {
   if (revised === "unchanged") return;
-  tally.report[revised]++;
+  const { report } = tally;
+  const trash = typeof revised === "object" ? revised.trash : undefined;
+  if (trash === undefined) report.redated++;
+  else if (trash === "removed") report.removed++;
+  else report.trashKept[trash]++;
   if (!earlier) return;
   tally.file?.write({
     archive: earlier.archiveName,
     entry: earlier.path,
-    outcome: revised,
+    outcome: trash === undefined ? "redated" : trash === "removed" ? "removed" : "kept",
     sidecar: earlier.sidecar,
-    note: revised === "redated" ? `an earlier run's entry, now ${earlier.now}` : "an earlier run's entry",
+    note: trash === undefined
+      ? `an earlier run's entry, now ${earlier.now}`
+      : `an earlier run's entry${trash === "removed" ? "" : `, in the trash: ${TRASH_KEPT[trash]}`}`,
   });
 }
+
+/** Why the file of an item the trash took out of sync.db stayed (see {@link TakeoutReport.trashKept}). */
+export const TRASH_KEPT = {
+  shared: "its file kept, for an item of another source with the same bytes",
+  changed: "its file kept, changed since photosync placed it (no longer in sync.db)",
+  absent: "no file here to remove (gone, or stored elsewhere)",
+} as const;
 
 /**
  * Count a media file an earlier run went through (recorded, not read again): already present, or
@@ -291,7 +312,7 @@ export function countDone(
     entry: media.entry.path,
     outcome: done.trashed ? "trashed" : "already present",
     note: done.trashed
-      ? "removed as trash by an earlier run"
+      ? "taken out as trash by an earlier run"
       : `imported by an earlier run${done.redated ? `; redated to ${done.redated}` : ""}`,
   });
 }

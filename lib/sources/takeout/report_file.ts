@@ -39,7 +39,9 @@ export type Outcome =
   | "damaged archive"
   /** A file placed from an entry of an earlier run that a sidecar found now re-dated or removed. */
   | "redated"
-  | "removed";
+  | "removed"
+  /** A file placed from an entry of an earlier run that a sidecar found now put in the trash, kept (the note says why). */
+  | "kept";
 
 /** One line of the report; absent fields are empty. */
 export interface ReportLine {
