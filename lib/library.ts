@@ -14,6 +14,7 @@ import type { Logger } from "./core/logger.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import { requeueMissing, transferPending, type TransferResult } from "./core/transfer.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
+import { fitNamesForXmp } from "./core/fit_names.ts";
 import { downloadLocalTime } from "./download_local_time.ts";
 import { authorize } from "./google/credentials.ts";
 import type { GoogleIo } from "./google/io.ts";
@@ -116,6 +117,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const { logger, retry, idleTimeoutMs, io = {} } = options;
   using stop = options.stop ?? new RunStop(options);
   using backup = await openBackup(options.dir, options);
+  // First: the files moved (renamed) here are where the rest of the run finds them.
+  if (backup.xmp) await fitNamesForXmp({ ...backup, logger, onPlaced: options.onFile });
   const { store } = backup;
   const summary: SyncSummary = { added: 0, updated: 0, requeued: 0, redated: 0, movedAside: [], pending: 0 };
   let phase: NonNullable<SyncSummary["stopped"]> = "indexing";

@@ -15,6 +15,7 @@ import type { Logger } from "./core/logger.ts";
 import { delay, type RetryOptions } from "./core/retry.ts";
 import { transferPending, type TransferResult } from "./core/transfer.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
+import { fitNamesForXmp } from "./core/fit_names.ts";
 import { downloadLocalTime } from "./download_local_time.ts";
 import { authorize } from "./google/credentials.ts";
 import type { GoogleIo } from "./google/io.ts";
@@ -82,6 +83,8 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
   const now = io.now ?? Date.now;
   using stop = options.stop ?? new RunStop();
   using backup = await openBackup(options.dir, options);
+  // First: the files moved (renamed) here are where the rest of the run finds them.
+  if (backup.xmp) await fitNamesForXmp({ ...backup, logger, onPlaced: options.onFile });
   const { store } = backup;
   const tokens = await authorize(store, {
     ...io,

@@ -17,6 +17,7 @@ import type { RetryOptions } from "./core/retry.ts";
 import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
+import { fitNamesForXmp } from "./core/fit_names.ts";
 import type { Logger } from "./core/logger.ts";
 import { localArchives, type LocalPart } from "./sources/takeout/archive.ts";
 import type { ArchiveSource } from "./sources/takeout/archive_source.ts";
@@ -139,6 +140,8 @@ export async function takeout(
   using stageWorkers = new EarlyStageWorkers(inputs);
   using stop = options.stop ?? new RunStop();
   using backup = await openBackup(dir, options);
+  // First: the import finds each renamed file at its new name (a resumed rename not placed again from its entry).
+  if (backup.xmp) await fitNamesForXmp({ ...backup, logger });
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
   const records = new TakeoutRecords(backup.store, inputs.map((input) => input.name));
   const found = await catalog(inputs, catalogOptions(records, stageWorkers, stop.signal));
@@ -197,6 +200,8 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     import("./sources/takeout/remote/range_fetches.ts"),
   ]);
   using backup = await openBackup(dir, options);
+  // First: the import finds each renamed file at its new name (a resumed rename not placed again from its entry).
+  if (backup.xmp) await fitNamesForXmp({ ...backup, logger, onPlaced: options.onFile });
   const store = typeof options.store === "function"
     ? await options.store(backup.store, signal)
     : options.store;

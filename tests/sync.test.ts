@@ -649,31 +649,61 @@ Deno.test("C1 control characters in a name (NEL, CSI) become _, as C0's do", asy
 });
 
 Deno.test("--xmp: a name cut short gets its sidecar (the name leaves room for .xmp); a file an earlier version named at 255 bytes stays where sync.db records it", async () => {
+Deno.test("--xmp: a name cut short gets its sidecar (the name leaves room for .xmp); a file an earlier version named at 255 bytes is renamed to the name that fits, also after a rename stopped half-way", async () => {
   const long = item("L1", "a".repeat(300) + ".jpg", "2021-06-01T10:00:00Z", { size: 3000 });
   await using env = await synced([long], ["--xmp"]);
   assert.equal(env.first.code, 0, env.first.stderr);
   assert.doesNotMatch(env.first.stderr, /no XMP sidecar/);
   const cut = `2021/06/01/${"a".repeat(247)}.jpg`;
   assert.deepEqual(await listFiles(env.dir), [cut, `${cut}.xmp`]);
+  const sidecar = await Deno.readTextFile(join(env.dir, `${cut}.xmp`));
+  const pathOf = () => {
+    using db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
+    return db.prepare("SELECT path FROM items WHERE id = ?").get(long.id)?.path;
+  };
 
   // A backup an earlier version made: the name cut to 255 bytes (no sidecar could go beside it), recorded so.
   const old = `2021/06/01/${"a".repeat(251)}.jpg`;
-  await Deno.remove(join(env.dir, `${cut}.xmp`));
-  await Deno.rename(join(env.dir, cut), join(env.dir, old));
+  const madeByAnEarlierVersion = async (db: DatabaseSync) => {
+    await Deno.remove(join(env.dir, `${cut}.xmp`));
+    await Deno.rename(join(env.dir, cut), join(env.dir, old));
+    db.prepare("UPDATE items SET path = ?, path_key = ? WHERE id = ?").run(old, old, long.id);
+  };
   {
     using db = new DatabaseSync(join(env.dir, "sync.db"));
-    db.prepare("UPDATE items SET path = ? WHERE id = ?").run(old, long.id);
+    await madeByAnEarlierVersion(db);
   }
+  // The next run (the folder has --xmp) renames it to the name that fits, and writes its sidecar there.
   const again = await env.run(["--all"]);
   assert.equal(again.code, 0, again.stderr);
-  assert.doesNotMatch(again.stderr, /downloaded [1-9]|re-dated|moved/);
-  assert.ok((await listFiles(env.dir)).includes(old), again.stderr);
-  assert.ok(!(await listFiles(env.dir)).includes(cut), "not moved to the shorter name");
-  using db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
-  assert.equal(db.prepare("SELECT path FROM items WHERE id = ?").get(long.id)?.path, old);
+  assert.doesNotMatch(again.stderr, /downloaded [1-9]|no XMP sidecar/);
+  assert.match(again.stderr, /^renamed 1 file whose name an earlier photosync cut at 252-255 bytes/m);
+  assert.deepEqual(await listFiles(env.dir), [cut, `${cut}.xmp`]);
+  assert.equal(await Deno.readTextFile(join(env.dir, `${cut}.xmp`)), sidecar);
+  assert.equal((await Deno.stat(join(env.dir, cut))).mtime?.getTime(), Date.parse(long.creationTime));
+  assert.equal(pathOf(), cut);
   const verified = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(verified.code, 0, verified.stderr);
   assert.match(verified.stderr, /all intact/);
+
+  // A rename stopped (kill -9) after the new name was claimed, before the file followed: the note of where
+  // the file is (written before the claim) takes the next run there; nothing is downloaded again.
+  {
+    using db = new DatabaseSync(join(env.dir, "sync.db"));
+    await madeByAnEarlierVersion(db);
+    db.prepare("INSERT INTO checkpoints (source, key, value) VALUES ('refile', ?, ?)").run(long.id, old);
+    db.prepare("UPDATE items SET path = ?, path_key = ? WHERE id = ?").run(cut, cut, long.id);
+  }
+  const resumed = await env.run([]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.doesNotMatch(resumed.stderr, /downloaded [1-9]|no XMP sidecar/);
+  assert.deepEqual(await listFiles(env.dir), [cut, `${cut}.xmp`]);
+  assert.equal(pathOf(), cut);
+  {
+    using db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
+    assert.equal(db.prepare("SELECT count(*) AS n FROM checkpoints WHERE source = 'refile'").get()?.n, 0);
+  }
+  assert.equal((await env.cli(["verify", `--dir=${env.dir}`])).code, 0);
 });
 
 Deno.test("status --json counts items, downloaded, pending and failed", async () => {

@@ -320,3 +320,82 @@ function paths(dir: string): { id: string; path: string | null }[] {
     db.close();
   }
 }
+
+Deno.test("takeout --xmp: a file an earlier version named at 252-255 bytes is renamed to the name that fits, its album link following, and gets its sidecar; a rename stopped half-way is finished, not placed again", async () => {
+  const long = `${"L".repeat(251)}.jpg`;
+  const cut = `${"L".repeat(247)}.jpg`;
+  const bytes = jpeg("long");
+  const sidecar = enc.encode(
+    JSON.stringify({ title: long, photoTakenTime: { timestamp: String(PLAIN_MS / 1000) } }),
+  );
+  const zip = join(WORK, "takeout-20240201T000000Z-001.zip");
+  await writeZip(zip, [
+    [`${GP}/Photos from 2022/${cut}`, bytes],
+    // Google's sidecar name: the first 46 units of the name and `.supplemental-metadata`.
+    [`${GP}/Photos from 2022/${`${cut}.supplemental-metadata`.slice(0, 46)}.json`, sidecar],
+    [`${GP}/Long names/metadata.json`, enc.encode(JSON.stringify({ title: "Long names" }))],
+    [`${GP}/Long names/${cut}`, bytes],
+  ]);
+  const dir = join(WORK, "long-names");
+  const run = (...flags: string[]) =>
+    runPhotosync(["takeout", `--dir=${dir}`, "--folder-days=utc", ...flags, zip], { env: { TZ: "UTC" } });
+  const first = await run("--xmp");
+  assert.equal(first.code, 0, first.stderr);
+  const day = "2022/03/04";
+  const listing = async () => {
+    const found: string[] = [];
+    for (const folder of [day, "albums/Long names"]) {
+      for await (const entry of Deno.readDir(join(dir, folder))) found.push(`${folder}/${entry.name}`);
+    }
+    return found.sort();
+  };
+  assert.deepEqual(await listing(), [`${day}/${cut}`, `${day}/${cut}.xmp`, `albums/Long names/${cut}`]);
+  const xmp = await Deno.readTextFile(join(dir, `${day}/${cut}.xmp`));
+
+  /** The folder as an earlier photosync left it: the name cut at 255 bytes, no sidecar, the link to it. */
+  const asAnEarlierVersionLeftIt = async (db: DatabaseSync) => {
+    await Deno.remove(join(dir, `${day}/${cut}.xmp`));
+    await Deno.rename(join(dir, `${day}/${cut}`), join(dir, `${day}/${long}`));
+    await Deno.remove(join(dir, `albums/Long names/${cut}`));
+    await Deno.symlink(`../../${day}/${long}`, join(dir, `albums/Long names/${long}`));
+    db.prepare("UPDATE items SET path = ?, path_key = lower(?)").run(`${day}/${long}`, `${day}/${long}`);
+  };
+  const expectFitted = async (stderr: string) => {
+    assert.deepEqual(
+      await listing(),
+      [`${day}/${cut}`, `${day}/${cut}.xmp`, `albums/Long names/${cut}`],
+      stderr,
+    );
+    assert.equal(await Deno.readLink(join(dir, `albums/Long names/${cut}`)), `../../${day}/${cut}`);
+    assert.equal(await Deno.readTextFile(join(dir, `${day}/${cut}.xmp`)), xmp);
+    assert.equal(await mtimeOf(join(dir, `${day}/${cut}`)), PLAIN_MS);
+    assert.deepEqual(paths(dir).map((row) => row.path), [`${day}/${cut}`]);
+    const verified = await runPhotosync(["verify", `--dir=${dir}`]);
+    assert.equal(verified.code, 0, verified.stderr);
+  };
+  {
+    using db = new DatabaseSync(join(dir, "sync.db"));
+    await asAnEarlierVersionLeftIt(db);
+  }
+  // The folder has --xmp: the next run renames the file (nothing imported again) and writes its sidecar.
+  const renamed = await run();
+  assert.equal(renamed.code, 0, renamed.stderr);
+  assert.match(renamed.stderr, /^renamed 1 file whose name an earlier photosync cut at 252-255 bytes/m);
+  assert.match(renamed.stderr, / 0 imported /);
+  assert.doesNotMatch(renamed.stderr, /no XMP sidecar/);
+  await expectFitted(renamed.stderr);
+
+  // Stopped (kill -9) after the new name was claimed, before the file followed: the note of where the file
+  // is, written first, takes the next run there; the file is not placed again from the archive beside it.
+  {
+    using db = new DatabaseSync(join(dir, "sync.db"));
+    await asAnEarlierVersionLeftIt(db);
+    db.prepare("INSERT INTO checkpoints (source, key, value) SELECT 'refile', id, path FROM items").run();
+    db.prepare("UPDATE items SET path = ?, path_key = lower(?)").run(`${day}/${cut}`, `${day}/${cut}`);
+  }
+  const resumed = await run();
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, / 0 imported /);
+  assert.doesNotMatch(resumed.stderr, /restored/);
+  await expectFitted(resumed.stderr);
+});

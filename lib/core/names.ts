@@ -28,6 +28,23 @@ const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f<>:"|?*]/g;
 const WINDOWS_DEVICE = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]) *(\.|$)/i;
 
 /**
+ * Whether a file's name leaves room for the `.xmp` of its sidecar (at most 251 bytes of UTF-8): every name
+ * photosync gives now does; an earlier version cut names at 255 bytes.
+ *
+ * @example Usage
+ * ```ts
+ * import { leavesRoomForXmp } from "./names.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(leavesRoomForXmp("a".repeat(247) + ".jpg"), true);
+ * assert.equal(leavesRoomForXmp("a".repeat(248) + ".jpg"), false);
+ * ```
+ */
+export function leavesRoomForXmp(name: string): boolean {
+  return byteLength(name) <= MAX_FILE_NAME_BYTES;
+}
+
+/**
  * Make one path segment safe on every platform: no separators, NUL, control or reserved
  * characters, no `.`/`..` (nor such parts of a path-like name), not hidden (no leading dot)
  * unless `hidden` allows it, no trailing dots or spaces, at most 251 bytes of UTF-8 (keeping the
