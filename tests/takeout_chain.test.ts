@@ -289,19 +289,35 @@ Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline 
   const reference = rows(await baselineAndInc1()).items;
   const placed = (await Deno.readTextFile(list)).split("\n").filter((p) => p && !p.startsWith("albums/"));
   const before = new Set(rows(expected).items.map((row) => row.hash));
-  assert.deepEqual(
-    placed.sort(),
-    reference.filter((row) => !before.has(row.hash)).map((row) => row.path).sort(),
-    "only the increment's new files",
-  );
-  // The date corrected: recorded, its file left where the job stored it (no file is recorded where none is).
+  // The date a later export corrected: the file goes to its new day as in a folder that holds it, here placed
+  // again from the increment's copy (the job stores it; the copy stored at the old day is out of date).
   const corrected = library.resent.at(-1)!;
   const row = (items: Row[]) => items.find((item) => item.hash === sha256(corrected.before.bytes))!;
-  assert.equal(row(rows(dir).items).created_ms, corrected.file.captureMs);
-  assert.equal(row(rows(dir).items).path, row(rows(expected).items).path);
-  const others = (items: Row[]) =>
-    items.filter((item) => item.hash !== sha256(corrected.before.bytes)).map(seen);
-  assert.deepEqual(others(rows(dir).items), others(reference));
+  const newDay = row(reference).path;
+  assert.notEqual(newDay, row(rows(expected).items).path, "the date moves the file to another day");
+  assert.deepEqual(
+    placed.sort(),
+    [...reference.filter((row) => !before.has(row.hash)).map((row) => row.path), newDay].sort(),
+    "the increment's new files, and the file whose day changed",
+  );
+  assert.match(
+    increment.stderr,
+    new RegExp(
+      `^placed ${
+        newDay.replace(/[.()]/g, "\\$&")
+      } again: a later export corrected its date; the copy stored ` +
+        `elsewhere at ${row(rows(expected).items).path.replace(/[.()]/g, "\\$&")} is out of date`,
+      "m",
+    ),
+  );
+  assert.match(increment.stderr, /^ {2}1 file stored elsewhere placed again at its corrected day/m);
+  assert.deepEqual(await Deno.readFile(join(dir, newDay)), corrected.before.bytes);
+  assert.equal((await Deno.stat(join(dir, newDay))).mtime?.getTime(), corrected.file.captureMs);
+  assert.deepEqual(
+    rows(dir).items.map(seen),
+    reference.map(seen),
+    "sync.db as in a folder that holds the files",
+  );
 });
 
 Deno.test("an increment whose only part was damaged is not imported: its window is missed until it is", async () => {
@@ -378,5 +394,9 @@ Deno.test("--files-elsewhere --xmp: a later export's changes rewrite the sidecar
   // The baseline's other sidecars, unchanged, are not written again.
   const placedNow = new Set(listed.filter((p) => !p.endsWith(".xmp")));
   const rewritten = listed.filter((p) => p.endsWith(".xmp") && !placedNow.has(p.slice(0, -4)));
-  assert.deepEqual(rewritten.sort(), resentPaths.map((path) => `${path}.xmp`).sort());
+  // (The one whose day a corrected date changed is placed again there, with its sidecar beside it.)
+  assert.deepEqual(
+    rewritten.sort(),
+    resentPaths.filter((path) => !placedNow.has(path)).map((path) => `${path}.xmp`).sort(),
+  );
 });

@@ -587,3 +587,59 @@ Deno.test("a photo a sync and a Takeout album both hold: one file with its album
     assert.equal(verified.code, 0, verified.stderr);
   }
 });
+
+Deno.test("--files-elsewhere: a later part's sidecar re-dates a file an earlier run placed and stored: said to stay at its old day until its part is read again, which places it at its day as in a folder that holds it", async () => {
+  const work = join(WORK, "elsewhere-redated");
+  await Deno.mkdir(work, { recursive: true });
+  const folder = "Takeout/Google Photos/Photos from 2023";
+  const photo = bytes("\xff\xd8 a photo dated by its sidecar in the other part \xff\xd9");
+  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
+  await hand.writeZip(part1, [[`${folder}/a.jpg`, photo]]);
+  await hand.writeZip(part2, [[
+    `${folder}/a.jpg.supplemental-metadata.json`,
+    bytes(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: "1672912210" } })),
+  ]]);
+  const holds = outDir("holds");
+  for (const part of [part1, part2]) assert.equal((await cli(["takeout", `--dir=${holds}`, part])).code, 0);
+  const [expected] = rows(holds).items;
+  assert.equal(expected.path, "2023/01/05/a.jpg");
+
+  // A CI job's folder: each run's files are stored elsewhere, the folder keeps only sync.db.
+  const dir = outDir("elsewhere");
+  const elsewhere = (part: string) => cli(["takeout", `--dir=${dir}`, "--files-elsewhere", part]);
+  const keepOnlySyncDb = async () => {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.name.startsWith("sync.db")) await Deno.remove(join(dir, entry.name), { recursive: true });
+    }
+  };
+  assert.equal((await elsewhere(part1)).code, 0);
+  const [first] = rows(dir).items;
+  assert.equal(first.path, "2024/01/01/a.jpg", "dated by its entry time for now");
+  await keepOnlySyncDb();
+  const sidecar = await elsewhere(part2);
+  assert.equal(sidecar.code, 0, sidecar.stderr);
+  // Its bytes are in part 1: the file stored at its old day cannot move; sync.db says where it is, and the run
+  // says what to do.
+  assert.match(
+    sidecar.stderr,
+    /^warning: 1 file stored elsewhere \(--files-elsewhere, e\.g\. 2024\/01\/01\/a\.jpg\) has a corrected date but stays at the old day until its part is read again, which places it at the new day: takeout-20251110T101010Z-001\.zip /m,
+  );
+  assert.deepEqual(rows(dir).items.map((row) => [row.path, row.created_ms]), [[
+    "2024/01/01/a.jpg",
+    1672912210000,
+  ]]);
+  await keepOnlySyncDb();
+  const again = await elsewhere(part1);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /^placed 2023\/01\/05\/a\.jpg again: a later export corrected its date/m);
+  assert.doesNotMatch(again.stderr, /stays at the old day/);
+  assert.deepEqual(rows(dir).items, rows(holds).items, "sync.db as in a folder that holds the file");
+  assert.deepEqual(await Deno.readFile(join(dir, expected.path)), photo);
+  assert.equal((await Deno.stat(join(dir, expected.path))).mtime?.getTime(), 1672912210000);
+  // Done: read again, nothing more is placed.
+  await keepOnlySyncDb();
+  const done = await elsewhere(part1);
+  assert.equal(done.code, 0, done.stderr);
+  assert.match(done.stderr, / 0 imported /);
+  assert.deepEqual(rows(dir).items, rows(holds).items);
+});

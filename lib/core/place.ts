@@ -179,6 +179,26 @@ export class Placer implements Disposable {
     });
   }
 
+  /** Whether item `id`'s row maps to another path than the one it holds (its date or place changed since). */
+  remapped(id: string): boolean {
+    const row = this.#store.item(id);
+    return row?.path != null && this.#mapped(row) !== row.path;
+  }
+
+  /**
+   * Claim for `row` (a placed item whose file is not here: stored elsewhere) the path it maps to now, for its
+   * file to be placed there again (its date changed since it was placed); the path it had goes. Returns the
+   * row with its path, for {@link place}.
+   */
+  reclaim(row: ItemRow): PlacedRow {
+    return this.#store.transaction(() => {
+      const path = row.path !== null && this.#mapped(row) === row.path
+        ? row.path
+        : this.#claim(row, new Set());
+      return { ...row, path };
+    });
+  }
+
   /**
    * Move the complete file `staged` to the row's path with `mtime` as its time, and record the
    * item downloaded with its size and `hash`. Returns the path it took: another than the row's

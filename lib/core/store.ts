@@ -692,6 +692,11 @@ export class Store {
     );
   }
 
+  /** Whether item `id`'s file is noted as to move to the day its capture time maps to (see {@link pendingRefiles}). */
+  refileNoted(id: string): boolean {
+    return this.checkpoint(REFILE, id) !== undefined;
+  }
+
   /** Item `id`'s file is where its capture time puts it (see {@link pendingRefiles}). */
   refiled(id: string): void {
     this.updateCheckpoints(REFILE, { remove: [id] });

@@ -432,6 +432,13 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
         kept.map((part) => `, ${part}`).join(""),
     );
   }
+  if (report.placedAgain > 0) {
+    renderer.info(
+      `  ${formatCount(report.placedAgain, "file")} stored elsewhere placed again at ${
+        report.placedAgain === 1 ? "its" : "their"
+      } corrected day (the copies stored at the old day are out of date)`,
+    );
+  }
   if (report.updated > 0) {
     renderer.info(
       `  ${report.updated} updated from a later export (favourite, description, location, people, date, …)`,

@@ -40,6 +40,11 @@ export type Committed =
     /** The date rules passed over because their value was no date. */
     skipped: string[];
     restored?: boolean;
+    /**
+     * Placed again at the day its date maps to now, its file stored elsewhere at this path, now out of date (a
+     * date a later export corrected in a folder whose earlier files are stored elsewhere: see `#apply`).
+     */
+    refiled?: string;
     /** Restored, then moved to the date this copy's sidecar, of a later export, gives: its path. */
     redated?: string;
     /** What this copy's sidecar, from a later export than the item's, changed (`favourite`, …). */
@@ -137,27 +142,40 @@ export class Committer {
     const holder = known?.fileOf ? this.#store.item(known.fileOf) : known;
     // Where its bytes go back when that file is gone: its own path, or the path of the item it shares with.
     const owner = holder === known || holder?.hash === digest ? holder : undefined;
-    if (
-      holder?.status === "downloaded" && holder.path && holder.size !== null &&
-      this.#tree.keeps(holder.path, holder.size)
-    ) {
-      await Deno.remove(temp).catch(() => {});
+    if (holder && this.keepsFileOf(holder)) {
       const kind = this.#seenBefore(media.stamp, digest) ? "duplicate" : "already present";
       const { redated, updated } = await this.#applyCopy(id, input, media);
-      committed = {
-        kind,
-        id,
-        size,
-        ...(redated === "redated" ? { redated: this.#store.item(id)!.path! } : {}),
-        ...(updated.length > 0 ? { updated } : {}),
-      };
+      const now = this.#store.item(id)!;
+      if (holder === known && !this.keepsFileOf(now)) {
+        // Stored elsewhere, and this copy's sidecar corrected its date: these bytes go to its new day here.
+        const { path } = await this.#placeAgain(now, staged, digest);
+        committed = {
+          kind: "imported",
+          id,
+          path,
+          size,
+          dateSource: dateSourceOf(now),
+          skipped: [],
+          refiled: holder.path!,
+          ...(updated.length > 0 ? { updated } : {}),
+        };
+      } else {
+        await Deno.remove(temp).catch(() => {});
+        committed = {
+          kind,
+          id,
+          size,
+          ...(redated === "redated" ? { redated: now.path! } : {}),
+          ...(updated.length > 0 ? { updated } : {}),
+        };
+      }
     } else if (owner?.path) {
       // Placed before and gone or changed since (or never recorded as placed: a crash, a --resync):
       // placed again where it was, as it was dated; a file it shares with another source's item (the
-      // same bytes, stored once) where that item records it, for both.
-      const [row] = this.#placer.settle([owner]);
-      let path = await this.#place(owner.id, row, staged, new Date(owner.createdMs), digest);
-      this.#placer.flush();
+      // same bytes, stored once) where that item records it, for both. One whose date changed since it
+      // was placed (stored elsewhere) goes to its new day.
+      const placed = await this.#placeAgain(owner, staged, digest);
+      let path = placed.path;
       // What this copy's sidecar says now (a later export's changes) applies to its own file put back
       // as to one found in place.
       const { redated, updated } = owner.id === id
@@ -171,7 +189,9 @@ export class Committer {
         size,
         dateSource: dateSourceOf(this.#store.item(id) ?? known!),
         skipped: [],
-        restored: owner.status === "downloaded",
+        ...(placed.refiled && this.#tree.filesElsewhere
+          ? { refiled: owner.path }
+          : { restored: owner.status === "downloaded" }),
         ...(redated === "redated" ? { redated: path } : {}),
         ...(updated.length > 0 ? { updated } : {}),
       };
@@ -338,6 +358,36 @@ export class Committer {
     return changed;
   }
 
+  /**
+   * Whether the backup keeps `item`'s file: here, or in a folder whose earlier files are stored elsewhere, stored
+   * there (`OutputTree.keeps`), unless its date changed since it was placed there (noted by `#apply`): then
+   * its bytes are wanted here, at its new day (see `#placeAgain`).
+   */
+  keepsFileOf(item: ItemRow): boolean {
+    if (item.status !== "downloaded" || !item.path || item.size === null) return false;
+    if (this.#tree.holds(item.path, item.size)) return true;
+    return this.#tree.keeps(item.path, item.size) && !this.#store.refileNoted(item.id);
+  }
+
+  /**
+   * Place `staged`, the bytes of `owner` (a placed item whose file is not here), at its recorded path; or, when
+   * its file is noted to move to the day its date maps to now (a date corrected while it was not here), at
+   * that day's path, claimed first, the note done once the file is there.
+   */
+  async #placeAgain(
+    owner: ItemRow,
+    staged: TempFile,
+    digest: string,
+  ): Promise<{ path: string; refiled: boolean }> {
+    const refiled = this.#store.refileNoted(owner.id);
+    const row = refiled ? this.#placer.reclaim(owner) : this.#placer.settle([owner])[0];
+    const path = await this.#place(owner.id, row, staged, new Date(owner.createdMs), digest);
+    // Recorded before the note goes: a run stopped in between finds the file at its path.
+    this.#placer.flush();
+    if (refiled) this.#store.refiled(owner.id);
+    return { path, refiled };
+  }
+
   /** Place `row`'s file, staged as `staged`, dated `date`. */
   #place(id: string, row: PlacedRow, staged: TempFile, date: Date, digest: string) {
     return this.#placer.place(row, staged, date, digest).catch((error) => {
@@ -439,6 +489,7 @@ export class Committer {
       { exif, local },
       json.takeout ? json.takeout.stamp : match.stamp,
     );
+    // In a folder whose earlier files are stored elsewhere, a new time is noted with it (see below).
     this.#store.saveBatch({
       source: "takeout",
       items: [{
@@ -452,14 +503,20 @@ export class Committer {
         ),
         ...(item.hash ? { hash: item.hash } : {}),
       }],
-    });
+    }, { noteRefiles: this.#tree.filesElsewhere && item.path !== null });
     // Sharing another item's file: that item's, which stays where it is; no file of its own re-dated.
     if (!item.path) return "unchanged";
-    // A file not here is restored at its new path when its entry is read (see `commit`); but one
-    // stored elsewhere (see `OutputTree.keeps`) stays where it is stored, its path recorded as it is.
-    await this.#placer.move(id, new Date(ms), from, {
+    // A file not here is restored at its new path when its entry is read (see `commit`). One stored
+    // elsewhere (see `OutputTree.keeps`) cannot be moved there: its path stays the one it is stored at, and
+    // it is noted (its new time with the change above; a new day by a new place here), so that its entry's
+    // bytes (this one's, or read again later) are placed at its new day and time here, as in a folder that
+    // holds it (see `keepsFileOf`); the copy stored before is out of date then.
+    const moved = await this.#placer.move(id, new Date(ms), from, {
       missing: this.#tree.filesElsewhere ? "leave" : "claim",
     });
+    if (moved === undefined) {
+      if (this.#placer.remapped(id)) this.#store.noteRefile(id);
+    } else if (this.#tree.filesElsewhere) this.#store.refiled(id);
     return "redated";
   }
 }

@@ -218,7 +218,34 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   for (const hole of chainHoles(chain.list())) if (!known.has(holeKey(hole))) logger.warn(holeWarning(hole));
   // Every member recorded, by this run or an earlier one (which may have been stopped).
   if (options.albums === "links") await placer.linkAlbums(store.albumMembers("takeout"));
+  if (tree.filesElsewhere) warnStoredAtOldDay(run);
   return tally.report;
+}
+
+/**
+ * In a folder whose earlier files are stored elsewhere: the files whose date changed (a sidecar found after
+ * they were placed and stored) that stay at their old day, as their entry's bytes were not read (they are in
+ * a part imported before, or a run stopped before it read them): said once per run, naming the parts that
+ * place them at their new day when read again (see `Committer.keepsFileOf`).
+ */
+function warnStoredAtOldDay(run: Run): void {
+  const waiting = run.store.pendingRefiles().map(({ id }) => run.store.item(id)).filter((item) =>
+    item?.source === "takeout" && item.path && !run.committer.keepsFileOf(item)
+  );
+  if (waiting.length === 0) return;
+  const parts = new Set(
+    waiting.map((item) => (JSON.parse(item!.json) as { takeout?: { archive?: string } }).takeout?.archive),
+  );
+  const one = waiting.length === 1;
+  run.logger.warn(
+    `${waiting.length} ${one ? "file" : "files"} stored elsewhere (--files-elsewhere, e.g. ${
+      waiting[0]!.path
+    }) ` +
+      `${one ? "has" : "have"} a corrected date but ${one ? "stays" : "stay"} at the old day until ` +
+      `${one ? "its" : "their"} part is read again, which places ${one ? "it" : "them"} at the new day: ` +
+      `${[...parts].filter(Boolean).join(", ")} (a part a run did not finish is read by the next; import ` +
+      "one imported in full again with --files-elsewhere)",
+  );
 }
 
 /**
@@ -284,8 +311,7 @@ async function alreadyDone(
   const recorded = run.store.item(record.id);
   // An item sharing another source's file (the same bytes) is done while that file is there.
   const item = recorded?.fileOf ? run.store.item(recorded.fileOf) : recorded;
-  if (item?.status !== "downloaded" || !item.path || item.size === null) return undefined;
-  if (!run.tree.keeps(item.path, item.size)) return undefined;
+  if (!item?.path || !run.committer.keepsFileOf(item)) return undefined;
   return revised === "redated" ? { redated: item.path, id: item.id } : { id: item.id };
 }
 
@@ -299,11 +325,13 @@ function presentContent(entry: Pick<ArchiveEntry, "path" | "size" | "crc32">, ru
   return id !== undefined && holdsItem(run, id) ? id : undefined;
 }
 
-/** Whether item `id` is placed and the backup keeps its file (there with its size, or stored elsewhere: a look, not a read). */
+/**
+ * Whether item `id` is placed and the backup keeps its file (there with its size, or stored elsewhere: a look,
+ * not a read; see `Committer.keepsFileOf`).
+ */
 function holdsItem(run: Run, id: string): boolean {
   const item = run.store.item(id);
-  return item?.status === "downloaded" && !!item.path && item.size !== null &&
-    run.tree.keeps(item.path, item.size);
+  return item !== undefined && run.committer.keepsFileOf(item);
 }
 
 /**
@@ -359,22 +387,31 @@ async function importArchive(
   // bytes for a while before it fails: an entry is committed only once the next one's header was read
   // (or the stream ended whole), and what is staged when it breaks is dropped, never placed.
   const window = input.sequential ? 2 : STAGED_AT_ONCE;
-  /** `held`: the bytes held in the run's budget for the entry while it is staged (its size). */
-  const staging: { media: MediaPlan; staged: Promise<StagedFile>; held: number }[] = [];
+  /**
+   * `held`: the bytes held in the run's budget for the entry while it is staged (its size); `updated`: what its
+   * sidecar changed of the item it is a copy of, recorded present before its bytes were found wanted.
+   */
+  const staging: { media: MediaPlan; staged: Promise<StagedFile>; held: number; updated?: string[] }[] = [];
   /** Commit the oldest staged entry; a damaged entry is reported (and ends a sequential archive). */
   const commitOldest = async () => {
-    const { media, staged, held } = staging.shift()!;
+    const { media, staged, held, updated } = staging.shift()!;
     // Held until the entry is placed (then spent) or not (then free again for the entries to come).
     let spent = false;
     run.signal?.throwIfAborted();
     try {
       const committed = await run.committer.commit(input, media, await staged);
+      if (updated && !committed.updated) committed.updated = updated;
       countCommitted(run.tally, input, media, committed);
       run.parts.committed(input, media, committed);
       if (committed.kind === "imported") {
         run.budget?.spend(committed.size, held);
         spent = true;
-        run.logger.event(`${committed.restored ? "restored" : "imported"} ${committed.path}`);
+        if (committed.refiled) {
+          run.logger.info(
+            `placed ${committed.path} again: a later export corrected its date; the copy stored elsewhere at ` +
+              `${committed.refiled} is out of date (delete it there)`,
+          );
+        } else run.logger.event(`${committed.restored ? "restored" : "imported"} ${committed.path}`);
         run.logger.verbose(
           `${media.entry.path}: sidecar ${
             media.sidecar ? `${media.sidecar.name} (${media.sidecar.rule})` : "none"
@@ -410,17 +447,24 @@ async function importArchive(
         continue;
       }
       const present = presentContent(entry, run);
+      let updated: string[] | undefined;
       if (present !== undefined) {
         // In the archive's order, as every commit.
         while (staging.length > 0) await commitOldest();
         const committed = await run.committer.present(input, media, present);
-        countCommitted(run.tally, input, media, committed);
-        run.parts.committed(input, media, committed);
-        if (committed.kind !== "imported" && committed.redated) {
-          run.logger.event(`re-dated ${committed.redated} (by ${media.sidecar?.name})`);
+        const item = run.store.item(present);
+        // Stored elsewhere, and this entry's sidecar corrected its date: its bytes are read after all, and
+        // placed at its new day (the entry counted once, then).
+        if (!item || run.committer.keepsFileOf(item)) {
+          countCommitted(run.tally, input, media, committed);
+          run.parts.committed(input, media, committed);
+          if (committed.kind !== "imported" && committed.redated) {
+            run.logger.event(`re-dated ${committed.redated} (by ${media.sidecar?.name})`);
+          }
+          run.advance(entry.size);
+          continue;
         }
-        run.advance(entry.size);
-        continue;
+        updated = committed.updated;
       }
       // --max-bytes: an entry is staged only when its size fits in what is left, counting the entries
       // staged and not yet placed (as a download's Content-Length, see `transferPending`).
@@ -431,7 +475,7 @@ async function importArchive(
       }
       const staged = run.stager.stage(input, entry, entryKey(spotOf(input, media)));
       staged.catch(() => {}); // Awaited in order by commitOldest.
-      staging.push({ media, staged, held: run.budget ? entry.size : 0 });
+      staging.push({ media, staged, held: run.budget ? entry.size : 0, ...(updated ? { updated } : {}) });
       if (staging.length >= window) await commitOldest();
     }
   } catch (error) {
@@ -507,7 +551,7 @@ class ExportTally {
 
   /** Count a committed file of `input`. */
   committed(input: ArchiveSource, media: MediaPlan, committed: Committed): void {
-    if (committed.kind === "imported" && !committed.restored) {
+    if (committed.kind === "imported" && !committed.restored && !committed.refiled) {
       this.#placed[this.#inputs.indexOf(input)]++;
     } else this.present(input, media, committed.id);
   }

@@ -164,6 +164,7 @@ Deno.test("importTakeout over archives held in memory: every media file once per
     damagedArchives: 0,
     bytes: ["photo one", "named", "first same", "second same"].join("").length,
     restored: 0,
+    placedAgain: 0,
     redated: 0,
     removed: 0,
     trashKept: { shared: 0, changed: 0, absent: 0 },

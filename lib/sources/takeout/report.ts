@@ -44,6 +44,11 @@ export interface TakeoutReport {
   bytes: number;
   /** Of the imported: files placed again because theirs had gone missing or changed. */
   restored: number;
+  /**
+   * Of the imported: files stored elsewhere (`--files-elsewhere`) placed again, at the day a later export
+   * corrected their date (the copy stored before, at the old day, is out of date).
+   */
+  placedAgain: number;
   /** Files placed before (this run or earlier) without a sidecar, re-dated by one this run found. */
   redated: number;
   /** Files placed before their sidecar said they were in the trash, removed. */
@@ -137,6 +142,7 @@ export function startReport(
       damagedArchives: catalog.damaged.length,
       bytes: 0,
       restored: 0,
+      placedAgain: 0,
       redated: 0,
       removed: 0,
       trashKept: { shared: 0, changed: 0, absent: 0 },
@@ -212,6 +218,7 @@ export function countCommitted(
     case "imported": {
       report.imported++;
       if (committed.restored) report.restored++;
+      if (committed.refiled) report.placedAgain++;
       if (committed.redated) report.redated++;
       if (committed.updated) report.updated++;
       report.bytes += committed.size;
@@ -232,7 +239,11 @@ export function countCommitted(
         outcome: "imported",
         dateSource: committed.dateSource,
         note: [
-          committed.restored ? `restored ${committed.path}` : committed.path,
+          committed.restored
+            ? `restored ${committed.path}`
+            : committed.refiled
+            ? `placed again at ${committed.path} (its date corrected; the copy stored at ${committed.refiled} is out of date)`
+            : committed.path,
           ...committed.skipped,
           ...committed.updated ? [`updated ${committed.updated.join(", ")} (a later export)`] : [],
         ].join("; "),
