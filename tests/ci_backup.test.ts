@@ -109,10 +109,14 @@ fi
     assert.ok(!taken, `one artifact named ${name} in a run`);
     const id = this.artifacts.length + 1;
     const dir = join(this.root, "artifacts", String(id));
-    for (const path of paths) {
+    // `!folder/`: a folder of those left out (with what is in it).
+    const excluded = paths.filter((path) => path.startsWith("!")).map((path) =>
+      join(workspace, path.slice(1))
+    );
+    for (const path of paths.filter((path) => !path.startsWith("!"))) {
       // All are top-level folders of the workspace: the artifact keeps them by name.
       assert.match(path, /^[\w-]+\/$/);
-      await copyTree(join(workspace, path), join(dir, "files", path));
+      await copyTree(join(workspace, path), join(dir, "files", path), excluded);
     }
     await Deno.writeTextFile(join(dir, "run-id"), String(this.runs));
     await Deno.writeTextFile(join(dir, "name"), name);
@@ -437,6 +441,56 @@ Deno.test({
   },
 });
 
+Deno.test("the GitHub Actions example stores the album links a Takeout import lists as links: in the increment and the rclone target; artifacts, which would store copies, leave them out", async () => {
+  const workflow = parse(await Deno.readTextFile(WORKFLOW)) as Workflow;
+  const steps = Object.values(workflow.jobs)[0].steps;
+  const step = (id: string) => steps.find((it) => it.id === id)!;
+  const root = await Deno.makeTempDir({ prefix: "photosync-links-step-" });
+  try {
+    const github = new GitHub(join(root, "github"), {});
+    const workspace = await Deno.makeTempDir({ dir: root });
+    // What `takeout --files-elsewhere --new-files` leaves: a new photo and its album's link, and the link of an
+    // album member an earlier run placed (and stored: here it points nowhere).
+    const photos = join(workspace, "photos");
+    await Deno.mkdir(join(photos, "2020/01/01"), { recursive: true });
+    await Deno.mkdir(join(photos, "albums/Trip"), { recursive: true });
+    await Deno.writeTextFile(join(photos, "2020/01/01/a.jpg"), "a photo");
+    await Deno.symlink("../../2020/01/01/a.jpg", join(photos, "albums/Trip/a.jpg"));
+    await Deno.symlink("../../2019/05/05/b.jpg", join(photos, "albums/Trip/b.jpg"));
+    await Deno.writeTextFile(
+      join(workspace, "new-files-drive.txt"),
+      "2020/01/01/a.jpg\nalbums/Trip/a.jpg\nalbums/Trip/b.jpg\n",
+    );
+    const collected = await runStep(step("collect"), workspace, {}, github);
+    assert.equal(collected.code, 0, collected.stderr);
+    assert.equal(collected.outputs.files, "3");
+    const increment = join(workspace, "increment");
+    assert.equal(await Deno.readTextFile(join(increment, "2020/01/01/a.jpg")), "a photo");
+    assert.equal(await Deno.readLink(join(increment, "albums/Trip/a.jpg")), "../../2020/01/01/a.jpg");
+    assert.equal(await Deno.readLink(join(increment, "albums/Trip/b.jpg")), "../../2019/05/05/b.jpg");
+    await playAction(
+      step("upload"),
+      workspace,
+      { steps: { collect: { outputs: collected.outputs } }, env: { RETENTION_DAYS: "90" } },
+      github,
+    );
+    assert.deepEqual(await listFiles(join(github.artifacts[0].dir, "files")), ["increment/2020/01/01/a.jpg"]);
+    if (rclone) {
+      const target = join(root, "durable");
+      const config = join(root, "rclone.conf");
+      await Deno.writeTextFile(config, "[backup]\ntype = local\n");
+      const vars = { RCLONE_TARGET: `backup:${target}`, RCLONE_CONFIG: config };
+      const copied = await runStep(step("rclone"), workspace, vars, github);
+      assert.equal(copied.code, 0, copied.stderr);
+      assert.equal(await Deno.readTextFile(join(target, "photos/2020/01/01/a.jpg")), "a photo");
+      assert.equal(await Deno.readLink(join(target, "photos/albums/Trip/a.jpg")), "../../2020/01/01/a.jpg");
+      assert.equal(await Deno.readLink(join(target, "photos/albums/Trip/b.jpg")), "../../2019/05/05/b.jpg");
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 /**
  * Runs the job's steps in a fresh workspace, as a runner would: each when its `if:` holds (by default, when
  * no step failed before), `run:` steps with bash, `uses:` steps played by `github`.
@@ -551,11 +605,13 @@ async function copyFile(from: string, to: string) {
   });
 }
 
-/** The folder `from` copied to `to`. */
-async function copyTree(from: string, to: string) {
+/** The folder `from` copied to `to`, but the folders `excluded` (absolute paths). */
+async function copyTree(from: string, to: string, excluded: readonly string[] = []) {
+  if (excluded.some((folder) => join(from, "/") === join(folder, "/"))) return;
   await Deno.mkdir(to, { recursive: true });
   for await (const entry of Deno.readDir(from)) {
-    if (entry.isDirectory) await copyTree(join(from, entry.name), join(to, entry.name));
+    if (entry.isDirectory) await copyTree(join(from, entry.name), join(to, entry.name), excluded);
+    // As upload-artifact does, a link is stored as a copy of its file (which fails for one that points nowhere).
     else await Deno.copyFile(join(from, entry.name), join(to, entry.name));
   }
 }

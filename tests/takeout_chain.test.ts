@@ -7,8 +7,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { type CliResult, runPhotosync, type StatusJson } from "../testing/harness.ts";
+import { dirname, join } from "node:path";
+import { type CliResult, listFiles, runPhotosync, type StatusJson } from "../testing/harness.ts";
 import { damageArchive, writeArchives } from "../testing/takeout/archives.ts";
 import { incrementalExports } from "../testing/takeout/increments.ts";
 import { type BackupRow, backupRows, backupTree, sha256 } from "../testing/takeout/backup_state.ts";
@@ -318,6 +318,77 @@ Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline 
     reference.map(seen),
     "sync.db as in a folder that holds the files",
   );
+});
+
+Deno.test("--new-files lists the album links a run made with its files: stored as a job stores them (links as links), the runs' lists give a folder's tree, also with --files-elsewhere, and each link once", async () => {
+  const store = join(WORK, "store-links");
+  await Deno.mkdir(store);
+  await deliver(store, archives.baseline);
+  /** What a job's storage holds: each run's listed paths copied there (a link as a link, as `cp -P`, `rclone --links`). */
+  const stored = join(WORK, "stored-links");
+  const storeListed = async (dir: string, list: string) => {
+    const listed = (await Deno.readTextFile(list)).split("\n").filter(Boolean);
+    for (const path of listed) {
+      const [from, to] = [join(dir, path), join(stored, path)];
+      await Deno.mkdir(dirname(to), { recursive: true });
+      await Deno.remove(to).catch(() => {});
+      const stat = await Deno.lstat(from);
+      if (stat.isSymlink) await Deno.symlink(await Deno.readLink(from), to);
+      else {
+        await Deno.copyFile(from, to);
+        await Deno.utime(to, stat.mtime!, stat.mtime!);
+      }
+    }
+    return listed;
+  };
+  const dir = join(WORK, "links-elsewhere");
+  const list = join(WORK, "links-new-files.txt");
+  const run = (...flags: string[]) =>
+    cli(["takeout", `--from=${store}`, "--dir", dir, "--files-elsewhere", `--new-files=${list}`, ...flags]);
+  const links: string[] = [];
+  for (let runs = 0; runs < 40; runs++) {
+    const result = await run("--max-bytes=300kB");
+    assert.ok(result.code === 0 || result.code === 3, result.stderr);
+    links.push(...(await storeListed(dir, list)).filter((path) => path.startsWith("albums/")));
+    await removeFiles(dir);
+    if (result.code === 0) break;
+  }
+  const expected = join(WORK, "links-baseline");
+  ok(await cli(["takeout", "--dir", expected, ...archives.baseline]));
+  const tree = await backupTree(expected);
+  assert.ok(tree.some((line) => line.startsWith("albums/")), "the export has albums");
+  assert.deepEqual(await backupTree(stored), tree, "the stored runs' files and links: the folder's tree");
+  assert.equal(new Set(links).size, links.length, "each link listed by one run");
+
+  // An increment: the links of its new members (new photos, and earlier ones its album folders list), and none
+  // made before.
+  await deliver(store, archives.inc1);
+  ok(await run());
+  const listed = await storeListed(dir, list);
+  const reference = await backupTree(await baselineAndInc1());
+  const newLinks = reference.filter((line) => line.startsWith("albums/") && !tree.includes(line));
+  assert.ok(newLinks.length > 0, "the increment adds album members");
+  assert.deepEqual(
+    listed.filter((path) => path.startsWith("albums/")).sort(),
+    newLinks.map((line) => line.split(" -> ")[0]).sort(),
+  );
+  // The stored tree is the reference's, but for the copy of the photo whose date the increment corrected at its
+  // old day (the run says it is out of date there).
+  const corrected = library.resent.at(-1)!;
+  const oldDay = rows(expected).items.find((item) => item.hash === sha256(corrected.before.bytes))!.path;
+  assert.deepEqual((await backupTree(stored)).filter((line) => !line.startsWith(`${oldDay} `)), reference);
+
+  // A folder that holds its files: a run lists the links it made, none it found made.
+  const holds = join(WORK, "links-holds");
+  const holdsList = join(WORK, "links-holds-new-files.txt");
+  const holdsRun = () => cli(["takeout", "--dir", holds, `--from=${store}`, `--new-files=${holdsList}`]);
+  ok(await holdsRun());
+  assert.deepEqual(
+    (await Deno.readTextFile(holdsList)).split("\n").filter(Boolean),
+    (await listFiles(holds)).filter((path) => !path.startsWith("takeout-report-")),
+  );
+  ok(await holdsRun());
+  assert.equal(await Deno.readTextFile(holdsList), "");
 });
 
 Deno.test("an increment whose only part was damaged is not imported: its window is missed until it is", async () => {

@@ -52,7 +52,8 @@ export interface NewFilesList {
 }
 
 /**
- * `--new-files`: the paths this run placed (relative to `dir`), one a line. The list grows as files
+ * `--new-files`: the paths this run placed (relative to `dir`), one a line: files, and the album links a
+ * Takeout import made (symbolic links, listed as such: a job stores them as links). The list grows as files
  * land, a line written at once for each: a run stopped in any way, a kill included, leaves listed
  * every file it placed (and so every file its records in sync.db name). At the end it is written
  * again, atomically (a temporary file beside it, renamed): sorted, each once, only the files still
@@ -96,9 +97,11 @@ export async function newFilesList(file: string, dir: string): Promise<NewFilesL
     async write() {
       growing?.close();
       growing = undefined;
+      // A file, or an album's link (a link to a file elsewhere in the tree, or to one stored elsewhere).
       const there = [...paths].filter((path) => {
         try {
-          return Deno.lstatSync(join(dir, ...path.split("/"))).isFile;
+          const stat = Deno.lstatSync(join(dir, ...path.split("/")));
+          return stat.isFile || stat.isSymlink;
         } catch {
           return false;
         }

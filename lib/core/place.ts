@@ -284,7 +284,8 @@ export class Placer implements Disposable {
   /**
    * `albums/<title>/<name>`: a link to each album member's file in the dated tree. A name taken
    * by something else gets the member's id tag; a link already there to the member is kept, so
-   * that every run can ensure all members' links.
+   * that every run can ensure all members' links. Each link made is told to `onPlaced` (`--new-files`
+   * lists it: a new entry of the tree, as a file is).
    */
   async linkAlbums(links: Iterable<{ title: string; id: string; path?: string }>): Promise<void> {
     // A drive that makes no links was told once (below): the photos are placed all the same.
@@ -296,7 +297,10 @@ export class Placer implements Disposable {
         if (this.#tree.linkTarget(candidate)?.endsWith(`/${path}`)) break;
         // Else made now; a name taken by something else: the tagged name.
         try {
-          if (await this.#tree.link(candidate, path)) break;
+          if (await this.#tree.link(candidate, path)) {
+            this.#onPlaced?.(candidate);
+            break;
+          }
         } catch (error) {
           if (!(error instanceof NoLinksError)) throw error;
           this.#logger.warn(NO_LINKS_WARNING);

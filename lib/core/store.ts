@@ -293,6 +293,16 @@ export interface ItemRow {
 /** The checkpoints' "source" under which the items whose file is to move are noted (no source's own). */
 const REFILE = "refile";
 
+/**
+ * The checkpoints' "source" under which the album memberships recorded since album links were last made are
+ * noted (keyed `[album id, item id]` as JSON): a folder whose earlier files are stored elsewhere holds none of
+ * their links either, and makes only these (see {@link Store.newMemberships}).
+ */
+const NEW_MEMBERS = "album-members";
+
+/** The key of a membership's note (see {@link NEW_MEMBERS}). */
+export const membershipKey = (albumId: string, itemId: string): string => JSON.stringify([albumId, itemId]);
+
 /** What a batch write changed. */
 export interface ItemChanges {
   added: number;
@@ -879,15 +889,48 @@ export class Store {
     this.#db.prepare("UPDATE items SET note = ? WHERE id = ? AND status = 'pending'").run(note, id);
   }
 
-  /** Record that items are in an album (created or retitled as needed). */
+  /**
+   * Record that items are in an album (created or retitled as needed); a membership new to `sync.db` is noted
+   * with it, until its link is made ({@link newMemberships}), and so is every member of an album retitled.
+   */
   addToAlbum(album: { id: string; source: SourceName; title: string }, itemIds: readonly string[]): void {
     this.transaction(() => {
+      const was = this.#db.prepare("SELECT title FROM albums WHERE id = ?").get(album.id) as
+        | { title: string }
+        | undefined;
       this.#db.prepare(
         "INSERT INTO albums (id, source, title) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET title = excluded.title",
       ).run(album.id, album.source, album.title);
       const link = this.#db.prepare("INSERT OR IGNORE INTO item_albums (item_id, album_id) VALUES (?, ?)");
-      itemIds.forEach((id) => link.run(id, album.id));
+      const note = this.#db.prepare(
+        "INSERT OR IGNORE INTO checkpoints (source, key, value) VALUES (?, ?, '')",
+      );
+      for (const id of itemIds) {
+        if (link.run(id, album.id).changes === 1) note.run(NEW_MEMBERS, membershipKey(album.id, id));
+      }
+      // Retitled: its links go in a folder of the new title.
+      if (was && was.title !== album.title) {
+        const members = this.#db.prepare("SELECT item_id FROM item_albums WHERE album_id = ?").all(
+          album.id,
+        ) as {
+          item_id: string;
+        }[];
+        for (const { item_id } of members) note.run(NEW_MEMBERS, membershipKey(album.id, item_id));
+      }
     });
+  }
+
+  /**
+   * The album memberships recorded since album links were last made ({@link membershipKey}s): a run stopped
+   * before it made them (or whose files, and so `sync.db`, a CI job did not store) leaves them to the next.
+   */
+  newMemberships(): Set<string> {
+    return new Set(this.checkpointsFrom(NEW_MEMBERS, "").map(({ key }) => key));
+  }
+
+  /** The album links of the memberships {@link newMemberships} gave are made: their notes go. */
+  membershipsLinked(keys: Iterable<string>): void {
+    this.updateCheckpoints(NEW_MEMBERS, { remove: [...keys] });
   }
 
   /** The titles of the albums an item is in. */
@@ -909,17 +952,17 @@ export class Store {
   }
 
   /**
-   * Every downloaded member of a source's albums: the album's title, the item and the path of its file
+   * Every downloaded member of a source's albums: the album's id and title, the item and the path of its file
    * (its own, or the one it shares with another source's item).
    */
-  *albumMembers(source: SourceName): Generator<{ title: string; id: string; path: string }> {
+  *albumMembers(source: SourceName): Generator<{ album: string; title: string; id: string; path: string }> {
     const statement = this.#db.prepare(`
-      SELECT albums.title AS title, items.id AS id, coalesce(items.path, holder.path) AS path
+      SELECT albums.id AS album, albums.title AS title, items.id AS id, coalesce(items.path, holder.path) AS path
       FROM albums JOIN item_albums ON album_id = albums.id JOIN items ON items.id = item_id
         LEFT JOIN items AS holder ON holder.id = items.file_of AND holder.status = 'downloaded'
       WHERE albums.source = ? AND items.status = 'downloaded' AND coalesce(items.path, holder.path) IS NOT NULL
-      ORDER BY albums.title, 3`);
-    yield* statement.iterate(source) as Iterable<{ title: string; id: string; path: string }>;
+      ORDER BY albums.title, 4`);
+    yield* statement.iterate(source) as Iterable<{ album: string; title: string; id: string; path: string }>;
   }
 
   /** Where each downloaded item's file is and its size: what `status` checks on disk. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { UsageError } from "./errors.ts";
-import { DB_FILE, SCHEMA_VERSION, Store } from "./store.ts";
+import { DB_FILE, membershipKey, SCHEMA_VERSION, Store } from "./store.ts";
 
 /** A schema-1 sync.db written by the previous release. Tests copy it and never open it. */
 const FIXTURE_V1 = new URL("../../testing/fixtures/sync-v1.db", import.meta.url);
@@ -327,9 +327,9 @@ Deno.test("Store: album members and titles, downloaded files; removing an item t
   assert.deepEqual(store.albumTitlesOf("a"), ["Beach", "Other", "Trip"]);
   // Only downloaded members with a path, of the source's albums.
   assert.deepEqual([...store.albumMembers("takeout")].map((m) => ({ ...m })), [
-    { title: "Beach", id: "a", path: "2020/01/01/a.jpg" },
-    { title: "Trip", id: "a", path: "2020/01/01/a.jpg" },
-    { title: "Trip", id: "b", path: "2020/01/01/b.jpg" },
+    { album: "takeout:Beach/", title: "Beach", id: "a", path: "2020/01/01/a.jpg" },
+    { album: "takeout:Trip/", title: "Trip", id: "a", path: "2020/01/01/a.jpg" },
+    { album: "takeout:Trip/", title: "Trip", id: "b", path: "2020/01/01/b.jpg" },
   ]);
   assert.deepEqual([...store.downloadedFiles()].map((f) => ({ ...f })), [
     { id: "a", filename: "a.jpg", path: "2020/01/01/a.jpg", size: 5 },
@@ -341,6 +341,28 @@ Deno.test("Store: album members and titles, downloaded files; removing an item t
   assert.deepEqual([...store.albumMembers("takeout")].map((m) => m.id), ["b"]);
   // Its path is free again.
   assert.equal(store.claimPath("c", "2020/01/01/a.jpg"), true);
+});
+
+Deno.test("Store: an album membership new to sync.db is noted until its link is made, one recorded before is not", () => {
+  using dir = tempDir();
+  using store = Store.open(dir.path);
+  store.saveBatch({ source: "takeout", items: [item("a"), item("b")] });
+  const trip = { id: "takeout:Trip/", source: "takeout", title: "Trip" } as const;
+  store.addToAlbum(trip, ["a"]);
+  const first = store.newMemberships();
+  assert.deepEqual([...first], [membershipKey(trip.id, "a")]);
+  store.membershipsLinked(first);
+  assert.deepEqual([...store.newMemberships()], []);
+  // Recorded again (an album folder read again): nothing new; another member: noted.
+  store.addToAlbum(trip, ["a", "b"]);
+  assert.deepEqual([...store.newMemberships()], [membershipKey(trip.id, "b")]);
+  store.membershipsLinked(store.newMemberships());
+  // Retitled: every member's link goes in the new title's folder.
+  store.addToAlbum({ ...trip, title: "Trip 2020" }, ["a"]);
+  assert.deepEqual([...store.newMemberships()].sort(), [
+    membershipKey(trip.id, "a"),
+    membershipKey(trip.id, "b"),
+  ]);
 });
 
 Deno.test("Store.handOverFile: the heir holds the path under the same key as a claim (a name a drive folds to it is refused), its move noted from there", () => {

@@ -15,7 +15,7 @@ import type { PathMapper } from "../../core/layout.ts";
 import type { Logger } from "../../core/logger.ts";
 import { BodyError, type OutputTree, UnsafePathError } from "../../core/output_tree.ts";
 import { Placer } from "../../core/place.ts";
-import type { Store } from "../../core/store.ts";
+import { membershipKey, type Store } from "../../core/store.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { Catalog, MediaPlan } from "./catalog.ts";
 import { type Committed, Committer, type Revised, spotOf } from "./commit.ts";
@@ -216,8 +216,22 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   // An increment imported without the one before it: said once, when the hole appears.
   const known = new Set(holesBefore.map(holeKey));
   for (const hole of chainHoles(chain.list())) if (!known.has(holeKey(hole))) logger.warn(holeWarning(hole));
-  // Every member recorded, by this run or an earlier one (which may have been stopped).
-  if (options.albums === "links") await placer.linkAlbums(store.albumMembers("takeout"));
+  // Every member recorded, by this run or an earlier one (which may have been stopped). A folder whose earlier
+  // files are stored elsewhere holds none of their links either: there, only the links new to the backup are
+  // made (and listed with the run's new files), those of a membership recorded since links were last made and
+  // those of a file this run placed here.
+  const fresh = store.newMemberships();
+  if (options.albums === "links") {
+    const members = store.albumMembers("takeout");
+    await placer.linkAlbums(
+      tree.filesElsewhere
+        ? members.filter((member) =>
+          fresh.has(membershipKey(member.album, member.id)) || tree.occupied(member.path)
+        )
+        : members,
+    );
+  }
+  store.membershipsLinked(fresh);
   if (tree.filesElsewhere) warnStoredAtOldDay(run);
   return tally.report;
 }
