@@ -704,6 +704,20 @@ Deno.test("--xmp: a name cut short gets its sidecar (the name leaves room for .x
     assert.equal(db.prepare("SELECT count(*) AS n FROM checkpoints WHERE source = 'refile'").get()?.n, 0);
   }
   assert.equal((await env.cli(["verify", `--dir=${env.dir}`])).code, 0);
+
+  // Stopped right after its note was written, and the file deleted since: nothing to rename, and the note
+  // stays for the re-filing that fetches a file not here again, to the name that fits.
+  {
+    using db = new DatabaseSync(join(env.dir, "sync.db"));
+    await madeByAnEarlierVersion(db);
+    db.prepare("INSERT INTO checkpoints (source, key, value) VALUES ('refile', ?, ?)").run(long.id, old);
+  }
+  await Deno.remove(join(env.dir, old));
+  const fetched = await env.run([]);
+  assert.equal(fetched.code, 0, fetched.stderr);
+  assert.deepEqual(await listFiles(env.dir), [cut, `${cut}.xmp`], fetched.stderr);
+  assert.equal(pathOf(), cut);
+  assert.equal((await env.cli(["verify", `--dir=${env.dir}`])).code, 0);
 });
 
 Deno.test("status --json counts items, downloaded, pending and failed", async () => {

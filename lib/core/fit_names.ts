@@ -18,8 +18,8 @@ const fits = (path: string) => leavesRoomForXmp(path.slice(path.lastIndexOf("/")
  * returns how many were renamed. Where each file is is noted first (`Store.refileFrom`, as for a corrected
  * date): a run stopped after the new name was claimed, before the file followed (`kill -9`), leaves the
  * next run (this pass, or `sync`'s and `pick`'s re-filing) to take it from there. A file not here (gone,
- * or stored elsewhere: a CI job's folder) is left as recorded, and so is one whose way is blocked (a folder
- * on the way is a link or a file: said in one line, tried again next run).
+ * or stored elsewhere: a CI job's folder) is left as recorded (a note of another's kept), and so is one whose
+ * way is blocked (a folder on the way is a link or a file: said in one line, tried again next run).
  */
 export async function fitNamesForXmp(options: PlacerOptions): Promise<number> {
   const { store, tree, logger } = options;
@@ -49,8 +49,10 @@ export async function fitNamesForXmp(options: PlacerOptions): Promise<number> {
         logger.warn(`${was} not renamed to leave room for its XMP sidecar: ${error.message}`);
         continue;
       }
-      // Not here (see `Placer.move`): left as recorded; the note goes, as there is nothing to rename.
-      if (to !== undefined && to !== was) {
+      // Not here (see `Placer.move`): left as recorded, and the note stays, for whoever brings the file back
+      // (a download again, a Takeout entry read again: see `refileRedated`, `Committer.keepsFileOf`).
+      if (to === undefined) continue;
+      if (to !== was) {
         logger.event(`renamed ${was} -> ${to} (its name left no room for its XMP sidecar)`);
         renamed++;
       }
