@@ -373,3 +373,33 @@ Deno.test("the folders next in line are listed at once: each listing is a round 
   ]);
   assert.deepEqual(asked.slice(1).sort(), ["/t/2026-01/", "/t/2026-03/"]);
 });
+
+Deno.test("character references in a listing's hrefs are decoded: the file is read where the server says", async () => {
+  const requested: string[] = [];
+  await using dav = serve((request) => {
+    const path = decodeURIComponent(new URL(request.url).pathname);
+    requested.push(`${request.method} ${path}`);
+    if (request.method === "GET") {
+      if (path !== "/t/takeout-20260602T101010Z-001.zip") return new Response("no", { status: 404 });
+      return new Response("PK", { status: 206, headers: { "content-range": "bytes 0-1/2" } });
+    }
+    const entry = (href: string) =>
+      `<D:response><D:href>${href}</D:href><D:propstat><D:prop><D:resourcetype/>` +
+      `<D:getcontentlength>2</D:getcontentlength></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>` +
+      `</D:response>`;
+    return new Response(
+      `<D:multistatus xmlns:D="DAV:">${entry("/t/&#x74;akeout-20260602T101010Z-001.zip")}${
+        entry("/t/&#116;akeout-20260602T101010Z-002.zip")
+      }</D:multistatus>`,
+      { status: 207, headers: { "content-type": "application/xml" } },
+    );
+  });
+  const store = new WebdavStore({ url: `${dav.url}t/`, retry: noWait });
+  const listed = await listAll(store);
+  assert.deepEqual(listed.map((file) => file.name), [
+    "takeout-20260602T101010Z-001.zip",
+    "takeout-20260602T101010Z-002.zip",
+  ]);
+  assert.deepEqual(await readAll(await store.read(listed[0], 0, 2)), new TextEncoder().encode("PK"));
+  assert.deepEqual(requested, ["PROPFIND /t/", "GET /t/takeout-20260602T101010Z-001.zip"]);
+});

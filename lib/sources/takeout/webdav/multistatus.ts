@@ -13,7 +13,7 @@ const DAV = "DAV:";
 
 /** One resource of a multistatus. */
 export interface DavResource {
-  /** The href as sent (percent-encoded, absolute path or full URL), entities decoded. */
+  /** The href as sent (percent-encoded, absolute path or full URL), XML references decoded. */
   href: string;
   /** HTTP status of the response, or of its properties' propstat (200 for a listed resource). */
   status: number;
@@ -54,8 +54,9 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
-  processEntities: true,
-  htmlEntities: false,
+  // References are decoded here ({@link decodeReferences}): the parser, without HTML entities, leaves
+  // character references (`&#x74;`) as written, and a `#` left in an href starts a URL fragment.
+  processEntities: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
   commentPropName: false,
@@ -159,6 +160,48 @@ function child(element: Element | undefined, local: string): Element | undefined
   return element?.children.find((candidate) => is(candidate, local));
 }
 
+/** The five entities XML predefines: the only ones a document without a DOCTYPE may use. */
+const PREDEFINED: Record<string, string> = { lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' };
+
+/**
+ * `text` (character data or an attribute value) with its references replaced as XML 1.0 §4.1 says:
+ * the predefined entities, and character references, decimal (`&#116;`) or hexadecimal (`&#x74;`),
+ * to a character XML allows. In one pass, so that `&amp;#116;` stays the text `&#116;`. Any other
+ * reference is no XML: a {@link MultistatusError}.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeReferences } from "./multistatus.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(decodeReferences("/dav/&#x74;akeout&#45;1 &amp;#116;.zip"), "/dav/takeout-1 &#116;.zip");
+ * assert.throws(() => decodeReferences("&nbsp;"), /undefined entity &nbsp;/);
+ * ```
+ */
+export function decodeReferences(text: string): string {
+  if (!text.includes("&")) return text;
+  return text.replace(/&([^;&<\s]*);?/g, (reference, name: string) => {
+    if (!reference.endsWith(";")) {
+      throw new MultistatusError(`the answer is not XML (a "&" that starts no reference: ${reference})`);
+    }
+    if (Object.hasOwn(PREDEFINED, name)) return PREDEFINED[name];
+    const match = /^#(?:x([0-9a-fA-F]+)|([0-9]+))$/.exec(name);
+    const code = match ? parseInt(match[1] ?? match[2], match[1] ? 16 : 10) : Number.NaN;
+    if (match && xmlChar(code)) return String.fromCodePoint(code);
+    throw new MultistatusError(
+      `the answer is not XML (${
+        match ? "a reference to no XML character" : "undefined entity"
+      } ${reference})`,
+    );
+  });
+}
+
+/** Whether `code` is a character XML 1.0 allows (§2.2 `Char`). */
+function xmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
 /**
  * fast-xml-parser's nodes as elements with namespaces: each element's `xmlns` and `xmlns:p`
  * attributes open a scope for it and its descendants (Namespaces in XML 1.0 §6).
@@ -173,7 +216,7 @@ function resolve(nodes: OrderedNode[], scope: ReadonlyMap<string, string>): Elem
     for (const [name, value] of Object.entries(attributes)) {
       if (name === "xmlns" || name.startsWith("xmlns:")) {
         inner ??= new Map(scope);
-        inner.set(name === "xmlns" ? "" : name.slice(6), value);
+        inner.set(name === "xmlns" ? "" : name.slice(6), decodeReferences(value));
       }
     }
     const own = inner ?? scope;
@@ -185,7 +228,9 @@ function resolve(nodes: OrderedNode[], scope: ReadonlyMap<string, string>): Elem
       ns: own.get(prefix) ?? (prefix === "" ? "" : `undeclared:${prefix}`),
       local: colon < 0 ? tag : tag.slice(colon + 1),
       children: resolve(kids, own),
-      text: kids.map((kid) => (typeof kid["#text"] === "string" ? kid["#text"] : "")).join(""),
+      text: decodeReferences(
+        kids.map((kid) => (typeof kid["#text"] === "string" ? kid["#text"] : "")).join(""),
+      ),
     });
   }
   return elements;

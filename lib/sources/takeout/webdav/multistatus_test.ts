@@ -221,3 +221,33 @@ Deno.test("what is no multistatus is refused with a reason: HTML, broken XML, an
     }, xml);
   }
 });
+
+Deno.test("XML references in an href are decoded as any XML reader does: character references, the five entities", () => {
+  const hrefs = [
+    ["/t/&#x74;akeout-1.zip", "/t/takeout-1.zip"],
+    ["/t/&#116;akeout-2.zip", "/t/takeout-2.zip"],
+    ["/t/caf&#xE9;&#x1F600;.zip", "/t/café😀.zip"],
+    ["/t/&lt;a&gt;&amp;&quot;b&apos;.zip", `/t/<a>&"b'.zip`],
+    // One pass: an escaped ampersand stays the text of a reference, not the character it would name.
+    ["/t/&amp;#116;.zip", "/t/&#116;.zip"],
+  ];
+  const resources = parseMultistatus(
+    `<D:multistatus xmlns:D="DAV:">${
+      hrefs.map(([href]) =>
+        `<D:response><D:href>${href}</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response>`
+      )
+        .join("")
+    }</D:multistatus>`,
+  );
+  assert.deepEqual(resources.map((resource) => resource.href), hrefs.map(([, decoded]) => decoded));
+  for (const reference of ["&nbsp;", "&#0;", "&#xD800;", "&#x110000;", "&#;", "&foo"]) {
+    assert.throws(
+      () =>
+        parseMultistatus(
+          `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/t/${reference}</D:href></D:response></D:multistatus>`,
+        ),
+      (error: Error) => error instanceof MultistatusError && /not XML/.test(error.message),
+      reference,
+    );
+  }
+});
