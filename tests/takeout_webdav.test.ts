@@ -234,3 +234,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test("takeout --from: a listing of over 128 MiB (a server that never ends its answer) is left there, in one line (exit 1)", async () => {
+  const encoder = new TextEncoder();
+  // About 1 MiB of files that are no parts, sent again and again.
+  const entries = encoder.encode(
+    Array.from(
+      { length: 8000 },
+      (_, n) =>
+        `<D:response><D:href>/t/IMG_${n}.jpg</D:href><D:propstat><D:prop><D:resourcetype/><D:getcontentlength>1` +
+        `</D:getcontentlength></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`,
+    ).join(""),
+  );
+  let sent = 0;
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () =>
+    new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(encoder.encode(`<D:multistatus xmlns:D="DAV:">`));
+        },
+        pull(controller) {
+          // Cut off a little past the bound (no end: no multistatus), not to flood a photosync that reads on.
+          if (sent > 136 * 1024 * 1024) return controller.close();
+          sent += entries.length;
+          controller.enqueue(entries.slice());
+        },
+      }),
+      { status: 207, headers: { "content-type": "application/xml" } },
+    ));
+  const url = `http://127.0.0.1:${server.addr.port}/t/`;
+  const run = await cli(["takeout", `--dir=${join(WORK, "endless")}`, `--from=${url}`]);
+  assertOneLineError(
+    run,
+    1,
+    new RegExp(
+      `^error: WebDAV ${url}: the listing of ${url} is over 128 MiB \\(\\d+ files and folders so far\\) and was ` +
+        `not read on: give --from the folder that holds the Takeout parts, or move other files out of it$`,
+      "m",
+    ),
+  );
+  assert.ok(sent >= 128 * 1024 * 1024, `sent ${sent} bytes`);
+});

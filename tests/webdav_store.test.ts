@@ -35,7 +35,7 @@ function pattern(size: number, seed: number): Uint8Array {
   return bytes;
 }
 
-/** A folder of exports with subfolders, spaces, `&`, non-ASCII and decomposed names. */
+/** A folder of exports with subfolders, spaces, `&`, non-ASCII and decomposed names, and a file that is no part. */
 async function exportFolder(): Promise<{ root: string; files: Map<string, Uint8Array> }> {
   const root = await Deno.makeTempDir({ prefix: "photosync-webdav-" });
   const files = new Map<string, Uint8Array>([
@@ -43,8 +43,10 @@ async function exportFolder(): Promise<{ root: string; files: Map<string, Uint8A
     ["2026-08/takeout-20260802T101010Z-001.zip", pattern(70_000, 2)],
     ["2026-08/Fotos für Oma & Opa/takeout-20260802T101010Z-002.zip", pattern(5_000, 3)],
     ["Dropbox Apps/Google Download Your Data/takeout-20261002T101010Z-3-001.zip", pattern(1, 4)],
-    ["e\u0301te\u0301/empty.zip", new Uint8Array()],
+    ["e\u0301te\u0301/takeout-20261202T101010Z-001.zip", new Uint8Array()],
   ]);
+  // No Takeout part: passed over.
+  await Deno.writeTextFile(join(root, "notes.txt"), "not an export");
   for (const [path, bytes] of files) {
     await Deno.mkdir(join(root, path, ".."), { recursive: true });
     await Deno.writeFile(join(root, path), bytes);
@@ -94,7 +96,7 @@ Deno.test({
     const { requests, bytes: sent } = proxy.counts;
     assert.equal(requests.GET, 4);
     assert.equal(sent.GET, 1 + 300_000 + 76_545 + 1);
-    const empty = listed.find((file) => file.name === "empty.zip")!;
+    const empty = listed.find((file) => file.name === "takeout-20261202T101010Z-001.zip")!;
     assert.deepEqual(await readAll(await store.read(empty, 0, 0)), new Uint8Array());
     await assert.rejects(store.read(big, 10, 300_001), RangeError);
     await Deno.remove(root, { recursive: true });
@@ -277,15 +279,15 @@ Deno.test("hrefs on another origin or outside the folder are never requested (cr
     return new Response(
       `<D:multistatus xmlns:D="DAV:">${entry("/t/", true)}${entry("http://evil.example/t/x/", true)}${
         entry("/elsewhere/", true)
-      }${entry(`${origin}/t/../t/`, true)}${entry("http://evil.example/t/a.zip", false, 3)}${
-        entry("/t/b.zip", false, 4)
-      }</D:multistatus>`,
+      }${entry(`${origin}/t/../t/`, true)}${
+        entry("http://evil.example/t/takeout-20260602T101010Z-001.zip", false, 3)
+      }${entry("/t/takeout-20260602T101010Z-002.zip", false, 4)}</D:multistatus>`,
       { status: 207, headers: { "content-type": "application/xml" } },
     );
   });
   const store = new WebdavStore({ url: `${dav.url}t/`, credentials: { user: "u", password: "p" } });
   const listed = await listAll(store);
-  assert.deepEqual(listed.map((file) => [file.name, file.size]), [["b.zip", 4]]);
+  assert.deepEqual(listed.map((file) => [file.name, file.size]), [["takeout-20260602T101010Z-002.zip", 4]]);
   assert.deepEqual(requested, [`PROPFIND /t/ Basic ${btoa("u:p")}`]);
 });
 
@@ -402,4 +404,85 @@ Deno.test("character references in a listing's hrefs are decoded: the file is re
   ]);
   assert.deepEqual(await readAll(await store.read(listed[0], 0, 2)), new TextEncoder().encode("PK"));
   assert.deepEqual(requested, ["PROPFIND /t/", "GET /t/takeout-20260602T101010Z-001.zip"]);
+});
+
+/** A `<D:response>` of a file: its href, and its size when given. */
+const fileEntry = (href: string, size?: number) =>
+  `<D:response><D:href>${href}</D:href><D:propstat><D:prop><D:resourcetype/>${
+    size === undefined ? "" : `<D:getcontentlength>${size}</D:getcontentlength>`
+  }</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`;
+
+Deno.test("a folder of very many other files: only its parts are kept, and no other file is asked its size", async () => {
+  const requested: string[] = [];
+  await using dav = serve((request) => {
+    requested.push(`${request.method} ${new URL(request.url).pathname}`);
+    if (request.method === "HEAD") {
+      const part = new URL(request.url).pathname.includes("takeout-");
+      return new Response(null, { status: part ? 200 : 404, headers: { "content-length": "7" } });
+    }
+    // 20,000 files without a size (a HEAD each, were they kept), the two parts among them, sent as they are made.
+    let sent = 0;
+    const encoder = new TextEncoder();
+    return new Response(
+      new ReadableStream({
+        pull(controller) {
+          if (sent === 0) controller.enqueue(encoder.encode(`<D:multistatus xmlns:D="DAV:">`));
+          if (sent === 20_000) {
+            controller.enqueue(encoder.encode(`</D:multistatus>`));
+            return controller.close();
+          }
+          const entries = [];
+          for (const end = sent + 1000; sent < end; sent++) {
+            entries.push(
+              fileEntry(sent === 7_777 ? "/t/takeout-20260602T101010Z-001.zip" : `/t/IMG_${sent}.jpg`),
+            );
+          }
+          if (sent === 20_000) entries.push(fileEntry("/t/takeout-20260602T101010Z-002.zip", 9));
+          controller.enqueue(encoder.encode(entries.join("")));
+        },
+      }),
+      { status: 207, headers: { "content-type": "application/xml" } },
+    );
+  });
+  const store = new WebdavStore({ url: `${dav.url}t/`, retry: noWait });
+  const listed = await listAll(store);
+  assert.deepEqual(listed.map((file) => [file.name, file.size]), [
+    ["takeout-20260602T101010Z-001.zip", 7],
+    ["takeout-20260602T101010Z-002.zip", 9],
+  ]);
+  assert.deepEqual(requested, ["PROPFIND /t/", "HEAD /t/takeout-20260602T101010Z-001.zip"]);
+});
+
+Deno.test("a listing over the bound (one that never ends) is refused in one line as it passes it, naming the folder", async () => {
+  let cancelled = false;
+  await using dav = serve(() => {
+    const encoder = new TextEncoder();
+    let sent = 0;
+    return new Response(
+      new ReadableStream({
+        pull(controller) {
+          if (sent === 0) controller.enqueue(encoder.encode(`<D:multistatus xmlns:D="DAV:">`));
+          // Cut off at 3 MB (no end: no multistatus), not to flood a store that reads on.
+          if (sent === 30) return controller.close();
+          controller.enqueue(encoder.encode(fileEntry(`/t/junk-${sent++}.txt`, 1).repeat(1000)));
+        },
+        cancel() {
+          cancelled = true;
+        },
+      }),
+      { status: 207, headers: { "content-type": "application/xml" } },
+    );
+  });
+  const store = new WebdavStore({ url: `${dav.url}t/`, retry: noWait, maxListingBytes: 1_000_000 });
+  await assert.rejects(listAll(store), (error: Error) => {
+    assert.ok(error instanceof PhotosyncError && !(error instanceof TransientError), String(error));
+    assert.match(
+      error.message,
+      /^WebDAV http:\/\/127\.0\.0\.1:\d+\/t\/: the listing of http:\/\/127\.0\.0\.1:\d+\/t\/ is over 1 MiB \(\d+ files and folders so far\) and was not read on: give --from the folder that holds the Takeout parts, or move other files out of it$/,
+    );
+    return true;
+  });
+  // The answer was broken off, not read to its (missing) end.
+  await dav.shutdown();
+  assert.ok(cancelled);
 });

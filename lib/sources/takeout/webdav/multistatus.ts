@@ -2,12 +2,12 @@
  * A WebDAV `207 Multi-Status` answer to `PROPFIND` (RFC 4918 §14.16) read into the resources it
  * lists. Elements are matched by namespace and local name, whatever prefix a server picks
  * (`D:`, `d:`, Apache's `lp1:`, a default namespace); only properties under a `2xx` propstat
- * count. The XML is parsed by fast-xml-parser; a document with a DOCTYPE is refused (a
- * multistatus has none, and entity definitions are how a hostile server would make a small
- * answer expand without bound).
+ * count. The answer is read as it arrives (`xml_stream.ts`, which refuses a DOCTYPE): each
+ * `response` is handed on when it ends, and only it is held until then, so that a listing of a
+ * folder of 100,000 files costs what its reader keeps of it, not the listing.
  * @module
  */
-import { XMLParser } from "fast-xml-parser";
+import { XmlError, type XmlHandler, XmlStream } from "./xml_stream.ts";
 
 const DAV = "DAV:";
 
@@ -43,24 +43,126 @@ interface Element {
   text: string;
 }
 
-/** fast-xml-parser's `preserveOrder` node: `{ [tag]: children, ":@"?: attributes }` or `{ "#text": … }`. */
-type OrderedNode = Record<string, unknown>;
+/** How far below a `response` its elements are kept: `propstat` › `prop` › `resourcetype` › `collection`. */
+const KEPT_LEVELS = 4;
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  // Values stay text: a display name "007" or an etag must not turn into a number.
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  // References are decoded here ({@link decodeReferences}): the parser, without HTML entities, leaves
-  // character references (`&#x74;`) as written, and a `#` left in an href starts a URL fragment.
-  processEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  commentPropName: false,
-});
+const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
+
+/**
+ * A multistatus read as it arrives ({@link push} its text, then {@link end}): each resource is handed
+ * to `onResource` as its `response` ends. Throws a {@link MultistatusError} as soon as the answer is
+ * known to be no multistatus.
+ *
+ * @example Usage
+ * ```ts
+ * import { MultistatusReader } from "./multistatus.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const hrefs: string[] = [];
+ * const reader = new MultistatusReader((resource) => hrefs.push(resource.href));
+ * reader.push(`<d:multistatus xmlns:d="DAV:"><d:response><d:href>/Takeout/a`);
+ * reader.push(`.zip</d:href></d:response></d:multistatus>`);
+ * reader.end();
+ * assert.deepEqual(hrefs, ["/Takeout/a.zip"]);
+ * ```
+ */
+export class MultistatusReader {
+  readonly #xml: XmlStream;
+
+  constructor(onResource: (resource: DavResource) => void) {
+    this.#xml = new XmlStream(handler(onResource));
+  }
+
+  /** The next piece of the answer's text. */
+  push(text: string): void {
+    try {
+      this.#xml.push(text);
+    } catch (error) {
+      throw refused(error);
+    }
+  }
+
+  /** The answer has ended. */
+  end(): void {
+    try {
+      this.#xml.end();
+    } catch (error) {
+      throw refused(error);
+    }
+  }
+}
+
+/** The error for `error`, thrown while reading: a {@link MultistatusError} for what is no XML. */
+function refused(error: unknown): unknown {
+  if (!(error instanceof XmlError)) return error;
+  if (error.kind === "doctype") {
+    return new MultistatusError("the answer has a DOCTYPE, which a multistatus never has");
+  }
+  if (error.kind === "empty") return new MultistatusError("the answer is empty");
+  return new MultistatusError(`the answer is not XML (${error.message} at line ${error.line})`, {
+    cause: error,
+  });
+}
+
+/**
+ * The handler that builds each `response` (down to {@link KEPT_LEVELS} below it) with namespaces
+ * resolved: an element's `xmlns` and `xmlns:p` attributes open a scope for it and its descendants
+ * (Namespaces in XML 1.0 §6).
+ */
+function handler(onResource: (resource: DavResource) => void): XmlHandler {
+  const scopes: ReadonlyMap<string, string>[] = [new Map([["xml", XML_NAMESPACE]])];
+  /** The `response` being read and its kept elements still open, innermost last. */
+  const kept: Element[] = [];
+  /** The open elements' depth (the root is 1), and that of the innermost kept one. */
+  let depth = 0;
+  return {
+    start(name, attributes) {
+      const outer = scopes[scopes.length - 1];
+      let scope: Map<string, string> | undefined;
+      for (const [attribute, value] of attributes) {
+        if (attribute === "xmlns" || attribute.startsWith("xmlns:")) {
+          scope ??= new Map(outer);
+          scope.set(attribute === "xmlns" ? "" : attribute.slice(6), value);
+        }
+      }
+      const own = scope ?? outer;
+      scopes.push(own);
+      depth++;
+      const colon = name.indexOf(":");
+      const prefix = colon < 0 ? "" : name.slice(0, colon);
+      const element: Element = {
+        // An undeclared prefix resolves to nothing, so such an element matches no DAV: name.
+        ns: own.get(prefix) ?? (prefix === "" ? "" : `undeclared:${prefix}`),
+        local: colon < 0 ? name : name.slice(colon + 1),
+        children: [],
+        text: "",
+      };
+      if (depth === 1) {
+        if (!is(element, "multistatus")) {
+          const found = `<${element.local}>${element.ns === "" ? "" : ` in namespace ${element.ns}`}`;
+          throw new MultistatusError(`the answer is no WebDAV multistatus (its root element is ${found})`);
+        }
+      } else if (
+        depth === 2 ? is(element, "response") : kept.length === depth - 2 && depth - 2 <= KEPT_LEVELS
+      ) {
+        kept.at(-1)?.children.push(element);
+        kept.push(element);
+      }
+    },
+    text(text) {
+      if (kept.length > 0 && kept.length === depth - 1) kept[kept.length - 1].text += text;
+    },
+    end() {
+      if (kept.length > 0 && kept.length === depth - 1) {
+        const element = kept.pop()!;
+        element.text = element.text.trim();
+        if (kept.length === 0) readResponse(element).forEach(onResource);
+      }
+      scopes.pop();
+      depth--;
+    },
+  };
+}
 
 /**
  * The resources listed in `xml`, a `207 Multi-Status` body, in document order. Throws a
@@ -85,30 +187,11 @@ const parser = new XMLParser({
  * ```
  */
 export function parseMultistatus(xml: string): DavResource[] {
-  if (/<!DOCTYPE/i.test(xml)) {
-    throw new MultistatusError("the answer has a DOCTYPE, which a multistatus never has");
-  }
-  if (xml.trim() === "") throw new MultistatusError("the answer is empty");
-  let nodes: OrderedNode[];
-  try {
-    nodes = parser.parse(xml, true) as OrderedNode[];
-  } catch (error) {
-    // fast-xml-parser throws an Error or its validator's `{ err: { msg, line } }`; both end "…:line:col".
-    const err = (error as { err?: { msg?: string; line?: number } }).err;
-    const text = err?.msg ? `${err.msg}:${err.line}` : (error as Error).message ?? String(error);
-    const detail = text.replace(/^Error: /, "").replace(/\.?:(\d+)(?::\w+)?$/, " at line $1").replace(
-      / at line undefined$/,
-      "",
-    );
-    throw new MultistatusError(`the answer is not XML (${detail})`, { cause: error });
-  }
-  const roots = resolve(nodes, new Map([["xml", "http://www.w3.org/XML/1998/namespace"]]));
-  const root = roots.find((element) => element.local !== "");
-  if (!root || !is(root, "multistatus")) {
-    const found = !root ? "missing" : `<${root.local}>${root.ns === "" ? "" : ` in namespace ${root.ns}`}`;
-    throw new MultistatusError(`the answer is no WebDAV multistatus (its root element is ${found})`);
-  }
-  return root.children.filter((child) => is(child, "response")).flatMap(readResponse);
+  const resources: DavResource[] = [];
+  const reader = new MultistatusReader((resource) => resources.push(resource));
+  reader.push(xml);
+  reader.end();
+  return resources;
 }
 
 /** One `response`: its href, and the properties of its successful propstats. */
@@ -158,80 +241,4 @@ function is(element: Element | undefined, local: string): boolean {
 
 function child(element: Element | undefined, local: string): Element | undefined {
   return element?.children.find((candidate) => is(candidate, local));
-}
-
-/** The five entities XML predefines: the only ones a document without a DOCTYPE may use. */
-const PREDEFINED: Record<string, string> = { lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' };
-
-/**
- * `text` (character data or an attribute value) with its references replaced as XML 1.0 §4.1 says:
- * the predefined entities, and character references, decimal (`&#116;`) or hexadecimal (`&#x74;`),
- * to a character XML allows. In one pass, so that `&amp;#116;` stays the text `&#116;`. Any other
- * reference is no XML: a {@link MultistatusError}.
- *
- * @example Usage
- * ```ts
- * import { decodeReferences } from "./multistatus.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(decodeReferences("/dav/&#x74;akeout&#45;1 &amp;#116;.zip"), "/dav/takeout-1 &#116;.zip");
- * assert.throws(() => decodeReferences("&nbsp;"), /undefined entity &nbsp;/);
- * ```
- */
-export function decodeReferences(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(/&([^;&<\s]*);?/g, (reference, name: string) => {
-    if (!reference.endsWith(";")) {
-      throw new MultistatusError(`the answer is not XML (a "&" that starts no reference: ${reference})`);
-    }
-    if (Object.hasOwn(PREDEFINED, name)) return PREDEFINED[name];
-    const match = /^#(?:x([0-9a-fA-F]+)|([0-9]+))$/.exec(name);
-    const code = match ? parseInt(match[1] ?? match[2], match[1] ? 16 : 10) : Number.NaN;
-    if (match && xmlChar(code)) return String.fromCodePoint(code);
-    throw new MultistatusError(
-      `the answer is not XML (${
-        match ? "a reference to no XML character" : "undefined entity"
-      } ${reference})`,
-    );
-  });
-}
-
-/** Whether `code` is a character XML 1.0 allows (§2.2 `Char`). */
-function xmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) ||
-    (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
-}
-
-/**
- * fast-xml-parser's nodes as elements with namespaces: each element's `xmlns` and `xmlns:p`
- * attributes open a scope for it and its descendants (Namespaces in XML 1.0 §6).
- */
-function resolve(nodes: OrderedNode[], scope: ReadonlyMap<string, string>): Element[] {
-  const elements: Element[] = [];
-  for (const node of nodes) {
-    const tag = Object.keys(node).find((key) => key !== ":@");
-    if (tag === undefined || tag === "#text") continue;
-    const attributes = (node[":@"] ?? {}) as Record<string, string>;
-    let inner: Map<string, string> | undefined;
-    for (const [name, value] of Object.entries(attributes)) {
-      if (name === "xmlns" || name.startsWith("xmlns:")) {
-        inner ??= new Map(scope);
-        inner.set(name === "xmlns" ? "" : name.slice(6), decodeReferences(value));
-      }
-    }
-    const own = inner ?? scope;
-    const colon = tag.indexOf(":");
-    const prefix = colon < 0 ? "" : tag.slice(0, colon);
-    const kids = node[tag] as OrderedNode[];
-    elements.push({
-      // An undeclared prefix resolves to nothing, so such an element matches no DAV: name.
-      ns: own.get(prefix) ?? (prefix === "" ? "" : `undeclared:${prefix}`),
-      local: colon < 0 ? tag : tag.slice(colon + 1),
-      children: resolve(kids, own),
-      text: decodeReferences(
-        kids.map((kid) => (typeof kid["#text"] === "string" ? kid["#text"] : "")).join(""),
-      ),
-    });
-  }
-  return elements;
 }

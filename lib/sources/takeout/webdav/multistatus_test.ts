@@ -205,7 +205,7 @@ Deno.test("what is no multistatus is refused with a reason: HTML, broken XML, an
     ["<D:multistatus xmlns:D='DAV:'><D:response>", /not XML/],
     ["", /empty/],
     ["<x:multistatus xmlns:x='urn:x'/>", /root element is <multistatus> in namespace urn:x\)$/],
-    ["<?xml version='1.0'?>\n\n<a></b>", /not XML \(.+ at line 3\)/],
+    ["<?xml version='1.0'?>\n<D:multistatus xmlns:D='DAV:'>\n<a></b>", /not XML \(.+ at line 3\)/],
     ["<multistatus/>", /root element is <multistatus>\)$/],
     [
       `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>` +

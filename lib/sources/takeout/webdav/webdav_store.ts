@@ -15,8 +15,9 @@
 import { AuthError, PhotosyncError, UsageError } from "../../../core/errors.ts";
 import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../../../core/retry.ts";
 import { fetchWithIdleTimeout, requestError } from "../../../google/http.ts";
+import { archivePart } from "../parts.ts";
 import { checkRange, type RemoteFile, type RemoteStore } from "../remote/remote_store.ts";
-import { type DavResource, MultistatusError, parseMultistatus } from "./multistatus.ts";
+import { type DavResource, MultistatusError, MultistatusReader } from "./multistatus.ts";
 import {
   decodePath,
   describeUrl,
@@ -80,7 +81,16 @@ export interface WebdavStoreOptions {
   retry?: Omit<RetryOptions, "signal">;
   /** Folders deeper than this below the URL are not listed (default 16): a guard against a server's loop. */
   maxDepth?: number;
+  /** The most bytes one folder's listing may have (default {@link MAX_LISTING_BYTES}). */
+  maxListingBytes?: number;
 }
+
+/**
+ * The most bytes one folder's `PROPFIND` answer may have: 128 MiB, a folder of some 300,000 files (about
+ * 400 bytes each). The answer is read as it arrives and only folders and Takeout parts are kept, so a
+ * large listing costs time, not memory; this ends a server's answer that never ends.
+ */
+export const MAX_LISTING_BYTES = 128 * 1024 * 1024;
 
 /** The properties a listing asks for: no more, so that servers need not compute costly ones. */
 const PROPFIND_BODY = `<?xml version="1.0" encoding="utf-8"?>
@@ -108,6 +118,7 @@ export class WebdavStore implements RemoteStore {
   readonly #idleMs: number;
   readonly #retry: Omit<RetryOptions, "signal">;
   readonly #maxDepth: number;
+  readonly #maxListingBytes: number;
 
   constructor(options: WebdavStoreOptions) {
     this.#root = folderUrl(String(options.url));
@@ -121,6 +132,7 @@ export class WebdavStore implements RemoteStore {
     this.#idleMs = options.idleMs ?? 60_000;
     this.#retry = options.retry ?? {};
     this.#maxDepth = options.maxDepth ?? 16;
+    this.#maxListingBytes = options.maxListingBytes ?? MAX_LISTING_BYTES;
   }
 
   /** The folder's URL (without credentials, which it never holds). */
@@ -129,19 +141,29 @@ export class WebdavStore implements RemoteStore {
   }
 
   /**
-   * Every file under the folder, its subfolders included, folder by folder in name order (up to
-   * {@link LISTINGS_AT_ONCE} folders next in line are asked for at once). A folder the server lists
-   * twice (a server that ignores `Depth: 1`) is read once, and so is each file.
+   * Every Takeout part under the folder (a file named as one: `parts.ts`), its subfolders included,
+   * folder by folder in name order (up to {@link LISTINGS_AT_ONCE} folders next in line are asked for
+   * at once). Other files are passed over as their listing is read, so that a folder of very many
+   * other files costs no memory for them (nor a `HEAD` each, when the listing gives no size). A folder
+   * the server lists twice (a server that ignores `Depth: 1`) is read once, and so is each file.
    */
   async *list(signal?: AbortSignal): AsyncGenerator<RemoteFile> {
     const queue: Listing[] = [{ url: this.#root, depth: 0 }];
     const folderKey = (url: URL) => decodePath(url.pathname).replace(/\/+$/, "");
     const seenFolders = new Set<string>([folderKey(this.#root)]);
     const seenFiles = new Set<string>();
+    // Kept of each listing as it is read: folders, and the files that may be parts (a part's name has
+    // "takeout-" in it: the href is checked for that first, as resolving it costs more).
+    const wanted = (resource: DavResource) => {
+      if (resource.status < 200 || resource.status > 299) return false;
+      if (!resource.collection && !/takeout-/i.test(decodePath(resource.href))) return false;
+      const url = hrefInside(resource.href, this.#root);
+      return url !== undefined && (resource.collection || archivePart(nameOfUrl(url)) !== undefined);
+    };
     while (queue.length > 0) {
       // The folders next in line are asked for at once (each listing is a round trip), read in order.
       for (const next of queue.slice(0, LISTINGS_AT_ONCE)) {
-        next.resources ??= this.#propfind(next.url, next.url === this.#root, signal);
+        next.resources ??= this.#propfind(next.url, next.url === this.#root, wanted, signal);
         next.resources.catch(() => {}); // Thrown when its turn comes.
       }
       const { url: folder, depth, resources: listed } = queue.shift()!;
@@ -250,8 +272,16 @@ export class WebdavStore implements RemoteStore {
     return exactly(response.body!, end - start, what, signal);
   }
 
-  /** The resources of one folder, by `PROPFIND` with `Depth: 1`. */
-  async #propfind(folder: URL, root: boolean, signal?: AbortSignal): Promise<DavResource[]> {
+  /**
+   * The resources of one folder that are `wanted`, by `PROPFIND` with `Depth: 1`, read as the answer
+   * arrives; an answer over {@link MAX_LISTING_BYTES} is refused.
+   */
+  async #propfind(
+    folder: URL,
+    root: boolean,
+    wanted: (resource: DavResource) => boolean,
+    signal?: AbortSignal,
+  ): Promise<DavResource[]> {
     const where = describeUrl(folder);
     const what = `listing ${where}`;
     return await this.#retrying(async () => {
@@ -286,19 +316,43 @@ export class WebdavStore implements RemoteStore {
         }
         throw await this.#statusError(response, where, "PROPFIND");
       }
-      let text: string;
+      const resources: DavResource[] = [];
+      let listed = 0;
+      const reader = new MultistatusReader((resource) => {
+        listed++;
+        if (wanted(resource)) resources.push(resource);
+      });
+      const decoder = new TextDecoder();
+      const body = response.body?.getReader();
+      let bytes = 0;
       try {
-        text = await response.text();
+        for (;;) {
+          let chunk: ReadableStreamReadResult<Uint8Array> | undefined;
+          try {
+            chunk = await body?.read();
+          } catch (error) {
+            signal?.throwIfAborted();
+            throw new TransientError(`${what}: the answer broke off: ${message(error)}`, { cause: error });
+          }
+          if (!chunk || chunk.done) break;
+          bytes += chunk.value.length;
+          if (bytes > this.#maxListingBytes) {
+            throw new PhotosyncError(
+              `${this.description}: the listing of ${where} is over ${mebibytes(this.#maxListingBytes)} ` +
+                `(${listed} files and folders so far) and was not read on: give --from the folder that holds ` +
+                `the Takeout parts, or move other files out of it`,
+            );
+          }
+          reader.push(decoder.decode(chunk.value, { stream: true }));
+        }
+        reader.push(decoder.decode());
+        reader.end();
       } catch (error) {
-        signal?.throwIfAborted();
-        throw new TransientError(`${what}: the answer broke off: ${message(error)}`, { cause: error });
-      }
-      try {
-        return parseMultistatus(text);
-      } catch (error) {
+        body?.cancel().catch(() => {});
         if (!(error instanceof MultistatusError)) throw error;
         throw new PhotosyncError(`${this.description}: listing ${where}: ${error.message}`, { cause: error });
       }
+      return resources;
     }, signal);
   }
 
@@ -443,6 +497,11 @@ function exactly(
 
 function message(error: unknown): string {
   return stripCredentials(error instanceof Error ? error.message : String(error));
+}
+
+/** `bytes` as MiB for messages: `128 MiB`. */
+function mebibytes(bytes: number): string {
+  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 }
 
 function compare(a: string, b: string): number {
