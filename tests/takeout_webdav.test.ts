@@ -275,3 +275,26 @@ Deno.test("takeout --from: a listing of over 128 MiB (a server that never ends i
   );
   assert.ok(sent >= 128 * 1024 * 1024, `sent ${sent} bytes`);
 });
+
+Deno.test("takeout --from: a redirect to a login-protected other host is bad input naming both URLs, not a refused login", async () => {
+  const elsewhere: string[] = [];
+  await using other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    elsewhere.push(request.method);
+    return new Response("login", { status: 401, headers: { "www-authenticate": 'Basic realm="x"' } });
+  });
+  const target = `http://127.0.0.1:${other.addr.port}/dav/`;
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response(null, { status: 301, headers: { location: target } }),
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/dav/`;
+  const run = await cli(["takeout", `--dir=${join(WORK, "redirected")}`, `--from=${url}`], LOGIN);
+  const line = assertOneLineError(run, 2);
+  assert.equal(
+    line,
+    `error: ${url} redirects to ${target}, on another host: photosync sends requests and the login only to the ` +
+      `host of --from; give the URL it redirects to: --from=${target}`,
+  );
+  assertNoSecrets([run], [PASSWORD]);
+  assert.deepEqual(elsewhere, []);
+});

@@ -486,3 +486,106 @@ Deno.test("a listing over the bound (one that never ends) is refused in one line
   await dav.shutdown();
   assert.ok(cancelled);
 });
+
+Deno.test("a redirect to another host or scheme is refused in one line naming both URLs; nothing goes there", async () => {
+  const elsewhere: string[] = [];
+  await using other = serve((request) => {
+    elsewhere.push(
+      `${request.method} ${new URL(request.url).pathname} ${request.headers.get("authorization")}`,
+    );
+    // As a login-protected host answers a request that comes without its credentials.
+    return new Response("login", { status: 401, headers: { "www-authenticate": 'Basic realm="x"' } });
+  });
+  await using dav = serve((request) => {
+    const path = new URL(request.url).pathname;
+    const to = request.method === "PROPFIND" && path === "/t/"
+      ? `${other.url}moved/`
+      : `${other.url}moved/x.zip`;
+    if (path === "/t/" || request.method === "GET") {
+      return new Response(null, { status: request.method === "GET" ? 302 : 301, headers: { location: to } });
+    }
+    return new Response("no", { status: 404 });
+  });
+  const credentials = { user: "u", password: "p" };
+  const store = new WebdavStore({ url: `${dav.url}t/`, credentials, retry: noWait });
+  await assert.rejects(listAll(store), (error: Error) => {
+    assert.ok(error instanceof UsageError, String(error));
+    assert.equal(
+      error.message,
+      `${dav.url}t/ redirects to ${other.url}moved/, on another host: photosync sends requests and the login ` +
+        `only to the host of --from; give the URL it redirects to: --from=${other.url}moved/`,
+    );
+    return true;
+  });
+  const file: RemoteFile = {
+    id: `${dav.url}t/takeout-20260602T101010Z-001.zip`,
+    name: "takeout-20260602T101010Z-001.zip",
+    location: "takeout-20260602T101010Z-001.zip",
+    size: 10,
+  };
+  await assert.rejects(store.read(file, 0, 10), (error: Error) => {
+    assert.ok(error instanceof UsageError, String(error));
+    assert.match(
+      error.message,
+      /\/t\/takeout-20260602T101010Z-001\.zip redirects to http:.*\/moved\/x\.zip, on another host:/,
+    );
+    assert.match(error.message, /give --from the folder's URL on http:\/\/127\.0\.0\.1:\d+$/);
+    return true;
+  });
+  assert.deepEqual(elsewhere, []);
+});
+
+Deno.test("redirects on the folder's own origin are followed, a listing's to where its entries are; a loop ends", async () => {
+  const requested: string[] = [];
+  await using dav = serve((request) => {
+    const path = new URL(request.url).pathname;
+    requested.push(`${request.method} ${path} ${request.headers.get("authorization")}`);
+    const redirect = (status: number, location: string) =>
+      new Response(null, { status, headers: { location } });
+    if (path === "/old/") return redirect(301, "/new/");
+    if (path === "/loop/") return redirect(307, "/loop/");
+    if (path === "/new/") {
+      return new Response(
+        `<D:multistatus xmlns:D="DAV:"><D:response><D:href>/new/</D:href><D:propstat><D:prop><D:resourcetype>` +
+          `<D:collection/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>` +
+          `</D:response>${fileEntry("/new/takeout-20260602T101010Z-001.zip", 2)}</D:multistatus>`,
+        { status: 207, headers: { "content-type": "application/xml" } },
+      );
+    }
+    if (path === "/new/takeout-20260602T101010Z-001.zip") return redirect(308, "/blobs/1");
+    if (path === "/blobs/1") {
+      return new Response("PK", { status: 206, headers: { "content-range": "bytes 0-1/2" } });
+    }
+    return new Response("no", { status: 404 });
+  });
+  const login = `Basic ${btoa("u:p")}`;
+  const store = new WebdavStore({
+    url: `${dav.url}old/`,
+    credentials: { user: "u", password: "p" },
+    retry: noWait,
+  });
+  const listed = await listAll(store);
+  assert.deepEqual(listed.map((file) => [file.name, file.location]), [
+    ["takeout-20260602T101010Z-001.zip", `${dav.url}new/takeout-20260602T101010Z-001.zip`],
+  ]);
+  assert.deepEqual(await readAll(await store.read(listed[0], 0, 2)), new TextEncoder().encode("PK"));
+  assert.deepEqual(requested, [
+    `PROPFIND /old/ ${login}`,
+    `PROPFIND /new/ ${login}`,
+    `GET /new/takeout-20260602T101010Z-001.zip ${login}`,
+    `GET /blobs/1 ${login}`,
+  ]);
+  requested.length = 0;
+  await assert.rejects(
+    listAll(new WebdavStore({ url: `${dav.url}loop/`, retry: noWait })),
+    (error: Error) => {
+      assert.ok(error instanceof PhotosyncError && !(error instanceof TransientError), String(error));
+      assert.match(
+        error.message,
+        /loop\/ kept redirecting \(more than 10 redirects, the last to .*\/loop\/\)$/,
+      );
+      return true;
+    },
+  );
+  assert.equal(requested.length, 11);
+});

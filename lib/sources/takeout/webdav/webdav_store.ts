@@ -7,7 +7,8 @@
  *
  * Sign-in is HTTP Basic with `PHOTOSYNC_WEBDAV_USER` and `PHOTOSYNC_WEBDAV_PASSWORD`
  * ({@link webdavCredentials}): never part of a URL, a message or a log line. Requests go only to
- * the folder's own origin (an href elsewhere is passed over). A refused login is an `AuthError`
+ * the folder's own origin (an href elsewhere is passed over; a redirect elsewhere is refused, one on
+ * the same origin followed, up to {@link MAX_REDIRECTS}). A refused login is an `AuthError`
  * (exit 4); 408, 429, 5xx, broken connections and silent servers are retried under the shared
  * rules (`withRetry`: backoff with jitter, `Retry-After`).
  * @module
@@ -102,6 +103,12 @@ const PROPFIND_BODY = `<?xml version="1.0" encoding="utf-8"?>
  */
 const LISTINGS_AT_ONCE = 4;
 
+/** Redirects followed for one request (on the folder's own origin only): more is a loop. */
+export const MAX_REDIRECTS = 10;
+
+/** The statuses that redirect to their `Location`. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
 /** A folder to list, and its listing once asked for. */
 interface Listing {
   url: URL;
@@ -112,7 +119,8 @@ interface Listing {
 /** The WebDAV folder at `options.url`, read by ranges. */
 export class WebdavStore implements RemoteStore {
   readonly description: string;
-  readonly #root: URL;
+  /** The folder; once its listing was redirected (on its origin), where it was redirected to. */
+  #root: URL;
   readonly #authorization?: string;
   readonly #fetch?: typeof fetch;
   readonly #idleMs: number;
@@ -151,6 +159,7 @@ export class WebdavStore implements RemoteStore {
     const queue: Listing[] = [{ url: this.#root, depth: 0 }];
     const folderKey = (url: URL) => decodePath(url.pathname).replace(/\/+$/, "");
     const seenFolders = new Set<string>([folderKey(this.#root)]);
+    const root = this.#root;
     const seenFiles = new Set<string>();
     // Kept of each listing as it is read: folders, and the files that may be parts (a part's name has
     // "takeout-" in it: the href is checked for that first, as resolving it costs more).
@@ -163,11 +172,14 @@ export class WebdavStore implements RemoteStore {
     while (queue.length > 0) {
       // The folders next in line are asked for at once (each listing is a round trip), read in order.
       for (const next of queue.slice(0, LISTINGS_AT_ONCE)) {
-        next.resources ??= this.#propfind(next.url, next.url === this.#root, wanted, signal);
+        next.resources ??= this.#propfind(next.url, next.url === root, wanted, signal);
         next.resources.catch(() => {}); // Thrown when its turn comes.
       }
-      const { url: folder, depth, resources: listed } = queue.shift()!;
+      const { url: asked, depth, resources: listed } = queue.shift()!;
       const resources = await listed!;
+      // The folder's listing may have been redirected (on its origin): its entries are where it went.
+      const folder = asked === root ? this.#root : asked;
+      seenFolders.add(folderKey(folder));
       const files: RemoteFile[] = [];
       const folders: URL[] = [];
       for (const resource of resources) {
@@ -220,7 +232,7 @@ export class WebdavStore implements RemoteStore {
     const url = new URL(file.id);
     const what = `reading ${file.location}`;
     const response = await this.#retrying(async () => {
-      const response = await this.#request(
+      const { response } = await this.#request(
         url,
         {
           method: "GET",
@@ -285,7 +297,7 @@ export class WebdavStore implements RemoteStore {
     const where = describeUrl(folder);
     const what = `listing ${where}`;
     return await this.#retrying(async () => {
-      const response = await this.#request(
+      const { response, url: reached } = await this.#request(
         folder,
         {
           method: "PROPFIND",
@@ -315,6 +327,10 @@ export class WebdavStore implements RemoteStore {
           );
         }
         throw await this.#statusError(response, where, "PROPFIND");
+      }
+      if (root && !sameResource(reached, folder)) {
+        // Redirected to another path of the same origin: the folder is there, and so are its entries.
+        this.#root = new URL(`${reached.origin}${reached.pathname.replace(/\/*$/, "/")}`);
       }
       const resources: DavResource[] = [];
       let listed = 0;
@@ -361,7 +377,7 @@ export class WebdavStore implements RemoteStore {
     const where = describeUrl(url);
     const what = `asking the size of ${where}`;
     return await this.#retrying(async () => {
-      const response = await this.#request(url, { method: "HEAD" }, what, signal);
+      const { response } = await this.#request(url, { method: "HEAD" }, what, signal);
       if (!response.ok) throw await this.#statusError(response, where, "HEAD");
       await response.body?.cancel();
       const size = Number(response.headers.get("content-length") ?? Number.NaN);
@@ -374,20 +390,71 @@ export class WebdavStore implements RemoteStore {
     }, signal);
   }
 
-  /** One request with the sign-in and an idle timeout; a failure to get an answer is transient. */
-  async #request(url: URL, init: RequestInit, what: string, signal?: AbortSignal): Promise<Response> {
+  /**
+   * One request with the sign-in and an idle timeout, and the URL that answered it; a failure to get an
+   * answer is transient. Redirects are followed here, not by fetch: on the folder's origin up to
+   * {@link MAX_REDIRECTS}, with the same method and body; to another origin (another host, or https
+   * for http) never, as the login and the paths would go there: a `UsageError` naming both URLs.
+   */
+  async #request(
+    url: URL,
+    init: RequestInit,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<{ response: Response; url: URL }> {
     const headers = new Headers(init.headers);
     if (this.#authorization) headers.set("Authorization", this.#authorization);
-    try {
-      return await fetchWithIdleTimeout(url.href, { ...init, headers }, {
-        fetch: this.#fetch,
-        idleMs: this.#idleMs,
-        signal,
-      });
-    } catch (error) {
-      signal?.throwIfAborted();
-      // Google's requests' rule: not allowed is final, anything else (a stall, a refused connection) transient.
-      throw requestError(url.href, error, what);
+    let current = url;
+    for (let redirects = 0;; redirects++) {
+      let response: Response;
+      try {
+        response = await fetchWithIdleTimeout(current.href, { ...init, headers, redirect: "manual" }, {
+          fetch: this.#fetch,
+          idleMs: this.#idleMs,
+          signal,
+        });
+      } catch (error) {
+        signal?.throwIfAborted();
+        // Google's requests' rule: not allowed is final, anything else (a stall, a refused connection) transient.
+        throw requestError(current.href, error, what);
+      }
+      if (!REDIRECTS.has(response.status)) return { response, url: current };
+      await response.body?.cancel();
+      const location = response.headers.get("location");
+      let next: URL | undefined;
+      try {
+        next = location === null ? undefined : new URL(location, current);
+      } catch {
+        // Said below, as no Location.
+      }
+      if (!next) {
+        throw new PhotosyncError(
+          `${this.description}: ${init.method} ${describeUrl(current)} answered HTTP ${response.status}, a ` +
+            `redirect, without a URL to go to`,
+        );
+      }
+      next.username = "";
+      next.password = "";
+      next.hash = "";
+      if (next.origin !== this.#root.origin) {
+        const asked = url === this.#root
+          ? `give the URL it redirects to: --from=${next.origin}${next.pathname}`
+          : `give --from the folder's URL on ${next.origin}`;
+        throw new UsageError(
+          `${describeUrl(current)} redirects to ${describeUrl(next)}, on another ${
+            next.host === current.host ? "scheme" : "host"
+          }: photosync sends requests and the login only to the host of --from; ${asked}`,
+        );
+      }
+      if (redirects === MAX_REDIRECTS) {
+        throw new PhotosyncError(
+          `${this.description}: ${
+            describeUrl(url)
+          } kept redirecting (more than ${MAX_REDIRECTS} redirects, ` +
+            `the last to ${describeUrl(next)})`,
+        );
+      }
+      current = next;
     }
   }
 
