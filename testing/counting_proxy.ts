@@ -1,7 +1,8 @@
 /**
  * An HTTP proxy in front of a server (rclone's WebDAV) that counts what goes through: requests by
  * method, and the body bytes of the answers, as they are sent. It is how a test tells how much of an
- * export a run fetched. It can also refuse service, to play a server that fails for a while.
+ * export a run fetched. It can also refuse service, to play a server that fails for a while, or stall
+ * answers mid-body, to play a server (or network) that hangs.
  * @module
  */
 
@@ -21,6 +22,12 @@ export class CountingProxy implements AsyncDisposable {
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
   /** Answer the next this many requests with this status instead of forwarding them. */
   #failing: { count: number; status: number; retryAfter?: string } | undefined;
+  /** Stall the next this many GET answers after this many body bytes. */
+  #stalling: { count: number; after: number } | undefined;
+  /** The stalled answers' bodies, held open until the proxy stops. */
+  readonly #held = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  #stallCount = 0;
+  #stallWaiters: { count: number; resolve: () => void }[] = [];
 
   /** Forward every request to `target` (`http://127.0.0.1:PORT/`), on a free port. */
   constructor(target: string) {
@@ -45,6 +52,10 @@ export class CountingProxy implements AsyncDisposable {
         body: request.body,
         redirect: "manual",
       });
+      const stall = method === "GET" && answer.body && this.#stalling && this.#stalling.count > 0
+        ? this.#stalling
+        : undefined;
+      if (stall) stall.count--;
       const counted = answer.body?.pipeThrough(
         new TransformStream<Uint8Array, Uint8Array>({
           transform: (chunk, controller) => {
@@ -53,7 +64,7 @@ export class CountingProxy implements AsyncDisposable {
           },
         }),
       );
-      return new Response(counted ?? null, {
+      return new Response((stall ? this.#stalled(counted!, stall.after) : counted) ?? null, {
         status: answer.status,
         statusText: answer.statusText,
         headers: answer.headers,
@@ -82,7 +93,49 @@ export class CountingProxy implements AsyncDisposable {
     this.#failing = { count, status, retryAfter };
   }
 
+  /**
+   * Stall the next `count` GET answers: each sends its first `after` (> 0) body bytes, then nothing, its
+   * connection held open until the proxy stops. {@link stalls} says when one has.
+   */
+  stall(count: number, after: number): void {
+    this.#stalling = { count, after };
+  }
+
+  /** Resolves once `count` answers (since the start) have stalled. */
+  stalls(count = 1): Promise<void> {
+    if (this.#stallCount >= count) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#stallWaiters.push({ count, resolve });
+    return promise;
+  }
+
+  /** `body` up to `after` bytes, then a body that sends nothing more and does not end. */
+  #stalled(body: ReadableStream<Uint8Array>, after: number): ReadableStream<Uint8Array> {
+    const reader = body.getReader();
+    let sent = 0;
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        const read = await reader.read();
+        if (read.done) return controller.close();
+        const chunk = read.value.subarray(0, after - sent);
+        sent += chunk.length;
+        controller.enqueue(chunk);
+        if (sent < after) return;
+        // The bytes sent: the rest never comes (what was asked of the target is let go).
+        await reader.cancel().catch(() => {});
+        this.#held.add(controller);
+        this.#stallCount++;
+        for (const waiter of this.#stallWaiters.filter((waiter) => waiter.count <= this.#stallCount)) {
+          this.#stallWaiters.splice(this.#stallWaiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+        await new Promise(() => {});
+      },
+    }, { highWaterMark: 0 });
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
+    for (const held of this.#held) held.error(new Error("the proxy stopped"));
     await this.#server.shutdown();
   }
 }

@@ -12,9 +12,21 @@ import { runCli } from "../main.ts";
 /** Path of the CLI's entry point. */
 export const MAIN: string = new URL("../main.ts", import.meta.url).pathname;
 
-/** The command line running the CLI with `args` and the flags photosync runs with. */
-export function cliCommand(args: string[]): string[] {
-  return [Deno.execPath(), "run", ...runFlags(), MAIN, ...args];
+/** The preload of a run with {@link CliOptions.gcOften}. */
+const GC_OFTEN = new URL("./gc_often.ts", import.meta.url).pathname;
+
+/**
+ * The command line running the CLI with `args` and the flags photosync runs with (`gcOften`: and
+ * testing/gc_often.ts preloaded, with the V8 flag it needs).
+ */
+export function cliCommand(args: string[], options: { gcOften?: boolean } = {}): string[] {
+  let flags = runFlags();
+  if (options.gcOften) {
+    flags = flags.map((flag) => flag.startsWith("--v8-flags=") ? `${flag},--expose-gc` : flag);
+    if (!flags.some((flag) => flag.startsWith("--v8-flags="))) flags.push("--v8-flags=--expose-gc");
+    flags.push(`--preload=${GC_OFTEN}`);
+  }
+  return [Deno.execPath(), "run", ...flags, MAIN, ...args];
 }
 
 /** A finished CLI run. */
@@ -86,6 +98,11 @@ export interface CliOptions {
    * paths resolve from `cwd` as from `deno task`'s folder: made absolute, as messages then show them.
    */
   inProcess?: boolean;
+  /**
+   * Collect garbage every few milliseconds in the child (testing/gc_often.ts): for a test whose outcome
+   * must not depend on when V8 happens to collect (what Deno holds weakly is then gone at once).
+   */
+  gcOften?: boolean;
 }
 
 /** A running CLI process whose stderr is read line by line. */
@@ -100,7 +117,7 @@ export class CliProcess {
   constructor(args: string[], options: CliOptions = {}) {
     const { emulator } = options;
     this.#echo = options.echo ?? false;
-    const [program, ...programArgs] = [...options.wrap ?? [], ...cliCommand(args)];
+    const [program, ...programArgs] = [...options.wrap ?? [], ...cliCommand(args, options)];
     this.child = new Deno.Command(program, {
       args: programArgs,
       cwd: options.cwd,
@@ -185,11 +202,13 @@ export async function runPhotosync(args: string[], options: CliOptions = {}): Pr
  * Run photosync's command line in this process (`runCli` of lib/cli/run.ts) as {@link CliProcess} runs
  * it as a child: the same environment (only the variables photosync may read), `options.cwd` as the
  * folder relative paths resolve from, stdin closed and no terminal; stdout and stderr kept as a
- * child's are. What it cannot play (answering the authorisation, `wrap`, `echo`) is refused.
+ * child's are. What it cannot play (answering the authorisation, `wrap`, `echo`, `gcOften`) is refused.
  */
 export async function runInProcess(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  if ((options.auth ?? "none") !== "none" || options.wrap || options.echo) {
-    throw new Error("a run that answers the authorisation, is wrapped or echoed runs as a child process");
+  if ((options.auth ?? "none") !== "none" || options.wrap || options.echo || options.gcOften) {
+    throw new Error(
+      "a run that answers the authorisation, is wrapped, echoed or collects garbage often runs as a child process",
+    );
   }
   const { emulator } = options;
   const variables: Record<string, string> = {

@@ -519,6 +519,23 @@ Deno.test("--creds and --no-browser are refused alike with PATHs and with --from
     limit.stderr.trim(),
     "error: --max-time is for takeout --drive or --from; see photosync takeout --help",
   );
+  // So is the idle timeout of their requests, checked before anything is asked.
+  const timeout = await refused(["takeout", `--dir=${dir}`, "--timeout=5", ZIPS[0]]);
+  assert.equal(
+    timeout.stderr.trim(),
+    "error: --timeout is for takeout --drive or --from; see photosync takeout --help",
+  );
+  const badTimeout = await refused([
+    "takeout",
+    `--dir=${dir}`,
+    "--timeout=0",
+    "--from=https://cloud.example/dav/Takeout/",
+  ]);
+  assert.equal(badTimeout.code, 2, badTimeout.stderr);
+  assert.equal(
+    badTimeout.stderr.trim(),
+    'error: --timeout must be a number of seconds from 0.1 to 3600, not "0"',
+  );
   assert.equal(await exists(dir), false, "nothing written");
 });
 

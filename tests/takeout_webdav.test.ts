@@ -298,3 +298,52 @@ Deno.test("takeout --from: a redirect to a login-protected other host is bad inp
   assertNoSecrets([run], [PASSWORD]);
   assert.deepEqual(elsewhere, []);
 });
+
+Deno.test({
+  name:
+    `takeout --from: an answer that stalls mid-body is given up after --timeout and asked again, garbage collected meanwhile; the import completes${note}`,
+  ignore,
+  async fn() {
+    const reference = await fixture();
+    await using server = await RcloneWebdav.start({ root: reference.served, user: USER, password: PASSWORD });
+    await using proxy = new CountingProxy(server.url);
+    // The first read of a part stalls after 100 bytes; garbage collected every few milliseconds meanwhile
+    // (Deno's fetch then no longer hears its request's abort: a wait on the body itself must end it).
+    proxy.stall(1, 100);
+    const dir = join(WORK, "stalled-once");
+    const run = await runPhotosync(
+      ["takeout", `--dir=${dir}`, `--from=${proxy.url}`, "--timeout=0.5", "--verbose"],
+      { env: { TZ: "UTC", ...LOGIN }, gcOften: true },
+    );
+    await proxy.stalls(1);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /the transfer broke at byte \d+.*; trying again in/);
+    assert.deepEqual(await backupTree(dir), reference.tree);
+    assert.deepEqual(rows(dir), reference.rows);
+  },
+});
+
+Deno.test({
+  name:
+    `takeout --from: a server that stalls every answer mid-body: each is given up and asked again, garbage collected meanwhile; SIGTERM ends the run (exit 143)${note}`,
+  ignore,
+  async fn() {
+    const reference = await fixture();
+    await using server = await RcloneWebdav.start({ root: reference.served, user: USER, password: PASSWORD });
+    await using proxy = new CountingProxy(server.url);
+    proxy.stall(Infinity, 100);
+    const dir = join(WORK, "stalled-stopped");
+    const cli = new CliProcess(
+      ["takeout", `--dir=${dir}`, `--from=${proxy.url}`, "--timeout=1"],
+      { env: { TZ: "UTC", ...LOGIN }, gcOften: true },
+    );
+    // The first stalled answer given up (after a second of collections), the next asked for, and stalled too.
+    await proxy.stalls(2);
+    cli.child.kill("SIGTERM");
+    const stopped = await cli.result();
+    assert.equal(stopped.code, 143, stopped.stderr);
+    assert.match(stopped.stderr, /^stopping: /m);
+    assert.match(stopped.stderr, /^stopped by SIGTERM; 0 files imported in this run are kept/m);
+    assert.doesNotMatch(stopped.stderr, /^\s+at /m);
+  },
+});

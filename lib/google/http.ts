@@ -92,17 +92,32 @@ export async function fetchWithIdleTimeout(
     return response;
   }
   active = performance.now();
-  // The body read through, chunk by chunk as the reader asks (no pipe, no second queue): a read that
-  // fails because the request was aborted fails with the abort's reason (the stall, the stop).
+  // The body read through, chunk by chunk as the reader asks (no pipe, no second queue). An abort fails
+  // the read waiting here itself, and cancels the body (closing the connection): Deno's fetch hears the
+  // request's signal through one that follows it only weakly, which a garbage collection takes once the
+  // answer is in, and then an abort no longer reaches the body (a stalled read would wait for ever).
   const reader = response.body.getReader();
+  let failRead: ((reason: unknown) => void) | undefined;
+  const onAbort = () => {
+    done();
+    failRead?.(signal.reason);
+    reader.cancel(signal.reason).catch(() => {});
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
   const watched = new ReadableStream<Uint8Array>({
     async pull(controller) {
       let read;
       try {
-        read = await reader.read();
+        signal.throwIfAborted();
+        read = await new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
+          failRead = reject;
+          reader.read().then(resolve, reject);
+        });
       } catch (error) {
         done();
         throw signal.aborted ? signal.reason : error;
+      } finally {
+        failRead = undefined;
       }
       if (read.done) {
         done();
@@ -116,8 +131,6 @@ export async function fetchWithIdleTimeout(
       await reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
-  // Stop the timer when the request is aborted, too.
-  signal.addEventListener("abort", done, { once: true });
   return new Response(watched, {
     status: response.status,
     statusText: response.statusText,

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { AuthError, ExitCode } from "../core/errors.ts";
 import { ApiError } from "./api_error.ts";
 import { TransientError } from "../core/retry.ts";
+import { StalledError } from "../core/idle_watchdog.ts";
 import {
   apiError,
+  fetchWithIdleTimeout,
   mediaBody,
   nextPacificMidnight,
   quotaError,
@@ -230,4 +232,48 @@ Deno.test("requestError: a port fetch refuses (10080, 6000) is final and named; 
   await server.shutdown();
   const refused = requestError(url, await fetch(url).then(() => undefined, (error) => error), "listing");
   assert.ok(refused instanceof TransientError, String(refused));
+});
+
+/**
+ * A `fetch` whose answer sends 10 bytes, then nothing, and does not hear the request's abort: as Deno's
+ * fetch once a garbage collection has taken the signal it follows the request's by (held weakly). Notes
+ * why its body was cancelled.
+ */
+function stallingFetch(cancelled: { reason?: unknown }): typeof fetch {
+  return () =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start: (controller) => controller.enqueue(new Uint8Array(10)),
+          cancel: (reason) => {
+            cancelled.reason = reason;
+          },
+        }),
+      ),
+    );
+}
+
+Deno.test("fetchWithIdleTimeout: a stalled body fails after the idle time, or at the stop, though fetch no longer hears the abort; the body is let go", async () => {
+  const url = "http://127.0.0.1:9/part.zip";
+  const idle: { reason?: unknown } = {};
+  const stalled = await fetchWithIdleTimeout(url, {}, { fetch: stallingFetch(idle), idleMs: 20 });
+  const reader = stalled.body!.getReader();
+  assert.equal((await reader.read()).value?.length, 10);
+  await assert.rejects(reader.read(), StalledError);
+  assert.ok(idle.reason instanceof StalledError, "the stalled body is cancelled");
+
+  // An idle time far beyond the test: only the run's stop ends the read.
+  const stop = new AbortController();
+  const stopped: { reason?: unknown } = {};
+  const answer = await fetchWithIdleTimeout(url, {}, {
+    fetch: stallingFetch(stopped),
+    idleMs: 3_600_000,
+    signal: stop.signal,
+  });
+  const body = answer.body!.getReader();
+  assert.equal((await body.read()).value?.length, 10);
+  const pending = body.read();
+  stop.abort(new Error("stopped by SIGTERM"));
+  await assert.rejects(pending, /stopped by SIGTERM/);
+  assert.match(String(stopped.reason), /stopped by SIGTERM/, "the body is cancelled");
 });

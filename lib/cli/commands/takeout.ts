@@ -14,7 +14,7 @@ import {
 } from "../../takeout.ts";
 import { DRIVE_API_URL } from "../../google/drive.ts";
 import type { Command, CommandContext } from "../command.ts";
-import { COMMON_FLAGS, parseDuration, parseFlags, parseSize } from "../args.ts";
+import { COMMON_FLAGS, parseDuration, parseFlags, parseSize, parseTimeout } from "../args.ts";
 import { authorisationIo } from "../auth_io.ts";
 import { DOWNLOAD_FLAGS, newFilesList, RUN_LIMIT_FLAGS } from "../download_flags.ts";
 import { answerHelpOrVersion } from "../help.ts";
@@ -68,6 +68,7 @@ Drive flagged as malware or spam is downloaded all the same (acknowledgeAbuse): 
   --max-time DURATION  stop after this long (e.g. 5h30m), keeping what is imported; exit 3
   --max-bytes SIZE     write at most SIZE in this run (a file larger than SIZE alone); exit 3
   --new-files FILE     write the files this run added (relative to --dir, one a line) to FILE
+  --timeout SECONDS    give up on (and retry) a request that sends nothing for this long (default 60)
 
 Environment (--drive): PHOTOSYNC_REFRESH_TOKEN (photosync token --scope drive prints it),
 PHOTOSYNC_CLIENT_ID, PHOTOSYNC_CLIENT_SECRET as for sync; PHOTOSYNC_DRIVE_URL, the Drive API
@@ -77,7 +78,8 @@ root (default ${DRIVE_API_URL}).
 Nextcloud, a NAS, or rclone serve webdav in front of Dropbox, OneDrive, Box, S3, SFTP, ...
 (the README has the recipe); --from=DIR those in a folder on this machine (a Dropbox or
 OneDrive folder their apps keep in sync, a NAS share mounted): archives only, as delivered
-(give extracted parts as PATH). --max-time, --max-bytes and --new-files work as with --drive.
+(give extracted parts as PATH). --max-time, --max-bytes and --new-files work as with --drive,
+and --timeout for a WebDAV folder.
   --from URL|DIR       the WebDAV folder (http:// or https://; no user or password in it), or
                        a folder on this machine
 
@@ -100,6 +102,7 @@ export function parseTakeoutFlags(args: string[]) {
     from: { type: "string" },
     creds: DOWNLOAD_FLAGS.creds,
     "no-browser": DOWNLOAD_FLAGS["no-browser"],
+    timeout: DOWNLOAD_FLAGS.timeout,
     ...RUN_LIMIT_FLAGS,
     ...FOLDER_FLAGS,
     ...COMMON_FLAGS,
@@ -132,6 +135,7 @@ const takeoutCommand: Command = async (args, context) => {
   if (flags.drive && flags.from !== undefined) {
     throw new UsageError("--drive and --from each name where the exports are: give one of them");
   }
+  const idleTimeoutMs = parseTimeout(flags.timeout);
   if (flags.drive) {
     if (flags.paths.length > 0) {
       throw new UsageError(
@@ -153,6 +157,7 @@ const takeoutCommand: Command = async (args, context) => {
           io,
           logger: renderer,
           retry: { onRetry: retryNotice(renderer) },
+          idleTimeoutMs,
         }, signal),
       flags,
       context,
@@ -181,11 +186,12 @@ const takeoutCommand: Command = async (args, context) => {
       url: flags.from,
       credentials: webdavCredentials(context.env),
       retry: { onRetry: retryNotice(renderer) },
+      idleMs: idleTimeoutMs,
     });
     return await runRemoteTakeout(store, flags, context);
   }
   refuseDriveOnly(flags);
-  const remoteOnly = (["max-time", "max-bytes", "new-files"] as const).find((flag) =>
+  const remoteOnly = (["max-time", "max-bytes", "new-files", "timeout"] as const).find((flag) =>
     flags[flag] !== undefined
   );
   if (remoteOnly) {
@@ -269,6 +275,8 @@ export async function runRemoteTakeout(
       pathMapper: layoutMapper(flags.layout),
       ...folderRequest(flags),
       stop,
+      // A body that broke or stalled, asked for again from where it broke, is said as the store's retries are.
+      retry: { onRetry: retryNotice(renderer) },
       onFile: (path) => {
         placed++;
         newFiles?.add(path);
