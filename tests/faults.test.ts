@@ -8,6 +8,7 @@ import { DatabaseSync } from "node:sqlite";
 import { type FixtureItem, fixtureItem as item, generateLibrary } from "../testing/library_fixture.ts";
 import { listFiles, TestEnv } from "../testing/harness.ts";
 import { assertOneLineError, assertSameBytes, assertTree, expectedPath } from "../testing/asserts.ts";
+import { RewritingProxy } from "../testing/rewriting_proxy.ts";
 
 /** An emulator with `items`, authorised once (without faults, indexing nothing) into `dir`. */
 async function authorised(items: FixtureItem[]): Promise<TestEnv> {
@@ -295,3 +296,29 @@ async function downloadedMark(db: string, id: string, signal: AbortSignal): Prom
   }
   throw new Error(`${id} was not marked downloaded: ${signal.reason}`);
 }
+
+Deno.test("a search whose nextPageToken comes round again stops in one line (exit 1), the pages saved kept; a plain run completes", async () => {
+  const items = generateLibrary({ count: 30, seed: 58, videoRatio: 0 });
+  await using env = await authorised(items);
+  // Every search page says its next one is "LOOP", which answers the first page again (up to 50 pages: a
+  // run that kept asking would end, and fail the test, rather than hang it).
+  let loops = 0;
+  await using proxy = new RewritingProxy(env.emulator, {
+    request: (_url, body) => {
+      if (body?.pageToken === "LOOP") delete body.pageToken;
+    },
+    answer: (json, url) => {
+      if (url.pathname === "/v1/mediaItems:search" && loops++ < 50) json.nextPageToken = "LOOP";
+    },
+  });
+  const looped = await env.run(["--all", "--index-only"], { env: proxy.env });
+  assertOneLineError(
+    looped,
+    1,
+    /^error: searching the library, .+ first: Google gave a page token it had given before \(after 2 pages\), so its pages would repeat for ever; photosync stopped asking, and what was saved is kept: run photosync again later$/m,
+  );
+  // Each search asked for its looping page once: no more.
+  assert.ok(env.emulator.counts.search <= 12, `${env.emulator.counts.search} searches`);
+  assert.ok((await env.status()).items > 0, "the pages that came are saved");
+  await assertResumes(env, items);
+});

@@ -16,6 +16,7 @@ import {
   TestEnv,
 } from "../testing/harness.ts";
 import { assertNoSecrets, assertOneLineError, assertTree, expectedPath } from "../testing/asserts.ts";
+import { RewritingProxy } from "../testing/rewriting_proxy.ts";
 
 const PICKER_SCOPE = "https://www.googleapis.com/auth/photospicker.mediaitems.readonly";
 /** Quick polls, so that the runs wait little for the user. */
@@ -496,4 +497,30 @@ Deno.test("the Picker API emulator: limits, FAILED_PRECONDITION, paging, tokens 
   const refused = await env.cli(["pick", `--dir=${env.dir}`, "--no-browser"]);
   assertOneLineError(refused, 1, /too many open picking sessions/);
   assert.equal(env.emulator.counts.createSession, 1, "not retried");
+});
+
+Deno.test("picked items whose nextPageToken comes round again: one line (exit 1), the items listed saved, the session deleted", async () => {
+  const items = generateLibrary({ count: 3, seed: 74, videoRatio: 0 });
+  await using env = await setup(items);
+  // Every page of picked items says its next one is "LOOP", which answers the first page again (up to 20
+  // pages: a run that kept asking would end, and fail the test, rather than hang it).
+  let loops = 0;
+  await using proxy = new RewritingProxy(env.emulator, {
+    request: (url) => {
+      if (url.searchParams.get("pageToken") === "LOOP") url.searchParams.delete("pageToken");
+    },
+    answer: (json, url) => {
+      if (url.searchParams.has("sessionId") && loops++ < 20) json.nextPageToken = "LOOP";
+    },
+  });
+  const looped = await pickRun(env, ids(items), [], { auth: "browser", env: proxy.env });
+  assertOneLineError(
+    looped,
+    1,
+    /^error: listing the picked items: Google gave a page token it had given before \(after 2 pages\)/m,
+  );
+  assert.equal(env.emulator.counts.pickedItems, 2, "the looping page was asked for once");
+  const counts = await env.status();
+  assert.deepEqual([counts.items, counts.pending], [3, 3], "the picked items are saved, to download");
+  assertSessionsDeleted(env, 1);
 });

@@ -14,6 +14,7 @@ import { retryAfterMs, type RetryOptions, TransientError, withRetry } from "../c
 import { sendWithToken } from "./api.ts";
 import { ApiError } from "./api_error.ts";
 import { fetchWithIdleTimeout, keptFailing, quotaError, requestError } from "./http.ts";
+import { PageTokens } from "./page_tokens.ts";
 import type { TokenSource } from "./oauth.ts";
 
 /** The Drive API's root (the client adds `/drive/v3/…`); `PHOTOSYNC_DRIVE_URL` replaces it. */
@@ -80,6 +81,7 @@ export class DriveClient {
    * photosync uses.
    */
   async *list(q: string, signal = this.#signal): AsyncGenerator<DriveFile> {
+    const tokens = new PageTokens("listing Google Drive's files");
     let pageToken: string | undefined;
     do {
       const params = new URLSearchParams({ q, pageSize: "1000", fields: LIST_FIELDS, spaces: "drive" });
@@ -89,7 +91,7 @@ export class DriveClient {
         signal,
       );
       for (const file of page.files ?? []) yield driveFile(file);
-      pageToken = page.nextPageToken;
+      pageToken = tokens.next(page.nextPageToken);
     } while (pageToken);
   }
 

@@ -126,3 +126,31 @@ Deno.test("DriveClient.read: a file flagged as abusive is asked for again with a
   assert.match(refused.message, /flagged the file as malware or spam.*only its owner/);
   assert.equal(urls.length, 2);
 });
+
+Deno.test("DriveClient.list: a nextPageToken given before stops the listing in one line after the files listed", async () => {
+  let asked = 0;
+  // The first page again for "LOOP", which every page names as the next (20 pages at most: a listing that
+  // kept asking would end, and fail the test, rather than hang it).
+  const fetcher = () => {
+    asked++;
+    const page = { files: [{ id: `f${asked}`, name: "takeout-20250101T000000Z-001.zip", size: "1" }] };
+    return Promise.resolve(Response.json(asked < 20 ? { ...page, nextPageToken: "LOOP" } : page));
+  };
+  const client = new DriveClient({
+    tokens: { accessToken: () => Promise.resolve("t"), renew: RENEW },
+    apiUrl: "https://drive.test",
+    fetch: fetcher as typeof fetch,
+  });
+  const listed: string[] = [];
+  await assert.rejects(
+    async () => {
+      for await (const file of client.list("trashed = false")) listed.push(file.id);
+    },
+    (error: Error) =>
+      error instanceof PhotosyncError &&
+      /^listing Google Drive's files: Google gave a page token it had given before \(after 2 pages\)/.test(
+        error.message,
+      ),
+  );
+  assert.deepEqual(listed, ["f1", "f2"]);
+});

@@ -27,6 +27,7 @@ import {
   parseDate,
 } from "../../core/dates.ts";
 import { type LibraryClient, PAGE_SIZE, type SearchResult } from "./client.ts";
+import { PageTokens } from "../../google/page_tokens.ts";
 import { creationMs, type MediaItem } from "./media_item.ts";
 
 const DAY_MS = 86_400_000;
@@ -136,6 +137,8 @@ interface Task {
   /** The same as day numbers. */
   days?: { start: number; end: number };
   pageToken?: string;
+  /** The tokens its query's pages gave (shared by the tasks that page on): one given again is a loop. */
+  tokens?: PageTokens;
 }
 
 /**
@@ -215,6 +218,13 @@ export async function* shardedSearch(
       const { task, result } = settled;
       const { shard } = task;
       const search = shard.search;
+      try {
+        task.tokens ??= new PageTokens(describeQuery(task));
+        task.tokens.next(result.nextPageToken);
+      } catch (error) {
+        failure ??= { error };
+        return;
+      }
       // Searches that nothing queued (or about to be) will keep busy: near the end of a run.
       const idle = concurrency - running - queue.length - (arrived.length - index - 1);
       const step = next(task, result, today(), idle);
@@ -248,6 +258,14 @@ type Step =
   | { kind: "done" }
   | { kind: "more"; search: OpenSearch; tasks: Task[]; added?: Shard[] }
   | { kind: "split"; parts: { start: number; end: number }[]; pages: number };
+
+/** A task's query in words: `searching the library, 2020-01-01 to 2020-03-01 newest first`. */
+function describeQuery(task: Task): string {
+  const days = task.range
+    ? `${formatDate(task.range.startDate)} to ${formatDate(task.range.endDate)}`
+    : "all days";
+  return `searching the library, ${days} ${task.oldestFirst ? "oldest" : "newest"} first`;
+}
 
 /** Whether a search reaches today or later: its newest days are found only unfiltered. */
 function reachesToday(search: OpenSearch, today: number): boolean {

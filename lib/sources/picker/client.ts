@@ -7,6 +7,7 @@ import { PhotosyncError } from "../../core/errors.ts";
 import { ApiError } from "../../google/api_error.ts";
 import { GoogleApi, type GoogleApiOptions, sendWithToken } from "../../google/api.ts";
 import { fetchMedia } from "../../google/http.ts";
+import { PageTokens } from "../../google/page_tokens.ts";
 
 /** Google's Picker API root; `PHOTOSYNC_PICKER_URL` replaces it (e.g. with the emulator). */
 export const GOOGLE_PICKER_URL = "https://photospicker.googleapis.com";
@@ -103,6 +104,7 @@ export class PickerClient {
 
   /** The items picked in the session (once the user is done), page by page. */
   async *pickedItems(sessionId: string): AsyncGenerator<PickedMediaItem[]> {
+    const tokens = new PageTokens("listing the picked items");
     let pageToken: string | undefined;
     do {
       const query = new URLSearchParams({ sessionId, pageSize: String(PAGE_SIZE) });
@@ -112,7 +114,7 @@ export class PickerClient {
         `/v1/mediaItems?${query}`,
       );
       yield page.mediaItems ?? [];
-      pageToken = page.nextPageToken || undefined;
+      pageToken = tokens.next(page.nextPageToken);
     } while (pageToken);
   }
 
