@@ -524,3 +524,38 @@ Deno.test("picked items whose nextPageToken comes round again: one line (exit 1)
   assert.deepEqual([counts.items, counts.pending], [3, 3], "the picked items are saved, to download");
   assertSessionsDeleted(env, 1);
 });
+
+Deno.test("a picked item whose baseUrl names another host fails with a warning naming it, the token never sent there; the others download", async () => {
+  const items = generateLibrary({ count: 3, seed: 75, videoRatio: 0 });
+  await using env = await setup(items);
+  // Another host, which records the Authorization of whatever reaches it.
+  const reached: (string | null)[] = [];
+  await using elsewhere = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    reached.push(request.headers.get("authorization"));
+    return new Response("bytes");
+  });
+  const other = `http://127.0.0.1:${elsewhere.addr.port}`;
+  // The Picker API and its media behind a proxy (PHOTOSYNC_PICKER_URL): the picked items' bytes come from
+  // the proxy's origin, but the first item's baseUrl names the other host.
+  const origin = env.emulator.origin;
+  await using proxy = new RewritingProxy(env.emulator, {
+    answer: (json, url) => {
+      if (!url.searchParams.has("sessionId")) return;
+      for (const picked of json.mediaItems as { id: string; mediaFile: { baseUrl: string } }[]) {
+        const host = picked.id === items[0].id ? other : proxy.origin;
+        picked.mediaFile.baseUrl = picked.mediaFile.baseUrl.replace(origin, host);
+      }
+    },
+  });
+  const run = await pickRun(env, ids(items), [], { auth: "browser", env: proxy.env });
+  assert.equal(run.code, 3, run.stderr);
+  const refused = run.stderr.split("\n").filter((line) => line.includes("not Google's media host"));
+  assert.equal(refused.length, 1, run.stderr);
+  assert.ok(refused[0].startsWith("warning: ") && refused[0].includes(`(${items[0].id})`), refused[0]);
+  assert.ok(refused[0].includes(`is on ${other}, not Google's media host`), refused[0]);
+  assert.deepEqual(reached, [], "nothing was sent to the other host");
+  await assertTree(env.dir, items.slice(1));
+  const counts = await env.status();
+  assert.deepEqual([counts.downloaded, counts.failed], [2, 1]);
+  assertSessionsDeleted(env, 1);
+});

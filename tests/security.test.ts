@@ -9,6 +9,7 @@ import { listFiles, TestEnv } from "../testing/harness.ts";
 import { assertNoSecrets } from "../testing/asserts.ts";
 import { runFlags } from "../testing/run_flags.ts";
 import { BROWSER_OPENERS } from "../lib/cli/browser.ts";
+import { RewritingProxy } from "../testing/rewriting_proxy.ts";
 
 Deno.test("the loopback listener ignores stray requests, takes one callback, then closes", async () => {
   await using env = await TestEnv.start({ items: [item("S1", "a.jpg", "2020-01-01T00:00:00Z")] });
@@ -95,4 +96,33 @@ Deno.test("the run task (which the tests run with) names every variable and prog
   for (const name of ["PHOTOSYNC_REFRESH_TOKEN", "PHOTOSYNC_WEBDAV_USER", "PHOTOSYNC_WEBDAV_PASSWORD"]) {
     assert.ok(env.includes(name), name);
   }
+});
+
+Deno.test("Library downloads send no Authorization, wherever a baseUrl points", async () => {
+  await using env = await TestEnv.start({ items: [item("S1", "a.jpg", "2020-01-01T00:00:00Z")] });
+  const first = await env.run(["--index-only", "--dates=1900-01-01"], { auth: "browser" });
+  assert.equal(first.code, 0, first.stderr);
+  const reached: (string | null)[] = [];
+  await using elsewhere = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request) => {
+    reached.push(request.headers.get("authorization"));
+    return new Response("not here", { status: 404 });
+  });
+  const origin = env.emulator.origin;
+  await using proxy = new RewritingProxy(env.emulator, {
+    answer: (json) => {
+      const items = [
+        ...(json.mediaItems as { baseUrl: string }[] ?? []),
+        ...(json.mediaItemResults as { mediaItem?: { baseUrl: string } }[] ?? []).flatMap((result) =>
+          result.mediaItem ? [result.mediaItem] : []
+        ),
+      ];
+      for (const mediaItem of items) {
+        mediaItem.baseUrl = mediaItem.baseUrl.replace(origin, `http://127.0.0.1:${elsewhere.addr.port}`);
+      }
+    },
+  });
+  const run = await env.run(["--all"], { env: proxy.env });
+  assert.notEqual(run.code, 0, run.stderr);
+  assert.ok(reached.length > 0, "the download went to the other host");
+  assert.deepEqual(reached.filter((authorization) => authorization !== null), []);
 });

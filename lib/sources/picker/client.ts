@@ -7,6 +7,7 @@ import { PhotosyncError } from "../../core/errors.ts";
 import { ApiError } from "../../google/api_error.ts";
 import { GoogleApi, type GoogleApiOptions, sendWithToken } from "../../google/api.ts";
 import { fetchMedia } from "../../google/http.ts";
+import { ItemError } from "../../core/source.ts";
 import { PageTokens } from "../../google/page_tokens.ts";
 
 /** Google's Picker API root; `PHOTOSYNC_PICKER_URL` replaces it (e.g. with the emulator). */
@@ -68,9 +69,37 @@ export class PickerClient {
   readonly #api: GoogleApi;
   readonly #fetch: typeof fetch;
 
+  /** The Picker API's own origin: its items' bytes may come from there too (the emulator serves both). */
+  readonly #apiOrigin?: string;
+
   constructor(options: PickerClientOptions) {
-    this.#api = new GoogleApi({ ...options, apiUrl: options.apiUrl ?? GOOGLE_PICKER_URL });
+    const apiUrl = options.apiUrl ?? GOOGLE_PICKER_URL;
+    this.#api = new GoogleApi({ ...options, apiUrl });
     this.#fetch = options.fetch ?? fetch;
+    const origin = URL.parse(apiUrl)?.origin;
+    // An opaque origin ("null": a data: URL, say) is no host.
+    this.#apiOrigin = origin === "null" ? undefined : origin;
+  }
+
+  /**
+   * Why the access token may not go to `url` (a picked item's `baseUrl`), or undefined when it may:
+   * only to Google's media hosts (`https://*.googleusercontent.com`) or to the Picker API's own origin
+   * (`PHOTOSYNC_PICKER_URL`). The URL comes in an answer (and is kept in sync.db): one naming another
+   * host, or plain http, would hand the token to whoever is there.
+   */
+  refusedMediaUrl(url: string): string | undefined {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return "its download URL from the picker is no URL: photosync does not send it the access token";
+    }
+    const google = parsed.protocol === "https:" &&
+      (parsed.hostname === "googleusercontent.com" || parsed.hostname.endsWith(".googleusercontent.com"));
+    if (google || parsed.origin === this.#apiOrigin) return undefined;
+    return `its download URL from the picker is on ${parsed.protocol}//${parsed.host}, not Google's media ` +
+      `host (https://…googleusercontent.com): photosync does not send it the access token; pick it again ` +
+      `with photosync pick`;
   }
 
   /** A new session letting the user pick up to `maxItemCount` items (default Google's). */
@@ -118,8 +147,13 @@ export class PickerClient {
     } while (pageToken);
   }
 
-  /** Ask for a picked item's bytes at `url` (`baseUrl=d` or `=dv`) with the access token. */
+  /**
+   * Ask for a picked item's bytes at `url` (`baseUrl=d` or `=dv`) with the access token; a URL the
+   * token may not go to ({@link refusedMediaUrl}) fails the item, without a request.
+   */
   download(url: string, signal: AbortSignal): Promise<Response> {
+    const refused = this.refusedMediaUrl(url);
+    if (refused) return Promise.reject(new ItemError(refused));
     return sendWithToken(
       this.#api.tokens,
       (token) => fetchMedia(this.#fetch, url, { signal, headers: { authorization: `Bearer ${token}` } }),

@@ -105,6 +105,9 @@ export function pickedDownload(row: PlacedRow, now: number): { url: string } | S
 function pickedTransfer(row: PlacedRow, client: PickerClient, now: number): Transfer | Skipped {
   const download = pickedDownload(row, now);
   if (!("url" in download)) return download;
+  // A URL the access token may not go to fails the item (a warning naming it), before any request.
+  const refused = client.refusedMediaUrl(download.url);
+  if (refused) return { row, skip: "failed", reason: refused };
   return {
     row,
     async open(signal) {
