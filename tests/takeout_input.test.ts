@@ -11,7 +11,7 @@ import { cliCommand, type CliResult, runPhotosync } from "../testing/harness.ts"
 import { assertOneLineError } from "../testing/asserts.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
-import { base256Mtime, tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
+import { base256Mtime, sayEntrySize, tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
 import { reportOf } from "../testing/takeout/report_rows.ts";
 import { contentOf, render } from "../testing/takeout/content.ts";
 import { exifSegment } from "../testing/takeout/exif.ts";
@@ -446,6 +446,57 @@ Deno.test("a sidecar cut short is named (exit 3), not taken for no sidecar; its 
     ),
   );
   assert.deepEqual(items(dir).map((row) => [row.path, row.created_ms]), [["2023/03/04/a.jpg", entryTime]]);
+});
+
+Deno.test("entries whose zip directory understates their size are read no further than it says: each is reported as damaged (exit 3), the rest imported", async () => {
+  const folder = join(WORK, "understated");
+  await Deno.mkdir(folder);
+  const zip = join(folder, "takeout-20250101T000000Z-001.zip");
+  const entryTime = Date.UTC(2023, 2, 4);
+  // A sidecar, a small photo (staged on the main thread) and a large one (by a stage worker), each
+  // inflating to megabytes more than the directory says, as a zip bomb's directory would.
+  const padded = (head: Uint8Array, size: number) => {
+    const out = new Uint8Array(size).fill(0x20);
+    out.set(head);
+    return out;
+  };
+  await writeZip(zip, [
+    [`${GP}/good.jpg`, bytes("a good photo"), entryTime],
+    [`${GP}/good.jpg.json`, sidecar("good.jpg", "1600000000")],
+    [`${GP}/bomb.jpg`, bytes("a photo whose sidecar lies"), entryTime],
+    [`${GP}/bomb.jpg.json`, padded(sidecar("bomb.jpg", "1300000000"), 4 << 20)],
+    [`${GP}/small.jpg`, padded(bytes("small"), 2 << 20), entryTime],
+    [`${GP}/large.jpg`, padded(bytes("large"), 3 << 20), entryTime],
+  ]);
+  await sayEntrySize(zip, `${GP}/bomb.jpg.json`, 120);
+  await sayEntrySize(zip, `${GP}/small.jpg`, 1000);
+  await sayEntrySize(zip, `${GP}/large.jpg`, 300_000);
+  const said = (name: string, size: number) =>
+    new RegExp(
+      `^warning: .*takeout-20250101T000000Z-001\\.zip: ${GP}/${name}: it inflates to more than the ${size} bytes ` +
+        "the zip's directory says \\(the entry is damaged\\)$",
+      "m",
+    );
+  // Read from the file (the main thread and a stage worker read it), and as a remote store's zip
+  // (`--from`: the main thread fetches the stored bytes, decoded there or by a stage worker).
+  for (const args of [[zip], [`--from=${folder}`]]) {
+    const dir = fresh("understated");
+    const run = await cli(["takeout", `--dir=${dir}`, ...args]);
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, said("bomb.jpg.json", 120));
+    assert.match(run.stderr, said("small.jpg", 1000));
+    assert.match(run.stderr, said("large.jpg", 300_000));
+    assert.doesNotMatch(run.stderr, /cut short/);
+    // The sidecar was not read whole and used: its photo is dated by its entry time.
+    assert.deepEqual(
+      items(dir).filter((row) => row.status === "downloaded").map((row) => [row.path, row.created_ms]),
+      [
+        ["2020/09/13/good.jpg", 1600000000_000],
+        ["2023/03/04/bomb.jpg", entryTime],
+      ],
+    );
+    assert.equal(await exists(join(dir, ".photosync-tmp")), false);
+  }
 });
 
 Deno.test("--from=DIR: the exports in a folder on this machine (a sync client's), as the local import gives them; a re-run opens none", async () => {

@@ -285,7 +285,11 @@ export class OutputTree {
       await copy(body, file, temp, signal);
       const { size } = await fsCall("inspect", temp, () => Deno.statSync(temp));
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
-        throw new BodyError(`download cut short: ${size} of ${options.expectedSize} bytes`);
+        throw new BodyError(
+          size < options.expectedSize
+            ? `download cut short: ${size} of ${options.expectedSize} bytes`
+            : `download longer than its size: ${size} bytes, not ${options.expectedSize}`,
+        );
       }
       return { temp, size };
     } catch (error) {

@@ -52,6 +52,14 @@ Deno.test("OutputTree.writeTemp: the body's bytes in the temporary file, its siz
     .catch((error) => error);
   assert.ok(short instanceof BodyError, String(short));
   assert.match(short.message, /cut short: 200000 of 200001 bytes/);
+  // One byte more: said as such (not "cut short"), and nothing is kept either.
+  const long = await t.tree.writeTemp(ReadableStream.from([data]), {
+    tempName: "c.part",
+    expectedSize: data.length - 1,
+  })
+    .catch((error) => error);
+  assert.ok(long instanceof BodyError, String(long));
+  assert.equal(long.message, "download longer than its size: 200000 bytes, not 199999");
   assert.deepEqual(tempFiles(t.tree), ["a.part"]);
 });
 

@@ -63,3 +63,24 @@ export async function writeGzip(path: string, tarBytes: Uint8Array): Promise<voi
 export async function writeTgz(path: string, entries: [string, TgzContent, number?][]): Promise<void> {
   await writeGzip(path, await tarOf(entries));
 }
+
+/**
+ * Make the directory of the zip at `path` (from {@link writeZip}) say that its entry `name` is `size` bytes
+ * uncompressed, whatever it inflates to (its CRC-32 left as it is): a zip whose directory lies.
+ */
+export async function sayEntrySize(path: string, name: string, size: number): Promise<void> {
+  const zip = await Deno.readFile(path);
+  const view = new DataView(zip.buffer);
+  const wanted = new TextEncoder().encode(name);
+  for (let at = zip.length - 22; at >= 0; at--) {
+    if (view.getUint32(at, true) !== 0x02014b50) continue;
+    const nameLength = view.getUint16(at + 28, true);
+    const found = zip.subarray(at + 46, at + 46 + nameLength);
+    if (found.length === wanted.length && found.every((byte, i) => byte === wanted[i])) {
+      view.setUint32(at + 24, size, true);
+      await Deno.writeFile(path, zip);
+      return;
+    }
+  }
+  throw new Error(`${path}: no entry ${name} in the directory`);
+}

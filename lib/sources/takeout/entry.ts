@@ -49,6 +49,8 @@ export interface StoredEntry {
   compressedSize: number;
   /** The CRC-32 of its uncompressed bytes, as the directory says. */
   crc32: number;
+  /** The size of its uncompressed bytes, as the directory says: it is read no further. */
+  size: number;
   /** Its bytes from the first of its local header, to the end of its data at least. */
   bytes: ReadableStream<Uint8Array>;
 }

@@ -73,6 +73,34 @@ export class InflateInPieces implements ReadableWritablePair<Uint8Array, Uint8Ar
 }
 
 /**
+ * A pass-through that fails, with an {@link ArchiveError}, as soon as more than `size` bytes (the
+ * zip directory's uncompressed size) pass, before passing on the chunk that is too many; and at the
+ * end when fewer did. A directory that understates an entry (120 bytes said, gigabytes inflated) is
+ * damage: the entry must never be read, held or written past what the directory promised.
+ */
+export function checkedSize(name: string, size: number): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      seen += chunk.length;
+      if (seen > size) {
+        throw new ArchiveError(
+          `${name}: it inflates to more than the ${size} bytes the zip's directory says (the entry is damaged)`,
+        );
+      }
+      controller.enqueue(chunk);
+    },
+    flush() {
+      if (seen < size) {
+        throw new ArchiveError(
+          `${name}: it holds ${seen} bytes, not the ${size} the zip's directory says (the entry is damaged)`,
+        );
+      }
+    },
+  });
+}
+
+/**
  * A pass-through that computes the CRC-32 of what passes (natively, `node:zlib`'s `crc32`) and
  * fails at the end, with an {@link ArchiveError}, when it is not `expected` (the zip directory's;
  * zip.js types it as optional: a listed entry always has one).

@@ -163,7 +163,7 @@ export function startReport(
     failure(tally, inputs[archive], undefined, error);
   }
   for (const { ref, error } of catalog.unreadable) {
-    failure(tally, inputs[ref.archive], ref.path, error);
+    failure(tally, inputs[ref.archive], ref.path, namedOnce(ref.path, error));
   }
   const line = (ref: EntryRef, outcome: Outcome, more: Partial<ReportLine> = {}) =>
     file?.write({ archive: inputs[ref.archive].path, entry: ref.path, outcome, ...more });
@@ -337,9 +337,13 @@ export function countFailedEntry(
 ): void {
   tally.report.failed++;
   const message = (error.cause as Error)?.message ?? error.message;
-  // An archive's own error names the entry already: the line names it once.
-  const named = `${media.entry.path}: `;
-  failure(tally, input, media.entry.path, message.startsWith(named) ? message.slice(named.length) : message);
+  failure(tally, input, media.entry.path, namedOnce(media.entry.path, message));
+}
+
+/** An archive's own error names the entry already (`path: …`): the line names it once. */
+function namedOnce(path: string, message: string): string {
+  const named = `${path}: `;
+  return message.startsWith(named) ? message.slice(named.length) : message;
 }
 
 /** Count an archive that broke off: one failure line for it, unless one of its entries has one already. */

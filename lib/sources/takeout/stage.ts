@@ -150,7 +150,7 @@ export class Stager implements Disposable {
       if (!pool) {
         const { offset, compressedSize, crc32 } = entry;
         return await this.#tree.writeTemp(
-          openZipEntry(input.zipPath!, entry.path, { offset, compressedSize, crc32 }),
+          openZipEntry(input.zipPath!, entry.path, { offset, compressedSize, crc32, size: entry.size }),
           options,
         );
       }

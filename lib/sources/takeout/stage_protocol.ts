@@ -45,6 +45,7 @@ export interface StoredStageRequest extends StageTarget {
   encrypted: boolean;
   compressedSize: number;
   crc32: number;
+  size: number;
 }
 
 export type StageRequest = ZipStageRequest | StoredStageRequest;

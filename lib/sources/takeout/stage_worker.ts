@@ -26,7 +26,7 @@ import {
  * directory of its own.
  */
 function zipBody(request: ZipStageRequest): ReadableStream<Uint8Array> {
-  return openZipEntry(request.archive, request.path, request);
+  return openZipEntry(request.archive, request.path, { ...request, size: request.expectedSize });
 }
 
 /** The stored bytes still coming for each stored entry being staged, by request id. */

@@ -7,7 +7,7 @@
  */
 import { ArchiveError, type StoredEntry } from "./entry.ts";
 import { readAt } from "../../core/read_at.ts";
-import { checkedCrc, InflateInPieces, MAX_PIECE } from "./inflate.ts";
+import { checkedCrc, checkedSize, InflateInPieces, MAX_PIECE } from "./inflate.ts";
 
 /** A local file header's signature (`PK\x03\x04`), little-endian, and its fixed part's length. */
 const LOCAL_HEADER = 0x04034b50;
@@ -16,7 +16,8 @@ const LOCAL_HEADER_BYTES = 30;
 /**
  * The uncompressed bytes of the entry `path` stored as `entry`, streamed; the stream errors with an
  * {@link ArchiveError} when the entry is encrypted, compressed by a method other than deflate, its
- * local header is not one, its bytes end before its data does, or they do not match its CRC-32;
+ * local header is not one, its bytes end before its data does, they inflate to more or fewer bytes
+ * than its size (no more than that size is ever passed on), or they do not match its CRC-32;
  * with `entry.bytes`' own error when that breaks. The bytes past the data (a data descriptor, or
  * whatever the stream holds after it) are not read: `entry.bytes` is cancelled once the data is in.
  *
@@ -28,7 +29,7 @@ const LOCAL_HEADER_BYTES = 30;
  * const header = new Uint8Array(30);
  * new DataView(header.buffer).setUint32(0, 0x04034b50, true);
  * const bytes = new Blob([header, data]).stream();
- * const entry = { method: 0, encrypted: false, compressedSize: 5, crc32: 0x3610a686, bytes };
+ * const entry = { method: 0, encrypted: false, compressedSize: 5, crc32: 0x3610a686, size: 5, bytes };
  * assert.equal(await new Response(decodeStored("hello.txt", entry)).text(), "hello");
  * ```
  */
@@ -44,7 +45,7 @@ export function decodeStored(path: string, entry: StoredEntry): ReadableStream<U
   }
   const data = dataOf(path, entry);
   const plain = entry.method === 8 ? data.pipeThrough(new InflateInPieces("deflate-raw")) : data;
-  return plain.pipeThrough(checkedCrc(path, entry.crc32));
+  return plain.pipeThrough(checkedSize(path, entry.size)).pipeThrough(checkedCrc(path, entry.crc32));
 }
 
 /** The `compressedSize` bytes of `entry` after its local header. */
@@ -114,7 +115,8 @@ const STORED_READ_BYTES = MAX_PIECE;
 
 /**
  * The bytes of the entry `name` of the local zip at `path`, read from its local header at `offset`
- * (which the directory gives: `ArchiveEntry.offset`), `compressedSize` bytes as stored, decoded as
+ * (which the directory gives: `ArchiveEntry.offset`), `compressedSize` bytes as stored, `size` once
+ * inflated (`ArchiveEntry.size`: no more is read, see {@link decodeStored}), decoded as
  * {@link decodeStored} decodes a remote entry's. A stage worker reads entries so, without the zip's
  * directory: zip.js keeps all of it, and every name it read, for as long as a listing is open (about
  * 200 bytes an entry, for the whole import). Throws an {@link ArchiveError} for a damaged local header;
@@ -123,7 +125,12 @@ const STORED_READ_BYTES = MAX_PIECE;
 export function openZipEntry(
   path: string,
   name: string,
-  { offset, compressedSize, crc32 }: { offset: number; compressedSize: number; crc32?: number },
+  { offset, compressedSize, crc32, size }: {
+    offset: number;
+    compressedSize: number;
+    crc32?: number;
+    size: number;
+  },
 ): ReadableStream<Uint8Array> {
   const file = Deno.openSync(path);
   try {
@@ -139,6 +146,7 @@ export function openZipEntry(
       encrypted: (view.getUint16(6, true) & 1) === 1,
       compressedSize,
       crc32: crc32 as number,
+      size,
       bytes: fileSpan(file, name, offset, length),
     });
   } catch (error) {

@@ -52,6 +52,7 @@ Deno.test("decodeStored: a deflated or stored entry comes out whole, whatever th
         encrypted: false,
         compressedSize: compressedSizeOf(zip),
         crc32,
+        size: photo.length,
         bytes: chunked(zip, size),
       };
       const out = new Uint8Array(await new Response(decodeStored("IMG_1.jpg", entry)).arrayBuffer());
@@ -69,6 +70,7 @@ Deno.test("decodeStored: damage is an ArchiveError: a wrong CRC-32, bytes ending
       encrypted: false,
       compressedSize,
       crc32,
+      size: photo.length,
       bytes: chunked(zip, 65536),
       ...entry,
     })).arrayBuffer();
@@ -80,4 +82,45 @@ Deno.test("decodeStored: damage is an ArchiveError: a wrong CRC-32, bytes ending
   await assert.rejects(decode({ bytes: chunked(zip.slice(1), 300) }), /no entry starts where/);
   await assert.rejects(decode({ method: 12 }), /compression method \(12\)/);
   await assert.rejects(decode({ encrypted: true }), /encrypted/);
+});
+
+Deno.test("decodeStored: an entry that inflates to more than the directory's size fails there, passing no byte past it; to fewer, at its end", async () => {
+  for (const level of [0, 6]) {
+    const { zip, crc32, method } = await oneEntryZip(photo, level);
+    const decoded = (size: number) =>
+      decodeStored("IMG_1.jpg", {
+        method,
+        encrypted: false,
+        compressedSize: compressedSizeOf(zip),
+        crc32,
+        size,
+        bytes: chunked(zip, 4096),
+      });
+    let passed = 0;
+    const counted = decoded(1000).pipeThrough(
+      new TransformStream({
+        transform(chunk, controller) {
+          passed += chunk.length;
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    await assert.rejects(
+      new Response(counted).arrayBuffer(),
+      (error) =>
+        error instanceof ArchiveError &&
+        error.message ===
+          "IMG_1.jpg: it inflates to more than the 1000 bytes the zip's directory says (the entry is damaged)",
+    );
+    assert.ok(passed <= 1000, `level ${level}: ${passed} bytes passed on`);
+    await assert.rejects(
+      new Response(decoded(photo.length + 1)).arrayBuffer(),
+      (error) =>
+        error instanceof ArchiveError &&
+        error.message ===
+          `IMG_1.jpg: it holds ${photo.length} bytes, not the ${
+            photo.length + 1
+          } the zip's directory says (the entry is damaged)`,
+    );
+  }
 });

@@ -66,13 +66,19 @@ Deno.test("openZipEntry: an entry read from where the directory puts it (deflate
         offset: entry.offset!,
         compressedSize: entry.compressedSize!,
         crc32: entry.crc32,
+        size: entry.size,
       });
       const read = new Uint8Array(await new Response(direct).arrayBuffer());
       assert.deepEqual(read, written.get(entry.path), entry.path);
       assert.deepEqual(new Uint8Array(await new Response(entry.body()).arrayBuffer()), read, entry.path);
     }
     const two = (await Array.fromAsync(opened.entries()))[1];
-    const span = { offset: two.offset!, compressedSize: two.compressedSize!, crc32: two.crc32 };
+    const span = {
+      offset: two.offset!,
+      compressedSize: two.compressedSize!,
+      crc32: two.crc32,
+      size: two.size,
+    };
     // Another CRC-32 than the bytes': the end of the stream fails.
     const wrong = openZipEntry(zip.path, two.path, { ...span, crc32: (two.crc32! + 1) >>> 0 });
     await assert.rejects(new Response(wrong).arrayBuffer(), /CRC-32/);

@@ -302,6 +302,7 @@ export class RangedZip {
         encrypted: entry.encrypted,
         compressedSize: entry.compressedSize,
         crc32: entry.signature ?? 0,
+        size: entry.uncompressedSize,
         bytes: this.#bytes(index, start, end),
       };
     };
