@@ -197,6 +197,31 @@ Deno.test("an empty folder, a zip of other files and a text file named .zip are 
   }
 });
 
+Deno.test("an empty part (0 bytes) beside good ones is a damaged part: one line says to download it again (exit 1), the others import", async () => {
+  for (const kind of ["zip", "tgz"] as const) {
+    const folder = join(WORK, `empty-part-${kind}`);
+    await Deno.mkdir(folder);
+    const good = join(folder, `takeout-20250101T000000Z-001.${kind}`);
+    const entries: [string, Uint8Array, number?][] = [
+      [`${GP}/a.jpg`, bytes("a photo")],
+      [`${GP}/a.jpg.json`, sidecar("a.jpg", "1600000000")],
+    ];
+    if (kind === "zip") await writeZip(good, entries);
+    else await writeGzip(good, await tarOf(entries));
+    const empty = join(folder, `takeout-20250101T000000Z-002.${kind}`);
+    await Deno.writeFile(empty, new Uint8Array(0));
+    const dir = fresh(`empty-part-${kind}`);
+    const run = await cli(["takeout", `--dir=${dir}`, folder]);
+    assert.equal(run.code, 1, run.stderr);
+    const errors = run.stderr.split("\n").filter((line) => line.startsWith("error: "));
+    assert.deepEqual(errors, [
+      `error: ${empty}: the file is empty (0 bytes): its download stopped before it began; ` +
+      "download this part of the export again",
+    ]);
+    assert.deepEqual(items(dir).map((row) => row.path), ["2020/09/13/a.jpg"]);
+  }
+});
+
 Deno.test("a part with only videos, a part with only sidecars, and the Google Photos folder itself are parts of an export", async () => {
   const videos = join(WORK, "videos-only.zip");
   await writeZip(videos, [[`${GP}/VID_1.mp4`, bytes("a video")], [

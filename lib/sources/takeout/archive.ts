@@ -31,8 +31,12 @@ async function archiveKind(path: string): Promise<ArchiveKind> {
   const kind = /\.zip$/i.test(path) ? "zip" : /\.(tgz|tar\.gz)$/i.test(path) ? "tgz" : undefined;
   if (!kind) throw new UsageError(`${path} is not a Takeout archive (.zip, .tgz or .tar.gz) or a folder`);
   const start = await firstBytes(path, 4);
-  // A file that cannot be read now is reported by the import, which goes on with the others.
-  if (start && !MAGIC[kind].some((magic) => magic.every((byte, i) => start[i] === byte))) {
+  // A file that cannot be read now is reported by the import, which goes on with the others; so is
+  // one that ends before its first bytes do (an empty file: a download that never got going): it is
+  // cut short, not something else (see `readArchive`).
+  if (
+    start && !MAGIC[kind].some((magic) => magic.every((byte, i) => i >= start.length || start[i] === byte))
+  ) {
     throw new UsageError(
       `${path} is not a ${
         kind === "zip" ? "zip" : "gzip-compressed tar"
@@ -46,7 +50,8 @@ async function archiveKind(path: string): Promise<ArchiveKind> {
 /**
  * How each kind of file starts: a zip with a local header (`PK\x03\x04`), or is an empty one
  * (`PK\x05\x06`) or a split one's first part (`PK\x07\x08`); gzip with `1f 8b`. A damaged archive
- * still starts right (and is reported as damaged); a text file named `.zip` does not.
+ * still starts right, or ends before its start does (and is reported as damaged); a text file named
+ * `.zip` does not.
  */
 const MAGIC: Record<"zip" | "tgz", number[][]> = {
   zip: [[0x50, 0x4b, 3, 4], [0x50, 0x4b, 5, 6], [0x50, 0x4b, 7, 8]],
@@ -212,6 +217,11 @@ function isFolder(path: string): boolean {
  */
 async function* readArchive(path: string, kind: "zip" | "tgz"): AsyncGenerator<ArchiveEntry> {
   try {
+    if ((await Deno.stat(path)).size === 0) {
+      throw new ArchiveError(
+        "the file is empty (0 bytes): its download stopped before it began; download this part of the export again",
+      );
+    }
     if (kind === "zip") return yield* zipEntries(path);
     using file = await Deno.open(path);
     return yield* tgzEntries(file.readable);
