@@ -11,7 +11,13 @@ import { cliCommand, type CliResult, runPhotosync } from "../testing/harness.ts"
 import { assertOneLineError } from "../testing/asserts.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
-import { base256Mtime, sayEntrySize, tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
+import {
+  base256Mtime,
+  editDirectoryEntry,
+  tarOf,
+  writeGzip,
+  writeZip,
+} from "../testing/takeout/hand_archives.ts";
 import { reportOf } from "../testing/takeout/report_rows.ts";
 import { contentOf, render } from "../testing/takeout/content.ts";
 import { exifSegment } from "../testing/takeout/exif.ts";
@@ -493,9 +499,9 @@ Deno.test("entries whose zip directory understates their size are read no furthe
     [`${GP}/small.jpg`, padded(bytes("small"), 2 << 20), entryTime],
     [`${GP}/large.jpg`, padded(bytes("large"), 3 << 20), entryTime],
   ]);
-  await sayEntrySize(zip, `${GP}/bomb.jpg.json`, 120);
-  await sayEntrySize(zip, `${GP}/small.jpg`, 1000);
-  await sayEntrySize(zip, `${GP}/large.jpg`, 300_000);
+  await editDirectoryEntry(zip, `${GP}/bomb.jpg.json`, { size: 120 });
+  await editDirectoryEntry(zip, `${GP}/small.jpg`, { size: 1000 });
+  await editDirectoryEntry(zip, `${GP}/large.jpg`, { size: 300_000 });
   const said = (name: string, size: number) =>
     new RegExp(
       `^warning: .*takeout-20250101T000000Z-001\\.zip: ${GP}/${name}: it inflates to more than the ${size} bytes ` +
@@ -521,6 +527,38 @@ Deno.test("entries whose zip directory understates their size are read no furthe
       ],
     );
     assert.equal(await exists(join(dir, ".photosync-tmp")), false);
+  }
+});
+
+Deno.test("overlapping zip entries (directory entries pointing at another's bytes) are each one line saying to download the part again (exit 3)", async () => {
+  const folder = join(WORK, "overlap");
+  await Deno.mkdir(folder);
+  const zip = join(folder, "takeout-20250101T000000Z-001.zip");
+  await writeZip(zip, [
+    [`${GP}/a.jpg`, bytes("a photo, first in the zip")],
+    [`${GP}/a.jpg.json`, sidecar("a.jpg", "1600000000")],
+    [`${GP}/b.jpg`, bytes("b photo, whose bytes are longer than a's when deflated: ".repeat(20))],
+  ]);
+  // Every entry's local header at the first one's (the shape of a non-recursive zip bomb).
+  for (const name of ["a.jpg.json", "b.jpg"]) await editDirectoryEntry(zip, `${GP}/${name}`, { offset: 0 });
+  const good = join(folder, "takeout-20250101T000000Z-002.zip");
+  await writeZip(good, [[`${GP}/ok.jpg`, bytes("a good photo")], [
+    `${GP}/ok.jpg.json`,
+    sidecar("ok.jpg", "1600000000"),
+  ]]);
+  for (const args of [[zip, good], [`--from=${folder}`]]) {
+    const dir = fresh("overlap");
+    const run = await cli(["takeout", `--dir=${dir}`, ...args]);
+    assert.equal(run.code, 3, run.stderr);
+    const failed = run.stderr.split("\n").filter((line) => line.includes("001.zip: "));
+    assert.deepEqual(
+      failed,
+      ["a.jpg.json", "b.jpg"].map((name) =>
+        `warning: ${args.length === 2 ? zip : "takeout-20250101T000000Z-001.zip"}: ${GP}/${name}: ` +
+        "its compressed bytes are damaged (they do not inflate); download this part of the export again"
+      ),
+    );
+    assert.deepEqual(items(dir).map((row) => row.path).sort(), ["2020/09/13/ok.jpg", "2024/01/01/a.jpg"]);
   }
 });
 

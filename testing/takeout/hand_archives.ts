@@ -65,10 +65,15 @@ export async function writeTgz(path: string, entries: [string, TgzContent, numbe
 }
 
 /**
- * Make the directory of the zip at `path` (from {@link writeZip}) say that its entry `name` is `size` bytes
- * uncompressed, whatever it inflates to (its CRC-32 left as it is): a zip whose directory lies.
+ * Make the directory of the zip at `path` (from {@link writeZip}) lie about its entry `name`: say that it is
+ * `size` bytes uncompressed, whatever it inflates to, or that its local header is at `offset` (another
+ * entry's: overlapping entries). Its CRC-32 is left as it is.
  */
-export async function sayEntrySize(path: string, name: string, size: number): Promise<void> {
+export async function editDirectoryEntry(
+  path: string,
+  name: string,
+  { size, offset }: { size?: number; offset?: number },
+): Promise<void> {
   const zip = await Deno.readFile(path);
   const view = new DataView(zip.buffer);
   const wanted = new TextEncoder().encode(name);
@@ -77,7 +82,8 @@ export async function sayEntrySize(path: string, name: string, size: number): Pr
     const nameLength = view.getUint16(at + 28, true);
     const found = zip.subarray(at + 46, at + 46 + nameLength);
     if (found.length === wanted.length && found.every((byte, i) => byte === wanted[i])) {
-      view.setUint32(at + 24, size, true);
+      if (size !== undefined) view.setUint32(at + 24, size, true);
+      if (offset !== undefined) view.setUint32(at + 42, offset, true);
       await Deno.writeFile(path, zip);
       return;
     }

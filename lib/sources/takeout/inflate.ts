@@ -33,16 +33,28 @@ export class InflateInPieces implements ReadableWritablePair<Uint8Array, Uint8Ar
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
 
-  constructor(format: CompressionFormat) {
+  /**
+   * `name`: the entry's, for the {@link ArchiveError} its bytes fail with when they do not inflate
+   * (the inflater's own errors, "corrupt deflate stream" or "failed to write whole buffer" for bytes
+   * past the stream's end, say nothing a user can act on). An error of the bytes' source is passed on.
+   */
+  constructor(format: CompressionFormat, name = "the entry") {
     if (format !== "deflate-raw") throw new TypeError(`${format}: only deflate-raw is inflated in pieces`);
     const inflater = new DecompressionStream(format) as ReadableWritablePair<Uint8Array, Uint8Array>;
     const writer = inflater.writable.getWriter();
     const reader = inflater.readable.getReader();
     let produced = 0;
     let piece = MIN_PIECE;
+    /** Whether the bytes' source failed (its error reaches the reader as it is). */
+    let sourceFailed = false;
     this.readable = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        const { value, done } = await reader.read();
+        const { value, done } = await reader.read().catch((error) => {
+          if (sourceFailed || error instanceof ArchiveError) throw error;
+          throw new ArchiveError(
+            `${name}: its compressed bytes are damaged (they do not inflate); download this part of the export again`,
+          );
+        });
         if (done) controller.close();
         else {
           produced += value.length;
@@ -67,7 +79,10 @@ export class InflateInPieces implements ReadableWritablePair<Uint8Array, Uint8Ar
         }
       },
       close: () => writer.close(),
-      abort: (reason) => writer.abort(reason),
+      abort: (reason) => {
+        sourceFailed = true;
+        return writer.abort(reason);
+      },
     });
   }
 }

@@ -44,7 +44,7 @@ export function decodeStored(path: string, entry: StoredEntry): ReadableStream<U
     return errored(new ArchiveError(`${path}: cannot be read: ${refused}`));
   }
   const data = dataOf(path, entry);
-  const plain = entry.method === 8 ? data.pipeThrough(new InflateInPieces("deflate-raw")) : data;
+  const plain = entry.method === 8 ? data.pipeThrough(new InflateInPieces("deflate-raw", path)) : data;
   return plain.pipeThrough(checkedSize(path, entry.size)).pipeThrough(checkedCrc(path, entry.crc32));
 }
 
