@@ -459,6 +459,31 @@ Deno.test("the sidecars of a damaged tgz date nothing; the part downloaded again
   assert.match(once.stderr, /\n {2}1 sidecar used, 0 unmatched sidecars,/);
 });
 
+Deno.test("a tgz cut short is one line saying to download it again (exit 1); nothing of it is imported", async () => {
+  const whole = join(WORK, "whole.tgz");
+  await writeGzip(
+    whole,
+    await tarOf([
+      [`${GP}/a.jpg`, bytes("a photo")],
+      [`${GP}/a.jpg.json`, sidecar("a.jpg", "1600000000")],
+      [`${GP}/b.jpg`, crypto.getRandomValues(new Uint8Array(60_000))],
+    ]),
+  );
+  const cut = join(WORK, "takeout-20250101T000000Z-001.tgz");
+  const data = await Deno.readFile(whole);
+  await Deno.writeFile(cut, data.subarray(0, data.length - 100));
+  const dir = fresh("cut-tgz");
+  const run = await cli(["takeout", `--dir=${dir}`, cut]);
+  assert.equal(run.code, 1, run.stderr);
+  const errors = run.stderr.split("\n").filter((line) => line.startsWith("error: "));
+  assert.equal(errors.length, 1, run.stderr);
+  assert.match(
+    errors[0],
+    new RegExp(`^error: ${cut}: cannot read the archive \\(.+\\); download this part of the export again$`),
+  );
+  assert.deepEqual(items(dir), []);
+});
+
 Deno.test("a sidecar cut short is named (exit 3), not taken for no sidecar; its photo is imported", async () => {
   const zip = join(WORK, "cut-sidecar.zip");
   const entryTime = Date.UTC(2023, 2, 4);

@@ -288,7 +288,11 @@ export async function* tgzEntries(stream: ReadableStream<Uint8Array>): AsyncGene
   } catch (error) {
     // A remote store that failed (network, authorisation) is the run's error, not the archive's.
     if (error instanceof ArchiveError || error instanceof PhotosyncError) throw error;
-    throw new ArchiveError(`cannot read the archive (${(error as Error).message})`, { cause: error });
+    // Cut short, or damaged on the way: gzip tells neither apart from other damage, nor need it.
+    throw new ArchiveError(
+      `cannot read the archive (${(error as Error).message}); download this part of the export again`,
+      { cause: error },
+    );
   } finally {
     input.destroy();
   }
