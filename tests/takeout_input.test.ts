@@ -1064,3 +1064,62 @@ Deno.test("a symbolic link in the dated tree fails the items under it (exit 3, w
   assert.equal(again.code, 0, again.stderr);
   assert.ok(items(dir).every((row) => row.status === "downloaded"));
 });
+
+Deno.test("a symbolic link or a file where albums/ or an album's folder goes blocks only those links (exit 3, one line each); the photos import", async () => {
+  const zip = join(WORK, "albums-blocked.zip");
+  await writeZip(zip, [
+    ["Takeout/Google Photos/Trip/metadata.json", bytes(JSON.stringify({ title: "Trip" }))],
+    ["Takeout/Google Photos/Trip/a.jpg", bytes("a photo in the trip")],
+    ["Takeout/Google Photos/Trip/b.jpg", bytes("b photo in the trip")],
+    ["Takeout/Google Photos/Party/metadata.json", bytes(JSON.stringify({ title: "Party" }))],
+    ["Takeout/Google Photos/Party/c.jpg", bytes("c photo at the party")],
+  ]);
+  const photos = ["2024/01/01/a.jpg", "2024/01/01/b.jpg", "2024/01/01/c.jpg"];
+  // `albums` itself a link: no link is made through it, one line says so.
+  const dir = fresh("albums-linked");
+  const elsewhere = fresh("albums-elsewhere");
+  await Deno.mkdir(dir);
+  await Deno.mkdir(elsewhere);
+  await Deno.symlink(elsewhere, join(dir, "albums"));
+  const run = await cli(["takeout", `--dir=${dir}`, zip]);
+  assert.equal(run.code, 3, run.stderr);
+  assert.deepEqual(run.stderr.split("\n").filter((line) => line.includes("album links")), [
+    `warning: album links not made: ${join(dir, "albums")} is a symbolic link; photosync does not write ` +
+    "through links; move it out of the way, and the next import makes them (the photos are imported)",
+  ]);
+  assert.match(run.stderr, /^done in /m);
+  assert.doesNotMatch(run.stderr, /unexpected failure|^error: /m);
+  assert.deepEqual([...Deno.readDirSync(elsewhere)], [], "nothing written through the link");
+  assert.deepEqual(
+    items(dir).map((row) => [row.path, row.status]),
+    photos.map((path) => [path, "downloaded"]),
+  );
+  // Once it is moved away, the next import makes them.
+  await Deno.remove(join(dir, "albums"));
+  const again = await cli(["takeout", `--dir=${dir}`, zip]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(await Deno.readTextFile(join(dir, "albums", "Trip", "a.jpg")), "a photo in the trip");
+  // A file where one album's folder goes: that album's links only.
+  const other = fresh("album-file");
+  await Deno.mkdir(join(other, "albums"), { recursive: true });
+  await Deno.writeTextFile(join(other, "albums", "Trip"), "the user's");
+  const file = await cli(["takeout", `--dir=${other}`, zip]);
+  assert.equal(file.code, 3, file.stderr);
+  assert.deepEqual(file.stderr.split("\n").filter((line) => line.includes("album links")), [
+    `warning: album links not made: ${join(other, "albums", "Trip")} is in the way: it is not a folder; ` +
+    "move it out of the way, and the next import makes them (the photos are imported)",
+  ]);
+  assert.equal(await Deno.readTextFile(join(other, "albums", "Trip")), "the user's");
+  assert.equal(await Deno.readTextFile(join(other, "albums", "Party", "c.jpg")), "c photo at the party");
+  // The same from a store of exports (--from).
+  const folder = fresh("albums-from");
+  await Deno.mkdir(folder);
+  await Deno.copyFile(zip, join(folder, "takeout-20250101T000000Z-001.zip"));
+  const fromDir = fresh("albums-from-dir");
+  await Deno.mkdir(fromDir);
+  await Deno.symlink(elsewhere, join(fromDir, "albums"));
+  const from = await cli(["takeout", `--dir=${fromDir}`, `--from=${folder}`]);
+  assert.equal(from.code, 3, from.stderr);
+  assert.match(from.stderr, /^warning: album links not made: .*albums is a symbolic link/m);
+  assert.deepEqual([...Deno.readDirSync(elsewhere)], [], "nothing written through the link");
+});

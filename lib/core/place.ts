@@ -285,11 +285,15 @@ export class Placer implements Disposable {
    * `albums/<title>/<name>`: a link to each album member's file in the dated tree. A name taken
    * by something else gets the member's id tag; a link already there to the member is kept, so
    * that every run can ensure all members' links. Each link made is told to `onPlaced` (`--new-files`
-   * lists it: a new entry of the tree, as a file is).
+   * lists it: a new entry of the tree, as a file is). A symbolic link or a file where a folder of
+   * `albums/` goes (`albums -> elsewhere`) blocks only the links that would go through it: one
+   * warning per blocking path, the rest made. Returns how many links were blocked so.
    */
-  async linkAlbums(links: Iterable<{ title: string; id: string; path?: string }>): Promise<void> {
+  async linkAlbums(links: Iterable<{ title: string; id: string; path?: string }>): Promise<number> {
     // A drive that makes no links was told once (below): the photos are placed all the same.
-    if (!this.#tree.makesLinks) return;
+    if (!this.#tree.makesLinks) return 0;
+    const blocked = new Set<string>();
+    let notMade = 0;
     for (const { title, id, path = this.#store.item(id)?.path } of links) {
       if (!path) continue;
       for (const candidate of albumLinkNames(title, id, path)) {
@@ -302,12 +306,25 @@ export class Placer implements Disposable {
             break;
           }
         } catch (error) {
+          if (error instanceof UnsafePathError) {
+            // Never written through, and never moved away: it is the user's. The photo is placed.
+            notMade++;
+            if (!blocked.has(error.message)) {
+              blocked.add(error.message);
+              this.#logger.warn(
+                `album links not made: ${error.message}; move it out of the way, and the next import ` +
+                  "makes them (the photos are imported)",
+              );
+            }
+            break;
+          }
           if (!(error instanceof NoLinksError)) throw error;
           this.#logger.warn(NO_LINKS_WARNING);
-          return;
+          return notMade;
         }
       }
     }
+    return notMade;
   }
 
   /**

@@ -223,7 +223,7 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   const fresh = store.newMemberships();
   if (options.albums === "links") {
     const members = store.albumMembers("takeout");
-    await placer.linkAlbums(
+    tally.report.albumLinksNotMade = await placer.linkAlbums(
       tree.filesElsewhere
         ? members.filter((member) =>
           fresh.has(membershipKey(member.album, member.id)) || tree.occupied(member.path)

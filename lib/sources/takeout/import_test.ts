@@ -162,6 +162,7 @@ Deno.test("importTakeout over archives held in memory: every media file once per
     failed: 0,
     unread: 0,
     damagedArchives: 0,
+    albumLinksNotMade: 0,
     bytes: ["photo one", "named", "first same", "second same"].join("").length,
     restored: 0,
     placedAgain: 0,

@@ -41,6 +41,11 @@ export interface TakeoutReport {
   unread: number;
   /** Archives that broke off (truncated, corrupt): what was read before is kept. */
   damagedArchives: number;
+  /**
+   * Album links (`--albums links`) not made because a symbolic link or a file is where a folder of
+   * `albums/` goes (a warning names it): the photos are imported, the next import makes them.
+   */
+  albumLinksNotMade: number;
   bytes: number;
   /** Of the imported: files placed again because theirs had gone missing or changed. */
   restored: number;
@@ -140,6 +145,7 @@ export function startReport(
       failed: catalog.unreadable.length,
       unread: catalog.untrusted.length,
       damagedArchives: catalog.damaged.length,
+      albumLinksNotMade: 0,
       bytes: 0,
       restored: 0,
       placedAgain: 0,
