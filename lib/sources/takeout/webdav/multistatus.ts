@@ -2,7 +2,7 @@
  * A WebDAV `207 Multi-Status` answer to `PROPFIND` (RFC 4918 §14.16) read into the resources it
  * lists. Elements are matched by namespace and local name, whatever prefix a server picks
  * (`D:`, `d:`, Apache's `lp1:`, a default namespace); only properties under a `2xx` propstat
- * count. The answer is read as it arrives (`xml_stream.ts`, which refuses a DOCTYPE): each
+ * count. The answer is read as it arrives (`xml_stream.ts`: saxes, a DOCTYPE refused): each
  * `response` is handed on when it ends, and only it is held until then, so that a listing of a
  * folder of 100,000 files costs what its reader keeps of it, not the listing.
  * @module

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MAX_MARKUP_CHARS, XmlError, XmlStream } from "./xml_stream.ts";
+import { MAX_DEPTH, MAX_PIECE_CHARS, XmlError, XmlStream } from "./xml_stream.ts";
 
 /** The events of `pieces` read as one document, texts run together as a reader sees them. */
 function events(pieces: string[]): string[] {
@@ -42,23 +42,26 @@ Deno.test("a document reads the same however it is cut into pieces", () => {
 
 Deno.test("what is no well-formed XML is an XmlError saying what and on which line", () => {
   const cases: [string[], RegExp, XmlError["kind"]?][] = [
-    [["<a>\n<b></a>"], /closing tag <\/a> does not match <b>.*line 2/],
-    [["<a>", "<b>"], /ends inside <b>/],
-    [["<a/><b/>"], /second root element <b>/],
-    [["x<a/>"], /text outside the root/],
-    [["<a/>x"], /text outside the root/],
-    [["<a b=c/>"], /malformed attribute in <a>/],
-    [["<a b='1' b='2'/>"], /attribute b twice/],
-    [["<a b='<'/>"], /malformed attribute/],
-    [["<a <b/>"], /a < inside a tag/],
-    [["<a>&nbsp;</a>"], /undefined entity &nbsp;/],
-    [["<a>&#0;</a>"], /no XML character/],
-    [["<a>& b</a>"], /starts no reference/],
-    [["<a><!-- open"], /ends inside a comment/],
-    [["<a><!x></a>"], /starts no comment/],
-    [["</a>"], /no element open/],
-    [["<1a/>"], /no element name/],
-    [["<?xml version='1.0'?><!-- only -->"], /no root element/],
+    [["<a>\n<b></a>"], /unexpected close tag at line 2/],
+    [["<a>", "<b>"], /unclosed tag: b/],
+    [["<a/><b/>"], /only one root/],
+    [["x<a/>"], /text data outside of root/],
+    [["<a/>x"], /text data outside of root/],
+    [["<a/>\n<![CDATA[x]]>"], /text data outside of root.* line 2/],
+    [["<a b=c/>"], /unquoted attribute value/],
+    [["<a b='1' b='2'/>"], /duplicate attribute: b/],
+    [["<a b='<'/>"], /disallowed character/],
+    [["<a <b/>"], /disallowed character in attribute name/],
+    [["<a>&nbsp;</a>"], /undefined entity/],
+    [["<a>&#0;</a>"], /malformed character entity/],
+    [["<a>&#xD800;</a>"], /malformed character entity/],
+    [["<a>& b;</a>"], /disallowed character in entity name/],
+    [["<a>& b</a>"], /unclosed tag: a/],
+    [["<a><!-- open"], /unclosed tag: a/],
+    [["<a><!xyz1234></a>"], /incorrect syntax/],
+    [["</a>"], /unmatched closing tag: a/],
+    [["<1a/>"], /disallowed character in tag name/],
+    [["<?xml version='1.0'?><!-- only -->"], /must contain a root element/],
     [["<!DOC", "TYPE a><a/>"], /DOCTYPE/, "doctype"],
     [[" \n "], /empty/, "empty"],
   ];
@@ -72,11 +75,35 @@ Deno.test("what is no well-formed XML is an XmlError saying what and on which li
   }
 });
 
-Deno.test("a tag that never ends is refused once it is longer than any tag of a listing", () => {
-  const xml = new XmlStream({ start() {}, end() {}, text() {} });
-  xml.push("<a><b c='");
+Deno.test("a piece that never ends is refused once it is longer than any piece of a listing", () => {
+  // saxes holds each of these whole until it ends: a tag, a text (until the next tag), a reference, a
+  // comment, a CDATA section, a DOCTYPE.
   const piece = "x".repeat(64 * 1024);
-  assert.throws(() => {
-    for (let sent = 0; sent <= MAX_MARKUP_CHARS; sent += piece.length) xml.push(piece);
-  }, /longer than/);
+  for (
+    const opening of ["<a><b c='", "<a>", "<a>&", "<a><!-- ", "<a><![CDATA[", "<!DOCTYPE a [", "<a><?pi "]
+  ) {
+    const xml = new XmlStream({ start() {}, end() {}, text() {} });
+    xml.push(opening);
+    assert.throws(
+      () => {
+        for (let sent = 0; sent <= MAX_PIECE_CHARS; sent += piece.length) xml.push(piece);
+      },
+      (error: Error) => error instanceof XmlError && /longer than/.test(error.message),
+      opening,
+    );
+  }
+  // Short pieces, however many, are no piece that never ends.
+  const xml = new XmlStream({ start() {}, end() {}, text() {} });
+  xml.push("<a>");
+  for (let sent = 0; sent <= 2 * MAX_PIECE_CHARS; sent += 16 * 1024) {
+    xml.push(`<b c='1'>${"x".repeat(16 * 1024)}</b>`);
+  }
+  xml.push("</a>");
+  xml.end();
+});
+
+Deno.test("elements nested deeper than any listing's are refused: each open one is held", () => {
+  const xml = new XmlStream({ start() {}, end() {}, text() {} });
+  xml.push("<a>".repeat(MAX_DEPTH));
+  assert.throws(() => xml.push("<a>"), /nested more than 256 deep/);
 });
