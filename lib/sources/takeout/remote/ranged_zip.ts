@@ -60,6 +60,12 @@ export const SMALL_SPANS_AHEAD = 64;
 export const SMALL_BYTES_AHEAD = 16 * MB;
 /** Bytes of large spans fetched or held at once (a span larger than this is fetched alone). */
 export const BYTES_AHEAD = 256 * MB;
+/**
+ * What to do about a part whose bytes where it is stored are no good zip: the part is the user's copy
+ * (uploaded, synced or delivered there), so a good copy has to replace it; photosync reads it again then.
+ */
+const REPLACE_PART = "put a good copy of this part there (download it from Takeout again) and run again";
+
 /** Spans up to this size are held in memory whole; larger ones stream through a window. */
 const IN_MEMORY = 1 * MB;
 /** A span's kind: small (up to {@link IN_MEMORY}, held whole) or large (through a window). */
@@ -181,6 +187,11 @@ export class RangedZip {
    * store cannot be read, never taken for damage.
    */
   static async open(store: RemoteStore, file: RemoteFile, options: RangedZipOptions): Promise<RangedZip> {
+    if (file.size === 0) {
+      throw new ArchiveError(
+        `the file is empty (0 bytes): its copy there stopped before it began; ${REPLACE_PART}`,
+      );
+    }
     const zip = new RangedZip(store, file, options);
     const tailStart = Math.max(0, file.size - TAIL);
     zip.#kept.push({ start: tailStart, bytes: await readBytes(store, file, tailStart, file.size, options) });
@@ -684,11 +695,11 @@ export class RangedZip {
     const message = (error as Error).message;
     if ([ERR_EOCDR_NOT_FOUND, ERR_CENTRAL_DIRECTORY_NOT_FOUND, ERR_BAD_FORMAT].includes(message)) {
       return new ArchiveError(
-        `the zip's directory (at its end) is missing or damaged: the file is cut short, or not a zip (${message})`,
+        `the zip's directory (at its end) is missing or damaged: the file is cut short, or not a zip; ${REPLACE_PART} (${message})`,
         { cause: error },
       );
     }
-    return new ArchiveError(`cannot read the zip directory (${message})`, { cause: error });
+    return new ArchiveError(`cannot read the zip directory; ${REPLACE_PART} (${message})`, { cause: error });
   }
 }
 

@@ -120,8 +120,22 @@ Deno.test("a store that fails while the directory is read is the store's error, 
   const cut = memoryStore(zip.slice(0, zip.length - 30));
   await assert.rejects(
     RangedZip.open(cut.store, { ...cut.file, size: zip.length - 30 }, { spoolDir: "unused" }),
-    ArchiveError,
+    (error) =>
+      error instanceof ArchiveError &&
+      /cut short.*put a good copy of this part there \(download it from Takeout again\)/.test(error.message),
   );
+});
+
+Deno.test("an empty part where it is stored says so and what to do, reading nothing", async () => {
+  const { store, file, served } = memoryStore(new Uint8Array());
+  await assert.rejects(
+    RangedZip.open(store, file, { spoolDir: "unused" }),
+    (error) =>
+      error instanceof ArchiveError &&
+      error.message ===
+        "the file is empty (0 bytes): its copy there stopped before it began; put a good copy of this part there (download it from Takeout again) and run again",
+  );
+  assert.equal(served.requests, 0);
 });
 
 Deno.test("a body that keeps breaking fails with the store's error", async () => {
