@@ -643,3 +643,46 @@ Deno.test("--files-elsewhere: a later part's sidecar re-dates a file an earlier 
   assert.match(done.stderr, / 0 imported /);
   assert.deepEqual(rows(dir).items, rows(holds).items);
 });
+
+/** What a CI job's folder keeps between runs (`--files-elsewhere`): each run's files are stored elsewhere. */
+async function keepOnlySyncDb(dir: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.name.startsWith("sync.db")) await Deno.remove(join(dir, entry.name), { recursive: true });
+  }
+}
+
+Deno.test("--files-elsewhere: a later part's sidecar that corrects a stored file's time within its day moves nothing: no copy is called out of date, none placed again", async () => {
+  const work = join(WORK, "elsewhere-same-day");
+  await Deno.mkdir(work, { recursive: true });
+  const folder = "Takeout/Google Photos/Photos from 2023";
+  const photo = bytes("\xff\xd8 a photo whose sidecar moves its time by an hour \xff\xd9");
+  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
+  await hand.writeZip(part1, [[`${folder}/a.jpg`, photo]]);
+  const dir = outDir("elsewhere-same-day");
+  const elsewhere = (part: string) => cli(["takeout", `--dir=${dir}`, "--files-elsewhere", part]);
+  assert.equal((await elsewhere(part1)).code, 0);
+  const [first] = rows(dir).items;
+  assert.equal(first.path, "2024/01/01/a.jpg", "dated by its entry time");
+  const later = first.created_ms + 3600_000;
+  await hand.writeZip(part2, [[
+    `${folder}/a.jpg.supplemental-metadata.json`,
+    bytes(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: String(later / 1000) } })),
+  ]]);
+  await keepOnlySyncDb(dir);
+  const sidecar = await elsewhere(part2);
+  assert.equal(sidecar.code, 0, sidecar.stderr);
+  assert.doesNotMatch(sidecar.stderr, /stays at the old day|out of date|delete/);
+  assert.deepEqual(rows(dir).items.map((row) => [row.path, row.created_ms]), [["2024/01/01/a.jpg", later]]);
+  // Its part read again: the copy stored elsewhere is the backup's still (its day, its path).
+  await keepOnlySyncDb(dir);
+  const again = await elsewhere(part1);
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /out of date|delete|placed .* again|placed again/);
+  assert.match(again.stderr, / 0 imported /);
+  assert.deepEqual(
+    (await listFiles(dir)).filter((path) => !path.startsWith("takeout-report-")),
+    [],
+    "nothing placed",
+  );
+  assert.deepEqual(rows(dir).items.map((row) => [row.path, row.created_ms]), [["2024/01/01/a.jpg", later]]);
+});

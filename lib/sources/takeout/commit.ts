@@ -489,7 +489,8 @@ export class Committer {
       { exif, local },
       json.takeout ? json.takeout.stamp : match.stamp,
     );
-    // In a folder whose earlier files are stored elsewhere, a new time is noted with it (see below).
+    // Not `noteRefiles`: a new time alone (the same day) is no move, and a file stored elsewhere is placed
+    // again only when it goes to another path (noted below, after `move`; a stopped run's revision is done again).
     this.#store.saveBatch({
       source: "takeout",
       items: [{
@@ -503,14 +504,15 @@ export class Committer {
         ),
         ...(item.hash ? { hash: item.hash } : {}),
       }],
-    }, { noteRefiles: this.#tree.filesElsewhere && item.path !== null });
+    });
     // Sharing another item's file: that item's, which stays where it is; no file of its own re-dated.
     if (!item.path) return "unchanged";
     // A file not here is restored at its new path when its entry is read (see `commit`). One stored
     // elsewhere (see `OutputTree.keeps`) cannot be moved there: its path stays the one it is stored at, and
-    // it is noted (its new time with the change above; a new day by a new place here), so that its entry's
-    // bytes (this one's, or read again later) are placed at its new day and time here, as in a folder that
-    // holds it (see `keepsFileOf`); the copy stored before is out of date then.
+    // when its new date (or place) maps it to another path it is noted, so that its entry's bytes (this
+    // one's, or read again later) are placed at that path here, as in a folder that holds it (see
+    // `keepsFileOf`); the copy stored before is out of date then. A new time on the same day moves nothing:
+    // the copy stored elsewhere stays the backup's, only its file time is the old one (sync.db has the new).
     const moved = await this.#placer.move(id, new Date(ms), from, {
       missing: this.#tree.filesElsewhere ? "leave" : "claim",
     });
