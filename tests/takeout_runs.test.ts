@@ -686,3 +686,40 @@ Deno.test("--files-elsewhere: a later part's sidecar that corrects a stored file
   );
   assert.deepEqual(rows(dir).items.map((row) => [row.path, row.created_ms]), [["2024/01/01/a.jpg", later]]);
 });
+
+Deno.test("--files-elsewhere: a later part's sidecar for a stored file with a tagged name (two a.jpg on one day) that keeps its day moves nothing: no copy is called out of date", async () => {
+  const work = join(WORK, "elsewhere-tagged");
+  await Deno.mkdir(work, { recursive: true });
+  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
+  const [first, second] = [bytes("\xff\xd8 first a.jpg \xff\xd9"), bytes("\xff\xd8 second a.jpg \xff\xd9")];
+  await hand.writeZip(part1, [
+    ["Takeout/Google Photos/Photos from 2023/a.jpg", first],
+    ["Takeout/Google Photos/Photos from 2022/a.jpg", second],
+  ]);
+  const dir = outDir("elsewhere-tagged");
+  const elsewhere = (part: string) => cli(["takeout", `--dir=${dir}`, "--files-elsewhere", part]);
+  assert.equal((await elsewhere(part1)).code, 0);
+  const tagged = rows(dir).items.find((row) => row.path.includes(" ("))!;
+  assert.match(tagged.path, /^2024\/01\/01\/a \([0-9a-f]{8}\)\.jpg$/, "the second of its name that day");
+  const year = tagged.hash === sha256(first) ? 2023 : 2022;
+  // Its sidecar, in a later part, dates it an hour later: the same day.
+  const later = tagged.created_ms + 3600_000;
+  await hand.writeZip(part2, [[
+    `Takeout/Google Photos/Photos from ${year}/a.jpg.supplemental-metadata.json`,
+    bytes(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: String(later / 1000) } })),
+  ]]);
+  await keepOnlySyncDb(dir);
+  const sidecar = await elsewhere(part2);
+  assert.equal(sidecar.code, 0, sidecar.stderr);
+  assert.doesNotMatch(sidecar.stderr, /stays at the old day|out of date|delete/);
+  await keepOnlySyncDb(dir);
+  const again = await elsewhere(part1);
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /out of date|delete|placed again/);
+  assert.match(again.stderr, / 0 imported /);
+  assert.deepEqual(
+    rows(dir).items.find((row) => row.hash === tagged.hash)!.path,
+    tagged.path,
+    "recorded where it is stored",
+  );
+});

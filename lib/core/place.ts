@@ -179,10 +179,19 @@ export class Placer implements Disposable {
     });
   }
 
-  /** Whether item `id`'s row maps to another path than the one it holds (its date or place changed since). */
+  /**
+   * Whether item `id`'s row maps to another folder (day) than the one its path is in: its date or place changed
+   * since. The folder, not the whole path: a name tagged by the collision rule (`a (fb124d53).jpg`), or given by
+   * an older release's sanitiser or by a title, is no move of the file.
+   */
   remapped(id: string): boolean {
     const row = this.#store.item(id);
-    return row?.path != null && this.#mapped(row) !== row.path;
+    return row?.path != null && this.#movesFolder(row, row.path);
+  }
+
+  /** Whether `row` maps to another folder than the one of `path`. */
+  #movesFolder(row: ItemRow, path: string): boolean {
+    return folderOf(this.#mapped(row)) !== folderOf(path);
   }
 
   /**
@@ -192,7 +201,7 @@ export class Placer implements Disposable {
    */
   reclaim(row: ItemRow): PlacedRow {
     return this.#store.transaction(() => {
-      const path = row.path !== null && this.#mapped(row) === row.path
+      const path = row.path !== null && !this.#movesFolder(row, row.path)
         ? row.path
         : this.#claim(row, new Set());
       return { ...row, path };
@@ -553,6 +562,11 @@ function albumLinkNames(title: string, id: string, path: string): string[] {
     path.slice(path.lastIndexOf("/") + 1)
   }`;
   return [wanted, taggedName(wanted, idTag(id))];
+}
+
+/** The folder of a `/`-separated path (its day's, for the layouts). */
+function folderOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/") + 1);
 }
 
 /** A mapper's path must stay inside the output directory. */
