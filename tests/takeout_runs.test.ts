@@ -723,3 +723,44 @@ Deno.test("--files-elsewhere: a later part's sidecar for a stored file with a ta
     "recorded where it is stored",
   );
 });
+
+Deno.test("--files-elsewhere: a run stopped between claiming a stored file's new day and placing it there (a link in the way) leaves the next run naming the copy stored at the old day as the one out of date, not the new path", async () => {
+  const work = join(WORK, "elsewhere-stopped-refile");
+  await Deno.mkdir(work, { recursive: true });
+  const folder = "Takeout/Google Photos/Photos from 2023";
+  const photo = bytes("\xff\xd8 a photo re-dated while stored elsewhere \xff\xd9");
+  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
+  await hand.writeZip(part1, [[`${folder}/a.jpg`, photo]]);
+  await hand.writeZip(part2, [[
+    `${folder}/a.jpg.supplemental-metadata.json`,
+    bytes(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: "1672912210" } })),
+  ]]);
+  const dir = outDir("elsewhere-stopped-refile");
+  const elsewhere = (part: string) => cli(["takeout", `--dir=${dir}`, "--files-elsewhere", part]);
+  assert.equal((await elsewhere(part1)).code, 0);
+  assert.equal(rows(dir).items[0].path, "2024/01/01/a.jpg");
+  await keepOnlySyncDb(dir);
+  assert.equal((await elsewhere(part2)).code, 0);
+  await keepOnlySyncDb(dir);
+  // The new day's folder is a link: the new path is claimed, then placing the file there fails.
+  const outside = join(work, "outside");
+  await Deno.mkdir(outside);
+  await Deno.symlink(outside, join(dir, "2023"));
+  const blocked = await elsewhere(part1);
+  assert.notEqual(blocked.code, 0, blocked.stderr);
+  assert.deepEqual(await listFiles(outside), [], "nothing placed through the link");
+  assert.match(blocked.stderr, /stored elsewhere \(--files-elsewhere, e\.g\. 2024\/01\/01\/a\.jpg\)/);
+  await Deno.remove(join(dir, "2023"));
+  await keepOnlySyncDb(dir);
+  const again = await elsewhere(part1);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(
+    again.stderr,
+    /^placed 2023\/01\/05\/a\.jpg again: a later export corrected its date; the copy stored elsewhere at 2024\/01\/01\/a\.jpg is out of date/m,
+  );
+  assert.deepEqual(await Deno.readFile(join(dir, "2023/01/05/a.jpg")), photo);
+  assert.deepEqual(rows(dir).items.map((row) => [row.path, row.created_ms]), [[
+    "2023/01/05/a.jpg",
+    1672912210000,
+  ]]);
+});

@@ -707,6 +707,11 @@ export class Store {
     return this.checkpoint(REFILE, id) !== undefined;
   }
 
+  /** Where item `id`'s file was when a move of it began (see {@link refileFrom}), or undefined. */
+  refileWas(id: string): string | undefined {
+    return this.checkpoint(REFILE, id) || undefined;
+  }
+
   /** Item `id`'s file is where its capture time puts it (see {@link pendingRefiles}). */
   refiled(id: string): void {
     this.updateCheckpoints(REFILE, { remove: [id] });

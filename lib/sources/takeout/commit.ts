@@ -148,7 +148,7 @@ export class Committer {
       const now = this.#store.item(id)!;
       if (holder === known && !this.keepsFileOf(now)) {
         // Stored elsewhere, and this copy's sidecar corrected its date: these bytes go to its new day here.
-        const { path } = await this.#placeAgain(now, staged, digest);
+        const { path, refiled } = await this.#placeAgain(now, staged, digest);
         committed = {
           kind: "imported",
           id,
@@ -156,7 +156,7 @@ export class Committer {
           size,
           dateSource: dateSourceOf(now),
           skipped: [],
-          refiled: holder.path!,
+          refiled: refiled ?? holder.path!,
           ...(updated.length > 0 ? { updated } : {}),
         };
       } else {
@@ -189,8 +189,8 @@ export class Committer {
         size,
         dateSource: dateSourceOf(this.#store.item(id) ?? known!),
         skipped: [],
-        ...(placed.refiled && this.#tree.filesElsewhere
-          ? { refiled: owner.path }
+        ...(placed.refiled !== undefined && this.#tree.filesElsewhere
+          ? { refiled: placed.refiled }
           : { restored: owner.status === "downloaded" }),
         ...(redated === "redated" ? { redated: path } : {}),
         ...(updated.length > 0 ? { updated } : {}),
@@ -372,20 +372,29 @@ export class Committer {
   /**
    * Place `staged`, the bytes of `owner` (a placed item whose file is not here), at its recorded path; or, when
    * its file is noted to move to the day its date maps to now (a date corrected while it was not here), at
-   * that day's path, claimed first, the note done once the file is there.
+   * that day's path, claimed first, the note done once the file is there. `refiled`: then, the path its file
+   * was at before (stored elsewhere, out of date now).
    */
   async #placeAgain(
     owner: ItemRow,
     staged: TempFile,
     digest: string,
-  ): Promise<{ path: string; refiled: boolean }> {
-    const refiled = this.#store.refileNoted(owner.id);
-    const row = refiled ? this.#placer.reclaim(owner) : this.#placer.settle([owner])[0];
+  ): Promise<{ path: string; refiled?: string }> {
+    let refiled: string | undefined;
+    let row: PlacedRow;
+    if (this.#store.refileNoted(owner.id)) {
+      // The claim below takes the row's path: where the copy stored before is is kept in the note first, so
+      // that a run stopped before the file is placed (a kill, a full disk, a link in the way) still names it,
+      // not the new path, as the copy out of date. A note naming it already is of an earlier such run.
+      refiled = this.#store.refileWas(owner.id) ?? owner.path!;
+      this.#store.refileFrom(owner.id, refiled);
+      row = this.#placer.reclaim(owner);
+    } else row = this.#placer.settle([owner])[0];
     const path = await this.#place(owner.id, row, staged, new Date(owner.createdMs), digest);
     // Recorded before the note goes: a run stopped in between finds the file at its path.
     this.#placer.flush();
-    if (refiled) this.#store.refiled(owner.id);
-    return { path, refiled };
+    if (refiled !== undefined) this.#store.refiled(owner.id);
+    return { path, ...(refiled !== undefined ? { refiled } : {}) };
   }
 
   /** Place `row`'s file, staged as `staged`, dated `date`. */

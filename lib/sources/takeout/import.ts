@@ -243,17 +243,21 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
  * place them at their new day when read again (see `Committer.keepsFileOf`).
  */
 function warnStoredAtOldDay(run: Run): void {
-  const waiting = run.store.pendingRefiles().map(({ id }) => run.store.item(id)).filter((item) =>
-    item?.source === "takeout" && item.path && !run.committer.keepsFileOf(item)
-  );
+  // Named where it is stored: a run stopped while placing it at its new day left that path in its row.
+  const waiting = run.store.pendingRefiles().flatMap(({ id, was }) => {
+    const item = run.store.item(id);
+    return item?.source === "takeout" && item.path && !run.committer.keepsFileOf(item)
+      ? [{ ...item, path: was ?? item.path }]
+      : [];
+  });
   if (waiting.length === 0) return;
   const parts = new Set(
-    waiting.map((item) => (JSON.parse(item!.json) as { takeout?: { archive?: string } }).takeout?.archive),
+    waiting.map((item) => (JSON.parse(item.json) as { takeout?: { archive?: string } }).takeout?.archive),
   );
   const one = waiting.length === 1;
   run.logger.warn(
     `${waiting.length} ${one ? "file" : "files"} stored elsewhere (--files-elsewhere, e.g. ${
-      waiting[0]!.path
+      waiting[0].path
     }) ` +
       `${one ? "has" : "have"} a corrected date but ${one ? "stays" : "stay"} at the old day until ` +
       `${one ? "its" : "their"} part is read again, which places ${one ? "it" : "them"} at the new day: ` +
