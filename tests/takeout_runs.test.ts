@@ -764,3 +764,42 @@ Deno.test("--files-elsewhere: a run stopped between claiming a stored file's new
     1672912210000,
   ]]);
 });
+
+Deno.test("--files-elsewhere: album links a run did not make (--albums none, or albums/ blocked by a file) are made by the next run that makes links", async () => {
+  const work = join(WORK, "elsewhere-links-later");
+  await Deno.mkdir(work, { recursive: true });
+  const album = "Takeout/Google Photos/Trip";
+  const part = join(work, "takeout-20251110T101010Z-001.zip");
+  await hand.writeZip(part, [
+    [`${album}/metadata.json`, bytes(JSON.stringify({ title: "Trip" }))],
+    [`${album}/a.jpg`, bytes("\xff\xd8 a photo in an album \xff\xd9")],
+    [
+      `${album}/a.jpg.supplemental-metadata.json`,
+      bytes(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: "1672912210" } })),
+    ],
+  ]);
+  const link = async (dir: string) =>
+    await Deno.readLink(join(dir, "albums/Trip/a.jpg")).catch(() => undefined);
+  const elsewhere = (dir: string, ...flags: string[]) =>
+    cli(["takeout", `--dir=${dir}`, "--files-elsewhere", ...flags, part]);
+
+  const none = outDir("elsewhere-albums-none");
+  const first = await elsewhere(none, "--albums=none");
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(await link(none), undefined);
+  await keepOnlySyncDb(none);
+  const linked = await elsewhere(none);
+  assert.equal(linked.code, 0, linked.stderr);
+  assert.equal(await link(none), "../../2023/01/05/a.jpg", "made by the first run that makes links");
+
+  const blocked = outDir("elsewhere-albums-blocked");
+  await Deno.mkdir(blocked);
+  await Deno.writeTextFile(join(blocked, "albums"), "the user's");
+  const stopped = await elsewhere(blocked);
+  assert.equal(stopped.code, 3, stopped.stderr);
+  assert.match(stopped.stderr, /album links not made: .*albums/);
+  await keepOnlySyncDb(blocked);
+  const after = await elsewhere(blocked);
+  assert.equal(after.code, 0, after.stderr);
+  assert.equal(await link(blocked), "../../2023/01/05/a.jpg", "made once albums/ is out of the way");
+});

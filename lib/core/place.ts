@@ -296,15 +296,27 @@ export class Placer implements Disposable {
    * that every run can ensure all members' links. Each link made is told to `onPlaced` (`--new-files`
    * lists it: a new entry of the tree, as a file is). A symbolic link or a file where a folder of
    * `albums/` goes (`albums -> elsewhere`) blocks only the links that would go through it: one
-   * warning per blocking path, the rest made. Returns how many links were blocked so.
+   * warning per blocking path, the rest made. Returns how many links were blocked so (`blocked`), and the
+   * links neither made nor there already (`notMade`: those blocked, and on a drive that makes no links all
+   * from the first tried), for a caller that remembers which are still to make.
    */
-  async linkAlbums(links: Iterable<{ title: string; id: string; path?: string }>): Promise<number> {
+  async linkAlbums<Link extends { title: string; id: string; path?: string }>(
+    links: Iterable<Link>,
+  ): Promise<{ blocked: number; notMade: Link[] }> {
     // A drive that makes no links was told once (below): the photos are placed all the same.
-    if (!this.#tree.makesLinks) return 0;
-    const blocked = new Set<string>();
-    let notMade = 0;
-    for (const { title, id, path = this.#store.item(id)?.path } of links) {
+    if (!this.#tree.makesLinks) return { blocked: 0, notMade: [...links] };
+    const said = new Set<string>();
+    const notMade: Link[] = [];
+    let blocked = 0;
+    // Set when the drive turns out to make no links: the rest are not tried.
+    let noLinks = false;
+    for (const link of links) {
+      const { title, id, path = this.#store.item(id)?.path } = link;
       if (!path) continue;
+      if (noLinks) {
+        notMade.push(link);
+        continue;
+      }
       for (const candidate of albumLinkNames(title, id, path)) {
         // Made by an earlier run: one look (a run links every member, most of them made before).
         if (this.#tree.linkTarget(candidate)?.endsWith(`/${path}`)) break;
@@ -317,9 +329,10 @@ export class Placer implements Disposable {
         } catch (error) {
           if (error instanceof UnsafePathError) {
             // Never written through, and never moved away: it is the user's. The photo is placed.
-            notMade++;
-            if (!blocked.has(error.message)) {
-              blocked.add(error.message);
+            blocked++;
+            notMade.push(link);
+            if (!said.has(error.message)) {
+              said.add(error.message);
               this.#logger.warn(
                 `album links not made: ${error.message}; move it out of the way, and the next import ` +
                   "makes them (the photos are imported)",
@@ -329,11 +342,13 @@ export class Placer implements Disposable {
           }
           if (!(error instanceof NoLinksError)) throw error;
           this.#logger.warn(NO_LINKS_WARNING);
-          return notMade;
+          noLinks = true;
+          notMade.push(link);
+          break;
         }
       }
     }
-    return notMade;
+    return { blocked, notMade };
   }
 
   /**

@@ -219,19 +219,23 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   // Every member recorded, by this run or an earlier one (which may have been stopped). A folder whose earlier
   // files are stored elsewhere holds none of their links either: there, only the links new to the backup are
   // made (and listed with the run's new files), those of a membership recorded since links were last made and
-  // those of a file this run placed here.
+  // those of a file this run placed here. A membership's note goes once its link is made (or found made): a run
+  // that makes none (--albums none, a drive that makes no links, something of the user's in the way) leaves it
+  // to the first run that does.
   const fresh = store.newMemberships();
   if (options.albums === "links") {
     const members = store.albumMembers("takeout");
-    tally.report.albumLinksNotMade = await placer.linkAlbums(
+    const { blocked, notMade } = await placer.linkAlbums(
       tree.filesElsewhere
         ? members.filter((member) =>
           fresh.has(membershipKey(member.album, member.id)) || tree.occupied(member.path)
         )
         : members,
     );
+    tally.report.albumLinksNotMade = blocked;
+    const waiting = new Set(notMade.map((member) => membershipKey(member.album, member.id)));
+    store.membershipsLinked([...fresh].filter((key) => !waiting.has(key)));
   }
-  store.membershipsLinked(fresh);
   if (tree.filesElsewhere) warnStoredAtOldDay(run);
   return tally.report;
 }
