@@ -7,6 +7,7 @@
 import { join, resolve } from "node:path";
 import { openBackup, RunStop } from "./core/backup.ts";
 import { StopRequest, UsageError } from "./core/errors.ts";
+import type { NewEntry } from "./core/output_tree.ts";
 import type { Store } from "./core/store.ts";
 import { checkIsExport } from "./sources/takeout/export_check.ts";
 import { ExportChain, holdsOtherProducts } from "./sources/takeout/export_chain.ts";
@@ -67,7 +68,7 @@ export interface RemoteTakeoutOptions extends Omit<TakeoutOptions, "paths"> {
    */
   store: RemoteStore | ((store: Store, signal: AbortSignal) => Promise<RemoteStore>);
   /** Called with each file's path (relative to `dir`) once it is in place. */
-  onFile?: (path: string) => void;
+  onFile?: (path: string, entry: NewEntry) => void;
   /** Backoff between resumes of a broken body (tests make it short). */
   retry?: Omit<RetryOptions, "signal">;
   /** The clock (epoch ms) that tells a delivery still running from a finished one (default `Date.now`). */

@@ -22,8 +22,8 @@ export class CountingProxy implements AsyncDisposable {
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
   /** Answer the next this many requests with this status instead of forwarding them. */
   #failing: { count: number; status: number; retryAfter?: string } | undefined;
-  /** Stall the next this many GET answers after this many body bytes. */
-  #stalling: { count: number; after: number } | undefined;
+  /** Stall the next this many GET answers (of paths ending so, if `name`) after this many body bytes. */
+  #stalling: { count: number; after: number; name?: string } | undefined;
   /** The stalled answers' bodies, held open until the proxy stops. */
   readonly #held = new Set<ReadableStreamDefaultController<Uint8Array>>();
   #stallCount = 0;
@@ -52,7 +52,8 @@ export class CountingProxy implements AsyncDisposable {
         body: request.body,
         redirect: "manual",
       });
-      const stall = method === "GET" && answer.body && this.#stalling && this.#stalling.count > 0
+      const stall = method === "GET" && answer.body && this.#stalling && this.#stalling.count > 0 &&
+          (this.#stalling.name === undefined || incoming.pathname.endsWith(`/${this.#stalling.name}`))
         ? this.#stalling
         : undefined;
       if (stall) stall.count--;
@@ -95,10 +96,11 @@ export class CountingProxy implements AsyncDisposable {
 
   /**
    * Stall the next `count` GET answers: each sends its first `after` (> 0) body bytes, then nothing, its
-   * connection held open until the proxy stops. {@link stalls} says when one has.
+   * connection held open until the proxy stops. {@link stalls} says when one has. `name`: only the answers
+   * for files of this name (one part of a store) are stalled, and counted.
    */
-  stall(count: number, after: number): void {
-    this.#stalling = { count, after };
+  stall(count: number, after: number, name?: string): void {
+    this.#stalling = { count, after, ...(name === undefined ? {} : { name }) };
   }
 
   /** Resolves once `count` answers (since the start) have stalled. */

@@ -150,6 +150,13 @@ export class UnsafePathError extends Error {
 }
 
 /**
+ * What a new entry of the output tree is: a file a source brought (`file`, placed or placed again), an album
+ * link (`link`), a file already here moved to another path (`moved`: its date or name changed), or an XMP
+ * sidecar written (`sidecar`).
+ */
+export type NewEntry = "file" | "link" | "moved" | "sidecar";
+
+/**
  * The drive makes neither symbolic nor hard links (FAT32, exFAT): an album link cannot be made, nor
  * any other. Thrown once per output tree; its later links are not tried ({@link OutputTree.makesLinks}).
  */

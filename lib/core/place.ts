@@ -26,6 +26,7 @@ import {
   ALBUMS_DIR,
   changedStamp,
   isPlacedMtime,
+  type NewEntry,
   NoLinksError,
   type OutputTree,
   RESERVED_NAMES,
@@ -91,9 +92,10 @@ export interface PlacerOptions {
   /**
    * Told of each file as it lands at its path (placed, or moved to another path), before sync.db
    * records it there: a list of a run's new files (`--new-files`) so holds every file the run's
-   * records name, whenever the run stops (a kill included).
+   * records name, whenever the run stops (a kill included). `entry`: what landed there (a count of the
+   * files a run brought counts only `file`s).
    */
-  onPlaced?: (path: string) => void;
+  onPlaced?: (path: string, entry: NewEntry) => void;
 }
 
 /**
@@ -120,7 +122,7 @@ export class Placer implements Disposable {
   readonly #logger: Logger;
   readonly #onError?: (error: unknown) => void;
   readonly #localDays: boolean;
-  readonly #onPlaced?: (path: string) => void;
+  readonly #onPlaced?: (path: string, entry: NewEntry) => void;
   /** The folder of this run's changed files under `CHANGED_DIR` (see {@link changedStamp}). */
   readonly #changedStamp = changedStamp(Date.now());
   /** Items whose path this run claimed (after finding nothing there) and not placed yet: a file there now is not theirs. */
@@ -233,7 +235,7 @@ export class Placer implements Disposable {
     // Placed: a file at its path from here is its own (the run need not remember every item it placed).
     this.#claimedNow.delete(row.id);
     this.#sayUnkeptTime(path, mtime);
-    this.#onPlaced?.(path);
+    this.#onPlaced?.(path, "file");
     this.#record({ id: row.id, size: staged.size, ...(hash ? { hash } : {}) });
     return path;
   }
@@ -323,7 +325,7 @@ export class Placer implements Disposable {
         // Else made now; a name taken by something else: the tagged name.
         try {
           if (await this.#tree.link(candidate, path)) {
-            this.#onPlaced?.(candidate);
+            this.#onPlaced?.(candidate, "link");
             break;
           }
         } catch (error) {
@@ -391,7 +393,7 @@ export class Placer implements Disposable {
         }
         throw error;
       }
-      if (moved === "moved" && from !== to) this.#onPlaced?.(to);
+      if (moved === "moved" && from !== to) this.#onPlaced?.(to, "moved");
       if (moved === "moved") this.#sayUnkeptTime(to, mtime);
       if (moved !== "occupied") break;
       foreign.add(to);

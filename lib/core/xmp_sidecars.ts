@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { FileSystemError, type OutputTree } from "./output_tree.ts";
+import { FileSystemError, type NewEntry, type OutputTree } from "./output_tree.ts";
 import type { Logger } from "./logger.ts";
 import type { Store } from "./store.ts";
 import { isOwnXmp, isPristineXmp, renderXmp, withSharedFields, xmpFieldsOf } from "./xmp.ts";
@@ -76,7 +76,7 @@ export async function writeXmpSidecars(
     tree: OutputTree;
     logger: Logger;
     /** Told of each sidecar written (relative path): a run's new files (`--new-files`) include them. */
-    onFile?: (path: string) => void;
+    onFile?: (path: string, entry: NewEntry) => void;
   },
 ): Promise<XmpResult> {
   const result: XmpResult = { written: 0, foreign: 0, edited: 0 };
@@ -92,7 +92,7 @@ export async function writeXmpSidecars(
       try {
         await tree.writeSmall(write.path, write.text);
         result.written++;
-        onFile?.(write.path);
+        onFile?.(write.path, "sidecar");
       } catch (error) {
         if (error instanceof FileSystemError && /disk is full/.test(error.message)) throw error;
         logger.warn(`no XMP sidecar for ${write.of}: ${(error as Error).message}`);

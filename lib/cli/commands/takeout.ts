@@ -278,8 +278,9 @@ export async function runRemoteTakeout(
       stop,
       // A body that broke or stalled, asked for again from where it broke, is said as the store's retries are.
       retry: { onRetry: retryNotice(renderer) },
-      onFile: (path) => {
-        placed++;
+      // Imported files only: album links, files moved to their new day, XMP sidecars are listed, not counted.
+      onFile: (path, entry) => {
+        if (entry === "file") placed++;
         newFiles?.add(path);
       },
     });
@@ -287,11 +288,10 @@ export async function runRemoteTakeout(
     // The files that did arrive are listed on every exit: a job uploads them whatever came after.
     await newFiles?.write().catch((listError) => renderer.warn(listError.message));
     if (!(error instanceof InterruptedError)) throw error;
+    const kept = `${formatCount(placed, "file")} imported in this run ${placed === 1 ? "is" : "are"} kept`;
     throw new InterruptedError(
       error.signal,
-      `${
-        formatCount(placed, "file")
-      } imported in this run are kept, partial ones removed; run the same command again to go on`,
+      `${kept}, partial ones removed; run the same command again to go on`,
     );
   }
   await newFiles?.write();
