@@ -803,3 +803,28 @@ Deno.test("--files-elsewhere: album links a run did not make (--albums none, or 
   assert.equal(after.code, 0, after.stderr);
   assert.equal(await link(blocked), "../../2023/01/05/a.jpg", "made once albums/ is out of the way");
 });
+
+Deno.test("--files-elsewhere: a later part's sidecar putting a stored file in the trash: the report says no file was here, not that one was kept", async () => {
+  const work = join(WORK, "elsewhere-trashed");
+  await Deno.mkdir(work, { recursive: true });
+  const folder = "Takeout/Google Photos/Photos from 2023";
+  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
+  await hand.writeZip(part1, [[`${folder}/a.jpg`, bytes("\xff\xd8 a photo later trashed \xff\xd9")]]);
+  await hand.writeZip(part2, [[
+    `${folder}/a.jpg.supplemental-metadata.json`,
+    bytes(JSON.stringify({ title: "a.jpg", trashed: true, photoTakenTime: { timestamp: "1672912210" } })),
+  ]]);
+  const dir = outDir("elsewhere-trashed");
+  const elsewhere = (part: string) => cli(["takeout", `--dir=${dir}`, "--files-elsewhere", part]);
+  assert.equal((await elsewhere(part1)).code, 0);
+  await keepOnlySyncDb(dir);
+  const second = await elsewhere(part2);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /1 trashed item taken out of sync\.db \(no file here to remove\)/);
+  const earlier = (await reportOf(second)).rows.filter(([, entry]) => entry === `${folder}/a.jpg`);
+  assert.deepEqual(earlier.map(([, , outcome, , , , note]) => [outcome, note]), [[
+    "no file here",
+    "an earlier run's entry, in the trash: no file here to remove (gone, or stored elsewhere)",
+  ]]);
+  assert.deepEqual(rows(dir).items, []);
+});

@@ -297,7 +297,13 @@ export function countRevised(
   tally.file?.write({
     archive: earlier.archiveName,
     entry: earlier.path,
-    outcome: trash === undefined ? "redated" : trash === "removed" ? "removed" : "kept",
+    outcome: trash === undefined
+      ? "redated"
+      : trash === "removed"
+      ? "removed"
+      : trash === "absent"
+      ? "no file here"
+      : "kept",
     sidecar: earlier.sidecar,
     note: trash === undefined
       ? `an earlier run's entry, now ${earlier.now}`

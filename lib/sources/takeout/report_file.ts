@@ -41,7 +41,12 @@ export type Outcome =
   | "redated"
   | "removed"
   /** A file placed from an entry of an earlier run that a sidecar found now put in the trash, kept (the note says why). */
-  | "kept";
+  | "kept"
+  /**
+   * An item placed from an entry of an earlier run that a sidecar found now put in the trash, with no file here
+   * to remove (gone, or stored elsewhere): only its record went.
+   */
+  | "no file here";
 
 /** One line of the report; absent fields are empty. */
 export interface ReportLine {
