@@ -94,3 +94,33 @@ Deno.test("Ctrl-C in takeout: imported files kept and recorded, no temporary fil
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a sync stopped after moving a file to its corrected date counts the files downloaded, not the move or its sidecar", async () => {
+  const items = generateLibrary({ count: 3, seed: 94, minSize: 40_000, maxSize: 50_000 });
+  let stalled: () => void = () => {};
+  await using env = await TestEnv.start({
+    items,
+    onRequest: (request) => request.fault === "stall" && stalled(),
+  });
+  const first = await env.run(["--xmp"], { auth: "browser" });
+  assert.equal(first.code, 0, first.stderr);
+
+  // A date corrected in Google Photos (the run moves that file and rewrites its sidecar), and a new photo
+  // whose download stalls: the run is stopped with no file downloaded.
+  env.emulator.items.set(items[0].id, { ...items[0], creationTime: "1975-06-07T12:00:00Z" });
+  const [added] = generateLibrary({ count: 1, seed: 95, minSize: 40_000, maxSize: 50_000 });
+  assert.ok(!env.emulator.items.has(added.id));
+  env.emulator.items.set(added.id, added);
+  env.emulator.faults = { rates: { media: { stall: 1 } } };
+  const stall = new Promise<void>((resolve) => stalled = resolve);
+  const cli = env.spawn(["--xmp", "--all"]);
+  await stall;
+  cli.child.kill("SIGINT");
+  const stopped = await cli.result();
+  assert.equal(stopped.code, 130, stopped.stderr);
+  assert.ok((await listFiles(env.dir)).some((path) => path.startsWith("1975/06/07/")), stopped.stderr);
+  assert.equal(
+    lastLine(stopped.stderr),
+    "stopped by Ctrl-C (SIGINT); 0 files downloaded in this run are kept, partial ones removed; run it again to go on",
+  );
+});

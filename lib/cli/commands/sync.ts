@@ -6,6 +6,7 @@ import { parseDateRange } from "../../core/dates.ts";
 import { RunStop } from "../../core/backup.ts";
 import { ExitCode, InterruptedError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
+import type { NewEntry } from "../../core/output_tree.ts";
 import { formatBytes, formatCount, formatDuration, formatFiles, stopwatch } from "../format.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
 import { sync, type SyncOptions, type SyncSummary } from "../../library.ts";
@@ -126,8 +127,9 @@ const syncCommand: Command = async (args, context) => {
   });
   using _interrupt = new Interrupt(renderer, "stopping: finished files are kept, partial ones removed", stop);
   let placed = 0;
-  const onFile = (path: string) => {
-    placed++;
+  // --new-files lists every new entry (a moved file, its sidecar too); the count is of photos downloaded.
+  const onFile = (path: string, entry: NewEntry) => {
+    if (entry === "file") placed++;
     newFiles?.add(path);
   };
   let summary: SyncSummary;
@@ -139,9 +141,9 @@ const syncCommand: Command = async (args, context) => {
     if (error instanceof InterruptedError) {
       throw new InterruptedError(
         error.signal,
-        `${
-          formatCount(placed, "file")
-        } downloaded in this run are kept, partial ones removed; run it again to go on`,
+        `${formatCount(placed, "file")} downloaded in this run ${
+          placed === 1 ? "is" : "are"
+        } kept, partial ones removed; run it again to go on`,
       );
     }
     throw error;
