@@ -111,8 +111,11 @@ export interface RemoteTakeoutReport {
   bytesFetched: number;
   /** The run stopped early: `time` (`--max-time` ran out) or `bytes` (`--max-bytes` reached). */
   stopped?: "time" | "bytes";
-  /** The export being imported when `--max-time` ran out (what it placed is kept and recorded). */
-  stoppedIn?: string;
+  /**
+   * The export being imported when `--max-time` ran out, and the files of it placed in this run (kept and
+   * recorded).
+   */
+  stoppedIn?: { stamp: string; files: number };
 }
 
 /**
@@ -281,6 +284,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
         `export ${found.stamp}: reading ${inputs.length} ${inputs.length === 1 ? "part" : "parts"}`,
       );
       const records = new TakeoutRecords(backup.store, names);
+      let filesOfExport = 0;
       const catalogued = await catalog(inputs, catalogOptions(records, stageWorkers, signal));
       using reportFile = ReportFile.create(dir);
       let report;
@@ -295,14 +299,17 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
           signal,
           reportFile,
           budget: stop.budget,
-          onFile: options.onFile,
+          onFile: (path, entry) => {
+            if (entry === "file") filesOfExport++;
+            options.onFile?.(path, entry);
+          },
           stageWorkers,
         });
       } catch (error) {
         // --max-time: what was imported is kept and recorded; the next run goes on.
         if (!(error instanceof StopRequest)) throw error;
         result.stopped = "time";
-        result.stoppedIn = found.stamp;
+        result.stoppedIn = { stamp: found.stamp, files: filesOfExport };
         break;
       }
       const complete = report.damagedArchives === 0 && report.failed === 0 && report.unread === 0;

@@ -733,28 +733,42 @@ Deno.test("--from: a part deleted after its import, as the run said it could be,
   );
 });
 
-Deno.test("--max-time running out inside an export: the report names the export it stopped in, what it placed kept", async () => {
+Deno.test("--max-time running out inside an export: the report names the export it stopped in and counts its files only", async () => {
   const folder = join(WORK, "stopped-store");
   await Deno.mkdir(folder);
   for (const zip of ZIPS) await Deno.copyFile(zip, join(folder, zip.split("/").at(-1)!));
+  // A later export beside it, of photos taken since 2026 (the first's are older): imported after the first,
+  // whose files this run placed too.
+  const later = generateTakeout({
+    seed: 6,
+    count: 4,
+    specials: false,
+    language: "en",
+    fromYear: 2026,
+    exportedAt: "2027-12-01T10:10:10Z",
+  });
+  const laterZips = await writeArchives(later, join(WORK, "stopped-later"), { parts: 1 });
+  for (const zip of laterZips) await Deno.copyFile(zip, join(folder, zip.split("/").at(-1)!));
+  const stamp = (zip: string) => zip.split("/").at(-1)!.slice("takeout-".length, "takeout-".length + 16);
   const dir = fresh("stopped");
   const stop = new RunStop();
   const placed: string[] = [];
-  // The time limit runs out as the first file lands (the run stops at the next entry).
+  // The time limit runs out as the later export's first file lands (the run stops at the next entry).
   const result = await takeout({
     dir,
     store: new FolderStore(folder),
     logger: new Renderer({ verbosity: "quiet", tty: false }),
     stop,
-    onFile: (path) => {
+    onFile: (path, entry) => {
       placed.push(path);
-      stop.abort(new StopRequest("the time limit ran out"));
+      if (entry === "file" && /^202[67]\//.test(path)) stop.abort(new StopRequest("the time limit ran out"));
     },
   });
   assert.equal(result.stopped, "time");
-  assert.equal(result.stoppedIn, ZIPS[0].split("/").at(-1)!.slice("takeout-".length, "takeout-".length + 16));
-  assert.deepEqual(result.imported, []);
-  assert.ok(placed.length >= 1);
+  assert.deepEqual(result.imported.map((imported) => imported.stamp), [stamp(ZIPS[0])]);
+  const first = result.imported[0].report.imported;
+  assert.ok(first >= 1 && first < placed.length);
+  assert.deepEqual(result.stoppedIn, { stamp: stamp(laterZips[0]), files: placed.length - first });
   assert.deepEqual(items(dir).map((row) => row.path).sort(), placed.sort());
 });
 

@@ -356,7 +356,9 @@ export async function runRemoteTakeout(
   }
   if (result.stoppedIn) {
     renderer.info(
-      `export ${result.stoppedIn}: ${formatCount(placed, "file")} imported before --max-time ran out`,
+      `export ${result.stoppedIn.stamp}: ${
+        formatCount(result.stoppedIn.files, "file")
+      } imported before --max-time ran out`,
     );
   }
   if (result.imported.length + result.done.length + result.waiting.length === 0 && !result.stoppedIn) {
