@@ -19,6 +19,8 @@ import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import { fitNamesForXmp } from "./core/fit_names.ts";
+import { Placer } from "./core/place.ts";
+import { linkTakeoutAlbums } from "./sources/takeout/album_links.ts";
 import type { Logger } from "./core/logger.ts";
 import { localArchives, type LocalPart } from "./sources/takeout/archive.ts";
 import type { ArchiveSource } from "./sources/takeout/archive_source.ts";
@@ -116,6 +118,11 @@ export interface RemoteTakeoutReport {
    * recorded).
    */
   stoppedIn?: { stamp: string; files: number };
+  /**
+   * With nothing new imported: album links an earlier run left to make (see {@link linkTakeoutAlbums}) that
+   * something in the way blocked again.
+   */
+  albumLinksNotMade?: number;
 }
 
 /**
@@ -320,6 +327,15 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     } finally {
       for (const input of inputs) input[Symbol.dispose]();
     }
+  }
+  // Links an earlier run could not make (something of the user's in albums/, --albums none) are made now,
+  // not when the next export comes, two months on; an import made them already.
+  if (
+    result.imported.length === 0 && !result.stopped && (options.albums ?? "links") === "links" &&
+    backup.store.newMemberships().size > 0
+  ) {
+    using placer = new Placer({ ...backup, logger, onPlaced: options.onFile });
+    result.albumLinksNotMade = await linkTakeoutAlbums(backup.store, backup.tree, placer);
   }
   if (backup.xmp) await writeXmpSidecars({ ...backup, logger, onFile: options.onFile });
   return result;

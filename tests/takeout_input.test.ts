@@ -1136,4 +1136,25 @@ Deno.test("a symbolic link or a file where albums/ or an album's folder goes blo
   assert.equal(from.code, 3, from.stderr);
   assert.match(from.stderr, /^warning: album links not made: .*albums is a symbolic link/m);
   assert.deepEqual([...Deno.readDirSync(elsewhere)], [], "nothing written through the link");
+  // Blocked again by the next run, with no new export to import: said again, exit 3 again.
+  const blocked = await cli(["takeout", `--dir=${fromDir}`, `--from=${folder}`]);
+  assert.equal(blocked.code, 3, blocked.stderr);
+  assert.match(blocked.stderr, /^1 export was imported before$/m);
+  assert.match(blocked.stderr, /^warning: album links not made: .*albums is a symbolic link/m);
+  // Moved away: the next run makes them, though the store holds no new export.
+  await Deno.remove(join(fromDir, "albums"));
+  const list = join(fromDir, "..", "albums-from-new-files.txt");
+  const linked = await cli(["takeout", `--dir=${fromDir}`, `--from=${folder}`, `--new-files=${list}`]);
+  assert.equal(linked.code, 0, linked.stderr);
+  assert.equal(await Deno.readTextFile(join(fromDir, "albums", "Trip", "a.jpg")), "a photo in the trip");
+  assert.equal(await Deno.readTextFile(join(fromDir, "albums", "Party", "c.jpg")), "c photo at the party");
+  assert.deepEqual((await Deno.readTextFile(list)).trim().split("\n").sort(), [
+    "albums/Party/c.jpg",
+    "albums/Trip/a.jpg",
+    "albums/Trip/b.jpg",
+  ]);
+  // Nothing left to make: a run after it makes none.
+  const after = await cli(["takeout", `--dir=${fromDir}`, `--from=${folder}`, `--new-files=${list}`]);
+  assert.equal(after.code, 0, after.stderr);
+  assert.equal((await Deno.readTextFile(list)).trim(), "");
 });

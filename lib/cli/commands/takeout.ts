@@ -354,6 +354,8 @@ export async function runRemoteTakeout(
   for (const stamp of result.notPhotos) {
     renderer.verbose(`export ${stamp} holds no Google Photos files: left alone`);
   }
+  // Album links an earlier run left, blocked again (the placer said by what).
+  if ((result.albumLinksNotMade ?? 0) > 0 && code === ExitCode.ok) code = ExitCode.incomplete;
   if (result.stoppedIn) {
     renderer.info(
       `export ${result.stoppedIn.stamp}: ${

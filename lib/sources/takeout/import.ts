@@ -15,7 +15,8 @@ import type { PathMapper } from "../../core/layout.ts";
 import type { Logger } from "../../core/logger.ts";
 import { BodyError, type NewEntry, type OutputTree, UnsafePathError } from "../../core/output_tree.ts";
 import { Placer } from "../../core/place.ts";
-import { membershipKey, type Store } from "../../core/store.ts";
+import type { Store } from "../../core/store.ts";
+import { linkTakeoutAlbums } from "./album_links.ts";
 import type { ArchiveSource } from "./archive_source.ts";
 import type { Catalog, MediaPlan } from "./catalog.ts";
 import { type Committed, Committer, type Revised, spotOf } from "./commit.ts";
@@ -216,25 +217,9 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   // An increment imported without the one before it: said once, when the hole appears.
   const known = new Set(holesBefore.map(holeKey));
   for (const hole of chainHoles(chain.list())) if (!known.has(holeKey(hole))) logger.warn(holeWarning(hole));
-  // Every member recorded, by this run or an earlier one (which may have been stopped). A folder whose earlier
-  // files are stored elsewhere holds none of their links either: there, only the links new to the backup are
-  // made (and listed with the run's new files), those of a membership recorded since links were last made and
-  // those of a file this run placed here. A membership's note goes once its link is made (or found made): a run
-  // that makes none (--albums none, a drive that makes no links, something of the user's in the way) leaves it
-  // to the first run that does.
-  const fresh = store.newMemberships();
+  // Every member recorded, by this run or an earlier one (which may have been stopped).
   if (options.albums === "links") {
-    const members = store.albumMembers("takeout");
-    const { blocked, notMade } = await placer.linkAlbums(
-      tree.filesElsewhere
-        ? members.filter((member) =>
-          fresh.has(membershipKey(member.album, member.id)) || tree.occupied(member.path)
-        )
-        : members,
-    );
-    tally.report.albumLinksNotMade = blocked;
-    const waiting = new Set(notMade.map((member) => membershipKey(member.album, member.id)));
-    store.membershipsLinked([...fresh].filter((key) => !waiting.has(key)));
+    tally.report.albumLinksNotMade = await linkTakeoutAlbums(store, tree, placer);
   }
   if (tree.filesElsewhere) warnStoredAtOldDay(run);
   return tally.report;
