@@ -1,17 +1,16 @@
 /**
  * `deno task test`: runs the test suite and ends with a plain `N passed, N failed` line.
  *
- * Without arguments it runs, in parallel (see {@link jobs}):
- * - the CLI tests in `tests/`, the longest first (see {@link WEIGHTS}): one module each, but the short
- *   ones share one (see {@link SHARED_MODULE_WEIGHT});
- * - the unit tests beside the code (the `*_test.ts` files in `lib/` and `testing/`), imported by
- *   two modules (one for `lib/`, one for `testing/`);
+ * Without arguments it runs, in parallel (see {@link jobs}), a few generated modules (see {@link packModules}),
+ * each importing its share of:
+ * - the CLI tests in `tests/`;
+ * - the unit tests beside the code (the `*_test.ts` files in `lib/` and `testing/`);
  * - the `@example` blocks of the JSDoc in `lib/`, `scripts/` and `testing/` (what `deno test --doc` runs),
- *   one test each, imported by one module.
+ *   one test each.
  *
  * Why so few modules: `deno test` starts every test module (and every JSDoc block it runs) in a new
- * runtime, about 0.3 s of CPU each; the ~90 unit test files and example blocks cost about 25 s of CPU
- * that way. Every test runs as before, under its own name. The run does not type-check: `deno task
+ * runtime, which loads that module's graph again (the harness, photosync, the emulator): 0.3 to 0.45 s of
+ * CPU each. Every test runs as before, under its own name. The run does not type-check: `deno task
  * check` type-checks every module and every JSDoc example (`deno check --doc`), and a second check here
  * (another set of roots, so not cached) cost 5 to 8 s on one core before any test started.
  *
@@ -25,49 +24,85 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
  * CPU seconds of each CLI test file (user + sys, test process and CLI children, measured on the 2-core
- * machine: `deno test --allow-all --no-check tests/FILE`, one file at a time), to start the longest
- * first: a long file started last would run alone at the end. A file not listed (all measured under 4 s)
- * counts as {@link DEFAULT_WEIGHT}. Only the order, and which files share a module, depend on these figures.
+ * machine: `deno test --allow-all --no-check tests/FILE`, one file at a time), to share the files out evenly
+ * (see {@link packModules}). A file not listed (each measured at 2 s or less) counts as {@link DEFAULT_WEIGHT}.
+ * Only which module runs a file, and when, depend on these figures.
  */
 const WEIGHTS: Record<string, number> = {
-  "sync.test.ts": 19,
-  "takeout_runs.test.ts": 18,
-  "takeout.test.ts": 13,
-  "ci_backup.test.ts": 13,
+  "sync.test.ts": 36,
+  "takeout_runs.test.ts": 32,
+  "takeout_input.test.ts": 30,
+  "takeout_chain.test.ts": 21,
+  "takeout_webdav.test.ts": 20,
+  "takeout.test.ts": 17,
+  "ci_backup.test.ts": 15,
+  "faults.test.ts": 13,
+  "pick.test.ts": 13,
   "crash.test.ts": 12,
-  "faults.test.ts": 10,
-  "authorise_again.test.ts": 10,
-  "pick.test.ts": 9,
-  "takeout_webdav.test.ts": 8,
-  "takeout_chain.test.ts": 8,
+  "takeout_drive.test.ts": 12,
+  "verify.test.ts": 12,
+  "auth.test.ts": 10,
+  "takeout_names.test.ts": 10,
+  "authorise_again.test.ts": 9,
   "cli.test.ts": 8,
-  "takeout_scale.test.ts": 8,
-  "auth.test.ts": 7,
-  "shared_file.test.ts": 7,
-  "takeout_drive.test.ts": 6,
-  "interrupt.test.ts": 6,
-  "takeout_input.test.ts": 5,
-  "takeout_names.test.ts": 5,
-  "run_control.test.ts": 4,
-  "report_browser.test.ts": 3,
-  "verify.test.ts": 3,
+  "xmp_local_days.test.ts": 8,
+  "storage_limits.test.ts": 8,
+  "shared_file.test.ts": 8,
+  "interrupt.test.ts": 7,
+  "takeout_scale.test.ts": 7,
+  "run_control.test.ts": 6,
+  "report_browser.test.ts": 4,
+  "local_days_downloads.test.ts": 3,
+  "report.test.ts": 3,
+  "name_local_days.test.ts": 3,
+  "security.test.ts": 3,
+  "webdav_store.test.ts": 2,
+  "foreign_files.test.ts": 2,
 };
-const DEFAULT_WEIGHT = 2;
-/**
- * CLI test files of at most this weight share one module (one runtime: about 0.3 s of CPU each saved); the
- * longer ones keep a module each, so that they spread over the jobs.
- */
-const SHARED_MODULE_WEIGHT = 4;
-/** CPU seconds of the unit tests of `lib/` and of `testing/`, and of the JSDoc examples, so imported. */
-const BUNDLE_WEIGHTS = { lib: 7, testing: 3, doc: 3 };
+const DEFAULT_WEIGHT = 1;
+/** CPU seconds of the unit tests of `lib/` and of `testing/`, and of the JSDoc examples. */
+const BUNDLE_WEIGHTS = { lib: 12, testing: 3, doc: 3 };
 
 /**
  * Test modules run at once: by default one more than the cores. A CLI test mostly waits for its child
  * process or the emulator, so with one module per core a core idles now and then; more than one extra
  * only adds contention. `DENO_JOBS` sets it.
  */
-function jobs(): string {
-  return Deno.env.get("DENO_JOBS") ?? String(navigator.hardwareConcurrency + 1);
+function jobs(): number {
+  const jobs = Number(Deno.env.get("DENO_JOBS"));
+  return Number.isSafeInteger(jobs) && jobs > 0 ? jobs : navigator.hardwareConcurrency + 1;
+}
+
+/** A share of the suite: the modules one generated module imports, and their CPU seconds. */
+export interface Share {
+  imports: string[];
+  weight: number;
+}
+
+/**
+ * `parts` (each a module to import, and its CPU seconds) shared out into `count` modules of about the same
+ * weight, heaviest first: each part, the heaviest first, goes to the lightest module so far. `deno test`
+ * starts the modules in that order, `jobs` at a time; with two modules a job, a module that ends early is
+ * followed by the next, and the last ones started are no longer than the rest.
+ *
+ * @example Parts shared out evenly, heaviest module first
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { packModules } from "./test.ts";
+ *
+ * const shares = packModules([["a", 5], ["b", 4], ["c", 3], ["d", 3], ["e", 1]], 2);
+ * assert.deepEqual(shares, [{ imports: ["a", "d"], weight: 8 }, { imports: ["b", "c", "e"], weight: 8 }]);
+ * assert.deepEqual(packModules([["a", 1]], 4), [{ imports: ["a"], weight: 1 }]);
+ * ```
+ */
+export function packModules(parts: [string, number][], count: number): Share[] {
+  const shares: Share[] = Array.from({ length: Math.max(1, count) }, () => ({ imports: [], weight: 0 }));
+  for (const [module, weight] of parts.toSorted((a, b) => b[1] - a[1])) {
+    const lightest = shares.reduce((min, share) => share.weight < min.weight ? share : min);
+    lightest.imports.push(module);
+    lightest.weight += weight;
+  }
+  return shares.filter((share) => share.imports.length > 0).sort((a, b) => b.weight - a.weight);
 }
 
 /** The files under `dir` (relative to the root, `/`-separated) whose name passes `test`, sorted. */
@@ -84,9 +119,9 @@ async function filesUnder(dir: string, test: (name: string) => boolean): Promise
 const isTest = (name: string) => /[._]test\.(ts|tsx|js|mjs|jsx)$/.test(name);
 const isSource = (name: string) => /\.(ts|tsx|js|mjs|jsx)$/.test(name) && !isTest(name);
 
-/** A module that imports `files` (relative to the root): their `Deno.test`s run in one runtime. */
-function importsOf(files: string[]): string {
-  return files.map((file) => `import ${JSON.stringify(pathToFileURL(join(ROOT, file)).href)};\n`).join("");
+/** A module that imports the modules at `urls`: their `Deno.test`s run in one runtime. */
+function importsOf(urls: string[]): string {
+  return urls.map((url) => `import ${JSON.stringify(url)};\n`).join("");
 }
 
 /** One runnable code block of a JSDoc comment: its file, the lines of its fences (1-based), and its code. */
@@ -163,26 +198,17 @@ function blockModule(block: DocBlock, exports: string[]): string {
   return header + code;
 }
 
-/** The default run's modules, written into `dir`: the CLI tests and the bundles, longest first. */
+/** The default run's modules, written into `dir`: the suite in two modules a job, heaviest first. */
 async function suiteModules(dir: string): Promise<string[]> {
-  const weighted: [string, number][] = [];
-  const short: string[] = [];
-  let shortWeight = 0;
+  const url = (file: string) => pathToFileURL(join(ROOT, file)).href;
+  const parts: [string, number][] = [];
   for (const file of await filesUnder("tests", isTest)) {
-    const weight = WEIGHTS[file.slice("tests/".length)] ?? DEFAULT_WEIGHT;
-    if (weight > SHARED_MODULE_WEIGHT) weighted.push([file, weight]);
-    else {
-      short.push(file);
-      shortWeight += weight;
-    }
+    parts.push([url(file), WEIGHTS[file.slice("tests/".length)] ?? DEFAULT_WEIGHT]);
   }
-  const shortModule = join(dir, "short_cli_tests.ts");
-  await Deno.writeTextFile(shortModule, importsOf(short));
-  weighted.push([shortModule, shortWeight]);
   for (const folder of ["lib", "testing"] as const) {
     const module = join(dir, `${folder}_unit_tests.ts`);
-    await Deno.writeTextFile(module, importsOf(await filesUnder(folder, isTest)));
-    weighted.push([module, BUNDLE_WEIGHTS[folder]]);
+    await Deno.writeTextFile(module, importsOf((await filesUnder(folder, isTest)).map(url)));
+    parts.push([pathToFileURL(module).href, BUNDLE_WEIGHTS[folder]]);
   }
   const blocks: DocBlock[] = [];
   for (const folder of ["lib", "scripts", "testing"]) {
@@ -194,8 +220,10 @@ async function suiteModules(dir: string): Promise<string[]> {
   const exports = new Map<string, string[]>();
   for (const [i, block] of blocks.entries()) {
     if (!exports.has(block.file)) {
-      const url = pathToFileURL(join(ROOT, block.file)).href;
-      exports.set(block.file, Object.keys(await import(url)).filter((name) => name !== "default"));
+      exports.set(
+        block.file,
+        Object.keys(await import(url(block.file))).filter((name) => name !== "default"),
+      );
     }
     const module = join(dir, `doc_${i}.ts`);
     await Deno.writeTextFile(module, blockModule(block, exports.get(block.file)!));
@@ -206,8 +234,14 @@ async function suiteModules(dir: string): Promise<string[]> {
   }
   const docs = join(dir, "doc_examples.ts");
   await Deno.writeTextFile(docs, tests.join(""));
-  weighted.push([docs, BUNDLE_WEIGHTS.doc]);
-  return weighted.sort((a, b) => b[1] - a[1]).map(([module]) => module);
+  parts.push([pathToFileURL(docs).href, BUNDLE_WEIGHTS.doc]);
+  const modules: string[] = [];
+  for (const [i, share] of packModules(parts, 2 * jobs()).entries()) {
+    const module = join(dir, `suite_${i + 1}.ts`);
+    await Deno.writeTextFile(module, importsOf(share.imports));
+    modules.push(module);
+  }
+  return modules;
 }
 
 if (import.meta.main) {
@@ -222,7 +256,7 @@ if (import.meta.main) {
     args: ["test", "--allow-all", "--parallel", ...args],
     stdout: "piped",
     stderr: "inherit",
-    env: { NO_COLOR: "1", DENO_JOBS: jobs() },
+    env: { NO_COLOR: "1", DENO_JOBS: String(jobs()) },
   }).spawn();
 
   let tail = "";
