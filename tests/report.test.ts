@@ -266,7 +266,7 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
   await t.step(
     "status: a line per year within 80 columns, the span, the last run, what puts a file back",
     async () => {
-      const result = await env.cli(["status", `--dir=${env.dir}`]);
+      const result = await env.cli(["status", `--dir=${env.dir}`], { inProcess: true });
       assert.equal(result.code, 0, result.stderr);
       // The shape's lines (the counts' lines before them name paths and may be longer, and so may a last
       // run's message and warnings, indented under it).

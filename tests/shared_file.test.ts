@@ -160,7 +160,7 @@ Deno.test("pick: a photo Takeout dated otherwise (an export from before its date
     (await Deno.stat(join(env.dir, expectedPath(photo)))).mtime?.getTime(),
     Date.parse(photo.creationTime),
   );
-  const status = await env.cli(["status", `--dir=${env.dir}`]);
+  const status = await env.cli(["status", `--dir=${env.dir}`], { inProcess: true });
   assert.match(status.stdout, /^2020 +2 +2 +0 +0 /m);
   assert.doesNotMatch(status.stdout, /^2019 /m);
 });

@@ -749,7 +749,7 @@ Deno.test("a video that is not READY stays pending with a note; a failed batchGe
   assert.deepEqual([counts.downloaded, counts.pending, counts.failed], [1, 1, 1]);
   assert.match(counts.failures[0].reason, /Invalid media item ID/);
   assert.match(counts.notes[0].note, /not ready/);
-  const text = await env.cli(["status", `--dir=${env.dir}`]);
+  const text = await env.cli(["status", `--dir=${env.dir}`], { inProcess: true });
   assert.match(
     text.stdout,
     /failed gone\.jpg\\r\\n {2}failed forged\.jpg \(F1\): by the name \(G1\): Invalid media item ID/,

@@ -27,9 +27,9 @@ const cliOptions = (env: Record<string, string>) => ({ env: { TZ: "UTC", ...env 
 const utcDays = (args: string[]) =>
   args[0] === "takeout" ? ["takeout", "--folder-days=utc", ...args.slice(1)] : args;
 
-/** photosync with `args`, run to its end. */
+/** photosync with `args`, run to its end; `status`, which only reads what the runs left, in-process. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return runPhotosync(utcDays(args), cliOptions(env));
+  return runPhotosync(utcDays(args), { ...cliOptions(env), inProcess: args[0] === "status" });
 }
 
 /** A finished run's stderr lines. */

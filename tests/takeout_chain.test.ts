@@ -18,7 +18,9 @@ Deno.test.afterAll?.(async () => {
   await Deno.remove(WORK, { recursive: true });
 });
 
-const cli = (args: string[]): Promise<CliResult> => runPhotosync(args, { env: { TZ: "UTC" } });
+/** photosync with `args`; `status`, which only reads what the runs left, in-process. */
+const cli = (args: string[]): Promise<CliResult> =>
+  runPhotosync(args, { env: { TZ: "UTC" }, inProcess: args[0] === "status" });
 const library = incrementalExports({ seed: 8 });
 const [baseline, inc1, inc2, inc3] = library.exports;
 // Written in folders whose names sort against the exports' order, in parts, zip and tgz (the originals

@@ -295,13 +295,13 @@ Deno.test("takeout --drive: a part lost in delivery (a gap a day old) is one lin
   assert.match(text, /^### photosync takeout: .* \(exit 3\)$/m);
   assert.match(text, /^> \[!WARNING\]\n> - export 20251110T101010Z in Google Drive lacks /m);
   // status: the last run with that line, in words and in JSON.
-  const status = await env.cli(["status", `--dir=${dir}`]);
+  const status = await env.cli(["status", `--dir=${dir}`], { inProcess: true });
   assert.equal(status.code, 0, status.stderr);
   assert.match(
     status.stdout,
     /^ {2}takeout takeout .* UTC, .*\n {4}warning: export 20251110T101010Z in Google Drive lacks /m,
   );
-  const json = JSON.parse((await env.cli(["status", `--dir=${dir}`, "--json"])).stdout);
+  const json = JSON.parse((await env.cli(["status", `--dir=${dir}`, "--json"], { inProcess: true })).stdout);
   assert.equal(json.runs.takeout.exitCode, 3);
   assert.match(json.runs.takeout.warnings[0], line);
 

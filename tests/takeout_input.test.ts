@@ -878,7 +878,7 @@ Deno.test("the summary is a few short lines; the report file has a line per entr
     Number(/(\d+) imported/.exec(run.stderr)![1]),
   );
   // The report is no photo: status counts the items only; a second run writes a second report.
-  const status = await cli(["status", `--dir=${dir}`, "--json"]);
+  const status = await runPhotosync(["status", `--dir=${dir}`, "--json"], { inProcess: true });
   assert.equal(JSON.parse(status.stdout).items, items(dir).length);
   const again = await cli(["takeout", `--dir=${dir}`, many]);
   assert.equal(again.code, 0, again.stderr);

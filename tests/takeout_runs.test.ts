@@ -35,7 +35,9 @@ Deno.test.afterAll?.(async () => {
 
 /** Takeout runs talk to no Google endpoint. */
 const CLI_OPTIONS = { env: { TZ: "UTC" } };
-const cli = (args: string[]): Promise<CliResult> => runPhotosync(args, CLI_OPTIONS);
+/** photosync with `args`; `status`, which only reads what the runs left, in-process. */
+const cli = (args: string[]): Promise<CliResult> =>
+  runPhotosync(args, { ...CLI_OPTIONS, inProcess: args[0] === "status" });
 
 let folders = 0;
 const outDir = (name: string) => join(WORK, `out-${++folders}-${name}`);

@@ -159,7 +159,7 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   assert.deepEqual(problemLines(whole.stderr), []);
   assert.match(whole.stderr, /verified 7 files .*: all intact$/m);
 
-  const status = await env.cli(["status", `--dir=${env.dir}`]);
+  const status = await env.cli(["status", `--dir=${env.dir}`], { inProcess: true });
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, /^last verify: .* 7 files, all intact$/m);
   assert.match(status.stdout, /^downloaded: 9 items in 7 files/m);
@@ -180,7 +180,7 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
       query<{ note: string }>(env.dir, `SELECT note FROM items WHERE id = '${pickedOnly.id}'`)[0].note
     }`,
   ]);
-  const status2 = await env.cli(["status", `--dir=${env.dir}`]);
+  const status2 = await env.cli(["status", `--dir=${env.dir}`], { inProcess: true });
   assert.match(status2.stdout, /^last verify: .* 1 missing/m);
 
   // The file a Library item and a Takeout item share, deleted: the archives put it back where it was, once.
