@@ -10,6 +10,7 @@ import { basename, join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { cliCommand, type CliResult, isOwnFile, runPhotosync } from "../testing/harness.ts";
 import { damageArchive, planArchives, writeArchives } from "../testing/takeout/archives.ts";
+import { copyBackup } from "../testing/takeout/backup_state.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import { writeTgz, writeZip } from "../testing/takeout/hand_archives.ts";
 import type { TakeoutExport, TakeoutFile } from "../testing/takeout/model.ts";
@@ -571,8 +572,7 @@ Deno.test("re-importing the same export imports nothing and changes no file", as
 Deno.test("an overlapping newer export imports only its new files", async () => {
   // The shared import, copied (the same tree and sync.db as importing the export again here).
   const dir = outDir("newer");
-  const copy = await new Deno.Command("cp", { args: ["-a", (await importZips()).dir, dir] }).output();
-  assert.equal(copy.code, 0, new TextDecoder().decode(copy.stderr));
+  await copyBackup((await importZips()).dir, dir);
   const before = await listing(dir);
   const more = generateTakeout({
     seed: 7,

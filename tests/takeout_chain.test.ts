@@ -11,7 +11,13 @@ import { dirname, join } from "node:path";
 import { type CliResult, listFiles, runPhotosync, type StatusJson } from "../testing/harness.ts";
 import { damageArchive, writeArchives } from "../testing/takeout/archives.ts";
 import { incrementalExports } from "../testing/takeout/increments.ts";
-import { type BackupRow, backupRows, backupTree, sha256 } from "../testing/takeout/backup_state.ts";
+import {
+  type BackupRow,
+  backupRows,
+  backupTree,
+  copyBackup,
+  sha256,
+} from "../testing/takeout/backup_state.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-chain-" });
 Deno.test.afterAll?.(async () => {
@@ -195,12 +201,22 @@ Deno.test("an increment imported without the one before it: one warning naming b
   assert.ok(fullExport.present > fullExport.placed * 2, JSON.stringify(fullExport));
 });
 
+/** The baseline imported alone, once: read it, or change a copy ({@link copyBackup}). */
+let baselineImport: Promise<string> | undefined;
+function baselineOnly(): Promise<string> {
+  return baselineImport ??= (async () => {
+    const dir = join(WORK, "baseline-only");
+    ok(await cli(["takeout", "--dir", dir, ...archives.baseline]));
+    return dir;
+  })();
+}
+
 /** The reference: the baseline then the first increment, imported into one folder. */
 let reference: Promise<string> | undefined;
 function baselineAndInc1(): Promise<string> {
   return reference ??= (async () => {
     const dir = join(WORK, "reference");
-    ok(await cli(["takeout", "--dir", dir, ...archives.baseline]));
+    await copyBackup(await baselineOnly(), dir);
     ok(await cli(["takeout", "--dir", dir, ...archives.inc1]));
     return dir;
   })();
@@ -224,7 +240,7 @@ async function removeFiles(dir: string): Promise<void> {
 
 Deno.test("a file gone from DIR is put back by a later export's copy, with what that export changed", async () => {
   const dir = join(WORK, "gone");
-  ok(await cli(["takeout", "--dir", dir, ...archives.baseline]));
+  await copyBackup(await baselineOnly(), dir);
   const before = rows(dir).items;
   for (const { before: file } of library.resent) {
     await Deno.remove(join(dir, before.find((row) => row.hash === sha256(file.bytes))!.path));
@@ -267,8 +283,7 @@ Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline 
     if (result.code === 0) break;
   }
   assert.ok(codes.length >= 2 && codes.at(-1) === 0, `runs ended: ${codes.join(" ")}`);
-  const expected = join(WORK, "baseline-only");
-  ok(await cli(["takeout", "--dir", expected, ...archives.baseline]));
+  const expected = await baselineOnly();
   const files = (await backupTree(expected)).map((line) => line.split(" ")[0]).filter((p) =>
     !p.startsWith("albums/")
   );

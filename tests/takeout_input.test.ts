@@ -10,6 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 import { cliCommand, type CliResult, runPhotosync } from "../testing/harness.ts";
 import { assertOneLineError } from "../testing/asserts.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
+import { copyBackup } from "../testing/takeout/backup_state.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
 import {
   base256Mtime,
@@ -48,6 +49,17 @@ const exists = (path: string) => Deno.lstat(path).then(() => true, () => false);
 /** A small real-looking export, as two zips. */
 const EXPORT = generateTakeout({ seed: 5, count: 6, specials: false, language: "en" });
 const ZIPS = await writeArchives(EXPORT, join(WORK, "export"), { parts: 2 });
+
+/** {@link ZIPS} imported into a folder of their own, once: read it, or change a copy ({@link copyBackup}). */
+let zipsImport: Promise<string> | undefined;
+function importedZips(): Promise<string> {
+  return zipsImport ??= (async () => {
+    const dir = fresh("zips");
+    const run = await cli(["takeout", `--dir=${dir}`, ...ZIPS]);
+    assert.equal(run.code, 0, run.stderr);
+    return dir;
+  })();
+}
 
 interface Row {
   path: string;
@@ -314,8 +326,7 @@ Deno.test("a Takeout of several products and a folder holding more than an expor
   const fromFolder = fresh("downloads");
   const folderRun = await cli(["takeout", `--dir=${fromFolder}`, downloads]);
   assert.equal(folderRun.code, 0, folderRun.stderr);
-  const reference = fresh("reference");
-  assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);
+  const reference = await importedZips();
   assert.deepEqual(items(fromFolder).map((row) => row.path), items(reference).map((row) => row.path));
   assert.match(
     folderRun.stderr,
@@ -339,8 +350,7 @@ Deno.test("a Takeout of several products and a folder holding more than an expor
 });
 
 Deno.test("a folder holding an export's parts (downloaded, or extracted each into a folder of its own: Windows' `takeout-…-001/`, macOS' `Takeout 2/`) imports those parts", async () => {
-  const reference = fresh("parts-reference");
-  assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);
+  const reference = await importedZips();
   const expected = items(reference).map(({ path, created_ms }) => ({ path, created_ms }));
   // Windows' "Extract all": each part into a folder named as its archive; a file of the user's beside them.
   const windows = join(WORK, "extracted-windows");
@@ -588,8 +598,7 @@ Deno.test("overlapping zip entries (directory entries pointing at another's byte
 });
 
 Deno.test("--from=DIR: the exports in a folder on this machine (a sync client's), as the local import gives them; a re-run opens none", async () => {
-  const reference = fresh("from-reference");
-  assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);
+  const reference = await importedZips();
   // As Dropbox's app keeps a delivery in sync: the parts in a subfolder, beside files of the user's.
   const folder = join(WORK, "Dropbox", "Apps", "Google Download Your Data");
   await Deno.mkdir(join(folder, "2025"), { recursive: true });
@@ -710,8 +719,7 @@ Deno.test("--from=DIR on a folder of extracted parts (macOS' `Takeout`, `Takeout
 });
 
 Deno.test("--from: a part deleted after its import, as the run said it could be, is no gap: the parts that come later are imported", async () => {
-  const reference = fresh("deleted-part-reference");
-  assert.equal((await cli(["takeout", `--dir=${reference}`, ...ZIPS])).code, 0);
+  const reference = await importedZips();
   const folder = join(WORK, "deleted-part-store");
   await Deno.mkdir(folder);
   const [first, second] = ZIPS.map((zip) => join(folder, zip.split("/").at(-1)!));
@@ -922,8 +930,7 @@ Deno.test("a file too large for a limit (a shell's ulimit -f here; FAT32's 4 GB:
 
 Deno.test("a sync.db with damaged pages is refused with one line naming it (exit 2), by takeout and status", async () => {
   const dir = fresh("damaged-db");
-  const first = await cli(["takeout", `--dir=${dir}`, ...ZIPS]);
-  assert.equal(first.code, 0, first.stderr);
+  await copyBackup(await importedZips(), dir);
   const path = join(dir, "sync.db");
   const db = await Deno.readFile(path);
   db.fill(0x5a, 4096); // Every page but the first.
@@ -943,8 +950,7 @@ Deno.test("a sync.db with damaged pages is refused with one line naming it (exit
 
 Deno.test("verify on a sync.db whose index it reads by is damaged says so (exit 2), not all intact", async () => {
   const dir = fresh("damaged-index");
-  const first = await cli(["takeout", `--dir=${dir}`, ...ZIPS]);
-  assert.equal(first.code, 0, first.stderr);
+  await copyBackup(await importedZips(), dir);
   const path = join(dir, "sync.db");
   await damagePage(path, "items_pending");
   const run = await cli(["verify", `--dir=${dir}`]);
@@ -957,9 +963,7 @@ Deno.test("verify on a sync.db whose index it reads by is damaged says so (exit 
 });
 
 Deno.test("on an empty, damaged or foreign sync.db, verify, query, report and token say what status says (exit 2) and change nothing", async () => {
-  const good = fresh("read-commands");
-  const first = await cli(["takeout", `--dir=${good}`, ...ZIPS]);
-  assert.equal(first.code, 0, first.stderr);
+  const good = await importedZips();
   const spoil = {
     // A copy that failed.
     empty: (path: string) => Deno.writeFile(path, new Uint8Array()),

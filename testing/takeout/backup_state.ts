@@ -12,6 +12,15 @@ import { listFiles } from "../harness.ts";
 export const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
 /**
+ * A copy of the backup folder `from` at `to` (which must not exist): its files with their mtimes, its
+ * album links, its `sync.db`. A test that changes a backup it shares with others changes a copy.
+ */
+export async function copyBackup(from: string, to: string): Promise<void> {
+  const { code, stderr } = await new Deno.Command("cp", { args: ["-a", from, to], stderr: "piped" }).output();
+  if (code !== 0) throw new Error(`cp -a ${from} ${to}: ${new TextDecoder().decode(stderr)}`);
+}
+
+/**
  * Every file and album link under `dir` (sorted as {@link listFiles} lists them): its path, then
  * its content's hash and mtime (whole seconds), or, for a link, its target.
  */
