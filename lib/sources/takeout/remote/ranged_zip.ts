@@ -80,6 +80,15 @@ const AHEAD: Readonly<Record<SpanKind, { spans: number; bytes: number }>> = {
  * at once holds one (4 MB windows gave the benchmark's peak RSS 10–15 MB more and no speed).
  */
 export const WINDOW = 2 * MB;
+/**
+ * How long a reader may wait for bytes past a large span's full window before the span runs on into a
+ * spool file. Such a reader reads ahead of another in the same span (an import stages three entries at
+ * once, each read a megabyte at a time): mostly the one before moves on within milliseconds, as its
+ * stage worker takes its bytes, and the window with it; one that never reads on would keep it waiting
+ * for good. Spilled at once instead, the WebDAV bench's baseline spooled up to two of its six spans
+ * (their bytes written to disk and read back) on a network far faster than the import.
+ */
+export const BEHIND_MS = 500;
 /** Bytes written to a spool file at once. */
 const SPOOL_WRITE = 1 * MB;
 /** Bytes of an entry's stored bytes read from the spans at once, for a stage worker. */
@@ -112,6 +121,8 @@ interface Span {
   front: number;
   /** Wakes the fetch waiting for room in the window. */
   room?: () => void;
+  /** Since when (`performance.now`) the window has been full with a reader waiting for bytes past it. */
+  behindSince?: number;
   /** A large span's spool file, holding its bytes from `base` (from `start`) on. */
   spool?: {
     path: string;
@@ -501,23 +512,31 @@ export class RangedZip {
         room = WINDOW - (span.received - span.front);
       }
       if (room === 0) {
-        // The network is slower than the import, or a reader waits for bytes past the window (it
-        // reads ahead of another, which may be waiting for it): no waiting then. Rare when the
-        // entries are read in the plan's order (a span or two in the benchmark's 16).
-        if (this.#fetches.networkBound || span.waiters.length > 0) {
+        // The network is slower than the import, or a reader has waited a while for bytes past the
+        // window (see BEHIND_MS): no waiting then.
+        const now = performance.now();
+        if (span.waiters.length === 0) span.behindSince = undefined;
+        else span.behindSince ??= now;
+        const behind = span.behindSince === undefined ? undefined : now - span.behindSince;
+        if (this.#fetches.networkBound || (behind !== undefined && behind >= BEHIND_MS)) {
           await this.#spill(span);
           continue;
         }
         await new Promise<void>((resolve) => {
           const forget = this.#fetches.onNetworkBound(() => span.room?.());
+          const timer = behind === undefined
+            ? undefined
+            : setTimeout(() => span.room?.(), BEHIND_MS - behind);
           span.room = () => {
             span.room = undefined;
             forget();
+            clearTimeout(timer);
             resolve();
           };
         });
         continue;
       }
+      span.behindSince = undefined;
       const count = Math.min(room, chunk.length - at);
       const offset = span.received % WINDOW;
       const first = Math.min(count, WINDOW - offset);
@@ -646,12 +665,12 @@ export class RangedZip {
       }
       const waited = new Promise<void>((resolve) => span.waiters.push(resolve));
       // A full window makes room for a waiting reader if it must (see #intoWindow). Waiting for a
-      // large span's bytes counts towards the import being network-bound, but not behind a full
-      // window: that is waiting for another reader.
+      // large span's bytes counts towards the import being network-bound, but not for bytes past its
+      // window: that is waiting for another reader to move on (an import reads three entries at once).
       span.room?.();
       if (span.ring) this.#trim(span);
-      const full = span.ring !== undefined && span.received - span.front === WINDOW;
-      const stopped = kindOf(span) === "large" && !full ? this.#fetches.waiting() : undefined;
+      const past = span.ring !== undefined && to - span.start > span.front + WINDOW;
+      const stopped = kindOf(span) === "large" && !past ? this.#fetches.waiting() : undefined;
       await waited;
       stopped?.();
     }
