@@ -240,6 +240,34 @@ function serve(answer: (request: Request, origin: string) => Response | Promise<
   });
 }
 
+Deno.test({
+  name: `a read's bytes can be read into the reader's own buffer, again and again, byte-exact${note}`,
+  ignore,
+  async fn() {
+    // What a large span's fetch does (`rangeChunks`): no buffer made per network chunk.
+    const { root, files } = await exportFolder();
+    await using server = await RcloneWebdav.start({ root });
+    const store = new WebdavStore({ url: server.url });
+    const big = (await listAll(store)).find((file) => file.name === "takeout-20260602T101010Z-001.zip")!;
+    const bytes = files.get("takeout-20260602T101010Z-001.zip")!;
+    const reader = (await store.read(big, 1_000, 290_001)).getReader({ mode: "byob" });
+    const got = new Uint8Array(289_001);
+    let buffer = new Uint8Array(16_384);
+    let filled = 0;
+    for (;;) {
+      const { value, done } = await reader.read(buffer);
+      if (done) break;
+      assert.ok(value.length > 0 && value.length <= 16_384);
+      got.set(value, filled);
+      filled += value.length;
+      buffer = new Uint8Array(value.buffer);
+    }
+    assert.equal(filled, 289_001);
+    assert.deepEqual(got, bytes.subarray(1_000, 290_001));
+    await Deno.remove(root, { recursive: true });
+  },
+});
+
 Deno.test("a URL that is no WebDAV folder is bad input in one line: a web page, a 404, a 405", async () => {
   await using web = serve((request) => {
     const path = new URL(request.url).pathname;

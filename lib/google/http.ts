@@ -46,6 +46,11 @@ export interface IdleFetchOptions {
   idleMs: number;
   /** The run's stop: aborts the request (and the reading of its body) with its reason. */
   signal?: AbortSignal;
+  /**
+   * The body as a byte stream that a reader may read into a buffer of its own (`getReader({ mode:
+   * "byob" })`), passed through to the network's body: no buffer made per chunk (see `range_read.ts`).
+   */
+  byob?: boolean;
 }
 
 /**
@@ -96,41 +101,75 @@ export async function fetchWithIdleTimeout(
   // the read waiting here itself, and cancels the body (closing the connection): Deno's fetch hears the
   // request's signal through one that follows it only weakly, which a garbage collection takes once the
   // answer is in, and then an abort no longer reaches the body (a stalled read would wait for ever).
-  const reader = response.body.getReader();
+  const body = response.body;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader | undefined;
   let failRead: ((reason: unknown) => void) | undefined;
   const onAbort = () => {
     done();
     failRead?.(signal.reason);
-    reader.cancel(signal.reason).catch(() => {});
+    (reader ?? body).cancel(signal.reason).catch(() => {});
   };
   signal.addEventListener("abort", onAbort, { once: true });
-  const watched = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let read;
-      try {
-        signal.throwIfAborted();
-        read = await new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
-          failRead = reject;
-          reader.read().then(resolve, reject);
-        });
-      } catch (error) {
-        done();
-        throw signal.aborted ? signal.reason : error;
-      } finally {
-        failRead = undefined;
-      }
-      if (read.done) {
-        done();
-        return controller.close();
-      }
-      active = performance.now();
-      controller.enqueue(read.value);
-    },
-    async cancel(reason) {
+  /** The body's next chunk, read into `view` when given (a reader's own buffer). */
+  const read = async (view?: ArrayBufferView) => {
+    try {
+      signal.throwIfAborted();
+      return await new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
+        failRead = reject;
+        // A reader's buffer goes to the body's own BYOB reader; the body is read one way throughout.
+        reader ??= view && options.byob ? body.getReader({ mode: "byob" }) : body.getReader();
+        const next = reader instanceof ReadableStreamBYOBReader
+          ? reader.read(
+            view ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : new Uint8Array(64 * 1024),
+          )
+          : reader.read();
+        (next as Promise<ReadableStreamReadResult<Uint8Array>>).then(resolve, reject);
+      });
+    } catch (error) {
       done();
-      await reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
+      throw signal.aborted ? signal.reason : error;
+    } finally {
+      failRead = undefined;
+    }
+  };
+  const watched = options.byob
+    ? new ReadableStream({
+      type: "bytes",
+      async pull(controller) {
+        const request = controller.byobRequest;
+        const result = await read(request?.view ?? undefined);
+        if (result.done) {
+          done();
+          controller.close();
+          // The reader's buffer, given back (empty).
+          if (request && result.value) request.respondWithNewView(result.value);
+          else request?.respond(0);
+          return;
+        }
+        active = performance.now();
+        if (request && reader instanceof ReadableStreamBYOBReader) request.respondWithNewView(result.value);
+        else controller.enqueue(result.value);
+      },
+      async cancel(reason) {
+        done();
+        await (reader ?? body).cancel(reason);
+      },
+    }, { highWaterMark: 0 })
+    : new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const result = await read();
+        if (result.done) {
+          done();
+          return controller.close();
+        }
+        active = performance.now();
+        controller.enqueue(result.value);
+      },
+      async cancel(reason) {
+        done();
+        await (reader ?? body).cancel(reason);
+      },
+    }, { highWaterMark: 0 });
   return new Response(watched, {
     status: response.status,
     statusText: response.statusText,

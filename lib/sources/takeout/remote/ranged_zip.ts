@@ -30,7 +30,7 @@ import { type ArchiveEntry, ArchiveError, type StoredEntry } from "../entry.ts";
 import "../zip.ts";
 import { decodeStored } from "../stored_entry.ts";
 import { RangeFetches } from "./range_fetches.ts";
-import { type RangeReadOptions, readBytes, readRange } from "./range_read.ts";
+import { type RangeChunks, rangeChunks, type RangeReadOptions, readBytes } from "./range_read.ts";
 import type { RemoteFile, RemoteStore } from "./remote_store.ts";
 
 const KB = 1024;
@@ -434,6 +434,8 @@ export class RangedZip {
       ? AbortSignal.any([this.#options.signal, span.stop.signal])
       : span.stop.signal;
     let release: (() => void) | undefined;
+    let body: RangeChunks | undefined;
+    let ended = false;
     try {
       release = await this.#fetches.slot(kind, [this.#rank, span.start], stop);
       if (isDropped(span)) return;
@@ -441,9 +443,11 @@ export class RangedZip {
       else if (this.#fetches.networkBound) await this.#spill(span);
       else span.ring = new Uint8Array(WINDOW);
       if (isDropped(span)) return;
-      const body = readRange(this.#store, this.#file, span.start, span.end, {
+      // Each chunk is copied (into the span's memory, window or spool batch) before the next is asked for.
+      body = rangeChunks(this.#store, this.#file, span.start, span.end, {
         ...this.#options,
         signal: stop,
+        reuse: true,
       });
       // Spooled bytes are written a megabyte at a time: a write per network chunk (often 16 KB) cost more
       // than the import around it. The batch is made once the span is spooled (through its window, never).
@@ -457,7 +461,7 @@ export class RangedZip {
         batched = 0;
         this.#wake(span);
       };
-      for await (const chunk of body) {
+      for (let chunk; (chunk = await body.next()) !== undefined;) {
         if (isDropped(span)) return;
         if (span.memory) {
           span.memory.set(chunk, span.received);
@@ -477,6 +481,7 @@ export class RangedZip {
         }
         if (isDropped(span)) return;
       }
+      ended = true;
       if (batched > 0 && !isDropped(span)) await flush();
       if (!isDropped(span)) span.state = "fetched";
     } catch (error) {
@@ -486,6 +491,8 @@ export class RangedZip {
       // A store that fails for good fails the run (not while it is stopping: that is no failure).
       if (!this.#options.signal?.aborted) this.#fatal ??= error;
     } finally {
+      // Left before its end (dropped, failed): the body is let go of, as a stream's loop would.
+      if (!ended) body?.cancel().catch(() => {});
       release?.();
       this.#wake(span);
     }

@@ -240,6 +240,7 @@ export class WebdavStore implements RemoteStore {
         },
         what,
         signal,
+        true,
       );
       const encoding = response.headers.get("content-encoding");
       if (encoding && encoding.toLowerCase() !== "identity") {
@@ -401,6 +402,8 @@ export class WebdavStore implements RemoteStore {
     init: RequestInit,
     what: string,
     signal?: AbortSignal,
+    /** A read of a file's bytes: its body may be read into the reader's own buffers (see `exactly`). */
+    byob = false,
   ): Promise<{ response: Response; url: URL }> {
     const headers = new Headers(init.headers);
     if (this.#authorization) headers.set("Authorization", this.#authorization);
@@ -412,6 +415,7 @@ export class WebdavStore implements RemoteStore {
           fetch: this.#fetch,
           idleMs: this.#idleMs,
           signal,
+          byob,
         });
       } catch (error) {
         signal?.throwIfAborted();
@@ -522,13 +526,30 @@ function exactly(
   what: string,
   signal?: AbortSignal,
 ): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader | undefined;
   let received = 0;
-  return new ReadableStream<Uint8Array>({
+  // A byte stream: a reader's own buffer (see `rangeChunks`) goes through to the body's when it is one.
+  return new ReadableStream({
+    type: "bytes",
     async pull(controller) {
+      const request = controller.byobRequest;
+      const view = request?.view;
+      if (!reader && view) {
+        try {
+          reader = body.getReader({ mode: "byob" });
+        } catch {
+          // Not a byte stream: read as it comes.
+        }
+      }
+      reader ??= body.getReader();
       let chunk: ReadableStreamReadResult<Uint8Array>;
+      const into = view && reader instanceof ReadableStreamBYOBReader;
       try {
-        chunk = await reader.read();
+        chunk = into
+          ? await (reader as ReadableStreamBYOBReader).read(
+            new Uint8Array(view.buffer, view.byteOffset, Math.min(view.byteLength, length - received)),
+          ) as ReadableStreamReadResult<Uint8Array>
+          : await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
       } catch (error) {
         // The run's stop ends the read with its own reason, not as a break worth another try.
         if (signal?.aborted) return controller.error(signal.reason);
@@ -550,14 +571,15 @@ function exactly(
         ? chunk.value.subarray(0, length - received)
         : chunk.value;
       received += bytes.length;
-      if (bytes.length > 0) controller.enqueue(bytes);
+      if (into) request!.respondWithNewView(bytes);
+      else if (bytes.length > 0) controller.enqueue(bytes);
       if (received === length) {
         controller.close();
         reader.cancel().catch(() => {});
       }
     },
     cancel(reason) {
-      return reader.cancel(reason);
+      return (reader ?? body).cancel(reason);
     },
   }, { highWaterMark: 0 });
 }
