@@ -117,8 +117,11 @@ export function rangeChunks(
       if (byob) {
         return {
           read: async () => {
-            // A read that failed keeps the buffer it was given.
-            if (!buffer || buffer.byteLength === 0) buffer = new Uint8Array(BYOB_CHUNK);
+            // Made at the first read, and again after a read that failed (it took the buffer with it). A
+            // range smaller than a chunk (a sidecar) gets a buffer of its size.
+            if (!buffer || buffer.byteLength === 0) {
+              buffer = new Uint8Array(Math.min(BYOB_CHUNK, end - start));
+            }
             const read = await byob.read(buffer.subarray(0, Math.min(buffer.length, end - at)));
             if (read.value) buffer = new Uint8Array(read.value.buffer);
             return read as ReadableStreamReadResult<Uint8Array>;
