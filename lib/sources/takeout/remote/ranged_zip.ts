@@ -102,6 +102,8 @@ export interface RangedZipOptions extends RangeReadOptions {
   spoolDir: string;
   /** The run's requests, shared by its zips (default: this zip's own). */
   fetches?: RangeFetches;
+  /** How long a reader past a full window waits before its span spills (default {@link BEHIND_MS}). */
+  behindMs?: number;
 }
 
 /** One byte range fetched in one request. */
@@ -525,15 +527,14 @@ export class RangedZip {
         if (span.waiters.length === 0) span.behindSince = undefined;
         else span.behindSince ??= now;
         const behind = span.behindSince === undefined ? undefined : now - span.behindSince;
-        if (this.#fetches.networkBound || (behind !== undefined && behind >= BEHIND_MS)) {
+        const patience = this.#options.behindMs ?? BEHIND_MS;
+        if (this.#fetches.networkBound || (behind !== undefined && behind >= patience)) {
           await this.#spill(span);
           continue;
         }
         await new Promise<void>((resolve) => {
           const forget = this.#fetches.onNetworkBound(() => span.room?.());
-          const timer = behind === undefined
-            ? undefined
-            : setTimeout(() => span.room?.(), BEHIND_MS - behind);
+          const timer = behind === undefined ? undefined : setTimeout(() => span.room?.(), patience - behind);
           span.room = () => {
             span.room = undefined;
             forget();
