@@ -330,12 +330,12 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
   }
   // Links an earlier run could not make (something of the user's in albums/, --albums none) are made now,
   // not when the next export comes, two months on; an import made them already.
-  if (
-    result.imported.length === 0 && !result.stopped && (options.albums ?? "links") === "links" &&
-    backup.store.newMemberships().size > 0
-  ) {
+  const waiting = result.imported.length === 0 && !result.stopped && (options.albums ?? "links") === "links"
+    ? backup.store.newMemberships()
+    : undefined;
+  if (waiting && waiting.size > 0) {
     using placer = new Placer({ ...backup, logger, onPlaced: options.onFile });
-    result.albumLinksNotMade = await linkTakeoutAlbums(backup.store, backup.tree, placer);
+    result.albumLinksNotMade = await linkTakeoutAlbums(backup.store, backup.tree, placer, waiting);
   }
   if (backup.xmp) await writeXmpSidecars({ ...backup, logger, onFile: options.onFile });
   return result;

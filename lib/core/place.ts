@@ -298,25 +298,25 @@ export class Placer implements Disposable {
    * that every run can ensure all members' links. Each link made is told to `onPlaced` (`--new-files`
    * lists it: a new entry of the tree, as a file is). A symbolic link or a file where a folder of
    * `albums/` goes (`albums -> elsewhere`) blocks only the links that would go through it: one
-   * warning per blocking path, the rest made. Returns how many links were blocked so (`blocked`), and the
-   * links neither made nor there already (`notMade`: those blocked, and on a drive that makes no links all
-   * from the first tried), for a caller that remembers which are still to make.
+   * warning per blocking path, the rest made. Returns the links neither made nor there already: those
+   * blocked so (`blocked`), and on a drive that makes no links all from the first tried (`unlinkable`), for a
+   * caller that remembers which are still to make.
    */
   async linkAlbums<Link extends { title: string; id: string; path?: string }>(
     links: Iterable<Link>,
-  ): Promise<{ blocked: number; notMade: Link[] }> {
+  ): Promise<{ blocked: Link[]; unlinkable: Link[] }> {
     // A drive that makes no links was told once (below): the photos are placed all the same.
-    if (!this.#tree.makesLinks) return { blocked: 0, notMade: [...links] };
+    if (!this.#tree.makesLinks) return { blocked: [], unlinkable: [...links] };
     const said = new Set<string>();
-    const notMade: Link[] = [];
-    let blocked = 0;
+    const blocked: Link[] = [];
+    const unlinkable: Link[] = [];
     // Set when the drive turns out to make no links: the rest are not tried.
     let noLinks = false;
     for (const link of links) {
       const { title, id, path = this.#store.item(id)?.path } = link;
       if (!path) continue;
       if (noLinks) {
-        notMade.push(link);
+        unlinkable.push(link);
         continue;
       }
       for (const candidate of albumLinkNames(title, id, path)) {
@@ -331,8 +331,7 @@ export class Placer implements Disposable {
         } catch (error) {
           if (error instanceof UnsafePathError) {
             // Never written through, and never moved away: it is the user's. The photo is placed.
-            blocked++;
-            notMade.push(link);
+            blocked.push(link);
             if (!said.has(error.message)) {
               said.add(error.message);
               this.#logger.warn(
@@ -345,12 +344,12 @@ export class Placer implements Disposable {
           if (!(error instanceof NoLinksError)) throw error;
           this.#logger.warn(NO_LINKS_WARNING);
           noLinks = true;
-          notMade.push(link);
+          unlinkable.push(link);
           break;
         }
       }
     }
-    return { blocked, notMade };
+    return { blocked, unlinkable };
   }
 
   /**
