@@ -726,7 +726,8 @@ export class RangedZip {
         { cause: error },
       );
     }
-    return new ArchiveError(`cannot read the zip directory; ${REPLACE_PART} (${message})`, { cause: error });
+    // Not damage as far as zip.js can tell (a feature it does not read, a fault of ours): no copy to replace.
+    return new ArchiveError(`cannot read the zip directory (${message})`, { cause: error });
   }
 }
 
