@@ -95,7 +95,7 @@ Deno.test("Ctrl-C in takeout: imported files kept and recorded, no temporary fil
   }
 });
 
-Deno.test("a sync stopped after moving a file to its corrected date counts the files downloaded, not the move or its sidecar", async () => {
+Deno.test("a sync stopped after moving a file to its corrected date counts the files downloaded, not the move", async () => {
   const items = generateLibrary({ count: 3, seed: 94, minSize: 40_000, maxSize: 50_000 });
   let stalled: () => void = () => {};
   await using env = await TestEnv.start({

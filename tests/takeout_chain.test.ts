@@ -16,6 +16,7 @@ import {
   backupRows,
   backupTree,
   copyBackup,
+  keepOnlySyncDb,
   sha256,
 } from "../testing/takeout/backup_state.ts";
 
@@ -232,12 +233,6 @@ async function deliver(store: string, zips: string[]): Promise<void> {
 }
 
 /** Remove everything in `dir` but `sync.db` (and its journal), as a job's folder is once it stored its run's files. */
-async function removeFiles(dir: string): Promise<void> {
-  for await (const entry of Deno.readDir(dir)) {
-    if (!entry.name.startsWith("sync.db")) await Deno.remove(join(dir, entry.name), { recursive: true });
-  }
-}
-
 Deno.test("a file gone from DIR is put back by a later export's copy, with what that export changed", async () => {
   const dir = join(WORK, "gone");
   await copyBackup(await baselineOnly(), dir);
@@ -279,7 +274,7 @@ Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline 
     assert.ok(result.code === 0 || result.code === 3, result.stderr);
     assert.doesNotMatch(result.stderr, /restored/);
     stored.push(...(await Deno.readTextFile(list)).split("\n").filter(Boolean));
-    await removeFiles(dir);
+    await keepOnlySyncDb(dir);
     if (result.code === 0) break;
   }
   assert.ok(codes.length >= 2 && codes.at(-1) === 0, `runs ended: ${codes.join(" ")}`);
@@ -367,7 +362,7 @@ Deno.test("--new-files lists the album links a run made with its files: stored a
     const result = await run("--max-bytes=300kB");
     assert.ok(result.code === 0 || result.code === 3, result.stderr);
     links.push(...(await storeListed(dir, list)).filter((path) => path.startsWith("albums/")));
-    await removeFiles(dir);
+    await keepOnlySyncDb(dir);
     if (result.code === 0) break;
   }
   const expected = join(WORK, "links-baseline");
@@ -466,7 +461,7 @@ Deno.test("--files-elsewhere --xmp: a later export's changes rewrite the sidecar
   ok(await run(archives.baseline));
   const first = (await Deno.readTextFile(list)).split("\n").filter((p) => p.endsWith(".xmp"));
   assert.ok(first.length > 10, "the baseline's sidecars");
-  await removeFiles(dir);
+  await keepOnlySyncDb(dir);
   ok(await run(archives.inc1));
   const listed = (await Deno.readTextFile(list)).split("\n").filter(Boolean);
   const items = rows(dir).items;

@@ -25,7 +25,7 @@ import {
 import { generateTakeout } from "../testing/takeout/export.ts";
 import { reportOf } from "../testing/takeout/report_rows.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
-import { backupRows, backupTree, sha256 } from "../testing/takeout/backup_state.ts";
+import { backupRows, backupTree, keepOnlySyncDb, sha256 } from "../testing/takeout/backup_state.ts";
 import * as hand from "../testing/takeout/hand_archives.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-runs-" });
@@ -609,15 +609,10 @@ Deno.test("--files-elsewhere: a later part's sidecar re-dates a file an earlier 
   // A CI job's folder: each run's files are stored elsewhere, the folder keeps only sync.db.
   const dir = outDir("elsewhere");
   const elsewhere = (part: string) => cli(["takeout", `--dir=${dir}`, "--files-elsewhere", part]);
-  const keepOnlySyncDb = async () => {
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.name.startsWith("sync.db")) await Deno.remove(join(dir, entry.name), { recursive: true });
-    }
-  };
   assert.equal((await elsewhere(part1)).code, 0);
   const [first] = rows(dir).items;
   assert.equal(first.path, "2024/01/01/a.jpg", "dated by its entry time for now");
-  await keepOnlySyncDb();
+  await keepOnlySyncDb(dir);
   const sidecar = await elsewhere(part2);
   assert.equal(sidecar.code, 0, sidecar.stderr);
   // Its bytes are in part 1: the file stored at its old day cannot move; sync.db says where it is, and the run
@@ -630,7 +625,7 @@ Deno.test("--files-elsewhere: a later part's sidecar re-dates a file an earlier 
     "2024/01/01/a.jpg",
     1672912210000,
   ]]);
-  await keepOnlySyncDb();
+  await keepOnlySyncDb(dir);
   const again = await elsewhere(part1);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, /^placed 2023\/01\/05\/a\.jpg again: a later export corrected its date/m);
@@ -639,7 +634,7 @@ Deno.test("--files-elsewhere: a later part's sidecar re-dates a file an earlier 
   assert.deepEqual(await Deno.readFile(join(dir, expected.path)), photo);
   assert.equal((await Deno.stat(join(dir, expected.path))).mtime?.getTime(), 1672912210000);
   // Done: read again, nothing more is placed.
-  await keepOnlySyncDb();
+  await keepOnlySyncDb(dir);
   const done = await elsewhere(part1);
   assert.equal(done.code, 0, done.stderr);
   assert.match(done.stderr, / 0 imported /);
@@ -647,12 +642,6 @@ Deno.test("--files-elsewhere: a later part's sidecar re-dates a file an earlier 
 });
 
 /** What a CI job's folder keeps between runs (`--files-elsewhere`): each run's files are stored elsewhere. */
-async function keepOnlySyncDb(dir: string): Promise<void> {
-  for await (const entry of Deno.readDir(dir)) {
-    if (!entry.name.startsWith("sync.db")) await Deno.remove(join(dir, entry.name), { recursive: true });
-  }
-}
-
 Deno.test("--files-elsewhere: a later part's sidecar that corrects a stored file's time within its day moves nothing: no copy is called out of date, none placed again", async () => {
   const work = join(WORK, "elsewhere-same-day");
   await Deno.mkdir(work, { recursive: true });

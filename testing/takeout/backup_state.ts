@@ -21,6 +21,16 @@ export async function copyBackup(from: string, to: string): Promise<void> {
 }
 
 /**
+ * Empty the backup folder `dir` but for its `sync.db` (and its WAL files), as a CI job that stores each run's
+ * files elsewhere (`--files-elsewhere`) keeps it.
+ */
+export async function keepOnlySyncDb(dir: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.name.startsWith("sync.db")) await Deno.remove(join(dir, entry.name), { recursive: true });
+  }
+}
+
+/**
  * Every file and album link under `dir` (sorted as {@link listFiles} lists them): its path, then
  * its content's hash and mtime (whole seconds), or, for a link, its target.
  */
