@@ -228,7 +228,15 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
   };
   result.store = store.description;
   logger.info(`looking for Takeout exports in ${store.description}`);
-  const exports = await (listing ?? storeExports(store, (options.now ?? Date.now)(), signal));
+  let exports;
+  try {
+    exports = await (listing ?? storeExports(store, (options.now ?? Date.now)(), signal));
+  } catch (error) {
+    // --max-time ran out while the store was listed (a slow or far store): the next run lists it again.
+    if (!(error instanceof StopRequest)) throw error;
+    result.stopped = "time";
+    return result;
+  }
   const reading = {
     signal,
     retry: options.retry,
@@ -275,6 +283,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
       continue;
     }
     const inputs: RemoteArchive[] = [];
+    let filesOfExport = 0;
     try {
       // The parts' directories are read at once (a round trip or more each); every part opened is
       // disposed of below, also when another failed.
@@ -291,39 +300,36 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
         `export ${found.stamp}: reading ${inputs.length} ${inputs.length === 1 ? "part" : "parts"}`,
       );
       const records = new TakeoutRecords(backup.store, names);
-      let filesOfExport = 0;
       const catalogued = await catalog(inputs, catalogOptions(records, stageWorkers, signal));
       using reportFile = ReportFile.create(dir);
-      let report;
-      try {
-        report = await importTakeout(catalogued, {
-          ...backup,
-          inputs,
-          records,
-          logger,
-          albums: options.albums ?? "links",
-          includeTrashed: options.includeTrashed ?? false,
-          signal,
-          reportFile,
-          budget: stop.budget,
-          onFile: (path, entry) => {
-            if (entry === "file") filesOfExport++;
-            options.onFile?.(path, entry);
-          },
-          stageWorkers,
-        });
-      } catch (error) {
-        // --max-time: what was imported is kept and recorded; the next run goes on.
-        if (!(error instanceof StopRequest)) throw error;
-        result.stopped = "time";
-        result.stoppedIn = { stamp: found.stamp, files: filesOfExport };
-        break;
-      }
+      const report = await importTakeout(catalogued, {
+        ...backup,
+        inputs,
+        records,
+        logger,
+        albums: options.albums ?? "links",
+        includeTrashed: options.includeTrashed ?? false,
+        signal,
+        reportFile,
+        budget: stop.budget,
+        onFile: (path, entry) => {
+          if (entry === "file") filesOfExport++;
+          options.onFile?.(path, entry);
+        },
+        stageWorkers,
+      });
       const complete = report.damagedArchives === 0 && report.failed === 0 && report.unread === 0;
       if (complete) {
         result.deletable.push(deletable(chain, found.stamp, locations));
       } else if (stop.budget?.reached) result.stopped = "bytes";
       result.imported.push({ stamp: found.stamp, parts: names, report, complete });
+    } catch (error) {
+      // --max-time ran out in this export (its directories, its sidecars, its files): what was imported is
+      // kept and recorded; the next run goes on.
+      if (!(error instanceof StopRequest)) throw error;
+      result.stopped = "time";
+      result.stoppedIn = { stamp: found.stamp, files: filesOfExport };
+      break;
     } finally {
       for (const input of inputs) input[Symbol.dispose]();
     }

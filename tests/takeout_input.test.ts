@@ -26,6 +26,7 @@ import { Renderer, takeout } from "../main.ts";
 import { RunStop } from "../lib/core/backup.ts";
 import { StopRequest } from "../lib/core/errors.ts";
 import { FolderStore } from "../lib/sources/takeout/folder/folder_store.ts";
+import type { RemoteStore } from "../lib/sources/takeout/remote/remote_store.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-input-" });
 Deno.test.afterAll?.(async () => {
@@ -739,6 +740,44 @@ Deno.test("--from: a part deleted after its import, as the run said it could be,
     items(dir).map(({ path, created_ms }) => ({ path, created_ms })),
     items(reference).map(({ path, created_ms }) => ({ path, created_ms })),
   );
+});
+
+Deno.test("--max-time running out while the store is listed or an export's directories are read: stopped, not a failure", async () => {
+  const folder = join(WORK, "stopped-early-store");
+  await Deno.mkdir(folder);
+  for (const zip of ZIPS) await Deno.copyFile(zip, join(folder, zip.split("/").at(-1)!));
+  const stamp = ZIPS[0].split("/").at(-1)!.slice("takeout-".length, "takeout-".length + 16);
+  /** The folder as a store whose `when` request is where the time runs out (a request then ends with it). */
+  const slowStore = (when: "list" | "read", stop: RunStop): RemoteStore => {
+    const store = new FolderStore(folder);
+    const runOut = () => {
+      stop.abort(new StopRequest("the time limit ran out"));
+      return stop.signal.reason;
+    };
+    return {
+      description: store.description,
+      async *list(signal) {
+        if (when === "list") throw runOut();
+        yield* store.list(signal);
+      },
+      read: (file, start, end, signal) =>
+        when === "read" ? Promise.reject(runOut()) : store.read(file, start, end, signal),
+    };
+  };
+  for (const when of ["list", "read"] as const) {
+    const dir = fresh(`stopped-early-${when}`);
+    const stop = new RunStop();
+    const result = await takeout({
+      dir,
+      store: slowStore(when, stop),
+      logger: new Renderer({ verbosity: "quiet", tty: false }),
+      stop,
+    });
+    assert.equal(result.stopped, "time", when);
+    assert.deepEqual(result.stoppedIn, when === "read" ? { stamp, files: 0 } : undefined);
+    assert.deepEqual(result.imported, []);
+    assert.deepEqual(items(dir), []);
+  }
 });
 
 Deno.test("--max-time running out inside an export: the report names the export it stopped in and counts its files only", async () => {

@@ -363,7 +363,7 @@ export async function runRemoteTakeout(
       } imported before --max-time ran out`,
     );
   }
-  if (result.imported.length + result.done.length + result.waiting.length === 0 && !result.stoppedIn) {
+  if (result.imported.length + result.done.length + result.waiting.length === 0 && !result.stopped) {
     renderer.info("no Takeout export of Google Photos found; see the README for how to schedule one");
   }
   for (const { stamp, files, otherProducts } of result.deletable) {
