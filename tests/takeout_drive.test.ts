@@ -290,6 +290,17 @@ Deno.test("takeout --drive: a part lost in delivery (a gap a day old) is one lin
   );
   assert.match(warned[0], line);
   assert.doesNotMatch(lost.stderr, /the next run takes it/);
+  // A folder whose files are stored elsewhere (it keeps sync.db only): an import by path would list nothing
+  // to store, so the part is to go where the runs read.
+  const elsewhere = await env.cli(
+    ["takeout", "--drive", `--dir=${join(env.root, "elsewhere")}`, "--files-elsewhere", "--no-browser"],
+    { auth: "browser", env: { TZ: "UTC", PHOTOSYNC_DRIVE_URL: emulator.driveUrl } },
+  );
+  assert.equal(elsewhere.code, 3, elsewhere.stderr);
+  assert.match(
+    elsewhere.stderr,
+    /download that part from takeout\.google\.com \(Manage exports\) while the link lasts and put it in Google Drive beside the others \(the next run imports the export and lists its files with --new-files\), or ask Takeout for a new export$/m,
+  );
   // The job summary: exit 3, the line as a warning.
   const text = await Deno.readTextFile(summary);
   assert.match(text, /^### photosync takeout: .* \(exit 3\)$/m);

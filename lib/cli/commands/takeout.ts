@@ -323,16 +323,21 @@ export async function runRemoteTakeout(
     if (stalled) {
       // Delivered without it a day ago or more: no run will ever take this export by itself.
       const one = missing.length === 1;
+      // A folder whose files are stored elsewhere keeps only what its runs list: an import by path lists
+      // nothing (and is not stored), so the part goes where the runs read, and a run lists its files.
+      const importIt = flags["files-elsewhere"]
+        ? `put ${one ? "it" : "them"} in ${result.store} beside the others (the next run imports the ` +
+          "export and lists its files with --new-files)"
+        : `import ${one ? "it" : "them"} with photosync takeout --dir ${shellWord(dir)} ${
+          missing.map(shellWord).join(" ")
+        } (the next run then imports the rest)`;
       renderer.attention(
         `export ${stamp} in ${result.store} lacks ${
           missing.join(", ")
         }, and its delivery has ended (no part ` +
           `came since ${utcMinute(stalled.newestMs)}): download ${one ? "that part" : "those parts"} from ` +
-          `takeout.google.com (Manage exports) while the link lasts and import ${one ? "it" : "them"} with ` +
-          `photosync takeout --dir ${shellWord(dir)} ${
-            missing.map(shellWord).join(" ")
-          } (the next run then ` +
-          "imports the rest), or ask Takeout for a new export",
+          `takeout.google.com (Manage exports) while the link lasts and ${importIt}, or ask Takeout for a new ` +
+          "export",
       );
       if (code === ExitCode.ok) code = ExitCode.incomplete;
       continue;
