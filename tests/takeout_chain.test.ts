@@ -322,7 +322,7 @@ Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline 
       "m",
     ),
   );
-  assert.match(increment.stderr, /^ {2}1 file stored elsewhere placed again at its corrected day/m);
+  assert.match(increment.stderr, /^ {2}1 file stored elsewhere placed again with its corrected date/m);
   assert.deepEqual(await Deno.readFile(join(dir, newDay)), corrected.before.bytes);
   assert.equal((await Deno.stat(join(dir, newDay))).mtime?.getTime(), corrected.file.captureMs);
   assert.deepEqual(

@@ -642,7 +642,7 @@ Deno.test("--files-elsewhere: a later part's sidecar re-dates a file an earlier 
 });
 
 /** What a CI job's folder keeps between runs (`--files-elsewhere`): each run's files are stored elsewhere. */
-Deno.test("--files-elsewhere: a later part's sidecar that corrects a stored file's time within its day moves nothing: no copy is called out of date, none placed again", async () => {
+Deno.test("--files-elsewhere: a later part's sidecar that corrects a stored file's time within its day: said; its part read again places it at its path with the new time, to store over the copy, never \"delete\"", async () => {
   const work = join(WORK, "elsewhere-same-day");
   await Deno.mkdir(work, { recursive: true });
   const folder = "Takeout/Google Photos/Photos from 2023";
@@ -663,22 +663,65 @@ Deno.test("--files-elsewhere: a later part's sidecar that corrects a stored file
   const sidecar = await elsewhere(part2);
   assert.equal(sidecar.code, 0, sidecar.stderr);
   assert.doesNotMatch(sidecar.stderr, /stays at the old day|out of date|delete/);
+  assert.match(
+    sidecar.stderr,
+    /^warning: 1 file stored elsewhere \(--files-elsewhere, e\.g\. 2024\/01\/01\/a\.jpg\) has a time corrected within its day; the stored copy keeps the old file time until its part is read again, which places it again to store over it: takeout-20251110T101010Z-001\.zip /m,
+  );
   assert.deepEqual(rows(dir).items.map((row) => [row.path, row.created_ms]), [["2024/01/01/a.jpg", later]]);
-  // Its part read again: the copy stored elsewhere is the backup's still (its day, its path).
+  // Its part read again: placed at the same path with the new time, to store over the copy there.
   await keepOnlySyncDb(dir);
   const again = await elsewhere(part1);
   assert.equal(again.code, 0, again.stderr);
-  assert.doesNotMatch(again.stderr, /out of date|delete|placed .* again|placed again/);
-  assert.match(again.stderr, / 0 imported /);
+  assert.doesNotMatch(again.stderr, /delete|has a time corrected/);
+  assert.match(
+    again.stderr,
+    /^placed 2024\/01\/01\/a\.jpg again: a later export corrected its time; store it over the copy stored elsewhere at that path/m,
+  );
   assert.deepEqual(
     (await listFiles(dir)).filter((path) => !path.startsWith("takeout-report-")),
-    [],
-    "nothing placed",
+    ["2024/01/01/a.jpg"],
   );
+  assert.equal((await Deno.stat(join(dir, "2024/01/01/a.jpg"))).mtime?.getTime(), later);
   assert.deepEqual(rows(dir).items.map((row) => [row.path, row.created_ms]), [["2024/01/01/a.jpg", later]]);
 });
 
-Deno.test("--files-elsewhere: a later part's sidecar for a stored file with a tagged name (two a.jpg on one day) that keeps its day moves nothing: no copy is called out of date", async () => {
+Deno.test("--files-elsewhere: a later export re-sending a stored photo with its time corrected within its day places it again at its path with the new time, listed, to store over the old copy", async () => {
+  const work = join(WORK, "elsewhere-retimed");
+  await Deno.mkdir(work, { recursive: true });
+  const folder = "Takeout/Google Photos/Photos from 2023";
+  const photo = bytes("\xff\xd8 a photo re-sent with its time an hour on \xff\xd9");
+  const baseline = join(work, "takeout-20251110T101010Z-001.zip");
+  const increment = join(work, "takeout-20260110T101010Z-001.zip");
+  await hand.writeZip(baseline, [[`${folder}/a.jpg`, photo]]);
+  const dir = outDir("elsewhere-retimed");
+  const list = join(work, "new-files.txt");
+  const run = () =>
+    cli(["takeout", "--files-elsewhere", `--dir=${dir}`, `--from=${work}`, `--new-files=${list}`]);
+  assert.equal((await run()).code, 0);
+  const [first] = rows(dir).items;
+  assert.equal(first.path, "2024/01/01/a.jpg", "dated by its entry time");
+  const later = first.created_ms + 3600_000;
+  await hand.writeZip(increment, [
+    [`${folder}/a.jpg`, photo],
+    [
+      `${folder}/a.jpg.supplemental-metadata.json`,
+      bytes(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: String(later / 1000) } })),
+    ],
+  ]);
+  await keepOnlySyncDb(dir);
+  const resent = await run();
+  assert.equal(resent.code, 0, resent.stderr);
+  assert.match(
+    resent.stderr,
+    /^placed 2024\/01\/01\/a\.jpg again: a later export corrected its time; store it over the copy stored elsewhere at that path/m,
+  );
+  assert.doesNotMatch(resent.stderr, /out of date \(delete|delete it there/);
+  assert.equal((await Deno.readTextFile(list)).trim(), "2024/01/01/a.jpg");
+  assert.equal((await Deno.stat(join(dir, "2024/01/01/a.jpg"))).mtime?.getTime(), later);
+  assert.deepEqual(rows(dir).items.map((row) => [row.path, row.created_ms]), [["2024/01/01/a.jpg", later]]);
+});
+
+Deno.test("--files-elsewhere: a later part's sidecar for a stored file with a tagged name (two a.jpg on one day) that keeps its day keeps its path: no copy is called out of date", async () => {
   const work = join(WORK, "elsewhere-tagged");
   await Deno.mkdir(work, { recursive: true });
   const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
@@ -706,8 +749,16 @@ Deno.test("--files-elsewhere: a later part's sidecar for a stored file with a ta
   await keepOnlySyncDb(dir);
   const again = await elsewhere(part1);
   assert.equal(again.code, 0, again.stderr);
-  assert.doesNotMatch(again.stderr, /out of date|delete|placed again/);
-  assert.match(again.stderr, / 0 imported /);
+  assert.doesNotMatch(again.stderr, /out of date \(delete|delete it there/);
+  assert.match(
+    again.stderr,
+    new RegExp(
+      `^placed ${
+        tagged.path.replace(/[()./]/g, "\\$&")
+      } again: a later export corrected its time; store it over`,
+      "m",
+    ),
+  );
   assert.deepEqual(
     rows(dir).items.find((row) => row.hash === tagged.hash)!.path,
     tagged.path,

@@ -452,9 +452,10 @@ function summarise(report: TakeoutReport, seconds: number, renderer: Renderer): 
   }
   if (report.placedAgain > 0) {
     renderer.info(
-      `  ${formatCount(report.placedAgain, "file")} stored elsewhere placed again at ${
+      `  ${formatCount(report.placedAgain, "file")} stored elsewhere placed again with ${
         report.placedAgain === 1 ? "its" : "their"
-      } corrected day (the copies stored at the old day are out of date)`,
+      } corrected date (store ${report.placedAgain === 1 ? "it" : "them"}; a copy stored before at another ` +
+        "day is out of date)",
     );
   }
   if (report.updated > 0) {

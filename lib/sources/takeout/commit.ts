@@ -45,6 +45,11 @@ export type Committed =
      * date a later export corrected in a folder whose earlier files are stored elsewhere: see `#apply`).
      */
     refiled?: string;
+    /**
+     * Placed again at its own path with the time this copy's sidecar corrected on the same day, its file stored
+     * elsewhere there with the old file time: the copy to store over that one.
+     */
+    retimed?: true;
     /** Restored, then moved to the date this copy's sidecar, of a later export, gives: its path. */
     redated?: string;
     /** What this copy's sidecar, from a later export than the item's, changed (`favourite`, …). */
@@ -149,6 +154,7 @@ export class Committer {
       if (holder === known && !this.keepsFileOf(now)) {
         // Stored elsewhere, and this copy's sidecar corrected its date: these bytes go to its new day here.
         const { path, refiled } = await this.#placeAgain(now, staged, digest);
+        const was = refiled ?? holder.path!;
         committed = {
           kind: "imported",
           id,
@@ -156,7 +162,7 @@ export class Committer {
           size,
           dateSource: dateSourceOf(now),
           skipped: [],
-          refiled: refiled ?? holder.path!,
+          ...(was === path ? { retimed: true } : { refiled: was }),
           ...(updated.length > 0 ? { updated } : {}),
         };
       } else {
@@ -190,7 +196,7 @@ export class Committer {
         dateSource: dateSourceOf(this.#store.item(id) ?? known!),
         skipped: [],
         ...(placed.refiled !== undefined && this.#tree.filesElsewhere
-          ? { refiled: placed.refiled }
+          ? placed.refiled === placed.path ? { retimed: true as const } : { refiled: placed.refiled }
           : { restored: owner.status === "downloaded" }),
         ...(redated === "redated" ? { redated: path } : {}),
         ...(updated.length > 0 ? { updated } : {}),
@@ -363,6 +369,11 @@ export class Committer {
    * there (`OutputTree.keeps`), unless its date changed since it was placed there (noted by `#apply`): then
    * its bytes are wanted here, at its new day (see `#placeAgain`).
    */
+  /** Whether item `id`'s date maps its file to another folder (day) than the one its row names. */
+  movesDay(id: string): boolean {
+    return this.#placer.remapped(id);
+  }
+
   keepsFileOf(item: ItemRow): boolean {
     if (item.status !== "downloaded" || !item.path || item.size === null) return false;
     if (this.#tree.holds(item.path, item.size)) return true;
@@ -520,13 +531,15 @@ export class Committer {
     // elsewhere (see `OutputTree.keeps`) cannot be moved there: its path stays the one it is stored at, and
     // when its new date (or place) maps it to another path it is noted, so that its entry's bytes (this
     // one's, or read again later) are placed at that path here, as in a folder that holds it (see
-    // `keepsFileOf`); the copy stored before is out of date then. A new time on the same day moves nothing:
-    // the copy stored elsewhere stays the backup's, only its file time is the old one (sync.db has the new).
+    // `keepsFileOf`); the copy stored before is out of date then. A new time on the same day is noted too:
+    // the bytes go to the same path with the new time, and the copy stored there is to be stored over.
     const moved = await this.#placer.move(id, new Date(ms), from, {
       missing: this.#tree.filesElsewhere ? "leave" : "claim",
     });
     if (moved === undefined) {
-      if (this.#placer.remapped(id)) this.#store.noteRefile(id);
+      // Its entry's bytes (this one's, or read again later) are placed again: at another path, or at its own
+      // with the new time, to be stored over the copy with the old one.
+      if (this.#placer.remapped(id) || ms !== item.createdMs) this.#store.noteRefile(id);
     } else if (this.#tree.filesElsewhere) this.#store.refiled(id);
     return "redated";
   }

@@ -236,23 +236,45 @@ function warnStoredAtOldDay(run: Run): void {
   const waiting = run.store.pendingRefiles().flatMap(({ id, was }) => {
     const item = run.store.item(id);
     return item?.source === "takeout" && item.path && !run.committer.keepsFileOf(item)
-      ? [{ ...item, path: was ?? item.path }]
+      ? [{ ...item, path: was ?? item.path, movesDay: was !== undefined || run.committer.movesDay(id) }]
       : [];
   });
-  if (waiting.length === 0) return;
-  const parts = new Set(
-    waiting.map((item) => (JSON.parse(item.json) as { takeout?: { archive?: string } }).takeout?.archive),
-  );
-  const one = waiting.length === 1;
-  run.logger.warn(
-    `${waiting.length} ${one ? "file" : "files"} stored elsewhere (--files-elsewhere, e.g. ${
-      waiting[0].path
-    }) ` +
-      `${one ? "has" : "have"} a corrected date but ${one ? "stays" : "stay"} at the old day until ` +
-      `${one ? "its" : "their"} part is read again, which places ${one ? "it" : "them"} at the new day: ` +
-      `${[...parts].filter(Boolean).join(", ")} (a part a run did not finish is read by the next; import ` +
-      "one imported in full again with --files-elsewhere)",
-  );
+  const partsOf = (items: typeof waiting) =>
+    [
+      ...new Set(
+        items.map((item) => (JSON.parse(item.json) as { takeout?: { archive?: string } }).takeout?.archive),
+      ),
+    ]
+      .filter(Boolean).join(", ");
+  const later = "(a part a run did not finish is read by the next; import one imported in full again with " +
+    "--files-elsewhere)";
+  const moving = waiting.filter((item) => item.movesDay);
+  if (moving.length > 0) {
+    const one = moving.length === 1;
+    run.logger.warn(
+      `${moving.length} ${one ? "file" : "files"} stored elsewhere (--files-elsewhere, e.g. ${
+        moving[0].path
+      }) ` +
+        `${one ? "has" : "have"} a corrected date but ${one ? "stays" : "stay"} at the old day until ` +
+        `${one ? "its" : "their"} part is read again, which places ${one ? "it" : "them"} at the new day: ` +
+        `${partsOf(moving)} ${later}`,
+    );
+  }
+  const retimed = waiting.filter((item) => !item.movesDay);
+  if (retimed.length > 0) {
+    const one = retimed.length === 1;
+    run.logger.warn(
+      `${retimed.length} ${one ? "file" : "files"} stored elsewhere (--files-elsewhere, e.g. ${
+        retimed[0].path
+      }) ` +
+        `${one ? "has" : "have"} a time corrected within ${one ? "its" : "their"} day; the stored ` +
+        `${one ? "copy keeps" : "copies keep"} the old file time until ${
+          one ? "its" : "their"
+        } part is read ` +
+        `again, which places ${one ? "it" : "them"} again to store over ${one ? "it" : "them"}: ` +
+        `${partsOf(retimed)} ${later}`,
+    );
+  }
 }
 
 /**
@@ -418,6 +440,11 @@ async function importArchive(
             `placed ${committed.path} again: a later export corrected its date; the copy stored elsewhere at ` +
               `${committed.refiled} is out of date (delete it there)`,
           );
+        } else if (committed.retimed) {
+          run.logger.info(
+            `placed ${committed.path} again: a later export corrected its time; store it over the copy stored ` +
+              "elsewhere at that path (its file time is the old one)",
+          );
         } else run.logger.event(`${committed.restored ? "restored" : "imported"} ${committed.path}`);
         run.logger.verbose(
           `${media.entry.path}: sidecar ${
@@ -558,7 +585,7 @@ class ExportTally {
 
   /** Count a committed file of `input`. */
   committed(input: ArchiveSource, media: MediaPlan, committed: Committed): void {
-    if (committed.kind === "imported" && !committed.restored && !committed.refiled) {
+    if (committed.kind === "imported" && !committed.restored && !committed.refiled && !committed.retimed) {
       this.#placed[this.#inputs.indexOf(input)]++;
     } else this.present(input, media, committed.id);
   }

@@ -224,7 +224,7 @@ export function countCommitted(
     case "imported": {
       report.imported++;
       if (committed.restored) report.restored++;
-      if (committed.refiled) report.placedAgain++;
+      if (committed.refiled || committed.retimed) report.placedAgain++;
       if (committed.redated) report.redated++;
       if (committed.updated) report.updated++;
       report.bytes += committed.size;
@@ -249,6 +249,8 @@ export function countCommitted(
             ? `restored ${committed.path}`
             : committed.refiled
             ? `placed again at ${committed.path} (its date corrected; the copy stored at ${committed.refiled} is out of date)`
+            : committed.retimed
+            ? `placed again at ${committed.path} (its time corrected; to store over the copy stored there)`
             : committed.path,
           ...committed.skipped,
           ...committed.updated ? [`updated ${committed.updated.join(", ")} (a later export)`] : [],
