@@ -685,7 +685,7 @@ Deno.test("--files-elsewhere: a later part's sidecar that corrects a stored file
   assert.deepEqual(rows(dir).items.map((row) => [row.path, row.created_ms]), [["2024/01/01/a.jpg", later]]);
 });
 
-Deno.test("--files-elsewhere: a later export re-sending a stored photo with its time corrected within its day places it again at its path with the new time, listed, to store over the old copy", async () => {
+Deno.test("--files-elsewhere: a later export re-sending a stored photo with its time corrected within its day places it again at its path with the new time, listed, to store over the old copy; status there says it is missing only without --files-elsewhere", async () => {
   const work = join(WORK, "elsewhere-retimed");
   await Deno.mkdir(work, { recursive: true });
   const folder = "Takeout/Google Photos/Photos from 2023";
@@ -719,6 +719,20 @@ Deno.test("--files-elsewhere: a later export re-sending a stored photo with its 
   assert.equal((await Deno.readTextFile(list)).trim(), "2024/01/01/a.jpg");
   assert.equal((await Deno.stat(join(dir, "2024/01/01/a.jpg"))).mtime?.getTime(), later);
   assert.deepEqual(rows(dir).items.map((row) => [row.path, row.created_ms]), [["2024/01/01/a.jpg", later]]);
+  // status in such a folder, its file stored elsewhere: missing but for --files-elsewhere, which the line names.
+  await keepOnlySyncDb(dir);
+  const status = await cli(["status", `--dir=${dir}`]);
+  assert.match(
+    status.stdout,
+    new RegExp(
+      `^missing: +1 downloaded but gone .*; a folder whose files are stored elsewhere: photosync status --dir ${dir} --files-elsewhere$`,
+      "m",
+    ),
+  );
+  const elsewhereStatus = await cli(["status", `--dir=${dir}`, "--files-elsewhere"]);
+  assert.equal(elsewhereStatus.code, 0, elsewhereStatus.stderr);
+  assert.doesNotMatch(elsewhereStatus.stdout, /missing/);
+  assert.match(elsewhereStatus.stdout, /^downloaded: +1/m);
 });
 
 Deno.test("--files-elsewhere: a later part's sidecar for a stored file with a tagged name (two a.jpg on one day) that keeps its day keeps its path: no copy is called out of date", async () => {

@@ -15,7 +15,7 @@ import { requireBackup } from "../existing_backup.ts";
 import { chainSummary, describeChain } from "../../sources/takeout/export_chain.ts";
 import { backupShape, describeShape } from "../status_shape.ts";
 
-const HELP = `Usage: photosync status [--dir DIR] [--json]
+const HELP = `Usage: photosync status [--dir DIR] [--json] [--files-elsewhere]
 
 Counts of items, downloaded, pending and failed (with reasons) in DIR/sync.db, and the
 downloaded items whose file is no longer in DIR (or has another size); a line per year
@@ -23,6 +23,8 @@ downloaded items whose file is no longer in DIR (or has another size); a line pe
 last run; the Takeout exports imported, with any export missed between them; the last verify.
 Creates nothing: a DIR without sync.db is bad input (exit 2).
   --dir DIR            the folder given to sync (default: .)
+  --files-elsewhere    DIR holds only sync.db and a run's new files, the rest stored elsewhere (as
+                       takeout --files-elsewhere keeps it): a file not in DIR is not missing
   --json               one JSON object: items, downloaded, files, pending, failed, bytes, sources,
                        failures, notes, missing, years, oldest, newest, runs, exports (the Takeout
                        exports imported), missedExports, lastVerify (null before the first verify)
@@ -36,6 +38,7 @@ const statusCommand: Command = async (args, { renderer, paths, journal }) => {
   const { values } = parseFlags("status", args, {
     dir: { type: "string", default: "." },
     json: { type: "boolean" },
+    "files-elsewhere": { type: "boolean" },
     ...COMMON_FLAGS,
   });
   const answered = answerHelpOrVersion(values, HELP, renderer);
@@ -46,7 +49,7 @@ const statusCommand: Command = async (args, { renderer, paths, journal }) => {
   using store = Store.open(dir, { readOnly: true });
   const counts = {
     ...store.counts(),
-    missing: missingFiles(store, dir),
+    missing: missingFiles(store, dir, values["files-elsewhere"] ?? false),
     lastVerify: store.lastVerifyRun() ?? null,
   };
   const shape = backupShape(store);
@@ -87,18 +90,22 @@ function describe(
     // own (the output keeps the line breaks between lines, and escapes every other control character).
     ...counts.failures.map((f) => `  failed ${line(f.filename)} (${line(f.id)}): ${line(f.reason)}`),
     ...counts.notes.map((n) => `  pending ${line(n.filename)} (${line(n.id)}): ${line(n.note)}`),
-    ...describeMissing(counts.missing, dir),
+    ...describeMissing(counts.missing, dir, counts.missing.length === counts.files),
     ...lastVerifyLines(counts.lastVerify ?? undefined),
   ].join("\n");
 }
 
 /** The missing files' lines: a count saying what puts them back, the first few, how many more. */
-function describeMissing(missing: MissingFile[], dir: string): string[] {
+function describeMissing(missing: MissingFile[], dir: string, all: boolean): string[] {
   if (missing.length === 0) return [];
   const folder = shellWord(dir);
   return [
     `missing:    ${missing.length} downloaded but gone from ${dir} or changed: photosync takeout --dir ${folder} ` +
-    `with the archives (for imported files) or photosync sync --dir ${folder} --resync puts them back`,
+    `with the archives (for imported files) or photosync sync --dir ${folder} --resync puts them back` +
+    // Every file gone: most likely a folder whose files are stored elsewhere (a CI job's), not a loss.
+    (all
+      ? `; a folder whose files are stored elsewhere: photosync status --dir ${folder} --files-elsewhere`
+      : ""),
     ...missing.slice(0, MISSING_SHOWN).map((m) => `  missing ${line(m.path)} (${line(m.id)})`),
     ...(missing.length > MISSING_SHOWN
       ? [`  … and ${missing.length - MISSING_SHOWN} more (--json lists all)`]
@@ -107,11 +114,11 @@ function describeMissing(missing: MissingFile[], dir: string): string[] {
 }
 
 /** The downloaded items whose file is not in `dir` with its recorded size: a look at each, no read. */
-function missingFiles(store: Store, dir: string): MissingFile[] {
-  const tree = new OutputTree(dir);
+function missingFiles(store: Store, dir: string, filesElsewhere: boolean): MissingFile[] {
+  const tree = new OutputTree(dir, { filesElsewhere });
   const missing: MissingFile[] = [];
   for (const { id, filename, path, size } of store.downloadedFiles()) {
-    if (!tree.holds(path, size)) missing.push({ id, filename, path });
+    if (!tree.keeps(path, size)) missing.push({ id, filename, path });
   }
   return missing;
 }
