@@ -5,7 +5,8 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { openBackup, RunStop } from "./core/backup.ts";
+import { type Backup, openBackup, RunStop } from "./core/backup.ts";
+import type { ByteBudget } from "./core/byte_budget.ts";
 import { StopRequest, UsageError } from "./core/errors.ts";
 import type { NewEntry } from "./core/output_tree.ts";
 import type { Store } from "./core/store.ts";
@@ -154,19 +155,9 @@ export async function takeout(
   // First: the import finds each renamed file at its new name (a resumed rename not placed again from its entry).
   if (backup.xmp) await fitNamesForXmp({ ...backup, logger });
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
-  const records = new TakeoutRecords(backup.store, inputs.map((input) => input.name));
-  const found = await catalog(inputs, catalogOptions(records, stageWorkers, stop.signal));
-  using reportFile = ReportFile.create(dir);
-  const report = await importTakeout(found, {
-    ...backup,
-    inputs,
-    records,
-    logger,
-    albums: options.albums ?? "links",
-    includeTrashed: options.includeTrashed ?? false,
+  const report = await importParts(backup, inputs, inputs.map((input) => input.name), stageWorkers, {
+    ...options,
     signal: stop.signal,
-    reportFile,
-    stageWorkers,
   });
   if (backup.xmp) await writeXmpSidecars({ ...backup, logger });
   return report;
@@ -299,24 +290,14 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
       logger.info(
         `export ${found.stamp}: reading ${inputs.length} ${inputs.length === 1 ? "part" : "parts"}`,
       );
-      const records = new TakeoutRecords(backup.store, names);
-      const catalogued = await catalog(inputs, catalogOptions(records, stageWorkers, signal));
-      using reportFile = ReportFile.create(dir);
-      const report = await importTakeout(catalogued, {
-        ...backup,
-        inputs,
-        records,
-        logger,
-        albums: options.albums ?? "links",
-        includeTrashed: options.includeTrashed ?? false,
+      const report = await importParts(backup, inputs, names, stageWorkers, {
+        ...options,
         signal,
-        reportFile,
         budget: stop.budget,
         onFile: (path, entry) => {
           if (entry === "file") filesOfExport++;
           options.onFile?.(path, entry);
         },
-        stageWorkers,
       });
       const complete = report.damagedArchives === 0 && report.failed === 0 && report.unread === 0;
       if (complete) {
@@ -368,6 +349,39 @@ async function holdsPhotos(inputs: readonly RemoteArchive[]): Promise<boolean> {
     }
   }
   return false;
+}
+
+/**
+ * Catalog `inputs` (the parts named `names`) and import them into `backup`, with a report file of their own:
+ * what a run over archives given and one over a store's exports (once per export) do alike.
+ */
+async function importParts(
+  backup: Backup,
+  inputs: readonly ArchiveSource[],
+  names: string[],
+  stageWorkers: EarlyStageWorkers,
+  options: Pick<TakeoutOptions, "logger" | "albums" | "includeTrashed"> & {
+    signal: AbortSignal;
+    budget?: ByteBudget;
+    onFile?: (path: string, entry: NewEntry) => void;
+  },
+): Promise<TakeoutReport> {
+  const records = new TakeoutRecords(backup.store, names);
+  const found = await catalog(inputs, catalogOptions(records, stageWorkers, options.signal));
+  using reportFile = ReportFile.create(backup.dir);
+  return await importTakeout(found, {
+    ...backup,
+    inputs,
+    records,
+    logger: options.logger,
+    albums: options.albums ?? "links",
+    includeTrashed: options.includeTrashed ?? false,
+    signal: options.signal,
+    reportFile,
+    ...(options.budget ? { budget: options.budget } : {}),
+    ...(options.onFile ? { onFile: options.onFile } : {}),
+    stageWorkers,
+  });
 }
 
 /** The catalog pass's options for one run: what `records` hold, the stage workers it starts, the run's stop. */
