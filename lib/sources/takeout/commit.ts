@@ -6,6 +6,7 @@
  * entry's record is written (`records.ts`), so that a re-run skips it without reading it.
  * @module
  */
+import { posix } from "node:path";
 import type { Placer, Removal } from "../../core/place.ts";
 import type { PlacedRow } from "../../core/source.ts";
 import { type OutputTree, type TempFile, UnsafePathError } from "../../core/output_tree.ts";
@@ -365,15 +366,20 @@ export class Committer {
   }
 
   /**
-   * Whether the backup keeps `item`'s file: here, or in a folder whose earlier files are stored elsewhere, stored
-   * there (`OutputTree.keeps`), unless its date changed since it was placed there (noted by `#apply`): then
-   * its bytes are wanted here, at its new day (see `#placeAgain`).
+   * Whether item `id`'s file, noted to be placed again (see `#placeAgain`), goes to another folder (day) than
+   * the one it is stored in: `was`, where a stopped move's note says it is, else its row's path.
    */
-  /** Whether item `id`'s date maps its file to another folder (day) than the one its row names. */
-  movesDay(id: string): boolean {
-    return this.#placer.remapped(id);
+  movesDay(id: string, was?: string): boolean {
+    if (was === undefined) return this.#placer.remapped(id);
+    const path = this.#store.item(id)?.path;
+    return path != null && posix.dirname(was) !== posix.dirname(path);
   }
 
+  /**
+   * Whether the backup keeps `item`'s file: here, or in a folder whose earlier files are stored elsewhere, stored
+   * there (`OutputTree.keeps`), unless its date changed since it was placed there (noted by `#apply`): then
+   * its bytes are wanted here, at its new day or time (see `#placeAgain`).
+   */
   keepsFileOf(item: ItemRow): boolean {
     if (item.status !== "downloaded" || !item.path || item.size === null) return false;
     if (this.#tree.holds(item.path, item.size)) return true;

@@ -236,7 +236,7 @@ function warnStoredAtOldDay(run: Run): void {
   const waiting = run.store.pendingRefiles().flatMap(({ id, was }) => {
     const item = run.store.item(id);
     return item?.source === "takeout" && item.path && !run.committer.keepsFileOf(item)
-      ? [{ ...item, path: was ?? item.path, movesDay: was !== undefined || run.committer.movesDay(id) }]
+      ? [{ ...item, path: was ?? item.path, movesDay: run.committer.movesDay(id, was) }]
       : [];
   });
   const partsOf = (items: typeof waiting) =>
@@ -248,31 +248,24 @@ function warnStoredAtOldDay(run: Run): void {
       .filter(Boolean).join(", ");
   const later = "(a part a run did not finish is read by the next; import one imported in full again with " +
     "--files-elsewhere)";
-  const moving = waiting.filter((item) => item.movesDay);
-  if (moving.length > 0) {
-    const one = moving.length === 1;
-    run.logger.warn(
-      `${moving.length} ${one ? "file" : "files"} stored elsewhere (--files-elsewhere, e.g. ${
-        moving[0].path
-      }) ` +
-        `${one ? "has" : "have"} a corrected date but ${one ? "stays" : "stay"} at the old day until ` +
-        `${one ? "its" : "their"} part is read again, which places ${one ? "it" : "them"} at the new day: ` +
-        `${partsOf(moving)} ${later}`,
-    );
-  }
-  const retimed = waiting.filter((item) => !item.movesDay);
-  if (retimed.length > 0) {
-    const one = retimed.length === 1;
-    run.logger.warn(
-      `${retimed.length} ${one ? "file" : "files"} stored elsewhere (--files-elsewhere, e.g. ${
-        retimed[0].path
-      }) ` +
-        `${one ? "has" : "have"} a time corrected within ${one ? "its" : "their"} day; the stored ` +
+  // A move to another day, and a time corrected within the day: a line each.
+  for (const movesDay of [true, false]) {
+    const files = waiting.filter((item) => item.movesDay === movesDay);
+    if (files.length === 0) continue;
+    const one = files.length === 1;
+    const what = movesDay
+      ? `${one ? "has" : "have"} a corrected date but ${one ? "stays" : "stay"} at the old day until ` +
+        `${one ? "its" : "their"} part is read again, which places ${one ? "it" : "them"} at the new day`
+      : `${one ? "has" : "have"} a time corrected within ${one ? "its" : "their"} day; the stored ` +
         `${one ? "copy keeps" : "copies keep"} the old file time until ${
           one ? "its" : "their"
         } part is read ` +
-        `again, which places ${one ? "it" : "them"} again to store over ${one ? "it" : "them"}: ` +
-        `${partsOf(retimed)} ${later}`,
+        `again, which places ${one ? "it" : "them"} again to store over ${one ? "it" : "them"}`;
+    run.logger.warn(
+      `${files.length} ${one ? "file" : "files"} stored elsewhere (--files-elsewhere, e.g. ${
+        files[0].path
+      }) ` +
+        `${what}: ${partsOf(files)} ${later}`,
     );
   }
 }
