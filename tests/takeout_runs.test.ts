@@ -410,12 +410,26 @@ Deno.test("kill -9 during an import with albums, then a plain re-run: the uninte
   assert.deepEqual(await backupTree(dir), await backupTree(reference));
   assert.deepEqual(rows(dir), rows(reference), "sync.db's rows: nothing twice, nothing missing");
   assert.equal(rows(dir).items.length, expected(exp));
+  // The export as status (and the report) lists it: the files the killed run placed count, as in one run.
+  const [killedExport, wholeExport] = [await exportsOf(dir), await exportsOf(reference)];
+  assert.deepEqual(killedExport, wholeExport, "the export's parts, entries and files placed");
+  assert.equal(killedExport[0].placed, expected(exp));
   assert.equal(
     await Deno.lstat(join(dir, ".photosync-tmp")).then(() => true, () => false),
     false,
     "no temp folder",
   );
 });
+
+/** The Takeout exports `status --json` lists for `dir`: their figures, not when they were imported. */
+async function exportsOf(dir: string): Promise<{ date: string; parts: number; placed: number }[]> {
+  const status = await cli(["status", `--dir=${dir}`, "--json"]);
+  assert.equal(status.code, 0, status.stderr);
+  return (JSON.parse(status.stdout) as {
+    exports: { importedMs: number; date: string; parts: number; placed: number }[];
+  })
+    .exports.map(({ importedMs: _, ...figures }) => figures);
+}
 
 /** The number of items an import of `exp` stores: one per content, the trash left out. */
 function expected(exp: TakeoutExport): number {

@@ -1028,6 +1028,21 @@ export class Store {
   }
 
   /**
+   * The downloaded items of `source` with a file of their own, counted by what their JSON holds at each of
+   * `paths` (SQLite JSON paths such as `$.takeout.archive`; `values` null where it holds nothing there): the
+   * files a source placed from each origin it keeps in its items' JSON, counted from the rows themselves, so
+   * that the count is right after any stop, a kill included. At least one path.
+   */
+  filesByJson(source: SourceName, paths: readonly string[]): { values: unknown[]; files: number }[] {
+    const columns = paths.map((_, at) => `v${at}`);
+    const rows = this.#db.prepare(`
+      SELECT ${paths.map((_, at) => `json_extract(json, ?) AS v${at}, `).join("")}count(*) AS files FROM items
+      WHERE source = ? AND status = 'downloaded' AND file_of IS NULL AND path IS NOT NULL
+      GROUP BY ${columns.join(", ")}`).all(...paths, source) as Record<string, unknown>[];
+    return rows.map((row) => ({ values: columns.map((column) => row[column]), files: Number(row.files) }));
+  }
+
+  /**
    * Rows of a read-only query, for the query modules beside the store (`overview.ts`: the backup's
    * shape by year and day), whose aggregation is SQL over the `items` table.
    */

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Store } from "../../core/store.ts";
-import { stampMs } from "./parts.ts";
+import { archivePart, stampMs } from "./parts.ts";
 
 const SOURCE = "takeout";
 
@@ -18,7 +18,10 @@ const SOURCE = "takeout";
 export interface PartFigures {
   /** Entries the part holds. */
   entries: number;
-  /** Files placed from it (new to the backup), over every run that read it. */
+  /**
+   * Files placed from it (new to the backup) that sync.db holds: counted from the items' rows (see
+   * {@link ExportChain.placedFiles}), so that those a killed run placed count.
+   */
   placed: number;
   /** Media items it holds that the backup had from another export. */
   present: number;
@@ -44,7 +47,11 @@ export interface ImportedExport {
   parts: string[];
   /** Entries its parts hold. */
   entries: number;
-  /** Files placed from it (new to the backup). */
+  /**
+   * Files placed from it (new to the backup) that sync.db holds, from any of its parts: counted from the
+   * items' rows (see {@link ExportChain.placedFiles}) as {@link ExportChain.list} reads it; the record keeps
+   * the count of when a run last recorded it.
+   */
   placed: number;
   /** Media files it holds that the backup had already (from an earlier export). */
   present: number;
@@ -90,14 +97,57 @@ export class ExportChain {
     this.#store = store;
   }
 
-  /** Every export a run read (some of), oldest first, imported ({@link isImported}) or not yet. */
+  /**
+   * Every export a run read (some of), oldest first, imported ({@link isImported}) or not yet, with the
+   * files placed from it that sync.db holds now ({@link placedFiles}).
+   */
   list(): ImportedExport[] {
+    const placed = this.placedFiles();
     return this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["export"]).slice(0, -1)},`)
       .map(({ value }) => JSON.parse(value) as ImportedExport)
+      .map((done) => withPlaced(done, placed.get(done.stamp)))
       .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
   }
 
-  /** The export `stamp`, when a run imported (some of) it: its `parts` are those imported in full. */
+  /**
+   * The files each export's parts placed that sync.db holds (downloaded, each a file of its own), by the
+   * export's stamp, then the part's file name: counted from the items' rows, which record each file as it is
+   * placed, so that a run killed after placing some counts them as a run that ended (or was stopped) does.
+   * A file a later sidecar put in the trash, removed since, is not counted; nor is an item sharing another
+   * source's file (the same bytes: none placed).
+   */
+  placedFiles(): Map<string, Map<string, number>> {
+    const placed = new Map<string, Map<string, number>>();
+    const add = (stamp: string, archive: string, files: number) => {
+      const parts = placed.get(stamp) ?? new Map<string, number>();
+      placed.set(stamp, parts.set(archive, (parts.get(archive) ?? 0) + files));
+    };
+    // By the part's name, which holds its export's stamp (one JSON path read a row: the cost of this count).
+    let unnamed = false;
+    for (const { values: [archive], files } of this.#store.filesByJson(SOURCE, ["$.takeout.archive"])) {
+      if (typeof archive !== "string") continue;
+      const stamp = archivePart(archive)?.stamp;
+      if (stamp === undefined) unnamed = true;
+      else add(stamp, archive, files);
+    }
+    if (!unnamed) return placed;
+    // A part of another name (an extracted `Takeout` folder): the export its rows name.
+    for (
+      const { values: [archive, stamp], files } of this.#store.filesByJson(SOURCE, [
+        "$.takeout.archive",
+        "$.takeout.stamp",
+      ])
+    ) {
+      if (typeof archive !== "string" || archivePart(archive) !== undefined) continue;
+      if (typeof stamp === "string" && stamp !== "") add(stamp, archive, files);
+    }
+    return placed;
+  }
+
+  /**
+   * The export `stamp`, when a run imported (some of) it: its `parts` are those imported in full; its files
+   * placed as a run last recorded them ({@link list} counts them now).
+   */
   get(stamp: string): ImportedExport | undefined {
     const value = this.#store.checkpoint(SOURCE, exportKey(stamp));
     return value === undefined ? undefined : JSON.parse(value) as ImportedExport;
@@ -127,17 +177,39 @@ export function holdsOtherProducts(done: ImportedExport): boolean {
   return Object.values(done.byPart ?? {}).some((part) => (part.otherProducts ?? 0) > 0);
 }
 
-/** What one run imported of one part: its export, its file name and its figures. */
-export interface PartImport extends PartFigures {
+/**
+ * `done` with `placed`, the files of each of its parts sync.db holds ({@link ExportChain.placedFiles}): its
+ * parts' figures, and its total, which counts a part no run recorded figures of too (one a killed run began).
+ */
+function withPlaced(done: ImportedExport, placed: ReadonlyMap<string, number> = new Map()): ImportedExport {
+  const byPart = done.byPart &&
+    Object.fromEntries(
+      Object.entries(done.byPart).map((
+        [part, figures],
+      ) => [part, { ...figures, placed: placed.get(part) ?? 0 }]),
+    );
+  return {
+    ...done,
+    placed: [...placed.values()].reduce((total, files) => total + files, 0),
+    ...(byPart ? { byPart } : {}),
+  };
+}
+
+/**
+ * What one run imported of one part: its export, its file name and its figures (its files placed are counted
+ * from sync.db's items: {@link ExportChain.placedFiles}).
+ */
+export interface PartImport extends Omit<PartFigures, "placed"> {
   stamp: string;
   part: string;
 }
 
 /**
  * Add what a run imported (`parts`, of any exports) to `chain`, at `nowMs`; returns the exports
- * changed. A part read again adds the files it placed this time (a run stopped before placed the
- * others) and keeps the larger count of items present (a re-run sees its own files as present, not
- * another export's). Parts of no known export (stamp "") are not recorded: nothing dates them.
+ * changed. A part read again keeps the larger count of items present (a re-run sees its own files as
+ * present, not another export's); the files placed are those sync.db holds of each part, whichever run
+ * placed them ({@link ExportChain.placedFiles}). Parts of no known export (stamp "") are not recorded:
+ * nothing dates them.
  *
  * @example
  * ```ts
@@ -149,10 +221,11 @@ export interface PartImport extends PartFigures {
  * const chain = new ExportChain(store);
  * const part = "takeout-20251110T101010Z-001.zip";
  * const stamp = "20251110T101010Z";
- * // A run stopped after 3 files, then one that finished the part.
- * recordImports(chain, [{ stamp, part, entries: 9, placed: 3, present: 0, complete: false }], 1);
- * recordImports(chain, [{ stamp, part, entries: 9, placed: 1, present: 0, complete: true }], 2);
- * assert.deepEqual([chain.get(stamp)?.placed, chain.get(stamp)?.parts], [4, [part]]);
+ * // A run stopped in the part, then one that finished it: listed from then on.
+ * recordImports(chain, [{ stamp, part, entries: 9, present: 0, complete: false }], 1);
+ * assert.deepEqual(chain.get(stamp)?.parts, []);
+ * recordImports(chain, [{ stamp, part, entries: 9, present: 0, complete: true }], 2);
+ * assert.deepEqual(chain.get(stamp)?.parts, [part]);
  * Deno.removeSync(dir, { recursive: true });
  * ```
  */
@@ -167,32 +240,32 @@ export function recordImports(
     byStamp.set(part.stamp, [...byStamp.get(part.stamp) ?? [], part]);
   }
   const changed: ImportedExport[] = [];
+  const placed = byStamp.size > 0 ? chain.placedFiles() : new Map<string, Map<string, number>>();
   for (const [stamp, imported] of byStamp) {
     const earlier = chain.get(stamp);
     const byPart: Record<string, PartFigures> = { ...earlier?.byPart };
-    for (const { part, entries, placed, present, complete, otherProducts } of imported) {
+    for (const { part, entries, present, complete, otherProducts } of imported) {
       const before = byPart[part];
       const others = Math.max(before?.otherProducts ?? 0, otherProducts ?? 0);
       byPart[part] = {
         entries,
-        placed: (before?.placed ?? 0) + placed,
+        placed: 0, // Counted below, as every part's.
         present: Math.max(before?.present ?? 0, present),
         complete: (before?.complete ?? false) || complete,
         ...(others > 0 ? { otherProducts: others } : {}),
       };
     }
     const figures = Object.values(byPart);
-    const sum = (field: "entries" | "placed" | "present") =>
-      figures.reduce((total, f) => total + f[field], 0);
-    const done: ImportedExport = {
+    const sum = (field: "entries" | "present") => figures.reduce((total, f) => total + f[field], 0);
+    const done = withPlaced({
       stamp,
       parts: Object.keys(byPart).filter((part) => byPart[part].complete).sort(),
       entries: sum("entries"),
-      placed: sum("placed"),
+      placed: 0,
       present: sum("present"),
       importedMs: nowMs,
       byPart,
-    };
+    }, placed.get(stamp));
     chain.record(done);
     changed.push(done);
   }

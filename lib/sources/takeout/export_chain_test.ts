@@ -25,15 +25,49 @@ function tempStore() {
   };
 }
 
+const partName = (stamp: string, n: number) => `takeout-${stamp}-${String(n).padStart(3, "0")}.zip`;
+
 const part = (stamp: string, n: number, figures: Partial<PartImport> = {}): PartImport => ({
   stamp,
-  part: `takeout-${stamp}-${String(n).padStart(3, "0")}.zip`,
+  part: partName(stamp, n),
   entries: 10,
-  placed: 4,
   present: 0,
   complete: true,
   ...figures,
 });
+
+let placedSoFar = 0;
+
+/**
+ * `count` files placed from part `n` of the export `stamp`, recorded in `store` as an import records them
+ * (each item's JSON names its part and export; `stamped: false`, as a release before exports were told
+ * apart wrote it, the part only). Returns their ids.
+ */
+function placeFiles(
+  store: Store,
+  stamp: string,
+  n: number,
+  count: number,
+  { stamped = true } = {},
+): string[] {
+  const ids = Array.from({ length: count }, () => `takeout:${++placedSoFar}`);
+  store.saveBatch({
+    source: "takeout",
+    items: ids.map((id) => ({
+      id,
+      source: "takeout",
+      filename: "a.jpg",
+      createdMs: 0,
+      isVideo: false,
+      json: JSON.stringify({
+        takeout: { archive: partName(stamp, n), entry: "a.jpg", ...(stamped ? { stamp } : {}) },
+      }),
+    })),
+  });
+  for (const id of ids) store.claimPath(id, `1970/01/01/${id.replace(":", "-")}.jpg`);
+  store.markDownloaded(ids.map((id) => ({ id, size: 1 })));
+  return ids;
+}
 
 const exp = (stamp: string, placed: number, present: number): ImportedExport => ({
   stamp,
@@ -50,34 +84,59 @@ const MAR = "20260310T080000Z";
 const MAY = "20260510T080000Z";
 const JUL = "20260710T080000Z";
 
-Deno.test("recordImports: figures add up over parts and runs; a part is listed once a run finished it", () => {
+Deno.test("recordImports: figures add up over parts and runs; a part is listed once a run finished it; the files placed are those sync.db holds, a killed run's too", () => {
   using t = tempStore();
   const chain = new ExportChain(t.store);
   // One run over two exports; the second part of the baseline was stopped half-way.
+  placeFiles(t.store, BASE, 1, 5);
+  placeFiles(t.store, BASE, 2, 2);
+  placeFiles(t.store, JAN, 1, 3);
   recordImports(chain, [
-    part(BASE, 1, { placed: 5 }),
-    part(BASE, 2, { placed: 2, complete: false }),
-    part(JAN, 1, { placed: 3, present: 1 }),
+    part(BASE, 1),
+    part(BASE, 2, { complete: false }),
+    part(JAN, 1, { present: 1 }),
     { ...part("", 1), part: "Takeout" }, // no known export: not recorded
   ], 1000);
   assert.deepEqual(chain.list().map((e) => [e.stamp, e.parts.length, e.placed, e.present]), [
     [BASE, 1, 7, 0],
     [JAN, 1, 3, 1],
   ]);
-  // The re-run finishes part 2 (2 more placed) and sees part 1's files again (its own: present stays).
-  recordImports(chain, [part(BASE, 1, { placed: 0 }), part(BASE, 2, { placed: 2 })], 2000);
+  // A run killed (kill -9) in part 2 after placing 2 more files records nothing: they count all the same.
+  placeFiles(t.store, BASE, 2, 2);
+  assert.equal(chain.list()[0].placed, 9);
+  // The re-run finishes part 2 (1 more placed) and sees part 1's files again (its own: present stays).
+  placeFiles(t.store, BASE, 2, 1);
+  recordImports(chain, [part(BASE, 1), part(BASE, 2)], 2000);
   const baseline = chain.get(BASE)!;
-  assert.deepEqual(baseline.parts, [`takeout-${BASE}-001.zip`, `takeout-${BASE}-002.zip`]);
+  assert.deepEqual(baseline.parts, [partName(BASE, 1), partName(BASE, 2)]);
   assert.deepEqual([baseline.entries, baseline.placed, baseline.present, baseline.importedMs], [
     20,
-    9,
+    10,
     0,
     2000,
   ]);
+  assert.deepEqual(
+    Object.values(chain.list()[0].byPart!).map((figures) => figures.placed),
+    [5, 5],
+    "each part's files",
+  );
   // A finished part stays finished when a later run over it is stopped.
-  recordImports(chain, [part(BASE, 2, { placed: 0, complete: false })], 3000);
+  recordImports(chain, [part(BASE, 2, { complete: false })], 3000);
   assert.equal(chain.get(BASE)!.parts.length, 2);
   assert.equal(chain.get(MAR), undefined);
+});
+
+Deno.test("ExportChain.list: a file removed as trash, or sharing another source's file, is no file placed; a row of an older release (no export stamp in its JSON) counts by its part's name", () => {
+  using t = tempStore();
+  const chain = new ExportChain(t.store);
+  const [trashed, shared] = placeFiles(t.store, BASE, 1, 4);
+  placeFiles(t.store, BASE, 2, 3, { stamped: false });
+  recordImports(chain, [part(BASE, 1), part(BASE, 2)], 1000);
+  assert.equal(chain.list()[0].placed, 7);
+  t.store.removeItem(trashed);
+  t.store.markSameFile(shared, "library:x", 1, "0".repeat(64));
+  assert.deepEqual(Object.values(chain.list()[0].byPart!).map((figures) => figures.placed), [2, 3]);
+  assert.equal(chain.list()[0].placed, 5);
 });
 
 Deno.test("chainHoles: over 75 days to an export that is no full export, until the missed one or a full export comes", () => {
@@ -136,26 +195,26 @@ Deno.test("chainSummary and describeChain: the exports and the missed windows, f
   using t = tempStore();
   assert.deepEqual(describeChain(chainSummary(t.store)), [], "nothing before an import");
   const chain = new ExportChain(t.store);
-  recordImports(
-    chain,
-    [part(BASE, 1, { placed: 900 }), part(BASE, 2, { placed: 100 })],
-    Date.UTC(2025, 10, 12),
-  );
-  recordImports(chain, [part(JAN, 1, { placed: 40, present: 2 })], Date.UTC(2026, 0, 11));
-  recordImports(chain, [part(MAY, 1, { placed: 50, present: 1 })], Date.UTC(2026, 4, 12));
+  placeFiles(t.store, BASE, 1, 90);
+  placeFiles(t.store, BASE, 2, 10);
+  recordImports(chain, [part(BASE, 1), part(BASE, 2)], Date.UTC(2025, 10, 12));
+  placeFiles(t.store, JAN, 1, 40);
+  recordImports(chain, [part(JAN, 1, { present: 2 })], Date.UTC(2026, 0, 11));
+  placeFiles(t.store, MAY, 1, 50);
+  recordImports(chain, [part(MAY, 1, { present: 1 })], Date.UTC(2026, 4, 12));
   // March's only part was damaged: recorded (a later run knows what it read), not imported.
-  recordImports(chain, [part(MAR, 1, { entries: 0, placed: 0, complete: false })], Date.UTC(2026, 4, 13));
+  recordImports(chain, [part(MAR, 1, { entries: 0, complete: false })], Date.UTC(2026, 4, 13));
   assert.deepEqual(chain.get(MAR)?.parts, []);
   const summary = chainSummary(t.store);
   assert.deepEqual(summary.missed, [{ from: "2026-01-10", to: "2026-05-10", days: 120 }]);
   assert.deepEqual(summary.exports.map((e) => [e.date, e.parts, e.placed]), [
-    ["2025-11-10", 2, 1000],
+    ["2025-11-10", 2, 100],
     ["2026-01-10", 1, 40],
     ["2026-05-10", 1, 50],
   ]);
   assert.deepEqual(describeChain(summary), [
     "exports:    3 Takeout exports imported",
-    "  2025-11-10  2 parts, 20 entries: 1000 files placed, 0 present already",
+    "  2025-11-10  2 parts, 20 entries: 100 files placed, 0 present already",
     "  2026-01-10  1 part, 10 entries: 40 files placed, 2 present already",
     "  2026-05-10  1 part, 10 entries: 50 files placed, 1 present already",
     "  missed:   an export between 2026-01-10 and 2026-05-10 (120 days apart) was not imported: " +
@@ -165,7 +224,8 @@ Deno.test("chainSummary and describeChain: the exports and the missed windows, f
 
 Deno.test("describeChain: an export of one entry and one file says so in the singular", () => {
   using t = tempStore();
-  recordImports(new ExportChain(t.store), [part(BASE, 1, { entries: 1, placed: 1 })], Date.UTC(2025, 10, 12));
+  placeFiles(t.store, BASE, 1, 1);
+  recordImports(new ExportChain(t.store), [part(BASE, 1, { entries: 1 })], Date.UTC(2025, 10, 12));
   assert.deepEqual(describeChain(chainSummary(t.store)), [
     "exports:    1 Takeout export imported",
     "  2025-11-10  1 part, 1 entry: 1 file placed, 0 present already",

@@ -203,8 +203,9 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
   } finally {
     // Stopped or not, no partial file stays behind (the next run would clear it anyway).
     await tree.removeTemp();
-    // A stopped run's placements count for their export too; a failure to record them does not
-    // hide why the run stopped.
+    // A stopped run records what it read of its parts too (the files it placed are in sync.db's items
+    // already, whatever stops it: see `ExportChain.placedFiles`); a failure to record them does not hide
+    // why the run stopped.
     if (stopped) {
       try {
         recordImports(chain, parts.figures(), (options.now ?? Date.now)());
@@ -534,9 +535,9 @@ async function importArchive(
 const holeKey = (hole: ChainHole) => `${hole.after.stamp} ${hole.before.stamp}`;
 
 /**
- * What each archive of a run brought to its export's record in the chain (`export_chain.ts`): the
- * files it placed, and the items among its media that another export had placed (what tells a full
- * export from an increment).
+ * What each archive of a run brought to its export's record in the chain (`export_chain.ts`): its
+ * entries, whether it was read to its end, and the items among its media that another export had placed
+ * (what tells a full export from an increment). The files it placed the chain counts from sync.db.
  */
 class ExportTally {
   readonly #store: Store;
@@ -545,7 +546,6 @@ class ExportTally {
   readonly #entries: readonly number[];
   /** Entries of each archive left out as other Takeout products'. */
   readonly #otherProducts: number[];
-  readonly #placed: number[];
   readonly #present: Set<string>[];
   readonly #complete: boolean[];
   /** Archives a run read to their end before: what they hold of other exports is counted already. */
@@ -563,7 +563,6 @@ class ExportTally {
     this.#entries = catalog.archiveEntries;
     this.#otherProducts = inputs.map(() => 0);
     for (const { ref } of catalog.notGooglePhotos) this.#otherProducts[ref.archive]++;
-    this.#placed = inputs.map(() => 0);
     this.#present = inputs.map(() => new Set());
     this.#complete = inputs.map(() => false);
     this.#counted = inputs.map((input, i) =>
@@ -576,11 +575,15 @@ class ExportTally {
     this.#complete[this.#inputs.indexOf(input)] = true;
   }
 
-  /** Count a committed file of `input`. */
+  /**
+   * Count a committed file of `input`. One placed new is not counted here: the chain counts the files placed
+   * from sync.db's items (`ExportChain.placedFiles`), which a killed run's placements are in too.
+   */
   committed(input: ArchiveSource, media: MediaPlan, committed: Committed): void {
     if (committed.kind === "imported" && !committed.restored && !committed.refiled && !committed.retimed) {
-      this.#placed[this.#inputs.indexOf(input)]++;
-    } else this.present(input, media, committed.id);
+      return;
+    }
+    this.present(input, media, committed.id);
   }
 
   /** Count item `id`, which a file of `input` holds and was placed before, if another export placed it. */
@@ -601,7 +604,6 @@ class ExportTally {
       stamp: this.#stamps[i],
       part: input.name,
       entries: this.#entries[i] ?? 0,
-      placed: this.#placed[i],
       present: this.#present[i].size,
       ...(this.#otherProducts[i] > 0 ? { otherProducts: this.#otherProducts[i] } : {}),
       complete: this.#complete[i],
