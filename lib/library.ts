@@ -7,7 +7,7 @@
 import { openBackup, RunStop } from "./core/backup.ts";
 import { type DateRange, dayNumber } from "./core/dates.ts";
 import { StopRequest } from "./core/errors.ts";
-import type { NewEntry } from "./core/output_tree.ts";
+import type { OnNewEntry } from "./core/output_tree.ts";
 import { ingest, refileRedated } from "./core/ingest.ts";
 import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
@@ -74,7 +74,7 @@ export interface SyncOptions extends FolderRequest {
    */
   maxBytes?: number;
   /** Called with each file's path (relative to `dir`) once it is in place. */
-  onFile?: (path: string, entry: NewEntry) => void;
+  onFile?: OnNewEntry;
   /**
    * The run's stop: abort it (Ctrl-C) to end the run within a second or two, keeping what is
    * finished; its reason is thrown. Disposed of at the run's end. Default: one of its own (with

@@ -9,7 +9,7 @@
 import { type Backup, openBackup, RunStop } from "./core/backup.ts";
 import { PhotosyncError } from "./core/errors.ts";
 import { ingest, refileRedated } from "./core/ingest.ts";
-import type { NewEntry } from "./core/output_tree.ts";
+import type { OnNewEntry } from "./core/output_tree.ts";
 import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
 import type { Logger } from "./core/logger.ts";
@@ -55,7 +55,7 @@ export interface PickOptions extends FolderRequest {
   pickerUrl?: string;
   retry?: RetryOptions;
   /** Called with each file's path (relative to `dir`) once it is in place. */
-  onFile?: (path: string, entry: NewEntry) => void;
+  onFile?: OnNewEntry;
   /**
    * The run's stop: abort it (Ctrl-C) to end the run, within a second or two, with its reason
    * thrown once the session is deleted. The run aborts it too, on a fatal download error, and

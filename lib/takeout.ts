@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { type Backup, openBackup, RunStop } from "./core/backup.ts";
 import type { ByteBudget } from "./core/byte_budget.ts";
 import { StopRequest, UsageError } from "./core/errors.ts";
-import type { NewEntry } from "./core/output_tree.ts";
+import type { OnNewEntry } from "./core/output_tree.ts";
 import type { Store } from "./core/store.ts";
 import { checkIsExport } from "./sources/takeout/export_check.ts";
 import { ExportChain, holdsOtherProducts } from "./sources/takeout/export_chain.ts";
@@ -71,7 +71,7 @@ export interface RemoteTakeoutOptions extends Omit<TakeoutOptions, "paths"> {
    */
   store: RemoteStore | ((store: Store, signal: AbortSignal) => Promise<RemoteStore>);
   /** Called with each file's path (relative to `dir`) once it is in place. */
-  onFile?: (path: string, entry: NewEntry) => void;
+  onFile?: OnNewEntry;
   /** Backoff between resumes of a broken body (tests make it short). */
   retry?: Omit<RetryOptions, "signal">;
   /** The clock (epoch ms) that tells a delivery still running from a finished one (default `Date.now`). */
@@ -294,9 +294,9 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
         ...options,
         signal,
         budget: stop.budget,
-        onFile: (path, entry) => {
+        onFile: (path, entry, from) => {
           if (entry === "file") filesOfExport++;
-          options.onFile?.(path, entry);
+          options.onFile?.(path, entry, from);
         },
       });
       const complete = report.damagedArchives === 0 && report.failed === 0 && report.unread === 0;
@@ -363,7 +363,7 @@ async function importParts(
   options: Pick<TakeoutOptions, "logger" | "albums" | "includeTrashed"> & {
     signal: AbortSignal;
     budget?: ByteBudget;
-    onFile?: (path: string, entry: NewEntry) => void;
+    onFile?: OnNewEntry;
   },
 ): Promise<TakeoutReport> {
   const records = new TakeoutRecords(backup.store, names);

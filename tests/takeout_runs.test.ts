@@ -898,3 +898,65 @@ Deno.test("--files-elsewhere: a later part's sidecar putting a stored file in th
   ]]);
   assert.deepEqual(rows(dir).items, []);
 });
+
+Deno.test("--files-elsewhere --new-files, kill -9 after a later export moved a file the run placed to its corrected day: the list names only files that are there, the moved one at its new day; the re-run's list adds the rest", async () => {
+  const store = join(WORK, "killed-list-store");
+  await Deno.mkdir(store, { recursive: true });
+  const folder = "Takeout/Google Photos/Photos from 2023";
+  const photo = bytes("\xff\xd8 a photo whose date a later export corrects \xff\xd9");
+  const takenOn = (day: number) => sidecar("a.jpg", Date.UTC(2023, 4, day, 12));
+  await hand.writeZip(join(store, "takeout-20251110T101010Z-001.zip"), [
+    [`${folder}/a.jpg`, photo],
+    [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(1))],
+  ]);
+  // The increment sends it again with its date corrected, then new photos: the run goes on after the move.
+  const later = Array.from({ length: 24 }, (_, n) => `b${n}.jpg`);
+  await hand.writeZip(join(store, "takeout-20260110T101010Z-001.zip"), [
+    [`${folder}/a.jpg`, photo],
+    [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(3))],
+    ...later.map((
+      name,
+    ): [string, Uint8Array] => [`${folder}/${name}`, crypto.getRandomValues(new Uint8Array(65_536))]),
+  ]);
+  const dir = outDir("killed-list");
+  const list = join(WORK, "killed-list-new-files.txt");
+  const args = ["takeout", "--files-elsewhere", `--dir=${dir}`, `--from=${store}`, `--new-files=${list}`];
+  const victim = new CliProcess(args, CLI_OPTIONS);
+  // The increment's first new photo is committed after the copy of a.jpg (the archive's order) moved its file.
+  await victim.waitForLine((line) => line.startsWith("imported 2024/01/01/b"));
+  victim.child.kill("SIGKILL");
+  assert.notEqual((await victim.result()).code, 0, "killed before the end");
+  const listed = async () => (await Deno.readTextFile(list)).split("\n").filter(Boolean);
+  /** The paths of `paths` no file (or link) is at in `dir`. */
+  const notThere = (paths: string[]) =>
+    paths.filter((path) => {
+      try {
+        return !Deno.lstatSync(join(dir, path));
+      } catch {
+        return true;
+      }
+    });
+  const killedList = await listed();
+  // What a job's `cp` of the listed files needs: each there.
+  assert.deepEqual(
+    notThere(killedList),
+    [],
+    `every path the killed run's list names is there: ${killedList}`,
+  );
+  assert.ok(killedList.includes("2023/05/03/a.jpg"), `the moved file at its new day: ${killedList}`);
+  // The job stores the listed files and keeps sync.db only; the next run goes on.
+  await keepOnlySyncDb(dir);
+  const again = await cli(args);
+  assert.equal(again.code, 0, again.stderr);
+  const rerunList = await listed();
+  assert.deepEqual(notThere(rerunList), [], `every path the re-run's list names is there: ${rerunList}`);
+  // Between them, the lists name each file once, where the backup records it.
+  assert.deepEqual(
+    [...killedList, ...rerunList].sort(),
+    ["2023/05/03/a.jpg", ...later.map((name) => `2024/01/01/${name}`)].sort(),
+  );
+  assert.deepEqual(
+    rows(dir).items.map((row) => row.path).sort(),
+    ["2023/05/03/a.jpg", ...later.map((name) => `2024/01/01/${name}`)].sort(),
+  );
+});

@@ -9,7 +9,7 @@ import { DEFAULT_LAYOUT } from "../core/layout.ts";
 import { ExitCode, PhotosyncError, UsageError } from "../core/errors.ts";
 import type { TransferResult } from "../core/transfer.ts";
 import { COMMON_FLAGS } from "./args.ts";
-import { writeWhole } from "./whole_file.ts";
+import { writeWhole, writeWholeSync } from "./whole_file.ts";
 import { formatCount } from "./format.ts";
 import { FOLDER_FLAGS } from "./folder_flags.ts";
 import type { Renderer } from "./render.ts";
@@ -45,9 +45,9 @@ export function downloadsExitCode(downloads: TransferResult, dir: string, render
   return ExitCode.incomplete;
 }
 
-/** What {@link newFilesList} gives: add a path, write the list. */
+/** What {@link newFilesList} gives: add a path (`from`: the path a file moved there left), write the list. */
 export interface NewFilesList {
-  add(path: string): void;
+  add(path: string, from?: string): void;
   write(): Promise<void>;
 }
 
@@ -55,10 +55,13 @@ export interface NewFilesList {
  * `--new-files`: the paths this run placed (relative to `dir`), one a line: files, and the album links a
  * Takeout import made (symbolic links, listed as such: a job stores them as links). The list grows as files
  * land, a line written at once for each: a run stopped in any way, a kill included, leaves listed
- * every file it placed (and so every file its records in sync.db name). At the end it is written
- * again, atomically (a temporary file beside it, renamed): sorted, each once, only the files still
- * there (one moved within the run, re-dated by a later sidecar, is listed where it ended). Its folder
- * is checked up front, so that a mistyped path is bad input before anything is fetched.
+ * every file it placed (and so every file its records in sync.db name). A file it listed that moves on
+ * (re-dated by a later export's sidecar, a date corrected in Google Photos) leaves the list for its new path
+ * while it is at both (see `OutputTree.move`): the whole list written again, atomically (a temporary file
+ * beside it, renamed), so that a run killed at any moment leaves a list a job can copy every file of, none
+ * missing. At the end it is written again so: sorted, each once, only the files still there (an album link
+ * made again elsewhere, a file removed as trash). Its folder is checked up front, so that a mistyped path is
+ * bad input before anything is fetched.
  */
 export async function newFilesList(file: string, dir: string): Promise<NewFilesList> {
   const folder = dirname(resolve(file));
@@ -82,11 +85,20 @@ export async function newFilesList(file: string, dir: string): Promise<NewFilesL
   const encoder = new TextEncoder();
   let failed: unknown;
   return {
-    add(path: string) {
-      if (paths.has(path)) return;
+    add(path: string, from?: string) {
+      const moved = from !== undefined && paths.delete(from);
+      if (!moved && paths.has(path)) return;
       paths.add(path);
       if (!growing || failed !== undefined) return;
       try {
+        if (moved) {
+          // Done before this returns, while the file is at both paths (the caller removes the old one then).
+          growing.close();
+          growing = undefined;
+          writeWholeSync(file, [...paths].map((listed) => `${listed}\n`).join(""));
+          growing = Deno.openSync(file, { append: true });
+          return;
+        }
         const line = encoder.encode(`${path}\n`);
         for (let at = 0; at < line.length;) at += growing.writeSync(line.subarray(at));
       } catch (error) {

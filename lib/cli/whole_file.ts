@@ -23,7 +23,7 @@ import { basename, dirname, join } from "node:path";
  * ```
  */
 export async function writeWhole(file: string, text: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${crypto.randomUUID()}.tmp`);
+  const temp = tempBeside(file);
   try {
     await Deno.writeTextFile(temp, text);
     await Deno.rename(temp, file);
@@ -31,4 +31,25 @@ export async function writeWhole(file: string, text: string): Promise<void> {
     await Deno.remove(temp).catch(() => {});
     throw error;
   }
+}
+
+/** {@link writeWhole}, done before it returns: for a caller that must not let anything happen meanwhile. */
+export function writeWholeSync(file: string, text: string): void {
+  const temp = tempBeside(file);
+  try {
+    Deno.writeTextFileSync(temp, text);
+    Deno.renameSync(temp, file);
+  } catch (error) {
+    try {
+      Deno.removeSync(temp);
+    } catch {
+      // Not made, or gone: the error is the write's.
+    }
+    throw error;
+  }
+}
+
+/** A temporary file's name beside `file`, hidden. */
+function tempBeside(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${crypto.randomUUID()}.tmp`);
 }

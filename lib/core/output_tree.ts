@@ -157,6 +157,12 @@ export class UnsafePathError extends Error {
 export type NewEntry = "file" | "link" | "moved" | "sidecar";
 
 /**
+ * Told of each new entry of the output tree at `path` (relative): what it is, and for a file `moved`, the path
+ * it left (`from`).
+ */
+export type OnNewEntry = (path: string, entry: NewEntry, from?: string) => void;
+
+/**
  * The drive makes neither symbolic nor hard links (FAT32, exFAT): an album link cannot be made, nor
  * any other. Thrown once per output tree; its later links are not tried ({@link OutputTree.makesLinks}).
  */
@@ -378,16 +384,24 @@ export class OutputTree {
   /**
    * Give the placed file at `from` the time `mtime` (without one, its time stays) and move it to `to`
    * (both relative), never over anything: `occupied` when something is at `to` (the file stays at
-   * `from`), `missing` when no file is at `from`.
+   * `from`), `missing` when no file is at `from`. `arrived` is called once the file is at `to` and, where
+   * the file system makes hard links, before it leaves `from` (else right after the rename): a list of the
+   * run's files (`--new-files`) takes in the new path and drops the old one while both hold it, so that a
+   * run killed at any moment leaves it naming only files that are there.
    */
-  async move(from: string, to: string, mtime?: Date): Promise<"moved" | "occupied" | "missing"> {
+  async move(
+    from: string,
+    to: string,
+    mtime?: Date,
+    arrived?: () => void,
+  ): Promise<"moved" | "occupied" | "missing"> {
     const source = join(this.root, ...from.split("/"));
     if (!await Deno.lstat(source).then((stat) => stat.isFile, () => false)) return "missing";
     if (mtime) await fsCall("set the time of", source, () => Deno.utime(source, mtime, mtime));
     if (from === to) return "moved";
     const parts = to.split("/");
     await this.#folders(parts.slice(0, -1));
-    return await this.#moveNew(source, join(this.root, ...parts)) ? "moved" : "occupied";
+    return await this.#moveNew(source, join(this.root, ...parts), arrived) ? "moved" : "occupied";
   }
 
   /** Remove the file (or link) at `relativePath`; nothing there is no error. */
@@ -492,19 +506,15 @@ export class OutputTree {
   /**
    * Move `temp` to `target` unless something is there: a hard link fails rather than replace
    * anything, so a file appearing at the last moment is kept too. Where the file system has no
-   * hard links (exFAT, FAT), a look then a rename.
+   * hard links (exFAT, FAT), a look then a rename. `arrived`: called once the file is at `target`, before
+   * it leaves `temp` where it is linked.
    */
-  async #moveNew(temp: string, target: string): Promise<boolean> {
+  async #moveNew(temp: string, target: string, arrived?: () => void): Promise<boolean> {
     if (this.#hardLinks) {
+      let linked = false;
       try {
         Deno.linkSync(temp, target);
-        // The file is in place; a temporary name left over goes with the temporary folder.
-        try {
-          Deno.removeSync(temp);
-        } catch {
-          // Left for the temporary folder's clearing.
-        }
-        return true;
+        linked = true;
       } catch (error) {
         if (error instanceof Deno.errors.AlreadyExists) return false;
         if (!(error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotSupported)) {
@@ -512,9 +522,20 @@ export class OutputTree {
         }
         this.#hardLinks = false;
       }
+      if (linked) {
+        arrived?.();
+        // The file is in place; a temporary name left over goes with the temporary folder.
+        try {
+          Deno.removeSync(temp);
+        } catch {
+          // Left for the temporary folder's clearing.
+        }
+        return true;
+      }
     }
     if (this.#exists(target)) return false;
     await fsCall("move into place", target, () => Deno.renameSync(temp, target));
+    arrived?.();
     return true;
   }
 

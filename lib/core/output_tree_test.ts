@@ -109,6 +109,34 @@ Deno.test("OutputTree.place: the mtime set, folders made; without replace nothin
   assert.deepEqual(tempFiles(t.tree), []);
 });
 
+Deno.test("OutputTree.move: `arrived` is told while the file is at both paths, before it leaves the old one; not for a new time only, nor when something is in the way", async () => {
+  await using t = await tempTree();
+  const placed = await t.tree.writeTemp(ReadableStream.from([bytes(10)]), { tempName: "1.part" });
+  assert.equal(await t.tree.place(placed.temp, "2020/01/02/a.jpg", new Date(0), { replace: false }), true);
+  const there = (path: string) => t.tree.occupied(path);
+  const told: [boolean, boolean][] = [];
+  const tell = (from: string, to: string) => () => told.push([there(from), there(to)]);
+  const mtime = new Date("2021-02-03T04:05:06Z");
+  assert.equal(
+    await t.tree.move(
+      "2020/01/02/a.jpg",
+      "2021/02/03/a.jpg",
+      mtime,
+      tell("2020/01/02/a.jpg", "2021/02/03/a.jpg"),
+    ),
+    "moved",
+  );
+  assert.deepEqual(told, [[true, true]], "told once, the file at both paths");
+  assert.equal(there("2020/01/02/a.jpg"), false);
+  assert.equal((await Deno.stat(join(t.root, "2021/02/03/a.jpg"))).mtime?.getTime(), mtime.getTime());
+  // A new time at the same path moves nothing anywhere.
+  assert.equal(await t.tree.move("2021/02/03/a.jpg", "2021/02/03/a.jpg", new Date(0), tell("", "")), "moved");
+  // Something at the new path: the file stays where it is.
+  await Deno.writeFile(join(t.root, "2021/02/03/b.jpg"), bytes(5));
+  assert.equal(await t.tree.move("2021/02/03/a.jpg", "2021/02/03/b.jpg", mtime, tell("", "")), "occupied");
+  assert.deepEqual(told, [[true, true]]);
+});
+
 Deno.test("OutputTree.place with replace takes no folder's place: false, the folder and the file kept", async () => {
   await using t = await tempTree();
   await Deno.mkdir(join(t.root, "2020/01/02/x.jpg"), { recursive: true });

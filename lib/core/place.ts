@@ -26,8 +26,8 @@ import {
   ALBUMS_DIR,
   changedStamp,
   isPlacedMtime,
-  type NewEntry,
   NoLinksError,
+  type OnNewEntry,
   type OutputTree,
   RESERVED_NAMES,
   type TempFile,
@@ -93,9 +93,10 @@ export interface PlacerOptions {
    * Told of each file as it lands at its path (placed, or moved to another path), before sync.db
    * records it there: a list of a run's new files (`--new-files`) so holds every file the run's
    * records name, whenever the run stops (a kill included). `entry`: what landed there (a count of the
-   * files a run brought counts only `file`s).
+   * files a run brought counts only `file`s); for a file `moved`, `from`, the path it leaves, told while
+   * the file is at both (see `OutputTree.move`), so that such a list drops it and names only files there.
    */
-  onPlaced?: (path: string, entry: NewEntry) => void;
+  onPlaced?: OnNewEntry;
 }
 
 /**
@@ -122,7 +123,7 @@ export class Placer implements Disposable {
   readonly #logger: Logger;
   readonly #onError?: (error: unknown) => void;
   readonly #localDays: boolean;
-  readonly #onPlaced?: (path: string, entry: NewEntry) => void;
+  readonly #onPlaced?: OnNewEntry;
   /** The folder of this run's changed files under `CHANGED_DIR` (see {@link changedStamp}). */
   readonly #changedStamp = changedStamp(Date.now());
   /** Items whose path this run claimed (after finding nothing there) and not placed yet: a file there now is not theirs. */
@@ -383,7 +384,7 @@ export class Placer implements Disposable {
     for (;;) {
       let moved: Awaited<ReturnType<OutputTree["move"]>>;
       try {
-        moved = await this.#tree.move(from, to, mtime);
+        moved = await this.#tree.move(from, to, mtime, () => this.#onPlaced?.(to, "moved", from));
       } catch (error) {
         // Not moved (a folder on the way is a link or a file): the row names again the path its file
         // is at, not one where none will be (its file would be nobody's, and fetched again).
@@ -392,7 +393,6 @@ export class Placer implements Disposable {
         }
         throw error;
       }
-      if (moved === "moved" && from !== to) this.#onPlaced?.(to, "moved");
       if (moved === "moved") this.#sayUnkeptTime(to, mtime);
       if (moved !== "occupied") break;
       foreign.add(to);

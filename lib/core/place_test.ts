@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { PhotosyncError } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
 import { idTag } from "./names.ts";
-import { OutputTree, type TempFile } from "./output_tree.ts";
+import { type OnNewEntry, OutputTree, type TempFile } from "./output_tree.ts";
 import { NO_LINKS_WARNING, Placer } from "./place.ts";
 import { type ItemRow, Store } from "./store.ts";
 import { testLogger } from "./test_logger.ts";
@@ -29,7 +29,8 @@ async function fixture(items: Record<string, string>, pathMapper: PathMapper = l
     })),
   });
   const logger = testLogger();
-  const newPlacer = () => new Placer({ store, tree, pathMapper, logger });
+  const newPlacer = (onPlaced?: OnNewEntry) =>
+    new Placer({ store, tree, pathMapper, logger, ...(onPlaced ? { onPlaced } : {}) });
   let staged = 0;
   return {
     root,
@@ -239,9 +240,12 @@ Deno.test("Placer.linkAlbums, Placer.move: on a drive making no links (exFAT) th
   assert.deepEqual(f.logger.lines.warn, [NO_LINKS_WARNING]);
 });
 
-Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by the collision rule, never over a file; album links follow", async () => {
+Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by the collision rule, never over a file; album links follow; told with the path it left, while the file is at both", async () => {
   await using f = await fixture({ a: "x.jpg", b: "x.jpg", c: "c.jpg" });
-  using placer = f.newPlacer();
+  const told: [string, string, string | undefined, boolean][] = [];
+  using placer = f.newPlacer((path, entry, from) =>
+    told.push([path, entry, from, from !== undefined && f.tree.occupied(from)])
+  );
   await f.placeAll(placer, "a", "b", "c");
   f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a"]);
   await placer.linkAlbums([{ title: "Trip", id: "a" }]);
@@ -256,6 +260,12 @@ Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by 
   assert.equal(await f.read("2021/06/07/x.jpg"), "the user's own");
   assert.equal((await Deno.stat(join(f.root, moved))).mtime?.getTime(), later);
   assert.equal(await Deno.lstat(join(f.root, "2020/01/01/x.jpg")).catch(() => undefined), undefined);
+  assert.deepEqual(told.filter(([, entry]) => entry === "moved"), [[
+    moved,
+    "moved",
+    "2020/01/01/x.jpg",
+    true,
+  ]]);
   // The link went with the file: only the new one is there (the next linking keeps it).
   assert.deepEqual([...Deno.readDirSync(join(f.root, "albums/Trip"))].map((entry) => entry.name), [
     `x (${idTag("a")}).jpg`,

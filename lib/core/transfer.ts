@@ -14,7 +14,7 @@ import type { PathMapper } from "./layout.ts";
 import type { LocalTime } from "./local_time.ts";
 import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
-import { BodyError, changedStamp, type NewEntry, OutputTree, UnsafePathError } from "./output_tree.ts";
+import { BodyError, changedStamp, type OnNewEntry, OutputTree, UnsafePathError } from "./output_tree.ts";
 import { Placer } from "./place.ts";
 import { PlacedHashes } from "./placed_hashes.ts";
 import { liveCaptureMs } from "./shared_date.ts";
@@ -56,7 +56,7 @@ export interface TransferOptions {
    */
   stop?: AbortController;
   /** Called with each file's path (relative to the output directory) once it is in place. */
-  onFile?: (path: string, entry: NewEntry) => void;
+  onFile?: OnNewEntry;
   /**
    * The run's byte budget (`--max-bytes`), shared by all of its passes: a download goes on only when
    * its size (the answer's `Content-Length`) fits in what is left, counting those in flight; the first

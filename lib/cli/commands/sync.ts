@@ -6,7 +6,7 @@ import { parseDateRange } from "../../core/dates.ts";
 import { RunStop } from "../../core/backup.ts";
 import { ExitCode, InterruptedError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
-import type { NewEntry } from "../../core/output_tree.ts";
+import type { OnNewEntry } from "../../core/output_tree.ts";
 import { formatBytes, formatCount, formatDuration, formatFiles, stopwatch } from "../format.ts";
 import { GOOGLE_API_URL } from "../../sources/library/client.ts";
 import { sync, type SyncOptions, type SyncSummary } from "../../library.ts";
@@ -128,9 +128,9 @@ const syncCommand: Command = async (args, context) => {
   using _interrupt = new Interrupt(renderer, "stopping: finished files are kept, partial ones removed", stop);
   let placed = 0;
   // --new-files lists every new entry (a moved file, its sidecar too); the count is of photos downloaded.
-  const onFile = (path: string, entry: NewEntry) => {
+  const onFile: OnNewEntry = (path, entry, from) => {
     if (entry === "file") placed++;
-    newFiles?.add(path);
+    newFiles?.add(path, from);
   };
   let summary: SyncSummary;
   try {

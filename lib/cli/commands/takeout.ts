@@ -279,9 +279,9 @@ export async function runRemoteTakeout(
       // A body that broke or stalled, asked for again from where it broke, is said as the store's retries are.
       retry: { onRetry: retryNotice(renderer) },
       // Imported files only: album links, files moved to their new day, XMP sidecars are listed, not counted.
-      onFile: (path, entry) => {
+      onFile: (path, entry, from) => {
         if (entry === "file") placed++;
-        newFiles?.add(path);
+        newFiles?.add(path, from);
       },
     });
   } catch (error) {

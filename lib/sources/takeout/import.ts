@@ -13,7 +13,7 @@ import type { ByteBudget } from "../../core/byte_budget.ts";
 import type { FolderDays } from "../../core/folder_settings.ts";
 import type { PathMapper } from "../../core/layout.ts";
 import type { Logger } from "../../core/logger.ts";
-import { BodyError, type NewEntry, type OutputTree, UnsafePathError } from "../../core/output_tree.ts";
+import { BodyError, type OnNewEntry, type OutputTree, UnsafePathError } from "../../core/output_tree.ts";
 import { Placer } from "../../core/place.ts";
 import type { Store } from "../../core/store.ts";
 import { linkTakeoutAlbums } from "./album_links.ts";
@@ -76,7 +76,7 @@ export interface ImportOptions {
    */
   budget?: ByteBudget;
   /** Called with each placed file's path (relative to the output folder). */
-  onFile?: (path: string, entry: NewEntry) => void;
+  onFile?: OnNewEntry;
   /** The clock (epoch ms) the exports imported are recorded with; default `Date.now`. */
   now?: () => number;
   /** Stage workers started while the catalog pass read (else they start when staging does). */
