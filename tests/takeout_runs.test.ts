@@ -422,11 +422,13 @@ Deno.test("kill -9 during an import with albums, then a plain re-run: the uninte
 });
 
 /** The Takeout exports `status --json` lists for `dir`: their figures, not when they were imported. */
-async function exportsOf(dir: string): Promise<{ date: string; parts: number; placed: number }[]> {
+async function exportsOf(
+  dir: string,
+): Promise<{ date: string; parts: number; placed: number; present: number }[]> {
   const status = await cli(["status", `--dir=${dir}`, "--json"]);
   assert.equal(status.code, 0, status.stderr);
   return (JSON.parse(status.stdout) as {
-    exports: { importedMs: number; date: string; parts: number; placed: number }[];
+    exports: { importedMs: number; date: string; parts: number; placed: number; present: number }[];
   })
     .exports.map(({ importedMs: _, ...figures }) => figures);
 }
@@ -959,4 +961,9 @@ Deno.test("--files-elsewhere --new-files, kill -9 after a later export moved a f
     rows(dir).items.map((row) => row.path).sort(),
     ["2023/05/03/a.jpg", ...later.map((name) => `2024/01/01/${name}`)].sort(),
   );
+  // status counts the increment's files the killed run placed too.
+  assert.deepEqual((await exportsOf(dir)).map(({ date, placed, present }) => [date, placed, present]), [
+    ["2025-11-10", 1, 0],
+    ["2026-01-10", later.length, 1],
+  ]);
 });
