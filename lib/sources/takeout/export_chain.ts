@@ -99,10 +99,10 @@ export class ExportChain {
 
   /**
    * Every export a run read (some of), oldest first, imported ({@link isImported}) or not yet, with the
-   * files placed from it that sync.db holds now ({@link placedFiles}).
+   * files placed from it that sync.db holds now: `placed`, when counted by {@link placedFiles} since the last
+   * file was placed (the count reads every Takeout row), else counted here.
    */
-  list(): ImportedExport[] {
-    const placed = this.placedFiles();
+  list(placed: ReadonlyMap<string, ReadonlyMap<string, number>> = this.placedFiles()): ImportedExport[] {
     return this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["export"]).slice(0, -1)},`)
       .map(({ value }) => JSON.parse(value) as ImportedExport)
       .map((done) => withPlaced(done, placed.get(done.stamp)))
@@ -208,8 +208,8 @@ export interface PartImport extends Omit<PartFigures, "placed"> {
  * Add what a run imported (`parts`, of any exports) to `chain`, at `nowMs`; returns the exports
  * changed. A part read again keeps the larger count of items present (a re-run sees its own files as
  * present, not another export's); the files placed are those sync.db holds of each part, whichever run
- * placed them ({@link ExportChain.placedFiles}). Parts of no known export (stamp "") are not recorded:
- * nothing dates them.
+ * placed them ({@link ExportChain.placedFiles}: `counted`, when the caller counted them after the last file
+ * was placed). Parts of no known export (stamp "") are not recorded: nothing dates them.
  *
  * @example
  * ```ts
@@ -233,6 +233,7 @@ export function recordImports(
   chain: ExportChain,
   parts: readonly PartImport[],
   nowMs: number,
+  counted?: ReadonlyMap<string, ReadonlyMap<string, number>>,
 ): ImportedExport[] {
   const byStamp = new Map<string, PartImport[]>();
   for (const part of parts) {
@@ -240,7 +241,7 @@ export function recordImports(
     byStamp.set(part.stamp, [...byStamp.get(part.stamp) ?? [], part]);
   }
   const changed: ImportedExport[] = [];
-  const placed = byStamp.size > 0 ? chain.placedFiles() : new Map<string, Map<string, number>>();
+  const placed = counted ?? (byStamp.size > 0 ? chain.placedFiles() : new Map());
   for (const [stamp, imported] of byStamp) {
     const earlier = chain.get(stamp);
     const byPart: Record<string, PartFigures> = { ...earlier?.byPart };

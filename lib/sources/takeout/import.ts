@@ -214,10 +214,14 @@ export async function importTakeout(catalog: Catalog, options: ImportOptions): P
       }
     }
   }
-  recordImports(chain, parts.figures(), (options.now ?? Date.now)());
+  // Counted once for both (it reads every Takeout row).
+  const placed = chain.placedFiles();
+  recordImports(chain, parts.figures(), (options.now ?? Date.now)(), placed);
   // An increment imported without the one before it: said once, when the hole appears.
   const known = new Set(holesBefore.map(holeKey));
-  for (const hole of chainHoles(chain.list())) if (!known.has(holeKey(hole))) logger.warn(holeWarning(hole));
+  for (const hole of chainHoles(chain.list(placed))) {
+    if (!known.has(holeKey(hole))) logger.warn(holeWarning(hole));
+  }
   // Every member recorded, by this run or an earlier one (which may have been stopped).
   if (options.albums === "links") {
     tally.report.albumLinksNotMade = await linkTakeoutAlbums(store, tree, placer);
