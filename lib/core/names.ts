@@ -90,6 +90,53 @@ export function sanitizeName(
 }
 
 /**
+ * The names earlier versions gave an album's folder for `title` (with `fallback` for a title of nothing usable),
+ * newest first, where they differ from {@link sanitizeName}'s now: an album whose links such a version made
+ * keeps them in that folder (`Placer` looks for it on disk and records it in `sync.db`). Each change of
+ * `sanitizeName` that can name a folder otherwise adds here the name the version before it gave.
+ *
+ * @example Usage
+ * ```ts
+ * import { earlierFolderNames, sanitizeName } from "./names.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(sanitizeName("COM¹", "album", { folder: true }), "_COM¹");
+ * assert.deepEqual(earlierFolderNames("COM¹", "album"), ["COM¹"]);
+ * assert.deepEqual(earlierFolderNames("Trip", "album"), []);
+ * ```
+ */
+export function earlierFolderNames(title: string, fallback: string): string[] {
+  const now = sanitizeName(title, fallback, { folder: true });
+  return [folderNameBefore20261207(title, fallback)].filter((name, at, names) =>
+    name !== now && names.indexOf(name) === at
+  );
+}
+
+/**
+ * A folder's name as `sanitizeName` gave it from 2026-11-25 to 2026-12-07 (`git log -p lib/core/names.ts`):
+ * C1 control characters (U+0080-U+009F) kept; only `CON`, `PRN`, `AUX`, `NUL`, `COM0`-`COM9`, `LPT0`-`LPT9`
+ * right before a dot or the end taken for a device (not `AUX .jpg`, nor `COM¹`); a long name cut between code
+ * points (inside a character made of several).
+ */
+function folderNameBefore20261207(name: string, fallback: string): string {
+  const parts = name.split(/[/\\]/).filter((part) => !/^\.+$/.test(part));
+  // deno-lint-ignore no-control-regex
+  let safe = parts.join("_").replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "_").replace(/[. ]+$/, "");
+  safe = safe.replace(/^\.+/, "_");
+  for (;;) {
+    if (byteLength(safe) > MAX_NAME_BYTES) {
+      const { stem, ext } = splitExtension(safe, MAX_EXT_LENGTH);
+      const keepExt = byteLength(ext) < MAX_NAME_BYTES / 2 ? ext : "";
+      safe = cutCodePoints(keepExt ? stem : safe, MAX_NAME_BYTES - byteLength(keepExt)) + keepExt;
+    }
+    safe = safe.replace(/[. ]+$/, "");
+    if (safe === "") return folderNameBefore20261207(fallback, "unnamed");
+    if (!/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(safe)) return safe;
+    safe = `_${safe}`;
+  }
+}
+
+/**
  * A name with nothing to name a file by: empty, or only dots, spaces, separators and control characters,
  * but for an extension (`.jpg`, `...JPG`).
  */

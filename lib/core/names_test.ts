@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { idTag, itemFileName, sanitizeName, taggedName } from "./names.ts";
+import { earlierFolderNames, idTag, itemFileName, sanitizeName, taggedName } from "./names.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
@@ -239,4 +239,22 @@ Deno.test("sanitizeName cuts a long name between characters as a reader sees the
   // One character longer than a name may be (a letter under 300 marks): cut inside it, never to nothing.
   const zalgo = sanitizeName("e" + "\u0301".repeat(300) + ".jpg");
   assert.ok(zalgo.startsWith("e\u0301") && zalgo.endsWith(".jpg") && bytes(zalgo) <= 251, zalgo);
+});
+
+Deno.test("earlierFolderNames: the name a folder had before 2026-12-07 where it has another now (C1 controls, device names with spaces or superscripts, a cut inside a character); none where it is the same", () => {
+  const decomposed = `${"x".repeat(254)}e\u0301`;
+  const cases: [title: string, earlier: string | undefined, now: string][] = [
+    ["Road trip\u0085", "Road trip\u0085", "Road trip_"],
+    ["AUX .x", "AUX .x", "_AUX .x"],
+    ["COM¹", "COM¹", "_COM¹"],
+    // Cut at 255 bytes: then between the e and its accent, now before the e.
+    [decomposed, `${"x".repeat(254)}e`, "x".repeat(254)],
+    ["Trip", undefined, "Trip"],
+    ["CON", undefined, "_CON"],
+    ["..", undefined, "album"],
+  ];
+  for (const [title, earlier, now] of cases) {
+    assert.equal(sanitizeName(title, "album", { folder: true }), now, JSON.stringify(title));
+    assert.deepEqual(earlierFolderNames(title, "album"), earlier === undefined ? [] : [earlier]);
+  }
 });
