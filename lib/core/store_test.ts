@@ -14,6 +14,10 @@ const FIXTURE_V2 = new URL("../../testing/fixtures/sync-v2.db", import.meta.url)
 
 const ITEM_COLUMNS = "id, filename, created_ms, is_video, status, path, path_key, size, note, json";
 
+/** What schema 7 added, taken out of a current file made to stand for an older one. */
+const WITHOUT_SCHEMA_7 =
+  "DROP INDEX item_albums_album; ALTER TABLE albums DROP COLUMN folder; ALTER TABLE albums DROP COLUMN earlier;";
+
 /** A temporary folder, removed when the test's `using` scope ends. */
 function tempDir() {
   const path = Deno.makeTempDirSync({ prefix: "photosync-store-test-" });
@@ -69,7 +73,7 @@ Deno.test("Store.open migrates a schema-1 sync.db to the current schema in place
   }
 
   assert.equal(userVersion(file), SCHEMA_VERSION);
-  assert.equal(SCHEMA_VERSION, 6);
+  assert.equal(SCHEMA_VERSION, 7);
   const after = query<Record<string, unknown>>(file, `SELECT ${ITEM_COLUMNS} FROM items ORDER BY id`);
   assert.deepEqual(after, before);
   const sources = query<{ source: string }>(file, "SELECT DISTINCT source FROM items");
@@ -365,6 +369,46 @@ Deno.test("Store: an album membership new to sync.db is noted until its link is 
   ]);
 });
 
+Deno.test("Store.open migrates a schema-6 sync.db: its albums are marked as an earlier version's, with no folder recorded; an album recorded since is not; a folder once recorded stays, but for a retitled album", () => {
+  using dir = tempDir();
+  const file = join(dir.path, DB_FILE);
+  {
+    using store = Store.open(dir.path);
+    store.saveBatch({ source: "takeout", items: [item("a"), item("b")] });
+    store.addToAlbum({ id: "takeout:COM¹/", source: "takeout", title: "COM¹" }, ["a"]);
+  }
+  {
+    using db = new DatabaseSync(file);
+    db.exec(`${WITHOUT_SCHEMA_7} PRAGMA user_version = 6`);
+  }
+  using store = Store.open(dir.path);
+  assert.equal(userVersion(file), SCHEMA_VERSION);
+  // An album's members are found by their index (a run looks for an earlier version's folder by them).
+  assert.equal(query(file, "SELECT 1 FROM sqlite_master WHERE name = 'item_albums_album'").length, 1);
+  assert.deepEqual({ ...store.album("takeout:COM¹/") }, {
+    id: "takeout:COM¹/",
+    title: "COM¹",
+    folder: null,
+    earlier: true,
+  });
+  store.addToAlbum({ id: "takeout:Trip/", source: "takeout", title: "Trip" }, ["b"]);
+  assert.equal(store.album("takeout:Trip/")?.earlier, false, "recorded by this version");
+  assert.equal(store.album("missing"), undefined);
+  // Recorded where its links are: recorded again (a member added), it keeps the folder.
+  store.setAlbumFolder("takeout:COM¹/", "COM¹");
+  store.addToAlbum({ id: "takeout:COM¹/", source: "takeout", title: "COM¹" }, ["a", "b"]);
+  assert.deepEqual(
+    { ...store.album("takeout:COM¹/") },
+    { id: "takeout:COM¹/", title: "COM¹", folder: "COM¹", earlier: true },
+  );
+  // Retitled: its links go in a folder of the new title, named when the next is made.
+  store.addToAlbum({ id: "takeout:COM¹/", source: "takeout", title: "Rome" }, ["a"]);
+  assert.deepEqual(
+    { ...store.album("takeout:COM¹/") },
+    { id: "takeout:COM¹/", title: "Rome", folder: null, earlier: false },
+  );
+});
+
 Deno.test("Store.handOverFile: the heir holds the path under the same key as a claim (a name a drive folds to it is refused), its move noted from there", () => {
   using dir = tempDir();
   using store = Store.open(dir.path);
@@ -440,7 +484,7 @@ Deno.test("a schema-4 sync.db is read as it is by a read-only command, and gains
   const file = join(dir.path, DB_FILE);
   {
     const db = new DatabaseSync(file);
-    db.exec("DROP INDEX items_file_of; PRAGMA user_version = 4");
+    db.exec(`DROP INDEX items_file_of; ${WITHOUT_SCHEMA_7} PRAGMA user_version = 4`);
     db.close();
   }
   {
@@ -504,7 +548,7 @@ Deno.test("Store.open migrates a schema-5 sync.db: every path's key recomputed b
     using db = new DatabaseSync(file);
     const set = db.prepare("UPDATE items SET path = ?, path_key = ? WHERE id = ?");
     for (const [id, path] of Object.entries(paths)) set.run(path, path.normalize("NFC").toLowerCase(), id);
-    db.exec("PRAGMA user_version = 5");
+    db.exec(`${WITHOUT_SCHEMA_7} PRAGMA user_version = 5`);
   }
   assert.deepEqual(
     query<{ path_key: string }>(file, "SELECT path_key FROM items ORDER BY id").map((row) => row.path_key),
