@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import {
   CliProcess,
   type CliResult,
@@ -432,6 +433,65 @@ async function exportsOf(
   })
     .exports.map(({ importedMs: _, ...figures }) => figures);
 }
+
+Deno.test("an album whose folder an earlier version named otherwise (a title ending in a C1 control, NEL): after the upgrade its links stay in that one folder, a re-dated member's link moved there, a new member's made there, none dangling", async () => {
+  const work = join(WORK, "album-folder-upgrade");
+  await Deno.mkdir(work, { recursive: true });
+  const album = "Takeout/Google Photos/Road trip";
+  const metadata: [string, Uint8Array] = [
+    `${album}/metadata.json`,
+    bytes(JSON.stringify({ title: "Road trip\u0085" })),
+  ];
+  const photo = (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`);
+  const member = (name: string, takenMs: number): [string, Uint8Array][] => [
+    [`${album}/${name}`, photo(name)],
+    [`${album}/${name}.supplemental-metadata.json`, bytes(sidecar(name, takenMs))],
+  ];
+  const baseline = join(work, "takeout-20240101T000000Z-001.zip");
+  await hand.writeZip(baseline, [
+    metadata,
+    ...member("a.jpg", Date.UTC(2023, 0, 5)),
+    ...member("b.jpg", Date.UTC(2023, 0, 6)),
+  ]);
+  // An increment: b.jpg's date corrected in Google Photos, and c.jpg added to the album.
+  const increment = join(work, "takeout-20240301T000000Z-001.zip");
+  await hand.writeZip(increment, [
+    metadata,
+    ...member("b.jpg", Date.UTC(2022, 11, 24)),
+    ...member("c.jpg", Date.UTC(2023, 0, 7)),
+  ]);
+  const dir = outDir("album-folder-upgrade");
+  const first = await cli(["takeout", `--dir=${dir}`, baseline]);
+  assert.equal(first.code, 0, first.stderr);
+  // As the version before schema 7 left it: its sanitiser kept the NEL (this one makes it "_"), and sync.db
+  // recorded no album's folder.
+  await Deno.rename(join(dir, "albums/Road trip_"), join(dir, "albums/Road trip\u0085"));
+  {
+    using db = new DatabaseSync(join(dir, "sync.db"));
+    const added = db.prepare(
+      "SELECT name FROM pragma_table_info('albums') WHERE name IN ('folder', 'earlier')",
+    );
+    for (const { name } of added.all()) db.exec(`ALTER TABLE albums DROP COLUMN ${name}`);
+    db.exec("DROP INDEX IF EXISTS item_albums_album; PRAGMA user_version = 6");
+  }
+
+  const upgraded = await cli(["takeout", `--dir=${dir}`, increment]);
+  assert.equal(upgraded.code, 0, upgraded.stderr);
+  assert.deepEqual([...Deno.readDirSync(join(dir, "albums"))].map((entry) => entry.name), [
+    "Road trip\u0085",
+  ]);
+  const folder = join(dir, "albums/Road trip\u0085");
+  const links = [...Deno.readDirSync(folder)].map((entry) => entry.name).sort();
+  assert.deepEqual(links, ["a.jpg", "b.jpg", "c.jpg"]);
+  for (const link of links) assert.deepEqual(await Deno.readFile(join(folder, link)), photo(link), link);
+  assert.equal(Deno.readLinkSync(join(folder, "b.jpg")), "../../2022/12/24/b.jpg");
+  {
+    using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+    assert.deepEqual(db.prepare("SELECT folder FROM albums").all().map((row) => row.folder), [
+      "Road trip\u0085",
+    ]);
+  }
+});
 
 /** The number of items an import of `exp` stores: one per content, the trash left out. */
 function expected(exp: TakeoutExport): number {

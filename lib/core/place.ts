@@ -21,7 +21,7 @@ import { localOffsetOf, type PathItem, type PathMapper } from "./layout.ts";
 import { type LocalTime, withLocalTime } from "./local_time.ts";
 import type { Logger } from "./logger.ts";
 import { PhotosyncError } from "./errors.ts";
-import { idTag, sanitizeName, taggedName } from "./names.ts";
+import { earlierFolderNames, idTag, sanitizeName, taggedName } from "./names.ts";
 import {
   ALBUMS_DIR,
   changedStamp,
@@ -294,16 +294,17 @@ export class Placer implements Disposable {
   }
 
   /**
-   * `albums/<title>/<name>`: a link to each album member's file in the dated tree. A name taken
-   * by something else gets the member's id tag; a link already there to the member is kept, so
-   * that every run can ensure all members' links. Each link made is told to `onPlaced` (`--new-files`
-   * lists it: a new entry of the tree, as a file is). A symbolic link or a file where a folder of
-   * `albums/` goes (`albums -> elsewhere`) blocks only the links that would go through it: one
-   * warning per blocking path, the rest made. Returns the links neither made nor there already: those
-   * blocked so (`blocked`), and on a drive that makes no links all from the first tried (`unlinkable`), for a
-   * caller that remembers which are still to make.
+   * `albums/<folder>/<name>`: a link to each album member's file in the dated tree, in the album's folder
+   * (see {@link #albumFolder}: the one its links were made in, else its title made safe), which is recorded
+   * in sync.db once a link is made or found there. A name taken by something else gets the member's id tag;
+   * a link already there to the member is kept, so that every run can ensure all members' links. Each link
+   * made is told to `onPlaced` (`--new-files` lists it: a new entry of the tree, as a file is). A symbolic link
+   * or a file where a folder of `albums/` goes (`albums -> elsewhere`) blocks only the links that would go
+   * through it: one warning per blocking path, the rest made. Returns the links neither made nor there
+   * already: those blocked so (`blocked`), and on a drive that makes no links all from the first tried
+   * (`unlinkable`), for a caller that remembers which are still to make.
    */
-  async linkAlbums<Link extends { title: string; id: string; path?: string }>(
+  async linkAlbums<Link extends { album: string; id: string; path?: string }>(
     links: Iterable<Link>,
   ): Promise<{ blocked: Link[]; unlinkable: Link[] }> {
     // A drive that makes no links was told once (below): the photos are placed all the same.
@@ -311,23 +312,28 @@ export class Placer implements Disposable {
     const said = new Set<string>();
     const blocked: Link[] = [];
     const unlinkable: Link[] = [];
+    // Each album's folder, looked up once a call (most calls link every member of every album).
+    const folders = new Map<string, AlbumFolder | undefined>();
     // Set when the drive turns out to make no links: the rest are not tried.
     let noLinks = false;
     for (const link of links) {
-      const { title, id, path = this.#store.item(id)?.path } = link;
+      const { album, id, path = this.#store.item(id)?.path } = link;
       if (!path) continue;
       if (noLinks) {
         unlinkable.push(link);
         continue;
       }
-      for (const candidate of albumLinkNames(title, id, path)) {
+      if (!folders.has(album)) folders.set(album, this.#albumFolder(album));
+      const folder = folders.get(album);
+      if (!folder) continue;
+      for (const candidate of albumLinkNames(folder.name, id, path)) {
         // Made by an earlier run: one look (a run links every member, most of them made before).
-        if (this.#tree.linkTarget(candidate)?.endsWith(`/${path}`)) break;
+        let made = this.#linksTo(candidate, path);
         // Else made now; a name taken by something else: the tagged name.
         try {
-          if (await this.#tree.link(candidate, path)) {
+          if (!made && await this.#tree.link(candidate, path)) {
             this.#onPlaced?.(candidate, "link");
-            break;
+            made = true;
           }
         } catch (error) {
           if (error instanceof UnsafePathError) {
@@ -348,9 +354,61 @@ export class Placer implements Disposable {
           unlinkable.push(link);
           break;
         }
+        if (!made) continue;
+        if (!folder.recorded) {
+          this.#store.setAlbumFolder(album, folder.name);
+          folder.recorded = true;
+        }
+        break;
       }
     }
     return { blocked, unlinkable };
+  }
+
+  /**
+   * The folder under `albums/` of album `id` (undefined: no such album):
+   * - the one sync.db records;
+   * - for an album an earlier version recorded (it kept no folder) whose title that version named otherwise
+   *   ({@link earlierFolderNames}): of those names and today's, the folder on disk holding links to the most
+   *   of its members' files, recorded now; where none does, in a folder whose files (and links) are stored
+   *   elsewhere, the name that version gave (its runs made the links stored there), else today's;
+   * - else the title made safe now.
+   *
+   * A folder not recorded yet is recorded once a link is made or found in it. Two albums whose titles are made
+   * one name share its folder (a member's link whose name the other album's took is tagged by the member's id).
+   */
+  #albumFolder(id: string): AlbumFolder | undefined {
+    const album = this.#store.album(id);
+    if (!album) return undefined;
+    if (album.folder !== null) return { name: album.folder, recorded: true, names: [album.folder] };
+    const now = sanitizeName(album.title, ALBUM_FALLBACK, { folder: true });
+    const earlier = album.earlier ? earlierFolderNames(album.title, ALBUM_FALLBACK) : [];
+    if (earlier.length === 0) return { name: now, recorded: false, names: [now] };
+    const names = [...earlier, now];
+    let found: { name: string; links: number } | undefined;
+    let members: { id: string; path: string }[] | undefined;
+    // A tie goes to the earlier name: the folder the album was made in, before a run of a version in
+    // between (which named it as now and kept no record) made a second.
+    for (const name of names) {
+      if (!this.#tree.occupied(`${ALBUMS_DIR}/${name}`)) continue;
+      members ??= this.#store.albumMemberPaths(id);
+      const links = members.filter((member) =>
+        albumLinkNames(name, member.id, member.path).some((link) =>
+          this.#linksTo(link, member.path)
+        )
+      ).length;
+      if (links > (found?.links ?? 0)) found = { name, links };
+    }
+    if (found) {
+      this.#store.setAlbumFolder(id, found.name);
+      return { name: found.name, recorded: true, names: [found.name] };
+    }
+    return { name: this.#tree.filesElsewhere ? earlier[0] : now, recorded: false, names };
+  }
+
+  /** Whether a link at `link` points to the file at `path`. */
+  #linksTo(link: string, path: string): boolean {
+    return this.#tree.linkTarget(link)?.endsWith(`/${path}`) ?? false;
   }
 
   /**
@@ -398,7 +456,7 @@ export class Placer implements Disposable {
       foreign.add(to);
       to = this.#store.transaction(() => this.#claim(row, foreign, from));
     }
-    const unlinked: { title: string; id: string }[] = [];
+    const unlinked: { album: string; id: string }[] = [];
     for (const old of new Set([from, row.path, was ?? to])) {
       if (old === to) continue;
       unlinked.push(...await this.#unlinkAlbums(id, old));
@@ -482,21 +540,31 @@ export class Placer implements Disposable {
 
   /**
    * Remove the album links to the item's file at `path` (its own, and those of the items sharing it;
-   * with `own`, only the item's own); returns the albums and members whose links went.
+   * with `own`, only the item's own); returns the albums and members whose links went. An earlier version's
+   * album with no folder recorded (and none found by its other members' links) is looked for under each name
+   * its title was given, and the folder where the link is found is recorded (the link that told it goes now).
    */
   async #unlinkAlbums(
     id: string,
     path: string,
     { own = false }: { own?: boolean } = {},
-  ): Promise<{ title: string; id: string }[]> {
-    const removed: { title: string; id: string }[] = [];
-    for (const { title, id: member } of this.#store.albumsOfFile(id)) {
+  ): Promise<{ album: string; id: string }[]> {
+    const removed: { album: string; id: string }[] = [];
+    for (const { album, id: member } of this.#store.albumsOfFile(id)) {
       if (own && member !== id) continue;
-      for (const candidate of albumLinkNames(title, member, path)) {
-        if (this.#tree.linkTarget(candidate)?.endsWith(`/${path}`)) {
+      const folder = this.#albumFolder(album);
+      if (!folder) continue;
+      for (const name of folder.names) {
+        let found = false;
+        for (const candidate of albumLinkNames(name, member, path)) {
+          if (!this.#linksTo(candidate, path)) continue;
           await this.#tree.remove(candidate);
-          removed.push({ title, id: member });
+          found = true;
         }
+        if (!found) continue;
+        removed.push({ album, id: member });
+        if (!folder.recorded) this.#store.setAlbumFolder(album, name);
+        break;
       }
     }
     return removed;
@@ -572,12 +640,27 @@ export class Placer implements Disposable {
   }
 }
 
-/** The names an item's link in an album may have: after its file, then with its id's tag. */
-function albumLinkNames(title: string, id: string, path: string): string[] {
-  const wanted = `${ALBUMS_DIR}/${sanitizeName(title, "album", { folder: true })}/${
-    path.slice(path.lastIndexOf("/") + 1)
-  }`;
-  return [wanted, taggedName(wanted, idTag(id))];
+/** The folder of an album whose title has nothing to name one by. */
+const ALBUM_FALLBACK = "album";
+
+/** An album's folder under `albums/` (see `Placer.#albumFolder`). */
+interface AlbumFolder {
+  /** Where its links are made. */
+  name: string;
+  /** Whether sync.db records it. */
+  recorded: boolean;
+  /** The folders its links may be in: `name`; not recorded, for an earlier version's album, those it named too. */
+  names: string[];
+}
+
+/**
+ * The names an item's link in the album folder `folder` may have: after its file, then with its id's tag (made
+ * only when asked for: most links have the first).
+ */
+function* albumLinkNames(folder: string, id: string, path: string): Generator<string> {
+  const wanted = `${ALBUMS_DIR}/${folder}/${path.slice(path.lastIndexOf("/") + 1)}`;
+  yield wanted;
+  yield taggedName(wanted, idTag(id));
 }
 
 /** The folder of a `/`-separated path (its day's, for the layouts). */

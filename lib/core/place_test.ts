@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { PhotosyncError } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
 import { idTag } from "./names.ts";
@@ -200,7 +201,9 @@ Deno.test("Placer.linkAlbums: albums/<title>/<name> links to the member's file; 
   await placer.place(a, await f.stage("photo a"), new Date(DAY));
   await placer.place(b, await f.stage("photo b"), new Date(DAY));
   await f.write("albums/Trip/y.jpg", "the user's own");
-  const links = [{ title: "Trip", id: "a" }, { title: "Trip", id: "b" }, { title: "../Out", id: "a" }];
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a", "b"]);
+  f.store.addToAlbum({ id: "out", source: "library", title: "../Out" }, ["a"]);
+  const links = [{ album: "trip", id: "a" }, { album: "trip", id: "b" }, { album: "out", id: "a" }];
   await placer.linkAlbums(links);
   await placer.linkAlbums(links);
   assert.equal(await Deno.readLink(join(f.root, "albums/Trip/x.jpg")), "../../2020/01/01/x.jpg");
@@ -213,6 +216,89 @@ Deno.test("Placer.linkAlbums: albums/<title>/<name> links to the member's file; 
   assert.equal(await f.read("albums/Out/x.jpg"), "photo a");
   const trip = [...Deno.readDirSync(join(f.root, "albums/Trip"))].map((entry) => entry.name).sort();
   assert.deepEqual(trip, ["x.jpg", `y (${idTag("b")}).jpg`, "y.jpg"]);
+});
+
+/** Mark `albums` as the schema-6 → 7 migration leaves those an earlier version recorded: no folder, `earlier`. */
+function asEarlierVersionRecorded(root: string, ...albums: string[]): void {
+  using db = new DatabaseSync(join(root, "sync.db"));
+  const mark = db.prepare("UPDATE albums SET folder = NULL, earlier = 1 WHERE id = ?");
+  for (const album of albums) mark.run(album);
+}
+
+/** The names in folder `path` under `root`, sorted; none when it is not there. */
+function namesIn(root: string, path: string): string[] {
+  try {
+    return [...Deno.readDirSync(join(root, path))].map((entry) => entry.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+Deno.test("Placer.linkAlbums, Placer.move: an album an earlier version linked in the folder its sanitiser named keeps that folder (found on disk, recorded): a member's link moves there, a new member's is made there; one recorded since gets the name of now, shared by a title made the same", async () => {
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg", d: "d.jpg" });
+  using placer = f.newPlacer();
+  const [a, b, c] = await f.placeAll(placer, "a", "b", "c", "d");
+  // "COM¹" was no device name to the sanitiser before 2026-12-07, nor "AUX .x" (now both are given a "_").
+  f.store.addToAlbum({ id: "com", source: "library", title: "COM¹" }, ["a", "b"]);
+  f.store.addToAlbum({ id: "aux", source: "library", title: "AUX .x" }, ["c"]);
+  asEarlierVersionRecorded(f.root, "com", "aux");
+  for (const [folder, path] of [["COM¹", a], ["COM¹", b], ["AUX .x", c]]) {
+    await Deno.mkdir(join(f.root, "albums", folder), { recursive: true });
+    await Deno.symlink(`../../${path}`, join(f.root, "albums", folder, path.slice(11)));
+  }
+  // Both re-dated before any link is made (a Takeout sidecar read in the import, before its links).
+  const later = Date.parse("2021-06-07T08:00:00Z");
+  redate(f.store, "b", "b.jpg", later);
+  redate(f.store, "c", "c.jpg", later);
+  assert.equal(await placer.move("b", new Date(later)), "2021/06/07/b.jpg");
+  assert.equal(await placer.move("c", new Date(later)), "2021/06/07/c.jpg");
+  f.store.addToAlbum({ id: "com", source: "library", title: "COM¹" }, ["d"]);
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(namesIn(f.root, "albums"), ["AUX .x", "COM¹"]);
+  assert.deepEqual(namesIn(f.root, "albums/COM¹"), ["a.jpg", "b.jpg", "d.jpg"]);
+  assert.equal(Deno.readLinkSync(join(f.root, "albums/COM¹/b.jpg")), "../../2021/06/07/b.jpg");
+  // Its only member's link told where it was (the album's other links are none to tell).
+  assert.equal(Deno.readLinkSync(join(f.root, "albums/AUX .x/c.jpg")), "../../2021/06/07/c.jpg");
+  assert.equal(f.store.album("com")?.folder, "COM¹");
+  assert.equal(f.store.album("aux")?.folder, "AUX .x");
+
+  // An album recorded since: the name of now, recorded once its link is made; another of a title made that
+  // name too shares the folder.
+  f.store.addToAlbum({ id: "new", source: "library", title: "COM¹" }, ["a"]);
+  f.store.addToAlbum({ id: "same", source: "library", title: "COM¹." }, ["d"]);
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(namesIn(f.root, "albums/_COM¹"), ["a.jpg", "d.jpg"]);
+  assert.equal(f.store.album("new")?.folder, "_COM¹");
+  assert.equal(f.store.album("same")?.folder, "_COM¹");
+  // A folder recorded is where the album's links are made and moved, whatever its title is made now.
+  f.store.addToAlbum({ id: "kept", source: "library", title: "COM¹" }, ["a"]);
+  f.store.setAlbumFolder("kept", "COM¹ as it was");
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.equal(Deno.readLinkSync(join(f.root, "albums/COM¹ as it was/a.jpg")), `../../${a}`);
+  redate(f.store, "a", "a.jpg", later);
+  assert.equal(await placer.move("a", new Date(later)), "2021/06/07/a.jpg");
+  for (const folder of ["COM¹", "COM¹ as it was", "_COM¹"]) {
+    assert.equal(Deno.readLinkSync(join(f.root, "albums", folder, "a.jpg")), "../../2021/06/07/a.jpg");
+  }
+  assert.deepEqual(namesIn(f.root, "albums"), ["AUX .x", "COM¹", "COM¹ as it was", "_COM¹"]);
+});
+
+Deno.test("Placer.linkAlbums: in a folder whose files are stored elsewhere, an album an earlier version recorded gets the folder that version named (its links stored there), one recorded since the name of now", async () => {
+  await using f = await fixture({ a: "a.jpg" });
+  using placer = f.newPlacer();
+  await f.placeAll(placer, "a");
+  f.store.addToAlbum({ id: "com", source: "library", title: "COM¹" }, ["a"]);
+  f.store.addToAlbum({ id: "new", source: "library", title: "LPT¹" }, ["a"]);
+  asEarlierVersionRecorded(f.root, "com");
+  using elsewhere = new Placer({
+    store: f.store,
+    tree: new OutputTree(f.root, { filesElsewhere: true }),
+    pathMapper: layoutMapper(DEFAULT_LAYOUT),
+    logger: f.logger,
+  });
+  await elsewhere.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(namesIn(f.root, "albums"), ["COM¹", "_LPT¹"]);
+  assert.deepEqual([f.store.album("com")?.folder, f.store.album("new")?.folder], ["COM¹", "_LPT¹"]);
 });
 
 Deno.test("Placer.linkAlbums, Placer.move: on a drive making no links (exFAT) the photos stay placed, one warning, no album folder", async () => {
@@ -248,7 +334,7 @@ Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by 
   );
   await f.placeAll(placer, "a", "b", "c");
   f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a"]);
-  await placer.linkAlbums([{ title: "Trip", id: "a" }]);
+  await placer.linkAlbums([{ album: "trip", id: "a" }]);
   // `a` is re-dated to a day where the user keeps an x.jpg of their own: it takes the tagged name.
   const later = Date.parse("2021-06-07T08:00:00Z");
   await f.write("2021/06/07/x.jpg", "the user's own");
@@ -285,7 +371,7 @@ Deno.test("Placer.remove: the item's file (only with its recorded size), its lin
   using placer = f.newPlacer();
   const [a, b] = await f.placeAll(placer, "a", "b");
   f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a"]);
-  await placer.linkAlbums([{ title: "Trip", id: "a" }]);
+  await placer.linkAlbums([{ album: "trip", id: "a" }]);
   await placer.remove("a");
   assert.equal(f.store.item("a"), undefined);
   assert.equal(await Deno.lstat(join(f.root, a)).catch(() => undefined), undefined);
