@@ -17,10 +17,21 @@ const GC_OFTEN = new URL("./gc_often.ts", import.meta.url).pathname;
 
 /**
  * The command line running the CLI with `args` and the flags photosync runs with (`gcOften`: and
- * testing/gc_often.ts preloaded, with the V8 flag it needs).
+ * testing/gc_often.ts preloaded, with the V8 flag it needs; `allowWrite`: write access granted to those
+ * folders only, as a program embedding photosync may grant it, where Deno makes no symbolic links).
  */
-export function cliCommand(args: string[], options: { gcOften?: boolean } = {}): string[] {
+export function cliCommand(
+  args: string[],
+  options: { gcOften?: boolean; allowWrite?: string[] } = {},
+): string[] {
   let flags = runFlags();
+  if (options.allowWrite) {
+    const scoped = `--allow-write=${options.allowWrite.join(",")}`;
+    if (!flags.includes("--allow-write")) {
+      throw new Error("deno.json's photosync task grants no --allow-write");
+    }
+    flags = flags.map((flag) => flag === "--allow-write" ? scoped : flag);
+  }
   if (options.gcOften) {
     flags = flags.map((flag) => flag.startsWith("--v8-flags=") ? `${flag},--expose-gc` : flag);
     if (!flags.some((flag) => flag.startsWith("--v8-flags="))) flags.push("--v8-flags=--expose-gc");
@@ -103,6 +114,11 @@ export interface CliOptions {
    * must not depend on when V8 happens to collect (what Deno holds weakly is then gone at once).
    */
   gcOften?: boolean;
+  /**
+   * Grant the child write access to these folders only (see {@link cliCommand}): Deno then refuses it
+   * symbolic links, as for a program that embeds photosync, so that album links are hard links.
+   */
+  allowWrite?: string[];
 }
 
 /** A running CLI process whose stderr is read line by line. */
@@ -205,9 +221,12 @@ export async function runPhotosync(args: string[], options: CliOptions = {}): Pr
  * child's are. What it cannot play (answering the authorisation, `wrap`, `echo`, `gcOften`) is refused.
  */
 export async function runInProcess(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  if ((options.auth ?? "none") !== "none" || options.wrap || options.echo || options.gcOften) {
+  if (
+    (options.auth ?? "none") !== "none" || options.wrap || options.echo || options.gcOften ||
+    options.allowWrite
+  ) {
     throw new Error(
-      "a run that answers the authorisation, is wrapped, echoed or collects garbage often runs as a child process",
+      "a run that answers the authorisation, is wrapped, echoed, collects garbage often or has scoped grants runs as a child process",
     );
   }
   const { emulator } = options;
