@@ -493,6 +493,64 @@ Deno.test("an album whose folder an earlier version named otherwise (a title end
   }
 });
 
+Deno.test("album links made as hard links (Deno granted write access to the backup's folder only: no symbolic links) are found made by the next import: one per member, none tagged, none listed new again; a re-dated member's link follows its file", async () => {
+  const work = join(WORK, "hard-links");
+  const exports = join(work, "exports");
+  await Deno.mkdir(exports, { recursive: true });
+  const album = "Takeout/Google Photos/Road trip";
+  const metadata: [string, Uint8Array] = [
+    `${album}/metadata.json`,
+    bytes(JSON.stringify({ title: "Road trip" })),
+  ];
+  const photo = (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`);
+  const member = (name: string, takenMs: number): [string, Uint8Array][] => [
+    [`${album}/${name}`, photo(name)],
+    [`${album}/${name}.supplemental-metadata.json`, bytes(sidecar(name, takenMs))],
+  ];
+  const dir = outDir("hard-links");
+  let runs = 0;
+  /** An import of the exports in `exports` by a run granted write access to `dir` and `work` only. */
+  const run = async () => {
+    const list = join(work, `new-files-${++runs}.txt`);
+    const result = await runPhotosync(
+      ["takeout", `--dir=${dir}`, `--from=${exports}`, `--new-files=${list}`],
+      { ...CLI_OPTIONS, allowWrite: [dir, work] },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    return (await Deno.readTextFile(list)).split("\n").filter((path) => path.startsWith("albums/"));
+  };
+  const folder = join(dir, "albums/Road trip");
+  const inAlbum = () => [...Deno.readDirSync(folder)].map((entry) => entry.name).sort();
+  /** Whether the album's entry `name` is a hard link to the file at `path`. */
+  const hardLinked = (name: string, path: string) => {
+    const [link, file] = [Deno.lstatSync(join(folder, name)), Deno.lstatSync(join(dir, path))];
+    return link.isFile && link.dev === file.dev && link.ino === file.ino;
+  };
+
+  await hand.writeZip(join(exports, "takeout-20240101T000000Z-001.zip"), [
+    metadata,
+    ...member("a.jpg", Date.UTC(2023, 0, 5)),
+    ...member("b.jpg", Date.UTC(2023, 0, 6)),
+  ]);
+  assert.deepEqual(await run(), ["albums/Road trip/a.jpg", "albums/Road trip/b.jpg"]);
+  assert.deepEqual(inAlbum(), ["a.jpg", "b.jpg"]);
+  assert.ok(hardLinked("a.jpg", "2023/01/05/a.jpg") && hardLinked("b.jpg", "2023/01/06/b.jpg"));
+
+  // An increment: b.jpg's date corrected in Google Photos, and c.jpg added to the album. Its import makes
+  // every member's link, finding a.jpg's made.
+  await hand.writeZip(join(exports, "takeout-20240301T000000Z-001.zip"), [
+    metadata,
+    ...member("b.jpg", Date.UTC(2022, 11, 24)),
+    ...member("c.jpg", Date.UTC(2023, 0, 7)),
+  ]);
+  assert.deepEqual(await run(), ["albums/Road trip/b.jpg", "albums/Road trip/c.jpg"]);
+  assert.deepEqual(inAlbum(), ["a.jpg", "b.jpg", "c.jpg"]);
+  for (const [name, day] of [["a.jpg", "2023/01/05"], ["b.jpg", "2022/12/24"], ["c.jpg", "2023/01/07"]]) {
+    assert.ok(hardLinked(name, `${day}/${name}`), name);
+  }
+  assert.equal(await Deno.lstat(join(dir, "2023/01/06/b.jpg")).catch(() => undefined), undefined);
+});
+
 /** The number of items an import of `exp` stores: one per content, the trash left out. */
 function expected(exp: TakeoutExport): number {
   return new Set(exp.files.filter((f) => !f.trashed).map((f) => sha256(f.bytes))).size;

@@ -194,6 +194,34 @@ function makesNoLinks(error: unknown): boolean {
     /function not implemented|operation not supported/i.test((error as Error)?.message ?? "");
 }
 
+/**
+ * Whether `a` and `b` (`Deno.lstat`s of two paths) are one regular file: two hard links to it. Where Deno gives
+ * the file's number (`ino`: Linux, macOS), the same device and number, which no other file has. Where it gives
+ * none (Windows: `ino` null, `dev` the volume's serial number), the same volume, size, modification time and
+ * creation time, and the same change time where Deno gives one: NTFS keeps these with the file, not with its
+ * names, so its hard links share them. Another file has all of them only as a copy of this one that kept both
+ * its times (a backup restored by a tool that keeps them): the same size, and the same bytes unless they were
+ * changed in place with both times set back. Even that copy has a change time of its own (the system sets it
+ * at every write to a file, of its bytes or of its times). A time not given (null) never counts as the same.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sameFile } from "./output_tree.ts";
+ *
+ * const path = Deno.makeTempFileSync();
+ * assert.equal(sameFile(Deno.lstatSync(path), Deno.lstatSync(path)), true);
+ * assert.equal(sameFile(Deno.lstatSync(path), Deno.lstatSync(Deno.makeTempFileSync())), false);
+ * ```
+ */
+export function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  if (!a.isFile || !b.isFile || a.dev !== b.dev) return false;
+  if (a.ino !== null && b.ino !== null) return a.ino === b.ino;
+  const same = (x: Date | null, y: Date | null) => x !== null && y !== null && x.getTime() === y.getTime();
+  return a.size === b.size && same(a.mtime, b.mtime) && same(a.birthtime, b.birthtime) &&
+    (a.ctime === null || b.ctime === null || same(a.ctime, b.ctime));
+}
+
 /** A complete temporary file, not yet placed: its path and size. */
 export interface TempFile {
   temp: string;
@@ -462,10 +490,25 @@ export class OutputTree {
     }
   }
 
-  /** Where the link at `relativePath` points, or undefined when no link is there (a look, as {@link holds}). */
-  linkTarget(relativePath: string): string | undefined {
+  /**
+   * What the entry at `linkPath` is to the file at `targetPath` (both relative), as {@link link} makes links: a
+   * `symbolic` link pointing there, or a `hard` link (made where symbolic links are refused) to that very file
+   * ({@link sameFile}); undefined when it is no link to it (or nothing). `fileAt`: where that file is now, when
+   * it moved since the link was made (a hard link goes with the file, not with its path). A look: one call for
+   * a symbolic link, as most entries a run looks at are; three for a file.
+   */
+  linkTo(linkPath: string, targetPath: string, fileAt: string = targetPath): "symbolic" | "hard" | undefined {
+    const at = join(this.root, ...linkPath.split("/"));
     try {
-      return Deno.readLinkSync(join(this.root, ...relativePath.split("/")));
+      return Deno.readLinkSync(at).endsWith(`/${targetPath}`) ? "symbolic" : undefined;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+    }
+    // Something that is no symbolic link: a file (a hard link?), a folder.
+    try {
+      return sameFile(Deno.lstatSync(at), Deno.lstatSync(join(this.root, ...fileAt.split("/"))))
+        ? "hard"
+        : undefined;
     } catch {
       return undefined;
     }

@@ -7,6 +7,7 @@ import {
   type LinkCalls,
   NoLinksError,
   OutputTree,
+  sameFile,
   UnsafePathError,
 } from "./output_tree.ts";
 
@@ -240,6 +241,88 @@ await Deno.stdout.write(new TextEncoder().encode(String(linked)));`,
   const link = await Deno.lstat(join(t.root, "albums/Trip/x.jpg"));
   assert.ok(link.isFile && !link.isSymlink);
   assert.equal(link.ino, (await Deno.stat(join(t.root, "2020/01/01/x.jpg"))).ino);
+});
+
+/** Link calls where symbolic links are refused (Windows without Developer Mode): links are hard links. */
+const noSymlinks: LinkCalls = {
+  symlink: () =>
+    Promise.reject(
+      Object.assign(new Error("A required privilege is not held by the client. (os error 1314)"), {
+        code: "EPERM",
+      }),
+    ),
+  link: Deno.link,
+};
+
+Deno.test("OutputTree.linkTo: a symbolic link to the target, or a hard link to that very file (also once it moved, told where to); not a copy of it with its times, nor another file, a folder or nothing", async () => {
+  await using t = await tempTree();
+  await Deno.mkdir(join(t.root, "2020/01/01"), { recursive: true });
+  await Deno.writeTextFile(join(t.root, "2020/01/01/x.jpg"), "photo");
+  await Deno.writeTextFile(join(t.root, "2020/01/01/y.jpg"), "other");
+  assert.equal(await t.tree.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), true);
+  assert.equal(t.tree.linkTo("albums/Trip/x.jpg", "2020/01/01/x.jpg"), "symbolic");
+  assert.equal(t.tree.linkTo("albums/Trip/x.jpg", "2020/01/01/y.jpg"), undefined);
+
+  const hard = new OutputTree(t.root, { linkCalls: noSymlinks });
+  assert.equal(await hard.link("albums/Hard/x.jpg", "2020/01/01/x.jpg"), true);
+  assert.ok(!Deno.lstatSync(join(t.root, "albums/Hard/x.jpg")).isSymlink);
+  assert.equal(hard.linkTo("albums/Hard/x.jpg", "2020/01/01/x.jpg"), "hard");
+  assert.equal(hard.linkTo("albums/Hard/x.jpg", "2020/01/01/y.jpg"), undefined);
+  // A copy with the file's bytes and times is the user's, as are a folder and nothing.
+  Deno.copyFileSync(join(t.root, "2020/01/01/x.jpg"), join(t.root, "albums/Hard/copy.jpg"));
+  const { mtime, atime } = Deno.statSync(join(t.root, "2020/01/01/x.jpg"));
+  Deno.utimeSync(join(t.root, "albums/Hard/copy.jpg"), atime!, mtime!);
+  Deno.mkdirSync(join(t.root, "albums/Hard/folder.jpg"));
+  for (const other of ["albums/Hard/copy.jpg", "albums/Hard/folder.jpg", "albums/Hard/none.jpg"]) {
+    assert.equal(hard.linkTo(other, "2020/01/01/x.jpg"), undefined, other);
+  }
+  // The file moved (re-dated): its hard link went with it, found by where it is now.
+  assert.equal(await hard.move("2020/01/01/x.jpg", "2021/02/03/x.jpg"), "moved");
+  assert.equal(hard.linkTo("albums/Hard/x.jpg", "2020/01/01/x.jpg"), undefined);
+  assert.equal(hard.linkTo("albums/Hard/x.jpg", "2020/01/01/x.jpg", "2021/02/03/x.jpg"), "hard");
+});
+
+Deno.test("sameFile: the same device and file number where Deno gives them; where it gives no number (Windows), the same volume, size, modification and creation times, and change time where given", async () => {
+  await using t = await tempTree();
+  const path = join(t.root, "x.jpg");
+  await Deno.writeTextFile(path, "photo");
+  await Deno.link(path, join(t.root, "link.jpg"));
+  await Deno.writeTextFile(join(t.root, "other.jpg"), "other");
+  const [file, link, other] = ["x.jpg", "link.jpg", "other.jpg"].map((name) =>
+    Deno.lstatSync(join(t.root, name))
+  );
+  assert.equal(sameFile(file, link), true);
+  assert.equal(sameFile(file, other), false);
+  assert.equal(sameFile(file, { ...link, dev: link.dev + 1 }), false);
+  assert.equal(sameFile(Deno.statSync(t.root), Deno.statSync(t.root)), false, "a folder is no file");
+
+  // Windows: no file number. What two hard links of a file share, as Deno gives it there.
+  const at = (ms: number) => new Date(Date.UTC(2020, 0, 1) + ms);
+  const windows: Deno.FileInfo = {
+    ...file,
+    ino: null,
+    nlink: null,
+    mtime: at(1),
+    birthtime: at(2),
+    ctime: at(3),
+  };
+  assert.equal(sameFile(windows, { ...windows }), true);
+  assert.equal(sameFile(windows, { ...windows, ctime: null }), true, "no change time: the others decide");
+  for (
+    const [what, differs] of [
+      ["volume", { dev: windows.dev + 1 }],
+      ["size", { size: windows.size + 1 }],
+      ["modification time", { mtime: at(4) }],
+      ["creation time", { birthtime: at(4) }],
+      // A copy that kept both times (a backup restored): its change time is its own.
+      ["change time", { ctime: at(4) }],
+    ] as const
+  ) {
+    assert.equal(sameFile(windows, { ...windows, ...differs }), false, what);
+  }
+  // Without its times, a file is not told from another.
+  assert.equal(sameFile({ ...windows, birthtime: null }, { ...windows, birthtime: null }), false);
+  assert.equal(sameFile({ ...windows, mtime: null }, { ...windows, mtime: null }), false);
 });
 
 Deno.test("isPlacedMtime: a capture time before 1980 or after 2107 as FAT and exFAT clamp it, in any zone of the drive", () => {

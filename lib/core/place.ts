@@ -297,12 +297,13 @@ export class Placer implements Disposable {
    * `albums/<folder>/<name>`: a link to each album member's file in the dated tree, in the album's folder
    * (see {@link #albumFolder}: the one its links were made in, else its title made safe), which is recorded
    * in sync.db once a link is made or found there. A name taken by something else gets the member's id tag;
-   * a link already there to the member is kept, so that every run can ensure all members' links. Each link
-   * made is told to `onPlaced` (`--new-files` lists it: a new entry of the tree, as a file is). A symbolic link
-   * or a file where a folder of `albums/` goes (`albums -> elsewhere`) blocks only the links that would go
-   * through it: one warning per blocking path, the rest made. Returns the links neither made nor there
-   * already: those blocked so (`blocked`), and on a drive that makes no links all from the first tried
-   * (`unlinkable`), for a caller that remembers which are still to make.
+   * a link already there to the member (a symbolic link to its file, or a hard link to it where symbolic links
+   * are refused) is kept, so that every run can ensure all members' links. Each link made is told to
+   * `onPlaced` (`--new-files` lists it: a new entry of the tree, as a file is). A symbolic link or a file where
+   * a folder of `albums/` goes (`albums -> elsewhere`) blocks only the links that would go through it: one
+   * warning per blocking path, the rest made. Returns the links neither made nor there already: those blocked
+   * so (`blocked`), and on a drive that makes no links all from the first tried (`unlinkable`), for a caller
+   * that remembers which are still to make.
    */
   async linkAlbums<Link extends { album: string; id: string; path?: string }>(
     links: Iterable<Link>,
@@ -406,9 +407,12 @@ export class Placer implements Disposable {
     return { name: this.#tree.filesElsewhere ? earlier[0] : now, recorded: false, names };
   }
 
-  /** Whether a link at `link` points to the file at `path`. */
-  #linksTo(link: string, path: string): boolean {
-    return this.#tree.linkTarget(link)?.endsWith(`/${path}`) ?? false;
+  /**
+   * Whether the entry at `link` is a link to the file at `path`: a symbolic link to it, or a hard link to it
+   * (`fileAt`: where that file is now, after a move; see `OutputTree.linkTo`).
+   */
+  #linksTo(link: string, path: string, fileAt?: string): boolean {
+    return this.#tree.linkTo(link, path, fileAt) !== undefined;
   }
 
   /**
@@ -459,7 +463,7 @@ export class Placer implements Disposable {
     const unlinked: { album: string; id: string }[] = [];
     for (const old of new Set([from, row.path, was ?? to])) {
       if (old === to) continue;
-      unlinked.push(...await this.#unlinkAlbums(id, old));
+      unlinked.push(...await this.#unlinkAlbums(id, old, { fileAt: to }));
       // Its XMP sidecar is written anew next to the file at the run's end; one the user edited goes with it.
       const sidecar = await leaveXmpSidecar({ store: this.#store, tree: this.#tree }, id, old, to);
       if (sidecar === "kept") {
@@ -540,14 +544,15 @@ export class Placer implements Disposable {
 
   /**
    * Remove the album links to the item's file at `path` (its own, and those of the items sharing it;
-   * with `own`, only the item's own); returns the albums and members whose links went. An earlier version's
-   * album with no folder recorded (and none found by its other members' links) is looked for under each name
-   * its title was given, and the folder where the link is found is recorded (the link that told it goes now).
+   * with `own`, only the item's own); returns the albums and members whose links went. `fileAt`: where the
+   * file is now, when it was moved from `path` (its hard links went with it). An earlier version's album with
+   * no folder recorded (and none found by its other members' links) is looked for under each name its title
+   * was given, and the folder where the link is found is recorded (the link that told it goes now).
    */
   async #unlinkAlbums(
     id: string,
     path: string,
-    { own = false }: { own?: boolean } = {},
+    { own = false, fileAt }: { own?: boolean; fileAt?: string } = {},
   ): Promise<{ album: string; id: string }[]> {
     const removed: { album: string; id: string }[] = [];
     for (const { album, id: member } of this.#store.albumsOfFile(id)) {
@@ -557,7 +562,7 @@ export class Placer implements Disposable {
       for (const name of folder.names) {
         let found = false;
         for (const candidate of albumLinkNames(name, member, path)) {
-          if (!this.#linksTo(candidate, path)) continue;
+          if (!this.#linksTo(candidate, path, fileAt)) continue;
           await this.#tree.remove(candidate);
           found = true;
         }

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { PhotosyncError } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
+import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
-import { type OnNewEntry, OutputTree, type TempFile } from "./output_tree.ts";
+import { type LinkCalls, type OnNewEntry, OutputTree, type TempFile } from "./output_tree.ts";
 import { NO_LINKS_WARNING, Placer } from "./place.ts";
 import { type ItemRow, Store } from "./store.ts";
 import { testLogger } from "./test_logger.ts";
@@ -324,6 +325,85 @@ Deno.test("Placer.linkAlbums, Placer.move: on a drive making no links (exFAT) th
   assert.equal(await f.read("2021/06/07/x.jpg"), "photo a");
   assert.equal(await f.read("2020/01/01/y.jpg"), "photo b");
   assert.deepEqual(f.logger.lines.warn, [NO_LINKS_WARNING]);
+});
+
+/** Link calls where symbolic links are refused (Windows without Developer Mode): album links are hard links. */
+const noSymlinks: LinkCalls = {
+  symlink: () =>
+    Promise.reject(
+      Object.assign(new Error("A required privilege is not held by the client. (os error 1314)"), {
+        code: "EPERM",
+      }),
+    ),
+  link: Deno.link,
+};
+
+/** A placer over `f`'s folder whose album links are hard links, telling each new entry to `told`. */
+function hardLinkingPlacer(f: { root: string; store: Store; logger: Logger }, told: string[] = []): Placer {
+  return new Placer({
+    store: f.store,
+    tree: new OutputTree(f.root, { linkCalls: noSymlinks }),
+    pathMapper: layoutMapper(DEFAULT_LAYOUT),
+    logger: f.logger,
+    onPlaced: (path, entry) => told.push(`${entry} ${path}`),
+  });
+}
+
+/** Whether `link` (under `root`) is a hard link to the file at `path`, not a symbolic link. */
+function hardLinked(root: string, link: string, path: string): boolean {
+  const [entry, file] = [Deno.lstatSync(join(root, link)), Deno.lstatSync(join(root, path))];
+  return entry.isFile && entry.dev === file.dev && entry.ino === file.ino;
+}
+
+Deno.test("Placer.linkAlbums, Placer.move, Placer.remove: where links are hard links, a link made is found made (none tagged, none told new again); a moved file's link follows it; a removed item's link goes", async () => {
+  await using f = await fixture({ a: "x.jpg", b: "y.jpg" });
+  const told: string[] = [];
+  using placer = hardLinkingPlacer(f, told);
+  await f.placeAll(placer, "a", "b");
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a", "b"]);
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), ["x.jpg", "y.jpg"]);
+  assert.ok(hardLinked(f.root, "albums/Trip/x.jpg", "2020/01/01/x.jpg"));
+  assert.ok(hardLinked(f.root, "albums/Trip/y.jpg", "2020/01/01/y.jpg"));
+  assert.deepEqual(told.filter((line) => line.startsWith("link")), [
+    "link albums/Trip/x.jpg",
+    "link albums/Trip/y.jpg",
+  ]);
+
+  // Re-dated to a day where the user keeps an x.jpg: the file takes the tagged name, its link the same.
+  const later = Date.parse("2021-06-07T08:00:00Z");
+  await f.write("2021/06/07/x.jpg", "the user's own");
+  redate(f.store, "a", "x.jpg", later);
+  const moved = await placer.move("a", new Date(later));
+  assert.equal(moved, `2021/06/07/x (${idTag("a")}).jpg`);
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), [`x (${idTag("a")}).jpg`, "y.jpg"]);
+  assert.ok(hardLinked(f.root, `albums/Trip/x (${idTag("a")}).jpg`, moved!));
+  // Re-dated within its name: the link is made again for the file where it is now.
+  redate(f.store, "b", "y.jpg", later);
+  assert.equal(await placer.move("b", new Date(later)), "2021/06/07/y.jpg");
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), [`x (${idTag("a")}).jpg`, "y.jpg"]);
+  assert.ok(hardLinked(f.root, "albums/Trip/y.jpg", "2021/06/07/y.jpg"));
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.equal(namesIn(f.root, "albums/Trip").length, 2);
+
+  await placer.remove("b");
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), [`x (${idTag("a")}).jpg`]);
+  assert.equal(await f.read("2021/06/07/x.jpg"), "the user's own");
+});
+
+Deno.test("Placer.linkAlbums: an album an earlier version linked with hard links in the folder its sanitiser named keeps that folder (found by its links)", async () => {
+  await using f = await fixture({ a: "a.jpg" });
+  using placer = hardLinkingPlacer(f);
+  const [a] = await f.placeAll(placer, "a");
+  f.store.addToAlbum({ id: "com", source: "library", title: "COM¹" }, ["a"]);
+  asEarlierVersionRecorded(f.root, "com");
+  await Deno.mkdir(join(f.root, "albums/COM¹"), { recursive: true });
+  await Deno.link(join(f.root, a), join(f.root, "albums/COM¹/a.jpg"));
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(namesIn(f.root, "albums"), ["COM¹"]);
+  assert.deepEqual(namesIn(f.root, "albums/COM¹"), ["a.jpg"]);
+  assert.equal(f.store.album("com")?.folder, "COM¹");
 });
 
 Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by the collision rule, never over a file; album links follow; told with the path it left, while the file is at both", async () => {
