@@ -28,6 +28,7 @@ import { reportOf } from "../testing/takeout/report_rows.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
 import { backupRows, backupTree, keepOnlySyncDb, sha256 } from "../testing/takeout/backup_state.ts";
 import * as hand from "../testing/takeout/hand_archives.ts";
+import { idTag } from "../lib/core/names.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-takeout-runs-" });
 Deno.test.afterAll?.(async () => {
@@ -493,7 +494,7 @@ Deno.test("an album whose folder an earlier version named otherwise (a title end
   }
 });
 
-Deno.test("album links made as hard links (Deno granted write access to the backup's folder only: no symbolic links) are found made by the next import: one per member, none tagged, none listed new again; a re-dated member's link follows its file", async () => {
+Deno.test("album links made as hard links (Deno granted write access to the backup's folder only: no symbolic links) are found made by the next import: one per member, none tagged, none listed new again (an earlier version's second link removed); a re-dated member's link follows its file", async () => {
   const work = join(WORK, "hard-links");
   const exports = join(work, "exports");
   await Deno.mkdir(exports, { recursive: true });
@@ -536,8 +537,15 @@ Deno.test("album links made as hard links (Deno granted write access to the back
   assert.deepEqual(inAlbum(), ["a.jpg", "b.jpg"]);
   assert.ok(hardLinked("a.jpg", "2023/01/05/a.jpg") && hardLinked("b.jpg", "2023/01/06/b.jpg"));
 
+  // As the version before this one left a second import: a second link to a.jpg's file, under its tagged name.
+  {
+    using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+    const { id } = db.prepare("SELECT id FROM items WHERE path = '2023/01/05/a.jpg'").get() as { id: string };
+    Deno.linkSync(join(dir, "2023/01/05/a.jpg"), join(folder, `a (${idTag(id)}).jpg`));
+  }
+
   // An increment: b.jpg's date corrected in Google Photos, and c.jpg added to the album. Its import makes
-  // every member's link, finding a.jpg's made.
+  // every member's link, finding a.jpg's made (and removing the second).
   await hand.writeZip(join(exports, "takeout-20240301T000000Z-001.zip"), [
     metadata,
     ...member("b.jpg", Date.UTC(2022, 11, 24)),

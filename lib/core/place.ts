@@ -298,12 +298,13 @@ export class Placer implements Disposable {
    * (see {@link #albumFolder}: the one its links were made in, else its title made safe), which is recorded
    * in sync.db once a link is made or found there. A name taken by something else gets the member's id tag;
    * a link already there to the member (a symbolic link to its file, or a hard link to it where symbolic links
-   * are refused) is kept, so that every run can ensure all members' links. Each link made is told to
-   * `onPlaced` (`--new-files` lists it: a new entry of the tree, as a file is). A symbolic link or a file where
-   * a folder of `albums/` goes (`albums -> elsewhere`) blocks only the links that would go through it: one
-   * warning per blocking path, the rest made. Returns the links neither made nor there already: those blocked
-   * so (`blocked`), and on a drive that makes no links all from the first tried (`unlinkable`), for a caller
-   * that remembers which are still to make.
+   * are refused) is kept, so that every run can ensure all members' links; a second hard link to it under the
+   * tagged name, which versions before this one made at each import, goes (see {@link #removeSecondLink}).
+   * Each link made is told to `onPlaced` (`--new-files` lists it: a new entry of the tree, as a file is). A
+   * symbolic link or a file where a folder of `albums/` goes (`albums -> elsewhere`) blocks only the links that
+   * would go through it: one warning per blocking path, the rest made. Returns the links neither made nor
+   * there already: those blocked so (`blocked`), and on a drive that makes no links all from the first tried
+   * (`unlinkable`), for a caller that remembers which are still to make.
    */
   async linkAlbums<Link extends { album: string; id: string; path?: string }>(
     links: Iterable<Link>,
@@ -327,9 +328,11 @@ export class Placer implements Disposable {
       if (!folders.has(album)) folders.set(album, this.#albumFolder(album));
       const folder = folders.get(album);
       if (!folder) continue;
+      let first = true;
       for (const candidate of albumLinkNames(folder.name, id, path)) {
         // Made by an earlier run: one look (a run links every member, most of them made before).
-        let made = this.#linksTo(candidate, path);
+        const kind = this.#tree.linkTo(candidate, path);
+        let made = kind !== undefined;
         // Else made now; a name taken by something else: the tagged name.
         try {
           if (!made && await this.#tree.link(candidate, path)) {
@@ -355,7 +358,11 @@ export class Placer implements Disposable {
           unlinkable.push(link);
           break;
         }
-        if (!made) continue;
+        if (!made) {
+          first = false;
+          continue;
+        }
+        if (first && kind === "hard") await this.#removeSecondLink(folder.name, id, path);
         if (!folder.recorded) {
           this.#store.setAlbumFolder(album, folder.name);
           folder.recorded = true;
@@ -364,6 +371,23 @@ export class Placer implements Disposable {
       }
     }
     return { blocked, unlinkable };
+  }
+
+  /**
+   * Remove member `id`'s link under its tagged name in the album folder `folder` (its plain name being its hard
+   * link to the file at `path`): a second link to that file, which the album would show twice. Versions before
+   * this one made one at each import where links are hard links (they found a hard link made by neither name,
+   * the plain one taken). Only a link to this very file under the name that photosync alone gives (the member's
+   * id tag) is removed: the file stays, at its path and under the plain name. One look (about 20 µs: a call
+   * that fails), for a link that is mostly not there: made only where the plain name is a hard link, so that
+   * a folder of symbolic links costs a run nothing more (no version made a second symbolic link at each import;
+   * one beside the plain name was made while that name was something else's, gone since, and is left).
+   */
+  async #removeSecondLink(folder: string, id: string, path: string): Promise<void> {
+    const [plain, tagged] = albumLinkNames(folder, id, path);
+    if (!this.#linksTo(tagged, path)) return;
+    await this.#tree.remove(tagged);
+    this.#logger.verbose(`removed ${tagged}: a second link to ${path}, as ${plain} is`);
   }
 
   /**

@@ -406,6 +406,47 @@ Deno.test("Placer.linkAlbums: an album an earlier version linked with hard links
   assert.equal(f.store.album("com")?.folder, "COM¹");
 });
 
+Deno.test("Placer.linkAlbums: a member's second link under its tagged name, to the file its plain name links to (an earlier version's, made at each import where links are hard links), is removed; a tagged link beside something else, a tagged copy, and a tagged symbolic link beside the plain one stay", async () => {
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg", d: "d.jpg" });
+  using placer = hardLinkingPlacer(f);
+  const [a, b, c, d] = await f.placeAll(placer, "a", "b", "c", "d");
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a", "b", "c", "d"]);
+  const at = (name: string) => join(f.root, "albums/Trip", name);
+  const tagged = (id: string) => `${id} (${idTag(id)}).jpg`;
+  await Deno.mkdir(join(f.root, "albums/Trip"), { recursive: true });
+  // a: both names hard links to its file, as the earlier version left them.
+  await Deno.link(join(f.root, a), at("a.jpg"));
+  await Deno.link(join(f.root, a), at(tagged("a")));
+  // b: the plain name a symbolic link made once the user's b.jpg there was gone, the tagged one made before:
+  // not looked for (a folder of symbolic links is looked at no more than before).
+  await Deno.symlink(`../../${b}`, at("b.jpg"));
+  await Deno.symlink(`../../${b}`, at(tagged("b")));
+  // c: the user's own c.jpg, and c's link under the tagged name.
+  await Deno.writeTextFile(at("c.jpg"), "the user's own");
+  await Deno.link(join(f.root, c), at(tagged("c")));
+  // d: its link, and a copy of the file (not a link to it) under d's tagged name.
+  await Deno.link(join(f.root, d), at("d.jpg"));
+  await Deno.copyFile(join(f.root, d), at(tagged("d")));
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), [
+    "a.jpg",
+    tagged("b"),
+    "b.jpg",
+    tagged("c"),
+    "c.jpg",
+    tagged("d"),
+    "d.jpg",
+  ]);
+  assert.ok(hardLinked(f.root, "albums/Trip/a.jpg", a));
+  assert.equal(await f.read(a), "photo a");
+  assert.equal(Deno.readLinkSync(at("b.jpg")), `../../${b}`);
+  assert.equal(await f.read("albums/Trip/c.jpg"), "the user's own");
+  assert.ok(hardLinked(f.root, `albums/Trip/${tagged("c")}`, c));
+  assert.deepEqual(f.logger.lines.verbose.filter((line) => line.startsWith("removed")), [
+    `removed albums/Trip/${tagged("a")}: a second link to ${a}, as albums/Trip/a.jpg is`,
+  ]);
+});
+
 Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by the collision rule, never over a file; album links follow; told with the path it left, while the file is at both", async () => {
   await using f = await fixture({ a: "x.jpg", b: "x.jpg", c: "c.jpg" });
   const told: [string, string, string | undefined, boolean][] = [];
