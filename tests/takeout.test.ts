@@ -474,21 +474,11 @@ Deno.test("album copies are stored once, recorded as album membership, and linke
   assert.ok(EXPORT.albums.some((a) => a.title !== a.folder), "a title that differs from its folder");
 });
 
-Deno.test("--albums=none records album membership but writes no albums folder", async () => {
-  const dir = outDir("no-albums");
-  const run = await cli(["takeout", `--dir=${dir}`, "--albums=none", ...SHUFFLED]);
-  assert.equal(run.code, 0, run.stderr);
-  await assertImported(dir, EXPORT);
-  assert.equal(await exists(join(dir, "albums")), false);
-  const db = readDb(dir);
-  assert.equal(db.albums.length, EXPORT.albums.length);
-  assert.ok(db.memberships.length >= EXPORT.files.filter((f) => f.copyOf && !f.trashed).length / 2);
-});
-
 // ---------------------------------------------------------------------------------------------------------
 // Trash, archive, the summary
 
-Deno.test("the trash is skipped by default and imported with --include-trashed; archived items are recorded", async () => {
+// One run shows both --include-trashed and --albums=none: each flag's outcome is its own part of the tree.
+Deno.test("the trash is skipped by default and imported with --include-trashed; archived items are recorded; --albums=none records album membership but writes no albums folder", async () => {
   const trashed = uniqueFiles(EXPORT, true).filter((f) => f.trashed);
   assert.ok(trashed.length > 0);
   const { dir: plain } = await importZips();
@@ -498,12 +488,20 @@ Deno.test("the trash is skipped by default and imported with --include-trashed; 
     assert.equal(itemFor(items, f).json.archived, true, `${f.path} recorded as archived`);
   }
 
-  const dir = outDir("trash");
-  const run = await cli(["takeout", `--dir=${dir}`, "--include-trashed", ...SHUFFLED]);
+  const dir = outDir("trash-no-albums");
+  const run = await cli(["takeout", `--dir=${dir}`, "--include-trashed", "--albums=none", ...SHUFFLED]);
   assert.equal(run.code, 0, run.stderr);
   const all = await assertImported(dir, EXPORT, { includeTrashed: true });
   for (const f of trashed) assert.equal(itemFor(all, f).json.trashed, true, `${f.path} recorded as trashed`);
-  assert.equal(summary(run.stderr)["trashed skipped"], 0);
+  assert.equal(summary(run.stderr)["trashed skipped"], 0, "--include-trashed: no trash skipped");
+  // --albums=none: the memberships are recorded, no albums folder is written.
+  assert.equal(await exists(join(dir, "albums")), false, "--albums=none: no albums folder");
+  const db = readDb(dir);
+  assert.equal(db.albums.length, EXPORT.albums.length, "--albums=none: every album recorded");
+  assert.ok(
+    db.memberships.length >= EXPORT.files.filter((f) => f.copyOf && !f.trashed).length / 2,
+    "--albums=none: album memberships recorded",
+  );
 });
 
 Deno.test("the summary accounts for every entry of every archive", async () => {
@@ -729,7 +727,8 @@ Deno.test("a path that is no archive or folder exits 2 with one line and writes 
   await Deno.writeTextFile(notes, "not an archive");
   const dir = outDir("bad-input");
   for (const bad of [notes, join(WORK, "missing.zip")]) {
-    const run = await cli(["takeout", `--dir=${dir}`, ZIPS[0], bad]);
+    // Refused before any work: in-process.
+    const run = await runPhotosync(utcDays(["takeout", `--dir=${dir}`, ZIPS[0], bad]), { inProcess: true });
     assert.equal(run.code, 2, run.stderr);
     assert.equal(linesOf(run).length, 1, run.stderr);
     assert.match(linesOf(run)[0], /^error: .*(notes\.txt|missing\.zip)/);
