@@ -183,8 +183,9 @@ Deno.test("takeout --drive: the first export as the local import gives it; a lat
   assert.deepEqual(reads.filter((r) => r.status === 403).length, 1);
   assert.ok(reads.length > 2 && reads.slice(1).every((r) => r.url.includes("acknowledgeAbuse=true")));
 
-  // The CI form: the Drive token printed by photosync token, in PHOTOSYNC_REFRESH_TOKEN.
-  const token = await env.cli(["token", `--dir=${env.dir}`, "--scope=drive"]);
+  // The CI form: the Drive token printed by photosync token, in PHOTOSYNC_REFRESH_TOKEN. (Printing a saved
+  // token only reads sync.db: in-process.)
+  const token = await env.cli(["token", `--dir=${env.dir}`, "--scope=drive"], { inProcess: true });
   assert.equal(token.code, 0, token.stderr);
   assert.match(token.stderr, /Drive scope's refresh token/);
 
@@ -344,8 +345,8 @@ Deno.test("photosync token --scope drive --creds FILE authorises the Drive scope
   assert.match(printed.stderr, /^warning: this is the Drive scope's refresh token .*keep it secret$/m);
   assert.deepEqual(emulator.requests.filter((r) => r.route.startsWith("drive")), [], "Drive was not read");
   assert.deepEqual(await listFiles(desktop), [], "nothing imported");
-  // Printed again without --creds: the one saved.
-  const again = await env.cli(["token", `--dir=${desktop}`, "--scope=drive"]);
+  // Printed again without --creds: the one saved (only read: in-process).
+  const again = await env.cli(["token", `--dir=${desktop}`, "--scope=drive"], { inProcess: true });
   assert.equal(again.stdout, printed.stdout, again.stderr);
   // --no-browser belongs to an authorisation.
   const stray = await env.cli(["token", `--dir=${desktop}`, "--no-browser"], { inProcess: true });
