@@ -747,30 +747,63 @@ Deno.test("a photo a sync and a Takeout album both hold: one file with its album
   }
 });
 
+/** Where the --files-elsewhere tests' export keeps its photo. */
+const ELSEWHERE_FOLDER = "Takeout/Google Photos/Photos from 2023";
+
+/**
+ * A CI job's folder (`--files-elsewhere`: each run's files are stored elsewhere, the folder keeps only sync.db)
+ * after importing part 1 of an export (a photo, no sidecar), and after part 2 too (the photo's sidecar, which
+ * dates it 2023-01-05): made once, for the tests below that go on from either, each in a copy
+ * ({@link copyBackup}). `first`: the photo's row after part 1; `sidecar`: the run of part 2.
+ */
+let elsewhereRuns:
+  | Promise<{
+    part1: string;
+    part2: string;
+    photo: Uint8Array;
+    first: ReturnType<typeof rows>["items"][number];
+    afterPart1: string;
+    sidecar: CliResult;
+    afterPart2: string;
+  }>
+  | undefined;
+function elsewhereStart() {
+  return elsewhereRuns ??= (async () => {
+    const work = join(WORK, "elsewhere-parts");
+    await Deno.mkdir(work, { recursive: true });
+    const photo = bytes("\xff\xd8 a photo stored elsewhere, its sidecar in the other part \xff\xd9");
+    const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
+    await hand.writeZip(part1, [[`${ELSEWHERE_FOLDER}/a.jpg`, photo]]);
+    await hand.writeZip(part2, [[
+      `${ELSEWHERE_FOLDER}/a.jpg.supplemental-metadata.json`,
+      bytes(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: "1672912210" } })),
+    ]]);
+    const afterPart1 = outDir("elsewhere-part-1");
+    const imported = await cli(["takeout", `--dir=${afterPart1}`, "--files-elsewhere", part1]);
+    assert.equal(imported.code, 0, imported.stderr);
+    const [first] = rows(afterPart1).items;
+    await keepOnlySyncDb(afterPart1);
+    const afterPart2 = outDir("elsewhere-part-2");
+    await copyBackup(afterPart1, afterPart2);
+    const sidecar = await cli(["takeout", `--dir=${afterPart2}`, "--files-elsewhere", part2]);
+    await keepOnlySyncDb(afterPart2);
+    return { part1, part2, photo, first, afterPart1, sidecar, afterPart2 };
+  })();
+}
+
 Deno.test("--files-elsewhere: a later part's sidecar re-dates a file an earlier run placed and stored: said to stay at its old day until its part is read again, which places it at its day as in a folder that holds it", async () => {
-  const work = join(WORK, "elsewhere-redated");
-  await Deno.mkdir(work, { recursive: true });
-  const folder = "Takeout/Google Photos/Photos from 2023";
-  const photo = bytes("\xff\xd8 a photo dated by its sidecar in the other part \xff\xd9");
-  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
-  await hand.writeZip(part1, [[`${folder}/a.jpg`, photo]]);
-  await hand.writeZip(part2, [[
-    `${folder}/a.jpg.supplemental-metadata.json`,
-    bytes(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: "1672912210" } })),
-  ]]);
+  const { part1, part2, photo, first, sidecar, afterPart2 } = await elsewhereStart();
   const holds = outDir("holds");
   for (const part of [part1, part2]) assert.equal((await cli(["takeout", `--dir=${holds}`, part])).code, 0);
   const [expected] = rows(holds).items;
   assert.equal(expected.path, "2023/01/05/a.jpg");
 
-  // A CI job's folder: each run's files are stored elsewhere, the folder keeps only sync.db.
+  // A CI job's folder: each run's files are stored elsewhere, the folder keeps only sync.db. (Its runs of part 1
+  // and part 2 are the shared ones: this test goes on in a copy.)
   const dir = outDir("elsewhere");
+  await copyBackup(afterPart2, dir);
   const elsewhere = (part: string) => cli(["takeout", `--dir=${dir}`, "--files-elsewhere", part]);
-  assert.equal((await elsewhere(part1)).code, 0);
-  const [first] = rows(dir).items;
   assert.equal(first.path, "2024/01/01/a.jpg", "dated by its entry time for now");
-  await keepOnlySyncDb(dir);
-  const sidecar = await elsewhere(part2);
   assert.equal(sidecar.code, 0, sidecar.stderr);
   // Its bytes are in part 1: the file stored at its old day cannot move; sync.db says where it is, and the run
   // says what to do.
@@ -802,18 +835,16 @@ Deno.test("--files-elsewhere: a later part's sidecar re-dates a file an earlier 
 Deno.test("--files-elsewhere: a later part's sidecar that corrects a stored file's time within its day: said; its part read again places it at its path with the new time, to store over the copy, never \"delete\"", async () => {
   const work = join(WORK, "elsewhere-same-day");
   await Deno.mkdir(work, { recursive: true });
-  const folder = "Takeout/Google Photos/Photos from 2023";
-  const photo = bytes("\xff\xd8 a photo whose sidecar moves its time by an hour \xff\xd9");
-  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
-  await hand.writeZip(part1, [[`${folder}/a.jpg`, photo]]);
+  // Part 1 imported (the shared run: this test goes on in a copy); its part 2 here is a sidecar of its own.
+  const { part1, first, afterPart1 } = await elsewhereStart();
+  const part2 = join(work, "takeout-20251110T101010Z-002.zip");
   const dir = outDir("elsewhere-same-day");
+  await copyBackup(afterPart1, dir);
   const elsewhere = (part: string) => cli(["takeout", `--dir=${dir}`, "--files-elsewhere", part]);
-  assert.equal((await elsewhere(part1)).code, 0);
-  const [first] = rows(dir).items;
   assert.equal(first.path, "2024/01/01/a.jpg", "dated by its entry time");
   const later = first.created_ms + 3600_000;
   await hand.writeZip(part2, [[
-    `${folder}/a.jpg.supplemental-metadata.json`,
+    `${ELSEWHERE_FOLDER}/a.jpg.supplemental-metadata.json`,
     bytes(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: String(later / 1000) } })),
   ]]);
   await keepOnlySyncDb(dir);
@@ -940,21 +971,13 @@ Deno.test("--files-elsewhere: a later part's sidecar for a stored file with a ta
 Deno.test("--files-elsewhere: a run stopped between claiming a stored file's new day and placing it there (a link in the way) leaves the next run naming the copy stored at the old day as the one out of date, not the new path", async () => {
   const work = join(WORK, "elsewhere-stopped-refile");
   await Deno.mkdir(work, { recursive: true });
-  const folder = "Takeout/Google Photos/Photos from 2023";
-  const photo = bytes("\xff\xd8 a photo re-dated while stored elsewhere \xff\xd9");
-  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
-  await hand.writeZip(part1, [[`${folder}/a.jpg`, photo]]);
-  await hand.writeZip(part2, [[
-    `${folder}/a.jpg.supplemental-metadata.json`,
-    bytes(JSON.stringify({ title: "a.jpg", photoTakenTime: { timestamp: "1672912210" } })),
-  ]]);
+  // Part 1 imported, then part 2's sidecar re-dating its photo (the shared runs: this test goes on in a copy).
+  const { part1, photo, first, sidecar, afterPart2 } = await elsewhereStart();
   const dir = outDir("elsewhere-stopped-refile");
+  await copyBackup(afterPart2, dir);
   const elsewhere = (part: string) => cli(["takeout", `--dir=${dir}`, "--files-elsewhere", part]);
-  assert.equal((await elsewhere(part1)).code, 0);
-  assert.equal(rows(dir).items[0].path, "2024/01/01/a.jpg");
-  await keepOnlySyncDb(dir);
-  assert.equal((await elsewhere(part2)).code, 0);
-  await keepOnlySyncDb(dir);
+  assert.equal(first.path, "2024/01/01/a.jpg");
+  assert.equal(sidecar.code, 0, sidecar.stderr);
   // The new day's folder is a link: the new path is claimed, then placing the file there fails.
   const outside = join(work, "outside");
   await Deno.mkdir(outside);
@@ -1020,17 +1043,17 @@ Deno.test("--files-elsewhere: album links a run did not make (--albums none, or 
 Deno.test("--files-elsewhere: a later part's sidecar putting a stored file in the trash: the report says no file was here, not that one was kept", async () => {
   const work = join(WORK, "elsewhere-trashed");
   await Deno.mkdir(work, { recursive: true });
-  const folder = "Takeout/Google Photos/Photos from 2023";
-  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20251110T101010Z-00${n}.zip`));
-  await hand.writeZip(part1, [[`${folder}/a.jpg`, bytes("\xff\xd8 a photo later trashed \xff\xd9")]]);
+  const folder = ELSEWHERE_FOLDER;
+  // Part 1 imported (the shared run: this test goes on in a copy); its part 2 here puts the photo in the trash.
+  const { afterPart1 } = await elsewhereStart();
+  const part2 = join(work, "takeout-20251110T101010Z-002.zip");
   await hand.writeZip(part2, [[
     `${folder}/a.jpg.supplemental-metadata.json`,
     bytes(JSON.stringify({ title: "a.jpg", trashed: true, photoTakenTime: { timestamp: "1672912210" } })),
   ]]);
   const dir = outDir("elsewhere-trashed");
+  await copyBackup(afterPart1, dir);
   const elsewhere = (part: string) => cli(["takeout", `--dir=${dir}`, "--files-elsewhere", part]);
-  assert.equal((await elsewhere(part1)).code, 0);
-  await keepOnlySyncDb(dir);
   const second = await elsewhere(part2);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, /1 trashed item taken out of sync\.db \(no file here to remove\)/);
