@@ -88,13 +88,35 @@ const RUSSIAN = generateTakeout({ seed: 17, count: 10, language: "ru", sidecarSt
 const ENV = await TestEnv.start();
 Deno.test.afterAll?.(async () => await ENV[Symbol.asyncDispose]());
 
-/** The Korean export as two zips, imported once with --verbose and shared. */
-let korean: Promise<{ run: { stderr: string }; items: Map<string, Item>; albums: string[] }> | undefined;
+/**
+ * The Korean export as two extracted parts, in which the counter photos `DSC_0103(1).JPG` and `DSC_0104.JPG`
+ * and the sidecars of `DSC_0103.JPG` and `DSC_0104(1).JPG` are in the other part (see test 9, a part
+ * imported alone), imported once with --verbose and shared.
+ */
+let korean:
+  | Promise<{ parts: string[]; run: { stderr: string }; items: Map<string, Item>; albums: string[] }>
+  | undefined;
 function koreanImport() {
   return korean ??= (async () => {
-    const zips = await writeArchives(KOREAN, join(ENV.root, "zip"), { parts: 2 });
-    const run = await takeout(ENV, ENV.dir, zips, ["--verbose"]);
-    return { run, ...readDb(ENV.dir) };
+    const [part1] = await writeArchives(KOREAN, join(ENV.root, "folders"), { format: "folder" });
+    const part2 = part1.replace(/-001$/, "-002");
+    // Part 2 holds `DSC_0103(1).JPG` and the sidecar of `DSC_0103.JPG`, and likewise for DSC_0104 the other
+    // way round: each part then has a photo and a sidecar whose title names it, with another counter.
+    const [plain3, counter3] = byTitle(KOREAN, "DSC_0103.JPG");
+    const [plain4, counter4] = byTitle(KOREAN, "DSC_0104.JPG");
+    const moved = [
+      counter3.path,
+      `${KOREAN.root}/${plain3.folder}/${plain3.sidecar}`,
+      plain4.path,
+      `${KOREAN.root}/${counter4.folder}/${counter4.sidecar}`,
+    ];
+    for (const path of moved) {
+      const to = join(part2, ...path.split("/"));
+      await mkdir(dirname(to), { recursive: true });
+      await rename(join(part1, ...path.split("/")), to);
+    }
+    const run = await takeout(ENV, ENV.dir, [part1, part2], ["--verbose"]);
+    return { parts: [part1, part2], run, ...readDb(ENV.dir) };
   })();
 }
 
@@ -219,23 +241,10 @@ Deno.test("12: a Russian edited copy (-измененный) shares its original
 });
 
 Deno.test("9: a part imported alone: a counter sidecar whose photo is in another part goes to no other photo", async () => {
-  const [part1] = await writeArchives(KOREAN, join(ENV.root, "folders"), { format: "folder" });
-  const part2 = part1.replace(/-001$/, "-002");
-  // Part 2 holds `DSC_0103(1).JPG` and the sidecar of `DSC_0103.JPG`, and likewise for DSC_0104 the other way
-  // round: each part then has a photo and a sidecar whose title names it, with another counter.
+  // The shared import's parts: each has a photo and a sidecar whose title names it, with another counter.
+  const { parts: [part1], items: both } = await koreanImport();
   const [plain3, counter3] = byTitle(KOREAN, "DSC_0103.JPG");
   const [plain4, counter4] = byTitle(KOREAN, "DSC_0104.JPG");
-  const moved = [
-    counter3.path,
-    `${KOREAN.root}/${plain3.folder}/${plain3.sidecar}`,
-    plain4.path,
-    `${KOREAN.root}/${counter4.folder}/${counter4.sidecar}`,
-  ];
-  for (const path of moved) {
-    const to = join(part2, ...path.split("/"));
-    await mkdir(dirname(to), { recursive: true });
-    await rename(join(part1, ...path.split("/")), to);
-  }
 
   const alone = join(ENV.root, "part-1-alone");
   const run = await takeout(ENV, alone, [part1], ["--verbose"]);
@@ -248,12 +257,9 @@ Deno.test("9: a part imported alone: a counter sidecar whose photo is in another
     assert.equal(item.created_ms, f.exifMs, f.path);
   }
 
-  // Both parts: every photo takes its own sidecar.
-  const both = join(ENV.root, "both-parts");
-  await takeout(ENV, both, [part1, part2]);
-  const second = readDb(both).items;
+  // Both parts (the shared import): every photo takes its own sidecar.
   for (const f of [plain3, counter3, plain4, counter4]) {
-    const item = itemOf(second, f);
+    const item = itemOf(both, f);
     assert.equal(item.json.takeout.sidecar, f.sidecar, f.path);
     assert.equal(item.created_ms, f.takenMs, f.path);
   }
