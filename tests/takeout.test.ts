@@ -272,11 +272,28 @@ Deno.test("a zip export split over three archives, given in shuffled order, land
   }
 });
 
-Deno.test("a tgz export imports the same tree as the zips", async () => {
+// The tgz import runs on a terminal: one run shows both (how the run reports is apart from what it imports).
+Deno.test("a tgz export imports the same tree as the zips; on a terminal a progress line shows files and bytes of the total; off one, a line per file", async () => {
   const dir = outDir("tgz");
-  const run = await cli(["takeout", `--dir=${dir}`, TGZS[1], TGZS[2], TGZS[0]]);
-  assert.equal(run.code, 0, run.stderr);
+  // On a pseudo-terminal (util-linux `script`), per-file lines give way to a redrawn progress line.
+  const command = cliCommand(utcDays(["takeout", `--dir=${dir}`, TGZS[1], TGZS[2], TGZS[0]]))
+    .map((word) => `'${word}'`).join(" ");
+  const tty = await new Deno.Command("script", {
+    args: ["-qec", command, "/dev/null"],
+    clearEnv: true,
+    env: { PATH: Deno.env.get("PATH") ?? "", TERM: "xterm", TZ: "UTC" },
+    stdin: "null",
+  }).output();
+  const screen = new TextDecoder().decode(tty.stdout);
+  assert.equal(tty.code, 0, screen);
   await assertImported(dir, EXPORT);
+  // deno-lint-ignore no-control-regex -- the line is redrawn in place: CR, then ESC [K (erase the line)
+  assert.match(screen, /\r\x1b\[Kimported \d+\/\d+ files, [\d.]+ \w?B of [\d.]+ \w?B, /);
+  assert.doesNotMatch(screen, /^imported /m, "no line per file on a terminal");
+  assert.match(screen, /done in /);
+  const { run } = await importZips();
+  assert.match(run.stderr, /^imported \d{4}\/\d{2}\/\d{2}\//m, "a plain line per file off a terminal");
+  assert.ok(!run.stderr.includes("\x1b["), "no terminal codes off a terminal");
 });
 
 Deno.test("an extracted export (folders) imports the same tree as the zips", async () => {
@@ -407,23 +424,41 @@ Deno.test("files without a sidecar are dated by EXIF, then the file name, then t
   assert.ok(warning?.includes(undated.f.path), `the warning lists ${undated.f.path}: ${warning}`);
 });
 
+const TOKYO = 9 * 3_600_000;
+/** `f`'s capture time as an import with TZ=Asia/Tokyo reads it: EXIF without an offset and names in that TZ. */
+const tokyoCapture = (f: TakeoutFile) =>
+  f.dateSource === "name" || (f.dateSource === "exif" && !f.exif?.offsetTimeOriginal)
+    ? f.captureMs - TOKYO
+    : f.captureMs;
+
+/**
+ * The zips in shuffled order and a WhatsApp file dated by its name, imported once with TZ=Asia/Tokyo,
+ * --include-trashed and --albums=none, and shared by the tests of each (what each changes is its own part of
+ * the import: dates read in local time, the trash, the albums folder).
+ */
+let flagsImport: Promise<{ dir: string; run: CliResult; waBytes: Uint8Array }> | undefined;
+function importWithFlags() {
+  return flagsImport ??= (async () => {
+    const dir = outDir("tokyo-trash-no-albums");
+    const whatsApp = join(WORK, "whatsapp.zip");
+    const waBytes = new TextEncoder().encode("not an image, no EXIF: dated by its name");
+    await writeZip(whatsApp, [["Takeout/Google Fotos/Fotos von 2020/IMG-20200101-WA0001.jpg", waBytes]]);
+    const run = await cli(
+      ["takeout", `--dir=${dir}`, "--include-trashed", "--albums=none", ...SHUFFLED, whatsApp],
+      { TZ: "Asia/Tokyo" },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    return { dir, run, waBytes };
+  })();
+}
+
 Deno.test("EXIF without an offset and names are read in the importer's TZ; a WhatsApp day keeps its day east of UTC", async () => {
-  const dir = outDir("tokyo");
-  const whatsApp = join(WORK, "whatsapp.zip");
-  const waBytes = new TextEncoder().encode("not an image, no EXIF: dated by its name");
-  await writeZip(whatsApp, [["Takeout/Google Fotos/Fotos von 2020/IMG-20200101-WA0001.jpg", waBytes]]);
-  const run = await cli(["takeout", `--dir=${dir}`, ...SHUFFLED, whatsApp], { TZ: "Asia/Tokyo" });
-  assert.equal(run.code, 0, run.stderr);
-  const tokyo = 9 * 3_600_000;
+  // The shared import with TZ=Asia/Tokyo (and --include-trashed: the trash is imported too).
+  const { dir, waBytes } = await importWithFlags();
+  const tokyo = TOKYO;
   const exp = EXPORT;
   // The WhatsApp file is one item on top of the export's.
-  const items = await assertImported(dir, exp, {
-    extra: 1,
-    captureMs: (f) =>
-      f.dateSource === "name" || (f.dateSource === "exif" && !f.exif?.offsetTimeOriginal)
-        ? f.captureMs - tokyo
-        : f.captureMs,
-  });
+  const items = await assertImported(dir, exp, { includeTrashed: true, extra: 1, captureMs: tokyoCapture });
   const exifOnly = uniqueFiles(exp).find((f) => f.quirks.includes("exif-only"))!;
   assert.equal(itemFor(items, exifOnly).item.created_ms, exifOnly.exifMs! - tokyo);
   const nameOnly = uniqueFiles(exp).find((f) => f.quirks.includes("name-only"))!;
@@ -477,7 +512,6 @@ Deno.test("album copies are stored once, recorded as album membership, and linke
 // ---------------------------------------------------------------------------------------------------------
 // Trash, archive, the summary
 
-// One run shows both --include-trashed and --albums=none: each flag's outcome is its own part of the tree.
 Deno.test("the trash is skipped by default and imported with --include-trashed; archived items are recorded; --albums=none records album membership but writes no albums folder", async () => {
   const trashed = uniqueFiles(EXPORT, true).filter((f) => f.trashed);
   assert.ok(trashed.length > 0);
@@ -488,10 +522,10 @@ Deno.test("the trash is skipped by default and imported with --include-trashed; 
     assert.equal(itemFor(items, f).json.archived, true, `${f.path} recorded as archived`);
   }
 
-  const dir = outDir("trash-no-albums");
-  const run = await cli(["takeout", `--dir=${dir}`, "--include-trashed", "--albums=none", ...SHUFFLED]);
-  assert.equal(run.code, 0, run.stderr);
-  const all = await assertImported(dir, EXPORT, { includeTrashed: true });
+  // The shared import with --include-trashed and --albums=none (its TZ=Asia/Tokyo reads some dates nine hours
+  // off UTC's: tokyoCapture; its WhatsApp file is one item more).
+  const { dir, run } = await importWithFlags();
+  const all = await assertImported(dir, EXPORT, { includeTrashed: true, extra: 1, captureMs: tokyoCapture });
   for (const f of trashed) assert.equal(itemFor(all, f).json.trashed, true, `${f.path} recorded as trashed`);
   assert.equal(summary(run.stderr)["trashed skipped"], 0, "--include-trashed: no trash skipped");
   // --albums=none: the memberships are recorded, no albums folder is written.
@@ -516,29 +550,6 @@ Deno.test("the summary accounts for every entry of every archive", async () => {
   assert.equal(counts["sidecars used"], EXPORT.files.filter((f) => f.sidecar).length);
   assert.equal(counts["not media"], EXPORT.extras.length);
   assert.equal(counts.failed, 0);
-});
-
-Deno.test("on a terminal a progress line shows files and bytes of the total; off one, a line per file", async () => {
-  const dir = outDir("tty");
-  // On a pseudo-terminal (util-linux `script`), per-file lines give way to a redrawn progress line.
-  const command = cliCommand(utcDays(["takeout", `--dir=${dir}`, ...ZIPS])).map((word) => `'${word}'`).join(
-    " ",
-  );
-  const tty = await new Deno.Command("script", {
-    args: ["-qec", command, "/dev/null"],
-    clearEnv: true,
-    env: { PATH: Deno.env.get("PATH") ?? "", TERM: "xterm", TZ: "UTC" },
-    stdin: "null",
-  }).output();
-  const screen = new TextDecoder().decode(tty.stdout);
-  assert.equal(tty.code, 0, screen);
-  // deno-lint-ignore no-control-regex -- the line is redrawn in place: CR, then ESC [K (erase the line)
-  assert.match(screen, /\r\x1b\[Kimported \d+\/\d+ files, [\d.]+ \w?B of [\d.]+ \w?B, /);
-  assert.doesNotMatch(screen, /^imported /m, "no line per file on a terminal");
-  assert.match(screen, /done in /);
-  const { run } = await importZips();
-  assert.match(run.stderr, /^imported \d{4}\/\d{2}\/\d{2}\//m, "a plain line per file off a terminal");
-  assert.ok(!run.stderr.includes("\x1b["), "no terminal codes off a terminal");
 });
 
 Deno.test("photosync status --json counts the imported items under sources.takeout", async () => {
