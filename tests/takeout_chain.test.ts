@@ -249,57 +249,101 @@ Deno.test("a file gone from DIR is put back by a later export's copy, with what 
   assert.deepEqual(await backupTree(dir), await backupTree(expected));
 });
 
+/** One run of {@link ciJob}, and the paths its --new-files listed. */
+interface JobRun extends CliResult {
+  listed: string[];
+}
+
+/**
+ * A CI job's runs over a store (`--files-elsewhere --new-files`), made once for the two tests below, which
+ * read them: the baseline delivered, runs with --max-bytes=300kB until one ends (exit 0 or 3, at most 40),
+ * each storing what it listed in `stored` (copied, a link as a link, as `cp -P` and `rclone --links` store
+ * them) before the folder is emptied but for sync.db; then the first increment delivered and one run without
+ * --max-bytes, its listed files stored too and left in the folder. `rowsAfterBaseline` and
+ * `storedAfterBaseline`: sync.db's items and the stored tree before the increment.
+ */
+let ciJobRuns:
+  | Promise<{
+    store: string;
+    dir: string;
+    stored: string;
+    baseline: JobRun[];
+    rowsAfterBaseline: Row[];
+    storedAfterBaseline: string[];
+    increment: JobRun;
+  }>
+  | undefined;
+function ciJob() {
+  return ciJobRuns ??= (async () => {
+    const store = join(WORK, "store-elsewhere");
+    await Deno.mkdir(store);
+    await deliver(store, archives.baseline);
+    const dir = join(WORK, "elsewhere");
+    const list = join(WORK, "elsewhere-new-files.txt");
+    const stored = join(WORK, "stored-elsewhere");
+    const run = async (...flags: string[]): Promise<JobRun> => {
+      const result = await cli([
+        "takeout",
+        `--from=${store}`,
+        "--dir",
+        dir,
+        "--files-elsewhere",
+        `--new-files=${list}`,
+        ...flags,
+      ]);
+      const listed = (await Deno.readTextFile(list)).split("\n").filter(Boolean);
+      for (const path of listed) {
+        const [from, to] = [join(dir, path), join(stored, path)];
+        await Deno.mkdir(dirname(to), { recursive: true });
+        await Deno.remove(to).catch(() => {});
+        const stat = await Deno.lstat(from);
+        if (stat.isSymlink) await Deno.symlink(await Deno.readLink(from), to);
+        else {
+          await Deno.copyFile(from, to);
+          await Deno.utime(to, stat.mtime!, stat.mtime!);
+        }
+      }
+      return { ...result, listed };
+    };
+    const baseline: JobRun[] = [];
+    for (let runs = 0; runs < 40; runs++) {
+      const result = await run("--max-bytes=300kB");
+      baseline.push(result);
+      await keepOnlySyncDb(dir);
+      if (result.code !== 3) break;
+    }
+    const rowsAfterBaseline = rows(dir).items;
+    const storedAfterBaseline = await backupTree(stored);
+    await deliver(store, archives.inc1);
+    const increment = await run();
+    return { store, dir, stored, baseline, rowsAfterBaseline, storedAfterBaseline, increment };
+  })();
+}
+
 Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline over --max-bytes ends, each file placed once; an increment fetches no file placed before and applies what it changed", async () => {
-  const store = join(WORK, "store-elsewhere");
-  await Deno.mkdir(store);
-  await deliver(store, archives.baseline);
-  const dir = join(WORK, "elsewhere");
-  const list = join(WORK, "elsewhere-new-files.txt");
-  const run = () =>
-    cli([
-      "takeout",
-      `--from=${store}`,
-      "--dir",
-      dir,
-      "--files-elsewhere",
-      "--max-bytes=300kB",
-      `--new-files=${list}`,
-    ]);
-  /** Each run's new files, stored elsewhere as a job does: the folder keeps only sync.db. */
-  const stored: string[] = [];
-  const codes: number[] = [];
-  for (let runs = 0; runs < 40; runs++) {
-    const result = await run();
-    codes.push(result.code);
+  // The job's runs (shared with the next test): each run's new files stored elsewhere, the folder keeping only
+  // sync.db.
+  const { dir, baseline, rowsAfterBaseline, increment } = await ciJob();
+  const codes = baseline.map((result) => result.code);
+  for (const result of baseline) {
     assert.ok(result.code === 0 || result.code === 3, result.stderr);
     assert.doesNotMatch(result.stderr, /restored/);
-    stored.push(...(await Deno.readTextFile(list)).split("\n").filter(Boolean));
-    await keepOnlySyncDb(dir);
-    if (result.code === 0) break;
   }
+  const stored = baseline.flatMap((result) => result.listed);
   assert.ok(codes.length >= 2 && codes.at(-1) === 0, `runs ended: ${codes.join(" ")}`);
   const expected = await baselineOnly();
   const files = (await backupTree(expected)).map((line) => line.split(" ")[0]).filter((p) =>
     !p.startsWith("albums/")
   );
   assert.deepEqual(stored.filter((p) => !p.startsWith("albums/")).sort(), files.sort(), "each file once");
-  assert.deepEqual(rows(dir).items.map(seen), rows(expected).items.map(seen));
+  assert.deepEqual(rowsAfterBaseline.map(seen), rows(expected).items.map(seen));
 
   // The first increment beside it: only its new files are placed; what it changed is applied.
-  await deliver(store, archives.inc1);
-  const increment = await cli([
-    "takeout",
-    `--from=${store}`,
-    "--dir",
-    dir,
-    "--files-elsewhere",
-    `--new-files=${list}`,
-  ]);
   ok(increment);
   assert.doesNotMatch(increment.stderr, /restored/);
   assert.match(increment.stderr, new RegExp(`${library.resent.length} updated from a later export \\(`));
   const reference = rows(await baselineAndInc1()).items;
-  const placed = (await Deno.readTextFile(list)).split("\n").filter((p) => p && !p.startsWith("albums/"));
+  const placed = increment.listed.filter((p) => !p.startsWith("albums/"));
   const before = new Set(rows(expected).items.map((row) => row.hash));
   // The date a later export corrected: the file goes to its new day as in a folder that holds it, here placed
   // again from the increment's copy (the job stores it; the copy stored at the old day is out of date).
@@ -333,49 +377,23 @@ Deno.test("--files-elsewhere (a CI job's folder holds only sync.db): a baseline 
 });
 
 Deno.test("--new-files lists the album links a run made with its files: stored as a job stores them (links as links), the runs' lists give a folder's tree, also with --files-elsewhere, and each link once", async () => {
-  const store = join(WORK, "store-links");
-  await Deno.mkdir(store);
-  await deliver(store, archives.baseline);
-  /** What a job's storage holds: each run's listed paths copied there (a link as a link, as `cp -P`, `rclone --links`). */
-  const stored = join(WORK, "stored-links");
-  const storeListed = async (dir: string, list: string) => {
-    const listed = (await Deno.readTextFile(list)).split("\n").filter(Boolean);
-    for (const path of listed) {
-      const [from, to] = [join(dir, path), join(stored, path)];
-      await Deno.mkdir(dirname(to), { recursive: true });
-      await Deno.remove(to).catch(() => {});
-      const stat = await Deno.lstat(from);
-      if (stat.isSymlink) await Deno.symlink(await Deno.readLink(from), to);
-      else {
-        await Deno.copyFile(from, to);
-        await Deno.utime(to, stat.mtime!, stat.mtime!);
-      }
-    }
-    return listed;
-  };
-  const dir = join(WORK, "links-elsewhere");
-  const list = join(WORK, "links-new-files.txt");
-  const run = (...flags: string[]) =>
-    cli(["takeout", `--from=${store}`, "--dir", dir, "--files-elsewhere", `--new-files=${list}`, ...flags]);
+  // The job's runs (shared with the test before): what each listed is copied to its storage, `stored`.
+  const { store, stored, baseline, storedAfterBaseline, increment } = await ciJob();
   const links: string[] = [];
-  for (let runs = 0; runs < 40; runs++) {
-    const result = await run("--max-bytes=300kB");
+  for (const result of baseline) {
     assert.ok(result.code === 0 || result.code === 3, result.stderr);
-    links.push(...(await storeListed(dir, list)).filter((path) => path.startsWith("albums/")));
-    await keepOnlySyncDb(dir);
-    if (result.code === 0) break;
+    links.push(...result.listed.filter((path) => path.startsWith("albums/")));
   }
   const expected = await baselineOnly();
   const tree = await backupTree(expected);
   assert.ok(tree.some((line) => line.startsWith("albums/")), "the export has albums");
-  assert.deepEqual(await backupTree(stored), tree, "the stored runs' files and links: the folder's tree");
+  assert.deepEqual(storedAfterBaseline, tree, "the stored runs' files and links: the folder's tree");
   assert.equal(new Set(links).size, links.length, "each link listed by one run");
 
   // An increment: the links of its new members (new photos, and earlier ones its album folders list), and none
   // made before.
-  await deliver(store, archives.inc1);
-  ok(await run());
-  const listed = await storeListed(dir, list);
+  ok(increment);
+  const listed = increment.listed;
   const reference = await backupTree(await baselineAndInc1());
   const newLinks = reference.filter((line) => line.startsWith("albums/") && !tree.includes(line));
   assert.ok(newLinks.length > 0, "the increment adds album members");
