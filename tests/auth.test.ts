@@ -14,18 +14,13 @@ function setup(options: EmulatorOptions = {}): Promise<TestEnv> {
   return TestEnv.start({ items: generateLibrary({ count: 5, seed: 9 }), ...options });
 }
 
-Deno.test("the redirect URL can be pasted on stdin instead of reaching the loopback listener", async () => {
+Deno.test("the authorisation URL asks for the app-created-data scope with PKCE S256, offline access; the redirect URL can be pasted on stdin instead of reaching the loopback listener", async () => {
   await using env = await setup();
   const result = await env.run([], { auth: "paste" });
   assert.equal(result.code, 0, result.stderr);
-  assert.equal((await listFiles(env.dir)).length, 5);
+  assert.equal((await listFiles(env.dir)).length, 5, "authorised by the pasted URL, the run downloaded all");
   assert.match(result.stderr, /paste here/);
-});
-
-Deno.test("the authorisation URL asks for the app-created-data scope with PKCE S256, offline access", async () => {
-  await using env = await setup();
-  const result = await env.run([], { auth: "browser" });
-  assert.equal(result.code, 0, result.stderr);
+  // The address the run printed (the one the harness opened and pasted back from).
   const line = result.stderr.split("\n").find((l) => l.startsWith(env.emulator.authUri))!;
   const params = new URL(line).searchParams;
   assert.equal(params.get("scope"), "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata");
@@ -172,8 +167,10 @@ Deno.test("PHOTOSYNC_REFRESH_TOKEN runs unattended with a --creds client, a web-
   assert.doesNotMatch(ci.stderr, /open this URL/);
   assertNoSecrets([ci], [refreshToken]);
 
+  // A refusal before any work: in this process.
   const noClient = await env.cli([`--dir=${join(env.root, "ci2")}`], {
     env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken },
+    inProcess: true,
   });
   assertOneLineError(noClient, 2, /PHOTOSYNC_CLIENT_ID/);
 });
@@ -191,8 +188,10 @@ Deno.test("unattended: an unset secret is named in one line; a refused PHOTOSYNC
     env.cli([`--dir=${join(env.root, "ci")}`, `--creds=${join(env.root, "clientsecret.json")}`], {
       env: vars,
     });
+  // The unset secrets are refused before any work: in this process; the refused token, by a child.
   const noToken = await env.cli([`--dir=${join(env.root, "ci")}`], {
     env: { ...client, PHOTOSYNC_REFRESH_TOKEN: "" },
+    inProcess: true,
   });
   assertOneLineError(
     noToken,
@@ -206,6 +205,7 @@ Deno.test("unattended: an unset secret is named in one line; a refused PHOTOSYNC
       PHOTOSYNC_CLIENT_ID: env.emulator.clientId,
       PHOTOSYNC_CLIENT_SECRET: "",
     },
+    inProcess: true,
   });
   assertOneLineError(
     noSecret,

@@ -61,16 +61,20 @@ Deno.test("help lists the commands; help COMMAND is COMMAND --help; version and 
     topLevel.stdout.startsWith(help.stdout.split("\n\nRun photosync help")[0]),
     "--help lists the commands",
   );
-  // Every command's help and --version: in process, in lib/cli/readme_flags_test.ts; here one of each, end to end.
+  // Every command's help and --version: in process, in lib/cli/readme_flags_test.ts. Here `help`, `--help` and
+  // `version` end to end (children, above and below), and a command's help both ways and --version, which only
+  // print, in this process.
   const [viaHelp, viaFlag] = await Promise.all([
-    env.cli(["help", "takeout"]),
-    env.cli(["takeout", "--help"]),
+    env.cli(["help", "takeout"], { inProcess: true }),
+    env.cli(["takeout", "--help"], { inProcess: true }),
   ]);
   assertPrinted(viaFlag, /--dir DIR/);
   assert.deepEqual(viaHelp, viaFlag);
-  const versions = await Promise.all(
-    [["version"], ["--version"], ["status", "--version"]].map((args) => env.cli(args)),
-  );
+  const versions = await Promise.all([
+    env.cli(["version"]),
+    env.cli(["--version"], { inProcess: true }),
+    env.cli(["status", "--version"], { inProcess: true }),
+  ]);
   for (const version of versions) assertPrinted(version, "photosync 0.1.0\n");
   assert.deepEqual(env.emulator.requests, []);
   assert.deepEqual(await entries(env.root), ["clientsecret.json"], "help and version create nothing");
@@ -164,7 +168,12 @@ Deno.test("a leading ~ in --dir, --creds, --new-files and Takeout's PATHs is the
     await Deno.readTextFile(join(env.root, "photos", "2019/04/05/IMG_20190405_101112.jpg")),
     "a photo from a Takeout export",
   );
-  const status = await env.cli(["status", "--dir=~/photos", "--json"], { cwd: elsewhere, env: home });
+  // status only reads: in this process, with the same HOME and starting folder.
+  const status = await env.cli(["status", "--dir=~/photos", "--json"], {
+    cwd: elsewhere,
+    env: home,
+    inProcess: true,
+  });
   assert.equal(status.code, 0, status.stderr);
   assert.equal(JSON.parse(status.stdout).items, ITEMS.length + 1);
   assert.deepEqual(await entries(elsewhere), [], "no folder named ~");
@@ -248,7 +257,8 @@ Deno.test("photosync token --scope picker prints the Picker scope's token, which
   const first = await pick([`--dir=${env.dir}`], { auth: "browser" });
   assert.equal(first.code, 0, first.stderr);
 
-  const library = await env.cli(["token", `--dir=${env.dir}`]);
+  // The refusals only read sync.db: in this process; the token printed, by a child.
+  const library = await env.cli(["token", `--dir=${env.dir}`], { inProcess: true });
   assertOneLineError(
     library,
     4,
@@ -257,7 +267,7 @@ Deno.test("photosync token --scope picker prints the Picker scope's token, which
         `photosync token --scope picker --dir ${env.dir} prints it\\)`,
     ),
   );
-  const drive = await env.cli(["token", `--dir=${env.dir}`, "--scope=drive"]);
+  const drive = await env.cli(["token", `--dir=${env.dir}`, "--scope=drive"], { inProcess: true });
   assertOneLineError(
     drive,
     4,

@@ -154,7 +154,8 @@ Deno.test("--max sets the picker's limit; a video not processed when picked stay
     }),
   ];
   await using env = await setup(items);
-  const bad = await env.cli(["pick", `--dir=${env.dir}`, "--max=2001"]);
+  // Bad input, refused before any work: in this process.
+  const bad = await env.cli(["pick", `--dir=${env.dir}`, "--max=2001"], { inProcess: true });
   assertOneLineError(bad, 2, /--max must be a whole number from 1 to 2000/, { alone: true });
 
   const cli = startPick(env, ["--max=2"]);
@@ -410,7 +411,8 @@ Deno.test("photosync token prints the Library scope's token, never the Picker's;
   await using env = await setup(generateLibrary({ count: 2, seed: 69 }));
   const picked = await pickRun(env, [...env.emulator.items.keys()], [], { auth: "browser" });
   assert.equal(picked.code, 0, picked.stderr);
-  const pickerOnly = await env.cli(["token", `--dir=${env.dir}`]);
+  // The refusal only reads sync.db: in this process; the token printed, by a child.
+  const pickerOnly = await env.cli(["token", `--dir=${env.dir}`], { inProcess: true });
   assertOneLineError(
     pickerOnly,
     4,
