@@ -64,7 +64,7 @@ Deno.test("Ctrl-C in takeout: imported files kept and recorded, no temporary fil
   const root = await Deno.makeTempDir({ prefix: "photosync-interrupt-" });
   try {
     // A stream (tgz) of many small files: stopped after its first file, most of it is still to come.
-    const exp = generateTakeout({ seed: 93, count: 300, sidecarStyle: "new" });
+    const exp = generateTakeout({ seed: 93, count: 150, sidecarStyle: "new" });
     const archives = await writeArchives(exp, join(root, "export"), { format: "tgz" });
     const run = (dir: string) =>
       runPhotosync(["takeout", `--dir=${dir}`, ...archives], { env: { TZ: "UTC" } });

@@ -165,7 +165,9 @@ Deno.test("job summary, the repair of days by hand, status per year and the repo
     "report: a cell per day of each year, matching sync.db; missing days and empty stretches",
     async () => {
       const out = join(env.root, "report.html");
-      const result = await env.cli(["report", `--dir=${env.dir}`, `--out=${out}`]);
+      // report --out only reads the backup: in this process (ci_backup.test.ts and storage_limits.test.ts run
+      // it as a child).
+      const result = await env.cli(["report", `--dir=${env.dir}`, `--out=${out}`], { inProcess: true });
       assert.equal(result.code, 0, result.stderr);
       const page = await Deno.readTextFile(out);
       const cells = [...page.matchAll(/<rect [^>]*data-day="([\d-]+)" data-count="(\d+)"([^>]*)>/g)];

@@ -57,8 +57,11 @@ Deno.test("a file size limit that stops sync.db's WAL growing is one line naming
   );
   const again = await cli(["takeout", `--dir=${dir}`, zip]);
   assert.equal(again.code, 0, again.stderr);
+  // status only reads: in this process (the test below runs it as a child, on each mount).
   const count = async (at: string) =>
-    JSON.parse((await cli(["status", `--dir=${join(WORK, at)}`, "--json"])).stdout).downloaded;
+    JSON.parse(
+      (await runPhotosync(["status", `--dir=${join(WORK, at)}`, "--json"], { inProcess: true })).stdout,
+    ).downloaded;
   assert.equal(await count("limited"), await count("unlimited"));
 });
 
@@ -66,6 +69,20 @@ Deno.test("a file size limit that stops sync.db's WAL growing is one line naming
 const NAMESPACES = Deno.build.os === "linux" &&
   await new Deno.Command("unshare", { args: ["-rm", "true"], stdout: "null", stderr: "null" }).output()
     .then((output) => output.success, () => false);
+
+/**
+ * {@link ZIPS} imported into a folder of its own, once, by the first test that asks: the tests below read it
+ * (each run on a copy of it, on a mount of its own).
+ */
+let imported: Promise<string> | undefined;
+function importedZips(): Promise<string> {
+  return imported ??= (async () => {
+    const backup = join(WORK, "backup");
+    const first = await cli(["takeout", `--dir=${backup}`, ...ZIPS]);
+    assert.equal(first.code, 0, first.stderr);
+    return backup;
+  })();
+}
 
 /**
  * The command line (for the harness's `wrap`) running photosync in a mount namespace of its own, where a copy
@@ -86,9 +103,7 @@ Deno.test({
     "on a read-only mount and on a full disk, status, report --out and verify read the backup; takeout says the disk is full (exit 1)",
   ignore: !NAMESPACES,
   fn: async () => {
-    const backup = join(WORK, "backup");
-    const first = await cli(["takeout", `--dir=${backup}`, ...ZIPS]);
-    assert.equal(first.code, 0, first.stderr);
+    const backup = await importedZips();
     // As a run that writes leaves the folder: sync.db alone, nothing a reader would need beside it.
     assert.deepEqual(
       await Promise.all(["sync.db-wal", "sync.db-shm"].map((name) => exists(join(backup, name)))),
@@ -120,7 +135,7 @@ Deno.test({
       );
     }
     // What the backup's own folder shows: read last, so that each copy above held the folder as takeout left it.
-    const status = await cli(["status", `--dir=${backup}`, "--json"]);
+    const status = await runPhotosync(["status", `--dir=${backup}`, "--json"], { inProcess: true });
     assert.equal(status.code, 0, status.stderr);
     assert.deepEqual(seen, { "read-only": JSON.parse(status.stdout), full: JSON.parse(status.stdout) });
     // A run that writes: the disk's fault (exit 1), not bad input.
@@ -134,9 +149,7 @@ Deno.test({
     "report on a read-only mount without --out is one line saying to give --out (exit 2); with --out elsewhere it writes",
   ignore: !NAMESPACES,
   fn: async () => {
-    const backup = join(WORK, "backup-report");
-    const first = await cli(["takeout", `--dir=${backup}`, ZIPS[0]]);
-    assert.equal(first.code, 0, first.stderr);
+    const backup = await importedZips();
     const at = join(WORK, "mounted-report");
     await Deno.mkdir(at);
     const wrap = onTmpfs(backup, at, "read-only");

@@ -19,6 +19,7 @@ import { runPhotosync } from "../testing/harness.ts";
 import { renderXmp } from "../lib/core/xmp.ts";
 import { exifSegment } from "../testing/takeout/exif.ts";
 import { base256Mtime, tarOf, writeGzip, writeZip } from "../testing/takeout/hand_archives.ts";
+import { copyBackup } from "../testing/takeout/backup_state.ts";
 
 const WORK = await Deno.makeTempDir({ prefix: "photosync-xmp-" });
 Deno.test.afterAll?.(async () => {
@@ -82,6 +83,20 @@ async function takeout(dir: string, ...flags: string[]) {
   return run;
 }
 
+/**
+ * The shared export imported with `--xmp` into a new folder, once, by the first test that asks: the tests that
+ * start there change a copy ({@link copyBackup}).
+ */
+let importedXmp: Promise<string> | undefined;
+function xmpImported(): Promise<string> {
+  return importedXmp ??= (async () => {
+    const dir = join(WORK, "imported-xmp");
+    const first = await takeout(dir, "--xmp");
+    assert.equal(first.code, 0, first.stderr);
+    return dir;
+  })();
+}
+
 /** The folder's settings as sync.db records them. */
 function settings(dir: string): Record<string, string> {
   const db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
@@ -118,8 +133,7 @@ async function exiftool(path: string): Promise<Record<string, unknown>> {
 
 Deno.test("a new folder files by the local day, writes XMP sidecars exiftool reads, and keeps them current", async (t) => {
   const dir = join(WORK, "local");
-  const first = await takeout(dir, "--xmp");
-  assert.equal(first.code, 0, first.stderr);
+  await copyBackup(await xmpImported(), dir);
   assert.deepEqual(settings(dir), { days: "local", xmp: "on" });
   // 23:30 in Los Angeles on 1 July, not the UTC day (2 July); the mtime stays the true instant.
   assert.equal(await mtimeOf(join(dir, "2023/07/01/LA.jpg")), LA_MS);
@@ -208,7 +222,7 @@ async function tag(path: string): Promise<void> {
 
 Deno.test("a sidecar the user tagged since photosync wrote it is never rewritten: kept, said, and it follows its file to another day", async () => {
   const dir = join(WORK, "tagged");
-  assert.equal((await takeout(dir, "--xmp")).code, 0);
+  await copyBackup(await xmpImported(), dir);
   const laXmp = join(dir, "2023/07/01/LA.jpg.xmp");
   await tag(laXmp);
   const tagged = await Deno.readTextFile(laXmp);
@@ -292,7 +306,10 @@ Deno.test("an existing folder keeps UTC days after the upgrade; --folder-days ca
   await Deno.copyFile(new URL("../testing/fixtures/sync-v2.db", import.meta.url), join(dir, "sync.db"));
   const before = paths(dir);
   assert.ok(before.length > 0);
-  const refused = await takeout(dir, "--folder-days=local");
+  // A refusal before any work: in this process.
+  const refused = await runPhotosync(["takeout", `--dir=${dir}`, "--folder-days=local", ZIP], {
+    inProcess: true,
+  });
   assert.equal(refused.code, 2);
   assert.match(
     refused.stderr,
