@@ -194,7 +194,7 @@ Deno.test("verify: a whole backup exits 0; every break is reported exactly (exit
   assert.equal(problemLines(last.stderr).length, 1, last.stderr); // The expired pick only.
 });
 
-Deno.test("verify --repair stopped while moving changed files aside: their items are pending, and the next plain sync puts them back", async () => {
+Deno.test("verify --repair stopped while moving changed files aside: their items are pending, and the next plain sync puts them back; verify --repair holds the folder from its check through its download: a run started in between is refused", async () => {
   await using env = await TestEnv.start({ items: library.slice(0, 2) });
   const synced = await env.run([], { auth: "browser" });
   assert.equal(synced.code, 0, synced.stderr);
@@ -213,6 +213,35 @@ Deno.test("verify --repair stopped while moving changed files aside: their items
   }
   const verified = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(verified.code, 0, verified.stderr);
+
+  // The backup whole again, a file of it is deleted: a repair, in this process, watched for the folder's lock.
+  await Deno.remove(join(env.dir, expectedPath(library[0])));
+  // Another run (a cron job's sync, its own open file of the lock) starting as the check is done and its
+  // item put back to pending, before the repair's download opens sync.db again.
+  let otherGotIt: boolean | undefined;
+  class Watching extends Renderer {
+    override progress(update: Partial<Progress>): void {
+      if (update.action === "downloaded" && otherGotIt === undefined) {
+        using other = Deno.openSync(join(env.dir, LOCK_FILE), { read: true, write: true });
+        otherGotIt = other.tryLockSync(true);
+      }
+      super.progress(update);
+    }
+  }
+  const report = await verify({
+    dir: env.dir,
+    repair: true,
+    logger: new Watching({ verbosity: "quiet", tty: false, sink: { stdout: () => {}, stderr: () => {} } }),
+    apiUrl: env.emulator.apiUrl,
+    io: { env: (name) => name === "PHOTOSYNC_REFRESH_TOKEN" ? env.refreshToken() : undefined },
+  });
+  assert.equal(otherGotIt, false, "the repair still held its folder");
+  assert.deepEqual(
+    report.repaired.map((problem) => problem.id),
+    [library[0].id],
+    "the deleted file repaired",
+  );
+  assert.deepEqual(await Deno.readFile(join(env.dir, expectedPath(library[0]))), mediaBytes(library[0]));
 });
 
 Deno.test("verify --repair that cannot authorise has said what it found and moved aside; it takes --creds as sync does", async () => {
@@ -287,33 +316,4 @@ Deno.test("verify: Takeout files missing or changed are put back by takeout with
   const whole = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(whole.code, 0, whole.stderr);
   assert.deepEqual(await Deno.readFile(join(env.dir, onlyTakeout.path)), other);
-});
-
-Deno.test("verify --repair holds the folder from its check through its download: a run started in between is refused", async () => {
-  await using env = await TestEnv.start({ items: library.slice(0, 2) });
-  const synced = await env.run([], { auth: "browser" });
-  assert.equal(synced.code, 0, synced.stderr);
-  await Deno.remove(join(env.dir, expectedPath(library[0])));
-  // Another run (a cron job's sync, its own open file of the lock) starting as the check is done and its
-  // item put back to pending, before the repair's download opens sync.db again.
-  let otherGotIt: boolean | undefined;
-  class Watching extends Renderer {
-    override progress(update: Partial<Progress>): void {
-      if (update.action === "downloaded" && otherGotIt === undefined) {
-        using other = Deno.openSync(join(env.dir, LOCK_FILE), { read: true, write: true });
-        otherGotIt = other.tryLockSync(true);
-      }
-      super.progress(update);
-    }
-  }
-  const report = await verify({
-    dir: env.dir,
-    repair: true,
-    logger: new Watching({ verbosity: "quiet", tty: false, sink: { stdout: () => {}, stderr: () => {} } }),
-    apiUrl: env.emulator.apiUrl,
-    io: { env: (name) => name === "PHOTOSYNC_REFRESH_TOKEN" ? env.refreshToken() : undefined },
-  });
-  assert.equal(otherGotIt, false, "the repair still held its folder");
-  assert.deepEqual(report.repaired.map((problem) => problem.id), [library[0].id]);
-  assert.deepEqual(await Deno.readFile(join(env.dir, expectedPath(library[0]))), mediaBytes(library[0]));
 });
