@@ -298,8 +298,12 @@ export class TestEnv implements AsyncDisposable {
   /** The output folder, `<root>/photos` (not created). */
   readonly dir: string;
 
-  private constructor(readonly emulator: Emulator, readonly root: string) {
+  /** Whether disposing closes the emulator: it was started for this environment alone. */
+  readonly #ownsEmulator: boolean;
+
+  private constructor(readonly emulator: Emulator, readonly root: string, ownsEmulator = true) {
     this.dir = join(root, "photos");
+    this.#ownsEmulator = ownsEmulator;
   }
 
   /** Starts an emulator with `options` and makes its workspace. */
@@ -311,6 +315,14 @@ export class TestEnv implements AsyncDisposable {
       await emulator.close();
       throw error;
     }
+  }
+
+  /**
+   * A workspace of its own on `emulator`, which is already running and stays so: one emulator that a
+   * file's tests share, each giving it its library and faults. Disposing removes the workspace only.
+   */
+  static async on(emulator: Emulator): Promise<TestEnv> {
+    return new TestEnv(emulator, await workspace(emulator), false);
   }
 
   /** Runs the CLI with exactly `args`, in the workspace. */
@@ -373,7 +385,7 @@ export class TestEnv implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.emulator.close();
+    if (this.#ownsEmulator) await this.emulator.close();
     await Deno.remove(this.root, { recursive: true });
   }
 }

@@ -7,15 +7,53 @@ import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type FixtureItem, fixtureItem as item, generateLibrary } from "../testing/library_fixture.ts";
 import { listFiles, TestEnv } from "../testing/harness.ts";
+import { Emulator } from "../testing/emulator.ts";
+import { copyBackup } from "../testing/takeout/backup_state.ts";
 import { assertOneLineError, assertSameBytes, assertTree, expectedPath } from "../testing/asserts.ts";
 import { RewritingProxy } from "../testing/rewriting_proxy.ts";
 
-/** An emulator with `items`, authorised once (without faults, indexing nothing) into `dir`. */
-async function authorised(items: FixtureItem[]): Promise<TestEnv> {
+/**
+ * An emulator of its own with `items`, authorised once (without faults, indexing nothing) into `dir`: for a test
+ * that expires the access tokens it issued (a shared emulator's would then be refused in the next test).
+ */
+async function authorisedAlone(items: FixtureItem[]): Promise<TestEnv> {
   const env = await TestEnv.start({ items });
   const first = await env.run(["--index-only", "--dates=1900-01-01"], { auth: "browser" });
   assert.equal(first.code, 0, first.stderr);
   env.emulator.resetCounts();
+  return env;
+}
+
+/**
+ * The emulator the other tests of {@link authorised} share: each gives it its library, and its faults, counts
+ * and daily quotas anew. None of them expires or revokes the tokens it issued.
+ */
+const SHARED = await Emulator.start();
+/** A workspace on {@link SHARED} whose folder was authorised once (without faults, indexing nothing). */
+let authorisedOnce: Promise<TestEnv> | undefined;
+Deno.test.afterAll?.(async () => {
+  await (await authorisedOnce)?.[Symbol.asyncDispose]();
+  await SHARED.close();
+});
+
+/**
+ * The shared emulator with `items` and no faults, and a workspace whose `dir` is a copy of a folder authorised
+ * once (without faults, indexing nothing): as {@link authorisedAlone} gives it, but for the run authorising.
+ */
+async function authorised(items: FixtureItem[]): Promise<TestEnv> {
+  const template = await (authorisedOnce ??= (async () => {
+    const env = await TestEnv.on(SHARED);
+    const first = await env.run(["--index-only", "--dates=1900-01-01"], { auth: "browser" });
+    assert.equal(first.code, 0, first.stderr);
+    return env;
+  })());
+  SHARED.faults = {};
+  SHARED.resetQuota();
+  SHARED.items.clear();
+  for (const it of items) SHARED.items.set(it.id, it);
+  const env = await TestEnv.on(SHARED);
+  await copyBackup(template.dir, env.dir);
+  SHARED.resetCounts();
   return env;
 }
 
@@ -29,7 +67,7 @@ async function assertResumes(env: TestEnv, items: FixtureItem[]): Promise<void> 
 
 Deno.test("429s, 5xx and broken connections on every endpoint are retried until the sync is whole", async () => {
   const items = generateLibrary({ count: 60, seed: 51, videoRatio: 0.2 });
-  await using env = await authorised(items);
+  await using env = await authorisedAlone(items);
   const api = { "429": 0.05, "429-bare": 0.04, "500": 0.04, "503": 0.04, reset: 0.03 };
   env.emulator.faults = {
     seed: 7,
@@ -70,7 +108,7 @@ Deno.test("Retry-After is honoured", async () => {
 
 Deno.test("a token refresh that fails is tried again, and each wait is said with what failed", async () => {
   const items = generateLibrary({ count: 2, seed: 55, videoRatio: 0 });
-  await using env = await authorised(items);
+  await using env = await authorisedAlone(items);
   env.emulator.expireAccessTokens();
   env.emulator.faults = { seed: 4, retryAfterSec: 0.001, rates: { token: { "503": 0.6 } } };
   const run = await env.run(["--all", "--verbose"]);
