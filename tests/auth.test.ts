@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { EmulatorOptions } from "../testing/emulator.ts";
+import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
 import { generateLibrary } from "../testing/library_fixture.ts";
 import { listFiles, TestEnv } from "../testing/harness.ts";
 import { assertNoSecrets, assertOneLineError } from "../testing/asserts.ts";
@@ -156,8 +157,8 @@ Deno.test("a rotated client secret (invalid_client) says what to give instead, e
 
 Deno.test("PHOTOSYNC_REFRESH_TOKEN runs unattended with a --creds client, a web-shaped one too", async () => {
   await using env = await setup();
-  assert.equal((await env.run([], { auth: "browser" })).code, 0);
-  const refreshToken = env.refreshToken();
+  // Authorised once elsewhere (the token photosync token prints): as the consent and the code exchange give it.
+  const { refreshToken } = env.emulator.grant(LIBRARY_SCOPE);
   await Deno.writeTextFile(join(env.root, "web.json"), JSON.stringify(env.emulator.clientSecretJson("web")));
   const ci = await env.cli([`--dir=${join(env.root, "ci")}`, `--creds=${join(env.root, "web.json")}`], {
     env: { PHOTOSYNC_REFRESH_TOKEN: refreshToken },
@@ -177,8 +178,8 @@ Deno.test("PHOTOSYNC_REFRESH_TOKEN runs unattended with a --creds client, a web-
 
 Deno.test("unattended: an unset secret is named in one line; a refused PHOTOSYNC_REFRESH_TOKEN asks for a new one", async () => {
   await using env = await setup();
-  assert.equal((await env.run([], { auth: "browser" })).code, 0);
-  const refreshToken = env.refreshToken();
+  // Authorised once elsewhere (the token photosync token prints): as the consent and the code exchange give it.
+  const { refreshToken } = env.emulator.grant(LIBRARY_SCOPE);
   const client = {
     PHOTOSYNC_CLIENT_ID: env.emulator.clientId,
     PHOTOSYNC_CLIENT_SECRET: env.emulator.clientSecret,

@@ -44,7 +44,8 @@ Deno.test("PHOTOSYNC_REFRESH_TOKEN alone uses the client saved by an earlier --c
 Deno.test("query with a mistyped --dir creates nothing and does not start authorisation", async () => {
   await using env = await TestEnv.start({ items: generateLibrary({ count: 1, seed: 43 }) });
   const typo = join(env.root, "phtoos");
-  const result = await env.cli(["query", "SOME_ID", `--dir=${typo}`, "--no-browser"]);
+  // A refusal before any work: in this process (cli.test.ts runs query's refusal as a child).
+  const result = await env.cli(["query", "SOME_ID", `--dir=${typo}`, "--no-browser"], { inProcess: true });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /^error: no sync\.db in .*phtoos: .*check --dir/);
   assert.equal(env.emulator.counts.auth ?? 0, 0, "no authorisation was started");

@@ -11,6 +11,7 @@ import { listFiles, TestEnv } from "../testing/harness.ts";
 import { expectedPath } from "../testing/asserts.ts";
 import { type Progress, Renderer, verify } from "../main.ts";
 import { LOCK_FILE } from "../lib/core/db_files.ts";
+import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
 
 /** Library items (searched by the sync's dates) and one to pick, dated outside them. */
 const library = [1, 2, 3, 4].map((n) =>
@@ -246,10 +247,10 @@ Deno.test("verify --repair stopped while moving changed files aside: their items
 
 Deno.test("verify --repair that cannot authorise has said what it found and moved aside; it takes --creds as sync does", async () => {
   await using env = await TestEnv.start({ items: library.slice(0, 2) });
-  // Authorised once elsewhere; this folder is an unattended one: the token from the environment, the
-  // client from --creds (nothing saved in sync.db to fall back on).
-  assert.equal((await env.run([`--dir=${join(env.root, "first")}`], { auth: "browser" })).code, 0);
-  const unattended = { env: { PHOTOSYNC_REFRESH_TOKEN: env.refreshToken() } };
+  // Authorised once elsewhere (the token as the consent and the code exchange give it); this folder is an
+  // unattended one: the token from the environment, the client from --creds (nothing saved in sync.db to
+  // fall back on).
+  const unattended = { env: { PHOTOSYNC_REFRESH_TOKEN: env.emulator.grant(LIBRARY_SCOPE).refreshToken } };
   const creds = `--creds=${join(env.root, "clientsecret.json")}`;
   const synced = await env.run([creds], unattended);
   assert.equal(synced.code, 0, synced.stderr);
