@@ -11,6 +11,7 @@ import { RunStop } from "../lib/core/backup.ts";
 import { StopRequest } from "../lib/core/errors.ts";
 import { cliCommand, type CliProcess, listFiles, TestEnv } from "../testing/harness.ts";
 import { copyBackup } from "../testing/takeout/backup_state.ts";
+import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
 import {
   assertItemFiles,
   assertNoSecrets,
@@ -937,8 +938,9 @@ Deno.test("off a terminal, indexing prints no line per search or page, empty or 
 
 Deno.test("the TypeScript API takes a pathMapper", async () => {
   const items = generateLibrary({ count: 4, seed: 12 });
-  await using env = await synced(items, ["--index-only"]);
-  const refreshToken = env.refreshToken();
+  await using env = await TestEnv.start({ items });
+  // Authorised once elsewhere: the token as the consent and the code exchange give it.
+  const { refreshToken } = env.emulator.grant(LIBRARY_SCOPE);
   const dir = join(env.root, "api");
   const summary = await sync({
     dir,
@@ -957,8 +959,9 @@ Deno.test("the TypeScript API takes a pathMapper", async () => {
 
 Deno.test("a sync its time limit stops while downloading counts what it downloaded", async () => {
   const items = generateLibrary({ count: 6, seed: 14 });
-  await using env = await synced(items, ["--index-only"]);
-  const refreshToken = env.refreshToken();
+  await using env = await TestEnv.start({ items });
+  // Authorised once elsewhere: the token as the consent and the code exchange give it.
+  const { refreshToken } = env.emulator.grant(LIBRARY_SCOPE);
   const stop = new RunStop();
   let placed = 0;
   const summary = await sync({
