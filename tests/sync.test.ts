@@ -2,7 +2,7 @@
  * End-to-end: the CLI as a child process against the emulator.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type FixtureItem, fixtureItem as item, generateLibrary } from "../testing/library_fixture.ts";
 import { sync } from "../main.ts";
@@ -132,7 +132,7 @@ Deno.test("photos dated 2031 are backed up and kept up to date; a photo of today
   assert.equal(searches.length, 3);
 });
 
-Deno.test("capture times of any year Google sends, 0001 to 9999, are filed under their own day; one that is no date is said, filed under 1970-01-01", async () => {
+Deno.test("capture times of any year Google sends, 0001 to 9999, are filed under their own day; one that is no date is said, filed under 1970-01-01; a backup an earlier version filed under 1970-01-01 for a date it took for none (1750, 9999): the next plain run moves each file to its day", async () => {
   const dated = [
     item("Y0001", "year1.jpg", "0001-01-01T00:00:00Z"),
     item("Y1750", "year1750.jpg", "1750-06-15T10:00:00Z"),
@@ -187,21 +187,44 @@ Deno.test("capture times of any year Google sends, 0001 to 9999, are filed under
   const again = await env.run(["--all"]);
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual((await listFiles(env.dir)).sort(), files);
+
+  // As an earlier version left 1750 and 9999: the capture time 1970-01-01 (its fallback), the file there with
+  // it as mtime.
+  {
+    using db = new DatabaseSync(join(env.dir, "sync.db"));
+    for (const it of [dated[1], dated[6]]) {
+      const was = expectedPath(it);
+      const old = `1970/01/01/${it.filename}`;
+      await Deno.rename(join(env.dir, was), join(env.dir, old));
+      await Deno.utime(join(env.dir, old), 0, 0);
+      db.prepare("UPDATE items SET created_ms = 0, path = ?, path_key = ? WHERE id = ?").run(old, old, it.id);
+    }
+  }
+  env.emulator.resetCounts();
+  const redated = await env.run();
+  assert.equal(redated.code, 0, redated.stderr);
+  assert.match(redated.stderr, /re-dated 1750\/06\/15\/year1750\.jpg/);
+  assert.match(redated.stderr, /re-dated 9999\/12\/31\/year9999\.jpg/);
+  assert.deepEqual((await listFiles(env.dir)).sort(), files, "each moved back to its day");
+  await assertItemFiles(env.dir, dated);
+  assert.equal(env.emulator.counts.media ?? 0, 0, "moved, not downloaded again");
 });
 
-Deno.test("capture times the drive keeps no mtime of (1750, 0001, 9999 on ext4): said once; the clamped files are still photosync's (verify, a lost sync.db)", async () => {
-  const items = [
+Deno.test("capture times the drive keeps no mtime of (1750, 0001, 9999 on ext4): said once; the clamped files are still photosync's (verify, a lost sync.db); sync.db lost, a sync again takes back each file photosync placed (no second copy); an edited one is kept", async () => {
+  const clamped = [
     item("K0001", "year1.jpg", "0001-01-01T00:00:00Z"),
     item("K1750", "year1750.jpg", "1750-06-15T10:00:00Z"),
     item("K2020", "year2020.jpg", "2020-05-06T07:08:09Z"),
     item("K9999", "year9999.jpg", "9999-12-31T23:59:59Z"),
   ];
+  const others = generateLibrary({ count: 12, seed: 13 });
+  const items = [...clamped, ...others];
   await using env = await synced(items);
   assert.equal(env.first.code, 0, env.first.stderr);
   await assertTree(env.dir, items);
   // What the drive kept: the capture time itself (tmpfs, btrfs), or its nearest time (ext4: 1901 and 2446).
   const unkept: string[] = [];
-  for (const it of items) {
+  for (const it of clamped) {
     const mtime = (await Deno.stat(join(env.dir, expectedPath(it)))).mtime!.getTime();
     if (mtime !== Date.parse(it.creationTime)) unkept.push(expectedPath(it));
   }
@@ -222,41 +245,28 @@ Deno.test("capture times the drive keeps no mtime of (1750, 0001, 9999 on ext4):
   const verified = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(verified.code, 0, verified.stderr);
   assert.match(verified.stderr, /all intact/);
-  // sync.db lost: a sync again takes back each file as its own, no second copy beside it.
+  const files = await listFiles(env.dir);
+  // An edit of the user's (its mtime is now, not the capture time): kept, the photo placed beside it.
+  const edited = expectedPath(others[0]);
+  await Deno.writeTextFile(join(env.dir, edited), "my edit");
+  // sync.db lost: a sync again takes back each file as its own, no second copy beside it (the clamped ones
+  // too), but the edited one's.
   for (const name of ["sync.db", "sync.db-wal", "sync.db-shm"]) {
     await Deno.remove(join(env.dir, name)).catch(() => {});
   }
+  // The folder was made with local days (a new folder's default): the rebuild says so, as nothing on disk
+  // tells it.
   const again = await env.run(["--folder-days=local"], { auth: "browser" });
   assert.equal(again.code, 0, again.stderr);
-  await assertTree(env.dir, items);
-});
-
-Deno.test("a backup an earlier version filed under 1970-01-01 for a date it took for none (1750, 9999): the next plain run moves each file to its day", async () => {
-  const items = [
-    item("O1750", "year1750.jpg", "1750-06-15T10:00:00Z"),
-    item("O9999", "year9999.jpg", "9999-12-31T23:59:59Z"),
-    item("O2020", "year2020.jpg", "2020-05-06T07:08:09Z"),
-  ];
-  await using env = await synced(items);
-  assert.equal(env.first.code, 0, env.first.stderr);
-  // As an earlier version left it: the capture time 1970-01-01 (its fallback), the file there with it as mtime.
-  {
-    using db = new DatabaseSync(join(env.dir, "sync.db"));
-    for (const it of items.slice(0, 2)) {
-      const was = expectedPath(it);
-      const old = `1970/01/01/${it.filename}`;
-      await Deno.mkdir(join(env.dir, "1970/01/01"), { recursive: true });
-      await Deno.rename(join(env.dir, was), join(env.dir, old));
-      await Deno.utime(join(env.dir, old), 0, 0);
-      db.prepare("UPDATE items SET created_ms = 0, path = ?, path_key = ? WHERE id = ?").run(old, old, it.id);
-    }
-  }
-  const again = await env.run();
-  assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stderr, /re-dated 1750\/06\/15\/year1750\.jpg/);
-  assert.match(again.stderr, /re-dated 9999\/12\/31\/year9999\.jpg/);
-  await assertTree(env.dir, items);
-  assert.equal(env.emulator.counts.media, items.length, "moved, not downloaded again");
+  const after = await listFiles(env.dir);
+  assert.equal(after.length, files.length + 1, after.join("\n"));
+  const added = after.filter((path) => !files.includes(path));
+  assert.deepEqual(added.length, 1, "one file more: the edited one's photo");
+  assert.equal(dirname(added[0]), dirname(edited), "placed beside the edited file");
+  assert.equal(await Deno.readTextFile(join(env.dir, edited)), "my edit");
+  await assertItemFiles(env.dir, items.filter((it) => expectedPath(it) !== edited));
+  const rebuilt = await env.cli(["verify", `--dir=${env.dir}`]);
+  assert.equal(rebuilt.code, 0, rebuilt.stderr);
 });
 
 Deno.test("--dates searches only that range, both ends included", async () => {
@@ -311,30 +321,6 @@ Deno.test("--resync downloads missing and changed files again, keeping the chang
   await assertSameBytes(join(env.dir, row.path), byPath.get(folder)!);
   const verified = await env.cli(["verify", `--dir=${env.dir}`]);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
-});
-
-Deno.test("sync.db lost, a sync again takes back each file photosync placed (no second copy); an edited one is kept", async () => {
-  const items = generateLibrary({ count: 12, seed: 13 });
-  await using env = await synced(items);
-  assert.equal(env.first.code, 0, env.first.stderr);
-  const files = await listFiles(env.dir);
-  // An edit of the user's (its mtime is now, not the capture time): kept, the photo placed beside it.
-  const edited = files[0];
-  await Deno.writeTextFile(join(env.dir, edited), "my edit");
-  for (const name of ["sync.db", "sync.db-wal", "sync.db-shm"]) {
-    await Deno.remove(join(env.dir, name)).catch(() => {});
-  }
-  // The folder was made with local days (a new folder's default): the rebuild says so, as nothing on disk
-  // tells it.
-  const again = await env.run(["--folder-days=local"], { auth: "browser" });
-  assert.equal(again.code, 0, again.stderr);
-  const after = await listFiles(env.dir);
-  assert.equal(after.length, files.length + 1, after.join("\n"));
-  assert.deepEqual(after.filter((path) => !files.includes(path)).length, 1);
-  assert.equal(await Deno.readTextFile(join(env.dir, edited)), "my edit");
-  await assertItemFiles(env.dir, items.filter((it) => expectedPath(it) !== edited));
-  const verified = await env.cli(["verify", `--dir=${env.dir}`]);
-  assert.equal(verified.code, 0, verified.stderr);
 });
 
 Deno.test("a date corrected in Google Photos moves the file to its day, with it as mtime; --new-files lists it there", async () => {
