@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { EmulatorOptions } from "../testing/emulator.ts";
 import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
+import { copyBackup } from "../testing/takeout/backup_state.ts";
 import { generateLibrary } from "../testing/library_fixture.ts";
 import { listFiles, TestEnv } from "../testing/harness.ts";
 import { assertNoSecrets, assertOneLineError } from "../testing/asserts.ts";
@@ -274,12 +275,14 @@ Deno.test({
       "bash",
       bin,
     ];
+    // query reads an existing backup: a first sync makes it (its browser played by the harness only), and each
+    // folder below is a copy of it.
+    const first = await env.cli([`--dir=${join(env.root, "first")}`, "--index-only", "--dates=1900-01-01"], {
+      auth: "browser",
+    });
+    assert.equal(first.code, 0, first.stderr);
     for (const [folder, flags] of [["browser", []], ["no-browser", ["--no-browser"]]] as const) {
-      // query reads an existing backup: a first sync makes it (its browser played by the harness only).
-      const first = await env.cli([`--dir=${join(env.root, folder)}`, "--index-only", "--dates=1900-01-01"], {
-        auth: "browser",
-      });
-      assert.equal(first.code, 0, first.stderr);
+      await copyBackup(join(env.root, "first"), join(env.root, folder));
       // --creds authorises again.
       const args = [
         `--dir=${join(env.root, folder)}`,
