@@ -9,7 +9,7 @@ import { sync } from "../main.ts";
 import { Renderer } from "../main.ts";
 import { RunStop } from "../lib/core/backup.ts";
 import { StopRequest } from "../lib/core/errors.ts";
-import { cliCommand, type CliProcess, listFiles, TestEnv } from "../testing/harness.ts";
+import { answerAuth, cliCommand, type CliProcess, listFiles, TestEnv } from "../testing/harness.ts";
 import { copyBackup } from "../testing/takeout/backup_state.ts";
 import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
 import {
@@ -786,10 +786,11 @@ Deno.test("a video that is not READY stays pending with a note; a failed batchGe
 
 Deno.test("a run killed mid-download resumes to the same tree without leftovers; --new-files lists every file it recorded", async () => {
   const items = generateLibrary({ count: 40, seed: 21, minSize: 200_000, maxSize: 400_000 });
-  await using env = await synced([], []);
-  for (const it of items) env.emulator.items.set(it.id, it);
+  await using env = await TestEnv.start({ items });
   const list = join(env.root, "new-files.txt");
-  const cli = env.spawn(["--concurrency=2", "--all", `--new-files=${list}`]);
+  // The folder's first run: it authorises (the harness plays the browser), then indexes and downloads.
+  const cli = env.spawn(["--concurrency=2", "--all", `--new-files=${list}`], { auth: "browser" });
+  await answerAuth(cli, env.emulator, "browser");
   // Killed once sync.db records some of its files: a CI job stores the listed files with that sync.db.
   const recorded = () => {
     const db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
