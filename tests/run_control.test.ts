@@ -51,12 +51,13 @@ Deno.test("query with a mistyped --dir creates nothing and does not start author
 
 Deno.test("a daily quota refusal while other downloads wait out a Retry-After ends the run without waiting", async () => {
   const items = generateLibrary({ count: 8, seed: 44 });
-  await using env = await indexed(items);
+  await using env = await TestEnv.start({ items });
   // Three downloads are asked to come back in 5 minutes (the longest wait photosync honours); the fourth is
   // refused for the day. The run ends without a retry: had the refusal not cut the waits short, this test
   // would last those 5 minutes (no clock is read here, the suite's running time shows it).
   env.emulator.faults = { retryAfterSec: 300, dailyMediaQuota: 3, rates: { media: { "429": 1 } } };
-  const run = await env.run(["--concurrency=4"]);
+  // The folder's first run: it authorises (the harness plays the browser) and indexes, then downloads.
+  const run = await env.run(["--concurrency=4"], { auth: "browser" });
   assertOneLineError(run, 5, /daily quota/);
   assert.equal(env.emulator.injected["media:429"], 3);
   const media = env.emulator.requests.filter((request) => request.route === "media");
@@ -75,8 +76,9 @@ Deno.test("--max-bytes with downloads in flight: a download goes on only when it
         size: 100_000,
       }),
   );
-  await using env = await indexed(items);
-  const limited = await env.run(["--max-bytes=150kB"]);
+  await using env = await TestEnv.start({ items });
+  // The folder's first run: it authorises (the harness plays the browser) and indexes, then downloads.
+  const limited = await env.run(["--max-bytes=150kB"], { auth: "browser" });
   assert.equal(limited.code, 3, limited.stderr);
   assert.match(limited.stderr, /^warning: --max-bytes=150kB reached: 7 items left for the next run$/m);
   assert.deepEqual(await listFiles(env.dir), ["2021/07/01/VID_0.mp4"]);
@@ -92,7 +94,7 @@ Deno.test("--max-bytes with downloads in flight: a download goes on only when it
 
 Deno.test("--max-bytes: a run writes no more than that: exit 3, nothing partial, --new-files lists what arrived", async () => {
   const items = generateLibrary({ count: 10, seed: 45, minSize: 20_000, maxSize: 40_000 });
-  await using env = await indexed(items);
+  await using env = await TestEnv.start({ items });
   // One at a time, in creation order: the files that arrive are the first ones whose sizes fit in 80 kB.
   const inOrder = items.toSorted((a, b) =>
     a.creationTime.localeCompare(b.creationTime) || a.id.localeCompare(b.id)
@@ -102,7 +104,10 @@ Deno.test("--max-bytes: a run writes no more than that: exit 3, nothing partial,
   );
   assert.ok(arrive >= 2 && arrive < items.length, `${arrive} of ${items.length}`);
   const list = join(env.root, "new-files.txt");
-  const limited = await env.run(["--concurrency=1", "--max-bytes=80kB", `--new-files=${list}`]);
+  // The folder's first run: it authorises (the harness plays the browser) and indexes, then downloads.
+  const limited = await env.run(["--concurrency=1", "--max-bytes=80kB", `--new-files=${list}`], {
+    auth: "browser",
+  });
   assert.equal(limited.code, 3, limited.stderr);
   const left = items.length - arrive;
   assert.match(
