@@ -13,6 +13,7 @@ import { type FixtureItem, generateLibrary } from "../testing/library_fixture.ts
 import { cliCommand, listFiles, TestEnv } from "../testing/harness.ts";
 import { assertItemFiles, assertOneLineError, expectedPath } from "../testing/asserts.ts";
 import { rcloneAvailable } from "../testing/rclone_webdav.ts";
+import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
 
 const WORKFLOW = new URL("../examples/github-actions-backup.yml", import.meta.url);
 const REPOSITORY = "someone/photos-backup";
@@ -143,23 +144,34 @@ fi
   }
 }
 
-/** An emulator with `items`, authorised once on a desktop, and GitHub with the secrets that gave. */
-async function setUp(items: FixtureItem[]) {
+/**
+ * An emulator with `items`, authorised once on a desktop, and GitHub with the secrets that gave. `desktop`:
+ * as the workflow's comment says, photosync authorises on the desktop and `photosync token` prints the
+ * refresh token; otherwise (the tests after the first that does) the emulator grants it, as the consent and
+ * the code exchange give it.
+ */
+async function setUp(items: FixtureItem[], { desktop = false } = {}) {
   const env = await TestEnv.start({ items });
-  // Once, on a desktop: authorise, then print the refresh token for the repository secret.
-  const desktop = join(env.root, "desktop");
-  const authorised = await env.cli(
-    [`--dir=${desktop}`, "--creds=clientsecret.json", "--index-only", "--no-browser"],
-    { auth: "browser" },
-  );
-  assert.equal(authorised.code, 0, authorised.stderr);
-  // `token` only reads sync.db: in this process (pick.test.ts and cli.test.ts run it as a child).
-  const printed = await env.cli(["token", `--dir=${desktop}`], { inProcess: true });
-  assert.equal(printed.code, 0, printed.stderr);
-  assert.equal(printed.stdout, `${env.refreshToken()}\n`);
-  assert.match(printed.stderr, /^warning: .*keep it secret/);
+  let refreshToken = "";
+  if (desktop) {
+    // Once, on a desktop: authorise, then print the refresh token for the repository secret.
+    const folder = join(env.root, "desktop");
+    const authorised = await env.cli(
+      [`--dir=${folder}`, "--creds=clientsecret.json", "--index-only", "--no-browser"],
+      { auth: "browser" },
+    );
+    assert.equal(authorised.code, 0, authorised.stderr);
+    // `token` only reads sync.db: in this process (pick.test.ts and cli.test.ts run it as a child).
+    const printed = await env.cli(["token", `--dir=${folder}`], { inProcess: true });
+    assert.equal(printed.code, 0, printed.stderr);
+    assert.equal(printed.stdout, `${env.refreshToken()}\n`);
+    assert.match(printed.stderr, /^warning: .*keep it secret/);
+    refreshToken = printed.stdout.trim();
+  } else {
+    refreshToken = env.emulator.grant(LIBRARY_SCOPE).refreshToken;
+  }
   const github = new GitHub(join(env.root, "github"), {
-    PHOTOSYNC_REFRESH_TOKEN: printed.stdout.trim(),
+    PHOTOSYNC_REFRESH_TOKEN: refreshToken,
     PHOTOSYNC_CLIENT_ID: env.emulator.clientId,
     PHOTOSYNC_CLIENT_SECRET: env.emulator.clientSecret,
   });
@@ -176,7 +188,7 @@ function add(env: TestEnv, items: FixtureItem[]): FixtureItem[] {
 
 Deno.test("the GitHub Actions example uploads each run's new files with sync.db; out of time it stops with 3, nothing partial", async () => {
   const items = generateLibrary({ count: 6, seed: 70 });
-  const { env, github, workflow } = await setUp(items);
+  const { env, github, workflow } = await setUp(items, { desktop: true });
   await using _env = env;
 
   const first = await runJob(env, workflow, github);
