@@ -297,16 +297,16 @@ Deno.test("interrupted downloads: no partial file; a plain run fetches the rest 
     return await cli.result();
   };
 
-  const library = await env.run(["--index-only", NO_LIBRARY_DAYS], { auth: "browser" });
-  assert.equal(library.code, 0, library.stderr);
-  const libraryToken = { PHOTOSYNC_REFRESH_TOKEN: env.refreshToken() };
+  // A cron job's refresh token is the Library's (authorised elsewhere: as the consent and the code exchange
+  // give it); the folder is the picks'.
+  const libraryToken = { PHOTOSYNC_REFRESH_TOKEN: env.emulator.grant(LIBRARY_SCOPE).refreshToken };
   const first = await interrupted(items.slice(0, 6), "SIGINT", "browser");
   assert.equal(first.code, 130, first.stderr);
   assert.deepEqual(await listFiles(env.dir), [], "no partial file, no temporary one");
   assert.deepEqual([(await env.status()).pending, (await env.status()).sources.picker], [6, 6]);
 
   env.emulator.faults = {};
-  // A cron job's refresh token is the Library's: the picked items are fetched with the saved Picker tokens.
+  // The cron job's run: the picked items are fetched with the saved Picker tokens.
   const drained = await env.run([NO_LIBRARY_DAYS], { env: libraryToken });
   assert.equal(drained.code, 0, drained.stderr);
   await assertTree(env.dir, items.slice(0, 6));
@@ -315,7 +315,7 @@ Deno.test("interrupted downloads: no partial file; a plain run fetches the rest 
   assert.equal(second.code, 143, second.stderr);
   env.emulator.faults = {};
   skewMs = 61 * 60_000; // The picked URLs (and access tokens) have expired.
-  const expired = await env.run([NO_LIBRARY_DAYS]);
+  const expired = await env.run([NO_LIBRARY_DAYS], { env: libraryToken });
   assert.equal(expired.code, 3, expired.stderr);
   const counts = await env.status();
   assert.equal(counts.pending, 3);
