@@ -214,19 +214,20 @@ Deno.test("deno task photosync resolves relative paths against the folder it was
 
 Deno.test("an authorisation nobody can answer (no browser, stdin not a terminal and ended) fails at once with exit 4", async () => {
   await using env = await TestEnv.start({ items: ITEMS });
-  // The harness closes stdin at once when it answers nothing, and the child has no DISPLAY: no opener.
+  // The harness closes stdin at once when it answers nothing, and photosync has no DISPLAY: no opener.
   const dir = join(env.root, "my photos");
-  // Each scope's token is printed by its own command (the Picker's and the Drive's with --scope).
+  // Each scope's token is printed by its own command (the Picker's and the Drive's with --scope). The refusal
+  // comes before any request: the first run a child, the others in this process (its stdin ended too).
   for (
-    const [args, token] of [
-      [["--creds=clientsecret.json"], "photosync token"],
-      [["--no-browser"], "photosync token"],
-      [["pick", "--no-browser"], "photosync token --scope picker"],
-      [["takeout", "--drive", "--no-browser"], "photosync token --scope drive"],
-    ]
+    const [args, token, inProcess] of [
+      [["--creds=clientsecret.json"], "photosync token", false],
+      [["--no-browser"], "photosync token", true],
+      [["pick", "--no-browser"], "photosync token --scope picker", true],
+      [["takeout", "--drive", "--no-browser"], "photosync token --scope drive", true],
+    ] as const
   ) {
     // The command said runs as written: the folder named, quoted for a shell.
-    const result = await env.cli([...args, `--dir=${dir}`]);
+    const result = await env.cli([...args, `--dir=${dir}`], { inProcess });
     assertOneLineError(
       result,
       4,
