@@ -26,7 +26,7 @@ async function synced(items: FixtureItem[], args: string[] = []) {
   return Object.assign(env, { first: await env.run(args, { auth: "browser" }) });
 }
 
-Deno.test("first run authorises in the browser, downloads everything into YYYY/MM/DD with mtimes; a second run with nothing new downloads nothing and asks little", async () => {
+Deno.test("first run authorises in the browser, downloads everything into YYYY/MM/DD with mtimes; a second run with nothing new downloads nothing and asks little; an item whose metadata changed is updated in place, not duplicated", async () => {
   const items = generateLibrary({
     count: 60,
     seed: 7,
@@ -60,6 +60,21 @@ Deno.test("first run authorises in the browser, downloads everything into YYYY/M
     "one search older than the oldest, one newer than the newest",
   );
   assert.doesNotMatch(second.stderr, /Library API showed nothing/, "the library has app-created media");
+
+  // An item's metadata changed in Google Photos (a description added): updated in place, not duplicated.
+  env.emulator.items.set(items[0].id, { ...items[0], description: "after" });
+  const rerun = await env.run(["--all"]);
+  assert.deepEqual(rerun.code, 0, rerun.stderr);
+  assert.match(rerun.stderr, /indexed 0 new and 1 changed item/);
+  const counts = await env.status();
+  assert.deepEqual(
+    [counts.items, counts.downloaded],
+    [items.length, items.length],
+    "one item, one file each",
+  );
+  using db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
+  const row = db.prepare("SELECT json FROM items WHERE id = ?").get(items[0].id) as { json: string };
+  assert.deepEqual(JSON.parse(row.json).description, "after");
 });
 
 Deno.test("a library with no app-created media: each run says once, in one line, what can reach it", async () => {
@@ -740,20 +755,7 @@ Deno.test("--xmp: a name cut short gets its sidecar (the name leaves room for .x
   assert.equal((await env.cli(["verify", `--dir=${env.dir}`])).code, 0);
 });
 
-Deno.test("status --json counts items, downloaded, pending and failed", async () => {
-  const items = generateLibrary({ count: 12, seed: 5 });
-  await using env = await synced(items, ["--index-only"]);
-  assert.deepEqual(env.first.code, 0, env.first.stderr);
-  assert.deepEqual(await listFiles(env.dir), [], "--index-only downloads nothing");
-  const pending = await env.status();
-  assert.deepEqual([pending.items, pending.downloaded, pending.pending, pending.failed], [12, 0, 12, 0]);
-  assert.deepEqual((await env.run()).code, 0);
-  const done = await env.status();
-  assert.deepEqual([done.items, done.downloaded, done.pending, done.failed], [12, 12, 0, 0]);
-  assert.deepEqual(done.bytes, items.reduce((sum, it) => sum + it.size, 0));
-});
-
-Deno.test("a video that is not READY stays pending with a note; a failed batchGet item is listed", async () => {
+Deno.test("status --json counts items, downloaded, pending and failed; a video that is not READY stays pending with a note; a failed batchGet item is listed", async () => {
   const video = item("V1", "clip.mp4", "2021-03-03T03:03:03Z", {
     mimeType: "video/mp4",
     video: { status: "PROCESSING" },
@@ -761,13 +763,19 @@ Deno.test("a video that is not READY stays pending with a note; a failed batchGe
   const photo = item("P1", "pic.jpg", "2021-03-03T04:00:00Z");
   // Its name forges a line of status's output, were it printed as it is.
   const doomed = item("G1", "gone.jpg\r\n  failed forged.jpg (F1): by the name", "2021-03-03T05:00:00Z");
-  await using env = await synced([video, photo, doomed], ["--index-only"]);
+  const library = generateLibrary({ count: 12, seed: 5 });
+  const items = [video, photo, doomed, ...library];
+  await using env = await synced(items, ["--index-only"]);
+  assert.deepEqual(env.first.code, 0, env.first.stderr);
+  assert.deepEqual(await listFiles(env.dir), [], "--index-only downloads nothing");
+  const pending = await env.status();
+  assert.deepEqual([pending.items, pending.downloaded, pending.pending, pending.failed], [15, 0, 15, 0]);
   env.emulator.items.delete("G1");
   const run = await env.run();
   assert.deepEqual(run.code, 3, run.stderr);
   assert.match(run.stderr, /photosync status/);
   const counts = await env.status();
-  assert.deepEqual([counts.downloaded, counts.pending, counts.failed], [1, 1, 1]);
+  assert.deepEqual([counts.downloaded, counts.pending, counts.failed], [1 + library.length, 1, 1]);
   assert.match(counts.failures[0].reason, /Invalid media item ID/);
   assert.match(counts.notes[0].note, /not ready/);
   const text = await env.cli(["status", `--dir=${env.dir}`], { inProcess: true });
@@ -780,7 +788,10 @@ Deno.test("a video that is not READY stays pending with a note; a failed batchGe
   env.emulator.items.set("V1", { ...video, video: { status: "READY" } });
   const later = await env.run();
   assert.deepEqual(later.code, 0, "the deleted item is out of reach: not a failure of this run");
-  assert.deepEqual((await env.status()).failed, 1, "but status still lists it");
+  const done = await env.status();
+  assert.deepEqual(done.failed, 1, "but status still lists it");
+  assert.deepEqual([done.items, done.downloaded, done.pending, done.failed], [15, 14, 0, 1]);
+  assert.deepEqual(done.bytes, items.filter((it) => it !== doomed).reduce((sum, it) => sum + it.size, 0));
   await assertSameBytes(join(env.dir, "2021/03/03/clip.mp4"), env.emulator.items.get("V1")!);
 });
 
@@ -826,22 +837,6 @@ Deno.test("--layout, --query and status text", async () => {
   assert.deepEqual(JSON.parse(query.stdout).description, "hello");
   const sub = await env.cli(["query", "L1", `--dir=${env.dir}`]);
   assert.deepEqual(JSON.parse(sub.stdout).filename, "one.jpg");
-});
-
-Deno.test("an item whose metadata changed is updated in place, not duplicated", async () => {
-  const original = item("U1", "edit.jpg", "2018-08-08T08:08:08Z", { description: "before" });
-  await using env = await synced([original]);
-  assert.deepEqual(env.first.code, 0, env.first.stderr);
-  env.emulator.items.set("U1", { ...original, description: "after" });
-  const rerun = await env.run(["--all"]);
-  assert.deepEqual(rerun.code, 0, rerun.stderr);
-  assert.match(rerun.stderr, /indexed 0 new and 1 changed item/);
-  const counts = await env.status();
-  assert.deepEqual([counts.items, counts.downloaded], [1, 1]);
-  const db = new DatabaseSync(join(env.dir, "sync.db"), { readOnly: true });
-  const row = db.prepare("SELECT json FROM items WHERE id = 'U1'").get() as { json: string };
-  db.close();
-  assert.deepEqual(JSON.parse(row.json).description, "after");
 });
 
 Deno.test("--concurrency=N keeps N downloads in flight, 1 and 5; 8 without the flag", async () => {
