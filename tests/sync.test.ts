@@ -796,7 +796,7 @@ Deno.test("status --json counts items, downloaded, pending and failed; a video t
 });
 
 Deno.test("a run killed mid-download resumes to the same tree without leftovers; --new-files lists every file it recorded", async () => {
-  const items = generateLibrary({ count: 40, seed: 21, minSize: 200_000, maxSize: 400_000 });
+  const items = generateLibrary({ count: 80, seed: 21, minSize: 200_000, maxSize: 400_000 });
   await using env = await TestEnv.start({ items });
   const list = join(env.root, "new-files.txt");
   // The folder's first run: it authorises (the harness plays the browser), then indexes and downloads.
