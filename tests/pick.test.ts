@@ -429,11 +429,10 @@ Deno.test("photosync token prints the Library scope's token, never the Picker's;
 Deno.test("the Picker API emulator: limits, FAILED_PRECONDITION, paging, tokens on bytes; too many sessions is one line", async () => {
   const items = generateLibrary({ count: 120, seed: 68, minSize: 1000, maxSize: 2000, videoRatio: 0 });
   await using env = await setup(items);
-  // An access token of the Library scope only, as the consent and the code exchange give it.
+  // Tokens of the Library scope only and of the Picker's, as the consent and the code exchange give them.
   const libraryOnly = env.emulator.grant(LIBRARY_SCOPE).accessToken;
-  const first = await pickRun(env, [items[0].id], [], { auth: "browser" });
-  assert.equal(first.code, 0, first.stderr);
-  const picker = env.emulator.issuedTokens.filter((token) => token.startsWith("ya29.")).at(-1)!;
+  const pickerGrant = env.emulator.grant(PICKER_SCOPE);
+  const picker = pickerGrant.accessToken;
   const api = async (method: string, path: string, body?: unknown, token: string | null = picker) => {
     const res = await fetch(env.emulator.pickerUrl + path, {
       method,
@@ -487,7 +486,10 @@ Deno.test("the Picker API emulator: limits, FAILED_PRECONDITION, paging, tokens 
   for (let open = 0; open < 10; open++) assert.equal((await api("POST", "/v1/sessions", {})).status, 200);
   assert.equal((await api("POST", "/v1/sessions", {})).status, 429);
   env.emulator.resetCounts();
-  const refused = await env.cli(["pick", `--dir=${env.dir}`, "--no-browser"]);
+  // A pick authorised as a CI job is (the Picker's refresh token, the client from --creds).
+  const refused = await env.cli(["pick", `--dir=${env.dir}`, "--no-browser", "--creds=clientsecret.json"], {
+    env: { PHOTOSYNC_REFRESH_TOKEN: pickerGrant.refreshToken },
+  });
   assertOneLineError(refused, 1, /too many open picking sessions/);
   assert.equal(env.emulator.counts.createSession, 1, "not retried");
 });
