@@ -10,6 +10,7 @@ import {
   sameFile,
   UnsafePathError,
 } from "./output_tree.ts";
+import { noSymlinks } from "./test_link_calls.ts";
 
 /** An output tree in a fresh temporary folder (its temporary folder made), removed at the end. */
 async function tempTree() {
@@ -242,17 +243,6 @@ await Deno.stdout.write(new TextEncoder().encode(String(linked)));`,
   assert.ok(link.isFile && !link.isSymlink);
   assert.equal(link.ino, (await Deno.stat(join(t.root, "2020/01/01/x.jpg"))).ino);
 });
-
-/** Link calls where symbolic links are refused (Windows without Developer Mode): links are hard links. */
-const noSymlinks: LinkCalls = {
-  symlink: () =>
-    Promise.reject(
-      Object.assign(new Error("A required privilege is not held by the client. (os error 1314)"), {
-        code: "EPERM",
-      }),
-    ),
-  link: Deno.link,
-};
 
 Deno.test("OutputTree.linkTo: a symbolic link to the target, or a hard link to that very file (also once it moved, told where to); not a copy of it with its times, nor another file, a folder or nothing", async () => {
   await using t = await tempTree();

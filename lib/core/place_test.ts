@@ -5,11 +5,12 @@ import { PhotosyncError } from "./errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
 import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
-import { type LinkCalls, type OnNewEntry, OutputTree, type TempFile } from "./output_tree.ts";
+import { type OnNewEntry, OutputTree, type TempFile } from "./output_tree.ts";
 import { NO_LINKS_WARNING, Placer } from "./place.ts";
 import { type ItemRow, Store } from "./store.ts";
 import { testLogger } from "./test_logger.ts";
 import { writeXmpSidecars } from "./xmp_sidecars.ts";
+import { noSymlinks } from "./test_link_calls.ts";
 
 const DAY = Date.parse("2020-01-01T12:00:00Z");
 
@@ -326,17 +327,6 @@ Deno.test("Placer.linkAlbums, Placer.move: on a drive making no links (exFAT) th
   assert.equal(await f.read("2020/01/01/y.jpg"), "photo b");
   assert.deepEqual(f.logger.lines.warn, [NO_LINKS_WARNING]);
 });
-
-/** Link calls where symbolic links are refused (Windows without Developer Mode): album links are hard links. */
-const noSymlinks: LinkCalls = {
-  symlink: () =>
-    Promise.reject(
-      Object.assign(new Error("A required privilege is not held by the client. (os error 1314)"), {
-        code: "EPERM",
-      }),
-    ),
-  link: Deno.link,
-};
 
 /** A placer over `f`'s folder whose album links are hard links, telling each new entry to `told`. */
 function hardLinkingPlacer(f: { root: string; store: Store; logger: Logger }, told: string[] = []): Placer {
