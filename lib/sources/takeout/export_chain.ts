@@ -100,12 +100,16 @@ export class ExportChain {
   /**
    * Every export a run read (some of), oldest first, imported ({@link isImported}) or not yet, with the
    * files placed from it that sync.db holds now: `placed`, when counted by {@link placedFiles} since the last
-   * file was placed (the count reads every Takeout row), else counted here.
+   * file was placed (the count reads every Takeout row), else counted here when there is an export (a folder
+   * of no Takeout, `status` of a Library backup, reads no rows for it).
    */
-  list(placed: ReadonlyMap<string, ReadonlyMap<string, number>> = this.placedFiles()): ImportedExport[] {
-    return this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["export"]).slice(0, -1)},`)
+  list(placed?: ReadonlyMap<string, ReadonlyMap<string, number>>): ImportedExport[] {
+    const recorded = this.#store.checkpointsFrom(SOURCE, `${JSON.stringify(["export"]).slice(0, -1)},`);
+    if (recorded.length === 0) return [];
+    const counted = placed ?? this.placedFiles();
+    return recorded
       .map(({ value }) => JSON.parse(value) as ImportedExport)
-      .map((done) => withPlaced(done, placed.get(done.stamp)))
+      .map((done) => withPlaced(done, counted.get(done.stamp)))
       .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0));
   }
 
