@@ -201,6 +201,18 @@ export class Emulator {
     this.#services.media.maxInFlight = count;
   }
 
+  /**
+   * The bytes a second all media bodies share, as over one network link; undefined (the default): as
+   * fast as the emulator sends them.
+   */
+  get mediaLinkBytesPerSecond(): number | undefined {
+    return this.#services.media.linkBytesPerSecond;
+  }
+
+  set mediaLinkBytesPerSecond(rate: number | undefined) {
+    this.#services.media.linkBytesPerSecond = rate;
+  }
+
   /** Hold media requests until `count` wait at once, then answer them together (see `MediaService.holdUntil`). */
   holdMediaUntil(count: number): void {
     this.#services.media.holdUntil(count);

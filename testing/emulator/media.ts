@@ -45,6 +45,14 @@ export class MediaHost implements Service<"media"> {
   }];
   /** The most media bodies that were being sent at once. */
   maxInFlight = 0;
+  /**
+   * The bytes a second all media bodies share, as over one network link (undefined: as fast as this
+   * process sends them). The bench sets it to compare downloads at a real link's speed, where the server's
+   * CPU is not the client's.
+   */
+  linkBytesPerSecond?: number;
+  /** When the link is free again (`performance.now()` time), with the bytes already sent counted. */
+  #linkFreeAt = 0;
 
   #origin: string;
   #now: () => number;
@@ -141,6 +149,7 @@ export class MediaHost implements Service<"media"> {
   #tracked(body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array<ArrayBuffer>>) {
     const reader = (body instanceof Uint8Array ? new Blob([body]).stream() : body).getReader();
     this.maxInFlight = Math.max(this.maxInFlight, ++this.#inFlight);
+    const pace = (bytes: number) => this.#pace(bytes);
     let open = true;
     const end = () => {
       if (open) this.#inFlight--;
@@ -152,12 +161,25 @@ export class MediaHost implements Service<"media"> {
         if (done) {
           end();
           controller.close();
-        } else controller.enqueue(value as Uint8Array<ArrayBuffer>);
+        } else {
+          await pace(value.length);
+          controller.enqueue(value as Uint8Array<ArrayBuffer>);
+        }
       },
       cancel(reason) {
         end();
         return reader.cancel(reason);
       },
     });
+  }
+
+  /** Waits until `bytes` more fit on the link of {@linkcode MediaHost.linkBytesPerSecond} (shared by all bodies). */
+  async #pace(bytes: number): Promise<void> {
+    const rate = this.linkBytesPerSecond;
+    if (!rate) return;
+    const now = performance.now();
+    const start = Math.max(now, this.#linkFreeAt);
+    this.#linkFreeAt = start + (bytes / rate) * 1000;
+    if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
   }
 }
