@@ -446,6 +446,13 @@ export class Placer implements Disposable {
    * `was`: where the file was before a move that was stopped (after the new path was claimed): it
    * is taken from there when it is not at the row's path. Returns the item's path.
    *
+   * Where the file is is noted (`Store.refileFrom`) in the claim's transaction: a run stopped before the
+   * file follows (a kill, a folder that cannot be made) leaves a row naming the new path and a note naming
+   * the file's, which the next run takes the file from (as `was`); or, the file gone from this folder by
+   * then (stored elsewhere: a CI job's folder), which tells it that the copy is at that path, not at the
+   * row's (see `Committer.keepsFileOf`). A note this call made goes as the file arrives; one noted before
+   * it (the caller's, or a stopped run's) is the caller's to clear (`Store.refiled`).
+   *
    * A file found at neither (deleted, or never here: a CI job's folder holds only its run's new files)
    * is not moved: with `missing: "claim"` the new path is claimed all the same, for the file to be
    * restored there (a Takeout import places it from its archive); by default nothing changes and the
@@ -463,27 +470,46 @@ export class Placer implements Disposable {
     const from = was !== undefined && was !== row.path && !this.#tree.holds(row.path, row.size)
       ? was
       : row.path;
-    if (missing === "leave" && this.#tree.modifiedAt(from) === undefined) return undefined;
+    const here = this.#tree.modifiedAt(from) !== undefined;
+    if (missing === "leave" && !here) return undefined;
+    const noted = this.#store.refileNoted(id);
     const foreign = new Set<string>();
+    const claim = () =>
+      this.#store.transaction(() => {
+        // Where the file is, with the claim that takes the row's path from it (see above); nothing to name
+        // for a file not here (claimed for a Takeout import to restore it at the new path).
+        if (here) this.#store.refileFrom(id, from);
+        return this.#claim(row, foreign, from);
+      });
     let to = this.#mapped(row);
-    if (to !== row.path) to = this.#store.transaction(() => this.#claim(row, foreign, from));
+    if (to !== row.path) to = claim();
     for (;;) {
       let moved: Awaited<ReturnType<OutputTree["move"]>>;
       try {
-        moved = await this.#tree.move(from, to, mtime, () => this.#onPlaced?.(to, "moved", from));
+        moved = await this.#tree.move(from, to, mtime, () => {
+          this.#onPlaced?.(to, "moved", from);
+          // At the row's path now: a run stopped from here finds it there. After the list is told, so that a
+          // stop in between leaves a note of a copy at `from` too many (a warning), never one too few.
+          if (!noted) this.#store.refiled(id);
+        });
       } catch (error) {
         // Not moved (a folder on the way is a link or a file): the row names again the path its file
         // is at, not one where none will be (its file would be nobody's, and fetched again).
         if (error instanceof UnsafePathError && this.#tree.modifiedAt(from) !== undefined) {
-          this.#store.claimPath(row.id, from);
+          this.#store.transaction(() => {
+            this.#store.claimPath(row.id, from);
+            if (!noted) this.#store.refiled(id);
+          });
         }
         throw error;
       }
       if (moved === "moved") this.#sayUnkeptTime(to, mtime);
       if (moved !== "occupied") break;
       foreign.add(to);
-      to = this.#store.transaction(() => this.#claim(row, foreign, from));
+      to = claim();
     }
+    // Nothing arrived (moved onto itself, or gone from `from` meanwhile): no note of this call's stays.
+    if (!noted) this.#store.refiled(id);
     const unlinked: { album: string; id: string }[] = [];
     for (const old of new Set([from, row.path, was ?? to])) {
       if (old === to) continue;

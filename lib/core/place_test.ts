@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { PhotosyncError } from "./errors.ts";
-import { DEFAULT_LAYOUT, layoutMapper, type PathMapper } from "./layout.ts";
+import { DEFAULT_LAYOUT, layoutMapper, type PathItem, type PathMapper } from "./layout.ts";
 import type { Logger } from "./logger.ts";
 import { idTag } from "./names.ts";
 import { type OnNewEntry, OutputTree, type TempFile } from "./output_tree.ts";
@@ -475,6 +475,50 @@ Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by 
   assert.equal(await placer.move("b", new Date(DAY + 1000)), "2020/01/01/x.jpg");
   assert.equal(await placer.move("c", new Date(DAY + 2000)), "2020/01/01/c.jpg");
   assert.equal((await Deno.stat(join(f.root, "2020/01/01/c.jpg"))).mtime?.getTime(), DAY + 2000);
+});
+
+Deno.test("Placer.move: where the file is is noted in the claim's transaction: a move stopped after its claim (a folder the file system refuses) leaves the row at the new path and a note naming the file's, which the next move takes it from; the file gone by then (stored elsewhere), the note still names where the copy is; a move that goes through leaves no note of its own", async () => {
+  const later = Date.parse("2021-06-07T08:00:00Z");
+  // While blocked, the mapper puts the new day under a folder name too long for the file system: the move
+  // fails after the claim, as a kill at that moment leaves it.
+  const state = { blocked: true };
+  const layout = layoutMapper(DEFAULT_LAYOUT);
+  const blocked = "x".repeat(300);
+  const pathMapper = (item: PathItem) =>
+    state.blocked && item.createdMs === later ? `${blocked}/${item.filename}` : layout(item);
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg" }, pathMapper);
+  {
+    using placer = f.newPlacer();
+    await f.placeAll(placer, "a", "b", "c");
+    for (const id of ["a", "b"]) {
+      redate(f.store, id, `${id}.jpg`, later);
+      await assert.rejects(placer.move(id, new Date(later)), /cannot create folder/);
+    }
+  }
+  assert.deepEqual(f.rows("a", "b").map((row) => row.path), [`${blocked}/a.jpg`, `${blocked}/b.jpg`]);
+  assert.deepEqual([await f.read("2020/01/01/a.jpg"), await f.read("2020/01/01/b.jpg")], [
+    "photo a",
+    "photo b",
+  ]);
+  const notes = [{ id: "a", was: "2020/01/01/a.jpg" }, { id: "b", was: "2020/01/01/b.jpg" }];
+  assert.deepEqual(f.store.pendingRefiles(), notes);
+  // The next run: b's file was stored elsewhere since (a CI job's folder holds only its run's new files).
+  state.blocked = false;
+  await Deno.remove(join(f.root, "2020/01/01/b.jpg"));
+  using placer = f.newPlacer();
+  assert.equal(await placer.move("a", new Date(later), "2020/01/01/a.jpg"), "2021/06/07/a.jpg");
+  assert.equal(await f.read("2021/06/07/a.jpg"), "photo a");
+  assert.equal(await placer.move("b", new Date(later), "2020/01/01/b.jpg"), undefined);
+  // Noted before these moves: the callers' to clear (a's done; b's copy is still at its old day).
+  assert.deepEqual(f.store.pendingRefiles(), notes);
+  redate(f.store, "c", "c.jpg", later);
+  assert.equal(await placer.move("c", new Date(later)), "2021/06/07/c.jpg");
+  assert.deepEqual(f.store.pendingRefiles(), notes);
+  assert.deepEqual(
+    ["2020/01/01/a.jpg", "2020/01/01/c.jpg"].map((path) => f.tree.occupied(path)),
+    [false, false],
+    "moved, not copied",
+  );
 });
 
 Deno.test("Placer.remove: the item's file (only with its recorded size), its links and its row go", async () => {

@@ -712,10 +712,11 @@ export class Store {
   /**
    * Note, before item `id`'s file is moved, the path it is at (`was`): the move claims the new path in
    * sync.db first, and a run stopped (a kill, a folder that cannot be made) before the file follows
-   * would leave it at a path no row names. The next run takes it from there (see `Placer.move`).
+   * would leave it at a path no row names. The next run takes it from there (see `Placer.move`). One
+   * statement (no transaction of its own): it may go in the claim's.
    */
   refileFrom(id: string, was: string): void {
-    this.updateCheckpoints(REFILE, { put: [{ key: id, value: was }] });
+    this.#applyCheckpoint(REFILE, { put: [{ key: id, value: was }] });
   }
 
   /**
@@ -740,9 +741,9 @@ export class Store {
     return this.checkpoint(REFILE, id) || undefined;
   }
 
-  /** Item `id`'s file is where its capture time puts it (see {@link pendingRefiles}). */
+  /** Item `id`'s file is where its capture time puts it (see {@link pendingRefiles}). One statement, as {@link refileFrom}. */
   refiled(id: string): void {
-    this.updateCheckpoints(REFILE, { remove: [id] });
+    this.#applyCheckpoint(REFILE, { remove: [id] });
   }
 
   /** Give an item another capture time (a date corrected where another source's item says so). */

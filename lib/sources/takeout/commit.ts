@@ -546,7 +546,10 @@ export class Committer {
       // Its entry's bytes (this one's, or read again later) are placed again: at another path, or at its own
       // with the new time, to be stored over the copy with the old one.
       if (this.#placer.remapped(id) || ms !== item.createdMs) this.#store.noteRefile(id);
-    } else if (this.#tree.filesElsewhere) this.#store.refiled(id);
+    } else {
+      // At its day now: a note of an earlier move (a run stopped after its claim, see `Placer.move`) is done.
+      this.#store.refiled(id);
+    }
     return "redated";
   }
 }
