@@ -1131,3 +1131,133 @@ Deno.test("--files-elsewhere --new-files, kill -9 after a later export moved a f
     ["2026-01-10", later.length, 1],
   ]);
 });
+
+Deno.test("--files-elsewhere, a run stopped after a later export's date claimed a file's new day and before the file moved there (its folder cannot be made): a re-run in the folder (with --files-elsewhere or without) finishes the move as an uninterrupted run; a re-run in a folder holding only sync.db says the copy stored at the old day is out of date and places the file at its new day", async () => {
+  const store = join(WORK, "stopped-move-store");
+  await Deno.mkdir(store, { recursive: true });
+  const folder = "Takeout/Google Photos/Photos from 2023";
+  const photo = bytes("\xff\xd8 a photo whose date a later export corrects \xff\xd9");
+  const takenOn = (day: number) => sidecar("a.jpg", Date.UTC(2023, 4, day, 12));
+  await hand.writeZip(join(store, "takeout-20251110T101010Z-001.zip"), [
+    [`${folder}/a.jpg`, photo],
+    [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(1))],
+  ]);
+  // The increment sends it again with its date corrected (a move from 2023/05/01 to 2023/05/03), then a new photo.
+  await hand.writeZip(join(store, "takeout-20260110T101010Z-001.zip"), [
+    [`${folder}/a.jpg`, photo],
+    [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(3))],
+    [`${folder}/b.jpg`, bytes("\xff\xd8 a new photo of the increment \xff\xd9")],
+  ]);
+  const run = (dir: string, list: string, { elsewhere = true } = {}) =>
+    cli([
+      "takeout",
+      ...(elsewhere ? ["--files-elsewhere"] : []),
+      `--dir=${dir}`,
+      `--from=${store}`,
+      `--new-files=${list}`,
+    ]);
+  /** Where sync.db's notes of files to move say they are. */
+  const notes = (dir: string) => {
+    using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+    return (db.prepare("SELECT value FROM checkpoints WHERE source = 'refile'").all() as { value: string }[])
+      .map((row) => row.value);
+  };
+  const listed = async (list: string) => (await Deno.readTextFile(list)).split("\n").filter(Boolean);
+  /** `status --json`: what the backup holds (not the times of its imports, nor what its last run did). */
+  const statusOf = async (dir: string) => {
+    const status = await cli(["status", `--dir=${dir}`, "--json", "--files-elsewhere"]);
+    assert.equal(status.code, 0, status.stderr);
+    const { runs: _, ...json } = JSON.parse(status.stdout) as {
+      runs: unknown;
+      exports: { importedMs?: number }[];
+    };
+    for (const figures of json.exports) delete figures.importedMs;
+    return json;
+  };
+
+  const reference = outDir("stopped-move-reference");
+  const whole = await run(reference, join(WORK, "stopped-move-reference.txt"));
+  assert.equal(whole.code, 0, whole.stderr);
+  const expected = {
+    tree: await backupTree(reference),
+    rows: rows(reference),
+    status: await statusOf(reference),
+    list: await listed(join(WORK, "stopped-move-reference.txt")),
+  };
+  assert.deepEqual(expected.list, ["2023/05/03/a.jpg", "2024/01/01/b.jpg"]);
+
+  // Between the claim of the new path (in sync.db) and the move nothing waits on what a test could hold (a
+  // request, a read), so a kill cannot be timed there: the move's folder 2023/05/03 cannot be made instead
+  // (2023/05 locked, its 01 made beforehand for the first export's file), which ends the run at that point.
+  const stopped = outDir("stopped-move");
+  await Deno.mkdir(join(stopped, "2023/05/01"), { recursive: true });
+  const stoppedList = join(WORK, "stopped-move-stopped.txt");
+  {
+    await using _ = await locked(join(stopped, "2023/05"));
+    const failed = await run(stopped, stoppedList);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.match(failed.stderr, /error: cannot create folder .*2023\/05\/03/);
+  }
+  // The state a kill at that moment leaves: the row names the new day, the file is at the old one.
+  assert.deepEqual(rows(stopped).items.map((row) => row.path), ["2023/05/03/a.jpg"]);
+  assert.deepEqual(await listFiles(stopped), ["2023/05/01/a.jpg"]);
+  assert.deepEqual(await listed(stoppedList), ["2023/05/01/a.jpg"]);
+  assert.deepEqual(notes(stopped), ["2023/05/01/a.jpg"], "where the file is, noted with the claim");
+
+  // Run again in the same folder: the move is finished; all as the uninterrupted run left it.
+  const here = outDir("stopped-move-here");
+  await copyBackup(stopped, here);
+  const hereList = join(WORK, "stopped-move-here.txt");
+  const again = await run(here, hereList);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(await backupTree(here), expected.tree);
+  assert.deepEqual(rows(here), expected.rows);
+  assert.deepEqual(await statusOf(here), expected.status);
+  assert.deepEqual(await listed(hereList), expected.list);
+  assert.deepEqual(notes(here), []);
+  // So does a run without --files-elsewhere (its folder holds every file), its note done too.
+  const holdsAll = outDir("stopped-move-whole");
+  await copyBackup(stopped, holdsAll);
+  const wholeRun = await run(holdsAll, join(WORK, "stopped-move-whole.txt"), { elsewhere: false });
+  assert.equal(wholeRun.code, 0, wholeRun.stderr);
+  assert.deepEqual(await backupTree(holdsAll), expected.tree);
+  assert.deepEqual(rows(holdsAll), expected.rows);
+  assert.deepEqual(notes(holdsAll), []);
+
+  // A CI job stores the listed file (2023/05/01/a.jpg) and keeps sync.db only: the run after it places the
+  // file at its new day and says that the copy stored at the old day is out of date.
+  await keepOnlySyncDb(stopped);
+  const elsewhereList = join(WORK, "stopped-move-elsewhere.txt");
+  const next = await run(stopped, elsewhereList);
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(
+    next.stderr,
+    /placed 2023\/05\/03\/a\.jpg again: .* the copy stored elsewhere at 2023\/05\/01\/a\.jpg is out of date/,
+  );
+  assert.deepEqual(await backupTree(stopped), expected.tree);
+  assert.deepEqual(rows(stopped), expected.rows);
+  assert.deepEqual(await statusOf(stopped), expected.status);
+  assert.deepEqual(await listed(elsewhereList), expected.list);
+  assert.deepEqual(notes(stopped), []);
+});
+
+/**
+ * Makes the folder `dir` one that no entry can be made in until disposed: as root, which writes through file
+ * modes, immutable (chattr +i); otherwise read-only.
+ */
+async function locked(dir: string): Promise<AsyncDisposable> {
+  const asRoot = Deno.uid() === 0;
+  const chattr = async (flag: string) => {
+    const { code, stderr } = await new Deno.Command("chattr", { args: [flag, dir], stderr: "piped" })
+      .output();
+    assert.equal(code, 0, `chattr ${flag} ${dir}: ${new TextDecoder().decode(stderr)}`);
+  };
+  if (asRoot) await chattr("+i");
+  else await Deno.chmod(dir, 0o555);
+  return {
+    async [Symbol.asyncDispose]() {
+      if (asRoot) await chattr("-i");
+      else await Deno.chmod(dir, 0o755);
+    },
+  };
+}
