@@ -13,6 +13,7 @@ import type { Store } from "./core/store.ts";
 import { checkIsExport } from "./sources/takeout/export_check.ts";
 import { ExportChain, holdsOtherProducts } from "./sources/takeout/export_chain.ts";
 import type { RemoteArchive } from "./sources/takeout/remote/remote_archive.ts";
+import { PassMemory } from "./sources/takeout/remote/pass_memory.ts";
 import type { RemoteStore } from "./sources/takeout/remote/remote_store.ts";
 import type { StalledGap, UnfinishedDelivery } from "./sources/takeout/remote/store_exports.ts";
 import type { RetryOptions } from "./core/retry.ts";
@@ -25,7 +26,7 @@ import { linkTakeoutAlbums } from "./sources/takeout/album_links.ts";
 import type { Logger } from "./core/logger.ts";
 import { localArchives, type LocalPart } from "./sources/takeout/archive.ts";
 import type { ArchiveSource } from "./sources/takeout/archive_source.ts";
-import { catalog, type CatalogOptions } from "./sources/takeout/catalog.ts";
+import { catalog, type CatalogOptions, type JsonMemory } from "./sources/takeout/catalog.ts";
 import { importTakeout, type TakeoutReport } from "./sources/takeout/import.ts";
 import { exportStamps, inExportOrder } from "./sources/takeout/parts.ts";
 import { TakeoutRecords } from "./sources/takeout/records.ts";
@@ -202,6 +203,8 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     import("./sources/takeout/remote/range_fetches.ts"),
   ]);
   using backup = await openBackup(dir, options);
+  // What earlier runs stopped in an export's catalog pass read of it (directories, sidecars); written as read.
+  using memory = new PassMemory(backup.store);
   // First: the import finds each renamed file at its new name (a resumed rename not placed again from its entry).
   if (backup.xmp) await fitNamesForXmp({ ...backup, logger, onPlaced: options.onFile });
   const store = typeof options.store === "function"
@@ -251,6 +254,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     // Done: every part read to its end by an earlier run (importTakeout records each in the chain).
     const recorded = chain.get(found.stamp)?.parts;
     if (recorded && names.every((name) => recorded.includes(name))) {
+      memory.forget(found.stamp);
       result.done.push(found.stamp);
       result.deletable.push(deletable(chain, found.stamp, locations));
       continue;
@@ -278,7 +282,14 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     try {
       // The parts' directories are read at once (a round trip or more each); every part opened is
       // disposed of below, also when another failed.
-      const opened = await Promise.allSettled(found.parts.map((file) => remoteArchive(store, file, reading)));
+      const opened = await Promise.allSettled(
+        found.parts.map((file) =>
+          remoteArchive(store, file, reading, {
+            kept: () => memory.directory(found.stamp, file),
+            keep: (kept) => memory.keepDirectory(found.stamp, file, kept),
+          })
+        ),
+      );
       for (const part of opened) if (part.status === "fulfilled") inputs.push(part.value);
       const failed = opened.find((part) => part.status === "rejected");
       if (failed) throw failed.reason;
@@ -293,6 +304,11 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
       const report = await importParts(backup, inputs, names, stageWorkers, {
         ...options,
         signal,
+        memory: {
+          text: (archive, entry) => memory.json(found.stamp, inputs[archive].file, entry),
+          keep: (archive, entry, text) => memory.keepJson(found.stamp, inputs[archive].file, entry, text),
+          flush: () => memory.flush(),
+        },
         budget: stop.budget,
         onFile: (path, entry, from) => {
           if (entry === "file") filesOfExport++;
@@ -301,6 +317,7 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
       });
       const complete = report.damagedArchives === 0 && report.failed === 0 && report.unread === 0;
       if (complete) {
+        memory.forget(found.stamp);
         result.deletable.push(deletable(chain, found.stamp, locations));
       } else if (stop.budget?.reached) result.stopped = "bytes";
       result.imported.push({ stamp: found.stamp, parts: names, report, complete });
@@ -364,10 +381,21 @@ async function importParts(
     signal: AbortSignal;
     budget?: ByteBudget;
     onFile?: OnNewEntry;
+    /** What earlier runs read of remote parts' JSON files; `flush` writes what this run's pass read. */
+    memory?: JsonMemory & { flush(): void };
   },
 ): Promise<TakeoutReport> {
   const records = new TakeoutRecords(backup.store, names);
-  const found = await catalog(inputs, catalogOptions(records, stageWorkers, options.signal));
+  let found;
+  try {
+    found = await catalog(inputs, {
+      ...catalogOptions(records, stageWorkers, options.signal),
+      ...(options.memory ? { memory: options.memory } : {}),
+    });
+  } finally {
+    // Stopped or not, what the pass read is written now: the next run does not read it again.
+    options.memory?.flush();
+  }
   using reportFile = ReportFile.create(backup.dir);
   return await importTakeout(found, {
     ...backup,

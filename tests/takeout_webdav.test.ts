@@ -403,3 +403,73 @@ Deno.test({
     assert.match(stopped.stderr, /^stopped by SIGTERM; 1 file imported in this run is kept/m);
   },
 });
+
+Deno.test({
+  name:
+    `takeout --from over a slow link with a --max-time shorter than the sidecar pass: each run reads on from where the last stopped, and the runs end with the tree of one import${note}`,
+  ignore,
+  async fn() {
+    // Photos of 20–30 kB, a sidecar beside each (a sidecar's request runs on over the photo after it: the
+    // pass reads about every byte), some sidecars in another part than their photos; 300 kB/s for all.
+    const exp = generateTakeout({
+      seed: 31,
+      count: 20,
+      sidecarStyle: "mixed",
+      minSize: 20_000,
+      maxSize: 30_000,
+    });
+    const served = join(WORK, "slow-link");
+    const zips = await writeArchives(exp, join(served, "Takeout"), { parts: 2 });
+    const reference = join(WORK, "slow-link-reference");
+    const whole = await cli(["takeout", `--dir=${reference}`, ...zips]);
+    assert.equal(whole.code, 0, whole.stderr);
+    await using server = await RcloneWebdav.start({ root: served, args: ["--bwlimit", "300k"] });
+    const dir = join(WORK, "slow-link-backup");
+    const photos = async () => (await listFiles(dir)).filter((path) => /^\d{4}\//.test(path));
+    /** The JSON files a stopped run kept of the export's catalog pass, in sync.db. */
+    const kept = () => {
+      try {
+        using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+        return (db.prepare("SELECT count(*) AS n FROM checkpoints WHERE source = ? AND key LIKE ?")
+          .get(":takeout-pass", '%"json"%') as { n: number }).n;
+      } catch {
+        return 0; // No sync.db yet.
+      }
+    };
+    const added: string[] = [];
+    const progress: string[] = [];
+    let before = { files: 0, kept: 0 };
+    let code = 3;
+    for (let run = 1; code === 3; run++) {
+      assert.ok(run <= 20, `not done after 20 runs: ${progress.join("; ")}`);
+      const newFiles = join(WORK, `slow-link-new-${run}.txt`);
+      const result = await cli([
+        "takeout",
+        `--dir=${dir}`,
+        `--from=${server.url}`,
+        "--max-time=3s",
+        `--new-files=${newFiles}`,
+      ]);
+      code = result.code;
+      assert.ok(code === 0 || code === 3, result.stderr);
+      const now = { files: (await photos()).length, kept: kept() };
+      progress.push(`run ${run}: ${now.files} files, ${now.kept} sidecars kept`);
+      // Each run stopped by the time limit got on: it read sidecars the runs before had not, or placed files.
+      if (code === 3) {
+        assert.ok(now.files > before.files || now.kept > before.kept, progress.join("; "));
+        assert.match(result.stderr, /--max-time=3s ran out/);
+      }
+      added.push(...(await Deno.readTextFile(newFiles).catch(() => "")).split("\n").filter(Boolean));
+      before = now;
+    }
+    // The premise: the first runs stopped in the sidecar pass, before any file was placed.
+    assert.match(progress[0], /: 0 files, [1-9]\d* sidecars kept$/, progress.join("; "));
+    assert.ok(progress.length >= 3, progress.join("; "));
+    assert.deepEqual(await backupTree(dir), await backupTree(reference));
+    assert.deepEqual(rows(dir), rows(reference));
+    // --new-files: each run listed the files it placed; together, every photo once.
+    assert.deepEqual(added.filter((path) => !path.startsWith("albums/")).sort(), await photos());
+    // Imported in full: what the runs kept of its pass is let go of.
+    assert.equal(kept(), 0);
+  },
+});

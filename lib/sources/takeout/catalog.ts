@@ -199,6 +199,19 @@ export interface CatalogOptions {
   newer?: NewerLookup;
   /** Told of each entry as it is listed (the stage workers start at the first one they would stage). */
   listed?: (entry: ArchiveEntry) => void;
+  /** The JSON files an earlier run read (of a part in a remote store), and where those read now are kept. */
+  memory?: JsonMemory;
+}
+
+/**
+ * JSON files' texts kept between runs (`remote/pass_memory.ts`): a run stopped in the catalog pass keeps
+ * what it read, and the next reads only the rest.
+ */
+export interface JsonMemory {
+  /** The text of entry `entry` of archive `archive` (index into the inputs) read before, if kept. */
+  text(archive: number, entry: ArchiveEntry): string | undefined;
+  /** Keep the text of `entry` of `archive`, read whole now. */
+  keep(archive: number, entry: ArchiveEntry, text: string): void;
 }
 
 /**
@@ -207,7 +220,7 @@ export interface CatalogOptions {
  */
 export async function catalog(
   inputs: readonly ArchiveSource[],
-  { signal, earlier, older, newer, listed }: CatalogOptions = {},
+  { signal, earlier, older, newer, listed, memory }: CatalogOptions = {},
 ): Promise<Catalog> {
   const folders = new Map<string, Folder>();
   const result: Catalog = {
@@ -231,7 +244,7 @@ export async function catalog(
   const scope = new PhotosScope();
   // Archives in a remote store are told first what the catalog will read of them all: they fetch ahead.
   const ahead = inputs.some((input) => input.willRead);
-  if (ahead) await planReads(inputs, stamps, scope);
+  if (ahead) await planReads(inputs, stamps, scope, memory);
   for (const [archive, input] of inputs.entries()) {
     const stamp = stamps[archive];
     // JSON files of a zip or folder are read a few at a time (each read waits mostly on the
@@ -285,8 +298,17 @@ export async function catalog(
           // Not fetched (see `planReads`): it goes with its folder's files below.
           group.json.push({ ref, name });
         } else if (catalogReads(entry)) {
-          const text = new Response(entry.body()).text();
+          const known = memory?.text(archive, entry);
+          const text = known !== undefined ? Promise.resolve(known) : new Response(entry.body()).text();
           text.catch(() => {}); // Awaited in order below.
+          if (known === undefined && memory) {
+            // Kept as soon as it is read whole, not in order (a stop keeps every one read): as JSON without
+            // its spaces (Google indents it), or as it is when it is no object (read again as no sidecar).
+            text.then((whole) => {
+              const read = parseJsonObject(whole);
+              memory.keep(archive, entry, read ? JSON.stringify(read) : whole);
+            }, () => {});
+          }
           const json = group.json;
           const previous = reading.at(-1);
           reading.push((async () => {
@@ -607,15 +629,17 @@ function albumMetadataTitle(name: string, json: Record<string, unknown> | undefi
 
 /**
  * Tell each remote archive of `inputs` (listed from its directory, kept in memory) which JSON files the
- * catalog will read of it, so that it fetches them ahead, in parallel: not those of folders `scope`
- * leaves out (a Takeout of Keep or Fit beside Google Photos holds thousands, a request each). `scope`
- * is told the folders holding JSON files: a folder lies in the Google Photos folder when its path holds
- * that folder's, so for these the answer is the one the whole listing gives later.
+ * catalog will read of it, so that it fetches them ahead, in parallel: not those an earlier run read
+ * (`memory` kept them), nor those of folders `scope` leaves out (a Takeout of Keep or Fit beside Google
+ * Photos holds thousands, a request each). `scope` is told the folders holding JSON files: a folder lies
+ * in the Google Photos folder when its path holds that folder's, so for these the answer is the one the
+ * whole listing gives later.
  */
 async function planReads(
   inputs: readonly ArchiveSource[],
   stamps: string[],
   scope: PhotosScope,
+  memory?: JsonMemory,
 ): Promise<void> {
   /** Each folder (by export) listed, numbered, so that a JSON file to read keeps only a number. */
   const folderIds = new Map<string, number>();
@@ -635,6 +659,8 @@ async function planReads(
           folderIds.set(key, id = folderOf.length);
           folderOf.push({ stamp: stamps[archive], path });
         }
+        // Read by an earlier run: taken from what it kept, not fetched (its folder still counts for the scope).
+        if (memory?.text(archive, entry) !== undefined) continue;
         plan.reads.push(entry.index);
         plan.folders.push(id);
       }

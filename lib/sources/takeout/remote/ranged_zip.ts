@@ -195,19 +195,31 @@ export class RangedZip {
   }
 
   /**
-   * Read the directory of `file` in `store`: an {@link ArchiveError} when it is no zip or its
+   * Read the directory of `file` in `store` (from `kept`, the bytes an earlier opening of the same
+   * file read, when given: see {@link kept}): an {@link ArchiveError} when it is no zip or its
    * directory is damaged; the store's own error (a `RemoteReadError`, an `AuthError`) when the
    * store cannot be read, never taken for damage.
    */
-  static async open(store: RemoteStore, file: RemoteFile, options: RangedZipOptions): Promise<RangedZip> {
+  static async open(
+    store: RemoteStore,
+    file: RemoteFile,
+    options: RangedZipOptions,
+    kept?: readonly { start: number; bytes: Uint8Array }[],
+  ): Promise<RangedZip> {
     if (file.size === 0) {
       throw new ArchiveError(
         `the file is empty (0 bytes): its copy there stopped before it began; ${REPLACE_PART}`,
       );
     }
     const zip = new RangedZip(store, file, options);
-    const tailStart = Math.max(0, file.size - TAIL);
-    zip.#kept.push({ start: tailStart, bytes: await readBytes(store, file, tailStart, file.size, options) });
+    if (kept) zip.#kept.push(...kept);
+    else {
+      const tailStart = Math.max(0, file.size - TAIL);
+      zip.#kept.push({
+        start: tailStart,
+        bytes: await readBytes(store, file, tailStart, file.size, options),
+      });
+    }
     for await (const { entry } of zip.#list()) zip.#ranges.push({ start: entry.offset, end: 0 });
     zip.#opening = false;
     // An entry's bytes end where the next entry (in the file) starts, or the directory does (not
@@ -219,6 +231,14 @@ export class RangedZip {
       range.end = at < sorted.length ? sorted[at] : directoryStart;
     }
     return zip;
+  }
+
+  /**
+   * The bytes read at opening (the tail of the file, and the directory where the tail did not hold it):
+   * given to {@link open} again (`kept`), the directory is listed from them without a request.
+   */
+  get kept(): readonly { start: number; bytes: Uint8Array }[] {
+    return this.#kept;
   }
 
   /** Files in the zip. */

@@ -10,11 +10,18 @@ import { tgzEntries } from "../archive.ts";
 import { type ArchiveEntry, ArchiveError } from "../entry.ts";
 import { readRange } from "./range_read.ts";
 import { RangedZip, type RangedZipOptions } from "./ranged_zip.ts";
+import type { KeptBytes } from "./pass_memory.ts";
 import type { RemoteFile, RemoteStore } from "./remote_store.ts";
 
 /** An archive of a store, open for the passes of one import. */
 export interface RemoteArchive extends ArchiveSource, Disposable {
   readonly file: RemoteFile;
+}
+
+/** The bytes a zip's directory was read from by an earlier run, and where to keep them for the next. */
+export interface DirectoryMemory {
+  kept(): readonly KeptBytes[] | undefined;
+  keep(kept: readonly KeptBytes[]): void;
 }
 
 /** Whether a store's file is a zip (by its name), else a tgz. */
@@ -26,12 +33,13 @@ export function isZipName(name: string): boolean {
  * `file` of `store` as an archive: a zip's directory is read now (a damaged one is reported by
  * the import, as for a local zip; a store that cannot be read throws its error). `spoolDir`:
  * where large spans wait for the reader (the backup's temporary folder); `fetches`: the run's
- * requests, shared by all its archives.
+ * requests, shared by all its archives; `directory`: where a zip's directory is kept between runs.
  */
 export async function remoteArchive(
   store: RemoteStore,
   file: RemoteFile,
   options: RangedZipOptions,
+  directory?: DirectoryMemory,
 ): Promise<RemoteArchive> {
   const base = { path: file.location, name: file.name, file };
   if (!isZipName(file.name)) {
@@ -44,7 +52,15 @@ export async function remoteArchive(
   }
   let zip: RangedZip;
   try {
-    zip = await RangedZip.open(store, file, options);
+    const kept = directory?.kept();
+    try {
+      zip = await RangedZip.open(store, file, options, kept);
+    } catch (error) {
+      // Bytes kept that are no good directory (not what this file holds after all): read from the file.
+      if (!kept || !(error instanceof ArchiveError)) throw error;
+      zip = await RangedZip.open(store, file, options);
+    }
+    if (!kept) directory?.keep(zip.kept);
   } catch (error) {
     if (!(error instanceof ArchiveError)) throw error;
     return {

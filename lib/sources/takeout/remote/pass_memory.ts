@@ -1,0 +1,114 @@
+/**
+ * What a run over a remote store's export keeps of its catalog pass for the next run: each part's zip
+ * directory (the tail of the file read at opening) and the JSON files (sidecars, album metadata) read.
+ * On a slow link that pass may take longer than a run's `--max-time` (the directories of large parts are
+ * megabytes, and reading a sidecar reads the photos between it and the next sidecar too: see `SPAN_GAP`);
+ * a run stopped in it kept nothing, so the next read it all again and placed nothing, run after run. With
+ * this, each run reads on from where the last stopped, and the import begins once every sidecar is known.
+ *
+ * Kept in `sync.db` (the store's checkpoints, under a key space no source has: a CI job keeps `sync.db`
+ * between runs, and nothing else), keyed by the export's stamp and the part's name, size and time, so that
+ * a part replaced by another copy is read again. What is kept changes no decision: a JSON file's text is the
+ * one read before (an entry of the same part, index, size and CRC-32), a directory the same bytes. Written a
+ * batch at a time; a run killed between batches loses at most that batch (read again next run). Forgotten
+ * once the export is imported in full.
+ * @module
+ */
+import type { Store } from "../../../core/store.ts";
+import type { ArchiveEntry } from "../entry.ts";
+import type { RemoteFile } from "./remote_store.ts";
+
+/** The checkpoints' "source" of what is kept (not a source's name: those are plain words). */
+export const PASS_MEMORY = ":takeout-pass";
+
+/** JSON files kept in one write (a transaction each). */
+const BATCH = 256;
+
+/** Bytes of a part kept from its opening: where in the file they start, and they. */
+export interface KeptBytes {
+  start: number;
+  bytes: Uint8Array;
+}
+
+/** What earlier runs read of the parts of remote exports, and what this run reads. */
+export class PassMemory implements Disposable {
+  readonly #store: Store;
+  readonly #lookup: (key: string) => string | undefined;
+  #pending: { key: string; value: string }[] = [];
+
+  constructor(store: Store) {
+    this.#store = store;
+    this.#lookup = store.checkpointLookup(PASS_MEMORY);
+  }
+
+  /** The bytes of `file` (of the export `stamp`) kept from its opening by an earlier run, if any. */
+  directory(stamp: string, file: RemoteFile): KeptBytes[] | undefined {
+    const value = this.#lookup(directoryKey(stamp, file));
+    if (value === undefined) return undefined;
+    try {
+      return (JSON.parse(value) as { start: number; base64: string }[]).map(({ start, base64 }) => ({
+        start,
+        bytes: Uint8Array.fromBase64(base64),
+      }));
+    } catch {
+      // Not what this version writes: read again (and kept anew).
+      return undefined;
+    }
+  }
+
+  /** Keep the bytes `file` was opened from (its tail and directory), for the next run. */
+  keepDirectory(stamp: string, file: RemoteFile, kept: readonly KeptBytes[]): void {
+    const value = JSON.stringify(kept.map(({ start, bytes }) => ({ start, base64: bytes.toBase64() })));
+    this.#store.updateCheckpoints(PASS_MEMORY, { put: [{ key: directoryKey(stamp, file), value }] });
+  }
+
+  /** The text of `entry` of `file` as an earlier run (or this one) read it, if kept. */
+  json(stamp: string, file: RemoteFile, entry: ArchiveEntry): string | undefined {
+    const key = jsonKey(stamp, file, entry);
+    if (key === undefined) return undefined;
+    return this.#lookup(key) ?? this.#pending.find((kept) => kept.key === key)?.value;
+  }
+
+  /** Keep the text of `entry` of `file` read now (written with the next batch). */
+  keepJson(stamp: string, file: RemoteFile, entry: ArchiveEntry, text: string): void {
+    const key = jsonKey(stamp, file, entry);
+    if (key === undefined) return;
+    this.#pending.push({ key, value: text });
+    if (this.#pending.length >= BATCH) this.flush();
+  }
+
+  /** Write what was read and not written yet (the run stops, or its pass ended). */
+  flush(): void {
+    if (this.#pending.length === 0) return;
+    const put = this.#pending;
+    this.#pending = [];
+    this.#store.updateCheckpoints(PASS_MEMORY, { put });
+  }
+
+  /** Forget what was kept of the export `stamp` (imported in full: no run reads it again). */
+  forget(stamp: string): void {
+    this.flush();
+    const prefix = JSON.stringify([stamp]).slice(0, -1) + ",";
+    const remove = this.#store.checkpointsFrom(PASS_MEMORY, prefix).map(({ key }) => key);
+    if (remove.length > 0) this.#store.updateCheckpoints(PASS_MEMORY, { remove });
+  }
+
+  [Symbol.dispose](): void {
+    this.flush();
+  }
+}
+
+/** The identity of a part: a copy of it put there anew (another size or time) is another. */
+function partKey(stamp: string, file: RemoteFile): unknown[] {
+  return [stamp, file.name, file.size, file.modifiedMs ?? null];
+}
+
+function directoryKey(stamp: string, file: RemoteFile): string {
+  return JSON.stringify([...partKey(stamp, file), "directory"]);
+}
+
+/** A JSON entry's key: where it is in its part (its index in the directory), its size and CRC-32. */
+function jsonKey(stamp: string, file: RemoteFile, entry: ArchiveEntry): string | undefined {
+  if (entry.index === undefined || entry.crc32 === undefined) return undefined;
+  return JSON.stringify([...partKey(stamp, file), "json", entry.index, entry.path, entry.size, entry.crc32]);
+}

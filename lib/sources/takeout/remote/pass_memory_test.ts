@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { Store } from "../../../core/store.ts";
+import type { ArchiveEntry } from "../entry.ts";
+import { PassMemory } from "./pass_memory.ts";
+import type { RemoteFile } from "./remote_store.ts";
+
+const part = (name: string, size = 1000, modifiedMs = 5): RemoteFile => ({
+  id: name,
+  name,
+  location: name,
+  size,
+  modifiedMs,
+});
+const entry = (index: number, path: string, crc32 = 7): ArchiveEntry => ({
+  path,
+  size: 20,
+  mtimeMs: 0,
+  index,
+  crc32,
+  body: () => new Response("").body!,
+});
+
+Deno.test("PassMemory keeps a part's directory and JSON texts for the next run, only for the same copy of the part, and forgets an export whole", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = part("takeout-20250101T000000Z-001.zip");
+    const other = part("takeout-20250301T000000Z-001.zip");
+    const sidecar = entry(3, "Takeout/Google Photos/Photos from 2020/IMG_1.jpg.json");
+    {
+      using store = Store.open(dir);
+      using memory = new PassMemory(store);
+      memory.keepDirectory("20250101T000000Z", first, [{ start: 900, bytes: new Uint8Array([1, 2, 255]) }]);
+      memory.keepJson("20250101T000000Z", first, sidecar, '{"title":"IMG_1.jpg"}');
+      memory.keepJson("20250301T000000Z", other, sidecar, '{"title":"other"}');
+      // Not written yet, but known to this run.
+      assert.equal(memory.json("20250101T000000Z", first, sidecar), '{"title":"IMG_1.jpg"}');
+    }
+    // The next run (the first disposed of: what it kept is written).
+    using store = Store.open(dir);
+    const memory = new PassMemory(store);
+    assert.deepEqual(memory.directory("20250101T000000Z", first), [{
+      start: 900,
+      bytes: new Uint8Array([1, 2, 255]),
+    }]);
+    assert.equal(memory.json("20250101T000000Z", first, sidecar), '{"title":"IMG_1.jpg"}');
+    // Another copy of the part put there (another size or time), another entry there: read anew.
+    assert.equal(memory.directory("20250101T000000Z", part(first.name, 1001)), undefined);
+    assert.equal(memory.json("20250101T000000Z", part(first.name, 1000, 6), sidecar), undefined);
+    assert.equal(memory.json("20250101T000000Z", first, entry(3, sidecar.path, 8)), undefined);
+    memory.forget("20250101T000000Z");
+    assert.equal(memory.directory("20250101T000000Z", first), undefined);
+    assert.equal(memory.json("20250101T000000Z", first, sidecar), undefined);
+    assert.equal(memory.json("20250301T000000Z", other, sidecar), '{"title":"other"}');
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
