@@ -203,8 +203,10 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     import("./sources/takeout/remote/range_fetches.ts"),
   ]);
   using backup = await openBackup(dir, options);
-  // What earlier runs stopped in an export's catalog pass read of it (directories, sidecars); written as read.
-  using memory = new PassMemory(backup.store);
+  // What earlier runs stopped in an export's catalog pass read of it (directories, sidecars). Kept as read
+  // only by a run with a time limit (an unattended run, stopped and resumed on a slow link): for a run
+  // without one it would cost every import a write and a removal of all its sidecars' texts in sync.db.
+  using memory = new PassMemory(backup.store, { keep: stop.timed });
   // First: the import finds each renamed file at its new name (a resumed rename not placed again from its entry).
   if (backup.xmp) await fitNamesForXmp({ ...backup, logger, onPlaced: options.onFile });
   const store = typeof options.store === "function"

@@ -41,6 +41,8 @@ export class RunStop extends AbortController implements Disposable {
   readonly #timer?: ReturnType<typeof setTimeout>;
   /** The bytes the run may write (`maxBytes`), or undefined for no limit. */
   readonly budget?: ByteBudget;
+  /** The run has a time limit (`maxTimeMs`): it is expected to stop before its work is done. */
+  readonly timed: boolean;
 
   /**
    * `maxTimeMs`: abort with a {@link StopRequest} ("the time limit ran out") after this long.
@@ -50,6 +52,7 @@ export class RunStop extends AbortController implements Disposable {
     super();
     const { maxTimeMs, maxBytes } = options;
     if (maxBytes !== undefined) this.budget = new ByteBudget(maxBytes);
+    this.timed = maxTimeMs !== undefined;
     if (maxTimeMs !== undefined) {
       if (!(maxTimeMs >= 0)) throw new RangeError(`RunStop: maxTimeMs must be at least 0, not ${maxTimeMs}`);
       this.#timer = setTimeout(() => this.abort(new StopRequest("the time limit ran out")), maxTimeMs);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Store } from "../../../core/store.ts";
 import type { ArchiveEntry } from "../entry.ts";
-import { PassMemory } from "./pass_memory.ts";
+import { PASS_MEMORY, PassMemory } from "./pass_memory.ts";
 import type { RemoteFile } from "./remote_store.ts";
 
 const part = (name: string, size = 1000, modifiedMs = 5): RemoteFile => ({
@@ -20,7 +20,7 @@ const entry = (index: number, path: string, crc32 = 7): ArchiveEntry => ({
   body: () => new Response("").body!,
 });
 
-Deno.test("PassMemory keeps a part's directory and JSON texts for the next run, only for the same copy of the part, and forgets an export whole", async () => {
+Deno.test("PassMemory keeps a part's directory and JSON texts for the next run (a run that keeps: one with a time limit), only for the same copy of the part, and forgets an export whole", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const first = part("takeout-20250101T000000Z-001.zip");
@@ -28,16 +28,32 @@ Deno.test("PassMemory keeps a part's directory and JSON texts for the next run, 
     const sidecar = entry(3, "Takeout/Google Photos/Photos from 2020/IMG_1.jpg.json");
     {
       using store = Store.open(dir);
-      using memory = new PassMemory(store);
+      using memory = new PassMemory(store, { keep: true });
       memory.keepDirectory("20250101T000000Z", first, [{ start: 900, bytes: new Uint8Array([1, 2, 255]) }]);
       memory.keepJson("20250101T000000Z", first, sidecar, '{"title":"IMG_1.jpg"}');
       memory.keepJson("20250301T000000Z", other, sidecar, '{"title":"other"}');
       // Not written yet, but known to this run.
       assert.equal(memory.json("20250101T000000Z", first, sidecar), '{"title":"IMG_1.jpg"}');
     }
-    // The next run (the first disposed of: what it kept is written).
+    // The next run (the first disposed of: what it kept is written), one without a time limit: it keeps
+    // nothing of its own, but uses what was kept.
     using store = Store.open(dir);
-    const memory = new PassMemory(store);
+    const memory = new PassMemory(store, { keep: false });
+    memory.keepJson(
+      "20250101T000000Z",
+      first,
+      entry(4, "Takeout/Google Photos/Photos from 2020/IMG_2.jpg.json"),
+      "{}",
+    );
+    memory.flush();
+    assert.equal(
+      memory.json(
+        "20250101T000000Z",
+        first,
+        entry(4, "Takeout/Google Photos/Photos from 2020/IMG_2.jpg.json"),
+      ),
+      undefined,
+    );
     assert.deepEqual(memory.directory("20250101T000000Z", first), [{
       start: 900,
       bytes: new Uint8Array([1, 2, 255]),
@@ -51,6 +67,8 @@ Deno.test("PassMemory keeps a part's directory and JSON texts for the next run, 
     assert.equal(memory.directory("20250101T000000Z", first), undefined);
     assert.equal(memory.json("20250101T000000Z", first, sidecar), undefined);
     assert.equal(memory.json("20250301T000000Z", other, sidecar), '{"title":"other"}');
+    memory.forget("20250301T000000Z");
+    assert.equal(store.hasCheckpoints(PASS_MEMORY), false, "all forgotten");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
