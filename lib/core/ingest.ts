@@ -104,9 +104,10 @@ export async function refileRedated(
         result.moved++;
       } else if (DOWNLOADABLE_SOURCES.has(row.source)) {
         // Not in this folder (deleted; or a CI job's, which holds only its run's new files): recorded
-        // there no longer, it is fetched again, to its new day.
+        // there no longer, it is fetched again, to its new day. Named where it was looked for: a resumed
+        // move's row names the path claimed for it, where the file never was.
         store.refetch(row.id);
-        options.logger.event(`${row.path} is not here: to be downloaded again to its corrected date`);
+        options.logger.event(`${was} is not here: to be downloaded again to its corrected date`);
       } else {
         // A Takeout import's file, which only its archive brings back: noted still, moved once it is here.
         continue;

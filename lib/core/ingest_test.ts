@@ -101,3 +101,19 @@ Deno.test("refileRedated: a folder on the way that is a file or a link fails tha
   assert.equal(f.store.item("a")!.path, "2019/12/25/IMG.jpg");
   assert.equal(await Deno.readTextFile(join(f.root, "2019/12/25/IMG.jpg")), "photo a");
 });
+
+Deno.test("refileRedated: a move stopped after its new path was claimed, the file gone from the old day before the next run: fetched again, said as not at the old day's path (where it was looked for), not at the path claimed for it", async () => {
+  await using f = await redated();
+  f.state.blocked = true;
+  await assert.rejects(refileRedated(f.options));
+  const claimed = f.store.item("a")!.path!;
+  assert.notEqual(claimed, "2020/05/01/IMG.jpg");
+  await Deno.remove(join(f.root, "2020/05/01/IMG.jpg"));
+  f.state.blocked = false;
+  assert.deepEqual(await refileRedated(f.options), { moved: 0, failed: 0 });
+  assert.deepEqual(f.logger.lines.event, [
+    "2020/05/01/IMG.jpg is not here: to be downloaded again to its corrected date",
+  ]);
+  assert.deepEqual([f.store.item("a")!.status, f.store.item("a")!.path], ["pending", null]);
+  assert.deepEqual(f.store.pendingRefiles(), []);
+});
