@@ -71,6 +71,8 @@ Deno.test("refileRedated: a move stopped after its new path was claimed is finis
   // As a killed run leaves it: the row names the new path, the file is at the old one.
   assert.notEqual(f.store.item("a")!.path, "2020/05/01/IMG.jpg");
   assert.ok(f.tree.holds("2020/05/01/IMG.jpg", 7));
+  // Still its old day's time: it is not at the new day.
+  assert.equal(f.tree.modifiedAt("2020/05/01/IMG.jpg"), OLD);
   // The date corrected again before the next run notes the item again: where its file is stays known.
   f.store.saveBatch(f.batch(NEW), { keepLocalTime: true, noteRefiles: true });
   f.state.blocked = false;
@@ -79,6 +81,7 @@ Deno.test("refileRedated: a move stopped after its new path was claimed is finis
   assert.deepEqual([row.status, row.path], ["downloaded", "2019/12/25/IMG.jpg"]);
   assert.deepEqual(result, { moved: 1, failed: 0 });
   assert.equal(await Deno.readTextFile(join(f.root, "2019/12/25/IMG.jpg")), "photo a");
+  assert.equal(f.tree.modifiedAt("2019/12/25/IMG.jpg"), NEW);
   assert.equal(f.tree.fileSize("2020/05/01/IMG.jpg"), undefined);
   assert.deepEqual(f.store.pendingRefiles(), []);
 });

@@ -410,12 +410,18 @@ export class OutputTree {
   }
 
   /**
-   * Give the placed file at `from` the time `mtime` (without one, its time stays) and move it to `to`
-   * (both relative), never over anything: `occupied` when something is at `to` (the file stays at
-   * `from`), `missing` when no file is at `from`. `arrived` is called once the file is at `to` and, where
-   * the file system makes hard links, before it leaves `from` (else right after the rename): a list of the
-   * run's files (`--new-files`) takes in the new path and drops the old one while both hold it, so that a
-   * run killed at any moment leaves it naming only files that are there.
+   * Move the placed file at `from` to `to` (both relative) and give it the time `mtime` there (without
+   * one, its time stays), never over anything: `occupied` when something is at `to` (the file stays at
+   * `from`), `missing` when no file is at `from`. `arrived` is called once the file is at `to` with its
+   * time and, where the file system makes hard links, before it leaves `from` (else right after the
+   * rename): a list of the run's files (`--new-files`) takes in the new path and drops the old one while
+   * both hold it, so that a run killed at any moment leaves it naming only files that are there.
+   *
+   * The time is set only once the file is at `to`: a move that fails before (a folder that cannot be
+   * made, a full disk) or a run killed before leaves the file at `from` with its time, the one of the day
+   * it is filed under. Set before `arrived`, after which the caller takes the move as done (its note of
+   * where the file was goes): no run stopped once the note is gone leaves the file at `to` with `from`'s
+   * time. With `to` the same as `from`, only the time is set.
    */
   async move(
     from: string,
@@ -425,11 +431,13 @@ export class OutputTree {
   ): Promise<"moved" | "occupied" | "missing"> {
     const source = join(this.root, ...from.split("/"));
     if (!await Deno.lstat(source).then((stat) => stat.isFile, () => false)) return "missing";
-    if (mtime) await fsCall("set the time of", source, () => Deno.utime(source, mtime, mtime));
-    if (from === to) return "moved";
+    if (from === to) {
+      if (mtime) await fsCall("set the time of", source, () => Deno.utime(source, mtime, mtime));
+      return "moved";
+    }
     const parts = to.split("/");
     await this.#folders(parts.slice(0, -1));
-    return await this.#moveNew(source, join(this.root, ...parts), arrived) ? "moved" : "occupied";
+    return await this.#moveNew(source, join(this.root, ...parts), arrived, mtime) ? "moved" : "occupied";
   }
 
   /** Remove the file (or link) at `relativePath`; nothing there is no error. */
@@ -549,10 +557,11 @@ export class OutputTree {
   /**
    * Move `temp` to `target` unless something is there: a hard link fails rather than replace
    * anything, so a file appearing at the last moment is kept too. Where the file system has no
-   * hard links (exFAT, FAT), a look then a rename. `arrived`: called once the file is at `target`, before
-   * it leaves `temp` where it is linked.
+   * hard links (exFAT, FAT), a look then a rename. `mtime`: the time it is given once at `target`; when
+   * that fails, the file goes back to `temp` and the error is thrown. `arrived`: called once the file is
+   * at `target` (with its time), before it leaves `temp` where it is linked.
    */
-  async #moveNew(temp: string, target: string, arrived?: () => void): Promise<boolean> {
+  async #moveNew(temp: string, target: string, arrived?: () => void, mtime?: Date): Promise<boolean> {
     if (this.#hardLinks) {
       let linked = false;
       try {
@@ -566,6 +575,19 @@ export class OutputTree {
         this.#hardLinks = false;
       }
       if (linked) {
+        if (mtime) {
+          try {
+            Deno.utimeSync(target, mtime, mtime);
+          } catch (error) {
+            // Not timed (the name at `temp` is the same file, untouched): the move undone, as best it can be.
+            try {
+              Deno.removeSync(target);
+            } catch {
+              // Left at both names: the caller's note still says where it was.
+            }
+            throw fileSystemError("set the time of", target, error);
+          }
+        }
         arrived?.();
         // The file is in place; a temporary name left over goes with the temporary folder.
         try {
@@ -578,6 +600,19 @@ export class OutputTree {
     }
     if (this.#exists(target)) return false;
     await fsCall("move into place", target, () => Deno.renameSync(temp, target));
+    if (mtime) {
+      try {
+        Deno.utimeSync(target, mtime, mtime);
+      } catch (error) {
+        // Not timed: back where it was (which it left a moment ago), as if never moved, as best it can be.
+        try {
+          if (!this.#exists(temp)) Deno.renameSync(target, temp);
+        } catch {
+          // Left at `target`: the caller's note still says where it was.
+        }
+        throw fileSystemError("set the time of", target, error);
+      }
+    }
     arrived?.();
     return true;
   }

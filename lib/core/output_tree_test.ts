@@ -117,8 +117,12 @@ Deno.test("OutputTree.move: `arrived` is told while the file is at both paths, b
   assert.equal(await t.tree.place(placed.temp, "2020/01/02/a.jpg", new Date(0), { replace: false }), true);
   const there = (path: string) => t.tree.occupied(path);
   const told: [boolean, boolean][] = [];
-  const tell = (from: string, to: string) => () => told.push([there(from), there(to)]);
   const mtime = new Date("2021-02-03T04:05:06Z");
+  const tell = (from: string, to: string) => () => {
+    told.push([there(from), there(to)]);
+    // The list is told of a file that has its time already (see `move`).
+    assert.equal(Deno.statSync(join(t.root, to)).mtime?.getTime(), mtime.getTime());
+  };
   assert.equal(
     await t.tree.move(
       "2020/01/02/a.jpg",
@@ -131,12 +135,34 @@ Deno.test("OutputTree.move: `arrived` is told while the file is at both paths, b
   assert.deepEqual(told, [[true, true]], "told once, the file at both paths");
   assert.equal(there("2020/01/02/a.jpg"), false);
   assert.equal((await Deno.stat(join(t.root, "2021/02/03/a.jpg"))).mtime?.getTime(), mtime.getTime());
-  // A new time at the same path moves nothing anywhere.
+  // A new time at the same path moves nothing anywhere, and is set.
   assert.equal(await t.tree.move("2021/02/03/a.jpg", "2021/02/03/a.jpg", new Date(0), tell("", "")), "moved");
-  // Something at the new path: the file stays where it is.
+  assert.equal((await Deno.stat(join(t.root, "2021/02/03/a.jpg"))).mtime?.getTime(), 0);
+  // Something at the new path: the file stays where it is, with its time.
   await Deno.writeFile(join(t.root, "2021/02/03/b.jpg"), bytes(5));
   assert.equal(await t.tree.move("2021/02/03/a.jpg", "2021/02/03/b.jpg", mtime, tell("", "")), "occupied");
   assert.deepEqual(told, [[true, true]]);
+  assert.equal((await Deno.stat(join(t.root, "2021/02/03/a.jpg"))).mtime?.getTime(), 0);
+});
+
+Deno.test("OutputTree.move that fails before the file is at its new path (a folder the file system cannot make: a name too long) leaves the file at the old path with its time, not the new day's; `arrived` not told", async () => {
+  await using t = await tempTree();
+  const placed = await t.tree.writeTemp(ReadableStream.from([bytes(10)]), { tempName: "1.part" });
+  const old = new Date("2020-01-02T03:04:05Z");
+  assert.equal(await t.tree.place(placed.temp, "2020/01/02/a.jpg", old, { replace: false }), true);
+  let told = 0;
+  await assert.rejects(
+    t.tree.move(
+      "2020/01/02/a.jpg",
+      `${"x".repeat(300)}/a.jpg`,
+      new Date("2021-02-03T04:05:06Z"),
+      () => told++,
+    ),
+    FileSystemError,
+  );
+  assert.equal(told, 0);
+  assert.deepEqual(await Deno.readFile(join(t.root, "2020/01/02/a.jpg")), bytes(10));
+  assert.equal((await Deno.stat(join(t.root, "2020/01/02/a.jpg"))).mtime?.getTime(), old.getTime());
 });
 
 Deno.test("OutputTree.place with replace takes no folder's place: false, the folder and the file kept", async () => {
