@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type CliResult, TestEnv } from "../testing/harness.ts";
 import { assertOneLineError, assertSameBytes } from "../testing/asserts.ts";
+import { locked } from "../testing/locked.ts";
 
 const BAD_INPUT = 2;
 
@@ -205,27 +206,10 @@ Deno.test("--dir under a file (cannot be created, even by root) is refused", asy
 Deno.test("--dir that is not writable is refused", async () => {
   await using env = await setup();
   const dir = join(env.root, "readonly");
-  await using _ = await unwritable(dir);
+  await Deno.mkdir(dir);
+  await using _ = await locked(dir, { mode: 0o500, restore: 0o700 });
   await assertBadInput(env, [`--dir=${dir}`, "--no-browser"], /--dir .*readonly is not writable/);
 });
-
-/** Makes the folder `dir` unwritable until disposed; root writes through file modes, so as root it is immutable. */
-async function unwritable(dir: string): Promise<AsyncDisposable> {
-  await Deno.mkdir(dir, { mode: 0o500 });
-  const asRoot = Deno.uid() === 0;
-  if (asRoot) await chattr("+i", dir);
-  return {
-    async [Symbol.asyncDispose]() {
-      if (asRoot) await chattr("-i", dir);
-      await Deno.chmod(dir, 0o700);
-    },
-  };
-}
-
-async function chattr(flag: string, path: string) {
-  const { code, stderr } = await new Deno.Command("chattr", { args: [flag, path], stderr: "piped" }).output();
-  assert.equal(code, 0, `chattr ${flag} ${path}: ${new TextDecoder().decode(stderr)}`);
-}
 
 // sync.db.
 

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { cliCommand, type CliResult, runPhotosync } from "../testing/harness.ts";
 import { assertOneLineError } from "../testing/asserts.ts";
+import { locked } from "../testing/locked.ts";
 import { writeArchives } from "../testing/takeout/archives.ts";
 import { copyBackup } from "../testing/takeout/backup_state.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
@@ -1070,35 +1071,23 @@ Deno.test("a read-only sync.db is refused (exit 2) and left read-only", async ()
   const dir = fresh("readonly-db");
   await copyBackup(await importedZips(), dir);
   const path = join(dir, "sync.db");
-  await Deno.chmod(path, 0o400);
-  // Root writes through file modes: as root the file is made immutable instead.
-  const asRoot = Deno.uid() === 0;
-  if (asRoot) await chattr("+i", path);
-  try {
-    const run = await refused(["takeout", `--dir=${dir}`, ...ZIPS]);
-    assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /^error: .*sync\.db is read-only: make it writable/);
-    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o400, "not re-chmodded");
-  } finally {
-    if (asRoot) await chattr("-i", path);
-  }
+  await using _ = await locked(path, { mode: 0o400 });
+  const run = await refused(["takeout", `--dir=${dir}`, ...ZIPS]);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /^error: .*sync\.db is read-only: make it writable/);
+  assert.equal((await Deno.stat(path)).mode! & 0o777, 0o400, "not re-chmodded");
 });
-
-async function chattr(flag: string, path: string) {
-  const { code, stderr } = await new Deno.Command("chattr", { args: [flag, path], stderr: "piped" }).output();
-  assert.equal(code, 0, `chattr ${flag} ${path}: ${new TextDecoder().decode(stderr)}`);
-}
 
 Deno.test({
   name: "an archive that cannot be read is reported (exit 1) and the others are imported",
   // Root reads through file modes.
   ignore: Deno.uid() === 0,
   fn: async () => {
-    const locked = join(WORK, "locked.zip");
-    await Deno.copyFile(ZIPS[1], locked);
-    await Deno.chmod(locked, 0);
+    const unreadable = join(WORK, "locked.zip");
+    await Deno.copyFile(ZIPS[1], unreadable);
+    await Deno.chmod(unreadable, 0);
     const dir = fresh("unreadable");
-    const run = await cli(["takeout", `--dir=${dir}`, ZIPS[0], locked]);
+    const run = await cli(["takeout", `--dir=${dir}`, ZIPS[0], unreadable]);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /^error: .*locked\.zip: cannot read it/m);
     assert.ok(items(dir).length > 0);

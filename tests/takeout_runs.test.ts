@@ -16,6 +16,7 @@ import {
   TestEnv,
 } from "../testing/harness.ts";
 import { fixtureItem, mediaBytes } from "../testing/library_fixture.ts";
+import { locked } from "../testing/locked.ts";
 import {
   type ArchivePart,
   planArchives,
@@ -1193,7 +1194,7 @@ Deno.test("--files-elsewhere, a run stopped after a later export's date claimed 
   await Deno.mkdir(join(stopped, "2023/05/01"), { recursive: true });
   const stoppedList = join(WORK, "stopped-move-stopped.txt");
   {
-    await using _ = await locked(join(stopped, "2023/05"));
+    await using _ = await locked(join(stopped, "2023/05"), { mode: 0o555, restore: 0o755 });
     const failed = await run(stopped, stoppedList);
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stderr, /error: cannot create folder .*2023\/05\/03/);
@@ -1240,24 +1241,3 @@ Deno.test("--files-elsewhere, a run stopped after a later export's date claimed 
   assert.deepEqual(await listed(elsewhereList), expected.list);
   assert.deepEqual(notes(stopped), []);
 });
-
-/**
- * Makes the folder `dir` one that no entry can be made in until disposed: as root, which writes through file
- * modes, immutable (chattr +i); otherwise read-only.
- */
-async function locked(dir: string): Promise<AsyncDisposable> {
-  const asRoot = Deno.uid() === 0;
-  const chattr = async (flag: string) => {
-    const { code, stderr } = await new Deno.Command("chattr", { args: [flag, dir], stderr: "piped" })
-      .output();
-    assert.equal(code, 0, `chattr ${flag} ${dir}: ${new TextDecoder().decode(stderr)}`);
-  };
-  if (asRoot) await chattr("+i");
-  else await Deno.chmod(dir, 0o555);
-  return {
-    async [Symbol.asyncDispose]() {
-      if (asRoot) await chattr("-i");
-      else await Deno.chmod(dir, 0o755);
-    },
-  };
-}
