@@ -577,6 +577,65 @@ Deno.test("album links made as hard links (Deno granted write access to the back
   assert.equal(await Deno.lstat(join(dir, "2023/01/06/b.jpg")).catch(() => undefined), undefined);
 });
 
+Deno.test("two albums whose titles are made one folder name (Trip: 2024 and Trip? 2024) each get a folder of their own, the second tagged by the album's id and recorded in sync.db: a member of one is never in the other's, a photo in both is in both, and a later import keeps each folder", async () => {
+  const work = join(WORK, "one-folder-name");
+  await Deno.mkdir(work, { recursive: true });
+  const photo = (name: string) => bytes(`\xff\xd8 ${name} of a trip \xff\xd9`);
+  /** Album folder `folder` of the export (titled `title`), with `names` in it. */
+  const album = (folder: string, title: string, names: string[]): [string, Uint8Array][] => [
+    [`Takeout/Google Photos/${folder}/metadata.json`, bytes(JSON.stringify({ title }))],
+    ...names.flatMap((name, at): [string, Uint8Array][] => [
+      [`Takeout/Google Photos/${folder}/${name}`, photo(name)],
+      [
+        `Takeout/Google Photos/${folder}/${name}.supplemental-metadata.json`,
+        bytes(sidecar(name, Date.UTC(2024, 4, 1 + at))),
+      ],
+    ]),
+  ];
+  const baseline = join(work, "takeout-20240601T000000Z-001.zip");
+  // Takeout names the folders apart; their titles are made one name (the sanitiser replaces ":" and "?").
+  await hand.writeZip(baseline, [
+    ...album("Trip_ 2024", "Trip: 2024", ["a.jpg", "both.jpg"]),
+    ...album("Trip_ 2024(1)", "Trip? 2024", ["b.jpg", "both.jpg"]),
+  ]);
+  const increment = join(work, "takeout-20240701T000000Z-001.zip");
+  await hand.writeZip(increment, [
+    ...album("Trip_ 2024(1)", "Trip? 2024", ["c.jpg"]),
+  ]);
+  const dir = outDir("one-folder-name");
+  const folders = () => {
+    using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+    return db.prepare("SELECT title, folder FROM albums ORDER BY title").all().map((
+      row,
+    ) => [row.title, row.folder]);
+  };
+  const inAlbum = (folder: string) =>
+    [...Deno.readDirSync(join(dir, "albums", folder))].map((entry) => entry.name).sort();
+
+  const first = await cli(["takeout", `--dir=${dir}`, baseline]);
+  assert.equal(first.code, 0, first.stderr);
+  // The second looked up (the albums are linked in the order of their titles) is tagged by its album's id.
+  const second = (() => {
+    using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+    const { id } = db.prepare("SELECT id FROM albums WHERE title = 'Trip? 2024'").get() as { id: string };
+    return `Trip_ 2024 (${idTag(id)})`;
+  })();
+  assert.deepEqual(folders(), [["Trip: 2024", "Trip_ 2024"], ["Trip? 2024", second]]);
+  assert.deepEqual([...Deno.readDirSync(join(dir, "albums"))].map((entry) => entry.name).sort(), [
+    "Trip_ 2024",
+    second,
+  ]);
+  assert.deepEqual(inAlbum("Trip_ 2024"), ["a.jpg", "both.jpg"]);
+  assert.deepEqual(inAlbum(second), ["b.jpg", "both.jpg"]);
+  assert.deepEqual(await Deno.readFile(join(dir, "albums", second, "b.jpg")), photo("b.jpg"));
+
+  const later = await cli(["takeout", `--dir=${dir}`, increment]);
+  assert.equal(later.code, 0, later.stderr);
+  assert.deepEqual(folders(), [["Trip: 2024", "Trip_ 2024"], ["Trip? 2024", second]]);
+  assert.deepEqual(inAlbum("Trip_ 2024"), ["a.jpg", "both.jpg"]);
+  assert.deepEqual(inAlbum(second), ["b.jpg", "both.jpg", "c.jpg"]);
+});
+
 /** The number of items an import of `exp` stores: one per content, the trash left out. */
 function expected(exp: TakeoutExport): number {
   return new Set(exp.files.filter((f) => !f.trashed).map((f) => sha256(f.bytes))).size;

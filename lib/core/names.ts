@@ -226,6 +226,26 @@ export function taggedName(path: string, tag: string): string {
 }
 
 /**
+ * `Trip` → `Trip (tag)`, still within 255 bytes (a folder's name has no extension to keep, nor a sidecar): the
+ * folder of a second album whose title is made the name of another's (see `Placer`'s album folders).
+ *
+ * @example Usage
+ * ```ts
+ * import { taggedFolderName } from "./names.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(taggedFolderName("Trip_ 2024", "1a2b3c4d"), "Trip_ 2024 (1a2b3c4d)");
+ * assert.equal(taggedFolderName("v1.2", "1a2b3c4d"), "v1.2 (1a2b3c4d)");
+ * assert.equal(new TextEncoder().encode(taggedFolderName("x".repeat(255), "1a2b3c4d")).length, 255);
+ * ```
+ */
+export function taggedFolderName(name: string, tag: string): string {
+  const suffix = ` (${tag})`;
+  // A dot in a title starts no extension: the name is cut at its end, as a whole.
+  return truncateName(name, MAX_NAME_BYTES - byteLength(suffix), { extension: false }) + suffix;
+}
+
+/**
  * A short, stable tag derived from an item id (FNV-1a, 8 hex digits).
  *
  * @example Usage
@@ -273,13 +293,14 @@ function byteLength(text: string): number {
 let graphemes: Intl.Segmenter | undefined;
 
 /**
- * Cut `name` to `max` UTF-8 bytes between characters as a reader sees them, keeping a short extension: never
- * inside one made of several code points (`é` decomposed, a flag's two regional indicators, a Hangul syllable
- * written in jamo, an emoji joined by ZWJ), which would leave another letter or symbol than the name had.
+ * Cut `name` to `max` UTF-8 bytes between characters as a reader sees them, keeping a short extension (unless
+ * `extension` is false: a folder's name): never inside one made of several code points (`é` decomposed, a
+ * flag's two regional indicators, a Hangul syllable written in jamo, an emoji joined by ZWJ), which would leave
+ * another letter or symbol than the name had.
  */
-function truncateName(name: string, max: number): string {
+function truncateName(name: string, max: number, { extension = true }: { extension?: boolean } = {}): string {
   if (byteLength(name) <= max) return name;
-  const { stem, ext } = splitExtension(name, MAX_EXT_LENGTH);
+  const { stem, ext } = extension ? splitExtension(name, MAX_EXT_LENGTH) : { stem: name, ext: "" };
   const keepExt = byteLength(ext) < max / 2 ? ext : "";
   let budget = max - byteLength(keepExt);
   let out = "";

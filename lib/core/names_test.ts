@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { earlierFolderNames, idTag, itemFileName, sanitizeName, taggedName } from "./names.ts";
+import {
+  earlierFolderNames,
+  idTag,
+  itemFileName,
+  sanitizeName,
+  taggedFolderName,
+  taggedName,
+} from "./names.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
@@ -170,6 +177,21 @@ Deno.test("taggedName stays within 251 bytes (room for `.xmp`), cutting the stem
   assert.ok(bytes(emoji) <= 251);
   assert.ok(emoji.endsWith("😀 (abcdef01)"));
   assertWellFormed(emoji);
+});
+
+Deno.test("taggedFolderName puts the tag at the end of a folder's name (a dot in a title is no extension) and stays within 255 bytes, cutting the name between characters", () => {
+  assert.equal(taggedFolderName("Trip_ 2024", "1a2b3c4d"), "Trip_ 2024 (1a2b3c4d)");
+  assert.equal(taggedFolderName("Paris 2024.jpg", "t"), "Paris 2024.jpg (t)");
+  assert.equal(taggedFolderName("v1.2", "t"), "v1.2 (t)");
+
+  const long = taggedFolderName("x".repeat(250) + ".2024", "12345678");
+  assert.equal(bytes(long), 255);
+  assert.equal(long, "x".repeat(244) + " (12345678)");
+
+  const flags = taggedFolderName("🇫🇷".repeat(40), "abcdef01");
+  assert.ok(bytes(flags) <= 255);
+  assert.ok(flags.endsWith("🇫🇷 (abcdef01)"), flags);
+  assertWellFormed(flags);
 });
 
 Deno.test("idTag is FNV-1a as 8 hex digits: stable across calls and runs, different per id", () => {

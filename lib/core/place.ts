@@ -21,7 +21,7 @@ import { localOffsetOf, type PathItem, type PathMapper } from "./layout.ts";
 import { type LocalTime, withLocalTime } from "./local_time.ts";
 import type { Logger } from "./logger.ts";
 import { PhotosyncError } from "./errors.ts";
-import { earlierFolderNames, idTag, sanitizeName, taggedName } from "./names.ts";
+import { earlierFolderNames, idTag, sanitizeName, taggedFolderName, taggedName } from "./names.ts";
 import {
   ALBUMS_DIR,
   changedStamp,
@@ -35,7 +35,7 @@ import {
 } from "./output_tree.ts";
 import { hashFileSync } from "./hash_file.ts";
 import type { PlacedRow } from "./source.ts";
-import type { ItemRow, Store } from "./store.ts";
+import { type ItemRow, pathKey, type Store } from "./store.ts";
 import { leaveXmpSidecar, xmpPathOf } from "./xmp_sidecars.ts";
 
 /** Longest time a placed item waits to be recorded in sync.db. */
@@ -295,11 +295,12 @@ export class Placer implements Disposable {
 
   /**
    * `albums/<folder>/<name>`: a link to each album member's file in the dated tree, in the album's folder
-   * (see {@link #albumFolder}: the one its links were made in, else its title made safe), which is recorded
-   * in sync.db once a link is made or found there. A name taken by something else gets the member's id tag;
-   * a link already there to the member (a symbolic link to its file, or a hard link to it where symbolic links
-   * are refused) is kept, so that every run can ensure all members' links; a second hard link to it under the
-   * tagged name, which versions before this one made at each import, goes (see {@link #removeSecondLink}).
+   * (see {@link #albumFolder}: the one its links were made in, else its title made safe, tagged where another
+   * album has that name), which is recorded in sync.db as the album is first linked. A name taken by something
+   * else gets the member's id tag; a link already there to the member (a symbolic link to its file, or a hard
+   * link to it where symbolic links are refused) is kept, so that every run can ensure all members' links; a
+   * second hard link to it under the tagged name, which versions before this one made at each import, goes (see
+   * {@link #removeSecondLink}).
    * Each link made is told to `onPlaced` (`--new-files` lists it: a new entry of the tree, as a file is). A
    * symbolic link or a file where a folder of `albums/` goes (`albums -> elsewhere`) blocks only the links that
    * would go through it: one warning per blocking path, the rest made. Returns the links neither made nor
@@ -314,8 +315,11 @@ export class Placer implements Disposable {
     const said = new Set<string>();
     const blocked: Link[] = [];
     const unlinkable: Link[] = [];
-    // Each album's folder, looked up once a call (most calls link every member of every album).
+    // Each album's folder, looked up once a call (most calls link every member of every album); the folders
+    // of all, read once a call that looks up an album with none recorded.
     const folders = new Map<string, AlbumFolder | undefined>();
+    let owners: FolderOwners | undefined;
+    const ownersOnce = () => owners ??= this.#folderOwners();
     // Set when the drive turns out to make no links: the rest are not tried.
     let noLinks = false;
     for (const link of links) {
@@ -325,7 +329,9 @@ export class Placer implements Disposable {
         unlinkable.push(link);
         continue;
       }
-      if (!folders.has(album)) folders.set(album, this.#albumFolder(album));
+      if (!folders.has(album)) {
+        folders.set(album, this.#albumFolder(album, { claim: true, owners: ownersOnce }));
+      }
       const folder = folders.get(album);
       if (!folder) continue;
       let first = true;
@@ -394,26 +400,76 @@ export class Placer implements Disposable {
    * The folder under `albums/` of album `id` (undefined: no such album):
    * - the one sync.db records;
    * - for an album an earlier version recorded (it kept no folder) whose title that version named otherwise
-   *   ({@link earlierFolderNames}): of those names and today's, the folder on disk holding links to the most
-   *   of its members' files, recorded now; where none does, in a folder whose files (and links) are stored
-   *   elsewhere, the name that version gave (its runs made the links stored there), else today's;
-   * - else the title made safe now.
+   *   ({@link earlierFolderNames}), or whose title is made a name another album has (recorded, or an earlier
+   *   version's album named so: that version gave both one folder): of those names and today's, the folder on
+   *   disk holding links to the most of its members' files, recorded now (shared, then: the links are where that
+   *   version made them, and stay); where none does, in a folder whose files (and links) are stored elsewhere,
+   *   the name that version gave (its runs made the links stored there), else a name of now (below);
+   * - else the title made safe now; where another album has that name (two titles made one name: `Trip: 2024`
+   *   and `Trip? 2024`, `Trip` and `trip`, two long titles cut to one), tagged by the album's id
+   *   ({@link freeFolder}), so that each album has a folder of its own.
    *
-   * A folder not recorded yet is recorded once a link is made or found in it. Two albums whose titles are made
-   * one name share its folder (a member's link whose name the other album's took is tagged by the member's id).
+   * `claim` (a run making links): a folder not recorded yet is recorded now, before its first link is made,
+   * so that the album looked up first keeps the name and a later one of the same name is tagged, whichever
+   * links are made or blocked. Else (looking for links to remove) it is recorded once a link is found in it.
+   * `owners`: the albums' folders ({@link #folderOwners}), kept by a caller that looks up many albums (looked up
+   * anew for each, the first linking of 3,000 albums took 7.8 s, not 2.5 s); a folder claimed here is added.
    */
-  #albumFolder(id: string): AlbumFolder | undefined {
+  #albumFolder(
+    id: string,
+    { claim = false, owners }: { claim?: boolean; owners?: () => FolderOwners } = {},
+  ): AlbumFolder | undefined {
     const album = this.#store.album(id);
     if (!album) return undefined;
     if (album.folder !== null) return { name: album.folder, recorded: true, names: [album.folder] };
     const now = sanitizeName(album.title, ALBUM_FALLBACK, { folder: true });
+    const folders = owners?.() ?? this.#folderOwners();
+    const taken = (name: string) => [...folders.get(pathKey(name)) ?? []].some((other) => other !== id);
+    const record = (name: string) => {
+      this.#store.setAlbumFolder(id, name);
+      const key = pathKey(name);
+      folders.set(key, new Set([...folders.get(key) ?? [], id]));
+      return { name, recorded: true, names: [name] };
+    };
     const earlier = album.earlier ? earlierFolderNames(album.title, ALBUM_FALLBACK) : [];
-    if (earlier.length === 0) return { name: now, recorded: false, names: [now] };
-    const names = [...earlier, now];
+    if (album.earlier && (earlier.length > 0 || taken(now))) {
+      const found = this.#folderOfLinks(id, [...earlier, now]);
+      if (found !== undefined) return record(found);
+    }
+    const name = this.#tree.filesElsewhere && earlier.length > 0 ? earlier[0] : freeFolder(now, id, taken);
+    if (claim) return record(name);
+    // Not the name of now where another album has it: a link to the same file there is that album's.
+    const names = [...earlier, ...(taken(now) ? [] : [now]), name];
+    return { name, recorded: false, names: [...new Set(names)] };
+  }
+
+  /**
+   * The albums' folders under `albums/` by {@link pathKey} (a case-insensitive drive takes `Trip` and `trip` for
+   * one folder), each with the albums that have it: the folders recorded, and for an album an earlier version
+   * recorded (no folder recorded), each name its title may have been given, where its links may be.
+   */
+  #folderOwners(): FolderOwners {
+    const owners: FolderOwners = new Map();
+    for (const album of this.#store.albumsWithFolders()) {
+      const names = album.folder !== null ? [album.folder] : [
+        sanitizeName(album.title, ALBUM_FALLBACK, { folder: true }),
+        ...earlierFolderNames(album.title, ALBUM_FALLBACK),
+      ];
+      for (const key of new Set(names.map(pathKey))) {
+        owners.set(key, new Set([...owners.get(key) ?? [], album.id]));
+      }
+    }
+    return owners;
+  }
+
+  /**
+   * Of the folders `names` under `albums/`, the one holding links to the most of album `id`'s members' files
+   * (undefined: none holds any). A tie goes to the earlier name: the folder the album was made in, before a
+   * run of a version in between (which named it as now and kept no record) made a second.
+   */
+  #folderOfLinks(id: string, names: readonly string[]): string | undefined {
     let found: { name: string; links: number } | undefined;
     let members: { id: string; path: string }[] | undefined;
-    // A tie goes to the earlier name: the folder the album was made in, before a run of a version in
-    // between (which named it as now and kept no record) made a second.
     for (const name of names) {
       if (!this.#tree.occupied(`${ALBUMS_DIR}/${name}`)) continue;
       members ??= this.#store.albumMemberPaths(id);
@@ -424,11 +480,7 @@ export class Placer implements Disposable {
       ).length;
       if (links > (found?.links ?? 0)) found = { name, links };
     }
-    if (found) {
-      this.#store.setAlbumFolder(id, found.name);
-      return { name: found.name, recorded: true, names: [found.name] };
-    }
-    return { name: this.#tree.filesElsewhere ? earlier[0] : now, recorded: false, names };
+    return found?.name;
   }
 
   /**
@@ -697,6 +749,22 @@ export class Placer implements Disposable {
 
 /** The folder of an album whose title has nothing to name one by. */
 const ALBUM_FALLBACK = "album";
+
+/** The albums' folders by {@link pathKey}, each with the ids of the albums that have it (see `Placer`). */
+type FolderOwners = Map<string, Set<string>>;
+
+/**
+ * `name` for album `id`'s folder when no other album has it (`taken`), else `name (tag)` with a tag of the
+ * album's id, as a second file of one name is tagged by its item's: stable, whichever run names it, and recorded
+ * once named. Where even that is taken (an album titled so), the tag of the id with a number, the first free.
+ */
+function freeFolder(name: string, id: string, taken: (name: string) => boolean): string {
+  if (!taken(name)) return name;
+  for (let n = 1;; n++) {
+    const tagged = taggedFolderName(name, idTag(n === 1 ? id : `${id} ${n}`));
+    if (!taken(tagged)) return tagged;
+  }
+}
 
 /** An album's folder under `albums/` (see `Placer.#albumFolder`). */
 interface AlbumFolder {

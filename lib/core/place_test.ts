@@ -236,7 +236,7 @@ function namesIn(root: string, path: string): string[] {
   }
 }
 
-Deno.test("Placer.linkAlbums, Placer.move: an album an earlier version linked in the folder its sanitiser named keeps that folder (found on disk, recorded): a member's link moves there, a new member's is made there; one recorded since gets the name of now, shared by a title made the same", async () => {
+Deno.test("Placer.linkAlbums, Placer.move: an album an earlier version linked in the folder its sanitiser named keeps that folder (found on disk, recorded): a member's link moves there, a new member's is made there; one recorded since gets the name of now; another whose title is made that name gets it tagged by its id", async () => {
   await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg", d: "d.jpg" });
   using placer = f.newPlacer();
   const [a, b, c] = await f.placeAll(placer, "a", "b", "c", "d");
@@ -264,14 +264,15 @@ Deno.test("Placer.linkAlbums, Placer.move: an album an earlier version linked in
   assert.equal(f.store.album("com")?.folder, "COM¹");
   assert.equal(f.store.album("aux")?.folder, "AUX .x");
 
-  // An album recorded since: the name of now, recorded once its link is made; another of a title made that
-  // name too shares the folder.
+  // An album recorded since: the name of now, recorded as it is linked; another of a title made that name
+  // gets it tagged by its id (looked up second: the members are linked in the order of the albums' titles).
   f.store.addToAlbum({ id: "new", source: "library", title: "COM¹" }, ["a"]);
   f.store.addToAlbum({ id: "same", source: "library", title: "COM¹." }, ["d"]);
   await placer.linkAlbums(f.store.albumMembers("library"));
-  assert.deepEqual(namesIn(f.root, "albums/_COM¹"), ["a.jpg", "d.jpg"]);
+  assert.deepEqual(namesIn(f.root, "albums/_COM¹"), ["a.jpg"]);
+  assert.deepEqual(namesIn(f.root, `albums/_COM¹ (${idTag("same")})`), ["d.jpg"]);
   assert.equal(f.store.album("new")?.folder, "_COM¹");
-  assert.equal(f.store.album("same")?.folder, "_COM¹");
+  assert.equal(f.store.album("same")?.folder, `_COM¹ (${idTag("same")})`);
   // A folder recorded is where the album's links are made and moved, whatever its title is made now.
   f.store.addToAlbum({ id: "kept", source: "library", title: "COM¹" }, ["a"]);
   f.store.setAlbumFolder("kept", "COM¹ as it was");
@@ -282,7 +283,86 @@ Deno.test("Placer.linkAlbums, Placer.move: an album an earlier version linked in
   for (const folder of ["COM¹", "COM¹ as it was", "_COM¹"]) {
     assert.equal(Deno.readLinkSync(join(f.root, "albums", folder, "a.jpg")), "../../2021/06/07/a.jpg");
   }
-  assert.deepEqual(namesIn(f.root, "albums"), ["AUX .x", "COM¹", "COM¹ as it was", "_COM¹"]);
+  assert.deepEqual(namesIn(f.root, "albums"), [
+    "AUX .x",
+    "COM¹",
+    "COM¹ as it was",
+    "_COM¹",
+    `_COM¹ (${idTag("same")})`,
+  ]);
+});
+
+Deno.test("Placer.linkAlbums: two albums whose titles are made one folder name (characters the sanitiser replaces, case, a long title's cut, one title twice) each get a folder of their own, the second its name tagged by the album's id, recorded: the same in later runs; albums an earlier version linked into one folder keep sharing it, their links kept", async () => {
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg", d: "d.jpg", e: "e.jpg" });
+  using placer = f.newPlacer();
+  const [a, b, c, d] = await f.placeAll(placer, "a", "b", "c", "d", "e");
+  const long = "x".repeat(300);
+  const albums: [string, string, string[]][] = [
+    ["colon", "Trip: 2024", ["a", "c"]],
+    ["question", "Trip? 2024", ["b", "c"]],
+    ["upper", "Summer", ["a"]],
+    ["lower", "summer", ["b"]],
+    ["long1", `${long} one`, ["a"]],
+    ["long2", `${long} two`, ["b"]],
+    // One title twice (members in both): the album of the shorter id, else the lesser, is linked first.
+    ["twice2", "Twice", ["b", "c"]],
+    ["twice1", "Twice", ["a", "c"]],
+  ];
+  for (const [id, title, members] of albums) f.store.addToAlbum({ id, source: "library", title }, members);
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  const cut = "x".repeat(255);
+  const expected: Record<string, string> = {
+    colon: "Trip_ 2024",
+    question: `Trip_ 2024 (${idTag("question")})`,
+    upper: "Summer",
+    lower: `summer (${idTag("lower")})`,
+    long1: cut,
+    long2: `${"x".repeat(255 - ` (${idTag("long2")})`.length)} (${idTag("long2")})`,
+    twice1: "Twice",
+    twice2: `Twice (${idTag("twice2")})`,
+  };
+  const folders = () => Object.fromEntries(albums.map(([id]) => [id, f.store.album(id)?.folder]));
+  assert.deepEqual(folders(), expected);
+  for (const [id, , members] of albums) {
+    assert.deepEqual(namesIn(f.root, `albums/${expected[id]}`), members.map((m) => `${m}.jpg`), id);
+  }
+  assert.equal(Deno.readLinkSync(join(f.root, "albums", expected.question, "c.jpg")), `../../${c}`);
+
+  // A later run (another placer) links into the recorded folders; a member of one album is never in the other.
+  f.store.addToAlbum({ id: "question", source: "library", title: "Trip? 2024" }, ["e"]);
+  using later = f.newPlacer();
+  await later.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(folders(), expected);
+  assert.deepEqual(namesIn(f.root, "albums/Trip_ 2024"), ["a.jpg", "c.jpg"]);
+  assert.deepEqual(namesIn(f.root, `albums/${expected.question}`), ["b.jpg", "c.jpg", "e.jpg"]);
+  // A photo in four of them re-dated: each album's link in its own folder follows it.
+  redate(f.store, "c", "c.jpg", Date.parse("2021-06-07T08:00:00Z"));
+  assert.equal(await later.move("c", new Date(Date.parse("2021-06-07T08:00:00Z"))), "2021/06/07/c.jpg");
+  for (const folder of [expected.colon, expected.question, expected.twice1, expected.twice2]) {
+    assert.equal(
+      Deno.readLinkSync(join(f.root, "albums", folder, "c.jpg")),
+      "../../2021/06/07/c.jpg",
+      folder,
+    );
+  }
+
+  // Two albums an earlier version linked into one folder (it recorded no folders): both found there and kept
+  // there, sharing it, every link in place; a third of that name, new, gets its own.
+  f.store.addToAlbum({ id: "old1", source: "library", title: "Old: times" }, ["a"]);
+  f.store.addToAlbum({ id: "old2", source: "library", title: "Old? times" }, ["b", "d"]);
+  asEarlierVersionRecorded(f.root, "old1", "old2");
+  await Deno.mkdir(join(f.root, "albums/Old_ times"), { recursive: true });
+  for (const path of [a, b, d]) {
+    await Deno.symlink(`../../${path}`, join(f.root, "albums/Old_ times", path.slice(11)));
+  }
+  f.store.addToAlbum({ id: "old3", source: "library", title: "Old* times" }, ["e"]);
+  await later.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(
+    ["old1", "old2", "old3"].map((id) => f.store.album(id)?.folder),
+    ["Old_ times", "Old_ times", `Old_ times (${idTag("old3")})`],
+  );
+  assert.deepEqual(namesIn(f.root, "albums/Old_ times"), ["a.jpg", "b.jpg", "d.jpg"]);
+  assert.deepEqual(namesIn(f.root, `albums/Old_ times (${idTag("old3")})`), ["e.jpg"]);
 });
 
 Deno.test("Placer.linkAlbums: in a folder whose files are stored elsewhere, an album an earlier version recorded gets the folder that version named (its links stored there), one recorded since the name of now", async () => {

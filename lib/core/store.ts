@@ -1000,6 +1000,23 @@ export class Store {
   }
 
   /**
+   * The albums that have a folder under `albums/` or may have one: those that recorded theirs, and those an
+   * earlier version recorded (which kept no folder: their links are in one named by their title): what a new
+   * album's folder must not be named (see `Placer`'s album folders).
+   */
+  albumsWithFolders(): AlbumRow[] {
+    const rows = this.#db.prepare(
+      "SELECT id, title, folder, earlier FROM albums WHERE folder IS NOT NULL OR earlier = 1",
+    ).all() as { id: string; title: string; folder: string | null; earlier: number }[];
+    return rows.map((row) => ({
+      id: row.id,
+      title: row.title,
+      folder: row.folder,
+      earlier: row.earlier === 1,
+    }));
+  }
+
+  /**
    * The downloaded members of album `id`, each with the path of its file (its own, or the one it shares).
    * The memberships first (CROSS JOIN keeps SQLite to that order), by their index on the album: a look
    * through the downloaded items first took 5 ms an album in a library of 10,000.
@@ -1015,7 +1032,10 @@ export class Store {
 
   /**
    * Every downloaded member of a source's albums: the album's id and title, the item and the path of its file
-   * (its own, or the one it shares with another source's item).
+   * (its own, or the one it shares with another source's item). By album, in the order of their titles, then of
+   * their ids, the shorter first: of two albums of one title, the one Takeout names `Trip`, before `Trip(1)`
+   * (the first of them to be linked keeps the folder's name, see `Placer`'s album folders); each album's
+   * members in the order of their paths.
    */
   *albumMembers(source: SourceName): Generator<{ album: string; title: string; id: string; path: string }> {
     const statement = this.#db.prepare(`
@@ -1023,7 +1043,7 @@ export class Store {
       FROM albums JOIN item_albums ON album_id = albums.id JOIN items ON items.id = item_id
         LEFT JOIN items AS holder ON holder.id = items.file_of AND holder.status = 'downloaded'
       WHERE albums.source = ? AND items.status = 'downloaded' AND coalesce(items.path, holder.path) IS NOT NULL
-      ORDER BY albums.title, 4`);
+      ORDER BY albums.title, length(albums.id), albums.id, 4`);
     yield* statement.iterate(source) as Iterable<{ album: string; title: string; id: string; path: string }>;
   }
 
