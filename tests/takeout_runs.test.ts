@@ -577,6 +577,56 @@ Deno.test("album links made as hard links (Deno granted write access to the back
   assert.equal(await Deno.lstat(join(dir, "2023/01/06/b.jpg")).catch(() => undefined), undefined);
 });
 
+Deno.test("album links made as hard links, after a file is placed again (changed bytes moved aside by verify --repair, or the file deleted, then restored by the archives): the album links the file now under its own name, no second link, the changed bytes kept aside", async () => {
+  const work = join(WORK, "hard-links-restored");
+  await Deno.mkdir(work, { recursive: true });
+  const album = "Takeout/Google Photos/Road trip";
+  const photo = (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`);
+  const zip = join(work, "takeout-20240101T000000Z-001.zip");
+  await hand.writeZip(zip, [
+    [`${album}/metadata.json`, bytes(JSON.stringify({ title: "Road trip" }))],
+    ...["a.jpg", "b.jpg"].flatMap((name, at): [string, Uint8Array][] => [
+      [`${album}/${name}`, photo(name)],
+      [`${album}/${name}.supplemental-metadata.json`, bytes(sidecar(name, Date.UTC(2023, 0, 5 + at)))],
+    ]),
+  ]);
+  const dir = outDir("hard-links-restored");
+  const [a, b] = ["2023/01/05/a.jpg", "2023/01/06/b.jpg"];
+  /** An import of the zip by a run granted write access to `dir` and `work` only (no symbolic links). */
+  const run = async () => {
+    const result = await runPhotosync(["takeout", `--dir=${dir}`, zip], {
+      ...CLI_OPTIONS,
+      allowWrite: [dir, work],
+    });
+    assert.equal(result.code, 0, result.stderr);
+  };
+  const folder = join(dir, "albums/Road trip");
+  const hardLinked = (name: string, path: string) => {
+    const [link, file] = [Deno.lstatSync(join(folder, name)), Deno.lstatSync(join(dir, path))];
+    return link.isFile && link.dev === file.dev && link.ino === file.ino;
+  };
+  await run();
+  assert.ok(hardLinked("a.jpg", a) && hardLinked("b.jpg", b));
+
+  // a.jpg changed in place (its album link is the same file: changed with it), kept aside by verify --repair;
+  // b.jpg deleted (its album link keeps the old copy). The archives put both back.
+  const changed = bytes("\xff\xd8 a.jpg, edited \xff\xd9");
+  await Deno.writeFile(join(dir, a), changed);
+  await Deno.remove(join(dir, b));
+  const repair = await cli(["verify", `--dir=${dir}`, "--repair"]);
+  assert.equal(repair.code, 3, repair.stderr);
+  const aside = new RegExp(`(\\.photosync-changed/[^ ]+/${RegExp.escape(a)})`).exec(repair.stderr);
+  assert.ok(aside, repair.stderr);
+  await run();
+  assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name).sort(), ["a.jpg", "b.jpg"]);
+  assert.ok(hardLinked("a.jpg", a) && hardLinked("b.jpg", b));
+  assert.deepEqual(await Deno.readFile(join(folder, "a.jpg")), photo("a.jpg"));
+  assert.deepEqual(await Deno.readFile(join(dir, aside[1])), changed);
+  // And the next run finds them made.
+  await run();
+  assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name).sort(), ["a.jpg", "b.jpg"]);
+});
+
 Deno.test("two albums whose titles are made one folder name (Trip: 2024 and Trip? 2024) each get a folder of their own, the second tagged by the album's id and recorded in sync.db: a member of one is never in the other's, a photo in both is in both, and a later import keeps each folder", async () => {
   const work = join(WORK, "one-folder-name");
   await Deno.mkdir(work, { recursive: true });

@@ -523,6 +523,31 @@ export class OutputTree {
   }
 
   /**
+   * Whether the regular file at `relativePath` is the very file ({@link sameFile}) kept aside for `targetPath`
+   * under {@link CHANGED_DIR} ({@link moveAside} links it to `CHANGED_DIR/<stamp>/<targetPath>`, any run's
+   * stamp): its bytes are kept there, whatever becomes of this name. A look: a listing of `CHANGED_DIR` (mostly
+   * not there) and one call a run's folder in it.
+   */
+  keptAside(relativePath: string, targetPath: string): boolean {
+    let entry: Deno.FileInfo;
+    let stamps: Deno.DirEntry[];
+    try {
+      entry = Deno.lstatSync(join(this.root, ...relativePath.split("/")));
+      stamps = entry.isFile ? [...Deno.readDirSync(join(this.root, CHANGED_DIR))] : [];
+    } catch {
+      return false;
+    }
+    return stamps.some((stamp) => {
+      try {
+        return stamp.isDirectory &&
+          sameFile(entry, Deno.lstatSync(join(this.root, CHANGED_DIR, stamp.name, ...targetPath.split("/"))));
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /**
    * Move the file at `relativePath` (changed since photosync placed it: a user's edit, a damaged copy)
    * to `CHANGED_DIR/<stamp>/<relativePath>`, never over anything (where that is taken, by a run that
    * started in the same second, to `<stamp>-2/`, `-3/`, …); returns where it went (relative). `stamp`

@@ -298,6 +298,28 @@ Deno.test("OutputTree.linkTo: a symbolic link to the target, or a hard link to t
   assert.equal(hard.linkTo("albums/Hard/x.jpg", "2020/01/01/x.jpg", "2021/02/03/x.jpg"), "hard");
 });
 
+Deno.test("OutputTree.keptAside: a file that is the very file moved aside for a path (any run's folder under .photosync-changed), not a copy of it, another path's, a symbolic link or nothing", async () => {
+  await using t = await tempTree();
+  const at = (path: string) => join(t.root, ...path.split("/"));
+  await Deno.mkdir(at("2020/01/01"), { recursive: true });
+  await Deno.mkdir(at("albums/Trip"), { recursive: true });
+  assert.equal(t.tree.keptAside("albums/Trip/a.jpg", "2020/01/01/a.jpg"), false);
+  await Deno.writeFile(at("2020/01/01/a.jpg"), bytes(10));
+  await Deno.link(at("2020/01/01/a.jpg"), at("albums/Trip/a.jpg"));
+  await Deno.copyFile(at("2020/01/01/a.jpg"), at("albums/Trip/copy.jpg"));
+  await Deno.symlink("../../2020/01/01/a.jpg", at("albums/Trip/symbolic.jpg"));
+  // Not aside yet: no folder of changed files.
+  assert.equal(t.tree.keptAside("albums/Trip/a.jpg", "2020/01/01/a.jpg"), false);
+  await t.tree.moveAside("2020/01/01/a.jpg", "2026-12-06T230509");
+  // Another run's folder, without it: every run's folder is looked in.
+  await Deno.mkdir(at(".photosync-changed/2026-12-07T000000/2020/01/01"), { recursive: true });
+  assert.equal(t.tree.keptAside("albums/Trip/a.jpg", "2020/01/01/a.jpg"), true);
+  assert.equal(t.tree.keptAside("albums/Trip/a.jpg", "2020/01/01/other.jpg"), false);
+  assert.equal(t.tree.keptAside("albums/Trip/copy.jpg", "2020/01/01/a.jpg"), false);
+  assert.equal(t.tree.keptAside("albums/Trip/symbolic.jpg", "2020/01/01/a.jpg"), false);
+  assert.equal(t.tree.keptAside("albums/Trip/none.jpg", "2020/01/01/a.jpg"), false);
+});
+
 Deno.test("sameFile: the same device and file number where Deno gives them; where it gives no number (Windows), the same volume, size, modification and creation times, and change time where given", async () => {
   await using t = await tempTree();
   const path = join(t.root, "x.jpg");

@@ -300,7 +300,9 @@ export class Placer implements Disposable {
    * else gets the member's id tag; a link already there to the member (a symbolic link to its file, or a hard
    * link to it where symbolic links are refused) is kept, so that every run can ensure all members' links; a
    * second hard link to it under the tagged name, which versions before this one made at each import, goes (see
-   * {@link #removeSecondLink}).
+   * {@link #removeSecondLink}). A hard link to a copy of the member's file that a new copy replaced since (`verify
+   * --repair` and a download or an import again) is replaced by a link to the file now, where that loses no bytes
+   * (see {@link #staleLink}): the album shows the file once, as it is now.
    * Each link made is told to `onPlaced` (`--new-files` lists it: a new entry of the tree, as a file is). A
    * symbolic link or a file where a folder of `albums/` goes (`albums -> elsewhere`) blocks only the links that
    * would go through it: one warning per blocking path, the rest made. Returns the links neither made nor
@@ -339,6 +341,9 @@ export class Placer implements Disposable {
         // Made by an earlier run: one look (a run links every member, most of them made before).
         const kind = this.#tree.linkTo(candidate, path);
         let made = kind !== undefined;
+        // A hard link to the copy of the file that a new one replaced since: a link to the file now takes its name.
+        const stale = !made && this.#staleLink(candidate, path, id);
+        if (stale) await this.#tree.remove(candidate);
         // Else made now; a name taken by something else: the tagged name.
         try {
           if (!made && await this.#tree.link(candidate, path)) {
@@ -368,7 +373,12 @@ export class Placer implements Disposable {
           first = false;
           continue;
         }
-        if (first && kind === "hard") await this.#removeSecondLink(folder.name, id, path);
+        if (stale) {
+          this.#logger.verbose(
+            `linked ${candidate} to ${path} again: it was a link to a copy replaced since`,
+          );
+        }
+        if (first && (kind === "hard" || stale)) await this.#removeSecondLink(folder.name, id, path);
         if (!folder.recorded) {
           this.#store.setAlbumFolder(album, folder.name);
           folder.recorded = true;
@@ -377,6 +387,28 @@ export class Placer implements Disposable {
       }
     }
     return { blocked, unlinkable };
+  }
+
+  /**
+   * Whether the regular file at `link` (no link to the file at `path`) is member `id`'s hard link to a copy of
+   * its file that a new copy replaced at `path` since: `verify --repair` moved the changed bytes aside (a link
+   * shares the file's bytes, so it changed with it) and a download or a Takeout import put the file back; or a
+   * Takeout import restored the file after it was deleted (the link kept the old copy). Such a link is replaced
+   * by one to the file now, which loses no bytes, as only these are taken for one:
+   * - the file kept aside for `path` (`OutputTree.keptAside`): the changed bytes are kept there;
+   * - a file with the very bytes of the file at `path` and the item's capture time as its mtime (photosync's
+   *   copy, as placed: no copy of the user's, which has a time of its own).
+   * Anything else at the name (the user's own file, a link holding the only copy of changed bytes) is kept, and
+   * the member's link takes its tagged name. Hashes only a file of the size and time of the item's.
+   */
+  #staleLink(link: string, path: string, id: string): boolean {
+    const size = this.#tree.fileSize(link);
+    if (size === undefined) return false;
+    if (this.#tree.keptAside(link, path)) return true;
+    const modified = this.#tree.modifiedAt(link);
+    const createdMs = this.#store.item(id)?.createdMs;
+    return size === this.#tree.fileSize(path) && modified !== undefined && createdMs !== undefined &&
+      isPlacedMtime(modified, createdMs) && this.#sha256Of(link) === this.#sha256Of(path);
   }
 
   /**

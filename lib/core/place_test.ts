@@ -462,6 +462,66 @@ Deno.test("Placer.linkAlbums, Placer.move, Placer.remove: where links are hard l
   assert.equal(await f.read("2021/06/07/x.jpg"), "the user's own");
 });
 
+Deno.test("Placer.linkAlbums: where links are hard links, a file placed again (its changed bytes moved aside by verify --repair, or deleted and restored) gets its link back under its own name, no second one; a link that may hold the only copy of other bytes, and the user's own copy, stay", async () => {
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg", d: "d.jpg" });
+  using placer = hardLinkingPlacer(f);
+  const [a, b, c, d] = await f.placeAll(placer, "a", "b", "c", "d");
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a", "b", "c", "d"]);
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  const link = (name: string) => `albums/Trip/${name}`;
+  const tagged = (id: string) => `${id} (${idTag(id)}).jpg`;
+  /** Place item `id`'s file again at its path, as a download or an import that restores it does. */
+  const placeAgain = async (id: string) => {
+    using again = hardLinkingPlacer(f);
+    const row = f.store.item(id)!;
+    await again.place({ ...row, path: row.path! }, await f.stage(`photo ${id}`), new Date(DAY));
+    again.flush();
+  };
+  // a: changed in place (its link shares its bytes), moved aside as verify --repair does, placed again.
+  await Deno.writeTextFile(join(f.root, a), "photo a, changed");
+  const aside = await f.tree.moveAside(a, "2026-12-07T101010");
+  await placeAgain("a");
+  // b: deleted, restored: its link kept the old copy, the same bytes.
+  await Deno.remove(join(f.root, b));
+  await placeAgain("b");
+  // c: changed in place and deleted (no copy aside): its link holds the only copy of those bytes.
+  await Deno.writeTextFile(join(f.root, c), "photo c, changed");
+  await Deno.remove(join(f.root, c));
+  await placeAgain("c");
+  // d: the user's own copy of the file put in place of its link (a time of its own).
+  await Deno.remove(join(f.root, link("d.jpg")));
+  await Deno.copyFile(join(f.root, d), join(f.root, link("d.jpg")));
+  await Deno.utime(join(f.root, link("d.jpg")), new Date(DAY + 86_400_000), new Date(DAY + 86_400_000));
+
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), [
+    "a.jpg",
+    "b.jpg",
+    tagged("c"),
+    "c.jpg",
+    tagged("d"),
+    "d.jpg",
+  ]);
+  assert.ok(hardLinked(f.root, link("a.jpg"), a));
+  assert.ok(hardLinked(f.root, link("b.jpg"), b));
+  assert.ok(hardLinked(f.root, link(tagged("c")), c));
+  assert.ok(hardLinked(f.root, link(tagged("d")), d));
+  assert.equal(await f.read(aside), "photo a, changed");
+  assert.equal(await f.read(link("c.jpg")), "photo c, changed");
+  assert.equal(await f.read(link("d.jpg")), "photo d");
+  assert.equal(await f.read(a), "photo a");
+
+  // As a version before this one left it: the stale link kept and a second, tagged link to the file now.
+  await Deno.writeTextFile(join(f.root, b), "photo b, changed");
+  await f.tree.moveAside(b, "2026-12-07T111111");
+  await placeAgain("b");
+  await Deno.link(join(f.root, b), join(f.root, link(tagged("b"))));
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual(namesIn(f.root, "albums/Trip").filter((name) => name.startsWith("b")), ["b.jpg"]);
+  assert.ok(hardLinked(f.root, link("b.jpg"), b));
+});
+
 Deno.test("Placer.linkAlbums: an album an earlier version linked with hard links in the folder its sanitiser named keeps that folder (found by its links)", async () => {
   await using f = await fixture({ a: "a.jpg" });
   using placer = hardLinkingPlacer(f);
