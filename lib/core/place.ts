@@ -295,8 +295,8 @@ export class Placer implements Disposable {
 
   /**
    * `albums/<folder>/<name>`: a link to each album member's file in the dated tree, in the album's folder
-   * (see {@link #albumFolder}: the one its links were made in, else its title made safe, tagged where another
-   * album has that name), which is recorded in sync.db as the album is first linked. A name taken by something
+   * (see {@link #albumFolder}: the one its links were made in, else its title made safe, tagged where an album
+   * of another title has that name; albums of one title share it), which is recorded in sync.db as the album is first linked. A name taken by something
    * else gets the member's id tag; a link already there to the member (a symbolic link to its file, or a hard
    * link to it where symbolic links are refused) is kept, so that every run can ensure all members' links; a
    * second hard link to it under the tagged name, which versions before this one made at each import, goes (see
@@ -456,7 +456,12 @@ export class Placer implements Disposable {
     if (album.folder !== null) return { name: album.folder, recorded: true, names: [album.folder] };
     const now = sanitizeName(album.title, ALBUM_FALLBACK, { folder: true });
     const folders = owners?.() ?? this.#folderOwners();
-    const taken = (name: string) => [...folders.get(pathKey(name)) ?? []].some((other) => other !== id);
+    // Another album of the same title is no other owner: Google Photos lets two albums have one title (Takeout
+    // names the second folder `Title(1)`, and an increment may name either so), and one folder holds both.
+    const taken = (name: string) =>
+      [...folders.get(pathKey(name)) ?? []].some((other) =>
+        other !== id && this.#store.album(other)?.title !== album.title
+      );
     const record = (name: string) => {
       this.#store.setAlbumFolder(id, name);
       const key = pathKey(name);
