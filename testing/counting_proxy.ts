@@ -2,7 +2,7 @@
  * An HTTP proxy in front of a server (rclone's WebDAV) that counts what goes through: requests by
  * method, and the body bytes of the answers, as they are sent. It is how a test tells how much of an
  * export a run fetched. It can also refuse service, to play a server that fails for a while, or stall
- * answers mid-body, to play a server (or network) that hangs.
+ * answers mid-body, to play a server (or network) that hangs; or play a slow link ({@link SlowLink}).
  * @module
  */
 
@@ -13,6 +13,21 @@ export interface ProxyCounts {
   /** Answer body bytes sent to the client, by method. */
   bytes: Record<string, number>;
 }
+
+/**
+ * A slow link between the proxy and its client: each answer comes a round trip after its request, and the
+ * answers' bodies share the link's bytes a second, from their first byte. (`rclone serve --bwlimit` is no
+ * such link: its bucket fills while it is idle, and the first requests come at loopback speed.)
+ */
+export interface SlowLink {
+  bytesPerSecond: number;
+  roundTripMs: number;
+}
+
+/** Bytes a {@link SlowLink} sends at once: small, so that answers at once share it fairly. */
+const LINK_PIECE = 4096;
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** A running proxy on 127.0.0.1; dispose of it to stop it. */
 export class CountingProxy implements AsyncDisposable {
@@ -28,9 +43,13 @@ export class CountingProxy implements AsyncDisposable {
   readonly #held = new Set<ReadableStreamDefaultController<Uint8Array>>();
   #stallCount = 0;
   #stallWaiters: { count: number; resolve: () => void }[] = [];
+  readonly #link?: SlowLink;
+  /** When the slow link has sent every piece given to it so far (`performance.now`). */
+  #linkFreeAt = 0;
 
-  /** Forward every request to `target` (`http://127.0.0.1:PORT/`), on a free port. */
-  constructor(target: string) {
+  /** Forward every request to `target` (`http://127.0.0.1:PORT/`), on a free port; through `link`, if given. */
+  constructor(target: string, options: { link?: SlowLink } = {}) {
+    this.#link = options.link;
     const base = new URL(target);
     this.#server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
       const method = request.method;
@@ -57,14 +76,16 @@ export class CountingProxy implements AsyncDisposable {
         ? this.#stalling
         : undefined;
       if (stall) stall.count--;
-      const counted = answer.body?.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform: (chunk, controller) => {
-            this.#counts.bytes[method] = (this.#counts.bytes[method] ?? 0) + chunk.length;
-            controller.enqueue(chunk);
-          },
-        }),
-      );
+      if (this.#link) await delay(this.#link.roundTripMs);
+      const counted = (this.#link ? answer.body?.pipeThrough(this.#paced(this.#link)) : answer.body)
+        ?.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform: (chunk, controller) => {
+              this.#counts.bytes[method] = (this.#counts.bytes[method] ?? 0) + chunk.length;
+              controller.enqueue(chunk);
+            },
+          }),
+        );
       return new Response((stall ? this.#stalled(counted!, stall.after) : counted) ?? null, {
         status: answer.status,
         statusText: answer.statusText,
@@ -109,6 +130,21 @@ export class CountingProxy implements AsyncDisposable {
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#stallWaiters.push({ count, resolve });
     return promise;
+  }
+
+  /** A body's bytes through `link`: each piece comes once the link has sent it and all given to it before. */
+  #paced(link: SlowLink): TransformStream<Uint8Array, Uint8Array> {
+    return new TransformStream<Uint8Array, Uint8Array>({
+      transform: async (chunk, controller) => {
+        for (let at = 0; at < chunk.length; at += LINK_PIECE) {
+          const piece = chunk.subarray(at, at + LINK_PIECE);
+          const now = performance.now();
+          this.#linkFreeAt = Math.max(now, this.#linkFreeAt) + piece.length * 1000 / link.bytesPerSecond;
+          await delay(this.#linkFreeAt - now);
+          controller.enqueue(piece);
+        }
+      },
+    });
   }
 
   /** `body` up to `after` bytes, then a body that sends nothing more and does not end. */
