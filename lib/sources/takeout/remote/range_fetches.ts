@@ -14,6 +14,10 @@
  *   {@link RangeFetches.networkBound}: spans fetched ahead then run on into spool files, so that
  *   several connections fill what one cannot; otherwise they wait with a small window each, and
  *   nothing is written twice.
+ * - Every request's timing is told ({@link RangeFetches.request}): what the link carries a millisecond and
+ *   how long a request waits for its first byte, whose product ({@link RangeFetches.bandwidthDelay}) is
+ *   what a request costs in bytes: `ranged_zip.ts` joins wanted entries into one span only where fewer
+ *   bytes lie between them.
  * @module
  */
 
@@ -31,6 +35,9 @@ const PERIODS_OVER = 2;
 /** How long readers wait without a break before the periods are judged as they end (see `waiting`). */
 const STALLED_MS = 1_000;
 
+/** First-byte waits kept for {@link RangeFetches.bandwidthDelay} (the latest). */
+const LATENCIES_KEPT = 64;
+
 /** How many requests of each kind run at once, and the clock (tests give their own). */
 export interface RangeFetchesOptions {
   /** Requests for large spans at once (default 4). */
@@ -39,6 +46,19 @@ export interface RangeFetchesOptions {
   small?: number;
   /** Milliseconds, monotonic (default `performance.now`). */
   now?: () => number;
+}
+
+/**
+ * One request's timing, as its reader sees it (`range_read.ts`): made as the request is sent, told when
+ * the reader begins to wait for the next bytes and when they come.
+ */
+export interface RequestTiming {
+  /** The reader asks for the next bytes. */
+  waiting(): void;
+  /** `count` bytes came (the first time: the request's first bytes). */
+  received(count: number): void;
+  /** The request is over (read to its end, broken, cancelled); more calls of any kind do nothing. */
+  ended(): void;
 }
 
 /** Where a request stands in line: its plan's rank ({@link RangeFetches.rank}), then its first byte. */
@@ -137,6 +157,16 @@ export class RangeFetches {
   readonly #wakes = new Set<() => void>();
   /** While readers have waited a while: judges each period as it ends (see {@link waiting}). */
   #judge?: ReturnType<typeof setTimeout>;
+  /**
+   * The link: bytes that came after a request's first, and the time some reader waited for such bytes
+   * (the union over requests: two requests at once share the link), counted from when that began.
+   */
+  #linkBytes = 0;
+  #linkMs = 0;
+  #linkWaiting = 0;
+  #linkSince = 0;
+  /** The latest requests' waits for their first bytes, and those bytes. */
+  readonly #latencies: { ms: number; bytes: number }[] = [];
 
   constructor(options: RangeFetchesOptions = {}) {
     const { large = 4, small = 32 } = options;
@@ -215,6 +245,65 @@ export class RangeFetches {
     }
     this.#wakes.add(wake);
     return () => this.#wakes.delete(wake);
+  }
+
+  /**
+   * A request is sent now: tell its reads to what it gives. Its first bytes' wait is a round trip (and
+   * the store's time to answer); the bytes after come at the link's pace while its reader waits for them.
+   */
+  request(): RequestTiming {
+    const sent = this.#now();
+    let first = true;
+    let waiting = false;
+    let ended = false;
+    /** The reader stops waiting: the time counts when bytes came (a request ended meanwhile brought none). */
+    const stopWaiting = (counted: boolean) => {
+      if (!waiting) return;
+      waiting = false;
+      if (first) return;
+      if (--this.#linkWaiting === 0 && counted) this.#linkMs += this.#now() - this.#linkSince;
+    };
+    return {
+      waiting: () => {
+        if (ended || waiting) return;
+        waiting = true;
+        if (!first && this.#linkWaiting++ === 0) this.#linkSince = this.#now();
+      },
+      received: (count) => {
+        if (ended) return;
+        if (first) {
+          this.#latencies.push({ ms: this.#now() - sent, bytes: count });
+          if (this.#latencies.length > LATENCIES_KEPT) this.#latencies.shift();
+          waiting = false;
+          first = false;
+          return;
+        }
+        this.#linkBytes += count;
+        stopWaiting(true);
+      },
+      ended: () => {
+        stopWaiting(false);
+        ended = true;
+      },
+    };
+  }
+
+  /**
+   * The link's bandwidth-delay product in bytes: the bytes it carries in the time a request waits for its
+   * first byte. Fetching fewer bytes than this takes less time than another request's round trip. The
+   * pace is all bytes after requests' first over the time readers waited for them; the wait is the least
+   * of the latest requests' (the others also waited behind other requests' bytes), less the time its
+   * first bytes took to come at that pace (a server that paces its answers, as `rclone --bwlimit` does,
+   * sends the first bytes once they are paid for). Undefined until some request's bytes told a pace;
+   * `Infinity` when they came faster than the clock tells.
+   */
+  get bandwidthDelay(): number | undefined {
+    if (this.#linkBytes === 0 || this.#latencies.length === 0) return undefined;
+    if (this.#linkMs <= 0) return Infinity;
+    const perMs = this.#linkBytes / this.#linkMs;
+    let latency = Infinity;
+    for (const { ms, bytes } of this.#latencies) latency = Math.min(latency, Math.max(0, ms - bytes / perMs));
+    return perMs * latency;
   }
 
   /** Count the waiting up to now; when a period has ended, judge it. */

@@ -96,3 +96,75 @@ Deno.test("once a reader has waited a while, the periods are judged as they end:
   assert.equal(fetches.networkBound, true);
   stop();
 });
+
+/** Tell `fetches` of one body read at a clock of its own: `chunks` of bytes, each come `ms` after it was asked for. */
+function readBody(
+  fetches: RangeFetches,
+  clock: { ms: number },
+  chunks: readonly { ms: number; bytes: number }[],
+): void {
+  const timing = fetches.request();
+  for (const chunk of chunks) {
+    timing.waiting();
+    clock.ms += chunk.ms;
+    timing.received(chunk.bytes);
+  }
+  timing.ended();
+}
+
+Deno.test("the link's bandwidth-delay product: the pace of the bytes after each request's first, times the least wait for a first byte less that byte's own time", () => {
+  const clock = { ms: 0 };
+  const fetches = new RangeFetches({ now: () => clock.ms });
+  assert.equal(fetches.bandwidthDelay, undefined);
+  // A sidecar's request: one chunk tells a wait, no pace.
+  readBody(fetches, clock, [{ ms: 80, bytes: 1000 }]);
+  assert.equal(fetches.bandwidthDelay, undefined);
+  // A directory's tail at 200 bytes a millisecond (200 kB/s): its first 2,000 bytes came 40 ms after it was
+  // asked for, 10 of them their own time at that pace: a round trip of 30 ms, 6,000 bytes.
+  readBody(fetches, clock, [{ ms: 40, bytes: 2000 }, { ms: 20, bytes: 4000 }, { ms: 100, bytes: 20_000 }]);
+  assert.equal(fetches.bandwidthDelay, 200 * 30);
+  // A request that waited longer (behind others' bytes) moves nothing; the time its reader took between
+  // reads (nothing asked of the link) is no time of the link's.
+  const timing = fetches.request();
+  timing.waiting();
+  clock.ms += 500;
+  timing.received(1000);
+  clock.ms += 10_000;
+  timing.waiting();
+  clock.ms += 10;
+  timing.received(2000);
+  timing.ended();
+  assert.equal(fetches.bandwidthDelay, 200 * 30);
+});
+
+Deno.test("two bodies read at once share the link: their waits are counted once, and a request ended while its reader waits adds nothing", () => {
+  const clock = { ms: 0 };
+  const fetches = new RangeFetches({ now: () => clock.ms });
+  const a = fetches.request();
+  const b = fetches.request();
+  a.waiting();
+  b.waiting();
+  clock.ms += 10;
+  a.received(100);
+  b.received(100);
+  // For 50 ms both wait, and 10,000 bytes come to the two: 200 bytes a millisecond, not 100.
+  a.waiting();
+  b.waiting();
+  clock.ms += 50;
+  a.received(5000);
+  b.received(5000);
+  a.waiting();
+  clock.ms += 1000;
+  a.ended();
+  a.received(1_000_000);
+  b.ended();
+  // The first bytes waited 10 ms, half a millisecond of it their own: 9.5 ms at 200 bytes a millisecond.
+  assert.equal(fetches.bandwidthDelay, 200 * 9.5);
+});
+
+Deno.test("bytes that came faster than the clock tells are a link faster than any gap", () => {
+  const clock = { ms: 0 };
+  const fetches = new RangeFetches({ now: () => clock.ms });
+  readBody(fetches, clock, [{ ms: 1, bytes: 512 }, { ms: 0, bytes: 65_536 }]);
+  assert.equal(fetches.bandwidthDelay, Infinity);
+});

@@ -7,6 +7,7 @@
  */
 import { PhotosyncError } from "../../../core/errors.ts";
 import { type RetryOptions, TransientError, withRetry } from "../../../core/retry.ts";
+import type { RequestTiming } from "./range_fetches.ts";
 import type { RemoteFile, RemoteStore } from "./remote_store.ts";
 
 /** How a range is read: the run's stop, and the backoff between resumes (tests make it short). */
@@ -16,6 +17,8 @@ export interface RangeReadOptions {
   retry?: Omit<RetryOptions, "signal">;
   /** Told of every byte received (for the bytes fetched in a run). */
   onBytes?: (count: number) => void;
+  /** Called as each request is sent (a resume too): told when its reader waits for bytes and when they come. */
+  onRequest?: () => RequestTiming;
 }
 
 /**
@@ -106,6 +109,7 @@ export function rangeChunks(
     cancel(reason?: unknown): Promise<void>;
   } | undefined;
   let buffer: Uint8Array | undefined;
+  let timing: RequestTiming | undefined;
   const open = (body: ReadableStream<Uint8Array>) => {
     if (options.reuse) {
       let byob: ReadableStreamBYOBReader | undefined;
@@ -134,18 +138,32 @@ export function rangeChunks(
   };
   const next = async (): Promise<Uint8Array | undefined> => {
     if (at >= end) return undefined;
-    if (!reader) reader = open(await store.read(file, at, end, signal));
+    if (!reader) {
+      timing?.ended();
+      timing = options.onRequest?.();
+      timing?.waiting();
+      try {
+        reader = open(await store.read(file, at, end, signal));
+      } catch (error) {
+        timing?.ended();
+        throw error;
+      }
+    }
+    timing?.waiting();
     let read;
     try {
       read = await reader.read();
     } catch (error) {
       reader = undefined;
+      timing?.ended();
       throw new TransientError(`${file.location}: the transfer broke at byte ${at}`, { cause: error });
     }
     if (read.done) {
       reader = undefined;
+      timing?.ended();
       throw new TransientError(`${file.location}: the transfer ended at byte ${at} of ${end}`);
     }
+    timing?.received(read.value.length);
     let chunk = read.value;
     if (chunk.length > end - at) chunk = chunk.subarray(0, end - at);
     return chunk;
@@ -177,6 +195,7 @@ export function rangeChunks(
         throw error;
       }
       if (chunk === undefined) {
+        timing?.ended();
         await reader?.cancel().catch(() => {});
         reader = undefined;
         return undefined;
@@ -186,6 +205,7 @@ export function rangeChunks(
       return chunk;
     },
     async cancel(reason) {
+      timing?.ended();
       await reader?.cancel(reason).catch(() => {});
     },
   };

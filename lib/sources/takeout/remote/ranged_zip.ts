@@ -3,7 +3,8 @@
  * (the tail of the file, and the directory where the tail does not hold it, kept in memory), then
  * only the entries an import asks for. The reader is told beforehand which entries will be read
  * and in what order ({@link RangedZip.willRead}); their byte ranges are joined into spans (gaps of
- * at most {@link SPAN_GAP}, at most {@link SPAN_MAX} each) and each span is one streaming request.
+ * at most the link's bandwidth-delay product, see {@link spanGap}; at most {@link SPAN_MAX} each) and
+ * each span is one streaming request.
  * Spans are fetched ahead of the reader (of a zip at most {@link SPANS_AHEAD} large spans of
  * {@link BYTES_AHEAD} bytes in all, and {@link SMALL_SPANS_AHEAD} small ones of {@link SMALL_BYTES_AHEAD};
  * as many requests at once as the run's {@link RangeFetches} lets, the next to be read first). A small
@@ -41,9 +42,39 @@ const MB = 1024 * KB;
  * request saved for a few bytes fetched in vain. The catalog reads every sidecar before the import reads
  * the photos, so a gap holding a photo is fetched twice: with 256 KB, a first import of an export of
  * 50–150 KB photos (messaging apps' pictures, old cameras) fetched 1.75–2.0x its parts' bytes; with 64 KB,
- * 1.0x at 150 KB (about as fast over loopback, faster through a 20 MB/s link: see BENCHMARKS.md).
+ * 1.0x at 150 KB (about as fast over loopback, faster through a 20 MB/s link: see BENCHMARKS.md). The most
+ * {@link spanGap} gives: a fast link's (or one not measured yet).
  */
 export const SPAN_GAP = 64 * KB;
+/**
+ * The least {@link spanGap} gives: about what a request and its answer's headers cost, whatever the link.
+ */
+export const MIN_SPAN_GAP = 4 * KB;
+
+/**
+ * The gap worth fetching between two wanted entries rather than asking for the second alone, for a link
+ * whose bandwidth-delay product is `bandwidthDelay` bytes ({@link RangeFetches.bandwidthDelay}): fetching
+ * the gap pays when its bytes take less time than a request's round trip, that is when it is smaller than
+ * that product; kept within {@link MIN_SPAN_GAP} and {@link SPAN_GAP}. Over loopback a request costs more
+ * than 64 KB (the bench's figures are with that); through 200 kB/s with 30 ms a round trip, 6 KB: the
+ * spans of the catalog's sidecars no longer run on over the 50 kB photos between them, each fetched again
+ * by the import (about 2x the parts' bytes; the sidecar pass took minutes of a `--max-time` run).
+ *
+ * @example Loopback, a slow link, none measured yet
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MIN_SPAN_GAP, SPAN_GAP, spanGap } from "./ranged_zip.ts";
+ *
+ * assert.equal(spanGap(1_000_000_000 * 0.002), SPAN_GAP);
+ * assert.equal(spanGap(200 * 30), 6000);
+ * assert.equal(spanGap(0), MIN_SPAN_GAP);
+ * assert.equal(spanGap(undefined), SPAN_GAP);
+ * ```
+ */
+export function spanGap(bandwidthDelay: number | undefined): number {
+  if (bandwidthDelay === undefined || Number.isNaN(bandwidthDelay)) return SPAN_GAP;
+  return Math.round(Math.min(SPAN_GAP, Math.max(MIN_SPAN_GAP, bandwidthDelay)));
+}
 /** The longest span: longer runs of wanted entries are cut, so that their pieces come in parallel. */
 export const SPAN_MAX = 64 * MB;
 /** Large spans of a zip fetched or held at once, ahead of the reader. */
@@ -157,6 +188,7 @@ class StoreReader extends Reader<string> {
 export class RangedZip {
   readonly #store: RemoteStore;
   readonly #file: RemoteFile;
+  /** The options given, each request timed by the run's fetches. */
   readonly #options: RangedZipOptions;
   readonly #fetches: RangeFetches;
   readonly #zip: ZipReader<string>;
@@ -189,8 +221,9 @@ export class RangedZip {
   private constructor(store: RemoteStore, file: RemoteFile, options: RangedZipOptions) {
     this.#store = store;
     this.#file = file;
-    this.#options = options;
-    this.#fetches = options.fetches ?? new RangeFetches();
+    const fetches = options.fetches ?? new RangeFetches();
+    this.#fetches = fetches;
+    this.#options = { ...options, onRequest: () => fetches.request() };
     this.#zip = new ZipReader(new StoreReader(this, file.size));
   }
 
@@ -217,7 +250,7 @@ export class RangedZip {
       const tailStart = Math.max(0, file.size - TAIL);
       zip.#kept.push({
         start: tailStart,
-        bytes: await readBytes(store, file, tailStart, file.size, options),
+        bytes: await readBytes(store, file, tailStart, file.size, zip.#options),
       });
     }
     for await (const { entry } of zip.#list()) zip.#ranges.push({ start: entry.offset, end: 0 });
@@ -287,9 +320,11 @@ export class RangedZip {
   /**
    * The entries (by index) the reader will read, in its order: they are fetched in spans, ahead
    * of it. Replaces an earlier plan (whose spans are dropped). An entry read that was not
-   * planned is read by requests of its own.
+   * planned is read by requests of its own. Entries are joined across gaps of {@link spanGap} of the
+   * link as measured by now (the run's requests so far: at least this part's directory).
    */
   willRead(indices: readonly number[]): void {
+    const gap = spanGap(this.#fetches.bandwidthDelay);
     this.close();
     this.#rank = this.#fetches.rank();
     this.#plan = [...indices];
@@ -302,7 +337,7 @@ export class RangedZip {
     let span: Span | undefined;
     for (const range of ranges) {
       let at = range.start;
-      if (span && at - span.end <= SPAN_GAP) at = Math.max(at, span.end);
+      if (span && at - span.end <= gap) at = Math.max(at, span.end);
       else span = undefined;
       if (span && range.end <= span.end) this.#attach(span, range.index);
       while (at < range.end) {

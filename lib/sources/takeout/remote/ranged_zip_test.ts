@@ -3,7 +3,7 @@ import { Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { ArchiveError } from "../entry.ts";
 import { PERIOD_MS, RangeFetches } from "./range_fetches.ts";
 import { RemoteReadError } from "./range_read.ts";
-import { RangedZip, SMALL_BYTES_AHEAD, SMALL_SPANS_AHEAD, SPAN_GAP } from "./ranged_zip.ts";
+import { RangedZip, SMALL_BYTES_AHEAD, SMALL_SPANS_AHEAD, SPAN_GAP, spanGap } from "./ranged_zip.ts";
 import type { RemoteFile, RemoteStore } from "./remote_store.ts";
 
 /** A store of one file held in memory, counting what it serves; `fault` may break a read. */
@@ -333,4 +333,62 @@ Deno.test("small spans held ahead of the reader stay within their bytes, whateve
   // 40 entries of 900 KB read, each after a photo no one reads: 40 spans held in memory whole. Each span is
   // its entry and its local header (under 100 bytes): 18 of them fit in the bytes held ahead.
   assert.equal(await peakOfReading(40, 900_000), Math.floor(SMALL_BYTES_AHEAD / 900_100));
+});
+
+/**
+ * `memoryStore` behind a link told by a clock of its own (`now`): an answer's bytes come in pieces of 16 KB,
+ * the first a round trip after its request was asked for, each after its own time at `bytesPerMs`.
+ */
+function linkStore(bytes: Uint8Array, link: { roundTripMs: number; bytesPerMs: number }) {
+  const { store, file, served } = memoryStore(bytes);
+  const clock = { ms: 0 };
+  const linked: RemoteStore = {
+    ...store,
+    async read(f, start, end) {
+      const all = await new Response(await store.read(f, start, end)).bytes();
+      let at = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (at >= all.length) return controller.close();
+          const piece = all.slice(at, at + 16_384);
+          clock.ms += (at === 0 ? link.roundTripMs : 0) + piece.length / link.bytesPerMs;
+          at += piece.length;
+          controller.enqueue(piece);
+        },
+      }, { highWaterMark: 0 });
+    },
+  };
+  return { store: linked, file, served, now: () => clock.ms };
+}
+
+/** The bytes and requests a ranged zip of 20 pairs (a 50 kB photo, its 1 kB sidecar) took to read the sidecars. */
+async function sidecarsThrough(link: { roundTripMs: number; bytesPerMs: number }) {
+  const { zip, contents } = await pairsZip(20, 50_000, 1_000);
+  const { store, file, served, now } = linkStore(zip, link);
+  const spoolDir = await tmp();
+  const fetches = new RangeFetches({ now });
+  const ranged = await RangedZip.open(store, file, { spoolDir, fetches });
+  const gap = spanGap(fetches.bandwidthDelay);
+  const before = { ...served };
+  ranged.willRead([...contents.keys()]);
+  for await (const entry of ranged.entries()) {
+    const want = contents.get(entry.index!);
+    if (want) assert.deepEqual(await new Response(entry.body()).bytes(), want);
+  }
+  ranged.close();
+  await Deno.remove(spoolDir, { recursive: true });
+  return { gap, bytes: served.bytes - before.bytes, requests: served.requests - before.requests };
+}
+
+Deno.test("the gap between spans is the link's bandwidth-delay product as the directory's read measured it: a slow link fetches each sidecar alone, loopback joins them over the photos", async () => {
+  // 200 kB/s and 30 ms a round trip: 6,000 bytes, less than a photo; each sidecar (and its header) alone.
+  const slow = await sidecarsThrough({ roundTripMs: 30, bytesPerMs: 200 });
+  assert.equal(slow.gap, 6000);
+  assert.equal(slow.requests, 20);
+  assert.ok(slow.bytes < 20 * 1_200, `${slow.bytes} bytes`);
+  // 1 GB/s and 1 ms: the most gap, 64 KB; one span over every photo.
+  const fast = await sidecarsThrough({ roundTripMs: 1, bytesPerMs: 1_000_000 });
+  assert.equal(fast.gap, SPAN_GAP);
+  assert.equal(fast.requests, 1);
+  assert.ok(fast.bytes > 19 * 50_000, `${fast.bytes} bytes`);
 });
