@@ -237,8 +237,10 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     signal,
     retry: options.retry,
     spoolDir: join(backup.tree.tempDir, "spans"),
-    // One line for the requests of every archive: the one being read comes first.
-    fetches: new RangeFetches(),
+    // One line for the requests of every archive: the one being read comes first. Until this run's requests
+    // measure the link, an earlier run's measure of it (a run reading the directories it kept measures none
+    // before its first plan).
+    fetches: new RangeFetches({ bandwidthDelay: memory.link(store.description) }),
     onBytes: (count: number) => (result.bytesFetched += count),
   };
   for (const found of exports) {
@@ -293,6 +295,8 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
         ),
       );
       for (const part of opened) if (part.status === "fulfilled") inputs.push(part.value);
+      const link = reading.fetches.bandwidthDelay;
+      if (link !== undefined) memory.keepLink(store.description, link);
       const failed = opened.find((part) => part.status === "rejected");
       if (failed) throw failed.reason;
       if (!(await holdsPhotos(inputs))) {

@@ -11,9 +11,12 @@
  * a part replaced by another copy is read again. What is kept changes no decision: a JSON file's text is the
  * one read before (an entry of the same part, index, size and CRC-32), a directory the same bytes. Written a
  * batch at a time; a run killed between batches loses at most that batch (read again next run). Forgotten
- * once the export is imported in full. Kept only by runs with a time limit (`--max-time`: the runs made to
- * stop and resume): 25,000 sidecars' texts took 0.35–0.46 s to write and 0.66–0.77 s to remove, and left
- * 20 MB of free pages in `sync.db`; a run without a limit uses (and forgets) what one with a limit kept.
+ * once the export is imported in full. Also kept, with an export's: the bandwidth-delay product of the link to
+ * its store as a run last measured it (`RangeFetches`): a run whose parts' directories were kept fetches
+ * nothing before its catalog's plan, whose spans' gaps follow it (`ranged_zip.ts`, `spanGap`). Kept only by
+ * runs with a time limit (`--max-time`: the runs made to stop and resume): 25,000 sidecars' texts took
+ * 0.35–0.46 s to write and 0.66–0.77 s to remove, and left 20 MB of free pages in `sync.db`; a run without a
+ * limit uses (and forgets) what one with a limit kept.
  * @module
  */
 import type { Store } from "../../../core/store.ts";
@@ -69,6 +72,24 @@ export class PassMemory implements Disposable {
     this.#store.updateCheckpoints(PASS_MEMORY, { put: [{ key: directoryKey(stamp, file), value }] });
   }
 
+  /**
+   * The bandwidth-delay product of the link to `store` (its description) an earlier run measured: a run
+   * that reads the directories kept fetches nothing before its first plan (see `RangeFetches`).
+   */
+  link(store: string): number | undefined {
+    const value = this.#lookup?.(linkKey(store));
+    const bytes = value === undefined ? NaN : Number(value);
+    return bytes >= 0 ? bytes : undefined;
+  }
+
+  /** Keep the link's bandwidth-delay product measured now (`Infinity`: faster than the clock told). */
+  keepLink(store: string, bandwidthDelay: number): void {
+    if (!this.#keep) return;
+    const value = String(bandwidthDelay);
+    if (this.#lookup?.(linkKey(store)) === value) return;
+    this.#store.updateCheckpoints(PASS_MEMORY, { put: [{ key: linkKey(store), value }] });
+  }
+
   /** The text of `entry` of `file` as an earlier run (or this one) read it, if kept. */
   json(stamp: string, file: RemoteFile, entry: ArchiveEntry): string | undefined {
     if (!this.#lookup) return undefined;
@@ -111,6 +132,11 @@ export class PassMemory implements Disposable {
 /** The identity of a part: a copy of it put there anew (another size or time) is another. */
 function partKey(stamp: string, file: RemoteFile): unknown[] {
   return [stamp, file.name, file.size, file.modifiedMs ?? null];
+}
+
+/** No export's key: {@link PassMemory.forget} leaves it (the link outlives the exports). */
+function linkKey(store: string): string {
+  return JSON.stringify(["link", store]);
 }
 
 function directoryKey(stamp: string, file: RemoteFile): string {

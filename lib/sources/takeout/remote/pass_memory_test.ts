@@ -73,3 +73,26 @@ Deno.test("PassMemory keeps a part's directory and JSON texts for the next run (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("PassMemory keeps the link's bandwidth-delay product of each store for the next run (kept by a run with a time limit), whatever export is forgotten", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    {
+      using store = Store.open(dir);
+      // A run without a time limit keeps none.
+      new PassMemory(store, { keep: false }).keepLink("Google Drive", 1);
+      const memory = new PassMemory(store, { keep: true });
+      assert.equal(memory.link("Google Drive"), undefined);
+      memory.keepLink("Google Drive", 6000.5);
+      memory.keepLink("http://127.0.0.1:8080/", Infinity);
+    }
+    using store = Store.open(dir);
+    const memory = new PassMemory(store, { keep: false });
+    memory.forget("20250101T000000Z");
+    assert.equal(memory.link("Google Drive"), 6000.5);
+    assert.equal(memory.link("http://127.0.0.1:8080/"), Infinity);
+    assert.equal(memory.link("http://127.0.0.1:8081/"), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -46,6 +46,11 @@ export interface RangeFetchesOptions {
   small?: number;
   /** Milliseconds, monotonic (default `performance.now`). */
   now?: () => number;
+  /**
+   * The link's {@link RangeFetches.bandwidthDelay} until this run's requests tell one: an earlier run's,
+   * for a run that reads nothing before its first plan (the directories kept, `pass_memory.ts`).
+   */
+  bandwidthDelay?: number;
 }
 
 /**
@@ -145,6 +150,7 @@ export class RangeFetches {
   readonly #large: Slots;
   readonly #small: Slots;
   readonly #now: () => number;
+  readonly #assumed?: number;
   #ranks = 0;
   /** Readers waiting for bytes now, since when one has been, and for how long in this period. */
   #waiting = 0;
@@ -178,6 +184,7 @@ export class RangeFetches {
     this.#large = new Slots(large);
     this.#small = new Slots(small);
     this.#now = options.now ?? (() => performance.now());
+    this.#assumed = options.bandwidthDelay;
     this.#periodStart = this.#now();
   }
 
@@ -294,11 +301,12 @@ export class RangeFetches {
    * pace is all bytes after requests' first over the time readers waited for them; the wait is the least
    * of the latest requests' (the others also waited behind other requests' bytes), less the time its
    * first bytes took to come at that pace (a server that paces its answers, as `rclone --bwlimit` does,
-   * sends the first bytes once they are paid for). Undefined until some request's bytes told a pace;
-   * `Infinity` when they came faster than the clock tells.
+   * sends the first bytes once they are paid for). Until some request's bytes told a pace, the one given
+   * ({@link RangeFetchesOptions.bandwidthDelay}), if any; `Infinity` when they came faster than the clock
+   * tells.
    */
   get bandwidthDelay(): number | undefined {
-    if (this.#linkBytes === 0 || this.#latencies.length === 0) return undefined;
+    if (this.#linkBytes === 0 || this.#latencies.length === 0) return this.#assumed;
     if (this.#linkMs <= 0) return Infinity;
     const perMs = this.#linkBytes / this.#linkMs;
     let latency = Infinity;

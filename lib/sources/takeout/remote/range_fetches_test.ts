@@ -168,3 +168,14 @@ Deno.test("bytes that came faster than the clock tells are a link faster than an
   readBody(fetches, clock, [{ ms: 1, bytes: 512 }, { ms: 0, bytes: 65_536 }]);
   assert.equal(fetches.bandwidthDelay, Infinity);
 });
+
+Deno.test("an earlier run's bandwidth-delay product stands until this run's requests tell a pace", () => {
+  const clock = { ms: 0 };
+  const fetches = new RangeFetches({ now: () => clock.ms, bandwidthDelay: 6000 });
+  assert.equal(fetches.bandwidthDelay, 6000);
+  // Sidecars' requests (one chunk each) tell no pace.
+  readBody(fetches, clock, [{ ms: 30, bytes: 1000 }]);
+  assert.equal(fetches.bandwidthDelay, 6000);
+  readBody(fetches, clock, [{ ms: 10, bytes: 1000 }, { ms: 1, bytes: 100_000 }]);
+  assert.equal(fetches.bandwidthDelay, 100_000 * 9.99);
+});
