@@ -32,7 +32,7 @@ const WEIGHTS: Record<string, number> = {
   "sync.test.ts": 26,
   "takeout_runs.test.ts": 25,
   "takeout_input.test.ts": 18,
-  "takeout_webdav.test.ts": 26,
+  "takeout_webdav.test.ts": 37,
   "takeout_chain.test.ts": 15,
   "takeout.test.ts": 12,
   "crash.test.ts": 12,
