@@ -289,7 +289,8 @@ Deno.test({
     await using proxy = new CountingProxy(server.url, { link: { bytesPerSecond: 500_000, roundTripMs: 20 } });
     const dir = join(WORK, "slow-resumed-backup");
     const args = ["takeout", `--dir=${dir}`, `--from=${proxy.url}`];
-    const first = new CliProcess(args, { env: { TZ: "UTC" } });
+    // A run with a time limit (an unattended one) keeps what it read of the pass (see pass_memory.ts).
+    const first = new CliProcess([...args, "--max-time=1h"], { env: { TZ: "UTC" } });
     // The directory read and kept; from now on every answer stalls: the sidecar pass cannot end.
     await first.waitForLine((line) => /^export \S+: reading 1 part$/.test(line));
     proxy.stall(Infinity, 1);
