@@ -523,6 +523,24 @@ export class OutputTree {
   }
 
   /**
+   * Whether the regular file at `relativePath` is the very file ({@link sameFile}) at `of` (both relative): a
+   * second name of it, such as a move stopped between its hard link at the new path and the removal of the old
+   * name leaves; not a copy of it, a symbolic link, or nothing. The file must have two names at least where
+   * Deno gives their number: on a drive that folds case, `A.jpg` and `a.jpg` are one name of one file. A look:
+   * two calls.
+   */
+  secondName(relativePath: string, of: string): boolean {
+    if (relativePath === of) return false;
+    try {
+      const stat = Deno.lstatSync(join(this.root, ...relativePath.split("/")));
+      return (stat.nlink === null || stat.nlink >= 2) &&
+        sameFile(stat, Deno.lstatSync(join(this.root, ...of.split("/"))));
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Whether the regular file at `relativePath` is the very file ({@link sameFile}) kept aside for `targetPath`
    * under {@link CHANGED_DIR} ({@link moveAside} links it to `CHANGED_DIR/<stamp>/<targetPath>`, any run's
    * stamp): its bytes are kept there, whatever becomes of this name. A look: a listing of `CHANGED_DIR` (mostly
@@ -614,11 +632,12 @@ export class OutputTree {
           }
         }
         arrived?.();
-        // The file is in place; a temporary name left over goes with the temporary folder.
+        // The file is in place; the name it leaves is removed after.
         try {
           Deno.removeSync(temp);
         } catch {
-          // Left for the temporary folder's clearing.
+          // Left over: a temporary name goes with the temporary folder; a moved file's old name (its folder's
+          // names cannot be removed: immutable, append-only) is a second name the caller finds (`secondName`).
         }
         return true;
       }

@@ -320,6 +320,28 @@ Deno.test("OutputTree.keptAside: a file that is the very file moved aside for a 
   assert.equal(t.tree.keptAside("albums/Trip/none.jpg", "2020/01/01/a.jpg"), false);
 });
 
+Deno.test("OutputTree.secondName: a hard link to the very file at the other path (a moved file's old name, left), not the path itself, a copy of it with its times, a symbolic link to it, another file or nothing", async () => {
+  await using t = await tempTree();
+  const at = (path: string) => join(t.root, ...path.split("/"));
+  await Deno.mkdir(at("2020/01/01"), { recursive: true });
+  await Deno.mkdir(at("2021/02/03"), { recursive: true });
+  await Deno.writeFile(at("2021/02/03/a.jpg"), bytes(10));
+  await Deno.link(at("2021/02/03/a.jpg"), at("2020/01/01/a.jpg"));
+  await Deno.copyFile(at("2021/02/03/a.jpg"), at("2020/01/01/copy.jpg"));
+  const { mtime, atime } = Deno.statSync(at("2021/02/03/a.jpg"));
+  Deno.utimeSync(at("2020/01/01/copy.jpg"), atime!, mtime!);
+  await Deno.symlink("../../2021/02/03/a.jpg", at("2020/01/01/symbolic.jpg"));
+  await Deno.writeFile(at("2020/01/01/other.jpg"), bytes(10, 2));
+  assert.equal(t.tree.secondName("2020/01/01/a.jpg", "2021/02/03/a.jpg"), true);
+  assert.equal(t.tree.secondName("2021/02/03/a.jpg", "2021/02/03/a.jpg"), false);
+  for (const other of ["copy", "symbolic", "other", "none"]) {
+    assert.equal(t.tree.secondName(`2020/01/01/${other}.jpg`, "2021/02/03/a.jpg"), false, other);
+  }
+  // Its only name left: no second name of anything.
+  await Deno.remove(at("2021/02/03/a.jpg"));
+  assert.equal(t.tree.secondName("2020/01/01/a.jpg", "2021/02/03/a.jpg"), false);
+});
+
 Deno.test("sameFile: the same device and file number where Deno gives them; where it gives no number (Windows), the same volume, size, modification and creation times, and change time where given", async () => {
   await using t = await tempTree();
   const path = join(t.root, "x.jpg");
