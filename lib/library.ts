@@ -16,6 +16,7 @@ import type { RetryOptions } from "./core/retry.ts";
 import { requeueMissing, transferPending, type TransferResult } from "./core/transfer.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import { fitNamesForXmp } from "./core/fit_names.ts";
+import { finishStoppedMoves } from "./core/place.ts";
 import { downloadLocalTime } from "./download_local_time.ts";
 import { authorize } from "./google/credentials.ts";
 import type { GoogleIo } from "./google/io.ts";
@@ -118,6 +119,8 @@ export async function sync(options: SyncOptions): Promise<SyncSummary> {
   const { logger, retry, idleTimeoutMs, io = {} } = options;
   using stop = options.stop ?? new RunStop(options);
   using backup = await openBackup(options.dir, options);
+  // A file a stopped move left under two names has one (its old name gone) before anything looks for it.
+  await finishStoppedMoves({ ...backup, logger, onPlaced: options.onFile });
   // First: the files moved (renamed) here are where the rest of the run finds them.
   if (backup.xmp) await fitNamesForXmp({ ...backup, logger, onPlaced: options.onFile });
   const { store } = backup;

@@ -17,6 +17,7 @@ import { delay, type RetryOptions } from "./core/retry.ts";
 import { transferPending, type TransferResult } from "./core/transfer.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import { fitNamesForXmp } from "./core/fit_names.ts";
+import { finishStoppedMoves } from "./core/place.ts";
 import { downloadLocalTime } from "./download_local_time.ts";
 import { authorize } from "./google/credentials.ts";
 import type { GoogleIo } from "./google/io.ts";
@@ -84,6 +85,8 @@ export async function pick(options: PickOptions): Promise<PickSummary> {
   const now = io.now ?? Date.now;
   using stop = options.stop ?? new RunStop();
   using backup = await openBackup(options.dir, options);
+  // A file a stopped move left under two names has one (its old name gone) before anything looks for it.
+  await finishStoppedMoves({ ...backup, logger, onPlaced: options.onFile });
   // First: the files moved (renamed) here are where the rest of the run finds them.
   if (backup.xmp) await fitNamesForXmp({ ...backup, logger, onPlaced: options.onFile });
   const { store } = backup;

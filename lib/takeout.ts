@@ -21,7 +21,7 @@ import type { FolderRequest } from "./core/folder_settings.ts";
 import type { PathMapper } from "./core/layout.ts";
 import { writeXmpSidecars } from "./core/xmp_sidecars.ts";
 import { fitNamesForXmp } from "./core/fit_names.ts";
-import { Placer } from "./core/place.ts";
+import { finishStoppedMoves, Placer } from "./core/place.ts";
 import { linkTakeoutAlbums } from "./sources/takeout/album_links.ts";
 import type { Logger } from "./core/logger.ts";
 import { localArchives, type LocalPart } from "./sources/takeout/archive.ts";
@@ -153,6 +153,8 @@ export async function takeout(
   using stageWorkers = new EarlyStageWorkers(inputs);
   using stop = options.stop ?? new RunStop();
   using backup = await openBackup(dir, options);
+  // A file a stopped move left under two names has one (its old name gone) before anything looks for it.
+  await finishStoppedMoves({ ...backup, logger });
   // First: the import finds each renamed file at its new name (a resumed rename not placed again from its entry).
   if (backup.xmp) await fitNamesForXmp({ ...backup, logger });
   logger.info(`reading ${inputs.length} ${inputs.length === 1 ? "archive" : "archives"}`);
@@ -207,6 +209,8 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
   // only by a run with a time limit (an unattended run, stopped and resumed on a slow link): for a run
   // without one it would cost every import a write and a removal of all its sidecars' texts in sync.db.
   using memory = new PassMemory(backup.store, { keep: stop.timed });
+  // A file a stopped move left under two names has one (its old name gone) before anything looks for it.
+  await finishStoppedMoves({ ...backup, logger, onPlaced: options.onFile });
   // First: the import finds each renamed file at its new name (a resumed rename not placed again from its entry).
   if (backup.xmp) await fitNamesForXmp({ ...backup, logger, onPlaced: options.onFile });
   const store = typeof options.store === "function"

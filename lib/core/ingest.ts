@@ -87,6 +87,9 @@ export async function refileRedated(
       // The first move's start is what counts: a later run's row may name the path claimed then.
       const was = noted ?? row.path;
       if (noted === undefined) store.refileFrom(id, was);
+      // One photo, one date: the items sharing the file take it too (see `shared_date.ts`). Before the move: the
+      // note goes as the file arrives (see `Placer.move`), and a run stopped after that would not come back here.
+      for (const sharer of store.itemsSharing(row.id)) store.setCreatedMs(sharer.id, row.createdMs);
       let path: string | undefined;
       try {
         path = await placer.move(row.id, new Date(row.createdMs), was);
@@ -97,8 +100,6 @@ export async function refileRedated(
         result.failed++;
         continue;
       }
-      // One photo, one date: the items sharing the file take it too (see `shared_date.ts`).
-      for (const sharer of store.itemsSharing(row.id)) store.setCreatedMs(sharer.id, row.createdMs);
       if (path !== undefined) {
         options.logger.event(`re-dated ${path}`);
         result.moved++;

@@ -539,8 +539,10 @@ export class Placer implements Disposable {
    * file follows (a kill, a folder that cannot be made) leaves a row naming the new path and a note naming
    * the file's, which the next run takes the file from (as `was`); or, the file gone from this folder by
    * then (stored elsewhere: a CI job's folder), which tells it that the copy is at that path, not at the
-   * row's (see `Committer.keepsFileOf`). A note this call made goes as the file arrives; one noted before
-   * it (the caller's, or a stopped run's) is the caller's to clear (`Store.refiled`).
+   * row's (see `Committer.keepsFileOf`). As the file arrives, the note goes, whoever made it (this call, the
+   * caller, a stopped run), for one of the name the file leaves (`Store.arrivedFrom`), which goes once that name
+   * is gone (see {@link finishMoves}); a note made before this call is the caller's to clear when the file does
+   * not arrive (`Store.refiled`).
    *
    * A file found at neither (deleted, or never here: a CI job's folder holds only its run's new files)
    * is not moved: with `missing: "claim"` the new path is claimed all the same, for the file to be
@@ -577,9 +579,15 @@ export class Placer implements Disposable {
       try {
         moved = await this.#tree.move(from, to, mtime, () => {
           this.#onPlaced?.(to, "moved", from);
-          // At the row's path now: a run stopped from here finds it there. After the list is told, so that a
-          // stop in between leaves a note of a copy at `from` too many (a warning), never one too few.
-          if (!noted) this.#store.refiled(id);
+          // At the row's path now, and (a hard link made) at `from` still, until the tree removes that name: the
+          // note of where the file was (this call's or the caller's) gives way to one of the name it leaves, in
+          // one transaction. A run stopped from here (a kill; a folder whose names cannot be removed) so leaves
+          // no note of a file at `from`: in a folder whose files are stored elsewhere, the list's path, `to`, is
+          // where the copy is stored, and no "out of date" warning names `from`. The next run removes `from`
+          // where it is still a name of the file (see `finishMoves`). After the list is told: a stop in between
+          // leaves a note of a copy at `from` too many (a warning), never one too few (the list naming `from`
+          // and sync.db `to`, silently).
+          this.#store.arrivedFrom(id, from);
         });
       } catch (error) {
         // Not moved (a folder on the way is a link or a file): the row names again the path its file
@@ -614,7 +622,66 @@ export class Placer implements Disposable {
     }
     // The links it had, to where it is now.
     await this.linkAlbums(unlinked.map((link) => ({ ...link, path: to })));
+    // The names it left that are still names of it: the old one (its removal failed), a stopped move's (`was`),
+    // and those earlier moves of it left.
+    const left = this.#store.secondNames().filter((name) => name.id === id).map((name) => name.path);
+    await this.#removeSecondNames(new Set([from, ...was === undefined ? [] : [was], ...left]), to);
     return to;
+  }
+
+  /**
+   * Finish the moves a stopped run left half-done: a file at its row's path (moved there) and still at the path
+   * it left, as one file under two names (see `Store.arrivedFrom`: a kill between the hard link and the removal
+   * of the old name, or a folder whose names cannot be removed). The old name goes where it is still that very
+   * file (`OutputTree.secondName`); a file of the user's or another item's there now stays. Its album links and
+   * XMP sidecar follow the file, as after a move. Returns how many names were removed.
+   */
+  async finishMoves(): Promise<number> {
+    let removed = 0;
+    for (const { path, id } of this.#store.secondNames()) {
+      const row = this.#store.item(id);
+      // Not here (stored elsewhere: a CI job's folder, which stored it at its new path), or no longer the item's.
+      if (row?.status !== "downloaded" || !row.path || this.#tree.modifiedAt(row.path) === undefined) {
+        this.#store.secondNameGone(path);
+        continue;
+      }
+      const unlinked = await this.#unlinkAlbums(id, path, { fileAt: row.path });
+      await leaveXmpSidecar({ store: this.#store, tree: this.#tree }, id, path, row.path);
+      await this.linkAlbums(unlinked.map((link) => ({ ...link, path: row.path! })));
+      if (await this.#removeSecondNames(new Set([path]), row.path)) {
+        removed++;
+        this.#logger.event(`removed ${path}, a second name of ${row.path} that a stopped move left`);
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Remove each of `names` that is a second name of the file at `to` ({@link OutputTree.secondName})
+   * and that no other item holds; each one's note (`Store.arrivedFrom`) goes once it is gone or no longer the
+   * file. One that cannot be removed is said, and stays noted for the next run. Returns whether any went.
+   */
+  async #removeSecondNames(names: Set<string>, to: string): Promise<boolean> {
+    let removed = false;
+    for (const name of names) {
+      // Not a path an item holds: another item's is that item's, and on a drive that folds case, a name that
+      // folds to the item's own path is that path.
+      if (this.#tree.secondName(name, to) && !this.#store.holdsPath(name)) {
+        try {
+          await this.#tree.remove(name);
+          removed = true;
+        } catch (error) {
+          this.#logger.warn(
+            `${name} stays, a second name of ${to} (the file moved there; ${
+              (error as Error).message
+            }); the next run removes it`,
+          );
+          continue;
+        }
+      }
+      this.#store.secondNameGone(name);
+    }
+    return removed;
   }
 
   /**
@@ -782,6 +849,17 @@ export class Placer implements Disposable {
     }
     throw new PhotosyncError(`no free file name for item ${row.id} (${wanted})`);
   }
+}
+
+/**
+ * First in a run that places files: the moves a stopped run left half-done, their files under two names, are
+ * finished (see {@link Placer.finishMoves}), so that the run finds one name of each. Returns how many names
+ * went.
+ */
+export async function finishStoppedMoves(options: PlacerOptions): Promise<number> {
+  if (options.store.secondNames().length === 0) return 0;
+  using placer = new Placer(options);
+  return await placer.finishMoves();
 }
 
 /** The folder of an album whose title has nothing to name one by. */

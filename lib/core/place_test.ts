@@ -624,7 +624,7 @@ Deno.test("Placer.move: to the path its row maps to now, with the new mtime, by 
   assert.equal((await Deno.stat(join(f.root, "2020/01/01/c.jpg"))).mtime?.getTime(), DAY + 2000);
 });
 
-Deno.test("Placer.move: where the file is is noted in the claim's transaction: a move stopped after its claim (a folder the file system refuses) leaves the row at the new path and a note naming the file's, which the next move takes it from; the file gone by then (stored elsewhere), the note still names where the copy is; a move that goes through leaves no note of its own", async () => {
+Deno.test("Placer.move: where the file is is noted in the claim's transaction: a move stopped after its claim (a folder the file system refuses) leaves the row at the new path and a note naming the file's, which the next move takes it from; the file gone by then (stored elsewhere), the note still names where the copy is; a move whose file arrives leaves no note, whoever made it", async () => {
   const later = Date.parse("2021-06-07T08:00:00Z");
   // While blocked, the mapper puts the new day under a folder name too long for the file system: the move
   // fails after the claim, as a kill at that moment leaves it.
@@ -656,16 +656,108 @@ Deno.test("Placer.move: where the file is is noted in the claim's transaction: a
   assert.equal(await placer.move("a", new Date(later), "2020/01/01/a.jpg"), "2021/06/07/a.jpg");
   assert.equal(await f.read("2021/06/07/a.jpg"), "photo a");
   assert.equal(await placer.move("b", new Date(later), "2020/01/01/b.jpg"), undefined);
-  // Noted before these moves: the callers' to clear (a's done; b's copy is still at its old day).
-  assert.deepEqual(f.store.pendingRefiles(), notes);
+  // a's note went as its file arrived; b's, noted before this move, is the caller's (its copy is still at its
+  // old day).
+  assert.deepEqual(f.store.pendingRefiles(), [notes[1]]);
   redate(f.store, "c", "c.jpg", later);
   assert.equal(await placer.move("c", new Date(later)), "2021/06/07/c.jpg");
-  assert.deepEqual(f.store.pendingRefiles(), notes);
+  assert.deepEqual(f.store.pendingRefiles(), [notes[1]]);
+  assert.deepEqual(f.store.secondNames(), [], "the names the files left are gone");
   assert.deepEqual(
     ["2020/01/01/a.jpg", "2020/01/01/c.jpg"].map((path) => f.tree.occupied(path)),
     [false, false],
     "moved, not copied",
   );
+});
+
+/**
+ * The folder at `path` append-only until disposed (`chattr +a`, as root): names are made in it, none removed, as a
+ * move that hard-links its file elsewhere then fails to remove the old name finds it.
+ */
+async function appendOnly(path: string): Promise<AsyncDisposable> {
+  const chattr = async (flag: string) => {
+    const { code, stderr } = await new Deno.Command("chattr", { args: [flag, path], stderr: "piped" })
+      .output();
+    assert.equal(code, 0, `chattr ${flag} ${path}: ${new TextDecoder().decode(stderr)}`);
+  };
+  await chattr("+a");
+  return { [Symbol.asyncDispose]: () => chattr("-a") };
+}
+
+Deno.test({
+  name:
+    "Placer.move, Placer.finishMoves: a moved file whose old name cannot be removed (its folder append-only: the state a kill between the hard link at the new path and the old name's removal leaves) is at both, one file, said and noted as a second name, no note of a file at its old day; the next run removes the old name, and only where it is still that very file: the user's own put there since stays",
+  // `chattr +a` needs root.
+  ignore: Deno.uid() !== 0,
+  async fn() {
+    await using f = await fixture({ a: "a.jpg", b: "b.jpg" });
+    const later = Date.parse("2021-06-07T08:00:00Z");
+    {
+      using placer = f.newPlacer();
+      await f.placeAll(placer, "a", "b");
+      await using _ = await appendOnly(join(f.root, "2020/01/01"));
+      for (const id of ["a", "b"]) {
+        redate(f.store, id, `${id}.jpg`, later);
+        assert.equal(await placer.move(id, new Date(later)), `2021/06/07/${id}.jpg`);
+        assert.ok(f.tree.secondName(`2020/01/01/${id}.jpg`, `2021/06/07/${id}.jpg`), "one file, two names");
+      }
+    }
+    assert.deepEqual(f.rows("a", "b").map((row) => row.path), ["2021/06/07/a.jpg", "2021/06/07/b.jpg"]);
+    assert.deepEqual(f.store.pendingRefiles(), [], "no note of a file at its old day");
+    assert.deepEqual(f.store.secondNames(), [
+      { path: "2020/01/01/a.jpg", id: "a" },
+      { path: "2020/01/01/b.jpg", id: "b" },
+    ]);
+    assert.equal(f.logger.lines.warn.length, 2);
+    assert.match(
+      f.logger.lines.warn[0],
+      /^2020\/01\/01\/a\.jpg stays, a second name of 2021\/06\/07\/a\.jpg \(the file moved there; cannot remove .*\); the next run removes it$/,
+    );
+    // Before the next run, b's old name is the user's own file.
+    await Deno.remove(join(f.root, "2020/01/01/b.jpg"));
+    await f.write("2020/01/01/b.jpg", "the user's own");
+
+    using placer = f.newPlacer();
+    assert.equal(await placer.finishMoves(), 1);
+    assert.equal(f.tree.occupied("2020/01/01/a.jpg"), false);
+    assert.equal(await f.read("2021/06/07/a.jpg"), "photo a");
+    assert.equal(await f.read("2020/01/01/b.jpg"), "the user's own");
+    assert.equal(await f.read("2021/06/07/b.jpg"), "photo b");
+    assert.deepEqual(f.store.secondNames(), []);
+    assert.equal(await placer.finishMoves(), 0);
+  },
+});
+
+Deno.test("Placer.move with `was`: a move stopped as its file arrived (at both names, its note still naming the old: a run stopped between the list of new files and sync.db, or an earlier version's, which noted nothing else) is finished by the next run's move from there: the old name goes, the album link follows the file", async () => {
+  await using f = await fixture({ a: "a.jpg" });
+  const later = Date.parse("2021-06-07T08:00:00Z");
+  {
+    using placer = f.newPlacer();
+    await f.placeAll(placer, "a");
+    f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a"]);
+    await placer.linkAlbums(f.store.albumMembers("library"));
+  }
+  redate(f.store, "a", "a.jpg", later);
+  f.store.refileFrom("a", "2020/01/01/a.jpg");
+  {
+    // The run stops as the file arrives, where the list of new files is told (a kill at that moment).
+    using placer = f.newPlacer((_, entry) => {
+      if (entry === "moved") throw new Error("stopped");
+    });
+    await assert.rejects(placer.move("a", new Date(later), "2020/01/01/a.jpg"), /stopped/);
+  }
+  assert.ok(f.tree.secondName("2020/01/01/a.jpg", "2021/06/07/a.jpg"));
+  assert.equal(f.store.item("a")!.path, "2021/06/07/a.jpg");
+  assert.deepEqual(f.store.pendingRefiles(), [{ id: "a", was: "2020/01/01/a.jpg" }]);
+  assert.equal(Deno.readLinkSync(join(f.root, "albums/Trip/a.jpg")), "../../2020/01/01/a.jpg");
+
+  // The next run resumes from the note (as `refileRedated` does).
+  using placer = f.newPlacer();
+  assert.equal(await placer.move("a", new Date(later), "2020/01/01/a.jpg"), "2021/06/07/a.jpg");
+  assert.equal(f.tree.occupied("2020/01/01/a.jpg"), false);
+  assert.equal(await f.read("2021/06/07/a.jpg"), "photo a");
+  assert.equal(Deno.readLinkSync(join(f.root, "albums/Trip/a.jpg")), "../../2021/06/07/a.jpg");
+  assert.deepEqual(f.store.secondNames(), []);
 });
 
 Deno.test("Placer.remove: the item's file (only with its recorded size), its links and its row go", async () => {

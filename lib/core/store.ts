@@ -322,6 +322,12 @@ export interface AlbumRow {
 const REFILE = "refile";
 
 /**
+ * The checkpoints' "source" under which the paths that moved files left are noted (keyed by the path, the item's
+ * id the value): a second name of the file until removed (see {@link Store.arrivedFrom}).
+ */
+const SECOND_NAME = "second-name";
+
+/**
  * The checkpoints' "source" under which the album memberships recorded since album links were last made are
  * noted (keyed `[album id, item id]` as JSON): a folder whose earlier files are stored elsewhere holds none of
  * their links either, and makes only these (see {@link Store.newMemberships}).
@@ -744,6 +750,34 @@ export class Store {
   /** Item `id`'s file is where its capture time puts it (see {@link pendingRefiles}). One statement, as {@link refileFrom}. */
   refiled(id: string): void {
     this.#applyCheckpoint(REFILE, { remove: [id] });
+  }
+
+  /**
+   * Item `id`'s file, moved, is at its row's path now, and still at `from` (one file, two names: a hard link
+   * made, the old name not yet removed). In one transaction: the note of where the file was
+   * ({@link refileFrom}, whoever made it) gives way to a note of the second name, so that a run stopped before
+   * the old name goes (a kill; a folder whose names cannot be removed) is known to have moved the file (a folder
+   * whose earlier files are stored elsewhere stored it at the new path, not the old), and the next run removes
+   * that name if it is still the same file (see `Placer.finishMoves`).
+   */
+  arrivedFrom(id: string, from: string): void {
+    this.transaction(() => {
+      this.#applyCheckpoint(REFILE, { remove: [id] });
+      this.#applyCheckpoint(SECOND_NAME, { put: [{ key: from, value: id }] });
+    });
+  }
+
+  /**
+   * The names of moved files that their moves left (see {@link arrivedFrom}): item `id`'s file was also at
+   * `path`. Keyed by the path: a file moved twice may have left two.
+   */
+  secondNames(): { path: string; id: string }[] {
+    return this.checkpointsFrom(SECOND_NAME, "").map(({ key, value }) => ({ path: key, id: value }));
+  }
+
+  /** No moved file's second name is at `path` (see {@link arrivedFrom}): removed, or no longer the file. */
+  secondNameGone(path: string): void {
+    this.#applyCheckpoint(SECOND_NAME, { remove: [path] });
   }
 
   /** Give an item another capture time (a date corrected where another source's item says so). */
