@@ -25,6 +25,17 @@ export async function locked(
   };
 }
 
+/**
+ * Makes the folder at `path` append-only until disposed (`chattr +a`, root only): names are made in it (a file
+ * linked or moved in) and none removed, as a move finds a folder whose file it has linked elsewhere and cannot
+ * unlink (a kill at that moment leaves the same: the file under both names).
+ */
+export async function appendOnly(path: string): Promise<AsyncDisposable> {
+  assert.equal(Deno.uid(), 0, "chattr +a needs root");
+  await chattr("+a", path);
+  return { [Symbol.asyncDispose]: () => chattr("-a", path) };
+}
+
 async function chattr(flag: string, path: string) {
   const { code, stderr } = await new Deno.Command("chattr", { args: [flag, path], stderr: "piped" }).output();
   assert.equal(code, 0, `chattr ${flag} ${path}: ${new TextDecoder().decode(stderr)}`);

@@ -16,7 +16,7 @@ import {
   TestEnv,
 } from "../testing/harness.ts";
 import { fixtureItem, mediaBytes } from "../testing/library_fixture.ts";
-import { locked } from "../testing/locked.ts";
+import { appendOnly, locked } from "../testing/locked.ts";
 import {
   type ArchivePart,
   planArchives,
@@ -1349,4 +1349,98 @@ Deno.test("--files-elsewhere, a run stopped after a later export's date claimed 
   assert.deepEqual(await statusOf(stopped), expected.status);
   assert.deepEqual(await listed(elsewhereList), expected.list);
   assert.deepEqual(notes(stopped), []);
+});
+
+Deno.test({
+  name:
+    "--files-elsewhere, a run whose move of a file to its corrected day linked it there and could not remove the old name (the old day's folder append-only: the state a kill between the two leaves): the file is at both, one file, said; a re-run in the folder removes the old name, all as an uninterrupted run left it; a re-run in a folder holding only sync.db (the list's new path stored) says nothing is out of date",
+  // `chattr +a` needs root.
+  ignore: Deno.uid() !== 0,
+  async fn() {
+    const store = join(WORK, "left-name-store");
+    await Deno.mkdir(store, { recursive: true });
+    const folder = "Takeout/Google Photos/Photos from 2023";
+    const photo = bytes("\xff\xd8 a photo whose date a later export corrects, its old name left \xff\xd9");
+    const takenOn = (day: number) => sidecar("a.jpg", Date.UTC(2023, 4, day, 12));
+    await hand.writeZip(join(store, "takeout-20251110T101010Z-001.zip"), [
+      [`${folder}/a.jpg`, photo],
+      [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(1))],
+    ]);
+    // The increment sends it again with its date corrected (a move from 2023/05/01 to 2023/05/03), then a new photo.
+    await hand.writeZip(join(store, "takeout-20260110T101010Z-001.zip"), [
+      [`${folder}/a.jpg`, photo],
+      [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(3))],
+      [`${folder}/b.jpg`, bytes("\xff\xd8 a new photo of the increment, beside a name left \xff\xd9")],
+    ]);
+    const run = (dir: string, list: string) =>
+      cli(["takeout", "--files-elsewhere", `--dir=${dir}`, `--from=${store}`, `--new-files=${list}`]);
+    /** sync.db's notes: of files to move (where they are), and of the names moves left. */
+    const notes = (dir: string) => {
+      using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+      return (db.prepare(
+        "SELECT source, key, value FROM checkpoints WHERE source IN ('refile', 'second-name') ORDER BY 1, 2",
+      ).all() as { source: string; key: string; value: string }[]).map((row) => ({ ...row }));
+    };
+    const listed = async (list: string) => (await Deno.readTextFile(list)).split("\n").filter(Boolean);
+
+    const reference = outDir("left-name-reference");
+    const whole = await run(reference, join(WORK, "left-name-reference.txt"));
+    assert.equal(whole.code, 0, whole.stderr);
+    const expected = {
+      tree: await backupTree(reference),
+      rows: rows(reference),
+      list: await listed(join(WORK, "left-name-reference.txt")),
+    };
+    assert.deepEqual(expected.list, ["2023/05/03/a.jpg", "2024/01/01/b.jpg"]);
+
+    // The move links the file at 2023/05/03 and then cannot remove 2023/05/01/a.jpg (its folder, made beforehand
+    // for the first export's file, takes names in but lets none out): a kill between the link and the removal
+    // leaves the file so, its album links and sidecar moved or not (this run moves them: it goes on).
+    const left = outDir("left-name");
+    await Deno.mkdir(join(left, "2023/05/01"), { recursive: true });
+    const leftList = join(WORK, "left-name-left.txt");
+    {
+      await using _ = await appendOnly(join(left, "2023/05/01"));
+      const stopped = await run(left, leftList);
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.match(
+        stopped.stderr,
+        /2023\/05\/01\/a\.jpg stays, a second name of 2023\/05\/03\/a\.jpg \(the file moved there; cannot remove .*\); the next run removes it/,
+      );
+    }
+    assert.deepEqual(await listFiles(left), ["2023/05/01/a.jpg", "2023/05/03/a.jpg", "2024/01/01/b.jpg"]);
+    assert.equal(
+      Deno.statSync(join(left, "2023/05/01/a.jpg")).ino,
+      Deno.statSync(join(left, "2023/05/03/a.jpg")).ino,
+      "one file",
+    );
+    assert.deepEqual(rows(left), expected.rows);
+    assert.deepEqual(await listed(leftList), expected.list);
+    // No note of a file at the old day: only of the name the move left there.
+    // A Takeout item's id is its content's hash.
+    const { hash } = rows(left).items.find((row) => row.path === "2023/05/03/a.jpg")!;
+    assert.deepEqual(notes(left), [{
+      source: "second-name",
+      key: "2023/05/01/a.jpg",
+      value: `takeout:${hash}`,
+    }]);
+
+    // Run again in the same folder (hard links kept in the copy): the old name goes; all as one run left it.
+    const here = outDir("left-name-here");
+    await copyBackup(left, here);
+    const again = await run(here, join(WORK, "left-name-here.txt"));
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await backupTree(here), expected.tree);
+    assert.deepEqual(rows(here), expected.rows);
+    assert.deepEqual(notes(here), []);
+
+    // A CI job stores the listed files (the new path) and keeps sync.db only: nothing is out of date.
+    await keepOnlySyncDb(left);
+    const next = await run(left, join(WORK, "left-name-elsewhere.txt"));
+    assert.equal(next.code, 0, next.stderr);
+    assert.doesNotMatch(next.stderr, /out of date|stays at the old day|stored elsewhere/);
+    assert.deepEqual(await listFiles(left), []);
+    assert.deepEqual(rows(left), expected.rows);
+    assert.deepEqual(notes(left), []);
+  },
 });
