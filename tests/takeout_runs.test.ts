@@ -627,6 +627,67 @@ Deno.test("album links made as hard links, after a file is placed again (changed
   assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name).sort(), ["a.jpg", "b.jpg"]);
 });
 
+Deno.test("album links made as hard links, while a member's file is not here (moved aside by verify --repair, or deleted) and the import does not restore it: the import exits 0, its new member linked, the old links kept; the archives that restore the files link them again", async () => {
+  const work = join(WORK, "hard-links-missing");
+  await Deno.mkdir(work, { recursive: true });
+  const album = "Takeout/Google Photos/Road trip";
+  const photo = (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`);
+  const members = (names: string[], day: number): [string, Uint8Array][] => [
+    [`${album}/metadata.json`, bytes(JSON.stringify({ title: "Road trip" }))],
+    ...names.flatMap((name, at): [string, Uint8Array][] => [
+      [`${album}/${name}`, photo(name)],
+      [`${album}/${name}.supplemental-metadata.json`, bytes(sidecar(name, Date.UTC(2023, 0, day + at)))],
+    ]),
+  ];
+  const [baseline, increment] = ["20240101", "20240301"].map((day) =>
+    join(work, `takeout-${day}T000000Z-001.zip`)
+  );
+  await hand.writeZip(baseline, members(["a.jpg", "b.jpg"], 5));
+  await hand.writeZip(increment, members(["c.jpg"], 7));
+  const dir = outDir("hard-links-missing");
+  const [a, b, c] = ["2023/01/05/a.jpg", "2023/01/06/b.jpg", "2023/01/07/c.jpg"];
+  /** An import of `zip` by a run granted write access to `dir` and `work` only (no symbolic links). */
+  const run = async (zip: string) => {
+    const result = await runPhotosync(["takeout", `--dir=${dir}`, zip], {
+      ...CLI_OPTIONS,
+      allowWrite: [dir, work],
+    });
+    assert.equal(result.code, 0, result.stderr);
+  };
+  const folder = join(dir, "albums/Road trip");
+  const hardLinked = (name: string, path: string) => {
+    const [link, file] = [Deno.lstatSync(join(folder, name)), Deno.lstatSync(join(dir, path))];
+    return link.isFile && link.dev === file.dev && link.ino === file.ino;
+  };
+  await run(baseline);
+
+  // a.jpg changed in place (its album link with it) and kept aside by verify --repair; b.jpg deleted.
+  const changed = bytes("\xff\xd8 a.jpg, edited \xff\xd9");
+  await Deno.writeFile(join(dir, a), changed);
+  await Deno.remove(join(dir, b));
+  const repair = await cli(["verify", `--dir=${dir}`, "--repair"]);
+  assert.equal(repair.code, 3, repair.stderr);
+
+  // The increment brings c.jpg only: a's and b's links stay as they are, the copies they hold.
+  await run(increment);
+  assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name).sort(), [
+    "a.jpg",
+    "b.jpg",
+    "c.jpg",
+  ]);
+  assert.ok(hardLinked("c.jpg", c));
+  assert.deepEqual(await Deno.readFile(join(folder, "a.jpg")), changed);
+  assert.deepEqual(await Deno.readFile(join(folder, "b.jpg")), photo("b.jpg"));
+
+  await run(baseline);
+  assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name).sort(), [
+    "a.jpg",
+    "b.jpg",
+    "c.jpg",
+  ]);
+  assert.ok(hardLinked("a.jpg", a) && hardLinked("b.jpg", b));
+});
+
 Deno.test("two albums whose titles are made one folder name (Trip: 2024 and Trip? 2024) each get a folder of their own, the second tagged by the album's id and recorded in sync.db: a member of one is never in the other's, a photo in both is in both, and a later import keeps each folder", async () => {
   const work = join(WORK, "one-folder-name");
   await Deno.mkdir(work, { recursive: true });

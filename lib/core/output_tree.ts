@@ -173,6 +173,17 @@ export class NoLinksError extends Error {
   }
 }
 
+/**
+ * A hard link's file is not at its path (deleted, or moved aside by `verify --repair`, and not put back yet): no
+ * hard link can be made to it, as a symbolic link can (it points there until the file is back).
+ */
+export class NoFileError extends Error {
+  constructor(path: string, options?: ErrorOptions) {
+    super(`no file at ${path} to link to`, options);
+    this.name = "NoFileError";
+  }
+}
+
 /** The link calls the output tree makes (an I/O edge: a test stands in for a drive that makes none). */
 export interface LinkCalls {
   /** `Deno.symlink`'s: a symbolic link at `path` pointing to `target`. */
@@ -667,7 +678,8 @@ export class OutputTree {
    * system, or by Deno's permissions (it makes them only with unscoped read and write grants; a
    * program using photosync may grant only its folder). Returns false when something is
    * already there. Throws {@link NoLinksError} when the drive makes neither kind (FAT32, exFAT),
-   * leaving no folder it made for the link.
+   * leaving no folder it made for the link; {@link NoFileError} when a hard link is to be made and no
+   * file is at `targetPath`.
    */
   async link(relativePath: string, targetPath: string): Promise<boolean> {
     const parts = relativePath.split("/");
@@ -685,10 +697,14 @@ export class OutputTree {
       ) {
         throw fileSystemError("link", at, error);
       }
+      const target = join(this.root, ...targetPath.split("/"));
       try {
-        await this.#linkCalls.link(join(this.root, ...targetPath.split("/")), at);
+        await this.#linkCalls.link(target, at);
       } catch (linkError) {
         if (linkError instanceof Deno.errors.AlreadyExists) return false;
+        if (linkError instanceof Deno.errors.NotFound && !this.#exists(target)) {
+          throw new NoFileError(targetPath, { cause: linkError });
+        }
         if (!makesNoLinks(linkError)) throw fileSystemError("link", at, linkError);
         this.#links = false;
         // The folders made for this link would stay empty: an album folder without its photos.

@@ -5,6 +5,7 @@ import {
   FileSystemError,
   isPlacedMtime,
   type LinkCalls,
+  NoFileError,
   NoLinksError,
   OutputTree,
   sameFile,
@@ -196,6 +197,15 @@ Deno.test("OutputTree.link: a relative symbolic link; false when the name is tak
   assert.equal(await Deno.readLink(join(t.root, "albums/Trip/x.jpg")), "../../2020/01/01/x.jpg");
   assert.equal(await Deno.readTextFile(join(t.root, "albums/Trip/x.jpg")), "photo");
   assert.equal(await t.tree.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), false);
+});
+
+Deno.test("OutputTree.link: where symbolic links are refused, a hard link to a file not there (deleted, kept aside) is a NoFileError; a symbolic link to it is made, pointing there", async () => {
+  await using t = await tempTree();
+  const hard = new OutputTree(t.root, { linkCalls: noSymlinks });
+  await assert.rejects(() => hard.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), NoFileError);
+  assert.equal(hard.makesLinks, true);
+  assert.equal(await t.tree.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), true);
+  assert.equal(await Deno.readLink(join(t.root, "albums/Trip/x.jpg")), "../../2020/01/01/x.jpg");
 });
 
 /** What exFAT's FUSE driver answers: ENOSYS (no code from Deno) for a symbolic link, EPERM for a hard link. */

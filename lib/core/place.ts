@@ -26,6 +26,7 @@ import {
   ALBUMS_DIR,
   changedStamp,
   isPlacedMtime,
+  NoFileError,
   NoLinksError,
   type OnNewEntry,
   type OutputTree,
@@ -302,7 +303,9 @@ export class Placer implements Disposable {
    * second hard link to it under the tagged name, which versions before this one made at each import, goes (see
    * {@link #removeSecondLink}). A hard link to a copy of the member's file that a new copy replaced since (`verify
    * --repair` and a download or an import again) is replaced by a link to the file now, where that loses no bytes
-   * (see {@link #staleLink}): the album shows the file once, as it is now.
+   * (see {@link #staleLink}): the album shows the file once, as it is now. Where links are hard links, a member
+   * whose file is not here (deleted, or kept aside by `verify --repair`) gets none (there is nothing to link to;
+   * a symbolic link is made all the same, pointing there): what its name holds stays until the file is back.
    * Each link made is told to `onPlaced` (`--new-files` lists it: a new entry of the tree, as a file is). A
    * symbolic link or a file where a folder of `albums/` goes (`albums -> elsewhere`) blocks only the links that
    * would go through it: one warning per blocking path, the rest made. Returns the links neither made nor
@@ -341,8 +344,10 @@ export class Placer implements Disposable {
         // Made by an earlier run: one look (a run links every member, most of them made before).
         const kind = this.#tree.linkTo(candidate, path);
         let made = kind !== undefined;
-        // A hard link to the copy of the file that a new one replaced since: a link to the file now takes its name.
-        const stale = !made && this.#staleLink(candidate, path, id);
+        // A hard link to the copy of the file that a new one replaced since: a link to the file now takes its name
+        // (none while the file is not here: the link stays until it is put back).
+        const stale = !made && this.#tree.fileSize(path) !== undefined &&
+          this.#staleLink(candidate, path, id);
         if (stale) await this.#tree.remove(candidate);
         // Else made now; a name taken by something else: the tagged name.
         try {
@@ -361,6 +366,11 @@ export class Placer implements Disposable {
                   "makes them (the photos are imported)",
               );
             }
+            break;
+          }
+          if (error instanceof NoFileError) {
+            // Its file is not here (deleted, or kept aside by verify --repair): linked once it is put back.
+            this.#logger.verbose(`album link ${candidate} not made: ${error.message}`);
             break;
           }
           if (!(error instanceof NoLinksError)) throw error;

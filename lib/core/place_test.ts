@@ -529,6 +529,26 @@ Deno.test("Placer.linkAlbums: where links are hard links, a file placed again (i
   assert.ok(hardLinked(f.root, link("b.jpg"), b));
 });
 
+Deno.test("Placer.linkAlbums: where links are hard links, a member whose file is not here (kept aside by verify --repair, or deleted) gets no link made, the others theirs; the link it had stays, until its file is back", async () => {
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg" });
+  using placer = hardLinkingPlacer(f);
+  const [a, b, c] = await f.placeAll(placer, "a", "b", "c");
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a", "b"]);
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  await Deno.writeTextFile(join(f.root, a), "photo a, changed");
+  const aside = await f.tree.moveAside(a, "2026-12-07T101010");
+  await Deno.remove(join(f.root, b));
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["c"]);
+
+  const { blocked, unlinkable } = await placer.linkAlbums(f.store.albumMembers("library"));
+  assert.deepEqual([blocked, unlinkable], [[], []]);
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), ["a.jpg", "b.jpg", "c.jpg"]);
+  assert.ok(hardLinked(f.root, "albums/Trip/a.jpg", aside));
+  assert.equal(await f.read("albums/Trip/b.jpg"), "photo b");
+  assert.ok(hardLinked(f.root, "albums/Trip/c.jpg", c));
+  assert.deepEqual(f.logger.lines.warn, []);
+});
+
 Deno.test("Placer.linkAlbums: an album an earlier version linked with hard links in the folder its sanitiser named keeps that folder (found by its links)", async () => {
   await using f = await fixture({ a: "a.jpg" });
   using placer = hardLinkingPlacer(f);
