@@ -688,6 +688,64 @@ Deno.test("album links made as hard links, while a member's file is not here (mo
   assert.ok(hardLinked("a.jpg", a) && hardLinked("b.jpg", b));
 });
 
+Deno.test("album links made as hard links, of photos a later part puts in the trash after their files were replaced (changed bytes moved aside by verify --repair) or deleted: a link to the copy kept aside goes with the photo; one holding the only copy of its bytes stays, said in one line", async () => {
+  const work = join(WORK, "hard-links-trashed");
+  await Deno.mkdir(work, { recursive: true });
+  const album = "Takeout/Google Photos/Road trip";
+  const photo = (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`);
+  const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20240101T000000Z-00${n}.zip`));
+  // Part 1: the album, its photos without their sidecars; part 2: the sidecars, saying they are in the trash.
+  await hand.writeZip(part1, [
+    [`${album}/metadata.json`, bytes(JSON.stringify({ title: "Road trip" }))],
+    ...["a.jpg", "b.jpg"].map((name): [string, Uint8Array] => [`${album}/${name}`, photo(name)]),
+  ]);
+  await hand.writeZip(
+    part2,
+    ["a.jpg", "b.jpg"].map((name): [string, Uint8Array] => [
+      `${album}/${name}.supplemental-metadata.json`,
+      bytes(JSON.stringify({ ...JSON.parse(sidecar(name, Date.UTC(2023, 0, 5))), trashed: true })),
+    ]),
+  );
+  const dir = outDir("hard-links-trashed");
+  /** An import of `zip` by a run granted write access to `dir` and `work` only (no symbolic links). */
+  const run = async (zip: string) => {
+    const result = await runPhotosync(["takeout", `--dir=${dir}`, zip], {
+      ...CLI_OPTIONS,
+      allowWrite: [dir, work],
+    });
+    assert.equal(result.code, 0, result.stderr);
+    return result;
+  };
+  const folder = join(dir, "albums/Road trip");
+  await run(part1);
+  assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name).sort(), ["a.jpg", "b.jpg"]);
+  const paths = Object.fromEntries(rows(dir).items.map(({ filename, path }) => [filename, path as string]));
+
+  // a.jpg changed in place (its album link is the same file: changed with it), kept aside by verify --repair;
+  // b.jpg deleted (its album link holds the only copy).
+  const changed = bytes("\xff\xd8 a.jpg, edited \xff\xd9");
+  await Deno.writeFile(join(dir, paths["a.jpg"]), changed);
+  await Deno.remove(join(dir, paths["b.jpg"]));
+  const repair = await cli(["verify", `--dir=${dir}`, "--repair"]);
+  assert.equal(repair.code, 3, repair.stderr);
+  const aside = new RegExp(`(\\.photosync-changed/[^ ]+/${RegExp.escape(paths["a.jpg"])})`).exec(
+    repair.stderr,
+  );
+  assert.ok(aside, repair.stderr);
+
+  const trashed = await run(part2);
+  assert.deepEqual(rows(dir).items, [], "neither is in sync.db");
+  assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name), ["b.jpg"]);
+  assert.deepEqual(await Deno.readFile(join(folder, "b.jpg")), photo("b.jpg"));
+  assert.deepEqual(await Deno.readFile(join(dir, aside[1])), changed);
+  assert.deepEqual(trashed.stderr.split("\n").filter((line) => line.includes("albums/")), [
+    `warning: kept albums/Road trip/b.jpg: not a link to ${
+      paths["b.jpg"]
+    } as it is now (an older copy of it, ` +
+    "or a file of yours), and its photo left the backup; delete it yourself if you do not want it in the album",
+  ]);
+});
+
 Deno.test("two albums whose titles are made one folder name (Trip: 2024 and Trip? 2024) each get a folder of their own, the second tagged by the album's id and recorded in sync.db: a member of one is never in the other's, a photo in both is in both, and a later import keeps each folder", async () => {
   const work = join(WORK, "one-folder-name");
   await Deno.mkdir(work, { recursive: true });

@@ -409,16 +409,18 @@ export class Placer implements Disposable {
    * - a file with the very bytes of the file at `path` and the item's capture time as its mtime (photosync's
    *   copy, as placed: no copy of the user's, which has a time of its own).
    * Anything else at the name (the user's own file, a link holding the only copy of changed bytes) is kept, and
-   * the member's link takes its tagged name. Hashes only a file of the size and time of the item's.
+   * the member's link takes its tagged name. Hashes only a file of the size and time of the item's. `fileAt`:
+   * where the file of `path` is now, when it moved since (see {@link #unlinkAlbums}); a file kept aside was kept
+   * for the path it had then, `path`.
    */
-  #staleLink(link: string, path: string, id: string): boolean {
+  #staleLink(link: string, path: string, id: string, fileAt: string = path): boolean {
     const size = this.#tree.fileSize(link);
     if (size === undefined) return false;
     if (this.#tree.keptAside(link, path)) return true;
     const modified = this.#tree.modifiedAt(link);
     const createdMs = this.#store.item(id)?.createdMs;
-    return size === this.#tree.fileSize(path) && modified !== undefined && createdMs !== undefined &&
-      isPlacedMtime(modified, createdMs) && this.#sha256Of(link) === this.#sha256Of(path);
+    return size === this.#tree.fileSize(fileAt) && modified !== undefined && createdMs !== undefined &&
+      isPlacedMtime(modified, createdMs) && this.#sha256Of(link) === this.#sha256Of(fileAt);
   }
 
   /**
@@ -620,7 +622,7 @@ export class Placer implements Disposable {
     const unlinked: { album: string; id: string }[] = [];
     for (const old of new Set([from, row.path, was ?? to])) {
       if (old === to) continue;
-      unlinked.push(...await this.#unlinkAlbums(id, old, { fileAt: to }));
+      unlinked.push(...await this.#unlinkAlbums(id, old, { fileAt: to, gone: `moved to ${to}` }));
       // Its XMP sidecar is written anew next to the file at the run's end; one the user edited goes with it.
       const sidecar = await leaveXmpSidecar({ store: this.#store, tree: this.#tree }, id, old, to);
       if (sidecar === "kept") {
@@ -712,7 +714,7 @@ export class Placer implements Disposable {
     const heir = row?.path
       ? this.#store.itemsSharing(id).find((item) => item.status === "downloaded")
       : undefined;
-    if (path) await this.#unlinkAlbums(id, path, { own: true });
+    if (path) await this.#unlinkAlbums(id, path, { own: true, gone: "left the backup" });
     // Its XMP sidecar (a sharer's path holds the other item's); one the user edited stays.
     const sidecar = row?.path
       ? await leaveXmpSidecar({ store: this.#store, tree: this.#tree }, id, row.path)
@@ -760,35 +762,73 @@ export class Placer implements Disposable {
 
   /**
    * Remove the album links to the item's file at `path` (its own, and those of the items sharing it;
-   * with `own`, only the item's own); returns the albums and members whose links went. `fileAt`: where the
-   * file is now, when it was moved from `path` (its hard links went with it). An earlier version's album with
-   * no folder recorded (and none found by its other members' links) is looked for under each name its title
-   * was given, and the folder where the link is found is recorded (the link that told it goes now).
+   * with `own`, only the item's own); returns the albums and members whose links went (or whose link's name
+   * holds a file kept, below). `fileAt`: where the file is now, when it was moved from `path` (its hard links
+   * went with it). An earlier version's album with no folder recorded (and none found by its other members'
+   * links) is looked for under each name its title was given, and the folder where the link is found is
+   * recorded (the link that told it goes now).
+   *
+   * A hard link to a copy of the file that a new copy replaced since (`verify --repair` and a download or an
+   * import again, which made no links after) goes too, where that loses no bytes ({@link #staleLink}: the copy
+   * is kept aside, or it has the bytes of the file now): else the album would go on showing a photo gone from
+   * the backup, or from that path. Any other file at a member's link name (such a link holding the only copy of
+   * other bytes, or the user's own file) stays, which the run says, with `gone`: what became of the photo.
    */
   async #unlinkAlbums(
     id: string,
     path: string,
-    { own = false, fileAt }: { own?: boolean; fileAt?: string } = {},
+    { own = false, fileAt, gone }: { own?: boolean; fileAt?: string; gone: string },
   ): Promise<{ album: string; id: string }[]> {
     const removed: { album: string; id: string }[] = [];
     for (const { album, id: member } of this.#store.albumsOfFile(id)) {
       if (own && member !== id) continue;
       const folder = this.#albumFolder(album);
       if (!folder) continue;
+      let found = false;
+      const kept: string[] = [];
       for (const name of folder.names) {
-        let found = false;
         for (const candidate of albumLinkNames(name, member, path)) {
-          if (!this.#linksTo(candidate, path, fileAt)) continue;
-          await this.#tree.remove(candidate);
-          found = true;
+          const linked = this.#linksTo(candidate, path, fileAt);
+          const stale = !linked && this.#staleLink(candidate, path, member, fileAt);
+          if (linked || stale) {
+            await this.#tree.remove(candidate);
+            if (stale) {
+              this.#logger.verbose(`removed ${candidate}: a link to a copy of ${path} replaced since`);
+            }
+            found = true;
+          } else if (
+            this.#tree.fileSize(candidate) !== undefined && !this.#othersLink(album, member, candidate)
+          ) {
+            kept.push(candidate);
+          }
         }
         if (!found) continue;
-        removed.push({ album, id: member });
         if (!folder.recorded) this.#store.setAlbumFolder(album, name);
         break;
       }
+      for (const candidate of kept) {
+        this.#logger.warn(
+          `kept ${candidate}: not a link to ${path} as it is now (an older copy of it, or a file of yours), and ` +
+            `its photo ${gone}; delete it yourself if you do not want it in the album`,
+        );
+      }
+      // A member whose link's name holds a file kept had a link there: a moved file's is made anew (tagged).
+      if (found || kept.length > 0) removed.push({ album, id: member });
     }
     return removed;
+  }
+
+  /**
+   * Whether the file at `link` (in album `album`'s folder, not member `id`'s link) is another member's: a hard
+   * link to its file (it has the same name), or to a copy of it replaced since. A look at the members only for
+   * a file found where a link was looked for (rare).
+   */
+  #othersLink(album: string, id: string, link: string): boolean {
+    const name = link.slice(link.lastIndexOf("/") + 1);
+    return this.#store.albumMemberPaths(album).some((other) =>
+      other.id !== id && other.path.slice(other.path.lastIndexOf("/") + 1) === name &&
+      (this.#linksTo(link, other.path) || this.#staleLink(link, other.path, other.id))
+    );
   }
 
   /** Stop the timer of records not yet written (call {@link flush} first to keep them). */

@@ -549,6 +549,73 @@ Deno.test("Placer.linkAlbums: where links are hard links, a member whose file is
   assert.deepEqual(f.logger.lines.warn, []);
 });
 
+Deno.test("Placer.remove, Placer.move: where links are hard links, a link to a copy of the file that a new copy replaced since (kept aside by verify --repair, or the same bytes) goes with the item removed or moved (a moved one's made again where it is); a link that may hold the only copy of other bytes stays, said in one line; another member's link of the same name stays, unsaid", async () => {
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg", m: "m.jpg", o: "a.jpg" });
+  using placer = hardLinkingPlacer(f);
+  const later = Date.parse("2021-06-07T08:00:00Z");
+  // o: another a.jpg, of another day: its link in the album is tagged.
+  redate(f.store, "o", "a.jpg", later);
+  const [a, b, c, m, o] = await f.placeAll(placer, "a", "b", "c", "m", "o");
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a", "b", "c", "m", "o"]);
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  const link = (name: string) => `albums/Trip/${name}`;
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), [
+    `a (${idTag("o")}).jpg`,
+    "a.jpg",
+    "b.jpg",
+    "c.jpg",
+    "m.jpg",
+  ]);
+  /** Place item `id`'s file again at its path, as a download that makes no album links does. */
+  const placeAgain = async (id: string) => {
+    using again = hardLinkingPlacer(f);
+    const row = f.store.item(id)!;
+    await again.place({ ...row, path: row.path! }, await f.stage(`photo ${id}`), new Date(row.createdMs));
+    again.flush();
+  };
+  // a, m: changed in place (their links share their bytes), moved aside as verify --repair does, placed again.
+  const aside: Record<string, string> = {};
+  for (const [id, path] of [["a", a], ["m", m]]) {
+    await Deno.writeTextFile(join(f.root, path), `photo ${id}, changed`);
+    aside[id] = await f.tree.moveAside(path, "2026-12-07T101010");
+    await placeAgain(id);
+  }
+  // b: deleted, placed again: its link kept the old copy, the same bytes.
+  await Deno.remove(join(f.root, b));
+  await placeAgain("b");
+  // c: changed in place and deleted (no copy aside): its link holds the only copy of those bytes.
+  await Deno.writeTextFile(join(f.root, c), "photo c, changed");
+  await Deno.remove(join(f.root, c));
+  await placeAgain("c");
+
+  // o's own link goes; a's, of the name o's would have, is no concern of o's.
+  await placer.remove("o");
+  assert.equal(await Deno.lstat(join(f.root, o)).catch(() => undefined), undefined);
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), ["a.jpg", "b.jpg", "c.jpg", "m.jpg"]);
+  assert.deepEqual(f.logger.lines.warn, []);
+
+  for (const id of ["a", "b", "c"]) await placer.remove(id);
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), ["c.jpg", "m.jpg"]);
+  assert.equal(await f.read(link("c.jpg")), "photo c, changed");
+  assert.equal(await f.read(aside.a), "photo a, changed");
+  assert.deepEqual(f.logger.lines.warn, [
+    `kept ${
+      link("c.jpg")
+    }: not a link to ${c} as it is now (an older copy of it, or a file of yours), and its ` +
+    "photo left the backup; delete it yourself if you do not want it in the album",
+  ]);
+
+  // m re-dated: its link is made again for the file where it is now, in place of the stale one.
+  redate(f.store, "m", "m.jpg", later);
+  const moved = await placer.move("m", new Date(later));
+  assert.equal(moved, "2021/06/07/m.jpg");
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), ["c.jpg", "m.jpg"]);
+  assert.ok(hardLinked(f.root, link("m.jpg"), moved!));
+  assert.equal(await f.read(link("m.jpg")), "photo m");
+  assert.equal(await f.read(aside.m), "photo m, changed");
+  assert.equal(f.logger.lines.warn.length, 1);
+});
+
 Deno.test("Placer.linkAlbums: an album an earlier version linked with hard links in the folder its sanitiser named keeps that folder (found by its links)", async () => {
   await using f = await fixture({ a: "a.jpg" });
   using placer = hardLinkingPlacer(f);
