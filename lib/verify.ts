@@ -4,12 +4,14 @@
  * are listed. With `repair`, a changed file is moved aside (never overwritten in place), and what
  * is missing or changed is put back by its source: Library items downloaded again with fresh URLs,
  * picked items while their links last; Takeout files by running `photosync takeout` again, which
- * the report says.
+ * the report says. A file put back gets its album links again (where they are hard links, they were the copy
+ * it replaced).
  * @module
  */
-import { openBackup, RunStop } from "./core/backup.ts";
+import { type Backup, openBackup, RunStop } from "./core/backup.ts";
 import { keepingLocks } from "./core/folder_lock.ts";
 import { HashPool } from "./core/hash_pool.ts";
+import { Placer } from "./core/place.ts";
 import type { Logger } from "./core/logger.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import { checkFiles, type Problem, unknownFiles } from "./core/verify.ts";
@@ -187,8 +189,31 @@ async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
       report.notRepaired.push({ ...problem, reason });
     }
   }
+  // The album links of the files put back, to them (a hard link is to the copy replaced).
+  const placed = redownload.filter((problem) => store.item(problem.id)?.status === "downloaded");
+  await relinkAlbums({ ...backup, logger }, placed.map((problem) => problem.id));
   store.addVerifyRun(runRecord(report, startedMs));
   return report;
+}
+
+/**
+ * Link the album members of the files of items `ids` (downloaded again by the repair) to those files, by the
+ * step every run links albums with (`Placer.linkAlbums`). A symbolic link points to the path, so it shows the
+ * file put back already; a hard link (made where symbolic links are refused) is the copy that was there, now
+ * kept aside (changed) or gone from the path (deleted): the album would show those bytes until the next run
+ * that links albums (a Takeout import of a new export; a `sync` makes none), and the repair is the run that
+ * knows which files it replaced. `linkAlbums` replaces such a link only where that loses no bytes.
+ */
+async function relinkAlbums(backup: Backup & { logger: Logger }, ids: readonly string[]): Promise<void> {
+  const { store } = backup;
+  const links = ids.flatMap((id) => {
+    const path = store.item(id)?.path;
+    // Its own members and those sharing its file (a Takeout album's photo synced too), linked to its path.
+    return path ? store.albumsOfFile(id).map(({ album, id: member }) => ({ album, id: member, path })) : [];
+  });
+  if (links.length === 0) return;
+  using placer = new Placer(backup);
+  await placer.linkAlbums(links);
 }
 
 /**

@@ -318,3 +318,66 @@ Deno.test("verify: Takeout files missing or changed are put back by takeout with
   assert.equal(whole.code, 0, whole.stderr);
   assert.deepEqual(await Deno.readFile(join(env.dir, onlyTakeout.path)), other);
 });
+
+Deno.test("verify --repair, where album links are hard links (write access limited to the CLI's folders): a synced file a Takeout album's photo shares, changed and deleted, is downloaded again and its album link made again to it; the changed bytes stay aside", async () => {
+  const [changedItem, deletedItem] = library.slice(0, 2);
+  await using env = await TestEnv.start({ items: [changedItem, deletedItem] });
+  /** Runs the CLI with write access to the workspace only: Deno makes no symbolic links, so links are hard. */
+  const scoped = (args: string[]) => env.cli(args, { allowWrite: [env.root] });
+  const synced = await env.run(["--dates=2019-01-01:2019-02-28"], {
+    auth: "browser",
+    allowWrite: [env.root],
+  });
+  assert.equal(synced.code, 0, synced.stderr);
+  // A Takeout export of both, in an album: the same bytes, so the Takeout items share the synced files.
+  const album = join(env.root, "takeout-extracted", "Takeout", "Google Photos", "Road trip");
+  await Deno.mkdir(album, { recursive: true });
+  await Deno.writeTextFile(join(album, "metadata.json"), JSON.stringify({ title: "Road trip" }));
+  for (const item of [changedItem, deletedItem]) {
+    await Deno.writeFile(join(album, item.filename), mediaBytes(item));
+    const time = { timestamp: String(Date.parse(item.creationTime) / 1000), formatted: "" };
+    await Deno.writeTextFile(
+      join(album, `${item.filename}.supplemental-metadata.json`),
+      JSON.stringify({ title: item.filename, photoTakenTime: time, creationTime: time }),
+    );
+  }
+  const imported = await scoped(["takeout", `--dir=${env.dir}`, join(env.root, "takeout-extracted")]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.deepEqual(
+    query<{ path: string | null }>(env.dir, "SELECT path FROM items WHERE source = 'takeout'").map((row) =>
+      row.path
+    ),
+    [null, null],
+  );
+  const folder = join(env.dir, "albums", "Road trip");
+  /** Whether the album's entry for `item` is a hard link to its file in the dated tree. */
+  const hardLinked = (item: FixtureItem) => {
+    const [link, file] = [item.filename, expectedPath(item)].map((path, at) =>
+      Deno.lstatSync(at === 0 ? join(folder, path) : join(env.dir, path))
+    );
+    return link.isFile && link.dev === file.dev && link.ino === file.ino;
+  };
+  assert.ok(hardLinked(changedItem) && hardLinked(deletedItem));
+
+  // One changed in place (its album link is the same file, changed with it), the other deleted (its link keeps it).
+  const changed = mediaBytes(changedItem);
+  changed[100] ^= 0xff;
+  await Deno.writeFile(join(env.dir, expectedPath(changedItem)), changed);
+  await Deno.remove(join(env.dir, expectedPath(deletedItem)));
+  const repair = await scoped(["verify", `--dir=${env.dir}`, "--repair"]);
+  assert.equal(repair.code, 0, repair.stderr);
+  const aside = new RegExp(`(\\.photosync-changed/[^ ]+/${RegExp.escape(expectedPath(changedItem))})`)
+    .exec(repair.stderr);
+  assert.ok(aside, repair.stderr);
+
+  // The album shows each photo once, as it is now; the changed bytes are kept aside.
+  assert.deepEqual(
+    [...Deno.readDirSync(folder)].map((entry) => entry.name).sort(),
+    [changedItem.filename, deletedItem.filename].sort(),
+  );
+  assert.ok(hardLinked(changedItem) && hardLinked(deletedItem));
+  for (const item of [changedItem, deletedItem]) {
+    assert.deepEqual(await Deno.readFile(join(folder, item.filename)), mediaBytes(item));
+  }
+  assert.deepEqual(await Deno.readFile(join(env.dir, aside[1])), changed);
+});
