@@ -657,7 +657,7 @@ export class Placer implements Disposable {
         this.#store.secondNameGone(path);
         continue;
       }
-      const unlinked = await this.#unlinkAlbums(id, path, { fileAt: row.path });
+      const unlinked = await this.#unlinkAlbums(id, path, { fileAt: row.path, gone: `moved to ${row.path}` });
       await leaveXmpSidecar({ store: this.#store, tree: this.#tree }, id, path, row.path);
       await this.linkAlbums(unlinked.map((link) => ({ ...link, path: row.path! })));
       if (await this.#removeSecondNames(new Set([path]), row.path)) {
