@@ -304,9 +304,11 @@ export async function catalog(
           if (known === undefined && memory) {
             // Kept as soon as it is read whole, not in order (a stop keeps every one read): as JSON without
             // its spaces (Google indents it), or as it is when it is no object (read again as no sidecar).
+            // One holding a NUL (zero bytes at the end of a copy cut short) is kept empty, no object either:
+            // sync.db gives a text back only up to its first NUL, which may end a JSON object.
             text.then((whole) => {
               const read = parseJsonObject(whole);
-              memory.keep(archive, entry, read ? JSON.stringify(read) : whole);
+              memory.keep(archive, entry, read ? JSON.stringify(read) : whole.includes("\0") ? "" : whole);
             }, () => {});
           }
           const json = group.json;

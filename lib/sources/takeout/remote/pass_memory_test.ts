@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { Store } from "../../../core/store.ts";
+import type { ArchiveSource } from "../archive_source.ts";
+import { catalog } from "../catalog.ts";
 import type { ArchiveEntry } from "../entry.ts";
 import { PASS_MEMORY, PassMemory } from "./pass_memory.ts";
 import type { RemoteFile } from "./remote_store.ts";
@@ -92,6 +94,56 @@ Deno.test("PassMemory keeps the link's bandwidth-delay product of each store for
     assert.equal(memory.link("Google Drive"), 6000.5);
     assert.equal(memory.link("http://127.0.0.1:8080/"), Infinity);
     assert.equal(memory.link("http://127.0.0.1:8081/"), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a sidecar damaged by zero bytes at its end (a copy cut short) is read the same from what a stopped run kept: no JSON object, though sync.db's text ends at its first NUL", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = part("takeout-20250101T000000Z-001.zip");
+    const bytes = new TextEncoder().encode(
+      '{"title":"IMG_1.jpg","photoTakenTime":{"timestamp":"1"}}\0\0\0\0',
+    );
+    // A zip's part as a remote store gives it: every entry with its index and CRC-32.
+    const input: ArchiveSource = {
+      path: file.location,
+      name: file.name,
+      sequential: false,
+      async *entries() {
+        yield {
+          path: "Takeout/Google Photos/Trip/IMG_1.jpg",
+          size: 5,
+          mtimeMs: 0,
+          index: 0,
+          crc32: 1,
+          body: () => ReadableStream.from([new Uint8Array(5)]),
+        };
+        yield {
+          path: "Takeout/Google Photos/Trip/IMG_1.jpg.json",
+          size: bytes.length,
+          mtimeMs: 0,
+          index: 1,
+          crc32: 2,
+          body: () => ReadableStream.from([bytes]),
+        };
+      },
+    };
+    const run = async (keep: boolean) => {
+      using store = Store.open(dir);
+      using memory = new PassMemory(store, { keep });
+      const found = await catalog([input], {
+        memory: {
+          text: (_, entry) => memory.json("20250101T000000Z", file, entry),
+          keep: (_, entry, text) => memory.keepJson("20250101T000000Z", file, entry, text),
+        },
+      });
+      return found.unreadable.map(({ ref, error }) => [ref.path, error]);
+    };
+    const first = await run(true);
+    assert.equal(first.length, 1, "the damaged sidecar is said");
+    assert.deepEqual(await run(false), first, "read from what the first run kept");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
