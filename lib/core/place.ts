@@ -36,7 +36,7 @@ import {
 } from "./output_tree.ts";
 import { hashFileSync } from "./hash_file.ts";
 import type { PlacedRow } from "./source.ts";
-import { type ItemRow, pathKey, type Store } from "./store.ts";
+import { type AlbumRow, type ItemRow, pathKey, type Store } from "./store.ts";
 import { leaveXmpSidecar, xmpPathOf } from "./xmp_sidecars.ts";
 
 /** Longest time a placed item waits to be recorded in sync.db. */
@@ -451,7 +451,8 @@ export class Placer implements Disposable {
    *   the name that version gave (its runs made the links stored there), else a name of now (below);
    * - else the title made safe now; where another album has that name (two titles made one name: `Trip: 2024`
    *   and `Trip? 2024`, `Trip` and `trip`, two long titles cut to one), tagged by the album's id
-   *   ({@link freeFolder}), so that each album has a folder of its own.
+   *   ({@link freeFolder}), so that each album has a folder of its own; an album of the same title as one
+   *   tagged so shares that one's folder ({@link #sameTitleFolder}).
    *
    * `claim` (a run making links): a folder not recorded yet is recorded now, before its first link is made,
    * so that the album looked up first keeps the name and a later one of the same name is tagged, whichever
@@ -485,7 +486,11 @@ export class Placer implements Disposable {
       const found = this.#folderOfLinks(id, [...earlier, now]);
       if (found !== undefined) return record(found);
     }
-    const name = this.#tree.filesElsewhere && earlier.length > 0 ? earlier[0] : freeFolder(now, id, taken);
+    const name = this.#tree.filesElsewhere && earlier.length > 0
+      ? earlier[0]
+      : taken(now)
+      ? this.#sameTitleFolder(album, folders) ?? freeFolder(now, id, taken)
+      : now;
     if (claim) return record(name);
     // Not the name of now where another album has it: a link to the same file there is that album's.
     const names = [...earlier, ...(taken(now) ? [] : [now]), name];
@@ -509,6 +514,22 @@ export class Placer implements Disposable {
       }
     }
     return owners;
+  }
+
+  /**
+   * The folder recorded for another album of `album`'s title, found among `folders` (looked for only when the
+   * title's name is another title's album's: rare): albums of one title share one folder, tagged too, whichever
+   * of them named it.
+   */
+  #sameTitleFolder(album: AlbumRow, folders: FolderOwners): string | undefined {
+    for (const owners of folders.values()) {
+      for (const other of owners) {
+        if (other === album.id) continue;
+        const row = this.#store.album(other);
+        if (row?.title === album.title && row.folder !== null) return row.folder;
+      }
+    }
+    return undefined;
   }
 
   /**

@@ -372,6 +372,30 @@ Deno.test("Placer.linkAlbums: two albums whose titles are made one folder name (
   assert.deepEqual(namesIn(f.root, `albums/Old_ times (${idTag("old3")})`), ["e.jpg"]);
 });
 
+Deno.test("Placer.linkAlbums: two albums of one title whose name another album of another title has (`Trip: 2024`, then `Trip? 2024` twice) share one tagged folder, as two albums of one title share the plain one; later runs keep it", async () => {
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg" });
+  using placer = f.newPlacer();
+  await f.placeAll(placer, "a", "b", "c");
+  f.store.addToAlbum({ id: "colon", source: "library", title: "Trip: 2024" }, ["a"]);
+  f.store.addToAlbum({ id: "q1", source: "library", title: "Trip? 2024" }, ["b"]);
+  f.store.addToAlbum({ id: "q2", source: "library", title: "Trip? 2024" }, ["c"]);
+  await placer.linkAlbums(f.store.albumMembers("library"));
+  const tagged = `Trip_ 2024 (${idTag("q1")})`;
+  assert.deepEqual(["colon", "q1", "q2"].map((id) => f.store.album(id)?.folder), [
+    "Trip_ 2024",
+    tagged,
+    tagged,
+  ]);
+  assert.deepEqual(namesIn(f.root, `albums/${tagged}`), ["b.jpg", "c.jpg"]);
+  assert.deepEqual(namesIn(f.root, "albums/Trip_ 2024"), ["a.jpg"]);
+  // A later run (another placer), a third album of that title new since: the same folder.
+  f.store.addToAlbum({ id: "q3", source: "library", title: "Trip? 2024" }, ["a"]);
+  using later = f.newPlacer();
+  await later.linkAlbums(f.store.albumMembers("library"));
+  assert.equal(f.store.album("q3")?.folder, tagged);
+  assert.deepEqual(namesIn(f.root, `albums/${tagged}`), ["a.jpg", "b.jpg", "c.jpg"]);
+});
+
 Deno.test("Placer.linkAlbums: in a folder whose files are stored elsewhere, an album an earlier version recorded gets the folder that version named (its links stored there), one recorded since the name of now", async () => {
   await using f = await fixture({ a: "a.jpg" });
   using placer = f.newPlacer();
