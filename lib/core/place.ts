@@ -666,8 +666,11 @@ export class Placer implements Disposable {
    * Finish the moves a stopped run left half-done: a file at its row's path (moved there) and still at the path
    * it left, as one file under two names (see `Store.arrivedFrom`: a kill between the hard link and the removal
    * of the old name, or a folder whose names cannot be removed). The old name goes where it is still that very
-   * file (`OutputTree.secondName`); a file of the user's or another item's there now stays. Its album links and
-   * XMP sidecar follow the file, as after a move. Returns how many names were removed.
+   * file (`OutputTree.secondName`); a file of the user's or another item's there now stays. Once the name is
+   * gone, its album links and XMP sidecar follow the file, as after a move, and its note goes (a run stopped in
+   * between does that again). A name that still cannot be removed keeps them as the move left them (a link to
+   * it shows the file still): made again at each run, a hard link would be told new at each. Returns how many
+   * names were removed.
    */
   async finishMoves(): Promise<number> {
     let removed = 0;
@@ -678,43 +681,56 @@ export class Placer implements Disposable {
         this.#store.secondNameGone(path);
         continue;
       }
-      const unlinked = await this.#unlinkAlbums(id, path, { fileAt: row.path, gone: `moved to ${row.path}` });
-      await leaveXmpSidecar({ store: this.#store, tree: this.#tree }, id, path, row.path);
-      await this.linkAlbums(unlinked.map((link) => ({ ...link, path: row.path! })));
-      if (await this.#removeSecondNames(new Set([path]), row.path)) {
+      const gone = await this.#removeSecondName(path, row.path);
+      if (gone === "stays") continue;
+      if (gone === "removed") {
         removed++;
         this.#logger.event(`removed ${path}, a second name of ${row.path} that a stopped move left`);
       }
+      const unlinked = await this.#unlinkAlbums(id, path, { fileAt: row.path, gone: `moved to ${row.path}` });
+      await leaveXmpSidecar({ store: this.#store, tree: this.#tree }, id, path, row.path);
+      await this.linkAlbums(unlinked.map((link) => ({ ...link, path: row.path! })));
+      this.#store.secondNameGone(path);
     }
     return removed;
   }
 
   /**
-   * Remove each of `names` that is a second name of the file at `to` ({@link OutputTree.secondName})
-   * and that no other item holds; each one's note (`Store.arrivedFrom`) goes once it is gone or no longer the
-   * file. One that cannot be removed is said, and stays noted for the next run. Returns whether any went.
+   * Remove each of `names` that is a second name of the file at `to` ({@link #removeSecondName}); each one's
+   * note (`Store.arrivedFrom`) goes once it is gone or no longer the file. One that cannot be removed is said,
+   * and stays noted for the next run. Returns whether any went.
    */
   async #removeSecondNames(names: Set<string>, to: string): Promise<boolean> {
     let removed = false;
     for (const name of names) {
-      // Not a path an item holds: another item's is that item's, and on a drive that folds case, a name that
-      // folds to the item's own path is that path.
-      if (this.#tree.secondName(name, to) && !this.#store.holdsPath(name)) {
-        try {
-          await this.#tree.remove(name);
-          removed = true;
-        } catch (error) {
-          this.#logger.warn(
-            `${name} stays, a second name of ${to} (the file moved there; ${
-              (error as Error).message
-            }); the next run removes it`,
-          );
-          continue;
-        }
-      }
+      const gone = await this.#removeSecondName(name, to);
+      if (gone === "stays") continue;
+      if (gone === "removed") removed = true;
       this.#store.secondNameGone(name);
     }
     return removed;
+  }
+
+  /**
+   * Remove `name` where it is a second name of the file at `to` ({@link OutputTree.secondName}) that no other
+   * item holds: `removed`; `none` when it is no such name (gone, or another file); `stays` when it cannot be
+   * removed, which is said.
+   */
+  async #removeSecondName(name: string, to: string): Promise<"removed" | "none" | "stays"> {
+    // Not a path an item holds: another item's is that item's, and on a drive that folds case, a name that
+    // folds to the item's own path is that path.
+    if (!this.#tree.secondName(name, to) || this.#store.holdsPath(name)) return "none";
+    try {
+      await this.#tree.remove(name);
+      return "removed";
+    } catch (error) {
+      this.#logger.warn(
+        `${name} stays, a second name of ${to} (the file moved there; ${
+          (error as Error).message
+        }); the next run removes it`,
+      );
+      return "stays";
+    }
   }
 
   /**

@@ -839,6 +839,42 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "Placer.finishMoves: where links are hard links, a moved file's old name that cannot be removed (its folder append-only) leaves its album link as the move made it: each later run neither removes nor makes it again (nor tells it new)",
+  // `chattr +a` needs root.
+  ignore: Deno.uid() !== 0,
+  async fn() {
+    await using f = await fixture({ a: "a.jpg" });
+    const later = Date.parse("2021-06-07T08:00:00Z");
+    const told: string[] = [];
+    {
+      using placer = hardLinkingPlacer(f, told);
+      await f.placeAll(placer, "a");
+      f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a"]);
+      await placer.linkAlbums(f.store.albumMembers("library"));
+    }
+    await using _ = await appendOnly(join(f.root, "2020/01/01"));
+    {
+      using placer = hardLinkingPlacer(f, told);
+      redate(f.store, "a", "a.jpg", later);
+      assert.equal(await placer.move("a", new Date(later)), "2021/06/07/a.jpg");
+    }
+    assert.ok(f.tree.secondName("2020/01/01/a.jpg", "2021/06/07/a.jpg"));
+    assert.ok(hardLinked(f.root, "albums/Trip/a.jpg", "2021/06/07/a.jpg"));
+    const link = Deno.lstatSync(join(f.root, "albums/Trip/a.jpg"));
+    told.length = 0;
+    for (const run of [1, 2]) {
+      using placer = hardLinkingPlacer(f, told);
+      assert.equal(await placer.finishMoves(), 0, `run ${run}`);
+    }
+    assert.deepEqual(told, [], "no album link told new");
+    const after = Deno.lstatSync(join(f.root, "albums/Trip/a.jpg"));
+    assert.deepEqual([after.ino, after.birthtime], [link.ino, link.birthtime], "the very link the move made");
+    assert.deepEqual(f.store.secondNames(), [{ path: "2020/01/01/a.jpg", id: "a" }]);
+  },
+});
+
 Deno.test("Placer.move with `was`: a move stopped as its file arrived (at both names, its note still naming the old: a run stopped between the list of new files and sync.db, or an earlier version's, which noted nothing else) is finished by the next run's move from there: the old name goes, the album link follows the file", async () => {
   await using f = await fixture({ a: "a.jpg" });
   const later = Date.parse("2021-06-07T08:00:00Z");
