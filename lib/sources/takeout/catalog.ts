@@ -308,7 +308,12 @@ export async function catalog(
             // sync.db gives a text back only up to its first NUL, which may end a JSON object.
             text.then((whole) => {
               const read = parseJsonObject(whole);
-              memory.keep(archive, entry, read ? JSON.stringify(read) : whole.includes("\0") ? "" : whole);
+              try {
+                memory.keep(archive, entry, read ? JSON.stringify(read) : whole.includes("\0") ? "" : whole);
+              } catch {
+                // Not kept (sync.db's write failed: a full disk): read again by the next run, which is all it
+                // costs; thrown here, where no one awaits it, it would end the process with a stack trace.
+              }
             }, () => {});
           }
           const json = group.json;

@@ -148,3 +148,42 @@ Deno.test("a sidecar damaged by zero bytes at its end (a copy cut short) is read
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the catalog pass goes on when what it read cannot be kept (sync.db's write fails: a full disk): nothing is thrown where no one awaits it, the pass's result is the one without a memory", async () => {
+  const sidecarOf = (n: number) => new TextEncoder().encode(`{"title":"IMG_${n}.jpg"}`);
+  const input: ArchiveSource = {
+    path: "takeout-20250101T000000Z-001.zip",
+    name: "takeout-20250101T000000Z-001.zip",
+    sequential: false,
+    async *entries() {
+      for (let n = 0; n < 3; n++) {
+        const bytes = sidecarOf(n);
+        yield {
+          path: `Takeout/Google Photos/Trip/IMG_${n}.jpg.json`,
+          size: bytes.length,
+          mtimeMs: 0,
+          index: n,
+          crc32: n,
+          body: () => ReadableStream.from([bytes]),
+        };
+      }
+    },
+  };
+  const tried: string[] = [];
+  const found = await catalog([input], {
+    memory: {
+      text: () => undefined,
+      keep: (_, entry) => {
+        tried.push(entry.path);
+        throw new Error("database or disk is full");
+      },
+    },
+  });
+  // Every text read was offered, each refusal went no further.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(tried.length, 3);
+  assert.deepEqual(
+    found.unreadable.map(({ ref }) => ref.path),
+    (await catalog([input])).unreadable.map(({ ref }) => ref.path),
+  );
+});
