@@ -69,7 +69,7 @@ export class PassMemory implements Disposable {
   keepDirectory(stamp: string, file: RemoteFile, kept: readonly KeptBytes[]): void {
     if (!this.#keep) return;
     const value = JSON.stringify(kept.map(({ start, bytes }) => ({ start, base64: bytes.toBase64() })));
-    this.#store.updateCheckpoints(PASS_MEMORY, { put: [{ key: directoryKey(stamp, file), value }] });
+    this.#write({ put: [{ key: directoryKey(stamp, file), value }] });
   }
 
   /**
@@ -87,7 +87,7 @@ export class PassMemory implements Disposable {
     if (!this.#keep) return;
     const value = String(bandwidthDelay);
     if (this.#lookup?.(linkKey(store)) === value) return;
-    this.#store.updateCheckpoints(PASS_MEMORY, { put: [{ key: linkKey(store), value }] });
+    this.#write({ put: [{ key: linkKey(store), value }] });
   }
 
   /** The text of `entry` of `file` as an earlier run (or this one) read it, if kept. */
@@ -112,7 +112,20 @@ export class PassMemory implements Disposable {
     if (this.#pending.length === 0) return;
     const put = this.#pending;
     this.#pending = [];
-    this.#store.updateCheckpoints(PASS_MEMORY, { put });
+    this.#write({ put });
+  }
+
+  /**
+   * Write what is kept, or let it go: a cache of what the next run can read again, whose write failing
+   * (`sync.db` on a full disk) must not end the run, nor, in a `finally` or a disposal, take the place of the
+   * error that did (the run's own writes say what is wrong with `sync.db`).
+   */
+  #write(change: { put: { key: string; value: string }[] }): void {
+    try {
+      this.#store.updateCheckpoints(PASS_MEMORY, change);
+    } catch {
+      // Not kept: read again by the next run.
+    }
   }
 
   /** Forget what was kept of the export `stamp` (imported in full: no run reads it again). */

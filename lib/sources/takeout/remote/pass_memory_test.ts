@@ -187,3 +187,21 @@ Deno.test("the catalog pass goes on when what it read cannot be kept (sync.db's 
     (await catalog([input])).unreadable.map(({ ref }) => ref.path),
   );
 });
+
+Deno.test("PassMemory lets what it keeps go when sync.db's write fails (a full disk; here a closed store): nothing is thrown, so a run's own error is the one said; the next run reads it all again", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = Store.open(dir);
+    const memory = new PassMemory(store, { keep: true });
+    const first = part("takeout-20250101T000000Z-001.zip");
+    memory.keepJson("20250101T000000Z", first, entry(3, "Takeout/Google Photos/a.jpg.json"), "{}");
+    store.close();
+    memory.flush();
+    memory.keepDirectory("20250101T000000Z", first, [{ start: 0, bytes: new Uint8Array([1]) }]);
+    memory[Symbol.dispose]();
+    using again = Store.open(dir);
+    assert.equal(again.hasCheckpoints(PASS_MEMORY), false, "nothing kept");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
