@@ -1295,24 +1295,13 @@ Deno.test("--files-elsewhere: a later part's sidecar putting a stored file in th
 });
 
 Deno.test("--files-elsewhere --new-files, kill -9 after a later export moved a file the run placed to its corrected day: the list names only files that are there, the moved one at its new day; the re-run's list adds the rest", async () => {
-  const store = join(WORK, "killed-list-store");
-  await Deno.mkdir(store, { recursive: true });
-  const folder = "Takeout/Google Photos/Photos from 2023";
-  const photo = bytes("\xff\xd8 a photo whose date a later export corrects \xff\xd9");
-  const takenOn = (day: number) => sidecar("a.jpg", Date.UTC(2023, 4, day, 12));
-  await hand.writeZip(join(store, "takeout-20251110T101010Z-001.zip"), [
-    [`${folder}/a.jpg`, photo],
-    [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(1))],
-  ]);
-  // The increment sends it again with its date corrected, then new photos: the run goes on after the move.
+  // The increment sends a.jpg again with its date corrected, then new photos: the run goes on after the move.
   const later = Array.from({ length: 24 }, (_, n) => `b${n}.jpg`);
-  await hand.writeZip(join(store, "takeout-20260110T101010Z-001.zip"), [
-    [`${folder}/a.jpg`, photo],
-    [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(3))],
-    ...later.map((
-      name,
-    ): [string, Uint8Array] => [`${folder}/${name}`, crypto.getRandomValues(new Uint8Array(65_536))]),
-  ]);
+  const store = await redatingExports(
+    "killed-list-store",
+    "a photo whose date a later export corrects",
+    later.map((name) => [name, crypto.getRandomValues(new Uint8Array(65_536))]),
+  );
   const dir = outDir("killed-list");
   const list = join(WORK, "killed-list-new-files.txt");
   const args = ["takeout", "--files-elsewhere", `--dir=${dir}`, `--from=${store}`, `--new-files=${list}`];
@@ -1362,20 +1351,8 @@ Deno.test("--files-elsewhere --new-files, kill -9 after a later export moved a f
 });
 
 Deno.test("--files-elsewhere, a run stopped after a later export's date claimed a file's new day and before the file moved there (its folder cannot be made): a re-run in the folder (with --files-elsewhere or without) finishes the move as an uninterrupted run; a re-run in a folder holding only sync.db says the copy stored at the old day is out of date and places the file at its new day", async () => {
-  const store = join(WORK, "stopped-move-store");
-  await Deno.mkdir(store, { recursive: true });
-  const folder = "Takeout/Google Photos/Photos from 2023";
-  const photo = bytes("\xff\xd8 a photo whose date a later export corrects \xff\xd9");
-  const takenOn = (day: number) => sidecar("a.jpg", Date.UTC(2023, 4, day, 12));
-  await hand.writeZip(join(store, "takeout-20251110T101010Z-001.zip"), [
-    [`${folder}/a.jpg`, photo],
-    [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(1))],
-  ]);
-  // The increment sends it again with its date corrected (a move from 2023/05/01 to 2023/05/03), then a new photo.
-  await hand.writeZip(join(store, "takeout-20260110T101010Z-001.zip"), [
-    [`${folder}/a.jpg`, photo],
-    [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(3))],
-    [`${folder}/b.jpg`, bytes("\xff\xd8 a new photo of the increment \xff\xd9")],
+  const store = await redatingExports("stopped-move-store", "a photo whose date a later export corrects", [
+    ["b.jpg", bytes("\xff\xd8 a new photo of the increment \xff\xd9")],
   ]);
   const run = (dir: string, list: string, { elsewhere = true } = {}) =>
     cli([
@@ -1476,21 +1453,11 @@ Deno.test({
   // `chattr +a` needs root.
   ignore: Deno.uid() !== 0,
   async fn() {
-    const store = join(WORK, "left-name-store");
-    await Deno.mkdir(store, { recursive: true });
-    const folder = "Takeout/Google Photos/Photos from 2023";
-    const photo = bytes("\xff\xd8 a photo whose date a later export corrects, its old name left \xff\xd9");
-    const takenOn = (day: number) => sidecar("a.jpg", Date.UTC(2023, 4, day, 12));
-    await hand.writeZip(join(store, "takeout-20251110T101010Z-001.zip"), [
-      [`${folder}/a.jpg`, photo],
-      [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(1))],
-    ]);
-    // The increment sends it again with its date corrected (a move from 2023/05/01 to 2023/05/03), then a new photo.
-    await hand.writeZip(join(store, "takeout-20260110T101010Z-001.zip"), [
-      [`${folder}/a.jpg`, photo],
-      [`${folder}/a.jpg.supplemental-metadata.json`, bytes(takenOn(3))],
-      [`${folder}/b.jpg`, bytes("\xff\xd8 a new photo of the increment, beside a name left \xff\xd9")],
-    ]);
+    const store = await redatingExports(
+      "left-name-store",
+      "a photo whose date a later export corrects, its old name left",
+      [["b.jpg", bytes("\xff\xd8 a new photo of the increment, beside a name left \xff\xd9")]],
+    );
     const run = (dir: string, list: string) =>
       cli(["takeout", "--files-elsewhere", `--dir=${dir}`, `--from=${store}`, `--new-files=${list}`]);
     /** sync.db's notes: of files to move (where they are), and of the names moves left. */
@@ -1563,3 +1530,26 @@ Deno.test({
     assert.deepEqual(notes(left), []);
   },
 });
+
+/**
+ * A folder `WORK/name` of two exports: `a.jpg` (its bytes `photo` in a JPEG's markers) taken on 2023-05-01, then
+ * an increment sending it again with its date corrected to 2023-05-03 (a move of its file), followed by `later`
+ * (names and bytes, in the same album-less folder). Returns the folder.
+ */
+async function redatingExports(name: string, photo: string, later: [string, Uint8Array][]): Promise<string> {
+  const store = join(WORK, name);
+  await Deno.mkdir(store, { recursive: true });
+  const folder = "Takeout/Google Photos/Photos from 2023";
+  const bytesOfA = bytes(`\xff\xd8 ${photo} \xff\xd9`);
+  const takenOn = (day: number) => bytes(sidecar("a.jpg", Date.UTC(2023, 4, day, 12)));
+  await hand.writeZip(join(store, "takeout-20251110T101010Z-001.zip"), [
+    [`${folder}/a.jpg`, bytesOfA],
+    [`${folder}/a.jpg.supplemental-metadata.json`, takenOn(1)],
+  ]);
+  await hand.writeZip(join(store, "takeout-20260110T101010Z-001.zip"), [
+    [`${folder}/a.jpg`, bytesOfA],
+    [`${folder}/a.jpg.supplemental-metadata.json`, takenOn(3)],
+    ...later.map(([file, content]): [string, Uint8Array] => [`${folder}/${file}`, content]),
+  ]);
+  return store;
+}
