@@ -75,3 +75,12 @@ export function assertNoSecrets(results: Iterable<CliResult>, secrets: Iterable<
     }
   }
 }
+
+/**
+ * Whether the entry at `link` is a hard link of the file at `file` (a regular file of the same device and
+ * inode): an album's entry where symbolic links are refused, made by `OutputTree.link`.
+ */
+export function isHardLinkOf(link: string, file: string): boolean {
+  const [entry, target] = [Deno.lstatSync(link), Deno.lstatSync(file)];
+  return entry.isFile && entry.dev === target.dev && entry.ino === target.ino;
+}

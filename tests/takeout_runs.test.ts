@@ -15,6 +15,7 @@ import {
   type StatusJson,
   TestEnv,
 } from "../testing/harness.ts";
+import { isHardLinkOf } from "../testing/asserts.ts";
 import { fixtureItem, mediaBytes } from "../testing/library_fixture.ts";
 import { appendOnly, locked } from "../testing/locked.ts";
 import {
@@ -541,10 +542,7 @@ Deno.test("album links made as hard links (Deno granted write access to the back
   const folder = join(dir, "albums/Road trip");
   const inAlbum = () => [...Deno.readDirSync(folder)].map((entry) => entry.name).sort();
   /** Whether the album's entry `name` is a hard link to the file at `path`. */
-  const hardLinked = (name: string, path: string) => {
-    const [link, file] = [Deno.lstatSync(join(folder, name)), Deno.lstatSync(join(dir, path))];
-    return link.isFile && link.dev === file.dev && link.ino === file.ino;
-  };
+  const hardLinked = (name: string, path: string) => isHardLinkOf(join(folder, name), join(dir, path));
 
   await hand.writeZip(join(exports, "takeout-20240101T000000Z-001.zip"), [
     metadata,
@@ -601,10 +599,7 @@ Deno.test("album links made as hard links, after a file is placed again (changed
     assert.equal(result.code, 0, result.stderr);
   };
   const folder = join(dir, "albums/Road trip");
-  const hardLinked = (name: string, path: string) => {
-    const [link, file] = [Deno.lstatSync(join(folder, name)), Deno.lstatSync(join(dir, path))];
-    return link.isFile && link.dev === file.dev && link.ino === file.ino;
-  };
+  const hardLinked = (name: string, path: string) => isHardLinkOf(join(folder, name), join(dir, path));
   await run();
   assert.ok(hardLinked("a.jpg", a) && hardLinked("b.jpg", b));
 
@@ -655,10 +650,7 @@ Deno.test("album links made as hard links, while a member's file is not here (mo
     assert.equal(result.code, 0, result.stderr);
   };
   const folder = join(dir, "albums/Road trip");
-  const hardLinked = (name: string, path: string) => {
-    const [link, file] = [Deno.lstatSync(join(folder, name)), Deno.lstatSync(join(dir, path))];
-    return link.isFile && link.dev === file.dev && link.ino === file.ino;
-  };
+  const hardLinked = (name: string, path: string) => isHardLinkOf(join(folder, name), join(dir, path));
   await run(baseline);
 
   // a.jpg changed in place (its album link with it) and kept aside by verify --repair; b.jpg deleted.

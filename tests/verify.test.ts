@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type FixtureItem, fixtureItem, mediaBytes } from "../testing/library_fixture.ts";
 import { listFiles, TestEnv } from "../testing/harness.ts";
-import { expectedPath } from "../testing/asserts.ts";
+import { expectedPath, isHardLinkOf } from "../testing/asserts.ts";
 import { type Progress, Renderer, verify } from "../main.ts";
 import { LOCK_FILE } from "../lib/core/db_files.ts";
 import { LIBRARY_SCOPE } from "../testing/emulator/oauth.ts";
@@ -351,12 +351,8 @@ Deno.test("verify --repair, where album links are hard links (write access limit
   );
   const folder = join(env.dir, "albums", "Road trip");
   /** Whether the album's entry for `item` is a hard link to its file in the dated tree. */
-  const hardLinked = (item: FixtureItem) => {
-    const [link, file] = [item.filename, expectedPath(item)].map((path, at) =>
-      Deno.lstatSync(at === 0 ? join(folder, path) : join(env.dir, path))
-    );
-    return link.isFile && link.dev === file.dev && link.ino === file.ino;
-  };
+  const hardLinked = (item: FixtureItem) =>
+    isHardLinkOf(join(folder, item.filename), join(env.dir, expectedPath(item)));
   assert.ok(hardLinked(changedItem) && hardLinked(deletedItem));
 
   // One changed in place (its album link is the same file, changed with it), the other deleted (its link keeps it).
