@@ -11,8 +11,8 @@
  * a part replaced by another copy is read again. What is kept changes no decision: a JSON file's text is the
  * one read before (an entry of the same part, index, size and CRC-32), a directory the same bytes. Written a
  * batch at a time; a run killed between batches loses at most that batch (read again next run). Forgotten
- * once the export is imported in full. Also kept, with an export's: the bandwidth-delay product of the link to
- * its store as a run last measured it (`RangeFetches`): a run whose parts' directories were kept fetches
+ * once the export is imported in full. Also kept (apart, and not forgotten with an export): the bandwidth-delay
+ * product of the link to each store as a run last measured it (`RangeFetches`): a run whose parts' directories were kept fetches
  * nothing before its catalog's plan, whose spans' gaps follow it (`ranged_zip.ts`, `spanGap`). Kept only by
  * runs with a time limit (`--max-time`: the runs made to stop and resume): 25,000 sidecars' texts took
  * 0.35–0.46 s to write and 0.66–0.77 s to remove, and left 20 MB of free pages in `sync.db`; a run without a
@@ -23,8 +23,13 @@ import type { Store } from "../../../core/store.ts";
 import type { ArchiveEntry } from "../entry.ts";
 import type { RemoteFile } from "./remote_store.ts";
 
-/** The checkpoints' "source" of what is kept (not a source's name: those are plain words). */
+/** The checkpoints' "source" of what is kept of exports (not a source's name: those are plain words). */
 export const PASS_MEMORY = ":takeout-pass";
+/**
+ * The checkpoints' "source" of the links' measures, by store: apart from the exports', so that a backup
+ * with none of those kept (every export imported in full) looks none up.
+ */
+export const LINK_MEMORY = ":takeout-link";
 
 /** JSON files kept in one write (a transaction each). */
 const BATCH = 256;
@@ -77,7 +82,7 @@ export class PassMemory implements Disposable {
    * that reads the directories kept fetches nothing before its first plan (see `RangeFetches`).
    */
   link(store: string): number | undefined {
-    const value = this.#lookup?.(linkKey(store));
+    const value = this.#store.checkpoint(LINK_MEMORY, store);
     const bytes = value === undefined ? NaN : Number(value);
     return bytes >= 0 ? bytes : undefined;
   }
@@ -86,8 +91,8 @@ export class PassMemory implements Disposable {
   keepLink(store: string, bandwidthDelay: number): void {
     if (!this.#keep) return;
     const value = String(bandwidthDelay);
-    if (this.#lookup?.(linkKey(store)) === value) return;
-    this.#write({ put: [{ key: linkKey(store), value }] });
+    if (this.#store.checkpoint(LINK_MEMORY, store) === value) return;
+    this.#write({ put: [{ key: store, value }] }, LINK_MEMORY);
   }
 
   /** The text of `entry` of `file` as an earlier run (or this one) read it, if kept. */
@@ -120,9 +125,9 @@ export class PassMemory implements Disposable {
    * (`sync.db` on a full disk) must not end the run, nor, in a `finally` or a disposal, take the place of the
    * error that did (the run's own writes say what is wrong with `sync.db`).
    */
-  #write(change: { put: { key: string; value: string }[] }): void {
+  #write(change: { put: { key: string; value: string }[] }, source = PASS_MEMORY): void {
     try {
-      this.#store.updateCheckpoints(PASS_MEMORY, change);
+      this.#store.updateCheckpoints(source, change);
     } catch {
       // Not kept: read again by the next run.
     }
@@ -145,11 +150,6 @@ export class PassMemory implements Disposable {
 /** The identity of a part: a copy of it put there anew (another size or time) is another. */
 function partKey(stamp: string, file: RemoteFile): unknown[] {
   return [stamp, file.name, file.size, file.modifiedMs ?? null];
-}
-
-/** No export's key: {@link PassMemory.forget} leaves it (the link outlives the exports). */
-function linkKey(store: string): string {
-  return JSON.stringify(["link", store]);
 }
 
 function directoryKey(stamp: string, file: RemoteFile): string {

@@ -94,6 +94,8 @@ Deno.test("PassMemory keeps the link's bandwidth-delay product of each store for
     assert.equal(memory.link("Google Drive"), 6000.5);
     assert.equal(memory.link("http://127.0.0.1:8080/"), Infinity);
     assert.equal(memory.link("http://127.0.0.1:8081/"), undefined);
+    // Kept apart from the exports': a backup with no export's pass kept has nothing to look up in a pass.
+    assert.equal(store.hasCheckpoints(PASS_MEMORY), false);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
