@@ -237,6 +237,9 @@ async function remoteTakeout(options: RemoteTakeoutOptions): Promise<RemoteTakeo
     result.stopped = "time";
     return result;
   }
+  // The store listed in full: what earlier runs kept of an export no longer there (its parts deleted
+  // before it was imported in full) is read by no run again.
+  memory.forgetAllBut(exports.map((found) => found.stamp));
   const reading = {
     signal,
     retry: options.retry,

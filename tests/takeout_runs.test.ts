@@ -1545,3 +1545,41 @@ async function redatingExports(name: string, photo: string, later: [string, Uint
   ]);
   return store;
 }
+
+Deno.test("takeout --from: what a run with --max-time kept of an export's catalog pass is forgotten once the store lists that export no more (its parts deleted before it was imported in full), and kept while it does", async () => {
+  const store = join(WORK, "pass-memory-gone");
+  await Deno.mkdir(store, { recursive: true });
+  const folder = "Takeout/Google Photos/Photos from 2023";
+  const marker = "a photo whose bytes arrived damaged";
+  const part = join(store, "takeout-20251110T101010Z-001.zip");
+  await hand.writeZip(part, [
+    [`${folder}/a.jpg`, bytes(`\xff\xd8 ${marker} \xff\xd9`)],
+    [`${folder}/a.jpg.supplemental-metadata.json`, bytes(sidecar("a.jpg", Date.UTC(2023, 4, 1)))],
+  ], { level: 0 });
+  // One byte of the photo flipped (a download damaged on its way): its CRC-32 fails, so the export is not
+  // imported in full and what the run kept of its pass stays for the next.
+  const zip = await Deno.readFile(part);
+  const at = new TextDecoder("latin1").decode(zip).indexOf(marker);
+  assert.ok(at > 0);
+  zip[at] ^= 1;
+  await Deno.writeFile(part, zip);
+  const dir = outDir("pass-memory-gone");
+  const args = ["takeout", `--dir=${dir}`, `--from=${store}`, "--max-time=1h"];
+  /** The keys of what runs kept of the export's pass in sync.db. */
+  const kept = () => {
+    using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
+    return (db.prepare("SELECT count(*) AS n FROM checkpoints WHERE source = ? AND key LIKE ?")
+      .get(":takeout-pass", '["20251110T101010Z",%') as { n: number }).n;
+  };
+  const damaged = await cli(args);
+  assert.notEqual(damaged.code, 0, damaged.stderr);
+  assert.ok(kept() > 0, "the directory and the sidecar kept");
+  // Run again with the part still there: still listed, still kept.
+  await cli(args);
+  assert.ok(kept() > 0, "kept while the store lists the export");
+  // The part deleted (a Drive file removed, an increment expired): no run reads that export again.
+  await Deno.remove(part);
+  const gone = await cli(args);
+  assert.equal(gone.code, 0, gone.stderr);
+  assert.equal(kept(), 0);
+});

@@ -566,6 +566,16 @@ export class Store {
     ).all(source, prefix, `${prefix}\u{10FFFF}`) as { key: string; value: string }[];
   }
 
+  /**
+   * The keys of a source's resume points that start with `prefix`, by key, without their values (which
+   * may be large: a source that looks over what it keeps reads none of it).
+   */
+  checkpointKeysFrom(source: SourceName, prefix: string): string[] {
+    return (this.#db.prepare(
+      "SELECT key FROM checkpoints WHERE source = ? AND key >= ? AND key < ? ORDER BY key",
+    ).all(source, prefix, `${prefix}\u{10FFFF}`) as { key: string }[]).map(({ key }) => key);
+  }
+
   /** Apply a change to a source's resume points in one transaction. */
   updateCheckpoints(source: SourceName, change: CheckpointChange): void {
     this.transaction(() => this.#applyCheckpoint(source, change));

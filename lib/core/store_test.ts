@@ -288,7 +288,7 @@ Deno.test("Store.open read-only does not create a missing sync.db", () => {
   assert.deepEqual([...Deno.readDirSync(dir.path)], []);
 });
 
-Deno.test("Store.checkpoint and checkpointsFrom: one key, and the keys starting with a prefix, by key; nothing of a neighbour", () => {
+Deno.test("Store.checkpoint, checkpointsFrom and checkpointKeysFrom: one key, and the keys starting with a prefix, by key; nothing of a neighbour", () => {
   using dir = tempDir();
   using store = Store.open(dir.path);
   const keys = [
@@ -307,6 +307,13 @@ Deno.test("Store.checkpoint and checkpointsFrom: one key, and the keys starting 
   assert.deepEqual(store.checkpointsFrom("takeout", '["e","a/').map((c) => c.value), ["0", "1", "2", "3"]);
   assert.deepEqual(store.checkpointsFrom("takeout", '["e","a/b/",').map((c) => c.value), ["1"]);
   assert.deepEqual(store.checkpointsFrom("takeout", '["f"'), []);
+  assert.deepEqual(
+    store.checkpointKeysFrom("takeout", '["e","a/'),
+    keys.slice(0, 4),
+    "the same keys, no values",
+  );
+  assert.deepEqual(store.checkpointKeysFrom("takeout", ""), keys);
+  assert.deepEqual(store.checkpointKeysFrom("other", ""), ['["e","a/x",']);
 });
 
 /** A Takeout item `id` (file `<id>.jpg`), as saveBatch takes it. */

@@ -11,15 +11,16 @@
  * a part replaced by another copy is read again. What is kept changes no decision: a JSON file's text is the
  * one read before (an entry of the same part, index, size and CRC-32), a directory the same bytes. Written a
  * batch at a time; a run killed between batches loses at most that batch (read again next run). Forgotten
- * once the export is imported in full. Also kept (apart, and not forgotten with an export): the bandwidth-delay
- * product of the link to each store as a run last measured it (`RangeFetches`): a run whose parts' directories were kept fetches
+ * once the export is imported in full, or once a complete listing of the store holds it no more. Also kept
+ * (apart, and not forgotten with an export): the bandwidth-delay product of the link to each store as a run
+ * last measured it (`RangeFetches`): a run whose parts' directories were kept fetches
  * nothing before its catalog's plan, whose spans' gaps follow it (`ranged_zip.ts`, `spanGap`). Kept only by
  * runs with a time limit (`--max-time`: the runs made to stop and resume): 25,000 sidecars' texts took
  * 0.35–0.46 s to write and 0.66–0.77 s to remove, and left 20 MB of free pages in `sync.db`; a run without a
  * limit uses (and forgets) what one with a limit kept.
  * @module
  */
-import type { Store } from "../../../core/store.ts";
+import type { CheckpointChange, Store } from "../../../core/store.ts";
 import type { ArchiveEntry } from "../entry.ts";
 import type { RemoteFile } from "./remote_store.ts";
 
@@ -125,7 +126,7 @@ export class PassMemory implements Disposable {
    * (`sync.db` on a full disk) must not end the run, nor, in a `finally` or a disposal, take the place of the
    * error that did (the run's own writes say what is wrong with `sync.db`).
    */
-  #write(change: { put: { key: string; value: string }[] }, source = PASS_MEMORY): void {
+  #write(change: CheckpointChange, source = PASS_MEMORY): void {
     try {
       this.#store.updateCheckpoints(source, change);
     } catch {
@@ -138,8 +139,25 @@ export class PassMemory implements Disposable {
     this.flush();
     if (!this.#lookup) return;
     const prefix = JSON.stringify([stamp]).slice(0, -1) + ",";
-    const remove = this.#store.checkpointsFrom(PASS_MEMORY, prefix).map(({ key }) => key);
+    const remove = this.#store.checkpointKeysFrom(PASS_MEMORY, prefix);
     if (remove.length > 0) this.#store.updateCheckpoints(PASS_MEMORY, { remove });
+  }
+
+  /**
+   * Forget what was kept of every export but `listed`, the stamps of a complete listing of the store:
+   * an export whose parts left the store before it was imported in full (a Drive file deleted, an
+   * expired increment) is read by no run again, and what was kept of it (megabytes of directories, tens
+   * of megabytes of sidecars' texts) would stay in `sync.db` for good. Never given a listing that failed
+   * or was cut short: an export it missed would be read again from its start. Reads the keys only.
+   */
+  forgetAllBut(listed: Iterable<string>): void {
+    if (!this.#lookup) return;
+    const keep = new Set(listed);
+    const remove = this.#store.checkpointKeysFrom(PASS_MEMORY, "").filter((key) => {
+      const stamp = exportOf(key);
+      return stamp !== undefined && !keep.has(stamp);
+    });
+    if (remove.length > 0) this.#write({ remove });
   }
 
   [Symbol.dispose](): void {
@@ -150,6 +168,17 @@ export class PassMemory implements Disposable {
 /** The identity of a part: a copy of it put there anew (another size or time) is another. */
 function partKey(stamp: string, file: RemoteFile): unknown[] {
   return [stamp, file.name, file.size, file.modifiedMs ?? null];
+}
+
+/** The export `key` is kept for (its stamp), or undefined for a key of no export's. */
+function exportOf(key: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(key);
+  } catch {
+    return undefined;
+  }
+  return Array.isArray(parsed) && typeof parsed[0] === "string" ? parsed[0] : undefined;
 }
 
 function directoryKey(stamp: string, file: RemoteFile): string {

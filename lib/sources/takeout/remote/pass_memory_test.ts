@@ -101,6 +101,42 @@ Deno.test("PassMemory keeps the link's bandwidth-delay product of each store for
   }
 });
 
+Deno.test("PassMemory.forgetAllBut forgets what was kept of every export the store's listing no longer holds (its parts deleted before it was imported in full), and keeps those listed and the links", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const gone = part("takeout-20250101T000000Z-001.zip");
+    const listed = part("takeout-20250301T000000Z-001.zip");
+    const sidecar = entry(3, "Takeout/Google Photos/Photos from 2020/IMG_1.jpg.json");
+    {
+      using store = Store.open(dir);
+      using memory = new PassMemory(store, { keep: true });
+      for (const [stamp, file] of [["20250101T000000Z", gone], ["20250301T000000Z", listed]] as const) {
+        memory.keepDirectory(stamp, file, [{ start: 900, bytes: new Uint8Array([1, 2, 3]) }]);
+        memory.keepJson(stamp, file, sidecar, '{"title":"IMG_1.jpg"}');
+      }
+      memory.keepLink("Google Drive", 6000);
+    }
+    // The next run (one without a time limit: it only uses and forgets) lists the store in full.
+    using store = Store.open(dir);
+    const memory = new PassMemory(store, { keep: false });
+    memory.forgetAllBut(["20250301T000000Z", "20250401T000000Z"]);
+    assert.equal(memory.directory("20250101T000000Z", gone), undefined);
+    assert.equal(memory.json("20250101T000000Z", gone, sidecar), undefined);
+    assert.deepEqual(memory.directory("20250301T000000Z", listed), [{
+      start: 900,
+      bytes: new Uint8Array([1, 2, 3]),
+    }]);
+    assert.equal(memory.json("20250301T000000Z", listed, sidecar), '{"title":"IMG_1.jpg"}');
+    assert.equal(memory.link("Google Drive"), 6000);
+    // A store that lists no export at all: nothing of a pass is left; the link's measure is.
+    memory.forgetAllBut([]);
+    assert.deepEqual(store.checkpointKeysFrom(PASS_MEMORY, ""), []);
+    assert.equal(memory.link("Google Drive"), 6000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a sidecar damaged by zero bytes at its end (a copy cut short) is read the same from what a stopped run kept: no JSON object, though sync.db's text ends at its first NUL", async () => {
   const dir = await Deno.makeTempDir();
   try {
