@@ -677,9 +677,9 @@ export class OutputTree {
    * relative to the root), or a hard link where symbolic links are not allowed: by the file
    * system, or by Deno's permissions (it makes them only with unscoped read and write grants; a
    * program using photosync may grant only its folder). Returns false when something is
-   * already there. Throws {@link NoLinksError} when the drive makes neither kind (FAT32, exFAT),
-   * leaving no folder it made for the link; {@link NoFileError} when a hard link is to be made and no
-   * file is at `targetPath`.
+   * already there. Throws {@link NoLinksError} when the drive makes neither kind (FAT32, exFAT);
+   * {@link NoFileError} when a hard link is to be made and no file is at `targetPath`: either leaves no
+   * folder it made for the link.
    */
   async link(relativePath: string, targetPath: string): Promise<boolean> {
     const parts = relativePath.split("/");
@@ -703,23 +703,32 @@ export class OutputTree {
       } catch (linkError) {
         if (linkError instanceof Deno.errors.AlreadyExists) return false;
         if (linkError instanceof Deno.errors.NotFound && !this.#exists(target)) {
+          // An album whose only member's file is not here would be left an empty folder.
+          this.#unmake(made);
           throw new NoFileError(targetPath, { cause: linkError });
         }
         if (!makesNoLinks(linkError)) throw fileSystemError("link", at, linkError);
         this.#links = false;
-        // The folders made for this link would stay empty: an album folder without its photos.
-        for (const path of made.reverse()) {
-          this.#checked.delete(path);
-          try {
-            Deno.removeSync(path);
-          } catch {
-            // Something else is in it now: kept.
-          }
-        }
+        this.#unmake(made);
         throw new NoLinksError(at, { cause: linkError });
       }
     }
     return true;
+  }
+
+  /**
+   * Remove the folders `made` (outermost first) for a link that was not made: they would stay empty, an album
+   * folder without its photos. One something else was put in since is kept.
+   */
+  #unmake(made: readonly string[]): void {
+    for (const path of made.toReversed()) {
+      this.#checked.delete(path);
+      try {
+        Deno.removeSync(path);
+      } catch {
+        // Something else is in it now: kept.
+      }
+    }
   }
 
   /** Whether anything (a link too) is at `path`. */

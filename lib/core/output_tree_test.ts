@@ -199,11 +199,20 @@ Deno.test("OutputTree.link: a relative symbolic link; false when the name is tak
   assert.equal(await t.tree.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), false);
 });
 
-Deno.test("OutputTree.link: where symbolic links are refused, a hard link to a file not there (deleted, kept aside) is a NoFileError; a symbolic link to it is made, pointing there", async () => {
+Deno.test("OutputTree.link: where symbolic links are refused, a hard link to a file not there (deleted, kept aside) is a NoFileError, leaving no folder made for it; a symbolic link to it is made, pointing there", async () => {
   await using t = await tempTree();
   const hard = new OutputTree(t.root, { linkCalls: noSymlinks });
   await assert.rejects(() => hard.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), NoFileError);
   assert.equal(hard.makesLinks, true);
+  // The album's only member: neither its folder nor `albums/` stays behind, empty.
+  await assert.rejects(() => Deno.lstat(join(t.root, "albums")), Deno.errors.NotFound);
+  // A folder holding another member's link stays.
+  await Deno.mkdir(join(t.root, "2020/01/01"), { recursive: true });
+  await Deno.writeTextFile(join(t.root, "2020/01/01/y.jpg"), "photo");
+  assert.equal(await hard.link("albums/Trip/y.jpg", "2020/01/01/y.jpg"), true);
+  await assert.rejects(() => hard.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), NoFileError);
+  assert.deepEqual([...Deno.readDirSync(join(t.root, "albums/Trip"))].map((entry) => entry.name), ["y.jpg"]);
+  await Deno.remove(join(t.root, "albums"), { recursive: true });
   assert.equal(await t.tree.link("albums/Trip/x.jpg", "2020/01/01/x.jpg"), true);
   assert.equal(await Deno.readLink(join(t.root, "albums/Trip/x.jpg")), "../../2020/01/01/x.jpg");
 });
