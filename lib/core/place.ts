@@ -669,15 +669,24 @@ export class Placer implements Disposable {
    * file (`OutputTree.secondName`); a file of the user's or another item's there now stays. Once the name is
    * gone, its album links and XMP sidecar follow the file, as after a move, and its note goes (a run stopped in
    * between does that again). A name that still cannot be removed keeps them as the move left them (a link to
-   * it shows the file still): made again at each run, a hard link would be told new at each. Returns how many
-   * names were removed.
+   * it shows the file still): made again at each run, a hard link would be told new at each. A name left of a
+   * file no item holds any more (its row gone, or not downloaded) goes only where it is photosync's copy (see
+   * {@link #removeLeftCopy}). Returns how many names were removed.
    */
   async finishMoves(): Promise<number> {
     let removed = 0;
     for (const { path, id } of this.#store.secondNames()) {
       const row = this.#store.item(id);
-      // Not here (stored elsewhere: a CI job's folder, which stored it at its new path), or no longer the item's.
-      if (row?.status !== "downloaded" || !row.path || this.#tree.modifiedAt(row.path) === undefined) {
+      if (row?.status !== "downloaded") {
+        // No item holds the file (removed from the backup, or to be fetched again): see #removeLeftCopy.
+        const gone = await this.#removeLeftCopy(path, row);
+        if (gone === "stays") continue;
+        if (gone === "removed") removed++;
+        this.#store.secondNameGone(path);
+        continue;
+      }
+      // Not here (stored elsewhere: a CI job's folder, which stored it at its new path).
+      if (!row.path || this.#tree.modifiedAt(row.path) === undefined) {
         this.#store.secondNameGone(path);
         continue;
       }
@@ -693,6 +702,53 @@ export class Placer implements Disposable {
       this.#store.secondNameGone(path);
     }
     return removed;
+  }
+
+  /**
+   * Remove `name`, a name a stopped move left of the file of an item no longer downloaded (`row`: not
+   * downloaded, or undefined, its row gone: the item removed from the backup), where it is photosync's copy:
+   * the row's recorded sha256 and size, and its capture time as its mtime (a copy of the user's, or an edit,
+   * has other bytes or another time). The file at the row's path cannot tell (it went with the removal), so
+   * only the recorded hash can; with no row (or no hash) nothing identifies the bytes: the name stays, said in
+   * one line. `removed`; `none` when it stays for good (gone, another item's path, not photosync's copy);
+   * `stays` when it cannot be removed now, which is said. `last`: the row is about to go, so no later run can
+   * tell the copy: one that cannot be removed now is said to stay for good (`none`).
+   */
+  async #removeLeftCopy(
+    name: string,
+    row: ItemRow | undefined,
+    { last = false }: { last?: boolean } = {},
+  ): Promise<"removed" | "none" | "stays"> {
+    const size = this.#tree.fileSize(name);
+    if (size === undefined || this.#store.holdsPath(name)) return "none";
+    if (!row?.hash) {
+      this.#logger.warn(
+        `${name} stays: the old name of a moved photo no longer in the backup, and sync.db records no hash ` +
+          "of its bytes to tell it is photosync's copy: delete it yourself if you do not want it",
+      );
+      return "none";
+    }
+    const modified = this.#tree.modifiedAt(name);
+    if (
+      (row.size !== null && size !== row.size) || modified === undefined ||
+      !isPlacedMtime(modified, row.createdMs) || this.#sha256Of(name) !== row.hash
+    ) {
+      return "none";
+    }
+    try {
+      await this.#tree.remove(name);
+    } catch (error) {
+      this.#logger.warn(
+        `${name} stays, photosync's copy of a photo no longer in the backup under a name a move left (${
+          (error as Error).message
+        }); ${last ? "delete it yourself if you do not want it" : "the next run removes it"}`,
+      );
+      return last ? "none" : "stays";
+    }
+    this.#logger.event(
+      `removed ${name}, photosync's copy of a photo no longer in the backup that a stopped move left`,
+    );
+    return "removed";
   }
 
   /**
@@ -783,6 +839,12 @@ export class Placer implements Disposable {
             `placed it (an edit?); sync.db no longer records it: delete it yourself if you do not want it`,
         );
       }
+    }
+    // Names its moves left that could not be removed then: photosync's copy goes now, while the row still
+    // says what its bytes are (a later run could not tell).
+    for (const name of this.#store.secondNames().filter((name) => name.id === id)) {
+      await this.#removeLeftCopy(name.path, row, { last: true });
+      this.#store.secondNameGone(name.path);
     }
     this.#store.removeItem(id);
     return removal;
