@@ -213,7 +213,8 @@ async function relinkAlbums(backup: Backup & { logger: Logger }, ids: readonly s
   });
   if (links.length === 0) return;
   using placer = new Placer(backup);
-  await placer.linkAlbums(links);
+  // Only where a link is: albums imported with `--albums none` get none from a repair.
+  await placer.linkAlbums(links, { replaceOnly: true });
 }
 
 /**

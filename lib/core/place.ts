@@ -310,10 +310,13 @@ export class Placer implements Disposable {
    * symbolic link or a file where a folder of `albums/` goes (`albums -> elsewhere`) blocks only the links that
    * would go through it: one warning per blocking path, the rest made. Returns the links neither made nor
    * there already: those blocked so (`blocked`), and on a drive that makes no links all from the first tried
-   * (`unlinkable`), for a caller that remembers which are still to make.
+   * (`unlinkable`), for a caller that remembers which are still to make. `replaceOnly`: only the names where
+   * something is are looked at, no link is made where none is and no folder claimed (`verify --repair`: a run
+   * that makes no album links, whose user may have imported with `--albums none`, mends the stale ones).
    */
   async linkAlbums<Link extends { album: string; id: string; path?: string }>(
     links: Iterable<Link>,
+    { replaceOnly = false }: { replaceOnly?: boolean } = {},
   ): Promise<{ blocked: Link[]; unlinkable: Link[] }> {
     // A drive that makes no links was told once (below): the photos are placed all the same.
     if (!this.#tree.makesLinks) return { blocked: [], unlinkable: [...links] };
@@ -335,12 +338,14 @@ export class Placer implements Disposable {
         continue;
       }
       if (!folders.has(album)) {
-        folders.set(album, this.#albumFolder(album, { claim: true, owners: ownersOnce }));
+        folders.set(album, this.#albumFolder(album, { claim: !replaceOnly, owners: ownersOnce }));
       }
       const folder = folders.get(album);
       if (!folder) continue;
       let first = true;
       for (const candidate of albumLinkNames(folder.name, id, path)) {
+        // `replaceOnly`: no link where none is (a run that makes no album links of its own mends those there).
+        if (replaceOnly && !this.#tree.occupied(candidate)) break;
         // Made by an earlier run: one look (a run links every member, most of them made before).
         const kind = this.#tree.linkTo(candidate, path);
         let made = kind !== undefined;

@@ -554,6 +554,29 @@ Deno.test("Placer.linkAlbums: where links are hard links, a file placed again (i
   assert.ok(hardLinked(f.root, link("b.jpg"), b));
 });
 
+Deno.test("Placer.linkAlbums with replaceOnly (verify --repair): a stale hard link is linked to the file put back; a member with no entry in its album gets none, and an album never linked (imported with --albums none) no folder", async () => {
+  await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg" });
+  using placer = hardLinkingPlacer(f);
+  const [a, b, c] = await f.placeAll(placer, "a", "b", "c");
+  f.store.addToAlbum({ id: "trip", source: "library", title: "Trip" }, ["a", "b"]);
+  f.store.addToAlbum({ id: "none", source: "library", title: "Never linked" }, ["c"]);
+  await placer.linkAlbums(f.store.albumMembers("library").filter((m) => m.album === "trip" && m.id === "a"));
+  // a: changed in place (its link shares its bytes), moved aside as verify --repair does, placed again.
+  await Deno.writeTextFile(join(f.root, a), "photo a, changed");
+  await f.tree.moveAside(a, "2026-12-07T101010");
+  using again = hardLinkingPlacer(f);
+  const row = f.store.item("a")!;
+  await again.place({ ...row, path: row.path! }, await f.stage("photo a"), new Date(DAY));
+  again.flush();
+
+  await again.linkAlbums(f.store.albumMembers("library"), { replaceOnly: true });
+  assert.deepEqual(namesIn(f.root, "albums"), ["Trip"]);
+  assert.deepEqual(namesIn(f.root, "albums/Trip"), ["a.jpg"]);
+  assert.ok(hardLinked(f.root, "albums/Trip/a.jpg", a));
+  assert.equal(f.store.album("none")?.folder, null, "no folder claimed");
+  assert.ok([b, c].every((path) => f.tree.occupied(path)));
+});
+
 Deno.test("Placer.linkAlbums: where links are hard links, a member whose file is not here (kept aside by verify --repair, or deleted) gets no link made, the others theirs; the link it had stays, until its file is back", async () => {
   await using f = await fixture({ a: "a.jpg", b: "b.jpg", c: "c.jpg" });
   using placer = hardLinkingPlacer(f);
