@@ -457,16 +457,8 @@ async function exportsOf(
 Deno.test("an album whose folder an earlier version named otherwise (a title ending in a C1 control, NEL): after the upgrade its links stay in that one folder, a re-dated member's link moved there, a new member's made there, none dangling", async () => {
   const work = join(WORK, "album-folder-upgrade");
   await Deno.mkdir(work, { recursive: true });
-  const album = "Takeout/Google Photos/Road trip";
-  const metadata: [string, Uint8Array] = [
-    `${album}/metadata.json`,
-    bytes(JSON.stringify({ title: "Road trip\u0085" })),
-  ];
-  const photo = (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`);
-  const member = (name: string, takenMs: number): [string, Uint8Array][] => [
-    [`${album}/${name}`, photo(name)],
-    [`${album}/${name}.supplemental-metadata.json`, bytes(sidecar(name, takenMs))],
-  ];
+  const metadata = roadTrip.metadata("Road trip\u0085");
+  const member = roadTrip.member;
   const baseline = join(work, "takeout-20240101T000000Z-001.zip");
   await hand.writeZip(baseline, [
     metadata,
@@ -503,7 +495,9 @@ Deno.test("an album whose folder an earlier version named otherwise (a title end
   const folder = join(dir, "albums/Road trip\u0085");
   const links = [...Deno.readDirSync(folder)].map((entry) => entry.name).sort();
   assert.deepEqual(links, ["a.jpg", "b.jpg", "c.jpg"]);
-  for (const link of links) assert.deepEqual(await Deno.readFile(join(folder, link)), photo(link), link);
+  for (const link of links) {
+    assert.deepEqual(await Deno.readFile(join(folder, link)), roadTrip.photo(link), link);
+  }
   assert.equal(Deno.readLinkSync(join(folder, "b.jpg")), "../../2022/12/24/b.jpg");
   {
     using db = new DatabaseSync(join(dir, "sync.db"), { readOnly: true });
@@ -517,26 +511,14 @@ Deno.test("album links made as hard links (Deno granted write access to the back
   const work = join(WORK, "hard-links");
   const exports = join(work, "exports");
   await Deno.mkdir(exports, { recursive: true });
-  const album = "Takeout/Google Photos/Road trip";
-  const metadata: [string, Uint8Array] = [
-    `${album}/metadata.json`,
-    bytes(JSON.stringify({ title: "Road trip" })),
-  ];
-  const photo = (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`);
-  const member = (name: string, takenMs: number): [string, Uint8Array][] => [
-    [`${album}/${name}`, photo(name)],
-    [`${album}/${name}.supplemental-metadata.json`, bytes(sidecar(name, takenMs))],
-  ];
+  const metadata = roadTrip.metadata();
+  const member = roadTrip.member;
   const dir = outDir("hard-links");
   let runs = 0;
   /** An import of the exports in `exports` by a run granted write access to `dir` and `work` only. */
   const run = async () => {
     const list = join(work, `new-files-${++runs}.txt`);
-    const result = await runPhotosync(
-      ["takeout", `--dir=${dir}`, `--from=${exports}`, `--new-files=${list}`],
-      { ...CLI_OPTIONS, allowWrite: [dir, work] },
-    );
-    assert.equal(result.code, 0, result.stderr);
+    await importWithoutSymlinks([`--dir=${dir}`, `--from=${exports}`, `--new-files=${list}`], [dir, work]);
     return (await Deno.readTextFile(list)).split("\n").filter((path) => path.startsWith("albums/"));
   };
   const folder = join(dir, "albums/Road trip");
@@ -578,26 +560,14 @@ Deno.test("album links made as hard links (Deno granted write access to the back
 Deno.test("album links made as hard links, after a file is placed again (changed bytes moved aside by verify --repair, or the file deleted, then restored by the archives): the album links the file now under its own name, no second link, the changed bytes kept aside", async () => {
   const work = join(WORK, "hard-links-restored");
   await Deno.mkdir(work, { recursive: true });
-  const album = "Takeout/Google Photos/Road trip";
-  const photo = (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`);
   const zip = join(work, "takeout-20240101T000000Z-001.zip");
   await hand.writeZip(zip, [
-    [`${album}/metadata.json`, bytes(JSON.stringify({ title: "Road trip" }))],
-    ...["a.jpg", "b.jpg"].flatMap((name, at): [string, Uint8Array][] => [
-      [`${album}/${name}`, photo(name)],
-      [`${album}/${name}.supplemental-metadata.json`, bytes(sidecar(name, Date.UTC(2023, 0, 5 + at)))],
-    ]),
+    roadTrip.metadata(),
+    ...["a.jpg", "b.jpg"].flatMap((name, at) => roadTrip.member(name, Date.UTC(2023, 0, 5 + at))),
   ]);
   const dir = outDir("hard-links-restored");
   const [a, b] = ["2023/01/05/a.jpg", "2023/01/06/b.jpg"];
-  /** An import of the zip by a run granted write access to `dir` and `work` only (no symbolic links). */
-  const run = async () => {
-    const result = await runPhotosync(["takeout", `--dir=${dir}`, zip], {
-      ...CLI_OPTIONS,
-      allowWrite: [dir, work],
-    });
-    assert.equal(result.code, 0, result.stderr);
-  };
+  const run = () => importWithoutSymlinks([`--dir=${dir}`, zip], [dir, work]);
   const folder = join(dir, "albums/Road trip");
   const hardLinked = (name: string, path: string) => isHardLinkOf(join(folder, name), join(dir, path));
   await run();
@@ -615,7 +585,7 @@ Deno.test("album links made as hard links, after a file is placed again (changed
   await run();
   assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name).sort(), ["a.jpg", "b.jpg"]);
   assert.ok(hardLinked("a.jpg", a) && hardLinked("b.jpg", b));
-  assert.deepEqual(await Deno.readFile(join(folder, "a.jpg")), photo("a.jpg"));
+  assert.deepEqual(await Deno.readFile(join(folder, "a.jpg")), roadTrip.photo("a.jpg"));
   assert.deepEqual(await Deno.readFile(join(dir, aside[1])), changed);
   // And the next run finds them made.
   await run();
@@ -625,14 +595,9 @@ Deno.test("album links made as hard links, after a file is placed again (changed
 Deno.test("album links made as hard links, while a member's file is not here (moved aside by verify --repair, or deleted) and the import does not restore it: the import exits 0, its new member linked, the old links kept; the archives that restore the files link them again", async () => {
   const work = join(WORK, "hard-links-missing");
   await Deno.mkdir(work, { recursive: true });
-  const album = "Takeout/Google Photos/Road trip";
-  const photo = (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`);
   const members = (names: string[], day: number): [string, Uint8Array][] => [
-    [`${album}/metadata.json`, bytes(JSON.stringify({ title: "Road trip" }))],
-    ...names.flatMap((name, at): [string, Uint8Array][] => [
-      [`${album}/${name}`, photo(name)],
-      [`${album}/${name}.supplemental-metadata.json`, bytes(sidecar(name, Date.UTC(2023, 0, day + at)))],
-    ]),
+    roadTrip.metadata(),
+    ...names.flatMap((name, at) => roadTrip.member(name, Date.UTC(2023, 0, day + at))),
   ];
   const [baseline, increment] = ["20240101", "20240301"].map((day) =>
     join(work, `takeout-${day}T000000Z-001.zip`)
@@ -641,14 +606,7 @@ Deno.test("album links made as hard links, while a member's file is not here (mo
   await hand.writeZip(increment, members(["c.jpg"], 7));
   const dir = outDir("hard-links-missing");
   const [a, b, c] = ["2023/01/05/a.jpg", "2023/01/06/b.jpg", "2023/01/07/c.jpg"];
-  /** An import of `zip` by a run granted write access to `dir` and `work` only (no symbolic links). */
-  const run = async (zip: string) => {
-    const result = await runPhotosync(["takeout", `--dir=${dir}`, zip], {
-      ...CLI_OPTIONS,
-      allowWrite: [dir, work],
-    });
-    assert.equal(result.code, 0, result.stderr);
-  };
+  const run = (zip: string) => importWithoutSymlinks([`--dir=${dir}`, zip], [dir, work]);
   const folder = join(dir, "albums/Road trip");
   const hardLinked = (name: string, path: string) => isHardLinkOf(join(folder, name), join(dir, path));
   await run(baseline);
@@ -669,7 +627,7 @@ Deno.test("album links made as hard links, while a member's file is not here (mo
   ]);
   assert.ok(hardLinked("c.jpg", c));
   assert.deepEqual(await Deno.readFile(join(folder, "a.jpg")), changed);
-  assert.deepEqual(await Deno.readFile(join(folder, "b.jpg")), photo("b.jpg"));
+  assert.deepEqual(await Deno.readFile(join(folder, "b.jpg")), roadTrip.photo("b.jpg"));
 
   await run(baseline);
   assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name).sort(), [
@@ -683,13 +641,12 @@ Deno.test("album links made as hard links, while a member's file is not here (mo
 Deno.test("album links made as hard links, of photos a later part puts in the trash after their files were replaced (changed bytes moved aside by verify --repair) or deleted: a link to the copy kept aside goes with the photo; one holding the only copy of its bytes stays, said in one line", async () => {
   const work = join(WORK, "hard-links-trashed");
   await Deno.mkdir(work, { recursive: true });
-  const album = "Takeout/Google Photos/Road trip";
-  const photo = (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`);
+  const album = roadTrip.folder;
   const [part1, part2] = [1, 2].map((n) => join(work, `takeout-20240101T000000Z-00${n}.zip`));
   // Part 1: the album, its photos without their sidecars; part 2: the sidecars, saying they are in the trash.
   await hand.writeZip(part1, [
-    [`${album}/metadata.json`, bytes(JSON.stringify({ title: "Road trip" }))],
-    ...["a.jpg", "b.jpg"].map((name): [string, Uint8Array] => [`${album}/${name}`, photo(name)]),
+    roadTrip.metadata(),
+    ...["a.jpg", "b.jpg"].map((name): [string, Uint8Array] => [`${album}/${name}`, roadTrip.photo(name)]),
   ]);
   await hand.writeZip(
     part2,
@@ -699,15 +656,7 @@ Deno.test("album links made as hard links, of photos a later part puts in the tr
     ]),
   );
   const dir = outDir("hard-links-trashed");
-  /** An import of `zip` by a run granted write access to `dir` and `work` only (no symbolic links). */
-  const run = async (zip: string) => {
-    const result = await runPhotosync(["takeout", `--dir=${dir}`, zip], {
-      ...CLI_OPTIONS,
-      allowWrite: [dir, work],
-    });
-    assert.equal(result.code, 0, result.stderr);
-    return result;
-  };
+  const run = (zip: string) => importWithoutSymlinks([`--dir=${dir}`, zip], [dir, work]);
   const folder = join(dir, "albums/Road trip");
   await run(part1);
   assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name).sort(), ["a.jpg", "b.jpg"]);
@@ -728,7 +677,7 @@ Deno.test("album links made as hard links, of photos a later part puts in the tr
   const trashed = await run(part2);
   assert.deepEqual(rows(dir).items, [], "neither is in sync.db");
   assert.deepEqual([...Deno.readDirSync(folder)].map((entry) => entry.name), ["b.jpg"]);
-  assert.deepEqual(await Deno.readFile(join(folder, "b.jpg")), photo("b.jpg"));
+  assert.deepEqual(await Deno.readFile(join(folder, "b.jpg")), roadTrip.photo("b.jpg"));
   assert.deepEqual(await Deno.readFile(join(dir, aside[1])), changed);
   assert.deepEqual(trashed.stderr.split("\n").filter((line) => line.includes("albums/")), [
     `warning: kept albums/Road trip/b.jpg: not a link to ${
@@ -1583,3 +1532,31 @@ Deno.test("takeout --from: what a run with --max-time kept of an export's catalo
   assert.equal(gone.code, 0, gone.stderr);
   assert.equal(kept(), 0);
 });
+
+/**
+ * The album "Road trip" of a hand-made export: its folder in the archive, its `metadata.json` entry (with
+ * `title`), a member photo's bytes, and a member's entries (the photo and its sidecar saying `takenMs`).
+ */
+const roadTrip = {
+  folder: "Takeout/Google Photos/Road trip",
+  metadata(title = "Road trip"): [string, Uint8Array] {
+    return [`${this.folder}/metadata.json`, bytes(JSON.stringify({ title }))];
+  },
+  photo: (name: string) => bytes(`\xff\xd8 ${name} of the road trip \xff\xd9`),
+  member(name: string, takenMs: number): [string, Uint8Array][] {
+    return [
+      [`${roadTrip.folder}/${name}`, roadTrip.photo(name)],
+      [`${roadTrip.folder}/${name}.supplemental-metadata.json`, bytes(sidecar(name, takenMs))],
+    ];
+  },
+};
+
+/**
+ * `photosync takeout ARGS` by a run granted write access to `folders` only, so that Deno refuses it symbolic
+ * links (album links are made as hard links then); it must exit 0.
+ */
+async function importWithoutSymlinks(args: string[], folders: string[]): Promise<CliResult> {
+  const result = await runPhotosync(["takeout", ...args], { ...CLI_OPTIONS, allowWrite: folders });
+  assert.equal(result.code, 0, result.stderr);
+  return result;
+}
