@@ -152,8 +152,7 @@ Deno.test({
     assert.equal((await listFiles(dir)).length, baseline.files.length);
 
     const parts = await writeArchives(next, join(served, "2026"), { parts: 2 });
-    let partBytes = 0;
-    for (const part of parts) partBytes += (await Deno.stat(part)).size;
+    const partBytes = await totalSize(parts);
     proxy.reset();
     const second = await cli(args);
     assert.equal(second.code, 0, second.stderr);
@@ -184,8 +183,7 @@ Deno.test({
     });
     const served = join(WORK, "small-photos");
     const parts = await writeArchives(exp, join(served, "2025"), { parts: 2 });
-    let partBytes = 0;
-    for (const part of parts) partBytes += (await Deno.stat(part)).size;
+    const partBytes = await totalSize(parts);
     await using server = await RcloneWebdav.start({ root: served });
     await using proxy = new CountingProxy(server.url);
     const dir = join(WORK, "small-photos-backup");
@@ -254,8 +252,7 @@ Deno.test({
     });
     const served = join(WORK, "slow-small-photos");
     const parts = await writeArchives(exp, join(served, "2025"), { parts: 1 });
-    let partBytes = 0;
-    for (const part of parts) partBytes += (await Deno.stat(part)).size;
+    const partBytes = await totalSize(parts);
     await using server = await RcloneWebdav.start({ root: served });
     await using proxy = new CountingProxy(server.url, {
       link: { bytesPerSecond: 500_000, roundTripMs: 10 },
@@ -285,8 +282,8 @@ Deno.test({
       exportedAt: "2025-11-10T10:10:10Z",
     });
     const served = join(WORK, "slow-resumed");
-    const [part] = await writeArchives(exp, join(served, "2025"), { parts: 1 });
-    const partBytes = (await Deno.stat(part)).size;
+    const parts = await writeArchives(exp, join(served, "2025"), { parts: 1 });
+    const partBytes = await totalSize(parts);
     await using server = await RcloneWebdav.start({ root: served });
     await using proxy = new CountingProxy(server.url, { link: { bytesPerSecond: 250_000, roundTripMs: 10 } });
     const dir = join(WORK, "slow-resumed-backup");
@@ -557,3 +554,10 @@ Deno.test({
     assert.equal(kept(), 0);
   },
 });
+
+/** The bytes of the files at `paths` together (an export's parts: what a run that fetches each once fetches). */
+async function totalSize(paths: readonly string[]): Promise<number> {
+  let bytes = 0;
+  for (const path of paths) bytes += (await Deno.stat(path)).size;
+  return bytes;
+}
