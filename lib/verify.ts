@@ -11,10 +11,10 @@
 import { type Backup, openBackup, RunStop } from "./core/backup.ts";
 import { keepingLocks } from "./core/folder_lock.ts";
 import { HashPool } from "./core/hash_pool.ts";
-import { Placer } from "./core/place.ts";
+import { finishStoppedMoves, Placer } from "./core/place.ts";
 import type { Logger } from "./core/logger.ts";
 import type { RetryOptions } from "./core/retry.ts";
-import { checkFiles, type Problem, unknownFiles } from "./core/verify.ts";
+import { checkFiles, type LeftName, leftNames, type Problem, unknownFiles } from "./core/verify.ts";
 import { changedStamp, FileSystemError, OutputTree, UnwritableFolderError } from "./core/output_tree.ts";
 import { Store } from "./core/store.ts";
 import { sync, type SyncIo } from "./library.ts";
@@ -60,6 +60,11 @@ export interface VerifyReport {
   problems: Problem[];
   /** Files in the folder sync.db does not know (relative paths). */
   unknown: string[];
+  /**
+   * Second names of known files that stopped moves left (see `leftNames`): the same file, seen twice until the
+   * next `sync`, `pick` or `takeout`; a `repair` removes them first (none left then).
+   */
+  left: LeftName[];
   /** Hashes recorded for files that had none (their size and mtime as recorded). */
   hashed: number;
   /** With `repair`: changed files moved aside (`from` → `to`, relative). */
@@ -89,6 +94,7 @@ async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
     bytes: 0,
     problems: [],
     unknown: [],
+    left: [],
     hashed: 0,
     movedAside: [],
     repaired: [],
@@ -99,6 +105,8 @@ async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
   {
     using checking = await openChecking(dir, repair, logger);
     const { store } = checking;
+    // A repair puts the folder as sync.db says: a file a stopped move left under two names keeps its new one.
+    if (repair && checking.backup) await finishStoppedMoves({ ...checking.backup, logger });
     const checked = await checkFiles({
       store,
       root: dir,
@@ -114,7 +122,8 @@ async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
       hashed: recorded ? checked.taken.length : 0,
     });
     report.problems = checked.problems;
-    report.unknown = await unknownFiles(store, dir);
+    report.left = leftNames(store, new OutputTree(dir));
+    report.unknown = await unknownFiles(store, dir, report.left.map((name) => name.path));
     if (options.repair && report.problems.length > 0) {
       const stamp = changedStamp(startedMs);
       // Put back to pending before any file is moved aside: a run stopped in between leaves no item
@@ -226,11 +235,11 @@ async function openChecking(
   dir: string,
   repair: boolean,
   logger: Logger,
-): Promise<{ store: Store; recording: boolean } & Disposable> {
+): Promise<{ store: Store; recording: boolean; backup?: Backup } & Disposable> {
   try {
     // A sync.db that is empty or damaged is refused, never given a fresh schema: verify proves it whole too.
     const backup = await openBackup(dir, { existing: true });
-    return { store: backup.store, recording: true, [Symbol.dispose]: () => backup[Symbol.dispose]() };
+    return { store: backup.store, recording: true, backup, [Symbol.dispose]: () => backup[Symbol.dispose]() };
   } catch (error) {
     if (repair || !(error instanceof UnwritableFolderError || error instanceof FileSystemError)) throw error;
     const store = Store.open(dir, { readOnly: true, whole: true });

@@ -1452,6 +1452,22 @@ Deno.test({
       value: `takeout:${hash}`,
     }]);
 
+    // verify knows the name left (no unknown file), and says what removes it; verify --repair does.
+    const checked = outDir("left-name-verify");
+    await copyBackup(left, checked);
+    const verified = await cli(["verify", `--dir=${checked}`]);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.doesNotMatch(verified.stderr, /unknown|not in sync\.db/);
+    assert.match(
+      verified.stderr,
+      /left 2023\/05\/01\/a\.jpg: a second name of 2023\/05\/03\/a\.jpg that a stopped move left \(one file; .*verify --repair removes it\)/,
+    );
+    const repaired = await cli(["verify", "--repair", `--dir=${checked}`]);
+    assert.equal(repaired.code, 0, repaired.stderr);
+    assert.match(repaired.stderr, /removed 2023\/05\/01\/a\.jpg, a second name of 2023\/05\/03\/a\.jpg/);
+    assert.deepEqual(await backupTree(checked), expected.tree);
+    assert.deepEqual(notes(checked), []);
+
     // Run again in the same folder (hard links kept in the copy): the old name goes; all as one run left it.
     const here = outDir("left-name-here");
     await copyBackup(left, here);

@@ -9,7 +9,7 @@
 import { join, relative, sep } from "node:path";
 import type { HashPool } from "./hash_pool.ts";
 import type { Logger } from "./logger.ts";
-import { isPlacedMtime, RESERVED_NAMES } from "./output_tree.ts";
+import { isPlacedMtime, type OutputTree, RESERVED_NAMES } from "./output_tree.ts";
 import type { RecordedFile, SourceName, Store } from "./store.ts";
 import { xmpOwnerOf } from "./xmp_sidecars.ts";
 
@@ -147,12 +147,17 @@ async function checkOne(
 
 /**
  * The files under `root` that sync.db does not know (relative, `/`-separated, sorted): not the
- * database, its lock, the temporary folder, the album links, kept changed files, Takeout reports or
- * the XMP sidecars of known files (`IMG_1.jpg.xmp`, `--xmp`'s or a photo program's: no photo).
+ * database, its lock, the temporary folder, the album links, kept changed files, Takeout reports,
+ * the XMP sidecars of known files (`IMG_1.jpg.xmp`, `--xmp`'s or a photo program's: no photo), nor
+ * `alsoKnown` (the names stopped moves left of known files: {@link leftNames}).
  */
-export async function unknownFiles(store: Store, root: string): Promise<string[]> {
+export async function unknownFiles(
+  store: Store,
+  root: string,
+  alsoKnown: Iterable<string> = [],
+): Promise<string[]> {
   // Every path an item holds, recorded or not yet (a file placed just before a crash is its item's).
-  const known = new Set(store.itemPaths());
+  const known = new Set([...store.itemPaths(), ...alsoKnown]);
   const unknown: string[] = [];
   const walk = async (dir: string, top: boolean): Promise<void> => {
     for await (const entry of Deno.readDir(dir)) {
@@ -176,4 +181,25 @@ export async function unknownFiles(store: Store, root: string): Promise<string[]
   };
   await walk(root, true);
   return unknown.sort();
+}
+
+/** A name a stopped move left of a known file: the very file at `of`, its item's path now. */
+export interface LeftName {
+  path: string;
+  of: string;
+}
+
+/**
+ * The names moves stopped between a file's hard link at its new path and the removal of its old name left
+ * (recorded in sync.db, see `Store.arrivedFrom`) that are still the very file its item holds
+ * (`OutputTree.secondName`): no unknown file, no copy, but the photo seen twice until a run that places files
+ * removes the name (`finishStoppedMoves`). A look: two calls each, where a move was stopped.
+ */
+export function leftNames(store: Store, tree: OutputTree): LeftName[] {
+  return store.secondNames().flatMap(({ path, id }) => {
+    const row = store.item(id);
+    return row?.status === "downloaded" && row.path && tree.secondName(path, row.path)
+      ? [{ path, of: row.path }]
+      : [];
+  });
 }

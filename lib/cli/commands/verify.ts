@@ -31,7 +31,7 @@ Hashing runs on a worker per core.
                        Library items are downloaded again (fresh URLs), picked items while
                        their links last (else: pick them again); Takeout files are restored
                        by running photosync takeout with the archives again, which verify says
-  --json               one JSON object on stdout: files, bytes, problems, unknown, hashed,
+  --json               one JSON object on stdout: files, bytes, problems, unknown, left, hashed,
                        movedAside, repaired, notRepaired
   --creds FILE         (--repair) OAuth client secret JSON, as for sync (with
                        PHOTOSYNC_REFRESH_TOKEN: its client); giving it authorises again
@@ -134,6 +134,11 @@ function foundLines(report: VerifyReport): string[] {
   return [
     ...capped(report.problems.map(problem)),
     ...capped(report.unknown.map((path) => `unknown ${path} (not in sync.db)`)),
+    ...capped(
+      report.left.map(({ path, of }) =>
+        `left ${path}: a second name of ${of} that a stopped move left (one file; the next sync, pick, takeout or verify --repair removes it)`
+      ),
+    ),
     ...report.movedAside.map(movedAsideLine),
   ];
 }
