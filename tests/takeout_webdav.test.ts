@@ -488,7 +488,7 @@ Deno.test({
     // `rclone --bwlimit` the first requests came at loopback speed: its bucket fills while it is idle.)
     const exp = generateTakeout({
       seed: 31,
-      count: 20,
+      count: 8,
       sidecarStyle: "mixed",
       minSize: 20_000,
       maxSize: 30_000,
