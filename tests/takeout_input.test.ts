@@ -538,8 +538,9 @@ Deno.test("entries whose zip directory understates their size are read no furthe
   await Deno.mkdir(folder);
   const zip = join(folder, "takeout-20250101T000000Z-001.zip");
   const entryTime = Date.UTC(2023, 2, 4);
-  // A sidecar, a small photo (staged on the main thread) and a large one (by a stage worker), each
-  // inflating to megabytes more than the directory says, as a zip bomb's directory would.
+  // A sidecar, a small photo and a large one, each inflating to megabytes more than the directory says, as a
+  // zip bomb's directory would (all staged on the main thread: an export this small starts no stage worker;
+  // stage_pool_test.ts has a worker's way with such an entry).
   const padded = (head: Uint8Array, size: number) => {
     const out = new Uint8Array(size).fill(0x20);
     out.set(head);
@@ -562,8 +563,7 @@ Deno.test("entries whose zip directory understates their size are read no furthe
         "the zip's directory says \\(the entry is damaged\\)$",
       "m",
     );
-  // Read from the file (the main thread and a stage worker read it), and as a remote store's zip
-  // (`--from`: the main thread fetches the stored bytes, decoded there or by a stage worker).
+  // Read from the file, and as a remote store's zip (`--from`: the main thread fetches the stored bytes).
   for (const args of [[zip], [`--from=${folder}`]]) {
     const dir = fresh("understated");
     const run = await cli(["takeout", `--dir=${dir}`, ...args]);

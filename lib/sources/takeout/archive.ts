@@ -156,7 +156,7 @@ async function unchecked(path: string): Promise<ArchiveSource & { folder?: strin
     path,
     name: basename(path),
     sequential: kind === "tgz",
-    ...(kind === "zip" ? { zipPath: path } : {}),
+    ...(kind === "zip" ? { zipPath: path, size: (await Deno.stat(path)).size } : {}),
     ...(kind === "folder" ? { folder: path } : {}),
     entries: kind === "folder" ? () => readFolder(path, place) : () => readArchive(path, kind),
   };

@@ -33,6 +33,11 @@ export interface ArchiveSource {
    */
   readonly storedEntries?: boolean;
   /**
+   * Its own bytes (its file's size), where known: a zip's are about what stage workers would be given of
+   * it (photos and videos hardly deflate), known before it is read (see `EarlyStageWorkers`).
+   */
+  readonly size?: number;
+  /**
    * Told, before a pass over {@link entries}, which entries (by `index`) the pass will read the
    * bodies of, in order: an archive in a remote store fetches them in a few large requests,
    * ahead of the reader. Absent: bodies are read as asked for.

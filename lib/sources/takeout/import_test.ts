@@ -16,7 +16,8 @@ import { ArchiveError } from "./entry.ts";
 import { type ImportOptions, importTakeout } from "./import.ts";
 import { planImport } from "./plan.ts";
 import { TakeoutRecords } from "./records.ts";
-import { EarlyStageWorkers, Stager, WORKER_ENTRY_BYTES } from "./stage.ts";
+import { EarlyStageWorkers, Stager, WORKER_ENTRY_BYTES, WORKER_MIN_BYTES } from "./stage.ts";
+import { StagePool } from "./stage_pool.ts";
 
 /** A file of a test archive: its path, bytes (text) and entry time. */
 type Entry = [path: string, text: string, mtimeMs?: number];
@@ -459,6 +460,58 @@ Deno.test("Stager: where no entry to stage is large, no stage worker starts (an 
     const staged = await stager.stage(inputs[0], entry, entry.path);
     assert.equal(await Deno.readTextFile(staged.temp), "named");
   }
+});
+
+Deno.test("Stager: an export whose zips come to less than WORKER_MIN_BYTES starts no stage worker (an increment of a few photos): the main thread stages its large entries", async () => {
+  await using f = await fixture();
+  const zip = join(f.root, "takeout-001.zip");
+  const large = "large photo ".repeat(Math.ceil(WORKER_ENTRY_BYTES / 12));
+  await Deno.writeFile(
+    zip,
+    await zipOf([...PART_1, [`${GP}/Photos from 2019/PXL_20190405_101112.jpg`, large]]),
+  );
+  const inputs = [await localArchive(zip)];
+  assert.equal(inputs[0].size, (await Deno.stat(zip)).size);
+  const tree = new OutputTree(f.root);
+  await tree.clearTemp();
+  using early = new EarlyStageWorkers(inputs);
+  assert.equal(early.small, true);
+  for await (const entry of inputs[0].entries()) early.listed(entry.size);
+  assert.equal(early.take(), undefined, "the catalog listed a large entry, but started no worker");
+  using stager = await Stager.start(tree, inputs, { logger: f.logger, largest: large.length, early });
+  assert.deepEqual(f.logger.lines.verbose, [
+    `staging on the main thread: the zips come to less than ${WORKER_MIN_BYTES} bytes, fewer than a stage ` +
+    "worker's start pays for",
+  ]);
+  for await (const entry of inputs[0].entries()) {
+    if (!entry.path.endsWith("PXL_20190405_101112.jpg")) continue;
+    const staged = await stager.stage(inputs[0], entry, entry.path);
+    assert.equal(await Deno.readTextFile(staged.temp), large);
+    assert.equal(staged.sha256, undefined, "staged here: the commit reads it back for its hash");
+  }
+});
+
+Deno.test("EarlyStageWorkers: an export whose zips come to WORKER_MIN_BYTES (or of a size not known) starts its stage worker at the first large entry the catalog lists", async () => {
+  const part = (name: string, size?: number): ArchiveSource => ({
+    path: name,
+    name,
+    sequential: false,
+    storedEntries: true,
+    ...(size === undefined ? {} : { size }),
+    entries: async function* () {},
+  });
+  const half = WORKER_MIN_BYTES / 2;
+  assert.equal(new EarlyStageWorkers([part("a.zip", half), part("b.zip", half - 1)]).small, true);
+  assert.equal(new EarlyStageWorkers([part("a.zip", half), part("b.zip")]).small, false);
+  // A tgz beside them counts for nothing: no worker stages it.
+  const tgz = { ...part("c.tgz", WORKER_MIN_BYTES), sequential: true, storedEntries: undefined };
+  assert.equal(new EarlyStageWorkers([part("a.zip", half), tgz]).small, true);
+  using early = new EarlyStageWorkers([part("a.zip", half), part("b.zip", half)]);
+  assert.equal(early.small, false);
+  early.listed(WORKER_ENTRY_BYTES - 1);
+  early.listed(WORKER_ENTRY_BYTES);
+  using pool = await early.take() as StagePool;
+  assert.ok(pool instanceof StagePool, String(pool));
 });
 
 Deno.test("importTakeout: a zip (staged by the worker) and a tgz of one export import the same tree", async () => {

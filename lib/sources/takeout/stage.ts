@@ -39,6 +39,18 @@ const STAGE_WORKERS = 1;
  */
 export const WORKER_ENTRY_BYTES = 256 * 1024;
 
+/**
+ * The bytes of zips (their files' sizes) from which an export's zips start a stage worker: those of a
+ * smaller one are staged on the main thread, as a small run starts no hash worker (`placed_hashes.ts`).
+ * Its zips bound what a worker would stage (photos and videos hardly deflate), and they are known before
+ * the catalog pass, where the worker starts. A worker's start costs more than it saves on so few bytes:
+ * the main thread waits about 40 ms while the worker's isolate is made, the worker loads its modules
+ * (about 50 ms), and its first megabytes go through a heap of its own still growing (a fault per fresh
+ * page, costly on this VM: its first 10 MB took it 75–90 ms more CPU than the next 10). A large export
+ * keeps its worker: with a core to spare it stages a fifth faster. See BENCHMARKS.md.
+ */
+export const WORKER_MIN_BYTES = 64 * 1024 * 1024;
+
 /** An entry to stage: as listed (with its body), or a zip entry found by its place in the zip. */
 export type ListedEntry =
   & Pick<ArchiveEntry, "path" | "size" | "index" | "crc32" | "offset" | "compressedSize">
@@ -52,16 +64,24 @@ function wantsStageWorkers(inputs: readonly ArchiveSource[]): boolean {
 /**
  * Stage workers started while the catalog pass reads, as soon as it lists an entry a worker would
  * stage ({@link listed}), so that a worker loads its modules (a few hundred milliseconds) during
- * that pass, not after it; {@link Stager.start} takes them over. Disposed without being taken (the
- * run ended first, or stages nothing a worker would), they are stopped once started.
+ * that pass, not after it; {@link Stager.start} takes them over. None for an export whose zips come to
+ * less than {@link WORKER_MIN_BYTES} ({@link small}): the main thread stages it. Disposed without being
+ * taken (the run ended first, or stages nothing a worker would), they are stopped once started.
  */
 export class EarlyStageWorkers implements Disposable {
   #wanted: boolean;
   #started?: Promise<StagePool | { unavailable: string }>;
+  /**
+   * Whether the export's zips come to less than {@link WORKER_MIN_BYTES} (each zip's
+   * `ArchiveSource.size`; one of unknown size counts as large): its stager starts no worker.
+   */
+  readonly small: boolean;
 
-  /** Stage workers for `inputs` (none if they want none), started by {@link listed}. */
+  /** Stage workers for `inputs` (none if they want none, or are {@link small}), started by {@link listed}. */
   constructor(inputs: readonly ArchiveSource[]) {
-    this.#wanted = wantsStageWorkers(inputs);
+    const zips = inputs.filter((input) => input.zipPath !== undefined || input.storedEntries);
+    this.small = zips.reduce((bytes, zip) => bytes + (zip.size ?? Infinity), 0) < WORKER_MIN_BYTES;
+    this.#wanted = wantsStageWorkers(inputs) && !this.small;
   }
 
   /** The catalog listed an entry of `size` bytes: the workers start at the first one they would stage. */
@@ -101,7 +121,8 @@ export class Stager implements Disposable {
    * A stager for `inputs` into `tree`: with stage workers when there is a zip to read, local or
    * remote, and `largest` (the largest entry to stage, in bytes) is one a worker would stage; said
    * under `--verbose` when they cannot start. The workers `early` started (see
-   * {@link EarlyStageWorkers}) are taken over; else they start now.
+   * {@link EarlyStageWorkers}) are taken over; else they start now, but for an export `early` found
+   * {@link EarlyStageWorkers.small}: the main thread stages it.
    */
   static async start(
     tree: OutputTree,
@@ -114,6 +135,13 @@ export class Stager implements Disposable {
       options.early?.[Symbol.dispose]();
       options.logger.verbose(
         `staging on the main thread: no entry to stage is of ${WORKER_ENTRY_BYTES} bytes or more`,
+      );
+      return new Stager(tree, undefined);
+    }
+    if (options.early?.small) {
+      options.logger.verbose(
+        `staging on the main thread: the zips come to less than ${WORKER_MIN_BYTES} bytes, fewer than a ` +
+          "stage worker's start pays for",
       );
       return new Stager(tree, undefined);
     }

@@ -6,6 +6,7 @@ import { BodyError, OutputTree } from "../../core/output_tree.ts";
 import { ArchiveError } from "./entry.ts";
 import { StagePool } from "./stage_pool.ts";
 import type { StagedFile } from "./stage_protocol.ts";
+import { openZipEntry } from "./stored_entry.ts";
 import { openZip } from "./zip.ts";
 import { RemoteReadError } from "./remote/range_read.ts";
 import { RangedZip } from "./remote/ranged_zip.ts";
@@ -95,6 +96,24 @@ Deno.test("StagePool: a corrupt entry fails as it does on the main thread (a Bod
   const misplaced = await pool.stage({ ...request, offset: request.offset + 1 }).catch((error) => error);
   assert.ok(misplaced instanceof ArchiveError, String(misplaced));
   assert.match(misplaced.message, /no entry starts where/);
+});
+
+Deno.test("StagePool: an entry that inflates past the size its zip directory says fails as it does on the main thread (a BodyError saying so); no temporary file stays", async (t) => {
+  // A CLI run of an export this small stages on the main thread (see WORKER_MIN_BYTES): the worker's own way here.
+  await using f = await fixture(t);
+  using pool = await StagePool.start(1) as StagePool;
+  const request = { ...f.photoRequest, expectedSize: 1000 };
+  const error = await pool.stage(request).catch((error) => error);
+  assert.ok(error instanceof BodyError, String(error));
+  assert.match(error.message, /it inflates to more than the 1000 bytes the zip's directory says/);
+  const { offset, compressedSize, crc32 } = request;
+  const local = await f.tree.writeTemp(
+    openZipEntry(f.archive, request.path, { offset, compressedSize, crc32, size: 1000 }),
+    { tempName: "local.part" },
+  ).catch((error) => error);
+  assert.ok(local instanceof BodyError);
+  assert.equal(error.message, local.message);
+  assert.deepEqual([...Deno.readDirSync(f.tree.tempDir)], []);
 });
 
 Deno.test("StagePool.start: the number of workers must be a positive integer", async () => {

@@ -41,7 +41,7 @@ export async function remoteArchive(
   options: RangedZipOptions,
   directory?: DirectoryMemory,
 ): Promise<RemoteArchive> {
-  const base = { path: file.location, name: file.name, file };
+  const base = { path: file.location, name: file.name, file, size: file.size };
   if (!isZipName(file.name)) {
     return {
       ...base,
