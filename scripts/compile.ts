@@ -6,7 +6,7 @@
  * @module
  */
 import { BROWSER_OPENERS } from "../lib/cli/browser.ts";
-import { runFlags } from "../testing/run_flags.ts";
+import { LAZY_IMPORTS_FLAG, runFlags } from "../testing/run_flags.ts";
 
 const TARGETS: Record<string, typeof Deno.build.os> = {
   "x86_64-unknown-linux-gnu": "linux",
@@ -24,7 +24,8 @@ export const TASK_ONLY_ENV = "INIT_CWD";
 
 /**
  * The `deno run` flags of deno.json's task, but for `--allow-run`, which names the browser opener of the
- * target's system (the task names those of Linux and macOS), and without {@link TASK_ONLY_ENV}.
+ * target's system (the task names those of Linux and macOS), and without {@link TASK_ONLY_ENV} and
+ * {@link LAZY_IMPORTS_FLAG} (the binary holds every command's modules).
  */
 function targetFlags(os: typeof Deno.build.os): string[] {
   const opener = BROWSER_OPENERS[os]?.command;
@@ -33,7 +34,9 @@ function targetFlags(os: typeof Deno.build.os): string[] {
       ? `--allow-env=${flag.slice("--allow-env=".length).split(",").filter((name) => name !== TASK_ONLY_ENV)}`
       : flag;
   return [
-    ...runFlags().filter((flag) => !flag.startsWith("--allow-run=")).map(binaryFlag),
+    ...runFlags().filter((flag) => !flag.startsWith("--allow-run=") && flag !== LAZY_IMPORTS_FLAG).map(
+      binaryFlag,
+    ),
     ...(opener ? [`--allow-run=${opener}`] : []),
   ];
 }

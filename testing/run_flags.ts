@@ -11,6 +11,14 @@
  */
 import denoJson from "../deno.json" with { type: "json" };
 
+/**
+ * The task's flag that loads the modules behind a dynamic `import()` when it runs, not with the graph at
+ * the start: without it, every start of `deno run` read and looked up the modules of every command (about
+ * 20 ms of CPU). Not for `deno compile` (`scripts/compile.ts`), which embeds the modules of the graph it
+ * builds: with this flag and no type check, that graph leaves out the modules behind each `import()`.
+ */
+export const LAZY_IMPORTS_FLAG = "--unstable-lazy-dynamic-imports";
+
 /** The words of deno.json's `photosync` task between `deno run` and `main.ts`. */
 export function runFlags(): string[] {
   const task = denoJson.tasks.photosync;

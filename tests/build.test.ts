@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BROWSER_OPENERS } from "../lib/cli/browser.ts";
-import { runFlags } from "../testing/run_flags.ts";
+import { LAZY_IMPORTS_FLAG, runFlags } from "../testing/run_flags.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -85,9 +85,13 @@ Deno.test("deno task compile --dry-run: each target gets the task's permissions 
   for (const args of await compileCommands()) {
     const target = values(args, "--target")[0];
     const os = target.includes("windows") ? "windows" : target.includes("apple") ? "darwin" : "linux";
-    for (const flag of task.filter((flag) => !/^--allow-(run|env)=/.test(flag))) {
+    for (
+      const flag of task.filter((flag) => !/^--allow-(run|env)=/.test(flag) && flag !== LAZY_IMPORTS_FLAG)
+    ) {
       assert.ok(args.includes(flag), `${target}: ${flag}`);
     }
+    // The binary embeds the modules behind each `import()`: its graph is built whole.
+    assert.ok(task.includes(LAZY_IMPORTS_FLAG) && !args.includes(LAZY_IMPORTS_FLAG), target);
     // A binary resolves relative paths against its own working folder, whoever set INIT_CWD.
     const binaryEnv = args.find((arg) => arg.startsWith("--allow-env="))!.split("=")[1].split(",");
     assert.deepEqual(binaryEnv, taskEnv.filter((name) => name !== "INIT_CWD"));
