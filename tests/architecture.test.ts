@@ -214,6 +214,15 @@ Deno.test("sync and pick load no EXIF reader nor zone outlines up front: they ar
   ]);
 });
 
+Deno.test("--help, --version and bad input load no source's run, no OAuth client and no node:crypto: sync and takeout import their run where it starts", () => {
+  // `photosync --version` is `sync --version`: every start that ends before the work (help, bad input) paid
+  // the Library's modules, node:crypto and oauth4webapi when sync.ts imported library.ts up front.
+  const loaded = loadedBy(["main.ts", "lib/cli/commands/sync.ts", "lib/cli/commands/takeout.ts"]);
+  assert.ok(loaded.has("lib/cli/args.ts") && loaded.has("lib/cli/folder_flags.ts"), "the graph was read");
+  const runs = ["lib/library.ts", "lib/takeout.ts", "lib/core/place.ts", "npm:oauth4webapi", "node:crypto"];
+  assert.deepEqual(runs.filter((module) => loaded.has(module)), []);
+});
+
 Deno.test("status, report and help load no node:crypto up front: only the runs that place or hash files do", () => {
   // Deno's node:crypto takes 40–80 ms of CPU to load; every start of the CLI paid it once output_tree.ts
   // imported the hasher (a `status` in a cron job, each of the suite's hundreds of CLI runs).

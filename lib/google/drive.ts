@@ -16,9 +16,7 @@ import { ApiError } from "./api_error.ts";
 import { fetchWithIdleTimeout, keptFailing, quotaError, requestError } from "./http.ts";
 import { PageTokens } from "./page_tokens.ts";
 import type { TokenSource } from "./oauth.ts";
-
-/** The Drive API's root (the client adds `/drive/v3/…`); `PHOTOSYNC_DRIVE_URL` replaces it. */
-export const DRIVE_API_URL = "https://www.googleapis.com";
+import { DRIVE_API_URL } from "./endpoints.ts";
 
 /**
  * The one line for a token that does not carry the Drive scope; `renew`: what authorises it again, as the

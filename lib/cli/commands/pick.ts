@@ -5,7 +5,7 @@
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { RunStop } from "../../core/backup.ts";
 import { pick } from "../../picker.ts";
-import { GOOGLE_PICKER_URL, MAX_ITEM_COUNT } from "../../sources/picker/client.ts";
+import { GOOGLE_PICKER_URL, MAX_ITEM_COUNT } from "../../google/endpoints.ts";
 import { parseConcurrency, parseFlags, parseTimeout, parseWholeNumber } from "../args.ts";
 import { authorisationIo } from "../auth_io.ts";
 import { answerHelpOrVersion } from "../help.ts";

@@ -8,8 +8,8 @@ import { ExitCode, InterruptedError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import type { OnNewEntry } from "../../core/output_tree.ts";
 import { formatBytes, formatCount, formatDuration, formatFiles, stopwatch } from "../format.ts";
-import { GOOGLE_API_URL } from "../../sources/library/client.ts";
-import { sync, type SyncOptions, type SyncSummary } from "../../library.ts";
+import { GOOGLE_API_URL } from "../../google/endpoints.ts";
+import type { SyncOptions, SyncSummary } from "../../library.ts";
 import type { Command } from "../command.ts";
 import { authorisationIo } from "../auth_io.ts";
 import { Interrupt } from "../interrupt.ts";
@@ -120,6 +120,8 @@ const syncCommand: Command = async (args, context) => {
   const newFiles = values["new-files"] === undefined
     ? undefined
     : await newFilesList(resolvePath("--new-files", values["new-files"], paths), options.dir);
+  // The Library's run, loaded only now: `--help` and `--version` (also as `photosync --version`) need none of it.
+  const { sync } = await import("../../library.ts");
   // Ctrl-C or SIGTERM stops the run as --max-time does: finished files kept, partial ones removed.
   using stop = new RunStop({
     maxTimeMs: parseDuration(values["max-time"]),

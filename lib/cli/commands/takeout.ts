@@ -5,14 +5,8 @@
 import { ExitCode, InterruptedError, UsageError } from "../../core/errors.ts";
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { FALLBACK_CAPTURE_MS } from "../../core/dates.ts";
-import {
-  type Listed,
-  type RemoteTakeoutOptions,
-  type RemoteTakeoutReport,
-  takeout,
-  type TakeoutReport,
-} from "../../takeout.ts";
-import { DRIVE_API_URL } from "../../google/drive.ts";
+import type { Listed, RemoteTakeoutOptions, RemoteTakeoutReport, TakeoutReport } from "../../takeout.ts";
+import { DRIVE_API_URL } from "../../google/endpoints.ts";
 import type { Command, CommandContext } from "../command.ts";
 import { COMMON_FLAGS, parseDuration, parseFlags, parseSize, parseTimeout } from "../args.ts";
 import { authorisationIo } from "../auth_io.ts";
@@ -205,6 +199,8 @@ const takeoutCommand: Command = async (args, context) => {
   const elapsed = stopwatch();
   const dir = resolvePath("--dir", flags.dir, paths);
   journal?.begin("takeout", dir, "takeout");
+  // The import's modules are loaded for a run only: `takeout --help` and bad input need none of them.
+  const { takeout } = await import("../../takeout.ts");
   // Ctrl-C or SIGTERM ends the import after the entry being placed: what is imported is kept.
   using stop = new RunStop();
   using _interrupt = new Interrupt(renderer, "stopping: imported files are kept, partial ones removed", stop);
@@ -258,6 +254,7 @@ export async function runRemoteTakeout(
   const newFiles = flags["new-files"] === undefined
     ? undefined
     : await newFilesList(resolvePath("--new-files", flags["new-files"], paths), dir);
+  const { takeout } = await import("../../takeout.ts");
   using stop = new RunStop({
     maxTimeMs: parseDuration(flags["max-time"]),
     maxBytes: parseSize(flags["max-bytes"]),

@@ -5,9 +5,7 @@
 import { type CallOptions, GoogleApi, type GoogleApiOptions } from "../../google/api.ts";
 import type { DateRange } from "../../core/dates.ts";
 import type { MediaItem } from "./media_item.ts";
-
-/** Google's Library API root; `PHOTOSYNC_API_URL` replaces it (e.g. with the emulator). */
-export const GOOGLE_API_URL = "https://photoslibrary.googleapis.com";
+import { GOOGLE_API_URL } from "../../google/endpoints.ts";
 
 /** Items per search page: the API's maximum. */
 export const PAGE_SIZE = 100;

@@ -9,15 +9,10 @@ import { GoogleApi, type GoogleApiOptions, sendWithToken } from "../../google/ap
 import { fetchMedia } from "../../google/http.ts";
 import { ItemError } from "../../core/source.ts";
 import { PageTokens } from "../../google/page_tokens.ts";
-
-/** Google's Picker API root; `PHOTOSYNC_PICKER_URL` replaces it (e.g. with the emulator). */
-export const GOOGLE_PICKER_URL = "https://photospicker.googleapis.com";
+import { GOOGLE_PICKER_URL } from "../../google/endpoints.ts";
 
 /** Picked items per page: the API's maximum. */
 export const PAGE_SIZE = 100;
-
-/** Most items one session lets the user pick (Google's default and maximum). */
-export const MAX_ITEM_COUNT = 2000;
 
 /** A picking session, as the API returns it. */
 export interface PickingSession {
