@@ -11,13 +11,12 @@
 import { type Backup, openBackup, RunStop } from "./core/backup.ts";
 import { keepingLocks } from "./core/folder_lock.ts";
 import { HashPool } from "./core/hash_pool.ts";
-import { finishStoppedMoves, Placer } from "./core/place.ts";
 import type { Logger } from "./core/logger.ts";
 import type { RetryOptions } from "./core/retry.ts";
 import { checkFiles, type LeftName, leftNames, type Problem, unknownFiles } from "./core/verify.ts";
 import { changedStamp, FileSystemError, OutputTree, UnwritableFolderError } from "./core/output_tree.ts";
 import { Store } from "./core/store.ts";
-import { sync, type SyncIo } from "./library.ts";
+import type { SyncIo } from "./library.ts";
 import { shellWord } from "./core/escape.ts";
 import { DOWNLOADABLE_SOURCES } from "./core/source.ts";
 
@@ -106,7 +105,10 @@ async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
     using checking = await openChecking(dir, repair, logger);
     const { store } = checking;
     // A repair puts the folder as sync.db says: a file a stopped move left under two names keeps its new one.
-    if (repair && checking.backup) await finishStoppedMoves({ ...checking.backup, logger });
+    if (repair && checking.backup) {
+      const { finishStoppedMoves } = await import("./core/place.ts");
+      await finishStoppedMoves({ ...checking.backup, logger });
+    }
     const checked = await checkFiles({
       store,
       root: dir,
@@ -153,7 +155,9 @@ async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
   }
   if (redownload.length === 0) return report;
   options.onRepair?.(report);
-  // Downloaded again by the sources' own transfer (a Library item with a fresh URL from batchGet).
+  // Downloaded again by the sources' own transfer (a Library item with a fresh URL from batchGet), loaded
+  // only for a repair that downloads: a check needs neither the Library's modules nor the placer's hashing.
+  const { sync } = await import("./library.ts");
   logger.progress({ action: "downloaded", files: 0, bytes: 0, bytesTotal: 0 });
   await sync({
     dir,
@@ -221,6 +225,7 @@ async function relinkAlbums(backup: Backup & { logger: Logger }, ids: readonly s
     return path ? store.albumsOfFile(id).map(({ album, id: member }) => ({ album, id: member, path })) : [];
   });
   if (links.length === 0) return;
+  const { Placer } = await import("./core/place.ts");
   using placer = new Placer(backup);
   // Only where a link is: albums imported with `--albums none` get none from a repair.
   await placer.linkAlbums(links, { replaceOnly: true });

@@ -223,12 +223,20 @@ Deno.test("--help, --version and bad input load no source's run, no OAuth client
   assert.deepEqual(runs.filter((module) => loaded.has(module)), []);
 });
 
-Deno.test("status, report and help load no node:crypto up front: only the runs that place or hash files do", () => {
+Deno.test("status, report, verify and help load no node:crypto up front: only the runs that place or hash files do", () => {
   // Deno's node:crypto takes 40–80 ms of CPU to load; every start of the CLI paid it once output_tree.ts
-  // imported the hasher (a `status` in a cron job, each of the suite's hundreds of CLI runs).
-  const loaded = loadedBy(["main.ts", "lib/cli/commands/status.ts", "lib/cli/commands/report.ts"]);
-  assert.ok(loaded.has("lib/core/store.ts") && loaded.has("lib/core/output_tree.ts"), "the graph was read");
-  assert.ok(!loaded.has("node:crypto"), "node:crypto is in the graph of main.ts, status or report");
+  // imported the hasher (a `status` in a cron job, each of the suite's hundreds of CLI runs). A `verify`
+  // hashes on its workers, which load their own: its main thread loads the placer and the Library's run
+  // (for a repair's downloads) and the XMP sidecars' digest only when it needs them.
+  const loaded = loadedBy([
+    "main.ts",
+    "lib/cli/commands/status.ts",
+    "lib/cli/commands/report.ts",
+    "lib/cli/commands/verify.ts",
+  ]);
+  assert.ok(loaded.has("lib/core/store.ts") && loaded.has("lib/core/verify.ts"), "the graph was read");
+  assert.ok(!loaded.has("node:crypto"), "node:crypto is in the graph of main.ts, status, report or verify");
+  assert.deepEqual(["lib/library.ts", "lib/core/place.ts"].filter((module) => loaded.has(module)), []);
 });
 
 Deno.test("specifiers: multi-line and type-only imports, re-exports, dynamic and URL imports; not JSDoc examples", () => {

@@ -6,7 +6,7 @@
  * `.xmp` file photosync did not write, or one it wrote that was edited since, is never replaced.
  * @module
  */
-import { createHash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import { FileSystemError, type NewEntry, type OutputTree } from "./output_tree.ts";
 import type { Logger } from "./logger.ts";
 import type { Store } from "./store.ts";
@@ -39,8 +39,18 @@ export interface XmpResult {
  */
 const WRITTEN = "xmp";
 
-/** The digest recorded of a sidecar's text (16 hex digits of its sha256). */
-const digestOf = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 16);
+/**
+ * `createHash` of node:crypto, loaded by the first pass over sidecars: Deno's node:crypto costs about 40 ms
+ * of CPU to load, which a run that writes no sidecar (a folder without `--xmp`) and a `verify` (which only
+ * tells sidecars by their names) need not pay.
+ */
+let createHash: Promise<(algorithm: string) => Hash> | undefined;
+
+/** The digest recorded of a sidecar's text (16 hex digits of its sha256), node:crypto loaded first. */
+async function digester(): Promise<(text: string) => string> {
+  const hash = await (createHash ??= import("node:crypto").then((crypto) => crypto.createHash));
+  return (text) => hash("sha256").update(text).digest("hex").slice(0, 16);
+}
 
 /** The digests recorded for item `id`'s sidecar (see {@link WRITTEN}): none, or the last written first. */
 const recordedDigests = (value: string | undefined): string[] => value ? value.split(" ") : [];
@@ -51,7 +61,11 @@ const recordedDigests = (value: string | undefined): string[] => value ? value.s
  * recorded), or where none is recorded (an earlier photosync wrote it), exactly photosync's form with nothing
  * else in it ({@link isPristineXmp}); else `edited`: photosync's, edited since, now the user's.
  */
-function ownerOf(was: string, recorded: readonly string[]): "foreign" | "ours" | "edited" {
+function ownerOf(
+  was: string,
+  recorded: readonly string[],
+  digestOf: (text: string) => string,
+): "foreign" | "ours" | "edited" {
   if (!isOwnXmp(was)) return "foreign";
   const ours = recorded.length > 0 ? recorded.includes(digestOf(was)) : isPristineXmp(was);
   return ours ? "ours" : "edited";
@@ -80,6 +94,7 @@ export async function writeXmpSidecars(
   },
 ): Promise<XmpResult> {
   const result: XmpResult = { written: 0, foreign: 0, edited: 0 };
+  const digestOf = await digester();
   const lookup = store.checkpointLookup(WRITTEN);
   /** Digests to record, each with the sidecar to write after (none: it is there already). */
   const batch: { key: string; value: string; write?: { path: string; text: string; of: string } }[] = [];
@@ -122,7 +137,7 @@ export async function writeXmpSidecars(
           if (batch.length >= WRITE_BATCH) await flush();
           continue;
         }
-        const owner = was === undefined ? "foreign" : ownerOf(was, recorded);
+        const owner = was === undefined ? "foreign" : ownerOf(was, recorded, digestOf);
         if (owner === "foreign") {
           result.foreign++;
           logger.verbose(`kept ${path} (not photosync's): no XMP sidecar written for ${row.path}`);
@@ -177,7 +192,7 @@ export async function leaveXmpSidecar(
   const text = await tree.readSmall(xmp);
   const owner = text === undefined
     ? "foreign"
-    : ownerOf(text, recordedDigests(store.checkpoint(WRITTEN, id)));
+    : ownerOf(text, recordedDigests(store.checkpoint(WRITTEN, id)), await digester());
   if (owner === "foreign") return "none";
   if (owner === "ours") {
     await tree.remove(xmp);
