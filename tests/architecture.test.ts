@@ -214,12 +214,26 @@ Deno.test("sync and pick load no EXIF reader nor zone outlines up front: they ar
   ]);
 });
 
-Deno.test("--help, --version and bad input load no source's run, no OAuth client and no node:crypto: sync and takeout import their run where it starts", () => {
+Deno.test("--help, --version and bad input load no source's run, no OAuth client, no QR code drawing and no node:crypto: sync, takeout and pick import their run where it starts", () => {
   // `photosync --version` is `sync --version`: every start that ends before the work (help, bad input) paid
-  // the Library's modules, node:crypto and oauth4webapi when sync.ts imported library.ts up front.
-  const loaded = loadedBy(["main.ts", "lib/cli/commands/sync.ts", "lib/cli/commands/takeout.ts"]);
+  // the Library's modules, node:crypto and oauth4webapi when sync.ts imported library.ts up front, and every
+  // start uqr (the renderer's QR code, which only `pick` draws).
+  const loaded = loadedBy([
+    "main.ts",
+    "lib/cli/commands/sync.ts",
+    "lib/cli/commands/takeout.ts",
+    "lib/cli/commands/pick.ts",
+  ]);
   assert.ok(loaded.has("lib/cli/args.ts") && loaded.has("lib/cli/folder_flags.ts"), "the graph was read");
-  const runs = ["lib/library.ts", "lib/takeout.ts", "lib/core/place.ts", "npm:oauth4webapi", "node:crypto"];
+  const runs = [
+    "lib/library.ts",
+    "lib/takeout.ts",
+    "lib/picker.ts",
+    "lib/core/place.ts",
+    "npm:oauth4webapi",
+    "npm:uqr",
+    "node:crypto",
+  ];
   assert.deepEqual(runs.filter((module) => loaded.has(module)), []);
 });
 

@@ -13,7 +13,6 @@
 import { escapeControls } from "../core/escape.ts";
 import type { Logger, Progress } from "../core/logger.ts";
 import { formatBytes, formatCount, formatDuration } from "./format.ts";
-import { qrCodeText } from "./qr_code.ts";
 
 /** How much the renderer says. */
 export type Verbosity = "quiet" | "normal" | "verbose";
@@ -140,12 +139,13 @@ export class Renderer implements Logger {
   }
 
   /**
-   * Draw `text` (a URL) as a QR code, for a phone's camera, when stderr is a terminal wide enough
-   * for it; otherwise nothing.
+   * Draw `text` (a URL) as a QR code with `draw` (`qrCodeText` of qr_code.ts, which the command that shows
+   * one loads: its npm module costs every other start CPU), for a phone's camera, when stderr is a
+   * terminal wide enough for it; otherwise nothing.
    */
-  qrCode(text: string): void {
+  qrCode(text: string, draw: (text: string, columns: number) => string | undefined): void {
     if (!this.#tty) return;
-    const drawing = qrCodeText(text, consoleColumns());
+    const drawing = draw(text, consoleColumns());
     if (drawing !== undefined) this.#write(drawing);
   }
 

@@ -49,7 +49,7 @@ Deno.test("output keeps its own lines but escapes the rest; the QR code is drawn
   const { stdout, stderr } = written(() => {
     // Its own lines are kept (a table's rows): a name's other control characters are escaped.
     renderer.output(`failed ${HOSTILE.replace("\n", "")}\nsecond line`);
-    renderer.qrCode(url);
+    renderer.qrCode(url, qrCodeText);
   });
   assert.equal(stdout.length, 1);
   assert.deepEqual(stdout[0].split("\n").length, 2);

@@ -4,7 +4,6 @@
  */
 import { DEFAULT_LAYOUT, layoutMapper } from "../../core/layout.ts";
 import { RunStop } from "../../core/backup.ts";
-import { pick } from "../../picker.ts";
 import { GOOGLE_PICKER_URL, MAX_ITEM_COUNT } from "../../google/endpoints.ts";
 import { parseConcurrency, parseFlags, parseTimeout, parseWholeNumber } from "../args.ts";
 import { authorisationIo } from "../auth_io.ts";
@@ -67,6 +66,8 @@ const pickCommand: Command = async (args, context) => {
   const dir = resolvePath("--dir", flags.dir, paths);
   context.journal?.begin("pick", dir, "picker");
   const elapsed = stopwatch();
+  // The picker's run and the QR code's drawing, loaded for a run only: `pick --help` needs neither.
+  const [{ pick }, { qrCodeText }] = await Promise.all([import("../../picker.ts"), import("../qr_code.ts")]);
   // Ctrl-C aborts the run's stop: every request, poll and backoff sleep ends, the session is deleted.
   const stop = new RunStop();
   using _interrupt = new Interrupt(renderer, "stopping: deleting the picking session", stop);
@@ -82,7 +83,10 @@ const pickCommand: Command = async (args, context) => {
     ...folderRequest(flags),
     pickerUrl: env("PHOTOSYNC_PICKER_URL"),
     stop,
-    io: { ...authorisationIo(flags["no-browser"], context), showQrCode: (url) => renderer.qrCode(url) },
+    io: {
+      ...authorisationIo(flags["no-browser"], context),
+      showQrCode: (url) => renderer.qrCode(url, qrCodeText),
+    },
   });
   renderer.finish();
   const { added, updated, others, downloads } = summary;
