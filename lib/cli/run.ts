@@ -52,12 +52,17 @@ export interface CliIo {
   stderrIsTerminal: boolean;
 }
 
-/** The process's own {@link CliIo}. */
+/**
+ * The process's own {@link CliIo}. Its stdin stream is made when a command asks for it (one that may
+ * authorise): making it sets up Deno's streams, CPU that every other start would pay for nothing.
+ */
 export function processIo(): CliIo {
   return {
     sink: PROCESS_SINK,
     env: readEnv,
-    stdin: Deno.stdin.readable,
+    get stdin() {
+      return Deno.stdin.readable;
+    },
     stdinIsTerminal: Deno.stdin.isTerminal(),
     stderrIsTerminal: Deno.stderr.isTerminal(),
   };
@@ -102,7 +107,10 @@ async function runJournaled(args: string[], io: CliIo): Promise<number> {
     code = await dispatch(args, {
       renderer,
       env: io.env,
-      stdin: io.stdin,
+      // Asked for when a command reads it (see processIo).
+      get stdin() {
+        return io.stdin;
+      },
       attended: io.stdinIsTerminal || io.stderrIsTerminal,
       paths: pathBase(io.env),
       journal,
