@@ -305,6 +305,20 @@ function laterStore(bytes: Uint8Array) {
 }
 
 /**
+ * Plan the reads of every entry in `contents` (by index) at once, read them through `ranged`, each checked
+ * byte-exact; then close it and remove its spool folder.
+ */
+async function readAllPlanned(ranged: RangedZip, contents: Map<number, Uint8Array>, spoolDir: string) {
+  ranged.willRead([...contents.keys()]);
+  for await (const entry of ranged.entries()) {
+    const want = contents.get(entry.index!);
+    if (want) assert.deepEqual(await new Response(entry.body()).bytes(), want);
+  }
+  ranged.close();
+  await Deno.remove(spoolDir, { recursive: true });
+}
+
+/**
  * Read every read entry of a {@link pairsZip} through a ranged zip, planned all at once, with as many
  * small requests at once as it likes: checks each byte-exact and gives the most requests open at once.
  */
@@ -314,13 +328,7 @@ async function peakOfReading(count: number, readSize: number): Promise<number> {
   const spoolDir = await tmp();
   const ranged = await RangedZip.open(store, file, { spoolDir, fetches: new RangeFetches({ small: 1000 }) });
   open.peak = 0;
-  ranged.willRead([...contents.keys()]);
-  for await (const entry of ranged.entries()) {
-    const want = contents.get(entry.index!);
-    if (want) assert.deepEqual(await new Response(entry.body()).bytes(), want);
-  }
-  ranged.close();
-  await Deno.remove(spoolDir, { recursive: true });
+  await readAllPlanned(ranged, contents, spoolDir);
   return open.peak;
 }
 
@@ -370,13 +378,7 @@ async function sidecarsThrough(link: { roundTripMs: number; bytesPerMs: number }
   const ranged = await RangedZip.open(store, file, { spoolDir, fetches });
   const gap = spanGap(fetches.bandwidthDelay);
   const before = { ...served };
-  ranged.willRead([...contents.keys()]);
-  for await (const entry of ranged.entries()) {
-    const want = contents.get(entry.index!);
-    if (want) assert.deepEqual(await new Response(entry.body()).bytes(), want);
-  }
-  ranged.close();
-  await Deno.remove(spoolDir, { recursive: true });
+  await readAllPlanned(ranged, contents, spoolDir);
   return { gap, bytes: served.bytes - before.bytes, requests: served.requests - before.requests };
 }
 
