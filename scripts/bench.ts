@@ -9,7 +9,8 @@
  * the bytes are on disk), with the import's peak RSS; and the peak RSS of importing a zip of very many
  * tiny entries and a zip of one highly compressible entry (each measured once: a memory figure); and
  * `takeout --from` over WebDAV from a real `rclone serve webdav` next to `rclone copy` + `unzip`
- * (`scripts/bench_webdav.ts`: a baseline, an increment, next year's baseline; `--webdav-mb=0` leaves it out);
+ * (`scripts/bench_webdav.ts`: a baseline, an increment, a small one, next year's baseline; `--webdav-mb=0` leaves it
+ * out);
  * and `photosync takeout --drive` of the Takeout export served by the emulated Drive API next to parallel `curl`
  * plus `unzip` of its parts, then of a re-export with a few new photos (`bench_drive.ts`); and
  * `photosync verify` over the downloaded files next to `sha256sum` over the same files.
@@ -49,7 +50,7 @@ const { values: flags } = parseArgs({
     "takeout-mb": { type: "string", default: "1000" },
     "many-entries": { type: "string", default: "100000" },
     "compressible-mb": { type: "string", default: "1000" },
-    "webdav-mb": { type: "string", default: "300" },
+    "webdav-mb": { type: "string", default: "3000" },
     "drive-latency": { type: "string", default: "20" },
     "drive-new-percent": { type: "string", default: "2" },
     "drive-runs": { type: "string", default: "3" },
@@ -614,11 +615,9 @@ try {
   await reportStore?.close();
 }
 const scale = await scaleImports();
-const webdavRuns: WebdavBench[] = [];
-for (let run = 0; config.webdavBytes > 0 && run < config.runs; run++) {
-  console.error(`WebDAV run ${run + 1} of ${config.runs}...`);
-  webdavRuns.push(await webdavBench(config.webdavBytes));
-}
+const webdavRuns: WebdavBench[] = config.webdavBytes > 0
+  ? await webdavBench(config.webdavBytes, config.runs)
+  : [];
 const median = (key: string) => {
   const sorted = runs.map((r) => r[key]).sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
