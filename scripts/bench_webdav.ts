@@ -181,7 +181,7 @@ async function settleDisk(): Promise<void> {
   await new Deno.Command("sync").output();
 }
 
-/** The table rows of the figures (median of each over `runs`). */
+/** The table rows of the figures: medians over `runs`, the ratio the median of each run's own. */
 export function webdavRows(runs: WebdavBench[]): [string, string, string][] {
   const median = (get: (run: WebdavBench) => number) => {
     const sorted = runs.map(get).sort((a, b) => a - b);
@@ -204,12 +204,15 @@ export function webdavRows(runs: WebdavBench[]): [string, string, string][] {
   for (const key of STEPS) {
     const photosync = median((run) => run[key].photosyncSeconds);
     const copy = median((run) => run[key].copyUnzipSeconds);
+    // The ratio of each run's pair (the two sides timed one after the other), their median: a machine
+    // whose speed drifts between runs moves both sides of a pair alike.
+    const ratio = median((run) => run[key].photosyncSeconds / run[key].copyUnzipSeconds);
     const mb = median((run) => run[key].partBytes) / MB;
     rows.push([
       `WebDAV (rclone serve): ${labels[key]}, ${
         mb.toFixed(0)
       } MB of parts: takeout --from vs rclone copy + unzip`,
-      `${photosync.toFixed(2)} s vs ${copy.toFixed(2)} s (${(photosync / copy).toFixed(2)}x); fetched ${
+      `${photosync.toFixed(2)} s vs ${copy.toFixed(2)} s (${ratio.toFixed(2)}x); fetched ${
         (median((run) => run[key].photosyncBytes) / MB).toFixed(1)
       } MB vs ${(median((run) => run[key].copyBytes) / MB).toFixed(1)} MB`,
       targets[key],
