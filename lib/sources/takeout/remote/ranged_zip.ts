@@ -97,6 +97,8 @@ export const BYTES_AHEAD = 256 * MB;
  */
 const REPLACE_PART = "put a good copy of this part there (download it from Takeout again) and run again";
 
+/** Dropped spans a zip holds at least before it lets go of them (see `RangedZip.#compact`). */
+const COMPACT_AT = 32;
 /** Spans up to this size are held in memory whole; larger ones stream through a window. */
 const IN_MEMORY = 1 * MB;
 /** A span's kind: small (up to {@link IN_MEMORY}, held whole) or large (through a window). */
@@ -202,10 +204,15 @@ export class RangedZip {
   #planAt = new Map<number, number>();
   /** The first planned entry not started yet. */
   #nextUnstarted = 0;
-  /** The spans of the plan, by their start (they do not overlap). */
+  /**
+   * The spans of the plan, by their start (they do not overlap), those dropped let go of from time to time
+   * (see {@link #compact}).
+   */
   #spans: Span[] = [];
   /** The first span not fetched yet. */
   #nextSpan = 0;
+  /** Spans of {@link #spans} dropped since it was last compacted. */
+  #dropped = 0;
   /** Spans being fetched or held, and their bytes, by kind. */
   readonly #active: Record<SpanKind, { spans: number; bytes: number }> = {
     small: { spans: 0, bytes: 0 },
@@ -358,6 +365,33 @@ export class RangedZip {
     for (const span of this.#spans) this.#drop(span);
     this.#spans = [];
     this.#nextSpan = 0;
+    this.#dropped = 0;
+  }
+
+  /** Spans held: those of the plan being fetched, held or waiting, and dropped ones not let go of yet. */
+  get spansHeld(): number {
+    return this.#spans.length;
+  }
+
+  /**
+   * Let go of the dropped spans once they are as many as the others (and at least {@link COMPACT_AT}). Kept
+   * until the next plan, each held about 3 KB of the heap (its controller, aborted with an error whose stack
+   * holds the streams of the read that dropped it), and the catalog's plan has a span for each sidecar:
+   * thousands in a large part, each part's kept until its import plans anew. A dropped span holds no byte a
+   * read can use: {@link #spanAt} finds none, and bytes no live span holds are asked for alone.
+   */
+  #compact(): void {
+    if (this.#dropped < COMPACT_AT || this.#dropped * 2 < this.#spans.length) return;
+    const live: Span[] = [];
+    let next = 0;
+    for (const [at, span] of this.#spans.entries()) {
+      if (isDropped(span)) continue;
+      if (at < this.#nextSpan) next++;
+      live.push(span);
+    }
+    this.#spans = live;
+    this.#nextSpan = next;
+    this.#dropped = 0;
   }
 
   #attach(span: Span, index: number): void {
@@ -462,6 +496,7 @@ export class RangedZip {
       if (span.entries.size === 0) this.#drop(span);
       else span.room?.();
     }
+    this.#compact();
     this.#pump();
   }
 
@@ -650,6 +685,7 @@ export class RangedZip {
       active.spans--;
       active.bytes -= spanSize(span);
     }
+    if (span.state !== "dropped") this.#dropped++;
     span.state = "dropped";
     span.stop.abort();
     span.memory = undefined;

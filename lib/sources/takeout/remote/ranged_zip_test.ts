@@ -343,6 +343,29 @@ Deno.test("small spans held ahead of the reader stay within their bytes, whateve
   assert.equal(await peakOfReading(40, 900_000), Math.floor(SMALL_BYTES_AHEAD / 900_100));
 });
 
+Deno.test("a plan's spans are let go of as they are read: a zip read through holds a few, not one for each sidecar it read", async () => {
+  // 300 sidecars, each after a photo larger than the gap that would join them: the catalog's plan, 300 spans.
+  const { zip, contents } = await pairsZip(300, SPAN_GAP + 10_000, 2_000);
+  const { store, file } = memoryStore(zip);
+  const spoolDir = await tmp();
+  const ranged = await RangedZip.open(store, file, { spoolDir });
+  ranged.willRead([...contents.keys()]);
+  assert.equal(ranged.spansHeld, 300);
+  let read = 0;
+  let heldHalfway = 0;
+  for await (const entry of ranged.entries()) {
+    const want = contents.get(entry.index!);
+    if (!want) continue;
+    assert.deepEqual(await new Response(entry.body()).bytes(), want);
+    if (++read === 150) heldHalfway = ranged.spansHeld;
+  }
+  // Kept till the next plan, the 300 held about 3 KB each (a large part's catalog: thousands).
+  assert.ok(heldHalfway <= 150 + 150 / 2, `${heldHalfway} spans held halfway`);
+  assert.ok(ranged.spansHeld < 32, `${ranged.spansHeld} spans held once all were read`);
+  ranged.close();
+  await Deno.remove(spoolDir, { recursive: true });
+});
+
 /**
  * `memoryStore` behind a link told by a clock of its own (`now`): an answer's bytes come in pieces of 16 KB,
  * the first a round trip after its request was asked for, each after its own time at `bytesPerMs`.
