@@ -6,7 +6,10 @@
  * The V8 flags: a small young generation (downloads allocate buffers at a high rate, and V8's default
  * semi-spaces let the resident set grow past 150 MB for no gain in speed), and a heap grown by a fifth (not
  * V8's default of up to double) before the next full collection (indexing parses page after page, mostly
- * garbage, which otherwise lifted the resident set of a 50,000-item index from about 90 MB to 115 MB).
+ * garbage, which otherwise lifted the resident set of a 50,000-item index from about 90 MB to 115 MB), and
+ * pages a collection freed given back to the system after a second unused, not V8's 8 (a remote Takeout's
+ * catalog leaves about 16 MB of them, which otherwise stayed through the first seconds of the import, when
+ * its buffers come: the peak of a 3,000 MB baseline over WebDAV; see BENCHMARKS.md).
  * @module
  */
 import denoJson from "../deno.json" with { type: "json" };
