@@ -86,14 +86,14 @@ export async function webdavBench(baselineBytes: number, runs: number): Promise<
     };
     // Written once, outside the served folder; each step moves its export's folder in (one rename).
     const written = join(root, "written");
-    const parts = new Map<string, { count: number; bytes: number }>();
+    const parts = {} as Record<(typeof STEPS)[number], { folder: string; count: number; bytes: number }>;
     for (const step of STEPS) {
       const [exp, folder] = exports[step];
       console.error(`writing ${folder}: ${exp.files.length} files...`);
       const files = await writeArchives(exp, join(written, folder), { format: "zip", parts: 3 });
       let bytes = 0;
       for (const part of files) bytes += (await Deno.stat(part)).size;
-      parts.set(folder, { count: files.length, bytes });
+      parts[step] = { folder, count: files.length, bytes };
     }
     const served = join(root, "served");
     await Deno.mkdir(served);
@@ -105,16 +105,14 @@ export async function webdavBench(baselineBytes: number, runs: number): Promise<
       const figures: Partial<WebdavBench> = {};
       try {
         for (const step of STEPS) {
-          const folder = exports[step][1];
-          const { count, bytes } = parts.get(folder)!;
+          const { folder, count, bytes } = parts[step];
           await Deno.rename(join(written, folder), join(served, folder));
           const copy = await copyAndUnzip(server, folder, count, join(root, "copy"));
           const photosync = await takeoutFrom(server, out);
           figures[step] = { ...photosync, ...copy, partBytes: bytes };
         }
       } finally {
-        for (const step of STEPS) {
-          const folder = exports[step][1];
+        for (const { folder } of Object.values(parts)) {
           await Deno.rename(join(served, folder), join(written, folder)).catch(() => {});
         }
         await Deno.remove(out, { recursive: true }).catch(() => {});
