@@ -25,7 +25,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { runWithPeakRss } from "./bench_process.ts";
 import { RCLONE, rcloneAvailable, RcloneWebdav } from "../testing/rclone_webdav.ts";
-import { writeArchives } from "../testing/takeout/archives.ts";
+import { totalSize, writeArchives } from "../testing/takeout/archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
 import type { TakeoutExport } from "../testing/takeout/model.ts";
 
@@ -92,9 +92,7 @@ export async function webdavBench(baselineBytes: number, runs: number): Promise<
       const [exp, folder] = exports[step];
       console.error(`writing ${folder}: ${exp.files.length} files...`);
       const files = await writeArchives(exp, join(written, folder), { format: "zip", parts: 3 });
-      let bytes = 0;
-      for (const part of files) bytes += (await Deno.stat(part)).size;
-      parts[step] = { folder, count: files.length, bytes };
+      parts[step] = { folder, count: files.length, bytes: await totalSize(files) };
     }
     const served = join(root, "served");
     await Deno.mkdir(served);

@@ -12,7 +12,7 @@ import { assertNoSecrets, assertOneLineError } from "../testing/asserts.ts";
 import { CountingProxy } from "../testing/counting_proxy.ts";
 import { CliProcess, type CliResult, listFiles, runPhotosync } from "../testing/harness.ts";
 import { rcloneAvailable, RcloneWebdav } from "../testing/rclone_webdav.ts";
-import { writeArchives } from "../testing/takeout/archives.ts";
+import { totalSize, writeArchives } from "../testing/takeout/archives.ts";
 import { writeZip } from "../testing/takeout/hand_archives.ts";
 import { bigExport } from "../testing/takeout/big_export.ts";
 import { generateTakeout } from "../testing/takeout/export.ts";
@@ -554,10 +554,3 @@ Deno.test({
     assert.equal(kept(), 0);
   },
 });
-
-/** The bytes of the files at `paths` together (an export's parts: what a run that fetches each once fetches). */
-async function totalSize(paths: readonly string[]): Promise<number> {
-  let bytes = 0;
-  for (const path of paths) bytes += (await Deno.stat(path)).size;
-  return bytes;
-}

@@ -173,6 +173,13 @@ export function planArchives(exp: TakeoutExport, options: ArchiveOptions = {}): 
   }));
 }
 
+/** The bytes of the files at `paths` together (an export's parts: what a run that fetches each once fetches). */
+export async function totalSize(paths: readonly string[]): Promise<number> {
+  let bytes = 0;
+  for (const path of paths) bytes += (await Deno.stat(path)).size;
+  return bytes;
+}
+
 /**
  * Writes an export into `dir` as zip or tgz archives, or as folders (each part extracted into a folder named like
  * its archive), streaming every entry, and returns the paths written. Entries keep their modification times;

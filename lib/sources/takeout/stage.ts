@@ -56,9 +56,14 @@ export type ListedEntry =
   & Pick<ArchiveEntry, "path" | "size" | "index" | "crc32" | "offset" | "compressedSize">
   & Partial<Pick<ArchiveEntry, "body" | "stored">>;
 
+/** Whether `input` is a zip to read, local or remote: what stage workers stage. */
+function isZip(input: ArchiveSource): boolean {
+  return input.zipPath !== undefined || input.storedEntries === true;
+}
+
 /** Whether `inputs` may be staged by stage workers: when there is a zip to read, local or remote. */
 function wantsStageWorkers(inputs: readonly ArchiveSource[]): boolean {
-  return inputs.some((input) => input.zipPath !== undefined || input.storedEntries);
+  return inputs.some(isZip);
 }
 
 /**
@@ -79,8 +84,8 @@ export class EarlyStageWorkers implements Disposable {
 
   /** Stage workers for `inputs` (none if they want none, or are {@link small}), started by {@link listed}. */
   constructor(inputs: readonly ArchiveSource[]) {
-    const zips = inputs.filter((input) => input.zipPath !== undefined || input.storedEntries);
-    this.small = zips.reduce((bytes, zip) => bytes + (zip.size ?? Infinity), 0) < WORKER_MIN_BYTES;
+    this.small =
+      inputs.filter(isZip).reduce((bytes, zip) => bytes + (zip.size ?? Infinity), 0) < WORKER_MIN_BYTES;
     this.#wanted = wantsStageWorkers(inputs) && !this.small;
   }
 
