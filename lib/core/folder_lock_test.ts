@@ -83,3 +83,33 @@ Deno.test("sync.db-lock deleted during a run (by hand, a cleanup script) does no
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("a lock closed while another thread starts a child process (which holds a copy of it until its exec) is taken again at once", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "photosync-lock-test-" });
+  // Another thread of this process starts children all along, as the test runner's other modules do.
+  const spawner = new Worker(
+    `data:text/javascript,${
+      encodeURIComponent(`
+        let stop = false;
+        self.onmessage = () => stop = true;
+        while (!stop) await new Deno.Command("true").output();
+        self.postMessage("stopped");
+      `)
+    }`,
+    { type: "module" },
+  );
+  const stopped = new Promise((resolve) => spawner.onmessage = resolve);
+  try {
+    for (let i = 0; i < 200; i++) {
+      const store = Store.open(dir);
+      // Held across a turn of the event loop, when a child may be forked with its copy.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      store.close();
+    }
+  } finally {
+    spawner.postMessage("stop");
+    await stopped;
+    spawner.terminate();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
