@@ -221,8 +221,11 @@ function makesNoLinks(error: unknown): boolean {
  * import { sameFile } from "./output_tree.ts";
  *
  * const path = Deno.makeTempFileSync();
+ * const other = Deno.makeTempFileSync();
  * assert.equal(sameFile(Deno.lstatSync(path), Deno.lstatSync(path)), true);
- * assert.equal(sameFile(Deno.lstatSync(path), Deno.lstatSync(Deno.makeTempFileSync())), false);
+ * assert.equal(sameFile(Deno.lstatSync(path), Deno.lstatSync(other)), false);
+ * Deno.removeSync(path);
+ * Deno.removeSync(other);
  * ```
  */
 export function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
