@@ -89,6 +89,67 @@ Deno.test("OutputTree.writeTemp: a body that breaks off is a BodyError, a file t
   assert.equal(cancelled, unwritable);
 });
 
+Deno.test("OutputTree.writeTemp with observe: each chunk shown once, in order, as it is written; the same errors as without", async () => {
+  await using t = await tempTree();
+  const chunks = [bytes(70_000, 1), bytes(1, 2), bytes(300_000, 3)];
+  const seen: Uint8Array[] = [];
+  const staged = await t.tree.writeTemp(ReadableStream.from(chunks), {
+    tempName: "a.part",
+    expectedSize: 370_001,
+    observe: (chunk) => {
+      // Shown before it is written: the file holds the chunks before it, no more.
+      assert.equal(
+        Deno.statSync(join(t.tree.tempDir, "a.part")).size,
+        seen.reduce((n, c) => n + c.length, 0),
+      );
+      seen.push(chunk.slice());
+    },
+  });
+  assert.deepEqual(seen, chunks);
+  assert.deepEqual(
+    await Deno.readFile(staged.temp),
+    new Uint8Array([...chunks[0], ...chunks[1], ...chunks[2]]),
+  );
+
+  const short = await t.tree.writeTemp(ReadableStream.from(chunks), {
+    tempName: "b.part",
+    expectedSize: 370_002,
+    observe: () => {},
+  }).catch((error) => error);
+  assert.ok(short instanceof BodyError, String(short));
+  assert.match(short.message, /cut short: 370001 of 370002 bytes/);
+
+  const broken = await t.tree.writeTemp(failingBody(bytes(1000), new Error("connection reset")), {
+    tempName: "broken.part",
+    observe: () => {},
+  }).catch((error) => error);
+  assert.ok(broken instanceof BodyError, String(broken));
+  assert.match(broken.message, /broke off: connection reset/);
+
+  // A read waiting for bytes that never come is broken off by the signal; the body hears it.
+  const stop = new AbortController();
+  let cancelled: unknown;
+  const waiting = new ReadableStream<Uint8Array>({
+    start: (controller) => controller.enqueue(bytes(10)),
+    // Asked for more once the first chunk is written: the run stops while the read waits.
+    pull: () => {
+      stop.abort(new Error("stopped by the run"));
+      return new Promise<void>(() => {});
+    },
+    cancel: (reason) => void (cancelled = reason),
+  }, { highWaterMark: 0 });
+  const aborted = t.tree.writeTemp(waiting, {
+    tempName: "aborted.part",
+    signal: stop.signal,
+    observe: () => {},
+  }).catch((error) => error);
+  const error = await aborted;
+  assert.ok(error instanceof BodyError, String(error));
+  assert.match(error.message, /broke off: stopped by the run/);
+  assert.equal((cancelled as Error).message, "stopped by the run");
+  assert.deepEqual(tempFiles(t.tree), ["a.part"]);
+});
+
 Deno.test("OutputTree.place: the mtime set, folders made; without replace nothing there is replaced and the file stays to go elsewhere", async () => {
   await using t = await tempTree();
   const mtime = new Date("2020-01-02T03:04:05Z");

@@ -79,15 +79,10 @@ async function stage(request: StageRequest): Promise<StageReply> {
     const body = request.kind === "zip" ? zipBody(request) : storedBody(request);
     // The sha256 of the bytes as they are written: the main thread does not read the file back for it.
     const hash = createHash("sha256");
-    const hashed = body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          hash.update(chunk);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    const staged = await new OutputTree(request.root).writeTemp(hashed, request);
+    const staged = await new OutputTree(request.root).writeTemp(body, {
+      ...request,
+      observe: (chunk) => hash.update(chunk),
+    });
     return { kind: "reply", id: request.id, staged: { ...staged, sha256: hash.digest("hex") } };
   } catch (error) {
     const kind = error instanceof BodyError
