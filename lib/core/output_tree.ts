@@ -835,7 +835,7 @@ async function copy(
  * Copy `body` into `file` (and close it) chunk by chunk, each shown to `observe` before it is written,
  * with synchronous writes. A body JavaScript reads anyway gains nothing from `pipeTo`, whose writes each
  * go to Deno's I/O threads and back: an inflated zip entry comes in chunks of about 64 KB, and a stage
- * worker's import took about a seventh less CPU this way (BENCHMARKS.md). Failures are told apart as
+ * worker's import took a tenth to a sixth less CPU this way (BENCHMARKS.md). Failures are told apart as
  * {@link copy}'s are: the body's is a {@link BodyError}, the file's a {@link FileSystemError}.
  */
 async function copyObserved(
