@@ -188,6 +188,18 @@ export class CliProcess {
     return promise;
   }
 
+  /**
+   * `event` (something the test waits for while the CLI runs: a proxy's stall, a request), or a rejection
+   * with the CLI's stderr when the CLI ends first: a run that fails early fails the test, it does not hang.
+   */
+  async until<T>(event: Promise<T>): Promise<T> {
+    const ended = this.#stderrDone.then(() => this.child.status).then(({ code }) => {
+      throw new Error(`CLI ended (exit ${code}) before the event awaited:\n${this.#stderrLines.join("\n")}`);
+    });
+    ended.catch(() => {});
+    return await Promise.race([event, ended]);
+  }
+
   /** Write text to the CLI's stdin. */
   async type(text: string): Promise<void> {
     const writer = this.child.stdin.getWriter();

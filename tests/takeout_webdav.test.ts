@@ -293,7 +293,7 @@ Deno.test({
     // The directory read and kept; from now on every answer stalls: the sidecar pass cannot end.
     await first.waitForLine((line) => /^export \S+: reading 1 part$/.test(line));
     proxy.stall(Infinity, 1);
-    await proxy.stalls(1);
+    await first.until(proxy.stalls(1));
     first.child.kill("SIGTERM");
     const stopped = await first.result();
     assert.equal(stopped.code, 143, stopped.stderr);
@@ -429,7 +429,7 @@ Deno.test({
       { env: { TZ: "UTC", ...LOGIN }, gcOften: true },
     );
     // The first stalled answer given up (after a second of collections), the next asked for, and stalled too.
-    await proxy.stalls(2);
+    await cli.until(proxy.stalls(2));
     cli.child.kill("SIGTERM");
     const stopped = await cli.result();
     assert.equal(stopped.code, 143, stopped.stderr);
@@ -465,7 +465,7 @@ Deno.test({
       env: { TZ: "UTC", ...LOGIN },
     });
     // The first export imported (its photo and its album link), the second's part stalled.
-    await proxy.stalls(1);
+    await cli.until(proxy.stalls(1));
     cli.child.kill("SIGTERM");
     const stopped = await cli.result();
     assert.equal(stopped.code, 143, stopped.stderr);
