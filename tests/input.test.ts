@@ -194,6 +194,18 @@ Deno.test("--dir that is a link to nowhere (a backup disk not mounted) is refuse
   assert.equal(await exists(join(env.root, "mnt")), false);
 });
 
+Deno.test("--dir under /dev (a tmpfs such as /dev/shm), where Deno lets only a program granted every permission write, is refused with what to do", async () => {
+  await using env = await setup();
+  // A child with the task's grants: the test process itself has every permission.
+  const result = await env.cli([`--dir=/dev/shm/photosync-test-${crypto.randomUUID()}`, "--no-browser"]);
+  assertOneLineError(
+    result,
+    BAD_INPUT,
+    /--dir \/dev\/shm\/\S+ cannot be created: photosync may not write there .*; choose another --dir/,
+    { alone: true },
+  );
+});
+
 Deno.test("--dir under a file (cannot be created, even by root) is refused", async () => {
   await using env = await setup();
   await Deno.writeTextFile(join(env.root, "afile"), "not a folder");

@@ -962,6 +962,14 @@ export async function prepareOutputDir(dir: string): Promise<void> {
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) {
+      // Deno's own advice (run again with --allow-all) is no one's to take: the task and the binary fix the grants.
+      throw new UsageError(
+        `--dir ${dir} cannot be created: photosync may not write there (Deno lets only a program granted every ` +
+          "permission write under system folders such as /dev and /proc); choose another --dir",
+        { cause: error },
+      );
+    }
     if (!(error instanceof Deno.errors.AlreadyExists)) {
       throw new UsageError(`--dir ${dir} cannot be created: ${(error as Error).message}`, { cause: error });
     }
