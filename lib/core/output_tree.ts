@@ -846,22 +846,19 @@ async function copyObserved(
   observe: (chunk: Uint8Array) => void,
 ): Promise<void> {
   const reader = body.getReader();
-  // A read waiting for the body ends (done) when the signal aborts.
+  // The signal cancels the body: a read waiting for it ends (done), and so does any read after.
   const stop = () => reader.cancel(signal?.reason).catch(() => {});
-  signal?.addEventListener("abort", stop, { once: true });
+  if (signal?.aborted) stop();
+  else signal?.addEventListener("abort", stop, { once: true });
   try {
     while (true) {
-      if (signal?.aborted) {
-        await reader.cancel(signal.reason).catch(() => {});
-        throw broken(signal.reason);
-      }
       let read: ReadableStreamReadResult<Uint8Array>;
       try {
         read = await reader.read();
       } catch (error) {
         throw broken(error);
       }
-      if (signal?.aborted) continue;
+      if (signal?.aborted) throw broken(signal.reason);
       if (read.done) return;
       observe(read.value);
       try {
